@@ -1,0 +1,101 @@
+package io.verdant;
+
+import io.verdant.internal.GreenThread;
+import io.verdant.internal.RuntimeCore;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Operations on the current green thread. Each operation marked "green only"
+ * throws {@link IllegalStateException} saying so when called from any other
+ * thread (a platform thread, or a virtual thread that is not Verdant's).
+ */
+public final class Green {
+    private Green() {
+    }
+
+    /** True if the caller is a green thread of some Verdant runtime. */
+    public static boolean isGreen() {
+        return GreenThread.current() != null;
+    }
+
+    /**
+     * Green only. Spawns a green thread in the caller's runtime, priority
+     * {@link Priority#NORMAL}.
+     *
+     * @throws IllegalStateException outside a green thread, or if the runtime is closing
+     */
+    public static <T> GreenHandle<T> spawn(Callable<? extends T> body) {
+        return runtime("Green.spawn").spawn(body, null, Priority.NORMAL);
+    }
+
+    /** Green only. Like {@link #spawn(Callable)} for a body with no result. */
+    public static GreenHandle<Void> spawn(Runnable body) {
+        return spawner().spawn(body);
+    }
+
+    /** Green only. A builder to spawn with a name, a priority and other options. */
+    public static Spawner spawner() {
+        return new Spawner(runtime("Green.spawner"));
+    }
+
+    /**
+     * Green only. Lets other runnable green threads of the same priority run
+     * first: the caller goes to the back of its priority level.
+     */
+    public static void yield() {
+        GreenThread.require("Green.yield");
+        Thread.yield();
+    }
+
+    /**
+     * Green only. Parks the green thread (never the carrier) for at least
+     * {@code duration}. A zero duration yields.
+     *
+     * @throws CancelledException if interrupted while sleeping (the interrupt status stays set)
+     * @throws IllegalArgumentException if {@code duration} is negative
+     * @throws NullPointerException if {@code duration} is null
+     */
+    public static void sleep(Duration duration) {
+        long nanos = RuntimeCore.toNanos(duration, "duration");
+        GreenThread.require("Green.sleep");
+        if (nanos == 0) {
+            Thread.yield();
+            return;
+        }
+        long deadline = System.nanoTime() + nanos;
+        for (;;) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new CancelledException("interrupted while sleeping");
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            LockSupport.parkNanos(left);
+        }
+    }
+
+    /** Green only. The caller's pid. */
+    public static Pid self() {
+        return GreenThread.require("Green.self").pid();
+    }
+
+    /** Green only. The caller's priority. */
+    public static Priority priority() {
+        return GreenThread.require("Green.priority").priority();
+    }
+
+    /** Green only. The runtime the caller runs in. */
+    public static Verdant runtime() {
+        GreenThread.require("Green.runtime");
+        return Objects.requireNonNull(Verdant.currentOrNull());
+    }
+
+    private static RuntimeCore runtime(String operation) {
+        return GreenThread.require(operation).runtime();
+    }
+}

@@ -1,0 +1,21 @@
+package io.verdant;
+
+/**
+ * Thrown by {@link GreenHandle#join()} (and {@link Verdant#run}) when the green
+ * thread ended by throwing. The original {@code Throwable}, whatever it was
+ * (including {@code StackOverflowError}), is the {@linkplain #getCause() cause}.
+ */
+public class GreenFailedException extends RuntimeException {
+    private final transient Pid pid;
+
+    public GreenFailedException(Pid pid, String name, Throwable cause) {
+        super("green thread " + pid + (name == null || name.isEmpty() ? "" : " '" + name + "'")
+                + " failed: " + cause, cause);
+        this.pid = pid;
+    }
+
+    /** The pid of the green thread that failed. */
+    public Pid pid() {
+        return pid;
+    }
+}

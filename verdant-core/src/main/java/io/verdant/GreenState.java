@@ -1,0 +1,20 @@
+package io.verdant;
+
+/** The observable state of a green thread; a snapshot, stale as soon as it returns. */
+public enum GreenState {
+    /** Queued, waiting for a carrier. */
+    RUNNABLE,
+    /** Mounted on a carrier now. */
+    RUNNING,
+    /** Parked: sleeping, joining, waiting on a lock, a socket or a Verdant primitive. */
+    WAITING,
+    /** Finished normally; {@link GreenHandle#join()} returns its result. */
+    SUCCEEDED,
+    /** Finished by throwing; {@link GreenHandle#join()} throws {@link GreenFailedException}. */
+    FAILED;
+
+    /** True for {@link #SUCCEEDED} and {@link #FAILED}. */
+    public boolean isTerminal() {
+        return this == SUCCEEDED || this == FAILED;
+    }
+}

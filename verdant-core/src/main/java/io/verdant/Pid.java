@@ -1,0 +1,17 @@
+package io.verdant;
+
+/**
+ * A process identifier: the green thread in slot {@code index} of runtime
+ * {@code runtimeId}, in the slot's {@code generation}. Slots are reused with a
+ * new generation, so a pid that outlived its thread never names another one:
+ * {@link Verdant#isAlive(Pid)} and every lookup report it as dead.
+ *
+ * <p>Pids are values: compare them with {@code equals}. Printed as
+ * {@code <runtimeId.index.generation>}, after Erlang.
+ */
+public record Pid(long runtimeId, int index, int generation) {
+    @Override
+    public String toString() {
+        return "<" + runtimeId + "." + index + "." + generation + ">";
+    }
+}

@@ -1,0 +1,58 @@
+package io.verdant;
+
+import io.verdant.internal.GreenThread;
+import io.verdant.internal.RuntimeCore;
+
+import java.util.Objects;
+import java.util.concurrent.Callable;
+
+/**
+ * Builder for spawning a green thread with options. Obtained from
+ * {@link Green#spawner()} (inside a green thread) or {@link Verdant#spawner()}.
+ * Not thread-safe; reusable: each {@code spawn} starts a new thread with the
+ * current settings.
+ */
+public final class Spawner {
+    private final RuntimeCore runtime;
+    private String name;
+    private Priority priority = Priority.NORMAL;
+
+    Spawner(RuntimeCore runtime) {
+        this.runtime = runtime;
+    }
+
+    /** The thread's name (shown in thread dumps and stall reports). */
+    public Spawner name(String name) {
+        this.name = Objects.requireNonNull(name, "name");
+        return this;
+    }
+
+    /** The thread's priority; default {@link Priority#NORMAL}. */
+    public Spawner priority(Priority priority) {
+        this.priority = Objects.requireNonNull(priority, "priority");
+        return this;
+    }
+
+    /**
+     * Starts a green thread running {@code body}.
+     *
+     * @throws IllegalStateException if the runtime is closed
+     */
+    public <T> GreenHandle<T> spawn(Callable<? extends T> body) {
+        return runtime.spawn(body, name, priority);
+    }
+
+    /**
+     * Starts a green thread running {@code body}; its result is null.
+     *
+     * @throws IllegalStateException if the runtime is closed
+     */
+    public GreenHandle<Void> spawn(Runnable body) {
+        Objects.requireNonNull(body, "body");
+        return runtime.spawn(() -> {
+            body.run();
+            return null;
+        }, name, priority);
+    }
+
+}

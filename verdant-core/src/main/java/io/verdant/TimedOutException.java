@@ -1,0 +1,12 @@
+package io.verdant;
+
+/**
+ * Thrown by a Verdant operation that takes a {@link java.time.Duration} when the
+ * time ran out before the operation could complete. Nothing was consumed or
+ * changed by the operation that timed out.
+ */
+public class TimedOutException extends RuntimeException {
+    public TimedOutException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,168 @@
+package io.verdant;
+
+import io.verdant.internal.GreenThread;
+import io.verdant.internal.RuntimeCore;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * A Verdant runtime: a pool of carrier threads that Verdant schedules itself,
+ * running green threads (JDK virtual threads whose scheduler is Verdant's).
+ *
+ * <pre>{@code
+ * try (Verdant rt = Verdant.start(Config.builder().workers(2).build())) {
+ *     long total = rt.run(() -> {
+ *         GreenHandle<Long> h = Green.spawn(() -> work());
+ *         return h.join();
+ *     });
+ * }
+ * }</pre>
+ *
+ * <p>Several runtimes can live in one JVM; each has its own carriers, pids and
+ * ticker. The JVM must be started with {@code --add-opens java.base/java.lang=ALL-UNNAMED}
+ * ({@code =io.verdant} on the module path).
+ *
+ * <h2>Closing</h2>
+ * {@link #close()} stops new spawns, interrupts every green thread still alive
+ * (Verdant's blocking operations then throw {@link CancelledException}; JDK
+ * blocking calls throw their usual interrupt exceptions), waits up to
+ * {@link Config#shutdownTimeout()} for them to end, abandons the rest (their
+ * {@link GreenHandle#join()} throws {@link CancelledException}; they never run
+ * again), then stops the carriers and the ticker. A carrier stuck in a loop that
+ * never reaches a safepoint cannot be stopped by any JVM means; it is reported
+ * and left as a daemon thread.
+ */
+public final class Verdant implements AutoCloseable {
+    private final RuntimeCore core;
+
+    private Verdant(RuntimeCore core) {
+        this.core = core;
+    }
+
+    /**
+     * Starts a runtime with default settings.
+     *
+     * @throws IllegalStateException if the JVM lacks the {@code --add-opens} flag (the message names it)
+     */
+    public static Verdant start() {
+        return start(Config.defaults());
+    }
+
+    /**
+     * Starts a runtime.
+     *
+     * @throws IllegalStateException if the JVM lacks the {@code --add-opens} flag (the message names it)
+     */
+    public static Verdant start(Config config) {
+        Objects.requireNonNull(config, "config");
+        Verdant v = new Verdant(new RuntimeCore(config));
+        v.core.facade = v;
+        return v;
+    }
+
+    /**
+     * One-shot: starts a runtime with {@code config}, runs {@code body} as a green
+     * thread, closes the runtime and returns the body's result.
+     *
+     * @throws GreenFailedException if the body throws (the cause is what it threw)
+     */
+    public static <T> T run(Config config, Callable<? extends T> body) {
+        try (Verdant rt = start(config)) {
+            return rt.run(body);
+        }
+    }
+
+    /**
+     * Runs {@code body} as a green thread of this runtime and waits for it (the
+     * caller blocks; from a green thread it parks).
+     *
+     * @throws GreenFailedException if the body throws (the cause is what it threw)
+     * @throws CancelledException if the caller is interrupted while waiting, or the
+     *         runtime closes before the body ends
+     * @throws IllegalStateException if the runtime is closed
+     */
+    public <T> T run(Callable<? extends T> body) {
+        return core.<T>spawn(body, "main", Priority.NORMAL).join();
+    }
+
+    /** Like {@link #run(Callable)} for a body with no result. */
+    public void run(Runnable body) {
+        Objects.requireNonNull(body, "body");
+        run(() -> {
+            body.run();
+            return null;
+        });
+    }
+
+    /**
+     * Spawns a green thread from any thread (a platform thread holding the
+     * runtime, or a green thread of any runtime).
+     *
+     * @throws IllegalStateException if the runtime is closed
+     */
+    public <T> GreenHandle<T> spawn(Callable<? extends T> body) {
+        return core.spawn(body, null, Priority.NORMAL);
+    }
+
+    /** Spawns a green thread with no result. */
+    public GreenHandle<Void> spawn(Runnable body) {
+        return spawner().spawn(body);
+    }
+
+    /** A builder for spawning with a name, a priority, and other options. */
+    public Spawner spawner() {
+        return new Spawner(core);
+    }
+
+    /** True if {@code pid} names a green thread of this runtime that has not ended. */
+    public boolean isAlive(Pid pid) {
+        return core.lookup(pid) != null;
+    }
+
+    /** The handle of the live green thread {@code pid}, or empty if it is stale, dead or another runtime's. */
+    public Optional<GreenHandle<?>> handle(Pid pid) {
+        return Optional.ofNullable(core.lookup(pid));
+    }
+
+    /** Number of green threads spawned and not yet ended; a snapshot. */
+    public long liveThreads() {
+        return core.liveThreads();
+    }
+
+    /** This runtime's name (prefix of its carrier threads' names). */
+    public String name() {
+        return core.name;
+    }
+
+    public Config config() {
+        return core.config();
+    }
+
+    /** True once {@link #close()} has begun. */
+    public boolean isClosed() {
+        return core.isClosed();
+    }
+
+    /**
+     * Closes the runtime as described in the class comment. Idempotent.
+     *
+     * @throws IllegalStateException if called from one of this runtime's own green threads
+     */
+    @Override
+    public void close() {
+        core.close();
+    }
+
+    /** The runtime of the current green thread, or null outside a green thread. */
+    static Verdant currentOrNull() {
+        GreenThread<?> g = GreenThread.current();
+        return g == null ? null : (Verdant) g.runtime().facade;
+    }
+
+    @Override
+    public String toString() {
+        return "Verdant[" + core.name + ", workers=" + core.config().workers() + (isClosed() ? ", closed" : "") + "]";
+    }
+}

@@ -1,0 +1,325 @@
+package io.verdant.internal;
+
+import io.verdant.CancelledException;
+import io.verdant.GreenFailedException;
+import io.verdant.GreenHandle;
+import io.verdant.GreenState;
+import io.verdant.Pid;
+import io.verdant.Priority;
+import io.verdant.TimedOutException;
+import io.verdant.internal.sched.Task;
+import io.verdant.internal.sched.Worker;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One green thread: the record the runtime keeps for it, the {@link Executor}
+ * its virtual thread was built with, the body that virtual thread runs, and the
+ * handle user code holds.
+ *
+ * <pre>
+ * Why one object plays four roles
+ *   Memory per parked thread is a benchmark (see BENCHMARKS.md): a separate
+ *   executor, body runnable and handle would each cost an object header and a
+ *   reference. The pid is not an object either: index and generation are ints
+ *   and a {@link Pid} is made on request.
+ *
+ * Finding the current green thread
+ *   The virtual thread's uncaught-exception handler is this object, so
+ *   {@link #current()} is Thread.currentThread() plus one field read. (The body
+ *   catches every Throwable, so the handler is never needed for its usual job.)
+ *
+ * execute(Runnable) and foreign tasks
+ *   The JDK submits the same runContinuation instance on every resubmission.
+ *   The first execute() call is always our own thread's start (nothing else can
+ *   reach this executor before the thread runs), so it is captured by CAS. Any
+ *   other Runnable comes from a virtual thread created inside this green thread
+ *   (Thread.ofVirtual(), newVirtualThreadPerTaskExecutor, structured concurrency)
+ *   that inherited this executor: it is run as anonymous work, never as us.
+ *   execute() never blocks and never throws (see Scheduler.submit).
+ *
+ * Completion state
+ *   status: ALIVE -> SUCCEEDED | FAILED | ABANDONED, one CAS, once.
+ *     ALIVE -> SUCCEEDED   body returned (outcome = its result)
+ *     ALIVE -> FAILED      body threw (outcome = the Throwable)
+ *     ALIVE -> ABANDONED   the runtime closed before the body ended
+ *   outcome is written before the releasing CAS and read after an acquiring
+ *   read of status.
+ *   waiters: a Treiber stack of parked joiners; completion swaps in DONE and
+ *   unparks each. A joiner pushes, re-checks status, then parks.
+ * </pre>
+ */
+public final class GreenThread<T> extends Task
+        implements Executor, Runnable, Thread.UncaughtExceptionHandler, GreenHandle<T> {
+
+    static final int ALIVE = 0;
+    static final int SUCCEEDED = 1;
+    static final int FAILED = 2;
+    static final int ABANDONED = 3;
+
+    private static final Object DONE = new Object();
+
+    final RuntimeCore runtime;
+    /** Written by PidTable.allocate before the thread is started; immutable after. */
+    int index;
+    int generation;
+    Thread vthread;
+    private Callable<? extends T> body;
+    @SuppressWarnings("unused") private volatile Runnable runContinuation;
+    @SuppressWarnings("unused") private volatile int status;
+    private Object outcome;
+    @SuppressWarnings("unused") private volatile Object waiters;
+
+    GreenThread(RuntimeCore runtime, Callable<? extends T> body, Priority priority) {
+        super(priority.level());
+        this.runtime = runtime;
+        this.body = body;
+    }
+
+    /** The green thread running on the calling thread, or null if it is not a green thread. */
+    public static GreenThread<?> current() {
+        Thread t = Thread.currentThread();
+        if (t.isVirtual() && t.getUncaughtExceptionHandler() instanceof GreenThread<?> g) {
+            return g;
+        }
+        return null;
+    }
+
+    /**
+     * The current green thread.
+     *
+     * @throws IllegalStateException naming {@code operation} if the caller is not a green thread
+     */
+    public static GreenThread<?> require(String operation) {
+        GreenThread<?> g = current();
+        if (g == null) {
+            throw new IllegalStateException(operation + " must be called from a green thread (a thread spawned by a "
+                    + "Verdant runtime), but was called from " + Thread.currentThread());
+        }
+        return g;
+    }
+
+    /** The runtime this thread belongs to. */
+    public RuntimeCore runtime() {
+        return runtime;
+    }
+
+    // ------------------------------------------------------------------ scheduling
+
+    @Override
+    public void execute(Runnable r) {
+        Runnable own = runContinuation;
+        if (r == own) {
+            runtime.scheduler.submit(this, false);
+        } else if (own == null && RUN_CONTINUATION.compareAndSet(this, (Runnable) null, r)) {
+            runtime.scheduler.submit(this, true);
+        } else {
+            runtime.scheduler.submitForeign(r, priority);
+        }
+    }
+
+    @Override
+    protected void dispatch(Worker worker) {
+        runContinuation.run();
+    }
+
+    // ------------------------------------------------------------------ body
+
+    /** The virtual thread's task. Runs once, on the virtual thread. */
+    @Override
+    public void run() {
+        Callable<? extends T> b = body;
+        body = null;
+        try {
+            T value = b.call();
+            finish(SUCCEEDED, value);
+        } catch (Throwable failure) {
+            if (finish(FAILED, failure)) {
+                runtime.reportFailure(this, failure);
+            }
+        }
+    }
+
+    private boolean finish(int terminal, Object result) {
+        runtime.pids.free(this);
+        outcome = result;
+        if (!STATUS.compareAndSet(this, ALIVE, terminal)) {
+            return false;
+        }
+        Object w = WAITERS.getAndSet(this, DONE);
+        while (w instanceof Waiter node) {
+            LockSupport.unpark(node.thread);
+            w = node.next;
+        }
+        runtime.threadEnded(this);
+        return true;
+    }
+
+    /** Runtime shutdown: completes the handle of a thread that will never run again. */
+    void abandon() {
+        if (status == ALIVE) {
+            runtime.pids.free(this);
+            if (STATUS.compareAndSet(this, ALIVE, ABANDONED)) {
+                Object w = WAITERS.getAndSet(this, DONE);
+                while (w instanceof Waiter node) {
+                    LockSupport.unpark(node.thread);
+                    w = node.next;
+                }
+                runtime.threadEnded(this);
+            }
+        }
+    }
+
+    @Override
+    public void uncaughtException(Thread t, Throwable e) {
+        // Unreachable for green threads (run() catches everything); kept as a last resort.
+        runtime.reportInternalError(e);
+    }
+
+    // ------------------------------------------------------------------ handle
+
+    @Override
+    public Pid pid() {
+        return new Pid(runtime.id, index, generation);
+    }
+
+    @Override
+    public String name() {
+        return vthread.getName();
+    }
+
+    @Override
+    public Priority priority() {
+        return Priority.values()[priority];
+    }
+
+    @Override
+    public boolean isDone() {
+        return (int) STATUS.getAcquire(this) != ALIVE;
+    }
+
+    @Override
+    public GreenState state() {
+        switch ((int) STATUS.getAcquire(this)) {
+            case SUCCEEDED:
+                return GreenState.SUCCEEDED;
+            case FAILED:
+            case ABANDONED:
+                return GreenState.FAILED;
+            default:
+                break;
+        }
+        Thread.State s = vthread.getState();
+        if (s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.BLOCKED) {
+            return GreenState.WAITING;
+        }
+        Worker w = lastWorker();
+        return w != null && w.currentTask() == this ? GreenState.RUNNING : GreenState.RUNNABLE;
+    }
+
+    @Override
+    public T join() {
+        return awaitOutcome(-1L);
+    }
+
+    @Override
+    public T join(Duration timeout) {
+        return awaitOutcome(RuntimeCore.toNanos(timeout, "timeout"));
+    }
+
+    /** Waits for completion; {@code nanos} < 0 means forever. */
+    private T awaitOutcome(long nanos) {
+        if ((int) STATUS.getAcquire(this) == ALIVE) {
+            await(nanos);
+        }
+        return outcomeOrThrow();
+    }
+
+    private void await(long nanos) {
+        if (current() == this) {
+            throw new IllegalStateException("a green thread cannot join itself: " + pid());
+        }
+        Waiter node = new Waiter(Thread.currentThread());
+        Object head;
+        do {
+            head = waiters;
+            if (head == DONE) {
+                return;
+            }
+            node.next = head;
+        } while (!WAITERS.compareAndSet(this, head, node));
+        long deadline = nanos >= 0 ? System.nanoTime() + nanos : 0L;
+        while ((int) STATUS.getAcquire(this) == ALIVE) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new CancelledException("interrupted while joining " + pid());
+            }
+            if (nanos < 0) {
+                LockSupport.park(this);
+            } else {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new TimedOutException("green thread " + pid() + " still running after "
+                            + Duration.ofNanos(nanos));
+                }
+                LockSupport.parkNanos(this, left);
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private T outcomeOrThrow() {
+        int s = (int) STATUS.getAcquire(this);
+        return switch (s) {
+            case SUCCEEDED -> (T) outcome;
+            case FAILED -> throw new GreenFailedException(pid(), name(), (Throwable) outcome);
+            case ABANDONED -> throw new CancelledException(
+                    "runtime '" + runtime.name + "' closed before " + pid() + " ended");
+            default -> throw new IllegalStateException("not finished: " + pid());
+        };
+    }
+
+    /** The result if the thread succeeded; internal callers check {@link #isDone()} first. */
+    Object rawOutcome() {
+        return outcome;
+    }
+
+    /** Interrupts the virtual thread (close, and later cancellation). */
+    void interrupt() {
+        Objects.requireNonNull(vthread).interrupt();
+    }
+
+    @Override
+    public String toString() {
+        String n = vthread == null ? "" : vthread.getName();
+        return "GreenThread" + pid() + (n.isEmpty() ? "" : "[" + n + "]") + "[" + priority() + "]";
+    }
+
+    private static final class Waiter {
+        final Thread thread;
+        Object next;
+
+        Waiter(Thread thread) {
+            this.thread = thread;
+        }
+    }
+
+    private static final VarHandle RUN_CONTINUATION;
+    private static final VarHandle STATUS;
+    private static final VarHandle WAITERS;
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            RUN_CONTINUATION = l.findVarHandle(GreenThread.class, "runContinuation", Runnable.class);
+            STATUS = l.findVarHandle(GreenThread.class, "status", int.class);
+            WAITERS = l.findVarHandle(GreenThread.class, "waiters", Object.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

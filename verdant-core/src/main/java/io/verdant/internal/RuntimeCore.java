@@ -1,0 +1,242 @@
+package io.verdant.internal;
+
+import io.verdant.Config;
+import io.verdant.GreenHandle;
+import io.verdant.Pid;
+import io.verdant.Priority;
+import io.verdant.internal.sched.Scheduler;
+import io.verdant.internal.vthread.VirtualThreads;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BiConsumer;
+
+/**
+ * The state of one runtime behind the public {@code Verdant} facade: its
+ * scheduler, pid table, lifecycle and failure reporting.
+ *
+ * <pre>
+ * Lifecycle (state, one-way)
+ *   RUNNING -> CLOSING    close(): no new spawns
+ *   CLOSING -> CLOSED     close() finished: workers and ticker stopped
+ *
+ * Counting live threads (spawn versus close)
+ *   spawn increments {@code live} first, then reads {@code state}; close writes
+ *   state first, then reads live. Both are sequentially consistent, so either
+ *   the spawn sees CLOSING and backs out, or close sees the new thread and waits
+ *   for it (a Dekker pair, no lock).
+ *
+ * Shutdown (close)
+ *   1. state = CLOSING; spawns now fail with IllegalStateException.
+ *   2. interrupt every live green thread; Verdant's blocking operations throw
+ *      CancelledException and JDK blocking calls return.
+ *   3. wait up to Config.shutdownTimeout for live to reach 0 (the last thread
+ *      to end unparks the closer).
+ *   4. abandon what is left: its handle completes with CancelledException, its
+ *      pid dies; its continuation is never resumed.
+ *   5. terminate the scheduler: workers and ticker exit (submissions after this
+ *      are dropped, never rejected), and report carriers stuck in a task.
+ * </pre>
+ */
+public final class RuntimeCore {
+    private static final System.Logger LOG = System.getLogger("io.verdant");
+    private static final AtomicLong IDS = new AtomicLong();
+
+    static final int RUNNING = 0;
+    static final int CLOSING = 1;
+    static final int CLOSED = 2;
+
+    public final long id;
+    public final String name;
+    final Config config;
+    public final Scheduler scheduler;
+    final PidTable pids = new PidTable();
+    private final BiConsumer<GreenHandle<?>, Throwable> failureHandler;
+    @SuppressWarnings("unused") private volatile int state;
+    @SuppressWarnings("unused") private volatile long live;
+    private volatile Thread closer;
+    /** The public facade (an {@code io.verdant.Verdant}); set once right after construction. */
+    public volatile Object facade;
+
+    public RuntimeCore(Config config) {
+        VirtualThreads.check();
+        JdkPollers.ensureInitialised();
+        this.id = IDS.incrementAndGet();
+        this.config = config;
+        this.name = config.name() != null ? config.name() : "verdant-" + id;
+        this.failureHandler = config.failureHandler();
+        this.scheduler = new Scheduler(name, config.workers(), config.stackSize(), this::reportInternalError);
+        scheduler.start();
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    // ------------------------------------------------------------------ spawning
+
+    /**
+     * Spawns a green thread. Any thread.
+     *
+     * @throws IllegalStateException if the runtime is closing or closed
+     */
+    public <T> GreenThread<T> spawn(Callable<? extends T> body, String name, Priority priority) {
+        Objects.requireNonNull(body, "body");
+        Objects.requireNonNull(priority, "priority");
+        LIVE.getAndAdd(this, 1L);
+        if (state != RUNNING) {
+            threadEndedCount();
+            throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn");
+        }
+        GreenThread<T> g = new GreenThread<>(this, body, priority);
+        pids.allocate(g);
+        try {
+            Thread vt = VirtualThreads.newThread(g, name, g);
+            vt.setUncaughtExceptionHandler(g);
+            g.vthread = vt;
+            vt.start();
+        } catch (Throwable t) {
+            pids.free(g);
+            threadEndedCount();
+            throw t;
+        }
+        return g;
+    }
+
+    /** The live green thread named by {@code pid}, or null if it is stale, dead or foreign. */
+    public GreenThread<?> lookup(Pid pid) {
+        Objects.requireNonNull(pid, "pid");
+        if (pid.runtimeId() != id) {
+            return null;
+        }
+        GreenThread<?> g = pids.lookup(pid.index(), pid.generation());
+        return g != null && !g.isDone() ? g : null;
+    }
+
+    /** Number of green threads spawned and not yet ended. */
+    public long liveThreads() {
+        return live;
+    }
+
+    public boolean isClosed() {
+        return state != RUNNING;
+    }
+
+    void threadEnded(GreenThread<?> g) {
+        threadEndedCount();
+    }
+
+    private void threadEndedCount() {
+        long left = (long) LIVE.getAndAdd(this, -1L) - 1;
+        if (left == 0 && state != RUNNING) {
+            Thread c = closer;
+            if (c != null) {
+                LockSupport.unpark(c);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ failures
+
+    void reportFailure(GreenThread<?> g, Throwable failure) {
+        try {
+            if (failureHandler != null) {
+                failureHandler.accept(g, failure);
+            } else if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+                LOG.log(System.Logger.Level.DEBUG, "green thread " + g + " failed", failure);
+            }
+        } catch (Throwable handlerFailure) {
+            reportInternalError(handlerFailure);
+        }
+    }
+
+    void reportInternalError(Throwable t) {
+        LOG.log(System.Logger.Level.ERROR, "runtime '" + name + "': unexpected error", t);
+    }
+
+    // ------------------------------------------------------------------ shutdown
+
+    /**
+     * Closes the runtime (steps in the class comment). Idempotent; returns once
+     * the carriers have stopped. Must not be called from one of this runtime's
+     * green threads.
+     */
+    public synchronized void close() {
+        GreenThread<?> self = GreenThread.current();
+        if (self != null && self.runtime == this) {
+            throw new IllegalStateException("runtime '" + name + "' cannot be closed from its own green thread " + self.pid());
+        }
+        if (state == CLOSED) {
+            return;
+        }
+        closer = Thread.currentThread();
+        STATE.setVolatile(this, CLOSING);
+        List<GreenThread<?>> running = pids.snapshot();
+        for (GreenThread<?> g : running) {
+            g.interrupt();
+        }
+        long timeout = config.shutdownTimeout().toNanos();
+        long deadline = System.nanoTime() + timeout;
+        while ((long) LIVE.getVolatile(this) > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            LockSupport.parkNanos(this, left);
+        }
+        List<GreenThread<?>> left = pids.snapshot();
+        if (!left.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "runtime '" + name + "': " + left.size()
+                    + " green thread(s) still running after " + config.shutdownTimeout() + "; abandoning them");
+            for (GreenThread<?> g : left) {
+                g.abandon();
+            }
+        }
+        int stuck = scheduler.terminate(Math.max(timeout, 1_000_000_000L));
+        if (stuck > 0) {
+            LOG.log(System.Logger.Level.WARNING, "runtime '" + name + "': " + stuck
+                    + " carrier thread(s) are stuck in a green thread that never reaches a safepoint;"
+                    + " they are daemon threads and will end with the JVM");
+        }
+        state = CLOSED;
+        closer = null;
+    }
+
+    // ------------------------------------------------------------------ utilities
+
+    /**
+     * Converts a timeout to nanoseconds, saturating at Long.MAX_VALUE.
+     *
+     * @throws NullPointerException naming {@code what} if null
+     * @throws IllegalArgumentException naming {@code what} if negative
+     */
+    public static long toNanos(Duration d, String what) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(what + " must not be negative, was " + d);
+        }
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException overflow) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private static final VarHandle STATE;
+    private static final VarHandle LIVE;
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            STATE = l.findVarHandle(RuntimeCore.class, "state", int.class);
+            LIVE = l.findVarHandle(RuntimeCore.class, "live", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.verdant.internal.sched;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One priority level of one worker's run queue: a bounded single-producer,
+ * multi-consumer ring. The owning worker pushes at the tail and pops at the head
+ * (FIFO); other workers steal up to half from the head.
+ *
+ * <pre>
+ * Overview
+ *   head and tail are ever-increasing longs (no wrap-around, so no ABA); slot i
+ *   lives at buffer[i & MASK]. Items in [head, tail) are queued.
+ *
+ * Who touches what
+ *   tail    written by the owner only (release); read by stealers (acquire).
+ *   head    advanced by CAS, by the owner (pop) and by stealers (steal).
+ *   buffer  slot writes by the owner only, before the releasing tail store.
+ *
+ * Why a stealer's read-then-CAS is safe
+ *   A stealer reads head = h, then tail (acquire), copies slots [h, h+n), then
+ *   CASes head from h to h+n. The owner overwrites a slot s only when pushing at
+ *   t = s + CAPACITY, which needs t - head < CAPACITY, i.e. head > s >= h. So while
+ *   head is still h no copied slot can have been overwritten; if the CAS succeeds
+ *   head was h all along (it only increases), so the copy is valid. If it fails,
+ *   the copy is discarded and the stealer retries. Same argument for pop.
+ *
+ * Stale references
+ *   Popped slots keep their reference until overwritten; at most CAPACITY per
+ *   level per worker, which bounds the garbage they can retain.
+ * </pre>
+ */
+final class LocalQueue {
+    /** 256 slots per level, as in tokio's local queue: large enough that overflow
+     * to the injection queue is rare, small enough to stay cache-resident. */
+    static final int CAPACITY = 256;
+    private static final int MASK = CAPACITY - 1;
+
+    private final Task[] buffer = new Task[CAPACITY];
+    @SuppressWarnings("unused") private volatile long head;
+    @SuppressWarnings("unused") private volatile long tail;
+
+    /** Owner only. Returns false (and leaves the queue unchanged) when full. */
+    boolean offer(Task task) {
+        long t = (long) TAIL.getOpaque(this);
+        long h = (long) HEAD.getAcquire(this);
+        if (t - h >= CAPACITY) {
+            return false;
+        }
+        buffer[(int) t & MASK] = task;
+        TAIL.setRelease(this, t + 1);
+        return true;
+    }
+
+    /** Owner only. FIFO pop, racing stealers by CAS on head. */
+    Task poll() {
+        for (;;) {
+            long h = (long) HEAD.getAcquire(this);
+            long t = (long) TAIL.getOpaque(this);
+            if (h >= t) {
+                return null;
+            }
+            Task task = buffer[(int) h & MASK];
+            if (HEAD.compareAndSet(this, h, h + 1)) {
+                return task;
+            }
+        }
+    }
+
+    /**
+     * Any thread but the owner. Moves up to half of the queued tasks into
+     * {@code into} (the caller's own queue, of which the caller is the owner) and
+     * returns one more to run directly, or null if nothing could be stolen.
+     */
+    Task stealInto(LocalQueue into) {
+        for (;;) {
+            long h = (long) HEAD.getAcquire(this);
+            long t = (long) TAIL.getAcquire(this);
+            long available = t - h;
+            if (available <= 0) {
+                return null;
+            }
+            int n = (int) Math.min((available + 1) / 2, CAPACITY / 2);
+            long intoTail = (long) TAIL.getOpaque(into);
+            long intoHead = (long) HEAD.getAcquire(into);
+            int room = (int) (CAPACITY - (intoTail - intoHead));
+            n = Math.min(n, room + 1);
+            if (n <= 0) {
+                return null;
+            }
+            Task first = buffer[(int) h & MASK];
+            for (int i = 1; i < n; i++) {
+                into.buffer[(int) (intoTail + i - 1) & MASK] = buffer[(int) (h + i) & MASK];
+            }
+            if (HEAD.compareAndSet(this, h, h + n)) {
+                if (n > 1) {
+                    TAIL.setRelease(into, intoTail + n - 1);
+                }
+                return first;
+            }
+        }
+    }
+
+    /** Any thread; a snapshot that may be stale by the time it returns. */
+    boolean isEmpty() {
+        return (long) HEAD.getAcquire(this) >= (long) TAIL.getAcquire(this);
+    }
+
+    /** Any thread; a snapshot. */
+    int size() {
+        return (int) Math.max(0, (long) TAIL.getAcquire(this) - (long) HEAD.getAcquire(this));
+    }
+
+    private static final VarHandle HEAD;
+    private static final VarHandle TAIL;
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            HEAD = l.findVarHandle(LocalQueue.class, "head", long.class);
+            TAIL = l.findVarHandle(LocalQueue.class, "tail", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package io.verdant.internal.sched;
+
+/**
+ * A unit of work a {@link Worker} can run: a green thread's continuation or a
+ * foreign runnable handed to us by a virtual thread that inherited our scheduler.
+ *
+ * <p>{@code priority} is the run-queue level (0 = CRITICAL ... 3 = LOW). It is
+ * written before the task is first published to a queue and only changes while
+ * the task is in no queue, so queue publication orders it for readers.
+ */
+public abstract class Task {
+    protected int priority;
+    /**
+     * The worker running this task now, or that ran it last. Written by that
+     * worker just before dispatch; read by the task's own code while it runs on
+     * that same carrier (program order on one OS thread), and as a hint by
+     * diagnostics on other threads.
+     */
+    Worker worker;
+
+    protected Task(int priority) {
+        this.priority = priority;
+    }
+
+    /** Runs (or continues) the task on the calling carrier. Carrier threads only. */
+    protected abstract void dispatch(Worker worker);
+
+    /** The worker that runs or last ran this task; see the field comment. */
+    public final Worker lastWorker() {
+        return worker;
+    }
+
+    public final int priorityLevel() {
+        return priority;
+    }
+}

@@ -1,0 +1,80 @@
+package io.verdant.internal.sched;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The runtime's clock thread. While any worker is active it wakes every
+ * {@link #TICK_NANOS} and looks at each worker's dispatch count: a worker whose
+ * count has not moved for a whole tick has been inside one task all that time.
+ * If that worker has work queued behind it (including its LIFO slot, which
+ * thieves leave alone), the ticker calls {@link Scheduler#signalWork} so an idle
+ * worker comes and steals it.
+ *
+ * <pre>
+ * Sleeping
+ *   When every worker is parked the ticker parks with no timeout (an idle
+ *   runtime uses no CPU). Any worker that leaves the idle state calls
+ *   wakeIfSleeping(): the ticker publishes sleeping = true, re-checks the idle
+ *   count, then parks; the waker sets activity, then reads sleeping. Both are
+ *   volatile, so one of them sees the other.
+ *
+ * Fields
+ *   lastDispatches  ticker thread only.
+ *   sleeping        written by the ticker, read by any worker.
+ *   stop            written by Scheduler.terminate, read by the ticker.
+ * </pre>
+ */
+public final class Ticker extends Thread {
+    /** 1 ms: the resolution of stranded-work detection. Fine enough that a task
+     * stuck behind a long-running one waits about a millisecond; coarse enough
+     * that the ticker's own CPU cost is negligible (measured: not yet). */
+    static final long TICK_NANOS = 1_000_000L;
+
+    private final Scheduler scheduler;
+    private final long[] lastDispatches;
+    private volatile boolean sleeping;
+    private volatile boolean stop;
+
+    Ticker(Scheduler scheduler, String name) {
+        super(null, null, name, 0, false);
+        this.scheduler = scheduler;
+        this.lastDispatches = new long[scheduler.workerCount()];
+        setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+        Worker[] workers = scheduler.workers();
+        while (!stop) {
+            if (scheduler.idleWorkers() == workers.length) {
+                sleeping = true;
+                if (scheduler.idleWorkers() == workers.length && !stop) {
+                    LockSupport.park(this);
+                }
+                sleeping = false;
+                continue;
+            }
+            LockSupport.parkNanos(this, TICK_NANOS);
+            for (int i = 0; i < workers.length; i++) {
+                Worker w = workers[i];
+                long d = w.dispatchCount();
+                if (d == lastDispatches[i] && w.currentTask() != null) {
+                    scheduler.rescueStranded(w);
+                }
+                lastDispatches[i] = d;
+            }
+        }
+    }
+
+    /** Any thread. */
+    void wakeIfSleeping() {
+        if (sleeping) {
+            LockSupport.unpark(this);
+        }
+    }
+
+    void shutdown() {
+        stop = true;
+        LockSupport.unpark(this);
+    }
+}

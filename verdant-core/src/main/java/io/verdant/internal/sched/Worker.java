@@ -1,0 +1,330 @@
+package io.verdant.internal.sched;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A carrier thread: a platform thread that runs green threads (and foreign
+ * virtual-thread continuations) taken from its own queues, the runtime's
+ * injection queues, and other workers' queues.
+ *
+ * <pre>
+ * Queues owned by this worker
+ *   levels[p]  one {@link LocalQueue} per priority (0 = CRITICAL .. 3 = LOW).
+ *   levelMask  bit p set when levels[p] may be non-empty. Owner-only plain int:
+ *              set on push, cleared when a pop finds the level empty. Stealers
+ *              never clear it, so it may have stale set bits, never a stale
+ *              clear bit for work the owner pushed.
+ *   lifo       the green thread most recently woken by the green thread running
+ *              here; it runs next (ping-pong locality). Read and replaced with
+ *              getAndSet by the owner; an idle worker may take it (getAndSet) if
+ *              this worker has not dispatched anything for a whole steal pass,
+ *              so work parked in the slot behind a long-running task is never
+ *              stranded (tokio issue #4941).
+ *
+ * Dispatch order (owner)
+ *   1. every GLOBAL_INTERVAL dispatches, the injection queues first (fairness
+ *      between local and remote work);
+ *   2. the LIFO slot, if its priority is at least the best local level and
+ *      fewer than LIFO_LIMIT LIFO runs happened in a row;
+ *   3. anti-starvation: a non-empty level passed over STARVATION_LIMIT times
+ *      in a row is served next;
+ *   4. the best non-empty local level (numberOfTrailingZeros of levelMask);
+ *   5. the injection queues, then stealing, then parking.
+ *
+ * Counters read by other threads
+ *   dispatches  incremented (plain, owner) per dispatch; read opaquely by other
+ *               workers (LIFO steal rule) and by the ticker (time slices).
+ *   current     the task being run, published opaquely; for diagnostics and the
+ *               ticker, never for correctness.
+ *
+ * Parking
+ *   See {@link Scheduler}: a worker registers as idle, re-checks every queue,
+ *   then parks until {@code notified} is set; Dekker-style fences on both sides
+ *   make a wake-up impossible to lose.
+ * </pre>
+ */
+public final class Worker extends Thread {
+    /** Consecutive LIFO-slot runs before the worker goes back to its queue
+     * (tokio uses 3): bounds how long a ping-pong pair can starve the queue. */
+    static final int LIFO_LIMIT = 3;
+    /** Check the injection queues first every this many dispatches (61, as Go
+     * and tokio: prime, so it does not resonate with periodic workloads). */
+    static final int GLOBAL_INTERVAL = 61;
+    /** A level skipped this many times in a row while non-empty is served next,
+     * so LOW keeps at least ~1/(1+16) of a worker's dispatches under saturating
+     * higher-priority load. Chosen, not measured. */
+    static final int STARVATION_LIMIT = 16;
+
+    final Scheduler scheduler;
+    final int index;
+    final LocalQueue[] levels = new LocalQueue[Scheduler.LEVELS];
+    int levelMask;
+    private final int[] skipped = new int[Scheduler.LEVELS];
+    private int lifoRuns;
+    /** Owner only: a task that re-submitted itself from this carrier (Thread.yield,
+     * or a park that found its permit) while no other local work was queued. It is
+     * invisible to thieves, so a thread yielding alone never bounces between cores;
+     * it runs after injected work, before stealing. */
+    Task yielded;
+    @SuppressWarnings("unused") private volatile Task lifo;
+    @SuppressWarnings("unused") private volatile long dispatches;
+    @SuppressWarnings("unused") private volatile Task current;
+    private int randomSeed;
+
+    /** Set by a notifier before unparking this worker; cleared by the worker. */
+    volatile boolean notified;
+    /** Guarded by the scheduler's idle lock. */
+    boolean idle;
+    /** Owner, or a notifier holding the idle lock while this worker is parked
+     * (published to it by the volatile write of {@code notified}). */
+    boolean searching;
+    /** Owner only: victims' dispatch counts at this worker's previous steal pass. */
+    final long[] stealSeen;
+
+    Worker(Scheduler scheduler, int index, String name, long stackSize) {
+        super(null, null, name, stackSize, false);
+        this.scheduler = scheduler;
+        this.index = index;
+        this.randomSeed = index * 0x9E3779B9 + 1;
+        this.stealSeen = new long[scheduler.workerCount()];
+        java.util.Arrays.fill(stealSeen, -1);
+        for (int p = 0; p < levels.length; p++) {
+            levels[p] = new LocalQueue();
+        }
+        setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+        scheduler.workerStarted(this);
+        try {
+            while (true) {
+                if (scheduler.isTerminating()) {
+                    return;
+                }
+                Task task = next();
+                if (task == null) {
+                    task = scheduler.search(this);
+                    if (task == null) {
+                        scheduler.park(this);
+                        continue;
+                    }
+                }
+                runTask(task);
+            }
+        } finally {
+            scheduler.workerStopped(this);
+        }
+    }
+
+    private void runTask(Task task) {
+        long n = (long) DISPATCHES.getOpaque(this);
+        DISPATCHES.setOpaque(this, n + 1);
+        task.worker = this;
+        CURRENT.setOpaque(this, task);
+        try {
+            task.dispatch(this);
+        } catch (Throwable t) {
+            // A continuation never throws out of run(); a foreign runnable might.
+            scheduler.reportInternalError(t);
+        }
+        CURRENT.setOpaque(this, (Task) null);
+    }
+
+    /** Owner only: the next task from this worker's own queues, or from injection. */
+    private Task next() {
+        long n = (long) DISPATCHES.getOpaque(this);
+        if (n % GLOBAL_INTERVAL == 0) {
+            Task t = scheduler.pollInjected();
+            if (t != null) {
+                return t;
+            }
+        }
+        int best = bestLevel();
+        Task slot = (Task) LIFO.getOpaque(this);
+        if (slot != null && (best < 0 || slot.priority <= best) && lifoRuns < LIFO_LIMIT) {
+            slot = (Task) LIFO.getAndSet(this, (Task) null);
+            if (slot != null) {
+                lifoRuns++;
+                return slot;
+            }
+        }
+        lifoRuns = 0;
+        Task t = pollLocal(best);
+        if (t != null) {
+            return t;
+        }
+        // The LIFO slot was over its run limit and the queues are empty: run it anyway.
+        slot = (Task) LIFO.getAndSet(this, (Task) null);
+        if (slot != null) {
+            return slot;
+        }
+        t = scheduler.pollInjected();
+        if (t != null) {
+            if (yielded != null) {
+                // Someone else is waiting: the yielder goes behind it.
+                pushLocalOrInject(yielded);
+                yielded = null;
+            }
+            return t;
+        }
+        t = yielded;
+        yielded = null;
+        return t;
+    }
+
+    /** Owner only: a task that re-submitted itself from this carrier. */
+    void pushResubmitted(Task task) {
+        if (levelMask == 0 && yielded == null && LIFO.getOpaque(this) == null) {
+            yielded = task;
+        } else {
+            pushLocalOrInject(task);
+            scheduler.signalWork();
+        }
+    }
+
+    /** Owner only. */
+    void pushLocalOrInject(Task task) {
+        if (!pushLocal(task)) {
+            scheduler.inject(task);
+        }
+    }
+
+    private int bestLevel() {
+        int m = levelMask;
+        return m == 0 ? -1 : Integer.numberOfTrailingZeros(m);
+    }
+
+    private Task pollLocal(int best) {
+        int m = levelMask;
+        while (m != 0) {
+            int level = Integer.numberOfTrailingZeros(m);
+            int lower = m & ~((2 << level) - 1);
+            if (lower != 0) {
+                Task starved = serveStarved(lower);
+                if (starved != null) {
+                    return starved;
+                }
+            }
+            Task t = levels[level].poll();
+            if (t != null) {
+                skipped[level] = 0;
+                return t;
+            }
+            m &= ~(1 << level);
+            levelMask = m;
+        }
+        return null;
+    }
+
+    /** Counts a skip for every non-empty level below the best one; serves the
+     * first whose count reached the limit. */
+    private Task serveStarved(int lowerMask) {
+        int m = lowerMask;
+        while (m != 0) {
+            int level = Integer.numberOfTrailingZeros(m);
+            m &= m - 1;
+            if (++skipped[level] >= STARVATION_LIMIT) {
+                Task t = levels[level].poll();
+                skipped[level] = 0;
+                if (t != null) {
+                    return t;
+                }
+                levelMask &= ~(1 << level);
+            }
+        }
+        return null;
+    }
+
+    /** Owner only: enqueue at the back of the task's level; false if full. */
+    boolean pushLocal(Task task) {
+        int p = task.priority;
+        if (levels[p].offer(task)) {
+            levelMask |= 1 << p;
+            return true;
+        }
+        return false;
+    }
+
+    /** Owner only: puts a woken task in the LIFO slot, returning the one it displaced. */
+    Task pushLifo(Task task) {
+        return (Task) LIFO.getAndSet(this, task);
+    }
+
+    /** Owner only (or this worker while searching): true if no local work is visible. */
+    boolean hasLocalWork() {
+        if (LIFO.getOpaque(this) != null) {
+            return true;
+        }
+        for (LocalQueue q : levels) {
+            if (!q.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Called by another worker {@code thief}: steal from the best non-empty level. */
+    Task stealBy(Worker thief, long[] lastSeenDispatches) {
+        for (int p = 0; p < levels.length; p++) {
+            Task t = levels[p].stealInto(thief.levels[p]);
+            if (t != null) {
+                if (!thief.levels[p].isEmpty()) {
+                    thief.levelMask |= 1 << p;
+                }
+                return t;
+            }
+        }
+        // LIFO slot: only if this worker has not dispatched since the thief last looked.
+        long d = (long) DISPATCHES.getOpaque(this);
+        if (lastSeenDispatches[index] == d && LIFO.getOpaque(this) != null) {
+            return (Task) LIFO.getAndSet(this, (Task) null);
+        }
+        lastSeenDispatches[index] = d;
+        return null;
+    }
+
+    int nextRandom(int bound) {
+        int x = randomSeed;
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+        randomSeed = x;
+        return (x & Integer.MAX_VALUE) % bound;
+    }
+
+    void unparkWorker() {
+        notified = true;
+        LockSupport.unpark(this);
+    }
+
+    /** The task running now, or null; any thread, a snapshot. */
+    public Task currentTask() {
+        return (Task) CURRENT.getOpaque(this);
+    }
+
+    /** Dispatches so far; any thread, a snapshot. */
+    public long dispatchCount() {
+        return (long) DISPATCHES.getOpaque(this);
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    private static final VarHandle LIFO;
+    private static final VarHandle DISPATCHES;
+    private static final VarHandle CURRENT;
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            LIFO = l.findVarHandle(Worker.class, "lifo", Task.class);
+            DISPATCHES = l.findVarHandle(Worker.class, "dispatches", long.class);
+            CURRENT = l.findVarHandle(Worker.class, "current", Task.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}
