@@ -1,0 +1,43 @@
+package io.verdant.bench;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The comparison runner: {@code Compare <bench>...} runs the named comparisons
+ * (all of them with {@code all}) and prints RESULT lines. See BENCHMARKS.md.
+ */
+public final class Compare {
+    private Compare() {
+    }
+
+    /** Every comparison, by name. Add new ones here. */
+    static Map<String, Comparison> registry() {
+        Map<String, Comparison> m = new LinkedHashMap<>();
+        for (Comparison c : List.<Comparison>of()) {
+            m.put(c.name(), c);
+        }
+        return m;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, Comparison> all = registry();
+        if (args.length == 0) {
+            System.out.println("usage: Compare <bench>... | all");
+            all.values().forEach(c -> System.out.println("  " + c.name() + "  " + c.description()));
+            return;
+        }
+        List<String> names = args.length == 1 && args[0].equals("all") ? List.copyOf(all.keySet()) : List.of(args);
+        Report report = new Report();
+        for (String name : names) {
+            Comparison c = all.get(name);
+            if (c == null) {
+                System.err.println("unknown benchmark '" + name + "'; known: " + all.keySet());
+                System.exit(2);
+            }
+            report.note(c.name() + ": " + c.description());
+            c.run(report);
+        }
+    }
+}
