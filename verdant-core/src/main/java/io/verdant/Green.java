@@ -2,6 +2,7 @@ package io.verdant;
 
 import io.verdant.internal.GreenThread;
 import io.verdant.internal.RuntimeCore;
+import io.verdant.internal.Safepoints;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -77,6 +78,19 @@ public final class Green {
             }
             LockSupport.parkNanos(left);
         }
+    }
+
+    /**
+     * A safepoint: if the runtime has asked the current green thread to give up
+     * its carrier (its time slice is over, or higher-priority work is waiting),
+     * it yields here; otherwise this returns at once. Costs one memory read when
+     * no request is pending. Callable from any thread: outside a green thread it
+     * is a cheap no-op, so library code may call it anywhere. This is also the
+     * entry point the {@code verdant-agent} inserts at loop back-edges; its
+     * signature is stable.
+     */
+    public static void checkpoint() {
+        Safepoints.poll();
     }
 
     /** Green only. The caller's pid. */

@@ -75,6 +75,8 @@ public final class GreenThread<T> extends Task
     @SuppressWarnings("unused") private volatile int status;
     private Object outcome;
     @SuppressWarnings("unused") private volatile Object waiters;
+    /** A preemption request is pending for this thread; see {@link Safepoints}. */
+    @SuppressWarnings("unused") private volatile boolean preempt;
 
     GreenThread(RuntimeCore runtime, Callable<? extends T> body, Priority priority) {
         super(priority.level());
@@ -174,6 +176,10 @@ public final class GreenThread<T> extends Task
                 runtime.threadEnded(this);
             }
         }
+    }
+
+    boolean casPreempt(boolean expected, boolean value) {
+        return PREEMPT.compareAndSet(this, expected, value);
     }
 
     @Override
@@ -312,12 +318,14 @@ public final class GreenThread<T> extends Task
     private static final VarHandle RUN_CONTINUATION;
     private static final VarHandle STATUS;
     private static final VarHandle WAITERS;
+    private static final VarHandle PREEMPT;
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             RUN_CONTINUATION = l.findVarHandle(GreenThread.class, "runContinuation", Runnable.class);
             STATUS = l.findVarHandle(GreenThread.class, "status", int.class);
             WAITERS = l.findVarHandle(GreenThread.class, "waiters", Object.class);
+            PREEMPT = l.findVarHandle(GreenThread.class, "preempt", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -1,0 +1,85 @@
+package io.verdant.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Preemption requests and the safepoint poll.
+ *
+ * <pre>
+ * Fast path
+ *   {@link #poll()} reads one static volatile int, {@code pending}: the number of
+ *   preemption requests not yet acknowledged, over all runtimes in the JVM. On
+ *   x86 and AArch64 a volatile read is a plain load; unlike a plain field it
+ *   cannot be hoisted out of a loop by the JIT. With no request pending, that
+ *   load and a not-taken branch are the whole cost.
+ *
+ * Slow path (some request is pending somewhere)
+ *   find the current green thread; if its own request flag is set, clear it
+ *   (CAS, so the request is acknowledged exactly once), decrement pending and
+ *   yield. Everyone else returns at once.
+ *
+ * Who sets requests
+ *   {@link #request(GreenThread)}: any thread (the ticker, a spawner of higher
+ *   priority work). {@link #cancel(GreenThread)}: whoever learns the target no
+ *   longer needs it (it parked or yielded on its own), so pending never counts
+ *   a request nobody will acknowledge.
+ * </pre>
+ */
+public final class Safepoints {
+    @SuppressWarnings("unused")
+    private static volatile int pending;
+
+    private Safepoints() {
+    }
+
+    /** Any thread; a cheap no-op outside green threads and with nothing pending. */
+    public static void poll() {
+        if (pending != 0) {
+            slowPath();
+        }
+    }
+
+    private static void slowPath() {
+        GreenThread<?> g = GreenThread.current();
+        if (g != null && acknowledge(g)) {
+            Thread.yield();
+        }
+    }
+
+    /** Any thread. Asks {@code g} to yield at its next safepoint; false if already asked. */
+    public static boolean request(GreenThread<?> g) {
+        if (g.casPreempt(false, true)) {
+            PENDING.getAndAdd(1);
+            return true;
+        }
+        return false;
+    }
+
+    /** Any thread. Withdraws a request to {@code g}; true if one was pending. */
+    public static boolean cancel(GreenThread<?> g) {
+        return acknowledge(g);
+    }
+
+    private static boolean acknowledge(GreenThread<?> g) {
+        if (g.casPreempt(true, false)) {
+            PENDING.getAndAdd(-1);
+            return true;
+        }
+        return false;
+    }
+
+    /** Requests not yet acknowledged, JVM-wide; a snapshot. */
+    public static int pendingRequests() {
+        return pending;
+    }
+
+    private static final VarHandle PENDING;
+    static {
+        try {
+            PENDING = MethodHandles.lookup().findStaticVarHandle(Safepoints.class, "pending", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}
