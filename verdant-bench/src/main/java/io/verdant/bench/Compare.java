@@ -15,7 +15,9 @@ public final class Compare {
     /** Every comparison, by name. Add new ones here. */
     static Map<String, Comparison> registry() {
         Map<String, Comparison> m = new LinkedHashMap<>();
-        for (Comparison c : List.<Comparison>of()) {
+        for (Comparison c : List.<Comparison>of(
+                new io.verdant.bench.net.HttpComparison(),
+                new io.verdant.bench.net.EchoComparison())) {
             m.put(c.name(), c);
         }
         return m;

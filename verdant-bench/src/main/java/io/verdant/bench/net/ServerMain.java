@@ -1,0 +1,66 @@
+package io.verdant.bench.net;
+
+import io.verdant.Config;
+import io.verdant.Verdant;
+import io.verdant.examples.net.EchoServer;
+import io.verdant.examples.net.HttpServer;
+import io.verdant.examples.net.SocketServer;
+import io.verdant.examples.net.ThreadStarter;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A benchmark server in its own JVM: {@code ServerMain <http|echo> <verdant|vt-default|platform> <workers>}.
+ * Runs the example server code unchanged on the chosen thread system, prints
+ * {@code port <n>}, and serves until its standard input ends (or says {@code stop}).
+ */
+public final class ServerMain {
+    private ServerMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String kind = args[0];
+        String system = args[1];
+        int workers = Integer.parseInt(args[2]);
+        Verdant rt = null;
+        ExecutorService pool = null;
+        ThreadStarter threads = switch (system) {
+            case "verdant" -> {
+                rt = Verdant.start(Config.builder().workers(workers).name("bench").build());
+                yield ThreadStarter.green(rt);
+            }
+            case "vt-default" -> ThreadStarter.virtual();
+            case "platform" -> {
+                pool = Executors.newCachedThreadPool();
+                yield ThreadStarter.pool(pool);
+            }
+            default -> throw new IllegalArgumentException("system must be verdant, vt-default or platform: " + system);
+        };
+        InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        SocketServer server = switch (kind) {
+            case "http" -> new HttpServer(threads, any, Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(1));
+            case "echo" -> new EchoServer(threads, any, Duration.ofMinutes(5));
+            default -> throw new IllegalArgumentException("kind must be http or echo: " + kind);
+        };
+        System.out.println("port " + server.port());
+        System.out.flush();
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
+        for (String line; (line = in.readLine()) != null && !line.equals("stop"); ) {
+            // wait for the runner
+        }
+        server.close();
+        if (rt != null) {
+            rt.close();
+        }
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+        System.exit(0);
+    }
+}
