@@ -220,11 +220,19 @@ public final class Scheduler {
                 Thread.onSpinWait();
             }
         }
+        endSearch(w, found != null);
+        return found;
+    }
+
+    /**
+     * Worker {@code w} only, while it counts as searching. The last searcher to
+     * find work wakes another worker, so parallelism ramps up one at a time.
+     */
+    void endSearch(Worker w, boolean found) {
         w.searching = false;
-        if (searching.decrementAndGet() == 0 && found != null) {
+        if (searching.decrementAndGet() == 0 && found) {
             signalWork();
         }
-        return found;
     }
 
     /** Worker {@code w} only: parks until notified, unless work appears while registering. */
