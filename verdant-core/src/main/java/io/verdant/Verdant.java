@@ -155,6 +155,11 @@ public final class Verdant implements AutoCloseable {
         core.close();
     }
 
+    /** The internals, for tests and diagnostics in this module. */
+    RuntimeCore core() {
+        return core;
+    }
+
     /** The runtime of the current green thread, or null outside a green thread. */
     static Verdant currentOrNull() {
         GreenThread<?> g = GreenThread.current();

@@ -295,6 +295,11 @@ public final class GreenThread<T> extends Task
         return outcome;
     }
 
+    /** The virtual thread that runs this green thread. */
+    public Thread virtualThread() {
+        return vthread;
+    }
+
     /** Interrupts the virtual thread (close, and later cancellation). */
     void interrupt() {
         Objects.requireNonNull(vthread).interrupt();
