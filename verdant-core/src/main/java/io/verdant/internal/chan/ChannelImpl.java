@@ -130,15 +130,17 @@ public final class ChannelImpl<T> implements Channel<T> {
                 return false;
             }
             closed = true;
-            for (Node n = pollSender(); n != null; n = pollSender()) {
-                n.complete(Node.CLOSED, null);
-                n.owner.next = wake;   // owner nodes are never queued: their link is free
-                wake = n.owner;
-            }
-            for (Node n = pollReceiver(); n != null; n = pollReceiver()) {
-                n.complete(Node.CLOSED, null);
+            // A claimed owner is unlinked (plain op) or never queued (select waiter): its
+            // next link is free to chain the wake-up list. Dead nodes are just dropped.
+            for (Node n = pollLiveSender(); n != null; n = pollLiveSender()) {
                 n.owner.next = wake;
                 wake = n.owner;
+                n.complete(Node.CLOSED, null);
+            }
+            for (Node n = pollLiveReceiver(); n != null; n = pollLiveReceiver()) {
+                n.owner.next = wake;
+                wake = n.owner;
+                n.complete(Node.CLOSED, null);
             }
         } finally {
             unlock();
