@@ -15,7 +15,11 @@ public final class Compare {
     /** Every comparison, by name. Add new ones here. */
     static Map<String, Comparison> registry() {
         Map<String, Comparison> m = new LinkedHashMap<>();
-        for (Comparison c : List.<Comparison>of()) {
+        for (Comparison c : List.<Comparison>of(
+                new PingPongComparison(),
+                new MpmcComparison(),
+                new MutexComparison(),
+                new SleepersComparison())) {
             m.put(c.name(), c);
         }
         return m;
