@@ -23,6 +23,12 @@ final class Forked {
         cmd.add("--add-opens");
         cmd.add("java.base/java.lang=ALL-UNNAMED");
         cmd.addAll(jvmFlags);
+        // Pass the runner's bench.* settings (sizes, rounds) on to the child.
+        for (String key : System.getProperties().stringPropertyNames()) {
+            if (key.startsWith("bench.")) {
+                cmd.add("-D" + key + "=" + System.getProperty(key));
+            }
+        }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(main.getName());
