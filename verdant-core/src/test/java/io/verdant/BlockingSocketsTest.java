@@ -279,6 +279,57 @@ class BlockingSocketsTest {
     }
 
     @Test
+    void cancellingAGreenThreadBlockedInSocketReadEndsItAndClosesTheSocket() throws Exception {
+        AtomicReference<Socket> socket = new AtomicReference<>();
+        GreenHandle<Integer> reader = rt.spawn(() -> {
+            try (Socket s = new Socket(LOOPBACK, listener.getLocalPort())) {
+                socket.set(s);
+                return s.getInputStream().read();
+            }
+        });
+        accepted.add(listener.accept());
+        awaitTrue(() -> reader.state() == GreenState.WAITING && socket.get() != null, "reader parked");
+        reader.cancel();
+        // Cancellation interrupts the virtual thread; the JDK closes the socket and the read throws.
+        assertThatThrownBy(() -> reader.join(Duration.ofSeconds(20))).isInstanceOf(GreenFailedException.class)
+                .hasCauseInstanceOf(SocketException.class);
+        assertThat(socket.get().isClosed()).isTrue();
+        accepted.get(0).setSoTimeout(20_000);
+        assertThat(accepted.get(0).getInputStream().read()).isEqualTo(-1);
+        assertCarrierFree();
+    }
+
+    @Test
+    void oneCancelTokenEndsAHundredGreenThreadsBlockedOnSocketsAndChannels() throws Exception {
+        CancelToken group = CancelToken.create();
+        int n = 100;
+        List<GreenHandle<Integer>> readers = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            boolean channel = i % 2 == 0;
+            readers.add(rt.spawner().cancelWith(group).spawn(() -> {
+                if (channel) {
+                    try (SocketChannel ch = SocketChannel.open(new InetSocketAddress(LOOPBACK, listener.getLocalPort()))) {
+                        return ch.read(ByteBuffer.allocate(1));
+                    }
+                }
+                try (Socket s = new Socket(LOOPBACK, listener.getLocalPort())) {
+                    return s.getInputStream().read();
+                }
+            }));
+        }
+        for (int i = 0; i < n; i++) {
+            accepted.add(listener.accept());
+        }
+        awaitTrue(() -> readers.stream().allMatch(h -> h.state() == GreenState.WAITING), "readers parked");
+        group.cancel();
+        for (GreenHandle<Integer> h : readers) {
+            assertThatThrownBy(() -> h.join(Duration.ofSeconds(20))).isInstanceOf(GreenFailedException.class)
+                    .hasCauseInstanceOf(IOException.class);
+        }
+        assertCarrierFree();
+    }
+
+    @Test
     void closingTheRuntimeEndsGreenThreadsBlockedOnSockets() throws Exception {
         List<GreenHandle<Object>> readers = new ArrayList<>();
         for (int i = 0; i < 50; i++) {

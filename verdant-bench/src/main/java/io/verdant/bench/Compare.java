@@ -1,5 +1,8 @@
 package io.verdant.bench;
 
+import io.verdant.bench.net.EchoComparison;
+import io.verdant.bench.net.HttpComparison;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +19,12 @@ public final class Compare {
     static Map<String, Comparison> registry() {
         Map<String, Comparison> m = new LinkedHashMap<>();
         for (Comparison c : List.<Comparison>of(
-                new io.verdant.bench.net.HttpComparison(),
-                new io.verdant.bench.net.EchoComparison())) {
+                new PingPongComparison(),
+                new MpmcComparison(),
+                new MutexComparison(),
+                new SleepersComparison(),
+                new HttpComparison(),
+                new EchoComparison())) {
             m.put(c.name(), c);
         }
         return m;

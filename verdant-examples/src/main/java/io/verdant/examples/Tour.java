@@ -19,6 +19,7 @@ public final class Tour {
     static List<Stop> stops() {
         return List.of(
                 new Stop("Spawn and join", () -> BasicExample.main(new String[0])),
+                new Stop("Channels, select, mutex and cancellation", () -> ChannelsExample.main(new String[0])),
                 new Stop("Network servers: HTTP/1.1 and echo, a green thread per connection",
                         () -> NetExample.main(new String[0])));
     }

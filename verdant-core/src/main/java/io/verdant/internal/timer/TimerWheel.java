@@ -1,0 +1,428 @@
+package io.verdant.internal.timer;
+
+import io.verdant.internal.sched.Ticker;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A hierarchical timing wheel: the one timer structure of a runtime, behind
+ * {@code Green.sleep}, {@code GreenHandle.join(Duration)} and every timed wait
+ * of channels, select and the mutex.
+ *
+ * <pre>
+ * Overview (hashed hierarchical wheels after Varghese and Lauck, in the form
+ * of tokio's time driver; the lock-free inbox and lazy cancellation after
+ * Netty's HashedWheelTimer)
+ *   Time is counted in ticks of {@link #TICK_NANOS} since the wheel's origin.
+ *   LEVELS levels of SLOTS slots; a slot of level l spans 64^l ticks, so level
+ *   0 resolves single ticks and the top level spans 64^6 ticks (2^36 ms, ~795
+ *   days). A timer due at tick d while the wheel has processed up to tick
+ *   {@code elapsed} lives at the level of the highest 6-bit group in which d
+ *   and elapsed differ, in slot (d >> 6*level) & 63. Each slot is an intrusive
+ *   doubly linked list; {@code occupied[level]} has bit s set iff slot s is
+ *   non-empty.
+ *
+ * Operations
+ *   schedule  any thread, lock-free, O(1): push the node on the inbox (a
+ *             Treiber stack) and wake the ticker if it sleeps.
+ *   cancel    any thread, lock-free, O(1): CAS the node's state PENDING ->
+ *             CANCELLED. A node still in the inbox is simply dropped at the
+ *             next drain (most timed waits end long before the next tick, so
+ *             their timers never touch the wheel at all); a node already
+ *             linked is pushed on the cancelled stack and unlinked, O(1), at
+ *             the next drain.
+ *   drain     under lock (ticker, or size()): unlink the cancelled stack, link
+ *             the inbox's pending nodes at their level and slot, O(1) each.
+ *   advance   ticker: drain, then process slots in deadline order up to now:
+ *             the earliest occupied slot over all levels (one rotate +
+ *             numberOfTrailingZeros per level) is taken whole; entries due by
+ *             the slot's start fire, the others cascade to a lower level
+ *             relative to the new elapsed. A timer cascades at most LEVELS - 1
+ *             times per turn of the top level. Timers further out than the top
+ *             level spans are linked at the last tick it covers and cascade back
+ *             into it, so they fire at their true deadline.
+ *
+ * Timer states (node.state, CAS only; every CAS is a row)
+ *   PENDING -> FIRED      drain/advance, under lock, just before firing
+ *   PENDING -> CANCELLED  cancel(), any thread
+ *
+ * Invariants (under lock)
+ *   every linked node has deadline > elapsed and sits at levelFor(deadline);
+ *   linked (volatile) is true iff the node is in a slot list;
+ *   size counts linked nodes (cancelled ones not yet unlinked included).
+ *
+ * Memory ordering
+ *   inbox and cancelled stacks: release CAS on push, getAndSet on drain, so a
+ *   drained node's fields are visible. cancel() CASes state then reads linked;
+ *   drain sets linked then re-reads state: one of them sees the other (both
+ *   volatile), so a node cancelled concurrently with its linking is unlinked
+ *   by one side (unlink is idempotent under lock via linked).
+ *
+ * Waking the ticker
+ *   When every worker is idle the ticker sleeps until nanosToNextDeadline().
+ *   schedule pushes, then calls wakeTicker (a volatile read of the ticker's
+ *   sleeping flag); the ticker publishes sleeping before it drains and computes
+ *   the next deadline. Either the ticker's drain sees the new timer, or
+ *   schedule sees the flag and unparks it.
+ *
+ * Memory
+ *   one {@link Timer} node (48 bytes with compressed oops) per armed wait,
+ *   unreachable after it fires or its cancellation is drained (within a tick);
+ *   the wheel itself is LEVELS x SLOTS references (a few KB).
+ * </pre>
+ */
+public final class TimerWheel implements Ticker.Clockwork {
+    /** 1 ms, the ticker's period: a timeout fires within about a tick after its
+     * deadline (never before it). Finer ticks would cost the ticker CPU while
+     * busy; this matches the scheduler's tick (not separately measured). */
+    public static final long TICK_NANOS = 1_000_000L;
+    static final int LEVEL_BITS = 6;
+    static final int SLOTS = 1 << LEVEL_BITS;
+    static final int LEVELS = 6;
+    /** Largest tick distance representable: one full turn of the top level, minus one. */
+    static final long MAX_TICKS = (1L << (LEVEL_BITS * LEVELS)) - 1;
+
+    static final int PENDING = 0;
+    static final int FIRED = 1;
+    static final int CANCELLED = 2;
+
+    private final Clock clock;
+    private final long origin;
+    private final Runnable wakeTicker;
+    private final Object lock = new Object();
+    private final Timer[][] slots = new Timer[LEVELS][SLOTS];
+    private final long[] occupied = new long[LEVELS];
+    /** Last tick processed; guarded by lock. */
+    private long elapsed;
+    /** Number of linked timers; guarded by lock. */
+    private int size;
+    /** Timers scheduled since the last drain: any thread pushes, drained under lock. */
+    @SuppressWarnings("unused") private volatile Timer inbox;
+    /** Timers cancelled while linked: any thread pushes, drained under lock. */
+    @SuppressWarnings("unused") private volatile Timer cancelled;
+
+    /**
+     * @param clock      the time source
+     * @param wakeTicker called after a schedule; wakes the ticker if it is
+     *                   asleep so it re-reads the next deadline
+     */
+    public TimerWheel(Clock clock, Runnable wakeTicker) {
+        this.clock = clock;
+        this.origin = clock.nanoTime();
+        this.wakeTicker = wakeTicker;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /** A timer node: fires by unparking {@code thread}, or by running {@code action}. */
+    public static final class Timer {
+        final long deadlineTick;
+        final Object target;
+        /** Slot-list links (under lock); {@code next} is also the inbox link before the drain. */
+        Timer prev;
+        Timer next;
+        /** Link in the cancelled stack. */
+        Timer cancelNext;
+        byte level;
+        byte slot;
+        @SuppressWarnings("unused") volatile int state;
+        volatile boolean linked;
+
+        Timer(long deadlineTick, Object target) {
+            this.deadlineTick = deadlineTick;
+            this.target = target;
+        }
+
+        void fire() {
+            if (target instanceof Thread t) {
+                LockSupport.unpark(t);
+            } else {
+                ((Runnable) target).run();
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ schedule / cancel (any thread)
+
+    /**
+     * Any thread. Arms a timer that unparks {@code thread} at or after
+     * {@code deadlineNanos} (this wheel's clock). A deadline already reached
+     * unparks at once (and returns a fired node).
+     */
+    public Timer wakeAt(long deadlineNanos, Thread thread) {
+        return schedule(deadlineNanos, thread);
+    }
+
+    /**
+     * Any thread. Arms a timer that runs {@code action} on the ticker thread at
+     * or after {@code deadlineNanos}. The action must be short and must not block.
+     */
+    public Timer runAt(long deadlineNanos, Runnable action) {
+        return schedule(deadlineNanos, action);
+    }
+
+    private Timer schedule(long deadlineNanos, Object target) {
+        long tick = ceilTick(deadlineNanos);
+        Timer t = new Timer(tick, target);
+        if (tick <= nowTick()) {
+            t.state = FIRED;
+            t.fire();
+            return t;
+        }
+        Timer head;
+        do {
+            head = (Timer) INBOX.getOpaque(this);
+            t.next = head;
+        } while (!INBOX.weakCompareAndSetRelease(this, head, t));
+        wakeTicker.run();
+        return t;
+    }
+
+    /** Any thread, lock-free. Disarms {@code t}; true if it had not fired. Idempotent; null is ignored. */
+    public boolean cancel(Timer t) {
+        if (t == null || !STATE.compareAndSet(t, PENDING, CANCELLED)) {
+            return false;
+        }
+        if (t.linked) {
+            Timer head;
+            do {
+                head = (Timer) CANCELLED_STACK.getOpaque(this);
+                t.cancelNext = head;
+            } while (!CANCELLED_STACK.weakCompareAndSetRelease(this, head, t));
+        }
+        return true;
+    }
+
+    /** Any thread: true once {@code t} has fired. */
+    public boolean isFired(Timer t) {
+        return t.state == FIRED;
+    }
+
+    /** Timers armed and neither fired nor cancelled; a snapshot (drains, under the lock). */
+    public int size() {
+        synchronized (lock) {
+            drainLocked();
+            return size;
+        }
+    }
+
+    // ------------------------------------------------------------------ advance (ticker)
+
+    /**
+     * Ticker thread only (or a deterministic driver). Fires every timer whose
+     * deadline tick has been reached, in deadline order, after releasing the lock.
+     */
+    @Override
+    public void advance() {
+        long now = nowTick();
+        Timer due = null;
+        Timer dueTail = null;
+        synchronized (lock) {
+            drainLocked();
+            while (size > 0) {
+                int level = -1;
+                int slot = -1;
+                long slotStart = Long.MAX_VALUE;
+                for (int l = 0; l < LEVELS; l++) {
+                    long occ = occupied[l];
+                    if (occ == 0) {
+                        continue;
+                    }
+                    int shift = LEVEL_BITS * l;
+                    int nowSlot = (int) ((elapsed >>> shift) & (SLOTS - 1));
+                    int s = (Long.numberOfTrailingZeros(Long.rotateRight(occ, nowSlot)) + nowSlot) & (SLOTS - 1);
+                    long levelRange = 1L << (shift + LEVEL_BITS);
+                    long start = (elapsed & ~(levelRange - 1)) + ((long) s << shift);
+                    if (start < elapsed) {
+                        // The slot is behind elapsed in this turn: it holds the next turn's timers.
+                        start += levelRange;
+                    }
+                    if (start < slotStart) {
+                        slotStart = start;
+                        level = l;
+                        slot = s;
+                    }
+                }
+                if (level < 0 || slotStart > now) {
+                    break;
+                }
+                if (slotStart > elapsed) {
+                    elapsed = slotStart;
+                }
+                Timer head = slots[level][slot];
+                slots[level][slot] = null;
+                occupied[level] &= ~(1L << slot);
+                for (Timer t = head; t != null; ) {
+                    Timer next = t.next;
+                    t.prev = null;
+                    t.next = null;
+                    t.linked = false;
+                    size--;
+                    if (t.deadlineTick > elapsed) {
+                        if (t.state == PENDING) {
+                            link(t);
+                        }
+                    } else if (STATE.compareAndSet(t, PENDING, FIRED)) {
+                        if (dueTail == null) {
+                            due = t;
+                        } else {
+                            dueTail.next = t;
+                        }
+                        dueTail = t;
+                    }
+                    t = next;
+                }
+            }
+            if (now > elapsed) {
+                elapsed = now;
+            }
+        }
+        while (due != null) {
+            Timer next = due.next;
+            due.next = null;
+            try {
+                due.fire();
+            } catch (Throwable ignored) {
+                // Actions are Verdant's own (unpark, flag writes); nothing to report to.
+            }
+            due = next;
+        }
+    }
+
+    /**
+     * Ticker thread. Nanoseconds until the earliest armed timer is due (at
+     * least 1), or -1 if none is armed.
+     */
+    @Override
+    public long nanosToNextDeadline() {
+        synchronized (lock) {
+            drainLocked();
+            if (size == 0) {
+                return -1;
+            }
+            long best = Long.MAX_VALUE;
+            for (int l = 0; l < LEVELS; l++) {
+                long occ = occupied[l];
+                if (occ == 0) {
+                    continue;
+                }
+                int shift = LEVEL_BITS * l;
+                int nowSlot = (int) ((elapsed >>> shift) & (SLOTS - 1));
+                int s = (Long.numberOfTrailingZeros(Long.rotateRight(occ, nowSlot)) + nowSlot) & (SLOTS - 1);
+                long levelRange = 1L << (shift + LEVEL_BITS);
+                long start = (elapsed & ~(levelRange - 1)) + ((long) s << shift);
+                if (start < elapsed) {
+                    start += levelRange;
+                }
+                best = Math.min(best, start);
+            }
+            long dueNanos = origin + best * TICK_NANOS;
+            return Math.max(1L, dueNanos - clock.nanoTime());
+        }
+    }
+
+    // ------------------------------------------------------------------ internals (under lock)
+
+    /** Unlinks cancelled timers, then links the inbox's pending ones (or fires the already due). */
+    private void drainLocked() {
+        Timer c = (Timer) CANCELLED_STACK.getAndSet(this, (Timer) null);
+        while (c != null) {
+            Timer nextC = c.cancelNext;
+            c.cancelNext = null;
+            if (c.linked) {
+                unlink(c);
+            }
+            c = nextC;
+        }
+        Timer t = (Timer) INBOX.getAndSet(this, (Timer) null);
+        while (t != null) {
+            Timer nextT = t.next;
+            t.next = null;
+            if (t.state == PENDING) {
+                if (t.deadlineTick <= elapsed) {
+                    if (STATE.compareAndSet(t, PENDING, FIRED)) {
+                        t.fire();
+                    }
+                } else {
+                    link(t);
+                    if (t.state != PENDING) {
+                        // Cancelled between our read and linked = true: its canceller may not have queued it.
+                        unlink(t);
+                    }
+                }
+            }
+            t = nextT;
+        }
+    }
+
+    private void link(Timer t) {
+        long tick = Math.min(t.deadlineTick, elapsed + MAX_TICKS);
+        long masked = (tick ^ elapsed) | (SLOTS - 1);
+        int significant = 63 - Long.numberOfLeadingZeros(masked);
+        int level = Math.min(significant / LEVEL_BITS, LEVELS - 1);
+        int slot = (int) ((tick >>> (LEVEL_BITS * level)) & (SLOTS - 1));
+        Timer head = slots[level][slot];
+        t.next = head;
+        t.prev = null;
+        if (head != null) {
+            head.prev = t;
+        }
+        slots[level][slot] = t;
+        occupied[level] |= 1L << slot;
+        t.level = (byte) level;
+        t.slot = (byte) slot;
+        t.linked = true;
+        size++;
+    }
+
+    private void unlink(Timer t) {
+        if (!t.linked) {
+            return;
+        }
+        int level = t.level;
+        int slot = t.slot;
+        if (t.prev != null) {
+            t.prev.next = t.next;
+        } else {
+            slots[level][slot] = t.next;
+            if (t.next == null) {
+                occupied[level] &= ~(1L << slot);
+            }
+        }
+        if (t.next != null) {
+            t.next.prev = t.prev;
+        }
+        t.prev = null;
+        t.next = null;
+        t.linked = false;
+        size--;
+    }
+
+    private long nowTick() {
+        return Math.floorDiv(clock.nanoTime() - origin, TICK_NANOS);
+    }
+
+    /** The first tick at or after {@code nanos}: a timer never fires early. */
+    private long ceilTick(long nanos) {
+        long d = nanos - origin;
+        return d <= 0 ? 0 : (d + TICK_NANOS - 1) / TICK_NANOS;
+    }
+
+    private static final VarHandle INBOX;
+    private static final VarHandle CANCELLED_STACK;
+    private static final VarHandle STATE;
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            INBOX = l.findVarHandle(TimerWheel.class, "inbox", Timer.class);
+            CANCELLED_STACK = l.findVarHandle(TimerWheel.class, "cancelled", Timer.class);
+            STATE = l.findVarHandle(Timer.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}
