@@ -172,12 +172,14 @@ public final class GreenThread<T> extends Task
         if (!STATUS.compareAndSet(this, ALIVE, terminal)) {
             return false;
         }
+        // Counted as ended before any joiner wakes: a join() that returned never
+        // sees this thread in liveThreads().
+        runtime.threadEnded(this);
         Object w = WAITERS.getAndSet(this, DONE);
         while (w instanceof Waiter node) {
             LockSupport.unpark(node.thread);
             w = node.next;
         }
-        runtime.threadEnded(this);
         return true;
     }
 
@@ -186,12 +188,12 @@ public final class GreenThread<T> extends Task
         if (status == ALIVE) {
             runtime.pids.free(this);
             if (STATUS.compareAndSet(this, ALIVE, ABANDONED)) {
+                runtime.threadEnded(this);
                 Object w = WAITERS.getAndSet(this, DONE);
                 while (w instanceof Waiter node) {
                     LockSupport.unpark(node.thread);
                     w = node.next;
                 }
-                runtime.threadEnded(this);
             }
         }
     }
