@@ -77,6 +77,8 @@ public final class GreenThread<T> extends Task
     @SuppressWarnings("unused") private volatile Object waiters;
     /** A preemption request is pending for this thread; see {@link Safepoints}. */
     @SuppressWarnings("unused") private volatile boolean preempt;
+    /** Mailbox, links and monitors; null until first used (see {@link ActorCell}). Set once by CAS. */
+    volatile ActorCell cell;
 
     GreenThread(RuntimeCore runtime, Callable<? extends T> body, Priority priority) {
         super(priority.level());
@@ -138,13 +140,26 @@ public final class GreenThread<T> extends Task
     public void run() {
         Callable<? extends T> b = body;
         body = null;
+        T value = null;
+        Throwable failure = null;
         try {
-            T value = b.call();
-            finish(SUCCEEDED, value);
-        } catch (Throwable failure) {
-            if (finish(FAILED, failure)) {
-                runtime.reportFailure(this, failure);
+            value = b.call();
+        } catch (Throwable t) {
+            failure = t;
+        }
+        ActorCell c = cell;
+        Throwable killed = c == null ? null : c.killedBy();
+        if (killed != null) {
+            // A failure arrived along a link: that is how this thread ends, whatever its body did.
+            if (failure != null && failure != killed) {
+                killed.addSuppressed(failure);
             }
+            failure = killed;
+        }
+        if (failure == null) {
+            finish(SUCCEEDED, value);
+        } else if (finish(FAILED, failure)) {
+            runtime.reportFailure(this, failure);
         }
     }
 
@@ -154,6 +169,14 @@ public final class GreenThread<T> extends Task
         if (!STATUS.compareAndSet(this, ALIVE, terminal)) {
             return false;
         }
+        ActorCell c = cell;
+        if (c != null) {
+            try {
+                c.exited();
+            } catch (Throwable t) {
+                runtime.reportInternalError(t);
+            }
+        }
         Object w = WAITERS.getAndSet(this, DONE);
         while (w instanceof Waiter node) {
             LockSupport.unpark(node.thread);
@@ -161,6 +184,25 @@ public final class GreenThread<T> extends Task
         }
         runtime.threadEnded(this);
         return true;
+    }
+
+    /** Any thread: installs {@code fresh} if no cell is set; returns the existing one, or null if installed. */
+    ActorCell casCell(ActorCell fresh) {
+        return (ActorCell) CELL.compareAndExchange(this, (ActorCell) null, fresh);
+    }
+
+    /** The cell if one was ever created, else null. Any thread. */
+    public ActorCell cellOrNull() {
+        return cell;
+    }
+
+    /** After completion: the failure (FAILED), a CancelledException (ABANDONED), or null (SUCCEEDED). */
+    Throwable failureOrNull() {
+        return switch ((int) STATUS.getAcquire(this)) {
+            case FAILED -> (Throwable) outcome;
+            case ABANDONED -> new CancelledException("runtime '" + runtime.name + "' closed before " + pid() + " ended");
+            default -> null;
+        };
     }
 
     /** Runtime shutdown: completes the handle of a thread that will never run again. */
@@ -295,8 +337,8 @@ public final class GreenThread<T> extends Task
         return outcome;
     }
 
-    /** Interrupts the virtual thread (close, and later cancellation). */
-    void interrupt() {
+    /** Interrupts the virtual thread (close, link failures, supervisors and scopes stopping it). */
+    public void interrupt() {
         Objects.requireNonNull(vthread).interrupt();
     }
 
@@ -319,6 +361,7 @@ public final class GreenThread<T> extends Task
     private static final VarHandle STATUS;
     private static final VarHandle WAITERS;
     private static final VarHandle PREEMPT;
+    private static final VarHandle CELL;
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
@@ -326,6 +369,7 @@ public final class GreenThread<T> extends Task
             STATUS = l.findVarHandle(GreenThread.class, "status", int.class);
             WAITERS = l.findVarHandle(GreenThread.class, "waiters", Object.class);
             PREEMPT = l.findVarHandle(GreenThread.class, "preempt", boolean.class);
+            CELL = l.findVarHandle(GreenThread.class, "cell", ActorCell.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
