@@ -155,6 +155,11 @@ public final class Verdant implements AutoCloseable {
         core.close();
     }
 
+    /** The runtime core behind this facade (for other io.verdant classes). */
+    RuntimeCore core() {
+        return core;
+    }
+
     /** The runtime of the current green thread, or null outside a green thread. */
     static Verdant currentOrNull() {
         GreenThread<?> g = GreenThread.current();
