@@ -16,6 +16,7 @@ public final class Spawner {
     private final RuntimeCore runtime;
     private String name;
     private Priority priority = Priority.NORMAL;
+    private CancelToken under;
 
     Spawner(RuntimeCore runtime) {
         this.runtime = runtime;
@@ -34,12 +35,28 @@ public final class Spawner {
     }
 
     /**
+     * Registers the thread for cancellation under {@code token} instead of
+     * under the spawning green thread: cancelling {@code token} cancels it and
+     * its descendants; cancelling the spawner does not. A token that is already
+     * cancelled starts the thread cancelled. See {@link CancelToken}.
+     */
+    public Spawner cancelWith(CancelToken token) {
+        Objects.requireNonNull(token, "token");
+        if (!(token instanceof io.verdant.internal.CancelNode)) {
+            throw new IllegalArgumentException("token must come from Verdant (CancelToken.create(), "
+                    + "Green.cancelToken()), was " + token.getClass().getName());
+        }
+        this.under = token;
+        return this;
+    }
+
+    /**
      * Starts a green thread running {@code body}.
      *
      * @throws IllegalStateException if the runtime is closed
      */
     public <T> GreenHandle<T> spawn(Callable<? extends T> body) {
-        return runtime.spawn(body, name, priority);
+        return runtime.spawn(body, name, priority, under);
     }
 
     /**
@@ -52,7 +69,7 @@ public final class Spawner {
         return runtime.spawn(() -> {
             body.run();
             return null;
-        }, name, priority);
+        }, name, priority, under);
     }
 
 }

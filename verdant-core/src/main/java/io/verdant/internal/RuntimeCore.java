@@ -4,7 +4,10 @@ import io.verdant.Config;
 import io.verdant.GreenHandle;
 import io.verdant.Pid;
 import io.verdant.Priority;
+import io.verdant.CancelToken;
 import io.verdant.internal.sched.Scheduler;
+import io.verdant.internal.timer.Clock;
+import io.verdant.internal.timer.TimerWheel;
 import io.verdant.internal.vthread.VirtualThreads;
 
 import java.lang.invoke.MethodHandles;
@@ -34,8 +37,8 @@ import java.util.function.BiConsumer;
  *
  * Shutdown (close)
  *   1. state = CLOSING; spawns now fail with IllegalStateException.
- *   2. interrupt every live green thread; Verdant's blocking operations throw
- *      CancelledException and JDK blocking calls return.
+ *   2. cancel every live green thread (which also interrupts it); Verdant's
+ *      blocking operations throw CancelledException and JDK blocking calls return.
  *   3. wait up to Config.shutdownTimeout for live to reach 0 (the last thread
  *      to end unparks the closer).
  *   4. abandon what is left: its handle completes with CancelledException, its
@@ -56,6 +59,8 @@ public final class RuntimeCore {
     public final String name;
     final Config config;
     public final Scheduler scheduler;
+    /** The runtime's one timer structure: sleep and every timeout. Driven by the ticker. */
+    public final TimerWheel timers;
     final PidTable pids = new PidTable();
     private final BiConsumer<GreenHandle<?>, Throwable> failureHandler;
     @SuppressWarnings("unused") private volatile int state;
@@ -72,6 +77,8 @@ public final class RuntimeCore {
         this.name = config.name() != null ? config.name() : "verdant-" + id;
         this.failureHandler = config.failureHandler();
         this.scheduler = new Scheduler(name, config.workers(), config.stackSize(), this::reportInternalError);
+        this.timers = new TimerWheel(Clock.SYSTEM, scheduler.ticker()::wakeIfSleeping);
+        scheduler.ticker().drive(timers);
         scheduler.start();
     }
 
@@ -87,6 +94,17 @@ public final class RuntimeCore {
      * @throws IllegalStateException if the runtime is closing or closed
      */
     public <T> GreenThread<T> spawn(Callable<? extends T> body, String name, Priority priority) {
+        return spawn(body, name, priority, null);
+    }
+
+    /**
+     * Spawns a green thread registered for cancellation under {@code under}, or
+     * (if null) under the calling green thread's token (a root thread when the
+     * caller is not a green thread). Any thread.
+     *
+     * @throws IllegalStateException if the runtime is closing or closed
+     */
+    public <T> GreenThread<T> spawn(Callable<? extends T> body, String name, Priority priority, CancelToken under) {
         Objects.requireNonNull(body, "body");
         Objects.requireNonNull(priority, "priority");
         LIVE.getAndAdd(this, 1L);
@@ -100,7 +118,19 @@ public final class RuntimeCore {
             Thread vt = VirtualThreads.newThread(g, name, g);
             vt.setUncaughtExceptionHandler(g);
             g.vthread = vt;
+            boolean bornCancelled = false;
+            if (under != null) {
+                bornCancelled = CancelNode.registerUnder(under, g);
+            } else {
+                GreenThread<?> parent = GreenThread.current();
+                if (parent != null) {
+                    bornCancelled = CancelNode.register(CancelNode.of(parent), g);
+                }
+            }
             vt.start();
+            if (bornCancelled) {
+                vt.interrupt();
+            }
         } catch (Throwable t) {
             pids.free(g);
             threadEndedCount();
@@ -179,7 +209,7 @@ public final class RuntimeCore {
         STATE.setVolatile(this, CLOSING);
         List<GreenThread<?>> running = pids.snapshot();
         for (GreenThread<?> g : running) {
-            g.interrupt();
+            g.cancel();
         }
         long timeout = config.shutdownTimeout().toNanos();
         long deadline = System.nanoTime() + timeout;
