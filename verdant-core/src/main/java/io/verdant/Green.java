@@ -4,13 +4,14 @@ import io.verdant.internal.ActorCell;
 import io.verdant.internal.GreenThread;
 import io.verdant.internal.RuntimeCore;
 import io.verdant.internal.Safepoints;
+import io.verdant.internal.Waits;
+import io.verdant.internal.timer.TimerWheel;
 
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.concurrent.Callable;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Operations on the current green thread. Each operation marked "green only"
@@ -18,6 +19,14 @@ import java.util.concurrent.locks.LockSupport;
  * thread (a platform thread, or a virtual thread that is not Verdant's).
  */
 public final class Green {
+    /** The park blocker of sleeping green threads (shown in thread dumps). */
+    private static final Object SLEEP_BLOCKER = new Object() {
+        @Override
+        public String toString() {
+            return "Green.sleep";
+        }
+    };
+
     private Green() {
     }
 
@@ -57,30 +66,66 @@ public final class Green {
 
     /**
      * Green only. Parks the green thread (never the carrier) for at least
-     * {@code duration}. A zero duration yields.
+     * {@code duration}, on the runtime's timer wheel (woken within about a
+     * millisecond after the time is up). A zero duration yields.
      *
-     * @throws CancelledException if interrupted while sleeping (the interrupt status stays set)
+     * @throws CancelledException if the thread is cancelled or interrupted before
+     *         or while sleeping (the interrupt status stays set)
      * @throws IllegalArgumentException if {@code duration} is negative
      * @throws NullPointerException if {@code duration} is null
      */
     public static void sleep(Duration duration) {
         long nanos = RuntimeCore.toNanos(duration, "duration");
         GreenThread.require("Green.sleep");
+        Waits.enter("Green.sleep");
         if (nanos == 0) {
             Thread.yield();
             return;
         }
-        long deadline = System.nanoTime() + nanos;
-        for (;;) {
-            if (Thread.currentThread().isInterrupted()) {
-                throw new CancelledException("interrupted while sleeping");
+        long deadline = Waits.deadline(nanos);
+        TimerWheel.Timer timer = null;
+        try {
+            for (;;) {
+                if (Waits.cancelled()) {
+                    throw Waits.cancelledException("Green.sleep");
+                }
+                if (Waits.remaining(deadline) <= 0) {
+                    return;
+                }
+                timer = Waits.park(SLEEP_BLOCKER, deadline, timer);
             }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return;
-            }
-            LockSupport.parkNanos(left);
+        } finally {
+            Waits.disarm(timer);
         }
+    }
+
+    /**
+     * Green only. True if the current green thread has been cancelled (its
+     * token is cancelled) or interrupted; see {@link CancelToken}.
+     */
+    public static boolean cancelled() {
+        GreenThread.require("Green.cancelled");
+        return Waits.cancelled();
+    }
+
+    /**
+     * Green only. Throws {@link CancelledException} if {@link #cancelled()}; the
+     * check every Verdant blocking operation makes on entry, for loops of your own.
+     */
+    public static void throwIfCancelled() {
+        GreenThread.require("Green.throwIfCancelled");
+        if (Waits.cancelled()) {
+            throw Waits.cancelledException("Green.throwIfCancelled");
+        }
+    }
+
+    /**
+     * Green only. The current green thread's cancel token (made on first use):
+     * cancelled when the thread or an ancestor is cancelled; {@code cancel()}
+     * on it cancels the thread itself and its descendants.
+     */
+    public static CancelToken cancelToken() {
+        return GreenThread.require("Green.cancelToken").cancelToken();
     }
 
     /**

@@ -30,18 +30,29 @@ public interface GreenHandle<T> {
      *
      * @throws GreenFailedException if the thread ended by throwing (the cause is
      *         what it threw)
-     * @throws CancelledException if the caller is interrupted while waiting
-     *         (its interrupt status stays set), or if the runtime was closed
-     *         before the thread could finish
+     * @throws CancelledException if the caller is cancelled or interrupted
+     *         while waiting (its interrupt status stays set), or if the runtime
+     *         was closed before the thread could finish
      */
     T join();
 
     /**
-     * Like {@link #join()}, waiting at most {@code timeout}.
+     * Like {@link #join()}, waiting at most {@code timeout} (measured on the
+     * runtime's timer wheel from a green thread: the timeout fires within about
+     * a millisecond after it is due, never before).
      *
      * @throws TimedOutException if the thread is still running when the time is up
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws NullPointerException if {@code timeout} is null
      */
     T join(Duration timeout);
+
+    /**
+     * Cancels the thread and all its live descendants (see {@link CancelToken}
+     * for what that does): tokens marked, {@code onCancel} callbacks run,
+     * virtual threads interrupted; their Verdant blocking operations throw
+     * {@link CancelledException}. Returns without waiting for them to end
+     * ({@link #join()} does that). A no-op if the thread has finished.
+     */
+    void cancel();
 }

@@ -16,6 +16,7 @@ public final class Spawner {
     private final RuntimeCore runtime;
     private String name;
     private Priority priority = Priority.NORMAL;
+    private CancelToken under;
     private boolean link;
 
     Spawner(RuntimeCore runtime) {
@@ -31,6 +32,22 @@ public final class Spawner {
     /** The thread's priority; default {@link Priority#NORMAL}. */
     public Spawner priority(Priority priority) {
         this.priority = Objects.requireNonNull(priority, "priority");
+        return this;
+    }
+
+    /**
+     * Registers the thread for cancellation under {@code token} instead of
+     * under the spawning green thread: cancelling {@code token} cancels it and
+     * its descendants; cancelling the spawner does not. A token that is already
+     * cancelled starts the thread cancelled. See {@link CancelToken}.
+     */
+    public Spawner cancelWith(CancelToken token) {
+        Objects.requireNonNull(token, "token");
+        if (!(token instanceof io.verdant.internal.CancelNode)) {
+            throw new IllegalArgumentException("token must come from Verdant (CancelToken.create(), "
+                    + "Green.cancelToken()), was " + token.getClass().getName());
+        }
+        this.under = token;
         return this;
     }
 
@@ -54,7 +71,7 @@ public final class Spawner {
      * @throws IllegalStateException if the runtime is closed
      */
     public <T> GreenHandle<T> spawn(Callable<? extends T> body) {
-        return runtime.spawn(body, name, priority, link ? GreenThread.require("Spawner.link") : null);
+        return runtime.spawn(body, name, priority, under, link ? GreenThread.require("Spawner.link") : null);
     }
 
     /**

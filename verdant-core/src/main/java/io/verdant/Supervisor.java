@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Predicate;
 
 /**
  * A supervisor: a green thread that starts child green threads from
@@ -42,14 +43,18 @@ import java.util.concurrent.CountDownLatch;
  *     child failure). That failure goes to its own parent: a parent supervisor
  *     applies its strategy to it (nested trees), a plain linked parent receives it
  *     as described in {@link Green#link(Pid)}.</li>
- * <li>Stopping a child: it is unlinked (so no signal comes back), interrupted
- *     (its Verdant blocking operation throws {@link CancelledException}), and
- *     waited for up to its spec's shutdown timeout; one that does not stop in
- *     time is reported (System.Logger, WARNING) and left behind, unlinked.</li>
+ * <li>Stopping a child: it is unlinked (so no signal comes back),
+ *     {@linkplain GreenHandle#cancel() cancelled} (its Verdant blocking
+ *     operation throws {@link CancelledException}), and waited for up to its
+ *     spec's shutdown timeout; one that does not stop in time is reported
+ *     (System.Logger, WARNING) and left behind, unlinked.</li>
  * <li>{@link #shutdown()} stops the children in reverse start order, one at a
  *     time, then the supervisor ends normally. If the supervisor itself is
- *     interrupted, or its parent fails, it does the same and ends with that
- *     cancellation or failure. A parent ending normally does not stop it.</li>
+ *     cancelled (for example because the green thread that started it is), or
+ *     its parent fails, it does the same and ends with that cancellation or
+ *     failure. A parent ending normally does not stop it. The children are not
+ *     registered for cancellation under the supervisor thread, so they are
+ *     only ever stopped in this order.</li>
  * </ul>
  */
 public final class Supervisor {
@@ -205,7 +210,7 @@ public final class Supervisor {
             GreenThread<Void> g = core.spawn(() -> {
                 s.loop();
                 return null;
-            }, name, Priority.NORMAL, parent);
+            }, name, Priority.NORMAL, null, parent);
             s.handle = g;
             s.awaitStarted();
             return s;
@@ -233,6 +238,8 @@ public final class Supervisor {
     }
 
     private final Settings config;
+    /** The token the children are registered under (see startChild). */
+    private final CancelToken childToken = CancelToken.create();
     private volatile GreenHandle<Void> handle;
     private volatile List<Child> snapshot = List.of();
     private volatile int restarts;
@@ -394,41 +401,45 @@ public final class Supervisor {
         }
     }
 
+    /**
+     * Children are registered for cancellation under the supervisor's own
+     * standalone token, not under the supervisor thread: cancelling the
+     * supervisor must not cancel them all at once, it makes the supervisor stop
+     * them one by one in reverse start order.
+     */
     private void startChild(GreenThread<?> self, Running r) {
-        r.thread = self.runtime().spawn(r.spec.body(), r.spec.name(), Priority.NORMAL, self);
+        r.thread = self.runtime().spawn(r.spec.body(), r.spec.name(), Priority.NORMAL, childToken, self);
     }
 
     private void stopAll(GreenThread<?> self, List<Running> children) {
-        boolean interrupted = Thread.interrupted();
-        try {
-            for (int k = children.size() - 1; k >= 0; k--) {
-                Running c = children.get(k);
-                if (c.thread != null) {
-                    stop(self, c);
-                }
-            }
-            children.clear();
-            publish(children);
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+        for (int k = children.size() - 1; k >= 0; k--) {
+            Running c = children.get(k);
+            if (c.thread != null) {
+                stop(self, c);
             }
         }
+        children.clear();
+        publish(children);
     }
 
-    /** Unlink, interrupt, wait up to the spec's timeout. Called with the interrupt status clear. */
+    /**
+     * Monitor, unlink (no exit signal comes back), cancel, and wait for the
+     * Down up to the spec's timeout, deaf to the supervisor's own cancellation
+     * (a cancelled supervisor still stops its children in order).
+     */
     private void stop(GreenThread<?> self, Running c) {
         GreenThread<?> t = c.thread;
         c.thread = null;
+        Pid pid = t.pid();
+        ActorCell.monitor(self, t);
         ActorCell.unlink(self, t);
-        t.interrupt();
-        try {
-            t.join(c.spec.shutdownTimeout());
-        } catch (TimedOutException slow) {
+        t.cancel();
+        Predicate<Object> isDown = m -> m instanceof Signal.Down d && d.pid().equals(pid);
+        Object down = ActorCell.of(self).takeUninterruptibly(isDown,
+                RuntimeCore.toNanos(c.spec.shutdownTimeout(), "shutdownTimeout"));
+        if (down == null) {
             LOG.log(System.Logger.Level.WARNING, "supervisor '" + config.name() + "': child '" + c.spec.name()
-                    + "' " + t.pid() + " did not stop within " + c.spec.shutdownTimeout() + "; left behind");
-        } catch (GreenFailedException | CancelledException expected) {
-            // It ended by throwing, as an interrupted child usually does.
+                    + "' " + pid + " did not stop within " + c.spec.shutdownTimeout() + "; left behind");
         }
     }
 

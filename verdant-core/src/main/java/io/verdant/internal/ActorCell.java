@@ -5,6 +5,7 @@ import io.verdant.LinkedFailureException;
 import io.verdant.Pid;
 import io.verdant.Signal;
 import io.verdant.TimedOutException;
+import io.verdant.internal.timer.TimerWheel;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -37,11 +38,13 @@ import java.util.concurrent.locks.LockSupport;
  *          queue, so skipped messages keep their order relative to each other
  *          and to later arrivals (Erlang's save queue). Allocated on first skip.
  *
- * Blocking and wake-up (consumer = the owning green thread)
+ * Blocking and wake-up (consumer = the owning green thread; protocol of Waits)
+ *   0. safepoint poll and cancellation check on entry (Waits.enter);
  *   1. scan saved, then drain the queue looking for a match;
- *   2. check cancellation (interrupt) and the deadline;
+ *   2. check cancellation and the deadline;
  *   3. waiting = 1 (volatile write), then re-check head != tail;
- *   4. park (parkNanos with a deadline).
+ *   4. park (a timed park arms one timer on the runtime's wheel);
+ *   5. waiting = 0, go to 1.
  *   A producer enqueues (getAndSet: a full fence) and then reads waiting; if it
  *   is 1 and its CAS 1 -> 0 wins it unparks the owner. Steps 3/enqueue form a
  *   Dekker pair over {tail, waiting}: either the consumer sees the message or
@@ -186,43 +189,78 @@ public final class ActorCell {
      * Owner only. The first message matching {@code matcher} (null: any; a
      * Class: instances of it; else a Predicate), waiting up to {@code nanos}
      * (negative: forever; zero: do not wait, return null if none).
+     * Follows the waiting protocol of {@link Waits}: safepoint and cancellation
+     * check on entry (for a waiting call), timed parks on the runtime's wheel.
      *
-     * @throws CancelledException if interrupted while waiting (status left set)
+     * @throws CancelledException if cancelled or interrupted before or while
+     *         waiting (interrupt status left set); nothing is taken
      * @throws TimedOutException  if {@code nanos} > 0 elapsed with no match
      */
     public Object take(Object matcher, long nanos, String what) {
+        if (nanos != 0) {
+            Waits.enter(what);
+        }
         Object m = scan(matcher);
         if (m != null || nanos == 0) {
             return m;
         }
-        Safepoints.poll();
-        long deadline = nanos > 0 ? System.nanoTime() + nanos : 0L;
-        for (;;) {
-            m = scan(matcher);
-            if (m != null) {
-                return m;
-            }
-            if (Thread.currentThread().isInterrupted()) {
-                throw new CancelledException("interrupted while waiting in " + what);
-            }
-            long left = 0;
-            if (nanos > 0) {
-                left = deadline - System.nanoTime();
-                if (left <= 0) {
+        long deadline = nanos > 0 ? Waits.deadline(nanos) : Waits.NO_DEADLINE;
+        TimerWheel.Timer timer = null;
+        try {
+            for (;;) {
+                if (Waits.cancelled()) {
+                    throw Waits.cancelledException(what);
+                }
+                if (Waits.remaining(deadline) <= 0) {
                     throw new TimedOutException(what + ": no matching message within " + Duration.ofNanos(nanos));
                 }
-            }
-            WAITING.setVolatile(this, 1);
-            if (tail != head) {
+                WAITING.setVolatile(this, 1);
+                if (tail == head) {
+                    timer = Waits.park(this, deadline, timer);
+                }
                 waiting = 0;
-                continue;
+                m = scan(matcher);
+                if (m != null) {
+                    return m;
+                }
             }
-            if (nanos > 0) {
-                LockSupport.parkNanos(this, left);
-            } else {
-                LockSupport.park(this);
+        } finally {
+            Waits.disarm(timer);
+        }
+    }
+
+    /**
+     * Owner only. Like {@link #take} but deaf to cancellation and interrupts
+     * (the caller's interrupt status is cleared while it waits and restored
+     * after): for a supervisor or scope that must wait for its children to end
+     * even while it is itself being cancelled. Null if {@code nanos} elapsed.
+     */
+    public Object takeUninterruptibly(Object matcher, long nanos) {
+        boolean interrupted = Thread.interrupted();
+        long deadline = System.nanoTime() + nanos;
+        try {
+            for (;;) {
+                Object m = scan(matcher);
+                if (m != null) {
+                    return m;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                WAITING.setVolatile(this, 1);
+                if (tail == head) {
+                    LockSupport.parkNanos(this, left);
+                }
+                waiting = 0;
+                if (Thread.interrupted()) {
+                    interrupted = true;
+                }
             }
-            waiting = 0;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -410,7 +448,7 @@ public final class ActorCell {
         } else {
             LinkedFailureException reason = new LinkedFailureException(pid, ended.name(), failure);
             if (KILLED_BY.compareAndSet(pc, (Throwable) null, reason)) {
-                peer.interrupt();
+                peer.cancel();
             }
         }
     }

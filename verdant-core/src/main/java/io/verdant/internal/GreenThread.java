@@ -9,6 +9,7 @@ import io.verdant.Priority;
 import io.verdant.TimedOutException;
 import io.verdant.internal.sched.Task;
 import io.verdant.internal.sched.Worker;
+import io.verdant.internal.timer.TimerWheel;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -52,7 +53,20 @@ import java.util.concurrent.locks.LockSupport;
  *   outcome is written before the releasing CAS and read after an acquiring
  *   read of status.
  *   waiters: a Treiber stack of parked joiners; completion swaps in DONE and
- *   unparks each. A joiner pushes, re-checks status, then parks.
+ *   unparks each. A joiner pushes, re-checks status, then parks (timed joins
+ *   arm a timer on the runtime's wheel, see Waits).
+ *
+ * Lazily used per-thread state (two fields, no object until used)
+ *   kin   cancellation: the token this thread is registered under, or its own
+ *         token once made (see CancelNode for the whole design).
+ *   held  the mutexes it holds (owner only); on exit each is released and
+ *         poisoned (see OwnedLock).
+ *   cell  mailbox, links and monitors (see ActorCell), set once by CAS on the
+ *         first send to the thread, receive, link, monitor or linked spawn.
+ *         Completion calls cell.exited() after the status CAS and before
+ *         joiners are woken: exit signals and Downs are in the peers'
+ *         mailboxes by the time join() returns. A failure that reached the
+ *         thread along a link (cell.killedBy) becomes its outcome.
  * </pre>
  */
 public final class GreenThread<T> extends Task
@@ -75,6 +89,12 @@ public final class GreenThread<T> extends Task
     @SuppressWarnings("unused") private volatile int status;
     private Object outcome;
     @SuppressWarnings("unused") private volatile Object waiters;
+    /** Cancellation: null, the token this thread is registered under, or its
+     * own token; see {@link CancelNode}. */
+    volatile Object kin;
+    /** Mutexes this thread holds: null, one {@link OwnedLock}, or an ArrayList of
+     * them. Owner thread only (lock, unlock, and its own exit). */
+    Object held;
     /** A preemption request is pending for this thread; see {@link Safepoints}. */
     @SuppressWarnings("unused") private volatile boolean preempt;
     /** Mailbox, links and monitors; null until first used (see {@link ActorCell}). Set once by CAS. */
@@ -164,6 +184,10 @@ public final class GreenThread<T> extends Task
     }
 
     private boolean finish(int terminal, Object result) {
+        if (held != null) {
+            OwnedLock.ownerEnded(this);
+        }
+        CancelNode.threadEnded(this);
         runtime.pids.free(this);
         outcome = result;
         if (!STATUS.compareAndSet(this, ALIVE, terminal)) {
@@ -272,6 +296,23 @@ public final class GreenThread<T> extends Task
     }
 
     @Override
+    public void cancel() {
+        if (!isDone()) {
+            CancelNode.of(this).cancel();
+        }
+    }
+
+    /** This thread's cancel token, made on first use. Any thread. */
+    public CancelNode cancelToken() {
+        return CancelNode.of(this);
+    }
+
+    /** The current thread's own token is cancelled (the interrupt status is not consulted). */
+    public boolean isCancelled() {
+        return CancelNode.isCancelled(this);
+    }
+
+    @Override
     public T join() {
         return awaitOutcome(-1L);
     }
@@ -293,6 +334,7 @@ public final class GreenThread<T> extends Task
         if (current() == this) {
             throw new IllegalStateException("a green thread cannot join itself: " + pid());
         }
+        Waits.enter("join");
         Waiter node = new Waiter(Thread.currentThread());
         Object head;
         do {
@@ -302,21 +344,21 @@ public final class GreenThread<T> extends Task
             }
             node.next = head;
         } while (!WAITERS.compareAndSet(this, head, node));
-        long deadline = nanos >= 0 ? System.nanoTime() + nanos : 0L;
-        while ((int) STATUS.getAcquire(this) == ALIVE) {
-            if (Thread.currentThread().isInterrupted()) {
-                throw new CancelledException("interrupted while joining " + pid());
-            }
-            if (nanos < 0) {
-                LockSupport.park(this);
-            } else {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
+        long deadline = nanos >= 0 ? Waits.deadline(nanos) : Waits.NO_DEADLINE;
+        TimerWheel.Timer timer = null;
+        try {
+            while ((int) STATUS.getAcquire(this) == ALIVE) {
+                if (Waits.cancelled()) {
+                    throw new CancelledException("cancelled or interrupted while joining " + pid());
+                }
+                if (Waits.remaining(deadline) <= 0) {
                     throw new TimedOutException("green thread " + pid() + " still running after "
                             + Duration.ofNanos(nanos));
                 }
-                LockSupport.parkNanos(this, left);
+                timer = Waits.park(this, deadline, timer);
             }
+        } finally {
+            Waits.disarm(timer);
         }
     }
 
@@ -337,9 +379,14 @@ public final class GreenThread<T> extends Task
         return outcome;
     }
 
-    /** Interrupts the virtual thread (close, link failures, supervisors and scopes stopping it). */
-    public void interrupt() {
+    /** Interrupts the virtual thread (cancellation; close cancels; a failure arriving along a link). */
+    void interrupt() {
         Objects.requireNonNull(vthread).interrupt();
+    }
+
+    /** The virtual thread; set before the thread starts. */
+    public Thread thread() {
+        return vthread;
     }
 
     @Override
@@ -361,6 +408,7 @@ public final class GreenThread<T> extends Task
     private static final VarHandle STATUS;
     private static final VarHandle WAITERS;
     private static final VarHandle PREEMPT;
+    static final VarHandle KIN;
     private static final VarHandle CELL;
     static {
         try {
@@ -369,6 +417,7 @@ public final class GreenThread<T> extends Task
             STATUS = l.findVarHandle(GreenThread.class, "status", int.class);
             WAITERS = l.findVarHandle(GreenThread.class, "waiters", Object.class);
             PREEMPT = l.findVarHandle(GreenThread.class, "preempt", boolean.class);
+            KIN = l.findVarHandle(GreenThread.class, "kin", Object.class);
             CELL = l.findVarHandle(GreenThread.class, "cell", ActorCell.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);

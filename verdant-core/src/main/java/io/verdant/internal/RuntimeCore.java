@@ -4,7 +4,10 @@ import io.verdant.Config;
 import io.verdant.GreenHandle;
 import io.verdant.Pid;
 import io.verdant.Priority;
+import io.verdant.CancelToken;
 import io.verdant.internal.sched.Scheduler;
+import io.verdant.internal.timer.Clock;
+import io.verdant.internal.timer.TimerWheel;
 import io.verdant.internal.vthread.VirtualThreads;
 
 import java.lang.invoke.MethodHandles;
@@ -35,8 +38,8 @@ import java.util.function.BiConsumer;
  *
  * Shutdown (close)
  *   1. state = CLOSING; spawns now fail with IllegalStateException.
- *   2. interrupt every live green thread; Verdant's blocking operations throw
- *      CancelledException and JDK blocking calls return.
+ *   2. cancel every live green thread (which also interrupts it); Verdant's
+ *      blocking operations throw CancelledException and JDK blocking calls return.
  *   3. wait up to Config.shutdownTimeout for live to reach 0 (the last thread
  *      to end unparks the closer).
  *   4. abandon what is left: its handle completes with CancelledException, its
@@ -59,6 +62,8 @@ public final class RuntimeCore {
     public final String name;
     final Config config;
     public final Scheduler scheduler;
+    /** The runtime's one timer structure: sleep and every timeout. Driven by the ticker. */
+    public final TimerWheel timers;
     final PidTable pids = new PidTable();
     private final BiConsumer<GreenHandle<?>, Throwable> failureHandler;
     private final BiConsumer<Pid, Object> deadLetterHandler;
@@ -77,6 +82,8 @@ public final class RuntimeCore {
         this.failureHandler = config.failureHandler();
         this.deadLetterHandler = config.deadLetterHandler();
         this.scheduler = new Scheduler(name, config.workers(), config.stackSize(), this::reportInternalError);
+        this.timers = new TimerWheel(Clock.SYSTEM, scheduler.ticker()::wakeIfSleeping);
+        scheduler.ticker().drive(timers);
         scheduler.start();
         OPEN.put(id, this);
     }
@@ -97,13 +104,25 @@ public final class RuntimeCore {
     }
 
     /**
-     * Spawns a green thread linked to {@code parent} (if not null) before it
-     * starts: {@code parent} receives its exit as a {@code Signal} (see
-     * {@link ActorCell}). Any thread.
+     * Spawns a green thread registered for cancellation under {@code under}, or
+     * (if null) under the calling green thread's token (a root thread when the
+     * caller is not a green thread). Any thread.
      *
      * @throws IllegalStateException if the runtime is closing or closed
      */
-    public <T> GreenThread<T> spawn(Callable<? extends T> body, String name, Priority priority, GreenThread<?> parent) {
+    public <T> GreenThread<T> spawn(Callable<? extends T> body, String name, Priority priority, CancelToken under) {
+        return spawn(body, name, priority, under, null);
+    }
+
+    /**
+     * Like {@link #spawn(Callable, String, Priority, CancelToken)}, and linked to
+     * {@code linkParent} (if not null) before it starts: {@code linkParent}
+     * receives its exit as a {@code Signal} (see {@link ActorCell}). Any thread.
+     *
+     * @throws IllegalStateException if the runtime is closing or closed
+     */
+    public <T> GreenThread<T> spawn(Callable<? extends T> body, String name, Priority priority, CancelToken under,
+                                    GreenThread<?> linkParent) {
         Objects.requireNonNull(body, "body");
         Objects.requireNonNull(priority, "priority");
         LIVE.getAndAdd(this, 1L);
@@ -113,14 +132,26 @@ public final class RuntimeCore {
         }
         GreenThread<T> g = new GreenThread<>(this, body, priority);
         pids.allocate(g);
-        if (parent != null) {
-            ActorCell.linkChild(parent, g);
+        if (linkParent != null) {
+            ActorCell.linkChild(linkParent, g);
         }
         try {
             Thread vt = VirtualThreads.newThread(g, name, g);
             vt.setUncaughtExceptionHandler(g);
             g.vthread = vt;
+            boolean bornCancelled = false;
+            if (under != null) {
+                bornCancelled = CancelNode.registerUnder(under, g);
+            } else {
+                GreenThread<?> parent = GreenThread.current();
+                if (parent != null) {
+                    bornCancelled = CancelNode.register(CancelNode.of(parent), g);
+                }
+            }
             vt.start();
+            if (bornCancelled) {
+                vt.interrupt();
+            }
         } catch (Throwable t) {
             pids.free(g);
             threadEndedCount();
@@ -233,7 +264,7 @@ public final class RuntimeCore {
         STATE.setVolatile(this, CLOSING);
         List<GreenThread<?>> running = pids.snapshot();
         for (GreenThread<?> g : running) {
-            g.interrupt();
+            g.cancel();
         }
         long timeout = config.shutdownTimeout().toNanos();
         long deadline = System.nanoTime() + timeout;

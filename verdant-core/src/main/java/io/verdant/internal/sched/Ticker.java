@@ -12,8 +12,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  * Sleeping
- *   When every worker is parked the ticker parks with no timeout (an idle
- *   runtime uses no CPU). Any worker that leaves the idle state calls
+ *   When every worker is parked the ticker parks until the next timer
+ *   deadline (see Clockwork), or with no timeout if no timer is armed: an
+ *   idle runtime with no timers uses no CPU. Any worker that leaves the idle state calls
  *   wakeIfSleeping(): the ticker publishes sleeping = true, re-checks the idle
  *   count, then parks; the waker sets activity, then reads sleeping. Both are
  *   volatile, so one of them sees the other.
@@ -32,6 +33,8 @@ public final class Ticker extends Thread {
 
     private final Scheduler scheduler;
     private final long[] lastDispatches;
+    /** Timer hook (issue 5): set once before start, read by the ticker only. */
+    private Clockwork clockwork = Clockwork.NONE;
     private volatile boolean sleeping;
     private volatile boolean stop;
 
@@ -48,13 +51,20 @@ public final class Ticker extends Thread {
         while (!stop) {
             if (scheduler.idleWorkers() == workers.length) {
                 sleeping = true;
+                long timerWait = clockwork.nanosToNextDeadline();
                 if (scheduler.idleWorkers() == workers.length && !stop) {
-                    LockSupport.park(this);
+                    if (timerWait < 0) {
+                        LockSupport.park(this);
+                    } else {
+                        LockSupport.parkNanos(this, timerWait);
+                    }
                 }
                 sleeping = false;
+                clockwork.advance();
                 continue;
             }
             LockSupport.parkNanos(this, TICK_NANOS);
+            clockwork.advance();
             for (int i = 0; i < workers.length; i++) {
                 Worker w = workers[i];
                 long d = w.dispatchCount();
@@ -66,8 +76,41 @@ public final class Ticker extends Thread {
         }
     }
 
+    // ------------------------------------------------------------------ timer hook (issue 5)
+
+    /**
+     * What the ticker drives besides its own checks: the runtime's timer wheel.
+     * {@link #advance()} runs after every tick and after every idle sleep;
+     * {@link #nanosToNextDeadline()} bounds the idle sleep (-1: no timer, sleep
+     * until woken). The driven side calls {@link #wakeIfSleeping()} when it gains
+     * an earlier deadline; it publishes the deadline before reading
+     * {@code sleeping}, and the ticker publishes {@code sleeping} before reading
+     * the deadline, so an idle runtime with one timer sleeps exactly until it.
+     */
+    public interface Clockwork {
+        void advance();
+
+        long nanosToNextDeadline();
+
+        Clockwork NONE = new Clockwork() {
+            @Override
+            public void advance() {
+            }
+
+            @Override
+            public long nanosToNextDeadline() {
+                return -1;
+            }
+        };
+    }
+
+    /** Before {@link #start()} only. */
+    public void drive(Clockwork c) {
+        this.clockwork = c;
+    }
+
     /** Any thread. */
-    void wakeIfSleeping() {
+    public void wakeIfSleeping() {
         if (sleeping) {
             LockSupport.unpark(this);
         }

@@ -1,0 +1,330 @@
+package io.verdant.internal;
+
+import io.verdant.CancelToken;
+import io.verdant.CancelledException;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * The implementation of {@link CancelToken}: a node in the cancellation tree of
+ * a runtime's green threads.
+ *
+ * <pre>
+ * Overview: tokens on demand, children registered at spawn
+ *   GreenThread has one field for cancellation, {@code kin}:
+ *     null                        a root thread (spawned from outside any green
+ *                                 thread) that has not asked for its token;
+ *     a CancelNode, owner != g    the token g is registered under (its
+ *                                 parent's, or a Spawner.cancelWith token);
+ *                                 g has no token of its own yet;
+ *     a CancelNode, owner == g    g's own token (whose {@code parent} is the
+ *                                 node g is registered under, or null).
+ *   A thread's own token is made on first use: Green.cancelToken(), an
+ *   onCancel, a cancel() aimed at it, or spawning a child. So a leaf thread
+ *   that never uses cancellation (a million sleepers) costs no object; a thread
+ *   that spawns costs one token, and each child costs one array slot (4 bytes)
+ *   in it. Cancellation walks down through these arrays; nothing walks up.
+ *
+ * Children array (guarded by this node's monitor)
+ *   children[0, childCount) holds GreenThreads registered under this node.
+ *   Finished children are not removed one by one: a finishing child bumps
+ *   {@code finished} (an atomic hint); when the array is full at an add, or the
+ *   hint says at least half the entries are finished, the array is compacted
+ *   (done threads dropped) and, on add, doubled if still over half full. Add is
+ *   amortised O(1) and the array never holds more than about twice the live
+ *   children (plus COMPACT_MIN).
+ *
+ * Cancellation (cancel(), any thread; iterative, so deep trees cannot overflow)
+ *   1. under the node's monitor: if already cancelled, stop; set cancelled,
+ *      take the callbacks and a copy of the children;
+ *   2. interrupt the owner's virtual thread (if any and still alive);
+ *   3. run the callbacks (outside the monitor);
+ *   4. for each child still alive: make (or take) its own token and repeat.
+ *   A spawn racing with cancel: registration happens under the parent's
+ *   monitor and checks {@code cancelled} there, so the child is either in the
+ *   copy of step 1 or is born cancelled (and interrupted right after start).
+ *
+ * Memory ordering
+ *   cancelled is volatile, written in step 1 under the monitor, read without
+ *   it by isCancelled (the fast check of every blocking operation). The
+ *   owner's interrupt comes after that write, so a thread woken by the
+ *   interrupt always sees its token cancelled. kin is volatile; it changes
+ *   only by CAS from "registered under P" to "own token with parent P".
+ * </pre>
+ */
+public final class CancelNode implements CancelToken {
+    private static final System.Logger LOG = System.getLogger("io.verdant");
+    /** Do not compact below this many entries: compaction is a scan, and tiny
+     * arrays are cheap to keep. Chosen, not measured. */
+    private static final int COMPACT_MIN = 64;
+    private static final Object[] NO_CHILDREN = new Object[0];
+
+    /** The green thread whose token this is, or null for a standalone token. */
+    final GreenThread<?> owner;
+    /** The node the owner is registered under (for its exit), or null. */
+    final CancelNode parent;
+    private volatile boolean cancelled;
+    private Object[] children = NO_CHILDREN;
+    private int childCount;
+    /** null, one Reg, or an ArrayList of Reg. Guarded by this. */
+    private Object callbacks;
+    @SuppressWarnings("unused") private volatile int finished;
+
+    private CancelNode(GreenThread<?> owner, CancelNode parent, boolean cancelled) {
+        this.owner = owner;
+        this.parent = parent;
+        this.cancelled = cancelled;
+    }
+
+    public static CancelNode standalone() {
+        return new CancelNode(null, null, false);
+    }
+
+    // ------------------------------------------------------------------ per-thread entry points
+
+    /** Any thread. {@code g}'s own token, made on first use. */
+    public static CancelNode of(GreenThread<?> g) {
+        for (;;) {
+            Object k = g.kin;
+            if (k instanceof CancelNode n && n.owner == g) {
+                return n;
+            }
+            CancelNode parent = (CancelNode) k;
+            CancelNode mine = new CancelNode(g, parent, false);
+            if (GreenThread.KIN.compareAndSet(g, k, mine)) {
+                return mine;
+            }
+        }
+    }
+
+    /** Any thread; the fast check: true if {@code g}'s own token exists and is cancelled. */
+    static boolean isCancelled(GreenThread<?> g) {
+        return g.kin instanceof CancelNode n && n.owner == g && n.cancelled;
+    }
+
+    /**
+     * Spawning thread, before {@code child} starts (its vthread is set).
+     * Registers {@code child} under {@code parent}; returns true if the parent
+     * is already cancelled, in which case the child is born cancelled and the
+     * caller interrupts it once started.
+     */
+    static boolean register(CancelNode parent, GreenThread<?> child) {
+        synchronized (parent) {
+            if (parent.cancelled) {
+                child.kin = new CancelNode(child, parent, true);
+                return true;
+            }
+            child.kin = parent;
+            parent.addChild(child);
+            return false;
+        }
+    }
+
+    /** The finishing thread {@code g}, once. */
+    static void threadEnded(GreenThread<?> g) {
+        Object k = g.kin;
+        if (k instanceof CancelNode n) {
+            CancelNode under = n.owner == g ? n.parent : n;
+            if (under != null) {
+                under.childFinished();
+            }
+        }
+    }
+
+    /** Any thread: the standard exception of a cancelled or interrupted wait. */
+    public static CancelledException cancelledException(String operation) {
+        return new CancelledException(operation + " was cancelled (the green thread's token is cancelled or the "
+                + "thread was interrupted): " + Thread.currentThread());
+    }
+
+    // ------------------------------------------------------------------ CancelToken
+
+    @Override
+    public boolean isCancelled() {
+        return cancelled;
+    }
+
+    @Override
+    public void cancel() {
+        if (cancelled || (owner != null && owner.isDone())) {
+            return;
+        }
+        ArrayList<CancelNode> work = new ArrayList<>();
+        work.add(this);
+        while (!work.isEmpty()) {
+            CancelNode n = work.removeLast();
+            Object cbs;
+            Object[] kids;
+            int count;
+            synchronized (n) {
+                if (n.cancelled) {
+                    continue;
+                }
+                n.cancelled = true;
+                cbs = n.callbacks;
+                n.callbacks = null;
+                kids = n.children;
+                count = n.childCount;
+                n.children = NO_CHILDREN;
+                n.childCount = 0;
+            }
+            if (n.owner != null && !n.owner.isDone()) {
+                n.owner.interrupt();
+            }
+            if (cbs instanceof Reg r) {
+                r.runOnce();
+            } else if (cbs != null) {
+                @SuppressWarnings("unchecked")
+                ArrayList<Reg> list = (ArrayList<Reg>) cbs;
+                for (Reg r : list) {
+                    r.runOnce();
+                }
+            }
+            for (int i = 0; i < count; i++) {
+                if (kids[i] instanceof GreenThread<?> g && !g.isDone()) {
+                    work.add(of(g));
+                }
+            }
+        }
+    }
+
+    @Override
+    public Registration onCancel(Runnable action) {
+        Objects.requireNonNull(action, "action");
+        Reg r = new Reg(this, action);
+        synchronized (this) {
+            if (!cancelled) {
+                if (callbacks == null) {
+                    callbacks = r;
+                } else if (callbacks instanceof Reg first) {
+                    ArrayList<Reg> list = new ArrayList<>(4);
+                    list.add(first);
+                    list.add(r);
+                    callbacks = list;
+                } else {
+                    @SuppressWarnings("unchecked")
+                    ArrayList<Reg> list = (ArrayList<Reg>) callbacks;
+                    list.add(r);
+                }
+                return r;
+            }
+        }
+        r.runOnce();
+        return r;
+    }
+
+    /** Registers a green thread spawned with Spawner.cancelWith(this). */
+    public static boolean registerUnder(CancelToken token, GreenThread<?> child) {
+        return register((CancelNode) token, child);
+    }
+
+    @Override
+    public String toString() {
+        return "CancelToken[" + (owner != null ? owner.toString() : "standalone") + (cancelled ? ", cancelled]" : "]");
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    /** Under this node's monitor. */
+    private void addChild(GreenThread<?> child) {
+        if (childCount == children.length) {
+            compact();
+            if (childCount * 2 >= children.length) {
+                children = Arrays.copyOf(children, Math.max(8, children.length * 2));
+            }
+        }
+        children[childCount++] = child;
+    }
+
+    private void childFinished() {
+        int f = (int) FINISHED.getAndAdd(this, 1) + 1;
+        if (f >= COMPACT_MIN && f * 2 >= childCount) {
+            synchronized (this) {
+                compact();
+            }
+        }
+    }
+
+    /** Under this node's monitor: drops finished children. */
+    private void compact() {
+        FINISHED.setOpaque(this, 0);
+        Object[] a = children;
+        int n = childCount;
+        int j = 0;
+        for (int i = 0; i < n; i++) {
+            Object c = a[i];
+            if (!(c instanceof GreenThread<?> g) || !g.isDone()) {
+                a[j++] = c;
+            }
+        }
+        Arrays.fill(a, j, n, null);
+        childCount = j;
+        if (a.length > 64 && j * 4 < a.length) {
+            children = Arrays.copyOf(a, Math.max(8, j * 2));
+        }
+    }
+
+    /** Number of registered children, finished ones not yet compacted included; tests only. */
+    synchronized int registeredChildren() {
+        return childCount;
+    }
+
+    private synchronized boolean removeCallback(Reg r) {
+        if (callbacks == r) {
+            callbacks = null;
+            return true;
+        }
+        if (callbacks instanceof ArrayList<?> list) {
+            return list.remove(r);
+        }
+        return false;
+    }
+
+    private static final class Reg implements Registration {
+        private final CancelNode node;
+        private Runnable action;
+
+        Reg(CancelNode node, Runnable action) {
+            this.node = node;
+            this.action = action;
+        }
+
+        void runOnce() {
+            Runnable a;
+            synchronized (this) {
+                a = action;
+                action = null;
+            }
+            if (a != null) {
+                try {
+                    a.run();
+                } catch (Throwable t) {
+                    LOG.log(System.Logger.Level.WARNING, "onCancel callback of " + node + " threw", t);
+                }
+            }
+        }
+
+        @Override
+        public boolean remove() {
+            node.removeCallback(this);
+            synchronized (this) {
+                boolean had = action != null;
+                action = null;
+                return had;
+            }
+        }
+    }
+
+    private static final VarHandle FINISHED;
+    static {
+        try {
+            FINISHED = MethodHandles.lookup().findVarHandle(CancelNode.class, "finished", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}
