@@ -8,6 +8,9 @@ import io.verdant.internal.Waits;
 import io.verdant.internal.timer.TimerWheel;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -155,6 +158,53 @@ public final class Green {
     public static Verdant runtime() {
         GreenThread.require("Green.runtime");
         return Objects.requireNonNull(Verdant.currentOrNull());
+    }
+
+    // ------------------------------------------------------------------ structured concurrency
+
+    /**
+     * Green only. Runs {@code body} with a {@link Scope} whose children never
+     * outlive this call: on exit it waits for all of them; the first failure
+     * cancels the others and is rethrown (see {@link Scope} for the rules).
+     *
+     * @return what {@code body} returned, if neither it nor any child failed
+     * @throws GreenFailedException for a child's failure (the cause is what it
+     *         threw; other failures are suppressed)
+     * @throws CancelledException if the caller was cancelled (its children were
+     *         cancelled too, and have ended)
+     */
+    public static <T> T scope(Scope.Body<T> body) {
+        return Scope.open(body);
+    }
+
+    /**
+     * Any thread. Waits for every handle to end (in order) and returns their
+     * results in order.
+     *
+     * @throws GreenFailedException after all have ended, if any failed: the
+     *         first failure in list order, the other failures suppressed
+     * @throws CancelledException if the caller is cancelled or interrupted while waiting
+     */
+    public static <T> List<T> joinAll(Collection<? extends GreenHandle<? extends T>> handles) {
+        Objects.requireNonNull(handles, "handles");
+        List<T> results = new ArrayList<>(handles.size());
+        RuntimeException first = null;
+        for (GreenHandle<? extends T> h : handles) {
+            try {
+                results.add(h.join());
+            } catch (GreenFailedException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+                results.add(null);
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+        return results;
     }
 
     // ------------------------------------------------------------------ messages

@@ -220,8 +220,8 @@ public final class GreenThread<T> extends Task
         return cell;
     }
 
-    /** After completion: the failure (FAILED), a CancelledException (ABANDONED), or null (SUCCEEDED). */
-    Throwable failureOrNull() {
+    /** After completion: the failure (FAILED), a CancelledException (ABANDONED), or null (SUCCEEDED or alive). */
+    public Throwable failureOrNull() {
         return switch ((int) STATUS.getAcquire(this)) {
             case FAILED -> (Throwable) outcome;
             case ABANDONED -> new CancelledException("runtime '" + runtime.name + "' closed before " + pid() + " ended");
