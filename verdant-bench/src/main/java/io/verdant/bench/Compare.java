@@ -15,7 +15,10 @@ public final class Compare {
     /** Every comparison, by name. Add new ones here. */
     static Map<String, Comparison> registry() {
         Map<String, Comparison> m = new LinkedHashMap<>();
-        for (Comparison c : List.<Comparison>of()) {
+        for (Comparison c : List.<Comparison>of(
+                new io.verdant.bench.actors.ActorPingPong(),
+                new io.verdant.bench.actors.ThreadRing(),
+                new io.verdant.bench.actors.Counting())) {
             m.put(c.name(), c);
         }
         return m;
