@@ -379,7 +379,12 @@ public final class GreenThread<T> extends Task
         return outcome;
     }
 
-    /** Interrupts the virtual thread (cancellation; close cancels; a failure arriving along a link). */
+    /** The virtual thread that runs this green thread. */
+    public Thread virtualThread() {
+        return vthread;
+    }
+
+    /** Interrupts the virtual thread (cancellation; close cancels). */
     void interrupt() {
         Objects.requireNonNull(vthread).interrupt();
     }

@@ -71,6 +71,7 @@ public final class Scheduler {
     private final ArrayDeque<Worker> idleWorkers = new ArrayDeque<>();
     private volatile int idleCount;
     private volatile boolean terminating;
+    @SuppressWarnings("unused") private volatile long foreign;
     private final CountDownLatch stopped;
     private final Consumer<Throwable> internalErrors;
     private final Ticker ticker;
@@ -146,7 +147,13 @@ public final class Scheduler {
 
     /** A task that is not a green thread (see {@link ForeignTask}). */
     public void submitForeign(Runnable r, int priority) {
+        FOREIGN.getAndAdd(this, 1L);
         submit(new ForeignTask(r, priority), true);
+    }
+
+    /** Number of foreign submissions so far (diagnostics; see {@link ForeignTask}). */
+    public long foreignSubmissions() {
+        return (long) FOREIGN.getVolatile(this);
     }
 
     void inject(Task task) {
@@ -220,11 +227,19 @@ public final class Scheduler {
                 Thread.onSpinWait();
             }
         }
+        endSearch(w, found != null);
+        return found;
+    }
+
+    /**
+     * Worker {@code w} only, while it counts as searching. The last searcher to
+     * find work wakes another worker, so parallelism ramps up one at a time.
+     */
+    void endSearch(Worker w, boolean found) {
         w.searching = false;
-        if (searching.decrementAndGet() == 0 && found != null) {
+        if (searching.decrementAndGet() == 0 && found) {
             signalWork();
         }
-        return found;
     }
 
     /** Worker {@code w} only: parks until notified, unless work appears while registering. */
@@ -321,5 +336,14 @@ public final class Scheduler {
 
     void reportInternalError(Throwable t) {
         internalErrors.accept(t);
+    }
+
+    private static final java.lang.invoke.VarHandle FOREIGN;
+    static {
+        try {
+            FOREIGN = java.lang.invoke.MethodHandles.lookup().findVarHandle(Scheduler.class, "foreign", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 }

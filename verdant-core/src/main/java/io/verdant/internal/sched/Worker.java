@@ -105,6 +105,10 @@ public final class Worker extends Thread {
                     return;
                 }
                 Task task = next();
+                if (task != null && searching) {
+                    // Woken as a searcher, found work in its own or the injection queues.
+                    scheduler.endSearch(this, true);
+                }
                 if (task == null) {
                     task = scheduler.search(this);
                     if (task == null) {
