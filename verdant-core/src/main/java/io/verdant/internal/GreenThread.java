@@ -53,10 +53,13 @@ import java.util.concurrent.locks.LockSupport;
  *   outcome is written before the releasing CAS and read after an acquiring
  *   read of status.
  *   waiters: a Treiber stack of parked joiners; completion swaps in DONE and
- *   unparks each. A joiner pushes, re-checks status, then parks (timed joins
+ *   unparks each. join() returns once waiters is DONE (not merely once status
+ *   is final), and completion swaps DONE in only after the exit signals are
+ *   delivered and the live count is decremented, so a returning join() sees
+ *   both. A joiner pushes, re-checks waiters, then parks (timed joins
  *   arm a timer on the runtime's wheel, see Waits).
  *
- * Lazily used per-thread state (two fields, no object until used)
+ * Lazily used per-thread state (three fields, no object until used)
  *   kin   cancellation: the token this thread is registered under, or its own
  *         token once made (see CancelNode for the whole design).
  *   held  the mutexes it holds (owner only); on exit each is released and
@@ -201,12 +204,13 @@ public final class GreenThread<T> extends Task
                 runtime.reportInternalError(t);
             }
         }
+        // Counted as ended before joiners can return: join() waits for DONE, not for status.
+        runtime.threadEnded(this);
         Object w = WAITERS.getAndSet(this, DONE);
         while (w instanceof Waiter node) {
             LockSupport.unpark(node.thread);
             w = node.next;
         }
-        runtime.threadEnded(this);
         return true;
     }
 
@@ -234,12 +238,12 @@ public final class GreenThread<T> extends Task
         if (status == ALIVE) {
             runtime.pids.free(this);
             if (STATUS.compareAndSet(this, ALIVE, ABANDONED)) {
+                runtime.threadEnded(this);
                 Object w = WAITERS.getAndSet(this, DONE);
                 while (w instanceof Waiter node) {
                     LockSupport.unpark(node.thread);
                     w = node.next;
                 }
-                runtime.threadEnded(this);
             }
         }
     }
@@ -324,7 +328,7 @@ public final class GreenThread<T> extends Task
 
     /** Waits for completion; {@code nanos} < 0 means forever. */
     private T awaitOutcome(long nanos) {
-        if ((int) STATUS.getAcquire(this) == ALIVE) {
+        if (WAITERS.getAcquire(this) != DONE) {
             await(nanos);
         }
         return outcomeOrThrow();
@@ -347,7 +351,7 @@ public final class GreenThread<T> extends Task
         long deadline = nanos >= 0 ? Waits.deadline(nanos) : Waits.NO_DEADLINE;
         TimerWheel.Timer timer = null;
         try {
-            while ((int) STATUS.getAcquire(this) == ALIVE) {
+            while (WAITERS.getAcquire(this) != DONE) {
                 if (Waits.cancelled()) {
                     throw new CancelledException("cancelled or interrupted while joining " + pid());
                 }
