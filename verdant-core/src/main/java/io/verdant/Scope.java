@@ -163,7 +163,7 @@ public final class Scope {
 
     private void childBodyEnded() {
         if ((int) RUNNING.getAndAdd(this, -1) == 1) {
-            LockSupport.unpark(owner.thread());
+            LockSupport.unpark(owner.virtualThread());
         }
     }
 

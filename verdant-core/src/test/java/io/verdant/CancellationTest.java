@@ -75,6 +75,57 @@ class CancellationTest {
     }
 
     @Test
+    void descendantsOfAFinishedChildAreStillCancelledWithTheirAncestor() {
+        AtomicInteger cancelled = new AtomicInteger();
+        CountDownLatch ready = new CountDownLatch(4);
+        GreenHandle<Object> root = rt.spawn(() -> {
+            GreenHandle<Void> middle = Green.spawn(() -> {
+                Green.spawn(() -> {
+                    // a grandchild that itself spawns and then ends early
+                    for (int i = 0; i < 2; i++) {
+                        Green.spawn(() -> sleepForever(ready, cancelled));
+                    }
+                });
+                Green.spawn(() -> sleepForever(ready, cancelled));
+                sleepForever(ready, cancelled);
+            });
+            middle.cancel();          // cancelling the middle reaches all three sleepers below it...
+            sleepForever(ready, cancelled);
+            return null;
+        });
+        awaitLatch(ready);
+        root.cancel();
+        assertThatThrownBy(root::join).hasCauseInstanceOf(CancelledException.class);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (cancelled.get() < 5 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(cancelled.get()).isEqualTo(5);
+    }
+
+    @Test
+    void orphansAreCancelledThroughTheirGrandparent() {
+        AtomicInteger cancelled = new AtomicInteger();
+        CountDownLatch ready = new CountDownLatch(3);
+        GreenHandle<Object> root = rt.spawn(() -> {
+            Green.spawn(() -> {
+                for (int i = 0; i < 3; i++) {
+                    Green.spawn(() -> sleepForever(ready, cancelled));
+                }
+            }).join(); // the parent of the three sleepers has ended
+            Green.sleep(Duration.ofDays(1));
+            return null;
+        });
+        awaitLatch(ready);
+        root.cancel();
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (cancelled.get() < 3 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(cancelled.get()).isEqualTo(3);
+    }
+
+    @Test
     void onCancelRunsOnceAndCanBeRemoved() {
         rt.run(() -> {
             CancelToken t = CancelToken.create();

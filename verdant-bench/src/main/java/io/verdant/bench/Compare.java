@@ -16,6 +16,10 @@ public final class Compare {
     static Map<String, Comparison> registry() {
         Map<String, Comparison> m = new LinkedHashMap<>();
         for (Comparison c : List.<Comparison>of(
+                new PingPongComparison(),
+                new MpmcComparison(),
+                new MutexComparison(),
+                new SleepersComparison(),
                 new io.verdant.bench.actors.ActorPingPong(),
                 new io.verdant.bench.actors.ThreadRing(),
                 new io.verdant.bench.actors.Counting())) {

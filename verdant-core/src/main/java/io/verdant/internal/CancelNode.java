@@ -31,6 +31,12 @@ import java.util.Objects;
  *
  * Children array (guarded by this node's monitor)
  *   children[0, childCount) holds GreenThreads registered under this node.
+ *   A thread that ends hands its own live children to the node it was
+ *   registered under (orphans are adopted by the grandparent), so a live
+ *   descendant is always reachable from every live ancestor's node, and a
+ *   finished entry never hides anyone. A node whose owner ended forwards later
+ *   adoptions up its parent chain (it is marked {@code ended} under its monitor
+ *   in the same section that empties it, so nothing lands in it afterwards).
  *   Finished children are not removed one by one: a finishing child bumps
  *   {@code finished} (an atomic hint); when the array is full at an add, or the
  *   hint says at least half the entries are finished, the array is compacted
@@ -68,6 +74,8 @@ public final class CancelNode implements CancelToken {
     /** The node the owner is registered under (for its exit), or null. */
     final CancelNode parent;
     private volatile boolean cancelled;
+    /** The owner has finished; children arriving later are forwarded to {@code parent}. Guarded by this. */
+    private boolean ended;
     private Object[] children = NO_CHILDREN;
     private int childCount;
     /** null, one Reg, or an ArrayList of Reg. Guarded by this. */
@@ -114,6 +122,11 @@ public final class CancelNode implements CancelToken {
      */
     static boolean register(CancelNode parent, GreenThread<?> child) {
         synchronized (parent) {
+            if (parent.ended && parent.parent != null && !parent.cancelled) {
+                // The owner finished (a Spawner.cancelWith on a dead thread's token):
+                // register with its nearest live ancestor instead.
+                return register(parent.parent, child);
+            }
             if (parent.cancelled) {
                 child.kin = new CancelNode(child, parent, true);
                 return true;
@@ -124,13 +137,60 @@ public final class CancelNode implements CancelToken {
         }
     }
 
-    /** The finishing thread {@code g}, once. */
+    /**
+     * The finishing thread {@code g}, once, before its status leaves ALIVE.
+     * Its live children (if it has a token) are handed to the node it was
+     * registered under, so they stay reachable from its ancestors; then that
+     * node is told one child finished.
+     */
     static void threadEnded(GreenThread<?> g) {
         Object k = g.kin;
-        if (k instanceof CancelNode n) {
-            CancelNode under = n.owner == g ? n.parent : n;
-            if (under != null) {
-                under.childFinished();
+        if (!(k instanceof CancelNode n)) {
+            return;
+        }
+        CancelNode under = n.owner == g ? n.parent : n;
+        if (n.owner == g) {
+            Object[] kids;
+            int count;
+            synchronized (n) {
+                n.ended = true;
+                kids = n.children;
+                count = n.childCount;
+                n.children = NO_CHILDREN;
+                n.childCount = 0;
+            }
+            if (count > 0 && under != null) {
+                under.adopt(kids, count);
+            }
+        }
+        if (under != null) {
+            under.childFinished();
+        }
+    }
+
+    /** Takes over the live children of a finished child (see threadEnded). */
+    private void adopt(Object[] kids, int count) {
+        boolean cancelNow;
+        CancelNode forward = null;
+        synchronized (this) {
+            cancelNow = cancelled;
+            if (ended) {
+                forward = parent;
+            } else if (!cancelNow) {
+                for (int i = 0; i < count; i++) {
+                    if (kids[i] instanceof GreenThread<?> g && !g.isDone()) {
+                        addChild(g);
+                    }
+                }
+            }
+        }
+        if (forward != null) {
+            forward.adopt(kids, count);
+        } else if (cancelNow) {
+            for (int i = 0; i < count; i++) {
+                if (kids[i] instanceof GreenThread<?> g && !g.isDone()) {
+                    of(g).cancel();
+                }
             }
         }
     }

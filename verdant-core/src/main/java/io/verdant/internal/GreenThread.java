@@ -393,10 +393,6 @@ public final class GreenThread<T> extends Task
         Objects.requireNonNull(vthread).interrupt();
     }
 
-    /** The virtual thread; set before the thread starts. */
-    public Thread thread() {
-        return vthread;
-    }
 
     @Override
     public String toString() {

@@ -19,6 +19,7 @@ public final class Tour {
     static List<Stop> stops() {
         return List.of(
                 new Stop("Spawn and join", () -> BasicExample.main(new String[0])),
+                new Stop("Channels, select, mutex and cancellation", () -> ChannelsExample.main(new String[0])),
                 new Stop("Supervised worker pool surviving crashing workers", () -> SupervisedPoolExample.main(new String[0])),
                 new Stop("Chat room: fan-out of messages to monitored members", () -> ChatRoomExample.main(new String[0])),
                 new Stop("Bank account actor with selective receive", () -> BankAccountExample.main(new String[0])));

@@ -2,6 +2,8 @@ package io.verdant.internal.timer;
 
 import io.verdant.internal.sched.Ticker;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -10,58 +12,65 @@ import java.util.concurrent.locks.LockSupport;
  * of channels, select and the mutex.
  *
  * <pre>
- * Overview (after the hashed hierarchical wheels of Varghese and Lauck, in the
- * form tokio's time driver uses)
+ * Overview (hashed hierarchical wheels after Varghese and Lauck, in the form
+ * of tokio's time driver; the lock-free inbox and lazy cancellation after
+ * Netty's HashedWheelTimer)
  *   Time is counted in ticks of {@link #TICK_NANOS} since the wheel's origin.
  *   LEVELS levels of SLOTS slots; a slot of level l spans 64^l ticks, so level
- *   0 resolves single ticks and level 5 spans 64^6 ticks (2^36 ms, ~795 days).
- *   A timer due at tick d while the wheel has processed up to tick {@code elapsed}
- *   lives at the level of the highest 6-bit group in which d and elapsed
- *   differ, in slot (d >> 6*level) & 63. Each slot is an intrusive doubly linked
- *   list; {@code occupied[level]} has bit s set iff slot s is non-empty.
+ *   0 resolves single ticks and the top level spans 64^6 ticks (2^36 ms, ~795
+ *   days). A timer due at tick d while the wheel has processed up to tick
+ *   {@code elapsed} lives at the level of the highest 6-bit group in which d
+ *   and elapsed differ, in slot (d >> 6*level) & 63. Each slot is an intrusive
+ *   doubly linked list; {@code occupied[level]} has bit s set iff slot s is
+ *   non-empty.
  *
  * Operations
- *   schedule  O(1): compute level and slot, link at the slot's head.
- *   cancel    O(1): unlink (the node knows its level and slot).
- *   advance   processes slots in deadline order up to now: the earliest
- *             occupied slot over all levels (one rotate + numberOfTrailingZeros
- *             per level) is taken whole; entries due by the slot's start fire,
- *             the others cascade to a lower level relative to the new elapsed.
- *             Each timer cascades at most LEVELS - 1 times.
- *   Timers further out than the top level spans are linked at the last tick it
- *   covers; when that slot comes up they cascade back into the top level
- *   (their deadline is still ahead), so they fire at their true deadline.
+ *   schedule  any thread, lock-free, O(1): push the node on the inbox (a
+ *             Treiber stack) and wake the ticker if it sleeps.
+ *   cancel    any thread, lock-free, O(1): CAS the node's state PENDING ->
+ *             CANCELLED. A node still in the inbox is simply dropped at the
+ *             next drain (most timed waits end long before the next tick, so
+ *             their timers never touch the wheel at all); a node already
+ *             linked is pushed on the cancelled stack and unlinked, O(1), at
+ *             the next drain.
+ *   drain     under lock (ticker, or size()): unlink the cancelled stack, link
+ *             the inbox's pending nodes at their level and slot, O(1) each.
+ *   advance   ticker: drain, then process slots in deadline order up to now:
+ *             the earliest occupied slot over all levels (one rotate +
+ *             numberOfTrailingZeros per level) is taken whole; entries due by
+ *             the slot's start fire, the others cascade to a lower level
+ *             relative to the new elapsed. A timer cascades at most LEVELS - 1
+ *             times per turn of the top level. Timers further out than the top
+ *             level spans are linked at the last tick it covers and cascade back
+ *             into it, so they fire at their true deadline.
+ *
+ * Timer states (node.state, CAS only; every CAS is a row)
+ *   PENDING -> FIRED      drain/advance, under lock, just before firing
+ *   PENDING -> CANCELLED  cancel(), any thread
  *
  * Invariants (under lock)
  *   every linked node has deadline > elapsed and sits at levelFor(deadline);
- *   the slot holding elapsed at level 0 is empty after advance;
- *   a node is linked iff state == PENDING.
+ *   linked (volatile) is true iff the node is in a slot list;
+ *   size counts linked nodes (cancelled ones not yet unlinked included).
  *
- * Timer states (node.state; changed under lock only)
- *   PENDING -> FIRED      advance took it (its action runs after unlock)
- *   PENDING -> CANCELLED  cancel()
- *
- * Concurrency
- *   One monitor, {@code lock}, guards the whole structure: schedule and cancel
- *   come from any thread (green threads arming and disarming their waits),
- *   advance from the runtime's ticker. Critical sections are a few field
- *   writes; advance unlinks the due timers under the lock and runs their
- *   actions (unparks) after releasing it. A green thread that finds the
- *   monitor held briefly blocks in the JDK's monitor code like any
- *   {@code synchronized}; it is never held across a park or a user callback.
+ * Memory ordering
+ *   inbox and cancelled stacks: release CAS on push, getAndSet on drain, so a
+ *   drained node's fields are visible. cancel() CASes state then reads linked;
+ *   drain sets linked then re-reads state: one of them sees the other (both
+ *   volatile), so a node cancelled concurrently with its linking is unlinked
+ *   by one side (unlink is idempotent under lock via linked).
  *
  * Waking the ticker
- *   When every worker is idle the ticker sleeps until {@link #nanosToNextDeadline}.
- *   A schedule() that makes a new earliest deadline while the ticker is asleep
- *   must wake it: schedule links under lock, then calls {@code wakeTicker}
- *   (volatile read of the ticker's sleeping flag); the ticker publishes its
- *   sleeping flag before it computes the next deadline under the lock. Either
- *   the ticker's computation sees the new timer, or schedule sees the flag.
+ *   When every worker is idle the ticker sleeps until nanosToNextDeadline().
+ *   schedule pushes, then calls wakeTicker (a volatile read of the ticker's
+ *   sleeping flag); the ticker publishes sleeping before it drains and computes
+ *   the next deadline. Either the ticker's drain sees the new timer, or
+ *   schedule sees the flag and unparks it.
  *
  * Memory
- *   one {@link Timer} node (40 bytes with compressed oops) per armed wait,
- *   allocated when the wait arms and unreachable after it fires or is
- *   cancelled; the wheel itself is LEVELS x SLOTS references (a few KB).
+ *   one {@link Timer} node (48 bytes with compressed oops) per armed wait,
+ *   unreachable after it fires or its cancellation is drained (within a tick);
+ *   the wheel itself is LEVELS x SLOTS references (a few KB).
  * </pre>
  */
 public final class TimerWheel implements Ticker.Clockwork {
@@ -87,13 +96,17 @@ public final class TimerWheel implements Ticker.Clockwork {
     private final long[] occupied = new long[LEVELS];
     /** Last tick processed; guarded by lock. */
     private long elapsed;
-    /** Number of linked timers; guarded by lock, read racily for diagnostics. */
+    /** Number of linked timers; guarded by lock. */
     private int size;
+    /** Timers scheduled since the last drain: any thread pushes, drained under lock. */
+    @SuppressWarnings("unused") private volatile Timer inbox;
+    /** Timers cancelled while linked: any thread pushes, drained under lock. */
+    @SuppressWarnings("unused") private volatile Timer cancelled;
 
     /**
      * @param clock      the time source
-     * @param wakeTicker called (outside the lock) after a schedule; wakes the
-     *                   ticker if it is asleep so it re-reads the next deadline
+     * @param wakeTicker called after a schedule; wakes the ticker if it is
+     *                   asleep so it re-reads the next deadline
      */
     public TimerWheel(Clock clock, Runnable wakeTicker) {
         this.clock = clock;
@@ -109,12 +122,15 @@ public final class TimerWheel implements Ticker.Clockwork {
     public static final class Timer {
         final long deadlineTick;
         final Object target;
+        /** Slot-list links (under lock); {@code next} is also the inbox link before the drain. */
         Timer prev;
         Timer next;
+        /** Link in the cancelled stack. */
+        Timer cancelNext;
         byte level;
         byte slot;
-        /** Written under the wheel's lock; volatile so isFired needs no lock. */
-        volatile byte state;
+        @SuppressWarnings("unused") volatile int state;
+        volatile boolean linked;
 
         Timer(long deadlineTick, Object target) {
             this.deadlineTick = deadlineTick;
@@ -130,7 +146,7 @@ public final class TimerWheel implements Ticker.Clockwork {
         }
     }
 
-    // ------------------------------------------------------------------ schedule / cancel
+    // ------------------------------------------------------------------ schedule / cancel (any thread)
 
     /**
      * Any thread. Arms a timer that unparks {@code thread} at or after
@@ -152,36 +168,33 @@ public final class TimerWheel implements Ticker.Clockwork {
     private Timer schedule(long deadlineNanos, Object target) {
         long tick = ceilTick(deadlineNanos);
         Timer t = new Timer(tick, target);
-        boolean linked;
-        synchronized (lock) {
-            linked = tick > elapsed;
-            if (linked) {
-                link(t);
-            } else {
-                t.state = FIRED;
-            }
-        }
-        if (linked) {
-            wakeTicker.run();
-        } else {
+        if (tick <= nowTick()) {
+            t.state = FIRED;
             t.fire();
+            return t;
         }
+        Timer head;
+        do {
+            head = (Timer) INBOX.getOpaque(this);
+            t.next = head;
+        } while (!INBOX.weakCompareAndSetRelease(this, head, t));
+        wakeTicker.run();
         return t;
     }
 
-    /** Any thread. Disarms {@code t}; true if it had not fired. Idempotent; null is ignored. */
+    /** Any thread, lock-free. Disarms {@code t}; true if it had not fired. Idempotent; null is ignored. */
     public boolean cancel(Timer t) {
-        if (t == null) {
+        if (t == null || !STATE.compareAndSet(t, PENDING, CANCELLED)) {
             return false;
         }
-        synchronized (lock) {
-            if (t.state != PENDING) {
-                return false;
-            }
-            unlink(t);
-            t.state = CANCELLED;
-            return true;
+        if (t.linked) {
+            Timer head;
+            do {
+                head = (Timer) CANCELLED_STACK.getOpaque(this);
+                t.cancelNext = head;
+            } while (!CANCELLED_STACK.weakCompareAndSetRelease(this, head, t));
         }
+        return true;
     }
 
     /** Any thread: true once {@code t} has fired. */
@@ -189,9 +202,10 @@ public final class TimerWheel implements Ticker.Clockwork {
         return t.state == FIRED;
     }
 
-    /** Timers armed and neither fired nor cancelled; a snapshot. */
+    /** Timers armed and neither fired nor cancelled; a snapshot (drains, under the lock). */
     public int size() {
         synchronized (lock) {
+            drainLocked();
             return size;
         }
     }
@@ -200,7 +214,7 @@ public final class TimerWheel implements Ticker.Clockwork {
 
     /**
      * Ticker thread only (or a deterministic driver). Fires every timer whose
-     * deadline tick has been reached, in deadline order.
+     * deadline tick has been reached, in deadline order, after releasing the lock.
      */
     @Override
     public void advance() {
@@ -208,13 +222,8 @@ public final class TimerWheel implements Ticker.Clockwork {
         Timer due = null;
         Timer dueTail = null;
         synchronized (lock) {
-            if (size == 0) {
-                if (now > elapsed) {
-                    elapsed = now;
-                }
-                return;
-            }
-            while (true) {
+            drainLocked();
+            while (size > 0) {
                 int level = -1;
                 int slot = -1;
                 long slotStart = Long.MAX_VALUE;
@@ -237,8 +246,6 @@ public final class TimerWheel implements Ticker.Clockwork {
                         level = l;
                         slot = s;
                     }
-                    // Higher levels only hold later slots than any lower level's earliest one,
-                    // except at turn boundaries; checking them all is cheap (6 levels).
                 }
                 if (level < 0 || slotStart > now) {
                     break;
@@ -253,18 +260,19 @@ public final class TimerWheel implements Ticker.Clockwork {
                     Timer next = t.next;
                     t.prev = null;
                     t.next = null;
-                    if (t.deadlineTick <= elapsed) {
-                        size--;
-                        t.state = FIRED;
+                    t.linked = false;
+                    size--;
+                    if (t.deadlineTick > elapsed) {
+                        if (t.state == PENDING) {
+                            link(t);
+                        }
+                    } else if (STATE.compareAndSet(t, PENDING, FIRED)) {
                         if (dueTail == null) {
                             due = t;
                         } else {
                             dueTail.next = t;
                         }
                         dueTail = t;
-                    } else {
-                        size--;
-                        link(t);
                     }
                     t = next;
                 }
@@ -292,6 +300,7 @@ public final class TimerWheel implements Ticker.Clockwork {
     @Override
     public long nanosToNextDeadline() {
         synchronized (lock) {
+            drainLocked();
             if (size == 0) {
                 return -1;
             }
@@ -318,6 +327,38 @@ public final class TimerWheel implements Ticker.Clockwork {
 
     // ------------------------------------------------------------------ internals (under lock)
 
+    /** Unlinks cancelled timers, then links the inbox's pending ones (or fires the already due). */
+    private void drainLocked() {
+        Timer c = (Timer) CANCELLED_STACK.getAndSet(this, (Timer) null);
+        while (c != null) {
+            Timer nextC = c.cancelNext;
+            c.cancelNext = null;
+            if (c.linked) {
+                unlink(c);
+            }
+            c = nextC;
+        }
+        Timer t = (Timer) INBOX.getAndSet(this, (Timer) null);
+        while (t != null) {
+            Timer nextT = t.next;
+            t.next = null;
+            if (t.state == PENDING) {
+                if (t.deadlineTick <= elapsed) {
+                    if (STATE.compareAndSet(t, PENDING, FIRED)) {
+                        t.fire();
+                    }
+                } else {
+                    link(t);
+                    if (t.state != PENDING) {
+                        // Cancelled between our read and linked = true: its canceller may not have queued it.
+                        unlink(t);
+                    }
+                }
+            }
+            t = nextT;
+        }
+    }
+
     private void link(Timer t) {
         long tick = Math.min(t.deadlineTick, elapsed + MAX_TICKS);
         long masked = (tick ^ elapsed) | (SLOTS - 1);
@@ -334,10 +375,14 @@ public final class TimerWheel implements Ticker.Clockwork {
         occupied[level] |= 1L << slot;
         t.level = (byte) level;
         t.slot = (byte) slot;
+        t.linked = true;
         size++;
     }
 
     private void unlink(Timer t) {
+        if (!t.linked) {
+            return;
+        }
         int level = t.level;
         int slot = t.slot;
         if (t.prev != null) {
@@ -353,6 +398,7 @@ public final class TimerWheel implements Ticker.Clockwork {
         }
         t.prev = null;
         t.next = null;
+        t.linked = false;
         size--;
     }
 
@@ -364,5 +410,19 @@ public final class TimerWheel implements Ticker.Clockwork {
     private long ceilTick(long nanos) {
         long d = nanos - origin;
         return d <= 0 ? 0 : (d + TICK_NANOS - 1) / TICK_NANOS;
+    }
+
+    private static final VarHandle INBOX;
+    private static final VarHandle CANCELLED_STACK;
+    private static final VarHandle STATE;
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            INBOX = l.findVarHandle(TimerWheel.class, "inbox", Timer.class);
+            CANCELLED_STACK = l.findVarHandle(TimerWheel.class, "cancelled", Timer.class);
+            STATE = l.findVarHandle(Timer.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 }

@@ -1,0 +1,108 @@
+package io.verdant;
+
+import io.verdant.internal.chan.ChannelImpl;
+
+import java.time.Duration;
+
+/**
+ * A channel between green threads (and platform threads): many senders, many
+ * receivers, values delivered exactly once, in FIFO order per sender.
+ *
+ * <h2>Kinds</h2>
+ * <ul>
+ * <li>{@link #rendezvous()}: no buffer; a send completes only when a receiver takes the value.
+ * <li>{@link #bounded(int)}: up to {@code capacity} buffered values; senders wait while it is full.
+ * <li>{@link #unbounded()}: sends never wait.
+ * </ul>
+ * A value sent to a waiting receiver is handed to it directly and the receiver
+ * is woken on the sender's carrier (it runs next there), so a ping-pong pair
+ * stays on one core.
+ *
+ * <h2>Blocking, timeouts, close and cancellation (for every method below)</h2>
+ * <ul>
+ * <li>{@code send(v)} / {@code receive()} wait as long as needed; from a green
+ *     thread they park the green thread, never its carrier; from a platform
+ *     thread they block it.
+ * <li>{@code trySend} / {@code tryReceive} never wait: they return false / null
+ *     when they would have to.
+ * <li>{@code send(v, timeout)} / {@code receive(timeout)} throw
+ *     {@link TimedOutException} when the time is up; nothing was sent or taken.
+ * <li>After {@link #close()}, every send throws {@link ChannelClosedException}
+ *     (also sends that were waiting: their values are not delivered);
+ *     receives still drain the buffered values, then every receive (including
+ *     {@code tryReceive}) throws {@link ChannelClosedException}. Iteration ends.
+ * <li>A cancelled or interrupted caller gets {@link CancelledException} from the
+ *     waiting forms (checked on entry and while waiting); nothing was sent or
+ *     taken. The {@code try} forms never wait and do not check, so a cancelled
+ *     thread can still drain or hand off in its clean-up.
+ * <li>{@code null} values are rejected with {@link NullPointerException}, so a
+ *     null from {@code tryReceive} always means "nothing available".
+ * </ul>
+ * All methods may be called from any thread. Channels belong to no runtime.
+ *
+ * @param <T> the element type
+ */
+public interface Channel<T> extends Iterable<T> {
+
+    /** A channel with no buffer: every send waits for a receiver. */
+    static <T> Channel<T> rendezvous() {
+        return new ChannelImpl<>(0);
+    }
+
+    /**
+     * A channel buffering up to {@code capacity} values.
+     *
+     * @throws IllegalArgumentException if {@code capacity < 1}
+     */
+    static <T> Channel<T> bounded(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be at least 1, was " + capacity
+                    + " (use Channel.rendezvous() for an unbuffered channel)");
+        }
+        return new ChannelImpl<>(capacity);
+    }
+
+    /** A channel whose sends never wait (its buffer grows as needed). */
+    static <T> Channel<T> unbounded() {
+        return new ChannelImpl<>(Integer.MAX_VALUE);
+    }
+
+    /** Sends {@code value}, waiting while the channel is full (or, rendezvous, until a receiver takes it). */
+    void send(T value);
+
+    /** Sends {@code value} if that is possible without waiting; false otherwise. */
+    boolean trySend(T value);
+
+    /** Like {@link #send(Object)}, waiting at most {@code timeout}. */
+    void send(T value, Duration timeout);
+
+    /** Takes the next value, waiting while the channel is empty. */
+    T receive();
+
+    /** Takes the next value if one is available now; null otherwise. */
+    T tryReceive();
+
+    /** Like {@link #receive()}, waiting at most {@code timeout}. */
+    T receive(Duration timeout);
+
+    /**
+     * Closes the channel (see the class comment): waiting senders and receivers
+     * are woken with {@link ChannelClosedException}; buffered values stay
+     * receivable. Idempotent; never blocks.
+     *
+     * @return true if this call closed it
+     */
+    boolean close();
+
+    /** True once {@link #close()} has been called (buffered values may remain). */
+    boolean isClosed();
+
+    /**
+     * An iterator that receives: {@code hasNext()} waits for the next value and
+     * returns false once the channel is closed and drained. It throws
+     * {@link CancelledException} like {@link #receive()}. One iterator per
+     * consumer; several consumers may iterate the same channel concurrently.
+     */
+    @Override
+    java.util.Iterator<T> iterator();
+}

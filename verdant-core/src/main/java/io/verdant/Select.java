@@ -1,0 +1,139 @@
+package io.verdant;
+
+import io.verdant.internal.RuntimeCore;
+import io.verdant.internal.Waits;
+import io.verdant.internal.chan.ChannelImpl;
+import io.verdant.internal.chan.SelectCore;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Waits on several channel operations at once and performs exactly one.
+ *
+ * <pre>{@code
+ * String what = Select.<String>create()
+ *         .onReceive(orders, o -> "order " + o)
+ *         .onSend(audit, entry, () -> "audited")
+ *         .onTimeout(Duration.ofSeconds(1), () -> "idle")
+ *         .select();
+ * }</pre>
+ *
+ * <ul>
+ * <li>Exactly one case fires; the others have no effect (nothing sent, nothing taken).
+ * <li>Fair: when several cases are ready, each is equally likely to be chosen.
+ * <li>{@link #orElse} makes the select non-blocking: if no case is ready now, the
+ *     default runs. {@link #onTimeout} bounds the wait; its body runs when the
+ *     time is up with no case ready (no {@link TimedOutException} is thrown).
+ * <li>A case on a closed channel is ready: choosing it throws
+ *     {@link ChannelClosedException} from {@link #select()} (as the plain
+ *     operation would). A cancelled or interrupted caller gets
+ *     {@link CancelledException} (nothing sent or taken).
+ * <li>Case bodies run on the calling thread after the operation, with no lock held.
+ * </ul>
+ * A {@code Select} is a reusable description of the cases, not thread-safe:
+ * build it and call {@link #select()} on one thread (as often as you like).
+ * Works from green and platform threads.
+ *
+ * @param <R> the result type of the case bodies
+ */
+public final class Select<R> {
+    private Channel<?>[] channels = new Channel<?>[4];
+    private boolean[] sends = new boolean[4];
+    private Object[] values = new Object[4];
+    private Object[] bodies = new Object[4];
+    private int n;
+    private Supplier<? extends R> orElse;
+    private long timeoutNanos = -1;
+    private Supplier<? extends R> onTimeout;
+
+    private Select() {
+    }
+
+    /** A select with no cases yet. */
+    public static <R> Select<R> create() {
+        return new Select<>();
+    }
+
+    /** A case that receives from {@code channel} and passes the value to {@code then}. */
+    public <T> Select<R> onReceive(Channel<T> channel, Function<? super T, ? extends R> then) {
+        add(channel, false, null, Objects.requireNonNull(then, "then"));
+        return this;
+    }
+
+    /** A case that sends {@code value} to {@code channel}, then runs {@code then}. */
+    public <T> Select<R> onSend(Channel<T> channel, T value, Supplier<? extends R> then) {
+        Objects.requireNonNull(value, "value");
+        add(channel, true, value, Objects.requireNonNull(then, "then"));
+        return this;
+    }
+
+    /** If no case is ready within {@code timeout}, runs {@code then} instead. Replaces an earlier timeout. */
+    public Select<R> onTimeout(Duration timeout, Supplier<? extends R> then) {
+        this.timeoutNanos = RuntimeCore.toNanos(timeout, "timeout");
+        this.onTimeout = Objects.requireNonNull(then, "then");
+        return this;
+    }
+
+    /** If no case is ready now, runs {@code then} instead of waiting (a non-blocking select). */
+    public Select<R> orElse(Supplier<? extends R> then) {
+        this.orElse = Objects.requireNonNull(then, "then");
+        return this;
+    }
+
+    /**
+     * Performs exactly one ready case (waiting for one if needed) and returns
+     * what its body returns.
+     *
+     * @throws ChannelClosedException if the chosen case's channel is closed
+     * @throws CancelledException if the caller is cancelled or interrupted
+     * @throws IllegalStateException if there are no cases, no timeout and no default
+     */
+    public R select() {
+        if (n == 0 && orElse == null && onTimeout == null) {
+            throw new IllegalStateException("select needs at least one case, a timeout or a default");
+        }
+        long deadline = onTimeout == null ? Waits.NO_DEADLINE : Waits.deadline(timeoutNanos);
+        Object[] out = new Object[2];
+        int fired = SelectCore.select(channels, sends, values, n, orElse != null, deadline, out);
+        if (fired == SelectCore.DEFAULT) {
+            return orElse.get();
+        }
+        if (fired == SelectCore.TIMEOUT) {
+            return onTimeout.get();
+        }
+        if (out[1] == Boolean.TRUE) {
+            throw new ChannelClosedException(channels[fired] + " is closed (select case " + fired + ")");
+        }
+        if (sends[fired]) {
+            @SuppressWarnings("unchecked")
+            Supplier<? extends R> body = (Supplier<? extends R>) bodies[fired];
+            return body.get();
+        }
+        @SuppressWarnings("unchecked")
+        Function<Object, ? extends R> body = (Function<Object, ? extends R>) bodies[fired];
+        return body.apply(out[0]);
+    }
+
+    private void add(Channel<?> channel, boolean send, Object value, Object body) {
+        Objects.requireNonNull(channel, "channel");
+        if (!(channel instanceof ChannelImpl<?>)) {
+            throw new IllegalArgumentException("channel must come from Channel.rendezvous/bounded/unbounded, was "
+                    + channel.getClass().getName());
+        }
+        if (n == channels.length) {
+            channels = Arrays.copyOf(channels, n * 2);
+            sends = Arrays.copyOf(sends, n * 2);
+            values = Arrays.copyOf(values, n * 2);
+            bodies = Arrays.copyOf(bodies, n * 2);
+        }
+        channels[n] = channel;
+        sends[n] = send;
+        values[n] = value;
+        bodies[n] = body;
+        n++;
+    }
+}

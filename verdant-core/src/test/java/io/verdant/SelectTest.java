@@ -1,0 +1,178 @@
+package io.verdant;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@Timeout(60)
+class SelectTest {
+    private Verdant rt;
+
+    @BeforeEach
+    void start() {
+        rt = Verdant.start(Config.builder().workers(2).name("select").build());
+    }
+
+    @AfterEach
+    void stop() {
+        rt.close();
+    }
+
+    @Test
+    void aReadyReceiveCaseFiresImmediately() {
+        Channel<Integer> a = Channel.bounded(1);
+        Channel<Integer> b = Channel.bounded(1);
+        b.send(7);
+        String r = Select.<String>create()
+                .onReceive(a, v -> "a" + v)
+                .onReceive(b, v -> "b" + v)
+                .select();
+        assertThat(r).isEqualTo("b7");
+        assertThat(b.tryReceive()).isNull();
+    }
+
+    @Test
+    void theDefaultRunsWhenNothingIsReadyAndNothingIsConsumed() {
+        Channel<Integer> a = Channel.rendezvous();
+        Channel<Integer> out = Channel.rendezvous();
+        String r = Select.<String>create()
+                .onReceive(a, v -> "a")
+                .onSend(out, 1, () -> "sent")
+                .orElse(() -> "none")
+                .select();
+        assertThat(r).isEqualTo("none");
+        assertThat(TestAccess.queuedNodes(a) + TestAccess.queuedNodes(out)).isZero();
+    }
+
+    @Test
+    void theTimeoutBodyRunsWhenTimeIsUpAndLeavesNothingQueued() {
+        Channel<Integer> a = Channel.rendezvous();
+        rt.run(() -> {
+            long s = System.nanoTime();
+            String r = Select.<String>create()
+                    .onReceive(a, v -> "a")
+                    .onTimeout(Duration.ofMillis(40), () -> "late")
+                    .select();
+            assertThat(r).isEqualTo("late");
+            assertThat(System.nanoTime() - s).isGreaterThanOrEqualTo(Duration.ofMillis(40).toNanos());
+            return null;
+        });
+        assertThat(TestAccess.queuedNodes(a)).isZero();
+        assertThat(TestAccess.timers(rt)).isZero();
+    }
+
+    @Test
+    void aWaitingSelectIsCompletedByASenderOnAnyOfItsChannels() {
+        Channel<Integer> a = Channel.rendezvous();
+        Channel<String> b = Channel.rendezvous();
+        Channel<Integer> c = Channel.rendezvous();
+        rt.run(() -> {
+            GreenHandle<String> h = Green.spawn(() -> Select.<String>create()
+                    .onReceive(a, v -> "a" + v)
+                    .onReceive(b, v -> "b" + v)
+                    .onSend(c, 5, () -> "c")
+                    .select());
+            while (TestAccess.queuedNodes(b) == 0) {
+                Green.sleep(Duration.ofMillis(1));
+            }
+            b.send("x");
+            assertThat(h.join()).isEqualTo("bx");
+            assertThat(TestAccess.queuedNodes(a) + TestAccess.queuedNodes(b) + TestAccess.queuedNodes(c)).isZero();
+            assertThat(c.tryReceive()).isNull();
+            return null;
+        });
+    }
+
+    @Test
+    void aWaitingSendCaseDeliversToALateReceiver() {
+        Channel<Integer> out = Channel.rendezvous();
+        rt.run(() -> {
+            GreenHandle<String> h = Green.spawn(() -> Select.<String>create()
+                    .onSend(out, 11, () -> "delivered")
+                    .select());
+            assertThat(out.receive()).isEqualTo(11);
+            assertThat(h.join()).isEqualTo("delivered");
+            return null;
+        });
+    }
+
+    @Test
+    void isFairAmongReadyCases() {
+        Channel<Integer> a = Channel.unbounded();
+        Channel<Integer> b = Channel.unbounded();
+        Channel<Integer> c = Channel.unbounded();
+        int rounds = 3000;
+        for (int i = 0; i < rounds; i++) {
+            a.send(i);
+            b.send(i);
+            c.send(i);
+        }
+        int[] hits = new int[3];
+        Select<Integer> s = Select.<Integer>create()
+                .onReceive(a, v -> 0)
+                .onReceive(b, v -> 1)
+                .onReceive(c, v -> 2);
+        for (int i = 0; i < rounds; i++) {
+            hits[s.select()]++;
+        }
+        // Each should get ~1000; a fixed-order select would give 3000/0/0.
+        for (int h : hits) {
+            assertThat(h).isBetween(800, 1200);
+        }
+    }
+
+    @Test
+    void aClosedChannelMakesItsCaseThrow() {
+        Channel<Integer> a = Channel.rendezvous();
+        a.close();
+        assertThatThrownBy(() -> Select.<String>create().onReceive(a, v -> "a").select())
+                .isInstanceOf(ChannelClosedException.class);
+    }
+
+    @Test
+    void closeWakesAWaitingSelect() {
+        Channel<Integer> a = Channel.rendezvous();
+        rt.run(() -> {
+            GreenHandle<String> h = Green.spawn(() -> Select.<String>create().onReceive(a, v -> "a").select());
+            while (TestAccess.queuedNodes(a) == 0) {
+                Green.sleep(Duration.ofMillis(1));
+            }
+            a.close();
+            assertThatThrownBy(h::join).hasCauseInstanceOf(ChannelClosedException.class);
+            return null;
+        });
+    }
+
+    @Test
+    void aCancelledSelectThrowsAndLeavesNothingQueued() {
+        Channel<Integer> a = Channel.rendezvous();
+        Channel<Integer> b = Channel.rendezvous();
+        rt.run(() -> {
+            CountDownLatch in = new CountDownLatch(1);
+            GreenHandle<String> h = Green.spawn(() -> {
+                in.countDown();
+                return Select.<String>create().onReceive(a, v -> "a").onSend(b, 1, () -> "b").select();
+            });
+            in.await();
+            while (TestAccess.queuedNodes(a) == 0) {
+                Green.sleep(Duration.ofMillis(1));
+            }
+            h.cancel();
+            assertThatThrownBy(h::join).hasCauseInstanceOf(CancelledException.class);
+            return null;
+        });
+        assertThat(TestAccess.queuedNodes(a) + TestAccess.queuedNodes(b)).isZero();
+    }
+
+    @Test
+    void aSelectWithoutCasesIsRejected() {
+        assertThatThrownBy(() -> Select.create().select()).isInstanceOf(IllegalStateException.class);
+    }
+}
