@@ -77,6 +77,29 @@ class SleepAndTimeoutTest {
     }
 
     @Test
+    void anIdleRuntimeWithoutTimersParksItsTickerWithoutATimeout() throws Exception {
+        rt.run(() -> {
+            Green.sleep(Duration.ofMillis(20));
+            return null;
+        });
+        Thread ticker = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("sleep-ticker")).findFirst().orElseThrow();
+        // With a timer armed the idle ticker waits TIMED_WAITING until the deadline;
+        // with none it parks untimed (WAITING): no periodic wake-ups, no CPU.
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (ticker.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(ticker.getState()).isEqualTo(Thread.State.WAITING);
+        GreenHandle<Void> sleeper = rt.spawn(() -> Green.sleep(Duration.ofSeconds(30)));
+        while (ticker.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(ticker.getState()).isEqualTo(Thread.State.TIMED_WAITING);
+        sleeper.cancel();
+    }
+
+    @Test
     void joinWithTimeoutTimesOutThenSucceeds() {
         rt.run(() -> {
             CountDownLatch go = new CountDownLatch(1);

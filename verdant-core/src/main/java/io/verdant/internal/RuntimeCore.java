@@ -74,6 +74,14 @@ public final class RuntimeCore {
     public volatile Object facade;
 
     public RuntimeCore(Config config) {
+        this(config, Clock.SYSTEM);
+    }
+
+    /**
+     * A runtime whose timers (sleep and every timeout) read {@code clock}: the
+     * hook for a deterministic, virtual-time mode.
+     */
+    public RuntimeCore(Config config, Clock clock) {
         VirtualThreads.check();
         JdkPollers.ensureInitialised();
         this.id = IDS.incrementAndGet();
@@ -82,7 +90,7 @@ public final class RuntimeCore {
         this.failureHandler = config.failureHandler();
         this.deadLetterHandler = config.deadLetterHandler();
         this.scheduler = new Scheduler(name, config.workers(), config.stackSize(), this::reportInternalError);
-        this.timers = new TimerWheel(Clock.SYSTEM, scheduler.ticker()::wakeIfSleeping);
+        this.timers = new TimerWheel(clock, scheduler.ticker()::wakeIfSleeping);
         scheduler.ticker().drive(timers);
         scheduler.start();
         OPEN.put(id, this);

@@ -21,6 +21,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * Fields
  *   lastDispatches  ticker thread only.
+ *   clockwork       the timer wheel (issue 5); set before start, then ticker only.
  *   sleeping        written by the ticker, read by any worker.
  *   stop            written by Scheduler.terminate, read by the ticker.
  * </pre>
