@@ -27,6 +27,7 @@ public final class Config {
     private final String name;
     private final Duration shutdownTimeout;
     private final BiConsumer<GreenHandle<?>, Throwable> failureHandler;
+    private final BiConsumer<Pid, Object> deadLetterHandler;
 
     private Config(Builder b) {
         this.workers = b.workers;
@@ -34,6 +35,7 @@ public final class Config {
         this.name = b.name;
         this.shutdownTimeout = b.shutdownTimeout;
         this.failureHandler = b.failureHandler;
+        this.deadLetterHandler = b.deadLetterHandler;
     }
 
     public static Builder builder() {
@@ -70,6 +72,15 @@ public final class Config {
         return failureHandler;
     }
 
+    /**
+     * Called, on the sending thread, with the pid and the message of every
+     * {@link Green#send} that found its receiver dead or stale; null means
+     * such messages are dropped silently.
+     */
+    public BiConsumer<Pid, Object> deadLetterHandler() {
+        return deadLetterHandler;
+    }
+
     @Override
     public String toString() {
         return "Config[workers=" + workers + ", stackSize=" + stackSize + ", name=" + name
@@ -83,6 +94,7 @@ public final class Config {
         private String name;
         private Duration shutdownTimeout = Duration.ofSeconds(5);
         private BiConsumer<GreenHandle<?>, Throwable> failureHandler;
+        private BiConsumer<Pid, Object> deadLetterHandler;
 
         private Builder() {
         }
@@ -114,6 +126,12 @@ public final class Config {
         /** Handler of green threads that end by throwing (called on the failing thread). */
         public Builder failureHandler(BiConsumer<GreenHandle<?>, Throwable> handler) {
             this.failureHandler = Objects.requireNonNull(handler, "failureHandler");
+            return this;
+        }
+
+        /** Handler of messages sent to dead or stale pids (called on the sender); default: drop them. */
+        public Builder deadLetterHandler(BiConsumer<Pid, Object> handler) {
+            this.deadLetterHandler = Objects.requireNonNull(handler, "deadLetterHandler");
             return this;
         }
 

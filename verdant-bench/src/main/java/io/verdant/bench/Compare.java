@@ -23,6 +23,9 @@ public final class Compare {
                 new MpmcComparison(),
                 new MutexComparison(),
                 new SleepersComparison(),
+                new io.verdant.bench.actors.ActorPingPong(),
+                new io.verdant.bench.actors.ThreadRing(),
+                new io.verdant.bench.actors.Counting(),
                 new HttpComparison(),
                 new EchoComparison())) {
             m.put(c.name(), c);

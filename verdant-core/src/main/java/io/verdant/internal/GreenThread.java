@@ -53,14 +53,23 @@ import java.util.concurrent.locks.LockSupport;
  *   outcome is written before the releasing CAS and read after an acquiring
  *   read of status.
  *   waiters: a Treiber stack of parked joiners; completion swaps in DONE and
- *   unparks each. A joiner pushes, re-checks status, then parks (timed joins
+ *   unparks each. join() returns once waiters is DONE (not merely once status
+ *   is final), and completion swaps DONE in only after the exit signals are
+ *   delivered and the live count is decremented, so a returning join() sees
+ *   both. A joiner pushes, re-checks waiters, then parks (timed joins
  *   arm a timer on the runtime's wheel, see Waits).
  *
- * Lazily used per-thread state (two fields, no object until used)
+ * Lazily used per-thread state (three fields, no object until used)
  *   kin   cancellation: the token this thread is registered under, or its own
  *         token once made (see CancelNode for the whole design).
  *   held  the mutexes it holds (owner only); on exit each is released and
  *         poisoned (see OwnedLock).
+ *   cell  mailbox, links and monitors (see ActorCell), set once by CAS on the
+ *         first send to the thread, receive, link, monitor or linked spawn.
+ *         Completion calls cell.exited() after the status CAS and before
+ *         joiners are woken: exit signals and Downs are in the peers'
+ *         mailboxes by the time join() returns. A failure that reached the
+ *         thread along a link (cell.killedBy) becomes its outcome.
  * </pre>
  */
 public final class GreenThread<T> extends Task
@@ -91,6 +100,8 @@ public final class GreenThread<T> extends Task
     Object held;
     /** A preemption request is pending for this thread; see {@link Safepoints}. */
     @SuppressWarnings("unused") private volatile boolean preempt;
+    /** Mailbox, links and monitors; null until first used (see {@link ActorCell}). Set once by CAS. */
+    volatile ActorCell cell;
 
     GreenThread(RuntimeCore runtime, Callable<? extends T> body, Priority priority) {
         super(priority.level());
@@ -152,13 +163,26 @@ public final class GreenThread<T> extends Task
     public void run() {
         Callable<? extends T> b = body;
         body = null;
+        T value = null;
+        Throwable failure = null;
         try {
-            T value = b.call();
-            finish(SUCCEEDED, value);
-        } catch (Throwable failure) {
-            if (finish(FAILED, failure)) {
-                runtime.reportFailure(this, failure);
+            value = b.call();
+        } catch (Throwable t) {
+            failure = t;
+        }
+        ActorCell c = cell;
+        Throwable killed = c == null ? null : c.killedBy();
+        if (killed != null) {
+            // A failure arrived along a link: that is how this thread ends, whatever its body did.
+            if (failure != null && failure != killed) {
+                killed.addSuppressed(failure);
             }
+            failure = killed;
+        }
+        if (failure == null) {
+            finish(SUCCEEDED, value);
+        } else if (finish(FAILED, failure)) {
+            runtime.reportFailure(this, failure);
         }
     }
 
@@ -172,8 +196,15 @@ public final class GreenThread<T> extends Task
         if (!STATUS.compareAndSet(this, ALIVE, terminal)) {
             return false;
         }
-        // Counted as ended before any joiner wakes: a join() that returned never
-        // sees this thread in liveThreads().
+        ActorCell c = cell;
+        if (c != null) {
+            try {
+                c.exited();
+            } catch (Throwable t) {
+                runtime.reportInternalError(t);
+            }
+        }
+        // Counted as ended before joiners can return: join() waits for DONE, not for status.
         runtime.threadEnded(this);
         Object w = WAITERS.getAndSet(this, DONE);
         while (w instanceof Waiter node) {
@@ -181,6 +212,25 @@ public final class GreenThread<T> extends Task
             w = node.next;
         }
         return true;
+    }
+
+    /** Any thread: installs {@code fresh} if no cell is set; returns the existing one, or null if installed. */
+    ActorCell casCell(ActorCell fresh) {
+        return (ActorCell) CELL.compareAndExchange(this, (ActorCell) null, fresh);
+    }
+
+    /** The cell if one was ever created, else null. Any thread. */
+    public ActorCell cellOrNull() {
+        return cell;
+    }
+
+    /** After completion: the failure (FAILED), a CancelledException (ABANDONED), or null (SUCCEEDED or alive). */
+    public Throwable failureOrNull() {
+        return switch ((int) STATUS.getAcquire(this)) {
+            case FAILED -> (Throwable) outcome;
+            case ABANDONED -> new CancelledException("runtime '" + runtime.name + "' closed before " + pid() + " ended");
+            default -> null;
+        };
     }
 
     /** Runtime shutdown: completes the handle of a thread that will never run again. */
@@ -278,7 +328,7 @@ public final class GreenThread<T> extends Task
 
     /** Waits for completion; {@code nanos} < 0 means forever. */
     private T awaitOutcome(long nanos) {
-        if ((int) STATUS.getAcquire(this) == ALIVE) {
+        if (WAITERS.getAcquire(this) != DONE) {
             await(nanos);
         }
         return outcomeOrThrow();
@@ -301,7 +351,7 @@ public final class GreenThread<T> extends Task
         long deadline = nanos >= 0 ? Waits.deadline(nanos) : Waits.NO_DEADLINE;
         TimerWheel.Timer timer = null;
         try {
-            while ((int) STATUS.getAcquire(this) == ALIVE) {
+            while (WAITERS.getAcquire(this) != DONE) {
                 if (Waits.cancelled()) {
                     throw new CancelledException("cancelled or interrupted while joining " + pid());
                 }
@@ -364,6 +414,7 @@ public final class GreenThread<T> extends Task
     private static final VarHandle WAITERS;
     private static final VarHandle PREEMPT;
     static final VarHandle KIN;
+    private static final VarHandle CELL;
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
@@ -372,6 +423,7 @@ public final class GreenThread<T> extends Task
             WAITERS = l.findVarHandle(GreenThread.class, "waiters", Object.class);
             PREEMPT = l.findVarHandle(GreenThread.class, "preempt", boolean.class);
             KIN = l.findVarHandle(GreenThread.class, "kin", Object.class);
+            CELL = l.findVarHandle(GreenThread.class, "cell", ActorCell.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -20,6 +20,9 @@ public final class Tour {
         return List.of(
                 new Stop("Spawn and join", () -> BasicExample.main(new String[0])),
                 new Stop("Channels, select, mutex and cancellation", () -> ChannelsExample.main(new String[0])),
+                new Stop("Supervised worker pool surviving crashing workers", () -> SupervisedPoolExample.main(new String[0])),
+                new Stop("Chat room: fan-out of messages to monitored members", () -> ChatRoomExample.main(new String[0])),
+                new Stop("Bank account actor with selective receive", () -> BankAccountExample.main(new String[0])),
                 new Stop("Network servers: HTTP/1.1 and echo, a green thread per connection",
                         () -> NetExample.main(new String[0])));
     }
