@@ -20,6 +20,11 @@ import java.util.function.Consumer;
  *   wake (unpark) from a green thread running on one of our workers
  *       -> that worker's LIFO slot; the task it displaces goes to the back of
  *          the local queue, then signalWork().
+ *       Except the wake-ups a finishing green thread makes for its joiners
+ *       (Worker.queueWakeups): back of the local queue, then signalWork(). A
+ *       fan-in joiner then runs after its queued siblings and finds them done,
+ *       instead of parking once per sibling (skynet: 1.96 -> 1.3-1.6 dispatches
+ *       per thread, see BENCHMARKS.md).
  *   re-submission from the carrier itself (Thread.yield, a park that found its
  *   permit already set; the JDK calls execute from the carrier after unmount)
  *       -> Worker.pushResubmitted: a private slot if nothing else is queued,
@@ -128,7 +133,7 @@ public final class Scheduler {
         } else if (t.isVirtual() && t.getUncaughtExceptionHandler() instanceof Task running) {
             Worker w = running.worker;
             if (w != null && w.scheduler == this && w.currentTask() == running) {
-                if (first) {
+                if (first || w.wakeToQueue) {
                     w.pushLocalOrInject(task);
                 } else {
                     Task displaced = w.pushLifo(task);
