@@ -18,7 +18,7 @@ import java.util.concurrent.ForkJoinTask;
  * and a ForkJoinPool. Metric: ms per run.
  */
 final class PrimesBench extends Bench {
-    static final int LIMIT = scaled(3_000_000);
+    static final int LIMIT = scaled(1_500_000);
     static final int CHUNKS = 1_000;
 
     @Override
