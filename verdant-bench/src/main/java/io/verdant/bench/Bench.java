@@ -24,6 +24,13 @@ import java.util.Map;
  *   per comparison ({@link ForkedTrial}); the parent asks it for one round at a
  *   time, so forked and in-process systems still alternate.
  *
+ * CPU time (the machine is shared and noisy)
+ *   Around every round the measuring JVM (the runner, or the child of a forked
+ *   entry) also reads its process CPU time. For ns_per_op and ms metrics the
+ *   RESULT line carries its median as cpu_ns_per_op / cpu_ms: on a loaded
+ *   machine wall time includes time the OS gave to other processes, CPU time
+ *   does not (it does include GC and JIT threads, and idle spinning).
+ *
  * Settings (system properties of the runner JVM)
  *   bench.rounds / bench.warmups override every comparison's defaults;
  *   bench.scale (default 1.0) multiplies the per-round operation counts that a
@@ -89,12 +96,24 @@ abstract class Bench implements Comparison {
             }
             int n = entries.size();
             double[][] values = new double[n][rounds];
+            double[][] cpu = new double[n][rounds];
             for (int round = 0; round < warmups + rounds; round++) {
                 for (int k = 0; k < n; k++) {
                     int i = (round + k) % n;
-                    double v = trials.get(i).run();
+                    Trial t = trials.get(i);
+                    double v;
+                    long cpuNs;
+                    if (t instanceof ForkedTrial f) {
+                        v = f.run();
+                        cpuNs = f.lastCpuNanos();
+                    } else {
+                        long c0 = processCpuNanos();
+                        v = t.run();
+                        cpuNs = processCpuNanos() - c0;
+                    }
                     if (round >= warmups) {
                         values[i][round - warmups] = v;
+                        cpu[i][round - warmups] = cpuMetric(entries.get(i), cpuNs);
                     }
                 }
             }
@@ -103,15 +122,58 @@ abstract class Bench implements Comparison {
                 Entry e = entries.get(i);
                 double m = median(values[i]);
                 medians.put(e.id(), m);
-                report.result(e.bench(), e.system(), e.n(), e.metric(), m, e.extra().toArray(String[]::new));
+                List<String> extra = new ArrayList<>(e.extra());
+                String cpuKey = cpuKey(e);
+                if (cpuKey != null) {
+                    double c = median(cpu[i]);
+                    medians.put(e.id() + "/cpu", c);
+                    extra.add(cpuKey + "=" + Report.format(c));
+                }
+                report.result(e.bench(), e.system(), e.n(), e.metric(), m, extra.toArray(String[]::new));
                 report.note("  " + e.id() + " rounds: " + Arrays.toString(Arrays.stream(values[i])
-                        .mapToObj(Report::format).toArray()));
+                        .mapToObj(Report::format).toArray())
+                        + (cpuKey == null ? "" : " " + cpuKey + ": " + Arrays.toString(Arrays.stream(cpu[i])
+                        .mapToObj(Report::format).toArray())));
             }
             summarize(report, medians);
         } finally {
             for (Trial t : trials) {
                 t.close();
             }
+        }
+    }
+
+    /** The RESULT key of the CPU-time figure of {@code e}, or null if its metric has none. */
+    static String cpuKey(Entry e) {
+        return switch (e.metric()) {
+            case "ns_per_op" -> "cpu_ns_per_op";
+            case "ms" -> "cpu_ms";
+            default -> null;
+        };
+    }
+
+    static double cpuMetric(Entry e, long cpuNanos) {
+        return switch (e.metric()) {
+            case "ns_per_op" -> (double) cpuNanos / e.n();
+            case "ms" -> cpuNanos / 1e6;
+            default -> Double.NaN;
+        };
+    }
+
+    /** CPU time of this JVM so far (all its threads), in ns. */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** Prints both the wall and (when present) the CPU ratio of {@code a} over {@code b}. */
+    static void ratios(Report report, String what, Map<String, Double> m, String a, String b, String op,
+                       double target) {
+        ratio(report, what, m.get(a), m.get(b), op, target);
+        Double ca = m.get(a + "/cpu");
+        Double cb = m.get(b + "/cpu");
+        if (ca != null && cb != null) {
+            ratio(report, what + " [cpu]", ca, cb, op, target);
         }
     }
 

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * A {@link Bench.Entry} run in a child JVM (same java binary and class path as
  * the runner, plus the entry's flags). Protocol on the child's stdin/stdout:
  * the parent writes {@code run}, the child runs one round and answers
- * {@code VALUE <number>}; {@code exit} ends it. Other child output is echoed as
+ * {@code VALUE <number> <cpu ns of that round>}; {@code exit} ends it. Other child output is echoed as
  * notes; its stderr goes to the runner's stderr.
  */
 final class ForkedTrial implements Trial {
@@ -21,6 +21,7 @@ final class ForkedTrial implements Trial {
     private final PrintWriter toChild;
     private final BufferedReader fromChild;
     private final String label;
+    private long lastCpuNanos;
 
     ForkedTrial(String bench, Bench.Entry entry) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
@@ -45,11 +46,18 @@ final class ForkedTrial implements Trial {
         toChild.println("run");
         for (String line; (line = fromChild.readLine()) != null; ) {
             if (line.startsWith("VALUE ")) {
-                return Double.parseDouble(line.substring(6).trim());
+                String[] parts = line.substring(6).trim().split(" ");
+                lastCpuNanos = Long.parseLong(parts[1]);
+                return Double.parseDouble(parts[0]);
             }
             System.out.println("# [" + label + "] " + line);
         }
         throw new IOException("child JVM for " + label + " ended early, exit " + waitExit());
+    }
+
+    /** Process CPU time of the child during the last round, in ns. */
+    long lastCpuNanos() {
+        return lastCpuNanos;
     }
 
     private int waitExit() {
@@ -81,8 +89,9 @@ final class ForkedTrial implements Trial {
                  BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
                 for (String line; (line = in.readLine()) != null && !line.equals("exit"); ) {
                     if (line.equals("run")) {
+                        long c0 = Bench.processCpuNanos();
                         double v = trial.run();
-                        System.out.println("VALUE " + v);
+                        System.out.println("VALUE " + v + " " + (Bench.processCpuNanos() - c0));
                         System.out.flush();
                     }
                 }

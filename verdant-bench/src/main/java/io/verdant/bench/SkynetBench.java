@@ -47,7 +47,7 @@ final class SkynetBench extends Bench {
 
     @Override
     void summarize(Report report, Map<String, Double> m) {
-        ratio(report, "skynet verdant/vt-default", m.get("verdant"), m.get("vt-default"), "<=", 0.6);
+        ratios(report, "skynet verdant/vt-default", m, "verdant", "vt-default", "<=", 0.6);
     }
 
     static final class VerdantSkynet implements Trial {

@@ -51,7 +51,7 @@ final class SpawnBench extends Bench {
 
     @Override
     void summarize(Report report, Map<String, Double> m) {
-        ratio(report, "spawn verdant/vt-default", m.get("verdant"), m.get("vt-default"), "<=", 1.0);
+        ratios(report, "spawn verdant/vt-default", m, "verdant", "vt-default", "<=", 1.0);
     }
 
     static final class VerdantSpawn implements Trial {

@@ -65,10 +65,10 @@ final class YieldBench extends Bench {
 
     @Override
     void summarize(Report report, Map<String, Double> m) {
-        ratio(report, "yield verdant/vt-floor (1 carrier)", m.get("verdant"), m.get("vt-floor"), "<=", 1.15);
+        ratios(report, "yield verdant/vt-floor (1 carrier)", m, "verdant", "vt-floor", "<=", 1.15);
         report.note(String.format(java.util.Locale.ROOT, "ratio yield verdant/vt-default (1 carrier) = %.3f",
                 m.get("verdant") / m.get("vt-default")));
-        ratio(report, "yield-alone verdant/vt-default", m.get("verdant-alone"), m.get("vt-default-alone"), "<=", 0.6);
+        ratios(report, "yield-alone verdant/vt-default", m, "verdant-alone", "vt-default-alone", "<=", 0.6);
     }
 
     static void yieldLoop() {
