@@ -39,6 +39,9 @@ import java.util.function.Consumer;
  *   signalWork   after publishing work: full fence, then if nobody is searching
  *                and someone is idle, pop one idle worker, count it as
  *                searching, and unpark it.
+ *   signalWorkFromOwner  the same, called by a running worker for work it
+ *                published itself; a no-op with a single worker, whose only
+ *                carrier is the caller and takes that work itself.
  *   park         a worker with nothing to do: (1) registers in the idle list
  *                under idleLock, (2) full fence, (3) re-checks the injection
  *                queues and every worker's queues, (4) parks until notified.
@@ -142,7 +145,7 @@ public final class Scheduler {
                     }
                     w.pushLocalOrInject(displaced);
                 }
-                signalWork();
+                signalWorkFromOwner();
                 return;
             }
         }
@@ -178,6 +181,20 @@ public final class Scheduler {
             }
         }
         return null;
+    }
+
+    /**
+     * A worker, after publishing work to its own queues or the injection queues
+     * while it runs. With a single worker there is nobody to wake: the only
+     * carrier is the caller, which takes that work itself, so the fence and the
+     * reads of signalWork are skipped: every yield on a one-worker runtime paid
+     * a full fence for nobody (measured: yield on one carrier went from 1.20x to
+     * 1.07x the vt-floor in CPU time; BENCHMARKS.md).
+     */
+    void signalWorkFromOwner() {
+        if (workers.length > 1) {
+            signalWork();
+        }
     }
 
     /** Any thread, after publishing work. */

@@ -190,7 +190,7 @@ public final class Worker extends Thread {
             yielded = task;
         } else {
             pushLocalOrInject(task);
-            scheduler.signalWork();
+            scheduler.signalWorkFromOwner();
         }
     }
 
