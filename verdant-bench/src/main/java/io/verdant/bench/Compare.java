@@ -19,6 +19,11 @@ public final class Compare {
     static Map<String, Comparison> registry() {
         Map<String, Comparison> m = new LinkedHashMap<>();
         for (Comparison c : List.<Comparison>of(
+                new YieldBench(),
+                new SpawnBench(),
+                new SkynetBench(),
+                new PrimesBench(),
+                new ParkedBench(),
                 new PingPongComparison(),
                 new MpmcComparison(),
                 new MutexComparison(),

@@ -53,11 +53,12 @@ import java.util.concurrent.locks.LockSupport;
  *   outcome is written before the releasing CAS and read after an acquiring
  *   read of status.
  *   waiters: a Treiber stack of parked joiners; completion swaps in DONE and
- *   unparks each. join() returns once waiters is DONE (not merely once status
- *   is final), and completion swaps DONE in only after the exit signals are
- *   delivered and the live count is decremented, so a returning join() sees
- *   both. A joiner pushes, re-checks waiters, then parks (timed joins
- *   arm a timer on the runtime's wheel, see Waits).
+ *   unparks each, queued behind the work already queued on this carrier rather
+ *   than in its LIFO slot (Worker.queueWakeups). join() returns once waiters is
+ *   DONE (not merely once status is final), and completion swaps DONE in only
+ *   after the exit signals are delivered and the live count is decremented, so
+ *   a returning join() sees both. A joiner pushes, re-checks waiters, then
+ *   parks (timed joins arm a timer on the runtime's wheel, see Waits).
  *
  * Lazily used per-thread state (three fields, no object until used)
  *   kin   cancellation: the token this thread is registered under, or its own
@@ -207,9 +208,19 @@ public final class GreenThread<T> extends Task
         // Counted as ended before joiners can return: join() waits for DONE, not for status.
         runtime.threadEnded(this);
         Object w = WAITERS.getAndSet(this, DONE);
-        while (w instanceof Waiter node) {
-            LockSupport.unpark(node.thread);
-            w = node.next;
+        if (w instanceof Waiter) {
+            // Joiners queue behind the work already queued on this carrier (see
+            // Worker.queueWakeups); this runs on the carrier that runs us.
+            Worker carrier = lastWorker();
+            carrier.queueWakeups(true);
+            try {
+                while (w instanceof Waiter node) {
+                    LockSupport.unpark(node.thread);
+                    w = node.next;
+                }
+            } finally {
+                carrier.queueWakeups(false);
+            }
         }
         return true;
     }
