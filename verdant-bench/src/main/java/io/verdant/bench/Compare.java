@@ -19,7 +19,9 @@ public final class Compare {
                 new PingPongComparison(),
                 new MpmcComparison(),
                 new MutexComparison(),
-                new SleepersComparison())) {
+                new SleepersComparison(),
+                new PreemptLatency(),
+                new Stall())) {
             m.put(c.name(), c);
         }
         return m;

@@ -196,12 +196,14 @@ public final class GreenThread<T> extends Task
         if (!STATUS.compareAndSet(this, ALIVE, terminal)) {
             return false;
         }
+        // Count the thread out before waking joiners, so a joiner that then reads
+        // Verdant.liveThreads() does not still count it.
+        runtime.threadEnded(this);
         Object w = WAITERS.getAndSet(this, DONE);
         while (w instanceof Waiter node) {
             LockSupport.unpark(node.thread);
             w = node.next;
         }
-        runtime.threadEnded(this);
         return true;
     }
 

@@ -19,7 +19,9 @@ public final class Tour {
     static List<Stop> stops() {
         return List.of(
                 new Stop("Spawn and join", () -> BasicExample.main(new String[0])),
-                new Stop("Channels, select, mutex and cancellation", () -> ChannelsExample.main(new String[0])));
+                new Stop("Channels, select, mutex and cancellation", () -> ChannelsExample.main(new String[0])),
+                new Stop("Preemption: time slices, priorities, stalls, Green.blocking",
+                        () -> PreemptionExample.main(new String[0])));
     }
 
     public static void main(String[] args) throws Exception {

@@ -332,14 +332,6 @@ public final class Scheduler {
         }
     }
 
-    /** Worker {@code w} only, searching, that found work without search(): stops searching. */
-    void foundWork(Worker w) {
-        w.searching = false;
-        if (searching.decrementAndGet() == 0) {
-            signalWork();
-        }
-    }
-
     /** Worker {@code w} only: parks until notified, unless work appears while registering. */
     void park(Worker w) {
         synchronized (idleLock) {

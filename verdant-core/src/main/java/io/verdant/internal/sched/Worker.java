@@ -130,6 +130,8 @@ public final class Worker extends Thread {
                 Task task = next();
                 if (task != null && searching) {
                     // Woken as a searcher, found work in its own or the injection queues.
+                    // (Kept across a task that never ends, the token would make
+                    // signalWork() believe someone is searching and wake nobody.)
                     scheduler.endSearch(this, true);
                 }
                 if (task == null) {
@@ -138,12 +140,6 @@ public final class Worker extends Thread {
                         scheduler.park(this);
                         continue;
                     }
-                } else if (searching) {
-                    // Woken as a searcher and found work in its own or the injection
-                    // queues: give the search token back before running it. Kept
-                    // across a task that never ends, the token would make
-                    // signalWork() believe someone is searching and wake nobody.
-                    scheduler.foundWork(this);
                 }
                 runTask(task);
             }
