@@ -86,6 +86,8 @@ import java.util.function.Consumer;
  */
 public final class Scheduler {
     public static final int LEVELS = 4;
+    /** Priority.NORMAL's level: injections above it may trigger an immediate Sysmon pass. */
+    private static final int NORMAL_LEVEL = 2;
     /** Steal passes over all victims before a worker registers as idle. */
     private static final int SEARCH_ROUNDS = 2;
 
@@ -110,6 +112,7 @@ public final class Scheduler {
     private final Consumer<Throwable> internalErrors;
     private final Ticker ticker;
     private final Sysmon sysmon;
+    private final boolean preemptive;
 
     /**
      * @param timesliceNanos time slice, 0 for no preemption
@@ -123,6 +126,7 @@ public final class Scheduler {
         this.spares = new Worker[maxSpares];
         this.stackSize = stackSize;
         this.name = name;
+        this.preemptive = timesliceNanos > 0;
         this.internalErrors = internalErrors;
         for (int p = 0; p < LEVELS; p++) {
             injected[p] = new ConcurrentLinkedQueue<>();
@@ -199,6 +203,11 @@ public final class Scheduler {
         } else if (t.isVirtual() && t.getUncaughtExceptionHandler() instanceof Task running) {
             Worker w = running.worker;
             if (w != null && w.scheduler == this && w.currentTask() == running) {
+                if (task.priority < running.priority && preemptive) {
+                    // Higher priority than the thread making it runnable: let Sysmon
+                    // look now (rule a), not at the next tick.
+                    ticker.nudge();
+                }
                 if (first) {
                     w.pushLocalOrInject(task);
                 } else {
@@ -214,6 +223,29 @@ public final class Scheduler {
         }
         inject(task);
         signalWork();
+        if (task.priority < NORMAL_LEVEL && preemptive) {
+            highPriorityInjected(task.priority);
+        }
+    }
+
+    /**
+     * Any thread, after injecting a task of priority {@code level} (HIGH or
+     * CRITICAL): if no carrier is idle and every one runs lower-priority work,
+     * Sysmon runs now (rule b) instead of at the next tick, so the preemption
+     * request does not wait up to a tick. Reads only; the request itself is made
+     * on the ticker thread, which keeps Sysmon's bookkeeping single-threaded.
+     */
+    private void highPriorityInjected(int level) {
+        if (idleCount != 0) {
+            return;
+        }
+        for (Worker c : carriers) {
+            Task t = c.currentTask();
+            if (t == null || t.priority <= level) {
+                return;
+            }
+        }
+        ticker.nudge();
     }
 
     /** A task that is not a green thread (see {@link ForeignTask}). */

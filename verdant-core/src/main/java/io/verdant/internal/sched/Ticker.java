@@ -16,6 +16,12 @@ import java.util.concurrent.locks.LockSupport;
  *   count, then parks; the waker sets activity, then reads sleeping. Both are
  *   volatile, so one of them sees the other.
  *
+ * Nudges
+ *   Scheduler.submit unparks the ticker when a higher-priority task arrives
+ *   while every carrier runs lower-priority work: its timed park returns early
+ *   and the Sysmon pass runs at once. Sysmon measures slices from the dispatch
+ *   counts it saw and the clock, so extra passes never shorten a slice.
+ *
  * Fields
  *   clockwork       the timer wheel (issue 5); set before start, then ticker only.
  *   sleeping        written by the ticker, read by any worker.
@@ -100,6 +106,18 @@ public final class Ticker extends Thread {
     /** Before {@link #start()} only. */
     public void drive(Clockwork c) {
         this.clockwork = c;
+    }
+
+    /**
+     * Any thread: runs a Sysmon pass now rather than at the end of the current
+     * tick (a high-priority arrival). A nudge to a sleeping ticker wakes it too.
+     */
+    void nudge() {
+        // From the ticker itself (a timer it fired woke the thread): the Sysmon
+        // pass follows the timer advance anyway.
+        if (Thread.currentThread() != this) {
+            LockSupport.unpark(this);
+        }
     }
 
     /** Any thread. */
