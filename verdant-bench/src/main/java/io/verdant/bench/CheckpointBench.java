@@ -32,11 +32,14 @@ public class CheckpointBench {
 
     public long seed = 42;
 
+    /** xorshift64: a dependent chain of shifts and xors the JIT can neither vectorize nor fold. */
     @Benchmark
     public long loop() {
         long x = seed;
         for (int i = 0; i < iterations; i++) {
-            x = x * 6364136223846793005L + 1442695040888963407L;
+            x ^= x << 13;
+            x ^= x >>> 7;
+            x ^= x << 17;
         }
         return x;
     }
@@ -46,7 +49,9 @@ public class CheckpointBench {
         long x = seed;
         for (int i = 0; i < iterations; i++) {
             Green.checkpoint();
-            x = x * 6364136223846793005L + 1442695040888963407L;
+            x ^= x << 13;
+            x ^= x >>> 7;
+            x ^= x << 17;
         }
         return x;
     }

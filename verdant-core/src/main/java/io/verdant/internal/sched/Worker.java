@@ -181,7 +181,15 @@ public final class Worker extends Thread {
             return y;
         }
         pushLocalOrInject(y);
-        return t;
+        if (t.priority <= y.priority) {
+            return t;
+        }
+        // t is of lower priority than the yielder: going behind it would invert
+        // priorities. Both go through the local levels, where the priority order
+        // and the anti-starvation rule decide (t loses its place in its level).
+        pushLocalOrInject(t);
+        Task p = pollLocal(bestLevel());
+        return p != null ? p : scheduler.pollInjected();
     }
 
     private Task nextQueued() {
