@@ -111,6 +111,8 @@ class StallTest {
             // The stuck carrier is back: its spare retires.
             waitUntil(() -> spareThreads("stall-one").isEmpty());
 
+            // Reports are written by a short-lived reporter thread, off the ticker.
+            waitUntil(() -> stallReports("stall-one", "[looper]") >= 1);
             assertThat(stallReports("stall-one", "[looper]")).isEqualTo(1);
             assertThat(logText()).contains("WARNING").contains(looper.pid().toString()).contains("[looper]")
                     .contains("stall-one-carrier-0").contains("stall-one-spare-0").containsPattern("for \\d+ ms")

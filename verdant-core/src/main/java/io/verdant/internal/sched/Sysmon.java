@@ -25,8 +25,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *                                                  have the carrier look at the
  *                                                  injection queues first after it
  *   held >= stallThreshold                         report the stall once (WARNING,
- *                                                  with the green thread's stack)
- *                                                  and start a spare carrier for it
+ *                                                  with the green thread's stack,
+ *                                                  from a short-lived reporter
+ *                                                  thread, never the ticker) and
+ *                                                  start a spare carrier for it
  *   Without waiting work nothing is requested: a lone CPU-bound thread is left
  *   alone and Safepoints.pending stays 0, keeping every checkpoint on its fast path.
  *
@@ -230,14 +232,35 @@ public final class Sysmon {
         }
     }
 
+    /**
+     * Ticker thread: hands the report to a short-lived daemon thread. Capturing
+     * a stack trace and logging (the first log record initialises the logging
+     * backend: hundreds of milliseconds in a cold JVM, measured) must not stall
+     * the ticker, which drives time slices and timers for every other thread.
+     * The stack is captured as soon as that thread starts, normally while the
+     * offender still holds the carrier.
+     */
     private void report(Worker c, Task running, long held, Worker spare) {
+        String spareName = spare != null ? spare.getName() : null;
+        Thread reporter = new Thread(null, () -> {
+            try {
+                log(c, running, held, spareName);
+            } catch (Throwable t) {
+                scheduler.reportInternalError(t);
+            }
+        }, c.getName() + "-stall-report", 0, false);
+        reporter.setDaemon(true);
+        reporter.start();
+    }
+
+    private void log(Worker c, Task running, long held, String spareName) {
         if (!LOG.isLoggable(System.Logger.Level.WARNING)) {
             return;
         }
         Thread vt = running.thread();
         String who = vt != null ? "green thread " + running : "a virtual thread that is not a green thread";
-        String what = spare != null
-                ? "spare carrier " + spare.getName() + " takes over its queued work"
+        String what = spareName != null
+                ? "spare carrier " + spareName + " takes over its queued work"
                 : scheduler.spareSlots() == 0
                         ? "no spare carrier was started (maxSpareCarriers is 0)"
                         : "no spare carrier was started (all " + scheduler.spareSlots() + " are in use)";
