@@ -233,7 +233,7 @@ public final class Sysmon {
     }
 
     /**
-     * Ticker thread: hands the report to a short-lived daemon thread. Capturing
+     * Ticker thread: hands the report to a short-lived reporter thread. Capturing
      * a stack trace and logging (the first log record initialises the logging
      * backend: hundreds of milliseconds in a cold JVM, measured) must not stall
      * the ticker, which drives time slices and timers for every other thread.
@@ -249,7 +249,9 @@ public final class Sysmon {
                 scheduler.reportInternalError(t);
             }
         }, c.getName() + "-stall-report", 0, false);
-        reporter.setDaemon(true);
+        // Not a daemon: a report in flight is finished before the JVM exits (it
+        // takes at most the time to capture one stack and write one record).
+        reporter.setDaemon(false);
         reporter.start();
     }
 
