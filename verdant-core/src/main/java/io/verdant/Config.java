@@ -43,6 +43,7 @@ public final class Config {
     private final Duration stallThreshold;
     private final int maxSpareCarriers;
     private final int blockingThreads;
+    private final BiConsumer<Pid, Object> deadLetterHandler;
 
     private Config(Builder b) {
         this.workers = b.workers;
@@ -54,6 +55,7 @@ public final class Config {
         this.stallThreshold = b.stallThreshold;
         this.maxSpareCarriers = b.maxSpareCarriers;
         this.blockingThreads = b.blockingThreads;
+        this.deadLetterHandler = b.deadLetterHandler;
     }
 
     public static Builder builder() {
@@ -124,6 +126,15 @@ public final class Config {
         return blockingThreads;
     }
 
+    /**
+     * Called, on the sending thread, with the pid and the message of every
+     * {@link Green#send} that found its receiver dead or stale; null means
+     * such messages are dropped silently.
+     */
+    public BiConsumer<Pid, Object> deadLetterHandler() {
+        return deadLetterHandler;
+    }
+
     @Override
     public String toString() {
         return "Config[workers=" + workers + ", stackSize=" + stackSize + ", name=" + name
@@ -143,6 +154,7 @@ public final class Config {
         private Duration stallThreshold = DEFAULT_STALL_THRESHOLD;
         private int maxSpareCarriers = -1;
         private int blockingThreads = DEFAULT_BLOCKING_THREADS;
+        private BiConsumer<Pid, Object> deadLetterHandler;
 
         private Builder() {
         }
@@ -174,6 +186,12 @@ public final class Config {
         /** Handler of green threads that end by throwing (called on the failing thread). */
         public Builder failureHandler(BiConsumer<GreenHandle<?>, Throwable> handler) {
             this.failureHandler = Objects.requireNonNull(handler, "failureHandler");
+            return this;
+        }
+
+        /** Handler of messages sent to dead or stale pids (called on the sender); default: drop them. */
+        public Builder deadLetterHandler(BiConsumer<Pid, Object> handler) {
+            this.deadLetterHandler = Objects.requireNonNull(handler, "deadLetterHandler");
             return this;
         }
 

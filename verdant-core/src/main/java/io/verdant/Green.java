@@ -1,5 +1,6 @@
 package io.verdant;
 
+import io.verdant.internal.ActorCell;
 import io.verdant.internal.GreenThread;
 import io.verdant.internal.RuntimeCore;
 import io.verdant.internal.Safepoints;
@@ -7,7 +8,12 @@ import io.verdant.internal.Waits;
 import io.verdant.internal.timer.TimerWheel;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.concurrent.Callable;
 
 /**
@@ -203,6 +209,240 @@ public final class Green {
     public static Verdant runtime() {
         GreenThread.require("Green.runtime");
         return Objects.requireNonNull(Verdant.currentOrNull());
+    }
+
+    // ------------------------------------------------------------------ structured concurrency
+
+    /**
+     * Green only. Runs {@code body} with a {@link Scope} whose children never
+     * outlive this call: on exit it waits for all of them; the first failure
+     * cancels the others and is rethrown (see {@link Scope} for the rules).
+     *
+     * @return what {@code body} returned, if neither it nor any child failed
+     * @throws GreenFailedException for a child's failure (the cause is what it
+     *         threw; other failures are suppressed)
+     * @throws CancelledException if the caller was cancelled (its children were
+     *         cancelled too, and have ended)
+     */
+    public static <T> T scope(Scope.Body<T> body) {
+        return Scope.open(body);
+    }
+
+    /**
+     * Any thread. Waits for every handle to end (in order) and returns their
+     * results in order.
+     *
+     * @throws GreenFailedException after all have ended, if any failed: the
+     *         first failure in list order, the other failures suppressed
+     * @throws CancelledException if the caller is cancelled or interrupted while waiting
+     */
+    public static <T> List<T> joinAll(Collection<? extends GreenHandle<? extends T>> handles) {
+        Objects.requireNonNull(handles, "handles");
+        List<T> results = new ArrayList<>(handles.size());
+        RuntimeException first = null;
+        for (GreenHandle<? extends T> h : handles) {
+            try {
+                results.add(h.join());
+            } catch (GreenFailedException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+                results.add(null);
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+        return results;
+    }
+
+    // ------------------------------------------------------------------ messages
+
+    /**
+     * Any thread. Puts {@code msg} at the back of the mailbox of {@code pid}.
+     * Messages from one sender to one receiver arrive in the order sent.
+     *
+     * @return true if {@code pid} named a live green thread when the message was
+     *         enqueued (it may still end before reading it); false if the pid is
+     *         dead, stale, or its runtime is closed, in which case the runtime's
+     *         {@linkplain Config.Builder#deadLetterHandler dead-letter handler}
+     *         (if any, and if the runtime is open) sees the message
+     * @throws NullPointerException if {@code pid} or {@code msg} is null
+     */
+    public static boolean send(Pid pid, Object msg) {
+        return RuntimeCore.send(pid, msg);
+    }
+
+    /**
+     * Green only. Takes the oldest message from the caller's mailbox, parking
+     * until one arrives.
+     *
+     * @throws CancelledException if interrupted or cancelled while waiting (the
+     *         interrupt status stays set); also when the runtime closes
+     */
+    public static Object receive() {
+        return cell("Green.receive").take(null, -1L, "Green.receive");
+    }
+
+    /**
+     * Green only. Like {@link #receive()}, waiting at most {@code timeout}.
+     *
+     * @throws TimedOutException if no message arrived in time (nothing is taken)
+     * @throws CancelledException if interrupted or cancelled while waiting
+     */
+    public static Object receive(Duration timeout) {
+        long nanos = RuntimeCore.toNanos(timeout, "timeout");
+        return cell("Green.receive").take(null, nanos == 0 ? 1L : nanos, "Green.receive");
+    }
+
+    /** Green only. The oldest message if there is one; never blocks. */
+    public static Optional<Object> tryReceive() {
+        return Optional.ofNullable(cell("Green.tryReceive").take(null, 0L, "Green.tryReceive"));
+    }
+
+    /**
+     * Green only. Selective receive: takes the oldest message that is an
+     * instance of {@code type}, parking until one arrives. Messages of other
+     * types stay in the mailbox in their order and are seen by later receives
+     * first.
+     *
+     * @throws CancelledException if interrupted or cancelled while waiting
+     * @throws NullPointerException if {@code type} is null
+     */
+    public static <T> T receive(Class<T> type) {
+        Objects.requireNonNull(type, "type");
+        return type.cast(cell("Green.receive").take(type, -1L, "Green.receive(" + type.getSimpleName() + ")"));
+    }
+
+    /**
+     * Green only. Like {@link #receive(Class)}, waiting at most {@code timeout}.
+     *
+     * @throws TimedOutException if no message of that type arrived in time
+     * @throws CancelledException if interrupted or cancelled while waiting
+     */
+    public static <T> T receive(Class<T> type, Duration timeout) {
+        Objects.requireNonNull(type, "type");
+        long nanos = RuntimeCore.toNanos(timeout, "timeout");
+        return type.cast(cell("Green.receive").take(type, nanos == 0 ? 1L : nanos, "Green.receive(" + type.getSimpleName() + ")"));
+    }
+
+    /** Green only. The oldest message of type {@code type}, if any; never blocks. */
+    public static <T> Optional<T> tryReceive(Class<T> type) {
+        Objects.requireNonNull(type, "type");
+        return Optional.ofNullable(type.cast(cell("Green.tryReceive").take(type, 0L, "Green.tryReceive")));
+    }
+
+    /**
+     * Green only. Selective receive: takes the oldest message accepted by
+     * {@code filter} (called on the receiving thread), parking until one
+     * arrives; the others keep their order.
+     *
+     * @throws CancelledException if interrupted or cancelled while waiting
+     * @throws NullPointerException if {@code filter} is null
+     */
+    public static Object receive(Predicate<Object> filter) {
+        Objects.requireNonNull(filter, "filter");
+        return cell("Green.receive").take(filter, -1L, "Green.receive(filter)");
+    }
+
+    /**
+     * Green only. Like {@link #receive(Predicate)}, waiting at most {@code timeout}.
+     *
+     * @throws TimedOutException if no accepted message arrived in time
+     * @throws CancelledException if interrupted or cancelled while waiting
+     */
+    public static Object receive(Predicate<Object> filter, Duration timeout) {
+        Objects.requireNonNull(filter, "filter");
+        long nanos = RuntimeCore.toNanos(timeout, "timeout");
+        return cell("Green.receive").take(filter, nanos == 0 ? 1L : nanos, "Green.receive(filter)");
+    }
+
+    /** Green only. The oldest message accepted by {@code filter}, if any; never blocks. */
+    public static Optional<Object> tryReceive(Predicate<Object> filter) {
+        Objects.requireNonNull(filter, "filter");
+        return Optional.ofNullable(cell("Green.tryReceive").take(filter, 0L, "Green.tryReceive"));
+    }
+
+    /** Green only. Number of messages waiting in the caller's mailbox; a snapshot. */
+    public static int mailboxSize() {
+        return cell("Green.mailboxSize").size();
+    }
+
+    // ------------------------------------------------------------------ links and monitors
+
+    /**
+     * Green only. Watches {@code pid}: when it ends, the caller receives one
+     * {@link Signal.Down}. If {@code pid} is already dead or stale, the Down
+     * (with a {@link NoSuchGreenThreadException} as failure) is delivered at once.
+     */
+    public static void monitor(Pid pid) {
+        Objects.requireNonNull(pid, "pid");
+        GreenThread<?> self = GreenThread.require("Green.monitor");
+        GreenThread<?> target = self.runtime().lookup(pid);
+        if (target == null) {
+            ActorCell.of(self).enqueue(ActorCell.noProcess(pid));
+        } else {
+            ActorCell.monitor(self, target);
+        }
+    }
+
+    /**
+     * Green only. Removes one monitor of {@code pid} set by the caller; a Down
+     * already delivered stays in the mailbox. Returns true if one was removed.
+     */
+    public static boolean demonitor(Pid pid) {
+        Objects.requireNonNull(pid, "pid");
+        GreenThread<?> self = GreenThread.require("Green.demonitor");
+        GreenThread<?> target = self.runtime().lookup(pid);
+        return target != null && ActorCell.demonitor(self, target);
+    }
+
+    /**
+     * Green only. Links the caller and {@code pid} both ways: when either ends
+     * by throwing, the other receives a {@link Signal.Failure} if it
+     * {@linkplain #trapExits traps exits}, and otherwise is stopped with a
+     * {@link LinkedFailureException} (the failure propagates, as in Erlang).
+     * A normal end reaches the other side only if it traps exits (or spawned it
+     * with {@link Spawner#link()}), as a {@link Signal.Exit}.
+     *
+     * @return true if linked; false if {@code pid} is not alive (nothing happens).
+     *         A thread that ends during the call counts as linked: its exit
+     *         signal is delivered.
+     */
+    public static boolean link(Pid pid) {
+        Objects.requireNonNull(pid, "pid");
+        GreenThread<?> self = GreenThread.require("Green.link");
+        GreenThread<?> target = self.runtime().lookup(pid);
+        if (target == null) {
+            return false;
+        }
+        ActorCell.link(self, target);
+        return true;
+    }
+
+    /** Green only. Removes a link with {@code pid} both ways (nothing if there is none). */
+    public static void unlink(Pid pid) {
+        Objects.requireNonNull(pid, "pid");
+        GreenThread<?> self = GreenThread.require("Green.unlink");
+        GreenThread<?> target = self.runtime().lookup(pid);
+        if (target != null) {
+            ActorCell.unlink(self, target);
+        }
+    }
+
+    /**
+     * Green only. When on, failures of linked threads arrive as
+     * {@link Signal.Failure} messages instead of stopping the caller, and normal
+     * exits of linked threads as {@link Signal.Exit}. Off by default.
+     */
+    public static void trapExits(boolean on) {
+        cell("Green.trapExits").trapExits(on);
+    }
+
+    private static ActorCell cell(String operation) {
+        return ActorCell.of(GreenThread.require(operation));
     }
 
     private static RuntimeCore runtime(String operation) {

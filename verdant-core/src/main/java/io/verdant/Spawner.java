@@ -17,6 +17,7 @@ public final class Spawner {
     private String name;
     private Priority priority = Priority.NORMAL;
     private CancelToken under;
+    private boolean link;
 
     Spawner(RuntimeCore runtime) {
         this.runtime = runtime;
@@ -51,12 +52,26 @@ public final class Spawner {
     }
 
     /**
+     * Spawn linked to the calling green thread (Erlang's {@code spawn_link}):
+     * the link is in place before the child runs, and the caller receives the
+     * child's normal exit as a {@link Signal.Exit}; a failure of either side
+     * propagates to the other as described in {@link Green#link(Pid)}.
+     *
+     * @throws IllegalStateException if the caller is not a green thread
+     */
+    public Spawner link() {
+        GreenThread.require("Spawner.link");
+        this.link = true;
+        return this;
+    }
+
+    /**
      * Starts a green thread running {@code body}.
      *
      * @throws IllegalStateException if the runtime is closed
      */
     public <T> GreenHandle<T> spawn(Callable<? extends T> body) {
-        return runtime.spawn(body, name, priority, under);
+        return runtime.spawn(body, name, priority, under, link ? GreenThread.require("Spawner.link") : null);
     }
 
     /**
@@ -66,10 +81,10 @@ public final class Spawner {
      */
     public GreenHandle<Void> spawn(Runnable body) {
         Objects.requireNonNull(body, "body");
-        return runtime.spawn(() -> {
+        return spawn(() -> {
             body.run();
             return null;
-        }, name, priority, under);
+        });
     }
 
 }

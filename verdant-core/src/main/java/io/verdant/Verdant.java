@@ -155,7 +155,7 @@ public final class Verdant implements AutoCloseable {
         core.close();
     }
 
-    /** The internals, for tests and diagnostics in this module. */
+    /** The runtime core behind this facade (for other io.verdant classes, tests and diagnostics). */
     RuntimeCore core() {
         return core;
     }

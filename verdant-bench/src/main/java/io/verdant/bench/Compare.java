@@ -16,10 +16,18 @@ public final class Compare {
     static Map<String, Comparison> registry() {
         Map<String, Comparison> m = new LinkedHashMap<>();
         for (Comparison c : List.<Comparison>of(
+                new YieldBench(),
+                new SpawnBench(),
+                new SkynetBench(),
+                new PrimesBench(),
+                new ParkedBench(),
                 new PingPongComparison(),
                 new MpmcComparison(),
                 new MutexComparison(),
                 new SleepersComparison(),
+                new io.verdant.bench.actors.ActorPingPong(),
+                new io.verdant.bench.actors.ThreadRing(),
+                new io.verdant.bench.actors.Counting(),
                 new PreemptLatency(),
                 new Stall())) {
             m.put(c.name(), c);

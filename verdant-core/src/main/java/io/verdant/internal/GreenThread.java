@@ -53,14 +53,24 @@ import java.util.concurrent.locks.LockSupport;
  *   outcome is written before the releasing CAS and read after an acquiring
  *   read of status.
  *   waiters: a Treiber stack of parked joiners; completion swaps in DONE and
- *   unparks each. A joiner pushes, re-checks status, then parks (timed joins
- *   arm a timer on the runtime's wheel, see Waits).
+ *   unparks each, queued behind the work already queued on this carrier rather
+ *   than in its LIFO slot (Worker.queueWakeups). join() returns once waiters is
+ *   DONE (not merely once status is final), and completion swaps DONE in only
+ *   after the exit signals are delivered and the live count is decremented, so
+ *   a returning join() sees both. A joiner pushes, re-checks waiters, then
+ *   parks (timed joins arm a timer on the runtime's wheel, see Waits).
  *
- * Lazily used per-thread state (two fields, no object until used)
+ * Lazily used per-thread state (three fields, no object until used)
  *   kin   cancellation: the token this thread is registered under, or its own
  *         token once made (see CancelNode for the whole design).
  *   held  the mutexes it holds (owner only); on exit each is released and
  *         poisoned (see OwnedLock).
+ *   cell  mailbox, links and monitors (see ActorCell), set once by CAS on the
+ *         first send to the thread, receive, link, monitor or linked spawn.
+ *         Completion calls cell.exited() after the status CAS and before
+ *         joiners are woken: exit signals and Downs are in the peers'
+ *         mailboxes by the time join() returns. A failure that reached the
+ *         thread along a link (cell.killedBy) becomes its outcome.
  * </pre>
  */
 public final class GreenThread<T> extends Task
@@ -91,6 +101,8 @@ public final class GreenThread<T> extends Task
     Object held;
     /** A preemption request is pending for this thread; see {@link Safepoints}. */
     @SuppressWarnings("unused") private volatile boolean preempt;
+    /** Mailbox, links and monitors; null until first used (see {@link ActorCell}). Set once by CAS. */
+    volatile ActorCell cell;
 
     GreenThread(RuntimeCore runtime, Callable<? extends T> body, Priority priority) {
         super(priority.level());
@@ -176,13 +188,26 @@ public final class GreenThread<T> extends Task
     public void run() {
         Callable<? extends T> b = body;
         body = null;
+        T value = null;
+        Throwable failure = null;
         try {
-            T value = b.call();
-            finish(SUCCEEDED, value);
-        } catch (Throwable failure) {
-            if (finish(FAILED, failure)) {
-                runtime.reportFailure(this, failure);
+            value = b.call();
+        } catch (Throwable t) {
+            failure = t;
+        }
+        ActorCell c = cell;
+        Throwable killed = c == null ? null : c.killedBy();
+        if (killed != null) {
+            // A failure arrived along a link: that is how this thread ends, whatever its body did.
+            if (failure != null && failure != killed) {
+                killed.addSuppressed(failure);
             }
+            failure = killed;
+        }
+        if (failure == null) {
+            finish(SUCCEEDED, value);
+        } else if (finish(FAILED, failure)) {
+            runtime.reportFailure(this, failure);
         }
     }
 
@@ -196,15 +221,51 @@ public final class GreenThread<T> extends Task
         if (!STATUS.compareAndSet(this, ALIVE, terminal)) {
             return false;
         }
-        // Count the thread out before waking joiners, so a joiner that then reads
-        // Verdant.liveThreads() does not still count it.
+        ActorCell c = cell;
+        if (c != null) {
+            try {
+                c.exited();
+            } catch (Throwable t) {
+                runtime.reportInternalError(t);
+            }
+        }
+        // Counted as ended before joiners can return: join() waits for DONE, not for status.
         runtime.threadEnded(this);
         Object w = WAITERS.getAndSet(this, DONE);
-        while (w instanceof Waiter node) {
-            LockSupport.unpark(node.thread);
-            w = node.next;
+        if (w instanceof Waiter) {
+            // Joiners queue behind the work already queued on this carrier (see
+            // Worker.queueWakeups); this runs on the carrier that runs us.
+            Worker carrier = lastWorker();
+            carrier.queueWakeups(true);
+            try {
+                while (w instanceof Waiter node) {
+                    LockSupport.unpark(node.thread);
+                    w = node.next;
+                }
+            } finally {
+                carrier.queueWakeups(false);
+            }
         }
         return true;
+    }
+
+    /** Any thread: installs {@code fresh} if no cell is set; returns the existing one, or null if installed. */
+    ActorCell casCell(ActorCell fresh) {
+        return (ActorCell) CELL.compareAndExchange(this, (ActorCell) null, fresh);
+    }
+
+    /** The cell if one was ever created, else null. Any thread. */
+    public ActorCell cellOrNull() {
+        return cell;
+    }
+
+    /** After completion: the failure (FAILED), a CancelledException (ABANDONED), or null (SUCCEEDED or alive). */
+    public Throwable failureOrNull() {
+        return switch ((int) STATUS.getAcquire(this)) {
+            case FAILED -> (Throwable) outcome;
+            case ABANDONED -> new CancelledException("runtime '" + runtime.name + "' closed before " + pid() + " ended");
+            default -> null;
+        };
     }
 
     /** Runtime shutdown: completes the handle of a thread that will never run again. */
@@ -215,12 +276,12 @@ public final class GreenThread<T> extends Task
         if (status == ALIVE) {
             runtime.pids.free(this);
             if (STATUS.compareAndSet(this, ALIVE, ABANDONED)) {
+                runtime.threadEnded(this);
                 Object w = WAITERS.getAndSet(this, DONE);
                 while (w instanceof Waiter node) {
                     LockSupport.unpark(node.thread);
                     w = node.next;
                 }
-                runtime.threadEnded(this);
             }
         }
     }
@@ -311,7 +372,7 @@ public final class GreenThread<T> extends Task
     /** Waits for completion; {@code nanos} < 0 means forever. */
     private T awaitOutcome(long nanos) {
         Safepoints.poll();
-        if ((int) STATUS.getAcquire(this) == ALIVE) {
+        if (WAITERS.getAcquire(this) != DONE) {
             await(nanos);
         }
         return outcomeOrThrow();
@@ -334,7 +395,7 @@ public final class GreenThread<T> extends Task
         long deadline = nanos >= 0 ? Waits.deadline(nanos) : Waits.NO_DEADLINE;
         TimerWheel.Timer timer = null;
         try {
-            while ((int) STATUS.getAcquire(this) == ALIVE) {
+            while (WAITERS.getAcquire(this) != DONE) {
                 if (Waits.cancelled()) {
                     throw new CancelledException("cancelled or interrupted while joining " + pid());
                 }
@@ -397,6 +458,7 @@ public final class GreenThread<T> extends Task
     private static final VarHandle WAITERS;
     private static final VarHandle PREEMPT;
     static final VarHandle KIN;
+    private static final VarHandle CELL;
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
@@ -405,6 +467,7 @@ public final class GreenThread<T> extends Task
             WAITERS = l.findVarHandle(GreenThread.class, "waiters", Object.class);
             PREEMPT = l.findVarHandle(GreenThread.class, "preempt", boolean.class);
             KIN = l.findVarHandle(GreenThread.class, "kin", Object.class);
+            CELL = l.findVarHandle(GreenThread.class, "cell", ActorCell.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
@@ -53,6 +54,8 @@ import java.util.function.BiConsumer;
 public final class RuntimeCore {
     private static final System.Logger LOG = System.getLogger("io.verdant");
     private static final AtomicLong IDS = new AtomicLong();
+    /** Open runtimes by id, so a message can be sent to a pid from any thread. */
+    private static final ConcurrentHashMap<Long, RuntimeCore> OPEN = new ConcurrentHashMap<>();
 
     static final int RUNNING = 0;
     static final int CLOSING = 1;
@@ -67,6 +70,7 @@ public final class RuntimeCore {
     final BlockingPool blockingPool;
     final PidTable pids = new PidTable();
     private final BiConsumer<GreenHandle<?>, Throwable> failureHandler;
+    private final BiConsumer<Pid, Object> deadLetterHandler;
     @SuppressWarnings("unused") private volatile int state;
     @SuppressWarnings("unused") private volatile long live;
     private volatile Thread closer;
@@ -88,12 +92,14 @@ public final class RuntimeCore {
         this.config = config;
         this.name = config.name() != null ? config.name() : "verdant-" + id;
         this.failureHandler = config.failureHandler();
+        this.deadLetterHandler = config.deadLetterHandler();
         this.scheduler = new Scheduler(name, config.workers(), config.stackSize(), config.timeslice().toNanos(),
                 config.stallThreshold().toNanos(), config.maxSpareCarriers(), this::reportInternalError);
         this.blockingPool = new BlockingPool(name, config.blockingThreads());
         this.timers = new TimerWheel(clock, scheduler.ticker()::wakeIfSleeping);
         scheduler.ticker().drive(timers);
         scheduler.start();
+        OPEN.put(id, this);
     }
 
     public Config config() {
@@ -119,6 +125,18 @@ public final class RuntimeCore {
      * @throws IllegalStateException if the runtime is closing or closed
      */
     public <T> GreenThread<T> spawn(Callable<? extends T> body, String name, Priority priority, CancelToken under) {
+        return spawn(body, name, priority, under, null);
+    }
+
+    /**
+     * Like {@link #spawn(Callable, String, Priority, CancelToken)}, and linked to
+     * {@code linkParent} (if not null) before it starts: {@code linkParent}
+     * receives its exit as a {@code Signal} (see {@link ActorCell}). Any thread.
+     *
+     * @throws IllegalStateException if the runtime is closing or closed
+     */
+    public <T> GreenThread<T> spawn(Callable<? extends T> body, String name, Priority priority, CancelToken under,
+                                    GreenThread<?> linkParent) {
         Objects.requireNonNull(body, "body");
         Objects.requireNonNull(priority, "priority");
         LIVE.getAndAdd(this, 1L);
@@ -128,6 +146,9 @@ public final class RuntimeCore {
         }
         GreenThread<T> g = new GreenThread<>(this, body, priority);
         pids.allocate(g);
+        if (linkParent != null) {
+            ActorCell.linkChild(linkParent, g);
+        }
         try {
             Thread vt = VirtualThreads.newThread(g, name, g);
             vt.setUncaughtExceptionHandler(g);
@@ -161,6 +182,40 @@ public final class RuntimeCore {
         }
         GreenThread<?> g = pids.lookup(pid.index(), pid.generation());
         return g != null && !g.isDone() ? g : null;
+    }
+
+    /** The open runtime with this id, or null. Any thread. */
+    public static RuntimeCore byId(long id) {
+        return OPEN.get(id);
+    }
+
+    /**
+     * Any thread. Enqueues {@code msg} in the mailbox of {@code pid}; false (and
+     * a dead letter) if {@code pid} named no live green thread when looked up.
+     */
+    public static boolean send(Pid pid, Object msg) {
+        Objects.requireNonNull(pid, "pid");
+        Objects.requireNonNull(msg, "msg");
+        RuntimeCore rt = OPEN.get(pid.runtimeId());
+        GreenThread<?> g = rt == null ? null : rt.lookup(pid);
+        if (g == null) {
+            if (rt != null) {
+                rt.deadLetter(pid, msg);
+            }
+            return false;
+        }
+        ActorCell.of(g).enqueue(msg);
+        return true;
+    }
+
+    void deadLetter(Pid pid, Object msg) {
+        if (deadLetterHandler != null) {
+            try {
+                deadLetterHandler.accept(pid, msg);
+            } catch (Throwable t) {
+                reportInternalError(t);
+            }
+        }
     }
 
     /** Number of green threads spawned and not yet ended. */
@@ -251,6 +306,7 @@ public final class RuntimeCore {
         }
         state = CLOSED;
         closer = null;
+        OPEN.remove(id, this);
     }
 
     /**

@@ -16,10 +16,22 @@ public final class Tour {
         void run() throws Exception;
     }
 
+    /** N for the stress stop: 1,000,000 takes several seconds on a busy 2-core machine. */
+    static final int TOUR_STRESS_N = 100_000;
+
     static List<Stop> stops() {
         return List.of(
                 new Stop("Spawn and join", () -> BasicExample.main(new String[0])),
+                new Stop("Priorities on one worker, and no starvation of LOW",
+                        () -> PrioritiesExample.main(new String[0])),
+                new Stop("Stress: " + String.format("%,d", TOUR_STRESS_N) + " green threads (run StressExample "
+                        + "alone for its default of 1,000,000; the tour uses fewer to stay quick)",
+                        () -> StressExample.main(new String[] {Integer.toString(TOUR_STRESS_N)})),
+                new Stop("A stack overflow in one green thread", () -> StackOverflowExample.main(new String[0])),
                 new Stop("Channels, select, mutex and cancellation", () -> ChannelsExample.main(new String[0])),
+                new Stop("Supervised worker pool surviving crashing workers", () -> SupervisedPoolExample.main(new String[0])),
+                new Stop("Chat room: fan-out of messages to monitored members", () -> ChatRoomExample.main(new String[0])),
+                new Stop("Bank account actor with selective receive", () -> BankAccountExample.main(new String[0])),
                 new Stop("Preemption: time slices, priorities, stalls, Green.blocking",
                         () -> PreemptionExample.main(new String[0])));
     }

@@ -20,6 +20,11 @@ import java.util.function.Consumer;
  *   wake (unpark) from a green thread running on one of our workers
  *       -> that worker's LIFO slot; the task it displaces goes to the back of
  *          the local queue, then signalWork().
+ *       Except the wake-ups a finishing green thread makes for its joiners
+ *       (Worker.queueWakeups): back of the local queue, then signalWork(). A
+ *       fan-in joiner then runs after its queued siblings and finds them done,
+ *       instead of parking once per sibling (skynet: 1.96 -> 1.3-1.6 dispatches
+ *       per thread, see BENCHMARKS.md).
  *   re-submission from the carrier itself (Thread.yield, a park that found its
  *   permit already set; the JDK calls execute from the carrier after unmount)
  *       -> Worker.pushResubmitted: a private slot if nothing else is queued,
@@ -34,6 +39,9 @@ import java.util.function.Consumer;
  *   signalWork   after publishing work: full fence, then if nobody is searching
  *                and someone is idle, pop one idle worker, count it as
  *                searching, and unpark it.
+ *   signalWorkFromOwner  the same, called by a running worker for work it
+ *                published itself; a no-op with a single worker, whose only
+ *                carrier is the caller and takes that work itself.
  *   park         a worker with nothing to do: (1) registers in the idle list
  *                under idleLock, (2) full fence, (3) re-checks the injection
  *                queues and every worker's queues, (4) parks until notified.
@@ -208,7 +216,7 @@ public final class Scheduler {
                     // look now (rule a), not at the next tick.
                     ticker.nudge();
                 }
-                if (first) {
+                if (first || w.wakeToQueue) {
                     w.pushLocalOrInject(task);
                 } else {
                     Task displaced = w.pushLifo(task);
@@ -217,7 +225,7 @@ public final class Scheduler {
                     }
                     w.pushLocalOrInject(displaced);
                 }
-                signalWork();
+                signalWorkFromOwner();
                 return;
             }
         }
@@ -294,6 +302,20 @@ public final class Scheduler {
             }
         }
         return -1;
+    }
+
+    /**
+     * A worker, after publishing work to its own queues or the injection queues
+     * while it runs. With a single worker there is nobody to wake: the only
+     * carrier is the caller, which takes that work itself, so the fence and the
+     * reads of signalWork are skipped: every yield on a one-worker runtime paid
+     * a full fence for nobody (measured: yield on one carrier went from 1.20x to
+     * 1.07x the vt-floor in CPU time; BENCHMARKS.md).
+     */
+    void signalWorkFromOwner() {
+        if (carriers.length > 1) {
+            signalWork();
+        }
     }
 
     /** Any thread, after publishing work. */

@@ -17,7 +17,8 @@ import java.util.concurrent.locks.LockSupport;
  *              never clear it, so it may have stale set bits, never a stale
  *              clear bit for work the owner pushed.
  *   lifo       the green thread most recently woken by the green thread running
- *              here; it runs next (ping-pong locality). Read and replaced with
+ *              here (unless that one is finishing: see queueWakeups); it runs
+ *              next (ping-pong locality). Read and replaced with
  *              getAndSet by the owner; an idle worker may take it (getAndSet) if
  *              this worker has not dispatched anything for a whole steal pass,
  *              so work parked in the slot behind a long-running task is never
@@ -86,6 +87,10 @@ public final class Worker extends Thread {
      * invisible to thieves, so a thread yielding alone never bounces between cores;
      * it runs after injected work, before stealing. */
     Task yielded;
+    /** Owner only (set and cleared by the green thread running on this carrier):
+     * while true, wake-ups made by the running task go to the back of the local
+     * queue instead of the LIFO slot; see {@link #queueWakeups}. */
+    boolean wakeToQueue;
     @SuppressWarnings("unused") private volatile Task lifo;
     @SuppressWarnings("unused") private volatile long dispatches;
     @SuppressWarnings("unused") private volatile Task current;
@@ -282,7 +287,7 @@ public final class Worker extends Thread {
             yielded = task;
         } else {
             pushLocalOrInject(task);
-            scheduler.signalWork();
+            scheduler.signalWorkFromOwner();
         }
     }
 
@@ -347,6 +352,18 @@ public final class Worker extends Thread {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Called by the task running on this carrier (so owner only): while
+     * {@code on}, the threads it wakes are queued behind the work already queued
+     * here instead of taking the LIFO slot. A finishing green thread uses it for
+     * its joiners: a joiner of many threads (fan-in) then finds most of them
+     * done when it runs, instead of parking once per thread it joins while its
+     * queued siblings wait (measured in BENCHMARKS.md: spawn, skynet).
+     */
+    public void queueWakeups(boolean on) {
+        wakeToQueue = on;
     }
 
     /** Owner only: puts a woken task in the LIFO slot, returning the one it displaced. */

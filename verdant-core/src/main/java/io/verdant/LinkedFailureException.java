@@ -1,0 +1,24 @@
+package io.verdant;
+
+/**
+ * How a green thread ends when a thread linked to it failed and it does not
+ * trap exits: the failure propagated along the link. Its {@linkplain #getCause()
+ * cause} is what the linked thread threw. The receiving thread is interrupted
+ * (its blocking operation throws {@link CancelledException}), and whatever its
+ * body then does, it ends with this exception, which propagates further along
+ * its own links.
+ */
+public class LinkedFailureException extends RuntimeException {
+    private final transient Pid source;
+
+    public LinkedFailureException(Pid source, String name, Throwable cause) {
+        super("linked green thread " + source + (name == null || name.isEmpty() ? "" : " '" + name + "'")
+                + " failed: " + cause, cause);
+        this.source = source;
+    }
+
+    /** The linked thread whose failure propagated here. */
+    public Pid source() {
+        return source;
+    }
+}

@@ -1,0 +1,249 @@
+package io.verdant;
+
+import io.verdant.internal.GreenThread;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Structured concurrency: the green threads spawned through a scope never
+ * outlive it. Opened with {@link Green#scope(Body)}:
+ *
+ * <pre>{@code
+ * int total = Green.scope(scope -> {
+ *     GreenHandle<Integer> a = scope.spawn(() -> fetch("a"));
+ *     GreenHandle<Integer> b = scope.spawn(() -> fetch("b"));
+ *     return a.join() + b.join();
+ * });
+ * }</pre>
+ *
+ * <h2>Rules</h2>
+ * <ul>
+ * <li>When the body returns or throws, the scope waits for every child to end
+ *     (deaf to its own cancellation while it waits, so no child is ever left
+ *     running).</li>
+ * <li>The first failure, of a child or of the body, cancels every other child
+ *     at once (as {@link GreenHandle#cancel()}); the body itself is not
+ *     cancelled. After all children ended the scope throws: the body's own
+ *     exception as it was, or a child's failure as a {@link GreenFailedException}
+ *     whose cause is what the child threw. Failures of the other children,
+ *     except the {@link CancelledException}s the scope caused, are attached as
+ *     {@linkplain Throwable#getSuppressed() suppressed}.</li>
+ * <li>Children are registered for cancellation under the scope's owner:
+ *     cancelling the owner (or an ancestor) cancels them; the scope then
+ *     throws {@link CancelledException} once they have ended.
+ *     {@link #cancel()} cancels the children explicitly; children that then end
+ *     with {@link CancelledException} do not count as failures (the scope
+ *     returns the body's result).</li>
+ * </ul>
+ *
+ * <pre>
+ * Implementation
+ *   children  guarded by this; appended by spawn, read by fail/cancel.
+ *   running   children whose body has not returned; each child's wrapper
+ *             decrements it last and unparks the owner at zero. The owner
+ *             parks (interrupts cleared and remembered) until it is zero,
+ *             then waits for each handle's status (microseconds: completion
+ *             does not block).
+ *   first     the first failure, set once by CAS; whoever sets it cancels the
+ *             children (a spawn after that cancels its new child at once).
+ * </pre>
+ */
+public final class Scope {
+    /** The body of a scope. */
+    @FunctionalInterface
+    public interface Body<T> {
+        T run(Scope scope);
+    }
+
+    private final GreenThread<?> owner;
+    private final CancelToken ownerToken;
+    private final List<GreenThread<?>> children = new ArrayList<>();
+    private boolean closed;
+    private boolean cancelling;
+    @SuppressWarnings("unused") private volatile int running;
+    @SuppressWarnings("unused") private volatile Object first;
+
+    private Scope(GreenThread<?> owner) {
+        this.owner = owner;
+        this.ownerToken = owner.cancelToken();
+    }
+
+    static <T> T open(Body<T> body) {
+        Objects.requireNonNull(body, "body");
+        GreenThread<?> owner = GreenThread.require("Green.scope");
+        Scope scope = new Scope(owner);
+        T result = null;
+        Throwable bodyFailure = null;
+        try {
+            result = body.run(scope);
+        } catch (Throwable t) {
+            bodyFailure = t;
+            scope.fail(t);
+        }
+        scope.awaitChildren();
+        return scope.outcome(result, bodyFailure);
+    }
+
+    /**
+     * Spawns a child of this scope. Any green thread of the scope's runtime
+     * may call it while the scope is open.
+     *
+     * @throws IllegalStateException if the scope has closed
+     */
+    public <T> GreenHandle<T> spawn(Callable<? extends T> task) {
+        Objects.requireNonNull(task, "task");
+        RUNNING.getAndAdd(this, 1);
+        GreenThread<T> child;
+        try {
+            synchronized (this) {
+                if (closed) {
+                    throw new IllegalStateException("scope has closed: cannot spawn");
+                }
+                child = owner.runtime().spawn(() -> {
+                    try {
+                        return task.call();
+                    } catch (Throwable t) {
+                        if (!(t instanceof CancelledException && isCancelled())) {
+                            fail(t);
+                        }
+                        throw t;
+                    } finally {
+                        childBodyEnded();
+                    }
+                }, null, Priority.NORMAL, ownerToken);
+                children.add(child);
+                if (cancelling) {
+                    child.cancel();
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            childBodyEnded();
+            throw e;
+        }
+        return child;
+    }
+
+    /** Like {@link #spawn(Callable)} for a task with no result. */
+    public GreenHandle<Void> spawn(Runnable task) {
+        Objects.requireNonNull(task, "task");
+        return spawn(() -> {
+            task.run();
+            return null;
+        });
+    }
+
+    /** Cancels every child (now and spawned later); the scope still waits for them on exit. */
+    public void cancel() {
+        List<GreenThread<?>> copy;
+        synchronized (this) {
+            cancelling = true;
+            copy = List.copyOf(children);
+        }
+        for (GreenThread<?> c : copy) {
+            c.cancel();
+        }
+    }
+
+    /** True once a failure or {@link #cancel()} has cancelled the children. */
+    public synchronized boolean isCancelled() {
+        return cancelling;
+    }
+
+    private void fail(Throwable t) {
+        if (FIRST.compareAndSet(this, null, t)) {
+            cancel();
+        }
+    }
+
+    private void childBodyEnded() {
+        if ((int) RUNNING.getAndAdd(this, -1) == 1) {
+            LockSupport.unpark(owner.virtualThread());
+        }
+    }
+
+    /** Owner: waits for every child to end, cancelling them if the owner is cancelled meanwhile. */
+    private void awaitChildren() {
+        synchronized (this) {
+            closed = true;
+        }
+        boolean interrupted = Thread.interrupted();
+        boolean propagated = false;
+        try {
+            while ((int) RUNNING.getVolatile(this) > 0) {
+                if ((interrupted || ownerToken.isCancelled()) && !propagated) {
+                    propagated = true;
+                    cancel();
+                }
+                LockSupport.park(this);
+                if (Thread.interrupted()) {
+                    interrupted = true;
+                }
+            }
+            for (GreenThread<?> c : children) {
+                while (!c.isDone()) {
+                    Thread.yield();
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private <T> T outcome(T result, Throwable bodyFailure) {
+        Throwable f = (Throwable) first;
+        Throwable primary;
+        if (bodyFailure != null) {
+            primary = bodyFailure;
+        } else if (ownerToken.isCancelled() || Thread.currentThread().isInterrupted()) {
+            primary = new CancelledException("scope cancelled");
+        } else if (f != null) {
+            GreenThread<?> culprit = failed(f);
+            primary = culprit == null ? f : new GreenFailedException(culprit.pid(), culprit.name(), f);
+        } else {
+            return result;
+        }
+        for (GreenThread<?> c : children) {
+            Throwable cause = c.failureOrNull();
+            if (cause == null || cause == f || cause == primary || cause instanceof CancelledException) {
+                continue;
+            }
+            primary.addSuppressed(new GreenFailedException(c.pid(), c.name(), cause));
+        }
+        if (primary instanceof RuntimeException re) {
+            throw re;
+        }
+        if (primary instanceof Error e) {
+            throw e;
+        }
+        throw new GreenFailedException(owner.pid(), owner.name(), primary);
+    }
+
+    private GreenThread<?> failed(Throwable f) {
+        for (GreenThread<?> c : children) {
+            if (c.failureOrNull() == f) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private static final VarHandle RUNNING;
+    private static final VarHandle FIRST;
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            RUNNING = l.findVarHandle(Scope.class, "running", int.class);
+            FIRST = l.findVarHandle(Scope.class, "first", Object.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

@@ -1,0 +1,470 @@
+package io.verdant;
+
+import io.verdant.internal.ActorCell;
+import io.verdant.internal.GreenThread;
+import io.verdant.internal.RuntimeCore;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Predicate;
+
+/**
+ * A supervisor: a green thread that starts child green threads from
+ * {@linkplain ChildSpec specs}, watches them through links (it traps exits),
+ * and restarts them by a {@linkplain Strategy strategy}, within a restart
+ * intensity, as in Erlang/OTP.
+ *
+ * <pre>{@code
+ * Supervisor sup = Supervisor.builder()
+ *         .name("pool")
+ *         .strategy(Supervisor.Strategy.ONE_FOR_ONE)
+ *         .intensity(5, Duration.ofSeconds(10))
+ *         .child(Supervisor.ChildSpec.of("worker-1", Worker::run))
+ *         .child(Supervisor.ChildSpec.of("cache", Cache::run).restart(Supervisor.Restart.TRANSIENT))
+ *         .start();                // from a green thread: linked to it
+ * ...
+ * sup.shutdown();
+ * }</pre>
+ *
+ * <h2>Behaviour</h2>
+ * <ul>
+ * <li>Children start in spec order; each is linked to the supervisor (its
+ *     parent). A child whose spec says it should be restarted (see {@link Restart})
+ *     triggers the strategy; otherwise it is just forgotten.</li>
+ * <li>Restart intensity: more than {@code maxRestarts} restarts within
+ *     {@code period} and the supervisor stops all its children (reverse start
+ *     order) and fails with {@link RestartIntensityException} (cause: the last
+ *     child failure). That failure goes to its own parent: a parent supervisor
+ *     applies its strategy to it (nested trees), a plain linked parent receives it
+ *     as described in {@link Green#link(Pid)}.</li>
+ * <li>Stopping a child: it is unlinked (so no signal comes back),
+ *     {@linkplain GreenHandle#cancel() cancelled} (its Verdant blocking
+ *     operation throws {@link CancelledException}), and waited for up to its
+ *     spec's shutdown timeout; one that does not stop in time is reported
+ *     (System.Logger, WARNING) and left behind, unlinked.</li>
+ * <li>{@link #shutdown()} stops the children in reverse start order, one at a
+ *     time, then the supervisor ends normally. If the supervisor itself is
+ *     cancelled (for example because the green thread that started it is), or
+ *     its parent fails, it does the same and ends with that cancellation or
+ *     failure. A parent ending normally does not stop it. The children are not
+ *     registered for cancellation under the supervisor thread, so they are
+ *     only ever stopped in this order.</li>
+ * </ul>
+ */
+public final class Supervisor {
+    private static final System.Logger LOG = System.getLogger("io.verdant.supervisor");
+
+    /** Which children are restarted when one of them must be restarted. */
+    public enum Strategy {
+        /** Only the child that ended. */
+        ONE_FOR_ONE,
+        /** All children: the others are stopped (reverse start order), then all start again in order. */
+        ONE_FOR_ALL,
+        /** The child that ended and those started after it (stopped in reverse, restarted in order). */
+        REST_FOR_ONE
+    }
+
+    /** When a child that ended is restarted. */
+    public enum Restart {
+        /** Always. */
+        PERMANENT,
+        /** Only if it ended by throwing. */
+        TRANSIENT,
+        /** Never; it is removed when it ends (and when a strategy stops it). */
+        TEMPORARY
+    }
+
+    /**
+     * How to start one child: its name (also its thread name), the body each
+     * incarnation runs, its restart type and how long a stop waits for it.
+     */
+    public record ChildSpec(String name, Callable<?> body, Restart restart, Duration shutdownTimeout) {
+        /** Default wait for a child to stop. */
+        public static final Duration DEFAULT_SHUTDOWN = Duration.ofSeconds(5);
+
+        public ChildSpec {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(body, "body");
+            Objects.requireNonNull(restart, "restart");
+            RuntimeCore.toNanos(shutdownTimeout, "shutdownTimeout");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("name must not be blank");
+            }
+        }
+
+        /** A permanent child with the default shutdown timeout. */
+        public static ChildSpec of(String name, Callable<?> body) {
+            return new ChildSpec(name, body, Restart.PERMANENT, DEFAULT_SHUTDOWN);
+        }
+
+        /** A permanent child with no result. */
+        public static ChildSpec of(String name, Runnable body) {
+            Objects.requireNonNull(body, "body");
+            return of(name, () -> {
+                body.run();
+                return null;
+            });
+        }
+
+        public ChildSpec restart(Restart restart) {
+            return new ChildSpec(name, body, restart, shutdownTimeout);
+        }
+
+        public ChildSpec shutdownTimeout(Duration timeout) {
+            return new ChildSpec(name, body, restart, timeout);
+        }
+    }
+
+    /** A running child: its spec's name and its current pid. */
+    public record Child(String name, Pid pid) {
+    }
+
+    /** Builder of a supervisor; not thread-safe; {@code start} may be called more than once. */
+    public static final class Builder {
+        private String name = "supervisor";
+        private Strategy strategy = Strategy.ONE_FOR_ONE;
+        private int maxRestarts = 3;
+        private Duration period = Duration.ofSeconds(5);
+        private final List<ChildSpec> children = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** The supervisor thread's name; default "supervisor". */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** Default {@link Strategy#ONE_FOR_ONE}. */
+        public Builder strategy(Strategy strategy) {
+            this.strategy = Objects.requireNonNull(strategy, "strategy");
+            return this;
+        }
+
+        /**
+         * At most {@code maxRestarts} restarts within {@code period}; one more and
+         * the supervisor gives up. Default 3 within 5 s.
+         */
+        public Builder intensity(int maxRestarts, Duration period) {
+            if (maxRestarts < 0) {
+                throw new IllegalArgumentException("maxRestarts must not be negative, was " + maxRestarts);
+            }
+            if (RuntimeCore.toNanos(period, "period") == 0) {
+                throw new IllegalArgumentException("period must be positive");
+            }
+            this.maxRestarts = maxRestarts;
+            this.period = period;
+            return this;
+        }
+
+        /** Adds a child; children start in the order added. Names must be unique. */
+        public Builder child(ChildSpec spec) {
+            Objects.requireNonNull(spec, "spec");
+            for (ChildSpec c : children) {
+                if (c.name().equals(spec.name())) {
+                    throw new IllegalArgumentException("duplicate child name: " + spec.name());
+                }
+            }
+            children.add(spec);
+            return this;
+        }
+
+        /**
+         * Green only. Starts the supervisor as a green thread linked to the
+         * caller (its parent) and returns once its first children have been
+         * spawned (so {@link Supervisor#children()} lists them).
+         */
+        public Supervisor start() {
+            GreenThread<?> caller = GreenThread.require("Supervisor.Builder.start");
+            return launch(caller.runtime(), caller);
+        }
+
+        /** Any thread. Starts the supervisor in {@code runtime}, linked to nobody; returns as {@link #start()}. */
+        public Supervisor start(Verdant runtime) {
+            Objects.requireNonNull(runtime, "runtime");
+            return launch(runtime.core(), null);
+        }
+
+        /**
+         * A child spec whose body runs this supervisor (a nested supervision
+         * tree). Permanent, with a shutdown timeout of 30 s by default (long
+         * enough for its own children to stop).
+         */
+        public ChildSpec asChild() {
+            Settings copy = new Settings(this);
+            return new ChildSpec(name, () -> {
+                new Supervisor(copy).loop();
+                return null;
+            }, Restart.PERMANENT, Duration.ofSeconds(30));
+        }
+
+        private Supervisor launch(RuntimeCore core, GreenThread<?> parent) {
+            Supervisor s = new Supervisor(new Settings(this));
+            GreenThread<Void> g = core.spawn(() -> {
+                s.loop();
+                return null;
+            }, name, Priority.NORMAL, null, parent);
+            s.handle = g;
+            s.awaitStarted();
+            return s;
+        }
+    }
+
+    /** An immutable copy of a builder's settings. */
+    private record Settings(String name, Strategy strategy, int maxRestarts, long periodNanos, List<ChildSpec> specs) {
+        Settings(Builder b) {
+            this(b.name, b.strategy, b.maxRestarts, RuntimeCore.toNanos(b.period, "period"), List.copyOf(b.children));
+        }
+    }
+
+    /** Control message: orderly shutdown. */
+    private record Stop() {
+    }
+
+    private static final class Running {
+        final ChildSpec spec;
+        GreenThread<?> thread;
+
+        Running(ChildSpec spec) {
+            this.spec = spec;
+        }
+    }
+
+    private final Settings config;
+    /** The token the children are registered under (see startChild). */
+    private final CancelToken childToken = CancelToken.create();
+    private volatile GreenHandle<Void> handle;
+    private volatile List<Child> snapshot = List.of();
+    private volatile int restarts;
+    /** Counted down by the supervisor thread once its first children are spawned. */
+    private final CountDownLatch started = new CountDownLatch(1);
+
+    private Supervisor(Settings config) {
+        this.config = config;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private void awaitStarted() {
+        try {
+            started.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancelledException("interrupted while starting supervisor '" + config.name() + "'");
+        }
+    }
+
+    /** The supervisor's own pid. */
+    public Pid pid() {
+        return handle.pid();
+    }
+
+    /** The supervisor thread's handle: it ends normally after {@link #shutdown()}, and
+     * fails with {@link RestartIntensityException} when it gives up. */
+    public GreenHandle<Void> handle() {
+        return handle;
+    }
+
+    /** Running children in start order; a snapshot. Any thread. */
+    public List<Child> children() {
+        return snapshot;
+    }
+
+    /** The current pid of the named child, if it is running; a snapshot. Any thread. */
+    public Optional<Pid> child(String name) {
+        for (Child c : snapshot) {
+            if (c.name().equals(name)) {
+                return Optional.of(c.pid());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Restarts performed so far (a strategy restarting several children counts once). Any thread. */
+    public int restartCount() {
+        return restarts;
+    }
+
+    /**
+     * Any thread. Stops the children in reverse start order and waits for the
+     * supervisor to end. Returns at once if it has already ended normally.
+     *
+     * @throws GreenFailedException if the supervisor had failed (for example
+     *         with {@link RestartIntensityException})
+     * @throws CancelledException if the caller is interrupted while waiting
+     */
+    public void shutdown() {
+        Green.send(handle.pid(), new Stop());
+        handle.join();
+    }
+
+    // ------------------------------------------------------------------ the supervisor thread
+
+    private void loop() {
+        GreenThread<?> self = GreenThread.require("Supervisor");
+        Green.trapExits(true);
+        List<Running> children = new ArrayList<>();
+        ArrayDeque<Long> window = new ArrayDeque<>();
+        try {
+            for (ChildSpec spec : config.specs()) {
+                Running r = new Running(spec);
+                children.add(r);
+                startChild(self, r);
+            }
+            publish(children);
+        } finally {
+            started.countDown();
+        }
+        try {
+            for (;;) {
+                Object m = Green.receive();
+                if (m instanceof Stop) {
+                    stopAll(self, children);
+                    return;
+                }
+                if (!(m instanceof Signal sig) || sig instanceof Signal.Down) {
+                    continue;
+                }
+                int i = indexOf(children, sig.pid());
+                if (i < 0) {
+                    if (sig instanceof Signal.Failure f) {
+                        // Not a child: the parent (or another linked thread) failed. Go down with it.
+                        stopAll(self, children);
+                        throw new LinkedFailureException(f.pid(), "", f.cause());
+                    }
+                    continue;
+                }
+                Running r = children.get(i);
+                Throwable failure = sig instanceof Signal.Failure f ? f.cause() : null;
+                r.thread = null;
+                boolean restart = switch (r.spec.restart()) {
+                    case PERMANENT -> true;
+                    case TRANSIENT -> failure != null;
+                    case TEMPORARY -> false;
+                };
+                if (!restart) {
+                    if (r.spec.restart() == Restart.TEMPORARY) {
+                        children.remove(i);
+                    }
+                    publish(children);
+                    continue;
+                }
+                long now = System.nanoTime();
+                window.addLast(now);
+                while (!window.isEmpty() && now - window.peekFirst() > config.periodNanos()) {
+                    window.pollFirst();
+                }
+                if (window.size() > config.maxRestarts()) {
+                    stopAll(self, children);
+                    throw new RestartIntensityException(config.name(), config.maxRestarts(),
+                            Duration.ofNanos(config.periodNanos()), r.spec.name(), failure);
+                }
+                restarts++;
+                switch (config.strategy()) {
+                    case ONE_FOR_ONE -> startChild(self, r);
+                    case ONE_FOR_ALL -> restartFrom(self, children, 0, r);
+                    case REST_FOR_ONE -> restartFrom(self, children, i, r);
+                }
+                publish(children);
+            }
+        } catch (CancelledException cancelled) {
+            stopAll(self, children);
+            throw cancelled;
+        }
+    }
+
+    /** Stops children[from..] except the dead one in reverse order, then starts them in order. */
+    private void restartFrom(GreenThread<?> self, List<Running> children, int from, Running dead) {
+        for (int k = children.size() - 1; k >= from; k--) {
+            Running c = children.get(k);
+            if (c != dead && c.thread != null) {
+                stop(self, c);
+            }
+        }
+        for (int k = from; k < children.size(); ) {
+            Running c = children.get(k);
+            if (c != dead && c.spec.restart() == Restart.TEMPORARY) {
+                children.remove(k);
+                continue;
+            }
+            startChild(self, c);
+            k++;
+        }
+    }
+
+    /**
+     * Children are registered for cancellation under the supervisor's own
+     * standalone token, not under the supervisor thread: cancelling the
+     * supervisor must not cancel them all at once, it makes the supervisor stop
+     * them one by one in reverse start order.
+     */
+    private void startChild(GreenThread<?> self, Running r) {
+        r.thread = self.runtime().spawn(r.spec.body(), r.spec.name(), Priority.NORMAL, childToken, self);
+    }
+
+    private void stopAll(GreenThread<?> self, List<Running> children) {
+        for (int k = children.size() - 1; k >= 0; k--) {
+            Running c = children.get(k);
+            if (c.thread != null) {
+                stop(self, c);
+            }
+        }
+        children.clear();
+        publish(children);
+    }
+
+    /**
+     * Monitor, unlink (no exit signal comes back), cancel, and wait for the
+     * Down up to the spec's timeout, deaf to the supervisor's own cancellation
+     * (a cancelled supervisor still stops its children in order).
+     */
+    private void stop(GreenThread<?> self, Running c) {
+        GreenThread<?> t = c.thread;
+        c.thread = null;
+        Pid pid = t.pid();
+        ActorCell.monitor(self, t);
+        ActorCell.unlink(self, t);
+        t.cancel();
+        Predicate<Object> isDown = m -> m instanceof Signal.Down d && d.pid().equals(pid);
+        Object down = ActorCell.of(self).takeUninterruptibly(isDown,
+                RuntimeCore.toNanos(c.spec.shutdownTimeout(), "shutdownTimeout"));
+        if (down == null) {
+            LOG.log(System.Logger.Level.WARNING, "supervisor '" + config.name() + "': child '" + c.spec.name()
+                    + "' " + pid + " did not stop within " + c.spec.shutdownTimeout() + "; left behind");
+        }
+    }
+
+    private static int indexOf(List<Running> children, Pid pid) {
+        for (int k = 0; k < children.size(); k++) {
+            GreenThread<?> t = children.get(k).thread;
+            if (t != null && t.pid().equals(pid)) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    private void publish(List<Running> children) {
+        List<Child> out = new ArrayList<>(children.size());
+        for (Running r : children) {
+            if (r.thread != null) {
+                out.add(new Child(r.spec.name(), r.thread.pid()));
+            }
+        }
+        snapshot = List.copyOf(out);
+    }
+
+    @Override
+    public String toString() {
+        return "Supervisor[" + config.name() + ", " + config.strategy() + ", " + snapshot + "]";
+    }
+}

@@ -1,0 +1,491 @@
+package io.verdant.internal;
+
+import io.verdant.CancelledException;
+import io.verdant.LinkedFailureException;
+import io.verdant.Pid;
+import io.verdant.Signal;
+import io.verdant.TimedOutException;
+import io.verdant.internal.timer.TimerWheel;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The actor side of one green thread: its mailbox, its links and monitors, and
+ * what happens to them when it ends. Allocated lazily, on the first send to the
+ * thread, its first receive, link, monitor or linked spawn; a green thread that
+ * never uses messages never has one (memory per parked thread is a benchmark).
+ *
+ * <pre>
+ * Mailbox: an intrusive MPSC linked queue (Vyukov) plus a consumer-private save queue
+ *   tail   producers append with getAndSet(tail, node), then link prev.next = node
+ *          (release). getAndSet is the linearization point: messages are ordered
+ *          by it, so two sends by one sender arrive in the order sent.
+ *   head   consumer only: a consumed dummy node; head.next is the oldest message.
+ *          Empty iff head == tail. A producer between its getAndSet and its link
+ *          leaves head.next == null while tail != head: the consumer spins (it is
+ *          two instructions on the producer's side; a preempted platform-thread
+ *          producer is waited out with Thread.yield).
+ *   saved  consumer only: messages already taken off the queue that a selective
+ *          receive skipped, oldest first. Every receive scans saved before the
+ *          queue, so skipped messages keep their order relative to each other
+ *          and to later arrivals (Erlang's save queue). Allocated on first skip.
+ *
+ * Blocking and wake-up (consumer = the owning green thread; protocol of Waits)
+ *   0. safepoint poll and cancellation check on entry (Waits.enter);
+ *   1. scan saved, then drain the queue looking for a match;
+ *   2. check cancellation and the deadline;
+ *   3. waiting = 1 (volatile write), then re-check head != tail;
+ *   4. park (a timed park arms one timer on the runtime's wheel);
+ *   5. waiting = 0, go to 1.
+ *   A producer enqueues (getAndSet: a full fence) and then reads waiting; if it
+ *   is 1 and its CAS 1 -> 0 wins it unparks the owner. Steps 3/enqueue form a
+ *   Dekker pair over {tail, waiting}: either the consumer sees the message or
+ *   the producer sees the waiter. A lost CAS or a leftover permit only causes a
+ *   spurious wake-up, which the loop absorbs. The unpark from a running green
+ *   thread puts the receiver in that worker's LIFO slot (ping-pong locality).
+ *
+ * Links, monitors, exit (guarded by synchronized(this))
+ *   links     peers linked two-way (GreenThreads); parent  the thread that spawned
+ *   this one linked (or supervised) and gets its exit as a message even when it
+ *   does not trap exits; monitors  watchers owed one Down each.
+ *   exited    set once by {@link #exited} under the lock: links and monitors added
+ *   after that fire at once instead (see link/monitor), so every watcher gets
+ *   exactly one Down and every peer exactly one exit signal.
+ *   killedBy  the first failure that propagated here along a link while not
+ *   trapping exits (CAS from null); the owner is interrupted and its outcome
+ *   becomes that failure whatever its body does (as an Erlang exit signal).
+ *
+ * Threads
+ *   send/enqueue: any thread. take/poll/trapExits: the owner only.
+ *   link/unlink/addMonitor/exited: any thread, under the lock.
+ * </pre>
+ */
+public final class ActorCell {
+    /** Spins on a half-linked node before yielding the CPU; a producer is two instructions
+     * from linking it, so a handful of spins covers every case but a descheduled producer. */
+    private static final int LINK_SPINS = 64;
+
+    final GreenThread<?> owner;
+    /** Consumer only. */
+    private Node head;
+    @SuppressWarnings("unused") private volatile Node tail;
+    @SuppressWarnings("unused") private volatile int waiting;
+    /** Consumer only. */
+    private ArrayDeque<Object> saved;
+    /** Owner writes, any thread reads (exit delivery). */
+    volatile boolean trapExits;
+    @SuppressWarnings("unused") private volatile Throwable killedBy;
+
+    // Guarded by this.
+    private boolean exited;
+    private GreenThread<?> parent;
+    private List<GreenThread<?>> links;
+    private List<GreenThread<?>> monitors;
+
+    ActorCell(GreenThread<?> owner) {
+        this.owner = owner;
+        Node stub = new Node(null);
+        this.head = stub;
+        this.tail = stub;
+    }
+
+    /** Any thread: the cell of {@code g}, created on first use. */
+    public static ActorCell of(GreenThread<?> g) {
+        ActorCell c = g.cell;
+        if (c != null) {
+            return c;
+        }
+        ActorCell fresh = new ActorCell(g);
+        ActorCell witness = g.casCell(fresh);
+        return witness == null ? fresh : witness;
+    }
+
+    // ------------------------------------------------------------------ mailbox: producers
+
+    /** Any thread. Appends {@code msg}; wakes the owner if it waits. */
+    public void enqueue(Object msg) {
+        Node n = new Node(msg);
+        Node prev = (Node) TAIL.getAndSet(this, n);
+        NEXT.setRelease(prev, n);
+        if (waiting != 0 && WAITING.compareAndSet(this, 1, 0)) {
+            LockSupport.unpark(owner.vthread);
+        }
+    }
+
+    // ------------------------------------------------------------------ mailbox: consumer
+
+    /** Owner only: the oldest queued message, or null if the queue is empty. */
+    private Object poll() {
+        Node h = head;
+        Node n = (Node) NEXT.getAcquire(h);
+        if (n == null) {
+            if (tail == h) {
+                return null;
+            }
+            int spins = 0;
+            while ((n = (Node) NEXT.getAcquire(h)) == null) {
+                if (++spins < LINK_SPINS) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
+            }
+        }
+        head = n;
+        Object m = n.msg;
+        n.msg = null;
+        return m;
+    }
+
+    private static boolean matches(Object matcher, Object m) {
+        if (matcher == null) {
+            return true;
+        }
+        if (matcher instanceof Class<?> c) {
+            return c.isInstance(m);
+        }
+        @SuppressWarnings("unchecked")
+        Predicate<Object> p = (Predicate<Object>) matcher;
+        return p.test(m);
+    }
+
+    /** Owner only: the first message matching {@code matcher} without blocking, or null. */
+    private Object scan(Object matcher) {
+        ArrayDeque<Object> s = saved;
+        if (s != null && !s.isEmpty()) {
+            if (matcher == null) {
+                return s.pollFirst();
+            }
+            for (Iterator<Object> it = s.iterator(); it.hasNext(); ) {
+                Object m = it.next();
+                if (matches(matcher, m)) {
+                    it.remove();
+                    return m;
+                }
+            }
+        }
+        Object m;
+        while ((m = poll()) != null) {
+            if (matches(matcher, m)) {
+                return m;
+            }
+            if (s == null) {
+                s = saved = new ArrayDeque<>();
+            }
+            s.addLast(m);
+        }
+        return null;
+    }
+
+    /**
+     * Owner only. The first message matching {@code matcher} (null: any; a
+     * Class: instances of it; else a Predicate), waiting up to {@code nanos}
+     * (negative: forever; zero: do not wait, return null if none).
+     * Follows the waiting protocol of {@link Waits}: safepoint and cancellation
+     * check on entry (for a waiting call), timed parks on the runtime's wheel.
+     *
+     * @throws CancelledException if cancelled or interrupted before or while
+     *         waiting (interrupt status left set); nothing is taken
+     * @throws TimedOutException  if {@code nanos} > 0 elapsed with no match
+     */
+    public Object take(Object matcher, long nanos, String what) {
+        if (nanos != 0) {
+            Waits.enter(what);
+        }
+        Object m = scan(matcher);
+        if (m != null || nanos == 0) {
+            return m;
+        }
+        long deadline = nanos > 0 ? Waits.deadline(nanos) : Waits.NO_DEADLINE;
+        TimerWheel.Timer timer = null;
+        try {
+            for (;;) {
+                if (Waits.cancelled()) {
+                    throw Waits.cancelledException(what);
+                }
+                if (Waits.remaining(deadline) <= 0) {
+                    throw new TimedOutException(what + ": no matching message within " + Duration.ofNanos(nanos));
+                }
+                WAITING.setVolatile(this, 1);
+                if (tail == head) {
+                    timer = Waits.park(this, deadline, timer);
+                }
+                waiting = 0;
+                m = scan(matcher);
+                if (m != null) {
+                    return m;
+                }
+            }
+        } finally {
+            Waits.disarm(timer);
+        }
+    }
+
+    /**
+     * Owner only. Like {@link #take} but deaf to cancellation and interrupts
+     * (the caller's interrupt status is cleared while it waits and restored
+     * after): for a supervisor or scope that must wait for its children to end
+     * even while it is itself being cancelled. Null if {@code nanos} elapsed.
+     */
+    public Object takeUninterruptibly(Object matcher, long nanos) {
+        boolean interrupted = Thread.interrupted();
+        long deadline = System.nanoTime() + nanos;
+        try {
+            for (;;) {
+                Object m = scan(matcher);
+                if (m != null) {
+                    return m;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                WAITING.setVolatile(this, 1);
+                if (tail == head) {
+                    LockSupport.parkNanos(this, left);
+                }
+                waiting = 0;
+                if (Thread.interrupted()) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Owner only: number of messages in the mailbox; a snapshot (drains the queue into saved). */
+    public int size() {
+        Object m;
+        while ((m = poll()) != null) {
+            if (saved == null) {
+                saved = new ArrayDeque<>();
+            }
+            saved.addLast(m);
+        }
+        return saved == null ? 0 : saved.size();
+    }
+
+    // ------------------------------------------------------------------ links and monitors
+
+    /** Any thread: the owner was spawned linked by {@code parent} (before it starts). */
+    public static void linkChild(GreenThread<?> parent, GreenThread<?> child) {
+        ActorCell pc = of(parent);
+        ActorCell cc = of(child);
+        synchronized (cc) {
+            cc.parent = parent;
+            cc.addLink(parent);
+        }
+        synchronized (pc) {
+            pc.addLink(child);
+        }
+    }
+
+    private void addLink(GreenThread<?> peer) {
+        if (links == null) {
+            links = new ArrayList<>(2);
+        }
+        if (!links.contains(peer)) {
+            links.add(peer);
+        }
+    }
+
+    /**
+     * Two-way link between {@code self} and {@code peer}. If the peer already
+     * ended, its exit signal is delivered to {@code self} now.
+     */
+    public static void link(GreenThread<?> self, GreenThread<?> peer) {
+        if (self == peer) {
+            return;
+        }
+        ActorCell sc = of(self);
+        ActorCell pc = of(peer);
+        boolean peerEnded;
+        synchronized (pc) {
+            peerEnded = pc.exited || peer.isDone();
+            if (!peerEnded) {
+                pc.addLink(self);
+            }
+        }
+        if (peerEnded) {
+            deliverExit(peer, pc, self);
+            return;
+        }
+        synchronized (sc) {
+            sc.addLink(peer);
+        }
+    }
+
+    /** Removes the link both ways (and a parent relation either way). Any thread. */
+    public static void unlink(GreenThread<?> self, GreenThread<?> peer) {
+        ActorCell sc = self.cell;
+        ActorCell pc = peer.cell;
+        if (sc != null) {
+            synchronized (sc) {
+                if (sc.links != null) {
+                    sc.links.remove(peer);
+                }
+                if (sc.parent == peer) {
+                    sc.parent = null;
+                }
+            }
+        }
+        if (pc != null) {
+            synchronized (pc) {
+                if (pc.links != null) {
+                    pc.links.remove(self);
+                }
+                if (pc.parent == self) {
+                    pc.parent = null;
+                }
+            }
+        }
+    }
+
+    /** {@code watcher} gets one Down when {@code target} ends (now, if it has ended). */
+    public static void monitor(GreenThread<?> watcher, GreenThread<?> target) {
+        ActorCell tc = of(target);
+        boolean ended;
+        synchronized (tc) {
+            ended = tc.exited || target.isDone();
+            if (!ended) {
+                if (tc.monitors == null) {
+                    tc.monitors = new ArrayList<>(2);
+                }
+                tc.monitors.add(watcher);
+            }
+        }
+        if (ended) {
+            of(watcher).enqueue(down(target));
+        }
+    }
+
+    /** Removes one monitor of {@code target} by {@code watcher}; true if there was one. */
+    public static boolean demonitor(GreenThread<?> watcher, GreenThread<?> target) {
+        ActorCell tc = target.cell;
+        if (tc == null) {
+            return false;
+        }
+        synchronized (tc) {
+            return tc.monitors != null && tc.monitors.remove(watcher);
+        }
+    }
+
+    /** Owner only (or before start). */
+    public void trapExits(boolean on) {
+        trapExits = on;
+    }
+
+    /** The failure that killed the owner through a link, or null. */
+    Throwable killedBy() {
+        return killedBy;
+    }
+
+    // ------------------------------------------------------------------ exit
+
+    /** Called once by the owner's completion (after its status is final). Any thread. */
+    void exited() {
+        List<GreenThread<?>> ls;
+        List<GreenThread<?>> ms;
+        synchronized (this) {
+            exited = true;
+            ls = links;
+            ms = monitors;
+            links = null;
+            monitors = null;
+        }
+        if (ls != null) {
+            for (GreenThread<?> peer : ls) {
+                ActorCell pc = peer.cell;
+                if (pc != null) {
+                    synchronized (pc) {
+                        if (pc.links != null) {
+                            pc.links.remove(owner);
+                        }
+                    }
+                }
+                deliverExit(owner, this, peer);
+            }
+        }
+        if (ms != null) {
+            Signal.Down d = down(owner);
+            for (GreenThread<?> w : ms) {
+                if (!w.isDone()) {
+                    of(w).enqueue(d);
+                }
+            }
+        }
+    }
+
+    /** The exit signal of {@code ended} (whose cell is {@code ec}) reaches {@code peer}. */
+    private static void deliverExit(GreenThread<?> ended, ActorCell ec, GreenThread<?> peer) {
+        if (peer.isDone()) {
+            return;
+        }
+        Pid pid = ended.pid();
+        Throwable failure = ended.failureOrNull();
+        ActorCell pc = of(peer);
+        boolean parentOfEnded;
+        synchronized (ec) {
+            parentOfEnded = ec.parent == peer;
+        }
+        if (pc.trapExits) {
+            pc.enqueue(failure == null ? new Signal.Exit(pid, ended.rawOutcome()) : new Signal.Failure(pid, failure));
+        } else if (failure == null) {
+            if (parentOfEnded) {
+                pc.enqueue(new Signal.Exit(pid, ended.rawOutcome()));
+            }
+        } else {
+            LinkedFailureException reason = new LinkedFailureException(pid, ended.name(), failure);
+            if (KILLED_BY.compareAndSet(pc, (Throwable) null, reason)) {
+                peer.cancel();
+            }
+        }
+    }
+
+    private static Signal.Down down(GreenThread<?> target) {
+        Throwable failure = target.failureOrNull();
+        Object result = failure == null && target.isDone() ? target.rawOutcome() : null;
+        return new Signal.Down(target.pid(), result, failure);
+    }
+
+    /** Down for a pid that names no live thread (stale, dead, or never existed). */
+    public static Signal.Down noProcess(Pid pid) {
+        return new Signal.Down(pid, null, new io.verdant.NoSuchGreenThreadException(pid));
+    }
+
+    static final class Node {
+        Object msg;
+        @SuppressWarnings("unused") volatile Node next;
+
+        Node(Object msg) {
+            this.msg = msg;
+        }
+    }
+
+    private static final VarHandle TAIL;
+    private static final VarHandle WAITING;
+    private static final VarHandle KILLED_BY;
+    private static final VarHandle NEXT;
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            TAIL = l.findVarHandle(ActorCell.class, "tail", Node.class);
+            WAITING = l.findVarHandle(ActorCell.class, "waiting", int.class);
+            KILLED_BY = l.findVarHandle(ActorCell.class, "killedBy", Throwable.class);
+            NEXT = l.findVarHandle(Node.class, "next", Node.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}
