@@ -21,12 +21,28 @@ public final class Config {
     public static final long MIN_STACK_SIZE = 256L << 10;
     /** Most carriers one runtime may have. */
     public static final int MAX_WORKERS = 1024;
+    /** Default time slice: 10 ms, Go's forcePreemptNS; long enough that a slice
+     * costs one yield (~150 ns) per 10 ms of work, short enough for interactive latency. */
+    public static final Duration DEFAULT_TIMESLICE = Duration.ofMillis(10);
+    /** Default stall threshold: 100 ms, ten slices, so a green thread that reaches
+     * safepoints is never taken for a stalled one. */
+    public static final Duration DEFAULT_STALL_THRESHOLD = Duration.ofMillis(100);
+    /** Smallest non-zero time slice and stall threshold: the ticker's 1 ms resolution. */
+    public static final long MIN_TIMESLICE_MILLIS = 1;
+    /** Default size of the {@link Green#blocking} pool; chosen, not measured. */
+    public static final int DEFAULT_BLOCKING_THREADS = 64;
+    /** Most threads the {@link Green#blocking} pool may have. */
+    public static final int MAX_BLOCKING_THREADS = 4096;
 
     private final int workers;
     private final long stackSize;
     private final String name;
     private final Duration shutdownTimeout;
     private final BiConsumer<GreenHandle<?>, Throwable> failureHandler;
+    private final Duration timeslice;
+    private final Duration stallThreshold;
+    private final int maxSpareCarriers;
+    private final int blockingThreads;
     private final BiConsumer<Pid, Object> deadLetterHandler;
 
     private Config(Builder b) {
@@ -35,6 +51,10 @@ public final class Config {
         this.name = b.name;
         this.shutdownTimeout = b.shutdownTimeout;
         this.failureHandler = b.failureHandler;
+        this.timeslice = b.timeslice;
+        this.stallThreshold = b.stallThreshold;
+        this.maxSpareCarriers = b.maxSpareCarriers;
+        this.blockingThreads = b.blockingThreads;
         this.deadLetterHandler = b.deadLetterHandler;
     }
 
@@ -73,6 +93,40 @@ public final class Config {
     }
 
     /**
+     * How long a green thread may keep its carrier while other work waits before
+     * the runtime asks it to yield at its next safepoint; {@link Duration#ZERO}
+     * means preemption is off (neither time slices nor priority preemption).
+     * See {@link Green#checkpoint()} for what is and is not preempted.
+     */
+    public Duration timeslice() {
+        return timeslice;
+    }
+
+    /** True unless {@link #timeslice()} is zero. */
+    public boolean preemptive() {
+        return !timeslice.isZero();
+    }
+
+    /**
+     * How long one green thread may hold a carrier without reaching a safepoint,
+     * while other work waits, before the runtime reports the stall and hands the
+     * carrier's queued work to a spare carrier.
+     */
+    public Duration stallThreshold() {
+        return stallThreshold;
+    }
+
+    /** Most spare carriers that may run at once, standing in for stalled ones; 0 turns the hand-off off. */
+    public int maxSpareCarriers() {
+        return maxSpareCarriers;
+    }
+
+    /** Most threads of the pool that runs {@link Green#blocking} work. */
+    public int blockingThreads() {
+        return blockingThreads;
+    }
+
+    /**
      * Called, on the sending thread, with the pid and the message of every
      * {@link Green#send} that found its receiver dead or stale; null means
      * such messages are dropped silently.
@@ -84,7 +138,9 @@ public final class Config {
     @Override
     public String toString() {
         return "Config[workers=" + workers + ", stackSize=" + stackSize + ", name=" + name
-                + ", shutdownTimeout=" + shutdownTimeout + "]";
+                + ", shutdownTimeout=" + shutdownTimeout + ", timeslice=" + timeslice
+                + ", stallThreshold=" + stallThreshold + ", maxSpareCarriers=" + maxSpareCarriers
+                + ", blockingThreads=" + blockingThreads + "]";
     }
 
     /** Builder of {@link Config}; not thread-safe. */
@@ -94,6 +150,10 @@ public final class Config {
         private String name;
         private Duration shutdownTimeout = Duration.ofSeconds(5);
         private BiConsumer<GreenHandle<?>, Throwable> failureHandler;
+        private Duration timeslice = DEFAULT_TIMESLICE;
+        private Duration stallThreshold = DEFAULT_STALL_THRESHOLD;
+        private int maxSpareCarriers = -1;
+        private int blockingThreads = DEFAULT_BLOCKING_THREADS;
         private BiConsumer<Pid, Object> deadLetterHandler;
 
         private Builder() {
@@ -136,6 +196,34 @@ public final class Config {
         }
 
         /**
+         * Time slice (zero, or from {@value #MIN_TIMESLICE_MILLIS} ms); default 10 ms.
+         * {@link Duration#ZERO} switches preemption off: a green thread then keeps
+         * its carrier until it blocks, parks, yields or ends.
+         */
+        public Builder timeslice(Duration timeslice) {
+            this.timeslice = Objects.requireNonNull(timeslice, "timeslice");
+            return this;
+        }
+
+        /** Stall threshold (at least {@value #MIN_TIMESLICE_MILLIS} ms); default 100 ms. */
+        public Builder stallThreshold(Duration threshold) {
+            this.stallThreshold = Objects.requireNonNull(threshold, "stallThreshold");
+            return this;
+        }
+
+        /** Spare carriers (0..{@value #MAX_WORKERS}); default: as many as workers. */
+        public Builder maxSpareCarriers(int spares) {
+            this.maxSpareCarriers = spares;
+            return this;
+        }
+
+        /** Threads of the {@link Green#blocking} pool (1..{@value #MAX_BLOCKING_THREADS}); default {@value #DEFAULT_BLOCKING_THREADS}. */
+        public Builder blockingThreads(int threads) {
+            this.blockingThreads = threads;
+            return this;
+        }
+
+        /**
          * Validates and builds.
          *
          * @throws IllegalArgumentException naming the first invalid setting
@@ -155,6 +243,25 @@ public final class Config {
             }
             if (shutdownTimeout.isNegative()) {
                 throw new IllegalArgumentException("shutdownTimeout must not be negative, was " + shutdownTimeout);
+            }
+            if (timeslice.isNegative() || (!timeslice.isZero() && timeslice.compareTo(Duration.ofMillis(MIN_TIMESLICE_MILLIS)) < 0)) {
+                throw new IllegalArgumentException("timeslice must be zero (off) or at least " + MIN_TIMESLICE_MILLIS
+                        + " ms, was " + timeslice);
+            }
+            if (stallThreshold.compareTo(Duration.ofMillis(MIN_TIMESLICE_MILLIS)) < 0) {
+                throw new IllegalArgumentException("stallThreshold must be at least " + MIN_TIMESLICE_MILLIS
+                        + " ms, was " + stallThreshold);
+            }
+            if (maxSpareCarriers == -1) {
+                maxSpareCarriers = workers;
+            }
+            if (maxSpareCarriers < 0 || maxSpareCarriers > MAX_WORKERS) {
+                throw new IllegalArgumentException("maxSpareCarriers must be between 0 and " + MAX_WORKERS + ", was "
+                        + maxSpareCarriers);
+            }
+            if (blockingThreads < 1 || blockingThreads > MAX_BLOCKING_THREADS) {
+                throw new IllegalArgumentException("blockingThreads must be between 1 and " + MAX_BLOCKING_THREADS
+                        + ", was " + blockingThreads);
             }
             return new Config(this);
         }

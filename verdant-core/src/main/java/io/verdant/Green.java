@@ -134,14 +134,65 @@ public final class Green {
     /**
      * A safepoint: if the runtime has asked the current green thread to give up
      * its carrier (its time slice is over, or higher-priority work is waiting),
-     * it yields here; otherwise this returns at once. Costs one memory read when
-     * no request is pending. Callable from any thread: outside a green thread it
-     * is a cheap no-op, so library code may call it anywhere. This is also the
-     * entry point the {@code verdant-agent} inserts at loop back-edges; its
-     * signature is stable.
+     * it yields here and goes to the back of its priority level; otherwise this
+     * returns at once. Costs one memory read when no request is pending (no
+     * allocation). Callable from any thread: outside a green thread it is a
+     * cheap no-op, so library code may call it anywhere. This is also the entry
+     * point the {@code verdant-agent} inserts at loop back-edges; its signature
+     * is stable.
+     *
+     * <h2>What is and is not preempted</h2>
+     * The JVM cannot suspend a virtual thread at an arbitrary instruction
+     * ({@code jdk.internal.vm.Continuation.tryPreempt} throws "Not implemented" in
+     * JDK 25), so Verdant's preemption is cooperative, made automatic:
+     * <ul>
+     * <li>The runtime's ticker asks a green thread to yield when it has run longer
+     *     than {@link Config#timeslice()} while other work waits, or when a
+     *     runnable green thread of higher priority waits and every carrier runs
+     *     lower-priority work.</li>
+     * <li>The thread yields at its next <em>safepoint</em>: a call to this method
+     *     (explicit, or inserted at loop back-edges by {@code verdant-agent}), or
+     *     any Verdant blocking or parking operation ({@link #yield()},
+     *     {@link #sleep}, {@link GreenHandle#join()}, {@link #blocking}, and every
+     *     other operation that parks), or any JDK operation that parks a virtual
+     *     thread (locks, queues, socket I/O, {@code Thread.sleep}).</li>
+     * <li>Code that reaches none of these — a loop with no checkpoint, a blocking
+     *     native call, file I/O, anything that pins the carrier — is <em>not</em>
+     *     preempted. Instead, after {@link Config#stallThreshold()} with other work
+     *     waiting, the runtime reports the stall once (System.Logger
+     *     {@code io.verdant.sysmon}, WARNING, with the green thread's pid, name,
+     *     duration and stack trace) and a spare carrier (at most
+     *     {@link Config#maxSpareCarriers()}) takes over the stalled carrier's queued
+     *     work, so every other green thread keeps running. The offender keeps its
+     *     carrier until it returns; the spare then retires.</li>
+     * </ul>
      */
     public static void checkpoint() {
         Safepoints.poll();
+    }
+
+    /**
+     * Runs {@code work}, which is known to block or pin a carrier (file I/O, JNI,
+     * a legacy blocking client, a lock held across native code), on the runtime's
+     * separate pool of at most {@link Config#blockingThreads()} platform threads,
+     * while the calling green thread parks: its carrier keeps running other green
+     * threads meanwhile. When all pool threads are busy, calls wait in FIFO order.
+     * Outside a green thread, {@code work} simply runs on the caller. A safepoint.
+     *
+     * @return what {@code work} returned
+     * @throws Exception exactly what {@code work} threw (the same object)
+     * @throws CancelledException if the caller is interrupted (or cancelled) while
+     *         waiting (the pool thread running the work is interrupted and the
+     *         caller's interrupt status stays set), or the runtime is closed
+     * @throws NullPointerException if {@code work} is null
+     */
+    public static <T> T blocking(Callable<? extends T> work) throws Exception {
+        Objects.requireNonNull(work, "work");
+        GreenThread<?> g = GreenThread.current();
+        if (g == null) {
+            return work.call();
+        }
+        return g.runtime().blocking(work);
     }
 
     /** Green only. The caller's pid. */

@@ -155,6 +155,30 @@ public final class GreenThread<T> extends Task
     @Override
     protected void dispatch(Worker worker) {
         runContinuation.run();
+        // The continuation unmounted: it yielded, parked or ended. Each is a
+        // safepoint, so a request it did not reach a checkpoint for is withdrawn
+        // (otherwise Safepoints.pending would stay non-zero and every checkpoint
+        // in the JVM would take the slow path).
+        if (preempt) {
+            Safepoints.cancel(this);
+        }
+    }
+
+    @Override
+    protected boolean requestPreemption() {
+        return Safepoints.request(this);
+    }
+
+    @Override
+    protected void withdrawPreemption() {
+        if (preempt) {
+            Safepoints.cancel(this);
+        }
+    }
+
+    @Override
+    protected Thread thread() {
+        return vthread;
     }
 
     // ------------------------------------------------------------------ body
@@ -246,6 +270,9 @@ public final class GreenThread<T> extends Task
 
     /** Runtime shutdown: completes the handle of a thread that will never run again. */
     void abandon() {
+        if (preempt) {
+            Safepoints.cancel(this);
+        }
         if (status == ALIVE) {
             runtime.pids.free(this);
             if (STATUS.compareAndSet(this, ALIVE, ABANDONED)) {
@@ -257,6 +284,11 @@ public final class GreenThread<T> extends Task
                 }
             }
         }
+    }
+
+    /** Any thread; a preemption request is pending for this thread. */
+    boolean preemptRequested() {
+        return preempt;
     }
 
     boolean casPreempt(boolean expected, boolean value) {
@@ -339,6 +371,7 @@ public final class GreenThread<T> extends Task
 
     /** Waits for completion; {@code nanos} < 0 means forever. */
     private T awaitOutcome(long nanos) {
+        Safepoints.poll();
         if (WAITERS.getAcquire(this) != DONE) {
             await(nanos);
         }

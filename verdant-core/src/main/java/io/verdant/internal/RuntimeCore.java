@@ -44,8 +44,11 @@ import java.util.function.BiConsumer;
  *      to end unparks the closer).
  *   4. abandon what is left: its handle completes with CancelledException, its
  *      pid dies; its continuation is never resumed.
- *   5. terminate the scheduler: workers and ticker exit (submissions after this
- *      are dropped, never rejected), and report carriers stuck in a task.
+ *   5. stop the Green.blocking pool: running work is interrupted, queued work
+ *      dropped (its callers were interrupted in step 2 or abandoned in step 4).
+ *   6. terminate the scheduler: workers, ticker and spare carriers exit
+ *      (submissions after this are dropped, never rejected), and report
+ *      carriers stuck in a task.
  * </pre>
  */
 public final class RuntimeCore {
@@ -64,6 +67,7 @@ public final class RuntimeCore {
     public final Scheduler scheduler;
     /** The runtime's one timer structure: sleep and every timeout. Driven by the ticker. */
     public final TimerWheel timers;
+    final BlockingPool blockingPool;
     final PidTable pids = new PidTable();
     private final BiConsumer<GreenHandle<?>, Throwable> failureHandler;
     private final BiConsumer<Pid, Object> deadLetterHandler;
@@ -89,7 +93,9 @@ public final class RuntimeCore {
         this.name = config.name() != null ? config.name() : "verdant-" + id;
         this.failureHandler = config.failureHandler();
         this.deadLetterHandler = config.deadLetterHandler();
-        this.scheduler = new Scheduler(name, config.workers(), config.stackSize(), this::reportInternalError);
+        this.scheduler = new Scheduler(name, config.workers(), config.stackSize(), config.timeslice().toNanos(),
+                config.stallThreshold().toNanos(), config.maxSpareCarriers(), this::reportInternalError);
+        this.blockingPool = new BlockingPool(name, config.blockingThreads());
         this.timers = new TimerWheel(clock, scheduler.ticker()::wakeIfSleeping);
         scheduler.ticker().drive(timers);
         scheduler.start();
@@ -291,6 +297,7 @@ public final class RuntimeCore {
                 g.abandon();
             }
         }
+        blockingPool.shutdown(Math.min(timeout, 1_000_000_000L));
         int stuck = scheduler.terminate(Math.max(timeout, 1_000_000_000L));
         if (stuck > 0) {
             LOG.log(System.Logger.Level.WARNING, "runtime '" + name + "': " + stuck
@@ -300,6 +307,19 @@ public final class RuntimeCore {
         state = CLOSED;
         closer = null;
         OPEN.remove(id, this);
+    }
+
+    /**
+     * Runs {@code work} on this runtime's blocking pool while the calling green
+     * thread parks (see {@code Green.blocking}).
+     */
+    public <T> T blocking(Callable<? extends T> work) throws Exception {
+        return blockingPool.call(work);
+    }
+
+    /** Threads of the blocking pool alive now; a snapshot. */
+    public int blockingThreads() {
+        return blockingPool.threads();
     }
 
     // ------------------------------------------------------------------ utilities

@@ -4,7 +4,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * Preemption requests and the safepoint poll.
+ * Preemption requests and the safepoint poll. Requests come from the ticker's
+ * {@link io.verdant.internal.sched.Sysmon} (time slices, priority preemption).
  *
  * <pre>
  * Fast path
@@ -42,7 +43,9 @@ public final class Safepoints {
 
     private static void slowPath() {
         GreenThread<?> g = GreenThread.current();
-        if (g != null && acknowledge(g)) {
+        // Read before CAS: while a request for some other thread is pending, every
+        // checkpoint in the JVM comes here, and a CAS each time would be costly.
+        if (g != null && g.preemptRequested() && acknowledge(g)) {
             Thread.yield();
         }
     }

@@ -48,8 +48,32 @@ import java.util.function.Consumer;
  *   Steps (2)/(3) against signalWork's fence-then-read form a Dekker pair: either
  *   the producer sees the idle worker and wakes it, or the worker sees the work.
  *   LIFO slots are not part of the re-check: their owner is running and takes
- *   them next; if the owner is stuck, the {@link Ticker} notices the unchanged
+ *   them next; if the owner is stuck, the {@link Sysmon} notices the unchanged
  *   dispatch count and signals.
+ *
+ * Carriers: core workers and spare carriers
+ *   cores     the Config.workers() workers, started with the runtime, never replaced.
+ *   carriers  volatile copy-on-write array: the cores plus the spare carriers
+ *             alive now (see {@link Sysmon}). Every loop over "all workers" (steal
+ *             victims, the park re-check, the ticker) reads one snapshot of it.
+ *             Written under spareLock only, by the ticker (a spare joins) and by
+ *             a retiring spare (it leaves).
+ *   A spare is an ordinary Worker with its own queues: it owns those and no
+ *   others. It takes a stalled worker's queued work by stealing, which is safe
+ *   against the stalled worker's own pushes (the green thread stuck on it may
+ *   still spawn or wake threads into its queues and LIFO slot). Its index is
+ *   cores.length + a spare slot, so per-carrier arrays have maxCarriers entries.
+ *   Retirement (Worker.retire set by Sysmon under idleLock, then unparkWorker):
+ *     1. the spare finishes its current task (never interrupted mid-task);
+ *     2. it gives back a search token if it holds one;
+ *     3. it moves everything in its own queues, LIFO and yielded slots to the
+ *        injection queues (it is their only producer, and it is between tasks,
+ *        so nothing can be pushed to them after this);
+ *     4. it leaves carriers (under spareLock), then signalWork(): work it
+ *        injected, or a wake-up it absorbed, goes to a carrier that stays.
+ *   A retiring spare is never in the idle list: retire is set under idleLock,
+ *   which removes it if it is there, and park() does not register a worker whose
+ *   retire flag is set (checked under idleLock).
  *
  * Locks
  *   idleLock guards the idle list only; it is never held while a task runs,
@@ -60,17 +84,29 @@ import java.util.function.Consumer;
  *      and every later submission is dropped (never rejected: execute() must
  *      not throw, see the class design of GreenThread).
  *   2. every worker is unparked; each exits its loop and counts down.
- *   3. the ticker stops.
+ *   3. the ticker stops and is joined: no spare can be started after this, and
+ *      preemption requests it made are withdrawn (Safepoints.pending is JVM-wide).
+ *   4. every spare carrier alive is unparked and joined; spares exit like
+ *      workers (no drain: submissions are dropped from step 1 on).
  *   A worker stuck inside a task that never yields cannot be stopped: terminate
  *   reports how many carriers did not exit in time.
  * </pre>
  */
 public final class Scheduler {
     public static final int LEVELS = 4;
+    /** Priority.NORMAL's level: injections above it may trigger an immediate Sysmon pass. */
+    private static final int NORMAL_LEVEL = 2;
     /** Steal passes over all victims before a worker registers as idle. */
     private static final int SEARCH_ROUNDS = 2;
 
     private final Worker[] workers;
+    private volatile Worker[] carriers;
+    private final int maxCarriers;
+    private final long stackSize;
+    private final String name;
+    private final Object spareLock = new Object();
+    /** Guarded by spareLock: spare carriers alive, by spare slot. */
+    private final Worker[] spares;
     @SuppressWarnings("unchecked")
     private final ConcurrentLinkedQueue<Task>[] injected = new ConcurrentLinkedQueue[LEVELS];
     private final AtomicInteger injectedCount = new AtomicInteger();
@@ -83,18 +119,33 @@ public final class Scheduler {
     private final CountDownLatch stopped;
     private final Consumer<Throwable> internalErrors;
     private final Ticker ticker;
+    private final Sysmon sysmon;
+    private final boolean preemptive;
 
-    public Scheduler(String name, int workerCount, long stackSize, Consumer<Throwable> internalErrors) {
+    /**
+     * @param timesliceNanos time slice, 0 for no preemption
+     * @param stallNanos     how long a carrier may be held by one task, while work waits, before Sysmon steps in
+     * @param maxSpares      most spare carriers alive at once (0: stalls are only reported)
+     */
+    public Scheduler(String name, int workerCount, long stackSize, long timesliceNanos, long stallNanos, int maxSpares,
+                     Consumer<Throwable> internalErrors) {
         this.workers = new Worker[workerCount];
+        this.maxCarriers = workerCount + maxSpares;
+        this.spares = new Worker[maxSpares];
+        this.stackSize = stackSize;
+        this.name = name;
+        this.preemptive = timesliceNanos > 0;
         this.internalErrors = internalErrors;
         for (int p = 0; p < LEVELS; p++) {
             injected[p] = new ConcurrentLinkedQueue<>();
         }
         for (int i = 0; i < workerCount; i++) {
-            workers[i] = new Worker(this, i, name + "-carrier-" + i, stackSize);
+            workers[i] = new Worker(this, i, name + "-carrier-" + i, stackSize, false);
         }
+        this.carriers = workers.clone();
         this.stopped = new CountDownLatch(workerCount);
-        this.ticker = new Ticker(this, name + "-ticker");
+        this.sysmon = new Sysmon(this, timesliceNanos, stallNanos);
+        this.ticker = new Ticker(this, name + "-ticker", sysmon);
     }
 
     public void start() {
@@ -108,9 +159,33 @@ public final class Scheduler {
         return workers.length;
     }
 
-    /** A snapshot view for diagnostics and the ticker; do not modify. */
+    /** Cores plus spare slots: the size of per-carrier arrays indexed by Worker.index. */
+    int maxCarriers() {
+        return maxCarriers;
+    }
+
+    /** The core workers, for diagnostics; do not modify. */
     public Worker[] workers() {
         return workers;
+    }
+
+    /** A snapshot of the carriers running now: the cores, then live spares; do not modify. */
+    public Worker[] carriers() {
+        return carriers;
+    }
+
+    /** Spare carriers alive now; a snapshot. */
+    public int spareCarriers() {
+        return carriers.length - workers.length;
+    }
+
+    public Sysmon sysmon() {
+        return sysmon;
+    }
+
+    /** Config.maxSpareCarriers: how many spares may be alive at once. */
+    int spareSlots() {
+        return spares.length;
     }
 
     public Ticker ticker() {
@@ -136,6 +211,11 @@ public final class Scheduler {
         } else if (t.isVirtual() && t.getUncaughtExceptionHandler() instanceof Task running) {
             Worker w = running.worker;
             if (w != null && w.scheduler == this && w.currentTask() == running) {
+                if (task.priority < running.priority && preemptive) {
+                    // Higher priority than the thread making it runnable: let Sysmon
+                    // look now (rule a), not at the next tick.
+                    ticker.nudge();
+                }
                 if (first || w.wakeToQueue) {
                     w.pushLocalOrInject(task);
                 } else {
@@ -151,6 +231,29 @@ public final class Scheduler {
         }
         inject(task);
         signalWork();
+        if (task.priority < NORMAL_LEVEL && preemptive) {
+            highPriorityInjected(task.priority);
+        }
+    }
+
+    /**
+     * Any thread, after injecting a task of priority {@code level} (HIGH or
+     * CRITICAL): if no carrier is idle and every one runs lower-priority work,
+     * Sysmon runs now (rule b) instead of at the next tick, so the preemption
+     * request does not wait up to a tick. Reads only; the request itself is made
+     * on the ticker thread, which keeps Sysmon's bookkeeping single-threaded.
+     */
+    private void highPriorityInjected(int level) {
+        if (idleCount != 0) {
+            return;
+        }
+        for (Worker c : carriers) {
+            Task t = c.currentTask();
+            if (t == null || t.priority <= level) {
+                return;
+            }
+        }
+        ticker.nudge();
     }
 
     /** A task that is not a green thread (see {@link ForeignTask}). */
@@ -170,17 +273,35 @@ public final class Scheduler {
     }
 
     Task pollInjected() {
+        return pollInjectedAbove(LEVELS);
+    }
+
+    /** Any carrier: an injected task of a priority level below (better than) {@code level}, or null. */
+    Task pollInjectedAbove(int level) {
         if (injectedCount.get() == 0) {
             return null;
         }
-        for (ConcurrentLinkedQueue<Task> q : injected) {
-            Task t = q.poll();
+        for (int p = 0; p < level; p++) {
+            Task t = injected[p].poll();
             if (t != null) {
                 injectedCount.decrementAndGet();
                 return t;
             }
         }
         return null;
+    }
+
+    /** Any thread: the best priority level with injected work, or -1; a snapshot. */
+    int bestInjectedLevel() {
+        if (injectedCount.get() == 0) {
+            return -1;
+        }
+        for (int p = 0; p < LEVELS; p++) {
+            if (!injected[p].isEmpty()) {
+                return p;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -192,7 +313,7 @@ public final class Scheduler {
      * 1.07x the vt-floor in CPU time; BENCHMARKS.md).
      */
     void signalWorkFromOwner() {
-        if (workers.length > 1) {
+        if (carriers.length > 1) {
             signalWork();
         }
     }
@@ -225,7 +346,7 @@ public final class Scheduler {
         if (!w.searching) {
             // Bound the searchers to half the workers (at least one), as tokio does:
             // more searchers only contend on the same victims.
-            if (2 * searching.get() >= Math.max(workers.length, 2)) {
+            if (2 * searching.get() >= Math.max(carriers.length, 2)) {
                 return pollInjected();
             }
             searching.incrementAndGet();
@@ -236,10 +357,11 @@ public final class Scheduler {
         for (int round = 0; round < SEARCH_ROUNDS && found == null && !terminating; round++) {
             found = pollInjected();
             if (found == null) {
-                int n = workers.length;
+                Worker[] victims = carriers;
+                int n = victims.length;
                 int start = n > 1 ? w.nextRandom(n) : 0;
                 for (int i = 0; i < n && found == null; i++) {
-                    Worker victim = workers[(start + i) % n];
+                    Worker victim = victims[(start + i) % n];
                     if (victim != w) {
                         found = victim.stealBy(w, seen);
                     }
@@ -267,6 +389,9 @@ public final class Scheduler {
     /** Worker {@code w} only: parks until notified, unless work appears while registering. */
     void park(Worker w) {
         synchronized (idleLock) {
+            if (w.retire) {
+                return;
+            }
             w.idle = true;
             idleWorkers.addLast(w);
             idleCount = idleWorkers.size();
@@ -282,11 +407,13 @@ public final class Scheduler {
                     return;
                 }
             }
-            // A notifier already took us off the list and counted us as searching.
-        } else {
-            while (!w.notified && !terminating) {
-                LockSupport.park(this);
-            }
+            // A notifier (or a retirement) already took us off the list; it sets
+            // notified right after releasing the lock, so wait for that below:
+            // returning now would leave notified to be set later, and the next
+            // park() would return at once while still registered as idle.
+        }
+        while (!w.notified && !terminating) {
+            LockSupport.park(this);
         }
         w.notified = false;
     }
@@ -295,7 +422,7 @@ public final class Scheduler {
         if (injectedCount.get() != 0) {
             return true;
         }
-        for (Worker v : workers) {
+        for (Worker v : carriers) {
             for (LocalQueue q : v.levels) {
                 if (!q.isEmpty()) {
                     return true;
@@ -310,9 +437,19 @@ public final class Scheduler {
         return idleCount;
     }
 
-    /** True if every worker is parked and nothing is queued; a snapshot. */
+    /** True if every carrier is parked and nothing is queued; a snapshot. */
     public boolean isQuiescent() {
-        return idleCount == workers.length && !hasVisibleWork();
+        return allIdle() && !hasVisibleWork();
+    }
+
+    /** True if every carrier (cores and spares) is parked; a snapshot. */
+    boolean allIdle() {
+        return idleCount >= carriers.length;
+    }
+
+    /** Any thread: true if some task waits in an injection queue or a carrier's queues; a snapshot. */
+    boolean hasWaitingWork() {
+        return hasVisibleWork();
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -321,14 +458,94 @@ public final class Scheduler {
     }
 
     void workerStopped(Worker w) {
-        stopped.countDown();
+        if (!w.spare) {
+            stopped.countDown();
+        }
+    }
+
+    // ------------------------------------------------------------------ spare carriers
+
+    /**
+     * Ticker thread only (Sysmon): starts a spare carrier, or returns null if
+     * {@code maxSpares} are alive or the scheduler is terminating.
+     */
+    Worker startSpare() {
+        Worker s;
+        synchronized (spareLock) {
+            if (terminating) {
+                return null;
+            }
+            int slot = -1;
+            for (int i = 0; i < spares.length; i++) {
+                if (spares[i] == null) {
+                    slot = i;
+                    break;
+                }
+            }
+            if (slot < 0) {
+                return null;
+            }
+            int index = workers.length + slot;
+            s = new Worker(this, index, name + "-spare-" + slot, stackSize, true);
+            spares[slot] = s;
+            Worker[] old = carriers;
+            Worker[] grown = java.util.Arrays.copyOf(old, old.length + 1);
+            grown[old.length] = s;
+            carriers = grown;
+        }
+        s.start();
+        return s;
+    }
+
+    /**
+     * Ticker thread only (Sysmon): asks spare {@code s} to retire after its
+     * current task (steps in the class comment).
+     */
+    void retireSpare(Worker s) {
+        synchronized (idleLock) {
+            s.retire = true;
+            if (s.idle) {
+                s.idle = false;
+                idleWorkers.remove(s);
+                idleCount = idleWorkers.size();
+            }
+        }
+        s.unparkWorker();
+    }
+
+    /** Spare {@code s} only, between tasks, once its retire flag is set: steps 2-4 of retirement. */
+    void retired(Worker s) {
+        if (s.searching) {
+            s.searching = false;
+            searching.decrementAndGet();
+        }
+        s.drainToInjection();
+        synchronized (spareLock) {
+            Worker[] old = carriers;
+            Worker[] shrunk = new Worker[old.length - 1];
+            int j = 0;
+            for (Worker c : old) {
+                if (c != s) {
+                    shrunk[j++] = c;
+                }
+            }
+            carriers = shrunk;
+            spares[s.index - workers.length] = null;
+        }
+        signalWork();
+    }
+
+    private Worker[] liveSpares() {
+        synchronized (spareLock) {
+            return java.util.Arrays.stream(spares).filter(java.util.Objects::nonNull).toArray(Worker[]::new);
+        }
     }
 
     public boolean isTerminating() {
         return terminating;
     }
 
-    /** Called by the ticker: a worker whose dispatch count has not moved for a
+    /** Called by Sysmon: a worker whose dispatch count has not moved for a
      * whole tick while work sits in its queues or LIFO slot is stuck in one task. */
     void rescueStranded(Worker w) {
         if (w.hasLocalWork()) {
@@ -342,18 +559,35 @@ public final class Scheduler {
      * a task that never reaches a safepoint).
      */
     public int terminate(long timeoutNanos) {
-        terminating = true;
+        synchronized (spareLock) {
+            terminating = true;
+        }
         for (Worker w : workers) {
             w.unparkWorker();
         }
         ticker.shutdown();
+        long deadline = System.nanoTime() + timeoutNanos;
+        int stuckSpares = 0;
         try {
-            stopped.await(timeoutNanos, TimeUnit.NANOSECONDS);
             ticker.join(TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + 1);
+            if (!ticker.isAlive()) {
+                sysmon.withdrawAll();
+            }
+            Worker[] left = liveSpares();
+            for (Worker s : left) {
+                s.unparkWorker();
+            }
+            stopped.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            for (Worker s : left) {
+                s.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                if (s.isAlive()) {
+                    stuckSpares++;
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return (int) stopped.getCount();
+        return (int) stopped.getCount() + stuckSpares;
     }
 
     void reportInternalError(Throwable t) {

@@ -33,4 +33,21 @@ public abstract class Task {
     public final int priorityLevel() {
         return priority;
     }
+
+    /**
+     * Any thread. Asks this task to give up its carrier at its next safepoint;
+     * false if it cannot be asked (not a green thread) or was already asked.
+     */
+    protected boolean requestPreemption() {
+        return false;
+    }
+
+    /** Any thread. Withdraws a request made with {@link #requestPreemption()}, if still pending. */
+    protected void withdrawPreemption() {
+    }
+
+    /** The virtual thread this task is the continuation of, or null if unknown (foreign work). */
+    protected Thread thread() {
+        return null;
+    }
 }

@@ -3,57 +3,58 @@ package io.verdant.internal.sched;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The runtime's clock thread. While any worker is active it wakes every
- * {@link #TICK_NANOS} and looks at each worker's dispatch count: a worker whose
- * count has not moved for a whole tick has been inside one task all that time.
- * If that worker has work queued behind it (including its LIFO slot, which
- * thieves leave alone), the ticker calls {@link Scheduler#signalWork} so an idle
- * worker comes and steals it.
+ * The runtime's clock thread. While any carrier is active it wakes every
+ * {@link #TICK_NANOS} and runs the {@link Sysmon} (time slices, priority
+ * preemption, stranded-work rescue, stalls and spare carriers).
  *
  * <pre>
  * Sleeping
- *   When every worker is parked the ticker parks until the next timer
+ *   When every carrier is parked the ticker parks until the next timer
  *   deadline (see Clockwork), or with no timeout if no timer is armed: an
  *   idle runtime with no timers uses no CPU. Any worker that leaves the idle state calls
  *   wakeIfSleeping(): the ticker publishes sleeping = true, re-checks the idle
  *   count, then parks; the waker sets activity, then reads sleeping. Both are
  *   volatile, so one of them sees the other.
  *
+ * Nudges
+ *   Scheduler.submit unparks the ticker when a higher-priority task arrives
+ *   while every carrier runs lower-priority work: its timed park returns early
+ *   and the Sysmon pass runs at once. Sysmon measures slices from the dispatch
+ *   counts it saw and the clock, so extra passes never shorten a slice.
+ *
  * Fields
- *   lastDispatches  ticker thread only.
  *   clockwork       the timer wheel (issue 5); set before start, then ticker only.
  *   sleeping        written by the ticker, read by any worker.
  *   stop            written by Scheduler.terminate, read by the ticker.
  * </pre>
  */
 public final class Ticker extends Thread {
-    /** 1 ms: the resolution of stranded-work detection. Fine enough that a task
-     * stuck behind a long-running one waits about a millisecond; coarse enough
-     * that the ticker's own CPU cost is negligible (measured: not yet). */
+    /** 1 ms: the resolution of time slices, stall detection and stranded-work
+     * rescue. Fine enough that a 10 ms slice is accurate to 10%; coarse enough
+     * that the ticker's own CPU cost is negligible (not measured separately). */
     static final long TICK_NANOS = 1_000_000L;
 
     private final Scheduler scheduler;
-    private final long[] lastDispatches;
+    private final Sysmon sysmon;
     /** Timer hook (issue 5): set once before start, read by the ticker only. */
     private Clockwork clockwork = Clockwork.NONE;
     private volatile boolean sleeping;
     private volatile boolean stop;
 
-    Ticker(Scheduler scheduler, String name) {
+    Ticker(Scheduler scheduler, String name, Sysmon sysmon) {
         super(null, null, name, 0, false);
         this.scheduler = scheduler;
-        this.lastDispatches = new long[scheduler.workerCount()];
+        this.sysmon = sysmon;
         setDaemon(true);
     }
 
     @Override
     public void run() {
-        Worker[] workers = scheduler.workers();
         while (!stop) {
-            if (scheduler.idleWorkers() == workers.length) {
+            if (scheduler.allIdle()) {
                 sleeping = true;
                 long timerWait = clockwork.nanosToNextDeadline();
-                if (scheduler.idleWorkers() == workers.length && !stop) {
+                if (scheduler.allIdle() && !stop) {
                     if (timerWait < 0) {
                         LockSupport.park(this);
                     } else {
@@ -66,13 +67,10 @@ public final class Ticker extends Thread {
             }
             LockSupport.parkNanos(this, TICK_NANOS);
             clockwork.advance();
-            for (int i = 0; i < workers.length; i++) {
-                Worker w = workers[i];
-                long d = w.dispatchCount();
-                if (d == lastDispatches[i] && w.currentTask() != null) {
-                    scheduler.rescueStranded(w);
-                }
-                lastDispatches[i] = d;
+            try {
+                sysmon.tick(System.nanoTime());
+            } catch (Throwable t) {
+                scheduler.reportInternalError(t);
             }
         }
     }
@@ -108,6 +106,18 @@ public final class Ticker extends Thread {
     /** Before {@link #start()} only. */
     public void drive(Clockwork c) {
         this.clockwork = c;
+    }
+
+    /**
+     * Any thread: runs a Sysmon pass now rather than at the end of the current
+     * tick (a high-priority arrival). A nudge to a sleeping ticker wakes it too.
+     */
+    void nudge() {
+        // From the ticker itself (a timer it fired woke the thread): the Sysmon
+        // pass follows the timer advance anyway.
+        if (Thread.currentThread() != this) {
+            LockSupport.unpark(this);
+        }
     }
 
     /** Any thread. */

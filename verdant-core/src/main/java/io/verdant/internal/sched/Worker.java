@@ -25,8 +25,15 @@ import java.util.concurrent.locks.LockSupport;
  *              stranded (tokio issue #4941).
  *
  * Dispatch order (owner)
- *   1. every GLOBAL_INTERVAL dispatches, the injection queues first (fairness
- *      between local and remote work);
+ *   1. every GLOBAL_INTERVAL dispatches, or when Sysmon has just asked the task
+ *      running here to yield (injectedFirst), the injection queues first
+ *      (fairness between local and remote work: without the second rule, work
+ *      injected behind CPU-bound threads that yield every 10 ms slice would
+ *      wait up to 61 slices);
+ *   1b. an injected task of strictly higher priority than all local work
+ *      (one volatile read of the injected count when nothing is injected): a
+ *      HIGH thread woken by a timer or a platform thread is not queued behind
+ *      local LOW work once priority preemption has freed this carrier;
  *   2. the LIFO slot, if its priority is at least the best local level and
  *      fewer than LIFO_LIMIT LIFO runs happened in a row;
  *   3. anti-starvation: a non-empty level passed over STARVATION_LIMIT times
@@ -39,6 +46,12 @@ import java.util.concurrent.locks.LockSupport;
  *               workers (LIFO steal rule) and by the ticker (time slices).
  *   current     the task being run, published opaquely; for diagnostics and the
  *               ticker, never for correctness.
+ *
+ * Flags written by other threads
+ *   injectedFirst  set (opaque) by Sysmon when it requests preemption of the task
+ *                  running here; read and cleared by the owner in next().
+ *   retire         spares only: set by Sysmon under the idle lock; read by the
+ *                  owner between tasks (see Scheduler, "Carriers").
  *
  * Parking
  *   See {@link Scheduler}: a worker registers as idle, re-checks every queue,
@@ -60,6 +73,11 @@ public final class Worker extends Thread {
 
     final Scheduler scheduler;
     final int index;
+    /** True for a spare carrier started by Sysmon in place of a stalled one. */
+    final boolean spare;
+    /** Spares only: leave after the current task (see Scheduler, "Carriers"). */
+    volatile boolean retire;
+    @SuppressWarnings("unused") private volatile boolean injectedFirst;
     final LocalQueue[] levels = new LocalQueue[Scheduler.LEVELS];
     int levelMask;
     private final int[] skipped = new int[Scheduler.LEVELS];
@@ -88,12 +106,13 @@ public final class Worker extends Thread {
     /** Owner only: victims' dispatch counts at this worker's previous steal pass. */
     final long[] stealSeen;
 
-    Worker(Scheduler scheduler, int index, String name, long stackSize) {
+    Worker(Scheduler scheduler, int index, String name, long stackSize, boolean spare) {
         super(null, null, name, stackSize, false);
         this.scheduler = scheduler;
         this.index = index;
+        this.spare = spare;
         this.randomSeed = index * 0x9E3779B9 + 1;
-        this.stealSeen = new long[scheduler.workerCount()];
+        this.stealSeen = new long[scheduler.maxCarriers()];
         java.util.Arrays.fill(stealSeen, -1);
         for (int p = 0; p < levels.length; p++) {
             levels[p] = new LocalQueue();
@@ -109,9 +128,15 @@ public final class Worker extends Thread {
                 if (scheduler.isTerminating()) {
                     return;
                 }
+                if (retire) {
+                    scheduler.retired(this);
+                    return;
+                }
                 Task task = next();
                 if (task != null && searching) {
                     // Woken as a searcher, found work in its own or the injection queues.
+                    // (Kept across a task that never ends, the token would make
+                    // signalWork() believe someone is searching and wake nobody.)
                     scheduler.endSearch(this, true);
                 }
                 if (task == null) {
@@ -142,10 +167,40 @@ public final class Worker extends Thread {
         CURRENT.setOpaque(this, (Task) null);
     }
 
-    /** Owner only: the next task from this worker's own queues, or from injection. */
+    /**
+     * Owner only: the next task from this worker's own queues, or from injection.
+     * A task in the yielded slot runs only when nothing else is found; if
+     * something else is, the yielder goes to the back of its level first, where
+     * thieves and Sysmon can see it (a yielder left hidden in the slot behind a
+     * CPU-bound thread would never be counted as waiting, so that thread would
+     * never be asked to yield: two loops on one worker would not alternate).
+     */
     private Task next() {
+        Task y = yielded;
+        if (y == null) {
+            return nextQueued();
+        }
+        yielded = null;
+        Task t = nextQueued();
+        if (t == null) {
+            return y;
+        }
+        pushLocalOrInject(y);
+        if (t.priority <= y.priority) {
+            return t;
+        }
+        // t is of lower priority than the yielder: going behind it would invert
+        // priorities. Both go through the local levels, where the priority order
+        // and the anti-starvation rule decide (t loses its place in its level).
+        pushLocalOrInject(t);
+        Task p = pollLocal(bestLevel());
+        return p != null ? p : scheduler.pollInjected();
+    }
+
+    private Task nextQueued() {
         long n = (long) DISPATCHES.getOpaque(this);
-        if (n % GLOBAL_INTERVAL == 0) {
+        if (n % GLOBAL_INTERVAL == 0 || (boolean) INJECTED_FIRST.getOpaque(this)) {
+            INJECTED_FIRST.setOpaque(this, false);
             Task t = scheduler.pollInjected();
             if (t != null) {
                 return t;
@@ -153,6 +208,13 @@ public final class Worker extends Thread {
         }
         int best = bestLevel();
         Task slot = (Task) LIFO.getOpaque(this);
+        int top = slot != null && (best < 0 || slot.priority < best) ? slot.priority : best;
+        if (top > 0) {
+            Task t = scheduler.pollInjectedAbove(top);
+            if (t != null) {
+                return t;
+            }
+        }
         if (slot != null && (best < 0 || slot.priority <= best) && lifoRuns < LIFO_LIMIT) {
             slot = (Task) LIFO.getAndSet(this, (Task) null);
             if (slot != null) {
@@ -170,23 +232,58 @@ public final class Worker extends Thread {
         if (slot != null) {
             return slot;
         }
-        t = scheduler.pollInjected();
+        return scheduler.pollInjected();
+    }
+
+    /**
+     * Owner only (a retiring spare, between tasks): moves all its queued work to
+     * the injection queues. Nothing can be pushed here afterwards: only this
+     * thread pushes, and it runs no more tasks.
+     */
+    void drainToInjection() {
+        Task t = (Task) LIFO.getAndSet(this, (Task) null);
         if (t != null) {
-            if (yielded != null) {
-                // Someone else is waiting: the yielder goes behind it.
-                pushLocalOrInject(yielded);
-                yielded = null;
-            }
-            return t;
+            scheduler.inject(t);
         }
-        t = yielded;
-        yielded = null;
-        return t;
+        if (yielded != null) {
+            scheduler.inject(yielded);
+            yielded = null;
+        }
+        for (LocalQueue q : levels) {
+            while ((t = q.poll()) != null) {
+                scheduler.inject(t);
+            }
+        }
+        levelMask = 0;
+    }
+
+    /** Any thread (Sysmon): the next dispatch of this worker looks at the injection queues first. */
+    void preferInjectedNext() {
+        INJECTED_FIRST.setOpaque(this, true);
+    }
+
+    /** Any thread: the best priority level queued here (local queues or LIFO slot), or -1; a snapshot. */
+    int bestWaitingLevel() {
+        Task slot = (Task) LIFO.getOpaque(this);
+        int best = slot != null ? slot.priority : Scheduler.LEVELS;
+        for (int p = 0; p < best; p++) {
+            if (!levels[p].isEmpty()) {
+                best = p;
+                break;
+            }
+        }
+        return best == Scheduler.LEVELS ? -1 : best;
     }
 
     /** Owner only: a task that re-submitted itself from this carrier. */
     void pushResubmitted(Task task) {
-        if (levelMask == 0 && yielded == null && LIFO.getOpaque(this) == null) {
+        if (yielded != null) {
+            // An earlier yielder is still waiting (next() has not run since):
+            // it keeps its place in front of this one.
+            pushLocalOrInject(yielded);
+            yielded = null;
+        }
+        if (levelMask == 0 && LIFO.getOpaque(this) == null) {
             yielded = task;
         } else {
             pushLocalOrInject(task);
@@ -338,12 +435,14 @@ public final class Worker extends Thread {
     private static final VarHandle LIFO;
     private static final VarHandle DISPATCHES;
     private static final VarHandle CURRENT;
+    private static final VarHandle INJECTED_FIRST;
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             LIFO = l.findVarHandle(Worker.class, "lifo", Task.class);
             DISPATCHES = l.findVarHandle(Worker.class, "dispatches", long.class);
             CURRENT = l.findVarHandle(Worker.class, "current", Task.class);
+            INJECTED_FIRST = l.findVarHandle(Worker.class, "injectedFirst", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

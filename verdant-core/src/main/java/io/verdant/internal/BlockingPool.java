@@ -1,0 +1,217 @@
+package io.verdant.internal;
+
+import io.verdant.CancelledException;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The pool behind {@code Green.blocking}: platform threads that run work known
+ * to block or pin a carrier (file I/O, JNI, a legacy blocking client) while the
+ * calling green thread parks, so its carrier keeps serving other green threads.
+ *
+ * <pre>
+ * Pool
+ *   A ThreadPoolExecutor of at most Config.blockingThreads daemon threads,
+ *   created lazily on first use (a runtime that never blocks pays nothing).
+ *   Core size = maximum size with core time-out: threads appear on demand up to
+ *   the bound, then calls queue (unbounded LinkedBlockingQueue: a queued call
+ *   only costs its green thread's parked continuation), and idle threads end
+ *   after KEEP_ALIVE_SECONDS.
+ *
+ * One call (state machine of Call.state)
+ *     QUEUED  -> RUNNING    pool thread starts it (CAS; fails if cancelled first)
+ *     QUEUED  -> CANCELLED  the caller was interrupted first: the work never runs
+ *     RUNNING -> DONE       pool thread finished; result or failure written before
+ *                           the releasing store, then the caller is unparked
+ *     RUNNING -> DONE       also after the caller cancelled a running call: the
+ *                           caller interrupts the pool thread and stops waiting
+ *   The caller (1) submits, (2) loops: reads state (acquire), returns when DONE,
+ *   else parks (LockSupport: a green thread parks, never its carrier). A
+ *   spurious wake-up re-checks. Interrupted while waiting: CAS QUEUED ->
+ *   CANCELLED, or interrupt the pool thread running it; then CancelledException
+ *   with the interrupt status left set.
+ *
+ * Shutdown
+ *   RuntimeCore.close interrupts green threads first (so waiting callers cancel
+ *   their calls), then shutdownNow() interrupts pool threads still running work
+ *   and drops queued calls (their callers are gone or abandoned). A call
+ *   submitted after that fails fast with CancelledException.
+ * </pre>
+ */
+final class BlockingPool {
+    /** Idle pool threads end after this long; chosen, not measured. */
+    private static final long KEEP_ALIVE_SECONDS = 30;
+
+    private final String name;
+    private final int maxThreads;
+    private volatile ThreadPoolExecutor executor;
+    private volatile boolean closed;
+
+    BlockingPool(String name, int maxThreads) {
+        this.name = name;
+        this.maxThreads = maxThreads;
+    }
+
+    /**
+     * The calling green thread's thread only: runs {@code work} on the pool and
+     * parks until it ends; returns its result or throws what it threw.
+     *
+     * @throws CancelledException if interrupted while waiting, or the runtime is closed
+     */
+    <T> T call(Callable<? extends T> work) throws Exception {
+        Objects.requireNonNull(work, "work");
+        Call<T> call = new Call<>(work, Thread.currentThread());
+        try {
+            pool().execute(call);
+        } catch (RejectedExecutionException closing) {
+            throw new CancelledException("runtime '" + name + "' is closed: cannot run blocking work");
+        }
+        while (call.lvState() != Call.DONE) {
+            if (Thread.currentThread().isInterrupted()) {
+                call.cancel();
+                throw new CancelledException("interrupted while waiting for blocking work");
+            }
+            LockSupport.park(call);
+        }
+        return call.outcome();
+    }
+
+    private ThreadPoolExecutor pool() {
+        ThreadPoolExecutor e = executor;
+        if (e != null) {
+            return e;
+        }
+        synchronized (this) {
+            if (closed) {
+                throw new RejectedExecutionException();
+            }
+            if (executor == null) {
+                AtomicInteger n = new AtomicInteger();
+                ThreadPoolExecutor made = new ThreadPoolExecutor(maxThreads, maxThreads, KEEP_ALIVE_SECONDS,
+                        TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                            Thread t = new Thread(r, name + "-blocking-" + n.incrementAndGet());
+                            t.setDaemon(true);
+                            return t;
+                        });
+                made.allowCoreThreadTimeOut(true);
+                executor = made;
+            }
+            return executor;
+        }
+    }
+
+    /** Any thread: interrupts running work and drops queued work; idempotent. */
+    void shutdown(long timeoutNanos) {
+        ThreadPoolExecutor e;
+        synchronized (this) {
+            closed = true;
+            e = executor;
+        }
+        if (e != null) {
+            e.shutdownNow();
+            try {
+                e.awaitTermination(timeoutNanos, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Threads of the pool alive now; a snapshot (0 before first use). */
+    int threads() {
+        ThreadPoolExecutor e = executor;
+        return e == null ? 0 : e.getPoolSize();
+    }
+
+    private static final class Call<T> implements Runnable {
+        static final int QUEUED = 0;
+        static final int RUNNING = 1;
+        static final int DONE = 2;
+        static final int CANCELLED = 3;
+
+        private final Callable<? extends T> work;
+        private final Thread caller;
+        /** Guarded by this: the pool thread running the work, null before and after. */
+        private Thread runner;
+        private T result;
+        private Exception failure;
+        private Error error;
+        @SuppressWarnings("unused") private volatile int state;
+
+        Call(Callable<? extends T> work, Thread caller) {
+            this.work = work;
+            this.caller = caller;
+        }
+
+        /** Pool thread. */
+        @Override
+        public void run() {
+            if (!STATE.compareAndSet(this, QUEUED, RUNNING)) {
+                return;
+            }
+            synchronized (this) {
+                runner = Thread.currentThread();
+            }
+            try {
+                result = work.call();
+            } catch (Exception e) {
+                failure = e;
+            } catch (Error e) {
+                error = e;
+            } finally {
+                synchronized (this) {
+                    runner = null;
+                }
+                Thread.interrupted(); // a cancelled call's interrupt must not reach the next call
+                STATE.setRelease(this, DONE);
+                LockSupport.unpark(caller);
+            }
+        }
+
+        /** Caller only, interrupted: stops the work if it can. */
+        void cancel() {
+            if (!STATE.compareAndSet(this, QUEUED, CANCELLED)) {
+                // Under the lock, so the interrupt lands while this call's work runs
+                // (runner is cleared under the same lock), never on a later call.
+                synchronized (this) {
+                    if (runner != null) {
+                        runner.interrupt();
+                    }
+                }
+            }
+        }
+
+        int lvState() {
+            return (int) STATE.getAcquire(this);
+        }
+
+        /** Caller only, after DONE. */
+        T outcome() throws Exception {
+            if (error != null) {
+                throw error;
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            return result;
+        }
+
+        private static final VarHandle STATE;
+        static {
+            try {
+                STATE = MethodHandles.lookup().findVarHandle(Call.class, "state", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,310 @@
+package io.verdant.internal.sched;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The runtime's monitor (the role Go's sysmon plays), run by the {@link Ticker}
+ * thread once per tick: it watches every carrier and turns what it sees into
+ * preemption requests, wake-ups, stall reports and spare carriers.
+ *
+ * <pre>
+ * Observation (no clock reads on the dispatch path)
+ *   A worker increments its dispatch count per task it runs. Once per tick,
+ *   for each carrier, Sysmon compares the count with the one it saw last: if it
+ *   moved (or the carrier runs nothing), {@code since} = now. Otherwise one
+ *   task has held that carrier for at least now - since (to within one tick,
+ *   ~1 ms): the slice is measured without touching System.nanoTime on the
+ *   dispatch path, which the yield benchmark holds to ~150 ns per switch.
+ *
+ * What it does with a carrier held for {@code held}, only while other work is
+ * waiting somewhere (injection queues, any carrier's queues or LIFO slot):
+ *   held >= 1 tick, work queued on that carrier    signalWork (an idle carrier
+ *                                                  steals it; the old Ticker rule)
+ *   held >= timeslice                              request preemption of the task
+ *                                                  (Task.requestPreemption), and
+ *                                                  have the carrier look at the
+ *                                                  injection queues first after it
+ *   held >= stallThreshold                         report the stall once (WARNING,
+ *                                                  with the green thread's stack,
+ *                                                  from a short-lived reporter
+ *                                                  thread, never the ticker) and
+ *                                                  start a spare carrier for it
+ *   Without waiting work nothing is requested: a lone CPU-bound thread is left
+ *   alone and Safepoints.pending stays 0, keeping every checkpoint on its fast path.
+ *
+ * Priority preemption (each tick, preemption on)
+ *   a. A carrier whose own queues or LIFO slot hold a task of higher priority
+ *      than the one it runs: that task is asked to yield (the carrier then
+ *      dispatches its best local work first).
+ *   b. An injected task of priority P while every carrier runs something of
+ *      lower priority than P: the carrier running the lowest-priority task (the
+ *      one running longest among equals) is asked to yield; its next dispatch
+ *      takes injected work of higher priority than all its local work first
+ *      (Worker dispatch rule 1b).
+ *   Requests are idempotent (Safepoints.request returns false for a thread
+ *   already asked) and withdrawn when the thread unmounts (GreenThread.dispatch).
+ *
+ * Stale requests
+ *   Sysmon reads a carrier's current task, then requests; the task may have
+ *   unmounted in between, after GreenThread.dispatch looked at its flag. Such a
+ *   request would stay pending (keeping every checkpoint in the JVM on its slow
+ *   path) until the thread next runs, or forever if it ended. So requested[i]
+ *   remembers the task asked on carrier i; at the first tick where carrier i
+ *   has moved on (dispatch count changed, or it runs another task or nothing),
+ *   the request is withdrawn unless the task is running again somewhere. A
+ *   withdrawal racing the task's own acknowledgement is harmless: both CAS the
+ *   flag from true to false, and only the winner decrements pending.
+ *
+ * Spare carriers (see Scheduler, "Carriers", for how a spare joins and leaves)
+ *   spareFor[i] is the spare started because carrier i stalled. When carrier
+ *   i's dispatch count moves again, or it runs nothing, its spare is told to
+ *   retire: it finishes its task, hands its queued work to the injection queues
+ *   and exits. At most Config.maxSpareCarriers spares are alive at once; a
+ *   spare can itself stall and get a spare while the bound allows. A stall
+ *   with no spare to spare is still reported.
+ *
+ * Threads and fields
+ *   Every array here is indexed by Worker.index (cores, then spare slots) and
+ *   touched by the ticker thread only. observed[i] detects a spare slot reused
+ *   by a new carrier. stallsReported / sparesStarted are read by any thread.
+ *
+ * Cost
+ *   Per tick: per carrier, two opaque reads and, while work waits, a scan of
+ *   its four queue heads; a stack trace and a log record per stall.
+ * </pre>
+ */
+public final class Sysmon {
+    private static final System.Logger LOG = System.getLogger("io.verdant.sysmon");
+
+    private final Scheduler scheduler;
+    private final long timesliceNanos;
+    private final long stallNanos;
+    private final Worker[] observed;
+    private final long[] lastDispatches;
+    private final long[] since;
+    private final boolean[] reported;
+    private final Worker[] spareFor;
+    private final Task[] requested;
+    private final AtomicLong stallsReported = new AtomicLong();
+    private final AtomicLong sparesStarted = new AtomicLong();
+    private final AtomicLong preemptionsRequested = new AtomicLong();
+
+    Sysmon(Scheduler scheduler, long timesliceNanos, long stallNanos) {
+        this.scheduler = scheduler;
+        this.timesliceNanos = timesliceNanos;
+        this.stallNanos = stallNanos;
+        int n = scheduler.maxCarriers();
+        this.observed = new Worker[n];
+        this.lastDispatches = new long[n];
+        this.since = new long[n];
+        this.reported = new boolean[n];
+        this.spareFor = new Worker[n];
+        this.requested = new Task[n];
+    }
+
+    /** Ticker thread only: one observation of every carrier at time {@code now}. */
+    void tick(long now) {
+        Worker[] carriers = scheduler.carriers();
+        boolean waiting = scheduler.hasWaitingWork();
+        boolean anyFree = false;
+        Worker victim = null;
+        int victimLevel = -1;
+        long victimHeld = -1;
+        int bestRunning = Scheduler.LEVELS;
+        for (Worker c : carriers) {
+            int i = c.index;
+            long d = c.dispatchCount();
+            Task running = c.currentTask();
+            if (observed[i] != c) {
+                observed[i] = c;
+                lastDispatches[i] = d;
+                since[i] = now;
+                reported[i] = false;
+                spareFor[i] = null;
+                continue;
+            }
+            if (d != lastDispatches[i] || running == null) {
+                lastDispatches[i] = d;
+                since[i] = now;
+                carrierReturned(i, c);
+                if (running == null) {
+                    anyFree = true;
+                    continue;
+                }
+            }
+            long held = now - since[i];
+            int level = running.priority;
+            bestRunning = Math.min(bestRunning, level);
+            if (!waiting) {
+                continue;
+            }
+            if (held > 0 && c.hasLocalWork()) {
+                scheduler.rescueStranded(c);
+            }
+            if (timesliceNanos > 0) {
+                int localBest = c.bestWaitingLevel();
+                if ((held >= timesliceNanos || (localBest >= 0 && localBest < level)) && request(i, running)) {
+                    c.preferInjectedNext();
+                }
+                if (level > victimLevel || (level == victimLevel && held > victimHeld)) {
+                    victim = c;
+                    victimLevel = level;
+                    victimHeld = held;
+                }
+            }
+            if (held >= stallNanos) {
+                stalled(i, c, running, held);
+            }
+        }
+        sweepRequests();
+        if (timesliceNanos > 0 && waiting && !anyFree && victim != null) {
+            int injectedBest = scheduler.bestInjectedLevel();
+            if (injectedBest >= 0 && injectedBest < bestRunning) {
+                Task t = victim.currentTask();
+                if (t != null) {
+                    request(victim.index, t);
+                }
+            }
+        }
+    }
+
+    private boolean request(int i, Task t) {
+        if (!t.requestPreemption()) {
+            return false;
+        }
+        withdrawStale(i);
+        requested[i] = t;
+        preemptionsRequested.incrementAndGet();
+        return true;
+    }
+
+    /** Withdraws requests to tasks whose carrier has moved on since (see "Stale requests"). */
+    private void sweepRequests() {
+        for (int i = 0; i < requested.length; i++) {
+            Task t = requested[i];
+            if (t != null) {
+                Worker w = observed[i];
+                if (w == null || !w.isAlive() || w.currentTask() != t || w.dispatchCount() != lastDispatches[i]) {
+                    withdrawStale(i);
+                }
+            }
+        }
+    }
+
+    /** The task last asked on carrier i: withdraw its request unless it runs (again) now. */
+    private void withdrawStale(int i) {
+        Task t = requested[i];
+        if (t != null) {
+            requested[i] = null;
+            Worker w = t.lastWorker();
+            if (w == null || w.currentTask() != t) {
+                t.withdrawPreemption();
+            }
+        }
+    }
+
+    private void carrierReturned(int i, Worker c) {
+        if (reported[i]) {
+            reported[i] = false;
+            if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+                LOG.log(System.Logger.Level.DEBUG, "carrier " + c.getName() + " is dispatching again");
+            }
+        }
+        Worker spare = spareFor[i];
+        if (spare != null) {
+            spareFor[i] = null;
+            scheduler.retireSpare(spare);
+        }
+    }
+
+    private void stalled(int i, Worker c, Task running, long held) {
+        if (spareFor[i] == null && !scheduler.isTerminating()) {
+            Worker spare = scheduler.startSpare();
+            if (spare != null) {
+                spareFor[i] = spare;
+                sparesStarted.incrementAndGet();
+            }
+        }
+        if (!reported[i]) {
+            reported[i] = true;
+            stallsReported.incrementAndGet();
+            report(c, running, held, spareFor[i]);
+        }
+    }
+
+    /**
+     * Ticker thread: hands the report to a short-lived reporter thread. Capturing
+     * a stack trace and logging (the first log record initialises the logging
+     * backend: hundreds of milliseconds in a cold JVM, measured) must not stall
+     * the ticker, which drives time slices and timers for every other thread.
+     * The stack is captured as soon as that thread starts, normally while the
+     * offender still holds the carrier.
+     */
+    private void report(Worker c, Task running, long held, Worker spare) {
+        String spareName = spare != null ? spare.getName() : null;
+        Thread reporter = new Thread(null, () -> {
+            try {
+                log(c, running, held, spareName);
+            } catch (Throwable t) {
+                scheduler.reportInternalError(t);
+            }
+        }, c.getName() + "-stall-report", 0, false);
+        // Not a daemon: a report in flight is finished before the JVM exits (it
+        // takes at most the time to capture one stack and write one record).
+        reporter.setDaemon(false);
+        reporter.start();
+    }
+
+    private void log(Worker c, Task running, long held, String spareName) {
+        if (!LOG.isLoggable(System.Logger.Level.WARNING)) {
+            return;
+        }
+        Thread vt = running.thread();
+        String who = vt != null ? "green thread " + running : "a virtual thread that is not a green thread";
+        String what = spareName != null
+                ? "spare carrier " + spareName + " takes over its queued work"
+                : scheduler.spareSlots() == 0
+                        ? "no spare carrier was started (maxSpareCarriers is 0)"
+                        : "no spare carrier was started (all " + scheduler.spareSlots() + " are in use)";
+        String msg = who + " has held carrier " + c.getName() + " for " + held / 1_000_000 + " ms without reaching a"
+                + " safepoint while other work waits; " + what + ". Its stack trace follows (add Green.checkpoint()"
+                + " to long loops, or run blocking calls in Green.blocking).";
+        StalledCarrier trace = new StalledCarrier(msg);
+        StackTraceElement[] stack = vt != null ? vt.getStackTrace() : c.getStackTrace();
+        trace.setStackTrace(stack);
+        LOG.log(System.Logger.Level.WARNING, msg, trace);
+    }
+
+    /** Scheduler.terminate, after the ticker thread has ended: withdraws every request still recorded. */
+    void withdrawAll() {
+        for (int i = 0; i < requested.length; i++) {
+            Task t = requested[i];
+            if (t != null) {
+                requested[i] = null;
+                t.withdrawPreemption();
+            }
+        }
+    }
+
+    /** Stalls reported so far (each once); any thread. */
+    public long stallsReported() {
+        return stallsReported.get();
+    }
+
+    /** Spare carriers started so far; any thread. */
+    public long sparesStarted() {
+        return sparesStarted.get();
+    }
+
+    /** Preemption requests made so far (time slices and priority); any thread. */
+    public long preemptionsRequested() {
+        return preemptionsRequested.get();
+    }
+
+    /** Carries the stalled green thread's stack trace into the log record. */
+    static final class StalledCarrier extends Throwable {
+        StalledCarrier(String message) {
+            super(message, null, false, true);
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package io.verdant;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Time slices and priority preemption at safepoints. */
+@Timeout(60)
+class PreemptionTest {
+
+    @Test
+    void twoCheckpointingLoopsOnOneWorkerTakeTurns() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("slices").build())) {
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicInteger last = new AtomicInteger(-1);
+            AtomicInteger switches = new AtomicInteger();
+            long[] iterations = new long[2];
+            List<GreenHandle<Void>> loops = new ArrayList<>();
+            for (int id = 0; id < 2; id++) {
+                int me = id;
+                loops.add(rt.spawn(() -> {
+                    while (!stop.get()) {
+                        Green.checkpoint();
+                        iterations[me]++;
+                        if (last.get() != me) {
+                            last.set(me);
+                            switches.incrementAndGet();
+                        }
+                    }
+                }));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (switches.get() < 20 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            stop.set(true);
+            loops.forEach(h -> h.join(Duration.ofSeconds(20)));
+            // Each switch is one slice ending at a checkpoint: 20 switches means the
+            // two loops alternated on the one carrier at least ten times each.
+            assertThat(switches.get()).isGreaterThanOrEqualTo(20);
+            assertThat(iterations[0]).isPositive();
+            assertThat(iterations[1]).isPositive();
+        }
+    }
+
+    @Test
+    void withPreemptionOffAOneWorkerLoopIsNeverInterleaved() throws Exception {
+        Config config = Config.builder().workers(1).name("no-slices").timeslice(Duration.ZERO).maxSpareCarriers(0)
+                .stallThreshold(Duration.ofSeconds(30)).build();
+        assertThat(config.preemptive()).isFalse();
+        try (Verdant rt = Verdant.start(config)) {
+            AtomicInteger last = new AtomicInteger(-1);
+            AtomicInteger switches = new AtomicInteger();
+            List<GreenHandle<Void>> loops = new ArrayList<>();
+            for (int id = 0; id < 2; id++) {
+                int me = id;
+                loops.add(rt.spawn(() -> {
+                    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+                    while (System.nanoTime() < end) {
+                        Green.checkpoint();
+                        if (last.get() != me) {
+                            last.set(me);
+                            switches.incrementAndGet();
+                        }
+                    }
+                }));
+            }
+            loops.forEach(h -> h.join(Duration.ofSeconds(20)));
+            assertThat(switches.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void injectedWorkIsNotStarvedByYieldingLoops() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("injected").build())) {
+            AtomicBoolean stop = new AtomicBoolean();
+            List<GreenHandle<Void>> loops = new ArrayList<>();
+            for (int id = 0; id < 2; id++) {
+                loops.add(rt.spawn(() -> {
+                    while (!stop.get()) {
+                        Green.checkpoint();
+                    }
+                }));
+            }
+            long[] waits = new long[5];
+            try {
+                Thread.sleep(50);
+                for (int i = 0; i < waits.length; i++) {
+                    long t0 = System.nanoTime();
+                    // From a platform thread: the injection queue, behind two CPU-bound loops.
+                    assertThat(rt.spawn(() -> 42).join(Duration.ofSeconds(20))).isEqualTo(42);
+                    waits[i] = System.nanoTime() - t0;
+                }
+            } finally {
+                stop.set(true);
+            }
+            loops.forEach(h -> h.join(Duration.ofSeconds(20)));
+            Arrays.sort(waits);
+            // One 10 ms slice (plus a tick) is enough; without the "injected first
+            // after a preemption" rule it would wait for up to 61 slices (~610 ms).
+            assertThat(TimeUnit.NANOSECONDS.toMillis(waits[waits.length / 2])).isLessThan(300);
+        }
+    }
+
+    /**
+     * A HIGH green thread sleeps 1 ms in a loop on 1 worker that two LOW
+     * CPU-bound loops (with checkpoints) keep busy. The slice is 50 ms, so a
+     * median lateness well under it shows priority preemption, not time slicing.
+     */
+    @Test
+    void highPriorityWakeUpsPreemptLowPriorityLoad() throws Exception {
+        long[] lateness = highUnderLowLoad(Config.builder().workers(1).name("prio-on")
+                .timeslice(Duration.ofMillis(50)).build(), 100, 5_000);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(lateness[lateness.length / 2])).isLessThan(15);
+    }
+
+    @Test
+    void withPreemptionOffHighPriorityWaitsForTheLowLoad() throws Exception {
+        long[] lateness = highUnderLowLoad(Config.builder().workers(1).name("prio-off").timeslice(Duration.ZERO)
+                .maxSpareCarriers(0).stallThreshold(Duration.ofSeconds(30)).build(), 5, 600);
+        // The LOW loops hold the only carrier for their whole 600 ms run.
+        assertThat(TimeUnit.NANOSECONDS.toMillis(lateness[lateness.length - 1])).isGreaterThan(300);
+    }
+
+    /** Returns the sorted wake-up lateness of {@code wakeups} 1 ms sleeps. */
+    private static long[] highUnderLowLoad(Config config, int wakeups, long lowRunMillis) throws Exception {
+        try (Verdant rt = Verdant.start(config)) {
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong lowIterations = new AtomicLong();
+            return rt.run(() -> {
+                List<GreenHandle<Void>> low = new ArrayList<>();
+                long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(lowRunMillis);
+                for (int i = 0; i < 2; i++) {
+                    low.add(Green.spawner().priority(Priority.LOW).spawn(() -> {
+                        long n = 0;
+                        while (!stop.get() && System.nanoTime() < end) {
+                            Green.checkpoint();
+                            n++;
+                        }
+                        lowIterations.addAndGet(n);
+                    }));
+                }
+                GreenHandle<long[]> high = Green.spawner().priority(Priority.HIGH).spawn(() -> {
+                    long[] late = new long[wakeups];
+                    for (int i = 0; i < wakeups; i++) {
+                        long due = System.nanoTime() + 1_000_000L;
+                        Green.sleep(Duration.ofMillis(1));
+                        late[i] = System.nanoTime() - due;
+                    }
+                    return late;
+                });
+                long[] late = high.join();
+                stop.set(true);
+                low.forEach(GreenHandle::join);
+                assertThat(lowIterations.get()).isPositive();
+                Arrays.sort(late);
+                return late;
+            });
+        }
+    }
+}
