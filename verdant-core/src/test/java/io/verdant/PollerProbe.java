@@ -14,14 +14,15 @@ import java.util.concurrent.TimeUnit;
  * by a green thread that never yields, and a virtual thread of the JDK's
  * default scheduler reads from a socket: its wake-up goes through the poller's
  * threads, so it completes while the hog still spins only if no poller thread
- * lives on Verdant's (busy) carrier. Prints {@code poller-free <true|false> <ms>}.
+ * lives on Verdant's (busy) carrier. Spare carriers are off, so the stall
+ * monitor cannot rescue a poller stuck behind the hog. Prints {@code poller-free <true|false> <ms>}.
  */
 public final class PollerProbe {
     private static volatile boolean stopHog;
 
     public static void main(String[] args) throws Exception {
         InetAddress loopback = InetAddress.getLoopbackAddress();
-        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("probe").build());
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).maxSpareCarriers(0).name("probe").build());
              ServerSocket listener = new ServerSocket(0, 50, loopback)) {
             // 1. The JVM's first poller-backed read: a green thread on the only carrier.
             GreenHandle<Integer> first = rt.spawn(() -> {
