@@ -176,7 +176,9 @@ class StallTest {
     }
 
     static List<Thread> spareThreads(String runtimeName) {
-        return threads(runtimeName).stream().filter(t -> t.getName().startsWith(runtimeName + "-spare-")).toList();
+        // Not the short-lived "<carrier>-stall-report" threads, whose names start with a spare's name too.
+        return threads(runtimeName).stream().filter(t -> t.getName().startsWith(runtimeName + "-spare-")
+                && !t.getName().endsWith("-stall-report")).toList();
     }
 
     interface Condition {
