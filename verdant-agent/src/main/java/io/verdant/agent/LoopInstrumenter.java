@@ -1,0 +1,222 @@
+package io.verdant.agent;
+
+import java.lang.classfile.Attributes;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassHierarchyResolver;
+import java.lang.classfile.ClassModel;
+import java.lang.classfile.ClassTransform;
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.CodeElement;
+import java.lang.classfile.CodeModel;
+import java.lang.classfile.CodeTransform;
+import java.lang.classfile.Label;
+import java.lang.classfile.MethodModel;
+import java.lang.classfile.MethodTransform;
+import java.lang.classfile.attribute.StackMapTableAttribute;
+import java.lang.classfile.instruction.BranchInstruction;
+import java.lang.classfile.instruction.LabelTarget;
+import java.lang.classfile.instruction.LookupSwitchInstruction;
+import java.lang.classfile.instruction.SwitchCase;
+import java.lang.classfile.instruction.TableSwitchInstruction;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.MethodTypeDesc;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The transformation itself, with no agent around it: inserts
+ * {@code invokestatic io/verdant/Green.checkpoint()V} before every backward
+ * branch of every method, and optionally as the first instruction of every
+ * method. Pure function of the class bytes; usable at build time as well as from
+ * the agent. Thread-safe (no mutable state).
+ *
+ * <pre>
+ * What counts as a back-edge
+ *   Code elements stream in bytecode order, and a label element comes before the
+ *   instruction it marks. A branch (goto, goto_w, if*) or switch whose target
+ *   label has already been seen targets an offset at or before itself: that is a
+ *   backward branch, and every loop javac, kotlinc or scalac emits closes with one
+ *   (while/for/do, labelled continue, loops in lambdas, which are ordinary
+ *   methods, loops in try/finally, whose finally copies are ordinary code, loops in
+ *   synchronized blocks). A switch with any backward target gets the checkpoint
+ *   before the switch. jsr/ret (pre-Java-6 subroutines) are calls, not loops.
+ *
+ * Why the stack map frames stay valid without recomputing them
+ *   The inserted instruction neither reads nor writes the operand stack or the
+ *   locals, and it is inserted after any label at that position, so the frame
+ *   at every existing branch target, handler and uninitialized-object
+ *   {@code new} site is exactly what it was; no new branch target is created.
+ *   The original StackMapTable is therefore re-emitted frame by frame, each frame
+ *   bound to its (moved) label, and max_stack/max_locals are recounted. This
+ *   needs no class hierarchy at all: nothing is resolved, nothing is loaded.
+ *   The inserted call may throw (StackOverflowError, a CancelledException from a
+ *   future preemption path): inside a try range it is covered by the same
+ *   handlers, and its frame equals that of the branch it precedes, which the
+ *   verifier already accepted against those handlers.
+ *
+ * Fallback
+ *   If re-emitting the original frames fails (a class file the compiler wrote in
+ *   an unusual way), the method is rebuilt with freshly generated frames, whose
+ *   type merges are resolved by parsing class files through the class's own
+ *   loader (ClassHierarchyResolver.ofResourceParsing), never by loading classes.
+ *   If that fails too, instrument() throws and the caller leaves the class as is.
+ * </pre>
+ */
+public final class LoopInstrumenter {
+    /** The safepoint every inserted call targets: {@code io.verdant.Green.checkpoint()}. */
+    public static final ClassDesc GREEN = ClassDesc.of("io.verdant.Green");
+    public static final String CHECKPOINT = "checkpoint";
+    private static final MethodTypeDesc VOID = MethodTypeDesc.of(ClassDesc.ofDescriptor("V"));
+
+    /** What one class got: methods touched and checkpoints inserted, and the new bytes. */
+    public record Result(byte[] bytes, int methods, int safepoints) {
+    }
+
+    private final boolean atEntry;
+    private final boolean keepFrames;
+
+    /**
+     * @param atEntry also insert a checkpoint as the first instruction of every
+     *                method with code (covers deep recursion without loops)
+     */
+    public LoopInstrumenter(boolean atEntry) {
+        this(atEntry, true);
+    }
+
+    /** For tests: {@code keepFrames == false} goes straight to the regenerating fallback. */
+    LoopInstrumenter(boolean atEntry, boolean keepFrames) {
+        this.atEntry = atEntry;
+        this.keepFrames = keepFrames;
+    }
+
+    /**
+     * Instruments one class.
+     *
+     * @param classBytes the class file
+     * @param loader     the defining loader, used only by the fallback to read
+     *                   class files of supertypes as resources; null means the
+     *                   system loader
+     * @return the result, or null if the class has nothing to instrument
+     * @throws IllegalArgumentException (or another runtime exception of the
+     *         class-file API) if the class cannot be instrumented, e.g. a method
+     *         would grow past 64 KiB
+     */
+    public Result instrument(byte[] classBytes, ClassLoader loader) {
+        Objects.requireNonNull(classBytes, "classBytes");
+        ClassModel model = ClassFile.of().parse(classBytes);
+        int methods = 0;
+        int safepoints = 0;
+        for (MethodModel m : model.methods()) {
+            int n = m.code().map(this::countSafepoints).orElse(0);
+            if (n > 0) {
+                methods++;
+                safepoints += n;
+            }
+        }
+        if (methods == 0) {
+            return null;
+        }
+        byte[] out;
+        try {
+            if (!keepFrames) {
+                throw new IllegalStateException("keeping frames disabled");
+            }
+            out = ClassFile.of(ClassFile.StackMapsOption.DROP_STACK_MAPS)
+                    .transformClass(model, transform(true));
+        } catch (RuntimeException keptFramesFailed) {
+            ClassLoader resolverLoader = loader != null ? loader : ClassLoader.getSystemClassLoader();
+            ClassHierarchyResolver resolver = ClassHierarchyResolver.ofResourceParsing(resolverLoader);
+            try {
+                out = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(resolver))
+                        .transformClass(model, transform(false));
+            } catch (RuntimeException generatedFramesFailed) {
+                generatedFramesFailed.addSuppressed(keptFramesFailed);
+                throw generatedFramesFailed;
+            }
+        }
+        return new Result(out, methods, safepoints);
+    }
+
+    /** Checkpoints this instrumenter would insert into {@code code}. */
+    public int countSafepoints(CodeModel code) {
+        Set<Label> seen = new HashSet<>();
+        int n = atEntry ? 1 : 0;
+        for (CodeElement e : code) {
+            if (e instanceof LabelTarget t) {
+                seen.add(t.label());
+            } else if (isBackEdge(e, seen)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private ClassTransform transform(boolean keepFrames) {
+        return (clb, cle) -> {
+            if (cle instanceof MethodModel m && m.code().map(this::countSafepoints).orElse(0) > 0) {
+                var frames = keepFrames
+                        ? m.code().flatMap(c -> c.findAttribute(Attributes.stackMapTable())).orElse(null)
+                        : null;
+                clb.transformMethod(m, MethodTransform.transformingCode(
+                        CodeTransform.ofStateful(() -> new Insert(atEntry, frames))));
+            } else {
+                clb.with(cle);
+            }
+        };
+    }
+
+    private static boolean isBackEdge(CodeElement e, Set<Label> seen) {
+        return switch (e) {
+            case BranchInstruction b -> seen.contains(b.target());
+            case TableSwitchInstruction s -> seen.contains(s.defaultTarget()) || anySeen(s.cases(), seen);
+            case LookupSwitchInstruction s -> seen.contains(s.defaultTarget()) || anySeen(s.cases(), seen);
+            default -> false;
+        };
+    }
+
+    private static boolean anySeen(Iterable<SwitchCase> cases, Set<Label> seen) {
+        for (SwitchCase c : cases) {
+            if (seen.contains(c.target())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** One method's pass: the labels seen so far decide which branches go backward. */
+    private static final class Insert implements CodeTransform {
+        private final boolean atEntry;
+        private final StackMapTableAttribute frames;
+        private final Set<Label> seen = new HashSet<>();
+
+        Insert(boolean atEntry, StackMapTableAttribute frames) {
+            this.atEntry = atEntry;
+            this.frames = frames;
+        }
+
+        @Override
+        public void atStart(CodeBuilder cob) {
+            if (atEntry) {
+                cob.invokestatic(GREEN, CHECKPOINT, VOID);
+            }
+        }
+
+        @Override
+        public void accept(CodeBuilder cob, CodeElement e) {
+            if (e instanceof LabelTarget t) {
+                seen.add(t.label());
+            } else if (isBackEdge(e, seen)) {
+                cob.invokestatic(GREEN, CHECKPOINT, VOID);
+            }
+            cob.with(e);
+        }
+
+        @Override
+        public void atEnd(CodeBuilder cob) {
+            if (frames != null) {
+                cob.with(StackMapTableAttribute.of(frames.entries()));
+            }
+        }
+    }
+}

@@ -1,0 +1,216 @@
+package io.verdant.agent;
+
+import acme.loops.Battery;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassHierarchyResolver;
+import java.lang.classfile.ClassModel;
+import java.lang.classfile.CodeElement;
+import java.lang.classfile.Label;
+import java.lang.classfile.MethodModel;
+import java.lang.classfile.instruction.BranchInstruction;
+import java.lang.classfile.instruction.InvokeInstruction;
+import java.lang.classfile.instruction.LabelTarget;
+import java.lang.classfile.instruction.LookupSwitchInstruction;
+import java.lang.classfile.instruction.TableSwitchInstruction;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@Timeout(120)
+class LoopInstrumenterTest {
+    private static final ClassLoader LOADER = LoopInstrumenterTest.class.getClassLoader();
+    private static final ClassFile VERIFIER = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
+            ClassHierarchyResolver.ofResourceParsing(LOADER)));
+
+    @Test
+    void oneCheckpointPerBackEdge() throws IOException {
+        LoopInstrumenter loops = new LoopInstrumenter(false);
+        ClassModel battery = ClassFile.of().parse(bytes(Battery.class));
+        assertThat(count(loops, battery, "whileTrueBreak")).isEqualTo(1);
+        assertThat(count(loops, battery, "nestedWhile")).isEqualTo(2);
+        assertThat(count(loops, battery, "matmul")).isEqualTo(3);
+        assertThat(count(loops, battery, "labelled")).isEqualTo(3);
+        assertThat(count(loops, battery, "collatzSteps")).isEqualTo(2);
+        assertThat(count(loops, battery, "fib")).isZero();
+        LoopInstrumenter entries = new LoopInstrumenter(true);
+        assertThat(count(entries, battery, "fib")).isEqualTo(1);
+        assertThat(count(entries, battery, "matmul")).isEqualTo(4);
+    }
+
+    @Test
+    void instrumentedFixturesVerifyAndCallTheCheckpointBeforeEveryBackEdge() throws IOException {
+        for (int mode = 0; mode < 4; mode++) {
+            boolean entry = (mode & 1) != 0;
+            boolean keepFrames = (mode & 2) == 0;
+            LoopInstrumenter loops = new LoopInstrumenter(entry, keepFrames);
+            for (String c : new String[] {"acme/loops/Battery", "acme/loops/Battery$Accumulator",
+                    "acme/loops/Battery$Prologue", "acme/loops/Spin", "acme/loops/NamesMain$Inner"}) {
+                LoopInstrumenter.Result r = loops.instrument(bytes(c), LOADER);
+                assertThat(r).as(c).isNotNull();
+                assertThat(VERIFIER.verify(r.bytes())).as(c + " entry=" + entry + " keepFrames=" + keepFrames)
+                        .isEmpty();
+                assertThat(checkpointsBeforeBackEdges(r.bytes(), entry)).isEqualTo(r.safepoints());
+            }
+        }
+    }
+
+    @Test
+    void aClassWithoutLoopsIsNotRewritten() throws IOException {
+        assertThat(new LoopInstrumenter(false).instrument(bytes(AgentStats.class), LOADER)).isNull();
+    }
+
+    @Test
+    void aMethodThatWouldOutgrow64KiBFailsLoudly() {
+        byte[] huge = acmeHuge();
+        assertThatThrownBy(() -> new LoopInstrumenter(false).instrument(huge, LOADER))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Code length");
+    }
+
+    /** Everything kotlinc put in kotlin-stdlib, and a loop-heavy compressor: instrumented, verified, checked. */
+    @Test
+    void thirdPartyBytecodeInstrumentsAndVerifies() throws IOException {
+        for (String jar : List.of("kotlin-stdlib", "xz-")) {
+            Path path = classPathEntry(jar);
+            int classes = 0;
+            int safepoints = 0;
+            List<String> failures = new ArrayList<>();
+            LoopInstrumenter loops = new LoopInstrumenter(false);
+            try (JarFile jf = new JarFile(path.toFile())) {
+                for (Enumeration<JarEntry> en = jf.entries(); en.hasMoreElements(); ) {
+                    JarEntry e = en.nextElement();
+                    if (!e.getName().endsWith(".class") || e.getName().contains("module-info")
+                            || e.getName().startsWith("META-INF/")) {
+                        continue;
+                    }
+                    byte[] b;
+                    try (InputStream in = jf.getInputStream(e)) {
+                        b = in.readAllBytes();
+                    }
+                    try {
+                        LoopInstrumenter.Result r = loops.instrument(b, LOADER);
+                        if (r == null) {
+                            continue;
+                        }
+                        var errors = VERIFIER.verify(r.bytes());
+                        if (!errors.isEmpty()) {
+                            failures.add(e.getName() + ": " + errors);
+                        }
+                        int found = checkpointsBeforeBackEdges(r.bytes(), false);
+                        if (found != r.safepoints()) {
+                            failures.add(e.getName() + ": " + found + " checkpoints before back-edges, "
+                                    + r.safepoints() + " reported");
+                        }
+                        classes++;
+                        safepoints += r.safepoints();
+                    } catch (RuntimeException ex) {
+                        failures.add(e.getName() + ": " + ex);
+                    }
+                }
+            }
+            System.out.println(path.getFileName() + ": " + classes + " classes instrumented, " + safepoints
+                    + " safepoints, all verified");
+            assertThat(failures).as(jar).isEmpty();
+            assertThat(classes).as(jar + " classes with loops").isGreaterThan(jar.equals("xz-") ? 20 : 100);
+            assertThat(safepoints).isGreaterThan(classes);
+        }
+    }
+
+    static byte[] acmeHuge() {
+        try {
+            var m = Class.forName("acme.gen.HugeMain").getDeclaredMethod("hugeClass");
+            m.setAccessible(true);
+            return (byte[]) m.invoke(null);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Counts back-edges (in the instrumented code) whose preceding instruction is the
+     * checkpoint call, plus the entry call, and fails if any back-edge lacks one.
+     */
+    static int checkpointsBeforeBackEdges(byte[] classBytes, boolean entry) {
+        int n = 0;
+        ClassModel cm = ClassFile.of().parse(classBytes);
+        for (MethodModel m : cm.methods()) {
+            if (m.code().isEmpty()) {
+                continue;
+            }
+            Set<Label> seen = new HashSet<>();
+            CodeElement previous = null;
+            boolean first = true;
+            for (CodeElement e : m.code().get()) {
+                if (e instanceof LabelTarget t) {
+                    seen.add(t.label());
+                    continue;
+                }
+                if (!(e instanceof java.lang.classfile.Instruction)) {
+                    continue;
+                }
+                if (first && entry) {
+                    assertThat(isCheckpoint(e)).as(m.methodName() + " entry").isTrue();
+                    n++;
+                }
+                first = false;
+                boolean back = switch (e) {
+                    case BranchInstruction b -> seen.contains(b.target());
+                    case TableSwitchInstruction s -> seen.contains(s.defaultTarget())
+                            || s.cases().stream().anyMatch(c -> seen.contains(c.target()));
+                    case LookupSwitchInstruction s -> seen.contains(s.defaultTarget())
+                            || s.cases().stream().anyMatch(c -> seen.contains(c.target()));
+                    default -> false;
+                };
+                if (back) {
+                    assertThat(previous != null && isCheckpoint(previous))
+                            .as(cm.thisClass().asInternalName() + "." + m.methodName() + ": " + e).isTrue();
+                    n++;
+                }
+                previous = e;
+            }
+        }
+        return n;
+    }
+
+    private static boolean isCheckpoint(CodeElement e) {
+        return e instanceof InvokeInstruction i && i.owner().asInternalName().equals("io/verdant/Green")
+                && i.name().equalsString("checkpoint") && i.type().equalsString("()V");
+    }
+
+    private static int count(LoopInstrumenter loops, ClassModel cm, String method) {
+        return cm.methods().stream().filter(m -> m.methodName().equalsString(method))
+                .mapToInt(m -> loops.countSafepoints(m.code().orElseThrow())).sum();
+    }
+
+    static byte[] bytes(Class<?> c) throws IOException {
+        return bytes(c.getName().replace('.', '/'));
+    }
+
+    static byte[] bytes(String internalName) throws IOException {
+        try (InputStream in = LOADER.getResourceAsStream(internalName + ".class")) {
+            assertThat(in).as(internalName).isNotNull();
+            return in.readAllBytes();
+        }
+    }
+
+    static Path classPathEntry(String fragment) {
+        for (String p : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (Path.of(p).getFileName().toString().startsWith(fragment) && p.endsWith(".jar")) {
+                return Path.of(p);
+            }
+        }
+        throw new AssertionError("no " + fragment + " jar on the test class path");
+    }
+}
