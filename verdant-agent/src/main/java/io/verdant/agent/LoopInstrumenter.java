@@ -20,7 +20,9 @@ import java.lang.classfile.instruction.SwitchCase;
 import java.lang.classfile.instruction.TableSwitchInstruction;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.MethodTypeDesc;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.Objects;
 import java.util.Set;
 
@@ -105,15 +107,16 @@ public final class LoopInstrumenter {
     public Result instrument(byte[] classBytes, ClassLoader loader) {
         Objects.requireNonNull(classBytes, "classBytes");
         ClassModel model = ClassFile.of().parse(classBytes);
-        int methods = 0;
+        Set<MethodModel> selected = Collections.newSetFromMap(new IdentityHashMap<>());
         int safepoints = 0;
         for (MethodModel m : model.methods()) {
             int n = m.code().map(this::countSafepoints).orElse(0);
             if (n > 0) {
-                methods++;
+                selected.add(m);
                 safepoints += n;
             }
         }
+        int methods = selected.size();
         if (methods == 0) {
             return null;
         }
@@ -123,13 +126,13 @@ public final class LoopInstrumenter {
                 throw new IllegalStateException("keeping frames disabled");
             }
             out = ClassFile.of(ClassFile.StackMapsOption.DROP_STACK_MAPS)
-                    .transformClass(model, transform(true));
+                    .transformClass(model, transform(selected, true));
         } catch (RuntimeException keptFramesFailed) {
             ClassLoader resolverLoader = loader != null ? loader : ClassLoader.getSystemClassLoader();
             ClassHierarchyResolver resolver = ClassHierarchyResolver.ofResourceParsing(resolverLoader);
             try {
                 out = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(resolver))
-                        .transformClass(model, transform(false));
+                        .transformClass(model, transform(selected, false));
             } catch (RuntimeException generatedFramesFailed) {
                 generatedFramesFailed.addSuppressed(keptFramesFailed);
                 throw generatedFramesFailed;
@@ -152,9 +155,9 @@ public final class LoopInstrumenter {
         return n;
     }
 
-    private ClassTransform transform(boolean keepFrames) {
+    private ClassTransform transform(Set<MethodModel> selected, boolean keepFrames) {
         return (clb, cle) -> {
-            if (cle instanceof MethodModel m && m.code().map(this::countSafepoints).orElse(0) > 0) {
+            if (cle instanceof MethodModel m && selected.contains(m)) {
                 var frames = keepFrames
                         ? m.code().flatMap(c -> c.findAttribute(Attributes.stackMapTable())).orElse(null)
                         : null;
