@@ -59,6 +59,7 @@ public final class Battery {
         fns.put("nestedWhile", () -> nestedWhile(300));
         fns.put("countdownLatchFree", () -> spinUntil(1_000_000));
         fns.put("kotlinStdlib", Battery::kotlinStdlib);
+        fns.put("countedShapes", () -> stepTwo(1_001) + ":" + inclusive(1_000) + ":" + countDown(data(1_000, 7)));
         Map<String, String> out = new LinkedHashMap<>();
         for (Map.Entry<String, Supplier<Object>> e : fns.entrySet()) {
             String v;
@@ -638,6 +639,30 @@ public final class Battery {
         String rep = kotlin.text.StringsKt.repeat("ab", 7);
         CharSequence rev = kotlin.text.StringsKt.reversed((CharSequence) "verdant agent");
         return sorted.hashCode() + ":" + sum + ":" + distinct + ":" + rep + ":" + rev;
+    }
+
+    static long stepTwo(int n) {
+        long s = 0;
+        for (int i = 0; i < n; i += 2) {
+            s += i;
+        }
+        return s;
+    }
+
+    static long inclusive(int n) {
+        long s = 0;
+        for (int i = 0; i <= n; i++) {
+            s += i;
+        }
+        return s;
+    }
+
+    static long countDown(int[] a) {
+        long s = 0;
+        for (int i = a.length - 1; i >= 0; i--) {
+            s = s * 31 + a[i];
+        }
+        return s;
     }
 
     static long spinUntil(int n) {

@@ -14,6 +14,8 @@ import java.util.regex.Pattern;
  *   option   := "include=" patterns        classes to instrument (default: "**")
  *             | "exclude=" patterns        classes never to instrument (default: none)
  *             | "entry=" bool              also a checkpoint at every method entry (default false)
+ *             | "skipCounted=" bool        no checkpoint in innermost counted loops with a
+ *                                          straight-line body (default false; see CountedLoops)
  *             | "verbose=" bool            log each instrumented class at INFO (default false)
  *   patterns := pattern ( "," pattern )*
  *   pattern  := a binary class name with wildcards, dots between packages:
@@ -35,18 +37,22 @@ public final class AgentOptions {
     /** Internal-name prefixes never instrumented, whatever the arguments say. */
     private static final List<String> NEVER = List.of(
             "java/", "javax/", "jdk/", "sun/", "com/sun/", "io/verdant/");
+    private static final String KEYS = "include, exclude, entry, skipCounted, verbose";
 
     private final List<String> include;
     private final List<String> exclude;
     private final boolean entry;
+    private final boolean skipCounted;
     private final boolean verbose;
     private final Pattern includeRegex;
     private final Pattern excludeRegex;
 
-    private AgentOptions(List<String> include, List<String> exclude, boolean entry, boolean verbose) {
+    private AgentOptions(List<String> include, List<String> exclude, boolean entry, boolean skipCounted,
+                         boolean verbose) {
         this.include = List.copyOf(include);
         this.exclude = List.copyOf(exclude);
         this.entry = entry;
+        this.skipCounted = skipCounted;
         this.verbose = verbose;
         this.includeRegex = compile(this.include);
         this.excludeRegex = compile(this.exclude);
@@ -67,6 +73,11 @@ public final class AgentOptions {
         return entry;
     }
 
+    /** Whether innermost counted straight-line loops are left without a checkpoint. */
+    public boolean skipCounted() {
+        return skipCounted;
+    }
+
     /** Whether each instrumented class is logged. */
     public boolean verbose() {
         return verbose;
@@ -81,6 +92,7 @@ public final class AgentOptions {
         List<String> include = new ArrayList<>();
         List<String> exclude = new ArrayList<>();
         boolean entry = false;
+        boolean skipCounted = false;
         boolean verbose = false;
         if (args != null && !args.isBlank()) {
             for (String option : args.split(";")) {
@@ -90,7 +102,7 @@ public final class AgentOptions {
                 int eq = option.indexOf('=');
                 if (eq < 0) {
                     throw new IllegalArgumentException("verdant-agent: option '" + option.strip()
-                            + "' has no '=' (expected key=value; keys: include, exclude, entry, verbose)");
+                            + "' has no '=' (expected key=value; keys: " + KEYS + ")");
                 }
                 String key = option.substring(0, eq).strip().toLowerCase(Locale.ROOT);
                 String value = option.substring(eq + 1).strip();
@@ -98,16 +110,17 @@ public final class AgentOptions {
                     case "include" -> include.addAll(patterns(key, value));
                     case "exclude" -> exclude.addAll(patterns(key, value));
                     case "entry" -> entry = bool(key, value);
+                    case "skipcounted" -> skipCounted = bool(key, value);
                     case "verbose" -> verbose = bool(key, value);
                     default -> throw new IllegalArgumentException("verdant-agent: unknown option '" + key
-                            + "' (keys: include, exclude, entry, verbose)");
+                            + "' (keys: " + KEYS + ")");
                 }
             }
         }
         if (include.isEmpty()) {
             include.add("**");
         }
-        return new AgentOptions(include, exclude, entry, verbose);
+        return new AgentOptions(include, exclude, entry, skipCounted, verbose);
     }
 
     /**
@@ -204,6 +217,6 @@ public final class AgentOptions {
     public String toString() {
         return "include=" + String.join(",", include)
                 + (exclude.isEmpty() ? "" : ";exclude=" + String.join(",", exclude))
-                + ";entry=" + entry + ";verbose=" + verbose;
+                + ";entry=" + entry + (skipCounted ? ";skipCounted=true" : "") + ";verbose=" + verbose;
     }
 }

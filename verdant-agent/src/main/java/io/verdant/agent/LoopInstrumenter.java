@@ -20,9 +20,13 @@ import java.lang.classfile.instruction.SwitchCase;
 import java.lang.classfile.instruction.TableSwitchInstruction;
 import java.lang.constant.ClassDesc;
 import java.lang.constant.MethodTypeDesc;
-import java.util.Collections;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -43,6 +47,9 @@ import java.util.Set;
  *   methods, loops in try/finally, whose finally copies are ordinary code, loops in
  *   synchronized blocks). A switch with any backward target gets the checkpoint
  *   before the switch. jsr/ret (pre-Java-6 subroutines) are calls, not loops.
+ *   With skipCounted, innermost counted loops with a straight-line body (the
+ *   ones the JIT vectorizes, whose trip count is bounded) are left alone; see
+ *   CountedLoops.
  *
  * Why the stack map frames stay valid without recomputing them
  *   The inserted instruction neither reads nor writes the operand stack or the
@@ -76,6 +83,7 @@ public final class LoopInstrumenter {
     }
 
     private final boolean atEntry;
+    private final boolean skipCounted;
     private final boolean keepFrames;
 
     /**
@@ -83,12 +91,23 @@ public final class LoopInstrumenter {
      *                method with code (covers deep recursion without loops)
      */
     public LoopInstrumenter(boolean atEntry) {
-        this(atEntry, true);
+        this(atEntry, false, true);
+    }
+
+    /**
+     * @param atEntry     as in {@link #LoopInstrumenter(boolean)}
+     * @param skipCounted leave innermost counted loops with a straight-line body
+     *                    (the loops the JIT vectorizes; bounded trip count) without
+     *                    a checkpoint; see {@link CountedLoops}
+     */
+    public LoopInstrumenter(boolean atEntry, boolean skipCounted) {
+        this(atEntry, skipCounted, true);
     }
 
     /** For tests: {@code keepFrames == false} goes straight to the regenerating fallback. */
-    LoopInstrumenter(boolean atEntry, boolean keepFrames) {
+    LoopInstrumenter(boolean atEntry, boolean skipCounted, boolean keepFrames) {
         this.atEntry = atEntry;
+        this.skipCounted = skipCounted;
         this.keepFrames = keepFrames;
     }
 
@@ -107,13 +126,16 @@ public final class LoopInstrumenter {
     public Result instrument(byte[] classBytes, ClassLoader loader) {
         Objects.requireNonNull(classBytes, "classBytes");
         ClassModel model = ClassFile.of().parse(classBytes);
-        Set<MethodModel> selected = Collections.newSetFromMap(new IdentityHashMap<>());
+        Map<MethodModel, BitSet> selected = new IdentityHashMap<>();
         int safepoints = 0;
         for (MethodModel m : model.methods()) {
-            int n = m.code().map(this::countSafepoints).orElse(0);
-            if (n > 0) {
-                selected.add(m);
-                safepoints += n;
+            if (m.code().isEmpty()) {
+                continue;
+            }
+            Plan plan = plan(m.code().get());
+            if (plan.safepoints > 0) {
+                selected.put(m, plan.skipped);
+                safepoints += plan.safepoints;
             }
         }
         int methods = selected.size();
@@ -143,26 +165,51 @@ public final class LoopInstrumenter {
 
     /** Checkpoints this instrumenter would insert into {@code code}. */
     public int countSafepoints(CodeModel code) {
+        return plan(code).safepoints;
+    }
+
+    /** Checkpoints to insert, and which back-edges (by their order in the code) to leave alone. */
+    private record Plan(int safepoints, BitSet skipped) {
+    }
+
+    private Plan plan(CodeModel code) {
         Set<Label> seen = new HashSet<>();
-        int n = atEntry ? 1 : 0;
-        for (CodeElement e : code) {
+        BitSet skipped = new BitSet();
+        List<CodeElement> els = skipCounted ? new ArrayList<>() : null;
+        Map<Label, Integer> labelIndex = skipCounted ? new HashMap<>() : null;
+        if (skipCounted) {
+            for (CodeElement e : code) {
+                if (e instanceof LabelTarget t) {
+                    labelIndex.put(t.label(), els.size());
+                }
+                els.add(e);
+            }
+        }
+        int backEdges = 0;
+        int i = 0;
+        for (CodeElement e : skipCounted ? els : code) {
             if (e instanceof LabelTarget t) {
                 seen.add(t.label());
             } else if (isBackEdge(e, seen)) {
-                n++;
+                if (skipCounted && CountedLoops.isCountedLeaf(els, labelIndex, i)) {
+                    skipped.set(backEdges);
+                }
+                backEdges++;
             }
+            i++;
         }
-        return n;
+        return new Plan((atEntry ? 1 : 0) + backEdges - skipped.cardinality(), skipped);
     }
 
-    private ClassTransform transform(Set<MethodModel> selected, boolean keepFrames) {
+    private ClassTransform transform(Map<MethodModel, BitSet> selected, boolean keepFrames) {
         return (clb, cle) -> {
-            if (cle instanceof MethodModel m && selected.contains(m)) {
+            if (cle instanceof MethodModel m && selected.containsKey(m)) {
                 var frames = keepFrames
                         ? m.code().flatMap(c -> c.findAttribute(Attributes.stackMapTable())).orElse(null)
                         : null;
+                BitSet skipped = selected.get(m);
                 clb.transformMethod(m, MethodTransform.transformingCode(
-                        CodeTransform.ofStateful(() -> new Insert(atEntry, frames))));
+                        CodeTransform.ofStateful(() -> new Insert(atEntry, skipped, frames))));
             } else {
                 clb.with(cle);
             }
@@ -190,11 +237,14 @@ public final class LoopInstrumenter {
     /** One method's pass: the labels seen so far decide which branches go backward. */
     private static final class Insert implements CodeTransform {
         private final boolean atEntry;
+        private final BitSet skipped;
         private final StackMapTableAttribute frames;
         private final Set<Label> seen = new HashSet<>();
+        private int backEdges;
 
-        Insert(boolean atEntry, StackMapTableAttribute frames) {
+        Insert(boolean atEntry, BitSet skipped, StackMapTableAttribute frames) {
             this.atEntry = atEntry;
+            this.skipped = skipped;
             this.frames = frames;
         }
 
@@ -209,7 +259,7 @@ public final class LoopInstrumenter {
         public void accept(CodeBuilder cob, CodeElement e) {
             if (e instanceof LabelTarget t) {
                 seen.add(t.label());
-            } else if (isBackEdge(e, seen)) {
+            } else if (isBackEdge(e, seen) && !skipped.get(backEdges++)) {
                 cob.invokestatic(GREEN, CHECKPOINT, VOID);
             }
             cob.with(e);

@@ -64,7 +64,7 @@ final class SafepointTransformer implements ClassFileTransformer {
 
     SafepointTransformer(AgentOptions options, Instrumentation inst, Module verdantModule) {
         this.options = options;
-        this.instrumenter = new LoopInstrumenter(options.entry());
+        this.instrumenter = new LoopInstrumenter(options.entry(), options.skipCounted());
         this.inst = inst;
         this.verdantModule = verdantModule;
     }

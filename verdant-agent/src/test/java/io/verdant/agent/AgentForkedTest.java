@@ -25,13 +25,16 @@ class AgentForkedTest {
                 "acme.loops.BatteryMain", 120, "green");
         ChildJvm.Outcome entries = ChildJvm.run(List.of(ChildJvm.agent("include=acme.**,kotlin.**;entry=true")),
                 "acme.loops.BatteryMain", 120, "green");
-        for (ChildJvm.Outcome o : List.of(plain, loops, entries)) {
+        ChildJvm.Outcome counted = ChildJvm.run(List.of(ChildJvm.agent("include=acme.**;skipCounted=true")),
+                "acme.loops.BatteryMain", 120, "green");
+        for (ChildJvm.Outcome o : List.of(plain, loops, entries, counted)) {
             assertThat(o.exitCode()).as(o.stderr()).isZero();
         }
         List<String> expected = results(plain);
         assertThat(expected).hasSizeGreaterThan(30).noneMatch(l -> l.contains("threw"));
         assertThat(results(loops)).isEqualTo(expected);
         assertThat(results(entries)).isEqualTo(expected);
+        assertThat(results(counted)).isEqualTo(expected);
         assertThat(stats(plain)).containsExactly(0L, 0L, 0L, 0L);
         long[] l = stats(loops);
         long[] e = stats(entries);
@@ -41,6 +44,9 @@ class AgentForkedTest {
         assertThat(e[1]).as("entry=true touches more methods").isGreaterThan(l[1]);
         assertThat(e[2]).isGreaterThan(l[2]);
         assertThat(e[3]).isZero();
+        long[] c = stats(counted);
+        assertThat(c[2]).as("skipCounted inserts fewer").isPositive().isLessThan(l[2]);
+        assertThat(c[3]).isZero();
     }
 
     @Test

@@ -73,6 +73,8 @@ class AgentOptionsTest {
         AgentOptions o = AgentOptions.parse(" include = com.acme.* , org.x.** ;; entry = TRUE ; verbose=false;");
         assertThat(o.include()).containsExactly("com.acme.*", "org.x.**");
         assertThat(o.entry()).isTrue();
+        assertThat(o.skipCounted()).isFalse();
+        assertThat(AgentOptions.parse("skipCounted=true").skipCounted()).isTrue();
         assertThat(o.verbose()).isFalse();
         assertThat(o.toString()).isEqualTo("include=com.acme.*,org.x.**;entry=true;verbose=false");
     }
