@@ -360,6 +360,7 @@ public final class Battery {
         return count;
     }
 
+    @SuppressWarnings("fallthrough") // deliberate: fall-through is one of the shapes under test
     static long switchInLoop(int n) {
         long acc = 0;
         for (int i = 0; i < n; i++) {
