@@ -12,6 +12,7 @@ import java.lang.classfile.CodeTransform;
 import java.lang.classfile.Label;
 import java.lang.classfile.MethodModel;
 import java.lang.classfile.MethodTransform;
+import java.lang.classfile.attribute.CodeAttribute;
 import java.lang.classfile.attribute.StackMapTableAttribute;
 import java.lang.classfile.instruction.BranchInstruction;
 import java.lang.classfile.instruction.LabelTarget;
@@ -64,9 +65,17 @@ import java.util.Set;
  *   handlers, and its frame equals that of the branch it precedes, which the
  *   verifier already accepted against those handlers.
  *
+ * Except when a method may outgrow 32 KiB
+ *   A branch offset that no longer fits in 16 bits is rewritten by the class-file
+ *   API as an inverted branch over a goto_w, which creates a new branch target
+ *   that the original frames know nothing about. Offsets are bounded by the code
+ *   length, so only a method whose new length may exceed 32767 bytes is at risk;
+ *   a class with such a method takes the fallback path below.
+ *
  * Fallback
- *   If re-emitting the original frames fails (a class file the compiler wrote in
- *   an unusual way), the method is rebuilt with freshly generated frames, whose
+ *   If re-emitting the original frames fails or is unsafe (a class file the
+ *   compiler wrote in an unusual way, a method past 32 KiB), the class is
+ *   rebuilt with freshly generated frames, whose
  *   type merges are resolved by parsing class files through the class's own
  *   loader (ClassHierarchyResolver.ofResourceParsing), never by loading classes.
  *   If that fails too, instrument() throws and the caller leaves the class as is.
@@ -77,6 +86,8 @@ public final class LoopInstrumenter {
     public static final ClassDesc GREEN = ClassDesc.of("io.verdant.Green");
     public static final String CHECKPOINT = "checkpoint";
     private static final MethodTypeDesc VOID = MethodTypeDesc.of(ClassDesc.ofDescriptor("V"));
+    /** Size of {@code invokestatic #index}. */
+    private static final int CHECKPOINT_BYTES = 3;
 
     /** What one class got: methods touched and checkpoints inserted, and the new bytes. */
     public record Result(byte[] bytes, int methods, int safepoints) {
@@ -128,6 +139,7 @@ public final class LoopInstrumenter {
         ClassModel model = ClassFile.of().parse(classBytes);
         Map<MethodModel, BitSet> selected = new IdentityHashMap<>();
         int safepoints = 0;
+        boolean longBranchesPossible = false;
         for (MethodModel m : model.methods()) {
             if (m.code().isEmpty()) {
                 continue;
@@ -136,6 +148,10 @@ public final class LoopInstrumenter {
             if (plan.safepoints > 0) {
                 selected.put(m, plan.skipped);
                 safepoints += plan.safepoints;
+                if (m.code().get() instanceof CodeAttribute ca
+                        && ca.codeLength() + CHECKPOINT_BYTES * plan.safepoints > Short.MAX_VALUE) {
+                    longBranchesPossible = true;
+                }
             }
         }
         int methods = selected.size();
@@ -146,6 +162,9 @@ public final class LoopInstrumenter {
         try {
             if (!keepFrames) {
                 throw new IllegalStateException("keeping frames disabled");
+            }
+            if (longBranchesPossible) {
+                throw new IllegalStateException("a method may grow past 32 KiB: branches may need the long form");
             }
             out = ClassFile.of(ClassFile.StackMapsOption.DROP_STACK_MAPS)
                     .transformClass(model, transform(selected, true));

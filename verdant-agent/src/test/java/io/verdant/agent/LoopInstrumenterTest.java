@@ -99,6 +99,42 @@ class LoopInstrumenterTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Code length");
     }
 
+    /**
+     * A loop whose exit branch spans 32,766 bytes: the checkpoint pushes it past the
+     * 16-bit offset, the class-file API rewrites it as an inverted branch over a
+     * goto_w, and the new branch target needs a frame the original class never had.
+     */
+    @Test
+    void aBranchPushedPastThe16BitOffsetStillVerifiesAndRuns() throws Exception {
+        String name = "acme.gen.Wide";
+        byte[] wide = ClassFile.of().build(java.lang.constant.ClassDesc.of(name), clb -> clb
+                .withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL)
+                .withMethodBody("run", java.lang.constant.MethodTypeDesc.of(java.lang.constant.ConstantDescs.CD_int,
+                                java.lang.constant.ConstantDescs.CD_int),
+                        ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC, cob -> {
+                            var top = cob.newLabel();
+                            var end = cob.newLabel();
+                            cob.iconst_0().istore(1);
+                            cob.labelBinding(top);
+                            cob.iload(0).ifle(end);
+                            for (int i = 0; i < 32_754; i++) {
+                                cob.nop();
+                            }
+                            cob.iinc(1, 2).iinc(0, -1).goto_(top);
+                            cob.labelBinding(end);
+                            cob.iload(1).ireturn();
+                        }));
+        LoopInstrumenter.Result r = new LoopInstrumenter(false).instrument(wide, LOADER);
+        assertThat(r.safepoints()).isEqualTo(1);
+        assertThat(VERIFIER.verify(r.bytes())).isEmpty();
+        Class<?> c = new ClassLoader(LOADER) {
+            Class<?> define() {
+                return defineClass(name, r.bytes(), 0, r.bytes().length);
+            }
+        }.define();
+        assertThat(c.getMethod("run", int.class).invoke(null, 4)).isEqualTo(8);
+    }
+
     /** Everything kotlinc put in kotlin-stdlib, and a loop-heavy compressor: instrumented, verified, checked. */
     @Test
     void thirdPartyBytecodeInstrumentsAndVerifies() throws IOException {
