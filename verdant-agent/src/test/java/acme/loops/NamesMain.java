@@ -18,8 +18,8 @@ public final class NamesMain {
         }
     }
 
-    static final class Inner {
-        int run() {
+    public static final class Inner {
+        public int run() {
             int s = 0;
             for (int i = 0; i < 10; i++) {
                 s += i;

@@ -92,6 +92,19 @@ class AgentForkedTest {
     }
 
     @Test
+    void attachingRetransformsClassesAlreadyLoaded() throws Exception {
+        ChildJvm.Outcome o = ChildJvm.run(List.of("-Djdk.attach.allowAttachSelf=true", "-XX:+EnableDynamicAgentLoading"),
+                "acme.loops.AttachMain", 120, ChildJvm.agentJar().toString());
+        assertThat(o.exitCode()).as(o.stderr()).isZero();
+        assertThat(o.stdoutLines()).containsExactly(
+                "before=45 verdant-agent: instrumented 0 classes, 0 methods, 0 safepoints; 0 classes left unchanged "
+                        + "(failed); 0.0 ms spent instrumenting",
+                "after=45 " + o.stdoutLines().get(1).substring(9));
+        assertThat(o.stdoutLines().get(1)).contains("instrumented 1 classes, 1 methods, 1 safepoints; 0 classes left");
+        assertThat(o.stderr()).contains("verdant-agent: instrumented 1 classes, 1 methods, 1 safepoints");
+    }
+
+    @Test
     void badAgentArgumentsStopTheJvmNamingTheOption() throws Exception {
         ChildJvm.Outcome o = ChildJvm.run(List.of(ChildJvm.agent("include=acme.*;entri=true")),
                 "acme.loops.NamesMain", 60);
