@@ -158,26 +158,27 @@ public final class LoopInstrumenter {
         if (methods == 0) {
             return null;
         }
+        RuntimeException keptFramesFailed = null;
+        if (keepFrames && !longBranchesPossible) {
+            try {
+                byte[] out = ClassFile.of(ClassFile.StackMapsOption.DROP_STACK_MAPS)
+                        .transformClass(model, transform(selected, true));
+                return new Result(out, methods, safepoints);
+            } catch (RuntimeException e) {
+                keptFramesFailed = e;
+            }
+        }
+        ClassLoader resolverLoader = loader != null ? loader : ClassLoader.getSystemClassLoader();
+        ClassHierarchyResolver resolver = ClassHierarchyResolver.ofResourceParsing(resolverLoader);
         byte[] out;
         try {
-            if (!keepFrames) {
-                throw new IllegalStateException("keeping frames disabled");
-            }
-            if (longBranchesPossible) {
-                throw new IllegalStateException("a method may grow past 32 KiB: branches may need the long form");
-            }
-            out = ClassFile.of(ClassFile.StackMapsOption.DROP_STACK_MAPS)
-                    .transformClass(model, transform(selected, true));
-        } catch (RuntimeException keptFramesFailed) {
-            ClassLoader resolverLoader = loader != null ? loader : ClassLoader.getSystemClassLoader();
-            ClassHierarchyResolver resolver = ClassHierarchyResolver.ofResourceParsing(resolverLoader);
-            try {
-                out = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(resolver))
-                        .transformClass(model, transform(selected, false));
-            } catch (RuntimeException generatedFramesFailed) {
+            out = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(resolver))
+                    .transformClass(model, transform(selected, false));
+        } catch (RuntimeException generatedFramesFailed) {
+            if (keptFramesFailed != null) {
                 generatedFramesFailed.addSuppressed(keptFramesFailed);
-                throw generatedFramesFailed;
             }
+            throw generatedFramesFailed;
         }
         return new Result(out, methods, safepoints);
     }
