@@ -6,7 +6,8 @@ import io.verdant.Verdant;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Child-JVM main: two endless loops on a runtime with ONE worker. Prints
+ * Child-JVM main: two endless loops on a runtime with ONE worker and no spare
+ * carriers. Prints
  * "SHARED" when both have made progress, or "STARVED" when one of them has
  * made progress for {@code args[0]} ms while the other has not started; then
  * halts the JVM (the loops never end).
@@ -19,7 +20,9 @@ public final class TwoSpinners {
         long patienceMillis = Long.parseLong(args[0]);
         AtomicLong a = new AtomicLong();
         AtomicLong b = new AtomicLong();
-        Verdant rt = Verdant.start(Config.builder().workers(1).name("spinners").build());
+        // One worker, default 10 ms time slice, and no spare carriers: Sysmon's stall
+        // hand-off would otherwise rescue the second loop without any safepoint.
+        Verdant rt = Verdant.start(Config.builder().workers(1).maxSpareCarriers(0).name("spinners").build());
         rt.spawn(() -> Spin.forever(a));
         rt.spawn(() -> Spin.forever(b));
         long firstProgress = 0;
