@@ -1,0 +1,272 @@
+package io.verdant.agent;
+
+import acme.loops.Battery;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.ClassHierarchyResolver;
+import java.lang.classfile.ClassModel;
+import java.lang.classfile.CodeElement;
+import java.lang.classfile.Label;
+import java.lang.classfile.MethodModel;
+import java.lang.classfile.instruction.BranchInstruction;
+import java.lang.classfile.instruction.InvokeInstruction;
+import java.lang.classfile.instruction.LabelTarget;
+import java.lang.classfile.instruction.LookupSwitchInstruction;
+import java.lang.classfile.instruction.TableSwitchInstruction;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@Timeout(120)
+class LoopInstrumenterTest {
+    private static final ClassLoader LOADER = LoopInstrumenterTest.class.getClassLoader();
+    private static final ClassFile VERIFIER = ClassFile.of(ClassFile.ClassHierarchyResolverOption.of(
+            ClassHierarchyResolver.ofResourceParsing(LOADER)));
+
+    @Test
+    void oneCheckpointPerBackEdge() throws IOException {
+        LoopInstrumenter loops = new LoopInstrumenter(false);
+        ClassModel battery = ClassFile.of().parse(bytes(Battery.class));
+        assertThat(count(loops, battery, "whileTrueBreak")).isEqualTo(1);
+        assertThat(count(loops, battery, "nestedWhile")).isEqualTo(2);
+        assertThat(count(loops, battery, "matmul")).isEqualTo(3);
+        assertThat(count(loops, battery, "labelled")).isEqualTo(3);
+        assertThat(count(loops, battery, "collatzSteps")).isEqualTo(2);
+        assertThat(count(loops, battery, "fib")).isZero();
+        LoopInstrumenter counted = new LoopInstrumenter(false, true);
+        assertThat(count(counted, battery, "trace")).as("straight-line counted loop").isZero();
+        assertThat(count(counted, battery, "countDown")).as("i >= 0, i--").isZero();
+        assertThat(count(counted, battery, "matmul")).as("only the innermost loop is skipped").isEqualTo(2);
+        assertThat(count(counted, battery, "stepTwo")).as("i += 2 could step over a local bound").isEqualTo(1);
+        assertThat(count(counted, battery, "inclusive")).as("i <= n never ends for n = MAX_VALUE").isEqualTo(1);
+        assertThat(count(counted, battery, "longLoop")).as("long counter").isEqualTo(1);
+        assertThat(count(counted, battery, "whileTrueBreak")).isEqualTo(1);
+        assertThat(count(counted, battery, "digitSum")).as("x /= 10 is not a counter").isEqualTo(1);
+        assertThat(count(counted, battery, "spinUntil")).isEqualTo(1);
+        assertThat(count(counted, battery, "fnv1a")).as("for-each over an array").isZero();
+        assertThat(count(counted, battery, "crc32")).as("inner loop counted, outer has a loop inside").isEqualTo(1);
+        assertThat(count(counted, ClassFile.of().parse(bytes("acme/loops/Spin")), "forever"))
+                .as("endless loops keep theirs").isEqualTo(2);
+        LoopInstrumenter entries = new LoopInstrumenter(true);
+        assertThat(count(entries, battery, "fib")).isEqualTo(1);
+        assertThat(count(entries, battery, "matmul")).isEqualTo(4);
+    }
+
+    @Test
+    void instrumentedFixturesVerifyAndCallTheCheckpointBeforeEveryBackEdge() throws IOException {
+        for (int mode = 0; mode < 8; mode++) {
+            boolean entry = (mode & 1) != 0;
+            boolean keepFrames = (mode & 2) == 0;
+            boolean skipCounted = (mode & 4) != 0;
+            LoopInstrumenter loops = new LoopInstrumenter(entry, skipCounted, keepFrames);
+            for (String c : new String[] {"acme/loops/Battery", "acme/loops/Battery$Accumulator",
+                    "acme/loops/Battery$Prologue", "acme/loops/Spin", "acme/loops/NamesMain$Inner"}) {
+                LoopInstrumenter.Result r = loops.instrument(bytes(c), LOADER);
+                if (skipCounted && r == null) {
+                    continue; // every loop of the class is counted (Accumulator's are)
+                }
+                assertThat(r).as(c).isNotNull();
+                assertThat(VERIFIER.verify(r.bytes())).as(c + " entry=" + entry + " keepFrames=" + keepFrames)
+                        .isEmpty();
+                if (!skipCounted) {
+                    assertThat(checkpointsBeforeBackEdges(r.bytes(), entry)).isEqualTo(r.safepoints());
+                }
+            }
+        }
+    }
+
+    @Test
+    void aClassWithoutLoopsIsNotRewritten() throws IOException {
+        assertThat(new LoopInstrumenter(false).instrument(bytes(AgentStats.class), LOADER)).isNull();
+    }
+
+    @Test
+    void aMethodThatWouldOutgrow64KiBFailsLoudly() {
+        byte[] huge = acmeHuge();
+        assertThatThrownBy(() -> new LoopInstrumenter(false).instrument(huge, LOADER))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Code length");
+    }
+
+    /**
+     * A loop whose exit branch spans 32,766 bytes: the checkpoint pushes it past the
+     * 16-bit offset, the class-file API rewrites it as an inverted branch over a
+     * goto_w, and the new branch target needs a frame the original class never had.
+     */
+    @Test
+    void aBranchPushedPastThe16BitOffsetStillVerifiesAndRuns() throws Exception {
+        String name = "acme.gen.Wide";
+        byte[] wide = ClassFile.of().build(java.lang.constant.ClassDesc.of(name), clb -> clb
+                .withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL)
+                .withMethodBody("run", java.lang.constant.MethodTypeDesc.of(java.lang.constant.ConstantDescs.CD_int,
+                                java.lang.constant.ConstantDescs.CD_int),
+                        ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC, cob -> {
+                            var top = cob.newLabel();
+                            var end = cob.newLabel();
+                            cob.iconst_0().istore(1);
+                            cob.labelBinding(top);
+                            cob.iload(0).ifle(end);
+                            for (int i = 0; i < 32_754; i++) {
+                                cob.nop();
+                            }
+                            cob.iinc(1, 2).iinc(0, -1).goto_(top);
+                            cob.labelBinding(end);
+                            cob.iload(1).ireturn();
+                        }));
+        LoopInstrumenter.Result r = new LoopInstrumenter(false).instrument(wide, LOADER);
+        assertThat(r.safepoints()).isEqualTo(1);
+        assertThat(VERIFIER.verify(r.bytes())).isEmpty();
+        Class<?> c = new ClassLoader(LOADER) {
+            Class<?> define() {
+                return defineClass(name, r.bytes(), 0, r.bytes().length);
+            }
+        }.define();
+        assertThat(c.getMethod("run", int.class).invoke(null, 4)).isEqualTo(8);
+    }
+
+    /** Everything kotlinc put in kotlin-stdlib, and a loop-heavy compressor: instrumented, verified, checked. */
+    @Test
+    void thirdPartyBytecodeInstrumentsAndVerifies() throws IOException {
+        for (String jar : List.of("kotlin-stdlib", "xz-")) {
+            Path path = classPathEntry(jar);
+            int classes = 0;
+            int safepoints = 0;
+            List<String> failures = new ArrayList<>();
+            LoopInstrumenter loops = new LoopInstrumenter(false);
+            try (JarFile jf = new JarFile(path.toFile())) {
+                for (Enumeration<JarEntry> en = jf.entries(); en.hasMoreElements(); ) {
+                    JarEntry e = en.nextElement();
+                    if (!e.getName().endsWith(".class") || e.getName().contains("module-info")
+                            || e.getName().startsWith("META-INF/")) {
+                        continue;
+                    }
+                    byte[] b;
+                    try (InputStream in = jf.getInputStream(e)) {
+                        b = in.readAllBytes();
+                    }
+                    try {
+                        LoopInstrumenter.Result r = loops.instrument(b, LOADER);
+                        if (r == null) {
+                            continue;
+                        }
+                        var errors = VERIFIER.verify(r.bytes());
+                        if (!errors.isEmpty()) {
+                            failures.add(e.getName() + ": " + errors);
+                        }
+                        int found = checkpointsBeforeBackEdges(r.bytes(), false);
+                        if (found != r.safepoints()) {
+                            failures.add(e.getName() + ": " + found + " checkpoints before back-edges, "
+                                    + r.safepoints() + " reported");
+                        }
+                        classes++;
+                        safepoints += r.safepoints();
+                    } catch (RuntimeException ex) {
+                        failures.add(e.getName() + ": " + ex);
+                    }
+                }
+            }
+            System.out.println(path.getFileName() + ": " + classes + " classes instrumented, " + safepoints
+                    + " safepoints, all verified");
+            assertThat(failures).as(jar).isEmpty();
+            assertThat(classes).as(jar + " classes with loops").isGreaterThan(jar.equals("xz-") ? 20 : 100);
+            assertThat(safepoints).isGreaterThan(classes);
+        }
+    }
+
+    static byte[] acmeHuge() {
+        try {
+            var m = Class.forName("acme.gen.HugeMain").getDeclaredMethod("hugeClass");
+            m.setAccessible(true);
+            return (byte[]) m.invoke(null);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Counts back-edges (in the instrumented code) whose preceding instruction is the
+     * checkpoint call, plus the entry call, and fails if any back-edge lacks one.
+     */
+    static int checkpointsBeforeBackEdges(byte[] classBytes, boolean entry) {
+        int n = 0;
+        ClassModel cm = ClassFile.of().parse(classBytes);
+        for (MethodModel m : cm.methods()) {
+            if (m.code().isEmpty()) {
+                continue;
+            }
+            Set<Label> seen = new HashSet<>();
+            CodeElement previous = null;
+            boolean first = true;
+            for (CodeElement e : m.code().get()) {
+                if (e instanceof LabelTarget t) {
+                    seen.add(t.label());
+                    continue;
+                }
+                if (!(e instanceof java.lang.classfile.Instruction)) {
+                    continue;
+                }
+                if (first && entry) {
+                    assertThat(isCheckpoint(e)).as(m.methodName() + " entry").isTrue();
+                    n++;
+                }
+                first = false;
+                boolean back = switch (e) {
+                    case BranchInstruction b -> seen.contains(b.target());
+                    case TableSwitchInstruction s -> seen.contains(s.defaultTarget())
+                            || s.cases().stream().anyMatch(c -> seen.contains(c.target()));
+                    case LookupSwitchInstruction s -> seen.contains(s.defaultTarget())
+                            || s.cases().stream().anyMatch(c -> seen.contains(c.target()));
+                    default -> false;
+                };
+                if (back) {
+                    assertThat(previous != null && isCheckpoint(previous))
+                            .as(cm.thisClass().asInternalName() + "." + m.methodName() + ": " + e).isTrue();
+                    n++;
+                }
+                previous = e;
+            }
+        }
+        return n;
+    }
+
+    private static boolean isCheckpoint(CodeElement e) {
+        return e instanceof InvokeInstruction i && i.owner().asInternalName().equals("io/verdant/Green")
+                && i.name().equalsString("checkpoint") && i.type().equalsString("()V");
+    }
+
+    private static int count(LoopInstrumenter loops, ClassModel cm, String method) {
+        return cm.methods().stream().filter(m -> m.methodName().equalsString(method))
+                .mapToInt(m -> loops.countSafepoints(m.code().orElseThrow())).sum();
+    }
+
+    static byte[] bytes(Class<?> c) throws IOException {
+        return bytes(c.getName().replace('.', '/'));
+    }
+
+    static byte[] bytes(String internalName) throws IOException {
+        try (InputStream in = LOADER.getResourceAsStream(internalName + ".class")) {
+            assertThat(in).as(internalName).isNotNull();
+            return in.readAllBytes();
+        }
+    }
+
+    static Path classPathEntry(String fragment) {
+        for (String p : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (Path.of(p).getFileName().toString().startsWith(fragment) && p.endsWith(".jar")) {
+                return Path.of(p);
+            }
+        }
+        throw new AssertionError("no " + fragment + " jar on the test class path");
+    }
+}
