@@ -139,6 +139,9 @@ public final class RuntimeCore {
                                     GreenThread<?> linkParent) {
         Objects.requireNonNull(body, "body");
         Objects.requireNonNull(priority, "priority");
+        // Spawning is a safepoint: a green thread spawning in a long loop yields
+        // here when its slice is over and other work waits (one read otherwise).
+        Safepoints.poll();
         LIVE.getAndAdd(this, 1L);
         if (state != RUNNING) {
             threadEndedCount();

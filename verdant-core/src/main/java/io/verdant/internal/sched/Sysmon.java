@@ -15,6 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   task has held that carrier for at least now - since (to within one tick,
  *   ~1 ms): the slice is measured without touching System.nanoTime on the
  *   dispatch path, which the yield benchmark holds to ~150 ns per switch.
+ *   A gap between two ticks longer than PAUSE_NANOS (a GC pause, or the OS
+ *   descheduling the process) is added to every since: nobody held a carrier
+ *   then, so it counts towards neither a slice nor a stall.
  *
  * What it does with a carrier held for {@code held}, only while other work is
  * waiting somewhere (injection queues, any carrier's queues or LIFO slot):
@@ -75,6 +78,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Sysmon {
     private static final System.Logger LOG = System.getLogger("io.verdant.sysmon");
+    /** A gap between ticks longer than this (normally 1 ms) is a pause of the
+     * whole process and does not count as time held by any task. 5 ms: above the
+     * OS timer jitter seen on the 2-core test machine, far below stallThreshold. */
+    private static final long PAUSE_NANOS = 5_000_000L;
 
     private final Scheduler scheduler;
     private final long timesliceNanos;
@@ -85,6 +92,8 @@ public final class Sysmon {
     private final boolean[] reported;
     private final Worker[] spareFor;
     private final Task[] requested;
+    /** Ticker thread only: the time of the previous tick, 0 before the first. */
+    private long lastTick;
     private final AtomicLong stallsReported = new AtomicLong();
     private final AtomicLong sparesStarted = new AtomicLong();
     private final AtomicLong preemptionsRequested = new AtomicLong();
@@ -104,6 +113,18 @@ public final class Sysmon {
 
     /** Ticker thread only: one observation of every carrier at time {@code now}. */
     void tick(long now) {
+        long gap = lastTick == 0 ? 0 : now - lastTick;
+        lastTick = now;
+        if (gap > PAUSE_NANOS) {
+            // The ticker itself did not run for a while: a GC or safepoint pause,
+            // or the OS starving the whole process. The carriers were stopped too,
+            // so that time is nobody's slice; without this, every GC pause longer
+            // than stallThreshold was reported as a stall (seen in the spawn
+            // benchmark: 1M short threads, young GCs of 100-200 ms).
+            for (int i = 0; i < since.length; i++) {
+                since[i] += gap - Ticker.TICK_NANOS;
+            }
+        }
         Worker[] carriers = scheduler.carriers();
         boolean waiting = scheduler.hasWaitingWork();
         boolean anyFree = false;
