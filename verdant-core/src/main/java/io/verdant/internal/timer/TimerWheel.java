@@ -228,23 +228,14 @@ public final class TimerWheel implements Ticker.Clockwork {
                 int slot = -1;
                 long slotStart = Long.MAX_VALUE;
                 for (int l = 0; l < LEVELS; l++) {
-                    long occ = occupied[l];
-                    if (occ == 0) {
+                    if (occupied[l] == 0) {
                         continue;
                     }
-                    int shift = LEVEL_BITS * l;
-                    int nowSlot = (int) ((elapsed >>> shift) & (SLOTS - 1));
-                    int s = (Long.numberOfTrailingZeros(Long.rotateRight(occ, nowSlot)) + nowSlot) & (SLOTS - 1);
-                    long levelRange = 1L << (shift + LEVEL_BITS);
-                    long start = (elapsed & ~(levelRange - 1)) + ((long) s << shift);
-                    if (start < elapsed) {
-                        // The slot is behind elapsed in this turn: it holds the next turn's timers.
-                        start += levelRange;
-                    }
+                    long start = nextOccupiedStartLocked(l);
                     if (start < slotStart) {
                         slotStart = start;
                         level = l;
-                        slot = s;
+                        slot = (int) ((start >>> (LEVEL_BITS * l)) & (SLOTS - 1));
                     }
                 }
                 if (level < 0 || slotStart > now) {
@@ -306,19 +297,9 @@ public final class TimerWheel implements Ticker.Clockwork {
             }
             long best = Long.MAX_VALUE;
             for (int l = 0; l < LEVELS; l++) {
-                long occ = occupied[l];
-                if (occ == 0) {
-                    continue;
+                if (occupied[l] != 0) {
+                    best = Math.min(best, nextOccupiedStartLocked(l));
                 }
-                int shift = LEVEL_BITS * l;
-                int nowSlot = (int) ((elapsed >>> shift) & (SLOTS - 1));
-                int s = (Long.numberOfTrailingZeros(Long.rotateRight(occ, nowSlot)) + nowSlot) & (SLOTS - 1);
-                long levelRange = 1L << (shift + LEVEL_BITS);
-                long start = (elapsed & ~(levelRange - 1)) + ((long) s << shift);
-                if (start < elapsed) {
-                    start += levelRange;
-                }
-                best = Math.min(best, start);
             }
             long dueNanos = origin + best * TICK_NANOS;
             return Math.max(1L, dueNanos - clock.nanoTime());
@@ -326,6 +307,25 @@ public final class TimerWheel implements Ticker.Clockwork {
     }
 
     // ------------------------------------------------------------------ internals (under lock)
+
+    /**
+     * The tick at which the first occupied slot of {@code level} at or after
+     * {@code elapsed} begins (level must have an occupied slot). Its slot index
+     * is {@code (start >>> (LEVEL_BITS * level)) & (SLOTS - 1)}.
+     */
+    private long nextOccupiedStartLocked(int level) {
+        long occ = occupied[level];
+        int shift = LEVEL_BITS * level;
+        int nowSlot = (int) ((elapsed >>> shift) & (SLOTS - 1));
+        int s = (Long.numberOfTrailingZeros(Long.rotateRight(occ, nowSlot)) + nowSlot) & (SLOTS - 1);
+        long levelRange = 1L << (shift + LEVEL_BITS);
+        long start = (elapsed & ~(levelRange - 1)) + ((long) s << shift);
+        if (start < elapsed) {
+            // The slot is behind elapsed in this turn: it holds the next turn's timers.
+            start += levelRange;
+        }
+        return start;
+    }
 
     /** Unlinks cancelled timers, then links the inbox's pending ones (or fires the already due). */
     private void drainLocked() {
