@@ -159,9 +159,7 @@ public final class GreenThread<T> extends Task
         // safepoint, so a request it did not reach a checkpoint for is withdrawn
         // (otherwise Safepoints.pending would stay non-zero and every checkpoint
         // in the JVM would take the slow path).
-        if (preempt) {
-            Safepoints.cancel(this);
-        }
+        withdrawPreemption();
     }
 
     @Override

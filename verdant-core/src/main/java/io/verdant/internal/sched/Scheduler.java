@@ -432,16 +432,6 @@ public final class Scheduler {
         return false;
     }
 
-    /** Number of workers parked now; a snapshot. */
-    public int idleWorkers() {
-        return idleCount;
-    }
-
-    /** True if every carrier is parked and nothing is queued; a snapshot. */
-    public boolean isQuiescent() {
-        return allIdle() && !hasVisibleWork();
-    }
-
     /** True if every carrier (cores and spares) is parked; a snapshot. */
     boolean allIdle() {
         return idleCount >= carriers.length;
@@ -453,9 +443,6 @@ public final class Scheduler {
     }
 
     // ------------------------------------------------------------------ lifecycle
-
-    void workerStarted(Worker w) {
-    }
 
     void workerStopped(Worker w) {
         if (!w.spare) {

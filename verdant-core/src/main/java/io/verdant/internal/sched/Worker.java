@@ -122,7 +122,6 @@ public final class Worker extends Thread {
 
     @Override
     public void run() {
-        scheduler.workerStarted(this);
         try {
             while (true) {
                 if (scheduler.isTerminating()) {
