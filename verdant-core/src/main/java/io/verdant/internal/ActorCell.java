@@ -157,7 +157,13 @@ public final class ActorCell {
         return p.test(m);
     }
 
-    /** Owner only: the first message matching {@code matcher} without blocking, or null. */
+    /**
+     * Owner only: the first message matching {@code matcher} without blocking, or null.
+     * A filter that throws leaves the mailbox as it was, order included, and
+     * the exception propagates: a message it threw on is already off the queue,
+     * so it goes to the end of saved, which is exactly its place (saved holds
+     * only messages older than everything still queued).
+     */
     private Object scan(Object matcher) {
         ArrayDeque<Object> s = saved;
         if (s != null && !s.isEmpty()) {
@@ -174,15 +180,27 @@ public final class ActorCell {
         }
         Object m;
         while ((m = poll()) != null) {
-            if (matches(matcher, m)) {
+            boolean hit;
+            try {
+                hit = matches(matcher, m);
+            } catch (Throwable filterFailed) {
+                skip(m);
+                throw filterFailed;
+            }
+            if (hit) {
                 return m;
             }
-            if (s == null) {
-                s = saved = new ArrayDeque<>();
-            }
-            s.addLast(m);
+            skip(m);
         }
         return null;
+    }
+
+    /** Owner only: {@code m}, just taken off the queue, joins the end of saved. */
+    private void skip(Object m) {
+        if (saved == null) {
+            saved = new ArrayDeque<>();
+        }
+        saved.addLast(m);
     }
 
     /**
