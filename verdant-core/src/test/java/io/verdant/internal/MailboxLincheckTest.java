@@ -34,17 +34,17 @@ public class MailboxLincheckTest {
 
     @Operation(nonParallelGroup = "consumer")
     public Object tryReceive() {
-        return cell.take(null, 0L, "tryReceive");
+        return cell.take(Matcher.ANY, Deadline.NOW, "tryReceive");
     }
 
     @Operation(nonParallelGroup = "consumer")
     public Object tryReceiveEven() {
-        return cell.take(EVEN, 0L, "tryReceive(even)");
+        return cell.take(Matcher.filter(EVEN), Deadline.NOW, "tryReceive(even)");
     }
 
     @Operation(nonParallelGroup = "consumer")
     public Object tryReceiveInteger() {
-        return cell.take(Integer.class, 0L, "tryReceive(Integer)");
+        return cell.take(Matcher.ofType(Integer.class), Deadline.NOW, "tryReceive(Integer)");
     }
 
     @Test
