@@ -316,7 +316,9 @@ public final class Green {
     /**
      * Green only. Selective receive: takes the oldest message accepted by
      * {@code filter} (called on the receiving thread), parking until one
-     * arrives; the others keep their order.
+     * arrives; the others keep their order. If {@code filter} throws, the
+     * exception propagates to the caller and the mailbox is left as it was
+     * (no message taken, order kept); the same holds for every filtered receive.
      *
      * @throws CancelledException if interrupted or cancelled while waiting
      * @throws NullPointerException if {@code filter} is null
