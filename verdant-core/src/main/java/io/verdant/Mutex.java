@@ -43,26 +43,26 @@ import java.util.concurrent.locks.LockSupport;
  * Works from green threads (parks the green thread, never the carrier) and
  * platform threads.
  *
- * <pre>
- * Design
- *   A spin lock (state word {@code spin}) guards owner, poisoned and the FIFO queue
- *   of waiter nodes; sections are a few field writes and never park.
- *   lock:    owner == null (then the queue is empty: unlock never leaves the
- *            mutex free while someone waits) -> take it; else append a node,
- *            park until node.state == GRANTED, or until timeout/cancellation:
- *            then, under the spin lock, remove the node unless it was granted
- *            meanwhile (then the lock is ours: kept on timeout, passed on and
- *            reported on cancellation).
- *   unlock:  under the spin lock, pop the first node, make its thread the owner,
- *            set GRANTED (volatile); unpark it after releasing the spin lock.
- *   The guarded value is only touched by the owner; ownership passes through
- *   the spin lock and the volatile node state, which orders the previous
- *   owner's writes before the next owner's reads.
- * </pre>
- *
  * @param <T> the guarded value's type
  */
 public final class Mutex<T> {
+    /*
+     * Design (for maintainers; users read the Javadoc above)
+     *   A spin lock (state word spin) guards owner, poisoned and the FIFO queue
+     *   of waiter nodes; sections are a few field writes and never park.
+     *   lock:    owner == null (then the queue is empty: unlock never leaves the
+     *            mutex free while someone waits) -> take it; else append a node,
+     *            park until node.state == GRANTED, or until timeout/cancellation:
+     *            then, under the spin lock, remove the node unless it was granted
+     *            meanwhile (then the lock is ours: kept on timeout, passed on and
+     *            reported on cancellation).
+     *   unlock:  under the spin lock, pop the first node, make its thread the owner,
+     *            set GRANTED (volatile); unpark it after releasing the spin lock.
+     *   The guarded value is only touched by the owner; ownership passes through
+     *   the spin lock and the volatile node state, which orders the previous
+     *   owner's writes before the next owner's reads.
+     */
+
     /** Spins before yielding on the internal spin lock (as in channels). Chosen, not measured. */
     private static final int SPINS = 64;
     private static final Object BLOCKER = "Mutex.lock";
@@ -70,7 +70,11 @@ public final class Mutex<T> {
     private T value;
     private final Core core = new Core();
 
-    /** A mutex guarding {@code value} (may be null). */
+    /**
+     * A mutex guarding {@code value}.
+     *
+     * @param value the initial guarded value (may be null)
+     */
     public Mutex(T value) {
         this.value = value;
     }
@@ -79,6 +83,7 @@ public final class Mutex<T> {
      * Acquires the mutex, waiting at most {@code timeout} behind the threads
      * already waiting.
      *
+     * @param timeout how long to wait at most; zero acquires only if free
      * @return the guard; close it to unlock
      * @throws TimedOutException if the time ran out (nothing is held; the queue is unchanged)
      * @throws IllegalStateException if the caller already holds this mutex
@@ -169,17 +174,29 @@ public final class Mutex<T> {
         return acquired();
     }
 
-    /** True if some thread holds the mutex; a snapshot. */
+    /**
+     * Tells whether some thread holds the mutex; a snapshot.
+     *
+     * @return true if the mutex is held
+     */
     public boolean isLocked() {
         return core.owner != null;
     }
 
-    /** True if a holder ended without unlocking and no holder has cleared it since; a snapshot. */
+    /**
+     * Tells whether a holder ended without unlocking and no holder has cleared it since; a snapshot.
+     *
+     * @return true if the mutex is poisoned
+     */
     public boolean isPoisoned() {
         return core.poisoned;
     }
 
-    /** Threads waiting in {@link #lock(Duration)}; a snapshot. */
+    /**
+     * Threads waiting in {@link #lock(Duration)}; a snapshot.
+     *
+     * @return the number of waiting threads
+     */
     public int waiters() {
         core.spinLock();
         try {
@@ -207,15 +224,31 @@ public final class Mutex<T> {
     /**
      * Proof of holding the mutex: access to the value, and {@link #close()} to
      * unlock. Owner thread only.
+     *
+     * @param <T> the guarded value's type
      */
     public interface Guard<T> extends AutoCloseable {
-        /** The guarded value. */
+        /**
+         * The guarded value.
+         *
+         * @return the value
+         * @throws IllegalStateException if the guard is closed or used by another thread
+         */
         T get();
 
-        /** Replaces the guarded value. */
+        /**
+         * Replaces the guarded value.
+         *
+         * @param value the new value (may be null)
+         * @throws IllegalStateException if the guard is closed or used by another thread
+         */
         void set(T value);
 
-        /** True if an earlier holder ended while holding the mutex (the value may be inconsistent). */
+        /**
+         * Tells whether an earlier holder ended while holding the mutex (the value may be inconsistent).
+         *
+         * @return true if the mutex is poisoned
+         */
         boolean poisoned();
 
         /** Clears the poisoned mark (after the value has been checked or repaired). */

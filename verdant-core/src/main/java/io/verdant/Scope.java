@@ -41,23 +41,33 @@ import java.util.concurrent.locks.LockSupport;
  *     with {@link CancelledException} do not count as failures (the scope
  *     returns the body's result).</li>
  * </ul>
- *
- * <pre>
- * Implementation
- *   children  guarded by this; appended by spawn, read by fail/cancel.
- *   running   children whose body has not returned; each child's wrapper
- *             decrements it last and unparks the owner at zero. The owner
- *             parks (interrupts cleared and remembered) until it is zero,
- *             then waits for each handle's status (microseconds: completion
- *             does not block).
- *   first     the first failure, set once by CAS; whoever sets it cancels the
- *             children (a spawn after that cancels its new child at once).
- * </pre>
  */
 public final class Scope {
-    /** The body of a scope. */
+    /*
+     * Implementation (for maintainers; users read the Javadoc above)
+     *   children  guarded by this; appended by spawn, read by fail/cancel.
+     *   running   children whose body has not returned; each child's wrapper
+     *             decrements it last and unparks the owner at zero. The owner
+     *             parks (interrupts cleared and remembered) until it is zero,
+     *             then waits for each handle's status (microseconds: completion
+     *             does not block).
+     *   first     the first failure, set once by CAS; whoever sets it cancels the
+     *             children (a spawn after that cancels its new child at once).
+     */
+
+    /**
+     * The body of a scope.
+     *
+     * @param <T> the type of the body's result
+     */
     @FunctionalInterface
     public interface Body<T> {
+        /**
+         * Runs the body; children spawned through {@code scope} end before the scope returns.
+         *
+         * @param scope the scope to spawn children in
+         * @return the scope's result
+         */
         T run(Scope scope);
     }
 
@@ -94,6 +104,10 @@ public final class Scope {
      * Spawns a child of this scope. Any green thread of the scope's runtime
      * may call it while the scope is open.
      *
+     * @param <T> the type of the task's result
+     * @param task the code the child runs
+     * @return the child's handle
+     * @throws NullPointerException if {@code task} is null
      * @throws IllegalStateException if the scope has closed
      */
     public <T> GreenHandle<T> spawn(Callable<? extends T> task) {
@@ -129,7 +143,13 @@ public final class Scope {
         return child;
     }
 
-    /** Like {@link #spawn(Callable)} for a task with no result. */
+    /**
+     * Like {@link #spawn(Callable)} for a task with no result.
+     *
+     * @param task the code the child runs
+     * @return the child's handle
+     * @throws IllegalStateException if the scope has closed
+     */
     public GreenHandle<Void> spawn(Runnable task) {
         Objects.requireNonNull(task, "task");
         return spawn(() -> {
@@ -150,7 +170,11 @@ public final class Scope {
         }
     }
 
-    /** True once a failure or {@link #cancel()} has cancelled the children. */
+    /**
+     * Tells whether a failure or {@link #cancel()} has cancelled the children.
+     *
+     * @return true once the children are being cancelled
+     */
     public synchronized boolean isCancelled() {
         return cancelling;
     }
