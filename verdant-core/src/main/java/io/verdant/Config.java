@@ -192,14 +192,16 @@ public final class Config {
 
     /** Builder of {@link Config}; not thread-safe. */
     public static final class Builder {
-        private int workers = -1;
+        /** Null until set: then the default, available processors, is filled in at build(). */
+        private Integer workers;
         private long stackSize = DEFAULT_STACK_SIZE;
         private String name;
         private Duration shutdownTimeout = Duration.ofSeconds(5);
         private BiConsumer<GreenHandle<?>, Throwable> failureHandler;
         private Duration timeslice = DEFAULT_TIMESLICE;
         private Duration stallThreshold = DEFAULT_STALL_THRESHOLD;
-        private int maxSpareCarriers = -1;
+        /** Null until set: then the default, as many as workers, is filled in at build(). */
+        private Integer maxSpareCarriers;
         private int blockingThreads = DEFAULT_BLOCKING_THREADS;
         private BiConsumer<Pid, Object> deadLetterHandler;
 
@@ -208,8 +210,9 @@ public final class Config {
 
         /**
          * Carrier threads (1..{@value #MAX_WORKERS}); default: available processors.
+         * Checked at {@link #build()}.
          *
-         * @param workers the value
+         * @param workers the number of carrier threads
          * @return this builder
          */
         public Builder workers(int workers) {
@@ -240,10 +243,13 @@ public final class Config {
         }
 
         /**
-         * How long close() waits for interrupted green threads (zero or more); default 5 s.
+         * How long close() waits for interrupted green threads (zero up to
+         * {@link Long#MAX_VALUE} nanoseconds, about 292 years); default 5 s.
+         * Checked at {@link #build()}.
          *
-         * @param timeout the value
+         * @param timeout how long close() waits
          * @return this builder
+         * @throws NullPointerException if {@code timeout} is null
          */
         public Builder shutdownTimeout(Duration timeout) {
             this.shutdownTimeout = Objects.requireNonNull(timeout, "shutdownTimeout");
@@ -273,12 +279,14 @@ public final class Config {
         }
 
         /**
-         * Time slice (zero, or from {@value #MIN_TIMESLICE_MILLIS} ms); default 10 ms.
+         * Time slice (zero, or from {@value #MIN_TIMESLICE_MILLIS} ms up to
+         * {@link Long#MAX_VALUE} nanoseconds); default 10 ms.
          * {@link Duration#ZERO} switches preemption off: a green thread then keeps
-         * its carrier until it blocks, parks, yields or ends.
+         * its carrier until it blocks, parks, yields or ends. Checked at {@link #build()}.
          *
-         * @param timeslice the time slice
+         * @param timeslice the time slice, or zero for no preemption
          * @return this builder
+         * @throws NullPointerException if {@code timeslice} is null
          */
         public Builder timeslice(Duration timeslice) {
             this.timeslice = Objects.requireNonNull(timeslice, "timeslice");
@@ -286,10 +294,12 @@ public final class Config {
         }
 
         /**
-         * Stall threshold (at least {@value #MIN_TIMESLICE_MILLIS} ms); default 100 ms.
+         * Stall threshold (from {@value #MIN_TIMESLICE_MILLIS} ms up to
+         * {@link Long#MAX_VALUE} nanoseconds); default 100 ms. Checked at {@link #build()}.
          *
-         * @param threshold the value
+         * @param threshold the stall threshold
          * @return this builder
+         * @throws NullPointerException if {@code threshold} is null
          */
         public Builder stallThreshold(Duration threshold) {
             this.stallThreshold = Objects.requireNonNull(threshold, "stallThreshold");
@@ -298,8 +308,9 @@ public final class Config {
 
         /**
          * Spare carriers (0..{@value #MAX_WORKERS}); default: as many as workers.
+         * Checked at {@link #build()}.
          *
-         * @param spares the value
+         * @param spares the most spare carriers alive at once; 0 turns the hand-off off
          * @return this builder
          */
         public Builder maxSpareCarriers(int spares) {
@@ -319,13 +330,14 @@ public final class Config {
         }
 
         /**
-         * Validates and builds.
+         * Validates and builds. Durations must be representable in a {@code long}
+         * of nanoseconds (up to about 292 years), which is how the runtime keeps them.
          *
          * @return the configuration
          * @throws IllegalArgumentException naming the first invalid setting
          */
         public Config build() {
-            if (workers == -1) {
+            if (workers == null) {
                 workers = Runtime.getRuntime().availableProcessors();
             }
             if (workers < 1 || workers > MAX_WORKERS) {
@@ -340,6 +352,9 @@ public final class Config {
             if (shutdownTimeout.isNegative()) {
                 throw new IllegalArgumentException("shutdownTimeout must not be negative, was " + shutdownTimeout);
             }
+            requireNanos(shutdownTimeout, "shutdownTimeout");
+            requireNanos(timeslice, "timeslice");
+            requireNanos(stallThreshold, "stallThreshold");
             if (timeslice.isNegative() || (!timeslice.isZero() && timeslice.compareTo(Duration.ofMillis(MIN_TIMESLICE_MILLIS)) < 0)) {
                 throw new IllegalArgumentException("timeslice must be zero (off) or at least " + MIN_TIMESLICE_MILLIS
                         + " ms, was " + timeslice);
@@ -348,7 +363,7 @@ public final class Config {
                 throw new IllegalArgumentException("stallThreshold must be at least " + MIN_TIMESLICE_MILLIS
                         + " ms, was " + stallThreshold);
             }
-            if (maxSpareCarriers == -1) {
+            if (maxSpareCarriers == null) {
                 maxSpareCarriers = workers;
             }
             if (maxSpareCarriers < 0 || maxSpareCarriers > MAX_WORKERS) {
@@ -361,5 +376,16 @@ public final class Config {
             }
             return new Config(this);
         }
+
+        /** Rejects a duration of more than Long.MAX_VALUE nanoseconds (toNanos would overflow). */
+        private static void requireNanos(Duration d, String setting) {
+            if (d.compareTo(MAX_NANOS) > 0) {
+                throw new IllegalArgumentException(setting + " must be at most " + MAX_NANOS
+                        + " (Long.MAX_VALUE nanoseconds, about 292 years), was " + d);
+            }
+        }
+
+        /** The longest duration a setting may have: the runtime keeps durations as long nanoseconds. */
+        private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
     }
 }
