@@ -9,7 +9,6 @@ import io.verdant.Priority;
 import io.verdant.TimedOutException;
 import io.verdant.internal.sched.Task;
 import io.verdant.internal.sched.Worker;
-import io.verdant.internal.timer.TimerWheel;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -105,6 +104,9 @@ public final class GreenThread<T> extends Task
     /** Cancellation: null, the token this thread is registered under, or its
      * own token; see {@link CancelNode}. */
     volatile Object kin;
+    /** Where this thread sits in the children array of the CancelNode holding it:
+     * index + 1, 0 if in none, CancelNode.GONE once ended. Guarded by that node's monitor. */
+    int kinSlot;
     /** Mutexes this thread holds: null, one {@link OwnedLock}, or an ArrayList of
      * them. Owner thread only (lock, unlock, and its own exit). */
     Object held;
@@ -385,24 +387,24 @@ public final class GreenThread<T> extends Task
 
     @Override
     public T join() {
-        return awaitOutcome(-1L);
+        return awaitOutcome(Deadline.FOREVER);
     }
 
     @Override
     public T join(Duration timeout) {
-        return awaitOutcome(RuntimeCore.toNanos(timeout, "timeout"));
+        return awaitOutcome(Deadline.after(timeout, "timeout"));
     }
 
-    /** Waits for completion; {@code nanos} < 0 means forever. */
-    private T awaitOutcome(long nanos) {
+    /** Waits for completion until {@code deadline}. */
+    private T awaitOutcome(Deadline deadline) {
         Safepoints.poll();
         if (WAITERS.getAcquire(this) != DONE) {
-            await(nanos);
+            await(deadline);
         }
         return outcomeOrThrow();
     }
 
-    private void await(long nanos) {
+    private void await(Deadline deadline) {
         if (current() == this) {
             throw new IllegalStateException("a green thread cannot join itself: " + pid());
         }
@@ -416,26 +418,21 @@ public final class GreenThread<T> extends Task
             }
             node.next = head;
         } while (!WAITERS.compareAndSet(this, head, node));
-        long deadline = nanos >= 0 ? Waits.deadline(nanos) : Waits.NO_DEADLINE;
-        TimerWheel.Timer timer = null;
-        boolean completed = false;
+        // A join that times out or is cancelled unlinks its node (and any other
+        // abandoned one), so memory stays bounded however many joins give up.
+        Waits.Outcome outcome = Waits.Outcome.CANCELLED;
         try {
-            while (WAITERS.getAcquire(this) != DONE) {
-                if (Waits.cancelled()) {
-                    throw new CancelledException("cancelled or interrupted while joining " + pid());
-                }
-                if (Waits.remaining(deadline) <= 0) {
-                    throw new TimedOutException("green thread " + pid() + " still running after "
-                            + Duration.ofNanos(nanos));
-                }
-                timer = Waits.park(this, deadline, timer);
-            }
-            completed = true;
+            outcome = Waits.await(this, deadline, () -> WAITERS.getAcquire(this) == DONE);
         } finally {
-            Waits.disarm(timer);
-            if (!completed) {
+            if (outcome != Waits.Outcome.READY) {
                 removeWaiter(node);
             }
+        }
+        switch (outcome) {
+            case READY -> { }
+            case CANCELLED -> throw new CancelledException("cancelled or interrupted while joining " + pid());
+            case TIMED_OUT -> throw new TimedOutException("green thread " + pid() + " still running after "
+                    + deadline.timeout());
         }
     }
 
