@@ -48,6 +48,8 @@
  *                                            swaps in DONE (getAndSet)
  *   kin               CancelNode             plain under the parent node's monitor
  *                                            before start; CAS afterwards
+ *   kinSlot           CancelNode             plain, under the monitor of the node
+ *                                            whose children array holds the thread
  *   held              OwnedLock              plain, the owning green thread only
  *   preempt           Safepoints             CAS through GreenThread.casPreempt
  *                                            (the ticker requests, the thread or
