@@ -72,6 +72,21 @@ public final class Green {
     }
 
     /**
+     * Green only. The runtime's clock, in nanoseconds: what its timers (sleep,
+     * every timeout) are measured on. In a normal runtime this is
+     * {@link System#nanoTime()} (only differences are meaningful); in a
+     * deterministic runtime ({@link Verdant#deterministic(Config, Determinism)})
+     * it is virtual time since the runtime started, which moves only when no
+     * green thread can run, to the next timer's deadline.
+     *
+     * @return the runtime clock's current value, in nanoseconds
+     * @throws IllegalStateException outside a green thread
+     */
+    public static long nanoTime() {
+        return GreenThread.require("Green.nanoTime").runtime().timers.clock().nanoTime();
+    }
+
+    /**
      * Green only. Lets other runnable green threads of the same priority run
      * first: the caller goes to the back of its priority level.
      */
@@ -187,6 +202,9 @@ public final class Green {
      * while the calling green thread parks: its carrier keeps running other green
      * threads meanwhile. When all pool threads are busy, calls wait in FIFO order.
      * Outside a green thread, {@code work} simply runs on the caller. A safepoint.
+     * In a deterministic runtime ({@link Verdant#deterministic(Config, Determinism)})
+     * {@code work} runs inline on the one carrier, as a single step that takes no
+     * virtual time (a wake-up from a pool thread could not be replayed).
      *
      * @param <T> the type of the work's result
      * @param work the blocking work to run off the carrier
@@ -201,6 +219,9 @@ public final class Green {
         Objects.requireNonNull(work, "work");
         GreenThread<?> g = GreenThread.current();
         if (g == null) {
+            return work.call();
+        }
+        if (g.runtime().det != null) {
             return work.call();
         }
         return g.runtime().blocking(work);

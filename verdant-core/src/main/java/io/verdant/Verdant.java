@@ -2,6 +2,7 @@ package io.verdant;
 
 import io.verdant.internal.GreenThread;
 import io.verdant.internal.RuntimeCore;
+import io.verdant.internal.det.DetScheduler;
 
 import java.util.Objects;
 import java.util.Optional;
@@ -69,6 +70,57 @@ public final class Verdant implements AutoCloseable {
     }
 
     /**
+     * Starts a deterministic runtime, for testing concurrent code: one carrier
+     * thread runs one green thread at a time, and every choice of which green
+     * thread runs next is made from {@code determinism}'s seed, so the same
+     * program and settings give the same schedule ({@link #trace()}). Its timers
+     * run on virtual time: the clock ({@link Green#nanoTime()}) jumps to the next
+     * timer's deadline only when no green thread can run, so
+     * {@code Green.sleep(Duration.ofHours(1))} returns at once.
+     *
+     * <p>Run the code under test with {@link #run(Callable)}: if the schedule
+     * fails, it throws {@link ScheduleFailedException} whose message starts with
+     * the replay key; {@link DeadlockException} when no green thread can run, no
+     * timer is pending and green threads are alive (the message says who waits
+     * on what). The run also fails, naming the call, when a green thread makes a
+     * JDK timed wait ({@code Thread.sleep}, {@code LockSupport.parkNanos}, ...)
+     * or is woken by a thread outside the runtime (a platform thread, a JDK
+     * timer, {@link Green#blocking(Callable)}'s pool). Spawning from outside is
+     * allowed; such spawns are admitted only when no green thread can run.
+     * {@link Config#workers()}, the time slice and the stall settings are ignored.
+     * See docs/testing.md for what this can and cannot find.
+     *
+     * @param config the runtime's settings
+     * @param determinism the seed and strategy
+     * @return the running deterministic runtime; close it when done
+     * @throws NullPointerException if {@code config} or {@code determinism} is null
+     * @throws IllegalStateException if the JVM lacks the {@code --add-opens} flag (the message names it)
+     */
+    public static Verdant deterministic(Config config, Determinism determinism) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(determinism, "determinism");
+        Verdant v = new Verdant(new RuntimeCore(config, new DetScheduler(determinism)));
+        v.core.facade = v;
+        return v;
+    }
+
+    /**
+     * The schedule so far of a deterministic runtime: replay key, trace hash,
+     * step count and virtual time. Two runs of the same program with the same
+     * {@link Determinism} end with equal traces.
+     *
+     * @return a snapshot of the trace
+     * @throws IllegalStateException if this runtime is not deterministic
+     */
+    public ScheduleTrace trace() {
+        if (core.det == null) {
+            throw new IllegalStateException("trace() needs a deterministic runtime (Verdant.deterministic); '"
+                    + core.name + "' is a normal one");
+        }
+        return core.det.trace();
+    }
+
+    /**
      * One-shot: starts a runtime with {@code config}, runs {@code body} as a green
      * thread, closes the runtime and returns the body's result.
      *
@@ -95,9 +147,21 @@ public final class Verdant implements AutoCloseable {
      * @throws CancelledException if the caller is interrupted while waiting, or the
      *         runtime closes before the body ends
      * @throws IllegalStateException if the runtime is closed
+     * @throws ScheduleFailedException in a deterministic runtime, if the schedule
+     *         failed before the body ended (deadlock, a refused input, too many steps)
      */
     public <T> T run(Callable<? extends T> body) {
-        return core.<T>spawn(body, "main", Priority.NORMAL).join();
+        GreenThread<T> g = core.<T>spawn(body, "main", Priority.NORMAL);
+        DetScheduler det = core.det;
+        if (det != null && GreenThread.current() == null) {
+            try {
+                det.awaitRoot(g);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CancelledException("Verdant.run: interrupted while waiting for the body");
+            }
+        }
+        return g.join();
     }
 
     /**

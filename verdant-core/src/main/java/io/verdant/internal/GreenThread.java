@@ -245,11 +245,15 @@ public final class GreenThread<T> extends Task
             // Joiners queue behind the work already queued on this carrier (see
             // Worker.queueWakeups); this runs on the carrier that runs us.
             Worker carrier = lastWorker();
-            carrier.queueWakeups(true);
-            try {
-                unparkAll(w);
-            } finally {
-                carrier.queueWakeups(false);
+            if (carrier == null) {
+                unparkAll(w); // a deterministic runtime: no Worker, its own order
+            } else {
+                carrier.queueWakeups(true);
+                try {
+                    unparkAll(w);
+                } finally {
+                    carrier.queueWakeups(false);
+                }
             }
         }
         return true;

@@ -5,6 +5,7 @@ import io.verdant.GreenHandle;
 import io.verdant.Pid;
 import io.verdant.Priority;
 import io.verdant.CancelToken;
+import io.verdant.internal.det.DetScheduler;
 import io.verdant.internal.sched.Scheduler;
 import io.verdant.internal.timer.Clock;
 import io.verdant.internal.timer.TimerWheel;
@@ -81,7 +82,10 @@ public final class RuntimeCore {
     public final long id;
     public final String name;
     final Config config;
+    /** The scheduler of a normal runtime; null in a deterministic one. */
     public final Scheduler scheduler;
+    /** The scheduler of a deterministic runtime; null in a normal one (see DetScheduler). */
+    public final DetScheduler det;
     /** The runtime's one timer structure: sleep and every timeout. Driven by the ticker. */
     public final TimerWheel timers;
     final BlockingPool blockingPool;
@@ -103,6 +107,19 @@ public final class RuntimeCore {
      * hook for a deterministic, virtual-time mode.
      */
     public RuntimeCore(Config config, Clock clock) {
+        this(config, clock, null);
+    }
+
+    /**
+     * A deterministic runtime: one carrier, run by {@code det}, which chooses
+     * every next green thread from its seed; timers on its virtual clock; no
+     * ticker, no Sysmon.
+     */
+    public RuntimeCore(Config config, DetScheduler det) {
+        this(config, det.clock(), Objects.requireNonNull(det, "det"));
+    }
+
+    private RuntimeCore(Config config, Clock clock, DetScheduler det) {
         VirtualThreads.check();
         JdkPollers.ensureInitialised();
         this.id = IDS.incrementAndGet();
@@ -110,12 +127,20 @@ public final class RuntimeCore {
         this.name = config.name() != null ? config.name() : "verdant-" + id;
         this.failureHandler = config.failureHandler();
         this.deadLetterHandler = config.deadLetterHandler();
-        this.scheduler = new Scheduler(name, config.workers(), config.stackSize(), config.timeslice().toNanos(),
-                config.stallThreshold().toNanos(), config.maxSpareCarriers(), this::reportInternalError);
-        this.blockingPool = new BlockingPool(name, config.blockingThreads());
-        this.timers = new TimerWheel(clock, scheduler.ticker()::wakeIfSleeping);
-        scheduler.ticker().drive(timers);
-        scheduler.start();
+        this.det = det;
+        if (det == null) {
+            this.scheduler = new Scheduler(name, config.workers(), config.stackSize(), config.timeslice().toNanos(),
+                    config.stallThreshold().toNanos(), config.maxSpareCarriers(), this::reportInternalError);
+            this.blockingPool = new BlockingPool(name, config.blockingThreads());
+            this.timers = new TimerWheel(clock, scheduler.ticker()::wakeIfSleeping);
+            scheduler.ticker().drive(timers);
+            scheduler.start();
+        } else {
+            this.scheduler = null;
+            this.blockingPool = new BlockingPool(name, config.blockingThreads());
+            this.timers = new TimerWheel(clock, () -> { }); // the carrier reads the wheel whenever it is idle
+            det.start(this, config.stackSize());
+        }
         OPEN.put(id, this);
     }
 
@@ -172,7 +197,7 @@ public final class RuntimeCore {
         boolean bornCancelled = false;
         Thread vt;
         try {
-            vt = VirtualThreads.newThread(g, name, g);
+            vt = VirtualThreads.newThread(det == null ? g : det.executorFor(g), name, g);
             vt.setUncaughtExceptionHandler(g);
             g.vthread = vt;
             if (under != null) {
@@ -290,7 +315,16 @@ public final class RuntimeCore {
         }
     }
 
-    void reportInternalError(Throwable t) {
+    /**
+     * A snapshot of the live green threads in pid-index order (for the
+     * deterministic scheduler's deadlock report and diagnostics). Any thread.
+     */
+    public List<GreenThread<?>> liveGreenThreads() {
+        return pids.snapshot();
+    }
+
+    /** Reports a defect of Verdant itself (logged; never thrown into user code). Any thread. */
+    public void reportInternalError(Throwable t) {
         LOG.log(System.Logger.Level.ERROR, "runtime '" + name + "': unexpected error", t);
     }
 
@@ -315,6 +349,9 @@ public final class RuntimeCore {
         }
         Throwable failure = null;
         closer = Thread.currentThread();
+        if (det != null) {
+            det.closing();
+        }
         STATE.setVolatile(this, CLOSING);
         try {
             long timeout = 0;
@@ -350,7 +387,8 @@ public final class RuntimeCore {
                 failure = firstFailure(failure, t);
             }
             try {
-                int stuck = scheduler.terminate(Math.max(timeout, 1_000_000_000L));
+                long t = Math.max(timeout, 1_000_000_000L);
+                int stuck = det == null ? scheduler.terminate(t) : det.terminate(t);
                 if (stuck > 0) {
                     LOG.log(System.Logger.Level.WARNING, "runtime '" + name + "': " + stuck
                             + " carrier thread(s) are stuck in a green thread that never reaches a safepoint;"

@@ -43,6 +43,15 @@ public final class Safepoints {
 
     private static void slowPath() {
         GreenThread<?> g = GreenThread.current();
+        if (g != null) {
+            // A deterministic runtime holds a unit of pending while open (see hold()),
+            // so its green threads come here at every poll: a scheduling point.
+            io.verdant.internal.det.DetScheduler det = g.runtime.det;
+            if (det != null) {
+                det.point();
+                return;
+            }
+        }
         // Read before CAS: while a request for some other thread is pending, every
         // checkpoint in the JVM comes here, and a CAS each time would be costly.
         if (g != null && g.preemptRequested() && acknowledge(g)) {
@@ -70,6 +79,21 @@ public final class Safepoints {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Any thread. Called when a deterministic runtime opens: counts as a request
+     * nobody acknowledges, so every poll in the JVM takes the slow path, where
+     * that runtime's green threads reach their scheduling points. Balanced by
+     * {@link #release()} when it closes.
+     */
+    public static void hold() {
+        PENDING.getAndAdd(1);
+    }
+
+    /** Any thread. Undoes one {@link #hold()}. */
+    public static void release() {
+        PENDING.getAndAdd(-1);
     }
 
     /** Requests not yet acknowledged, JVM-wide; a snapshot. */

@@ -193,7 +193,7 @@ public final class SelectCore {
         for (int i = 0; i < n; i++) {
             p[i] = i;
         }
-        ThreadLocalRandom rnd = ThreadLocalRandom.current();
+        java.util.random.RandomGenerator rnd = fairnessRandom();
         for (int i = n - 1; i > 0; i--) {
             int j = rnd.nextInt(i + 1);
             int t = p[i];
@@ -201,6 +201,17 @@ public final class SelectCore {
             p[j] = t;
         }
         return p;
+    }
+
+    /**
+     * The source of select's fair choice: the deterministic runtime's seeded
+     * random source for its green threads (so the choice is part of the
+     * schedule), else ThreadLocalRandom.
+     */
+    private static java.util.random.RandomGenerator fairnessRandom() {
+        io.verdant.internal.GreenThread<?> g = io.verdant.internal.GreenThread.current();
+        io.verdant.internal.det.DetScheduler det = g == null ? null : g.runtime().det;
+        return det != null ? det.random() : ThreadLocalRandom.current();
     }
 
     private static void lockAll(ChannelImpl<?>[] locks) {

@@ -1,0 +1,488 @@
+package io.verdant.internal.det;
+
+import io.verdant.DeadlockException;
+import io.verdant.Determinism;
+import io.verdant.ScheduleFailedException;
+import io.verdant.ScheduleTrace;
+import io.verdant.internal.GreenThread;
+import io.verdant.internal.RuntimeCore;
+import io.verdant.internal.Safepoints;
+import io.verdant.internal.timer.TimerWheel;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The scheduler of a deterministic runtime: one carrier thread runs one task at
+ * a time, and every choice of the next task is made by a seeded
+ * {@link DetStrategy}. It takes the place of the normal {@code Scheduler}
+ * (RuntimeCore builds one or the other): no workers, no ticker, no Sysmon.
+ *
+ * <pre>
+ * Overview (the carrier's loop)
+ *   if runnable is empty:
+ *     admit external submissions (inbox), in arrival order; if any, continue
+ *     fire the timers due now; if that made a task runnable, continue
+ *     if a timer is pending: move the virtual clock to its deadline, fire it
+ *     else if live green threads all wait (WAITING) and the inbox is empty:
+ *       the run fails with a DeadlockException naming who waits on what
+ *     else wait (real time) for an external submission
+ *   else: t = strategy.pick(runnable); record the step (hash, count); run t
+ *     until it unmounts (parks, yields, ends); then classify: a green thread
+ *     left in TIMED_WAITING made a JDK timed wait, which is refused.
+ *
+ * The runnable set
+ *   An ArrayList in submission order (a task is appended when it is submitted,
+ *   removed when picked): the strategy picks an index, so a choice depends only
+ *   on the seed and the order of earlier events, never on a hash. Carrier only:
+ *   internal submissions come from the carrier itself (a timer firing, a
+ *   yield after unmount) or from the green thread mounted on it (unpark,
+ *   spawn), which runs on the carrier's OS thread in program order.
+ *
+ * Internal versus external submissions
+ *   A submission is internal if the submitting thread is the carrier or the
+ *   virtual thread now mounted on it (mounted, volatile, written by the
+ *   carrier; during a foreign task any virtual thread counts, since the
+ *   foreign thread's identity is not known). Anything else (the test thread
+ *   starting the root green thread, the closer cancelling threads, a JDK timer
+ *   thread, a platform thread unparking a green thread) goes to the inbox,
+ *   under lock, and is admitted only when nothing else can run. A green
+ *   thread's first submission (its start) from outside is allowed; any other
+ *   external wake-up fails the run (its timing is not part of the schedule)
+ *   unless the run has already failed or the runtime is closing.
+ *
+ * Failure
+ *   failure is set once, under lock; waiters in awaitRoot are notified. The
+ *   carrier keeps running what is submitted after a failure (so close() can
+ *   cancel and finish the threads), but checks nothing more.
+ *
+ * Trace
+ *   Each step mixes (task id, virtual time) into a 64-bit hash (a SplitMix64
+ *   finaliser over the running hash), so two runs with equal hashes took the
+ *   same steps at the same virtual times (with overwhelming probability).
+ *   hash, steps: written by the carrier, volatile so other threads may read
+ *   a snapshot.
+ *
+ * Scheduling points
+ *   While a deterministic runtime is open it holds one unit of
+ *   Safepoints.pending, so every safepoint poll in the JVM takes the slow path;
+ *   there a green thread of this runtime calls point(), where the strategy may
+ *   make it yield. Normal runtimes in the same JVM then pay the slow path's
+ *   extra reads at each poll (never benchmark next to a deterministic runtime).
+ *
+ * Shutdown
+ *   RuntimeCore.close() calls closing() first (external wake-ups are now the
+ *   closer's cancellations: allowed), cancels and waits for the threads as in
+ *   normal mode, then terminate(): stop is set, the carrier is notified and
+ *   joined, and the Safepoints unit is returned.
+ * </pre>
+ */
+public final class DetScheduler {
+    /** A schedule longer than this is taken for a livelock (the design's default; generous for tests). */
+    static final long MAX_STEPS = 1_000_000;
+    /** How long the idle carrier waits (real time) before re-checking for deadlock while a thread is in transit. */
+    private static final long RECHECK_MILLIS = 10;
+
+    private final Determinism settings;
+    private final DetStrategy strategy;
+    private final SplittableRandom rng;
+    private final VirtualClock clock = new VirtualClock();
+    private final Object lock = new Object();
+    /** External submissions (DetTask or a foreign Runnable), in arrival order; guarded by lock. */
+    private final ArrayDeque<Object> inbox = new ArrayDeque<>();
+    /** Carrier only (see the class comment). */
+    private final ArrayList<DetTask> runnable = new ArrayList<>();
+    /** Foreign continuations seen so far, by identity; carrier only. */
+    private final IdentityHashMap<Runnable, DetTask> foreign = new IdentityHashMap<>();
+    private long nextId;
+    private RuntimeCore runtime;
+    private Thread carrier;
+    private volatile Thread mounted;
+    private volatile boolean mountedForeign;
+    private volatile long hash;
+    private volatile long steps;
+    private volatile ScheduleFailedException failure;
+    private volatile boolean closing;
+    private volatile boolean stop;
+    private boolean released;
+
+    /**
+     * A scheduler for one deterministic runtime; started by {@link #start}.
+     *
+     * @param settings the seed and strategy
+     */
+    public DetScheduler(Determinism settings) {
+        this.settings = settings;
+        this.strategy = settings.strategy().equals("natural") ? DetStrategy.NATURAL : DetStrategy.RANDOM;
+        this.rng = new SplittableRandom(settings.seedValue());
+    }
+
+    /** The virtual clock the runtime's timer wheel must read. */
+    public VirtualClock clock() {
+        return clock;
+    }
+
+    /**
+     * Starts the carrier. Called once by the runtime's constructor, after its
+     * timer wheel exists.
+     *
+     * @param runtime the runtime this scheduler runs
+     * @param stackSize the carrier's stack size (0 = the JVM default)
+     */
+    public void start(RuntimeCore runtime, long stackSize) {
+        this.runtime = runtime;
+        Thread c = new Thread(null, this::loop, runtime.name + "-det-carrier", stackSize);
+        c.setDaemon(true);
+        this.carrier = c;
+        Safepoints.hold();
+        c.start();
+    }
+
+    /**
+     * The executor a green thread's virtual thread is built with in this runtime.
+     * Any thread (the spawner).
+     *
+     * @param g the green thread being spawned
+     * @return its task, which is also its executor
+     */
+    public java.util.concurrent.Executor executorFor(GreenThread<?> g) {
+        return new DetTask(this, g, null);
+    }
+
+    // ------------------------------------------------------------------ submission
+
+    /** Any thread. A green thread's continuation; {@code first} for its start. */
+    void submit(DetTask t, boolean first) {
+        if (isInternal()) {
+            admit(t);
+        } else {
+            external(t, first, t.green);
+        }
+    }
+
+    /** Any thread. A foreign virtual thread's continuation. */
+    void submitForeign(Runnable r) {
+        if (isInternal()) {
+            admitForeign(r);
+        } else {
+            external(r, false, null);
+        }
+    }
+
+    private boolean isInternal() {
+        Thread cur = Thread.currentThread();
+        return cur == carrier || cur == mounted || (mountedForeign && cur.isVirtual());
+    }
+
+    private void external(Object task, boolean first, GreenThread<?> green) {
+        synchronized (lock) {
+            inbox.add(task);
+            if (!first && !closing && failure == null) {
+                Thread from = Thread.currentThread();
+                failLocked(new ScheduleFailedException("green thread " + (green == null ? "(foreign virtual thread)" : green)
+                        + " was woken by " + from + ", a thread outside the deterministic runtime (a platform thread, "
+                        + "a JDK timer or poller thread, or Green.blocking's pool): its timing cannot be replayed. "
+                        + "Send to green threads from green threads, use Green.sleep or Verdant timeouts instead of "
+                        + "JDK timed waits, and do not use Green.blocking in a deterministic runtime", trace()));
+            }
+            lock.notifyAll();
+        }
+    }
+
+    /** Carrier only. */
+    private void admit(DetTask t) {
+        if (t.id < 0) {
+            t.id = nextId++;
+        }
+        runnable.add(t);
+    }
+
+    /** Carrier only. */
+    private void admitForeign(Runnable r) {
+        DetTask t = foreign.get(r);
+        if (t == null) {
+            t = new DetTask(this, null, r);
+            foreign.put(r, t);
+        }
+        admit(t);
+    }
+
+    // ------------------------------------------------------------------ the loop
+
+    private void loop() {
+        try {
+            while (!stop) {
+                if (runnable.isEmpty()) {
+                    idle();
+                } else {
+                    step(runnable.remove(strategy.pick(runnable.size(), rng)));
+                }
+            }
+        } catch (Throwable t) {
+            fail(new ScheduleFailedException("internal error in the deterministic scheduler: " + t, trace()));
+            runtime.reportInternalError(t);
+        }
+    }
+
+    private void step(DetTask t) {
+        long n = steps + 1;
+        steps = n;
+        // +1 and odd multipliers: no step maps to 0, so an all-zero history still changes the hash.
+        long h = mix(hash ^ ((t.id + 1) * 0x9E3779B97F4A7C15L));
+        hash = mix(h ^ ((clock.nanoTime() + 1) * 0xC2B2AE3D27D4EB4FL));
+        if (n == MAX_STEPS + 1) {
+            fail(new ScheduleFailedException("more than " + MAX_STEPS + " steps: a livelock?", trace()));
+        }
+        GreenThread<?> g = t.green;
+        mountedForeign = g == null;
+        mounted = g == null ? null : g.virtualThread();
+        try {
+            t.continuation().run();
+        } finally {
+            mounted = null;
+            mountedForeign = false;
+        }
+        if (g != null) {
+            afterSlice(g);
+        }
+    }
+
+    /** Carrier only: why did {@code g} unmount? */
+    private void afterSlice(GreenThread<?> g) {
+        if (g.isDone()) {
+            synchronized (lock) {
+                lock.notifyAll(); // awaitRoot re-checks its thread
+            }
+            return;
+        }
+        if (failure == null && !closing && g.virtualThread().getState() == Thread.State.TIMED_WAITING) {
+            // Under the lock while the message is built (a stack walk): the JDK timer's
+            // wake-up, arriving meanwhile, must find this failure, not report its own.
+            synchronized (lock) {
+                if (failure == null) {
+                    failLocked(new ScheduleFailedException(timedWaitMessage(g), trace()));
+                }
+            }
+        }
+    }
+
+    private void idle() throws InterruptedException {
+        if (admitInbox()) {
+            return;
+        }
+        TimerWheel wheel = runtime.timers;
+        wheel.advance(); // fires timers already due at the current virtual time
+        if (!runnable.isEmpty()) {
+            return;
+        }
+        long toNext = wheel.nanosToNextDeadline();
+        if (toNext >= 0) {
+            clock.advance(toNext);
+            wheel.advance();
+            return;
+        }
+        boolean transit = false;
+        if (failure == null && !closing) {
+            List<GreenThread<?>> live = runtime.liveGreenThreads();
+            if (!live.isEmpty()) {
+                if (allWaiting(live)) {
+                    synchronized (lock) {
+                        if (inbox.isEmpty()) {
+                            failLocked(new DeadlockException(waitReport(live), trace()));
+                        }
+                    }
+                    return;
+                }
+                transit = true;
+            }
+        }
+        synchronized (lock) {
+            if (inbox.isEmpty() && !stop) {
+                lock.wait(transit ? RECHECK_MILLIS : 0);
+            }
+        }
+    }
+
+    /** Carrier only. Moves the inbox to the runnable set; true if it held anything. */
+    private boolean admitInbox() {
+        Object[] arrived;
+        synchronized (lock) {
+            if (inbox.isEmpty()) {
+                return false;
+            }
+            arrived = inbox.toArray();
+            inbox.clear();
+        }
+        for (Object o : arrived) {
+            if (o instanceof DetTask t) {
+                admit(t);
+            } else {
+                admitForeign((Runnable) o);
+            }
+        }
+        return true;
+    }
+
+    private static boolean allWaiting(List<GreenThread<?>> live) {
+        for (GreenThread<?> g : live) {
+            Thread vt = g.virtualThread();
+            if (!g.isDone() && (vt == null || vt.getState() != Thread.State.WAITING)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String waitReport(List<GreenThread<?>> live) {
+        StringBuilder sb = new StringBuilder();
+        for (GreenThread<?> g : live) {
+            Thread vt = g.virtualThread();
+            Object blocker = LockSupport.getBlocker(vt);
+            sb.append("  ").append(g).append(" (thread #").append(vt.threadId()).append(") waits on ")
+                    .append(blocker == null ? "nothing Verdant knows (parked without a blocker)" : describe(blocker))
+                    .append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String describe(Object blocker) {
+        if (blocker instanceof GreenThread<?> g) {
+            return "joining " + g;
+        }
+        return String.valueOf(blocker);
+    }
+
+    private static String timedWaitMessage(GreenThread<?> g) {
+        StackTraceElement[] stack = g.virtualThread().getStackTrace();
+        String call = "a JDK timed wait";
+        String at = "?";
+        for (StackTraceElement e : stack) {
+            String c = e.getClassName();
+            if (call.startsWith("a JDK")) {
+                if (c.equals("java.lang.Thread") && e.getMethodName().equals("sleep")) {
+                    call = "Thread.sleep";
+                } else if (c.equals("java.util.concurrent.locks.LockSupport") && e.getMethodName().startsWith("park")) {
+                    call = "LockSupport." + e.getMethodName();
+                } else if (c.equals("java.lang.Object") && e.getMethodName().equals("wait")) {
+                    call = "Object.wait(timeout)";
+                }
+            }
+            if (!c.startsWith("java.") && !c.startsWith("jdk.") && !c.startsWith("sun.")) {
+                at = e.toString();
+                break;
+            }
+        }
+        return "green thread " + g + " called " + call + " (at " + at + ") in a deterministic runtime: a JDK timed wait "
+                + "is woken by a JDK timer thread in real time, which the schedule cannot control. Use "
+                + "Green.sleep(Duration) or a Verdant operation with a timeout instead";
+    }
+
+    // ------------------------------------------------------------------ scheduling points
+
+    /**
+     * A scheduling point of a green thread of this runtime (a Verdant operation
+     * that need not block): the strategy may make it yield. Called on the
+     * green thread itself, which runs on the carrier.
+     */
+    public void point() {
+        int others = runnable.size();
+        if (others > 0 && !stop && strategy.switchAtPoint(others, rng)) {
+            Thread.yield();
+        }
+    }
+
+    /**
+     * The schedule's seeded random source, for Verdant's own random choices
+     * (select's fair order) so they are part of the schedule. Green threads of
+     * this runtime only (they run on the carrier, one at a time).
+     *
+     * @return the random source
+     */
+    public java.util.random.RandomGenerator random() {
+        return rng;
+    }
+
+    // ------------------------------------------------------------------ failure, root, trace
+
+    private void fail(ScheduleFailedException e) {
+        synchronized (lock) {
+            failLocked(e);
+        }
+    }
+
+    private void failLocked(ScheduleFailedException e) {
+        if (failure == null) {
+            failure = e;
+        }
+        lock.notifyAll();
+    }
+
+    /**
+     * Any thread outside the runtime: waits until {@code root} ends or the run
+     * fails, whichever comes first.
+     *
+     * @param root the green thread the caller waits for
+     * @throws ScheduleFailedException if the run failed (deadlock, refusal, livelock)
+     * @throws InterruptedException if the caller is interrupted while waiting
+     */
+    public void awaitRoot(GreenThread<?> root) throws InterruptedException {
+        synchronized (lock) {
+            while (!root.isDone() && failure == null) {
+                lock.wait();
+            }
+        }
+        ScheduleFailedException f = failure;
+        if (f != null) {
+            throw f;
+        }
+    }
+
+    /** The failure of this run, or null. Any thread. */
+    public ScheduleFailedException failure() {
+        return failure;
+    }
+
+    /** The trace so far; a snapshot, any thread. */
+    public ScheduleTrace trace() {
+        return new ScheduleTrace(settings.replayKey(), hash, steps, clock.nanoTime());
+    }
+
+    // ------------------------------------------------------------------ shutdown
+
+    /** Close, before cancelling: wake-ups from the closer are expected from now on. Any thread. */
+    public void closing() {
+        closing = true;
+    }
+
+    /**
+     * Close, last step: stops the carrier and waits up to {@code timeoutNanos} for it.
+     *
+     * @param timeoutNanos how long to wait for the carrier to stop
+     * @return 1 if the carrier is stuck in a task, else 0
+     * @throws InterruptedException if the closer is interrupted while waiting
+     */
+    public int terminate(long timeoutNanos) throws InterruptedException {
+        synchronized (lock) {
+            stop = true;
+            lock.notifyAll();
+            if (!released) {
+                released = true;
+                Safepoints.release();
+            }
+        }
+        Thread c = carrier;
+        c.join(Math.max(1, timeoutNanos / 1_000_000));
+        return c.isAlive() ? 1 : 0;
+    }
+
+    /** SplitMix64's finaliser: a bijective 64-bit mix. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}
