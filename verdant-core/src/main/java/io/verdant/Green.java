@@ -87,6 +87,22 @@ public final class Green {
     }
 
     /**
+     * Green only. A random source for the calling green thread. In a normal
+     * runtime it is {@link java.util.concurrent.ThreadLocalRandom#current()}; in a
+     * deterministic runtime it is derived from the runtime's seed and the
+     * caller's pid, so a schedule that is replayed draws the same numbers. Use
+     * it only on the calling thread.
+     *
+     * @return the caller's random source
+     * @throws IllegalStateException outside a green thread
+     */
+    public static java.util.random.RandomGenerator random() {
+        GreenThread<?> g = GreenThread.require("Green.random");
+        io.verdant.internal.det.DetScheduler det = g.runtime().det;
+        return det == null ? java.util.concurrent.ThreadLocalRandom.current() : det.randomFor(g);
+    }
+
+    /**
      * Green only. Lets other runnable green threads of the same priority run
      * first: the caller goes to the back of its priority level.
      */

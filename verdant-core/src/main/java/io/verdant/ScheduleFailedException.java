@@ -24,7 +24,18 @@ public class ScheduleFailedException extends RuntimeException {
      * @param trace the schedule's trace when it failed
      */
     public ScheduleFailedException(String message, ScheduleTrace trace) {
-        super("[replay " + trace.replayKey() + "] " + message + " (" + trace + ")");
+        this(message, trace, null);
+    }
+
+    /**
+     * A schedule that failed because the code under test failed.
+     *
+     * @param message what went wrong (the replay key is prepended)
+     * @param trace the schedule's trace when it failed
+     * @param cause what the code under test threw, or null
+     */
+    public ScheduleFailedException(String message, ScheduleTrace trace, Throwable cause) {
+        super("[replay " + trace.replayKey() + "] " + message + " (" + trace + ")", cause);
         this.replayKey = trace.replayKey();
         this.trace = trace;
     }

@@ -209,6 +209,9 @@ public final class SelectCore {
      * schedule), else ThreadLocalRandom.
      */
     private static java.util.random.RandomGenerator fairnessRandom() {
+        if (!io.verdant.internal.det.DetScheduler.anyOpen()) {
+            return ThreadLocalRandom.current();
+        }
         io.verdant.internal.GreenThread<?> g = io.verdant.internal.GreenThread.current();
         io.verdant.internal.det.DetScheduler det = g == null ? null : g.runtime().det;
         return det != null ? det.random() : ThreadLocalRandom.current();

@@ -87,6 +87,9 @@ public final class DetScheduler {
     /** How long the idle carrier waits (real time) before re-checking for deadlock while a thread is in transit. */
     private static final long RECHECK_MILLIS = 10;
 
+    /** Deterministic runtimes open in this JVM; lets rare normal-mode paths skip det checks with one static read. */
+    private static final java.util.concurrent.atomic.AtomicInteger OPEN = new java.util.concurrent.atomic.AtomicInteger();
+
     private final Determinism settings;
     private final DetStrategy strategy;
     private final SplittableRandom rng;
@@ -109,6 +112,8 @@ public final class DetScheduler {
     private volatile boolean closing;
     private volatile boolean stop;
     private boolean released;
+    /** Green.random() sources by green thread; carrier only (green threads of this runtime run on it). */
+    private final IdentityHashMap<GreenThread<?>, SplittableRandom> threadRandoms = new IdentityHashMap<>();
 
     /**
      * A scheduler for one deterministic runtime; started by {@link #start}.
@@ -139,6 +144,7 @@ public final class DetScheduler {
         c.setDaemon(true);
         this.carrier = c;
         Safepoints.hold();
+        OPEN.incrementAndGet();
         c.start();
     }
 
@@ -254,6 +260,7 @@ public final class DetScheduler {
     /** Carrier only: why did {@code g} unmount? */
     private void afterSlice(GreenThread<?> g) {
         if (g.isDone()) {
+            threadRandoms.remove(g);
             synchronized (lock) {
                 lock.notifyAll(); // awaitRoot re-checks its thread
             }
@@ -406,6 +413,35 @@ public final class DetScheduler {
         return rng;
     }
 
+    /**
+     * Any thread: whether a deterministic runtime is open in this JVM (a cheap
+     * filter before looking for the current thread's runtime).
+     *
+     * @return true if at least one deterministic runtime is open
+     */
+    public static boolean anyOpen() {
+        return OPEN.get() != 0;
+    }
+
+    /**
+     * The random source of green thread {@code g} of this runtime, made on first
+     * use from the seed and {@code g}'s pid (index and generation), so it does not
+     * depend on how other threads draw. Called on {@code g} itself.
+     *
+     * @param g the calling green thread
+     * @return its random source
+     */
+    public java.util.random.RandomGenerator randomFor(GreenThread<?> g) {
+        SplittableRandom r = threadRandoms.get(g);
+        if (r == null) {
+            io.verdant.Pid pid = g.pid();
+            long key = ((long) pid.index() << 32) | (pid.generation() & 0xFFFF_FFFFL);
+            r = new SplittableRandom(mix(settings.seedValue() ^ mix(key + 0x632BE59BD9B4E019L)));
+            threadRandoms.put(g, r);
+        }
+        return r;
+    }
+
     // ------------------------------------------------------------------ failure, root, trace
 
     private void fail(ScheduleFailedException e) {
@@ -472,6 +508,7 @@ public final class DetScheduler {
             if (!released) {
                 released = true;
                 Safepoints.release();
+                OPEN.decrementAndGet();
             }
         }
         Thread c = carrier;
