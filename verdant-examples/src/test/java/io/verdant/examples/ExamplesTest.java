@@ -7,6 +7,8 @@ import org.junit.jupiter.api.parallel.Isolated;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -62,6 +64,20 @@ class ExamplesTest {
     @Test
     void tourRunsEveryStop() throws Exception {
         String out = run(() -> Tour.main(new String[0]));
-        assertThat(out).contains("== " + Tour.stops().size() + ". ").contains("Tour finished.");
+        int n = Tour.stops().size();
+        assertThat(out).contains("== " + n + ". ").contains("Tour finished in ");
+        for (int i = 1; i <= n; i++) {
+            assertThat(out).as("elapsed-time line of stop " + i).containsPattern("(?m)^-- " + i + "\\. done in \\d");
+        }
+        // The tour reads in order: the preemption stop's stall report (a WARNING with a
+        // stack, written by another thread) is printed inside that stop, before its end line.
+        List<String> titles = Tour.stops().stream().map(Tour.Stop::title).toList();
+        int preemption = 1 + IntStream.range(0, n).filter(k -> titles.get(k).startsWith("Preemption")).findFirst().orElseThrow();
+        int begin = out.indexOf("== " + preemption + ". ");
+        int end = out.indexOf("-- " + preemption + ". done in ");
+        int report = out.indexOf("has held carrier");
+        assertThat(report).as("stall report position").isGreaterThan(begin);
+        assertThat(report).as("stall report before the end of its stop").isLessThan(end);
+        assertThat(out.indexOf("has held carrier", end)).as("no stall report after its stop").isEqualTo(-1);
     }
 }
