@@ -65,6 +65,11 @@ public final class VirtualThreads {
      */
     public static void check() {
         checkJdk(Runtime.version(), Boolean.getBoolean(ALLOW_UNSUPPORTED_JDK));
+        requireBuilder();
+    }
+
+    /** The factory check alone: {@link #newThread} makes it on every spawn, so no version or property read. */
+    private static void requireBuilder() {
         if (BUILDER == null && (FAILURE instanceof ClassNotFoundException || FAILURE instanceof NoSuchMethodException)) {
             throw new IllegalStateException("Verdant cannot create virtual threads on its own scheduler: this JDK ("
                     + Runtime.version() + ") has no constructor java.lang.ThreadBuilders$VirtualThreadBuilder(Executor). "
@@ -103,7 +108,7 @@ public final class VirtualThreads {
      * @param name the thread name, or null for an unnamed thread
      */
     public static Thread newThread(Executor scheduler, String name, Runnable task) {
-        check();
+        requireBuilder();
         Thread.Builder.OfVirtual builder;
         try {
             builder = (Thread.Builder.OfVirtual) BUILDER.invokeExact(scheduler);
