@@ -58,31 +58,56 @@ public final class Config {
         this.deadLetterHandler = b.deadLetterHandler;
     }
 
+    /**
+     * A builder with every setting at its default.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** All defaults: one worker per available processor. */
+    /**
+     * All defaults: one worker per available processor.
+     *
+     * @return the default configuration
+     */
     public static Config defaults() {
         return builder().build();
     }
 
-    /** Number of carrier threads; 1 makes a single-threaded runtime. */
+    /**
+     * Number of carrier threads; 1 makes a single-threaded runtime.
+     *
+     * @return the setting
+     */
     public int workers() {
         return workers;
     }
 
-    /** Stack size of each carrier thread in bytes (the deepest a green thread can recurse). */
+    /**
+     * Stack size of each carrier thread in bytes (the deepest a green thread can recurse).
+     *
+     * @return the setting
+     */
     public long stackSize() {
         return stackSize;
     }
 
-    /** Runtime name, used as prefix of its threads' names; null means generated. */
+    /**
+     * Runtime name, used as prefix of its threads' names; null means generated.
+     *
+     * @return the setting
+     */
     public String name() {
         return name;
     }
 
-    /** How long {@link Verdant#close()} waits for interrupted green threads to end. */
+    /**
+     * How long {@link Verdant#close()} waits for interrupted green threads to end.
+     *
+     * @return the setting
+     */
     public Duration shutdownTimeout() {
         return shutdownTimeout;
     }
@@ -106,12 +131,18 @@ public final class Config {
      * the runtime asks it to yield at its next safepoint; {@link Duration#ZERO}
      * means preemption is off (neither time slices nor priority preemption).
      * See {@link Green#checkpoint()} for what is and is not preempted.
+     *
+     * @return the time slice
      */
     public Duration timeslice() {
         return timeslice;
     }
 
-    /** True unless {@link #timeslice()} is zero. */
+    /**
+     * Tells whether preemption is on.
+     *
+     * @return true unless {@link #timeslice()} is zero
+     */
     public boolean preemptive() {
         return !timeslice.isZero();
     }
@@ -120,17 +151,27 @@ public final class Config {
      * How long one green thread may hold a carrier without reaching a safepoint,
      * while other work waits, before the runtime reports the stall and hands the
      * carrier's queued work to a spare carrier.
+     *
+     * @return the stall threshold
      */
     public Duration stallThreshold() {
         return stallThreshold;
     }
 
-    /** Most spare carriers that may run at once, standing in for stalled ones; 0 turns the hand-off off. */
+    /**
+     * Most spare carriers that may run at once, standing in for stalled ones; 0 turns the hand-off off.
+     *
+     * @return the setting
+     */
     public int maxSpareCarriers() {
         return maxSpareCarriers;
     }
 
-    /** Most threads of the pool that runs {@link Green#blocking} work. */
+    /**
+     * Most threads of the pool that runs {@link Green#blocking} work.
+     *
+     * @return the setting
+     */
     public int blockingThreads() {
         return blockingThreads;
     }
@@ -187,13 +228,23 @@ public final class Config {
             return this;
         }
 
-        /** Carrier stack size in bytes (at least {@value #MIN_STACK_SIZE}); default 16 MiB. */
+        /**
+         * Carrier stack size in bytes (at least {@value #MIN_STACK_SIZE}); default 16 MiB.
+         *
+         * @param bytes the value
+         * @return this builder
+         */
         public Builder stackSize(long bytes) {
             this.stackSize = bytes;
             return this;
         }
 
-        /** Runtime name (non-blank); default {@code verdant-<id>}. */
+        /**
+         * Runtime name (non-blank); default {@code verdant-<id>}.
+         *
+         * @param name the value
+         * @return this builder
+         */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name");
             return this;
@@ -280,7 +331,12 @@ public final class Config {
             return this;
         }
 
-        /** Threads of the {@link Green#blocking} pool (1..{@value #MAX_BLOCKING_THREADS}); default {@value #DEFAULT_BLOCKING_THREADS}. */
+        /**
+         * Threads of the {@link Green#blocking} pool (1..{@value #MAX_BLOCKING_THREADS}); default {@value #DEFAULT_BLOCKING_THREADS}.
+         *
+         * @param threads the value
+         * @return this builder
+         */
         public Builder blockingThreads(int threads) {
             this.blockingThreads = threads;
             return this;
