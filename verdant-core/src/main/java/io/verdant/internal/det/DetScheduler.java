@@ -266,7 +266,16 @@ public final class DetScheduler {
             }
             return;
         }
-        if (failure == null && !closing && g.virtualThread().getState() == Thread.State.TIMED_WAITING) {
+        Thread.State state = g.virtualThread().getState();
+        if (failure == null && !closing && state == Thread.State.BLOCKED) {
+            synchronized (lock) {
+                if (failure == null) {
+                    failLocked(new ScheduleFailedException(blockedMessage(g), trace()));
+                }
+            }
+            return;
+        }
+        if (failure == null && !closing && state == Thread.State.TIMED_WAITING) {
             // Under the lock while the message is built (a stack walk): the JDK timer's
             // wake-up, arriving meanwhile, must find this failure, not report its own.
             synchronized (lock) {
@@ -361,6 +370,17 @@ public final class DetScheduler {
             return "joining " + g;
         }
         return String.valueOf(blocker);
+    }
+
+    private static String blockedMessage(GreenThread<?> g) {
+        StringBuilder at = new StringBuilder();
+        for (StackTraceElement e : g.virtualThread().getStackTrace()) {
+            at.append("\n    at ").append(e);
+        }
+        return "green thread " + g + " blocked entering a synchronized block held by another green thread that "
+                + "parked inside it: the JDK hands the monitor over through its own unblocker thread, whose timing the "
+                + "schedule cannot control. Use Mutex or ReentrantLock, or do not park or yield inside synchronized. "
+                + "Stack:" + at;
     }
 
     private static String timedWaitMessage(GreenThread<?> g) {
