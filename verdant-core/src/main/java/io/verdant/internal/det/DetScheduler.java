@@ -33,7 +33,9 @@ import java.util.concurrent.locks.LockSupport;
  *     else wait (real time) for an external submission
  *   else: t = strategy.pick(runnable); record the step (hash, count); run t
  *     until it unmounts (parks, yields, ends); then classify: a green thread
- *     left in TIMED_WAITING made a JDK timed wait, which is refused.
+ *     left in TIMED_WAITING made a JDK timed wait, one left BLOCKED waits for
+ *     a monitor the JDK's unblocker thread will hand over: both are refused
+ *     (the run fails with a message naming the call and the fix).
  *
  * The runnable set
  *   An ArrayList in submission order (a task is appended when it is submitted,
@@ -73,6 +75,13 @@ import java.util.concurrent.locks.LockSupport;
  *   there a green thread of this runtime calls point(), where the strategy may
  *   make it yield. Normal runtimes in the same JVM then pay the slow path's
  *   extra reads at each poll (never benchmark next to a deterministic runtime).
+ *
+ * Random choices
+ *   rng (seeded) is the strategy's source and select's fair order (random());
+ *   Green.random() gets a source per green thread, seeded from the seed and the
+ *   pid (threadRandoms, carrier only, dropped when the thread ends). OPEN counts
+ *   open deterministic runtimes JVM-wide, so select's normal path skips the
+ *   lookup with one static read.
  *
  * Shutdown
  *   RuntimeCore.close() calls closing() first (external wake-ups are now the
