@@ -314,12 +314,12 @@ public final class RuntimeCore {
             if (failureHandler != null) {
                 failureHandler.accept(g, failure);
             } else if (!observed && !(failure instanceof CancelledException)) {
-                FAILURES.log(System.Logger.Level.WARNING, "runtime '" + name + "': green thread " + g
+                OffThreadLog.log(FAILURES, System.Logger.Level.WARNING, "runtime '" + name + "': green thread " + g
                         + " failed and nobody joined, linked or monitored it (set Config.failureHandler to route"
                         + " such failures)", failure);
             } else if (FAILURES.isLoggable(System.Logger.Level.DEBUG)) {
-                FAILURES.log(System.Logger.Level.DEBUG, "runtime '" + name + "': green thread " + g + " failed",
-                        failure);
+                OffThreadLog.log(FAILURES, System.Logger.Level.DEBUG,
+                        "runtime '" + name + "': green thread " + g + " failed", failure);
             }
         } catch (Throwable handlerFailure) {
             reportInternalError(handlerFailure);
