@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Event actors alive at once: spawned, each handles one message, then all
- * stop. The suite runs 200,000 (1,000,000 took about 30 s on the loaded
+ * stop. The suite runs 100,000 (1,000,000 took about 30 s on the loaded
  * 2-core build machine); the full million runs with
  * {@code -Dverdant.test.eventActors=1000000}. Heap per idle actor is checked against a loose bound (the
  * target is 300 bytes; the measurement is a heap-used delta after GC, so the
@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Timeout(180)
 class MillionEventActorsStressTest {
-    private static final int N = Integer.getInteger("verdant.test.eventActors", 200_000);
+    private static final int N = Integer.getInteger("verdant.test.eventActors", 100_000);
     /** Loose: catches a regression to green-thread size (~700 B), not a few bytes. */
     private static final long MAX_BYTES_PER_IDLE_ACTOR = 400;
 
