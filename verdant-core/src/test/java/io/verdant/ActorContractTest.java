@@ -60,14 +60,17 @@ abstract class ActorContractTest {
     abstract Supervisor.ChildSpec recorderSpec(String name, BlockingQueue<Object> out);
 
     /**
-     * What every recorder does with a message: records it, then obeys it.
+     * What every recorder does with a message: obeys it, then records it.
      * Returns true if the recorder must end normally ("exit").
      */
     static boolean react(Object m, BlockingQueue<Object> out) {
-        out.add(m);
         switch (m) {
-            case String s when s.equals("crash") -> throw new IllegalStateException("crash requested");
+            case String s when s.equals("crash") -> {
+                out.add(m);
+                throw new IllegalStateException("crash requested");
+            }
             case String s when s.equals("exit") -> {
+                out.add(m);
                 return true;
             }
             case String s when s.equals("trap") -> Green.trapExits(true);
@@ -76,6 +79,8 @@ abstract class ActorContractTest {
             default -> {
             }
         }
+        // Recorded after it is obeyed: a test that saw a LinkTo or MonitorOf knows it is in place.
+        out.add(m);
         return false;
     }
 

@@ -264,7 +264,7 @@ public final class ActorCell {
      * @throws TimedOutException  if the deadline passed with no match
      */
     public Object take(Matcher matcher, Deadline deadline, String what) {
-        if (owner.vthread == null) {
+        if (owner != null && owner.vthread == null) {
             throw EventActor.noReceive(what);
         }
         if (!deadline.isNow()) {
@@ -310,7 +310,7 @@ public final class ActorCell {
      * @return the message, or null if the deadline passed
      */
     public Object takeUninterruptibly(Matcher matcher, Deadline deadline) {
-        if (owner.vthread == null) {
+        if (owner != null && owner.vthread == null) {
             throw EventActor.noReceive("receive");
         }
         boolean interrupted = Thread.interrupted();

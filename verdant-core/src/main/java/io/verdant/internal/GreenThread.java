@@ -287,10 +287,7 @@ public final class GreenThread<T> extends Task
         Object w = WAITERS.getAndSet(this, DONE);
         if (w instanceof Waiter && vthread == null) {
             // An event actor: it has no carrier of its own.
-            while (w instanceof Waiter node) {
-                LockSupport.unpark(node.thread);
-                w = node.next;
-            }
+            unparkAll(w);
         } else if (w instanceof Waiter) {
             // Joiners queue behind the work already queued on this carrier (see
             // Worker.queueWakeups); this runs on the carrier that runs us.

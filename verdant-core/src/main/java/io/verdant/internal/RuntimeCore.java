@@ -245,20 +245,30 @@ public final class RuntimeCore {
         g.body = body;
         g.cell = a.cell;
         a.cell.trapExits(trapExits);
-        pids.allocate(g);
+        // The same order as spawn: set up and registered for cancellation before
+        // it is published in the pid table (close() cancels what the table holds).
+        boolean bornCancelled = false;
+        try {
+            if (under != null) {
+                bornCancelled = CancelNode.registerUnder(under, g);
+            } else {
+                GreenThread<?> parent = GreenThread.current();
+                if (parent != null) {
+                    bornCancelled = CancelNode.register(CancelNode.of(parent), g);
+                }
+            }
+            if (!pids.allocate(g)) {
+                throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn");
+            }
+        } catch (Throwable t) {
+            g.discardUnstarted();
+            threadEndedCount();
+            throw t;
+        }
         if (linkParent != null) {
             ActorCell.linkChild(linkParent, g);
         }
-        boolean bornCancelled = false;
-        if (under != null) {
-            bornCancelled = CancelNode.registerUnder(under, g);
-        } else {
-            GreenThread<?> parent = GreenThread.current();
-            if (parent != null) {
-                bornCancelled = CancelNode.register(CancelNode.of(parent), g);
-            }
-        }
-        if (bornCancelled) {
+        if (bornCancelled || g.isCancelled()) {
             a.cancelled();
         }
         return g;
