@@ -563,8 +563,9 @@ public final class Supervisor {
         Object down = ActorCell.of(self).takeUninterruptibly(Matcher.filter(isDown),
                 Deadline.after(c.spec.shutdownTimeout(), "shutdownTimeout"));
         if (down == null) {
-            LOG.log(System.Logger.Level.WARNING, "supervisor '" + config.name() + "': child '" + c.spec.name()
-                    + "' " + pid + " did not stop within " + c.spec.shutdownTimeout() + "; left behind");
+            OffThreadLog.log(LOG, System.Logger.Level.WARNING, "supervisor '" + config.name() + "': child '"
+                    + c.spec.name() + "' " + pid + " did not stop within " + c.spec.shutdownTimeout()
+                    + "; left behind", null);
         }
     }
 

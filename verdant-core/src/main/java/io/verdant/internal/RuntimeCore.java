@@ -412,7 +412,7 @@ public final class RuntimeCore {
     }
 
     void reportInternalError(Throwable t) {
-        LOG.log(System.Logger.Level.ERROR, "runtime '" + name + "': unexpected error", t);
+        OffThreadLog.log(LOG, System.Logger.Level.ERROR, "runtime '" + name + "': unexpected error", t);
     }
 
     // ------------------------------------------------------------------ shutdown
