@@ -328,11 +328,6 @@ public final class CancelNode implements CancelToken {
         }
     }
 
-    /** Number of registered children, finished ones not yet compacted included; tests only. */
-    synchronized int registeredChildren() {
-        return childCount;
-    }
-
     private synchronized boolean removeCallback(Reg r) {
         if (callbacks == r) {
             callbacks = null;

@@ -227,7 +227,7 @@ public final class GreenThread<T> extends Task
             }
         }
         // Counted as ended before joiners can return: join() waits for DONE, not for status.
-        runtime.threadEnded(this);
+        runtime.threadEnded();
         Object w = WAITERS.getAndSet(this, DONE);
         if (w instanceof Waiter) {
             // Joiners queue behind the work already queued on this carrier (see
@@ -251,11 +251,6 @@ public final class GreenThread<T> extends Task
         return (ActorCell) CELL.compareAndExchange(this, (ActorCell) null, fresh);
     }
 
-    /** The cell if one was ever created, else null. Any thread. */
-    public ActorCell cellOrNull() {
-        return cell;
-    }
-
     /** After completion: the failure (FAILED), a CancelledException (ABANDONED), or null (SUCCEEDED or alive). */
     public Throwable failureOrNull() {
         return switch ((int) STATUS.getAcquire(this)) {
@@ -273,7 +268,7 @@ public final class GreenThread<T> extends Task
         if (status == ALIVE) {
             runtime.pids.free(this);
             if (STATUS.compareAndSet(this, ALIVE, ABANDONED)) {
-                runtime.threadEnded(this);
+                runtime.threadEnded();
                 Object w = WAITERS.getAndSet(this, DONE);
                 while (w instanceof Waiter node) {
                     LockSupport.unpark(node.thread);

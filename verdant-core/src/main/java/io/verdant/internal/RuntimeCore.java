@@ -144,7 +144,7 @@ public final class RuntimeCore {
         Safepoints.poll();
         LIVE.getAndAdd(this, 1L);
         if (state != RUNNING) {
-            threadEndedCount();
+            threadEnded();
             throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn");
         }
         GreenThread<T> g = new GreenThread<>(this, body, priority);
@@ -171,7 +171,7 @@ public final class RuntimeCore {
             }
         } catch (Throwable t) {
             pids.free(g);
-            threadEndedCount();
+            threadEnded();
             throw t;
         }
         return g;
@@ -185,11 +185,6 @@ public final class RuntimeCore {
         }
         GreenThread<?> g = pids.lookup(pid.index(), pid.generation());
         return g != null && !g.isDone() ? g : null;
-    }
-
-    /** The open runtime with this id, or null. Any thread. */
-    public static RuntimeCore byId(long id) {
-        return OPEN.get(id);
     }
 
     /**
@@ -230,11 +225,8 @@ public final class RuntimeCore {
         return state != RUNNING;
     }
 
-    void threadEnded(GreenThread<?> g) {
-        threadEndedCount();
-    }
-
-    private void threadEndedCount() {
+    /** A green thread of this runtime ended (or never started): one fewer live. Any thread. */
+    void threadEnded() {
         long left = (long) LIVE.getAndAdd(this, -1L) - 1;
         if (left == 0 && state != RUNNING) {
             Thread c = closer;

@@ -174,11 +174,6 @@ public final class Scheduler {
         return carriers;
     }
 
-    /** Spare carriers alive now; a snapshot. */
-    public int spareCarriers() {
-        return carriers.length - workers.length;
-    }
-
     public Sysmon sysmon() {
         return sysmon;
     }

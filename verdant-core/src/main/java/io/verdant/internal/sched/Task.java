@@ -30,10 +30,6 @@ public abstract class Task {
         return worker;
     }
 
-    public final int priorityLevel() {
-        return priority;
-    }
-
     /**
      * Any thread. Asks this task to give up its carrier at its next safepoint;
      * false if it cannot be asked (not a green thread) or was already asked.
