@@ -144,7 +144,13 @@ public final class ActorCell {
         return m;
     }
 
-    /** Owner only: the first message {@code matcher} accepts without blocking, or null. */
+    /**
+     * Owner only: the first message {@code matcher} accepts without blocking, or null.
+     * A filter that throws leaves the mailbox as it was, order included, and
+     * the exception propagates: a message it threw on is already off the queue,
+     * so it goes to the end of saved, which is exactly its place (saved holds
+     * only messages older than everything still queued).
+     */
     private Object scan(Matcher matcher) {
         ArrayDeque<Object> s = saved;
         if (s != null && !s.isEmpty()) {
@@ -161,15 +167,27 @@ public final class ActorCell {
         }
         Object m;
         while ((m = poll()) != null) {
-            if (matcher.matches(m)) {
+            boolean hit;
+            try {
+                hit = matcher.matches(m);
+            } catch (Throwable filterFailed) {
+                skip(m);
+                throw filterFailed;
+            }
+            if (hit) {
                 return m;
             }
-            if (s == null) {
-                s = saved = new ArrayDeque<>();
-            }
-            s.addLast(m);
+            skip(m);
         }
         return null;
+    }
+
+    /** Owner only: {@code m}, just taken off the queue, joins the end of saved. */
+    private void skip(Object m) {
+        if (saved == null) {
+            saved = new ArrayDeque<>();
+        }
+        saved.addLast(m);
     }
 
     /**
