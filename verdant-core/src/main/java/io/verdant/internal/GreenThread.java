@@ -290,7 +290,6 @@ public final class GreenThread<T> extends Task
         }
     }
 
-    /** Unparks every joiner still waiting in the stack that starts at {@code w}. */
     /** Unparks every joiner still waiting in the stack {@code w}; true if there was one. */
     private static boolean unparkAll(Object w) {
         boolean any = false;
