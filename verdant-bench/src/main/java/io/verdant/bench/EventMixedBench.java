@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  * stalls it on every system alike; the many-actor fan-out is where a blocked
  * dispatcher thread shows.
  */
-final class EventMixedBench extends Bench {
+final class EventMixedBench extends Harness {
     static final int ACTORS = 1_000;
     static final int PER_ACTOR = scaled(200);
     static final int WORKERS = 2;
@@ -50,7 +50,7 @@ final class EventMixedBench extends Bench {
     }
 
     @Override
-    List<Entry> entries() {
+    protected List<Entry> entries() {
         List<String> w = List.of("workers=" + WORKERS);
         long n = (long) ACTORS * PER_ACTOR;
         return List.of(
@@ -62,7 +62,7 @@ final class EventMixedBench extends Bench {
     }
 
     @Override
-    void summarize(Report report, Map<String, Double> m) {
+    protected void summarize(Report report, Map<String, Double> m) {
         // Blocked time if the 1% of handlers blocked one after another on WORKERS carriers.
         double serialBlockedMs = (double) ACTORS * PER_ACTOR / 100 / WORKERS;
         report.note(String.format(Locale.ROOT, "blocking/non-blocking: verdant-event %.2f, pekko %.2f "
@@ -199,9 +199,13 @@ final class EventMixedBench extends Bench {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() {
             system.terminate();
-            system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            try {
+                system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                System.err.println("# pekko did not terminate: " + e);
+            }
         }
     }
 }

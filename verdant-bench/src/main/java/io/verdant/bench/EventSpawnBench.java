@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * reading again; (after - before) / N; then stop them. Both keep exactly one
  * array of N addresses. N scales with {@code -Dbench.scale}.
  */
-final class EventSpawnBench extends Bench {
+final class EventSpawnBench extends Harness {
     static final int N = scaled(1_000_000);
     static final List<String> FLAGS = List.of("-Xms3g", "-Xmx3g");
     static final Object STOP = "stop";
@@ -45,17 +45,17 @@ final class EventSpawnBench extends Bench {
     }
 
     @Override
-    int defaultWarmups() {
+    protected int defaultWarmups() {
         return 1;
     }
 
     @Override
-    int defaultRounds() {
+    protected int defaultRounds() {
         return 3;
     }
 
     @Override
-    List<Entry> entries() {
+    protected List<Entry> entries() {
         List<String> w = List.of("workers=" + Runtime.getRuntime().availableProcessors());
         return List.of(
                 forked("verdant-event", "event-spawn", "verdant-event", N, "ms", w, FLAGS, () -> new VerdantSpawn(false)),
@@ -67,7 +67,7 @@ final class EventSpawnBench extends Bench {
     }
 
     @Override
-    void summarize(Report report, Map<String, Double> m) {
+    protected void summarize(Report report, Map<String, Double> m) {
         ratio(report, "event-spawn verdant-event/pekko", m.get("verdant-event"), m.get("pekko"), "<=", 0.5);
         report.note(String.format(java.util.Locale.ROOT, "verdant-event heap per idle actor %.0f bytes (target <= 300), "
                 + "pekko %.0f", m.get("verdant-event-heap"), m.get("pekko-heap")));
@@ -98,11 +98,11 @@ final class EventSpawnBench extends Bench {
             ActorSpawner spawner = Actors.spawner(rt);
             double result;
             if (heap) {
-                long before = ParkedBench.usedAfterGc();
+                long before = ParkedComparison.usedAfterGc();
                 for (int i = 0; i < N; i++) {
                     pids[i] = spawner.spawn(null, b).pid();
                 }
-                long after = ParkedBench.usedAfterGc();
+                long after = ParkedComparison.usedAfterGc();
                 result = (double) (after - before) / N;
             } else {
                 long t0 = System.nanoTime();
@@ -173,7 +173,7 @@ final class EventSpawnBench extends Bench {
             pekkoStarted = new CountDownLatch(N);
             pekkoStopped = new CountDownLatch(N);
             Props props = Props.create(IdleActor.class, IdleActor::new);
-            long before = heap ? ParkedBench.usedAfterGc() : 0;
+            long before = heap ? ParkedComparison.usedAfterGc() : 0;
             long t0 = System.nanoTime();
             for (int i = 0; i < N; i++) {
                 refs[i] = system.actorOf(props);
@@ -181,7 +181,7 @@ final class EventSpawnBench extends Bench {
             if (!pekkoStarted.await(10, TimeUnit.MINUTES)) {
                 throw new AssertionError("not every actor started");
             }
-            double result = heap ? (double) (ParkedBench.usedAfterGc() - before) / N : 0;
+            double result = heap ? (double) (ParkedComparison.usedAfterGc() - before) / N : 0;
             for (ActorRef r : refs) {
                 system.stop(r);
             }
@@ -192,9 +192,13 @@ final class EventSpawnBench extends Bench {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() {
             system.terminate();
-            system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            try {
+                system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                System.err.println("# pekko did not terminate: " + e);
+            }
         }
     }
 

@@ -288,7 +288,7 @@ public final class GreenThread<T> extends Task
             }
         }
         // Counted as ended before joiners can return: join() waits for DONE, not for status.
-        runtime.threadEnded(this);
+        runtime.threadEnded();
         Object w = WAITERS.getAndSet(this, DONE);
         if (w instanceof Waiter && vthread == null) {
             // An event actor: it has no carrier of its own.
@@ -314,11 +314,6 @@ public final class GreenThread<T> extends Task
         return (ActorCell) CELL.compareAndExchange(this, (ActorCell) null, fresh);
     }
 
-    /** The cell if one was ever created, else null. Any thread. */
-    public ActorCell cellOrNull() {
-        return cell;
-    }
-
     /** After completion: the failure (FAILED), a CancelledException (ABANDONED), or null (SUCCEEDED or alive). */
     public Throwable failureOrNull() {
         return switch ((int) STATUS.getAcquire(this)) {
@@ -336,13 +331,12 @@ public final class GreenThread<T> extends Task
         if (status == ALIVE) {
             runtime.pids.free(this);
             if (STATUS.compareAndSet(this, ALIVE, ABANDONED)) {
-                runtime.threadEnded(this);
+                runtime.threadEnded();
                 unparkAll(WAITERS.getAndSet(this, DONE));
             }
         }
     }
 
-    /** Unparks every joiner still waiting in the stack that starts at {@code w}. */
     /** Unparks every joiner still waiting in the stack {@code w}; true if there was one. */
     private static boolean unparkAll(Object w) {
         boolean any = false;

@@ -172,7 +172,7 @@ public final class RuntimeCore {
         Safepoints.poll();
         LIVE.getAndAdd(this, 1L);
         if (state != RUNNING) {
-            threadEndedCount();
+            threadEnded();
             throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn");
         }
         // Order (see "Spawn versus close" in the class comment): the thread is fully
@@ -208,7 +208,7 @@ public final class RuntimeCore {
                 pids.free(g);
             }
             g.discardUnstarted();
-            threadEndedCount();
+            threadEnded();
             throw t;
         }
         // close() may have cancelled it between publication and start: the interrupt
@@ -236,7 +236,7 @@ public final class RuntimeCore {
         Safepoints.poll();
         LIVE.getAndAdd(this, 1L);
         if (state != RUNNING) {
-            threadEndedCount();
+            threadEnded();
             throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn");
         }
         GreenThread<S> g = new GreenThread<>(this, null, priority);
@@ -244,7 +244,7 @@ public final class RuntimeCore {
         try {
             a = new EventActor(this, g, name == null ? "" : name, initial, behavior, throughput);
         } catch (Throwable t) {
-            threadEndedCount();
+            threadEnded();
             throw t;
         }
         @SuppressWarnings("unchecked")
@@ -269,7 +269,7 @@ public final class RuntimeCore {
             }
         } catch (Throwable t) {
             g.discardUnstarted();
-            threadEndedCount();
+            threadEnded();
             throw t;
         }
         if (linkParent != null) {
@@ -309,11 +309,6 @@ public final class RuntimeCore {
         }
         GreenThread<?> g = pids.lookup(pid.index(), pid.generation());
         return g != null && !g.isDone() ? g : null;
-    }
-
-    /** The open runtime with this id, or null. Any thread. */
-    public static RuntimeCore byId(long id) {
-        return OPEN.get(id);
     }
 
     /**
@@ -361,11 +356,8 @@ public final class RuntimeCore {
         return state != RUNNING;
     }
 
-    void threadEnded(GreenThread<?> g) {
-        threadEndedCount();
-    }
-
-    private void threadEndedCount() {
+    /** A green thread of this runtime ended (or never started): one fewer live. Any thread. */
+    void threadEnded() {
         long left = (long) LIVE.getAndAdd(this, -1L) - 1;
         if (left == 0 && state != RUNNING) {
             Thread c = closer;
