@@ -8,6 +8,8 @@ package io.verdant;
  * calls further up also return promptly.
  */
 public class CancelledException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     /**
      * Creates the exception.
      *

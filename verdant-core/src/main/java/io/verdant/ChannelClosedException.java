@@ -7,6 +7,8 @@ package io.verdant;
  * that throws it.
  */
 public class ChannelClosedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     /**
      * Creates the exception.
      *

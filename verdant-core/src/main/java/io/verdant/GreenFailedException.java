@@ -6,6 +6,8 @@ package io.verdant;
  * (including {@code StackOverflowError}), is the {@linkplain #getCause() cause}.
  */
 public class GreenFailedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     private final transient Pid pid;
 
     /**

@@ -9,6 +9,8 @@ package io.verdant;
  * its own links.
  */
 public class LinkedFailureException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     private final transient Pid source;
 
     /**

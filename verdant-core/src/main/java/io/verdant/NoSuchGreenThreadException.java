@@ -6,6 +6,8 @@ package io.verdant;
  * pid that was already dead (Erlang's {@code noproc}).
  */
 public class NoSuchGreenThreadException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     private final transient Pid pid;
 
     /**

@@ -10,6 +10,8 @@ import java.time.Duration;
  * child had returned normally).
  */
 public class RestartIntensityException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     /**
      * Creates the exception.
      *

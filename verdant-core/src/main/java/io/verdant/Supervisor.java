@@ -4,6 +4,7 @@ import io.verdant.internal.ActorCell;
 import io.verdant.internal.Deadline;
 import io.verdant.internal.GreenThread;
 import io.verdant.internal.Matcher;
+import io.verdant.internal.OffThreadLog;
 import io.verdant.internal.RuntimeCore;
 
 import java.time.Duration;
@@ -452,7 +453,7 @@ public final class Supervisor {
                 };
                 if (!restart) {
                     if (failure != null) {
-                        LOG.log(System.Logger.Level.WARNING, "supervisor '" + config.name() + "': child '"
+                        OffThreadLog.log(LOG, System.Logger.Level.WARNING, "supervisor '" + config.name() + "': child '"
                                 + r.spec.name() + "' " + sig.pid() + " failed; not restarted (TEMPORARY)", failure);
                     }
                     if (r.spec.restart() == Restart.TEMPORARY) {
@@ -494,9 +495,11 @@ public final class Supervisor {
     private void logRestart(String child, Pid pid, Throwable failure) {
         String what = "supervisor '" + config.name() + "': child '" + child + "' " + pid;
         if (failure != null) {
-            LOG.log(System.Logger.Level.WARNING, what + " failed; restarting (" + config.strategy() + ")", failure);
+            OffThreadLog.log(LOG, System.Logger.Level.WARNING, what + " failed; restarting (" + config.strategy() + ")",
+                    failure);
         } else {
-            LOG.log(System.Logger.Level.INFO, what + " returned; restarting it (PERMANENT, " + config.strategy() + ")");
+            OffThreadLog.log(LOG, System.Logger.Level.INFO, what + " returned; restarting it (PERMANENT, "
+                    + config.strategy() + ")", null);
         }
     }
 
@@ -526,6 +529,10 @@ public final class Supervisor {
      * them one by one in reverse start order.
      */
     private void startChild(GreenThread<?> self, Running r) {
+        if (r.spec.body() instanceof EventActorChild<?> actor) {
+            r.thread = actor.start(self.runtime(), r.spec.name(), childToken, self);
+            return;
+        }
         r.thread = self.runtime().spawn(r.spec.body(), r.spec.name(), Priority.NORMAL, childToken, self);
     }
 
@@ -556,8 +563,9 @@ public final class Supervisor {
         Object down = ActorCell.of(self).takeUninterruptibly(Matcher.filter(isDown),
                 Deadline.after(c.spec.shutdownTimeout(), "shutdownTimeout"));
         if (down == null) {
-            LOG.log(System.Logger.Level.WARNING, "supervisor '" + config.name() + "': child '" + c.spec.name()
-                    + "' " + pid + " did not stop within " + c.spec.shutdownTimeout() + "; left behind");
+            OffThreadLog.log(LOG, System.Logger.Level.WARNING, "supervisor '" + config.name() + "': child '"
+                    + c.spec.name() + "' " + pid + " did not stop within " + c.spec.shutdownTimeout()
+                    + "; left behind", null);
         }
     }
 

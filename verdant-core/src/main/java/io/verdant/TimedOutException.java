@@ -6,6 +6,8 @@ package io.verdant;
  * changed by the operation that timed out.
  */
 public class TimedOutException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     /**
      * Creates the exception.
      *

@@ -87,8 +87,9 @@ class LifecycleTest {
     @Test
     void aRuntimeCannotBeClosedFromItsOwnGreenThread() {
         try (Verdant rt = Verdant.start(Config.builder().workers(1).name("lc-self").build())) {
+            AutoCloseable self = rt;   // closed from inside: must be refused
             assertThatThrownBy(() -> rt.run(() -> {
-                rt.close();
+                self.close();
                 return null;
             })).isInstanceOf(GreenFailedException.class).hasCauseInstanceOf(IllegalStateException.class);
             assertThat(rt.isClosed()).isFalse();

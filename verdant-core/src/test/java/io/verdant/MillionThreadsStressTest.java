@@ -20,7 +20,7 @@ class MillionThreadsStressTest {
                 // Batches keep the number of live handles (and heap) bounded.
                 long s = 0;
                 @SuppressWarnings("unchecked")
-                GreenHandle<Integer>[] batch = new GreenHandle[10_000];
+                GreenHandle<Integer>[] batch = (GreenHandle<Integer>[]) new GreenHandle<?>[10_000];
                 for (int base = 0; base < N; base += batch.length) {
                     for (int i = 0; i < batch.length; i++) {
                         int v = base + i;
@@ -46,7 +46,7 @@ class MillionThreadsStressTest {
             return num;
         }
         @SuppressWarnings("unchecked")
-        GreenHandle<Long>[] children = new GreenHandle[div];
+        GreenHandle<Long>[] children = (GreenHandle<Long>[]) new GreenHandle<?>[div];
         for (int i = 0; i < div; i++) {
             long subNum = num + (long) i * (size / div);
             children[i] = Green.spawn(() -> skynet(subNum, size / div, div));

@@ -72,8 +72,11 @@ class ParkBlockerTest {
     @Test
     void mutexWaiterParksOnTheMutex() throws InterruptedException {
         Mutex<String> m = new Mutex<>("v");
-        try (Mutex.Guard<String> g = m.lock(LONG)) {
+        Mutex.Guard<String> held = m.lock(LONG);
+        try {
             assertThat(blockerOf(() -> m.lock(LONG).close(), b -> b == m)).isSameAs(m);
+        } finally {
+            held.close();
         }
     }
 

@@ -20,6 +20,9 @@ import java.util.concurrent.TimeUnit;
 public final class PollerProbe {
     private static volatile boolean stopHog;
 
+    private PollerProbe() {
+    }
+
     public static void main(String[] args) throws Exception {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         try (Verdant rt = Verdant.start(Config.builder().workers(1).maxSpareCarriers(0).name("probe").build());

@@ -19,20 +19,22 @@ public final class Compare {
     static Map<String, Comparison> registry() {
         Map<String, Comparison> m = new LinkedHashMap<>();
         for (Comparison c : List.<Comparison>of(
-                new YieldBench(),
-                new SpawnBench(),
-                new SkynetBench(),
-                new PrimesBench(),
-                new ParkedBench(),
+                new YieldComparison(),
+                new SpawnComparison(),
+                new SkynetComparison(),
+                new PrimesComparison(),
+                new ParkedComparison(),
                 new PingPongComparison(),
                 new MpmcComparison(),
                 new MutexComparison(),
                 new SleepersComparison(),
-                new io.verdant.bench.actors.ActorPingPong(),
-                new io.verdant.bench.actors.ThreadRing(),
-                new io.verdant.bench.actors.Counting(),
-                new PreemptLatency(),
-                new Stall(),
+                new io.verdant.bench.actors.ActorPingPongComparison(),
+                new io.verdant.bench.actors.ThreadRingComparison(),
+                new io.verdant.bench.actors.CountingComparison(),
+                new EventSpawnBench(),
+                new EventMixedBench(),
+                new PreemptLatencyComparison(),
+                new StallComparison(),
                 new HttpComparison(),
                 new EchoComparison())) {
             m.put(c.name(), c);

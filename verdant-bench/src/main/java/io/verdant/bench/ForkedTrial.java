@@ -10,10 +10,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A {@link Bench.Entry} run in a child JVM (same java binary and class path as
+ * A {@link Harness.Entry} run in a child JVM (same java binary and class path as
  * the runner, plus the entry's flags). Protocol on the child's stdin/stdout:
  * the parent writes {@code run}, the child runs one round and answers
- * {@code VALUE <number> <cpu ns of that round>}; {@code exit} ends it. Other child output is echoed as
+ * {@code VALUE <number> <cpu ns of that round> [key=number ...]} (the extras);
+ * {@code exit} ends it. Other child output is echoed as
  * notes; its stderr goes to the runner's stderr.
  */
 final class ForkedTrial implements Trial {
@@ -22,8 +23,9 @@ final class ForkedTrial implements Trial {
     private final BufferedReader fromChild;
     private final String label;
     private long lastCpuNanos;
+    private java.util.Map<String, Double> extras = java.util.Map.of();
 
-    ForkedTrial(String bench, Bench.Entry entry) throws IOException {
+    ForkedTrial(String bench, Harness.Entry entry) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "--add-opens", "java.base/java.lang=ALL-UNNAMED", "-Xss16m"));
         cmd.addAll(entry.forkFlags());
@@ -48,6 +50,12 @@ final class ForkedTrial implements Trial {
             if (line.startsWith("VALUE ")) {
                 String[] parts = line.substring(6).trim().split(" ");
                 lastCpuNanos = Long.parseLong(parts[1]);
+                java.util.Map<String, Double> x = new java.util.LinkedHashMap<>();
+                for (int i = 2; i < parts.length; i++) {
+                    int eq = parts[i].indexOf('=');
+                    x.put(parts[i].substring(0, eq), Double.parseDouble(parts[i].substring(eq + 1)));
+                }
+                extras = x;
                 return Double.parseDouble(parts[0]);
             }
             System.out.println("# [" + label + "] " + line);
@@ -56,8 +64,14 @@ final class ForkedTrial implements Trial {
     }
 
     /** Process CPU time of the child during the last round, in ns. */
-    long lastCpuNanos() {
+    @Override
+    public long lastRunCpuNanos() {
         return lastCpuNanos;
+    }
+
+    @Override
+    public java.util.Map<String, Double> extras() {
+        return extras;
     }
 
     private int waitExit() {
@@ -84,14 +98,18 @@ final class ForkedTrial implements Trial {
         }
 
         public static void main(String[] args) throws Exception {
-            Bench bench = (Bench) Compare.registry().get(args[0]);
+            Harness bench = (Harness) Compare.registry().get(args[0]);
             try (Trial trial = bench.entry(args[1]).factory().create();
                  BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
                 for (String line; (line = in.readLine()) != null && !line.equals("exit"); ) {
                     if (line.equals("run")) {
-                        long c0 = Bench.processCpuNanos();
+                        long c0 = Harness.processCpuNanos();
                         double v = trial.run();
-                        System.out.println("VALUE " + v + " " + (Bench.processCpuNanos() - c0));
+                        long own = trial.lastRunCpuNanos();
+                        StringBuilder line2 = new StringBuilder("VALUE " + v + " "
+                                + (own >= 0 ? own : Harness.processCpuNanos() - c0));
+                        trial.extras().forEach((k, x) -> line2.append(' ').append(k).append('=').append(x));
+                        System.out.println(line2);
                         System.out.flush();
                     }
                 }

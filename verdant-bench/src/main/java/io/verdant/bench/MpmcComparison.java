@@ -8,6 +8,7 @@ import io.verdant.Verdant;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 
 /**
@@ -15,8 +16,8 @@ import java.util.concurrent.ArrayBlockingQueue;
  * verdant channel (2 workers) vs an ArrayBlockingQueue(1024) on default
  * virtual threads (parallelism = cores = 2 here). Metric: ops_per_s (values per second).
  */
-public final class MpmcComparison implements Comparison {
-    static final int N = Integer.getInteger("bench.mpmc.n", 2_000_000);
+final class MpmcComparison extends Harness {
+    static final int N = size("bench.mpmc.n", 2_000_000);
     static final int P = 4;
     static final int C = 4;
 
@@ -32,15 +33,46 @@ public final class MpmcComparison implements Comparison {
     }
 
     @Override
-    public void run(Report report) throws Exception {
+    protected int defaultWarmups() {
+        return 1;
+    }
+
+    @Override
+    protected int defaultRounds() {
+        return 3;
+    }
+
+    @Override
+    protected List<Entry> entries() {
         int workers = Runtime.getRuntime().availableProcessors();
-        try (Verdant rt = Verdant.start(Config.builder().workers(workers).name("mpmc").build())) {
-            verdant(rt, N / 5);
-            vtDefault(N / 5);
-            for (int round = 0; round < PingPongComparison.ROUNDS; round++) {
-                report.result(name(), "verdant", N, "ops_per_s", N / (verdant(rt, N) / 1e9), "workers=" + workers);
-                report.result(name(), "vt-default", N, "ops_per_s", N / (vtDefault(N) / 1e9), "workers=" + workers);
-            }
+        return List.of(
+                local("verdant", name(), "verdant", N, "ops_per_s", List.of("workers=" + workers),
+                        () -> new VerdantTrial(workers)),
+                local("vt-default", name(), "vt-default", N, "ops_per_s", List.of("workers=" + workers),
+                        () -> () -> N / (vtDefault(N) / 1e9)));
+    }
+
+    @Override
+    protected void summarize(Report report, Map<String, Double> m) {
+        plainRatio(report, "mpmc verdant/vt-default (ops/s)", m, "verdant", "vt-default");
+    }
+
+    /** Verdant on a runtime of {@code workers}. */
+    private static final class VerdantTrial implements Trial {
+        private final Verdant rt;
+
+        VerdantTrial(int workers) {
+            this.rt = Verdant.start(Config.builder().workers(workers).name("mpmc").build());
+        }
+
+        @Override
+        public double run() {
+            return N / (verdant(rt, N) / 1e9);
+        }
+
+        @Override
+        public void close() {
+            rt.close();
         }
     }
 

@@ -9,6 +9,7 @@ import io.verdant.Verdant;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -16,8 +17,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * (increment a counter). verdant Mutex (FIFO hand-off) on 2 workers vs a fair
  * ReentrantLock on default virtual threads. Metric: ops_per_s (lock/unlock pairs per second).
  */
-public final class MutexComparison implements Comparison {
-    static final int N = Integer.getInteger("bench.mutex.n", 640_000);
+final class MutexComparison extends Harness {
+    static final int N = size("bench.mutex.n", 640_000);
     static final int THREADS = 64;
 
     @Override
@@ -31,16 +32,46 @@ public final class MutexComparison implements Comparison {
     }
 
     @Override
-    public void run(Report report) throws Exception {
+    protected int defaultWarmups() {
+        return 1;
+    }
+
+    @Override
+    protected int defaultRounds() {
+        return 3;
+    }
+
+    @Override
+    protected List<Entry> entries() {
         int workers = Runtime.getRuntime().availableProcessors();
-        try (Verdant rt = Verdant.start(Config.builder().workers(workers).name("mutex").build())) {
-            verdant(rt, N / 5);
-            vtDefault(N / 5);
-            for (int round = 0; round < PingPongComparison.ROUNDS; round++) {
-                report.result(name(), "verdant", N, "ops_per_s", N / (verdant(rt, N) / 1e9), "workers=" + workers);
-                report.result(name(), "vt-default", N, "ops_per_s", N / (vtDefault(N) / 1e9), "workers=" + workers,
-                        "lock=ReentrantLock(fair)");
-            }
+        return List.of(
+                local("verdant", name(), "verdant", N, "ops_per_s", List.of("workers=" + workers),
+                        () -> new VerdantTrial(workers)),
+                local("vt-default", name(), "vt-default", N, "ops_per_s", List.of("workers=" + workers, "lock=ReentrantLock(fair)"),
+                        () -> () -> N / (vtDefault(N) / 1e9)));
+    }
+
+    @Override
+    protected void summarize(Report report, Map<String, Double> m) {
+        plainRatio(report, "mutex verdant/vt-default (ops/s)", m, "verdant", "vt-default");
+    }
+
+    /** Verdant on a runtime of {@code workers}. */
+    private static final class VerdantTrial implements Trial {
+        private final Verdant rt;
+
+        VerdantTrial(int workers) {
+            this.rt = Verdant.start(Config.builder().workers(workers).name("mutex").build());
+        }
+
+        @Override
+        public double run() {
+            return N / (verdant(rt, N) / 1e9);
+        }
+
+        @Override
+        public void close() {
+            rt.close();
         }
     }
 

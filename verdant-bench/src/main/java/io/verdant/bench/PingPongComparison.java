@@ -6,7 +6,9 @@ import io.verdant.Green;
 import io.verdant.GreenHandle;
 import io.verdant.Verdant;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.SynchronousQueue;
 
 /**
@@ -14,11 +16,10 @@ import java.util.concurrent.SynchronousQueue;
  * trip = two hand-offs). verdant over a rendezvous and over a bounded(1)
  * channel; vt-default and platform over {@link SynchronousQueue}. At 1 and 2
  * workers (vt-default: -Djdk.virtualThreadScheduler.parallelism=N, forked JVM).
- * Metric: ns_per_op per round trip. Rounds alternate between systems after warm-up.
+ * Metric: ns_per_op per round trip.
  */
-public final class PingPongComparison implements Comparison {
-    static final int N = Integer.getInteger("bench.pingpong.n", 1_000_000);
-    static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+final class PingPongComparison extends Harness {
+    static final int N = size("bench.pingpong.n", 1_000_000);
 
     @Override
     public String name() {
@@ -32,21 +33,61 @@ public final class PingPongComparison implements Comparison {
     }
 
     @Override
-    public void run(Report report) throws Exception {
+    protected int defaultWarmups() {
+        return 2;
+    }
+
+    @Override
+    protected int defaultRounds() {
+        return 3;
+    }
+
+    @Override
+    protected List<Entry> entries() {
+        List<Entry> es = new ArrayList<>();
         for (int workers : new int[] {1, 2}) {
-            try (Verdant rt = Verdant.start(Config.builder().workers(workers).name("pingpong").build())) {
-                verdant(rt, 0, N / 5);
-                verdant(rt, 1, N / 5);
-                for (int round = 0; round < ROUNDS; round++) {
-                    report.result(name(), "verdant", N, "ns_per_op", verdant(rt, 0, N), "workers=" + workers, "channel=rendezvous");
-                    report.result(name(), "verdant", N, "ns_per_op", verdant(rt, 1, N), "workers=" + workers, "channel=bounded1");
-                    Forked.run(VtDefault.class, List.of("-Djdk.virtualThreadScheduler.parallelism=" + workers,
-                            "-Djdk.virtualThreadScheduler.maxPoolSize=" + Math.max(workers, 2)), Integer.toString(workers));
-                    if (workers == 1) {
-                        report.result(name(), "platform", N, "ns_per_op", platform(N), "channel=SynchronousQueue");
-                    }
-                }
-            }
+            int w = workers;
+            es.add(local("verdant-rendezvous-w" + w, name(), "verdant", N, "ns_per_op",
+                    List.of("workers=" + w, "channel=rendezvous"), () -> new VerdantTrial(w, 0)));
+            es.add(local("verdant-bounded1-w" + w, name(), "verdant", N, "ns_per_op",
+                    List.of("workers=" + w, "channel=bounded1"), () -> new VerdantTrial(w, 1)));
+            es.add(forked("vt-default-w" + w, name(), "vt-default", N, "ns_per_op",
+                    List.of("workers=" + w, "channel=SynchronousQueue"),
+                    List.of("-Djdk.virtualThreadScheduler.parallelism=" + w,
+                            "-Djdk.virtualThreadScheduler.maxPoolSize=" + Math.max(w, 2)),
+                    () -> () -> queues(Thread.ofVirtual(), N)));
+        }
+        es.add(local("platform", name(), "platform", N, "ns_per_op", List.of("channel=SynchronousQueue"),
+                () -> () -> platform(N)));
+        return es;
+    }
+
+    @Override
+    protected void summarize(Report report, Map<String, Double> m) {
+        for (int w : new int[] {1, 2}) {
+            plainRatio(report, "pingpong verdant rendezvous/vt-default (" + w + " workers)", m,
+                    "verdant-rendezvous-w" + w, "vt-default-w" + w);
+        }
+    }
+
+    /** Verdant, a runtime of {@code workers}, channels of {@code capacity}. */
+    private static final class VerdantTrial implements Trial {
+        private final Verdant rt;
+        private final int capacity;
+
+        VerdantTrial(int workers, int capacity) {
+            this.rt = Verdant.start(Config.builder().workers(workers).name("pingpong").build());
+            this.capacity = capacity;
+        }
+
+        @Override
+        public double run() {
+            return verdant(rt, capacity, N);
+        }
+
+        @Override
+        public void close() {
+            rt.close();
         }
     }
 
@@ -105,15 +146,5 @@ public final class PingPongComparison implements Comparison {
 
     static double platform(int n) throws InterruptedException {
         return queues(Thread.ofPlatform(), n);
-    }
-
-    /** Forked: vt-default with the parallelism given on its command line. */
-    public static final class VtDefault {
-        public static void main(String[] args) throws Exception {
-            int workers = Integer.parseInt(args[0]);
-            queues(Thread.ofVirtual(), N / 5);
-            new Report().result("pingpong", "vt-default", N, "ns_per_op", queues(Thread.ofVirtual(), N),
-                    "workers=" + workers, "channel=SynchronousQueue");
-        }
     }
 }

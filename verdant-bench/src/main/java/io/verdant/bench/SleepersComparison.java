@@ -8,6 +8,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 
@@ -16,12 +17,13 @@ import java.util.concurrent.CountDownLatch;
  * (Green.sleep on the runtime's timer wheel) vs Thread.sleep on default
  * virtual threads. Each system runs in its own forked JVM (same flags), so CPU
  * time and heap are its own. Reported: ms (spawn of the first to end of the
- * last), cpu_ms of the whole process over that time, and, in a second phase
- * with N threads asleep at once, heap in use after a GC per thread
- * (bytes_per_thread; thread objects, stacks, timers).
+ * last) with cpu_ms of the whole process over that time (the cold first round
+ * is the warm-up, printed in the notes), and, with N threads asleep at once,
+ * heap in use after a GC per thread (bytes_per_thread; thread objects, stacks, timers).
  */
-public final class SleepersComparison implements Comparison {
-    static final int N = Integer.getInteger("bench.sleepers.n", 1_000_000);
+final class SleepersComparison extends Harness {
+    static final int N = size("bench.sleepers.n", 1_000_000);
+    private static final List<String> FLAGS = List.of("-Xms4g", "-Xmx4g", "-XX:+UseParallelGC");
 
     @Override
     public String name() {
@@ -34,63 +36,83 @@ public final class SleepersComparison implements Comparison {
                 + "(forked JVMs): total time, CPU time, heap per sleeping thread";
     }
 
+    /** The first (cold) round pays one deoptimization per parked stack (DESIGN.md); it is the warm-up, printed. */
     @Override
-    public void run(Report report) throws Exception {
-        List<String> flags = List.of("-Xms4g", "-Xmx4g", "-XX:+UseParallelGC");
-        for (int round = 0; round < Integer.getInteger("bench.sleepers.rounds", 1); round++) {
-            Forked.run(Child.class, flags, "verdant");
-            Forked.run(Child.class, flags, "vt-default");
-        }
+    protected int defaultWarmups() {
+        return 1;
     }
 
-    public static final class Child {
-        public static void main(String[] args) throws Exception {
-            String system = args[0];
-            int n = N;
-            long[] sleeps = new long[n];
+    @Override
+    protected int defaultRounds() {
+        return Integer.getInteger("bench.sleepers.rounds", 1);
+    }
+
+    @Override
+    protected List<Entry> entries() {
+        return List.of(
+                forked("verdant", name(), "verdant", N, "ms", List.of(), FLAGS, () -> () -> Child.time("verdant")),
+                forked("vt-default", name(), "vt-default", N, "ms", List.of(), FLAGS,
+                        () -> () -> Child.time("vt-default")),
+                forked("verdant-mem", name(), "verdant", N, "bytes_per_thread", List.of("note=heap_after_gc_all_asleep"),
+                        FLAGS, () -> () -> Child.memory("verdant")),
+                forked("vt-default-mem", name(), "vt-default", N, "bytes_per_thread",
+                        List.of("note=heap_after_gc_all_asleep"), FLAGS, () -> () -> Child.memory("vt-default")));
+    }
+
+    @Override
+    protected void summarize(Report report, Map<String, Double> m) {
+        plainRatio(report, "sleepers verdant/vt-default (ms)", m, "verdant", "vt-default");
+        plainRatio(report, "sleepers verdant/vt-default (bytes per thread)", m, "verdant-mem", "vt-default-mem");
+    }
+
+    static final class Child {
+        private static long[] sleeps() {
+            long[] sleeps = new long[N];
             SplittableRandom rnd = new SplittableRandom(7);
-            for (int i = 0; i < n; i++) {
+            for (int i = 0; i < N; i++) {
                 sleeps[i] = rnd.nextLong(1_000_000_000L);
             }
-            Report r = new Report();
-            MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
-            // Phase 1, time and CPU: spawn N, each sleeps its random 0-1 s, wait for all. Run twice: the
-            // first run is cold (the wake-up path deoptimizes once per parked stack, see DESIGN.md), the second warm.
-            for (String run : new String[] {"cold", "warm"}) {
-                CountDownLatch done = new CountDownLatch(n);
-                long cpu0 = Forked.processCpuNanos();
-                long t0 = System.nanoTime();
-                if (system.equals("verdant")) {
-                    try (Verdant rt = Verdant.start(Config.builder().name("sleepers").build())) {
-                        for (int i = 0; i < n; i++) {
-                            Duration d = Duration.ofNanos(sleeps[i]);
-                            rt.spawn(() -> {
-                                Green.sleep(d);
-                                done.countDown();
-                            });
-                        }
-                        done.await();
-                    }
-                } else {
+            return sleeps;
+        }
+
+        /** Spawns N threads, each sleeps its random 0-1 s; returns ms until all ended. */
+        static double time(String system) throws Exception {
+            int n = N;
+            long[] sleeps = sleeps();
+            CountDownLatch done = new CountDownLatch(n);
+            long t0 = System.nanoTime();
+            if (system.equals("verdant")) {
+                try (Verdant rt = Verdant.start(Config.builder().name("sleepers").build())) {
                     for (int i = 0; i < n; i++) {
                         Duration d = Duration.ofNanos(sleeps[i]);
-                        Thread.ofVirtual().start(() -> {
-                            try {
-                                Thread.sleep(d);
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            }
+                        rt.spawn(() -> {
+                            Green.sleep(d);
                             done.countDown();
                         });
                     }
                     done.await();
                 }
-                long t1 = System.nanoTime();
-                long cpu1 = Forked.processCpuNanos();
-                r.result("sleepers", system, n, "ms", (t1 - t0) / 1e6, "run=" + run);
-                r.result("sleepers", system, n, "cpu_ms", (cpu1 - cpu0) / 1e6, "run=" + run);
+            } else {
+                for (int i = 0; i < n; i++) {
+                    Duration d = Duration.ofNanos(sleeps[i]);
+                    Thread.ofVirtual().start(() -> {
+                        try {
+                            Thread.sleep(d);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        done.countDown();
+                    });
+                }
+                done.await();
             }
-            // Phase 2, memory: N threads asleep (for a minute) at once; heap after a GC, then cancel them all.
+            return (System.nanoTime() - t0) / 1e6;
+        }
+
+        /** N threads asleep (for a minute) at once: heap per thread after a GC; then cancels them all. */
+        static double memory(String system) throws Exception {
+            int n = N;
+            MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
             System.gc();
             long heapBefore = mem.getHeapMemoryUsage().getUsed();
             Duration minute = Duration.ofMinutes(1);
@@ -133,7 +155,7 @@ public final class SleepersComparison implements Comparison {
                     t.join();
                 }
             }
-            r.result("sleepers", system, n, "bytes_per_thread", perThread, "note=heap_after_gc_all_asleep");
+            return perThread;
         }
 
         private static long heapPerThread(MemoryMXBean mem, long before, int n) throws InterruptedException {

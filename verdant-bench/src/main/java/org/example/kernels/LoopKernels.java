@@ -3,7 +3,7 @@ package org.example.kernels;
 /**
  * Tight loops standing for user code, outside io.verdant so the agent may
  * instrument them (it never touches Verdant's own packages, nor JMH's harness
- * in io.verdant.bench). AgentLoopBench runs them with and without the agent.
+ * in io.verdant.bench). AgentLoopJmh runs them with and without the agent.
  */
 public final class LoopKernels {
     private LoopKernels() {

@@ -411,7 +411,7 @@ public final class CancelNode implements CancelToken {
                 try {
                     a.run();
                 } catch (Throwable t) {
-                    LOG.log(System.Logger.Level.WARNING, "onCancel callback of " + node + " threw", t);
+                    OffThreadLog.log(LOG, System.Logger.Level.WARNING, "onCancel callback of " + node + " threw", t);
                 }
             }
         }

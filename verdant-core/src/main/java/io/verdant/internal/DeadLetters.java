@@ -93,6 +93,6 @@ final class DeadLetters {
             b.append("; further dead letters are not logged for ").append(WINDOW_NANOS / 1_000_000_000L)
                     .append(" s (set Config.deadLetterHandler to see every one)");
         }
-        LOG.log(System.Logger.Level.INFO, b.toString());
+        OffThreadLog.log(LOG, System.Logger.Level.INFO, b.toString(), null);
     }
 }

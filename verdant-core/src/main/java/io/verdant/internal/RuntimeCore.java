@@ -101,6 +101,10 @@ public final class RuntimeCore {
     @SuppressWarnings("unused") private volatile int state;
     @SuppressWarnings("unused") private volatile long live;
     private volatile Thread closer;
+    /** Event-actor dispatch; null until the first event actor (see {@link #dispatchers()}). */
+    private volatile Dispatchers dispatchers;
+    /** Guards the creation of dispatchers (not this: close() holds this while it waits). */
+    private final Object dispatchersLock = new Object();
     /** The public facade (an {@code io.verdant.Verdant}); set once right after construction. */
     public volatile Object facade;
 
@@ -193,7 +197,7 @@ public final class RuntimeCore {
         Safepoints.poll();
         LIVE.getAndAdd(this, 1L);
         if (state != RUNNING) {
-            threadEndedCount();
+            threadEnded();
             throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn");
         }
         // Order (see "Spawn versus close" in the class comment): the thread is fully
@@ -229,7 +233,7 @@ public final class RuntimeCore {
                 pids.free(g);
             }
             g.discardUnstarted();
-            threadEndedCount();
+            threadEnded();
             throw t;
         }
         // close() may have cancelled it between publication and start: the interrupt
@@ -241,6 +245,87 @@ public final class RuntimeCore {
         return g;
     }
 
+    /**
+     * Spawns an event actor (see {@link EventActor}): a pid, a mailbox, links and
+     * a cancel token like a green thread, no thread of its own. Registered for
+     * cancellation under {@code under}, or else under the calling green thread
+     * (or event actor); linked to {@code linkParent} if not null. Any thread.
+     *
+     * @throws IllegalStateException if the runtime is closing or closed
+     */
+    public <S> GreenThread<S> spawnEvent(S initial, io.verdant.Behavior<S> behavior, String name, Priority priority,
+                                         int throughput, boolean trapExits, CancelToken under,
+                                         GreenThread<?> linkParent) {
+        Objects.requireNonNull(behavior, "behavior");
+        Objects.requireNonNull(priority, "priority");
+        Safepoints.poll();
+        LIVE.getAndAdd(this, 1L);
+        if (state != RUNNING) {
+            threadEnded();
+            throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn");
+        }
+        GreenThread<S> g = new GreenThread<>(this, null, priority);
+        EventActor a;
+        try {
+            a = new EventActor(this, g, name == null ? "" : name, initial, behavior, throughput);
+        } catch (Throwable t) {
+            threadEnded();
+            throw t;
+        }
+        @SuppressWarnings("unchecked")
+        java.util.concurrent.Callable<S> body = (java.util.concurrent.Callable<S>) (java.util.concurrent.Callable<?>) a;
+        g.body = body;
+        g.cell = a.cell;
+        a.cell.trapExits(trapExits);
+        // The same order as spawn: set up and registered for cancellation before
+        // it is published in the pid table (close() cancels what the table holds).
+        boolean bornCancelled = false;
+        try {
+            if (under != null) {
+                bornCancelled = CancelNode.registerUnder(under, g);
+            } else {
+                GreenThread<?> parent = GreenThread.current();
+                if (parent != null) {
+                    bornCancelled = CancelNode.register(CancelNode.of(parent), g);
+                }
+            }
+            if (!pids.allocate(g)) {
+                throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn");
+            }
+        } catch (Throwable t) {
+            g.discardUnstarted();
+            threadEnded();
+            throw t;
+        }
+        if (linkParent != null) {
+            ActorCell.linkChild(linkParent, g);
+        }
+        if (bornCancelled || g.isCancelled()) {
+            a.cancelled();
+        }
+        return g;
+    }
+
+    /** This runtime's event-actor dispatch, created on first use. Any thread. */
+    Dispatchers dispatchers() {
+        Dispatchers d = dispatchers;
+        if (d == null) {
+            synchronized (dispatchersLock) {
+                d = dispatchers;
+                if (d == null) {
+                    d = dispatchers = new Dispatchers(this, config.workers());
+                }
+            }
+        }
+        return d;
+    }
+
+    /** Dispatcher green threads alive now (0 before the first event actor); a snapshot. */
+    public int eventDispatchers() {
+        Dispatchers d = dispatchers;
+        return d == null ? 0 : d.dispatchers();
+    }
+
     /** The live green thread named by {@code pid}, or null if it is stale, dead or foreign. */
     public GreenThread<?> lookup(Pid pid) {
         Objects.requireNonNull(pid, "pid");
@@ -249,11 +334,6 @@ public final class RuntimeCore {
         }
         GreenThread<?> g = pids.lookup(pid.index(), pid.generation());
         return g != null && !g.isDone() ? g : null;
-    }
-
-    /** The open runtime with this id, or null. Any thread. */
-    public static RuntimeCore byId(long id) {
-        return OPEN.get(id);
     }
 
     /**
@@ -301,11 +381,8 @@ public final class RuntimeCore {
         return state != RUNNING;
     }
 
-    void threadEnded(GreenThread<?> g) {
-        threadEndedCount();
-    }
-
-    private void threadEndedCount() {
+    /** A green thread of this runtime ended (or never started): one fewer live. Any thread. */
+    void threadEnded() {
         long left = (long) LIVE.getAndAdd(this, -1L) - 1;
         if (left == 0 && state != RUNNING) {
             Thread c = closer;
@@ -339,12 +416,12 @@ public final class RuntimeCore {
             if (failureHandler != null) {
                 failureHandler.accept(g, failure);
             } else if (!observed && !(failure instanceof CancelledException)) {
-                FAILURES.log(System.Logger.Level.WARNING, "runtime '" + name + "': green thread " + g
+                OffThreadLog.log(FAILURES, System.Logger.Level.WARNING, "runtime '" + name + "': green thread " + g
                         + " failed and nobody joined, linked or monitored it (set Config.failureHandler to route"
                         + " such failures)", failure);
             } else if (FAILURES.isLoggable(System.Logger.Level.DEBUG)) {
-                FAILURES.log(System.Logger.Level.DEBUG, "runtime '" + name + "': green thread " + g + " failed",
-                        failure);
+                OffThreadLog.log(FAILURES, System.Logger.Level.DEBUG,
+                        "runtime '" + name + "': green thread " + g + " failed", failure);
             }
         } catch (Throwable handlerFailure) {
             reportInternalError(handlerFailure);
@@ -359,9 +436,9 @@ public final class RuntimeCore {
         return pids.snapshot();
     }
 
-    /** Reports a defect of Verdant itself (logged; never thrown into user code). Any thread. */
+    /** Reports a defect of Verdant itself (logged off-thread; never thrown into user code). Any thread. */
     public void reportInternalError(Throwable t) {
-        LOG.log(System.Logger.Level.ERROR, "runtime '" + name + "': unexpected error", t);
+        OffThreadLog.log(LOG, System.Logger.Level.ERROR, "runtime '" + name + "': unexpected error", t);
     }
 
     // ------------------------------------------------------------------ shutdown

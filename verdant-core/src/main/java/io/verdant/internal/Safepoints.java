@@ -42,7 +42,8 @@ public final class Safepoints {
     }
 
     private static void slowPath() {
-        GreenThread<?> g = GreenThread.current();
+        // The mounted thread: inside an event actor's handler, the dispatcher running it.
+        GreenThread<?> g = GreenThread.mounted();
         if (g != null) {
             // A deterministic runtime holds a unit of pending while open (see hold()),
             // so its green threads come here at every poll: a scheduling point.

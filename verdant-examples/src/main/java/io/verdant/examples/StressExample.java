@@ -21,7 +21,7 @@ public final class StressExample {
             long t0 = System.nanoTime();
             long sum = rt.run(() -> {
                 @SuppressWarnings("unchecked")
-                GreenHandle<Long>[] hs = new GreenHandle[n];
+                GreenHandle<Long>[] hs = (GreenHandle<Long>[]) new GreenHandle<?>[n];
                 for (int i = 0; i < n; i++) {
                     long value = i;
                     hs[i] = Green.spawn(() -> {

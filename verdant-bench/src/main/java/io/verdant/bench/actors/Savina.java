@@ -1,31 +1,27 @@
 package io.verdant.bench.actors;
 
-import io.verdant.Config;
 import io.verdant.Green;
 import io.verdant.GreenHandle;
 import io.verdant.Pid;
 import io.verdant.Verdant;
-import io.verdant.bench.Report;
 import org.apache.pekko.actor.AbstractActor;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.Props;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Three Savina actor benchmarks, each written for three systems with the same
+ * Three Savina actor benchmarks, each written for four systems with the same
  * parameters and the same message objects:
  * <ul>
  * <li>{@code verdant}: one green thread per actor, its Verdant mailbox
  *     ({@link Green#send}/{@link Green#receive});</li>
+ * <li>{@code verdant-event}: one Verdant event actor per actor (see {@link SavinaEvent});</li>
  * <li>{@code pekko}: Apache Pekko classic actors ({@link AbstractActor}) on a
  *     fork-join dispatcher with the given parallelism, default throughput (5);</li>
  * <li>{@code vt-default}: one JDK virtual thread per actor on the default
@@ -35,6 +31,8 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  * Every measurement times the message traffic only (actors are created before
  * the clock starts) and reports nanoseconds per message hop (pingpong: per round trip).
+ * The systems are {@link SavinaSystem} implementations listed in {@link #SYSTEMS};
+ * {@link SavinaComparison} runs them on the harness.
  */
 public final class Savina {
     static final Object PING = new Object();
@@ -42,6 +40,7 @@ public final class Savina {
     static final Object INC = new Object();
     static final Object STOP = new Object();
     static final Object START = new Object();
+    static final Object DONE = new Object();
 
     record Get(Object replyTo) {
     }
@@ -68,94 +67,18 @@ public final class Savina {
         }
     }
 
-    // ------------------------------------------------------------------ the runner
+    // ------------------------------------------------------------------ the systems
 
     /**
-     * Runs {@code params} on verdant and pekko alternately ({@code rounds}
-     * measured after {@code warmups}), for each worker count, then vt-default
-     * in a forked JVM per worker count; prints RESULT lines (median ns per op).
+     * The systems every Savina comparison runs, in this order. To add one,
+     * implement {@link SavinaSystem} (a name, optional JVM flags, and how to
+     * run one {@link Params}) and list it here.
      */
-    static void compare(String bench, List<Params> params, int[] workerCounts, int warmups, int rounds, Report report)
-            throws Exception {
-        for (int workers : workerCounts) {
-            try (Verdant rt = Verdant.start(Config.builder().workers(workers).name("savina").build())) {
-                ActorSystem system = pekko(workers);
-                try {
-                    for (Params p : params) {
-                        double[] v = new double[rounds];
-                        double[] k = new double[rounds];
-                        for (int i = 0; i < warmups; i++) {
-                            verdant(rt, p);
-                            pekko(system, p);
-                        }
-                        for (int i = 0; i < rounds; i++) {
-                            v[i] = verdant(rt, p);
-                            k[i] = pekko(system, p);
-                        }
-                        report.result(bench, "verdant", p.n(), "ns_per_op", median(v), "workers=" + workers,
-                                p.label().replace(' ', ','));
-                        report.result(bench, "pekko", p.n(), "ns_per_op", median(k), "workers=" + workers,
-                                p.label().replace(' ', ','));
-                    }
-                } finally {
-                    system.terminate();
-                    system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-                }
-            }
-            forkVt(bench, params, workers, warmups, rounds);
-        }
-    }
-
-    static double median(double[] xs) {
-        double[] s = xs.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
-
-    private static void forkVt(String bench, List<Params> params, int workers, int warmups, int rounds) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xss16m", "-Xms1g", "-Xmx4g",
-                "-Djdk.virtualThreadScheduler.parallelism=" + workers,
-                "-Djdk.virtualThreadScheduler.maxPoolSize=" + Math.max(256, workers),
-                "-cp", System.getProperty("java.class.path"), VtFork.class.getName(),
-                bench, Integer.toString(workers), Integer.toString(warmups), Integer.toString(rounds)));
-        for (Params p : params) {
-            cmd.add(p.kind() + ":" + p.actors() + ":" + p.n());
-        }
-        Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(proc.getInputStream()))) {
-            for (String line; (line = r.readLine()) != null; ) {
-                System.out.println(line);
-            }
-        }
-        if (proc.waitFor() != 0) {
-            System.out.println("# vt-default fork exited with " + proc.exitValue());
-        }
-    }
-
-    /** The forked JVM of the vt-default system. */
-    public static final class VtFork {
-        public static void main(String[] args) {
-            String bench = args[0];
-            int workers = Integer.parseInt(args[1]);
-            int warmups = Integer.parseInt(args[2]);
-            int rounds = Integer.parseInt(args[3]);
-            Report report = new Report();
-            for (int a = 4; a < args.length; a++) {
-                String[] f = args[a].split(":");
-                Params p = new Params(Kind.valueOf(f[0]), Integer.parseInt(f[1]), Long.parseLong(f[2]));
-                for (int i = 0; i < warmups; i++) {
-                    vt(p);
-                }
-                double[] x = new double[rounds];
-                for (int i = 0; i < rounds; i++) {
-                    x[i] = vt(p);
-                }
-                report.result(bench, "vt-default", p.n(), "ns_per_op", median(x), "workers=" + workers,
-                        p.label().replace(' ', ','));
-            }
-        }
-    }
+    static final List<SavinaSystem> SYSTEMS = List.of(
+            new SavinaSystem.Verdant(),
+            new SavinaSystem.VerdantEvent(),
+            new SavinaSystem.Pekko(),
+            new SavinaSystem.VtDefault());
 
     // ------------------------------------------------------------------ verdant
 
@@ -230,7 +153,6 @@ public final class Savina {
         return (double) t / hops;
     }
 
-    static final Object DONE = new Object();
 
     private static double verdantCounting(long n) {
         GreenHandle<Long> counter = Green.spawn(() -> {
@@ -476,7 +398,7 @@ public final class Savina {
 
     private static double vtRing(int actors, long hops) throws InterruptedException {
         @SuppressWarnings("unchecked")
-        LinkedTransferQueue<Object>[] boxes = new LinkedTransferQueue[actors];
+        LinkedTransferQueue<Object>[] boxes = (LinkedTransferQueue<Object>[]) new LinkedTransferQueue<?>[actors];
         for (int i = 0; i < actors; i++) {
             boxes[i] = new LinkedTransferQueue<>();
         }

@@ -1,7 +1,8 @@
 package io.verdant.bench.net;
 
-import io.verdant.bench.Comparison;
 import io.verdant.bench.Report;
+import io.verdant.bench.Trial;
+import io.verdant.bench.Harness;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -25,9 +26,12 @@ import java.util.concurrent.TimeUnit;
  * the runner's JVM, identical for every system, checking every byte. Reports
  * total time (median over rounds, systems alternating, after a warm-up each).
  * Tunables: {@code echo.connections} (1000), {@code echo.trips} (1000), {@code echo.rounds} (3).
+ * CPU time (cpu_ms) is the server JVM's.
  */
-public final class EchoComparison implements Comparison {
+public final class EchoComparison extends Harness {
     static final int SIZE = 64;
+    private static final int CONNECTIONS = size("echo.connections", 1000);
+    private static final int TRIPS = size("echo.trips", 1000);
 
     @Override
     public String name() {
@@ -36,43 +40,63 @@ public final class EchoComparison implements Comparison {
 
     @Override
     public String description() {
-        return "1,000 connections x 1,000 round trips of 64 bytes against the echo example, total time";
+        return CONNECTIONS + " connections x " + TRIPS + " round trips of 64 bytes against the echo example, total time";
     }
 
     @Override
-    public void run(Report report) throws Exception {
-        int connections = Integer.getInteger("echo.connections", 1000);
-        int trips = Integer.getInteger("echo.trips", 1000);
-        int rounds = Integer.getInteger("echo.rounds", 3);
-        List<ForkedServer> servers = new ArrayList<>();
-        try {
-            for (ForkedServer.SystemUnderTest sut : ForkedServer.systems()) {
-                servers.add(ForkedServer.start("echo", sut));
-            }
-            for (ForkedServer s : servers) {
-                drive(s.port, connections, Math.max(1, trips / 5));
-            }
-            Map<ForkedServer, List<Double>> runs = new LinkedHashMap<>();
-            for (int r = 0; r < rounds; r++) {
-                for (ForkedServer s : servers) {
-                    double ms = drive(s.port, connections, trips) / 1e6;
-                    runs.computeIfAbsent(s, k -> new ArrayList<>()).add(ms);
-                    report.note(String.format(Locale.ROOT, "run %d %s: %.0f ms", r + 1, s.sut.label(), ms));
-                }
-            }
-            for (Map.Entry<ForkedServer, List<Double>> e : runs.entrySet()) {
-                double[] v = e.getValue().stream().mapToDouble(Double::doubleValue).sorted().toArray();
-                double median = v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-                List<String> extra = new ArrayList<>(List.of("connections=" + connections, "round_trips=" + trips,
-                        "bytes=" + SIZE, "rounds=" + v.length));
-                extra.addAll(List.of(e.getKey().sut.extra()));
-                report.result("echo", e.getKey().sut.system(), (long) connections * trips, "ms", median,
-                        extra.toArray(String[]::new));
-            }
-        } finally {
-            for (ForkedServer s : servers) {
-                s.close();
-            }
+    protected int defaultWarmups() {
+        return 1;
+    }
+
+    @Override
+    protected int defaultRounds() {
+        return Integer.getInteger("echo.rounds", 3);
+    }
+
+    @Override
+    protected List<Entry> entries() {
+        List<Entry> es = new ArrayList<>();
+        for (ForkedServer.SystemUnderTest sut : ForkedServer.systems()) {
+            List<String> extra = new ArrayList<>(List.of("connections=" + CONNECTIONS, "round_trips=" + TRIPS,
+                    "bytes=" + SIZE));
+            extra.addAll(List.of(sut.extra()));
+            es.add(local(sut.label(), name(), sut.system(), (long) CONNECTIONS * TRIPS, "ms", extra,
+                    () -> new EchoTrial(ForkedServer.start("echo", sut))));
+        }
+        return es;
+    }
+
+    @Override
+    protected void summarize(Report report, Map<String, Double> m) {
+        plainRatio(report, "echo verdant/2 / vt-default (ms)", m, "verdant/2", "vt-default");
+    }
+
+    /** Drives one forked server; CPU time is the server's. */
+    private static final class EchoTrial implements Trial {
+        private final ForkedServer server;
+        private long cpu = -1;
+
+        EchoTrial(ForkedServer server) {
+            this.server = server;
+        }
+
+        @Override
+        public double run() throws IOException {
+            long c0 = server.cpuNanos();
+            double ms = drive(server.port, CONNECTIONS, TRIPS) / 1e6;
+            long c1 = server.cpuNanos();
+            cpu = c0 < 0 || c1 < 0 ? -1 : c1 - c0;
+            return ms;
+        }
+
+        @Override
+        public long lastRunCpuNanos() {
+            return cpu;
+        }
+
+        @Override
+        public void close() {
+            server.close();
         }
     }
 

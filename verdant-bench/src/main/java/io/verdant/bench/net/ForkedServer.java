@@ -75,8 +75,13 @@ final class ForkedServer implements AutoCloseable {
         return new ForkedServer(sut, p, Integer.parseInt(line.substring(5).trim()));
     }
 
+    /** @return the server JVM's CPU time so far (all its threads), in ns; -1 if the OS does not say */
+    long cpuNanos() {
+        return process.toHandle().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+    }
+
     @Override
-    public void close() throws IOException {
+    public void close() {
         try (OutputStream in = process.getOutputStream()) {
             in.write("stop\n".getBytes(StandardCharsets.UTF_8));
         } catch (IOException gone) {

@@ -1,7 +1,8 @@
 package io.verdant.bench.net;
 
-import io.verdant.bench.Comparison;
+import io.verdant.bench.Harness;
 import io.verdant.bench.Report;
+import io.verdant.bench.Trial;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,17 +20,23 @@ import java.util.regex.Pattern;
  * HTTP example server, the same code on verdant (1 and 2 workers), vt-default
  * and a platform-thread pool, each in its own JVM. Reports requests/s and p99
  * latency (median over rounds; systems alternate within each round, after a
- * warm-up run each). Installs wrk with {@code apt-get install -y wrk} if it is
- * missing. Tunables (system properties): {@code http.duration} (10s),
- * {@code http.rounds} (3), {@code http.connections} (100,1000), {@code http.warmup} (3s).
+ * warm-up round), with the server JVM's CPU time per request. If wrk is not
+ * installed it says what to install and skips (it never installs anything).
+ * Tunables (system properties): {@code http.duration} (10s),
+ * {@code http.rounds} (3), {@code http.connections} (100,1000).
  */
-public final class HttpComparison implements Comparison {
+public final class HttpComparison extends Harness {
     private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
     private static final Pattern P99 = Pattern.compile("\\n\\s+99%\\s+([0-9.]+)(us|ms|s)");
     private static final Pattern TOTAL = Pattern.compile("(\\d+) requests in");
     private static final Pattern ERRORS = Pattern.compile(
             "Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
     private static final Pattern NON2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
+
+    private static final String DURATION = System.getProperty("http.duration", SMOKE ? "1s" : "10s");
+
+    /** Servers shared by the entries of one system (one JVM per system, not per connection count). */
+    private final Map<ForkedServer.SystemUnderTest, ForkedServer> servers = new LinkedHashMap<>();
 
     @Override
     public String name() {
@@ -42,56 +49,103 @@ public final class HttpComparison implements Comparison {
     }
 
     @Override
+    protected int defaultWarmups() {
+        return 1;
+    }
+
+    @Override
+    protected int defaultRounds() {
+        return Integer.getInteger("http.rounds", 3);
+    }
+
+    /** Skips (with a note saying what to install) when wrk is not on the PATH; never installs anything. */
+    @Override
     public void run(Report report) throws Exception {
-        String duration = System.getProperty("http.duration", "10s");
-        String warmup = System.getProperty("http.warmup", "3s");
-        int rounds = Integer.getInteger("http.rounds", 3);
-        List<Integer> connectionCounts = new ArrayList<>();
-        for (String c : System.getProperty("http.connections", "100,1000").split(",")) {
-            connectionCounts.add(Integer.parseInt(c.trim()));
+        if (!onPath("wrk")) {
+            report.note("http: skipped: wrk is not installed. Install it (Debian/Ubuntu: apt-get install wrk; "
+                    + "macOS: brew install wrk) and re-run.");
+            return;
         }
-        ensureWrk(report);
-        List<ForkedServer> servers = new ArrayList<>();
         try {
-            for (ForkedServer.SystemUnderTest sut : ForkedServer.systems()) {
-                servers.add(ForkedServer.start("http", sut));
-            }
-            for (int connections : connectionCounts) {
-                for (ForkedServer s : servers) {
-                    wrk(s.port, connections, warmup);
-                }
-                Map<ForkedServer, List<double[]>> runs = new LinkedHashMap<>();
-                for (int r = 0; r < rounds; r++) {
-                    for (ForkedServer s : servers) {
-                        double[] m = wrk(s.port, connections, duration);
-                        runs.computeIfAbsent(s, k -> new ArrayList<>()).add(m);
-                        report.note(String.format(Locale.ROOT,
-                                "run %d %s c=%d: %.0f req/s, p99 %.0f us, %d requests, %d socket errors, %d non-2xx",
-                                r + 1, s.sut.label(), connections, m[0], m[1], (long) m[2], (long) m[3], (long) m[4]));
-                    }
-                }
-                for (Map.Entry<ForkedServer, List<double[]>> e : runs.entrySet()) {
-                    List<double[]> ms = e.getValue();
-                    double rps = median(ms, 0);
-                    double p99 = median(ms, 1);
-                    long n = (long) median(ms, 2);
-                    long errors = (long) ms.stream().mapToDouble(m -> m[3]).sum();
-                    List<String> extra = new ArrayList<>(List.of("p99_us=" + Report.format(p99),
-                            "connections=" + connections, "errors=" + errors, "rounds=" + ms.size()));
-                    extra.addAll(List.of(e.getKey().sut.extra()));
-                    report.result("http", e.getKey().sut.system(), n, "ops_per_s", rps, extra.toArray(String[]::new));
-                }
-            }
+            super.run(report);
         } finally {
-            for (ForkedServer s : servers) {
-                s.close();
-            }
+            servers.values().forEach(ForkedServer::close);
+            servers.clear();
         }
     }
 
-    private static double median(List<double[]> runs, int i) {
-        double[] v = runs.stream().mapToDouble(m -> m[i]).sorted().toArray();
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    @Override
+    protected List<Entry> entries() {
+        List<Entry> es = new ArrayList<>();
+        for (String c : System.getProperty("http.connections", SMOKE ? "10" : "100,1000").split(",")) {
+            int connections = Integer.parseInt(c.trim());
+            for (ForkedServer.SystemUnderTest sut : ForkedServer.systems()) {
+                List<String> extra = new ArrayList<>(List.of("connections=" + connections));
+                extra.addAll(List.of(sut.extra()));
+                es.add(local(sut.label() + "-c" + connections, name(), sut.system(), connections, "ops_per_s", extra,
+                        () -> new WrkTrial(server(sut), connections)));
+            }
+        }
+        return es;
+    }
+
+    private ForkedServer server(ForkedServer.SystemUnderTest sut) throws IOException {
+        ForkedServer s = servers.get(sut);
+        if (s == null) {
+            s = ForkedServer.start("http", sut);
+            servers.put(sut, s);
+        }
+        return s;
+    }
+
+    @Override
+    protected void summarize(Report report, Map<String, Double> m) {
+        for (String c : System.getProperty("http.connections", SMOKE ? "10" : "100,1000").split(",")) {
+            plainRatio(report, "http verdant/2 / vt-default req/s (c=" + c.trim() + ")", m, "verdant/2-c" + c.trim(),
+                    "vt-default-c" + c.trim());
+        }
+    }
+
+    /**
+     * One wrk run per round against a shared server: requests/s as the figure;
+     * p99_us, requests (as "ops", for the CPU per request), socket errors and
+     * non-2xx as extras; CPU time is the server's.
+     */
+    private static final class WrkTrial implements Trial {
+        private final ForkedServer server;
+        private final int connections;
+        private Map<String, Double> extras = Map.of();
+        private long cpu = -1;
+
+        WrkTrial(ForkedServer server, int connections) {
+            this.server = server;
+            this.connections = connections;
+        }
+
+        @Override
+        public double run() throws IOException, InterruptedException {
+            long c0 = server.cpuNanos();
+            double[] m = wrk(server.port, connections, DURATION);
+            long c1 = server.cpuNanos();
+            cpu = c0 < 0 || c1 < 0 ? -1 : c1 - c0;
+            Map<String, Double> x = new LinkedHashMap<>();
+            x.put("p99_us", m[1]);
+            x.put("ops", m[2]);
+            x.put("errors", m[3]);
+            x.put("non2xx", m[4]);
+            extras = x;
+            return m[0];
+        }
+
+        @Override
+        public Map<String, Double> extras() {
+            return extras;
+        }
+
+        @Override
+        public long lastRunCpuNanos() {
+            return cpu;
+        }
     }
 
     /** Runs wrk; returns {requests/s, p99 in us, total requests, socket errors, non-2xx}. */
@@ -124,18 +178,6 @@ public final class HttpComparison implements Comparison {
         Matcher bad = NON2XX.matcher(out);
         double non2xx = bad.find() ? Long.parseLong(bad.group(1)) : 0;
         return new double[] {Double.parseDouble(rps.group(1)), latency, Long.parseLong(total.group(1)), errors, non2xx};
-    }
-
-    /** Installs wrk (Debian package) if it is not on the PATH. */
-    static void ensureWrk(Report report) throws IOException, InterruptedException {
-        if (onPath("wrk")) {
-            return;
-        }
-        report.note("wrk not found: apt-get install -y wrk");
-        Process p = new ProcessBuilder("apt-get", "install", "-y", "wrk").inheritIO().start();
-        if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0 || !onPath("wrk")) {
-            throw new IOException("could not install wrk (apt-get install -y wrk); install it and re-run");
-        }
     }
 
     private static boolean onPath(String program) {

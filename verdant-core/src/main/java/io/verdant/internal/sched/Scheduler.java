@@ -131,7 +131,7 @@ public final class Scheduler {
     /** Guarded by spareLock: spare carriers alive, by spare slot. */
     private final Worker[] spares;
     @SuppressWarnings("unchecked")
-    private final ConcurrentLinkedQueue<Task>[] injected = new ConcurrentLinkedQueue[LEVELS];
+    private final ConcurrentLinkedQueue<Task>[] injected = (ConcurrentLinkedQueue<Task>[]) new ConcurrentLinkedQueue<?>[LEVELS];
     private final AtomicInteger injectedCount = new AtomicInteger();
     private final AtomicInteger searching = new AtomicInteger();
     private final Object idleLock = new Object();
@@ -195,11 +195,6 @@ public final class Scheduler {
     /** A snapshot of the carriers running now: the cores, then live spares; do not modify. */
     public Worker[] carriers() {
         return carriers;
-    }
-
-    /** Spare carriers alive now; a snapshot. */
-    public int spareCarriers() {
-        return carriers.length - workers.length;
     }
 
     public Sysmon sysmon() {

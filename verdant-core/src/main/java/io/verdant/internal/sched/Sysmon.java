@@ -512,6 +512,8 @@ public final class Sysmon {
 
     /** Carries the stalled green thread's stack trace into the log record. */
     static final class StalledCarrier extends Throwable {
+        private static final long serialVersionUID = 1L;
+
         StalledCarrier(String message) {
             super(message, null, false, true);
         }

@@ -30,6 +30,7 @@ public abstract class Task {
         return worker;
     }
 
+    /** Any thread: the run-queue level (see the class comment); event-actor dispatch orders by it. */
     public final int priorityLevel() {
         return priority;
     }

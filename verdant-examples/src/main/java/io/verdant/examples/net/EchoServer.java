@@ -34,6 +34,7 @@ public final class EchoServer extends SocketServer {
     public EchoServer(ThreadStarter threads, InetSocketAddress address, Duration idleTimeout) throws IOException {
         super("echo", threads, address, 4096, Duration.ofSeconds(1));
         this.idleTimeout = idleTimeout;
+        startAccepting();
     }
 
     /** An echo server of green threads of {@code runtime} on 127.0.0.1:{@code port} (0: any free port). */
@@ -66,12 +67,21 @@ public final class EchoServer extends SocketServer {
         CountDownLatch stop = new CountDownLatch(1);
         try (Verdant rt = Verdant.start(Config.builder().workers(workers).name("echo").build());
              EchoServer server = start(rt, port)) {
+            AutoCloseable closer = server;   // closed by the hook, and again (harmlessly) by the try
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.close();
+                closeQuietly(closer);
                 stop.countDown();
             }));
             System.out.println("echo server on " + server.address() + " (" + workers + " workers); Ctrl-C stops it");
             stop.await();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            System.err.println("close failed: " + e);
         }
     }
 }

@@ -72,6 +72,7 @@ public final class HttpServer extends SocketServer {
         super("http", threads, address, 4096, shutdownGrace);
         this.idleTimeout = positive(idleTimeout, "idleTimeout");
         this.requestTimeout = positive(requestTimeout, "requestTimeout");
+        startAccepting();
     }
 
     /** An HTTP server of green threads of {@code runtime} on 127.0.0.1:{@code port} (0: any free port). */
@@ -193,6 +194,7 @@ public final class HttpServer extends SocketServer {
 
     /** A 4xx/5xx answer to a request that cannot be served; the connection is closed after it. */
     static final class BadRequest extends Exception {
+        private static final long serialVersionUID = 1L;
         final int status;
 
         BadRequest(int status, String message) {
@@ -458,13 +460,22 @@ public final class HttpServer extends SocketServer {
         CountDownLatch stop = new CountDownLatch(1);
         try (Verdant rt = Verdant.start(Config.builder().workers(workers).name("http").build());
              HttpServer server = start(rt, port)) {
+            AutoCloseable closer = server;   // closed by the hook, and again (harmlessly) by the try
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.close();
+                closeQuietly(closer);
                 stop.countDown();
             }));
             System.out.println("HTTP server on http://127.0.0.1:" + server.port() + "/ (" + workers
                     + " workers); Ctrl-C stops it");
             stop.await();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            System.err.println("close failed: " + e);
         }
     }
 }

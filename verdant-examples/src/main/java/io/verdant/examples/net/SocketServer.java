@@ -65,7 +65,9 @@ public abstract class SocketServer implements AutoCloseable {
     private volatile boolean acceptEnded;
 
     /**
-     * Binds {@code address} (backlog {@code backlog}) and starts the accept loop.
+     * Binds {@code address} (backlog {@code backlog}). The subclass's constructor
+     * calls {@link #startAccepting()} last, once its own fields are set (starting
+     * the accept loop here would let {@link #serve} run on a half-built subclass).
      *
      * @throws IOException if the address cannot be bound
      */
@@ -78,6 +80,10 @@ public abstract class SocketServer implements AutoCloseable {
         this.listener = new ServerSocket();
         listener.setReuseAddress(true);
         listener.bind(address, backlog);
+    }
+
+    /** Starts the accept loop; called once, at the end of the subclass's constructor. */
+    protected final void startAccepting() {
         threads.start(name + "-accept", this::acceptLoop);
     }
 

@@ -1,15 +1,12 @@
 package io.verdant.bench.actors;
 
-import io.verdant.bench.Comparison;
-import io.verdant.bench.Report;
-
 import java.util.List;
 
 /**
  * Savina counting, one producer actor sends 1,000,000 messages to one counter actor: verdant, pekko and vt-default at 1 and 2 workers (see {@link Savina}).
- * Prints the median nanoseconds per op of 5 measured runs after 2 warm-up runs.
+ * Runs on the harness ({@link SavinaComparison}): median nanoseconds per op of 5 measured rounds after 2 warm-ups, with CPU time.
  */
-public final class Counting implements Comparison {
+public final class CountingComparison extends SavinaComparison {
     @Override
     public String name() {
         return "counting";
@@ -21,7 +18,7 @@ public final class Counting implements Comparison {
     }
 
     @Override
-    public void run(Report report) throws Exception {
-        Savina.compare(name(), List.of(new Savina.Params(Savina.Kind.COUNTING, 2, 1_000_000)), new int[] {1, 2}, 2, 5, report);
+    List<Savina.Params> params() {
+        return List.of(new Savina.Params(Savina.Kind.COUNTING, 2, size(1_000_000)));
     }
 }

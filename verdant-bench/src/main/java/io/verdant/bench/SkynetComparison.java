@@ -13,8 +13,8 @@ import java.util.Map;
  * threads in all); each leaf returns its number, parents sum their children's
  * results. The result is checked (499,999,500,000). Metric: ms per run.
  */
-final class SkynetBench extends Bench {
-    static final int LEAVES = 1_000_000;
+final class SkynetComparison extends Harness {
+    static final int LEAVES = size(1_000_000);   // a power of 10 (smoke: 100)
     static final long EXPECTED = (long) LEAVES * (LEAVES - 1) / 2;
 
     @Override
@@ -28,25 +28,25 @@ final class SkynetBench extends Bench {
     }
 
     @Override
-    int defaultWarmups() {
+    protected int defaultWarmups() {
         return 2;
     }
 
     @Override
-    int defaultRounds() {
+    protected int defaultRounds() {
         return 5;
     }
 
     @Override
-    List<Entry> entries() {
+    protected List<Entry> entries() {
         String w = "workers=" + Runtime.getRuntime().availableProcessors();
         return List.of(
                 local("verdant", "skynet", "verdant", LEAVES, "ms", List.of(w), VerdantSkynet::new),
-                local("vt-default", "skynet", "vt-default", LEAVES, "ms", List.of(w), () -> SkynetBench::vtRun));
+                local("vt-default", "skynet", "vt-default", LEAVES, "ms", List.of(w), () -> SkynetComparison::vtRun));
     }
 
     @Override
-    void summarize(Report report, Map<String, Double> m) {
+    protected void summarize(Report report, Map<String, Double> m) {
         ratios(report, "skynet verdant/vt-default", m, "verdant", "vt-default", "<=", 0.6);
     }
 
@@ -68,7 +68,7 @@ final class SkynetBench extends Bench {
             }
             int sub = size / 10;
             @SuppressWarnings("unchecked")
-            GreenHandle<Long>[] hs = new GreenHandle[10];
+            GreenHandle<Long>[] hs = (GreenHandle<Long>[]) new GreenHandle<?>[10];
             for (int i = 0; i < 10; i++) {
                 long n = num + (long) i * sub;
                 hs[i] = Green.spawn(() -> green(n, sub));

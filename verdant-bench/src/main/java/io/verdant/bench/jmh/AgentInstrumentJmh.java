@@ -1,4 +1,4 @@
-package io.verdant.bench;
+package io.verdant.bench.jmh;
 
 import io.verdant.agent.LoopInstrumenter;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -40,7 +40,7 @@ import java.util.jar.JarFile;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
-public class AgentInstrumentBench {
+public class AgentInstrumentJmh {
     /** Set by setUp; printed so the per-class figure can be computed from the score. */
     public static int CLASSES;
 
@@ -52,19 +52,19 @@ public class AgentInstrumentBench {
         classes = xzClasses();
         CLASSES = classes.size();
         instrumenter = new LoopInstrumenter(false);
-        System.out.println("AgentInstrumentBench: " + CLASSES + " classes of org.tukaani.xz");
+        System.out.println("AgentInstrumentJmh: " + CLASSES + " classes of org.tukaani.xz");
     }
 
     @Benchmark
     public void instrumentLibrary(Blackhole bh) {
         for (byte[] b : classes) {
-            bh.consume(instrumenter.instrument(b, AgentInstrumentBench.class.getClassLoader()));
+            bh.consume(instrumenter.instrument(b, AgentInstrumentJmh.class.getClassLoader()));
         }
     }
 
     /** Every class file under org/tukaani/xz/ in the jar that holds XZ (the shaded benchmarks.jar or xz's own). */
     static List<byte[]> xzClasses() throws IOException {
-        URL url = AgentInstrumentBench.class.getClassLoader().getResource("org/tukaani/xz/XZ.class");
+        URL url = AgentInstrumentJmh.class.getClassLoader().getResource("org/tukaani/xz/XZ.class");
         if (url == null || !(url.openConnection() instanceof JarURLConnection jc)) {
             throw new IOException("org.tukaani.xz is not in a jar on the class path: " + url);
         }

@@ -23,7 +23,7 @@ import java.util.concurrent.Executor;
  * </ul>
  * ns_per_op is elapsed time divided by the total number of yields.
  */
-final class YieldBench extends Bench {
+final class YieldComparison extends Harness {
     /** Yields per thread per round (scaled by bench.scale): ~0.3 s per round at ~150 ns. */
     static final int YIELDS = scaled(1_000_000);
 
@@ -39,32 +39,32 @@ final class YieldBench extends Bench {
     }
 
     @Override
-    int defaultWarmups() {
+    protected int defaultWarmups() {
         return 3;
     }
 
     @Override
-    int defaultRounds() {
+    protected int defaultRounds() {
         return 7;
     }
 
     @Override
-    List<Entry> entries() {
+    protected List<Entry> entries() {
         long pair = 2L * YIELDS;
         return List.of(
                 local("verdant", "yield", "verdant", pair, "ns_per_op", List.of("workers=1"), VerdantPair::new),
                 forked("vt-default", "yield", "vt-default", pair, "ns_per_op", List.of("workers=1"),
-                        List.of("-Djdk.virtualThreadScheduler.parallelism=1"), () -> YieldBench::vtPair),
+                        List.of("-Djdk.virtualThreadScheduler.parallelism=1"), () -> YieldComparison::vtPair),
                 local("vt-floor", "yield", "vt-floor", pair, "ns_per_op", List.of("workers=1"),
-                        () -> YieldBench::floorPair),
+                        () -> YieldComparison::floorPair),
                 local("verdant-alone", "yield-alone", "verdant", YIELDS, "ns_per_op", List.of("workers=2"),
                         VerdantAlone::new),
                 local("vt-default-alone", "yield-alone", "vt-default", YIELDS, "ns_per_op",
-                        List.of("workers=" + Runtime.getRuntime().availableProcessors()), () -> YieldBench::vtAlone));
+                        List.of("workers=" + Runtime.getRuntime().availableProcessors()), () -> YieldComparison::vtAlone));
     }
 
     @Override
-    void summarize(Report report, Map<String, Double> m) {
+    protected void summarize(Report report, Map<String, Double> m) {
         ratios(report, "yield verdant/vt-floor (1 carrier)", m, "verdant", "vt-floor", "<=", 1.15);
         report.note(String.format(java.util.Locale.ROOT, "ratio yield verdant/vt-default (1 carrier) = %.3f",
                 m.get("verdant") / m.get("vt-default")));
@@ -126,8 +126,8 @@ final class YieldBench extends Bench {
 
     static double vtPair() throws InterruptedException {
         long t0 = System.nanoTime();
-        Thread a = Thread.startVirtualThread(YieldBench::yieldLoop);
-        Thread b = Thread.startVirtualThread(YieldBench::yieldLoop);
+        Thread a = Thread.startVirtualThread(YieldComparison::yieldLoop);
+        Thread b = Thread.startVirtualThread(YieldComparison::yieldLoop);
         a.join();
         b.join();
         return (double) (System.nanoTime() - t0) / (2L * YIELDS);
@@ -155,8 +155,8 @@ final class YieldBench extends Bench {
             ArrayDeque<Runnable> queue = new ArrayDeque<>();
             Executor ex = queue::addLast;
             long t0 = System.nanoTime();
-            VirtualThreads.newThread(ex, null, YieldBench::yieldLoop).start();
-            VirtualThreads.newThread(ex, null, YieldBench::yieldLoop).start();
+            VirtualThreads.newThread(ex, null, YieldComparison::yieldLoop).start();
+            VirtualThreads.newThread(ex, null, YieldComparison::yieldLoop).start();
             for (Runnable r; (r = queue.pollFirst()) != null; ) {
                 r.run();
             }

@@ -14,8 +14,8 @@ import java.util.Map;
  * threads do the same with {@link #PLATFORM_N} threads (1,000,000 would take
  * minutes). ns_per_op = elapsed / threads.
  */
-final class SpawnBench extends Bench {
-    static final int N = 1_000_000;
+final class SpawnComparison extends Harness {
+    static final int N = size(1_000_000);
     static final int PLATFORM_N = 10_000;
     private static final Runnable NOOP = () -> { };
 
@@ -30,27 +30,27 @@ final class SpawnBench extends Bench {
     }
 
     @Override
-    int defaultWarmups() {
+    protected int defaultWarmups() {
         return 2;
     }
 
     @Override
-    int defaultRounds() {
+    protected int defaultRounds() {
         return 5;
     }
 
     @Override
-    List<Entry> entries() {
+    protected List<Entry> entries() {
         String w = "workers=" + Runtime.getRuntime().availableProcessors();
         return List.of(
                 local("verdant", "spawn", "verdant", N, "ns_per_op", List.of(w), VerdantSpawn::new),
-                local("vt-default", "spawn", "vt-default", N, "ns_per_op", List.of(w), () -> SpawnBench::vtSpawn),
+                local("vt-default", "spawn", "vt-default", N, "ns_per_op", List.of(w), () -> SpawnComparison::vtSpawn),
                 local("platform", "spawn", "platform", PLATFORM_N, "ns_per_op", List.of(),
-                        () -> SpawnBench::platformSpawn));
+                        () -> SpawnComparison::platformSpawn));
     }
 
     @Override
-    void summarize(Report report, Map<String, Double> m) {
+    protected void summarize(Report report, Map<String, Double> m) {
         ratios(report, "spawn verdant/vt-default", m, "verdant", "vt-default", "<=", 1.0);
     }
 
@@ -61,7 +61,7 @@ final class SpawnBench extends Bench {
         public double run() {
             long ns = rt.run(() -> {
                 @SuppressWarnings("unchecked")
-                GreenHandle<Void>[] hs = new GreenHandle[N];
+                GreenHandle<Void>[] hs = (GreenHandle<Void>[]) new GreenHandle<?>[N];
                 long t0 = System.nanoTime();
                 for (int i = 0; i < N; i++) {
                     hs[i] = Green.spawn(NOOP);

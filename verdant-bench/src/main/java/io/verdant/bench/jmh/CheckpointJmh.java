@@ -1,4 +1,4 @@
-package io.verdant.bench;
+package io.verdant.bench.jmh;
 
 import io.verdant.Green;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/java.lang=ALL-UNNAMED"})
-public class CheckpointBench {
+public class CheckpointJmh {
     @Param("1000")
     public int iterations;
 

@@ -6,6 +6,7 @@ import io.verdant.Verdant;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -16,10 +17,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * whose stuck carriers are simply lost. The stuck loops end on their own after
  * {@link #STUCK_CAP_MS}, so vt-default with every carrier stuck finishes then.
  */
-final class Stall implements Comparison {
-    private static final int THREADS = 10_000;
-    private static final long STUCK_CAP_MS = 3_000;
-    private static final int ROUNDS = 3;
+final class StallComparison extends Harness {
+    private static final int THREADS = size(10_000);
+    private static final long STUCK_CAP_MS = SMOKE ? 200 : 3_000;
 
     private final int carriers = Runtime.getRuntime().availableProcessors();
 
@@ -35,17 +35,31 @@ final class Stall implements Comparison {
     }
 
     @Override
-    public void run(Report report) throws Exception {
-        report.note("warm-up");
-        verdant(1);
-        vtDefault(1);
-        for (int round = 0; round < ROUNDS; round++) {
-            for (int stuck : new int[] {1, carriers}) {
-                report.result(name(), "verdant", THREADS, "ms", verdant(stuck), "workers=" + carriers, "stuck=" + stuck);
-                report.result(name(), "vt-default", THREADS, "ms", vtDefault(stuck), "workers=" + carriers,
-                        "stuck=" + stuck);
-            }
+    protected int defaultWarmups() {
+        return 1;
+    }
+
+    @Override
+    protected int defaultRounds() {
+        return 3;
+    }
+
+    @Override
+    protected List<Entry> entries() {
+        List<Entry> es = new ArrayList<>();
+        for (int stuck : new int[] {1, carriers}) {
+            List<String> extra = List.of("workers=" + carriers, "stuck=" + stuck);
+            es.add(local("verdant-stuck" + stuck, name(), "verdant", THREADS, "ms", extra, () -> () -> verdant(stuck)));
+            es.add(local("vt-default-stuck" + stuck, name(), "vt-default", THREADS, "ms", extra,
+                    () -> () -> vtDefault(stuck)));
         }
+        return es;
+    }
+
+    @Override
+    protected void summarize(Report report, Map<String, Double> m) {
+        plainRatio(report, "stall verdant/vt-default (all carriers stuck)", m, "verdant-stuck" + carriers,
+                "vt-default-stuck" + carriers);
     }
 
     /** A loop the JIT keeps a safepoint poll in, but that never reaches a Verdant safepoint. */

@@ -1,4 +1,4 @@
-package io.verdant.bench;
+package io.verdant.bench.jmh;
 
 import org.example.kernels.LoopKernels;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -24,8 +24,8 @@ import java.util.concurrent.TimeUnit;
  * fast path every time: this is the price of the poll, not of yielding.
  *
  * <pre>
- *   java -jar benchmarks.jar AgentLoopBench -f 1 -wi 3 -i 5 -w 1s -r 1s
- *   java -jar benchmarks.jar AgentLoopBench -f 1 -wi 3 -i 5 -w 1s -r 1s \
+ *   java -jar benchmarks.jar AgentLoopJmh -f 1 -wi 3 -i 5 -w 1s -r 1s
+ *   java -jar benchmarks.jar AgentLoopJmh -f 1 -wi 3 -i 5 -w 1s -r 1s \
  *        -jvmArgsAppend "-javaagent:verdant-agent/target/verdant-agent-0.2.0.jar=include=org.example.kernels.*"
  * </pre>
  */
@@ -35,7 +35,7 @@ import java.util.concurrent.TimeUnit;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/java.lang=ALL-UNNAMED"})
-public class AgentLoopBench {
+public class AgentLoopJmh {
     private int[] ints;
     private int[] dst;
     private int[] unsorted;

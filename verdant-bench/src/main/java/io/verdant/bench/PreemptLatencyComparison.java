@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -22,9 +23,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * there, and nothing preempts a running virtual thread), platform (the OS
  * scheduler; Thread.MAX_PRIORITY, which Linux ignores by default).
  */
-final class PreemptLatency implements Comparison {
-    private static final long WINDOW_MS = 2_000;
-    private static final int ROUNDS = 3;
+final class PreemptLatencyComparison extends Harness {
+    private static final long WINDOW_MS = SMOKE ? 50 : 2_000;
 
     private final int carriers = Runtime.getRuntime().availableProcessors();
     private final int busy = 2 * carriers;
@@ -41,26 +41,63 @@ final class PreemptLatency implements Comparison {
     }
 
     @Override
-    public void run(Report report) throws Exception {
-        report.note("warm-up");
-        verdant();
-        vtDefault();
-        platform();
-        for (int round = 0; round < ROUNDS; round++) {
-            print(report, "verdant", verdant());
-            print(report, "vt-default", vtDefault());
-            print(report, "platform", platform());
-        }
+    protected int defaultWarmups() {
+        return 1;
     }
 
-    private void print(Report report, String system, long[] lateNanos) {
-        Arrays.sort(lateNanos);
-        int n = lateNanos.length;
-        double p50 = lateNanos[n / 2] / 1_000.0;
-        double p99 = lateNanos[Math.min(n - 1, (int) Math.ceil(n * 0.99) - 1)] / 1_000.0;
-        double max = lateNanos[n - 1] / 1_000.0;
-        report.result(name(), system, n, "p50_us", p50, "p99_us=" + Report.format(p99),
-                "max_us=" + Report.format(max), "workers=" + carriers, "busy=" + busy);
+    @Override
+    protected int defaultRounds() {
+        return 3;
+    }
+
+    @Override
+    protected List<Entry> entries() {
+        List<String> extra = List.of("workers=" + carriers, "busy=" + busy);
+        return List.of(
+                local("verdant", name(), "verdant", 1, "p50_us", extra, () -> new LatencyTrial(this::verdant)),
+                local("vt-default", name(), "vt-default", 1, "p50_us", extra, () -> new LatencyTrial(this::vtDefault)),
+                local("platform", name(), "platform", 1, "p50_us", extra, () -> new LatencyTrial(this::platform)));
+    }
+
+    @Override
+    protected void summarize(Report report, Map<String, Double> m) {
+        plainRatio(report, "preempt-latency p99 verdant/vt-default", m, "verdant/p99_us", "vt-default/p99_us");
+    }
+
+    /** A run of one window: lateness of every 1 ms sleep of the high-priority thread. */
+    @FunctionalInterface
+    interface Window {
+        long[] run() throws Exception;
+    }
+
+    /** One system: p50 as the figure, p99, max and the sample count as extras. */
+    private static final class LatencyTrial implements Trial {
+        private final Window window;
+        private Map<String, Double> extras = Map.of();
+
+        LatencyTrial(Window window) {
+            this.window = window;
+        }
+
+        @Override
+        public double run() throws Exception {
+            long[] lateNanos = window.run();
+            Arrays.sort(lateNanos);
+            int n = lateNanos.length;
+            double p99 = lateNanos[Math.min(n - 1, (int) Math.ceil(n * 0.99) - 1)] / 1_000.0;
+            double max = lateNanos[n - 1] / 1_000.0;
+            Map<String, Double> x = new java.util.LinkedHashMap<>();
+            x.put("p99_us", p99);
+            x.put("max_us", max);
+            x.put("samples", (double) n);
+            extras = x;
+            return lateNanos[n / 2] / 1_000.0;
+        }
+
+        @Override
+        public Map<String, Double> extras() {
+            return extras;
+        }
     }
 
     /**

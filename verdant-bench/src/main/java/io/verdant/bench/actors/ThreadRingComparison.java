@@ -1,17 +1,14 @@
 package io.verdant.bench.actors;
 
-import io.verdant.bench.Comparison;
-import io.verdant.bench.Report;
-
 import java.util.List;
 
 /**
  * Savina thread ring, a token passed around a ring of actors, 100 actors x 100,000 hops and 10,000 actors x 10,000,000 hops: verdant, pekko and vt-default at 1 and 2 workers (see {@link Savina}).
- * Prints the median nanoseconds per op of 5 measured runs after 2 warm-up runs.
+ * Runs on the harness ({@link SavinaComparison}): median nanoseconds per op of 5 measured rounds after 2 warm-ups, with CPU time.
  */
-public final class ThreadRing implements Comparison {
+public final class ThreadRingComparison extends SavinaComparison {
     /** Hops of the long run: the 10,000,000 unless -Dverdant.bench.ringHops says otherwise. */
-    static final long LONG_HOPS = Long.getLong("verdant.bench.ringHops", 10_000_000L);
+    static final long LONG_HOPS = Long.getLong("verdant.bench.ringHops", size(10_000_000));
 
     @Override
     public String name() {
@@ -24,7 +21,7 @@ public final class ThreadRing implements Comparison {
     }
 
     @Override
-    public void run(Report report) throws Exception {
-        Savina.compare(name(), List.of(new Savina.Params(Savina.Kind.RING, 100, 100_000), new Savina.Params(Savina.Kind.RING, 10_000, LONG_HOPS)), new int[] {1, 2}, 2, 5, report);
+    List<Savina.Params> params() {
+        return List.of(new Savina.Params(Savina.Kind.RING, size(100), size(100_000)), new Savina.Params(Savina.Kind.RING, size(10_000), LONG_HOPS));
     }
 }

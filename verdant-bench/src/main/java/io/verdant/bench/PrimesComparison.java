@@ -17,7 +17,7 @@ import java.util.concurrent.ForkJoinTask;
  * virtual-thread scheduler (parallelism 1 in a child JVM, default in the runner)
  * and a ForkJoinPool. Metric: ms per run.
  */
-final class PrimesBench extends Bench {
+final class PrimesComparison extends Harness {
     static final int LIMIT = scaled(1_500_000);
     static final int CHUNKS = 1_000;
 
@@ -33,30 +33,30 @@ final class PrimesBench extends Bench {
     }
 
     @Override
-    int defaultWarmups() {
+    protected int defaultWarmups() {
         return 2;
     }
 
     @Override
-    int defaultRounds() {
+    protected int defaultRounds() {
         return 5;
     }
 
     @Override
-    List<Entry> entries() {
+    protected List<Entry> entries() {
         return List.of(
                 local("verdant-1", "primes", "verdant", CHUNKS, "ms", List.of("workers=1"), () -> new VerdantPrimes(1)),
                 local("verdant-2", "primes", "verdant", CHUNKS, "ms", List.of("workers=2"), () -> new VerdantPrimes(2)),
                 forked("vt-default-1", "primes", "vt-default", CHUNKS, "ms", List.of("workers=1"),
-                        List.of("-Djdk.virtualThreadScheduler.parallelism=1"), () -> PrimesBench::vt),
+                        List.of("-Djdk.virtualThreadScheduler.parallelism=1"), () -> PrimesComparison::vt),
                 local("vt-default-2", "primes", "vt-default", CHUNKS, "ms",
-                        List.of("workers=" + Runtime.getRuntime().availableProcessors()), () -> PrimesBench::vt),
+                        List.of("workers=" + Runtime.getRuntime().availableProcessors()), () -> PrimesComparison::vt),
                 local("fjp-1", "primes", "forkjoin", CHUNKS, "ms", List.of("workers=1"), () -> new Fjp(1)),
                 local("fjp-2", "primes", "forkjoin", CHUNKS, "ms", List.of("workers=2"), () -> new Fjp(2)));
     }
 
     @Override
-    void summarize(Report report, Map<String, Double> m) {
+    protected void summarize(Report report, Map<String, Double> m) {
         ratio(report, "primes verdant speed-up 2 workers vs 1", m.get("verdant-1"), m.get("verdant-2"), ">=", 1.7);
         report.note(String.format(java.util.Locale.ROOT,
                 "ratio primes speed-up 2 vs 1: vt-default = %.3f, forkjoin = %.3f",
@@ -109,7 +109,7 @@ final class PrimesBench extends Bench {
             long t0 = System.nanoTime();
             long total = rt.run(() -> {
                 @SuppressWarnings("unchecked")
-                GreenHandle<Integer>[] hs = new GreenHandle[CHUNKS];
+                GreenHandle<Integer>[] hs = (GreenHandle<Integer>[]) new GreenHandle<?>[CHUNKS];
                 for (int i = 0; i < CHUNKS; i++) {
                     int from = chunkFrom(i);
                     int to = chunkFrom(i + 1);
@@ -172,7 +172,7 @@ final class PrimesBench extends Bench {
         public double run() {
             long t0 = System.nanoTime();
             @SuppressWarnings("unchecked")
-            ForkJoinTask<Integer>[] tasks = new ForkJoinTask[CHUNKS];
+            ForkJoinTask<Integer>[] tasks = (ForkJoinTask<Integer>[]) new ForkJoinTask<?>[CHUNKS];
             for (int i = 0; i < CHUNKS; i++) {
                 int from = chunkFrom(i);
                 int to = chunkFrom(i + 1);

@@ -18,8 +18,8 @@ import java.util.concurrent.locks.LockSupport;
  * parked; full GC and reading again; (after - before) / N; then unpark and
  * await them all. Both systems keep exactly one array of N thread references.
  */
-final class ParkedBench extends Bench {
-    static final int N = 1_000_000;
+final class ParkedComparison extends Harness {
+    static final int N = size(1_000_000);
     static final List<String> FLAGS = List.of("-Xms3g", "-Xmx3g");
 
     @Override
@@ -33,17 +33,17 @@ final class ParkedBench extends Bench {
     }
 
     @Override
-    int defaultWarmups() {
+    protected int defaultWarmups() {
         return 1;
     }
 
     @Override
-    int defaultRounds() {
+    protected int defaultRounds() {
         return 3;
     }
 
     @Override
-    List<Entry> entries() {
+    protected List<Entry> entries() {
         String w = "workers=" + Runtime.getRuntime().availableProcessors();
         return List.of(
                 forked("verdant", "parked", "verdant", N, "bytes_per_thread", List.of(w), FLAGS, VerdantParked::new),
@@ -52,7 +52,7 @@ final class ParkedBench extends Bench {
     }
 
     @Override
-    void summarize(Report report, Map<String, Double> m) {
+    protected void summarize(Report report, Map<String, Double> m) {
         ratio(report, "parked verdant/vt-default", m.get("verdant"), m.get("vt-default"), "<=", 1.3);
     }
 

@@ -1,0 +1,279 @@
+package io.verdant.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The one comparison harness: every comparison of the runner ({@code *Comparison}
+ * classes; JMH micro-benchmarks live in {@code io.verdant.bench.jmh}) is a list
+ * of {@link Entry entries} (one per system and setting), run alternately round
+ * by round after warm-up, each reported as the median of its measured rounds:
+ * one RESULT line per entry (DESIGN.md, "Benchmark output contract") with its
+ * CPU time beside the wall time, then one "median" line per system.
+ *
+ * <pre>
+ * Alternation
+ *   Round r runs every entry once, starting at entry (r mod entries), so no
+ *   system always runs right after the same neighbour. Warm-up rounds are run the
+ *   same way and discarded.
+ *
+ * Forked entries
+ *   An entry with JVM flags (e.g. the default scheduler's parallelism, fixed at
+ *   JVM start, or a clean heap per system) runs in its own child JVM started once
+ *   per comparison ({@link ForkedTrial}); the parent asks it for one round at a
+ *   time, so forked and in-process systems still alternate.
+ *
+ * CPU time (the machine is shared and noisy)
+ *   Around every round the measuring JVM (the runner, or the child of a forked
+ *   entry; a trial driving a server process reads the server's) also reads its
+ *   process CPU time. The RESULT line carries its median as cpu_ns_per_op (for
+ *   ns_per_op and ops_per_s) or cpu_ms (for ms): on a loaded machine wall time
+ *   includes time the OS gave to other processes, CPU time does not (it does
+ *   include GC and JIT threads, and idle spinning).
+ *
+ * Secondary figures
+ *   A trial may report more figures per round ({@link Trial#extras()}, e.g.
+ *   p99_us); their medians go on the same RESULT line. A trial whose operation
+ *   count varies by round (wrk's requests) reports it as the extra "ops", and
+ *   the CPU figure per op uses it.
+ *
+ * Settings (system properties of the runner JVM)
+ *   bench.rounds / bench.warmups override every comparison's defaults;
+ *   bench.scale (default 1.0) multiplies the per-round operation counts that a
+ *   comparison marks as scalable (not the 1,000,000 of spawn/skynet/parked,
+ *   which are part of the benchmark's definition);
+ *   bench.smoke=true checks that everything runs: every size becomes tiny
+ *   ({@link #size}), one round, no warm-up. Its figures mean nothing.
+ * </pre>
+ */
+public abstract class Harness implements Comparison {
+    /** Smoke mode: tiny sizes, one round (see the class comment). */
+    protected static final boolean SMOKE = Boolean.getBoolean("bench.smoke");
+
+    /**
+     * One measured system. {@code forkFlags} null: runs in the runner's JVM;
+     * otherwise in a child JVM with these extra flags.
+     */
+    public record Entry(String id, String bench, String system, long n, String metric, List<String> extra,
+                 List<String> forkFlags, Trial.Factory factory) {
+        /** Copies the lists. */
+        public Entry {
+            extra = List.copyOf(extra);
+            forkFlags = forkFlags == null ? null : List.copyOf(forkFlags);
+        }
+    }
+
+    protected static Entry local(String id, String bench, String system, long n, String metric, List<String> extra,
+                       Trial.Factory f) {
+        return new Entry(id, bench, system, n, metric, extra, null, f);
+    }
+
+    protected static Entry forked(String id, String bench, String system, long n, String metric, List<String> extra,
+                        List<String> flags, Trial.Factory f) {
+        return new Entry(id, bench, system, n, metric, extra, flags, f);
+    }
+
+    /** The entries; built identically in the runner and in child JVMs. */
+    protected abstract List<Entry> entries();
+
+    protected int defaultWarmups() {
+        return 3;
+    }
+
+    protected int defaultRounds() {
+        return 5;
+    }
+
+    /** Prints ratio notes from the medians, keyed by entry id. */
+    protected abstract void summarize(Report report, Map<String, Double> medians);
+
+    Entry entry(String id) {
+        for (Entry e : entries()) {
+            if (e.id().equals(id)) {
+                return e;
+            }
+        }
+        throw new IllegalArgumentException("no entry '" + id + "' in " + name());
+    }
+
+    @Override
+    public void run(Report report) throws Exception {
+        List<Entry> entries = entries();
+        int warmups = Integer.getInteger("bench.warmups", SMOKE ? 0 : defaultWarmups());
+        int rounds = Integer.getInteger("bench.rounds", SMOKE ? 1 : defaultRounds());
+        List<Trial> trials = new ArrayList<>();
+        try {
+            for (Entry e : entries) {
+                trials.add(e.forkFlags() == null ? e.factory().create() : new ForkedTrial(name(), e));
+            }
+            int n = entries.size();
+            double[][] values = new double[n][rounds];
+            double[][] cpu = new double[n][rounds];
+            double[][] warm = new double[n][warmups];
+            List<Map<String, double[]>> extras = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                extras.add(new LinkedHashMap<>());
+            }
+            for (int round = 0; round < warmups + rounds; round++) {
+                for (int k = 0; k < n; k++) {
+                    int i = (round + k) % n;
+                    Trial t = trials.get(i);
+                    long c0 = processCpuNanos();
+                    double v = t.run();
+                    long own = t.lastRunCpuNanos();
+                    long cpuNs = own >= 0 ? own : processCpuNanos() - c0;
+                    if (round < warmups) {
+                        warm[i][round] = v;
+                        continue;
+                    }
+                    int r = round - warmups;
+                    values[i][r] = v;
+                    Double ops = t.extras().get("ops");
+                    cpu[i][r] = cpuMetric(entries.get(i), cpuNs, ops == null ? entries.get(i).n() : ops);
+                    for (Map.Entry<String, Double> x : t.extras().entrySet()) {
+                        extras.get(i).computeIfAbsent(x.getKey(), key -> new double[rounds])[r] = x.getValue();
+                    }
+                }
+            }
+            Map<String, Double> medians = new LinkedHashMap<>();
+            List<String> summary = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Entry e = entries.get(i);
+                double m = median(values[i]);
+                medians.put(e.id(), m);
+                List<String> extra = new ArrayList<>();
+                for (Map.Entry<String, double[]> x : extras.get(i).entrySet()) {
+                    double xm = median(x.getValue());
+                    medians.put(e.id() + "/" + x.getKey(), xm);
+                    extra.add(x.getKey() + "=" + Report.format(xm));
+                }
+                extra.addAll(e.extra());
+                String cpuKey = cpuKey(e);
+                String cpuText = "";
+                if (cpuKey != null) {
+                    double c = median(cpu[i]);
+                    medians.put(e.id() + "/cpu", c);
+                    extra.add(cpuKey + "=" + Report.format(c));
+                    cpuText = ", cpu " + Report.format(c);
+                }
+                report.result(e.bench(), e.system(), e.n(), e.metric(), m, extra.toArray(String[]::new));
+                report.note("  " + e.id() + " rounds: " + Arrays.toString(Arrays.stream(values[i])
+                        .mapToObj(Report::format).toArray())
+                        + (warmups == 0 ? "" : " warm-ups: " + Arrays.toString(Arrays.stream(warm[i])
+                        .mapToObj(Report::format).toArray()))
+                        + (cpuKey == null ? "" : " " + cpuKey + ": " + Arrays.toString(Arrays.stream(cpu[i])
+                        .mapToObj(Report::format).toArray())));
+                summary.add("median " + e.bench() + " " + e.system()
+                        + (e.extra().isEmpty() ? "" : " " + String.join(",", e.extra())) + ": "
+                        + Report.format(m) + " " + e.metric() + cpuText);
+            }
+            summary.forEach(report::note);
+            summarize(report, medians);
+        } finally {
+            for (Trial t : trials) {
+                t.close();
+            }
+        }
+    }
+
+    /** The RESULT key of the CPU-time figure of {@code e}, or null if its metric has none. */
+    static String cpuKey(Entry e) {
+        return switch (e.metric()) {
+            case "ns_per_op", "ops_per_s" -> "cpu_ns_per_op";
+            case "ms" -> "cpu_ms";
+            default -> null;
+        };
+    }
+
+    /** The CPU figure of a round: per op ({@code ops}: the entry's n, or the round's own count) or in ms. */
+    static double cpuMetric(Entry e, long cpuNanos, double ops) {
+        return switch (e.metric()) {
+            case "ns_per_op", "ops_per_s" -> cpuNanos / ops;
+            case "ms" -> cpuNanos / 1e6;
+            default -> Double.NaN;
+        };
+    }
+
+    /** CPU time of this JVM so far (all its threads), in ns. */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** Prints both the wall and (when present) the CPU ratio of {@code a} over {@code b}. */
+    protected static void ratios(Report report, String what, Map<String, Double> m, String a, String b, String op,
+                       double target) {
+        ratio(report, what, m.get(a), m.get(b), op, target);
+        Double ca = m.get(a + "/cpu");
+        Double cb = m.get(b + "/cpu");
+        if (ca != null && cb != null) {
+            ratio(report, what + " [cpu]", ca, cb, op, target);
+        }
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int m = s.length / 2;
+        return s.length % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+    }
+
+    /** A ratio note: "what = a / b = x (target op t: met|MISSED)". */
+    static void ratio(Report report, String what, double a, double b, String op, double target) {
+        double r = a / b;
+        boolean met = op.equals("<=") ? r <= target : r >= target;
+        report.note(String.format(Locale.ROOT, "ratio %s = %.3f (target %s %.2f: %s)", what, r, op, target,
+                met ? "met" : "MISSED"));
+    }
+
+    protected static int scaled(int n) {
+        if (SMOKE) {
+            return size(n);
+        }
+        double s = Double.parseDouble(System.getProperty("bench.scale", "1.0"));
+        return Math.max(1, (int) (n * s));
+    }
+
+    /**
+     * A size that is part of a benchmark's definition: {@code n}, or in smoke
+     * mode a tiny one (n / 10,000, at least 10).
+     *
+     * @param n the size
+     * @return the size to use
+     */
+    protected static int size(int n) {
+        return SMOKE ? Math.max(10, n / 10_000) : n;
+    }
+
+    /**
+     * A size settable by the system property {@code property}.
+     *
+     * @param property the property
+     * @param n the default
+     * @return the property's value, or {@link #size}(n)
+     */
+    protected static int size(String property, int n) {
+        return Integer.getInteger(property, size(n));
+    }
+
+    /**
+     * Formats a ratio note of two medians.
+     *
+     * @param report where to print
+     * @param what the ratio's name
+     * @param m the medians
+     * @param a the numerator's entry id
+     * @param b the denominator's entry id
+     */
+    protected static void plainRatio(Report report, String what, Map<String, Double> m, String a, String b) {
+        Double x = m.get(a);
+        Double y = m.get(b);
+        if (x != null && y != null) {
+            report.note(String.format(Locale.ROOT, "ratio %s = %.3f", what, x / y));
+        }
+    }
+}
