@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 
@@ -71,6 +72,8 @@ public final class RuntimeCore {
     final PidTable pids = new PidTable();
     private final BiConsumer<GreenHandle<?>, Throwable> failureHandler;
     private final BiConsumer<Pid, Object> deadLetterHandler;
+    /** Dead letters so far: any thread adds (a LongAdder: senders to dead pids may be many and concurrent). */
+    private final LongAdder deadLetters = new LongAdder();
     @SuppressWarnings("unused") private volatile int state;
     @SuppressWarnings("unused") private volatile long live;
     private volatile Thread closer;
@@ -137,6 +140,17 @@ public final class RuntimeCore {
      */
     public <T> GreenThread<T> spawn(Callable<? extends T> body, String name, Priority priority, CancelToken under,
                                     GreenThread<?> linkParent) {
+        return spawn(body, name, priority, under, linkParent, null);
+    }
+
+    /**
+     * Like {@link #spawn(Callable, String, Priority, CancelToken, GreenThread)},
+     * with a bounded mailbox ({@code bound}; null: unbounded) in place before it starts.
+     *
+     * @throws IllegalStateException if the runtime is closing or closed
+     */
+    public <T> GreenThread<T> spawn(Callable<? extends T> body, String name, Priority priority, CancelToken under,
+                                    GreenThread<?> linkParent, MailboxBound bound) {
         Objects.requireNonNull(body, "body");
         Objects.requireNonNull(priority, "priority");
         // Spawning is a safepoint: a green thread spawning in a long loop yields
@@ -151,6 +165,9 @@ public final class RuntimeCore {
         pids.allocate(g);
         if (linkParent != null) {
             ActorCell.linkChild(linkParent, g);
+        }
+        if (bound != null) {
+            ActorCell.of(g).bound(bound);
         }
         try {
             Thread vt = VirtualThreads.newThread(g, name, g);
@@ -197,6 +214,17 @@ public final class RuntimeCore {
      * a dead letter) if {@code pid} named no live green thread when looked up.
      */
     public static boolean send(Pid pid, Object msg) {
+        return offer(pid, msg, true);
+    }
+
+    /**
+     * Any thread. Like {@link #send}; a bounded mailbox applies its overflow
+     * policy (see {@link MailboxBound}); {@code mayBlock} false makes a BLOCK
+     * mailbox drop instead of waiting (timers).
+     *
+     * @return true if enqueued; false if the pid was dead or the message was dropped (a dead letter)
+     */
+    public static boolean offer(Pid pid, Object msg, boolean mayBlock) {
         Objects.requireNonNull(pid, "pid");
         Objects.requireNonNull(msg, "msg");
         RuntimeCore rt = OPEN.get(pid.runtimeId());
@@ -207,11 +235,23 @@ public final class RuntimeCore {
             }
             return false;
         }
-        ActorCell.of(g).enqueue(msg);
+        if (ActorCell.of(g).offer(pid, msg, mayBlock) != MailboxBound.DELIVERED) {
+            rt.deadLetter(pid, msg);
+            return false;
+        }
         return true;
     }
 
-    void deadLetter(Pid pid, Object msg) {
+    /**
+     * Any thread. Counts {@code msg} as a dead letter (sent to {@code pid}, which
+     * could not take it: dead, stale, or its bounded mailbox dropped it) and
+     * hands it to the configured handler, if any.
+     *
+     * @param pid the addressee
+     * @param msg the message that was not delivered
+     */
+    public void deadLetter(Pid pid, Object msg) {
+        deadLetters.increment();
         if (deadLetterHandler != null) {
             try {
                 deadLetterHandler.accept(pid, msg);
@@ -219,6 +259,11 @@ public final class RuntimeCore {
                 reportInternalError(t);
             }
         }
+    }
+
+    /** Dead letters counted since start (see {@link #deadLetter}); a snapshot. Any thread. */
+    public long deadLetterCount() {
+        return deadLetters.sum();
     }
 
     /** Number of green threads spawned and not yet ended. */

@@ -81,6 +81,8 @@ public final class ChannelImpl<T> implements Channel<T> {
     private Node recvHead;
     private Node recvTail;
     private volatile boolean closed;
+    /** Why it was closed (close(Throwable)), or null; written once under the lock before {@code closed}. */
+    private Throwable cause;
 
     public ChannelImpl(int capacity) {
         this.capacity = capacity;
@@ -123,12 +125,27 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     @Override
     public boolean close() {
+        return doClose(null);
+    }
+
+    @Override
+    public boolean close(Throwable cause) {
+        return doClose(Objects.requireNonNull(cause, "cause"));
+    }
+
+    @Override
+    public java.util.Optional<Throwable> closeCause() {
+        return closed ? java.util.Optional.ofNullable(cause) : java.util.Optional.empty();
+    }
+
+    private boolean doClose(Throwable why) {
         Node wake = null;
         lock();
         try {
             if (closed) {
                 return false;
             }
+            cause = why; // before the volatile write of closed: whoever sees closed sees the cause
             closed = true;
             // A claimed owner is unlinked (plain op) or never queued (select waiter): its
             // next link is free to chain the wake-up list. Dead nodes are just dropped.
@@ -504,8 +521,15 @@ public final class ChannelImpl<T> implements Channel<T> {
         }
     }
 
-    ChannelClosedException closedException() {
-        return new ChannelClosedException(this + " is closed");
+    /**
+     * The exception for an operation on this closed channel, carrying its close cause.
+     *
+     * @return a fresh exception
+     */
+    public ChannelClosedException closedException() {
+        Throwable why = cause;
+        return why == null ? new ChannelClosedException(this + " is closed")
+                : new ChannelClosedException(this + " is closed: " + why, why);
     }
 
     private TimedOutException timedOut(String verb, long nanos) {
