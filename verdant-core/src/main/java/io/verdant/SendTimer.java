@@ -81,7 +81,11 @@ public final class SendTimer {
         SendTimer t = new SendTimer(rt, pid, msg, periodNanos);
         long now = rt.timers.clock().nanoTime();
         t.due = saturatedAdd(now, delayNanos);
-        t.arm();
+        if (delayNanos == 0) {
+            t.fire(); // at once, on the caller (the wheel would round up to the next tick)
+        } else {
+            t.arm();
+        }
         return t;
     }
 
@@ -96,7 +100,7 @@ public final class SendTimer {
         }
     }
 
-    /** The wheel's action: on the ticker thread (or inline on the creator if already due). */
+    /** The wheel's action: on the ticker thread (or on the creator for a zero delay). */
     private void fire() {
         if ((int) STATE.getVolatile(this) != ACTIVE) {
             return;
