@@ -1,6 +1,7 @@
 package io.verdant;
 
 import io.verdant.internal.ActorCell;
+import io.verdant.internal.Deadline;
 import io.verdant.internal.ExitListener;
 import io.verdant.internal.GreenThread;
 import io.verdant.internal.RuntimeCore;
@@ -170,7 +171,7 @@ public final class ReplyTo<R> {
 
     @SuppressWarnings("unchecked")
     private R await(long nanos, String what) {
-        long deadline = nanos == Long.MAX_VALUE ? Waits.NO_DEADLINE : Waits.deadline(nanos);
+        Deadline deadline = Deadline.after(nanos);
         TimerWheel.Timer timer = null;
         try {
             for (;;) {
@@ -186,7 +187,7 @@ public final class ReplyTo<R> {
                     continue;
                 }
                 boolean cancelled = Waits.cancelled();
-                if (cancelled || Waits.remaining(deadline) <= 0) {
+                if (cancelled || deadline.expired()) {
                     if (STATE.compareAndSet(this, WAITING, ABANDONED)) {
                         throw cancelled ? Waits.cancelledException(what)
                                 : new TimedOutException(what + ": no reply from " + callee + " within " + Duration.ofNanos(nanos));

@@ -34,8 +34,9 @@ public final class SendTimer {
      *
      * States (state, CAS only; every CAS is a row)
      *   ACTIVE -> CANCELLED   cancel(), any thread
-     *   ACTIVE -> DONE        a one-shot timer fired, or the addressee was dead
-     *                         when a timer fired (the ticker thread)
+     *   ACTIVE -> DONE        a one-shot timer fires (claimed before its send,
+     *                         so a successful cancel() means it never sent), or a
+     *                         periodic one found its addressee dead (the ticker)
      *
      * The current wheel node (armed)
      *   Written by the thread that arms: the creator (first node) and then the
@@ -102,11 +103,19 @@ public final class SendTimer {
 
     /** The wheel's action: on the ticker thread (or on the creator for a zero delay). */
     private void fire() {
+        if (period == 0) {
+            // Claim first: a cancel() that returns true means the message was never sent,
+            // and the addressee never sees the message while the timer still looks active.
+            if (STATE.compareAndSet(this, ACTIVE, DONE)) {
+                RuntimeCore.offer(pid, msg, false); // never waits, never throws for a full mailbox
+            }
+            return;
+        }
         if ((int) STATE.getVolatile(this) != ACTIVE) {
             return;
         }
-        boolean delivered = RuntimeCore.offer(pid, msg, false); // never waits, never throws for a full mailbox
-        if (period == 0 || (!delivered && runtime.lookup(pid) == null)) {
+        boolean delivered = RuntimeCore.offer(pid, msg, false);
+        if (!delivered && runtime.lookup(pid) == null) {
             STATE.compareAndSet(this, ACTIVE, DONE);
             return;
         }

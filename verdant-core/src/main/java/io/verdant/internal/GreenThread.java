@@ -9,7 +9,6 @@ import io.verdant.Priority;
 import io.verdant.TimedOutException;
 import io.verdant.internal.sched.Task;
 import io.verdant.internal.sched.Worker;
-import io.verdant.internal.timer.TimerWheel;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -359,24 +358,24 @@ public final class GreenThread<T> extends Task
 
     @Override
     public T join() {
-        return awaitOutcome(-1L);
+        return awaitOutcome(Deadline.FOREVER);
     }
 
     @Override
     public T join(Duration timeout) {
-        return awaitOutcome(RuntimeCore.toNanos(timeout, "timeout"));
+        return awaitOutcome(Deadline.after(timeout, "timeout"));
     }
 
-    /** Waits for completion; {@code nanos} < 0 means forever. */
-    private T awaitOutcome(long nanos) {
+    /** Waits for completion until {@code deadline}. */
+    private T awaitOutcome(Deadline deadline) {
         Safepoints.poll();
         if (WAITERS.getAcquire(this) != DONE) {
-            await(nanos);
+            await(deadline);
         }
         return outcomeOrThrow();
     }
 
-    private void await(long nanos) {
+    private void await(Deadline deadline) {
         if (current() == this) {
             throw new IllegalStateException("a green thread cannot join itself: " + pid());
         }
@@ -390,21 +389,13 @@ public final class GreenThread<T> extends Task
             }
             node.next = head;
         } while (!WAITERS.compareAndSet(this, head, node));
-        long deadline = nanos >= 0 ? Waits.deadline(nanos) : Waits.NO_DEADLINE;
-        TimerWheel.Timer timer = null;
-        try {
-            while (WAITERS.getAcquire(this) != DONE) {
-                if (Waits.cancelled()) {
-                    throw new CancelledException("cancelled or interrupted while joining " + pid());
-                }
-                if (Waits.remaining(deadline) <= 0) {
-                    throw new TimedOutException("green thread " + pid() + " still running after "
-                            + Duration.ofNanos(nanos));
-                }
-                timer = Waits.park(this, deadline, timer);
-            }
-        } finally {
-            Waits.disarm(timer);
+        // The waiter node is not withdrawn on timeout or cancellation: completion
+        // unparks every node once, and a node whose thread left costs one spurious unpark.
+        switch (Waits.await(this, deadline, () -> WAITERS.getAcquire(this) == DONE)) {
+            case READY -> { }
+            case CANCELLED -> throw new CancelledException("cancelled or interrupted while joining " + pid());
+            case TIMED_OUT -> throw new TimedOutException("green thread " + pid() + " still running after "
+                    + deadline.timeout());
         }
     }
 

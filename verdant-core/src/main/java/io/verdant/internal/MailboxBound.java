@@ -142,7 +142,7 @@ public final class MailboxBound implements ExitListener {
             throw new MailboxFullException(pid, capacity, "its owner cannot wait for room in its own mailbox");
         }
         Waits.enter("Green.send");
-        long deadline = Waits.deadline(blockNanos);
+        Deadline deadline = Deadline.after(blockNanos);
         Thread me = Thread.currentThread();
         io.verdant.internal.timer.TimerWheel.Timer timer = null;
         try {
@@ -162,7 +162,7 @@ public final class MailboxBound implements ExitListener {
                 if (Waits.cancelled()) {
                     throw Waits.cancelledException("Green.send to a full mailbox of " + pid);
                 }
-                if (Waits.remaining(deadline) <= 0) {
+                if (deadline.expired()) {
                     throw new MailboxFullException(pid, capacity, "no room within " + Duration.ofNanos(blockNanos));
                 }
                 timer = Waits.park(this, deadline, timer);

@@ -82,9 +82,12 @@ public final class Ticker extends Thread {
      * {@link #advance()} runs after every tick and after every idle sleep;
      * {@link #nanosToNextDeadline()} bounds the idle sleep (-1: no timer, sleep
      * until woken). The driven side calls {@link #wakeIfSleeping()} when it gains
-     * an earlier deadline; it publishes the deadline before reading
-     * {@code sleeping}, and the ticker publishes {@code sleeping} before reading
-     * the deadline, so an idle runtime with one timer sleeps exactly until it.
+     * an earlier deadline; it publishes the deadline with a volatile write (or a
+     * volatile CAS) before reading {@code sleeping}, and the ticker writes
+     * {@code sleeping} (volatile) before reading the deadline with a volatile read,
+     * so by the total order of synchronization actions one of them sees the
+     * other (a release-only store would not do: see TimerWheel's "Waking the
+     * ticker"), and an idle runtime with one timer sleeps exactly until it.
      */
     public interface Clockwork {
         void advance();
