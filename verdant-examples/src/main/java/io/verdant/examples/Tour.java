@@ -32,6 +32,8 @@ public final class Tour {
                 new Stop("Supervised worker pool surviving crashing workers", () -> SupervisedPoolExample.main(new String[0])),
                 new Stop("Chat room: fan-out of messages to monitored members", () -> ChatRoomExample.main(new String[0])),
                 new Stop("Bank account actor with selective receive", () -> BankAccountExample.main(new String[0])),
+                new Stop("Actor toolkit: named rooms, call, typed refs, bounded mailboxes, timers, dynamic supervision",
+                        () -> ActorToolkitExample.main(new String[0])),
                 new Stop("Preemption: time slices, priorities, stalls, Green.blocking",
                         () -> PreemptionExample.main(new String[0])),
                 new Stop("Network servers: HTTP/1.1 and echo, a green thread per connection",
