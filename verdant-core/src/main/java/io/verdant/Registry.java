@@ -78,7 +78,7 @@ public final class Registry {
     public void register(String name, Pid pid) {
         checkName(name);
         Objects.requireNonNull(pid, "pid");
-        if (pid.runtimeId() != core.id) {
+        if (!core.owns(pid)) {
             throw new IllegalArgumentException(pid + " belongs to another runtime than '" + core.name + "'");
         }
         GreenThread<?> g = core.lookup(pid);

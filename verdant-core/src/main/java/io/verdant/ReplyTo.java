@@ -150,7 +150,7 @@ public final class ReplyTo<R> {
         Objects.requireNonNull(request, "request");
         long nanos = RuntimeCore.toNanos(timeout, "timeout");
         Waits.enter(what);
-        RuntimeCore rt = RuntimeCore.byId(pid.runtimeId());
+        RuntimeCore rt = RuntimeCore.of(pid);
         GreenThread<?> target = rt == null ? null : rt.lookup(pid);
         if (target == null) {
             throw new CalleeExitedException(pid, new NoSuchGreenThreadException(pid));

@@ -75,7 +75,7 @@ public final class SendTimer {
     static SendTimer start(Pid pid, Object msg, long delayNanos, long periodNanos) {
         Objects.requireNonNull(pid, "pid");
         Objects.requireNonNull(msg, "msg");
-        RuntimeCore rt = RuntimeCore.byId(pid.runtimeId());
+        RuntimeCore rt = RuntimeCore.of(pid);
         if (rt == null || rt.isClosed()) {
             throw new IllegalStateException("the runtime of " + pid + " is closed: cannot schedule a send to it");
         }

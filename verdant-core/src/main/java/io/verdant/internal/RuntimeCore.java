@@ -197,11 +197,31 @@ public final class RuntimeCore {
     /** The live green thread named by {@code pid}, or null if it is stale, dead or foreign. */
     public GreenThread<?> lookup(Pid pid) {
         Objects.requireNonNull(pid, "pid");
-        if (pid.runtimeId() != id) {
+        if (!owns(pid)) {
             return null;
         }
         GreenThread<?> g = pids.lookup(pid.index(), pid.generation());
         return g != null && !g.isDone() ? g : null;
+    }
+
+    /**
+     * The open runtime {@code pid} belongs to, or null. Any thread.
+     *
+     * @param pid a pid of any runtime
+     * @return its runtime if open
+     */
+    public static RuntimeCore of(Pid pid) {
+        return OPEN.get(pid.runtimeId());
+    }
+
+    /**
+     * True if {@code pid} was made by this runtime (alive or not). Any thread.
+     *
+     * @param pid a pid
+     * @return whether it is one of this runtime's
+     */
+    public boolean owns(Pid pid) {
+        return pid.runtimeId() == id;
     }
 
     /** The open runtime with this id, or null. Any thread. */
@@ -227,7 +247,7 @@ public final class RuntimeCore {
     public static boolean offer(Pid pid, Object msg, boolean mayBlock) {
         Objects.requireNonNull(pid, "pid");
         Objects.requireNonNull(msg, "msg");
-        RuntimeCore rt = OPEN.get(pid.runtimeId());
+        RuntimeCore rt = of(pid);
         GreenThread<?> g = rt == null ? null : rt.lookup(pid);
         if (g == null) {
             if (rt != null) {
