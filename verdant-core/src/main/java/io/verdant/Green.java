@@ -244,6 +244,8 @@ public final class Green {
      * Any thread. Puts {@code msg} at the back of the mailbox of {@code pid}.
      * Messages from one sender to one receiver arrive in the order sent.
      *
+     * @param pid the addressee
+     * @param msg the message
      * @return true if {@code pid} named a live green thread when the message was
      *         enqueued (it may still end before reading it); false if the pid is
      *         dead, stale, or its runtime is closed, in which case the runtime's
@@ -285,6 +287,7 @@ public final class Green {
      *         (the cause is its reason, see there)
      * @throws CancelledException if the caller is cancelled or interrupted while waiting
      * @throws MailboxFullException if the callee's bounded mailbox refused the request
+     *         (FAIL, BLOCK out of time, or dropped it: DROP_NEWEST)
      * @throws IllegalStateException if a green thread calls itself
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws NullPointerException if an argument is null, or {@code request} returned null

@@ -4,6 +4,7 @@ import io.verdant.internal.ActorCell;
 import io.verdant.internal.Deadline;
 import io.verdant.internal.ExitListener;
 import io.verdant.internal.GreenThread;
+import io.verdant.internal.MailboxBound;
 import io.verdant.internal.RuntimeCore;
 import io.verdant.internal.Waits;
 import io.verdant.internal.timer.TimerWheel;
@@ -162,7 +163,12 @@ public final class ReplyTo<R> {
         Object msg = Objects.requireNonNull(request.apply(slot), "the request function returned null");
         ActorCell.watch(target, slot.onExit);
         try {
-            RuntimeCore.send(pid, msg);
+            if (!RuntimeCore.send(pid, msg) && !target.isDone()) {
+                // Alive, but its bounded mailbox dropped the request (DROP_NEWEST): no reply will come.
+                STATE.compareAndSet(slot, WAITING, ABANDONED);
+                MailboxBound b = ActorCell.of(target).boundOrNull();
+                throw new MailboxFullException(pid, b == null ? 0 : b.capacity(), what + ": the request was dropped");
+            }
             return slot.await(nanos, what);
         } finally {
             ActorCell.unwatch(target, slot.onExit);

@@ -82,6 +82,9 @@ public final class Spawner {
     /**
      * Starts a green thread running {@code body}.
      *
+     * @param <T>  the result type
+     * @param body what the thread runs
+     * @return its handle
      * @throws IllegalStateException if the runtime is closed
      */
     public <T> GreenHandle<T> spawn(Callable<? extends T> body) {

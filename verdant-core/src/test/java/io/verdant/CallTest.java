@@ -221,6 +221,24 @@ class CallTest {
     }
 
     @Test
+    void aRequestDroppedByAFullMailboxFailsTheCallAtOnce() {
+        rt.run(() -> {
+            GreenHandle<Object> full = Green.spawner().mailbox(Mailbox.bounded(1, Mailbox.Overflow.DROP_NEWEST))
+                    .spawn(() -> Green.receive(m -> m.equals("never")));
+            Green.send(full.pid(), "filler");
+            assertThatThrownBy(() -> Green.call(full.pid(), (ReplyTo<Integer> r) -> new Ignore(r), LONG))
+                    .isInstanceOf(MailboxFullException.class).hasMessageContaining("dropped");
+            GreenHandle<Object> failing = Green.spawner().mailbox(Mailbox.bounded(1, Mailbox.Overflow.FAIL))
+                    .spawn(() -> Green.receive(m -> m.equals("never")));
+            Green.send(failing.pid(), "filler");
+            assertThatThrownBy(() -> Green.call(failing.pid(), (ReplyTo<Integer> r) -> new Ignore(r), LONG))
+                    .isInstanceOf(MailboxFullException.class);
+            full.cancel();
+            failing.cancel();
+        });
+    }
+
+    @Test
     void badInput() {
         rt.run(() -> {
             Pid self = Green.self();

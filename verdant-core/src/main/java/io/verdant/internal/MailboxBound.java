@@ -182,6 +182,11 @@ public final class MailboxBound implements ExitListener {
         }
     }
 
+    /** The most messages the mailbox admits. Any thread. */
+    public int capacity() {
+        return capacity;
+    }
+
     /** Messages now counted in the mailbox; a snapshot. Any thread. */
     public int count() {
         return count;
