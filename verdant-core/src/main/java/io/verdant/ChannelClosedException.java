@@ -13,7 +13,7 @@ public class ChannelClosedException extends RuntimeException {
     /**
      * Creates the exception.
      *
-     * @param message what was closed
+     * @param message names the operation and the channel
      */
     public ChannelClosedException(String message) {
         super(message);

@@ -38,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code java.util.concurrent.*} and {@code java.util.function.*}. A failure names the
  * Markdown file and the line in it.
  */
-class DocSnippetsTmpTest {
+class DocSnippetsTest {
     private static final Pattern FENCE = Pattern.compile("^(\\s*)```(\\S*)\\s*$");
     private static final Pattern UNIT_START = Pattern.compile(
             "^(package|import)\\s.*|^((public|final|abstract|sealed|non-sealed)\\s+)*(class|interface|record|enum|@interface)\\s.*");
