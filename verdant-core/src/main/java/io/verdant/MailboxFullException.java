@@ -13,6 +13,7 @@ public class MailboxFullException extends RuntimeException {
 
     /** The addressee (not serialized: pids are meaningful only in their runtime). */
     private final transient Pid pid;
+    /** The capacity of the full mailbox. */
     private final int capacity;
 
     /**

@@ -7,6 +7,7 @@ package io.verdant;
 public class NameTakenException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
+    /** The name that was asked for. */
     private final String name;
     /** The holder (not serialized: pids are meaningful only in their runtime). */
     private final transient Pid holder;
