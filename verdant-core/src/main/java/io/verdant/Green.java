@@ -303,7 +303,9 @@ public final class Green {
      *         enqueued (it may still end before reading it); false if the pid is
      *         dead, stale, or its runtime is closed, in which case the runtime's
      *         {@linkplain Config.Builder#deadLetterHandler dead-letter handler}
-     *         (if any, and if the runtime is open) sees the message; also false
+     *         (if any, and if the runtime is open) sees the message (with no
+     *         handler it is logged at INFO, rate-limited: see
+     *         {@link Config#deadLetterHandler()}); also false
      *         if the addressee's {@linkplain Mailbox bounded mailbox} dropped it
      *         (a dead letter too). A {@link Mailbox.Overflow#BLOCK} mailbox makes
      *         this wait for room (parking a green caller).
