@@ -36,9 +36,11 @@ import java.util.concurrent.Callable;
  */
 public final class Verdant implements AutoCloseable {
     private final RuntimeCore core;
+    private final Registry registry;
 
     private Verdant(RuntimeCore core) {
         this.core = core;
+        this.registry = new Registry(core);
     }
 
     /**
@@ -166,6 +168,28 @@ public final class Verdant implements AutoCloseable {
      */
     public Optional<GreenHandle<?>> handle(Pid pid) {
         return Optional.ofNullable(core.lookup(pid));
+    }
+
+    /**
+     * This runtime's name registry (see {@link Registry}).
+     *
+     * @return the registry
+     */
+    public Registry registry() {
+        return registry;
+    }
+
+    /**
+     * Dead letters so far: messages sent to a pid of this runtime that named no
+     * live thread, dropped by a bounded mailbox, fired by a timer at a dead
+     * thread, or replies that came after their call ended. Each was also given
+     * to the {@linkplain Config.Builder#deadLetterHandler dead-letter handler},
+     * if one is configured.
+     *
+     * @return the count since start; a snapshot
+     */
+    public long deadLetterCount() {
+        return core.deadLetterCount();
     }
 
     /**

@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 
@@ -94,6 +95,8 @@ public final class RuntimeCore {
     private final BiConsumer<Pid, Object> deadLetterHandler;
     /** Where dead letters go when no handler is configured. */
     private final DeadLetters deadLetters;
+    /** Dead letters so far: any thread adds (a LongAdder: senders to dead pids may be many and concurrent). */
+    private final LongAdder deadLetterCount = new LongAdder();
     @SuppressWarnings("unused") private volatile int state;
     @SuppressWarnings("unused") private volatile long live;
     private volatile Thread closer;
@@ -165,6 +168,17 @@ public final class RuntimeCore {
      */
     public <T> GreenThread<T> spawn(Callable<? extends T> body, String name, Priority priority, CancelToken under,
                                     GreenThread<?> linkParent) {
+        return spawn(body, name, priority, under, linkParent, null);
+    }
+
+    /**
+     * Like {@link #spawn(Callable, String, Priority, CancelToken, GreenThread)},
+     * with a bounded mailbox ({@code bound}; null: unbounded) in place before it starts.
+     *
+     * @throws IllegalStateException if the runtime is closing or closed
+     */
+    public <T> GreenThread<T> spawn(Callable<? extends T> body, String name, Priority priority, CancelToken under,
+                                    GreenThread<?> linkParent, MailboxBound bound) {
         Objects.requireNonNull(body, "body");
         Objects.requireNonNull(priority, "priority");
         // Spawning is a safepoint: a green thread spawning in a long loop yields
@@ -201,6 +215,9 @@ public final class RuntimeCore {
             published = true;
             if (linkParent != null) {
                 ActorCell.linkChild(linkParent, g);
+            }
+            if (bound != null) {
+                ActorCell.of(g).bound(bound);
             }
             vt.start();
         } catch (Throwable t) {
@@ -304,7 +321,7 @@ public final class RuntimeCore {
     /** The live green thread named by {@code pid}, or null if it is stale, dead or foreign. */
     public GreenThread<?> lookup(Pid pid) {
         Objects.requireNonNull(pid, "pid");
-        if (pid.runtimeId() != id) {
+        if (!owns(pid)) {
             return null;
         }
         GreenThread<?> g = pids.lookup(pid.index(), pid.generation());
@@ -312,13 +329,44 @@ public final class RuntimeCore {
     }
 
     /**
+     * The open runtime {@code pid} belongs to, or null. Any thread.
+     *
+     * @param pid a pid of any runtime
+     * @return its runtime if open
+     */
+    public static RuntimeCore of(Pid pid) {
+        return OPEN.get(pid.runtimeId());
+    }
+
+    /**
+     * True if {@code pid} was made by this runtime (alive or not). Any thread.
+     *
+     * @param pid a pid
+     * @return whether it is one of this runtime's
+     */
+    public boolean owns(Pid pid) {
+        return pid.runtimeId() == id;
+    }
+
+    /**
      * Any thread. Enqueues {@code msg} in the mailbox of {@code pid}; false (and
      * a dead letter) if {@code pid} named no live green thread when looked up.
      */
     public static boolean send(Pid pid, Object msg) {
+        return offer(pid, msg, true);
+    }
+
+    /**
+     * Any thread. Like {@link #send}; a bounded mailbox applies its overflow
+     * policy (see {@link MailboxBound}); {@code mayBlock} false makes a BLOCK
+     * mailbox drop instead of waiting (timers).
+     *
+     * @return true if enqueued; false if the pid was dead or the message was dropped (a dead letter)
+     */
+    public static boolean offer(Pid pid, Object msg, boolean mayBlock) {
         Objects.requireNonNull(pid, "pid");
         Objects.requireNonNull(msg, "msg");
-        RuntimeCore rt = OPEN.get(pid.runtimeId());
+        RuntimeCore rt = of(pid);
         GreenThread<?> g = rt == null ? null : rt.lookup(pid);
         if (g == null) {
             if (rt != null) {
@@ -326,16 +374,24 @@ public final class RuntimeCore {
             }
             return false;
         }
-        ActorCell.of(g).enqueue(msg);
+        if (ActorCell.of(g).offer(pid, msg, mayBlock) != MailboxBound.DELIVERED) {
+            rt.deadLetter(pid, msg);
+            return false;
+        }
         return true;
     }
 
     /**
-     * A message to {@code pid} found no live receiver: to the configured
-     * handler, else (while the runtime runs; dead letters during close are
-     * expected) a rate-limited INFO record (see {@link DeadLetters}).
+     * Any thread. A message to {@code pid} that could not be delivered (dead,
+     * stale, or dropped by its bounded mailbox): counted, then given to the
+     * configured handler, else (while the runtime runs; dead letters during
+     * close are expected) a rate-limited INFO record (see {@link DeadLetters}).
+     *
+     * @param pid the addressee
+     * @param msg the message that was not delivered
      */
-    void deadLetter(Pid pid, Object msg) {
+    public void deadLetter(Pid pid, Object msg) {
+        deadLetterCount.increment();
         if (deadLetterHandler != null) {
             try {
                 deadLetterHandler.accept(pid, msg);
@@ -345,6 +401,11 @@ public final class RuntimeCore {
         } else if (state == RUNNING) {
             deadLetters.record(pid, msg);
         }
+    }
+
+    /** Dead letters counted since start (see {@link #deadLetter}); a snapshot. Any thread. */
+    public long deadLetterCount() {
+        return deadLetterCount.sum();
     }
 
     /** Number of green threads spawned and not yet ended. */

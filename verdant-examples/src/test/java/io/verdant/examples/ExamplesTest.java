@@ -62,6 +62,17 @@ class ExamplesTest {
     }
 
     @Test
+    void actorToolkit() throws Exception {
+        String out = run(() -> ActorToolkitExample.main(new String[0]));
+        assertThat(out).contains("rooms: [room:dev, room:lobby]; supervised: [room:lobby RUNNING, room:dev RUNNING]")
+                .contains("lobby members: 3; 10 lines said; slow kept the newest 4 of the 10 sent to it")
+                .contains("dead letters from slow's full mailbox: 6")
+                .contains("dev restarted under its name: true; restarts: 1; members now: []")
+                .contains("after terminateChild: [room:lobby RUNNING, room:dev TERMINATED]; registered: [room:lobby]")
+                .contains("scribe wrote 10 transcript lines, then saw the channel closed");
+    }
+
+    @Test
     void eventActors() throws Exception {
         String out = run(() -> EventActorsExample.main(new String[0]));
         assertThat(out).contains("event actor: withdrew 250 once deposits covered it; balance after: 30")
