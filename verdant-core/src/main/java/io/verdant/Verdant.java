@@ -131,6 +131,21 @@ public final class Verdant implements AutoCloseable {
         return core.liveThreads();
     }
 
+    /**
+     * The runtime's counters and gauges: spawns, exits, dispatches, steals,
+     * parks, preemptions, stalls, spares, dead letters, supervisor restarts and
+     * per-carrier queue depths. Always on: the counters are plain fields each
+     * written by one thread (a carrier, the ticker), summed here; no fence or
+     * atomic is added to dispatching. Cheap (one record per carrier); the values
+     * are read one by one, not as an atomic snapshot. Works after close (the
+     * final figures).
+     *
+     * @return the metrics now
+     */
+    public RuntimeMetrics metrics() {
+        return io.verdant.internal.obs.Metrics.of(core);
+    }
+
     /** This runtime's name (prefix of its carrier threads' names). */
     public String name() {
         return core.name;

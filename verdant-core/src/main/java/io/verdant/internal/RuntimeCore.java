@@ -76,6 +76,16 @@ public final class RuntimeCore {
     private volatile Thread closer;
     /** The public facade (an {@code io.verdant.Verdant}); set once right after construction. */
     public volatile Object facade;
+    /** Config.cpuTiming: carriers time each slice of a green thread (two clock reads per dispatch). */
+    final boolean cpuTiming;
+    /** Statistics not kept per carrier (rare, or from threads that are not carriers); see internal.obs.Metrics. */
+    public final AtomicLong spawnedElsewhere = new AtomicLong();
+    public final AtomicLong exitedElsewhere = new AtomicLong();
+    public final AtomicLong deadLetters = new AtomicLong();
+    public final AtomicLong supervisorRestarts = new AtomicLong();
+    /** Supervisors running now, by their own green thread (see internal.obs.SupervisorView). */
+    public final ConcurrentHashMap<GreenThread<?>, io.verdant.internal.obs.SupervisorView> supervisors =
+            new ConcurrentHashMap<>();
 
     public RuntimeCore(Config config) {
         this(config, Clock.SYSTEM);
@@ -93,6 +103,7 @@ public final class RuntimeCore {
         this.name = config.name() != null ? config.name() : "verdant-" + id;
         this.failureHandler = config.failureHandler();
         this.deadLetterHandler = config.deadLetterHandler();
+        this.cpuTiming = config.cpuTiming();
         this.scheduler = new Scheduler(name, config.workers(), config.stackSize(), config.timeslice().toNanos(),
                 config.stallThreshold().toNanos(), config.maxSpareCarriers(), this::reportInternalError);
         this.blockingPool = new BlockingPool(name, config.blockingThreads());
@@ -148,6 +159,11 @@ public final class RuntimeCore {
             throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn");
         }
         GreenThread<T> g = new GreenThread<>(this, body, priority);
+        GreenThread<?> spawner = GreenThread.current();
+        if (spawner != null && spawner.runtime == this) {
+            g.parentIndex = spawner.index + 1;
+            g.parentGeneration = spawner.generation;
+        }
         pids.allocate(g);
         if (linkParent != null) {
             ActorCell.linkChild(linkParent, g);
@@ -159,13 +175,11 @@ public final class RuntimeCore {
             boolean bornCancelled = false;
             if (under != null) {
                 bornCancelled = CancelNode.registerUnder(under, g);
-            } else {
-                GreenThread<?> parent = GreenThread.current();
-                if (parent != null) {
-                    bornCancelled = CancelNode.register(CancelNode.of(parent), g);
-                }
+            } else if (spawner != null) {
+                bornCancelled = CancelNode.register(CancelNode.of(spawner), g);
             }
             vt.start();
+            countSpawn(spawner);
             if (bornCancelled) {
                 vt.interrupt();
             }
@@ -175,6 +189,26 @@ public final class RuntimeCore {
             throw t;
         }
         return g;
+    }
+
+    /** Counts a spawn on the spawner's carrier (single writer) or, from elsewhere, in an atomic. */
+    private void countSpawn(GreenThread<?> spawner) {
+        io.verdant.internal.sched.Worker w = spawner == null || spawner.runtime != this ? null : spawner.lastWorker();
+        if (w != null && w.currentTask() == spawner) {
+            w.counters.spawned++;
+        } else {
+            spawnedElsewhere.incrementAndGet();
+        }
+    }
+
+    /** A snapshot of the live green threads (any thread; see PidTable.snapshot). */
+    public List<GreenThread<?>> threads() {
+        return pids.snapshot();
+    }
+
+    /** The open runtimes (any thread; a snapshot), for JVM-wide observers such as JFR periodic events. */
+    public static java.util.Collection<RuntimeCore> open() {
+        return List.copyOf(OPEN.values());
     }
 
     /** The live green thread named by {@code pid}, or null if it is stale, dead or foreign. */
@@ -212,6 +246,8 @@ public final class RuntimeCore {
     }
 
     void deadLetter(Pid pid, Object msg) {
+        deadLetters.incrementAndGet();
+        io.verdant.internal.obs.Jfr.deadLetter(this, pid, msg);
         if (deadLetterHandler != null) {
             try {
                 deadLetterHandler.accept(pid, msg);

@@ -93,11 +93,18 @@ public final class Waits {
      * operation and give the last value to {@link #disarm} when done.
      */
     public static TimerWheel.Timer park(Object blocker, long deadline, TimerWheel.Timer armed) {
+        GreenThread<?> g = GreenThread.current();
+        if (g != null) {
+            // Statistics: a plain increment by the carrier this green thread runs on (its single writer).
+            io.verdant.internal.sched.Worker w = g.lastWorker();
+            if (w != null) {
+                w.counters.waits++;
+            }
+        }
         if (deadline == NO_DEADLINE) {
             LockSupport.park(blocker);
             return armed;
         }
-        GreenThread<?> g = GreenThread.current();
         if (g == null) {
             long left = deadline - System.nanoTime();
             if (left > 0) {

@@ -136,6 +136,11 @@ public final class Sysmon {
             int i = c.index;
             long d = c.dispatchCount();
             Task running = c.currentTask();
+            if (running != null) {
+                // Statistics (ticker is their only writer): the busy ratio and sampled run time.
+                c.counters.busyTicks++;
+                running.chargeTick();
+            }
             if (observed[i] != c) {
                 observed[i] = c;
                 lastDispatches[i] = d;

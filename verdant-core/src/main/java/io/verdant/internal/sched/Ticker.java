@@ -32,7 +32,19 @@ public final class Ticker extends Thread {
     /** 1 ms: the resolution of time slices, stall detection and stranded-work
      * rescue. Fine enough that a 10 ms slice is accurate to 10%; coarse enough
      * that the ticker's own CPU cost is negligible (not measured separately). */
-    static final long TICK_NANOS = 1_000_000L;
+    public static final long TICK_NANOS = 1_000_000L;
+
+    /**
+     * A coarse clock (System.nanoTime, at most about one tick stale while any
+     * runtime is busy) that the dispatch path can read for one plain load: the
+     * time a green thread last left a carrier ("waiting for 3 s" in snapshots).
+     * Written by every runtime's ticker at each tick and after each idle sleep
+     * (plain stores of increasing values from several tickers: a reader may see
+     * a value a tick older, never a torn one on the 64-bit JVMs Verdant runs
+     * on); while every runtime is idle it is not advanced, and the first slice
+     * after a long idle period may be stamped with the time the ticker last ran.
+     */
+    public static long coarseNanos = System.nanoTime();
 
     private final Scheduler scheduler;
     private final Sysmon sysmon;
@@ -62,13 +74,16 @@ public final class Ticker extends Thread {
                     }
                 }
                 sleeping = false;
+                coarseNanos = System.nanoTime();
                 clockwork.advance();
                 continue;
             }
             LockSupport.parkNanos(this, TICK_NANOS);
             clockwork.advance();
             try {
-                sysmon.tick(System.nanoTime());
+                long now = System.nanoTime();
+                coarseNanos = now;
+                sysmon.tick(now);
             } catch (Throwable t) {
                 scheduler.reportInternalError(t);
             }

@@ -105,6 +105,8 @@ public final class Worker extends Thread {
     boolean searching;
     /** Owner only: victims' dispatch counts at this worker's previous steal pass. */
     final long[] stealSeen;
+    /** Statistics written by this carrier only, read by anyone (see {@link WorkerCounters}). */
+    public final WorkerCounters counters = new WorkerCounters();
 
     Worker(Scheduler scheduler, int index, String name, long stackSize, boolean spare) {
         super(null, null, name, stackSize, false);
@@ -122,6 +124,7 @@ public final class Worker extends Thread {
 
     @Override
     public void run() {
+        boolean woken = false;
         try {
             while (true) {
                 if (scheduler.isTerminating()) {
@@ -141,10 +144,14 @@ public final class Worker extends Thread {
                 if (task == null) {
                     task = scheduler.search(this);
                     if (task == null) {
-                        scheduler.park(this);
+                        if (woken) {
+                            counters.noopWakeups++;
+                        }
+                        woken = scheduler.park(this);
                         continue;
                     }
                 }
+                woken = false;
                 runTask(task);
             }
         } finally {
@@ -425,6 +432,30 @@ public final class Worker extends Thread {
     /** Dispatches so far; any thread, a snapshot. */
     public long dispatchCount() {
         return (long) DISPATCHES.getOpaque(this);
+    }
+
+    /** Any thread, a racy snapshot: tasks in this carrier's local queues, all priorities. */
+    public int localQueueDepth() {
+        int n = 0;
+        for (LocalQueue q : levels) {
+            n += q.size();
+        }
+        return n;
+    }
+
+    /** Any thread, a snapshot: a task waits in the LIFO slot. */
+    public boolean lifoOccupied() {
+        return LIFO.getOpaque(this) != null;
+    }
+
+    /** True for a spare carrier. */
+    public boolean isSpare() {
+        return spare;
+    }
+
+    /** This carrier's index (cores first, then spare slots). */
+    public int index() {
+        return index;
     }
 
     public Scheduler scheduler() {
