@@ -65,7 +65,6 @@ import java.util.concurrent.locks.LockSupport;
 public final class Mutex<T> {
     /** Spins before yielding on the internal spin lock (as in channels). Chosen, not measured. */
     private static final int SPINS = 64;
-    private static final Object BLOCKER = "Mutex.lock";
 
     private T value;
     private final Core core = new Core();
@@ -139,7 +138,7 @@ public final class Mutex<T> {
                     }
                     return acquired();
                 }
-                timer = Waits.park(BLOCKER, deadline, timer);
+                timer = Waits.park(core, deadline, timer);
             }
         } finally {
             Waits.disarm(timer);
@@ -298,6 +297,21 @@ public final class Mutex<T> {
         private Waiter head;
         private Waiter tail;
         int waiting;
+
+        /** Mutex ids, for wait reasons and dumps ("Mutex.lock #5 held by ..."). */
+        private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
+        final long id = IDS.incrementAndGet();
+
+        @Override
+        public Thread holderThread() {
+            return owner;
+        }
+
+        /** The wait reason a thread parked on this mutex shows (the park blocker's text; no guarded value). */
+        @Override
+        public String toString() {
+            return "Mutex.lock #" + id + io.verdant.internal.obs.WaitReasons.heldBy(owner);
+        }
 
         @Override
         protected void releaseByDeadOwner(Thread ownerThread) {

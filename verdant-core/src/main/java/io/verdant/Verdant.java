@@ -146,6 +146,19 @@ public final class Verdant implements AutoCloseable {
         return io.verdant.internal.obs.Metrics.of(core);
     }
 
+    /**
+     * Every live green thread with its pid, name, state, priority, parent,
+     * supervisor, mailbox depth, wait reason (naming the channel, mutex and
+     * holder, or joined thread), time waiting and run time. Nothing is stopped:
+     * each thread's fields are read once while it runs on (see
+     * {@link GreenThreadInfo}). No stacks are taken; see {@link #dump} for those.
+     *
+     * @return the snapshot
+     */
+    public RuntimeSnapshot snapshot() {
+        return io.verdant.internal.obs.Snapshots.of(core);
+    }
+
     /** This runtime's name (prefix of its carrier threads' names). */
     public String name() {
         return core.name;
