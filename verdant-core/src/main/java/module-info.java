@@ -8,4 +8,8 @@
  */
 module io.verdant {
     exports io.verdant;
+    // Optional: JFR events are emitted when jdk.jfr is present (see internal.obs.Jfr);
+    // the MXBean is registered only with Config.jmx(true).
+    requires static jdk.jfr;
+    requires static java.management;
 }

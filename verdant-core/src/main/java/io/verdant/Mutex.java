@@ -112,9 +112,12 @@ public final class Mutex<T> {
         }
         long deadline = Waits.deadline(nanos);
         TimerWheel.Timer timer = null;
+        Object jfr = io.verdant.internal.obs.Jfr.mutexWaitBegin(core);
+        boolean acquired = false;
         try {
             for (;;) {
                 if (node.granted) {
+                    acquired = true;
                     return acquired();
                 }
                 boolean cancelled = Waits.cancelled();
@@ -136,12 +139,14 @@ public final class Mutex<T> {
                         core.release(me, false);
                         throw Waits.cancelledException("Mutex.lock");
                     }
+                    acquired = true;
                     return acquired();
                 }
                 timer = Waits.park(core, deadline, timer);
             }
         } finally {
             Waits.disarm(timer);
+            io.verdant.internal.obs.Jfr.mutexWaitEnd(jfr, !acquired);
         }
     }
 

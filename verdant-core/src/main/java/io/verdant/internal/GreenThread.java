@@ -252,6 +252,7 @@ public final class GreenThread<T> extends Task
             }
             failure = killed;
         }
+        io.verdant.internal.obs.Jfr.threadEnd(this, failure);
         if (failure == null) {
             finish(SUCCEEDED, value);
         } else if (finish(FAILED, failure)) {

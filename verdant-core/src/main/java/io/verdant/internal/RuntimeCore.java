@@ -111,6 +111,7 @@ public final class RuntimeCore {
         scheduler.ticker().drive(timers);
         scheduler.start();
         OPEN.put(id, this);
+        io.verdant.internal.obs.Jfr.registerPeriodic();
     }
 
     public Config config() {
@@ -180,6 +181,7 @@ public final class RuntimeCore {
             }
             vt.start();
             countSpawn(spawner);
+            io.verdant.internal.obs.Jfr.threadStart(g);
             if (bornCancelled) {
                 vt.interrupt();
             }

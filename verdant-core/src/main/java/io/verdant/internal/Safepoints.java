@@ -50,6 +50,8 @@ public final class Safepoints {
             if (w != null && w.currentTask() == g) {
                 w.counters.preemptionsHonored++;
             }
+            // Committed here, by the preempted thread, so the event's stack shows where it yielded.
+            io.verdant.internal.obs.Jfr.preemption(g, w);
             Thread.yield();
         }
     }

@@ -157,6 +157,11 @@ public final class Scheduler {
         ticker.start();
     }
 
+    /** The runtime's name (carrier threads' name prefix). */
+    public String name() {
+        return name;
+    }
+
     public int workerCount() {
         return workers.length;
     }

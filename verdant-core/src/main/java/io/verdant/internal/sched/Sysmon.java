@@ -239,6 +239,7 @@ public final class Sysmon {
         Worker spare = spareFor[i];
         if (spare != null) {
             spareFor[i] = null;
+            io.verdant.internal.obs.Jfr.spare(scheduler.name(), spare.getName(), false, c.getName());
             scheduler.retireSpare(spare);
         }
     }
@@ -249,6 +250,7 @@ public final class Sysmon {
             if (spare != null) {
                 spareFor[i] = spare;
                 sparesStarted.incrementAndGet();
+                io.verdant.internal.obs.Jfr.spare(scheduler.name(), spare.getName(), true, c.getName());
             }
         }
         if (!reported[i]) {
@@ -282,10 +284,12 @@ public final class Sysmon {
     }
 
     private void log(Worker c, Task running, long held, String spareName) {
+        Thread vt = running.thread();
+        io.verdant.internal.obs.Jfr.stall(scheduler.name(), c.getName(), running, held, spareName,
+                vt != null ? vt.getStackTrace() : c.getStackTrace());
         if (!LOG.isLoggable(System.Logger.Level.WARNING)) {
             return;
         }
-        Thread vt = running.thread();
         String who = vt != null ? "green thread " + running : "a virtual thread that is not a green thread";
         String what = spareName != null
                 ? "spare carrier " + spareName + " takes over its queued work"
