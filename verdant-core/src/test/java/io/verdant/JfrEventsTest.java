@@ -120,7 +120,7 @@ class JfrEventsTest {
     }
 
     @Test
-    void threadStartEndDeadLettersMutexWaitsAndRuntimeStatisticsWhenEnabled(@TempDir Path dir) throws Exception {
+    void threadStartEndDeadLettersMutexWaitsAndStatisticsWhenEnabled(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("verdant2.jfr");
         Pid started;
         try (Recording rec = new Recording()) {
@@ -129,7 +129,8 @@ class JfrEventsTest {
             }
             rec.enable("io.verdant.GreenThreadStart");
             rec.enable("io.verdant.GreenThreadEnd");
-            rec.enable("io.verdant.RuntimeStatistics").withPeriod(Duration.ofMillis(100));
+            rec.enable("io.verdant.RuntimeStatistics");
+            rec.enable("io.verdant.WorkerStatistics");
             rec.start();
             try (Verdant rt = Verdant.start(Config.builder().workers(2).name("jfr-misc").build())) {
                 GreenHandle<Integer> first = rt.spawn(() -> 1);
@@ -154,7 +155,7 @@ class JfrEventsTest {
                     holder.join();
                     return null;
                 });
-                Thread.sleep(300);
+                Thread.sleep(1200); // the statistics' period is 1 s
             }
             rec.stop();
             rec.dump(file);
@@ -168,6 +169,7 @@ class JfrEventsTest {
         assertThat(of(events, "io.verdant.MutexWait")).singleElement()
                 .satisfies(e -> assertThat(e.getDuration()).isGreaterThanOrEqualTo(Duration.ofMillis(20)));
         assertThat(of(events, "io.verdant.RuntimeStatistics")).anyMatch(e -> e.getString("runtime").equals("jfr-misc"));
+        assertThat(of(events, "io.verdant.WorkerStatistics")).anyMatch(e -> e.getString("carrier").equals("jfr-misc-carrier-0"));
     }
 
     static List<RecordedEvent> of(List<RecordedEvent> events, String type) {
