@@ -112,6 +112,9 @@ public final class RuntimeCore {
         scheduler.start();
         OPEN.put(id, this);
         io.verdant.internal.obs.Jfr.registerPeriodic();
+        if (config.jmx()) {
+            io.verdant.internal.obs.Jmx.register(this);
+        }
     }
 
     public Config config() {
@@ -348,6 +351,9 @@ public final class RuntimeCore {
         state = CLOSED;
         closer = null;
         OPEN.remove(id, this);
+        if (config.jmx()) {
+            io.verdant.internal.obs.Jmx.unregister(this);
+        }
     }
 
     /**
