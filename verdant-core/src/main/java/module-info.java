@@ -7,9 +7,12 @@
  * {@code --add-opens java.base/java.lang=ALL-UNNAMED}.
  */
 module io.verdant {
+    // The stall monitor reads carriers' CPU time (ThreadMXBean): a carrier that did
+    // not run (GC pause, OS descheduling) has not stalled.
+    requires java.management;
+
     exports io.verdant;
-    // Optional: JFR events are emitted when jdk.jfr is present (see internal.obs.Jfr);
-    // the MXBean is registered only with Config.jmx(true).
+    // Optional: JFR events are emitted when jdk.jfr is present (see internal.obs.Jfr).
+    // (The runtime MXBean, registered with Config.jmx(true), uses java.management above.)
     requires static jdk.jfr;
-    requires static java.management;
 }

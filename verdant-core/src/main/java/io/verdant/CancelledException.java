@@ -8,6 +8,11 @@ package io.verdant;
  * calls further up also return promptly.
  */
 public class CancelledException extends RuntimeException {
+    /**
+     * Creates the exception.
+     *
+     * @param message names the operation that was cancelled and why
+     */
     public CancelledException(String message) {
         super(message);
     }

@@ -64,36 +64,65 @@ public final class Config {
         this.flightRecorderBytes = b.flightRecorderBytes;
     }
 
+    /**
+     * A builder with every setting at its default.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** All defaults: one worker per available processor. */
+    /**
+     * All defaults: one worker per available processor.
+     *
+     * @return the default configuration
+     */
     public static Config defaults() {
         return builder().build();
     }
 
-    /** Number of carrier threads; 1 makes a single-threaded runtime. */
+    /**
+     * Number of carrier threads; 1 makes a single-threaded runtime.
+     *
+     * @return the setting
+     */
     public int workers() {
         return workers;
     }
 
-    /** Stack size of each carrier thread in bytes (the deepest a green thread can recurse). */
+    /**
+     * Stack size of each carrier thread in bytes (the deepest a green thread can recurse).
+     *
+     * @return the setting
+     */
     public long stackSize() {
         return stackSize;
     }
 
-    /** Runtime name, used as prefix of its threads' names; null means generated. */
+    /**
+     * Runtime name, used as prefix of its threads' names; null means generated.
+     *
+     * @return the setting
+     */
     public String name() {
         return name;
     }
 
-    /** How long {@link Verdant#close()} waits for interrupted green threads to end. */
+    /**
+     * How long {@link Verdant#close()} waits for interrupted green threads to end.
+     *
+     * @return the setting
+     */
     public Duration shutdownTimeout() {
         return shutdownTimeout;
     }
 
-    /** Called, on the failing green thread, for each green thread that ends by throwing; null means log at DEBUG. */
+    /**
+     * Called, on the failing green thread, for each green thread that ends by throwing; null means log at DEBUG.
+     *
+     * @return the handler, or null
+     */
     public BiConsumer<GreenHandle<?>, Throwable> failureHandler() {
         return failureHandler;
     }
@@ -103,12 +132,18 @@ public final class Config {
      * the runtime asks it to yield at its next safepoint; {@link Duration#ZERO}
      * means preemption is off (neither time slices nor priority preemption).
      * See {@link Green#checkpoint()} for what is and is not preempted.
+     *
+     * @return the time slice
      */
     public Duration timeslice() {
         return timeslice;
     }
 
-    /** True unless {@link #timeslice()} is zero. */
+    /**
+     * Tells whether preemption is on.
+     *
+     * @return true unless {@link #timeslice()} is zero
+     */
     public boolean preemptive() {
         return !timeslice.isZero();
     }
@@ -117,17 +152,27 @@ public final class Config {
      * How long one green thread may hold a carrier without reaching a safepoint,
      * while other work waits, before the runtime reports the stall and hands the
      * carrier's queued work to a spare carrier.
+     *
+     * @return the stall threshold
      */
     public Duration stallThreshold() {
         return stallThreshold;
     }
 
-    /** Most spare carriers that may run at once, standing in for stalled ones; 0 turns the hand-off off. */
+    /**
+     * Most spare carriers that may run at once, standing in for stalled ones; 0 turns the hand-off off.
+     *
+     * @return the setting
+     */
     public int maxSpareCarriers() {
         return maxSpareCarriers;
     }
 
-    /** Most threads of the pool that runs {@link Green#blocking} work. */
+    /**
+     * Most threads of the pool that runs {@link Green#blocking} work.
+     *
+     * @return the setting
+     */
     public int blockingThreads() {
         return blockingThreads;
     }
@@ -136,6 +181,8 @@ public final class Config {
      * Called, on the sending thread, with the pid and the message of every
      * {@link Green#send} that found its receiver dead or stale; null means
      * such messages are dropped silently.
+     *
+     * @return the handler, or null
      */
     public BiConsumer<Pid, Object> deadLetterHandler() {
         return deadLetterHandler;
@@ -179,14 +226,16 @@ public final class Config {
 
     /** Builder of {@link Config}; not thread-safe. */
     public static final class Builder {
-        private int workers = -1;
+        /** Null until set: then the default, available processors, is filled in at build(). */
+        private Integer workers;
         private long stackSize = DEFAULT_STACK_SIZE;
         private String name;
         private Duration shutdownTimeout = Duration.ofSeconds(5);
         private BiConsumer<GreenHandle<?>, Throwable> failureHandler;
         private Duration timeslice = DEFAULT_TIMESLICE;
         private Duration stallThreshold = DEFAULT_STALL_THRESHOLD;
-        private int maxSpareCarriers = -1;
+        /** Null until set: then the default, as many as workers, is filled in at build(). */
+        private Integer maxSpareCarriers;
         private int blockingThreads = DEFAULT_BLOCKING_THREADS;
         private BiConsumer<Pid, Object> deadLetterHandler;
         private boolean cpuTiming = Boolean.getBoolean("verdant.cpuTiming");
@@ -196,65 +245,122 @@ public final class Config {
         private Builder() {
         }
 
-        /** Carrier threads (1..{@value #MAX_WORKERS}); default: available processors. */
+        /**
+         * Carrier threads (1..{@value #MAX_WORKERS}); default: available processors.
+         * Checked at {@link #build()}.
+         *
+         * @param workers the number of carrier threads
+         * @return this builder
+         */
         public Builder workers(int workers) {
             this.workers = workers;
             return this;
         }
 
-        /** Carrier stack size in bytes (at least {@value #MIN_STACK_SIZE}); default 16 MiB. */
+        /**
+         * Carrier stack size in bytes (at least {@value #MIN_STACK_SIZE}); default 16 MiB.
+         *
+         * @param bytes the value
+         * @return this builder
+         */
         public Builder stackSize(long bytes) {
             this.stackSize = bytes;
             return this;
         }
 
-        /** Runtime name (non-blank); default {@code verdant-<id>}. */
+        /**
+         * Runtime name (non-blank); default {@code verdant-<id>}.
+         *
+         * @param name the value
+         * @return this builder
+         */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name");
             return this;
         }
 
-        /** How long close() waits for interrupted green threads (zero or more); default 5 s. */
+        /**
+         * How long close() waits for interrupted green threads (zero up to
+         * {@link Long#MAX_VALUE} nanoseconds, about 292 years); default 5 s.
+         * Checked at {@link #build()}.
+         *
+         * @param timeout how long close() waits
+         * @return this builder
+         * @throws NullPointerException if {@code timeout} is null
+         */
         public Builder shutdownTimeout(Duration timeout) {
             this.shutdownTimeout = Objects.requireNonNull(timeout, "shutdownTimeout");
             return this;
         }
 
-        /** Handler of green threads that end by throwing (called on the failing thread). */
+        /**
+         * Handler of green threads that end by throwing (called on the failing thread).
+         *
+         * @param handler the value
+         * @return this builder
+         */
         public Builder failureHandler(BiConsumer<GreenHandle<?>, Throwable> handler) {
             this.failureHandler = Objects.requireNonNull(handler, "failureHandler");
             return this;
         }
 
-        /** Handler of messages sent to dead or stale pids (called on the sender); default: drop them. */
+        /**
+         * Handler of messages sent to dead or stale pids (called on the sender); default: drop them.
+         *
+         * @param handler the value
+         * @return this builder
+         */
         public Builder deadLetterHandler(BiConsumer<Pid, Object> handler) {
             this.deadLetterHandler = Objects.requireNonNull(handler, "deadLetterHandler");
             return this;
         }
 
         /**
-         * Time slice (zero, or from {@value #MIN_TIMESLICE_MILLIS} ms); default 10 ms.
+         * Time slice (zero, or from {@value #MIN_TIMESLICE_MILLIS} ms up to
+         * {@link Long#MAX_VALUE} nanoseconds); default 10 ms.
          * {@link Duration#ZERO} switches preemption off: a green thread then keeps
-         * its carrier until it blocks, parks, yields or ends.
+         * its carrier until it blocks, parks, yields or ends. Checked at {@link #build()}.
+         *
+         * @param timeslice the time slice, or zero for no preemption
+         * @return this builder
+         * @throws NullPointerException if {@code timeslice} is null
          */
         public Builder timeslice(Duration timeslice) {
             this.timeslice = Objects.requireNonNull(timeslice, "timeslice");
             return this;
         }
 
-        /** Stall threshold (at least {@value #MIN_TIMESLICE_MILLIS} ms); default 100 ms. */
+        /**
+         * Stall threshold (from {@value #MIN_TIMESLICE_MILLIS} ms up to
+         * {@link Long#MAX_VALUE} nanoseconds); default 100 ms. Checked at {@link #build()}.
+         *
+         * @param threshold the stall threshold
+         * @return this builder
+         * @throws NullPointerException if {@code threshold} is null
+         */
         public Builder stallThreshold(Duration threshold) {
             this.stallThreshold = Objects.requireNonNull(threshold, "stallThreshold");
             return this;
         }
 
-        /** Spare carriers (0..{@value #MAX_WORKERS}); default: as many as workers. */
+        /**
+         * Spare carriers (0..{@value #MAX_WORKERS}); default: as many as workers.
+         * Checked at {@link #build()}.
+         *
+         * @param spares the most spare carriers alive at once; 0 turns the hand-off off
+         * @return this builder
+         */
         public Builder maxSpareCarriers(int spares) {
             this.maxSpareCarriers = spares;
             return this;
         }
 
-        /** Threads of the {@link Green#blocking} pool (1..{@value #MAX_BLOCKING_THREADS}); default {@value #DEFAULT_BLOCKING_THREADS}. */
+        /**
+         * Threads of the {@link Green#blocking} pool (1..{@value #MAX_BLOCKING_THREADS}); default {@value #DEFAULT_BLOCKING_THREADS}.
+         *
+         * @param threads the value
+         * @return this builder
+         */
         public Builder blockingThreads(int threads) {
             this.blockingThreads = threads;
             return this;
@@ -281,7 +387,7 @@ public final class Config {
          * Registers an MXBean {@code io.verdant:type=Runtime,name=<name>} for the
          * runtime in the platform MBean server (unregistered on close), so
          * JConsole, VisualVM or Mission Control can chart its metrics. Off by
-         * default ({@code java.management} is then never touched); also on when
+         * default (no MBean is registered); also on when
          * the system property {@code verdant.jmx} is {@code true}.
          *
          * @param on true to register the MXBean
@@ -306,12 +412,14 @@ public final class Config {
         }
 
         /**
-         * Validates and builds.
+         * Validates and builds. Durations must be representable in a {@code long}
+         * of nanoseconds (up to about 292 years), which is how the runtime keeps them.
          *
+         * @return the configuration
          * @throws IllegalArgumentException naming the first invalid setting
          */
         public Config build() {
-            if (workers == -1) {
+            if (workers == null) {
                 workers = Runtime.getRuntime().availableProcessors();
             }
             if (workers < 1 || workers > MAX_WORKERS) {
@@ -326,6 +434,9 @@ public final class Config {
             if (shutdownTimeout.isNegative()) {
                 throw new IllegalArgumentException("shutdownTimeout must not be negative, was " + shutdownTimeout);
             }
+            requireNanos(shutdownTimeout, "shutdownTimeout");
+            requireNanos(timeslice, "timeslice");
+            requireNanos(stallThreshold, "stallThreshold");
             if (timeslice.isNegative() || (!timeslice.isZero() && timeslice.compareTo(Duration.ofMillis(MIN_TIMESLICE_MILLIS)) < 0)) {
                 throw new IllegalArgumentException("timeslice must be zero (off) or at least " + MIN_TIMESLICE_MILLIS
                         + " ms, was " + timeslice);
@@ -334,7 +445,7 @@ public final class Config {
                 throw new IllegalArgumentException("stallThreshold must be at least " + MIN_TIMESLICE_MILLIS
                         + " ms, was " + stallThreshold);
             }
-            if (maxSpareCarriers == -1) {
+            if (maxSpareCarriers == null) {
                 maxSpareCarriers = workers;
             }
             if (maxSpareCarriers < 0 || maxSpareCarriers > MAX_WORKERS) {
@@ -351,5 +462,16 @@ public final class Config {
             }
             return new Config(this);
         }
+
+        /** Rejects a duration of more than Long.MAX_VALUE nanoseconds (toNanos would overflow). */
+        private static void requireNanos(Duration d, String setting) {
+            if (d.compareTo(MAX_NANOS) > 0) {
+                throw new IllegalArgumentException(setting + " must be at most " + MAX_NANOS
+                        + " (Long.MAX_VALUE nanoseconds, about 292 years), was " + d);
+            }
+        }
+
+        /** The longest duration a setting may have: the runtime keeps durations as long nanoseconds. */
+        private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
     }
 }

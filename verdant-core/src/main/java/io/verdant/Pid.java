@@ -8,6 +8,10 @@ package io.verdant;
  *
  * <p>Pids are values: compare them with {@code equals}. Printed as
  * {@code <runtimeId.index.generation>}, after Erlang.
+ *
+ * @param runtimeId the runtime that spawned the green thread
+ * @param index the slot in that runtime's pid table
+ * @param generation the slot's generation when the thread was spawned
  */
 public record Pid(long runtimeId, int index, int generation) {
     @Override

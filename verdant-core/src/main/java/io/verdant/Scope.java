@@ -1,14 +1,11 @@
 package io.verdant;
 
 import io.verdant.internal.GreenThread;
+import io.verdant.internal.ScopeCore;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Structured concurrency: the green threads spawned through a scope never
@@ -41,37 +38,33 @@ import java.util.concurrent.locks.LockSupport;
  *     with {@link CancelledException} do not count as failures (the scope
  *     returns the body's result).</li>
  * </ul>
- *
- * <pre>
- * Implementation
- *   children  guarded by this; appended by spawn, read by fail/cancel.
- *   running   children whose body has not returned; each child's wrapper
- *             decrements it last and unparks the owner at zero. The owner
- *             parks (interrupts cleared and remembered) until it is zero,
- *             then waits for each handle's status (microseconds: completion
- *             does not block).
- *   first     the first failure, set once by CAS; whoever sets it cancels the
- *             children (a spawn after that cancels its new child at once).
- * </pre>
  */
 public final class Scope {
-    /** The body of a scope. */
+    /**
+     * The body of a scope.
+     *
+     * @param <T> the type of the body's result
+     */
     @FunctionalInterface
     public interface Body<T> {
+        /**
+         * Runs the body; children spawned through {@code scope} end before the scope returns.
+         *
+         * @param scope the scope to spawn children in
+         * @return the scope's result
+         */
         T run(Scope scope);
     }
 
+    // The children, the running count, the first failure and the owner's wait
+    // are io.verdant.internal.ScopeCore; its design notes are there.
+
     private final GreenThread<?> owner;
-    private final CancelToken ownerToken;
-    private final List<GreenThread<?>> children = new ArrayList<>();
-    private boolean closed;
-    private boolean cancelling;
-    @SuppressWarnings("unused") private volatile int running;
-    @SuppressWarnings("unused") private volatile Object first;
+    private final ScopeCore core;
 
     private Scope(GreenThread<?> owner) {
         this.owner = owner;
-        this.ownerToken = owner.cancelToken();
+        this.core = new ScopeCore(owner);
     }
 
     static <T> T open(Body<T> body) {
@@ -84,9 +77,9 @@ public final class Scope {
             result = body.run(scope);
         } catch (Throwable t) {
             bodyFailure = t;
-            scope.fail(t);
+            scope.core.fail(t);
         }
-        scope.awaitChildren();
+        scope.core.awaitChildren();
         return scope.outcome(result, bodyFailure);
     }
 
@@ -94,42 +87,28 @@ public final class Scope {
      * Spawns a child of this scope. Any green thread of the scope's runtime
      * may call it while the scope is open.
      *
+     * @param <T> the type of the task's result
+     * @param task the code the child runs
+     * @return the child's handle
+     * @throws NullPointerException if {@code task} is null
      * @throws IllegalStateException if the scope has closed
      */
     public <T> GreenHandle<T> spawn(Callable<? extends T> task) {
         Objects.requireNonNull(task, "task");
-        RUNNING.getAndAdd(this, 1);
-        GreenThread<T> child;
-        try {
-            synchronized (this) {
-                if (closed) {
-                    throw new IllegalStateException("scope has closed: cannot spawn");
-                }
-                child = owner.runtime().spawn(() -> {
-                    try {
-                        return task.call();
-                    } catch (Throwable t) {
-                        if (!(t instanceof CancelledException && isCancelled())) {
-                            fail(t);
-                        }
-                        throw t;
-                    } finally {
-                        childBodyEnded();
-                    }
-                }, null, Priority.NORMAL, ownerToken);
-                children.add(child);
-                if (cancelling) {
-                    child.cancel();
-                }
-            }
-        } catch (RuntimeException | Error e) {
-            childBodyEnded();
-            throw e;
+        GreenThread<T> child = core.spawn(task);
+        if (child == null) {
+            throw new IllegalStateException("scope has closed: cannot spawn");
         }
         return child;
     }
 
-    /** Like {@link #spawn(Callable)} for a task with no result. */
+    /**
+     * Like {@link #spawn(Callable)} for a task with no result.
+     *
+     * @param task the code the child runs
+     * @return the child's handle
+     * @throws IllegalStateException if the scope has closed
+     */
     public GreenHandle<Void> spawn(Runnable task) {
         Objects.requireNonNull(task, "task");
         return spawn(() -> {
@@ -140,72 +119,28 @@ public final class Scope {
 
     /** Cancels every child (now and spawned later); the scope still waits for them on exit. */
     public void cancel() {
-        List<GreenThread<?>> copy;
-        synchronized (this) {
-            cancelling = true;
-            copy = List.copyOf(children);
-        }
-        for (GreenThread<?> c : copy) {
-            c.cancel();
-        }
+        core.cancel();
     }
 
-    /** True once a failure or {@link #cancel()} has cancelled the children. */
-    public synchronized boolean isCancelled() {
-        return cancelling;
-    }
-
-    private void fail(Throwable t) {
-        if (FIRST.compareAndSet(this, null, t)) {
-            cancel();
-        }
-    }
-
-    private void childBodyEnded() {
-        if ((int) RUNNING.getAndAdd(this, -1) == 1) {
-            LockSupport.unpark(owner.virtualThread());
-        }
-    }
-
-    /** Owner: waits for every child to end, cancelling them if the owner is cancelled meanwhile. */
-    private void awaitChildren() {
-        synchronized (this) {
-            closed = true;
-        }
-        boolean interrupted = Thread.interrupted();
-        boolean propagated = false;
-        try {
-            while ((int) RUNNING.getVolatile(this) > 0) {
-                if ((interrupted || ownerToken.isCancelled()) && !propagated) {
-                    propagated = true;
-                    cancel();
-                }
-                LockSupport.park(this);
-                if (Thread.interrupted()) {
-                    interrupted = true;
-                }
-            }
-            for (GreenThread<?> c : children) {
-                while (!c.isDone()) {
-                    Thread.yield();
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+    /**
+     * Tells whether a failure or {@link #cancel()} has cancelled the children.
+     *
+     * @return true once the children are being cancelled
+     */
+    public boolean isCancelled() {
+        return core.isCancelled();
     }
 
     private <T> T outcome(T result, Throwable bodyFailure) {
-        Throwable f = (Throwable) first;
+        Throwable f = core.first();
+        List<GreenThread<?>> children = core.children();
         Throwable primary;
         if (bodyFailure != null) {
             primary = bodyFailure;
-        } else if (ownerToken.isCancelled() || Thread.currentThread().isInterrupted()) {
+        } else if (core.ownerToken().isCancelled() || Thread.currentThread().isInterrupted()) {
             primary = new CancelledException("scope cancelled");
         } else if (f != null) {
-            GreenThread<?> culprit = failed(f);
+            GreenThread<?> culprit = failed(children, f);
             primary = culprit == null ? f : new GreenFailedException(culprit.pid(), culprit.name(), f);
         } else {
             return result;
@@ -226,24 +161,12 @@ public final class Scope {
         throw new GreenFailedException(owner.pid(), owner.name(), primary);
     }
 
-    private GreenThread<?> failed(Throwable f) {
+    private static GreenThread<?> failed(List<GreenThread<?>> children, Throwable f) {
         for (GreenThread<?> c : children) {
             if (c.failureOrNull() == f) {
                 return c;
             }
         }
         return null;
-    }
-
-    private static final VarHandle RUNNING;
-    private static final VarHandle FIRST;
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            RUNNING = l.findVarHandle(Scope.class, "running", int.class);
-            FIRST = l.findVarHandle(Scope.class, "first", Object.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
     }
 }

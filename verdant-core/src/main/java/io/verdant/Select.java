@@ -1,9 +1,11 @@
 package io.verdant;
 
+import io.verdant.internal.Deadline;
 import io.verdant.internal.RuntimeCore;
-import io.verdant.internal.Waits;
 import io.verdant.internal.chan.ChannelImpl;
+import io.verdant.internal.chan.SelectCase;
 import io.verdant.internal.chan.SelectCore;
+import io.verdant.internal.chan.SelectResult;
 
 import java.time.Duration;
 import java.util.Arrays;
@@ -41,9 +43,7 @@ import java.util.function.Supplier;
  * @param <R> the result type of the case bodies
  */
 public final class Select<R> {
-    private Channel<?>[] channels = new Channel<?>[4];
-    private boolean[] sends = new boolean[4];
-    private Object[] values = new Object[4];
+    private SelectCase[] cases = new SelectCase[4];
     private Object[] bodies = new Object[4];
     private int n;
     private Supplier<? extends R> orElse;
@@ -53,32 +53,66 @@ public final class Select<R> {
     private Select() {
     }
 
-    /** A select with no cases yet. */
+    /**
+     * A select with no cases yet.
+     *
+     * @param <R> the result type of the case bodies
+     * @return a new, empty select
+     */
     public static <R> Select<R> create() {
         return new Select<>();
     }
 
-    /** A case that receives from {@code channel} and passes the value to {@code then}. */
+    /**
+     * A case that receives from {@code channel} and passes the value to {@code then}.
+     *
+     * @param <T> the channel's element type
+     * @param channel the channel to receive from
+     * @param then the body run with the received value
+     * @return this select
+     * @throws NullPointerException if an argument is null
+     */
     public <T> Select<R> onReceive(Channel<T> channel, Function<? super T, ? extends R> then) {
         add(channel, false, null, Objects.requireNonNull(then, "then"));
         return this;
     }
 
-    /** A case that sends {@code value} to {@code channel}, then runs {@code then}. */
+    /**
+     * A case that sends {@code value} to {@code channel}, then runs {@code then}.
+     *
+     * @param <T> the channel's element type
+     * @param channel the channel to send to
+     * @param value the value to send
+     * @param then the body run after the send
+     * @return this select
+     * @throws NullPointerException if an argument is null
+     */
     public <T> Select<R> onSend(Channel<T> channel, T value, Supplier<? extends R> then) {
         Objects.requireNonNull(value, "value");
         add(channel, true, value, Objects.requireNonNull(then, "then"));
         return this;
     }
 
-    /** If no case is ready within {@code timeout}, runs {@code then} instead. Replaces an earlier timeout. */
+    /**
+     * If no case is ready within {@code timeout}, runs {@code then} instead. Replaces an earlier timeout.
+     *
+     * @param timeout how long to wait for a case
+     * @param then the body run when the time is up
+     * @return this select
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
     public Select<R> onTimeout(Duration timeout, Supplier<? extends R> then) {
         this.timeoutNanos = RuntimeCore.toNanos(timeout, "timeout");
         this.onTimeout = Objects.requireNonNull(then, "then");
         return this;
     }
 
-    /** If no case is ready now, runs {@code then} instead of waiting (a non-blocking select). */
+    /**
+     * If no case is ready now, runs {@code then} instead of waiting (a non-blocking select).
+     *
+     * @param then the default body
+     * @return this select
+     */
     public Select<R> orElse(Supplier<? extends R> then) {
         this.orElse = Objects.requireNonNull(then, "then");
         return this;
@@ -88,6 +122,7 @@ public final class Select<R> {
      * Performs exactly one ready case (waiting for one if needed) and returns
      * what its body returns.
      *
+     * @return what the chosen case's body returned
      * @throws ChannelClosedException if the chosen case's channel is closed
      * @throws CancelledException if the caller is cancelled or interrupted
      * @throws IllegalStateException if there are no cases, no timeout and no default
@@ -96,26 +131,27 @@ public final class Select<R> {
         if (n == 0 && orElse == null && onTimeout == null) {
             throw new IllegalStateException("select needs at least one case, a timeout or a default");
         }
-        long deadline = onTimeout == null ? Waits.NO_DEADLINE : Waits.deadline(timeoutNanos);
-        Object[] out = new Object[2];
-        int fired = SelectCore.select(channels, sends, values, n, orElse != null, deadline, out);
-        if (fired == SelectCore.DEFAULT) {
-            return orElse.get();
-        }
-        if (fired == SelectCore.TIMEOUT) {
-            return onTimeout.get();
-        }
-        if (out[1] == Boolean.TRUE) {
-            throw new ChannelClosedException(channels[fired] + " is closed (select case " + fired + ")");
-        }
-        if (sends[fired]) {
+        Deadline deadline = onTimeout == null ? Deadline.FOREVER : Deadline.after(timeoutNanos);
+        SelectResult result = SelectCore.select(cases, n, orElse != null, deadline);
+        return switch (result) {
+            case SelectResult.Default d -> orElse.get();
+            case SelectResult.TimedOut t -> onTimeout.get();
+            case SelectResult.Closed c -> throw new ChannelClosedException(
+                    cases[c.index()].channel() + " is closed (select case " + c.index() + ")");
+            case SelectResult.Fired f -> run(f);
+        };
+    }
+
+    private R run(SelectResult.Fired f) {
+        int i = f.index();
+        if (cases[i].send()) {
             @SuppressWarnings("unchecked")
-            Supplier<? extends R> body = (Supplier<? extends R>) bodies[fired];
+            Supplier<? extends R> body = (Supplier<? extends R>) bodies[i];
             return body.get();
         }
         @SuppressWarnings("unchecked")
-        Function<Object, ? extends R> body = (Function<Object, ? extends R>) bodies[fired];
-        return body.apply(out[0]);
+        Function<Object, ? extends R> body = (Function<Object, ? extends R>) bodies[i];
+        return body.apply(f.value());
     }
 
     private void add(Channel<?> channel, boolean send, Object value, Object body) {
@@ -124,15 +160,11 @@ public final class Select<R> {
             throw new IllegalArgumentException("channel must come from Channel.rendezvous/bounded/unbounded, was "
                     + channel.getClass().getName());
         }
-        if (n == channels.length) {
-            channels = Arrays.copyOf(channels, n * 2);
-            sends = Arrays.copyOf(sends, n * 2);
-            values = Arrays.copyOf(values, n * 2);
+        if (n == cases.length) {
+            cases = Arrays.copyOf(cases, n * 2);
             bodies = Arrays.copyOf(bodies, n * 2);
         }
-        channels[n] = channel;
-        sends[n] = send;
-        values[n] = value;
+        cases[n] = new SelectCase((ChannelImpl<?>) channel, send, value);
         bodies[n] = body;
         n++;
     }

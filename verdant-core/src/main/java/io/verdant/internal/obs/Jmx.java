@@ -12,9 +12,8 @@ import javax.management.ObjectName;
 
 /**
  * The runtime's MXBean (opt-in, {@code Config.jmx}): registered in the platform
- * MBean server at start, unregistered at close. This is the only class that
- * touches {@code java.management}, which is therefore loaded only when asked
- * for. Every attribute read is {@link Metrics#of} anew (cheap: no lock but the
+ * MBean server at start, unregistered at close; nothing is registered without
+ * the opt-in. Every attribute read is {@link Metrics#of} anew (cheap: no lock but the
  * spare lock, one record per carrier).
  */
 public final class Jmx implements VerdantRuntimeMXBean {

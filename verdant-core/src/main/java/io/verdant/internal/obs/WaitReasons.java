@@ -13,6 +13,7 @@ import io.verdant.internal.OwnedLock;
  * Blockers Verdant parks with
  *   GreenThread g   join                  "join &lt;1.4.0&gt; 'db'", waits for g
  *   ActorCell       receive               "receive (mailbox)"
+ *   Mutex           Mutex.lock            the MutexCore behind it (registerMutex), as below
  *   OwnedLock       Mutex.lock            its toString ("Mutex.lock #5 held by &lt;1.3.0&gt; 'w'"), waits for its holder
  *   String          channel, select, ...  the string itself
  *   anything of io.verdant                its toString (Verdant's own objects print ids and
@@ -24,11 +25,27 @@ import io.verdant.internal.OwnedLock;
  * have moved on by the time its reason is rendered.
  */
 public final class WaitReasons {
+    private static volatile Class<?> mutexClass;
+    private static volatile java.util.function.Function<Object, OwnedLock> mutexCore;
+
     private WaitReasons() {
     }
 
+    /** Called once by io.verdant.Mutex's initializer: how to find the lock behind a Mutex blocker. */
+    public static void registerMutex(Class<?> type, java.util.function.Function<Object, OwnedLock> core) {
+        mutexCore = core;
+        mutexClass = type;
+    }
+
+    /** The blocker itself, or the lock behind it when it is a Mutex. */
+    private static Object unwrap(Object blocker) {
+        Class<?> mc = mutexClass;
+        return blocker != null && blocker.getClass() == mc ? mutexCore.apply(blocker) : blocker;
+    }
+
     /** The wait reason for {@code blocker}; "" if null. */
-    public static String render(Object blocker) {
+    public static String render(Object parkBlocker) {
+        Object blocker = unwrap(parkBlocker);
         if (blocker == null) {
             return "";
         }
@@ -50,7 +67,8 @@ public final class WaitReasons {
     }
 
     /** The green thread a thread parked on {@code blocker} waits for (join target, mutex holder), or null. */
-    public static GreenThread<?> waitingFor(Object blocker) {
+    public static GreenThread<?> waitingFor(Object parkBlocker) {
+        Object blocker = unwrap(parkBlocker);
         if (blocker instanceof GreenThread<?> g) {
             return g;
         }
