@@ -78,7 +78,7 @@ class SnapshotTest {
             assertThat(h.waitReason()).isEqualTo("receive (mailbox)");
             assertThat(h.mailboxDepth()).isZero();
 
-            assertThat(info(rt, chan.pid()).waitReason()).contains("Channel").contains("receive");
+            assertThat(info(rt, chan.pid()).waitReason()).startsWith("Channel#").contains("bounded(64)");
             GreenThreadInfo m = info(rt, mail.pid());
             assertThat(m.mailboxDepth()).isEqualTo(3);
             assertThat(m.waitReason()).isEqualTo("receive (mailbox)");
