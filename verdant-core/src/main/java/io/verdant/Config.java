@@ -46,7 +46,6 @@ public final class Config {
     private final BiConsumer<Pid, Object> deadLetterHandler;
     private final boolean cpuTiming;
     private final boolean jmx;
-    private final int flightRecorderBytes;
 
     private Config(Builder b) {
         this.workers = b.workers;
@@ -61,7 +60,6 @@ public final class Config {
         this.deadLetterHandler = b.deadLetterHandler;
         this.cpuTiming = b.cpuTiming;
         this.jmx = b.jmx;
-        this.flightRecorderBytes = b.flightRecorderBytes;
     }
 
     /**
@@ -206,16 +204,6 @@ public final class Config {
         return jmx;
     }
 
-    /**
-     * The size of the always-on scheduling flight recorder, per carrier (see
-     * {@link Builder#flightRecorder(int)}).
-     *
-     * @return bytes per carrier, 0 when the flight recorder is off
-     */
-    public int flightRecorderBytes() {
-        return flightRecorderBytes;
-    }
-
     @Override
     public String toString() {
         return "Config[workers=" + workers + ", stackSize=" + stackSize + ", name=" + name
@@ -240,7 +228,6 @@ public final class Config {
         private BiConsumer<Pid, Object> deadLetterHandler;
         private boolean cpuTiming = Boolean.getBoolean("verdant.cpuTiming");
         private boolean jmx = Boolean.getBoolean("verdant.jmx");
-        private int flightRecorderBytes;
 
         private Builder() {
         }
@@ -399,19 +386,6 @@ public final class Config {
         }
 
         /**
-         * Keeps an always-on scheduling trace of the last events: a ring of
-         * {@code bytesPerCarrier} bytes per carrier (32 bytes an event), copied out
-         * by {@link Verdant#dumpFlightRecording(java.nio.file.Path)}. 0 (the default) is off.
-         *
-         * @param bytesPerCarrier ring size per carrier, 0 or between 4 KiB and 256 MiB
-         * @return this builder
-         */
-        public Builder flightRecorder(int bytesPerCarrier) {
-            this.flightRecorderBytes = bytesPerCarrier;
-            return this;
-        }
-
-        /**
          * Validates and builds. Durations must be representable in a {@code long}
          * of nanoseconds (up to about 292 years), which is how the runtime keeps them.
          *
@@ -455,10 +429,6 @@ public final class Config {
             if (blockingThreads < 1 || blockingThreads > MAX_BLOCKING_THREADS) {
                 throw new IllegalArgumentException("blockingThreads must be between 1 and " + MAX_BLOCKING_THREADS
                         + ", was " + blockingThreads);
-            }
-            if (flightRecorderBytes != 0 && (flightRecorderBytes < (4 << 10) || flightRecorderBytes > (256 << 20))) {
-                throw new IllegalArgumentException("flightRecorder must be 0 (off) or between 4 KiB and 256 MiB, was "
-                        + flightRecorderBytes);
             }
             return new Config(this);
         }
