@@ -80,6 +80,9 @@ class MetricsTest {
             try {
                 waitUntil(() -> looper.state() == GreenState.RUNNING);
                 assertThat(rt.spawn(() -> 7).join(Duration.ofSeconds(20))).isEqualTo(7);
+                // The ticker starts the spare, then takes the stack and counts the stall:
+                // the spare may have run the thread above before the count moves.
+                waitUntil(() -> rt.metrics().stalls() >= 1);
                 RuntimeMetrics m = rt.metrics();
                 assertThat(m.stalls()).isEqualTo(1);
                 assertThat(m.sparesStarted()).isEqualTo(1);

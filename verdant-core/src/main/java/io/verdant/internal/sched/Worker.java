@@ -46,6 +46,9 @@ import java.util.concurrent.locks.LockSupport;
  *               workers (LIFO steal rule) and by the ticker (time slices).
  *   current     the task being run, published opaquely; for diagnostics and the
  *               ticker, never for correctness.
+ *   counters    statistics for Verdant.metrics(): plain fields, one writer each
+ *               (this carrier; busyTicks the ticker), none on the dispatch path;
+ *               see {@link WorkerCounters} for the readers' memory ordering.
  *
  * Flags written by other threads
  *   injectedFirst  set (opaque) by Sysmon when it requests preemption of the task
