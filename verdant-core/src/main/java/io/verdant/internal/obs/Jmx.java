@@ -127,7 +127,7 @@ public final class Jmx implements VerdantRuntimeMXBean {
 
     @Override
     public long getDeadLetters() {
-        return rt.deadLetters.get();
+        return rt.deadLetterCount.get();
     }
 
     @Override

@@ -49,7 +49,7 @@ public final class Metrics {
         }
         return new RuntimeMetrics(rt.name, spawned + rt.spawnedElsewhere.get(), exited + rt.exitedElsewhere.get(),
                 rt.liveThreads(), polls, steals, parks, noop, waits, m.preemptionsRequested(), honored, m.stallsReported(),
-                m.sparesStarted(), s.spareCarriers(), rt.deadLetters.get(), rt.supervisorRestarts.get(),
+                m.sparesStarted(), s.spareCarriers(), rt.deadLetterCount.get(), rt.supervisorRestarts.get(),
                 s.foreignSubmissions(), s.injectedDepth(), workers);
     }
 }
