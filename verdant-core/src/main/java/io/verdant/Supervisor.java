@@ -613,6 +613,47 @@ public final class Supervisor {
 
     private void loop() {
         GreenThread<?> self = GreenThread.require("Supervisor");
+        self.runtime().supervisors.put(self, new View());
+        try {
+            supervise(self);
+        } finally {
+            self.runtime().supervisors.remove(self);
+        }
+    }
+
+    /** What snapshots and dumps see of this supervisor (registered while {@link #loop} runs). */
+    private final class View extends io.verdant.internal.obs.SupervisorView {
+        @Override
+        public String name() {
+            return config.name();
+        }
+
+        @Override
+        public String strategy() {
+            return config.strategy().name();
+        }
+
+        @Override
+        public int restarts() {
+            return restarts;
+        }
+
+        @Override
+        public int maxRestarts() {
+            return config.maxRestarts();
+        }
+
+        @Override
+        public List<ChildRef> children() {
+            List<ChildRef> out = new ArrayList<>();
+            for (Child c : snapshot) {
+                out.add(new ChildRef(c.name(), c.pid()));
+            }
+            return out;
+        }
+    }
+
+    private void supervise(GreenThread<?> self) {
         Green.trapExits(true);
         List<Running> children = new ArrayList<>();
         ArrayDeque<Long> window = new ArrayDeque<>();
@@ -675,12 +716,17 @@ public final class Supervisor {
                     window.pollFirst();
                 }
                 if (window.size() > config.maxRestarts()) {
+                    io.verdant.internal.obs.Jfr.supervisorGaveUp(config.name(), self.pid(), config.maxRestarts(),
+                            config.periodNanos(), r.spec.name(), failure);
                     stopAll(self, children);
                     throw new RestartIntensityException(config.name(), config.maxRestarts(),
                             Duration.ofNanos(config.periodNanos()), r.spec.name(), failure);
                 }
                 logRestart(r.spec.name(), sig.pid(), failure);
                 restarts++;
+                self.runtime().supervisorRestarts.incrementAndGet();
+                io.verdant.internal.obs.Jfr.supervisorRestart(config.name(), self.pid(), r.spec.name(),
+                        config.strategy().name(), r.spec.restart().name(), failure, window.size());
                 switch (config.strategy()) {
                     case ONE_FOR_ONE -> startChild(self, r);
                     case ONE_FOR_ALL -> restartFrom(self, children, 0, r);

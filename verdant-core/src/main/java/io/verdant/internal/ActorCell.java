@@ -675,6 +675,30 @@ public final class ActorCell {
         }
     }
 
+    /**
+     * Any thread: the number of messages waiting, counted up to {@code cap} (an
+     * observer's estimate, for snapshots). Walks the queue from the consumer's
+     * head, read opaquely: the consumer may advance past the nodes being
+     * counted, so the figure can include messages taken meanwhile; nodes stay
+     * reachable while walked (the GC keeps them), so the walk is memory-safe and
+     * ends at the tail or the cap. The save queue's size is read racily too
+     * (ArrayDeque.size from its two indices: some value in 0..capacity).
+     * Messages themselves are never read.
+     */
+    public int approxDepth(int cap) {
+        int n = 0;
+        Node node = (Node) HEAD.getOpaque(this);
+        while (n < cap && node != null && (node = (Node) NEXT.getAcquire(node)) != null) {
+            n++;
+        }
+        ArrayDeque<Object> s = saved;
+        if (s != null) {
+            n += Math.max(0, s.size());
+        }
+        return Math.min(n, cap);
+    }
+
+    private static final VarHandle HEAD;
     private static final VarHandle TAIL;
     private static final VarHandle WAITING;
     private static final VarHandle KILLED_BY;
@@ -683,6 +707,7 @@ public final class ActorCell {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             TAIL = l.findVarHandle(ActorCell.class, "tail", Node.class);
+            HEAD = l.findVarHandle(ActorCell.class, "head", Node.class);
             WAITING = l.findVarHandle(ActorCell.class, "waiting", int.class);
             KILLED_BY = l.findVarHandle(ActorCell.class, "killedBy", Throwable.class);
             NEXT = l.findVarHandle(Node.class, "next", Node.class);

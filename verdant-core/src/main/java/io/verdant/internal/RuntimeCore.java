@@ -106,6 +106,15 @@ public final class RuntimeCore {
     private final Object dispatchersLock = new Object();
     /** The public facade (an {@code io.verdant.Verdant}); set once right after construction. */
     public volatile Object facade;
+    /** Config.cpuTiming: carriers time each slice of a green thread (two clock reads per dispatch). */
+    final boolean cpuTiming;
+    /** Statistics not kept per carrier (rare, or from threads that are not carriers); see internal.obs.Metrics. */
+    public final AtomicLong spawnedElsewhere = new AtomicLong();
+    public final AtomicLong exitedElsewhere = new AtomicLong();
+    public final AtomicLong supervisorRestarts = new AtomicLong();
+    /** Supervisors running now, by their own green thread (see internal.obs.SupervisorView). */
+    public final ConcurrentHashMap<GreenThread<?>, io.verdant.internal.obs.SupervisorView> supervisors =
+            new ConcurrentHashMap<>();
 
     public RuntimeCore(Config config) {
         this(config, Clock.SYSTEM);
@@ -123,6 +132,7 @@ public final class RuntimeCore {
         this.name = config.name() != null ? config.name() : "verdant-" + id;
         this.failureHandler = config.failureHandler();
         this.deadLetterHandler = config.deadLetterHandler();
+        this.cpuTiming = config.cpuTiming();
         this.deadLetters = new DeadLetters(name, System::nanoTime);
         this.scheduler = new Scheduler(name, config.workers(), config.stackSize(), config.timeslice().toNanos(),
                 config.stallThreshold().toNanos(), config.maxSpareCarriers(), this::reportInternalError);
@@ -131,6 +141,10 @@ public final class RuntimeCore {
         scheduler.ticker().drive(timers);
         scheduler.start();
         OPEN.put(id, this);
+        io.verdant.internal.obs.Jfr.registerPeriodic();
+        if (config.jmx()) {
+            io.verdant.internal.obs.Jmx.register(this);
+        }
     }
 
     public Config config() {
@@ -196,17 +210,19 @@ public final class RuntimeCore {
         boolean published = false;
         boolean bornCancelled = false;
         Thread vt;
+        GreenThread<?> spawner = GreenThread.current();
+        if (spawner != null && spawner.runtime == this) {
+            g.parentIndex = spawner.index + 1;
+            g.parentGeneration = spawner.generation;
+        }
         try {
             vt = VirtualThreads.newThread(g, name, g);
             vt.setUncaughtExceptionHandler(g);
             g.vthread = vt;
             if (under != null) {
                 bornCancelled = CancelNode.registerUnder(under, g);
-            } else {
-                GreenThread<?> parent = GreenThread.current();
-                if (parent != null) {
-                    bornCancelled = CancelNode.register(CancelNode.of(parent), g);
-                }
+            } else if (spawner != null) {
+                bornCancelled = CancelNode.register(CancelNode.of(spawner), g);
             }
             if (!pids.allocate(g)) {
                 // close() took its snapshot first: this thread would escape it.
@@ -220,6 +236,8 @@ public final class RuntimeCore {
                 ActorCell.of(g).bound(bound);
             }
             vt.start();
+            countSpawn(spawner);
+            io.verdant.internal.obs.Jfr.threadStart(g);
         } catch (Throwable t) {
             if (published) {
                 pids.free(g);
@@ -289,6 +307,7 @@ public final class RuntimeCore {
             threadEnded();
             throw t;
         }
+        countSpawn(GreenThread.current());
         if (linkParent != null) {
             ActorCell.linkChild(linkParent, g);
         }
@@ -316,6 +335,26 @@ public final class RuntimeCore {
     public int eventDispatchers() {
         Dispatchers d = dispatchers;
         return d == null ? 0 : d.dispatchers();
+    }
+
+    /** Counts a spawn on the spawner's carrier (single writer) or, from elsewhere, in an atomic. */
+    private void countSpawn(GreenThread<?> spawner) {
+        io.verdant.internal.sched.Worker w = spawner == null || spawner.runtime != this ? null : spawner.lastWorker();
+        if (w != null && w.currentTask() == spawner) {
+            w.counters.spawned++;
+        } else {
+            spawnedElsewhere.incrementAndGet();
+        }
+    }
+
+    /** A snapshot of the live green threads (any thread; see PidTable.snapshot). */
+    public List<GreenThread<?>> threads() {
+        return pids.snapshot();
+    }
+
+    /** The open runtimes (any thread; a snapshot), for JVM-wide observers such as JFR periodic events. */
+    public static java.util.Collection<RuntimeCore> open() {
+        return List.copyOf(OPEN.values());
     }
 
     /** The live green thread named by {@code pid}, or null if it is stale, dead or foreign. */
@@ -392,6 +431,7 @@ public final class RuntimeCore {
      */
     public void deadLetter(Pid pid, Object msg) {
         deadLetterCount.increment();
+        io.verdant.internal.obs.Jfr.deadLetter(this, pid, msg);
         if (deadLetterHandler != null) {
             try {
                 deadLetterHandler.accept(pid, msg);
@@ -537,6 +577,9 @@ public final class RuntimeCore {
             state = CLOSED;
             closer = null;
             OPEN.remove(id, this);
+            if (config.jmx()) {
+                io.verdant.internal.obs.Jmx.unregister(this);
+            }
         }
         if (failure instanceof RuntimeException e) {
             throw e;

@@ -55,7 +55,9 @@ public final class Tour {
                 new Stop("Preemption: time slices, priorities, stalls, Green.blocking",
                         () -> PreemptionExample.main(new String[0])),
                 new Stop("Network servers: HTTP/1.1 and echo, a green thread per connection",
-                        () -> NetExample.main(new String[0])));
+                        () -> NetExample.main(new String[0])),
+                new Stop("Observing a runtime: metrics, a snapshot, a dump",
+                        () -> ObservabilityExample.main(new String[0])));
     }
 
     /** Longest wait for a stall report still being written when a stop ends (it captures one stack). */

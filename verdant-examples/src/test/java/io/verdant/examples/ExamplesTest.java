@@ -48,6 +48,14 @@ class ExamplesTest {
     }
 
     @Test
+    void observability() throws Exception {
+        String out = run(() -> ObservabilityExample.main(new String[0]));
+        assertThat(out).containsPattern("metrics: \\d+ spawned")
+                .containsPattern("snapshot: <[0-9.]+> 'teller' WAITING Mutex.lock #\\d+ held by <[0-9.]+> 'auditor'")
+                .contains("supervisor 'app'").contains("'db'").contains("JSON dump with stacks written to");
+    }
+
+    @Test
     void stressWithSmallerN() throws Exception {
         assertThat(run(() -> StressExample.main(new String[] {"20000"})))
                 .contains("20,000 green threads spawned").contains("(correct)");
