@@ -12,4 +12,7 @@ module io.verdant {
     requires java.management;
 
     exports io.verdant;
+    // Optional: JFR events are emitted when jdk.jfr is present (see internal.obs.Jfr).
+    // (The runtime MXBean, registered with Config.jmx(true), uses java.management above.)
+    requires static jdk.jfr;
 }

@@ -149,6 +149,28 @@ public interface Channel<T> extends Iterable<T> {
     boolean close();
 
     /**
+     * Closes the channel as {@link #close()} does, recording why: every
+     * {@link ChannelClosedException} thrown by this channel from now on
+     * (including to senders and receivers waiting now, and to a
+     * {@link Select#onClosed} case) has {@code cause} as its cause (Kotlin's
+     * {@code close(cause)}). A producer that failed closes with its failure so
+     * consumers learn it. Only the first close counts (its cause, or none).
+     *
+     * @param cause why the channel is closed
+     * @return true if this call closed it
+     * @throws NullPointerException if {@code cause} is null
+     */
+    boolean close(Throwable cause);
+
+    /**
+     * The cause the channel was closed with.
+     *
+     * @return the cause given to {@link #close(Throwable)}, or empty if the
+     *         channel is open or was closed with {@link #close()}
+     */
+    java.util.Optional<Throwable> closeCause();
+
+    /**
      * Tells whether {@link #close()} has been called (buffered values may remain).
      *
      * @return true once closed

@@ -14,6 +14,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.concurrent.Callable;
 
@@ -333,19 +334,100 @@ public final class Green {
      * Any thread. Puts {@code msg} at the back of the mailbox of {@code pid}.
      * Messages from one sender to one receiver arrive in the order sent.
      *
-     * @param pid the receiver
+     * @param pid the addressee
      * @param msg the message
      * @return true if {@code pid} named a live green thread when the message was
      *         enqueued (it may still end before reading it); false if the pid is
      *         dead, stale, or its runtime is closed, in which case the runtime's
      *         {@linkplain Config.Builder#deadLetterHandler dead-letter handler}
-     *         (if any, and if the runtime is open) sees the message; with no
-     *         handler it is logged at INFO, rate-limited (see
-     *         {@link Config#deadLetterHandler()})
+     *         (if any, and if the runtime is open) sees the message (with no
+     *         handler it is logged at INFO, rate-limited: see
+     *         {@link Config#deadLetterHandler()}); also false
+     *         if the addressee's {@linkplain Mailbox bounded mailbox} dropped it
+     *         (a dead letter too). A {@link Mailbox.Overflow#BLOCK} mailbox makes
+     *         this wait for room (parking a green caller).
+     * @throws MailboxFullException if the addressee's bounded mailbox is full and
+     *         its policy is FAIL, or BLOCK and no room came in time
+     * @throws CancelledException if the caller is cancelled while waiting for room
      * @throws NullPointerException if {@code pid} or {@code msg} is null
      */
     public static boolean send(Pid pid, Object msg) {
         return RuntimeCore.send(pid, msg);
+    }
+
+    /**
+     * Any thread. Request–reply (Erlang's {@code gen_server:call}, Pekko's
+     * {@code ask}): builds the request with a fresh {@link ReplyTo}, sends it to
+     * {@code pid} and waits for the callee to {@linkplain ReplyTo#reply reply}.
+     * The callee is watched for the whole call, so its end fails the call at
+     * once. The reply never enters the caller's mailbox; a reply that comes
+     * after the call ended is dropped (a dead letter). From a green thread the
+     * wait parks the green thread; from a platform thread it blocks it.
+     *
+     * <pre>{@code
+     * record Join(String name, ReplyTo<Boolean> replyTo) {}
+     * boolean ok = Green.call(room, (ReplyTo<Boolean> r) -> new Join("ada", r), Duration.ofSeconds(1));
+     * }</pre>
+     *
+     * @param <R>     the reply type
+     * @param pid     the callee
+     * @param request makes the request message from the reply address (must not return null)
+     * @param timeout how long to wait for the reply
+     * @return the reply (null if the callee replied null)
+     * @throws TimedOutException if no reply came within {@code timeout} (a later reply is dropped)
+     * @throws CalleeExitedException if the callee was not alive, or ended before replying
+     *         (the cause is its reason, see there)
+     * @throws CancelledException if the caller is cancelled or interrupted while waiting
+     * @throws MailboxFullException if the callee's bounded mailbox refused the request
+     *         (FAIL, BLOCK out of time, or dropped it: DROP_NEWEST)
+     * @throws IllegalStateException if a green thread calls itself
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws NullPointerException if an argument is null, or {@code request} returned null
+     */
+    public static <R> R call(Pid pid, Function<? super ReplyTo<R>, ?> request, Duration timeout) {
+        return ReplyTo.call(pid, request, timeout, "Green.call");
+    }
+
+    /**
+     * Any thread. Sends {@code msg} to {@code pid} once, after {@code delay}, on
+     * its runtime's timer wheel (Erlang's {@code send_after}); see
+     * {@link SendTimer} for delivery rules.
+     *
+     * @param pid   the addressee
+     * @param msg   the message
+     * @param delay how long from now; zero sends at once (from the caller)
+     * @return the timer, to cancel it
+     * @throws IllegalStateException if the runtime of {@code pid} is closed
+     * @throws IllegalArgumentException if {@code delay} is negative
+     * @throws NullPointerException if an argument is null
+     */
+    public static SendTimer sendAfter(Pid pid, Object msg, Duration delay) {
+        long nanos = RuntimeCore.toNanos(delay, "delay");
+        return SendTimer.start(pid, msg, nanos, 0);
+    }
+
+    /**
+     * Any thread. Sends {@code msg} to {@code pid} after {@code initialDelay},
+     * then every {@code period} until cancelled or until {@code pid} is found
+     * dead (Pekko's {@code startTimerAtFixedRate}); see {@link SendTimer}.
+     *
+     * @param pid          the addressee
+     * @param msg          the message (the same object each time)
+     * @param initialDelay until the first send
+     * @param period       between sends; at least one millisecond (the timer wheel's tick)
+     * @return the timer, to cancel it
+     * @throws IllegalStateException if the runtime of {@code pid} is closed
+     * @throws IllegalArgumentException if {@code initialDelay} is negative or {@code period}
+     *         is shorter than one millisecond
+     * @throws NullPointerException if an argument is null
+     */
+    public static SendTimer sendEvery(Pid pid, Object msg, Duration initialDelay, Duration period) {
+        long first = RuntimeCore.toNanos(initialDelay, "initialDelay");
+        long every = RuntimeCore.toNanos(period, "period");
+        if (every < 1_000_000L) {
+            throw new IllegalArgumentException("period must be at least 1 ms (the timer wheel's tick), was " + period);
+        }
+        return SendTimer.start(pid, msg, first, every);
     }
 
     /**

@@ -49,6 +49,11 @@ public final class Mutex<T> {
     private T value;
     private final MutexCore core = new MutexCore(this);
 
+    static {
+        // Lets wait reasons and dumps see the lock behind a Mutex parked on (its holder, its id).
+        io.verdant.internal.obs.WaitReasons.registerMutex(Mutex.class, m -> ((Mutex<?>) m).core);
+    }
+
     /**
      * A mutex guarding {@code value}.
      *

@@ -30,7 +30,9 @@ import java.util.function.Supplier;
  * <li>{@link #orElse} makes the select non-blocking: if no case is ready now, the
  *     default runs. {@link #onTimeout} bounds the wait; its body runs when the
  *     time is up with no case ready (no {@link TimedOutException} is thrown).
- * <li>A case on a closed channel is ready: choosing it throws
+ * <li>A case on a closed channel is ready. Choosing it runs the channel's
+ *     {@link #onClosed} body if one was given (the outcome "closed" is then a
+ *     case like the others, with the close cause), and otherwise throws
  *     {@link ChannelClosedException} from {@link #select()} (as the plain
  *     operation would). A cancelled or interrupted caller gets
  *     {@link CancelledException} (nothing sent or taken).
@@ -49,6 +51,10 @@ public final class Select<R> {
     private Supplier<? extends R> orElse;
     private long timeoutNanos = -1;
     private Supplier<? extends R> onTimeout;
+    /** Channels with an onClosed body, and the bodies (parallel; few, so a linear search). */
+    private final java.util.List<Channel<?>> closedChannels = new java.util.ArrayList<>(2);
+    private final java.util.List<Function<? super ChannelClosedException, ? extends R>> closedBodies =
+            new java.util.ArrayList<>(2);
 
     private Select() {
     }
@@ -94,6 +100,41 @@ public final class Select<R> {
     }
 
     /**
+     * What the select does when a case on {@code channel} fires because the
+     * channel is closed (a send case: at once; a receive case: once drained):
+     * runs {@code then} with the {@link ChannelClosedException} the plain
+     * operation would have thrown (its cause is the channel's
+     * {@linkplain Channel#close(Throwable) close cause}, if any), instead of
+     * throwing it. Replaces an earlier {@code onClosed} for the same channel.
+     * The select must also have a send or receive case on {@code channel}.
+     *
+     * <pre>{@code
+     * String what = Select.<String>create()
+     *         .onReceive(jobs, j -> "job " + j)
+     *         .onClosed(jobs, closed -> "no more jobs" + (closed.getCause() == null ? "" : ": " + closed.getCause()))
+     *         .select();
+     * }</pre>
+     *
+     * @param channel the channel
+     * @param then    the body for the closed outcome; its result is the select's
+     * @return this select
+     * @throws NullPointerException if an argument is null
+     */
+    public Select<R> onClosed(Channel<?> channel, Function<? super ChannelClosedException, ? extends R> then) {
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(then, "then");
+        for (int i = 0; i < closedChannels.size(); i++) {
+            if (closedChannels.get(i) == channel) {
+                closedBodies.set(i, then);
+                return this;
+            }
+        }
+        closedChannels.add(channel);
+        closedBodies.add(then);
+        return this;
+    }
+
+    /**
      * If no case is ready within {@code timeout}, runs {@code then} instead. Replaces an earlier timeout.
      *
      * @param timeout how long to wait for a case
@@ -123,21 +164,27 @@ public final class Select<R> {
      * what its body returns.
      *
      * @return what the chosen case's body returned
-     * @throws ChannelClosedException if the chosen case's channel is closed
+     * @throws ChannelClosedException if the chosen case's channel is closed and
+     *         has no {@link #onClosed} body (the cause is its close cause, if any)
      * @throws CancelledException if the caller is cancelled or interrupted
-     * @throws IllegalStateException if there are no cases, no timeout and no default
+     * @throws IllegalStateException if there are no cases, no timeout and no default,
+     *         or an {@link #onClosed} channel has no case
      */
     public R select() {
         if (n == 0 && orElse == null && onTimeout == null) {
             throw new IllegalStateException("select needs at least one case, a timeout or a default");
+        }
+        for (Channel<?> c : closedChannels) {
+            if (!hasCase(c)) {
+                throw new IllegalStateException("onClosed(" + c + ") has no send or receive case on that channel");
+            }
         }
         Deadline deadline = onTimeout == null ? Deadline.FOREVER : Deadline.after(timeoutNanos);
         SelectResult result = SelectCore.select(cases, n, orElse != null, deadline);
         return switch (result) {
             case SelectResult.Default d -> orElse.get();
             case SelectResult.TimedOut t -> onTimeout.get();
-            case SelectResult.Closed c -> throw new ChannelClosedException(
-                    cases[c.index()].channel() + " is closed (select case " + c.index() + ")");
+            case SelectResult.Closed c -> closed(cases[c.index()].channel());
             case SelectResult.Fired f -> run(f);
         };
     }
@@ -152,6 +199,26 @@ public final class Select<R> {
         @SuppressWarnings("unchecked")
         Function<Object, ? extends R> body = (Function<Object, ? extends R>) bodies[i];
         return body.apply(f.value());
+    }
+
+    /** A case on {@code channel} fired because it is closed: its onClosed body, or the exception. */
+    private R closed(Channel<?> channel) {
+        ChannelClosedException e = ((ChannelImpl<?>) channel).closedException();
+        for (int i = 0; i < closedChannels.size(); i++) {
+            if (closedChannels.get(i) == channel) {
+                return closedBodies.get(i).apply(e);
+            }
+        }
+        throw e;
+    }
+
+    private boolean hasCase(Channel<?> channel) {
+        for (int i = 0; i < n; i++) {
+            if (cases[i].channel() == channel) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void add(Channel<?> channel, boolean send, Object value, Object body) {

@@ -18,6 +18,7 @@ public final class Spawner {
     private Priority priority = Priority.NORMAL;
     private CancelToken under;
     private boolean link;
+    private Mailbox mailbox = Mailbox.unbounded();
 
     Spawner(RuntimeCore runtime) {
         this.runtime = runtime;
@@ -84,6 +85,19 @@ public final class Spawner {
     }
 
     /**
+     * The thread's mailbox: unbounded (the default) or bounded with an overflow
+     * policy, in place before the thread runs (see {@link Mailbox}).
+     *
+     * @param mailbox the mailbox description
+     * @return this spawner
+     * @throws NullPointerException if {@code mailbox} is null
+     */
+    public Spawner mailbox(Mailbox mailbox) {
+        this.mailbox = Objects.requireNonNull(mailbox, "mailbox");
+        return this;
+    }
+
+    /**
      * Starts a green thread running {@code body}.
      *
      * @param <T> the type of the body's result
@@ -93,7 +107,8 @@ public final class Spawner {
      * @throws IllegalStateException if the runtime is closed
      */
     public <T> GreenHandle<T> spawn(Callable<? extends T> body) {
-        return runtime.spawn(body, name, priority, under, link ? GreenThread.require("Spawner.link") : null);
+        return runtime.spawn(body, name, priority, under, link ? GreenThread.require("Spawner.link") : null,
+                mailbox.toBound());
     }
 
     /**

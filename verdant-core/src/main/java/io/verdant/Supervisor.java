@@ -168,6 +168,40 @@ public final class Supervisor {
     public record Child(String name, Pid pid) {
     }
 
+    /** Whether a child known to the supervisor is running (see {@link #whichChildren()}). */
+    public enum ChildState {
+        /** It has a live green thread. */
+        RUNNING,
+        /**
+         * It has none: stopped with {@link #terminateChild}, or ended and not
+         * restarted by its restart type ({@link Restart#TRANSIENT} after a normal
+         * end). {@link #restartChild} starts it again.
+         */
+        TERMINATED
+    }
+
+    /**
+     * One child as {@link #whichChildren()} reports it (OTP's {@code which_children}).
+     *
+     * @param name    its spec's name
+     * @param state   running or terminated
+     * @param pid     its current pid if running, else empty
+     * @param restart its spec's restart type
+     */
+    public record ChildInfo(String name, ChildState state, Optional<Pid> pid, Restart restart) {
+        /**
+         * Checks the components.
+         *
+         * @throws NullPointerException if a component is null
+         */
+        public ChildInfo {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(state, "state");
+            Objects.requireNonNull(pid, "pid");
+            Objects.requireNonNull(restart, "restart");
+        }
+    }
+
     /** Builder of a supervisor; not thread-safe; {@code start} may be called more than once. */
     public static final class Builder {
         private String name = "supervisor";
@@ -302,9 +336,19 @@ public final class Supervisor {
     private record Stop() {
     }
 
+    /** Control message: a dynamic-supervision request, answered through {@code replyTo}. */
+    private record Control(String op, ChildSpec spec, String name, ReplyTo<Object> replyTo) {
+    }
+
+    /** The supervisor's answer refusing a control request; the caller throws it as {@code kind}. */
+    private record Refused(boolean illegalState, String message) {
+    }
+
     private static final class Running {
         final ChildSpec spec;
         GreenThread<?> thread;
+        /** Stopped by terminateChild: the strategies leave it alone until restartChild. */
+        boolean terminated;
 
         Running(ChildSpec spec) {
             this.spec = spec;
@@ -407,10 +451,209 @@ public final class Supervisor {
         handle.join();
     }
 
+    // ------------------------------------------------------------------ dynamic supervision
+
+    /** Waits as long as the supervisor lives: its end fails the call at once. */
+    private static final Duration NO_TIMEOUT = Duration.ofNanos(Long.MAX_VALUE);
+
+    private Object control(String op, ChildSpec spec, String name) {
+        Object r = Green.call(handle.pid(), (ReplyTo<Object> replyTo) -> new Control(op, spec, name, replyTo), NO_TIMEOUT);
+        if (r instanceof Refused refused) {
+            throw refused.illegalState() ? new IllegalStateException(refused.message())
+                    : new IllegalArgumentException(refused.message());
+        }
+        return r;
+    }
+
+    /**
+     * Any thread. Adds a child to the running supervisor and starts it (OTP's
+     * {@code supervisor:start_child}, Elixir's {@code DynamicSupervisor.start_child}):
+     * it is placed last in start order and supervised like the children the
+     * supervisor started with.
+     *
+     * @param spec the child's spec; its name must be new to this supervisor
+     * @return the new child's pid
+     * @throws IllegalArgumentException if a child (running or terminated) already has that name
+     * @throws CalleeExitedException if the supervisor has ended
+     * @throws CancelledException if the caller is cancelled while waiting
+     * @throws NullPointerException if {@code spec} is null
+     */
+    public Pid startChild(ChildSpec spec) {
+        Objects.requireNonNull(spec, "spec");
+        return (Pid) control("start", spec, spec.name());
+    }
+
+    /**
+     * Any thread. Stops the named child as the supervisor stops children (see
+     * the class comment) and keeps its spec, {@link ChildState#TERMINATED}, for
+     * {@link #restartChild} (OTP's {@code terminate_child}); a
+     * {@link Restart#TEMPORARY} child is removed instead. The strategies do not
+     * restart a terminated child. Stopping an already terminated child does nothing.
+     *
+     * @param name the child's name
+     * @throws IllegalArgumentException if the supervisor has no child of that name
+     * @throws CalleeExitedException if the supervisor has ended
+     * @throws CancelledException if the caller is cancelled while waiting
+     * @throws NullPointerException if {@code name} is null
+     */
+    public void terminateChild(String name) {
+        control("terminate", null, Objects.requireNonNull(name, "name"));
+    }
+
+    /**
+     * Any thread. Starts a {@link ChildState#TERMINATED} child again from its
+     * spec (OTP's {@code restart_child}).
+     *
+     * @param name the child's name
+     * @return its new pid
+     * @throws IllegalArgumentException if the supervisor has no child of that name
+     * @throws IllegalStateException if the child is running
+     * @throws CalleeExitedException if the supervisor has ended
+     * @throws CancelledException if the caller is cancelled while waiting
+     * @throws NullPointerException if {@code name} is null
+     */
+    public Pid restartChild(String name) {
+        return (Pid) control("restart", null, Objects.requireNonNull(name, "name"));
+    }
+
+    /**
+     * Any thread. Forgets a {@link ChildState#TERMINATED} child's spec (OTP's
+     * {@code delete_child}); its name may then be used again.
+     *
+     * @param name the child's name
+     * @throws IllegalArgumentException if the supervisor has no child of that name
+     * @throws IllegalStateException if the child is running
+     * @throws CalleeExitedException if the supervisor has ended
+     * @throws CancelledException if the caller is cancelled while waiting
+     * @throws NullPointerException if {@code name} is null
+     */
+    public void deleteChild(String name) {
+        control("delete", null, Objects.requireNonNull(name, "name"));
+    }
+
+    /**
+     * Any thread. Every child the supervisor knows, running or terminated, in
+     * start order, asked of the supervisor itself (so it reflects every request
+     * made before; OTP's {@code which_children}).
+     *
+     * @return the children with their state
+     * @throws CalleeExitedException if the supervisor has ended
+     * @throws CancelledException if the caller is cancelled while waiting
+     */
+    @SuppressWarnings("unchecked") // the supervisor answers "which" with a List<ChildInfo>
+    public List<ChildInfo> whichChildren() {
+        return (List<ChildInfo>) control("which", null, "");
+    }
+
+    /** On the supervisor thread: performs one control request; returns the reply. */
+    private Object control(GreenThread<?> self, List<Running> children, Control c) {
+        int i = -1;
+        for (int k = 0; k < children.size(); k++) {
+            if (children.get(k).spec.name().equals(c.name())) {
+                i = k;
+                break;
+            }
+        }
+        switch (c.op()) {
+            case "start" -> {
+                if (i >= 0) {
+                    return new Refused(false, "supervisor '" + config.name() + "' already has a child named '" + c.name() + "'");
+                }
+                Running r = new Running(c.spec());
+                children.add(r);
+                startChild(self, r);
+                return r.thread.pid();
+            }
+            case "which" -> {
+                List<ChildInfo> out = new ArrayList<>(children.size());
+                for (Running r : children) {
+                    out.add(new ChildInfo(r.spec.name(), r.thread == null ? ChildState.TERMINATED : ChildState.RUNNING,
+                            r.thread == null ? Optional.empty() : Optional.of(r.thread.pid()), r.spec.restart()));
+                }
+                return List.copyOf(out);
+            }
+            default -> {
+                // terminate, restart, delete: by name
+            }
+        }
+        if (i < 0) {
+            return new Refused(false, "supervisor '" + config.name() + "' has no child named '" + c.name() + "'");
+        }
+        Running r = children.get(i);
+        switch (c.op()) {
+            case "terminate" -> {
+                if (r.thread != null) {
+                    stop(self, r);
+                }
+                r.terminated = true;
+                if (r.spec.restart() == Restart.TEMPORARY) {
+                    children.remove(i);
+                }
+                return Boolean.TRUE;
+            }
+            case "restart" -> {
+                if (r.thread != null) {
+                    return new Refused(true, "child '" + c.name() + "' is running");
+                }
+                r.terminated = false;
+                startChild(self, r);
+                return r.thread.pid();
+            }
+            default -> {
+                if (r.thread != null) {
+                    return new Refused(true, "child '" + c.name() + "' is running: terminate it first");
+                }
+                children.remove(i);
+                return Boolean.TRUE;
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ the supervisor thread
 
     private void loop() {
         GreenThread<?> self = GreenThread.require("Supervisor");
+        self.runtime().supervisors.put(self, new View());
+        try {
+            supervise(self);
+        } finally {
+            self.runtime().supervisors.remove(self);
+        }
+    }
+
+    /** What snapshots and dumps see of this supervisor (registered while {@link #loop} runs). */
+    private final class View extends io.verdant.internal.obs.SupervisorView {
+        @Override
+        public String name() {
+            return config.name();
+        }
+
+        @Override
+        public String strategy() {
+            return config.strategy().name();
+        }
+
+        @Override
+        public int restarts() {
+            return restarts;
+        }
+
+        @Override
+        public int maxRestarts() {
+            return config.maxRestarts();
+        }
+
+        @Override
+        public List<ChildRef> children() {
+            List<ChildRef> out = new ArrayList<>();
+            for (Child c : snapshot) {
+                out.add(new ChildRef(c.name(), c.pid()));
+            }
+            return out;
+        }
+    }
+
+    private void supervise(GreenThread<?> self) {
         Green.trapExits(true);
         List<Running> children = new ArrayList<>();
         ArrayDeque<Long> window = new ArrayDeque<>();
@@ -430,6 +673,11 @@ public final class Supervisor {
                 if (m instanceof Stop) {
                     stopAll(self, children);
                     return;
+                }
+                if (m instanceof Control c) {
+                    c.replyTo().reply(control(self, children, c));
+                    publish(children);
+                    continue;
                 }
                 if (!(m instanceof Signal sig) || sig instanceof Signal.Down) {
                     continue;
@@ -468,12 +716,17 @@ public final class Supervisor {
                     window.pollFirst();
                 }
                 if (window.size() > config.maxRestarts()) {
+                    io.verdant.internal.obs.Jfr.supervisorGaveUp(config.name(), self.pid(), config.maxRestarts(),
+                            config.periodNanos(), r.spec.name(), failure);
                     stopAll(self, children);
                     throw new RestartIntensityException(config.name(), config.maxRestarts(),
                             Duration.ofNanos(config.periodNanos()), r.spec.name(), failure);
                 }
                 logRestart(r.spec.name(), sig.pid(), failure);
                 restarts++;
+                self.runtime().supervisorRestarts.incrementAndGet();
+                io.verdant.internal.obs.Jfr.supervisorRestart(config.name(), self.pid(), r.spec.name(),
+                        config.strategy().name(), r.spec.restart().name(), failure, window.size());
                 switch (config.strategy()) {
                     case ONE_FOR_ONE -> startChild(self, r);
                     case ONE_FOR_ALL -> restartFrom(self, children, 0, r);
@@ -517,7 +770,9 @@ public final class Supervisor {
                 children.remove(k);
                 continue;
             }
-            startChild(self, c);
+            if (!c.terminated) {
+                startChild(self, c);
+            }
             k++;
         }
     }

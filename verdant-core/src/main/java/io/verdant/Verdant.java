@@ -37,9 +37,11 @@ import java.util.concurrent.Callable;
  */
 public final class Verdant implements AutoCloseable {
     private final RuntimeCore core;
+    private final Registry registry;
 
     private Verdant(RuntimeCore core) {
         this.core = core;
+        this.registry = new Registry(core);
     }
 
     /**
@@ -233,12 +235,99 @@ public final class Verdant implements AutoCloseable {
     }
 
     /**
+     * This runtime's name registry (see {@link Registry}).
+     *
+     * @return the registry
+     */
+    public Registry registry() {
+        return registry;
+    }
+
+    /**
+     * Dead letters so far: messages sent to a pid of this runtime that named no
+     * live thread, dropped by a bounded mailbox, fired by a timer at a dead
+     * thread, or replies that came after their call ended. Each was also given
+     * to the {@linkplain Config.Builder#deadLetterHandler dead-letter handler},
+     * if one is configured.
+     *
+     * @return the count since start; a snapshot
+     */
+    public long deadLetterCount() {
+        return core.deadLetterCount();
+    }
+
+    /**
      * Number of green threads spawned and not yet ended; a snapshot.
      *
      * @return the number of live green threads
      */
     public long liveThreads() {
         return core.liveThreads();
+    }
+
+    /**
+     * The runtime's counters and gauges: spawns, exits, dispatches, steals,
+     * parks, preemptions, stalls, spares, dead letters, supervisor restarts and
+     * per-carrier queue depths. Always on: the counters are plain fields each
+     * written by one thread (a carrier, the ticker), summed here; no fence or
+     * atomic is added to dispatching. Cheap (one record per carrier); the values
+     * are read one by one, not as an atomic snapshot. Works after close (the
+     * final figures).
+     *
+     * @return the metrics now
+     */
+    public RuntimeMetrics metrics() {
+        return io.verdant.internal.obs.Metrics.of(core);
+    }
+
+    /**
+     * Every live green thread with its pid, name, state, priority, parent,
+     * supervisor, mailbox depth, wait reason (naming the channel, mutex and
+     * holder, or joined thread), time waiting and run time. Nothing is stopped:
+     * each thread's fields are read once while it runs on (see
+     * {@link GreenThreadInfo}). No stacks are taken; see {@link #dump} for those.
+     *
+     * @return the snapshot
+     */
+    public RuntimeSnapshot snapshot() {
+        return io.verdant.internal.obs.Snapshots.of(core);
+    }
+
+    /**
+     * Writes a dump of every live green thread: the supervisor trees first,
+     * then the other threads grouped under the thread that spawned them
+     * (identical siblings collapsed with a count), then any deadlock (a cycle of
+     * mutex waits and joins). As text, or as JSON whose field names match the
+     * JDK's thread dump so the two can be joined on {@code tid}. Nothing is
+     * stopped; stacks, when asked for, cost a few microseconds per thread.
+     *
+     * @param out     where to write (a {@code PrintStream}, {@code StringBuilder}, {@code Writer}...)
+     * @param options text or JSON, stacks or not
+     * @throws NullPointerException if an argument is null
+     * @throws java.io.UncheckedIOException if {@code out} throws an IOException
+     */
+    public void dump(Appendable out, DumpOptions options) {
+        Objects.requireNonNull(out, "out");
+        Objects.requireNonNull(options, "options");
+        io.verdant.internal.obs.Dumper.dump(core, out, options);
+    }
+
+    /**
+     * Writes a dump (see {@link #dump(Appendable, DumpOptions)}) to a file, replacing it.
+     *
+     * @param file    the file to write
+     * @param options text or JSON, stacks or not
+     * @throws NullPointerException if an argument is null
+     * @throws java.io.UncheckedIOException if the file cannot be written
+     */
+    public void dump(java.nio.file.Path file, DumpOptions options) {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(options, "options");
+        try (java.io.Writer w = java.nio.file.Files.newBufferedWriter(file)) {
+            dump(w, options);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /**

@@ -58,6 +58,9 @@ import java.util.concurrent.locks.LockSupport;
  *   exited    set once by {@link #exited} under the lock: links and monitors added
  *   after that fire at once instead (see link/monitor), so every watcher gets
  *   exactly one Down and every peer exactly one exit signal.
+ *   Besides green threads, monitors may hold {@link ExitListener}s (watch/unwatch):
+ *   internal watchers (a pending call, a name registration) told by a callback
+ *   instead of a Down message, under the same exactly-once rule.
  *   killedBy  the first failure that propagated here along a link while not
  *   trapping exits (CAS from null); the owner is interrupted and its outcome
  *   becomes that failure whatever its body does (as an Erlang exit signal).
@@ -94,13 +97,16 @@ public final class ActorCell {
     private ArrayDeque<Object> saved;
     /** Owner writes, any thread reads (exit delivery). */
     volatile boolean trapExits;
+    /** The bound of a bounded mailbox, or null: set once before the owner starts, read by any thread. */
+    private volatile MailboxBound bound;
     @SuppressWarnings("unused") private volatile Throwable killedBy;
 
     // Guarded by this.
     private boolean exited;
     private GreenThread<?> parent;
     private List<GreenThread<?>> links;
-    private List<GreenThread<?>> monitors;
+    /** Green threads owed a Down, and {@link ExitListener}s owed a callback. */
+    private List<Object> monitors;
 
     ActorCell(GreenThread<?> owner) {
         this.owner = owner;
@@ -122,8 +128,43 @@ public final class ActorCell {
 
     // ------------------------------------------------------------------ mailbox: producers
 
-    /** Any thread. Appends {@code msg}; wakes the owner if it waits. */
+    /**
+     * Any thread. Appends {@code msg}; wakes the owner if it waits. Never
+     * refused, and not counted by a bounded mailbox (runtime signals, see
+     * {@link MailboxBound}); user sends go through {@link #offer}.
+     */
     public void enqueue(Object msg) {
+        append(msg);
+    }
+
+    /**
+     * Any thread. A user message for the owner, admitted by its mailbox's bound
+     * if it has one (see {@link MailboxBound#offer}).
+     *
+     * @return a {@link MailboxBound} outcome: DELIVERED, DROPPED or OWNER_DEAD
+     */
+    int offer(Pid pid, Object msg, boolean mayBlock) {
+        MailboxBound b = bound;
+        if (b == null || msg instanceof Signal) {
+            append(msg);
+            return MailboxBound.DELIVERED;
+        }
+        return b.offer(owner, this, pid, msg, mayBlock);
+    }
+
+    /** Before the owner starts: gives it a bounded mailbox. */
+    void bound(MailboxBound b) {
+        bound = b;
+        watch(owner, b);
+    }
+
+    /** The bound of a bounded mailbox, or null. Any thread. */
+    public MailboxBound boundOrNull() {
+        return bound;
+    }
+
+    /** Any thread. Appends {@code msg} with no counting; wakes the owner if it waits. */
+    void append(Object msg) {
         Node n = new Node(msg);
         Node prev = (Node) TAIL.getAndSet(this, n);
         NEXT.setRelease(prev, n);
@@ -202,6 +243,38 @@ public final class ActorCell {
         return m;
     }
 
+    /** Owner only: the first message {@code matcher} accepts without blocking, or null. */
+    private Object scan(Matcher matcher) {
+        MailboxBound b = bound;
+        if (b != null) {
+            Object m = scanBounded(b, matcher);
+            if (m != null && !(m instanceof Signal)) {
+                b.taken();
+            }
+            return m;
+        }
+        return scanQueue(matcher);
+    }
+
+    /** Owner only: DROP_OLDEST drops the excess oldest (non-signal) messages as dead letters first. */
+    private Object scanBounded(MailboxBound b, Matcher matcher) {
+        int excess = b.excess();
+        if (excess > 0) {
+            size(); // everything into saved, in order
+            for (Iterator<Object> it = saved == null ? java.util.Collections.emptyIterator() : saved.iterator();
+                 excess > 0 && it.hasNext(); ) {
+                Object oldest = it.next();
+                if (!(oldest instanceof Signal)) {
+                    it.remove();
+                    excess--;
+                    b.taken();
+                    owner.runtime.deadLetter(owner.pid(), oldest);
+                }
+            }
+        }
+        return scanQueue(matcher);
+    }
+
     /**
      * Owner only: the first message {@code matcher} accepts without blocking, or null.
      * A filter that throws leaves the mailbox as it was, order included, and
@@ -209,7 +282,7 @@ public final class ActorCell {
      * so it goes to the end of saved, which is exactly its place (saved holds
      * only messages older than everything still queued).
      */
-    private Object scan(Matcher matcher) {
+    private Object scanQueue(Matcher matcher) {
         ArrayDeque<Object> s = saved;
         if (s != null && !s.isEmpty()) {
             if (matcher == Matcher.ANY) {
@@ -447,6 +520,38 @@ public final class ActorCell {
         }
     }
 
+    /**
+     * Any thread. {@code listener} is told once when {@code target} ends; at
+     * once, on the caller, if it has already ended.
+     */
+    public static void watch(GreenThread<?> target, ExitListener listener) {
+        ActorCell tc = of(target);
+        boolean ended;
+        synchronized (tc) {
+            ended = tc.exited || target.isDone();
+            if (!ended) {
+                if (tc.monitors == null) {
+                    tc.monitors = new ArrayList<>(2);
+                }
+                tc.monitors.add(listener);
+            }
+        }
+        if (ended) {
+            listener.exited(down(target));
+        }
+    }
+
+    /** Any thread. Removes {@code listener} from {@code target}'s watchers; true if it was there. */
+    public static boolean unwatch(GreenThread<?> target, ExitListener listener) {
+        ActorCell tc = target.cell;
+        if (tc == null) {
+            return false;
+        }
+        synchronized (tc) {
+            return tc.monitors != null && tc.monitors.remove(listener);
+        }
+    }
+
     /** Removes one monitor of {@code target} by {@code watcher}; true if there was one. */
     public static boolean demonitor(GreenThread<?> watcher, GreenThread<?> target) {
         ActorCell tc = target.cell;
@@ -479,7 +584,7 @@ public final class ActorCell {
     boolean exited() {
         boolean reached = false;
         List<GreenThread<?>> ls;
-        List<GreenThread<?>> ms;
+        List<Object> ms;
         synchronized (this) {
             exited = true;
             ls = links;
@@ -502,10 +607,20 @@ public final class ActorCell {
         }
         if (ms != null) {
             Signal.Down d = down(owner);
-            for (GreenThread<?> w : ms) {
-                if (!w.isDone()) {
-                    of(w).enqueue(d);
-                    reached = true;
+            for (Object w : ms) {
+                if (w instanceof GreenThread<?> g) {
+                    if (!g.isDone()) {
+                        of(g).enqueue(d);
+                        reached = true;
+                    }
+                } else {
+                    // An internal watcher (a pending call, a name, a mailbox bound): told, but
+                    // not counted as an observer of the exit.
+                    try {
+                        ((ExitListener) w).exited(d);
+                    } catch (Throwable t) {
+                        owner.runtime.reportInternalError(t);
+                    }
                 }
             }
         }
@@ -560,6 +675,30 @@ public final class ActorCell {
         }
     }
 
+    /**
+     * Any thread: the number of messages waiting, counted up to {@code cap} (an
+     * observer's estimate, for snapshots). Walks the queue from the consumer's
+     * head, read opaquely: the consumer may advance past the nodes being
+     * counted, so the figure can include messages taken meanwhile; nodes stay
+     * reachable while walked (the GC keeps them), so the walk is memory-safe and
+     * ends at the tail or the cap. The save queue's size is read racily too
+     * (ArrayDeque.size from its two indices: some value in 0..capacity).
+     * Messages themselves are never read.
+     */
+    public int approxDepth(int cap) {
+        int n = 0;
+        Node node = (Node) HEAD.getOpaque(this);
+        while (n < cap && node != null && (node = (Node) NEXT.getAcquire(node)) != null) {
+            n++;
+        }
+        ArrayDeque<Object> s = saved;
+        if (s != null) {
+            n += Math.max(0, s.size());
+        }
+        return Math.min(n, cap);
+    }
+
+    private static final VarHandle HEAD;
     private static final VarHandle TAIL;
     private static final VarHandle WAITING;
     private static final VarHandle KILLED_BY;
@@ -568,6 +707,7 @@ public final class ActorCell {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             TAIL = l.findVarHandle(ActorCell.class, "tail", Node.class);
+            HEAD = l.findVarHandle(ActorCell.class, "head", Node.class);
             WAITING = l.findVarHandle(ActorCell.class, "waiting", int.class);
             KILLED_BY = l.findVarHandle(ActorCell.class, "killedBy", Throwable.class);
             NEXT = l.findVarHandle(Node.class, "next", Node.class);

@@ -102,6 +102,10 @@ public final class GreenThread<T> extends Task
     static final int ABANDONED = 3;
 
     private static final Object DONE = new Object();
+    /** Stamp lastRanAt after each slice (one plain load and store per dispatch). On unless
+     * {@code -Dverdant.metrics=false}, which exists only to measure that cost (a static final:
+     * the JIT removes the branch). */
+    private static final boolean STAMP_SLICES = !"false".equals(System.getProperty("verdant.metrics"));
 
     final RuntimeCore runtime;
     /** Written by PidTable.allocate before the thread is started; immutable after. */
@@ -130,11 +134,26 @@ public final class GreenThread<T> extends Task
     @SuppressWarnings("unused") private volatile boolean preempt;
     /** Mailbox, links and monitors; null until first used (see {@link ActorCell}). Set once by CAS. */
     volatile ActorCell cell;
+    /** Observability (24 bytes per thread, see design/observability.md):
+     * run time in nanoseconds, sampled (ticker adds a tick per tick it saw this thread
+     * running, single writer) or, with Config.cpuTiming, measured per slice by the
+     * carrier (single writer at a time: slices of one thread never overlap). */
+    long runNanos;
+    /** Ticker.coarseNanos when this thread last left a carrier (0: never ran); carrier writes, anyone reads. */
+    long lastRanAt;
+    /** The spawning green thread of the same runtime: its pid index + 1 (0: none) and generation. Immutable. */
+    int parentIndex;
+    int parentGeneration;
 
     GreenThread(RuntimeCore runtime, Callable<? extends T> body, Priority priority) {
         super(priority.level());
         this.runtime = runtime;
         this.body = body;
+    }
+
+    /** Any thread: the cell if one was ever created, else null (snapshots must not create one). */
+    public ActorCell cellOrNull() {
+        return cell;
     }
 
     /**
@@ -198,7 +217,16 @@ public final class GreenThread<T> extends Task
 
     @Override
     protected void dispatch(Worker worker) {
-        runContinuation.run();
+        if (runtime.cpuTiming) {
+            long t0 = System.nanoTime();
+            runContinuation.run();
+            runNanos += System.nanoTime() - t0;
+        } else {
+            runContinuation.run();
+        }
+        if (STAMP_SLICES) {
+            lastRanAt = io.verdant.internal.sched.Ticker.coarseNanos;
+        }
         // The continuation unmounted: it yielded, parked or ended. Each is a
         // safepoint, so a request it did not reach a checkpoint for is withdrawn
         // (otherwise Safepoints.pending would stay non-zero and every checkpoint
@@ -225,6 +253,33 @@ public final class GreenThread<T> extends Task
     @Override
     protected Thread thread() {
         return vthread;
+    }
+
+    @Override
+    protected void chargeTick() {
+        if (!runtime.cpuTiming) {
+            runNanos += io.verdant.internal.sched.Ticker.TICK_NANOS;
+        }
+    }
+
+    /** Any thread, a snapshot: run time so far in nanoseconds (sampled, or exact with Config.cpuTiming). */
+    public long runNanos() {
+        return runNanos;
+    }
+
+    /** Any thread, a snapshot: the coarse time this thread last left a carrier, 0 if it never ran. */
+    public long lastRanAt() {
+        return lastRanAt;
+    }
+
+    /** The virtual thread of this green thread. */
+    public Thread vthread() {
+        return vthread;
+    }
+
+    /** The pid of the green thread that spawned this one in the same runtime, or null. */
+    public Pid parentPid() {
+        return parentIndex == 0 ? null : new Pid(runtime.id, parentIndex - 1, parentGeneration);
     }
 
     // ------------------------------------------------------------------ body
@@ -260,6 +315,7 @@ public final class GreenThread<T> extends Task
             }
             failure = killed;
         }
+        io.verdant.internal.obs.Jfr.threadEnd(this, failure);
         if (failure == null) {
             finish(SUCCEEDED, value);
         } else if (finish(FAILED, failure)) {
@@ -289,6 +345,12 @@ public final class GreenThread<T> extends Task
         }
         // Counted as ended before joiners can return: join() waits for DONE, not for status.
         runtime.threadEnded();
+        Worker here = lastWorker();
+        if (here != null && here.currentTask() == this) {
+            here.counters.exited++;
+        } else {
+            runtime.exitedElsewhere.incrementAndGet();
+        }
         Object w = WAITERS.getAndSet(this, DONE);
         if (w instanceof Waiter && vthread == null) {
             // An event actor: it has no carrier of its own.
@@ -339,6 +401,7 @@ public final class GreenThread<T> extends Task
             runtime.pids.free(this);
             if (STATUS.compareAndSet(this, ALIVE, ABANDONED)) {
                 runtime.threadEnded();
+                runtime.exitedElsewhere.incrementAndGet();
                 unparkAll(WAITERS.getAndSet(this, DONE));
             }
         }

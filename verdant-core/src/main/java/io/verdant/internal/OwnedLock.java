@@ -10,6 +10,14 @@ import java.util.ArrayList;
  * synchronisation. A thread that holds nothing pays one null check at exit.
  */
 public abstract class OwnedLock {
+    /**
+     * Any thread, a snapshot: the thread holding this lock now, or null. For
+     * observers (wait reasons, deadlock detection); never used for control.
+     */
+    public Thread holderThread() {
+        return null;
+    }
+
     /** Called on the dying holder's own thread, once per lock it still holds. */
     protected abstract void releaseByDeadOwner(Thread owner);
 

@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 
@@ -98,6 +99,8 @@ public final class RuntimeCore {
     private final BiConsumer<Pid, Object> deadLetterHandler;
     /** Where dead letters go when no handler is configured. */
     private final DeadLetters deadLetters;
+    /** Dead letters so far: any thread adds (a LongAdder: senders to dead pids may be many and concurrent). */
+    private final LongAdder deadLetterCount = new LongAdder();
     @SuppressWarnings("unused") private volatile int state;
     @SuppressWarnings("unused") private volatile long live;
     private volatile Thread closer;
@@ -107,6 +110,15 @@ public final class RuntimeCore {
     private final Object dispatchersLock = new Object();
     /** The public facade (an {@code io.verdant.Verdant}); set once right after construction. */
     public volatile Object facade;
+    /** Config.cpuTiming: carriers time each slice of a green thread (two clock reads per dispatch). */
+    final boolean cpuTiming;
+    /** Statistics not kept per carrier (rare, or from threads that are not carriers); see internal.obs.Metrics. */
+    public final AtomicLong spawnedElsewhere = new AtomicLong();
+    public final AtomicLong exitedElsewhere = new AtomicLong();
+    public final AtomicLong supervisorRestarts = new AtomicLong();
+    /** Supervisors running now, by their own green thread (see internal.obs.SupervisorView). */
+    public final ConcurrentHashMap<GreenThread<?>, io.verdant.internal.obs.SupervisorView> supervisors =
+            new ConcurrentHashMap<>();
 
     public RuntimeCore(Config config) {
         this(config, Clock.SYSTEM);
@@ -137,6 +149,7 @@ public final class RuntimeCore {
         this.name = config.name() != null ? config.name() : "verdant-" + id;
         this.failureHandler = config.failureHandler();
         this.deadLetterHandler = config.deadLetterHandler();
+        this.cpuTiming = config.cpuTiming();
         this.deadLetters = new DeadLetters(name, System::nanoTime);
         this.det = det;
         if (det == null) {
@@ -153,6 +166,10 @@ public final class RuntimeCore {
             det.start(this, config.stackSize());
         }
         OPEN.put(id, this);
+        io.verdant.internal.obs.Jfr.registerPeriodic();
+        if (config.jmx()) {
+            io.verdant.internal.obs.Jmx.register(this);
+        }
     }
 
     public Config config() {
@@ -190,6 +207,17 @@ public final class RuntimeCore {
      */
     public <T> GreenThread<T> spawn(Callable<? extends T> body, String name, Priority priority, CancelToken under,
                                     GreenThread<?> linkParent) {
+        return spawn(body, name, priority, under, linkParent, null);
+    }
+
+    /**
+     * Like {@link #spawn(Callable, String, Priority, CancelToken, GreenThread)},
+     * with a bounded mailbox ({@code bound}; null: unbounded) in place before it starts.
+     *
+     * @throws IllegalStateException if the runtime is closing or closed
+     */
+    public <T> GreenThread<T> spawn(Callable<? extends T> body, String name, Priority priority, CancelToken under,
+                                    GreenThread<?> linkParent, MailboxBound bound) {
         Objects.requireNonNull(body, "body");
         Objects.requireNonNull(priority, "priority");
         // Spawning is a safepoint: a green thread spawning in a long loop yields
@@ -207,17 +235,19 @@ public final class RuntimeCore {
         boolean published = false;
         boolean bornCancelled = false;
         Thread vt;
+        GreenThread<?> spawner = GreenThread.current();
+        if (spawner != null && spawner.runtime == this) {
+            g.parentIndex = spawner.index + 1;
+            g.parentGeneration = spawner.generation;
+        }
         try {
             vt = VirtualThreads.newThread(det == null ? g : det.executorFor(g), name, g);
             vt.setUncaughtExceptionHandler(g);
             g.vthread = vt;
             if (under != null) {
                 bornCancelled = CancelNode.registerUnder(under, g);
-            } else {
-                GreenThread<?> parent = GreenThread.current();
-                if (parent != null) {
-                    bornCancelled = CancelNode.register(CancelNode.of(parent), g);
-                }
+            } else if (spawner != null) {
+                bornCancelled = CancelNode.register(CancelNode.of(spawner), g);
             }
             if (!pids.allocate(g)) {
                 // close() took its snapshot first: this thread would escape it.
@@ -227,7 +257,12 @@ public final class RuntimeCore {
             if (linkParent != null) {
                 ActorCell.linkChild(linkParent, g);
             }
+            if (bound != null) {
+                ActorCell.of(g).bound(bound);
+            }
             vt.start();
+            countSpawn(spawner);
+            io.verdant.internal.obs.Jfr.threadStart(g);
         } catch (Throwable t) {
             if (published) {
                 pids.free(g);
@@ -297,6 +332,7 @@ public final class RuntimeCore {
             threadEnded();
             throw t;
         }
+        countSpawn(GreenThread.current());
         if (linkParent != null) {
             ActorCell.linkChild(linkParent, g);
         }
@@ -326,10 +362,30 @@ public final class RuntimeCore {
         return d == null ? 0 : d.dispatchers();
     }
 
+    /** Counts a spawn on the spawner's carrier (single writer) or, from elsewhere, in an atomic. */
+    private void countSpawn(GreenThread<?> spawner) {
+        io.verdant.internal.sched.Worker w = spawner == null || spawner.runtime != this ? null : spawner.lastWorker();
+        if (w != null && w.currentTask() == spawner) {
+            w.counters.spawned++;
+        } else {
+            spawnedElsewhere.incrementAndGet();
+        }
+    }
+
+    /** A snapshot of the live green threads (any thread; see PidTable.snapshot). */
+    public List<GreenThread<?>> threads() {
+        return pids.snapshot();
+    }
+
+    /** The open runtimes (any thread; a snapshot), for JVM-wide observers such as JFR periodic events. */
+    public static java.util.Collection<RuntimeCore> open() {
+        return List.copyOf(OPEN.values());
+    }
+
     /** The live green thread named by {@code pid}, or null if it is stale, dead or foreign. */
     public GreenThread<?> lookup(Pid pid) {
         Objects.requireNonNull(pid, "pid");
-        if (pid.runtimeId() != id) {
+        if (!owns(pid)) {
             return null;
         }
         GreenThread<?> g = pids.lookup(pid.index(), pid.generation());
@@ -337,13 +393,44 @@ public final class RuntimeCore {
     }
 
     /**
+     * The open runtime {@code pid} belongs to, or null. Any thread.
+     *
+     * @param pid a pid of any runtime
+     * @return its runtime if open
+     */
+    public static RuntimeCore of(Pid pid) {
+        return OPEN.get(pid.runtimeId());
+    }
+
+    /**
+     * True if {@code pid} was made by this runtime (alive or not). Any thread.
+     *
+     * @param pid a pid
+     * @return whether it is one of this runtime's
+     */
+    public boolean owns(Pid pid) {
+        return pid.runtimeId() == id;
+    }
+
+    /**
      * Any thread. Enqueues {@code msg} in the mailbox of {@code pid}; false (and
      * a dead letter) if {@code pid} named no live green thread when looked up.
      */
     public static boolean send(Pid pid, Object msg) {
+        return offer(pid, msg, true);
+    }
+
+    /**
+     * Any thread. Like {@link #send}; a bounded mailbox applies its overflow
+     * policy (see {@link MailboxBound}); {@code mayBlock} false makes a BLOCK
+     * mailbox drop instead of waiting (timers).
+     *
+     * @return true if enqueued; false if the pid was dead or the message was dropped (a dead letter)
+     */
+    public static boolean offer(Pid pid, Object msg, boolean mayBlock) {
         Objects.requireNonNull(pid, "pid");
         Objects.requireNonNull(msg, "msg");
-        RuntimeCore rt = OPEN.get(pid.runtimeId());
+        RuntimeCore rt = of(pid);
         GreenThread<?> g = rt == null ? null : rt.lookup(pid);
         if (g == null) {
             if (rt != null) {
@@ -351,16 +438,25 @@ public final class RuntimeCore {
             }
             return false;
         }
-        ActorCell.of(g).enqueue(msg);
+        if (ActorCell.of(g).offer(pid, msg, mayBlock) != MailboxBound.DELIVERED) {
+            rt.deadLetter(pid, msg);
+            return false;
+        }
         return true;
     }
 
     /**
-     * A message to {@code pid} found no live receiver: to the configured
-     * handler, else (while the runtime runs; dead letters during close are
-     * expected) a rate-limited INFO record (see {@link DeadLetters}).
+     * Any thread. A message to {@code pid} that could not be delivered (dead,
+     * stale, or dropped by its bounded mailbox): counted, then given to the
+     * configured handler, else (while the runtime runs; dead letters during
+     * close are expected) a rate-limited INFO record (see {@link DeadLetters}).
+     *
+     * @param pid the addressee
+     * @param msg the message that was not delivered
      */
-    void deadLetter(Pid pid, Object msg) {
+    public void deadLetter(Pid pid, Object msg) {
+        deadLetterCount.increment();
+        io.verdant.internal.obs.Jfr.deadLetter(this, pid, msg);
         if (deadLetterHandler != null) {
             try {
                 deadLetterHandler.accept(pid, msg);
@@ -370,6 +466,11 @@ public final class RuntimeCore {
         } else if (state == RUNNING) {
             deadLetters.record(pid, msg);
         }
+    }
+
+    /** Dead letters counted since start (see {@link #deadLetter}); a snapshot. Any thread. */
+    public long deadLetterCount() {
+        return deadLetterCount.sum();
     }
 
     /** Number of green threads spawned and not yet ended. */
@@ -514,6 +615,9 @@ public final class RuntimeCore {
             state = CLOSED;
             closer = null;
             OPEN.remove(id, this);
+            if (config.jmx()) {
+                io.verdant.internal.obs.Jmx.unregister(this);
+            }
         }
         if (failure instanceof RuntimeException e) {
             throw e;

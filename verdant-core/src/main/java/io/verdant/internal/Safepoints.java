@@ -56,6 +56,12 @@ public final class Safepoints {
         // Read before CAS: while a request for some other thread is pending, every
         // checkpoint in the JVM comes here, and a CAS each time would be costly.
         if (g != null && g.preemptRequested() && acknowledge(g)) {
+            io.verdant.internal.sched.Worker w = g.lastWorker();
+            if (w != null && w.currentTask() == g) {
+                w.counters.preemptionsHonored++;
+            }
+            // Committed here, by the preempted thread, so the event's stack shows where it yielded.
+            io.verdant.internal.obs.Jfr.preemption(g, w);
             Thread.yield();
         }
     }

@@ -48,6 +48,14 @@ class ExamplesTest {
     }
 
     @Test
+    void observability() throws Exception {
+        String out = run(() -> ObservabilityExample.main(new String[0]));
+        assertThat(out).containsPattern("metrics: \\d+ spawned")
+                .containsPattern("snapshot: <[0-9.]+> 'teller' WAITING Mutex.lock #\\d+ held by <[0-9.]+> 'auditor'")
+                .contains("supervisor 'app'").contains("'db'").contains("JSON dump with stacks written to");
+    }
+
+    @Test
     void stressWithSmallerN() throws Exception {
         assertThat(run(() -> StressExample.main(new String[] {"20000"})))
                 .contains("20,000 green threads spawned").contains("(correct)");
@@ -59,6 +67,17 @@ class ExamplesTest {
         assertThat(out).contains("'recurser' failed with StackOverflowError")
                 .contains("sum of squares 0..9 = 285")
                 .contains("a green thread spawned afterwards: still running");
+    }
+
+    @Test
+    void actorToolkit() throws Exception {
+        String out = run(() -> ActorToolkitExample.main(new String[0]));
+        assertThat(out).contains("rooms: [room:dev, room:lobby]; supervised: [room:lobby RUNNING, room:dev RUNNING]")
+                .contains("lobby members: 3; 10 lines said; slow kept the newest 4 of the 10 sent to it")
+                .contains("dead letters from slow's full mailbox: 6")
+                .contains("dev restarted under its name: true; restarts: 1; members now: []")
+                .contains("after terminateChild: [room:lobby RUNNING, room:dev TERMINATED]; registered: [room:lobby]")
+                .contains("scribe wrote 10 transcript lines, then saw the channel closed");
     }
 
     @Test

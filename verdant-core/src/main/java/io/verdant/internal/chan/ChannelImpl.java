@@ -74,6 +74,8 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T> {
     private final WaitQueue<Node> senders = new WaitQueue<>();
     private final WaitQueue<Node> receivers = new WaitQueue<>();
     private volatile boolean closed;
+    /** Why it was closed (close(Throwable)), or null; written once under the lock before {@code closed}. */
+    private Throwable cause;
 
     public ChannelImpl(int capacity) {
         this.capacity = capacity;
@@ -114,12 +116,27 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T> {
 
     @Override
     public boolean close() {
+        return doClose(null);
+    }
+
+    @Override
+    public boolean close(Throwable cause) {
+        return doClose(Objects.requireNonNull(cause, "cause"));
+    }
+
+    @Override
+    public java.util.Optional<Throwable> closeCause() {
+        return closed ? java.util.Optional.ofNullable(cause) : java.util.Optional.empty();
+    }
+
+    private boolean doClose(Throwable why) {
         ArrayList<Thread> wake = new ArrayList<>();
         lock();
         try {
             if (closed) {
                 return false;
             }
+            cause = why; // before the volatile write of closed: whoever sees closed sees the cause
             closed = true;
             // Dead nodes (claimed elsewhere, aborted) are just dropped.
             for (Node n = pollLiveSender(); n != null; n = pollLiveSender()) {
@@ -431,8 +448,15 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T> {
         }
     }
 
-    ChannelClosedException closedException() {
-        return new ChannelClosedException(this + " is closed");
+    /**
+     * The exception for an operation on this closed channel, carrying its close cause.
+     *
+     * @return a fresh exception
+     */
+    public ChannelClosedException closedException() {
+        Throwable why = cause;
+        return why == null ? new ChannelClosedException(this + " is closed")
+                : new ChannelClosedException(this + " is closed: " + why, why);
     }
 
     private TimedOutException timedOut(String verb, Deadline deadline) {

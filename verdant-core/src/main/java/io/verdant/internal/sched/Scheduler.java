@@ -130,6 +130,8 @@ public final class Scheduler {
     private final Object spareLock = new Object();
     /** Guarded by spareLock: spare carriers alive, by spare slot. */
     private final Worker[] spares;
+    /** Guarded by spareLock: the counters of spares that have retired (see {@link #metrics}). */
+    private final WorkerCounters retiredCounters = new WorkerCounters();
     @SuppressWarnings("unchecked")
     private final ConcurrentLinkedQueue<Task>[] injected = (ConcurrentLinkedQueue<Task>[]) new ConcurrentLinkedQueue<?>[LEVELS];
     private final AtomicInteger injectedCount = new AtomicInteger();
@@ -176,6 +178,16 @@ public final class Scheduler {
             w.start();
         }
         ticker.start();
+    }
+
+    /** Any thread: spare carriers alive now; a snapshot (observability). */
+    public int spareCarriers() {
+        return carriers.length - workers.length;
+    }
+
+    /** The runtime's name (carrier threads' name prefix). */
+    public String name() {
+        return name;
     }
 
     public int workerCount() {
@@ -409,6 +421,9 @@ public final class Scheduler {
                     Worker victim = victims[(start + i) % n];
                     if (victim != w) {
                         found = victim.stealBy(w, seen);
+                        if (found != null) {
+                            w.counters.steals++;
+                        }
                     }
                 }
             }
@@ -431,11 +446,14 @@ public final class Scheduler {
         }
     }
 
-    /** Worker {@code w} only: parks until notified, unless work appears while registering. */
-    void park(Worker w) {
+    /**
+     * Worker {@code w} only: parks until notified, unless work appears while
+     * registering; true if it parked (counted in {@code w.counters.parks}).
+     */
+    boolean park(Worker w) {
         synchronized (idleLock) {
             if (w.retire) {
-                return;
+                return false;
             }
             w.idle = true;
             idleWorkers.addLast(w);
@@ -450,7 +468,7 @@ public final class Scheduler {
                     idleWorkers.remove(w);
                     idleCount = idleWorkers.size();
                     ticker.wakeIfSleeping();
-                    return;
+                    return false;
                 }
             }
             // A notifier (or a retirement) already took us off the list; it sets
@@ -458,10 +476,12 @@ public final class Scheduler {
             // returning now would leave notified to be set later, and the next
             // park() would return at once while still registered as idle.
         }
+        w.counters.parks++;
         while (!w.notified && !terminating) {
             LockSupport.park(this);
         }
         w.notified = false;
+        return true;
     }
 
     private boolean hasVisibleWork() {
@@ -597,6 +617,8 @@ public final class Scheduler {
                     }
                 }
                 carriers = shrunk;
+                retiredCounters.add(s.counters);
+                retiredCounters.dispatchesRetired += s.dispatchCount();
             }
             if (spares[s.index - workers.length] == s) {
                 spares[s.index - workers.length] = null;
@@ -609,6 +631,27 @@ public final class Scheduler {
         synchronized (spareLock) {
             return java.util.Arrays.stream(spares).filter(java.util.Objects::nonNull).toArray(Worker[]::new);
         }
+    }
+
+    /** Any thread: a copy of the summed counters of the spares that have retired. */
+    public WorkerCounters retiredCounters() {
+        WorkerCounters c = new WorkerCounters();
+        synchronized (spareLock) {
+            c.add(retiredCounters);
+        }
+        return c;
+    }
+
+    /** Any thread: dispatches made by spares that have retired. */
+    public long retiredDispatches() {
+        synchronized (spareLock) {
+            return retiredCounters.dispatchesRetired;
+        }
+    }
+
+    /** Any thread, a snapshot: tasks in the injection queues. */
+    public int injectedDepth() {
+        return injectedCount.get();
     }
 
     public boolean isTerminating() {

@@ -193,6 +193,11 @@ public final class Sysmon {
             int i = c.index;
             long d = c.dispatchCount();
             Task running = c.currentTask();
+            if (running != null) {
+                // Statistics (the ticker is their only writer): busy ratio, sampled run time.
+                c.counters.busyTicks++;
+                running.chargeTick();
+            }
             long held = observe(i, c, d, running, now);
             if (held >= 0) {
                 bestRunning = Math.min(bestRunning, running.priority);
@@ -359,6 +364,7 @@ public final class Sysmon {
         Worker spare = spareFor[i];
         if (spare != null) {
             spareFor[i] = null;
+            io.verdant.internal.obs.Jfr.spare(scheduler.name(), spare.getName(), false, c.getName());
             scheduler.retireSpare(spare);
         }
     }
@@ -413,6 +419,7 @@ public final class Sysmon {
             if (spare != null) {
                 spareFor[i] = spare;
                 sparesStarted.incrementAndGet();
+                io.verdant.internal.obs.Jfr.spare(scheduler.name(), spare.getName(), true, c.getName());
             }
         }
         if (!reported[i]) {
@@ -459,6 +466,7 @@ public final class Sysmon {
     }
 
     private void log(Worker c, Task running, long held, String spareName, StackTraceElement[] stack) {
+        io.verdant.internal.obs.Jfr.stall(scheduler.name(), c.getName(), running, held, spareName, stack);
         if (!LOG.isLoggable(System.Logger.Level.WARNING)) {
             return;
         }

@@ -47,6 +47,13 @@ public abstract class Task {
     protected void withdrawPreemption() {
     }
 
+    /**
+     * Ticker thread only: this task was seen running on a carrier at a tick
+     * (sampled run time; see {@code GreenThread.runNanos}). Foreign work keeps no count.
+     */
+    protected void chargeTick() {
+    }
+
     /** The virtual thread this task is the continuation of, or null if unknown (foreign work). */
     protected Thread thread() {
         return null;

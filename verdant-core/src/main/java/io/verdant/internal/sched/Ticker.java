@@ -35,6 +35,18 @@ public final class Ticker extends Thread {
      * ticker's own CPU cost is negligible (not measured separately). */
     public static final long TICK_NANOS = 1_000_000L;
 
+    /**
+     * A coarse clock (System.nanoTime, at most about one tick stale while any
+     * runtime is busy) that the dispatch path can read for one plain load: the
+     * time a green thread last left a carrier ("waiting for 3 s" in snapshots).
+     * Written by every runtime's ticker at each tick and after each idle sleep
+     * (plain stores of increasing values from several tickers: a reader may see
+     * a value a tick older, never a torn one on the 64-bit JVMs Verdant runs
+     * on); while every runtime is idle it is not advanced, and the first slice
+     * after a long idle period may be stamped with the time the ticker last ran.
+     */
+    public static long coarseNanos = System.nanoTime();
+
     private final Scheduler scheduler;
     private final Sysmon sysmon;
     /** Timer hook (issue 5): set once before start, read by the ticker only. */
@@ -80,12 +92,15 @@ public final class Ticker extends Thread {
                 }
             }
             sleeping = false;
+            coarseNanos = System.nanoTime();
             clockwork.advance();
             return;
         }
         LockSupport.parkNanos(this, TICK_NANOS);
         clockwork.advance();
-        sysmon.tick(System.nanoTime());
+        long now = System.nanoTime();
+        coarseNanos = now;
+        sysmon.tick(now);
     }
 
     // ------------------------------------------------------------------ timer hook (issue 5)

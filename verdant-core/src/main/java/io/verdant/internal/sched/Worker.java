@@ -46,6 +46,9 @@ import java.util.concurrent.locks.LockSupport;
  *               workers (LIFO steal rule) and by the ticker (time slices).
  *   current     the task being run, published opaquely; for diagnostics and the
  *               ticker, never for correctness.
+ *   counters    statistics for Verdant.metrics(): plain fields, one writer each
+ *               (this carrier; busyTicks the ticker), none on the dispatch path;
+ *               see {@link WorkerCounters} for the readers' memory ordering.
  *
  * Flags written by other threads
  *   injectedFirst  set (opaque) by Sysmon when it requests preemption of the task
@@ -154,6 +157,10 @@ public final class Worker extends Thread {
     boolean searching;
     /** Owner only: victims' dispatch counts at this worker's previous steal pass. */
     final long[] stealSeen;
+    /** Owner only: the last turn parked and was woken (a following empty turn is a no-op wake-up). */
+    private boolean woken;
+    /** Statistics written by this carrier only, read by anyone (see {@link WorkerCounters}). */
+    public final WorkerCounters counters = new WorkerCounters();
 
     Worker(Scheduler scheduler, int index, String name, long stackSize, boolean spare) {
         super(null, null, name, stackSize, false);
@@ -200,10 +207,14 @@ public final class Worker extends Thread {
         if (task == null) {
             task = scheduler.search(this);
             if (task == null) {
-                scheduler.park(this);
+                if (woken) {
+                    counters.noopWakeups++;
+                }
+                woken = scheduler.park(this);
                 return;
             }
         }
+        woken = false;
         runTask(task);
     }
 
@@ -499,6 +510,30 @@ public final class Worker extends Thread {
     /** Dispatches so far; any thread, a snapshot. */
     public long dispatchCount() {
         return dispatchesOpaque();
+    }
+
+    /** Any thread, a racy snapshot: tasks in this carrier's local queues, all priorities. */
+    public int localQueueDepth() {
+        int n = 0;
+        for (LocalQueue q : levels) {
+            n += q.size();
+        }
+        return n;
+    }
+
+    /** Any thread, a snapshot: a task waits in the LIFO slot. */
+    public boolean lifoOccupied() {
+        return LIFO.getOpaque(this) != null;
+    }
+
+    /** True for a spare carrier. */
+    public boolean isSpare() {
+        return spare;
+    }
+
+    /** This carrier's index (cores first, then spare slots). */
+    public int index() {
+        return index;
     }
 
     public Scheduler scheduler() {

@@ -55,6 +55,9 @@ public final class MutexCore extends OwnedLock {
     private final Object blocker;
     private volatile Thread owner;
     private volatile boolean poisoned;
+    /** Mutex ids, for wait reasons and dumps ("Mutex.lock #5 held by ..."). */
+    private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
+    private final long id = IDS.incrementAndGet();
 
     /**
      * A free, unpoisoned mutex core.
@@ -97,7 +100,9 @@ public final class MutexCore extends OwnedLock {
         if (node == null) {
             return acquired();
         }
+        Object jfr = io.verdant.internal.obs.Jfr.mutexWaitBegin(this);
         Waits.Outcome outcome = Waits.await(blocker, deadline, () -> node.granted);
+        io.verdant.internal.obs.Jfr.mutexWaitEnd(jfr, !node.granted);
         if (outcome == Waits.Outcome.READY) {
             return acquired();
         }
@@ -144,6 +149,17 @@ public final class MutexCore extends OwnedLock {
     /** @return true if the calling thread holds the mutex */
     public boolean heldByCaller() {
         return owner == Thread.currentThread();
+    }
+
+    @Override
+    public Thread holderThread() {
+        return owner;
+    }
+
+    /** The wait reason of a thread parked on this mutex: its id and holder, never the guarded value. */
+    @Override
+    public String toString() {
+        return "Mutex.lock #" + id + io.verdant.internal.obs.WaitReasons.heldBy(owner);
     }
 
     /** @return the holder, or null; a snapshot */

@@ -1,0 +1,37 @@
+package io.verdant;
+
+import java.time.Duration;
+
+/**
+ * One green thread as seen by {@link Verdant#snapshot()}. Each field was read
+ * once, without stopping the thread, so the fields of one record may come from
+ * instants a few microseconds apart (a thread can show RUNNABLE with the wait
+ * reason it had just before it was woken). Never contains message contents or
+ * guarded values: wait reasons name objects by kind, id and state.
+ *
+ * @param pid          the green thread's pid
+ * @param name         its name
+ * @param priority     its priority
+ * @param state        RUNNING (on a carrier now), RUNNABLE (queued), WAITING (parked or blocked)
+ * @param waitReason   what it waits on, e.g. {@code "Mutex.lock #5 held by <3.21.0> 'w-2'"},
+ *                     {@code "join <3.17.0> 'db'"}, {@code "receive (mailbox)"}, {@code "sleep"};
+ *                     {@code ""} when not waiting, or when blocked in the JDK without a park blocker
+ *                     (I/O, {@code Object.wait}: see the stack in a dump)
+ * @param waitingFor   the green thread it waits for (a mutex's holder, a join's target), or null
+ * @param timeWaiting  for a WAITING or RUNNABLE thread, how long since it last left a carrier
+ *                     (to within about a millisecond); {@link Duration#ZERO} when running or never run
+ * @param runTime      time it spent on carriers: sampled at 1 ms ticks, or measured exactly with
+ *                     {@link Config.Builder#cpuTiming(boolean)}
+ * @param carrier      the carrier thread's name while RUNNING, else null
+ * @param parent       the green thread of the same runtime that spawned it, or null
+ * @param supervisor   the supervisor whose child it is, or null
+ * @param childName    its child-spec name under that supervisor, or null
+ * @param mailboxDepth messages waiting in its mailbox, counted up to {@link #MAILBOX_CAP}
+ * @param jdkThreadId  its virtual thread's {@link Thread#threadId()}: the {@code tid} of JDK thread dumps
+ */
+public record GreenThreadInfo(Pid pid, String name, Priority priority, GreenState state, String waitReason,
+                              Pid waitingFor, Duration timeWaiting, Duration runTime, String carrier, Pid parent,
+                              Pid supervisor, String childName, int mailboxDepth, long jdkThreadId) {
+    /** Mailbox depths are counted up to this many messages (a snapshot never walks a huge mailbox). */
+    public static final int MAILBOX_CAP = 10_000;
+}

@@ -1,0 +1,49 @@
+package io.verdant;
+
+import java.util.List;
+
+/**
+ * A runtime's counters and gauges, read by {@link Verdant#metrics()}. Counters
+ * count since the runtime started (spare carriers that have retired included);
+ * gauges are the value when read. Each value is read on its own, without
+ * stopping anything: two values are not an atomic snapshot (for example
+ * {@code spawned - exited} may differ from {@code live} by the spawns and
+ * exits in flight), and a value may lag its true figure by the operations in
+ * progress at that instant.
+ *
+ * @param runtime              the runtime's name
+ * @param spawned              green threads spawned
+ * @param exited               green threads ended (successfully, by failure, or abandoned at close)
+ * @param live                 gauge: green threads spawned and not yet ended
+ * @param polls                tasks dispatched, over all carriers
+ * @param steals               tasks taken from another carrier's queues
+ * @param parks                times a carrier parked with nothing to do
+ * @param noopWakeups          carrier wake-ups that found no work
+ * @param waits                times a green thread parked in a Verdant blocking operation (channel,
+ *                             mutex, join, receive, sleep, select); JDK blocking calls are not counted
+ * @param preemptionsRequested preemption requests made by the ticker (time slices and priority)
+ * @param preemptionsHonored   preemption requests a green thread acknowledged at a safepoint
+ * @param stalls               carriers reported stalled (held by one task past the stall threshold)
+ * @param sparesStarted        spare carriers started in place of stalled ones
+ * @param sparesAlive          gauge: spare carriers alive now
+ * @param deadLetters          messages sent to a pid that named no live green thread
+ * @param supervisorRestarts   restarts performed by the runtime's supervisors
+ * @param foreignSubmissions   tasks of virtual threads that inherited Verdant's scheduler but are not green threads
+ * @param injectionQueueDepth  gauge: tasks waiting in the runtime-wide injection queues
+ * @param workers              one entry per carrier alive now, core carriers first
+ */
+public record RuntimeMetrics(String runtime, long spawned, long exited, long live, long polls, long steals,
+                             long parks, long noopWakeups, long waits, long preemptionsRequested, long preemptionsHonored,
+                             long stalls, long sparesStarted, int sparesAlive, long deadLetters,
+                             long supervisorRestarts, long foreignSubmissions, int injectionQueueDepth,
+                             List<WorkerMetrics> workers) {
+    /**
+     * Copies the list of workers.
+     *
+     * @throws NullPointerException if {@code runtime} or {@code workers} is null
+     */
+    public RuntimeMetrics {
+        java.util.Objects.requireNonNull(runtime, "runtime");
+        workers = List.copyOf(workers);
+    }
+}

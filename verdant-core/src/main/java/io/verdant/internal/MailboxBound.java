@@ -1,0 +1,203 @@
+package io.verdant.internal;
+
+import io.verdant.MailboxFullException;
+import io.verdant.Pid;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The bound of one green thread's bounded mailbox (public side:
+ * {@code io.verdant.Mailbox}): a count of the messages in it and the senders
+ * waiting for room.
+ *
+ * <pre>
+ * Overview
+ *   The mailbox itself stays ActorCell's lock-free MPSC queue; the bound only
+ *   counts. count = non-Signal messages in the mailbox (queue + the owner's
+ *   save queue). A user send adds one (offer(): reserve a unit by CAS below
+ *   capacity, or for DROP_OLDEST add unconditionally); every non-Signal
+ *   message the owner takes out subtracts one (taken()). Signals (runtime
+ *   exits and Downs, whoever sends them) are never counted, refused or dropped.
+ *
+ * Overflow policies (policy = Mailbox.Overflow ordinal)
+ *   BLOCK        reserve, or wait for room (below) up to blockNanos, then fail
+ *   DROP_NEWEST  reserve, or drop the new message (the caller dead-letters it)
+ *   DROP_OLDEST  always enqueue (count may exceed capacity); the owner drops
+ *                the excess oldest messages as dead letters on its next take
+ *                (trim(): only the consumer may remove from an MPSC queue)
+ *   FAIL         reserve, or throw MailboxFullException
+ *
+ * Waiting for room (BLOCK; any sender thread but the owner)
+ *   1. enter (safepoint, cancellation check) -- done by the caller's send path;
+ *   2. loop: try to reserve; publish the thread in {@code blocked}; re-check
+ *      count (it may have dropped between the failed reserve and the publish);
+ *      check cancellation, the deadline and whether the owner ended; park.
+ *   3. finally remove the thread from {@code blocked}.
+ *   The owner, after each take, reads {@code blocked} and unparks one sender.
+ *   count and the queue are both accessed with volatile semantics: either the
+ *   sender's re-check sees the lower count, or the owner's read of blocked
+ *   sees the sender (a Dekker pair), so no wake-up is lost. A woken sender
+ *   that loses the slot to another sender just waits again.
+ *   The owner's end wakes every blocked sender (an ExitListener): they see it
+ *   dead and report a dead letter instead of waiting out their timeout.
+ *
+ * Threads
+ *   offer: any thread. taken, trim: the owner only. ownerEnded: the owner's completion.
+ * </pre>
+ */
+public final class MailboxBound implements ExitListener {
+    static final int BLOCK = 0;
+    static final int DROP_NEWEST = 1;
+    static final int DROP_OLDEST = 2;
+    static final int FAIL = 3;
+
+    /** Outcomes of {@link #offer}. */
+    public static final int DELIVERED = 0;
+    public static final int DROPPED = 1;
+    public static final int OWNER_DEAD = 2;
+
+    final int capacity;
+    final int policy;
+    final long blockNanos;
+    @SuppressWarnings("unused") private volatile int count;
+    private final ConcurrentLinkedQueue<Thread> blocked = new ConcurrentLinkedQueue<>();
+
+    /**
+     * A bound.
+     *
+     * @param capacity   at least 1
+     * @param policy     the ordinal of {@code Mailbox.Overflow}
+     * @param blockNanos how long a BLOCK send waits
+     */
+    public MailboxBound(int capacity, int policy, long blockNanos) {
+        this.capacity = capacity;
+        this.policy = policy;
+        this.blockNanos = blockNanos;
+    }
+
+    /** Any thread: a message entered the mailbox without a reservation (DROP_OLDEST). */
+    void added() {
+        COUNT.getAndAdd(this, 1);
+    }
+
+    /** Owner only: a message left the mailbox. */
+    void taken() {
+        int left = (int) COUNT.getAndAdd(this, -1) - 1;
+        if (left < capacity && policy == BLOCK) {
+            Thread t = blocked.poll();
+            if (t != null) {
+                LockSupport.unpark(t);
+            }
+        }
+    }
+
+    /** Owner only: number of messages beyond capacity (DROP_OLDEST drops them). */
+    int excess() {
+        return policy == DROP_OLDEST ? count - capacity : 0;
+    }
+
+    private boolean reserve() {
+        for (;;) {
+            int c = count;
+            if (c >= capacity) {
+                return false;
+            }
+            if (COUNT.compareAndSet(this, c, c + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Any thread. Admits a user message to the mailbox of {@code target}, whose
+     * cell is {@code cell}, by the policy; enqueues it if admitted.
+     *
+     * @param mayBlock false for senders that must never wait or throw (timers): a full mailbox drops
+     * @return {@link #DELIVERED}, {@link #DROPPED} (the caller dead-letters it), or
+     *         {@link #OWNER_DEAD} (it ended while the sender waited; dead-letter it)
+     * @throws MailboxFullException for FAIL, or BLOCK out of time or sent by the owner itself
+     * @throws io.verdant.CancelledException if a blocked sender is cancelled or interrupted
+     */
+    int offer(GreenThread<?> target, ActorCell cell, Pid pid, Object msg, boolean mayBlock) {
+        if (policy == DROP_OLDEST) {
+            added();
+            cell.append(msg);
+            return DELIVERED;
+        }
+        if (reserve()) {
+            cell.append(msg);
+            return DELIVERED;
+        }
+        if (policy == DROP_NEWEST || !mayBlock) {
+            return DROPPED;
+        }
+        if (policy == FAIL) {
+            throw new MailboxFullException(pid, capacity, "");
+        }
+        if (GreenThread.current() == target) {
+            throw new MailboxFullException(pid, capacity, "its owner cannot wait for room in its own mailbox");
+        }
+        Waits.enter("Green.send");
+        Deadline deadline = Deadline.after(blockNanos);
+        Thread me = Thread.currentThread();
+        io.verdant.internal.timer.TimerWheel.Timer timer = null;
+        try {
+            for (;;) {
+                if (reserve()) {
+                    cell.append(msg);
+                    return DELIVERED;
+                }
+                blocked.add(me);
+                if (count < capacity) {
+                    blocked.remove(me);
+                    continue;
+                }
+                if (target.isDone()) {
+                    return OWNER_DEAD;
+                }
+                if (Waits.cancelled()) {
+                    throw Waits.cancelledException("Green.send to a full mailbox of " + pid);
+                }
+                if (deadline.expired()) {
+                    throw new MailboxFullException(pid, capacity, "no room within " + Duration.ofNanos(blockNanos));
+                }
+                timer = Waits.park(this, deadline, timer);
+                blocked.remove(me);
+            }
+        } finally {
+            blocked.remove(me);
+            Waits.disarm(timer);
+        }
+    }
+
+    /** The owner ended: wake every blocked sender (they see it dead). */
+    @Override
+    public void exited(io.verdant.Signal.Down down) {
+        for (Thread t; (t = blocked.poll()) != null; ) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /** The most messages the mailbox admits. Any thread. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Messages now counted in the mailbox; a snapshot. Any thread. */
+    public int count() {
+        return count;
+    }
+
+    private static final VarHandle COUNT;
+    static {
+        try {
+            COUNT = MethodHandles.lookup().findVarHandle(MailboxBound.class, "count", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package io.verdant.internal.obs;
+
+import io.verdant.Pid;
+import io.verdant.RuntimeMetrics;
+import io.verdant.WorkerMetrics;
+import io.verdant.internal.GreenThread;
+import io.verdant.internal.OwnedLock;
+import io.verdant.internal.RuntimeCore;
+import io.verdant.internal.obs.jfr.VerdantEvents;
+import io.verdant.internal.sched.Worker;
+import jdk.jfr.FlightRecorder;
+
+/** The JFR event sites; loaded only when jdk.jfr is present (see {@link Jfr}). */
+final class JfrEvents {
+    /** Frames of a stalled thread's stack kept in a Stall event (its text field). */
+    private static final int STALL_FRAMES = 12;
+    private static boolean registered;
+
+    private JfrEvents() {
+    }
+
+    static synchronized void registerPeriodic() {
+        if (registered) {
+            return;
+        }
+        registered = true;
+        FlightRecorder.addPeriodicEvent(VerdantEvents.RuntimeStatistics.class, JfrEvents::runtimeStatistics);
+        FlightRecorder.addPeriodicEvent(VerdantEvents.WorkerStatistics.class, JfrEvents::workerStatistics);
+    }
+
+    private static void runtimeStatistics() {
+        for (RuntimeCore rt : RuntimeCore.open()) {
+            VerdantEvents.RuntimeStatistics e = new VerdantEvents.RuntimeStatistics();
+            if (!e.shouldCommit()) {
+                return;
+            }
+            RuntimeMetrics m = Metrics.of(rt);
+            e.runtime = m.runtime();
+            e.spawned = m.spawned();
+            e.exited = m.exited();
+            e.live = m.live();
+            e.polls = m.polls();
+            e.steals = m.steals();
+            e.parks = m.parks();
+            e.waits = m.waits();
+            e.preemptionsRequested = m.preemptionsRequested();
+            e.preemptionsHonored = m.preemptionsHonored();
+            e.stalls = m.stalls();
+            e.sparesAlive = m.sparesAlive();
+            e.deadLetters = m.deadLetters();
+            e.supervisorRestarts = m.supervisorRestarts();
+            e.injectionQueueDepth = m.injectionQueueDepth();
+            e.commit();
+        }
+    }
+
+    private static void workerStatistics() {
+        for (RuntimeCore rt : RuntimeCore.open()) {
+            for (WorkerMetrics w : Metrics.of(rt).workers()) {
+                VerdantEvents.WorkerStatistics e = new VerdantEvents.WorkerStatistics();
+                if (!e.shouldCommit()) {
+                    return;
+                }
+                e.runtime = rt.name;
+                e.carrier = w.name();
+                e.polls = w.polls();
+                e.steals = w.steals();
+                e.parks = w.parks();
+                e.busyTicks = w.busyTicks();
+                e.localQueueDepth = w.localQueueDepth();
+                e.commit();
+            }
+        }
+    }
+
+    static void preemption(GreenThread<?> g, Worker w) {
+        VerdantEvents.Preemption e = new VerdantEvents.Preemption();
+        if (e.shouldCommit()) {
+            e.runtime = g.runtime().name;
+            e.pid = g.pid().toString();
+            e.name = g.vthread().getName();
+            e.priority = g.priority().name();
+            e.carrier = w == null ? "" : w.getName();
+            e.commit();
+        }
+    }
+
+    static void stall(String runtime, String carrier, GreenThread<?> g, long heldNanos, String spare,
+                      StackTraceElement[] stack) {
+        VerdantEvents.Stall e = new VerdantEvents.Stall();
+        if (e.shouldCommit()) {
+            e.runtime = runtime;
+            e.carrier = carrier;
+            e.pid = g == null ? "" : g.pid().toString();
+            e.name = g == null ? "" : g.vthread().getName();
+            e.held = heldNanos;
+            e.spare = spare == null ? "" : spare;
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; stack != null && i < Math.min(stack.length, STALL_FRAMES); i++) {
+                sb.append(stack[i]).append('\n');
+            }
+            e.stack = sb.toString();
+            e.commit();
+        }
+    }
+
+    static void spare(String runtime, String spare, boolean started, String stalledCarrier) {
+        VerdantEvents.SpareCarrier e = new VerdantEvents.SpareCarrier();
+        if (e.shouldCommit()) {
+            e.runtime = runtime;
+            e.spare = spare;
+            e.started = started;
+            e.stalledCarrier = stalledCarrier;
+            e.commit();
+        }
+    }
+
+    static void deadLetter(RuntimeCore rt, Pid pid, Object msg) {
+        VerdantEvents.DeadLetter e = new VerdantEvents.DeadLetter();
+        if (e.shouldCommit()) {
+            e.runtime = rt.name;
+            e.target = pid.toString();
+            e.messageClass = msg.getClass().getName();
+            e.commit();
+        }
+    }
+
+    static void supervisorRestart(String supervisor, Pid pid, String child, String strategy, String restart,
+                                  Throwable cause, int inWindow) {
+        VerdantEvents.SupervisorRestart e = new VerdantEvents.SupervisorRestart();
+        if (e.shouldCommit()) {
+            e.supervisor = supervisor;
+            e.supervisorPid = pid.toString();
+            e.child = child;
+            e.strategy = strategy;
+            e.restartType = restart;
+            e.cause = cause == null ? "" : cause.getClass().getName();
+            e.message = cause == null || cause.getMessage() == null ? "" : cause.getMessage();
+            e.restartsInPeriod = inWindow;
+            e.commit();
+        }
+    }
+
+    static void supervisorGaveUp(String supervisor, Pid pid, int maxRestarts, long periodNanos, String child,
+                                 Throwable cause) {
+        VerdantEvents.SupervisorGaveUp e = new VerdantEvents.SupervisorGaveUp();
+        if (e.shouldCommit()) {
+            e.supervisor = supervisor;
+            e.supervisorPid = pid.toString();
+            e.maxRestarts = maxRestarts;
+            e.period = periodNanos;
+            e.lastChild = child;
+            e.cause = cause == null ? "" : cause.getClass().getName();
+            e.commit();
+        }
+    }
+
+    static void threadStart(GreenThread<?> g) {
+        VerdantEvents.GreenThreadStart e = new VerdantEvents.GreenThreadStart();
+        if (e.shouldCommit()) {
+            e.pid = g.pid().toString();
+            e.name = g.vthread().getName();
+            e.priority = g.priority().name();
+            Pid p = g.parentPid();
+            e.parent = p == null ? "" : p.toString();
+            e.commit();
+        }
+    }
+
+    static void threadEnd(GreenThread<?> g, Throwable failure) {
+        VerdantEvents.GreenThreadEnd e = new VerdantEvents.GreenThreadEnd();
+        if (e.shouldCommit()) {
+            e.pid = g.pid().toString();
+            e.outcome = failure == null ? "SUCCEEDED" : "FAILED";
+            e.failure = failure == null ? "" : failure.getClass().getName();
+            e.runTime = g.runNanos();
+            e.commit();
+        }
+    }
+
+    static Object mutexWaitBegin(Object lock) {
+        VerdantEvents.MutexWait e = new VerdantEvents.MutexWait();
+        if (!e.isEnabled()) {
+            return null;
+        }
+        e.mutex = String.valueOf(lock);
+        GreenThread<?> h = lock instanceof OwnedLock l ? WaitReasons.greenOf(l.holderThread()) : null;
+        e.holder = h == null ? "" : h.pid().toString();
+        e.begin();
+        return e;
+    }
+
+    static void mutexWaitEnd(Object event, boolean timedOut) {
+        VerdantEvents.MutexWait e = (VerdantEvents.MutexWait) event;
+        e.end();
+        if (e.shouldCommit()) {
+            e.timedOut = timedOut;
+            e.commit();
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package io.verdant.internal.obs;
+
+import io.verdant.DumpOptions;
+import io.verdant.RuntimeMetrics;
+import io.verdant.VerdantRuntimeMXBean;
+import io.verdant.WorkerMetrics;
+import io.verdant.internal.RuntimeCore;
+
+import java.lang.management.ManagementFactory;
+import javax.management.JMException;
+import javax.management.ObjectName;
+
+/**
+ * The runtime's MXBean (opt-in, {@code Config.jmx}): registered in the platform
+ * MBean server at start, unregistered at close; nothing is registered without
+ * the opt-in. Every attribute read is {@link Metrics#of} anew (cheap: no lock but the
+ * spare lock, one record per carrier).
+ */
+public final class Jmx implements VerdantRuntimeMXBean {
+    private final RuntimeCore rt;
+
+    private Jmx(RuntimeCore rt) {
+        this.rt = rt;
+    }
+
+    /** The name the runtime's MXBean is registered under. */
+    public static String objectName(String runtimeName) {
+        return "io.verdant:type=Runtime,name=" + ObjectName.quote(runtimeName);
+    }
+
+    /**
+     * Registers {@code rt}'s MXBean; returns false (and logs nothing) if a bean of
+     * that name is already registered (two runtimes with one name).
+     */
+    public static boolean register(RuntimeCore rt) {
+        try {
+            ManagementFactory.getPlatformMBeanServer().registerMBean(new Jmx(rt), new ObjectName(objectName(rt.name)));
+            return true;
+        } catch (javax.management.InstanceAlreadyExistsException e) {
+            return false;
+        } catch (JMException e) {
+            throw new IllegalStateException("cannot register the MXBean of runtime '" + rt.name + "'", e);
+        }
+    }
+
+    /** Unregisters {@code rt}'s MXBean if registered. */
+    public static void unregister(RuntimeCore rt) {
+        try {
+            ObjectName n = new ObjectName(objectName(rt.name));
+            var server = ManagementFactory.getPlatformMBeanServer();
+            if (server.isRegistered(n)) {
+                server.unregisterMBean(n);
+            }
+        } catch (JMException e) {
+            // Unregistered concurrently: nothing left to do.
+        }
+    }
+
+    private RuntimeMetrics m() {
+        return Metrics.of(rt);
+    }
+
+    @Override
+    public String getName() {
+        return rt.name;
+    }
+
+    @Override
+    public long getSpawned() {
+        return m().spawned();
+    }
+
+    @Override
+    public long getExited() {
+        return m().exited();
+    }
+
+    @Override
+    public long getLiveThreads() {
+        return rt.liveThreads();
+    }
+
+    @Override
+    public long getPolls() {
+        return m().polls();
+    }
+
+    @Override
+    public long getSteals() {
+        return m().steals();
+    }
+
+    @Override
+    public long getParks() {
+        return m().parks();
+    }
+
+    @Override
+    public long getWaits() {
+        return m().waits();
+    }
+
+    @Override
+    public long getPreemptionsRequested() {
+        return m().preemptionsRequested();
+    }
+
+    @Override
+    public long getPreemptionsHonored() {
+        return m().preemptionsHonored();
+    }
+
+    @Override
+    public long getStalls() {
+        return m().stalls();
+    }
+
+    @Override
+    public int getSparesAlive() {
+        return m().sparesAlive();
+    }
+
+    @Override
+    public int getCarriers() {
+        return rt.scheduler.carriers().length;
+    }
+
+    @Override
+    public long getDeadLetters() {
+        return rt.deadLetterCount();
+    }
+
+    @Override
+    public long getSupervisorRestarts() {
+        return rt.supervisorRestarts.get();
+    }
+
+    @Override
+    public int getInjectionQueueDepth() {
+        return rt.scheduler.injectedDepth();
+    }
+
+    @Override
+    public int[] getLocalQueueDepths() {
+        return m().workers().stream().mapToInt(WorkerMetrics::localQueueDepth).toArray();
+    }
+
+    @Override
+    public String dump(boolean stacks) {
+        StringBuilder sb = new StringBuilder();
+        Dumper.dump(rt, sb, DumpOptions.text().stacks(stacks));
+        return sb.toString();
+    }
+
+    @Override
+    public String dumpJson() {
+        StringBuilder sb = new StringBuilder();
+        Dumper.dump(rt, sb, DumpOptions.json());
+        return sb.toString();
+    }
+}

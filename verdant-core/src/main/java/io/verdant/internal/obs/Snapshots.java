@@ -1,0 +1,96 @@
+package io.verdant.internal.obs;
+
+import io.verdant.GreenState;
+import io.verdant.GreenThreadInfo;
+import io.verdant.Pid;
+import io.verdant.RuntimeSnapshot;
+import io.verdant.internal.ActorCell;
+import io.verdant.internal.GreenThread;
+import io.verdant.internal.RuntimeCore;
+import io.verdant.internal.sched.Worker;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Builds a {@link RuntimeSnapshot}: walks the pid table and reads each
+ * thread's fields once, without stopping anything (so no cross-thread
+ * consistency, as with {@code ThreadMXBean.dumpAllThreads}). Any thread.
+ * Cost per thread: a few field reads, a {@code Thread.getState()}, a
+ * {@code LockSupport.getBlocker()}, a mailbox walk capped at
+ * {@link GreenThreadInfo#MAILBOX_CAP}; no stack walk.
+ */
+public final class Snapshots {
+    private Snapshots() {
+    }
+
+    /** A child of a running supervisor: the supervisor's pid and the child's spec name. */
+    record Supervised(Pid supervisor, String childName) {
+    }
+
+    /** Any thread: the children of every running supervisor of {@code rt}, by pid. */
+    static Map<Pid, Supervised> supervised(RuntimeCore rt) {
+        Map<Pid, Supervised> out = new HashMap<>();
+        rt.supervisors.forEach((sup, view) -> {
+            Pid sp = sup.pid();
+            for (SupervisorView.ChildRef c : view.children()) {
+                out.put(c.pid(), new Supervised(sp, c.name()));
+            }
+        });
+        return out;
+    }
+
+    /** Any thread: the snapshot of {@code rt} now. */
+    public static RuntimeSnapshot of(RuntimeCore rt) {
+        long now = System.nanoTime();
+        Map<Pid, Supervised> sup = supervised(rt);
+        List<GreenThread<?>> threads = rt.threads();
+        List<GreenThreadInfo> out = new ArrayList<>(threads.size());
+        for (GreenThread<?> g : threads) {
+            GreenThreadInfo info = info(g, sup, now);
+            if (info != null) {
+                out.add(info);
+            }
+        }
+        return new RuntimeSnapshot(rt.name, now, out);
+    }
+
+    /** One thread's record, or null if it ended meanwhile. */
+    static GreenThreadInfo info(GreenThread<?> g, Map<Pid, Supervised> sup, long now) {
+        Thread vt = g.vthread();
+        if (vt == null) {
+            return null;
+        }
+        GreenState state = g.state();
+        if (state.isTerminal()) {
+            return null;
+        }
+        Pid pid = g.pid();
+        String reason = "";
+        Pid waitingFor = null;
+        if (state == GreenState.WAITING) {
+            Object blocker = LockSupport.getBlocker(vt);
+            reason = WaitReasons.render(blocker);
+            GreenThread<?> target = WaitReasons.waitingFor(blocker);
+            waitingFor = target == null ? null : target.pid();
+        }
+        String carrier = null;
+        if (state == GreenState.RUNNING) {
+            Worker w = g.lastWorker();
+            carrier = w == null ? null : w.getName();
+        }
+        long last = g.lastRanAt();
+        Duration waited = state == GreenState.RUNNING || last == 0 ? Duration.ZERO
+                : Duration.ofNanos(Math.max(0, now - last));
+        ActorCell cell = g.cellOrNull();
+        int depth = cell == null ? 0 : cell.approxDepth(GreenThreadInfo.MAILBOX_CAP);
+        Supervised s = sup.get(pid);
+        return new GreenThreadInfo(pid, vt.getName(), g.priority(), state, reason, waitingFor, waited,
+                Duration.ofNanos(g.runNanos()), carrier, g.parentPid(), s == null ? null : s.supervisor(),
+                s == null ? null : s.childName(), depth, vt.threadId());
+    }
+}

@@ -1,0 +1,102 @@
+package io.verdant.internal.obs;
+
+import io.verdant.Pid;
+import io.verdant.internal.ActorCell;
+import io.verdant.internal.GreenThread;
+import io.verdant.internal.OwnedLock;
+
+/**
+ * Turns a park blocker ({@link java.util.concurrent.locks.LockSupport#getBlocker})
+ * into a wait reason and, where there is one, the green thread waited for.
+ *
+ * <pre>
+ * Blockers Verdant parks with
+ *   GreenThread g   join                  "join &lt;1.4.0&gt; 'db'", waits for g
+ *   ActorCell       receive               "receive (mailbox)"
+ *   Mutex           Mutex.lock            the MutexCore behind it (registerMutex), as below
+ *   OwnedLock       Mutex.lock            its toString ("Mutex.lock #5 held by &lt;1.3.0&gt; 'w'"), waits for its holder
+ *   String          channel, select, ...  the string itself
+ *   anything of io.verdant                its toString (Verdant's own objects print ids and
+ *                                         counts, never message contents or guarded values)
+ * Other blockers (the JDK's, user objects) are named by class only: their
+ * toString could print user data.
+ * </pre>
+ * Any thread; reads only. The blocker is read once by the caller: a thread may
+ * have moved on by the time its reason is rendered.
+ */
+public final class WaitReasons {
+    private static volatile Class<?> mutexClass;
+    private static volatile java.util.function.Function<Object, OwnedLock> mutexCore;
+
+    private WaitReasons() {
+    }
+
+    /** Called once by io.verdant.Mutex's initializer: how to find the lock behind a Mutex blocker. */
+    public static void registerMutex(Class<?> type, java.util.function.Function<Object, OwnedLock> core) {
+        mutexCore = core;
+        mutexClass = type;
+    }
+
+    /** The blocker itself, or the lock behind it when it is a Mutex. */
+    private static Object unwrap(Object blocker) {
+        Class<?> mc = mutexClass;
+        return blocker != null && blocker.getClass() == mc ? mutexCore.apply(blocker) : blocker;
+    }
+
+    /** The wait reason for {@code blocker}; "" if null. */
+    public static String render(Object parkBlocker) {
+        Object blocker = unwrap(parkBlocker);
+        if (blocker == null) {
+            return "";
+        }
+        if (blocker instanceof GreenThread<?> g) {
+            return "join " + describe(g);
+        }
+        if (blocker instanceof ActorCell) {
+            return "receive (mailbox)";
+        }
+        if (blocker instanceof String s) {
+            return s;
+        }
+        Class<?> c = blocker.getClass();
+        String pkg = c.getPackageName();
+        if (blocker instanceof OwnedLock || pkg.equals("io.verdant") || pkg.startsWith("io.verdant.")) {
+            return String.valueOf(blocker);
+        }
+        return c.getName();
+    }
+
+    /** The green thread a thread parked on {@code blocker} waits for (join target, mutex holder), or null. */
+    public static GreenThread<?> waitingFor(Object parkBlocker) {
+        Object blocker = unwrap(parkBlocker);
+        if (blocker instanceof GreenThread<?> g) {
+            return g;
+        }
+        if (blocker instanceof OwnedLock l) {
+            return greenOf(l.holderThread());
+        }
+        return null;
+    }
+
+    /** The green thread whose virtual thread is {@code t}, or null. */
+    public static GreenThread<?> greenOf(Thread t) {
+        return t != null && t.isVirtual() && t.getUncaughtExceptionHandler() instanceof GreenThread<?> g ? g : null;
+    }
+
+    /** " held by &lt;pid&gt; 'name'" for a holder thread; " free" for null. */
+    public static String heldBy(Thread holder) {
+        if (holder == null) {
+            return " free";
+        }
+        GreenThread<?> g = greenOf(holder);
+        return " held by " + (g != null ? describe(g) : holder.getName().isEmpty() ? "thread #" + holder.threadId()
+                : "'" + holder.getName() + "'");
+    }
+
+    /** "&lt;pid&gt; 'name'" (name omitted when empty). */
+    public static String describe(GreenThread<?> g) {
+        Pid p = g.pid();
+        String n = g.vthread() == null ? "" : g.vthread().getName();
+        return n.isEmpty() ? p.toString() : p + " '" + n + "'";
+    }
+}

@@ -1,0 +1,83 @@
+package io.verdant.internal.sched;
+
+/**
+ * The statistics one carrier keeps about itself: plain {@code long} fields,
+ * each written by exactly one thread, read by anyone (see {@code metrics()}).
+ *
+ * <pre>
+ * Writers (single writer per field: no atomics, no fences)
+ *   Every field but busyTicks is written only on the owning carrier's OS thread:
+ *   by the Worker loop itself (parks, noopWakeups, steals), or by green-thread
+ *   code running on that carrier (spawned, exited, waits, preemptionsHonored), which
+ *   runs in sequence with the loop on the same OS thread. busyTicks is written
+ *   by the ticker thread only (Sysmon.tick). A green thread finds
+ *   its carrier through Task.lastWorker() and checks that it is running there.
+ *   The dispatch count itself stays Worker.dispatches (it existed before, and
+ *   is also read by the steal rule and the ticker); this class adds nothing to
+ *   the dispatch path.
+ *
+ * Readers and memory ordering
+ *   A reader (metrics(), the MXBean, a JFR periodic event) reads each field with
+ *   a plain load on another thread. There is no happens-before edge: the reader
+ *   sees, for each field independently, some value the owner wrote, possibly a
+ *   few increments old (HotSpot keeps a plain field in a register only within
+ *   one compiled method invocation, and every writer here stores it back before
+ *   it returns to the worker loop). Sums over fields and carriers are therefore
+ *   not one atomic snapshot; they are statistics, as tokio's worker metrics are.
+ *   Tearing: JLS 17.7 allows a non-volatile long write to be split in two; the
+ *   64-bit HotSpot JVMs Verdant runs on (JDK 25 has no 32-bit port) write an
+ *   aligned long with one instruction. On a JVM that tore, a reader could see a
+ *   wrong figure, never a wrong behaviour: nothing reads these for control.
+ *
+ * False sharing
+ *   The object is padded on both sides, so that the counter line, written on
+ *   every park or spawn by the carrier, never shares a cache line with fields
+ *   other threads write (Worker.notified, the LIFO slot, another carrier's counters).
+ * </pre>
+ */
+public final class WorkerCounters extends WorkerCountersFields {
+    @SuppressWarnings("unused") private long q0, q1, q2, q3, q4, q5, q6, q7;
+
+    WorkerCounters() {
+    }
+
+    /** Adds every counter of {@code o} to this one. Caller holds the lock guarding this instance. */
+    void add(WorkerCounters o) {
+        spawned += o.spawned;
+        exited += o.exited;
+        steals += o.steals;
+        parks += o.parks;
+        noopWakeups += o.noopWakeups;
+        waits += o.waits;
+        preemptionsHonored += o.preemptionsHonored;
+        busyTicks += o.busyTicks;
+        dispatchesRetired += o.dispatchesRetired;
+    }
+}
+
+/** Padding in front of the counters (a class chain keeps the JVM from reordering it). */
+abstract class WorkerCountersPad {
+    @SuppressWarnings("unused") private long p0, p1, p2, p3, p4, p5, p6, p7;
+}
+
+/** The counters themselves; see {@link WorkerCounters}. */
+abstract class WorkerCountersFields extends WorkerCountersPad {
+    /** Green threads spawned by code running on this carrier. */
+    public long spawned;
+    /** Green threads that ended on this carrier. */
+    public long exited;
+    /** Tasks this carrier took from another carrier's queues or LIFO slot. */
+    public long steals;
+    /** Times this carrier parked with nothing to do. */
+    public long parks;
+    /** Wake-ups after which the carrier found no work and parked again. */
+    public long noopWakeups;
+    /** Times a green thread running here parked in a Verdant blocking operation (Waits.park). */
+    public long waits;
+    /** Preemption requests acknowledged at a safepoint by a thread running here. */
+    public long preemptionsHonored;
+    /** Ticks (1 ms) in which the ticker saw this carrier run a task. Written by the ticker thread only. */
+    public long busyTicks;
+    /** Only in the scheduler's accumulator of retired spares: their dispatch counts. */
+    long dispatchesRetired;
+}

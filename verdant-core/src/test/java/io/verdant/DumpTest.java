@@ -1,0 +1,126 @@
+package io.verdant;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+import static io.verdant.StallTest.waitUntil;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@link Verdant#dump}: supervisor trees, grouping by parent, deadlocks, JSON. */
+@Timeout(60)
+class DumpTest {
+    static String text(Verdant rt, DumpOptions o) {
+        StringBuilder sb = new StringBuilder();
+        rt.dump(sb, o);
+        return sb.toString();
+    }
+
+    @Test
+    void aKnownSupervisorTreeIsPrintedAsThatTree() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("dump-tree").build())) {
+            Supervisor app = Supervisor.builder().name("app")
+                    .child(Supervisor.ChildSpec.of("db", () -> {
+                        Green.receive();
+                    }))
+                    .child(Supervisor.builder().name("workers").strategy(Supervisor.Strategy.ONE_FOR_ALL)
+                            .child(Supervisor.ChildSpec.of("w-1", () -> {
+                                Green.receive();
+                            }))
+                            .child(Supervisor.ChildSpec.of("w-2", () -> {
+                                Green.receive();
+                            })).asChild())
+                    .start(rt);
+            waitUntil(() -> rt.snapshot().threads().size() == 5
+                    && rt.snapshot().threads().stream().allMatch(t -> t.state() == GreenState.WAITING)
+                    && text(rt, DumpOptions.text()).contains("'w-2'"));
+            String dump = text(rt, DumpOptions.text());
+            Pid db = app.child("db").orElseThrow();
+            Pid workers = app.child("workers").orElseThrow();
+            assertThat(dump).startsWith("Verdant runtime 'dump-tree'");
+            assertThat(dump).containsPattern("(?m)^supervisor 'app' " + q(app.pid()) + " ONE_FOR_ONE, 0 restarts \\(limit 3\\)");
+            assertThat(dump).containsPattern("(?m)^├── 'db' " + q(db) + " WAITING .*receive \\(mailbox\\)");
+            assertThat(dump).containsPattern("(?m)^└── supervisor 'workers' " + q(workers) + " ONE_FOR_ALL");
+            assertThat(dump).containsPattern("(?m)^    ├── 'w-1' <[0-9.]+> WAITING");
+            assertThat(dump).containsPattern("(?m)^    └── 'w-2' <[0-9.]+> WAITING");
+            assertThat(dump.indexOf("'app'")).isLessThan(dump.indexOf("'db'"));
+            assertThat(dump.indexOf("'db'")).isLessThan(dump.indexOf("'workers'"));
+            assertThat(dump.indexOf("'w-1'")).isLessThan(dump.indexOf("'w-2'"));
+            assertThat(dump).doesNotContain("not supervised").doesNotContain("DEADLOCK");
+
+            String json = text(rt, DumpOptions.json().stacks(true));
+            assertThat(json).contains("\"verdantDump\"").contains("\"tid\": \"").contains("\"stack\": [")
+                    .contains("\"childName\": \"w-1\"").contains("\"supervisor\": \"" + app.pid() + "\"")
+                    .contains("\"deadlocks\": []");
+            app.shutdown();
+        }
+    }
+
+    @Test
+    void identicalSiblingsCollapseUnderTheirParent() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("dump-group").build())) {
+            CountDownLatch spawned = new CountDownLatch(1);
+            GreenHandle<Void> server = rt.spawner().name("server").spawn(() -> {
+                List<GreenHandle<Object>> conns = new ArrayList<>();
+                for (int i = 0; i < 5; i++) {
+                    conns.add(Green.spawner().name("conn").spawn(() -> Green.receive()));
+                }
+                spawned.countDown();
+                Green.joinAll(conns);
+            });
+            spawned.await();
+            waitUntil(() -> rt.snapshot().threads().stream().allMatch(t -> t.state() == GreenState.WAITING));
+            String dump = text(rt, DumpOptions.text().stacks(true));
+            assertThat(dump).containsPattern("(?m)^'server' " + q(server.pid()) + " WAITING");
+            assertThat(dump).containsPattern("(?m)^    5 x 'conn' WAITING  receive \\(mailbox\\), same stack");
+            rt.snapshot().threads().forEach(t -> Green.send(t.pid(), "bye"));
+            server.join(Duration.ofSeconds(20));
+        }
+    }
+
+    @Test
+    void aTwoMutexDeadlockIsFlagged() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("dump-deadlock")
+                .shutdownTimeout(Duration.ofSeconds(10)).build())) {
+            Mutex<String> a = new Mutex<>("a");
+            Mutex<String> b = new Mutex<>("b");
+            CountDownLatch both = new CountDownLatch(2);
+            GreenHandle<String> first = rt.spawner().name("first").spawn(() -> {
+                try (Mutex.Guard<String> ga = a.lock(Duration.ofSeconds(60))) {
+                    both.countDown();
+                    both.await();
+                    try (Mutex.Guard<String> gb = b.lock(Duration.ofSeconds(60))) {
+                        return ga.get() + gb.get();
+                    }
+                }
+            });
+            GreenHandle<String> second = rt.spawner().name("second").spawn(() -> {
+                try (Mutex.Guard<String> gb = b.lock(Duration.ofSeconds(60))) {
+                    both.countDown();
+                    both.await();
+                    try (Mutex.Guard<String> ga = a.lock(Duration.ofSeconds(60))) {
+                        return ga.get() + gb.get();
+                    }
+                }
+            });
+            waitUntil(() -> text(rt, DumpOptions.text()).contains("DEADLOCK"));
+            String dump = text(rt, DumpOptions.text());
+            assertThat(dump).containsPattern("DEADLOCK: '(first|second)' <[0-9.]+> waits for '(first|second)' <[0-9.]+>"
+                    + " waits for '(first|second)'");
+            assertThat(dump).contains("'first' " + first.pid() + ": Mutex.lock #").contains("held by " + second.pid())
+                    .contains("held by " + first.pid());
+            String json = text(rt, DumpOptions.json());
+            assertThat(json).containsPattern("\"deadlocks\": \\[\\[\"<[0-9.]+>\", \"<[0-9.]+>\"\\]\\]");
+            first.cancel();
+            assertThat(second.join(Duration.ofSeconds(20))).isEqualTo("ab");
+        }
+    }
+
+    static String q(Pid p) {
+        return java.util.regex.Pattern.quote(p.toString());
+    }
+}

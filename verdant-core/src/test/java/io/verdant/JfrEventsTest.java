@@ -1,0 +1,184 @@
+package io.verdant;
+
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static io.verdant.StallTest.waitUntil;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Verdant's JFR events, recorded in process and read back with RecordingFile. */
+@Timeout(90)
+class JfrEventsTest {
+    static final List<String> RARE = List.of("io.verdant.Preemption", "io.verdant.Stall", "io.verdant.SpareCarrier",
+            "io.verdant.SupervisorRestart", "io.verdant.SupervisorGaveUp", "io.verdant.DeadLetter",
+            "io.verdant.MutexWait");
+
+    static List<RecordedEvent> verdantEvents(Path file) throws Exception {
+        return RecordingFile.readAllEvents(file).stream()
+                .filter(e -> e.getEventType().getName().startsWith("io.verdant.")).toList();
+    }
+
+    @Test
+    void aProgramThatPreemptsStallsAndRestartsAChildRecordsExactlyThoseEvents(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("verdant.jfr");
+        java.util.concurrent.CountDownLatch stallSeen = new java.util.concurrent.CountDownLatch(1);
+        try (Recording rec = new Recording(); jdk.jfr.consumer.RecordingStream live = new jdk.jfr.consumer.RecordingStream()) {
+            live.enable("io.verdant.Stall");
+            live.onEvent("io.verdant.Stall", e -> stallSeen.countDown());
+            live.startAsync();
+            for (String name : RARE) {
+                rec.enable(name);
+            }
+            rec.disable("io.verdant.RuntimeStatistics");
+            rec.disable("io.verdant.WorkerStatistics");
+            rec.start();
+            try (Verdant rt = Verdant.start(Config.builder().workers(1).name("jfr-preempt")
+                    .timeslice(Duration.ofMillis(2)).build())) {
+                AtomicBoolean stop = new AtomicBoolean();
+                GreenHandle<Void> a = rt.spawn(() -> spinWithCheckpoints(stop));
+                GreenHandle<Void> b = rt.spawn(() -> spinWithCheckpoints(stop));
+                waitUntil(() -> rt.metrics().preemptionsHonored() >= 3);
+                stop.set(true);
+                a.join(Duration.ofSeconds(20));
+                b.join(Duration.ofSeconds(20));
+
+                AtomicInteger starts = new AtomicInteger();
+                Supervisor sup = Supervisor.builder().name("jfr-sup")
+                        .child(Supervisor.ChildSpec.of("flaky", () -> {
+                            if (starts.incrementAndGet() == 1) {
+                                throw new IllegalStateException("first start fails");
+                            }
+                            Green.receive();
+                        })).start(rt);
+                waitUntil(() -> starts.get() == 2);
+                sup.shutdown();
+            }
+            try (Verdant rt = Verdant.start(Config.builder().workers(1).name("jfr-stall")
+                    .stallThreshold(Duration.ofMillis(100)).build())) {
+                AtomicBoolean stop = new AtomicBoolean();
+                GreenHandle<Long> looper = rt.spawner().name("looper").spawn(() -> StallTest.spinWithoutSafepoint(stop));
+                try {
+                    waitUntil(() -> looper.state() == GreenState.RUNNING);
+                    assertThat(rt.spawn(() -> 1).join(Duration.ofSeconds(20))).isEqualTo(1);
+                    // The stall event is committed by a short-lived reporter thread, which takes
+                    // the looper's stack: keep it looping until that thread is done.
+                    waitUntil(() -> stallSeen.getCount() == 0);
+                } finally {
+                    stop.set(true);
+                }
+                looper.join(Duration.ofSeconds(20));
+                // A tick that sees the carrier back retires the spare; a spawn makes sure the
+                // ticker is not asleep (an idle runtime with no timers has no ticks).
+                waitUntil(() -> {
+                    rt.spawn(() -> 0);
+                    return rt.metrics().sparesAlive() == 0;
+                });
+            }
+            rec.stop();
+            rec.dump(file);
+        }
+        List<RecordedEvent> events = verdantEvents(file);
+        Set<String> types = new TreeSet<>();
+        events.forEach(e -> types.add(e.getEventType().getName()));
+        assertThat(types).containsExactly("io.verdant.Preemption", "io.verdant.SpareCarrier", "io.verdant.Stall",
+                "io.verdant.SupervisorRestart");
+
+        List<RecordedEvent> preemptions = of(events, "io.verdant.Preemption");
+        assertThat(preemptions).isNotEmpty().allMatch(e -> e.getString("runtime").equals("jfr-preempt"));
+        // Committed by the preempted thread: its stack shows the loop that yielded.
+        assertThat(preemptions.get(0).getStackTrace().getFrames())
+                .anyMatch(f -> f.getMethod().getName().equals("spinWithCheckpoints"));
+
+        List<RecordedEvent> stalls = of(events, "io.verdant.Stall");
+        assertThat(stalls).hasSize(1);
+        assertThat(stalls.get(0).getString("name")).isEqualTo("looper");
+        assertThat(stalls.get(0).getString("carrier")).isEqualTo("jfr-stall-carrier-0");
+        assertThat(stalls.get(0).getString("stack")).contains("spinWithoutSafepoint");
+        assertThat(stalls.get(0).getDuration("held")).isGreaterThanOrEqualTo(Duration.ofMillis(100));
+
+        List<RecordedEvent> spares = of(events, "io.verdant.SpareCarrier");
+        assertThat(spares).extracting(e -> e.getBoolean("started")).containsExactly(true, false);
+        assertThat(spares).allMatch(e -> e.getString("spare").equals("jfr-stall-spare-0"));
+
+        List<RecordedEvent> restarts = of(events, "io.verdant.SupervisorRestart");
+        assertThat(restarts).hasSize(1);
+        assertThat(restarts.get(0).getString("supervisor")).isEqualTo("jfr-sup");
+        assertThat(restarts.get(0).getString("child")).isEqualTo("flaky");
+        assertThat(restarts.get(0).getString("cause")).isEqualTo(IllegalStateException.class.getName());
+    }
+
+    @Test
+    void threadStartEndDeadLettersMutexWaitsAndStatisticsWhenEnabled(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("verdant2.jfr");
+        Pid started;
+        try (Recording rec = new Recording()) {
+            for (String name : RARE) {
+                rec.enable(name);
+            }
+            rec.enable("io.verdant.GreenThreadStart");
+            rec.enable("io.verdant.GreenThreadEnd");
+            rec.enable("io.verdant.RuntimeStatistics");
+            rec.enable("io.verdant.WorkerStatistics");
+            rec.start();
+            try (Verdant rt = Verdant.start(Config.builder().workers(2).name("jfr-misc").build())) {
+                GreenHandle<Integer> first = rt.spawn(() -> 1);
+                first.join(Duration.ofSeconds(20));
+                started = first.pid();
+                rt.run(() -> {
+                    Green.send(started, "late");
+                    Mutex<Integer> m = new Mutex<>(0);
+                    GreenHandle<Void> holder;
+                    try (Mutex.Guard<Integer> g = m.lock(Duration.ofSeconds(5))) {
+                        g.set(0);
+                        holder = Green.spawn(() -> {
+                            try (Mutex.Guard<Integer> g2 = m.lock(Duration.ofSeconds(5))) {
+                                g2.set(1);
+                            }
+                        });
+                        while (holder.state() != GreenState.WAITING) {
+                            Green.sleep(Duration.ofMillis(1));
+                        }
+                        Green.sleep(Duration.ofMillis(60));
+                    }
+                    holder.join();
+                    return null;
+                });
+                Thread.sleep(1200); // the statistics' period is 1 s
+            }
+            rec.stop();
+            rec.dump(file);
+        }
+        List<RecordedEvent> events = verdantEvents(file);
+        assertThat(of(events, "io.verdant.GreenThreadStart")).anyMatch(e -> e.getString("pid").equals(started.toString()));
+        assertThat(of(events, "io.verdant.GreenThreadEnd")).anyMatch(e -> e.getString("pid").equals(started.toString())
+                && e.getString("outcome").equals("SUCCEEDED"));
+        assertThat(of(events, "io.verdant.DeadLetter")).singleElement()
+                .satisfies(e -> assertThat(e.getString("messageClass")).isEqualTo("java.lang.String"));
+        assertThat(of(events, "io.verdant.MutexWait")).singleElement()
+                .satisfies(e -> assertThat(e.getDuration()).isGreaterThanOrEqualTo(Duration.ofMillis(20)));
+        assertThat(of(events, "io.verdant.RuntimeStatistics")).anyMatch(e -> e.getString("runtime").equals("jfr-misc"));
+        assertThat(of(events, "io.verdant.WorkerStatistics")).anyMatch(e -> e.getString("carrier").equals("jfr-misc-carrier-0"));
+    }
+
+    static List<RecordedEvent> of(List<RecordedEvent> events, String type) {
+        return events.stream().filter(e -> e.getEventType().getName().equals(type)).toList();
+    }
+
+    static void spinWithCheckpoints(AtomicBoolean stop) {
+        while (!stop.get()) {
+            Green.checkpoint();
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package io.verdant;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static io.verdant.StallTest.waitUntil;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@link Verdant#snapshot()}: threads put in known states are reported in them. */
+@Timeout(60)
+class SnapshotTest {
+    static GreenThreadInfo info(Verdant rt, Pid pid) {
+        return rt.snapshot().find(pid).orElseThrow(() -> new AssertionError(pid + " not in snapshot"));
+    }
+
+    @Test
+    void namesTheBlockerHolderMailboxDepthParentAndSupervisor() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("snap").build())) {
+            Mutex<Integer> mutex = new Mutex<>(0);
+            Channel<String> channel = Channel.bounded(64);
+            CountDownLatch locked = new CountDownLatch(1);
+            AtomicReference<Pid> parentPid = new AtomicReference<>();
+            AtomicReference<GreenHandle<Object>> holderRef = new AtomicReference<>();
+            AtomicReference<GreenHandle<Object>> lockerRef = new AtomicReference<>();
+            AtomicReference<GreenHandle<String>> chanRef = new AtomicReference<>();
+            AtomicReference<GreenHandle<String>> mailRef = new AtomicReference<>();
+            GreenHandle<Object> parent = rt.spawner().name("parent").spawn(() -> {
+                parentPid.set(Green.self());
+                GreenHandle<Object> holder = Green.spawner().name("holder").spawn(() -> {
+                    try (Mutex.Guard<Integer> g = mutex.lock(Duration.ofSeconds(30))) {
+                        locked.countDown();
+                        Object m = Green.receive();
+                        return g.get() + ":" + m;
+                    }
+                });
+                holderRef.set(holder);
+                locked.await();
+                lockerRef.set(Green.spawner().name("locker").spawn(() -> {
+                    try (Mutex.Guard<Integer> g = mutex.lock(Duration.ofSeconds(30))) {
+                        return g.get();
+                    }
+                }));
+                chanRef.set(Green.spawner().name("chan").spawn(() -> channel.receive()));
+                mailRef.set(Green.spawner().name("mail").spawn(() -> Green.receive(String.class)));
+                return holder.join();
+            });
+            waitUntil(() -> mailRef.get() != null);
+            GreenHandle<String> mail = mailRef.get();
+            for (int i = 0; i < 3; i++) {
+                assertThat(Green.send(mail.pid(), i)).isTrue();
+            }
+            GreenHandle<Object> holder = holderRef.get();
+            GreenHandle<Object> locker = lockerRef.get();
+            GreenHandle<String> chan = chanRef.get();
+            waitUntil(() -> locker.state() == GreenState.WAITING && chan.state() == GreenState.WAITING
+                    && parent.state() == GreenState.WAITING);
+            waitUntil(() -> info(rt, mail.pid()).mailboxDepth() == 3 && mail.state() == GreenState.WAITING);
+
+            GreenThreadInfo l = info(rt, locker.pid());
+            assertThat(l.name()).isEqualTo("locker");
+            assertThat(l.state()).isEqualTo(GreenState.WAITING);
+            assertThat(l.waitReason()).startsWith("Mutex.lock #").endsWith("held by " + holder.pid() + " 'holder'");
+            assertThat(l.waitingFor()).isEqualTo(holder.pid());
+            assertThat(l.parent()).isEqualTo(parentPid.get());
+            assertThat(l.priority()).isEqualTo(Priority.NORMAL);
+            assertThat(l.jdkThreadId()).isPositive();
+
+            GreenThreadInfo p = info(rt, parent.pid());
+            assertThat(p.waitReason()).isEqualTo("join " + holder.pid() + " 'holder'");
+            assertThat(p.waitingFor()).isEqualTo(holder.pid());
+            assertThat(p.parent()).isNull();
+
+            GreenThreadInfo h = info(rt, holder.pid());
+            assertThat(h.waitReason()).isEqualTo("receive (mailbox)");
+            assertThat(h.mailboxDepth()).isZero();
+
+            assertThat(info(rt, chan.pid()).waitReason()).startsWith("Channel#").contains("bounded(64)");
+            GreenThreadInfo m = info(rt, mail.pid());
+            assertThat(m.mailboxDepth()).isEqualTo(3);
+            assertThat(m.waitReason()).isEqualTo("receive (mailbox)");
+            assertThat(m.timeWaiting()).isGreaterThanOrEqualTo(Duration.ZERO);
+
+            Green.send(holder.pid(), "release");
+            channel.send("x");
+            Green.send(mail.pid(), "done");
+            assertThat(locker.join(Duration.ofSeconds(20))).isEqualTo(0);
+            parent.join(Duration.ofSeconds(20));
+        }
+    }
+
+    @Test
+    void supervisedChildrenNameTheirSupervisor() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("snap-sup").build())) {
+            Supervisor sup = Supervisor.builder().name("app")
+                    .child(Supervisor.ChildSpec.of("db", () -> {
+                        Green.receive();
+                    })).start(rt);
+            Pid db = sup.child("db").orElseThrow();
+            waitUntil(() -> info(rt, db).state() == GreenState.WAITING);
+            GreenThreadInfo i = info(rt, db);
+            assertThat(i.supervisor()).isEqualTo(sup.pid());
+            assertThat(i.childName()).isEqualTo("db");
+            assertThat(info(rt, sup.pid()).supervisor()).isNull();
+            sup.shutdown();
+        }
+    }
+
+    @Test
+    void aSpinningThreadIsRunningAndAccumulatesSampledRunTime() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("snap-run").build())) {
+            AtomicBoolean stop = new AtomicBoolean();
+            GreenHandle<Void> spinner = rt.spawner().name("spinner").spawn(() -> {
+                long end = System.nanoTime() + Duration.ofMillis(200).toNanos();
+                while (System.nanoTime() < end || !stop.get()) {
+                    Green.checkpoint();
+                }
+            });
+            waitUntil(() -> spinner.state() == GreenState.RUNNING);
+            GreenThreadInfo running = info(rt, spinner.pid());
+            assertThat(running.state()).isEqualTo(GreenState.RUNNING);
+            assertThat(running.carrier()).isEqualTo("snap-run-carrier-0");
+            assertThat(running.timeWaiting()).isEqualTo(Duration.ZERO);
+            Thread.sleep(250);
+            waitUntil(() -> info(rt, spinner.pid()).runTime().toMillis() >= 20);
+            stop.set(true);
+            spinner.join(Duration.ofSeconds(20));
+            assertThat(rt.snapshot().find(spinner.pid())).isEmpty();
+            RuntimeSnapshot s = rt.snapshot();
+            assertThat(s.runtime()).isEqualTo("snap-run");
+            assertThat(s.top(t -> t.runTime().toNanos(), 5)).hasSizeLessThanOrEqualTo(5);
+        }
+    }
+
+    @Test
+    void exactCpuTimingMeasuresSlices() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("snap-cpu").cpuTiming(true).build())) {
+            GreenHandle<Void> worker = rt.spawn(() -> {
+                long end = System.nanoTime() + Duration.ofMillis(50).toNanos();
+                while (System.nanoTime() < end) {
+                    Green.checkpoint();
+                }
+                Green.receive();
+            });
+            waitUntil(() -> worker.state() == GreenState.WAITING);
+            assertThat(info(rt, worker.pid()).runTime()).isGreaterThanOrEqualTo(Duration.ofMillis(50));
+            Green.send(worker.pid(), "go");
+            worker.join(Duration.ofSeconds(20));
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.verdant.examples;
+
+import io.verdant.Config;
+import io.verdant.DumpOptions;
+import io.verdant.Green;
+import io.verdant.GreenState;
+import io.verdant.GreenThreadInfo;
+import io.verdant.Mutex;
+import io.verdant.RuntimeMetrics;
+import io.verdant.RuntimeSnapshot;
+import io.verdant.Supervisor;
+import io.verdant.Verdant;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+
+/** Seeing inside a running runtime: metrics, a snapshot, a dump, a JSON dump file. */
+public final class ObservabilityExample {
+    public static void main(String[] args) throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("observed").build())) {
+            Supervisor app = Supervisor.builder().name("app")
+                    .child(Supervisor.ChildSpec.of("db", () -> {
+                        Green.receive();
+                    })).start(rt);
+            Mutex<Integer> account = new Mutex<>(100);
+            CountDownLatch held = new CountDownLatch(1);
+            var holder = rt.spawner().name("auditor").spawn(() -> {
+                try (Mutex.Guard<Integer> g = account.lock(Duration.ofSeconds(10))) {
+                    held.countDown();
+                    Object done = Green.receive();
+                    return done + " at balance " + g.get();
+                }
+            });
+            held.await();
+            var waiter = rt.spawner().name("teller").spawn(() -> {
+                try (Mutex.Guard<Integer> g = account.lock(Duration.ofSeconds(10))) {
+                    return g.get();
+                }
+            });
+            rt.run(() -> {
+                for (int i = 0; i < 1_000; i++) {
+                    Green.yield();
+                }
+            });
+            while (waiter.state() != GreenState.WAITING) {
+                Thread.sleep(1);
+            }
+
+            RuntimeMetrics m = rt.metrics();
+            System.out.printf("metrics: %d spawned, %d live, %d polls, %d steals, %d carrier parks, %d waits%n",
+                    m.spawned(), m.live(), m.polls(), m.steals(), m.parks(), m.waits());
+
+            RuntimeSnapshot s = rt.snapshot();
+            for (GreenThreadInfo t : s.threads()) {
+                System.out.printf("snapshot: %s '%s' %s %s%n", t.pid(), t.name(), t.state(), t.waitReason());
+            }
+
+            System.out.println("dump:");
+            rt.dump(System.out, DumpOptions.text());
+
+            Path json = Files.createTempFile("verdant-dump", ".json");
+            rt.dump(json, DumpOptions.json().stacks(true));
+            System.out.println("JSON dump with stacks written to " + json + " (" + Files.size(json) + " bytes)");
+
+            Green.send(holder.pid(), "done");
+            waiter.join(Duration.ofSeconds(10));
+            app.shutdown();
+        }
+    }
+}
