@@ -490,6 +490,16 @@ class DeterministicModeTest {
     }
 
     @Test
+    void metricsOfADeterministicRuntimeCountItsThreads() {
+        try (Verdant rt = Verdant.deterministic(QUIET, Determinism.seed(14))) {
+            rt.run(() -> Green.spawn(() -> 1).join());
+            RuntimeMetrics m = rt.metrics();
+            assertThat(m.workers()).isEmpty();
+            assertThat(m.spawned()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void replayKeysParseAndRejectGarbage() {
         Determinism d = Determinism.replay("v1:random:0x2A");
         assertThat(d.seedValue()).isEqualTo(42);

@@ -122,7 +122,7 @@ public final class Jmx implements VerdantRuntimeMXBean {
 
     @Override
     public int getCarriers() {
-        return rt.scheduler.carriers().length;
+        return rt.scheduler == null ? 1 : rt.scheduler.carriers().length; // null: deterministic, one carrier
     }
 
     @Override
@@ -137,7 +137,7 @@ public final class Jmx implements VerdantRuntimeMXBean {
 
     @Override
     public int getInjectionQueueDepth() {
-        return rt.scheduler.injectedDepth();
+        return rt.scheduler == null ? 0 : rt.scheduler.injectedDepth(); // null: deterministic runtime
     }
 
     @Override

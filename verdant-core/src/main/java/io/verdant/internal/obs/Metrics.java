@@ -25,6 +25,12 @@ public final class Metrics {
     /** Any thread: the metrics of {@code rt} now. */
     public static RuntimeMetrics of(RuntimeCore rt) {
         Scheduler s = rt.scheduler;
+        if (s == null) {
+            // A deterministic runtime (internal.det.DetScheduler): no workers, ticker or
+            // Sysmon, so no carrier counters; only the runtime's own.
+            return new RuntimeMetrics(rt.name, rt.spawnedElsewhere.get(), rt.exitedElsewhere.get(), rt.liveThreads(),
+                    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, rt.deadLetterCount(), rt.supervisorRestarts.get(), 0, 0, List.of());
+        }
         Sysmon m = s.sysmon();
         WorkerCounters total = s.retiredCounters();
         long polls = s.retiredDispatches();
