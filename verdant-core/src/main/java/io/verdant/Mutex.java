@@ -8,6 +8,7 @@ import io.verdant.internal.timer.TimerWheel;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -26,7 +27,7 @@ import java.util.concurrent.locks.LockSupport;
  * <li>{@link #lock(Duration)} is the only way to wait: there is no lock without a
  *     timeout. It throws {@link TimedOutException} when the time is up; the
  *     caller then holds nothing and the other waiters keep their places.
- * <li>{@link #tryLock()} never waits: null if the mutex is held or has waiters.
+ * <li>{@link #tryLock()} never waits: an empty {@code Optional} if the mutex is held or has waiters.
  * <li>Strict FIFO: waiters get the lock in arrival order; an unlock hands it
  *     directly to the longest waiter, and a newcomer never barges past a waiter.
  * <li>Locking a mutex the caller already holds throws {@link IllegalStateException}
@@ -149,10 +150,16 @@ public final class Mutex<T> {
     /**
      * Acquires the mutex if it is free and nobody waits; never waits.
      *
-     * @return the guard, or null if the mutex is held or has waiters
+     * <pre>{@code
+     * try (Mutex.Guard<T> g = m.tryLock().orElse(null)) {   // a null resource is skipped
+     *     if (g != null) { ... }
+     * }
+     * }</pre>
+     *
+     * @return the guard, or empty if the mutex is held or has waiters
      * @throws IllegalStateException if the caller already holds this mutex
      */
-    public Guard<T> tryLock() {
+    public Optional<Guard<T>> tryLock() {
         Thread me = Thread.currentThread();
         core.spinLock();
         try {
@@ -160,13 +167,13 @@ public final class Mutex<T> {
                 throw new IllegalStateException("Mutex.tryLock: the calling thread already holds this mutex (" + me + ")");
             }
             if (core.owner != null) {
-                return null;
+                return Optional.empty();
             }
             core.owner = me;
         } finally {
             core.spinUnlock();
         }
-        return acquired();
+        return Optional.of(acquired());
     }
 
     /** True if some thread holds the mutex; a snapshot. */

@@ -1,11 +1,14 @@
 package io.verdant;
 
 import io.verdant.internal.GreenThread;
+import io.verdant.internal.Pids;
 import io.verdant.internal.RuntimeCore;
 
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * A Verdant runtime: a pool of carrier threads that Verdant schedules itself,
@@ -124,6 +127,74 @@ public final class Verdant implements AutoCloseable {
     /** The handle of the live green thread {@code pid}, or empty if it is stale, dead or another runtime's. */
     public Optional<GreenHandle<?>> handle(Pid pid) {
         return Optional.ofNullable(core.lookup(pid));
+    }
+
+    // ------------------------------------------------------------------ into the Java ecosystem
+
+    /**
+     * An {@link ExecutorService} whose tasks each run as a new green thread of
+     * this runtime (unnamed, {@link Priority#NORMAL}), with the semantics of the
+     * JDK's {@link java.util.concurrent.Executors#newVirtualThreadPerTaskExecutor()}:
+     * for libraries that take an {@code Executor} (HTTP servers,
+     * {@code CompletableFuture.supplyAsync(..., executor)}, ...). See
+     * {@link Spawner#executor()} for the whole contract; {@code rt.spawner()
+     * .name("http-", 0).priority(Priority.HIGH).executor()} names and
+     * prioritises the tasks. Any thread.
+     *
+     * @return a new executor service; closing it does not close the runtime
+     */
+    public ExecutorService executor() {
+        return spawner().executor();
+    }
+
+    /**
+     * A {@link ThreadFactory} whose threads are green threads of this runtime
+     * once started (unnamed, {@link Priority#NORMAL}); see
+     * {@link Spawner#threadFactory()} for how a {@code Thread} maps to a green
+     * thread. Any thread.
+     *
+     * @return a new thread factory
+     */
+    public ThreadFactory threadFactory() {
+        return spawner().threadFactory();
+    }
+
+    /**
+     * Sends {@code msg} to the green thread {@code pid} of this runtime, from
+     * any thread (a plain {@code main} included); the same as
+     * {@link Green#send(Pid, Object)}.
+     *
+     * @param pid the receiver, a pid of this runtime
+     * @param msg the message
+     * @return true if {@code pid} named a live green thread when the message was
+     *         enqueued; false if it is dead or stale, or the runtime is closed
+     *         (the dead-letter handler, if any, then sees the message)
+     * @throws NullPointerException if {@code pid} or {@code msg} is null
+     * @throws IllegalArgumentException if {@code pid} belongs to another runtime
+     */
+    public boolean send(Pid pid, Object msg) {
+        Objects.requireNonNull(pid, "pid");
+        Objects.requireNonNull(msg, "msg");
+        if (Pids.runtimeId(pid) != core.id) {
+            throw new IllegalArgumentException("pid " + pid + " belongs to another runtime than '" + core.name + "'");
+        }
+        return RuntimeCore.send(pid, msg);
+    }
+
+    /**
+     * Starts a supervision tree in this runtime from any thread (a plain
+     * {@code main} included): the same as {@code builder.start(this)}. The
+     * supervisor is linked to nobody; it returns once its first children are
+     * spawned.
+     *
+     * @param builder the supervisor's settings
+     * @return the running supervisor
+     * @throws NullPointerException if {@code builder} is null
+     * @throws IllegalStateException if the runtime is closed
+     */
+    public Supervisor startSupervisor(Supervisor.Builder builder) {
+        Objects.requireNonNull(builder, "builder");
+        return builder.start(this);
     }
 
     /** Number of green threads spawned and not yet ended; a snapshot. */

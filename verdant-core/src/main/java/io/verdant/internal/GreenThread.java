@@ -52,13 +52,17 @@ import java.util.concurrent.locks.LockSupport;
  *     ALIVE -> ABANDONED   the runtime closed before the body ended
  *   outcome is written before the releasing CAS and read after an acquiring
  *   read of status.
- *   waiters: a Treiber stack of parked joiners; completion swaps in DONE and
+ *   waiters: a Treiber stack of parked joiners and onComplete callbacks; completion swaps in DONE and
  *   unparks each, queued behind the work already queued on this carrier rather
  *   than in its LIFO slot (Worker.queueWakeups). join() returns once waiters is
  *   DONE (not merely once status is final), and completion swaps DONE in only
  *   after the exit signals are delivered and the live count is decremented, so
  *   a returning join() sees both. A joiner pushes, re-checks waiters, then
  *   parks (timed joins arm a timer on the runtime's wheel, see Waits).
+   onComplete pushes a callback node the same way (or, if waiters is already
+   DONE, runs the callback on the caller). Completion runs the callback nodes,
+   in registration order, on the ended green thread itself after its joiners
+   are woken (ABANDONED: on the thread closing the runtime).
  *
  * Lazily used per-thread state (three fields, no object until used)
  *   kin   cancellation: the token this thread is registered under, or its own
@@ -236,15 +240,94 @@ public final class GreenThread<T> extends Task
             Worker carrier = lastWorker();
             carrier.queueWakeups(true);
             try {
-                while (w instanceof Waiter node) {
-                    LockSupport.unpark(node.thread);
-                    w = node.next;
-                }
+                wakeJoiners(w);
             } finally {
                 carrier.queueWakeups(false);
             }
+            // onComplete callbacks run here, on this (ended) green thread, after
+            // its joiners were woken: a callback that blocks parks a green
+            // thread, never a carrier. The interrupt of a cancellation is
+            // cleared first so JDK calls in callbacks work.
+            Thread.interrupted();
+            runCallbacks(w);
         }
         return true;
+    }
+
+    /** Unparks every joiner of the stack {@code w} (callback nodes are skipped). */
+    private static void wakeJoiners(Object w) {
+        while (w instanceof Waiter node) {
+            if (node.thread != null) {
+                LockSupport.unpark(node.thread);
+            }
+            w = node.next;
+        }
+    }
+
+    /** Runs the callback nodes of the stack {@code w}, in the order they were registered. */
+    private void runCallbacks(Object w) {
+        Waiter reversed = null;
+        while (w instanceof Waiter node) {
+            Object next = node.next;
+            if (node.action != null) {
+                node.next = reversed;
+                reversed = node;
+            }
+            w = next;
+        }
+        for (Waiter n = reversed; n != null; n = (Waiter) n.next) {
+            runCallback(n.action);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void runCallback(java.util.function.BiConsumer<Object, Throwable> action) {
+        int st = (int) STATUS.getAcquire(this);
+        try {
+            if (st == SUCCEEDED) {
+                action.accept(outcome, null);
+            } else {
+                action.accept(null, failureOrNull());
+            }
+        } catch (Throwable t) {
+            System.getLogger("io.verdant").log(System.Logger.Level.WARNING,
+                    "an onComplete callback of green thread " + pid() + " threw", t);
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void onComplete(java.util.function.BiConsumer<? super T, ? super Throwable> action) {
+        Objects.requireNonNull(action, "action");
+        // T is erased: the stored action only ever receives this thread's own outcome.
+        Waiter node = new Waiter(null, (java.util.function.BiConsumer<Object, Throwable>) action);
+        Object head;
+        do {
+            head = waiters;
+            if (head == DONE) {
+                runCallback(node.action);
+                return;
+            }
+            node.next = head;
+        } while (!WAITERS.compareAndSet(this, head, node));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public T resultNow() {
+        if ((int) STATUS.getAcquire(this) == SUCCEEDED) {
+            return (T) outcome;
+        }
+        throw new IllegalStateException("green thread " + pid() + " has not succeeded (state " + state() + ")");
+    }
+
+    @Override
+    public Throwable exceptionNow() {
+        Throwable t = failureOrNull();
+        if (t != null) {
+            return t;
+        }
+        throw new IllegalStateException("green thread " + pid() + " has not failed (state " + state() + ")");
     }
 
     /** Any thread: installs {@code fresh} if no cell is set; returns the existing one, or null if installed. */
@@ -276,10 +359,9 @@ public final class GreenThread<T> extends Task
             if (STATUS.compareAndSet(this, ALIVE, ABANDONED)) {
                 runtime.threadEnded(this);
                 Object w = WAITERS.getAndSet(this, DONE);
-                while (w instanceof Waiter node) {
-                    LockSupport.unpark(node.thread);
-                    w = node.next;
-                }
+                wakeJoiners(w);
+                // Callbacks of an abandoned thread run on the thread closing the runtime.
+                runCallbacks(w);
             }
         }
     }
@@ -303,7 +385,7 @@ public final class GreenThread<T> extends Task
 
     @Override
     public Pid pid() {
-        return new Pid(runtime.id, index, generation);
+        return Pids.of(runtime.id, index, generation);
     }
 
     @Override
@@ -381,7 +463,7 @@ public final class GreenThread<T> extends Task
             throw new IllegalStateException("a green thread cannot join itself: " + pid());
         }
         Waits.enter("join");
-        Waiter node = new Waiter(Thread.currentThread());
+        Waiter node = new Waiter(Thread.currentThread(), null);
         Object head;
         do {
             head = waiters;
@@ -442,12 +524,15 @@ public final class GreenThread<T> extends Task
         return "GreenThread" + pid() + (n.isEmpty() ? "" : "[" + n + "]") + "[" + priority() + "]";
     }
 
+    /** A node of the waiters stack: a parked joiner, or (thread null) an onComplete callback. */
     private static final class Waiter {
         final Thread thread;
+        final java.util.function.BiConsumer<Object, Throwable> action;
         Object next;
 
-        Waiter(Thread thread) {
+        Waiter(Thread thread, java.util.function.BiConsumer<Object, Throwable> action) {
             this.thread = thread;
+            this.action = action;
         }
     }
 

@@ -137,6 +137,25 @@ public final class RuntimeCore {
      */
     public <T> GreenThread<T> spawn(Callable<? extends T> body, String name, Priority priority, CancelToken under,
                                     GreenThread<?> linkParent) {
+        return create(body, name, priority, under, linkParent, true);
+    }
+
+    /**
+     * Like {@link #spawn(Callable, String, Priority, CancelToken, GreenThread)}
+     * but does not start the virtual thread: the caller starts
+     * {@code virtualThread()} (a ThreadFactory's thread). The thread has its
+     * pid, counts as live and is registered for cancellation from now on; a
+     * thread never started is abandoned when the runtime closes. Any thread.
+     *
+     * @throws IllegalStateException if the runtime is closing or closed
+     */
+    public <T> GreenThread<T> createUnstarted(Callable<? extends T> body, String name, Priority priority,
+                                              CancelToken under) {
+        return create(body, name, priority, under, null, false);
+    }
+
+    private <T> GreenThread<T> create(Callable<? extends T> body, String name, Priority priority, CancelToken under,
+                                      GreenThread<?> linkParent, boolean start) {
         Objects.requireNonNull(body, "body");
         Objects.requireNonNull(priority, "priority");
         // Spawning is a safepoint: a green thread spawning in a long loop yields
@@ -165,9 +184,13 @@ public final class RuntimeCore {
                     bornCancelled = CancelNode.register(CancelNode.of(parent), g);
                 }
             }
-            vt.start();
-            if (bornCancelled) {
-                vt.interrupt();
+            if (start) {
+                vt.start();
+                if (bornCancelled) {
+                    vt.interrupt();
+                }
+            } else if (bornCancelled) {
+                vt.interrupt(); // an unstarted thread keeps the flag and starts interrupted
             }
         } catch (Throwable t) {
             pids.free(g);
@@ -180,10 +203,10 @@ public final class RuntimeCore {
     /** The live green thread named by {@code pid}, or null if it is stale, dead or foreign. */
     public GreenThread<?> lookup(Pid pid) {
         Objects.requireNonNull(pid, "pid");
-        if (pid.runtimeId() != id) {
+        if (Pids.runtimeId(pid) != id) {
             return null;
         }
-        GreenThread<?> g = pids.lookup(pid.index(), pid.generation());
+        GreenThread<?> g = pids.lookup(Pids.index(pid), Pids.generation(pid));
         return g != null && !g.isDone() ? g : null;
     }
 
@@ -199,7 +222,7 @@ public final class RuntimeCore {
     public static boolean send(Pid pid, Object msg) {
         Objects.requireNonNull(pid, "pid");
         Objects.requireNonNull(msg, "msg");
-        RuntimeCore rt = OPEN.get(pid.runtimeId());
+        RuntimeCore rt = OPEN.get(Pids.runtimeId(pid));
         GreenThread<?> g = rt == null ? null : rt.lookup(pid);
         if (g == null) {
             if (rt != null) {

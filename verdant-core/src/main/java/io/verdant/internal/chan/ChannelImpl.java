@@ -10,6 +10,7 @@ import io.verdant.internal.timer.TimerWheel;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Objects;
@@ -111,8 +112,8 @@ public final class ChannelImpl<T> implements Channel<T> {
     }
 
     @Override
-    public T tryReceive() {
-        return doReceive(0, true, -1);
+    public Optional<T> tryReceive() {
+        return Optional.ofNullable(doReceive(0, true, -1));
     }
 
     @Override
