@@ -55,10 +55,24 @@ import java.util.concurrent.locks.LockSupport;
  * </pre>
  */
 public final class Scope {
-    /** The body of a scope. */
+    /**
+     * The body of a scope. It may throw a checked exception {@code X}: the
+     * scope rethrows it as it was (once the children have ended), and
+     * {@link Green#scope(Body)} declares it.
+     *
+     * @param <T> the body's result type
+     * @param <X> the checked exception the body may throw ({@code RuntimeException} if none)
+     */
     @FunctionalInterface
-    public interface Body<T> {
-        T run(Scope scope);
+    public interface Body<T, X extends Exception> {
+        /**
+         * Runs the body.
+         *
+         * @param scope the scope to spawn children in
+         * @return the scope's result
+         * @throws X what the body may throw
+         */
+        T run(Scope scope) throws X;
     }
 
     private final GreenThread<?> owner;
@@ -74,7 +88,7 @@ public final class Scope {
         this.ownerToken = owner.cancelToken();
     }
 
-    static <T> T open(Body<T> body) {
+    static <T, X extends Exception> T open(Body<T, X> body) throws X {
         Objects.requireNonNull(body, "body");
         GreenThread<?> owner = GreenThread.require("Green.scope");
         Scope scope = new Scope(owner);
@@ -87,7 +101,7 @@ public final class Scope {
             scope.fail(t);
         }
         scope.awaitChildren();
-        return scope.outcome(result, bodyFailure);
+        return scope.<T, X>outcome(result, bodyFailure);
     }
 
     /**
@@ -197,7 +211,9 @@ public final class Scope {
         }
     }
 
-    private <T> T outcome(T result, Throwable bodyFailure) {
+    /** {@code bodyFailure}, if not null, is what the body threw: unchecked, or an {@code X}. */
+    @SuppressWarnings("unchecked")
+    private <T, X extends Exception> T outcome(T result, Throwable bodyFailure) throws X {
         Throwable f = (Throwable) first;
         Throwable primary;
         if (bodyFailure != null) {
@@ -222,6 +238,10 @@ public final class Scope {
         }
         if (primary instanceof Error e) {
             throw e;
+        }
+        if (primary == bodyFailure) {
+            // A checked exception the body threw: Body.run declares only X, so it is an X.
+            throw (X) primary;
         }
         throw new GreenFailedException(owner.pid(), owner.name(), primary);
     }
