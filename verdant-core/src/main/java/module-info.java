@@ -7,5 +7,9 @@
  * {@code --add-opens java.base/java.lang=ALL-UNNAMED}.
  */
 module io.verdant {
+    // The stall monitor reads carriers' CPU time (ThreadMXBean): a carrier that did
+    // not run (GC pause, OS descheduling) has not stalled.
+    requires java.management;
+
     exports io.verdant;
 }

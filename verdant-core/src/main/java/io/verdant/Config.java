@@ -145,21 +145,29 @@ public final class Config {
 
     /** Builder of {@link Config}; not thread-safe. */
     public static final class Builder {
-        private int workers = -1;
+        /** Null until set: then the default, available processors, is filled in at build(). */
+        private Integer workers;
         private long stackSize = DEFAULT_STACK_SIZE;
         private String name;
         private Duration shutdownTimeout = Duration.ofSeconds(5);
         private BiConsumer<GreenHandle<?>, Throwable> failureHandler;
         private Duration timeslice = DEFAULT_TIMESLICE;
         private Duration stallThreshold = DEFAULT_STALL_THRESHOLD;
-        private int maxSpareCarriers = -1;
+        /** Null until set: then the default, as many as workers, is filled in at build(). */
+        private Integer maxSpareCarriers;
         private int blockingThreads = DEFAULT_BLOCKING_THREADS;
         private BiConsumer<Pid, Object> deadLetterHandler;
 
         private Builder() {
         }
 
-        /** Carrier threads (1..{@value #MAX_WORKERS}); default: available processors. */
+        /**
+         * Carrier threads (1..{@value #MAX_WORKERS}); default: available processors.
+         * Checked at {@link #build()}.
+         *
+         * @param workers the number of carrier threads
+         * @return this builder
+         */
         public Builder workers(int workers) {
             this.workers = workers;
             return this;
@@ -177,7 +185,15 @@ public final class Config {
             return this;
         }
 
-        /** How long close() waits for interrupted green threads (zero or more); default 5 s. */
+        /**
+         * How long close() waits for interrupted green threads (zero up to
+         * {@link Long#MAX_VALUE} nanoseconds, about 292 years); default 5 s.
+         * Checked at {@link #build()}.
+         *
+         * @param timeout how long close() waits
+         * @return this builder
+         * @throws NullPointerException if {@code timeout} is null
+         */
         public Builder shutdownTimeout(Duration timeout) {
             this.shutdownTimeout = Objects.requireNonNull(timeout, "shutdownTimeout");
             return this;
@@ -196,22 +212,40 @@ public final class Config {
         }
 
         /**
-         * Time slice (zero, or from {@value #MIN_TIMESLICE_MILLIS} ms); default 10 ms.
+         * Time slice (zero, or from {@value #MIN_TIMESLICE_MILLIS} ms up to
+         * {@link Long#MAX_VALUE} nanoseconds); default 10 ms.
          * {@link Duration#ZERO} switches preemption off: a green thread then keeps
-         * its carrier until it blocks, parks, yields or ends.
+         * its carrier until it blocks, parks, yields or ends. Checked at {@link #build()}.
+         *
+         * @param timeslice the time slice, or zero for no preemption
+         * @return this builder
+         * @throws NullPointerException if {@code timeslice} is null
          */
         public Builder timeslice(Duration timeslice) {
             this.timeslice = Objects.requireNonNull(timeslice, "timeslice");
             return this;
         }
 
-        /** Stall threshold (at least {@value #MIN_TIMESLICE_MILLIS} ms); default 100 ms. */
+        /**
+         * Stall threshold (from {@value #MIN_TIMESLICE_MILLIS} ms up to
+         * {@link Long#MAX_VALUE} nanoseconds); default 100 ms. Checked at {@link #build()}.
+         *
+         * @param threshold the stall threshold
+         * @return this builder
+         * @throws NullPointerException if {@code threshold} is null
+         */
         public Builder stallThreshold(Duration threshold) {
             this.stallThreshold = Objects.requireNonNull(threshold, "stallThreshold");
             return this;
         }
 
-        /** Spare carriers (0..{@value #MAX_WORKERS}); default: as many as workers. */
+        /**
+         * Spare carriers (0..{@value #MAX_WORKERS}); default: as many as workers.
+         * Checked at {@link #build()}.
+         *
+         * @param spares the most spare carriers alive at once; 0 turns the hand-off off
+         * @return this builder
+         */
         public Builder maxSpareCarriers(int spares) {
             this.maxSpareCarriers = spares;
             return this;
@@ -224,12 +258,14 @@ public final class Config {
         }
 
         /**
-         * Validates and builds.
+         * Validates and builds. Durations must be representable in a {@code long}
+         * of nanoseconds (up to about 292 years), which is how the runtime keeps them.
          *
+         * @return the configuration
          * @throws IllegalArgumentException naming the first invalid setting
          */
         public Config build() {
-            if (workers == -1) {
+            if (workers == null) {
                 workers = Runtime.getRuntime().availableProcessors();
             }
             if (workers < 1 || workers > MAX_WORKERS) {
@@ -244,6 +280,9 @@ public final class Config {
             if (shutdownTimeout.isNegative()) {
                 throw new IllegalArgumentException("shutdownTimeout must not be negative, was " + shutdownTimeout);
             }
+            requireNanos(shutdownTimeout, "shutdownTimeout");
+            requireNanos(timeslice, "timeslice");
+            requireNanos(stallThreshold, "stallThreshold");
             if (timeslice.isNegative() || (!timeslice.isZero() && timeslice.compareTo(Duration.ofMillis(MIN_TIMESLICE_MILLIS)) < 0)) {
                 throw new IllegalArgumentException("timeslice must be zero (off) or at least " + MIN_TIMESLICE_MILLIS
                         + " ms, was " + timeslice);
@@ -252,7 +291,7 @@ public final class Config {
                 throw new IllegalArgumentException("stallThreshold must be at least " + MIN_TIMESLICE_MILLIS
                         + " ms, was " + stallThreshold);
             }
-            if (maxSpareCarriers == -1) {
+            if (maxSpareCarriers == null) {
                 maxSpareCarriers = workers;
             }
             if (maxSpareCarriers < 0 || maxSpareCarriers > MAX_WORKERS) {
@@ -265,5 +304,16 @@ public final class Config {
             }
             return new Config(this);
         }
+
+        /** Rejects a duration of more than Long.MAX_VALUE nanoseconds (toNanos would overflow). */
+        private static void requireNanos(Duration d, String setting) {
+            if (d.compareTo(MAX_NANOS) > 0) {
+                throw new IllegalArgumentException(setting + " must be at most " + MAX_NANOS
+                        + " (Long.MAX_VALUE nanoseconds, about 292 years), was " + d);
+            }
+        }
+
+        /** The longest duration a setting may have: the runtime keeps durations as long nanoseconds. */
+        private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
     }
 }

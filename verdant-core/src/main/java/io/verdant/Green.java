@@ -1,11 +1,12 @@
 package io.verdant;
 
 import io.verdant.internal.ActorCell;
+import io.verdant.internal.Deadline;
 import io.verdant.internal.GreenThread;
+import io.verdant.internal.Matcher;
 import io.verdant.internal.RuntimeCore;
 import io.verdant.internal.Safepoints;
 import io.verdant.internal.Waits;
-import io.verdant.internal.timer.TimerWheel;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,14 +23,6 @@ import java.util.concurrent.Callable;
  * thread (a platform thread, or a virtual thread that is not Verdant's).
  */
 public final class Green {
-    /** The park blocker of sleeping green threads (shown in thread dumps). */
-    private static final Object SLEEP_BLOCKER = new Object() {
-        @Override
-        public String toString() {
-            return "Green.sleep";
-        }
-    };
-
     private Green() {
     }
 
@@ -80,26 +73,12 @@ public final class Green {
     public static void sleep(Duration duration) {
         long nanos = RuntimeCore.toNanos(duration, "duration");
         GreenThread.require("Green.sleep");
-        Waits.enter("Green.sleep");
         if (nanos == 0) {
+            Waits.enter("Green.sleep");
             Thread.yield();
             return;
         }
-        long deadline = Waits.deadline(nanos);
-        TimerWheel.Timer timer = null;
-        try {
-            for (;;) {
-                if (Waits.cancelled()) {
-                    throw Waits.cancelledException("Green.sleep");
-                }
-                if (Waits.remaining(deadline) <= 0) {
-                    return;
-                }
-                timer = Waits.park(SLEEP_BLOCKER, deadline, timer);
-            }
-        } finally {
-            Waits.disarm(timer);
-        }
+        Waits.sleep(nanos, "Green.sleep");
     }
 
     /**
@@ -341,7 +320,7 @@ public final class Green {
      *         interrupt status stays set); also when the runtime closes
      */
     public static Object receive() {
-        return cell("Green.receive").take(null, -1L, "Green.receive");
+        return cell("Green.receive").take(Matcher.ANY, Deadline.FOREVER, "Green.receive");
     }
 
     /**
@@ -352,12 +331,12 @@ public final class Green {
      */
     public static Object receive(Duration timeout) {
         long nanos = RuntimeCore.toNanos(timeout, "timeout");
-        return cell("Green.receive").take(null, nanos == 0 ? 1L : nanos, "Green.receive");
+        return cell("Green.receive").take(Matcher.ANY, Deadline.after(nanos), "Green.receive");
     }
 
     /** Green only. The oldest message if there is one; never blocks. */
     public static Optional<Object> tryReceive() {
-        return Optional.ofNullable(cell("Green.tryReceive").take(null, 0L, "Green.tryReceive"));
+        return Optional.ofNullable(cell("Green.tryReceive").take(Matcher.ANY, Deadline.NOW, "Green.tryReceive"));
     }
 
     /**
@@ -371,7 +350,7 @@ public final class Green {
      */
     public static <T> T receive(Class<T> type) {
         Objects.requireNonNull(type, "type");
-        return type.cast(cell("Green.receive").take(type, -1L, "Green.receive(" + type.getSimpleName() + ")"));
+        return type.cast(cell("Green.receive").take(Matcher.ofType(type), Deadline.FOREVER, "Green.receive(" + type.getSimpleName() + ")"));
     }
 
     /**
@@ -383,26 +362,28 @@ public final class Green {
     public static <T> T receive(Class<T> type, Duration timeout) {
         Objects.requireNonNull(type, "type");
         long nanos = RuntimeCore.toNanos(timeout, "timeout");
-        return type.cast(cell("Green.receive").take(type, nanos == 0 ? 1L : nanos, "Green.receive(" + type.getSimpleName() + ")"));
+        return type.cast(cell("Green.receive").take(Matcher.ofType(type), Deadline.after(nanos), "Green.receive(" + type.getSimpleName() + ")"));
     }
 
     /** Green only. The oldest message of type {@code type}, if any; never blocks. */
     public static <T> Optional<T> tryReceive(Class<T> type) {
         Objects.requireNonNull(type, "type");
-        return Optional.ofNullable(type.cast(cell("Green.tryReceive").take(type, 0L, "Green.tryReceive")));
+        return Optional.ofNullable(type.cast(cell("Green.tryReceive").take(Matcher.ofType(type), Deadline.NOW, "Green.tryReceive")));
     }
 
     /**
      * Green only. Selective receive: takes the oldest message accepted by
      * {@code filter} (called on the receiving thread), parking until one
-     * arrives; the others keep their order.
+     * arrives; the others keep their order. If {@code filter} throws, the
+     * exception propagates to the caller and the mailbox is left as it was
+     * (no message taken, order kept); the same holds for every filtered receive.
      *
      * @throws CancelledException if interrupted or cancelled while waiting
      * @throws NullPointerException if {@code filter} is null
      */
     public static Object receive(Predicate<Object> filter) {
         Objects.requireNonNull(filter, "filter");
-        return cell("Green.receive").take(filter, -1L, "Green.receive(filter)");
+        return cell("Green.receive").take(Matcher.filter(filter), Deadline.FOREVER, "Green.receive(filter)");
     }
 
     /**
@@ -414,13 +395,13 @@ public final class Green {
     public static Object receive(Predicate<Object> filter, Duration timeout) {
         Objects.requireNonNull(filter, "filter");
         long nanos = RuntimeCore.toNanos(timeout, "timeout");
-        return cell("Green.receive").take(filter, nanos == 0 ? 1L : nanos, "Green.receive(filter)");
+        return cell("Green.receive").take(Matcher.filter(filter), Deadline.after(nanos), "Green.receive(filter)");
     }
 
     /** Green only. The oldest message accepted by {@code filter}, if any; never blocks. */
     public static Optional<Object> tryReceive(Predicate<Object> filter) {
         Objects.requireNonNull(filter, "filter");
-        return Optional.ofNullable(cell("Green.tryReceive").take(filter, 0L, "Green.tryReceive"));
+        return Optional.ofNullable(cell("Green.tryReceive").take(Matcher.filter(filter), Deadline.NOW, "Green.tryReceive"));
     }
 
     /** Green only. Number of messages waiting in the caller's mailbox; a snapshot. */

@@ -159,9 +159,17 @@ public interface GreenHandle<T> {
      * runtime's timer wheel from a green thread: the timeout fires within about
      * a millisecond after it is due, never before).
      *
+     * A join that times out or is cancelled leaves nothing behind on the
+     * thread it waited for: however many joins give up, the memory they hold
+     * is released when each one returns.
+     *
      * @param timeout how long to wait at most
-     * @return what the thread's body returned
+     * @return the thread's result
      * @throws TimedOutException if the thread is still running when the time is up
+     * @throws GreenFailedException if the thread ended by throwing (the cause is
+     *         what it threw)
+     * @throws CancelledException if the caller is cancelled or interrupted
+     *         while waiting, or if the runtime was closed before the thread could finish
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws NullPointerException if {@code timeout} is null
      */

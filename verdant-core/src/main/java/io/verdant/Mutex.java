@@ -1,15 +1,12 @@
 package io.verdant;
 
-import io.verdant.internal.OwnedLock;
+import io.verdant.internal.Deadline;
 import io.verdant.internal.RuntimeCore;
 import io.verdant.internal.Waits;
-import io.verdant.internal.timer.TimerWheel;
+import io.verdant.internal.sync.MutexCore;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A mutual-exclusion lock that guards a value, with mandatory timeouts and
@@ -44,32 +41,14 @@ import java.util.concurrent.locks.LockSupport;
  * Works from green threads (parks the green thread, never the carrier) and
  * platform threads.
  *
- * <pre>
- * Design
- *   A spin lock (state word {@code spin}) guards owner, poisoned and the FIFO queue
- *   of waiter nodes; sections are a few field writes and never park.
- *   lock:    owner == null (then the queue is empty: unlock never leaves the
- *            mutex free while someone waits) -> take it; else append a node,
- *            park until node.state == GRANTED, or until timeout/cancellation:
- *            then, under the spin lock, remove the node unless it was granted
- *            meanwhile (then the lock is ours: kept on timeout, passed on and
- *            reported on cancellation).
- *   unlock:  under the spin lock, pop the first node, make its thread the owner,
- *            set GRANTED (volatile); unpark it after releasing the spin lock.
- *   The guarded value is only touched by the owner; ownership passes through
- *   the spin lock and the volatile node state, which orders the previous
- *   owner's writes before the next owner's reads.
- * </pre>
- *
  * @param <T> the guarded value's type
  */
 public final class Mutex<T> {
-    /** Spins before yielding on the internal spin lock (as in channels). Chosen, not measured. */
-    private static final int SPINS = 64;
-    private static final Object BLOCKER = "Mutex.lock";
+    // The lock itself (spin lock, FIFO waiter queue, hand-off, poisoning) is
+    // io.verdant.internal.sync.MutexCore; its design notes are there.
 
     private T value;
-    private final Core core = new Core();
+    private final MutexCore core = new MutexCore(this);
 
     /** A mutex guarding {@code value} (may be null). */
     public Mutex(T value) {
@@ -90,61 +69,12 @@ public final class Mutex<T> {
     public Guard<T> lock(Duration timeout) {
         long nanos = RuntimeCore.toNanos(timeout, "timeout");
         Waits.enter("Mutex.lock");
-        Thread me = Thread.currentThread();
-        Waiter node;
-        core.spinLock();
-        try {
-            if (core.owner == me) {
-                throw new IllegalStateException("Mutex.lock: the calling thread already holds this mutex (" + me + ")");
-            }
-            if (core.owner == null) {
-                core.owner = me;
-                node = null;
-            } else if (nanos == 0) {
-                throw timedOut(timeout);
-            } else {
-                node = new Waiter(me);
-                core.append(node);
-            }
-        } finally {
-            core.spinUnlock();
-        }
-        if (node == null) {
-            return acquired();
-        }
-        long deadline = Waits.deadline(nanos);
-        TimerWheel.Timer timer = null;
-        try {
-            for (;;) {
-                if (node.granted) {
-                    return acquired();
-                }
-                boolean cancelled = Waits.cancelled();
-                if (cancelled || Waits.remaining(deadline) <= 0) {
-                    boolean granted;
-                    core.spinLock();
-                    try {
-                        granted = node.granted;
-                        if (!granted) {
-                            core.remove(node);
-                        }
-                    } finally {
-                        core.spinUnlock();
-                    }
-                    if (!granted) {
-                        throw cancelled ? Waits.cancelledException("Mutex.lock") : timedOut(timeout);
-                    }
-                    if (cancelled) {
-                        core.release(me, false);
-                        throw Waits.cancelledException("Mutex.lock");
-                    }
-                    return acquired();
-                }
-                timer = Waits.park(BLOCKER, deadline, timer);
-            }
-        } finally {
-            Waits.disarm(timer);
-        }
+        return switch (core.lock(Deadline.after(nanos))) {
+            case ACQUIRED -> new Held();
+            case HELD_BY_CALLER -> throw alreadyHeld("Mutex.lock");
+            case BUSY, TIMED_OUT -> throw new TimedOutException("Mutex.lock timed out after " + timeout);
+            case CANCELLED -> throw Waits.cancelledException("Mutex.lock");
+        };
     }
 
     /**
@@ -160,55 +90,37 @@ public final class Mutex<T> {
      * @throws IllegalStateException if the caller already holds this mutex
      */
     public Optional<Guard<T>> tryLock() {
-        Thread me = Thread.currentThread();
-        core.spinLock();
-        try {
-            if (core.owner == me) {
-                throw new IllegalStateException("Mutex.tryLock: the calling thread already holds this mutex (" + me + ")");
-            }
-            if (core.owner != null) {
-                return Optional.empty();
-            }
-            core.owner = me;
-        } finally {
-            core.spinUnlock();
-        }
-        return Optional.of(acquired());
+        return switch (core.lock(Deadline.NOW)) {
+            case ACQUIRED -> Optional.of(new Held());
+            case HELD_BY_CALLER -> throw alreadyHeld("Mutex.tryLock");
+            case BUSY, TIMED_OUT, CANCELLED -> Optional.empty();
+        };
     }
 
     /** True if some thread holds the mutex; a snapshot. */
     public boolean isLocked() {
-        return core.owner != null;
+        return core.owner() != null;
     }
 
     /** True if a holder ended without unlocking and no holder has cleared it since; a snapshot. */
     public boolean isPoisoned() {
-        return core.poisoned;
+        return core.poisoned();
     }
 
     /** Threads waiting in {@link #lock(Duration)}; a snapshot. */
     public int waiters() {
-        core.spinLock();
-        try {
-            return core.waiting;
-        } finally {
-            core.spinUnlock();
-        }
+        return core.waiters();
     }
 
     @Override
     public String toString() {
-        Thread o = core.owner;
-        return "Mutex[" + (o == null ? "free" : "held by " + o) + (core.poisoned ? ", poisoned]" : "]");
+        Thread o = core.owner();
+        return "Mutex[" + (o == null ? "free" : "held by " + o) + (core.poisoned() ? ", poisoned]" : "]");
     }
 
-    private Guard<T> acquired() {
-        OwnedLock.recordHeld(core);
-        return new Held();
-    }
-
-    private static TimedOutException timedOut(Duration timeout) {
-        return new TimedOutException("Mutex.lock timed out after " + timeout);
+    private static IllegalStateException alreadyHeld(String op) {
+        return new IllegalStateException(op + ": the calling thread already holds this mutex ("
+                + Thread.currentThread() + ")");
     }
 
     /**
@@ -255,13 +167,13 @@ public final class Mutex<T> {
         @Override
         public boolean poisoned() {
             check();
-            return core.poisoned;
+            return core.poisoned();
         }
 
         @Override
         public void clearPoison() {
             check();
-            core.poisoned = false;
+            core.clearPoison();
         }
 
         @Override
@@ -269,135 +181,17 @@ public final class Mutex<T> {
             if (closed) {
                 return;
             }
-            if (core.owner != Thread.currentThread()) {
+            if (!core.heldByCaller()) {
                 throw new IllegalStateException("a Mutex guard must be closed by the thread that locked it");
             }
             closed = true;
-            OwnedLock.recordReleased(core);
-            core.release(Thread.currentThread(), false);
+            core.unlock();
         }
 
         private void check() {
-            if (closed || core.owner != Thread.currentThread()) {
+            if (closed || !core.heldByCaller()) {
                 throw new IllegalStateException("this guard is closed or belongs to another thread");
             }
-        }
-    }
-
-    private static final class Waiter {
-        final Thread thread;
-        volatile boolean granted;
-        Waiter prev;
-        Waiter next;
-        boolean queued;
-
-        Waiter(Thread thread) {
-            this.thread = thread;
-        }
-    }
-
-    /** The lock state; an {@link OwnedLock} so a dying green holder releases and poisons it. */
-    private static final class Core extends OwnedLock {
-        @SuppressWarnings("unused") private volatile int spin;
-        /** Written under the spin lock; volatile for the snapshot readers. */
-        volatile Thread owner;
-        volatile boolean poisoned;
-        private Waiter head;
-        private Waiter tail;
-        int waiting;
-
-        @Override
-        protected void releaseByDeadOwner(Thread ownerThread) {
-            release(ownerThread, true);
-        }
-
-        /** The owner: passes the mutex to the first waiter, or frees it. */
-        void release(Thread me, boolean poison) {
-            Waiter next;
-            spinLock();
-            try {
-                if (owner != me) {
-                    return;
-                }
-                if (poison) {
-                    poisoned = true;
-                }
-                next = head;
-                if (next != null) {
-                    remove(next);
-                    owner = next.thread;
-                    next.granted = true;
-                } else {
-                    owner = null;
-                }
-            } finally {
-                spinUnlock();
-            }
-            if (next != null) {
-                LockSupport.unpark(next.thread);
-            }
-        }
-
-        void append(Waiter w) {
-            w.queued = true;
-            w.prev = tail;
-            if (tail == null) {
-                head = w;
-            } else {
-                tail.next = w;
-            }
-            tail = w;
-            waiting++;
-        }
-
-        void remove(Waiter w) {
-            if (!w.queued) {
-                return;
-            }
-            w.queued = false;
-            if (w.prev == null) {
-                head = w.next;
-            } else {
-                w.prev.next = w.next;
-            }
-            if (w.next == null) {
-                tail = w.prev;
-            } else {
-                w.next.prev = w.prev;
-            }
-            w.prev = null;
-            w.next = null;
-            waiting--;
-        }
-
-        void spinLock() {
-            if (!SPIN.compareAndSet(this, 0, 1)) {
-                int spins = 0;
-                for (;;) {
-                    if ((int) SPIN.getOpaque(this) == 0 && SPIN.compareAndSet(this, 0, 1)) {
-                        return;
-                    }
-                    if (++spins < SPINS) {
-                        Thread.onSpinWait();
-                    } else {
-                        Thread.yield();
-                    }
-                }
-            }
-        }
-
-        void spinUnlock() {
-            SPIN.setRelease(this, 0);
-        }
-    }
-
-    private static final VarHandle SPIN;
-    static {
-        try {
-            SPIN = MethodHandles.privateLookupIn(Core.class, MethodHandles.lookup())
-                    .findVarHandle(Core.class, "spin", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
         }
     }
 }

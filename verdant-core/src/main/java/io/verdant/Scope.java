@@ -1,14 +1,11 @@
 package io.verdant;
 
 import io.verdant.internal.GreenThread;
+import io.verdant.internal.ScopeCore;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Structured concurrency: the green threads spawned through a scope never
@@ -42,17 +39,6 @@ import java.util.concurrent.locks.LockSupport;
  *     returns the body's result).</li>
  * </ul>
  *
- * <pre>
- * Implementation
- *   children  guarded by this; appended by spawn, read by fail/cancel.
- *   running   children whose body has not returned; each child's wrapper
- *             decrements it last and unparks the owner at zero. The owner
- *             parks (interrupts cleared and remembered) until it is zero,
- *             then waits for each handle's status (microseconds: completion
- *             does not block).
- *   first     the first failure, set once by CAS; whoever sets it cancels the
- *             children (a spawn after that cancels its new child at once).
- * </pre>
  */
 public final class Scope {
     /**
@@ -75,17 +61,15 @@ public final class Scope {
         T run(Scope scope) throws X;
     }
 
+    // The children, the running count, the first failure and the owner's wait
+    // are io.verdant.internal.ScopeCore; its design notes are there.
+
     private final GreenThread<?> owner;
-    private final CancelToken ownerToken;
-    private final List<GreenThread<?>> children = new ArrayList<>();
-    private boolean closed;
-    private boolean cancelling;
-    @SuppressWarnings("unused") private volatile int running;
-    @SuppressWarnings("unused") private volatile Object first;
+    private final ScopeCore core;
 
     private Scope(GreenThread<?> owner) {
         this.owner = owner;
-        this.ownerToken = owner.cancelToken();
+        this.core = new ScopeCore(owner);
     }
 
     static <T, X extends Exception> T open(Body<T, X> body) throws X {
@@ -98,9 +82,9 @@ public final class Scope {
             result = body.run(scope);
         } catch (Throwable t) {
             bodyFailure = t;
-            scope.fail(t);
+            scope.core.fail(t);
         }
-        scope.awaitChildren();
+        scope.core.awaitChildren();
         return scope.<T, X>outcome(result, bodyFailure);
     }
 
@@ -112,33 +96,9 @@ public final class Scope {
      */
     public <T> GreenHandle<T> spawn(Callable<? extends T> task) {
         Objects.requireNonNull(task, "task");
-        RUNNING.getAndAdd(this, 1);
-        GreenThread<T> child;
-        try {
-            synchronized (this) {
-                if (closed) {
-                    throw new IllegalStateException("scope has closed: cannot spawn");
-                }
-                child = owner.runtime().spawn(() -> {
-                    try {
-                        return task.call();
-                    } catch (Throwable t) {
-                        if (!(t instanceof CancelledException && isCancelled())) {
-                            fail(t);
-                        }
-                        throw t;
-                    } finally {
-                        childBodyEnded();
-                    }
-                }, null, Priority.NORMAL, ownerToken);
-                children.add(child);
-                if (cancelling) {
-                    child.cancel();
-                }
-            }
-        } catch (RuntimeException | Error e) {
-            childBodyEnded();
-            throw e;
+        GreenThread<T> child = core.spawn(task);
+        if (child == null) {
+            throw new IllegalStateException("scope has closed: cannot spawn");
         }
         return child;
     }
@@ -154,74 +114,26 @@ public final class Scope {
 
     /** Cancels every child (now and spawned later); the scope still waits for them on exit. */
     public void cancel() {
-        List<GreenThread<?>> copy;
-        synchronized (this) {
-            cancelling = true;
-            copy = List.copyOf(children);
-        }
-        for (GreenThread<?> c : copy) {
-            c.cancel();
-        }
+        core.cancel();
     }
 
     /** True once a failure or {@link #cancel()} has cancelled the children. */
-    public synchronized boolean isCancelled() {
-        return cancelling;
-    }
-
-    private void fail(Throwable t) {
-        if (FIRST.compareAndSet(this, null, t)) {
-            cancel();
-        }
-    }
-
-    private void childBodyEnded() {
-        if ((int) RUNNING.getAndAdd(this, -1) == 1) {
-            LockSupport.unpark(owner.virtualThread());
-        }
-    }
-
-    /** Owner: waits for every child to end, cancelling them if the owner is cancelled meanwhile. */
-    private void awaitChildren() {
-        synchronized (this) {
-            closed = true;
-        }
-        boolean interrupted = Thread.interrupted();
-        boolean propagated = false;
-        try {
-            while ((int) RUNNING.getVolatile(this) > 0) {
-                if ((interrupted || ownerToken.isCancelled()) && !propagated) {
-                    propagated = true;
-                    cancel();
-                }
-                LockSupport.park(this);
-                if (Thread.interrupted()) {
-                    interrupted = true;
-                }
-            }
-            for (GreenThread<?> c : children) {
-                while (!c.isDone()) {
-                    Thread.yield();
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+    public boolean isCancelled() {
+        return core.isCancelled();
     }
 
     /** {@code bodyFailure}, if not null, is what the body threw: unchecked, or an {@code X}. */
     @SuppressWarnings("unchecked")
     private <T, X extends Exception> T outcome(T result, Throwable bodyFailure) throws X {
-        Throwable f = (Throwable) first;
+        Throwable f = core.first();
+        List<GreenThread<?>> children = core.children();
         Throwable primary;
         if (bodyFailure != null) {
             primary = bodyFailure;
-        } else if (ownerToken.isCancelled() || Thread.currentThread().isInterrupted()) {
+        } else if (core.ownerToken().isCancelled() || Thread.currentThread().isInterrupted()) {
             primary = new CancelledException("scope cancelled");
         } else if (f != null) {
-            GreenThread<?> culprit = failed(f);
+            GreenThread<?> culprit = failed(children, f);
             primary = culprit == null ? f : new GreenFailedException(culprit.pid(), culprit.name(), f);
         } else {
             return result;
@@ -246,24 +158,12 @@ public final class Scope {
         throw new GreenFailedException(owner.pid(), owner.name(), primary);
     }
 
-    private GreenThread<?> failed(Throwable f) {
+    private static GreenThread<?> failed(List<GreenThread<?>> children, Throwable f) {
         for (GreenThread<?> c : children) {
             if (c.failureOrNull() == f) {
                 return c;
             }
         }
         return null;
-    }
-
-    private static final VarHandle RUNNING;
-    private static final VarHandle FIRST;
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            RUNNING = l.findVarHandle(Scope.class, "running", int.class);
-            FIRST = l.findVarHandle(Scope.class, "first", Object.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
     }
 }

@@ -1,9 +1,11 @@
 package io.verdant;
 
+import io.verdant.internal.Deadline;
 import io.verdant.internal.RuntimeCore;
-import io.verdant.internal.Waits;
 import io.verdant.internal.chan.ChannelImpl;
+import io.verdant.internal.chan.SelectCase;
 import io.verdant.internal.chan.SelectCore;
+import io.verdant.internal.chan.SelectResult;
 
 import java.time.Duration;
 import java.util.Arrays;
@@ -41,9 +43,7 @@ import java.util.function.Supplier;
  * @param <R> the result type of the case bodies
  */
 public final class Select<R> {
-    private Channel<?>[] channels = new Channel<?>[4];
-    private boolean[] sends = new boolean[4];
-    private Object[] values = new Object[4];
+    private SelectCase[] cases = new SelectCase[4];
     private Object[] bodies = new Object[4];
     private int n;
     private Supplier<? extends R> orElse;
@@ -96,26 +96,27 @@ public final class Select<R> {
         if (n == 0 && orElse == null && onTimeout == null) {
             throw new IllegalStateException("select needs at least one case, a timeout or a default");
         }
-        long deadline = onTimeout == null ? Waits.NO_DEADLINE : Waits.deadline(timeoutNanos);
-        Object[] out = new Object[2];
-        int fired = SelectCore.select(channels, sends, values, n, orElse != null, deadline, out);
-        if (fired == SelectCore.DEFAULT) {
-            return orElse.get();
-        }
-        if (fired == SelectCore.TIMEOUT) {
-            return onTimeout.get();
-        }
-        if (out[1] == Boolean.TRUE) {
-            throw new ChannelClosedException(channels[fired] + " is closed (select case " + fired + ")");
-        }
-        if (sends[fired]) {
+        Deadline deadline = onTimeout == null ? Deadline.FOREVER : Deadline.after(timeoutNanos);
+        SelectResult result = SelectCore.select(cases, n, orElse != null, deadline);
+        return switch (result) {
+            case SelectResult.Default d -> orElse.get();
+            case SelectResult.TimedOut t -> onTimeout.get();
+            case SelectResult.Closed c -> throw new ChannelClosedException(
+                    cases[c.index()].channel() + " is closed (select case " + c.index() + ")");
+            case SelectResult.Fired f -> run(f);
+        };
+    }
+
+    private R run(SelectResult.Fired f) {
+        int i = f.index();
+        if (cases[i].send()) {
             @SuppressWarnings("unchecked")
-            Supplier<? extends R> body = (Supplier<? extends R>) bodies[fired];
+            Supplier<? extends R> body = (Supplier<? extends R>) bodies[i];
             return body.get();
         }
         @SuppressWarnings("unchecked")
-        Function<Object, ? extends R> body = (Function<Object, ? extends R>) bodies[fired];
-        return body.apply(out[0]);
+        Function<Object, ? extends R> body = (Function<Object, ? extends R>) bodies[i];
+        return body.apply(f.value());
     }
 
     private void add(Channel<?> channel, boolean send, Object value, Object body) {
@@ -124,15 +125,11 @@ public final class Select<R> {
             throw new IllegalArgumentException("channel must come from Channel.rendezvous/bounded/unbounded, was "
                     + channel.getClass().getName());
         }
-        if (n == channels.length) {
-            channels = Arrays.copyOf(channels, n * 2);
-            sends = Arrays.copyOf(sends, n * 2);
-            values = Arrays.copyOf(values, n * 2);
+        if (n == cases.length) {
+            cases = Arrays.copyOf(cases, n * 2);
             bodies = Arrays.copyOf(bodies, n * 2);
         }
-        channels[n] = channel;
-        sends[n] = send;
-        values[n] = value;
+        cases[n] = new SelectCase((ChannelImpl<?>) channel, send, value);
         bodies[n] = body;
         n++;
     }

@@ -1,7 +1,9 @@
 package io.verdant;
 
 import io.verdant.internal.ActorCell;
+import io.verdant.internal.Deadline;
 import io.verdant.internal.GreenThread;
+import io.verdant.internal.Matcher;
 import io.verdant.internal.RuntimeCore;
 
 import java.time.Duration;
@@ -358,7 +360,7 @@ public final class Supervisor {
                     publish(children);
                     continue;
                 }
-                long now = System.nanoTime();
+                long now = self.runtime().timers.clock().nanoTime();
                 window.addLast(now);
                 while (!window.isEmpty() && now - window.peekFirst() > config.periodNanos()) {
                     window.pollFirst();
@@ -435,8 +437,8 @@ public final class Supervisor {
         ActorCell.unlink(self, t);
         t.cancel();
         Predicate<Object> isDown = m -> m instanceof Signal.Down d && d.pid().equals(pid);
-        Object down = ActorCell.of(self).takeUninterruptibly(isDown,
-                RuntimeCore.toNanos(c.spec.shutdownTimeout(), "shutdownTimeout"));
+        Object down = ActorCell.of(self).takeUninterruptibly(Matcher.filter(isDown),
+                Deadline.after(c.spec.shutdownTimeout(), "shutdownTimeout"));
         if (down == null) {
             LOG.log(System.Logger.Level.WARNING, "supervisor '" + config.name() + "': child '" + c.spec.name()
                     + "' " + pid + " did not stop within " + c.spec.shutdownTimeout() + "; left behind");

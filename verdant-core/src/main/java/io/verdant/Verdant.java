@@ -217,7 +217,14 @@ public final class Verdant implements AutoCloseable {
     }
 
     /**
-     * Closes the runtime as described in the class comment. Idempotent.
+     * Closes the runtime as described in the class comment. Idempotent: a
+     * second call returns at once. A spawn racing close either starts a green
+     * thread that close cancels and waits for like the others, or fails with
+     * {@link IllegalStateException} ("runtime ... is closed"); close itself
+     * never fails because of it. Should a step of closing fail unexpectedly
+     * (a defect), the remaining steps still run and the runtime ends closed,
+     * with its carriers, ticker and blocking pool stopped; that first failure
+     * is then thrown, once.
      *
      * @throws IllegalStateException if called from one of this runtime's own green threads
      */

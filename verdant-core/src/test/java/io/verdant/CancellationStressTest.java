@@ -47,8 +47,29 @@ class CancellationStressTest {
             Green.sleep(FOREVER);
         });
         assertThat(blocked.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        // Let the last ones actually park.
-        Thread.sleep(200);
+        // Wait until every thread has actually parked in its primitive (so cancellation
+        // meets parked waiters, not threads still on their way in): count the waiters.
+        int[] perKind = new int[7];
+        for (int i = 0; i < fanout; i++) {
+            perKind[i % 7] += total / fanout;
+        }
+        int rendezvousWaiters = perKind[1];
+        int fullWaiters = perKind[2] + perKind[5];          // senders and select send cases
+        int unboundedWaiters = perKind[3] + perKind[5];     // receivers and select receive cases
+        int mutexWaiters = perKind[4];
+        // Timed waits arm one timer each: sleeps (kind 0, the root, kind 6 after its join),
+        // timed send/receive/lock, the select's timeout.
+        int timers = perKind[0] + 1 + perKind[6] + perKind[2] + perKind[3] + perKind[4] + perKind[5];
+        long parkDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!(TestAccess.queuedNodes(rendezvous) == rendezvousWaiters
+                && TestAccess.queuedNodes(full) == fullWaiters
+                && TestAccess.queuedNodes(unbounded) == unboundedWaiters
+                && mutex.waiters() == mutexWaiters
+                && TestAccess.timers(rt) == timers)) {
+            assertThat(System.nanoTime()).as("all %d threads parked within 60 s", total).isLessThan(parkDeadline);
+            Thread.onSpinWait();
+            Thread.yield();
+        }
         root.cancel();
         try {
             root.join(Duration.ofSeconds(60));

@@ -5,7 +5,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,12 +32,12 @@ class ChannelStressTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 64, -1})
-    void producersAndConsumersLoseAndDuplicateNothingAndKeepPerProducerOrder(int kind) {
+    @EnumSource(names = {"RENDEZVOUS", "BOUNDED_1", "BOUNDED_64", "UNBOUNDED"})
+    void producersAndConsumersLoseAndDuplicateNothingAndKeepPerProducerOrder(ChannelKind kind) {
         int producers = 4;
         int consumers = 4;
         int perProducer = 20_000;
-        Channel<long[]> ch = ChannelTest.make(kind);
+        Channel<long[]> ch = kind.make();
         List<List<long[]>> seen = rt.run(() -> {
             List<GreenHandle<List<long[]>>> cs = new ArrayList<>();
             for (int c = 0; c < consumers; c++) {

@@ -5,7 +5,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The channel contract, run against every kind (0 = rendezvous, -1 = unbounded, n = bounded(n)). */
+/** The channel contract, run against every {@link ChannelKind}. */
 @Timeout(60)
 class ChannelTest {
     private Verdant rt;
@@ -31,14 +31,11 @@ class ChannelTest {
         rt.close();
     }
 
-    static <T> Channel<T> make(int kind) {
-        return kind == 0 ? Channel.rendezvous() : kind < 0 ? Channel.unbounded() : Channel.bounded(kind);
-    }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 3, -1})
-    void valuesArriveInOrderBetweenGreenThreads(int kind) {
-        Channel<Integer> ch = make(kind);
+    @EnumSource(names = {"RENDEZVOUS", "BOUNDED_1", "BOUNDED_3", "UNBOUNDED"})
+    void valuesArriveInOrderBetweenGreenThreads(ChannelKind kind) {
+        Channel<Integer> ch = kind.make();
         List<Integer> got = rt.run(() -> {
             Green.spawn(() -> {
                 for (int i = 0; i < 1000; i++) {
@@ -59,10 +56,10 @@ class ChannelTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 2, -1})
-    void worksBetweenPlatformAndGreenThreads(int kind) throws Exception {
-        Channel<String> in = make(kind);
-        Channel<String> out = make(kind);
+    @EnumSource(names = {"RENDEZVOUS", "BOUNDED_2", "UNBOUNDED"})
+    void worksBetweenPlatformAndGreenThreads(ChannelKind kind) throws Exception {
+        Channel<String> in = kind.make();
+        Channel<String> out = kind.make();
         GreenHandle<Void> echo = rt.spawn(() -> {
             for (String s : in) {
                 out.send(s + "!");
@@ -115,17 +112,17 @@ class ChannelTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1})
-    void timeoutsThrowAndConsumeNothing(int kind) {
-        Channel<Integer> ch = make(kind);
+    @EnumSource(names = {"RENDEZVOUS", "BOUNDED_1"})
+    void timeoutsThrowAndConsumeNothing(ChannelKind kind) {
+        Channel<Integer> ch = kind.make();
         rt.run(() -> {
-            if (kind > 0) {
+            if (kind.buffers()) {
                 ch.send(1);
             }
             long s = System.nanoTime();
             assertThatThrownBy(() -> ch.send(2, Duration.ofMillis(30))).isInstanceOf(TimedOutException.class);
             assertThat(System.nanoTime() - s).isGreaterThanOrEqualTo(Duration.ofMillis(30).toNanos());
-            if (kind > 0) {
+            if (kind.buffers()) {
                 assertThat(ch.receive()).isEqualTo(1);
             }
             s = System.nanoTime();
@@ -158,12 +155,12 @@ class ChannelTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1})
-    void closeWakesEveryWaiter(int kind) {
-        Channel<Integer> full = make(kind);
-        Channel<Integer> empty = make(kind);
+    @EnumSource(names = {"RENDEZVOUS", "BOUNDED_1"})
+    void closeWakesEveryWaiter(ChannelKind kind) {
+        Channel<Integer> full = kind.make();
+        Channel<Integer> empty = kind.make();
         rt.run(() -> {
-            if (kind > 0) {
+            if (kind.buffers()) {
                 full.send(0);
             }
             int n = 50;

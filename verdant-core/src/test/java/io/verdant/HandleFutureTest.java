@@ -210,6 +210,27 @@ class HandleFutureTest {
     }
 
     @Test
+    void aCallbackSurvivesJoinsThatGiveUp() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        GreenHandle<String> h = parked(release);
+        CountDownLatch called = new CountDownLatch(1);
+        h.onComplete((v, t) -> called.countDown());
+        // a timed-out join unlinks abandoned nodes from the stack the callback is in
+        for (int i = 0; i < 3; i++) {
+            assertThatThrownBy(() -> h.join(Duration.ofMillis(5))).isInstanceOf(TimedOutException.class);
+        }
+        assertThat(rt.run(() -> {
+            try {
+                return h.join(Duration.ofMillis(5));
+            } catch (TimedOutException e) {
+                return "timed out";
+            }
+        })).isEqualTo("timed out");
+        release.countDown();
+        assertThat(called.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
     void onCompleteOfAThreadAbandonedByCloseRunsOnTheCloser() {
         Verdant small = Verdant.start(Config.builder().workers(1).name("abandon")
                 .shutdownTimeout(Duration.ofMillis(200)).build());

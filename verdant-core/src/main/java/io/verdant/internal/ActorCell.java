@@ -14,7 +14,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.function.Predicate;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -145,28 +144,22 @@ public final class ActorCell {
         return m;
     }
 
-    private static boolean matches(Object matcher, Object m) {
-        if (matcher == null) {
-            return true;
-        }
-        if (matcher instanceof Class<?> c) {
-            return c.isInstance(m);
-        }
-        @SuppressWarnings("unchecked")
-        Predicate<Object> p = (Predicate<Object>) matcher;
-        return p.test(m);
-    }
-
-    /** Owner only: the first message matching {@code matcher} without blocking, or null. */
-    private Object scan(Object matcher) {
+    /**
+     * Owner only: the first message {@code matcher} accepts without blocking, or null.
+     * A filter that throws leaves the mailbox as it was, order included, and
+     * the exception propagates: a message it threw on is already off the queue,
+     * so it goes to the end of saved, which is exactly its place (saved holds
+     * only messages older than everything still queued).
+     */
+    private Object scan(Matcher matcher) {
         ArrayDeque<Object> s = saved;
         if (s != null && !s.isEmpty()) {
-            if (matcher == null) {
+            if (matcher == Matcher.ANY) {
                 return s.pollFirst();
             }
             for (Iterator<Object> it = s.iterator(); it.hasNext(); ) {
                 Object m = it.next();
-                if (matches(matcher, m)) {
+                if (matcher.matches(m)) {
                     it.remove();
                     return m;
                 }
@@ -174,45 +167,60 @@ public final class ActorCell {
         }
         Object m;
         while ((m = poll()) != null) {
-            if (matches(matcher, m)) {
+            boolean hit;
+            try {
+                hit = matcher.matches(m);
+            } catch (Throwable filterFailed) {
+                skip(m);
+                throw filterFailed;
+            }
+            if (hit) {
                 return m;
             }
-            if (s == null) {
-                s = saved = new ArrayDeque<>();
-            }
-            s.addLast(m);
+            skip(m);
         }
         return null;
     }
 
+    /** Owner only: {@code m}, just taken off the queue, joins the end of saved. */
+    private void skip(Object m) {
+        if (saved == null) {
+            saved = new ArrayDeque<>();
+        }
+        saved.addLast(m);
+    }
+
     /**
-     * Owner only. The first message matching {@code matcher} (null: any; a
-     * Class: instances of it; else a Predicate), waiting up to {@code nanos}
-     * (negative: forever; zero: do not wait, return null if none).
+     * Owner only. The first message {@code matcher} accepts, waiting until
+     * {@code deadline} ({@link Deadline#NOW}: do not wait, return null if none).
      * Follows the waiting protocol of {@link Waits}: safepoint and cancellation
-     * check on entry (for a waiting call), timed parks on the runtime's wheel.
+     * check on entry (for a waiting call), parks with this mailbox as the
+     * blocker, timed parks on the runtime's wheel.
      *
+     * @param matcher which messages to take
+     * @param deadline how long to wait
+     * @param what the operation's name, for exception messages
+     * @return the message; null only for {@link Deadline#NOW} with no match
      * @throws CancelledException if cancelled or interrupted before or while
      *         waiting (interrupt status left set); nothing is taken
-     * @throws TimedOutException  if {@code nanos} > 0 elapsed with no match
+     * @throws TimedOutException  if the deadline passed with no match
      */
-    public Object take(Object matcher, long nanos, String what) {
-        if (nanos != 0) {
+    public Object take(Matcher matcher, Deadline deadline, String what) {
+        if (!deadline.isNow()) {
             Waits.enter(what);
         }
         Object m = scan(matcher);
-        if (m != null || nanos == 0) {
+        if (m != null || deadline.isNow()) {
             return m;
         }
-        long deadline = nanos > 0 ? Waits.deadline(nanos) : Waits.NO_DEADLINE;
         TimerWheel.Timer timer = null;
         try {
             for (;;) {
                 if (Waits.cancelled()) {
                     throw Waits.cancelledException(what);
                 }
-                if (Waits.remaining(deadline) <= 0) {
-                    throw new TimedOutException(what + ": no matching message within " + Duration.ofNanos(nanos));
+                if (deadline.expired()) {
+                    throw new TimedOutException(what + ": no matching message within " + deadline.timeout());
                 }
                 WAITING.setVolatile(this, 1);
                 if (tail == head) {
@@ -233,24 +241,28 @@ public final class ActorCell {
      * Owner only. Like {@link #take} but deaf to cancellation and interrupts
      * (the caller's interrupt status is cleared while it waits and restored
      * after): for a supervisor or scope that must wait for its children to end
-     * even while it is itself being cancelled. Null if {@code nanos} elapsed.
+     * even while it is itself being cancelled. Timed parks use the runtime's
+     * wheel, as every Verdant wait does.
+     *
+     * @param matcher which messages to take
+     * @param deadline how long to wait (not {@link Deadline#NOW})
+     * @return the message, or null if the deadline passed
      */
-    public Object takeUninterruptibly(Object matcher, long nanos) {
+    public Object takeUninterruptibly(Matcher matcher, Deadline deadline) {
         boolean interrupted = Thread.interrupted();
-        long deadline = System.nanoTime() + nanos;
+        TimerWheel.Timer timer = null;
         try {
             for (;;) {
                 Object m = scan(matcher);
                 if (m != null) {
                     return m;
                 }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
+                if (deadline.expired()) {
                     return null;
                 }
                 WAITING.setVolatile(this, 1);
                 if (tail == head) {
-                    LockSupport.parkNanos(this, left);
+                    timer = Waits.park(this, deadline, timer);
                 }
                 waiting = 0;
                 if (Thread.interrupted()) {
@@ -258,6 +270,7 @@ public final class ActorCell {
                 }
             }
         } finally {
+            Waits.disarm(timer);
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }

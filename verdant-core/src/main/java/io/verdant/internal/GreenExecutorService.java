@@ -1,7 +1,6 @@
 package io.verdant.internal;
 
 import io.verdant.Priority;
-import io.verdant.internal.timer.TimerWheel;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -184,36 +183,40 @@ public final class GreenExecutorService extends AbstractExecutorService {
         }
     }
 
-    /** Waits up to {@code nanos} for termination; true if terminated. Cancellation: see the class comment. */
+    /**
+     * Waits up to {@code nanos} for termination; true if terminated. With
+     * {@code interruptible}, the caller's cancellation or interrupt is an
+     * InterruptedException (interrupt status cleared); without, the wait is
+     * deaf to both (the interrupt status is kept).
+     */
     private boolean await(long nanos, boolean interruptible) throws InterruptedException {
+        if (nanos <= 0) {
+            return terminated;
+        }
         Thread me = Thread.currentThread();
-        boolean cleared = false;
         waiters.add(me);
-        long deadline = nanos <= 0 ? 0 : Waits.deadline(nanos);
-        TimerWheel.Timer timer = null;
         try {
-            for (;;) {
-                if (terminated) {
-                    return true;
-                }
-                if (interruptible && Waits.cancelled()) {
+            if (interruptible) {
+                Waits.Outcome o = Waits.await(this, Deadline.after(nanos), () -> terminated);
+                if (o == Waits.Outcome.CANCELLED) {
                     Thread.interrupted();
                     throw new InterruptedException("cancelled or interrupted while awaiting termination");
                 }
-                if (nanos <= 0 || Waits.remaining(deadline) <= 0) {
-                    return false;
-                }
-                if (!interruptible && Thread.interrupted()) {
-                    cleared = true; // deaf: the interrupt would make park return at once
-                }
-                timer = Waits.park(this, deadline, timer);
+                return o == Waits.Outcome.READY;
             }
-        } finally {
-            Waits.disarm(timer);
-            waiters.remove(me);
-            if (cleared) {
+            boolean interrupted = Thread.interrupted();
+            while (!terminated) {
+                LockSupport.park(this);
+                if (Thread.interrupted()) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
                 me.interrupt();
             }
+            return true;
+        } finally {
+            waiters.remove(me);
         }
     }
 

@@ -9,7 +9,6 @@ import io.verdant.Priority;
 import io.verdant.TimedOutException;
 import io.verdant.internal.sched.Task;
 import io.verdant.internal.sched.Worker;
-import io.verdant.internal.timer.TimerWheel;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -59,10 +58,20 @@ import java.util.concurrent.locks.LockSupport;
  *   after the exit signals are delivered and the live count is decremented, so
  *   a returning join() sees both. A joiner pushes, re-checks waiters, then
  *   parks (timed joins arm a timer on the runtime's wheel, see Waits).
-   onComplete pushes a callback node the same way (or, if waiters is already
-   DONE, runs the callback on the caller). Completion runs the callback nodes,
-   in registration order, on the ended green thread itself after its joiners
-   are woken (ABANDONED: on the thread closing the runtime).
+ *   A join that times out or is cancelled unlinks its node (removeWaiter, the
+ *   algorithm of FutureTask.removeWaiter): it clears node.thread (volatile),
+ *   then walks the stack unlinking every node whose thread is null: a node
+ *   below the head by a plain-volatile write to its predecessor's next,
+ *   re-walking from the head if that predecessor was itself cleared meanwhile;
+ *   the head by CAS, re-walking if the CAS fails. So the stack holds only
+ *   joiners still waiting (memory stays bounded however many joins time out),
+ *   and completion never unparks a stale joiner. Completion skips a node whose
+ *   thread is already null; a walk that meets DONE stops (nothing to unlink).
+ *   onComplete pushes a callback node (thread null, action set; never
+ *   unlinked by removeWaiter) the same way, or, if waiters is already DONE,
+ *   runs the callback on the caller. Completion runs the callback nodes, in
+ *   registration order, on the ended green thread itself after its joiners
+ *   are woken (ABANDONED: on the thread closing the runtime).
  *
  * Lazily used per-thread state (three fields, no object until used)
  *   kin   cancellation: the token this thread is registered under, or its own
@@ -240,7 +249,7 @@ public final class GreenThread<T> extends Task
             Worker carrier = lastWorker();
             carrier.queueWakeups(true);
             try {
-                wakeJoiners(w);
+                unparkAll(w);
             } finally {
                 carrier.queueWakeups(false);
             }
@@ -252,16 +261,6 @@ public final class GreenThread<T> extends Task
             runCallbacks(w);
         }
         return true;
-    }
-
-    /** Unparks every joiner of the stack {@code w} (callback nodes are skipped). */
-    private static void wakeJoiners(Object w) {
-        while (w instanceof Waiter node) {
-            if (node.thread != null) {
-                LockSupport.unpark(node.thread);
-            }
-            w = node.next;
-        }
     }
 
     /** Runs the callback nodes of the stack {@code w}, in the order they were registered. */
@@ -359,10 +358,36 @@ public final class GreenThread<T> extends Task
             if (STATUS.compareAndSet(this, ALIVE, ABANDONED)) {
                 runtime.threadEnded(this);
                 Object w = WAITERS.getAndSet(this, DONE);
-                wakeJoiners(w);
+                unparkAll(w);
                 // Callbacks of an abandoned thread run on the thread closing the runtime.
                 runCallbacks(w);
             }
+        }
+    }
+
+    /** Unparks every joiner still waiting in the stack that starts at {@code w}. */
+    private static void unparkAll(Object w) {
+        while (w instanceof Waiter node) {
+            Thread t = node.thread;
+            if (t != null) {
+                LockSupport.unpark(t);
+            }
+            w = node.next;
+        }
+    }
+
+    /**
+     * The spawning thread, when a spawn fails before the thread was started (the
+     * runtime closed first, or the JDK refused to start it): completes the
+     * handle as ABANDONED so that the cancellation tree and any joiner drop it.
+     * The caller undoes the live count.
+     */
+    void discardUnstarted() {
+        if (STATUS.compareAndSet(this, ALIVE, ABANDONED)) {
+            CancelNode.threadEnded(this);
+            Object w = WAITERS.getAndSet(this, DONE);
+            unparkAll(w);
+            runCallbacks(w);
         }
     }
 
@@ -441,24 +466,24 @@ public final class GreenThread<T> extends Task
 
     @Override
     public T join() {
-        return awaitOutcome(-1L);
+        return awaitOutcome(Deadline.FOREVER);
     }
 
     @Override
     public T join(Duration timeout) {
-        return awaitOutcome(RuntimeCore.toNanos(timeout, "timeout"));
+        return awaitOutcome(Deadline.after(timeout, "timeout"));
     }
 
-    /** Waits for completion; {@code nanos} < 0 means forever. */
-    private T awaitOutcome(long nanos) {
+    /** Waits for completion until {@code deadline}. */
+    private T awaitOutcome(Deadline deadline) {
         Safepoints.poll();
         if (WAITERS.getAcquire(this) != DONE) {
-            await(nanos);
+            await(deadline);
         }
         return outcomeOrThrow();
     }
 
-    private void await(long nanos) {
+    private void await(Deadline deadline) {
         if (current() == this) {
             throw new IllegalStateException("a green thread cannot join itself: " + pid());
         }
@@ -472,22 +497,62 @@ public final class GreenThread<T> extends Task
             }
             node.next = head;
         } while (!WAITERS.compareAndSet(this, head, node));
-        long deadline = nanos >= 0 ? Waits.deadline(nanos) : Waits.NO_DEADLINE;
-        TimerWheel.Timer timer = null;
+        // A join that times out or is cancelled unlinks its node (and any other
+        // abandoned one), so memory stays bounded however many joins give up.
+        Waits.Outcome outcome = Waits.Outcome.CANCELLED;
         try {
-            while (WAITERS.getAcquire(this) != DONE) {
-                if (Waits.cancelled()) {
-                    throw new CancelledException("cancelled or interrupted while joining " + pid());
-                }
-                if (Waits.remaining(deadline) <= 0) {
-                    throw new TimedOutException("green thread " + pid() + " still running after "
-                            + Duration.ofNanos(nanos));
-                }
-                timer = Waits.park(this, deadline, timer);
-            }
+            outcome = Waits.await(this, deadline, () -> WAITERS.getAcquire(this) == DONE);
         } finally {
-            Waits.disarm(timer);
+            if (outcome != Waits.Outcome.READY) {
+                removeWaiter(node);
+            }
         }
+        switch (outcome) {
+            case READY -> { }
+            case CANCELLED -> throw new CancelledException("cancelled or interrupted while joining " + pid());
+            case TIMED_OUT -> throw new TimedOutException("green thread " + pid() + " still running after "
+                    + deadline.timeout());
+        }
+    }
+
+    /**
+     * The joiner that pushed {@code node}, after its join timed out or was
+     * cancelled: unlinks it and any other abandoned node (see "Completion state").
+     */
+    private void removeWaiter(Waiter node) {
+        node.thread = null;
+        retry:
+        for (;;) {
+            Object h = waiters;
+            if (!(h instanceof Waiter)) {
+                return; // DONE: completion took the stack; or empty
+            }
+            Waiter pred = null;
+            for (Waiter q = (Waiter) h, s; q != null; q = s) {
+                Object n = q.next;
+                s = n instanceof Waiter w ? w : null;
+                if (q.thread != null || q.action != null) {
+                    pred = q;
+                } else if (pred != null) {
+                    pred.next = s;
+                    if (pred.thread == null && pred.action == null) {
+                        continue retry; // pred was abandoned meanwhile: its unlink may undo ours
+                    }
+                } else if (!WAITERS.compareAndSet(this, q, s)) {
+                    continue retry;
+                }
+            }
+            return;
+        }
+    }
+
+    /** Tests only: the number of nodes in the joiners' stack now (0 once DONE); a snapshot. */
+    int waiterCount() {
+        int n = 0;
+        for (Object w = waiters; w instanceof Waiter node; w = node.next) {
+            n++;
+        }
+        return n;
     }
 
     @SuppressWarnings("unchecked")
@@ -524,11 +589,17 @@ public final class GreenThread<T> extends Task
         return "GreenThread" + pid() + (n.isEmpty() ? "" : "[" + n + "]") + "[" + priority() + "]";
     }
 
-    /** A node of the waiters stack: a parked joiner, or (thread null) an onComplete callback. */
+    /**
+     * A node of the waiters stack: a joiner, or (thread null, action set) an
+     * onComplete callback; see "Completion state" for who writes what.
+     */
     private static final class Waiter {
-        final Thread thread;
+        /** The parked joiner; null once it gave up (timed out or cancelled), and for a callback node. */
+        volatile Thread thread;
+        /** The onComplete callback, or null for a joiner. */
         final java.util.function.BiConsumer<Object, Throwable> action;
-        Object next;
+        /** The node below, or null; written before the push CAS, then by removeWaiter. */
+        volatile Object next;
 
         Waiter(Thread thread, java.util.function.BiConsumer<Object, Throwable> action) {
             this.thread = thread;

@@ -23,6 +23,14 @@ import java.lang.invoke.VarHandle;
  *
  * Free list
  *   a stack of free indices (LIFO reuse keeps the live set dense and hot).
+ *
+ * Closing (RuntimeCore.close against a racing spawn)
+ *   closeAndSnapshot() sets {@code closed} and copies the live threads in one
+ *   critical section; allocate() checks {@code closed} under the same lock. So
+ *   every allocation is ordered either before the snapshot (the thread is in it
+ *   and close cancels it) or after (allocate returns false and the spawn fails
+ *   with "runtime closed"): no thread can be registered after close's snapshot
+ *   and escape its cancellation.
  * </pre>
  */
 final class PidTable {
@@ -38,10 +46,18 @@ final class PidTable {
     private int freeCount;
     private int nextIndex;
     private int live;
+    /** Guarded by lock: set once by closeAndSnapshot; later allocations fail. */
+    private boolean closed;
 
-    /** Any thread. Assigns {@code t} a slot and writes its index and generation. */
-    void allocate(GreenThread<?> t) {
+    /**
+     * Any thread. Assigns {@code t} a slot and writes its index and generation;
+     * returns false (and leaves {@code t} unregistered) once the table is closed.
+     */
+    boolean allocate(GreenThread<?> t) {
         synchronized (lock) {
+            if (closed) {
+                return false;
+            }
             int index;
             if (freeCount > 0) {
                 index = free[--freeCount];
@@ -63,6 +79,18 @@ final class PidTable {
             t.generation = generations[index >>> PAGE_SHIFT][index & PAGE_MASK];
             SLOT.setRelease(pages[index >>> PAGE_SHIFT], index & PAGE_MASK, t);
             live++;
+            return true;
+        }
+    }
+
+    /**
+     * Any thread (RuntimeCore.close): closes the table to new allocations and
+     * returns the threads live at that instant (see "Closing").
+     */
+    java.util.List<GreenThread<?>> closeAndSnapshot() {
+        synchronized (lock) {
+            closed = true;
+            return snapshot();
         }
     }
 

@@ -36,10 +36,23 @@ import java.util.function.BiConsumer;
  *   the spawn sees CLOSING and backs out, or close sees the new thread and waits
  *   for it (a Dekker pair, no lock).
  *
+ * Spawn versus close (why no spawned thread escapes close's cancellation)
+ *   A spawn sets the thread up completely (virtual thread, registration in the
+ *   cancellation tree) and only then publishes it in the pid table, which
+ *   fails once close has taken its snapshot (PidTable, "Closing"). So a thread
+ *   close sees is one it can cancel (never a half-built one: no null virtual
+ *   thread, no registration that would overwrite the cancelled token), and a
+ *   thread close does not see is never started: its spawn throws
+ *   IllegalStateException ("runtime closed"), as a spawn after close does.
+ *   Close may cancel a published thread before its spawner starts it; the
+ *   interrupt then waits on the unstarted virtual thread and the token stays
+ *   cancelled, so its first blocking operation throws CancelledException.
+ *
  * Shutdown (close)
  *   1. state = CLOSING; spawns now fail with IllegalStateException.
- *   2. cancel every live green thread (which also interrupts it); Verdant's
- *      blocking operations throw CancelledException and JDK blocking calls return.
+ *   2. close the pid table and cancel every green thread in it (which also
+ *      interrupts it); Verdant's blocking operations throw CancelledException
+ *      and JDK blocking calls return.
  *   3. wait up to Config.shutdownTimeout for live to reach 0 (the last thread
  *      to end unparks the closer).
  *   4. abandon what is left: its handle completes with CancelledException, its
@@ -49,6 +62,10 @@ import java.util.function.BiConsumer;
  *   6. terminate the scheduler: workers, ticker and spare carriers exit
  *      (submissions after this are dropped, never rejected), and report
  *      carriers stuck in a task.
+ *   7. state = CLOSED, the runtime leaves the table of open runtimes.
+ *   Every step runs even if an earlier one threw (a defect, never expected): a
+ *   close that fails part-way still ends CLOSED with its threads stopped, and
+ *   throws the first failure once; a later close() returns at once.
  * </pre>
  */
 public final class RuntimeCore {
@@ -166,16 +183,17 @@ public final class RuntimeCore {
             threadEndedCount();
             throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn");
         }
+        // Order (see "Spawn versus close" in the class comment): the thread is fully
+        // set up (virtual thread, cancellation registration) before it is published
+        // in the pid table, because close() cancels whatever the table holds.
         GreenThread<T> g = new GreenThread<>(this, body, priority);
-        pids.allocate(g);
-        if (linkParent != null) {
-            ActorCell.linkChild(linkParent, g);
-        }
+        boolean published = false;
+        boolean bornCancelled = false;
+        Thread vt;
         try {
-            Thread vt = VirtualThreads.newThread(g, name, g);
+            vt = VirtualThreads.newThread(g, name, g);
             vt.setUncaughtExceptionHandler(g);
             g.vthread = vt;
-            boolean bornCancelled = false;
             if (under != null) {
                 bornCancelled = CancelNode.registerUnder(under, g);
             } else {
@@ -184,18 +202,31 @@ public final class RuntimeCore {
                     bornCancelled = CancelNode.register(CancelNode.of(parent), g);
                 }
             }
+            if (!pids.allocate(g)) {
+                // close() took its snapshot first: this thread would escape it.
+                throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn");
+            }
+            published = true;
+            if (linkParent != null) {
+                ActorCell.linkChild(linkParent, g);
+            }
             if (start) {
                 vt.start();
-                if (bornCancelled) {
-                    vt.interrupt();
-                }
-            } else if (bornCancelled) {
-                vt.interrupt(); // an unstarted thread keeps the flag and starts interrupted
             }
         } catch (Throwable t) {
-            pids.free(g);
+            if (published) {
+                pids.free(g);
+            }
+            g.discardUnstarted();
             threadEndedCount();
             throw t;
+        }
+        // close() may have cancelled it between publication and start: the interrupt
+        // it made then is kept by the JDK (an unstarted thread keeps its interrupt
+        // status); this one makes it certain. (Not started here, createUnstarted: the
+        // thread keeps the flag and starts interrupted.)
+        if (bornCancelled || g.isCancelled()) {
+            vt.interrupt();
         }
         return g;
     }
@@ -290,7 +321,11 @@ public final class RuntimeCore {
     /**
      * Closes the runtime (steps in the class comment). Idempotent; returns once
      * the carriers have stopped. Must not be called from one of this runtime's
-     * green threads.
+     * green threads. Every step runs even if an earlier one fails; the runtime
+     * then ends closed and the first failure is thrown, once (a later call
+     * returns at once).
+     *
+     * @throws IllegalStateException if called from one of this runtime's green threads
      */
     public synchronized void close() {
         GreenThread<?> self = GreenThread.current();
@@ -300,39 +335,108 @@ public final class RuntimeCore {
         if (state == CLOSED) {
             return;
         }
+        Throwable failure = null;
         closer = Thread.currentThread();
         STATE.setVolatile(this, CLOSING);
-        List<GreenThread<?>> running = pids.snapshot();
-        for (GreenThread<?> g : running) {
-            g.cancel();
+        try {
+            long timeout = 0;
+            try {
+                timeout = toNanos(config.shutdownTimeout(), "shutdownTimeout");
+            } catch (Throwable t) {
+                failure = firstFailure(failure, t);
+            }
+            try {
+                for (GreenThread<?> g : pids.closeAndSnapshot()) {
+                    try {
+                        g.cancel();
+                    } catch (Throwable t) {
+                        failure = firstFailure(failure, t);
+                    }
+                }
+            } catch (Throwable t) {
+                failure = firstFailure(failure, t);
+            }
+            try {
+                awaitLiveZero(timeout);
+            } catch (Throwable t) {
+                failure = firstFailure(failure, t);
+            }
+            try {
+                failure = abandonTheRest(failure);
+            } catch (Throwable t) {
+                failure = firstFailure(failure, t);
+            }
+            try {
+                blockingPool.shutdown(Math.min(timeout, 1_000_000_000L));
+            } catch (Throwable t) {
+                failure = firstFailure(failure, t);
+            }
+            try {
+                int stuck = scheduler.terminate(Math.max(timeout, 1_000_000_000L));
+                if (stuck > 0) {
+                    LOG.log(System.Logger.Level.WARNING, "runtime '" + name + "': " + stuck
+                            + " carrier thread(s) are stuck in a green thread that never reaches a safepoint;"
+                            + " they are daemon threads and will end with the JVM");
+                }
+            } catch (Throwable t) {
+                failure = firstFailure(failure, t);
+            }
+        } finally {
+            state = CLOSED;
+            closer = null;
+            OPEN.remove(id, this);
         }
-        long timeout = config.shutdownTimeout().toNanos();
-        long deadline = System.nanoTime() + timeout;
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        if (failure != null) {
+            throw new IllegalStateException("runtime '" + name + "': close failed", failure);
+        }
+    }
+
+    private static Throwable firstFailure(Throwable first, Throwable next) {
+        if (first == null) {
+            return next;
+        }
+        if (first != next) {
+            first.addSuppressed(next);
+        }
+        return first;
+    }
+
+    /** Close, step 3: waits up to {@code timeout} for the live count to reach 0. */
+    private void awaitLiveZero(long timeout) {
+        long start = System.nanoTime();
         while ((long) LIVE.getVolatile(this) > 0) {
-            long left = deadline - System.nanoTime();
+            long left = timeout - (System.nanoTime() - start);
             if (left <= 0) {
                 break;
             }
             LockSupport.parkNanos(this, left);
         }
+    }
+
+    /**
+     * Close, step 4: completes the handles of the threads still alive (they never
+     * run again); returns {@code failure} with any failure of this step added.
+     */
+    private Throwable abandonTheRest(Throwable failure) {
         List<GreenThread<?>> left = pids.snapshot();
         if (!left.isEmpty()) {
             LOG.log(System.Logger.Level.WARNING, "runtime '" + name + "': " + left.size()
                     + " green thread(s) still running after " + config.shutdownTimeout() + "; abandoning them");
             for (GreenThread<?> g : left) {
-                g.abandon();
+                try {
+                    g.abandon();
+                } catch (Throwable t) {
+                    failure = firstFailure(failure, t);
+                }
             }
         }
-        blockingPool.shutdown(Math.min(timeout, 1_000_000_000L));
-        int stuck = scheduler.terminate(Math.max(timeout, 1_000_000_000L));
-        if (stuck > 0) {
-            LOG.log(System.Logger.Level.WARNING, "runtime '" + name + "': " + stuck
-                    + " carrier thread(s) are stuck in a green thread that never reaches a safepoint;"
-                    + " they are daemon threads and will end with the JVM");
-        }
-        state = CLOSED;
-        closer = null;
-        OPEN.remove(id, this);
+        return failure;
     }
 
     /**

@@ -4,23 +4,31 @@ import io.verdant.CancelledException;
 import io.verdant.internal.timer.TimerWheel;
 
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * The waiting protocol shared by every Verdant blocking operation (sleep,
- * join, channels, select, mutex), so cancellation, safepoints and timeouts
- * behave the same everywhere.
+ * join, receive, channels, select, mutex), so cancellation, safepoints and
+ * timeouts behave the same everywhere.
  *
  * <pre>
  * A blocking operation
  *   1. enter(op): safepoint poll, then the cancellation check (throws
  *      CancelledException if the caller's token is cancelled or it is
- *      interrupted) -- before anything is consumed or published;
- *   2. deadline(nanos) once, on the caller's clock;
+ *      interrupted) -- before anything is consumed or published. Skipped for
+ *      Deadline.NOW (a try never blocks, so it is no cancellation point);
+ *   2. its Deadline, made once from the caller's timeout (Deadline.after);
  *   3. publish its waiter (under the structure's own lock), then loop:
  *        re-check its condition; if cancelled() -> withdraw, throw;
- *        if the deadline passed -> withdraw, time out;
+ *        if deadline.expired() -> withdraw, time out;
  *        timer = park(blocker, deadline, timer);
  *   4. finally disarm(timer).
+ *
+ * The blocker
+ *   Every park passes the object waited on -- the channel, the mutex, the
+ *   green thread joined, the mailbox, the sleeping thread's own GreenThread --
+ *   as LockSupport's blocker, so a thread dump or a monitoring tool can say
+ *   what a parked green thread waits for (LockSupport.getBlocker).
  *
  * Timed parking
  *   A green thread arms one timer on its runtime's wheel on the first timed
@@ -31,18 +39,20 @@ import java.util.concurrent.locks.LockSupport;
  *   parkNanos: it belongs to no runtime.
  *
  * Clocks
- *   Deadlines are on the wheel's clock for green threads and System.nanoTime
- *   for platform threads; a deadline is only compared on the thread that made
- *   it. NO_DEADLINE (Long.MAX_VALUE) means wait forever.
+ *   A Deadline carries the clock it was read from (the runtime's for a green
+ *   thread, Clock.SYSTEM for a platform thread); see Deadline.
  * </pre>
  */
 public final class Waits {
-    public static final long NO_DEADLINE = Long.MAX_VALUE;
-
     private Waits() {
     }
 
-    /** Step 1 of every blocking operation; any thread. */
+    /**
+     * Step 1 of every blocking operation; any thread.
+     *
+     * @param operation the operation's name, for the exception message
+     * @throws io.verdant.CancelledException if the caller is cancelled or interrupted
+     */
     public static void enter(String operation) {
         Safepoints.poll();
         if (cancelled()) {
@@ -50,7 +60,7 @@ public final class Waits {
         }
     }
 
-    /** Any thread: the caller is interrupted, or is a green thread whose token is cancelled. */
+    /** @return true if the caller is interrupted, or is a green thread whose token is cancelled; any thread */
     public static boolean cancelled() {
         Thread t = Thread.currentThread();
         if (t.isInterrupted()) {
@@ -62,54 +72,102 @@ public final class Waits {
         return false;
     }
 
+    /**
+     * @param operation the operation's name
+     * @return the exception a cancelled {@code operation} throws
+     */
     public static CancelledException cancelledException(String operation) {
         return CancelNode.cancelledException(operation);
     }
 
-    /** Now, on the caller's clock. */
-    public static long now() {
-        GreenThread<?> g = GreenThread.current();
-        return g != null ? g.runtime.timers.clock().nanoTime() : System.nanoTime();
+    /** How {@link #await} ended. */
+    public enum Outcome {
+        /** The condition held. */
+        READY,
+        /** The deadline passed first. */
+        TIMED_OUT,
+        /** The caller was cancelled or interrupted first. */
+        CANCELLED
     }
 
-    /** The deadline {@code nanos} from now on the caller's clock; NO_DEADLINE if it would overflow. */
-    public static long deadline(long nanos) {
-        if (nanos == Long.MAX_VALUE) {
-            return NO_DEADLINE;
+    /**
+     * Step 3 for a waiter whose condition is a single test: loops re-check,
+     * cancellation check, deadline check, park, until one of them ends it.
+     * The caller has entered (step 1) and published its waiter; on TIMED_OUT or
+     * CANCELLED it withdraws (and re-checks the condition under its lock: a
+     * wake-up may have raced the timeout). Disarms its timer before returning.
+     *
+     * @param blocker the object waited on (LockSupport's blocker)
+     * @param deadline how long to wait; not {@link Deadline#NOW}
+     * @param ready the condition; read after every wake-up (must be cheap and not block)
+     * @return how the wait ended
+     */
+    public static Outcome await(Object blocker, Deadline deadline, BooleanSupplier ready) {
+        TimerWheel.Timer timer = null;
+        try {
+            for (;;) {
+                if (ready.getAsBoolean()) {
+                    return Outcome.READY;
+                }
+                if (cancelled()) {
+                    return Outcome.CANCELLED;
+                }
+                if (deadline.expired()) {
+                    return Outcome.TIMED_OUT;
+                }
+                timer = park(blocker, deadline, timer);
+            }
+        } finally {
+            disarm(timer);
         }
-        long now = now();
-        long d = now + nanos;
-        return d < now ? NO_DEADLINE : d;
     }
 
-    /** Nanoseconds left until {@code deadline} on the caller's clock (<= 0: passed). */
-    public static long remaining(long deadline) {
-        return deadline == NO_DEADLINE ? Long.MAX_VALUE : deadline - now();
+    /**
+     * The whole of a sleep: enter, then park until {@code nanos} have passed,
+     * with the deadline itself as the blocker. Green threads only.
+     *
+     * @param nanos how long to sleep, more than 0
+     * @param operation the operation's name, for the exception message
+     * @throws io.verdant.CancelledException if cancelled or interrupted before or while sleeping
+     */
+    public static void sleep(long nanos, String operation) {
+        enter(operation);
+        Deadline deadline = Deadline.after(nanos);
+        if (await(deadline, deadline, () -> false) == Outcome.CANCELLED) {
+            throw cancelledException(operation);
+        }
     }
 
     /**
      * Parks the caller until unparked, interrupted, or {@code deadline}; may
      * return spuriously. Pass back what it returned on the next call of the same
      * operation and give the last value to {@link #disarm} when done.
+     *
+     * @param blocker the object waited on (LockSupport's blocker)
+     * @param deadline when to stop waiting; not {@link Deadline#NOW}
+     * @param armed the timer an earlier call of this operation returned, or null
+     * @return the timer armed for this operation, or null
      */
-    public static TimerWheel.Timer park(Object blocker, long deadline, TimerWheel.Timer armed) {
-        if (deadline == NO_DEADLINE) {
+    public static TimerWheel.Timer park(Object blocker, Deadline deadline, TimerWheel.Timer armed) {
+        if (deadline.isForever()) {
             LockSupport.park(blocker);
             return armed;
         }
         GreenThread<?> g = GreenThread.current();
         if (g == null) {
-            long left = deadline - System.nanoTime();
+            long left = deadline.remaining();
             if (left > 0) {
                 LockSupport.parkNanos(blocker, left);
             }
             return armed;
         }
+        TimerWheel wheel = g.runtime.timers;
         if (armed == null) {
-            armed = g.runtime.timers.wakeAt(deadline, Thread.currentThread());
+            long at = deadline.clock() == wheel.clock() ? deadline.at() : saturatedAdd(wheel.clock().nanoTime(), deadline.remaining());
+            armed = wheel.wakeAt(at, Thread.currentThread());
         }
         LockSupport.park(blocker);
-        if (armed != null && g.runtime.timers.isFired(armed) && deadline - g.runtime.timers.clock().nanoTime() > 0) {
+        if (armed != null && wheel.isFired(armed) && deadline.remaining() > 0) {
             // The wheel never fires early (deadlines round up to ticks); should the clock
             // disagree, re-arm rather than spin on a spent timer.
             armed = null;
@@ -117,7 +175,11 @@ public final class Waits {
         return armed;
     }
 
-    /** Disarms a timer returned by {@link #park}; null is ignored. */
+    /**
+     * Disarms a timer returned by {@link #park}; null is ignored.
+     *
+     * @param armed the timer, or null
+     */
     public static void disarm(TimerWheel.Timer armed) {
         if (armed != null) {
             GreenThread<?> g = GreenThread.current();
@@ -125,5 +187,10 @@ public final class Waits {
                 g.runtime.timers.cancel(armed);
             }
         }
+    }
+
+    private static long saturatedAdd(long now, long nanos) {
+        long d = now + nanos;
+        return d < now ? Long.MAX_VALUE : d;
     }
 }

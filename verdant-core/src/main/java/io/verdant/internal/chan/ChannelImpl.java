@@ -3,13 +3,14 @@ package io.verdant.internal.chan;
 import io.verdant.Channel;
 import io.verdant.ChannelClosedException;
 import io.verdant.TimedOutException;
-import io.verdant.internal.RuntimeCore;
+import io.verdant.internal.Deadline;
 import io.verdant.internal.Waits;
+import io.verdant.internal.sync.SpinLock;
+import io.verdant.internal.sync.WaitQueue;
 import io.verdant.internal.timer.TimerWheel;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Optional;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
@@ -55,32 +56,24 @@ import java.util.concurrent.locks.LockSupport;
  *   reported as success.
  *
  * The lock
- *   A test-and-CAS spin lock: critical sections are a few dozen instructions
- *   and never park, call user code or allocate beyond a node. A waiter spins a
- *   little, then yields (a green thread yields its carrier to our scheduler;
- *   a platform thread to the OS) so a preempted holder can finish. Select
- *   takes the locks of all its channels in id order (no deadlock).
- *   Waking (unpark) always happens after unlock.
+ *   The channel is its own SpinLock (the lock word sits in the channel object):
+ *   critical sections are a few dozen instructions and never park, call user
+ *   code or allocate beyond a node. Select takes the locks of all its channels
+ *   in id order (no deadlock). Waking (unpark) always happens after unlock.
+ *   Parked operations park with the channel as their blocker.
  * </pre>
  */
-public final class ChannelImpl<T> implements Channel<T> {
+public final class ChannelImpl<T> extends SpinLock implements Channel<T> {
     private static final AtomicLong IDS = new AtomicLong();
-    /** Spins before yielding: about the length of one critical section. Chosen, not measured. */
-    private static final int SPINS = 64;
-    static final Object BLOCKER_SEND = "Channel.send";
-    static final Object BLOCKER_RECEIVE = "Channel.receive";
 
     final long id = IDS.incrementAndGet();
     final int capacity;
-    @SuppressWarnings("unused") private volatile int lock;
     private Object[] buf;
     private int head;
     private int count;
-    // Queues of parked operations: doubly linked, FIFO.
-    private Node sendHead;
-    private Node sendTail;
-    private Node recvHead;
-    private Node recvTail;
+    /** Parked operations, FIFO. */
+    private final WaitQueue<Node> senders = new WaitQueue<>();
+    private final WaitQueue<Node> receivers = new WaitQueue<>();
     private volatile boolean closed;
 
     public ChannelImpl(int capacity) {
@@ -92,65 +85,57 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     @Override
     public void send(T value) {
-        doSend(value, Waits.NO_DEADLINE, false, -1);
+        doSend(value, Deadline.FOREVER);
     }
 
     @Override
     public boolean trySend(T value) {
-        return doSend(value, 0, true, -1);
+        return doSend(value, Deadline.NOW);
     }
 
     @Override
     public void send(T value, Duration timeout) {
-        long nanos = RuntimeCore.toNanos(timeout, "timeout");
-        doSend(value, Waits.deadline(nanos), false, nanos);
+        doSend(value, Deadline.after(timeout, "timeout"));
     }
 
     @Override
     public T receive() {
-        return doReceive(Waits.NO_DEADLINE, false, -1);
+        return doReceive(Deadline.FOREVER);
     }
 
     @Override
     public Optional<T> tryReceive() {
-        return Optional.ofNullable(doReceive(0, true, -1));
+        return Optional.ofNullable(doReceive(Deadline.NOW));
     }
 
     @Override
     public T receive(Duration timeout) {
-        long nanos = RuntimeCore.toNanos(timeout, "timeout");
-        return doReceive(Waits.deadline(nanos), false, nanos);
+        return doReceive(Deadline.after(timeout, "timeout"));
     }
 
     @Override
     public boolean close() {
-        Node wake = null;
+        ArrayList<Thread> wake = new ArrayList<>();
         lock();
         try {
             if (closed) {
                 return false;
             }
             closed = true;
-            // A claimed owner is unlinked (plain op) or never queued (select waiter): its
-            // next link is free to chain the wake-up list. Dead nodes are just dropped.
+            // Dead nodes (claimed elsewhere, aborted) are just dropped.
             for (Node n = pollLiveSender(); n != null; n = pollLiveSender()) {
-                n.owner.next = wake;
-                wake = n.owner;
+                wake.add(n.owner.thread);
                 n.complete(Node.CLOSED, null);
             }
             for (Node n = pollLiveReceiver(); n != null; n = pollLiveReceiver()) {
-                n.owner.next = wake;
-                wake = n.owner;
+                wake.add(n.owner.thread);
                 n.complete(Node.CLOSED, null);
             }
         } finally {
             unlock();
         }
-        while (wake != null) {
-            Node next = wake.next;
-            wake.next = null;
-            LockSupport.unpark(wake.thread);
-            wake = next;
+        for (Thread t : wake) {
+            LockSupport.unpark(t);
         }
         return true;
     }
@@ -198,9 +183,9 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     // ------------------------------------------------------------------ send / receive
 
-    /** @param nanos the timeout as given (for the message), -1 if none */
-    private boolean doSend(T value, long deadline, boolean tryOnly, long nanos) {
+    private boolean doSend(T value, Deadline deadline) {
         Objects.requireNonNull(value, "value");
+        boolean tryOnly = deadline.isNow();
         if (!tryOnly) {
             Waits.enter("Channel.send");
         }
@@ -216,8 +201,8 @@ public final class ChannelImpl<T> implements Channel<T> {
                 if (tryOnly) {
                     return false;
                 }
-                if (deadline != Waits.NO_DEADLINE && Waits.remaining(deadline) <= 0) {
-                    throw timedOut("send", nanos);
+                if (deadline.expired()) {
+                    throw timedOut("send", deadline);
                 }
                 n = new Node(this, true, value);
                 enqueueSender(n);
@@ -233,11 +218,12 @@ public final class ChannelImpl<T> implements Channel<T> {
             }
             return true;
         }
-        awaitSingle(n, deadline, "Channel.send", "send", nanos);
+        awaitSingle(n, deadline, "Channel.send", "send");
         return true;
     }
 
-    private T doReceive(long deadline, boolean tryOnly, long nanos) {
+    private T doReceive(Deadline deadline) {
+        boolean tryOnly = deadline.isNow();
         if (!tryOnly) {
             Waits.enter("Channel.receive");
         }
@@ -261,8 +247,8 @@ public final class ChannelImpl<T> implements Channel<T> {
                     throw closedException();
                 } else if (tryOnly) {
                     return null;
-                } else if (deadline != Waits.NO_DEADLINE && Waits.remaining(deadline) <= 0) {
-                    throw timedOut("receive", nanos);
+                } else if (deadline.expired()) {
+                    throw timedOut("receive", deadline);
                 } else {
                     v = null;
                     n = new Node(this, false, null);
@@ -280,14 +266,14 @@ public final class ChannelImpl<T> implements Channel<T> {
             T t = (T) v;
             return t;
         }
-        awaitSingle(n, deadline, "Channel.receive", "receive", nanos);
+        awaitSingle(n, deadline, "Channel.receive", "receive");
         @SuppressWarnings("unchecked")
         T t = (T) n.value;
         return t;
     }
 
     /** Waits for a plain operation's node; returns normally iff it FIRED. */
-    private void awaitSingle(Node n, long deadline, String op, String verb, long nanos) {
+    private void awaitSingle(Node n, Deadline deadline, String op, String verb) {
         TimerWheel.Timer timer = null;
         try {
             for (;;) {
@@ -300,7 +286,7 @@ public final class ChannelImpl<T> implements Channel<T> {
                 }
                 if (s == Node.WAITING) {
                     boolean cancelled = Waits.cancelled();
-                    if (cancelled || Waits.remaining(deadline) <= 0) {
+                    if (cancelled || deadline.expired()) {
                         if (n.tryAbort()) {
                             lock();
                             try {
@@ -308,7 +294,7 @@ public final class ChannelImpl<T> implements Channel<T> {
                             } finally {
                                 unlock();
                             }
-                            throw cancelled ? Waits.cancelledException(op) : timedOut(verb, nanos);
+                            throw cancelled ? Waits.cancelledException(op) : timedOut(verb, deadline);
                         }
                         continue;
                     }
@@ -317,7 +303,7 @@ public final class ChannelImpl<T> implements Channel<T> {
                     Thread.onSpinWait();
                     continue;
                 }
-                timer = Waits.park(n.send ? BLOCKER_SEND : BLOCKER_RECEIVE, deadline, timer);
+                timer = Waits.park(this, deadline, timer);
             }
         } finally {
             Waits.disarm(timer);
@@ -416,90 +402,31 @@ public final class ChannelImpl<T> implements Channel<T> {
     }
 
     void enqueueSender(Node n) {
-        n.queued = true;
-        n.prev = sendTail;
-        if (sendTail == null) {
-            sendHead = n;
-        } else {
-            sendTail.next = n;
-        }
-        sendTail = n;
+        senders.append(n);
     }
 
     void enqueueReceiver(Node n) {
-        n.queued = true;
-        n.prev = recvTail;
-        if (recvTail == null) {
-            recvHead = n;
-        } else {
-            recvTail.next = n;
-        }
-        recvTail = n;
+        receivers.append(n);
     }
 
     private Node pollSender() {
-        Node n = sendHead;
-        if (n != null) {
-            unlinkLocked(n);
-        }
-        return n;
+        return senders.poll();
     }
 
     private Node pollReceiver() {
-        Node n = recvHead;
-        if (n != null) {
-            unlinkLocked(n);
-        }
-        return n;
+        return receivers.poll();
     }
 
     /** Under lock: removes {@code n} from its queue if it is still queued. */
     void unlinkLocked(Node n) {
-        if (!n.queued) {
-            return;
-        }
-        n.queued = false;
-        Node p = n.prev;
-        Node x = n.next;
-        if (n.send) {
-            if (p == null) {
-                sendHead = x;
-            } else {
-                p.next = x;
-            }
-            if (x == null) {
-                sendTail = p;
-            } else {
-                x.prev = p;
-            }
-        } else {
-            if (p == null) {
-                recvHead = x;
-            } else {
-                p.next = x;
-            }
-            if (x == null) {
-                recvTail = p;
-            } else {
-                x.prev = p;
-            }
-        }
-        n.prev = null;
-        n.next = null;
+        (n.send ? senders : receivers).remove(n);
     }
 
     /** Queued nodes (live or dead) in both queues; tests only. */
     int queuedNodes() {
         lock();
         try {
-            int k = 0;
-            for (Node n = sendHead; n != null; n = n.next) {
-                k++;
-            }
-            for (Node n = recvHead; n != null; n = n.next) {
-                k++;
-            }
-            return k;
+            return senders.size() + receivers.size();
         } finally {
             unlock();
         }
@@ -509,42 +436,7 @@ public final class ChannelImpl<T> implements Channel<T> {
         return new ChannelClosedException(this + " is closed");
     }
 
-    private TimedOutException timedOut(String verb, long nanos) {
-        return new TimedOutException(verb + " on " + this + " timed out after " + Duration.ofNanos(Math.max(nanos, 0)));
-    }
-
-    // ------------------------------------------------------------------ lock
-
-    void lock() {
-        if (!LOCK.compareAndSet(this, 0, 1)) {
-            slowLock();
-        }
-    }
-
-    private void slowLock() {
-        int spins = 0;
-        for (;;) {
-            if ((int) LOCK.getOpaque(this) == 0 && LOCK.compareAndSet(this, 0, 1)) {
-                return;
-            }
-            if (++spins < SPINS) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield();
-            }
-        }
-    }
-
-    void unlock() {
-        LOCK.setRelease(this, 0);
-    }
-
-    private static final VarHandle LOCK;
-    static {
-        try {
-            LOCK = MethodHandles.lookup().findVarHandle(ChannelImpl.class, "lock", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+    private TimedOutException timedOut(String verb, Deadline deadline) {
+        return new TimedOutException(verb + " on " + this + " timed out after " + deadline.timeout());
     }
 }

@@ -1,5 +1,7 @@
 package io.verdant.internal.chan;
 
+import io.verdant.internal.sync.WaitQueue;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -21,12 +23,12 @@ import java.lang.invoke.VarHandle;
  * Fields
  *   thread, owner, channel, caseIndex, send, item: final or written before the
  *     node is queued (published by the channel lock).
- *   prev, next, queued: guarded by the lock of {@code channel}.
+ *   queue links (WaitQueue.Node): guarded by the lock of {@code channel}.
  *   fired, value: written by the claiming partner before the releasing store of
  *     FIRED/CLOSED; read by the waiter after an acquiring read of state.
  * </pre>
  */
-final class Node {
+final class Node extends WaitQueue.Node<Node> {
     static final int WAITING = 0;
     static final int CLAIMED = 1;
     static final int FIRED = 2;
@@ -40,9 +42,6 @@ final class Node {
     final boolean send;
     /** send: the value offered. */
     final Object item;
-    Node prev;
-    Node next;
-    boolean queued;
 
     // waiter part (meaningful when owner == this)
     @SuppressWarnings("unused") private volatile int state;

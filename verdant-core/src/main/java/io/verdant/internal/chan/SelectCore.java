@@ -1,6 +1,6 @@
 package io.verdant.internal.chan;
 
-import io.verdant.Channel;
+import io.verdant.internal.Deadline;
 import io.verdant.internal.Waits;
 import io.verdant.internal.timer.TimerWheel;
 
@@ -20,7 +20,7 @@ import java.util.concurrent.locks.LockSupport;
  *    a live sender; either: the channel is closed -> that case reports closed).
  *    A random order makes the choice fair among ready cases.
  * 4. Nothing ready: with a default case, unlock and report DEFAULT; with a
- *    deadline already passed, report TIMEOUT. Otherwise queue one node per case
+ *    deadline already passed, report TIMED_OUT. Otherwise queue one node per case
  *    (all owned by one waiter node) and unlock all.
  * 5. Park until the waiter leaves WAITING. A partner in any channel claims it
  *    by CAS (see Node), so exactly one case fires. On timeout/cancellation the
@@ -31,79 +31,79 @@ import java.util.concurrent.locks.LockSupport;
  * Any thread. No lock is held while parking or while user code runs.
  */
 public final class SelectCore {
-    public static final int DEFAULT = -1;
-    public static final int TIMEOUT = -2;
-    private static final Object BLOCKER = "Select.select";
-
     private SelectCore() {
     }
 
     /**
-     * Runs one select. {@code out[0]} receives the value of a receive case and
-     * {@code out[1]} is Boolean.TRUE if the fired case found its channel closed.
+     * Runs one select over {@code cases[0..n)}. Any thread.
      *
-     * @return the index of the fired case, {@link #DEFAULT} or {@link #TIMEOUT}
+     * @param cases the cases (channels must be distinct objects or not: both work)
+     * @param n how many of {@code cases} are in use
+     * @param hasDefault true if the select completes with {@link SelectResult#DEFAULT}
+     *        instead of waiting
+     * @param deadline how long to wait for a case (ignored with a default)
+     * @return how the select ended
+     * @throws io.verdant.CancelledException if the caller is cancelled or interrupted
      */
-    public static int select(Channel<?>[] channels, boolean[] sends, Object[] values, int n,
-                             boolean hasDefault, long deadline, Object[] out) {
+    public static SelectResult select(SelectCase[] cases, int n, boolean hasDefault, Deadline deadline) {
         Waits.enter("Select.select");
-        ChannelImpl<?>[] locks = lockOrder(channels, n);
+        ChannelImpl<?>[] locks = lockOrder(cases, n);
         int[] order = permutation(n);
         Node waiter;
         Node[] nodes;
         Thread wake = null;
-        int fired = -3;
+        SelectResult result = null;
         lockAll(locks);
         try {
-            for (int k = 0; k < n && fired == -3; k++) {
+            for (int k = 0; k < n && result == null; k++) {
                 int i = order[k];
-                ChannelImpl<?> ch = (ChannelImpl<?>) channels[i];
-                if (sends[i]) {
+                SelectCase c = cases[i];
+                ChannelImpl<?> ch = c.channel();
+                if (c.send()) {
                     if (ch.closedLocked()) {
-                        out[1] = Boolean.TRUE;
-                        fired = i;
+                        result = new SelectResult.Closed(i);
                     } else {
-                        Thread t = ch.offerLocked(values[i]);
+                        Thread t = ch.offerLocked(c.value());
                         if (t != null) {
                             wake = t == ChannelImpl.NO_WAKE ? null : t;
-                            fired = i;
+                            result = new SelectResult.Fired(i, null);
                         }
                     }
                 } else if (ch.countLocked() > 0) {
-                    out[0] = ch.takeBufferedLocked();
+                    Object v = ch.takeBufferedLocked();
                     wake = ch.refillLocked();
-                    fired = i;
+                    result = new SelectResult.Fired(i, v);
                 } else {
                     Node s = ch.pollLiveSender();
                     if (s != null) {
-                        out[0] = s.item;
+                        Object v = s.item;
                         s.complete(Node.FIRED, null);
                         wake = s.owner.thread;
-                        fired = i;
+                        result = new SelectResult.Fired(i, v);
                     } else if (ch.closedLocked()) {
-                        out[1] = Boolean.TRUE;
-                        fired = i;
+                        result = new SelectResult.Closed(i);
                     }
                 }
             }
-            if (fired == -3) {
+            if (result == null) {
                 if (hasDefault) {
-                    fired = DEFAULT;
-                } else if (deadline != Waits.NO_DEADLINE && Waits.remaining(deadline) <= 0) {
-                    fired = TIMEOUT;
+                    result = SelectResult.DEFAULT;
+                } else if (deadline.expired()) {
+                    result = SelectResult.TIMED_OUT;
                 }
             }
-            if (fired != -3) {
+            if (result != null) {
                 waiter = null;
                 nodes = null;
             } else {
                 waiter = new Node();
                 nodes = new Node[n];
                 for (int i = 0; i < n; i++) {
-                    ChannelImpl<?> ch = (ChannelImpl<?>) channels[i];
-                    Node node = new Node(waiter, ch, i, sends[i], sends[i] ? values[i] : null);
+                    SelectCase c = cases[i];
+                    ChannelImpl<?> ch = c.channel();
+                    Node node = new Node(waiter, ch, i, c.send(), c.send() ? c.value() : null);
                     nodes[i] = node;
-                    if (sends[i]) {
+                    if (c.send()) {
                         ch.enqueueSender(node);
                     } else {
                         ch.enqueueReceiver(node);
@@ -117,14 +117,14 @@ public final class SelectCore {
             if (wake != null) {
                 LockSupport.unpark(wake);
             }
-            return fired;
+            return result;
         }
-        return await(waiter, nodes, locks, deadline, out);
+        return await(waiter, nodes, locks, deadline);
     }
 
-    private static int await(Node waiter, Node[] nodes, ChannelImpl<?>[] locks, long deadline, Object[] out) {
+    private static SelectResult await(Node waiter, Node[] nodes, ChannelImpl<?>[] locks, Deadline deadline) {
         TimerWheel.Timer timer = null;
-        int result;
+        SelectResult result;
         boolean cancelled = false;
         try {
             for (;;) {
@@ -132,18 +132,17 @@ public final class SelectCore {
                 if (s == Node.FIRED || s == Node.CLOSED) {
                     Node f = waiter.fired;
                     if (s == Node.CLOSED) {
-                        out[1] = Boolean.TRUE;
-                    } else if (!f.send) {
-                        out[0] = waiter.value;
+                        result = new SelectResult.Closed(f.caseIndex);
+                    } else {
+                        result = new SelectResult.Fired(f.caseIndex, f.send ? null : waiter.value);
                     }
-                    result = f.caseIndex;
                     break;
                 }
                 if (s == Node.WAITING) {
                     cancelled = Waits.cancelled();
-                    if (cancelled || Waits.remaining(deadline) <= 0) {
+                    if (cancelled || deadline.expired()) {
                         if (waiter.tryAbort()) {
-                            result = TIMEOUT;
+                            result = SelectResult.TIMED_OUT;
                             break;
                         }
                         continue;
@@ -152,7 +151,9 @@ public final class SelectCore {
                     Thread.onSpinWait();
                     continue;
                 }
-                timer = Waits.park(BLOCKER, deadline, timer);
+                // The blocker: the lowest-id channel stands for the select's channels
+                // (a select with no cases waits for its deadline alone).
+                timer = Waits.park(locks.length > 0 ? locks[0] : deadline, deadline, timer);
             }
         } finally {
             Waits.disarm(timer);
@@ -165,17 +166,17 @@ public final class SelectCore {
         } finally {
             unlockAll(locks);
         }
-        if (result == TIMEOUT && cancelled) {
+        if (result == SelectResult.TIMED_OUT && cancelled) {
             throw Waits.cancelledException("Select.select");
         }
         return result;
     }
 
     /** Distinct channels sorted by id. */
-    private static ChannelImpl<?>[] lockOrder(Channel<?>[] channels, int n) {
+    private static ChannelImpl<?>[] lockOrder(SelectCase[] cases, int n) {
         ChannelImpl<?>[] a = new ChannelImpl<?>[n];
         for (int i = 0; i < n; i++) {
-            a[i] = (ChannelImpl<?>) channels[i];
+            a[i] = cases[i].channel();
         }
         Arrays.sort(a, (x, y) -> Long.compare(x.id, y.id));
         int m = 0;

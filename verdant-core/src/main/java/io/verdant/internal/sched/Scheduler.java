@@ -47,9 +47,32 @@ import java.util.function.Consumer;
  *                queues and every worker's queues, (4) parks until notified.
  *   Steps (2)/(3) against signalWork's fence-then-read form a Dekker pair: either
  *   the producer sees the idle worker and wakes it, or the worker sees the work.
- *   LIFO slots are not part of the re-check: their owner is running and takes
- *   them next; if the owner is stuck, the {@link Sysmon} notices the unchanged
- *   dispatch count and signals.
+ *
+ * The LIFO slot and progress (why a wake-up into it signals nobody)
+ *   A wake-up into the LIFO slot (one getAndSet by the owner, no fence, no
+ *   signal unless it displaced a task into the queue) is the ping-pong fast
+ *   path: the woken thread runs as soon as the waker unmounts, on the same
+ *   carrier. Signalling an idle carrier there would cost a fence per dispatch
+ *   and hand the woken thread to another core half the time. Progress does not
+ *   need it as long as the waker unmounts soon; when it does not (it computes,
+ *   spins, or blocks in native code), the slot counts as waiting work for every
+ *   rule of the {@link Sysmon}, which sees it within two ticks of the waker's
+ *   last dispatch:
+ *     - stranded-work rescue: the owner has not dispatched for a tick while
+ *       its queues or LIFO slot hold work -> signalWork(); the woken searcher
+ *       steals the slot (Worker.stealBy takes it once the owner's dispatch count
+ *       stood still between two of its looks, normally its two search rounds);
+ *     - time slice: the waker is asked to yield at its next safepoint;
+ *     - stall: a spare carrier is started, which steals the slot likewise.
+ *   Memory ordering: the ticker reads the slot opaquely, once per tick; the
+ *   slot is written with getAndSet (a full barrier), and the ticker re-reads
+ *   it at every tick, so a task that stays in it is seen at the latest one
+ *   tick later (opaque reads of a variable are eventually fresh; a task taken
+ *   out in between is at worst an extra signalWork). The ticker runs whenever
+ *   a carrier is active, which the waker's carrier is. LIFO slots are not part
+ *   of park()'s re-check: in ping-pong the slot is full most of the time, and
+ *   an idle carrier that refused to park for it would spin against a carrier
+ *   that takes the slot itself a few hundred nanoseconds later.
  *
  * Carriers: core workers and spare carriers
  *   cores     the Config.workers() workers, started with the runtime, never replaced.
@@ -352,6 +375,7 @@ public final class Scheduler {
             searching.incrementAndGet();
             w.searching = true;
         }
+        Faults.at(w, Faults.Site.SEARCH);
         Task found = null;
         long[] seen = w.stealSeen;
         for (int round = 0; round < SEARCH_ROUNDS && found == null && !terminating; round++) {
@@ -396,6 +420,7 @@ public final class Scheduler {
             idleWorkers.addLast(w);
             idleCount = idleWorkers.size();
         }
+        Faults.at(w, Faults.Site.PARK);
         VarHandle.fullFence();
         if (hasVisibleWork() || terminating) {
             synchronized (idleLock) {
@@ -437,9 +462,23 @@ public final class Scheduler {
         return idleCount >= carriers.length;
     }
 
-    /** Any thread: true if some task waits in an injection queue or a carrier's queues; a snapshot. */
+    /**
+     * Any thread (the ticker): true if some task waits in an injection queue, a
+     * carrier's queues or a carrier's LIFO slot; a snapshot. Every rule that
+     * looks for waiting work (time slices, stalls and spares, the stranded-work
+     * rescue that wakes an idle carrier to steal) uses this one, so a wake-up
+     * parked in the LIFO slot of a carrier whose task runs on is never invisible.
+     */
     boolean hasWaitingWork() {
-        return hasVisibleWork();
+        if (hasVisibleWork()) {
+            return true;
+        }
+        for (Worker v : carriers) {
+            if (v.lifoOpaque() != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -500,6 +539,25 @@ public final class Scheduler {
         s.unparkWorker();
     }
 
+    /**
+     * Worker {@code w} only, after its own code threw (Worker, "Faults in the
+     * carrier's own code"): takes it off the idle list if it is registered there,
+     * and gives back its search token, if any, as endSearch does.
+     */
+    void carrierFaulted(Worker w) {
+        synchronized (idleLock) {
+            if (w.idle) {
+                w.idle = false;
+                idleWorkers.remove(w);
+                idleCount = idleWorkers.size();
+            }
+        }
+        // Read after the lock: a notifier that took w off the list set searching under it.
+        if (w.searching) {
+            endSearch(w, true);
+        }
+    }
+
     /** Spare {@code s} only, between tasks, once its retire flag is set: steps 2-4 of retirement. */
     void retired(Worker s) {
         if (s.searching) {
@@ -509,15 +567,19 @@ public final class Scheduler {
         s.drainToInjection();
         synchronized (spareLock) {
             Worker[] old = carriers;
-            Worker[] shrunk = new Worker[old.length - 1];
-            int j = 0;
-            for (Worker c : old) {
-                if (c != s) {
-                    shrunk[j++] = c;
+            if (java.util.Arrays.asList(old).contains(s)) { // not if a failed retirement is retried
+                Worker[] shrunk = new Worker[old.length - 1];
+                int j = 0;
+                for (Worker c : old) {
+                    if (c != s) {
+                        shrunk[j++] = c;
+                    }
                 }
+                carriers = shrunk;
             }
-            carriers = shrunk;
-            spares[s.index - workers.length] = null;
+            if (spares[s.index - workers.length] == s) {
+                spares[s.index - workers.length] = null;
+            }
         }
         signalWork();
     }

@@ -27,13 +27,36 @@ import java.util.concurrent.atomic.AtomicLong;
  *                                                  (Task.requestPreemption), and
  *                                                  have the carrier look at the
  *                                                  injection queues first after it
- *   held >= stallThreshold                         report the stall once (WARNING,
- *                                                  with the green thread's stack,
+ *   held >= stallThreshold, and the carrier ran    report the stall once (WARNING,
+ *                                                  with the green thread's stack
+ *                                                  taken at detection, logged
  *                                                  from a short-lived reporter
  *                                                  thread, never the ticker) and
  *                                                  start a spare carrier for it
  *   Without waiting work nothing is requested: a lone CPU-bound thread is left
  *   alone and Safepoints.pending stays 0, keeping every checkpoint on its fast path.
+ *
+ * Stalls (did the carrier run?)
+ *   Wall time alone reported carriers that were not running at all: a carrier
+ *   the OS did not schedule, or stopped by GC pauses each shorter than
+ *   PAUSE_NANOS, looks exactly like one stuck in a loop (seen in 1M-thread runs:
+ *   reports for threads parked in join, with empty stacks). A carrier is a
+ *   platform thread, so its CPU clock tells: at the first tick of a hold
+ *   (held > 0) Sysmon samples the carrier's CPU time (cpuAtHold); once held
+ *   reaches stallThreshold it counts the hold as a stall only if the carrier has
+ *   used at least stallThreshold / CPU_SHARE of CPU since, or is blocked (in
+ *   native code, or parked with its green thread pinned: a carrier held without
+ *   needing the CPU, like the file read that Green.blocking exists for). A
+ *   hold that fails the test is looked at again each tick, so a carrier that
+ *   runs slowly is reported once it has run enough; one that runs normally is
+ *   reported at the first tick with held >= stallThreshold (it used the whole
+ *   threshold less the first tick), i.e. within stallThreshold + 2 ticks of its
+ *   last dispatch. Cost: one CPU-clock read per hold longer than a tick, and a
+ *   CPU read and a thread-state read per tick while a stall is undecided.
+ *   The stack is captured at detection, by the ticker (a mounted virtual
+ *   thread's stack costs microseconds); only the logging is left to the
+ *   reporter thread. If the carrier moved on during the capture, the report
+ *   says no stack could be captured instead of showing another thread's.
  *
  * Priority preemption (each tick, preemption on)
  *   a. A carrier whose own queues or LIFO slot hold a task of higher priority
@@ -64,7 +87,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *   retire: it finishes its task, hands its queued work to the injection queues
  *   and exits. At most Config.maxSpareCarriers spares are alive at once; a
  *   spare can itself stall and get a spare while the bound allows. A stall
- *   with no spare to spare is still reported.
+ *   with no spare to spare is still reported. A carrier that leaves (a spare
+ *   that retired: its slot is absent from the carriers array at a tick, or
+ *   holds a new carrier) has its own spare retired too (carrierLeft), so a
+ *   chain of spares unwinds as each stalled carrier comes back or leaves.
  *
  * Threads and fields
  *   Every array here is indexed by Worker.index (cores, then spare slots) and
@@ -73,7 +99,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * Cost
  *   Per tick: per carrier, two opaque reads and, while work waits, a scan of
- *   its four queue heads; a stack trace and a log record per stall.
+ *   its four queue heads and LIFO slot; a CPU-clock read per hold longer than a
+ *   tick (see "Stalls"); a stack trace and a log record per stall.
  * </pre>
  */
 public final class Sysmon {
@@ -82,6 +109,14 @@ public final class Sysmon {
      * whole process and does not count as time held by any task. 5 ms: above the
      * OS timer jitter seen on the 2-core test machine, far below stallThreshold. */
     private static final long PAUSE_NANOS = 5_000_000L;
+    /** A hold counts as a stall only if the carrier used at least 1/CPU_SHARE of
+     * stallThreshold in CPU time since it began (or is blocked): a carrier that
+     * was descheduled or stopped for a GC did not hold anything. A quarter:
+     * a spinning carrier passes at once on an idle machine (it uses the whole
+     * threshold, less the first tick), and still within a few thresholds on a
+     * machine so loaded that it gets a tenth of a core. Chosen, not measured. */
+    private static final long CPU_SHARE = 4;
+    private static final long UNSAMPLED = Long.MIN_VALUE;
 
     private final Scheduler scheduler;
     private final long timesliceNanos;
@@ -94,6 +129,16 @@ public final class Sysmon {
     private final Task[] requested;
     /** Ticker thread only: the time of the previous tick, 0 before the first. */
     private long lastTick;
+    /** Ticker thread only: ticks so far; present[i] is the tick carrier slot i was last seen in. */
+    private long tickCount;
+    private final long[] present;
+    /** Ticker thread only: carrier i's CPU time at the first tick of its current
+     * hold (UNSAMPLED until then; -1 if unmeasurable), and whether the hold has
+     * been confirmed as one where the carrier ran (see "Stalls"). */
+    private final long[] cpuAtHold;
+    private final boolean[] ranConfirmed;
+    /** How carriers are probed; replaced by tests only (probe()). */
+    private volatile CarrierProbe probe = CarrierProbe.JVM;
     private final AtomicLong stallsReported = new AtomicLong();
     private final AtomicLong sparesStarted = new AtomicLong();
     private final AtomicLong preemptionsRequested = new AtomicLong();
@@ -109,6 +154,10 @@ public final class Sysmon {
         this.reported = new boolean[n];
         this.spareFor = new Worker[n];
         this.requested = new Task[n];
+        this.present = new long[n];
+        this.cpuAtHold = new long[n];
+        this.ranConfirmed = new boolean[n];
+        java.util.Arrays.fill(cpuAtHold, UNSAMPLED);
     }
 
     /** Ticker thread only: one observation of every carrier at time {@code now}. */
@@ -125,6 +174,7 @@ public final class Sysmon {
                 since[i] += gap - Ticker.TICK_NANOS;
             }
         }
+        tickCount++;
         Worker[] carriers = scheduler.carriers();
         boolean waiting = scheduler.hasWaitingWork();
         boolean anyFree = false;
@@ -136,10 +186,14 @@ public final class Sysmon {
             int i = c.index;
             long d = c.dispatchCount();
             Task running = c.currentTask();
+            present[i] = tickCount;
             if (observed[i] != c) {
+                carrierLeft(i);
                 observed[i] = c;
                 lastDispatches[i] = d;
                 since[i] = now;
+                cpuAtHold[i] = UNSAMPLED;
+                ranConfirmed[i] = false;
                 reported[i] = false;
                 spareFor[i] = null;
                 continue;
@@ -147,6 +201,8 @@ public final class Sysmon {
             if (d != lastDispatches[i] || running == null) {
                 lastDispatches[i] = d;
                 since[i] = now;
+                cpuAtHold[i] = UNSAMPLED;
+                ranConfirmed[i] = false;
                 carrierReturned(i, c);
                 if (running == null) {
                     anyFree = true;
@@ -154,6 +210,10 @@ public final class Sysmon {
                 }
             }
             long held = now - since[i];
+            if (held > 0 && cpuAtHold[i] == UNSAMPLED) {
+                // First tick of a hold: the carrier's CPU clock at its start (see "Stalls").
+                cpuAtHold[i] = probe.cpuNanos(c);
+            }
             int level = running.priority;
             bestRunning = Math.min(bestRunning, level);
             if (!waiting) {
@@ -173,8 +233,13 @@ public final class Sysmon {
                     victimHeld = held;
                 }
             }
-            if (held >= stallNanos) {
-                stalled(i, c, running, held);
+            if (held >= stallNanos && (!reported[i] || spareFor[i] == null) && carrierRan(i, c)) {
+                stalled(i, c, running, held, d);
+            }
+        }
+        for (int i = 0; i < observed.length; i++) {
+            if (observed[i] != null && present[i] != tickCount) {
+                carrierLeft(i);
             }
         }
         sweepRequests();
@@ -238,7 +303,50 @@ public final class Sysmon {
         }
     }
 
-    private void stalled(int i, Worker c, Task running, long held) {
+    /**
+     * Carrier slot i is no longer in the carriers array (a spare retired), or
+     * holds a new carrier: the spare started for the old one is no longer needed
+     * and is told to retire. Without this, a spare that stalled, got a spare of
+     * its own and then retired left that second spare running until close().
+     */
+    private void carrierLeft(int i) {
+        observed[i] = null;
+        reported[i] = false;
+        Worker spare = spareFor[i];
+        if (spare != null) {
+            spareFor[i] = null;
+            scheduler.retireSpare(spare);
+        }
+    }
+
+    /**
+     * Whether carrier i, held by one task for at least stallThreshold of wall
+     * time, really held it (see "Stalls"): it used a quarter of the threshold in
+     * CPU time since the hold began, or it is blocked (native code, a pinned
+     * park). Once true it stays true for this hold, so the probe is asked at
+     * most once per tick per carrier, and only while a stall is undecided.
+     */
+    private boolean carrierRan(int i, Worker c) {
+        if (ranConfirmed[i]) {
+            return true;
+        }
+        long start = cpuAtHold[i];
+        long cpu = start < 0 ? -1 : probe.cpuNanos(c);
+        boolean ran = cpu < 0 || cpu - start >= stallNanos / CPU_SHARE || probe.blocked(c);
+        ranConfirmed[i] = ran;
+        return ran;
+    }
+
+    /**
+     * Tests only: replaces how carriers are probed (CPU time, state, stack).
+     *
+     * @param p the probe; {@link CarrierProbe#JVM} is the default
+     */
+    public void probe(CarrierProbe p) {
+        this.probe = java.util.Objects.requireNonNull(p, "p");
+    }
+
+    private void stalled(int i, Worker c, Task running, long held, long dispatches) {
         if (spareFor[i] == null && !scheduler.isTerminating()) {
             Worker spare = scheduler.startSpare();
             if (spare != null) {
@@ -248,35 +356,48 @@ public final class Sysmon {
         }
         if (!reported[i]) {
             reported[i] = true;
+            // The stack is taken here, at detection, while the offender still holds
+            // the carrier (a mounted virtual thread's stack costs microseconds); a
+            // stack taken later, on the reporter thread, was often empty because the
+            // thread had moved on. If the carrier moved on during the capture, the
+            // stack is someone else's: none is reported.
+            StackTraceElement[] stack;
+            try {
+                stack = probe.stack(running, c);
+            } catch (RuntimeException e) {
+                stack = null;
+            }
+            if (c.currentTask() != running || c.dispatchCount() != dispatches) {
+                stack = null;
+            }
             stallsReported.incrementAndGet();
-            report(c, running, held, spareFor[i]);
+            report(c, running, held, spareFor[i], stack);
         }
     }
 
     /**
-     * Ticker thread: hands the report to a short-lived reporter thread. Capturing
-     * a stack trace and logging (the first log record initialises the logging
-     * backend: hundreds of milliseconds in a cold JVM, measured) must not stall
-     * the ticker, which drives time slices and timers for every other thread.
-     * The stack is captured as soon as that thread starts, normally while the
-     * offender still holds the carrier.
+     * Ticker thread: hands the report to a short-lived reporter thread. Logging
+     * (the first log record initialises the logging backend: hundreds of
+     * milliseconds in a cold JVM, measured) must not stall the ticker, which
+     * drives time slices and timers for every other thread. The stack was
+     * captured by the ticker at detection ({@code stack}, null if none could be).
      */
-    private void report(Worker c, Task running, long held, Worker spare) {
+    private void report(Worker c, Task running, long held, Worker spare, StackTraceElement[] stack) {
         String spareName = spare != null ? spare.getName() : null;
         Thread reporter = new Thread(null, () -> {
             try {
-                log(c, running, held, spareName);
+                log(c, running, held, spareName, stack);
             } catch (Throwable t) {
                 scheduler.reportInternalError(t);
             }
         }, c.getName() + "-stall-report", 0, false);
         // Not a daemon: a report in flight is finished before the JVM exits (it
-        // takes at most the time to capture one stack and write one record).
+        // takes at most the time to write one record).
         reporter.setDaemon(false);
         reporter.start();
     }
 
-    private void log(Worker c, Task running, long held, String spareName) {
+    private void log(Worker c, Task running, long held, String spareName, StackTraceElement[] stack) {
         if (!LOG.isLoggable(System.Logger.Level.WARNING)) {
             return;
         }
@@ -287,11 +408,17 @@ public final class Sysmon {
                 : scheduler.spareSlots() == 0
                         ? "no spare carrier was started (maxSpareCarriers is 0)"
                         : "no spare carrier was started (all " + scheduler.spareSlots() + " are in use)";
+        String advice = " (add Green.checkpoint() to long loops, or run blocking calls in Green.blocking).";
         String msg = who + " has held carrier " + c.getName() + " for " + held / 1_000_000 + " ms without reaching a"
-                + " safepoint while other work waits; " + what + ". Its stack trace follows (add Green.checkpoint()"
-                + " to long loops, or run blocking calls in Green.blocking).";
+                + " safepoint while other work waits; " + what + ". "
+                + (stack != null ? "Its stack trace follows" + advice
+                        : "No stack trace could be captured: it left the carrier while the stall was being"
+                                + " reported" + advice);
+        if (stack == null) {
+            LOG.log(System.Logger.Level.WARNING, msg);
+            return;
+        }
         StalledCarrier trace = new StalledCarrier(msg);
-        StackTraceElement[] stack = vt != null ? vt.getStackTrace() : c.getStackTrace();
         trace.setStackTrace(stack);
         LOG.log(System.Logger.Level.WARNING, msg, trace);
     }

@@ -51,28 +51,40 @@ public final class Ticker extends Thread {
     @Override
     public void run() {
         while (!stop) {
-            if (scheduler.allIdle()) {
-                sleeping = true;
-                long timerWait = clockwork.nanosToNextDeadline();
-                if (scheduler.allIdle() && !stop) {
-                    if (timerWait < 0) {
-                        LockSupport.park(this);
-                    } else {
-                        LockSupport.parkNanos(this, timerWait);
-                    }
-                }
-                sleeping = false;
-                clockwork.advance();
-                continue;
-            }
-            LockSupport.parkNanos(this, TICK_NANOS);
-            clockwork.advance();
             try {
-                sysmon.tick(System.nanoTime());
+                turn();
             } catch (Throwable t) {
-                scheduler.reportInternalError(t);
+                // The ticker drives every timer and time slice: it must not die of
+                // a defect in one pass (nor of a logger that throws while reporting it).
+                try {
+                    scheduler.reportInternalError(t);
+                } catch (Throwable ignored) {
+                    // Nothing left to tell.
+                }
+                LockSupport.parkNanos(this, TICK_NANOS); // a fault that repeats must not spin
             }
         }
+    }
+
+    /** Ticker thread: one tick, or one idle sleep. */
+    private void turn() {
+        if (scheduler.allIdle()) {
+            sleeping = true;
+            long timerWait = clockwork.nanosToNextDeadline();
+            if (scheduler.allIdle() && !stop) {
+                if (timerWait < 0) {
+                    LockSupport.park(this);
+                } else {
+                    LockSupport.parkNanos(this, timerWait);
+                }
+            }
+            sleeping = false;
+            clockwork.advance();
+            return;
+        }
+        LockSupport.parkNanos(this, TICK_NANOS);
+        clockwork.advance();
+        sysmon.tick(System.nanoTime());
     }
 
     // ------------------------------------------------------------------ timer hook (issue 5)
@@ -82,9 +94,12 @@ public final class Ticker extends Thread {
      * {@link #advance()} runs after every tick and after every idle sleep;
      * {@link #nanosToNextDeadline()} bounds the idle sleep (-1: no timer, sleep
      * until woken). The driven side calls {@link #wakeIfSleeping()} when it gains
-     * an earlier deadline; it publishes the deadline before reading
-     * {@code sleeping}, and the ticker publishes {@code sleeping} before reading
-     * the deadline, so an idle runtime with one timer sleeps exactly until it.
+     * an earlier deadline; it publishes the deadline with a volatile write (or a
+     * volatile CAS) before reading {@code sleeping}, and the ticker writes
+     * {@code sleeping} (volatile) before reading the deadline with a volatile read,
+     * so by the total order of synchronization actions one of them sees the
+     * other (a release-only store would not do: see TimerWheel's "Waking the
+     * ticker"), and an idle runtime with one timer sleeps exactly until it.
      */
     public interface Clockwork {
         void advance();

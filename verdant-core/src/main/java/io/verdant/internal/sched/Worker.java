@@ -57,6 +57,17 @@ import java.util.concurrent.locks.LockSupport;
  *   See {@link Scheduler}: a worker registers as idle, re-checks every queue,
  *   then parks until {@code notified} is set; Dekker-style fences on both sides
  *   make a wake-up impossible to lose.
+ *
+ * Faults in the carrier's own code
+ *   A task's failure is caught around its dispatch. Anything else that throws
+ *   inside the loop (next(), search(), park(), the error logger: a defect, or
+ *   an OutOfMemoryError) is caught by run(), and recover() hands back what the
+ *   carrier held: it leaves the idle list if it was registered, gives back its
+ *   search token if it had one (then signalWork(), as endSearch does: work may
+ *   wait that it would have found), clears {@code current}, reports the
+ *   failure and carries on. So a carrier never dies of its own bookkeeping,
+ *   and a dead carrier can never keep the token that makes every later
+ *   signalWork() wake nobody. Tests inject such faults with {@link Faults}.
  * </pre>
  */
 public final class Worker extends Thread {
@@ -70,6 +81,10 @@ public final class Worker extends Thread {
      * so LOW keeps at least ~1/(1+16) of a worker's dispatches under saturating
      * higher-priority load. Chosen, not measured. */
     static final int STARVATION_LIMIT = 16;
+    /** Pause after a fault in the carrier's own code (see {@link #recover}): one
+     * tick, so a fault that repeats at every turn costs at most ~1000 turns and
+     * log records a second instead of a spinning core. Chosen, not measured. */
+    private static final long FAULT_PAUSE_NANOS = Ticker.TICK_NANOS;
 
     final Scheduler scheduler;
     final int index;
@@ -123,33 +138,69 @@ public final class Worker extends Thread {
     @Override
     public void run() {
         try {
-            while (true) {
-                if (scheduler.isTerminating()) {
-                    return;
-                }
-                if (retire) {
-                    scheduler.retired(this);
-                    return;
-                }
-                Task task = next();
-                if (task != null && searching) {
-                    // Woken as a searcher, found work in its own or the injection queues.
-                    // (Kept across a task that never ends, the token would make
-                    // signalWork() believe someone is searching and wake nobody.)
-                    scheduler.endSearch(this, true);
-                }
-                if (task == null) {
-                    task = scheduler.search(this);
-                    if (task == null) {
-                        scheduler.park(this);
-                        continue;
+            while (!scheduler.isTerminating()) {
+                try {
+                    if (retire) {
+                        scheduler.retired(this);
+                        return;
                     }
+                    turn();
+                } catch (Throwable t) {
+                    recover(t);
                 }
-                runTask(task);
             }
         } finally {
             scheduler.workerStopped(this);
         }
+    }
+
+    /** Owner only: one turn of the carrier loop: run one task, or search, or park. */
+    private void turn() {
+        Task task = next();
+        if (task != null && searching) {
+            // Woken as a searcher, found work in its own or the injection queues.
+            // (Kept across a task that never ends, the token would make
+            // signalWork() believe someone is searching and wake nobody.)
+            scheduler.endSearch(this, true);
+        }
+        if (task == null) {
+            task = scheduler.search(this);
+            if (task == null) {
+                scheduler.park(this);
+                return;
+            }
+        }
+        runTask(task);
+    }
+
+    /**
+     * Owner only: something the carrier's own code threw (never a task's: those
+     * are caught around dispatch) reached the loop. The carrier gives back what
+     * it holds in the scheduler (an idle-list entry, a search token: a token kept
+     * by a dead carrier made every later signalWork() return early), reports the
+     * failure (a logger that throws in turn is ignored: nothing is left to tell)
+     * and goes on, after a pause that bounds the CPU and log volume of a fault
+     * that repeats at every turn.
+     */
+    private void recover(Throwable t) {
+        CURRENT.setOpaque(this, (Task) null);
+        try {
+            scheduler.carrierFaulted(this);
+        } catch (Throwable again) {
+            t.addSuppressed(again);
+        }
+        try {
+            report(t);
+        } catch (Throwable ignored) {
+            // The error logger itself failed.
+        }
+        LockSupport.parkNanos(FAULT_PAUSE_NANOS);
+    }
+
+    /** Owner only: reports a failure of a foreign task or of this carrier's own code. */
+    private void report(Throwable t) {
+        Faults.at(this, Faults.Site.REPORT);
+        scheduler.reportInternalError(t);
     }
 
     private void runTask(Task task) {
@@ -161,9 +212,10 @@ public final class Worker extends Thread {
             task.dispatch(this);
         } catch (Throwable t) {
             // A continuation never throws out of run(); a foreign runnable might.
-            scheduler.reportInternalError(t);
+            report(t);
+        } finally {
+            CURRENT.setOpaque(this, (Task) null);
         }
-        CURRENT.setOpaque(this, (Task) null);
     }
 
     /**
@@ -175,6 +227,7 @@ public final class Worker extends Thread {
      * never be asked to yield: two loops on one worker would not alternate).
      */
     private Task next() {
+        Faults.at(this, Faults.Site.NEXT);
         Task y = yielded;
         if (y == null) {
             return nextQueued();
@@ -370,7 +423,15 @@ public final class Worker extends Thread {
         return (Task) LIFO.getAndSet(this, task);
     }
 
-    /** Owner only (or this worker while searching): true if no local work is visible. */
+    /** Any thread: the task in the LIFO slot now, or null; an opaque snapshot. */
+    Task lifoOpaque() {
+        return (Task) LIFO.getOpaque(this);
+    }
+
+    /**
+     * Any thread (the ticker's stranded-work rescue): true if this worker's LIFO
+     * slot or one of its local queues holds a task; a snapshot.
+     */
     boolean hasLocalWork() {
         if (LIFO.getOpaque(this) != null) {
             return true;

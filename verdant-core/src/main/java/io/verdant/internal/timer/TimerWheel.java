@@ -50,22 +50,44 @@ import java.util.concurrent.locks.LockSupport;
  *
  * Invariants (under lock)
  *   every linked node has deadline > elapsed and sits at levelFor(deadline);
- *   linked (volatile) is true iff the node is in a slot list;
+ *   linked (volatile) is true iff the node is in a slot list, or is being
+ *   moved one level down by a cascade (it stays true across the move);
  *   size counts linked nodes (cancelled ones not yet unlinked included).
  *
  * Memory ordering
- *   inbox and cancelled stacks: release CAS on push, getAndSet on drain, so a
- *   drained node's fields are visible. cancel() CASes state then reads linked;
- *   drain sets linked then re-reads state: one of them sees the other (both
- *   volatile), so a node cancelled concurrently with its linking is unlinked
- *   by one side (unlink is idempotent under lock via linked).
+ *   inbox: volatile CAS on push (it is also the store of the Dekker pair
+ *   below), getAndSet on drain; cancelled stack: release CAS on push,
+ *   getAndSet on drain. Either way a drained node's fields are visible.
+ *   Cancel versus linking: cancel() CASes state (volatile) then reads linked
+ *   (volatile); the drain of the inbox sets linked (volatile) then re-reads
+ *   state. These four accesses are synchronization actions, totally ordered
+ *   consistently with each thread's program order (JLS 17.4.4), so at least
+ *   one side sees the other's write: the canceller queues the node, or the
+ *   drain unlinks it at once (unlink is idempotent under lock via linked).
+ *   A cascade never sets linked to false for a node it re-links, so a cancel
+ *   racing a cascade always sees linked and queues the node (issue 10, item 6:
+ *   clearing it for the move let a cancel in that window go unqueued, and the
+ *   cancelled timer stayed linked until its deadline).
  *
- * Waking the ticker
+ * Waking the ticker (a Dekker pair, argued under the JMM)
  *   When every worker is idle the ticker sleeps until nanosToNextDeadline().
- *   schedule pushes, then calls wakeTicker (a volatile read of the ticker's
- *   sleeping flag); the ticker publishes sleeping before it drains and computes
- *   the next deadline. Either the ticker's drain sees the new timer, or
- *   schedule sees the flag and unparks it.
+ *   schedule:  S1 push on inbox (volatile CAS);  S2 read sleeping (volatile),
+ *              unpark the ticker if true.
+ *   ticker:    T1 sleeping = true (volatile);  T2 drain the inbox (getAndSet,
+ *              volatile) and compute the deadline;  T3 park;  T4 sleeping =
+ *              false;  T5 advance (drains again).
+ *   All four of S1, S2, T1, T2 are synchronization actions, so they appear in
+ *   one total order consistent with program order, and a volatile read sees
+ *   the last write before it in that order. If T2 comes after S1, the drain
+ *   takes the new timer and the park is bounded by its deadline. Otherwise
+ *   T1 < T2 < S1 < S2, so S2 sees sleeping = true and unparks (the permit
+ *   makes T3 return), or it sees a false written at T4 after T1: then the
+ *   ticker has left that park, and its next T1 follows S2 in the order, so the
+ *   T2 before its next park drains the timer. A release-only CAS at S1 is not enough: a release store followed
+ *   by a load may be reordered (store-load), which is exactly the reordering
+ *   a Dekker pair must forbid; on x86 the locked CAS hid this, but the JMM
+ *   (and ARM or POWER) does not promise it. The volatile CAS costs nothing
+ *   extra on x86 (a locked instruction either way) and one full fence elsewhere.
  *
  * Memory
  *   one {@link Timer} node (48 bytes with compressed oops) per armed wait,
@@ -98,10 +120,14 @@ public final class TimerWheel implements Ticker.Clockwork {
     private long elapsed;
     /** Number of linked timers; guarded by lock. */
     private int size;
-    /** Timers scheduled since the last drain: any thread pushes, drained under lock. */
+    /** Timers scheduled since the last drain: any thread pushes (volatile CAS, the store
+     * of the ticker Dekker pair), drained under lock (getAndSet). */
     @SuppressWarnings("unused") private volatile Timer inbox;
     /** Timers cancelled while linked: any thread pushes, drained under lock. */
     @SuppressWarnings("unused") private volatile Timer cancelled;
+    /** Tests only (null otherwise): runs under the lock for each timer a cascade is
+     * about to re-link one level down, so a test can land a cancel() in that window. */
+    java.util.function.Consumer<Timer> cascadeHook;
 
     /**
      * @param clock      the time source
@@ -177,7 +203,7 @@ public final class TimerWheel implements Ticker.Clockwork {
         do {
             head = (Timer) INBOX.getOpaque(this);
             t.next = head;
-        } while (!INBOX.weakCompareAndSetRelease(this, head, t));
+        } while (!INBOX.weakCompareAndSet(this, head, t)); // volatile: the Dekker store (see "Waking the ticker")
         wakeTicker.run();
         return t;
     }
@@ -251,19 +277,24 @@ public final class TimerWheel implements Ticker.Clockwork {
                     Timer next = t.next;
                     t.prev = null;
                     t.next = null;
-                    t.linked = false;
                     size--;
-                    if (t.deadlineTick > elapsed) {
-                        if (t.state == PENDING) {
-                            link(t);
+                    if (t.deadlineTick > elapsed && t.state == PENDING) {
+                        // Cascade: linked stays true while the node moves down a level,
+                        // so a cancel() landing now queues it and the next drain unlinks it.
+                        if (cascadeHook != null) {
+                            cascadeHook.accept(t);
                         }
-                    } else if (STATE.compareAndSet(t, PENDING, FIRED)) {
-                        if (dueTail == null) {
-                            due = t;
-                        } else {
-                            dueTail.next = t;
+                        link(t);
+                    } else {
+                        t.linked = false;
+                        if (t.deadlineTick <= elapsed && STATE.compareAndSet(t, PENDING, FIRED)) {
+                            if (dueTail == null) {
+                                due = t;
+                            } else {
+                                dueTail.next = t;
+                            }
+                            dueTail = t;
                         }
-                        dueTail = t;
                     }
                     t = next;
                 }

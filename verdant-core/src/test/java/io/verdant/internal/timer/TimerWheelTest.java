@@ -128,4 +128,78 @@ class TimerWheelTest {
         assertThat(fired.get()).isEqualTo(1);
         assertThat(wheel.size()).isZero();
     }
+
+    /**
+     * Issue 10 item 6: a cancel() that lands while a cascade moves its timer one
+     * level down must still get the timer unlinked. Before the fix the cascade
+     * cleared {@code linked} before re-linking, so the cancel did not queue the
+     * node and the cascade re-linked a cancelled timer until its deadline.
+     */
+    @Test
+    void timerCancelledDuringItsCascadeIsUnlinkedAtTheNextDrain() {
+        long start = now.get();
+        Thread target = new Thread(() -> { });
+        List<TimerWheel.Timer> timers = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            timers.add(wheel.wakeAt(start + (100 + i) * MS, target)); // ticks 100..149: level 1
+        }
+        now.set(start + MS);
+        wheel.advance();
+        assertThat(wheel.size()).isEqualTo(50);
+        List<TimerWheel.Timer> cancelledInCascade = new ArrayList<>();
+        wheel.cascadeHook = t -> {
+            assertThat(wheel.cancel(t)).isTrue();
+            cancelledInCascade.add(t);
+        };
+        now.set(start + 64 * MS); // the level-1 slot of ticks 64..127 is due: its timers cascade
+        wheel.advance();
+        wheel.cascadeHook = null;
+        assertThat(cancelledInCascade).isNotEmpty();
+        for (TimerWheel.Timer t : timers) {
+            wheel.cancel(t);
+        }
+        assertThat(wheel.size()).as("timers still linked after every one was cancelled").isZero();
+        for (TimerWheel.Timer t : cancelledInCascade) {
+            assertThat(t.linked).isFalse();
+        }
+    }
+
+    /**
+     * The reproducer of item 6 as a bounded stress: a thread cancels every
+     * timer while the ticker cascades them; afterwards none may stay linked.
+     * Probabilistic (the deterministic case is the test above).
+     */
+    @Test
+    void cancelsRacingCascadesLeaveNothingLinked() throws Exception {
+        int n = 5_000;
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        for (int round = 0; round < 100 && System.nanoTime() < deadline; round++) {
+            AtomicLong clock = new AtomicLong(0);
+            TimerWheel w = new TimerWheel(clock::get, () -> { });
+            TimerWheel.Timer[] ts = new TimerWheel.Timer[n];
+            Thread target = new Thread(() -> { });
+            for (int i = 0; i < n; i++) {
+                ts[i] = w.wakeAt(100 * MS + (i % 50) * MS, target);
+            }
+            clock.set(MS);
+            w.advance();
+            clock.set(64 * MS);
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            Thread canceller = new Thread(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (TimerWheel.Timer t : ts) {
+                    w.cancel(t);
+                }
+            });
+            canceller.start();
+            go.countDown();
+            w.advance();
+            canceller.join(10_000);
+            assertThat(w.size()).as("round %d", round).isZero();
+        }
+    }
 }

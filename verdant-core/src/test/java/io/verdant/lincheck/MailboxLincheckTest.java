@@ -1,5 +1,6 @@
-package io.verdant.internal;
+package io.verdant.lincheck;
 
+import io.verdant.internal.MailboxHarness;
 import org.jetbrains.lincheck.datastructures.IntGen;
 import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
@@ -13,7 +14,7 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * Linearizability of the mailbox ({@link ActorCell}: the MPSC queue plus the
+ * Linearizability of the mailbox ({@code ActorCell}: the MPSC queue plus the
  * consumer's save queue) against a list, with many senders and the single
  * consumer (Lincheck's non-parallel group "consumer") doing plain and
  * selective non-blocking receives. Selective receive must take the first
@@ -25,26 +26,26 @@ import java.util.function.Predicate;
 @Param(name = "v", gen = IntGen.class, conf = "1:6")
 public class MailboxLincheckTest {
     private static final Predicate<Object> EVEN = m -> (Integer) m % 2 == 0;
-    private final ActorCell cell = new ActorCell(null);
+    private final MailboxHarness cell = new MailboxHarness();
 
     @Operation
     public void send(@Param(name = "v") int v) {
-        cell.enqueue(v);
+        cell.send(v);
     }
 
     @Operation(nonParallelGroup = "consumer")
     public Object tryReceive() {
-        return cell.take(null, 0L, "tryReceive");
+        return cell.tryReceive();
     }
 
     @Operation(nonParallelGroup = "consumer")
     public Object tryReceiveEven() {
-        return cell.take(EVEN, 0L, "tryReceive(even)");
+        return cell.tryReceive(EVEN);
     }
 
     @Operation(nonParallelGroup = "consumer")
     public Object tryReceiveInteger() {
-        return cell.take(Integer.class, 0L, "tryReceive(Integer)");
+        return cell.tryReceive(Integer.class);
     }
 
     @Test

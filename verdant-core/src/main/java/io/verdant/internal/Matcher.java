@@ -1,0 +1,78 @@
+package io.verdant.internal;
+
+import java.util.Objects;
+import java.util.function.Predicate;
+
+/**
+ * Which messages a selective receive takes: {@link #ANY}, instances of a type
+ * ({@link #ofType}), or those a filter accepts ({@link #filter}). Immutable.
+ * Tested on the receiving thread only (a filter is user code and runs there).
+ */
+public sealed interface Matcher permits Matcher.Any, Matcher.OfType, Matcher.Filter {
+    /** Every message. */
+    Matcher ANY = Any.INSTANCE;
+
+    /**
+     * @param message a message in the mailbox (never null)
+     * @return true if the receive takes it
+     */
+    boolean matches(Object message);
+
+    /**
+     * @param type the class messages must be instances of
+     * @return the matcher for {@code type} (cached per class: no allocation per receive)
+     */
+    static Matcher ofType(Class<?> type) {
+        return OfType.CACHE.get(Objects.requireNonNull(type, "type"));
+    }
+
+    /**
+     * @param filter the test messages must pass
+     * @return a matcher that asks {@code filter}
+     */
+    static Matcher filter(Predicate<Object> filter) {
+        return new Filter(Objects.requireNonNull(filter, "filter"));
+    }
+
+    /** Matches every message. */
+    enum Any implements Matcher {
+        /** The only instance. */
+        INSTANCE;
+
+        @Override
+        public boolean matches(Object message) {
+            return true;
+        }
+    }
+
+    /**
+     * Matches instances of {@code type}.
+     *
+     * @param type the class
+     */
+    record OfType(Class<?> type) implements Matcher {
+        private static final ClassValue<Matcher> CACHE = new ClassValue<>() {
+            @Override
+            protected Matcher computeValue(Class<?> type) {
+                return new OfType(type);
+            }
+        };
+
+        @Override
+        public boolean matches(Object message) {
+            return type.isInstance(message);
+        }
+    }
+
+    /**
+     * Matches what {@code filter} accepts.
+     *
+     * @param filter the test
+     */
+    record Filter(Predicate<Object> filter) implements Matcher {
+        @Override
+        public boolean matches(Object message) {
+            return filter.test(message);
+        }
+    }
+}

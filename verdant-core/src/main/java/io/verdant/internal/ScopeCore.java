@@ -1,0 +1,196 @@
+package io.verdant.internal;
+
+import io.verdant.CancelToken;
+import io.verdant.CancelledException;
+import io.verdant.Priority;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The mechanics of {@code io.verdant.Scope}: its children, the count of
+ * children still running, the first failure, and the owner's wait for the
+ * children to end. {@code Scope} holds the contract (argument checks, which
+ * exception the scope throws).
+ */
+public final class ScopeCore {
+    /*
+     * Fields
+     *   children    guarded by this; appended by spawn, read by cancel and (after
+     *               the owner's wait, when no spawn can run) by the owner.
+     *   closed, cancelling  guarded by this.
+     *   running     children whose body has not returned, plus spawns in
+     *               progress; each child's wrapper decrements it last and unparks
+     *               the owner at zero (getAndAdd: a full fence, so the owner's
+     *               re-check after unpark sees zero).
+     *   first       the first failure, set once by CAS; whoever sets it cancels
+     *               the children (a spawn after that cancels its new child at once).
+     * Waiting (owner only, awaitChildren)
+     *   Deaf to cancellation and interrupts: a scope never leaves a child
+     *   running. Interrupts are cleared and remembered; on the first sign of
+     *   cancellation the children are cancelled. The owner parks with this core
+     *   as the blocker until running is zero, then waits (yielding) for each
+     *   handle's status, which is final microseconds after its body returned.
+     * Threads
+     *   spawn, cancel, fail: any green thread of the runtime. awaitChildren: the owner.
+     */
+
+    private final GreenThread<?> owner;
+    private final CancelToken ownerToken;
+    private final List<GreenThread<?>> children = new ArrayList<>();
+    private boolean closed;
+    private boolean cancelling;
+    @SuppressWarnings("unused") private volatile int running;
+    @SuppressWarnings("unused") private volatile Throwable first;
+
+    /**
+     * The core of a scope owned by {@code owner}.
+     *
+     * @param owner the green thread that opened the scope
+     */
+    public ScopeCore(GreenThread<?> owner) {
+        this.owner = owner;
+        this.ownerToken = owner.cancelToken();
+    }
+
+    /** @return the owner's cancel token (cancelled with the owner) */
+    public CancelToken ownerToken() {
+        return ownerToken;
+    }
+
+    /**
+     * Spawns a child running {@code task}, registered for cancellation under
+     * the owner. Any green thread of the scope's runtime.
+     *
+     * @param <T> the result type
+     * @param task the body
+     * @return the child, or null if the scope has closed (nothing spawned)
+     */
+    public <T> GreenThread<T> spawn(Callable<? extends T> task) {
+        RUNNING.getAndAdd(this, 1);
+        GreenThread<T> child;
+        try {
+            synchronized (this) {
+                if (closed) {
+                    childBodyEnded();
+                    return null;
+                }
+                child = owner.runtime().spawn(() -> {
+                    try {
+                        return task.call();
+                    } catch (Throwable t) {
+                        if (!(t instanceof CancelledException && isCancelled())) {
+                            fail(t);
+                        }
+                        throw t;
+                    } finally {
+                        childBodyEnded();
+                    }
+                }, null, Priority.NORMAL, ownerToken);
+                children.add(child);
+                if (cancelling) {
+                    child.cancel();
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            childBodyEnded();
+            throw e;
+        }
+        return child;
+    }
+
+    /** Cancels every child, now and spawned later. Any thread. */
+    public void cancel() {
+        List<GreenThread<?>> copy;
+        synchronized (this) {
+            cancelling = true;
+            copy = List.copyOf(children);
+        }
+        for (GreenThread<?> c : copy) {
+            c.cancel();
+        }
+    }
+
+    /** @return true once a failure or {@link #cancel()} has cancelled the children */
+    public synchronized boolean isCancelled() {
+        return cancelling;
+    }
+
+    /**
+     * Records {@code t} as the first failure if there is none yet, and then
+     * cancels the children. Any thread.
+     *
+     * @param t the failure
+     */
+    public void fail(Throwable t) {
+        if (FIRST.compareAndSet(this, (Throwable) null, t)) {
+            cancel();
+        }
+    }
+
+    /** @return the first failure (of a child or the body), or null */
+    public Throwable first() {
+        return first;
+    }
+
+    /** @return the children; the owner, after {@link #awaitChildren()} */
+    public List<GreenThread<?>> children() {
+        return children;
+    }
+
+    private void childBodyEnded() {
+        if ((int) RUNNING.getAndAdd(this, -1) == 1) {
+            LockSupport.unpark(owner.virtualThread());
+        }
+    }
+
+    /**
+     * The owner: closes the scope to spawns and waits for every child to end,
+     * cancelling them if the owner is cancelled or interrupted meanwhile (its
+     * interrupt status is restored on return).
+     */
+    public void awaitChildren() {
+        synchronized (this) {
+            closed = true;
+        }
+        boolean interrupted = Thread.interrupted();
+        boolean propagated = false;
+        try {
+            while ((int) RUNNING.getVolatile(this) > 0) {
+                if ((interrupted || ownerToken.isCancelled()) && !propagated) {
+                    propagated = true;
+                    cancel();
+                }
+                LockSupport.park(this);
+                if (Thread.interrupted()) {
+                    interrupted = true;
+                }
+            }
+            for (GreenThread<?> c : children) {
+                while (!c.isDone()) {
+                    Thread.yield();
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static final VarHandle RUNNING;
+    private static final VarHandle FIRST;
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            RUNNING = l.findVarHandle(ScopeCore.class, "running", int.class);
+            FIRST = l.findVarHandle(ScopeCore.class, "first", Throwable.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

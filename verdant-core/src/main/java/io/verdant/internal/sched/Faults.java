@@ -1,0 +1,63 @@
+package io.verdant.internal.sched;
+
+/**
+ * Fault injection into a carrier's own bookkeeping, for tests only: proves that
+ * a carrier survives whatever {@code next()}, {@code search()}, {@code park()}
+ * or the error logger throw (see Worker, "Faults in the carrier's own code").
+ *
+ * <p>Off unless the JVM runs with {@code -Dio.verdant.internal.faults=true}
+ * (verdant-core's test build sets it): {@link #ENABLED} is a static final, so
+ * the JIT folds every {@link #at} call site away in a normal run and the
+ * dispatch path pays nothing. When enabled, each site costs one volatile read.
+ *
+ * <pre>
+ * Threads
+ *   hook  written by a test (any thread), read by carriers at each site.
+ * </pre>
+ */
+final class Faults {
+    /** Read once, at class initialisation. */
+    static final boolean ENABLED = Boolean.getBoolean("io.verdant.internal.faults");
+
+    /** The sites a hook can fail. */
+    enum Site { NEXT, SEARCH, PARK, REPORT }
+
+    /** A test's fault: may throw anything, on the carrier that reached {@code site}. */
+    interface Hook {
+        /**
+         * Called by carrier {@code w} at {@code site}.
+         *
+         * @param w    the carrier
+         * @param site where it is
+         */
+        void at(Worker w, Site site);
+    }
+
+    private static volatile Hook hook;
+
+    private Faults() {
+    }
+
+    /**
+     * Tests only: installs {@code h} (null removes it).
+     *
+     * @param h the hook, or null
+     * @throws IllegalStateException if fault injection is not enabled in this JVM
+     */
+    static void install(Hook h) {
+        if (!ENABLED) {
+            throw new IllegalStateException("run the JVM with -Dio.verdant.internal.faults=true");
+        }
+        hook = h;
+    }
+
+    /** Carrier {@code w} at {@code site}: runs the installed hook, if any. */
+    static void at(Worker w, Site site) {
+        if (ENABLED) {
+            Hook h = hook;
+            if (h != null) {
+                h.at(w, site);
+            }
+        }
+    }
+}

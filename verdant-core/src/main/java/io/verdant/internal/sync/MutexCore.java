@@ -1,0 +1,214 @@
+package io.verdant.internal.sync;
+
+import io.verdant.internal.Deadline;
+import io.verdant.internal.OwnedLock;
+import io.verdant.internal.Waits;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The lock state and waiting of {@code io.verdant.Mutex}: owner, poison mark
+ * and a strict FIFO queue of waiters. {@code Mutex} checks arguments, turns
+ * {@link Result}s into its documented exceptions and guards the value. An
+ * {@link OwnedLock}, so a green thread that ends holding it releases and
+ * poisons it.
+ */
+public final class MutexCore extends OwnedLock {
+    /*
+     * Design
+     *   A SpinLock guards owner, poisoned and the FIFO WaitQueue of waiter
+     *   nodes; sections are a few field writes and never park.
+     *   lock:    owner == null (then the queue is empty: unlock never leaves the
+     *            mutex free while someone waits) -> take it; else append a node,
+     *            park (the Waits protocol, the Mutex as blocker) until
+     *            node.granted, or until timeout/cancellation: then, under the
+     *            spin lock, remove the node unless it was granted meanwhile (then
+     *            the lock is ours: kept on timeout, passed on and reported on
+     *            cancellation).
+     *   unlock:  under the spin lock, pop the first node, make its thread the owner,
+     *            set granted (volatile); unpark it after releasing the spin lock.
+     * Memory ordering
+     *   The guarded value is only touched by the owner; ownership passes through
+     *   the spin lock and the volatile node flag, which orders the previous
+     *   owner's writes before the next owner's reads. owner and poisoned are
+     *   written under the spin lock and volatile for the snapshot readers.
+     * Threads
+     *   lock/tryLock: any thread. unlock/clearPoison: the owner. Snapshots: any thread.
+     */
+
+    /** What an attempt to lock ended with. */
+    public enum Result {
+        /** The caller now holds the mutex. */
+        ACQUIRED,
+        /** The caller already held it: nothing changed. */
+        HELD_BY_CALLER,
+        /** Held by another thread (or waited for), and the caller may not wait. */
+        BUSY,
+        /** The deadline passed while waiting; nothing is held, the queue is as before. */
+        TIMED_OUT,
+        /** The caller was cancelled or interrupted; nothing is held. */
+        CANCELLED
+    }
+
+    private final SpinLock spin = new SpinLock();
+    private final WaitQueue<Waiter> queue = new WaitQueue<>();
+    private final Object blocker;
+    private volatile Thread owner;
+    private volatile boolean poisoned;
+
+    /**
+     * A free, unpoisoned mutex core.
+     *
+     * @param blocker what waiters park on (LockSupport's blocker): the public mutex
+     */
+    public MutexCore(Object blocker) {
+        this.blocker = blocker;
+    }
+
+    /**
+     * Acquires, waiting until {@code deadline} behind earlier waiters. The
+     * caller has run {@code Waits.enter} already.
+     *
+     * @param deadline how long to wait (NOW: do not wait; then BUSY if held)
+     * @return ACQUIRED, HELD_BY_CALLER, BUSY (only for NOW), TIMED_OUT or CANCELLED
+     */
+    public Result lock(Deadline deadline) {
+        Thread me = Thread.currentThread();
+        Waiter node;
+        spin.lock();
+        try {
+            if (owner == me) {
+                return Result.HELD_BY_CALLER;
+            }
+            if (owner == null) {
+                owner = me;
+                node = null;
+            } else if (deadline.isNow()) {
+                return Result.BUSY;
+            } else if (deadline.expired()) {
+                return Result.TIMED_OUT;
+            } else {
+                node = new Waiter(me);
+                queue.append(node);
+            }
+        } finally {
+            spin.unlock();
+        }
+        if (node == null) {
+            return acquired();
+        }
+        Waits.Outcome outcome = Waits.await(blocker, deadline, () -> node.granted);
+        if (outcome == Waits.Outcome.READY) {
+            return acquired();
+        }
+        boolean granted;
+        spin.lock();
+        try {
+            granted = node.granted;
+            if (!granted) {
+                queue.remove(node);
+            }
+        } finally {
+            spin.unlock();
+        }
+        if (!granted) {
+            return outcome == Waits.Outcome.CANCELLED ? Result.CANCELLED : Result.TIMED_OUT;
+        }
+        if (outcome == Waits.Outcome.CANCELLED) {
+            release(me, false);
+            return Result.CANCELLED;
+        }
+        return acquired();
+    }
+
+    private Result acquired() {
+        OwnedLock.recordHeld(this);
+        return Result.ACQUIRED;
+    }
+
+    /**
+     * The owner unlocks: the mutex passes to the longest waiter, or becomes free.
+     *
+     * @return false if the caller is not the owner (nothing changed)
+     */
+    public boolean unlock() {
+        Thread me = Thread.currentThread();
+        if (owner != me) {
+            return false;
+        }
+        OwnedLock.recordReleased(this);
+        release(me, false);
+        return true;
+    }
+
+    /** @return true if the calling thread holds the mutex */
+    public boolean heldByCaller() {
+        return owner == Thread.currentThread();
+    }
+
+    /** @return the holder, or null; a snapshot */
+    public Thread owner() {
+        return owner;
+    }
+
+    /** @return true if poisoned; a snapshot */
+    public boolean poisoned() {
+        return poisoned;
+    }
+
+    /** Clears the poison mark. The owner only. */
+    public void clearPoison() {
+        poisoned = false;
+    }
+
+    /** @return the number of threads waiting; a snapshot */
+    public int waiters() {
+        spin.lock();
+        try {
+            return queue.size();
+        } finally {
+            spin.unlock();
+        }
+    }
+
+    @Override
+    protected void releaseByDeadOwner(Thread ownerThread) {
+        release(ownerThread, true);
+    }
+
+    /** The owner {@code me}: passes the mutex to the first waiter, or frees it. */
+    private void release(Thread me, boolean poison) {
+        Waiter next;
+        spin.lock();
+        try {
+            if (owner != me) {
+                return;
+            }
+            if (poison) {
+                poisoned = true;
+            }
+            next = queue.poll();
+            if (next != null) {
+                owner = next.thread;
+                next.granted = true;
+            } else {
+                owner = null;
+            }
+        } finally {
+            spin.unlock();
+        }
+        if (next != null) {
+            LockSupport.unpark(next.thread);
+        }
+    }
+
+    private static final class Waiter extends WaitQueue.Node<Waiter> {
+        final Thread thread;
+        /** Set once, under the spin lock, by the releasing owner; read by the waiter. */
+        volatile boolean granted;
+
+        Waiter(Thread thread) {
+            this.thread = thread;
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.verdant.internal.sync;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A test-and-CAS spin lock for critical sections of a few dozen instructions
+ * that never park, call user code or allocate beyond a node: the lock of a
+ * channel (which extends this class, so the lock word sits in the channel
+ * object) and of a mutex's queue.
+ *
+ * <pre>
+ * Protocol
+ *   lock:   CAS 0 -> 1; on failure spin on an opaque read until it looks free,
+ *           then CAS again. After SPINS failed rounds the waiter yields (a green
+ *           thread yields its carrier to Verdant's scheduler, a platform thread
+ *           to the OS) so a holder that was descheduled can finish.
+ *   unlock: setRelease(0).
+ * Memory ordering
+ *   The successful CAS (volatile semantics) acquires; the release store in
+ *   unlock publishes every write of the critical section to the next holder.
+ * Not reentrant, not fair. Never park while holding it; wake-ups (unpark)
+ * happen after unlock. Any thread.
+ * </pre>
+ */
+public class SpinLock {
+    /** Spins before yielding: about the length of one critical section. Chosen, not measured. */
+    private static final int SPINS = 64;
+
+    @SuppressWarnings("unused") private volatile int lock;
+
+    /** An unlocked lock. */
+    public SpinLock() {
+    }
+
+    /** Acquires the lock, spinning then yielding while another thread holds it. Any thread. */
+    public final void lock() {
+        if (!LOCK.compareAndSet(this, 0, 1)) {
+            slowLock();
+        }
+    }
+
+    private void slowLock() {
+        int spins = 0;
+        for (;;) {
+            if ((int) LOCK.getOpaque(this) == 0 && LOCK.compareAndSet(this, 0, 1)) {
+                return;
+            }
+            if (++spins < SPINS) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
+    }
+
+    /** Releases the lock. The holder only. */
+    public final void unlock() {
+        LOCK.setRelease(this, 0);
+    }
+
+    private static final VarHandle LOCK;
+    static {
+        try {
+            LOCK = MethodHandles.lookup().findVarHandle(SpinLock.class, "lock", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package io.verdant.internal;
+
+import io.verdant.Priority;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The slot table directly: generations make reused slots detectable, stale and
+ * out-of-range lookups find nothing, pages grow on demand, and lock-free
+ * lookups racing allocate/free never return a thread under another pid.
+ */
+@Timeout(60)
+class PidTableTest {
+    private static GreenThread<Void> thread() {
+        return new GreenThread<>(null, () -> null, Priority.NORMAL);
+    }
+
+    @Test
+    void aFreedSlotIsReusedWithTheNextGenerationAndTheOldPidIsStale() {
+        PidTable table = new PidTable();
+        GreenThread<Void> a = thread();
+        table.allocate(a);
+        int index = a.index;
+        int gen = a.generation;
+        assertThat(table.lookup(index, gen)).isSameAs(a);
+        assertThat(table.live()).isEqualTo(1);
+
+        table.free(a);
+        assertThat(table.lookup(index, gen)).as("freed").isNull();
+        assertThat(table.live()).isZero();
+
+        GreenThread<Void> b = thread();
+        table.allocate(b);
+        assertThat(b.index).as("LIFO reuse of the freed index").isEqualTo(index);
+        assertThat(b.generation).isEqualTo(gen + 1);
+        assertThat(table.lookup(index, gen)).as("the old pid names no thread").isNull();
+        assertThat(table.lookup(index, gen + 1)).isSameAs(b);
+    }
+
+    @Test
+    void freeingTwiceOrFreeingANonOccupantChangesNothing() {
+        PidTable table = new PidTable();
+        GreenThread<Void> a = thread();
+        table.allocate(a);
+        table.free(a);
+        GreenThread<Void> b = thread();
+        table.allocate(b);
+        table.free(a);
+        assertThat(table.lookup(b.index, b.generation)).as("a's second free must not evict b").isSameAs(b);
+        assertThat(table.live()).isEqualTo(1);
+    }
+
+    @Test
+    void lookupsOutOfRangeFindNothing() {
+        PidTable table = new PidTable();
+        assertThat(table.lookup(-1, 0)).isNull();
+        assertThat(table.lookup(0, 0)).isNull();
+        assertThat(table.lookup(1 << 30, 0)).isNull();
+    }
+
+    @Test
+    void pagesGrowOnDemandAndSnapshotSeesEveryLiveThread() {
+        PidTable table = new PidTable();
+        List<GreenThread<Void>> all = new ArrayList<>();
+        int n = 5 * 4096 + 17;   // beyond the four initial pages
+        for (int i = 0; i < n; i++) {
+            GreenThread<Void> t = thread();
+            table.allocate(t);
+            all.add(t);
+        }
+        assertThat(table.live()).isEqualTo(n);
+        assertThat(table.snapshot()).hasSize(n);
+        for (GreenThread<Void> t : all) {
+            assertThat(table.lookup(t.index, t.generation)).isSameAs(t);
+        }
+        for (int i = 0; i < n; i += 2) {
+            table.free(all.get(i));
+        }
+        assertThat(table.snapshot()).hasSize(n / 2);
+        assertThat(table.lookup(all.get(0).index, all.get(0).generation)).isNull();
+        assertThat(table.lookup(all.get(1).index, all.get(1).generation)).isSameAs(all.get(1));
+    }
+
+    @Test
+    void concurrentLookupsNeverSeeAThreadUnderAnotherPid() throws Exception {
+        PidTable table = new PidTable();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicReference<String> wrong = new AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int w = 0; w < 2; w++) {
+            threads.add(new Thread(() -> {
+                List<GreenThread<Void>> mine = new ArrayList<>();
+                for (int round = 0; round < 20_000 && !stop.get(); round++) {
+                    GreenThread<Void> t = thread();
+                    table.allocate(t);
+                    mine.add(t);
+                    if (mine.size() > 32) {
+                        table.free(mine.removeFirst());
+                    }
+                }
+                mine.forEach(table::free);
+            }));
+        }
+        threads.add(new Thread(() -> {
+            while (!stop.get()) {
+                for (int i = 0; i < 128; i++) {
+                    for (int g = 0; g < 4000; g += 97) {
+                        GreenThread<?> t = table.lookup(i, g);
+                        if (t != null && (t.index != i || t.generation != g)) {
+                            wrong.compareAndSet(null, "lookup(" + i + ", " + g + ") returned "
+                                    + t.index + "/" + t.generation);
+                        }
+                    }
+                }
+            }
+        }));
+        threads.forEach(Thread::start);
+        for (int k = 0; k < 2; k++) {
+            threads.get(k).join(TimeUnit.SECONDS.toMillis(30));
+        }
+        stop.set(true);
+        threads.getLast().join(TimeUnit.SECONDS.toMillis(30));
+        assertThat(wrong.get()).isNull();
+        assertThat(table.live()).isZero();
+    }
+}

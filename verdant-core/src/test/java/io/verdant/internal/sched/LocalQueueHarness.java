@@ -1,0 +1,71 @@
+package io.verdant.internal.sched;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Test access to a package-private {@link LocalQueue}: one owner queue whose
+ * tasks carry int ids, and a stealer's own queue it steals into. For the
+ * Lincheck model (io.verdant.lincheck) and the stress test.
+ */
+public final class LocalQueueHarness {
+    /** A task that only carries an id. */
+    public static final class IdTask extends Task {
+        final int id;
+
+        IdTask(int id) {
+            super(0);
+            this.id = id;
+        }
+
+        @Override
+        protected void dispatch(Worker worker) {
+            throw new UnsupportedOperationException("test task");
+        }
+    }
+
+    private final LocalQueue owner = new LocalQueue();
+
+    /** @return the queue's capacity */
+    public static int capacity() {
+        return LocalQueue.CAPACITY;
+    }
+
+    /** Owner only. @return false if full */
+    public boolean offer(int id) {
+        return owner.offer(new IdTask(id));
+    }
+
+    /** Owner only. @return the head's id, or -1 if empty */
+    public int poll() {
+        Task t = owner.poll();
+        return t == null ? -1 : ((IdTask) t).id;
+    }
+
+    /** @return a snapshot of the size */
+    public int size() {
+        return owner.size();
+    }
+
+    /** A stealer: owns {@code into}, steals from the harness's queue into it. */
+    public final class Stealer {
+        private final LocalQueue into = new LocalQueue();
+
+        /**
+         * Steals from the owner queue, then drains its own queue.
+         *
+         * @return the ids stolen, in queue order (empty if nothing)
+         */
+        public List<Integer> steal() {
+            List<Integer> got = new ArrayList<>();
+            Task first = owner.stealInto(into);
+            if (first != null) {
+                got.add(((IdTask) first).id);
+                for (Task t = into.poll(); t != null; t = into.poll()) {
+                    got.add(((IdTask) t).id);
+                }
+            }
+            return got;
+        }
+    }
+}
