@@ -30,12 +30,20 @@ import io.verdant.internal.CancelNode;
  * All methods may be called from any thread.
  */
 public interface CancelToken {
-    /** A standalone token, cancelled only by {@link #cancel()}. */
+    /**
+     * A standalone token, cancelled only by {@link #cancel()}.
+     *
+     * @return a new token, not cancelled
+     */
     static CancelToken create() {
         return CancelNode.standalone();
     }
 
-    /** True once cancelled. Never blocks. */
+    /**
+     * Tells whether this token is cancelled. Never blocks.
+     *
+     * @return true once cancelled
+     */
     boolean isCancelled();
 
     /**
@@ -51,6 +59,7 @@ public interface CancelToken {
      * already is, runs it now on the caller. Keep actions short and
      * non-blocking: they run on the cancelling thread.
      *
+     * @param action the callback
      * @return a registration whose {@link Registration#remove()} withdraws the action
      * @throws NullPointerException if {@code action} is null
      */
@@ -58,7 +67,11 @@ public interface CancelToken {
 
     /** A registered {@link #onCancel} action. */
     interface Registration {
-        /** Withdraws the action; true if it had neither run nor been removed before. */
+        /**
+         * Withdraws the action.
+         *
+         * @return true if it had neither run nor been removed before
+         */
         boolean remove();
     }
 }

@@ -46,7 +46,12 @@ import java.util.Optional;
  */
 public interface Channel<T> extends Iterable<T> {
 
-    /** A channel with no buffer: every send waits for a receiver. */
+    /**
+     * A channel with no buffer: every send waits for a receiver.
+     *
+     * @param <T> the element type
+     * @return a new open channel
+     */
     static <T> Channel<T> rendezvous() {
         return new ChannelImpl<>(0);
     }
@@ -54,6 +59,9 @@ public interface Channel<T> extends Iterable<T> {
     /**
      * A channel buffering up to {@code capacity} values.
      *
+     * @param <T> the element type
+     * @param capacity the number of values the buffer holds
+     * @return a new open channel
      * @throws IllegalArgumentException if {@code capacity < 1}
      */
     static <T> Channel<T> bounded(int capacity) {
@@ -64,21 +72,54 @@ public interface Channel<T> extends Iterable<T> {
         return new ChannelImpl<>(capacity);
     }
 
-    /** A channel whose sends never wait (its buffer grows as needed). */
+    /**
+     * A channel whose sends never wait (its buffer grows as needed).
+     *
+     * @param <T> the element type
+     * @return a new open channel
+     */
     static <T> Channel<T> unbounded() {
         return new ChannelImpl<>(Integer.MAX_VALUE);
     }
 
-    /** Sends {@code value}, waiting while the channel is full (or, rendezvous, until a receiver takes it). */
+    /**
+     * Sends {@code value}, waiting while the channel is full (or, rendezvous, until a receiver takes it).
+     *
+     * @param value the value to send
+     * @throws ChannelClosedException if the channel is or becomes closed
+     * @throws CancelledException if the caller is cancelled or interrupted while waiting
+     * @throws NullPointerException if {@code value} is null
+     */
     void send(T value);
 
-    /** Sends {@code value} if that is possible without waiting; false otherwise. */
+    /**
+     * Sends {@code value} if that is possible without waiting.
+     *
+     * @param value the value to send
+     * @return true if sent; false if the channel is full (or no receiver waits)
+     * @throws ChannelClosedException if the channel is closed
+     * @throws NullPointerException if {@code value} is null
+     */
     boolean trySend(T value);
 
-    /** Like {@link #send(Object)}, waiting at most {@code timeout}. */
+    /**
+     * Like {@link #send(Object)}, waiting at most {@code timeout}.
+     *
+     * @param value the value to send
+     * @param timeout how long to wait at most
+     * @throws TimedOutException if the time is up (nothing was sent)
+     * @throws ChannelClosedException if the channel is or becomes closed
+     * @throws CancelledException if the caller is cancelled or interrupted while waiting
+     */
     void send(T value, Duration timeout);
 
-    /** Takes the next value, waiting while the channel is empty. */
+    /**
+     * Takes the next value, waiting while the channel is empty.
+     *
+     * @return the value
+     * @throws ChannelClosedException if the channel is closed and drained
+     * @throws CancelledException if the caller is cancelled or interrupted while waiting
+     */
     T receive();
 
     /**
@@ -89,7 +130,15 @@ public interface Channel<T> extends Iterable<T> {
      */
     Optional<T> tryReceive();
 
-    /** Like {@link #receive()}, waiting at most {@code timeout}. */
+    /**
+     * Like {@link #receive()}, waiting at most {@code timeout}.
+     *
+     * @param timeout how long to wait at most
+     * @return the value
+     * @throws TimedOutException if the time is up (nothing was taken)
+     * @throws ChannelClosedException if the channel is closed and drained
+     * @throws CancelledException if the caller is cancelled or interrupted while waiting
+     */
     T receive(Duration timeout);
 
     /**
@@ -101,7 +150,11 @@ public interface Channel<T> extends Iterable<T> {
      */
     boolean close();
 
-    /** True once {@link #close()} has been called (buffered values may remain). */
+    /**
+     * Tells whether {@link #close()} has been called (buffered values may remain).
+     *
+     * @return true once closed
+     */
     boolean isClosed();
 
     /**
@@ -109,6 +162,8 @@ public interface Channel<T> extends Iterable<T> {
      * returns false once the channel is closed and drained. It throws
      * {@link CancelledException} like {@link #receive()}. One iterator per
      * consumer; several consumers may iterate the same channel concurrently.
+     *
+     * @return a receiving iterator
      */
     @Override
     java.util.Iterator<T> iterator();

@@ -7,6 +7,11 @@ package io.verdant;
  * that throws it.
  */
 public class ChannelClosedException extends RuntimeException {
+    /**
+     * Creates the exception.
+     *
+     * @param message names the operation and the channel
+     */
     public ChannelClosedException(String message) {
         super(message);
     }

@@ -58,36 +58,65 @@ public final class Config {
         this.deadLetterHandler = b.deadLetterHandler;
     }
 
+    /**
+     * A builder with every setting at its default.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** All defaults: one worker per available processor. */
+    /**
+     * All defaults: one worker per available processor.
+     *
+     * @return the default configuration
+     */
     public static Config defaults() {
         return builder().build();
     }
 
-    /** Number of carrier threads; 1 makes a single-threaded runtime. */
+    /**
+     * Number of carrier threads; 1 makes a single-threaded runtime.
+     *
+     * @return the setting
+     */
     public int workers() {
         return workers;
     }
 
-    /** Stack size of each carrier thread in bytes (the deepest a green thread can recurse). */
+    /**
+     * Stack size of each carrier thread in bytes (the deepest a green thread can recurse).
+     *
+     * @return the setting
+     */
     public long stackSize() {
         return stackSize;
     }
 
-    /** Runtime name, used as prefix of its threads' names; null means generated. */
+    /**
+     * Runtime name, used as prefix of its threads' names; null means generated.
+     *
+     * @return the setting
+     */
     public String name() {
         return name;
     }
 
-    /** How long {@link Verdant#close()} waits for interrupted green threads to end. */
+    /**
+     * How long {@link Verdant#close()} waits for interrupted green threads to end.
+     *
+     * @return the setting
+     */
     public Duration shutdownTimeout() {
         return shutdownTimeout;
     }
 
-    /** Called, on the failing green thread, for each green thread that ends by throwing; null means log at DEBUG. */
+    /**
+     * Called, on the failing green thread, for each green thread that ends by throwing; null means log at DEBUG.
+     *
+     * @return the handler, or null
+     */
     public BiConsumer<GreenHandle<?>, Throwable> failureHandler() {
         return failureHandler;
     }
@@ -97,12 +126,18 @@ public final class Config {
      * the runtime asks it to yield at its next safepoint; {@link Duration#ZERO}
      * means preemption is off (neither time slices nor priority preemption).
      * See {@link Green#checkpoint()} for what is and is not preempted.
+     *
+     * @return the time slice
      */
     public Duration timeslice() {
         return timeslice;
     }
 
-    /** True unless {@link #timeslice()} is zero. */
+    /**
+     * Tells whether preemption is on.
+     *
+     * @return true unless {@link #timeslice()} is zero
+     */
     public boolean preemptive() {
         return !timeslice.isZero();
     }
@@ -111,17 +146,27 @@ public final class Config {
      * How long one green thread may hold a carrier without reaching a safepoint,
      * while other work waits, before the runtime reports the stall and hands the
      * carrier's queued work to a spare carrier.
+     *
+     * @return the stall threshold
      */
     public Duration stallThreshold() {
         return stallThreshold;
     }
 
-    /** Most spare carriers that may run at once, standing in for stalled ones; 0 turns the hand-off off. */
+    /**
+     * Most spare carriers that may run at once, standing in for stalled ones; 0 turns the hand-off off.
+     *
+     * @return the setting
+     */
     public int maxSpareCarriers() {
         return maxSpareCarriers;
     }
 
-    /** Most threads of the pool that runs {@link Green#blocking} work. */
+    /**
+     * Most threads of the pool that runs {@link Green#blocking} work.
+     *
+     * @return the setting
+     */
     public int blockingThreads() {
         return blockingThreads;
     }
@@ -130,6 +175,8 @@ public final class Config {
      * Called, on the sending thread, with the pid and the message of every
      * {@link Green#send} that found its receiver dead or stale; null means
      * such messages are dropped silently.
+     *
+     * @return the handler, or null
      */
     public BiConsumer<Pid, Object> deadLetterHandler() {
         return deadLetterHandler;
@@ -173,13 +220,23 @@ public final class Config {
             return this;
         }
 
-        /** Carrier stack size in bytes (at least {@value #MIN_STACK_SIZE}); default 16 MiB. */
+        /**
+         * Carrier stack size in bytes (at least {@value #MIN_STACK_SIZE}); default 16 MiB.
+         *
+         * @param bytes the value
+         * @return this builder
+         */
         public Builder stackSize(long bytes) {
             this.stackSize = bytes;
             return this;
         }
 
-        /** Runtime name (non-blank); default {@code verdant-<id>}. */
+        /**
+         * Runtime name (non-blank); default {@code verdant-<id>}.
+         *
+         * @param name the value
+         * @return this builder
+         */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name");
             return this;
@@ -199,13 +256,23 @@ public final class Config {
             return this;
         }
 
-        /** Handler of green threads that end by throwing (called on the failing thread). */
+        /**
+         * Handler of green threads that end by throwing (called on the failing thread).
+         *
+         * @param handler the value
+         * @return this builder
+         */
         public Builder failureHandler(BiConsumer<GreenHandle<?>, Throwable> handler) {
             this.failureHandler = Objects.requireNonNull(handler, "failureHandler");
             return this;
         }
 
-        /** Handler of messages sent to dead or stale pids (called on the sender); default: drop them. */
+        /**
+         * Handler of messages sent to dead or stale pids (called on the sender); default: drop them.
+         *
+         * @param handler the value
+         * @return this builder
+         */
         public Builder deadLetterHandler(BiConsumer<Pid, Object> handler) {
             this.deadLetterHandler = Objects.requireNonNull(handler, "deadLetterHandler");
             return this;
@@ -251,7 +318,12 @@ public final class Config {
             return this;
         }
 
-        /** Threads of the {@link Green#blocking} pool (1..{@value #MAX_BLOCKING_THREADS}); default {@value #DEFAULT_BLOCKING_THREADS}. */
+        /**
+         * Threads of the {@link Green#blocking} pool (1..{@value #MAX_BLOCKING_THREADS}); default {@value #DEFAULT_BLOCKING_THREADS}.
+         *
+         * @param threads the value
+         * @return this builder
+         */
         public Builder blockingThreads(int threads) {
             this.blockingThreads = threads;
             return this;

@@ -26,7 +26,11 @@ public final class Green {
     private Green() {
     }
 
-    /** True if the caller is a green thread of some Verdant runtime. */
+    /**
+     * Any thread. Tells whether the caller runs as a green thread.
+     *
+     * @return true if the caller is a green thread of some Verdant runtime
+     */
     public static boolean isGreen() {
         return GreenThread.current() != null;
     }
@@ -35,18 +39,34 @@ public final class Green {
      * Green only. Spawns a green thread in the caller's runtime, priority
      * {@link Priority#NORMAL}.
      *
+     * @param <T> the type of the body's result
+     * @param body the code the new green thread runs
+     * @return the handle of the new green thread
      * @throws IllegalStateException outside a green thread, or if the runtime is closing
+     * @throws NullPointerException if {@code body} is null
      */
     public static <T> GreenHandle<T> spawn(Callable<? extends T> body) {
         return runtime("Green.spawn").spawn(body, null, Priority.NORMAL);
     }
 
-    /** Green only. Like {@link #spawn(Callable)} for a body with no result. */
+    /**
+     * Green only. Like {@link #spawn(Callable)} for a body with no result.
+     *
+     * @param body the code the new green thread runs
+     * @return the handle of the new green thread (its result is null)
+     * @throws IllegalStateException outside a green thread, or if the runtime is closing
+     * @throws NullPointerException if {@code body} is null
+     */
     public static GreenHandle<Void> spawn(Runnable body) {
         return spawner().spawn(body);
     }
 
-    /** Green only. A builder to spawn with a name, a priority and other options. */
+    /**
+     * Green only. A builder to spawn with a name, a priority and other options.
+     *
+     * @return a new builder for the caller's runtime
+     * @throws IllegalStateException outside a green thread
+     */
     public static Spawner spawner() {
         return new Spawner(runtime("Green.spawner"));
     }
@@ -65,6 +85,7 @@ public final class Green {
      * {@code duration}, on the runtime's timer wheel (woken within about a
      * millisecond after the time is up). A zero duration yields.
      *
+     * @param duration how long to sleep; zero yields
      * @throws CancelledException if the thread is cancelled or interrupted before
      *         or while sleeping (the interrupt status stays set)
      * @throws IllegalArgumentException if {@code duration} is negative
@@ -84,6 +105,9 @@ public final class Green {
     /**
      * Green only. True if the current green thread has been cancelled (its
      * token is cancelled) or interrupted; see {@link CancelToken}.
+     *
+     * @return true if the current green thread is cancelled or interrupted
+     * @throws IllegalStateException outside a green thread
      */
     public static boolean cancelled() {
         GreenThread.require("Green.cancelled");
@@ -93,6 +117,9 @@ public final class Green {
     /**
      * Green only. Throws {@link CancelledException} if {@link #cancelled()}; the
      * check every Verdant blocking operation makes on entry, for loops of your own.
+     *
+     * @throws CancelledException if the current green thread is cancelled or interrupted
+     * @throws IllegalStateException outside a green thread
      */
     public static void throwIfCancelled() {
         GreenThread.require("Green.throwIfCancelled");
@@ -105,6 +132,9 @@ public final class Green {
      * Green only. The current green thread's cancel token (made on first use):
      * cancelled when the thread or an ancestor is cancelled; {@code cancel()}
      * on it cancels the thread itself and its descendants.
+     *
+     * @return the current green thread's cancel token
+     * @throws IllegalStateException outside a green thread
      */
     public static CancelToken cancelToken() {
         return GreenThread.require("Green.cancelToken").cancelToken();
@@ -120,7 +150,7 @@ public final class Green {
      * point the {@code verdant-agent} inserts at loop back-edges; its signature
      * is stable.
      *
-     * <h2>What is and is not preempted</h2>
+     * <p><b>What is and is not preempted.</b>
      * The JVM cannot suspend a virtual thread at an arbitrary instruction
      * ({@code jdk.internal.vm.Continuation.tryPreempt} throws "Not implemented" in
      * JDK 25), so Verdant's preemption is cooperative, made automatic:
@@ -158,6 +188,8 @@ public final class Green {
      * threads meanwhile. When all pool threads are busy, calls wait in FIFO order.
      * Outside a green thread, {@code work} simply runs on the caller. A safepoint.
      *
+     * @param <T> the type of the work's result
+     * @param work the blocking work to run off the carrier
      * @return what {@code work} returned
      * @throws Exception exactly what {@code work} threw (the same object)
      * @throws CancelledException if the caller is interrupted (or cancelled) while
@@ -174,17 +206,32 @@ public final class Green {
         return g.runtime().blocking(work);
     }
 
-    /** Green only. The caller's pid. */
+    /**
+     * Green only. The caller's pid.
+     *
+     * @return the pid of the current green thread
+     * @throws IllegalStateException outside a green thread
+     */
     public static Pid self() {
         return GreenThread.require("Green.self").pid();
     }
 
-    /** Green only. The caller's priority. */
+    /**
+     * Green only. The caller's priority.
+     *
+     * @return the priority of the current green thread
+     * @throws IllegalStateException outside a green thread
+     */
     public static Priority priority() {
         return GreenThread.require("Green.priority").priority();
     }
 
-    /** Green only. The runtime the caller runs in. */
+    /**
+     * Green only. The runtime the caller runs in.
+     *
+     * @return the runtime of the current green thread
+     * @throws IllegalStateException outside a green thread
+     */
     public static Verdant runtime() {
         GreenThread.require("Green.runtime");
         return Objects.requireNonNull(Verdant.currentOrNull());
@@ -269,6 +316,10 @@ public final class Green {
      * Any thread. Waits for every handle to end (in order) and returns their
      * results in order.
      *
+     * @param <T> the type of the results
+     * @param handles the green threads to wait for
+     * @return the results in the order of {@code handles}; null for a failed one
+     * @throws NullPointerException if {@code handles} is null
      * @throws GreenFailedException after all have ended, if any failed: the
      *         first failure in list order, the other failures suppressed
      * @throws CancelledException if the caller is cancelled or interrupted while waiting
@@ -301,6 +352,8 @@ public final class Green {
      * Any thread. Puts {@code msg} at the back of the mailbox of {@code pid}.
      * Messages from one sender to one receiver arrive in the order sent.
      *
+     * @param pid the receiver
+     * @param msg the message
      * @return true if {@code pid} named a live green thread when the message was
      *         enqueued (it may still end before reading it); false if the pid is
      *         dead, stale, or its runtime is closed, in which case the runtime's
@@ -316,6 +369,8 @@ public final class Green {
      * Green only. Takes the oldest message from the caller's mailbox, parking
      * until one arrives.
      *
+     * @return the message
+     * @throws IllegalStateException outside a green thread
      * @throws CancelledException if interrupted or cancelled while waiting (the
      *         interrupt status stays set); also when the runtime closes
      */
@@ -326,6 +381,9 @@ public final class Green {
     /**
      * Green only. Like {@link #receive()}, waiting at most {@code timeout}.
      *
+     * @param timeout how long to wait at most; zero checks once
+     * @return the message
+     * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws TimedOutException if no message arrived in time (nothing is taken)
      * @throws CancelledException if interrupted or cancelled while waiting
      */
@@ -334,7 +392,12 @@ public final class Green {
         return cell("Green.receive").take(Matcher.ANY, Deadline.after(nanos), "Green.receive");
     }
 
-    /** Green only. The oldest message if there is one; never blocks. */
+    /**
+     * Green only. The oldest message if there is one; never blocks.
+     *
+     * @return the oldest message, or empty if the mailbox is empty
+     * @throws IllegalStateException outside a green thread
+     */
     public static Optional<Object> tryReceive() {
         return Optional.ofNullable(cell("Green.tryReceive").take(Matcher.ANY, Deadline.NOW, "Green.tryReceive"));
     }
@@ -345,6 +408,9 @@ public final class Green {
      * types stay in the mailbox in their order and are seen by later receives
      * first.
      *
+     * @param <T> the message type
+     * @param type the class of the message to take
+     * @return the message
      * @throws CancelledException if interrupted or cancelled while waiting
      * @throws NullPointerException if {@code type} is null
      */
@@ -356,6 +422,10 @@ public final class Green {
     /**
      * Green only. Like {@link #receive(Class)}, waiting at most {@code timeout}.
      *
+     * @param <T> the message type
+     * @param type the class of the message to take
+     * @param timeout how long to wait at most; zero checks once
+     * @return the message
      * @throws TimedOutException if no message of that type arrived in time
      * @throws CancelledException if interrupted or cancelled while waiting
      */
@@ -365,7 +435,14 @@ public final class Green {
         return type.cast(cell("Green.receive").take(Matcher.ofType(type), Deadline.after(nanos), "Green.receive(" + type.getSimpleName() + ")"));
     }
 
-    /** Green only. The oldest message of type {@code type}, if any; never blocks. */
+    /**
+     * Green only. The oldest message of type {@code type}, if any; never blocks.
+     *
+     * @param <T> the message type
+     * @param type the class of the message to take
+     * @return the oldest message of that type, or empty if there is none
+     * @throws NullPointerException if {@code type} is null
+     */
     public static <T> Optional<T> tryReceive(Class<T> type) {
         Objects.requireNonNull(type, "type");
         return Optional.ofNullable(type.cast(cell("Green.tryReceive").take(Matcher.ofType(type), Deadline.NOW, "Green.tryReceive")));
@@ -378,6 +455,8 @@ public final class Green {
      * exception propagates to the caller and the mailbox is left as it was
      * (no message taken, order kept); the same holds for every filtered receive.
      *
+     * @param filter accepts the message to take
+     * @return the message
      * @throws CancelledException if interrupted or cancelled while waiting
      * @throws NullPointerException if {@code filter} is null
      */
@@ -389,6 +468,9 @@ public final class Green {
     /**
      * Green only. Like {@link #receive(Predicate)}, waiting at most {@code timeout}.
      *
+     * @param filter accepts the message to take
+     * @param timeout how long to wait at most; zero checks once
+     * @return the message
      * @throws TimedOutException if no accepted message arrived in time
      * @throws CancelledException if interrupted or cancelled while waiting
      */
@@ -398,13 +480,24 @@ public final class Green {
         return cell("Green.receive").take(Matcher.filter(filter), Deadline.after(nanos), "Green.receive(filter)");
     }
 
-    /** Green only. The oldest message accepted by {@code filter}, if any; never blocks. */
+    /**
+     * Green only. The oldest message accepted by {@code filter}, if any; never blocks.
+     *
+     * @param filter accepts the message to take
+     * @return the oldest accepted message, or empty if there is none
+     * @throws NullPointerException if {@code filter} is null
+     */
     public static Optional<Object> tryReceive(Predicate<Object> filter) {
         Objects.requireNonNull(filter, "filter");
         return Optional.ofNullable(cell("Green.tryReceive").take(Matcher.filter(filter), Deadline.NOW, "Green.tryReceive"));
     }
 
-    /** Green only. Number of messages waiting in the caller's mailbox; a snapshot. */
+    /**
+     * Green only. Number of messages waiting in the caller's mailbox; a snapshot.
+     *
+     * @return the number of queued messages
+     * @throws IllegalStateException outside a green thread
+     */
     public static int mailboxSize() {
         return cell("Green.mailboxSize").size();
     }
@@ -415,6 +508,10 @@ public final class Green {
      * Green only. Watches {@code pid}: when it ends, the caller receives one
      * {@link Signal.Down}. If {@code pid} is already dead or stale, the Down
      * (with a {@link NoSuchGreenThreadException} as failure) is delivered at once.
+     *
+     * @param pid the green thread to watch
+     * @throws NullPointerException if {@code pid} is null
+     * @throws IllegalStateException outside a green thread
      */
     public static void monitor(Pid pid) {
         Objects.requireNonNull(pid, "pid");
@@ -429,7 +526,11 @@ public final class Green {
 
     /**
      * Green only. Removes one monitor of {@code pid} set by the caller; a Down
-     * already delivered stays in the mailbox. Returns true if one was removed.
+     * already delivered stays in the mailbox.
+     *
+     * @param pid the watched green thread
+     * @return true if a monitor was removed
+     * @throws NullPointerException if {@code pid} is null
      */
     public static boolean demonitor(Pid pid) {
         Objects.requireNonNull(pid, "pid");
@@ -446,6 +547,7 @@ public final class Green {
      * A normal end reaches the other side only if it traps exits (or spawned it
      * with {@link Spawner#link()}), as a {@link Signal.Exit}.
      *
+     * @param pid the green thread to link with
      * @return true if linked; false if {@code pid} is not alive (nothing happens).
      *         A thread that ends during the call counts as linked: its exit
      *         signal is delivered.
@@ -461,7 +563,12 @@ public final class Green {
         return true;
     }
 
-    /** Green only. Removes a link with {@code pid} both ways (nothing if there is none). */
+    /**
+     * Green only. Removes a link with {@code pid} both ways (nothing if there is none).
+     *
+     * @param pid the linked green thread
+     * @throws NullPointerException if {@code pid} is null
+     */
     public static void unlink(Pid pid) {
         Objects.requireNonNull(pid, "pid");
         GreenThread<?> self = GreenThread.require("Green.unlink");
@@ -475,6 +582,9 @@ public final class Green {
      * Green only. When on, failures of linked threads arrive as
      * {@link Signal.Failure} messages instead of stopping the caller, and normal
      * exits of linked threads as {@link Signal.Exit}. Off by default.
+     *
+     * @param on true to trap exits, false to be stopped by linked failures again
+     * @throws IllegalStateException outside a green thread
      */
     public static void trapExits(boolean on) {
         cell("Green.trapExits").trapExits(on);

@@ -8,13 +8,24 @@ package io.verdant;
 public class GreenFailedException extends RuntimeException {
     private final transient Pid pid;
 
+    /**
+     * Creates the exception.
+     *
+     * @param pid the pid of the green thread that failed
+     * @param name its name, or null or empty if it has none
+     * @param cause what it threw
+     */
     public GreenFailedException(Pid pid, String name, Throwable cause) {
         super("green thread " + pid + (name == null || name.isEmpty() ? "" : " '" + name + "'")
                 + " failed: " + cause, cause);
         this.pid = pid;
     }
 
-    /** The pid of the green thread that failed. */
+    /**
+     * The pid of the green thread that failed.
+     *
+     * @return the pid (null after deserialization)
+     */
     public Pid pid() {
         return pid;
     }

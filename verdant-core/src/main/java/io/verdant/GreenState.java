@@ -13,7 +13,11 @@ public enum GreenState {
     /** Finished by throwing; {@link GreenHandle#join()} throws {@link GreenFailedException}. */
     FAILED;
 
-    /** True for {@link #SUCCEEDED} and {@link #FAILED}. */
+    /**
+     * Tells whether this state is final.
+     *
+     * @return true for {@link #SUCCEEDED} and {@link #FAILED}
+     */
     public boolean isTerminal() {
         return this == SUCCEEDED || this == FAILED;
     }

@@ -11,13 +11,24 @@ package io.verdant;
 public class LinkedFailureException extends RuntimeException {
     private final transient Pid source;
 
+    /**
+     * Creates the exception.
+     *
+     * @param source the linked green thread that failed
+     * @param name its name, or null or empty if it has none
+     * @param cause what it threw
+     */
     public LinkedFailureException(Pid source, String name, Throwable cause) {
         super("linked green thread " + source + (name == null || name.isEmpty() ? "" : " '" + name + "'")
                 + " failed: " + cause, cause);
         this.source = source;
     }
 
-    /** The linked thread whose failure propagated here. */
+    /**
+     * The linked thread whose failure propagated here.
+     *
+     * @return its pid (null after deserialization)
+     */
     public Pid source() {
         return source;
     }

@@ -50,7 +50,11 @@ public final class Mutex<T> {
     private T value;
     private final MutexCore core = new MutexCore(this);
 
-    /** A mutex guarding {@code value} (may be null). */
+    /**
+     * A mutex guarding {@code value}.
+     *
+     * @param value the initial guarded value (may be null)
+     */
     public Mutex(T value) {
         this.value = value;
     }
@@ -59,6 +63,7 @@ public final class Mutex<T> {
      * Acquires the mutex, waiting at most {@code timeout} behind the threads
      * already waiting.
      *
+     * @param timeout how long to wait at most; zero acquires only if free
      * @return the guard; close it to unlock
      * @throws TimedOutException if the time ran out (nothing is held; the queue is unchanged)
      * @throws IllegalStateException if the caller already holds this mutex
@@ -97,17 +102,29 @@ public final class Mutex<T> {
         };
     }
 
-    /** True if some thread holds the mutex; a snapshot. */
+    /**
+     * Tells whether some thread holds the mutex; a snapshot.
+     *
+     * @return true if the mutex is held
+     */
     public boolean isLocked() {
         return core.owner() != null;
     }
 
-    /** True if a holder ended without unlocking and no holder has cleared it since; a snapshot. */
+    /**
+     * Tells whether a holder ended without unlocking and no holder has cleared it since; a snapshot.
+     *
+     * @return true if the mutex is poisoned
+     */
     public boolean isPoisoned() {
         return core.poisoned();
     }
 
-    /** Threads waiting in {@link #lock(Duration)}; a snapshot. */
+    /**
+     * Threads waiting in {@link #lock(Duration)}; a snapshot.
+     *
+     * @return the number of waiting threads
+     */
     public int waiters() {
         return core.waiters();
     }
@@ -126,15 +143,31 @@ public final class Mutex<T> {
     /**
      * Proof of holding the mutex: access to the value, and {@link #close()} to
      * unlock. Owner thread only.
+     *
+     * @param <T> the guarded value's type
      */
     public interface Guard<T> extends AutoCloseable {
-        /** The guarded value. */
+        /**
+         * The guarded value.
+         *
+         * @return the value
+         * @throws IllegalStateException if the guard is closed or used by another thread
+         */
         T get();
 
-        /** Replaces the guarded value. */
+        /**
+         * Replaces the guarded value.
+         *
+         * @param value the new value (may be null)
+         * @throws IllegalStateException if the guard is closed or used by another thread
+         */
         void set(T value);
 
-        /** True if an earlier holder ended while holding the mutex (the value may be inconsistent). */
+        /**
+         * Tells whether an earlier holder ended while holding the mutex (the value may be inconsistent).
+         *
+         * @return true if the mutex is poisoned
+         */
         boolean poisoned();
 
         /** Clears the poisoned mark (after the value has been checked or repaired). */

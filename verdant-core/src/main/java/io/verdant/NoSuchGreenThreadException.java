@@ -8,11 +8,21 @@ package io.verdant;
 public class NoSuchGreenThreadException extends RuntimeException {
     private final transient Pid pid;
 
+    /**
+     * Creates the exception.
+     *
+     * @param pid the pid that names no live green thread
+     */
     public NoSuchGreenThreadException(Pid pid) {
         super("no live green thread " + pid);
         this.pid = pid;
     }
 
+    /**
+     * The pid that names no live green thread.
+     *
+     * @return the pid (null after deserialization)
+     */
     public Pid pid() {
         return pid;
     }

@@ -7,12 +7,20 @@ package io.verdant;
  * under saturating higher-priority load.
  */
 public enum Priority {
+    /** Runs before everything else: latency-critical work, kept short. */
     CRITICAL,
+    /** Runs before normal work. */
     HIGH,
+    /** The default. */
     NORMAL,
+    /** Background work: runs when nothing of higher priority waits (and, starved, now and then). */
     LOW;
 
-    /** The run-queue level: 0 for CRITICAL up to 3 for LOW. */
+    /**
+     * The run-queue level.
+     *
+     * @return 0 for CRITICAL up to 3 for LOW
+     */
     public int level() {
         return ordinal();
     }

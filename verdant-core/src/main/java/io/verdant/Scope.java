@@ -38,7 +38,6 @@ import java.util.concurrent.Callable;
  *     with {@link CancelledException} do not count as failures (the scope
  *     returns the body's result).</li>
  * </ul>
- *
  */
 public final class Scope {
     /**
@@ -92,6 +91,10 @@ public final class Scope {
      * Spawns a child of this scope. Any green thread of the scope's runtime
      * may call it while the scope is open.
      *
+     * @param <T> the type of the task's result
+     * @param task the code the child runs
+     * @return the child's handle
+     * @throws NullPointerException if {@code task} is null
      * @throws IllegalStateException if the scope has closed
      */
     public <T> GreenHandle<T> spawn(Callable<? extends T> task) {
@@ -103,7 +106,13 @@ public final class Scope {
         return child;
     }
 
-    /** Like {@link #spawn(Callable)} for a task with no result. */
+    /**
+     * Like {@link #spawn(Callable)} for a task with no result.
+     *
+     * @param task the code the child runs
+     * @return the child's handle
+     * @throws IllegalStateException if the scope has closed
+     */
     public GreenHandle<Void> spawn(Runnable task) {
         Objects.requireNonNull(task, "task");
         return spawn(() -> {
@@ -117,7 +126,11 @@ public final class Scope {
         core.cancel();
     }
 
-    /** True once a failure or {@link #cancel()} has cancelled the children. */
+    /**
+     * Tells whether a failure or {@link #cancel()} has cancelled the children.
+     *
+     * @return true once the children are being cancelled
+     */
     public boolean isCancelled() {
         return core.isCancelled();
     }

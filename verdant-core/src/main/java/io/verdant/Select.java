@@ -53,32 +53,66 @@ public final class Select<R> {
     private Select() {
     }
 
-    /** A select with no cases yet. */
+    /**
+     * A select with no cases yet.
+     *
+     * @param <R> the result type of the case bodies
+     * @return a new, empty select
+     */
     public static <R> Select<R> create() {
         return new Select<>();
     }
 
-    /** A case that receives from {@code channel} and passes the value to {@code then}. */
+    /**
+     * A case that receives from {@code channel} and passes the value to {@code then}.
+     *
+     * @param <T> the channel's element type
+     * @param channel the channel to receive from
+     * @param then the body run with the received value
+     * @return this select
+     * @throws NullPointerException if an argument is null
+     */
     public <T> Select<R> onReceive(Channel<T> channel, Function<? super T, ? extends R> then) {
         add(channel, false, null, Objects.requireNonNull(then, "then"));
         return this;
     }
 
-    /** A case that sends {@code value} to {@code channel}, then runs {@code then}. */
+    /**
+     * A case that sends {@code value} to {@code channel}, then runs {@code then}.
+     *
+     * @param <T> the channel's element type
+     * @param channel the channel to send to
+     * @param value the value to send
+     * @param then the body run after the send
+     * @return this select
+     * @throws NullPointerException if an argument is null
+     */
     public <T> Select<R> onSend(Channel<T> channel, T value, Supplier<? extends R> then) {
         Objects.requireNonNull(value, "value");
         add(channel, true, value, Objects.requireNonNull(then, "then"));
         return this;
     }
 
-    /** If no case is ready within {@code timeout}, runs {@code then} instead. Replaces an earlier timeout. */
+    /**
+     * If no case is ready within {@code timeout}, runs {@code then} instead. Replaces an earlier timeout.
+     *
+     * @param timeout how long to wait for a case
+     * @param then the body run when the time is up
+     * @return this select
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
     public Select<R> onTimeout(Duration timeout, Supplier<? extends R> then) {
         this.timeoutNanos = RuntimeCore.toNanos(timeout, "timeout");
         this.onTimeout = Objects.requireNonNull(then, "then");
         return this;
     }
 
-    /** If no case is ready now, runs {@code then} instead of waiting (a non-blocking select). */
+    /**
+     * If no case is ready now, runs {@code then} instead of waiting (a non-blocking select).
+     *
+     * @param then the default body
+     * @return this select
+     */
     public Select<R> orElse(Supplier<? extends R> then) {
         this.orElse = Objects.requireNonNull(then, "then");
         return this;
@@ -88,6 +122,7 @@ public final class Select<R> {
      * Performs exactly one ready case (waiting for one if needed) and returns
      * what its body returns.
      *
+     * @return what the chosen case's body returned
      * @throws ChannelClosedException if the chosen case's channel is closed
      * @throws CancelledException if the caller is cancelled or interrupted
      * @throws IllegalStateException if there are no cases, no timeout and no default

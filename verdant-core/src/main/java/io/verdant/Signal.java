@@ -26,14 +26,28 @@ package io.verdant;
  * }</pre>
  */
 public sealed interface Signal permits Signal.Exit, Signal.Failure, Signal.Down {
-    /** The green thread the signal is about. */
+    /**
+     * The green thread the signal is about.
+     *
+     * @return its pid
+     */
     Pid pid();
 
-    /** A linked green thread returned normally; {@code result} is its body's result (may be null). */
+    /**
+     * A linked green thread returned normally.
+     *
+     * @param pid the green thread that ended
+     * @param result its body's result (may be null)
+     */
     record Exit(Pid pid, Object result) implements Signal {
     }
 
-    /** A linked green thread ended by throwing {@code cause}. */
+    /**
+     * A linked green thread ended by throwing {@code cause}.
+     *
+     * @param pid the green thread that failed
+     * @param cause what it threw
+     */
     record Failure(Pid pid, Throwable cause) implements Signal {
     }
 
@@ -42,9 +56,17 @@ public sealed interface Signal permits Signal.Exit, Signal.Failure, Signal.Down 
      * normally (then {@code result} is its result), what it threw if it failed,
      * a {@link CancelledException} if the runtime closed under it, or a
      * {@link NoSuchGreenThreadException} if it was not alive when monitored.
+     *
+     * @param pid the monitored green thread
+     * @param result its result if it returned normally, else null
+     * @param failure null if it returned normally, else why it ended
      */
     record Down(Pid pid, Object result, Throwable failure) implements Signal {
-        /** True if the thread returned normally. */
+        /**
+         * Tells whether the thread returned normally.
+         *
+         * @return true if {@code failure} is null
+         */
         public boolean normal() {
             return failure == null;
         }

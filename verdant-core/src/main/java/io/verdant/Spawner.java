@@ -67,7 +67,13 @@ public final class Spawner {
         return this;
     }
 
-    /** The thread's priority; default {@link Priority#NORMAL}. */
+    /**
+     * The thread's priority; default {@link Priority#NORMAL}.
+     *
+     * @param priority the priority
+     * @return this builder
+     * @throws NullPointerException if {@code priority} is null
+     */
     public Spawner priority(Priority priority) {
         this.priority = Objects.requireNonNull(priority, "priority");
         return this;
@@ -78,6 +84,11 @@ public final class Spawner {
      * under the spawning green thread: cancelling {@code token} cancels it and
      * its descendants; cancelling the spawner does not. A token that is already
      * cancelled starts the thread cancelled. See {@link CancelToken}.
+     *
+     * @param token the token to register under
+     * @return this builder
+     * @throws NullPointerException if {@code token} is null
+     * @throws IllegalArgumentException if {@code token} is not one of Verdant's
      */
     public Spawner cancelWith(CancelToken token) {
         Objects.requireNonNull(token, "token");
@@ -95,6 +106,7 @@ public final class Spawner {
      * child's normal exit as a {@link Signal.Exit}; a failure of either side
      * propagates to the other as described in {@link Green#link(Pid)}.
      *
+     * @return this builder
      * @throws IllegalStateException if the caller is not a green thread
      */
     public Spawner link() {
@@ -106,6 +118,10 @@ public final class Spawner {
     /**
      * Starts a green thread running {@code body}.
      *
+     * @param <T> the type of the body's result
+     * @param body the code the new green thread runs
+     * @return the handle of the new green thread
+     * @throws NullPointerException if {@code body} is null
      * @throws IllegalStateException if the runtime is closed
      */
     public <T> GreenHandle<T> spawn(Callable<? extends T> body) {
@@ -115,6 +131,9 @@ public final class Spawner {
     /**
      * Starts a green thread running {@code body}; its result is null.
      *
+     * @param body the code the new green thread runs
+     * @return the handle of the new green thread
+     * @throws NullPointerException if {@code body} is null
      * @throws IllegalStateException if the runtime is closed
      */
     public GreenHandle<Void> spawn(Runnable body) {

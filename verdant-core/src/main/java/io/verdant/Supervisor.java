@@ -85,11 +85,22 @@ public final class Supervisor {
     /**
      * How to start one child: its name (also its thread name), the body each
      * incarnation runs, its restart type and how long a stop waits for it.
+     *
+     * @param name the child's name, unique within its supervisor, not blank
+     * @param body the code each incarnation runs
+     * @param restart when the child is restarted
+     * @param shutdownTimeout how long a stop waits for the child to end
      */
     public record ChildSpec(String name, Callable<?> body, Restart restart, Duration shutdownTimeout) {
         /** Default wait for a child to stop. */
         public static final Duration DEFAULT_SHUTDOWN = Duration.ofSeconds(5);
 
+        /**
+         * Checks the spec.
+         *
+         * @throws NullPointerException if an argument is null
+         * @throws IllegalArgumentException if {@code name} is blank or {@code shutdownTimeout} negative
+         */
         public ChildSpec {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(body, "body");
@@ -100,12 +111,24 @@ public final class Supervisor {
             }
         }
 
-        /** A permanent child with the default shutdown timeout. */
+        /**
+         * A permanent child with the default shutdown timeout.
+         *
+         * @param name the child's name
+         * @param body the code each incarnation runs
+         * @return the spec
+         */
         public static ChildSpec of(String name, Callable<?> body) {
             return new ChildSpec(name, body, Restart.PERMANENT, DEFAULT_SHUTDOWN);
         }
 
-        /** A permanent child with no result. */
+        /**
+         * A permanent child with no result.
+         *
+         * @param name the child's name
+         * @param body the code each incarnation runs
+         * @return the spec
+         */
         public static ChildSpec of(String name, Runnable body) {
             Objects.requireNonNull(body, "body");
             return of(name, () -> {
@@ -114,16 +137,33 @@ public final class Supervisor {
             });
         }
 
+        /**
+         * A copy of this spec with another restart type.
+         *
+         * @param restart when the child is restarted
+         * @return the new spec
+         */
         public ChildSpec restart(Restart restart) {
             return new ChildSpec(name, body, restart, shutdownTimeout);
         }
 
+        /**
+         * A copy of this spec with another shutdown timeout.
+         *
+         * @param timeout how long a stop waits for the child to end
+         * @return the new spec
+         */
         public ChildSpec shutdownTimeout(Duration timeout) {
             return new ChildSpec(name, body, restart, timeout);
         }
     }
 
-    /** A running child: its spec's name and its current pid. */
+    /**
+     * A running child: its spec's name and its current pid.
+     *
+     * @param name the spec's name
+     * @param pid the current incarnation's pid
+     */
     public record Child(String name, Pid pid) {
     }
 
@@ -138,13 +178,23 @@ public final class Supervisor {
         private Builder() {
         }
 
-        /** The supervisor thread's name; default "supervisor". */
+        /**
+         * The supervisor thread's name; default "supervisor".
+         *
+         * @param name the name
+         * @return this builder
+         */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name");
             return this;
         }
 
-        /** Default {@link Strategy#ONE_FOR_ONE}. */
+        /**
+         * The restart strategy; default {@link Strategy#ONE_FOR_ONE}.
+         *
+         * @param strategy the strategy
+         * @return this builder
+         */
         public Builder strategy(Strategy strategy) {
             this.strategy = Objects.requireNonNull(strategy, "strategy");
             return this;
@@ -153,6 +203,11 @@ public final class Supervisor {
         /**
          * At most {@code maxRestarts} restarts within {@code period}; one more and
          * the supervisor gives up. Default 3 within 5 s.
+         *
+         * @param maxRestarts the number of restarts tolerated within {@code period}
+         * @param period the sliding window
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxRestarts} is negative or {@code period} not positive
          */
         public Builder intensity(int maxRestarts, Duration period) {
             if (maxRestarts < 0) {
@@ -166,7 +221,13 @@ public final class Supervisor {
             return this;
         }
 
-        /** Adds a child; children start in the order added. Names must be unique. */
+        /**
+         * Adds a child; children start in the order added. Names must be unique.
+         *
+         * @param spec the child's spec
+         * @return this builder
+         * @throws IllegalArgumentException if a child of that name was added before
+         */
         public Builder child(ChildSpec spec) {
             Objects.requireNonNull(spec, "spec");
             for (ChildSpec c : children) {
@@ -182,13 +243,21 @@ public final class Supervisor {
          * Green only. Starts the supervisor as a green thread linked to the
          * caller (its parent) and returns once its first children have been
          * spawned (so {@link Supervisor#children()} lists them).
+         *
+         * @return the running supervisor
+         * @throws IllegalStateException outside a green thread
          */
         public Supervisor start() {
             GreenThread<?> caller = GreenThread.require("Supervisor.Builder.start");
             return launch(caller.runtime(), caller);
         }
 
-        /** Any thread. Starts the supervisor in {@code runtime}, linked to nobody; returns as {@link #start()}. */
+        /**
+         * Any thread. Starts the supervisor in {@code runtime}, linked to nobody; returns as {@link #start()}.
+         *
+         * @param runtime the runtime to run in
+         * @return the running supervisor
+         */
         public Supervisor start(Verdant runtime) {
             Objects.requireNonNull(runtime, "runtime");
             return launch(runtime.core(), null);
@@ -198,6 +267,8 @@ public final class Supervisor {
          * A child spec whose body runs this supervisor (a nested supervision
          * tree). Permanent, with a shutdown timeout of 30 s by default (long
          * enough for its own children to stop).
+         *
+         * @return the spec of a child that runs this supervisor
          */
         public ChildSpec asChild() {
             Settings copy = new Settings(this);
@@ -252,6 +323,11 @@ public final class Supervisor {
         this.config = config;
     }
 
+    /**
+     * A builder with the defaults: one-for-one, 3 restarts within 5 s, no children.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -265,23 +341,40 @@ public final class Supervisor {
         }
     }
 
-    /** The supervisor's own pid. */
+    /**
+     * The supervisor's own pid.
+     *
+     * @return the supervisor thread's pid
+     */
     public Pid pid() {
         return handle.pid();
     }
 
-    /** The supervisor thread's handle: it ends normally after {@link #shutdown()}, and
-     * fails with {@link RestartIntensityException} when it gives up. */
+    /**
+     * The supervisor thread's handle: it ends normally after {@link #shutdown()}, and
+     * fails with {@link RestartIntensityException} when it gives up.
+     *
+     * @return the supervisor thread's handle
+     */
     public GreenHandle<Void> handle() {
         return handle;
     }
 
-    /** Running children in start order; a snapshot. Any thread. */
+    /**
+     * Running children in start order; a snapshot. Any thread.
+     *
+     * @return the running children
+     */
     public List<Child> children() {
         return snapshot;
     }
 
-    /** The current pid of the named child, if it is running; a snapshot. Any thread. */
+    /**
+     * The current pid of the named child, if it is running; a snapshot. Any thread.
+     *
+     * @param name the child's name
+     * @return its pid, or empty if no child of that name is running
+     */
     public Optional<Pid> child(String name) {
         for (Child c : snapshot) {
             if (c.name().equals(name)) {
@@ -291,7 +384,11 @@ public final class Supervisor {
         return Optional.empty();
     }
 
-    /** Restarts performed so far (a strategy restarting several children counts once). Any thread. */
+    /**
+     * Restarts performed so far (a strategy restarting several children counts once). Any thread.
+     *
+     * @return the number of restarts
+     */
     public int restartCount() {
         return restarts;
     }

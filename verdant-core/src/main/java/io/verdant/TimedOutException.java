@@ -6,6 +6,11 @@ package io.verdant;
  * changed by the operation that timed out.
  */
 public class TimedOutException extends RuntimeException {
+    /**
+     * Creates the exception.
+     *
+     * @param message names the operation and the timeout
+     */
     public TimedOutException(String message) {
         super(message);
     }

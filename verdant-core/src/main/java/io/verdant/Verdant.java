@@ -47,6 +47,8 @@ public final class Verdant implements AutoCloseable {
     /**
      * Starts a runtime with default settings.
      *
+     * @return the running runtime; close it when done
+     * @throws UnsupportedOperationException if this JDK version is not supported (the message names the supported ones)
      * @throws IllegalStateException if the JVM lacks the {@code --add-opens} flag (the message names it)
      */
     public static Verdant start() {
@@ -56,6 +58,10 @@ public final class Verdant implements AutoCloseable {
     /**
      * Starts a runtime.
      *
+     * @param config the runtime's settings
+     * @return the running runtime; close it when done
+     * @throws NullPointerException if {@code config} is null
+     * @throws UnsupportedOperationException if this JDK version is not supported (the message names the supported ones)
      * @throws IllegalStateException if the JVM lacks the {@code --add-opens} flag (the message names it)
      */
     public static Verdant start(Config config) {
@@ -69,6 +75,10 @@ public final class Verdant implements AutoCloseable {
      * One-shot: starts a runtime with {@code config}, runs {@code body} as a green
      * thread, closes the runtime and returns the body's result.
      *
+     * @param <T> the type of the body's result
+     * @param config the runtime's settings
+     * @param body the code to run as a green thread
+     * @return what the body returned
      * @throws GreenFailedException if the body throws (the cause is what it threw)
      */
     public static <T> T run(Config config, Callable<? extends T> body) {
@@ -81,6 +91,9 @@ public final class Verdant implements AutoCloseable {
      * Runs {@code body} as a green thread of this runtime and waits for it (the
      * caller blocks; from a green thread it parks).
      *
+     * @param <T> the type of the body's result
+     * @param body the code to run as a green thread
+     * @return what the body returned
      * @throws GreenFailedException if the body throws (the cause is what it threw)
      * @throws CancelledException if the caller is interrupted while waiting, or the
      *         runtime closes before the body ends
@@ -90,7 +103,13 @@ public final class Verdant implements AutoCloseable {
         return core.<T>spawn(body, "main", Priority.NORMAL).join();
     }
 
-    /** Like {@link #run(Callable)} for a body with no result. */
+    /**
+     * Like {@link #run(Callable)} for a body with no result.
+     *
+     * @param body the code to run as a green thread
+     * @throws GreenFailedException if the body throws (the cause is what it threw)
+     * @throws IllegalStateException if the runtime is closed
+     */
     public void run(Runnable body) {
         Objects.requireNonNull(body, "body");
         run(() -> {
@@ -103,28 +122,51 @@ public final class Verdant implements AutoCloseable {
      * Spawns a green thread from any thread (a platform thread holding the
      * runtime, or a green thread of any runtime).
      *
+     * @param <T> the type of the body's result
+     * @param body the code the new green thread runs
+     * @return the handle of the new green thread
      * @throws IllegalStateException if the runtime is closed
      */
     public <T> GreenHandle<T> spawn(Callable<? extends T> body) {
         return core.spawn(body, null, Priority.NORMAL);
     }
 
-    /** Spawns a green thread with no result. */
+    /**
+     * Spawns a green thread with no result.
+     *
+     * @param body the code the new green thread runs
+     * @return the handle of the new green thread
+     * @throws IllegalStateException if the runtime is closed
+     */
     public GreenHandle<Void> spawn(Runnable body) {
         return spawner().spawn(body);
     }
 
-    /** A builder for spawning with a name, a priority, and other options. */
+    /**
+     * A builder for spawning with a name, a priority, and other options.
+     *
+     * @return a new builder for this runtime
+     */
     public Spawner spawner() {
         return new Spawner(core);
     }
 
-    /** True if {@code pid} names a green thread of this runtime that has not ended. */
+    /**
+     * Tells whether {@code pid} names a live green thread of this runtime.
+     *
+     * @param pid the pid to look up
+     * @return true if {@code pid} names a green thread of this runtime that has not ended
+     */
     public boolean isAlive(Pid pid) {
         return core.lookup(pid) != null;
     }
 
-    /** The handle of the live green thread {@code pid}, or empty if it is stale, dead or another runtime's. */
+    /**
+     * The handle of a live green thread.
+     *
+     * @param pid the pid to look up
+     * @return the handle of {@code pid}, or empty if it is stale, dead or another runtime's
+     */
     public Optional<GreenHandle<?>> handle(Pid pid) {
         return Optional.ofNullable(core.lookup(pid));
     }
@@ -197,21 +239,38 @@ public final class Verdant implements AutoCloseable {
         return builder.start(this);
     }
 
-    /** Number of green threads spawned and not yet ended; a snapshot. */
+    /**
+     * Number of green threads spawned and not yet ended; a snapshot.
+     *
+     * @return the number of live green threads
+     */
     public long liveThreads() {
         return core.liveThreads();
     }
 
-    /** This runtime's name (prefix of its carrier threads' names). */
+    /**
+     * This runtime's name (prefix of its carrier threads' names).
+     *
+     * @return the name
+     */
     public String name() {
         return core.name;
     }
 
+    /**
+     * The settings this runtime was started with.
+     *
+     * @return the configuration
+     */
     public Config config() {
         return core.config();
     }
 
-    /** True once {@link #close()} has begun. */
+    /**
+     * Tells whether {@link #close()} has begun.
+     *
+     * @return true once closing has begun
+     */
     public boolean isClosed() {
         return core.isClosed();
     }

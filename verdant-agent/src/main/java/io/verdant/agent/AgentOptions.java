@@ -58,27 +58,47 @@ public final class AgentOptions {
         this.excludeRegex = compile(this.exclude);
     }
 
-    /** The include patterns as given (or {@code **}). */
+    /**
+     * The include patterns as given (or {@code **}).
+     *
+     * @return the setting
+     */
     public List<String> include() {
         return include;
     }
 
-    /** The exclude patterns as given. */
+    /**
+     * The exclude patterns as given.
+     *
+     * @return the setting
+     */
     public List<String> exclude() {
         return exclude;
     }
 
-    /** Whether every method also gets a checkpoint at entry. */
+    /**
+     * Whether every method also gets a checkpoint at entry.
+     *
+     * @return the setting
+     */
     public boolean entry() {
         return entry;
     }
 
-    /** Whether innermost counted straight-line loops are left without a checkpoint. */
+    /**
+     * Whether innermost counted straight-line loops are left without a checkpoint.
+     *
+     * @return the setting
+     */
     public boolean skipCounted() {
         return skipCounted;
     }
 
-    /** Whether each instrumented class is logged. */
+    /**
+     * Whether each instrumented class is logged.
+     *
+     * @return the setting
+     */
     public boolean verbose() {
         return verbose;
     }
@@ -86,6 +106,8 @@ public final class AgentOptions {
     /**
      * Parses agent arguments; null or blank means the defaults.
      *
+     * @param args the string after {@code -javaagent:verdant-agent.jar=}, or null
+     * @return the options
      * @throws IllegalArgumentException naming the bad option
      */
     public static AgentOptions parse(String args) {
@@ -127,6 +149,9 @@ public final class AgentOptions {
      * Whether the class with this internal name ({@code com/acme/Foo$1}) is to be
      * instrumented by name: included, not excluded, not on the never list. The
      * loader half of the never list is the transformer's business.
+     *
+     * @param internalName the class's internal name, or null
+     * @return true if the class is to be instrumented
      */
     public boolean selects(String internalName) {
         if (internalName == null) {

@@ -84,12 +84,19 @@ import java.util.Set;
 public final class LoopInstrumenter {
     /** The safepoint every inserted call targets: {@code io.verdant.Green.checkpoint()}. */
     public static final ClassDesc GREEN = ClassDesc.of("io.verdant.Green");
+    /** The name of the safepoint method on {@link #GREEN}. */
     public static final String CHECKPOINT = "checkpoint";
     private static final MethodTypeDesc VOID = MethodTypeDesc.of(ClassDesc.ofDescriptor("V"));
     /** Size of {@code invokestatic #index}. */
     private static final int CHECKPOINT_BYTES = 3;
 
-    /** What one class got: methods touched and checkpoints inserted, and the new bytes. */
+    /**
+     * What one class got: methods touched and checkpoints inserted, and the new bytes.
+     *
+     * @param bytes the instrumented class file
+     * @param methods methods that got at least one checkpoint
+     * @param safepoints checkpoint calls inserted
+     */
     public record Result(byte[] bytes, int methods, int safepoints) {
     }
 
@@ -98,6 +105,8 @@ public final class LoopInstrumenter {
     private final boolean keepFrames;
 
     /**
+     * An instrumenter that keeps counted loops instrumented.
+     *
      * @param atEntry also insert a checkpoint as the first instruction of every
      *                method with code (covers deep recursion without loops)
      */
@@ -106,6 +115,8 @@ public final class LoopInstrumenter {
     }
 
     /**
+     * An instrumenter.
+     *
      * @param atEntry     as in {@link #LoopInstrumenter(boolean)}
      * @param skipCounted leave innermost counted loops with a straight-line body
      *                    (the loops the JIT vectorizes; bounded trip count) without
@@ -183,7 +194,12 @@ public final class LoopInstrumenter {
         return new Result(out, methods, safepoints);
     }
 
-    /** Checkpoints this instrumenter would insert into {@code code}. */
+    /**
+     * Checkpoints this instrumenter would insert into {@code code}.
+     *
+     * @param code a method's code
+     * @return the number of checkpoints
+     */
     public int countSafepoints(CodeModel code) {
         return plan(code).safepoints;
     }

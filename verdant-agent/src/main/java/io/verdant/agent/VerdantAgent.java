@@ -33,24 +33,54 @@ public final class VerdantAgent {
     static final long SETTLE_MILLIS = 1000;
     /** Log the totals after this long even if classes keep arriving (an application that never settles). */
     static final long MAX_SETTLE_MILLIS = 60_000;
+    /** Exit status of a JVM started with a bad {@code -javaagent} argument string (as for a bad command line). */
+    static final int BAD_ARGUMENTS_STATUS = 1;
     private static volatile SafepointTransformer transformer;
 
     private VerdantAgent() {
     }
 
-    /** Entry point for {@code -javaagent}. */
+    /**
+     * Entry point for {@code -javaagent}. A bad argument string prints one line
+     * naming the problem on standard error and ends the JVM with status 1 before
+     * the application starts: running uninstrumented would silently drop the
+     * preemption the user asked for.
+     *
+     * @param args the string after {@code -javaagent:verdant-agent.jar=}, or null
+     * @param inst the JVM's instrumentation
+     */
     public static void premain(String args, Instrumentation inst) {
-        install(args, inst, false);
+        AgentOptions options;
+        try {
+            options = AgentOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.flush();
+            // Not an exception: the JVM would bury the message in a FATAL ERROR dump.
+            System.exit(BAD_ARGUMENTS_STATUS);
+            return;
+        }
+        install(options, args, inst, false);
     }
 
-    /** Entry point for attaching to a running JVM: also retransforms matching classes already loaded. */
+    /**
+     * Entry point for attaching to a running JVM: also retransforms matching
+     * classes already loaded. A bad argument string fails the attach (the
+     * attaching tool sees the exception); the running application is not stopped.
+     *
+     * @param args the agent arguments, or null
+     * @param inst the JVM's instrumentation
+     * @throws IllegalArgumentException naming the bad option
+     */
     public static void agentmain(String args, Instrumentation inst) {
-        install(args, inst, true);
+        install(AgentOptions.parse(args), args, inst, true);
     }
 
     /**
      * The totals so far, also logged at INFO; all zero if the agent is not
      * installed in this JVM. Any thread.
+     *
+     * @return the totals
      */
     public static AgentStats report() {
         AgentStats s = stats();
@@ -58,19 +88,22 @@ public final class VerdantAgent {
         return s;
     }
 
-    /** The totals so far, not logged. Any thread. */
+    /**
+     * The totals so far, not logged. Any thread.
+     *
+     * @return the totals
+     */
     public static AgentStats stats() {
         SafepointTransformer t = transformer;
         return t == null ? new AgentStats(0, 0, 0, 0, 0) : t.stats();
     }
 
-    private static synchronized void install(String args, Instrumentation inst, boolean attached) {
+    private static synchronized void install(AgentOptions options, String args, Instrumentation inst, boolean attached) {
         if (transformer != null) {
             LOG.log(System.Logger.Level.WARNING, "verdant-agent: already installed; ignoring a second start with '"
                     + args + "'");
             return;
         }
-        AgentOptions options = AgentOptions.parse(args);
         // Warm the class-file API up on a class of our own, outside any transformer,
         // so the JDK classes it needs are loaded before the first class is instrumented.
         warmUp();

@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *   java -jar benchmarks.jar AgentLoopBench -f 1 -wi 3 -i 5 -w 1s -r 1s
  *   java -jar benchmarks.jar AgentLoopBench -f 1 -wi 3 -i 5 -w 1s -r 1s \
- *        -jvmArgsAppend "-javaagent:verdant-agent/target/verdant-agent-0.1.0-SNAPSHOT.jar=include=org.example.kernels.*"
+ *        -jvmArgsAppend "-javaagent:verdant-agent/target/verdant-agent-0.2.0.jar=include=org.example.kernels.*"
  * </pre>
  */
 @State(Scope.Thread)

@@ -3,8 +3,6 @@ package io.verdant.internal;
 import io.verdant.CancelToken;
 import io.verdant.CancelledException;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Objects;
@@ -30,20 +28,38 @@ import java.util.Objects;
  *   in it. Cancellation walks down through these arrays; nothing walks up.
  *
  * Children array (guarded by this node's monitor)
- *   children[0, childCount) holds GreenThreads registered under this node.
+ *   children[0, childCount) holds the live GreenThreads registered under this
+ *   node, in no particular order. Each child knows its index: g.kinSlot is
+ *   index + 1 while g sits in a node's array (written under that node's
+ *   monitor), 0 before it is placed, GONE once it has ended. A child that ends
+ *   removes itself in O(1) under the monitor: the last entry moves into its
+ *   slot (and that entry's kinSlot is updated), so nothing is ever scanned and
+ *   finished children never accumulate, however many siblings there are (issue
+ *   10, item 15: the previous design counted finished children and compacted
+ *   by scanning the whole array under the monitor, and was seen holding a
+ *   carrier 104 ms in a 1M-child storm). The array doubles when full and halves
+ *   when at most a quarter used (above SHRINK_MIN): amortised O(1) per add and
+ *   per removal, and never more than about four times the live children.
+ *   A stale kinSlot is harmless: removal checks children[i] == g first, so an
+ *   entry whose array was taken away (cancel, its node's owner ending) is
+ *   simply not found.
+ *
+ * Orphans (a registered thread's node ends before it does)
  *   A thread that ends hands its own live children to the node it was
  *   registered under (orphans are adopted by the grandparent), so a live
- *   descendant is always reachable from every live ancestor's node, and a
- *   finished entry never hides anyone. A node whose owner ended forwards later
+ *   descendant is always reachable from every live ancestor's node, and no
+ *   finished entry hides anyone. A node whose owner ended forwards later
  *   adoptions up its parent chain (it is marked {@code ended} under its monitor
  *   in the same section that empties it, so nothing lands in it afterwards).
- *   Finished children are not removed one by one: a finishing child bumps
- *   {@code finished} (an atomic hint); when the array is full at an add, or the
- *   hint says at least half the entries are finished, the array is compacted
- *   (done threads dropped) and, on add, doubled if still over half full. Add is
- *   amortised O(1) and the array never holds more than about twice the live
- *   children (plus COMPACT_MIN).
- *
+ *   An ending child finds its holder by the same rule: from the node it was
+ *   registered under, up through ended nodes, to the first that has not ended
+ *   (checked under each monitor). If its orphaned entry is still in transit to
+ *   that node, it is not found there; the child then marks itself GONE under
+ *   that node's monitor, and the adoption, which adds under the same monitor,
+ *   skips a GONE child. If the adopter has meanwhile ended too, both walk on to
+ *   the same next node (ended is final and set under the monitor), so they
+ *   still meet under one monitor.
+
  * Cancellation (cancel(), any thread; iterative, so deep trees cannot overflow)
  *   1. under the node's monitor: if already cancelled, stop; set cancelled,
  *      take the callbacks and a copy of the children;
@@ -64,9 +80,11 @@ import java.util.Objects;
  */
 public final class CancelNode implements CancelToken {
     private static final System.Logger LOG = System.getLogger("io.verdant");
-    /** Do not compact below this many entries: compaction is a scan, and tiny
-     * arrays are cheap to keep. Chosen, not measured. */
-    private static final int COMPACT_MIN = 64;
+    /** Do not shrink an array of this many slots or fewer: a thread that spawns and
+     * joins in a loop keeps one small array instead of reallocating. Chosen, not measured. */
+    private static final int SHRINK_MIN = 64;
+    /** g.kinSlot of a thread that has ended: no node may add it any more. */
+    static final int GONE = -1;
     private static final Object[] NO_CHILDREN = new Object[0];
 
     /** The green thread whose token this is, or null for a standalone token. */
@@ -80,7 +98,6 @@ public final class CancelNode implements CancelToken {
     private int childCount;
     /** null, one Reg, or an ArrayList of Reg. Guarded by this. */
     private Object callbacks;
-    @SuppressWarnings("unused") private volatile int finished;
 
     private CancelNode(GreenThread<?> owner, CancelNode parent, boolean cancelled) {
         this.owner = owner;
@@ -140,8 +157,8 @@ public final class CancelNode implements CancelToken {
     /**
      * The finishing thread {@code g}, once, before its status leaves ALIVE.
      * Its live children (if it has a token) are handed to the node it was
-     * registered under, so they stay reachable from its ancestors; then that
-     * node is told one child finished.
+     * registered under, so they stay reachable from its ancestors; then it
+     * removes itself from the node that holds it, O(1).
      */
     static void threadEnded(GreenThread<?> g) {
         Object k = g.kin;
@@ -164,7 +181,27 @@ public final class CancelNode implements CancelToken {
             }
         }
         if (under != null) {
-            under.childFinished();
+            under.childEnded(g);
+        }
+    }
+
+    /**
+     * The ending thread {@code g}, registered under this node: removes it from
+     * the node that holds it (this one, or the first ancestor that has not
+     * ended; see "Orphans") and marks it GONE there.
+     */
+    private void childEnded(GreenThread<?> g) {
+        CancelNode node = this;
+        for (;;) {
+            CancelNode up;
+            synchronized (node) {
+                up = node.parent;
+                if (!node.ended || up == null) {
+                    node.removeChild(g);
+                    return;
+                }
+            }
+            node = up;
         }
     }
 
@@ -289,48 +326,59 @@ public final class CancelNode implements CancelToken {
 
     // ------------------------------------------------------------------ internals
 
-    /** Under this node's monitor. */
+    /** Under this node's monitor. Appends {@code child} unless it has already ended (GONE). */
     private void addChild(GreenThread<?> child) {
+        if (child.kinSlot == GONE) {
+            return;
+        }
         if (childCount == children.length) {
-            compact();
-            if (childCount * 2 >= children.length) {
-                children = Arrays.copyOf(children, Math.max(8, children.length * 2));
-            }
+            children = Arrays.copyOf(children, Math.max(8, children.length * 2));
         }
-        children[childCount++] = child;
+        children[childCount] = child;
+        child.kinSlot = ++childCount;
     }
 
-    private void childFinished() {
-        int f = (int) FINISHED.getAndAdd(this, 1) + 1;
-        if (f >= COMPACT_MIN && f * 2 >= childCount) {
-            synchronized (this) {
-                compact();
-            }
+    /**
+     * Under this node's monitor. Removes {@code g} if this node's array holds it
+     * (the last entry takes its slot), and marks it GONE so no adoption adds it again. O(1) amortised.
+     */
+    private void removeChild(GreenThread<?> g) {
+        int i = g.kinSlot - 1;
+        g.kinSlot = GONE;
+        if (i < 0 || i >= childCount || children[i] != g) {
+            return;
         }
-    }
-
-    /** Under this node's monitor: drops finished children. */
-    private void compact() {
-        FINISHED.setOpaque(this, 0);
         Object[] a = children;
-        int n = childCount;
-        int j = 0;
-        for (int i = 0; i < n; i++) {
-            Object c = a[i];
-            if (!(c instanceof GreenThread<?> g) || !g.isDone()) {
-                a[j++] = c;
-            }
+        int last = --childCount;
+        Object moved = a[last];
+        a[last] = null;
+        if (i != last) {
+            a[i] = moved;
+            ((GreenThread<?>) moved).kinSlot = i + 1;
         }
-        Arrays.fill(a, j, n, null);
-        childCount = j;
-        if (a.length > 64 && j * 4 < a.length) {
-            children = Arrays.copyOf(a, Math.max(8, j * 2));
+        if (a.length > SHRINK_MIN && childCount * 4 <= a.length) {
+            children = Arrays.copyOf(a, a.length / 2);
         }
     }
 
-    /** Number of registered children, finished ones not yet compacted included; tests only. */
+    /** Number of registered children; tests only. */
     synchronized int registeredChildren() {
         return childCount;
+    }
+
+    /** Tests only: every registered child is alive and knows its index. */
+    synchronized boolean slotsConsistent() {
+        for (int i = 0; i < childCount; i++) {
+            if (!(children[i] instanceof GreenThread<?> g) || g.kinSlot != i + 1) {
+                return false;
+            }
+        }
+        for (int i = childCount; i < children.length; i++) {
+            if (children[i] != null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private synchronized boolean removeCallback(Reg r) {
@@ -379,12 +427,4 @@ public final class CancelNode implements CancelToken {
         }
     }
 
-    private static final VarHandle FINISHED;
-    static {
-        try {
-            FINISHED = MethodHandles.lookup().findVarHandle(CancelNode.class, "finished", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 }

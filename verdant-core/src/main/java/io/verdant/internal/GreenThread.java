@@ -109,6 +109,9 @@ public final class GreenThread<T> extends Task
     /** Cancellation: null, the token this thread is registered under, or its
      * own token; see {@link CancelNode}. */
     volatile Object kin;
+    /** Where this thread sits in the children array of the CancelNode holding it:
+     * index + 1, 0 if in none, CancelNode.GONE once ended. Guarded by that node's monitor. */
+    int kinSlot;
     /** Mutexes this thread holds: null, one {@link OwnedLock}, or an ArrayList of
      * them. Owner thread only (lock, unlock, and its own exit). */
     Object held;

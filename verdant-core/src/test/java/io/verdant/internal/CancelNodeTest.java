@@ -1,0 +1,240 @@
+package io.verdant.internal;
+
+import io.verdant.CancelledException;
+import io.verdant.Config;
+import io.verdant.Green;
+import io.verdant.GreenFailedException;
+import io.verdant.GreenHandle;
+import io.verdant.Verdant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The cancellation tree's bookkeeping (issue 10, item 15): a finished child
+ * leaves its parent's node at once, whatever the number of siblings; a
+ * tree-wide cancel still reaches every live descendant, orphans included.
+ */
+@Timeout(120)
+class CancelNodeTest {
+    private static final Duration LONG = Duration.ofSeconds(30);
+    private Verdant rt;
+
+    @BeforeEach
+    void start() {
+        rt = Verdant.start(Config.builder().workers(2).name("cancel-node").build());
+    }
+
+    @AfterEach
+    void stop() {
+        rt.close();
+    }
+
+    private static CancelNode myNode() {
+        return CancelNode.of(GreenThread.current());
+    }
+
+    /** A child that parks until it receives a message or is cancelled. */
+    private static GreenHandle<Void> parker(CountDownLatch parked) {
+        return Green.spawn(() -> {
+            parked.countDown();
+            Green.receive();
+        });
+    }
+
+    @Test
+    void finishedChildrenLeaveTheirParentsNodeAtOnce() {
+        int live = 1000;
+        int quick = 300;
+        rt.run(() -> {
+            CountDownLatch parked = new CountDownLatch(live);
+            List<GreenHandle<Void>> parkers = new ArrayList<>();
+            for (int i = 0; i < live; i++) {
+                parkers.add(parker(parked));
+            }
+            List<GreenHandle<Integer>> quicks = new ArrayList<>();
+            for (int i = 0; i < quick; i++) {
+                int n = i;
+                quicks.add(Green.spawn(() -> n));
+            }
+            Green.joinAll(quicks);
+            // Before the fix the 300 finished children stayed registered (no compaction below half finished).
+            assertThat(myNode().registeredChildren()).isEqualTo(live);
+            assertThat(myNode().slotsConsistent()).isTrue();
+            for (int i = 0; i < live; i += 2) {
+                Green.send(parkers.get(i).pid(), "go");
+                parkers.get(i).join(LONG);
+            }
+            assertThat(myNode().registeredChildren()).isEqualTo(live / 2);
+            assertThat(myNode().slotsConsistent()).isTrue();
+            for (int i = 1; i < live; i += 2) {
+                Green.send(parkers.get(i).pid(), "go");
+            }
+            Green.joinAll(parkers);
+            assertThat(myNode().registeredChildren()).isZero();
+            return null;
+        });
+    }
+
+    @Test
+    void orphansAreAdoptedLeaveWhenTheyFinishAndAreReachedByATreeWideCancel() throws Exception {
+        int orphans = 60;
+        ConcurrentLinkedQueue<GreenHandle<Void>> grandchildren = new ConcurrentLinkedQueue<>();
+        CountDownLatch parked = new CountDownLatch(orphans);
+        CountDownLatch checked = new CountDownLatch(1);
+        AtomicInteger registeredAfterHalfFinished = new AtomicInteger(-1);
+        GreenHandle<Object> root = rt.spawn(() -> {
+            try {
+                GreenHandle<Void> middle = Green.spawn(() -> {
+                    for (int i = 0; i < orphans; i++) {
+                        grandchildren.add(parker(parked));
+                    }
+                });
+                middle.join(LONG); // middle ended: its live children are now the root's
+                assertThat(parked.await(30, TimeUnit.SECONDS)).isTrue();
+                assertThat(myNode().registeredChildren()).isEqualTo(orphans);
+                int i = 0;
+                for (GreenHandle<Void> g : grandchildren) {
+                    if (i++ % 2 == 0) {
+                        Green.send(g.pid(), "go");
+                        g.join(LONG);
+                    }
+                }
+                registeredAfterHalfFinished.set(myNode().registeredChildren());
+            } finally {
+                checked.countDown(); // also when an assertion above failed: the test then fails fast
+            }
+            Green.receive(); // until cancelled
+            return null;
+        });
+        assertThat(checked.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(registeredAfterHalfFinished.get()).isEqualTo(orphans / 2);
+        root.cancel();
+        int cancelled = 0;
+        for (GreenHandle<Void> g : grandchildren) {
+            try {
+                g.join(LONG);
+            } catch (GreenFailedException e) {
+                assertThat(e.getCause()).isInstanceOf(CancelledException.class);
+                cancelled++;
+            }
+        }
+        assertThat(cancelled).isEqualTo(orphans / 2);
+    }
+
+    /**
+     * Bounded stress: children register, finish (at once, after a yield, or
+     * after spawning grandchildren that outlive them) and are cancelled
+     * concurrently, on two carriers. Invariants afterwards: the node holds
+     * exactly the children still parked, every entry knows its slot, and a
+     * cancel of the whole tree ends every one of them.
+     */
+    @Test
+    void registerFinishAndCancelRacesKeepTheNodeExact() throws Exception {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        ConcurrentLinkedQueue<GreenHandle<?>> all = new ConcurrentLinkedQueue<>();
+        CountDownLatch checked = new CountDownLatch(1);
+        AtomicInteger mismatches = new AtomicInteger();
+        GreenHandle<Object> root = rt.spawn(() -> {
+            try {
+                SplittableRandom rnd = new SplittableRandom(7);
+                List<GreenHandle<Void>> parkers = new ArrayList<>();
+                CountDownLatch ignored = new CountDownLatch(0);
+                List<GreenHandle<Void>> cancellers = new ArrayList<>();
+                for (int round = 0; round < 200 && System.nanoTime() < until; round++) {
+                    List<GreenHandle<?>> batch = new ArrayList<>();
+                    for (int i = 0; i < 50; i++) {
+                        GreenHandle<?> h = switch (rnd.nextInt(4)) {
+                            case 0 -> Green.spawn(() -> 1);
+                            case 1 -> Green.spawn(() -> {
+                                Green.yield();
+                                return 2;
+                            });
+                            case 2 -> Green.spawn(() -> {
+                                for (int k = 0; k < 3; k++) {
+                                    all.add(Green.spawn(() -> {
+                                        Green.yield();
+                                        return 3;
+                                    }));
+                                }
+                                return 4;
+                            });
+                            default -> {
+                                GreenHandle<Void> p = parker(ignored);
+                                parkers.add(p);
+                                yield p;
+                            }
+                        };
+                        batch.add(h);
+                        all.add(h);
+                    }
+                    List<GreenHandle<?>> victims = new ArrayList<>(batch.subList(0, 10));
+                    cancellers.add(Green.spawn(() -> {
+                        for (GreenHandle<?> v : victims) {
+                            v.cancel();
+                        }
+                    }));
+                }
+                Green.joinAll(cancellers);
+                for (GreenHandle<?> h : all) {
+                    if (!parkers.contains(h)) {
+                        try {
+                            h.join(LONG);
+                        } catch (GreenFailedException e) {
+                            assertThat(e.getCause()).isInstanceOf(CancelledException.class);
+                        }
+                    }
+                }
+                // A parker cancelled by the canceller ends on its own; wait for those too.
+                long stillParked = 0;
+                for (GreenHandle<Void> p : parkers) {
+                    if (((GreenThread<?>) p).isCancelled()) {
+                        try {
+                            p.join(LONG);
+                        } catch (GreenFailedException expected) {
+                            // cancelled
+                        }
+                    } else {
+                        stillParked++;
+                    }
+                }
+                // The canceller and the grandchildren's middle threads all ended: only parkers remain.
+                if (myNode().registeredChildren() != stillParked || !myNode().slotsConsistent()) {
+                    mismatches.incrementAndGet();
+                }
+                assertThat(myNode().registeredChildren()).isEqualTo(stillParked);
+            } finally {
+                checked.countDown(); // also when an assertion above failed: the test then fails fast
+            }
+            Green.receive();
+            return null;
+        });
+        assertThat(checked.await(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(mismatches).hasValue(0);
+        root.cancel();
+        for (GreenHandle<?> h : all) {
+            try {
+                h.join(LONG);
+            } catch (GreenFailedException e) {
+                assertThat(e.getCause()).isInstanceOf(CancelledException.class);
+            }
+        }
+        try {
+            root.join(LONG);
+        } catch (GreenFailedException e) {
+            assertThat(e.getCause()).isInstanceOf(CancelledException.class);
+        }
+    }
+}
