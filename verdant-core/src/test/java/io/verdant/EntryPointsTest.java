@@ -67,6 +67,57 @@ class EntryPointsTest {
         assertThatThrownBy(() -> rt.startSupervisor(Supervisor.builder())).isInstanceOf(IllegalStateException.class);
     }
 
+    record Ask(Pid replyTo, int n) {
+    }
+
+    @Test
+    void callFromAPlatformThread() {
+        GreenHandle<Void> doubler = rt.spawn(() -> {
+            for (;;) {
+                Ask a = Green.receive(Ask.class);
+                if (a.n() < 0) {
+                    return; // ends without replying
+                }
+                Green.send(a.replyTo(), "noise");          // not the reply type: ignored by the caller
+                Green.send(a.replyTo(), a.n() * 2);
+            }
+        });
+        assertThat(rt.call(doubler.pid(), me -> new Ask(me, 21), Integer.class, Duration.ofSeconds(10))).isEqualTo(42);
+        assertThat(rt.call(doubler.pid(), me -> new Ask(me, 5), Integer.class, Duration.ofSeconds(10))).isEqualTo(10);
+        // the callee ends before replying: the call fails at once, not at the timeout
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> rt.call(doubler.pid(), me -> new Ask(me, -1), Integer.class, Duration.ofMinutes(5)))
+                .isInstanceOf(NoSuchGreenThreadException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMinutes(1));
+        // a stale pid fails at once too
+        assertThatThrownBy(() -> rt.call(doubler.pid(), me -> new Ask(me, 1), Integer.class, Duration.ofMinutes(5)))
+                .isInstanceOf(NoSuchGreenThreadException.class);
+        GreenHandle<Void> silent = rt.spawn(() -> {
+            Green.receive(Ask.class);
+            Green.sleep(Duration.ofMinutes(5));
+        });
+        assertThatThrownBy(() -> rt.call(silent.pid(), me -> new Ask(me, 1), Integer.class, Duration.ofMillis(50)))
+                .isInstanceOf(TimedOutException.class);
+        silent.cancel();
+    }
+
+    @Test
+    void callRejectsBadInput() {
+        Pid pid = rt.spawn(() -> 1).pid();
+        assertThatThrownBy(() -> rt.call(null, me -> 1, Integer.class, Duration.ofSeconds(1)))
+                .isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> rt.call(pid, null, Integer.class, Duration.ofSeconds(1)))
+                .isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> rt.call(pid, me -> 1, null, Duration.ofSeconds(1)))
+                .isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> rt.call(pid, me -> 1, Integer.class, null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> rt.call(pid, me -> 1, Integer.class, Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        rt.close();
+        assertThatThrownBy(() -> rt.call(pid, me -> 1, Integer.class, Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalStateException.class);
+    }
+
     @Test
     void pidHasNoPublicConstructorOrLayoutAndAStableStringForm() {
         assertThat(Pid.class.getConstructors()).isEmpty();
