@@ -222,6 +222,39 @@ class ExecutorTest {
     }
 
     @Test
+    void tasksAreCancelledWithTheSpawnersTokenButNotWithTheirSubmitter() throws Exception {
+        CancelToken token = CancelToken.create();
+        try (ExecutorService ex = rt.spawner().cancelWith(token).executor()) {
+            CountDownLatch started = new CountDownLatch(2);
+            Future<Object> viaToken = ex.submit(() -> {
+                started.countDown();
+                Green.sleep(Duration.ofMinutes(5));
+                return "never";
+            });
+            // submitted by a green thread that is then cancelled: the task is not its child
+            CountDownLatch release = new CountDownLatch(1);
+            AtomicReference<Future<String>> outliving = new AtomicReference<>();
+            GreenHandle<Object> submitter = rt.spawn(() -> {
+                outliving.set(ex.submit(() -> {
+                    started.countDown();
+                    release.await();
+                    return "outlived its submitter";
+                }));
+                Green.sleep(Duration.ofMinutes(5));
+                return null;
+            });
+            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+            submitter.cancel();
+            assertThatThrownBy(submitter::join).isInstanceOf(GreenFailedException.class);
+            release.countDown();
+            assertThat(outliving.get().get(10, TimeUnit.SECONDS)).isEqualTo("outlived its submitter");
+            token.cancel();
+            assertThatThrownBy(() -> viaToken.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(CancelledException.class);
+        }
+    }
+
+    @Test
     void badInput() {
         try (ExecutorService ex = rt.executor()) {
             assertThatThrownBy(() -> ex.execute(null)).isInstanceOf(NullPointerException.class);
