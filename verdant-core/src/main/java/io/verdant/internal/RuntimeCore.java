@@ -426,14 +426,18 @@ public final class RuntimeCore {
     private Throwable abandonTheRest(Throwable failure) {
         List<GreenThread<?>> left = pids.snapshot();
         if (!left.isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING, "runtime '" + name + "': " + left.size()
-                    + " green thread(s) still running after " + config.shutdownTimeout() + "; abandoning them");
             for (GreenThread<?> g : left) {
                 try {
                     g.abandon();
                 } catch (Throwable t) {
                     failure = firstFailure(failure, t);
                 }
+            }
+            try {
+                LOG.log(System.Logger.Level.WARNING, "runtime '" + name + "': " + left.size()
+                        + " green thread(s) still running after " + config.shutdownTimeout() + "; abandoned them");
+            } catch (Throwable t) {
+                failure = firstFailure(failure, t);
             }
         }
         return failure;

@@ -43,26 +43,26 @@ final class LocalQueue {
 
     /** Owner only. Returns false (and leaves the queue unchanged) when full. */
     boolean offer(Task task) {
-        long t = (long) TAIL.getOpaque(this);
-        long h = (long) HEAD.getAcquire(this);
+        long t = tailOpaque();
+        long h = headAcquire();
         if (t - h >= CAPACITY) {
             return false;
         }
         buffer[(int) t & MASK] = task;
-        TAIL.setRelease(this, t + 1);
+        setTailRelease(t + 1);
         return true;
     }
 
     /** Owner only. FIFO pop, racing stealers by CAS on head. */
     Task poll() {
         for (;;) {
-            long h = (long) HEAD.getAcquire(this);
-            long t = (long) TAIL.getOpaque(this);
+            long h = headAcquire();
+            long t = tailOpaque();
             if (h >= t) {
                 return null;
             }
             Task task = buffer[(int) h & MASK];
-            if (HEAD.compareAndSet(this, h, h + 1)) {
+            if (casHead(h, h + 1)) {
                 return task;
             }
         }
@@ -75,15 +75,15 @@ final class LocalQueue {
      */
     Task stealInto(LocalQueue into) {
         for (;;) {
-            long h = (long) HEAD.getAcquire(this);
-            long t = (long) TAIL.getAcquire(this);
+            long h = headAcquire();
+            long t = tailAcquire();
             long available = t - h;
             if (available <= 0) {
                 return null;
             }
             int n = (int) Math.min((available + 1) / 2, CAPACITY / 2);
-            long intoTail = (long) TAIL.getOpaque(into);
-            long intoHead = (long) HEAD.getAcquire(into);
+            long intoTail = into.tailOpaque();
+            long intoHead = into.headAcquire();
             int room = (int) (CAPACITY - (intoTail - intoHead));
             n = Math.min(n, room + 1);
             if (n <= 0) {
@@ -93,9 +93,9 @@ final class LocalQueue {
             for (int i = 1; i < n; i++) {
                 into.buffer[(int) (intoTail + i - 1) & MASK] = buffer[(int) (h + i) & MASK];
             }
-            if (HEAD.compareAndSet(this, h, h + n)) {
+            if (casHead(h, h + n)) {
                 if (n > 1) {
-                    TAIL.setRelease(into, intoTail + n - 1);
+                    into.setTailRelease(intoTail + n - 1);
                 }
                 return first;
             }
@@ -104,12 +104,39 @@ final class LocalQueue {
 
     /** Any thread; a snapshot that may be stale by the time it returns. */
     boolean isEmpty() {
-        return (long) HEAD.getAcquire(this) >= (long) TAIL.getAcquire(this);
+        return headAcquire() >= tailAcquire();
     }
 
     /** Any thread; a snapshot. */
     int size() {
-        return (int) Math.max(0, (long) TAIL.getAcquire(this) - (long) HEAD.getAcquire(this));
+        return (int) Math.max(0, tailAcquire() - headAcquire());
+    }
+
+    // ------------------------------------------------------------------ accessors, named by access mode
+
+    /** Any thread: head with acquire, so the slots below it read after it are the ones it covers. */
+    private long headAcquire() {
+        return (long) HEAD.getAcquire(this);
+    }
+
+    /** Owner or a stealer: advances head from {@code expect}; see "Why a stealer's read-then-CAS is safe". */
+    private boolean casHead(long expect, long update) {
+        return HEAD.compareAndSet(this, expect, update);
+    }
+
+    /** Owner only (the single writer of tail): its own last write, opaque suffices. */
+    private long tailOpaque() {
+        return (long) TAIL.getOpaque(this);
+    }
+
+    /** Any thread: tail with acquire, pairing with the owner's release so the slots it covers are written. */
+    private long tailAcquire() {
+        return (long) TAIL.getAcquire(this);
+    }
+
+    /** Owner only: publishes the slots written below {@code t}. */
+    private void setTailRelease(long t) {
+        TAIL.setRelease(this, t);
     }
 
     private static final VarHandle HEAD;

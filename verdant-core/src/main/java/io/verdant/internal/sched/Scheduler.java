@@ -27,8 +27,8 @@ import java.util.function.Consumer;
  *       per thread, see BENCHMARKS.md).
  *   re-submission from the carrier itself (Thread.yield, a park that found its
  *   permit already set; the JDK calls execute from the carrier after unmount)
- *       -> Worker.pushResubmitted: a private slot if nothing else is queued,
- *          otherwise the back of the local queue.
+ *       -> the worker's private yielded slot if nothing else is queued there,
+ *          otherwise the back of the local queue, then signalWorkFromOwner().
  *   anything else (platform threads, JDK timer and poller threads, foreign
  *   virtual threads) -> injection queue of the task's priority, signalWork().
  *
@@ -219,7 +219,12 @@ public final class Scheduler {
 
     /**
      * Any thread; never blocks, never throws. {@code first} is true for the
-     * submission that starts a green thread.
+     * submission that starts a green thread. This method is the whole policy of
+     * where a submitted task goes (the table "Where a submitted task goes" in the
+     * class comment, one branch per row); Worker only provides the pushes.
+     *
+     * @param task  the task made runnable
+     * @param first true if this submission starts the green thread (a spawn)
      */
     public void submit(Task task, boolean first) {
         if (terminating) {
@@ -228,20 +233,39 @@ public final class Scheduler {
         Thread t = Thread.currentThread();
         if (t instanceof Worker w) {
             if (w.scheduler == this) {
-                w.pushResubmitted(task);
+                // Re-submission from the carrier itself (Thread.yield, a park that
+                // found its permit): the owner's private yielded slot when nothing
+                // else is queued here, else the back of the local queue.
+                Task earlier = w.yielded;
+                if (earlier != null) {
+                    // An earlier yielder is still waiting (next() has not run since):
+                    // it keeps its place in front of this one.
+                    w.yielded = null;
+                    w.pushLocalOrInject(earlier);
+                }
+                if (w.levelMask == 0 && w.lifoOpaque() == null) {
+                    w.yielded = task;
+                } else {
+                    w.pushLocalOrInject(task);
+                    signalWorkFromOwner();
+                }
                 return;
             }
         } else if (t.isVirtual() && t.getUncaughtExceptionHandler() instanceof Task running) {
             Worker w = running.worker;
             if (w != null && w.scheduler == this && w.currentTask() == running) {
+                // Made runnable by the green thread running on worker w.
                 if (task.priority < running.priority && preemptive) {
                     // Higher priority than the thread making it runnable: let Sysmon
                     // look now (rule a), not at the next tick.
                     ticker.nudge();
                 }
                 if (first || w.wakeToQueue) {
+                    // A spawn, or a finishing thread's joiners: back of the local queue.
                     w.pushLocalOrInject(task);
                 } else {
+                    // A wake-up: the LIFO slot (ping-pong locality); no signal unless it
+                    // displaced a task (see "The LIFO slot and progress").
                     Task displaced = w.pushLifo(task);
                     if (displaced == null) {
                         return;
@@ -252,6 +276,8 @@ public final class Scheduler {
                 return;
             }
         }
+        // Anyone else: platform threads, JDK timer and poller threads, foreign
+        // virtual threads, another runtime's carriers.
         inject(task);
         signalWork();
         if (task.priority < NORMAL_LEVEL && preemptive) {
@@ -281,13 +307,13 @@ public final class Scheduler {
 
     /** A task that is not a green thread (see {@link ForeignTask}). */
     public void submitForeign(Runnable r, int priority) {
-        FOREIGN.getAndAdd(this, 1L);
+        getAndIncrementForeign();
         submit(new ForeignTask(r, priority), true);
     }
 
     /** Number of foreign submissions so far (diagnostics; see {@link ForeignTask}). */
     public long foreignSubmissions() {
-        return (long) FOREIGN.getVolatile(this);
+        return foreignVolatile();
     }
 
     void inject(Task task) {
@@ -641,6 +667,16 @@ public final class Scheduler {
 
     void reportInternalError(Throwable t) {
         internalErrors.accept(t);
+    }
+
+    /** Any thread: counts one foreign submission (a diagnostics counter; atomic so none is lost). */
+    private void getAndIncrementForeign() {
+        FOREIGN.getAndAdd(this, 1L);
+    }
+
+    /** Any thread. */
+    private long foreignVolatile() {
+        return (long) FOREIGN.getVolatile(this);
     }
 
     private static final java.lang.invoke.VarHandle FOREIGN;

@@ -41,17 +41,20 @@ import java.util.concurrent.atomic.AtomicLong;
  *   the OS did not schedule, or stopped by GC pauses each shorter than
  *   PAUSE_NANOS, looks exactly like one stuck in a loop (seen in 1M-thread runs:
  *   reports for threads parked in join, with empty stacks). A carrier is a
- *   platform thread, so its CPU clock tells: at the first tick of a hold
- *   (held > 0) Sysmon samples the carrier's CPU time (cpuAtHold); once held
- *   reaches stallThreshold it counts the hold as a stall only if the carrier has
- *   used at least stallThreshold / CPU_SHARE of CPU since, or is blocked (in
- *   native code, or parked with its green thread pinned: a carrier held without
- *   needing the CPU, like the file read that Green.blocking exists for). A
- *   hold that fails the test is looked at again each tick, so a carrier that
- *   runs slowly is reported once it has run enough; one that runs normally is
- *   reported at the first tick with held >= stallThreshold (it used the whole
- *   threshold less the first tick), i.e. within stallThreshold + 2 ticks of its
- *   last dispatch. Cost: one CPU-clock read per hold longer than a tick, and a
+ *   platform thread, so its CPU clock tells: when a hold reaches half the
+ *   threshold (sampleNanos, at least a tick) Sysmon samples the carrier's CPU
+ *   time (cpuAtHold); once held reaches stallThreshold it counts the hold as a
+ *   stall only if the carrier has used at least (stallThreshold - sampleNanos)
+ *   / CPU_SHARE of CPU since, or is blocked (in native code, or parked with its
+ *   green thread pinned: a carrier held without needing the CPU, like the file
+ *   read that Green.blocking exists for). A hold that fails the test is looked
+ *   at again each tick, so a carrier that runs slowly is reported once it has
+ *   run enough; one that runs normally is reported at the first tick with
+ *   held >= stallThreshold (it used the whole second half of the threshold,
+ *   less at most a tick), i.e. within stallThreshold + 2 ticks of its last
+ *   dispatch (for thresholds of at least 3 ticks; shorter ones may take a tick
+ *   or two more). Cost: one CPU-clock read per hold longer than half the
+ *   threshold (rare: nothing on the dispatch path or on ordinary ticks), and a
  *   CPU read and a thread-state read per tick while a stall is undecided.
  *   The stack is captured at detection, by the ticker (a mounted virtual
  *   thread's stack costs microseconds); only the logging is left to the
@@ -99,8 +102,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * Cost
  *   Per tick: per carrier, two opaque reads and, while work waits, a scan of
- *   its four queue heads and LIFO slot; a CPU-clock read per hold longer than a
- *   tick (see "Stalls"); a stack trace and a log record per stall.
+ *   its four queue heads and LIFO slot; a CPU-clock read per hold longer than
+ *   half the stall threshold (see "Stalls"); a stack trace and a log record per stall.
  * </pre>
  */
 public final class Sysmon {
@@ -110,12 +113,16 @@ public final class Sysmon {
      * OS timer jitter seen on the 2-core test machine, far below stallThreshold. */
     private static final long PAUSE_NANOS = 5_000_000L;
     /** A hold counts as a stall only if the carrier used at least 1/CPU_SHARE of
-     * stallThreshold in CPU time since it began (or is blocked): a carrier that
-     * was descheduled or stopped for a GC did not hold anything. A quarter:
-     * a spinning carrier passes at once on an idle machine (it uses the whole
-     * threshold, less the first tick), and still within a few thresholds on a
-     * machine so loaded that it gets a tenth of a core. Chosen, not measured. */
+     * the second half of stallThreshold in CPU time (or is blocked): a carrier
+     * that was descheduled or stopped for a GC did not hold anything. A quarter:
+     * a spinning carrier passes at once on an idle machine (it used all of that
+     * half), and still within a few thresholds on a machine so loaded that it
+     * gets a tenth of a core. Chosen, not measured. */
     private static final long CPU_SHARE = 4;
+    /** A hold's CPU clock is sampled when it reaches this (half the stall
+     * threshold, at least a tick): only holds that may become stalls pay for a
+     * CPU-clock read (a system call), not every hold longer than a tick. */
+    private final long sampleNanos;
     private static final long UNSAMPLED = Long.MIN_VALUE;
 
     private final Scheduler scheduler;
@@ -132,11 +139,18 @@ public final class Sysmon {
     /** Ticker thread only: ticks so far; present[i] is the tick carrier slot i was last seen in. */
     private long tickCount;
     private final long[] present;
-    /** Ticker thread only: carrier i's CPU time at the first tick of its current
-     * hold (UNSAMPLED until then; -1 if unmeasurable), and whether the hold has
+    /** Ticker thread only: carrier i's CPU time when its current hold reached
+     * sampleNanos (UNSAMPLED until then; -1 if unmeasurable), and whether the hold has
      * been confirmed as one where the carrier ran (see "Stalls"). */
     private final long[] cpuAtHold;
     private final boolean[] ranConfirmed;
+    /** Ticker thread only, per pass (reset by tick): a carrier runs nothing; rule
+     * b's victim, its level and hold; the best priority running anywhere. */
+    private boolean anyFree;
+    private Worker victim;
+    private int victimLevel;
+    private long victimHeld;
+    private int bestRunning;
     /** How carriers are probed; replaced by tests only (probe()). */
     private volatile CarrierProbe probe = CarrierProbe.JVM;
     private final AtomicLong stallsReported = new AtomicLong();
@@ -147,6 +161,7 @@ public final class Sysmon {
         this.scheduler = scheduler;
         this.timesliceNanos = timesliceNanos;
         this.stallNanos = stallNanos;
+        this.sampleNanos = Math.max(Ticker.TICK_NANOS, stallNanos / 2);
         int n = scheduler.maxCarriers();
         this.observed = new Worker[n];
         this.lastDispatches = new long[n];
@@ -160,96 +175,141 @@ public final class Sysmon {
         java.util.Arrays.fill(cpuAtHold, UNSAMPLED);
     }
 
-    /** Ticker thread only: one observation of every carrier at time {@code now}. */
+    /**
+     * Ticker thread only: one pass at time {@code now}: discount a pause of the
+     * whole process, observe every carrier and apply the rules to it, retire the
+     * spares of carriers that left, withdraw stale requests, then priority rule b.
+     */
     void tick(long now) {
+        discountPause(now);
+        tickCount++;
+        boolean waiting = scheduler.hasWaitingWork();
+        anyFree = false;
+        victim = null;
+        victimLevel = -1;
+        victimHeld = -1;
+        bestRunning = Scheduler.LEVELS;
+        for (Worker c : scheduler.carriers()) {
+            int i = c.index;
+            long d = c.dispatchCount();
+            Task running = c.currentTask();
+            long held = observe(i, c, d, running, now);
+            if (held >= 0) {
+                bestRunning = Math.min(bestRunning, running.priority);
+                if (waiting) {
+                    applyRules(i, c, d, running, held);
+                }
+            }
+        }
+        forgetDeparted();
+        sweepRequests();
+        if (timesliceNanos > 0 && waiting && !anyFree && victim != null) {
+            preemptForInjected();
+        }
+    }
+
+    /**
+     * A gap between two ticks longer than PAUSE_NANOS: the ticker itself did not
+     * run for a while (a GC or safepoint pause, or the OS starving the whole
+     * process). The carriers were stopped too, so that time is nobody's slice;
+     * without this, every GC pause longer than stallThreshold was reported as a
+     * stall (seen in the spawn benchmark: 1M short threads, young GCs of
+     * 100-200 ms).
+     */
+    private void discountPause(long now) {
         long gap = lastTick == 0 ? 0 : now - lastTick;
         lastTick = now;
         if (gap > PAUSE_NANOS) {
-            // The ticker itself did not run for a while: a GC or safepoint pause,
-            // or the OS starving the whole process. The carriers were stopped too,
-            // so that time is nobody's slice; without this, every GC pause longer
-            // than stallThreshold was reported as a stall (seen in the spawn
-            // benchmark: 1M short threads, young GCs of 100-200 ms).
             for (int i = 0; i < since.length; i++) {
                 since[i] += gap - Ticker.TICK_NANOS;
             }
         }
-        tickCount++;
-        Worker[] carriers = scheduler.carriers();
-        boolean waiting = scheduler.hasWaitingWork();
-        boolean anyFree = false;
-        Worker victim = null;
-        int victimLevel = -1;
-        long victimHeld = -1;
-        int bestRunning = Scheduler.LEVELS;
-        for (Worker c : carriers) {
-            int i = c.index;
-            long d = c.dispatchCount();
-            Task running = c.currentTask();
-            present[i] = tickCount;
-            if (observed[i] != c) {
-                carrierLeft(i);
-                observed[i] = c;
-                lastDispatches[i] = d;
-                since[i] = now;
-                cpuAtHold[i] = UNSAMPLED;
-                ranConfirmed[i] = false;
-                reported[i] = false;
-                spareFor[i] = null;
-                continue;
-            }
-            if (d != lastDispatches[i] || running == null) {
-                lastDispatches[i] = d;
-                since[i] = now;
-                cpuAtHold[i] = UNSAMPLED;
-                ranConfirmed[i] = false;
-                carrierReturned(i, c);
-                if (running == null) {
-                    anyFree = true;
-                    continue;
-                }
-            }
-            long held = now - since[i];
-            if (held > 0 && cpuAtHold[i] == UNSAMPLED) {
-                // First tick of a hold: the carrier's CPU clock at its start (see "Stalls").
-                cpuAtHold[i] = probe.cpuNanos(c);
-            }
-            int level = running.priority;
-            bestRunning = Math.min(bestRunning, level);
-            if (!waiting) {
-                continue;
-            }
-            if (held > 0 && c.hasLocalWork()) {
-                scheduler.rescueStranded(c);
-            }
-            if (timesliceNanos > 0) {
-                int localBest = c.bestWaitingLevel();
-                if ((held >= timesliceNanos || (localBest >= 0 && localBest < level)) && request(i, running)) {
-                    c.preferInjectedNext();
-                }
-                if (level > victimLevel || (level == victimLevel && held > victimHeld)) {
-                    victim = c;
-                    victimLevel = level;
-                    victimHeld = held;
-                }
-            }
-            if (held >= stallNanos && (!reported[i] || spareFor[i] == null) && carrierRan(i, c)) {
-                stalled(i, c, running, held, d);
+    }
+
+    /**
+     * Updates what is known of carrier {@code c} (slot {@code i}) from its
+     * dispatch count {@code d} and {@code running} task; returns how long that
+     * task has held it, or -1 if there is nothing to judge (a carrier seen for
+     * the first time, or one that runs nothing).
+     */
+    private long observe(int i, Worker c, long d, Task running, long now) {
+        present[i] = tickCount;
+        if (observed[i] != c) {
+            carrierLeft(i);
+            observed[i] = c;
+            lastDispatches[i] = d;
+            since[i] = now;
+            cpuAtHold[i] = UNSAMPLED;
+            ranConfirmed[i] = false;
+            reported[i] = false;
+            spareFor[i] = null;
+            return -1;
+        }
+        if (d != lastDispatches[i] || running == null) {
+            lastDispatches[i] = d;
+            since[i] = now;
+            cpuAtHold[i] = UNSAMPLED;
+            ranConfirmed[i] = false;
+            carrierReturned(i, c);
+            if (running == null) {
+                anyFree = true;
+                return -1;
             }
         }
+        long held = now - since[i];
+        if (held >= sampleNanos && cpuAtHold[i] == UNSAMPLED) {
+            // Half-way to a stall: the carrier's CPU clock now (see "Stalls").
+            cpuAtHold[i] = probe.cpuNanos(c);
+        }
+        return held;
+    }
+
+    /**
+     * While work waits: the rules of the class comment for carrier {@code c},
+     * held by {@code running} for {@code held}: stranded-work rescue, time slice
+     * and priority rule a, stall; and it is considered as rule b's victim.
+     */
+    private void applyRules(int i, Worker c, long d, Task running, long held) {
+        if (held > 0 && c.hasLocalWork()) {
+            scheduler.rescueStranded(c);
+        }
+        int level = running.priority;
+        if (timesliceNanos > 0) {
+            int localBest = c.bestWaitingLevel();
+            if ((held >= timesliceNanos || (localBest >= 0 && localBest < level)) && request(i, running)) {
+                c.preferInjectedNext();
+            }
+            if (level > victimLevel || (level == victimLevel && held > victimHeld)) {
+                victim = c;
+                victimLevel = level;
+                victimHeld = held;
+            }
+        }
+        if (held >= stallNanos && (!reported[i] || spareFor[i] == null) && carrierRan(i, c)) {
+            stalled(i, c, running, held, d);
+        }
+    }
+
+    /** Carrier slots not seen in this pass (a spare left): see {@link #carrierLeft}. */
+    private void forgetDeparted() {
         for (int i = 0; i < observed.length; i++) {
             if (observed[i] != null && present[i] != tickCount) {
                 carrierLeft(i);
             }
         }
-        sweepRequests();
-        if (timesliceNanos > 0 && waiting && !anyFree && victim != null) {
-            int injectedBest = scheduler.bestInjectedLevel();
-            if (injectedBest >= 0 && injectedBest < bestRunning) {
-                Task t = victim.currentTask();
-                if (t != null) {
-                    request(victim.index, t);
-                }
+    }
+
+    /**
+     * Priority rule b: injected work of a better priority than everything
+     * running, no carrier free: the victim (lowest priority, longest held) is
+     * asked to yield.
+     */
+    private void preemptForInjected() {
+        int injectedBest = scheduler.bestInjectedLevel();
+        if (injectedBest >= 0 && injectedBest < bestRunning) {
+            Task t = victim.currentTask();
+            if (t != null) {
+                request(victim.index, t);
             }
         }
     }
@@ -321,10 +381,11 @@ public final class Sysmon {
 
     /**
      * Whether carrier i, held by one task for at least stallThreshold of wall
-     * time, really held it (see "Stalls"): it used a quarter of the threshold in
-     * CPU time since the hold began, or it is blocked (native code, a pinned
-     * park). Once true it stays true for this hold, so the probe is asked at
-     * most once per tick per carrier, and only while a stall is undecided.
+     * time, really held it (see "Stalls"): since the hold was half-way to the
+     * threshold it used a quarter of that second half in CPU time, or it is
+     * blocked (native code, a pinned park). Once true it stays true for this
+     * hold, so the probe is asked at most once per tick per carrier, and only
+     * while a stall is undecided.
      */
     private boolean carrierRan(int i, Worker c) {
         if (ranConfirmed[i]) {
@@ -332,7 +393,7 @@ public final class Sysmon {
         }
         long start = cpuAtHold[i];
         long cpu = start < 0 ? -1 : probe.cpuNanos(c);
-        boolean ran = cpu < 0 || cpu - start >= stallNanos / CPU_SHARE || probe.blocked(c);
+        boolean ran = cpu < 0 || cpu - start >= (stallNanos - sampleNanos) / CPU_SHARE || probe.blocked(c);
         ranConfirmed[i] = ran;
         return ran;
     }

@@ -29,10 +29,11 @@ import java.util.concurrent.locks.LockSupport;
  * </pre>
  */
 public final class Ticker extends Thread {
-    /** 1 ms: the resolution of time slices, stall detection and stranded-work
-     * rescue. Fine enough that a 10 ms slice is accurate to 10%; coarse enough
-     * that the ticker's own CPU cost is negligible (not measured separately). */
-    static final long TICK_NANOS = 1_000_000L;
+    /** 1 ms: the runtime's one tick: the resolution of time slices, stall
+     * detection, stranded-work rescue and timers (TimerWheel counts in it).
+     * Fine enough that a 10 ms slice is accurate to 10%; coarse enough that the
+     * ticker's own CPU cost is negligible (not measured separately). */
+    public static final long TICK_NANOS = 1_000_000L;
 
     private final Scheduler scheduler;
     private final Sysmon sysmon;

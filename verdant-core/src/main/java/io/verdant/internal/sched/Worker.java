@@ -58,6 +58,40 @@ import java.util.concurrent.locks.LockSupport;
  *   then parks until {@code notified} is set; Dekker-style fences on both sides
  *   make a wake-up impossible to lose.
  *
+ * Search and idle state (the flags idle, searching, notified, retire)
+ *   flag       written by                                       read by
+ *   idle       park(), signalWork(), retireSpare(),             the same, under
+ *              carrierFaulted(): all under the idle lock        the idle lock
+ *   searching  the owner; or a notifier (signalWork) holding    the owner
+ *              the idle lock while the worker is in the idle
+ *              list, published to it by notified's volatile write
+ *   notified   a notifier: true (volatile) before unpark;       the owner, in park()
+ *              the owner: false once it has woken
+ *   retire     Sysmon (retireSpare), under the idle lock;       the owner between
+ *              set once, spares only, never cleared              tasks; park()
+ *
+ *   state      idle searching  meaning
+ *   RUNNING    F    F          running a task, or about to look for one
+ *   SEARCHING  F    T          holds one of the scheduler's search tokens
+ *   IDLE       T    F          in the idle list (parked, or about to park)
+ *   (T, T) never happens: a worker registers as idle only after endSearch.
+ *
+ *   transition           by                        how
+ *   RUNNING -> SEARCHING owner, search()           searching.incrementAndGet, token
+ *                                                  bounded to half the carriers
+ *   SEARCHING -> RUNNING owner, endSearch()        found or not; the last searcher
+ *                                                  to find work signals another
+ *   SEARCHING -> RUNNING owner, retired() or       gives the token back (a dead or
+ *                        carrierFaulted()          leaving carrier must not keep it)
+ *   RUNNING -> IDLE      owner, park()             under the idle lock; not if retire
+ *   IDLE -> RUNNING      owner, park()             its re-check found work: removes itself
+ *   IDLE -> SEARCHING    a notifier, signalWork()  pops it, gives it a token, sets
+ *                                                  notified, unparks it
+ *   IDLE -> RUNNING      Sysmon, retireSpare()     removes it, sets retire, unparks
+ *   IDLE -> RUNNING      owner, carrierFaulted()   a fault between registering and parking
+ *   notified is consumed by park(): a worker returns from park() only with
+ *   notified seen true (then cleared), or having removed itself from the list.
+ *
  * Faults in the carrier's own code
  *   A task's failure is caught around its dispatch. Anything else that throws
  *   inside the loop (next(), search(), park(), the error logger: a defect, or
@@ -183,7 +217,7 @@ public final class Worker extends Thread {
      * that repeats at every turn.
      */
     private void recover(Throwable t) {
-        CURRENT.setOpaque(this, (Task) null);
+        setCurrentOpaque(null);
         try {
             scheduler.carrierFaulted(this);
         } catch (Throwable again) {
@@ -204,17 +238,16 @@ public final class Worker extends Thread {
     }
 
     private void runTask(Task task) {
-        long n = (long) DISPATCHES.getOpaque(this);
-        DISPATCHES.setOpaque(this, n + 1);
+        setDispatchesOpaque(dispatchesOpaque() + 1);
         task.worker = this;
-        CURRENT.setOpaque(this, task);
+        setCurrentOpaque(task);
         try {
             task.dispatch(this);
         } catch (Throwable t) {
             // A continuation never throws out of run(); a foreign runnable might.
             report(t);
         } finally {
-            CURRENT.setOpaque(this, (Task) null);
+            setCurrentOpaque(null);
         }
     }
 
@@ -250,16 +283,16 @@ public final class Worker extends Thread {
     }
 
     private Task nextQueued() {
-        long n = (long) DISPATCHES.getOpaque(this);
-        if (n % GLOBAL_INTERVAL == 0 || (boolean) INJECTED_FIRST.getOpaque(this)) {
-            INJECTED_FIRST.setOpaque(this, false);
+        long n = dispatchesOpaque();
+        if (n % GLOBAL_INTERVAL == 0 || injectedFirstOpaque()) {
+            setInjectedFirstOpaque(false);
             Task t = scheduler.pollInjected();
             if (t != null) {
                 return t;
             }
         }
         int best = bestLevel();
-        Task slot = (Task) LIFO.getOpaque(this);
+        Task slot = lifoOpaque();
         int top = slot != null && (best < 0 || slot.priority < best) ? slot.priority : best;
         if (top > 0) {
             Task t = scheduler.pollInjectedAbove(top);
@@ -268,7 +301,7 @@ public final class Worker extends Thread {
             }
         }
         if (slot != null && (best < 0 || slot.priority <= best) && lifoRuns < LIFO_LIMIT) {
-            slot = (Task) LIFO.getAndSet(this, (Task) null);
+            slot = getAndSetLifo(null);
             if (slot != null) {
                 lifoRuns++;
                 return slot;
@@ -280,7 +313,7 @@ public final class Worker extends Thread {
             return t;
         }
         // The LIFO slot was over its run limit and the queues are empty: run it anyway.
-        slot = (Task) LIFO.getAndSet(this, (Task) null);
+        slot = getAndSetLifo(null);
         if (slot != null) {
             return slot;
         }
@@ -293,7 +326,7 @@ public final class Worker extends Thread {
      * thread pushes, and it runs no more tasks.
      */
     void drainToInjection() {
-        Task t = (Task) LIFO.getAndSet(this, (Task) null);
+        Task t = getAndSetLifo(null);
         if (t != null) {
             scheduler.inject(t);
         }
@@ -311,12 +344,12 @@ public final class Worker extends Thread {
 
     /** Any thread (Sysmon): the next dispatch of this worker looks at the injection queues first. */
     void preferInjectedNext() {
-        INJECTED_FIRST.setOpaque(this, true);
+        setInjectedFirstOpaque(true);
     }
 
     /** Any thread: the best priority level queued here (local queues or LIFO slot), or -1; a snapshot. */
     int bestWaitingLevel() {
-        Task slot = (Task) LIFO.getOpaque(this);
+        Task slot = lifoOpaque();
         int best = slot != null ? slot.priority : Scheduler.LEVELS;
         for (int p = 0; p < best; p++) {
             if (!levels[p].isEmpty()) {
@@ -325,22 +358,6 @@ public final class Worker extends Thread {
             }
         }
         return best == Scheduler.LEVELS ? -1 : best;
-    }
-
-    /** Owner only: a task that re-submitted itself from this carrier. */
-    void pushResubmitted(Task task) {
-        if (yielded != null) {
-            // An earlier yielder is still waiting (next() has not run since):
-            // it keeps its place in front of this one.
-            pushLocalOrInject(yielded);
-            yielded = null;
-        }
-        if (levelMask == 0 && LIFO.getOpaque(this) == null) {
-            yielded = task;
-        } else {
-            pushLocalOrInject(task);
-            scheduler.signalWorkFromOwner();
-        }
     }
 
     /** Owner only. */
@@ -420,20 +437,16 @@ public final class Worker extends Thread {
 
     /** Owner only: puts a woken task in the LIFO slot, returning the one it displaced. */
     Task pushLifo(Task task) {
-        return (Task) LIFO.getAndSet(this, task);
+        return getAndSetLifo(task);
     }
 
-    /** Any thread: the task in the LIFO slot now, or null; an opaque snapshot. */
-    Task lifoOpaque() {
-        return (Task) LIFO.getOpaque(this);
-    }
 
     /**
      * Any thread (the ticker's stranded-work rescue): true if this worker's LIFO
      * slot or one of its local queues holds a task; a snapshot.
      */
     boolean hasLocalWork() {
-        if (LIFO.getOpaque(this) != null) {
+        if (lifoOpaque() != null) {
             return true;
         }
         for (LocalQueue q : levels) {
@@ -456,9 +469,9 @@ public final class Worker extends Thread {
             }
         }
         // LIFO slot: only if this worker has not dispatched since the thief last looked.
-        long d = (long) DISPATCHES.getOpaque(this);
-        if (lastSeenDispatches[index] == d && LIFO.getOpaque(this) != null) {
-            return (Task) LIFO.getAndSet(this, (Task) null);
+        long d = dispatchesOpaque();
+        if (lastSeenDispatches[index] == d && lifoOpaque() != null) {
+            return getAndSetLifo(null);
         }
         lastSeenDispatches[index] = d;
         return null;
@@ -480,16 +493,63 @@ public final class Worker extends Thread {
 
     /** The task running now, or null; any thread, a snapshot. */
     public Task currentTask() {
-        return (Task) CURRENT.getOpaque(this);
+        return currentOpaque();
     }
 
     /** Dispatches so far; any thread, a snapshot. */
     public long dispatchCount() {
-        return (long) DISPATCHES.getOpaque(this);
+        return dispatchesOpaque();
     }
 
     public Scheduler scheduler() {
         return scheduler;
+    }
+
+    // ------------------------------------------------------------------ accessors, named by access mode
+    // (see the io.verdant.internal package comment: Opaque / Acquire / Release /
+    // Volatile name the VarHandle mode, getAndSet and cas the atomic operation).
+
+    /** Any thread: the task in the LIFO slot now, or null; an opaque snapshot. */
+    Task lifoOpaque() {
+        return (Task) LIFO.getOpaque(this);
+    }
+
+    /**
+     * The owner (push, take) or a thief (take): swaps the LIFO slot atomically, so
+     * an owner's take and a thief's take never both get the task.
+     */
+    private Task getAndSetLifo(Task t) {
+        return (Task) LIFO.getAndSet(this, t);
+    }
+
+    /** Any thread: dispatches so far, opaque (a monotonic counter; only its changes matter). */
+    private long dispatchesOpaque() {
+        return (long) DISPATCHES.getOpaque(this);
+    }
+
+    /** Owner only: the single writer, so a plain read and an opaque write suffice. */
+    private void setDispatchesOpaque(long n) {
+        DISPATCHES.setOpaque(this, n);
+    }
+
+    /** Any thread: the task running here now, opaque (diagnostics and the ticker, never correctness). */
+    private Task currentOpaque() {
+        return (Task) CURRENT.getOpaque(this);
+    }
+
+    /** Owner only. */
+    private void setCurrentOpaque(Task t) {
+        CURRENT.setOpaque(this, t);
+    }
+
+    /** Owner only (next()): Sysmon's request to look at the injection queues first. */
+    private boolean injectedFirstOpaque() {
+        return (boolean) INJECTED_FIRST.getOpaque(this);
+    }
+
+    /** Owner (clear) or the ticker (set): a hint; a lost or late one costs one dispatch order. */
+    private void setInjectedFirstOpaque(boolean b) {
+        INJECTED_FIRST.setOpaque(this, b);
     }
 
     private static final VarHandle LIFO;

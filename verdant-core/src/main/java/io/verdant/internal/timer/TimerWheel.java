@@ -96,10 +96,9 @@ import java.util.concurrent.locks.LockSupport;
  * </pre>
  */
 public final class TimerWheel implements Ticker.Clockwork {
-    /** 1 ms, the ticker's period: a timeout fires within about a tick after its
-     * deadline (never before it). Finer ticks would cost the ticker CPU while
-     * busy; this matches the scheduler's tick (not separately measured). */
-    public static final long TICK_NANOS = 1_000_000L;
+    /** The ticker's period ({@link Ticker#TICK_NANOS}, defined once there): a
+     * timeout fires within about a tick after its deadline (never before it). */
+    public static final long TICK_NANOS = Ticker.TICK_NANOS;
     static final int LEVEL_BITS = 6;
     static final int SLOTS = 1 << LEVEL_BITS;
     static final int LEVELS = 6;

@@ -1,0 +1,60 @@
+/**
+ * The implementation of Verdant (not exported by module {@code io.verdant}):
+ * the runtime core and green-thread record here, the scheduler in
+ * {@code internal.sched}, timers in {@code internal.timer}, channels in
+ * {@code internal.chan}, the virtual-thread factory in {@code internal.vthread}.
+ *
+ * <h2>Naming memory accesses</h2>
+ * A field that other threads read or write is {@code volatile} and reached only
+ * through a {@link java.lang.invoke.VarHandle}, declared together in a static
+ * block at the end of its class. Code does not call the handle directly where
+ * an accessor exists; the accessor's name says the access mode (the convention
+ * of Caffeine, {@code statusOpaque}/{@code setStatusRelease}, and of JCTools'
+ * {@code lv}/{@code so}/{@code cas} prefixes, spelled out):
+ * <pre>
+ *   xOpaque()           getOpaque: coherent per variable, no ordering of others
+ *   setXOpaque(v)       setOpaque
+ *   xAcquire()          getAcquire: later reads and writes stay after it
+ *   setXRelease(v)      setRelease: earlier reads and writes stay before it
+ *   xVolatile()         getVolatile (sequentially consistent)
+ *   setXVolatile(v)     setVolatile
+ *   casX(e, v)          compareAndSet (volatile semantics)
+ *   getAndSetX(v)       getAndSet
+ *   getAndAddX(d), getAndIncrementX()   getAndAdd
+ * </pre>
+ * Each accessor says which threads may call it and why its mode is the
+ * weakest correct one (for example {@code Worker.lifoOpaque()},
+ * {@code Worker.getAndSetLifo}, {@code LocalQueue.tailAcquire()}). A plain read
+ * of a volatile field is a volatile read and is written as one only where
+ * that is meant.
+ *
+ * <h2>Who writes which field of a {@code GreenThread}</h2>
+ * A green thread's record is shared by the runtime's parts; each field has one
+ * writer class (and, where it matters, one writer thread):
+ * <pre>
+ *   field             written by             how, when
+ *   priority (Task)   Task constructor       once, before the first publication
+ *   worker (Task)     Worker.runTask         plain, by the carrier, before each dispatch
+ *   index, generation PidTable.allocate      plain under the table's lock, before the
+ *                                            slot's release store (spawning thread)
+ *   vthread           RuntimeCore.spawn      plain, before the pid-table publication
+ *                                            and the thread's start
+ *   body              GreenThread            constructor; cleared by run() (own thread)
+ *   runContinuation   GreenThread.execute    CAS, once (the first submission)
+ *   status, outcome   GreenThread            finish (own thread), abandon (close),
+ *                                            discardUnstarted (spawner): one CAS from
+ *                                            ALIVE; outcome plain before it
+ *   waiters           GreenThread            joiners push and unlink (CAS), completion
+ *                                            swaps in DONE (getAndSet)
+ *   kin               CancelNode             plain under the parent node's monitor
+ *                                            before start; CAS afterwards
+ *   kinSlot           CancelNode             plain, under the monitor of the node
+ *                                            whose children array holds the thread
+ *   held              OwnedLock              plain, the owning green thread only
+ *   preempt           Safepoints             CAS through GreenThread.casPreempt
+ *                                            (the ticker requests, the thread or
+ *                                            Sysmon withdraws)
+ *   cell              ActorCell              CAS once through GreenThread.casCell
+ * </pre>
+ */
+package io.verdant.internal;
