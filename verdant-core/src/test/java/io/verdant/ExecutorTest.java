@@ -150,8 +150,12 @@ class ExecutorTest {
     void invokeAnyReturnsTheFirstSuccessAndCancelsTheRest() throws Exception {
         try (ExecutorService ex = rt.executor()) {
             CountDownLatch loserCancelled = new CountDownLatch(1);
+            // The winner waits until the loser runs: a task cancelled before it starts
+            // never runs at all (FutureTask), which would prove nothing here.
+            CountDownLatch loserRunning = new CountDownLatch(1);
             String winner = ex.invokeAny(List.of(
                     () -> {
+                        loserRunning.countDown();
                         try {
                             Green.sleep(Duration.ofMinutes(5));
                         } catch (CancelledException e) {
@@ -163,7 +167,10 @@ class ExecutorTest {
                     () -> {
                         throw new IllegalStateException("broken");
                     },
-                    () -> "fast"));
+                    () -> {
+                        loserRunning.await();
+                        return "fast";
+                    }));
             assertThat(winner).isEqualTo("fast");
             assertThat(loserCancelled.await(10, TimeUnit.SECONDS)).isTrue();
             assertThatThrownBy(() -> ex.invokeAny(List.<Callable<String>>of(() -> {
