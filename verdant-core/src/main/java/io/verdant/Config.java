@@ -113,9 +113,14 @@ public final class Config {
     }
 
     /**
-     * Called, on the failing green thread, for each green thread that ends by throwing; null means log at DEBUG.
+     * Called, on the failing green thread, for each green thread that ends by
+     * throwing (observed or not, cancellation included); null means the
+     * default: a failure nobody observed (no joiner waiting when it ended, no
+     * link, monitor or scope, not a {@link CancelledException}) is logged at
+     * WARNING with its stack trace on the {@code io.verdant.failures} logger,
+     * others at DEBUG. See docs/errors-and-failures.md.
      *
-     * @return the handler, or null
+     * @return the handler, or null for the default
      */
     public BiConsumer<GreenHandle<?>, Throwable> failureHandler() {
         return failureHandler;
@@ -173,10 +178,13 @@ public final class Config {
 
     /**
      * Called, on the sending thread, with the pid and the message of every
-     * {@link Green#send} that found its receiver dead or stale; null means
-     * such messages are dropped silently.
+     * {@link Green#send} that found its receiver dead or stale; null means the
+     * default: such messages are logged at INFO on the
+     * {@code io.verdant.deadletters} logger, at most 10 records per 10 s (the
+     * next record counts those not logged), and not at all while the runtime
+     * closes.
      *
-     * @return the handler, or null
+     * @return the handler, or null for the default
      */
     public BiConsumer<Pid, Object> deadLetterHandler() {
         return deadLetterHandler;
@@ -257,10 +265,13 @@ public final class Config {
         }
 
         /**
-         * Handler of green threads that end by throwing (called on the failing thread).
+         * Handler of green threads that end by throwing (called on the failing
+         * thread); replaces the default logging of unobserved failures (see
+         * {@link Config#failureHandler()}). {@code (h, t) -> { }} silences them.
          *
-         * @param handler the value
+         * @param handler receives the failed thread's handle and its failure
          * @return this builder
+         * @throws NullPointerException if {@code handler} is null
          */
         public Builder failureHandler(BiConsumer<GreenHandle<?>, Throwable> handler) {
             this.failureHandler = Objects.requireNonNull(handler, "failureHandler");
@@ -268,10 +279,12 @@ public final class Config {
         }
 
         /**
-         * Handler of messages sent to dead or stale pids (called on the sender); default: drop them.
+         * Handler of messages sent to dead or stale pids (called on the sender);
+         * replaces the default rate-limited INFO log (see {@link Config#deadLetterHandler()}).
          *
-         * @param handler the value
+         * @param handler receives the pid and the undelivered message
          * @return this builder
+         * @throws NullPointerException if {@code handler} is null
          */
         public Builder deadLetterHandler(BiConsumer<Pid, Object> handler) {
             this.deadLetterHandler = Objects.requireNonNull(handler, "deadLetterHandler");

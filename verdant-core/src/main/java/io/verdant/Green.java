@@ -358,7 +358,9 @@ public final class Green {
      *         enqueued (it may still end before reading it); false if the pid is
      *         dead, stale, or its runtime is closed, in which case the runtime's
      *         {@linkplain Config.Builder#deadLetterHandler dead-letter handler}
-     *         (if any, and if the runtime is open) sees the message
+     *         (if any, and if the runtime is open) sees the message; with no
+     *         handler it is logged at INFO, rate-limited (see
+     *         {@link Config#deadLetterHandler()})
      * @throws NullPointerException if {@code pid} or {@code msg} is null
      */
     public static boolean send(Pid pid, Object msg) {

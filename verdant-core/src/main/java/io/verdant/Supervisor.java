@@ -451,6 +451,10 @@ public final class Supervisor {
                     case TEMPORARY -> false;
                 };
                 if (!restart) {
+                    if (failure != null) {
+                        LOG.log(System.Logger.Level.WARNING, "supervisor '" + config.name() + "': child '"
+                                + r.spec.name() + "' " + sig.pid() + " failed; not restarted (TEMPORARY)", failure);
+                    }
                     if (r.spec.restart() == Restart.TEMPORARY) {
                         children.remove(i);
                     }
@@ -467,6 +471,7 @@ public final class Supervisor {
                     throw new RestartIntensityException(config.name(), config.maxRestarts(),
                             Duration.ofNanos(config.periodNanos()), r.spec.name(), failure);
                 }
+                logRestart(r.spec.name(), sig.pid(), failure);
                 restarts++;
                 switch (config.strategy()) {
                     case ONE_FOR_ONE -> startChild(self, r);
@@ -478,6 +483,20 @@ public final class Supervisor {
         } catch (CancelledException cancelled) {
             stopAll(self, children);
             throw cancelled;
+        }
+    }
+
+    /**
+     * Every restart is logged (its child is linked to this supervisor, so its
+     * failure is observed and logged nowhere else): WARNING with the failure
+     * and its stack trace, or INFO for a PERMANENT child that returned.
+     */
+    private void logRestart(String child, Pid pid, Throwable failure) {
+        String what = "supervisor '" + config.name() + "': child '" + child + "' " + pid;
+        if (failure != null) {
+            LOG.log(System.Logger.Level.WARNING, what + " failed; restarting (" + config.strategy() + ")", failure);
+        } else {
+            LOG.log(System.Logger.Level.INFO, what + " returned; restarting it (PERMANENT, " + config.strategy() + ")");
         }
     }
 

@@ -37,51 +37,53 @@ import java.util.Set;
  * branch of every method, and optionally as the first instruction of every
  * method. Pure function of the class bytes; usable at build time as well as from
  * the agent. Thread-safe (no mutable state).
- *
- * <pre>
- * What counts as a back-edge
- *   Code elements stream in bytecode order, and a label element comes before the
- *   instruction it marks. A branch (goto, goto_w, if*) or switch whose target
- *   label has already been seen targets an offset at or before itself: that is a
- *   backward branch, and every loop javac, kotlinc or scalac emits closes with one
- *   (while/for/do, labelled continue, loops in lambdas, which are ordinary
- *   methods, loops in try/finally, whose finally copies are ordinary code, loops in
- *   synchronized blocks). A switch with any backward target gets the checkpoint
- *   before the switch. jsr/ret (pre-Java-6 subroutines) are calls, not loops.
- *   With skipCounted, innermost counted loops with a straight-line body (the
- *   ones the JIT vectorizes, whose trip count is bounded) are left alone; see
- *   CountedLoops.
- *
- * Why the stack map frames stay valid without recomputing them
- *   The inserted instruction neither reads nor writes the operand stack or the
- *   locals, and it is inserted after any label at that position, so the frame
- *   at every existing branch target, handler and uninitialized-object
- *   {@code new} site is exactly what it was; no new branch target is created.
- *   The original StackMapTable is therefore re-emitted frame by frame, each frame
- *   bound to its (moved) label, and max_stack/max_locals are recounted. This
- *   needs no class hierarchy at all: nothing is resolved, nothing is loaded.
- *   The inserted call may throw (StackOverflowError, a CancelledException from a
- *   future preemption path): inside a try range it is covered by the same
- *   handlers, and its frame equals that of the branch it precedes, which the
- *   verifier already accepted against those handlers.
- *
- * Except when a method may outgrow 32 KiB
- *   A branch offset that no longer fits in 16 bits is rewritten by the class-file
- *   API as an inverted branch over a goto_w, which creates a new branch target
- *   that the original frames know nothing about. Offsets are bounded by the code
- *   length, so only a method whose new length may exceed 32767 bytes is at risk;
- *   a class with such a method takes the fallback path below.
- *
- * Fallback
- *   If re-emitting the original frames fails or is unsafe (a class file the
- *   compiler wrote in an unusual way, a method past 32 KiB), the class is
- *   rebuilt with freshly generated frames, whose
- *   type merges are resolved by parsing class files through the class's own
- *   loader (ClassHierarchyResolver.ofResourceParsing), never by loading classes.
- *   If that fails too, instrument() throws and the caller leaves the class as is.
- * </pre>
  */
 public final class LoopInstrumenter {
+    /*
+     * Design (for maintainers; users read the Javadoc above)
+     *
+     * What counts as a back-edge
+     *   Code elements stream in bytecode order, and a label element comes before the
+     *   instruction it marks. A branch (goto, goto_w, if*) or switch whose target
+     *   label has already been seen targets an offset at or before itself: that is a
+     *   backward branch, and every loop javac, kotlinc or scalac emits closes with one
+     *   (while/for/do, labelled continue, loops in lambdas, which are ordinary
+     *   methods, loops in try/finally, whose finally copies are ordinary code, loops in
+     *   synchronized blocks). A switch with any backward target gets the checkpoint
+     *   before the switch. jsr/ret (pre-Java-6 subroutines) are calls, not loops.
+     *   With skipCounted, innermost counted loops with a straight-line body (the
+     *   ones the JIT vectorizes, whose trip count is bounded) are left alone; see
+     *   CountedLoops.
+     *
+     * Why the stack map frames stay valid without recomputing them
+     *   The inserted instruction neither reads nor writes the operand stack or the
+     *   locals, and it is inserted after any label at that position, so the frame
+     *   at every existing branch target, handler and uninitialized-object
+     *   new site is exactly what it was; no new branch target is created.
+     *   The original StackMapTable is therefore re-emitted frame by frame, each frame
+     *   bound to its (moved) label, and max_stack/max_locals are recounted. This
+     *   needs no class hierarchy at all: nothing is resolved, nothing is loaded.
+     *   The inserted call may throw (StackOverflowError, a CancelledException from a
+     *   future preemption path): inside a try range it is covered by the same
+     *   handlers, and its frame equals that of the branch it precedes, which the
+     *   verifier already accepted against those handlers.
+     *
+     * Except when a method may outgrow 32 KiB
+     *   A branch offset that no longer fits in 16 bits is rewritten by the class-file
+     *   API as an inverted branch over a goto_w, which creates a new branch target
+     *   that the original frames know nothing about. Offsets are bounded by the code
+     *   length, so only a method whose new length may exceed 32767 bytes is at risk;
+     *   a class with such a method takes the fallback path below.
+     *
+     * Fallback
+     *   If re-emitting the original frames fails or is unsafe (a class file the
+     *   compiler wrote in an unusual way, a method past 32 KiB), the class is
+     *   rebuilt with freshly generated frames, whose
+     *   type merges are resolved by parsing class files through the class's own
+     *   loader (ClassHierarchyResolver.ofResourceParsing), never by loading classes.
+     *   If that fails too, instrument() throws and the caller leaves the class as is.
+     */
+
     /** The safepoint every inserted call targets: {@code io.verdant.Green.checkpoint()}. */
     public static final ClassDesc GREEN = ClassDesc.of("io.verdant.Green");
     /** The name of the safepoint method on {@link #GREEN}. */

@@ -406,8 +406,14 @@ public final class ActorCell {
 
     // ------------------------------------------------------------------ exit
 
-    /** Called once by the owner's completion (after its status is final). Any thread. */
-    void exited() {
+    /**
+     * Called once by the owner's completion (after its status is final). Any thread.
+     *
+     * @return true if the exit reached a live peer: a link (signal or kill), the
+     *         linked parent, or a monitor (its Down)
+     */
+    boolean exited() {
+        boolean reached = false;
         List<GreenThread<?>> ls;
         List<GreenThread<?>> ms;
         synchronized (this) {
@@ -427,7 +433,7 @@ public final class ActorCell {
                         }
                     }
                 }
-                deliverExit(owner, this, peer);
+                reached |= deliverExit(owner, this, peer);
             }
         }
         if (ms != null) {
@@ -435,15 +441,17 @@ public final class ActorCell {
             for (GreenThread<?> w : ms) {
                 if (!w.isDone()) {
                     of(w).enqueue(d);
+                    reached = true;
                 }
             }
         }
+        return reached;
     }
 
-    /** The exit signal of {@code ended} (whose cell is {@code ec}) reaches {@code peer}. */
-    private static void deliverExit(GreenThread<?> ended, ActorCell ec, GreenThread<?> peer) {
+    /** The exit signal of {@code ended} (whose cell is {@code ec}) reaches {@code peer}; true if it did. */
+    private static boolean deliverExit(GreenThread<?> ended, ActorCell ec, GreenThread<?> peer) {
         if (peer.isDone()) {
-            return;
+            return false;
         }
         Pid pid = ended.pid();
         Throwable failure = ended.failureOrNull();
@@ -455,15 +463,17 @@ public final class ActorCell {
         if (pc.trapExits) {
             pc.enqueue(failure == null ? new Signal.Exit(pid, ended.rawOutcome()) : new Signal.Failure(pid, failure));
         } else if (failure == null) {
-            if (parentOfEnded) {
-                pc.enqueue(new Signal.Exit(pid, ended.rawOutcome()));
+            if (!parentOfEnded) {
+                return false;
             }
+            pc.enqueue(new Signal.Exit(pid, ended.rawOutcome()));
         } else {
             LinkedFailureException reason = new LinkedFailureException(pid, ended.name(), failure);
             if (KILLED_BY.compareAndSet(pc, (Throwable) null, reason)) {
                 peer.cancel();
             }
         }
+        return true;
     }
 
     private static Signal.Down down(GreenThread<?> target) {

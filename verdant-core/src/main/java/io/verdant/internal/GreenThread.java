@@ -109,6 +109,9 @@ public final class GreenThread<T> extends Task
     /** Cancellation: null, the token this thread is registered under, or its
      * own token; see {@link CancelNode}. */
     volatile Object kin;
+    /** The failure this thread ends with reaches someone: a joiner waiting at
+     * the end, a link or monitor, or a Scope. Written and read by the thread itself. */
+    private boolean failureObserved;
     /** Where this thread sits in the children array of the CancelNode holding it:
      * index + 1, 0 if in none, CancelNode.GONE once ended. Guarded by that node's monitor. */
     int kinSlot;
@@ -221,7 +224,7 @@ public final class GreenThread<T> extends Task
         if (failure == null) {
             finish(SUCCEEDED, value);
         } else if (finish(FAILED, failure)) {
-            runtime.reportFailure(this, failure);
+            runtime.reportFailure(this, failure, failureObserved);
         }
     }
 
@@ -238,7 +241,9 @@ public final class GreenThread<T> extends Task
         ActorCell c = cell;
         if (c != null) {
             try {
-                c.exited();
+                if (c.exited()) {
+                    failureObserved = true;
+                }
             } catch (Throwable t) {
                 runtime.reportInternalError(t);
             }
@@ -252,7 +257,9 @@ public final class GreenThread<T> extends Task
             Worker carrier = lastWorker();
             carrier.queueWakeups(true);
             try {
-                unparkAll(w);
+                if (unparkAll(w)) {
+                    failureObserved = true;
+                }
             } finally {
                 carrier.queueWakeups(false);
             }
@@ -369,14 +376,27 @@ public final class GreenThread<T> extends Task
     }
 
     /** Unparks every joiner still waiting in the stack that starts at {@code w}. */
-    private static void unparkAll(Object w) {
+    /** Unparks every joiner still waiting in the stack {@code w}; true if there was one. */
+    private static boolean unparkAll(Object w) {
+        boolean any = false;
         while (w instanceof Waiter node) {
             Thread t = node.thread;
             if (t != null) {
                 LockSupport.unpark(t);
+                any = true;
             }
             w = node.next;
         }
+        return any;
+    }
+
+    /**
+     * The thread itself, from its body: its failure, if it ends by throwing, is
+     * being handled by whoever runs the body (a {@code Scope}), so it does not
+     * count as unobserved (see {@code RuntimeCore.reportFailure}).
+     */
+    public void markFailureObserved() {
+        failureObserved = true;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.verdant.internal;
 
+import io.verdant.CancelledException;
 import io.verdant.Config;
 import io.verdant.GreenHandle;
 import io.verdant.Pid;
@@ -70,6 +71,9 @@ import java.util.function.BiConsumer;
  */
 public final class RuntimeCore {
     private static final System.Logger LOG = System.getLogger("io.verdant");
+    /** Logger of green-thread failures nobody observed (see reportFailure). */
+    public static final String FAILURES_LOGGER = "io.verdant.failures";
+    private static final System.Logger FAILURES = System.getLogger(FAILURES_LOGGER);
     private static final AtomicLong IDS = new AtomicLong();
     /** Open runtimes by id, so a message can be sent to a pid from any thread. */
     private static final ConcurrentHashMap<Long, RuntimeCore> OPEN = new ConcurrentHashMap<>();
@@ -88,6 +92,8 @@ public final class RuntimeCore {
     final PidTable pids = new PidTable();
     private final BiConsumer<GreenHandle<?>, Throwable> failureHandler;
     private final BiConsumer<Pid, Object> deadLetterHandler;
+    /** Where dead letters go when no handler is configured. */
+    private final DeadLetters deadLetters;
     @SuppressWarnings("unused") private volatile int state;
     @SuppressWarnings("unused") private volatile long live;
     private volatile Thread closer;
@@ -110,6 +116,7 @@ public final class RuntimeCore {
         this.name = config.name() != null ? config.name() : "verdant-" + id;
         this.failureHandler = config.failureHandler();
         this.deadLetterHandler = config.deadLetterHandler();
+        this.deadLetters = new DeadLetters(name, System::nanoTime);
         this.scheduler = new Scheduler(name, config.workers(), config.stackSize(), config.timeslice().toNanos(),
                 config.stallThreshold().toNanos(), config.maxSpareCarriers(), this::reportInternalError);
         this.blockingPool = new BlockingPool(name, config.blockingThreads());
@@ -265,6 +272,11 @@ public final class RuntimeCore {
         return true;
     }
 
+    /**
+     * A message to {@code pid} found no live receiver: to the configured
+     * handler, else (while the runtime runs; dead letters during close are
+     * expected) a rate-limited INFO record (see {@link DeadLetters}).
+     */
     void deadLetter(Pid pid, Object msg) {
         if (deadLetterHandler != null) {
             try {
@@ -272,6 +284,8 @@ public final class RuntimeCore {
             } catch (Throwable t) {
                 reportInternalError(t);
             }
+        } else if (state == RUNNING) {
+            deadLetters.record(pid, msg);
         }
     }
 
@@ -300,12 +314,34 @@ public final class RuntimeCore {
 
     // ------------------------------------------------------------------ failures
 
-    void reportFailure(GreenThread<?> g, Throwable failure) {
+    /**
+     * The failing thread {@code g}, once, after its completion: where a failure
+     * goes when it is not only delivered to joiners, links and monitors.
+     * <ol>
+     * <li>A configured failure handler gets every failure, and nothing is logged.
+     * <li>Otherwise a failure nobody observed is logged at WARNING with its stack
+     *     trace on the {@value #FAILURES_LOGGER} logger, as the JDK prints an
+     *     uncaught exception. Unobserved means: when the thread ended, no thread
+     *     was waiting in {@code join} on it, its exit reached no live linked
+     *     thread (or linked parent) and no monitor, and it did not run in a
+     *     {@code Scope}; and the failure is not a {@link CancelledException}
+     *     (the normal end of a cancelled thread, close included).
+     * <li>Any other failure is logged at DEBUG.
+     * </ol>
+     *
+     * @param observed whether the failure reached a joiner, link, monitor or scope
+     */
+    void reportFailure(GreenThread<?> g, Throwable failure, boolean observed) {
         try {
             if (failureHandler != null) {
                 failureHandler.accept(g, failure);
-            } else if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
-                LOG.log(System.Logger.Level.DEBUG, "green thread " + g + " failed", failure);
+            } else if (!observed && !(failure instanceof CancelledException)) {
+                FAILURES.log(System.Logger.Level.WARNING, "runtime '" + name + "': green thread " + g
+                        + " failed and nobody joined, linked or monitored it (set Config.failureHandler to route"
+                        + " such failures)", failure);
+            } else if (FAILURES.isLoggable(System.Logger.Level.DEBUG)) {
+                FAILURES.log(System.Logger.Level.DEBUG, "runtime '" + name + "': green thread " + g + " failed",
+                        failure);
             }
         } catch (Throwable handlerFailure) {
             reportInternalError(handlerFailure);

@@ -86,6 +86,7 @@ public final class ScopeCore {
                         if (!(t instanceof CancelledException && isCancelled())) {
                             fail(t);
                         }
+                        GreenThread.current().markFailureObserved(); // the scope rethrows it: not unobserved
                         throw t;
                     } finally {
                         childBodyEnded();

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.parallel.Isolated;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -62,6 +64,28 @@ class ExamplesTest {
     @Test
     void tourRunsEveryStop() throws Exception {
         String out = run(() -> Tour.main(new String[0]));
-        assertThat(out).contains("== " + Tour.stops().size() + ". ").contains("Tour finished.");
+        int n = Tour.stops().size();
+        assertThat(out).contains("== " + n + ". ").contains("Tour finished in ");
+        for (int i = 1; i <= n; i++) {
+            assertThat(out).as("elapsed-time line of stop " + i).containsPattern("(?m)^-- " + i + "\\. done in \\d");
+        }
+        // The tour reads in order: a stall report (a WARNING with a stack, written by
+        // another thread) is printed inside the stop that caused it, between its heading
+        // and its end line; the preemption stop always causes one.
+        int[] begin = new int[n + 1];
+        int[] end = new int[n + 1];
+        for (int i = 1; i <= n; i++) {
+            begin[i] = out.indexOf("== " + i + ". ");
+            end[i] = out.indexOf("-- " + i + ". done in ");
+        }
+        for (int at = out.indexOf("has held carrier"); at >= 0; at = out.indexOf("has held carrier", at + 1)) {
+            int where = at;
+            assertThat(IntStream.rangeClosed(1, n).anyMatch(i -> begin[i] < where && where < end[i]))
+                    .as("stall report at %d lies inside one stop", at).isTrue();
+        }
+        List<String> titles = Tour.stops().stream().map(Tour.Stop::title).toList();
+        int preemption = 1 + IntStream.range(0, n).filter(k -> titles.get(k).startsWith("Preemption")).findFirst().orElseThrow();
+        int report = out.indexOf("has held carrier", begin[preemption]);
+        assertThat(report).as("the preemption stop's stall report").isBetween(begin[preemption], end[preemption]);
     }
 }

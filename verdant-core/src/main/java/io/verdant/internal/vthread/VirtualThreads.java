@@ -15,8 +15,20 @@ import java.util.concurrent.Executor;
  * Without {@code --add-opens java.base/java.lang=ALL-UNNAMED} (or
  * {@code =io.verdant} on the module path) resolution fails and {@link #check()}
  * throws an {@link IllegalStateException} that names the flag.
+ *
+ * <p>That constructor is not a JDK API: its shape may change in any feature
+ * release. So {@link #check()} first checks the JDK's feature version against
+ * the one this Verdant release is built and tested for ({@value #SUPPORTED_JDK})
+ * and fails with a message naming the supported version rather than with a
+ * reflection error on a JDK it has never run on. The system property
+ * {@value #ALLOW_UNSUPPORTED_JDK}{@code =true} skips that check (to try a newer
+ * JDK; then a changed constructor shows as a start-up failure that says so).
  */
 public final class VirtualThreads {
+    /** The JDK feature release this version of Verdant is built for and tested on. */
+    public static final int SUPPORTED_JDK = 25;
+    /** System property that, set to {@code true}, lets Verdant start on a JDK it does not support. */
+    public static final String ALLOW_UNSUPPORTED_JDK = "io.verdant.allowUnsupportedJdk";
     /** The JVM option Verdant needs on the class path. */
     public static final String OPENS_FLAG = "--add-opens java.base/java.lang=ALL-UNNAMED";
     /** The JVM option Verdant needs on the module path. */
@@ -44,12 +56,25 @@ public final class VirtualThreads {
     }
 
     /**
-     * Fails with a message naming the missing JVM flag if virtual threads with a
+     * Fails with a message naming the supported JDK if this JVM is not one, and
+     * with a message naming the missing JVM flag if virtual threads with a
      * custom scheduler cannot be created in this JVM.
      *
+     * @throws UnsupportedOperationException if the JDK version is not supported
      * @throws IllegalStateException if the reflective factory is unavailable
      */
     public static void check() {
+        checkJdk(Runtime.version(), Boolean.getBoolean(ALLOW_UNSUPPORTED_JDK));
+        requireBuilder();
+    }
+
+    /** The factory check alone: {@link #newThread} makes it on every spawn, so no version or property read. */
+    private static void requireBuilder() {
+        if (BUILDER == null && (FAILURE instanceof ClassNotFoundException || FAILURE instanceof NoSuchMethodException)) {
+            throw new IllegalStateException("Verdant cannot create virtual threads on its own scheduler: this JDK ("
+                    + Runtime.version() + ") has no constructor java.lang.ThreadBuilders$VirtualThreadBuilder(Executor). "
+                    + "Verdant supports JDK " + SUPPORTED_JDK + ". Cause: " + FAILURE, FAILURE);
+        }
         if (BUILDER == null) {
             throw new IllegalStateException(
                     "Verdant cannot create virtual threads on its own scheduler: java.lang is not open to it. "
@@ -59,13 +84,31 @@ public final class VirtualThreads {
     }
 
     /**
+     * Fails unless {@code version} is a JDK this Verdant supports, or {@code allowUnsupported}.
+     *
+     * @param version the JDK version to check (the running one, or a test's)
+     * @param allowUnsupported true to accept any version
+     * @throws UnsupportedOperationException naming the supported version, the given one,
+     *         and the property that overrides the check
+     */
+    public static void checkJdk(Runtime.Version version, boolean allowUnsupported) {
+        if (version.feature() == SUPPORTED_JDK || allowUnsupported) {
+            return;
+        }
+        throw new UnsupportedOperationException("Verdant supports JDK " + SUPPORTED_JDK + " (built and tested on it); "
+                + "this JVM is JDK " + version + ". Verdant uses one JDK-internal constructor whose shape may change "
+                + "in any feature release. Run on JDK " + SUPPORTED_JDK + ", or start the JVM with -D"
+                + ALLOW_UNSUPPORTED_JDK + "=true to try this JDK at your own risk.");
+    }
+
+    /**
      * Creates an unstarted virtual thread that submits its continuation to
      * {@code scheduler}. Any thread may call this.
      *
      * @param name the thread name, or null for an unnamed thread
      */
     public static Thread newThread(Executor scheduler, String name, Runnable task) {
-        check();
+        requireBuilder();
         Thread.Builder.OfVirtual builder;
         try {
             builder = (Thread.Builder.OfVirtual) BUILDER.invokeExact(scheduler);

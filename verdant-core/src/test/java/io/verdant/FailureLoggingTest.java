@@ -1,0 +1,167 @@
+package io.verdant;
+
+import io.verdant.internal.GreenThread;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Issue 10 item 12: a failure nobody observes is logged at WARNING with its
+ * stack trace (as the JDK prints an uncaught exception); an observed one, a
+ * cancellation, or one routed to a failureHandler is not.
+ */
+@Timeout(60)
+class FailureLoggingTest {
+    private final LogCapture log = new LogCapture("io.verdant.failures");
+    private Verdant rt;
+
+    @AfterEach
+    void stop() {
+        if (rt != null) {
+            rt.close();
+        }
+        log.close();
+    }
+
+    private Verdant start(Config.Builder b) {
+        rt = Verdant.start(b.workers(2).name("failure-log").build());
+        return rt;
+    }
+
+    private static final class Boom extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Boom(String message) {
+            super(message);
+        }
+    }
+
+    /** Waits until {@code h}'s virtual thread has finished its body, failure report included. */
+    private static void awaitFullyEnded(GreenHandle<?> h) throws InterruptedException {
+        assertThat(((GreenThread<?>) h).virtualThread().join(Duration.ofSeconds(20))).isTrue();
+    }
+
+    /** WARNING records of this test's runtime (a runtime of another test could log too). */
+    private List<LogRecord> warnings() {
+        return log.records().stream().filter(FailureLoggingTest::ownWarning).toList();
+    }
+
+    private static boolean ownWarning(LogRecord r) {
+        return r.getLevel() == Level.WARNING && r.getMessage().contains("'failure-log'");
+    }
+
+    @Test
+    void anUnobservedFailureIsLoggedAtWarningWithItsStackTrace() throws Exception {
+        start(Config.builder());
+        Boom boom = new Boom("nobody is watching");
+        GreenHandle<Void> h = rt.spawner().name("lonely").spawn(() -> {
+            throw boom;
+        });
+        LogRecord r = log.await(FailureLoggingTest::ownWarning);
+        assertThat(r).as("a WARNING record").isNotNull();
+        assertThat(r.getThrown()).isSameAs(boom);
+        assertThat(r.getMessage()).contains("lonely").contains("failureHandler");
+        assertThat(h.isDone()).isTrue();
+    }
+
+    @Test
+    void aFailureSeenByAWaitingJoinerIsNotLoggedAtWarning() throws Exception {
+        start(Config.builder());
+        GreenHandle<Object> parent = rt.spawn(() -> {
+            GreenThread<?> me = GreenThread.current();
+            GreenHandle<Void> child = Green.spawn(() -> {
+                // Fail only once the parent is parked in join.
+                while (me.virtualThread().getState() != Thread.State.WAITING) {
+                    Green.yield();
+                }
+                throw new Boom("joined");
+            });
+            assertThatThrownBy(child::join).isInstanceOf(GreenFailedException.class).hasCauseInstanceOf(Boom.class);
+            awaitFullyEnded(child);
+            return null;
+        });
+        parent.join(Duration.ofSeconds(30));
+        assertThat(warnings()).isEmpty();
+    }
+
+    @Test
+    void aFailureSeenByALinkOrAMonitorIsNotLoggedAtWarning() throws Exception {
+        start(Config.builder());
+        rt.run(() -> {
+            Green.trapExits(true);
+            GreenHandle<Void> linked = Green.spawner().link().spawn(() -> {
+                Green.receive();
+                throw new Boom("linked");
+            });
+            GreenHandle<Void> monitored = Green.spawn(() -> {
+                Green.receive();
+                throw new Boom("monitored");
+            });
+            Green.monitor(monitored.pid());
+            Green.send(linked.pid(), "go");
+            Green.send(monitored.pid(), "go");
+            assertThat(Green.receive(Signal.Failure.class, Duration.ofSeconds(20)).pid()).isEqualTo(linked.pid());
+            assertThat(Green.receive(Signal.Down.class, Duration.ofSeconds(20)).pid()).isEqualTo(monitored.pid());
+            awaitFullyEnded(linked);
+            awaitFullyEnded(monitored);
+            return null;
+        });
+        assertThat(warnings()).isEmpty();
+    }
+
+    @Test
+    void aScopeChildFailureAndACancellationAreNotLoggedAtWarning() throws Exception {
+        start(Config.builder());
+        ConcurrentLinkedQueue<GreenHandle<?>> kids = new ConcurrentLinkedQueue<>();
+        assertThatThrownBy(() -> rt.run(() -> Green.scope(scope -> {
+            kids.add(scope.spawn(() -> {
+                Green.sleep(Duration.ofDays(1)); // cancelled by the scope
+            }));
+            kids.add(scope.spawn(() -> {
+                throw new Boom("in a scope");
+            }));
+            return null;
+        }))).hasRootCauseInstanceOf(Boom.class);
+        GreenHandle<Void> cancelled = rt.spawn(() -> Green.sleep(Duration.ofDays(1)));
+        cancelled.cancel();
+        kids.add(cancelled);
+        for (GreenHandle<?> k : kids) {
+            awaitFullyEnded(k);
+        }
+        assertThat(warnings()).isEmpty();
+    }
+
+    @Test
+    void aFailureHandlerReplacesTheLog() throws Exception {
+        ConcurrentLinkedQueue<Throwable> handled = new ConcurrentLinkedQueue<>();
+        start(Config.builder().failureHandler((h, t) -> handled.add(t)));
+        Boom boom = new Boom("handled");
+        GreenHandle<Void> h = rt.spawn(() -> {
+            throw boom;
+        });
+        awaitFullyEnded(h);
+        assertThat(handled).containsExactly(boom);
+        assertThat(warnings()).isEmpty();
+    }
+
+    @Test
+    void aFailureNobodyJoinedInTimeIsLoggedEvenIfJoinedLater() throws Exception {
+        // The documented rule: observed means observed when the thread ended.
+        start(Config.builder());
+        GreenHandle<Void> h = rt.spawn(() -> {
+            throw new Boom("joined too late");
+        });
+        assertThat(log.await(FailureLoggingTest::ownWarning)).isNotNull();
+        assertThatThrownBy(() -> h.join(Duration.ofSeconds(5))).isInstanceOf(GreenFailedException.class);
+    }
+}
