@@ -108,7 +108,7 @@ public final class GreenExecutorService extends AbstractExecutorService {
         }
         // Counted as ended when its thread ends, however it ends (also when the
         // runtime closes and abandons it: the callback then runs on the closer).
-        task.onComplete((v, failure) -> taskEnded());
+        task.onComplete((v, failure) -> taskEnded(), false);
     }
 
     @Override

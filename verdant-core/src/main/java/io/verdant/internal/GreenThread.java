@@ -268,13 +268,20 @@ public final class GreenThread<T> extends Task
             // thread, never a carrier. The interrupt of a cancellation is
             // cleared first so JDK calls in callbacks work.
             Thread.interrupted();
-            runCallbacks(w);
+            if (runCallbacks(w)) {
+                failureObserved = true; // a user callback was given the failure
+            }
         }
         return true;
     }
 
-    /** Runs the callback nodes of the stack {@code w}, in the order they were registered. */
-    private void runCallbacks(Object w) {
+    /**
+     * Runs the callback nodes of the stack {@code w}, in the order they were
+     * registered; true if one of them observes the outcome (a user's, not the
+     * runtime's own bookkeeping).
+     */
+    private boolean runCallbacks(Object w) {
+        boolean observing = false;
         Waiter reversed = null;
         while (w instanceof Waiter node) {
             Object next = node.next;
@@ -285,8 +292,10 @@ public final class GreenThread<T> extends Task
             w = next;
         }
         for (Waiter n = reversed; n != null; n = (Waiter) n.next) {
+            observing |= n.observes;
             runCallback(n.action);
         }
+        return observing;
     }
 
     @SuppressWarnings("unchecked")
@@ -305,11 +314,24 @@ public final class GreenThread<T> extends Task
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public void onComplete(java.util.function.BiConsumer<? super T, ? super Throwable> action) {
+        onComplete(action, true);
+    }
+
+    /**
+     * Like {@link #onComplete(java.util.function.BiConsumer)}; with {@code observes}
+     * false the callback is the runtime's own bookkeeping (an executor counting its
+     * tasks), so a failure it sees still counts as unobserved and is logged.
+     *
+     * @param action the callback
+     * @param observes whether the callback counts as observing a failure
+     */
+    @SuppressWarnings("unchecked")
+    public void onComplete(java.util.function.BiConsumer<? super T, ? super Throwable> action, boolean observes) {
         Objects.requireNonNull(action, "action");
         // T is erased: the stored action only ever receives this thread's own outcome.
         Waiter node = new Waiter(null, (java.util.function.BiConsumer<Object, Throwable>) action);
+        node.observes = observes;
         Object head;
         do {
             head = waiters;
@@ -621,6 +643,8 @@ public final class GreenThread<T> extends Task
         volatile Thread thread;
         /** The onComplete callback, or null for a joiner. */
         final java.util.function.BiConsumer<Object, Throwable> action;
+        /** A callback node: it counts as observing a failure (set before the push CAS). */
+        boolean observes;
         /** The node below, or null; written before the push CAS, then by removeWaiter. */
         volatile Object next;
 
