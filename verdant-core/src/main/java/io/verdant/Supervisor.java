@@ -526,6 +526,10 @@ public final class Supervisor {
      * them one by one in reverse start order.
      */
     private void startChild(GreenThread<?> self, Running r) {
+        if (r.spec.body() instanceof EventActorChild<?> actor) {
+            r.thread = actor.start(self.runtime(), r.spec.name(), childToken, self);
+            return;
+        }
         r.thread = self.runtime().spawn(r.spec.body(), r.spec.name(), Priority.NORMAL, childToken, self);
     }
 

@@ -31,6 +31,8 @@ public final class Compare {
                 new io.verdant.bench.actors.ActorPingPong(),
                 new io.verdant.bench.actors.ThreadRing(),
                 new io.verdant.bench.actors.Counting(),
+                new EventSpawnBench(),
+                new EventMixedBench(),
                 new PreemptLatency(),
                 new Stall(),
                 new HttpComparison(),

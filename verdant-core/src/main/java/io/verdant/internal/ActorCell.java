@@ -62,6 +62,19 @@ import java.util.concurrent.locks.LockSupport;
  *   trapping exits (CAS from null); the owner is interrupted and its outcome
  *   becomes that failure whatever its body does (as an Erlang exit signal).
  *
+ * Event actors (owner.vthread == null, see EventActor)
+ *   The same queue; {@code waiting} doubles as the actor's scheduled flag:
+ *   1 = IDLE (in no run queue, no turn running), 0 = SCHEDULED (queued or in a
+ *   turn). A producer's CAS 1 -> 0 after its enqueue wins the right to schedule
+ *   the actor (wake() hands it to the dispatchers instead of unparking a thread).
+ *   The consumer is whichever dispatcher runs the actor's turn; at the end of a
+ *   turn it calls {@link #idleEvent}: waiting = 1 (volatile), then re-check the
+ *   queue, and take the actor back (CAS 1 -> 0) if something arrived: the same
+ *   Dekker pair as the receive protocol above, so no message is left in an
+ *   actor that is not scheduled. head and saved pass from one dispatcher to the
+ *   next through that CAS and the run queue's publication. Green.receive is
+ *   refused (the actor has no stack to wait on).
+ *
  * Threads
  *   send/enqueue: any thread. take/poll/trapExits: the owner only.
  *   link/unlink/addMonitor/exited: any thread, under the lock.
@@ -115,8 +128,53 @@ public final class ActorCell {
         Node prev = (Node) TAIL.getAndSet(this, n);
         NEXT.setRelease(prev, n);
         if (waiting != 0 && WAITING.compareAndSet(this, 1, 0)) {
-            LockSupport.unpark(owner.vthread);
+            wake();
         }
+    }
+
+    private void wake() {
+        Thread t = owner.vthread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        } else {
+            EventActor.schedule(owner);
+        }
+    }
+
+    /** Any thread: the scheduled flag of an event actor (1 IDLE, 0 SCHEDULED); diagnostics. */
+    int waitingFlag() {
+        return waiting;
+    }
+
+    /** Event actors: a fresh cell starts IDLE (waiting = 1). Spawning thread, before publication. */
+    void startIdle() {
+        waiting = 1;
+    }
+
+    /**
+     * Event actors, the dispatcher owning the turn: marks the actor IDLE if its
+     * queue is empty. Returns true if it is now IDLE (a later send schedules
+     * it), false if a message arrived and the caller still owns the actor.
+     */
+    boolean idleEvent() {
+        WAITING.setVolatile(this, 1);
+        if (tail == head && (saved == null || saved.isEmpty())) {
+            return true;
+        }
+        return !WAITING.compareAndSet(this, 1, 0);
+    }
+
+    /**
+     * Any thread: claims an IDLE event actor (CAS 1 -> 0) without a message, as
+     * a cancellation does; true if the caller now owns it (must end or schedule it).
+     */
+    boolean claimEvent() {
+        return waiting != 0 && WAITING.compareAndSet(this, 1, 0);
+    }
+
+    /** Event actors, the dispatcher owning the turn: the oldest message, or null. */
+    Object pollEvent() {
+        return scan(Matcher.ANY);
     }
 
     // ------------------------------------------------------------------ mailbox: consumer
@@ -206,6 +264,9 @@ public final class ActorCell {
      * @throws TimedOutException  if the deadline passed with no match
      */
     public Object take(Matcher matcher, Deadline deadline, String what) {
+        if (owner != null && owner.vthread == null) {
+            throw EventActor.noReceive(what);
+        }
         if (!deadline.isNow()) {
             Waits.enter(what);
         }
@@ -249,6 +310,9 @@ public final class ActorCell {
      * @return the message, or null if the deadline passed
      */
     public Object takeUninterruptibly(Matcher matcher, Deadline deadline) {
+        if (owner != null && owner.vthread == null) {
+            throw EventActor.noReceive("receive");
+        }
         boolean interrupted = Thread.interrupted();
         TimerWheel.Timer timer = null;
         try {

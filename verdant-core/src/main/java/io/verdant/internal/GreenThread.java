@@ -84,6 +84,18 @@ import java.util.concurrent.locks.LockSupport;
  *         joiners are woken: exit signals and Downs are in the peers'
  *         mailboxes by the time join() returns. A failure that reached the
  *         thread along a link (cell.killedBy) becomes its outcome.
+ *
+ * Event actors and dispatchers (see {@link EventActor}, {@link Dispatcher})
+ *   An event actor is a record of this class with no virtual thread
+ *   (vthread == null) whose body is its {@link EventActor}: it has a pid, a
+ *   cell, a cancel token, links, monitors and a handle like any green thread,
+ *   and ends through {@link #complete}. A dispatcher is a green thread whose
+ *   body is its {@link Dispatcher} and which puts that body back once running:
+ *   body != null on a running green thread means "dispatcher" (every other
+ *   thread's run() clears body before anything else). {@link #current()} then
+ *   answers the actor whose handler the dispatcher runs, {@link #mounted()}
+ *   the dispatcher itself, and {@link #dispatch} tells the dispatcher when
+ *   its continuation unmounted (a handler parked or yielded).
  * </pre>
  */
 public final class GreenThread<T> extends Task
@@ -101,7 +113,8 @@ public final class GreenThread<T> extends Task
     int index;
     int generation;
     Thread vthread;
-    private Callable<? extends T> body;
+    /** The body until run() starts; then null, except for a dispatcher (see the class comment). */
+    Callable<? extends T> body;
     @SuppressWarnings("unused") private volatile Runnable runContinuation;
     @SuppressWarnings("unused") private volatile int status;
     private Object outcome;
@@ -129,8 +142,25 @@ public final class GreenThread<T> extends Task
         this.body = body;
     }
 
-    /** The green thread running on the calling thread, or null if it is not a green thread. */
+    /**
+     * The green thread running on the calling thread, or null if it is not a
+     * green thread. On a dispatcher running an event actor's handler: that
+     * event actor (so Green.self, link, monitor, cancellation checks and
+     * spawning act for the actor).
+     */
     public static GreenThread<?> current() {
+        Thread t = Thread.currentThread();
+        if (t.isVirtual() && t.getUncaughtExceptionHandler() instanceof GreenThread<?> g) {
+            return g.body == null ? g : ((Dispatcher) g.body).acting();
+        }
+        return null;
+    }
+
+    /**
+     * The green thread whose continuation is mounted on the calling thread (a
+     * dispatcher, not the actor it runs), or null; for preemption requests.
+     */
+    static GreenThread<?> mounted() {
         Thread t = Thread.currentThread();
         if (t.isVirtual() && t.getUncaughtExceptionHandler() instanceof GreenThread<?> g) {
             return g;
@@ -179,6 +209,10 @@ public final class GreenThread<T> extends Task
         // (otherwise Safepoints.pending would stay non-zero and every checkpoint
         // in the JVM would take the slow path).
         withdrawPreemption();
+        if (body != null) {
+            // Only a running dispatcher keeps a body (see the class comment).
+            ((Dispatcher) body).unmounted();
+        }
     }
 
     @Override
@@ -212,6 +246,16 @@ public final class GreenThread<T> extends Task
         } catch (Throwable t) {
             failure = t;
         }
+        body = null;
+        complete(value, failure);
+    }
+
+    /**
+     * Ends this thread with {@code value} (if {@code failure} is null) or
+     * {@code failure}: exit signals, Downs, joiners. Called once: by run() on
+     * the thread itself, or for an event actor by whoever owns its turn.
+     */
+    void complete(T value, Throwable failure) {
         ActorCell c = cell;
         Throwable killed = c == null ? null : c.killedBy();
         if (killed != null) {
@@ -251,7 +295,10 @@ public final class GreenThread<T> extends Task
         // Counted as ended before joiners can return: join() waits for DONE, not for status.
         runtime.threadEnded(this);
         Object w = WAITERS.getAndSet(this, DONE);
-        if (w instanceof Waiter) {
+        if (w instanceof Waiter && vthread == null) {
+            // An event actor: it has no carrier of its own.
+            unparkAll(w);
+        } else if (w instanceof Waiter) {
             // Joiners queue behind the work already queued on this carrier (see
             // Worker.queueWakeups); this runs on the carrier that runs us.
             Worker carrier = lastWorker();
@@ -460,7 +507,8 @@ public final class GreenThread<T> extends Task
 
     @Override
     public String name() {
-        return vthread.getName();
+        Thread t = vthread;
+        return t != null ? t.getName() : ((EventActor) body).name();
     }
 
     @Override
@@ -483,6 +531,9 @@ public final class GreenThread<T> extends Task
                 return GreenState.FAILED;
             default:
                 break;
+        }
+        if (vthread == null) {
+            return ((EventActor) body).state();
         }
         Thread.State s = vthread.getState();
         if (s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.BLOCKED) {
@@ -624,7 +675,17 @@ public final class GreenThread<T> extends Task
 
     /** Interrupts the virtual thread (cancellation; close cancels). */
     void interrupt() {
-        Objects.requireNonNull(vthread).interrupt();
+        Thread t = vthread;
+        if (t != null) {
+            t.interrupt();
+        } else {
+            ((EventActor) body).cancelled();
+        }
+    }
+
+    /** A dispatcher only, on itself: runs at {@code level} until changed (it is in no queue while it runs). */
+    void runAt(int level) {
+        priority = level;
     }
 
 

@@ -97,6 +97,10 @@ public final class RuntimeCore {
     @SuppressWarnings("unused") private volatile int state;
     @SuppressWarnings("unused") private volatile long live;
     private volatile Thread closer;
+    /** Event-actor dispatch; null until the first event actor (see {@link #dispatchers()}). */
+    private volatile Dispatchers dispatchers;
+    /** Guards the creation of dispatchers (not this: close() holds this while it waits). */
+    private final Object dispatchersLock = new Object();
     /** The public facade (an {@code io.verdant.Verdant}); set once right after construction. */
     public volatile Object facade;
 
@@ -236,6 +240,87 @@ public final class RuntimeCore {
             vt.interrupt();
         }
         return g;
+    }
+
+    /**
+     * Spawns an event actor (see {@link EventActor}): a pid, a mailbox, links and
+     * a cancel token like a green thread, no thread of its own. Registered for
+     * cancellation under {@code under}, or else under the calling green thread
+     * (or event actor); linked to {@code linkParent} if not null. Any thread.
+     *
+     * @throws IllegalStateException if the runtime is closing or closed
+     */
+    public <S> GreenThread<S> spawnEvent(S initial, io.verdant.Behavior<S> behavior, String name, Priority priority,
+                                         int throughput, boolean trapExits, CancelToken under,
+                                         GreenThread<?> linkParent) {
+        Objects.requireNonNull(behavior, "behavior");
+        Objects.requireNonNull(priority, "priority");
+        Safepoints.poll();
+        LIVE.getAndAdd(this, 1L);
+        if (state != RUNNING) {
+            threadEndedCount();
+            throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn");
+        }
+        GreenThread<S> g = new GreenThread<>(this, null, priority);
+        EventActor a;
+        try {
+            a = new EventActor(this, g, name == null ? "" : name, initial, behavior, throughput);
+        } catch (Throwable t) {
+            threadEndedCount();
+            throw t;
+        }
+        @SuppressWarnings("unchecked")
+        java.util.concurrent.Callable<S> body = (java.util.concurrent.Callable<S>) (java.util.concurrent.Callable<?>) a;
+        g.body = body;
+        g.cell = a.cell;
+        a.cell.trapExits(trapExits);
+        // The same order as spawn: set up and registered for cancellation before
+        // it is published in the pid table (close() cancels what the table holds).
+        boolean bornCancelled = false;
+        try {
+            if (under != null) {
+                bornCancelled = CancelNode.registerUnder(under, g);
+            } else {
+                GreenThread<?> parent = GreenThread.current();
+                if (parent != null) {
+                    bornCancelled = CancelNode.register(CancelNode.of(parent), g);
+                }
+            }
+            if (!pids.allocate(g)) {
+                throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn");
+            }
+        } catch (Throwable t) {
+            g.discardUnstarted();
+            threadEndedCount();
+            throw t;
+        }
+        if (linkParent != null) {
+            ActorCell.linkChild(linkParent, g);
+        }
+        if (bornCancelled || g.isCancelled()) {
+            a.cancelled();
+        }
+        return g;
+    }
+
+    /** This runtime's event-actor dispatch, created on first use. Any thread. */
+    Dispatchers dispatchers() {
+        Dispatchers d = dispatchers;
+        if (d == null) {
+            synchronized (dispatchersLock) {
+                d = dispatchers;
+                if (d == null) {
+                    d = dispatchers = new Dispatchers(this, config.workers());
+                }
+            }
+        }
+        return d;
+    }
+
+    /** Dispatcher green threads alive now (0 before the first event actor); a snapshot. */
+    public int eventDispatchers() {
+        Dispatchers d = dispatchers;
+        return d == null ? 0 : d.dispatchers();
     }
 
     /** The live green thread named by {@code pid}, or null if it is stale, dead or foreign. */

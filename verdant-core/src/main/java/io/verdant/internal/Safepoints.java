@@ -42,7 +42,8 @@ public final class Safepoints {
     }
 
     private static void slowPath() {
-        GreenThread<?> g = GreenThread.current();
+        // The mounted thread: inside an event actor's handler, the dispatcher running it.
+        GreenThread<?> g = GreenThread.mounted();
         // Read before CAS: while a request for some other thread is pending, every
         // checkpoint in the JVM comes here, and a CAS each time would be costly.
         if (g != null && g.preemptRequested() && acknowledge(g)) {

@@ -66,8 +66,10 @@ public final class Waits {
         if (t.isInterrupted()) {
             return true;
         }
-        if (t.isVirtual() && t.getUncaughtExceptionHandler() instanceof GreenThread<?> g) {
-            return CancelNode.isCancelled(g);
+        if (t.isVirtual()) {
+            // In an event actor's handler, the actor's token (not the dispatcher's).
+            GreenThread<?> g = GreenThread.current();
+            return g != null && CancelNode.isCancelled(g);
         }
         return false;
     }

@@ -33,15 +33,20 @@
  * writer class (and, where it matters, one writer thread):
  * <pre>
  *   field             written by             how, when
- *   priority (Task)   Task constructor       once, before the first publication
+ *   priority (Task)   Task constructor       once, before the first publication;
+ *                     Dispatcher (runAt)     a dispatcher on itself, while it runs
+ *                                            (it is in no queue then)
  *   worker (Task)     Worker.runTask         plain, by the carrier, before each dispatch
  *   index, generation PidTable.allocate      plain under the table's lock, before the
  *                                            slot's release store (spawning thread)
  *   vthread           RuntimeCore.spawn      plain, before the pid-table publication
  *                                            and the thread's start
- *   body              GreenThread            constructor; cleared by run() (own thread)
+ *   body              GreenThread            constructor; cleared by run() (own thread);
+ *                     RuntimeCore.spawnEvent an event actor's EventActor, before publication
+ *                     Dispatcher.call        a dispatcher puts itself back (own thread)
  *   runContinuation   GreenThread.execute    CAS, once (the first submission)
- *   status, outcome   GreenThread            finish (own thread), abandon (close),
+ *   status, outcome   GreenThread            finish (own thread, or for an event
+ *                                            actor the owner of its turn), abandon (close),
  *                                            discardUnstarted (spawner): one CAS from
  *                                            ALIVE; outcome plain before it
  *   waiters           GreenThread            joiners push and unlink (CAS), onComplete
@@ -56,7 +61,8 @@
  *   preempt           Safepoints             CAS through GreenThread.casPreempt
  *                                            (the ticker requests, the thread or
  *                                            Sysmon withdraws)
- *   cell              ActorCell              CAS once through GreenThread.casCell
+ *   cell              ActorCell              CAS once through GreenThread.casCell;
+ *                     RuntimeCore.spawnEvent plain, before publication (event actors)
  * </pre>
  */
 package io.verdant.internal;

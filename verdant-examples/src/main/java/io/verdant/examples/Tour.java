@@ -44,6 +44,12 @@ public final class Tour {
                 new Stop("Supervised worker pool surviving crashing workers", () -> SupervisedPoolExample.main(new String[0])),
                 new Stop("Chat room: fan-out of messages to monitored members", () -> ChatRoomExample.main(new String[0])),
                 new Stop("Bank account actor with selective receive", () -> BankAccountExample.main(new String[0])),
+                new Stop("Event actors: the same bank account as a behavior (state, message) -> state. A green-thread "
+                        + "actor owns a stack and a receive loop (selective receive, any code between receives); an "
+                        + "event actor is a handler called per message by a dispatcher green thread (a method call, no "
+                        + "stack while idle; stash instead of selective receive). Both share pids, send, links, "
+                        + "monitors and supervisors, and both may block.",
+                        () -> EventActorsExample.main(new String[0])),
                 new Stop("Preemption: time slices, priorities, stalls, Green.blocking",
                         () -> PreemptionExample.main(new String[0])),
                 new Stop("Network servers: HTTP/1.1 and echo, a green thread per connection",

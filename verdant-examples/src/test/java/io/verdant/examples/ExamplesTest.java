@@ -62,6 +62,16 @@ class ExamplesTest {
     }
 
     @Test
+    void eventActors() throws Exception {
+        String out = run(() -> EventActorsExample.main(new String[0]));
+        assertThat(out).contains("event actor: withdrew 250 once deposits covered it; balance after: 30")
+                .contains("event actor: the balance query stashed behind it answered: 30")
+                .contains("the account answered while the auditor's handler slept: true")
+                .contains("auditor says books checked")
+                .contains("event actor: final balance 30");
+    }
+
+    @Test
     void tourRunsEveryStop() throws Exception {
         String out = run(() -> Tour.main(new String[0]));
         int n = Tour.stops().size();

@@ -21,11 +21,12 @@ import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Three Savina actor benchmarks, each written for three systems with the same
+ * Three Savina actor benchmarks, each written for four systems with the same
  * parameters and the same message objects:
  * <ul>
  * <li>{@code verdant}: one green thread per actor, its Verdant mailbox
  *     ({@link Green#send}/{@link Green#receive});</li>
+ * <li>{@code verdant-event}: one Verdant event actor per actor (see {@link SavinaEvent});</li>
  * <li>{@code pekko}: Apache Pekko classic actors ({@link AbstractActor}) on a
  *     fork-join dispatcher with the given parallelism, default throughput (5);</li>
  * <li>{@code vt-default}: one JDK virtual thread per actor on the default
@@ -42,6 +43,7 @@ public final class Savina {
     static final Object INC = new Object();
     static final Object STOP = new Object();
     static final Object START = new Object();
+    static final Object DONE = new Object();
 
     record Get(Object replyTo) {
     }
@@ -83,16 +85,21 @@ public final class Savina {
                 try {
                     for (Params p : params) {
                         double[] v = new double[rounds];
+                        double[] e = new double[rounds];
                         double[] k = new double[rounds];
                         for (int i = 0; i < warmups; i++) {
                             verdant(rt, p);
+                            SavinaEvent.run(rt, p);
                             pekko(system, p);
                         }
                         for (int i = 0; i < rounds; i++) {
                             v[i] = verdant(rt, p);
+                            e[i] = SavinaEvent.run(rt, p);
                             k[i] = pekko(system, p);
                         }
                         report.result(bench, "verdant", p.n(), "ns_per_op", median(v), "workers=" + workers,
+                                p.label().replace(' ', ','));
+                        report.result(bench, "verdant-event", p.n(), "ns_per_op", median(e), "workers=" + workers,
                                 p.label().replace(' ', ','));
                         report.result(bench, "pekko", p.n(), "ns_per_op", median(k), "workers=" + workers,
                                 p.label().replace(' ', ','));
@@ -230,7 +237,6 @@ public final class Savina {
         return (double) t / hops;
     }
 
-    static final Object DONE = new Object();
 
     private static double verdantCounting(long n) {
         GreenHandle<Long> counter = Green.spawn(() -> {

@@ -1,0 +1,264 @@
+package io.verdant.internal;
+
+import io.verdant.CancelToken;
+import io.verdant.Priority;
+import io.verdant.internal.sched.Scheduler;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The event-actor dispatch of one runtime: the queues of runnable event
+ * actors and the pool of {@link Dispatcher} green threads that run them.
+ * Created on the runtime's first event actor.
+ *
+ * <pre>
+ * Where a runnable actor goes (schedule, after its CAS IDLE -> SCHEDULED won)
+ *   made runnable inside a handler (the caller is a dispatcher in a turn)
+ *       -> that dispatcher's next slot: it runs right after the current turn,
+ *          on the same carrier, with no queue in between (a ping-pong or a ring
+ *          is a chain of method calls). The actor the slot held moves to the
+ *          shared queue. After CHAIN_LIMIT consecutive next-slot turns, or when
+ *          a higher-priority actor is queued, the slot's actor goes to the
+ *          shared queue instead (fairness, priorities).
+ *   anything else (a green thread, a platform thread, a throughput-exhausted
+ *   actor, a next slot given up) -> the shared queue of its priority, then signal().
+ *   The next slot is private while its dispatcher runs; when the dispatcher's
+ *   continuation unmounts inside a handler (it parked or yielded), the slot is
+ *   emptied into the shared queue (Dispatcher.unmounted) so a blocked handler
+ *   never holds another actor back.
+ *
+ * Shared queues: one lock-free MPMC queue per priority level; dispatchers take
+ *   the highest non-empty level first. Sharing between carriers: dispatchers
+ *   are green threads, so the scheduler's own work stealing spreads them over
+ *   the carriers, and every dispatcher takes from the shared queues.
+ *
+ * Pool of dispatchers (counts are heuristics for growth; each change is
+ *   matched by its reverse, so they converge)
+ *   total     dispatchers alive; at most workers + 1 + MAX_BLOCKED.
+ *   running   dispatchers neither idle nor known to be parked in a handler.
+ *   idle      dispatchers parked waiting for work (a stack under idleLock).
+ *   signal(): after publishing to a shared queue: pop an idle dispatcher and
+ *     unpark it; else, if running <= workers, start a new one. One more than
+ *     workers may run: when every carrier is busy in long handlers, the extra
+ *     dispatcher is runnable green-thread work that the ticker sees, so it
+ *     asks the long handler to yield at its next safepoint.
+ *   A dispatcher whose handler parks (Dispatcher.unmounted) stops counting as
+ *     running and signals if actors are queued: another dispatcher is woken or
+ *     started at once, so other actors keep running.
+ *   Idle: a dispatcher that finds no work retires if total > workers, else
+ *     (1) registers in idle under idleLock, (2) re-checks the queues,
+ *     (3) parks. signal()'s offer-then-read of idleCount and (1)/(2) are a
+ *     Dekker pair over volatile accesses: either the producer sees the idle
+ *     dispatcher, or the dispatcher sees the actor.
+ *
+ * Shutdown: the runtime cancels every green thread, dispatchers included.
+ *   Idle dispatchers leave when the runtime is closing and the queues are empty;
+ *   busy ones finish their queued actors (which end at once: they are cancelled
+ *   too) first. Queued actors with no dispatcher left are abandoned by the
+ *   runtime's close like any green thread.
+ *
+ * Threads: schedule, offer, signal: any thread. poll: dispatchers.
+ * </pre>
+ */
+final class Dispatchers {
+    /**
+     * Dispatchers allowed beyond workers + 1, for handlers parked at the same
+     * time. A bound, not a target: beyond it runnable actors wait for a handler
+     * to return. 256 parked dispatchers cost about 256 small stacks; not measured.
+     */
+    static final int MAX_BLOCKED = 256;
+    /** Consecutive next-slot turns before the shared queue is looked at (fairness; not measured). */
+    static final int CHAIN_LIMIT = 64;
+
+    final RuntimeCore runtime;
+    final int workers;
+    private final int maxDispatchers;
+    private final ConcurrentLinkedQueue<EventActor>[] queues;
+    /** Dispatchers are registered here for cancellation, never under whoever started them. */
+    private final CancelToken token = CancelToken.create();
+    private final Object idleLock = new Object();
+    /** Guarded by idleLock. */
+    private final ArrayDeque<Dispatcher> idle = new ArrayDeque<>();
+    @SuppressWarnings("unused") private volatile int idleCount;
+    @SuppressWarnings("unused") private volatile int total;
+    @SuppressWarnings("unused") private volatile int running;
+    @SuppressWarnings("unused") private volatile long started;
+
+    @SuppressWarnings("unchecked")
+    Dispatchers(RuntimeCore runtime, int workers) {
+        this.runtime = runtime;
+        this.workers = workers;
+        this.maxDispatchers = workers + 1 + MAX_BLOCKED;
+        this.queues = (ConcurrentLinkedQueue<EventActor>[]) new ConcurrentLinkedQueue<?>[Scheduler.LEVELS];
+        for (int i = 0; i < queues.length; i++) {
+            queues[i] = new ConcurrentLinkedQueue<>();
+        }
+    }
+
+    /** Any thread: {@code a} won IDLE -> SCHEDULED; run it (see the class comment). */
+    void schedule(EventActor a) {
+        Dispatcher d = Dispatcher.inTurn(this);
+        if (d != null) {
+            EventActor displaced = d.pushNext(a);
+            if (displaced == null) {
+                return;
+            }
+            a = displaced;
+        }
+        offer(a);
+    }
+
+    /** Any thread: {@code a} goes to the back of its level's shared queue. */
+    void offer(EventActor a) {
+        queues[a.owner.priorityLevel()].offer(a);
+        signal();
+    }
+
+    /** Dispatchers: the oldest actor of the highest non-empty level, or null. */
+    EventActor poll() {
+        for (ConcurrentLinkedQueue<EventActor> q : queues) {
+            EventActor a = q.poll();
+            if (a != null) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    /** Any thread: an actor of a level above {@code level} is queued. */
+    boolean higherQueued(int level) {
+        for (int l = 0; l < level; l++) {
+            if (!queues[l].isEmpty()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Any thread: some actor is queued. */
+    boolean anyQueued() {
+        return higherQueued(queues.length);
+    }
+
+    /** Any thread, after publishing work: wake or start a dispatcher (class comment). */
+    void signal() {
+        if (idleCount != 0) {
+            Dispatcher d;
+            synchronized (idleLock) {
+                d = idle.pollLast();
+                if (d != null) {
+                    d.idle = false;
+                    idleCount = idleCount - 1;
+                    RUNNING.getAndAdd(this, 1);
+                }
+            }
+            if (d != null) {
+                LockSupport.unpark(d.thread);
+                return;
+            }
+        }
+        if (running <= workers) {
+            startDispatcher();
+        }
+    }
+
+    private void startDispatcher() {
+        int t;
+        do {
+            t = total;
+            if (t >= maxDispatchers) {
+                return;
+            }
+        } while (!TOTAL.compareAndSet(this, t, t + 1));
+        RUNNING.getAndAdd(this, 1);
+        STARTED.getAndAdd(this, 1L);
+        try {
+            runtime.spawn(new Dispatcher(this), "verdant-dispatcher", Priority.NORMAL, token, null);
+        } catch (Throwable closedOrFailed) {
+            // Closing (IllegalStateException) or out of memory: the dispatchers alive go on.
+            TOTAL.getAndAdd(this, -1);
+            RUNNING.getAndAdd(this, -1);
+        }
+    }
+
+    /** A dispatcher found no work; false if it must retire now instead of parking. */
+    boolean registerIdle(Dispatcher d) {
+        int t = total;
+        if (t > workers && TOTAL.compareAndSet(this, t, t - 1)) {
+            RUNNING.getAndAdd(this, -1);
+            return false;
+        }
+        synchronized (idleLock) {
+            d.idle = true;
+            idle.addLast(d);
+            idleCount = idleCount + 1;
+            RUNNING.getAndAdd(this, -1);
+        }
+        return true;
+    }
+
+    /** A registered dispatcher takes itself out of idle; false if a signal() already did (and unparks it). */
+    boolean leaveIdle(Dispatcher d) {
+        synchronized (idleLock) {
+            if (!d.idle) {
+                return false;
+            }
+            d.idle = false;
+            idle.remove(d);
+            idleCount = idleCount - 1;
+            RUNNING.getAndAdd(this, 1);
+            return true;
+        }
+    }
+
+    /** True while the dispatcher is registered idle (no signal() took it). */
+    boolean isIdle(Dispatcher d) {
+        synchronized (idleLock) {
+            return d.idle;
+        }
+    }
+
+    /** A dispatcher leaves for good (closing); it was counted running. */
+    void exited() {
+        TOTAL.getAndAdd(this, -1);
+        RUNNING.getAndAdd(this, -1);
+    }
+
+    /** A dispatcher's handler parked (or yielded): it no longer counts as running. */
+    void blocked() {
+        RUNNING.getAndAdd(this, -1);
+    }
+
+    /** A dispatcher counted blocked returned from its handler. */
+    void unblocked() {
+        RUNNING.getAndAdd(this, 1);
+    }
+
+    /** Dispatchers alive now; a snapshot (tests, diagnostics). */
+    int dispatchers() {
+        return total;
+    }
+
+    /** Dispatchers ever started; a snapshot (tests, diagnostics). */
+    long dispatchersStarted() {
+        return started;
+    }
+
+    private static final VarHandle TOTAL;
+    private static final VarHandle RUNNING;
+    private static final VarHandle STARTED;
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            TOTAL = l.findVarHandle(Dispatchers.class, "total", int.class);
+            RUNNING = l.findVarHandle(Dispatchers.class, "running", int.class);
+            STARTED = l.findVarHandle(Dispatchers.class, "started", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}
