@@ -1,19 +1,28 @@
 package io.verdant;
 
+import java.util.concurrent.CancellationException;
+
 /**
  * Thrown by a Verdant blocking operation when the waiting thread was
  * interrupted or cancelled (the two are the same thing for a green thread), and
  * by {@link GreenHandle#join()} on a green thread that never finished because
  * its runtime was closed. The interrupt status is left set, so JDK blocking
  * calls further up also return promptly.
+ *
+ * <p>It extends the JDK's {@link CancellationException}, so code written
+ * against {@code java.util.concurrent} (a {@code catch (CancellationException e)},
+ * {@link java.util.concurrent.CompletableFuture#isCancelled()} of a future
+ * completed with it) recognises a Verdant cancellation as one. Like its
+ * superclass it is unchecked (and so, through {@code IllegalStateException},
+ * also caught by a {@code catch (IllegalStateException e)}).
  */
-public class CancelledException extends RuntimeException {
+public class CancelledException extends CancellationException {
     private static final long serialVersionUID = 1L;
 
     /**
      * Creates the exception.
      *
-     * @param message names the operation that was cancelled and why
+     * @param message what was cancelled, and where
      */
     public CancelledException(String message) {
         super(message);

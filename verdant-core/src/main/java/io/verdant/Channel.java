@@ -3,6 +3,7 @@ package io.verdant;
 import io.verdant.internal.chan.ChannelImpl;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * A channel between green threads (and platform threads): many senders, many
@@ -23,8 +24,10 @@ import java.time.Duration;
  * <li>{@code send(v)} / {@code receive()} wait as long as needed; from a green
  *     thread they park the green thread, never its carrier; from a platform
  *     thread they block it.
- * <li>{@code trySend} / {@code tryReceive} never wait: they return false / null
- *     when they would have to.
+ * <li>{@code trySend} / {@code tryReceive} never wait: they return false / an
+ *     empty {@link Optional} when they would have to (absence is an empty
+ *     {@code Optional} across Verdant: {@link Green#tryReceive()},
+ *     {@link Mutex#tryLock()}, {@link Verdant#handle(Pid)}).
  * <li>{@code send(v, timeout)} / {@code receive(timeout)} throw
  *     {@link TimedOutException} when the time is up; nothing was sent or taken.
  * <li>After {@link #close()}, every send throws {@link ChannelClosedException}
@@ -35,8 +38,7 @@ import java.time.Duration;
  *     waiting forms (checked on entry and while waiting); nothing was sent or
  *     taken. The {@code try} forms never wait and do not check, so a cancelled
  *     thread can still drain or hand off in its clean-up.
- * <li>{@code null} values are rejected with {@link NullPointerException}, so a
- *     null from {@code tryReceive} always means "nothing available".
+ * <li>{@code null} values are rejected with {@link NullPointerException}.
  * </ul>
  * All methods may be called from any thread. Channels belong to no runtime.
  *
@@ -121,12 +123,12 @@ public interface Channel<T> extends Iterable<T> {
     T receive();
 
     /**
-     * Takes the next value if one is available now.
+     * Takes the next value if one is available now; never waits.
      *
-     * @return the value, or null if none is available
+     * @return the value, or empty if none is available now
      * @throws ChannelClosedException if the channel is closed and drained
      */
-    T tryReceive();
+    Optional<T> tryReceive();
 
     /**
      * Like {@link #receive()}, waiting at most {@code timeout}.

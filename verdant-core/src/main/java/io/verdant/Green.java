@@ -282,16 +282,72 @@ public final class Green {
      * outlive this call: on exit it waits for all of them; the first failure
      * cancels the others and is rethrown (see {@link Scope} for the rules).
      *
-     * @param <T> the type of the body's result
-     * @param body the code to run with the scope; it spawns the scope's children
+     * For other policies (first success wins, collect every outcome) and a
+     * deadline for the whole scope, see {@link TaskScope}.
+     *
+     * @param <T> the result type
+     * @param <X> the checked exception the body may throw
+     * @param body the body, given the scope
      * @return what {@code body} returned, if neither it nor any child failed
+     * @throws X what the body threw, as it was (after the children ended)
      * @throws GreenFailedException for a child's failure (the cause is what it
      *         threw; other failures are suppressed)
      * @throws CancelledException if the caller was cancelled (its children were
      *         cancelled too, and have ended)
      */
-    public static <T> T scope(Scope.Body<T> body) {
+    public static <T, X extends Exception> T scope(Scope.Body<T, X> body) throws X {
         return Scope.open(body);
+    }
+
+    /**
+     * A block of code for {@link #withTimeout}: like {@link Callable}, with
+     * the checked exception it may throw as a type parameter.
+     *
+     * @param <T> the result type
+     * @param <X> the checked exception it may throw ({@code RuntimeException} if none)
+     */
+    @FunctionalInterface
+    public interface Block<T, X extends Exception> {
+        /**
+         * Runs the block.
+         *
+         * @return its result
+         * @throws X what it may throw
+         */
+        T run() throws X;
+    }
+
+    /**
+     * Green only. Runs {@code body} with a deadline (Kotlin's {@code withTimeout},
+     * Go's {@code context.WithTimeout}): if it has not finished when
+     * {@code timeout} has passed, it and every green thread it spawned are
+     * cancelled, and once the body's thread has ended this throws
+     * {@link TimedOutException}.
+     *
+     * <p>The body runs as a new green thread, a child of the caller with the
+     * caller's priority, while the caller waits: that is what makes "cancel the
+     * body" possible without cancelling the caller (a cancellation token is
+     * one-way). So inside the body {@link #self()} and the mailbox are the
+     * child's, not the caller's. Threads the body spawns are its descendants
+     * and are cancelled with it, except those it registered elsewhere
+     * ({@link Spawner#cancelWith}, an executor's tasks).
+     *
+     * @param <T> the result type
+     * @param <X> the checked exception the body may throw
+     * @param timeout how long the body may run
+     * @param body the code to run
+     * @return what {@code body} returned in time
+     * @throws X what the body threw in time, as it was (also a RuntimeException or Error)
+     * @throws TimedOutException if the deadline passed first (the body was
+     *         cancelled and has ended)
+     * @throws CancelledException if the caller was cancelled or interrupted
+     *         while waiting (the body was cancelled too and has ended)
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws NullPointerException if {@code timeout} or {@code body} is null
+     * @throws IllegalStateException outside a green thread
+     */
+    public static <T, X extends Exception> T withTimeout(Duration timeout, Block<? extends T, X> body) throws X {
+        return Timeouts.withTimeout(timeout, body);
     }
 
     /**

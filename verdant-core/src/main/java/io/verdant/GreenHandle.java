@@ -1,55 +1,151 @@
 package io.verdant;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.function.BiConsumer;
 
 /**
  * The handle of a spawned green thread: its pid, its state and its result.
  * Handles stay valid after the thread ends (unlike its pid slot, which is reused).
  * All methods may be called from any thread.
  *
+ * <h2>Interop with {@code java.util.concurrent}</h2>
+ * {@link #asFuture()} is a {@link Future} view with the JDK 19+ {@code state()},
+ * {@code resultNow()} and {@code exceptionNow()}; {@link #toCompletableFuture()}
+ * completes a {@link CompletableFuture} with the thread's outcome;
+ * {@link #onComplete} runs a callback when the thread ends. A thread that ended
+ * by throwing a {@link CancelledException} (it was cancelled, or its runtime
+ * closed first) counts as <em>cancelled</em> for the JDK views.
+ *
  * @param <T> the result type
  */
 public interface GreenHandle<T> {
     /**
-     * The thread's pid; stale (never alive again) once the thread has ended.
+     * The thread's pid.
      *
-     * @return the thread's pid
+     * @return the pid; stale (never alive again) once the thread has ended
      */
     Pid pid();
 
     /**
-     * The thread's name; empty if it was spawned without one.
+     * The thread's name.
      *
-     * @return the thread's name, or the empty string
+     * @return the name; empty if it was spawned without one
      */
     String name();
 
     /**
-     * The priority the thread was spawned with.
+     * The thread's priority.
      *
-     * @return the thread's priority
+     * @return the priority it was spawned with
      */
     Priority priority();
 
     /**
-     * Tells whether the thread has ended, normally or not. Never blocks.
+     * Whether the thread has ended. Never blocks.
      *
-     * @return true once the thread has ended
+     * @return true once the thread has ended, normally or not
      */
     boolean isDone();
 
     /**
      * A snapshot of the thread's state.
      *
-     * @return the thread's state at the time of the call
+     * @return the state; {@link GreenState#FAILED} also for a thread abandoned by a closing runtime
      */
     GreenState state();
+
+    /**
+     * The result of a thread that has succeeded, without waiting (like
+     * {@link Future#resultNow()}).
+     *
+     * @return what the thread's body returned
+     * @throws IllegalStateException if the thread has not ended, or ended by throwing
+     */
+    T resultNow();
+
+    /**
+     * What a failed thread threw, without waiting (like {@link Future#exceptionNow()}).
+     *
+     * @return the {@code Throwable} the body threw (the same object), or a
+     *         {@link CancelledException} for a thread abandoned by a closing runtime
+     * @throws IllegalStateException if the thread has not ended, or succeeded
+     */
+    Throwable exceptionNow();
+
+    /**
+     * Registers {@code action} to run once when the thread ends, with its result
+     * and a null failure if it succeeded, or a null result and what it threw
+     * (a {@link CancelledException} if the runtime closed first).
+     *
+     * <p><b>Which thread runs it.</b> If the thread has already ended, the
+     * caller runs {@code action} before this method returns. Otherwise the
+     * green thread that ended runs it, right after its body returned and its
+     * joiners were woken (so {@link #join()} may return before the callback
+     * ran): callbacks run on a green thread, never on a carrier by
+     * themselves, so a callback that blocks parks that green thread, not its
+     * carrier. If the runtime closes before the thread ends, the thread
+     * closing the runtime runs it. Several callbacks run in registration order.
+     * Keep callbacks short: inside one, {@link Green#self()} is the pid of the
+     * thread that ended, and what it spawns is not cancelled with its
+     * ancestors. A callback that throws is logged (System.Logger
+     * {@code io.verdant}, WARNING) and the others still run.
+     *
+     * @param action called with (result, null) or (null, failure)
+     * @throws NullPointerException if {@code action} is null
+     */
+    void onComplete(BiConsumer<? super T, ? super Throwable> action);
+
+    /**
+     * A {@link Future} view of this thread. {@code get()} waits like
+     * {@link #join()} (parking a green caller) and throws
+     * {@link java.util.concurrent.ExecutionException} with what the thread threw;
+     * {@code cancel(mayInterruptIfRunning)} cancels the thread as
+     * {@link #cancel()} does (both values of the flag: a green thread's
+     * cancellation always interrupts it) and, if the thread had not ended, the
+     * view is cancelled from then on ({@code isCancelled()}, {@code get()} throws
+     * {@link java.util.concurrent.CancellationException} once the thread has
+     * ended, which a well-behaved thread does promptly). A thread that ended by
+     * throwing a {@link CancelledException} is {@link Future.State#CANCELLED}.
+     * {@code get} throws {@link InterruptedException} (interrupt status cleared)
+     * if the caller is interrupted or cancelled while waiting; a negative
+     * {@code get} timeout means "do not wait", as in the JDK.
+     *
+     * @return a new view; views are independent (cancelling through one
+     *         cancels the thread, which every view then reports once it ends)
+     */
+    default Future<T> asFuture() {
+        return new HandleFuture<>(this);
+    }
+
+    /**
+     * A {@link CompletableFuture} completed with this thread's outcome (through
+     * {@link #onComplete}, so dependent stages without an executor run on the
+     * green thread that ended): its result, or exceptionally with what it threw.
+     * A thread ending with a {@link CancelledException} makes the future
+     * {@linkplain CompletableFuture#isCancelled() cancelled}. Cancelling the
+     * returned future (not its dependents) cancels the thread.
+     *
+     * @return a new future
+     */
+    default CompletableFuture<T> toCompletableFuture() {
+        HandleCompletableFuture<T> f = new HandleCompletableFuture<>(this);
+        onComplete((value, failure) -> {
+            if (failure == null) {
+                f.complete(value);
+            } else {
+                f.completeExceptionally(failure);
+            }
+        });
+        return f;
+    }
 
     /**
      * Waits for the thread to end and returns its result. From a green thread
      * this parks the green thread, not the carrier.
      *
-     * @return the thread's result (null for a body with no result)
+     * @return what the thread's body returned
      * @throws GreenFailedException if the thread ended by throwing (the cause is
      *         what it threw)
      * @throws CancelledException if the caller is cancelled or interrupted

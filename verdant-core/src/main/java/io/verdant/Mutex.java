@@ -6,6 +6,7 @@ import io.verdant.internal.Waits;
 import io.verdant.internal.sync.MutexCore;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * A mutual-exclusion lock that guards a value, with mandatory timeouts and
@@ -23,7 +24,7 @@ import java.time.Duration;
  * <li>{@link #lock(Duration)} is the only way to wait: there is no lock without a
  *     timeout. It throws {@link TimedOutException} when the time is up; the
  *     caller then holds nothing and the other waiters keep their places.
- * <li>{@link #tryLock()} never waits: null if the mutex is held or has waiters.
+ * <li>{@link #tryLock()} never waits: an empty {@code Optional} if the mutex is held or has waiters.
  * <li>Strict FIFO: waiters get the lock in arrival order; an unlock hands it
  *     directly to the longest waiter, and a newcomer never barges past a waiter.
  * <li>Locking a mutex the caller already holds throws {@link IllegalStateException}
@@ -89,14 +90,20 @@ public final class Mutex<T> {
     /**
      * Acquires the mutex if it is free and nobody waits; never waits.
      *
-     * @return the guard, or null if the mutex is held or has waiters
+     * <pre>{@code
+     * try (Mutex.Guard<T> g = m.tryLock().orElse(null)) {   // a null resource is skipped
+     *     if (g != null) { ... }
+     * }
+     * }</pre>
+     *
+     * @return the guard, or empty if the mutex is held or has waiters
      * @throws IllegalStateException if the caller already holds this mutex
      */
-    public Guard<T> tryLock() {
+    public Optional<Guard<T>> tryLock() {
         return switch (core.lock(Deadline.NOW)) {
-            case ACQUIRED -> new Held();
+            case ACQUIRED -> Optional.of(new Held());
             case HELD_BY_CALLER -> throw alreadyHeld("Mutex.tryLock");
-            case BUSY, TIMED_OUT, CANCELLED -> null;
+            case BUSY, TIMED_OUT, CANCELLED -> Optional.empty();
         };
     }
 

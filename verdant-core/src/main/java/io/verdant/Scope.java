@@ -41,19 +41,23 @@ import java.util.concurrent.Callable;
  */
 public final class Scope {
     /**
-     * The body of a scope.
+     * The body of a scope. It may throw a checked exception {@code X}: the
+     * scope rethrows it as it was (once the children have ended), and
+     * {@link Green#scope(Body)} declares it.
      *
-     * @param <T> the type of the body's result
+     * @param <T> the body's result type
+     * @param <X> the checked exception the body may throw ({@code RuntimeException} if none)
      */
     @FunctionalInterface
-    public interface Body<T> {
+    public interface Body<T, X extends Exception> {
         /**
-         * Runs the body; children spawned through {@code scope} end before the scope returns.
+         * Runs the body.
          *
          * @param scope the scope to spawn children in
          * @return the scope's result
+         * @throws X what the body may throw
          */
-        T run(Scope scope);
+        T run(Scope scope) throws X;
     }
 
     // The children, the running count, the first failure and the owner's wait
@@ -67,7 +71,7 @@ public final class Scope {
         this.core = new ScopeCore(owner);
     }
 
-    static <T> T open(Body<T> body) {
+    static <T, X extends Exception> T open(Body<T, X> body) throws X {
         Objects.requireNonNull(body, "body");
         GreenThread<?> owner = GreenThread.require("Green.scope");
         Scope scope = new Scope(owner);
@@ -80,7 +84,7 @@ public final class Scope {
             scope.core.fail(t);
         }
         scope.core.awaitChildren();
-        return scope.outcome(result, bodyFailure);
+        return scope.<T, X>outcome(result, bodyFailure);
     }
 
     /**
@@ -131,7 +135,9 @@ public final class Scope {
         return core.isCancelled();
     }
 
-    private <T> T outcome(T result, Throwable bodyFailure) {
+    /** {@code bodyFailure}, if not null, is what the body threw: unchecked, or an {@code X}. */
+    @SuppressWarnings("unchecked")
+    private <T, X extends Exception> T outcome(T result, Throwable bodyFailure) throws X {
         Throwable f = core.first();
         List<GreenThread<?>> children = core.children();
         Throwable primary;
@@ -157,6 +163,10 @@ public final class Scope {
         }
         if (primary instanceof Error e) {
             throw e;
+        }
+        if (primary == bodyFailure) {
+            // A checked exception the body threw: Body.run declares only X, so it is an X.
+            throw (X) primary;
         }
         throw new GreenFailedException(owner.pid(), owner.name(), primary);
     }

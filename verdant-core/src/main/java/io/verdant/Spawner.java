@@ -1,10 +1,16 @@
 package io.verdant;
 
+import io.verdant.internal.CancelNode;
+import io.verdant.internal.GreenExecutorService;
 import io.verdant.internal.GreenThread;
+import io.verdant.internal.GreenThreadFactory;
 import io.verdant.internal.RuntimeCore;
+import io.verdant.internal.ThreadNames;
 
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadFactory;
 
 /**
  * Builder for spawning a green thread with options. Obtained from
@@ -19,6 +25,8 @@ public final class Spawner {
     private CancelToken under;
     private boolean link;
     private Mailbox mailbox = Mailbox.unbounded();
+    /** With {@link #name}: the next value of the name counter; -1: a fixed name. */
+    private long nameStart = -1;
 
     Spawner(RuntimeCore runtime) {
         this.runtime = runtime;
@@ -28,11 +36,35 @@ public final class Spawner {
      * The thread's name (shown in thread dumps and stall reports).
      *
      * @param name the name
-     * @return this builder
+     * @return this spawner
      * @throws NullPointerException if {@code name} is null
      */
     public Spawner name(String name) {
         this.name = Objects.requireNonNull(name, "name");
+        this.nameStart = -1;
+        return this;
+    }
+
+    /**
+     * Names threads {@code prefix} followed by a counter starting at
+     * {@code start} ({@code worker-0}, {@code worker-1}, ...), as
+     * {@code Thread.Builder.name(prefix, start)}: each {@code spawn} takes the
+     * next number, and {@link #threadFactory()} and {@link #executor()} start
+     * their own counter from the spawner's current value.
+     *
+     * @param prefix the name before the number
+     * @param start the first number
+     * @return this spawner
+     * @throws NullPointerException if {@code prefix} is null
+     * @throws IllegalArgumentException if {@code start} is negative
+     */
+    public Spawner name(String prefix, long start) {
+        Objects.requireNonNull(prefix, "prefix");
+        if (start < 0) {
+            throw new IllegalArgumentException("start must not be negative, was " + start);
+        }
+        this.name = prefix;
+        this.nameStart = start;
         return this;
     }
 
@@ -107,7 +139,7 @@ public final class Spawner {
      * @throws IllegalStateException if the runtime is closed
      */
     public <T> GreenHandle<T> spawn(Callable<? extends T> body) {
-        return runtime.spawn(body, name, priority, under, link ? GreenThread.require("Spawner.link") : null,
+        return runtime.spawn(body, nextName(), priority, under, link ? GreenThread.require("Spawner.link") : null,
                 mailbox.toBound());
     }
 
@@ -127,4 +159,98 @@ public final class Spawner {
         });
     }
 
+    /**
+     * A {@link ThreadFactory} with this spawner's settings (name or name
+     * pattern, priority, {@link #cancelWith} token), for libraries that take
+     * one. It is thread-safe and independent of this spawner afterwards.
+     *
+     * <p><b>How a {@code Thread} maps to a green thread.</b> {@code newThread}
+     * returns an unstarted {@link Thread} (a virtual thread whose scheduler is
+     * the runtime) that <em>is</em> a green thread once the library calls
+     * {@code start()}: {@link Green#isGreen()} is true inside, and every
+     * {@link Green} operation works. The green thread exists from
+     * {@code newThread} on: it has a pid and counts as live, so a thread that
+     * is never started stays live until the runtime closes (which then waits
+     * {@link Config#shutdownTimeout()} for it and abandons it). The threads are
+     * registered for cancellation under the {@link #cancelWith} token if one
+     * was given, otherwise under a token of the factory's own, never under the
+     * green thread that calls {@code newThread}. As for every virtual thread,
+     * {@code setDaemon(false)} throws {@link IllegalArgumentException} and
+     * {@code setPriority} is ignored (use {@link #priority}); do not replace a
+     * thread's uncaught-exception handler (Verdant finds the current green
+     * thread through it; a failure of the task goes to the runtime's failure
+     * handler as for any green thread).
+     *
+     * @return a new factory; {@code newThread} returns null once the runtime is
+     *         closed (the {@code ThreadFactory} contract for a rejected request)
+     * @throws IllegalStateException if {@link #link()} was set (a factory's
+     *         threads are not linked to anyone)
+     */
+    public ThreadFactory threadFactory() {
+        if (link) {
+            throw new IllegalStateException("Spawner.link() does not apply to a thread factory");
+        }
+        return new GreenThreadFactory(runtime, names(), priority, ownToken());
+    }
+
+    /**
+     * An {@link ExecutorService} running each task as a new green thread with
+     * this spawner's settings, with the semantics of the JDK's
+     * {@link java.util.concurrent.Executors#newVirtualThreadPerTaskExecutor()}:
+     * <ul>
+     * <li>{@code execute}/{@code submit} start a green thread per task at once
+     *     (no queue, no bound); {@code invokeAll}/{@code invokeAny} as in
+     *     {@link java.util.concurrent.AbstractExecutorService}.</li>
+     * <li>{@code shutdown()}: new tasks are rejected with
+     *     {@link java.util.concurrent.RejectedExecutionException}; running
+     *     ones finish. {@code shutdownNow()}: also cancels every task thread
+     *     and its descendants (see {@link CancelToken}: their Verdant blocking
+     *     operations throw {@link CancelledException}, JDK ones are
+     *     interrupted); returns an empty list (nothing is ever queued).</li>
+     * <li>{@code awaitTermination} waits until shut down and every task
+     *     thread has ended (a green caller parks); it throws
+     *     {@link InterruptedException} if the caller is interrupted or
+     *     cancelled. {@code close()} (try-with-resources) shuts down and waits;
+     *     interrupted or cancelled meanwhile, it calls {@code shutdownNow()},
+     *     keeps waiting, and returns with the interrupt status set. Do not call
+     *     it from one of the executor's own tasks (it would wait for itself).</li>
+     * <li>A {@code Future} from {@code submit}: {@code cancel(true)} cancels
+     *     the task's green thread and its descendants.</li>
+     * <li>Task threads are registered for cancellation under a token of the
+     *     executor's own (a child of the {@link #cancelWith} token if one was
+     *     given), not under the submitting thread: they outlive their
+     *     submitter, as in the JDK. A task that throws ends its green thread
+     *     with that failure (the runtime's failure handler sees it).</li>
+     * <li>Tasks are rejected with {@code RejectedExecutionException} once
+     *     the runtime is closed; closing the runtime cancels the tasks like
+     *     every green thread, and the executor then terminates.</li>
+     * </ul>
+     *
+     * @return a new executor service
+     * @throws IllegalStateException if {@link #link()} was set
+     */
+    public ExecutorService executor() {
+        if (link) {
+            throw new IllegalStateException("Spawner.link() does not apply to an executor");
+        }
+        return new GreenExecutorService(runtime, names(), priority, ownToken());
+    }
+
+    /** The name of the next thread spawned, advancing the counter if there is one. */
+    private String nextName() {
+        return nameStart < 0 ? name : name + nameStart++;
+    }
+
+    private ThreadNames names() {
+        return new ThreadNames(name, nameStart);
+    }
+
+    /** A standalone token for a factory or executor, cancelled with the cancelWith token if one was given. */
+    private CancelNode ownToken() {
+        CancelNode own = CancelNode.standalone();
+        if (under != null) {
+            under.onCancel(own::cancel);
+        }
+        return own;
+    }
 }

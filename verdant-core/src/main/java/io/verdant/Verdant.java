@@ -1,12 +1,17 @@
 package io.verdant;
 
 import io.verdant.internal.GreenThread;
+import io.verdant.internal.Pids;
 import io.verdant.internal.RuntimeCore;
 import io.verdant.internal.det.DetScheduler;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.function.Function;
 
 /**
  * A Verdant runtime: a pool of carrier threads that Verdant schedules itself,
@@ -232,6 +237,128 @@ public final class Verdant implements AutoCloseable {
      */
     public Optional<GreenHandle<?>> handle(Pid pid) {
         return Optional.ofNullable(core.lookup(pid));
+    }
+
+    // ------------------------------------------------------------------ into the Java ecosystem
+
+    /**
+     * An {@link ExecutorService} whose tasks each run as a new green thread of
+     * this runtime (unnamed, {@link Priority#NORMAL}), with the semantics of the
+     * JDK's {@link java.util.concurrent.Executors#newVirtualThreadPerTaskExecutor()}:
+     * for libraries that take an {@code Executor} (HTTP servers,
+     * {@code CompletableFuture.supplyAsync(..., executor)}, ...). See
+     * {@link Spawner#executor()} for the whole contract; {@code rt.spawner()
+     * .name("http-", 0).priority(Priority.HIGH).executor()} names and
+     * prioritises the tasks. Any thread.
+     *
+     * @return a new executor service; closing it does not close the runtime
+     */
+    public ExecutorService executor() {
+        return spawner().executor();
+    }
+
+    /**
+     * A {@link ThreadFactory} whose threads are green threads of this runtime
+     * once started (unnamed, {@link Priority#NORMAL}); see
+     * {@link Spawner#threadFactory()} for how a {@code Thread} maps to a green
+     * thread. Any thread.
+     *
+     * @return a new thread factory
+     */
+    public ThreadFactory threadFactory() {
+        return spawner().threadFactory();
+    }
+
+    /**
+     * Sends {@code msg} to the green thread {@code pid} of this runtime, from
+     * any thread (a plain {@code main} included); the same as
+     * {@link Green#send(Pid, Object)}.
+     *
+     * @param pid the receiver, a pid of this runtime
+     * @param msg the message
+     * @return true if {@code pid} named a live green thread when the message was
+     *         enqueued; false if it is dead or stale, or the runtime is closed
+     *         (the dead-letter handler, if any, then sees the message)
+     * @throws NullPointerException if {@code pid} or {@code msg} is null
+     * @throws IllegalArgumentException if {@code pid} belongs to another runtime
+     */
+    public boolean send(Pid pid, Object msg) {
+        Objects.requireNonNull(pid, "pid");
+        Objects.requireNonNull(msg, "msg");
+        if (Pids.runtimeId(pid) != core.id) {
+            throw new IllegalArgumentException("pid " + pid + " belongs to another runtime than '" + core.name + "'");
+        }
+        return RuntimeCore.send(pid, msg);
+    }
+
+    /**
+     * Request–reply from any thread (a plain {@code main} included): a
+     * temporary green thread of this runtime monitors {@code pid}, sends it
+     * {@code request.apply(replyTo)} where {@code replyTo} is the temporary
+     * thread's own pid, and waits for the first message of type
+     * {@code replyType} in its (fresh, so uncorrelated replies cannot reach
+     * it) mailbox. The callee answers with {@code Green.send(replyTo, reply)}.
+     * If the callee ends first (or was already dead), the call fails at once.
+     * The caller blocks (from a green thread: parks) until then.
+     *
+     * @param <R> the reply type
+     * @param pid the callee, a pid of this runtime
+     * @param request makes the request from the reply-to pid
+     * @param replyType the type of the reply; other messages to the reply-to pid are ignored
+     * @param timeout how long to wait for the reply
+     * @return the reply
+     * @throws TimedOutException if no reply came in time
+     * @throws NoSuchGreenThreadException if the callee was dead, or ended before replying
+     * @throws CancelledException if the caller was interrupted or cancelled while waiting
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code timeout} is negative or {@code pid} belongs to another runtime
+     * @throws IllegalStateException if the runtime is closed
+     */
+    public <R> R call(Pid pid, Function<? super Pid, ?> request, Class<R> replyType, Duration timeout) {
+        Objects.requireNonNull(pid, "pid");
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(replyType, "replyType");
+        RuntimeCore.toNanos(timeout, "timeout");
+        if (Pids.runtimeId(pid) != core.id) {
+            throw new IllegalArgumentException("pid " + pid + " belongs to another runtime than '" + core.name + "'");
+        }
+        GreenHandle<R> caller = spawner().name("call " + pid).spawn(() -> {
+            Green.monitor(pid);
+            Green.send(pid, Objects.requireNonNull(request.apply(Green.self()), "request made a null message"));
+            Object m = Green.receive(x -> replyType.isInstance(x) || x instanceof Signal.Down d && d.pid().equals(pid),
+                    timeout);
+            if (m instanceof Signal.Down) {
+                throw new NoSuchGreenThreadException(pid);
+            }
+            return replyType.cast(m);
+        });
+        try {
+            return caller.join();
+        } catch (CancelledException e) {
+            caller.cancel();
+            throw e;
+        } catch (GreenFailedException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r; // TimedOutException, NoSuchGreenThreadException, or what request threw
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Starts a supervision tree in this runtime from any thread (a plain
+     * {@code main} included): the same as {@code builder.start(this)}. The
+     * supervisor is linked to nobody; it returns once its first children are
+     * spawned.
+     *
+     * @param builder the supervisor's settings
+     * @return the running supervisor
+     * @throws NullPointerException if {@code builder} is null
+     * @throws IllegalStateException if the runtime is closed
+     */
+    public Supervisor startSupervisor(Supervisor.Builder builder) {
+        Objects.requireNonNull(builder, "builder");
+        return builder.start(this);
     }
 
     /**

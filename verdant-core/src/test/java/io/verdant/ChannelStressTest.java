@@ -51,8 +51,7 @@ class ChannelStressTest {
                                 case 0 -> ch.receive();
                                 case 1 -> ch.receive(Duration.ofSeconds(30));
                                 default -> {
-                                    long[] t = ch.tryReceive();
-                                    yield t != null ? t : ch.receive();
+                                    yield ch.tryReceive().orElseGet(ch::receive);
                                 }
                             };
                         } catch (ChannelClosedException e) {

@@ -51,7 +51,7 @@ class MutexTest {
             }
             return null;
         });
-        assertThat(m.tryLock().get()[0]).isEqualTo(10_000);
+        assertThat(m.tryLock().orElseThrow().get()[0]).isEqualTo(10_000);
     }
 
     @Test
@@ -72,14 +72,14 @@ class MutexTest {
                 }
             }
             // A newcomer with tryLock cannot barge.
-            assertThat(Green.spawn(() -> m.tryLock() == null).join()).isTrue();
+            assertThat(Green.spawn(() -> m.tryLock().isEmpty()).join()).isTrue();
             held.close();
             for (GreenHandle<Void> h : hs) {
                 h.join();
             }
             return null;
         });
-        try (Mutex.Guard<List<Integer>> g = m.tryLock()) {
+        try (Mutex.Guard<List<Integer>> g = m.tryLock().orElseThrow()) {
             assertThat(g.get()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19);
         }
     }
@@ -121,7 +121,7 @@ class MutexTest {
             last.join();
             return null;
         });
-        assertThat(m.tryLock().get()).containsExactly("first", "last");
+        assertThat(m.tryLock().orElseThrow().get()).containsExactly("first", "last");
         assertThat(TestAccess.timers(rt)).isZero();
     }
 

@@ -1,5 +1,7 @@
 package io.verdant;
 
+import io.verdant.internal.Pids;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -40,24 +42,24 @@ class PidTest {
             for (int i = 0; i < 100 && reused == null; i++) {
                 GreenHandle<Integer> h = rt.spawn(() -> 2);
                 h.join();
-                indices.add(h.pid().index());
-                if (h.pid().index() == first.index()) {
+                indices.add(Pids.index(h.pid()));
+                if (Pids.index(h.pid()) == Pids.index(first)) {
                     reused = h.pid();
                 }
             }
             assertThat(reused).as("slot of %s reused", first).isNotNull();
-            assertThat(reused.generation()).isGreaterThan(first.generation());
+            assertThat(Pids.generation(reused)).isGreaterThan(Pids.generation(first));
             assertThat(reused).isNotEqualTo(first);
             GreenHandle<Object> live = rt.spawn(() -> {
                 java.util.concurrent.locks.LockSupport.park();
                 return null;
             });
             // A stale pid naming the slot of a live thread is still dead.
-            Pid stale = new Pid(live.pid().runtimeId(), live.pid().index(), live.pid().generation() - 1);
+            Pid stale = Pids.of(Pids.runtimeId(live.pid()), Pids.index(live.pid()), Pids.generation(live.pid()) - 1);
             assertThat(rt.isAlive(live.pid())).isTrue();
             assertThat(rt.isAlive(stale)).isFalse();
-            assertThat(rt.isAlive(new Pid(live.pid().runtimeId(), 1_000_000, 0))).isFalse();
-            assertThat(rt.isAlive(new Pid(live.pid().runtimeId(), -1, 0))).isFalse();
+            assertThat(rt.isAlive(Pids.of(Pids.runtimeId(live.pid()), 1_000_000, 0))).isFalse();
+            assertThat(rt.isAlive(Pids.of(Pids.runtimeId(live.pid()), -1, 0))).isFalse();
         }
     }
 
@@ -76,7 +78,7 @@ class PidTest {
             }).pid();
             assertThat(a.isAlive(pa)).isTrue();
             assertThat(b.isAlive(pa)).as("a pid of runtime a means nothing to runtime b").isFalse();
-            assertThat(pa.runtimeId()).isNotEqualTo(hb.pid().runtimeId());
+            assertThat(Pids.runtimeId(pa)).isNotEqualTo(Pids.runtimeId(hb.pid()));
             // A green thread of one runtime can use another runtime.
             assertThat(a.run(() -> b.run(() -> Green.runtime().name()))).isEqualTo("iso-b");
         }

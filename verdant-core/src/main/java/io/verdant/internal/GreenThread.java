@@ -51,7 +51,7 @@ import java.util.concurrent.locks.LockSupport;
  *     ALIVE -> ABANDONED   the runtime closed before the body ended
  *   outcome is written before the releasing CAS and read after an acquiring
  *   read of status.
- *   waiters: a Treiber stack of parked joiners; completion swaps in DONE and
+ *   waiters: a Treiber stack of parked joiners and onComplete callbacks; completion swaps in DONE and
  *   unparks each, queued behind the work already queued on this carrier rather
  *   than in its LIFO slot (Worker.queueWakeups). join() returns once waiters is
  *   DONE (not merely once status is final), and completion swaps DONE in only
@@ -67,6 +67,11 @@ import java.util.concurrent.locks.LockSupport;
  *   joiners still waiting (memory stays bounded however many joins time out),
  *   and completion never unparks a stale joiner. Completion skips a node whose
  *   thread is already null; a walk that meets DONE stops (nothing to unlink).
+ *   onComplete pushes a callback node (thread null, action set; never
+ *   unlinked by removeWaiter) the same way, or, if waiters is already DONE,
+ *   runs the callback on the caller. Completion runs the callback nodes, in
+ *   registration order, on the ended green thread itself after its joiners
+ *   are woken (ABANDONED: on the thread closing the runtime).
  *
  * Lazily used per-thread state (three fields, no object until used)
  *   kin   cancellation: the token this thread is registered under, or its own
@@ -279,7 +284,7 @@ public final class GreenThread<T> extends Task
 
     /** The pid of the green thread that spawned this one in the same runtime, or null. */
     public Pid parentPid() {
-        return parentIndex == 0 ? null : new Pid(runtime.id, parentIndex - 1, parentGeneration);
+        return parentIndex == 0 ? null : Pids.of(runtime.id, parentIndex - 1, parentGeneration);
     }
 
     // ------------------------------------------------------------------ body
@@ -374,8 +379,102 @@ public final class GreenThread<T> extends Task
                     carrier.queueWakeups(false);
                 }
             }
+            // onComplete callbacks run here, on this (ended) green thread, after
+            // its joiners were woken: a callback that blocks parks a green
+            // thread, never a carrier. The interrupt of a cancellation is
+            // cleared first so JDK calls in callbacks work.
+            Thread.interrupted();
+            if (runCallbacks(w)) {
+                failureObserved = true; // a user callback was given the failure
+            }
         }
         return true;
+    }
+
+    /**
+     * Runs the callback nodes of the stack {@code w}, in the order they were
+     * registered; true if one of them observes the outcome (a user's, not the
+     * runtime's own bookkeeping).
+     */
+    private boolean runCallbacks(Object w) {
+        boolean observing = false;
+        Waiter reversed = null;
+        while (w instanceof Waiter node) {
+            Object next = node.next;
+            if (node.action != null) {
+                node.next = reversed;
+                reversed = node;
+            }
+            w = next;
+        }
+        for (Waiter n = reversed; n != null; n = (Waiter) n.next) {
+            observing |= n.observes;
+            runCallback(n.action);
+        }
+        return observing;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void runCallback(java.util.function.BiConsumer<Object, Throwable> action) {
+        int st = (int) STATUS.getAcquire(this);
+        try {
+            if (st == SUCCEEDED) {
+                action.accept(outcome, null);
+            } else {
+                action.accept(null, failureOrNull());
+            }
+        } catch (Throwable t) {
+            System.getLogger("io.verdant").log(System.Logger.Level.WARNING,
+                    "an onComplete callback of green thread " + pid() + " threw", t);
+        }
+    }
+
+    @Override
+    public void onComplete(java.util.function.BiConsumer<? super T, ? super Throwable> action) {
+        onComplete(action, true);
+    }
+
+    /**
+     * Like {@link #onComplete(java.util.function.BiConsumer)}; with {@code observes}
+     * false the callback is the runtime's own bookkeeping (an executor counting its
+     * tasks), so a failure it sees still counts as unobserved and is logged.
+     *
+     * @param action the callback
+     * @param observes whether the callback counts as observing a failure
+     */
+    @SuppressWarnings("unchecked")
+    public void onComplete(java.util.function.BiConsumer<? super T, ? super Throwable> action, boolean observes) {
+        Objects.requireNonNull(action, "action");
+        // T is erased: the stored action only ever receives this thread's own outcome.
+        Waiter node = new Waiter(null, (java.util.function.BiConsumer<Object, Throwable>) action);
+        node.observes = observes;
+        Object head;
+        do {
+            head = waiters;
+            if (head == DONE) {
+                runCallback(node.action);
+                return;
+            }
+            node.next = head;
+        } while (!WAITERS.compareAndSet(this, head, node));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public T resultNow() {
+        if ((int) STATUS.getAcquire(this) == SUCCEEDED) {
+            return (T) outcome;
+        }
+        throw new IllegalStateException("green thread " + pid() + " has not succeeded (state " + state() + ")");
+    }
+
+    @Override
+    public Throwable exceptionNow() {
+        Throwable t = failureOrNull();
+        if (t != null) {
+            return t;
+        }
+        throw new IllegalStateException("green thread " + pid() + " has not failed (state " + state() + ")");
     }
 
     /** Any thread: installs {@code fresh} if no cell is set; returns the existing one, or null if installed. */
@@ -402,7 +501,10 @@ public final class GreenThread<T> extends Task
             if (STATUS.compareAndSet(this, ALIVE, ABANDONED)) {
                 runtime.threadEnded();
                 runtime.exitedElsewhere.incrementAndGet();
-                unparkAll(WAITERS.getAndSet(this, DONE));
+                Object w = WAITERS.getAndSet(this, DONE);
+                unparkAll(w);
+                // Callbacks of an abandoned thread run on the thread closing the runtime.
+                runCallbacks(w);
             }
         }
     }
@@ -439,7 +541,9 @@ public final class GreenThread<T> extends Task
     void discardUnstarted() {
         if (STATUS.compareAndSet(this, ALIVE, ABANDONED)) {
             CancelNode.threadEnded(this);
-            unparkAll(WAITERS.getAndSet(this, DONE));
+            Object w = WAITERS.getAndSet(this, DONE);
+            unparkAll(w);
+            runCallbacks(w);
         }
     }
 
@@ -462,7 +566,7 @@ public final class GreenThread<T> extends Task
 
     @Override
     public Pid pid() {
-        return new Pid(runtime.id, index, generation);
+        return Pids.of(runtime.id, index, generation);
     }
 
     @Override
@@ -544,7 +648,7 @@ public final class GreenThread<T> extends Task
             throw new IllegalStateException("a green thread cannot join itself: " + pid());
         }
         Waits.enter("join");
-        Waiter node = new Waiter(Thread.currentThread());
+        Waiter node = new Waiter(Thread.currentThread(), null);
         Object head;
         do {
             head = waiters;
@@ -587,11 +691,11 @@ public final class GreenThread<T> extends Task
             for (Waiter q = (Waiter) h, s; q != null; q = s) {
                 Object n = q.next;
                 s = n instanceof Waiter w ? w : null;
-                if (q.thread != null) {
+                if (q.thread != null || q.action != null) {
                     pred = q;
                 } else if (pred != null) {
                     pred.next = s;
-                    if (pred.thread == null) {
+                    if (pred.thread == null && pred.action == null) {
                         continue retry; // pred was abandoned meanwhile: its unlink may undo ours
                     }
                 } else if (!WAITERS.compareAndSet(this, q, s)) {
@@ -655,15 +759,23 @@ public final class GreenThread<T> extends Task
         return "GreenThread" + pid() + (n.isEmpty() ? "" : "[" + n + "]") + "[" + priority() + "]";
     }
 
-    /** A joiner in the waiters stack; see "Completion state" for who writes what. */
+    /**
+     * A node of the waiters stack: a joiner, or (thread null, action set) an
+     * onComplete callback; see "Completion state" for who writes what.
+     */
     private static final class Waiter {
-        /** The parked joiner; null once it gave up (timed out or cancelled). */
+        /** The parked joiner; null once it gave up (timed out or cancelled), and for a callback node. */
         volatile Thread thread;
+        /** The onComplete callback, or null for a joiner. */
+        final java.util.function.BiConsumer<Object, Throwable> action;
+        /** A callback node: it counts as observing a failure (set before the push CAS). */
+        boolean observes;
         /** The node below, or null; written before the push CAS, then by removeWaiter. */
         volatile Object next;
 
-        Waiter(Thread thread) {
+        Waiter(Thread thread, java.util.function.BiConsumer<Object, Throwable> action) {
             this.thread = thread;
+            this.action = action;
         }
     }
 

@@ -207,7 +207,7 @@ public final class RuntimeCore {
      */
     public <T> GreenThread<T> spawn(Callable<? extends T> body, String name, Priority priority, CancelToken under,
                                     GreenThread<?> linkParent) {
-        return spawn(body, name, priority, under, linkParent, null);
+        return create(body, name, priority, under, linkParent, null, true);
     }
 
     /**
@@ -218,6 +218,25 @@ public final class RuntimeCore {
      */
     public <T> GreenThread<T> spawn(Callable<? extends T> body, String name, Priority priority, CancelToken under,
                                     GreenThread<?> linkParent, MailboxBound bound) {
+        return create(body, name, priority, under, linkParent, bound, true);
+    }
+
+    /**
+     * Like {@link #spawn(Callable, String, Priority, CancelToken, GreenThread)}
+     * but does not start the virtual thread: the caller starts
+     * {@code virtualThread()} (a ThreadFactory's thread). The thread has its
+     * pid, counts as live and is registered for cancellation from now on; a
+     * thread never started is abandoned when the runtime closes. Any thread.
+     *
+     * @throws IllegalStateException if the runtime is closing or closed
+     */
+    public <T> GreenThread<T> createUnstarted(Callable<? extends T> body, String name, Priority priority,
+                                              CancelToken under) {
+        return create(body, name, priority, under, null, null, false);
+    }
+
+    private <T> GreenThread<T> create(Callable<? extends T> body, String name, Priority priority, CancelToken under,
+                                      GreenThread<?> linkParent, MailboxBound bound, boolean start) {
         Objects.requireNonNull(body, "body");
         Objects.requireNonNull(priority, "priority");
         // Spawning is a safepoint: a green thread spawning in a long loop yields
@@ -260,7 +279,9 @@ public final class RuntimeCore {
             if (bound != null) {
                 ActorCell.of(g).bound(bound);
             }
-            vt.start();
+            if (start) {
+                vt.start();
+            }
             countSpawn(spawner);
             io.verdant.internal.obs.Jfr.threadStart(g);
         } catch (Throwable t) {
@@ -273,7 +294,8 @@ public final class RuntimeCore {
         }
         // close() may have cancelled it between publication and start: the interrupt
         // it made then is kept by the JDK (an unstarted thread keeps its interrupt
-        // status); this one makes it certain.
+        // status); this one makes it certain. (Not started here, createUnstarted: the
+        // thread keeps the flag and starts interrupted.)
         if (bornCancelled || g.isCancelled()) {
             vt.interrupt();
         }
@@ -388,7 +410,7 @@ public final class RuntimeCore {
         if (!owns(pid)) {
             return null;
         }
-        GreenThread<?> g = pids.lookup(pid.index(), pid.generation());
+        GreenThread<?> g = pids.lookup(Pids.index(pid), Pids.generation(pid));
         return g != null && !g.isDone() ? g : null;
     }
 
@@ -399,7 +421,7 @@ public final class RuntimeCore {
      * @return its runtime if open
      */
     public static RuntimeCore of(Pid pid) {
-        return OPEN.get(pid.runtimeId());
+        return OPEN.get(Pids.runtimeId(pid));
     }
 
     /**
@@ -409,7 +431,7 @@ public final class RuntimeCore {
      * @return whether it is one of this runtime's
      */
     public boolean owns(Pid pid) {
-        return pid.runtimeId() == id;
+        return Pids.runtimeId(pid) == id;
     }
 
     /**

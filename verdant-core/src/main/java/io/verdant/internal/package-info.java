@@ -49,8 +49,10 @@
  *                                            actor the owner of its turn), abandon (close),
  *                                            discardUnstarted (spawner): one CAS from
  *                                            ALIVE; outcome plain before it
- *   waiters           GreenThread            joiners push and unlink (CAS), completion
- *                                            swaps in DONE (getAndSet)
+ *   waiters           GreenThread            joiners push and unlink (CAS), onComplete
+ *                                            pushes callback nodes (CAS, never
+ *                                            unlinked), completion swaps in DONE
+ *                                            (getAndSet)
  *   kin               CancelNode             plain under the parent node's monitor
  *                                            before start; CAS afterwards
  *   kinSlot           CancelNode             plain, under the monitor of the node

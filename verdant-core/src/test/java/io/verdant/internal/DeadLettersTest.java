@@ -49,7 +49,7 @@ class DeadLettersTest {
     void logsTheFirstTenPerWindowAtInfoAndCountsTheRest() {
         AtomicLong now = new AtomicLong(5);
         DeadLetters d = new DeadLetters("rt", now::get);
-        Pid pid = new Pid(1, 2, 3);
+        Pid pid = Pids.of(1, 2, 3);
         for (int i = 0; i < 25; i++) {
             d.record(pid, "message " + i);
         }

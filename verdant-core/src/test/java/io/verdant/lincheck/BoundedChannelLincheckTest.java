@@ -40,7 +40,7 @@ public class BoundedChannelLincheckTest {
     @Operation
     public String tryReceive() {
         try {
-            Integer v = ch.tryReceive();
+            Integer v = ch.tryReceive().orElse(null);
             return v == null ? "empty" : "v" + v;
         } catch (ChannelClosedException e) {
             return "closed";

@@ -11,6 +11,7 @@ import io.verdant.internal.timer.TimerWheel;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Optional;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Objects;
@@ -105,8 +106,8 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T> {
     }
 
     @Override
-    public T tryReceive() {
-        return doReceive(Deadline.NOW);
+    public Optional<T> tryReceive() {
+        return Optional.ofNullable(doReceive(Deadline.NOW));
     }
 
     @Override

@@ -1,0 +1,433 @@
+package io.verdant;
+
+import io.verdant.internal.GreenThread;
+import io.verdant.internal.RuntimeCore;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A structured scope in the shape of the JDK's {@code StructuredTaskScope}:
+ * opened in try-with-resources, children forked into it, one {@link #join()}
+ * whose result a {@link Joiner} policy decides, and a {@link #close()} that
+ * never leaves a child running.
+ *
+ * <pre>{@code
+ * try (TaskScope<String, String> scope = TaskScope.open(TaskScope.Joiner.anySuccessfulOrThrow(),
+ *                                                        Duration.ofSeconds(2))) {
+ *     scope.fork(() -> fetch("mirror-a"));
+ *     scope.fork(() -> fetch("mirror-b"));
+ *     String first = scope.join();     // the first success; the other fetch is cancelled
+ * }
+ * }</pre>
+ *
+ * <h2>Rules</h2>
+ * <ul>
+ * <li>Green only: the thread that opens the scope owns it; only the owner may
+ *     call {@link #join()} and {@link #close()}. Any green thread of the same
+ *     runtime may {@link #fork} until {@code join} starts.</li>
+ * <li>Children are registered for cancellation under the owner: cancelling
+ *     the owner (or an ancestor) cancels them, and {@code join} then throws
+ *     {@link CancelledException} once they have ended.</li>
+ * <li>The {@link Joiner} sees each child fork and end (under the scope's lock,
+ *     one call at a time) and may <em>stop</em> the scope: every child still
+ *     running is then cancelled. {@code join} waits until every child has
+ *     ended, then returns {@link Joiner#result()} (which may throw, e.g. the
+ *     {@link GreenFailedException} of a failed child).</li>
+ * <li>A timeout given to {@code open} is a deadline for the whole scope,
+ *     counted from {@code open}: when it passes, the scope stops (its children
+ *     are cancelled, even if the owner is not in {@code join} yet), and
+ *     {@code join} throws {@link TimedOutException} once they have ended.</li>
+ * <li>{@code close()} cancels the children still running and waits for them
+ *     all to end (deaf to the owner's own cancellation while it waits, so no
+ *     child outlives the block). Unlike the JDK, closing without joining is
+ *     not an error: it is how a block that throws abandons its children.</li>
+ * </ul>
+ * Policies ({@link Joiner}): {@link Joiner#allSuccessfulOrThrow()} (fail fast:
+ * the results in fork order, or the first failure), {@link Joiner#anySuccessfulOrThrow()}
+ * (first success wins, the others are cancelled), {@link Joiner#awaitAll()}
+ * (every outcome, nothing cancelled). The lambda form {@link Green#scope(Scope.Body)}
+ * is the fail-fast policy with the body as a block.
+ *
+ * <pre>
+ * Implementation
+ *   pending  children forked and not yet reported to the joiner; incremented
+ *            by fork, decremented by each child's onComplete callback (which
+ *            runs when the child has ended). The owner parks until it is 0 and
+ *            the callback of the last one unparks it. Guarded by this.
+ *   stopped  set once (under the lock) by the joiner, the deadline watchdog,
+ *            the owner's cancellation, or close; whoever sets it cancels every
+ *            child not yet ended; a fork after that starts its child cancelled.
+ *   watchdog with a timeout, a green thread (registered under a standalone
+ *            token, so nothing but close cancels it) sleeping on the runtime's
+ *            timer wheel until the deadline, then stopping the scope.
+ * </pre>
+ *
+ * @param <T> the children's result type
+ * @param <R> the result type of {@link #join()}
+ */
+public final class TaskScope<T, R> implements AutoCloseable {
+
+    /**
+     * A policy of a {@link TaskScope}: it sees each child forked and ended and
+     * decides when the scope stops and what {@link TaskScope#join()} returns.
+     * The scope calls {@code onFork} and {@code onComplete} under its lock,
+     * one call at a time, and {@code result} on the owner after every child has
+     * ended. A joiner keeps state: use a fresh one for each scope (the static
+     * factories return fresh ones).
+     *
+     * @param <T> the children's result type
+     * @param <R> the result type
+     */
+    public interface Joiner<T, R> {
+        /**
+         * Called when a child is forked, before it can end.
+         *
+         * @param child the new child
+         * @return true to stop the scope (cancel every running child)
+         */
+        default boolean onFork(GreenHandle<? extends T> child) {
+            return false;
+        }
+
+        /**
+         * Called once a child has ended ({@link GreenHandle#isDone()} is true).
+         *
+         * @param child the child that ended
+         * @return true to stop the scope (cancel every running child)
+         */
+        default boolean onComplete(GreenHandle<? extends T> child) {
+            return false;
+        }
+
+        /**
+         * The outcome of the scope, called on the owner once every child has ended
+         * (not after a timeout or the owner's cancellation).
+         *
+         * @return what {@link TaskScope#join()} returns
+         */
+        R result();
+
+        /**
+         * Fail fast: the first child to fail stops the scope, and
+         * {@code join} throws a {@link GreenFailedException} whose cause is what
+         * it threw (the other failures, except the cancellations the stop
+         * caused, suppressed); if all succeed, their results in fork order.
+         *
+         * @param <T> the children's result type
+         * @return a fresh joiner
+         */
+        static <T> Joiner<T, List<T>> allSuccessfulOrThrow() {
+            return new Joiners.AllSuccessful<>();
+        }
+
+        /**
+         * First success wins: the first child to succeed stops the scope (the
+         * others are cancelled) and {@code join} returns its result. If every
+         * child fails, {@code join} throws a {@link GreenFailedException} for
+         * the first failure (the others suppressed); with no child forked, a
+         * {@link NoSuchElementException}.
+         *
+         * @param <T> the children's result type
+         * @return a fresh joiner
+         */
+        static <T> Joiner<T, T> anySuccessfulOrThrow() {
+            return new Joiners.AnySuccessful<>();
+        }
+
+        /**
+         * Collect every outcome: never stops the scope; {@code join} returns the
+         * children's handles, in fork order, all ended (inspect each with
+         * {@link GreenHandle#state()}, {@link GreenHandle#resultNow()},
+         * {@link GreenHandle#exceptionNow()}).
+         *
+         * @param <T> the children's result type
+         * @return a fresh joiner
+         */
+        static <T> Joiner<T, List<GreenHandle<T>>> awaitAll() {
+            return new Joiners.AwaitAll<>();
+        }
+    }
+
+    private final GreenThread<?> owner;
+    private final Joiner<T, R> joiner;
+    private final Duration timeout;
+    private final List<GreenHandle<? extends T>> children = new ArrayList<>();
+    /** Guarded by this. */
+    private int pending;
+    /** Guarded by this. */
+    private boolean stopped;
+    /** Guarded by this. */
+    private boolean timedOut;
+    /** join has started (or close): no more forks. Guarded by this. */
+    private boolean joining;
+    private boolean joined;
+    private boolean closed;
+    private final GreenHandle<Void> watchdog;
+
+    private TaskScope(GreenThread<?> owner, Joiner<T, R> joiner, Duration timeout, long nanos) {
+        this.owner = owner;
+        this.joiner = joiner;
+        this.timeout = timeout;
+        this.watchdog = timeout == null ? null : owner.runtime().spawn(() -> {
+            try {
+                Green.sleep(Duration.ofNanos(nanos));
+            } catch (CancelledException closedFirst) {
+                return null;
+            }
+            stop(true);
+            return null;
+        }, "TaskScope-deadline", Priority.HIGH, CancelToken.create());
+    }
+
+    /**
+     * Green only. Opens a scope with the fail-fast policy,
+     * {@link Joiner#allSuccessfulOrThrow()}.
+     *
+     * @param <T> the children's result type
+     * @return the scope; close it (try-with-resources)
+     * @throws IllegalStateException outside a green thread
+     */
+    public static <T> TaskScope<T, List<T>> open() {
+        return open(Joiner.allSuccessfulOrThrow());
+    }
+
+    /**
+     * Green only. Opens a scope with the policy {@code joiner} and no deadline.
+     *
+     * @param <T> the children's result type
+     * @param <R> the result type of {@link #join()}
+     * @param joiner the policy (a fresh one)
+     * @return the scope; close it (try-with-resources)
+     * @throws NullPointerException if {@code joiner} is null
+     * @throws IllegalStateException outside a green thread
+     */
+    public static <T, R> TaskScope<T, R> open(Joiner<T, R> joiner) {
+        Objects.requireNonNull(joiner, "joiner");
+        return new TaskScope<>(GreenThread.require("TaskScope.open"), joiner, null, 0);
+    }
+
+    /**
+     * Green only. Opens a scope with the policy {@code joiner} and a deadline
+     * {@code timeout} from now for the whole scope (see the class comment).
+     *
+     * @param <T> the children's result type
+     * @param <R> the result type of {@link #join()}
+     * @param joiner the policy (a fresh one)
+     * @param timeout the time the scope may take, from now
+     * @return the scope; close it (try-with-resources)
+     * @throws NullPointerException if {@code joiner} or {@code timeout} is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalStateException outside a green thread
+     */
+    public static <T, R> TaskScope<T, R> open(Joiner<T, R> joiner, Duration timeout) {
+        Objects.requireNonNull(joiner, "joiner");
+        long nanos = RuntimeCore.toNanos(timeout, "timeout");
+        return new TaskScope<>(GreenThread.require("TaskScope.open"), joiner, timeout, nanos);
+    }
+
+    /**
+     * Starts a child green thread running {@code task} (priority of the
+     * caller's {@link Green#priority()} if it is a green thread, else NORMAL).
+     * Any green thread of the scope's runtime may fork until {@link #join()}
+     * starts. If the scope has stopped, the child starts cancelled.
+     *
+     * @param <U> the child's result type
+     * @param task what the child runs (may throw checked exceptions: they are
+     *             the child's failure)
+     * @return the child's handle
+     * @throws NullPointerException if {@code task} is null
+     * @throws IllegalStateException if {@code join} or {@code close} has started,
+     *         or the runtime is closed
+     */
+    public <U extends T> GreenHandle<U> fork(Callable<? extends U> task) {
+        Objects.requireNonNull(task, "task");
+        GreenThread<U> child;
+        synchronized (this) {
+            if (joining) {
+                throw new IllegalStateException("TaskScope: cannot fork once join or close has started");
+            }
+            GreenThread<?> caller = GreenThread.current();
+            Priority p = caller != null ? caller.priority() : Priority.NORMAL;
+            child = owner.runtime().spawn(task, null, p, owner.cancelToken());
+            children.add(child);
+            pending++;
+            try {
+                if (stopped || joiner.onFork(child)) {
+                    stopLocked();
+                }
+            } catch (RuntimeException | Error e) {
+                stopLocked();
+                child.onComplete((v, t) -> childEnded(child));
+                throw e;
+            }
+        }
+        child.onComplete((v, t) -> childEnded(child));
+        return child;
+    }
+
+    private void childEnded(GreenHandle<? extends T> child) {
+        boolean wake;
+        synchronized (this) {
+            try {
+                if (joiner.onComplete(child)) {
+                    stopLocked();
+                }
+            } finally {
+                wake = --pending == 0;
+            }
+        }
+        if (wake) {
+            LockSupport.unpark(owner.virtualThread());
+        }
+    }
+
+    private synchronized void stop(boolean deadline) {
+        if (deadline && !stopped && pending > 0) {
+            timedOut = true;
+        }
+        stopLocked();
+    }
+
+    /** Under the lock: stops the scope once, cancelling every child not yet ended. */
+    private void stopLocked() {
+        if (!stopped) {
+            stopped = true;
+        }
+        for (GreenHandle<? extends T> c : children) {
+            if (!c.isDone()) {
+                c.cancel();
+            }
+        }
+        if (pending == 0) {
+            LockSupport.unpark(owner.virtualThread());
+        }
+    }
+
+    /**
+     * Owner only. Waits until every child has ended (the policy, the deadline
+     * or the owner's cancellation may stop the scope first, cancelling them),
+     * then returns the policy's result. Called once.
+     *
+     * @return {@link Joiner#result()}
+     * @throws GreenFailedException as the policy decides (a child's failure)
+     * @throws TimedOutException if the scope's deadline passed first (the
+     *         children were cancelled and have ended)
+     * @throws CancelledException if the owner was cancelled or interrupted while
+     *         waiting (the children were cancelled and have ended; the interrupt
+     *         status stays set)
+     * @throws IllegalStateException if called by another thread than the owner,
+     *         or a second time
+     */
+    public R join() {
+        requireOwner("join");
+        synchronized (this) {
+            if (joined) {
+                throw new IllegalStateException("TaskScope.join: already joined");
+            }
+            joined = true;
+            joining = true;
+        }
+        boolean cancelled = awaitChildren(true);
+        cancelWatchdog();
+        // The owner's cancellation also reaches the children directly (they are
+        // registered under it): they may all have ended before the owner saw it.
+        cancelled |= owner.isCancelled() || Thread.currentThread().isInterrupted();
+        synchronized (this) {
+            if (cancelled) {
+                throw new CancelledException("TaskScope.join: the owner " + owner.pid()
+                        + " was cancelled or interrupted; its children were cancelled and have ended");
+            }
+            if (timedOut) {
+                throw new TimedOutException("TaskScope: deadline of " + timeout
+                        + " passed; its children were cancelled and have ended");
+            }
+        }
+        return joiner.result();
+    }
+
+    /**
+     * Owner only. Cancels every child still running and waits for all of them
+     * to end (deaf to the owner's own cancellation while it waits; the
+     * interrupt status is kept). Idempotent.
+     *
+     * @throws IllegalStateException if called by another thread than the owner
+     */
+    @Override
+    public void close() {
+        requireOwner("close");
+        if (closed) {
+            return;
+        }
+        closed = true;
+        synchronized (this) {
+            joining = true;
+            if (pending > 0) {
+                stopLocked();
+            }
+        }
+        awaitChildren(false);
+        cancelWatchdog();
+    }
+
+    /**
+     * Whether the scope has stopped.
+     *
+     * @return true once the policy, the deadline, the owner's cancellation or
+     *         {@link #close()} has stopped the scope (cancelling its running children)
+     */
+    public synchronized boolean isStopped() {
+        return stopped;
+    }
+
+    /** Waits until pending is 0; with {@code reactToCancel}, a cancelled owner stops the scope. True if it did. */
+    private boolean awaitChildren(boolean reactToCancel) {
+        boolean interrupted = Thread.interrupted();
+        boolean ownerCancelled = false;
+        try {
+            for (;;) {
+                synchronized (this) {
+                    if (pending == 0) {
+                        return ownerCancelled;
+                    }
+                    if (reactToCancel && !ownerCancelled && (interrupted || owner.isCancelled())) {
+                        ownerCancelled = true;
+                        stopLocked();
+                    }
+                }
+                LockSupport.park(this);
+                if (Thread.interrupted()) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void cancelWatchdog() {
+        if (watchdog != null) {
+            watchdog.cancel();
+        }
+    }
+
+    private void requireOwner(String op) {
+        if (GreenThread.current() != owner) {
+            throw new IllegalStateException("TaskScope." + op + " must be called by the scope's owner "
+                    + owner.pid() + ", was called from " + Thread.currentThread());
+        }
+    }
+
+    @Override
+    public synchronized String toString() {
+        return "TaskScope[owner " + owner.pid() + ", " + children.size() + " forked, " + pending + " running"
+                + (stopped ? ", stopped" : "") + "]";
+    }
+}

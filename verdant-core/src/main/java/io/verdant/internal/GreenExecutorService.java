@@ -1,0 +1,283 @@
+package io.verdant.internal;
+
+import io.verdant.Priority;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.RunnableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * An {@link java.util.concurrent.ExecutorService} that starts one green thread
+ * per task, with the lifecycle of the JDK's
+ * {@code Executors.newVirtualThreadPerTaskExecutor()} (see
+ * {@code Verdant.executor()} for the user contract).
+ *
+ * <pre>
+ * State (one-way)
+ *   RUNNING -> SHUTDOWN   shutdown(): new tasks rejected, accepted ones run on
+ *   RUNNING | SHUTDOWN -> STOP
+ *                         shutdownNow(): also cancels the executor's token,
+ *                         which cancels every task thread and its descendants
+ *                         (and a task spawned in a race with it is born
+ *                         cancelled: registration checks the token)
+ *   terminated: set once (CAS) when state != RUNNING and active == 0; then
+ *   every awaitTermination waiter is unparked.
+ *
+ * Counting tasks (execute versus shutdown)
+ *   execute increments active, then reads state; shutdown writes state, then
+ *   reads active. Both are sequentially consistent, so either execute sees the
+ *   shutdown and backs out (rejecting), or shutdown sees the task and
+ *   termination waits for it (the Dekker pair RuntimeCore uses for spawn and
+ *   close). A task's onComplete callback decrements active when its thread
+   ends, however it ends (the runtime's close abandoning it included).
+ *
+ * Waiting (awaitTermination, close)
+ *   A waiter adds its thread to waiters, re-checks terminated, parks (Verdant's
+ *   Waits: a green thread parks on the runtime's timer wheel, a platform thread
+ *   with parkNanos); tryTerminate sets terminated before unparking, so no
+ *   wake-up is lost. Cancellation of a green waiter (or an interrupt) is an
+ *   InterruptedException, as the ExecutorService contract says.
+ *
+ * Futures
+ *   submit/invokeAll/invokeAny come from AbstractExecutorService over
+ *   newTaskFor, which returns a GreenTask: a FutureTask that remembers the
+ *   green thread running it, so cancel(true) cancels that thread through its
+ *   token (its descendants too), not only interrupts it.
+ * Any thread may call any method.
+ * </pre>
+ */
+public final class GreenExecutorService extends AbstractExecutorService {
+    private static final int RUNNING = 0;
+    private static final int SHUTDOWN = 1;
+    private static final int STOP = 2;
+
+    private final RuntimeCore runtime;
+    private final ThreadNames names;
+    private final Priority priority;
+    /** Every task thread is registered under it; shutdownNow cancels it. */
+    private final CancelNode token;
+    private final ConcurrentLinkedQueue<Thread> waiters = new ConcurrentLinkedQueue<>();
+    @SuppressWarnings("unused") private volatile int state;
+    @SuppressWarnings("unused") private volatile long active;
+    @SuppressWarnings("unused") private volatile boolean terminated;
+
+    /**
+     * Creates an executor.
+     *
+     * @param runtime the runtime its threads belong to
+     * @param names how task threads are named
+     * @param priority their priority
+     * @param token a fresh token owned by this executor (cancelled by shutdownNow)
+     */
+    public GreenExecutorService(RuntimeCore runtime, ThreadNames names, Priority priority, CancelNode token) {
+        this.runtime = runtime;
+        this.names = names;
+        this.priority = priority;
+        this.token = token;
+    }
+
+    @Override
+    public void execute(Runnable command) {
+        Objects.requireNonNull(command, "command");
+        ACTIVE.getAndAdd(this, 1L);
+        if ((int) STATE.getVolatile(this) != RUNNING) {
+            taskEnded();
+            throw new RejectedExecutionException("executor has been shut down");
+        }
+        GreenThread<Void> task;
+        try {
+            task = runtime.spawn(() -> {
+                command.run();
+                return null;
+            }, names.next(), priority, token);
+        } catch (RuntimeException | Error e) {
+            taskEnded();
+            if (e instanceof IllegalStateException && runtime.isClosed()) {
+                throw new RejectedExecutionException("runtime '" + runtime.name + "' is closed", e);
+            }
+            throw e;
+        }
+        // Counted as ended when its thread ends, however it ends (also when the
+        // runtime closes and abandons it: the callback then runs on the closer).
+        task.onComplete((v, failure) -> taskEnded(), false);
+    }
+
+    @Override
+    protected <T> RunnableFuture<T> newTaskFor(Callable<T> callable) {
+        return new GreenTask<>(callable);
+    }
+
+    @Override
+    protected <T> RunnableFuture<T> newTaskFor(Runnable runnable, T value) {
+        return new GreenTask<>(java.util.concurrent.Executors.callable(runnable, value));
+    }
+
+    @Override
+    public void shutdown() {
+        STATE.compareAndSet(this, RUNNING, SHUTDOWN);
+        tryTerminate();
+    }
+
+    @Override
+    public List<Runnable> shutdownNow() {
+        STATE.setVolatile(this, STOP);
+        token.cancel();
+        tryTerminate();
+        return List.of();
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return (int) STATE.getVolatile(this) != RUNNING;
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return terminated;
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+        Objects.requireNonNull(unit, "unit");
+        if (terminated) {
+            return true;
+        }
+        return await(unit.toNanos(timeout), true);
+    }
+
+    /**
+     * Shuts down and waits for every task to end, as
+     * {@code ExecutorService.close()}: if the caller is interrupted or
+     * cancelled while waiting, the tasks are cancelled ({@link #shutdownNow()})
+     * and it keeps waiting; its interrupt status is set on return.
+     */
+    @Override
+    public void close() {
+        if (terminated) {
+            return;
+        }
+        shutdown();
+        boolean interrupted = false;
+        try {
+            await(Long.MAX_VALUE, true);
+        } catch (InterruptedException e) {
+            interrupted = true;
+            shutdownNow();
+            try {
+                await(Long.MAX_VALUE, false);
+            } catch (InterruptedException unreachable) {
+                throw new AssertionError(unreachable);
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Waits up to {@code nanos} for termination; true if terminated. With
+     * {@code interruptible}, the caller's cancellation or interrupt is an
+     * InterruptedException (interrupt status cleared); without, the wait is
+     * deaf to both (the interrupt status is kept).
+     */
+    private boolean await(long nanos, boolean interruptible) throws InterruptedException {
+        if (nanos <= 0) {
+            return terminated;
+        }
+        Thread me = Thread.currentThread();
+        waiters.add(me);
+        try {
+            if (interruptible) {
+                Waits.Outcome o = Waits.await(this, Deadline.after(nanos), () -> terminated);
+                if (o == Waits.Outcome.CANCELLED) {
+                    Thread.interrupted();
+                    throw new InterruptedException("cancelled or interrupted while awaiting termination");
+                }
+                return o == Waits.Outcome.READY;
+            }
+            boolean interrupted = Thread.interrupted();
+            while (!terminated) {
+                LockSupport.park(this);
+                if (Thread.interrupted()) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                me.interrupt();
+            }
+            return true;
+        } finally {
+            waiters.remove(me);
+        }
+    }
+
+    private void taskEnded() {
+        if ((long) ACTIVE.getAndAdd(this, -1L) == 1L) {
+            tryTerminate();
+        }
+    }
+
+    private void tryTerminate() {
+        if ((int) STATE.getVolatile(this) != RUNNING && (long) ACTIVE.getVolatile(this) == 0L
+                && TERMINATED.compareAndSet(this, false, true)) {
+            for (Thread t : waiters) {
+                LockSupport.unpark(t);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        int s = state;
+        return "GreenExecutorService[" + runtime.name + ", " + (terminated ? "terminated" : s == RUNNING ? "running"
+                : s == SHUTDOWN ? "shutdown" : "stopped") + ", active=" + active + "]";
+    }
+
+    /** A FutureTask whose cancel(true) cancels the green thread running it (and its descendants). */
+    private static final class GreenTask<V> extends FutureTask<V> {
+        private volatile GreenThread<?> runner;
+
+        GreenTask(Callable<V> callable) {
+            super(callable);
+        }
+
+        @Override
+        public void run() {
+            runner = GreenThread.current();
+            super.run();
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            GreenThread<?> g = runner;
+            if (cancelled && mayInterruptIfRunning && g != null) {
+                g.cancel();
+            }
+            return cancelled;
+        }
+    }
+
+    private static final VarHandle STATE;
+    private static final VarHandle ACTIVE;
+    private static final VarHandle TERMINATED;
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            STATE = l.findVarHandle(GreenExecutorService.class, "state", int.class);
+            ACTIVE = l.findVarHandle(GreenExecutorService.class, "active", long.class);
+            TERMINATED = l.findVarHandle(GreenExecutorService.class, "terminated", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}
