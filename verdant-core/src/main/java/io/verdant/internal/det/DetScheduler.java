@@ -464,7 +464,7 @@ public final class DetScheduler {
         SplittableRandom r = threadRandoms.get(g);
         if (r == null) {
             io.verdant.Pid pid = g.pid();
-            long key = ((long) pid.index() << 32) | (pid.generation() & 0xFFFF_FFFFL);
+            long key = ((long) io.verdant.internal.Pids.index(pid) << 32) | (io.verdant.internal.Pids.generation(pid) & 0xFFFF_FFFFL);
             r = new SplittableRandom(mix(settings.seedValue() ^ mix(key + 0x632BE59BD9B4E019L)));
             threadRandoms.put(g, r);
         }
