@@ -19,7 +19,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 
 /**
  * The actor toolkit together: chat rooms started under a supervisor at run
@@ -28,7 +30,9 @@ import java.util.concurrent.CountDownLatch;
  * ({@link Green#call}), members with bounded mailboxes that drop the oldest
  * lines when they fall behind (dead letters counted), a periodic timer
  * ({@link Green#sendEvery}), a crashed room restarted under its old name, and a
- * transcript channel whose close is a {@link Select} outcome.
+ * transcript channel whose close is a {@link Select} outcome. The scribe runs
+ * through {@link Verdant#executor()}, the way a library that takes an
+ * {@code Executor} would run it: as a green thread.
  */
 public final class ActorToolkitExample {
     /** What a room accepts: a sealed hierarchy, so every send to a {@code Ref<RoomMsg>} is checked by the compiler. */
@@ -64,7 +68,10 @@ public final class ActorToolkitExample {
     public static void main(String[] args) throws Exception {
         try (Verdant rt = Verdant.start(Config.builder().workers(2).name("toolkit").build())) {
             Channel<String> transcript = Channel.unbounded();
-            GreenHandle<Integer> scribe = rt.spawn(() -> scribe(transcript));
+            ExecutorService executor = rt.executor();
+            CompletableFuture<String> scribe = CompletableFuture.supplyAsync(
+                    () -> scribe(transcript) + " transcript lines (on a green thread: " + Green.isGreen() + ")",
+                    executor);
             Supervisor rooms = Supervisor.builder().name("rooms").intensity(3, Duration.ofSeconds(10)).start(rt);
             for (String name : List.of("lobby", "dev")) {
                 Pid pid = rooms.startChild(Supervisor.ChildSpec.of("room:" + name, () -> room(name, transcript)));
@@ -116,7 +123,8 @@ public final class ActorToolkitExample {
                     .map(c -> c.name() + " " + c.state()).toList() + "; registered: " + rt.registry().names());
             rooms.shutdown();
             transcript.close();
-            System.out.println("scribe wrote " + scribe.join() + " transcript lines, then saw the channel closed");
+            System.out.println("scribe wrote " + scribe.join() + ", then saw the channel closed");
+            executor.close();
         }
     }
 

@@ -77,7 +77,7 @@ class ExamplesTest {
                 .contains("dead letters from slow's full mailbox: 6")
                 .contains("dev restarted under its name: true; restarts: 1; members now: []")
                 .contains("after terminateChild: [room:lobby RUNNING, room:dev TERMINATED]; registered: [room:lobby]")
-                .contains("scribe wrote 10 transcript lines, then saw the channel closed");
+                .contains("scribe wrote 10 transcript lines (on a green thread: true), then saw the channel closed");
     }
 
     @Test
