@@ -659,9 +659,10 @@ public final class Scheduler {
     }
 
     /** Called by Sysmon: a worker whose dispatch count has not moved for a
-     * whole tick while work sits in its queues or LIFO slot is stuck in one task. */
+     * whole tick while work sits in its queues, its LIFO slot or the injection
+     * queues is stuck in one task: wake an idle carrier to take that work. */
     void rescueStranded(Worker w) {
-        if (w.hasLocalWork()) {
+        if (w.hasLocalWork() || injectedCount.get() != 0) {
             signalWork();
         }
     }

@@ -22,7 +22,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * What it does with a carrier held for {@code held}, only while other work is
  * waiting somewhere (injection queues, any carrier's queues or LIFO slot):
  *   held >= 1 tick, work queued on that carrier    signalWork (an idle carrier
- *                                                  steals it; the old Ticker rule)
+ *   or in the injection queues                     steals it; the old Ticker rule;
+ *                                                  for injected work a safety net
+ *                                                  for a missed wake-up on
+ *                                                  submission whose cause is not
+ *                                                  found: OutsideSpawnWakeTest)
  *   held >= timeslice                              request preemption of the task
  *                                                  (Task.requestPreemption), and
  *                                                  have the carrier look at the
@@ -275,7 +279,7 @@ public final class Sysmon {
      * and priority rule a, stall; and it is considered as rule b's victim.
      */
     private void applyRules(int i, Worker c, long d, Task running, long held) {
-        if (held > 0 && c.hasLocalWork()) {
+        if (held > 0 && (c.hasLocalWork() || scheduler.injectedDepth() != 0)) {
             scheduler.rescueStranded(c);
         }
         int level = running.priority;
