@@ -22,7 +22,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 @Timeout(60)
 class FailureLoggingTest {
+    private static final java.util.concurrent.atomic.AtomicInteger RUNTIMES = new java.util.concurrent.atomic.AtomicInteger();
     private final LogCapture log = new LogCapture("io.verdant.failures");
+    /** Unique per test: records are written off-thread, so an earlier test's may arrive during this one. */
+    private final String runtimeName = "failure-log-" + RUNTIMES.incrementAndGet();
     private Verdant rt;
 
     @AfterEach
@@ -34,7 +37,7 @@ class FailureLoggingTest {
     }
 
     private Verdant start(Config.Builder b) {
-        rt = Verdant.start(b.workers(2).name("failure-log").build());
+        rt = Verdant.start(b.workers(2).name(runtimeName).build());
         return rt;
     }
 
@@ -53,11 +56,11 @@ class FailureLoggingTest {
 
     /** WARNING records of this test's runtime (a runtime of another test could log too). */
     private List<LogRecord> warnings() {
-        return log.records().stream().filter(FailureLoggingTest::ownWarning).toList();
+        return log.records().stream().filter(this::ownWarning).toList();
     }
 
-    private static boolean ownWarning(LogRecord r) {
-        return r.getLevel() == Level.WARNING && r.getMessage().contains("'failure-log'");
+    private boolean ownWarning(LogRecord r) {
+        return r.getLevel() == Level.WARNING && r.getMessage().contains("'" + runtimeName + "'");
     }
 
     @Test
@@ -67,7 +70,7 @@ class FailureLoggingTest {
         GreenHandle<Void> h = rt.spawner().name("lonely").spawn(() -> {
             throw boom;
         });
-        LogRecord r = log.await(FailureLoggingTest::ownWarning);
+        LogRecord r = log.await(this::ownWarning);
         assertThat(r).as("a WARNING record").isNotNull();
         assertThat(r.getThrown()).isSameAs(boom);
         assertThat(r.getMessage()).contains("lonely").contains("failureHandler");
@@ -161,7 +164,7 @@ class FailureLoggingTest {
         GreenHandle<Void> h = rt.spawn(() -> {
             throw new Boom("joined too late");
         });
-        assertThat(log.await(FailureLoggingTest::ownWarning)).isNotNull();
+        assertThat(log.await(this::ownWarning)).isNotNull();
         assertThatThrownBy(() -> h.join(Duration.ofSeconds(5))).isInstanceOf(GreenFailedException.class);
     }
 }

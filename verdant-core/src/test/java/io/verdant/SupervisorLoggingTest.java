@@ -19,11 +19,14 @@ class SupervisorLoggingTest {
     private final LogCapture supervisorLog = new LogCapture("io.verdant.supervisor");
     private final LogCapture failureLog = new LogCapture("io.verdant.failures");
     private final LinkedBlockingQueue<Pid> started = new LinkedBlockingQueue<>();
+    private static final java.util.concurrent.atomic.AtomicInteger RUNTIMES = new java.util.concurrent.atomic.AtomicInteger();
+    /** Unique per test: records are written off-thread, so an earlier test's may arrive during this one. */
+    private final String runtimeName = "sup-log-" + RUNTIMES.incrementAndGet();
     private Verdant rt;
 
     @BeforeEach
     void start() {
-        rt = Verdant.start(Config.builder().workers(1).name("sup-log").build());
+        rt = Verdant.start(Config.builder().workers(1).name(runtimeName).build());
     }
 
     @AfterEach
@@ -67,7 +70,7 @@ class SupervisorLoggingTest {
         sup.shutdown();
         // The child was linked to its supervisor: its failure is not also logged as unobserved.
         assertThat(failureLog.records())
-                .noneMatch(x -> x.getLevel() == Level.WARNING && x.getMessage().contains("'sup-log'"));
+                .noneMatch(x -> x.getLevel() == Level.WARNING && x.getMessage().contains("'" + runtimeName + "'"));
     }
 
     @Test
