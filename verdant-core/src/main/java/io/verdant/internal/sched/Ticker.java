@@ -82,6 +82,16 @@ public final class Ticker extends Thread {
     /** Ticker thread: one tick, or one idle sleep. */
     private void turn() {
         if (scheduler.allIdle()) {
+            // A spare retires when a tick sees its stuck carrier back; the last tick
+            // may have come before the carrier returned and went idle, so look once
+            // more before sleeping (otherwise the spare lived until close:
+            // MetricsTest.anIdleCarrierParksAndAStallStartsOneSpare).
+            long now = System.nanoTime();
+            coarseNanos = now;
+            sysmon.tick(now);
+            if (!scheduler.allIdle()) {
+                return;
+            }
             sleeping = true;
             long timerWait = clockwork.nanosToNextDeadline();
             if (scheduler.allIdle() && !stop) {
