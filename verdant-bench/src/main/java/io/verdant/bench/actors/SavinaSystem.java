@@ -60,18 +60,7 @@ public interface SavinaSystem {
 
         @Override
         public Instance start(int workers) {
-            io.verdant.Verdant rt = io.verdant.Verdant.start(Config.builder().workers(workers).name("savina").build());
-            return new Instance() {
-                @Override
-                public double run(Savina.Params p) {
-                    return Savina.verdant(rt, p);
-                }
-
-                @Override
-                public void close() {
-                    rt.close();
-                }
-            };
+            return onRuntime(workers, "savina", Savina::verdant);
         }
     }
 
@@ -84,20 +73,33 @@ public interface SavinaSystem {
 
         @Override
         public Instance start(int workers) {
-            io.verdant.Verdant rt = io.verdant.Verdant.start(
-                    Config.builder().workers(workers).name("savina-event").build());
-            return new Instance() {
-                @Override
-                public double run(Savina.Params p) {
-                    return SavinaEvent.run(rt, p);
-                }
-
-                @Override
-                public void close() {
-                    rt.close();
-                }
-            };
+            return onRuntime(workers, "savina-event", SavinaEvent::run);
         }
+    }
+
+    /**
+     * A Verdant runtime of {@code workers} carriers that runs each benchmark with
+     * {@code runner} and closes with the instance.
+     *
+     * @param workers the worker count
+     * @param name    the runtime's name
+     * @param runner  how one benchmark runs on the runtime
+     * @return the running system
+     */
+    private static Instance onRuntime(int workers, String name,
+                                      java.util.function.ToDoubleBiFunction<io.verdant.Verdant, Savina.Params> runner) {
+        io.verdant.Verdant rt = io.verdant.Verdant.start(Config.builder().workers(workers).name(name).build());
+        return new Instance() {
+            @Override
+            public double run(Savina.Params p) {
+                return runner.applyAsDouble(rt, p);
+            }
+
+            @Override
+            public void close() {
+                rt.close();
+            }
+        };
     }
 
     /** Apache Pekko classic actors on a fork-join dispatcher of {@code workers} threads. */
