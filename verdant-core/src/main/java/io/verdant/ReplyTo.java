@@ -1,20 +1,16 @@
 package io.verdant;
 
 import io.verdant.internal.ActorCell;
-import io.verdant.internal.Deadline;
 import io.verdant.internal.ExitListener;
 import io.verdant.internal.GreenThread;
 import io.verdant.internal.MailboxBound;
+import io.verdant.internal.ReplyCore;
 import io.verdant.internal.RuntimeCore;
 import io.verdant.internal.Waits;
-import io.verdant.internal.timer.TimerWheel;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The reply address of one request–reply {@linkplain Green#call call}: the
@@ -42,47 +38,17 @@ import java.util.concurrent.locks.LockSupport;
 public final class ReplyTo<R> {
     /*
      * Design
-     *
-     * Overview
-     *   A one-shot slot, the caller's thread parked on it. The caller also
-     *   watches the callee (ActorCell.watch: an ExitListener in its monitor
-     *   list), so the callee's end completes the slot too.
-     *
-     * States (state, CAS only except the one release store; every write is a row)
-     *   WAITING -> REPLIED     reply(), any thread: claims the slot
-     *   REPLIED -> DONE        the same replier, after writing value (setRelease)
-     *   WAITING -> EXITED      the callee ended (its completion runs the listener),
-     *                          reason written before the CAS
-     *   WAITING -> ABANDONED   the caller gave up (timeout, cancellation)
-     *   Exactly one CAS out of WAITING wins, so a call ends exactly one way, and
-     *   a reply after ABANDONED (or a second reply) finds the slot taken: it is
-     *   dropped and reported as a dead letter.
-     *
-     * Memory ordering
-     *   value is written by the replier between its CAS and its releasing store
-     *   of DONE; reason by the (single) exit listener before its CAS. The caller
-     *   reads them after an acquiring read of state that saw DONE or EXITED.
-     *   A caller that sees REPLIED spins: the replier is two stores from DONE.
-     *
-     * Blocking and wake-up
-     *   The caller parks with Waits.park (a timer on its runtime's wheel if it is
-     *   green, parkNanos otherwise) and re-reads state after every wake-up; the
-     *   winner unparks it after its final store. Checks cancellation and the
-     *   deadline each round, as every Verdant wait does.
+     *   The state machine of the slot (WAITING, REPLIED, DONE, EXITED,
+     *   ABANDONED), its memory ordering and the caller's wait live in
+     *   internal.ReplyCore. This class holds the contract: argument checks,
+     *   watching the callee, dead letters for late replies, and which exception
+     *   each ending of the call throws.
      */
-    private static final int WAITING = 0;
-    private static final int REPLIED = 1;
-    private static final int DONE = 2;
-    private static final int EXITED = 3;
-    private static final int ABANDONED = 4;
-
     private final Thread caller;
     private final Pid callerPid;
     private final Pid callee;
     private final RuntimeCore runtime;
-    @SuppressWarnings("unused") private volatile int state;
-    private Object value;
-    private Throwable reason;
+    private final ReplyCore core = new ReplyCore();
     private final ExitListener onExit = this::calleeExited;
 
     private ReplyTo(Pid callee, RuntimeCore runtime) {
@@ -103,15 +69,12 @@ public final class ReplyTo<R> {
      *         gave up) — the reply is then dropped and counted as a dead letter
      */
     public boolean reply(R value) {
-        if (!casState(WAITING, REPLIED)) {
+        if (!core.reply(value)) {
             if (value != null) {
                 runtime.deadLetter(callerPid == null ? callee : callerPid, value);
             }
             return false;
         }
-        this.value = value;
-        setStateRelease(DONE);
-        LockSupport.unpark(caller);
         return true;
     }
 
@@ -122,18 +85,11 @@ public final class ReplyTo<R> {
      * @return whether a reply now would be delivered
      */
     public boolean isWaiting() {
-        return stateAcquire() == WAITING;
+        return core.isWaiting();
     }
 
     private void calleeExited(Signal.Down down) {
-        Throwable why = down.failure();
-        if (stateOpaque() != WAITING) {
-            return;
-        }
-        reason = why;
-        if (casState(WAITING, EXITED)) {
-            LockSupport.unpark(caller);
-        }
+        core.calleeExited(down.failure());
     }
 
     @Override
@@ -165,7 +121,7 @@ public final class ReplyTo<R> {
         try {
             if (!RuntimeCore.send(pid, msg) && !target.isDone()) {
                 // Alive, but its bounded mailbox dropped the request (DROP_NEWEST): no reply will come.
-                slot.casState(WAITING, ABANDONED);
+                slot.core.abandon();
                 MailboxBound b = ActorCell.of(target).boundOrNull();
                 throw new MailboxFullException(pid, b == null ? 0 : b.capacity(), what + ": the request was dropped");
             }
@@ -175,66 +131,13 @@ public final class ReplyTo<R> {
         }
     }
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings("unchecked") // value is what reply(R) stored
     private R await(long nanos, String what) {
-        Deadline deadline = Deadline.after(nanos);
-        TimerWheel.Timer timer = null;
-        try {
-            for (;;) {
-                int s = stateAcquire();
-                if (s == DONE) {
-                    return (R) value;
-                }
-                if (s == EXITED) {
-                    throw new CalleeExitedException(callee, reason);
-                }
-                if (s == REPLIED) {
-                    Thread.onSpinWait(); // the replier is between its CAS and its release store
-                    continue;
-                }
-                boolean cancelled = Waits.cancelled();
-                if (cancelled || deadline.expired()) {
-                    if (casState(WAITING, ABANDONED)) {
-                        throw cancelled ? Waits.cancelledException(what)
-                                : new TimedOutException(what + ": no reply from " + callee + " within " + Duration.ofNanos(nanos));
-                    }
-                    continue;
-                }
-                timer = Waits.park(this, deadline, timer);
-            }
-        } finally {
-            Waits.disarm(timer);
-        }
-    }
-
-    // ------------------------------------------------------------------ accessors, named by access mode
-
-    /** Any thread: the state with acquire, pairing with the replier's release of DONE (the value is published). */
-    private int stateAcquire() {
-        return (int) STATE.getAcquire(this);
-    }
-
-    /** Any thread: a fast check whose outcome a CAS confirms. */
-    private int stateOpaque() {
-        return (int) STATE.getOpaque(this);
-    }
-
-    /** Any thread: the one transition out of WAITING (reply, callee exit, abandon). */
-    private boolean casState(int expect, int update) {
-        return STATE.compareAndSet(this, expect, update);
-    }
-
-    /** The replier, after its CAS to REPLIED and writing the value: publishes it. */
-    private void setStateRelease(int s) {
-        STATE.setRelease(this, s);
-    }
-
-    private static final VarHandle STATE;
-    static {
-        try {
-            STATE = MethodHandles.lookup().findVarHandle(ReplyTo.class, "state", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+        return switch (core.await(this, nanos)) {
+            case REPLIED -> (R) core.value();
+            case EXITED -> throw new CalleeExitedException(callee, core.reason());
+            case CANCELLED -> throw Waits.cancelledException(what);
+            case TIMED_OUT -> throw new TimedOutException(what + ": no reply from " + callee + " within " + Duration.ofNanos(nanos));
+        };
     }
 }
