@@ -1,7 +1,7 @@
 package io.verdant;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import io.verdant.internal.FutureCore;
+
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -12,23 +12,19 @@ import java.util.concurrent.TimeoutException;
 /**
  * The {@link Future} view of a {@link GreenHandle} ({@link GreenHandle#asFuture()}).
  *
- * <pre>
- * State (one CAS, once; null = not settled)
- *   null -> SUCCESS | FAILED | CANCELLED   settle(): the handle is done; the
- *                                          outcome decides (a thread that threw
- *                                          a CancellationException is CANCELLED)
- *   null -> CANCELLED                      cancel() while the handle was not done
- *   Settling is lazy (whoever reads first, after the handle is done), so no
- *   callback is needed and the view is linearizable: a cancel() that wins the
- *   CAS happened before any reader saw the handle's outcome through this view.
- * Any thread may call any method.
- * </pre>
+ * <p>Any thread may call any method.
  *
  * @param <T> the result type
  */
 final class HandleFuture<T> implements Future<T> {
     private final GreenHandle<T> handle;
-    @SuppressWarnings("unused") private volatile State settled;
+    /*
+     * Design
+     *   The settle-once state (one CAS: the handle's outcome, or CANCELLED by
+     *   cancel() while it runs) lives in internal.FutureCore. This class
+     *   decides the outcome from the handle and holds the Future contract.
+     */
+    private final FutureCore core = new FutureCore();
 
     HandleFuture(GreenHandle<T> handle) {
         this.handle = handle;
@@ -36,23 +32,20 @@ final class HandleFuture<T> implements Future<T> {
 
     /** The settled state, settling it if the handle is done; null while it runs. */
     private State settle() {
-        State s = settled;
+        State s = core.settled();
         if (s == null && handle.isDone()) {
             State outcome = switch (handle.state()) {
                 case SUCCEEDED -> State.SUCCESS;
                 default -> handle.exceptionNow() instanceof CancellationException ? State.CANCELLED : State.FAILED;
             };
-            s = compareAndExchangeSettled(null, outcome);
-            if (s == null) {
-                s = outcome;
-            }
+            s = core.settle(outcome);
         }
         return s;
     }
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        if (settle() != null || !casSettled(null, State.CANCELLED)) {
+        if (settle() != null || !core.cancel()) {
             return false;
         }
         handle.cancel();
@@ -155,26 +148,5 @@ final class HandleFuture<T> implements Future<T> {
     @Override
     public String toString() {
         return "Future[" + handle.pid() + ", " + state() + "]";
-    }
-
-    // ------------------------------------------------------------------ accessors, named by access mode
-
-    /** Any thread settling: the first settlement wins; returns the witness (null if this one won). */
-    private State compareAndExchangeSettled(State expect, State s) {
-        return (State) SETTLED.compareAndExchange(this, expect, s);
-    }
-
-    /** Any thread cancelling: wins only if nothing settled first. */
-    private boolean casSettled(State expect, State s) {
-        return SETTLED.compareAndSet(this, expect, s);
-    }
-
-    private static final VarHandle SETTLED;
-    static {
-        try {
-            SETTLED = MethodHandles.lookup().findVarHandle(HandleFuture.class, "settled", State.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
     }
 }
