@@ -2,10 +2,10 @@ package io.verdant;
 
 import io.verdant.internal.GreenThread;
 import io.verdant.internal.RuntimeCore;
+import io.verdant.internal.Waits;
 
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@link Green#withTimeout}: the body runs as a child green thread; the
@@ -28,7 +28,7 @@ final class Timeouts {
             return child.join(Duration.ofNanos(nanos));
         } catch (TimedOutException late) {
             child.cancel();
-            awaitEnd(child);
+            Waits.awaitEndUninterruptibly(child);
             throw new TimedOutException("Green.withTimeout: the body was still running after " + timeout
                     + "; it was cancelled and has ended");
         } catch (GreenFailedException failed) {
@@ -43,24 +43,8 @@ final class Timeouts {
             throw (X) cause;
         } catch (CancelledException callerCancelled) {
             child.cancel();
-            awaitEnd(child);
+            Waits.awaitEndUninterruptibly(child);
             throw callerCancelled;
-        }
-    }
-
-    /** Parks until {@code child} has ended, deaf to the caller's cancellation; keeps the interrupt status. */
-    private static void awaitEnd(GreenThread<?> child) {
-        Thread me = Thread.currentThread();
-        child.onComplete((v, t) -> LockSupport.unpark(me));
-        boolean interrupted = Thread.interrupted();
-        while (!child.isDone()) {
-            LockSupport.park(child);
-            if (Thread.interrupted()) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            me.interrupt();
         }
     }
 }

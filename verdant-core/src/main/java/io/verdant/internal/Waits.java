@@ -198,6 +198,32 @@ public final class Waits {
         }
     }
 
+    /**
+     * Parks until {@code child} has ended, deaf to the caller's cancellation
+     * and interrupts (used where nothing of a child may outlive the caller's
+     * operation: {@code Green.withTimeout} after cancelling its body). The
+     * interrupt status is cleared while waiting and restored at the end. The
+     * child's completion callback unparks the caller; the loop re-reads
+     * {@code isDone()} after every wake-up, so spurious ones are harmless.
+     * Any thread; the child as the blocker.
+     *
+     * @param child the green thread to wait for (normally already cancelled)
+     */
+    public static void awaitEndUninterruptibly(GreenThread<?> child) {
+        Thread me = Thread.currentThread();
+        child.onComplete((v, t) -> LockSupport.unpark(me));
+        boolean interrupted = Thread.interrupted();
+        while (!child.isDone()) {
+            LockSupport.park(child);
+            if (Thread.interrupted()) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            me.interrupt();
+        }
+    }
+
     private static long saturatedAdd(long now, long nanos) {
         long d = now + nanos;
         return d < now ? Long.MAX_VALUE : d;
