@@ -2,14 +2,13 @@ package io.verdant;
 
 import io.verdant.internal.GreenThread;
 import io.verdant.internal.RuntimeCore;
+import io.verdant.internal.TaskScopeCore;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.Callable;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A structured scope in the shape of the JDK's {@code StructuredTaskScope}:
@@ -54,24 +53,17 @@ import java.util.concurrent.locks.LockSupport;
  * (every outcome, nothing cancelled). The lambda form {@link Green#scope(Scope.Body)}
  * is the fail-fast policy with the body as a block.
  *
- * <pre>
- * Implementation
- *   pending  children forked and not yet reported to the joiner; incremented
- *            by fork, decremented by each child's onComplete callback (which
- *            runs when the child has ended). The owner parks until it is 0 and
- *            the callback of the last one unparks it. Guarded by this.
- *   stopped  set once (under the lock) by the joiner, the deadline watchdog,
- *            the owner's cancellation, or close; whoever sets it cancels every
- *            child not yet ended; a fork after that starts its child cancelled.
- *   watchdog with a timeout, a green thread (registered under a standalone
- *            token, so nothing but close cancels it) sleeping on the runtime's
- *            timer wheel until the deadline, then stopping the scope.
- * </pre>
- *
  * @param <T> the children's result type
  * @param <R> the result type of {@link #join()}
  */
 public final class TaskScope<T, R> implements AutoCloseable {
+    /*
+     * Design
+     *   The children, the pending count, stopping, the deadline watchdog and
+     *   the owner's park loop live in internal.TaskScopeCore (its design block
+     *   states who writes which field under which lock). This class holds the
+     *   contract: argument and owner checks, and what join throws.
+     */
 
     /**
      * A policy of a {@link TaskScope}: it sees each child forked and ended and
@@ -157,32 +149,15 @@ public final class TaskScope<T, R> implements AutoCloseable {
     private final GreenThread<?> owner;
     private final Joiner<T, R> joiner;
     private final Duration timeout;
-    private final List<GreenHandle<? extends T>> children = new ArrayList<>();
-    /** Guarded by this. */
-    private int pending;
-    /** Guarded by this. */
-    private boolean stopped;
-    /** Guarded by this. */
-    private boolean timedOut;
-    /** join has started (or close): no more forks. Guarded by this. */
-    private boolean joining;
-    private boolean joined;
+    private final TaskScopeCore<T> core;
+    /** Owner only. */
     private boolean closed;
-    private final GreenHandle<Void> watchdog;
 
     private TaskScope(GreenThread<?> owner, Joiner<T, R> joiner, Duration timeout, long nanos) {
         this.owner = owner;
         this.joiner = joiner;
         this.timeout = timeout;
-        this.watchdog = timeout == null ? null : owner.runtime().spawn(() -> {
-            try {
-                Green.sleep(Duration.ofNanos(nanos));
-            } catch (CancelledException closedFirst) {
-                return null;
-            }
-            stop(true);
-            return null;
-        }, "TaskScope-deadline", Priority.HIGH, CancelToken.create());
+        this.core = new TaskScopeCore<>(owner, joiner, timeout, nanos);
     }
 
     /**
@@ -247,66 +222,7 @@ public final class TaskScope<T, R> implements AutoCloseable {
      */
     public <U extends T> GreenHandle<U> fork(Callable<? extends U> task) {
         Objects.requireNonNull(task, "task");
-        GreenThread<U> child;
-        synchronized (this) {
-            if (joining) {
-                throw new IllegalStateException("TaskScope: cannot fork once join or close has started");
-            }
-            GreenThread<?> caller = GreenThread.current();
-            Priority p = caller != null ? caller.priority() : Priority.NORMAL;
-            child = owner.runtime().spawn(task, null, p, owner.cancelToken());
-            children.add(child);
-            pending++;
-            try {
-                if (stopped || joiner.onFork(child)) {
-                    stopLocked();
-                }
-            } catch (RuntimeException | Error e) {
-                stopLocked();
-                child.onComplete((v, t) -> childEnded(child));
-                throw e;
-            }
-        }
-        child.onComplete((v, t) -> childEnded(child));
-        return child;
-    }
-
-    private void childEnded(GreenHandle<? extends T> child) {
-        boolean wake;
-        synchronized (this) {
-            try {
-                if (joiner.onComplete(child)) {
-                    stopLocked();
-                }
-            } finally {
-                wake = --pending == 0;
-            }
-        }
-        if (wake) {
-            LockSupport.unpark(owner.virtualThread());
-        }
-    }
-
-    private synchronized void stop(boolean deadline) {
-        if (deadline && !stopped && pending > 0) {
-            timedOut = true;
-        }
-        stopLocked();
-    }
-
-    /** Under the lock: stops the scope once, cancelling every child not yet ended. */
-    private void stopLocked() {
-        if (!stopped) {
-            stopped = true;
-        }
-        for (GreenHandle<? extends T> c : children) {
-            if (!c.isDone()) {
-                c.cancel();
-            }
-        }
-        if (pending == 0) {
-            LockSupport.unpark(owner.virtualThread());
-        }
+        return core.fork(task);
     }
 
     /**
@@ -326,27 +242,21 @@ public final class TaskScope<T, R> implements AutoCloseable {
      */
     public R join() {
         requireOwner("join");
-        synchronized (this) {
-            if (joined) {
-                throw new IllegalStateException("TaskScope.join: already joined");
-            }
-            joined = true;
-            joining = true;
+        if (!core.startJoin()) {
+            throw new IllegalStateException("TaskScope.join: already joined");
         }
-        boolean cancelled = awaitChildren(true);
-        cancelWatchdog();
+        boolean cancelled = core.awaitChildren(this, true);
+        core.cancelWatchdog();
         // The owner's cancellation also reaches the children directly (they are
         // registered under it): they may all have ended before the owner saw it.
         cancelled |= owner.isCancelled() || Thread.currentThread().isInterrupted();
-        synchronized (this) {
-            if (cancelled) {
-                throw new CancelledException("TaskScope.join: the owner " + owner.pid()
-                        + " was cancelled or interrupted; its children were cancelled and have ended");
-            }
-            if (timedOut) {
-                throw new TimedOutException("TaskScope: deadline of " + timeout
-                        + " passed; its children were cancelled and have ended");
-            }
+        if (cancelled) {
+            throw new CancelledException("TaskScope.join: the owner " + owner.pid()
+                    + " was cancelled or interrupted; its children were cancelled and have ended");
+        }
+        if (core.timedOut()) {
+            throw new TimedOutException("TaskScope: deadline of " + timeout
+                    + " passed; its children were cancelled and have ended");
         }
         return joiner.result();
     }
@@ -365,14 +275,9 @@ public final class TaskScope<T, R> implements AutoCloseable {
             return;
         }
         closed = true;
-        synchronized (this) {
-            joining = true;
-            if (pending > 0) {
-                stopLocked();
-            }
-        }
-        awaitChildren(false);
-        cancelWatchdog();
+        core.beginClose();
+        core.awaitChildren(this, false);
+        core.cancelWatchdog();
     }
 
     /**
@@ -381,41 +286,8 @@ public final class TaskScope<T, R> implements AutoCloseable {
      * @return true once the policy, the deadline, the owner's cancellation or
      *         {@link #close()} has stopped the scope (cancelling its running children)
      */
-    public synchronized boolean isStopped() {
-        return stopped;
-    }
-
-    /** Waits until pending is 0; with {@code reactToCancel}, a cancelled owner stops the scope. True if it did. */
-    private boolean awaitChildren(boolean reactToCancel) {
-        boolean interrupted = Thread.interrupted();
-        boolean ownerCancelled = false;
-        try {
-            for (;;) {
-                synchronized (this) {
-                    if (pending == 0) {
-                        return ownerCancelled;
-                    }
-                    if (reactToCancel && !ownerCancelled && (interrupted || owner.isCancelled())) {
-                        ownerCancelled = true;
-                        stopLocked();
-                    }
-                }
-                LockSupport.park(this);
-                if (Thread.interrupted()) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private void cancelWatchdog() {
-        if (watchdog != null) {
-            watchdog.cancel();
-        }
+    public boolean isStopped() {
+        return core.isStopped();
     }
 
     private void requireOwner(String op) {
@@ -426,8 +298,7 @@ public final class TaskScope<T, R> implements AutoCloseable {
     }
 
     @Override
-    public synchronized String toString() {
-        return "TaskScope[owner " + owner.pid() + ", " + children.size() + " forked, " + pending + " running"
-                + (stopped ? ", stopped" : "") + "]";
+    public String toString() {
+        return "TaskScope[owner " + owner.pid() + ", " + core.describe() + "]";
     }
 }

@@ -1,0 +1,246 @@
+package io.verdant.internal;
+
+import io.verdant.CancelToken;
+import io.verdant.CancelledException;
+import io.verdant.Green;
+import io.verdant.GreenHandle;
+import io.verdant.Priority;
+import io.verdant.TaskScope;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The mechanics of {@code io.verdant.TaskScope}: its children, the count of
+ * children not yet reported to the joiner, stopping (cancelling the running
+ * children), the deadline watchdog, and the owner's wait for the children to
+ * end. {@code TaskScope} holds the contract (argument checks, owner checks,
+ * which exception {@code join} throws).
+ *
+ * @param <T> the children's result type
+ */
+public final class TaskScopeCore<T> {
+    /*
+     * Design
+     *
+     * Fields (all but the finals guarded by this core's monitor, "the lock")
+     *   children  appended by fork; read by stopLocked and toString.
+     *   pending   children forked and not yet reported to the joiner; incremented
+     *             by fork, decremented by each child's onComplete callback
+     *             (childEnded, which runs when the child has ended, after the
+     *             joiner's onComplete). The owner parks until it is 0; the
+     *             callback of the last one (or a stop that finds it 0) unparks it.
+     *   stopped   set once (under the lock) by the joiner, the deadline watchdog,
+     *             the owner's cancellation, or close; whoever sets it cancels every
+     *             child not yet ended; a fork after that starts its child cancelled.
+     *   timedOut  set by the watchdog if it stopped a scope with children running.
+     *   joining   join or close has started: no more forks.
+     *   joined    join was called (once).
+     *   watchdog  final: with a timeout, a green thread (registered under a
+     *             standalone token, so nothing but cancelWatchdog cancels it)
+     *             sleeping on the runtime's timer wheel until the deadline, then
+     *             stopping the scope.
+     *
+     * Threads
+     *   fork: any green thread of the runtime; childEnded: the ended child (its
+     *   completion callback); stop(true): the watchdog; startJoin, beginClose,
+     *   awaitChildren, cancelWatchdog: the owner. The joiner's onFork and
+     *   onComplete run under the lock, one call at a time.
+     *
+     * Ordering and wake-up
+     *   Every shared field is read and written under the lock, so the lock
+     *   orders them. The owner re-checks pending under the lock after every
+     *   park; an unpark that comes before the park is kept as the permit, so a
+     *   decrement to 0 between the check and the park is never lost. The owner
+     *   parks with the TaskScope as the blocker.
+     */
+
+    private final GreenThread<?> owner;
+    private final TaskScope.Joiner<T, ?> joiner;
+    private final List<GreenHandle<? extends T>> children = new ArrayList<>();
+    private int pending;
+    private boolean stopped;
+    private boolean timedOut;
+    private boolean joining;
+    private boolean joined;
+    private final GreenHandle<Void> watchdog;
+
+    /**
+     * The core of a scope owned by {@code owner}.
+     *
+     * @param owner the green thread that opened the scope
+     * @param joiner the scope's policy (its onFork and onComplete are called here)
+     * @param timeout the scope's deadline from now, or null for none
+     * @param nanos {@code timeout} in nanoseconds (ignored if it is null)
+     */
+    public TaskScopeCore(GreenThread<?> owner, TaskScope.Joiner<T, ?> joiner, Duration timeout, long nanos) {
+        this.owner = owner;
+        this.joiner = joiner;
+        this.watchdog = timeout == null ? null : owner.runtime().spawn(() -> {
+            try {
+                Green.sleep(Duration.ofNanos(nanos));
+            } catch (CancelledException closedFirst) {
+                return null;
+            }
+            stop(true);
+            return null;
+        }, "TaskScope-deadline", Priority.HIGH, CancelToken.create());
+    }
+
+    /**
+     * Any green thread of the runtime. Starts a child running {@code task},
+     * registered for cancellation under the owner (priority of the caller if
+     * it is green, else NORMAL); cancelled at once if the scope has stopped.
+     *
+     * @param <U> the child's result type
+     * @param task the body
+     * @return the child
+     * @throws IllegalStateException if join or close has started
+     */
+    public <U extends T> GreenThread<U> fork(Callable<? extends U> task) {
+        GreenThread<U> child;
+        synchronized (this) {
+            if (joining) {
+                throw new IllegalStateException("TaskScope: cannot fork once join or close has started");
+            }
+            GreenThread<?> caller = GreenThread.current();
+            Priority p = caller != null ? caller.priority() : Priority.NORMAL;
+            child = owner.runtime().spawn(task, null, p, owner.cancelToken());
+            children.add(child);
+            pending++;
+            try {
+                if (stopped || joiner.onFork(child)) {
+                    stopLocked();
+                }
+            } catch (RuntimeException | Error e) {
+                stopLocked();
+                child.onComplete((v, t) -> childEnded(child));
+                throw e;
+            }
+        }
+        child.onComplete((v, t) -> childEnded(child));
+        return child;
+    }
+
+    private void childEnded(GreenHandle<? extends T> child) {
+        boolean wake;
+        synchronized (this) {
+            try {
+                if (joiner.onComplete(child)) {
+                    stopLocked();
+                }
+            } finally {
+                wake = --pending == 0;
+            }
+        }
+        if (wake) {
+            LockSupport.unpark(owner.virtualThread());
+        }
+    }
+
+    private synchronized void stop(boolean deadline) {
+        if (deadline && !stopped && pending > 0) {
+            timedOut = true;
+        }
+        stopLocked();
+    }
+
+    /** Under the lock: stops the scope once, cancelling every child not yet ended. */
+    private void stopLocked() {
+        if (!stopped) {
+            stopped = true;
+        }
+        for (GreenHandle<? extends T> c : children) {
+            if (!c.isDone()) {
+                c.cancel();
+            }
+        }
+        if (pending == 0) {
+            LockSupport.unpark(owner.virtualThread());
+        }
+    }
+
+    /**
+     * The owner: marks the scope joined and closed to forks.
+     *
+     * @return false if join was already called (nothing changed)
+     */
+    public synchronized boolean startJoin() {
+        if (joined) {
+            return false;
+        }
+        joined = true;
+        joining = true;
+        return true;
+    }
+
+    /** The owner, closing: no more forks; stops the scope if children are still running. */
+    public synchronized void beginClose() {
+        joining = true;
+        if (pending > 0) {
+            stopLocked();
+        }
+    }
+
+    /**
+     * The owner. Parks until every child has been reported to the joiner,
+     * deaf to interrupts (cleared while waiting, the status restored at the
+     * end). With {@code reactToCancel}, the owner's cancellation or an
+     * interrupt stops the scope (cancelling the children), and the wait goes on
+     * until they have ended.
+     *
+     * @param blocker the object waited on (LockSupport's blocker)
+     * @param reactToCancel whether the owner's cancellation stops the scope
+     * @return true if the owner's cancellation or an interrupt stopped it
+     */
+    public boolean awaitChildren(Object blocker, boolean reactToCancel) {
+        boolean interrupted = Thread.interrupted();
+        boolean ownerCancelled = false;
+        try {
+            for (;;) {
+                synchronized (this) {
+                    if (pending == 0) {
+                        return ownerCancelled;
+                    }
+                    if (reactToCancel && !ownerCancelled && (interrupted || owner.isCancelled())) {
+                        ownerCancelled = true;
+                        stopLocked();
+                    }
+                }
+                LockSupport.park(blocker);
+                if (Thread.interrupted()) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The owner, after its wait: the deadline watchdog is no longer needed. */
+    public void cancelWatchdog() {
+        if (watchdog != null) {
+            watchdog.cancel();
+        }
+    }
+
+    /** @return whether the deadline stopped the scope while children were running */
+    public synchronized boolean timedOut() {
+        return timedOut;
+    }
+
+    /** @return whether the scope has stopped */
+    public synchronized boolean isStopped() {
+        return stopped;
+    }
+
+    /** @return "N forked, M running[, stopped]", read at once under the lock */
+    public synchronized String describe() {
+        return children.size() + " forked, " + pending + " running" + (stopped ? ", stopped" : "");
+    }
+}
