@@ -100,7 +100,7 @@ final class Dispatcher implements Callable<Object> {
 
     /** This thread, in a turn: {@code a} runs next; returns the actor it displaced, or null. */
     EventActor pushNext(EventActor a) {
-        return (EventActor) NEXT.getAndSet(this, a);
+        return getAndSetNext(a);
     }
 
     @Override
@@ -124,7 +124,7 @@ final class Dispatcher implements Callable<Object> {
                 continue;
             }
             turn(a);
-            if (blocked && BLOCKED.compareAndSet(this, true, false)) {
+            if (blocked && casBlocked(true, false)) {
                 pool.unblocked();
             }
             Safepoints.poll();
@@ -132,7 +132,7 @@ final class Dispatcher implements Callable<Object> {
     }
 
     private EventActor pick() {
-        EventActor n = (EventActor) NEXT.getAndSet(this, (EventActor) null);
+        EventActor n = getAndSetNext(null);
         if (n != null) {
             if (++chain <= Dispatchers.CHAIN_LIMIT && !pool.higherQueued(n.owner.priorityLevel())) {
                 return n;
@@ -250,19 +250,31 @@ final class Dispatcher implements Callable<Object> {
         if (acting == null) {
             return;
         }
-        if (!blocked && BLOCKED.compareAndSet(this, false, true)) {
+        if (!blocked && casBlocked(false, true)) {
             pool.blocked();
         }
         // Every unmount in a turn, not only the first: a handler that parks again in the
         // same turn (a second Green.call, or a call for its next message) may have just put
         // the callee in the next slot; left there it would wait for this parked handler,
         // which waits for the callee's reply (EventActorTest.aHandlerMayCallAnotherActorAndWaitForTheReply).
-        EventActor n = (EventActor) NEXT.getAndSet(this, (EventActor) null);
+        EventActor n = getAndSetNext(null);
         if (n != null) {
             pool.offer(n);
         } else if (pool.anyQueued()) {
             pool.signal();
         }
+    }
+
+    // ------------------------------------------------------------------ accessors, named by access mode
+
+    /** This dispatcher's thread (push, pick) or its carrier after an unmount (take): atomic, so one side gets the actor. */
+    private EventActor getAndSetNext(EventActor a) {
+        return (EventActor) NEXT.getAndSet(this, a);
+    }
+
+    /** The carrier (unmounted: false -> true) or this dispatcher's thread (true -> false): each pool count changes once. */
+    private boolean casBlocked(boolean expect, boolean update) {
+        return BLOCKED.compareAndSet(this, expect, update);
     }
 
     private static final VarHandle NEXT;
