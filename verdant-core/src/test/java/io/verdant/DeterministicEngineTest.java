@@ -78,14 +78,17 @@ class DeterministicEngineTest {
 
     /**
      * A bug of depth 3 among 3 threads of 50 steps each: B must start while A
-     * is between its steps 5 and 15 (A paused there), and A, at its step 40,
-     * must see B between its steps 20 and 30 (B paused there). C is 50 steps
-     * of noise. Returns 1 when the bug shows.
+     * is between its steps 5 and 15, then take 20 steps while A makes no
+     * progress at all, and A, at its step 40, must see B between its steps 20
+     * and 30. C is 50 steps of noise. PCT needs two change points in the right
+     * windows (A paused, then B paused); a uniform random walk almost never
+     * leaves A unscheduled for 20 steps of B. Returns 1 when the bug shows.
      */
     private static int depthThreeBug() {
         int[] a = new int[1];
         int[] b = new int[1];
-        boolean[] bStartedInWindow = new boolean[1];
+        int[] aAtBStart = new int[] {-1};
+        boolean[] bRanAlone = new boolean[1];
         boolean[] bug = new boolean[1];
         Channel<Integer> gate = Channel.unbounded();
         List<GreenHandle<Void>> hs = new ArrayList<>();
@@ -94,7 +97,7 @@ class DeterministicEngineTest {
             for (int i = 1; i <= 50; i++) {
                 Green.schedulingPoint();
                 a[0] = i;
-                if (i == 40 && bStartedInWindow[0] && b[0] >= 20 && b[0] <= 30) {
+                if (i == 40 && bRanAlone[0] && b[0] >= 20 && b[0] <= 30) {
                     bug[0] = true;
                 }
             }
@@ -103,8 +106,11 @@ class DeterministicEngineTest {
             gate.receive();
             for (int j = 1; j <= 50; j++) {
                 Green.schedulingPoint();
-                if (j == 1) {
-                    bStartedInWindow[0] = a[0] >= 5 && a[0] <= 15;
+                if (j == 1 && a[0] >= 5 && a[0] <= 15) {
+                    aAtBStart[0] = a[0];
+                }
+                if (j == 20) {
+                    bRanAlone[0] = aAtBStart[0] >= 0 && a[0] == aAtBStart[0];
                 }
                 b[0] = j;
             }
@@ -129,7 +135,7 @@ class DeterministicEngineTest {
                     throw new AssertionError("depth-3 bug");
                 }
                 return null;
-            }).settings(template).config(DeterministicModeTest.QUIET).schedules(schedules).seedBase(0).run();
+            }).config(DeterministicModeTest.QUIET).settings(template).config(DeterministicModeTest.QUIET).schedules(schedules).seedBase(0).run();
             return -1;
         } catch (ScheduleFailedException e) {
             assertThat(e.getCause()).isInstanceOf(AssertionError.class);
@@ -253,9 +259,10 @@ class DeterministicEngineTest {
             }
             p.join();
             throw new AssertionError("planted failure");
-        }).schedules(1).run());
+        }).config(DeterministicModeTest.QUIET).schedules(1).run());
         assertThat(e).isNotNull();
         String msg = e.getMessage();
+        System.out.println(msg);
         assertThat(msg.lines().findFirst().orElseThrow()).startsWith("[replay v1:random:0x0] schedule 1 of 1 failed");
         assertThat(msg).contains("last steps").contains("'producer'").contains("Channel.send")
                 .contains("woken by #");
@@ -290,7 +297,7 @@ class DeterministicEngineTest {
                 throw new AssertionError("lost update: " + counter[0]);
             }
             return null;
-        }).schedules(50);
+        }).config(DeterministicModeTest.QUIET).schedules(50);
         ScheduleFailedException e = catchThrowableOfType(ScheduleFailedException.class, lost::run);
         assertThat(e).isNotNull();
         ScheduleFailedException again = lost.replay(e);
@@ -308,7 +315,7 @@ class DeterministicEngineTest {
             }
             Green.schedulingPoint();
             throw new AssertionError("always fails");
-        }).schedules(1);
+        }).config(DeterministicModeTest.QUIET).schedules(1);
         ScheduleFailedException f = catchThrowableOfType(ScheduleFailedException.class, drifting::run);
         NondeterminismException d = catchThrowableOfType(NondeterminismException.class, () -> drifting.replay(f));
         assertThat(d).isNotNull();
@@ -335,7 +342,7 @@ class DeterministicEngineTest {
             }
             other.join();
             return null;
-        }).checkDeterminism(true).schedules(20).run());
+        }).config(DeterministicModeTest.QUIET).checkDeterminism(true).schedules(20).run());
         assertThat(e).as("check mode reports the divergence").isNotNull();
         assertThat(e.step()).isPositive();
         assertThat(e.getMessage()).contains("diverged at step " + e.step()).contains("System.nanoTime");
@@ -526,7 +533,7 @@ class DeterministicEngineTest {
         ScheduleFailedException e = catchThrowableOfType(ScheduleFailedException.class, () -> Exploration.of(() -> {
             Thread.sleep(1);
             throw new AssertionError("after a real sleep");
-        }).settings(Determinism.seed(0).lenient()).schedules(1).run());
+        }).config(DeterministicModeTest.QUIET).settings(Determinism.seed(0).lenient()).schedules(1).run());
         assertThat(e).isNotNull();
         assertThat(e.getMessage()).contains("possibly not replayable");
         // Strict (the default) refuses the same body.

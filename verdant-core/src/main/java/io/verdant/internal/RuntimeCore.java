@@ -241,7 +241,7 @@ public final class RuntimeCore {
         Objects.requireNonNull(priority, "priority");
         // Spawning is a safepoint: a green thread spawning in a long loop yields
         // here when its slice is over and other work waits (one read otherwise).
-        Safepoints.poll();
+        Safepoints.point("Green.spawn");
         LIVE.getAndAdd(this, 1L);
         if (state != RUNNING) {
             threadEnded();
