@@ -454,7 +454,7 @@ class DeterministicEngineTest {
 
     @Test
     void settleInANormalRuntimeSaysItNeedsADeterministicOne() {
-        try (Verdant rt = Verdant.start(Config.builder().workers(1).build())) {
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).failureHandler((h, t) -> { }).build())) {
             assertThatThrownBy(() -> rt.run(() -> {
                 Green.settle();
                 return null;
@@ -473,7 +473,7 @@ class DeterministicEngineTest {
         }, null);
         assertThat(at.get(0)).isEqualTo(Instant.parse("2000-01-01T00:00:00Z"));
         assertThat(at.get(1)).isEqualTo(Instant.parse("2000-01-01T01:00:00Z"));
-        try (Verdant rt = Verdant.start(Config.builder().workers(1).build())) {
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).failureHandler((h, t) -> { }).build())) {
             Instant before = Instant.now();
             Instant got = rt.run(() -> Green.clock().instant());
             assertThat(got).isBetween(before.minusSeconds(1), Instant.now().plusSeconds(1));
