@@ -20,7 +20,7 @@ package io.verdant.internal.obs;
  * </pre>
  *
  * A task id is {@code (generation << 32) | (index + 1)} of a green thread's pid
- * ({@code Task.traceId}), 0 for foreign work. Times are {@code System.nanoTime()}.
+ * ({@code Task.traceId}), 0 for foreign work. Times are {@code Clock.SYSTEM} ({@code System.nanoTime()}): trace stamps are JVM-wide diagnostics, not the runtime clock.
  * WAKE and SPAWN read no clock: they carry the begin time of the slice in which
  * they happened, and are written before that slice's SLICE event.
  */

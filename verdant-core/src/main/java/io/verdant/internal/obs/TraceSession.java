@@ -6,6 +6,7 @@ import io.verdant.internal.GreenThread;
 import io.verdant.internal.Pids;
 import io.verdant.internal.RuntimeCore;
 import io.verdant.internal.sched.TraceControl;
+import io.verdant.internal.timer.Clock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -104,7 +105,7 @@ public final class TraceSession implements TraceRecording {
      */
     public static TraceSession start(RuntimeCore core, int ringEvents, long collectNanos) {
         TraceControl control = core.scheduler.traceControl();
-        TraceSession s = new TraceSession(core, control, collectNanos, System.nanoTime());
+        TraceSession s = new TraceSession(core, control, collectNanos, Clock.SYSTEM.nanoTime());
         control.beginSession(ringEvents);
         synchronized (s) {
             TraceRing[] rings = control.rings();
@@ -141,7 +142,7 @@ public final class TraceSession implements TraceRecording {
         TraceSession s = new TraceSession(core, control, 0, 0);
         synchronized (s) {
             s.drain();
-            s.endNanos = System.nanoTime();
+            s.endNanos = Clock.SYSTEM.nanoTime();
         }
         return s;
     }
@@ -232,7 +233,7 @@ public final class TraceSession implements TraceRecording {
             }
             drain();
             recording = false;
-            endNanos = System.nanoTime();
+            endNanos = Clock.SYSTEM.nanoTime();
             c = collector;
         }
         LockSupport.unpark(c);
@@ -291,7 +292,7 @@ public final class TraceSession implements TraceRecording {
         // A slice that began just before the trace started is kept: the origin moves back to it.
         long start = first == Long.MAX_VALUE ? (startNanos != 0 ? startNanos : endNanos)
                 : startNanos != 0 ? Math.min(startNanos, first) : first;
-        long end = recording ? Math.max(System.nanoTime(), last) : (startNanos != 0 ? endNanos : Math.max(last, start));
+        long end = recording ? Math.max(Clock.SYSTEM.nanoTime(), last) : (startNanos != 0 ? endNanos : Math.max(last, start));
         return new TraceData(core.name, core.id, core.scheduler.workerCount(), names, copy, counts.clone(), start, end,
                 dropped, new HashMap<>(labels));
     }
