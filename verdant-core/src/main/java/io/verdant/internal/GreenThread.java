@@ -264,6 +264,11 @@ public final class GreenThread<T> extends Task
     }
 
     @Override
+    public long traceId() {
+        return (long) generation << 32 | (index + 1L);
+    }
+
+    @Override
     protected void chargeTick() {
         if (!runtime.cpuTiming) {
             runNanos += io.verdant.internal.sched.Ticker.TICK_NANOS;

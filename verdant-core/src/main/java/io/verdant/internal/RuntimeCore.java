@@ -160,6 +160,9 @@ public final class RuntimeCore {
             this.blockingPool = new BlockingPool(name, config.blockingThreads());
             this.timers = new TimerWheel(clock, scheduler.ticker()::wakeIfSleeping);
             scheduler.ticker().drive(timers);
+            if (config.flightRecorder() > 0) {
+                scheduler.traceControl().keepFlightRecorder(io.verdant.internal.obs.TraceSession.eventsFor(config.flightRecorder()));
+            }
             scheduler.start();
         } else {
             this.scheduler = null;

@@ -56,7 +56,7 @@ public final class Tour {
                         () -> PreemptionExample.main(new String[0])),
                 new Stop("Network servers: HTTP/1.1 and echo, a green thread per connection",
                         () -> NetExample.main(new String[0])),
-                new Stop("Observing a runtime: metrics, a snapshot, a dump",
+                new Stop("Observing a runtime: metrics, a snapshot, a dump, a scheduling trace",
                         () -> ObservabilityExample.main(new String[0])));
     }
 

@@ -52,7 +52,8 @@ class ExamplesTest {
         String out = run(() -> ObservabilityExample.main(new String[0]));
         assertThat(out).containsPattern("metrics: \\d+ spawned")
                 .containsPattern("snapshot: <[0-9.]+> 'teller' WAITING Mutex.lock #\\d+ held by <[0-9.]+> 'auditor'")
-                .contains("supervisor 'app'").contains("'db'").contains("JSON dump with stacks written to");
+                .contains("supervisor 'app'").contains("'db'").contains("JSON dump with stacks written to")
+                .containsPattern("trace: \\d+ events \\(\\d+ dropped\\) written to ");
     }
 
     @Test
