@@ -129,9 +129,9 @@ public final class GreenThread<T> extends Task
     /** The failure this thread ends with reaches someone: a joiner waiting at
      * the end, a link or monitor, or a Scope. Written and read by the thread itself. */
     private boolean failureObserved;
-    /** Where this thread sits in the children array of the CancelNode holding it:
-     * index + 1, 0 if in none, CancelNode.GONE once ended. Guarded by that node's monitor. */
-    int kinSlot;
+    /** The link that registers this thread on a CancelNode's chain, or null (see CancelNode,
+     * "Links"): written by the registering or adopting thread, cleared by this thread when it ends. */
+    CancelNode.Link kinLink;
     /** Mutexes this thread holds: null, one {@link OwnedLock}, or an ArrayList of
      * them. Owner thread only (lock, unlock, and its own exit). */
     Object held;
