@@ -196,7 +196,7 @@ public final class CancelNode implements CancelToken {
             }
             CancelNode parent = (CancelNode) k;
             CancelNode mine = new CancelNode(g, parent, false);
-            if (GreenThread.KIN.compareAndSet(g, k, mine)) {
+            if (g.casKin(k, mine)) {
                 return mine;
             }
         }
@@ -231,7 +231,7 @@ public final class CancelNode implements CancelToken {
                     continue;
                 }
                 // A finished root thread's token: nothing can cancel through it any more.
-                GreenThread.KIN.setRelease(child, n);
+                child.setKinRelease(n);
                 return false;
             }
             if (link == null) {
@@ -239,7 +239,7 @@ public final class CancelNode implements CancelToken {
             }
             link.setNext((Link) h);
             // kin before the CAS: a canceller that finds the link must find kin set.
-            GreenThread.KIN.setRelease(child, n);
+            child.setKinRelease(n);
             if (KIDS.compareAndSet(n, h, link)) {
                 child.kinLink = link;
                 n.registered();

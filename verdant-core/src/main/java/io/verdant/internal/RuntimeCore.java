@@ -153,14 +153,16 @@ public final class RuntimeCore {
         this.failureHandler = config.failureHandler();
         this.deadLetterHandler = config.deadLetterHandler();
         this.cpuTiming = config.cpuTiming();
-        this.deadLetters = new DeadLetters(name, System::nanoTime);
+        // Rate limiting of dead-letter records is about log volume in real time, also
+        // in deterministic mode (whose clock stands still while nothing is scheduled).
+        this.deadLetters = new DeadLetters(name, Clock.SYSTEM::nanoTime);
         this.det = det;
         int carrierSlots = det == null ? config.workers() + config.maxSpareCarriers() : 0;
         this.live = new LiveCount(carrierSlots);
         this.pids = new PidTable(carrierSlots, this::carrierOfCaller);
         if (det == null) {
             this.scheduler = new Scheduler(name, config.workers(), config.stackSize(), config.timeslice().toNanos(),
-                    config.stallThreshold().toNanos(), config.maxSpareCarriers(), this::reportInternalError);
+                    config.stallThreshold().toNanos(), config.maxSpareCarriers(), this::reportInternalError, clock);
             this.blockingPool = new BlockingPool(name, config.blockingThreads());
             this.timers = new TimerWheel(clock, scheduler.ticker()::wakeIfSleeping);
             scheduler.ticker().drive(timers);
@@ -614,7 +616,7 @@ public final class RuntimeCore {
         if (det != null) {
             det.closing();
         }
-        STATE.setVolatile(this, CLOSING);
+        setStateVolatile(CLOSING);
         try {
             long timeout = 0;
             try {
@@ -690,9 +692,12 @@ public final class RuntimeCore {
 
     /** Close, step 3: waits up to {@code timeout} for the live count to reach 0. */
     private void awaitLiveZero(long timeout) {
-        long start = System.nanoTime();
+        // The runtime's clock; in deterministic mode real time (Clock.SYSTEM):
+        // virtual time does not pass while close waits, so the wait would never end.
+        Clock clock = det == null ? timers.clock() : Clock.SYSTEM;
+        long start = clock.nanoTime();
         while (live.sum() > 0) {
-            long left = timeout - (System.nanoTime() - start);
+            long left = timeout - (clock.nanoTime() - start);
             if (left <= 0) {
                 break;
             }
@@ -755,6 +760,18 @@ public final class RuntimeCore {
         } catch (ArithmeticException overflow) {
             return Long.MAX_VALUE;
         }
+    }
+
+    // ------------------------------------------------------------------ accessors, named by access mode
+    // (see the io.verdant.internal package comment). state and live are the two
+    // sides of "Counting live threads": each side writes one and then reads the
+    // other, so all four are volatile (sequentially consistent); acquire/release
+    // would let the spawner's read of state pass its increment of live (the live
+    // side is LiveCount's getAndAdd and volatile sum).
+
+    /** The closer (close, step 1): publishes CLOSING before it reads {@code live}. */
+    private void setStateVolatile(int s) {
+        STATE.setVolatile(this, s);
     }
 
     private static final VarHandle STATE;

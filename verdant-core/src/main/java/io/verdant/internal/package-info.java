@@ -54,7 +54,8 @@
  *                                            unlinked), completion swaps in DONE
  *                                            (getAndSet)
  *   kin               CancelNode             release store by the registering thread
- *                                            before its pushing CAS; CAS afterwards
+ *                                            before its pushing CAS; CAS (GreenThread.casKin)
+ *                                            afterwards
  *   kinLink           CancelNode             plain: the registering thread after its
  *                                            CAS, an adopter after its CAS, the thread
  *                                            itself when it ends (a stale value only
