@@ -249,7 +249,7 @@ public final class RuntimeCore {
         Objects.requireNonNull(priority, "priority");
         // Spawning is a safepoint: a green thread spawning in a long loop yields
         // here when its slice is over and other work waits (one read otherwise).
-        Safepoints.poll();
+        Safepoints.point("Green.spawn");
         live.add(carrierOfCaller(), 1L);
         if (state != RUNNING) {
             threadEnded();
@@ -306,6 +306,10 @@ public final class RuntimeCore {
         // thread keeps the flag and starts interrupted.)
         if (bornCancelled || g.isCancelled()) {
             vt.interrupt();
+        }
+        if (det != null && start) {
+            // Deterministic mode: a point after the spawn, so the child may run before its parent goes on.
+            Safepoints.point("Green.spawn");
         }
         return g;
     }
@@ -467,6 +471,8 @@ public final class RuntimeCore {
      * a dead letter) if {@code pid} named no live green thread when looked up.
      */
     public static boolean send(Pid pid, Object msg) {
+        // A scheduling point of the user's send (not of the runtime's own deliveries: timers, signals).
+        Safepoints.point("Green.send");
         return offer(pid, msg, true);
     }
 
@@ -482,6 +488,9 @@ public final class RuntimeCore {
         Objects.requireNonNull(msg, "msg");
         RuntimeCore rt = of(pid);
         GreenThread<?> g = rt == null ? null : rt.lookup(pid);
+        if (rt != null && rt.det != null) {
+            rt.det.delivery("Green.send to " + pid);
+        }
         if (g == null) {
             if (rt != null) {
                 rt.deadLetter(pid, msg);
