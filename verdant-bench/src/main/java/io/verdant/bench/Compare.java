@@ -31,6 +31,7 @@ public final class Compare {
                 new io.verdant.bench.actors.ActorPingPongComparison(),
                 new io.verdant.bench.actors.ThreadRingComparison(),
                 new io.verdant.bench.actors.CountingComparison(),
+                new io.verdant.bench.actors.WakeComparison(),
                 new EventSpawnBench(),
                 new EventMixedBench(),
                 new PreemptLatencyComparison(),
