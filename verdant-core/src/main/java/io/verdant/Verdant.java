@@ -111,6 +111,18 @@ public final class Verdant implements AutoCloseable {
         return v;
     }
 
+    /** Exploration's factory: a deterministic runtime on a scheduler set up for check mode. */
+    static Verdant deterministic(Config config, DetScheduler det) {
+        Verdant v = new Verdant(new RuntimeCore(config, det));
+        v.core.facade = v;
+        return v;
+    }
+
+    /** The deterministic scheduler of this runtime, or null (Exploration's reports). */
+    DetScheduler detScheduler() {
+        return core.det;
+    }
+
     /**
      * The schedule so far of a deterministic runtime: replay key, trace hash,
      * step count and virtual time. Two runs of the same program with the same

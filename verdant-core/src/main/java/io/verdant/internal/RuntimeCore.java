@@ -299,6 +299,10 @@ public final class RuntimeCore {
         if (bornCancelled || g.isCancelled()) {
             vt.interrupt();
         }
+        if (det != null && start) {
+            // Deterministic mode: a point after the spawn, so the child may run before its parent goes on.
+            Safepoints.point("Green.spawn");
+        }
         return g;
     }
 
@@ -452,6 +456,7 @@ public final class RuntimeCore {
     public static boolean offer(Pid pid, Object msg, boolean mayBlock) {
         Objects.requireNonNull(pid, "pid");
         Objects.requireNonNull(msg, "msg");
+        Safepoints.point("Green.send");
         RuntimeCore rt = of(pid);
         GreenThread<?> g = rt == null ? null : rt.lookup(pid);
         if (g == null) {
