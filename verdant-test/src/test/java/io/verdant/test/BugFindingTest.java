@@ -332,14 +332,16 @@ class BugFindingTest {
     /** Steps per thread. */
     private static final int STEPS = 50;
     /** How far A and B must both be (and not finished) when C takes its first step. */
-    private static final int THRESHOLD = 10;
+    private static final int THRESHOLD = 20;
 
     /**
      * Three threads of 50 steps. The bug shows only if C takes its first step
-     * while A and B are both past step 10 and neither has finished: A must be
+     * while A and B are both past step 20 and neither has finished: A must be
      * preempted inside a window of its steps, then B inside a window of its
      * own, and C must run before either resumes (three ordering constraints,
-     * PCT depth 3). A random walk rarely keeps C waiting that long.
+     * PCT depth 3). A random walk rarely keeps C waiting that long. The three
+     * wait for a start message first, so none runs ahead while the others are
+     * being spawned.
      */
     static Void depthThree() {
         int[] progress = new int[2];
@@ -347,6 +349,7 @@ class BugFindingTest {
         for (int t = 0; t < 2; t++) {
             int me = t;
             hs.add(Green.spawn(() -> {
+                Green.receive(); // the start signal: all three start together
                 for (int i = 1; i <= STEPS; i++) {
                     Green.schedulingPoint();
                     progress[me] = i;
@@ -354,6 +357,7 @@ class BugFindingTest {
             }));
         }
         hs.add(Green.spawn(() -> {
+            Green.receive();
             Green.schedulingPoint();
             int a = progress[0];
             int b = progress[1];
@@ -364,12 +368,15 @@ class BugFindingTest {
                 Green.schedulingPoint();
             }
         }));
+        for (GreenHandle<Void> h : hs) {
+            Green.send(h.pid(), "go");
+        }
         Green.joinAll(hs);
         return null;
     }
 
     /** How many schedules random may try (no bound asserted: the count it needed is a figure for BENCHMARKS.md). */
-    private static final int RANDOM_CAP = 5_000;
+    private static final int RANDOM_CAP = 2_000;
 
     @Test
     void aDepthThreeBugIsFoundByPctWithinFiveThousandSchedules() {
