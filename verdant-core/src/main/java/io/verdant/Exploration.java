@@ -149,22 +149,22 @@ public final class Exploration {
             long steps;
             if (check) {
                 Object[] recording = new Object[1];
-                ScheduleFailedException first = runOnce(d, i, true, null, recording);
-                ScheduleFailedException second = runOnce(d, i, false, recording[0], null);
+                ScheduleFailedException first = runOnce(d, i, DetScheduler.RECORD_FULL, null, recording);
+                ScheduleFailedException second = runOnce(d, i, DetScheduler.RECORD_FULL, recording[0], null);
                 if (second instanceof NondeterminismException) {
-                    throw second;
+                    throw second.withSchedule(i + 1);
                 }
                 if (first != null) {
-                    throw first;
+                    throw first.withSchedule(i + 1);
                 }
                 if (second != null) {
-                    throw second; // same steps, but only the second run failed: reported as is
+                    throw second.withSchedule(i + 1); // same steps, but only the second run failed: reported as is
                 }
                 steps = lastSteps;
             } else {
-                ScheduleFailedException f = runOnce(d, i, false, null, null);
+                ScheduleFailedException f = runOnce(d, i, DetScheduler.RECORD_CHOICES, null, null);
                 if (f != null) {
-                    throw f;
+                    throw f.withSchedule(i + 1);
                 }
                 steps = lastSteps;
             }
@@ -177,30 +177,24 @@ public final class Exploration {
     private long lastSteps;
 
     /** One schedule; returns its failure (not thrown), or null. */
-    private ScheduleFailedException runOnce(Determinism d, int index, boolean record, Object expected,
+    private ScheduleFailedException runOnce(Determinism d, int index, int record, Object expected,
                                             Object[] recordingOut) {
         DetScheduler det = new DetScheduler(d, record, expected);
         try (Verdant rt = Verdant.deterministic(config, det)) {
             try {
                 rt.run(body);
-                if (expected != null) {
-                    ScheduleTrace t = rt.trace();
-                    int want = DetScheduler.recordedSteps(expected);
-                    if (t.steps() < want) {
-                        return new NondeterminismException(t.steps() + 1, "the schedule is not deterministic: two runs of "
-                                + d.replayKey() + " diverged at step " + (t.steps() + 1) + ": the first run had " + want
-                                + " steps, the second ended after " + t.steps() + report(det), t);
-                    }
-                }
-                return null;
-            } catch (NondeterminismException e) {
-                return e;
+                return expected == null ? null : shorter(d, det, expected, rt.trace());
             } catch (ScheduleFailedException e) {
-                return e;
+                return e.withRecording(det.recording());
             } catch (GreenFailedException e) {
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
-                return new ScheduleFailedException("schedule " + (index + 1) + " of " + schedules + " failed: " + cause
-                        + report(det), rt.trace(), cause);
+                ScheduleFailedException shorter = expected == null ? null : shorter(d, det, expected, rt.trace());
+                if (shorter != null) {
+                    return shorter;
+                }
+                String what = index < 0 ? "the replay of " + d.replayKey() : "schedule " + (index + 1) + " of " + schedules;
+                return new ScheduleFailedException(what + " failed: " + cause + report(det), rt.trace(), cause)
+                        .withRecording(det.recording());
             } finally {
                 lastSteps = rt.trace().steps();
                 if (recordingOut != null) {
@@ -208,6 +202,49 @@ public final class Exploration {
                 }
             }
         }
+    }
+
+    /**
+     * Runs a failed schedule of this exploration again (same body, settings and
+     * replay key) and compares it step by step with the failed run: the
+     * replay of a deterministic program takes exactly the same steps. Use it
+     * after changing logging or adding assertions, or in a debugger.
+     *
+     * @param failure what {@link #run()} threw
+     * @return the replay's own failure (the same replay key; normally the same
+     *         failure again), or null if the replay passed
+     * @throws NondeterminismException if the replay took another step than the
+     *         failed run: its {@link NondeterminismException#step()} is the first
+     *         step that differs, and its message says what each run did there
+     * @throws NullPointerException if {@code failure} is null
+     * @throws IllegalArgumentException if {@code failure} was not thrown by an
+     *         exploration's {@link #run()} in this JVM (it carries no step record)
+     */
+    public ScheduleFailedException replay(ScheduleFailedException failure) {
+        Objects.requireNonNull(failure, "failure");
+        Object steps = failure.recording();
+        if (steps == null) {
+            throw new IllegalArgumentException("failure: carries no step record (not thrown by Exploration.run in this "
+                    + "JVM); replay its key with Verdant.deterministic(config, Determinism.replay(key)) instead");
+        }
+        int mode = DetScheduler.isFull(steps) ? DetScheduler.RECORD_FULL : DetScheduler.RECORD_CHOICES;
+        ScheduleFailedException again = runOnce(Determinism.replay(failure.replayKey()), -1, mode, steps, null);
+        if (again instanceof NondeterminismException) {
+            throw again;
+        }
+        return again;
+    }
+
+    /** Check mode: the second run ended (its root) before the first did; null if not. */
+    private static ScheduleFailedException shorter(Determinism d, DetScheduler det, Object expected, ScheduleTrace t) {
+        int want = DetScheduler.recordedSteps(expected);
+        int got = DetScheduler.recordedSteps(det.recording());
+        if (got >= want) {
+            return null;
+        }
+        return new NondeterminismException(got + 1, "the schedule is not deterministic: two runs of " + d.replayKey()
+                + " diverged at step " + (got + 1) + ": the first run's body went on for " + want
+                + " steps, the second's ended after " + got + report(det), t);
     }
 
     private static String report(DetScheduler det) {

@@ -241,7 +241,7 @@ public final class RuntimeCore {
         Objects.requireNonNull(priority, "priority");
         // Spawning is a safepoint: a green thread spawning in a long loop yields
         // here when its slice is over and other work waits (one read otherwise).
-        Safepoints.poll();
+        Safepoints.point("Green.spawn");
         LIVE.getAndAdd(this, 1L);
         if (state != RUNNING) {
             threadEnded();
@@ -443,6 +443,8 @@ public final class RuntimeCore {
      * a dead letter) if {@code pid} named no live green thread when looked up.
      */
     public static boolean send(Pid pid, Object msg) {
+        // A scheduling point of the user's send (not of the runtime's own deliveries: timers, signals).
+        Safepoints.point("Green.send");
         return offer(pid, msg, true);
     }
 
@@ -456,9 +458,11 @@ public final class RuntimeCore {
     public static boolean offer(Pid pid, Object msg, boolean mayBlock) {
         Objects.requireNonNull(pid, "pid");
         Objects.requireNonNull(msg, "msg");
-        Safepoints.point("Green.send");
         RuntimeCore rt = of(pid);
         GreenThread<?> g = rt == null ? null : rt.lookup(pid);
+        if (rt != null && rt.det != null) {
+            rt.det.delivery("Green.send to " + pid);
+        }
         if (g == null) {
             if (rt != null) {
                 rt.deadLetter(pid, msg);

@@ -29,7 +29,10 @@ import java.util.concurrent.locks.LockSupport;
  *     fire the timers due now; if that made a task runnable, continue
  *     if a timer is pending: move the virtual clock to its deadline, fire it
  *     else if live green threads all wait (WAITING) and the inbox is empty:
- *       the run fails with a DeadlockException naming who waits on what
+ *       the run fails with a DeadlockException naming who waits on what,
+ *       unless every green thread started from outside (roots: rt.run's
+ *       body, rt.spawn) has ended: then the waiting ones are leaks, left to
+ *       close() to cancel
  *     else wait (real time) for an external submission
  *   else: t = strategy.pick(runnable); record the step (hash, count); run t
  *     until it unmounts (parks, yields, ends); then classify: a green thread
@@ -127,6 +130,8 @@ public final class DetScheduler {
     private final StepLog log;
     /** Check mode's first run's record, or null. */
     private final StepLog expected;
+    /** Green threads started from outside (rt.run's bodies, rt.spawn); carrier only. */
+    private final ArrayList<GreenThread<?>> roots = new ArrayList<>();
     /** Tasks waiting in Green.settle(); carrier only. */
     private final ArrayList<DetTask> settlers = new ArrayList<>();
     /** The task now running; carrier only. */
@@ -134,6 +139,13 @@ public final class DetScheduler {
     /** Who makes a task runnable now when the carrier itself submits (timer firing). Carrier only. */
     private long carrierWaker = StepLog.WAKER_CARRIER;
     private volatile boolean replayable = true;
+    /**
+     * Check mode compares (and records) steps only while a root green thread
+     * (started from outside) is alive: after the last root ends, the test
+     * thread closes the runtime at a real-time moment, so later steps race it.
+     * Carrier only.
+     */
+    private boolean comparing = true;
     private final VirtualClock clock = new VirtualClock();
     private final Object lock = new Object();
     /** External submissions (DetTask or a foreign Runnable), in arrival order; guarded by lock. */
@@ -160,17 +172,26 @@ public final class DetScheduler {
      * @param settings the seed and strategy
      */
     public DetScheduler(Determinism settings) {
-        this(settings, false, null);
+        this(settings, RECORD_NONE, null);
     }
 
+    /** Record nothing but the hash and the last steps. */
+    public static final int RECORD_NONE = 0;
+    /** Record every step's task, kind and tick (a replay can be compared with it). */
+    public static final int RECORD_CHOICES = 1;
+    /** Record every step with the runnable set's hash too (check mode). */
+    public static final int RECORD_FULL = 2;
+
     /**
-     * A scheduler for one deterministic run of check mode.
+     * A scheduler for one run of an exploration, recording its steps and
+     * possibly comparing them with an earlier run's.
      *
      * @param settings the seed and strategy
-     * @param record whether to record every step ({@link #recording()}) for a second run to compare with
-     * @param expected the first run's recording to compare every step with, or null
+     * @param record what to record of every step ({@link #recording()}), one of the RECORD_ constants
+     * @param expected an earlier run's recording (made with the same {@code record}) to compare
+     *        every step with, or null
      */
-    public DetScheduler(Determinism settings, boolean record, Object expected) {
+    public DetScheduler(Determinism settings, int record, Object expected) {
         this.settings = settings;
         this.rng = new SplittableRandom(settings.seedValue());
         this.strategy = DetStrategy.of(settings, rng);
@@ -185,6 +206,16 @@ public final class DetScheduler {
      */
     public Object recording() {
         return log;
+    }
+
+    /**
+     * Whether a recording holds the runnable sets too (check mode).
+     *
+     * @param recording what {@link #recording()} returned
+     * @return true if it was made with {@link #RECORD_FULL}
+     */
+    public static boolean isFull(Object recording) {
+        return ((StepLog) recording).full();
     }
 
     /**
@@ -250,6 +281,27 @@ public final class DetScheduler {
         }
     }
 
+    /**
+     * Any thread: a message is being delivered into this runtime ({@code what}
+     * names the operation). From outside the runtime its timing is not part of
+     * the schedule, even when the addressee is not waiting: strict fails the
+     * run naming the sending thread; lenient marks the run not replayable.
+     *
+     * @param what the operation, for example {@code "Green.send to <1.2.0>"}
+     */
+    public void delivery(String what) {
+        if (isInternal() || closing || failure != null) {
+            return;
+        }
+        if (settings.isLenient()) {
+            replayable = false;
+            return;
+        }
+        fail(new ScheduleFailedException(what + " was called by " + Thread.currentThread() + ", a thread outside the "
+                + "deterministic runtime: its timing cannot be replayed. Send from green threads of the runtime, or "
+                + "opt in to Determinism.lenient()", trace()));
+    }
+
     private boolean isInternal() {
         Thread cur = Thread.currentThread();
         return cur == carrier || cur == mounted || (mountedForeign && cur.isVirtual());
@@ -264,9 +316,11 @@ public final class DetScheduler {
                 Thread from = Thread.currentThread();
                 failLocked(new ScheduleFailedException("green thread " + (green == null ? "(foreign virtual thread)" : green)
                         + " was woken by " + from + ", a thread outside the deterministic runtime (a platform thread, "
-                        + "a JDK timer or poller thread, or Green.blocking's pool): its timing cannot be replayed. "
+                        + "a JDK timer thread, a JDK socket poller): its timing cannot be replayed. "
                         + "Send to green threads from green threads, use Green.sleep or Verdant timeouts instead of "
-                        + "JDK timed waits, and do not use Green.blocking in a deterministic runtime", trace()));
+                        + "JDK timed waits and in-memory channels instead of real sockets, or opt in to "
+                        + "Determinism.lenient() (such wake-ups are then admitted when nothing else can run, and the "
+                        + "run may not replay)" + report(), trace()));
             }
             lock.notifyAll();
         }
@@ -322,15 +376,15 @@ public final class DetScheduler {
     /** Carrier only: logs a step of {@code t}; in check mode compares it with the first run's. */
     private void record(DetTask t, String kind, byte type) {
         long rh = 0;
-        if (expected != null || log.recording()) {
+        if (log.full() && (expected != null || log.recording())) {
             rh = runnableHash();
         }
         long tick = clock.nanoTime();
-        long n = log.add(t.id, t.name(), kind, tick, t.waker, type, rh);
+        long n = log.add(t.id, t, kind, tick, t.waker, type, rh);
         if (n == MAX_STEPS + 1) {
             fail(new ScheduleFailedException("more than " + MAX_STEPS + " steps: a livelock?" + report(), trace()));
         }
-        if (expected != null && failure == null) {
+        if (expected != null && failure == null && comparing) {
             String want = expected.mismatch(n, t.id, kind, tick, rh);
             if (want != null) {
                 fail(new io.verdant.NondeterminismException(n, "the schedule is not deterministic: two runs of "
@@ -374,6 +428,10 @@ public final class DetScheduler {
     private void afterSlice(GreenThread<?> g) {
         if (g.isDone()) {
             threadRandoms.remove(g);
+            if (comparing && roots.remove(g) && roots.isEmpty()) {
+                comparing = false;
+                log.stopRecording();
+            }
             synchronized (lock) {
                 lock.notifyAll(); // awaitRoot re-checks its thread
             }
@@ -435,14 +493,19 @@ public final class DetScheduler {
             List<GreenThread<?>> live = runtime.liveGreenThreads();
             if (!live.isEmpty()) {
                 if (allWaiting(live)) {
-                    synchronized (lock) {
-                        if (inbox.isEmpty()) {
-                            failLocked(new DeadlockException(waitReport(live) + report(), trace()));
+                    if (rootsAlive()) {
+                        synchronized (lock) {
+                            if (inbox.isEmpty()) {
+                                failLocked(new DeadlockException(waitReport(live) + report(), trace()));
+                            }
                         }
+                        return;
                     }
-                    return;
+                    // Every thread started from outside (rt.run's body) has ended: the waiting
+                    // ones are leaks, which close() cancels, not a deadlock of the code under test.
+                } else {
+                    transit = true;
                 }
-                transit = true;
             }
         }
         synchronized (lock) {
@@ -466,6 +529,9 @@ public final class DetScheduler {
         try {
             for (Object o : arrived) {
                 if (o instanceof DetTask t) {
+                    if (t.id < 0 && t.green != null) {
+                        roots.add(t.green);
+                    }
                     admit(t);
                 } else {
                     admitForeign((Runnable) o);
@@ -475,6 +541,16 @@ public final class DetScheduler {
             carrierWaker = StepLog.WAKER_CARRIER;
         }
         return true;
+    }
+
+    /** Carrier only: whether a green thread started from outside the runtime is still alive. */
+    private boolean rootsAlive() {
+        for (GreenThread<?> g : roots) {
+            if (!g.isDone()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean allWaiting(List<GreenThread<?>> live) {
@@ -548,7 +624,9 @@ public final class DetScheduler {
     /**
      * A scheduling point of a green thread of this runtime (a Verdant operation
      * that need not block): the strategy may make it yield. Called on the
-     * green thread itself, which runs on the carrier.
+     * green thread itself, which runs on the carrier; a no-op elsewhere.
+     *
+     * @param kind the operation, for the step log (for example {@code "Channel.trySend"})
      */
     public void point(String kind) {
         DetTask cur = current;
@@ -567,6 +645,8 @@ public final class DetScheduler {
      * {@code Green.settle()}: returns when every other task is blocked and no
      * timer is due now, before the clock advances (see the class comment).
      * Called on the green thread itself.
+     *
+     * @throws IllegalStateException if the caller is not a green thread running on this scheduler
      */
     public void settle() {
         DetTask cur = current;

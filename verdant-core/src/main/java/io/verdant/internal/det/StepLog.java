@@ -39,22 +39,26 @@ final class StepLog {
     private volatile long count;
 
     private final long[] rTask = new long[RING];
-    private final String[] rName = new String[RING];
+    private final DetTask[] rWho = new DetTask[RING];
     private final String[] rKind = new String[RING];
     private final long[] rTick = new long[RING];
     private final long[] rWaker = new long[RING];
     private final byte[] rType = new byte[RING];
 
-    /** Full record (check mode); null unless recording. */
+    /** Every step recorded (Exploration), and with the runnable set's hash (check mode). */
     private final boolean recording;
+    private final boolean full;
+    /** Recording stops when the run's roots have ended (later steps race the closer). */
+    private boolean active = true;
     private long[] fTask;
     private String[] fKind;
     private long[] fTick;
     private long[] fRunnable;
     private int fSize;
 
-    StepLog(boolean recording) {
-        this.recording = recording;
+    StepLog(int mode) {
+        this.recording = mode != DetScheduler.RECORD_NONE;
+        this.full = mode == DetScheduler.RECORD_FULL;
         if (recording) {
             fTask = new long[256];
             fKind = new String[256];
@@ -66,7 +70,7 @@ final class StepLog {
     /**
      * Records a step and returns its number (1-based).
      */
-    long add(long task, String name, String kind, long tick, long waker, byte type, long runnableHash) {
+    long add(long task, DetTask who, String kind, long tick, long waker, byte type, long runnableHash) {
         long n = count + 1;
         count = n;
         // +1 and odd multipliers: no step maps to 0, so an all-zero history still changes the hash.
@@ -75,12 +79,12 @@ final class StepLog {
         hash = mix(h ^ ((tick + 1) * 0xC2B2AE3D27D4EB4FL));
         int i = (int) ((n - 1) % RING);
         rTask[i] = task;
-        rName[i] = name;
+        rWho[i] = who;
         rKind[i] = kind;
         rTick[i] = tick;
         rWaker[i] = waker;
         rType[i] = type;
-        if (recording) {
+        if (recording && active) {
             if (fSize == fTask.length) {
                 int cap = fSize * 2;
                 fTask = Arrays.copyOf(fTask, cap);
@@ -106,7 +110,17 @@ final class StepLog {
     }
 
     boolean recording() {
-        return recording;
+        return recording && active;
+    }
+
+    /** Whether steps carry the runnable set's hash (check mode). */
+    boolean full() {
+        return full;
+    }
+
+    /** Stops the full record: later steps are not compared. */
+    void stopRecording() {
+        active = false;
     }
 
     /** Recorded steps (check mode). */
@@ -142,7 +156,7 @@ final class StepLog {
         StringBuilder sb = new StringBuilder();
         for (long s = n - k + 1; s <= n; s++) {
             int i = (int) ((s - 1) % RING);
-            sb.append(indent).append(String.format("%6d  #%-3d %-22s %-9s %-28s tick=%d", s, rTask[i], rName[i],
+            sb.append(indent).append(String.format("%6d  #%-3d %-22s %-9s %-28s tick=%d", s, rTask[i], rWho[i] == null ? "?" : rWho[i].name(),
                     rType[i] == DISPATCH ? "run" : rType[i] == SWITCH ? "switch at" : "point", rKind[i], rTick[i]));
             if (rType[i] == DISPATCH) {
                 long w = rWaker[i];
