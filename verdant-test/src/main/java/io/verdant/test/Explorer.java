@@ -59,7 +59,10 @@ final class Explorer {
         try {
             return new Outcome(exploration.run(), null, null);
         } catch (ScheduleFailedException e) {
-            Schedule s = schedule(plan, Determinism.replay(e.replayKey()));
+            Determinism d = Determinism.replay(e.replayKey());
+            // scheduleNumber() is 1-based (0 if unknown; then the seed tells, as in current()).
+            Schedule s = e.scheduleNumber() > 0 && !plan.replay()
+                    ? new Schedule(e.scheduleNumber() - 1, plan.count(), d) : schedule(plan, d);
             return new Outcome(s.index() + 1, e, s);
         }
     }

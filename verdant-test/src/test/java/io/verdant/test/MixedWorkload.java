@@ -28,6 +28,8 @@ import java.util.logging.Logger;
  */
 final class MixedWorkload {
     private static final Config QUIET = Config.builder().failureHandler((h, t) -> { }).build();
+    /** Held here: java.util.logging keeps loggers weakly, and a collected one loses its level. */
+    private static final Logger SUPERVISOR_LOG = Logger.getLogger("io.verdant.supervisor");
 
     private MixedWorkload() {
     }
@@ -48,7 +50,7 @@ final class MixedWorkload {
 
     public static void main(String[] args) {
         // Restart logging off: see BugFindingTest.
-        Logger.getLogger("io.verdant.supervisor").setLevel(Level.OFF);
+        SUPERVISOR_LOG.setLevel(Level.OFF);
         System.out.println("RUN " + run(Long.parseLong(args[0])));
     }
 
