@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
  *                   ns_per_op per schedule (target <= 30 us)
  *   det-lost-update 2 threads x 10 read / checkpoint / write increments
  *                   (about 40 steps): ops_per_s = schedules/s (target >= 5,000)
- *   det-pipeline    3 stages, 2 workers, 100 items through bounded channels
+ *   det-pipeline    3 stages, 2 workers, 160 items through bounded channels
  *                   (about 1,500 steps): schedules/s (target >= 500)
  * Extras of the last two: steps (per schedule) and us_per_step =
  *   (round time - the same number of empty schedules' time) / steps, the
@@ -39,8 +39,8 @@ import java.util.concurrent.Callable;
 final class DeterminismComparison extends Harness {
     /** Schedules per round (bench.det.schedules): enough for ~0.1-1 s per round at the targets. */
     static final int SCHEDULES = size("bench.det.schedules", 2_000);
-    /** Items through the pipeline: about 15 steps per item (design's ~1,500-step pipeline). */
-    static final int PIPELINE_ITEMS = 100;
+    /** Items through the pipeline: about 9.4 steps per item (a smoke run: 944 steps for 100), so ~1,500 steps. */
+    static final int PIPELINE_ITEMS = 160;
     private static final Config CONFIG = Config.builder().name("det-bench").failureHandler((h, t) -> { }).build();
 
     @Override
