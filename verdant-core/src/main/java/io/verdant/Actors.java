@@ -29,7 +29,8 @@ import java.util.function.Supplier;
  * messages), supervisors ({@link #childSpec}), priorities, time slices and
  * cancellation work for both kinds alike. A handler may block; see
  * {@link Behavior}. What differs from a green thread: no {@code Green.receive}
- * in a handler (use {@link #stash()} to defer a message), and a handler
+ * in a handler (use {@link #stash()} to defer a message, {@link Green#call} to
+ * wait for a reply), and a handler
  * should release a {@link Mutex} before it returns (a mutex is held by the
  * dispatcher thread, not by the actor). See docs/event-actors.md.
  */

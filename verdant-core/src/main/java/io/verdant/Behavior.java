@@ -9,10 +9,14 @@ package io.verdant;
  * {@link Green#self()}, {@link Green#send}, {@link Green#link}, {@link Green#monitor},
  * {@link Green#trapExits}, {@link Green#spawn} and every blocking operation work
  * as in a green thread; {@link Actors#stash()}, {@link Actors#unstashAll()} and
- * {@link Actors#stop()} are available too. {@code Green.receive} is not: each
- * message arrives as a call of this method. A handler may block (sleep, a
- * channel, a join, socket I/O): only the dispatcher running it parks, and the
- * runtime keeps other event actors running on another dispatcher.
+ * {@link Actors#stop()} are available too. {@code Green.receive} and
+ * {@code Green.tryReceive} are not: each message arrives as a call of this
+ * method, so they throw {@link IllegalStateException} and take nothing (defer a
+ * message with {@link Actors#stash()}; wait for a reply with
+ * {@link Green#call}, whose reply does not go through the mailbox). A handler
+ * may block (sleep, a channel, a join, a call, socket I/O): only the dispatcher
+ * running it parks, and the runtime keeps other event actors running on
+ * another dispatcher.
  *
  * @param <S> the actor's state type
  */

@@ -27,11 +27,17 @@ import java.time.Duration;
  * @param supervisor   the supervisor whose child it is, or null
  * @param childName    its child-spec name under that supervisor, or null
  * @param mailboxDepth messages waiting in its mailbox, counted up to {@link #MAILBOX_CAP}
- * @param jdkThreadId  its virtual thread's {@link Thread#threadId()}: the {@code tid} of JDK thread dumps
+ * @param jdkThreadId  its virtual thread's {@link Thread#threadId()}: the {@code tid} of JDK thread dumps;
+ *                     {@link #NO_JDK_THREAD} for an {@linkplain Actors event actor}, which has no
+ *                     thread of its own (it is WAITING while idle, RUNNABLE while queued, RUNNING
+ *                     while a dispatcher runs its handler; its carrier and stack are the dispatcher's)
  */
 public record GreenThreadInfo(Pid pid, String name, Priority priority, GreenState state, String waitReason,
                               Pid waitingFor, Duration timeWaiting, Duration runTime, String carrier, Pid parent,
                               Pid supervisor, String childName, int mailboxDepth, long jdkThreadId) {
     /** Mailbox depths are counted up to this many messages (a snapshot never walks a huge mailbox). */
     public static final int MAILBOX_CAP = 10_000;
+
+    /** The {@link #jdkThreadId()} of an event actor: it has no thread of its own. */
+    public static final long NO_JDK_THREAD = -1L;
 }

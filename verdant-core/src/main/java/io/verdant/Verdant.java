@@ -420,7 +420,8 @@ public final class Verdant implements AutoCloseable {
     }
 
     /**
-     * Every live green thread with its pid, name, state, priority, parent,
+     * Every live green thread (event actors included, see
+     * {@link GreenThreadInfo#jdkThreadId()}) with its pid, name, state, priority, parent,
      * supervisor, mailbox depth, wait reason (naming the channel, mutex and
      * holder, or joined thread), time waiting and run time. Nothing is stopped:
      * each thread's fields are read once while it runs on (see

@@ -76,20 +76,77 @@ class EventActorTest {
     }
 
     @Test
-    void receiveInsideAHandlerIsRefused() throws Exception {
-        LinkedBlockingQueue<Throwable> out = new LinkedBlockingQueue<>();
+    void receiveInsideAHandlerIsRefusedNamingTheFixAndTakesNothing() throws Exception {
+        // The handler of "go" tries every receive while "second" is already queued behind it:
+        // each must fail with an IllegalStateException naming stash/unstash and Green.call,
+        // and "second" must still reach the behavior (not be taken by the receive).
+        LinkedBlockingQueue<Object> out = new LinkedBlockingQueue<>();
+        CountDownLatch secondQueued = new CountDownLatch(1);
+        List<Runnable> receives = List.of(
+                Green::receive,
+                () -> Green.receive(Duration.ofSeconds(5)),
+                Green::tryReceive,
+                () -> Green.receive(String.class),
+                () -> Green.receive(m -> true));
         GreenHandle<Object> a = Actors.spawner(rt).spawn(null, (s, m) -> {
-            try {
-                Green.receive();
-            } catch (Throwable t) {
-                out.add(t);
+            if ("go".equals(m)) {
+                assertThat(secondQueued.await(10, TimeUnit.SECONDS)).isTrue();
+                for (Runnable r : receives) {
+                    try {
+                        r.run();
+                        out.add("a receive returned");
+                    } catch (Throwable t) {
+                        out.add(t);
+                    }
+                }
+            } else {
+                out.add(m);
             }
             return s;
         });
         Green.send(a.pid(), "go");
-        assertThat(out.poll(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("event actor");
+        Green.send(a.pid(), "second");
+        secondQueued.countDown();
+        for (int i = 0; i < receives.size(); i++) {
+            assertThat(out.poll(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
+                    .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.THROWABLE)
+                    .hasMessageContaining("event actor")
+                    .hasMessageContaining("Actors.stash()")
+                    .hasMessageContaining("Actors.unstashAll()")
+                    .hasMessageContaining("Green.call");
+        }
+        assertThat(out.poll(10, TimeUnit.SECONDS)).isEqualTo("second");
         assertThat(rt.isAlive(a.pid())).isTrue();
+    }
+
+    @Test
+    void aHandlerMayCallAnotherActorAndWaitForTheReply() throws Exception {
+        // Green.call is the way to wait for a reply inside a handler: the reply bypasses the mailbox.
+        record Twice(int n, ReplyTo<Integer> replyTo) {
+        }
+        GreenHandle<Object> doubler = Actors.spawner(rt).name("doubler").spawn(null, (s, m) -> {
+            Twice d = (Twice) m;
+            d.replyTo().reply(d.n() * 2);
+            return s;
+        });
+        GreenHandle<Integer> asker = Actors.spawner(rt).name("asker").spawn(0, (Integer sum, Object m) -> {
+            if ("stop".equals(m)) {
+                Actors.stop();
+                return sum;
+            }
+            int n = (Integer) m;
+            // Two calls in one handler, several messages in one turn: each request makes the
+            // doubler runnable from this handler, and this handler parks for each reply.
+            int first = Green.call(doubler.pid(), (ReplyTo<Integer> r) -> new Twice(n, r), Duration.ofSeconds(10));
+            int second = Green.call(doubler.pid(), (ReplyTo<Integer> r) -> new Twice(0, r), Duration.ofSeconds(10));
+            return sum + first + second;
+        });
+        for (int i = 1; i <= 10; i++) {
+            Green.send(asker.pid(), i);
+        }
+        Green.send(asker.pid(), "stop");
+        assertThat(asker.join(Duration.ofSeconds(20))).isEqualTo(110);
+        doubler.cancel();
     }
 
     @Test
@@ -302,6 +359,144 @@ class EventActorTest {
             Green.send(other.pid(), "run");
             assertThat(longOne.join(Duration.ofSeconds(30))).as("spins before the other actor ran").isNotNegative();
             assertThat(otherRan).isTrue();
+        }
+    }
+
+    @Test
+    void aDispatcherYieldsBetweenTurnsWhenPreemptionIsRequested() throws Exception {
+        // Two actors ping-pong forever: every turn makes the other runnable, so their dispatcher
+        // never runs out of work, and the handlers have no safepoint (a send polls none). On one
+        // carrier with no spares, a green thread spawned beside them runs only if the dispatcher
+        // yields between turns when the ticker asks it to.
+        try (Verdant one = Verdant.start(Config.builder().workers(1).maxSpareCarriers(0).name("turns").build())) {
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong hops = new AtomicLong();
+            Behavior<Object> bounce = (s, m) -> {
+                hops.incrementAndGet();
+                if (!stop.get()) {
+                    Green.send((Pid) m, Green.self());
+                }
+                return s;
+            };
+            GreenHandle<Object> ping = Actors.spawner(one).name("ping").spawn(null, bounce);
+            GreenHandle<Object> pong = Actors.spawner(one).name("pong").spawn(null, bounce);
+            Green.send(ping.pid(), pong.pid());
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (hops.get() < 1000 && System.nanoTime() < until) {
+                Thread.sleep(1);
+            }
+            assertThat(hops.get()).as("hops before the green thread is spawned").isGreaterThanOrEqualTo(1000);
+            CountDownLatch ran = new CountDownLatch(1);
+            AtomicLong hopsWhenRan = new AtomicLong();
+            one.spawn(() -> {
+                hopsWhenRan.set(hops.get());
+                ran.countDown();
+            });
+            boolean greenRan = ran.await(20, TimeUnit.SECONDS);
+            if (greenRan) {
+                long resumed = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (hops.get() <= hopsWhenRan.get() + 100 && System.nanoTime() < resumed) {
+                    Thread.sleep(1);
+                }
+            }
+            long hopsAtEnd = hops.get();
+            stop.set(true);
+            assertThat(greenRan).as("the green thread ran while the actors were busy").isTrue();
+            assertThat(hopsAtEnd).as("the ping-pong went on after the green thread ran")
+                    .isGreaterThan(hopsWhenRan.get() + 100);
+            ping.cancel();
+            pong.cancel();
+        }
+    }
+
+    /** A ring of event actors passing a counter 200 times, plus a handler that sleeps; the final count. */
+    private static Integer ringWithASleeper() throws Exception {
+        GreenHandle<Object> sleeper = Actors.spawn(null, (s, m) -> {
+            Green.sleep(Duration.ofMillis(5));
+            Green.send((Pid) m, "slept");
+            return s;
+        });
+        Green.send(sleeper.pid(), Green.self());
+        int size = 5;
+        Pid[] ring = new Pid[size];
+        Pid main = Green.self();
+        for (int i = 0; i < size; i++) {
+            int me = i;
+            ring[i] = Actors.spawn(null, (s, m) -> {
+                int hop = (Integer) m;
+                Green.send(hop >= 200 ? main : ring[(me + 1) % size], hop + 1);
+                return s;
+            }).pid();
+        }
+        Green.send(ring[0], 0);
+        Integer hops = Green.receive(Integer.class);
+        assertThat(Green.receive(String.class)).isEqualTo("slept");
+        return hops;
+    }
+
+    @Test
+    void eventActorsRunInADeterministicRuntimeWithTheSameTraceForTheSameSeed() {
+        List<ScheduleTrace> traces = new ArrayList<>();
+        List<Integer> results = new ArrayList<>();
+        for (int run = 0; run < 2; run++) {
+            try (Verdant det = Verdant.deterministic(Config.builder().build(), Determinism.seed(0x17))) {
+                results.add(det.run(EventActorTest::ringWithASleeper));
+                traces.add(det.trace());
+            }
+        }
+        assertThat(results).containsExactly(201, 201);
+        assertThat(traces.get(1).hash()).isEqualTo(traces.get(0).hash());
+        assertThat(traces.get(1).virtualNanos()).isEqualTo(traces.get(0).virtualNanos());
+    }
+
+    @Test
+    void registryRefsAndTimersReachAnEventActor() throws Exception {
+        GreenHandle<Integer> a = Actors.spawner(rt).spawn(0, EventActorTest::count);
+        rt.registry().register("counter", a.pid());
+        assertThat(rt.registry().send("counter", "tick")).isTrue();
+        assertThat(Ref.of(a.pid(), String.class).send("tick")).isTrue();
+        Green.sendAfter(a.pid(), "stop", Duration.ofMillis(20));
+        assertThat(a.join(Duration.ofSeconds(10))).isEqualTo(2);
+        // The name goes when the actor ends.
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (rt.registry().whereis("counter").isPresent() && System.nanoTime() < until) {
+            Thread.sleep(1);
+        }
+        assertThat(rt.registry().whereis("counter")).isEmpty();
+    }
+
+    @Test
+    void snapshotsAndDumpsShowEventActors() throws Exception {
+        GreenHandle<Integer> idle = Actors.spawner(rt).name("idle-one").priority(Priority.HIGH)
+                .spawn(0, EventActorTest::count);
+        CountDownLatch inHandler = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        GreenHandle<Object> busy = Actors.spawner(rt).name("busy-one").spawn(null, (s, m) -> {
+            inHandler.countDown();
+            release.await();
+            return s;
+        });
+        Green.send(busy.pid(), "first");
+        assertThat(inHandler.await(10, TimeUnit.SECONDS)).isTrue();
+        Green.send(busy.pid(), "second");   // queued behind the running handler
+        try {
+            GreenThreadInfo i = rt.snapshot().find(idle.pid()).orElseThrow();
+            assertThat(i.name()).isEqualTo("idle-one");
+            assertThat(i.priority()).isEqualTo(Priority.HIGH);
+            assertThat(i.state()).isEqualTo(GreenState.WAITING);
+            assertThat(i.waitReason()).contains("idle event actor");
+            assertThat(i.jdkThreadId()).isEqualTo(GreenThreadInfo.NO_JDK_THREAD);
+            GreenThreadInfo b = rt.snapshot().find(busy.pid()).orElseThrow();
+            assertThat(b.state()).isEqualTo(GreenState.RUNNING);
+            assertThat(b.mailboxDepth()).isEqualTo(1);
+            StringBuilder text = new StringBuilder();
+            rt.dump(text, DumpOptions.text());
+            assertThat(text).contains("idle-one").contains("busy-one");
+            StringBuilder json = new StringBuilder();
+            rt.dump(json, DumpOptions.json());
+            assertThat(json).contains("\"idle-one\"").contains("\"busy-one\"");
+        } finally {
+            release.countDown();
         }
     }
 

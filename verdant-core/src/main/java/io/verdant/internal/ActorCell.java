@@ -163,17 +163,29 @@ public final class ActorCell {
         return bound;
     }
 
-    /** Any thread. Appends {@code msg} with no counting; wakes the owner if it waits. */
-    void append(Object msg) {
+    /**
+     * Any thread. Appends {@code msg} with no counting; wakes the owner if it waits.
+     *
+     * @return true if this call won the wake-up (CAS waiting 1 -> 0): it unparked
+     *         the owner, or scheduled the event actor; for an ownerless test cell
+     *         the caller itself now owns the turn (EventHandOffHarness)
+     */
+    boolean append(Object msg) {
         Node n = new Node(msg);
         Node prev = getAndSetTail(n);
         prev.setNextRelease(n);
         if (waiting != 0 && casWaiting(1, 0)) {
             wake();
+            return true;
         }
+        return false;
     }
 
     private void wake() {
+        if (owner == null) {
+            // An ownerless test harness cell: append's result tells its caller.
+            return;
+        }
         Thread t = owner.vthread;
         if (t != null) {
             LockSupport.unpark(t);

@@ -29,8 +29,9 @@ import java.util.concurrent.locks.LockSupport;
  *   A handler may park (a channel, a sleep, a join, socket I/O). Then this
  *   dispatcher's continuation unmounts with acting != null, and
  *   GreenThread.dispatch calls unmounted() on the carrier: the dispatcher counts
- *   as blocked, its next slot goes to the shared queue, and another dispatcher
- *   is woken or started if actors are queued. When the handler returns, the
+ *   as blocked (once per turn), its next slot goes to the shared queue (at every
+ *   unmount: a handler that parks twice may have filled it in between), and
+ *   another dispatcher is woken or started if actors are queued. When the handler returns, the
  *   dispatcher counts as running again and carries on; surplus dispatchers
  *   retire when they find no work.
  *
@@ -246,10 +247,16 @@ final class Dispatcher implements Callable<Object> {
      * parked, yielded or ended); see the class comment.
      */
     void unmounted() {
-        if (acting == null || blocked || !casBlocked(false, true)) {
+        if (acting == null) {
             return;
         }
-        pool.blocked();
+        if (!blocked && casBlocked(false, true)) {
+            pool.blocked();
+        }
+        // Every unmount in a turn, not only the first: a handler that parks again in the
+        // same turn (a second Green.call, or a call for its next message) may have just put
+        // the callee in the next slot; left there it would wait for this parked handler,
+        // which waits for the callee's reply (EventActorTest.aHandlerMayCallAnotherActorAndWaitForTheReply).
         EventActor n = getAndSetNext(null);
         if (n != null) {
             pool.offer(n);

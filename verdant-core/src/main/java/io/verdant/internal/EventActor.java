@@ -38,7 +38,9 @@ import java.util.ArrayDeque;
  *   then reads tail. Either the sender sees 1 and schedules, or the dispatcher
  *   sees the message and keeps the actor; if both try, the CAS picks one.
  *   The cancel flag against the flag is the same pair (see cancelled()).
- *   Tested by EventActorHandOffStressTest.
+ *   Checked by EventHandOffLincheckTest (Lincheck stress: sends racing turn ends on
+ *   ActorCell's production code); tested on the runtime, cancellation
+ *   included, by EventActorHandOffStressTest.
  *
  * Cancellation (GreenThread.interrupt of an event actor -> cancelled())
  *   1. cancel = true (volatile);
@@ -122,8 +124,11 @@ public final class EventActor implements java.util.concurrent.Callable<Object> {
     }
 
     static IllegalStateException noReceive(String what) {
-        return new IllegalStateException(what + " is not available in an event actor's handler: an event actor "
-                + "receives each message as a call of its behavior (use Actors.stash() to defer one)");
+        return new IllegalStateException(what + " is not available in an event actor's handler: the actor has no "
+                + "stack to wait on, and its mailbox belongs to the dispatcher, which passes each message to the "
+                + "behavior (nothing was taken from it). To wait for a particular message, Actors.stash() the "
+                + "others and Actors.unstashAll() when it comes; to wait for a reply, use Green.call (its reply "
+                + "does not go through the mailbox); or spawn a green-thread actor for a receive loop");
     }
 
     boolean cancelRequested() {

@@ -88,7 +88,7 @@ public final class Dumper {
             }
             infos.put(i.pid(), i);
             threads.put(i.pid(), g);
-            if (options.hasStacks() && stacked < options.maxStacks()) {
+            if (options.hasStacks() && stacked < options.maxStacks() && g.vthread() != null) {
                 stacked++;
                 List<String> frames = new ArrayList<>();
                 for (StackTraceElement e : g.vthread().getStackTrace()) {
@@ -284,7 +284,9 @@ public final class Dumper {
             String in = "        ";
             field("tid", String.valueOf(i.jdkThreadId()), in, true);
             field("name", i.name(), in, true);
-            field("state", threads.get(i.pid()).vthread().getState().name(), in, true);
+            Thread vt = threads.get(i.pid()).vthread();
+            // An event actor has no thread: its GreenState stands in for a Thread.State.
+            field("state", vt == null ? i.state().name() : vt.getState().name(), in, true);
             if (!i.waitReason().isEmpty()) {
                 out.append(in).append("\"parkBlocker\": {\"object\": ").append(quote(i.waitReason())).append("},\n");
             }

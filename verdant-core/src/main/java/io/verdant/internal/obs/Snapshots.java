@@ -64,7 +64,7 @@ public final class Snapshots {
     static GreenThreadInfo info(GreenThread<?> g, Map<Pid, Supervised> sup, long now) {
         Thread vt = g.vthread();
         if (vt == null) {
-            return null;
+            return eventActorInfo(g, sup);
         }
         GreenState state = g.state();
         if (state.isTerminal()) {
@@ -94,4 +94,27 @@ public final class Snapshots {
                 Duration.ofNanos(g.runNanos()), carrier, g.parentPid(), s == null ? null : s.supervisor(),
                 s == null ? null : s.childName(), depth, vt.threadId());
     }
+
+    /**
+     * An event actor's record (it has no thread: no stack, no carrier, no JDK
+     * thread id), or null if it ended meanwhile. WAITING is an idle actor: no
+     * message queued, no turn running.
+     */
+    private static GreenThreadInfo eventActorInfo(GreenThread<?> g, Map<Pid, Supervised> sup) {
+        GreenState state = g.state();
+        if (state.isTerminal()) {
+            return null;
+        }
+        Pid pid = g.pid();
+        ActorCell cell = g.cellOrNull();
+        int depth = cell == null ? 0 : cell.approxDepth(GreenThreadInfo.MAILBOX_CAP);
+        Supervised s = sup.get(pid);
+        return new GreenThreadInfo(pid, g.name(), g.priority(), state,
+                state == GreenState.WAITING ? EVENT_ACTOR_IDLE : "", null, Duration.ZERO,
+                Duration.ofNanos(g.runNanos()), null, g.parentPid(), s == null ? null : s.supervisor(),
+                s == null ? null : s.childName(), depth, GreenThreadInfo.NO_JDK_THREAD);
+    }
+
+    /** The wait reason of an idle event actor. */
+    static final String EVENT_ACTOR_IDLE = "idle event actor (waits for a message)";
 }
