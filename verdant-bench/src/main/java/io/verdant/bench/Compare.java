@@ -28,6 +28,7 @@ public final class Compare {
                 new MpmcComparison(),
                 new MutexComparison(),
                 new SleepersComparison(),
+                new DeterminismComparison(),
                 new io.verdant.bench.actors.ActorPingPongComparison(),
                 new io.verdant.bench.actors.ThreadRingComparison(),
                 new io.verdant.bench.actors.CountingComparison(),

@@ -57,6 +57,14 @@ class ExamplesTest {
     }
 
     @Test
+    void bankTransfer() throws Exception {
+        String out = run(() -> BankTransferExample.main(new String[0]));
+        assertThat(out).containsPattern("check-then-debit: alice overdrawn: balances -20 and 120 -- replay v1:random:0x[0-9A-F]+")
+                .containsPattern("replayed v1:random:0x[0-9A-F]+: alice overdrawn: balances -20 and 120 again")
+                .contains("try-debit: 20 of 20 schedules passed");
+    }
+
+    @Test
     void stressWithSmallerN() throws Exception {
         assertThat(run(() -> StressExample.main(new String[] {"20000"})))
                 .contains("20,000 green threads spawned").contains("(correct)");
