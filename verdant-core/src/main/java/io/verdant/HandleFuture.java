@@ -42,7 +42,7 @@ final class HandleFuture<T> implements Future<T> {
                 case SUCCEEDED -> State.SUCCESS;
                 default -> handle.exceptionNow() instanceof CancellationException ? State.CANCELLED : State.FAILED;
             };
-            s = (State) SETTLED.compareAndExchange(this, (State) null, outcome);
+            s = compareAndExchangeSettled(null, outcome);
             if (s == null) {
                 s = outcome;
             }
@@ -52,7 +52,7 @@ final class HandleFuture<T> implements Future<T> {
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-        if (settle() != null || !SETTLED.compareAndSet(this, (State) null, State.CANCELLED)) {
+        if (settle() != null || !casSettled(null, State.CANCELLED)) {
             return false;
         }
         handle.cancel();
@@ -155,6 +155,18 @@ final class HandleFuture<T> implements Future<T> {
     @Override
     public String toString() {
         return "Future[" + handle.pid() + ", " + state() + "]";
+    }
+
+    // ------------------------------------------------------------------ accessors, named by access mode
+
+    /** Any thread settling: the first settlement wins; returns the witness (null if this one won). */
+    private State compareAndExchangeSettled(State expect, State s) {
+        return (State) SETTLED.compareAndExchange(this, expect, s);
+    }
+
+    /** Any thread cancelling: wins only if nothing settled first. */
+    private boolean casSettled(State expect, State s) {
+        return SETTLED.compareAndSet(this, expect, s);
     }
 
     private static final VarHandle SETTLED;

@@ -103,14 +103,14 @@ public final class ReplyTo<R> {
      *         gave up) — the reply is then dropped and counted as a dead letter
      */
     public boolean reply(R value) {
-        if (!STATE.compareAndSet(this, WAITING, REPLIED)) {
+        if (!casState(WAITING, REPLIED)) {
             if (value != null) {
                 runtime.deadLetter(callerPid == null ? callee : callerPid, value);
             }
             return false;
         }
         this.value = value;
-        STATE.setRelease(this, DONE);
+        setStateRelease(DONE);
         LockSupport.unpark(caller);
         return true;
     }
@@ -122,16 +122,16 @@ public final class ReplyTo<R> {
      * @return whether a reply now would be delivered
      */
     public boolean isWaiting() {
-        return (int) STATE.getAcquire(this) == WAITING;
+        return stateAcquire() == WAITING;
     }
 
     private void calleeExited(Signal.Down down) {
         Throwable why = down.failure();
-        if ((int) STATE.getOpaque(this) != WAITING) {
+        if (stateOpaque() != WAITING) {
             return;
         }
         reason = why;
-        if (STATE.compareAndSet(this, WAITING, EXITED)) {
+        if (casState(WAITING, EXITED)) {
             LockSupport.unpark(caller);
         }
     }
@@ -165,7 +165,7 @@ public final class ReplyTo<R> {
         try {
             if (!RuntimeCore.send(pid, msg) && !target.isDone()) {
                 // Alive, but its bounded mailbox dropped the request (DROP_NEWEST): no reply will come.
-                STATE.compareAndSet(slot, WAITING, ABANDONED);
+                slot.casState(WAITING, ABANDONED);
                 MailboxBound b = ActorCell.of(target).boundOrNull();
                 throw new MailboxFullException(pid, b == null ? 0 : b.capacity(), what + ": the request was dropped");
             }
@@ -181,7 +181,7 @@ public final class ReplyTo<R> {
         TimerWheel.Timer timer = null;
         try {
             for (;;) {
-                int s = (int) STATE.getAcquire(this);
+                int s = stateAcquire();
                 if (s == DONE) {
                     return (R) value;
                 }
@@ -194,7 +194,7 @@ public final class ReplyTo<R> {
                 }
                 boolean cancelled = Waits.cancelled();
                 if (cancelled || deadline.expired()) {
-                    if (STATE.compareAndSet(this, WAITING, ABANDONED)) {
+                    if (casState(WAITING, ABANDONED)) {
                         throw cancelled ? Waits.cancelledException(what)
                                 : new TimedOutException(what + ": no reply from " + callee + " within " + Duration.ofNanos(nanos));
                     }
@@ -205,6 +205,28 @@ public final class ReplyTo<R> {
         } finally {
             Waits.disarm(timer);
         }
+    }
+
+    // ------------------------------------------------------------------ accessors, named by access mode
+
+    /** Any thread: the state with acquire, pairing with the replier's release of DONE (the value is published). */
+    private int stateAcquire() {
+        return (int) STATE.getAcquire(this);
+    }
+
+    /** Any thread: a fast check whose outcome a CAS confirms. */
+    private int stateOpaque() {
+        return (int) STATE.getOpaque(this);
+    }
+
+    /** Any thread: the one transition out of WAITING (reply, callee exit, abandon). */
+    private boolean casState(int expect, int update) {
+        return STATE.compareAndSet(this, expect, update);
+    }
+
+    /** The replier, after its CAS to REPLIED and writing the value: publishes it. */
+    private void setStateRelease(int s) {
+        STATE.setRelease(this, s);
     }
 
     private static final VarHandle STATE;

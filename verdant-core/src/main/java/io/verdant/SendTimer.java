@@ -95,8 +95,8 @@ public final class SendTimer {
         TimerWheel.Timer node = runtime.timers.runAt(due, this::fire);
         // If the node already fired and its action re-armed (inline when due at once, or on
         // the ticker before we got here), armed moved on from prev: keep the newer node.
-        ARMED.compareAndSet(this, prev, node);
-        if ((int) STATE.getVolatile(this) == CANCELLED) {
+        casArmed(prev, node);
+        if (stateVolatile() == CANCELLED) {
             runtime.timers.cancel(node);
         }
     }
@@ -106,17 +106,17 @@ public final class SendTimer {
         if (period == 0) {
             // Claim first: a cancel() that returns true means the message was never sent,
             // and the addressee never sees the message while the timer still looks active.
-            if (STATE.compareAndSet(this, ACTIVE, DONE)) {
+            if (casState(ACTIVE, DONE)) {
                 RuntimeCore.offer(pid, msg, false); // never waits, never throws for a full mailbox
             }
             return;
         }
-        if ((int) STATE.getVolatile(this) != ACTIVE) {
+        if (stateVolatile() != ACTIVE) {
             return;
         }
         boolean delivered = RuntimeCore.offer(pid, msg, false);
         if (!delivered && runtime.lookup(pid) == null) {
-            STATE.compareAndSet(this, ACTIVE, DONE);
+            casState(ACTIVE, DONE);
             return;
         }
         long now = runtime.timers.clock().nanoTime();
@@ -138,7 +138,7 @@ public final class SendTimer {
      *         was dead, or been cancelled
      */
     public boolean cancel() {
-        if (!STATE.compareAndSet(this, ACTIVE, CANCELLED)) {
+        if (!casState(ACTIVE, CANCELLED)) {
             return false;
         }
         runtime.timers.cancel(armed);
@@ -152,7 +152,7 @@ public final class SendTimer {
      * @return whether the timer is still active (a snapshot)
      */
     public boolean isActive() {
-        return (int) STATE.getVolatile(this) == ACTIVE;
+        return stateVolatile() == ACTIVE;
     }
 
     /**
@@ -173,11 +173,28 @@ public final class SendTimer {
     public String toString() {
         return "SendTimer[" + msg.getClass().getSimpleName() + " -> " + pid
                 + (period == 0 ? "" : ", every " + java.time.Duration.ofNanos(period))
-                + ", " + switch ((int) STATE.getVolatile(this)) {
+                + ", " + switch (stateVolatile()) {
                     case ACTIVE -> "active";
                     case CANCELLED -> "cancelled";
                     default -> "done";
                 } + "]";
+    }
+
+    // ------------------------------------------------------------------ accessors, named by access mode
+
+    /** Any thread: the state, volatile (arm() reads it after its CAS of armed, so a cancel between them is seen). */
+    private int stateVolatile() {
+        return (int) STATE.getVolatile(this);
+    }
+
+    /** Any thread: ACTIVE -> DONE (fired) or ACTIVE -> CANCELLED; one wins. */
+    private boolean casState(int expect, int update) {
+        return STATE.compareAndSet(this, expect, update);
+    }
+
+    /** arm() (the creator, or the ticker re-arming): installs the new node unless a re-arm already moved armed on. */
+    private boolean casArmed(TimerWheel.Timer expect, TimerWheel.Timer t) {
+        return ARMED.compareAndSet(this, expect, t);
     }
 
     private static final VarHandle STATE;

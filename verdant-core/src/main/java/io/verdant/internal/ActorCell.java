@@ -166,9 +166,9 @@ public final class ActorCell {
     /** Any thread. Appends {@code msg} with no counting; wakes the owner if it waits. */
     void append(Object msg) {
         Node n = new Node(msg);
-        Node prev = (Node) TAIL.getAndSet(this, n);
-        NEXT.setRelease(prev, n);
-        if (waiting != 0 && WAITING.compareAndSet(this, 1, 0)) {
+        Node prev = getAndSetTail(n);
+        prev.setNextRelease(n);
+        if (waiting != 0 && casWaiting(1, 0)) {
             wake();
         }
     }
@@ -198,11 +198,11 @@ public final class ActorCell {
      * it), false if a message arrived and the caller still owns the actor.
      */
     boolean idleEvent() {
-        WAITING.setVolatile(this, 1);
+        setWaitingVolatile(1);
         if (tail == head && (saved == null || saved.isEmpty())) {
             return true;
         }
-        return !WAITING.compareAndSet(this, 1, 0);
+        return !casWaiting(1, 0);
     }
 
     /**
@@ -210,7 +210,7 @@ public final class ActorCell {
      * a cancellation does; true if the caller now owns it (must end or schedule it).
      */
     boolean claimEvent() {
-        return waiting != 0 && WAITING.compareAndSet(this, 1, 0);
+        return waiting != 0 && casWaiting(1, 0);
     }
 
     /** Event actors, the dispatcher owning the turn: the oldest message, or null. */
@@ -223,13 +223,13 @@ public final class ActorCell {
     /** Owner only: the oldest queued message, or null if the queue is empty. */
     private Object poll() {
         Node h = head;
-        Node n = (Node) NEXT.getAcquire(h);
+        Node n = h.nextAcquire();
         if (n == null) {
             if (tail == h) {
                 return null;
             }
             int spins = 0;
-            while ((n = (Node) NEXT.getAcquire(h)) == null) {
+            while ((n = h.nextAcquire()) == null) {
                 if (++spins < LINK_SPINS) {
                     Thread.onSpinWait();
                 } else {
@@ -356,7 +356,7 @@ public final class ActorCell {
                 if (deadline.expired()) {
                     throw new TimedOutException(what + ": no matching message within " + deadline.timeout());
                 }
-                WAITING.setVolatile(this, 1);
+                setWaitingVolatile(1);
                 if (tail == head) {
                     timer = Waits.park(this, deadline, timer);
                 }
@@ -397,7 +397,7 @@ public final class ActorCell {
                 if (deadline.expired()) {
                     return null;
                 }
-                WAITING.setVolatile(this, 1);
+                setWaitingVolatile(1);
                 if (tail == head) {
                     timer = Waits.park(this, deadline, timer);
                 }
@@ -648,7 +648,7 @@ public final class ActorCell {
             pc.enqueue(new Signal.Exit(pid, ended.rawOutcome()));
         } else {
             LinkedFailureException reason = new LinkedFailureException(pid, ended.name(), failure);
-            if (KILLED_BY.compareAndSet(pc, (Throwable) null, reason)) {
+            if (pc.casKilledBy(null, reason)) {
                 peer.cancel();
             }
         }
@@ -673,6 +673,16 @@ public final class ActorCell {
         Node(Object msg) {
             this.msg = msg;
         }
+
+        /** The consumer, or an observer (approxDepth): the link with acquire, so the node's msg reads as written. */
+        Node nextAcquire() {
+            return (Node) NEXT.getAcquire(this);
+        }
+
+        /** The producer that swapped this node out of tail: links its own node, publishing its msg. */
+        void setNextRelease(Node n) {
+            NEXT.setRelease(this, n);
+        }
     }
 
     /**
@@ -687,8 +697,8 @@ public final class ActorCell {
      */
     public int approxDepth(int cap) {
         int n = 0;
-        Node node = (Node) HEAD.getOpaque(this);
-        while (n < cap && node != null && (node = (Node) NEXT.getAcquire(node)) != null) {
+        Node node = headOpaque();
+        while (n < cap && node != null && (node = node.nextAcquire()) != null) {
             n++;
         }
         ArrayDeque<Object> s = saved;
@@ -696,6 +706,33 @@ public final class ActorCell {
             n += Math.max(0, s.size());
         }
         return Math.min(n, cap);
+    }
+
+    // ------------------------------------------------------------------ accessors, named by access mode
+
+    /** Any producer: swaps its node in as the tail (atomic: producers are serialised here). */
+    private Node getAndSetTail(Node n) {
+        return (Node) TAIL.getAndSet(this, n);
+    }
+
+    /** A producer waking the owner, or a claimer of an event actor (1 -> 0), or the turn's owner retracting IDLE: one wins. */
+    private boolean casWaiting(int expect, int update) {
+        return WAITING.compareAndSet(this, expect, update);
+    }
+
+    /** The owner, before it re-checks the queue: volatile (the Dekker store against a producer's append). */
+    private void setWaitingVolatile(int w) {
+        WAITING.setVolatile(this, w);
+    }
+
+    /** Any thread (an ended linked peer): the first kill reason wins. */
+    private boolean casKilledBy(Throwable expect, Throwable reason) {
+        return KILLED_BY.compareAndSet(this, expect, reason);
+    }
+
+    /** Any thread (approxDepth): the consumer's head, opaque; a racy snapshot by design. */
+    private Node headOpaque() {
+        return (Node) HEAD.getOpaque(this);
     }
 
     private static final VarHandle HEAD;

@@ -75,7 +75,7 @@ final class BlockingPool {
         } catch (RejectedExecutionException closing) {
             throw new CancelledException("runtime '" + name + "' is closed: cannot run blocking work");
         }
-        while (call.lvState() != Call.DONE) {
+        while (call.stateAcquire() != Call.DONE) {
             if (Thread.currentThread().isInterrupted()) {
                 call.cancel();
                 throw new CancelledException("interrupted while waiting for blocking work");
@@ -155,7 +155,7 @@ final class BlockingPool {
         /** Pool thread. */
         @Override
         public void run() {
-            if (!STATE.compareAndSet(this, QUEUED, RUNNING)) {
+            if (!casState(QUEUED, RUNNING)) {
                 return;
             }
             synchronized (this) {
@@ -172,14 +172,14 @@ final class BlockingPool {
                     runner = null;
                 }
                 Thread.interrupted(); // a cancelled call's interrupt must not reach the next call
-                STATE.setRelease(this, DONE);
+                setStateRelease(DONE);
                 LockSupport.unpark(caller);
             }
         }
 
         /** Caller only, interrupted: stops the work if it can. */
         void cancel() {
-            if (!STATE.compareAndSet(this, QUEUED, CANCELLED)) {
+            if (!casState(QUEUED, CANCELLED)) {
                 // Under the lock, so the interrupt lands while this call's work runs
                 // (runner is cleared under the same lock), never on a later call.
                 synchronized (this) {
@@ -190,8 +190,19 @@ final class BlockingPool {
             }
         }
 
-        int lvState() {
+        /** Any thread (the caller, between parks): acquire, pairing with the pool thread's release of DONE. */
+        int stateAcquire() {
             return (int) STATE.getAcquire(this);
+        }
+
+        /** The pool thread (QUEUED -> RUNNING) or the caller (QUEUED -> CANCELLED): exactly one wins. */
+        private boolean casState(int expect, int update) {
+            return STATE.compareAndSet(this, expect, update);
+        }
+
+        /** The pool thread: DONE, publishing result/failure/error (written plain before it). */
+        private void setStateRelease(int s) {
+            STATE.setRelease(this, s);
         }
 
         /** Caller only, after DONE. */

@@ -120,7 +120,7 @@ public final class CancelNode implements CancelToken {
             }
             CancelNode parent = (CancelNode) k;
             CancelNode mine = new CancelNode(g, parent, false);
-            if (GreenThread.KIN.compareAndSet(g, k, mine)) {
+            if (g.casKin(k, mine)) {
                 return mine;
             }
         }

@@ -17,9 +17,10 @@ import java.time.Duration;
  *   (its timer wheel's) for a green thread, Clock.SYSTEM for a platform thread,
  *   which belongs to no runtime. Only that clock is read again (remaining,
  *   expired), so a deadline is meaningful on any thread, and in deterministic
- *   mode a green thread's timeout follows virtual time. No wait of Verdant's
- *   API reads System.nanoTime except through a Clock (the scheduler's own
- *   platform threads -- ticker, close -- still measure real time directly).
+ *   mode a green thread's timeout follows virtual time. Nothing in Verdant
+ *   reads System.nanoTime except through a Clock: waits through the
+ *   deadline's, the ticker, Sysmon and close through the runtime's (Clock.SYSTEM
+ *   unless a test supplies one), diagnostics stamps through Clock.SYSTEM.
  *
  * Values
  *   NOW      never waits; operations that take it do not run the Waits.enter

@@ -99,7 +99,7 @@ final class Dispatcher implements Callable<Object> {
 
     /** This thread, in a turn: {@code a} runs next; returns the actor it displaced, or null. */
     EventActor pushNext(EventActor a) {
-        return (EventActor) NEXT.getAndSet(this, a);
+        return getAndSetNext(a);
     }
 
     @Override
@@ -123,7 +123,7 @@ final class Dispatcher implements Callable<Object> {
                 continue;
             }
             turn(a);
-            if (blocked && BLOCKED.compareAndSet(this, true, false)) {
+            if (blocked && casBlocked(true, false)) {
                 pool.unblocked();
             }
             Safepoints.poll();
@@ -131,7 +131,7 @@ final class Dispatcher implements Callable<Object> {
     }
 
     private EventActor pick() {
-        EventActor n = (EventActor) NEXT.getAndSet(this, (EventActor) null);
+        EventActor n = getAndSetNext(null);
         if (n != null) {
             if (++chain <= Dispatchers.CHAIN_LIMIT && !pool.higherQueued(n.owner.priorityLevel())) {
                 return n;
@@ -246,16 +246,28 @@ final class Dispatcher implements Callable<Object> {
      * parked, yielded or ended); see the class comment.
      */
     void unmounted() {
-        if (acting == null || blocked || !BLOCKED.compareAndSet(this, false, true)) {
+        if (acting == null || blocked || !casBlocked(false, true)) {
             return;
         }
         pool.blocked();
-        EventActor n = (EventActor) NEXT.getAndSet(this, (EventActor) null);
+        EventActor n = getAndSetNext(null);
         if (n != null) {
             pool.offer(n);
         } else if (pool.anyQueued()) {
             pool.signal();
         }
+    }
+
+    // ------------------------------------------------------------------ accessors, named by access mode
+
+    /** This dispatcher's thread (push, pick) or its carrier after an unmount (take): atomic, so one side gets the actor. */
+    private EventActor getAndSetNext(EventActor a) {
+        return (EventActor) NEXT.getAndSet(this, a);
+    }
+
+    /** The carrier (unmounted: false -> true) or this dispatcher's thread (true -> false): each pool count changes once. */
+    private boolean casBlocked(boolean expect, boolean update) {
+        return BLOCKED.compareAndSet(this, expect, update);
     }
 
     private static final VarHandle NEXT;

@@ -153,7 +153,7 @@ final class Dispatchers {
                 if (d != null) {
                     d.idle = false;
                     idleCount = idleCount - 1;
-                    RUNNING.getAndAdd(this, 1);
+                    getAndAddRunning(1);
                 }
             }
             if (d != null) {
@@ -173,30 +173,30 @@ final class Dispatchers {
             if (t >= maxDispatchers) {
                 return;
             }
-        } while (!TOTAL.compareAndSet(this, t, t + 1));
-        RUNNING.getAndAdd(this, 1);
-        STARTED.getAndAdd(this, 1L);
+        } while (!casTotal(t, t + 1));
+        getAndAddRunning(1);
+        getAndAddStarted(1L);
         try {
             runtime.spawn(new Dispatcher(this), "verdant-dispatcher", Priority.NORMAL, token, null);
         } catch (Throwable closedOrFailed) {
             // Closing (IllegalStateException) or out of memory: the dispatchers alive go on.
-            TOTAL.getAndAdd(this, -1);
-            RUNNING.getAndAdd(this, -1);
+            getAndAddTotal(-1);
+            getAndAddRunning(-1);
         }
     }
 
     /** A dispatcher found no work; false if it must retire now instead of parking. */
     boolean registerIdle(Dispatcher d) {
         int t = total;
-        if (t > workers && TOTAL.compareAndSet(this, t, t - 1)) {
-            RUNNING.getAndAdd(this, -1);
+        if (t > workers && casTotal(t, t - 1)) {
+            getAndAddRunning(-1);
             return false;
         }
         synchronized (idleLock) {
             d.idle = true;
             idle.addLast(d);
             idleCount = idleCount + 1;
-            RUNNING.getAndAdd(this, -1);
+            getAndAddRunning(-1);
         }
         return true;
     }
@@ -210,7 +210,7 @@ final class Dispatchers {
             d.idle = false;
             idle.remove(d);
             idleCount = idleCount - 1;
-            RUNNING.getAndAdd(this, 1);
+            getAndAddRunning(1);
             return true;
         }
     }
@@ -224,18 +224,18 @@ final class Dispatchers {
 
     /** A dispatcher leaves for good (closing); it was counted running. */
     void exited() {
-        TOTAL.getAndAdd(this, -1);
-        RUNNING.getAndAdd(this, -1);
+        getAndAddTotal(-1);
+        getAndAddRunning(-1);
     }
 
     /** A dispatcher's handler parked (or yielded): it no longer counts as running. */
     void blocked() {
-        RUNNING.getAndAdd(this, -1);
+        getAndAddRunning(-1);
     }
 
     /** A dispatcher counted blocked returned from its handler. */
     void unblocked() {
-        RUNNING.getAndAdd(this, 1);
+        getAndAddRunning(1);
     }
 
     /** Dispatchers alive now; a snapshot (tests, diagnostics). */
@@ -246,6 +246,28 @@ final class Dispatchers {
     /** Dispatchers ever started; a snapshot (tests, diagnostics). */
     long dispatchersStarted() {
         return started;
+    }
+
+    // ------------------------------------------------------------------ accessors, named by access mode
+
+    /** Any thread (a dispatcher, a signaller, the closer): counts running dispatchers up or down, atomically. */
+    private void getAndAddRunning(int d) {
+        RUNNING.getAndAdd(this, d);
+    }
+
+    /** A dispatcher leaving, or a start that failed: one fewer alive. */
+    private void getAndAddTotal(int d) {
+        TOTAL.getAndAdd(this, d);
+    }
+
+    /** A starter (t -> t + 1, bounded by maxDispatchers) or a dispatcher retiring (t -> t - 1, above workers). */
+    private boolean casTotal(int expect, int update) {
+        return TOTAL.compareAndSet(this, expect, update);
+    }
+
+    /** A starter: a statistics counter (atomic so none is lost). */
+    private void getAndAddStarted(long d) {
+        STARTED.getAndAdd(this, d);
     }
 
     private static final VarHandle TOTAL;

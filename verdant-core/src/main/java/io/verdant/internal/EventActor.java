@@ -134,7 +134,7 @@ public final class EventActor implements java.util.concurrent.Callable<Object> {
 
     /** Any thread: the actor's token was cancelled (steps in the class comment). */
     void cancelled() {
-        CANCEL.setVolatile(this, true);
+        setCancelVolatile(true);
         if (cell.claimEvent()) {
             end(null, cancellation());
             return;
@@ -219,6 +219,13 @@ public final class EventActor implements java.util.concurrent.Callable<Object> {
     /** Turn owner: number of stashed messages. */
     int stashSize() {
         return stash == null ? 0 : stash.size();
+    }
+
+    // ------------------------------------------------------------------ accessors, named by access mode
+
+    /** Any thread (cancelled(): step 1 of "Cancellation" in the class comment), volatile. */
+    private void setCancelVolatile(boolean b) {
+        CANCEL.setVolatile(this, b);
     }
 
     private static final VarHandle CANCEL;

@@ -88,8 +88,8 @@ public final class GreenExecutorService extends AbstractExecutorService {
     @Override
     public void execute(Runnable command) {
         Objects.requireNonNull(command, "command");
-        ACTIVE.getAndAdd(this, 1L);
-        if ((int) STATE.getVolatile(this) != RUNNING) {
+        getAndAddActive(1L);
+        if (stateVolatile() != RUNNING) {
             taskEnded();
             throw new RejectedExecutionException("executor has been shut down");
         }
@@ -123,13 +123,13 @@ public final class GreenExecutorService extends AbstractExecutorService {
 
     @Override
     public void shutdown() {
-        STATE.compareAndSet(this, RUNNING, SHUTDOWN);
+        casState(RUNNING, SHUTDOWN);
         tryTerminate();
     }
 
     @Override
     public List<Runnable> shutdownNow() {
-        STATE.setVolatile(this, STOP);
+        setStateVolatile(STOP);
         token.cancel();
         tryTerminate();
         return List.of();
@@ -137,7 +137,7 @@ public final class GreenExecutorService extends AbstractExecutorService {
 
     @Override
     public boolean isShutdown() {
-        return (int) STATE.getVolatile(this) != RUNNING;
+        return stateVolatile() != RUNNING;
     }
 
     @Override
@@ -221,14 +221,14 @@ public final class GreenExecutorService extends AbstractExecutorService {
     }
 
     private void taskEnded() {
-        if ((long) ACTIVE.getAndAdd(this, -1L) == 1L) {
+        if (getAndAddActive(-1L) == 1L) {
             tryTerminate();
         }
     }
 
     private void tryTerminate() {
-        if ((int) STATE.getVolatile(this) != RUNNING && (long) ACTIVE.getVolatile(this) == 0L
-                && TERMINATED.compareAndSet(this, false, true)) {
+        if (stateVolatile() != RUNNING && activeVolatile() == 0L
+                && casTerminated(false, true)) {
             for (Thread t : waiters) {
                 LockSupport.unpark(t);
             }
@@ -265,6 +265,41 @@ public final class GreenExecutorService extends AbstractExecutorService {
             }
             return cancelled;
         }
+    }
+
+    // ------------------------------------------------------------------ accessors, named by access mode
+
+    // state and active form a Dekker pair (execute: active then state; shutdown:
+    // state then active, in tryTerminate), so every access is volatile.
+
+    /** Any thread. */
+    private int stateVolatile() {
+        return (int) STATE.getVolatile(this);
+    }
+
+    /** Any thread (shutdown: RUNNING -> SHUTDOWN only). */
+    private boolean casState(int expect, int update) {
+        return STATE.compareAndSet(this, expect, update);
+    }
+
+    /** Any thread (shutdownNow). */
+    private void setStateVolatile(int s) {
+        STATE.setVolatile(this, s);
+    }
+
+    /** Any thread: counts a task in (+1, before reading state) or out (-1); returns the count before. */
+    private long getAndAddActive(long d) {
+        return (long) ACTIVE.getAndAdd(this, d);
+    }
+
+    /** Any thread. */
+    private long activeVolatile() {
+        return (long) ACTIVE.getVolatile(this);
+    }
+
+    /** Any thread: termination is announced once. */
+    private boolean casTerminated(boolean expect, boolean update) {
+        return TERMINATED.compareAndSet(this, expect, update);
     }
 
     private static final VarHandle STATE;

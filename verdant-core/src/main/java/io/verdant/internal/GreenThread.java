@@ -9,6 +9,7 @@ import io.verdant.Priority;
 import io.verdant.TimedOutException;
 import io.verdant.internal.sched.Task;
 import io.verdant.internal.sched.Worker;
+import io.verdant.internal.timer.Clock;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -213,7 +214,7 @@ public final class GreenThread<T> extends Task
         Runnable own = runContinuation;
         if (r == own) {
             runtime.scheduler.submit(this, false);
-        } else if (own == null && RUN_CONTINUATION.compareAndSet(this, (Runnable) null, r)) {
+        } else if (own == null && casRunContinuation(null, r)) {
             runtime.scheduler.submit(this, true);
         } else {
             runtime.scheduler.submitForeign(r, priority);
@@ -223,9 +224,11 @@ public final class GreenThread<T> extends Task
     @Override
     protected void dispatch(Worker worker) {
         if (runtime.cpuTiming) {
-            long t0 = System.nanoTime();
+            // Real run time (Clock.SYSTEM), the same in deterministic mode, whose
+            // clock does not move while a thread runs.
+            long t0 = Clock.SYSTEM.nanoTime();
             runContinuation.run();
-            runNanos += System.nanoTime() - t0;
+            runNanos += Clock.SYSTEM.nanoTime() - t0;
         } else {
             runContinuation.run();
         }
@@ -335,7 +338,7 @@ public final class GreenThread<T> extends Task
         CancelNode.threadEnded(this);
         runtime.pids.free(this);
         outcome = result;
-        if (!STATUS.compareAndSet(this, ALIVE, terminal)) {
+        if (!casStatus(ALIVE, terminal)) {
             return false;
         }
         ActorCell c = cell;
@@ -356,7 +359,7 @@ public final class GreenThread<T> extends Task
         } else {
             runtime.exitedElsewhere.incrementAndGet();
         }
-        Object w = WAITERS.getAndSet(this, DONE);
+        Object w = getAndSetWaiters(DONE);
         if (w instanceof Waiter && vthread == null) {
             // An event actor: it has no carrier of its own.
             unparkAll(w);
@@ -416,7 +419,7 @@ public final class GreenThread<T> extends Task
 
     @SuppressWarnings("unchecked")
     private void runCallback(java.util.function.BiConsumer<Object, Throwable> action) {
-        int st = (int) STATUS.getAcquire(this);
+        int st = statusAcquire();
         try {
             if (st == SUCCEEDED) {
                 action.accept(outcome, null);
@@ -456,13 +459,13 @@ public final class GreenThread<T> extends Task
                 return;
             }
             node.next = head;
-        } while (!WAITERS.compareAndSet(this, head, node));
+        } while (!casWaiters(head, node));
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public T resultNow() {
-        if ((int) STATUS.getAcquire(this) == SUCCEEDED) {
+        if (statusAcquire() == SUCCEEDED) {
             return (T) outcome;
         }
         throw new IllegalStateException("green thread " + pid() + " has not succeeded (state " + state() + ")");
@@ -484,7 +487,7 @@ public final class GreenThread<T> extends Task
 
     /** After completion: the failure (FAILED), a CancelledException (ABANDONED), or null (SUCCEEDED or alive). */
     public Throwable failureOrNull() {
-        return switch ((int) STATUS.getAcquire(this)) {
+        return switch (statusAcquire()) {
             case FAILED -> (Throwable) outcome;
             case ABANDONED -> new CancelledException("runtime '" + runtime.name + "' closed before " + pid() + " ended");
             default -> null;
@@ -498,10 +501,10 @@ public final class GreenThread<T> extends Task
         }
         if (status == ALIVE) {
             runtime.pids.free(this);
-            if (STATUS.compareAndSet(this, ALIVE, ABANDONED)) {
+            if (casStatus(ALIVE, ABANDONED)) {
                 runtime.threadEnded();
                 runtime.exitedElsewhere.incrementAndGet();
-                Object w = WAITERS.getAndSet(this, DONE);
+                Object w = getAndSetWaiters(DONE);
                 unparkAll(w);
                 // Callbacks of an abandoned thread run on the thread closing the runtime.
                 runCallbacks(w);
@@ -539,9 +542,9 @@ public final class GreenThread<T> extends Task
      * The caller undoes the live count.
      */
     void discardUnstarted() {
-        if (STATUS.compareAndSet(this, ALIVE, ABANDONED)) {
+        if (casStatus(ALIVE, ABANDONED)) {
             CancelNode.threadEnded(this);
-            Object w = WAITERS.getAndSet(this, DONE);
+            Object w = getAndSetWaiters(DONE);
             unparkAll(w);
             runCallbacks(w);
         }
@@ -552,6 +555,7 @@ public final class GreenThread<T> extends Task
         return preempt;
     }
 
+    /** Any thread (Safepoints: the ticker requests, the thread or Sysmon withdraws): CAS of the preemption flag. */
     boolean casPreempt(boolean expected, boolean value) {
         return PREEMPT.compareAndSet(this, expected, value);
     }
@@ -582,12 +586,12 @@ public final class GreenThread<T> extends Task
 
     @Override
     public boolean isDone() {
-        return (int) STATUS.getAcquire(this) != ALIVE;
+        return statusAcquire() != ALIVE;
     }
 
     @Override
     public GreenState state() {
-        switch ((int) STATUS.getAcquire(this)) {
+        switch (statusAcquire()) {
             case SUCCEEDED:
                 return GreenState.SUCCEEDED;
             case FAILED:
@@ -637,7 +641,7 @@ public final class GreenThread<T> extends Task
     /** Waits for completion until {@code deadline}. */
     private T awaitOutcome(Deadline deadline) {
         Safepoints.poll();
-        if (WAITERS.getAcquire(this) != DONE) {
+        if (waitersAcquire() != DONE) {
             await(deadline);
         }
         return outcomeOrThrow();
@@ -656,12 +660,12 @@ public final class GreenThread<T> extends Task
                 return;
             }
             node.next = head;
-        } while (!WAITERS.compareAndSet(this, head, node));
+        } while (!casWaiters(head, node));
         // A join that times out or is cancelled unlinks its node (and any other
         // abandoned one), so memory stays bounded however many joins give up.
         Waits.Outcome outcome = Waits.Outcome.CANCELLED;
         try {
-            outcome = Waits.await(this, deadline, () -> WAITERS.getAcquire(this) == DONE);
+            outcome = Waits.await(this, deadline, () -> waitersAcquire() == DONE);
         } finally {
             if (outcome != Waits.Outcome.READY) {
                 removeWaiter(node);
@@ -698,7 +702,7 @@ public final class GreenThread<T> extends Task
                     if (pred.thread == null && pred.action == null) {
                         continue retry; // pred was abandoned meanwhile: its unlink may undo ours
                     }
-                } else if (!WAITERS.compareAndSet(this, q, s)) {
+                } else if (!casWaiters(q, s)) {
                     continue retry;
                 }
             }
@@ -717,7 +721,7 @@ public final class GreenThread<T> extends Task
 
     @SuppressWarnings("unchecked")
     private T outcomeOrThrow() {
-        int s = (int) STATUS.getAcquire(this);
+        int s = statusAcquire();
         return switch (s) {
             case SUCCEEDED -> (T) outcome;
             case FAILED -> throw new GreenFailedException(pid(), name(), (Throwable) outcome);
@@ -779,11 +783,53 @@ public final class GreenThread<T> extends Task
         }
     }
 
+    // ------------------------------------------------------------------ accessors, named by access mode
+    // (see the io.verdant.internal package comment; the field table there says
+    // which class writes each field from which thread).
+
+    /** Any thread (execute): the first submission installs the JDK's continuation runnable, once. */
+    private boolean casRunContinuation(Runnable expect, Runnable r) {
+        return RUN_CONTINUATION.compareAndSet(this, expect, r);
+    }
+
+    /**
+     * Any thread: the status with acquire, pairing with the volatile CAS that set
+     * it, so {@code outcome} (written plain before that CAS) reads as published.
+     */
+    private int statusAcquire() {
+        return (int) STATUS.getAcquire(this);
+    }
+
+    /** The ending thread, close (abandon) or the spawner (discardUnstarted): the one transition out of ALIVE. */
+    private boolean casStatus(int expect, int update) {
+        return STATUS.compareAndSet(this, expect, update);
+    }
+
+    /** Any thread: the joiners' stack (or DONE) with acquire; DONE is seen only after the outcome it publishes. */
+    private Object waitersAcquire() {
+        return WAITERS.getAcquire(this);
+    }
+
+    /** Joiners and onComplete (push), a joiner giving up (unlink): CAS of the stack's head. */
+    private boolean casWaiters(Object expect, Object update) {
+        return WAITERS.compareAndSet(this, expect, update);
+    }
+
+    /** Completion only (finish, abandon, discardUnstarted): takes the stack and leaves DONE, atomically. */
+    private Object getAndSetWaiters(Object update) {
+        return WAITERS.getAndSet(this, update);
+    }
+
+    /** CancelNode only, after start: CAS of {@code kin} (see the field table in package-info). */
+    boolean casKin(Object expect, Object update) {
+        return KIN.compareAndSet(this, expect, update);
+    }
+
     private static final VarHandle RUN_CONTINUATION;
     private static final VarHandle STATUS;
     private static final VarHandle WAITERS;
     private static final VarHandle PREEMPT;
-    static final VarHandle KIN;
+    private static final VarHandle KIN;
     private static final VarHandle CELL;
     static {
         try {

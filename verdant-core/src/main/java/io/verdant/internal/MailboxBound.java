@@ -81,12 +81,12 @@ public final class MailboxBound implements ExitListener {
 
     /** Any thread: a message entered the mailbox without a reservation (DROP_OLDEST). */
     void added() {
-        COUNT.getAndAdd(this, 1);
+        getAndAddCount(1);
     }
 
     /** Owner only: a message left the mailbox. */
     void taken() {
-        int left = (int) COUNT.getAndAdd(this, -1) - 1;
+        int left = getAndAddCount(-1) - 1;
         if (left < capacity && policy == BLOCK) {
             Thread t = blocked.poll();
             if (t != null) {
@@ -106,7 +106,7 @@ public final class MailboxBound implements ExitListener {
             if (c >= capacity) {
                 return false;
             }
-            if (COUNT.compareAndSet(this, c, c + 1)) {
+            if (casCount(c, c + 1)) {
                 return true;
             }
         }
@@ -190,6 +190,18 @@ public final class MailboxBound implements ExitListener {
     /** Messages now counted in the mailbox; a snapshot. Any thread. */
     public int count() {
         return count;
+    }
+
+    // ------------------------------------------------------------------ accessors, named by access mode
+
+    /** Any thread (+1) or the owner (-1): volatile RMW (see the class comment); returns the count before. */
+    private int getAndAddCount(int d) {
+        return (int) COUNT.getAndAdd(this, d);
+    }
+
+    /** Any sender reserving a place: volatile CAS. */
+    private boolean casCount(int expect, int update) {
+        return COUNT.compareAndSet(this, expect, update);
     }
 
     private static final VarHandle COUNT;

@@ -150,11 +150,13 @@ public final class RuntimeCore {
         this.failureHandler = config.failureHandler();
         this.deadLetterHandler = config.deadLetterHandler();
         this.cpuTiming = config.cpuTiming();
-        this.deadLetters = new DeadLetters(name, System::nanoTime);
+        // Rate limiting of dead-letter records is about log volume in real time, also
+        // in deterministic mode (whose clock stands still while nothing is scheduled).
+        this.deadLetters = new DeadLetters(name, Clock.SYSTEM::nanoTime);
         this.det = det;
         if (det == null) {
             this.scheduler = new Scheduler(name, config.workers(), config.stackSize(), config.timeslice().toNanos(),
-                    config.stallThreshold().toNanos(), config.maxSpareCarriers(), this::reportInternalError);
+                    config.stallThreshold().toNanos(), config.maxSpareCarriers(), this::reportInternalError, clock);
             this.blockingPool = new BlockingPool(name, config.blockingThreads());
             this.timers = new TimerWheel(clock, scheduler.ticker()::wakeIfSleeping);
             scheduler.ticker().drive(timers);
@@ -242,7 +244,7 @@ public final class RuntimeCore {
         // Spawning is a safepoint: a green thread spawning in a long loop yields
         // here when its slice is over and other work waits (one read otherwise).
         Safepoints.poll();
-        LIVE.getAndAdd(this, 1L);
+        getAndIncrementLive();
         if (state != RUNNING) {
             threadEnded();
             throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn");
@@ -316,7 +318,7 @@ public final class RuntimeCore {
         Objects.requireNonNull(behavior, "behavior");
         Objects.requireNonNull(priority, "priority");
         Safepoints.poll();
-        LIVE.getAndAdd(this, 1L);
+        getAndIncrementLive();
         if (state != RUNNING) {
             threadEnded();
             throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn");
@@ -506,7 +508,7 @@ public final class RuntimeCore {
 
     /** A green thread of this runtime ended (or never started): one fewer live. Any thread. */
     void threadEnded() {
-        long left = (long) LIVE.getAndAdd(this, -1L) - 1;
+        long left = getAndDecrementLive() - 1;
         if (left == 0 && state != RUNNING) {
             Thread c = closer;
             if (c != null) {
@@ -588,7 +590,7 @@ public final class RuntimeCore {
         if (det != null) {
             det.closing();
         }
-        STATE.setVolatile(this, CLOSING);
+        setStateVolatile(CLOSING);
         try {
             long timeout = 0;
             try {
@@ -664,9 +666,12 @@ public final class RuntimeCore {
 
     /** Close, step 3: waits up to {@code timeout} for the live count to reach 0. */
     private void awaitLiveZero(long timeout) {
-        long start = System.nanoTime();
-        while ((long) LIVE.getVolatile(this) > 0) {
-            long left = timeout - (System.nanoTime() - start);
+        // The runtime's clock; in deterministic mode real time (Clock.SYSTEM):
+        // virtual time does not pass while close waits, so the wait would never end.
+        Clock clock = det == null ? timers.clock() : Clock.SYSTEM;
+        long start = clock.nanoTime();
+        while (liveVolatile() > 0) {
+            long left = timeout - (clock.nanoTime() - start);
             if (left <= 0) {
                 break;
             }
@@ -729,6 +734,32 @@ public final class RuntimeCore {
         } catch (ArithmeticException overflow) {
             return Long.MAX_VALUE;
         }
+    }
+
+    // ------------------------------------------------------------------ accessors, named by access mode
+    // (see the io.verdant.internal package comment). state and live are the two
+    // sides of "Counting live threads": each side writes one and then reads the
+    // other, so all four are volatile (sequentially consistent); acquire/release
+    // would let the spawner's read of state pass its increment of live.
+
+    /** Spawners: counts a thread as live before reading {@code state} (volatile). */
+    private void getAndIncrementLive() {
+        LIVE.getAndAdd(this, 1L);
+    }
+
+    /** Any thread (a thread ended or never started): one fewer live; returns the count before. */
+    private long getAndDecrementLive() {
+        return (long) LIVE.getAndAdd(this, -1L);
+    }
+
+    /** The closer (close, step 3): the live count, volatile. */
+    private long liveVolatile() {
+        return (long) LIVE.getVolatile(this);
+    }
+
+    /** The closer (close, step 1): publishes CLOSING before it reads {@code live}. */
+    private void setStateVolatile(int s) {
+        STATE.setVolatile(this, s);
     }
 
     private static final VarHandle STATE;

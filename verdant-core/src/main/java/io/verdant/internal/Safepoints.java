@@ -69,7 +69,7 @@ public final class Safepoints {
     /** Any thread. Asks {@code g} to yield at its next safepoint; false if already asked. */
     public static boolean request(GreenThread<?> g) {
         if (g.casPreempt(false, true)) {
-            PENDING.getAndAdd(1);
+            getAndAddPending(1);
             return true;
         }
         return false;
@@ -82,7 +82,7 @@ public final class Safepoints {
 
     private static boolean acknowledge(GreenThread<?> g) {
         if (g.casPreempt(true, false)) {
-            PENDING.getAndAdd(-1);
+            getAndAddPending(-1);
             return true;
         }
         return false;
@@ -95,17 +95,22 @@ public final class Safepoints {
      * {@link #release()} when it closes.
      */
     public static void hold() {
-        PENDING.getAndAdd(1);
+        getAndAddPending(1);
     }
 
     /** Any thread. Undoes one {@link #hold()}. */
     public static void release() {
-        PENDING.getAndAdd(-1);
+        getAndAddPending(-1);
     }
 
     /** Requests not yet acknowledged, JVM-wide; a snapshot. */
     public static int pendingRequests() {
         return pending;
+    }
+
+    /** Any thread: counts a request (or a hold) in or out; atomic, so no count is lost between threads. */
+    private static void getAndAddPending(int d) {
+        PENDING.getAndAdd(d);
     }
 
     private static final VarHandle PENDING;

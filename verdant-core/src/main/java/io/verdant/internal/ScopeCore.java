@@ -71,7 +71,7 @@ public final class ScopeCore {
      * @return the child, or null if the scope has closed (nothing spawned)
      */
     public <T> GreenThread<T> spawn(Callable<? extends T> task) {
-        RUNNING.getAndAdd(this, 1);
+        getAndIncrementRunning();
         GreenThread<T> child;
         try {
             synchronized (this) {
@@ -128,7 +128,7 @@ public final class ScopeCore {
      * @param t the failure
      */
     public void fail(Throwable t) {
-        if (FIRST.compareAndSet(this, (Throwable) null, t)) {
+        if (casFirst(null, t)) {
             cancel();
         }
     }
@@ -144,7 +144,7 @@ public final class ScopeCore {
     }
 
     private void childBodyEnded() {
-        if ((int) RUNNING.getAndAdd(this, -1) == 1) {
+        if (getAndDecrementRunning() == 1) {
             LockSupport.unpark(owner.virtualThread());
         }
     }
@@ -161,7 +161,7 @@ public final class ScopeCore {
         boolean interrupted = Thread.interrupted();
         boolean propagated = false;
         try {
-            while ((int) RUNNING.getVolatile(this) > 0) {
+            while (runningVolatile() > 0) {
                 if ((interrupted || ownerToken.isCancelled()) && !propagated) {
                     propagated = true;
                     cancel();
@@ -181,6 +181,28 @@ public final class ScopeCore {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    // ------------------------------------------------------------------ accessors, named by access mode
+
+    /** The spawner (the owner or a child): counts a child body before it can end (volatile RMW). */
+    private void getAndIncrementRunning() {
+        RUNNING.getAndAdd(this, 1);
+    }
+
+    /** A child body ending (any thread): returns the count before; the last one unparks the owner. */
+    private int getAndDecrementRunning() {
+        return (int) RUNNING.getAndAdd(this, -1);
+    }
+
+    /** The owner, between parks: volatile, so a decrement to 0 and its unpark are seen in order. */
+    private int runningVolatile() {
+        return (int) RUNNING.getVolatile(this);
+    }
+
+    /** Any thread: the first failure wins (volatile CAS); later ones are dropped. */
+    private boolean casFirst(Throwable expect, Throwable t) {
+        return FIRST.compareAndSet(this, expect, t);
     }
 
     private static final VarHandle RUNNING;

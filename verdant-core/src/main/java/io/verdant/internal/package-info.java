@@ -54,7 +54,8 @@
  *                                            unlinked), completion swaps in DONE
  *                                            (getAndSet)
  *   kin               CancelNode             plain under the parent node's monitor
- *                                            before start; CAS afterwards
+ *                                            before start; CAS (GreenThread.casKin)
+ *                                            afterwards
  *   kinSlot           CancelNode             plain, under the monitor of the node
  *                                            whose children array holds the thread
  *   held              OwnedLock              plain, the owning green thread only

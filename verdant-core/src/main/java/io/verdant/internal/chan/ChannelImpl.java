@@ -294,7 +294,7 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T> {
         TimerWheel.Timer timer = null;
         try {
             for (;;) {
-                int s = n.state();
+                int s = n.stateAcquire();
                 if (s == Node.FIRED) {
                     return;
                 }

@@ -81,7 +81,7 @@ final class Node extends WaitQueue.Node<Node> {
     /** Partner, under this node's channel lock: true if it won this node's waiter. */
     boolean claim() {
         Node w = owner;
-        if (STATE.compareAndSet(w, WAITING, CLAIMED)) {
+        if (w.casState(WAITING, CLAIMED)) {
             w.fired = this;
             return true;
         }
@@ -92,16 +92,29 @@ final class Node extends WaitQueue.Node<Node> {
     void complete(int finalState, Object delivered) {
         Node w = owner;
         w.value = delivered;
-        STATE.setRelease(w, finalState);
+        w.setStateRelease(finalState);
     }
 
     /** Waiter only: gives up if nobody has claimed it yet. */
     boolean tryAbort() {
-        return STATE.compareAndSet(this, WAITING, ABORTED);
+        return casState(WAITING, ABORTED);
     }
 
-    int state() {
+    // ------------------------------------------------------------------ accessors, named by access mode
+
+    /** The waiter (its own node) or a partner: acquire, pairing with complete()'s release of value. */
+    int stateAcquire() {
         return (int) STATE.getAcquire(this);
+    }
+
+    /** A partner claiming (WAITING -> CLAIMED) or the waiter aborting (WAITING -> ABORTED): one wins. */
+    private boolean casState(int expect, int update) {
+        return STATE.compareAndSet(this, expect, update);
+    }
+
+    /** The partner that claimed: the final state, publishing {@code value} (written plain before it). */
+    private void setStateRelease(int s) {
+        STATE.setRelease(this, s);
     }
 
     private static final VarHandle STATE;

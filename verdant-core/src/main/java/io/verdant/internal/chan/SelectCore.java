@@ -128,7 +128,7 @@ public final class SelectCore {
         boolean cancelled = false;
         try {
             for (;;) {
-                int s = waiter.state();
+                int s = waiter.stateAcquire();
                 if (s == Node.FIRED || s == Node.CLOSED) {
                     Node f = waiter.fired;
                     if (s == Node.CLOSED) {

@@ -6,6 +6,7 @@ import io.verdant.Pid;
 import io.verdant.RuntimeMetrics;
 import io.verdant.internal.GreenThread;
 import io.verdant.internal.RuntimeCore;
+import io.verdant.internal.timer.Clock;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -76,7 +77,7 @@ public final class Dumper {
     }
 
     private void collect() {
-        long now = System.nanoTime();
+        long now = Clock.SYSTEM.nanoTime(); // the clock of lastRanAt (Ticker.coarseNanos)
         Map<Pid, Snapshots.Supervised> sup = Snapshots.supervised(rt);
         rt.supervisors.forEach((g, view) -> supervisors.put(g.pid(), view));
         int stacked = 0;

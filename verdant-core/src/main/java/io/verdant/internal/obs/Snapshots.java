@@ -8,6 +8,7 @@ import io.verdant.internal.ActorCell;
 import io.verdant.internal.GreenThread;
 import io.verdant.internal.RuntimeCore;
 import io.verdant.internal.sched.Worker;
+import io.verdant.internal.timer.Clock;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,7 +47,7 @@ public final class Snapshots {
 
     /** Any thread: the snapshot of {@code rt} now. */
     public static RuntimeSnapshot of(RuntimeCore rt) {
-        long now = System.nanoTime();
+        long now = Clock.SYSTEM.nanoTime(); // the clock of lastRanAt (Ticker.coarseNanos)
         Map<Pid, Supervised> sup = supervised(rt);
         List<GreenThread<?>> threads = rt.threads();
         List<GreenThreadInfo> out = new ArrayList<>(threads.size());

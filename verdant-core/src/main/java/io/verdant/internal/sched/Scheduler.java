@@ -1,5 +1,7 @@
 package io.verdant.internal.sched;
 
+import io.verdant.internal.timer.Clock;
+
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -40,8 +42,8 @@ import java.util.function.Consumer;
  *                and someone is idle, pop one idle worker, count it as
  *                searching, and unpark it.
  *   signalWorkFromOwner  the same, called by a running worker for work it
- *                published itself; a no-op with a single worker, whose only
- *                carrier is the caller and takes that work itself.
+ *                published itself; a no-op while there is a single carrier
+ *                (one worker, no spare alive): the caller takes that work itself.
  *   park         a worker with nothing to do: (1) registers in the idle list
  *                under idleLock, (2) full fence, (3) re-checks the injection
  *                queues and every worker's queues, (4) parks until notified.
@@ -146,14 +148,18 @@ public final class Scheduler {
     private final Ticker ticker;
     private final Sysmon sysmon;
     private final boolean preemptive;
+    /** The runtime's clock: every time the scheduler measures (ticks, slices, stalls, terminate) is read from it. */
+    private final Clock clock;
 
     /**
      * @param timesliceNanos time slice, 0 for no preemption
      * @param stallNanos     how long a carrier may be held by one task, while work waits, before Sysmon steps in
      * @param maxSpares      most spare carriers alive at once (0: stalls are only reported)
+     * @param clock          the runtime's clock (its timer wheel's): the ticker and Sysmon read time from it only
      */
     public Scheduler(String name, int workerCount, long stackSize, long timesliceNanos, long stallNanos, int maxSpares,
-                     Consumer<Throwable> internalErrors) {
+                     Consumer<Throwable> internalErrors, Clock clock) {
+        this.clock = java.util.Objects.requireNonNull(clock, "clock");
         this.workers = new Worker[workerCount];
         this.maxCarriers = workerCount + maxSpares;
         this.spares = new Worker[maxSpares];
@@ -211,6 +217,11 @@ public final class Scheduler {
 
     public Sysmon sysmon() {
         return sysmon;
+    }
+
+    /** The runtime's clock (see the constructor); any thread. */
+    Clock clock() {
+        return clock;
     }
 
     /** Config.maxSpareCarriers: how many spares may be alive at once. */
@@ -362,8 +373,8 @@ public final class Scheduler {
 
     /**
      * A worker, after publishing work to its own queues or the injection queues
-     * while it runs. With a single worker there is nobody to wake: the only
-     * carrier is the caller, which takes that work itself, so the fence and the
+     * while it runs. With a single carrier (one worker, no spare alive) there is
+     * nobody to wake: the only carrier is the caller, which takes that work itself, so the fence and the
      * reads of signalWork are skipped: every yield on a one-worker runtime paid
      * a full fence for nobody (measured: yield on one carrier went from 1.20x to
      * 1.07x the vt-floor in CPU time; BENCHMARKS.md).
@@ -447,8 +458,10 @@ public final class Scheduler {
     }
 
     /**
-     * Worker {@code w} only: parks until notified, unless work appears while
-     * registering; true if it parked (counted in {@code w.counters.parks}).
+     * Worker {@code w} only: parks until notified (or terminating), unless work
+     * appears while registering or {@code w} is a spare told to retire; true if
+     * it parked (counted in {@code w.counters.parks}). See Worker, "Search and
+     * idle state", for every transition made here.
      */
     boolean park(Worker w) {
         synchronized (idleLock) {
@@ -680,7 +693,7 @@ public final class Scheduler {
             w.unparkWorker();
         }
         ticker.shutdown();
-        long deadline = System.nanoTime() + timeoutNanos;
+        long deadline = clock.nanoTime() + timeoutNanos;
         int stuckSpares = 0;
         try {
             ticker.join(TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + 1);
@@ -691,9 +704,9 @@ public final class Scheduler {
             for (Worker s : left) {
                 s.unparkWorker();
             }
-            stopped.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            stopped.await(Math.max(0, deadline - clock.nanoTime()), TimeUnit.NANOSECONDS);
             for (Worker s : left) {
-                s.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                s.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - clock.nanoTime())));
                 if (s.isAlive()) {
                     stuckSpares++;
                 }

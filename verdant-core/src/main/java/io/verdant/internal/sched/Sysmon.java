@@ -13,8 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   for each carrier, Sysmon compares the count with the one it saw last: if it
  *   moved (or the carrier runs nothing), {@code since} = now. Otherwise one
  *   task has held that carrier for at least now - since (to within one tick,
- *   ~1 ms): the slice is measured without touching System.nanoTime on the
- *   dispatch path, which the yield benchmark holds to ~150 ns per switch.
+ *   ~1 ms): the slice is measured without reading a clock on the dispatch
+ *   path, which the yield benchmark holds to ~150 ns per switch. {@code now}
+ *   is the runtime's clock, read by the ticker (Ticker, "Time").
  *   A gap between two ticks longer than PAUSE_NANOS (a GC pause, or the OS
  *   descheduling the process) is added to every since: nobody held a carrier
  *   then, so it counts towards neither a slice nor a stall.

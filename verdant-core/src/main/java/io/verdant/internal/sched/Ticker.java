@@ -1,5 +1,7 @@
 package io.verdant.internal.sched;
 
+import io.verdant.internal.timer.Clock;
+
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -9,12 +11,14 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  * Sleeping
- *   When every carrier is parked the ticker parks until the next timer
- *   deadline (see Clockwork), or with no timeout if no timer is armed: an
- *   idle runtime with no timers uses no CPU. Any worker that leaves the idle state calls
- *   wakeIfSleeping(): the ticker publishes sleeping = true, re-checks the idle
- *   count, then parks; the waker sets activity, then reads sleeping. Both are
- *   volatile, so one of them sees the other.
+ *   When every carrier is parked the ticker runs one more Sysmon pass (a spare
+ *   may retire now), then parks until the next timer deadline (see Clockwork),
+ *   or with no timeout if no timer is armed: an idle runtime with no timers
+ *   uses no CPU. A worker that leaves the idle state (signalWork, or park()
+ *   finding work) calls wakeIfSleeping(): the ticker publishes sleeping = true,
+ *   re-checks the idle count, then parks; the waker changes the idle count
+ *   (volatile), then reads sleeping. Both are volatile, so one of them sees the
+ *   other.
  *
  * Nudges
  *   Scheduler.submit unparks the ticker when a higher-priority task arrives
@@ -22,7 +26,16 @@ import java.util.concurrent.locks.LockSupport;
  *   and the Sysmon pass runs at once. Sysmon measures slices from the dispatch
  *   counts it saw and the clock, so extra passes never shorten a slice.
  *
+ * Time
+ *   Every time the ticker hands to Sysmon is read from the runtime's clock
+ *   (Scheduler.clock(), the timer wheel's), never from System.nanoTime: a
+ *   runtime built on another clock (a test's) sees slices and stalls on that
+ *   clock (RuntimeClockTest). The ticker still sleeps a real tick between
+ *   passes. coarseNanos is not on the runtime's clock: it is a JVM-wide stamp
+ *   for diagnostics, on Clock.SYSTEM (see the field).
+ *
  * Fields
+ *   clock           the runtime's clock; final.
  *   clockwork       the timer wheel (issue 5); set before start, then ticker only.
  *   sleeping        written by the ticker, read by any worker.
  *   stop            written by Scheduler.terminate, read by the ticker.
@@ -36,7 +49,7 @@ public final class Ticker extends Thread {
     public static final long TICK_NANOS = 1_000_000L;
 
     /**
-     * A coarse clock (System.nanoTime, at most about one tick stale while any
+     * A coarse clock ({@link Clock#SYSTEM}, at most about one tick stale while any
      * runtime is busy) that the dispatch path can read for one plain load: the
      * time a green thread last left a carrier ("waiting for 3 s" in snapshots).
      * Written by every runtime's ticker at each tick and after each idle sleep
@@ -44,11 +57,15 @@ public final class Ticker extends Thread {
      * a value a tick older, never a torn one on the 64-bit JVMs Verdant runs
      * on); while every runtime is idle it is not advanced, and the first slice
      * after a long idle period may be stamped with the time the ticker last ran.
+     * Shared by every runtime, so it is on Clock.SYSTEM whatever a runtime's own
+     * clock is; readers compare it with Clock.SYSTEM (Snapshots, Dumper).
      */
-    public static long coarseNanos = System.nanoTime();
+    public static long coarseNanos = Clock.SYSTEM.nanoTime();
 
     private final Scheduler scheduler;
     private final Sysmon sysmon;
+    /** The runtime's clock (see "Time"). */
+    private final Clock clock;
     /** Timer hook (issue 5): set once before start, read by the ticker only. */
     private Clockwork clockwork = Clockwork.NONE;
     private volatile boolean sleeping;
@@ -58,6 +75,7 @@ public final class Ticker extends Thread {
         super(null, null, name, 0, false);
         this.scheduler = scheduler;
         this.sysmon = sysmon;
+        this.clock = scheduler.clock();
         setDaemon(true);
     }
 
@@ -86,9 +104,7 @@ public final class Ticker extends Thread {
             // may have come before the carrier returned and went idle, so look once
             // more before sleeping (otherwise the spare lived until close:
             // MetricsTest.anIdleCarrierParksAndAStallStartsOneSpare).
-            long now = System.nanoTime();
-            coarseNanos = now;
-            sysmon.tick(now);
+            sysmon.tick(now());
             if (!scheduler.allIdle()) {
                 return;
             }
@@ -102,15 +118,20 @@ public final class Ticker extends Thread {
                 }
             }
             sleeping = false;
-            coarseNanos = System.nanoTime();
+            now(); // the coarse stamp, after a sleep of unknown length
             clockwork.advance();
             return;
         }
         LockSupport.parkNanos(this, TICK_NANOS);
         clockwork.advance();
-        long now = System.nanoTime();
-        coarseNanos = now;
-        sysmon.tick(now);
+        sysmon.tick(now());
+    }
+
+    /** Ticker thread: the runtime's clock now; also advances the JVM-wide coarse stamp. */
+    private long now() {
+        long now = clock.nanoTime();
+        coarseNanos = clock == Clock.SYSTEM ? now : Clock.SYSTEM.nanoTime();
+        return now;
     }
 
     // ------------------------------------------------------------------ timer hook (issue 5)

@@ -62,39 +62,90 @@ import java.util.concurrent.locks.LockSupport;
  *   make a wake-up impossible to lose.
  *
  * Search and idle state (the flags idle, searching, notified, retire)
- *   flag       written by                                       read by
- *   idle       park(), signalWork(), retireSpare(),             the same, under
- *              carrierFaulted(): all under the idle lock        the idle lock
- *   searching  the owner; or a notifier (signalWork) holding    the owner
- *              the idle lock while the worker is in the idle
- *              list, published to it by notified's volatile write
- *   notified   a notifier: true (volatile) before unpark;       the owner, in park()
- *              the owner: false once it has woken
- *   retire     Sysmon (retireSpare), under the idle lock;       the owner between
- *              set once, spares only, never cleared              tasks; park()
+ *   Four fields, not one state word: each has its own guard and partner, and a
+ *   CAS word would replace none of them. idle must change atomically with the
+ *   idle list (so under idleLock, CAS or not); searching is paired with the
+ *   scheduler's searching count (the token); notified is the park/unpark
+ *   handshake; retire is a one-way request. The dispatch path reads only
+ *   searching (plain, owner) and retire (volatile, once per turn); a state word
+ *   would not make that cheaper, and would turn the plain writes made under
+ *   the lock into CASes. So the protocol keeps the fields and this table is
+ *   its specification: every write of one of them is a row below.
+ *
+ *   field      kind      guard / ordering                 read by
+ *   idle       plain     idleLock (with idleWorkers,      the writers, under idleLock
+ *                        idleCount)
+ *   searching  plain     owner; or a notifier under       the owner (turn, search,
+ *                        idleLock while the worker is     carrierFaulted, retired)
+ *                        off the list and parked: it
+ *                        reaches the owner through the
+ *                        notifier's volatile notified=true
+ *   notified   volatile  set true by unparkWorker()       the owner, in park()
+ *                        before LockSupport.unpark;
+ *                        set false by the owner in park()
+ *   retire     volatile  set once (true) under idleLock   the owner: run() each turn,
+ *                        by Sysmon; never cleared         park() under idleLock
  *
  *   state      idle searching  meaning
  *   RUNNING    F    F          running a task, or about to look for one
  *   SEARCHING  F    T          holds one of the scheduler's search tokens
  *   IDLE       T    F          in the idle list (parked, or about to park)
- *   (T, T) never happens: a worker registers as idle only after endSearch.
+ *   (T, T) never happens: a worker registers as idle only after endSearch
+ *   (search() always ends with endSearch; park() is only called after search()
+ *   returned null), and signalWork clears idle before it sets searching.
  *
- *   transition           by                        how
- *   RUNNING -> SEARCHING owner, search()           searching.incrementAndGet, token
- *                                                  bounded to half the carriers
- *   SEARCHING -> RUNNING owner, endSearch()        found or not; the last searcher
- *                                                  to find work signals another
- *   SEARCHING -> RUNNING owner, retired() or       gives the token back (a dead or
- *                        carrierFaulted()          leaving carrier must not keep it)
- *   RUNNING -> IDLE      owner, park()             under the idle lock; not if retire
- *   IDLE -> RUNNING      owner, park()             its re-check found work: removes itself
- *   IDLE -> SEARCHING    a notifier, signalWork()  pops it, gives it a token, sets
- *                                                  notified, unparks it
- *   IDLE -> RUNNING      Sysmon, retireSpare()     removes it, sets retire, unparks
- *   IDLE -> RUNNING      owner, carrierFaulted()   a fault between registering and parking
- *   notified is consumed by park(): a worker returns from park() only with
- *   notified seen true (then cleared), or having removed itself from the list.
- *
+ *   transition             by, where                    how (fence)
+ *   RUNNING -> SEARCHING   owner, search()              searching.incrementAndGet (volatile
+ *                                                       RMW), then searching = true; refused
+ *                                                       (stays RUNNING, polls the injection
+ *                                                       queues once) while half the carriers
+ *                                                       (at least one) already search
+ *   SEARCHING -> RUNNING   owner, endSearch(): from     searching = false, then
+ *                          search(), or from turn()     searching.decrementAndGet; if it was
+ *                          when a notified worker       the last searcher and found work:
+ *                          found work in its own or     signalWork() (full fence)
+ *                          the injection queues
+ *   SEARCHING -> RUNNING   owner, carrierFaulted()      after the idleLock section (so a token
+ *                                                       a notifier gave under it is seen):
+ *                                                       endSearch(found = true)
+ *   SEARCHING -> (gone)    spare owner, retired()       searching = false, decrementAndGet;
+ *                                                       no signal here: retired() ends with
+ *                                                       signalWork() anyway
+ *   RUNNING -> IDLE        owner, park()                under idleLock, unless retire:
+ *                                                       idle = true, addLast, idleCount
+ *                                                       (volatile); then fullFence and the
+ *                                                       re-check of every queue (the Dekker
+ *                                                       pair with signalWork's fullFence)
+ *   IDLE -> RUNNING        owner, park()                the re-check found work (or
+ *                                                       terminating): under idleLock, only
+ *                                                       if still idle, removes itself
+ *   IDLE -> SEARCHING      a notifier, signalWork()     fullFence, reads searching count and
+ *                                                       idleCount; under idleLock: pollFirst,
+ *                                                       idle = false, searching = true,
+ *                                                       searching.incrementAndGet; after the
+ *                                                       lock: notified = true (volatile), unpark
+ *   IDLE -> RUNNING        Sysmon, retireSpare()        under idleLock: retire = true, idle =
+ *                                                       false, removed; after: notified = true,
+ *                                                       unpark (the spare then retires)
+ *   IDLE -> RUNNING        owner, carrierFaulted()      under idleLock, if still idle: removed
+ *                                                       (a fault between registering and parking)
+ *   any -> (exit)          Scheduler.terminate          terminating = true (volatile), then
+ *                                                       notified = true and unpark for every
+ *                                                       core; spares after the ticker stopped.
+ *                                                       A parked worker leaves its park loop on
+ *                                                       either flag; the idle list is not
+ *                                                       cleaned (nothing reads it afterwards)
+ *   Consuming notified: park() returns true only after it saw notified (then
+ *   clears it) or terminating; it returns false only having removed itself
+ *   from the list, or because retire was set. A notifier that took the worker
+ *   off the list while the worker's re-check found work sets notified right
+ *   after releasing idleLock, so park() waits for it rather than returning
+ *   (returning would leave a late notified = true that made the next park()
+ *   return at once while registered as idle).
+ *   notified = true outside these rows (terminate, or retireSpare on a spare
+ *   that is running) is harmless: the worker exits, or retires, before it
+ *   parks again.
+
  * Faults in the carrier's own code
  *   A task's failure is caught around its dispatch. Anything else that throws
  *   inside the loop (next(), search(), park(), the error logger: a defect, or
@@ -497,6 +548,11 @@ public final class Worker extends Thread {
         return (x & Integer.MAX_VALUE) % bound;
     }
 
+    /**
+     * Any thread (signalWork after taking this worker off the idle list,
+     * retireSpare, terminate): sets {@code notified}, then unparks; see the
+     * table "Search and idle state".
+     */
     void unparkWorker() {
         notified = true;
         LockSupport.unpark(this);
@@ -523,7 +579,7 @@ public final class Worker extends Thread {
 
     /** Any thread, a snapshot: a task waits in the LIFO slot. */
     public boolean lifoOccupied() {
-        return LIFO.getOpaque(this) != null;
+        return lifoOpaque() != null;
     }
 
     /** True for a spare carrier. */

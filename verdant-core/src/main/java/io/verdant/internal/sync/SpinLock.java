@@ -35,7 +35,7 @@ public class SpinLock {
 
     /** Acquires the lock, spinning then yielding while another thread holds it. Any thread. */
     public final void lock() {
-        if (!LOCK.compareAndSet(this, 0, 1)) {
+        if (!casLock(0, 1)) {
             slowLock();
         }
     }
@@ -43,7 +43,7 @@ public class SpinLock {
     private void slowLock() {
         int spins = 0;
         for (;;) {
-            if ((int) LOCK.getOpaque(this) == 0 && LOCK.compareAndSet(this, 0, 1)) {
+            if (lockOpaque() == 0 && casLock(0, 1)) {
                 return;
             }
             if (++spins < SPINS) {
@@ -56,7 +56,24 @@ public class SpinLock {
 
     /** Releases the lock. The holder only. */
     public final void unlock() {
-        LOCK.setRelease(this, 0);
+        setLockRelease(0);
+    }
+
+    // ------------------------------------------------------------------ accessors, named by access mode
+
+    /** Any thread: acquires on success (volatile CAS). */
+    private boolean casLock(int expect, int update) {
+        return LOCK.compareAndSet(this, expect, update);
+    }
+
+    /** Any thread, while spinning: opaque suffices, the CAS that follows is what acquires. */
+    private int lockOpaque() {
+        return (int) LOCK.getOpaque(this);
+    }
+
+    /** The holder: publishes the critical section's writes to the next holder. */
+    private void setLockRelease(int v) {
+        LOCK.setRelease(this, v);
     }
 
     private static final VarHandle LOCK;

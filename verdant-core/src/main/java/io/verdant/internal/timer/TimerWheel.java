@@ -162,6 +162,11 @@ public final class TimerWheel implements Ticker.Clockwork {
             this.target = target;
         }
 
+        /** The ticker firing (PENDING -> FIRED) or any thread cancelling (PENDING -> CANCELLED): one wins (volatile CAS). */
+        boolean casState(int expect, int update) {
+            return STATE.compareAndSet(this, expect, update);
+        }
+
         void fire() {
             if (target instanceof Thread t) {
                 LockSupport.unpark(t);
@@ -200,24 +205,24 @@ public final class TimerWheel implements Ticker.Clockwork {
         }
         Timer head;
         do {
-            head = (Timer) INBOX.getOpaque(this);
+            head = inboxOpaque();
             t.next = head;
-        } while (!INBOX.weakCompareAndSet(this, head, t)); // volatile: the Dekker store (see "Waking the ticker")
+        } while (!weakCasInbox(head, t)); // volatile: the Dekker store (see "Waking the ticker")
         wakeTicker.run();
         return t;
     }
 
     /** Any thread, lock-free. Disarms {@code t}; true if it had not fired. Idempotent; null is ignored. */
     public boolean cancel(Timer t) {
-        if (t == null || !STATE.compareAndSet(t, PENDING, CANCELLED)) {
+        if (t == null || !t.casState(PENDING, CANCELLED)) {
             return false;
         }
         if (t.linked) {
             Timer head;
             do {
-                head = (Timer) CANCELLED_STACK.getOpaque(this);
+                head = cancelledOpaque();
                 t.cancelNext = head;
-            } while (!CANCELLED_STACK.weakCompareAndSetRelease(this, head, t));
+            } while (!weakCasCancelledRelease(head, t));
         }
         return true;
     }
@@ -286,7 +291,7 @@ public final class TimerWheel implements Ticker.Clockwork {
                         link(t);
                     } else {
                         t.linked = false;
-                        if (t.deadlineTick <= elapsed && STATE.compareAndSet(t, PENDING, FIRED)) {
+                        if (t.deadlineTick <= elapsed && t.casState(PENDING, FIRED)) {
                             if (dueTail == null) {
                                 due = t;
                             } else {
@@ -359,7 +364,7 @@ public final class TimerWheel implements Ticker.Clockwork {
 
     /** Unlinks cancelled timers, then links the inbox's pending ones (or fires the already due). */
     private void drainLocked() {
-        Timer c = (Timer) CANCELLED_STACK.getAndSet(this, (Timer) null);
+        Timer c = getAndSetCancelled(null);
         while (c != null) {
             Timer nextC = c.cancelNext;
             c.cancelNext = null;
@@ -368,13 +373,13 @@ public final class TimerWheel implements Ticker.Clockwork {
             }
             c = nextC;
         }
-        Timer t = (Timer) INBOX.getAndSet(this, (Timer) null);
+        Timer t = getAndSetInbox(null);
         while (t != null) {
             Timer nextT = t.next;
             t.next = null;
             if (t.state == PENDING) {
                 if (t.deadlineTick <= elapsed) {
-                    if (STATE.compareAndSet(t, PENDING, FIRED)) {
+                    if (t.casState(PENDING, FIRED)) {
                         t.fire();
                     }
                 } else {
@@ -440,6 +445,38 @@ public final class TimerWheel implements Ticker.Clockwork {
     private long ceilTick(long nanos) {
         long d = nanos - origin;
         return d <= 0 ? 0 : (d + TICK_NANOS - 1) / TICK_NANOS;
+    }
+
+    // ------------------------------------------------------------------ accessors, named by access mode
+
+    /** Any thread pushing: the head to link below its node; opaque, the CAS that follows validates it. */
+    private Timer inboxOpaque() {
+        return (Timer) INBOX.getOpaque(this);
+    }
+
+    /** Any thread pushing: volatile (weak) CAS, the store of the Dekker pair in "Waking the ticker". */
+    private boolean weakCasInbox(Timer expect, Timer t) {
+        return INBOX.weakCompareAndSet(this, expect, t);
+    }
+
+    /** The ticker (drain): takes the whole inbox, volatile (the ticker's side of the Dekker pair). */
+    private Timer getAndSetInbox(Timer t) {
+        return (Timer) INBOX.getAndSet(this, t);
+    }
+
+    /** Any thread cancelling a linked timer: the head to link below it; opaque, the CAS validates it. */
+    private Timer cancelledOpaque() {
+        return (Timer) CANCELLED_STACK.getOpaque(this);
+    }
+
+    /** Any thread cancelling: release publishes the node's cancelNext to the ticker's getAndSet. */
+    private boolean weakCasCancelledRelease(Timer expect, Timer t) {
+        return CANCELLED_STACK.weakCompareAndSetRelease(this, expect, t);
+    }
+
+    /** The ticker (drain): takes the whole cancelled stack. */
+    private Timer getAndSetCancelled(Timer t) {
+        return (Timer) CANCELLED_STACK.getAndSet(this, t);
     }
 
     private static final VarHandle INBOX;
