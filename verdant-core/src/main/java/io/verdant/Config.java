@@ -46,6 +46,7 @@ public final class Config {
     private final BiConsumer<Pid, Object> deadLetterHandler;
     private final boolean cpuTiming;
     private final boolean jmx;
+    private final long flightRecorder;
 
     private Config(Builder b) {
         this.workers = b.workers;
@@ -60,6 +61,7 @@ public final class Config {
         this.deadLetterHandler = b.deadLetterHandler;
         this.cpuTiming = b.cpuTiming;
         this.jmx = b.jmx;
+        this.flightRecorder = b.flightRecorder;
     }
 
     /**
@@ -212,6 +214,16 @@ public final class Config {
         return jmx;
     }
 
+    /**
+     * The flight recorder's ring size per carrier in bytes, 0 if it is off (see
+     * {@link Builder#flightRecorder(long)}).
+     *
+     * @return bytes of trace kept per carrier, or 0
+     */
+    public long flightRecorder() {
+        return flightRecorder;
+    }
+
     @Override
     public String toString() {
         return "Config[workers=" + workers + ", stackSize=" + stackSize + ", name=" + name
@@ -236,6 +248,7 @@ public final class Config {
         private BiConsumer<Pid, Object> deadLetterHandler;
         private boolean cpuTiming = Boolean.getBoolean("verdant.cpuTiming");
         private boolean jmx = Boolean.getBoolean("verdant.jmx");
+        private long flightRecorder;
 
         private Builder() {
         }
@@ -395,6 +408,29 @@ public final class Config {
          */
         public Builder jmx(boolean on) {
             this.jmx = on;
+            return this;
+        }
+
+        /**
+         * Keeps an always-on scheduling trace of the last {@code bytesPerCarrier}
+         * bytes per carrier (32 bytes per event, rounded down to a power of two
+         * of events; 4 MiB keeps about 130,000 events: some 65 ms of a carrier
+         * switching a million times a second, seconds of a typical server), which
+         * {@link Verdant#flightRecording()} copies at any time, for example when
+         * something has gone wrong. Recording costs two clock reads and a ring
+         * write per dispatch (see docs/observability.md); the rings are
+         * allocated at start. 0 (the default) turns it off.
+         *
+         * @param bytesPerCarrier bytes of trace per carrier: 0, or 4 KiB to 1 GiB
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytesPerCarrier} is neither 0 nor within 4 KiB..1 GiB
+         */
+        public Builder flightRecorder(long bytesPerCarrier) {
+            if (bytesPerCarrier != 0 && (bytesPerCarrier < 4096 || bytesPerCarrier > (1L << 30))) {
+                throw new IllegalArgumentException("flightRecorder must be 0 (off) or between 4096 and 2^30 bytes, was "
+                        + bytesPerCarrier);
+            }
+            this.flightRecorder = bytesPerCarrier;
             return this;
         }
 

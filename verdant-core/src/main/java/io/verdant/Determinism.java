@@ -9,56 +9,109 @@ import java.util.Objects;
  * next at every scheduling point. The same settings and the same program give
  * the same schedule, the same trace hash and the same virtual end time.
  *
- * <p>Strategies: {@code random} (the default: uniform among the runnable
- * threads, and at a non-blocking Verdant operation a random chance to switch)
- * and {@code natural} (first submitted runs first; a thread runs until it
- * blocks, yields or ends: a reproducible order and virtual time, no
- * exploration). A value is immutable.
+ * <p>Strategies:
+ * <ul>
+ * <li>{@code random} (the default): uniform among the runnable threads, and at
+ *     a non-blocking Verdant operation a random chance to switch;</li>
+ * <li>{@code pct(depth)} (Burckhardt et al., "A Randomized Scheduler with
+ *     Probabilistic Guarantees of Finding Bugs", ASPLOS 2010): each thread gets
+ *     a random priority when it first runs, the highest-priority runnable thread
+ *     always runs, and at {@code depth - 1} steps chosen uniformly over the
+ *     expected length of the schedule ({@link #expectedSteps()}) the running
+ *     thread's priority drops below all others. A bug that needs {@code depth}
+ *     specific orderings among {@code n} threads and {@code k} steps is found
+ *     with probability at least {@code 1/(n k^(depth-1))} per schedule;</li>
+ * <li>{@code natural}: first submitted runs first; a thread runs until it
+ *     blocks, yields or ends (a reproducible order and virtual time, no
+ *     exploration).</li>
+ * </ul>
+ *
+ * <p>External policy: by default ({@code strict}) anything that enters the
+ * runtime from outside its control (a wake-up from a platform thread, a JDK
+ * timer, the socket poller) fails the run. {@link #lenient()} admits such
+ * events, one at a time in arrival order, only when no green thread can run,
+ * and marks the run as possibly not replayable ({@link ScheduleTrace#replayable()}).
  *
  * <p>A failed deterministic run names its settings as a one-line replay key,
- * {@code v1:<strategy>:0x<seed in hex>} (for example {@code v1:random:0x2A}),
- * which {@link #replay(String)} turns back into these settings.
+ * {@code v1:<strategy>:0x<seed in hex>} (for example {@code v1:random:0x2A} or
+ * {@code v1:pct3:0x5DEECE66D}), followed by {@code :k=<steps>} when a PCT
+ * schedule's expected length is not the default and by {@code :lenient} for
+ * the lenient policy; {@link #replay(String)} turns it back into these
+ * settings. A value is immutable.
  */
 public final class Determinism {
     private static final String VERSION = "v1";
     private static final String RANDOM = "random";
     private static final String NATURAL = "natural";
+    private static final String PCT = "pct";
+    private static final String LENIENT = "lenient";
+    /**
+     * The expected schedule length PCT spreads its change points over when
+     * nothing better is known: a bound for small tests (tens of threads, a few
+     * hundred operations). {@link Exploration} replaces it with the longest
+     * schedule it has seen. Not measured; a PCT run longer than this sees its
+     * change points only in its first {@code DEFAULT_PCT_STEPS} steps.
+     */
+    public static final long DEFAULT_PCT_STEPS = 1_000;
+    /** The deepest PCT bug depth accepted: each extra level divides the guarantee by the step count. */
+    private static final int MAX_DEPTH = 64;
 
     private final long seed;
     private final String strategy;
+    private final int depth;
+    private final long expectedSteps;
+    private final boolean lenient;
 
-    private Determinism(long seed, String strategy) {
+    private Determinism(long seed, String strategy, int depth, long expectedSteps, boolean lenient) {
         this.seed = seed;
         this.strategy = strategy;
+        this.depth = depth;
+        this.expectedSteps = expectedSteps;
+        this.lenient = lenient;
     }
 
     /**
-     * Settings with the {@code random} strategy and the given seed.
+     * Settings with the {@code random} strategy, the given seed and the strict policy.
      *
      * @param seed the seed of every choice the runtime makes
      * @return the settings
      */
     public static Determinism seed(long seed) {
-        return new Determinism(seed, RANDOM);
+        return new Determinism(seed, RANDOM, 0, DEFAULT_PCT_STEPS, false);
     }
 
     /**
      * The settings a replay key names.
      *
-     * @param replayKey a key as printed by a failed run, such as {@code v1:random:0x2A}
+     * @param replayKey a key as printed by a failed run, such as {@code v1:random:0x2A},
+     *        {@code v1:natural:0x2A}, {@code v1:pct3:0x5DEECE66D} or
+     *        {@code v1:pct3:0x5DEECE66D:k=412:lenient}
      * @return the settings
      * @throws NullPointerException if {@code replayKey} is null
      * @throws IllegalArgumentException if {@code replayKey} is not of the form
-     *         {@code v1:random:0x<hex>} or {@code v1:natural:0x<hex>}
+     *         {@code v1:<random|natural|pct<depth>>:0x<hex>[:k=<steps>][:lenient]}
      */
     public static Determinism replay(String replayKey) {
         Objects.requireNonNull(replayKey, "replayKey");
         String[] parts = replayKey.trim().split(":");
-        if (parts.length != 3 || !parts[0].equals(VERSION)
-                || !(parts[1].equals(RANDOM) || parts[1].equals(NATURAL))
+        if (parts.length < 3 || !parts[0].equals(VERSION)
                 || !parts[2].toLowerCase(Locale.ROOT).startsWith("0x") || parts[2].length() < 3) {
-            throw new IllegalArgumentException("replayKey: expected v1:random:0x<hex seed> or v1:natural:0x<hex seed>, got '"
-                    + replayKey + "'");
+            throw badKey(replayKey, null);
+        }
+        String strategy = parts[1];
+        int depth = 0;
+        if (strategy.startsWith(PCT)) {
+            try {
+                depth = Integer.parseInt(strategy.substring(PCT.length()));
+            } catch (NumberFormatException e) {
+                throw badKey(replayKey, e);
+            }
+            if (depth < 1 || depth > MAX_DEPTH) {
+                throw badKey(replayKey, null);
+            }
+            strategy = PCT + depth;
+        } else if (!strategy.equals(RANDOM) && !strategy.equals(NATURAL)) {
+            throw badKey(replayKey, null);
         }
         long seed;
         try {
@@ -66,26 +119,109 @@ public final class Determinism {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("replayKey: the seed '" + parts[2] + "' is not a 64-bit hex number", e);
         }
-        return new Determinism(seed, parts[1]);
+        long k = DEFAULT_PCT_STEPS;
+        boolean lenient = false;
+        for (int i = 3; i < parts.length; i++) {
+            String p = parts[i];
+            if (p.equals(LENIENT)) {
+                lenient = true;
+            } else if (p.startsWith("k=") && depth > 0) {
+                try {
+                    k = Long.parseLong(p.substring(2));
+                } catch (NumberFormatException e) {
+                    throw badKey(replayKey, e);
+                }
+                if (k < 1) {
+                    throw badKey(replayKey, null);
+                }
+            } else {
+                throw badKey(replayKey, null);
+            }
+        }
+        return new Determinism(seed, strategy, depth, k, lenient);
+    }
+
+    private static IllegalArgumentException badKey(String key, Throwable cause) {
+        return new IllegalArgumentException("replayKey: expected v1:<random|natural|pct<depth>>:0x<hex seed>"
+                + "[:k=<steps>][:lenient], got '" + key + "'", cause);
     }
 
     /**
      * These settings with the {@code random} strategy.
      *
-     * @return settings with the same seed and the {@code random} strategy
+     * @return settings with the same seed and policy and the {@code random} strategy
      */
     public Determinism random() {
-        return new Determinism(seed, RANDOM);
+        return new Determinism(seed, RANDOM, 0, expectedSteps, lenient);
     }
 
     /**
      * These settings with the {@code natural} strategy (first submitted runs
      * first; no switch at non-blocking operations).
      *
-     * @return settings with the same seed and the {@code natural} strategy
+     * @return settings with the same seed and policy and the {@code natural} strategy
      */
     public Determinism natural() {
-        return new Determinism(seed, NATURAL);
+        return new Determinism(seed, NATURAL, 0, expectedSteps, lenient);
+    }
+
+    /**
+     * These settings with the PCT strategy for bugs of depth {@code depth}
+     * (see the class comment): random priorities, {@code depth - 1} priority
+     * change points spread uniformly over {@link #expectedSteps()} steps, the
+     * highest-priority runnable thread runs. Replay key {@code v1:pct<depth>:0x<seed>}.
+     *
+     * @param depth the bug depth to target, 1 to 64 (1: no change point; each
+     *        schedule runs threads in one random priority order)
+     * @return settings with the same seed and policy and the PCT strategy
+     * @throws IllegalArgumentException if {@code depth} is not in [1, 64]
+     */
+    public Determinism pct(int depth) {
+        if (depth < 1 || depth > MAX_DEPTH) {
+            throw new IllegalArgumentException("depth must be in [1, " + MAX_DEPTH + "], was " + depth);
+        }
+        return new Determinism(seed, PCT + depth, depth, expectedSteps, lenient);
+    }
+
+    /**
+     * These settings with another expected schedule length, over which PCT
+     * spreads its change points (estimate it from an earlier run's
+     * {@link ScheduleTrace#steps()}; {@link Exploration} does so itself).
+     * Ignored by the other strategies.
+     *
+     * @param steps the expected number of steps, at least 1
+     * @return settings with the same seed, strategy and policy
+     * @throws IllegalArgumentException if {@code steps} is less than 1
+     */
+    public Determinism expectedSteps(long steps) {
+        if (steps < 1) {
+            throw new IllegalArgumentException("steps must be at least 1, was " + steps);
+        }
+        return new Determinism(seed, strategy, depth, steps, lenient);
+    }
+
+    /**
+     * These settings with another seed.
+     *
+     * @param seed the new seed
+     * @return settings with the same strategy and policy and {@code seed}
+     */
+    public Determinism withSeed(long seed) {
+        return new Determinism(seed, strategy, depth, expectedSteps, lenient);
+    }
+
+    /**
+     * These settings with the lenient external policy: a wake-up from outside
+     * the runtime (a platform thread, a JDK timer or poller thread) is admitted,
+     * in arrival order, only when no green thread of the runtime can run,
+     * instead of failing the run; a run that admitted one is marked possibly not
+     * replayable ({@link ScheduleTrace#replayable()} is false and failure reports
+     * say so). JDK timed waits and contended monitors are admitted the same way.
+     *
+     * @return settings with the same seed and strategy and the lenient policy
+     */
+    public Determinism lenient() {
+        return new Determinism(seed, strategy, depth, expectedSteps, true);
     }
 
     /**
@@ -98,31 +234,67 @@ public final class Determinism {
     }
 
     /**
-     * The strategy's name.
+     * The strategy's name, as in the replay key.
      *
-     * @return {@code "random"} or {@code "natural"}
+     * @return {@code "random"}, {@code "natural"} or {@code "pct<depth>"} (for example {@code "pct3"})
      */
     public String strategy() {
         return strategy;
     }
 
     /**
+     * The PCT bug depth.
+     *
+     * @return the depth given to {@link #pct(int)}, or 0 if the strategy is not PCT
+     */
+    public int pctDepth() {
+        return depth;
+    }
+
+    /**
+     * The expected schedule length PCT spreads its change points over.
+     *
+     * @return the number of steps ({@link #DEFAULT_PCT_STEPS} unless set)
+     */
+    public long expectedSteps() {
+        return expectedSteps;
+    }
+
+    /**
+     * Whether the lenient external policy is on ({@link #lenient()}).
+     *
+     * @return true if external events are admitted at quiescence instead of failing the run
+     */
+    public boolean isLenient() {
+        return lenient;
+    }
+
+    /**
      * The one-line key that names these settings, for {@link #replay(String)}.
      *
-     * @return for example {@code v1:random:0x2A}
+     * @return for example {@code v1:random:0x2A} or {@code v1:pct3:0x5DEECE66D:k=412}
      */
     public String replayKey() {
-        return VERSION + ":" + strategy + ":0x" + Long.toHexString(seed).toUpperCase(Locale.ROOT);
+        StringBuilder sb = new StringBuilder(VERSION).append(':').append(strategy).append(":0x")
+                .append(Long.toHexString(seed).toUpperCase(Locale.ROOT));
+        if (depth > 0 && expectedSteps != DEFAULT_PCT_STEPS) {
+            sb.append(":k=").append(expectedSteps);
+        }
+        if (lenient) {
+            sb.append(':').append(LENIENT);
+        }
+        return sb.toString();
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Determinism d && d.seed == seed && d.strategy.equals(strategy);
+        return o instanceof Determinism d && d.seed == seed && d.strategy.equals(strategy)
+                && (depth == 0 || d.expectedSteps == expectedSteps) && d.lenient == lenient;
     }
 
     @Override
     public int hashCode() {
-        return Long.hashCode(seed) * 31 + strategy.hashCode();
+        return (Long.hashCode(seed) * 31 + strategy.hashCode()) * 31 + (lenient ? 1 : 0);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.verdant;
 
+import io.verdant.internal.det.DetScheduler;
+
 import java.util.Objects;
 import java.util.concurrent.Callable;
 
@@ -7,29 +9,41 @@ import java.util.concurrent.Callable;
  * Runs a body under many deterministic schedules, one fresh deterministic
  * runtime per schedule ({@link Verdant#deterministic(Config, Determinism)}),
  * with seeds {@code seedBase, seedBase + 1, ...}, and stops at the first
- * schedule that fails. The failure names the schedule's replay key, so the
- * failing run can be repeated with {@link Determinism#replay(String)}.
+ * schedule that fails. The failure names the schedule's replay key on its first
+ * line, then the last steps of the schedule (which thread ran, at which Verdant
+ * operation, at which virtual time, woken by whom), so the failing run can be
+ * repeated with {@link Determinism#replay(String)}.
  *
  * <pre>{@code
  * int runs = Exploration.of(() -> {
  *     int[] counter = new int[1];
- *     var a = Green.spawn(() -> { int v = counter[0]; Green.checkpoint(); counter[0] = v + 1; });
- *     var b = Green.spawn(() -> { int v = counter[0]; Green.checkpoint(); counter[0] = v + 1; });
+ *     var a = Green.spawn(() -> { int v = counter[0]; Green.schedulingPoint(); counter[0] = v + 1; });
+ *     var b = Green.spawn(() -> { int v = counter[0]; Green.schedulingPoint(); counter[0] = v + 1; });
  *     a.join();
  *     b.join();
+ *     if (counter[0] != 2) {
+ *         throw new AssertionError("lost update: " + counter[0]);
+ *     }
  *     return counter[0];
- * }).schedules(100).run();
+ * }).settings(Determinism.seed(0).pct(2)).schedules(100).run();   // throws ScheduleFailedException
  * }</pre>
  *
- * <p>Without an assertion the body above never fails; the body is expected to
- * throw (for example an {@link AssertionError}) when it sees a wrong result.
- * The strategy is {@code random}; other strategies are not built yet.
+ * <p>The body is expected to throw (for example an {@link AssertionError})
+ * when it sees a wrong result. The strategy is {@code random} unless
+ * {@link #settings(Determinism)} says otherwise; with PCT and the default
+ * expected length, each schedule spreads its change points over the longest
+ * schedule seen so far (the first over {@link Determinism#DEFAULT_PCT_STEPS}).
  */
 public final class Exploration {
+    /** Steps shown in a failure report. */
+    private static final int REPORT_STEPS = 24;
+
     private final Callable<?> body;
     private int schedules = 100;
     private long seedBase;
     private Config config = Config.defaults();
+    private Determinism template = Determinism.seed(0);
+    private boolean check;
 
     private Exploration(Callable<?> body) {
         this.body = body;
@@ -73,6 +87,35 @@ public final class Exploration {
     }
 
     /**
+     * Sets the strategy and external policy of every schedule, for example
+     * {@code Determinism.seed(0).pct(3)} or {@code Determinism.seed(0).lenient()};
+     * the seed of {@code settings} is ignored (see {@link #seedBase(long)}).
+     *
+     * @param settings the strategy and policy to use
+     * @return this exploration
+     * @throws NullPointerException if {@code settings} is null
+     */
+    public Exploration settings(Determinism settings) {
+        this.template = Objects.requireNonNull(settings, "settings");
+        return this;
+    }
+
+    /**
+     * Sets check mode: each schedule runs twice and the two runs are compared
+     * step by step; the first step where they differ fails the exploration with
+     * a {@link NondeterminismException} naming it (user code that reads real
+     * time, draws from an unseeded random source or iterates an identity-hashed
+     * collection). Halves the schedules run per second.
+     *
+     * @param on true to run each schedule twice and compare
+     * @return this exploration
+     */
+    public Exploration checkDeterminism(boolean on) {
+        this.check = on;
+        return this;
+    }
+
+    /**
      * Sets the settings of each schedule's runtime (its workers and time slice are ignored).
      *
      * @param config the runtime settings
@@ -89,23 +132,122 @@ public final class Exploration {
      *
      * @return the number of schedules run (all of them passed)
      * @throws ScheduleFailedException for the first schedule that failed: its
-     *         message starts with the replay key; the body's own failure, if it
-     *         threw, is the cause; a {@link DeadlockException} if the schedule
-     *         deadlocked
+     *         message starts with the replay key and ends with the last steps;
+     *         the body's own failure, if it threw, is the cause; a
+     *         {@link DeadlockException} if the schedule deadlocked; a
+     *         {@link NondeterminismException} in check mode if two runs of a
+     *         schedule differ
      */
     public int run() {
+        boolean estimate = template.pctDepth() > 0 && template.expectedSteps() == Determinism.DEFAULT_PCT_STEPS;
+        long longest = 0;
         for (int i = 0; i < schedules; i++) {
-            Determinism d = Determinism.seed(seedBase + i);
-            try (Verdant rt = Verdant.deterministic(config, d)) {
-                try {
-                    rt.run(body);
-                } catch (GreenFailedException e) {
-                    Throwable cause = e.getCause() != null ? e.getCause() : e;
-                    throw new ScheduleFailedException("schedule " + (i + 1) + " of " + schedules + " failed: " + cause,
-                            rt.trace(), cause);
+            Determinism d = template.withSeed(seedBase + i);
+            if (estimate && longest > 0) {
+                d = d.expectedSteps(longest);
+            }
+            long steps;
+            if (check) {
+                Object[] recording = new Object[1];
+                ScheduleFailedException first = runOnce(d, i, DetScheduler.RECORD_FULL, null, recording);
+                ScheduleFailedException second = runOnce(d, i, DetScheduler.RECORD_FULL, recording[0], null);
+                if (second instanceof NondeterminismException) {
+                    throw second.withSchedule(i + 1);
+                }
+                if (first != null) {
+                    throw first.withSchedule(i + 1);
+                }
+                if (second != null) {
+                    throw second.withSchedule(i + 1); // same steps, but only the second run failed: reported as is
+                }
+                steps = lastSteps;
+            } else {
+                ScheduleFailedException f = runOnce(d, i, DetScheduler.RECORD_CHOICES, null, null);
+                if (f != null) {
+                    throw f.withSchedule(i + 1);
+                }
+                steps = lastSteps;
+            }
+            longest = Math.max(longest, steps);
+        }
+        return schedules;
+    }
+
+    /** Steps of the last schedule run (run()'s estimate of PCT's k). */
+    private long lastSteps;
+
+    /** One schedule; returns its failure (not thrown), or null. */
+    private ScheduleFailedException runOnce(Determinism d, int index, int record, Object expected,
+                                            Object[] recordingOut) {
+        DetScheduler det = new DetScheduler(d, record, expected);
+        try (Verdant rt = Verdant.deterministic(config, det)) {
+            try {
+                rt.run(body);
+                return expected == null ? null : shorter(d, det, expected, rt.trace());
+            } catch (ScheduleFailedException e) {
+                return e.withRecording(det.recording());
+            } catch (GreenFailedException e) {
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                ScheduleFailedException shorter = expected == null ? null : shorter(d, det, expected, rt.trace());
+                if (shorter != null) {
+                    return shorter;
+                }
+                String what = index < 0 ? "the replay of " + d.replayKey() : "schedule " + (index + 1) + " of " + schedules;
+                return new ScheduleFailedException(what + " failed: " + cause + report(det), rt.trace(), cause)
+                        .withRecording(det.recording());
+            } finally {
+                lastSteps = rt.trace().steps();
+                if (recordingOut != null) {
+                    recordingOut[0] = det.recording();
                 }
             }
         }
-        return schedules;
+    }
+
+    /**
+     * Runs a failed schedule of this exploration again (same body, settings and
+     * replay key) and compares it step by step with the failed run: the
+     * replay of a deterministic program takes exactly the same steps. Use it
+     * after changing logging or adding assertions, or in a debugger.
+     *
+     * @param failure what {@link #run()} threw
+     * @return the replay's own failure (the same replay key; normally the same
+     *         failure again), or null if the replay passed
+     * @throws NondeterminismException if the replay took another step than the
+     *         failed run: its {@link NondeterminismException#step()} is the first
+     *         step that differs, and its message says what each run did there
+     * @throws NullPointerException if {@code failure} is null
+     * @throws IllegalArgumentException if {@code failure} was not thrown by an
+     *         exploration's {@link #run()} in this JVM (it carries no step record)
+     */
+    public ScheduleFailedException replay(ScheduleFailedException failure) {
+        Objects.requireNonNull(failure, "failure");
+        Object steps = failure.recording();
+        if (steps == null) {
+            throw new IllegalArgumentException("failure: carries no step record (not thrown by Exploration.run in this "
+                    + "JVM); replay its key with Verdant.deterministic(config, Determinism.replay(key)) instead");
+        }
+        int mode = DetScheduler.isFull(steps) ? DetScheduler.RECORD_FULL : DetScheduler.RECORD_CHOICES;
+        ScheduleFailedException again = runOnce(Determinism.replay(failure.replayKey()), -1, mode, steps, null);
+        if (again instanceof NondeterminismException) {
+            throw again;
+        }
+        return again;
+    }
+
+    /** Check mode: the second run ended (its root) before the first did; null if not. */
+    private static ScheduleFailedException shorter(Determinism d, DetScheduler det, Object expected, ScheduleTrace t) {
+        int want = DetScheduler.recordedSteps(expected);
+        int got = DetScheduler.recordedSteps(det.recording());
+        if (got >= want) {
+            return null;
+        }
+        return new NondeterminismException(got + 1, "the schedule is not deterministic: two runs of " + d.replayKey()
+                + " diverged at step " + (got + 1) + ": the first run's body went on for " + want
+                + " steps, the second's ended after " + got + report(det), t);
+    }
+
+    private static String report(DetScheduler det) {
+        return "\n  last steps (step, task, what, point, virtual tick, woken by):\n" + det.recentSteps(REPORT_STEPS);
     }
 }

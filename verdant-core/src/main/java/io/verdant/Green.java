@@ -88,6 +88,66 @@ public final class Green {
     }
 
     /**
+     * Green only. The runtime's wall clock, for code that needs an
+     * {@link java.time.Instant} (timestamps, expiry dates). In a normal runtime it
+     * is {@link java.time.InstantSource#system()}; in a deterministic runtime
+     * ({@link Verdant#deterministic(Config, Determinism)}) it is virtual: it
+     * starts at {@code 2000-01-01T00:00:00Z} (as Go's {@code testing/synctest})
+     * and moves exactly as {@link #nanoTime()} does, only when no green thread
+     * can run. Pass it to the code under test instead of reading
+     * {@code Instant.now()} or {@code System.currentTimeMillis()}, which a
+     * deterministic runtime cannot control. The returned source may be read from
+     * any thread.
+     *
+     * @return the runtime's wall clock
+     * @throws IllegalStateException outside a green thread
+     */
+    public static java.time.InstantSource clock() {
+        GreenThread<?> g = GreenThread.require("Green.clock");
+        io.verdant.internal.det.DetScheduler det = g.runtime().det;
+        return det == null ? java.time.InstantSource.system() : det.wallClock();
+    }
+
+    /**
+     * Green only, deterministic runtimes only. Returns when every other green
+     * thread of the runtime is durably blocked (parked on something only another
+     * green thread, a timer or the runtime can end, or finished), before the
+     * virtual clock advances: what Go's {@code synctest.Wait} does. Use it to
+     * assert on the state the other threads reach before time moves, for
+     * example after cancelling a token, that every cleanup ran. Timers due at
+     * the current virtual time fire first. A scheduling point.
+     *
+     * @throws IllegalStateException outside a green thread, or in a normal
+     *         runtime (there no thread can tell that the others are durably
+     *         blocked without racing them; the message says so)
+     * @throws CancelledException if the caller is cancelled or interrupted
+     */
+    public static void settle() {
+        GreenThread<?> g = GreenThread.require("Green.settle");
+        io.verdant.internal.det.DetScheduler det = g.runtime().det;
+        if (det == null) {
+            throw new IllegalStateException("Green.settle needs a deterministic runtime (Verdant.deterministic): '"
+                    + g.runtime().name + "' is a normal runtime, where other green threads run in parallel");
+        }
+        Waits.enter("Green.settle");
+        det.settle();
+    }
+
+    /**
+     * Any thread. An explicit scheduling point. In a deterministic runtime
+     * ({@link Verdant#deterministic(Config, Determinism)}) the strategy may switch
+     * to another green thread here, so place it between a read and a write
+     * that another green thread may interleave with (a race between two plain
+     * memory accesses with no Verdant operation between them is otherwise
+     * invisible). In a normal runtime it is {@link #checkpoint()}: it yields only
+     * if the runtime asked the caller to (a hint, almost free); outside a green
+     * thread it does nothing.
+     */
+    public static void schedulingPoint() {
+        Safepoints.point("Green.schedulingPoint");
+    }
+
+    /**
      * Green only. A random source for the calling green thread. In a normal
      * runtime it is {@link java.util.concurrent.ThreadLocalRandom#current()}; in a
      * deterministic runtime it is derived from the runtime's seed and the

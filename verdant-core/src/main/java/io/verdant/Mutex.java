@@ -100,6 +100,7 @@ public final class Mutex<T> {
      * @throws IllegalStateException if the caller already holds this mutex
      */
     public Optional<Guard<T>> tryLock() {
+        io.verdant.internal.Safepoints.point("Mutex.tryLock");
         return switch (core.lock(Deadline.NOW)) {
             case ACQUIRED -> Optional.of(new Held());
             case HELD_BY_CALLER -> throw alreadyHeld("Mutex.tryLock");
@@ -224,6 +225,8 @@ public final class Mutex<T> {
             }
             closed = true;
             core.unlock();
+            // A scheduling point after the release: a waiter handed the lock may run first.
+            io.verdant.internal.Safepoints.point("Mutex.unlock");
         }
 
         private void check() {

@@ -63,10 +63,18 @@ public final class Pid {
         return o instanceof Pid p && p.runtimeId == runtimeId && p.index == index && p.generation == generation;
     }
 
-    /** @return a hash code consistent with {@link #equals(Object)} */
+    /**
+     * A hash code from the slot and generation only, not the runtime: the same
+     * green thread of two runs of a program (two runtimes, or two JVMs) has the
+     * same hash, so a {@code HashMap<Pid, ?>} iterates in the same order when a
+     * deterministic schedule is replayed. Pids of different runtimes that share
+     * slot and generation collide, which costs only a comparison.
+     *
+     * @return a hash code consistent with {@link #equals(Object)}
+     */
     @Override
     public int hashCode() {
-        return (Long.hashCode(runtimeId) * 31 + index) * 31 + generation;
+        return index * 31 + generation;
     }
 
     /** @return the stable log form {@code <runtime.slot.generation>}, e.g. {@code <1.42.3>} */

@@ -40,6 +40,40 @@ public class ScheduleFailedException extends RuntimeException {
         this.trace = trace;
     }
 
+    /** Exploration's record of the failed run's steps, for {@link Exploration#replay(ScheduleFailedException)}. */
+    private transient Object recording;
+
+    /** Exploration only: attaches the failed run's step record. */
+    ScheduleFailedException withRecording(Object steps) {
+        this.recording = steps;
+        return this;
+    }
+
+    /** Which schedule of an exploration failed (1-based), or 0. */
+    private int schedule;
+
+    /** Exploration only: records which schedule failed. */
+    ScheduleFailedException withSchedule(int number) {
+        this.schedule = number;
+        return this;
+    }
+
+    /**
+     * Which schedule of an {@link Exploration} failed: 1 for the first schedule
+     * (seed {@code seedBase}), and so on.
+     *
+     * @return the 1-based schedule number, or 0 if the failure did not come from
+     *         {@link Exploration#run()} (a single deterministic runtime, a replay)
+     */
+    public int scheduleNumber() {
+        return schedule;
+    }
+
+    /** Exploration only: the failed run's step record, or null. */
+    Object recording() {
+        return recording;
+    }
+
     /**
      * The key that replays this schedule ({@link Determinism#replay(String)}).
      *

@@ -111,6 +111,18 @@ public final class Verdant implements AutoCloseable {
         return v;
     }
 
+    /** Exploration's factory: a deterministic runtime on a scheduler set up for check mode. */
+    static Verdant deterministic(Config config, DetScheduler det) {
+        Verdant v = new Verdant(new RuntimeCore(config, det));
+        v.core.facade = v;
+        return v;
+    }
+
+    /** The deterministic scheduler of this runtime, or null (Exploration's reports). */
+    DetScheduler detScheduler() {
+        return core.det;
+    }
+
     /**
      * The schedule so far of a deterministic runtime: replay key, trace hash,
      * step count and virtual time. Two runs of the same program with the same
@@ -419,6 +431,66 @@ public final class Verdant implements AutoCloseable {
      */
     public RuntimeSnapshot snapshot() {
         return io.verdant.internal.obs.Snapshots.of(core);
+    }
+
+    /**
+     * Starts recording a scheduling trace: every slice a green thread runs on a
+     * carrier (how it was found, why it stopped), wake-ups from waker to woken,
+     * spawns, steals, idle carriers, preemption requests, stalls and spare
+     * carriers. Each carrier writes into a ring of its own (no lock, no
+     * allocation, never waiting); a background thread collects the rings every
+     * few milliseconds, and if it falls behind the oldest events are overwritten
+     * and counted ({@link TraceRecording#dropped()}). Recording costs two clock
+     * reads and a ring write per dispatch (see docs/observability.md); when no
+     * trace records and the flight recorder is off, the cost is one read per
+     * dispatch. Several traces may record at once. The trace records until
+     * {@link TraceRecording#stop()} or the runtime closes; a forgotten trace
+     * keeps at most 2^21 events (64 MiB) per carrier.
+     *
+     * <pre>{@code
+     * try (TraceRecording trace = rt.startTrace()) {
+     *     rt.run(() -> work());
+     *     trace.stop();
+     *     trace.writeChromeJson(Path.of("trace.json"));   // ui.perfetto.dev
+     *     trace.writeHtml(Path.of("trace.html"));          // any browser
+     * }
+     * }</pre>
+     *
+     * @return the recording trace
+     * @throws IllegalStateException if the runtime is closed, or is a deterministic one (it has no carriers to trace)
+     */
+    public TraceRecording startTrace() {
+        requireTraceable("startTrace");
+        return io.verdant.internal.obs.TraceSession.start(core);
+    }
+
+    /**
+     * A copy of what the flight recorder holds now (see
+     * {@link Config.Builder#flightRecorder(long)}): the last events of every
+     * carrier, as a stopped {@link TraceRecording} to write as JSON or HTML. The
+     * carriers go on recording while it is copied; events overwritten before the
+     * copy are counted in {@link TraceRecording#dropped()}. Works after close
+     * (the last events before it).
+     *
+     * @return the flight recorder's contents
+     * @throws IllegalStateException if the flight recorder is off, or the runtime is a deterministic one
+     */
+    public TraceRecording flightRecording() {
+        if (core.scheduler == null || !core.scheduler.traceControl().flightRecorder()) {
+            throw new IllegalStateException("runtime '" + core.name
+                    + "' has no flight recorder: start it with Config.builder().flightRecorder(bytes)");
+        }
+        return io.verdant.internal.obs.TraceSession.flight(core);
+    }
+
+    private void requireTraceable(String op) {
+        if (core.scheduler == null) {
+            throw new IllegalStateException(op + ": runtime '" + core.name
+                    + "' is deterministic; use trace() for its schedule");
+        }
+        if (core.isClosed()) {
+            throw new IllegalStateException(op + ": runtime '" + core.name + "' is closed");
+        }
     }
 
     /**

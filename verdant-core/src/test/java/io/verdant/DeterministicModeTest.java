@@ -34,7 +34,7 @@ class DeterministicModeTest {
      * crash is not logged: restart logging off, failures to a no-op handler.
      */
     private static final java.util.logging.Logger SUPERVISOR_LOG = java.util.logging.Logger.getLogger("io.verdant.supervisor");
-    private static final Config QUIET = Config.builder().failureHandler((h, t) -> { }).build();
+    static final Config QUIET = Config.builder().failureHandler((h, t) -> { }).build();
 
     @org.junit.jupiter.api.BeforeAll
     static void silenceRestartLog() {
@@ -125,7 +125,7 @@ class DeterministicModeTest {
     // ------------------------------------------------------------------ same seed, same schedule
 
     /** Channels of each kind, select with a timeout, a mutex, selective receive, sleeps, a supervisor restart. */
-    private static List<Object> mixedWorkload() throws Exception {
+    static List<Object> mixedWorkload() throws Exception {
         List<Object> log = new ArrayList<>();
         Channel<Integer> bounded = Channel.bounded(2);
         Channel<Integer> rendezvous = Channel.rendezvous();

@@ -354,6 +354,8 @@ public final class ActorCell {
         }
         if (!deadline.isNow()) {
             Waits.enter(what);
+        } else {
+            Safepoints.point(what);
         }
         Object m = scan(matcher);
         if (m != null || deadline.isNow()) {

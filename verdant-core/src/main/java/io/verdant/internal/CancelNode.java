@@ -3,8 +3,9 @@ package io.verdant.internal;
 import io.verdant.CancelToken;
 import io.verdant.CancelledException;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -12,7 +13,7 @@ import java.util.Objects;
  * a runtime's green threads.
  *
  * <pre>
- * Overview: tokens on demand, children registered at spawn
+ * Overview: tokens on demand, children on a lock-free list
  *   GreenThread has one field for cancellation, {@code kin}:
  *     null                        a root thread (spawned from outside any green
  *                                 thread) that has not asked for its token;
@@ -24,89 +25,164 @@ import java.util.Objects;
  *   A thread's own token is made on first use: Green.cancelToken(), an
  *   onCancel, a cancel() aimed at it, or spawning a child. So a leaf thread
  *   that never uses cancellation (a million sleepers) costs no object; a thread
- *   that spawns costs one token, and each child costs one array slot (4 bytes)
- *   in it. Cancellation walks down through these arrays; nothing walks up.
+ *   that spawns costs one token, and each registered child one {@link Link}
+ *   (24 bytes). Cancellation walks down through these links; nothing walks up.
  *
- * Children array (guarded by this node's monitor)
- *   children[0, childCount) holds the live GreenThreads registered under this
- *   node, in no particular order. Each child knows its index: g.kinSlot is
- *   index + 1 while g sits in a node's array (written under that node's
- *   monitor), 0 before it is placed, GONE once it has ended. A child that ends
- *   removes itself in O(1) under the monitor: the last entry moves into its
- *   slot (and that entry's kinSlot is updated), so nothing is ever scanned and
- *   finished children never accumulate, however many siblings there are (issue
- *   10, item 15: the previous design counted finished children and compacted
- *   by scanning the whole array under the monitor, and was seen holding a
- *   carrier 104 ms in a 1M-child storm). The array doubles when full and halves
- *   when at most a quarter used (above SHRINK_MIN): amortised O(1) per add and
- *   per removal, and never more than about four times the live children.
- *   A stale kinSlot is harmless: removal checks children[i] == g first, so an
- *   entry whose array was taken away (cancel, its node's owner ending) is
- *   simply not found.
+ * Why no monitor on spawn and exit (issue 11)
+ *   The previous design kept the children in an array under the node's
+ *   monitor: every spawn added under it and every finishing child removed
+ *   itself under it, so a parent spawning on one carrier and its children
+ *   ending on the other fought for one monitor and one cache line (18% of the
+ *   samples of spawn+join at 2 workers, with contended virtual-thread monitor
+ *   enters unmounting the children). Now a spawn is one CAS on the parent's
+ *   {@code kids} head, and a finishing leaf child writes only its own Link:
+ *   the node is not touched at all.
+ *
+ * The kids field (one word, three kinds of value)
+ *   null or a Link   the children registered so far: a Treiber stack of Links,
+ *                    newest first; pushes CAS the head.
+ *   CANCELLED        cancel() took the children (final); a later registration
+ *                    makes the child born cancelled.
+ *   ENDED            the owner finished and handed its live children to the node
+ *                    above (final); a later registration goes to {@code parent}.
+ *   transition                      by
+ *   chain -> longer chain (CAS)     register / adopt: a new Link on top
+ *   chain -> CANCELLED (CAS)        cancel(), after setting {@code cancelled}
+ *   chain -> ENDED (CAS)            the owner's threadEnded (not if CANCELLED)
+ *
+ * Links (one per registration)
+ *   Link.thread is the registered thread; the thread clears it when it ends
+ *   (threadEnded), so a finished child never stays reachable from its parent,
+ *   however long the parent lives. A link is dead once thread is null or done;
+ *   dead is final. Link.next is written before the pushing CAS and afterwards
+ *   only by a sweep. A thread knows its current link (GreenThread.kinLink).
+ *
+ * Sweeping (memory stays proportional to the live children)
+ *   Dead links are unlinked by a sweep, not by the finishing child (that would
+ *   need the node's head or a predecessor: the contention this design removes).
+ *   A registration counts itself in {@code pushes}; when the count reaches
+ *   {@code sweepAt} the registering thread sweeps: it walks the chain and makes
+ *   each live link's next skip the dead links after it; sweepAt becomes
+ *   max(SWEEP_MIN, links kept), so each sweep's cost is paid for by as many
+ *   registrations: amortised O(1) per spawn, and the chain never holds more than
+ *   about twice the live children plus SWEEP_MIN (dead links hold no thread).
+ *   The head link is never removed (only a CAS could, racing pushes); at most
+ *   one dead link stays on top. One sweep at a time ({@code sweeping}, CAS).
+ *   Sweeps are safe against everything else, because they only ever make a
+ *   live link's next skip links that were dead when read: pushes touch only the
+ *   head; a canceller or adopter walking the chain sees each next either before
+ *   or after the skip, and both reach every live link; nothing else writes next.
+ *   A sweep of a chain that cancel() or the owner's end has taken meanwhile
+ *   works on a detached chain and harms nothing.
  *
  * Orphans (a registered thread's node ends before it does)
- *   A thread that ends hands its own live children to the node it was
- *   registered under (orphans are adopted by the grandparent), so a live
- *   descendant is always reachable from every live ancestor's node, and no
- *   finished entry hides anyone. A node whose owner ended forwards later
- *   adoptions up its parent chain (it is marked {@code ended} under its monitor
- *   in the same section that empties it, so nothing lands in it afterwards).
- *   An ending child finds its holder by the same rule: from the node it was
- *   registered under, up through ended nodes, to the first that has not ended
- *   (checked under each monitor). If its orphaned entry is still in transit to
- *   that node, it is not found there; the child then marks itself GONE under
- *   that node's monitor, and the adoption, which adds under the same monitor,
- *   skips a GONE child. If the adopter has meanwhile ended too, both walk on to
- *   the same next node (ended is final and set under the monitor), so they
- *   still meet under one monitor.
-
+ *   A thread that ends takes its own chain (CAS to ENDED) and hands its live
+ *   children to the node it was registered under: one new Link each on that
+ *   node (forwarded up through ENDED nodes; if the node is CANCELLED the child
+ *   is cancelled instead). So a live descendant is always reachable from every
+ *   live ancestor's node. A child that ends while it is being adopted may
+ *   leave a link holding it (it cleared the old one); the link is dead
+ *   (thread done) and the next sweep drops it.
+ *
  * Cancellation (cancel(), any thread; iterative, so deep trees cannot overflow)
  *   1. under the node's monitor: if already cancelled, stop; set cancelled,
- *      take the callbacks and a copy of the children;
- *   2. interrupt the owner's virtual thread (if any and still alive);
- *   3. run the callbacks (outside the monitor);
- *   4. for each child still alive: make (or take) its own token and repeat.
- *   A spawn racing with cancel: registration happens under the parent's
- *   monitor and checks {@code cancelled} there, so the child is either in the
- *   copy of step 1 or is born cancelled (and interrupted right after start).
+ *      take the callbacks;
+ *   2. take the children: CAS kids from the chain to CANCELLED (nothing if
+ *      ENDED: the owner finished and its children went up);
+ *   3. interrupt the owner's virtual thread (if any and still alive);
+ *   4. run the callbacks (outside the monitor);
+ *   5. for each child still alive: make (or take) its own token and repeat.
+ *   A spawn racing with cancel: the registration's CAS and step 2's CAS are
+ *   ordered on kids, so the child is either in the chain step 2 took or sees
+ *   CANCELLED and is born cancelled (and interrupted right after start).
  *
  * Memory ordering
  *   cancelled is volatile, written in step 1 under the monitor, read without
  *   it by isCancelled (the fast check of every blocking operation). The
  *   owner's interrupt comes after that write, so a thread woken by the
- *   interrupt always sees its token cancelled. kin is volatile; it changes
- *   only by CAS from "registered under P" to "own token with parent P".
+ *   interrupt always sees its token cancelled. kin is volatile; the registering
+ *   thread writes it before the pushing CAS (so a canceller that finds the link
+ *   finds kin set, and its CAS from "registered under P" to "own token with
+ *   parent P" is never overwritten); afterwards it changes only by that CAS.
+ *   kids: every change is a CAS (a full fence), and the walks that follow a
+ *   CAS read links published by the CASes before it. Link.next and
+ *   Link.thread are read opaquely: a stale next is one of the two equally
+ *   valid values above, a stale thread a dead link read as live (its thread's
+ *   status, read with acquire, decides).
  * </pre>
  */
 public final class CancelNode implements CancelToken {
     private static final System.Logger LOG = System.getLogger("io.verdant");
-    /** Do not shrink an array of this many slots or fewer: a thread that spawns and
-     * joins in a loop keeps one small array instead of reallocating. Chosen, not measured. */
-    private static final int SHRINK_MIN = 64;
-    /** g.kinSlot of a thread that has ended: no node may add it any more. */
-    static final int GONE = -1;
-    private static final Object[] NO_CHILDREN = new Object[0];
+    /** Sweep no chain shorter than this: a thread that spawns and joins a few children in a
+     * loop never sweeps more than once per this many spawns. Chosen, not measured. */
+    private static final int SWEEP_MIN = 64;
+    /** kids once cancel() has taken the children. */
+    private static final Object CANCELLED = new Object();
+    /** kids once the owner has ended and handed its children up. */
+    private static final Object ENDED = new Object();
 
     /** The green thread whose token this is, or null for a standalone token. */
     final GreenThread<?> owner;
     /** The node the owner is registered under (for its exit), or null. */
     final CancelNode parent;
     private volatile boolean cancelled;
-    /** The owner has finished; children arriving later are forwarded to {@code parent}. Guarded by this. */
-    private boolean ended;
-    private Object[] children = NO_CHILDREN;
-    private int childCount;
+    /** The children: null, a Link chain, CANCELLED or ENDED (see "The kids field"). */
+    @SuppressWarnings("unused") private volatile Object kids;
+    /** Registrations since the last sweep; a hint, written racily by registering threads. */
+    private int pushes;
+    /** Sweep when {@code pushes} reaches this; written by the sweeper. */
+    private int sweepAt = SWEEP_MIN;
+    /** 1 while a sweep runs (CAS 0 -> 1 to start one). */
+    @SuppressWarnings("unused") private volatile int sweeping;
     /** null, one Reg, or an ArrayList of Reg. Guarded by this. */
     private Object callbacks;
 
     private CancelNode(GreenThread<?> owner, CancelNode parent, boolean cancelled) {
         this.owner = owner;
         this.parent = parent;
-        this.cancelled = cancelled;
+        if (cancelled) { // (no volatile stores of the defaults: a token is made per spawning thread)
+            this.cancelled = true;
+            this.kids = CANCELLED;
+        }
     }
 
     public static CancelNode standalone() {
         return new CancelNode(null, null, false);
+    }
+
+    /** One registration of a child on a node's chain (see "Links"). */
+    static final class Link {
+        /** The child; cleared by the child when it ends. Opaque accesses. */
+        @SuppressWarnings("unused") private GreenThread<?> thread;
+        /** The link below; written before the pushing CAS, then by sweeps only. Opaque accesses. */
+        @SuppressWarnings("unused") private Link next;
+
+        Link(GreenThread<?> thread) {
+            this.thread = thread;
+        }
+
+        GreenThread<?> thread() {
+            return (GreenThread<?>) LINK_THREAD.getOpaque(this);
+        }
+
+        /** The child, when it ends: this link holds it no more. */
+        void clear() {
+            LINK_THREAD.setOpaque(this, (GreenThread<?>) null);
+        }
+
+        Link next() {
+            return (Link) LINK_NEXT.getOpaque(this);
+        }
+
+        void setNext(Link n) {
+            LINK_NEXT.setOpaque(this, n);
+        }
+
+        /** The live thread this link holds, or null if the link is dead. */
+        GreenThread<?> live() {
+            GreenThread<?> t = thread();
+            return t != null && !t.isDone() ? t : null;
+        }
     }
 
     // ------------------------------------------------------------------ per-thread entry points
@@ -132,25 +208,43 @@ public final class CancelNode implements CancelToken {
     }
 
     /**
-     * Spawning thread, before {@code child} starts (its vthread is set).
-     * Registers {@code child} under {@code parent}; returns true if the parent
-     * is already cancelled, in which case the child is born cancelled and the
-     * caller interrupts it once started.
+     * Spawning thread, before {@code child} is published or started.
+     * Registers {@code child} under {@code node} (or, if its owner has ended,
+     * the nearest node above that has not); returns true if that node is
+     * already cancelled, in which case the child is born cancelled and the
+     * caller interrupts it once started. Lock-free: one CAS on the node.
      */
-    static boolean register(CancelNode parent, GreenThread<?> child) {
-        synchronized (parent) {
-            if (parent.ended && parent.parent != null && !parent.cancelled) {
-                // The owner finished (a Spawner.cancelWith on a dead thread's token):
-                // register with its nearest live ancestor instead.
-                return register(parent.parent, child);
-            }
-            if (parent.cancelled) {
-                child.kin = new CancelNode(child, parent, true);
+    static boolean register(CancelNode node, GreenThread<?> child) {
+        Link link = null;
+        CancelNode n = node;
+        for (;;) {
+            Object h = n.kids;
+            if (h == CANCELLED) {
+                child.kin = new CancelNode(child, n, true);
                 return true;
             }
-            child.kin = parent;
-            parent.addChild(child);
-            return false;
+            if (h == ENDED) {
+                if (n.parent != null) {
+                    // The owner finished (a Spawner.cancelWith on a dead thread's token):
+                    // register with its nearest live ancestor instead.
+                    n = n.parent;
+                    continue;
+                }
+                // A finished root thread's token: nothing can cancel through it any more.
+                child.setKinRelease(n);
+                return false;
+            }
+            if (link == null) {
+                link = new Link(child);
+            }
+            link.setNext((Link) h);
+            // kin before the CAS: a canceller that finds the link must find kin set.
+            child.setKinRelease(n);
+            if (KIDS.compareAndSet(n, h, link)) {
+                child.kinLink = link;
+                n.registered();
+                return false;
+            }
         }
     }
 
@@ -158,77 +252,104 @@ public final class CancelNode implements CancelToken {
      * The finishing thread {@code g}, once, before its status leaves ALIVE.
      * Its live children (if it has a token) are handed to the node it was
      * registered under, so they stay reachable from its ancestors; then it
-     * removes itself from the node that holds it, O(1).
+     * clears its own link. Touches no other node when it has no children.
      */
     static void threadEnded(GreenThread<?> g) {
         Object k = g.kin;
-        if (!(k instanceof CancelNode n)) {
+        if (k instanceof CancelNode n && n.owner == g) {
+            Object h;
+            do {
+                h = n.kids;
+            } while (h != CANCELLED && h != ENDED && !KIDS.compareAndSet(n, h, ENDED));
+            if (h instanceof Link chain && n.parent != null) {
+                n.parent.adopt(chain);
+            }
+        }
+        Link mine = g.kinLink;
+        if (mine != null) {
+            g.kinLink = null;
+            mine.clear();
+        }
+    }
+
+    /** Takes over the live children on {@code chain}, the chain of a finished child (see "Orphans"). */
+    private void adopt(Link chain) {
+        for (Link l = chain; l != null; l = l.next()) {
+            GreenThread<?> t = l.live();
+            if (t != null) {
+                adoptOne(t);
+            }
+        }
+    }
+
+    private void adoptOne(GreenThread<?> t) {
+        Link link = null;
+        CancelNode n = this;
+        for (;;) {
+            Object h = n.kids;
+            if (h == CANCELLED) {
+                if (!t.isDone()) {
+                    of(t).cancel();
+                }
+                return;
+            }
+            if (h == ENDED) {
+                if (n.parent == null) {
+                    return; // no live ancestor left to cancel through
+                }
+                n = n.parent;
+                continue;
+            }
+            if (link == null) {
+                link = new Link(t);
+            }
+            link.setNext((Link) h);
+            if (KIDS.compareAndSet(n, h, link)) {
+                t.kinLink = link;
+                n.registered();
+                return;
+            }
+        }
+    }
+
+    /** After a registration on this node: counts it and sweeps when due (see "Sweeping"). */
+    private void registered() {
+        if (++pushes >= sweepAt) {
+            sweep();
+        }
+    }
+
+    /** Unlinks dead links (see "Sweeping"); returns at once if another sweep runs. */
+    private void sweep() {
+        if (!SWEEPING.compareAndSet(this, 0, 1)) {
             return;
         }
-        CancelNode under = n.owner == g ? n.parent : n;
-        if (n.owner == g) {
-            Object[] kids;
-            int count;
-            synchronized (n) {
-                n.ended = true;
-                kids = n.children;
-                count = n.childCount;
-                n.children = NO_CHILDREN;
-                n.childCount = 0;
-            }
-            if (count > 0 && under != null) {
-                under.adopt(kids, count);
-            }
-        }
-        if (under != null) {
-            under.childEnded(g);
-        }
-    }
-
-    /**
-     * The ending thread {@code g}, registered under this node: removes it from
-     * the node that holds it (this one, or the first ancestor that has not
-     * ended; see "Orphans") and marks it GONE there.
-     */
-    private void childEnded(GreenThread<?> g) {
-        CancelNode node = this;
-        for (;;) {
-            CancelNode up;
-            synchronized (node) {
-                up = node.parent;
-                if (!node.ended || up == null) {
-                    node.removeChild(g);
-                    return;
-                }
-            }
-            node = up;
-        }
-    }
-
-    /** Takes over the live children of a finished child (see threadEnded). */
-    private void adopt(Object[] kids, int count) {
-        boolean cancelNow;
-        CancelNode forward = null;
-        synchronized (this) {
-            cancelNow = cancelled;
-            if (ended) {
-                forward = parent;
-            } else if (!cancelNow) {
-                for (int i = 0; i < count; i++) {
-                    if (kids[i] instanceof GreenThread<?> g && !g.isDone()) {
-                        addChild(g);
+        try {
+            Object h = kids;
+            int kept = 0;
+            if (h instanceof Link head) {
+                Link pred = head;
+                kept = 1;
+                Link q = head.next();
+                while (q != null) {
+                    Link s = q.next();
+                    if (q.live() != null) {
+                        if (pred.next() != q) {
+                            pred.setNext(q);
+                        }
+                        pred = q;
+                        kept++;
                     }
+                    q = s;
+                }
+                if (pred.next() != null) {
+                    pred.setNext(null);
                 }
             }
-        }
-        if (forward != null) {
-            forward.adopt(kids, count);
-        } else if (cancelNow) {
-            for (int i = 0; i < count; i++) {
-                if (kids[i] instanceof GreenThread<?> g && !g.isDone()) {
-                    of(g).cancel();
-                }
-            }
+            pushes = 0;
+            sweepAt = Math.max(SWEEP_MIN, kept);
+        } finally {
+            SWEEPING.setRelease(this, 0);
         }
     }
 
@@ -255,8 +376,6 @@ public final class CancelNode implements CancelToken {
         while (!work.isEmpty()) {
             CancelNode n = work.removeLast();
             Object cbs;
-            Object[] kids;
-            int count;
             synchronized (n) {
                 if (n.cancelled) {
                     continue;
@@ -264,11 +383,11 @@ public final class CancelNode implements CancelToken {
                 n.cancelled = true;
                 cbs = n.callbacks;
                 n.callbacks = null;
-                kids = n.children;
-                count = n.childCount;
-                n.children = NO_CHILDREN;
-                n.childCount = 0;
             }
+            Object h;
+            do {
+                h = n.kids;
+            } while (h != CANCELLED && h != ENDED && !KIDS.compareAndSet(n, h, CANCELLED));
             if (n.owner != null && !n.owner.isDone()) {
                 n.owner.interrupt();
             }
@@ -281,8 +400,9 @@ public final class CancelNode implements CancelToken {
                     r.runOnce();
                 }
             }
-            for (int i = 0; i < count; i++) {
-                if (kids[i] instanceof GreenThread<?> g && !g.isDone()) {
+            for (Link l = h instanceof Link chain ? chain : null; l != null; l = l.next()) {
+                GreenThread<?> g = l.live();
+                if (g != null) {
                     work.add(of(g));
                 }
             }
@@ -326,55 +446,32 @@ public final class CancelNode implements CancelToken {
 
     // ------------------------------------------------------------------ internals
 
-    /** Under this node's monitor. Appends {@code child} unless it has already ended (GONE). */
-    private void addChild(GreenThread<?> child) {
-        if (child.kinSlot == GONE) {
-            return;
-        }
-        if (childCount == children.length) {
-            children = Arrays.copyOf(children, Math.max(8, children.length * 2));
-        }
-        children[childCount] = child;
-        child.kinSlot = ++childCount;
-    }
-
-    /**
-     * Under this node's monitor. Removes {@code g} if this node's array holds it
-     * (the last entry takes its slot), and marks it GONE so no adoption adds it again. O(1) amortised.
-     */
-    private void removeChild(GreenThread<?> g) {
-        int i = g.kinSlot - 1;
-        g.kinSlot = GONE;
-        if (i < 0 || i >= childCount || children[i] != g) {
-            return;
-        }
-        Object[] a = children;
-        int last = --childCount;
-        Object moved = a[last];
-        a[last] = null;
-        if (i != last) {
-            a[i] = moved;
-            ((GreenThread<?>) moved).kinSlot = i + 1;
-        }
-        if (a.length > SHRINK_MIN && childCount * 4 <= a.length) {
-            children = Arrays.copyOf(a, a.length / 2);
-        }
-    }
-
-    /** Number of registered children; tests only. */
-    synchronized int registeredChildren() {
-        return childCount;
-    }
-
-    /** Tests only: every registered child is alive and knows its index. */
-    synchronized boolean slotsConsistent() {
-        for (int i = 0; i < childCount; i++) {
-            if (!(children[i] instanceof GreenThread<?> g) || g.kinSlot != i + 1) {
-                return false;
+    /** Tests only: the number of live children registered on this node now (a snapshot). */
+    int registeredChildren() {
+        int n = 0;
+        for (Link l = kids instanceof Link chain ? chain : null; l != null; l = l.next()) {
+            if (l.live() != null) {
+                n++;
             }
         }
-        for (int i = childCount; i < children.length; i++) {
-            if (children[i] != null) {
+        return n;
+    }
+
+    /** Tests only: the number of links on this node's chain now, dead ones included (a snapshot). */
+    int chainLength() {
+        int n = 0;
+        for (Link l = kids instanceof Link chain ? chain : null; l != null; l = l.next()) {
+            n++;
+        }
+        return n;
+    }
+
+    /** Tests only, at rest: every live child on this node's chain knows its link, and appears once. */
+    boolean linksConsistent() {
+        java.util.Set<GreenThread<?>> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Link l = kids instanceof Link chain ? chain : null; l != null; l = l.next()) {
+            GreenThread<?> t = l.live();
+            if (t != null && (t.kinLink != l || !seen.add(t))) {
                 return false;
             }
         }
@@ -427,4 +524,19 @@ public final class CancelNode implements CancelToken {
         }
     }
 
+    private static final VarHandle KIDS;
+    private static final VarHandle SWEEPING;
+    private static final VarHandle LINK_THREAD;
+    private static final VarHandle LINK_NEXT;
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            KIDS = l.findVarHandle(CancelNode.class, "kids", Object.class);
+            SWEEPING = l.findVarHandle(CancelNode.class, "sweeping", int.class);
+            LINK_THREAD = l.findVarHandle(Link.class, "thread", GreenThread.class);
+            LINK_NEXT = l.findVarHandle(Link.class, "next", Link.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 }

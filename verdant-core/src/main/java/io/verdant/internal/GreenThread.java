@@ -130,9 +130,9 @@ public final class GreenThread<T> extends Task
     /** The failure this thread ends with reaches someone: a joiner waiting at
      * the end, a link or monitor, or a Scope. Written and read by the thread itself. */
     private boolean failureObserved;
-    /** Where this thread sits in the children array of the CancelNode holding it:
-     * index + 1, 0 if in none, CancelNode.GONE once ended. Guarded by that node's monitor. */
-    int kinSlot;
+    /** The link that registers this thread on a CancelNode's chain, or null (see CancelNode,
+     * "Links"): written by the registering or adopting thread, cleared by this thread when it ends. */
+    CancelNode.Link kinLink;
     /** Mutexes this thread holds: null, one {@link OwnedLock}, or an ArrayList of
      * them. Owner thread only (lock, unlock, and its own exit). */
     Object held;
@@ -261,6 +261,11 @@ public final class GreenThread<T> extends Task
     @Override
     protected Thread thread() {
         return vthread;
+    }
+
+    @Override
+    public long traceId() {
+        return (long) generation << 32 | (index + 1L);
     }
 
     @Override
@@ -818,6 +823,17 @@ public final class GreenThread<T> extends Task
     /** Completion only (finish, abandon, discardUnstarted): takes the stack and leaves DONE, atomically. */
     private Object getAndSetWaiters(Object update) {
         return WAITERS.getAndSet(this, update);
+    }
+
+    /**
+     * The registering thread (CancelNode.register), before its pushing CAS and
+     * before the thread is published or started: sets {@code kin}; release
+     * suffices, the CAS that publishes the registration orders it for anyone
+     * who finds the thread through the chain, and the pid table's publication
+     * for everyone else.
+     */
+    void setKinRelease(Object k) {
+        KIN.setRelease(this, k);
     }
 
     /** CancelNode only, after start: CAS of {@code kin} (see the field table in package-info). */

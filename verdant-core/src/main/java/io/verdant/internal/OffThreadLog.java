@@ -1,7 +1,10 @@
 package io.verdant.internal;
 
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Writes log records for green threads from a platform thread.
@@ -17,14 +20,23 @@ import java.util.concurrent.atomic.AtomicLong;
  *   closed. So records from virtual threads are handed to one daemon platform
  *   thread; records from platform threads are written directly.
  *
- * Queue
- *   bounded (CAPACITY); a record that does not fit is dropped and counted, and
- *   the count is written with the next record that does. The writer thread is
- *   started on first use and parks in take() when idle (a daemon: it never
- *   keeps the JVM alive).
+ * Queue (never blocks a logging green thread)
+ *   A lock-free queue with a size counter bounding it to CAPACITY; a record
+ *   that does not fit is dropped and counted, and the count is written with
+ *   the next record that is written. A green thread that logs never parks: a
+ *   lock-based queue (ArrayBlockingQueue) parked it on the queue's lock while
+ *   the writer held it, and the writer's unlock then woke it from outside its
+ *   runtime, which a deterministic runtime refuses (seen: a supervisor's
+ *   restart record failed SameSeedAcrossJvmsTest's schedule, "woken by
+ *   verdant-log-writer").
  *
- * Threads
- *   log(): any thread. The writer: its own thread only.
+ * Threads and wake-up
+ *   log(): any thread; offers, then unparks the writer (a permit, so a record
+ *   offered between the writer's empty poll and its park is not missed). The
+ *   writer: its own thread only; polls, parks when empty. It is started on
+ *   first use by whichever logger wins the CAS on STARTING (a daemon: it never
+ *   keeps the JVM alive); a record offered before the writer field is set is
+ *   found by the writer's first poll.
  * </pre>
  */
 public final class OffThreadLog {
@@ -32,9 +44,12 @@ public final class OffThreadLog {
      * records are counted, not queued (memory stays bounded). Chosen, not measured. */
     static final int CAPACITY = 4096;
 
-    private static final ArrayBlockingQueue<Object[]> QUEUE = new ArrayBlockingQueue<>(CAPACITY);
+    private static final ConcurrentLinkedQueue<Object[]> QUEUE = new ConcurrentLinkedQueue<>();
+    /** Records in QUEUE (incremented before the offer, decremented after the poll). */
+    private static final AtomicInteger SIZE = new AtomicInteger();
     private static final AtomicLong DROPPED = new AtomicLong();
-    private static volatile boolean started;
+    private static final AtomicBoolean STARTING = new AtomicBoolean();
+    private static volatile Thread writer;
 
     private OffThreadLog() {
     }
@@ -42,7 +57,7 @@ public final class OffThreadLog {
     /**
      * Any thread. Logs {@code message} (and {@code thrown}, if not null) on
      * {@code logger}: directly on a platform thread, through the writer thread
-     * on a virtual thread.
+     * on a virtual thread (never parking it).
      *
      * @param logger  where to log
      * @param level   the record's level
@@ -54,32 +69,32 @@ public final class OffThreadLog {
             write(logger, level, message, thrown);
             return;
         }
-        if (!started) {
-            start();
+        if (writer == null && STARTING.compareAndSet(false, true)) {
+            Thread t = new Thread(null, OffThreadLog::drain, "verdant-log-writer", 0, false);
+            t.setDaemon(true);
+            writer = t;
+            t.start();
         }
-        if (!QUEUE.offer(new Object[] {logger, level, message, thrown})) {
+        if (SIZE.incrementAndGet() > CAPACITY) {
+            SIZE.decrementAndGet();
             DROPPED.incrementAndGet();
-        }
-    }
-
-    private static synchronized void start() {
-        if (started) {
             return;
         }
-        Thread t = new Thread(null, OffThreadLog::drain, "verdant-log-writer", 0, false);
-        t.setDaemon(true);
-        t.start();
-        started = true;
+        QUEUE.offer(new Object[] {logger, level, message, thrown});
+        Thread w = writer;
+        if (w != null) {
+            LockSupport.unpark(w);
+        }
     }
 
     private static void drain() {
         for (;;) {
-            Object[] r;
-            try {
-                r = QUEUE.take();
-            } catch (InterruptedException e) {
+            Object[] r = QUEUE.poll();
+            if (r == null) {
+                LockSupport.park(OffThreadLog.class);
                 continue;
             }
+            SIZE.decrementAndGet();
             long dropped = DROPPED.getAndSet(0);
             String message = (String) r[2];
             if (dropped > 0) {

@@ -2,6 +2,7 @@ package io.verdant.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.function.IntSupplier;
 
 /**
  * The runtime's slot table: pid index -> live green thread. A pid is
@@ -12,75 +13,191 @@ import java.lang.invoke.VarHandle;
  * Layout
  *   pages[i >>> PAGE_SHIFT][i & PAGE_MASK] holds the thread in slot i (or null);
  *   generations, same layout, holds the slot's current generation. Pages are
- *   allocated on demand; the pages arrays only grow (copy on grow).
+ *   allocated on demand, under the lock; the pages arrays only grow (copy on grow).
  *
- * Who touches what
- *   allocate/free run under {@code lock} (a short critical section with no
- *   blocking inside; spawn and exit take it once each).
- *   lookup runs without the lock: it reads the volatile pages array, then the
- *   slot with acquire; a slot is published with release after the thread's
- *   index and generation fields are written.
+ * Free indices: per-carrier caches in front of one locked pool (issue 11)
+ *   Every spawn and every exit used to take one global lock, and a parent
+ *   spawning on one carrier while its children ended on the other fought for
+ *   it on every operation. Now each carrier of the runtime has a {@link Local}
+ *   cache of free indices (at most LOCAL_MAX), used only by code running on
+ *   that carrier: allocate pops from it, free pushes to it, with no lock and no
+ *   atomic. Only when the cache is empty (allocate) or full (free) does the
+ *   caller take the lock, and then it moves BATCH indices at once between the
+ *   cache and the shared pool (or fresh indices from nextIndex). Callers that
+ *   are not running on one of the runtime's carriers (platform threads, the
+ *   closing thread, a deterministic runtime) use the pool under the lock.
+ *   Which carrier the caller runs on is asked of {@code carrierOfCaller}
+ *   (RuntimeCore.carrierOfCaller: -1 for none). It stays valid until the
+ *   caller next unmounts, and nothing between the question and the last use
+ *   of the cache can unmount it: there is no park, no monitor, and the lock is
+ *   a spin lock that may yield (and so move the caller to another carrier)
+ *   only while acquiring, which is why the slow paths ask again once they hold it.
+ *   Reuse stays LIFO per carrier (a recently freed index, hot in cache, is
+ *   taken first).
  *
- * Free list
- *   a stack of free indices (LIFO reuse keeps the live set dense and hot).
+ * Generations and stale pids (exact)
+ *   free clears the slot by CAS from its thread (so a second free, or a free
+ *   racing abandon, changes nothing), then bumps the slot's generation, and
+ *   only then makes the index available: to the same carrier's later allocate
+ *   (program order on one OS thread) or through the lock (happens-before). So
+ *   the next allocation of the index reads the bumped generation, and a pid
+ *   (index, old generation) never matches the new occupant.
+ *
+ * Lookup (any thread, no lock)
+ *   reads the volatile pages array, then the slot with acquire; a slot is
+ *   published after the thread's index and generation fields are written, and
+ *   those never change afterwards.
  *
  * Closing (RuntimeCore.close against a racing spawn)
- *   closeAndSnapshot() sets {@code closed} and copies the live threads in one
- *   critical section; allocate() checks {@code closed} under the same lock. So
- *   every allocation is ordered either before the snapshot (the thread is in it
- *   and close cancels it) or after (allocate returns false and the spawn fails
- *   with "runtime closed"): no thread can be registered after close's snapshot
- *   and escape its cancellation.
+ *   closeAndSnapshot() sets {@code closed} (volatile), fences, and copies the live
+ *   threads. An allocation publishes its thread with a volatile store, then
+ *   reads {@code closed}: a Dekker pair, so either the allocation sees closed
+ *   (it clears its slot again and returns false: the spawn fails with "runtime
+ *   closed") or close's snapshot sees the thread (and close cancels it). A
+ *   thread close saw and whose allocation then failed is never started; close
+ *   cancelling it is harmless. No thread can be registered after close's
+ *   snapshot and escape its cancellation.
  * </pre>
  */
 final class PidTable {
     private static final int PAGE_SHIFT = 12;
     private static final int PAGE_SIZE = 1 << PAGE_SHIFT;
     private static final int PAGE_MASK = PAGE_SIZE - 1;
+    /** Most free indices one carrier keeps: a burst of this many exits needs no lock.
+     * 1 KB per carrier. Chosen, not measured. */
+    static final int LOCAL_MAX = 256;
+    /** Indices moved between a carrier's cache and the pool per lock: the lock is taken
+     * once per this many spawns (or exits) of a carrier at most. Chosen, not measured. */
+    static final int BATCH = 64;
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(GreenThread[].class);
 
-    private final Object lock = new Object();
+    private final io.verdant.internal.sync.SpinLock lock = new io.verdant.internal.sync.SpinLock();
     private volatile GreenThread<?>[][] pages = new GreenThread<?>[4][];
-    private int[][] generations = new int[4][];
+    private volatile int[][] generations = new int[4][];
+    /** The shared pool of free indices. Guarded by lock. */
     private int[] free = new int[64];
     private int freeCount;
+    /** The next index never used. Guarded by lock. */
     private int nextIndex;
-    private int live;
-    /** Guarded by lock: set once by closeAndSnapshot; later allocations fail. */
-    private boolean closed;
+    /** Set once by closeAndSnapshot (under lock); later allocations fail. */
+    private volatile boolean closed;
+    /** One cache per carrier index; see "Free indices". */
+    private final Local[] locals;
+    private final IntSupplier carrierOfCaller;
+
+    /** A table with no carrier caches (every operation takes the lock): tests, and any thread. */
+    PidTable() {
+        this(0, () -> -1);
+    }
+
+    /**
+     * @param carriers        the number of carrier indices (cores plus spare slots)
+     * @param carrierOfCaller the index of the carrier the caller runs on, or -1
+     */
+    PidTable(int carriers, IntSupplier carrierOfCaller) {
+        this.locals = new Local[carriers];
+        for (int i = 0; i < carriers; i++) {
+            locals[i] = new Local();
+        }
+        this.carrierOfCaller = carrierOfCaller;
+    }
+
+    /** The free indices of one carrier: touched only by code running on it. */
+    static final class Local extends LocalFields {
+        @SuppressWarnings("unused") private long q0, q1, q2, q3, q4, q5, q6, q7;
+    }
+
+    /** Padding in front of a carrier's cache: two carriers' counts never share a cache line. */
+    abstract static class LocalPad {
+        @SuppressWarnings("unused") private long p0, p1, p2, p3, p4, p5, p6, p7;
+    }
+
+    /** The cache itself; see {@link Local}. */
+    abstract static class LocalFields extends LocalPad {
+        final int[] indices = new int[LOCAL_MAX];
+        int count;
+    }
+
+    private Local localOrNull(int carrier) {
+        return carrier >= 0 && carrier < locals.length ? locals[carrier] : null;
+    }
 
     /**
      * Any thread. Assigns {@code t} a slot and writes its index and generation;
      * returns false (and leaves {@code t} unregistered) once the table is closed.
      */
     boolean allocate(GreenThread<?> t) {
-        synchronized (lock) {
+        Local l = localOrNull(carrierOfCaller.getAsInt());
+        if (l != null && l.count > 0) {
+            return publish(t, l.indices[--l.count], l);
+        }
+        int index;
+        lock.lock();
+        try {
             if (closed) {
                 return false;
             }
-            int index;
-            if (freeCount > 0) {
-                index = free[--freeCount];
+            // Asked again: acquiring the lock may have moved the caller to another carrier.
+            l = localOrNull(carrierOfCaller.getAsInt());
+            if (l == null) {
+                index = takeLocked();
             } else {
-                index = nextIndex++;
-                int page = index >>> PAGE_SHIFT;
-                GreenThread<?>[][] ps = pages;
-                if (page >= ps.length) {
-                    ps = java.util.Arrays.copyOf(ps, ps.length * 2);
-                    generations = java.util.Arrays.copyOf(generations, ps.length);
+                if (l.count == 0) {
+                    while (l.count < BATCH) {
+                        l.indices[l.count++] = takeLocked();
+                    }
                 }
-                if (ps[page] == null) {
-                    ps[page] = new GreenThread<?>[PAGE_SIZE];
-                    generations[page] = new int[PAGE_SIZE];
-                }
-                pages = ps;
+                index = l.indices[--l.count];
             }
-            t.index = index;
-            t.generation = generations[index >>> PAGE_SHIFT][index & PAGE_MASK];
-            SLOT.setRelease(pages[index >>> PAGE_SHIFT], index & PAGE_MASK, t);
-            live++;
+        } finally {
+            lock.unlock();
+        }
+        return publish(t, index, l);
+    }
+
+    /** Under lock: a free index from the pool, or a fresh one (growing the pages). */
+    private int takeLocked() {
+        if (freeCount > 0) {
+            return free[--freeCount];
+        }
+        int index = nextIndex++;
+        int page = index >>> PAGE_SHIFT;
+        GreenThread<?>[][] ps = pages;
+        int[][] gs = generations;
+        if (page >= ps.length) {
+            ps = java.util.Arrays.copyOf(ps, ps.length * 2);
+            gs = java.util.Arrays.copyOf(gs, ps.length);
+        }
+        if (ps[page] == null) {
+            // generations first: a thread that reads the new pages array finds its generations.
+            gs[page] = new int[PAGE_SIZE];
+            generations = gs;
+            ps[page] = new GreenThread<?>[PAGE_SIZE];
+            pages = ps;
+        }
+        return index;
+    }
+
+    /**
+     * The allocating thread, holding {@code index} (from {@code l}, or from the pool
+     * if {@code l} is null): publishes {@code t} there unless the table closed.
+     */
+    private boolean publish(GreenThread<?> t, int index, Local l) {
+        int page = index >>> PAGE_SHIFT;
+        int slot = index & PAGE_MASK;
+        t.index = index;
+        t.generation = generations[page][slot];
+        GreenThread<?>[] p = pages[page];
+        SLOT.setVolatile(p, slot, t);
+        if (!closed) {
             return true;
         }
+        // close() may have missed t (see "Closing"): withdraw it.
+        if (SLOT.compareAndSet(p, slot, t, null)) {
+            generations[page][slot]++;
+            release(index, l);
+        }
+        return false;
     }
 
     /**
@@ -88,28 +205,64 @@ final class PidTable {
      * returns the threads live at that instant (see "Closing").
      */
     java.util.List<GreenThread<?>> closeAndSnapshot() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             closed = true;
-            return snapshot();
+        } finally {
+            lock.unlock();
+        }
+        VarHandle.fullFence();
+        return snapshot();
+    }
+
+    /**
+     * The slot's own thread when it finishes, or the thread closing the runtime
+     * (abandon); at most one of them frees the slot, the other changes nothing.
+     */
+    void free(GreenThread<?> t) {
+        int index = t.index;
+        GreenThread<?>[][] ps = pages;
+        int page = index >>> PAGE_SHIFT;
+        if (page >= ps.length || ps[page] == null
+                || !SLOT.compareAndSet(ps[page], index & PAGE_MASK, t, (GreenThread<?>) null)) {
+            return;
+        }
+        generations[page][index & PAGE_MASK]++;
+        release(index, localOrNull(carrierOfCaller.getAsInt()));
+    }
+
+    /** Makes a freed index (its generation already bumped) available again: to {@code l} if there is room. */
+    private void release(int index, Local l) {
+        if (l != null && l.count < LOCAL_MAX) {
+            l.indices[l.count++] = index;
+            return;
+        }
+        lock.lock();
+        try {
+            l = localOrNull(carrierOfCaller.getAsInt());
+            if (l != null && l.count == LOCAL_MAX) {
+                // Full: the older half goes to the pool, the hot top stays.
+                for (int i = 0; i < BATCH; i++) {
+                    pushLocked(l.indices[i]);
+                }
+                System.arraycopy(l.indices, BATCH, l.indices, 0, LOCAL_MAX - BATCH);
+                l.count = LOCAL_MAX - BATCH;
+            }
+            if (l != null) {
+                l.indices[l.count++] = index;
+            } else {
+                pushLocked(index);
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
-    /** Any thread; only the slot's own thread calls it, once, when it finishes. */
-    void free(GreenThread<?> t) {
-        synchronized (lock) {
-            int index = t.index;
-            GreenThread<?>[] page = pages[index >>> PAGE_SHIFT];
-            if (SLOT.getAcquire(page, index & PAGE_MASK) != t) {
-                return;
-            }
-            SLOT.setRelease(page, index & PAGE_MASK, (GreenThread<?>) null);
-            generations[index >>> PAGE_SHIFT][index & PAGE_MASK]++;
-            if (freeCount == free.length) {
-                free = java.util.Arrays.copyOf(free, free.length * 2);
-            }
-            free[freeCount++] = index;
-            live--;
+    private void pushLocked(int index) {
+        if (freeCount == free.length) {
+            free = java.util.Arrays.copyOf(free, free.length * 2);
         }
+        free[freeCount++] = index;
     }
 
     /** Any thread, lock-free. The live thread with this index and generation, or null. */
@@ -144,10 +297,8 @@ final class PidTable {
         return out;
     }
 
-    /** Number of occupied slots. */
+    /** Number of occupied slots; a snapshot that counts every slot (tests and diagnostics only). */
     int live() {
-        synchronized (lock) {
-            return live;
-        }
+        return snapshot().size();
     }
 }

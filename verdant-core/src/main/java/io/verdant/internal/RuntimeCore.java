@@ -37,7 +37,9 @@ import java.util.function.BiConsumer;
  *   spawn increments {@code live} first, then reads {@code state}; close writes
  *   state first, then reads live. Both are sequentially consistent, so either
  *   the spawn sees CLOSING and backs out, or close sees the new thread and waits
- *   for it (a Dekker pair, no lock).
+ *   for it (a Dekker pair, no lock). live is a {@link LiveCount}, striped by
+ *   carrier (a spawn on one carrier and an exit on another touch different
+ *   cache lines); the pair holds per cell (see there).
  *
  * Spawn versus close (why no spawned thread escapes close's cancellation)
  *   A spawn sets the thread up completely (virtual thread, registration in the
@@ -94,7 +96,7 @@ public final class RuntimeCore {
     /** The runtime's one timer structure: sleep and every timeout. Driven by the ticker. */
     public final TimerWheel timers;
     final BlockingPool blockingPool;
-    final PidTable pids = new PidTable();
+    final PidTable pids;
     private final BiConsumer<GreenHandle<?>, Throwable> failureHandler;
     private final BiConsumer<Pid, Object> deadLetterHandler;
     /** Where dead letters go when no handler is configured. */
@@ -102,7 +104,8 @@ public final class RuntimeCore {
     /** Dead letters so far: any thread adds (a LongAdder: senders to dead pids may be many and concurrent). */
     private final LongAdder deadLetterCount = new LongAdder();
     @SuppressWarnings("unused") private volatile int state;
-    @SuppressWarnings("unused") private volatile long live;
+    /** Green threads spawned and not yet ended, striped by carrier (see "Counting live threads"). */
+    private final LiveCount live;
     private volatile Thread closer;
     /** Event-actor dispatch; null until the first event actor (see {@link #dispatchers()}). */
     private volatile Dispatchers dispatchers;
@@ -154,12 +157,18 @@ public final class RuntimeCore {
         // in deterministic mode (whose clock stands still while nothing is scheduled).
         this.deadLetters = new DeadLetters(name, Clock.SYSTEM::nanoTime);
         this.det = det;
+        int carrierSlots = det == null ? config.workers() + config.maxSpareCarriers() : 0;
+        this.live = new LiveCount(carrierSlots);
+        this.pids = new PidTable(carrierSlots, this::carrierOfCaller);
         if (det == null) {
             this.scheduler = new Scheduler(name, config.workers(), config.stackSize(), config.timeslice().toNanos(),
                     config.stallThreshold().toNanos(), config.maxSpareCarriers(), this::reportInternalError, clock);
             this.blockingPool = new BlockingPool(name, config.blockingThreads());
             this.timers = new TimerWheel(clock, scheduler.ticker()::wakeIfSleeping);
             scheduler.ticker().drive(timers);
+            if (config.flightRecorder() > 0) {
+                scheduler.traceControl().keepFlightRecorder(io.verdant.internal.obs.TraceSession.eventsFor(config.flightRecorder()));
+            }
             scheduler.start();
         } else {
             this.scheduler = null;
@@ -243,8 +252,8 @@ public final class RuntimeCore {
         Objects.requireNonNull(priority, "priority");
         // Spawning is a safepoint: a green thread spawning in a long loop yields
         // here when its slice is over and other work waits (one read otherwise).
-        Safepoints.poll();
-        getAndIncrementLive();
+        Safepoints.point("Green.spawn");
+        live.add(carrierOfCaller(), 1L);
         if (state != RUNNING) {
             threadEnded();
             throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn");
@@ -301,6 +310,10 @@ public final class RuntimeCore {
         if (bornCancelled || g.isCancelled()) {
             vt.interrupt();
         }
+        if (det != null && start) {
+            // Deterministic mode: a point after the spawn, so the child may run before its parent goes on.
+            Safepoints.point("Green.spawn");
+        }
         return g;
     }
 
@@ -318,7 +331,7 @@ public final class RuntimeCore {
         Objects.requireNonNull(behavior, "behavior");
         Objects.requireNonNull(priority, "priority");
         Safepoints.poll();
-        getAndIncrementLive();
+        live.add(carrierOfCaller(), 1L);
         if (state != RUNNING) {
             threadEnded();
             throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn");
@@ -396,6 +409,26 @@ public final class RuntimeCore {
         }
     }
 
+    /**
+     * Any thread: the index of this runtime's carrier the caller runs on, or -1
+     * (not a green thread of this runtime's carriers: a platform thread, another
+     * runtime's carrier, foreign work, a deterministic runtime). Valid until the
+     * caller next unmounts (parks, yields, blocks on a monitor); the per-carrier
+     * structures (PidTable's caches, the live count) use it only within such a
+     * stretch.
+     */
+    int carrierOfCaller() {
+        if (scheduler == null) {
+            return -1;
+        }
+        GreenThread<?> m = GreenThread.mounted();
+        if (m == null) {
+            return -1;
+        }
+        io.verdant.internal.sched.Worker w = m.lastWorker();
+        return w != null && w.scheduler() == scheduler && w.currentTask() == m ? w.index() : -1;
+    }
+
     /** A snapshot of the live green threads (any thread; see PidTable.snapshot). */
     public List<GreenThread<?>> threads() {
         return pids.snapshot();
@@ -441,6 +474,8 @@ public final class RuntimeCore {
      * a dead letter) if {@code pid} named no live green thread when looked up.
      */
     public static boolean send(Pid pid, Object msg) {
+        // A scheduling point of the user's send (not of the runtime's own deliveries: timers, signals).
+        Safepoints.point("Green.send");
         return offer(pid, msg, true);
     }
 
@@ -456,6 +491,9 @@ public final class RuntimeCore {
         Objects.requireNonNull(msg, "msg");
         RuntimeCore rt = of(pid);
         GreenThread<?> g = rt == null ? null : rt.lookup(pid);
+        if (rt != null && rt.det != null) {
+            rt.det.delivery("Green.send to " + pid);
+        }
         if (g == null) {
             if (rt != null) {
                 rt.deadLetter(pid, msg);
@@ -497,9 +535,9 @@ public final class RuntimeCore {
         return deadLetterCount.sum();
     }
 
-    /** Number of green threads spawned and not yet ended. */
+    /** Number of green threads spawned and not yet ended; a snapshot (see {@link LiveCount#sum}). */
     public long liveThreads() {
-        return live;
+        return live.sum();
     }
 
     public boolean isClosed() {
@@ -508,8 +546,8 @@ public final class RuntimeCore {
 
     /** A green thread of this runtime ended (or never started): one fewer live. Any thread. */
     void threadEnded() {
-        long left = getAndDecrementLive() - 1;
-        if (left == 0 && state != RUNNING) {
+        live.add(carrierOfCaller(), -1L);
+        if (state != RUNNING && live.sum() == 0) {
             Thread c = closer;
             if (c != null) {
                 LockSupport.unpark(c);
@@ -670,7 +708,7 @@ public final class RuntimeCore {
         // virtual time does not pass while close waits, so the wait would never end.
         Clock clock = det == null ? timers.clock() : Clock.SYSTEM;
         long start = clock.nanoTime();
-        while (liveVolatile() > 0) {
+        while (live.sum() > 0) {
             long left = timeout - (clock.nanoTime() - start);
             if (left <= 0) {
                 break;
@@ -740,22 +778,8 @@ public final class RuntimeCore {
     // (see the io.verdant.internal package comment). state and live are the two
     // sides of "Counting live threads": each side writes one and then reads the
     // other, so all four are volatile (sequentially consistent); acquire/release
-    // would let the spawner's read of state pass its increment of live.
-
-    /** Spawners: counts a thread as live before reading {@code state} (volatile). */
-    private void getAndIncrementLive() {
-        LIVE.getAndAdd(this, 1L);
-    }
-
-    /** Any thread (a thread ended or never started): one fewer live; returns the count before. */
-    private long getAndDecrementLive() {
-        return (long) LIVE.getAndAdd(this, -1L);
-    }
-
-    /** The closer (close, step 3): the live count, volatile. */
-    private long liveVolatile() {
-        return (long) LIVE.getVolatile(this);
-    }
+    // would let the spawner's read of state pass its increment of live (the live
+    // side is LiveCount's getAndAdd and volatile sum).
 
     /** The closer (close, step 1): publishes CLOSING before it reads {@code live}. */
     private void setStateVolatile(int s) {
@@ -763,12 +787,10 @@ public final class RuntimeCore {
     }
 
     private static final VarHandle STATE;
-    private static final VarHandle LIVE;
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(RuntimeCore.class, "state", int.class);
-            LIVE = l.findVarHandle(RuntimeCore.class, "live", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

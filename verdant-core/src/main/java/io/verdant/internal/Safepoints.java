@@ -41,7 +41,24 @@ public final class Safepoints {
         }
     }
 
+    /**
+     * Any thread. A named scheduling point: in a normal runtime exactly
+     * {@link #poll()}; a green thread of a deterministic runtime records
+     * {@code kind} (for its step log) and the strategy may switch threads here.
+     *
+     * @param kind the operation, for example {@code "Channel.trySend"}
+     */
+    public static void point(String kind) {
+        if (pending != 0) {
+            slowPath(kind);
+        }
+    }
+
     private static void slowPath() {
+        slowPath("Green.checkpoint");
+    }
+
+    private static void slowPath(String kind) {
         // The mounted thread: inside an event actor's handler, the dispatcher running it.
         GreenThread<?> g = GreenThread.mounted();
         if (g != null) {
@@ -49,7 +66,7 @@ public final class Safepoints {
             // so its green threads come here at every poll: a scheduling point.
             io.verdant.internal.det.DetScheduler det = g.runtime.det;
             if (det != null) {
-                det.point();
+                det.point(kind);
                 return;
             }
         }

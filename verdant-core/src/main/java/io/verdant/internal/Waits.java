@@ -54,7 +54,7 @@ public final class Waits {
      * @throws io.verdant.CancelledException if the caller is cancelled or interrupted
      */
     public static void enter(String operation) {
-        Safepoints.poll();
+        Safepoints.point(operation);
         if (cancelled()) {
             throw CancelNode.cancelledException(operation);
         }

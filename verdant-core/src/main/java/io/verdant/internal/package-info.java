@@ -53,11 +53,13 @@
  *                                            pushes callback nodes (CAS, never
  *                                            unlinked), completion swaps in DONE
  *                                            (getAndSet)
- *   kin               CancelNode             plain under the parent node's monitor
- *                                            before start; CAS (GreenThread.casKin)
+ *   kin               CancelNode             release store by the registering thread
+ *                                            before its pushing CAS; CAS (GreenThread.casKin)
  *                                            afterwards
- *   kinSlot           CancelNode             plain, under the monitor of the node
- *                                            whose children array holds the thread
+ *   kinLink           CancelNode             plain: the registering thread after its
+ *                                            CAS, an adopter after its CAS, the thread
+ *                                            itself when it ends (a stale value only
+ *                                            leaves a dead link for the next sweep)
  *   held              OwnedLock              plain, the owning green thread only
  *   preempt           Safepoints             CAS through GreenThread.casPreempt
  *                                            (the ticker requests, the thread or

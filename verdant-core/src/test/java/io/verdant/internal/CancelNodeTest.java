@@ -72,13 +72,13 @@ class CancelNodeTest {
             Green.joinAll(quicks);
             // Before the fix the 300 finished children stayed registered (no compaction below half finished).
             assertThat(myNode().registeredChildren()).isEqualTo(live);
-            assertThat(myNode().slotsConsistent()).isTrue();
+            assertThat(myNode().linksConsistent()).isTrue();
             for (int i = 0; i < live; i += 2) {
                 Green.send(parkers.get(i).pid(), "go");
                 parkers.get(i).join(LONG);
             }
             assertThat(myNode().registeredChildren()).isEqualTo(live / 2);
-            assertThat(myNode().slotsConsistent()).isTrue();
+            assertThat(myNode().linksConsistent()).isTrue();
             for (int i = 1; i < live; i += 2) {
                 Green.send(parkers.get(i).pid(), "go");
             }
@@ -211,7 +211,7 @@ class CancelNodeTest {
                     }
                 }
                 // The canceller and the grandchildren's middle threads all ended: only parkers remain.
-                if (myNode().registeredChildren() != stillParked || !myNode().slotsConsistent()) {
+                if (myNode().registeredChildren() != stillParked || !myNode().linksConsistent()) {
                     mismatches.incrementAndGet();
                 }
                 assertThat(myNode().registeredChildren()).isEqualTo(stillParked);
@@ -235,6 +235,107 @@ class CancelNodeTest {
             root.join(LONG);
         } catch (GreenFailedException e) {
             assertThat(e.getCause()).isInstanceOf(CancelledException.class);
+        }
+    }
+
+    /**
+     * Issue 11: children live on a lock-free chain that finishing children do
+     * not touch; dead links are swept by later registrations, so a parent that
+     * spawns and joins in a loop keeps a chain bounded by its live children
+     * (plus the sweep minimum), not by everything it ever spawned.
+     */
+    @Test
+    void aParentSpawningShortChildrenInALoopKeepsItsChainBounded() {
+        rt.run(() -> {
+            CountDownLatch parked = new CountDownLatch(100);
+            List<GreenHandle<Void>> parkers = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                parkers.add(parker(parked));
+            }
+            int maxChain = 0;
+            for (int round = 0; round < 200; round++) {
+                List<GreenHandle<Integer>> batch = new ArrayList<>();
+                for (int i = 0; i < 100; i++) {
+                    int n = i;
+                    batch.add(Green.spawn(() -> n));
+                }
+                Green.joinAll(batch);
+                maxChain = Math.max(maxChain, myNode().chainLength());
+            }
+            // 20,100 registrations; live children never more than 200 at once.
+            assertThat(myNode().registeredChildren()).isEqualTo(100);
+            assertThat(maxChain).isLessThanOrEqualTo(2 * 200 + 64 + 1);
+            assertThat(myNode().linksConsistent()).isTrue();
+            for (GreenHandle<Void> p : parkers) {
+                Green.send(p.pid(), "go");
+            }
+            Green.joinAll(parkers);
+            assertThat(myNode().registeredChildren()).isZero();
+            return null;
+        });
+    }
+
+    /**
+     * Issue 11: a cancel racing a spawn loop reaches every child, those
+     * registered before it (in the chain it takes) and those after (born
+     * cancelled): every child parks until cancelled, so one that the cancel
+     * missed would never end. Spawners: the thread itself, and two platform
+     * threads spawning under its token with cancelWith.
+     */
+    @Test
+    void aCancelRacingSpawnsReachesEveryChild() throws Exception {
+        for (int trial = 0; trial < 20; trial++) {
+            ConcurrentLinkedQueue<GreenHandle<Void>> children = new ConcurrentLinkedQueue<>();
+            CountDownLatch started = new CountDownLatch(1);
+            CountDownLatch token = new CountDownLatch(1);
+            io.verdant.CancelToken[] tokens = new io.verdant.CancelToken[1];
+            GreenHandle<Void> spawner = rt.spawn(() -> {
+                tokens[0] = Green.cancelToken();
+                token.countDown();
+                for (int i = 0; i < 2_000; i++) {
+                    children.add(Green.spawn(() -> {
+                        Green.receive();
+                    }));
+                    if (i == 100) {
+                        started.countDown();
+                    }
+                }
+                Green.receive(); // alive until cancelled: a cancel of a finished thread is a no-op
+            });
+            assertThat(token.await(30, TimeUnit.SECONDS)).isTrue();
+            List<Thread> outside = new ArrayList<>();
+            for (int k = 0; k < 2; k++) {
+                outside.add(Thread.ofPlatform().start(() -> {
+                    for (int i = 0; i < 500; i++) {
+                        try {
+                            children.add(rt.spawner().cancelWith(tokens[0]).spawn(() -> {
+                                Green.receive();
+                            }));
+                        } catch (IllegalStateException closed) {
+                            return;
+                        }
+                    }
+                }));
+            }
+            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+            spawner.cancel();
+            for (Thread t : outside) {
+                t.join(TimeUnit.SECONDS.toMillis(30));
+            }
+            try {
+                spawner.join(LONG);
+            } catch (GreenFailedException e) {
+                assertThat(e.getCause()).isInstanceOf(CancelledException.class);
+            }
+            assertThat(children).hasSize(3_000);
+            for (GreenHandle<Void> c : children) {
+                try {
+                    c.join(LONG);
+                    throw new AssertionError("a child ended without being cancelled: " + c);
+                } catch (GreenFailedException e) {
+                    assertThat(e.getCause()).isInstanceOf(CancelledException.class);
+                }
+            }
         }
     }
 }

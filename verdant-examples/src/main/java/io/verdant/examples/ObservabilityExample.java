@@ -9,6 +9,7 @@ import io.verdant.Mutex;
 import io.verdant.RuntimeMetrics;
 import io.verdant.RuntimeSnapshot;
 import io.verdant.Supervisor;
+import io.verdant.TraceRecording;
 import io.verdant.Verdant;
 
 import java.nio.file.Files;
@@ -16,7 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
-/** Seeing inside a running runtime: metrics, a snapshot, a dump, a JSON dump file. */
+/** Seeing inside a running runtime: metrics, a snapshot, a dump, a JSON dump file, a scheduling trace. */
 public final class ObservabilityExample {
     public static void main(String[] args) throws Exception {
         try (Verdant rt = Verdant.start(Config.builder().workers(2).name("observed").build())) {
@@ -47,6 +48,30 @@ public final class ObservabilityExample {
             while (waiter.state() != GreenState.WAITING) {
                 Thread.sleep(1);
             }
+
+            // A scheduling trace of a short burst: open trace.json in ui.perfetto.dev, trace.html in any browser.
+            TraceRecording trace = rt.startTrace();
+            rt.run(() -> {
+                var kids = new java.util.ArrayList<io.verdant.GreenHandle<Integer>>();
+                for (int k = 0; k < 4; k++) {
+                    int id = k;
+                    kids.add(Green.spawner().name("worker-" + k).spawn(() -> {
+                        for (int i = 0; i < 200; i++) {
+                            Green.yield();
+                        }
+                        return id;
+                    }));
+                }
+                for (var h : kids) {
+                    h.join();
+                }
+            });
+            trace.stop();
+            Path traceDir = Files.createTempDirectory("verdant-trace");
+            trace.writeChromeJson(traceDir.resolve("trace.json"));
+            trace.writeHtml(traceDir.resolve("trace.html"));
+            System.out.printf("trace: %d events (%d dropped) written to %s (trace.json for ui.perfetto.dev, "
+                    + "trace.html for a browser)%n", trace.events(), trace.dropped(), traceDir);
 
             RuntimeMetrics m = rt.metrics();
             System.out.printf("metrics: %d spawned, %d live, %d polls, %d steals, %d carrier parks, %d waits%n",

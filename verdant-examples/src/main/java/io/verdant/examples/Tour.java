@@ -44,6 +44,8 @@ public final class Tour {
                 new Stop("Supervised worker pool surviving crashing workers", () -> SupervisedPoolExample.main(new String[0])),
                 new Stop("Chat room: fan-out of messages to monitored members", () -> ChatRoomExample.main(new String[0])),
                 new Stop("Bank account actor with selective receive", () -> BankAccountExample.main(new String[0])),
+                new Stop("Deterministic mode: a check-then-debit transfer bug found in seeded schedules, replayed, fixed",
+                        () -> BankTransferExample.main(new String[0])),
                 new Stop("Actor toolkit: named rooms, call, typed refs, bounded mailboxes, timers, dynamic supervision",
                         () -> ActorToolkitExample.main(new String[0])),
                 new Stop("Event actors: the same bank account as a behavior (state, message) -> state. A green-thread "
@@ -56,7 +58,7 @@ public final class Tour {
                         () -> PreemptionExample.main(new String[0])),
                 new Stop("Network servers: HTTP/1.1 and echo, a green thread per connection",
                         () -> NetExample.main(new String[0])),
-                new Stop("Observing a runtime: metrics, a snapshot, a dump",
+                new Stop("Observing a runtime: metrics, a snapshot, a dump, a scheduling trace",
                         () -> ObservabilityExample.main(new String[0])));
     }
 

@@ -35,8 +35,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code import} or a top-level type declaration) or statements and local
  * declarations, compiled as the body of {@code static void snippet() throws Exception}
  * in a class that imports {@code io.verdant.*}, {@code java.time.*}, {@code java.util.*},
- * {@code java.util.concurrent.*} and {@code java.util.function.*}. A failure names the
- * Markdown file and the line in it.
+ * {@code java.util.concurrent.*} and {@code java.util.function.*}. The class path is the
+ * core's classes and this test's own (so a complete unit may import {@code io.verdant.test}
+ * and JUnit). A failure names the Markdown file and the line in it.
  */
 class DocSnippetsTest {
     private static final Pattern FENCE = Pattern.compile("^(\\s*)```(\\S*)\\s*$");
@@ -159,8 +160,11 @@ class DocSnippetsTest {
         Path classes = Path.of(Verdant.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path out = Files.createTempDirectory("doc-snippets");
         try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, Locale.ROOT, null)) {
+            // The core's classes first, then this test's class path: verdant-test and the JUnit API,
+            // for snippets that show @VerdantTest (complete units that import io.verdant.test).
+            String classpath = classes + java.io.File.pathSeparator + System.getProperty("java.class.path");
             List<String> options = List.of("--release", "25", "-proc:none", "-implicit:none",
-                    "-classpath", classes.toString(), "-d", out.toString());
+                    "-classpath", classpath, "-d", out.toString());
             boolean ok = javac.getTask(null, files, diagnostics, options, null, sources).call();
             List<String> errors = new ArrayList<>();
             for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {

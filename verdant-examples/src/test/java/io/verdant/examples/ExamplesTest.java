@@ -52,7 +52,16 @@ class ExamplesTest {
         String out = run(() -> ObservabilityExample.main(new String[0]));
         assertThat(out).containsPattern("metrics: \\d+ spawned")
                 .containsPattern("snapshot: <[0-9.]+> 'teller' WAITING Mutex.lock #\\d+ held by <[0-9.]+> 'auditor'")
-                .contains("supervisor 'app'").contains("'db'").contains("JSON dump with stacks written to");
+                .contains("supervisor 'app'").contains("'db'").contains("JSON dump with stacks written to")
+                .containsPattern("trace: \\d+ events \\(\\d+ dropped\\) written to ");
+    }
+
+    @Test
+    void bankTransfer() throws Exception {
+        String out = run(() -> BankTransferExample.main(new String[0]));
+        assertThat(out).containsPattern("check-then-debit: alice overdrawn: balances -20 and 120 -- replay v1:random:0x[0-9A-F]+")
+                .containsPattern("replayed v1:random:0x[0-9A-F]+: alice overdrawn: balances -20 and 120 again")
+                .contains("try-debit: 20 of 20 schedules passed");
     }
 
     @Test

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * checks), and no deployment of the examples and benchmarks.
  */
 class ReleaseBuildTest {
-    private static final List<String> PUBLISHED = List.of("verdant-core", "verdant-agent");
+    private static final List<String> PUBLISHED = List.of("verdant-core", "verdant-agent", "verdant-test");
     private static final List<String> UNPUBLISHED = List.of("verdant-examples", "verdant-bench");
 
     private static Element pom(String module) throws Exception {
@@ -77,7 +77,7 @@ class ReleaseBuildTest {
     void everyModuleHasTheParentsVersion() throws Exception {
         String version = text(pom(""), "version");
         assertThat(version).matches("\\d+\\.\\d+\\.\\d+");
-        for (String m : List.of("verdant-core", "verdant-agent", "verdant-examples", "verdant-bench")) {
+        for (String m : List.of("verdant-core", "verdant-agent", "verdant-test", "verdant-examples", "verdant-bench")) {
             assertThat(text(pom(m), "parent", "version")).as(m).isEqualTo(version);
         }
     }

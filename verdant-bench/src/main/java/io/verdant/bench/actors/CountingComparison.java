@@ -3,7 +3,7 @@ package io.verdant.bench.actors;
 import java.util.List;
 
 /**
- * Savina counting, one producer actor sends 1,000,000 messages to one counter actor: verdant, pekko and vt-default at 1 and 2 workers (see {@link Savina}).
+ * Savina counting, one producer actor sends 1,000,000 messages to one counter actor: verdant, verdant-event, pekko and vt-default at 1 and 2 workers (see {@link Savina}).
  * Runs on the harness ({@link SavinaComparison}): median nanoseconds per op of 5 measured rounds after 2 warm-ups, with CPU time.
  */
 public final class CountingComparison extends SavinaComparison {
@@ -14,7 +14,7 @@ public final class CountingComparison extends SavinaComparison {
 
     @Override
     public String description() {
-        return "Savina counting, one producer actor sends 1,000,000 messages to one counter actor; verdant vs pekko vs vt-default (LinkedTransferQueue mailboxes), workers 1 and 2";
+        return "Savina counting, one producer actor sends 1,000,000 messages to one counter actor; verdant vs verdant-event vs pekko vs vt-default (LinkedTransferQueue mailboxes), workers 1 and 2";
     }
 
     @Override

@@ -16,8 +16,8 @@ import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Three Savina actor benchmarks, each written for four systems with the same
- * parameters and the same message objects:
+ * The Savina actor benchmarks, each run on four systems with the same
+ * parameters, the same message objects and the same answer checks:
  * <ul>
  * <li>{@code verdant}: one green thread per actor, its Verdant mailbox
  *     ({@link Green#send}/{@link Green#receive});</li>
@@ -25,12 +25,18 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code pekko}: Apache Pekko classic actors ({@link AbstractActor}) on a
  *     fork-join dispatcher with the given parallelism, default throughput (5);</li>
  * <li>{@code vt-default}: one JDK virtual thread per actor on the default
- *     scheduler, one {@link LinkedTransferQueue} mailbox each. Its parallelism is
- *     fixed at JVM start, so it runs in a forked JVM
- *     ({@code -Djdk.virtualThreadScheduler.parallelism=n}).</li>
+ *     scheduler, owning a mailbox: a {@link LinkedTransferQueue} for pingpong,
+ *     ring and counting, an {@link java.util.concurrent.ArrayBlockingQueue} for
+ *     the workloads below. Its parallelism is fixed at JVM start, so it runs in
+ *     a forked JVM ({@code -Djdk.virtualThreadScheduler.parallelism=n}).</li>
  * </ul>
- * Every measurement times the message traffic only (actors are created before
- * the clock starts) and reports nanoseconds per message hop (pingpong: per round trip).
+ * Pingpong, ring and counting are written here once per system and report
+ * nanoseconds per message hop (pingpong: per round trip). Big, chameneos,
+ * philosophers and bndbuffer are written once as a {@link SavinaWorkload} (the
+ * protocol and its check) that each system runs with its own plumbing
+ * ({@link #verdantWorkload}, {@link #pekkoWorkload}, {@link #vtWorkload},
+ * {@link SavinaEvent}); they report milliseconds per run. Every measurement
+ * times the message traffic only (actors are created before the clock starts).
  * The systems are {@link SavinaSystem} implementations listed in {@link #SYSTEMS};
  * {@link SavinaComparison} runs them on the harness.
  */
@@ -53,19 +59,54 @@ public final class Savina {
 
     /** One benchmark with its parameters. */
     public enum Kind {
-        PINGPONG, RING, COUNTING
+        PINGPONG, RING, COUNTING, BIG, CHAMENEOS, PHILOSOPHERS, BNDBUFFER
     }
 
-    /** Parameters: pingpong (pings), ring (actors, hops), counting (messages). */
+    /**
+     * Parameters: pingpong (pings), ring (actors, hops), counting (messages),
+     * big (actors, pings per actor), chameneos (chameneos, meetings),
+     * philosophers (philosophers, rounds each), bndbuffer (producers = consumers,
+     * items per producer). The last four are {@link SavinaWorkload}s.
+     */
     public record Params(Kind kind, int actors, long n) {
         String label() {
             return switch (kind) {
                 case PINGPONG -> "pings=" + n;
                 case RING -> "actors=" + actors + " hops=" + n;
                 case COUNTING -> "messages=" + n;
+                case BIG -> "actors=" + actors + " pings=" + n;
+                case CHAMENEOS -> "chameneos=" + actors + " meetings=" + n;
+                case PHILOSOPHERS -> "philosophers=" + actors + " rounds=" + n;
+                case BNDBUFFER -> "producers=" + actors + " consumers=" + actors + " items=" + n;
+            };
+        }
+
+        /** @return the RESULT metric: ns_per_op for pingpong, ring, counting; ms per run for the workloads */
+        String metric() {
+            return workload() ? "ms" : "ns_per_op";
+        }
+
+        /** @return true for the kinds written once as a {@link SavinaWorkload} */
+        boolean workload() {
+            return switch (kind) {
+                case PINGPONG, RING, COUNTING -> false;
+                default -> true;
             };
         }
     }
+
+    /**
+     * One run's figure in its params' {@linkplain Params#metric metric}, and its
+     * secondary figures for the RESULT line (philosophers: {@code denials}).
+     */
+    record Outcome(double value, java.util.Map<String, Double> extras) {
+        static Outcome of(double value) {
+            return new Outcome(value, java.util.Map.of());
+        }
+    }
+
+    /** How long a driver waits for a workload's result before it fails the run (a hang is a bug). */
+    static final long WORKLOAD_TIMEOUT_MINUTES = 10;
 
     // ------------------------------------------------------------------ the systems
 
@@ -82,12 +123,59 @@ public final class Savina {
 
     // ------------------------------------------------------------------ verdant
 
-    static double verdant(Verdant rt, Params p) {
+    static Outcome verdant(Verdant rt, Params p) {
         return rt.run(() -> switch (p.kind()) {
-            case PINGPONG -> verdantPingPong(p.n());
-            case RING -> verdantRing(p.actors(), p.n());
-            case COUNTING -> verdantCounting(p.n());
+            case PINGPONG -> Outcome.of(verdantPingPong(p.n()));
+            case RING -> Outcome.of(verdantRing(p.actors(), p.n()));
+            case COUNTING -> Outcome.of(verdantCounting(p.n()));
+            default -> verdantWorkload(SavinaWorkload.of(p));
         });
+    }
+
+    /**
+     * A {@link SavinaWorkload} on green threads: one green thread per actor,
+     * looping over its mailbox; the driver (this green thread) times from the
+     * initial sends to the result in its own mailbox.
+     */
+    static Outcome verdantWorkload(SavinaWorkload wl) {
+        int k = wl.actors();
+        Pid driver = Green.self();
+        Pid[] pids = new Pid[k];
+        // Written before any message is sent; an actor reads it only after a
+        // receive, which happens after the send that caused it.
+        SavinaWorkload.Out out = new SavinaWorkload.Out() {
+            @Override
+            public void send(int to, Object msg) {
+                Green.send(pids[to], msg);
+            }
+
+            @Override
+            public void finish(Object result) {
+                Green.send(driver, new Finished(result));
+            }
+        };
+        List<GreenHandle<Void>> hs = new ArrayList<>(k);
+        for (int i = 0; i < k; i++) {
+            SavinaWorkload.Logic logic = wl.create(i);
+            GreenHandle<Void> h = Green.spawn(() -> {
+                while (!SavinaWorkload.step(logic, Green.receive(), out)) {
+                    // next message
+                }
+            });
+            pids[i] = h.pid();
+            hs.add(h);
+        }
+        long t0 = System.nanoTime();
+        wl.start(out);
+        Object result = ((Finished) Green.receive(java.time.Duration.ofMinutes(WORKLOAD_TIMEOUT_MINUTES))).result();
+        long t = System.nanoTime() - t0;
+        SavinaWorkload.unwrap(result);
+        Green.joinAll(hs);
+        return new Outcome(t / 1e6, wl.check(result));
+    }
+
+    /** A workload's result in the driver's mailbox. */
+    record Finished(Object result) {
     }
 
     private static double verdantPingPong(long n) {
@@ -197,12 +285,77 @@ public final class Savina {
         return ActorSystem.create("savina", c);
     }
 
-    static double pekko(ActorSystem system, Params p) throws Exception {
+    static Outcome pekko(ActorSystem system, Params p) throws Exception {
         return switch (p.kind()) {
-            case PINGPONG -> pekkoPingPong(system, p.n());
-            case RING -> pekkoRing(system, p.actors(), p.n());
-            case COUNTING -> pekkoCounting(system, p.n());
+            case PINGPONG -> Outcome.of(pekkoPingPong(system, p.n()));
+            case RING -> Outcome.of(pekkoRing(system, p.actors(), p.n()));
+            case COUNTING -> Outcome.of(pekkoCounting(system, p.n()));
+            default -> pekkoWorkload(system, SavinaWorkload.of(p));
         };
+    }
+
+    /** A {@link SavinaWorkload} actor on Pekko: the logic as its receive; counts its stop. */
+    static final class LogicActor extends AbstractActor {
+        private final SavinaWorkload.Logic logic;
+        private final SavinaWorkload.Out out;
+        private final java.util.concurrent.CountDownLatch stopped;
+
+        LogicActor(SavinaWorkload.Logic logic, SavinaWorkload.Out out, java.util.concurrent.CountDownLatch stopped) {
+            this.logic = logic;
+            this.out = out;
+            this.stopped = stopped;
+        }
+
+        @Override
+        public Receive createReceive() {
+            return receiveBuilder().matchAny(m -> {
+                if (SavinaWorkload.step(logic, m, out)) {
+                    getContext().stop(getSelf());
+                }
+            }).build();
+        }
+
+        @Override
+        public void postStop() {
+            stopped.countDown();
+        }
+    }
+
+    /**
+     * A {@link SavinaWorkload} on Pekko: one classic actor per logic; sends are
+     * {@code tell} with no sender (the messages carry actor numbers); the driver
+     * (the calling thread, as in the other Pekko runs) times from the initial
+     * sends to the result.
+     */
+    static Outcome pekkoWorkload(ActorSystem system, SavinaWorkload wl) throws Exception {
+        int k = wl.actors();
+        ActorRef[] refs = new ActorRef[k];
+        CompletableFuture<Object> done = new CompletableFuture<>();
+        java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(k);
+        SavinaWorkload.Out out = new SavinaWorkload.Out() {
+            @Override
+            public void send(int to, Object msg) {
+                refs[to].tell(msg, ActorRef.noSender());
+            }
+
+            @Override
+            public void finish(Object result) {
+                done.complete(result);
+            }
+        };
+        for (int i = 0; i < k; i++) {
+            SavinaWorkload.Logic logic = wl.create(i);
+            refs[i] = system.actorOf(Props.create(LogicActor.class, () -> new LogicActor(logic, out, stopped)));
+        }
+        long t0 = System.nanoTime();
+        wl.start(out);
+        Object result = done.get(WORKLOAD_TIMEOUT_MINUTES, TimeUnit.MINUTES);
+        long t = System.nanoTime() - t0;
+        SavinaWorkload.unwrap(result);
+        if (!stopped.await(WORKLOAD_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
+            throw new AssertionError("not every actor stopped");
+        }
+        return new Outcome(t / 1e6, wl.check(result));
     }
 
     static final class PongActor extends AbstractActor {
@@ -349,16 +502,84 @@ public final class Savina {
 
     // ------------------------------------------------------------------ vt-default
 
-    static double vt(Params p) {
+    static Outcome vt(Params p) {
         try {
             return switch (p.kind()) {
-                case PINGPONG -> vtPingPong(p.n());
-                case RING -> vtRing(p.actors(), p.n());
-                case COUNTING -> vtCounting(p.n());
+                case PINGPONG -> Outcome.of(vtPingPong(p.n()));
+                case RING -> Outcome.of(vtRing(p.actors(), p.n()));
+                case COUNTING -> Outcome.of(vtCounting(p.n()));
+                default -> vtWorkload(SavinaWorkload.of(p));
             };
-        } catch (InterruptedException e) {
+        } catch (InterruptedException | java.util.concurrent.ExecutionException
+                 | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * A {@link SavinaWorkload} on default virtual threads: one virtual thread per
+     * actor owning an {@link java.util.concurrent.ArrayBlockingQueue} mailbox
+     * (sized so that it never fills: {@link SavinaWorkload#mailboxCapacity}); the
+     * driver is a virtual thread too, as in the other vt-default runs.
+     */
+    static Outcome vtWorkload(SavinaWorkload wl) throws InterruptedException, java.util.concurrent.ExecutionException,
+            java.util.concurrent.TimeoutException {
+        int k = wl.actors();
+        @SuppressWarnings("unchecked")
+        java.util.concurrent.ArrayBlockingQueue<Object>[] boxes =
+                (java.util.concurrent.ArrayBlockingQueue<Object>[]) new java.util.concurrent.ArrayBlockingQueue<?>[k];
+        for (int i = 0; i < k; i++) {
+            boxes[i] = new java.util.concurrent.ArrayBlockingQueue<>(wl.mailboxCapacity());
+        }
+        CompletableFuture<Object> done = new CompletableFuture<>();
+        SavinaWorkload.Out out = new SavinaWorkload.Out() {
+            @Override
+            public void send(int to, Object msg) {
+                try {
+                    boxes[to].put(msg);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted in a send", e);
+                }
+            }
+
+            @Override
+            public void finish(Object result) {
+                done.complete(result);
+            }
+        };
+        Thread[] ts = new Thread[k];
+        for (int i = 0; i < k; i++) {
+            SavinaWorkload.Logic logic = wl.create(i);
+            java.util.concurrent.ArrayBlockingQueue<Object> mine = boxes[i];
+            ts[i] = Thread.ofVirtual().start(() -> {
+                try {
+                    while (!SavinaWorkload.step(logic, mine.take(), out)) {
+                        // next message
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        CompletableFuture<Outcome> timed = new CompletableFuture<>();
+        Thread driver = Thread.ofVirtual().start(() -> {
+            try {
+                long t0 = System.nanoTime();
+                wl.start(out);
+                Object result = done.get(WORKLOAD_TIMEOUT_MINUTES, TimeUnit.MINUTES);
+                long t = System.nanoTime() - t0;
+                SavinaWorkload.unwrap(result);
+                for (Thread th : ts) {
+                    th.join();
+                }
+                timed.complete(new Outcome(t / 1e6, wl.check(result)));
+            } catch (Throwable e) {
+                timed.completeExceptionally(e);
+            }
+        });
+        driver.join();
+        return timed.get();
     }
 
     private static double vtPingPong(long n) throws InterruptedException {

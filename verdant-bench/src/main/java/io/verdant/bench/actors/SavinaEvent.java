@@ -21,12 +21,57 @@ final class SavinaEvent {
     private SavinaEvent() {
     }
 
-    static double run(Verdant rt, Savina.Params p) {
+    static Savina.Outcome run(Verdant rt, Savina.Params p) {
         return rt.run(() -> switch (p.kind()) {
-            case PINGPONG -> pingPong(p.n());
-            case RING -> ring(p.actors(), p.n());
-            case COUNTING -> counting(p.n());
+            case PINGPONG -> Savina.Outcome.of(pingPong(p.n()));
+            case RING -> Savina.Outcome.of(ring(p.actors(), p.n()));
+            case COUNTING -> Savina.Outcome.of(counting(p.n()));
+            default -> workload(SavinaWorkload.of(p));
         });
+    }
+
+    /**
+     * A {@link SavinaWorkload} on event actors: one {@link Actors#spawn event
+     * actor} per logic, its state the logic; sends are {@link Green#send} as in
+     * {@code system=verdant} (the same {@code Out}), and the driver is a green
+     * thread timing from the initial sends to the result in its mailbox.
+     */
+    private static Savina.Outcome workload(SavinaWorkload wl) {
+        int k = wl.actors();
+        Pid driver = Green.self();
+        Pid[] pids = new Pid[k];
+        // Written before any message is sent; a handler reads it only for a
+        // message that was sent after it.
+        SavinaWorkload.Out out = new SavinaWorkload.Out() {
+            @Override
+            public void send(int to, Object msg) {
+                Green.send(pids[to], msg);
+            }
+
+            @Override
+            public void finish(Object result) {
+                Green.send(driver, new Savina.Finished(result));
+            }
+        };
+        List<GreenHandle<SavinaWorkload.Logic>> hs = new ArrayList<>(k);
+        for (int i = 0; i < k; i++) {
+            GreenHandle<SavinaWorkload.Logic> h = Actors.spawn(wl.create(i), (logic, m) -> {
+                if (SavinaWorkload.step(logic, m, out)) {
+                    Actors.stop();
+                }
+                return logic;
+            });
+            pids[i] = h.pid();
+            hs.add(h);
+        }
+        long t0 = System.nanoTime();
+        wl.start(out);
+        Object result = ((Savina.Finished) Green.receive(
+                java.time.Duration.ofMinutes(Savina.WORKLOAD_TIMEOUT_MINUTES))).result();
+        long t = System.nanoTime() - t0;
+        SavinaWorkload.unwrap(result);
+        Green.joinAll(hs);
+        return new Savina.Outcome(t / 1e6, wl.check(result));
     }
 
     /** Ping's state: round trips left. */

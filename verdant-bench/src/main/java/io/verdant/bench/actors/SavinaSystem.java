@@ -40,10 +40,12 @@ public interface SavinaSystem {
          * Runs one benchmark once.
          *
          * @param p what to run
-         * @return nanoseconds per op (pingpong: per round trip; ring: per hop; counting: per message)
-         * @throws Exception if the run failed
+         * @return the figure in {@code p}'s {@linkplain Savina.Params#metric metric} (pingpong: ns per
+         *         round trip; ring: per hop; counting: per message; the workloads: ms per run), and its
+         *         secondary figures
+         * @throws Exception if the run failed, or its answer was wrong
          */
-        double run(Savina.Params p) throws Exception;
+        Savina.Outcome run(Savina.Params p) throws Exception;
 
         /** Stops the system; must not throw. */
         @Override
@@ -79,7 +81,8 @@ public interface SavinaSystem {
 
     /**
      * A Verdant runtime of {@code workers} carriers that runs each benchmark with
-     * {@code runner} and closes with the instance.
+     * {@code runner} and closes with the instance; each run's outcome also carries
+     * the runtime's dispatch count for that run ({@code dispatches=}).
      *
      * @param workers the worker count
      * @param name    the runtime's name
@@ -87,12 +90,18 @@ public interface SavinaSystem {
      * @return the running system
      */
     private static Instance onRuntime(int workers, String name,
-                                      java.util.function.ToDoubleBiFunction<io.verdant.Verdant, Savina.Params> runner) {
+                                      java.util.function.BiFunction<io.verdant.Verdant, Savina.Params, Savina.Outcome> runner) {
         io.verdant.Verdant rt = io.verdant.Verdant.start(Config.builder().workers(workers).name(name).build());
         return new Instance() {
             @Override
-            public double run(Savina.Params p) {
-                return runner.applyAsDouble(rt, p);
+            public Savina.Outcome run(Savina.Params p) {
+                long before = rt.metrics().polls();
+                Savina.Outcome o = runner.apply(rt, p);
+                // Dispatches of the whole run (set-up and tear-down included): the
+                // context switches the run cost, beside its time.
+                java.util.Map<String, Double> extras = new java.util.LinkedHashMap<>(o.extras());
+                extras.put("dispatches", (double) (rt.metrics().polls() - before));
+                return new Savina.Outcome(o.value(), extras);
             }
 
             @Override
@@ -114,7 +123,7 @@ public interface SavinaSystem {
             ActorSystem system = Savina.pekko(workers);
             return new Instance() {
                 @Override
-                public double run(Savina.Params p) throws Exception {
+                public Savina.Outcome run(Savina.Params p) throws Exception {
                     return Savina.pekko(system, p);
                 }
 
@@ -132,9 +141,10 @@ public interface SavinaSystem {
     }
 
     /**
-     * One JDK virtual thread per actor on the default scheduler, a
-     * LinkedTransferQueue mailbox each; its parallelism is fixed at JVM start,
-     * so it runs in its own JVM.
+     * One JDK virtual thread per actor on the default scheduler, a mailbox each
+     * (a LinkedTransferQueue for pingpong, ring and counting; an
+     * ArrayBlockingQueue for the {@link SavinaWorkload}s); its parallelism is
+     * fixed at JVM start, so it runs in its own JVM.
      */
     final class VtDefault implements SavinaSystem {
         @Override

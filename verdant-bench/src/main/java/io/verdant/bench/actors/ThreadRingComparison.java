@@ -3,7 +3,7 @@ package io.verdant.bench.actors;
 import java.util.List;
 
 /**
- * Savina thread ring, a token passed around a ring of actors, 100 actors x 100,000 hops and 10,000 actors x 10,000,000 hops: verdant, pekko and vt-default at 1 and 2 workers (see {@link Savina}).
+ * Savina thread ring, a token passed around a ring of actors, 100 actors x 100,000 hops and 10,000 actors x 10,000,000 hops: verdant, verdant-event, pekko and vt-default at 1 and 2 workers (see {@link Savina}).
  * Runs on the harness ({@link SavinaComparison}): median nanoseconds per op of 5 measured rounds after 2 warm-ups, with CPU time.
  */
 public final class ThreadRingComparison extends SavinaComparison {
@@ -17,7 +17,7 @@ public final class ThreadRingComparison extends SavinaComparison {
 
     @Override
     public String description() {
-        return "Savina thread ring, a token passed around a ring of actors, 100 actors x 100,000 hops and 10,000 actors x 10,000,000 hops; verdant vs pekko vs vt-default (LinkedTransferQueue mailboxes), workers 1 and 2";
+        return "Savina thread ring, a token passed around a ring of actors, 100 actors x 100,000 hops and 10,000 actors x 10,000,000 hops; verdant vs verdant-event vs pekko vs vt-default (LinkedTransferQueue mailboxes), workers 1 and 2";
     }
 
     @Override

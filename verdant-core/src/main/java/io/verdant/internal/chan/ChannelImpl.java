@@ -131,6 +131,7 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T> {
     }
 
     private boolean doClose(Throwable why) {
+        io.verdant.internal.Safepoints.point("Channel.close");
         ArrayList<Thread> wake = new ArrayList<>();
         lock();
         try {
@@ -205,6 +206,8 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T> {
         boolean tryOnly = deadline.isNow();
         if (!tryOnly) {
             Waits.enter("Channel.send");
+        } else {
+            io.verdant.internal.Safepoints.point("Channel.trySend");
         }
         Node n;
         Thread wake;
@@ -243,6 +246,8 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T> {
         boolean tryOnly = deadline.isNow();
         if (!tryOnly) {
             Waits.enter("Channel.receive");
+        } else {
+            io.verdant.internal.Safepoints.point("Channel.tryReceive");
         }
         Node n;
         Object v;

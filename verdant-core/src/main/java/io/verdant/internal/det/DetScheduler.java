@@ -29,7 +29,10 @@ import java.util.concurrent.locks.LockSupport;
  *     fire the timers due now; if that made a task runnable, continue
  *     if a timer is pending: move the virtual clock to its deadline, fire it
  *     else if live green threads all wait (WAITING) and the inbox is empty:
- *       the run fails with a DeadlockException naming who waits on what
+ *       the run fails with a DeadlockException naming who waits on what,
+ *       unless every green thread started from outside (roots: rt.run's
+ *       body, rt.spawn) has ended: then the waiting ones are leaks, left to
+ *       close() to cancel
  *     else wait (real time) for an external submission
  *   else: t = strategy.pick(runnable); record the step (hash, count); run t
  *     until it unmounts (parks, yields, ends); then classify: a green thread
@@ -62,12 +65,29 @@ import java.util.concurrent.locks.LockSupport;
  *   carrier keeps running what is submitted after a failure (so close() can
  *   cancel and finish the threads), but checks nothing more.
  *
- * Trace
- *   Each step mixes (task id, virtual time) into a 64-bit hash (a SplitMix64
- *   finaliser over the running hash), so two runs with equal hashes took the
- *   same steps at the same virtual times (with overwhelming probability).
- *   hash, steps: written by the carrier, volatile so other threads may read
- *   a snapshot.
+ * Trace (StepLog)
+ *   A step is a dispatch or a scheduling point (the strategy kept the running
+ *   thread or switched). Each step mixes (task id, kind of point, virtual
+ *   time) into a 64-bit hash, so two runs with equal hashes took the same
+ *   steps at the same virtual times (with overwhelming probability); the last
+ *   StepLog.RING steps, with who woke whom, go into failure reports. In check
+ *   mode the first run records every step with a hash of its runnable set,
+ *   and the second run (expected != null) compares each step as it is taken:
+ *   the first difference fails the run with a NondeterminismException naming
+ *   the step.
+ *
+ * Settle
+ *   Green.settle() marks the caller's task settling and yields; admit() puts a
+ *   settling task aside (settlers) instead of in the runnable set. When
+ *   nothing else can run (inbox empty, timers due now fired), idle() puts the
+ *   first settler back before it would advance the clock.
+ *
+ * Lenient policy
+ *   With Determinism.lenient(), an external wake-up does not fail the run: it
+ *   waits in the inbox until nothing can run (as before) and marks the run not
+ *   replayable; a thread left TIMED_WAITING or BLOCKED is not refused but
+ *   counted in transit (the carrier waits in real time for its wake-up when
+ *   nothing else can run and no timer is pending).
  *
  * Scheduling points
  *   While a deterministic runtime is open it holds one unit of
@@ -99,9 +119,33 @@ public final class DetScheduler {
     /** Deterministic runtimes open in this JVM; lets rare normal-mode paths skip det checks with one static read. */
     private static final java.util.concurrent.atomic.AtomicInteger OPEN = new java.util.concurrent.atomic.AtomicInteger();
 
+    /** Steps shown in a failure report. */
+    static final int REPORT_STEPS = 24;
+    /** Virtual wall-clock origin, as Go's synctest: 2000-01-01T00:00:00Z, in epoch seconds. */
+    private static final long WALL_ORIGIN_SECONDS = 946_684_800L;
+
     private final Determinism settings;
     private final DetStrategy strategy;
     private final SplittableRandom rng;
+    private final StepLog log;
+    /** Check mode's first run's record, or null. */
+    private final StepLog expected;
+    /** Green threads started from outside (rt.run's bodies, rt.spawn); carrier only. */
+    private final ArrayList<GreenThread<?>> roots = new ArrayList<>();
+    /** Tasks waiting in Green.settle(); carrier only. */
+    private final ArrayList<DetTask> settlers = new ArrayList<>();
+    /** The task now running; carrier only. */
+    private DetTask current;
+    /** Who makes a task runnable now when the carrier itself submits (timer firing). Carrier only. */
+    private long carrierWaker = StepLog.WAKER_CARRIER;
+    private volatile boolean replayable = true;
+    /**
+     * Check mode compares (and records) steps only while a root green thread
+     * (started from outside) is alive: after the last root ends, the test
+     * thread closes the runtime at a real-time moment, so later steps race it.
+     * Carrier only.
+     */
+    private boolean comparing = true;
     private final VirtualClock clock = new VirtualClock();
     private final Object lock = new Object();
     /** External submissions (DetTask or a foreign Runnable), in arrival order; guarded by lock. */
@@ -115,8 +159,6 @@ public final class DetScheduler {
     private Thread carrier;
     private volatile Thread mounted;
     private volatile boolean mountedForeign;
-    private volatile long hash;
-    private volatile long steps;
     private volatile ScheduleFailedException failure;
     private volatile boolean closing;
     private volatile boolean stop;
@@ -130,9 +172,60 @@ public final class DetScheduler {
      * @param settings the seed and strategy
      */
     public DetScheduler(Determinism settings) {
+        this(settings, RECORD_NONE, null);
+    }
+
+    /** Record nothing but the hash and the last steps. */
+    public static final int RECORD_NONE = 0;
+    /** Record every step's task, kind and tick (a replay can be compared with it). */
+    public static final int RECORD_CHOICES = 1;
+    /** Record every step with the runnable set's hash too (check mode). */
+    public static final int RECORD_FULL = 2;
+
+    /**
+     * A scheduler for one run of an exploration, recording its steps and
+     * possibly comparing them with an earlier run's.
+     *
+     * @param settings the seed and strategy
+     * @param record what to record of every step ({@link #recording()}), one of the RECORD_ constants
+     * @param expected an earlier run's recording (made with the same {@code record}) to compare
+     *        every step with, or null
+     */
+    public DetScheduler(Determinism settings, int record, Object expected) {
         this.settings = settings;
-        this.strategy = settings.strategy().equals("natural") ? DetStrategy.NATURAL : DetStrategy.RANDOM;
         this.rng = new SplittableRandom(settings.seedValue());
+        this.strategy = DetStrategy.of(settings, rng);
+        this.log = new StepLog(record);
+        this.expected = (StepLog) expected;
+    }
+
+    /**
+     * The full record of this run's steps, for a second run's comparison (check mode).
+     *
+     * @return an opaque record to pass as {@code expected} to a new scheduler
+     */
+    public Object recording() {
+        return log;
+    }
+
+    /**
+     * Whether a recording holds the runnable sets too (check mode).
+     *
+     * @param recording what {@link #recording()} returned
+     * @return true if it was made with {@link #RECORD_FULL}
+     */
+    public static boolean isFull(Object recording) {
+        return ((StepLog) recording).full();
+    }
+
+    /**
+     * How many steps a check-mode recording holds.
+     *
+     * @param recording what {@link #recording()} returned
+     * @return the count of recorded steps (0 unless it was recording)
+     */
+    public static int recordedSteps(Object recording) {
+        return ((StepLog) recording).recorded();
     }
 
     /** The virtual clock the runtime's timer wheel must read. */
@@ -188,6 +281,27 @@ public final class DetScheduler {
         }
     }
 
+    /**
+     * Any thread: a message is being delivered into this runtime ({@code what}
+     * names the operation). From outside the runtime its timing is not part of
+     * the schedule, even when the addressee is not waiting: strict fails the
+     * run naming the sending thread; lenient marks the run not replayable.
+     *
+     * @param what the operation, for example {@code "Green.send to <1.2.0>"}
+     */
+    public void delivery(String what) {
+        if (isInternal() || closing || failure != null) {
+            return;
+        }
+        if (settings.isLenient()) {
+            replayable = false;
+            return;
+        }
+        fail(new ScheduleFailedException(what + " was called by " + Thread.currentThread() + ", a thread outside the "
+                + "deterministic runtime: its timing cannot be replayed. Send from green threads of the runtime, or "
+                + "opt in to Determinism.lenient()", trace()));
+    }
+
     private boolean isInternal() {
         Thread cur = Thread.currentThread();
         return cur == carrier || cur == mounted || (mountedForeign && cur.isVirtual());
@@ -196,13 +310,17 @@ public final class DetScheduler {
     private void external(Object task, boolean first, GreenThread<?> green) {
         synchronized (lock) {
             inbox.add(task);
-            if (!first && !closing && failure == null) {
+            if (!first && !closing && failure == null && settings.isLenient()) {
+                replayable = false;
+            } else if (!first && !closing && failure == null) {
                 Thread from = Thread.currentThread();
                 failLocked(new ScheduleFailedException("green thread " + (green == null ? "(foreign virtual thread)" : green)
                         + " was woken by " + from + ", a thread outside the deterministic runtime (a platform thread, "
-                        + "a JDK timer or poller thread, or Green.blocking's pool): its timing cannot be replayed. "
+                        + "a JDK timer thread, a JDK socket poller): its timing cannot be replayed. "
                         + "Send to green threads from green threads, use Green.sleep or Verdant timeouts instead of "
-                        + "JDK timed waits, and do not use Green.blocking in a deterministic runtime", trace()));
+                        + "JDK timed waits and in-memory channels instead of real sockets, or opt in to "
+                        + "Determinism.lenient() (such wake-ups are then admitted when nothing else can run, and the "
+                        + "run may not replay)" + report(), trace()));
             }
             lock.notifyAll();
         }
@@ -212,8 +330,15 @@ public final class DetScheduler {
     private void admit(DetTask t) {
         if (t.id < 0) {
             t.id = nextId++;
+            strategy.admitted(t, rng);
         }
-        runnable.add(t);
+        DetTask by = current;
+        t.waker = by != null ? by.id : carrierWaker;
+        if (t.settling) {
+            settlers.add(t);
+        } else {
+            runnable.add(t);
+        }
     }
 
     /** Carrier only. */
@@ -234,7 +359,12 @@ public final class DetScheduler {
                 if (runnable.isEmpty()) {
                     idle();
                 } else {
-                    step(runnable.remove(strategy.pick(runnable.size(), rng)));
+                    long n = log.count() + 1;
+                    int i = strategy.pick(runnable, n, rng);
+                    DetTask t = runnable.get(i);
+                    record(t, t.kind, StepLog.DISPATCH);
+                    runnable.remove(i);
+                    step(t);
                 }
             }
         } catch (Throwable t) {
@@ -243,21 +373,49 @@ public final class DetScheduler {
         }
     }
 
-    private void step(DetTask t) {
-        long n = steps + 1;
-        steps = n;
-        // +1 and odd multipliers: no step maps to 0, so an all-zero history still changes the hash.
-        long h = mix(hash ^ ((t.id + 1) * 0x9E3779B97F4A7C15L));
-        hash = mix(h ^ ((clock.nanoTime() + 1) * 0xC2B2AE3D27D4EB4FL));
-        if (n == MAX_STEPS + 1) {
-            fail(new ScheduleFailedException("more than " + MAX_STEPS + " steps: a livelock?", trace()));
+    /** Carrier only: logs a step of {@code t}; in check mode compares it with the first run's. */
+    private void record(DetTask t, String kind, byte type) {
+        long rh = 0;
+        if (log.full() && (expected != null || log.recording())) {
+            rh = runnableHash();
         }
+        long tick = clock.nanoTime();
+        long n = log.add(t.id, t, kind, tick, t.waker, type, rh);
+        if (n == MAX_STEPS + 1) {
+            fail(new ScheduleFailedException("more than " + MAX_STEPS + " steps: a livelock?" + report(), trace()));
+        }
+        if (expected != null && failure == null && comparing) {
+            String want = expected.mismatch(n, t.id, kind, tick, rh);
+            if (want != null) {
+                fail(new io.verdant.NondeterminismException(n, "the schedule is not deterministic: two runs of "
+                        + settings.replayKey() + " diverged at step " + n + ": expected " + want + ", got #" + t.id
+                        + " " + t.name() + " " + kind + " at tick " + tick + " (runnable set hash 0x"
+                        + Long.toHexString(rh) + "). The code under test reads something the schedule does not "
+                        + "control: real time (System.nanoTime, Instant.now: use Green.nanoTime or Green.clock), "
+                        + "a random source other than Green.random, or the iteration order of an identity-hashed "
+                        + "set or map" + report(), trace()));
+            }
+        }
+    }
+
+    /** Carrier only: a hash of the runnable set's ids, in order (check mode). */
+    private long runnableHash() {
+        long h = runnable.size();
+        for (int i = 0, n = runnable.size(); i < n; i++) {
+            h = StepLog.mix(h ^ (runnable.get(i).id + 1));
+        }
+        return h;
+    }
+
+    private void step(DetTask t) {
         GreenThread<?> g = t.green;
         mountedForeign = g == null;
         mounted = g == null ? null : g.virtualThread();
+        current = t;
         try {
             t.continuation().run();
         } finally {
+            current = null;
             mounted = null;
             mountedForeign = false;
         }
@@ -270,16 +428,24 @@ public final class DetScheduler {
     private void afterSlice(GreenThread<?> g) {
         if (g.isDone()) {
             threadRandoms.remove(g);
+            if (comparing && roots.remove(g) && roots.isEmpty()) {
+                comparing = false;
+                log.stopRecording();
+            }
             synchronized (lock) {
                 lock.notifyAll(); // awaitRoot re-checks its thread
             }
             return;
         }
         Thread.State state = g.virtualThread().getState();
+        if (settings.isLenient() && (state == Thread.State.BLOCKED || state == Thread.State.TIMED_WAITING)) {
+            replayable = false; // its wake-up comes from a JDK thread: admitted at quiescence
+            return;
+        }
         if (failure == null && !closing && state == Thread.State.BLOCKED) {
             synchronized (lock) {
                 if (failure == null) {
-                    failLocked(new ScheduleFailedException(blockedMessage(g), trace()));
+                    failLocked(new ScheduleFailedException(blockedMessage(g) + report(), trace()));
                 }
             }
             return;
@@ -289,7 +455,7 @@ public final class DetScheduler {
             // wake-up, arriving meanwhile, must find this failure, not report its own.
             synchronized (lock) {
                 if (failure == null) {
-                    failLocked(new ScheduleFailedException(timedWaitMessage(g), trace()));
+                    failLocked(new ScheduleFailedException(timedWaitMessage(g) + report(), trace()));
                 }
             }
         }
@@ -300,29 +466,46 @@ public final class DetScheduler {
             return;
         }
         TimerWheel wheel = runtime.timers;
-        wheel.advance(); // fires timers already due at the current virtual time
-        if (!runnable.isEmpty()) {
-            return;
-        }
-        long toNext = wheel.nanosToNextDeadline();
-        if (toNext >= 0) {
-            clock.advance(toNext);
-            wheel.advance();
-            return;
+        carrierWaker = StepLog.WAKER_TIMER;
+        try {
+            wheel.advance(); // fires timers already due at the current virtual time
+            if (!runnable.isEmpty()) {
+                return;
+            }
+            if (!settlers.isEmpty()) {
+                // Everyone else is blocked and time would move next: Green.settle() returns.
+                DetTask t = settlers.remove(0);
+                t.settling = false;
+                runnable.add(t);
+                return;
+            }
+            long toNext = wheel.nanosToNextDeadline();
+            if (toNext >= 0) {
+                clock.advance(toNext);
+                wheel.advance();
+                return;
+            }
+        } finally {
+            carrierWaker = StepLog.WAKER_CARRIER;
         }
         boolean transit = false;
         if (failure == null && !closing) {
             List<GreenThread<?>> live = runtime.liveGreenThreads();
             if (!live.isEmpty()) {
                 if (allWaiting(live)) {
-                    synchronized (lock) {
-                        if (inbox.isEmpty()) {
-                            failLocked(new DeadlockException(waitReport(live), trace()));
+                    if (rootsAlive()) {
+                        synchronized (lock) {
+                            if (inbox.isEmpty()) {
+                                failLocked(new DeadlockException(waitReport(live) + report(), trace()));
+                            }
                         }
+                        return;
                     }
-                    return;
+                    // Every thread started from outside (rt.run's body) has ended: the waiting
+                    // ones are leaks, which close() cancels, not a deadlock of the code under test.
+                } else {
+                    transit = true;
                 }
-                transit = true;
             }
         }
         synchronized (lock) {
@@ -342,14 +525,32 @@ public final class DetScheduler {
             arrived = inbox.toArray();
             inbox.clear();
         }
-        for (Object o : arrived) {
-            if (o instanceof DetTask t) {
-                admit(t);
-            } else {
-                admitForeign((Runnable) o);
+        carrierWaker = StepLog.WAKER_OUTSIDE;
+        try {
+            for (Object o : arrived) {
+                if (o instanceof DetTask t) {
+                    if (t.id < 0 && t.green != null) {
+                        roots.add(t.green);
+                    }
+                    admit(t);
+                } else {
+                    admitForeign((Runnable) o);
+                }
             }
+        } finally {
+            carrierWaker = StepLog.WAKER_CARRIER;
         }
         return true;
+    }
+
+    /** Carrier only: whether a green thread started from outside the runtime is still alive. */
+    private boolean rootsAlive() {
+        for (GreenThread<?> g : roots) {
+            if (!g.isDone()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean allWaiting(List<GreenThread<?>> live) {
@@ -388,8 +589,8 @@ public final class DetScheduler {
         }
         return "green thread " + g + " blocked entering a synchronized block held by another green thread that "
                 + "parked inside it: the JDK hands the monitor over through its own unblocker thread, whose timing the "
-                + "schedule cannot control. Use Mutex or ReentrantLock, or do not park or yield inside synchronized. "
-                + "Stack:" + at;
+                + "schedule cannot control. Use Mutex or ReentrantLock, or do not park or yield inside synchronized "
+                + "(or opt in to Determinism.lenient()). Stack:" + at;
     }
 
     private static String timedWaitMessage(GreenThread<?> g) {
@@ -414,7 +615,8 @@ public final class DetScheduler {
         }
         return "green thread " + g + " called " + call + " (at " + at + ") in a deterministic runtime: a JDK timed wait "
                 + "is woken by a JDK timer thread in real time, which the schedule cannot control. Use "
-                + "Green.sleep(Duration) or a Verdant operation with a timeout instead";
+                + "Green.sleep(Duration) or a Verdant operation with a timeout instead (or opt in to "
+                + "Determinism.lenient(), which waits for it in real time when nothing else can run)";
     }
 
     // ------------------------------------------------------------------ scheduling points
@@ -422,13 +624,65 @@ public final class DetScheduler {
     /**
      * A scheduling point of a green thread of this runtime (a Verdant operation
      * that need not block): the strategy may make it yield. Called on the
-     * green thread itself, which runs on the carrier.
+     * green thread itself, which runs on the carrier; a no-op elsewhere.
+     *
+     * @param kind the operation, for the step log (for example {@code "Channel.trySend"})
      */
-    public void point() {
-        int others = runnable.size();
-        if (others > 0 && !stop && strategy.switchAtPoint(others, rng)) {
+    public void point(String kind) {
+        DetTask cur = current;
+        if (cur == null || stop || cur.green == null || Thread.currentThread() != mounted) {
+            return;
+        }
+        cur.kind = kind;
+        boolean sw = !runnable.isEmpty() && strategy.switchAtPoint(cur, runnable, log.count() + 1, rng);
+        record(cur, kind, sw ? StepLog.SWITCH : StepLog.STAY);
+        if (sw) {
             Thread.yield();
         }
+    }
+
+    /**
+     * {@code Green.settle()}: returns when every other task is blocked and no
+     * timer is due now, before the clock advances (see the class comment).
+     * Called on the green thread itself.
+     *
+     * @throws IllegalStateException if the caller is not a green thread running on this scheduler
+     */
+    public void settle() {
+        DetTask cur = current;
+        if (cur == null || cur.green == null || Thread.currentThread() != mounted) {
+            throw new IllegalStateException("Green.settle: not called on a green thread of this deterministic runtime");
+        }
+        cur.kind = "Green.settle";
+        cur.settling = true;
+        Thread.yield();
+        cur.settling = false; // in case a cancellation's wake-up resumed it early
+    }
+
+    /**
+     * The virtual wall clock: {@code 2000-01-01T00:00:00Z} plus the virtual time. Any thread.
+     *
+     * @return an instant source that reads the virtual clock
+     */
+    public java.time.InstantSource wallClock() {
+        return () -> java.time.Instant.ofEpochSecond(WALL_ORIGIN_SECONDS, clock.nanoTime());
+    }
+
+    /**
+     * The last steps with who woke whom, for a failure report. Any thread (a
+     * racy snapshot unless the run has stopped; failures build it on the carrier).
+     *
+     * @param max the most steps to show
+     * @return the report lines, each indented, or "" if no step was taken
+     */
+    public String recentSteps(int max) {
+        return log.recent(max, "    ");
+    }
+
+    /** The failure report's tail: the last steps, and whether the run can be replayed. */
+    private String report() {
+        return (replayable ? "" : "\n  possibly not replayable: external events were admitted under Determinism.lenient()")
+                + "\n  last steps (step, task, what, point, virtual tick, woken by):\n" + recentSteps(REPORT_STEPS);
     }
 
     /**
@@ -465,7 +719,7 @@ public final class DetScheduler {
         if (r == null) {
             io.verdant.Pid pid = g.pid();
             long key = ((long) io.verdant.internal.Pids.index(pid) << 32) | (io.verdant.internal.Pids.generation(pid) & 0xFFFF_FFFFL);
-            r = new SplittableRandom(mix(settings.seedValue() ^ mix(key + 0x632BE59BD9B4E019L)));
+            r = new SplittableRandom(StepLog.mix(settings.seedValue() ^ StepLog.mix(key + 0x632BE59BD9B4E019L)));
             threadRandoms.put(g, r);
         }
         return r;
@@ -513,7 +767,7 @@ public final class DetScheduler {
 
     /** The trace so far; a snapshot, any thread. */
     public ScheduleTrace trace() {
-        return new ScheduleTrace(settings.replayKey(), hash, steps, clock.nanoTime());
+        return new ScheduleTrace(settings.replayKey(), log.hash(), log.count(), clock.nanoTime(), replayable);
     }
 
     // ------------------------------------------------------------------ shutdown
@@ -545,10 +799,4 @@ public final class DetScheduler {
         return c.isAlive() ? 1 : 0;
     }
 
-    /** SplitMix64's finaliser: a bijective 64-bit mix. */
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
 }

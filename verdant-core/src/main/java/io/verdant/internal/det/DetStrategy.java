@@ -1,57 +1,150 @@
 package io.verdant.internal.det;
 
+import io.verdant.Determinism;
+
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
  * How a deterministic runtime chooses who runs next. Implementations read
- * only the seeded random source they are given and the size of the runnable
- * set, which the {@link DetScheduler} keeps in submission order, so a choice
- * depends on nothing but the seed and the history of the schedule.
- * Carrier thread only.
+ * only the seeded random source they are given, the runnable set (kept by the
+ * {@link DetScheduler} in submission order) and state of their own, so a
+ * choice depends on nothing but the seed and the history of the schedule.
+ * One instance per run. Carrier only.
  */
-public interface DetStrategy {
+abstract class DetStrategy {
     /**
      * Picks the index of the next task to run.
      *
-     * @param runnable how many tasks can run, at least 1
+     * @param runnable the runnable tasks, at least one, in submission order
+     * @param step the number of this step (1-based)
      * @param rng the schedule's seeded random source
-     * @return an index in {@code [0, runnable)}
+     * @return an index in {@code [0, runnable.size())}
      */
-    int pick(int runnable, SplittableRandom rng);
+    abstract int pick(List<DetTask> runnable, long step, SplittableRandom rng);
 
     /**
-     * At a scheduling point of a running green thread (a Verdant operation that
-     * does not block): whether it should give up the carrier.
+     * At a scheduling point of the running task {@code current} (a Verdant
+     * operation that does not block): whether it should give up the carrier.
      *
-     * @param others how many other tasks can run, at least 1
+     * @param current the running task
+     * @param runnable the other runnable tasks, at least one
+     * @param step the number of this step (1-based)
      * @param rng the schedule's seeded random source
      * @return true to switch (the current thread yields)
      */
-    boolean switchAtPoint(int others, SplittableRandom rng);
+    abstract boolean switchAtPoint(DetTask current, List<DetTask> runnable, long step, SplittableRandom rng);
+
+    /** A task is admitted for the first time (it has its id now). */
+    void admitted(DetTask t, SplittableRandom rng) {
+    }
+
+    static DetStrategy of(Determinism d, SplittableRandom rng) {
+        if (d.pctDepth() > 0) {
+            return new Pct(d.pctDepth(), d.expectedSteps(), rng);
+        }
+        return d.strategy().equals("natural") ? NATURAL : RANDOM;
+    }
 
     /** Uniform among the runnable tasks; at a point, switch with probability others/(others+1). */
-    DetStrategy RANDOM = new DetStrategy() {
+    static final DetStrategy RANDOM = new DetStrategy() {
         @Override
-        public int pick(int runnable, SplittableRandom rng) {
-            return rng.nextInt(runnable);
+        int pick(List<DetTask> runnable, long step, SplittableRandom rng) {
+            return rng.nextInt(runnable.size());
         }
 
         @Override
-        public boolean switchAtPoint(int others, SplittableRandom rng) {
+        boolean switchAtPoint(DetTask current, List<DetTask> runnable, long step, SplittableRandom rng) {
+            int others = runnable.size();
             return rng.nextInt(others + 1) != 0;
         }
     };
 
     /** First submitted first (FIFO); a thread runs until it blocks, yields or ends. */
-    DetStrategy NATURAL = new DetStrategy() {
+    static final DetStrategy NATURAL = new DetStrategy() {
         @Override
-        public int pick(int runnable, SplittableRandom rng) {
+        int pick(List<DetTask> runnable, long step, SplittableRandom rng) {
             return 0;
         }
 
         @Override
-        public boolean switchAtPoint(int others, SplittableRandom rng) {
+        boolean switchAtPoint(DetTask current, List<DetTask> runnable, long step, SplittableRandom rng) {
             return false;
         }
     };
+
+    /**
+     * PCT (Burckhardt, Kothari, Musuvathi, Nagarakatte, ASPLOS 2010). Every task
+     * gets a random priority when first admitted, above {@code depth}; the
+     * highest-priority runnable task runs (at a point, the running task switches
+     * only if a runnable one has a higher priority). {@code depth - 1} change
+     * points are drawn uniformly (with replacement, as in the paper) from
+     * {@code [1, k]}, {@code k} the expected number of steps; at the i-th
+     * change point (in step order) the task about to run or running gets
+     * priority {@code depth - 1 - i}, below every initial priority, so it runs
+     * again only when nothing of higher priority can. Steps count dispatches
+     * and points alike.
+     */
+    static final class Pct extends DetStrategy {
+        private final int depth;
+        /** Sorted change points (step numbers); next is the index of the next one not yet passed. */
+        private final long[] changes;
+        private int next;
+
+        Pct(int depth, long k, SplittableRandom rng) {
+            this.depth = depth;
+            this.changes = new long[depth - 1];
+            for (int i = 0; i < changes.length; i++) {
+                changes[i] = 1 + rng.nextLong(k);
+            }
+            java.util.Arrays.sort(changes);
+        }
+
+        @Override
+        void admitted(DetTask t, SplittableRandom rng) {
+            // 62 random bits above depth: distinct with overwhelming probability; ties go to the lower index.
+            t.priority = depth + 1 + (rng.nextLong() >>> 2);
+        }
+
+        /** Lowers {@code t} if {@code step} is a change point (several may coincide). */
+        private void change(DetTask t, long step) {
+            while (next < changes.length && changes[next] <= step) {
+                if (changes[next] == step) {
+                    t.priority = depth - 1 - next;
+                }
+                next++;
+            }
+        }
+
+        private static int highest(List<DetTask> runnable) {
+            int best = 0;
+            long bp = runnable.get(0).priority;
+            for (int i = 1, n = runnable.size(); i < n; i++) {
+                long p = runnable.get(i).priority;
+                if (p > bp) {
+                    bp = p;
+                    best = i;
+                }
+            }
+            return best;
+        }
+
+        @Override
+        int pick(List<DetTask> runnable, long step, SplittableRandom rng) {
+            int i = highest(runnable);
+            if (next < changes.length && changes[next] <= step) {
+                change(runnable.get(i), step);
+                i = highest(runnable);
+            }
+            return i;
+        }
+
+        @Override
+        boolean switchAtPoint(DetTask current, List<DetTask> runnable, long step, SplittableRandom rng) {
+            if (next < changes.length && changes[next] <= step) {
+                change(current, step);
+            }
+            return runnable.get(highest(runnable)).priority > current.priority;
+        }
+    }
 }

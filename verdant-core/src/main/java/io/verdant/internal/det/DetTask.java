@@ -21,6 +21,11 @@ import java.util.concurrent.Executor;
  *         the next number in the runtime's order of first admission, so ids
  *         depend on the schedule only (never on hashes or global counters).
  *         Carrier only.
+ *   priority, kind, waker, settling
+ *         carrier only (the carrier and the green thread mounted on it):
+ *         PCT's priority; the Verdant operation the task last reached (its
+ *         step log entry); who made it runnable last; whether it waits in
+ *         Green.settle() for the others to block.
  * </pre>
  */
 final class DetTask implements Executor {
@@ -29,11 +34,24 @@ final class DetTask implements Executor {
     final GreenThread<?> green;
     private volatile Runnable cont;
     long id = -1;
+    long priority;
+    String kind = "start";
+    long waker = StepLog.WAKER_OUTSIDE;
+    boolean settling;
 
     DetTask(DetScheduler scheduler, GreenThread<?> green, Runnable cont) {
         this.scheduler = scheduler;
         this.green = green;
         this.cont = cont;
+    }
+
+    /** The task's name in step logs: its green thread's name, or "(foreign)". Carrier only. */
+    String name() {
+        if (green == null) {
+            return "(foreign)";
+        }
+        String n = green.name();
+        return n == null || n.isEmpty() ? "(unnamed)" : "'" + n + "'";
     }
 
     /** The continuation to run; carrier only, after the task was taken from the runnable set. */

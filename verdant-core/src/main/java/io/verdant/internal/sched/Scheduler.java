@@ -1,5 +1,7 @@
 package io.verdant.internal.sched;
 
+import io.verdant.internal.obs.TraceEvent;
+import io.verdant.internal.obs.TraceRing;
 import io.verdant.internal.timer.Clock;
 
 import java.lang.invoke.VarHandle;
@@ -148,6 +150,8 @@ public final class Scheduler {
     private final Ticker ticker;
     private final Sysmon sysmon;
     private final boolean preemptive;
+    /** Trace rings of this scheduler's carriers and ticker (see {@link TraceControl}). */
+    private final TraceControl traceControl;
     /** The runtime's clock: every time the scheduler measures (ticks, slices, stalls, terminate) is read from it. */
     private final Clock clock;
 
@@ -177,6 +181,17 @@ public final class Scheduler {
         this.stopped = new CountDownLatch(workerCount);
         this.sysmon = new Sysmon(this, timesliceNanos, stallNanos);
         this.ticker = new Ticker(this, name + "-ticker", sysmon);
+        this.traceControl = new TraceControl(this);
+    }
+
+    /** The trace rings' owner: traces and the flight recorder. */
+    public TraceControl traceControl() {
+        return traceControl;
+    }
+
+    /** The lock guarding the carriers array, also held to install trace rings (TraceControl). */
+    Object spareLock() {
+        return spareLock;
     }
 
     public void start() {
@@ -254,6 +269,7 @@ public final class Scheduler {
                 // Re-submission from the carrier itself (Thread.yield, a park that
                 // found its permit): the owner's private yielded slot when nothing
                 // else is queued here, else the back of the local queue.
+                w.resubmitted = task;
                 Task earlier = w.yielded;
                 if (earlier != null) {
                     // An earlier yielder is still waiting (next() has not run since):
@@ -273,6 +289,12 @@ public final class Scheduler {
             Worker w = running.worker;
             if (w != null && w.scheduler == this && w.currentTask() == running) {
                 // Made runnable by the green thread running on worker w.
+                TraceRing ring = w.traceOpaque();
+                if (ring != null) {
+                    // This thread runs on w's OS thread: w's ring has one writer.
+                    ring.put(TraceEvent.header(first ? TraceEvent.SPAWN : TraceEvent.WAKE, 0, 0, 0),
+                            w.sliceBegin, running.traceId(), task.traceId());
+                }
                 if (task.priority < running.priority && preemptive) {
                     // Higher priority than the thread making it runnable: let Sysmon
                     // look now (rule a), not at the next tick.
@@ -414,6 +436,7 @@ public final class Scheduler {
             // Bound the searchers to half the workers (at least one), as tokio does:
             // more searchers only contend on the same victims.
             if (2 * searching.get() >= Math.max(carriers.length, 2)) {
+                w.found = TraceEvent.FOUND_INJECTED;
                 return pollInjected();
             }
             searching.incrementAndGet();
@@ -424,6 +447,7 @@ public final class Scheduler {
         long[] seen = w.stealSeen;
         for (int round = 0; round < SEARCH_ROUNDS && found == null && !terminating; round++) {
             found = pollInjected();
+            w.found = TraceEvent.FOUND_INJECTED;
             if (found == null) {
                 Worker[] victims = carriers;
                 int n = victims.length;
@@ -434,6 +458,12 @@ public final class Scheduler {
                         found = victim.stealBy(w, seen);
                         if (found != null) {
                             w.counters.steals++;
+                            w.found = TraceEvent.FOUND_STOLEN;
+                            TraceRing ring = w.traceOpaque();
+                            if (ring != null) {
+                                ring.put(TraceEvent.header(TraceEvent.STEAL, 0, 0, 0), Clock.SYSTEM.nanoTime(),
+                                        victim.index, found.traceId());
+                            }
                         }
                     }
                 }
@@ -567,6 +597,7 @@ public final class Scheduler {
             }
             int index = workers.length + slot;
             s = new Worker(this, index, name + "-spare-" + slot, stackSize, true);
+            s.setTraceOpaque(traceControl.ringOf(index)); // under spareLock, before start()
             spares[slot] = s;
             Worker[] old = carriers;
             Worker[] grown = java.util.Arrays.copyOf(old, old.length + 1);

@@ -105,6 +105,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *   touched by the ticker thread only. observed[i] detects a spare slot reused
  *   by a new carrier. stallsReported / sparesStarted are read by any thread.
  *
+ * Tracing
+ *   trace is the ticker's own trace ring (one writer: the ticker thread), or
+ *   null; installed by TraceControl (volatile: read once per event, events are
+ *   rare). PREEMPT, STALL, SPARE_START and SPARE_RETIRE go there.
+ *
  * Cost
  *   Per tick: per carrier, two opaque reads and, while work waits, a scan of
  *   its four queue heads and LIFO slot; a CPU-clock read per hold longer than
@@ -161,6 +166,8 @@ public final class Sysmon {
     private final AtomicLong stallsReported = new AtomicLong();
     private final AtomicLong sparesStarted = new AtomicLong();
     private final AtomicLong preemptionsRequested = new AtomicLong();
+    /** The ticker's trace ring, or null (see "Tracing"). */
+    volatile io.verdant.internal.obs.TraceRing trace;
 
     Sysmon(Scheduler scheduler, long timesliceNanos, long stallNanos) {
         this.scheduler = scheduler;
@@ -324,6 +331,14 @@ public final class Sysmon {
         }
     }
 
+    /** Ticker thread only: records an event in the ticker's trace ring, if one is installed. */
+    private void traceEvent(int type, long b, long c) {
+        io.verdant.internal.obs.TraceRing ring = trace;
+        if (ring != null) {
+            ring.put(io.verdant.internal.obs.TraceEvent.header(type, 0, 0, 0), io.verdant.internal.timer.Clock.SYSTEM.nanoTime(), b, c);
+        }
+    }
+
     private boolean request(int i, Task t) {
         if (!t.requestPreemption()) {
             return false;
@@ -331,6 +346,7 @@ public final class Sysmon {
         withdrawStale(i);
         requested[i] = t;
         preemptionsRequested.incrementAndGet();
+        traceEvent(io.verdant.internal.obs.TraceEvent.PREEMPT, i, t.traceId());
         return true;
     }
 
@@ -370,6 +386,7 @@ public final class Sysmon {
         if (spare != null) {
             spareFor[i] = null;
             io.verdant.internal.obs.Jfr.spare(scheduler.name(), spare.getName(), false, c.getName());
+            traceEvent(io.verdant.internal.obs.TraceEvent.SPARE_RETIRE, spare.index, 0);
             scheduler.retireSpare(spare);
         }
     }
@@ -386,6 +403,7 @@ public final class Sysmon {
         Worker spare = spareFor[i];
         if (spare != null) {
             spareFor[i] = null;
+            traceEvent(io.verdant.internal.obs.TraceEvent.SPARE_RETIRE, spare.index, 0);
             scheduler.retireSpare(spare);
         }
     }
@@ -425,6 +443,7 @@ public final class Sysmon {
                 spareFor[i] = spare;
                 sparesStarted.incrementAndGet();
                 io.verdant.internal.obs.Jfr.spare(scheduler.name(), spare.getName(), true, c.getName());
+                traceEvent(io.verdant.internal.obs.TraceEvent.SPARE_START, spare.index, i);
             }
         }
         if (!reported[i]) {
@@ -444,6 +463,7 @@ public final class Sysmon {
                 stack = null;
             }
             stallsReported.incrementAndGet();
+            traceEvent(io.verdant.internal.obs.TraceEvent.STALL, i, running.traceId());
             report(c, running, held, spareFor[i], stack);
         }
     }

@@ -54,6 +54,14 @@ public abstract class Task {
     protected void chargeTick() {
     }
 
+    /**
+     * Any thread: this task's id in traces ({@code io.verdant.internal.obs.TraceEvent}):
+     * {@code (generation << 32) | (index + 1)} of a green thread's pid, 0 for foreign work.
+     */
+    public long traceId() {
+        return 0;
+    }
+
     /** The virtual thread this task is the continuation of, or null if unknown (foreign work). */
     protected Thread thread() {
         return null;

@@ -1,5 +1,8 @@
 package io.verdant.internal.sched;
 
+import io.verdant.internal.obs.TraceEvent;
+import io.verdant.internal.obs.TraceRing;
+import io.verdant.internal.timer.Clock;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
@@ -49,6 +52,22 @@ import java.util.concurrent.locks.LockSupport;
  *   counters    statistics for Verdant.metrics(): plain fields, one writer each
  *               (this carrier; busyTicks the ticker), none on the dispatch path;
  *               see {@link WorkerCounters} for the readers' memory ordering.
+ *
+ * Tracing (see {@link TraceControl} and io.verdant.internal.obs.TraceRing)
+ *   trace      this carrier's ring while a trace or the flight recorder records,
+ *              else null. Written by TraceControl under the scheduler's spareLock
+ *              (or before start() for a spare), read opaquely by the owner once per
+ *              dispatch: the only cost of tracing when it is off. A change is seen
+ *              at the latest a few dispatches later (opaque reads are eventually
+ *              fresh), which only moves where a trace begins or ends.
+ *   found, resubmitted, sliceBegin
+ *              owner only: how next()/search() found the task about to run (one
+ *              plain store per dispatch, made whether or not a trace records: cheaper
+ *              than testing), the task that re-submitted itself from this carrier
+ *              (a yield), and the begin time of the traced slice running now.
+ *   Events are written only by this carrier's OS thread: by the loop (SLICE, IDLE,
+ *   STEAL) and by green-thread code running here (WAKE, SPAWN, in Scheduler.submit),
+ *   which runs in sequence with the loop: one writer per ring.
  *
  * Flags written by other threads
  *   injectedFirst  set (opaque) by Sysmon when it requests preemption of the task
@@ -212,6 +231,14 @@ public final class Worker extends Thread {
     private boolean woken;
     /** Statistics written by this carrier only, read by anyone (see {@link WorkerCounters}). */
     public final WorkerCounters counters = new WorkerCounters();
+    /** This carrier's trace ring, or null (see "Tracing" in the class comment). */
+    @SuppressWarnings("unused") private volatile TraceRing trace;
+    /** Owner only: how the task about to run was found (a TraceEvent.FOUND_ code). */
+    int found;
+    /** Owner only: the task that last re-submitted itself from this carrier (Scheduler.submit). */
+    Task resubmitted;
+    /** Owner only, while a trace records: Clock.SYSTEM (System.nanoTime) when the running slice began. */
+    long sliceBegin;
 
     Worker(Scheduler scheduler, int index, String name, long stackSize, boolean spare) {
         super(null, null, name, stackSize, false);
@@ -261,7 +288,16 @@ public final class Worker extends Thread {
                 if (woken) {
                     counters.noopWakeups++;
                 }
-                woken = scheduler.park(this);
+                TraceRing ring = traceOpaque();
+                if (ring == null) {
+                    woken = scheduler.park(this);
+                } else {
+                    long t0 = Clock.SYSTEM.nanoTime();
+                    woken = scheduler.park(this);
+                    if (woken) {
+                        ring.put(TraceEvent.header(TraceEvent.IDLE, 0, 0, 0), t0, Clock.SYSTEM.nanoTime(), 0);
+                    }
+                }
                 return;
             }
         }
@@ -303,13 +339,54 @@ public final class Worker extends Thread {
         setDispatchesOpaque(dispatchesOpaque() + 1);
         task.worker = this;
         setCurrentOpaque(task);
+        TraceRing ring = traceOpaque();
         try {
-            task.dispatch(this);
+            if (ring == null) {
+                task.dispatch(this);
+            } else {
+                dispatchTraced(task, ring);
+            }
         } catch (Throwable t) {
             // A continuation never throws out of run(); a foreign runnable might.
             report(t);
         } finally {
             setCurrentOpaque(null);
+        }
+    }
+
+    /**
+     * Owner only: runs {@code task} and records its slice: when it began and
+     * ended, how it was found and why it stopped. Two clock reads per dispatch
+     * (the cost of tracing, see docs/observability.md). Why it stopped is read
+     * off what the slice left behind: the virtual thread terminated (exit), the
+     * carrier's preemption count moved (preempt), the task re-submitted itself
+     * from this carrier (yield), otherwise it parked.
+     */
+    private void dispatchTraced(Task task, TraceRing ring) {
+        int how = found;
+        long honoured = counters.preemptionsHonored;
+        resubmitted = null;
+        long t0 = Clock.SYSTEM.nanoTime();
+        sliceBegin = t0;
+        try {
+            task.dispatch(this);
+        } finally {
+            long t1 = Clock.SYSTEM.nanoTime();
+            Thread vt = task.thread();
+            int ended;
+            if (vt == null) {
+                ended = TraceEvent.ENDED_DONE;
+            } else if (vt.getState() == Thread.State.TERMINATED) {
+                ended = TraceEvent.ENDED_EXIT;
+            } else if (counters.preemptionsHonored != honoured) {
+                ended = TraceEvent.ENDED_PREEMPT;
+            } else if (resubmitted == task) {
+                ended = TraceEvent.ENDED_YIELD;
+            } else {
+                ended = TraceEvent.ENDED_PARK;
+            }
+            resubmitted = null;
+            ring.put(TraceEvent.header(TraceEvent.SLICE, how, ended, task.priority), t0, t1, task.traceId());
         }
     }
 
@@ -330,6 +407,7 @@ public final class Worker extends Thread {
         yielded = null;
         Task t = nextQueued();
         if (t == null) {
+            found = TraceEvent.FOUND_YIELDED;
             return y;
         }
         pushLocalOrInject(y);
@@ -341,7 +419,12 @@ public final class Worker extends Thread {
         // and the anti-starvation rule decide (t loses its place in its level).
         pushLocalOrInject(t);
         Task p = pollLocal(bestLevel());
-        return p != null ? p : scheduler.pollInjected();
+        if (p != null) {
+            found = TraceEvent.FOUND_LOCAL;
+            return p;
+        }
+        found = TraceEvent.FOUND_INJECTED;
+        return scheduler.pollInjected();
     }
 
     private Task nextQueued() {
@@ -350,6 +433,7 @@ public final class Worker extends Thread {
             setInjectedFirstOpaque(false);
             Task t = scheduler.pollInjected();
             if (t != null) {
+                found = TraceEvent.FOUND_INJECTED;
                 return t;
             }
         }
@@ -359,6 +443,7 @@ public final class Worker extends Thread {
         if (top > 0) {
             Task t = scheduler.pollInjectedAbove(top);
             if (t != null) {
+                found = TraceEvent.FOUND_INJECTED;
                 return t;
             }
         }
@@ -366,19 +451,23 @@ public final class Worker extends Thread {
             slot = getAndSetLifo(null);
             if (slot != null) {
                 lifoRuns++;
+                found = TraceEvent.FOUND_LIFO;
                 return slot;
             }
         }
         lifoRuns = 0;
         Task t = pollLocal(best);
         if (t != null) {
+            found = TraceEvent.FOUND_LOCAL;
             return t;
         }
         // The LIFO slot was over its run limit and the queues are empty: run it anyway.
         slot = getAndSetLifo(null);
         if (slot != null) {
+            found = TraceEvent.FOUND_LIFO;
             return slot;
         }
+        found = TraceEvent.FOUND_INJECTED;
         return scheduler.pollInjected();
     }
 
@@ -633,6 +722,16 @@ public final class Worker extends Thread {
         CURRENT.setOpaque(this, t);
     }
 
+    /** Owner (per dispatch, and in Scheduler.submit): this carrier's trace ring, or null; opaque. */
+    TraceRing traceOpaque() {
+        return (TraceRing) TRACE.getOpaque(this);
+    }
+
+    /** TraceControl, holding the scheduler's spareLock (or before a spare starts): installs or removes the ring. */
+    void setTraceOpaque(TraceRing ring) {
+        TRACE.setOpaque(this, ring);
+    }
+
     /** Owner only (next()): Sysmon's request to look at the injection queues first. */
     private boolean injectedFirstOpaque() {
         return (boolean) INJECTED_FIRST.getOpaque(this);
@@ -647,6 +746,7 @@ public final class Worker extends Thread {
     private static final VarHandle DISPATCHES;
     private static final VarHandle CURRENT;
     private static final VarHandle INJECTED_FIRST;
+    private static final VarHandle TRACE;
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
@@ -654,6 +754,7 @@ public final class Worker extends Thread {
             DISPATCHES = l.findVarHandle(Worker.class, "dispatches", long.class);
             CURRENT = l.findVarHandle(Worker.class, "current", Task.class);
             INJECTED_FIRST = l.findVarHandle(Worker.class, "injectedFirst", boolean.class);
+            TRACE = l.findVarHandle(Worker.class, "trace", TraceRing.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -1,0 +1,183 @@
+package io.verdant.bench;
+
+import io.verdant.Channel;
+import io.verdant.Config;
+import io.verdant.Determinism;
+import io.verdant.Green;
+import io.verdant.GreenHandle;
+import io.verdant.Verdant;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * det: the speed of deterministic mode (issue 13), one schedule after another
+ * on one thread, each on a fresh deterministic runtime, as an exploration runs
+ * them (seeds 0, 1, 2, ... continuing across rounds, so no round repeats
+ * another's schedules).
+ *
+ * <pre>
+ * Entries (system "verdant-det")
+ *   det-setup       an empty body: set-up + run + tear-down of one runtime,
+ *                   ns_per_op per schedule (target <= 30 us)
+ *   det-lost-update 2 threads x 10 read / checkpoint / write increments
+ *                   (about 40 steps): ops_per_s = schedules/s (target >= 5,000)
+ *   det-pipeline    3 stages, 2 workers, 160 items through bounded channels
+ *                   (about 1,500 steps): schedules/s (target >= 500)
+ * Extras of the last two: steps (per schedule) and us_per_step =
+ *   (round time - the same number of empty schedules' time) / steps, the
+ *   per-step cost net of set-up (target <= 1 us); the empty schedules are run
+ *   in the same round, right before.
+ * </pre>
+ *
+ * No baseline system: nothing else runs these schedules. Figures only on a quiet
+ * machine; the runner's JVM must not hold other runtimes (a deterministic runtime
+ * makes every checkpoint in the JVM take its slow path).
+ */
+final class DeterminismComparison extends Harness {
+    /** Schedules per round (bench.det.schedules): enough for ~0.1-1 s per round at the targets. */
+    static final int SCHEDULES = size("bench.det.schedules", 2_000);
+    /** Items through the pipeline: about 9.4 steps per item (a smoke run: 944 steps for 100), so ~1,500 steps. */
+    static final int PIPELINE_ITEMS = 160;
+    private static final Config CONFIG = Config.builder().name("det-bench").failureHandler((h, t) -> { }).build();
+
+    @Override
+    public String name() {
+        return "det";
+    }
+
+    @Override
+    public String description() {
+        return "deterministic mode: schedules/s of a lost-update test and of a 3-stage pipeline, us per step, "
+                + "set-up + tear-down per schedule (" + SCHEDULES + " schedules per round)";
+    }
+
+    @Override
+    protected int defaultWarmups() {
+        return 2;
+    }
+
+    @Override
+    protected int defaultRounds() {
+        return 5;
+    }
+
+    @Override
+    protected List<Entry> entries() {
+        return List.of(
+                local("det-setup", name() + "-setup", "verdant-det", SCHEDULES, "ns_per_op", List.of(),
+                        () -> new ScheduleTrial(null, false)),
+                local("det-lost-update", name() + "-lost-update", "verdant-det", SCHEDULES, "ops_per_s", List.of(),
+                        () -> new ScheduleTrial(DeterminismComparison::lostUpdate, true)),
+                local("det-pipeline", name() + "-pipeline", "verdant-det", SCHEDULES, "ops_per_s", List.of(),
+                        () -> new ScheduleTrial(DeterminismComparison::pipeline, true)));
+    }
+
+    @Override
+    protected void summarize(Report report, Map<String, Double> medians) {
+        Double setup = medians.get("det-setup");
+        if (setup != null) {
+            report.note(String.format(java.util.Locale.ROOT, "det set-up + tear-down per schedule: %.1f us (target <= 30)",
+                    setup / 1_000));
+        }
+    }
+
+    /** Runs SCHEDULES schedules of one body per round; seeds continue across rounds. */
+    private static final class ScheduleTrial implements Trial {
+        private final Callable<?> body;
+        private final boolean schedulesPerSecond;
+        private long nextSeed;
+        private double steps;
+        private double microsPerStep;
+
+        ScheduleTrial(Callable<?> body, boolean schedulesPerSecond) {
+            this.body = body;
+            this.schedulesPerSecond = schedulesPerSecond;
+        }
+
+        @Override
+        public double run() {
+            long empty = 0;
+            if (body != null) {
+                long e0 = System.nanoTime();
+                for (int i = 0; i < SCHEDULES; i++) {
+                    schedule(nextSeed + i, null);
+                }
+                empty = System.nanoTime() - e0;
+            }
+            long totalSteps = 0;
+            long t0 = System.nanoTime();
+            for (int i = 0; i < SCHEDULES; i++) {
+                totalSteps += schedule(nextSeed++, body);
+            }
+            long took = System.nanoTime() - t0;
+            steps = (double) totalSteps / SCHEDULES;
+            microsPerStep = body == null || totalSteps == 0 ? 0 : (took - empty) / 1e3 / totalSteps;
+            return schedulesPerSecond ? SCHEDULES / (took / 1e9) : (double) took / SCHEDULES;
+        }
+
+        @Override
+        public Map<String, Double> extras() {
+            return body == null ? Map.of() : Map.of("steps", steps, "us_per_step", microsPerStep);
+        }
+    }
+
+    /** One schedule of {@code body} (null: an empty body); returns its step count. */
+    static long schedule(long seed, Callable<?> body) {
+        try (Verdant rt = Verdant.deterministic(CONFIG, Determinism.seed(seed))) {
+            rt.run(body == null ? () -> null : body);
+            return rt.trace().steps();
+        }
+    }
+
+    /** 2 threads x 10 increments with a scheduling point between read and write; no assertion (lost updates are fine here). */
+    static Integer lostUpdate() {
+        int[] counter = new int[1];
+        List<GreenHandle<Void>> hs = new ArrayList<>(2);
+        for (int t = 0; t < 2; t++) {
+            hs.add(Green.spawn(() -> {
+                for (int i = 0; i < 10; i++) {
+                    int v = counter[0];
+                    Green.schedulingPoint();
+                    counter[0] = v + 1;
+                }
+            }));
+        }
+        Green.joinAll(hs);
+        return counter[0];
+    }
+
+    /** Source -> 2 workers -> sink over bounded channels, PIPELINE_ITEMS items. */
+    static Long pipeline() {
+        Channel<Integer> in = Channel.bounded(8);
+        Channel<Integer> out = Channel.bounded(8);
+        GreenHandle<Void> source = Green.spawn(() -> {
+            for (int i = 0; i < PIPELINE_ITEMS; i++) {
+                in.send(i);
+            }
+            in.close();
+        });
+        List<GreenHandle<Void>> workers = new ArrayList<>(2);
+        for (int w = 0; w < 2; w++) {
+            workers.add(Green.spawn(() -> {
+                for (int v : in) {
+                    Green.schedulingPoint();
+                    out.send(v * 2);
+                }
+            }));
+        }
+        GreenHandle<Void> closer = Green.spawn(() -> {
+            Green.joinAll(workers);
+            out.close();
+        });
+        long sum = 0;
+        for (int v : out) {
+            sum += v;
+        }
+        source.join();
+        closer.join();
+        return sum;
+    }
+}

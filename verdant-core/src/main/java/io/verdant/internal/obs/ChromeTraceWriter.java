@@ -1,0 +1,298 @@
+package io.verdant.internal.obs;
+
+import io.verdant.Priority;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Writes a {@link TraceData} as Chrome trace-event JSON (the "JSON Object
+ * Format" that Perfetto and {@code chrome://tracing} open).
+ *
+ * <pre>
+ * Verdant                  trace event
+ * runtime                  pid = runtime id; "M" process_name "verdant 'name'"
+ * carrier lane             tid = lane index; "M" thread_name carrier-i / spare-j
+ * slice                    "X" name = thread label, cat "slice", ts/dur in microseconds
+ *                          (fractional: nanosecond precision), args pid, priority,
+ *                          found, ended. Slices on one lane never overlap: one
+ *                          carrier runs one task at a time.
+ * idle period              "X" name "idle", cat "idle"
+ * wake-up / spawn          flow "s" inside the waker's (parent's) slice, "f" with
+ *                          bp "e" inside the woken (child's) next slice; cat "wake"/"spawn"
+ * steal                    "i" (s "t") on the thief's lane
+ * preemption request/stall "i" (s "t") on the carrier's lane
+ * spare start/retire       "i" (s "p")
+ * </pre>
+ *
+ * Flows are matched after the fact: a WAKE is followed, in its lane, by the
+ * SLICE of its waker (events of one lane are in writing order); its arrow ends
+ * at the woken thread's first slice that begins after that slice began. A
+ * wake-up whose slices were dropped draws no arrow.
+ */
+public final class ChromeTraceWriter {
+    private ChromeTraceWriter() {
+    }
+
+    /**
+     * Writes {@code d} to {@code out}.
+     *
+     * @param d   the trace
+     * @param out where to write
+     * @throws IOException if {@code out} throws
+     */
+    public static void write(TraceData d, Appendable out) throws IOException {
+        long origin = d.startNanos();
+        long pid = d.runtimeId();
+        int tickerLane = d.lanes().length - 1;
+        SliceIndex index = SliceIndex.of(d);
+        StringBuilder b = new StringBuilder(1 << 16);
+        b.append("{\"displayTimeUnit\":\"ns\",\"otherData\":{\"runtime\":");
+        str(b, d.runtimeName());
+        b.append(",\"events\":").append(d.events()).append(",\"dropped\":").append(d.dropped())
+                .append("},\"traceEvents\":[\n");
+        b.append("{\"ph\":\"M\",\"pid\":").append(pid).append(",\"name\":\"process_name\",\"args\":{\"name\":");
+        str(b, "verdant '" + d.runtimeName() + "'");
+        b.append("}}");
+        for (int lane = 0; lane < tickerLane; lane++) {
+            if (lane < d.workers() || d.counts()[lane] > 0) {
+                b.append(",\n{\"ph\":\"M\",\"pid\":").append(pid).append(",\"tid\":").append(lane)
+                        .append(",\"name\":\"thread_name\",\"args\":{\"name\":");
+                str(b, d.laneNames()[lane]);
+                b.append("}},\n{\"ph\":\"M\",\"pid\":").append(pid).append(",\"tid\":").append(lane)
+                        .append(",\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":").append(lane).append("}}");
+            }
+        }
+        long flowId = 0;
+        for (int lane = 0; lane < d.lanes().length; lane++) {
+            long[] ev = d.lanes()[lane];
+            int n = d.counts()[lane];
+            for (int k = 0; k < n; k++) {
+                int j = k * TraceRing.LONGS;
+                long h = ev[j];
+                long a = ev[j + 1];
+                long x = ev[j + 2];
+                long y = ev[j + 3];
+                switch (TraceEvent.type(h)) {
+                    case TraceEvent.SLICE -> {
+                        b.append(",\n{\"ph\":\"X\",\"cat\":\"slice\",\"pid\":").append(pid).append(",\"tid\":").append(lane)
+                                .append(",\"ts\":");
+                        us(b, a - origin);
+                        b.append(",\"dur\":");
+                        us(b, Math.max(0, x - a));
+                        b.append(",\"name\":");
+                        str(b, d.label(y));
+                        b.append(",\"args\":{\"pid\":");
+                        str(b, d.pidOf(y));
+                        int p = TraceEvent.priority(h);
+                        b.append(",\"priority\":\"").append(p < Priority.values().length ? Priority.values()[p].name() : "?")
+                                .append("\",\"found\":\"").append(TraceEvent.foundName(TraceEvent.found(h)))
+                                .append("\",\"ended\":\"").append(TraceEvent.endedName(TraceEvent.ended(h))).append("\"}}");
+                    }
+                    case TraceEvent.IDLE -> {
+                        b.append(",\n{\"ph\":\"X\",\"cat\":\"idle\",\"name\":\"idle\",\"pid\":").append(pid)
+                                .append(",\"tid\":").append(lane).append(",\"ts\":");
+                        us(b, a - origin);
+                        b.append(",\"dur\":");
+                        us(b, Math.max(0, x - a));
+                        b.append('}');
+                    }
+                    case TraceEvent.WAKE, TraceEvent.SPAWN -> {
+                        // The waker's slice: the next SLICE of the waker in this lane.
+                        int w = -1;
+                        for (int m = k + 1; m < n; m++) {
+                            int jm = m * TraceRing.LONGS;
+                            if (TraceEvent.type(ev[jm]) == TraceEvent.SLICE) {
+                                if (ev[jm + 3] == x) {
+                                    w = jm;
+                                }
+                                break;
+                            }
+                        }
+                        if (w < 0) {
+                            break;
+                        }
+                        long wBegin = ev[w + 1];
+                        long wEnd = ev[w + 2];
+                        long target = index.firstAfter(y, wBegin);
+                        if (target == Long.MIN_VALUE) {
+                            break;
+                        }
+                        long tBegin = index.timeOf(target);
+                        int tLane = SliceIndex.lane(target);
+                        String cat = TraceEvent.type(h) == TraceEvent.WAKE ? "wake" : "spawn";
+                        flowId++;
+                        b.append(",\n{\"ph\":\"s\",\"cat\":\"").append(cat).append("\",\"name\":\"").append(cat)
+                                .append("\",\"id\":").append(flowId).append(",\"pid\":").append(pid).append(",\"tid\":")
+                                .append(lane).append(",\"ts\":");
+                        us(b, Math.min(wBegin + 1, wEnd) - origin);
+                        b.append("},\n{\"ph\":\"f\",\"bp\":\"e\",\"cat\":\"").append(cat).append("\",\"name\":\"")
+                                .append(cat).append("\",\"id\":").append(flowId).append(",\"pid\":").append(pid)
+                                .append(",\"tid\":").append(tLane).append(",\"ts\":");
+                        us(b, Math.min(tBegin + 1, index.endOf(target)) - origin);
+                        b.append('}');
+                    }
+                    case TraceEvent.STEAL -> {
+                        instant(b, pid, lane, "t", "steal", a - origin);
+                        b.append(",\"args\":{\"victim\":");
+                        str(b, d.laneNames()[(int) x]);
+                        b.append(",\"pid\":");
+                        str(b, d.pidOf(y));
+                        b.append("}}");
+                    }
+                    case TraceEvent.PREEMPT, TraceEvent.STALL -> {
+                        instant(b, pid, (int) x, "t",
+                                TraceEvent.type(h) == TraceEvent.PREEMPT ? "preempt request" : "stall", a - origin);
+                        b.append(",\"args\":{\"pid\":");
+                        str(b, d.label(y));
+                        b.append("}}");
+                    }
+                    case TraceEvent.SPARE_START, TraceEvent.SPARE_RETIRE -> {
+                        boolean startEv = TraceEvent.type(h) == TraceEvent.SPARE_START;
+                        instant(b, pid, (int) x, "p", startEv ? "spare start" : "spare retire", a - origin);
+                        b.append(",\"args\":{\"spare\":");
+                        str(b, d.laneNames()[(int) x]);
+                        if (startEv) {
+                            b.append(",\"stalled\":");
+                            str(b, d.laneNames()[(int) y]);
+                        }
+                        b.append("}}");
+                    }
+                    default -> {
+                        // Unknown type: not exported.
+                    }
+                }
+                if (b.length() > (1 << 16)) {
+                    out.append(b);
+                    b.setLength(0);
+                }
+            }
+        }
+        b.append("\n]}\n");
+        out.append(b);
+    }
+
+    private static void instant(StringBuilder b, long pid, int tid, String scope, String name, long ts) {
+        b.append(",\n{\"ph\":\"i\",\"s\":\"").append(scope).append("\",\"name\":\"").append(name)
+                .append("\",\"pid\":").append(pid).append(",\"tid\":").append(tid).append(",\"ts\":");
+        us(b, ts);
+    }
+
+    /** Nanoseconds as microseconds with three decimals (exact). */
+    static void us(StringBuilder b, long ns) {
+        if (ns < 0) {
+            b.append('-');
+            ns = -ns;
+        }
+        b.append(ns / 1000).append('.');
+        long r = ns % 1000;
+        if (r < 100) {
+            b.append('0');
+        }
+        if (r < 10) {
+            b.append('0');
+        }
+        b.append(r);
+    }
+
+    /** A JSON string literal. */
+    static void str(StringBuilder b, String s) {
+        b.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x2028 || c == 0x2029) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        b.append('"');
+    }
+
+    /**
+     * Every slice's begin time and lane packed in one long (begin relative to the
+     * origin in the high bits, lane in the low 12: sorting sorts by time), grouped
+     * by task id and sorted, to find a task's next slice after a given time; and
+     * each slice's end by its packed key (unique: slices on one lane never begin
+     * at the same nanosecond).
+     */
+    static final class SliceIndex {
+        private final Map<Long, long[]> byTask = new HashMap<>();
+        private final Map<Long, Long> ends = new HashMap<>();
+        private final long origin;
+
+        private SliceIndex(long origin) {
+            this.origin = origin;
+        }
+
+        static SliceIndex of(TraceData d) {
+            SliceIndex ix = new SliceIndex(d.startNanos());
+            Map<Long, int[]> sizes = new HashMap<>();
+            for (int lane = 0; lane < d.lanes().length; lane++) {
+                long[] ev = d.lanes()[lane];
+                for (int k = 0; k < d.counts()[lane]; k++) {
+                    int j = k * TraceRing.LONGS;
+                    if (TraceEvent.type(ev[j]) != TraceEvent.SLICE) {
+                        continue;
+                    }
+                    long id = ev[j + 3];
+                    long key = ix.pack(ev[j + 1], lane);
+                    int[] size = sizes.computeIfAbsent(id, i -> new int[1]);
+                    long[] l = ix.byTask.computeIfAbsent(id, i -> new long[8]);
+                    if (size[0] == l.length) {
+                        l = Arrays.copyOf(l, l.length * 2);
+                        ix.byTask.put(id, l);
+                    }
+                    l[size[0]++] = key;
+                    ix.ends.put(key, ev[j + 2]);
+                }
+            }
+            for (Map.Entry<Long, long[]> e : ix.byTask.entrySet()) {
+                long[] l = Arrays.copyOf(e.getValue(), sizes.get(e.getKey())[0]);
+                Arrays.sort(l);
+                e.setValue(l);
+            }
+            return ix;
+        }
+
+        private long pack(long nanos, int lane) {
+            return Math.max(0, nanos - origin) << 12 | lane;
+        }
+
+        /** The begin time (absolute nanos) of a packed key. */
+        long timeOf(long key) {
+            return (key >>> 12) + origin;
+        }
+
+        static int lane(long key) {
+            return (int) (key & 0xFFF);
+        }
+
+        /** The end time (absolute nanos) of the slice of a packed key. */
+        long endOf(long key) {
+            Long e = ends.get(key);
+            return e == null ? timeOf(key) : e;
+        }
+
+        /** The packed key of the first slice of {@code id} beginning strictly after {@code nanos}, or Long.MIN_VALUE. */
+        long firstAfter(long id, long nanos) {
+            long[] l = byTask.get(id);
+            if (l == null) {
+                return Long.MIN_VALUE;
+            }
+            int i = Arrays.binarySearch(l, pack(nanos, 0xFFF));
+            i = i < 0 ? -i - 1 : i + 1;
+            return i < l.length ? l[i] : Long.MIN_VALUE;
+        }
+    }
+}

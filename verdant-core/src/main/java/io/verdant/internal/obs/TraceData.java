@@ -1,0 +1,60 @@
+package io.verdant.internal.obs;
+
+import java.util.Map;
+
+/**
+ * A finished copy of a trace, the input of the exporters: per lane (carrier
+ * slots, then the ticker) the events in the order their writer wrote them.
+ * Immutable once built; read by one exporter at a time.
+ *
+ * @param runtimeName the runtime's name
+ * @param runtimeId   the runtime's id (the first part of its pids)
+ * @param workers     core carriers (lanes 0 .. workers-1; then spare slots, then the ticker)
+ * @param laneNames   the name of each lane
+ * @param lanes       each lane's events, {@link TraceRing#LONGS} longs per event
+ * @param counts      events held per lane
+ * @param startNanos  the trace's time origin ({@code System.nanoTime()})
+ * @param endNanos    when it stopped, or the last event's time
+ * @param dropped     events lost (overwritten before collected)
+ * @param labels      task id to label ("name &lt;pid&gt;" or "&lt;pid&gt;")
+ */
+public record TraceData(String runtimeName, long runtimeId, int workers, String[] laneNames, long[][] lanes,
+                        int[] counts, long startNanos, long endNanos, long dropped, Map<Long, String> labels) {
+
+    /**
+     * The label of a task in this trace.
+     *
+     * @param id a task id ({@link TraceEvent})
+     * @return its label, "foreign" for 0
+     */
+    public String label(long id) {
+        if (id == 0) {
+            return "foreign";
+        }
+        String l = labels.get(id);
+        return l != null ? l : "<" + runtimeId + "." + ((int) id - 1) + "." + (id >>> 32) + ">";
+    }
+
+    /**
+     * The pid text of a task id.
+     *
+     * @param id a task id
+     * @return {@code <runtime.index.generation>}, or "" for foreign work
+     */
+    public String pidOf(long id) {
+        return id == 0 ? "" : "<" + runtimeId + "." + ((int) id - 1) + "." + (id >>> 32) + ">";
+    }
+
+    /**
+     * Events held in all lanes.
+     *
+     * @return the total
+     */
+    public long events() {
+        long n = 0;
+        for (int c : counts) {
+            n += c;
+        }
+        return n;
+    }
+}

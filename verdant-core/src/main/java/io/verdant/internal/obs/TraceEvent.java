@@ -1,0 +1,147 @@
+package io.verdant.internal.obs;
+
+/**
+ * The kinds of trace events and their encoding in a {@link TraceRing}: a
+ * header word and three payload words, all {@code long}.
+ *
+ * <pre>
+ * header: bits 0-7 type, 8-15 found (SLICE), 16-23 ended (SLICE), 24-31 priority level (SLICE)
+ *
+ * type           written by                a            b              c
+ * SLICE          the carrier, after it     begin nanos  end nanos      task id
+ * WAKE           the carrier, in submit    slice begin  waker task id  woken task id
+ * SPAWN          the carrier, in submit    slice begin  parent task id child task id
+ * STEAL          the carrier, in search    nanos        victim carrier stolen task id
+ * IDLE           the carrier, after park   begin nanos  end nanos      0
+ * PREEMPT        the ticker                nanos        carrier        task id
+ * STALL          the ticker                nanos        carrier        task id
+ * SPARE_START    the ticker                nanos        spare carrier  stalled carrier
+ * SPARE_RETIRE   the ticker                nanos        spare carrier  0
+ * </pre>
+ *
+ * A task id is {@code (generation << 32) | (index + 1)} of a green thread's pid
+ * ({@code Task.traceId}), 0 for foreign work. Times are {@code Clock.SYSTEM} ({@code System.nanoTime()}): trace stamps are JVM-wide diagnostics, not the runtime clock.
+ * WAKE and SPAWN read no clock: they carry the begin time of the slice in which
+ * they happened, and are written before that slice's SLICE event.
+ */
+public final class TraceEvent {
+    /** A green thread (or foreign task) ran on a carrier. */
+    public static final int SLICE = 1;
+    /** A running task made another runnable. */
+    public static final int WAKE = 2;
+    /** A running task started a green thread. */
+    public static final int SPAWN = 3;
+    /** The carrier took a task from another carrier. */
+    public static final int STEAL = 4;
+    /** The carrier parked with nothing to do. */
+    public static final int IDLE = 5;
+    /** The ticker asked a task to yield at its next safepoint. */
+    public static final int PREEMPT = 6;
+    /** The ticker found a carrier held by one task too long. */
+    public static final int STALL = 7;
+    /** The ticker started a spare carrier. */
+    public static final int SPARE_START = 8;
+    /** The ticker retired a spare carrier. */
+    public static final int SPARE_RETIRE = 9;
+
+    /** How a slice's task was found: from the LIFO slot. */
+    public static final int FOUND_LIFO = 1;
+    /** ... from the carrier's local queues. */
+    public static final int FOUND_LOCAL = 2;
+    /** ... from the runtime's injection queues. */
+    public static final int FOUND_INJECTED = 3;
+    /** ... stolen from another carrier. */
+    public static final int FOUND_STOLEN = 4;
+    /** ... from the carrier's yielded slot (it had yielded on this carrier). */
+    public static final int FOUND_YIELDED = 5;
+
+    /** Why a slice ended: the green thread parked (a blocking operation). */
+    public static final int ENDED_PARK = 1;
+    /** ... it yielded (Green.yield, or a park that found its permit). */
+    public static final int ENDED_YIELD = 2;
+    /** ... it honoured a preemption request at a safepoint. */
+    public static final int ENDED_PREEMPT = 3;
+    /** ... it ended. */
+    public static final int ENDED_EXIT = 4;
+    /** ... foreign work returned. */
+    public static final int ENDED_DONE = 5;
+
+    private static final String[] FOUND = {"?", "lifo", "local", "injected", "stolen", "yielded"};
+    private static final String[] ENDED = {"?", "park", "yield", "preempt", "exit", "done"};
+
+    private TraceEvent() {
+    }
+
+    /**
+     * Packs a header.
+     *
+     * @param type     the event type
+     * @param found    how the task was found (SLICE), else 0
+     * @param ended    why the slice ended (SLICE), else 0
+     * @param priority the task's priority level (SLICE), else 0
+     * @return the header word
+     */
+    public static long header(int type, int found, int ended, int priority) {
+        return (type & 0xFF) | (found & 0xFF) << 8 | (ended & 0xFF) << 16 | (long) (priority & 0xFF) << 24;
+    }
+
+    /**
+     * Decodes its type.
+     *
+     * @param header a header
+     * @return its type
+     */
+    public static int type(long header) {
+        return (int) (header & 0xFF);
+    }
+
+    /**
+     * Decodes how the slice's task was found.
+     *
+     * @param header a header
+     * @return how the slice's task was found
+     */
+    public static int found(long header) {
+        return (int) (header >>> 8 & 0xFF);
+    }
+
+    /**
+     * Decodes why the slice ended.
+     *
+     * @param header a header
+     * @return why the slice ended
+     */
+    public static int ended(long header) {
+        return (int) (header >>> 16 & 0xFF);
+    }
+
+    /**
+     * Decodes the slice's priority level.
+     *
+     * @param header a header
+     * @return the slice's priority level
+     */
+    public static int priority(long header) {
+        return (int) (header >>> 24 & 0xFF);
+    }
+
+    /**
+     * Decodes its name in exports.
+     *
+     * @param found a FOUND_ code
+     * @return its name in exports
+     */
+    public static String foundName(int found) {
+        return found >= 0 && found < FOUND.length ? FOUND[found] : "?";
+    }
+
+    /**
+     * Decodes its name in exports.
+     *
+     * @param ended an ENDED_ code
+     * @return its name in exports
+     */
+    public static String endedName(int ended) {
+        return ended >= 0 && ended < ENDED.length ? ENDED[ended] : "?";
+    }
+}

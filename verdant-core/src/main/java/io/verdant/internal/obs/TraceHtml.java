@@ -1,0 +1,302 @@
+package io.verdant.internal.obs;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes a {@link TraceData} as one self-contained HTML page: an inline SVG
+ * with one lane per carrier, each slice a bar in its green thread's colour, a
+ * time axis and a legend. No script, no style sheet or font fetched: any
+ * browser draws it offline.
+ *
+ * <p>Bars narrower than a pixel would be invisible and bloat the page, so
+ * consecutive slices of one thread less than a pixel apart are merged into one
+ * bar, and every bar is at least one pixel wide. The hover title of a bar names
+ * the thread and the time span. Preemption requests are drawn as red ticks above
+ * the lane, stalls as dark red bars across it.
+ *
+ * <p>The layout constants are public so that a test can find the lanes in a
+ * screenshot of the page.
+ */
+public final class TraceHtml {
+    /** Width of the drawing in CSS pixels. */
+    public static final int WIDTH = 1200;
+    /** Left margin (lane names). */
+    public static final int LEFT = 110;
+    /** Right margin. */
+    public static final int RIGHT = 20;
+    /** Top of the first lane. */
+    public static final int TOP = 50;
+    /** Height of a lane. */
+    public static final int LANE_HEIGHT = 36;
+    /** Gap between lanes. */
+    public static final int LANE_GAP = 10;
+    /** The page background. */
+    public static final String BACKGROUND = "#ffffff";
+    /** A lane's background. */
+    public static final String LANE_BACKGROUND = "#ececec";
+    /** Threads named in the legend, longest-running first. */
+    private static final int LEGEND_ENTRIES = 12;
+
+    private TraceHtml() {
+    }
+
+    /**
+     * The top of lane number {@code k} of the page (k-th drawn lane).
+     *
+     * @param k the lane's position, from 0
+     * @return its top y in CSS pixels
+     */
+    public static int laneTop(int k) {
+        return TOP + k * (LANE_HEIGHT + LANE_GAP);
+    }
+
+    /**
+     * The colour of a green thread: a hue spread by the golden ratio over its pid
+     * (so neighbouring pids differ), fixed saturation and lightness; grey for
+     * foreign work. The same thread has the same colour in every trace.
+     *
+     * @param id a task id ({@link TraceEvent})
+     * @return a colour as {@code #rrggbb}
+     */
+    public static String colorOf(long id) {
+        if (id == 0) {
+            return "#8c8c8c";
+        }
+        long mixed = (id & 0xFFFFFFFFL) + (id >>> 32) * 7919;
+        double hue = (mixed * 0.6180339887498949) % 1.0;
+        double light = (mixed & 1) == 0 ? 0.45 : 0.58;
+        return hsl(hue, 0.7, light);
+    }
+
+    private static String hsl(double h, double s, double l) {
+        double c = (1 - Math.abs(2 * l - 1)) * s;
+        double hp = h * 6;
+        double x = c * (1 - Math.abs(hp % 2 - 1));
+        double r = 0;
+        double g = 0;
+        double b = 0;
+        switch ((int) hp) {
+            case 0 -> { r = c; g = x; }
+            case 1 -> { r = x; g = c; }
+            case 2 -> { g = c; b = x; }
+            case 3 -> { g = x; b = c; }
+            case 4 -> { r = x; b = c; }
+            default -> { r = c; b = x; }
+        }
+        double m = l - c / 2;
+        return String.format("#%02x%02x%02x", Math.round((r + m) * 255), Math.round((g + m) * 255),
+                Math.round((b + m) * 255));
+    }
+
+    /**
+     * The lanes the page draws: every core carrier, and every spare slot that has events.
+     *
+     * @param d the trace
+     * @return lane indexes of {@code d}, in drawing order
+     */
+    public static List<Integer> drawnLanes(TraceData d) {
+        List<Integer> lanes = new ArrayList<>();
+        for (int lane = 0; lane < d.lanes().length - 1; lane++) {
+            if (lane < d.workers() || d.counts()[lane] > 0) {
+                lanes.add(lane);
+            }
+        }
+        return lanes;
+    }
+
+    /**
+     * Writes the page.
+     *
+     * @param d   the trace
+     * @param out where to write
+     * @throws IOException if {@code out} throws
+     */
+    public static void write(TraceData d, Appendable out) throws IOException {
+        long t0 = d.startNanos();
+        long span = Math.max(1, d.endNanos() - t0);
+        double plot = WIDTH - LEFT - RIGHT;
+        double scale = plot / span;
+        List<Integer> lanes = drawnLanes(d);
+        Map<Long, Long> total = new HashMap<>();
+        long slices = 0;
+        for (int lane : lanes) {
+            long[] ev = d.lanes()[lane];
+            for (int k = 0; k < d.counts()[lane]; k++) {
+                int j = k * TraceRing.LONGS;
+                if (TraceEvent.type(ev[j]) == TraceEvent.SLICE) {
+                    total.merge(ev[j + 3], ev[j + 2] - ev[j + 1], Long::sum);
+                    slices++;
+                }
+            }
+        }
+        List<Map.Entry<Long, Long>> legend = new ArrayList<>(total.entrySet());
+        legend.sort((a, b) -> Long.compare(b.getValue(), a.getValue()));
+        if (legend.size() > LEGEND_ENTRIES) {
+            legend = legend.subList(0, LEGEND_ENTRIES);
+        }
+        int axisY = laneTop(lanes.size()) + 4;
+        int legendY = axisY + 40;
+        int legendRows = (legend.size() + 2) / 3;
+        int height = legendY + legendRows * 20 + 20;
+
+        StringBuilder b = new StringBuilder(1 << 16);
+        b.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>");
+        esc(b, "Verdant trace: " + d.runtimeName());
+        b.append("</title></head>\n<body style=\"margin:0;background:").append(BACKGROUND).append("\">\n");
+        b.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH).append("\" height=\"").append(height)
+                .append("\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(height)
+                .append("\" font-family=\"sans-serif\" font-size=\"12\">\n");
+        b.append("<rect x=\"0\" y=\"0\" width=\"").append(WIDTH).append("\" height=\"").append(height)
+                .append("\" fill=\"").append(BACKGROUND).append("\"/>\n");
+        b.append("<text x=\"").append(LEFT).append("\" y=\"22\" font-size=\"15\" font-weight=\"bold\">");
+        esc(b, "verdant '" + d.runtimeName() + "'");
+        b.append("</text><text x=\"").append(LEFT).append("\" y=\"40\" fill=\"#555\">");
+        esc(b, String.format("%,d slices, %s, %,d events, %,d dropped", slices, duration(span), d.events(), d.dropped()));
+        b.append("</text>\n");
+        for (int k = 0; k < lanes.size(); k++) {
+            int lane = lanes.get(k);
+            int y = laneTop(k);
+            b.append("<text x=\"").append(LEFT - 8).append("\" y=\"").append(y + LANE_HEIGHT / 2 + 4)
+                    .append("\" text-anchor=\"end\">");
+            esc(b, d.laneNames()[lane]);
+            b.append("</text><rect x=\"").append(LEFT).append("\" y=\"").append(y).append("\" width=\"")
+                    .append((int) plot).append("\" height=\"").append(LANE_HEIGHT).append("\" fill=\"")
+                    .append(LANE_BACKGROUND).append("\"/>\n<g shape-rendering=\"crispEdges\">\n");
+            long[] ev = d.lanes()[lane];
+            long curId = -1;
+            double curX0 = 0;
+            double curX1 = 0;
+            long curT0 = 0;
+            long curT1 = 0;
+            for (int k2 = 0; k2 < d.counts()[lane]; k2++) {
+                int j = k2 * TraceRing.LONGS;
+                if (TraceEvent.type(ev[j]) != TraceEvent.SLICE) {
+                    continue;
+                }
+                double x0 = LEFT + (ev[j + 1] - t0) * scale;
+                double x1 = LEFT + (ev[j + 2] - t0) * scale;
+                long id = ev[j + 3];
+                if (id == curId && x0 - curX1 < 1.0) {
+                    curX1 = x1;
+                    curT1 = ev[j + 2];
+                    continue;
+                }
+                if (curId != -1) {
+                    bar(b, d, curId, curX0, curX1, y, curT0 - t0, curT1 - t0);
+                }
+                curId = id;
+                curX0 = x0;
+                curX1 = x1;
+                curT0 = ev[j + 1];
+                curT1 = ev[j + 2];
+            }
+            if (curId != -1) {
+                bar(b, d, curId, curX0, curX1, y, curT0 - t0, curT1 - t0);
+            }
+            b.append("</g>\n");
+            if (b.length() > (1 << 16)) {
+                out.append(b);
+                b.setLength(0);
+            }
+        }
+        // The ticker's events, on the lane of the carrier they concern.
+        int ticker = d.lanes().length - 1;
+        long[] tev = d.lanes()[ticker];
+        for (int k = 0; k < d.counts()[ticker]; k++) {
+            int j = k * TraceRing.LONGS;
+            int type = TraceEvent.type(tev[j]);
+            int pos = lanes.indexOf((int) tev[j + 2]);
+            if (pos < 0 || (type != TraceEvent.PREEMPT && type != TraceEvent.STALL)) {
+                continue;
+            }
+            double x = LEFT + (tev[j + 1] - t0) * scale;
+            int y = laneTop(pos);
+            if (type == TraceEvent.PREEMPT) {
+                b.append("<rect x=\"").append(fmt(x)).append("\" y=\"").append(y - 5)
+                        .append("\" width=\"1.5\" height=\"5\" fill=\"#d00000\"><title>preemption request</title></rect>\n");
+            } else {
+                b.append("<rect x=\"").append(fmt(x)).append("\" y=\"").append(y - 5).append("\" width=\"3\" height=\"")
+                        .append(LANE_HEIGHT + 5).append("\" fill=\"#7a0000\"><title>stall</title></rect>\n");
+            }
+        }
+        // Time axis: about ten ticks at a round step.
+        long step = niceStep(span / 10.0);
+        b.append("<line x1=\"").append(LEFT).append("\" y1=\"").append(axisY).append("\" x2=\"").append(LEFT + (int) plot)
+                .append("\" y2=\"").append(axisY).append("\" stroke=\"#333\"/>\n");
+        for (long t = 0; t <= span; t += step) {
+            double x = LEFT + t * scale;
+            b.append("<line x1=\"").append(fmt(x)).append("\" y1=\"").append(axisY).append("\" x2=\"").append(fmt(x))
+                    .append("\" y2=\"").append(axisY + 5).append("\" stroke=\"#333\"/><text x=\"").append(fmt(x))
+                    .append("\" y=\"").append(axisY + 18).append("\" text-anchor=\"middle\" fill=\"#333\">");
+            esc(b, duration(t));
+            b.append("</text>\n");
+        }
+        // Legend.
+        for (int i = 0; i < legend.size(); i++) {
+            long id = legend.get(i).getKey();
+            int x = LEFT + (i % 3) * 360;
+            int y = legendY + (i / 3) * 20;
+            b.append("<rect x=\"").append(x).append("\" y=\"").append(y).append("\" width=\"14\" height=\"14\" fill=\"")
+                    .append(colorOf(id)).append("\"/><text x=\"").append(x + 20).append("\" y=\"").append(y + 12).append("\">");
+            esc(b, d.label(id) + "  " + duration(legend.get(i).getValue()));
+            b.append("</text>\n");
+        }
+        b.append("</svg>\n</body></html>\n");
+        out.append(b);
+    }
+
+    private static void bar(StringBuilder b, TraceData d, long id, double x0, double x1, int y, long t0, long t1) {
+        b.append("<rect x=\"").append(fmt(x0)).append("\" y=\"").append(y + 3).append("\" width=\"")
+                .append(fmt(Math.max(1.0, x1 - x0))).append("\" height=\"").append(LANE_HEIGHT - 6).append("\" fill=\"")
+                .append(colorOf(id)).append("\"><title>");
+        esc(b, d.label(id) + " " + duration(t0) + " .. " + duration(t1));
+        b.append("</title></rect>\n");
+    }
+
+    private static String fmt(double v) {
+        return String.format(java.util.Locale.ROOT, "%.2f", v);
+    }
+
+    /** A round step (1, 2 or 5 times a power of ten nanoseconds) at least {@code raw}. */
+    private static long niceStep(double raw) {
+        long p = 1;
+        while (true) {
+            for (long m : new long[] {1, 2, 5}) {
+                if (p * m >= raw) {
+                    return Math.max(1, p * m);
+                }
+            }
+            p *= 10;
+        }
+    }
+
+    private static String duration(long ns) {
+        if (ns >= 1_000_000_000L) {
+            return String.format(java.util.Locale.ROOT, "%.3g s", ns / 1e9);
+        }
+        if (ns >= 1_000_000L) {
+            return String.format(java.util.Locale.ROOT, "%.3g ms", ns / 1e6);
+        }
+        if (ns >= 1_000L) {
+            return String.format(java.util.Locale.ROOT, "%.3g µs", ns / 1e3);
+        }
+        return ns + " ns";
+    }
+
+    private static void esc(StringBuilder b, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                case '&' -> b.append("&amp;");
+                case '"' -> b.append("&quot;");
+                default -> b.append(c);
+            }
+        }
+    }
+}

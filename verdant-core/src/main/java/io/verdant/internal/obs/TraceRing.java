@@ -1,0 +1,175 @@
+package io.verdant.internal.obs;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A ring of trace events written by one thread (a carrier, or the ticker) and
+ * read by any number of others: a preallocated {@code long[]} of fixed-size
+ * events, overwritten oldest first. Writing never blocks, never allocates and
+ * never fails; a reader that falls behind loses the overwritten events and is
+ * told how many (see {@link #copy}).
+ *
+ * <pre>
+ * Layout
+ *   buf        capacity * 4 longs; event number s occupies buf[(s &amp; mask) * 4 ..+4]:
+ *              a header (TraceEvent.header: type, found, ended, priority) and three
+ *              longs whose meaning depends on the type (TraceEvent).
+ *   claimed    number of events whose writing has begun (s + 1 while event s is written).
+ *   published  number of events completely written.
+ *   Invariant: published &lt;= claimed &lt;= published + 1; slot (s &amp; mask) holds event s
+ *   for every s in [claimed - capacity, published) once that event is published.
+ *
+ * Writer (the owner only: one OS thread writes a ring, see Worker and Sysmon)
+ *   1. claimed = s + 1 (opaque), then a StoreStore fence: a reader that sees any
+ *      of the stores below also sees that slot (s &amp; mask) no longer holds event
+ *      s - capacity;
+ *   2. plain stores of the 4 longs;
+ *   3. published = s + 1 (release): a reader that acquires it sees the 4 longs.
+ *   No lock, no CAS, no allocation: on x86 three plain stores more than the data
+ *   (the fences are compiler barriers there).
+ *
+ * Reader (any thread; a seqlock read: copy, then check)
+ *   1. p = published (acquire); copy events [from, p) out of buf with plain loads;
+ *   2. a LoadLoad fence, then c = claimed (opaque);
+ *   3. events numbered below c - capacity may have been overwritten while they
+ *      were copied (the writer reached their slot): they are discarded and
+ *      counted as lost, so a copy never contains a torn event. Plain loads of
+ *      longs never tear on the 64-bit JVMs Verdant runs on (JDK 25 has no
+ *      32-bit port).
+ * </pre>
+ */
+public final class TraceRing {
+    /** Longs per event: a header and three payload words (32 bytes, half a cache line). */
+    public static final int LONGS = 4;
+    /** Bytes per event. */
+    public static final int EVENT_BYTES = LONGS * Long.BYTES;
+
+    private final long[] buf;
+    private final int mask;
+    @SuppressWarnings("unused") private volatile long claimed;
+    @SuppressWarnings("unused") private volatile long published;
+
+    /**
+     * A ring of {@code capacity} events.
+     *
+     * @param capacity events kept; a power of two, at least 2
+     */
+    public TraceRing(int capacity) {
+        if (capacity < 2 || Integer.bitCount(capacity) != 1 || capacity > (1 << 26)) {
+            throw new IllegalArgumentException("capacity must be a power of two between 2 and 2^26, was " + capacity);
+        }
+        this.buf = new long[capacity * LONGS];
+        this.mask = capacity - 1;
+    }
+
+    /**
+     * The number of events the ring keeps.
+     *
+     * @return the capacity
+     */
+    public int capacity() {
+        return mask + 1;
+    }
+
+    /**
+     * Owner only: appends one event (steps in the class comment). Never blocks.
+     *
+     * @param header the event's header ({@link TraceEvent#header})
+     * @param a      first payload word
+     * @param b      second payload word
+     * @param c      third payload word
+     */
+    public void put(long header, long a, long b, long c) {
+        long s = (long) PUBLISHED.getOpaque(this); // the owner's own last write
+        CLAIMED.setOpaque(this, s + 1);
+        VarHandle.storeStoreFence();
+        int i = (int) (s & mask) * LONGS;
+        long[] bf = buf;
+        bf[i] = header;
+        bf[i + 1] = a;
+        bf[i + 2] = b;
+        bf[i + 3] = c;
+        PUBLISHED.setRelease(this, s + 1);
+    }
+
+    /**
+     * Any thread: events written so far (acquire).
+     *
+     * @return the number of published events
+     */
+    public long published() {
+        return (long) PUBLISHED.getAcquire(this);
+    }
+
+    /**
+     * Any thread: copies the events numbered from {@code from} up to the last
+     * published one into {@code sink}. Events overwritten before or during the
+     * copy are not copied; their number is returned in {@link Copy#lost}.
+     *
+     * @param from the first event number wanted (0 for everything still held)
+     * @param sink receives the events, in order
+     * @return what was copied and what was lost
+     */
+    public Copy copy(long from, Sink sink) {
+        long p = published();
+        int cap = mask + 1;
+        long start = Math.max(from, p - cap);
+        if (start >= p) {
+            return new Copy(p, Math.max(0, start - from), 0);
+        }
+        int n = (int) (p - start);
+        long[] tmp = new long[n * LONGS];
+        for (long s = start; s < p; s++) {
+            int i = (int) (s & mask) * LONGS;
+            int j = (int) (s - start) * LONGS;
+            tmp[j] = buf[i];
+            tmp[j + 1] = buf[i + 1];
+            tmp[j + 2] = buf[i + 2];
+            tmp[j + 3] = buf[i + 3];
+        }
+        VarHandle.loadLoadFence();
+        long c = (long) CLAIMED.getOpaque(this);
+        long valid = Math.max(start, c - cap); // events below may be torn: discard
+        int skip = (int) Math.min(n, valid - start);
+        sink.accept(tmp, skip * LONGS, (n - skip) * LONGS);
+        return new Copy(p, (start - from) + skip, n - skip);
+    }
+
+    /**
+     * Receives copied events.
+     */
+    @FunctionalInterface
+    public interface Sink {
+        /**
+         * Takes {@code length} longs (whole events) of {@code events} starting at {@code offset}.
+         *
+         * @param events the copied events
+         * @param offset where the first one starts
+         * @param length how many longs
+         */
+        void accept(long[] events, int offset, int length);
+    }
+
+    /**
+     * The result of a {@link #copy}.
+     *
+     * @param next   the event number to pass as {@code from} next time
+     * @param lost   events after {@code from} that were overwritten before they could be copied
+     * @param copied events handed to the sink
+     */
+    public record Copy(long next, long lost, long copied) {
+    }
+
+    private static final VarHandle CLAIMED;
+    private static final VarHandle PUBLISHED;
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            CLAIMED = l.findVarHandle(TraceRing.class, "claimed", long.class);
+            PUBLISHED = l.findVarHandle(TraceRing.class, "published", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package io.verdant.test;
+
+import io.verdant.Config;
+import io.verdant.Determinism;
+import io.verdant.Exploration;
+import io.verdant.Green;
+import io.verdant.ScheduleFailedException;
+
+import java.util.regex.Pattern;
+
+/**
+ * The loop behind {@link VerdantExtension}: an {@link Exploration} of the
+ * body under the schedules of a {@link Plan} (one fresh deterministic runtime
+ * per schedule, stopping at the first that fails), and the test failure made
+ * from its {@link ScheduleFailedException}. Runs on the caller's thread
+ * (JUnit's); the body runs as the root green thread of each schedule's runtime.
+ */
+final class Explorer {
+    /** Exploration's own head of a failure message, replaced by one naming the test and the plan. */
+    private static final Pattern SCHEDULE_HEAD = Pattern.compile("^schedule \\d+ of \\d+ failed: ");
+
+    private Explorer() {
+    }
+
+    /** The code under test, given the schedule it runs in. */
+    @FunctionalInterface
+    interface Body {
+        /**
+         * Runs the code once.
+         *
+         * @param schedule the schedule running it
+         * @throws Exception anything: a failure of the schedule
+         */
+        void run(Schedule schedule) throws Exception;
+    }
+
+    /**
+     * The outcome of an exploration.
+     *
+     * @param ran how many schedules ran (the last one failed if {@code failure} is not null)
+     * @param failure the first failing schedule's failure, as the exploration reported it, or null
+     * @param failed the failing schedule, or null
+     */
+    record Outcome(int ran, ScheduleFailedException failure, Schedule failed) {
+        /** What failed: the body's own throwable, or the runtime's failure (deadlock, refusal, divergence). */
+        Throwable cause() {
+            return failure.getClass() == ScheduleFailedException.class && failure.getCause() != null
+                    ? failure.getCause() : failure;
+        }
+    }
+
+    /** Runs {@code body} under each schedule of {@code plan} until one fails. */
+    static Outcome explore(Plan plan, Config config, Body body) {
+        Exploration exploration = Exploration.of(() -> {
+            body.run(current(plan));
+            return null;
+        }).settings(plan.settings()).seedBase(plan.seedBase()).schedules(plan.count()).config(config)
+                .checkDeterminism(plan.check());
+        try {
+            return new Outcome(exploration.run(), null, null);
+        } catch (ScheduleFailedException e) {
+            Determinism d = Determinism.replay(e.replayKey());
+            // scheduleNumber() is 1-based (0 if unknown; then the seed tells, as in current()).
+            Schedule s = e.scheduleNumber() > 0 && !plan.replay()
+                    ? new Schedule(e.scheduleNumber() - 1, plan.count(), d) : schedule(plan, d);
+            return new Outcome(s.index() + 1, e, s);
+        }
+    }
+
+    /** Green only: the schedule the calling green thread's runtime runs. */
+    private static Schedule current(Plan plan) {
+        return schedule(plan, Determinism.replay(Green.runtime().trace().replayKey()));
+    }
+
+    private static Schedule schedule(Plan plan, Determinism d) {
+        int index = plan.replay() ? 0 : (int) (d.seedValue() - plan.seedBase());
+        return new Schedule(index, plan.count(), d);
+    }
+
+    /**
+     * The failure of a test: the replay key and the test on the first line, how
+     * to replay it on the second, then the runtime's report (the last steps; a
+     * deadlock's who-waits-on-what), the body's failure as the cause.
+     */
+    static ScheduleFailedException failure(Plan plan, Outcome outcome, String testName) {
+        ScheduleFailedException f = outcome.failure();
+        Schedule s = outcome.failed();
+        String key = f.replayKey();
+        String msg = f.getMessage();
+        String prefix = "[replay " + key + "] ";
+        if (msg.startsWith(prefix)) {
+            msg = msg.substring(prefix.length());
+        }
+        String suffix = " (" + f.trace() + ")";
+        if (msg.endsWith(suffix)) {
+            msg = msg.substring(0, msg.length() - suffix.length());
+        }
+        int nl = msg.indexOf('\n');
+        String first = SCHEDULE_HEAD.matcher(nl < 0 ? msg : msg.substring(0, nl)).replaceFirst("");
+        String rest = nl < 0 ? "" : msg.substring(nl + 1).stripTrailing();
+        StringBuilder m = new StringBuilder(testName).append(": ");
+        if (plan.replay()) {
+            m.append("the replayed schedule failed");
+        } else {
+            m.append("schedule ").append(s.index() + 1).append(" of ").append(s.count()).append(" failed");
+        }
+        m.append(" (").append(plan.describe()).append("): ").append(first);
+        m.append("\n  replay: @VerdantTest(replay = \"").append(key).append("\")  or  -D").append(Plan.REPLAY)
+                .append('=').append(key);
+        if (!rest.isEmpty()) {
+            m.append('\n').append(rest);
+        }
+        m.append("\n  trace");
+        return new ScheduleFailedException(m.toString(), f.trace(), outcome.cause());
+    }
+}

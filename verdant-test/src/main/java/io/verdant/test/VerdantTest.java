@@ -1,0 +1,117 @@
+package io.verdant.test;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * A JUnit 5 test whose body runs under many deterministic schedules: for each
+ * schedule a fresh deterministic runtime
+ * ({@link io.verdant.Verdant#deterministic(io.verdant.Config, io.verdant.Determinism)})
+ * runs the method's body as its root green thread, with seeds
+ * {@code seedBase, seedBase + 1, ...}. The first schedule that fails (the body
+ * throws, or the schedule deadlocks or is refused) stops the exploration and
+ * fails the test with a {@link io.verdant.ScheduleFailedException} whose first
+ * line starts with the replay key and whose cause is what the body threw:
+ *
+ * <pre>
+ * [replay v1:random:0x6] schedule 7 of 1000 failed (random, seeds from 0x0): java.lang.AssertionError: lost update
+ *   replay: &#64;VerdantTest(replay = "v1:random:0x6")  or  -Dverdant.replay=v1:random:0x6
+ *   ...
+ * </pre>
+ *
+ * <p>{@code @VerdantTest(replay = "v1:random:0x6")}, or the system property
+ * (or JUnit configuration parameter) {@code verdant.replay} on the original
+ * method, runs exactly that schedule again, for example in a debugger. The
+ * property {@code verdant.schedules} overrides {@link #schedules()} (say, more
+ * schedules in a nightly build). The property applies to every
+ * {@code @VerdantTest} method the run selects: select one method with it.
+ *
+ * <pre>{@code
+ * @VerdantTest(schedules = 1000, strategy = Strategy.PCT, depth = 3)
+ * void transferNeverLosesMoney(Schedule schedule) {
+ *     ...   // runs as the root green thread; Green.spawn, channels, actors as usual
+ * }
+ * }</pre>
+ *
+ * <p>Lifecycle: the test instance, {@code @BeforeEach} and {@code @AfterEach}
+ * are once per method, not per schedule, so build the state under test inside
+ * the body. The test reports one result per method. Parameters of type
+ * {@link Schedule} and {@link io.verdant.Determinism} receive each schedule's
+ * own value; other parameters are resolved once by JUnit as usual.
+ */
+@Target({ElementType.METHOD, ElementType.ANNOTATION_TYPE})
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@Test
+@ExtendWith(VerdantExtension.class)
+public @interface VerdantTest {
+    /**
+     * How many schedules to run at most (overridden by the property
+     * {@code verdant.schedules}); at least 1.
+     *
+     * @return the number of schedules; 100 by default
+     */
+    int schedules() default 100;
+
+    /**
+     * How each schedule chooses the next green thread.
+     *
+     * @return the strategy; {@link Strategy#RANDOM} by default
+     */
+    Strategy strategy() default Strategy.RANDOM;
+
+    /**
+     * The depth of {@link Strategy#PCT}: how many orderings the bugs it
+     * targets need (it places {@code depth - 1} priority change points per
+     * schedule); at least 1. Ignored by the other strategies.
+     *
+     * @return the depth; 3 by default
+     */
+    int depth() default 3;
+
+    /**
+     * The seed of the first schedule; schedule {@code i} uses {@code seedBase + i}.
+     *
+     * @return the first seed; 0 by default
+     */
+    long seedBase() default 0;
+
+    /**
+     * Check mode: each schedule runs twice and the two runs are compared step
+     * by step; the first step where they differ fails the test with a
+     * {@link io.verdant.NondeterminismException} naming it (the body reads real
+     * time, draws from an unseeded random source or iterates an
+     * identity-hashed collection, so its failures would not replay). Halves
+     * the schedules run per second.
+     *
+     * @return true to run each schedule twice and compare; false by default
+     */
+    boolean checkDeterminism() default false;
+
+    /**
+     * The lenient external policy ({@link io.verdant.Determinism#lenient()}): a
+     * wake-up from outside the runtime (a platform thread, a JDK timer or
+     * socket poller) is admitted when no green thread can run instead of
+     * failing the schedule; such a schedule may not replay exactly.
+     *
+     * @return true for the lenient policy; false (strict) by default
+     */
+    boolean lenient() default false;
+
+    /**
+     * A replay key printed by a failed run (for example {@code v1:random:0x6}):
+     * when not empty, the test runs exactly that one schedule and ignores
+     * {@link #schedules()}, {@link #strategy()}, {@link #depth()},
+     * {@link #seedBase()} and {@link #lenient()} (the key names the strategy and
+     * the policy). The property {@code verdant.replay} takes precedence.
+     *
+     * @return the replay key, or {@code ""} to explore
+     */
+    String replay() default "";
+}
