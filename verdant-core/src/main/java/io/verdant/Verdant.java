@@ -163,6 +163,7 @@ public final class Verdant implements AutoCloseable {
      * @param body the code to run as a green thread
      * @return what the body returned
      * @throws GreenFailedException if the body throws (the cause is what it threw)
+     * @throws NullPointerException if {@code body} is null
      * @throws CancelledException if the caller is interrupted while waiting, or the
      *         runtime closes before the body ends
      * @throws IllegalStateException if the runtime is closed
@@ -170,7 +171,13 @@ public final class Verdant implements AutoCloseable {
      *         failed before the body ended (deadlock, a refused input, too many steps)
      */
     public <T> T run(Callable<? extends T> body) {
-        GreenThread<T> g = core.<T>spawn(body, "main", Priority.NORMAL);
+        Objects.requireNonNull(body, "body");
+        GreenThread<T> g = core.<T>spawn(() -> {
+            // run() hands the body's failure to its caller, so it is never an
+            // unobserved failure, even if it ends before the caller waits in join.
+            GreenThread.current().markFailureObserved();
+            return body.call();
+        }, "main", Priority.NORMAL);
         DetScheduler det = core.det;
         if (det != null && GreenThread.current() == null) {
             try {
