@@ -71,6 +71,21 @@ final class PidTable {
     static final int BATCH = 64;
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(GreenThread[].class);
 
+    /** Publishes a fully set-up thread in its slot (pairs with {@link #slotAcquire}). */
+    private static void setSlotVolatile(GreenThread<?>[] page, int i, GreenThread<?> t) {
+        SLOT.setVolatile(page, i, t);
+    }
+
+    /** Empties a slot only if it still holds {@code expect}: of a finishing thread, abandon and a withdrawn publication, one wins. */
+    private static boolean casSlot(GreenThread<?>[] page, int i, GreenThread<?> expect, GreenThread<?> update) {
+        return SLOT.compareAndSet(page, i, expect, update);
+    }
+
+    /** Any thread: the thread in a slot, with everything written before its publication. */
+    private static GreenThread<?> slotAcquire(GreenThread<?>[] page, int i) {
+        return (GreenThread<?>) SLOT.getAcquire(page, i);
+    }
+
     private final io.verdant.internal.sync.SpinLock lock = new io.verdant.internal.sync.SpinLock();
     private volatile GreenThread<?>[][] pages = new GreenThread<?>[4][];
     private volatile int[][] generations = new int[4][];
@@ -188,12 +203,12 @@ final class PidTable {
         t.index = index;
         t.generation = generations[page][slot];
         GreenThread<?>[] p = pages[page];
-        SLOT.setVolatile(p, slot, t);
+        setSlotVolatile(p, slot, t);
         if (!closed) {
             return true;
         }
         // close() may have missed t (see "Closing"): withdraw it.
-        if (SLOT.compareAndSet(p, slot, t, null)) {
+        if (casSlot(p, slot, t, null)) {
             generations[page][slot]++;
             release(index, l);
         }
@@ -224,7 +239,7 @@ final class PidTable {
         GreenThread<?>[][] ps = pages;
         int page = index >>> PAGE_SHIFT;
         if (page >= ps.length || ps[page] == null
-                || !SLOT.compareAndSet(ps[page], index & PAGE_MASK, t, (GreenThread<?>) null)) {
+                || !casSlot(ps[page], index & PAGE_MASK, t, null)) {
             return;
         }
         generations[page][index & PAGE_MASK]++;
@@ -275,7 +290,7 @@ final class PidTable {
         if (page >= ps.length || ps[page] == null) {
             return null;
         }
-        GreenThread<?> t = (GreenThread<?>) SLOT.getAcquire(ps[page], index & PAGE_MASK);
+        GreenThread<?> t = slotAcquire(ps[page], index & PAGE_MASK);
         return t != null && t.generation == generation ? t : null;
     }
 
@@ -288,7 +303,7 @@ final class PidTable {
                 continue;
             }
             for (int i = 0; i < page.length; i++) {
-                GreenThread<?> t = (GreenThread<?>) SLOT.getAcquire(page, i);
+                GreenThread<?> t = slotAcquire(page, i);
                 if (t != null) {
                     out.add(t);
                 }
