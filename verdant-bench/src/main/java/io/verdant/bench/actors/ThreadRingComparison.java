@@ -7,8 +7,8 @@ import java.util.List;
  * Runs on the harness ({@link SavinaComparison}): median nanoseconds per op of 5 measured rounds after 2 warm-ups, with CPU time.
  */
 public final class ThreadRingComparison extends SavinaComparison {
-    /** Hops of the long run: the 10,000,000 unless -Dverdant.bench.ringHops says otherwise. */
-    static final long LONG_HOPS = Long.getLong("verdant.bench.ringHops", size(10_000_000));
+    /** Hops of the long run: the 10,000,000 unless -Dbench.ringHops says otherwise. */
+    static final long LONG_HOPS = Long.getLong("bench.ringHops", size(10_000_000));
 
     @Override
     public String name() {
