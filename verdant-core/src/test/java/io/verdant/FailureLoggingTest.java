@@ -123,6 +123,28 @@ class FailureLoggingTest {
     }
 
     @Test
+    void aRunBodyThatFailsBeforeTheCallerJoinsIsNotLoggedAtWarning() throws Exception {
+        // A deterministic runtime runs the root to its end before run() reaches
+        // join: the order that made run()'s own failure look unobserved.
+        try (Verdant det = Verdant.deterministic(Config.builder().name(runtimeName).build(), Determinism.seed(1))) {
+            assertThatThrownBy(() -> det.run(() -> {
+                throw new Boom("root");
+            })).isInstanceOf(GreenFailedException.class).hasCauseInstanceOf(Boom.class);
+        }
+        // One writer writes the records in order: once this marker is there, a
+        // WARNING logged before it is there too.
+        String marker = "marker of " + runtimeName;
+        io.verdant.internal.OffThreadLog.log(System.getLogger("io.verdant.failures"), System.Logger.Level.WARNING,
+                marker, null);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (log.records().stream().noneMatch(r -> marker.equals(r.getMessage())) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(log.records()).anyMatch(r -> marker.equals(r.getMessage()));
+        assertThat(warnings()).isEmpty();
+    }
+
+    @Test
     void aScopeChildFailureAndACancellationAreNotLoggedAtWarning() throws Exception {
         start(Config.builder());
         ConcurrentLinkedQueue<GreenHandle<?>> kids = new ConcurrentLinkedQueue<>();
