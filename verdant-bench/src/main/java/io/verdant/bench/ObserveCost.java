@@ -96,9 +96,7 @@ public final class ObserveCost {
 
     /** Median of the measured calls, the first two being warm-ups. */
     private static double median(long[] ns) {
-        long[] measured = Arrays.copyOfRange(ns, 2, ns.length);
-        Arrays.sort(measured);
-        return measured[measured.length / 2];
+        return Harness.median(Arrays.stream(ns, 2, ns.length).asDoubleStream().toArray());
     }
 
     private static void report(String bench, int n, String unit, double value, String extra) {
