@@ -141,4 +141,51 @@ public interface VerdantRuntimeMXBean {
      * @return the dump
      */
     String dumpJson();
+
+    /**
+     * True while a trace started by {@link #startTrace()} records.
+     *
+     * @return whether this bean's trace records
+     */
+    boolean isTraceRecording();
+
+    /**
+     * Starts a scheduling trace of the runtime (as {@link Verdant#startTrace()}),
+     * held by this bean until {@link #stopTrace(String)}. One bean trace at a time;
+     * traces started through the API are independent of it.
+     *
+     * @throws IllegalStateException if this bean's trace already records, or the
+     *         runtime is closed or deterministic
+     */
+    void startTrace();
+
+    /**
+     * Stops the trace started by {@link #startTrace()} and writes it to
+     * {@code path}, replacing the file: as self-contained HTML if the name ends
+     * in {@code .html} or {@code .htm}, else as Chrome trace-event JSON (open it
+     * in ui.perfetto.dev). A relative path is resolved against the monitored
+     * JVM's working directory.
+     *
+     * @param path the file to write
+     * @return a line saying what was written: events, dropped events and the absolute path
+     * @throws NullPointerException if {@code path} is null
+     * @throws IllegalArgumentException if {@code path} is empty or not a valid path
+     * @throws IllegalStateException if no trace of this bean records
+     * @throws java.io.UncheckedIOException if the file cannot be written (the trace is stopped and dropped)
+     */
+    String stopTrace(String path);
+
+    /**
+     * Writes what the flight recorder holds now (as {@link Verdant#flightRecording()})
+     * to {@code path}, replacing the file; HTML or Chrome JSON by the name's
+     * ending, as {@link #stopTrace(String)}.
+     *
+     * @param path the file to write
+     * @return a line saying what was written: events, dropped events and the absolute path
+     * @throws NullPointerException if {@code path} is null
+     * @throws IllegalArgumentException if {@code path} is empty or not a valid path
+     * @throws IllegalStateException if the runtime has no flight recorder ({@link Config.Builder#flightRecorder(long)})
+     * @throws java.io.UncheckedIOException if the file cannot be written
+     */
+    String dumpFlightRecording(String path);
 }

@@ -16,11 +16,18 @@ import java.util.Map;
  * carrier lane             tid = lane index; "M" thread_name carrier-i / spare-j
  * slice                    "X" name = thread label, cat "slice", ts/dur in microseconds
  *                          (fractional: nanosecond precision), args pid, priority,
- *                          found, ended. Slices on one lane never overlap: one
- *                          carrier runs one task at a time.
+ *                          found, ended, and for a slice that ended in a park
+ *                          blocker: the wait reason of what it parked on
+ *                          (WaitReasons, rendered now). Slices on one lane never
+ *                          overlap: one carrier runs one task at a time.
  * idle period              "X" name "idle", cat "idle"
  * wake-up / spawn          flow "s" inside the waker's (parent's) slice, "f" with
  *                          bp "e" inside the woken (child's) next slice; cat "wake"/"spawn"
+ * wake-up / spawn from off  "X" cat "source" (2 ns) on a source lane "timer" (the
+ * the carriers             ticker fired a sleep or timeout), "io" (the JDK's poller:
+ *                          a socket became ready) or "outside" (any other thread),
+ *                          then a flow "s" in it and "f" (bp "e") in the woken
+ *                          thread's next slice; cat "timer"/"io"/"outside"
  * steal                    "i" (s "t") on the thief's lane
  * preemption request/stall "i" (s "t") on the carrier's lane
  * spare start/retire       "i" (s "p")
@@ -45,7 +52,19 @@ public final class ChromeTraceWriter {
     public static void write(TraceData d, Appendable out) throws IOException {
         long origin = d.startNanos();
         long pid = d.runtimeId();
-        int tickerLane = d.lanes().length - 1;
+        int tickerLane = d.tickerLane();
+        int[] sourceTid = {0, tickerLane, d.outsideLane() + 1, d.outsideLane()};
+        long[] sourceFree = new long[4]; // per source lane: where its last "X" ended (they must not overlap)
+        boolean[] sourceUsed = new boolean[4];
+        for (int lane = tickerLane; lane < d.lanes().length; lane++) {
+            long[] ev = d.lanes()[lane];
+            for (int k = 0; k < d.counts()[lane]; k++) {
+                long h = ev[k * TraceRing.LONGS];
+                if (TraceEvent.type(h) == TraceEvent.WAKE_FROM && TraceEvent.found(h) < 4) {
+                    sourceUsed[TraceEvent.found(h)] = true;
+                }
+            }
+        }
         SliceIndex index = SliceIndex.of(d);
         StringBuilder b = new StringBuilder(1 << 16);
         b.append("{\"displayTimeUnit\":\"ns\",\"otherData\":{\"runtime\":");
@@ -62,6 +81,15 @@ public final class ChromeTraceWriter {
                 str(b, d.laneNames()[lane]);
                 b.append("}},\n{\"ph\":\"M\",\"pid\":").append(pid).append(",\"tid\":").append(lane)
                         .append(",\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":").append(lane).append("}}");
+            }
+        }
+        for (int src = 1; src < 4; src++) {
+            if (sourceUsed[src]) {
+                b.append(",\n{\"ph\":\"M\",\"pid\":").append(pid).append(",\"tid\":").append(sourceTid[src])
+                        .append(",\"name\":\"thread_name\",\"args\":{\"name\":\"").append(TraceEvent.sourceName(src))
+                        .append("\"}},\n{\"ph\":\"M\",\"pid\":").append(pid).append(",\"tid\":").append(sourceTid[src])
+                        .append(",\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":").append(sourceTid[src])
+                        .append("}}");
             }
         }
         long flowId = 0;
@@ -88,7 +116,13 @@ public final class ChromeTraceWriter {
                         int p = TraceEvent.priority(h);
                         b.append(",\"priority\":\"").append(p < Priority.values().length ? Priority.values()[p].name() : "?")
                                 .append("\",\"found\":\"").append(TraceEvent.foundName(TraceEvent.found(h)))
-                                .append("\",\"ended\":\"").append(TraceEvent.endedName(TraceEvent.ended(h))).append("\"}}");
+                                .append("\",\"ended\":\"").append(TraceEvent.endedName(TraceEvent.ended(h))).append('"');
+                        String blocker = d.blocker(lane, k);
+                        if (!blocker.isEmpty()) {
+                            b.append(",\"blocker\":");
+                            str(b, blocker);
+                        }
+                        b.append("}}");
                     }
                     case TraceEvent.IDLE -> {
                         b.append(",\n{\"ph\":\"X\",\"cat\":\"idle\",\"name\":\"idle\",\"pid\":").append(pid)
@@ -131,6 +165,42 @@ public final class ChromeTraceWriter {
                                 .append(cat).append("\",\"id\":").append(flowId).append(",\"pid\":").append(pid)
                                 .append(",\"tid\":").append(tLane).append(",\"ts\":");
                         us(b, Math.min(tBegin + 1, index.endOf(target)) - origin);
+                        b.append('}');
+                    }
+                    case TraceEvent.WAKE_FROM -> {
+                        int src = TraceEvent.found(h);
+                        if (src < 1 || src > 3) {
+                            break;
+                        }
+                        long target = index.firstAfter(y, a);
+                        if (target == Long.MIN_VALUE) {
+                            break;
+                        }
+                        boolean spawn = TraceEvent.ended(h) == 1;
+                        String source = TraceEvent.sourceName(src);
+                        int tid = sourceTid[src];
+                        long at = Math.max(a, sourceFree[src]);
+                        sourceFree[src] = at + 2;
+                        b.append(",\n{\"ph\":\"X\",\"cat\":\"source\",\"pid\":").append(pid).append(",\"tid\":")
+                                .append(tid).append(",\"ts\":");
+                        us(b, at - origin);
+                        b.append(",\"dur\":0.002,\"name\":");
+                        str(b, (spawn ? "spawn " : "wake ") + d.label(y));
+                        b.append(",\"args\":{\"source\":\"").append(source).append('"');
+                        if (x != 0) {
+                            b.append(",\"thread\":\"#").append(x).append('"');
+                        }
+                        b.append("}}");
+                        flowId++;
+                        String name = spawn ? "spawn" : "wake";
+                        b.append(",\n{\"ph\":\"s\",\"cat\":\"").append(source).append("\",\"name\":\"").append(name)
+                                .append("\",\"id\":").append(flowId).append(",\"pid\":").append(pid).append(",\"tid\":")
+                                .append(tid).append(",\"ts\":");
+                        us(b, at + 1 - origin);
+                        b.append("},\n{\"ph\":\"f\",\"bp\":\"e\",\"cat\":\"").append(source).append("\",\"name\":\"")
+                                .append(name).append("\",\"id\":").append(flowId).append(",\"pid\":").append(pid)
+                                .append(",\"tid\":").append(SliceIndex.lane(target)).append(",\"ts\":");
+                        us(b, Math.min(index.timeOf(target) + 1, index.endOf(target)) - origin);
                         b.append('}');
                     }
                     case TraceEvent.STEAL -> {

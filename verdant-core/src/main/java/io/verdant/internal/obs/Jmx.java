@@ -7,6 +7,10 @@ import io.verdant.WorkerMetrics;
 import io.verdant.internal.RuntimeCore;
 
 import java.lang.management.ManagementFactory;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Objects;
 import javax.management.JMException;
 import javax.management.ObjectName;
 
@@ -14,10 +18,14 @@ import javax.management.ObjectName;
  * The runtime's MXBean (opt-in, {@code Config.jmx}): registered in the platform
  * MBean server at start, unregistered at close; nothing is registered without
  * the opt-in. Every attribute read is {@link Metrics#of} anew (cheap: no lock but the
- * spare lock, one record per carrier).
+ * spare lock, one record per carrier). The trace operations hold at most one
+ * trace (field trace, guarded by this bean's monitor, which JMX clients reach
+ * from their connection threads); writing a file happens outside the monitor.
  */
 public final class Jmx implements VerdantRuntimeMXBean {
     private final RuntimeCore rt;
+    /** The trace started through JMX and not yet stopped, or null; guarded by this. */
+    private TraceSession trace;
 
     private Jmx(RuntimeCore rt) {
         this.rt = rt;
@@ -157,5 +165,77 @@ public final class Jmx implements VerdantRuntimeMXBean {
         StringBuilder sb = new StringBuilder();
         Dumper.dump(rt, sb, DumpOptions.json());
         return sb.toString();
+    }
+
+    @Override
+    public synchronized boolean isTraceRecording() {
+        return trace != null && trace.isRecording();
+    }
+
+    @Override
+    public synchronized void startTrace() {
+        if (trace != null && trace.isRecording()) {
+            throw new IllegalStateException("startTrace: a trace started through JMX already records on runtime '"
+                    + rt.name + "'; stop it with stopTrace(path) first");
+        }
+        if (rt.scheduler == null) {
+            throw new IllegalStateException("startTrace: runtime '" + rt.name + "' is deterministic; it has no carriers to trace");
+        }
+        if (rt.isClosed()) {
+            throw new IllegalStateException("startTrace: runtime '" + rt.name + "' is closed");
+        }
+        trace = TraceSession.start(rt);
+    }
+
+    @Override
+    public String stopTrace(String path) {
+        Path file = path(path);
+        TraceSession t;
+        synchronized (this) {
+            t = trace;
+            if (t == null) {
+                throw new IllegalStateException("stopTrace: no trace started through JMX records on runtime '" + rt.name
+                        + "'; call startTrace() first");
+            }
+            trace = null;
+        }
+        t.stop();
+        return write(t, file);
+    }
+
+    @Override
+    public String dumpFlightRecording(String path) {
+        Path file = path(path);
+        if (rt.scheduler == null || !rt.scheduler.traceControl().flightRecorder()) {
+            throw new IllegalStateException("dumpFlightRecording: runtime '" + rt.name
+                    + "' has no flight recorder: start it with Config.builder().flightRecorder(bytes)");
+        }
+        return write(TraceSession.flight(rt), file);
+    }
+
+    /** Validates a path argument of an operation. */
+    private static Path path(String path) {
+        Objects.requireNonNull(path, "path");
+        if (path.isBlank()) {
+            throw new IllegalArgumentException("path must not be empty");
+        }
+        try {
+            return Path.of(path).toAbsolutePath();
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("path is not a valid path: " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes {@code t} as HTML (.html, .htm) or Chrome JSON (anything else). */
+    private static String write(TraceSession t, Path file) {
+        String n = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+        boolean html = n.endsWith(".html") || n.endsWith(".htm");
+        if (html) {
+            t.writeHtml(file);
+        } else {
+            t.writeChromeJson(file);
+        }
+        return "wrote " + t.events() + " events (" + t.dropped() + " dropped) as " + (html ? "HTML" : "Chrome JSON")
+                + " to " + file;
     }
 }

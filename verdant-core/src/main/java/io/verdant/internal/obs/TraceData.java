@@ -9,9 +9,12 @@ import java.util.Map;
  *
  * @param runtimeName the runtime's name
  * @param runtimeId   the runtime's id (the first part of its pids)
- * @param workers     core carriers (lanes 0 .. workers-1; then spare slots, then the ticker)
+ * @param workers     core carriers (lanes 0 .. workers-1; then spare slots, then the ticker,
+ *                    then the outside lane: see {@link #tickerLane()}, {@link #outsideLane()})
  * @param laneNames   the name of each lane
  * @param lanes       each lane's events, {@link TraceRing#LONGS} longs per event
+ * @param refs        each lane's event objects, by event: the blocker of a slice that
+ *                    ended in a park (rendered at export), else null
  * @param counts      events held per lane
  * @param startNanos  the trace's time origin ({@code System.nanoTime()})
  * @param endNanos    when it stopped, or the last event's time
@@ -19,7 +22,7 @@ import java.util.Map;
  * @param labels      task id to label ("name &lt;pid&gt;" or "&lt;pid&gt;")
  */
 public record TraceData(String runtimeName, long runtimeId, int workers, String[] laneNames, long[][] lanes,
-                        int[] counts, long startNanos, long endNanos, long dropped, Map<Long, String> labels) {
+                        Object[][] refs, int[] counts, long startNanos, long endNanos, long dropped, Map<Long, String> labels) {
 
     /**
      * The label of a task in this trace.
@@ -43,6 +46,38 @@ public record TraceData(String runtimeName, long runtimeId, int workers, String[
      */
     public String pidOf(long id) {
         return id == 0 ? "" : "<" + runtimeId + "." + ((int) id - 1) + "." + (id >>> 32) + ">";
+    }
+
+    /**
+     * The lane of the ticker's events (preemption requests, stalls, spares, timer wake-ups).
+     *
+     * @return its index
+     */
+    public int tickerLane() {
+        return lanes.length - 2;
+    }
+
+    /**
+     * The lane of wake-ups from off the carriers (I/O poller, other threads).
+     *
+     * @return its index
+     */
+    public int outsideLane() {
+        return lanes.length - 1;
+    }
+
+    /**
+     * The wait reason of the blocker a slice parked on, rendered now
+     * ({@link WaitReasons#renderLater}: the blocker's identity; state that may have
+     * changed since the park, such as a mutex's holder, is left out).
+     *
+     * @param lane  the slice's lane
+     * @param event the slice's event number in that lane
+     * @return the reason, or "" if none was recorded
+     */
+    public String blocker(int lane, int event) {
+        Object[] r = refs[lane];
+        return event < r.length && r[event] != null ? WaitReasons.renderLater(r[event]) : "";
     }
 
     /**

@@ -5,7 +5,8 @@ package io.verdant.internal.obs;
  * header word and three payload words, all {@code long}.
  *
  * <pre>
- * header: bits 0-7 type, 8-15 found (SLICE), 16-23 ended (SLICE), 24-31 priority level (SLICE)
+ * header: bits 0-7 type, 8-15 found (SLICE) or source (WAKE_FROM), 16-23 ended (SLICE) or
+ *         1 for a spawn (WAKE_FROM), 24-31 priority level (SLICE)
  *
  * type           written by                a            b              c
  * SLICE          the carrier, after it     begin nanos  end nanos      task id
@@ -17,7 +18,19 @@ package io.verdant.internal.obs;
  * STALL          the ticker                nanos        carrier        task id
  * SPARE_START    the ticker                nanos        spare carrier  stalled carrier
  * SPARE_RETIRE   the ticker                nanos        spare carrier  0
+ * WAKE_FROM      the ticker (timer), or    nanos        JDK thread id  woken task id
+ *                any thread off the        (of the waker; 0 for timers)
+ *                carriers, in submit
  * </pre>
+ *
+ * A SLICE that ended in a park carries its blocker ({@code LockSupport.getBlocker}
+ * read at slice end) as the event's object ({@link TraceRing#put(long, long, long, long, Object)}):
+ * the exporters render it with {@link WaitReasons}, the carrier never formats it.
+ *
+ * WAKE_FROM is a wake-up (or spawn) made by no green thread of the runtime: a
+ * timer fired by the ticker ({@link #SOURCE_TIMER}, in the ticker's ring), the
+ * JDK's I/O poller ({@link #SOURCE_IO}) or any other thread ({@link #SOURCE_OUTSIDE}),
+ * both in the scheduler's outside ring, whose writers take its lock.
  *
  * A task id is {@code (generation << 32) | (index + 1)} of a green thread's pid
  * ({@code Task.traceId}), 0 for foreign work. Times are {@code Clock.SYSTEM} ({@code System.nanoTime()}): trace stamps are JVM-wide diagnostics, not the runtime clock.
@@ -25,6 +38,16 @@ package io.verdant.internal.obs;
  * they happened, and are written before that slice's SLICE event.
  */
 public final class TraceEvent {
+    /** A thread off the runtime's carriers (timer, I/O poller, anyone else) made a task runnable. */
+    public static final int WAKE_FROM = 10;
+
+    /** Source of a WAKE_FROM: the ticker firing a timer (a sleep or a timeout). */
+    public static final int SOURCE_TIMER = 1;
+    /** ... the JDK's I/O poller (a socket became ready). */
+    public static final int SOURCE_IO = 2;
+    /** ... any other thread: a platform thread, a foreign virtual thread, another runtime's green thread. */
+    public static final int SOURCE_OUTSIDE = 3;
+
     /** A green thread (or foreign task) ran on a carrier. */
     public static final int SLICE = 1;
     /** A running task made another runnable. */
@@ -68,6 +91,7 @@ public final class TraceEvent {
 
     private static final String[] FOUND = {"?", "lifo", "local", "injected", "stolen", "yielded"};
     private static final String[] ENDED = {"?", "park", "yield", "preempt", "exit", "done"};
+    private static final String[] SOURCE = {"?", "timer", "io", "outside"};
 
     private TraceEvent() {
     }
@@ -133,6 +157,16 @@ public final class TraceEvent {
      */
     public static String foundName(int found) {
         return found >= 0 && found < FOUND.length ? FOUND[found] : "?";
+    }
+
+    /**
+     * Decodes the lane name of a WAKE_FROM source.
+     *
+     * @param source a SOURCE_ code
+     * @return "timer", "io" or "outside"
+     */
+    public static String sourceName(int source) {
+        return source >= 0 && source < SOURCE.length ? SOURCE[source] : "?";
     }
 
     /**

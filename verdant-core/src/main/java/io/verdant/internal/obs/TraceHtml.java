@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.HashSet;
 
 /**
  * Writes a {@link TraceData} as one self-contained HTML page: an inline SVG
@@ -15,8 +17,18 @@ import java.util.Map;
  * <p>Bars narrower than a pixel would be invisible and bloat the page, so
  * consecutive slices of one thread less than a pixel apart are merged into one
  * bar, and every bar is at least one pixel wide. The hover title of a bar names
- * the thread and the time span. Preemption requests are drawn as red ticks above
- * the lane, stalls as dark red bars across it.
+ * the thread and the time span, and for a slice that ended in a park what it
+ * parked on (the wait reason of its blocker). Preemption requests are drawn as
+ * red ticks above the lane, stalls as dark red bars across it.
+ *
+ * <p>Wake-ups are arrows ({@link #ARROW}): from the waker's slice (its end) to
+ * the woken thread's next slice (its start), and from a source lane below the
+ * carriers ("timer", "io", "outside": drawn only when they have events, each
+ * event a grey tick) for wake-ups made off the carriers. An arrow is a line and
+ * a filled triangular head; arrows that would land on the same pixels as one
+ * already drawn, and arrows within one lane shorter than {@link #MIN_ARROW}
+ * pixels, are left out, and at most {@link #MAX_ARROWS} are drawn (the page of a
+ * long trace stays small); the page's subtitle says how many.
  *
  * <p>The layout constants are public so that a test can find the lanes in a
  * screenshot of the page.
@@ -38,6 +50,18 @@ public final class TraceHtml {
     public static final String BACKGROUND = "#ffffff";
     /** A lane's background. */
     public static final String LANE_BACKGROUND = "#ececec";
+    /** The colour of wake-up arrows: full-saturation blue, which no thread colour
+     * ({@link #colorOf}: saturation 0.7) comes within 30 of in any channel. */
+    public static final String ARROW = "#0000ff";
+    /** Same-lane arrows shorter than this (pixels) are not drawn: a waker and the
+     * thread it woke back to back on one carrier would make a bare arrowhead. */
+    public static final double MIN_ARROW = 6;
+    /** Arrows drawn at most. */
+    public static final int MAX_ARROWS = 5_000;
+    /** A source lane's background (lighter than a carrier's). */
+    private static final String SOURCE_BACKGROUND = "#f5f5f5";
+    /** The colour of a source lane's ticks. */
+    private static final String SOURCE_TICK = "#555555";
     /** Threads named in the legend, longest-running first. */
     private static final int LEGEND_ENTRIES = 12;
 
@@ -100,7 +124,7 @@ public final class TraceHtml {
      */
     public static List<Integer> drawnLanes(TraceData d) {
         List<Integer> lanes = new ArrayList<>();
-        for (int lane = 0; lane < d.lanes().length - 1; lane++) {
+        for (int lane = 0; lane < d.tickerLane(); lane++) {
             if (lane < d.workers() || d.counts()[lane] > 0) {
                 lanes.add(lane);
             }
@@ -138,7 +162,8 @@ public final class TraceHtml {
         if (legend.size() > LEGEND_ENTRIES) {
             legend = legend.subList(0, LEGEND_ENTRIES);
         }
-        int axisY = laneTop(lanes.size()) + 4;
+        List<Integer> sources = sourceLanes(d);
+        int axisY = laneTop(lanes.size() + sources.size()) + 4;
         int legendY = axisY + 40;
         int legendRows = (legend.size() + 2) / 3;
         int height = legendY + legendRows * 20 + 20;
@@ -155,7 +180,10 @@ public final class TraceHtml {
         b.append("<text x=\"").append(LEFT).append("\" y=\"22\" font-size=\"15\" font-weight=\"bold\">");
         esc(b, "verdant '" + d.runtimeName() + "'");
         b.append("</text><text x=\"").append(LEFT).append("\" y=\"40\" fill=\"#555\">");
-        esc(b, String.format("%,d slices, %s, %,d events, %,d dropped", slices, duration(span), d.events(), d.dropped()));
+        StringBuilder arrows = new StringBuilder();
+        int[] arrowCount = arrows(d, lanes, sources, scale, arrows);
+        esc(b, String.format("%,d slices, %s, %,d events, %,d dropped, %,d wake-up arrows drawn of %,d", slices,
+                duration(span), d.events(), d.dropped(), arrowCount[0], arrowCount[1]));
         b.append("</text>\n");
         for (int k = 0; k < lanes.size(); k++) {
             int lane = lanes.get(k);
@@ -172,6 +200,7 @@ public final class TraceHtml {
             double curX1 = 0;
             long curT0 = 0;
             long curT1 = 0;
+            String curWhy = "";
             for (int k2 = 0; k2 < d.counts()[lane]; k2++) {
                 int j = k2 * TraceRing.LONGS;
                 if (TraceEvent.type(ev[j]) != TraceEvent.SLICE) {
@@ -183,19 +212,21 @@ public final class TraceHtml {
                 if (id == curId && x0 - curX1 < 1.0) {
                     curX1 = x1;
                     curT1 = ev[j + 2];
+                    curWhy = d.blocker(lane, k2);
                     continue;
                 }
                 if (curId != -1) {
-                    bar(b, d, curId, curX0, curX1, y, curT0 - t0, curT1 - t0);
+                    bar(b, d, curId, curX0, curX1, y, curT0 - t0, curT1 - t0, curWhy);
                 }
                 curId = id;
                 curX0 = x0;
                 curX1 = x1;
                 curT0 = ev[j + 1];
                 curT1 = ev[j + 2];
+                curWhy = d.blocker(lane, k2);
             }
             if (curId != -1) {
-                bar(b, d, curId, curX0, curX1, y, curT0 - t0, curT1 - t0);
+                bar(b, d, curId, curX0, curX1, y, curT0 - t0, curT1 - t0, curWhy);
             }
             b.append("</g>\n");
             if (b.length() > (1 << 16)) {
@@ -203,8 +234,37 @@ public final class TraceHtml {
                 b.setLength(0);
             }
         }
+        // Source lanes: a grey tick per wake-up made off the carriers (one per pixel column).
+        for (int k = 0; k < sources.size(); k++) {
+            int src = sources.get(k);
+            int y = laneTop(lanes.size() + k);
+            b.append("<text x=\"").append(LEFT - 8).append("\" y=\"").append(y + LANE_HEIGHT / 2 + 4)
+                    .append("\" text-anchor=\"end\" fill=\"#555\">").append(TraceEvent.sourceName(src))
+                    .append("</text><rect x=\"").append(LEFT).append("\" y=\"").append(y).append("\" width=\"")
+                    .append((int) plot).append("\" height=\"").append(LANE_HEIGHT).append("\" fill=\"")
+                    .append(SOURCE_BACKGROUND).append("\"/>\n<g shape-rendering=\"crispEdges\" fill=\"")
+                    .append(SOURCE_TICK).append("\">\n");
+            java.util.BitSet ticked = new java.util.BitSet(WIDTH);
+            for (int lane = d.tickerLane(); lane < d.lanes().length; lane++) {
+                long[] ev = d.lanes()[lane];
+                for (int k2 = 0; k2 < d.counts()[lane]; k2++) {
+                    int j = k2 * TraceRing.LONGS;
+                    if (TraceEvent.type(ev[j]) != TraceEvent.WAKE_FROM || TraceEvent.found(ev[j]) != src) {
+                        continue;
+                    }
+                    int px = (int) Math.floor(LEFT + (ev[j + 1] - t0) * scale);
+                    if (px >= 0 && px < WIDTH && !ticked.get(px)) {
+                        ticked.set(px);
+                        b.append("<rect x=\"").append(px).append("\" y=\"").append(y + 8)
+                                .append("\" width=\"1\" height=\"").append(LANE_HEIGHT - 16).append("\"/>\n");
+                    }
+                }
+            }
+            b.append("</g>\n");
+        }
+        b.append(arrows);
         // The ticker's events, on the lane of the carrier they concern.
-        int ticker = d.lanes().length - 1;
+        int ticker = d.tickerLane();
         long[] tev = d.lanes()[ticker];
         for (int k = 0; k < d.counts()[ticker]; k++) {
             int j = k * TraceRing.LONGS;
@@ -249,12 +309,151 @@ public final class TraceHtml {
         out.append(b);
     }
 
-    private static void bar(StringBuilder b, TraceData d, long id, double x0, double x1, int y, long t0, long t1) {
+    private static void bar(StringBuilder b, TraceData d, long id, double x0, double x1, int y, long t0, long t1,
+                            String why) {
         b.append("<rect x=\"").append(fmt(x0)).append("\" y=\"").append(y + 3).append("\" width=\"")
                 .append(fmt(Math.max(1.0, x1 - x0))).append("\" height=\"").append(LANE_HEIGHT - 6).append("\" fill=\"")
                 .append(colorOf(id)).append("\"><title>");
-        esc(b, d.label(id) + " " + duration(t0) + " .. " + duration(t1));
+        esc(b, d.label(id) + " " + duration(t0) + " .. " + duration(t1) + (why.isEmpty() ? "" : ", parked on " + why));
         b.append("</title></rect>\n");
+    }
+
+    /**
+     * The source lanes the page draws below the carriers: SOURCE_ codes of
+     * {@link TraceEvent} with at least one wake-up, in the order timer, io, outside.
+     *
+     * @param d the trace
+     * @return the sources drawn
+     */
+    public static List<Integer> sourceLanes(TraceData d) {
+        boolean[] used = new boolean[4];
+        for (int lane = d.tickerLane(); lane < d.lanes().length; lane++) {
+            long[] ev = d.lanes()[lane];
+            for (int k = 0; k < d.counts()[lane]; k++) {
+                long h = ev[k * TraceRing.LONGS];
+                if (TraceEvent.type(h) == TraceEvent.WAKE_FROM && TraceEvent.found(h) > 0 && TraceEvent.found(h) < 4) {
+                    used[TraceEvent.found(h)] = true;
+                }
+            }
+        }
+        List<Integer> out = new ArrayList<>();
+        for (int src = 1; src < 4; src++) {
+            if (used[src]) {
+                out.add(src);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Draws the wake-up arrows into {@code b} (see the class comment).
+     *
+     * @return {arrows drawn, wake-ups whose both ends are in the trace}
+     */
+    private static int[] arrows(TraceData d, List<Integer> lanes, List<Integer> sources, double scale, StringBuilder b) {
+        long t0 = d.startNanos();
+        ChromeTraceWriter.SliceIndex index = ChromeTraceWriter.SliceIndex.of(d);
+        Set<Long> drawn = new HashSet<>();
+        int[] count = new int[2];
+        for (int pos = 0; pos < lanes.size(); pos++) {
+            int lane = lanes.get(pos);
+            long[] ev = d.lanes()[lane];
+            int n = d.counts()[lane];
+            for (int k = 0; k < n; k++) {
+                int j = k * TraceRing.LONGS;
+                int type = TraceEvent.type(ev[j]);
+                if (type != TraceEvent.WAKE && type != TraceEvent.SPAWN) {
+                    continue;
+                }
+                // The waker's slice: the next SLICE of this lane, if it is the waker's (ChromeTraceWriter).
+                int w = -1;
+                for (int m = k + 1; m < n; m++) {
+                    int jm = m * TraceRing.LONGS;
+                    if (TraceEvent.type(ev[jm]) == TraceEvent.SLICE) {
+                        if (ev[jm + 3] == ev[j + 2]) {
+                            w = jm;
+                        }
+                        break;
+                    }
+                }
+                if (w < 0) {
+                    continue;
+                }
+                long target = index.firstAfter(ev[j + 3], ev[w + 1]);
+                int tPos = target == Long.MIN_VALUE ? -1 : lanes.indexOf(ChromeTraceWriter.SliceIndex.lane(target));
+                if (tPos < 0) {
+                    continue;
+                }
+                count[1]++;
+                long tBegin = index.timeOf(target);
+                double xs = LEFT + (Math.min(ev[w + 2], tBegin) - t0) * scale;
+                double xt = LEFT + (tBegin - t0) * scale;
+                arrow(b, d, drawn, count, xs, pos, xt, tPos, type == TraceEvent.SPAWN ? "spawn" : "wake",
+                        d.label(ev[j + 2]), d.label(ev[j + 3]));
+            }
+        }
+        for (int lane = d.tickerLane(); lane < d.lanes().length; lane++) {
+            long[] ev = d.lanes()[lane];
+            for (int k = 0; k < d.counts()[lane]; k++) {
+                int j = k * TraceRing.LONGS;
+                if (TraceEvent.type(ev[j]) != TraceEvent.WAKE_FROM) {
+                    continue;
+                }
+                int sPos = sources.indexOf(TraceEvent.found(ev[j]));
+                long target = index.firstAfter(ev[j + 3], ev[j + 1]);
+                int tPos = target == Long.MIN_VALUE ? -1 : lanes.indexOf(ChromeTraceWriter.SliceIndex.lane(target));
+                if (sPos < 0 || tPos < 0) {
+                    continue;
+                }
+                count[1]++;
+                double xs = LEFT + (ev[j + 1] - t0) * scale;
+                double xt = LEFT + (index.timeOf(target) - t0) * scale;
+                arrow(b, d, drawn, count, xs, lanes.size() + sPos, xt, tPos,
+                        TraceEvent.ended(ev[j]) == 1 ? "spawn" : "wake", TraceEvent.sourceName(TraceEvent.found(ev[j])),
+                        d.label(ev[j + 3]));
+            }
+        }
+        return count;
+    }
+
+    /** One arrow from lane position {@code from} at {@code xs} to the bar at {@code xt} on lane position {@code to}. */
+    private static void arrow(StringBuilder b, TraceData d, Set<Long> drawn, int[] count, double xs, int from, double xt,
+                              int to, String what, String waker, String woken) {
+        if (count[0] >= MAX_ARROWS) {
+            return;
+        }
+        double ys;
+        double yt;
+        if (from == to) {
+            if (xt - xs < MIN_ARROW) {
+                return;
+            }
+            ys = yt = laneTop(to) + LANE_HEIGHT / 2.0;
+        } else {
+            ys = laneTop(from) + LANE_HEIGHT / 2.0;
+            yt = to > from ? laneTop(to) + 3 : laneTop(to) + LANE_HEIGHT - 3;
+        }
+        long key = Math.round(xs) << 48 | Math.round(ys) << 32 | Math.round(xt) << 16 | Math.round(yt);
+        if (!drawn.add(key)) {
+            return;
+        }
+        count[0]++;
+        double dx = xt - xs;
+        double dy = yt - ys;
+        double len = Math.max(1e-9, Math.hypot(dx, dy));
+        double ux = dx / len;
+        double uy = dy / len;
+        double head = Math.min(7, len);
+        double bx = xt - ux * head;
+        double by = yt - uy * head;
+        b.append("<g><title>");
+        esc(b, what + ": " + waker + " \u2192 " + woken);
+        b.append("</title><line x1=\"").append(fmt(xs)).append("\" y1=\"").append(fmt(ys)).append("\" x2=\"")
+                .append(fmt(bx)).append("\" y2=\"").append(fmt(by)).append("\" stroke=\"").append(ARROW)
+                .append("\" stroke-width=\"1.2\"/><polygon points=\"").append(fmt(xt)).append(',').append(fmt(yt))
+                .append(' ').append(fmt(bx - uy * 3.5)).append(',').append(fmt(by + ux * 3.5)).append(' ')
+                .append(fmt(bx + uy * 3.5)).append(',').append(fmt(by - ux * 3.5)).append("\" fill=\"").append(ARROW)
+                .append("\"/></g>\n");
     }
 
     private static String fmt(double v) {

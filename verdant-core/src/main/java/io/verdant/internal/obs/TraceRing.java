@@ -15,6 +15,11 @@ import java.lang.invoke.VarHandle;
  *   buf        capacity * 4 longs; event number s occupies buf[(s &amp; mask) * 4 ..+4]:
  *              a header (TraceEvent.header: type, found, ended, priority) and three
  *              longs whose meaning depends on the type (TraceEvent).
+ *   refs       capacity references beside buf: event s may carry one object in
+ *              refs[s &amp; mask] (a parked slice's blocker, kept to be rendered at
+ *              export, never on the writer). Written only by put(.., ref), read
+ *              only for events whose type says they carry one; a slot keeps an
+ *              older event's object until overwritten (it only keeps it alive).
  *   claimed    number of events whose writing has begun (s + 1 while event s is written).
  *   published  number of events completely written.
  *   Invariant: published &lt;= claimed &lt;= published + 1; slot (s &amp; mask) holds event s
@@ -24,7 +29,7 @@ import java.lang.invoke.VarHandle;
  *   1. claimed = s + 1 (opaque), then a StoreStore fence: a reader that sees any
  *      of the stores below also sees that slot (s &amp; mask) no longer holds event
  *      s - capacity;
- *   2. plain stores of the 4 longs;
+ *   2. plain stores of the 4 longs (and of the reference, if any);
  *   3. published = s + 1 (release): a reader that acquires it sees the 4 longs.
  *   No lock, no CAS, no allocation: on x86 three plain stores more than the data
  *   (the fences are compiler barriers there).
@@ -46,6 +51,7 @@ public final class TraceRing {
     public static final int EVENT_BYTES = LONGS * Long.BYTES;
 
     private final long[] buf;
+    private final Object[] refs;
     private final int mask;
     @SuppressWarnings("unused") private volatile long claimed;
     @SuppressWarnings("unused") private volatile long published;
@@ -60,6 +66,7 @@ public final class TraceRing {
             throw new IllegalArgumentException("capacity must be a power of two between 2 and 2^26, was " + capacity);
         }
         this.buf = new long[capacity * LONGS];
+        this.refs = new Object[capacity];
         this.mask = capacity - 1;
     }
 
@@ -94,6 +101,31 @@ public final class TraceRing {
     }
 
     /**
+     * Owner only: appends one event that carries an object (a parked slice's
+     * blocker, {@link TraceEvent}); the object is stored, not formatted. Never blocks.
+     *
+     * @param header the event's header ({@link TraceEvent#header})
+     * @param a      first payload word
+     * @param b      second payload word
+     * @param c      third payload word
+     * @param ref    the object, or null
+     */
+    public void put(long header, long a, long b, long c, Object ref) {
+        long s = (long) PUBLISHED.getOpaque(this);
+        CLAIMED.setOpaque(this, s + 1);
+        VarHandle.storeStoreFence();
+        int e = (int) (s & mask);
+        int i = e * LONGS;
+        long[] bf = buf;
+        bf[i] = header;
+        bf[i + 1] = a;
+        bf[i + 2] = b;
+        bf[i + 3] = c;
+        refs[e] = ref;
+        PUBLISHED.setRelease(this, s + 1);
+    }
+
+    /**
      * Any thread: events written so far (acquire).
      *
      * @return the number of published events
@@ -112,6 +144,18 @@ public final class TraceRing {
      * @return what was copied and what was lost
      */
     public Copy copy(long from, Sink sink) {
+        return copy(from, (RefSink) (ev, refs, off, len) -> sink.accept(ev, off, len));
+    }
+
+    /**
+     * Any thread: as {@link #copy(long, Sink)}, handing over the objects events
+     * carry as well.
+     *
+     * @param from the first event number wanted (0 for everything still held)
+     * @param sink receives the events and their objects, in order
+     * @return what was copied and what was lost
+     */
+    public Copy copy(long from, RefSink sink) {
         long p = published();
         int cap = mask + 1;
         long start = Math.max(from, p - cap);
@@ -120,19 +164,22 @@ public final class TraceRing {
         }
         int n = (int) (p - start);
         long[] tmp = new long[n * LONGS];
+        Object[] tmpRefs = new Object[n];
         for (long s = start; s < p; s++) {
-            int i = (int) (s & mask) * LONGS;
+            int e = (int) (s & mask);
+            int i = e * LONGS;
             int j = (int) (s - start) * LONGS;
             tmp[j] = buf[i];
             tmp[j + 1] = buf[i + 1];
             tmp[j + 2] = buf[i + 2];
             tmp[j + 3] = buf[i + 3];
+            tmpRefs[(int) (s - start)] = refs[e];
         }
         VarHandle.loadLoadFence();
         long c = (long) CLAIMED.getOpaque(this);
         long valid = Math.max(start, c - cap); // events below may be torn: discard
         int skip = (int) Math.min(n, valid - start);
-        sink.accept(tmp, skip * LONGS, (n - skip) * LONGS);
+        sink.accept(tmp, tmpRefs, skip * LONGS, (n - skip) * LONGS);
         return new Copy(p, (start - from) + skip, n - skip);
     }
 
@@ -149,6 +196,24 @@ public final class TraceRing {
          * @param length how many longs
          */
         void accept(long[] events, int offset, int length);
+    }
+
+    /**
+     * Receives copied events and the objects they carry.
+     */
+    @FunctionalInterface
+    public interface RefSink {
+        /**
+         * Takes {@code length} longs (whole events) of {@code events} starting at {@code offset}.
+         *
+         * @param events the copied events
+         * @param refs   the object each copied event carries, indexed by event
+         *               ({@code refs[k]} belongs to the event at {@code events[k * LONGS]});
+         *               meaningful only for event types that carry one
+         * @param offset where the first one starts
+         * @param length how many longs
+         */
+        void accept(long[] events, Object[] refs, int offset, int length);
     }
 
     /**

@@ -64,6 +64,8 @@ public final class TraceSession implements TraceRecording {
     private final long collectNanos;
     private final long[] cursor;
     private final long[][] lanes;
+    /** Per lane, the blocker of each event that is a slice ended in a park (else null), by event. */
+    private final Object[][] refs;
     private final int[] counts;
     private final Map<Long, String> labels = new HashMap<>();
     private final long startNanos;
@@ -79,8 +81,10 @@ public final class TraceSession implements TraceRecording {
         int n = control.lanes();
         this.cursor = new long[n];
         this.lanes = new long[n][];
+        this.refs = new Object[n][];
         this.counts = new int[n];
         Arrays.fill(lanes, new long[0]);
+        Arrays.fill(refs, new Object[0]);
         this.startNanos = startNanos;
     }
 
@@ -173,14 +177,14 @@ public final class TraceSession implements TraceRecording {
             TraceRing r = rings[i];
             if (r != null) {
                 final int lane = i;
-                TraceRing.Copy c = r.copy(cursor[i], (ev, off, len) -> append(lane, ev, off, len));
+                TraceRing.Copy c = r.copy(cursor[i], (ev, rf, off, len) -> append(lane, ev, rf, off, len));
                 cursor[i] = c.next();
                 dropped += c.lost();
             }
         }
     }
 
-    private void append(int lane, long[] ev, int off, int len) {
+    private void append(int lane, long[] ev, Object[] rf, int off, int len) {
         long[] a = lanes[lane];
         int have = counts[lane];
         int n = len / TraceRing.LONGS;
@@ -194,11 +198,20 @@ public final class TraceSession implements TraceRecording {
             a = Arrays.copyOf(a, Math.max(need, Math.min(2 * a.length, MAX_LANE_EVENTS * TraceRing.LONGS)));
             lanes[lane] = a;
         }
+        Object[] o = refs[lane];
+        if (have + keep > o.length) {
+            o = Arrays.copyOf(o, a.length / TraceRing.LONGS);
+            refs[lane] = o;
+        }
         System.arraycopy(ev, off, a, have * TraceRing.LONGS, keep * TraceRing.LONGS);
         counts[lane] = have + keep;
-        for (int j = off; j < off + keep * TraceRing.LONGS; j += TraceRing.LONGS) {
+        for (int j = off, e = have; j < off + keep * TraceRing.LONGS; j += TraceRing.LONGS, e++) {
             int type = TraceEvent.type(ev[j]);
-            if (type == TraceEvent.SLICE || type == TraceEvent.SPAWN || type == TraceEvent.WAKE) {
+            // Only a parked slice's object is its blocker; other slots hold stale ones.
+            o[e] = type == TraceEvent.SLICE && TraceEvent.ended(ev[j]) == TraceEvent.ENDED_PARK
+                    ? rf[j / TraceRing.LONGS] : null;
+            if (type == TraceEvent.SLICE || type == TraceEvent.SPAWN || type == TraceEvent.WAKE
+                    || type == TraceEvent.WAKE_FROM) {
                 name(ev[j + 3]);
             }
         }
@@ -274,10 +287,12 @@ public final class TraceSession implements TraceRecording {
             drain();
         }
         long[][] copy = new long[lanes.length][];
+        Object[][] refCopy = new Object[lanes.length][];
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
         for (int i = 0; i < lanes.length; i++) {
             copy[i] = Arrays.copyOf(lanes[i], counts[i] * TraceRing.LONGS);
+            refCopy[i] = Arrays.copyOf(refs[i], counts[i]);
             for (int j = 0; j < copy[i].length; j += TraceRing.LONGS) {
                 long t = copy[i][j + 1];
                 first = Math.min(first, t);
@@ -293,8 +308,8 @@ public final class TraceSession implements TraceRecording {
         long start = first == Long.MAX_VALUE ? (startNanos != 0 ? startNanos : endNanos)
                 : startNanos != 0 ? Math.min(startNanos, first) : first;
         long end = recording ? Math.max(Clock.SYSTEM.nanoTime(), last) : (startNanos != 0 ? endNanos : Math.max(last, start));
-        return new TraceData(core.name, core.id, core.scheduler.workerCount(), names, copy, counts.clone(), start, end,
-                dropped, new HashMap<>(labels));
+        return new TraceData(core.name, core.id, core.scheduler.workerCount(), names, copy, refCopy, counts.clone(),
+                start, end, dropped, new HashMap<>(labels));
     }
 
     @Override

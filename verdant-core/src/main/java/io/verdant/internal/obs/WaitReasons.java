@@ -66,6 +66,24 @@ public final class WaitReasons {
         return c.getName();
     }
 
+    /**
+     * The wait reason for {@code blocker} as a trace shows it, rendered at export,
+     * perhaps long after the park: what {@link #render} says, less what describes
+     * the blocker's state now rather than at the park (a mutex's holder).
+     *
+     * @param parkBlocker a blocker a slice parked on, or null
+     * @return the reason; "" if null
+     */
+    public static String renderLater(Object parkBlocker) {
+        String r = render(parkBlocker);
+        if (unwrap(parkBlocker) instanceof OwnedLock) {
+            int held = r.indexOf(" held by ");
+            int cut = held >= 0 ? held : r.endsWith(" free") ? r.length() - " free".length() : r.length();
+            return r.substring(0, cut);
+        }
+        return r;
+    }
+
     /** The green thread a thread parked on {@code blocker} waits for (join target, mutex holder), or null. */
     public static GreenThread<?> waitingFor(Object parkBlocker) {
         Object blocker = unwrap(parkBlocker);

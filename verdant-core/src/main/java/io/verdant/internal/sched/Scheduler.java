@@ -318,6 +318,7 @@ public final class Scheduler {
         }
         // Anyone else: platform threads, JDK timer and poller threads, foreign
         // virtual threads, another runtime's carriers.
+        traceControl.wakeFromOutside(task, first, t); // a volatile read unless a trace records
         inject(task);
         signalWork();
         if (task.priority < NORMAL_LEVEL && preemptive) {

@@ -1,18 +1,22 @@
 package io.verdant.internal.sched;
 
+import io.verdant.internal.obs.TraceEvent;
 import io.verdant.internal.obs.TraceRing;
+import io.verdant.internal.timer.Clock;
 
 /**
  * Owns the trace rings of one scheduler: one per carrier slot (cores, then
- * spare slots) and one for the ticker, and installs them in the carriers while
- * a trace records or for good when the flight recorder is on.
+ * spare slots), one for the ticker and one for wake-ups from outside the
+ * carriers, and installs them while a trace records or for good when the
+ * flight recorder is on.
  *
  * <pre>
  * State (all guarded by the scheduler's spareLock, the lock that guards the
  * carriers array, so a spare started concurrently gets its ring: startSpare
  * asks ringOf() under the same lock, before the spare's thread starts)
- *   rings      null while nothing records; else maxCarriers + 1 entries, the
- *              last the ticker's. A spare slot's ring is created when a spare
+ *   rings      null while nothing records; else maxCarriers + 2 entries: the
+ *              carrier slots, the ticker's (TICKER_LANE), the outside ring
+ *              (OUTSIDE_LANE). A spare slot's ring is created when a spare
  *              first takes the slot (spares are rare; most runtimes never start
  *              one) and kept for later spares of the slot.
  *   events     capacity of each carrier ring in events (a power of two).
@@ -24,13 +28,29 @@ import io.verdant.internal.obs.TraceRing;
  * were removed: a later trace gets new ones, so a reader of a removed ring
  * (a session's last drain) races with no new writer.
  *
- * The writers never wait for anything here: they only read their own field.
+ * The carriers never wait for anything here: they only read their own field.
+ *
+ * The outside ring (wake-ups by the JDK's I/O poller and by threads that are
+ * not carriers of this runtime: Scheduler.submit's "anyone else" branch) has
+ * many writers; they take its own monitor around the put (a few stores), so
+ * the ring keeps one writer at a time. Those submissions inject (a CAS and a
+ * signal) anyway; only while a trace records do they also lock. The field
+ * outside is volatile: a submitter reads it once per submission.
+ * Timer wake-ups are made on the ticker thread and go to the ticker's ring.
  * </pre>
  */
 public final class TraceControl {
-    /** Events kept by the ticker's ring: its events are rare (preemption
-     * requests, stalls, spares), a few per time slice at most. */
-    private static final int TICKER_EVENTS = 1 << 12;
+    /** Events kept by the ticker's ring: preemption requests, stalls and spares
+     * are rare (a few per tick at most), timer firings are not (every sleep and
+     * timeout that expires): 2^14 (512 KiB) holds 8 firings per microsecond
+     * between two collections (TraceSession.COLLECT_NANOS). */
+    private static final int TICKER_EVENTS = 1 << 14;
+    /** Events kept by the outside ring: wake-ups from off the carriers (I/O,
+     * platform threads). Each took an injection; 2^14 (512 KiB) holds about
+     * 8 ms of a carrier-saturating stream of them between two collections. */
+    private static final int OUTSIDE_EVENTS = 1 << 14;
+
+    private volatile TraceRing outside;
 
     private final Scheduler scheduler;
     private TraceRing[] rings;
@@ -90,13 +110,14 @@ public final class TraceControl {
                     w.setTraceOpaque(null);
                 }
                 scheduler.sysmon().trace = null;
+                outside = null;
                 rings = null;
             }
         }
     }
 
     /**
-     * Any thread: the rings now (carrier slots, then the ticker's last), entries
+     * Any thread: the rings now (carrier slots, the ticker's, the outside ring), entries
      * null for spare slots never used; null if nothing records. The array is a copy.
      *
      * @return the installed rings, or null
@@ -118,16 +139,57 @@ public final class TraceControl {
         if (i < cores) {
             return "carrier-" + i;
         }
-        return i < scheduler.maxCarriers() ? "spare-" + (i - cores) : "ticker";
+        int max = scheduler.maxCarriers();
+        return i < max ? "spare-" + (i - cores) : i == max ? "ticker" : "outside";
     }
 
     /**
-     * The number of lanes: carrier slots plus the ticker.
+     * The number of lanes: carrier slots, the ticker, the outside ring.
      *
-     * @return maxCarriers + 1
+     * @return maxCarriers + 2
      */
     public int lanes() {
-        return scheduler.maxCarriers() + 1;
+        return scheduler.maxCarriers() + 2;
+    }
+
+    /**
+     * Any thread that is not a carrier of this runtime (Scheduler.submit's last
+     * branch): records that it made {@code task} runnable, if a trace records.
+     * The ticker records in its own ring (a timer fired), others in the outside
+     * ring under its monitor. Reads the clock: no slice to inherit a time from.
+     *
+     * @param task  the task made runnable
+     * @param spawn true if the submission starts the green thread
+     * @param t     the calling thread
+     */
+    void wakeFromOutside(Task task, boolean spawn, Thread t) {
+        TraceRing o = outside;
+        if (o == null) {
+            return;
+        }
+        if (t == scheduler.ticker()) {
+            TraceRing r = scheduler.sysmon().trace;
+            if (r != null) {
+                r.put(TraceEvent.header(TraceEvent.WAKE_FROM, TraceEvent.SOURCE_TIMER, spawn ? 1 : 0, 0),
+                        Clock.SYSTEM.nanoTime(), 0, task.traceId());
+            }
+            return;
+        }
+        int source = isPoller(t) ? TraceEvent.SOURCE_IO : TraceEvent.SOURCE_OUTSIDE;
+        synchronized (o) {
+            o.put(TraceEvent.header(TraceEvent.WAKE_FROM, source, spawn ? 1 : 0, 0), Clock.SYSTEM.nanoTime(),
+                    t.threadId(), task.traceId());
+        }
+    }
+
+    /**
+     * True for the JDK's socket poller threads (sun.nio.ch.Poller, JDK 25: platform
+     * "Read-Poller", "Write-Poller", "MasterPoller", virtual "SubPoller-n"): they
+     * unpark green threads whose socket became ready. Known by name only.
+     */
+    private static boolean isPoller(Thread t) {
+        String n = t.getName();
+        return n.endsWith("Poller") || n.startsWith("SubPoller-");
     }
 
     /** Holding spareLock (startSpare): the ring for carrier slot {@code index}, created if needed; null if none records. */
@@ -145,12 +207,15 @@ public final class TraceControl {
     /** Holding spareLock: creates rings for the cores and the ticker and installs them. */
     private void install(int eventsPerCarrier) {
         events = eventsPerCarrier;
-        rings = new TraceRing[scheduler.maxCarriers() + 1];
+        rings = new TraceRing[scheduler.maxCarriers() + 2];
         for (Worker w : scheduler.carriers()) {
             w.setTraceOpaque(ringOf(w.index));
         }
         TraceRing t = new TraceRing(Math.min(TICKER_EVENTS, eventsPerCarrier));
-        rings[rings.length - 1] = t;
+        rings[rings.length - 2] = t;
         scheduler.sysmon().trace = t;
+        TraceRing o = new TraceRing(Math.min(OUTSIDE_EVENTS, eventsPerCarrier));
+        rings[rings.length - 1] = o;
+        outside = o;
     }
 }

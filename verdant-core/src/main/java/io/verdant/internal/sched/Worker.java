@@ -360,7 +360,8 @@ public final class Worker extends Thread {
      * (the cost of tracing, see docs/observability.md). Why it stopped is read
      * off what the slice left behind: the virtual thread terminated (exit), the
      * carrier's preemption count moved (preempt), the task re-submitted itself
-     * from this carrier (yield), otherwise it parked.
+     * from this carrier (yield), otherwise it parked, and the slice keeps the
+     * park's blocker (TraceEvent).
      */
     private void dispatchTraced(Task task, TraceRing ring) {
         int how = found;
@@ -374,6 +375,7 @@ public final class Worker extends Thread {
             long t1 = Clock.SYSTEM.nanoTime();
             Thread vt = task.thread();
             int ended;
+            Object blocker = null;
             if (vt == null) {
                 ended = TraceEvent.ENDED_DONE;
             } else if (vt.getState() == Thread.State.TERMINATED) {
@@ -384,9 +386,13 @@ public final class Worker extends Thread {
                 ended = TraceEvent.ENDED_YIELD;
             } else {
                 ended = TraceEvent.ENDED_PARK;
+                // What it waits on, kept as a reference and rendered at export: one
+                // field read (opaque), no formatting on the carrier. Null if the thread
+                // was already woken and has cleared it (it then ran again elsewhere).
+                blocker = LockSupport.getBlocker(vt);
             }
             resubmitted = null;
-            ring.put(TraceEvent.header(TraceEvent.SLICE, how, ended, task.priority), t0, t1, task.traceId());
+            ring.put(TraceEvent.header(TraceEvent.SLICE, how, ended, task.priority), t0, t1, task.traceId(), blocker);
         }
     }
 

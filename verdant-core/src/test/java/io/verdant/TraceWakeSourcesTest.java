@@ -1,0 +1,276 @@
+package io.verdant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.verdant.TraceTest.Slice;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Wake-ups made off the carriers (timers, the JDK's I/O poller, platform
+ * threads) are arrows from a named source lane, and a slice that ended in a
+ * park names what it parked on.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class TraceWakeSourcesTest {
+
+    /** A flow arrow read back: where it starts (tid, ts) and the slice it ends in. */
+    record Arrow(String cat, String name, int fromTid, long fromTs, Slice to) {
+    }
+
+    static Map<Integer, String> laneNames(JsonNode root) {
+        Map<Integer, String> names = new HashMap<>();
+        for (JsonNode e : root.get("traceEvents")) {
+            if (e.get("ph").asText().equals("M") && e.get("name").asText().equals("thread_name")) {
+                names.put(e.get("tid").asInt(), e.get("args").get("name").asText());
+            }
+        }
+        return names;
+    }
+
+    static List<Arrow> arrows(JsonNode root) {
+        List<Slice> all = TraceTest.slices(root);
+        Map<Long, JsonNode> starts = new HashMap<>();
+        Map<Long, JsonNode> finishes = new HashMap<>();
+        for (JsonNode e : root.get("traceEvents")) {
+            String ph = e.get("ph").asText();
+            if (ph.equals("s")) {
+                starts.put(e.get("id").asLong(), e);
+            } else if (ph.equals("f")) {
+                finishes.put(e.get("id").asLong(), e);
+            }
+        }
+        assertThat(finishes.keySet()).as("every arrow has both ends").isEqualTo(starts.keySet());
+        List<Arrow> out = new ArrayList<>();
+        for (Map.Entry<Long, JsonNode> s : starts.entrySet()) {
+            JsonNode f = finishes.get(s.getKey());
+            Slice to = TraceTest.enclosing(all, f.get("tid").asInt(), TraceTest.nanos(f.get("ts")));
+            assertThat(to).as("the slice around arrow end %s", f).isNotNull();
+            out.add(new Arrow(s.getValue().get("cat").asText(), s.getValue().get("name").asText(),
+                    s.getValue().get("tid").asInt(), TraceTest.nanos(s.getValue().get("ts")), to));
+        }
+        return out;
+    }
+
+    /** The "X" events of category "source" (the arrows' tails off the carriers). */
+    static List<JsonNode> sourceEvents(JsonNode root) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode e : root.get("traceEvents")) {
+            if (e.get("ph").asText().equals("X") && e.get("cat").asText().equals("source")) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aSleepingThreadsWakeArrowComesFromTheTimerLane() throws Exception {
+        int sleeps = 5;
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("trace-timer").build())) {
+            TraceRecording trace = rt.startTrace();
+            Pid sleeper = rt.run(() -> {
+                GreenHandle<Void> h = Green.spawner().name("sleeper").spawn(() -> {
+                    for (int i = 0; i < sleeps; i++) {
+                        Green.sleep(Duration.ofMillis(3));
+                    }
+                });
+                h.join();
+                return h.pid();
+            });
+            trace.stop();
+            JsonNode root = TraceTest.parse(trace);
+            Map<Integer, String> names = laneNames(root);
+            List<Arrow> timer = arrows(root).stream().filter(a -> a.cat.equals("timer")).toList();
+            List<Arrow> toSleeper = timer.stream().filter(a -> a.to.pid().equals(sleeper.toString())).toList();
+            // Every slice of the sleeper that follows one which parked in a sleep begins with a
+            // timer arrow. (A sleep that cannot unmount, pinned, parks its carrier: no slice ends.)
+            List<Slice> mine = TraceTest.slices(root).stream().filter(x -> x.pid().equals(sleeper.toString())).toList();
+            List<JsonNode> mineJson = new ArrayList<>();
+            for (JsonNode e : root.get("traceEvents")) {
+                if (e.get("ph").asText().equals("X") && e.get("cat").asText().equals("slice")
+                        && e.get("args").get("pid").asText().equals(sleeper.toString())) {
+                    mineJson.add(e);
+                }
+            }
+            mineJson.sort((x, y) -> Double.compare(x.get("ts").asDouble(), y.get("ts").asDouble()));
+            int afterSleeps = 0;
+            for (int i = 1; i < mine.size(); i++) {
+                JsonNode prev = mineJson.get(i - 1).get("args");
+                if (prev.get("ended").asText().equals("park") && prev.get("blocker").asText().startsWith("Deadline")) {
+                    afterSleeps++;
+                    Slice woken = mine.get(i);
+                    assertThat(toSleeper).as("a timer arrow into %s", woken).anyMatch(a -> a.to.equals(woken));
+                }
+            }
+            assertThat(afterSleeps).as("slices after a sleep").isGreaterThanOrEqualTo(sleeps - 2);
+            assertThat(toSleeper).hasSize(afterSleeps);
+            for (Arrow a : toSleeper) {
+                assertThat(names.get(a.fromTid)).isEqualTo("timer");
+                assertThat(a.name).isEqualTo("wake");
+                assertThat(a.to.begin()).isGreaterThanOrEqualTo(a.fromTs - 1);
+            }
+            // The tails are "X" events on the timer lane, and the slices before each wake-up parked on a sleep.
+            assertThat(sourceEvents(root)).anySatisfy(e -> assertThat(names.get(e.get("tid").asInt())).isEqualTo("timer"));
+            int parkedSleeps = 0;
+            for (JsonNode e : root.get("traceEvents")) {
+                if (e.get("ph").asText().equals("X") && e.get("cat").asText().equals("slice")
+                        && e.get("args").get("pid").asText().equals(sleeper.toString())
+                        && e.get("args").get("ended").asText().equals("park")) {
+                    assertThat(e.get("args").has("blocker")).as("a park names its blocker: %s", e).isTrue();
+                    parkedSleeps++;
+                }
+            }
+            assertThat(parkedSleeps).isGreaterThanOrEqualTo(sleeps);
+        }
+    }
+
+    @Test
+    void aSendFromAPlatformThreadIsAnArrowFromTheOutsideLane() throws Exception {
+        int messages = 4;
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("trace-outside").build())) {
+            Channel<Integer> ch = Channel.bounded(64);
+            CountDownLatch parked = new CountDownLatch(1);
+            TraceRecording trace = rt.startTrace();
+            GreenHandle<Integer> receiver = rt.spawn(() -> {
+                int sum = 0;
+                for (int i = 0; i < messages; i++) {
+                    parked.countDown();
+                    sum += ch.receive();
+                }
+                return sum;
+            });
+            parked.await();
+            for (int i = 0; i < messages; i++) {
+                // Wait until the receiver is parked again, so each send wakes it.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (rt.snapshot().threads().stream().noneMatch(g -> g.pid().equals(receiver.pid())
+                        && g.waitReason().startsWith("Channel#"))) {
+                    assertThat(System.nanoTime()).as("receiver parks").isLessThan(deadline);
+                    Thread.sleep(1);
+                }
+                ch.send(i); // from this platform thread
+            }
+            assertThat(receiver.join()).isEqualTo(6);
+            trace.stop();
+            JsonNode root = TraceTest.parse(trace);
+            Map<Integer, String> names = laneNames(root);
+            List<Arrow> outside = arrows(root).stream()
+                    .filter(a -> a.cat.equals("outside") && a.to.pid().equals(receiver.pid().toString())).toList();
+            // The spawn from this thread, then one wake-up per send.
+            assertThat(outside.stream().filter(a -> a.name.equals("wake")).count()).isEqualTo(messages);
+            assertThat(outside.stream().filter(a -> a.name.equals("spawn")).count()).isEqualTo(1);
+            assertThat(outside).allSatisfy(a -> assertThat(names.get(a.fromTid)).isEqualTo("outside"));
+            assertThat(sourceEvents(root)).anySatisfy(e -> assertThat(e.get("args").get("thread").asText())
+                    .isEqualTo("#" + Thread.currentThread().threadId()));
+
+            // Each slice of the receiver that ended in a park names the channel.
+            int named = 0;
+            for (JsonNode e : root.get("traceEvents")) {
+                if (e.get("ph").asText().equals("X") && e.get("cat").asText().equals("slice")
+                        && e.get("args").get("pid").asText().equals(receiver.pid().toString())
+                        && e.get("args").get("ended").asText().equals("park")) {
+                    assertThat(e.get("args").get("blocker").asText()).startsWith("Channel#").contains("bounded(64)");
+                    named++;
+                }
+            }
+            assertThat(named).isGreaterThanOrEqualTo(messages);
+            // The HTML tooltip says it too.
+            StringBuilder html = new StringBuilder();
+            trace.writeHtml(html);
+            assertThat(html.toString()).contains("parked on Channel#").contains(">outside</text>");
+        }
+    }
+
+    @Test
+    void aParkOnAMutexNamesTheMutex() throws Exception {
+        int rounds = 3;
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("trace-mutex").build())) {
+            TraceRecording trace = rt.startTrace();
+            List<Pid> waiters = new ArrayList<>();
+            rt.run(() -> {
+                Mutex<int[]> m = new Mutex<>(new int[1]);
+                // Several rounds: the first use of a slow path loads classes, and a green
+                // thread that parks meanwhile may be pinned (it parks its carrier, ending no slice).
+                for (int r = 0; r < rounds; r++) {
+                    Channel<Boolean> locked = Channel.rendezvous();
+                    GreenHandle<Void> holder = Green.spawner().name("holder").spawn(() -> {
+                        try (var g = m.lock(Duration.ofSeconds(30))) {
+                            g.get()[0]++;
+                            locked.send(true);
+                            Green.sleep(Duration.ofMillis(20));
+                        }
+                    });
+                    locked.receive();
+                    GreenHandle<Void> waiter = Green.spawner().name("waiter").spawn(() -> {
+                        try (var g = m.lock(Duration.ofSeconds(30))) {
+                            g.get()[0]++;
+                        }
+                    });
+                    waiters.add(waiter.pid());
+                    waiter.join();
+                    holder.join();
+                }
+                return null;
+            });
+            trace.stop();
+            JsonNode root = TraceTest.parse(trace);
+            List<String> ids = waiters.stream().map(Pid::toString).toList();
+            int named = 0;
+            for (JsonNode e : root.get("traceEvents")) {
+                if (e.get("ph").asText().equals("X") && e.get("cat").asText().equals("slice")
+                        && ids.contains(e.get("args").get("pid").asText()) && e.get("args").has("blocker")) {
+                    assertThat(e.get("args").get("blocker").asText()).matches("Mutex.lock #\\d+");
+                    named++;
+                }
+            }
+            assertThat(named).as("the waiters' parks name the mutex").isGreaterThanOrEqualTo(rounds - 1);
+        }
+    }
+
+    @Test
+    void aSocketReadWokenByTheJdkPollerIsAnArrowFromTheIoLane() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("trace-io").build());
+             ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            TraceRecording trace = rt.startTrace();
+            GreenHandle<Integer> reader = rt.spawn(() -> {
+                try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+                     InputStream in = s.getInputStream()) {
+                    return in.read();
+                }
+            });
+            try (Socket peer = server.accept(); OutputStream out = peer.getOutputStream()) {
+                // Let the reader block in read() (it parks on the poller), then write.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (rt.snapshot().threads().stream().noneMatch(g -> g.pid().equals(reader.pid())
+                        && g.state() != GreenState.RUNNING && g.state() != GreenState.RUNNABLE)) {
+                    assertThat(System.nanoTime()).as("reader blocks").isLessThan(deadline);
+                    Thread.sleep(1);
+                }
+                Thread.sleep(20); // parked in the snapshot sense may still be before read(); a margin, not a proof
+                out.write(42);
+                out.flush();
+                assertThat(reader.join()).isEqualTo(42);
+            }
+            trace.stop();
+            JsonNode root = TraceTest.parse(trace);
+            Map<Integer, String> names = laneNames(root);
+            List<Arrow> io = arrows(root).stream()
+                    .filter(a -> a.cat.equals("io") && a.to.pid().equals(reader.pid().toString())).toList();
+            assertThat(io).as("the poller's wake-up of the reader").isNotEmpty();
+            assertThat(io).allSatisfy(a -> assertThat(names.get(a.fromTid)).isEqualTo("io"));
+        }
+    }
+}
