@@ -37,7 +37,7 @@ class TraceHtmlBrowserTest {
     Path dir;
 
     @Test
-    void chromiumDrawsOneLanePerCarrierWithTheSlicesInTheirThreadsColours() throws Exception {
+    void chromiumDrawsOneLanePerCarrierWithTheSlicesInTheirThreadsColoursAndWakeArrows() throws Exception {
         String chromium = findOrInstallChromium();
         Assumptions.assumeTrue(chromium != null,
                 "no chromium: install Debian's 'chromium' package (apt-get install -y chromium) to run the browser test");
@@ -88,6 +88,13 @@ class TraceHtmlBrowserTest {
         // Self-contained: no script, nothing to fetch (the only URL is the SVG namespace name).
         assertThat(page).contains("<svg").doesNotContain("<script").doesNotContain(" src=").doesNotContain("href=");
         assertThat(page.replace("http://www.w3.org/2000/svg", "")).doesNotContain("http://").doesNotContain("https://");
+
+        // Wake-up arrows: the spinners' sleeps come from the timer lane, drawn below the carriers.
+        int arrowHeads = count(page, "<polygon");
+        assertThat(count(page, "fill=\"" + TraceHtml.ARROW + "\"/></g>")).isEqualTo(arrowHeads);
+        assertThat(arrowHeads).as("arrows in the page").isGreaterThanOrEqualTo(4).isLessThanOrEqualTo(TraceHtml.MAX_ARROWS);
+        assertThat(count(page, "<line")).isGreaterThanOrEqualTo(arrowHeads);
+        assertThat(page).contains(">timer</text>").contains("wake: timer \u2192 spin-a");
 
         Path png = dir.resolve("trace.png");
         Path profile = Files.createDirectory(dir.resolve("profile"));
@@ -143,10 +150,38 @@ class TraceHtmlBrowserTest {
                 }
             }
         }
-        // Each spinner ran ~32 ms of a trace of ~50-100 ms: hundreds of pixels wide, 30 high.
-        assertThat(spinPixels[0]).as("pixels in spin-a's colour").isGreaterThan(2_000);
-        assertThat(spinPixels[1]).as("pixels in spin-b's colour").isGreaterThan(2_000);
+        // Each spinner ran ~32 ms of a trace of ~50-100 ms quiet, up to ~1 s on a loaded machine
+        // (seen: 1.03 s): at least ~30 pixels wide, 30 high, less what arrows cross.
+        assertThat(spinPixels[0]).as("pixels in spin-a's colour").isGreaterThan(600);
+        assertThat(spinPixels[1]).as("pixels in spin-b's colour").isGreaterThan(600);
         assertThat(outsideLanes).as("slice pixels outside the lanes").isZero();
+
+        // The arrows are drawn: pixels in the arrow colour (no thread has it), all between the
+        // first carrier lane and the bottom of the source lanes (timer, outside) below the carriers.
+        int arrow = rgb(TraceHtml.ARROW);
+        int arrowPixels = 0;
+        int strayArrowPixels = 0;
+        int sourcesBottom = TraceHtml.laneTop(4);
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                if (near(img.getRGB(x, y) & 0xFFFFFF, arrow)) {
+                    arrowPixels++;
+                    if (y < TraceHtml.laneTop(0) - 1 || y > sourcesBottom || x < TraceHtml.LEFT - 1) {
+                        strayArrowPixels++;
+                    }
+                }
+            }
+        }
+        assertThat(arrowPixels).as("pixels in the arrow colour").isGreaterThan(40);
+        assertThat(strayArrowPixels).as("arrow pixels away from the lanes").isZero();
+    }
+
+    private static int count(String s, String what) {
+        int n = 0;
+        for (int i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + 1)) {
+            n++;
+        }
+        return n;
     }
 
     /**
