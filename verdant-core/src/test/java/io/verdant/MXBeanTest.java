@@ -2,6 +2,13 @@ package io.verdant;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.management.RuntimeMBeanException;
 
 import java.lang.management.ManagementFactory;
 import javax.management.JMX;
@@ -9,6 +16,7 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The opt-in runtime MXBean, through the platform MBean server. */
 @Timeout(60)
@@ -32,6 +40,58 @@ class MXBeanTest {
             assertThat(proxy.dumpJson()).contains("\"verdantDump\"");
         }
         assertThat(server.isRegistered(name)).isFalse();
+    }
+
+    @Test
+    void traceOperationsWriteChromeJsonAndHtmlAndDumpTheFlightRecorder(@TempDir Path dir) throws Exception {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName name = new ObjectName("io.verdant:type=Runtime,name=\"mx-trace\"");
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("mx-trace").jmx(true)
+                .flightRecorder(256 * 1024).build())) {
+            assertThat(server.getAttribute(name, "TraceRecording")).isEqualTo(false);
+            server.invoke(name, "startTrace", new Object[0], new String[0]);
+            assertThat(server.getAttribute(name, "TraceRecording")).isEqualTo(true);
+            // A second start while one records is refused, through JMX as an IllegalStateException.
+            assertThatThrownBy(() -> server.invoke(name, "startTrace", new Object[0], new String[0]))
+                    .isInstanceOf(RuntimeMBeanException.class).hasRootCauseInstanceOf(IllegalStateException.class);
+            rt.run(() -> {
+                for (int i = 0; i < 50; i++) {
+                    Green.spawner().name("worker-" + i).spawn(Green::yield).join();
+                }
+                return null;
+            });
+            Path json = dir.resolve("trace.json");
+            String said = (String) server.invoke(name, "stopTrace", new Object[] {json.toString()},
+                    new String[] {"java.lang.String"});
+            assertThat(said).contains("Chrome JSON").contains(json.toString());
+            assertThat(server.getAttribute(name, "TraceRecording")).isEqualTo(false);
+            JsonNode root = new ObjectMapper().readTree(json.toFile());
+            assertThat(root.get("traceEvents").toString()).contains("worker-49");
+            assertThatThrownBy(() -> server.invoke(name, "stopTrace", new Object[] {json.toString()},
+                    new String[] {"java.lang.String"})).hasRootCauseInstanceOf(IllegalStateException.class);
+
+            VerdantRuntimeMXBean proxy = JMX.newMXBeanProxy(server, name, VerdantRuntimeMXBean.class);
+            proxy.startTrace();
+            rt.run(() -> Green.spawner().name("in-html").spawn(() -> 1).join());
+            Path html = dir.resolve("trace.html");
+            assertThat(proxy.stopTrace(html.toString())).contains("HTML");
+            assertThat(Files.readString(html)).startsWith("<!DOCTYPE html>").contains("<svg").contains("in-html");
+
+            Path flight = dir.resolve("flight.json");
+            assertThat((String) server.invoke(name, "dumpFlightRecording", new Object[] {flight.toString()},
+                    new String[] {"java.lang.String"})).contains("Chrome JSON");
+            assertThat(new ObjectMapper().readTree(flight.toFile()).get("traceEvents").size()).isGreaterThan(10);
+            Path flightHtml = dir.resolve("flight.htm");
+            assertThat(proxy.dumpFlightRecording(flightHtml.toString())).contains("HTML");
+            assertThat(Files.readString(flightHtml)).contains("<svg");
+            assertThatThrownBy(() -> proxy.dumpFlightRecording(" ")).isInstanceOf(IllegalArgumentException.class);
+        }
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("mx-noflight").jmx(true).build())) {
+            VerdantRuntimeMXBean proxy = JMX.newMXBeanProxy(server,
+                    new ObjectName("io.verdant:type=Runtime,name=\"" + rt.name() + "\""), VerdantRuntimeMXBean.class);
+            assertThatThrownBy(() -> proxy.dumpFlightRecording(dir.resolve("x.json").toString()))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("flightRecorder");
+        }
     }
 
     @Test
