@@ -231,6 +231,15 @@ class TraceTest {
             }
             assertThat(ends).isNotEmpty();
             assertThat(ends.values()).allMatch(v -> v == 3);
+            // Queue depths: counter samples per carrier and for injection (the ticker's, once per tick at most).
+            List<String> series = new ArrayList<>();
+            for (JsonNode e : root.get("traceEvents")) {
+                if (e.get("ph").asText().equals("C") && e.get("name").asText().equals("queue depth")) {
+                    e.get("args").fieldNames().forEachRemaining(series::add);
+                    assertThat(e.get("args").elements().next().asInt()).isNotNegative();
+                }
+            }
+            assertThat(series).contains("carrier-0", "carrier-1", "injected");
         }
     }
 

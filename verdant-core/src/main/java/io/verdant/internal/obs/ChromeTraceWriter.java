@@ -31,6 +31,8 @@ import java.util.Map;
  * steal                    "i" (s "t") on the thief's lane
  * preemption request/stall "i" (s "t") on the carrier's lane
  * spare start/retire       "i" (s "p")
+ * queue depths             "C" counter "queue depth", one series per carrier and
+ *                          "injected" (sampled by the ticker when they change)
  * </pre>
  *
  * Flows are matched after the fact: a WAKE is followed, in its lane, by the
@@ -202,6 +204,13 @@ public final class ChromeTraceWriter {
                                 .append(",\"tid\":").append(SliceIndex.lane(target)).append(",\"ts\":");
                         us(b, Math.min(index.timeOf(target) + 1, index.endOf(target)) - origin);
                         b.append('}');
+                    }
+                    case TraceEvent.QUEUE_DEPTH -> {
+                        b.append(",\n{\"ph\":\"C\",\"name\":\"queue depth\",\"pid\":").append(pid).append(",\"ts\":");
+                        us(b, a - origin);
+                        b.append(",\"args\":{");
+                        str(b, x < 0 ? "injected" : d.laneNames()[(int) x]);
+                        b.append(':').append(y).append("}}");
                     }
                     case TraceEvent.STEAL -> {
                         instant(b, pid, lane, "t", "steal", a - origin);

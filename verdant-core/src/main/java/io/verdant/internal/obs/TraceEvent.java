@@ -18,6 +18,8 @@ package io.verdant.internal.obs;
  * STALL          the ticker                nanos        carrier        task id
  * SPARE_START    the ticker                nanos        spare carrier  stalled carrier
  * SPARE_RETIRE   the ticker                nanos        spare carrier  0
+ * QUEUE_DEPTH    the ticker, per tick,     nanos        carrier, or -1 queued tasks
+ *                when it changed                        for injection
  * WAKE_FROM      the ticker (timer), or    nanos        JDK thread id  woken task id
  *                any thread off the        (of the waker; 0 for timers)
  *                carriers, in submit
@@ -40,6 +42,9 @@ package io.verdant.internal.obs;
 public final class TraceEvent {
     /** A thread off the runtime's carriers (timer, I/O poller, anyone else) made a task runnable. */
     public static final int WAKE_FROM = 10;
+
+    /** A sample of a carrier's local queue depth, or of the injection queues' (carrier -1). */
+    public static final int QUEUE_DEPTH = 11;
 
     /** Source of a WAKE_FROM: the ticker firing a timer (a sleep or a timeout). */
     public static final int SOURCE_TIMER = 1;

@@ -218,6 +218,9 @@ public final class Sysmon {
                 }
             }
         }
+        if (trace != null) {
+            sampleQueueDepths();
+        }
         forgetDeparted();
         sweepRequests();
         if (timesliceNanos > 0 && waiting && !anyFree && victim != null) {
@@ -330,6 +333,39 @@ public final class Sysmon {
             }
         }
     }
+
+    /** Ticker only, while a trace records: the queue depths last written (index maxCarriers: injection). */
+    private int[] tracedDepths;
+
+    /**
+     * Ticker thread only, while a trace records: a QUEUE_DEPTH event for each carrier
+     * (and the injection queues) whose depth changed since the last one written, and
+     * for all of them every {@link #DEPTH_REFRESH_TICKS} ticks (a trace started later
+     * learns the values that do not change).
+     */
+    private void sampleQueueDepths() {
+        int n = scheduler.maxCarriers();
+        if (tracedDepths == null) {
+            tracedDepths = new int[n + 1];
+            java.util.Arrays.fill(tracedDepths, -1);
+        }
+        boolean all = tickCount % DEPTH_REFRESH_TICKS == 0;
+        for (Worker c : scheduler.carriers()) {
+            int depth = c.localQueueDepth();
+            if (all || depth != tracedDepths[c.index]) {
+                tracedDepths[c.index] = depth;
+                traceEvent(io.verdant.internal.obs.TraceEvent.QUEUE_DEPTH, c.index, depth);
+            }
+        }
+        int injected = scheduler.injectedDepth();
+        if (all || injected != tracedDepths[n]) {
+            tracedDepths[n] = injected;
+            traceEvent(io.verdant.internal.obs.TraceEvent.QUEUE_DEPTH, -1, injected);
+        }
+    }
+
+    /** Ticks between two full queue-depth samples in a trace: 100 ms at the 1 ms tick. */
+    private static final int DEPTH_REFRESH_TICKS = 100;
 
     /** Ticker thread only: records an event in the ticker's trace ring, if one is installed. */
     private void traceEvent(int type, long b, long c) {
