@@ -104,6 +104,8 @@ class TraceTest {
             assertThat(trace.dropped()).isZero();
             JsonNode root = parse(trace);
             assertThat(root.get("displayTimeUnit").asText()).isEqualTo("ns");
+            // The clock's measured cost is in the metadata (design: a slow clock source explains a costly trace).
+            assertThat(root.get("otherData").get("clockReadNanos").asDouble()).isGreaterThan(0).isLessThan(1_000_000);
             List<Slice> all = slices(root);
 
             // One carrier runs one slice at a time.

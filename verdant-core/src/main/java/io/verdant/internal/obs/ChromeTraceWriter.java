@@ -72,6 +72,7 @@ public final class ChromeTraceWriter {
         b.append("{\"displayTimeUnit\":\"ns\",\"otherData\":{\"runtime\":");
         str(b, d.runtimeName());
         b.append(",\"events\":").append(d.events()).append(",\"dropped\":").append(d.dropped())
+                .append(",\"clockReadNanos\":").append(String.format(java.util.Locale.ROOT, "%.1f", d.clockNanos()))
                 .append("},\"traceEvents\":[\n");
         b.append("{\"ph\":\"M\",\"pid\":").append(pid).append(",\"name\":\"process_name\",\"args\":{\"name\":");
         str(b, "verdant '" + d.runtimeName() + "'");

@@ -20,9 +20,13 @@ import java.util.Map;
  * @param endNanos    when it stopped, or the last event's time
  * @param dropped     events lost (overwritten before collected)
  * @param labels      task id to label ("name &lt;pid&gt;" or "&lt;pid&gt;")
+ * @param clockNanos  measured cost of one {@code System.nanoTime()} read in nanoseconds
+ *                    (tracing reads it twice per slice: on a VM whose clock source is
+ *                    not the TSC it dominates the cost), or -1 if not measured
  */
 public record TraceData(String runtimeName, long runtimeId, int workers, String[] laneNames, long[][] lanes,
-                        Object[][] refs, int[] counts, long startNanos, long endNanos, long dropped, Map<Long, String> labels) {
+                        Object[][] refs, int[] counts, long startNanos, long endNanos, long dropped, Map<Long, String> labels,
+                        double clockNanos) {
 
     /**
      * The label of a task in this trace.

@@ -182,8 +182,9 @@ public final class TraceHtml {
         b.append("</text><text x=\"").append(LEFT).append("\" y=\"40\" fill=\"#555\">");
         StringBuilder arrows = new StringBuilder();
         int[] arrowCount = arrows(d, lanes, sources, scale, arrows);
-        esc(b, String.format("%,d slices, %s, %,d events, %,d dropped, %,d wake-up arrows drawn of %,d", slices,
-                duration(span), d.events(), d.dropped(), arrowCount[0], arrowCount[1]));
+        esc(b, String.format(java.util.Locale.ROOT,
+                "%,d slices, %s, %,d events, %,d dropped, %,d wake-up arrows drawn of %,d, clock read %.0f ns", slices,
+                duration(span), d.events(), d.dropped(), arrowCount[0], arrowCount[1], d.clockNanos()));
         b.append("</text>\n");
         for (int k = 0; k < lanes.size(); k++) {
             int lane = lanes.get(k);
