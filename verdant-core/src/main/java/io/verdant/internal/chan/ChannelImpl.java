@@ -314,6 +314,12 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T> {
     /** Waits for a plain operation's node; returns normally iff it FIRED. */
     private void awaitSingle(Node n, Deadline deadline, String op, String verb) {
         TimerWheel.Timer timer = null;
+        // An untimed wait parks at once the first time round: Waits.enter checked
+        // cancellation a few instructions ago, and a cancellation since then
+        // interrupts this thread (CancelNode.cancel, EventActor.cancelled), which
+        // makes the park return at once, so the next round sees it. Saves the
+        // cancellation check (a current-thread look-up) on every hand-off.
+        boolean skipCheck = deadline.isForever();
         try {
             for (;;) {
                 int s = n.stateAcquire();
@@ -323,7 +329,9 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T> {
                 if (s == Node.CLOSED) {
                     throw closedException();
                 }
-                if (s == Node.WAITING) {
+                if (s == Node.WAITING && skipCheck) {
+                    skipCheck = false;
+                } else if (s == Node.WAITING) {
                     boolean cancelled = Waits.cancelled();
                     if (cancelled || deadline.expired()) {
                         // Abort and unlink in one critical section (see Node: a plain
