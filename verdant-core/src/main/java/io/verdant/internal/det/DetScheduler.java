@@ -8,6 +8,7 @@ import io.verdant.internal.GreenThread;
 import io.verdant.internal.RuntimeCore;
 import io.verdant.internal.Safepoints;
 import io.verdant.internal.timer.TimerWheel;
+import io.verdant.internal.vthread.VirtualThreads;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -438,6 +439,11 @@ public final class DetScheduler {
             return;
         }
         Thread.State state = g.virtualThread().getState();
+        if (state != Thread.State.BLOCKED && VirtualThreads.jdkTimeoutPending(g.virtualThread())) {
+            // A JDK timed wait whose timer already fired (the thread is runnable again,
+            // resubmitted by this carrier in the JDK's afterYield): the same refusal.
+            state = Thread.State.TIMED_WAITING;
+        }
         if (settings.isLenient() && (state == Thread.State.BLOCKED || state == Thread.State.TIMED_WAITING)) {
             replayable = false; // its wake-up comes from a JDK thread: admitted at quiescence
             return;
