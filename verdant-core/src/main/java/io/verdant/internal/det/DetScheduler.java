@@ -37,9 +37,11 @@ import java.util.concurrent.locks.LockSupport;
  *     else wait (real time) for an external submission
  *   else: t = strategy.pick(runnable); record the step (hash, count); run t
  *     until it unmounts (parks, yields, ends); then classify: a green thread
- *     left in TIMED_WAITING made a JDK timed wait, one left BLOCKED waits for
- *     a monitor the JDK's unblocker thread will hand over: both are refused
- *     (the run fails with a message naming the call and the fix).
+ *     left in TIMED_WAITING, or with the JDK's timeout task still registered
+ *     (VirtualThreads.jdkTimeoutPending: its timer may already have fired and
+ *     this carrier resubmitted it), made a JDK timed wait; one left BLOCKED
+ *     waits for a monitor the JDK's unblocker thread will hand over: both are
+ *     refused (the run fails with a message naming the call and the fix).
  *
  * The runnable set
  *   An ArrayList in submission order (a task is appended when it is submitted,
