@@ -80,7 +80,11 @@ public class ContinuationFloorJmh {
     private Object[] conts;
     private int next;
 
-    /** Starts every continuation and runs it to its first yield. */
+    /**
+     * Starts every continuation and runs it to its first yield.
+     *
+     * @throws Throwable never (the method handles' signature)
+     */
     @Setup(Level.Trial)
     public void setUp() throws Throwable {
         conts = new Object[continuations];
