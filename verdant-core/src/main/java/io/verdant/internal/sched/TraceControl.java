@@ -15,8 +15,8 @@ import io.verdant.internal.timer.Clock;
  * carriers array, so a spare started concurrently gets its ring: startSpare
  * asks ringOf() under the same lock, before the spare's thread starts)
  *   rings      null while nothing records; else maxCarriers + 2 entries: the
- *              carrier slots, the ticker's (TICKER_LANE), the outside ring
- *              (OUTSIDE_LANE). A spare slot's ring is created when a spare
+ *              carrier slots, the ticker's (rings[maxCarriers]), the outside
+ *              ring (rings[maxCarriers + 1]). A spare slot's ring is created when a spare
  *              first takes the slot (spares are rare; most runtimes never start
  *              one) and kept for later spares of the slot.
  *   events     capacity of each carrier ring in events (a power of two).
