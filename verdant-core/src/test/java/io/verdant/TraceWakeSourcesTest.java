@@ -245,24 +245,32 @@ class TraceWakeSourcesTest {
         try (Verdant rt = Verdant.start(Config.builder().workers(2).name("trace-io").build());
              ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             TraceRecording trace = rt.startTrace();
+            int rounds = 5;
             GreenHandle<Integer> reader = rt.spawn(() -> {
                 try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
                      InputStream in = s.getInputStream()) {
-                    return in.read();
+                    int sum = 0;
+                    for (int i = 0; i < rounds; i++) {
+                        sum += in.read();
+                    }
+                    return sum;
                 }
             });
             try (Socket peer = server.accept(); OutputStream out = peer.getOutputStream()) {
-                // Let the reader block in read() (it parks on the poller), then write.
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                while (rt.snapshot().threads().stream().noneMatch(g -> g.pid().equals(reader.pid())
-                        && g.state() != GreenState.RUNNING && g.state() != GreenState.RUNNABLE)) {
-                    assertThat(System.nanoTime()).as("reader blocks").isLessThan(deadline);
-                    Thread.sleep(1);
+                for (int i = 0; i < rounds; i++) {
+                    // Let the reader block in read() (it parks on the poller), then write. Waiting in the
+                    // snapshot sense is no proof that read() has parked yet: several rounds, one io arrow needed.
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                    while (rt.snapshot().threads().stream().noneMatch(g -> g.pid().equals(reader.pid())
+                            && g.state() == GreenState.WAITING)) {
+                        assertThat(System.nanoTime()).as("reader blocks").isLessThan(deadline);
+                        Thread.sleep(1);
+                    }
+                    Thread.sleep(20);
+                    out.write(10);
+                    out.flush();
                 }
-                Thread.sleep(20); // parked in the snapshot sense may still be before read(); a margin, not a proof
-                out.write(42);
-                out.flush();
-                assertThat(reader.join()).isEqualTo(42);
+                assertThat(reader.join()).isEqualTo(10 * rounds);
             }
             trace.stop();
             JsonNode root = TraceTest.parse(trace);
