@@ -112,6 +112,25 @@ final class LocalQueue {
         return (int) Math.max(0, tailAcquire() - headAcquire());
     }
 
+    /**
+     * Owner only (a traced dispatch, before the slice): the tail now, to pass to
+     * {@link #pushedSince} after it.
+     */
+    long tailOwner() {
+        return tailOpaque();
+    }
+
+    /**
+     * Owner only (a traced dispatch, after the slice): whether the last task the
+     * owner pushed here since the tail was {@code tail} is {@code t} (taken by a
+     * thief meanwhile or not: a popped slot keeps its reference, see "Stale
+     * references").
+     */
+    boolean pushedSince(long tail, Task t) {
+        long now = tailOpaque();
+        return now != tail && buffer[(int) (now - 1) & MASK] == t;
+    }
+
     // ------------------------------------------------------------------ accessors, named by access mode
 
     /** Any thread: head with acquire, so the slots below it read after it are the ones it covers. */

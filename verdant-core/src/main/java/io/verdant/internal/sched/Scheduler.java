@@ -268,8 +268,8 @@ public final class Scheduler {
             if (w.scheduler == this) {
                 // Re-submission from the carrier itself (Thread.yield, a park that
                 // found its permit): the owner's private yielded slot when nothing
-                // else is queued here, else the back of the local queue.
-                w.resubmitted = task;
+                // else is queued here, else the back of the local queue. (A trace
+                // reads a yield off where the task went: see Worker, "Tracing".)
                 Task earlier = w.yielded;
                 if (earlier != null) {
                     // An earlier yielder is still waiting (next() has not run since):
@@ -290,8 +290,10 @@ public final class Scheduler {
             if (w != null && w.scheduler == this && w.currentTask() == running) {
                 // Made runnable by the green thread running on worker w.
                 TraceRing ring = w.traceOpaque();
-                if (ring != null) {
-                    // This thread runs on w's OS thread: w's ring has one writer.
+                if (ring != null && w.stampedRing == ring) {
+                    // This thread runs on w's OS thread: w's ring has one writer. (A
+                    // slice begun before the ring was installed is not traced: its
+                    // wake-ups are not either.)
                     ring.put(TraceEvent.header(first ? TraceEvent.SPAWN : TraceEvent.WAKE, 0, 0, 0),
                             w.sliceBegin, running.traceId(), task.traceId());
                 }

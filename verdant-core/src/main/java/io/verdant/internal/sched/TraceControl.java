@@ -28,6 +28,15 @@ import io.verdant.internal.obs.TraceRing;
  * </pre>
  */
 public final class TraceControl {
+    /**
+     * False only with {@code -Dverdant.trace=false}: carriers then never look
+     * for a ring (their trace field reads as a constant null, folded by the JIT),
+     * so no trace or flight recorder sees their events. A benchmarking switch,
+     * not an API: it lets a benchmark measure "tracing not compiled in" against
+     * "compiled in but off". Read once, at class initialisation.
+     */
+    public static final boolean COMPILED_IN = !"false".equals(System.getProperty("verdant.trace"));
+
     /** Events kept by the ticker's ring: its events are rare (preemption
      * requests, stalls, spares), a few per time slice at most. */
     private static final int TICKER_EVENTS = 1 << 12;
