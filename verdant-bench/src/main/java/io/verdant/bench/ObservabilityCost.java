@@ -60,8 +60,8 @@ final class ObservabilityCost {
         protected List<Entry> entries() {
             List<Entry> es = new ArrayList<>();
             for (String w : WORKLOADS) {
-                es.add(entry(name(), w, "metrics-on", List.of(), "none"));
-                es.add(entry(name(), w, "metrics-off", List.of("-Dverdant.metrics=false"), "none"));
+                es.add(observed(name(), w, "metrics-on", List.of(), "none"));
+                es.add(observed(name(), w, "metrics-off", List.of("-Dverdant.metrics=false"), "none"));
             }
             return es;
         }
@@ -96,10 +96,10 @@ final class ObservabilityCost {
         protected List<Entry> entries() {
             List<Entry> es = new ArrayList<>();
             for (String w : WORKLOADS) {
-                es.add(entry(name(), w, "trace-not-compiled", List.of("-Dverdant.trace=false"), "none"));
-                es.add(entry(name(), w, "trace-off", List.of(), "none"));
-                es.add(entry(name(), w, "trace-flight", List.of(), "flight"));
-                es.add(entry(name(), w, "trace-on", List.of(), "on"));
+                es.add(observed(name(), w, "trace-not-compiled", List.of("-Dverdant.trace=false"), "none"));
+                es.add(observed(name(), w, "trace-off", List.of(), "none"));
+                es.add(observed(name(), w, "trace-flight", List.of(), "flight"));
+                es.add(observed(name(), w, "trace-on", List.of(), "on"));
             }
             return es;
         }
@@ -117,7 +117,7 @@ final class ObservabilityCost {
     }
 
     /** One forked entry: {@code workload} in a JVM with {@code flags}, tracing {@code trace} (none, flight, on). */
-    private static Harness.Entry entry(String bench, String workload, String variant, List<String> flags,
+    private static Harness.Entry observed(String bench, String workload, String variant, List<String> flags,
                                        String trace) {
         boolean yield = workload.startsWith("yield");
         int workers = workload.endsWith("w2") ? 2 : 1;
