@@ -110,6 +110,11 @@ final class ForkedServer implements AutoCloseable {
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line = out.readLine();
+        // A JVM recording JFR first logs "Started recording ..." on stdout: pass such lines on.
+        for (int skipped = 0; line != null && !line.startsWith("port ") && skipped < 20; skipped++) {
+            System.out.println("# [" + sut.label() + "] " + line);
+            line = out.readLine();
+        }
         if (line == null || !line.startsWith("port ")) {
             p.destroyForcibly();
             throw new IOException("server " + sut.label() + " did not start: " + line);

@@ -61,6 +61,12 @@ public final class TraceRing {
      * not measured: the claim's fence is free on x86 either way. */
     private static final int MAX_CLAIM_STEP = 64;
 
+    /** Serial numbers of rings: a carrier remembers which ring its clock stamp belongs to by
+     * number, so that it holds no reference to a ring after a trace removed it. */
+    private static final java.util.concurrent.atomic.AtomicLong SERIALS = new java.util.concurrent.atomic.AtomicLong();
+
+    /** This ring's serial number: unique in the JVM, never 0. */
+    public final long serial = SERIALS.incrementAndGet();
     private final long[] buf;
     private final int mask;
     /** claimStep - 1: a writer claims when (s &amp; claimMask) == 0. */

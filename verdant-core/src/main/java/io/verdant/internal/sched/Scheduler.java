@@ -290,7 +290,7 @@ public final class Scheduler {
             if (w != null && w.scheduler == this && w.currentTask() == running) {
                 // Made runnable by the green thread running on worker w.
                 TraceRing ring = w.traceOpaque();
-                if (ring != null && w.stampedRing == ring) {
+                if (ring != null && w.stampedRing == ring.serial) {
                     // This thread runs on w's OS thread: w's ring has one writer. (A
                     // slice begun before the ring was installed is not traced: its
                     // wake-ups are not either.)

@@ -76,8 +76,9 @@ import java.util.concurrent.locks.LockSupport;
  *              carrier, so the scheduler's own work between two slices is counted
  *              in the second. sliceBegin holds the begin of the running slice
  *              (WAKE and SPAWN events carry it) and, between slices, the last end;
- *              stampedRing is the ring it was read for: a newly installed ring
- *              (rings are never reused) starts from a fresh clock read.
+ *              stampedRing is the serial number of the ring it was read for: a
+ *              newly installed ring (rings are never reused) starts from a fresh
+ *              clock read.
  *   Why a traced slice ended is read off what it left behind: the continuation
  *   is gone (done), the carrier's preemption count moved (preempt), the task is
  *   in the yielded slot or was the last task pushed to its local level during
@@ -261,9 +262,10 @@ public final class Worker extends Thread {
     /** Owner only, while a trace records: Clock.SYSTEM (System.nanoTime) when the running slice
      * began; between slices, when the last one ended (see "Tracing"). */
     long sliceBegin;
-    /** Owner only: the ring {@link #sliceBegin} was stamped for (Scheduler.submit records
-     * a WAKE or SPAWN only in a slice traced into the ring installed now). */
-    TraceRing stampedRing;
+    /** Owner only: the serial number of the ring {@link #sliceBegin} was stamped for, 0 for
+     * none (Scheduler.submit records a WAKE or SPAWN only in a slice traced into the ring
+     * installed now). A number, not the ring: a removed ring is not kept alive by it. */
+    long stampedRing;
 
     Worker(Scheduler scheduler, int index, String name, long stackSize, boolean spare) {
         super(null, null, name, stackSize, false);
@@ -331,7 +333,7 @@ public final class Worker extends Thread {
                         ring.put(TraceEvent.header(TraceEvent.IDLE, 0, 0, 0), t0, t1, 0);
                     }
                     sliceBegin = t1;
-                    stampedRing = ring;
+                    stampedRing = ring.serial;
                 }
                 return;
             }
@@ -406,9 +408,9 @@ public final class Worker extends Thread {
         long honoured = counters.preemptionsHonored;
         LocalQueue level = levels[task.priority];
         long tail = level.tailOwner();
-        long t0 = stampedRing == ring ? sliceBegin : Clock.SYSTEM.nanoTime();
+        long t0 = stampedRing == ring.serial ? sliceBegin : Clock.SYSTEM.nanoTime();
         sliceBegin = t0;
-        stampedRing = ring;
+        stampedRing = ring.serial;
         try {
             task.dispatch(this);
         } finally {
