@@ -106,8 +106,22 @@ import java.util.concurrent.locks.LockSupport;
  * Shutdown
  *   RuntimeCore.close() calls closing() first (external wake-ups are now the
  *   closer's cancellations: allowed), cancels and waits for the threads as in
- *   normal mode, then terminate(): stop is set, the carrier is notified and
- *   joined, and the Safepoints unit is returned.
+ *   normal mode, then terminate(): stop is set, the carrier is notified, the
+ *   Safepoints unit is returned, and the closer waits until the loop has
+ *   returned (loopDone). The carrier thread does not end: it goes back to
+ *   DetCarrier's pool for the next deterministic runtime. Nothing of this
+ *   runtime goes with it: every structure of the schedule (runnable set,
+ *   inbox, step log, clock, random sources, pid table, timer wheel) belongs to
+ *   this scheduler and its runtime, which are dropped; the schedule's green
+ *   threads have ended (cancelled by close) or been abandoned (their
+ *   continuations are never resumed: a late wake-up of one lands in this
+ *   scheduler's runnable set or inbox, which no loop reads any more).
+ *
+ * Carrier
+ *   Taken from DetCarrier (idle from an earlier runtime, or new) at the first
+ *   submission from outside, not at start: a runtime that never runs a green
+ *   thread needs no carrier, and the hand-off of the loop and of the root
+ *   green thread is one wake-up, not two.
  * </pre>
  */
 public final class DetScheduler {
@@ -156,7 +170,16 @@ public final class DetScheduler {
     private final IdentityHashMap<Runnable, DetTask> foreign = new IdentityHashMap<>();
     private long nextId;
     private RuntimeCore runtime;
-    private Thread carrier;
+    private long stackSize;
+    /**
+     * The carrier thread running the loop, null until the first external
+     * submission (see start). Written under lock by that submitter (and again
+     * by the carrier itself when the loop starts); volatile because
+     * isInternal reads it on any thread.
+     */
+    private volatile Thread carrier;
+    /** Set under lock when the loop has returned: the carrier is free for another runtime (terminate waits for it). */
+    private boolean loopDone;
     private volatile Thread mounted;
     private volatile boolean mountedForeign;
     private volatile ScheduleFailedException failure;
@@ -234,20 +257,27 @@ public final class DetScheduler {
     }
 
     /**
-     * Starts the carrier. Called once by the runtime's constructor, after its
-     * timer wheel exists.
+     * Opens the scheduler for {@code runtime}. Called once by the runtime's
+     * constructor, after its timer wheel exists. The carrier is not taken yet:
+     * the first submission from outside (the root green thread's start) hands
+     * the loop to a {@link DetCarrier}, idle from an earlier runtime or new, so
+     * opening costs no thread start and no wake-up of its own.
      *
      * @param runtime the runtime this scheduler runs
      * @param stackSize the carrier's stack size (0 = the JVM default)
      */
     public void start(RuntimeCore runtime, long stackSize) {
         this.runtime = runtime;
-        Thread c = new Thread(null, this::loop, runtime.name + "-det-carrier", stackSize);
-        c.setDaemon(true);
-        this.carrier = c;
+        this.stackSize = stackSize;
         Safepoints.hold();
         OPEN.incrementAndGet();
-        c.start();
+    }
+
+    /** Under lock: hands the loop to a carrier if none runs it yet and the scheduler has not stopped. */
+    private void ensureCarrierLocked() {
+        if (carrier == null && !stop) {
+            carrier = DetCarrier.run(this::loop, runtime.name + "-det-carrier", stackSize);
+        }
     }
 
     /**
@@ -310,6 +340,7 @@ public final class DetScheduler {
     private void external(Object task, boolean first, GreenThread<?> green) {
         synchronized (lock) {
             inbox.add(task);
+            ensureCarrierLocked();
             if (!first && !closing && failure == null && settings.isLenient()) {
                 replayable = false;
             } else if (!first && !closing && failure == null) {
@@ -354,6 +385,7 @@ public final class DetScheduler {
     // ------------------------------------------------------------------ the loop
 
     private void loop() {
+        carrier = Thread.currentThread();
         try {
             while (!stop) {
                 if (runnable.isEmpty()) {
@@ -370,6 +402,15 @@ public final class DetScheduler {
         } catch (Throwable t) {
             fail(new ScheduleFailedException("internal error in the deterministic scheduler: " + t, trace()));
             runtime.reportInternalError(t);
+        } finally {
+            current = null;
+            mounted = null;
+            mountedForeign = false;
+            DetCarrier.nameIdle(); // before terminate() returns: a closed runtime's threads are gone by name
+            synchronized (lock) {
+                loopDone = true;
+                lock.notifyAll(); // terminate() waits for this
+            }
         }
     }
 
@@ -778,13 +819,16 @@ public final class DetScheduler {
     }
 
     /**
-     * Close, last step: stops the carrier and waits up to {@code timeoutNanos} for it.
+     * Close, last step: stops the loop and waits up to {@code timeoutNanos} for
+     * it to return, which frees the carrier for the next deterministic runtime
+     * (see {@link DetCarrier}). Any thread (the closer).
      *
-     * @param timeoutNanos how long to wait for the carrier to stop
-     * @return 1 if the carrier is stuck in a task, else 0
+     * @param timeoutNanos how long to wait for the loop to return
+     * @return 1 if the carrier is stuck in a task (it is not reused), else 0
      * @throws InterruptedException if the closer is interrupted while waiting
      */
     public int terminate(long timeoutNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
         synchronized (lock) {
             stop = true;
             lock.notifyAll();
@@ -793,10 +837,18 @@ public final class DetScheduler {
                 Safepoints.release();
                 OPEN.decrementAndGet();
             }
+            if (carrier == null) {
+                return 0; // no submission ever came: the loop never ran
+            }
+            while (!loopDone) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return 1;
+                }
+                lock.wait(Math.max(1, left / 1_000_000));
+            }
         }
-        Thread c = carrier;
-        c.join(Math.max(1, timeoutNanos / 1_000_000));
-        return c.isAlive() ? 1 : 0;
+        return 0;
     }
 
 }
