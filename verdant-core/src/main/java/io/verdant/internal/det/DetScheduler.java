@@ -167,7 +167,7 @@ public final class DetScheduler {
     /** Carrier only (see the class comment). */
     private final ArrayList<DetTask> runnable = new ArrayList<>();
     /** Foreign continuations seen so far, by identity; carrier only. */
-    private final IdentityHashMap<Runnable, DetTask> foreign = new IdentityHashMap<>();
+    private final IdentityHashMap<Runnable, DetTask> foreign = new IdentityHashMap<>(4); // small: a new one per schedule
     private long nextId;
     private RuntimeCore runtime;
     private long stackSize;
@@ -187,7 +187,7 @@ public final class DetScheduler {
     private volatile boolean stop;
     private boolean released;
     /** Green.random() sources by green thread; carrier only (green threads of this runtime run on it). */
-    private final IdentityHashMap<GreenThread<?>, SplittableRandom> threadRandoms = new IdentityHashMap<>();
+    private final IdentityHashMap<GreenThread<?>, SplittableRandom> threadRandoms = new IdentityHashMap<>(4);
 
     /**
      * A scheduler for one deterministic runtime; started by {@link #start}.
