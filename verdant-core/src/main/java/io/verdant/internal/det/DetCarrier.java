@@ -42,7 +42,10 @@ import java.util.concurrent.locks.LockSupport;
  * Threads and memory ordering
  *   IDLE and each carrier's job field are guarded by IDLE's lock (a taker
  *   writes job under it, the carrier reads it under it); the carrier parks
- *   with LockSupport and is unparked by the taker after the lock is released.
+ *   with LockSupport and is unparked by the taker after the lock is released;
+ *   before parking it yields for up to DetScheduler.HANDOFF_YIELD_NANOS while
+ *   it reads job (volatile) without the lock, so a runtime opened right after
+ *   the last one closed finds it awake.
  *   The thread's name is the runtime's ({@code <runtime>-det-carrier}) while
  *   it runs a job and {@code verdant-det-carrier-idle} while idle, so a test
  *   that looks for a closed runtime's threads by name does not find it.
@@ -66,8 +69,8 @@ public final class DetCarrier implements Runnable {
 
     private final Thread thread;
     private final long stackSize;
-    /** The next job and its thread name; guarded by IDLE. */
-    private Runnable job;
+    /** The next job and its thread name; written under IDLE (job volatile: awaitJob's yielding wait reads it without). */
+    private volatile Runnable job;
     private String jobName;
 
     private DetCarrier(Runnable first, String name, long stackSize) {
@@ -140,8 +143,8 @@ public final class DetCarrier implements Runnable {
         return n;
     }
 
-    /** Set under IDLE when endIdle removed this carrier: it ends instead of waiting on. */
-    private boolean ending;
+    /** Set under IDLE when endIdle removed this carrier: it ends instead of waiting on (volatile: read by the yielding wait). */
+    private volatile boolean ending;
 
     /** The carrier thread's body: its first job, then jobs from the pool until the keep-alive ends. */
     @Override
@@ -172,6 +175,11 @@ public final class DetCarrier implements Runnable {
             IDLE.addLast(this);
         }
         long deadline = System.nanoTime() + KEEP_ALIVE_NANOS;
+        // The next schedule's runtime usually asks within microseconds (see DetScheduler.HANDOFF_YIELD_NANOS).
+        for (long t0 = System.nanoTime(); job == null && !ending
+                && System.nanoTime() - t0 < DetScheduler.HANDOFF_YIELD_NANOS; ) {
+            Thread.yield();
+        }
         while (true) {
             synchronized (IDLE) {
                 Runnable j = job;

@@ -117,6 +117,14 @@ import java.util.concurrent.locks.LockSupport;
  *   continuations are never resumed: a late wake-up of one lands in this
  *   scheduler's runnable set or inbox, which no loop reads any more).
  *
+ * Hand-offs between the test thread and the carrier
+ *   A schedule has four: the root's start (external submission), its end
+ *   (awaitRoot), close's stop, the loop's end (terminate). Each waiting side
+ *   first yields for up to HANDOFF_YIELD_NANOS while it reads a volatile
+ *   (inboxPending, the root's state, stop, loopDone), then waits on lock as
+ *   before; the notifying side always notifies under lock, so the yielding
+ *   phase changes only how fast a waiter notices, never whether it does.
+ *
  * Carrier
  *   Taken from DetCarrier (idle from an earlier runtime, or new) at the first
  *   submission from outside, not at start: a runtime that never runs a green
@@ -127,6 +135,17 @@ import java.util.concurrent.locks.LockSupport;
 public final class DetScheduler {
     /** A schedule longer than this is taken for a livelock (the design's default; generous for tests). */
     static final long MAX_STEPS = 1_000_000;
+    /**
+     * How long a wait for the other side of a hand-off between the test thread
+     * and the carrier (the next submission, the root's end, the loop's end)
+     * yields the processor (Thread.yield) before it sleeps on the lock: 50 us,
+     * about one schedule's work on the other side. A sleep and wake-up through
+     * the kernel costs several microseconds each on a VM, and a schedule has
+     * four hand-offs; yielding keeps them off the kernel's sleep path on two
+     * cores and hands the core over at once on one. Chosen, not measured (the
+     * machine was loaded when this was written).
+     */
+    static final long HANDOFF_YIELD_NANOS = 50_000;
     /** How long the idle carrier waits (real time) before re-checking for deadlock while a thread is in transit. */
     private static final long RECHECK_MILLIS = 10;
 
@@ -179,7 +198,9 @@ public final class DetScheduler {
      */
     private volatile Thread carrier;
     /** Set under lock when the loop has returned: the carrier is free for another runtime (terminate waits for it). */
-    private boolean loopDone;
+    private volatile boolean loopDone;
+    /** inbox is not empty; written under lock, read without it by the idle carrier's yielding wait. */
+    private volatile boolean inboxPending;
     private volatile Thread mounted;
     private volatile boolean mountedForeign;
     private volatile ScheduleFailedException failure;
@@ -340,6 +361,7 @@ public final class DetScheduler {
     private void external(Object task, boolean first, GreenThread<?> green) {
         synchronized (lock) {
             inbox.add(task);
+            inboxPending = true;
             ensureCarrierLocked();
             if (!first && !closing && failure == null && settings.isLenient()) {
                 replayable = false;
@@ -549,6 +571,11 @@ public final class DetScheduler {
                 }
             }
         }
+        // A hand-off (the next submission from the test thread, or close) usually comes within
+        // microseconds: yield for a while before sleeping on the lock (see HANDOFF_YIELD_NANOS).
+        for (long t0 = System.nanoTime(); !inboxPending && !stop && System.nanoTime() - t0 < HANDOFF_YIELD_NANOS; ) {
+            Thread.yield();
+        }
         synchronized (lock) {
             if (inbox.isEmpty() && !stop) {
                 lock.wait(transit ? RECHECK_MILLIS : 0);
@@ -565,6 +592,7 @@ public final class DetScheduler {
             }
             arrived = inbox.toArray();
             inbox.clear();
+            inboxPending = false;
         }
         carrierWaker = StepLog.WAKER_OUTSIDE;
         try {
@@ -790,6 +818,10 @@ public final class DetScheduler {
      * @throws InterruptedException if the caller is interrupted while waiting
      */
     public void awaitRoot(GreenThread<?> root) throws InterruptedException {
+        for (long t0 = System.nanoTime(); !root.isDone() && failure == null
+                && System.nanoTime() - t0 < HANDOFF_YIELD_NANOS; ) {
+            Thread.yield(); // a short body ends within microseconds: see HANDOFF_YIELD_NANOS
+        }
         synchronized (lock) {
             while (!root.isDone() && failure == null) {
                 lock.wait();
@@ -840,6 +872,11 @@ public final class DetScheduler {
             if (carrier == null) {
                 return 0; // no submission ever came: the loop never ran
             }
+        }
+        for (long t0 = System.nanoTime(); !loopDone && System.nanoTime() - t0 < HANDOFF_YIELD_NANOS; ) {
+            Thread.yield(); // the idle loop sees stop within microseconds: see HANDOFF_YIELD_NANOS
+        }
+        synchronized (lock) {
             while (!loopDone) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
