@@ -175,6 +175,8 @@ public final class DetScheduler {
     /** Who makes a task runnable now when the carrier itself submits (timer firing). Carrier only. */
     private long carrierWaker = StepLog.WAKER_CARRIER;
     private volatile boolean replayable = true;
+    /** The trace when the last green thread started from outside ended, or null while one runs (see trace()). Written by the carrier. */
+    private volatile ScheduleTrace endTrace;
     /**
      * Check mode compares (and records) steps only while a root green thread
      * (started from outside) is alive: after the last root ends, the test
@@ -353,7 +355,7 @@ public final class DetScheduler {
         }
         fail(new ScheduleFailedException(what + " was called by " + Thread.currentThread() + ", a thread outside the "
                 + "deterministic runtime: its timing cannot be replayed. Send from green threads of the runtime, or "
-                + "opt in to Determinism.lenient()", trace()));
+                + "opt in to Determinism.lenient()", liveTrace()));
     }
 
     private boolean isInternal() {
@@ -376,7 +378,7 @@ public final class DetScheduler {
                         + "Send to green threads from green threads, use Green.sleep or Verdant timeouts instead of "
                         + "JDK timed waits and in-memory channels instead of real sockets, or opt in to "
                         + "Determinism.lenient() (such wake-ups are then admitted when nothing else can run, and the "
-                        + "run may not replay)" + report(), trace()));
+                        + "run may not replay)" + report(), liveTrace()));
             }
             lock.notifyAll();
         }
@@ -425,7 +427,7 @@ public final class DetScheduler {
                 }
             }
         } catch (Throwable t) {
-            fail(new ScheduleFailedException("internal error in the deterministic scheduler: " + t, trace()));
+            fail(new ScheduleFailedException("internal error in the deterministic scheduler: " + t, liveTrace()));
             runtime.reportInternalError(t);
         } finally {
             current = null;
@@ -448,7 +450,7 @@ public final class DetScheduler {
         long tick = clock.nanoTime();
         long n = log.add(t.id, t, kind, tick, t.waker, type, rh);
         if (n == MAX_STEPS + 1) {
-            fail(new ScheduleFailedException("more than " + MAX_STEPS + " steps: a livelock?" + report(), trace()));
+            fail(new ScheduleFailedException("more than " + MAX_STEPS + " steps: a livelock?" + report(), liveTrace()));
         }
         if (expected != null && failure == null && comparing) {
             String want = expected.mismatch(n, t.id, kind, tick, rh);
@@ -459,7 +461,7 @@ public final class DetScheduler {
                         + Long.toHexString(rh) + "). The code under test reads something the schedule does not "
                         + "control: real time (System.nanoTime, Instant.now: use Green.nanoTime or Green.clock), "
                         + "a random source other than Green.random, or the iteration order of an identity-hashed "
-                        + "set or map" + report(), trace()));
+                        + "set or map" + report(), liveTrace()));
             }
         }
     }
@@ -494,9 +496,13 @@ public final class DetScheduler {
     private void afterSlice(GreenThread<?> g) {
         if (g.isDone()) {
             threadRandoms.remove(g);
-            if (comparing && roots.remove(g) && roots.isEmpty()) {
-                comparing = false;
-                log.stopRecording();
+            if (roots.remove(g) && roots.isEmpty()) {
+                // The schedule's trace is frozen here (see trace()): later steps race the closer.
+                endTrace = liveTrace();
+                if (comparing) {
+                    comparing = false;
+                    log.stopRecording();
+                }
             }
             synchronized (lock) {
                 lock.notifyAll(); // awaitRoot re-checks its thread
@@ -516,7 +522,7 @@ public final class DetScheduler {
         if (failure == null && !closing && state == Thread.State.BLOCKED) {
             synchronized (lock) {
                 if (failure == null) {
-                    failLocked(new ScheduleFailedException(blockedMessage(g) + report(), trace()));
+                    failLocked(new ScheduleFailedException(blockedMessage(g) + report(), liveTrace()));
                 }
             }
             return;
@@ -526,7 +532,7 @@ public final class DetScheduler {
             // wake-up, arriving meanwhile, must find this failure, not report its own.
             synchronized (lock) {
                 if (failure == null) {
-                    failLocked(new ScheduleFailedException(timedWaitMessage(g) + report(), trace()));
+                    failLocked(new ScheduleFailedException(timedWaitMessage(g) + report(), liveTrace()));
                 }
             }
         }
@@ -567,7 +573,7 @@ public final class DetScheduler {
                     if (rootsAlive()) {
                         synchronized (lock) {
                             if (inbox.isEmpty()) {
-                                failLocked(new DeadlockException(waitReport(live) + report(), trace()));
+                                failLocked(new DeadlockException(waitReport(live) + report(), liveTrace()));
                             }
                         }
                         return;
@@ -608,6 +614,7 @@ public final class DetScheduler {
                 if (o instanceof DetTask t) {
                     if (t.id < 0 && t.green != null) {
                         roots.add(t.green);
+                        endTrace = null; // a new body from outside: the schedule goes on
                     }
                     admit(t);
                 } else {
@@ -846,8 +853,24 @@ public final class DetScheduler {
         return failure;
     }
 
-    /** The trace so far; a snapshot, any thread. */
+    /**
+     * The trace of the schedule: while a green thread started from outside
+     * (rt.run's body, rt.spawn) runs, a snapshot of the steps so far; once the
+     * last of them has ended, the trace as of that step, frozen. Steps after it
+     * (leaked green threads running on, a leaked sleeper's timer moving the
+     * clock, close's cancellations) race the test thread's real-time close, so
+     * they are left out: two runs of a program with the same settings end with
+     * equal traces, however quickly the caller reads them. Any thread.
+     *
+     * @return the trace
+     */
     public ScheduleTrace trace() {
+        ScheduleTrace end = endTrace;
+        return end != null ? end : liveTrace();
+    }
+
+    /** A snapshot of the steps so far; any thread. */
+    private ScheduleTrace liveTrace() {
         return new ScheduleTrace(settings.replayKey(), log.hash(), log.count(), clock.nanoTime(), replayable);
     }
 
