@@ -156,6 +156,7 @@ public final class DetCarrier implements Runnable {
         }
         while (next != null) {
             next.run(); // DetScheduler.loop reports its own failures; a throw here ends the carrier
+            next = null; // while idle, hold nothing of the last runtime (its scheduler, pid table, threads)
             Thread.interrupted(); // nothing of a job's interrupt status reaches the next
             next = awaitJob();
         }
