@@ -18,15 +18,21 @@ import java.util.concurrent.locks.LockSupport;
  *   the job; if none is idle, a new thread is started. When the job (the
  *   scheduler's loop) returns, the carrier puts itself back in the pool and
  *   waits up to KEEP_ALIVE_NANOS (real time) for the next job; if none comes it
- *   leaves the pool and ends.
+ *   leaves the pool and ends. The job puts its carrier back in the pool
+ *   (jobEnding) just before it tells its runtime's closer that it ended, so a
+ *   runtime opened right after that close finds the carrier idle.
  *
  * Invariants
  *   A carrier runs at most one job at a time, and only jobs handed to it
  *   through the pool (or its first, at construction). A carrier is in IDLE
- *   exactly while it is idle: it adds itself only after its job returned, and
- *   whoever removes it (a taker, or the carrier itself when its keep-alive
+ *   from the end of its job until it is handed the next: it adds itself once
+ *   per job, when the job's loop has finished its work (jobEnding, the loop's
+ *   last step; or, for a job that does not call it, after the job returned),
+ *   and whoever removes it (a taker, or the carrier itself when its keep-alive
  *   ends) does so under IDLE's lock, so a carrier is never handed two jobs and
- *   never handed a job after it decided to end.
+ *   never handed a job after it decided to end. A job handed to it in the
+ *   last instructions of the previous job waits in the job field until the
+ *   carrier reaches awaitJob.
  *   A carrier whose job never returns (a green thread that reaches no
  *   scheduling point) is simply never idle again: the runtime's close reports
  *   it stuck, and the next runtime gets another carrier.
@@ -145,10 +151,15 @@ public final class DetCarrier implements Runnable {
 
     /** Set under IDLE when endIdle removed this carrier: it ends instead of waiting on (volatile: read by the yielding wait). */
     private volatile boolean ending;
+    /** jobEnding put this carrier back in the pool since its last job started. Carrier only. */
+    private boolean pooled;
+    /** The DetCarrier of the calling carrier thread (jobEnding); unset on other threads. */
+    private static final ThreadLocal<DetCarrier> SELF = new ThreadLocal<>();
 
     /** The carrier thread's body: its first job, then jobs from the pool until the keep-alive ends. */
     @Override
     public void run() {
+        SELF.set(this);
         Runnable next;
         synchronized (IDLE) {
             next = job;
@@ -163,18 +174,33 @@ public final class DetCarrier implements Runnable {
     }
 
     /**
-     * The calling carrier, at the end of its job: takes its idle name, so a
-     * closed runtime's carrier is not found under the runtime's name. Carrier only.
+     * The calling carrier, at the end of its job and before the job tells its
+     * runtime that it ended: takes its idle name (a closed runtime's carrier is
+     * not found under the runtime's name) and goes back to the pool, so the
+     * next runtime, opened as soon as this one's close returns, finds it there
+     * rather than starting another thread. Carrier only; a no-op on another thread.
      */
-    static void nameIdle() {
-        Thread.currentThread().setName(IDLE_NAME);
+    static void jobEnding() {
+        DetCarrier c = SELF.get();
+        if (c == null) {
+            return;
+        }
+        c.thread.setName(IDLE_NAME);
+        synchronized (IDLE) {
+            IDLE.addLast(c);
+        }
+        c.pooled = true;
     }
 
-    /** Carrier only: back to the pool, then the next job, or null when the keep-alive ends. */
+    /** Carrier only: back to the pool (unless jobEnding put it there), then the next job, or null when the keep-alive ends. */
     private Runnable awaitJob() {
-        synchronized (IDLE) {
-            IDLE.addLast(this);
+        if (!pooled) {
+            thread.setName(IDLE_NAME);
+            synchronized (IDLE) {
+                IDLE.addLast(this);
+            }
         }
+        pooled = false;
         long deadline = System.nanoTime() + KEEP_ALIVE_NANOS;
         // The next schedule's runtime usually asks within microseconds (see DetScheduler.HANDOFF_YIELD_NANOS).
         for (long t0 = System.nanoTime(); job == null && !ending

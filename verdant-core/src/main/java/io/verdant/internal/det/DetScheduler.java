@@ -433,7 +433,9 @@ public final class DetScheduler {
             current = null;
             mounted = null;
             mountedForeign = false;
-            DetCarrier.nameIdle(); // before terminate() returns: a closed runtime's threads are gone by name
+            // Back in the pool, under its idle name, before terminate() returns: the next runtime
+            // finds it there, and a closed runtime's threads are gone by name.
+            DetCarrier.jobEnding();
             synchronized (lock) {
                 loopDone = true;
                 lock.notifyAll(); // terminate() waits for this
