@@ -424,14 +424,14 @@ public final class Worker extends Thread {
             return p;
         }
         found = TraceEvent.FOUND_INJECTED;
-        return scheduler.pollInjected();
+        return scheduler.pollInjected(this);
     }
 
     private Task nextQueued() {
         long n = dispatchesOpaque();
         if (n % GLOBAL_INTERVAL == 0 || injectedFirstOpaque()) {
             setInjectedFirstOpaque(false);
-            Task t = scheduler.pollInjected();
+            Task t = scheduler.pollInjected(this);
             if (t != null) {
                 found = TraceEvent.FOUND_INJECTED;
                 return t;
@@ -441,7 +441,7 @@ public final class Worker extends Thread {
         Task slot = lifoOpaque();
         int top = slot != null && (best < 0 || slot.priority < best) ? slot.priority : best;
         if (top > 0) {
-            Task t = scheduler.pollInjectedAbove(top);
+            Task t = scheduler.pollInjectedAbove(this, top);
             if (t != null) {
                 found = TraceEvent.FOUND_INJECTED;
                 return t;
@@ -468,7 +468,7 @@ public final class Worker extends Thread {
             return slot;
         }
         found = TraceEvent.FOUND_INJECTED;
-        return scheduler.pollInjected();
+        return scheduler.pollInjected(this);
     }
 
     /**
@@ -511,11 +511,24 @@ public final class Worker extends Thread {
         return best == Scheduler.LEVELS ? -1 : best;
     }
 
-    /** Owner only. */
+    /**
+     * Owner only: the back of the task's level; a full ring moves its older
+     * half and the task to the injection queue as one batch (LocalQueue, "Overflow").
+     */
     void pushLocalOrInject(Task task) {
-        if (!pushLocal(task)) {
-            scheduler.inject(task);
-        }
+        int p = task.priority;
+        levels[p].push(task, scheduler.injection);
+        levelMask |= 1 << p;
+    }
+
+    /**
+     * Owner only: appends a chain of tasks of one level taken from the injection
+     * queue (Scheduler.pollInjectedAbove sized it to fit) to that level's ring.
+     */
+    void refill(Task chain) {
+        int p = chain.priority;
+        levels[p].offerChain(chain);
+        levelMask |= 1 << p;
     }
 
     private int bestLevel() {
@@ -562,16 +575,6 @@ public final class Worker extends Thread {
             }
         }
         return null;
-    }
-
-    /** Owner only: enqueue at the back of the task's level; false if full. */
-    boolean pushLocal(Task task) {
-        int p = task.priority;
-        if (levels[p].offer(task)) {
-            levelMask |= 1 << p;
-            return true;
-        }
-        return false;
     }
 
     /**
