@@ -4,90 +4,135 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * The runtime's global run queue (one FIFO list per priority level), fed by
- * every thread that is not one of the runtime's carriers (platform threads, the
- * JDK's timer and I/O poller threads, foreign virtual threads) and by the
- * carriers' {@link LocalQueue}s when they overflow. Drained by the carriers,
- * in batches.
+ * The runtime's global run queue (one FIFO per priority level), fed by every
+ * thread that is not one of the runtime's carriers (platform threads, the JDK's
+ * timer and I/O poller threads, foreign virtual threads) and by the carriers'
+ * {@link LocalQueue}s when they overflow; drained by the carriers, in batches.
  *
  * <pre>
- * Overview (after tokio's Inject and Go's global run queue)
- *   An intrusive singly linked list per level, through Task.next, guarded by
- *   one lock. A push links one task (one lock, no allocation); a batch push
- *   links a chain its producer built beforehand (one lock for the whole batch:
- *   LocalQueue's overflow moves half a ring here at once); a batch pop unlinks
- *   up to n tasks of the best level under one lock and hands them, oldest
- *   first, to the caller, which moves all but the first into its own local
- *   ring (Scheduler.pollInjectedAbove). Per task that is a couple of plain
- *   writes under a lock taken once per batch, where the ConcurrentLinkedQueue
- *   it replaces paid a node allocation, a CAS and a shared counter per task on
- *   both sides (the wake benchmark: one sender overflowing one task at a time).
+ * Overview: many producers that never wait, one consumer at a time
+ *   Each level is an intrusive multi-producer queue through Task.next, after
+ *   Dmitry Vyukov's non-intrusive/intrusive MPSC node queue: a producer appends
+ *   a chain first..last (one task, or a batch a LocalQueue overflowed) with one
+ *   getAndSet of the level's tail and one release store of the old tail's next.
+ *   No allocation and one atomic per push or per batch, where the
+ *   ConcurrentLinkedQueue this replaces paid a node, a CAS and a shared counter
+ *   per task (the wake benchmark: one sender overflowing one task at a time).
+ *   Consumers are the carriers; one at a time may take (the consumer flag, a
+ *   CAS, never waited for: a carrier that finds it taken sees "nothing for now"
+ *   and goes on to steal, or re-checks, since the count says work is queued).
+ *   The holder takes up to n tasks of the best level as one chain: a walk of
+ *   their next links and one cut (Scheduler.pollInjectedAbove moves all but the
+ *   first into the carrier's own ring).
+ *
+ * Why neither side ever blocks
+ *   execute() must never wait (DESIGN.md): a push is a getAndAdd, a getAndSet and
+ *   a store. A lock here let a producer (a carrier inside a green thread's send)
+ *   wait for a lock holder the OS had descheduled; on the loaded test machine
+ *   that showed up as a sender "holding" its carrier for 100 ms and a spare
+ *   started (the wake probe). The consumer flag is only ever tried.
+ *
+ * Each level (fields of {@link Level})
+ *   tail    the newest task, or the level's stub; getAndSet by producers.
+ *   head    the oldest task not yet taken, or the stub; consumer flag holder only.
+ *   stub    a task that is never run: the queue is never without a node, so a
+ *           producer always has an old tail to link from. When the holder has
+ *           taken every task it re-pushes the stub (as a producer would).
+ *   pushed  tasks pushed so far (getAndAdd by producers, BEFORE linking).
+ *   taken   tasks taken so far (flag holder only; opaque writes, volatile reads).
+ *   The level holds pushed - taken tasks, some possibly not yet linked (a
+ *   producer between its getAndSet and its store: the consumer sees the chain
+ *   end early and takes what is linked; the count keeps saying work is queued,
+ *   so nobody parks on it). Read taken first, then pushed: taken only counts
+ *   tasks already counted in pushed and both only grow, so the difference is
+ *   never negative.
+ *
+ * A producer's steps (push, pushBatch)
+ *   1. the chain's links are written (plain: nobody else sees the chain yet)
+ *      and last.next = null;
+ *   2. pushed += n (a volatile read-modify-write: a full fence, which is the
+ *      store half of the Dekker pair with Scheduler.park's fullFence-then-read
+ *      re-check; signalWork's fullFence follows anyway);
+ *   3. prev = getAndSet(tail, last);
+ *   4. prev.next = first (release: everything written to the chain before is
+ *      visible to the consumer that reads this link with acquire).
+ *
+ * The consumer's steps (pollBatch, holding the flag)
+ *   h = head; if h is the stub: its next (acquire) is the first task, or null
+ *   (nothing linked yet: return null). Then walk next links (acquire) from h
+ *   until n tasks, a null link, or the stub. The chain h..k is taken if k.next
+ *   was non-null (k is not the tail: its producer linked past it and is done
+ *   with it): head = k.next, k.next = null. If k.next is null, k may be the
+ *   tail: if tail == k, push the stub behind it (steps 3-4); then k.next is
+ *   either the stub or a producer's chain once its step 4 lands; if it is still
+ *   null a producer is between steps 3 and 4: k is left in the queue and the
+ *   chain stops before it (or nothing is returned). A stub met inside a walk
+ *   ends the chain before it (its predecessor's link is cut; the stub becomes head).
+ *   taken += length; the flag is released (release store).
  *
  * Invariants
  *   A task is in at most one queue at a time (it is submitted once per time it
- *   becomes runnable), so one next field per task suffices. Under the lock:
- *   heads[p] == null iff tails[p] == null; size == the number of linked tasks
- *   of all levels. A task taken out has next == null again (a popped task does
- *   not keep the rest of the list reachable).
+ *   becomes runnable), so one next field per task suffices. A task taken out
+ *   has next == null (a popped task keeps nothing reachable). Only the flag
+ *   holder writes head, taken, and the next of tasks it takes.
  *
- * Who touches what
- *   heads, tails, Task.next of linked tasks, the counters: under lock only.
- *   Task.next of a chain being built for pushBatch: its producer only, before
- *   the push (plain writes published by the lock).
- *   size: written under the lock (release), read by anyone without it (acquire)
- *   as the "anything injected?" test of the dispatch path, the park re-check and
- *   Sysmon. One plain read per dispatch when the queue is empty, as before.
- *
- * Memory ordering
- *   Pushing and popping under one lock order everything a producer wrote to a
- *   task before pushing it (its priority, its chain) before the consumer's use.
- *   The park protocol needs size to be visible to a worker's fullFence-then-read
- *   re-check (Scheduler.park) whenever the producer's signalWork read that it
- *   was idle: the producer writes size, releases the lock (a release) and then
- *   runs signalWork's fullFence, so a store-load pair is fenced on both sides,
- *   as with the counter this replaces.
- *
- * Blocking
- *   The lock is held for a few field writes (a batch pop walks at most
- *   LocalQueue.CAPACITY / 2 nodes), never while a task runs and never around a
- *   call out, so execute() never waits on a carrier running a green thread. It
- *   is a monitor: uncontended, one CAS to enter; contended, HotSpot spins
- *   before it blocks. Callers from a green thread are pinned in execute(), so a
- *   contended enter blocks their carrier for those few writes, never unmounts.
+ * Progress
+ *   Producers are wait-free. The consumer side is lock-free in the sense that
+ *   matters here: a carrier never waits for it; if the flag holder or a
+ *   producer between steps 3 and 4 is descheduled, tasks behind it wait for
+ *   that thread to run again, while every carrier stays free to steal, run
+ *   its own work, and re-check.
  * </pre>
  */
 final class InjectionQueue {
-    private final Object lock = new Object();
-    /** Guarded by lock: the oldest and newest task of each level, or null. */
-    private final Task[] heads = new Task[Scheduler.LEVELS];
-    private final Task[] tails = new Task[Scheduler.LEVELS];
-    /** Tasks of all levels; written under lock, read anywhere (see "Who touches what"). */
-    @SuppressWarnings("unused") private volatile int size;
-    /** Guarded by lock (statistics, read racily): pushes and batch pushes so far, and the tasks they brought. */
-    private long pushes;
-    private long batchPushes;
-    private long tasksPushed;
-    /** Guarded by lock (statistics): pops (single or batch) that returned a task, and the tasks they took. */
-    private long pops;
-    private long tasksPopped;
+    /** One level's queue: see the class comment. */
+    private static final class Level {
+        final Task stub = new Stub();
+        @SuppressWarnings("unused") volatile Task tail = stub;
+        /** Flag holder only. */
+        Task head = stub;
+        @SuppressWarnings("unused") volatile long pushed;
+        @SuppressWarnings("unused") volatile long taken;
+    }
 
-    /** Any thread: appends {@code task} at the back of its level. */
-    void push(Task task) {
-        int p = task.priority;
-        task.next = null;
-        synchronized (lock) {
-            link(p, task, task);
-            pushes++;
-            tasksPushed++;
-            setSizeRelease(sizePlain() + 1);
+    /** The node a level is never without; never run. */
+    private static final class Stub extends Task {
+        Stub() {
+            super(0);
+        }
+
+        @Override
+        protected void dispatch(Worker worker) {
+            throw new IllegalStateException("an injection queue's stub is never run");
         }
     }
 
+    private final Level[] levels = new Level[Scheduler.LEVELS];
+    /** 1 while a carrier takes tasks (the consumer flag), else 0. */
+    @SuppressWarnings("unused") private volatile int consuming;
+    /** Statistics: batch pushes so far and the tasks they brought (getAndAdd, once per batch). */
+    @SuppressWarnings("unused") private volatile long batches;
+    @SuppressWarnings("unused") private volatile long batchTasks;
+    /** Statistics, flag holder only: takes that returned tasks. */
+    @SuppressWarnings("unused") private volatile long takes;
+
+    InjectionQueue() {
+        for (int p = 0; p < levels.length; p++) {
+            levels[p] = new Level();
+        }
+    }
+
+    /** Any thread: appends {@code task} at the back of its level. */
+    void push(Task task) {
+        task.next = null;
+        append(levels[task.priority], task, task, 1);
+    }
+
     /**
-     * A producer that built the chain {@code first -> ... -> last} (through
-     * Task.next, {@code last.next == null}, all of priority {@code level}, no task
-     * of it queued anywhere): appends the whole chain at the back of that level,
-     * in chain order, under one lock.
+     * Any thread that built the chain {@code first -> ... -> last} (through
+     * Task.next, all of priority {@code level}, none of them queued anywhere):
+     * appends the whole chain at the back of that level, in chain order, with
+     * one getAndSet.
      *
      * @param first the oldest task of the chain
      * @param last  the newest task of the chain
@@ -95,65 +140,109 @@ final class InjectionQueue {
      * @param level their priority level
      */
     void pushBatch(Task first, Task last, int n, int level) {
-        synchronized (lock) {
-            link(level, first, last);
-            batchPushes++;
-            tasksPushed += n;
-            setSizeRelease(sizePlain() + n);
-        }
+        last.next = null;
+        BATCHES.getAndAdd(this, 1L);
+        BATCH_TASKS.getAndAdd(this, (long) n);
+        append(levels[level], first, last, n);
     }
 
-    /** Under lock. */
-    private void link(int p, Task first, Task last) {
-        Task t = tails[p];
-        if (t == null) {
-            heads[p] = first;
-        } else {
-            t.next = first;
-        }
-        tails[p] = last;
+    /** Steps 2-4 of "A producer's steps". */
+    private static void append(Level l, Task first, Task last, int n) {
+        PUSHED.getAndAdd(l, (long) n);
+        link(l, first, last);
+    }
+
+    /** Steps 3-4: links a chain whose count is already in pushed (or the stub, which is never counted). */
+    private static void link(Level l, Task first, Task last) {
+        Task prev = (Task) TAIL.getAndSet(l, last);
+        NEXT.setRelease(prev, first);
     }
 
     /**
-     * Any carrier: takes up to {@code max} tasks (at least one, if any) of the
-     * best non-empty level below {@code level}, oldest first, as a chain through
-     * Task.next ending in null; returns its first task, or null if no level
-     * below {@code level} has one. The caller owns the chain and must clear each
-     * task's next as it takes it off (see {@link #unlinkNext}).
+     * Any carrier: takes up to {@code max} tasks (at least one, if any can be
+     * taken) of the best non-empty level below {@code level}, oldest first, as a
+     * chain through Task.next ending in null; returns its first task, or null if
+     * none can be taken now (none queued, another carrier taking, or a producer
+     * half-way). The caller owns the chain and clears each task's link as it
+     * takes it off ({@link #unlinkNext}).
      *
      * @param level levels strictly below this one are looked at (LEVELS: all)
      * @param max   most tasks to take, at least 1
      * @return the oldest task taken, or null
      */
     Task pollBatch(int level, int max) {
-        if (sizeAcquire() == 0) {
+        if (!hasAnyBelow(level) || !CONSUMING.compareAndSet(this, 0, 1)) {
             return null;
         }
-        synchronized (lock) {
+        try {
             for (int p = 0; p < level; p++) {
-                Task first = heads[p];
-                if (first == null) {
+                Level l = levels[p];
+                if (queued(l) == 0) {
                     continue;
                 }
-                Task last = first;
-                int n = 1;
-                while (n < max && last.next != null) {
-                    last = last.next;
-                    n++;
+                Task first = take(l, max);
+                if (first != null) {
+                    TAKES.setOpaque(this, (long) TAKES.getOpaque(this) + 1);
+                    return first;
                 }
-                Task rest = last.next;
-                last.next = null;
-                heads[p] = rest;
-                if (rest == null) {
-                    tails[p] = null;
+            }
+            return null;
+        } finally {
+            CONSUMING.setRelease(this, 0);
+        }
+    }
+
+    /** Flag holder: "The consumer's steps" for level {@code l}. */
+    private static Task take(Level l, int max) {
+        Task stub = l.stub;
+        Task h = l.head;
+        if (h == stub) {
+            Task n = (Task) NEXT.getAcquire(stub);
+            if (n == null) {
+                return null;
+            }
+            stub.next = null;
+            l.head = n;
+            h = n;
+        }
+        Task k = h;
+        int count = 1;
+        Task after = (Task) NEXT.getAcquire(k);
+        while (count < max && after != null && after != stub) {
+            k = after;
+            count++;
+            after = (Task) NEXT.getAcquire(k);
+        }
+        if (after == null) {
+            // k may be the tail: put the stub behind it so k can be taken.
+            if (TAIL.getVolatile(l) == k) {
+                link(l, stub, stub);
+            }
+            after = (Task) NEXT.getAcquire(k);
+            if (after == null) {
+                // A producer is between its getAndSet and its link: k stays.
+                if (k == h) {
+                    return null;
                 }
-                pops++;
-                tasksPopped += n;
-                setSizeRelease(sizePlain() - n);
-                return first;
+                k = predecessor(h, k);
+                count--;
+                after = (Task) NEXT.getAcquire(k);
             }
         }
-        return null;
+        // after != null: k is not the tail; cut the chain after k.
+        l.head = after;
+        k.next = null;
+        TAKEN.setOpaque(l, (long) TAKEN.getOpaque(l) + count);
+        return h;
+    }
+
+    /** The task before {@code k} in the chain starting at {@code h} (h != k; all linked). */
+    private static Task predecessor(Task h, Task k) {
+        Task p = h;
+        while (p.next != k) {
+            p = p.next;
+        }
+        return p;
     }
 
     /**
@@ -169,16 +258,26 @@ final class InjectionQueue {
         return n;
     }
 
+    /** Any thread: tasks queued at {@code l}, a snapshot (see "Each level" for why taken is read first). */
+    private static long queued(Level l) {
+        long taken = (long) TAKEN.getVolatile(l);
+        return (long) PUSHED.getVolatile(l) - taken;
+    }
+
+    private boolean hasAnyBelow(int level) {
+        for (int p = 0; p < level; p++) {
+            if (queued(levels[p]) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Any thread: the best level with a queued task, or -1; a snapshot. */
     int bestLevel() {
-        if (sizeAcquire() == 0) {
-            return -1;
-        }
-        synchronized (lock) {
-            for (int p = 0; p < Scheduler.LEVELS; p++) {
-                if (heads[p] != null) {
-                    return p;
-                }
+        for (int p = 0; p < levels.length; p++) {
+            if (queued(levels[p]) != 0) {
+                return p;
             }
         }
         return -1;
@@ -186,37 +285,50 @@ final class InjectionQueue {
 
     /** Any thread: tasks queued, all levels; a snapshot. */
     int size() {
-        return sizeAcquire();
-    }
-
-    /** Any thread (statistics): {pushes, batch pushes, tasks pushed, pops, tasks popped}; a racy snapshot. */
-    long[] counts() {
-        synchronized (lock) {
-            return new long[] {pushes, batchPushes, tasksPushed, pops, tasksPopped};
+        long n = 0;
+        for (Level l : levels) {
+            n += queued(l);
         }
+        return (int) Math.min(Integer.MAX_VALUE, n);
     }
 
-    // ------------------------------------------------------------------ accessors, named by access mode
-
-    /** Any thread: pairs with the release in setSizeRelease (see "Memory ordering"). */
-    private int sizeAcquire() {
-        return (int) SIZE.getAcquire(this);
+    /**
+     * Any thread (statistics): {single pushes, batch pushes, tasks pushed,
+     * takes, tasks taken}; a racy snapshot.
+     *
+     * @return the five counts
+     */
+    long[] counts() {
+        long pushed = 0;
+        long taken = 0;
+        for (Level l : levels) {
+            taken += (long) TAKEN.getVolatile(l);
+            pushed += (long) PUSHED.getVolatile(l);
+        }
+        long b = (long) BATCHES.getVolatile(this);
+        long bt = (long) BATCH_TASKS.getVolatile(this);
+        return new long[] {pushed - bt, b, pushed, (long) TAKES.getVolatile(this), taken};
     }
 
-    /** Under lock: the lock holder's own last write. */
-    private int sizePlain() {
-        return (int) SIZE.get(this);
-    }
-
-    /** Under lock. */
-    private void setSizeRelease(int n) {
-        SIZE.setRelease(this, n);
-    }
-
-    private static final VarHandle SIZE;
+    private static final VarHandle NEXT;
+    private static final VarHandle TAIL;
+    private static final VarHandle PUSHED;
+    private static final VarHandle TAKEN;
+    private static final VarHandle CONSUMING;
+    private static final VarHandle BATCHES;
+    private static final VarHandle BATCH_TASKS;
+    private static final VarHandle TAKES;
     static {
         try {
-            SIZE = MethodHandles.lookup().findVarHandle(InjectionQueue.class, "size", int.class);
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            NEXT = l.findVarHandle(Task.class, "next", Task.class);
+            TAIL = l.findVarHandle(Level.class, "tail", Task.class);
+            PUSHED = l.findVarHandle(Level.class, "pushed", long.class);
+            TAKEN = l.findVarHandle(Level.class, "taken", long.class);
+            CONSUMING = l.findVarHandle(InjectionQueue.class, "consuming", int.class);
+            BATCHES = l.findVarHandle(InjectionQueue.class, "batches", long.class);
+            BATCH_TASKS = l.findVarHandle(InjectionQueue.class, "batchTasks", long.class);
+            TAKES = l.findVarHandle(InjectionQueue.class, "takes", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
