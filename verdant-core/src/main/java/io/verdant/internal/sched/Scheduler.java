@@ -34,6 +34,9 @@ import java.util.function.Consumer;
  *          otherwise the back of the local queue, then signalWorkFromOwner().
  *   anything else (platform threads, JDK timer and poller threads, foreign
  *   virtual threads) -> injection queue of the task's priority, signalWork().
+ *   A push into a full local ring moves the ring's older half to the injection
+ *   queue as one batch (LocalQueue, "Overflow"); a carrier taking from the
+ *   injection queue takes a batch (pollInjectedAbove; InjectionQueue).
  *
  * Search and parking (after tokio's multi_thread scheduler)
  *   searching    number of workers looking for work (stealing). A worker that

@@ -14,7 +14,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  * Queues owned by this worker
- *   levels[p]  one {@link LocalQueue} per priority (0 = CRITICAL .. 3 = LOW).
+ *   levels[p]  one {@link LocalQueue} per priority (0 = CRITICAL .. 3 = LOW). A
+ *              push into a full ring moves its older half to the injection
+ *              queue as one batch (LocalQueue, "Overflow"); a take from the
+ *              injection queue brings a batch back into the ring (refill).
  *   levelMask  bit p set when levels[p] may be non-empty. Owner-only plain int:
  *              set on push, cleared when a pop finds the level empty. Stealers
  *              never clear it, so it may have stale set bits, never a stale
@@ -42,7 +45,8 @@ import java.util.concurrent.locks.LockSupport;
  *   3. anti-starvation: a non-empty level passed over STARVATION_LIMIT times
  *      in a row is served next;
  *   4. the best non-empty local level (numberOfTrailingZeros of levelMask);
- *   5. the injection queues, then stealing, then parking.
+ *   5. the injection queues (a batch: the first runs, the rest join this
+ *      worker's ring; Scheduler.pollInjectedAbove), then stealing, then parking.
  *
  * Counters read by other threads
  *   dispatches  incremented (plain, owner) per dispatch; read opaquely by other
