@@ -19,15 +19,15 @@ import java.lang.invoke.VarHandle;
  *   ConcurrentLinkedQueue this replaces paid a node, a CAS and a shared counter
  *   per task (the wake benchmark: one sender overflowing one task at a time).
  *   Consumers are the carriers; one at a time may take (the consumer flag, a
- *   CAS, never waited for: a carrier that finds it taken sees "nothing for now"
- *   and goes on to steal, or re-checks, since the count says work is queued).
+ *   CAS tried FLAG_SPINS times, never waited on: a carrier that still finds it
+ *   taken sees "nothing for now" and goes on to steal, or re-checks).
  *   The holder takes up to n tasks of the best level as one chain: a walk of
  *   their next links and one cut (Scheduler.pollInjectedAbove moves all but the
  *   first into the carrier's own ring).
  *
  * Why neither side ever blocks
- *   execute() must never wait (DESIGN.md): a push is a getAndAdd, a getAndSet and
- *   a store. A lock here let a producer (a carrier inside a green thread's send)
+ *   execute() must never wait (DESIGN.md): a push is a getAndSet, a store and a
+ *   getAndAdd. A lock here let a producer (a carrier inside a green thread's send)
  *   wait for a lock holder the OS had descheduled; on the loaded test machine
  *   that showed up as a sender "holding" its carrier for 100 ms and a spare
  *   started (the wake probe). The consumer flag is only ever tried.
@@ -38,24 +38,32 @@ import java.lang.invoke.VarHandle;
  *   stub    a task that is never run: the queue is never without a node, so a
  *           producer always has an old tail to link from. When the holder has
  *           taken every task it re-pushes the stub (as a producer would).
- *   pushed  tasks pushed so far (getAndAdd by producers, BEFORE linking).
+ *   pushed  tasks pushed so far (getAndAdd by producers, AFTER linking).
  *   taken   tasks taken so far (flag holder only; opaque writes, volatile reads).
- *   The level holds pushed - taken tasks, some possibly not yet linked (a
- *   producer between its getAndSet and its store: the consumer sees the chain
- *   end early and takes what is linked; the count keeps saying work is queued,
- *   so nobody parks on it). Read taken first, then pushed: taken only counts
- *   tasks already counted in pushed and both only grow, so the difference is
- *   never negative.
+ *   pushed - taken is what the level holds as far as the counts know. Counting
+ *   after linking means the count never announces a task that no taker can
+ *   reach because its own producer has not linked it yet (counting first made
+ *   idle carriers spin through search and park's re-check whenever a producer
+ *   was descheduled between the two). It may briefly be 0 or negative while a
+ *   task is already linked or even taken (its producer has yet to count it):
+ *   readers treat <= 0 as "nothing to take", which is safe because that
+ *   producer counts it next and then runs signalWork (step 4 below).
+ *   A task may also be counted and not yet reachable: a producer B linked
+ *   behind producer A's chain and counted, while A is between its getAndSet
+ *   and its link. Takers see the chain end early until A links (Vyukov's queue
+ *   is not linearizable in that window); carriers then search and re-check
+ *   until A runs again, as they would behind any preempted producer.
  *
  * A producer's steps (push, pushBatch)
  *   1. the chain's links are written (plain: nobody else sees the chain yet)
  *      and last.next = null;
- *   2. pushed += n (a volatile read-modify-write: a full fence, which is the
- *      store half of the Dekker pair with Scheduler.park's fullFence-then-read
- *      re-check; signalWork's fullFence follows anyway);
- *   3. prev = getAndSet(tail, last);
- *   4. prev.next = first (release: everything written to the chain before is
- *      visible to the consumer that reads this link with acquire).
+ *   2. prev = getAndSet(tail, last);
+ *   3. prev.next = first (release: everything written to the chain before is
+ *      visible to the consumer that reads this link with acquire);
+ *   4. pushed += n (a volatile read-modify-write: a full fence, the store half
+ *      of the Dekker pair with Scheduler.park's fullFence-then-read re-check;
+ *      the caller's signalWork follows with its own fence and its read of the
+ *      idle count).
  *
  * The consumer's steps (pollBatch, holding the flag)
  *   h = head; if h is the stub: its next (acquire) is the first task, or null
@@ -63,9 +71,9 @@ import java.lang.invoke.VarHandle;
  *   until n tasks, a null link, or the stub. The chain h..k is taken if k.next
  *   was non-null (k is not the tail: its producer linked past it and is done
  *   with it): head = k.next, k.next = null. If k.next is null, k may be the
- *   tail: if tail == k, push the stub behind it (steps 3-4); then k.next is
- *   either the stub or a producer's chain once its step 4 lands; if it is still
- *   null a producer is between steps 3 and 4: k is left in the queue and the
+ *   tail: if tail == k, push the stub behind it (steps 2-3); then k.next is
+ *   either the stub or a producer's chain once its step 3 lands; if it is still
+ *   null a producer is between steps 2 and 3: k is left in the queue and the
  *   chain stops before it (or nothing is returned). A stub met inside a walk
  *   ends the chain before it (its predecessor's link is cut; the stub becomes head).
  *   taken += length; the flag is released (release store).
@@ -79,7 +87,7 @@ import java.lang.invoke.VarHandle;
  * Progress
  *   Producers are wait-free. The consumer side is lock-free in the sense that
  *   matters here: a carrier never waits for it; if the flag holder or a
- *   producer between steps 3 and 4 is descheduled, tasks behind it wait for
+ *   producer between steps 2 and 3 is descheduled, tasks behind it wait for
  *   that thread to run again, while every carrier stays free to steal, run
  *   its own work, and re-check.
  * </pre>
@@ -107,6 +115,11 @@ final class InjectionQueue {
         }
     }
 
+    /** Tries of the consumer flag before a taker gives up ("nothing for now"): the
+     * holder keeps it for one walk of at most LocalQueue.CAPACITY / 2 links, a
+     * few microseconds; a taker that gave up at once made the other carrier spin
+     * through search and park's re-check while the holder finished. Chosen, not measured. */
+    private static final int FLAG_SPINS = 128;
     private final Level[] levels = new Level[Scheduler.LEVELS];
     /** 1 while a carrier takes tasks (the consumer flag), else 0. */
     @SuppressWarnings("unused") private volatile int consuming;
@@ -148,11 +161,11 @@ final class InjectionQueue {
 
     /** Steps 2-4 of "A producer's steps". */
     private static void append(Level l, Task first, Task last, int n) {
-        PUSHED.getAndAdd(l, (long) n);
         link(l, first, last);
+        PUSHED.getAndAdd(l, (long) n);
     }
 
-    /** Steps 3-4: links a chain whose count is already in pushed (or the stub, which is never counted). */
+    /** Steps 2-3: links a chain (or the stub, which is never counted). */
     private static void link(Level l, Task first, Task last) {
         Task prev = (Task) TAIL.getAndSet(l, last);
         NEXT.setRelease(prev, first);
@@ -171,13 +184,19 @@ final class InjectionQueue {
      * @return the oldest task taken, or null
      */
     Task pollBatch(int level, int max) {
-        if (!hasAnyBelow(level) || !CONSUMING.compareAndSet(this, 0, 1)) {
+        if (!hasAnyBelow(level)) {
             return null;
+        }
+        for (int spins = 0; !CONSUMING.compareAndSet(this, 0, 1); spins++) {
+            if (spins == FLAG_SPINS) {
+                return null;
+            }
+            Thread.onSpinWait();
         }
         try {
             for (int p = 0; p < level; p++) {
                 Level l = levels[p];
-                if (queued(l) == 0) {
+                if (queued(l) <= 0) {
                     continue;
                 }
                 Task first = take(l, max);
@@ -258,7 +277,7 @@ final class InjectionQueue {
         return n;
     }
 
-    /** Any thread: tasks queued at {@code l}, a snapshot (see "Each level" for why taken is read first). */
+    /** Any thread: tasks queued at {@code l}, a snapshot; at most 0 means none to take (see "Each level"). */
     private static long queued(Level l) {
         long taken = (long) TAKEN.getVolatile(l);
         return (long) PUSHED.getVolatile(l) - taken;
@@ -266,7 +285,7 @@ final class InjectionQueue {
 
     private boolean hasAnyBelow(int level) {
         for (int p = 0; p < level; p++) {
-            if (queued(levels[p]) != 0) {
+            if (queued(levels[p]) > 0) {
                 return true;
             }
         }
@@ -276,7 +295,7 @@ final class InjectionQueue {
     /** Any thread: the best level with a queued task, or -1; a snapshot. */
     int bestLevel() {
         for (int p = 0; p < levels.length; p++) {
-            if (queued(levels[p]) != 0) {
+            if (queued(levels[p]) > 0) {
                 return p;
             }
         }
@@ -287,7 +306,7 @@ final class InjectionQueue {
     int size() {
         long n = 0;
         for (Level l : levels) {
-            n += queued(l);
+            n += Math.max(0, queued(l));
         }
         return (int) Math.min(Integer.MAX_VALUE, n);
     }
