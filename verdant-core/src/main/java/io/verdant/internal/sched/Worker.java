@@ -14,7 +14,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  * Queues owned by this worker
- *   levels[p]  one {@link LocalQueue} per priority (0 = CRITICAL .. 3 = LOW).
+ *   levels[p]  one {@link LocalQueue} per priority (0 = CRITICAL .. 3 = LOW). A
+ *              push into a full ring moves its older half to the injection
+ *              queue as one batch (LocalQueue, "Overflow"); a take from the
+ *              injection queue brings a batch back into the ring (refill).
  *   levelMask  bit p set when levels[p] may be non-empty. Owner-only plain int:
  *              set on push, cleared when a pop finds the level empty. Stealers
  *              never clear it, so it may have stale set bits, never a stale
@@ -43,7 +46,8 @@ import java.util.concurrent.locks.LockSupport;
  *   3. anti-starvation: a non-empty level passed over STARVATION_LIMIT times
  *      in a row is served next;
  *   4. the best non-empty local level (numberOfTrailingZeros of levelMask);
- *   5. the injection queues, then stealing, then parking.
+ *   5. the injection queues (a batch: the first runs, the rest join this
+ *      worker's ring; Scheduler.pollInjectedAbove), then stealing, then parking.
  *
  * Counters read by other threads
  *   dispatches  incremented (plain, owner) per dispatch; read opaquely by other
@@ -472,7 +476,7 @@ public final class Worker extends Thread {
         long n = dispatchesOpaque();
         if (n % GLOBAL_INTERVAL == 0 || injectedFirstOpaque()) {
             setInjectedFirstOpaque(false);
-            Task t = scheduler.pollInjected();
+            Task t = scheduler.pollInjected(this);
             if (t != null) {
                 found = TraceEvent.FOUND_INJECTED;
                 return t;
@@ -482,7 +486,7 @@ public final class Worker extends Thread {
         Task slot = lifoOpaque();
         int top = slot != null && (best < 0 || slot.priority < best) ? slot.priority : best;
         if (top > 0) {
-            Task t = scheduler.pollInjectedAbove(top);
+            Task t = scheduler.pollInjectedAbove(this, top);
             if (t != null) {
                 found = TraceEvent.FOUND_INJECTED;
                 return t;
@@ -510,9 +514,9 @@ public final class Worker extends Thread {
 
     /** Owner only: a task from the injection queues, noted in {@link #found} if there was one. */
     private Task pollInjectedNoted() {
-        Task t = scheduler.pollInjected();
+        Task t = scheduler.pollInjected(this);
         if (t != null) {
-            found = TraceEvent.FOUND_INJECTED; // after an atomic decrement: noise
+            found = TraceEvent.FOUND_INJECTED; // after the queue's atomics: noise
         }
         return t;
     }
@@ -557,11 +561,24 @@ public final class Worker extends Thread {
         return best == Scheduler.LEVELS ? -1 : best;
     }
 
-    /** Owner only. */
+    /**
+     * Owner only: the back of the task's level; a full ring moves its older
+     * half and the task to the injection queue as one batch (LocalQueue, "Overflow").
+     */
     void pushLocalOrInject(Task task) {
-        if (!pushLocal(task)) {
-            scheduler.inject(task);
-        }
+        int p = task.priority;
+        levels[p].push(task, scheduler.injection);
+        levelMask |= 1 << p;
+    }
+
+    /**
+     * Owner only: appends a chain of tasks of one level taken from the injection
+     * queue (Scheduler.pollInjectedAbove sized it to fit) to that level's ring.
+     */
+    void refill(Task chain) {
+        int p = chain.priority;
+        levels[p].offerChain(chain);
+        levelMask |= 1 << p;
     }
 
     private int bestLevel() {
@@ -608,16 +625,6 @@ public final class Worker extends Thread {
             }
         }
         return null;
-    }
-
-    /** Owner only: enqueue at the back of the task's level; false if full. */
-    boolean pushLocal(Task task) {
-        int p = task.priority;
-        if (levels[p].offer(task)) {
-            levelMask |= 1 << p;
-            return true;
-        }
-        return false;
     }
 
     /**
