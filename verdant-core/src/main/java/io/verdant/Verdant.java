@@ -125,8 +125,12 @@ public final class Verdant implements AutoCloseable {
 
     /**
      * The schedule so far of a deterministic runtime: replay key, trace hash,
-     * step count and virtual time. Two runs of the same program with the same
-     * {@link Determinism} end with equal traces.
+     * step count and virtual time. Once the bodies started from outside
+     * ({@link #run(Callable)}, {@link #spawn(Callable)}) have ended, it is the
+     * schedule up to the end of the last of them: steps that leaked green
+     * threads take afterwards race the caller's {@code close()} and are not
+     * counted. Two runs of the same program with the same {@link Determinism}
+     * end with equal traces.
      *
      * @return a snapshot of the trace
      * @throws IllegalStateException if this runtime is not deterministic

@@ -167,7 +167,12 @@ class JfrEventsTest {
         assertThat(of(events, "io.verdant.DeadLetter")).singleElement()
                 .satisfies(e -> assertThat(e.getString("messageClass")).isEqualTo("java.lang.String"));
         assertThat(of(events, "io.verdant.MutexWait")).singleElement()
-                .satisfies(e -> assertThat(e.getDuration()).isGreaterThanOrEqualTo(Duration.ofMillis(20)));
+                .satisfies(e -> {
+                    assertThat(e.getDuration()).isGreaterThanOrEqualTo(Duration.ofMillis(20));
+                    // Built when the wait ended, naming the holder seen when it began.
+                    assertThat(e.getString("holder")).startsWith("<");
+                    assertThat(e.getString("mutex")).startsWith("Mutex.lock #").contains(" held by " + e.getString("holder"));
+                });
         assertThat(of(events, "io.verdant.RuntimeStatistics")).anyMatch(e -> e.getString("runtime").equals("jfr-misc"));
         assertThat(of(events, "io.verdant.WorkerStatistics")).anyMatch(e -> e.getString("carrier").equals("jfr-misc-carrier-0"));
     }

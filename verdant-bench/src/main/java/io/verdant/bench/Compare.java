@@ -42,6 +42,8 @@ public final class Compare {
                 new EventMixedBench(),
                 new PreemptLatencyComparison(),
                 new StallComparison(),
+                new ObservabilityCost.Metrics(),
+                new ObservabilityCost.Trace(),
                 new HttpComparison(),
                 new EchoComparison())) {
             m.put(c.name(), c);

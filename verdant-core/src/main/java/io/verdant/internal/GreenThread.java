@@ -108,10 +108,9 @@ public final class GreenThread<T> extends Task
     static final int ABANDONED = 3;
 
     private static final Object DONE = new Object();
-    /** Stamp lastRanAt after each slice (one plain load and store per dispatch). On unless
-     * {@code -Dverdant.metrics=false}, which exists only to measure that cost (a static final:
-     * the JIT removes the branch). */
-    private static final boolean STAMP_SLICES = !"false".equals(System.getProperty("verdant.metrics"));
+    /** Stamp lastRanAt after each slice (one plain load and store per dispatch); off only with
+     * the benchmarking switch {@code -Dverdant.metrics=false} (see WorkerCounters.ON). */
+    private static final boolean STAMP_SLICES = io.verdant.internal.sched.WorkerCounters.ON;
 
     final RuntimeCore runtime;
     /** Written by PidTable.allocate before the thread is started; immutable after. */

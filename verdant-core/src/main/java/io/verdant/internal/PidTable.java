@@ -11,9 +11,15 @@ import java.util.function.IntSupplier;
  *
  * <pre>
  * Layout
- *   pages[i >>> PAGE_SHIFT][i & PAGE_MASK] holds the thread in slot i (or null);
+ *   pages[i >>> pageShift][i & pageMask] holds the thread in slot i (or null);
  *   generations, same layout, holds the slot's current generation. Pages are
  *   allocated on demand, under the lock; the pages arrays only grow (copy on grow).
+ *   A normal runtime's pages hold 4,096 slots; a deterministic runtime's 64
+ *   (SMALL_PAGE_SHIFT): one is made per schedule of an exploration, most
+ *   schedules have a few green threads, and a first page of 4,096 slots was
+ *   32 KB to zero per schedule (most of a schedule's allocation).
+ *   snapshot() reads only the slots below nextIndex (the indices ever handed
+ *   out), not whole pages.
  *
  * Free indices: per-carrier caches in front of one locked pool (issue 11)
  *   Every spawn and every exit used to take one global lock, and a parent
@@ -60,9 +66,15 @@ import java.util.function.IntSupplier;
  * </pre>
  */
 final class PidTable {
-    private static final int PAGE_SHIFT = 12;
-    private static final int PAGE_SIZE = 1 << PAGE_SHIFT;
-    private static final int PAGE_MASK = PAGE_SIZE - 1;
+    /** Slots per page of a normal runtime's table: 4,096 (16 KB of references, 16 KB of generations). */
+    static final int PAGE_SHIFT = 12;
+    /**
+     * Slots per page of a deterministic runtime's table: 64, so a schedule with
+     * a few green threads allocates 512 bytes of pages, not 32 KB. Chosen, not
+     * measured against other sizes; 32 KB per schedule was measured (JFR
+     * allocation samples: 73 % of a schedule's bytes).
+     */
+    static final int SMALL_PAGE_SHIFT = 6;
     /** Most free indices one carrier keeps: a burst of this many exits needs no lock.
      * 1 KB per carrier. Chosen, not measured. */
     static final int LOCAL_MAX = 256;
@@ -92,8 +104,11 @@ final class PidTable {
     /** The shared pool of free indices. Guarded by lock. */
     private int[] free = new int[64];
     private int freeCount;
-    /** The next index never used. Guarded by lock. */
-    private int nextIndex;
+    /** The next index never used. Written under lock; volatile so snapshot() may bound its scan without it. */
+    private volatile int nextIndex;
+    /** log2 of the slots per page (PAGE_SHIFT, or SMALL_PAGE_SHIFT in a deterministic runtime). */
+    private final int pageShift;
+    private final int pageMask;
     /** Set once by closeAndSnapshot (under lock); later allocations fail. */
     private volatile boolean closed;
     /** One cache per carrier index; see "Free indices". */
@@ -110,6 +125,17 @@ final class PidTable {
      * @param carrierOfCaller the index of the carrier the caller runs on, or -1
      */
     PidTable(int carriers, IntSupplier carrierOfCaller) {
+        this(carriers, carrierOfCaller, PAGE_SHIFT);
+    }
+
+    /**
+     * @param carriers        the number of carrier indices (cores plus spare slots)
+     * @param carrierOfCaller the index of the carrier the caller runs on, or -1
+     * @param pageShift       log2 of the slots per page (PAGE_SHIFT or SMALL_PAGE_SHIFT)
+     */
+    PidTable(int carriers, IntSupplier carrierOfCaller, int pageShift) {
+        this.pageShift = pageShift;
+        this.pageMask = (1 << pageShift) - 1;
         this.locals = new Local[carriers];
         for (int i = 0; i < carriers; i++) {
             locals[i] = new Local();
@@ -175,8 +201,9 @@ final class PidTable {
         if (freeCount > 0) {
             return free[--freeCount];
         }
-        int index = nextIndex++;
-        int page = index >>> PAGE_SHIFT;
+        int index = nextIndex;
+        nextIndex = index + 1;
+        int page = index >>> pageShift;
         GreenThread<?>[][] ps = pages;
         int[][] gs = generations;
         if (page >= ps.length) {
@@ -185,9 +212,9 @@ final class PidTable {
         }
         if (ps[page] == null) {
             // generations first: a thread that reads the new pages array finds its generations.
-            gs[page] = new int[PAGE_SIZE];
+            gs[page] = new int[pageMask + 1];
             generations = gs;
-            ps[page] = new GreenThread<?>[PAGE_SIZE];
+            ps[page] = new GreenThread<?>[pageMask + 1];
             pages = ps;
         }
         return index;
@@ -198,8 +225,8 @@ final class PidTable {
      * if {@code l} is null): publishes {@code t} there unless the table closed.
      */
     private boolean publish(GreenThread<?> t, int index, Local l) {
-        int page = index >>> PAGE_SHIFT;
-        int slot = index & PAGE_MASK;
+        int page = index >>> pageShift;
+        int slot = index & pageMask;
         t.index = index;
         t.generation = generations[page][slot];
         GreenThread<?>[] p = pages[page];
@@ -237,12 +264,12 @@ final class PidTable {
     void free(GreenThread<?> t) {
         int index = t.index;
         GreenThread<?>[][] ps = pages;
-        int page = index >>> PAGE_SHIFT;
+        int page = index >>> pageShift;
         if (page >= ps.length || ps[page] == null
-                || !casSlot(ps[page], index & PAGE_MASK, t, null)) {
+                || !casSlot(ps[page], index & pageMask, t, null)) {
             return;
         }
-        generations[page][index & PAGE_MASK]++;
+        generations[page][index & pageMask]++;
         release(index, localOrNull(carrierOfCaller.getAsInt()));
     }
 
@@ -286,23 +313,34 @@ final class PidTable {
             return null;
         }
         GreenThread<?>[][] ps = pages;
-        int page = index >>> PAGE_SHIFT;
+        int page = index >>> pageShift;
         if (page >= ps.length || ps[page] == null) {
             return null;
         }
-        GreenThread<?> t = slotAcquire(ps[page], index & PAGE_MASK);
+        GreenThread<?> t = slotAcquire(ps[page], index & pageMask);
         return t != null && t.generation == generation ? t : null;
     }
 
-    /** Any thread; a snapshot of the live threads (for shutdown and diagnostics). */
+    /**
+     * Any thread; a snapshot of the live threads (for shutdown and diagnostics).
+     * It reads the slots below nextIndex only: a thread is published after its
+     * index was handed out (nextIndex written first, under the lock), so every
+     * thread published before the snapshot started is below the bound it
+     * reads; one published meanwhile may be missed, as with a whole-page scan.
+     * closeAndSnapshot() reads the bound after closing (under the lock): no
+     * index is handed out after that.
+     */
     java.util.List<GreenThread<?>> snapshot() {
         java.util.ArrayList<GreenThread<?>> out = new java.util.ArrayList<>();
+        int bound = nextIndex;
         GreenThread<?>[][] ps = pages;
-        for (GreenThread<?>[] page : ps) {
+        int size = pageMask + 1;
+        for (int p = 0, base = 0; p < ps.length && base < bound; p++, base += size) {
+            GreenThread<?>[] page = ps[p];
             if (page == null) {
                 continue;
             }
-            for (int i = 0; i < page.length; i++) {
+            for (int i = 0, n = Math.min(page.length, bound - base); i < n; i++) {
                 GreenThread<?> t = slotAcquire(page, i);
                 if (t != null) {
                     out.add(t);

@@ -159,7 +159,8 @@ public final class RuntimeCore {
         this.det = det;
         int carrierSlots = det == null ? config.workers() + config.maxSpareCarriers() : 0;
         this.live = new LiveCount(carrierSlots);
-        this.pids = new PidTable(carrierSlots, this::carrierOfCaller);
+        this.pids = new PidTable(carrierSlots, this::carrierOfCaller,
+                det == null ? PidTable.PAGE_SHIFT : PidTable.SMALL_PAGE_SHIFT);
         if (det == null) {
             this.scheduler = new Scheduler(name, config.workers(), config.stackSize(), config.timeslice().toNanos(),
                     config.stallThreshold().toNanos(), config.maxSpareCarriers(), this::reportInternalError, clock);

@@ -151,17 +151,23 @@ public final class Waits {
      * @return the timer armed for this operation, or null
      */
     public static TimerWheel.Timer park(Object blocker, Deadline deadline, TimerWheel.Timer armed) {
-        GreenThread<?> g = GreenThread.current();
-        if (g != null) {
-            // Statistics: a plain increment by the carrier this green thread runs on (its single writer).
-            io.verdant.internal.sched.Worker w = g.lastWorker();
-            if (w != null) {
-                w.counters.waits++;
+        GreenThread<?> g = null;
+        if (io.verdant.internal.sched.WorkerCounters.ON) {
+            g = GreenThread.current();
+            if (g != null) {
+                // Statistics: a plain increment by the carrier this green thread runs on (its single writer).
+                io.verdant.internal.sched.Worker w = g.lastWorker();
+                if (w != null) {
+                    w.counters.waits++;
+                }
             }
         }
         if (deadline.isForever()) {
             LockSupport.park(blocker);
             return armed;
+        }
+        if (!io.verdant.internal.sched.WorkerCounters.ON) {
+            g = GreenThread.current();
         }
         if (g == null) {
             long left = deadline.remaining();

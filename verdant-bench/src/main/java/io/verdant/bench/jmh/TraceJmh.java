@@ -22,12 +22,22 @@ import java.util.concurrent.TimeUnit;
 /**
  * The cost of the scheduling trace per dispatch: a green thread yielding
  * {@link #YIELDS} times on a one-carrier runtime (one dispatch per yield), with
- * tracing off (the compiled-in cost: one opaque read per dispatch), with a trace
- * recording ({@code Verdant.startTrace}, two clock reads and a ring write per
- * dispatch plus the collector thread), and with the flight recorder on instead.
- * Target (design/observability.md): on minus off at most 60 ns per dispatch;
- * off within 0.5% of a build without tracing (compare with the figure of
- * {@code off} before this benchmark's commit).
+ * tracing off (the compiled-in cost: one opaque read and a null test per
+ * dispatch), with a trace recording ({@code Verdant.startTrace}: one clock read
+ * and one ring write per dispatch, plus the collector thread), and with the
+ * flight recorder on instead. {@link NotCompiledIn} runs the same with
+ * {@code -Dverdant.trace=false}, the build without tracing.
+ * Targets (issue 12): on minus off at most 60 ns per dispatch; off within 0.5%
+ * of {@code NotCompiledIn} with {@code trace=off}. With {@code -prof gc},
+ * {@code flight} shows the same {@code gc.alloc.rate.norm} as {@code off}:
+ * recording allocates nothing per event (the bytes per operation left are the
+ * {@code rt.run} that starts each invocation's yielder, amortised; {@code on}
+ * adds the collector's copies).
+ *
+ * <pre>
+ * java -jar verdant-bench/target/benchmarks.jar 'TraceJmh' -f 3 -wi 5 -i 10
+ * java -jar verdant-bench/target/benchmarks.jar 'TraceJmh' -p trace=off,flight -prof gc
+ * </pre>
  *
  * <p>The score is time per dispatch (per yield); the {@code rt.run} that starts
  * and joins the yielder is amortised over the {@link #YIELDS} dispatches.
@@ -76,6 +86,11 @@ public class TraceJmh {
         rt.close();
     }
 
+    /**
+     * One green thread yields {@link #YIELDS} times.
+     *
+     * @return nothing of interest
+     */
     @Benchmark
     @OperationsPerInvocation(YIELDS)
     public Object dispatch() {
@@ -85,5 +100,16 @@ public class TraceJmh {
             }
             return null;
         });
+    }
+
+    /**
+     * The same with tracing not compiled in ({@code -Dverdant.trace=false}: carriers
+     * never look for a ring). Run it with {@code -p trace=off} against
+     * {@code TraceJmh.dispatch} with {@code -p trace=off}: the difference is what the
+     * compiled-in but idle trace hook costs (target at most 0.5%).
+     */
+    @Fork(value = 1, jvmArgsAppend = {"--add-opens", "java.base/java.lang=ALL-UNNAMED", "-Xss16m",
+            "-Dverdant.trace=false"})
+    public static class NotCompiledIn extends TraceJmh {
     }
 }

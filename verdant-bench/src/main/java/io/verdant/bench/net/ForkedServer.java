@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -32,24 +34,59 @@ final class ForkedServer implements AutoCloseable {
             new SystemUnderTest("vt-default", 0),
             new SystemUnderTest("platform", 0));
 
+    /**
+     * Verdant observed (issue 12's cost acceptance; http only): verdant-jfr is the
+     * verdant server in a JVM recording JFR with the default profile
+     * ({@code -XX:StartFlightRecording:settings=default}, to a temporary file
+     * deleted when the server stops); verdant-flight is the verdant server with
+     * the trace flight recorder on ({@code Config.flightRecorder(4 MiB)}). Compare
+     * each with plain verdant of the same worker count.
+     */
+    static final List<SystemUnderTest> OBSERVED = List.of(
+            new SystemUnderTest("verdant-jfr", 1),
+            new SystemUnderTest("verdant-jfr", 2),
+            new SystemUnderTest("verdant-flight", 1),
+            new SystemUnderTest("verdant-flight", 2));
+
     /** The systems to run: all, or those listed (by label, e.g. {@code verdant/1,vt-default}) in {@code net.systems}. */
     static List<SystemUnderTest> systems() {
+        return select(ALL);
+    }
+
+    /**
+     * {@link #systems()} plus the observed Verdant servers ({@link #OBSERVED}), which run
+     * only when {@code net.systems} names them, e.g. {@code verdant/2,verdant-jfr/2}.
+     */
+    static List<SystemUnderTest> systemsAndObserved() {
         String only = System.getProperty("net.systems");
         if (only == null || only.isBlank()) {
             return ALL;
         }
+        List<SystemUnderTest> all = new ArrayList<>(ALL);
+        all.addAll(OBSERVED);
+        return select(all);
+    }
+
+    private static List<SystemUnderTest> select(List<SystemUnderTest> from) {
+        String only = System.getProperty("net.systems");
+        if (only == null || only.isBlank()) {
+            return from;
+        }
         List<String> labels = List.of(only.split(","));
-        return ALL.stream().filter(s -> labels.contains(s.label())).toList();
+        return from.stream().filter(s -> labels.contains(s.label())).toList();
     }
 
     final SystemUnderTest sut;
     final int port;
     private final Process process;
+    /** The JFR recording file of a verdant-jfr server, deleted when it stops; else null. */
+    private final Path recording;
 
-    private ForkedServer(SystemUnderTest sut, Process process, int port) {
+    private ForkedServer(SystemUnderTest sut, Process process, int port, Path recording) {
         this.sut = sut;
         this.process = process;
         this.port = port;
+        this.recording = recording;
     }
 
     static ForkedServer start(String kind, SystemUnderTest sut) throws IOException {
@@ -63,16 +100,26 @@ final class ForkedServer implements AutoCloseable {
                 cmd.add(arg);
             }
         }
+        Path recording = null;
+        if (sut.system().equals("verdant-jfr")) {
+            recording = Files.createTempFile("verdant-bench-" + kind, ".jfr");
+            cmd.add("-XX:StartFlightRecording:settings=default,filename=" + recording);
+        }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 ServerMain.class.getName(), kind, sut.system(), Integer.toString(Math.max(1, sut.workers()))));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line = out.readLine();
+        // A JVM recording JFR first logs "Started recording ..." on stdout: pass such lines on.
+        for (int skipped = 0; line != null && !line.startsWith("port ") && skipped < 20; skipped++) {
+            System.out.println("# [" + sut.label() + "] " + line);
+            line = out.readLine();
+        }
         if (line == null || !line.startsWith("port ")) {
             p.destroyForcibly();
             throw new IOException("server " + sut.label() + " did not start: " + line);
         }
-        return new ForkedServer(sut, p, Integer.parseInt(line.substring(5).trim()));
+        return new ForkedServer(sut, p, Integer.parseInt(line.substring(5).trim()), recording);
     }
 
     /** @return the server JVM's CPU time so far (all its threads), in ns; -1 if the OS does not say */
@@ -94,6 +141,13 @@ final class ForkedServer implements AutoCloseable {
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
+        }
+        if (recording != null) {
+            try {
+                Files.deleteIfExists(recording);
+            } catch (IOException e) {
+                System.err.println("could not delete " + recording + ": " + e);
+            }
         }
     }
 }

@@ -23,7 +23,12 @@ import java.util.regex.Pattern;
  * warm-up round), with the server JVM's CPU time per request. If wrk is not
  * installed it says what to install and skips (it never installs anything).
  * Tunables (system properties): {@code http.duration} (10s),
- * {@code http.rounds} (3), {@code http.connections} (100,1000).
+ * {@code http.rounds} (3), {@code http.connections} (100,1000), {@code net.systems}
+ * (the systems to run, by label). Observability's cost (issue 12) is measured
+ * by naming the observed servers, which run only when named: {@code verdant-jfr/2}
+ * (JFR recording with the default profile) and {@code verdant-flight/2} (trace
+ * flight recorder on) beside {@code verdant/2}, e.g.
+ * {@code -Dnet.systems=verdant/2,verdant-jfr/2,verdant-flight/2 -Dhttp.connections=100}.
  */
 public final class HttpComparison extends Harness {
     private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
@@ -79,7 +84,7 @@ public final class HttpComparison extends Harness {
         List<Entry> es = new ArrayList<>();
         for (String c : System.getProperty("http.connections", SMOKE ? "10" : "100,1000").split(",")) {
             int connections = Integer.parseInt(c.trim());
-            for (ForkedServer.SystemUnderTest sut : ForkedServer.systems()) {
+            for (ForkedServer.SystemUnderTest sut : ForkedServer.systemsAndObserved()) {
                 List<String> extra = new ArrayList<>(List.of("connections=" + connections));
                 extra.addAll(List.of(sut.extra()));
                 es.add(local(sut.label() + "-c" + connections, name(), sut.system(), connections, "ops_per_s", extra,
@@ -101,8 +106,23 @@ public final class HttpComparison extends Harness {
     @Override
     protected void summarize(Report report, Map<String, Double> m) {
         for (String c : System.getProperty("http.connections", SMOKE ? "10" : "100,1000").split(",")) {
-            plainRatio(report, "http verdant/2 / vt-default req/s (c=" + c.trim() + ")", m, "verdant/2-c" + c.trim(),
-                    "vt-default-c" + c.trim());
+            String k = "-c" + c.trim();
+            if (m.containsKey("verdant/2" + k) && m.containsKey("vt-default" + k)) {
+                plainRatio(report, "http verdant/2 / vt-default req/s (c=" + c.trim() + ")", m, "verdant/2" + k,
+                        "vt-default" + k);
+            }
+            for (String observed : new String[] {"verdant-jfr", "verdant-flight"}) {
+                for (int w : new int[] {1, 2}) {
+                    String on = observed + "/" + w + k;
+                    String off = "verdant/" + w + k;
+                    if (m.containsKey(on) && m.containsKey(off)) {
+                        plainRatio(report, "http " + observed + "/" + w + " / verdant/" + w + " req/s (c=" + c.trim()
+                                + ")", m, on, off);
+                        plainRatio(report, "http " + observed + "/" + w + " / verdant/" + w + " cpu per request (c="
+                                + c.trim() + ")", m, on + "/cpu", off + "/cpu");
+                    }
+                }
+            }
         }
     }
 

@@ -16,7 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * A benchmark server in its own JVM: {@code ServerMain <http|echo> <verdant|vt-default|platform> <workers>}.
+ * A benchmark server in its own JVM: {@code ServerMain <http|echo> <verdant|verdant-jfr|verdant-flight|vt-default|platform> <workers>}.
  * Runs the example server code unchanged on the chosen thread system, prints
  * {@code port <n>}, and serves until its standard input ends (or says {@code stop}).
  */
@@ -31,8 +31,13 @@ public final class ServerMain {
         Verdant rt = null;
         ExecutorService pool = null;
         ThreadStarter threads = switch (system) {
-            case "verdant" -> {
-                rt = Verdant.start(Config.builder().workers(workers).name("bench").build());
+            case "verdant", "verdant-jfr", "verdant-flight" -> {
+                // verdant-jfr: the same server; ForkedServer starts its JVM recording JFR.
+                Config.Builder b = Config.builder().workers(workers).name("bench");
+                if (system.equals("verdant-flight")) {
+                    b.flightRecorder(4L << 20); // the trace flight recorder: 4 MiB per carrier
+                }
+                rt = Verdant.start(b.build());
                 yield ThreadStarter.green(rt);
             }
             case "vt-default" -> ThreadStarter.virtual();
@@ -40,7 +45,7 @@ public final class ServerMain {
                 pool = Executors.newCachedThreadPool();
                 yield ThreadStarter.pool(pool);
             }
-            default -> throw new IllegalArgumentException("system must be verdant, vt-default or platform: " + system);
+            default -> throw new IllegalArgumentException("system must be verdant, verdant-jfr, verdant-flight, vt-default or platform: " + system);
         };
         InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         SocketServer server = switch (kind) {

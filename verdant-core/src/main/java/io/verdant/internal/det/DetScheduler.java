@@ -109,13 +109,46 @@ import java.util.concurrent.locks.LockSupport;
  * Shutdown
  *   RuntimeCore.close() calls closing() first (external wake-ups are now the
  *   closer's cancellations: allowed), cancels and waits for the threads as in
- *   normal mode, then terminate(): stop is set, the carrier is notified and
- *   joined, and the Safepoints unit is returned.
+ *   normal mode, then terminate(): stop is set, the carrier is notified, the
+ *   Safepoints unit is returned, and the closer waits until the loop has
+ *   returned (loopDone). The carrier thread does not end: it goes back to
+ *   DetCarrier's pool for the next deterministic runtime. Nothing of this
+ *   runtime goes with it: every structure of the schedule (runnable set,
+ *   inbox, step log, clock, random sources, pid table, timer wheel) belongs to
+ *   this scheduler and its runtime, which are dropped; the schedule's green
+ *   threads have ended (cancelled by close) or been abandoned (their
+ *   continuations are never resumed: a late wake-up of one lands in this
+ *   scheduler's runnable set or inbox, which no loop reads any more).
+ *
+ * Hand-offs between the test thread and the carrier
+ *   A schedule has four: the root's start (external submission), its end
+ *   (awaitRoot), close's stop, the loop's end (terminate). Each waiting side
+ *   first yields for up to HANDOFF_YIELD_NANOS while it reads a volatile
+ *   (inboxPending, the root's state, stop, loopDone), then waits on lock as
+ *   before; the notifying side always notifies under lock, so the yielding
+ *   phase changes only how fast a waiter notices, never whether it does.
+ *
+ * Carrier
+ *   Taken from DetCarrier (idle from an earlier runtime, or new) at the first
+ *   submission from outside, not at start: a runtime that never runs a green
+ *   thread needs no carrier, and the hand-off of the loop and of the root
+ *   green thread is one wake-up, not two.
  * </pre>
  */
 public final class DetScheduler {
     /** A schedule longer than this is taken for a livelock (the design's default; generous for tests). */
     static final long MAX_STEPS = 1_000_000;
+    /**
+     * How long a wait for the other side of a hand-off between the test thread
+     * and the carrier (the next submission, the root's end, the loop's end)
+     * yields the processor (Thread.yield) before it sleeps on the lock: 50 us,
+     * about one schedule's work on the other side. A sleep and wake-up through
+     * the kernel costs several microseconds each on a VM, and a schedule has
+     * four hand-offs; yielding keeps them off the kernel's sleep path on two
+     * cores and hands the core over at once on one. Chosen, not measured (the
+     * machine was loaded when this was written).
+     */
+    static final long HANDOFF_YIELD_NANOS = 50_000;
     /** How long the idle carrier waits (real time) before re-checking for deadlock while a thread is in transit. */
     private static final long RECHECK_MILLIS = 10;
 
@@ -142,6 +175,8 @@ public final class DetScheduler {
     /** Who makes a task runnable now when the carrier itself submits (timer firing). Carrier only. */
     private long carrierWaker = StepLog.WAKER_CARRIER;
     private volatile boolean replayable = true;
+    /** The trace when the last green thread started from outside ended, or null while one runs (see trace()). Written by the carrier. */
+    private volatile ScheduleTrace endTrace;
     /**
      * Check mode compares (and records) steps only while a root green thread
      * (started from outside) is alive: after the last root ends, the test
@@ -156,10 +191,21 @@ public final class DetScheduler {
     /** Carrier only (see the class comment). */
     private final ArrayList<DetTask> runnable = new ArrayList<>();
     /** Foreign continuations seen so far, by identity; carrier only. */
-    private final IdentityHashMap<Runnable, DetTask> foreign = new IdentityHashMap<>();
+    private final IdentityHashMap<Runnable, DetTask> foreign = new IdentityHashMap<>(4); // small: a new one per schedule
     private long nextId;
     private RuntimeCore runtime;
-    private Thread carrier;
+    private long stackSize;
+    /**
+     * The carrier thread running the loop, null until the first external
+     * submission (see start). Written under lock by that submitter (and again
+     * by the carrier itself when the loop starts); volatile because
+     * isInternal reads it on any thread.
+     */
+    private volatile Thread carrier;
+    /** Set under lock when the loop has returned: the carrier is free for another runtime (terminate waits for it). */
+    private volatile boolean loopDone;
+    /** inbox is not empty; written under lock, read without it by the idle carrier's yielding wait. */
+    private volatile boolean inboxPending;
     private volatile Thread mounted;
     private volatile boolean mountedForeign;
     private volatile ScheduleFailedException failure;
@@ -167,7 +213,7 @@ public final class DetScheduler {
     private volatile boolean stop;
     private boolean released;
     /** Green.random() sources by green thread; carrier only (green threads of this runtime run on it). */
-    private final IdentityHashMap<GreenThread<?>, SplittableRandom> threadRandoms = new IdentityHashMap<>();
+    private final IdentityHashMap<GreenThread<?>, SplittableRandom> threadRandoms = new IdentityHashMap<>(4);
 
     /**
      * A scheduler for one deterministic runtime; started by {@link #start}.
@@ -237,20 +283,27 @@ public final class DetScheduler {
     }
 
     /**
-     * Starts the carrier. Called once by the runtime's constructor, after its
-     * timer wheel exists.
+     * Opens the scheduler for {@code runtime}. Called once by the runtime's
+     * constructor, after its timer wheel exists. The carrier is not taken yet:
+     * the first submission from outside (the root green thread's start) hands
+     * the loop to a {@link DetCarrier}, idle from an earlier runtime or new, so
+     * opening costs no thread start and no wake-up of its own.
      *
      * @param runtime the runtime this scheduler runs
      * @param stackSize the carrier's stack size (0 = the JVM default)
      */
     public void start(RuntimeCore runtime, long stackSize) {
         this.runtime = runtime;
-        Thread c = new Thread(null, this::loop, runtime.name + "-det-carrier", stackSize);
-        c.setDaemon(true);
-        this.carrier = c;
+        this.stackSize = stackSize;
         Safepoints.hold();
         OPEN.incrementAndGet();
-        c.start();
+    }
+
+    /** Under lock: hands the loop to a carrier if none runs it yet and the scheduler has not stopped. */
+    private void ensureCarrierLocked() {
+        if (carrier == null && !stop) {
+            carrier = DetCarrier.run(this::loop, runtime.name + "-det-carrier", stackSize);
+        }
     }
 
     /**
@@ -302,7 +355,7 @@ public final class DetScheduler {
         }
         fail(new ScheduleFailedException(what + " was called by " + Thread.currentThread() + ", a thread outside the "
                 + "deterministic runtime: its timing cannot be replayed. Send from green threads of the runtime, or "
-                + "opt in to Determinism.lenient()", trace()));
+                + "opt in to Determinism.lenient()", liveTrace()));
     }
 
     private boolean isInternal() {
@@ -313,6 +366,8 @@ public final class DetScheduler {
     private void external(Object task, boolean first, GreenThread<?> green) {
         synchronized (lock) {
             inbox.add(task);
+            inboxPending = true;
+            ensureCarrierLocked();
             if (!first && !closing && failure == null && settings.isLenient()) {
                 replayable = false;
             } else if (!first && !closing && failure == null) {
@@ -323,7 +378,7 @@ public final class DetScheduler {
                         + "Send to green threads from green threads, use Green.sleep or Verdant timeouts instead of "
                         + "JDK timed waits and in-memory channels instead of real sockets, or opt in to "
                         + "Determinism.lenient() (such wake-ups are then admitted when nothing else can run, and the "
-                        + "run may not replay)" + report(), trace()));
+                        + "run may not replay)" + report(), liveTrace()));
             }
             lock.notifyAll();
         }
@@ -357,6 +412,7 @@ public final class DetScheduler {
     // ------------------------------------------------------------------ the loop
 
     private void loop() {
+        carrier = Thread.currentThread();
         try {
             while (!stop) {
                 if (runnable.isEmpty()) {
@@ -371,8 +427,19 @@ public final class DetScheduler {
                 }
             }
         } catch (Throwable t) {
-            fail(new ScheduleFailedException("internal error in the deterministic scheduler: " + t, trace()));
+            fail(new ScheduleFailedException("internal error in the deterministic scheduler: " + t, liveTrace()));
             runtime.reportInternalError(t);
+        } finally {
+            current = null;
+            mounted = null;
+            mountedForeign = false;
+            // Back in the pool, under its idle name, before terminate() returns: the next runtime
+            // finds it there, and a closed runtime's threads are gone by name.
+            DetCarrier.jobEnding();
+            synchronized (lock) {
+                loopDone = true;
+                lock.notifyAll(); // terminate() waits for this
+            }
         }
     }
 
@@ -385,7 +452,7 @@ public final class DetScheduler {
         long tick = clock.nanoTime();
         long n = log.add(t.id, t, kind, tick, t.waker, type, rh);
         if (n == MAX_STEPS + 1) {
-            fail(new ScheduleFailedException("more than " + MAX_STEPS + " steps: a livelock?" + report(), trace()));
+            fail(new ScheduleFailedException("more than " + MAX_STEPS + " steps: a livelock?" + report(), liveTrace()));
         }
         if (expected != null && failure == null && comparing) {
             String want = expected.mismatch(n, t.id, kind, tick, rh);
@@ -396,7 +463,7 @@ public final class DetScheduler {
                         + Long.toHexString(rh) + "). The code under test reads something the schedule does not "
                         + "control: real time (System.nanoTime, Instant.now: use Green.nanoTime or Green.clock), "
                         + "a random source other than Green.random, or the iteration order of an identity-hashed "
-                        + "set or map" + report(), trace()));
+                        + "set or map" + report(), liveTrace()));
             }
         }
     }
@@ -431,9 +498,13 @@ public final class DetScheduler {
     private void afterSlice(GreenThread<?> g) {
         if (g.isDone()) {
             threadRandoms.remove(g);
-            if (comparing && roots.remove(g) && roots.isEmpty()) {
-                comparing = false;
-                log.stopRecording();
+            if (roots.remove(g) && roots.isEmpty()) {
+                // The schedule's trace is frozen here (see trace()): later steps race the closer.
+                endTrace = liveTrace();
+                if (comparing) {
+                    comparing = false;
+                    log.stopRecording();
+                }
             }
             synchronized (lock) {
                 lock.notifyAll(); // awaitRoot re-checks its thread
@@ -453,7 +524,7 @@ public final class DetScheduler {
         if (failure == null && !closing && state == Thread.State.BLOCKED) {
             synchronized (lock) {
                 if (failure == null) {
-                    failLocked(new ScheduleFailedException(blockedMessage(g) + report(), trace()));
+                    failLocked(new ScheduleFailedException(blockedMessage(g) + report(), liveTrace()));
                 }
             }
             return;
@@ -463,7 +534,7 @@ public final class DetScheduler {
             // wake-up, arriving meanwhile, must find this failure, not report its own.
             synchronized (lock) {
                 if (failure == null) {
-                    failLocked(new ScheduleFailedException(timedWaitMessage(g) + report(), trace()));
+                    failLocked(new ScheduleFailedException(timedWaitMessage(g) + report(), liveTrace()));
                 }
             }
         }
@@ -504,7 +575,7 @@ public final class DetScheduler {
                     if (rootsAlive()) {
                         synchronized (lock) {
                             if (inbox.isEmpty()) {
-                                failLocked(new DeadlockException(waitReport(live) + report(), trace()));
+                                failLocked(new DeadlockException(waitReport(live) + report(), liveTrace()));
                             }
                         }
                         return;
@@ -515,6 +586,11 @@ public final class DetScheduler {
                     transit = true;
                 }
             }
+        }
+        // A hand-off (the next submission from the test thread, or close) usually comes within
+        // microseconds: yield for a while before sleeping on the lock (see HANDOFF_YIELD_NANOS).
+        for (long t0 = System.nanoTime(); !inboxPending && !stop && System.nanoTime() - t0 < HANDOFF_YIELD_NANOS; ) {
+            Thread.yield();
         }
         synchronized (lock) {
             if (inbox.isEmpty() && !stop) {
@@ -532,6 +608,7 @@ public final class DetScheduler {
             }
             arrived = inbox.toArray();
             inbox.clear();
+            inboxPending = false;
         }
         carrierWaker = StepLog.WAKER_OUTSIDE;
         try {
@@ -539,6 +616,7 @@ public final class DetScheduler {
                 if (o instanceof DetTask t) {
                     if (t.id < 0 && t.green != null) {
                         roots.add(t.green);
+                        endTrace = null; // a new body from outside: the schedule goes on
                     }
                     admit(t);
                 } else {
@@ -757,6 +835,10 @@ public final class DetScheduler {
      * @throws InterruptedException if the caller is interrupted while waiting
      */
     public void awaitRoot(GreenThread<?> root) throws InterruptedException {
+        for (long t0 = System.nanoTime(); !root.isDone() && failure == null
+                && System.nanoTime() - t0 < HANDOFF_YIELD_NANOS; ) {
+            Thread.yield(); // a short body ends within microseconds: see HANDOFF_YIELD_NANOS
+        }
         synchronized (lock) {
             while (!root.isDone() && failure == null) {
                 lock.wait();
@@ -773,8 +855,24 @@ public final class DetScheduler {
         return failure;
     }
 
-    /** The trace so far; a snapshot, any thread. */
+    /**
+     * The trace of the schedule: while a green thread started from outside
+     * (rt.run's body, rt.spawn) runs, a snapshot of the steps so far; once the
+     * last of them has ended, the trace as of that step, frozen. Steps after it
+     * (leaked green threads running on, a leaked sleeper's timer moving the
+     * clock, close's cancellations) race the test thread's real-time close, so
+     * they are left out: two runs of a program with the same settings end with
+     * equal traces, however quickly the caller reads them. Any thread.
+     *
+     * @return the trace
+     */
     public ScheduleTrace trace() {
+        ScheduleTrace end = endTrace;
+        return end != null ? end : liveTrace();
+    }
+
+    /** A snapshot of the steps so far; any thread. */
+    private ScheduleTrace liveTrace() {
         return new ScheduleTrace(settings.replayKey(), log.hash(), log.count(), clock.nanoTime(), replayable);
     }
 
@@ -786,13 +884,16 @@ public final class DetScheduler {
     }
 
     /**
-     * Close, last step: stops the carrier and waits up to {@code timeoutNanos} for it.
+     * Close, last step: stops the loop and waits up to {@code timeoutNanos} for
+     * it to return, which frees the carrier for the next deterministic runtime
+     * (see {@link DetCarrier}). Any thread (the closer).
      *
-     * @param timeoutNanos how long to wait for the carrier to stop
-     * @return 1 if the carrier is stuck in a task, else 0
+     * @param timeoutNanos how long to wait for the loop to return
+     * @return 1 if the carrier is stuck in a task (it is not reused), else 0
      * @throws InterruptedException if the closer is interrupted while waiting
      */
     public int terminate(long timeoutNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
         synchronized (lock) {
             stop = true;
             lock.notifyAll();
@@ -801,10 +902,23 @@ public final class DetScheduler {
                 Safepoints.release();
                 OPEN.decrementAndGet();
             }
+            if (carrier == null) {
+                return 0; // no submission ever came: the loop never ran
+            }
         }
-        Thread c = carrier;
-        c.join(Math.max(1, timeoutNanos / 1_000_000));
-        return c.isAlive() ? 1 : 0;
+        for (long t0 = System.nanoTime(); !loopDone && System.nanoTime() - t0 < HANDOFF_YIELD_NANOS; ) {
+            Thread.yield(); // the idle loop sees stop within microseconds: see HANDOFF_YIELD_NANOS
+        }
+        synchronized (lock) {
+            while (!loopDone) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return 1;
+                }
+                lock.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+        return 0;
     }
 
 }

@@ -60,10 +60,11 @@ final class StepLog {
         this.recording = mode != DetScheduler.RECORD_NONE;
         this.full = mode == DetScheduler.RECORD_FULL;
         if (recording) {
-            fTask = new long[256];
-            fKind = new String[256];
-            fTick = new long[256];
-            fRunnable = new long[256];
+            // A short schedule (a lost-update test: ~40 steps) fits; longer ones double as they go.
+            fTask = new long[64];
+            fKind = new String[64];
+            fTick = new long[64];
+            fRunnable = new long[64];
         }
     }
 

@@ -5,6 +5,7 @@ import io.verdant.RuntimeMetrics;
 import io.verdant.WorkerMetrics;
 import io.verdant.internal.GreenThread;
 import io.verdant.internal.OwnedLock;
+import io.verdant.internal.sync.MutexCore;
 import io.verdant.internal.RuntimeCore;
 import io.verdant.internal.obs.jfr.VerdantEvents;
 import io.verdant.internal.sched.Worker;
@@ -183,9 +184,10 @@ final class JfrEvents {
         if (!e.isEnabled()) {
             return null;
         }
-        e.mutex = String.valueOf(lock);
-        GreenThread<?> h = lock instanceof OwnedLock l ? WaitReasons.greenOf(l.holderThread()) : null;
-        e.holder = h == null ? "" : h.pid().toString();
+        // Only references here: the text is built at the end, for a wait that passed the
+        // threshold (most contended waits are far shorter than its 20 ms).
+        e.lockRef = lock;
+        e.holderRef = lock instanceof OwnedLock l ? l.holderThread() : null;
         e.begin();
         return e;
     }
@@ -194,6 +196,10 @@ final class JfrEvents {
         VerdantEvents.MutexWait e = (VerdantEvents.MutexWait) event;
         e.end();
         if (e.shouldCommit()) {
+            Object lock = e.lockRef;
+            e.mutex = lock instanceof MutexCore m ? m.describe(e.holderRef) : String.valueOf(lock);
+            GreenThread<?> h = e.holderRef == null ? null : WaitReasons.greenOf(e.holderRef);
+            e.holder = h == null ? "" : h.pid().toString();
             e.timedOut = timedOut;
             e.commit();
         }

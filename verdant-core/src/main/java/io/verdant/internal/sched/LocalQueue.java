@@ -26,6 +26,34 @@ import java.lang.invoke.VarHandle;
  *   head was h all along (it only increases), so the copy is valid. If it fails,
  *   the copy is discarded and the stealer retries. Same argument for pop.
  *
+ * Overflow: half the ring in one batch (push, after tokio's push_overflow)
+ *   When the owner pushes into a full ring (tail - head == CAPACITY), it claims
+ *   the oldest half, [h, h + CAPACITY/2), with one CAS of head from h, exactly
+ *   as a stealer claims a batch, and only then reads those slots. The proof
+ *   above covers it: the CAS succeeds only if head was h all along, so no
+ *   stealer claimed any of them (a stealer that copied some of them fails its
+ *   own CAS afterwards and retries from the new head); and nobody overwrites
+ *   them, since only the owner writes slots and it is busy here. If the CAS
+ *   fails a stealer took some tasks, and there is room for the push. The owner
+ *   links the claimed tasks, oldest first, into one chain (Task.next; slots
+ *   keep their stale references, see below) and hands it to the injection
+ *   queue under one lock (InjectionQueue.pushBatch); then it pushes the new
+ *   task into the room made. So a producer that outruns every consumer pays
+ *   one lock per CAPACITY/2 pushes instead of an allocation, a CAS and a shared
+ *   counter per push. Order: every task moved is older than every task left in
+ *   the ring, the chain keeps its order, and the new task goes behind the ring's
+ *   newest, so one producer's tasks reach the injection queue in push order.
+ *   (tokio and Go move the new task out with the half; keeping it here keeps
+ *   that order, and the most recently woken task, likely still in this core's
+ *   cache, runs here.) Half, not all: the owner keeps work of its own and the
+ *   ring keeps work to steal. All tasks of one ring have its level as priority
+ *   (Task.priority changes only while a task is in no queue).
+
+ * Refill from the injection queue (offerChain)
+ *   The owner writes a chain of n tasks it took from the injection queue into
+ *   slots [t, t+n) and publishes them with one release store of tail, after
+ *   checking there is room; to stealers it looks like n pushes at once.
+ *
  * Stale references
  *   Popped slots keep their reference until overwritten; at most CAPACITY per
  *   level per worker, which bounds the garbage they can retain.
@@ -51,6 +79,77 @@ final class LocalQueue {
         buffer[(int) t & MASK] = task;
         setTailRelease(t + 1);
         return true;
+    }
+
+    /**
+     * Owner only. Pushes {@code task} at the tail; if the ring is full, first
+     * moves its older half to {@code overflow} as one batch (see "Overflow").
+     *
+     * @param task     the task to queue
+     * @param overflow where the batch goes when the ring is full
+     * @return true if the ring was full and a batch went to {@code overflow}
+     */
+    boolean push(Task task, InjectionQueue overflow) {
+        boolean overflowed = false;
+        for (;;) {
+            long t = tailOpaque();
+            long h = headAcquire();
+            if (t - h < CAPACITY) {
+                buffer[(int) t & MASK] = task;
+                setTailRelease(t + 1);
+                return overflowed;
+            }
+            // Full: move the older half out; if a stealer won the race for the
+            // head instead, it made room. Either way there is room on the next turn.
+            overflowed |= moveHalf(h, overflow);
+        }
+    }
+
+    /** Owner only, the ring full with head at {@code h}: the batch of "Overflow"; false if a stealer won. */
+    private boolean moveHalf(long h, InjectionQueue overflow) {
+        final int half = CAPACITY / 2;
+        if (!casHead(h, h + half)) {
+            return false;
+        }
+        Task first = buffer[(int) h & MASK];
+        Task last = first;
+        for (int i = 1; i < half; i++) {
+            Task cur = buffer[(int) (h + i) & MASK];
+            last.next = cur;
+            last = cur;
+        }
+        last.next = null;
+        overflow.pushBatch(first, last, half, first.priority);
+        return true;
+    }
+
+    /** Owner only: free slots now (a stealer may add more concurrently, never take them). */
+    int room() {
+        return (int) (CAPACITY - (tailOpaque() - headAcquire()));
+    }
+
+    /**
+     * Owner only: appends the chain starting at {@code first} (through Task.next,
+     * ending in null; taken from the injection queue), clearing each link, with
+     * one release of tail (see "Refill").
+     *
+     * @param first the chain's first task
+     * @return the number of tasks appended
+     * @throws IllegalStateException if the chain is longer than {@link #room()} (a caller's defect)
+     */
+    int offerChain(Task first) {
+        long t = tailOpaque();
+        long limit = headAcquire() + CAPACITY;
+        int n = 0;
+        for (Task c = first; c != null; n++) {
+            if (t + n >= limit) {
+                throw new IllegalStateException("chain longer than the room left");
+            }
+            buffer[(int) (t + n) & MASK] = c;
+            c = InjectionQueue.unlinkNext(c);
+        }
+        setTailRelease(t + n);
+        return n;
     }
 
     /** Owner only. FIFO pop, racing stealers by CAS on head. */
@@ -110,6 +209,25 @@ final class LocalQueue {
     /** Any thread; a snapshot. */
     int size() {
         return (int) Math.max(0, tailAcquire() - headAcquire());
+    }
+
+    /**
+     * Owner only (a traced dispatch, before the slice): the tail now, to pass to
+     * {@link #pushedSince} after it.
+     */
+    long tailOwner() {
+        return tailOpaque();
+    }
+
+    /**
+     * Owner only (a traced dispatch, after the slice): whether the last task the
+     * owner pushed here since the tail was {@code tail} is {@code t} (taken by a
+     * thief meanwhile or not: a popped slot keeps its reference, see "Stale
+     * references").
+     */
+    boolean pushedSince(long tail, Task t) {
+        long now = tailOpaque();
+        return now != tail && buffer[(int) (now - 1) & MASK] == t;
     }
 
     // ------------------------------------------------------------------ accessors, named by access mode

@@ -6,7 +6,6 @@ import io.verdant.internal.timer.Clock;
 
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,6 +34,9 @@ import java.util.function.Consumer;
  *          otherwise the back of the local queue, then signalWorkFromOwner().
  *   anything else (platform threads, JDK timer and poller threads, foreign
  *   virtual threads) -> injection queue of the task's priority, signalWork().
+ *   A push into a full local ring moves the ring's older half to the injection
+ *   queue as one batch (LocalQueue, "Overflow"); a carrier taking from the
+ *   injection queue takes a batch (pollInjectedAbove; InjectionQueue).
  *
  * Search and parking (after tokio's multi_thread scheduler)
  *   searching    number of workers looking for work (stealing). A worker that
@@ -136,9 +138,8 @@ public final class Scheduler {
     private final Worker[] spares;
     /** Guarded by spareLock: the counters of spares that have retired (see {@link #metrics}). */
     private final WorkerCounters retiredCounters = new WorkerCounters();
-    @SuppressWarnings("unchecked")
-    private final ConcurrentLinkedQueue<Task>[] injected = (ConcurrentLinkedQueue<Task>[]) new ConcurrentLinkedQueue<?>[LEVELS];
-    private final AtomicInteger injectedCount = new AtomicInteger();
+    /** The injection queues of every level (see {@link InjectionQueue}); also where local rings overflow. */
+    final InjectionQueue injection = new InjectionQueue();
     private final AtomicInteger searching = new AtomicInteger();
     private final Object idleLock = new Object();
     private final ArrayDeque<Worker> idleWorkers = new ArrayDeque<>();
@@ -171,9 +172,6 @@ public final class Scheduler {
         this.name = name;
         this.preemptive = timesliceNanos > 0;
         this.internalErrors = internalErrors;
-        for (int p = 0; p < LEVELS; p++) {
-            injected[p] = new ConcurrentLinkedQueue<>();
-        }
         for (int i = 0; i < workerCount; i++) {
             workers[i] = new Worker(this, i, name + "-carrier-" + i, stackSize, false);
         }
@@ -268,8 +266,8 @@ public final class Scheduler {
             if (w.scheduler == this) {
                 // Re-submission from the carrier itself (Thread.yield, a park that
                 // found its permit): the owner's private yielded slot when nothing
-                // else is queued here, else the back of the local queue.
-                w.resubmitted = task;
+                // else is queued here, else the back of the local queue. (A trace
+                // reads a yield off where the task went: see Worker, "Tracing".)
                 Task earlier = w.yielded;
                 if (earlier != null) {
                     // An earlier yielder is still waiting (next() has not run since):
@@ -290,8 +288,10 @@ public final class Scheduler {
             if (w != null && w.scheduler == this && w.currentTask() == running) {
                 // Made runnable by the green thread running on worker w.
                 TraceRing ring = w.traceOpaque();
-                if (ring != null) {
-                    // This thread runs on w's OS thread: w's ring has one writer.
+                if (ring != null && w.stampedRing == ring.serial) {
+                    // This thread runs on w's OS thread: w's ring has one writer. (A
+                    // slice begun before the ring was installed is not traced: its
+                    // wake-ups are not either.)
                     ring.put(TraceEvent.header(first ? TraceEvent.SPAWN : TraceEvent.WAKE, 0, 0, 0),
                             w.sliceBegin, running.traceId(), task.traceId());
                 }
@@ -357,41 +357,61 @@ public final class Scheduler {
         return foreignVolatile();
     }
 
+    /** Any thread: appends {@code task} to the injection queue of its level. */
     void inject(Task task) {
-        injected[task.priority].offer(task);
-        injectedCount.incrementAndGet();
+        injection.push(task);
     }
 
-    Task pollInjected() {
-        return pollInjectedAbove(LEVELS);
+    /** Worker {@code w} only: an injected task of any level, or null (see {@link #pollInjectedAbove}). */
+    Task pollInjected(Worker w) {
+        return pollInjectedAbove(w, LEVELS);
     }
 
-    /** Any carrier: an injected task of a priority level below (better than) {@code level}, or null. */
-    Task pollInjectedAbove(int level) {
-        if (injectedCount.get() == 0) {
+    /**
+     * Worker {@code w} only: an injected task of a priority level below (better
+     * than) {@code level}, or null. Takes a batch, as tokio's
+     * next_remote_task_batch does: up to the queue's length divided among the
+     * carriers, plus one, at most half a ring and no more than fits in w's ring
+     * of any level that may be taken; the first is returned, the rest go to the
+     * back of w's ring of their level, where w runs them next and idle carriers
+     * may steal them. So a carrier takes several of the JDK poller's or a
+     * timer's wake-ups, or an overflowed batch, for one lock.
+     */
+    Task pollInjectedAbove(Worker w, int level) {
+        int queued = injection.size();
+        if (queued == 0) {
             return null;
         }
-        for (int p = 0; p < level; p++) {
-            Task t = injected[p].poll();
-            if (t != null) {
-                injectedCount.decrementAndGet();
-                return t;
+        int max = Math.min(queued / carriers.length + 1, LocalQueue.CAPACITY / 2);
+        if (max > 1) {
+            for (int p = 0; p < level; p++) {
+                max = Math.min(max, w.levels[p].room() + 1);
             }
         }
-        return null;
+        Task first = injection.pollBatch(level, Math.max(1, max));
+        if (first != null) {
+            Task rest = InjectionQueue.unlinkNext(first);
+            if (rest != null) {
+                w.refill(rest);
+            }
+        }
+        return first;
     }
 
     /** Any thread: the best priority level with injected work, or -1; a snapshot. */
     int bestInjectedLevel() {
-        if (injectedCount.get() == 0) {
-            return -1;
-        }
-        for (int p = 0; p < LEVELS; p++) {
-            if (!injected[p].isEmpty()) {
-                return p;
-            }
-        }
-        return -1;
+        return injection.bestLevel();
+    }
+
+    /**
+     * Any thread (diagnostics, benchmarks): the injection queue's counts so far,
+     * {pushes of one task, batch pushes (overflows), tasks pushed, pops, tasks
+     * popped}; a racy snapshot.
+     *
+     * @return the five counts
+     */
+    public long[] injectionCounts() {
+        return injection.counts();
     }
 
     /**
@@ -438,7 +458,7 @@ public final class Scheduler {
             // more searchers only contend on the same victims.
             if (2 * searching.get() >= Math.max(carriers.length, 2)) {
                 w.found = TraceEvent.FOUND_INJECTED;
-                return pollInjected();
+                return pollInjected(w);
             }
             searching.incrementAndGet();
             w.searching = true;
@@ -447,7 +467,7 @@ public final class Scheduler {
         Task found = null;
         long[] seen = w.stealSeen;
         for (int round = 0; round < SEARCH_ROUNDS && found == null && !terminating; round++) {
-            found = pollInjected();
+            found = pollInjected(w);
             w.found = TraceEvent.FOUND_INJECTED;
             if (found == null) {
                 Worker[] victims = carriers;
@@ -529,7 +549,7 @@ public final class Scheduler {
     }
 
     private boolean hasVisibleWork() {
-        if (injectedCount.get() != 0) {
+        if (injection.size() != 0) {
             return true;
         }
         for (Worker v : carriers) {
@@ -696,7 +716,7 @@ public final class Scheduler {
 
     /** Any thread, a snapshot: tasks in the injection queues. */
     public int injectedDepth() {
-        return injectedCount.get();
+        return injection.size();
     }
 
     public boolean isTerminating() {
@@ -707,7 +727,7 @@ public final class Scheduler {
      * whole tick while work sits in its queues, its LIFO slot or the injection
      * queues is stuck in one task: wake an idle carrier to take that work. */
     void rescueStranded(Worker w) {
-        if (w.hasLocalWork() || injectedCount.get() != 0) {
+        if (w.hasLocalWork() || injection.size() != 0) {
             signalWork();
         }
     }

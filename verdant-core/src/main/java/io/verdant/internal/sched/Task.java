@@ -17,6 +17,12 @@ public abstract class Task {
      * diagnostics on other threads.
      */
     Worker worker;
+    /**
+     * The next task in an {@link InjectionQueue} level or in a chain being
+     * moved to or from one, else null. Touched under the injection queue's lock,
+     * or by the one thread that owns the chain (see InjectionQueue, "Who touches what").
+     */
+    Task next;
 
     protected Task(int priority) {
         this.priority = priority;

@@ -40,6 +40,15 @@ import io.verdant.internal.timer.Clock;
  * </pre>
  */
 public final class TraceControl {
+    /**
+     * False only with {@code -Dverdant.trace=false}: carriers then never look
+     * for a ring (their trace field reads as a constant null, folded by the JIT),
+     * so no trace or flight recorder sees their events. A benchmarking switch,
+     * not an API: it lets a benchmark measure "tracing not compiled in" against
+     * "compiled in but off". Read once, at class initialisation.
+     */
+    public static final boolean COMPILED_IN = !"false".equals(System.getProperty("verdant.trace"));
+
     /** Events kept by the ticker's ring: preemption requests, stalls and spares
      * are rare (a few per tick at most), timer firings are not (every sleep and
      * timeout that expires): 2^14 (512 KiB) holds 8 firings per microsecond

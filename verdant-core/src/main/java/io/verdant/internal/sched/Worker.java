@@ -14,7 +14,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  * Queues owned by this worker
- *   levels[p]  one {@link LocalQueue} per priority (0 = CRITICAL .. 3 = LOW).
+ *   levels[p]  one {@link LocalQueue} per priority (0 = CRITICAL .. 3 = LOW). A
+ *              push into a full ring moves its older half to the injection
+ *              queue as one batch (LocalQueue, "Overflow"); a take from the
+ *              injection queue brings a batch back into the ring (refill).
  *   levelMask  bit p set when levels[p] may be non-empty. Owner-only plain int:
  *              set on push, cleared when a pop finds the level empty. Stealers
  *              never clear it, so it may have stale set bits, never a stale
@@ -43,7 +46,8 @@ import java.util.concurrent.locks.LockSupport;
  *   3. anti-starvation: a non-empty level passed over STARVATION_LIMIT times
  *      in a row is served next;
  *   4. the best non-empty local level (numberOfTrailingZeros of levelMask);
- *   5. the injection queues, then stealing, then parking.
+ *   5. the injection queues (a batch: the first runs, the rest join this
+ *      worker's ring; Scheduler.pollInjectedAbove), then stealing, then parking.
  *
  * Counters read by other threads
  *   dispatches  incremented (plain, owner) per dispatch; read opaquely by other
@@ -58,14 +62,34 @@ import java.util.concurrent.locks.LockSupport;
  *   trace      this carrier's ring while a trace or the flight recorder records,
  *              else null. Written by TraceControl under the scheduler's spareLock
  *              (or before start() for a spare), read opaquely by the owner once per
- *              dispatch: the only cost of tracing when it is off. A change is seen
- *              at the latest a few dispatches later (opaque reads are eventually
- *              fresh), which only moves where a trace begins or ends.
- *   found, resubmitted, sliceBegin
- *              owner only: how next()/search() found the task about to run (one
- *              plain store per dispatch, made whether or not a trace records: cheaper
- *              than testing), the task that re-submitted itself from this carrier
- *              (a yield), and the begin time of the traced slice running now.
+ *              turn: with the trace off, that read and a null test are its whole
+ *              cost (nothing else is stored per dispatch or per yield for tracing).
+ *              A change is seen at the latest a few dispatches later (opaque reads
+ *              are eventually fresh), which only moves where a trace begins or ends.
+ *              TraceControl.COMPILED_IN false (-Dverdant.trace=false, a benchmarking
+ *              switch) makes the read a constant null.
+ *   found, lifoSeen, yieldedSeen
+ *              owner only, written only in a traced turn: found is 0 before next()
+ *              and set only where a task comes from the injection queues or a
+ *              steal (paths that paid an atomic already); otherwise how the task
+ *              was found is derived after the fact: the task that was in the
+ *              yielded slot or the LIFO slot before next() came from there, any
+ *              other from the local queues.
+ *   sliceBegin, stampedRing
+ *              owner only, while tracing: one clock read per slice. The end of a
+ *              slice (or of an idle period) is the begin of the next one on this
+ *              carrier, so the scheduler's own work between two slices is counted
+ *              in the second. sliceBegin holds the begin of the running slice
+ *              (WAKE and SPAWN events carry it) and, between slices, the last end;
+ *              stampedRing is the serial number of the ring it was read for: a
+ *              newly installed ring (rings are never reused) starts from a fresh
+ *              clock read.
+ *   Why a traced slice ended is read off what it left behind: the continuation
+ *   is gone (done), the carrier's preemption count moved (preempt), the task is
+ *   in the yielded slot or was the last task pushed to its local level during
+ *   the slice (yield; a re-submission that overflowed to the injection queues, or
+ *   one to another level after the task changed its priority in the slice, is
+ *   recorded as a park), its virtual thread terminated (exit), else it parked.
  *   Events are written only by this carrier's OS thread: by the loop (SLICE, IDLE,
  *   STEAL) and by green-thread code running here (WAKE, SPAWN, in Scheduler.submit),
  *   which runs in sequence with the loop: one writer per ring.
@@ -234,12 +258,19 @@ public final class Worker extends Thread {
     public final WorkerCounters counters = new WorkerCounters();
     /** This carrier's trace ring, or null (see "Tracing" in the class comment). */
     @SuppressWarnings("unused") private volatile TraceRing trace;
-    /** Owner only: how the task about to run was found (a TraceEvent.FOUND_ code). */
+    /** Owner only, traced turns: how the task about to run was found (a TraceEvent.FOUND_ code),
+     * or 0 to derive it (see "Tracing"). */
     int found;
-    /** Owner only: the task that last re-submitted itself from this carrier (Scheduler.submit). */
-    Task resubmitted;
-    /** Owner only, while a trace records: Clock.SYSTEM (System.nanoTime) when the running slice began. */
+    /** Owner only, traced turns: the LIFO slot's and the yielded slot's tasks before next(). */
+    private Task lifoSeen;
+    private Task yieldedSeen;
+    /** Owner only, while a trace records: Clock.SYSTEM (System.nanoTime) when the running slice
+     * began; between slices, when the last one ended (see "Tracing"). */
     long sliceBegin;
+    /** Owner only: the serial number of the ring {@link #sliceBegin} was stamped for, 0 for
+     * none (Scheduler.submit records a WAKE or SPAWN only in a slice traced into the ring
+     * installed now). A number, not the ring: a removed ring is not kept alive by it. */
+    long stampedRing;
 
     Worker(Scheduler scheduler, int index, String name, long stackSize, boolean spare) {
         super(null, null, name, stackSize, false);
@@ -276,6 +307,12 @@ public final class Worker extends Thread {
 
     /** Owner only: one turn of the carrier loop: run one task, or search, or park. */
     private void turn() {
+        TraceRing ring = traceOpaque();
+        if (ring != null) {
+            found = 0;
+            lifoSeen = lifoOpaque();
+            yieldedSeen = yielded;
+        }
         Task task = next();
         if (task != null && searching) {
             // Woken as a searcher, found work in its own or the injection queues.
@@ -289,21 +326,25 @@ public final class Worker extends Thread {
                 if (woken) {
                     counters.noopWakeups++;
                 }
-                TraceRing ring = traceOpaque();
                 if (ring == null) {
                     woken = scheduler.park(this);
                 } else {
+                    lifoSeen = null;
+                    yieldedSeen = null;
                     long t0 = Clock.SYSTEM.nanoTime();
                     woken = scheduler.park(this);
+                    long t1 = Clock.SYSTEM.nanoTime();
                     if (woken) {
-                        ring.put(TraceEvent.header(TraceEvent.IDLE, 0, 0, 0), t0, Clock.SYSTEM.nanoTime(), 0);
+                        ring.put(TraceEvent.header(TraceEvent.IDLE, 0, 0, 0), t0, t1, 0);
                     }
+                    sliceBegin = t1;
+                    stampedRing = ring.serial;
                 }
                 return;
             }
         }
         woken = false;
-        runTask(task);
+        runTask(task, ring);
     }
 
     /**
@@ -336,11 +377,11 @@ public final class Worker extends Thread {
         scheduler.reportInternalError(t);
     }
 
-    private void runTask(Task task) {
+    /** Owner only: runs {@code task}; {@code ring} is this turn's trace ring, or null. */
+    private void runTask(Task task, TraceRing ring) {
         setDispatchesOpaque(dispatchesOpaque() + 1);
         task.worker = this;
         setCurrentOpaque(task);
-        TraceRing ring = traceOpaque();
         try {
             if (ring == null) {
                 task.dispatch(this);
@@ -357,19 +398,25 @@ public final class Worker extends Thread {
 
     /**
      * Owner only: runs {@code task} and records its slice: when it began and
-     * ended, how it was found and why it stopped. Two clock reads per dispatch
-     * (the cost of tracing, see docs/observability.md). Why it stopped is read
-     * off what the slice left behind: the virtual thread terminated (exit), the
-     * carrier's preemption count moved (preempt), the task re-submitted itself
-     * from this carrier (yield), otherwise it parked, and the slice keeps the
-     * park's blocker (TraceEvent).
+     * ended, how it was found and why it stopped ("Tracing" in the class
+     * comment), and for a park its blocker (TraceEvent). One clock read per
+     * dispatch and one ring write, nothing allocated (the cost of tracing, see
+     * docs/observability.md).
      */
     private void dispatchTraced(Task task, TraceRing ring) {
         int how = found;
+        if (how == 0) {
+            how = task == yieldedSeen ? TraceEvent.FOUND_YIELDED
+                    : task == lifoSeen ? TraceEvent.FOUND_LIFO : TraceEvent.FOUND_LOCAL;
+        }
+        lifoSeen = null;
+        yieldedSeen = null;
         long honoured = counters.preemptionsHonored;
-        resubmitted = null;
-        long t0 = Clock.SYSTEM.nanoTime();
+        LocalQueue level = levels[task.priority];
+        long tail = level.tailOwner();
+        long t0 = stampedRing == ring.serial ? sliceBegin : Clock.SYSTEM.nanoTime();
         sliceBegin = t0;
+        stampedRing = ring.serial;
         try {
             task.dispatch(this);
         } finally {
@@ -379,12 +426,12 @@ public final class Worker extends Thread {
             Object blocker = null;
             if (vt == null) {
                 ended = TraceEvent.ENDED_DONE;
-            } else if (vt.getState() == Thread.State.TERMINATED) {
-                ended = TraceEvent.ENDED_EXIT;
             } else if (counters.preemptionsHonored != honoured) {
                 ended = TraceEvent.ENDED_PREEMPT;
-            } else if (resubmitted == task) {
+            } else if (yielded == task || level.pushedSince(tail, task)) {
                 ended = TraceEvent.ENDED_YIELD;
+            } else if (vt.getState() == Thread.State.TERMINATED) {
+                ended = TraceEvent.ENDED_EXIT;
             } else {
                 ended = TraceEvent.ENDED_PARK;
                 // What it waits on, kept as a reference and rendered at export: one
@@ -392,8 +439,8 @@ public final class Worker extends Thread {
                 // was already woken and has cleared it (it then ran again elsewhere).
                 blocker = LockSupport.getBlocker(vt);
             }
-            resubmitted = null;
             ring.put(TraceEvent.header(TraceEvent.SLICE, how, ended, task.priority), t0, t1, task.traceId(), blocker);
+            sliceBegin = t1;
         }
     }
 
@@ -414,7 +461,6 @@ public final class Worker extends Thread {
         yielded = null;
         Task t = nextQueued();
         if (t == null) {
-            found = TraceEvent.FOUND_YIELDED;
             return y;
         }
         pushLocalOrInject(y);
@@ -427,18 +473,16 @@ public final class Worker extends Thread {
         pushLocalOrInject(t);
         Task p = pollLocal(bestLevel());
         if (p != null) {
-            found = TraceEvent.FOUND_LOCAL;
             return p;
         }
-        found = TraceEvent.FOUND_INJECTED;
-        return scheduler.pollInjected();
+        return pollInjectedNoted();
     }
 
     private Task nextQueued() {
         long n = dispatchesOpaque();
         if (n % GLOBAL_INTERVAL == 0 || injectedFirstOpaque()) {
             setInjectedFirstOpaque(false);
-            Task t = scheduler.pollInjected();
+            Task t = scheduler.pollInjected(this);
             if (t != null) {
                 found = TraceEvent.FOUND_INJECTED;
                 return t;
@@ -448,7 +492,7 @@ public final class Worker extends Thread {
         Task slot = lifoOpaque();
         int top = slot != null && (best < 0 || slot.priority < best) ? slot.priority : best;
         if (top > 0) {
-            Task t = scheduler.pollInjectedAbove(top);
+            Task t = scheduler.pollInjectedAbove(this, top);
             if (t != null) {
                 found = TraceEvent.FOUND_INJECTED;
                 return t;
@@ -458,24 +502,29 @@ public final class Worker extends Thread {
             slot = getAndSetLifo(null);
             if (slot != null) {
                 lifoRuns++;
-                found = TraceEvent.FOUND_LIFO;
                 return slot;
             }
         }
         lifoRuns = 0;
         Task t = pollLocal(best);
         if (t != null) {
-            found = TraceEvent.FOUND_LOCAL;
             return t;
         }
         // The LIFO slot was over its run limit and the queues are empty: run it anyway.
         slot = getAndSetLifo(null);
         if (slot != null) {
-            found = TraceEvent.FOUND_LIFO;
             return slot;
         }
-        found = TraceEvent.FOUND_INJECTED;
-        return scheduler.pollInjected();
+        return pollInjectedNoted();
+    }
+
+    /** Owner only: a task from the injection queues, noted in {@link #found} if there was one. */
+    private Task pollInjectedNoted() {
+        Task t = scheduler.pollInjected(this);
+        if (t != null) {
+            found = TraceEvent.FOUND_INJECTED; // after the queue's atomics: noise
+        }
+        return t;
     }
 
     /**
@@ -518,11 +567,24 @@ public final class Worker extends Thread {
         return best == Scheduler.LEVELS ? -1 : best;
     }
 
-    /** Owner only. */
+    /**
+     * Owner only: the back of the task's level; a full ring moves its older
+     * half and the task to the injection queue as one batch (LocalQueue, "Overflow").
+     */
     void pushLocalOrInject(Task task) {
-        if (!pushLocal(task)) {
-            scheduler.inject(task);
-        }
+        int p = task.priority;
+        levels[p].push(task, scheduler.injection);
+        levelMask |= 1 << p;
+    }
+
+    /**
+     * Owner only: appends a chain of tasks of one level taken from the injection
+     * queue (Scheduler.pollInjectedAbove sized it to fit) to that level's ring.
+     */
+    void refill(Task chain) {
+        int p = chain.priority;
+        levels[p].offerChain(chain);
+        levelMask |= 1 << p;
     }
 
     private int bestLevel() {
@@ -569,16 +631,6 @@ public final class Worker extends Thread {
             }
         }
         return null;
-    }
-
-    /** Owner only: enqueue at the back of the task's level; false if full. */
-    boolean pushLocal(Task task) {
-        int p = task.priority;
-        if (levels[p].offer(task)) {
-            levelMask |= 1 << p;
-            return true;
-        }
-        return false;
     }
 
     /**
@@ -751,7 +803,7 @@ public final class Worker extends Thread {
 
     /** Owner (per dispatch, and in Scheduler.submit): this carrier's trace ring, or null; opaque. */
     TraceRing traceOpaque() {
-        return (TraceRing) TRACE.getOpaque(this);
+        return TraceControl.COMPILED_IN ? (TraceRing) TRACE.getOpaque(this) : null;
     }
 
     /** TraceControl, holding the scheduler's spareLock (or before a spare starts): installs or removes the ring. */

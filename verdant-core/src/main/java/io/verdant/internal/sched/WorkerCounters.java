@@ -36,6 +36,17 @@ package io.verdant.internal.sched;
  * </pre>
  */
 public final class WorkerCounters extends WorkerCountersFields {
+    /**
+     * False only with {@code -Dverdant.metrics=false}: the statistics kept on the
+     * switch and park paths (a green thread's lastRanAt stamp per dispatch, the
+     * waits count per park) are not kept, so a benchmark can measure what they
+     * cost. A benchmarking switch, not an API: metrics() then reports those
+     * figures as 0 and snapshots no waiting times. Rare counters (spawns, exits,
+     * steals, carrier parks, preemptions) are kept either way. Read once, at class
+     * initialisation (a static final: the JIT removes the tests).
+     */
+    public static final boolean ON = !"false".equals(System.getProperty("verdant.metrics"));
+
     @SuppressWarnings("unused") private long q0, q1, q2, q3, q4, q5, q6, q7;
 
     WorkerCounters() {

@@ -159,7 +159,18 @@ public final class MutexCore extends OwnedLock {
     /** The wait reason of a thread parked on this mutex: its id and holder, never the guarded value. */
     @Override
     public String toString() {
-        return "Mutex.lock #" + id + io.verdant.internal.obs.WaitReasons.heldBy(owner);
+        return describe(owner);
+    }
+
+    /**
+     * The wait reason text with {@code holder} as the holder (JFR's MutexWait
+     * event, built when the wait ends, names the holder seen when it began).
+     *
+     * @param holder a holder, or null for none
+     * @return "Mutex.lock #id held by ..." or "Mutex.lock #id free"
+     */
+    public String describe(Thread holder) {
+        return "Mutex.lock #" + id + io.verdant.internal.obs.WaitReasons.heldBy(holder);
     }
 
     /** @return the holder, or null; a snapshot */

@@ -25,6 +25,7 @@ public final class LocalQueueHarness {
     }
 
     private final LocalQueue owner = new LocalQueue();
+    private final InjectionQueue injection = new InjectionQueue();
 
     /** @return the queue's capacity */
     public static int capacity() {
@@ -34,6 +35,43 @@ public final class LocalQueueHarness {
     /** Owner only. @return false if full */
     public boolean offer(int id) {
         return owner.offer(new IdTask(id));
+    }
+
+    /**
+     * Owner only: pushes, overflowing half the ring and the new task into this
+     * harness's injection queue when full.
+     *
+     * @param id the task's id
+     * @return true if that push overflowed
+     */
+    public boolean push(int id) {
+        return owner.push(new IdTask(id), injection);
+    }
+
+    /**
+     * Any thread: takes one batch of up to {@code max} tasks from the injection queue.
+     *
+     * @param max most tasks to take
+     * @return their ids, oldest first (empty if none)
+     */
+    public List<Integer> takeInjected(int max) {
+        List<Integer> got = new ArrayList<>();
+        Task c = injection.pollBatch(Scheduler.LEVELS, max);
+        while (c != null) {
+            got.add(((IdTask) c).id);
+            c = InjectionQueue.unlinkNext(c);
+        }
+        return got;
+    }
+
+    /** @return tasks in the injection queue, a snapshot */
+    public int injectedSize() {
+        return injection.size();
+    }
+
+    /** @return {pushes, batch pushes, tasks pushed, pops, tasks popped} of the injection queue */
+    public long[] injectionCounts() {
+        return injection.counts();
     }
 
     /** Owner only. @return the head's id, or -1 if empty */
@@ -50,6 +88,25 @@ public final class LocalQueueHarness {
     /** A stealer: owns {@code into}, steals from the harness's queue into it. */
     public final class Stealer {
         private final LocalQueue into = new LocalQueue();
+
+        /**
+         * Takes a batch of up to {@code max} tasks from the injection queue into
+         * its own ring (as a worker does), then drains its ring.
+         *
+         * @param max most tasks to take
+         * @return the ids, in the order the ring gives them
+         */
+        public List<Integer> refillFromInjection(int max) {
+            List<Integer> got = new ArrayList<>();
+            Task c = injection.pollBatch(Scheduler.LEVELS, Math.min(max, into.room()));
+            if (c != null) {
+                into.offerChain(c);
+                for (Task t = into.poll(); t != null; t = into.poll()) {
+                    got.add(((IdTask) t).id);
+                }
+            }
+            return got;
+        }
 
         /**
          * Steals from the owner queue, then drains its own queue.

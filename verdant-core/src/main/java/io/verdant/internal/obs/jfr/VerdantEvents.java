@@ -153,6 +153,12 @@ public final class VerdantEvents {
         @Label("Holder") public String holder;
         /** The wait ended without the mutex (timeout or cancellation). */
         @Label("Timed Out") public boolean timedOut;
+        /** Not recorded: the mutex, kept from the wait's start so that its text is built only for
+         * a wait that passed the threshold. */
+        public transient Object lockRef;
+        /** Not recorded: the holder when the wait began (the text is built at the end, when the
+         * waiter holds the mutex itself). */
+        public transient Thread holderRef;
     }
 
     /** Per runtime, every second while recording: the counters of {@code Verdant.metrics()}. */

@@ -1,0 +1,178 @@
+package io.verdant.bench;
+
+import io.verdant.Config;
+import io.verdant.Green;
+import io.verdant.GreenHandle;
+import io.verdant.TraceRecording;
+import io.verdant.Verdant;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What observability costs on the switch-bound workloads (issue 12's acceptance),
+ * as two comparisons whose entries all run in child JVMs, so that the rounds of
+ * the variants alternate process by process ({@link Harness} interleaves the
+ * entries within each round) and each variant gets its own JIT profile:
+ * <ul>
+ * <li>{@code metrics-cost}: {@code yield} (two threads yielding to each other on
+ * one carrier) and {@code pingpong} (rendezvous channels, 1 and 2 workers), each
+ * with metrics on (the default) and off ({@code -Dverdant.metrics=false}, a
+ * benchmarking switch). Target: off/on at most 1% in CPU time per operation.</li>
+ * <li>{@code trace-cost}: the same workloads with tracing not compiled in
+ * ({@code -Dverdant.trace=false}), compiled in but off (the default), the flight
+ * recorder on ({@code Config.flightRecorder(4 MiB)}), and a trace recording
+ * ({@code startTrace()}, restarted every round). Targets: off within 0.5% of not
+ * compiled in; tracing on within 15% on yield, 10% on pingpong.</li>
+ * </ul>
+ * Read the {@code cpu_ns_per_op} ratios the summary prints (CPU time of the child
+ * JVM per switch or round trip); the wall-clock ratios are printed beside them.
+ * Example: {@code java -cp benchmarks.jar io.verdant.bench.Compare metrics-cost trace-cost}
+ * with {@code -Dbench.rounds=9}.
+ */
+final class ObservabilityCost {
+    private ObservabilityCost() {
+    }
+
+    /** The workloads: yield pair on one worker, pingpong on 1 and 2 workers. */
+    private static final String[] WORKLOADS = {"yield-w1", "pingpong-w1", "pingpong-w2"};
+
+    /** {@code metrics-cost}: metrics on against off, per workload. */
+    static final class Metrics extends Harness {
+        @Override
+        public String name() {
+            return "metrics-cost";
+        }
+
+        @Override
+        public String description() {
+            return "yield and pingpong (1, 2 workers) with metrics on and off (-Dverdant.metrics=false), "
+                    + "each in its own JVM, alternating";
+        }
+
+        @Override
+        protected int defaultRounds() {
+            return 9;
+        }
+
+        @Override
+        protected List<Entry> entries() {
+            List<Entry> es = new ArrayList<>();
+            for (String w : WORKLOADS) {
+                es.add(observed(name(), w, "metrics-on", List.of(), "none"));
+                es.add(observed(name(), w, "metrics-off", List.of("-Dverdant.metrics=false"), "none"));
+            }
+            return es;
+        }
+
+        @Override
+        protected void summarize(Report report, Map<String, Double> m) {
+            for (String w : WORKLOADS) {
+                ratios(report, w + " metrics on/off", m, w + "/metrics-on", w + "/metrics-off", "<=", 1.01);
+            }
+        }
+    }
+
+    /** {@code trace-cost}: tracing not compiled in, off, flight recorder, recording. */
+    static final class Trace extends Harness {
+        @Override
+        public String name() {
+            return "trace-cost";
+        }
+
+        @Override
+        public String description() {
+            return "yield and pingpong (1, 2 workers) with tracing not compiled in (-Dverdant.trace=false), off, "
+                    + "flight recorder, recording; each in its own JVM, alternating";
+        }
+
+        @Override
+        protected int defaultRounds() {
+            return 9;
+        }
+
+        @Override
+        protected List<Entry> entries() {
+            List<Entry> es = new ArrayList<>();
+            for (String w : WORKLOADS) {
+                es.add(observed(name(), w, "trace-not-compiled", List.of("-Dverdant.trace=false"), "none"));
+                es.add(observed(name(), w, "trace-off", List.of(), "none"));
+                es.add(observed(name(), w, "trace-flight", List.of(), "flight"));
+                es.add(observed(name(), w, "trace-on", List.of(), "on"));
+            }
+            return es;
+        }
+
+        @Override
+        protected void summarize(Report report, Map<String, Double> m) {
+            for (String w : WORKLOADS) {
+                double onTarget = w.startsWith("yield") ? 1.15 : 1.10;
+                ratios(report, w + " trace off/not compiled", m, w + "/trace-off", w + "/trace-not-compiled", "<=",
+                        1.005);
+                ratios(report, w + " trace flight/off", m, w + "/trace-flight", w + "/trace-off", "<=", onTarget);
+                ratios(report, w + " trace on/off", m, w + "/trace-on", w + "/trace-off", "<=", onTarget);
+            }
+        }
+    }
+
+    /** One forked entry: {@code workload} in a JVM with {@code flags}, tracing {@code trace} (none, flight, on). */
+    private static Harness.Entry observed(String bench, String workload, String variant, List<String> flags,
+                                       String trace) {
+        boolean yield = workload.startsWith("yield");
+        int workers = workload.endsWith("w2") ? 2 : 1;
+        long n = yield ? 2L * YieldComparison.YIELDS : PingPongComparison.N;
+        List<String> extra = List.of("workload=" + workload, "variant=" + variant);
+        return Harness.forked(workload + "/" + variant, bench, "verdant", n, "ns_per_op", extra, flags,
+                () -> new ObservedTrial(yield, workers, trace));
+    }
+
+    /** A Verdant runtime running one workload per round, observed as asked. */
+    private static final class ObservedTrial implements Trial {
+        private final boolean yield;
+        private final String trace;
+        private final Verdant rt;
+        private TraceRecording recording;
+
+        ObservedTrial(boolean yield, int workers, String trace) {
+            this.yield = yield;
+            this.trace = trace;
+            Config.Builder b = Config.builder().workers(workers).name("bench-observed");
+            if (trace.equals("flight")) {
+                b.flightRecorder(4L << 20);
+            }
+            this.rt = Verdant.start(b.build());
+        }
+
+        @Override
+        public double run() {
+            if (trace.equals("on")) {
+                // A fresh trace per round: a trace left running fills its lanes and then only counts drops.
+                if (recording != null) {
+                    recording.stop();
+                }
+                recording = rt.startTrace();
+            }
+            if (!yield) {
+                return PingPongComparison.verdant(rt, 0, PingPongComparison.N);
+            }
+            long ns = rt.run(() -> {
+                long t0 = System.nanoTime();
+                GreenHandle<Void> a = Green.spawn(YieldComparison.VerdantPair::greenLoop);
+                GreenHandle<Void> b = Green.spawn(YieldComparison.VerdantPair::greenLoop);
+                a.join();
+                b.join();
+                return System.nanoTime() - t0;
+            });
+            return (double) ns / (2L * YieldComparison.YIELDS);
+        }
+
+        @Override
+        public void close() {
+            if (recording != null) {
+                recording.stop();
+            }
+            rt.close();
+        }
+    }
+}

@@ -1,0 +1,355 @@
+package io.verdant.internal.sched;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The runtime's global run queue (one FIFO per priority level), fed by every
+ * thread that is not one of the runtime's carriers (platform threads, the JDK's
+ * timer and I/O poller threads, foreign virtual threads) and by the carriers'
+ * {@link LocalQueue}s when they overflow; drained by the carriers, in batches.
+ *
+ * <pre>
+ * Overview: many producers that never wait, one consumer at a time
+ *   Each level is an intrusive multi-producer queue through Task.next, after
+ *   Dmitry Vyukov's non-intrusive/intrusive MPSC node queue: a producer appends
+ *   a chain first..last (one task, or a batch a LocalQueue overflowed) with one
+ *   getAndSet of the level's tail and one release store of the old tail's next.
+ *   No allocation and one atomic per push or per batch, where the
+ *   ConcurrentLinkedQueue this replaces paid a node, a CAS and a shared counter
+ *   per task (the wake benchmark: one sender overflowing one task at a time).
+ *   Consumers are the carriers; one at a time may take (the consumer flag, a
+ *   CAS tried FLAG_SPINS times, never waited on: a carrier that still finds it
+ *   taken sees "nothing for now" and goes on to steal, or re-checks).
+ *   The holder takes up to n tasks of the best level as one chain: a walk of
+ *   their next links and one cut (Scheduler.pollInjectedAbove moves all but the
+ *   first into the carrier's own ring).
+ *
+ * Why neither side ever blocks
+ *   execute() must never wait (DESIGN.md): a push is a getAndSet, a store and a
+ *   getAndAdd. A lock here let a producer (a carrier inside a green thread's send)
+ *   wait for a lock holder the OS had descheduled; on the loaded test machine
+ *   that showed up as a sender "holding" its carrier for 100 ms and a spare
+ *   started (the wake probe). The consumer flag is only ever tried.
+ *
+ * Each level (fields of {@link Level})
+ *   tail    the newest task, or the level's stub; getAndSet by producers.
+ *   head    the oldest task not yet taken, or the stub; consumer flag holder only.
+ *   stub    a task that is never run: the queue is never without a node, so a
+ *           producer always has an old tail to link from. When the holder has
+ *           taken every task it re-pushes the stub (as a producer would).
+ *   pushed  tasks pushed so far (getAndAdd by producers, AFTER linking).
+ *   taken   tasks taken so far (flag holder only; opaque writes, volatile reads).
+ *   pushed - taken is what the level holds as far as the counts know. Counting
+ *   after linking means the count never announces a task that no taker can
+ *   reach because its own producer has not linked it yet (counting first made
+ *   idle carriers spin through search and park's re-check whenever a producer
+ *   was descheduled between the two). It may briefly be 0 or negative while a
+ *   task is already linked or even taken (its producer has yet to count it):
+ *   readers treat <= 0 as "nothing to take", which is safe because that
+ *   producer counts it next and then runs signalWork (step 4 below).
+ *   A task may also be counted and not yet reachable: a producer B linked
+ *   behind producer A's chain and counted, while A is between its getAndSet
+ *   and its link. Takers see the chain end early until A links (Vyukov's queue
+ *   is not linearizable in that window); carriers then search and re-check
+ *   until A runs again, as they would behind any preempted producer.
+ *
+ * A producer's steps (push, pushBatch)
+ *   1. the chain's links are written (plain: nobody else sees the chain yet)
+ *      and last.next = null;
+ *   2. prev = getAndSet(tail, last);
+ *   3. prev.next = first (release: everything written to the chain before is
+ *      visible to the consumer that reads this link with acquire);
+ *   4. pushed += n (a volatile read-modify-write: a full fence, the store half
+ *      of the Dekker pair with Scheduler.park's fullFence-then-read re-check;
+ *      the caller's signalWork follows with its own fence and its read of the
+ *      idle count).
+ *
+ * The consumer's steps (pollBatch, holding the flag)
+ *   h = head; if h is the stub: its next (acquire) is the first task, or null
+ *   (nothing linked yet: return null). Then walk next links (acquire) from h
+ *   until n tasks, a null link, or the stub. The chain h..k is taken if k.next
+ *   was non-null (k is not the tail: its producer linked past it and is done
+ *   with it): head = k.next, k.next = null. If k.next is null, k may be the
+ *   tail: if tail == k, push the stub behind it (steps 2-3); then k.next is
+ *   either the stub or a producer's chain once its step 3 lands; if it is still
+ *   null a producer is between steps 2 and 3: k is left in the queue and the
+ *   chain stops before it (or nothing is returned). A stub met inside a walk
+ *   ends the chain before it (its predecessor's link is cut; the stub becomes head).
+ *   taken += length; the flag is released (release store).
+ *
+ * Invariants
+ *   A task is in at most one queue at a time (it is submitted once per time it
+ *   becomes runnable), so one next field per task suffices. A task taken out
+ *   has next == null (a popped task keeps nothing reachable). Only the flag
+ *   holder writes head, taken, and the next of tasks it takes.
+ *
+ * Progress
+ *   Producers are wait-free. The consumer side is lock-free in the sense that
+ *   matters here: a carrier never waits for it; if the flag holder or a
+ *   producer between steps 2 and 3 is descheduled, tasks behind it wait for
+ *   that thread to run again, while every carrier stays free to steal, run
+ *   its own work, and re-check.
+ * </pre>
+ */
+final class InjectionQueue {
+    /** One level's queue: see the class comment. */
+    private static final class Level {
+        final Task stub = new Stub();
+        @SuppressWarnings("unused") volatile Task tail = stub;
+        /** Flag holder only. */
+        Task head = stub;
+        @SuppressWarnings("unused") volatile long pushed;
+        @SuppressWarnings("unused") volatile long taken;
+    }
+
+    /** The node a level is never without; never run. */
+    private static final class Stub extends Task {
+        Stub() {
+            super(0);
+        }
+
+        @Override
+        protected void dispatch(Worker worker) {
+            throw new IllegalStateException("an injection queue's stub is never run");
+        }
+    }
+
+    /** Tries of the consumer flag before a taker gives up ("nothing for now"): the
+     * holder keeps it for one walk of at most LocalQueue.CAPACITY / 2 links, a
+     * few microseconds; a taker that gave up at once made the other carrier spin
+     * through search and park's re-check while the holder finished. Chosen, not measured. */
+    private static final int FLAG_SPINS = 128;
+    private final Level[] levels = new Level[Scheduler.LEVELS];
+    /** 1 while a carrier takes tasks (the consumer flag), else 0. */
+    @SuppressWarnings("unused") private volatile int consuming;
+    /** Statistics: batch pushes so far and the tasks they brought (getAndAdd, once per batch). */
+    @SuppressWarnings("unused") private volatile long batches;
+    @SuppressWarnings("unused") private volatile long batchTasks;
+    /** Statistics, flag holder only: takes that returned tasks. */
+    @SuppressWarnings("unused") private volatile long takes;
+
+    InjectionQueue() {
+        for (int p = 0; p < levels.length; p++) {
+            levels[p] = new Level();
+        }
+    }
+
+    /** Any thread: appends {@code task} at the back of its level. */
+    void push(Task task) {
+        task.next = null;
+        append(levels[task.priority], task, task, 1);
+    }
+
+    /**
+     * Any thread that built the chain {@code first -> ... -> last} (through
+     * Task.next, all of priority {@code level}, none of them queued anywhere):
+     * appends the whole chain at the back of that level, in chain order, with
+     * one getAndSet.
+     *
+     * @param first the oldest task of the chain
+     * @param last  the newest task of the chain
+     * @param n     the number of tasks in the chain
+     * @param level their priority level
+     */
+    void pushBatch(Task first, Task last, int n, int level) {
+        last.next = null;
+        BATCHES.getAndAdd(this, 1L);
+        BATCH_TASKS.getAndAdd(this, (long) n);
+        append(levels[level], first, last, n);
+    }
+
+    /** Steps 2-4 of "A producer's steps". */
+    private static void append(Level l, Task first, Task last, int n) {
+        link(l, first, last);
+        PUSHED.getAndAdd(l, (long) n);
+    }
+
+    /** Steps 2-3: links a chain (or the stub, which is never counted). */
+    private static void link(Level l, Task first, Task last) {
+        Task prev = (Task) TAIL.getAndSet(l, last);
+        NEXT.setRelease(prev, first);
+    }
+
+    /**
+     * Any carrier: takes up to {@code max} tasks (at least one, if any can be
+     * taken) of the best non-empty level below {@code level}, oldest first, as a
+     * chain through Task.next ending in null; returns its first task, or null if
+     * none can be taken now (none queued, another carrier taking, or a producer
+     * half-way). The caller owns the chain and clears each task's link as it
+     * takes it off ({@link #unlinkNext}).
+     *
+     * @param level levels strictly below this one are looked at (LEVELS: all)
+     * @param max   most tasks to take, at least 1
+     * @return the oldest task taken, or null
+     */
+    Task pollBatch(int level, int max) {
+        if (!hasAnyBelow(level)) {
+            return null;
+        }
+        for (int spins = 0; !CONSUMING.compareAndSet(this, 0, 1); spins++) {
+            if (spins == FLAG_SPINS) {
+                return null;
+            }
+            Thread.onSpinWait();
+        }
+        try {
+            for (int p = 0; p < level; p++) {
+                Level l = levels[p];
+                if (queued(l) <= 0) {
+                    continue;
+                }
+                Task first = take(l, max);
+                if (first != null) {
+                    TAKES.setOpaque(this, (long) TAKES.getOpaque(this) + 1);
+                    return first;
+                }
+            }
+            return null;
+        } finally {
+            CONSUMING.setRelease(this, 0);
+        }
+    }
+
+    /** Flag holder: "The consumer's steps" for level {@code l}. */
+    private static Task take(Level l, int max) {
+        Task stub = l.stub;
+        Task h = l.head;
+        if (h == stub) {
+            Task n = (Task) NEXT.getAcquire(stub);
+            if (n == null) {
+                return null;
+            }
+            stub.next = null;
+            l.head = n;
+            h = n;
+        }
+        Task k = h;
+        int count = 1;
+        Task after = (Task) NEXT.getAcquire(k);
+        while (count < max && after != null && after != stub) {
+            k = after;
+            count++;
+            after = (Task) NEXT.getAcquire(k);
+        }
+        if (after == null) {
+            // k may be the tail: put the stub behind it so k can be taken.
+            if (TAIL.getVolatile(l) == k) {
+                link(l, stub, stub);
+            }
+            after = (Task) NEXT.getAcquire(k);
+            if (after == null) {
+                // A producer is between its getAndSet and its link: k stays.
+                if (k == h) {
+                    return null;
+                }
+                k = predecessor(h, k);
+                count--;
+                after = (Task) NEXT.getAcquire(k);
+            }
+        }
+        // after != null: k is not the tail; cut the chain after k.
+        l.head = after;
+        k.next = null;
+        TAKEN.setOpaque(l, (long) TAKEN.getOpaque(l) + count);
+        return h;
+    }
+
+    /** The task before {@code k} in the chain starting at {@code h} (h != k; all linked). */
+    private static Task predecessor(Task h, Task k) {
+        Task p = h;
+        while (p.next != k) {
+            p = p.next;
+        }
+        return p;
+    }
+
+    /**
+     * The owner of a chain taken by {@link #pollBatch}: returns the task after
+     * {@code t} in the chain (or null) and clears {@code t}'s link.
+     *
+     * @param t a task of a chain the caller owns
+     * @return the next task of the chain, or null
+     */
+    static Task unlinkNext(Task t) {
+        Task n = t.next;
+        t.next = null;
+        return n;
+    }
+
+    /** Any thread: tasks queued at {@code l}, a snapshot; at most 0 means none to take (see "Each level"). */
+    private static long queued(Level l) {
+        long taken = (long) TAKEN.getVolatile(l);
+        return (long) PUSHED.getVolatile(l) - taken;
+    }
+
+    private boolean hasAnyBelow(int level) {
+        for (int p = 0; p < level; p++) {
+            if (queued(levels[p]) > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Any thread: the best level with a queued task, or -1; a snapshot. */
+    int bestLevel() {
+        for (int p = 0; p < levels.length; p++) {
+            if (queued(levels[p]) > 0) {
+                return p;
+            }
+        }
+        return -1;
+    }
+
+    /** Any thread: tasks queued, all levels; a snapshot. */
+    int size() {
+        long n = 0;
+        for (Level l : levels) {
+            n += Math.max(0, queued(l));
+        }
+        return (int) Math.min(Integer.MAX_VALUE, n);
+    }
+
+    /**
+     * Any thread (statistics): {single pushes, batch pushes, tasks pushed,
+     * takes, tasks taken}; a racy snapshot.
+     *
+     * @return the five counts
+     */
+    long[] counts() {
+        long pushed = 0;
+        long taken = 0;
+        for (Level l : levels) {
+            taken += (long) TAKEN.getVolatile(l);
+            pushed += (long) PUSHED.getVolatile(l);
+        }
+        long b = (long) BATCHES.getVolatile(this);
+        long bt = (long) BATCH_TASKS.getVolatile(this);
+        return new long[] {pushed - bt, b, pushed, (long) TAKES.getVolatile(this), taken};
+    }
+
+    private static final VarHandle NEXT;
+    private static final VarHandle TAIL;
+    private static final VarHandle PUSHED;
+    private static final VarHandle TAKEN;
+    private static final VarHandle CONSUMING;
+    private static final VarHandle BATCHES;
+    private static final VarHandle BATCH_TASKS;
+    private static final VarHandle TAKES;
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            NEXT = l.findVarHandle(Task.class, "next", Task.class);
+            TAIL = l.findVarHandle(Level.class, "tail", Task.class);
+            PUSHED = l.findVarHandle(Level.class, "pushed", long.class);
+            TAKEN = l.findVarHandle(Level.class, "taken", long.class);
+            CONSUMING = l.findVarHandle(InjectionQueue.class, "consuming", int.class);
+            BATCHES = l.findVarHandle(InjectionQueue.class, "batches", long.class);
+            BATCH_TASKS = l.findVarHandle(InjectionQueue.class, "batchTasks", long.class);
+            TAKES = l.findVarHandle(InjectionQueue.class, "takes", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}
