@@ -512,10 +512,14 @@ public final class DetScheduler {
             return;
         }
         Thread.State state = g.virtualThread().getState();
-        if (state != Thread.State.BLOCKED && VirtualThreads.jdkTimeoutPending(g.virtualThread())) {
+        boolean fired = false;
+        if (state != Thread.State.BLOCKED && state != Thread.State.TIMED_WAITING
+                && VirtualThreads.jdkTimeoutPending(g.virtualThread())) {
             // A JDK timed wait whose timer already fired (the thread is runnable again,
-            // resubmitted by this carrier in the JDK's afterYield): the same refusal.
+            // resubmitted by this carrier in the JDK's afterYield): the same refusal, but
+            // no stack walk (the JDK resubmits a runnable thread whose stack it walked).
             state = Thread.State.TIMED_WAITING;
+            fired = true;
         }
         if (settings.isLenient() && (state == Thread.State.BLOCKED || state == Thread.State.TIMED_WAITING)) {
             replayable = false; // its wake-up comes from a JDK thread: admitted at quiescence
@@ -534,7 +538,7 @@ public final class DetScheduler {
             // wake-up, arriving meanwhile, must find this failure, not report its own.
             synchronized (lock) {
                 if (failure == null) {
-                    failLocked(new ScheduleFailedException(timedWaitMessage(g) + report(), liveTrace()));
+                    failLocked(new ScheduleFailedException(timedWaitMessage(g, !fired) + report(), liveTrace()));
                 }
             }
         }
@@ -679,9 +683,11 @@ public final class DetScheduler {
                 + "(or opt in to Determinism.lenient()). Stack:" + at;
     }
 
-    private static String timedWaitMessage(GreenThread<?> g) {
-        StackTraceElement[] stack = g.virtualThread().getStackTrace();
-        String call = "a JDK timed wait";
+    /** {@code walk}: the thread is parked, so its stack names the call; else the message names none. */
+    private static String timedWaitMessage(GreenThread<?> g, boolean walk) {
+        StackTraceElement[] stack = walk ? g.virtualThread().getStackTrace() : new StackTraceElement[0];
+        String call = walk ? "a JDK timed wait" : "a JDK timed wait (Thread.sleep, LockSupport.parkNanos, "
+                + "Object.wait(timeout) or a timed java.util.concurrent wait; its timer fired before the stack was read)";
         String at = "?";
         for (StackTraceElement e : stack) {
             String c = e.getClassName();
