@@ -111,8 +111,6 @@ import java.util.concurrent.locks.LockSupport;
  * </pre>
  */
 public final class DetScheduler {
-    /** A schedule longer than this is taken for a livelock (the design's default; generous for tests). */
-    static final long MAX_STEPS = 1_000_000;
     /** How long the idle carrier waits (real time) before re-checking for deadlock while a thread is in transit. */
     private static final long RECHECK_MILLIS = 10;
 
@@ -121,8 +119,13 @@ public final class DetScheduler {
 
     /** Steps shown in a failure report. */
     static final int REPORT_STEPS = 24;
-    /** Virtual wall-clock origin, as Go's synctest: 2000-01-01T00:00:00Z, in epoch seconds. */
-    private static final long WALL_ORIGIN_SECONDS = 946_684_800L;
+    /**
+     * The longest the thread in awaitRoot waits (real time) before it looks at
+     * the watchdog again: a tenth of a second keeps a watchdog report within
+     * that of its bound, and costs nothing while the run takes steps (the waiter
+     * is notified when the root ends).
+     */
+    private static final long WATCHDOG_POLL_MILLIS = 100;
 
     private final Determinism settings;
     private final DetStrategy strategy;
@@ -139,6 +142,23 @@ public final class DetScheduler {
     /** Who makes a task runnable now when the carrier itself submits (timer firing). Carrier only. */
     private long carrierWaker = StepLog.WAKER_CARRIER;
     private volatile boolean replayable = true;
+    /**
+     * The number of the last step taken; written by the carrier at every step
+     * (a volatile store, which the watchdog in awaitRoot reads from the waiting
+     * thread), so the watchdog sees whether the run moves.
+     */
+    private volatile long progress;
+    /**
+     * failOnLeak: set by the carrier when every root has ended and the runtime
+     * is quiescent (nothing runnable, no timer pending) with no leak; awaitRoot
+     * waits for it (or a failure) before returning.
+     */
+    private volatile boolean quiet;
+    /**
+     * Green threads that parked in a socket operation under the lenient policy
+     * (the JDK poller wakes them): not durably blocked. Carrier only.
+     */
+    private final ArrayList<GreenThread<?>> inIo = new ArrayList<>();
     /**
      * Check mode compares (and records) steps only while a root green thread
      * (started from outside) is alive: after the last root ends, the test
@@ -314,6 +334,15 @@ public final class DetScheduler {
                 replayable = false;
             } else if (!first && !closing && failure == null) {
                 Thread from = Thread.currentThread();
+                // The waker's own stack (never the woken thread's: walking a virtual thread
+                // that is being submitted makes the JDK submit it again, into this method).
+                String io = green == null ? null : socketCall(from.getStackTrace());
+                if (io != null) {
+                    failLocked(new ScheduleFailedException(socketMessage(green, io) + " (woken by " + from + ")"
+                            + report(), trace()));
+                    lock.notifyAll();
+                    return;
+                }
                 failLocked(new ScheduleFailedException("green thread " + (green == null ? "(foreign virtual thread)" : green)
                         + " was woken by " + from + ", a thread outside the deterministic runtime (a platform thread, "
                         + "a JDK timer thread, a JDK socket poller): its timing cannot be replayed. "
@@ -381,8 +410,11 @@ public final class DetScheduler {
         }
         long tick = clock.nanoTime();
         long n = log.add(t.id, t, kind, tick, t.waker, type, rh);
-        if (n == MAX_STEPS + 1) {
-            fail(new ScheduleFailedException("more than " + MAX_STEPS + " steps: a livelock?" + report(), trace()));
+        progress = n;
+        if (n == settings.maxStepsValue() + 1) {
+            fail(new ScheduleFailedException("more than " + settings.maxStepsValue() + " steps (Determinism.maxSteps): "
+                    + "a livelock? Green threads kept running without the schedule ending; raise the limit if the "
+                    + "test is just long" + report(), trace()));
         }
         if (expected != null && failure == null && comparing) {
             String want = expected.mismatch(n, t.id, kind, tick, rh);
@@ -412,6 +444,9 @@ public final class DetScheduler {
         mountedForeign = g == null;
         mounted = g == null ? null : g.virtualThread();
         current = t;
+        if (g != null && !inIo.isEmpty()) {
+            inIo.remove(g);
+        }
         try {
             t.continuation().run();
         } finally {
@@ -437,7 +472,26 @@ public final class DetScheduler {
             }
             return;
         }
-        Thread.State state = g.virtualThread().getState();
+        Thread vt = g.virtualThread();
+        Thread.State state = vt.getState();
+        if (state == Thread.State.WAITING && LockSupport.getBlocker(vt) == null) {
+            // Parked without a blocker: not a Verdant or java.util.concurrent wait. Rare
+            // (Object.wait, socket I/O), so the stack walk that tells them apart is affordable.
+            String io = socketCall(vt.getStackTrace());
+            if (io != null) {
+                if (settings.isLenient()) {
+                    replayable = false; // the poller wakes it: admitted at quiescence
+                    inIo.add(g);
+                } else if (failure == null && !closing) {
+                    synchronized (lock) {
+                        if (failure == null) {
+                            failLocked(new ScheduleFailedException(socketMessage(g, io) + report(), trace()));
+                        }
+                    }
+                }
+                return;
+            }
+        }
         if (settings.isLenient() && (state == Thread.State.BLOCKED || state == Thread.State.TIMED_WAITING)) {
             replayable = false; // its wake-up comes from a JDK thread: admitted at quiescence
             return;
@@ -490,22 +544,35 @@ public final class DetScheduler {
         }
         boolean transit = false;
         if (failure == null && !closing) {
-            List<GreenThread<?>> live = runtime.liveGreenThreads();
-            if (!live.isEmpty()) {
-                if (allWaiting(live)) {
-                    if (rootsAlive()) {
-                        synchronized (lock) {
-                            if (inbox.isEmpty()) {
-                                failLocked(new DeadlockException(waitReport(live) + report(), trace()));
-                            }
+            List<GreenThread<?>> live = notDone(runtime.liveGreenThreads());
+            if (live.isEmpty()) {
+                markQuiet();
+            } else if (allWaiting(live) && inIo.isEmpty()) {
+                if (rootsAlive()) {
+                    synchronized (lock) {
+                        if (inbox.isEmpty()) {
+                            failLocked(new DeadlockException(waitReport(live) + report(), trace()));
                         }
-                        return;
                     }
-                    // Every thread started from outside (rt.run's body) has ended: the waiting
-                    // ones are leaks, which close() cancels, not a deadlock of the code under test.
-                } else {
-                    transit = true;
+                    return;
                 }
+                // Every thread started from outside (rt.run's body) has ended: the waiting
+                // ones are leaks, which close() cancels, not a deadlock of the code under test,
+                // unless failOnLeak makes them a failure.
+                if (settings.isFailOnLeak()) {
+                    synchronized (lock) {
+                        if (inbox.isEmpty()) {
+                            failLocked(new ScheduleFailedException("leak: the body has ended but " + live.size()
+                                    + " green thread(s) it started are still alive, waiting with nothing left to "
+                                    + "wake them (Determinism.failOnLeak):\n" + waitReport(live).stripTrailing()
+                                    + "\n  Join or cancel them before the body returns" + report(), trace()));
+                        }
+                    }
+                    return;
+                }
+                markQuiet();
+            } else {
+                transit = true;
             }
         }
         synchronized (lock) {
@@ -531,6 +598,7 @@ public final class DetScheduler {
                 if (o instanceof DetTask t) {
                     if (t.id < 0 && t.green != null) {
                         roots.add(t.green);
+                        quiet = false;
                     }
                     admit(t);
                 } else {
@@ -541,6 +609,26 @@ public final class DetScheduler {
             carrierWaker = StepLog.WAKER_CARRIER;
         }
         return true;
+    }
+
+    /** Carrier only: every root has ended and nothing is left to run (see quiet). */
+    private void markQuiet() {
+        if (!quiet && !rootsAlive()) {
+            synchronized (lock) {
+                quiet = true;
+                lock.notifyAll();
+            }
+        }
+    }
+
+    private static List<GreenThread<?>> notDone(List<GreenThread<?>> live) {
+        List<GreenThread<?>> out = new ArrayList<>(live.size());
+        for (GreenThread<?> g : live) {
+            if (!g.isDone()) {
+                out.add(g);
+            }
+        }
+        return out;
     }
 
     /** Carrier only: whether a green thread started from outside the runtime is still alive. */
@@ -579,6 +667,12 @@ public final class DetScheduler {
         if (blocker instanceof GreenThread<?> g) {
             return "joining " + g;
         }
+        if (!blocker.getClass().getName().startsWith("io.verdant.")) {
+            // A java.util.concurrent wait: often a future or latch a thread outside the runtime was to end.
+            return blocker + " (a JDK wait: if a thread outside the runtime, such as the common pool or an "
+                    + "executor, was to end it, that thread's timing is outside the schedule: do that work in a "
+                    + "green thread, Green.spawn or Green.blocking, instead)";
+        }
         return String.valueOf(blocker);
     }
 
@@ -593,8 +687,41 @@ public final class DetScheduler {
                 + "(or opt in to Determinism.lenient()). Stack:" + at;
     }
 
+    /**
+     * The socket operation a stack is in (for example
+     * {@code sun.nio.ch.NioSocketImpl.read, at com.example.Client.fetch(Client.java:12)}),
+     * or null if it is in none: a frame of the JDK's socket implementation
+     * ({@code sun.nio.ch}) and the first frame of the caller's code under it.
+     */
+    private static String socketCall(StackTraceElement[] stack) {
+        String jdk = null;
+        for (StackTraceElement e : stack) {
+            String c = e.getClassName();
+            if (c.startsWith("sun.nio.ch.")) {
+                if (jdk == null || !c.equals("sun.nio.ch.Poller")) {
+                    jdk = c + "." + e.getMethodName(); // keeps the outermost sun.nio.ch frame: the operation
+                }
+            } else if (jdk != null && !c.startsWith("java.") && !c.startsWith("jdk.") && !c.startsWith("sun.")) {
+                return jdk + ", at " + e;
+            }
+        }
+        return jdk;
+    }
+
+    private static String socketMessage(GreenThread<?> g, String call) {
+        return "green thread " + g + " waits in a real socket operation (" + call + ") in a deterministic runtime: "
+                + "the JDK poller (its Read-Poller/Write-Poller threads) wakes it in real time, when the network "
+                + "answers, which the schedule cannot control. Use in-memory channels (Verdant Channels standing in "
+                + "for the connection) in the code under test, or opt in to Determinism.lenient() (the poller's "
+                + "wake-up is then admitted when no green thread can run, and the run may not replay)";
+    }
+
     private static String timedWaitMessage(GreenThread<?> g) {
         StackTraceElement[] stack = g.virtualThread().getStackTrace();
+        String io = socketCall(stack);
+        if (io != null) {
+            return socketMessage(g, io + ", with a timeout");
+        }
         String call = "a JDK timed wait";
         String at = "?";
         for (StackTraceElement e : stack) {
@@ -665,7 +792,8 @@ public final class DetScheduler {
      * @return an instant source that reads the virtual clock
      */
     public java.time.InstantSource wallClock() {
-        return () -> java.time.Instant.ofEpochSecond(WALL_ORIGIN_SECONDS, clock.nanoTime());
+        java.time.Instant origin = settings.startTimeValue();
+        return () -> origin.plusNanos(clock.nanoTime());
     }
 
     /**
@@ -749,15 +877,58 @@ public final class DetScheduler {
      * @throws InterruptedException if the caller is interrupted while waiting
      */
     public void awaitRoot(GreenThread<?> root) throws InterruptedException {
-        synchronized (lock) {
-            while (!root.isDone() && failure == null) {
-                lock.wait();
+        long bound = saturatedNanos(settings.sliceWatchdogValue());
+        boolean leakCheck = settings.isFailOnLeak();
+        long seen = progress;
+        long since = System.nanoTime();
+        while (true) {
+            synchronized (lock) {
+                if ((root.isDone() && (!leakCheck || quiet || closing)) || failure != null) {
+                    break;
+                }
+                lock.wait(WATCHDOG_POLL_MILLIS);
+            }
+            // The watchdog: the same slice (no step since) for longer than the bound.
+            long p = progress;
+            long now = System.nanoTime();
+            Thread vt = mounted;
+            if (p != seen || (vt == null && !mountedForeign)) {
+                seen = p;
+                since = now;
+            } else if (now - since >= bound && failure == null && !closing) {
+                fail(new ScheduleFailedException(watchdogMessage(vt, now - since) + report(), trace()));
             }
         }
         ScheduleFailedException f = failure;
         if (f != null) {
             throw f;
         }
+    }
+
+    private static long saturatedNanos(java.time.Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** The waiting thread: the watchdog's report of the slice that does not end. */
+    private String watchdogMessage(Thread vt, long nanos) {
+        Thread who = vt != null ? vt : carrier;
+        StringBuilder at = new StringBuilder();
+        for (StackTraceElement e : who.getStackTrace()) {
+            at.append("\n    at ").append(e);
+        }
+        DetTask cur = current; // a racy read, for the name only
+        return (vt != null ? "green thread '" + vt.getName() + "'" : "a foreign virtual thread" + (cur == null ? ""
+                : " " + cur.name())) + " has run for " + nanos / 1_000_000 + " ms (real time) without reaching a "
+                + "scheduling point (Determinism.sliceWatchdog is " + settings.sliceWatchdogValue() + "): it holds the "
+                + "deterministic runtime's only carrier, so no other green thread can run. Typical causes: a loop that "
+                + "spins on a plain or atomic field with no Verdant operation in it (add Green.checkpoint() or "
+                + "Green.schedulingPoint(), or wait with a Verdant operation), a class initialisation another green "
+                + "thread holds, or long real work (raise sliceWatchdog). The thread cannot be stopped: it keeps the "
+                + "carrier (a daemon thread) until it reaches a scheduling point. Its stack now:" + at;
     }
 
     /** The failure of this run, or null. Any thread. */
