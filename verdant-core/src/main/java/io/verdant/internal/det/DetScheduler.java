@@ -8,6 +8,7 @@ import io.verdant.internal.GreenThread;
 import io.verdant.internal.RuntimeCore;
 import io.verdant.internal.Safepoints;
 import io.verdant.internal.timer.TimerWheel;
+import io.verdant.internal.vthread.VirtualThreads;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -32,13 +33,30 @@ import java.util.concurrent.locks.LockSupport;
  *       the run fails with a DeadlockException naming who waits on what,
  *       unless every green thread started from outside (roots: rt.run's
  *       body, rt.spawn) has ended: then the waiting ones are leaks, left to
- *       close() to cancel
- *     else wait (real time) for an external submission
+ *       close() to cancel, or (failOnLeak) a failure naming them; with no
+ *       leak, quiet is set (awaitRoot waits for it under failOnLeak)
+ *     else wait (real time) for an external submission (a thread in transit:
+ *       lenient JDK waits, inIo)
  *   else: t = strategy.pick(runnable); record the step (hash, count); run t
  *     until it unmounts (parks, yields, ends); then classify: a green thread
- *     left in TIMED_WAITING made a JDK timed wait, one left BLOCKED waits for
- *     a monitor the JDK's unblocker thread will hand over: both are refused
- *     (the run fails with a message naming the call and the fix).
+ *     left in TIMED_WAITING, or with the JDK's timeout task still registered
+ *     (VirtualThreads.jdkTimeoutPending: its timer may already have fired and
+ *     this carrier resubmitted it), made a JDK timed wait; one left BLOCKED
+ *     waits for a monitor the JDK's unblocker thread will hand over: both are
+ *     refused (the run fails with a message naming the call and the fix). One
+ *     left WAITING with no blocker (not a Verdant or j.u.c wait) has its stack
+ *     read: in a socket operation (sun.nio.ch frames) it waits for the JDK
+ *     poller: refused naming the poller (lenient: counted in transit, inIo).
+ *   Every step writes progress (volatile); a step past Determinism.maxSteps
+ *   fails the run as a livelock.
+ *
+ * Watchdog
+ *   The thread waiting in awaitRoot (rt.run's caller) wakes every
+ *   WATCHDOG_POLL_MILLIS; if a task is mounted and progress has not moved for
+ *   Determinism.sliceWatchdog, the run fails with the mounted thread's stack
+ *   (user code spinning with no Verdant operation, a class initialisation
+ *   held by another green thread). The slice itself cannot be stopped: the
+ *   carrier (a daemon) stays with it until it reaches a point or ends.
  *
  * The runnable set
  *   An ArrayList in submission order (a task is appended when it is submitted,
@@ -491,6 +509,11 @@ public final class DetScheduler {
                 }
                 return;
             }
+        }
+        if (state != Thread.State.BLOCKED && VirtualThreads.jdkTimeoutPending(vt)) {
+            // A JDK timed wait whose timer already fired (the thread is runnable again,
+            // resubmitted by this carrier in the JDK's afterYield): the same refusal.
+            state = Thread.State.TIMED_WAITING;
         }
         if (settings.isLenient() && (state == Thread.State.BLOCKED || state == Thread.State.TIMED_WAITING)) {
             replayable = false; // its wake-up comes from a JDK thread: admitted at quiescence
