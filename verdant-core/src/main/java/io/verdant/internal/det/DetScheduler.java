@@ -47,7 +47,7 @@ import java.util.concurrent.locks.LockSupport;
  *     left WAITING with no blocker (not a Verdant or j.u.c wait) has its stack
  *     read: in a socket operation (sun.nio.ch frames) it waits for the JDK
  *     poller: refused naming the poller (lenient: counted in transit, inIo).
- *   Every step writes progress (volatile); a step past Determinism.maxSteps
+ *   Every step writes progress (opaque); a step past Determinism.maxSteps
  *   fails the run as a livelock.
  *
  * Watchdog
@@ -162,10 +162,14 @@ public final class DetScheduler {
     private volatile boolean replayable = true;
     /**
      * The number of the last step taken; written by the carrier at every step
-     * (a volatile store, which the watchdog in awaitRoot reads from the waiting
-     * thread), so the watchdog sees whether the run moves.
+     * and read by the watchdog in awaitRoot on the waiting thread, both opaque
+     * (setProgressOpaque, progressOpaque): the watchdog needs only to see the
+     * value move eventually, no ordering with other fields, and an opaque
+     * store is a plain store on x86 and AArch64 (a volatile one would fence at
+     * every step).
      */
-    private volatile long progress;
+    @SuppressWarnings("unused") // accessed through PROGRESS
+    private long progress;
     /**
      * failOnLeak: set by the carrier when every root has ended and the runtime
      * is quiescent (nothing runnable, no timer pending) with no leak; awaitRoot
@@ -428,7 +432,7 @@ public final class DetScheduler {
         }
         long tick = clock.nanoTime();
         long n = log.add(t.id, t, kind, tick, t.waker, type, rh);
-        progress = n;
+        setProgressOpaque(n);
         if (n == settings.maxStepsValue() + 1) {
             fail(new ScheduleFailedException("more than " + settings.maxStepsValue() + " steps (Determinism.maxSteps): "
                     + "a livelock? Green threads kept running without the schedule ending; raise the limit if the "
@@ -902,7 +906,7 @@ public final class DetScheduler {
     public void awaitRoot(GreenThread<?> root) throws InterruptedException {
         long bound = saturatedNanos(settings.sliceWatchdogValue());
         boolean leakCheck = settings.isFailOnLeak();
-        long seen = progress;
+        long seen = progressOpaque();
         long since = System.nanoTime();
         while (true) {
             synchronized (lock) {
@@ -912,7 +916,7 @@ public final class DetScheduler {
                 lock.wait(WATCHDOG_POLL_MILLIS);
             }
             // The watchdog: the same slice (no step since) for longer than the bound.
-            long p = progress;
+            long p = progressOpaque();
             long now = System.nanoTime();
             Thread vt = mounted;
             if (p != seen || (vt == null && !mountedForeign)) {
@@ -993,4 +997,21 @@ public final class DetScheduler {
         return c.isAlive() ? 1 : 0;
     }
 
+    private void setProgressOpaque(long n) {
+        PROGRESS.setOpaque(this, n);
+    }
+
+    private long progressOpaque() {
+        return (long) PROGRESS.getOpaque(this);
+    }
+
+    private static final java.lang.invoke.VarHandle PROGRESS;
+
+    static {
+        try {
+            PROGRESS = java.lang.invoke.MethodHandles.lookup().findVarHandle(DetScheduler.class, "progress", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 }
