@@ -46,11 +46,38 @@ import java.util.function.Consumer;
  *   signalWorkFromOwner  the same, called by a running worker for work it
  *                published itself; a no-op while there is a single carrier
  *                (one worker, no spare alive): the caller takes that work itself.
- *   park         a worker with nothing to do: (1) registers in the idle list
+ *   park         a worker with nothing to do (its search token, if any, given
+ *                back first by endSearch): (1) registers in the idle list
  *                under idleLock, (2) full fence, (3) re-checks the injection
- *                queues and every worker's queues, (4) parks until notified.
- *   Steps (2)/(3) against signalWork's fence-then-read form a Dekker pair: either
- *   the producer sees the idle worker and wakes it, or the worker sees the work.
+ *                queues and every worker's queues, (4) parks until notified;
+ *                (5) if the re-check found work, it leaves the idle list and,
+ *                once it has taken a task, wakes one idle worker if work is
+ *                still visible (signalIfWorkLeft: fence, re-check, signalWork).
+ *   Invariant (tokio's): while work is visible, some worker is searching, or
+ *   one was notified, or no worker is idle. A producer keeps it by
+ *   publish-fence-read: it wakes nobody only if it saw a searcher (who is then
+ *   responsible for the work) or no idle worker (who then re-checks before it
+ *   parks). A searcher keeps it by ramp-up (the last one to find work wakes
+ *   one more) or by parking with the re-check.
+ *   Ordering argument. Producer P: publish (the injected count's RMW, or the
+ *   local tail's release store), fullFence, read searching and idleCount.
+ *   Worker W: searching.decrementAndGet (endSearch), register idle, fullFence,
+ *   read the queues. With both fences in the total order of SC fences, either
+ *   P's read comes after W's writes (P sees W idle, or W's token gone, and
+ *   wakes someone), or W's read comes after P's publish (W sees the work). This
+ *   is the Dekker pair of steps (2)/(3) against signalWork.
+ *   Step (5) closes the one hole that pair leaves: P read searching = 1 (W's
+ *   token, before W's decrement) and so woke nobody, for tasks A and B; W found
+ *   nothing in its search (before P's publish), gave the token back, and its
+ *   re-check saw A and B. W can run one. Without step 5 it took A and nobody
+ *   woke an idle carrier for B (OutsideSpawnWakeTest with Sysmon's rescue of
+ *   injected work off: 1-3 of 40 repetitions failed). Step 5 is W acting as the
+ *   last searcher that found work, after the fact: its fence-then-re-check
+ *   after taking A sees B (B was published before P's read, which came before
+ *   W's decrement) unless another worker already took B. It runs once per
+ *   abandoned park, never on the dispatch path. (Step 5 does not always wake
+ *   as tokio's ramp-up does: W re-checks first, so a lone task costs no
+ *   wake-up that finds nothing.)
  *
  * The LIFO slot and progress (why a wake-up into it signals nobody)
  *   A wake-up into the LIFO slot (one getAndSet by the owner, no fence, no
@@ -407,6 +434,20 @@ public final class Scheduler {
         }
     }
 
+    /**
+     * Worker {@code w} only, holding the task it took after its park() re-check
+     * found work (step 5 of "Search and parking"): if more work is still visible,
+     * wakes an idle carrier for it. Off the dispatch path: it runs once per
+     * aborted park.
+     */
+    void signalIfWorkLeft(Worker w) {
+        w.recheckFound = false;
+        VarHandle.fullFence();
+        if (hasVisibleWork()) {
+            signalWork();
+        }
+    }
+
     /** Any thread, after publishing work. */
     void signalWork() {
         VarHandle.fullFence();
@@ -511,6 +552,10 @@ public final class Scheduler {
                     idleWorkers.remove(w);
                     idleCount = idleWorkers.size();
                     ticker.wakeIfSleeping();
+                    // Step (5): the re-check found work. A producer may have published
+                    // it while w still held the last search token and so woken nobody;
+                    // w takes one task, and must pass the rest on (see "Search and parking").
+                    w.recheckFound = true;
                     return false;
                 }
             }

@@ -137,7 +137,10 @@ import java.util.concurrent.locks.LockSupport;
  *                                                       pair with signalWork's fullFence)
  *   IDLE -> RUNNING        owner, park()                the re-check found work (or
  *                                                       terminating): under idleLock, only
- *                                                       if still idle, removes itself
+ *                                                       if still idle, removes itself and
+ *                                                       sets recheckFound (owner-only plain):
+ *                                                       the next task it takes is followed by
+ *                                                       signalIfWorkLeft (Scheduler, step 5)
  *   IDLE -> SEARCHING      a notifier, signalWork()     fullFence, reads searching count and
  *                                                       idleCount; under idleLock: pollFirst,
  *                                                       idle = false, searching = true,
@@ -227,6 +230,9 @@ public final class Worker extends Thread {
     boolean searching;
     /** Owner only: victims' dispatch counts at this worker's previous steal pass. */
     final long[] stealSeen;
+    /** Owner only: the last park() was abandoned because its re-check found work;
+     * the next task taken passes on what is left (Scheduler.signalIfWorkLeft). */
+    boolean recheckFound;
     /** Owner only: the last turn parked and was woken (a following empty turn is a no-op wake-up). */
     private boolean woken;
     /** Statistics written by this carrier only, read by anyone (see {@link WorkerCounters}). */
@@ -302,6 +308,9 @@ public final class Worker extends Thread {
             }
         }
         woken = false;
+        if (recheckFound) {
+            scheduler.signalIfWorkLeft(this);
+        }
         runTask(task);
     }
 
