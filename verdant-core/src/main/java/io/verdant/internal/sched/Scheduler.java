@@ -152,6 +152,23 @@ public final class Scheduler {
     private static final int NORMAL_LEVEL = 2;
     /** Steal passes over all victims before a worker registers as idle. */
     private static final int SEARCH_ROUNDS = 2;
+    /**
+     * After SEARCH_ROUNDS empty passes a searcher keeps its token and goes on
+     * looking for up to this long before it parks (runtimes with more than one
+     * carrier only). While it does, every producer's signalWork sees a searcher and
+     * wakes nobody, and the searcher finds the work itself: a spawn burst on one
+     * carrier keeps the other one stealing instead of parking and being unparked
+     * after every few threads (a futex wake plus a futex wait, system time, per
+     * round trip). Go's spinning Ms and the JDK's ForkJoinPool (its pre-park spin)
+     * do the same. 20 us: a few times the cost of a park/unpark round trip, small
+     * against any time slice; chosen, not measured on a quiet machine. The CPU
+     * cost is bounded: one spin per run of empty searches, by at most half the
+     * carriers (the search-token bound).
+     */
+    static final long SPIN_NANOS = 20_000;
+    /** onSpinWait calls between two passes of the spin phase: keeps the spinner
+     * from hammering the victims' queue heads (cache lines their owners write). */
+    private static final int SPIN_PAUSES = 32;
 
     private final Worker[] workers;
     private volatile Worker[] carriers;
@@ -172,6 +189,13 @@ public final class Scheduler {
     private volatile int idleCount;
     private volatile boolean terminating;
     @SuppressWarnings("unused") private volatile long foreign;
+    /** Idle carriers unparked by signalWork (a count for tests and diagnostics: the
+     * wake-up protocol's cost is measured in these, not in time). Incremented on
+     * the unpark path only, which makes a system call anyway. */
+    private final java.util.concurrent.atomic.AtomicLong wakeupsIssued = new java.util.concurrent.atomic.AtomicLong();
+    /** The spin phase's length (SPIN_NANOS; 0 turns it off). Tests only change it
+     * ({@link #spinNanos(long)}); volatile, read once per spin phase. */
+    private volatile long spinNanos = SPIN_NANOS;
     private final CountDownLatch stopped;
     private final Consumer<Throwable> internalErrors;
     private final Ticker ticker;
@@ -465,8 +489,19 @@ public final class Scheduler {
             w.searching = true;
             searching.incrementAndGet();
         }
+        wakeupsIssued.incrementAndGet();
         w.unparkWorker();
         ticker.wakeIfSleeping();
+    }
+
+    /** Tests only: sets the spin phase's length in nanoseconds (0: searchers park after SEARCH_ROUNDS). */
+    void spinNanos(long nanos) {
+        spinNanos = nanos;
+    }
+
+    /** Any thread: idle carriers signalWork has unparked so far (see the field). */
+    public long wakeupsIssued() {
+        return wakeupsIssued.get();
     }
 
     // ------------------------------------------------------------------ search and park
@@ -486,7 +521,23 @@ public final class Scheduler {
         Faults.at(w, Faults.Site.SEARCH);
         Task found = null;
         long[] seen = w.stealSeen;
-        for (int round = 0; round < SEARCH_ROUNDS && found == null && !terminating; round++) {
+        long spinEnd = 0;
+        for (int round = 0; found == null && !terminating; round++) {
+            if (round >= SEARCH_ROUNDS) {
+                // Spin phase (see SPIN_NANOS): token kept, so producers wake nobody.
+                if (carriers.length < 2 || spinNanos == 0) {
+                    break;
+                }
+                long now = System.nanoTime();
+                if (spinEnd == 0) {
+                    spinEnd = now + spinNanos;
+                } else if (now - spinEnd >= 0) {
+                    break;
+                }
+                for (int k = 0; k < SPIN_PAUSES; k++) {
+                    Thread.onSpinWait();
+                }
+            }
             found = pollInjected();
             w.found = TraceEvent.FOUND_INJECTED;
             if (found == null) {
@@ -496,7 +547,10 @@ public final class Scheduler {
                 for (int i = 0; i < n && found == null; i++) {
                     Worker victim = victims[(start + i) % n];
                     if (victim != w) {
-                        found = victim.stealBy(w, seen);
+                        // The spin phase leaves LIFO slots alone: a ping-pong pair's
+                        // slot would be taken whenever its carrier runs a task longer
+                        // than one pass (~1 us), moving the pair across cores.
+                        found = victim.stealBy(w, seen, round < SEARCH_ROUNDS);
                         if (found != null) {
                             w.counters.steals++;
                             w.found = TraceEvent.FOUND_STOLEN;
@@ -535,6 +589,7 @@ public final class Scheduler {
      * idle state", for every transition made here.
      */
     boolean park(Worker w) {
+        w.recheckFound = false;
         synchronized (idleLock) {
             if (w.retire) {
                 return false;

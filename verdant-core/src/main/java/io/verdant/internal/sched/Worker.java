@@ -617,8 +617,11 @@ public final class Worker extends Thread {
         return false;
     }
 
-    /** Called by another worker {@code thief}: steal from the best non-empty level. */
-    Task stealBy(Worker thief, long[] lastSeenDispatches) {
+    /**
+     * Called by another worker {@code thief}: steal from the best non-empty level;
+     * then, if {@code lifoToo}, the LIFO slot under the rule of the class comment.
+     */
+    Task stealBy(Worker thief, long[] lastSeenDispatches, boolean lifoToo) {
         for (int p = 0; p < levels.length; p++) {
             Task t = levels[p].stealInto(thief.levels[p]);
             if (t != null) {
@@ -627,6 +630,9 @@ public final class Worker extends Thread {
                 }
                 return t;
             }
+        }
+        if (!lifoToo) {
+            return null;
         }
         // LIFO slot: only if this worker has not dispatched since the thief last looked.
         long d = dispatchesOpaque();
