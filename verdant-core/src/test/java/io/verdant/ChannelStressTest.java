@@ -223,4 +223,85 @@ class ChannelStressTest {
         assertThat(TestAccess.queuedNodes(never) + TestAccess.queuedNodes(full)).isZero();
         assertThat(TestAccess.timers(rt)).isZero();
     }
+
+    /**
+     * Timed sends and receives that give up while partners arrive: a plain
+     * operation's abort (under the channel's lock) and a partner's completion
+     * (under the same lock, no CAS) must exclude each other. Every value is
+     * received exactly once, a timed-out send is retried (it consumed nothing),
+     * and no node stays queued. A platform-thread consumer takes part too (it
+     * times out with parkNanos instead of the timer wheel).
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"RENDEZVOUS", "BOUNDED_1"})
+    void timeoutsRacingHandOffsLoseAndDuplicateNothing(ChannelKind kind) throws Exception {
+        int producers = 3;
+        int perProducer = 4_000;
+        int total = producers * perProducer;
+        Channel<long[]> ch = kind.make();
+        AtomicInteger received = new AtomicInteger();
+        AtomicLong timeouts = new AtomicLong();
+        boolean[][] got = new boolean[producers][perProducer];
+        Runnable consume = () -> {
+            ThreadLocalRandom rnd = ThreadLocalRandom.current();
+            while (received.get() < total) {
+                long[] v;
+                try {
+                    v = ch.receive(Duration.ofNanos(1 + rnd.nextInt(200_000)));
+                } catch (TimedOutException e) {
+                    timeouts.incrementAndGet();
+                    continue;
+                }
+                synchronized (got) {
+                    assertThat(got[(int) v[0]][(int) v[1]]).as("duplicate %s", java.util.Arrays.toString(v)).isFalse();
+                    got[(int) v[0]][(int) v[1]] = true;
+                }
+                received.incrementAndGet();
+            }
+        };
+        Thread platform = Thread.ofPlatform().name("chan-stress-platform-consumer").start(consume);
+        rt.run(() -> {
+            List<GreenHandle<?>> hs = new ArrayList<>();
+            for (int c = 0; c < 2; c++) {
+                hs.add(Green.spawn(() -> {
+                    consume.run();
+                    return null;
+                }));
+            }
+            for (int p = 0; p < producers; p++) {
+                long id = p;
+                hs.add(Green.spawn(() -> {
+                    ThreadLocalRandom rnd = ThreadLocalRandom.current();
+                    for (long i = 0; i < perProducer; i++) {
+                        long[] v = {id, i};
+                        while (true) {
+                            try {
+                                ch.send(v, Duration.ofNanos(1 + rnd.nextInt(200_000)));
+                                break;
+                            } catch (TimedOutException e) {
+                                timeouts.incrementAndGet();
+                            }
+                        }
+                        if (rnd.nextInt(256) == 0) {
+                            // A gap: the consumers' timeouts fire while nobody sends.
+                            Green.sleep(Duration.ofMillis(1));
+                        }
+                    }
+                    return null;
+                }));
+            }
+            Green.joinAll(hs);
+            return null;
+        });
+        platform.join(Duration.ofSeconds(60));
+        assertThat(platform.isAlive()).as("platform consumer finished").isFalse();
+        assertThat(received.get()).isEqualTo(total);
+        for (boolean[] row : got) {
+            for (boolean b : row) {
+                assertThat(b).isTrue();
+            }
+        }
+        assertThat(timeouts.get()).as("some operations timed out (else nothing raced)").isPositive();
+        assertThat(TestAccess.queuedNodes(ch)).isZero();
+    }
 }

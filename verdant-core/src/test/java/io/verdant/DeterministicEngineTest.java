@@ -536,9 +536,9 @@ class DeterministicEngineTest {
         }).config(DeterministicModeTest.QUIET).settings(Determinism.seed(0).lenient()).schedules(1).run());
         assertThat(e).isNotNull();
         assertThat(e.getMessage()).contains("possibly not replayable");
-        // Strict (the default) refuses the same body. (A sleep long enough that its JDK timer
-        // cannot fire before the carrier looks at the thread even on a loaded machine: a JDK
-        // timer that fires while the thread is still yielding wakes it from the carrier itself.)
+        // Strict (the default) refuses the same body. (A sleep long enough that the refusal
+        // names Thread.sleep: a JDK timer that fires first fails the run as a wake-up from
+        // a JDK timer thread instead, with a message that does not name the call.)
         assertThatThrownBy(() -> runDet(Determinism.seed(5), () -> {
             Thread.sleep(2_000);
             return null;

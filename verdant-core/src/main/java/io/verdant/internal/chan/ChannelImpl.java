@@ -6,7 +6,6 @@ import io.verdant.TimedOutException;
 import io.verdant.internal.Deadline;
 import io.verdant.internal.Waits;
 import io.verdant.internal.sync.SpinLock;
-import io.verdant.internal.sync.WaitQueue;
 import io.verdant.internal.timer.TimerWheel;
 
 import java.time.Duration;
@@ -50,10 +49,26 @@ import java.util.concurrent.locks.LockSupport;
  *
  * Waiting (the steps of Waits): enter (safepoint + cancellation check), lock,
  *   publish the node, unlock, park until the node's waiter leaves WAITING. On
- *   timeout or cancellation the waiter tries to abort (CAS WAITING->ABORTED); if
- *   that succeeds it unlinks its node under the lock and throws, having changed
- *   nothing; if a partner claimed it first, the operation completed and is
- *   reported as success.
+ *   timeout or cancellation the waiter takes the lock and, if its node is still
+ *   WAITING, marks it ABORTED and unlinks it in that critical section, then
+ *   throws, having changed nothing; if a partner completed it first, the
+ *   operation completed and is reported as success. (A plain node changes state
+ *   only under the lock: no CAS on the hand-off path; a select's nodes use the
+ *   CAS protocol of Node, since they sit under several locks.)
+ *
+ * Queues
+ *   The parked senders and receivers are two intrusive, doubly linked FIFO
+ *   lists whose heads and tails are fields of the channel itself, linked through
+ *   Node.prev/next (Node.queued says whether a node is still linked, so a
+ *   waiter may withdraw after a partner already dequeued it). They used to be
+ *   two WaitQueue objects: every hand-off then read one more object (the
+ *   receiver queue of the channel sent on, the sender queue of the channel
+ *   received from) which, in a ring of 10,000 threads, is a cache miss per
+ *   hop; the lists in the channel's own fields share the lines the lock word
+ *   brings in anyway. A node's queue is always the one its {@code send} flag
+ *   names (select enqueues a send case as a sender, a receive case as a
+ *   receiver). Removing from the middle (a timed-out or cancelled waiter) is
+ *   O(1); removing a node that is not queued does nothing.
  *
  * The lock
  *   The channel is its own SpinLock (the lock word sits in the channel object):
@@ -71,9 +86,11 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T> {
     private Object[] buf;
     private int head;
     private int count;
-    /** Parked operations, FIFO. */
-    private final WaitQueue<Node> senders = new WaitQueue<>();
-    private final WaitQueue<Node> receivers = new WaitQueue<>();
+    /** Parked operations, FIFO: intrusive doubly linked lists through Node.prev/next (see "Queues"). */
+    private Node sendersHead;
+    private Node sendersTail;
+    private Node receiversHead;
+    private Node receiversTail;
     private volatile boolean closed;
     /** Why it was closed (close(Throwable)), or null; written once under the lock before {@code closed}. */
     private Throwable cause;
@@ -297,6 +314,12 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T> {
     /** Waits for a plain operation's node; returns normally iff it FIRED. */
     private void awaitSingle(Node n, Deadline deadline, String op, String verb) {
         TimerWheel.Timer timer = null;
+        // An untimed wait parks at once the first time round: Waits.enter checked
+        // cancellation a few instructions ago, and a cancellation since then
+        // interrupts this thread (CancelNode.cancel, EventActor.cancelled), which
+        // makes the park return at once, so the next round sees it. Saves the
+        // cancellation check (a current-thread look-up) on every hand-off.
+        boolean skipCheck = deadline.isForever();
         try {
             for (;;) {
                 int s = n.stateAcquire();
@@ -306,22 +329,31 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T> {
                 if (s == Node.CLOSED) {
                     throw closedException();
                 }
-                if (s == Node.WAITING) {
+                if (s == Node.WAITING && skipCheck) {
+                    skipCheck = false;
+                } else if (s == Node.WAITING) {
                     boolean cancelled = Waits.cancelled();
                     if (cancelled || deadline.expired()) {
-                        if (n.tryAbort()) {
-                            lock();
-                            try {
+                        // Abort and unlink in one critical section (see Node: a plain
+                        // node changes state only under the channel's lock).
+                        boolean aborted;
+                        lock();
+                        try {
+                            aborted = n.tryAbortLocked();
+                            if (aborted) {
                                 unlinkLocked(n);
-                            } finally {
-                                unlock();
                             }
+                        } finally {
+                            unlock();
+                        }
+                        if (aborted) {
                             throw cancelled ? Waits.cancelledException(op) : timedOut(verb, deadline);
                         }
                         continue;
                     }
                 } else {
-                    // CLAIMED: the partner is between its CAS and its release store.
+                    // CLAIMED: only a select's waiter passes through it (see Node);
+                    // kept so this loop stays correct should a plain node ever use it.
                     Thread.onSpinWait();
                     continue;
                 }
@@ -423,32 +455,104 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T> {
         count++;
     }
 
+    /** Under lock: appends {@code n} (a send node) to the parked senders. */
     void enqueueSender(Node n) {
-        senders.append(n);
+        n.queued = true;
+        Node t = sendersTail;
+        n.prev = t;
+        if (t == null) {
+            sendersHead = n;
+        } else {
+            t.next = n;
+        }
+        sendersTail = n;
     }
 
+    /** Under lock: appends {@code n} (a receive node) to the parked receivers. */
     void enqueueReceiver(Node n) {
-        receivers.append(n);
+        n.queued = true;
+        Node t = receiversTail;
+        n.prev = t;
+        if (t == null) {
+            receiversHead = n;
+        } else {
+            t.next = n;
+        }
+        receiversTail = n;
     }
 
+    /** Under lock: the first parked sender, unlinked, or null. */
     private Node pollSender() {
-        return senders.poll();
+        Node h = sendersHead;
+        if (h != null) {
+            Node x = h.next;
+            sendersHead = x;
+            if (x == null) {
+                sendersTail = null;
+            } else {
+                x.prev = null;
+            }
+            h.next = null;
+            h.queued = false;
+        }
+        return h;
     }
 
+    /** Under lock: the first parked receiver, unlinked, or null. */
     private Node pollReceiver() {
-        return receivers.poll();
+        Node h = receiversHead;
+        if (h != null) {
+            Node x = h.next;
+            receiversHead = x;
+            if (x == null) {
+                receiversTail = null;
+            } else {
+                x.prev = null;
+            }
+            h.next = null;
+            h.queued = false;
+        }
+        return h;
     }
 
     /** Under lock: removes {@code n} from its queue if it is still queued. */
     void unlinkLocked(Node n) {
-        (n.send ? senders : receivers).remove(n);
+        if (!n.queued) {
+            return;
+        }
+        n.queued = false;
+        Node p = n.prev;
+        Node x = n.next;
+        if (p != null) {
+            p.next = x;
+        } else if (n.send) {
+            sendersHead = x;
+        } else {
+            receiversHead = x;
+        }
+        if (x != null) {
+            x.prev = p;
+        } else if (n.send) {
+            sendersTail = p;
+        } else {
+            receiversTail = p;
+        }
+        n.prev = null;
+        n.next = null;
     }
 
     /** Queued nodes (live or dead) in both queues; tests only. */
     int queuedNodes() {
         lock();
         try {
-            return senders.size() + receivers.size();
+            int size = 0;
+            for (Node n = sendersHead; n != null; n = n.next) {
+                size++;
+            }
+            for (Node n = receiversHead; n != null; n = n.next) {
+                size++;
+            }
+            return size;
         } finally {
             unlock();
         }

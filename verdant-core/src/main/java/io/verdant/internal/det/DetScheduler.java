@@ -8,6 +8,7 @@ import io.verdant.internal.GreenThread;
 import io.verdant.internal.RuntimeCore;
 import io.verdant.internal.Safepoints;
 import io.verdant.internal.timer.TimerWheel;
+import io.verdant.internal.vthread.VirtualThreads;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -36,9 +37,11 @@ import java.util.concurrent.locks.LockSupport;
  *     else wait (real time) for an external submission
  *   else: t = strategy.pick(runnable); record the step (hash, count); run t
  *     until it unmounts (parks, yields, ends); then classify: a green thread
- *     left in TIMED_WAITING made a JDK timed wait, one left BLOCKED waits for
- *     a monitor the JDK's unblocker thread will hand over: both are refused
- *     (the run fails with a message naming the call and the fix).
+ *     left in TIMED_WAITING, or with the JDK's timeout task still registered
+ *     (VirtualThreads.jdkTimeoutPending: its timer may already have fired and
+ *     this carrier resubmitted it), made a JDK timed wait; one left BLOCKED
+ *     waits for a monitor the JDK's unblocker thread will hand over: both are
+ *     refused (the run fails with a message naming the call and the fix).
  *
  * The runnable set
  *   An ArrayList in submission order (a task is appended when it is submitted,
@@ -438,6 +441,11 @@ public final class DetScheduler {
             return;
         }
         Thread.State state = g.virtualThread().getState();
+        if (state != Thread.State.BLOCKED && VirtualThreads.jdkTimeoutPending(g.virtualThread())) {
+            // A JDK timed wait whose timer already fired (the thread is runnable again,
+            // resubmitted by this carrier in the JDK's afterYield): the same refusal.
+            state = Thread.State.TIMED_WAITING;
+        }
         if (settings.isLenient() && (state == Thread.State.BLOCKED || state == Thread.State.TIMED_WAITING)) {
             replayable = false; // its wake-up comes from a JDK thread: admitted at quiescence
             return;

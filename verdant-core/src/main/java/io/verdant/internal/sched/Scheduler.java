@@ -80,7 +80,7 @@ import java.util.function.Consumer;
  *   wake-up that finds nothing.)
  *
  * The LIFO slot and progress (why a wake-up into it signals nobody)
- *   A wake-up into the LIFO slot (one getAndSet by the owner, no fence, no
+ *   A wake-up into the LIFO slot (one release store by the owner, no fence, no
  *   signal unless it displaced a task into the queue) is the ping-pong fast
  *   path: the woken thread runs as soon as the waker unmounts, on the same
  *   carrier. Signalling an idle carrier there would cost a fence per dispatch
@@ -96,7 +96,7 @@ import java.util.function.Consumer;
  *     - time slice: the waker is asked to yield at its next safepoint;
  *     - stall: a spare carrier is started, which steals the slot likewise.
  *   Memory ordering: the ticker reads the slot opaquely, once per tick; the
- *   slot is written with getAndSet (a full barrier), and the ticker re-reads
+ *   slot is written with a release store (getAndSet if full), and the ticker re-reads
  *   it at every tick, so a task that stays in it is seen at the latest one
  *   tick later (opaque reads of a variable are eventually fresh; a task taken
  *   out in between is at worst an extra signalWork). The ticker runs whenever

@@ -21,8 +21,9 @@ import java.util.concurrent.locks.LockSupport;
  *              clear bit for work the owner pushed.
  *   lifo       the green thread most recently woken by the green thread running
  *              here (unless that one is finishing: see queueWakeups); it runs
- *              next (ping-pong locality). Read and replaced with
- *              getAndSet by the owner; an idle worker may take it (getAndSet) if
+ *              next (ping-pong locality). Filled by the owner (a release
+ *              store into an empty slot, getAndSet into a full one: only the
+ *              owner fills it), taken with getAndSet by the owner; an idle worker may take it (getAndSet) if
  *              this worker has not dispatched anything for a whole steal pass,
  *              so work parked in the slot behind a long-running task is never
  *              stranded (tokio issue #4941).
@@ -595,8 +596,19 @@ public final class Worker extends Thread {
         wakeToQueue = on;
     }
 
-    /** Owner only: puts a woken task in the LIFO slot, returning the one it displaced. */
+    /**
+     * Owner only: puts a woken task in the LIFO slot, returning the one it displaced.
+     * Only the owner ever fills the slot (thieves only empty it), so a slot seen
+     * empty stays empty until this call fills it: a release store suffices, and
+     * the wake-up of a hand-off (where the slot is empty: the task that was in it
+     * is the one running) costs no locked instruction. A full slot is swapped
+     * atomically, since a thief may take its task meanwhile.
+     */
     Task pushLifo(Task task) {
+        if (lifoOpaque() == null) {
+            setLifoRelease(task);
+            return null;
+        }
         return getAndSetLifo(task);
     }
 
@@ -715,6 +727,15 @@ public final class Worker extends Thread {
      */
     private Task getAndSetLifo(Task t) {
         return (Task) LIFO.getAndSet(this, t);
+    }
+
+    /**
+     * The owner, filling the slot it saw empty (see {@link #pushLifo}): publishes
+     * the task to whoever takes it (a thief's getAndSet acquires); the ticker's
+     * opaque reads see it at the latest a tick later, as with getAndSet.
+     */
+    private void setLifoRelease(Task t) {
+        LIFO.setRelease(this, t);
     }
 
     /** Any thread: dispatches so far, opaque (a monotonic counter; only its changes matter). */

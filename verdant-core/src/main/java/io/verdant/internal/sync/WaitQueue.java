@@ -2,8 +2,9 @@ package io.verdant.internal.sync;
 
 /**
  * An intrusive, doubly linked FIFO queue of parked waiters, for structures
- * guarded by a {@link SpinLock}: a mutex's waiters, a channel's parked senders
- * and receivers. Not thread-safe: every method is called under the owning
+ * guarded by a {@link SpinLock}: a mutex's waiters. (A channel keeps its parked
+ * senders and receivers in lists of its own fields, one object fewer to read per
+ * hand-off; see ChannelImpl.) Not thread-safe: every method is called under the owning
  * structure's lock. Removing a node from the middle (a waiter that timed out
  * or was cancelled) is O(1); removing a node that is not queued is a no-op, so
  * a waiter may withdraw after a partner already dequeued it.

@@ -3,13 +3,17 @@ package io.verdant.internal.vthread;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 
 /**
  * The one place Verdant touches JDK internals: the package-private constructor
  * {@code java.lang.ThreadBuilders$VirtualThreadBuilder(Executor)}, which builds
- * virtual threads whose scheduler is an {@link Executor} of ours. Everything else
- * (park, unpark, mount, stack switching, growable stacks) is the JDK's.
+ * virtual threads whose scheduler is an {@link Executor} of ours, and one read of
+ * {@code java.lang.VirtualThread.timeoutTask} for the deterministic mode (see
+ * {@link #jdkTimeoutPending}). Everything else (park, unpark, mount, stack
+ * switching, growable stacks) is the JDK's.
  *
  * <p>The constructor is resolved once, on first use, into a {@link MethodHandle}.
  * Without {@code --add-opens java.base/java.lang=ALL-UNNAMED} (or
@@ -36,6 +40,8 @@ public final class VirtualThreads {
 
     private static final MethodHandle BUILDER;
     private static final Throwable FAILURE;
+    /** {@code VirtualThread.timeoutTask}, or null where this JDK has no such field. */
+    private static final VarHandle TIMEOUT_TASK;
 
     static {
         MethodHandle h = null;
@@ -50,6 +56,31 @@ public final class VirtualThreads {
         }
         BUILDER = h;
         FAILURE = failure;
+        VarHandle timeoutTask = null;
+        try {
+            Class<?> vt = Class.forName("java.lang.VirtualThread");
+            timeoutTask = MethodHandles.privateLookupIn(vt, MethodHandles.lookup())
+                    .findVarHandle(vt, "timeoutTask", Future.class);
+        } catch (Throwable t) {
+            // Not opened, or a JDK without the field: jdkTimeoutPending answers false.
+        }
+        TIMEOUT_TASK = timeoutTask;
+    }
+
+    /**
+     * Whether {@code vt}'s last park or {@code Object.wait} was a JDK timed wait
+     * whose JDK timer task is still registered. The JDK sets the field when the
+     * virtual thread unmounts in a timed park or wait ({@code afterYield}) and
+     * clears it only when the thread next starts to run, so a caller that owns
+     * the thread's scheduling (the deterministic carrier, between two slices)
+     * sees it even when the JDK timer already fired and the thread is runnable
+     * again. False where the field cannot be read (a JDK without it).
+     *
+     * @param vt a virtual thread not running now
+     * @return true if its last unmount was a JDK timed wait
+     */
+    public static boolean jdkTimeoutPending(Thread vt) {
+        return TIMEOUT_TASK != null && vt.isVirtual() && TIMEOUT_TASK.getOpaque(vt) != null;
     }
 
     private VirtualThreads() {

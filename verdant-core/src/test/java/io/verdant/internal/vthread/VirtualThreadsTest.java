@@ -2,10 +2,15 @@ package io.verdant.internal.vthread;
 
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The JDK version check that {@code Verdant.start} makes before touching the JDK-internal constructor. */
+/** The JDK version check that {@code Verdant.start} makes before touching JDK internals, and the one field read. */
 class VirtualThreadsTest {
     @Test
     void aNewerJdkFailsWithAMessageNamingTheSupportedVersion() {
@@ -31,5 +36,31 @@ class VirtualThreadsTest {
     @Test
     void theRunningJdkIsSupported() {
         assertThatCode(VirtualThreads::check).doesNotThrowAnyException();
+    }
+
+    @Test
+    void aTimedParkLeavesItsJdkTimeoutVisibleAnUntimedParkDoesNot() throws Exception {
+        Thread timed = Thread.ofVirtual().start(() -> LockSupport.parkNanos(TimeUnit.MINUTES.toNanos(1)));
+        Thread untimed = Thread.ofVirtual().start(LockSupport::park);
+        try {
+            awaitState(timed, Thread.State.TIMED_WAITING);
+            awaitState(untimed, Thread.State.WAITING);
+            assertThat(VirtualThreads.jdkTimeoutPending(timed)).isTrue();
+            assertThat(VirtualThreads.jdkTimeoutPending(untimed)).isFalse();
+            assertThat(VirtualThreads.jdkTimeoutPending(Thread.currentThread())).isFalse();
+        } finally {
+            LockSupport.unpark(timed);
+            LockSupport.unpark(untimed);
+            assertThat(timed.join(Duration.ofSeconds(10))).isTrue();
+            assertThat(untimed.join(Duration.ofSeconds(10))).isTrue();
+        }
+    }
+
+    private static void awaitState(Thread t, Thread.State state) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (t.getState() != state) {
+            assertThat(System.nanoTime()).as("%s never reached %s", t, state).isLessThan(deadline);
+            Thread.sleep(1);
+        }
     }
 }
