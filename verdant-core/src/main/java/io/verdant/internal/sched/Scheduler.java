@@ -44,8 +44,8 @@ import java.util.function.Consumer;
  *   search       SEARCH_ROUNDS passes over the injection queues and every other
  *                carrier (stealing half a queue, or a LIFO slot whose owner has
  *                not dispatched between two looks); then, with more than one
- *                carrier, a spin phase of up to SPIN_NANOS, still holding the
- *                token, over the queues only (not LIFO slots). While a worker
+ *                carrier and no spare alive, a spin phase of up to SPIN_NANOS,
+ *                still holding the token, over the queues only (not LIFO slots). While a worker
  *                spins, every signalWork sees searching != 0 and unparks nobody:
  *                a spawn burst on one carrier is absorbed by the spinning one
  *                instead of costing a park and an unpark (two system calls) every
@@ -539,7 +539,11 @@ public final class Scheduler {
         for (int round = 0; found == null && !terminating; round++) {
             if (round >= SEARCH_ROUNDS) {
                 // Spin phase (see SPIN_NANOS): token kept, so producers wake nobody.
-                if (carriers.length < 2 || spinNanos == 0) {
+                // Not on one carrier (nobody to steal from), and not while a spare is
+                // alive: a carrier is stalled then, and the CPU a spin takes is the
+                // stalled carrier's, the spare's and the ticker's.
+                Worker[] cs = carriers;
+                if (cs.length < 2 || cs.length != workers.length || spinNanos == 0) {
                     break;
                 }
                 long now = System.nanoTime();
