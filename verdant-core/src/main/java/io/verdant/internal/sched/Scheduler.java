@@ -513,7 +513,11 @@ public final class Scheduler {
         spinNanos = nanos;
     }
 
-    /** Any thread: idle carriers signalWork has unparked so far (see the field). */
+    /**
+     * Any thread: idle carriers signalWork has unparked so far (see the field).
+     *
+     * @return the count so far, a snapshot
+     */
     public long wakeupsIssued() {
         return wakeupsIssued.get();
     }
