@@ -1,5 +1,7 @@
 package io.verdant;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -38,6 +40,13 @@ import java.util.Objects;
  * schedule's expected length is not the default and by {@code :lenient} for
  * the lenient policy; {@link #replay(String)} turns it back into these
  * settings. A value is immutable.
+ *
+ * <p>Limits and environment, which the replay key does not name (a replay
+ * must use the same values; {@code @VerdantTest}'s replay and
+ * {@link Exploration#replay(ScheduleFailedException)} do): the step limit
+ * ({@link #maxSteps(long)}), the leak check ({@link #failOnLeak(boolean)}), the
+ * virtual wall clock's origin ({@link #startTime(Instant)}) and the real-time
+ * bound on one slice ({@link #sliceWatchdog(Duration)}).
  */
 public final class Determinism {
     private static final String VERSION = "v1";
@@ -56,18 +65,57 @@ public final class Determinism {
     /** The deepest PCT bug depth accepted: each extra level divides the guarantee by the step count. */
     private static final int MAX_DEPTH = 64;
 
+    /**
+     * The default step limit ({@link #maxSteps(long)}): a schedule longer than
+     * this is taken for a livelock. The design's default; generous for tests
+     * (a step costs about a microsecond, so the limit is reached in about a
+     * second of real time).
+     */
+    public static final long DEFAULT_MAX_STEPS = 1_000_000;
+    /**
+     * The default real-time bound of one slice ({@link #sliceWatchdog(Duration)}):
+     * long enough that a loaded CI machine does not trip it on honest work
+     * between two scheduling points, short enough that a spinning thread fails
+     * the test instead of hanging the build. Not measured.
+     */
+    public static final Duration DEFAULT_SLICE_WATCHDOG = Duration.ofSeconds(10);
+    /** The default virtual wall-clock origin ({@link #startTime(Instant)}), as Go's testing/synctest. */
+    public static final Instant DEFAULT_START_TIME = Instant.parse("2000-01-01T00:00:00Z");
+
     private final long seed;
     private final String strategy;
     private final int depth;
     private final long expectedSteps;
     private final boolean lenient;
+    // Limits and environment: not part of the replay key (they choose nothing; a
+    // replay must use the same values, as @VerdantTest's replay does).
+    private final long maxSteps;
+    private final boolean failOnLeak;
+    private final Instant startTime;
+    private final Duration sliceWatchdog;
 
     private Determinism(long seed, String strategy, int depth, long expectedSteps, boolean lenient) {
+        this(seed, strategy, depth, expectedSteps, lenient, DEFAULT_MAX_STEPS, false, DEFAULT_START_TIME,
+                DEFAULT_SLICE_WATCHDOG);
+    }
+
+    private Determinism(long seed, String strategy, int depth, long expectedSteps, boolean lenient, long maxSteps,
+                        boolean failOnLeak, Instant startTime, Duration sliceWatchdog) {
         this.seed = seed;
         this.strategy = strategy;
         this.depth = depth;
         this.expectedSteps = expectedSteps;
         this.lenient = lenient;
+        this.maxSteps = maxSteps;
+        this.failOnLeak = failOnLeak;
+        this.startTime = startTime;
+        this.sliceWatchdog = sliceWatchdog;
+    }
+
+    /** A copy with the choice settings given and this value's limits and environment. */
+    private Determinism choices(long seed, String strategy, int depth, long expectedSteps, boolean lenient) {
+        return new Determinism(seed, strategy, depth, expectedSteps, lenient, maxSteps, failOnLeak, startTime,
+                sliceWatchdog);
     }
 
     /**
@@ -152,7 +200,7 @@ public final class Determinism {
      * @return settings with the same seed and policy and the {@code random} strategy
      */
     public Determinism random() {
-        return new Determinism(seed, RANDOM, 0, expectedSteps, lenient);
+        return choices(seed, RANDOM, 0, expectedSteps, lenient);
     }
 
     /**
@@ -162,7 +210,7 @@ public final class Determinism {
      * @return settings with the same seed and policy and the {@code natural} strategy
      */
     public Determinism natural() {
-        return new Determinism(seed, NATURAL, 0, expectedSteps, lenient);
+        return choices(seed, NATURAL, 0, expectedSteps, lenient);
     }
 
     /**
@@ -180,7 +228,7 @@ public final class Determinism {
         if (depth < 1 || depth > MAX_DEPTH) {
             throw new IllegalArgumentException("depth must be in [1, " + MAX_DEPTH + "], was " + depth);
         }
-        return new Determinism(seed, PCT + depth, depth, expectedSteps, lenient);
+        return choices(seed, PCT + depth, depth, expectedSteps, lenient);
     }
 
     /**
@@ -197,7 +245,7 @@ public final class Determinism {
         if (steps < 1) {
             throw new IllegalArgumentException("steps must be at least 1, was " + steps);
         }
-        return new Determinism(seed, strategy, depth, steps, lenient);
+        return choices(seed, strategy, depth, steps, lenient);
     }
 
     /**
@@ -207,7 +255,7 @@ public final class Determinism {
      * @return settings with the same strategy and policy and {@code seed}
      */
     public Determinism withSeed(long seed) {
-        return new Determinism(seed, strategy, depth, expectedSteps, lenient);
+        return choices(seed, strategy, depth, expectedSteps, lenient);
     }
 
     /**
@@ -221,7 +269,128 @@ public final class Determinism {
      * @return settings with the same seed and strategy and the lenient policy
      */
     public Determinism lenient() {
-        return new Determinism(seed, strategy, depth, expectedSteps, true);
+        return choices(seed, strategy, depth, expectedSteps, true);
+    }
+
+    /**
+     * These settings with another step limit: a schedule that takes more steps
+     * fails with a {@link ScheduleFailedException} saying "livelock?" and
+     * showing its last steps (a loop of green threads that keep each other
+     * busy, or a retry loop that never gives up). The limit is not part of the
+     * replay key: replay with the same limit.
+     *
+     * @param steps the most steps a schedule may take, at least 1 ({@link #DEFAULT_MAX_STEPS} unless set)
+     * @return settings with the same seed, strategy and policy and this limit
+     * @throws IllegalArgumentException if {@code steps} is less than 1
+     */
+    public Determinism maxSteps(long steps) {
+        if (steps < 1) {
+            throw new IllegalArgumentException("maxSteps must be at least 1, was " + steps);
+        }
+        return new Determinism(seed, strategy, depth, expectedSteps, lenient, steps, failOnLeak, startTime,
+                sliceWatchdog);
+    }
+
+    /**
+     * These settings with leak checking on or off. With it on, when every
+     * green thread started from outside the runtime (the body of
+     * {@link Verdant#run(java.util.concurrent.Callable)}) has ended, the
+     * runtime runs on until nothing can run and no timer is pending (virtual
+     * time advances as usual); green threads still alive then are leaks, and
+     * the run fails with a {@link ScheduleFailedException} naming each of them
+     * and what it waits on. {@code run} returns only after that check. With it
+     * off (the default), leaked threads are cancelled when the runtime closes.
+     *
+     * @param on true to fail a run that leaves green threads waiting
+     * @return settings with the same seed, strategy and policy and this leak check
+     */
+    public Determinism failOnLeak(boolean on) {
+        return new Determinism(seed, strategy, depth, expectedSteps, lenient, maxSteps, on, startTime, sliceWatchdog);
+    }
+
+    /**
+     * These settings with another origin of the virtual wall clock
+     * ({@link Green#clock()}), which reads {@code startTime} plus the virtual
+     * time. {@link Green#nanoTime()} is unaffected (it counts from 0). Not part
+     * of the replay key: replay with the same start time.
+     *
+     * @param startTime the instant the virtual wall clock shows when the runtime starts
+     *        ({@link #DEFAULT_START_TIME} unless set)
+     * @return settings with the same seed, strategy and policy and this origin
+     * @throws NullPointerException if {@code startTime} is null
+     */
+    public Determinism startTime(Instant startTime) {
+        Objects.requireNonNull(startTime, "startTime");
+        return new Determinism(seed, strategy, depth, expectedSteps, lenient, maxSteps, failOnLeak, startTime,
+                sliceWatchdog);
+    }
+
+    /**
+     * These settings with another real-time bound on one slice: a green thread
+     * that runs longer than {@code bound} without reaching a scheduling point
+     * (a loop that spins without any Verdant operation, a wait the runtime
+     * cannot see, such as a class initialisation another green thread holds)
+     * holds the only carrier; the run then fails with a
+     * {@link ScheduleFailedException} showing that thread's stack, instead of
+     * hanging. The check is made by the thread waiting in
+     * {@link Verdant#run(java.util.concurrent.Callable)}. The stuck thread itself
+     * cannot be stopped: it keeps the carrier (a daemon thread) until it reaches
+     * a scheduling point or ends.
+     *
+     * @param bound the longest real time one slice may take, positive
+     *        ({@link #DEFAULT_SLICE_WATCHDOG} unless set)
+     * @return settings with the same seed, strategy and policy and this bound
+     * @throws NullPointerException if {@code bound} is null
+     * @throws IllegalArgumentException if {@code bound} is zero or negative
+     */
+    public Determinism sliceWatchdog(Duration bound) {
+        Objects.requireNonNull(bound, "bound");
+        if (bound.isNegative() || bound.isZero()) {
+            throw new IllegalArgumentException("sliceWatchdog must be positive, was " + bound);
+        }
+        return new Determinism(seed, strategy, depth, expectedSteps, lenient, maxSteps, failOnLeak, startTime, bound);
+    }
+
+    /** These settings' choices (seed, strategy, policy) with {@code other}'s limits and environment. */
+    Determinism withLimitsOf(Determinism other) {
+        return new Determinism(seed, strategy, depth, expectedSteps, lenient, other.maxSteps, other.failOnLeak,
+                other.startTime, other.sliceWatchdog);
+    }
+
+    /**
+     * The step limit.
+     *
+     * @return the most steps a schedule may take ({@link #DEFAULT_MAX_STEPS} unless set)
+     */
+    public long maxStepsValue() {
+        return maxSteps;
+    }
+
+    /**
+     * Whether leaked green threads fail the run ({@link #failOnLeak(boolean)}).
+     *
+     * @return true if they do; false by default
+     */
+    public boolean isFailOnLeak() {
+        return failOnLeak;
+    }
+
+    /**
+     * The origin of the virtual wall clock.
+     *
+     * @return the instant {@link Green#clock()} shows at virtual time 0
+     */
+    public Instant startTimeValue() {
+        return startTime;
+    }
+
+    /**
+     * The real-time bound on one slice ({@link #sliceWatchdog(Duration)}).
+     *
+     * @return the bound ({@link #DEFAULT_SLICE_WATCHDOG} unless set)
+     */
+    public Duration sliceWatchdogValue() {
+        return sliceWatchdog;
     }
 
     /**
@@ -289,7 +458,9 @@ public final class Determinism {
     @Override
     public boolean equals(Object o) {
         return o instanceof Determinism d && d.seed == seed && d.strategy.equals(strategy)
-                && (depth == 0 || d.expectedSteps == expectedSteps) && d.lenient == lenient;
+                && (depth == 0 || d.expectedSteps == expectedSteps) && d.lenient == lenient
+                && d.maxSteps == maxSteps && d.failOnLeak == failOnLeak && d.startTime.equals(startTime)
+                && d.sliceWatchdog.equals(sliceWatchdog);
     }
 
     @Override
@@ -299,6 +470,8 @@ public final class Determinism {
 
     @Override
     public String toString() {
-        return "Determinism[" + replayKey() + "]";
+        return "Determinism[" + replayKey() + (maxSteps != DEFAULT_MAX_STEPS ? ", maxSteps=" + maxSteps : "")
+                + (failOnLeak ? ", failOnLeak" : "") + (startTime.equals(DEFAULT_START_TIME) ? "" : ", startTime=" + startTime)
+                + (sliceWatchdog.equals(DEFAULT_SLICE_WATCHDOG) ? "" : ", sliceWatchdog=" + sliceWatchdog) + "]";
     }
 }

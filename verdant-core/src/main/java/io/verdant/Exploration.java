@@ -2,8 +2,15 @@ package io.verdant;
 
 import io.verdant.internal.det.DetScheduler;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs a body under many deterministic schedules, one fresh deterministic
@@ -44,6 +51,7 @@ public final class Exploration {
     private Config config = Config.defaults();
     private Determinism template = Determinism.seed(0);
     private boolean check;
+    private int parallelism = 1;
 
     private Exploration(Callable<?> body) {
         this.body = body;
@@ -88,7 +96,10 @@ public final class Exploration {
 
     /**
      * Sets the strategy and external policy of every schedule, for example
-     * {@code Determinism.seed(0).pct(3)} or {@code Determinism.seed(0).lenient()};
+     * {@code Determinism.seed(0).pct(3)} or {@code Determinism.seed(0).lenient()},
+     * and its limits ({@link Determinism#maxSteps(long)},
+     * {@link Determinism#failOnLeak(boolean)}, {@link Determinism#startTime(java.time.Instant)},
+     * {@link Determinism#sliceWatchdog(java.time.Duration)});
      * the seed of {@code settings} is ignored (see {@link #seedBase(long)}).
      *
      * @param settings the strategy and policy to use
@@ -116,6 +127,30 @@ public final class Exploration {
     }
 
     /**
+     * Sets how many schedules run at once, each on its own deterministic
+     * runtime and carrier thread (plus a platform thread per schedule running).
+     * The outcome is exactly that of a sequential run: schedules are accepted
+     * in index order, the failure reported is the first failing schedule by
+     * index (the same replay key, schedule number and trace), and a PCT
+     * schedule whose expected length was guessed before the schedules ahead
+     * of it had ended is run again with the length a sequential run uses. A
+     * few schedules after the failing one may have run meanwhile; their
+     * results are dropped. The body must not share state between schedules
+     * (build it inside the body), since several run at the same time.
+     *
+     * @param threads how many schedules at once, at least 1 (1, the default: one after another)
+     * @return this exploration
+     * @throws IllegalArgumentException if {@code threads} is less than 1
+     */
+    public Exploration parallelism(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("parallelism must be at least 1, was " + threads);
+        }
+        this.parallelism = threads;
+        return this;
+    }
+
+    /**
      * Sets the settings of each schedule's runtime (its workers and time slice are ignored).
      *
      * @param config the runtime settings
@@ -139,46 +174,146 @@ public final class Exploration {
      *         schedule differ
      */
     public int run() {
-        boolean estimate = template.pctDepth() > 0 && template.expectedSteps() == Determinism.DEFAULT_PCT_STEPS;
+        return parallelism > 1 && schedules > 1 ? runParallel() : runSequential();
+    }
+
+    /** Whether PCT's expected length is estimated from the schedules run (see the class comment). */
+    private boolean estimates() {
+        return template.pctDepth() > 0 && template.expectedSteps() == Determinism.DEFAULT_PCT_STEPS;
+    }
+
+    private int runSequential() {
+        boolean estimate = estimates();
         long longest = 0;
         for (int i = 0; i < schedules; i++) {
-            Determinism d = template.withSeed(seedBase + i);
-            if (estimate && longest > 0) {
-                d = d.expectedSteps(longest);
+            Result r = schedule(i, estimate ? longest : 0);
+            if (r.failure() != null) {
+                throw r.failure().withSchedule(i + 1);
             }
-            long steps;
-            if (check) {
-                Object[] recording = new Object[1];
-                ScheduleFailedException first = runOnce(d, i, DetScheduler.RECORD_FULL, null, recording);
-                ScheduleFailedException second = runOnce(d, i, DetScheduler.RECORD_FULL, recording[0], null);
-                if (second instanceof NondeterminismException) {
-                    throw second.withSchedule(i + 1);
-                }
-                if (first != null) {
-                    throw first.withSchedule(i + 1);
-                }
-                if (second != null) {
-                    throw second.withSchedule(i + 1); // same steps, but only the second run failed: reported as is
-                }
-                steps = lastSteps;
-            } else {
-                ScheduleFailedException f = runOnce(d, i, DetScheduler.RECORD_CHOICES, null, null);
-                if (f != null) {
-                    throw f.withSchedule(i + 1);
-                }
-                steps = lastSteps;
-            }
-            longest = Math.max(longest, steps);
+            longest = Math.max(longest, r.steps());
         }
         return schedules;
     }
 
-    /** Steps of the last schedule run (run()'s estimate of PCT's k). */
-    private long lastSteps;
+    /**
+     * One schedule's outcome.
+     *
+     * @param failure its failure, or null
+     * @param steps how many steps it took
+     * @param k the PCT length it was run with (0: the settings' own)
+     */
+    private record Result(ScheduleFailedException failure, long steps, long k) {
+    }
 
-    /** One schedule; returns its failure (not thrown), or null. */
+    /**
+     * Runs schedule {@code index} (seed {@code seedBase + index}); {@code k} is
+     * PCT's expected length, or 0 for the settings' own. Any thread; touches no
+     * field that another schedule writes.
+     */
+    private Result schedule(int index, long k) {
+        Determinism d = template.withSeed(seedBase + index);
+        if (k > 0) {
+            d = d.expectedSteps(k);
+        }
+        long[] steps = new long[1];
+        if (check) {
+            Object[] recording = new Object[1];
+            ScheduleFailedException first = runOnce(d, index, DetScheduler.RECORD_FULL, null, recording, steps);
+            ScheduleFailedException second = runOnce(d, index, DetScheduler.RECORD_FULL, recording[0], null, steps);
+            if (second instanceof NondeterminismException) {
+                return new Result(second, steps[0], k);
+            }
+            // A failure of the first run; else one only the second run had (same steps): reported as is.
+            return new Result(first != null ? first : second, steps[0], k);
+        }
+        ScheduleFailedException f = runOnce(d, index, DetScheduler.RECORD_CHOICES, null, null, steps);
+        return new Result(f, steps[0], k);
+    }
+
+    /**
+     * Parallel exploration (see {@link #parallelism(int)}). Workers take
+     * schedules in index order, each guessing PCT's expected length from the
+     * schedules this thread (the coordinator) has accepted so far; the
+     * coordinator accepts results strictly in index order and re-runs (itself)
+     * any schedule whose guess differs from what a sequential run would have
+     * used, so the schedules accepted, and the first failure, are exactly the
+     * sequential run's.
+     */
+    private int runParallel() {
+        boolean estimate = estimates();
+        int n = Math.min(parallelism, schedules);
+        List<CompletableFuture<Result>> results = new ArrayList<>(schedules);
+        for (int i = 0; i < schedules; i++) {
+            results.add(new CompletableFuture<>());
+        }
+        AtomicInteger next = new AtomicInteger();
+        AtomicLong accepted = new AtomicLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread[] workers = new Thread[n];
+        for (int w = 0; w < n; w++) {
+            workers[w] = Thread.ofPlatform().daemon().name("verdant-exploration-" + w).unstarted(() -> {
+                int i;
+                while (!stop.get() && (i = next.getAndIncrement()) < schedules) {
+                    try {
+                        results.get(i).complete(schedule(i, estimate ? accepted.get() : 0));
+                    } catch (Throwable t) {
+                        results.get(i).completeExceptionally(t);
+                    }
+                }
+            });
+            workers[w].start();
+        }
+        try {
+            long longest = 0;
+            for (int i = 0; i < schedules; i++) {
+                Result r;
+                try {
+                    r = results.get(i).join();
+                } catch (CompletionException e) {
+                    stop.set(true);
+                    Throwable c = e.getCause();
+                    if (c instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    if (c instanceof Error er) {
+                        throw er;
+                    }
+                    throw e;
+                }
+                long k = estimate ? longest : 0;
+                if (r.k() != k) {
+                    r = schedule(i, k); // the worker guessed another length than a sequential run uses
+                }
+                if (r.failure() != null) {
+                    stop.set(true);
+                    throw r.failure().withSchedule(i + 1);
+                }
+                longest = Math.max(longest, r.steps());
+                accepted.set(longest);
+            }
+            return schedules;
+        } finally {
+            stop.set(true);
+            boolean interrupted = false;
+            for (Thread w : workers) {
+                while (true) {
+                    try {
+                        w.join(); // each finishes the schedule it is running, then sees stop
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** One schedule; returns its failure (not thrown), or null; its step count goes to {@code stepsOut[0]}. */
     private ScheduleFailedException runOnce(Determinism d, int index, int record, Object expected,
-                                            Object[] recordingOut) {
+                                            Object[] recordingOut, long[] stepsOut) {
         DetScheduler det = new DetScheduler(d, record, expected);
         try (Verdant rt = Verdant.deterministic(config, det)) {
             try {
@@ -196,7 +331,7 @@ public final class Exploration {
                 return new ScheduleFailedException(what + " failed: " + cause + report(det), rt.trace(), cause)
                         .withRecording(det.recording());
             } finally {
-                lastSteps = rt.trace().steps();
+                stepsOut[0] = rt.trace().steps();
                 if (recordingOut != null) {
                     recordingOut[0] = det.recording();
                 }
@@ -228,7 +363,8 @@ public final class Exploration {
                     + "JVM); replay its key with Verdant.deterministic(config, Determinism.replay(key)) instead");
         }
         int mode = DetScheduler.isFull(steps) ? DetScheduler.RECORD_FULL : DetScheduler.RECORD_CHOICES;
-        ScheduleFailedException again = runOnce(Determinism.replay(failure.replayKey()), -1, mode, steps, null);
+        ScheduleFailedException again = runOnce(Determinism.replay(failure.replayKey()).withLimitsOf(template), -1, mode,
+                steps, null, new long[1]);
         if (again instanceof NondeterminismException) {
             throw again;
         }

@@ -92,7 +92,8 @@ public final class Green {
      * {@link java.time.Instant} (timestamps, expiry dates). In a normal runtime it
      * is {@link java.time.InstantSource#system()}; in a deterministic runtime
      * ({@link Verdant#deterministic(Config, Determinism)}) it is virtual: it
-     * starts at {@code 2000-01-01T00:00:00Z} (as Go's {@code testing/synctest})
+     * starts at {@code 2000-01-01T00:00:00Z} (as Go's {@code testing/synctest}; another origin with
+     * {@link Determinism#startTime(java.time.Instant)})
      * and moves exactly as {@link #nanoTime()} does, only when no green thread
      * can run. Pass it to the code under test instead of reading
      * {@code Instant.now()} or {@code System.currentTimeMillis()}, which a

@@ -10,7 +10,9 @@ import java.util.Map;
 
 /**
  * {@code spawn}: spawn 1,000,000 no-op threads, then join them all, from inside
- * a thread of the system measured (a green thread, a virtual thread). Platform
+ * a thread of the system measured (a green thread, a virtual thread), at one
+ * worker per core and at one worker (vt-default with parallelism 1 in a forked
+ * JVM: its parallelism is fixed at JVM start). Platform
  * threads do the same with {@link #PLATFORM_N} threads (1,000,000 would take
  * minutes). ns_per_op = elapsed / threads.
  */
@@ -26,7 +28,8 @@ final class SpawnComparison extends Harness {
 
     @Override
     public String description() {
-        return "spawn and join 1,000,000 no-op threads (verdant, vt-default; platform with " + PLATFORM_N + ")";
+        return "spawn and join 1,000,000 no-op threads (verdant, vt-default, at all cores and at 1 worker; platform with "
+                + PLATFORM_N + ")";
     }
 
     @Override
@@ -46,16 +49,34 @@ final class SpawnComparison extends Harness {
                 local("verdant", "spawn", "verdant", N, "ns_per_op", List.of(w), VerdantSpawn::new),
                 local("vt-default", "spawn", "vt-default", N, "ns_per_op", List.of(w), () -> SpawnComparison::vtSpawn),
                 local("platform", "spawn", "platform", PLATFORM_N, "ns_per_op", List.of(),
-                        () -> SpawnComparison::platformSpawn));
+                        () -> SpawnComparison::platformSpawn),
+                // One worker: Verdant with one carrier beside the default scheduler with
+                // parallelism 1, which is fixed at JVM start, so in a forked child.
+                local("verdant-w1", "spawn", "verdant", N, "ns_per_op", List.of("workers=1"), () -> new VerdantSpawn(1)),
+                forked("vt-default-w1", "spawn", "vt-default", N, "ns_per_op", List.of("workers=1"),
+                        List.of("-Djdk.virtualThreadScheduler.parallelism=1",
+                                "-Djdk.virtualThreadScheduler.maxPoolSize=2"),
+                        () -> SpawnComparison::vtSpawn));
     }
 
     @Override
     protected void summarize(Report report, Map<String, Double> m) {
         ratios(report, "spawn verdant/vt-default", m, "verdant", "vt-default", "<=", 1.0);
+        ratios(report, "spawn 1 worker verdant/vt-default", m, "verdant-w1", "vt-default-w1", "<=", 1.0);
     }
 
     static final class VerdantSpawn implements Trial {
-        final Verdant rt = Verdant.start(Config.builder().name("bench-spawn").build());
+        final Verdant rt;
+
+        /** A runtime with one worker per core (the default). */
+        VerdantSpawn() {
+            rt = Verdant.start(Config.builder().name("bench-spawn").build());
+        }
+
+        /** A runtime with {@code workers} workers. */
+        VerdantSpawn(int workers) {
+            rt = Verdant.start(Config.builder().name("bench-spawn-w" + workers).workers(workers).build());
+        }
 
         @Override
         public double run() {

@@ -42,6 +42,11 @@ final class Explorer {
      * @param failed the failing schedule, or null
      */
     record Outcome(int ran, ScheduleFailedException failure, Schedule failed) {
+        /** Whether the failure is only that the exploration's time budget ran out. */
+        boolean outOfTime() {
+            return failure != null && failure.getCause() instanceof OutOfTime;
+        }
+
         /** What failed: the body's own throwable, or the runtime's failure (deadlock, refusal, divergence). */
         Throwable cause() {
             return failure.getClass() == ScheduleFailedException.class && failure.getCause() != null
@@ -51,11 +56,17 @@ final class Explorer {
 
     /** Runs {@code body} under each schedule of {@code plan} until one fails. */
     static Outcome explore(Plan plan, Config config, Body body) {
+        long deadline = System.nanoTime() + plan.timeoutNanos();
         Exploration exploration = Exploration.of(() -> {
+            // The budget is checked as each schedule starts (real time; a schedule that
+            // is running is bounded by the slice watchdog instead).
+            if (plan.timeoutNanos() > 0 && System.nanoTime() - deadline > 0) {
+                throw new OutOfTime();
+            }
             body.run(current(plan));
             return null;
         }).settings(plan.settings()).seedBase(plan.seedBase()).schedules(plan.count()).config(config)
-                .checkDeterminism(plan.check());
+                .checkDeterminism(plan.check()).parallelism(plan.parallelism());
         try {
             return new Outcome(exploration.run(), null, null);
         } catch (ScheduleFailedException e) {
@@ -65,6 +76,24 @@ final class Explorer {
                     ? new Schedule(e.scheduleNumber() - 1, plan.count(), d) : schedule(plan, d);
             return new Outcome(s.index() + 1, e, s);
         }
+    }
+
+    /** Thrown by a schedule that starts after the exploration's time budget is spent. */
+    static final class OutOfTime extends RuntimeException {
+        @java.io.Serial
+        private static final long serialVersionUID = 1L;
+
+        OutOfTime() {
+            super("the exploration's time budget (@VerdantTest.timeout) is spent", null, false, false);
+        }
+    }
+
+    /** The failure of a test whose exploration ran out of time before a schedule failed. */
+    static AssertionError outOfTime(Plan plan, Outcome outcome, String testName) {
+        return new AssertionError(testName + ": @VerdantTest timeout of "
+                + java.time.Duration.ofNanos(plan.timeoutNanos()) + " spent after " + (outcome.ran() - 1) + " of "
+                + plan.count() + " schedules passed (" + plan.describe() + "); no schedule failed in that time. "
+                + "Raise the timeout, lower schedules, or use parallelism");
     }
 
     /** Green only: the schedule the calling green thread's runtime runs. */

@@ -17,8 +17,11 @@ import java.util.function.Function;
  *        or the replayed settings
  * @param replay true if this plan replays one schedule
  * @param check true to run each schedule twice and compare (check mode)
+ * @param parallelism how many schedules run at once
+ * @param timeoutNanos the real-time budget of the exploration, or 0 for none
  */
-record Plan(int count, long seedBase, Determinism settings, boolean replay, boolean check) {
+record Plan(int count, long seedBase, Determinism settings, boolean replay, boolean check, int parallelism,
+            long timeoutNanos) {
     /** System property or JUnit configuration parameter: a replay key that every selected method runs. */
     static final String REPLAY = "verdant.replay";
     /** System property or JUnit configuration parameter: overrides {@link VerdantTest#schedules()}. */
@@ -41,7 +44,8 @@ record Plan(int count, long seedBase, Determinism settings, boolean replay, bool
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("@VerdantTest on " + where + ": bad replay key: " + e.getMessage(), e);
             }
-            return new Plan(1, d.seedValue(), d, true, spec.checkDeterminism());
+            return new Plan(1, d.seedValue(), limits(spec, where, d), true, spec.checkDeterminism(), 1,
+                    timeout(spec, where));
         }
         int count = spec.schedules();
         Optional<String> override = parameter.apply(SCHEDULES).map(String::strip).filter(s -> !s.isEmpty());
@@ -71,7 +75,30 @@ record Plan(int count, long seedBase, Determinism settings, boolean replay, bool
         if (spec.lenient()) {
             settings = settings.lenient();
         }
-        return new Plan(count, spec.seedBase(), settings, false, spec.checkDeterminism());
+        if (spec.parallelism() < 1) {
+            throw new IllegalArgumentException("@VerdantTest on " + where + ": parallelism must be at least 1, was "
+                    + spec.parallelism());
+        }
+        return new Plan(count, spec.seedBase(), limits(spec, where, settings), false, spec.checkDeterminism(),
+                spec.parallelism(), timeout(spec, where));
+    }
+
+    /** {@code d} with the annotation's step limit and leak check. */
+    private static Determinism limits(VerdantTest spec, String where, Determinism d) {
+        if (spec.maxSteps() < 1) {
+            throw new IllegalArgumentException("@VerdantTest on " + where + ": maxSteps must be at least 1, was "
+                    + spec.maxSteps());
+        }
+        return d.maxSteps(spec.maxSteps()).failOnLeak(spec.failOnLeak());
+    }
+
+    /** The annotation's budget in nanoseconds (saturating), or 0. */
+    private static long timeout(VerdantTest spec, String where) {
+        if (spec.timeout() < 0) {
+            throw new IllegalArgumentException("@VerdantTest on " + where + ": timeout must not be negative, was "
+                    + spec.timeout());
+        }
+        return spec.timeoutUnit().toNanos(spec.timeout());
     }
 
     /** For messages: "pct3, seeds from 0x0" or "replay of v1:random:0x6". */

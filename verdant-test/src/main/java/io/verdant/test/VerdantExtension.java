@@ -15,7 +15,9 @@ import java.lang.reflect.Method;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The JUnit 5 extension behind {@link VerdantTest} (which registers it; there
@@ -33,7 +35,8 @@ import java.util.Optional;
  * ran), and on failure {@code verdant.failedSchedule} (its index, from 0) and
  * {@code verdant.replay} (its key).
  *
- * <p>Each schedule's runtime has {@link Config#defaults()} settings.
+ * <p>Each schedule's runtime has the settings {@link VerdantTest#config()}
+ * supplies ({@link Config#defaults()} unless set).
  */
 public final class VerdantExtension implements InvocationInterceptor, ParameterResolver {
     /** Creates the extension; JUnit does, through {@link VerdantTest}. */
@@ -68,7 +71,7 @@ public final class VerdantExtension implements InvocationInterceptor, ParameterR
         Object target = call.getTarget().orElse(null);
         List<Object> resolved = call.getArguments();
         Class<?>[] types = method.getParameterTypes();
-        Explorer.Outcome outcome = Explorer.explore(plan, Config.defaults(), schedule -> {
+        Explorer.Outcome outcome = Explorer.explore(plan, config(spec.get(), name), schedule -> {
             Object[] args = resolved.toArray();
             for (int i = 0; i < types.length; i++) {
                 if (types[i] == Schedule.class) {
@@ -85,6 +88,11 @@ public final class VerdantExtension implements InvocationInterceptor, ParameterR
             context.publishReportEntry(entries);
             return;
         }
+        if (outcome.outOfTime()) {
+            entries.put("verdant.outOfTime", "true");
+            context.publishReportEntry(entries);
+            throw Explorer.outOfTime(plan, outcome, name);
+        }
         entries.put("verdant.failedSchedule", Integer.toString(outcome.failed().index()));
         entries.put("verdant.replay", outcome.failure().replayKey());
         context.publishReportEntry(entries);
@@ -92,6 +100,19 @@ public final class VerdantExtension implements InvocationInterceptor, ParameterR
             throw aborted;
         }
         throw Explorer.failure(plan, outcome, name);
+    }
+
+    /** The runtime settings {@code spec.config()} supplies. */
+    private static Config config(VerdantTest spec, String where) {
+        Supplier<Config> supplier;
+        try {
+            supplier = ReflectionSupport.newInstance(spec.config());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("@VerdantTest on " + where + ": config " + spec.config().getName()
+                    + " needs a public no-argument constructor: " + e, e);
+        }
+        return Objects.requireNonNull(supplier.get(), () -> "@VerdantTest on " + where + ": config "
+                + spec.config().getName() + ".get() returned null");
     }
 
     /**

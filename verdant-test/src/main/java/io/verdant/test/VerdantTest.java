@@ -8,6 +8,8 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * A JUnit 5 test whose body runs under many deterministic schedules: for each
@@ -44,6 +46,11 @@ import java.lang.annotation.Target;
  * the body. The test reports one result per method. Parameters of type
  * {@link Schedule} and {@link io.verdant.Determinism} receive each schedule's
  * own value; other parameters are resolved once by JUnit as usual.
+ *
+ * <p>Per test: the runtime settings of each schedule ({@link #config()}), the
+ * step limit ({@link #maxSteps()}), the leak check ({@link #failOnLeak()}), a
+ * real-time budget for the whole exploration ({@link #timeout()}) and how many
+ * schedules run at once ({@link #parallelism()}).
  */
 @Target({ElementType.METHOD, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)
@@ -114,4 +121,78 @@ public @interface VerdantTest {
      * @return the replay key, or {@code ""} to explore
      */
     String replay() default "";
+
+    /**
+     * The most steps one schedule may take before it fails as a livelock
+     * ({@link io.verdant.Determinism#maxSteps(long)}); at least 1. Applies to a
+     * replay too.
+     *
+     * @return the step limit; {@link io.verdant.Determinism#DEFAULT_MAX_STEPS} by default
+     */
+    long maxSteps() default io.verdant.Determinism.DEFAULT_MAX_STEPS;
+
+    /**
+     * Fail a schedule whose body returns leaving green threads it started
+     * waiting forever ({@link io.verdant.Determinism#failOnLeak(boolean)}; the
+     * failure names them). Applies to a replay too.
+     *
+     * @return true to fail on leaks; false by default (leaked threads are cancelled)
+     */
+    boolean failOnLeak() default false;
+
+    /**
+     * A real-time budget for the whole exploration, in {@link #timeoutUnit()}:
+     * once it is spent, no further schedule starts and the test fails saying
+     * how many schedules passed in time (a schedule already running is bounded
+     * by the runtime's slice watchdog, {@link io.verdant.Determinism#sliceWatchdog}).
+     * 0 means no budget.
+     *
+     * @return the budget; 0 (none) by default
+     */
+    long timeout() default 0;
+
+    /**
+     * The unit of {@link #timeout()}.
+     *
+     * @return the unit; seconds by default
+     */
+    TimeUnit timeoutUnit() default TimeUnit.SECONDS;
+
+    /**
+     * How many schedules run at once ({@link io.verdant.Exploration#parallelism(int)}):
+     * the outcome, and the failing schedule reported, are those of a
+     * sequential run. Several bodies then run at the same time, on the same
+     * test instance: keep state inside the body. At least 1.
+     *
+     * @return the number of schedules at once; 1 by default
+     */
+    int parallelism() default 1;
+
+    /**
+     * Where each schedule's runtime settings come from: a class with a public
+     * no-argument constructor whose {@code get()} returns the
+     * {@link io.verdant.Config} (for example one with a failure handler, or a
+     * shorter shutdown timeout). Its workers and time slice are ignored by a
+     * deterministic runtime.
+     *
+     * @return the settings' supplier; {@link DefaultConfig} ({@link io.verdant.Config#defaults()}) by default
+     */
+    Class<? extends Supplier<io.verdant.Config>> config() default DefaultConfig.class;
+
+    /** The default of {@link #config()}: {@link io.verdant.Config#defaults()}. */
+    final class DefaultConfig implements Supplier<io.verdant.Config> {
+        /** Creates the supplier; the extension does. */
+        public DefaultConfig() {
+        }
+
+        /**
+         * The default runtime settings.
+         *
+         * @return {@link io.verdant.Config#defaults()}
+         */
+        @Override
+        public io.verdant.Config get() {
+            return io.verdant.Config.defaults();
+        }
+    }
 }

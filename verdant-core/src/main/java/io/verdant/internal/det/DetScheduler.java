@@ -33,15 +33,30 @@ import java.util.concurrent.locks.LockSupport;
  *       the run fails with a DeadlockException naming who waits on what,
  *       unless every green thread started from outside (roots: rt.run's
  *       body, rt.spawn) has ended: then the waiting ones are leaks, left to
- *       close() to cancel
- *     else wait (real time) for an external submission
+ *       close() to cancel, or (failOnLeak) a failure naming them; with no
+ *       leak, quiet is set (awaitRoot waits for it under failOnLeak)
+ *     else wait (real time) for an external submission (a thread in transit:
+ *       lenient JDK waits, inIo)
  *   else: t = strategy.pick(runnable); record the step (hash, count); run t
  *     until it unmounts (parks, yields, ends); then classify: a green thread
  *     left in TIMED_WAITING, or with the JDK's timeout task still registered
  *     (VirtualThreads.jdkTimeoutPending: its timer may already have fired and
  *     this carrier resubmitted it), made a JDK timed wait; one left BLOCKED
  *     waits for a monitor the JDK's unblocker thread will hand over: both are
- *     refused (the run fails with a message naming the call and the fix).
+ *     refused (the run fails with a message naming the call and the fix). One
+ *     left WAITING with no blocker (not a Verdant or j.u.c wait) has its stack
+ *     read: in a socket operation (sun.nio.ch frames) it waits for the JDK
+ *     poller: refused naming the poller (lenient: counted in transit, inIo).
+ *   Every step writes progress (opaque); a step past Determinism.maxSteps
+ *   fails the run as a livelock.
+ *
+ * Watchdog
+ *   The thread waiting in awaitRoot (rt.run's caller) wakes every
+ *   WATCHDOG_POLL_MILLIS; if a task is mounted and progress has not moved for
+ *   Determinism.sliceWatchdog, the run fails with the mounted thread's stack
+ *   (user code spinning with no Verdant operation, a class initialisation
+ *   held by another green thread). The slice itself cannot be stopped: the
+ *   carrier (a daemon) stays with it until it reaches a point or ends.
  *
  * The runnable set
  *   An ArrayList in submission order (a task is appended when it is submitted,
@@ -136,8 +151,6 @@ import java.util.concurrent.locks.LockSupport;
  * </pre>
  */
 public final class DetScheduler {
-    /** A schedule longer than this is taken for a livelock (the design's default; generous for tests). */
-    static final long MAX_STEPS = 1_000_000;
     /**
      * How long a wait for the other side of a hand-off between the test thread
      * and the carrier (the next submission, the root's end, the loop's end)
@@ -157,8 +170,13 @@ public final class DetScheduler {
 
     /** Steps shown in a failure report. */
     static final int REPORT_STEPS = 24;
-    /** Virtual wall-clock origin, as Go's synctest: 2000-01-01T00:00:00Z, in epoch seconds. */
-    private static final long WALL_ORIGIN_SECONDS = 946_684_800L;
+    /**
+     * The longest the thread in awaitRoot waits (real time) before it looks at
+     * the watchdog again: a tenth of a second keeps a watchdog report within
+     * that of its bound, and costs nothing while the run takes steps (the waiter
+     * is notified when the root ends).
+     */
+    private static final long WATCHDOG_POLL_MILLIS = 100;
 
     private final Determinism settings;
     private final DetStrategy strategy;
@@ -177,6 +195,27 @@ public final class DetScheduler {
     private volatile boolean replayable = true;
     /** The trace when the last green thread started from outside ended, or null while one runs (see trace()). Written by the carrier. */
     private volatile ScheduleTrace endTrace;
+    /**
+     * The number of the last step taken; written by the carrier at every step
+     * and read by the watchdog in awaitRoot on the waiting thread, both opaque
+     * (setProgressOpaque, progressOpaque): the watchdog needs only to see the
+     * value move eventually, no ordering with other fields, and an opaque
+     * store is a plain store on x86 and AArch64 (a volatile one would fence at
+     * every step).
+     */
+    @SuppressWarnings("unused") // accessed through PROGRESS
+    private long progress;
+    /**
+     * failOnLeak: set by the carrier when every root has ended and the runtime
+     * is quiescent (nothing runnable, no timer pending) with no leak; awaitRoot
+     * waits for it (or a failure) before returning.
+     */
+    private volatile boolean quiet;
+    /**
+     * Green threads that parked in a socket operation under the lenient policy
+     * (the JDK poller wakes them): not durably blocked. Carrier only.
+     */
+    private final ArrayList<GreenThread<?>> inIo = new ArrayList<>();
     /**
      * Check mode compares (and records) steps only while a root green thread
      * (started from outside) is alive: after the last root ends, the test
@@ -372,6 +411,15 @@ public final class DetScheduler {
                 replayable = false;
             } else if (!first && !closing && failure == null) {
                 Thread from = Thread.currentThread();
+                // The waker's own stack (never the woken thread's: walking a virtual thread
+                // that is being submitted makes the JDK submit it again, into this method).
+                String io = green == null ? null : socketCall(from.getStackTrace());
+                if (io != null) {
+                    failLocked(new ScheduleFailedException(socketMessage(green, io) + " (woken by " + from + ")"
+                            + report(), liveTrace()));
+                    lock.notifyAll();
+                    return;
+                }
                 failLocked(new ScheduleFailedException("green thread " + (green == null ? "(foreign virtual thread)" : green)
                         + " was woken by " + from + ", a thread outside the deterministic runtime (a platform thread, "
                         + "a JDK timer thread, a JDK socket poller): its timing cannot be replayed. "
@@ -451,8 +499,11 @@ public final class DetScheduler {
         }
         long tick = clock.nanoTime();
         long n = log.add(t.id, t, kind, tick, t.waker, type, rh);
-        if (n == MAX_STEPS + 1) {
-            fail(new ScheduleFailedException("more than " + MAX_STEPS + " steps: a livelock?" + report(), liveTrace()));
+        setProgressOpaque(n);
+        if (n == settings.maxStepsValue() + 1) {
+            fail(new ScheduleFailedException("more than " + settings.maxStepsValue() + " steps (Determinism.maxSteps): "
+                    + "a livelock? Green threads kept running without the schedule ending; raise the limit if the "
+                    + "test is just long" + report(), liveTrace()));
         }
         if (expected != null && failure == null && comparing) {
             String want = expected.mismatch(n, t.id, kind, tick, rh);
@@ -482,6 +533,9 @@ public final class DetScheduler {
         mountedForeign = g == null;
         mounted = g == null ? null : g.virtualThread();
         current = t;
+        if (g != null && !inIo.isEmpty()) {
+            inIo.remove(g);
+        }
         try {
             t.continuation().run();
         } finally {
@@ -511,11 +565,34 @@ public final class DetScheduler {
             }
             return;
         }
-        Thread.State state = g.virtualThread().getState();
-        if (state != Thread.State.BLOCKED && VirtualThreads.jdkTimeoutPending(g.virtualThread())) {
+        Thread vt = g.virtualThread();
+        Thread.State state = vt.getState();
+        if (state == Thread.State.WAITING && LockSupport.getBlocker(vt) == null) {
+            // Parked without a blocker: not a Verdant or java.util.concurrent wait. Rare
+            // (Object.wait, socket I/O), so the stack walk that tells them apart is affordable.
+            String io = socketCall(vt.getStackTrace());
+            if (io != null) {
+                if (settings.isLenient()) {
+                    replayable = false; // the poller wakes it: admitted at quiescence
+                    inIo.add(g);
+                } else if (failure == null && !closing) {
+                    synchronized (lock) {
+                        if (failure == null) {
+                            failLocked(new ScheduleFailedException(socketMessage(g, io) + report(), liveTrace()));
+                        }
+                    }
+                }
+                return;
+            }
+        }
+        boolean fired = false;
+        if (state != Thread.State.BLOCKED && state != Thread.State.TIMED_WAITING
+                && VirtualThreads.jdkTimeoutPending(vt)) {
             // A JDK timed wait whose timer already fired (the thread is runnable again,
-            // resubmitted by this carrier in the JDK's afterYield): the same refusal.
+            // resubmitted by this carrier in the JDK's afterYield): the same refusal, but
+            // no stack walk (the JDK resubmits a runnable thread whose stack it walked).
             state = Thread.State.TIMED_WAITING;
+            fired = true;
         }
         if (settings.isLenient() && (state == Thread.State.BLOCKED || state == Thread.State.TIMED_WAITING)) {
             replayable = false; // its wake-up comes from a JDK thread: admitted at quiescence
@@ -534,7 +611,7 @@ public final class DetScheduler {
             // wake-up, arriving meanwhile, must find this failure, not report its own.
             synchronized (lock) {
                 if (failure == null) {
-                    failLocked(new ScheduleFailedException(timedWaitMessage(g) + report(), liveTrace()));
+                    failLocked(new ScheduleFailedException(timedWaitMessage(g, !fired) + report(), liveTrace()));
                 }
             }
         }
@@ -569,22 +646,35 @@ public final class DetScheduler {
         }
         boolean transit = false;
         if (failure == null && !closing) {
-            List<GreenThread<?>> live = runtime.liveGreenThreads();
-            if (!live.isEmpty()) {
-                if (allWaiting(live)) {
-                    if (rootsAlive()) {
-                        synchronized (lock) {
-                            if (inbox.isEmpty()) {
-                                failLocked(new DeadlockException(waitReport(live) + report(), liveTrace()));
-                            }
+            List<GreenThread<?>> live = notDone(runtime.liveGreenThreads());
+            if (live.isEmpty()) {
+                markQuiet();
+            } else if (allWaiting(live) && inIo.isEmpty()) {
+                if (rootsAlive()) {
+                    synchronized (lock) {
+                        if (inbox.isEmpty()) {
+                            failLocked(new DeadlockException(waitReport(live) + report(), liveTrace()));
                         }
-                        return;
                     }
-                    // Every thread started from outside (rt.run's body) has ended: the waiting
-                    // ones are leaks, which close() cancels, not a deadlock of the code under test.
-                } else {
-                    transit = true;
+                    return;
                 }
+                // Every thread started from outside (rt.run's body) has ended: the waiting
+                // ones are leaks, which close() cancels, not a deadlock of the code under test,
+                // unless failOnLeak makes them a failure.
+                if (settings.isFailOnLeak()) {
+                    synchronized (lock) {
+                        if (inbox.isEmpty()) {
+                            failLocked(new ScheduleFailedException("leak: the body has ended but " + live.size()
+                                    + " green thread(s) it started are still alive, waiting with nothing left to "
+                                    + "wake them (Determinism.failOnLeak):\n" + waitReport(live).stripTrailing()
+                                    + "\n  Join or cancel them before the body returns" + report(), liveTrace()));
+                        }
+                    }
+                    return;
+                }
+                markQuiet();
+            } else {
+                transit = true;
             }
         }
         // A hand-off (the next submission from the test thread, or close) usually comes within
@@ -617,6 +707,7 @@ public final class DetScheduler {
                     if (t.id < 0 && t.green != null) {
                         roots.add(t.green);
                         endTrace = null; // a new body from outside: the schedule goes on
+                        quiet = false;
                     }
                     admit(t);
                 } else {
@@ -627,6 +718,26 @@ public final class DetScheduler {
             carrierWaker = StepLog.WAKER_CARRIER;
         }
         return true;
+    }
+
+    /** Carrier only: every root has ended and nothing is left to run (see quiet). */
+    private void markQuiet() {
+        if (!quiet && !rootsAlive()) {
+            synchronized (lock) {
+                quiet = true;
+                lock.notifyAll();
+            }
+        }
+    }
+
+    private static List<GreenThread<?>> notDone(List<GreenThread<?>> live) {
+        List<GreenThread<?>> out = new ArrayList<>(live.size());
+        for (GreenThread<?> g : live) {
+            if (!g.isDone()) {
+                out.add(g);
+            }
+        }
+        return out;
     }
 
     /** Carrier only: whether a green thread started from outside the runtime is still alive. */
@@ -665,6 +776,12 @@ public final class DetScheduler {
         if (blocker instanceof GreenThread<?> g) {
             return "joining " + g;
         }
+        if (!blocker.getClass().getName().startsWith("io.verdant.")) {
+            // A java.util.concurrent wait: often a future or latch a thread outside the runtime was to end.
+            return blocker + " (a JDK wait: if a thread outside the runtime, such as the common pool or an "
+                    + "executor, was to end it, that thread's timing is outside the schedule: do that work in a "
+                    + "green thread, Green.spawn or Green.blocking, instead)";
+        }
         return String.valueOf(blocker);
     }
 
@@ -679,9 +796,44 @@ public final class DetScheduler {
                 + "(or opt in to Determinism.lenient()). Stack:" + at;
     }
 
-    private static String timedWaitMessage(GreenThread<?> g) {
-        StackTraceElement[] stack = g.virtualThread().getStackTrace();
-        String call = "a JDK timed wait";
+    /**
+     * The socket operation a stack is in (for example
+     * {@code sun.nio.ch.NioSocketImpl.read, at com.example.Client.fetch(Client.java:12)}),
+     * or null if it is in none: a frame of the JDK's socket implementation
+     * ({@code sun.nio.ch}) and the first frame of the caller's code under it.
+     */
+    private static String socketCall(StackTraceElement[] stack) {
+        String jdk = null;
+        for (StackTraceElement e : stack) {
+            String c = e.getClassName();
+            if (c.startsWith("sun.nio.ch.")) {
+                if (jdk == null || !c.equals("sun.nio.ch.Poller")) {
+                    jdk = c + "." + e.getMethodName(); // keeps the outermost sun.nio.ch frame: the operation
+                }
+            } else if (jdk != null && !c.startsWith("java.") && !c.startsWith("jdk.") && !c.startsWith("sun.")) {
+                return jdk + ", at " + e;
+            }
+        }
+        return jdk;
+    }
+
+    private static String socketMessage(GreenThread<?> g, String call) {
+        return "green thread " + g + " waits in a real socket operation (" + call + ") in a deterministic runtime: "
+                + "the JDK poller (its Read-Poller/Write-Poller threads) wakes it in real time, when the network "
+                + "answers, which the schedule cannot control. Use in-memory channels (Verdant Channels standing in "
+                + "for the connection) in the code under test, or opt in to Determinism.lenient() (the poller's "
+                + "wake-up is then admitted when no green thread can run, and the run may not replay)";
+    }
+
+    /** {@code walk}: the thread is parked, so its stack names the call; else the message names none. */
+    private static String timedWaitMessage(GreenThread<?> g, boolean walk) {
+        StackTraceElement[] stack = walk ? g.virtualThread().getStackTrace() : new StackTraceElement[0];
+        String io = socketCall(stack);
+        if (io != null) {
+            return socketMessage(g, io + ", with a timeout");
+        }
+        String call = walk ? "a JDK timed wait" : "a JDK timed wait (Thread.sleep, LockSupport.parkNanos, "
+                + "Object.wait(timeout) or a timed java.util.concurrent wait; its timer fired before the stack was read)";
         String at = "?";
         for (StackTraceElement e : stack) {
             String c = e.getClassName();
@@ -751,7 +903,8 @@ public final class DetScheduler {
      * @return an instant source that reads the virtual clock
      */
     public java.time.InstantSource wallClock() {
-        return () -> java.time.Instant.ofEpochSecond(WALL_ORIGIN_SECONDS, clock.nanoTime());
+        java.time.Instant origin = settings.startTimeValue();
+        return () -> origin.plusNanos(clock.nanoTime());
     }
 
     /**
@@ -839,15 +992,58 @@ public final class DetScheduler {
                 && System.nanoTime() - t0 < HANDOFF_YIELD_NANOS; ) {
             Thread.yield(); // a short body ends within microseconds: see HANDOFF_YIELD_NANOS
         }
-        synchronized (lock) {
-            while (!root.isDone() && failure == null) {
-                lock.wait();
+        long bound = saturatedNanos(settings.sliceWatchdogValue());
+        boolean leakCheck = settings.isFailOnLeak();
+        long seen = progressOpaque();
+        long since = System.nanoTime();
+        while (true) {
+            synchronized (lock) {
+                if ((root.isDone() && (!leakCheck || quiet || closing)) || failure != null) {
+                    break;
+                }
+                lock.wait(WATCHDOG_POLL_MILLIS);
+            }
+            // The watchdog: the same slice (no step since) for longer than the bound.
+            long p = progressOpaque();
+            long now = System.nanoTime();
+            Thread vt = mounted;
+            if (p != seen || (vt == null && !mountedForeign)) {
+                seen = p;
+                since = now;
+            } else if (now - since >= bound && failure == null && !closing) {
+                fail(new ScheduleFailedException(watchdogMessage(vt, now - since) + report(), liveTrace()));
             }
         }
         ScheduleFailedException f = failure;
         if (f != null) {
             throw f;
         }
+    }
+
+    private static long saturatedNanos(java.time.Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** The waiting thread: the watchdog's report of the slice that does not end. */
+    private String watchdogMessage(Thread vt, long nanos) {
+        Thread who = vt != null ? vt : carrier;
+        StringBuilder at = new StringBuilder();
+        for (StackTraceElement e : who.getStackTrace()) {
+            at.append("\n    at ").append(e);
+        }
+        DetTask cur = current; // a racy read, for the name only
+        return (vt != null ? "green thread '" + vt.getName() + "'" : "a foreign virtual thread" + (cur == null ? ""
+                : " " + cur.name())) + " has run for " + nanos / 1_000_000 + " ms (real time) without reaching a "
+                + "scheduling point (Determinism.sliceWatchdog is " + settings.sliceWatchdogValue() + "): it holds the "
+                + "deterministic runtime's only carrier, so no other green thread can run. Typical causes: a loop that "
+                + "spins on a plain or atomic field with no Verdant operation in it (add Green.checkpoint() or "
+                + "Green.schedulingPoint(), or wait with a Verdant operation), a class initialisation another green "
+                + "thread holds, or long real work (raise sliceWatchdog). The thread cannot be stopped: it keeps the "
+                + "carrier (a daemon thread) until it reaches a scheduling point. Its stack now:" + at;
     }
 
     /** The failure of this run, or null. Any thread. */
@@ -921,4 +1117,21 @@ public final class DetScheduler {
         return 0;
     }
 
+    private void setProgressOpaque(long n) {
+        PROGRESS.setOpaque(this, n);
+    }
+
+    private long progressOpaque() {
+        return (long) PROGRESS.getOpaque(this);
+    }
+
+    private static final java.lang.invoke.VarHandle PROGRESS;
+
+    static {
+        try {
+            PROGRESS = java.lang.invoke.MethodHandles.lookup().findVarHandle(DetScheduler.class, "progress", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 }

@@ -42,17 +42,58 @@ import java.util.function.Consumer;
  *   searching    number of workers looking for work (stealing). A worker that
  *                finds work while it was the last searcher wakes one more, so
  *                parallelism ramps up one worker at a time: no thundering herd.
+ *                At most half the carriers (at least one) search at once.
+ *   search       SEARCH_ROUNDS passes over the injection queues and every other
+ *                carrier (stealing half a queue, or a LIFO slot whose owner has
+ *                not dispatched between two looks); then, with more than one
+ *                carrier and no spare alive, a spin phase of up to SPIN_NANOS,
+ *                still holding the token, over the queues only (not LIFO slots). While a worker
+ *                spins, every signalWork sees searching != 0 and unparks nobody:
+ *                a spawn burst on one carrier is absorbed by the spinning one
+ *                instead of costing a park and an unpark (two system calls) every
+ *                few threads (SpawnWakeCountTest: 300 one-by-one hand-offs, 299
+ *                unparks without the spin, 1 with a spin longer than the gaps).
+ *                Signals are thereby batched per search, not per spawn: one idle
+ *                worker is woken, it steals half the spawner's queue, and it
+ *                parks again only after a whole spin finds nothing.
  *   signalWork   after publishing work: full fence, then if nobody is searching
  *                and someone is idle, pop one idle worker, count it as
  *                searching, and unpark it.
  *   signalWorkFromOwner  the same, called by a running worker for work it
  *                published itself; a no-op while there is a single carrier
  *                (one worker, no spare alive): the caller takes that work itself.
- *   park         a worker with nothing to do: (1) registers in the idle list
+ *   park         a worker with nothing to do (its search token, if any, given
+ *                back first by endSearch): (1) registers in the idle list
  *                under idleLock, (2) full fence, (3) re-checks the injection
- *                queues and every worker's queues, (4) parks until notified.
- *   Steps (2)/(3) against signalWork's fence-then-read form a Dekker pair: either
- *   the producer sees the idle worker and wakes it, or the worker sees the work.
+ *                queues and every worker's queues, (4) parks until notified;
+ *                (5) if the re-check found work, it leaves the idle list and,
+ *                once it has taken a task, wakes one idle worker if work is
+ *                still visible (signalIfWorkLeft: fence, re-check, signalWork).
+ *   Invariant (tokio's): while work is visible, some worker is searching, or
+ *   one was notified, or no worker is idle. A producer keeps it by
+ *   publish-fence-read: it wakes nobody only if it saw a searcher (who is then
+ *   responsible for the work) or no idle worker (who then re-checks before it
+ *   parks). A searcher keeps it by ramp-up (the last one to find work wakes
+ *   one more) or by parking with the re-check.
+ *   Ordering argument. Producer P: publish (the injected count's RMW, or the
+ *   local tail's release store), fullFence, read searching and idleCount.
+ *   Worker W: searching.decrementAndGet (endSearch), register idle, fullFence,
+ *   read the queues. With both fences in the total order of SC fences, either
+ *   P's read comes after W's writes (P sees W idle, or W's token gone, and
+ *   wakes someone), or W's read comes after P's publish (W sees the work). This
+ *   is the Dekker pair of steps (2)/(3) against signalWork.
+ *   Step (5) closes the one hole that pair leaves: P read searching = 1 (W's
+ *   token, before W's decrement) and so woke nobody, for tasks A and B; W found
+ *   nothing in its search (before P's publish), gave the token back, and its
+ *   re-check saw A and B. W can run one. Without step 5 it took A and nobody
+ *   woke an idle carrier for B (OutsideSpawnWakeTest with Sysmon's rescue of
+ *   injected work off: 1-3 of 40 repetitions failed). Step 5 is W acting as the
+ *   last searcher that found work, after the fact: its fence-then-re-check
+ *   after taking A sees B (B was published before P's read, which came before
+ *   W's decrement) unless another worker already took B. It runs once per
+ *   abandoned park, never on the dispatch path. (Step 5 does not always wake
+ *   as tokio's ramp-up does: W re-checks first, so a lone task costs no
+ *   wake-up that finds nothing.)
  *
  * The LIFO slot and progress (why a wake-up into it signals nobody)
  *   A wake-up into the LIFO slot (one release store by the owner, no fence, no
@@ -127,6 +168,23 @@ public final class Scheduler {
     private static final int NORMAL_LEVEL = 2;
     /** Steal passes over all victims before a worker registers as idle. */
     private static final int SEARCH_ROUNDS = 2;
+    /**
+     * After SEARCH_ROUNDS empty passes a searcher keeps its token and goes on
+     * looking for up to this long before it parks (runtimes with more than one
+     * carrier only). While it does, every producer's signalWork sees a searcher and
+     * wakes nobody, and the searcher finds the work itself: a spawn burst on one
+     * carrier keeps the other one stealing instead of parking and being unparked
+     * after every few threads (a futex wake plus a futex wait, system time, per
+     * round trip). Go's spinning Ms and the JDK's ForkJoinPool (its pre-park spin)
+     * do the same. 20 us: a few times the cost of a park/unpark round trip, small
+     * against any time slice; chosen, not measured on a quiet machine. The CPU
+     * cost is bounded: one spin per run of empty searches, by at most half the
+     * carriers (the search-token bound).
+     */
+    static final long SPIN_NANOS = 20_000;
+    /** onSpinWait calls between two passes of the spin phase: keeps the spinner
+     * from hammering the victims' queue heads (cache lines their owners write). */
+    private static final int SPIN_PAUSES = 32;
 
     private final Worker[] workers;
     private volatile Worker[] carriers;
@@ -146,6 +204,13 @@ public final class Scheduler {
     private volatile int idleCount;
     private volatile boolean terminating;
     @SuppressWarnings("unused") private volatile long foreign;
+    /** Idle carriers unparked by signalWork (a count for tests and diagnostics: the
+     * wake-up protocol's cost is measured in these, not in time). Incremented on
+     * the unpark path only, which makes a system call anyway. */
+    private final java.util.concurrent.atomic.AtomicLong wakeupsIssued = new java.util.concurrent.atomic.AtomicLong();
+    /** The spin phase's length (SPIN_NANOS; 0 turns it off). Tests only change it
+     * ({@link #spinNanos(long)}); volatile, read once per spin phase. */
+    private volatile long spinNanos = SPIN_NANOS;
     private final CountDownLatch stopped;
     private final Consumer<Throwable> internalErrors;
     private final Ticker ticker;
@@ -428,6 +493,20 @@ public final class Scheduler {
         }
     }
 
+    /**
+     * Worker {@code w} only, holding the task it took after its park() re-check
+     * found work (step 5 of "Search and parking"): if more work is still visible,
+     * wakes an idle carrier for it. Off the dispatch path: it runs once per
+     * aborted park.
+     */
+    void signalIfWorkLeft(Worker w) {
+        w.recheckFound = false;
+        VarHandle.fullFence();
+        if (hasVisibleWork()) {
+            signalWork();
+        }
+    }
+
     /** Any thread, after publishing work. */
     void signalWork() {
         VarHandle.fullFence();
@@ -445,8 +524,23 @@ public final class Scheduler {
             w.searching = true;
             searching.incrementAndGet();
         }
+        wakeupsIssued.incrementAndGet();
         w.unparkWorker();
         ticker.wakeIfSleeping();
+    }
+
+    /** Tests only: sets the spin phase's length in nanoseconds (0: searchers park after SEARCH_ROUNDS). */
+    void spinNanos(long nanos) {
+        spinNanos = nanos;
+    }
+
+    /**
+     * Any thread: idle carriers signalWork has unparked so far (see the field).
+     *
+     * @return the count so far, a snapshot
+     */
+    public long wakeupsIssued() {
+        return wakeupsIssued.get();
     }
 
     // ------------------------------------------------------------------ search and park
@@ -466,7 +560,27 @@ public final class Scheduler {
         Faults.at(w, Faults.Site.SEARCH);
         Task found = null;
         long[] seen = w.stealSeen;
-        for (int round = 0; round < SEARCH_ROUNDS && found == null && !terminating; round++) {
+        long spinEnd = 0;
+        for (int round = 0; found == null && !terminating; round++) {
+            if (round >= SEARCH_ROUNDS) {
+                // Spin phase (see SPIN_NANOS): token kept, so producers wake nobody.
+                // Not on one carrier (nobody to steal from), and not while a spare is
+                // alive: a carrier is stalled then, and the CPU a spin takes is the
+                // stalled carrier's, the spare's and the ticker's.
+                Worker[] cs = carriers;
+                if (cs.length < 2 || cs.length != workers.length || spinNanos == 0) {
+                    break;
+                }
+                long now = clock.nanoTime();
+                if (spinEnd == 0) {
+                    spinEnd = now + spinNanos;
+                } else if (now - spinEnd >= 0) {
+                    break;
+                }
+                for (int k = 0; k < SPIN_PAUSES; k++) {
+                    Thread.onSpinWait();
+                }
+            }
             found = pollInjected(w);
             w.found = TraceEvent.FOUND_INJECTED;
             if (found == null) {
@@ -476,7 +590,10 @@ public final class Scheduler {
                 for (int i = 0; i < n && found == null; i++) {
                     Worker victim = victims[(start + i) % n];
                     if (victim != w) {
-                        found = victim.stealBy(w, seen);
+                        // The spin phase leaves LIFO slots alone: a ping-pong pair's
+                        // slot would be taken whenever its carrier runs a task longer
+                        // than one pass (~1 us), moving the pair across cores.
+                        found = victim.stealBy(w, seen, round < SEARCH_ROUNDS);
                         if (found != null) {
                             w.counters.steals++;
                             w.found = TraceEvent.FOUND_STOLEN;
@@ -515,6 +632,7 @@ public final class Scheduler {
      * idle state", for every transition made here.
      */
     boolean park(Worker w) {
+        w.recheckFound = false;
         synchronized (idleLock) {
             if (w.retire) {
                 return false;
@@ -532,6 +650,10 @@ public final class Scheduler {
                     idleWorkers.remove(w);
                     idleCount = idleWorkers.size();
                     ticker.wakeIfSleeping();
+                    // Step (5): the re-check found work. A producer may have published
+                    // it while w still held the last search token and so woken nobody;
+                    // w takes one task, and must pass the rest on (see "Search and parking").
+                    w.recheckFound = true;
                     return false;
                 }
             }

@@ -24,10 +24,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * waiting somewhere (injection queues, any carrier's queues or LIFO slot):
  *   held >= 1 tick, work queued on that carrier    signalWork (an idle carrier
  *   or in the injection queues                     steals it; the old Ticker rule;
- *                                                  for injected work a safety net
- *                                                  for a missed wake-up on
- *                                                  submission whose cause is not
- *                                                  found: OutsideSpawnWakeTest)
+ *                                                  for injected work a safety net:
+ *                                                  the missed wake-up it was added
+ *                                                  for is fixed (Scheduler, "Search
+ *                                                  and parking", step 5), and
+ *                                                  OutsideSpawnWakeTest turns it
+ *                                                  off to prove it)
  *   held >= timeslice                              request preemption of the task
  *                                                  (Task.requestPreemption), and
  *                                                  have the carrier look at the
@@ -161,6 +163,10 @@ public final class Sysmon {
     private int victimLevel;
     private long victimHeld;
     private int bestRunning;
+    /** Tests only ({@link #rescueInjected(boolean)}): false turns off the rescue for
+     * injected work (the safety net), so a test can show that submission itself
+     * wakes a carrier. Volatile: set by the test thread, read by the ticker per tick. */
+    private volatile boolean rescueInjected = true;
     /** How carriers are probed; replaced by tests only (probe()). */
     private volatile CarrierProbe probe = CarrierProbe.JVM;
     private final AtomicLong stallsReported = new AtomicLong();
@@ -185,6 +191,14 @@ public final class Sysmon {
         this.cpuAtHold = new long[n];
         this.ranConfirmed = new boolean[n];
         java.util.Arrays.fill(cpuAtHold, UNSAMPLED);
+    }
+
+    /**
+     * Tests only, any thread: turns the stranded-work rescue for injected work on
+     * or off (see the field). The rescue for work queued on a held carrier stays.
+     */
+    void rescueInjected(boolean on) {
+        rescueInjected = on;
     }
 
     /**
@@ -290,7 +304,7 @@ public final class Sysmon {
      * and priority rule a, stall; and it is considered as rule b's victim.
      */
     private void applyRules(int i, Worker c, long d, Task running, long held) {
-        if (held > 0 && (c.hasLocalWork() || scheduler.injectedDepth() != 0)) {
+        if (held > 0 && (c.hasLocalWork() || (rescueInjected && scheduler.injectedDepth() != 0))) {
             scheduler.rescueStranded(c);
         }
         int level = running.priority;

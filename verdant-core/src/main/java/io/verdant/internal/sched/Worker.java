@@ -162,7 +162,10 @@ import java.util.concurrent.locks.LockSupport;
  *                                                       pair with signalWork's fullFence)
  *   IDLE -> RUNNING        owner, park()                the re-check found work (or
  *                                                       terminating): under idleLock, only
- *                                                       if still idle, removes itself
+ *                                                       if still idle, removes itself and
+ *                                                       sets recheckFound (owner-only plain):
+ *                                                       the next task it takes is followed by
+ *                                                       signalIfWorkLeft (Scheduler, step 5)
  *   IDLE -> SEARCHING      a notifier, signalWork()     fullFence, reads searching count and
  *                                                       idleCount; under idleLock: pollFirst,
  *                                                       idle = false, searching = true,
@@ -252,6 +255,9 @@ public final class Worker extends Thread {
     boolean searching;
     /** Owner only: victims' dispatch counts at this worker's previous steal pass. */
     final long[] stealSeen;
+    /** Owner only: the last park() was abandoned because its re-check found work;
+     * the next task taken passes on what is left (Scheduler.signalIfWorkLeft). */
+    boolean recheckFound;
     /** Owner only: the last turn parked and was woken (a following empty turn is a no-op wake-up). */
     private boolean woken;
     /** Statistics written by this carrier only, read by anyone (see {@link WorkerCounters}). */
@@ -344,6 +350,9 @@ public final class Worker extends Thread {
             }
         }
         woken = false;
+        if (recheckFound) {
+            scheduler.signalIfWorkLeft(this);
+        }
         runTask(task, ring);
     }
 
@@ -678,8 +687,11 @@ public final class Worker extends Thread {
         return false;
     }
 
-    /** Called by another worker {@code thief}: steal from the best non-empty level. */
-    Task stealBy(Worker thief, long[] lastSeenDispatches) {
+    /**
+     * Called by another worker {@code thief}: steal from the best non-empty level;
+     * then, if {@code lifoToo}, the LIFO slot under the rule of the class comment.
+     */
+    Task stealBy(Worker thief, long[] lastSeenDispatches, boolean lifoToo) {
         for (int p = 0; p < levels.length; p++) {
             Task t = levels[p].stealInto(thief.levels[p]);
             if (t != null) {
@@ -688,6 +700,9 @@ public final class Worker extends Thread {
                 }
                 return t;
             }
+        }
+        if (!lifoToo) {
+            return null;
         }
         // LIFO slot: only if this worker has not dispatched since the thief last looked.
         long d = dispatchesOpaque();

@@ -1,0 +1,135 @@
+package io.verdant.test;
+
+import io.verdant.Channel;
+import io.verdant.Config;
+import io.verdant.Green;
+import io.verdant.ScheduleFailedException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.platform.engine.TestExecutionResult.Status;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The per-test settings of {@link VerdantTest}: {@code config}, {@code maxSteps},
+ * {@code failOnLeak}, {@code timeout} and {@code parallelism}, through JUnit's
+ * EngineTestKit as in {@link VerdantExtensionTest}.
+ */
+@Timeout(120)
+class VerdantTestSettingsTest {
+    /** Runtime settings with a recognisable name. */
+    public static final class NamedConfig implements Supplier<Config> {
+        public NamedConfig() {
+        }
+
+        @Override
+        public Config get() {
+            return Config.builder().name("named-by-the-test").failureHandler((h, t) -> { }).build();
+        }
+    }
+
+    // ------------------------------------------------------------------ fixtures
+
+    @ExtendWith(OnlyInTestKit.class)
+    static class WithConfig {
+        static final List<String> NAMES = new CopyOnWriteArrayList<>();
+
+        @VerdantTest(schedules = 3, config = NamedConfig.class)
+        void recordsTheRuntimeName() {
+            NAMES.add(Green.runtime().toString());
+        }
+    }
+
+    @ExtendWith(OnlyInTestKit.class)
+    static class Livelock {
+        @VerdantTest(schedules = 5, maxSteps = 200)
+        void yieldsForever() {
+            while (!Green.cancelled()) {
+                Green.yield();
+            }
+        }
+    }
+
+    @ExtendWith(OnlyInTestKit.class)
+    static class Leak {
+        @VerdantTest(schedules = 5, failOnLeak = true)
+        void forgetsAThread() {
+            Channel<String> never = Channel.rendezvous();
+            Green.spawner().name("forgotten").spawn(() -> never.receive());
+        }
+    }
+
+    @ExtendWith(OnlyInTestKit.class)
+    static class OutOfTime {
+        @VerdantTest(schedules = 1000, timeout = 1, timeoutUnit = TimeUnit.NANOSECONDS)
+        void neverFails() {
+            Green.yield();
+        }
+    }
+
+    @ExtendWith(OnlyInTestKit.class)
+    static class LostUpdateParallel {
+        @VerdantTest(schedules = 50, parallelism = 3)
+        void incrementsAreNotLost() {
+            int n = VerdantExtensionTest.racyIncrements();
+            if (n != 6) {
+                throw new AssertionError("lost update: counter is " + n + ", expected 6");
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ tests
+
+    @Test
+    void eachScheduleRunsWithTheConfigTheTestNames() {
+        WithConfig.NAMES.clear();
+        TestKit.Result r = TestKit.run(WithConfig.class);
+        assertThat(r.status()).as(String.valueOf(r.thrown())).isEqualTo(Status.SUCCESSFUL);
+        assertThat(WithConfig.NAMES).hasSize(3).allMatch(n -> n.contains("named-by-the-test"));
+    }
+
+    @Test
+    void maxStepsFailsALivelockWithTheReplayKey() {
+        TestKit.Result r = TestKit.run(Livelock.class);
+        assertThat(r.status()).isEqualTo(Status.FAILED);
+        assertThat(r.message()).contains("more than 200 steps (Determinism.maxSteps): a livelock?")
+                .contains("replay: @VerdantTest(replay = \"v1:random:0x0\")");
+    }
+
+    @Test
+    void failOnLeakFailsTheTestNamingTheLeakedThread() {
+        TestKit.Result r = TestKit.run(Leak.class);
+        assertThat(r.status()).isEqualTo(Status.FAILED);
+        assertThat(r.thrown()).isInstanceOf(ScheduleFailedException.class);
+        assertThat(r.message()).contains("leak").contains("[forgotten]").contains("Determinism.failOnLeak");
+    }
+
+    @Test
+    void aSpentTimeoutFailsTheTestSayingHowManySchedulesPassed() {
+        TestKit.Result r = TestKit.run(OutOfTime.class);
+        assertThat(r.status()).isEqualTo(Status.FAILED);
+        assertThat(r.thrown()).isInstanceOf(AssertionError.class);
+        assertThat(r.message()).contains("OutOfTime.neverFails: @VerdantTest timeout of PT0.000000001S spent after 0 of "
+                + "1000 schedules passed");
+        assertThat(r.entries()).containsEntry("verdant.outOfTime", "true");
+    }
+
+    @Test
+    void parallelSchedulesReportTheFailureASequentialRunReports() {
+        TestKit.Result sequential = TestKit.run(VerdantExtensionTest.LostUpdate.class);
+        TestKit.Result parallel = TestKit.run(LostUpdateParallel.class);
+        assertThat(parallel.status()).isEqualTo(Status.FAILED);
+        ScheduleFailedException s = (ScheduleFailedException) sequential.thrown();
+        ScheduleFailedException p = (ScheduleFailedException) parallel.thrown();
+        assertThat(p.replayKey()).isEqualTo(s.replayKey());
+        assertThat(p.trace()).isEqualTo(s.trace());
+        assertThat(parallel.entries().get("verdant.failedSchedule"))
+                .isEqualTo(sequential.entries().get("verdant.failedSchedule"));
+    }
+}
