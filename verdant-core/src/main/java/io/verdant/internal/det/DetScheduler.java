@@ -554,7 +554,10 @@ public final class DetScheduler {
             threadRandoms.remove(g);
             if (roots.remove(g) && roots.isEmpty()) {
                 // The schedule's trace is frozen here (see trace()): later steps race the closer.
-                endTrace = liveTrace();
+                // With failOnLeak the schedule goes on to quiescence (markQuiet) or a leak failure.
+                if (!settings.isFailOnLeak()) {
+                    endTrace = liveTrace();
+                }
                 if (comparing) {
                     comparing = false;
                     log.stopRecording();
@@ -724,6 +727,9 @@ public final class DetScheduler {
     private void markQuiet() {
         if (!quiet && !rootsAlive()) {
             synchronized (lock) {
+                if (endTrace == null) {
+                    endTrace = liveTrace(); // failOnLeak: the schedule ends here (see trace())
+                }
                 quiet = true;
                 lock.notifyAll();
             }
@@ -975,6 +981,9 @@ public final class DetScheduler {
     private void failLocked(ScheduleFailedException e) {
         if (failure == null) {
             failure = e;
+            if (endTrace == null && e.trace() != null) {
+                endTrace = e.trace(); // the schedule ends at its failure (see trace())
+            }
         }
         lock.notifyAll();
     }
@@ -1054,7 +1063,8 @@ public final class DetScheduler {
     /**
      * The trace of the schedule: while a green thread started from outside
      * (rt.run's body, rt.spawn) runs, a snapshot of the steps so far; once the
-     * last of them has ended, the trace as of that step, frozen. Steps after it
+     * last of them has ended (with failOnLeak: once the runtime is quiescent
+     * after it), or once the run failed, the trace as of that step, frozen. Steps after it
      * (leaked green threads running on, a leaked sleeper's timer moving the
      * clock, close's cancellations) race the test thread's real-time close, so
      * they are left out: two runs of a program with the same settings end with
