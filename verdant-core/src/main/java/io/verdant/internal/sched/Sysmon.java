@@ -487,6 +487,24 @@ public final class Sysmon {
     }
 
     private void stalled(int i, Worker c, Task running, long held, long dispatches) {
+        boolean report = !reported[i];
+        StackTraceElement[] stack = null;
+        if (report) {
+            // The stack is taken here, at detection, while the offender still holds
+            // the carrier (a mounted virtual thread's stack costs microseconds), and
+            // BEFORE the spare starts: the spare runs the work that waited, which can
+            // end the offender's loop (a test's stop flag) while this thread is
+            // descheduled, and a stack taken after that is gone. If the carrier moved
+            // on during the capture, the stack is someone else's: none is reported.
+            try {
+                stack = probe.stack(running, c);
+            } catch (RuntimeException e) {
+                stack = null;
+            }
+            if (c.currentTask() != running || c.dispatchCount() != dispatches) {
+                stack = null;
+            }
+        }
         if (spareFor[i] == null && !scheduler.isTerminating()) {
             Worker spare = scheduler.startSpare();
             if (spare != null) {
@@ -496,22 +514,8 @@ public final class Sysmon {
                 traceEvent(io.verdant.internal.obs.TraceEvent.SPARE_START, spare.index, i);
             }
         }
-        if (!reported[i]) {
+        if (report) {
             reported[i] = true;
-            // The stack is taken here, at detection, while the offender still holds
-            // the carrier (a mounted virtual thread's stack costs microseconds); a
-            // stack taken later, on the reporter thread, was often empty because the
-            // thread had moved on. If the carrier moved on during the capture, the
-            // stack is someone else's: none is reported.
-            StackTraceElement[] stack;
-            try {
-                stack = probe.stack(running, c);
-            } catch (RuntimeException e) {
-                stack = null;
-            }
-            if (c.currentTask() != running || c.dispatchCount() != dispatches) {
-                stack = null;
-            }
             stallsReported.incrementAndGet();
             traceEvent(io.verdant.internal.obs.TraceEvent.STALL, i, running.traceId());
             report(c, running, held, spareFor[i], stack);
