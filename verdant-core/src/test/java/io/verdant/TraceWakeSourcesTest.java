@@ -154,10 +154,12 @@ class TraceWakeSourcesTest {
             });
             parked.await();
             for (int i = 0; i < messages; i++) {
-                // Wait until the receiver is parked again, so each send wakes it.
+                // Wait until the receiver is parked again, so each send wakes it: parked, not
+                // on its way to park (a send then would find it parking, and its own carrier
+                // would resubmit it: no wake-up from outside).
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
                 while (rt.snapshot().threads().stream().noneMatch(g -> g.pid().equals(receiver.pid())
-                        && g.waitReason().startsWith("Channel#"))) {
+                        && g.state() == GreenState.WAITING && g.waitReason().startsWith("Channel#"))) {
                     assertThat(System.nanoTime()).as("receiver parks").isLessThan(deadline);
                     Thread.sleep(1);
                 }
