@@ -487,9 +487,9 @@ public final class Sysmon {
     }
 
     private void stalled(int i, Worker c, Task running, long held, long dispatches) {
-        boolean report = !reported[i];
+        boolean firstReport = !reported[i];
         StackTraceElement[] stack = null;
-        if (report) {
+        if (firstReport) {
             // The stack is taken here, at detection, while the offender still holds
             // the carrier (a mounted virtual thread's stack costs microseconds), and
             // BEFORE the spare starts: the spare runs the work that waited, which can
@@ -514,7 +514,7 @@ public final class Sysmon {
                 traceEvent(io.verdant.internal.obs.TraceEvent.SPARE_START, spare.index, i);
             }
         }
-        if (report) {
+        if (firstReport) {
             reported[i] = true;
             stallsReported.incrementAndGet();
             traceEvent(io.verdant.internal.obs.TraceEvent.STALL, i, running.traceId());
