@@ -179,14 +179,14 @@ final class InjectionQueue {
      * half-way). The caller owns the chain and clears each task's link as it
      * takes it off ({@link #unlinkNext}).
      *
+     * The caller checks {@link #hasAnyBelow} first, so that an empty queue costs
+     * no flag CAS (Scheduler.pollInjectedAbove, on the dispatch path).
+     *
      * @param level levels strictly below this one are looked at (LEVELS: all)
      * @param max   most tasks to take, at least 1
      * @return the oldest task taken, or null
      */
     Task pollBatch(int level, int max) {
-        if (!hasAnyBelow(level)) {
-            return null;
-        }
         for (int spins = 0; !CONSUMING.compareAndSet(this, 0, 1); spins++) {
             if (spins == FLAG_SPINS) {
                 return null;
@@ -283,7 +283,10 @@ final class InjectionQueue {
         return (long) PUSHED.getVolatile(l) - taken;
     }
 
-    private boolean hasAnyBelow(int level) {
+    /** Any thread: whether a level strictly below {@code level} holds a task, a snapshot
+     * (reads only those levels' counts: one level for the common call from a carrier
+     * whose best local work is at the default priority). */
+    boolean hasAnyBelow(int level) {
         for (int p = 0; p < level; p++) {
             if (queued(levels[p]) > 0) {
                 return true;

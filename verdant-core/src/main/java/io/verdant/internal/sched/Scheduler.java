@@ -443,10 +443,10 @@ public final class Scheduler {
      * timer's wake-ups, or an overflowed batch, for one lock.
      */
     Task pollInjectedAbove(Worker w, int level) {
-        int queued = injection.size();
-        if (queued == 0) {
-            return null;
+        if (!injection.hasAnyBelow(level)) {
+            return null; // the dispatch path's common case: reads only the levels that count
         }
+        int queued = injection.size();
         int max = Math.min(queued / carriers.length + 1, LocalQueue.CAPACITY / 2);
         if (max > 1) {
             for (int p = 0; p < level; p++) {
