@@ -66,15 +66,17 @@ class MXBeanTest {
             assertThat(said).contains("Chrome JSON").contains(json.toString());
             assertThat(server.getAttribute(name, "TraceRecording")).isEqualTo(false);
             JsonNode root = new ObjectMapper().readTree(json.toFile());
-            // Every worker's slices are there: 50 slices that end in exit. (Not their names: a
-            // thread can end before the collector first sees it, and then it has none.)
+            // The workers' slices are there: 50 that end in exit, less at most one per carrier
+            // (2) whose slice was still being written when the trace stopped (stop does not wait
+            // for a running slice). Not their names: a thread can end before the collector
+            // first sees it, and then it has none.
             int exits = 0;
             for (JsonNode e : root.get("traceEvents")) {
                 if (e.path("cat").asText().equals("slice") && e.path("args").path("ended").asText().equals("exit")) {
                     exits++;
                 }
             }
-            assertThat(exits).isGreaterThanOrEqualTo(50);
+            assertThat(exits).isGreaterThanOrEqualTo(50 - 2);
             assertThatThrownBy(() -> server.invoke(name, "stopTrace", new Object[] {json.toString()},
                     new String[] {"java.lang.String"})).hasRootCauseInstanceOf(IllegalStateException.class);
 
