@@ -476,6 +476,27 @@ public final class Verdant implements AutoCloseable {
     }
 
     /**
+     * Starts recording a scheduling trace as {@link #startTrace()} does, with
+     * {@code options}: the size of each carrier's ring, the kinds of events kept,
+     * and limits after which the trace stops by itself (a duration, a number of
+     * events).
+     *
+     * <pre>{@code
+     * TraceRecording trace = rt.startTrace(TraceOptions.defaults().maxDuration(Duration.ofSeconds(2)));
+     * }</pre>
+     *
+     * @param options how to record
+     * @return the recording trace
+     * @throws NullPointerException if {@code options} is null
+     * @throws IllegalStateException if the runtime is closed, or is a deterministic one (it has no carriers to trace)
+     */
+    public TraceRecording startTrace(TraceOptions options) {
+        java.util.Objects.requireNonNull(options, "options");
+        requireTraceable("startTrace");
+        return io.verdant.internal.obs.TraceSession.start(core, options);
+    }
+
+    /**
      * A copy of what the flight recorder holds now (see
      * {@link Config.Builder#flightRecorder(long)}): the last events of every
      * carrier, as a stopped {@link TraceRecording} to write as JSON or HTML. The

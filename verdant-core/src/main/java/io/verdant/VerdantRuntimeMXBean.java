@@ -176,6 +176,26 @@ public interface VerdantRuntimeMXBean {
     String stopTrace(String path);
 
     /**
+     * Records a scheduling trace for {@code seconds} seconds and writes it to
+     * {@code path}, replacing the file, in one call: the call returns when the
+     * file is written (or earlier, with what was recorded, if the runtime
+     * closes meanwhile). HTML if the name ends in {@code .html} or {@code .htm},
+     * else Chrome trace-event JSON, as {@link #stopTrace(String)}. Independent of
+     * {@link #startTrace()}: it may run while the bean's own trace records, and
+     * several may run at once.
+     *
+     * @param path    the file to write; a relative path is resolved against the monitored JVM's working directory
+     * @param seconds how long to record, from 1 to 3600
+     * @return the absolute path of the file written
+     * @throws NullPointerException if {@code path} is null
+     * @throws IllegalArgumentException if {@code path} is empty or not a valid path, or {@code seconds} is out of range
+     * @throws IllegalStateException if the runtime is closed or deterministic, or the calling thread is
+     *         interrupted while it waits (the trace is then stopped and not written)
+     * @throws java.io.UncheckedIOException if the file cannot be written
+     */
+    String recordTrace(String path, int seconds);
+
+    /**
      * Writes what the flight recorder holds now (as {@link Verdant#flightRecording()})
      * to {@code path}, replacing the file; HTML or Chrome JSON by the name's
      * ending, as {@link #stopTrace(String)}.

@@ -263,6 +263,12 @@ public final class GreenThread<T> extends Task
     }
 
     @Override
+    public String traceName() {
+        Thread t = vthread;
+        return t != null ? t.getName() : null;
+    }
+
+    @Override
     public long traceId() {
         return (long) generation << 32 | (index + 1L);
     }

@@ -4,6 +4,7 @@ import io.verdant.Priority;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -33,6 +34,18 @@ import java.util.Map;
  * spare start/retire       "i" (s "p")
  * queue depths             "C" counter "queue depth", one series per carrier and
  *                          "injected" (sampled by the ticker when they change)
+ * mutex holder             a slice that parked on a Mutex has "holder": the pid of the
+ *                          thread that held it at the park ("thread #id" for a
+ *                          platform thread), recorded by the carrier as a number
+ *
+ * Green-thread view (GreenThreadView): a second process, pid GREEN_PID_OFFSET +
+ * runtime id, "M" process_name "verdant 'name' green threads", sorted after the
+ * carriers; one tid per green thread (1, 2, ... in pid order, "M" thread_name =
+ * its label), with "X" events:
+ *   cat "running"    name "running", args carrier, found, ended
+ *   cat "runnable"   name "runnable", args cause ("woken by ...", "spawned by ...",
+ *                    "yielded", "preempted")
+ *   cat "waiting"    name "parked" or "parked on &lt;reason&gt;", args blocker, holder
  * </pre>
  *
  * Flows are matched after the fact: a WAKE is followed, in its lane, by the
@@ -41,6 +54,10 @@ import java.util.Map;
  * wake-up whose slices were dropped draws no arrow.
  */
 public final class ChromeTraceWriter {
+    /** The green-thread view's process id is this plus the runtime id (the carriers' process id):
+     * far above any runtime id, so the two processes never share an id. */
+    public static final long GREEN_PID_OFFSET = 1_000_000;
+
     private ChromeTraceWriter() {
     }
 
@@ -124,6 +141,11 @@ public final class ChromeTraceWriter {
                         if (!blocker.isEmpty()) {
                             b.append(",\"blocker\":");
                             str(b, blocker);
+                        }
+                        long holder = d.holder(lane, k);
+                        if (holder != 0) {
+                            b.append(",\"holder\":");
+                            str(b, d.holderPid(holder));
                         }
                         b.append("}}");
                     }
@@ -249,8 +271,74 @@ public final class ChromeTraceWriter {
                 }
             }
         }
+        greenThreads(d, b, out);
         b.append("\n]}\n");
         out.append(b);
+    }
+
+    /** The green-thread view: a second process with one track per green thread (class comment). */
+    private static void greenThreads(TraceData d, StringBuilder b, Appendable out) throws IOException {
+        List<GreenThreadView.Row> rows = GreenThreadView.of(d);
+        if (rows.isEmpty()) {
+            return;
+        }
+        long origin = d.startNanos();
+        long gpid = GREEN_PID_OFFSET + d.runtimeId();
+        b.append(",\n{\"ph\":\"M\",\"pid\":").append(gpid).append(",\"name\":\"process_name\",\"args\":{\"name\":");
+        str(b, "verdant '" + d.runtimeName() + "' green threads");
+        b.append("}},\n{\"ph\":\"M\",\"pid\":").append(gpid)
+                .append(",\"name\":\"process_sort_index\",\"args\":{\"sort_index\":1}}");
+        int tid = 0;
+        for (GreenThreadView.Row row : rows) {
+            tid++;
+            b.append(",\n{\"ph\":\"M\",\"pid\":").append(gpid).append(",\"tid\":").append(tid)
+                    .append(",\"name\":\"thread_name\",\"args\":{\"name\":");
+            str(b, d.label(row.id()));
+            b.append("}},\n{\"ph\":\"M\",\"pid\":").append(gpid).append(",\"tid\":").append(tid)
+                    .append(",\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":").append(tid).append("}}");
+            for (GreenThreadView.Span s : row.spans()) {
+                b.append(",\n{\"ph\":\"X\",\"pid\":").append(gpid).append(",\"tid\":").append(tid).append(",\"ts\":");
+                us(b, s.begin() - origin);
+                b.append(",\"dur\":");
+                us(b, s.end() - s.begin());
+                switch (s.state()) {
+                    case GreenThreadView.RUNNING -> {
+                        int j = s.event() * TraceRing.LONGS;
+                        long h = d.lanes()[s.lane()][j];
+                        b.append(",\"cat\":\"running\",\"name\":\"running\",\"args\":{\"carrier\":");
+                        str(b, d.laneNames()[s.lane()]);
+                        b.append(",\"found\":\"").append(TraceEvent.foundName(TraceEvent.found(h)))
+                                .append("\",\"ended\":\"").append(TraceEvent.endedName(TraceEvent.ended(h))).append("\"}}");
+                    }
+                    case GreenThreadView.RUNNABLE -> {
+                        b.append(",\"cat\":\"runnable\",\"name\":\"runnable\",\"args\":{\"cause\":");
+                        str(b, GreenThreadView.cause(d, s));
+                        b.append("}}");
+                    }
+                    default -> {
+                        String blocker = d.blocker(s.lane(), s.event());
+                        long holder = d.holder(s.lane(), s.event());
+                        b.append(",\"cat\":\"waiting\",\"name\":");
+                        String reason = d.parkReason(s.lane(), s.event());
+                        str(b, reason.isEmpty() ? "parked" : "parked on " + reason);
+                        b.append(",\"args\":{");
+                        if (!blocker.isEmpty()) {
+                            b.append("\"blocker\":");
+                            str(b, blocker);
+                        }
+                        if (holder != 0) {
+                            b.append(blocker.isEmpty() ? "" : ",").append("\"holder\":");
+                            str(b, d.holderPid(holder));
+                        }
+                        b.append("}}");
+                    }
+                }
+                if (b.length() > (1 << 16)) {
+                    out.append(b);
+                    b.setLength(0);
+                }
+            }
+        }
     }
 
     private static void instant(StringBuilder b, long pid, int tid, String scope, String name, long ts) {

@@ -9,6 +9,8 @@ import io.verdant.internal.RuntimeCore;
 import java.lang.management.ManagementFactory;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.Locale;
 import java.util.Objects;
 import javax.management.JMException;
@@ -201,6 +203,37 @@ public final class Jmx implements VerdantRuntimeMXBean {
         }
         t.stop();
         return write(t, file);
+    }
+
+    /** The longest {@link #recordTrace}: an hour (a longer one would hold a JMX client's call that long). */
+    static final int MAX_RECORD_SECONDS = 3600;
+
+    @Override
+    public String recordTrace(String path, int seconds) {
+        Path file = path(path);
+        if (seconds < 1 || seconds > MAX_RECORD_SECONDS) {
+            throw new IllegalArgumentException("seconds must be from 1 to " + MAX_RECORD_SECONDS + ", was " + seconds);
+        }
+        if (rt.scheduler == null) {
+            throw new IllegalStateException("recordTrace: runtime '" + rt.name + "' is deterministic; it has no carriers to trace");
+        }
+        if (rt.isClosed()) {
+            throw new IllegalStateException("recordTrace: runtime '" + rt.name + "' is closed");
+        }
+        TraceSession t = TraceSession.start(rt, io.verdant.TraceOptions.defaults().maxDuration(Duration.ofSeconds(seconds)));
+        try {
+            // The collector stops it at the deadline (or when the runtime closes); the
+            // slack covers a collector descheduled on a loaded machine.
+            if (!t.awaitStop(TimeUnit.SECONDS.toNanos(seconds) + TimeUnit.SECONDS.toNanos(10))) {
+                t.stop();
+            }
+        } catch (InterruptedException e) {
+            t.stop();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("recordTrace: interrupted while recording; nothing written", e);
+        }
+        write(t, file);
+        return file.toString();
     }
 
     @Override

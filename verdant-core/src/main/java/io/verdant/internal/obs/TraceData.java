@@ -15,6 +15,9 @@ import java.util.Map;
  * @param lanes       each lane's events, {@link TraceRing#LONGS} longs per event
  * @param refs        each lane's event objects, by event: the blocker of a slice that
  *                    ended in a park (rendered at export), else null
+ * @param holders     each lane's mutex holders, by event: for a slice that parked on a
+ *                    mutex, who held it at the park ({@link WaitReasons#holderId}: a task
+ *                    id, minus a platform thread's id), else 0
  * @param counts      events held per lane
  * @param startNanos  the trace's time origin ({@code System.nanoTime()})
  * @param endNanos    when it stopped, or the last event's time
@@ -25,7 +28,7 @@ import java.util.Map;
  *                    not the TSC it dominates the cost), or -1 if not measured
  */
 public record TraceData(String runtimeName, long runtimeId, int workers, String[] laneNames, long[][] lanes,
-                        Object[][] refs, int[] counts, long startNanos, long endNanos, long dropped, Map<Long, String> labels,
+                        Object[][] refs, long[][] holders, int[] counts, long startNanos, long endNanos, long dropped, Map<Long, String> labels,
                         double clockNanos) {
 
     /**
@@ -82,6 +85,46 @@ public record TraceData(String runtimeName, long runtimeId, int workers, String[
     public String blocker(int lane, int event) {
         Object[] r = refs[lane];
         return event < r.length && r[event] != null ? WaitReasons.renderLater(r[event]) : "";
+    }
+
+    /**
+     * Who held the mutex a slice parked on, at the park.
+     *
+     * @param lane  the slice's lane
+     * @param event the slice's event number in that lane
+     * @return the holder ({@link WaitReasons#holderId}), 0 for none
+     */
+    public long holder(int lane, int event) {
+        long[] h = holders[lane];
+        return event < h.length ? h[event] : 0;
+    }
+
+    /**
+     * The pid text of a holder.
+     *
+     * @param holder a holder ({@link #holder})
+     * @return {@code <runtime.index.generation>} for a green thread, {@code thread #id} for
+     *         another thread, "" for none
+     */
+    public String holderPid(long holder) {
+        return holder > 0 ? pidOf(holder) : holder < 0 ? "thread #" + -holder : "";
+    }
+
+    /**
+     * What a slice that parked waited on, as the exports show it: the blocker
+     * ({@link #blocker}) and, for a mutex, " held by " and the holder at the park.
+     *
+     * @param lane  the slice's lane
+     * @param event the slice's event number in that lane
+     * @return the reason, or "" if none was recorded
+     */
+    public String parkReason(int lane, int event) {
+        String b = blocker(lane, event);
+        long h = holder(lane, event);
+        if (h == 0 || b.isEmpty()) {
+            return b;
+        }
+        return b + " held by " + (h > 0 ? label(h) : holderPid(h));
     }
 
     /**

@@ -30,6 +30,16 @@ import java.util.HashSet;
  * pixels, are left out, and at most {@link #MAX_ARROWS} are drawn (the page of a
  * long trace stays small); the page's subtitle says how many.
  *
+ * <p>Below the carriers and the legend, a second section draws the trace per
+ * green thread ({@link GreenThreadView}): one row per thread, for the
+ * {@link #MAX_THREAD_ROWS} that ran longest (the others are counted in the
+ * section's title), each showing when it ran (a bar in its colour; the hover
+ * title names the carrier), when it was runnable and waiting for a carrier
+ * ({@link #RUNNABLE}, from its wake-up or spawn to its next slice) and when it
+ * was parked ({@link #WAITING}, a thin bar; the title names what it parked on
+ * and, for a mutex, who held it at the park). The section is a
+ * {@code <g id="green-threads">} whose {@code data-top} is the y of its first row.
+ *
  * <p>The layout constants are public so that a test can find the lanes in a
  * screenshot of the page.
  */
@@ -58,6 +68,24 @@ public final class TraceHtml {
     public static final double MIN_ARROW = 6;
     /** Arrows drawn at most. */
     public static final int MAX_ARROWS = 5_000;
+    /** Green threads drawn at most in the per-thread section, the longest-running first: 50
+     * rows (about 900 pixels) keep the page readable; the rest are counted in its title. */
+    public static final int MAX_THREAD_ROWS = 50;
+    /** Height of a green thread's row. */
+    public static final int ROW_HEIGHT = 14;
+    /** Gap between two rows. */
+    public static final int ROW_GAP = 4;
+    /** A row's background. */
+    public static final String ROW_BACKGROUND = "#f6f6f6";
+    /** The colour of a runnable span (made runnable, waiting for a carrier): amber, a
+     * channel at 0 and one at 255, which no thread colour ({@link #colorOf}: every
+     * channel between 34 and 223) comes near. */
+    public static final String RUNNABLE = "#ffb000";
+    /** The colour of a parked span (a thin bar): a grey, which no thread colour is (their
+     * channels always differ by 150 or more). */
+    public static final String WAITING = "#a9a9a9";
+    /** Height of a parked span's thin bar. */
+    public static final int WAITING_HEIGHT = 4;
     /** A source lane's background (lighter than a carrier's). */
     private static final String SOURCE_BACKGROUND = "#f5f5f5";
     /** The colour of a source lane's ticks. */
@@ -166,7 +194,11 @@ public final class TraceHtml {
         int axisY = laneTop(lanes.size() + sources.size()) + 4;
         int legendY = axisY + 40;
         int legendRows = (legend.size() + 2) / 3;
-        int height = legendY + legendRows * 20 + 20;
+        List<GreenThreadView.Row> threadRows = GreenThreadView.of(d);
+        List<GreenThreadView.Row> drawnRows = GreenThreadView.busiest(threadRows, MAX_THREAD_ROWS);
+        int sectionY = legendY + legendRows * 20 + 20;
+        int rowsTop = sectionY + 44;
+        int height = drawnRows.isEmpty() ? sectionY : rowsTop + drawnRows.size() * (ROW_HEIGHT + ROW_GAP) + 20;
 
         StringBuilder b = new StringBuilder(1 << 16);
         b.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>");
@@ -213,7 +245,7 @@ public final class TraceHtml {
                 if (id == curId && x0 - curX1 < 1.0) {
                     curX1 = x1;
                     curT1 = ev[j + 2];
-                    curWhy = d.blocker(lane, k2);
+                    curWhy = d.parkReason(lane, k2);
                     continue;
                 }
                 if (curId != -1) {
@@ -224,7 +256,7 @@ public final class TraceHtml {
                 curX1 = x1;
                 curT0 = ev[j + 1];
                 curT1 = ev[j + 2];
-                curWhy = d.blocker(lane, k2);
+                curWhy = d.parkReason(lane, k2);
             }
             if (curId != -1) {
                 bar(b, d, curId, curX0, curX1, y, curT0 - t0, curT1 - t0, curWhy);
@@ -306,8 +338,124 @@ public final class TraceHtml {
             esc(b, d.label(id) + "  " + duration(legend.get(i).getValue()));
             b.append("</text>\n");
         }
+        if (!drawnRows.isEmpty()) {
+            threadSection(b, out, d, threadRows.size(), drawnRows, sectionY, rowsTop, scale);
+        }
         b.append("</svg>\n</body></html>\n");
         out.append(b);
+    }
+
+    /** The per-green-thread section (class comment). */
+    private static void threadSection(StringBuilder b, Appendable out, TraceData d, int all,
+                                      List<GreenThreadView.Row> rows, int sectionY, int rowsTop, double scale)
+            throws IOException {
+        long t0 = d.startNanos();
+        double plot = WIDTH - LEFT - RIGHT;
+        b.append("<text x=\"").append(LEFT).append("\" y=\"").append(sectionY + 16)
+                .append("\" font-size=\"14\" font-weight=\"bold\">");
+        esc(b, all > rows.size()
+                ? String.format(java.util.Locale.ROOT, "Green threads: the %d that ran longest of %,d (%,d more not drawn)",
+                        rows.size(), all, all - rows.size())
+                : String.format(java.util.Locale.ROOT, "Green threads: %,d", all));
+        b.append("</text>\n");
+        // Key: running (the thread's colour), runnable, parked.
+        int ky = sectionY + 26;
+        b.append("<rect x=\"").append(LEFT).append("\" y=\"").append(ky).append("\" width=\"10\" height=\"10\" fill=\"#777\"/>")
+                .append("<text x=\"").append(LEFT + 14).append("\" y=\"").append(ky + 9)
+                .append("\" fill=\"#555\">running (in its colour; hover: carrier)</text>")
+                .append("<rect x=\"").append(LEFT + 260).append("\" y=\"").append(ky).append("\" width=\"10\" height=\"10\" fill=\"")
+                .append(RUNNABLE).append("\"/><text x=\"").append(LEFT + 274).append("\" y=\"").append(ky + 9)
+                .append("\" fill=\"#555\">runnable, waiting for a carrier</text>")
+                .append("<rect x=\"").append(LEFT + 480).append("\" y=\"").append(ky + 3).append("\" width=\"10\" height=\"")
+                .append(WAITING_HEIGHT).append("\" fill=\"").append(WAITING).append("\"/><text x=\"").append(LEFT + 494)
+                .append("\" y=\"").append(ky + 9).append("\" fill=\"#555\">parked (hover: on what)</text>\n");
+        b.append("<g id=\"green-threads\" data-top=\"").append(rowsTop).append("\" data-rows=\"").append(rows.size())
+                .append("\">\n");
+        for (int r = 0; r < rows.size(); r++) {
+            GreenThreadView.Row row = rows.get(r);
+            int y = rowsTop + r * (ROW_HEIGHT + ROW_GAP);
+            String label = d.label(row.id());
+            b.append("<text x=\"").append(LEFT - 8).append("\" y=\"").append(y + ROW_HEIGHT - 3)
+                    .append("\" text-anchor=\"end\" font-size=\"10\"><title>");
+            esc(b, label);
+            b.append("</title>");
+            esc(b, label.length() > 20 ? label.substring(0, 19) + "\u2026" : label);
+            b.append("</text><rect x=\"").append(LEFT).append("\" y=\"").append(y).append("\" width=\"").append((int) plot)
+                    .append("\" height=\"").append(ROW_HEIGHT).append("\" fill=\"").append(ROW_BACKGROUND)
+                    .append("\"/>\n<g shape-rendering=\"crispEdges\">\n");
+            // Parked first (thin), then runnable, then running on top.
+            for (int state : new int[] {GreenThreadView.WAITING, GreenThreadView.RUNNABLE, GreenThreadView.RUNNING}) {
+                GreenThreadView.Span first = null;
+                double x0 = 0;
+                double x1 = 0;
+                long end = 0;
+                int merged = 0;
+                for (GreenThreadView.Span s : row.spans()) {
+                    if (s.state() != state) {
+                        continue;
+                    }
+                    double sx0 = LEFT + (s.begin() - t0) * scale;
+                    double sx1 = LEFT + (s.end() - t0) * scale;
+                    if (first != null && sx0 - x1 < 1.0) {
+                        x1 = sx1;
+                        end = s.end();
+                        merged++;
+                        continue;
+                    }
+                    if (first != null) {
+                        span(b, d, row.id(), first, x0, x1, end, merged, y);
+                    }
+                    first = s;
+                    x0 = sx0;
+                    x1 = sx1;
+                    end = s.end();
+                    merged = 0;
+                }
+                if (first != null) {
+                    span(b, d, row.id(), first, x0, x1, end, merged, y);
+                }
+            }
+            b.append("</g>\n");
+            if (b.length() > (1 << 16)) {
+                out.append(b);
+                b.setLength(0);
+            }
+        }
+        b.append("</g>\n");
+    }
+
+    /** One drawn span of a thread's row: {@code first} and {@code merged} more of its state, up to {@code end}. */
+    private static void span(StringBuilder b, TraceData d, long id, GreenThreadView.Span first, double x0, double x1,
+                             long end, int merged, int y) {
+        long t0 = d.startNanos();
+        String fill;
+        int top = y;
+        int h = ROW_HEIGHT;
+        String what;
+        switch (first.state()) {
+            case GreenThreadView.RUNNING -> {
+                fill = colorOf(id);
+                what = "running on " + d.laneNames()[first.lane()];
+            }
+            case GreenThreadView.RUNNABLE -> {
+                fill = RUNNABLE;
+                String cause = GreenThreadView.cause(d, first);
+                what = "runnable" + (cause.isEmpty() ? "" : " (" + cause + ")");
+            }
+            default -> {
+                fill = WAITING;
+                top = y + (ROW_HEIGHT - WAITING_HEIGHT) / 2;
+                h = WAITING_HEIGHT;
+                String reason = d.parkReason(first.lane(), first.event());
+                what = reason.isEmpty() ? "parked" : "parked on " + reason;
+            }
+        }
+        b.append("<rect x=\"").append(fmt(x0)).append("\" y=\"").append(top).append("\" width=\"")
+                .append(fmt(Math.max(1.0, x1 - x0))).append("\" height=\"").append(h).append("\" fill=\"").append(fill)
+                .append("\"><title>");
+        esc(b, d.label(id) + ": " + what + ", " + duration(first.begin() - t0) + " .. " + duration(end - t0)
+                + (merged > 0 ? " (and " + merged + " more within a pixel)" : ""));
+        b.append("</title></rect>\n");
     }
 
     private static void bar(StringBuilder b, TraceData d, long id, double x0, double x1, int y, long t0, long t1,

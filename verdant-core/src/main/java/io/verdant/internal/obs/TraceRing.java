@@ -20,6 +20,11 @@ import java.lang.invoke.VarHandle;
  *              export, never on the writer). Written only by put(.., ref), read
  *              only for events whose type says they carry one; a slot keeps an
  *              older event's object until overwritten (it only keeps it alive).
+ *   aux        capacity longs beside buf: event s may carry one more long in
+ *              aux[s &amp; mask] (a slice parked on a mutex: the holder at the park,
+ *              TraceEvent). Written only by put(.., ref, aux), with the same
+ *              ordering as the four words; read only for events whose type says
+ *              they carry one (others may leave an older event's value).
  *   published  number of events completely written. Written by the owner only.
  *   claimed    a bound on the events whose writing may have begun: the writer
  *              claims CLAIM (claimStep) events at a time, before writing the first
@@ -74,6 +79,7 @@ public final class TraceRing {
     public final long serial = SERIALS.incrementAndGet();
     private final long[] buf;
     private final Object[] refs;
+    private final long[] aux;
     private final int mask;
     /** claimStep - 1: a writer claims when (s &amp; claimMask) == 0. */
     private final int claimMask;
@@ -91,6 +97,7 @@ public final class TraceRing {
         }
         this.buf = new long[capacity * LONGS];
         this.refs = new Object[capacity];
+        this.aux = new long[capacity];
         this.mask = capacity - 1;
         this.claimMask = Math.max(1, Math.min(MAX_CLAIM_STEP, capacity >>> 3)) - 1;
     }
@@ -155,6 +162,36 @@ public final class TraceRing {
     }
 
     /**
+     * Owner only: appends one event that carries an object and one more long
+     * (a slice that parked: its blocker, and the holder of the mutex it parked
+     * on, {@link TraceEvent}); nothing is formatted. Never blocks.
+     *
+     * @param header the event's header ({@link TraceEvent#header})
+     * @param a      first payload word
+     * @param b      second payload word
+     * @param c      third payload word
+     * @param ref    the object, or null
+     * @param extra  the extra long ({@link WaitReasons#holderId}), 0 if none
+     */
+    public void put(long header, long a, long b, long c, Object ref, long extra) {
+        long s = (long) PUBLISHED.get(this); // plain: the owner's own last write
+        if (((int) s & claimMask) == 0) {
+            CLAIMED.setOpaque(this, s + claimMask + 1);
+            VarHandle.storeStoreFence();
+        }
+        int e = (int) (s & mask);
+        int i = e * LONGS;
+        long[] bf = buf;
+        bf[i] = header;
+        bf[i + 1] = a;
+        bf[i + 2] = b;
+        bf[i + 3] = c;
+        refs[e] = ref;
+        aux[e] = extra;
+        PUBLISHED.setRelease(this, s + 1);
+    }
+
+    /**
      * Any thread: events written so far (acquire).
      *
      * @return the number of published events
@@ -173,7 +210,7 @@ public final class TraceRing {
      * @return what was copied and what was lost
      */
     public Copy copy(long from, Sink sink) {
-        return copy(from, (RefSink) (ev, refs, off, len) -> sink.accept(ev, off, len));
+        return copy(from, (RefSink) (ev, refs, extras, off, len) -> sink.accept(ev, off, len));
     }
 
     /**
@@ -194,6 +231,7 @@ public final class TraceRing {
         int n = (int) (p - start);
         long[] tmp = new long[n * LONGS];
         Object[] tmpRefs = new Object[n];
+        long[] tmpAux = new long[n];
         for (long s = start; s < p; s++) {
             int e = (int) (s & mask);
             int i = e * LONGS;
@@ -203,12 +241,13 @@ public final class TraceRing {
             tmp[j + 2] = buf[i + 2];
             tmp[j + 3] = buf[i + 3];
             tmpRefs[(int) (s - start)] = refs[e];
+            tmpAux[(int) (s - start)] = aux[e];
         }
         VarHandle.loadLoadFence();
         long c = (long) CLAIMED.getOpaque(this);
         long valid = Math.max(start, c - cap); // events below may be torn: discard
         int skip = (int) Math.min(n, valid - start);
-        sink.accept(tmp, tmpRefs, skip * LONGS, (n - skip) * LONGS);
+        sink.accept(tmp, tmpRefs, tmpAux, skip * LONGS, (n - skip) * LONGS);
         return new Copy(p, (start - from) + skip, n - skip);
     }
 
@@ -228,7 +267,7 @@ public final class TraceRing {
     }
 
     /**
-     * Receives copied events and the objects they carry.
+     * Receives copied events and the objects and extra longs they carry.
      */
     @FunctionalInterface
     public interface RefSink {
@@ -239,10 +278,12 @@ public final class TraceRing {
          * @param refs   the object each copied event carries, indexed by event
          *               ({@code refs[k]} belongs to the event at {@code events[k * LONGS]});
          *               meaningful only for event types that carry one
+         * @param extras the extra long of each copied event, indexed as {@code refs};
+         *               meaningful only for event types that carry one
          * @param offset where the first one starts
          * @param length how many longs
          */
-        void accept(long[] events, Object[] refs, int offset, int length);
+        void accept(long[] events, Object[] refs, long[] extras, int offset, int length);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.verdant.internal.obs;
 
 import io.verdant.Pid;
+import io.verdant.TraceOptions;
 import io.verdant.TraceRecording;
 import io.verdant.internal.GreenThread;
 import io.verdant.internal.Pids;
@@ -14,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 
@@ -27,11 +30,20 @@ import java.util.concurrent.locks.LockSupport;
  *   carriers     write their rings (TraceRing); they never touch this object.
  *   collector    one platform daemon thread per recording trace: every
  *                COLLECT_NANOS it drains every ring from this session's cursor
- *                into the lanes here (drain(), under this object's monitor), and
- *                names the green threads it sees for the first time (a name is
- *                read while the thread most likely still lives).
+ *                into the lanes here (drain(), under this object's monitor),
+ *                keeping the kinds the options ask for, and names the green
+ *                threads it sees for the first time. It stops the session when
+ *                the options' duration is up or their event limit is reached.
  *   users        stop(), events(), dropped(), write*(): under the monitor; a write
  *                drains first, then exports a copy outside the ring reads.
+ *
+ * Names
+ *   A spawn event carries the child's name (a String reference in the ring's
+ *   object slot), and so does the slice in which a thread ends: names come from
+ *   the events themselves, so a thread that ends before the collector first
+ *   sees it is named too. Threads seen in no such event (spawned before the
+ *   trace, still running after it) are looked up in the runtime's pid table
+ *   when first seen.
  *
  * Losing events, never blocking
  *   A ring holds a fixed number of events. If the collector is late by more
@@ -48,10 +60,8 @@ import java.util.concurrent.locks.LockSupport;
  * </pre>
  */
 public final class TraceSession implements TraceRecording {
-    /** Events per carrier ring of a trace started without the flight recorder:
-     * 2^15 events = 1 MiB per carrier, about 10 ms of a carrier switching three
-     * million times a second: five times the collection interval. */
-    public static final int DEFAULT_RING_EVENTS = 1 << 15;
+    /** Events per carrier ring of a trace started without the flight recorder ({@link TraceOptions#DEFAULT_RING_EVENTS}). */
+    public static final int DEFAULT_RING_EVENTS = TraceOptions.DEFAULT_RING_EVENTS;
     /** How often the collector drains the rings: 2 ms (at most ~6,000 events per
      * carrier in between at 3 M dispatches/s, well inside a ring). Chosen, not measured. */
     static final long COLLECT_NANOS = 2_000_000L;
@@ -69,15 +79,32 @@ public final class TraceSession implements TraceRecording {
     private final long[][] lanes;
     /** Per lane, the blocker of each event that is a slice ended in a park (else null), by event. */
     private final Object[][] refs;
+    /** Per lane, the holder ({@link WaitReasons#holderId}) of the mutex each parked slice waited on, by event. */
+    private final long[][] holders;
     private final int[] counts;
     private final Map<Long, String> labels = new HashMap<>();
+    /** Ids looked up in the pid table and found gone: named later if an event carries their name. */
+    private final Set<Long> unnamed = new HashSet<>();
+    /** Bit t set: events of type t are kept (from the options' kinds). */
+    private final int keepTypes;
+    /** Whether parked slices keep their blocker and holder (Kind.PARKS). */
+    private final boolean keepParks;
+    /** The most events kept in all lanes. */
+    private final long maxEvents;
+    /** Whether the options limit the duration. */
+    private final boolean timed;
+    /** When the options' duration is up (System.nanoTime), if timed. */
+    private final long deadline;
+    private long held;
+    private String stopReason = "";
     private final long startNanos;
     private long endNanos;
     private long dropped;
     private boolean recording;
     private Thread collector;
 
-    private TraceSession(RuntimeCore core, TraceControl control, long collectNanos, long startNanos) {
+    private TraceSession(RuntimeCore core, TraceControl control, long collectNanos, long startNanos,
+                         TraceOptions options) {
         this.core = core;
         this.control = control;
         this.collectNanos = collectNanos;
@@ -85,10 +112,57 @@ public final class TraceSession implements TraceRecording {
         this.cursor = new long[n];
         this.lanes = new long[n][];
         this.refs = new Object[n][];
+        this.holders = new long[n][];
         this.counts = new int[n];
         Arrays.fill(lanes, new long[0]);
         Arrays.fill(refs, new Object[0]);
+        Arrays.fill(holders, new long[0]);
         this.startNanos = startNanos;
+        this.keepTypes = typesOf(options);
+        this.keepParks = options.records(TraceOptions.Kind.PARKS);
+        this.maxEvents = options.maxEvents();
+        // 2^62 ns (146 years) bounds the duration: the deadline stays comparable by subtraction.
+        long limit = options.maxDuration().map(d -> Math.min(RuntimeCore.toNanos(d, "maxDuration"), 1L << 62)).orElse(-1L);
+        this.timed = limit >= 0;
+        this.deadline = timed ? startNanos + limit : 0;
+    }
+
+    /** The event types the options keep, as a bit mask (bit t: type t). */
+    private static int typesOf(TraceOptions o) {
+        int m = 1 << TraceEvent.SLICE;
+        if (o.records(TraceOptions.Kind.IDLE)) {
+            m |= 1 << TraceEvent.IDLE;
+        }
+        if (o.records(TraceOptions.Kind.WAKES)) {
+            m |= 1 << TraceEvent.WAKE;
+        }
+        if (o.records(TraceOptions.Kind.SPAWNS)) {
+            m |= 1 << TraceEvent.SPAWN;
+        }
+        if (o.records(TraceOptions.Kind.WAKES) || o.records(TraceOptions.Kind.SPAWNS)) {
+            m |= 1 << TraceEvent.WAKE_FROM; // which of the two: decided per event (keep())
+        }
+        if (o.records(TraceOptions.Kind.STEALS)) {
+            m |= 1 << TraceEvent.STEAL;
+        }
+        if (o.records(TraceOptions.Kind.SCHEDULER)) {
+            m |= 1 << TraceEvent.PREEMPT | 1 << TraceEvent.STALL | 1 << TraceEvent.SPARE_START
+                    | 1 << TraceEvent.SPARE_RETIRE | 1 << TraceEvent.QUEUE_DEPTH;
+        }
+        return m;
+    }
+
+    /** Whether an event with header {@code h} is kept. */
+    private boolean keep(long h) {
+        int type = TraceEvent.type(h);
+        if ((keepTypes & 1 << type) == 0) {
+            return false;
+        }
+        if (type == TraceEvent.WAKE_FROM) {
+            boolean spawn = TraceEvent.ended(h) == 1;
+            return (keepTypes & 1 << (spawn ? TraceEvent.SPAWN : TraceEvent.WAKE)) != 0;
+        }
+        return true;
     }
 
     /**
@@ -111,9 +185,21 @@ public final class TraceSession implements TraceRecording {
      * @return the recording
      */
     public static TraceSession start(RuntimeCore core, int ringEvents, long collectNanos) {
+        return start(core, TraceOptions.defaults().ringEvents(ringEvents), collectNanos);
+    }
+
+    /**
+     * Starts a trace of {@code core}'s scheduler with {@code options}.
+     *
+     * @param core         a normal (not deterministic) runtime
+     * @param options      ring size, kinds kept, limits
+     * @param collectNanos how often the collector drains
+     * @return the recording
+     */
+    public static TraceSession start(RuntimeCore core, TraceOptions options, long collectNanos) {
         TraceControl control = core.scheduler.traceControl();
-        TraceSession s = new TraceSession(core, control, collectNanos, Clock.SYSTEM.nanoTime());
-        control.beginSession(ringEvents);
+        TraceSession s = new TraceSession(core, control, collectNanos, Clock.SYSTEM.nanoTime(), options);
+        control.beginSession(options.ringEvents());
         synchronized (s) {
             TraceRing[] rings = control.rings();
             for (int i = 0; i < rings.length; i++) {
@@ -135,7 +221,18 @@ public final class TraceSession implements TraceRecording {
      * @return the recording
      */
     public static TraceSession start(RuntimeCore core) {
-        return start(core, DEFAULT_RING_EVENTS, COLLECT_NANOS);
+        return start(core, TraceOptions.defaults(), COLLECT_NANOS);
+    }
+
+    /**
+     * Starts a trace with {@code options} and the default collection interval.
+     *
+     * @param core    a normal runtime
+     * @param options ring size, kinds kept, limits
+     * @return the recording
+     */
+    public static TraceSession start(RuntimeCore core, TraceOptions options) {
+        return start(core, options, COLLECT_NANOS);
     }
 
     /**
@@ -146,7 +243,7 @@ public final class TraceSession implements TraceRecording {
      */
     public static TraceSession flight(RuntimeCore core) {
         TraceControl control = core.scheduler.traceControl();
-        TraceSession s = new TraceSession(core, control, 0, 0);
+        TraceSession s = new TraceSession(core, control, 0, 0, TraceOptions.defaults());
         synchronized (s) {
             s.drain();
             s.endNanos = Clock.SYSTEM.nanoTime();
@@ -174,15 +271,28 @@ public final class TraceSession implements TraceRecording {
 
     private void collect() {
         while (true) {
-            LockSupport.parkNanos(collectNanos);
+            long wait = collectNanos;
+            if (timed) {
+                wait = Math.max(0, Math.min(wait, deadline - Clock.SYSTEM.nanoTime()));
+            }
+            LockSupport.parkNanos(wait);
+            String why = null;
             synchronized (this) {
                 if (!recording) {
                     return;
                 }
                 drain();
+                if (held >= maxEvents) {
+                    why = "maxEvents";
+                } else if (timed && Clock.SYSTEM.nanoTime() - deadline >= 0) {
+                    why = "maxDuration";
+                }
             }
-            if (core.isClosed()) {
-                stop();
+            if (why == null && core.isClosed()) {
+                why = "runtime closed";
+            }
+            if (why != null) {
+                stop(why);
                 return;
             }
         }
@@ -198,44 +308,74 @@ public final class TraceSession implements TraceRecording {
             TraceRing r = rings[i];
             if (r != null) {
                 final int lane = i;
-                TraceRing.Copy c = r.copy(cursor[i], (ev, rf, off, len) -> append(lane, ev, rf, off, len));
+                TraceRing.Copy c = r.copy(cursor[i], (ev, rf, ex, off, len) -> append(lane, ev, rf, ex, off, len));
                 cursor[i] = c.next();
                 dropped += c.lost();
             }
         }
     }
 
-    private void append(int lane, long[] ev, Object[] rf, int off, int len) {
-        long[] a = lanes[lane];
-        int have = counts[lane];
+    private void append(int lane, long[] ev, Object[] rf, long[] ex, int off, int len) {
         int n = len / TraceRing.LONGS;
-        int keep = Math.min(n, MAX_LANE_EVENTS - have);
-        dropped += n - keep;
-        if (keep <= 0) {
-            return;
-        }
-        int need = (have + keep) * TraceRing.LONGS;
-        if (need > a.length) {
-            a = Arrays.copyOf(a, Math.max(need, Math.min(2 * a.length, MAX_LANE_EVENTS * TraceRing.LONGS)));
-            lanes[lane] = a;
-        }
+        long[] a = lanes[lane];
         Object[] o = refs[lane];
-        if (have + keep > o.length) {
-            o = Arrays.copyOf(o, a.length / TraceRing.LONGS);
-            refs[lane] = o;
-        }
-        System.arraycopy(ev, off, a, have * TraceRing.LONGS, keep * TraceRing.LONGS);
-        counts[lane] = have + keep;
-        for (int j = off, e = have; j < off + keep * TraceRing.LONGS; j += TraceRing.LONGS, e++) {
-            int type = TraceEvent.type(ev[j]);
-            // Only a parked slice's object is its blocker; other slots hold stale ones.
-            o[e] = type == TraceEvent.SLICE && TraceEvent.ended(ev[j]) == TraceEvent.ENDED_PARK
-                    ? rf[j / TraceRing.LONGS] : null;
+        long[] hl = holders[lane];
+        int have = counts[lane];
+        for (int j = off; j < off + len; j += TraceRing.LONGS) {
+            long h = ev[j];
+            int type = TraceEvent.type(h);
+            int e = j / TraceRing.LONGS;
+            // Names first, from every event, kept or not.
+            if (type == TraceEvent.SPAWN || (type == TraceEvent.WAKE_FROM && TraceEvent.ended(h) == 1)
+                    || (type == TraceEvent.SLICE && TraceEvent.ended(h) == TraceEvent.ENDED_EXIT)) {
+                if (rf[e] instanceof String name) {
+                    named(ev[j + 3], name);
+                }
+            }
             if (type == TraceEvent.SLICE || type == TraceEvent.SPAWN || type == TraceEvent.WAKE
                     || type == TraceEvent.WAKE_FROM) {
                 name(ev[j + 3]);
             }
+            if (type == TraceEvent.WAKE || type == TraceEvent.SPAWN) {
+                name(ev[j + 2]);
+            }
+            if (!keep(h)) {
+                continue;
+            }
+            if (have >= MAX_LANE_EVENTS || held >= maxEvents) {
+                dropped++;
+                continue;
+            }
+            int need = (have + 1) * TraceRing.LONGS;
+            if (need > a.length) {
+                int grow = Math.max(need, Math.min(Math.max(2 * a.length, n * TraceRing.LONGS),
+                        MAX_LANE_EVENTS * TraceRing.LONGS));
+                a = Arrays.copyOf(a, Math.max(need, grow));
+                lanes[lane] = a;
+                o = Arrays.copyOf(o, a.length / TraceRing.LONGS);
+                refs[lane] = o;
+                hl = Arrays.copyOf(hl, a.length / TraceRing.LONGS);
+                holders[lane] = hl;
+            }
+            System.arraycopy(ev, j, a, have * TraceRing.LONGS, TraceRing.LONGS);
+            // Only a parked slice's object is its blocker (and only it has a holder); other slots hold stale ones.
+            boolean parked = type == TraceEvent.SLICE && TraceEvent.ended(h) == TraceEvent.ENDED_PARK && keepParks;
+            o[have] = parked ? rf[e] : null;
+            hl[have] = parked ? ex[e] : 0;
+            have++;
+            held++;
         }
+        counts[lane] = have;
+    }
+
+    /** Holding the monitor: a name an event carried for {@code id}. */
+    private void named(long id, String name) {
+        if (id == 0 || labels.containsKey(id)) {
+            return;
+        }
+        unnamed.remove(id);
+        Pid pid = Pids.of(core.id, (int) id - 1, (int) (id >>> 32));
+        labels.put(id, name.isEmpty() ? pid.toString() : name + " " + pid);
     }
 
     /** The ids named last: ping-pong and yield loops repeat a few ids, so most events skip the map. */
@@ -249,17 +389,26 @@ public final class TraceSession implements TraceRecording {
         }
         named1 = named0;
         named0 = id;
-        if (id == 0 || labels.containsKey(id)) {
+        if (id == 0 || labels.containsKey(id) || unnamed.contains(id)) {
             return;
         }
         Pid pid = Pids.of(core.id, (int) id - 1, (int) (id >>> 32));
         GreenThread<?> g = core.lookup(pid);
         String n = g == null ? null : g.name();
-        labels.put(id, n == null || n.isEmpty() ? pid.toString() : n + " " + pid);
+        if (g == null) {
+            unnamed.add(id); // gone: an event that carries its name may still come
+        } else {
+            labels.put(id, n == null || n.isEmpty() ? pid.toString() : n + " " + pid);
+        }
     }
 
     @Override
     public void stop() {
+        stop("stopped");
+    }
+
+    /** Stops, saying why (toString shows it). */
+    private void stop(String why) {
         Thread c;
         synchronized (this) {
             if (!recording) {
@@ -267,11 +416,33 @@ public final class TraceSession implements TraceRecording {
             }
             drain();
             recording = false;
+            stopReason = why;
             endNanos = Clock.SYSTEM.nanoTime();
             c = collector;
+            notifyAll();
         }
         LockSupport.unpark(c);
         control.endSession();
+    }
+
+    /**
+     * Waits until the trace has stopped (by {@link #stop()}, its options' limits
+     * or the runtime's closing), at most {@code nanos}.
+     *
+     * @param nanos how long to wait at most
+     * @return true if it has stopped
+     * @throws InterruptedException if the caller is interrupted
+     */
+    public synchronized boolean awaitStop(long nanos) throws InterruptedException {
+        long end = System.nanoTime() + nanos;
+        while (recording) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
     }
 
     @Override
@@ -309,11 +480,13 @@ public final class TraceSession implements TraceRecording {
         }
         long[][] copy = new long[lanes.length][];
         Object[][] refCopy = new Object[lanes.length][];
+        long[][] holderCopy = new long[lanes.length][];
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
         for (int i = 0; i < lanes.length; i++) {
             copy[i] = Arrays.copyOf(lanes[i], counts[i] * TraceRing.LONGS);
             refCopy[i] = Arrays.copyOf(refs[i], counts[i]);
+            holderCopy[i] = Arrays.copyOf(holders[i], counts[i]);
             for (int j = 0; j < copy[i].length; j += TraceRing.LONGS) {
                 long t = copy[i][j + 1];
                 first = Math.min(first, t);
@@ -329,8 +502,16 @@ public final class TraceSession implements TraceRecording {
         long start = first == Long.MAX_VALUE ? (startNanos != 0 ? startNanos : endNanos)
                 : startNanos != 0 ? Math.min(startNanos, first) : first;
         long end = recording ? Math.max(Clock.SYSTEM.nanoTime(), last) : (startNanos != 0 ? endNanos : Math.max(last, start));
-        return new TraceData(core.name, core.id, core.scheduler.workerCount(), names, copy, refCopy, counts.clone(),
-                start, end, dropped, new HashMap<>(labels), CLOCK_NANOS);
+        // Holders named too (a holder may have run in no slice of the trace).
+        for (long[] hs : holderCopy) {
+            for (long h : hs) {
+                if (h > 0) {
+                    name(h);
+                }
+            }
+        }
+        return new TraceData(core.name, core.id, core.scheduler.workerCount(), names, copy, refCopy, holderCopy,
+                counts.clone(), start, end, dropped, new HashMap<>(labels), CLOCK_NANOS);
     }
 
     @Override
@@ -375,7 +556,7 @@ public final class TraceSession implements TraceRecording {
 
     @Override
     public synchronized String toString() {
-        return "TraceRecording[" + core.name + (recording ? ", recording" : ", stopped") + ", events=" + events()
+        return "TraceRecording[" + core.name + (recording ? ", recording" : ", " + stopReason) + ", events=" + events()
                 + ", dropped=" + dropped + "]";
     }
 }

@@ -84,6 +84,30 @@ public final class WaitReasons {
         return r;
     }
 
+    /**
+     * Carrier, at the end of a traced slice that parked: who holds the mutex
+     * {@code parkBlocker} stands for, as a number (no string work, nothing
+     * allocated: a class test and a few field reads). Rendered at export by
+     * {@link TraceData#holder}.
+     *
+     * @param parkBlocker the blocker the slice parked on, or null
+     * @return the holder's task id ({@link TraceEvent}) if a green thread holds it,
+     *         minus the holder's {@code threadId()} if another thread does, 0 if the
+     *         blocker is no mutex or the mutex is free
+     */
+    public static long holderId(Object parkBlocker) {
+        Class<?> mc = mutexClass;
+        if (parkBlocker == null || parkBlocker.getClass() != mc) {
+            return 0;
+        }
+        Thread h = mutexCore.apply(parkBlocker).holderThread();
+        if (h == null) {
+            return 0;
+        }
+        return h.isVirtual() && h.getUncaughtExceptionHandler() instanceof GreenThread<?> g
+                ? g.traceId() : -h.threadId();
+    }
+
     /** The green thread a thread parked on {@code blocker} waits for (join target, mutex holder), or null. */
     public static GreenThread<?> waitingFor(Object parkBlocker) {
         Object blocker = unwrap(parkBlocker);

@@ -68,6 +68,16 @@ public abstract class Task {
         return 0;
     }
 
+    /**
+     * Any thread, at a spawn while a trace records: this task's name for the
+     * trace, a field read (no string is built), or null if it has none (foreign
+     * work). The spawn event carries it, so a thread that ends before the trace's
+     * collector first sees it is still named.
+     */
+    public String traceName() {
+        return null;
+    }
+
     /** The virtual thread this task is the continuation of, or null if unknown (foreign work). */
     protected Thread thread() {
         return null;

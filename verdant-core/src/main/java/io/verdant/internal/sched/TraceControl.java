@@ -180,14 +180,14 @@ public final class TraceControl {
             TraceRing r = scheduler.sysmon().trace;
             if (r != null) {
                 r.put(TraceEvent.header(TraceEvent.WAKE_FROM, TraceEvent.SOURCE_TIMER, spawn ? 1 : 0, 0),
-                        Clock.SYSTEM.nanoTime(), 0, task.traceId());
+                        Clock.SYSTEM.nanoTime(), 0, task.traceId(), spawn ? task.traceName() : null);
             }
             return;
         }
         int source = isPoller(t) ? TraceEvent.SOURCE_IO : TraceEvent.SOURCE_OUTSIDE;
         synchronized (o) {
             o.put(TraceEvent.header(TraceEvent.WAKE_FROM, source, spawn ? 1 : 0, 0), Clock.SYSTEM.nanoTime(),
-                    t.threadId(), task.traceId());
+                    t.threadId(), task.traceId(), spawn ? task.traceName() : null);
         }
     }
 

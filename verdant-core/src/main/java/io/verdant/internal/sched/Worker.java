@@ -408,7 +408,8 @@ public final class Worker extends Thread {
     /**
      * Owner only: runs {@code task} and records its slice: when it began and
      * ended, how it was found and why it stopped ("Tracing" in the class
-     * comment), and for a park its blocker (TraceEvent). One clock read per
+     * comment), for a park its blocker and a mutex's holder, for an exit the
+     * thread's name (TraceEvent). One clock read per
      * dispatch and one ring write, nothing allocated (the cost of tracing, see
      * docs/observability.md).
      */
@@ -433,6 +434,7 @@ public final class Worker extends Thread {
             Thread vt = task.thread();
             int ended;
             Object blocker = null;
+            long holder = 0;
             if (vt == null) {
                 ended = TraceEvent.ENDED_DONE;
             } else if (counters.preemptionsHonored != honoured) {
@@ -441,14 +443,17 @@ public final class Worker extends Thread {
                 ended = TraceEvent.ENDED_YIELD;
             } else if (vt.getState() == Thread.State.TERMINATED) {
                 ended = TraceEvent.ENDED_EXIT;
+                blocker = vt.getName(); // a field read: names a thread that ends before the collector sees it
             } else {
                 ended = TraceEvent.ENDED_PARK;
                 // What it waits on, kept as a reference and rendered at export: one
                 // field read (opaque), no formatting on the carrier. Null if the thread
                 // was already woken and has cleared it (it then ran again elsewhere).
                 blocker = LockSupport.getBlocker(vt);
+                holder = io.verdant.internal.obs.WaitReasons.holderId(blocker); // a mutex's holder now, as a number
             }
-            ring.put(TraceEvent.header(TraceEvent.SLICE, how, ended, task.priority), t0, t1, task.traceId(), blocker);
+            ring.put(TraceEvent.header(TraceEvent.SLICE, how, ended, task.priority), t0, t1, task.traceId(), blocker,
+                    holder);
             sliceBegin = t1;
         }
     }
