@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.nio.file.Path;
 import javax.management.RuntimeMBeanException;
 
@@ -43,6 +44,53 @@ class MXBeanTest {
     }
 
     @Test
+    void recordTraceRecordsForSecondsAndWritesTheFileInOneCall(@TempDir Path dir) throws Exception {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName name = new ObjectName("io.verdant:type=Runtime,name=\"mx-timed\"");
+        String[] sig = {"java.lang.String", "int"};
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("mx-timed").jmx(true).build())) {
+            // Work that runs through the whole recording.
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            GreenHandle<Void> busy = rt.spawner().name("ticker-loop").spawn(() -> {
+                while (!stop.get()) {
+                    Green.sleep(Duration.ofMillis(2));
+                }
+            });
+            Path json = dir.resolve("timed.json");
+            long t0 = System.nanoTime();
+            String written = (String) server.invoke(name, "recordTrace", new Object[] {json.toString(), 1}, sig);
+            long took = System.nanoTime() - t0;
+            assertThat(written).isEqualTo(json.toAbsolutePath().toString());
+            assertThat(Duration.ofNanos(took)).isGreaterThanOrEqualTo(Duration.ofMillis(950));
+            JsonNode root = new ObjectMapper().readTree(json.toFile());
+            int slices = 0;
+            for (JsonNode e : root.get("traceEvents")) {
+                if (e.path("cat").asText().equals("slice") && e.path("name").asText().startsWith("ticker-loop <")) {
+                    slices++;
+                }
+            }
+            // About one slice per 2 ms sleep for a second; a loaded machine gives fewer.
+            assertThat(slices).isGreaterThan(20);
+            assertThat(server.getAttribute(name, "TraceRecording")).as("the bean's own trace is not involved").isEqualTo(false);
+
+            Path html = dir.resolve("timed.html");
+            VerdantRuntimeMXBean proxy = JMX.newMXBeanProxy(server, name, VerdantRuntimeMXBean.class);
+            assertThat(proxy.recordTrace(html.toString(), 1)).isEqualTo(html.toAbsolutePath().toString());
+            assertThat(Files.readString(html)).startsWith("<!DOCTYPE html>").contains("<svg").contains("ticker-loop &lt;");
+
+            assertThatThrownBy(() -> server.invoke(name, "recordTrace", new Object[] {json.toString(), 0}, sig))
+                    .isInstanceOf(RuntimeMBeanException.class).hasRootCauseInstanceOf(IllegalArgumentException.class)
+                    .rootCause().hasMessageContaining("seconds");
+            assertThatThrownBy(() -> proxy.recordTrace(json.toString(), 3601)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("seconds");
+            assertThatThrownBy(() -> proxy.recordTrace("", 1)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("path");
+            stop.set(true);
+            busy.join();
+        }
+    }
+
+    @Test
     void traceOperationsWriteChromeJsonAndHtmlAndDumpTheFlightRecorder(@TempDir Path dir) throws Exception {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         ObjectName name = new ObjectName("io.verdant:type=Runtime,name=\"mx-trace\"");
@@ -54,9 +102,12 @@ class MXBeanTest {
             // A second start while one records is refused, through JMX as an IllegalStateException.
             assertThatThrownBy(() -> server.invoke(name, "startTrace", new Object[0], new String[0]))
                     .isInstanceOf(RuntimeMBeanException.class).hasRootCauseInstanceOf(IllegalStateException.class);
+            java.util.Map<String, String> workers = new java.util.HashMap<>();
             rt.run(() -> {
                 for (int i = 0; i < 50; i++) {
-                    Green.spawner().name("worker-" + i).spawn(Green::yield).join();
+                    GreenHandle<Void> w = Green.spawner().name("worker-" + i).spawn(Green::yield);
+                    w.join();
+                    workers.put(w.pid().toString(), "worker-" + i + " " + w.pid());
                 }
                 return null;
             });
@@ -68,12 +119,16 @@ class MXBeanTest {
             JsonNode root = new ObjectMapper().readTree(json.toFile());
             // The workers' slices are there: 50 that end in exit, less at most one per carrier
             // (2) whose slice was still being written when the trace stopped (stop does not wait
-            // for a running slice). Not their names: a thread can end before the collector
-            // first sees it, and then it has none.
+            // for a running slice). Each is named, even one that ended before the collector first
+            // saw it (its spawn and its exit carry the name).
             int exits = 0;
             for (JsonNode e : root.get("traceEvents")) {
                 if (e.path("cat").asText().equals("slice") && e.path("args").path("ended").asText().equals("exit")) {
-                    exits++;
+                    String pid = e.path("args").path("pid").asText();
+                    if (workers.containsKey(pid)) {
+                        exits++;
+                        assertThat(e.path("name").asText()).as("the exit slice of %s", pid).isEqualTo(workers.get(pid));
+                    }
                 }
             }
             assertThat(exits).isGreaterThanOrEqualTo(50 - 2);
@@ -85,9 +140,8 @@ class MXBeanTest {
             rt.run(() -> Green.spawner().name("in-html").spawn(() -> 1).join());
             Path html = dir.resolve("trace.html");
             assertThat(proxy.stopTrace(html.toString())).contains("HTML");
-            // (The thread's name may be missing: it can end before the collector first sees it.)
             assertThat(Files.readString(html)).startsWith("<!DOCTYPE html>").contains("<svg").contains("verdant 'mx-trace'")
-                    .containsPattern("[1-9][0-9,]* slices");
+                    .containsPattern("[1-9][0-9,]* slices").contains("in-html &lt;");
 
             Path flight = dir.resolve("flight.json");
             assertThat((String) server.invoke(name, "dumpFlightRecording", new Object[] {flight.toString()},

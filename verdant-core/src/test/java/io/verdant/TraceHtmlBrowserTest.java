@@ -32,12 +32,15 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class TraceHtmlBrowserTest {
     private static final long BROWSER_SECONDS = 90;
+    /** The screenshot's height: the carriers, the legend and a few green-thread rows. */
+    private static final int WINDOW_HEIGHT = 1000;
 
     @TempDir
     Path dir;
 
     @Test
-    void chromiumDrawsOneLanePerCarrierWithTheSlicesInTheirThreadsColoursAndWakeArrows() throws Exception {
+    void chromiumDrawsOneLanePerCarrierWithTheSlicesInTheirThreadsColoursAndWakeArrowsAndAGreenThreadRowEach()
+            throws Exception {
         String chromium = findOrInstallChromium();
         Assumptions.assumeTrue(chromium != null,
                 "no chromium: install Debian's 'chromium' package (apt-get install -y chromium) to run the browser test");
@@ -95,12 +98,22 @@ class TraceHtmlBrowserTest {
         assertThat(arrowHeads).as("arrows in the page").isGreaterThanOrEqualTo(4).isLessThanOrEqualTo(TraceHtml.MAX_ARROWS);
         assertThat(count(page, "<line")).isGreaterThanOrEqualTo(arrowHeads);
         assertThat(page).contains(">timer</text>").contains("wake: timer \u2192 spin-a");
+        // The green-thread section: where its rows begin, and how many.
+        java.util.regex.Matcher section = java.util.regex.Pattern
+                .compile("<g id=\"green-threads\" data-top=\"(\\d+)\" data-rows=\"(\\d+)\"").matcher(page);
+        assertThat(section.find()).as("the green-thread section").isTrue();
+        int rowsTop = Integer.parseInt(section.group(1));
+        int rows = Integer.parseInt(section.group(2));
+        // spin-a, spin-b, echo and the root thread at least.
+        assertThat(rows).isGreaterThanOrEqualTo(4).isLessThanOrEqualTo(TraceHtml.MAX_THREAD_ROWS);
+        int rowsBottom = rowsTop + rows * (TraceHtml.ROW_HEIGHT + TraceHtml.ROW_GAP);
+        assertThat(rowsBottom).as("the rows fit the screenshot").isLessThan(WINDOW_HEIGHT);
 
         Path png = dir.resolve("trace.png");
         Path profile = Files.createDirectory(dir.resolve("profile"));
         List<String> cmd = List.of(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--hide-scrollbars", "--user-data-dir=" + profile, "--screenshot=" + png, "--window-size=1200,600",
+                "--hide-scrollbars", "--user-data-dir=" + profile, "--screenshot=" + png, "--window-size=1200," + WINDOW_HEIGHT,
                 html.toUri().toString());
         Path log = dir.resolve("chromium.log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -174,6 +187,60 @@ class TraceHtmlBrowserTest {
         }
         assertThat(arrowPixels).as("pixels in the arrow colour").isGreaterThan(40);
         assertThat(strayArrowPixels).as("arrow pixels away from the lanes").isZero();
+
+        // The green-thread rows are drawn: each row's background shows, the spinners' rows have
+        // their running bars in their colours, and the section has runnable (amber) and parked
+        // (grey, the spinners' sleeps) bars -- all inside the rows.
+        int rowBg = rgb(TraceHtml.ROW_BACKGROUND);
+        int runnable = rgb(TraceHtml.RUNNABLE);
+        int waiting = rgb(TraceHtml.WAITING);
+        int runnablePixels = 0;
+        int waitingPixels = 0;
+        int[] spinRowPixels = new int[2];
+        int strayRowPixels = 0;
+        for (int r = 0; r < rows; r++) {
+            int top = rowsTop + r * (TraceHtml.ROW_HEIGHT + TraceHtml.ROW_GAP);
+            int bg = 0;
+            for (int y = top; y < top + TraceHtml.ROW_HEIGHT; y++) {
+                for (int x = TraceHtml.LEFT; x < TraceHtml.WIDTH - TraceHtml.RIGHT; x++) {
+                    int c = img.getRGB(x, y) & 0xFFFFFF;
+                    if (near(c, rowBg)) {
+                        bg++;
+                    }
+                }
+            }
+            assertThat(bg).as("row %d background pixels", r).isGreaterThan(TraceHtml.ROW_HEIGHT * 200);
+        }
+        for (int y = rowsTop - 2; y < rowsBottom + 2 && y < img.getHeight(); y++) {
+            boolean inRow = (y - rowsTop) >= 0 && (y - rowsTop) % (TraceHtml.ROW_HEIGHT + TraceHtml.ROW_GAP) < TraceHtml.ROW_HEIGHT;
+            for (int x = TraceHtml.LEFT; x < TraceHtml.WIDTH - TraceHtml.RIGHT; x++) {
+                int c = img.getRGB(x, y) & 0xFFFFFF;
+                boolean drawn = false;
+                if (near(c, runnable)) {
+                    runnablePixels++;
+                    drawn = true;
+                } else if (near(c, waiting)) {
+                    waitingPixels++;
+                    drawn = true;
+                } else {
+                    for (int i = 0; i < 2; i++) {
+                        if (near(c, spin[i])) {
+                            spinRowPixels[i]++;
+                            drawn = true;
+                        }
+                    }
+                }
+                if (drawn && !inRow) {
+                    strayRowPixels++;
+                }
+            }
+        }
+        // Each spinner ran ~32 ms of the trace: its running bars are at least ~30 pixels wide, a row high.
+        assertThat(spinRowPixels[0]).as("spin-a's running bars in its row").isGreaterThan(300);
+        assertThat(spinRowPixels[1]).as("spin-b's running bars in its row").isGreaterThan(300);
+        assertThat(runnablePixels).as("runnable bars").isGreaterThan(10);
+        assertThat(waitingPixels).as("parked bars").isGreaterThan(40);
+        assertThat(strayRowPixels).as("bar pixels between the rows").isZero();
     }
 
     private static int count(String s, String what) {

@@ -293,7 +293,10 @@ class TraceViewTest {
     void threadsThatEndBeforeTheCollectorSeesThemAreNamed() throws Exception {
         int n = 300;
         try (Verdant rt = Verdant.start(Config.builder().workers(2).name("view-names").build())) {
-            TraceRecording trace = rt.startTrace();
+            // A collector that drains only when the trace stops: by then every thread has ended,
+            // and none can be looked up. Their names must come from the events.
+            TraceRecording trace = io.verdant.internal.obs.TraceSession.start(rt.core(), TraceOptions.defaults(),
+                    TimeUnit.HOURS.toNanos(1));
             Set<String> pids = new HashSet<>();
             rt.run(() -> {
                 CountDownLatch go = new CountDownLatch(1);
