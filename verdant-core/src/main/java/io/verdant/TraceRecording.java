@@ -8,8 +8,8 @@ import java.nio.file.Path;
  * stopped (park, yield, preemption, exit), who woke whom, spawns, steals, idle
  * carriers, preemption requests, stalls and spare carriers.
  *
- * <p>From {@link Verdant#startTrace()} (records until {@link #stop()} or
- * {@link #close()}) or {@link Verdant#flightRecording()} (a copy of the flight
+ * <p>From {@link Verdant#startTrace()} or {@link Verdant#startTrace(TraceOptions)}
+ * (records until {@link #stop()}, {@link #close()} or a limit of its options) or {@link Verdant#flightRecording()} (a copy of the flight
  * recorder's last events, already stopped). Carriers write their events into
  * rings of their own without locks; a background thread collects them. A carrier
  * never waits for the trace: when the collector falls behind, the oldest events
@@ -18,8 +18,11 @@ import java.nio.file.Path;
  * <p>Write it as Chrome trace-event JSON ({@link #writeChromeJson(Path)}; open it
  * in <a href="https://ui.perfetto.dev">ui.perfetto.dev</a> or {@code chrome://tracing})
  * or as one self-contained HTML page ({@link #writeHtml(Path)}; one lane per carrier,
- * slices coloured by green thread, no script). Writing while it records writes
- * what has been collected so far. Thread-safe.
+ * slices coloured by green thread, no script). Both also show the trace per green
+ * thread: when each ran (on which carrier), was runnable waiting for a carrier, and
+ * was parked (on what; for a mutex, who held it at the park). Every thread is named,
+ * even one that ended before the trace collected its events. Writing while it
+ * records writes what has been collected so far. Thread-safe.
  */
 public interface TraceRecording extends AutoCloseable {
     /**
@@ -59,7 +62,9 @@ public interface TraceRecording extends AutoCloseable {
      * Writes the trace as Chrome trace-event JSON: one {@code "X"} event per slice
      * ({@code tid} = carrier), flow events ({@code "s"}/{@code "f"}) from waker to
      * woken and from parent to child, instant events for steals, preemption
-     * requests, stalls and spare carriers.
+     * requests, stalls and spare carriers; and a second process, "green threads",
+     * with one track per green thread ({@code "X"} events of category {@code running},
+     * {@code runnable} and {@code waiting}).
      *
      * @param out where to write
      * @throws NullPointerException if {@code out} is null
@@ -80,7 +85,9 @@ public interface TraceRecording extends AutoCloseable {
      * Writes the trace as one self-contained HTML page: an inline SVG with a lane
      * per carrier, each slice a bar coloured by its green thread (the same thread
      * always gets the same colour), a time axis and a legend of the threads that
-     * ran longest. No script and nothing fetched: it opens in any browser.
+     * ran longest; below them a row per green thread (the 50 that ran longest; the
+     * others are counted) showing when it ran, was runnable and was parked. No script
+     * and nothing fetched: it opens in any browser.
      *
      * @param out where to write
      * @throws NullPointerException if {@code out} is null
