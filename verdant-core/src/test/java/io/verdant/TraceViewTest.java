@@ -275,6 +275,14 @@ class TraceViewTest {
                 }
                 return null;
             });
+            // The joiner is woken inside busy's last slice, before its carrier writes that slice: wait
+            // for it (stop() does not wait for slices still being written).
+            long id = (long) io.verdant.internal.Pids.generation(busy[0]) << 32 | (io.verdant.internal.Pids.index(busy[0]) + 1L);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!hasExitSlice(((io.verdant.internal.obs.TraceSession) trace).data(), id)) {
+                assertThat(System.nanoTime()).as("busy's slice collected").isLessThan(deadline);
+                Thread.sleep(2);
+            }
             trace.stop();
             String page = html(trace);
             int rows = Integer.parseInt(page.replaceAll("(?s).*data-rows=\"(\\d+)\".*", "$1"));
@@ -287,6 +295,22 @@ class TraceViewTest {
             Map<String, List<Span>> tracks = greenTracks(parse(trace), runtimeId(busy[0]));
             assertThat(tracks.size()).isGreaterThanOrEqualTo(threads + 1);
         }
+    }
+
+    /** Whether {@code d} holds a slice of task {@code id} that ended in an exit. */
+    static boolean hasExitSlice(io.verdant.internal.obs.TraceData d, long id) {
+        for (int lane = 0; lane < d.tickerLane(); lane++) {
+            long[] ev = d.lanes()[lane];
+            for (int k = 0; k < d.counts()[lane]; k++) {
+                int j = k * TraceRing.LONGS;
+                if (io.verdant.internal.obs.TraceEvent.type(ev[j]) == io.verdant.internal.obs.TraceEvent.SLICE
+                        && ev[j + 3] == id
+                        && io.verdant.internal.obs.TraceEvent.ended(ev[j]) == io.verdant.internal.obs.TraceEvent.ENDED_EXIT) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     @Test
