@@ -456,7 +456,9 @@ public final class Verdant implements AutoCloseable {
      * trace records and the flight recorder is off, the cost is one read per
      * dispatch. Several traces may record at once. The trace records until
      * {@link TraceRecording#stop()} or the runtime closes; a forgotten trace
-     * keeps at most 2^21 events (64 MiB) per carrier.
+     * keeps at most 2^21 events (64 MiB) per carrier. The same as
+     * {@code startTrace(TraceOptions.defaults())}; see {@link #startTrace(TraceOptions)}
+     * for a ring size, the kinds of events kept, and limits after which it stops itself.
      *
      * <pre>{@code
      * try (TraceRecording trace = rt.startTrace()) {

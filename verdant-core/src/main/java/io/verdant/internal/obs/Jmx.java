@@ -23,6 +23,9 @@ import javax.management.ObjectName;
  * spare lock, one record per carrier). The trace operations hold at most one
  * trace (field trace, guarded by this bean's monitor, which JMX clients reach
  * from their connection threads); writing a file happens outside the monitor.
+ * recordTrace holds no field and no monitor: its own session stops itself at
+ * its deadline (TraceOptions.maxDuration, the session's collector), while the
+ * JMX caller's thread waits for that (TraceSession.awaitStop) and then writes.
  */
 public final class Jmx implements VerdantRuntimeMXBean {
     private final RuntimeCore rt;
