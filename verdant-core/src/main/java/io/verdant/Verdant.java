@@ -144,6 +144,28 @@ public final class Verdant implements AutoCloseable {
     }
 
     /**
+     * The schedule of a deterministic runtime saved as its list of choices, for
+     * {@link Determinism#replaySteps(String)}: up to the end of the body (or the
+     * step where the run failed), a text such as {@code v1:steps:0x2A 0/0 0=1 1/1.2 ...}.
+     * Call it after {@link #run(Callable)} has returned. A second run of the
+     * same program on these steps takes exactly the same steps, or fails with a
+     * {@link NondeterminismException} at the first that differs.
+     *
+     * @return the saved steps
+     * @throws IllegalStateException if this runtime is not deterministic, or does not record its steps
+     *         ({@link Determinism#recordSteps(boolean)} is off)
+     */
+    public String steps() {
+        String s = core.det == null ? null : core.det.steps();
+        if (s == null) {
+            throw new IllegalStateException("steps() needs a deterministic runtime that records its steps "
+                    + "(Verdant.deterministic with Determinism.recordSteps(true)); '" + core.name + "' "
+                    + (core.det == null ? "is a normal one" : "does not record"));
+        }
+        return s;
+    }
+
+    /**
      * One-shot: starts a runtime with {@code config}, runs {@code body} as a green
      * thread, closes the runtime and returns the body's result.
      *
@@ -186,6 +208,8 @@ public final class Verdant implements AutoCloseable {
         if (det != null && GreenThread.current() == null) {
             try {
                 det.awaitRoot(g);
+            } catch (ScheduleFailedException e) {
+                throw e.withSteps(det);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new CancelledException("Verdant.run: interrupted while waiting for the body");

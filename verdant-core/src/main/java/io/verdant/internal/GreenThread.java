@@ -479,6 +479,9 @@ public final class GreenThread<T> extends Task
     public Throwable exceptionNow() {
         Throwable t = failureOrNull();
         if (t != null) {
+            if (runtime.det != null) {
+                runtime.det.failureObserved(this); // read after it ended (Determinism.failOnUnjoinedFailure)
+            }
             return t;
         }
         throw new IllegalStateException("green thread " + pid() + " has not failed (state " + state() + ")");
@@ -728,7 +731,12 @@ public final class GreenThread<T> extends Task
         int s = statusAcquire();
         return switch (s) {
             case SUCCEEDED -> (T) outcome;
-            case FAILED -> throw new GreenFailedException(pid(), name(), (Throwable) outcome);
+            case FAILED -> {
+                if (runtime.det != null) {
+                    runtime.det.failureObserved(this); // joined after it ended (Determinism.failOnUnjoinedFailure)
+                }
+                throw new GreenFailedException(pid(), name(), (Throwable) outcome);
+            }
             case ABANDONED -> throw new CancelledException(
                     "runtime '" + runtime.name + "' closed before " + pid() + " ended");
             default -> throw new IllegalStateException("not finished: " + pid());

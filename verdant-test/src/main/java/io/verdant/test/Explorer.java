@@ -70,7 +70,8 @@ final class Explorer {
         try {
             return new Outcome(exploration.run(), null, null);
         } catch (ScheduleFailedException e) {
-            Determinism d = Determinism.replay(e.replayKey());
+            // A replay of saved steps: its key names only the seed, so the plan's settings stand for it.
+            Determinism d = plan.replay() ? plan.settings() : Determinism.replay(e.replayKey());
             // scheduleNumber() is 1-based (0 if unknown; then the seed tells, as in current()).
             Schedule s = e.scheduleNumber() > 0 && !plan.replay()
                     ? new Schedule(e.scheduleNumber() - 1, plan.count(), d) : schedule(plan, d);
@@ -98,7 +99,7 @@ final class Explorer {
 
     /** Green only: the schedule the calling green thread's runtime runs. */
     private static Schedule current(Plan plan) {
-        return schedule(plan, Determinism.replay(Green.runtime().trace().replayKey()));
+        return schedule(plan, plan.replay() ? plan.settings() : Determinism.replay(Green.runtime().trace().replayKey()));
     }
 
     private static Schedule schedule(Plan plan, Determinism d) {
