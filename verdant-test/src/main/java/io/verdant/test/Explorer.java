@@ -108,6 +108,14 @@ final class Explorer {
     }
 
     /**
+     * The longest saved steps ({@link ScheduleFailedException#steps()}) a failure
+     * message shows: a short schedule's steps (a lost update: a few hundred
+     * characters) fit on a line someone pastes into the annotation; a long one's
+     * would bury the report.
+     */
+    static final int MAX_STEPS_SHOWN = 2_000;
+
+    /**
      * The failure of a test: the replay key and the test on the first line, how
      * to replay it on the second, then the runtime's report (the last steps; a
      * deadlock's who-waits-on-what), the body's failure as the cause.
@@ -135,8 +143,19 @@ final class Explorer {
             m.append("schedule ").append(s.index() + 1).append(" of ").append(s.count()).append(" failed");
         }
         m.append(" (").append(plan.describe()).append("): ").append(first);
-        m.append("\n  replay: @VerdantTest(replay = \"").append(key).append("\")  or  -D").append(Plan.REPLAY)
-                .append('=').append(key);
+        if (plan.settings().replayedSteps() != null) {
+            m.append("\n  replay: the same saved steps (their key ").append(key).append(" names only the seed)");
+        } else {
+            m.append("\n  replay: @VerdantTest(replay = \"").append(key).append("\")  or  -D").append(Plan.REPLAY)
+                    .append('=').append(key);
+            String steps = f.steps();
+            if (steps != null && steps.length() <= MAX_STEPS_SHOWN) {
+                m.append("\n  steps:  @VerdantTest(replay = \"").append(steps).append("\")");
+            } else if (steps != null) {
+                m.append("\n  steps:  ").append(steps.length()).append(" characters, too long to show: run the "
+                        + "schedule with Determinism.recordSteps(true) and save Verdant.steps() to a file");
+            }
+        }
         if (!rest.isEmpty()) {
             m.append('\n').append(rest);
         }
