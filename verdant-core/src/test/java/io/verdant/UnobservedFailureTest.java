@@ -68,6 +68,19 @@ class UnobservedFailureTest {
             });
             assertThat(seen).isEqualTo("expected");
         }
+        // A callback registered after the end is given the failure: observed too.
+        try (Verdant rt = Verdant.deterministic(PLAIN, Determinism.seed(3))) {
+            String seen = rt.run(() -> {
+                GreenHandle<Void> h = Green.spawn(() -> {
+                    throw new IllegalStateException("expected");
+                });
+                Green.sleep(Duration.ofSeconds(1));
+                String[] got = new String[1];
+                h.onComplete((v, t) -> got[0] = t.getMessage());
+                return got[0];
+            });
+            assertThat(seen).isEqualTo("expected");
+        }
     }
 
     @Test

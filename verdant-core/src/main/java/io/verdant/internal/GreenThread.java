@@ -459,6 +459,9 @@ public final class GreenThread<T> extends Task
         do {
             head = waiters;
             if (head == DONE) {
+                if (observes && runtime.det != null && statusAcquire() == FAILED) {
+                    runtime.det.failureObserved(this); // given the failure after it ended (failOnUnjoinedFailure)
+                }
                 runCallback(node.action);
                 return;
             }
