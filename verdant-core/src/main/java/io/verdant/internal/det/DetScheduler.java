@@ -551,7 +551,7 @@ public final class DetScheduler {
             rh = runnableHash();
         }
         long tick = clock.nanoTime();
-        if (failure != null && log.recording()) {
+        if (log.recording() && failure != null) {
             log.stopRecording(); // the saved steps end where the run failed (Verdant.steps)
         }
         long n = log.add(t.id, t, kind, tick, t.waker, type, rh, runnable);
