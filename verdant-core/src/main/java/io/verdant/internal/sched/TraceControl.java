@@ -138,6 +138,54 @@ public final class TraceControl {
     }
 
     /**
+     * A slice a carrier was running when a trace asked ({@link #slicesInFlight}).
+     *
+     * @param lane     the carrier's slot (its lane and ring index)
+     * @param ring     the carrier's ring
+     * @param from     the ring's published count read just before the carrier's task:
+     *                 the slice's SLICE event, once written, is numbered from there on
+     * @param traced   true if the slice is being traced into {@code ring} (it will write a
+     *                 SLICE when it ends); false if it began before the ring was installed
+     * @param taskId   the running task's trace id
+     * @param priority the running task's priority level
+     */
+    public record InFlight(int lane, TraceRing ring, long from, boolean traced, long taskId, int priority) {
+    }
+
+    /**
+     * Any thread: the slices the carriers are running now, one per carrier that
+     * has a ring installed and runs a task (TraceSession's stop waits for them).
+     * Per carrier it reads the ring's published count (acquire), then the
+     * carrier's current task (opaque): if the task is not null, the slice running
+     * at the first read ends with a SLICE numbered at least that count.
+     *
+     * @return the slices in flight, possibly none
+     */
+    public java.util.List<InFlight> slicesInFlight() {
+        java.util.List<InFlight> out = new java.util.ArrayList<>();
+        synchronized (scheduler.spareLock()) {
+            if (rings == null) {
+                return out;
+            }
+            for (Worker w : scheduler.carriers()) {
+                TraceRing r = rings[w.index];
+                if (r == null) {
+                    continue;
+                }
+                long from = r.published();
+                Task t = w.currentTask();
+                if (t != null) {
+                    // stampedRing is the carrier's own field, read racily: a long is never torn,
+                    // and a stale value only makes the stop wait (bounded) or not wait for a slice
+                    // that then is cut at the stop time.
+                    out.add(new InFlight(w.index, r, from, w.stampedRing == r.serial, t.traceId(), t.priorityLevel()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
      * The name of lane {@code i} of {@link #rings()}.
      *
      * @param i a lane index
