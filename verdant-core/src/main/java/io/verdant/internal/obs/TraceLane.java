@@ -111,6 +111,17 @@ final class TraceLane {
     }
 
     /**
+     * Chunk {@code c}'s longs (event {@code c * CHUNK_EVENTS + i} at {@code i * LONGS}); for a
+     * reader that walks the events in place.
+     *
+     * @param c a chunk index, below {@code (count() + CHUNK_EVENTS - 1) / CHUNK_EVENTS}
+     * @return the chunk's array, not a copy
+     */
+    long[] chunk(int c) {
+        return chunks.get(c);
+    }
+
+    /**
      * The events held, in one array ({@link TraceRing#LONGS} longs per event): a copy.
      *
      * @return the copy

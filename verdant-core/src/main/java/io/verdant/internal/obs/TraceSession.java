@@ -298,11 +298,15 @@ public final class TraceSession implements TraceRecording {
 
     /** Holding the monitor: names the green threads of events {@code [from, count)} of lane {@code l}. */
     private void name(TraceLane l, int from) {
-        for (int k = from, n = l.count(); k < n; k++) {
-            int type = TraceEvent.type(l.word(k, 0));
-            if (type == TraceEvent.SLICE || type == TraceEvent.SPAWN || type == TraceEvent.WAKE
-                    || type == TraceEvent.WAKE_FROM) {
-                name(l.word(k, 3));
+        for (int k = from, n = l.count(); k < n; ) {
+            long[] ch = l.chunk(k / TraceLane.CHUNK_EVENTS);
+            int end = Math.min(n - k + k % TraceLane.CHUNK_EVENTS, TraceLane.CHUNK_EVENTS) * TraceRing.LONGS;
+            for (int j = (k % TraceLane.CHUNK_EVENTS) * TraceRing.LONGS; j < end; j += TraceRing.LONGS, k++) {
+                int type = TraceEvent.type(ch[j]);
+                if (type == TraceEvent.SLICE || type == TraceEvent.SPAWN || type == TraceEvent.WAKE
+                        || type == TraceEvent.WAKE_FROM) {
+                    name(ch[j + 3]);
+                }
             }
         }
     }
