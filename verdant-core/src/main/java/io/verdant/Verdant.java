@@ -450,7 +450,7 @@ public final class Verdant implements AutoCloseable {
      * spawns, steals, idle carriers, preemption requests, stalls and spare
      * carriers. Each carrier writes into a ring of its own (no lock, no
      * allocation, never waiting); a background thread collects the rings in bulk,
-     * more often the faster they fill (from every 100 ms down to every 1 ms), and
+     * more often the faster they fill (every 13 ms down to every 1 ms), and
      * if it falls behind the oldest events are overwritten and counted
      * ({@link TraceRecording#dropped()}). Recording costs one clock read and a
      * ring write per dispatch, a ring write per wake-up (see docs/observability.md); when no

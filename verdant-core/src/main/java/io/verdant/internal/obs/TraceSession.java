@@ -43,10 +43,14 @@ import java.util.concurrent.locks.LockSupport;
  *   new chunk every TraceLane.CHUNK_EVENTS events of a lane.
  *   The interval adapts to how fast the rings fill: after each drain the next one
  *   is planned for when the fullest ring would be a quarter full at the rate just
- *   seen (TARGET_FILL), between MIN_COLLECT_NANOS and MAX_COLLECT_NANOS (or the
- *   interval given to start, if longer). A busy runtime is drained tens of times a
- *   second, an idle one ten times; the ring's headroom (three quarters) absorbs a
- *   collector descheduled by the OS or a GC pause.
+ *   seen (TARGET_FILL), at least MIN_COLLECT_NANOS apart and at most the time a
+ *   carrier ring takes to fill half at the fastest rate a carrier writes
+ *   (FASTEST_EVENTS_PER_MICRO; or the interval given to start, if longer): a burst
+ *   that begins while the collector sleeps long after a quiet period cannot fill
+ *   a ring before it wakes. With the default rings that is a drain every 13 ms at
+ *   most, about 80 a second whether the runtime is busy or idle (it was 500 when
+ *   the collector drained every 2 ms); the ring's headroom absorbs a collector
+ *   descheduled by the OS or a GC pause of some tens of milliseconds.
  *
  * Losing events, never blocking
  *   A ring holds a fixed number of events. If the collector is late by more
@@ -87,8 +91,10 @@ public final class TraceSession implements TraceRecording {
     /** The shortest interval: 1 ms (a ring filling faster than a quarter per
      * millisecond loses events whatever the collector does). */
     static final long MIN_COLLECT_NANOS = 1_000_000L;
-    /** The longest interval: 100 ms, so names are read soon after a thread is first seen. */
-    static final long MAX_COLLECT_NANOS = 100_000_000L;
+    /** The fastest a carrier writes events, per microsecond: 5 (a dispatch every 400 ns that
+     * also wakes another thread; Verdant's fastest switch is a yield of about 250 ns, one event).
+     * Bounds the collector's interval (class comment). */
+    static final int FASTEST_EVENTS_PER_MICRO = 5;
     /** How full the fullest ring should be when the collector drains it: a quarter. */
     static final double TARGET_FILL = 0.25;
     /** How long stop() waits in all for the slices running when it was called: 500 ms.
@@ -146,7 +152,8 @@ public final class TraceSession implements TraceRecording {
      *
      * @param core         a normal (not deterministic) runtime
      * @param ringEvents   events per carrier ring if none are installed yet
-     * @param collectNanos how often the collector drains
+     * @param collectNanos the collector's first interval; later ones adapt, up to this one or
+     *                     the default bound, whichever is longer (class comment)
      * @return the recording
      */
     public static TraceSession start(RuntimeCore core, int ringEvents, long collectNanos) {
@@ -213,7 +220,7 @@ public final class TraceSession implements TraceRecording {
 
     private void collect() {
         long interval = collectNanos;
-        long longest = Math.max(collectNanos, MAX_COLLECT_NANOS);
+        long longest = Math.max(collectNanos, longestInterval(control.rings()));
         long last = System.nanoTime();
         while (true) {
             LockSupport.parkNanos(interval);
@@ -236,6 +243,20 @@ public final class TraceSession implements TraceRecording {
             interval = fill <= 0 ? 2 * interval : (long) (slept * TARGET_FILL / fill);
             interval = Math.max(MIN_COLLECT_NANOS, Math.min(longest, interval));
         }
+    }
+
+    /** The time the smallest carrier ring takes to fill half at FASTEST_EVENTS_PER_MICRO. */
+    private static long longestInterval(TraceRing[] rings) {
+        int cap = Integer.MAX_VALUE;
+        if (rings != null) {
+            for (int i = 0; i < rings.length - 2; i++) { // the carrier slots, not the ticker's or outside ring
+                if (rings[i] != null) {
+                    cap = Math.min(cap, rings[i].capacity());
+                }
+            }
+        }
+        long nanos = cap == Integer.MAX_VALUE ? COLLECT_NANOS : cap / 2 * 1_000L / FASTEST_EVENTS_PER_MICRO;
+        return Math.max(MIN_COLLECT_NANOS, nanos);
     }
 
     /**
