@@ -12,7 +12,6 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -70,7 +69,8 @@ import java.util.concurrent.locks.LockSupport;
  *   ended; TraceRing.wrote), drains once more, and for each carrier that had not,
  *   appends the slice cut at the stop time (ended "running", begun where the
  *   carrier's last slice or idle period in the lane ended, or at the trace's
- *   start). So the trace holds every slice that ended before stop() returned,
+ *   start). A stop called from a green thread does not wait for its own slice
+ *   (TraceControl.InFlight.traced is false for it): that one is cut. So the trace holds every slice that ended before stop() returned,
  *   the wake-ups and spawns made in the slices still running (their arrows
  *   start in the cut slice), and no event written after the last drain. Then
  *   endSession (the last session removes the rings unless the flight recorder

@@ -147,7 +147,10 @@ public final class TraceControl {
      * @param from     the ring's published count read just before the carrier's task:
      *                 the slice's SLICE event, once written, is numbered from there on
      * @param traced   true if the slice is being traced into {@code ring} (it will write a
-     *                 SLICE when it ends); false if it began before the ring was installed
+     *                 SLICE when it ends) and is not the caller's own; false if it began
+     *                 before the ring was installed, or if the caller is the green thread
+     *                 running it (a stop called from a green thread: its slice goes on
+     *                 after the stop, so waiting for it would only wait out the bound)
      * @param taskId   the running task's trace id
      * @param priority the running task's priority level
      */
@@ -165,6 +168,8 @@ public final class TraceControl {
      */
     public java.util.List<InFlight> slicesInFlight() {
         java.util.List<InFlight> out = new java.util.ArrayList<>();
+        Thread me = Thread.currentThread();
+        Task mine = me.isVirtual() && me.getUncaughtExceptionHandler() instanceof Task k ? k : null;
         synchronized (scheduler.spareLock()) {
             if (rings == null) {
                 return out;
@@ -180,7 +185,8 @@ public final class TraceControl {
                     // stampedRing is the carrier's own field, read racily: a long is never torn,
                     // and a stale value only makes the stop wait (bounded) or not wait for a slice
                     // that then is cut at the stop time.
-                    out.add(new InFlight(w.index, r, from, w.stampedRing == r.serial, t.traceId(), t.priorityLevel()));
+                    out.add(new InFlight(w.index, r, from, w.stampedRing == r.serial && t != mine, t.traceId(),
+                            t.priorityLevel()));
                 }
             }
         }
