@@ -473,14 +473,15 @@ public final class Verdant implements AutoCloseable {
      * carrier (how it was found, why it stopped), wake-ups from waker to woken,
      * spawns, steals, idle carriers, preemption requests, stalls and spare
      * carriers. Each carrier writes into a ring of its own (no lock, no
-     * allocation, never waiting); a background thread collects the rings every
-     * few milliseconds, and if it falls behind the oldest events are overwritten
-     * and counted ({@link TraceRecording#dropped()}). Recording costs two clock
-     * reads and a ring write per dispatch (see docs/observability.md); when no
+     * allocation, never waiting); a background thread collects the rings in bulk,
+     * more often the faster they fill (every 13 ms down to every 1 ms), and
+     * if it falls behind the oldest events are overwritten and counted
+     * ({@link TraceRecording#dropped()}). Recording costs one clock read and a
+     * ring write per dispatch, a ring write per wake-up (see docs/observability.md); when no
      * trace records and the flight recorder is off, the cost is one read per
      * dispatch. Several traces may record at once. The trace records until
      * {@link TraceRecording#stop()} or the runtime closes; a forgotten trace
-     * keeps at most 2^21 events (64 MiB) per carrier.
+     * keeps at most 2^21 events (72 MiB) per carrier.
      *
      * <pre>{@code
      * try (TraceRecording trace = rt.startTrace()) {

@@ -68,13 +68,16 @@ import java.util.concurrent.locks.LockSupport;
  *              are eventually fresh), which only moves where a trace begins or ends.
  *              TraceControl.COMPILED_IN false (-Dverdant.trace=false, a benchmarking
  *              switch) makes the read a constant null.
- *   found, lifoSeen, yieldedSeen
- *              owner only, written only in a traced turn: found is 0 before next()
- *              and set only where a task comes from the injection queues or a
- *              steal (paths that paid an atomic already); otherwise how the task
- *              was found is derived after the fact: the task that was in the
- *              yielded slot or the LIFO slot before next() came from there, any
- *              other from the local queues.
+ *   found      owner only, written only in a traced turn: 0 before next() and set
+ *              only where a task comes from the injection queues or a steal (paths
+ *              that paid an atomic already); otherwise how the task was found is
+ *              derived after the fact: the task that was in the yielded slot or the
+ *              LIFO slot before next() (kept in turn()'s locals, not in fields: a
+ *              reference store into this object would pay a GC barrier per
+ *              dispatch) came from there, any other from the local queues.
+ *   slicesInFlight (TraceControl, another thread, when a trace stops) reads
+ *              current, the ring's published count and stampedRing: nothing is
+ *              written for it.
  *   sliceBegin, stampedRing
  *              owner only, while tracing: one clock read per slice. The end of a
  *              slice (or of an idle period) is the begin of the next one on this
@@ -267,9 +270,6 @@ public final class Worker extends Thread {
     /** Owner only, traced turns: how the task about to run was found (a TraceEvent.FOUND_ code),
      * or 0 to derive it (see "Tracing"). */
     int found;
-    /** Owner only, traced turns: the LIFO slot's and the yielded slot's tasks before next(). */
-    private Task lifoSeen;
-    private Task yieldedSeen;
     /** Owner only, while a trace records: Clock.SYSTEM (System.nanoTime) when the running slice
      * began; between slices, when the last one ended (see "Tracing"). */
     long sliceBegin;
@@ -314,6 +314,10 @@ public final class Worker extends Thread {
     /** Owner only: one turn of the carrier loop: run one task, or search, or park. */
     private void turn() {
         TraceRing ring = traceOpaque();
+        // Traced turns: the LIFO slot's and the yielded slot's tasks before next(), in
+        // locals (a reference store into this long-lived object would pay a GC barrier).
+        Task lifoSeen = null;
+        Task yieldedSeen = null;
         if (ring != null) {
             found = 0;
             lifoSeen = lifoOpaque();
@@ -335,8 +339,6 @@ public final class Worker extends Thread {
                 if (ring == null) {
                     woken = scheduler.park(this);
                 } else {
-                    lifoSeen = null;
-                    yieldedSeen = null;
                     long t0 = Clock.SYSTEM.nanoTime();
                     woken = scheduler.park(this);
                     long t1 = Clock.SYSTEM.nanoTime();
@@ -353,7 +355,15 @@ public final class Worker extends Thread {
         if (recheckFound) {
             scheduler.signalIfWorkLeft(this);
         }
-        runTask(task, ring);
+        int how = 0;
+        if (ring != null) {
+            how = found;
+            if (how == 0) {
+                how = task == yieldedSeen ? TraceEvent.FOUND_YIELDED
+                        : task == lifoSeen ? TraceEvent.FOUND_LIFO : TraceEvent.FOUND_LOCAL;
+            }
+        }
+        runTask(task, ring, how);
     }
 
     /**
@@ -386,8 +396,8 @@ public final class Worker extends Thread {
         scheduler.reportInternalError(t);
     }
 
-    /** Owner only: runs {@code task}; {@code ring} is this turn's trace ring, or null. */
-    private void runTask(Task task, TraceRing ring) {
+    /** Owner only: runs {@code task}; {@code ring} is this turn's trace ring, or null; {@code how} a FOUND_ code if traced. */
+    private void runTask(Task task, TraceRing ring, int how) {
         setDispatchesOpaque(dispatchesOpaque() + 1);
         task.worker = this;
         setCurrentOpaque(task);
@@ -395,7 +405,7 @@ public final class Worker extends Thread {
             if (ring == null) {
                 task.dispatch(this);
             } else {
-                dispatchTraced(task, ring);
+                dispatchTraced(task, ring, how);
             }
         } catch (Throwable t) {
             // A continuation never throws out of run(); a foreign runnable might.
@@ -412,14 +422,7 @@ public final class Worker extends Thread {
      * dispatch and one ring write, nothing allocated (the cost of tracing, see
      * docs/observability.md).
      */
-    private void dispatchTraced(Task task, TraceRing ring) {
-        int how = found;
-        if (how == 0) {
-            how = task == yieldedSeen ? TraceEvent.FOUND_YIELDED
-                    : task == lifoSeen ? TraceEvent.FOUND_LIFO : TraceEvent.FOUND_LOCAL;
-        }
-        lifoSeen = null;
-        yieldedSeen = null;
+    private void dispatchTraced(Task task, TraceRing ring, int how) {
         long honoured = counters.preemptionsHonored;
         LocalQueue level = levels[task.priority];
         long tail = level.tailOwner();
