@@ -459,7 +459,7 @@ public final class Worker extends Thread {
      * Owner only: the next task from this worker's own queues, or from injection.
      * A task in the yielded slot runs only when nothing else is found; if
      * something else is, the yielder goes to the back of its level first, where
-     * thieves and Sysmon can see it (a yielder left hidden in the slot behind a
+     * thieves and Sysmon can see it, and an idle carrier is signalled for it (a yielder left hidden in the slot behind a
      * CPU-bound thread would never be counted as waiting, so that thread would
      * never be asked to yield: two loops on one worker would not alternate).
      */
