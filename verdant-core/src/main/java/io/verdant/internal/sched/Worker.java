@@ -19,9 +19,11 @@ import java.util.concurrent.locks.LockSupport;
  *              queue as one batch (LocalQueue, "Overflow"); a take from the
  *              injection queue brings a batch back into the ring (refill).
  *   levelMask  bit p set when levels[p] may be non-empty. Owner-only plain int:
- *              set on push, cleared when a pop finds the level empty. Stealers
- *              never clear it, so it may have stale set bits, never a stale
- *              clear bit for work the owner pushed.
+ *              set on push, cleared when a pop finds the level empty or leaves it
+ *              empty (so a thread that yields alone finds it clear: see
+ *              Scheduler.submit). Stealers never clear it, so it may have stale
+ *              set bits (a thief emptied the level), never a stale clear bit for
+ *              work the owner pushed: only the owner adds to its levels.
  *   lifo       the green thread most recently woken by the green thread running
  *              here (unless that one is finishing: see queueWakeups); it runs
  *              next (ping-pong locality). Filled by the owner (a release
@@ -460,7 +462,7 @@ public final class Worker extends Thread {
      * Owner only: the next task from this worker's own queues, or from injection.
      * A task in the yielded slot runs only when nothing else is found; if
      * something else is, the yielder goes to the back of its level first, where
-     * thieves and Sysmon can see it (a yielder left hidden in the slot behind a
+     * thieves and Sysmon can see it, and an idle carrier is signalled for it (a yielder left hidden in the slot behind a
      * CPU-bound thread would never be counted as waiting, so that thread would
      * never be asked to yield: two loops on one worker would not alternate).
      */
@@ -475,8 +477,15 @@ public final class Worker extends Thread {
         if (t == null) {
             return y;
         }
+        // The yielder leaves the private slot for the local queue, where thieves can
+        // see it: announce it, as every other push of runnable work by this carrier
+        // is announced (Scheduler.submit). Without the signal an idle carrier stayed
+        // parked while t held this one, until Sysmon's rescue a tick or more later
+        // (YieldFastPathTest.aYielderMovedBehindOtherWorkIsHandedToAnIdleCarrier).
+        // Off the lone yield's path: here other work turned up during the yield.
         pushLocalOrInject(y);
         if (t.priority <= y.priority) {
+            scheduler.signalWorkFromOwner();
             return t;
         }
         // t is of lower priority than the yielder: going behind it would invert
@@ -484,6 +493,7 @@ public final class Worker extends Thread {
         // and the anti-starvation rule decide (t loses its place in its level).
         pushLocalOrInject(t);
         Task p = pollLocal(bestLevel());
+        scheduler.signalWorkFromOwner();
         if (p != null) {
             return p;
         }
@@ -523,9 +533,14 @@ public final class Worker extends Thread {
             return t;
         }
         // The LIFO slot was over its run limit and the queues are empty: run it anyway.
-        slot = getAndSetLifo(null);
+        // Only if it was full at the read above: only this carrier fills the slot, so
+        // one seen empty is still empty, and the lone yield (and every turn that finds
+        // nothing) skips a locked exchange.
         if (slot != null) {
-            return slot;
+            slot = getAndSetLifo(null);
+            if (slot != null) {
+                return slot;
+            }
         }
         return pollInjectedNoted();
     }
@@ -615,9 +630,19 @@ public final class Worker extends Thread {
                     return starved;
                 }
             }
-            Task t = levels[level].poll();
+            LocalQueue q = levels[level];
+            Task t = q.poll();
             if (t != null) {
                 skipped[level] = 0;
+                if (q.isEmpty()) {
+                    // Cleared as soon as the level is seen empty, not at the next poll
+                    // that finds nothing: a thread yielding alone re-queues itself
+                    // behind a set bit (Scheduler.submit), so a bit left set by the
+                    // take that emptied the level made every later yield of that
+                    // thread go through the ring (and, with two carriers, a signal)
+                    // instead of the yielded slot (YieldFastPathTest).
+                    levelMask &= ~(1 << level);
+                }
                 return t;
             }
             m &= ~(1 << level);
@@ -634,12 +659,15 @@ public final class Worker extends Thread {
             int level = Integer.numberOfTrailingZeros(m);
             m &= m - 1;
             if (++skipped[level] >= STARVATION_LIMIT) {
-                Task t = levels[level].poll();
+                LocalQueue q = levels[level];
+                Task t = q.poll();
                 skipped[level] = 0;
+                if (t == null || q.isEmpty()) {
+                    levelMask &= ~(1 << level); // as in pollLocal
+                }
                 if (t != null) {
                     return t;
                 }
-                levelMask &= ~(1 << level);
             }
         }
         return null;
