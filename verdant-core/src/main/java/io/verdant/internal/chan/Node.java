@@ -31,8 +31,10 @@ import java.lang.invoke.VarHandle;
  *   the lock (acquire), pairing with the partner's release.
  *
  * Fields
- *   thread, owner, send: final, written before the node is queued (published
- *     by the channel lock).
+ *   owner (final), thread, send: written before the node is queued (published
+ *     by the channel lock); thread and send change only when a plain node is
+ *     reused (see ChannelImpl, "Node reuse"), while no channel and no partner
+ *     can reach it.
  *   prev, next, queued: the links of the channel's intrusive sender or receiver
  *     queue (see ChannelImpl, "Queues"); guarded by the lock of the channel
  *     the node is queued in.
@@ -70,11 +72,13 @@ class Node {
     @SuppressWarnings("unused") private volatile int state;
     /** Queue link flag: guarded by the lock of the channel the node is queued in. */
     boolean queued;
-    final boolean send;
+    /** Written before the node is queued (constructor, or {@link #reuse}); see "Fields". */
+    boolean send;
     /** Queue link: guarded by the lock of the channel the node is queued in. */
     Node next;
     final Node owner;
-    final Thread thread;
+    /** Written before the node is queued (constructor, or {@link #reuse}); see "Fields". */
+    Thread thread;
     /** A send node: the value offered; a receiving waiter: the value delivered (see "Fields"). */
     Object item;
     /** Queue link: guarded by the lock of the channel the node is queued in. */
@@ -99,6 +103,43 @@ class Node {
         this.item = item;
     }
 
+    /**
+     * A plain operation of the calling green thread running on {@code carrier}
+     * (its owner-only spare node if it has one, else a new node); see
+     * ChannelImpl, "Node reuse". Any thread.
+     *
+     * @param carrier the caller's carrier (Carriers.current()), or null
+     */
+    static Node plain(io.verdant.internal.sched.Worker carrier, boolean send, Object item) {
+        if (carrier != null && carrier.spareNode instanceof Node n) {
+            carrier.spareNode = null;
+            n.reuse(send, item);
+            return n;
+        }
+        return new Node(send, item);
+    }
+
+    /**
+     * The waiter of a plain operation that FIRED, after it read {@link #item}:
+     * hands the node to the caller's carrier for the next plain operation; see
+     * ChannelImpl, "Node reuse". Its item is cleared so a kept node holds no value.
+     */
+    void recycle() {
+        io.verdant.internal.sched.Worker carrier = io.verdant.internal.Carriers.current();
+        if (carrier != null) {
+            item = null;
+            carrier.spareNode = this;
+        }
+    }
+
+    /** A spare plain node, exclusively the caller's: made ready for a new operation (plain writes). */
+    private void reuse(boolean send, Object item) {
+        this.thread = Thread.currentThread();
+        this.send = send;
+        this.item = item;
+        STATE.set(this, WAITING);
+    }
+
     /** Partner, under this node's channel lock: true if it won this node's waiter. */
     boolean claim() {
         Node w = owner;
@@ -115,7 +156,8 @@ class Node {
 
     /**
      * Partner, after a successful claim, having read {@link #item} if it wanted
-     * it: completes it; the caller unparks {@code owner.thread}.
+     * it and {@code owner.thread} (to unpark after unlock): completes it. The
+     * partner touches the node no more after this (see ChannelImpl, "Node reuse").
      */
     void complete(int finalState, Object delivered) {
         Node w = owner;

@@ -77,8 +77,8 @@ public final class SelectCore {
                     Node s = ch.pollLiveSender();
                     if (s != null) {
                         Object v = s.item;
-                        s.complete(Node.FIRED, null);
                         wake = s.owner.thread;
+                        s.complete(Node.FIRED, null);
                         result = new SelectResult.Fired(i, v);
                     } else if (ch.closedLocked()) {
                         result = new SelectResult.Closed(i);
