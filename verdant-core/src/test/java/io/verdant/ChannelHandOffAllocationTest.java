@@ -6,6 +6,9 @@ import org.junit.jupiter.api.Timeout;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -68,6 +71,65 @@ class ChannelHandOffAllocationTest {
             return (long) total.invoke(mx);
         } catch (ReflectiveOperationException e) {
             throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Reused nodes deliver every value to the right thread: a ring of green threads
+     * on one carrier (so they share its spare node) passing a counter, receiving in
+     * turn plainly, with a timeout that expires first (an aborted node, not reused),
+     * with a timeout that does not, and through a select (whose nodes are never
+     * reused); each thread checks it sees every lap's value in order.
+     */
+    @Test
+    void reusedNodesDeliverEveryValueToTheRightThread() {
+        int size = 50;
+        int laps = 200;
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("reuse").build())) {
+            long last = rt.run(() -> {
+                List<Channel<Long>> links = new ArrayList<>();
+                for (int i = 0; i <= size; i++) {
+                    links.add(Channel.rendezvous());
+                }
+                List<GreenHandle<Void>> ring = new ArrayList<>();
+                for (int i = 0; i < size; i++) {
+                    int me = i;
+                    Channel<Long> in = links.get(i);
+                    Channel<Long> out = links.get(i + 1);
+                    ring.add(Green.spawn(() -> {
+                        for (int lap = 0; lap < laps; lap++) {
+                            long v = switch (lap % 4) {
+                                case 0 -> in.receive();
+                                case 1 -> {
+                                    try {
+                                        yield in.receive(Duration.ofMillis(1));
+                                    } catch (TimedOutException e) {
+                                        yield in.receive();
+                                    }
+                                }
+                                case 2 -> in.receive(Duration.ofSeconds(30));
+                                default -> Select.<Long>create().onReceive(in, x -> x).select();
+                            };
+                            if (v != (long) lap * (size + 1) + me) {
+                                throw new AssertionError("thread " + me + " lap " + lap + " got " + v);
+                            }
+                            out.send(v + 1);
+                        }
+                        return null;
+                    }));
+                }
+                long got = 0;
+                for (int lap = 0; lap < laps; lap++) {
+                    links.get(0).send((long) lap * (size + 1));
+                    got = links.get(size).receive();
+                    if (got != (long) lap * (size + 1) + size) {
+                        throw new AssertionError("lap " + lap + " came back as " + got);
+                    }
+                }
+                Green.joinAll(ring);
+                return got;
+            });
+            assertThat(last).isEqualTo((long) (laps - 1) * (size + 1) + size);
         }
     }
 }

@@ -122,12 +122,14 @@ class Node {
     /**
      * The waiter of a plain operation that FIRED, after it read {@link #item}:
      * hands the node to the caller's carrier for the next plain operation; see
-     * ChannelImpl, "Node reuse". Its item is cleared so a kept node holds no value.
+     * ChannelImpl, "Node reuse". Its item and thread are cleared so a kept node
+     * keeps neither a value nor an ended thread reachable.
      */
     void recycle() {
         io.verdant.internal.sched.Worker carrier = io.verdant.internal.Carriers.current();
         if (carrier != null) {
             item = null;
+            thread = null;
             carrier.spareNode = this;
         }
     }
