@@ -60,6 +60,8 @@ abstract class GreenThreadHead<T> extends Task {
     long lastRanAt;
 
     /**
+     * A record's per-hop fields, for {@link GreenThread}'s constructor.
+     *
      * @param priority the run-queue level
      * @param runtime the runtime the thread belongs to
      * @param body what the thread runs

@@ -109,6 +109,9 @@ class Node {
      * ChannelImpl, "Node reuse". Any thread.
      *
      * @param carrier the caller's carrier (Carriers.current()), or null
+     * @param send true for a send, false for a receive
+     * @param item the value offered (a send), or null
+     * @return a node, exclusively the caller's until it is queued
      */
     static Node plain(io.verdant.internal.sched.Worker carrier, boolean send, Object item) {
         if (carrier != null && carrier.spareNode instanceof Node n) {
