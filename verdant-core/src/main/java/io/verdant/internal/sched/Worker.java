@@ -246,6 +246,11 @@ public final class Worker extends Thread {
      * while true, wake-ups made by the running task go to the back of the local
      * queue instead of the LIFO slot; see {@link #queueWakeups}. */
     boolean wakeToQueue;
+    /** Owner only (read and written only by green threads running on this carrier, in
+     * sequence): one channel node kept for the next plain channel operation that parks
+     * here, so a hand-off allocates nothing (see io.verdant.internal.chan.ChannelImpl,
+     * "Node reuse"). An Object: the scheduler knows no channel types. */
+    public Object spareNode;
     @SuppressWarnings("unused") private volatile Task lifo;
     @SuppressWarnings("unused") private volatile long dispatches;
     @SuppressWarnings("unused") private volatile Task current;
