@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Load-independent event counts per HTTP request on a Verdant server (issue 11's
  * http target, where the time goes): {@code HttpCounts [workers] [connections]
- * [requests per connection]}. Runs the HTTP example in this JVM on Verdant (server
+ * [requests per connection] [verdant|vt-default]}. Runs the HTTP example in this JVM on Verdant (server
  * timeouts as in the http comparison: idle 60 s, request 30 s), drives it with
  * {@code connections} closed-loop keep-alive clients on platform threads (one
  * request in flight per connection, so the server's read of the next request
@@ -44,6 +44,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code injections}: tasks pushed into the runtime's injection queues (every
  *       wake-up by the JDK's poller arrives that way).</li>
  * </ul>
+ * With {@code vt-default} (the server on default virtual threads) it prints instead
+ * {@code delayed_tasks_mean}/{@code _max}: the default scheduler's
+ * {@code ForkJoinPool.getDelayedTaskCount()} sampled every millisecond, i.e. how many
+ * timed parks (socket read timeouts, the sweeper) wait in the pool's delay queue.
  * Counts, not times, but not all independent of timing: a read blocks (one
  * dispatch, one injection, and with a socket read timeout one JDK timer task)
  * only when the next request is not there yet, and parks and no-op wake-ups
@@ -95,6 +99,10 @@ public final class HttpCounts {
         int workers = args.length > 0 ? Integer.parseInt(args[0]) : 2;
         int connections = args.length > 1 ? Integer.parseInt(args[1]) : 1;
         int requests = args.length > 2 ? Integer.parseInt(args[2]) : 20_000;
+        if (args.length > 3 && args[3].equals("vt-default")) {
+            countDefaultScheduler(connections, requests);
+            System.exit(0);
+        }
         installCountingTimers();
         try (Verdant rt = Verdant.start(Config.builder().workers(workers).name("counts").build());
              HttpServer server = new HttpServer(ThreadStarter.green(rt),
@@ -121,6 +129,38 @@ public final class HttpCounts {
                     (s1 - s0) / (double) Math.max(1, m1.polls() - m0.polls()));
         }
         System.exit(0);
+    }
+
+    /** The vt-default variant: samples the default scheduler's delay queue while the clients run. */
+    private static void countDefaultScheduler(int connections, int requests) throws Exception {
+        Field f = Class.forName("java.lang.VirtualThread").getDeclaredField("DEFAULT_SCHEDULER");
+        f.setAccessible(true);
+        java.util.concurrent.ForkJoinPool pool = (java.util.concurrent.ForkJoinPool) f.get(null);
+        try (HttpServer server = new HttpServer(ThreadStarter.virtual(),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ofSeconds(1))) {
+            drive(server.port(), connections, Math.max(1, requests / 10)); // warm-up
+            AtomicLong samples = new AtomicLong();
+            AtomicLong sum = new AtomicLong();
+            AtomicLong max = new AtomicLong();
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread sampler = Thread.ofPlatform().start(() -> {
+                while (!done.get()) {
+                    long d = pool.getDelayedTaskCount();
+                    samples.incrementAndGet();
+                    sum.addAndGet(d);
+                    max.accumulateAndGet(d, Math::max);
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+                }
+            });
+            long total = drive(server.port(), connections, requests);
+            done.set(true);
+            sampler.join();
+            System.out.printf(java.util.Locale.ROOT,
+                    "COUNTS http vt-default connections=%d requests=%d: delayed_tasks_mean=%.2f delayed_tasks_max=%d "
+                            + "(samples %d)%n",
+                    connections, total, sum.get() / (double) Math.max(1, samples.get()), max.get(), samples.get());
+        }
     }
 
     private static RuntimeCore core(Verdant rt) throws ReflectiveOperationException {

@@ -210,10 +210,22 @@ public abstract class SocketServer implements AutoCloseable {
 
     /** Starts the accept loop (and the sweeper, if a timeout is set); called once, at the end of the subclass's constructor. */
     protected final void startAccepting() {
-        if (tickNanos > 0) {
-            threads.start(name + "-sweeper", this::sweepLoop);
+        boolean sweeperStarted = false;
+        try {
+            if (tickNanos > 0) {
+                threads.start(name + "-sweeper", this::sweepLoop);
+                sweeperStarted = true;
+            }
+            threads.start(name + "-accept", this::acceptLoop);
+        } catch (RuntimeException e) {
+            // The thread system refused (runtime closed): end the sweeper, free the port.
+            acceptEnded = true;
+            if (!sweeperStarted) {
+                sweepEnded = true;
+            }
+            close();
+            throw e;
         }
-        threads.start(name + "-accept", this::acceptLoop);
     }
 
     /**

@@ -258,6 +258,26 @@ class HttpServerTest {
         }
     }
 
+    @Test
+    void aServerWhoseThreadsCannotStartFailsAndFreesItsPort() throws Exception {
+        Verdant closed = Verdant.start(Config.builder().workers(1).name("http-closed").build());
+        closed.close();
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new HttpServer(ThreadStarter.green(closed), address,
+                Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(1)))
+                .isInstanceOf(RuntimeException.class);
+        // The listener was closed: the port can be bound again.
+        try (java.net.ServerSocket again = new java.net.ServerSocket()) {
+            again.setReuseAddress(true);
+            again.bind(address);
+            assertThat(again.getLocalPort()).isEqualTo(port);
+        }
+    }
+
     /**
      * The regression test for the timer per read: with socket read timeouts, every
      * request whose read blocked put a task into the JDK's shared timer (about one
