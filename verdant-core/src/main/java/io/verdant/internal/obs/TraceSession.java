@@ -13,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -27,45 +26,86 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  * Threads
- *   carriers     write their rings (TraceRing); they never touch this object.
- *   collector    one platform daemon thread per recording trace: every
- *                COLLECT_NANOS it drains every ring from this session's cursor
- *                into the lanes here (drain(), under this object's monitor),
- *                keeping the kinds the options ask for, and names the green
- *                threads it sees for the first time. It stops the session when
- *                the options' duration is up or their event limit is reached.
+ *   carriers     write their rings (TraceRing); they never touch this object, and
+ *                nothing they write per event is shared with another writer.
+ *   collector    one platform daemon thread per recording trace: it wakes every
+ *                interval, drains every ring from this session's cursor into the
+ *                lanes here (drain(), under this object's monitor), and names the
+ *                green threads it sees for the first time (a name is read while the
+ *                thread most likely still lives).
  *   users        stop(), events(), dropped(), write*(): under the monitor; a write
  *                drains first, then exports a copy outside the ring reads.
  *
- * Names
- *   A spawn event carries the child's name (a String reference in the ring's
- *   object slot), and so does the slice in which a thread ends: names come from
- *   the events themselves, so a thread that ends before the collector first
- *   sees it is named too. Threads seen in no such event (spawned before the
- *   trace, still running after it) are looked up in the runtime's pid table
- *   when first seen.
+ * What the collector costs (the carriers' cost is in Worker, "Tracing")
+ *   Per drain and ring: one published() read, at most two System.arraycopy calls
+ *   per array straight from the ring into the lane's current chunk (TraceLane:
+ *   fixed chunks, so nothing held is ever copied again), one fence and claim read,
+ *   then one pass over the new headers to name new green threads (a compare with
+ *   the two ids named last; a map lookup otherwise). Nothing is allocated but a
+ *   new chunk every TraceLane.CHUNK_EVENTS events of a lane.
+ *   The interval adapts to how fast the rings fill: after each drain the next one
+ *   is planned for when the fullest ring would be a quarter full at the rate just
+ *   seen (TARGET_FILL), at least MIN_COLLECT_NANOS apart and at most the time a
+ *   carrier ring takes to fill half at the fastest rate a carrier writes
+ *   (FASTEST_EVENTS_PER_MICRO; or the interval given to start, if longer): a burst
+ *   that begins while the collector sleeps long after a quiet period cannot fill
+ *   a ring before it wakes. With the default rings that is a drain every 13 ms at
+ *   most, about 80 a second whether the runtime is busy or idle (it was 500 when
+ *   the collector drained every 2 ms); the ring's headroom absorbs a collector
+ *   descheduled by the OS or a GC pause of some tens of milliseconds.
  *
  * Losing events, never blocking
  *   A ring holds a fixed number of events. If the collector is late by more
  *   than that (a descheduled collector on a loaded machine, a GC pause), the
- *   carrier has already overwritten the oldest ones: the ring's copy reports
- *   them and they are added to dropped. Lanes here grow up to MAX_LANE_EVENTS;
- *   events beyond are dropped and counted too. Nothing a carrier does waits for
- *   this class.
+ *   carrier has already overwritten the oldest ones: they are counted in
+ *   dropped. A copy that raced with the writer (TraceRing.validFrom says some
+ *   copied events may be torn) is taken back (TraceLane.truncate) and the
+ *   drain reads again from the first valid event, counting the skipped ones.
+ *   Lanes grow up to MAX_LANE_EVENTS; events beyond are dropped and counted
+ *   too. Nothing a carrier does waits for this class.
  *
  * Stopping
- *   stop(): recording = false, wakes the collector, drains once more, then
+ *   stop() notes the stop time, then asks the scheduler which carriers run a
+ *   slice (TraceControl.slicesInFlight: the ring's published count before the
+ *   carrier's current task). It waits, at most STOP_WAIT_NANOS in all, until
+ *   each such carrier has written a SLICE event past that count (the slice
+ *   ended; TraceRing.wrote), drains once more, and for each carrier that had not,
+ *   appends the slice cut at the stop time (ended "running", begun where the
+ *   carrier's last slice or idle period in the lane ended, or at the trace's
+ *   start). A stop called from a green thread does not wait for its own slice
+ *   (TraceControl.InFlight.traced is false for it): that one is cut. So the trace holds every slice that ended before stop() returned,
+ *   the wake-ups and spawns made in the slices still running (their arrows
+ *   start in the cut slice), and no event written after the last drain. Then
  *   endSession (the last session removes the rings unless the flight recorder
  *   keeps them). The collector also stops the session when the runtime closes.
+ *   A flight recording (flight()) is a copy made without waiting: the slices
+ *   running at the copy are cut at the copy time in the same way.
  * </pre>
  */
 public final class TraceSession implements TraceRecording {
-    /** Events per carrier ring of a trace started without the flight recorder ({@link TraceOptions#DEFAULT_RING_EVENTS}). */
-    public static final int DEFAULT_RING_EVENTS = TraceOptions.DEFAULT_RING_EVENTS;
-    /** How often the collector drains the rings: 2 ms (at most ~6,000 events per
-     * carrier in between at 3 M dispatches/s, well inside a ring). Chosen, not measured. */
-    static final long COLLECT_NANOS = 2_000_000L;
-    /** Events kept per lane: 2^21 (64 MiB) bounds a forgotten trace's memory;
+    /** Events per carrier ring of a trace started without the flight recorder:
+     * 2^17 events (4.5 MiB per carrier with the object slots, TraceRing "Memory"),
+     * about 40 ms of a carrier writing three million events a second, so the
+     * collector can drain a busy runtime about 100 times a second instead of 500
+     * and still has three quarters of the ring as headroom. */
+    public static final int DEFAULT_RING_EVENTS = 1 << 17;
+    /** The collector's first interval: 10 ms; later ones adapt (class comment). */
+    static final long COLLECT_NANOS = 10_000_000L;
+    /** The shortest interval: 1 ms (a ring filling faster than a quarter per
+     * millisecond loses events whatever the collector does). */
+    static final long MIN_COLLECT_NANOS = 1_000_000L;
+    /** The fastest a carrier writes events, per microsecond: 5 (a dispatch every 400 ns that
+     * also wakes another thread; Verdant's fastest switch is a yield of about 250 ns, one event).
+     * Bounds the collector's interval (class comment). */
+    static final int FASTEST_EVENTS_PER_MICRO = 5;
+    /** How full the fullest ring should be when the collector drains it: a quarter. */
+    static final double TARGET_FILL = 0.25;
+    /** How long stop() waits in all for the slices running when it was called: 500 ms.
+     * A slice ends at its next park, yield or safepoint (a timeslice, 10 ms by default,
+     * with preemption on); the bound is for a slice that does not (preemption off, a
+     * thread stuck in native code), which is then cut at the stop time. */
+    static final long STOP_WAIT_NANOS = 500_000_000L;
+    /** Events kept per lane: 2^21 (72 MiB at 36 bytes per event) bounds a forgotten trace's memory;
      * about a second of a carrier at full switching speed. */
     static final int MAX_LANE_EVENTS = 1 << 21;
 
@@ -76,12 +116,7 @@ public final class TraceSession implements TraceRecording {
     private final TraceControl control;
     private final long collectNanos;
     private final long[] cursor;
-    private final long[][] lanes;
-    /** Per lane, the blocker of each event that is a slice ended in a park (else null), by event. */
-    private final Object[][] refs;
-    /** Per lane, the holder ({@link WaitReasons#holderId}) of the mutex each parked slice waited on, by event. */
-    private final long[][] holders;
-    private final int[] counts;
+    private final TraceLane[] lanes;
     private final Map<Long, String> labels = new HashMap<>();
     /** Ids looked up in the pid table and found gone: named later if an event carries their name. */
     private final Set<Long> unnamed = new HashSet<>();
@@ -95,13 +130,16 @@ public final class TraceSession implements TraceRecording {
     private final boolean timed;
     /** When the options' duration is up (System.nanoTime), if timed. */
     private final long deadline;
+    /** Events kept (drained and not filtered out). */
     private long held;
-    private String stopReason = "";
+    private String stopReason = "stopped";
     private final long startNanos;
     private long endNanos;
     private long dropped;
     private boolean recording;
     private Thread collector;
+    /** Drains the collector made (shown by toString: how often it woke). */
+    private long drains;
 
     private TraceSession(RuntimeCore core, TraceControl control, long collectNanos, long startNanos,
                          TraceOptions options) {
@@ -110,13 +148,10 @@ public final class TraceSession implements TraceRecording {
         this.collectNanos = collectNanos;
         int n = control.lanes();
         this.cursor = new long[n];
-        this.lanes = new long[n][];
-        this.refs = new Object[n][];
-        this.holders = new long[n][];
-        this.counts = new int[n];
-        Arrays.fill(lanes, new long[0]);
-        Arrays.fill(refs, new Object[0]);
-        Arrays.fill(holders, new long[0]);
+        this.lanes = new TraceLane[n];
+        for (int i = 0; i < n; i++) {
+            lanes[i] = new TraceLane();
+        }
         this.startNanos = startNanos;
         this.keepTypes = typesOf(options);
         this.keepParks = options.records(TraceOptions.Kind.PARKS);
@@ -181,7 +216,8 @@ public final class TraceSession implements TraceRecording {
      *
      * @param core         a normal (not deterministic) runtime
      * @param ringEvents   events per carrier ring if none are installed yet
-     * @param collectNanos how often the collector drains
+     * @param collectNanos the collector's first interval; later ones adapt, up to this one or
+     *                     the default bound, whichever is longer (class comment)
      * @return the recording
      */
     public static TraceSession start(RuntimeCore core, int ringEvents, long collectNanos) {
@@ -193,7 +229,7 @@ public final class TraceSession implements TraceRecording {
      *
      * @param core         a normal (not deterministic) runtime
      * @param options      ring size, kinds kept, limits
-     * @param collectNanos how often the collector drains
+     * @param collectNanos the collector's first interval (see {@link #start(RuntimeCore, int, long)})
      * @return the recording
      */
     public static TraceSession start(RuntimeCore core, TraceOptions options, long collectNanos) {
@@ -245,8 +281,8 @@ public final class TraceSession implements TraceRecording {
         TraceControl control = core.scheduler.traceControl();
         TraceSession s = new TraceSession(core, control, 0, 0, TraceOptions.defaults());
         synchronized (s) {
-            s.drain();
             s.endNanos = Clock.SYSTEM.nanoTime();
+            s.finish(0);
         }
         return s;
     }
@@ -270,18 +306,23 @@ public final class TraceSession implements TraceRecording {
     }
 
     private void collect() {
+        long interval = collectNanos;
+        long longest = Math.max(collectNanos, longestInterval(control.rings()));
+        long last = System.nanoTime();
         while (true) {
-            long wait = collectNanos;
+            long wait = interval;
             if (timed) {
                 wait = Math.max(0, Math.min(wait, deadline - Clock.SYSTEM.nanoTime()));
             }
             LockSupport.parkNanos(wait);
+            double fill;
             String why = null;
             synchronized (this) {
                 if (!recording) {
                     return;
                 }
-                drain();
+                fill = drain();
+                drains++;
                 if (held >= maxEvents) {
                     why = "maxEvents";
                 } else if (timed && Clock.SYSTEM.nanoTime() - deadline >= 0) {
@@ -295,77 +336,139 @@ public final class TraceSession implements TraceRecording {
                 stop(why);
                 return;
             }
+            long now = System.nanoTime();
+            long slept = Math.max(1, now - last);
+            last = now;
+            // Plan the next drain for when the fullest ring is TARGET_FILL full at the rate seen.
+            interval = fill <= 0 ? 2 * interval : (long) (slept * TARGET_FILL / fill);
+            interval = Math.max(MIN_COLLECT_NANOS, Math.min(longest, interval));
         }
     }
 
-    /** Holding the monitor: moves what the rings hold past each cursor into the lanes. */
-    private void drain() {
+    /** The time the smallest carrier ring takes to fill half at FASTEST_EVENTS_PER_MICRO. */
+    private static long longestInterval(TraceRing[] rings) {
+        int cap = Integer.MAX_VALUE;
+        if (rings != null) {
+            for (int i = 0; i < rings.length - 2; i++) { // the carrier slots, not the ticker's or outside ring
+                if (rings[i] != null) {
+                    cap = Math.min(cap, rings[i].capacity());
+                }
+            }
+        }
+        long nanos = cap == Integer.MAX_VALUE ? COLLECT_NANOS : cap / 2 * 1_000L / FASTEST_EVENTS_PER_MICRO;
+        return Math.max(MIN_COLLECT_NANOS, nanos);
+    }
+
+    /**
+     * Holding the monitor: moves what the rings hold past each cursor into the lanes.
+     *
+     * @return the largest share of a ring's capacity drained from one ring (0 if none)
+     */
+    private double drain() {
         TraceRing[] rings = control.rings();
         if (rings == null) {
-            return;
+            return 0;
         }
+        double fill = 0;
         for (int i = 0; i < rings.length; i++) {
             TraceRing r = rings[i];
             if (r != null) {
-                final int lane = i;
-                TraceRing.Copy c = r.copy(cursor[i], (ev, rf, ex, off, len) -> append(lane, ev, rf, ex, off, len));
-                cursor[i] = c.next();
-                dropped += c.lost();
+                long before = cursor[i];
+                drain(i, r);
+                fill = Math.max(fill, (double) (cursor[i] - before) / r.capacity());
+            }
+        }
+        return fill;
+    }
+
+    /** Holding the monitor: one ring's new events into its lane, in bulk (class comment). */
+    private void drain(int lane, TraceRing r) {
+        TraceLane l = lanes[lane];
+        long from = cursor[lane];
+        int cap = r.capacity();
+        for (int attempt = 0; ; attempt++) {
+            long p = r.published();
+            long start = Math.max(from, p - cap);
+            dropped += start - from; // overwritten before this drain
+            from = start;
+            int room = MAX_LANE_EVENTS - l.count();
+            int n = (int) Math.min(p - from, Math.max(0, room));
+            int mark = l.count();
+            l.append(r, from, n);
+            long valid = r.validFrom();
+            if (valid <= from || n == 0) {
+                dropped += (p - from) - n; // beyond the lane's cap
+                cursor[lane] = p;
+                name(l, mark);
+                filter(l, mark);
+                return;
+            }
+            // Some copied events may have been overwritten while copied: take the copy
+            // back, skip what is gone and read again (a writer laps a reader only when it
+            // is far behind; after three tries the rest is counted as dropped).
+            l.truncate(mark);
+            if (attempt == 2) {
+                dropped += p - from;
+                cursor[lane] = p;
+                return;
+            }
+            long skip = Math.min(valid, p);
+            dropped += skip - from;
+            from = skip;
+        }
+    }
+
+    /** Holding the monitor: names the green threads of events {@code [from, count)} of lane {@code l}. */
+    private void name(TraceLane l, int from) {
+        for (int k = from, n = l.count(); k < n; ) {
+            long[] ch = l.chunk(k / TraceLane.CHUNK_EVENTS);
+            int end = Math.min(n - k + k % TraceLane.CHUNK_EVENTS, TraceLane.CHUNK_EVENTS) * TraceRing.LONGS;
+            for (int j = (k % TraceLane.CHUNK_EVENTS) * TraceRing.LONGS; j < end; j += TraceRing.LONGS, k++) {
+                int type = TraceEvent.type(ch[j]);
+                long h = ch[j];
+                // A spawn, and the slice in which a thread ended, carry its name.
+                if (TraceEvent.hasRef(h) && (type == TraceEvent.SPAWN
+                        || (type == TraceEvent.WAKE_FROM && TraceEvent.ended(h) == 1)
+                        || (type == TraceEvent.SLICE && TraceEvent.ended(h) == TraceEvent.ENDED_EXIT))
+                        && l.ref(k) instanceof String name) {
+                    named(ch[j + 3], name);
+                }
+                if (type == TraceEvent.SLICE || type == TraceEvent.SPAWN || type == TraceEvent.WAKE
+                        || type == TraceEvent.WAKE_FROM) {
+                    name(ch[j + 3]);
+                }
             }
         }
     }
 
-    private void append(int lane, long[] ev, Object[] rf, long[] ex, int off, int len) {
-        int n = len / TraceRing.LONGS;
-        long[] a = lanes[lane];
-        Object[] o = refs[lane];
-        long[] hl = holders[lane];
-        int have = counts[lane];
-        for (int j = off; j < off + len; j += TraceRing.LONGS) {
-            long h = ev[j];
-            int type = TraceEvent.type(h);
-            int e = j / TraceRing.LONGS;
-            // Names first, from every event, kept or not.
-            if (type == TraceEvent.SPAWN || (type == TraceEvent.WAKE_FROM && TraceEvent.ended(h) == 1)
-                    || (type == TraceEvent.SLICE && TraceEvent.ended(h) == TraceEvent.ENDED_EXIT)) {
-                if (rf[e] instanceof String name) {
-                    named(ev[j + 3], name);
-                }
-            }
-            if (type == TraceEvent.SLICE || type == TraceEvent.SPAWN || type == TraceEvent.WAKE
-                    || type == TraceEvent.WAKE_FROM) {
-                name(ev[j + 3]);
-            }
-            if (type == TraceEvent.WAKE || type == TraceEvent.SPAWN) {
-                name(ev[j + 2]);
-            }
+    /**
+     * Holding the monitor, after naming: removes from events {@code [from, count)} of
+     * {@code l} the kinds the options leave out and those beyond maxEvents (counted as
+     * dropped), and keeps an object and an extra long only on a parked slice (its
+     * blocker and holder; the names other events carry have been read).
+     */
+    private void filter(TraceLane l, int from) {
+        int n = l.count();
+        int to = from;
+        for (int k = from; k < n; k++) {
+            long h = l.word(k, 0);
             if (!keep(h)) {
                 continue;
             }
-            if (have >= MAX_LANE_EVENTS || held >= maxEvents) {
+            if (held >= maxEvents) {
                 dropped++;
                 continue;
             }
-            int need = (have + 1) * TraceRing.LONGS;
-            if (need > a.length) {
-                int grow = Math.max(need, Math.min(Math.max(2 * a.length, n * TraceRing.LONGS),
-                        MAX_LANE_EVENTS * TraceRing.LONGS));
-                a = Arrays.copyOf(a, Math.max(need, grow));
-                lanes[lane] = a;
-                o = Arrays.copyOf(o, a.length / TraceRing.LONGS);
-                refs[lane] = o;
-                hl = Arrays.copyOf(hl, a.length / TraceRing.LONGS);
-                holders[lane] = hl;
+            l.move(to, k);
+            boolean parked = TraceEvent.type(h) == TraceEvent.SLICE && TraceEvent.ended(h) == TraceEvent.ENDED_PARK
+                    && keepParks;
+            if (!parked) {
+                l.dropCarried(to);
             }
-            System.arraycopy(ev, j, a, have * TraceRing.LONGS, TraceRing.LONGS);
-            // Only a parked slice's object is its blocker (and only it has a holder); other slots hold stale ones.
-            boolean parked = type == TraceEvent.SLICE && TraceEvent.ended(h) == TraceEvent.ENDED_PARK && keepParks;
-            o[have] = parked ? rf[e] : null;
-            hl[have] = parked ? ex[e] : 0;
-            have++;
+            to++;
             held++;
         }
-        counts[lane] = have;
+        l.truncate(to);
     }
 
     /** Holding the monitor: a name an event carried for {@code id}. */
@@ -414,10 +517,10 @@ public final class TraceSession implements TraceRecording {
             if (!recording) {
                 return;
             }
-            drain();
+            endNanos = Clock.SYSTEM.nanoTime();
+            finish(STOP_WAIT_NANOS);
             recording = false;
             stopReason = why;
-            endNanos = Clock.SYSTEM.nanoTime();
             c = collector;
             notifyAll();
         }
@@ -445,6 +548,54 @@ public final class TraceSession implements TraceRecording {
         return true;
     }
 
+    /**
+     * Holding the monitor, endNanos set: waits up to {@code waitNanos} for the
+     * slices running now to end, drains, and cuts those still running at
+     * endNanos ("Stopping" in the class comment).
+     */
+    private void finish(long waitNanos) {
+        java.util.List<TraceControl.InFlight> running = control.slicesInFlight();
+        long deadline = System.nanoTime() + waitNanos;
+        boolean waiting = true;
+        while (waiting && waitNanos > 0) {
+            waiting = false;
+            for (TraceControl.InFlight f : running) {
+                waiting |= f.traced() && !f.ring().wrote(TraceEvent.SLICE, f.from(), f.ring().published());
+            }
+            if (waiting) {
+                if (System.nanoTime() - deadline >= 0) {
+                    break;
+                }
+                LockSupport.parkNanos(20_000); // a slice ends within microseconds, usually
+            }
+        }
+        drain();
+        TraceRing[] rings = control.rings();
+        for (TraceControl.InFlight f : running) {
+            if (rings == null || f.lane() >= rings.length || rings[f.lane()] != f.ring()
+                    || f.ring().wrote(TraceEvent.SLICE, f.from(), Math.max(f.from(), cursor[f.lane()]))) {
+                continue; // it ended and is in the lane
+            }
+            TraceLane l = lanes[f.lane()];
+            long begin = startNanos != 0 ? startNanos : Long.MIN_VALUE;
+            for (int k = l.count() - 1; k >= 0; k--) {
+                int type = TraceEvent.type(l.word(k, 0));
+                if (type == TraceEvent.SLICE || type == TraceEvent.IDLE) {
+                    begin = Math.max(begin, l.word(k, 2));
+                    break;
+                }
+            }
+            if (begin == Long.MIN_VALUE) {
+                continue; // a flight copy with no earlier slice on the carrier: no begin to show
+            }
+            if (l.count() < MAX_LANE_EVENTS) {
+                l.add(TraceEvent.header(TraceEvent.SLICE, 0, TraceEvent.ENDED_RUNNING, f.priority()),
+                        Math.min(begin, endNanos), endNanos, f.taskId());
+                name(f.taskId());
+            }
+        }
+    }
+
     @Override
     public void close() {
         stop();
@@ -458,8 +609,8 @@ public final class TraceSession implements TraceRecording {
     @Override
     public synchronized long events() {
         long n = 0;
-        for (int c : counts) {
-            n += c;
+        for (TraceLane l : lanes) {
+            n += l.count();
         }
         return n;
     }
@@ -481,12 +632,21 @@ public final class TraceSession implements TraceRecording {
         long[][] copy = new long[lanes.length][];
         Object[][] refCopy = new Object[lanes.length][];
         long[][] holderCopy = new long[lanes.length][];
+        int[] counts = new int[lanes.length];
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
         for (int i = 0; i < lanes.length; i++) {
-            copy[i] = Arrays.copyOf(lanes[i], counts[i] * TraceRing.LONGS);
-            refCopy[i] = Arrays.copyOf(refs[i], counts[i]);
-            holderCopy[i] = Arrays.copyOf(holders[i], counts[i]);
+            counts[i] = lanes[i].count();
+            copy[i] = lanes[i].events();
+            refCopy[i] = lanes[i].refs();
+            holderCopy[i] = lanes[i].extras();
+            for (int j = 0, k = 0; j < copy[i].length; j += TraceRing.LONGS, k++) {
+                if ((copy[i][j] & TraceEvent.EXTRA) == 0) {
+                    holderCopy[i][k] = 0; // a stale slot
+                } else if (holderCopy[i][k] > 0) {
+                    name(holderCopy[i][k]);
+                }
+            }
             for (int j = 0; j < copy[i].length; j += TraceRing.LONGS) {
                 long t = copy[i][j + 1];
                 first = Math.min(first, t);
@@ -502,16 +662,8 @@ public final class TraceSession implements TraceRecording {
         long start = first == Long.MAX_VALUE ? (startNanos != 0 ? startNanos : endNanos)
                 : startNanos != 0 ? Math.min(startNanos, first) : first;
         long end = recording ? Math.max(Clock.SYSTEM.nanoTime(), last) : (startNanos != 0 ? endNanos : Math.max(last, start));
-        // Holders named too (a holder may have run in no slice of the trace).
-        for (long[] hs : holderCopy) {
-            for (long h : hs) {
-                if (h > 0) {
-                    name(h);
-                }
-            }
-        }
-        return new TraceData(core.name, core.id, core.scheduler.workerCount(), names, copy, refCopy, holderCopy,
-                counts.clone(), start, end, dropped, new HashMap<>(labels), CLOCK_NANOS);
+        return new TraceData(core.name, core.id, core.scheduler.workerCount(), names, copy, refCopy, holderCopy, counts,
+                start, end, dropped, new HashMap<>(labels), CLOCK_NANOS);
     }
 
     @Override
@@ -557,6 +709,6 @@ public final class TraceSession implements TraceRecording {
     @Override
     public synchronized String toString() {
         return "TraceRecording[" + core.name + (recording ? ", recording" : ", " + stopReason) + ", events=" + events()
-                + ", dropped=" + dropped + "]";
+                + ", dropped=" + dropped + ", collector drains=" + drains + "]";
     }
 }
