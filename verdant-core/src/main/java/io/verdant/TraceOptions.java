@@ -29,7 +29,7 @@ import java.util.Set;
  * another trace records, the trace reads the rings already there.
  */
 public final class TraceOptions {
-    /** Events per carrier ring by default: 2^15 (1 MiB per carrier at 32 bytes per event), about
+    /** Events per carrier ring by default: 2^15 (1.4 MiB per carrier at 44 bytes per event), about
      * 10 ms of a carrier switching three million times a second, five times the 2 ms between
      * two collections. */
     public static final int DEFAULT_RING_EVENTS = 1 << 15;
@@ -92,8 +92,8 @@ public final class TraceOptions {
     /**
      * The number of events each carrier's ring holds, if the trace installs the
      * rings (see the class comment). A bigger ring survives a longer stall of the
-     * collector thread without dropping events; it costs 32 bytes per event and
-     * carrier, plus a reference and a long beside each event.
+     * collector thread without dropping events; it costs 44 bytes per event and
+     * carrier (four longs, an object slot and a long slot).
      *
      * @param events events per carrier ring: a power of two from {@link #MIN_RING_EVENTS}
      *               to {@link #MAX_RING_EVENTS}
