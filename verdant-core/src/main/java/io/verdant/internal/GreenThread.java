@@ -39,7 +39,9 @@ import java.util.concurrent.locks.LockSupport;
  * execute(Runnable) and foreign tasks
  *   The JDK submits the same runContinuation instance on every resubmission.
  *   The first execute() call is always our own thread's start (nothing else can
- *   reach this executor before the thread runs), so it is captured by CAS. Any
+ *   reach this executor before the thread runs: unpark and interrupt of an
+ *   unstarted virtual thread submit nothing), so it is captured by a release
+ *   store, on the starting thread. Any
  *   other Runnable comes from a virtual thread created inside this green thread
  *   (Thread.ofVirtual(), newVirtualThreadPerTaskExecutor, structured concurrency)
  *   that inherited this executor: it is run as anonymous work, never as us.
@@ -213,7 +215,10 @@ public final class GreenThread<T> extends Task
         Runnable own = runContinuation;
         if (r == own) {
             runtime.scheduler.submit(this, false);
-        } else if (own == null && casRunContinuation(null, r)) {
+        } else if (own == null) {
+            // Our start (see the class comment): nobody else can call this before the thread
+            // runs, so no CAS is needed (one locked instruction less per spawn, issue 11).
+            setRunContinuationRelease(r);
             runtime.scheduler.submit(this, true);
         } else {
             runtime.scheduler.submitForeign(r, priority);
@@ -791,9 +796,14 @@ public final class GreenThread<T> extends Task
     // (see the io.verdant.internal package comment; the field table there says
     // which class writes each field from which thread).
 
-    /** Any thread (execute): the first submission installs the JDK's continuation runnable, once. */
-    private boolean casRunContinuation(Runnable expect, Runnable r) {
-        return RUN_CONTINUATION.compareAndSet(this, expect, r);
+    /**
+     * The starting thread (execute, the first submission): installs the JDK's
+     * continuation runnable, once. A release store suffices: no other execute can
+     * run before the thread has started (see "execute(Runnable) and foreign tasks"),
+     * and every later one runs after the task was published through a run queue.
+     */
+    private void setRunContinuationRelease(Runnable r) {
+        RUN_CONTINUATION.setRelease(this, r);
     }
 
     /**

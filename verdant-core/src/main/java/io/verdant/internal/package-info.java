@@ -44,7 +44,7 @@
  *   body              GreenThread            constructor; cleared by run() (own thread);
  *                     RuntimeCore.spawnEvent an event actor's EventActor, before publication
  *                     Dispatcher.call        a dispatcher puts itself back (own thread)
- *   runContinuation   GreenThread.execute    CAS, once (the first submission)
+ *   runContinuation   GreenThread.execute    release store, once (the first submission: the start)
  *   status, outcome   GreenThread            finish (own thread, or for an event
  *                                            actor the owner of its turn), abandon (close),
  *                                            discardUnstarted (spawner): one CAS from
