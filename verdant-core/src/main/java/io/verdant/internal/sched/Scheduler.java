@@ -205,9 +205,9 @@ public final class Scheduler {
     private volatile boolean terminating;
     @SuppressWarnings("unused") private volatile long foreign;
     /** Idle carriers unparked by signalWork (a count for tests and diagnostics: the
-     * wake-up protocol's cost is measured in these, not in time). Incremented on
-     * the unpark path only, which makes a system call anyway. */
-    private final java.util.concurrent.atomic.AtomicLong wakeupsIssued = new java.util.concurrent.atomic.AtomicLong();
+     * wake-up protocol's cost is measured in these, not in time). Guarded by idleLock:
+     * incremented in signalWork's critical section, so no atomic of its own (issue 11). */
+    private long wakeupsIssued;
     /** The spin phase's length (SPIN_NANOS; 0 turns it off). Tests only change it
      * ({@link #spinNanos(long)}); volatile, read once per spin phase. */
     private volatile long spinNanos = SPIN_NANOS;
@@ -523,8 +523,8 @@ public final class Scheduler {
             idleCount = idleWorkers.size();
             w.searching = true;
             searching.incrementAndGet();
+            wakeupsIssued++;
         }
-        wakeupsIssued.incrementAndGet();
         w.unparkWorker();
         ticker.wakeIfSleeping();
     }
@@ -540,7 +540,9 @@ public final class Scheduler {
      * @return the count so far, a snapshot
      */
     public long wakeupsIssued() {
-        return wakeupsIssued.get();
+        synchronized (idleLock) {
+            return wakeupsIssued;
+        }
     }
 
     // ------------------------------------------------------------------ search and park
