@@ -324,29 +324,47 @@ class StallTest {
         // "first" -> spare-0, which takes "second" and stalls in turn -> spare-1.
         // When the core returns spare-0 is told to retire; it leaves once "second"
         // ends, and then spare-1, whose stalled carrier has left, must retire too.
+        // Each step waits for the previous one to be seen (not for a time): a spare
+        // starts only while work waits, so the small tasks are spawned only once
+        // "second" holds spare-0; "first" spins until the chain exists, "second"
+        // until "first" has ended (the core is back and spare-0 told to retire).
         try (Verdant rt = Verdant.start(Config.builder().workers(1).name("stall-chain").maxSpareCarriers(2)
                 .stallThreshold(Duration.ofMillis(50)).shutdownTimeout(Duration.ofMillis(500)).build())) {
+            AtomicBoolean chainSeen = new AtomicBoolean();
             GreenHandle<String> first = rt.spawner().name("first").spawn(() -> {
-                spinFor(300);
+                spinUntil(chainSeen::get);
                 return Thread.currentThread().toString();
             });
+            waitUntil(() -> first.state() == GreenState.RUNNING);
             GreenHandle<List<String>> second = rt.spawner().name("second").spawn(() -> {
-                spinFor(900);
+                spinUntil(() -> spareThreads("stall-chain").size() == 2);
                 // Which spares exist while this one still holds its carrier.
-                return spareThreads("stall-chain").stream().map(Thread::getName).toList();
+                List<String> seen = spareThreads("stall-chain").stream().map(Thread::getName).toList();
+                chainSeen.set(true);
+                spinUntil(first::isDone);
+                return seen;
             });
+            waitUntil(() -> second.state() == GreenState.RUNNING);
             List<GreenHandle<Void>> small = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
                 small.add(rt.spawn(() -> spinFor(5)));
             }
-            assertThat(first.join(Duration.ofSeconds(20))).contains("stall-chain-carrier-0");
-            List<String> sparesSeenBySecond = second.join(Duration.ofSeconds(20));
+            assertThat(first.join(Duration.ofSeconds(30))).contains("stall-chain-carrier-0");
+            List<String> sparesSeenBySecond = second.join(Duration.ofSeconds(30));
             for (GreenHandle<Void> h : small) {
                 h.join(Duration.ofSeconds(20));
             }
             assertThat(sparesSeenBySecond).as("the spare running 'second' stalled and got its own spare")
                     .containsExactlyInAnyOrder("stall-chain-spare-0", "stall-chain-spare-1");
             waitUntil(() -> spareThreads("stall-chain").isEmpty());
+        }
+    }
+
+    /** Spins without a safepoint until {@code done} holds, for at most 20 s (then the test's assertions fail). */
+    static void spinUntil(java.util.function.BooleanSupplier done) {
+        long t0 = System.nanoTime();
+        while (!done.getAsBoolean() && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(20)) {
+            spinFor(1); // the condition may list all threads: not in a tight loop
         }
     }
 
