@@ -413,12 +413,12 @@ public final class Config {
 
         /**
          * Keeps an always-on scheduling trace of the last {@code bytesPerCarrier}
-         * bytes per carrier (32 bytes per event, rounded down to a power of two
-         * of events; 4 MiB keeps about 130,000 events: some 65 ms of a carrier
-         * switching a million times a second, seconds of a typical server), which
+         * bytes per carrier (36 bytes per event: four longs and an object slot;
+         * rounded down to a power of two of events, so 4 MiB keeps 65,536 events,
+         * the last 65,536 slices of a carrier that only yields), which
          * {@link Verdant#flightRecording()} copies at any time, for example when
-         * something has gone wrong. Recording costs two clock reads and a ring
-         * write per dispatch (see docs/observability.md); the rings are
+         * something has gone wrong. Recording costs one clock read and a ring
+         * write per dispatch, and a ring write per wake-up (see docs/observability.md); the rings are
          * allocated at start. 0 (the default) turns it off.
          *
          * @param bytesPerCarrier bytes of trace per carrier: 0, or 4 KiB to 1 GiB

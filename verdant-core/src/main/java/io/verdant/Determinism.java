@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;
 
+import io.verdant.internal.det.StepScript;
+
 /**
  * The settings of a deterministic runtime ({@link Verdant#deterministic(Config, Determinism)}):
  * a seed and the strategy that, from that seed, chooses which green thread runs
@@ -25,7 +27,9 @@ import java.util.Objects;
  *     with probability at least {@code 1/(n k^(depth-1))} per schedule;</li>
  * <li>{@code natural}: first submitted runs first; a thread runs until it
  *     blocks, yields or ends (a reproducible order and virtual time, no
- *     exploration).</li>
+ *     exploration);</li>
+ * <li>{@code steps} ({@link #replaySteps(String)}): the choices of a recorded
+ *     run, checked step by step.</li>
  * </ul>
  *
  * <p>External policy: by default ({@code strict}) anything that enters the
@@ -45,8 +49,15 @@ import java.util.Objects;
  * must use the same values; {@code @VerdantTest}'s replay and
  * {@link Exploration#replay(ScheduleFailedException)} do): the step limit
  * ({@link #maxSteps(long)}), the leak check ({@link #failOnLeak(boolean)}), the
- * virtual wall clock's origin ({@link #startTime(Instant)}) and the real-time
- * bound on one slice ({@link #sliceWatchdog(Duration)}).
+ * virtual wall clock's origin ({@link #startTime(Instant)}), the real-time
+ * bound on one slice ({@link #sliceWatchdog(Duration)}), the unobserved-failure
+ * check ({@link #failOnUnjoinedFailure(boolean)}, on by default) and step
+ * recording ({@link #recordSteps(boolean)}).
+ *
+ * <p>A schedule can also be saved as its list of choices and replayed from it
+ * ({@link #replaySteps(String)}): unlike a replay key, that survives a change
+ * of the strategy's code or a small change of the program, and checks at every
+ * step that the program still does what it did.
  */
 public final class Determinism {
     private static final String VERSION = "v1";
@@ -54,6 +65,7 @@ public final class Determinism {
     private static final String NATURAL = "natural";
     private static final String PCT = "pct";
     private static final String LENIENT = "lenient";
+    private static final String STEPS = "steps";
     /**
      * The expected schedule length PCT spreads its change points over when
      * nothing better is known: a bound for small tests (tens of threads, a few
@@ -93,29 +105,49 @@ public final class Determinism {
     private final boolean failOnLeak;
     private final Instant startTime;
     private final Duration sliceWatchdog;
+    private final boolean failOnUnjoinedFailure;
+    private final boolean recordSteps;
+    /** The saved steps a {@code steps} strategy replays (a StepScript), or null. */
+    private final StepScript script;
 
     private Determinism(long seed, String strategy, int depth, long expectedSteps, boolean lenient) {
-        this(seed, strategy, depth, expectedSteps, lenient, DEFAULT_MAX_STEPS, false, DEFAULT_START_TIME,
-                DEFAULT_SLICE_WATCHDOG);
+        this(seed, strategy, depth, expectedSteps, lenient, null, DEFAULT_MAX_STEPS, false, DEFAULT_START_TIME,
+                DEFAULT_SLICE_WATCHDOG, true, false);
     }
 
-    private Determinism(long seed, String strategy, int depth, long expectedSteps, boolean lenient, long maxSteps,
-                        boolean failOnLeak, Instant startTime, Duration sliceWatchdog) {
+    private Determinism(long seed, String strategy, int depth, long expectedSteps, boolean lenient, StepScript script,
+                        long maxSteps, boolean failOnLeak, Instant startTime, Duration sliceWatchdog,
+                        boolean failOnUnjoinedFailure, boolean recordSteps) {
         this.seed = seed;
         this.strategy = strategy;
         this.depth = depth;
         this.expectedSteps = expectedSteps;
         this.lenient = lenient;
+        this.script = script;
         this.maxSteps = maxSteps;
         this.failOnLeak = failOnLeak;
         this.startTime = startTime;
         this.sliceWatchdog = sliceWatchdog;
+        this.failOnUnjoinedFailure = failOnUnjoinedFailure;
+        this.recordSteps = recordSteps;
     }
 
     /** A copy with the choice settings given and this value's limits and environment. */
     private Determinism choices(long seed, String strategy, int depth, long expectedSteps, boolean lenient) {
-        return new Determinism(seed, strategy, depth, expectedSteps, lenient, maxSteps, failOnLeak, startTime,
-                sliceWatchdog);
+        return choices(seed, strategy, depth, expectedSteps, lenient, null);
+    }
+
+    private Determinism choices(long seed, String strategy, int depth, long expectedSteps, boolean lenient,
+                                StepScript script) {
+        return new Determinism(seed, strategy, depth, expectedSteps, lenient, script, maxSteps, failOnLeak, startTime,
+                sliceWatchdog, failOnUnjoinedFailure, recordSteps);
+    }
+
+    /** A copy with this value's choices and the limits and environment given. */
+    private Determinism limits(long maxSteps, boolean failOnLeak, Instant startTime, Duration sliceWatchdog,
+                               boolean failOnUnjoinedFailure, boolean recordSteps) {
+        return new Determinism(seed, strategy, depth, expectedSteps, lenient, script, maxSteps, failOnLeak, startTime,
+                sliceWatchdog, failOnUnjoinedFailure, recordSteps);
     }
 
     /**
@@ -138,9 +170,14 @@ public final class Determinism {
      * @throws NullPointerException if {@code replayKey} is null
      * @throws IllegalArgumentException if {@code replayKey} is not of the form
      *         {@code v1:<random|natural|pct<depth>>:0x<hex>[:k=<steps>][:lenient]}
+     *         and not saved steps ({@code v1:steps:...}, see {@link #replaySteps(String)},
+     *         to which such a text is handed)
      */
     public static Determinism replay(String replayKey) {
         Objects.requireNonNull(replayKey, "replayKey");
+        if (replayKey.strip().startsWith(StepScript.HEADER)) {
+            return replaySteps(replayKey);
+        }
         String[] parts = replayKey.trim().split(":");
         if (parts.length < 3 || !parts[0].equals(VERSION)
                 || !parts[2].toLowerCase(Locale.ROOT).startsWith("0x") || parts[2].length() < 3) {
@@ -195,6 +232,115 @@ public final class Determinism {
     }
 
     /**
+     * Settings that replay a schedule saved as its list of choices (the
+     * {@code steps} strategy): the text a recording run gives
+     * ({@link ScheduleFailedException#steps()} of a failed
+     * {@link Exploration} schedule, {@link Verdant#steps()} of a runtime with
+     * {@link #recordSteps(boolean)}), for example
+     * {@code v1:steps:0x2A 0/0 0=1 1/1 ...}: the seed, then per step which
+     * task ran and the runnable set it was chosen from (white space of any
+     * kind between steps, so the text may be wrapped in a file or a text block).
+     *
+     * <p>Each step makes the recorded choice, after checking that the step is
+     * the recorded one: a dispatch, or a scheduling point of the same green
+     * thread, with the same runnable set (task ids in first-start order). The
+     * first step that differs fails the run with a {@link NondeterminismException}
+     * whose {@link NondeterminismException#step()} is that step and whose message
+     * says what was recorded and what was found there; so does a run that goes
+     * on past the recording, or whose body ends before it. Unlike a replay key,
+     * saved steps do not depend on the strategy's code, so they still replay
+     * after a change to it, and after a small change to the program that starts
+     * and orders its threads as before (added logging, a new assertion); and a
+     * second run of the same program with its own saved steps is a
+     * nondeterminism check. The seed still feeds {@link Green#random()} and
+     * {@link Select}'s fair order. The replay key of such settings,
+     * {@code v1:steps:0x<seed>}, names only the seed and cannot replay on its
+     * own: keep the text. Limits and environment are the defaults; set them as
+     * for the recorded run.
+     *
+     * @param steps the saved steps, as {@code v1:steps:0x<hex seed>[:lenient]} followed by the steps
+     * @return settings with the {@code steps} strategy, the recorded seed and policy
+     * @throws NullPointerException if {@code steps} is null
+     * @throws IllegalArgumentException if {@code steps} is not such a text or holds no step
+     */
+    public static Determinism replaySteps(String steps) {
+        StepScript script = StepScript.parse(steps);
+        return new Determinism(script.seed(), STEPS, 0, DEFAULT_PCT_STEPS, script.lenient(), script, DEFAULT_MAX_STEPS,
+                false, DEFAULT_START_TIME, DEFAULT_SLICE_WATCHDOG, true, false);
+    }
+
+    /**
+     * The saved steps these settings replay ({@link #replaySteps(String)}).
+     *
+     * @return the steps' text form, or null if the strategy is not {@code steps}
+     */
+    public String replayedSteps() {
+        return script == null ? null : script.toString();
+    }
+
+    /**
+     * These settings with step recording on or off. With it on, the runtime
+     * keeps every step's choice and runnable set, up to the end of the body,
+     * and {@link Verdant#steps()} returns them as text for
+     * {@link #replaySteps(String)}; a failure's {@link ScheduleFailedException#steps()}
+     * carries them too. Costs memory per step (a few longs); {@link Exploration}
+     * always records. Not part of the replay key.
+     *
+     * @param on true to record the steps
+     * @return settings with the same choices, limits and environment and this recording
+     */
+    public Determinism recordSteps(boolean on) {
+        return limits(maxSteps, failOnLeak, startTime, sliceWatchdog, failOnUnjoinedFailure, on);
+    }
+
+    /**
+     * Whether steps are recorded ({@link #recordSteps(boolean)}).
+     *
+     * @return true if they are; false by default
+     */
+    public boolean isRecordSteps() {
+        return recordSteps;
+    }
+
+    /**
+     * These settings with the unobserved-failure check on or off. With it on
+     * (the default), a green thread that fails while nobody observes its
+     * failure fails the run: when the body (every green thread started from
+     * outside, such as {@link Verdant#run(java.util.concurrent.Callable)}'s) has
+     * ended, a failure that no thread joined (before or after the failing thread
+     * ended), that reached no link, monitor, supervisor or {@link Scope}, and
+     * that no {@link Config.Builder#failureHandler failure handler} was given,
+     * makes {@code run} throw a {@link ScheduleFailedException} naming the thread,
+     * with its exception as the cause and the replay key. A
+     * {@link CancelledException} (the normal end of a cancelled thread) never
+     * counts; nor does a failure after the body ended (leaked threads; see
+     * {@link #failOnLeak(boolean)}).
+     *
+     * <p>Why on by default: in a test, a failure nobody looks at is a bug the
+     * test would otherwise miss (in normal mode it is only logged, and a log
+     * line does not fail a build). kotlinx-coroutines' {@code runTest} and Go's
+     * {@code testing} treat uncaught child failures the same way. A test that
+     * expects a thread to fail and does not care can join it
+     * ({@code assertThrows}), configure a failure handler (which then gets the
+     * failure instead), or turn the check off. Not part of the replay key.
+     *
+     * @param on true to fail a run on an unobserved failure
+     * @return settings with the same choices, limits and environment and this check
+     */
+    public Determinism failOnUnjoinedFailure(boolean on) {
+        return limits(maxSteps, failOnLeak, startTime, sliceWatchdog, on, recordSteps);
+    }
+
+    /**
+     * Whether an unobserved failure fails the run ({@link #failOnUnjoinedFailure(boolean)}).
+     *
+     * @return true if it does (the default)
+     */
+    public boolean isFailOnUnjoinedFailure() {
+        return failOnUnjoinedFailure;
+    }
+
+    /**
      * These settings with the {@code random} strategy.
      *
      * @return settings with the same seed and policy and the {@code random} strategy
@@ -245,7 +391,7 @@ public final class Determinism {
         if (steps < 1) {
             throw new IllegalArgumentException("steps must be at least 1, was " + steps);
         }
-        return choices(seed, strategy, depth, steps, lenient);
+        return choices(seed, strategy, depth, steps, lenient, script);
     }
 
     /**
@@ -255,7 +401,7 @@ public final class Determinism {
      * @return settings with the same strategy and policy and {@code seed}
      */
     public Determinism withSeed(long seed) {
-        return choices(seed, strategy, depth, expectedSteps, lenient);
+        return choices(seed, strategy, depth, expectedSteps, lenient, script);
     }
 
     /**
@@ -269,7 +415,7 @@ public final class Determinism {
      * @return settings with the same seed and strategy and the lenient policy
      */
     public Determinism lenient() {
-        return choices(seed, strategy, depth, expectedSteps, true);
+        return choices(seed, strategy, depth, expectedSteps, true, script);
     }
 
     /**
@@ -287,8 +433,7 @@ public final class Determinism {
         if (steps < 1) {
             throw new IllegalArgumentException("maxSteps must be at least 1, was " + steps);
         }
-        return new Determinism(seed, strategy, depth, expectedSteps, lenient, steps, failOnLeak, startTime,
-                sliceWatchdog);
+        return limits(steps, failOnLeak, startTime, sliceWatchdog, failOnUnjoinedFailure, recordSteps);
     }
 
     /**
@@ -305,7 +450,7 @@ public final class Determinism {
      * @return settings with the same seed, strategy and policy and this leak check
      */
     public Determinism failOnLeak(boolean on) {
-        return new Determinism(seed, strategy, depth, expectedSteps, lenient, maxSteps, on, startTime, sliceWatchdog);
+        return limits(maxSteps, on, startTime, sliceWatchdog, failOnUnjoinedFailure, recordSteps);
     }
 
     /**
@@ -321,8 +466,7 @@ public final class Determinism {
      */
     public Determinism startTime(Instant startTime) {
         Objects.requireNonNull(startTime, "startTime");
-        return new Determinism(seed, strategy, depth, expectedSteps, lenient, maxSteps, failOnLeak, startTime,
-                sliceWatchdog);
+        return limits(maxSteps, failOnLeak, startTime, sliceWatchdog, failOnUnjoinedFailure, recordSteps);
     }
 
     /**
@@ -348,13 +492,13 @@ public final class Determinism {
         if (bound.isNegative() || bound.isZero()) {
             throw new IllegalArgumentException("sliceWatchdog must be positive, was " + bound);
         }
-        return new Determinism(seed, strategy, depth, expectedSteps, lenient, maxSteps, failOnLeak, startTime, bound);
+        return limits(maxSteps, failOnLeak, startTime, bound, failOnUnjoinedFailure, recordSteps);
     }
 
     /** These settings' choices (seed, strategy, policy) with {@code other}'s limits and environment. */
     Determinism withLimitsOf(Determinism other) {
-        return new Determinism(seed, strategy, depth, expectedSteps, lenient, other.maxSteps, other.failOnLeak,
-                other.startTime, other.sliceWatchdog);
+        return limits(other.maxSteps, other.failOnLeak, other.startTime, other.sliceWatchdog,
+                other.failOnUnjoinedFailure, other.recordSteps);
     }
 
     /**
@@ -405,7 +549,8 @@ public final class Determinism {
     /**
      * The strategy's name, as in the replay key.
      *
-     * @return {@code "random"}, {@code "natural"} or {@code "pct<depth>"} (for example {@code "pct3"})
+     * @return {@code "random"}, {@code "natural"}, {@code "pct<depth>"} (for example {@code "pct3"}) or
+     *         {@code "steps"} (a replay of saved steps, {@link #replaySteps(String)})
      */
     public String strategy() {
         return strategy;
@@ -441,7 +586,8 @@ public final class Determinism {
     /**
      * The one-line key that names these settings, for {@link #replay(String)}.
      *
-     * @return for example {@code v1:random:0x2A} or {@code v1:pct3:0x5DEECE66D:k=412}
+     * @return for example {@code v1:random:0x2A} or {@code v1:pct3:0x5DEECE66D:k=412}; for a replay of
+     *         saved steps {@code v1:steps:0x<seed>}, which names the seed only (see {@link #replaySteps(String)})
      */
     public String replayKey() {
         StringBuilder sb = new StringBuilder(VERSION).append(':').append(strategy).append(":0x")
@@ -460,7 +606,8 @@ public final class Determinism {
         return o instanceof Determinism d && d.seed == seed && d.strategy.equals(strategy)
                 && (depth == 0 || d.expectedSteps == expectedSteps) && d.lenient == lenient
                 && d.maxSteps == maxSteps && d.failOnLeak == failOnLeak && d.startTime.equals(startTime)
-                && d.sliceWatchdog.equals(sliceWatchdog);
+                && d.sliceWatchdog.equals(sliceWatchdog) && d.failOnUnjoinedFailure == failOnUnjoinedFailure
+                && d.recordSteps == recordSteps && Objects.equals(d.script, script);
     }
 
     @Override
@@ -472,6 +619,8 @@ public final class Determinism {
     public String toString() {
         return "Determinism[" + replayKey() + (maxSteps != DEFAULT_MAX_STEPS ? ", maxSteps=" + maxSteps : "")
                 + (failOnLeak ? ", failOnLeak" : "") + (startTime.equals(DEFAULT_START_TIME) ? "" : ", startTime=" + startTime)
-                + (sliceWatchdog.equals(DEFAULT_SLICE_WATCHDOG) ? "" : ", sliceWatchdog=" + sliceWatchdog) + "]";
+                + (sliceWatchdog.equals(DEFAULT_SLICE_WATCHDOG) ? "" : ", sliceWatchdog=" + sliceWatchdog)
+                + (failOnUnjoinedFailure ? "" : ", failOnUnjoinedFailure=false") + (recordSteps ? ", recordSteps" : "")
+                + (script == null ? "" : ", " + script.size() + " saved steps") + "]";
     }
 }

@@ -211,7 +211,8 @@ public final class Exploration {
      * field that another schedule writes.
      */
     private Result schedule(int index, long k) {
-        Determinism d = template.withSeed(seedBase + index);
+        // A replay of saved steps keeps its recorded seed (it feeds Green.random and select).
+        Determinism d = template.replayedSteps() != null ? template : template.withSeed(seedBase + index);
         if (k > 0) {
             d = d.expectedSteps(k);
         }
@@ -320,7 +321,7 @@ public final class Exploration {
                 rt.run(body);
                 return expected == null ? null : shorter(d, det, expected, rt.trace());
             } catch (ScheduleFailedException e) {
-                return e.withRecording(det.recording());
+                return e.withRecording(det.recording()).withSteps(det);
             } catch (GreenFailedException e) {
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
                 ScheduleFailedException shorter = expected == null ? null : shorter(d, det, expected, rt.trace());
@@ -329,7 +330,7 @@ public final class Exploration {
                 }
                 String what = index < 0 ? "the replay of " + d.replayKey() : "schedule " + (index + 1) + " of " + schedules;
                 return new ScheduleFailedException(what + " failed: " + cause + report(det), rt.trace(), cause)
-                        .withRecording(det.recording());
+                        .withRecording(det.recording()).withSteps(det);
             } finally {
                 stepsOut[0] = rt.trace().steps();
                 if (recordingOut != null) {

@@ -49,6 +49,31 @@ public class ScheduleFailedException extends RuntimeException {
         return this;
     }
 
+    /** The failed run's scheduler, for steps(); null if unknown. */
+    private transient io.verdant.internal.det.DetScheduler stepSource;
+
+    /** Verdant.run and Exploration: attaches the failed run's scheduler (its saved steps); keeps the first. */
+    ScheduleFailedException withSteps(io.verdant.internal.det.DetScheduler det) {
+        if (stepSource == null) {
+            stepSource = det;
+        }
+        return this;
+    }
+
+    /**
+     * The failed schedule saved as its list of choices, up to the step where it
+     * failed (or where its body ended), for {@link Determinism#replaySteps(String)}:
+     * a text such as {@code v1:steps:0x6 0/0 0=1 1/1.2 ...} to keep in a file or a
+     * test. Recorded by every {@link Exploration} schedule and by a runtime
+     * with {@link Determinism#recordSteps(boolean)}.
+     *
+     * @return the saved steps, or null if the run did not record them (or after deserialization)
+     */
+    public String steps() {
+        io.verdant.internal.det.DetScheduler d = stepSource;
+        return d == null ? null : d.steps();
+    }
+
     /** Which schedule of an exploration failed (1-based), or 0. */
     private int schedule;
 

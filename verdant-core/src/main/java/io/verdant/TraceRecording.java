@@ -24,6 +24,12 @@ import java.nio.file.Path;
 public interface TraceRecording extends AutoCloseable {
     /**
      * Stops recording (the events collected are kept and can still be written).
+     * The trace then holds every slice that ended before this method returned: it
+     * waits for the slice each carrier is running to end (at most half a second in
+     * all; a slice ends at its thread's next park, yield or honoured preemption), and
+     * a slice still running after that is kept cut at the time stop was called, its
+     * reason {@code "running"}; so is the caller's own slice when it is a green thread
+     * (it is not waited for). Events written after the return are not in the trace.
      * Idempotent; a recording also stops when its runtime closes.
      */
     void stop();

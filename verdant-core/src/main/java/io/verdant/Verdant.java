@@ -144,6 +144,28 @@ public final class Verdant implements AutoCloseable {
     }
 
     /**
+     * The schedule of a deterministic runtime saved as its list of choices, for
+     * {@link Determinism#replaySteps(String)}: up to the end of the body (or the
+     * step where the run failed), a text such as {@code v1:steps:0x2A 0/0 0=1 1/1.2 ...}.
+     * Call it after {@link #run(Callable)} has returned. A second run of the
+     * same program on these steps takes exactly the same steps, or fails with a
+     * {@link NondeterminismException} at the first that differs.
+     *
+     * @return the saved steps
+     * @throws IllegalStateException if this runtime is not deterministic, or does not record its steps
+     *         ({@link Determinism#recordSteps(boolean)} is off)
+     */
+    public String steps() {
+        String s = core.det == null ? null : core.det.steps();
+        if (s == null) {
+            throw new IllegalStateException("steps() needs a deterministic runtime that records its steps "
+                    + "(Verdant.deterministic with Determinism.recordSteps(true)); '" + core.name + "' "
+                    + (core.det == null ? "is a normal one" : "does not record"));
+        }
+        return s;
+    }
+
+    /**
      * One-shot: starts a runtime with {@code config}, runs {@code body} as a green
      * thread, closes the runtime and returns the body's result.
      *
@@ -186,6 +208,8 @@ public final class Verdant implements AutoCloseable {
         if (det != null && GreenThread.current() == null) {
             try {
                 det.awaitRoot(g);
+            } catch (ScheduleFailedException e) {
+                throw e.withSteps(det);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new CancelledException("Verdant.run: interrupted while waiting for the body");
@@ -449,14 +473,15 @@ public final class Verdant implements AutoCloseable {
      * carrier (how it was found, why it stopped), wake-ups from waker to woken,
      * spawns, steals, idle carriers, preemption requests, stalls and spare
      * carriers. Each carrier writes into a ring of its own (no lock, no
-     * allocation, never waiting); a background thread collects the rings every
-     * few milliseconds, and if it falls behind the oldest events are overwritten
-     * and counted ({@link TraceRecording#dropped()}). Recording costs two clock
-     * reads and a ring write per dispatch (see docs/observability.md); when no
+     * allocation, never waiting); a background thread collects the rings in bulk,
+     * more often the faster they fill (every 13 ms down to every 1 ms), and
+     * if it falls behind the oldest events are overwritten and counted
+     * ({@link TraceRecording#dropped()}). Recording costs one clock read and a
+     * ring write per dispatch, a ring write per wake-up (see docs/observability.md); when no
      * trace records and the flight recorder is off, the cost is one read per
      * dispatch. Several traces may record at once. The trace records until
      * {@link TraceRecording#stop()} or the runtime closes; a forgotten trace
-     * keeps at most 2^21 events (64 MiB) per carrier.
+     * keeps at most 2^21 events (72 MiB) per carrier.
      *
      * <pre>{@code
      * try (TraceRecording trace = rt.startTrace()) {

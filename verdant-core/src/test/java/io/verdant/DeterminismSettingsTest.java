@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 @Timeout(120)
 class DeterminismSettingsTest {
-    private static final Config QUIET = DeterministicModeTest.QUIET;
+    private static final Config QUIET = DetRuns.QUIET;
 
     /** Two threads that yield to each other until cancelled: a livelock. */
     private static Void pingPongForever() {
@@ -147,22 +147,11 @@ class DeterminismSettingsTest {
 
     /** Three threads, two increments each; fails if the count is {@code threshold} or less. */
     private static Integer lostUpdate(int threshold) {
-        int[] counter = new int[1];
-        List<GreenHandle<Void>> hs = new ArrayList<>();
-        for (int t = 0; t < 3; t++) {
-            hs.add(Green.spawn(() -> {
-                for (int i = 0; i < 2; i++) {
-                    int v = counter[0];
-                    Green.schedulingPoint();
-                    counter[0] = v + 1;
-                }
-            }));
+        int n = DetRuns.counterRace(3, 2, Green::schedulingPoint);
+        if (n <= threshold && n != 6) {
+            throw new AssertionError("lost update: " + n);
         }
-        Green.joinAll(hs);
-        if (counter[0] <= threshold && counter[0] != 6) {
-            throw new AssertionError("lost update: " + counter[0]);
-        }
-        return counter[0];
+        return n;
     }
 
     @Test

@@ -1,8 +1,6 @@
 package io.verdant;
 
 import io.verdant.internal.det.DetCarrier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -22,22 +20,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * run first on a new carrier thread.
  */
 @Timeout(120)
+@org.junit.jupiter.api.extension.ExtendWith(DetRuns.QuietRestartLog.class)
 class DeterministicCarrierReuseTest {
-    private static final java.util.logging.Logger SUPERVISOR_LOG = java.util.logging.Logger.getLogger("io.verdant.supervisor");
-
-    @BeforeAll
-    static void silenceRestartLog() {
-        SUPERVISOR_LOG.setLevel(java.util.logging.Level.OFF);
-    }
-
-    @AfterAll
-    static void restoreRestartLog() {
-        SUPERVISOR_LOG.setLevel(null);
-    }
-
     /** No failure or dead-letter logging: the workload makes both on purpose. */
-    private static final Config QUIET = Config.builder().failureHandler((h, t) -> { }).deadLetterHandler((p, m) -> { })
-            .build();
+    private static final Config QUIET = DetRuns.SILENT;
 
     /** Result and trace of one schedule. */
     private record Run(Object result, ScheduleTrace trace) {

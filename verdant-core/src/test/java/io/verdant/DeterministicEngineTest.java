@@ -1,7 +1,5 @@
 package io.verdant;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,6 +13,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
+import static io.verdant.DetRuns.runDet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -26,31 +25,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  * the runtime.
  */
 @Timeout(120)
+@org.junit.jupiter.api.extension.ExtendWith(DetRuns.QuietRestartLog.class)
 class DeterministicEngineTest {
-    private static final java.util.logging.Logger SUPERVISOR_LOG = java.util.logging.Logger.getLogger("io.verdant.supervisor");
-
-    @BeforeAll
-    static void silenceRestartLog() {
-        SUPERVISOR_LOG.setLevel(java.util.logging.Level.OFF);
-    }
-
-    @AfterAll
-    static void restoreRestartLog() {
-        SUPERVISOR_LOG.setLevel(null);
-    }
-
-    private static <T> T runDet(Determinism d, Callable<T> body, List<ScheduleTrace> traceOut) {
-        try (Verdant rt = Verdant.deterministic(DeterministicModeTest.QUIET, d)) {
-            try {
-                return rt.run(body);
-            } finally {
-                if (traceOut != null) {
-                    traceOut.add(rt.trace());
-                }
-            }
-        }
-    }
-
     // ------------------------------------------------------------------ keys
 
     @Test
@@ -135,7 +111,7 @@ class DeterministicEngineTest {
                     throw new AssertionError("depth-3 bug");
                 }
                 return null;
-            }).config(DeterministicModeTest.QUIET).settings(template).config(DeterministicModeTest.QUIET).schedules(schedules).seedBase(0).run();
+            }).config(DetRuns.QUIET).settings(template).config(DetRuns.QUIET).schedules(schedules).seedBase(0).run();
             return -1;
         } catch (ScheduleFailedException e) {
             assertThat(e.getCause()).isInstanceOf(AssertionError.class);
@@ -158,24 +134,7 @@ class DeterministicEngineTest {
 
     @Test
     void pctFindsALostUpdateAndReplaysIt() {
-        Callable<Integer> lost = () -> {
-            int[] counter = new int[1];
-            List<GreenHandle<Void>> hs = new ArrayList<>();
-            for (int t = 0; t < 2; t++) {
-                hs.add(Green.spawn(() -> {
-                    for (int i = 0; i < 10; i++) {
-                        int v = counter[0];
-                        Green.schedulingPoint();
-                        counter[0] = v + 1;
-                    }
-                }));
-            }
-            Green.joinAll(hs);
-            if (counter[0] != 20) {
-                throw new AssertionError("lost update: " + counter[0]);
-            }
-            return counter[0];
-        };
+        Callable<Integer> lost = () -> DetRuns.lostUpdateFails(2, 10);
         ScheduleFailedException e = catchThrowableOfType(ScheduleFailedException.class,
                 () -> Exploration.of(lost).settings(Determinism.seed(0).pct(2)).schedules(20).run());
         assertThat(e).as("pct(2) finds the lost update within 20 schedules").isNotNull();
@@ -197,7 +156,6 @@ class DeterministicEngineTest {
      * the lost update is found only if that operation is a scheduling point.
      */
     private static int lostUpdateAcross(String op) {
-        int[] counter = new int[1];
         Channel<Integer> ch = Channel.unbounded();
         Mutex<String> m = new Mutex<>("m");
         GreenHandle<Void> sinkHandle = Green.spawn(() -> {
@@ -206,29 +164,21 @@ class DeterministicEngineTest {
             }
         });
         Pid sink = sinkHandle.pid();
-        List<GreenHandle<Void>> hs = new ArrayList<>();
-        for (int t = 0; t < 2; t++) {
-            hs.add(Green.spawn(() -> {
-                for (int i = 0; i < 3; i++) {
-                    int v = counter[0];
-                    switch (op) {
-                        case "trySend" -> ch.trySend(i);
-                        case "tryReceive" -> ch.tryReceive();
-                        case "tryLock" -> m.tryLock().ifPresent(Mutex.Guard::close);
-                        case "send" -> Green.send(sink, i);
-                        case "mailboxTryReceive" -> Green.tryReceive();
-                        case "spawn" -> Green.spawn(() -> { });
-                        case "close" -> Channel.unbounded().close();
-                        default -> throw new IllegalArgumentException(op);
-                    }
-                    counter[0] = v + 1;
-                }
-            }));
-        }
-        Green.joinAll(hs);
+        int n = DetRuns.counterRace(2, 3, () -> {
+            switch (op) {
+                case "trySend" -> ch.trySend(1);
+                case "tryReceive" -> ch.tryReceive();
+                case "tryLock" -> m.tryLock().ifPresent(Mutex.Guard::close);
+                case "send" -> Green.send(sink, 1);
+                case "mailboxTryReceive" -> Green.tryReceive();
+                case "spawn" -> Green.spawn(() -> { });
+                case "close" -> Channel.unbounded().close();
+                default -> throw new IllegalArgumentException(op);
+            }
+        });
         Green.send(sink, "stop");
         sinkHandle.join();
-        return counter[0];
+        return n;
     }
 
     @ParameterizedTest
@@ -259,7 +209,7 @@ class DeterministicEngineTest {
             }
             p.join();
             throw new AssertionError("planted failure");
-        }).config(DeterministicModeTest.QUIET).schedules(1).run());
+        }).config(DetRuns.QUIET).schedules(1).run());
         assertThat(e).isNotNull();
         String msg = e.getMessage();
         System.out.println(msg);
@@ -297,7 +247,7 @@ class DeterministicEngineTest {
                 throw new AssertionError("lost update: " + counter[0]);
             }
             return null;
-        }).config(DeterministicModeTest.QUIET).schedules(50);
+        }).config(DetRuns.QUIET).schedules(50);
         ScheduleFailedException e = catchThrowableOfType(ScheduleFailedException.class, lost::run);
         assertThat(e).isNotNull();
         ScheduleFailedException again = lost.replay(e);
@@ -315,7 +265,7 @@ class DeterministicEngineTest {
             }
             Green.schedulingPoint();
             throw new AssertionError("always fails");
-        }).config(DeterministicModeTest.QUIET).schedules(1);
+        }).config(DetRuns.QUIET).schedules(1);
         ScheduleFailedException f = catchThrowableOfType(ScheduleFailedException.class, drifting::run);
         NondeterminismException d = catchThrowableOfType(NondeterminismException.class, () -> drifting.replay(f));
         assertThat(d).isNotNull();
@@ -342,7 +292,7 @@ class DeterministicEngineTest {
             }
             other.join();
             return null;
-        }).config(DeterministicModeTest.QUIET).checkDeterminism(true).schedules(20).run());
+        }).config(DetRuns.QUIET).checkDeterminism(true).schedules(20).run());
         assertThat(e).as("check mode reports the divergence").isNotNull();
         assertThat(e.step()).isPositive();
         assertThat(e.getMessage()).contains("diverged at step " + e.step()).contains("System.nanoTime");
@@ -350,10 +300,10 @@ class DeterministicEngineTest {
 
     @Test
     void checkModePassesADeterministicMixedWorkload() {
-        int runs = Exploration.of(DeterministicModeTest::mixedWorkload).config(DeterministicModeTest.QUIET)
+        int runs = Exploration.of(DeterministicModeTest::mixedWorkload).config(DetRuns.QUIET)
                 .checkDeterminism(true).schedules(5).run();
         assertThat(runs).isEqualTo(5);
-        int pct = Exploration.of(DeterministicModeTest::mixedWorkload).config(DeterministicModeTest.QUIET)
+        int pct = Exploration.of(DeterministicModeTest::mixedWorkload).config(DetRuns.QUIET)
                 .settings(Determinism.seed(0).pct(3)).checkDeterminism(true).schedules(5).run();
         assertThat(pct).isEqualTo(5);
     }
@@ -504,7 +454,7 @@ class DeterministicEngineTest {
 
     @Test
     void aSendFromAPlatformThreadIsRefusedNamingTheThread() throws Exception {
-        try (Verdant rt = Verdant.deterministic(DeterministicModeTest.QUIET, Determinism.seed(4))) {
+        try (Verdant rt = Verdant.deterministic(DetRuns.QUIET, Determinism.seed(4))) {
             GreenHandle<Object> h = rt.spawn(() -> Green.receive(Duration.ofSeconds(5)));
             Thread sender = new Thread(() -> rt.send(h.pid(), "from outside"), "platform-sender");
             sender.start();
@@ -533,7 +483,7 @@ class DeterministicEngineTest {
         ScheduleFailedException e = catchThrowableOfType(ScheduleFailedException.class, () -> Exploration.of(() -> {
             Thread.sleep(1);
             throw new AssertionError("after a real sleep");
-        }).config(DeterministicModeTest.QUIET).settings(Determinism.seed(0).lenient()).schedules(1).run());
+        }).config(DetRuns.QUIET).settings(Determinism.seed(0).lenient()).schedules(1).run());
         assertThat(e).isNotNull();
         assertThat(e.getMessage()).contains("possibly not replayable");
         // Strict (the default) refuses the same body. (A sleep long enough that the refusal

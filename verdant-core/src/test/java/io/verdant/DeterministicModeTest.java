@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
+import static io.verdant.DetRuns.runDet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
@@ -22,41 +23,13 @@ import static org.assertj.core.api.Assertions.fail;
  * hashes, deadlock reports and refusals of inputs the runtime cannot control.
  */
 @Timeout(120)
+@org.junit.jupiter.api.extension.ExtendWith(DetRuns.QuietRestartLog.class)
 class DeterministicModeTest {
     /** A lock timeout that never expires (saturates to Deadline.FOREVER: an untimed park). */
     private static final Duration FOREVER = Duration.ofSeconds(Long.MAX_VALUE);
 
-    /**
-     * The supervisor's restart log goes through a JUL handler whose monitor a
-     * platform thread may hold at the same time; a green thread blocked on it is
-     * woken by the JDK's unblocker thread, which a deterministic run refuses
-     * (seen as a rare failure of the 60-seed test). So the workload's expected
-     * crash is not logged: restart logging off, failures to a no-op handler.
-     */
-    private static final java.util.logging.Logger SUPERVISOR_LOG = java.util.logging.Logger.getLogger("io.verdant.supervisor");
-    static final Config QUIET = Config.builder().failureHandler((h, t) -> { }).build();
-
-    @org.junit.jupiter.api.BeforeAll
-    static void silenceRestartLog() {
-        SUPERVISOR_LOG.setLevel(java.util.logging.Level.OFF);
-    }
-
-    @org.junit.jupiter.api.AfterAll
-    static void restoreRestartLog() {
-        SUPERVISOR_LOG.setLevel(null);
-    }
-
-    private static <T> T runDet(Determinism d, Callable<T> body, List<ScheduleTrace> traceOut) {
-        try (Verdant rt = Verdant.deterministic(QUIET, d)) {
-            try {
-                return rt.run(body);
-            } finally {
-                if (traceOut != null) {
-                    traceOut.add(rt.trace());
-                }
-            }
-        }
-    }
+    /** Failures to a no-op handler: the workload's expected crash is not logged (see DetRuns.QuietRestartLog). */
+    private static final Config QUIET = DetRuns.QUIET;
 
     // ------------------------------------------------------------------ virtual time
 
@@ -277,19 +250,7 @@ class DeterministicModeTest {
 
     /** Two threads increment a plain counter with a Verdant operation between read and write. */
     private static int lostUpdate() {
-        int[] counter = new int[1];
-        List<GreenHandle<Void>> hs = new ArrayList<>();
-        for (int t = 0; t < 2; t++) {
-            hs.add(Green.spawn(() -> {
-                for (int i = 0; i < 3; i++) {
-                    int v = counter[0];
-                    Green.checkpoint(); // a scheduling point: another thread may run here
-                    counter[0] = v + 1;
-                }
-            }));
-        }
-        Green.joinAll(hs);
-        return counter[0];
+        return DetRuns.counterRace(2, 3, Green::checkpoint); // a scheduling point: another thread may run there
     }
 
     @Test

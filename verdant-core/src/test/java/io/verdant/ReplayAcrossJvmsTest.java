@@ -62,7 +62,7 @@ class ReplayAcrossJvmsTest {
     void aReplayKeyReproducesTheFailureInAFreshJvm() throws Exception {
         ScheduleFailedException failure;
         try {
-            Exploration.of(ReplayAcrossJvmsTest::body).schedules(200).config(DeterministicModeTest.QUIET).run();
+            Exploration.of(ReplayAcrossJvmsTest::body).schedules(200).config(DetRuns.QUIET).run();
             throw new AssertionError("no schedule lost an update");
         } catch (ScheduleFailedException e) {
             failure = e;
@@ -92,7 +92,7 @@ class ReplayAcrossJvmsTest {
     /** Main of the child JVM: replays the key it is given and prints the failure and trace. */
     public static final class ReplayChild {
         public static void main(String[] args) {
-            try (Verdant rt = Verdant.deterministic(DeterministicModeTest.QUIET, Determinism.replay(args[0]))) {
+            try (Verdant rt = Verdant.deterministic(DetRuns.QUIET, Determinism.replay(args[0]))) {
                 try {
                     rt.run(ReplayAcrossJvmsTest::body);
                     System.out.println("REPLAY passed " + describe(null, rt.trace()));

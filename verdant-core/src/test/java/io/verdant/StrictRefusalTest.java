@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 @Timeout(120)
 class StrictRefusalTest {
-    private static final Config QUIET = DeterministicModeTest.QUIET;
+    private static final Config QUIET = DetRuns.QUIET;
 
     /** Waits (real time, bounded) until {@code t} is parked. */
     private static void awaitParked(AtomicReference<Thread> t) {

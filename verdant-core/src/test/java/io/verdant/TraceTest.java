@@ -263,7 +263,7 @@ class TraceTest {
             TraceRecording rec = rt.flightRecording();
             assertThat(rec.isRecording()).isFalse();
             TraceData d = ((TraceSession) rec).data();
-            int capacity = (int) (bytes / TraceRing.EVENT_BYTES);
+            int capacity = TraceSession.eventsFor(bytes);
             assertThat(d.counts()[0]).isBetween(capacity / 2, capacity);
             assertThat(rec.dropped()).isGreaterThanOrEqualTo(yields - capacity);
             long[] ev = d.lanes()[0];

@@ -19,7 +19,10 @@ import java.util.concurrent.Executor;
  * (child JVM); vt-floor, virtual threads whose scheduler is a bare
  * single-thread ArrayDeque loop (the floor for a custom-scheduler design).</li>
  * <li>bench=yield-alone: one thread yielding with nothing else to run: Verdant
- * with 2 workers; default virtual threads at default parallelism.</li>
+ * with 2 workers; default virtual threads at default parallelism; vt-floor, the
+ * same bare ArrayDeque loop with one thread (the floor of a lone yield for a
+ * custom-scheduler design: the JDK's unmount, execute and mount with no
+ * scheduler work at all).</li>
  * </ul>
  * ns_per_op is elapsed time divided by the total number of yields.
  */
@@ -35,7 +38,7 @@ final class YieldComparison extends Harness {
     @Override
     public String description() {
         return "two threads yielding to each other on one carrier (verdant, vt-default p=1, vt-floor); "
-                + "one thread yielding alone (verdant 2 workers, vt-default)";
+                + "one thread yielding alone (verdant 2 workers, vt-default, vt-floor)";
     }
 
     @Override
@@ -60,7 +63,9 @@ final class YieldComparison extends Harness {
                 local("verdant-alone", "yield-alone", "verdant", YIELDS, "ns_per_op", List.of("workers=2"),
                         VerdantAlone::new),
                 local("vt-default-alone", "yield-alone", "vt-default", YIELDS, "ns_per_op",
-                        List.of("workers=" + Runtime.getRuntime().availableProcessors()), () -> YieldComparison::vtAlone));
+                        List.of("workers=" + Runtime.getRuntime().availableProcessors()), () -> YieldComparison::vtAlone),
+                local("vt-floor-alone", "yield-alone", "vt-floor", YIELDS, "ns_per_op", List.of("workers=1"),
+                        () -> YieldComparison::floorAlone));
     }
 
     @Override
@@ -69,6 +74,8 @@ final class YieldComparison extends Harness {
         report.note(String.format(java.util.Locale.ROOT, "ratio yield verdant/vt-default (1 carrier) = %.3f",
                 m.get("verdant") / m.get("vt-default")));
         ratios(report, "yield-alone verdant/vt-default", m, "verdant-alone", "vt-default-alone", "<=", 0.6);
+        plainRatio(report, "yield-alone verdant/vt-floor", m, "verdant-alone", "vt-floor-alone");
+        plainRatio(report, "yield-alone vt-floor/vt-default", m, "vt-floor-alone", "vt-default-alone");
     }
 
     static void yieldLoop() {
@@ -141,6 +148,30 @@ final class YieldComparison extends Harness {
             ns[0] = System.nanoTime() - t0;
         });
         t.join();
+        return (double) ns[0] / YIELDS;
+    }
+
+    /**
+     * The floor of a lone yield: {@link #floorPair} with one thread, so every
+     * yield unmounts, is queued alone and is mounted again by the bare loop.
+     *
+     * @return ns per yield
+     * @throws InterruptedException if interrupted while joining the loop thread
+     */
+    static double floorAlone() throws InterruptedException {
+        long[] ns = new long[1];
+        Thread carrier = new Thread(() -> {
+            ArrayDeque<Runnable> queue = new ArrayDeque<>();
+            Executor ex = queue::addLast;
+            long t0 = System.nanoTime();
+            VirtualThreads.newThread(ex, null, YieldComparison::yieldLoop).start();
+            for (Runnable r; (r = queue.pollFirst()) != null; ) {
+                r.run();
+            }
+            ns[0] = System.nanoTime() - t0;
+        }, "vt-floor-alone-carrier");
+        carrier.start();
+        carrier.join();
         return (double) ns[0] / YIELDS;
     }
 

@@ -7,7 +7,6 @@ import io.verdant.GreenState;
 import io.verdant.Pid;
 import io.verdant.Priority;
 import io.verdant.TimedOutException;
-import io.verdant.internal.sched.Task;
 import io.verdant.internal.sched.Worker;
 import io.verdant.internal.timer.Clock;
 
@@ -115,7 +114,7 @@ import java.util.concurrent.locks.LockSupport;
  *   its continuation unmounted (a handler parked or yielded).
  * </pre>
  */
-public final class GreenThread<T> extends Task
+public final class GreenThread<T> extends GreenThreadHead<T>
         implements Executor, Runnable, Thread.UncaughtExceptionHandler, GreenHandle<T> {
 
     static final int ALIVE = 0;
@@ -128,20 +127,15 @@ public final class GreenThread<T> extends Task
      * the benchmarking switch {@code -Dverdant.metrics=false} (see WorkerCounters.ON). */
     private static final boolean STAMP_SLICES = io.verdant.internal.sched.WorkerCounters.ON;
 
-    final RuntimeCore runtime;
+    // runtime, runContinuation, body, kin, lastRanAt: declared in GreenThreadHead
+    // (the per-hop fields, laid out next to the Task header; see there).
     /** Written by PidTable.allocate before the thread is started; immutable after. */
     int index;
     int generation;
     Thread vthread;
-    /** The body until run() starts; then null, except for a dispatcher (see the class comment). */
-    Callable<? extends T> body;
-    @SuppressWarnings("unused") private volatile Runnable runContinuation;
     @SuppressWarnings("unused") private volatile int status;
     private Object outcome;
     @SuppressWarnings("unused") private volatile Object waiters;
-    /** Cancellation: null, the token this thread is registered under, or its
-     * own token; see {@link CancelNode}. */
-    volatile Object kin;
     /** The failure this thread ends with reaches someone: a joiner waiting at
      * the end, a link or monitor, or a Scope. Written and read by the thread itself. */
     private boolean failureObserved;
@@ -160,16 +154,12 @@ public final class GreenThread<T> extends Task
      * running, single writer) or, with Config.cpuTiming, measured per slice by the
      * carrier (single writer at a time: slices of one thread never overlap). */
     long runNanos;
-    /** Ticker.coarseNanos when this thread last left a carrier (0: never ran); carrier writes, anyone reads. */
-    long lastRanAt;
     /** The spawning green thread of the same runtime: its pid index + 1 (0: none) and generation. Immutable. */
     int parentIndex;
     int parentGeneration;
 
     GreenThread(RuntimeCore runtime, Callable<? extends T> body, Priority priority) {
-        super(priority.level());
-        this.runtime = runtime;
-        this.body = body;
+        super(priority.level(), runtime, body);
     }
 
     /** Any thread: the cell if one was ever created, else null (snapshots must not create one). */
@@ -256,8 +246,16 @@ public final class GreenThread<T> extends Task
         // The continuation unmounted: it yielded, parked or ended. Each is a
         // safepoint, so a request it did not reach a checkpoint for is withdrawn
         // (otherwise Safepoints.pending would stay non-zero and every checkpoint
-        // in the JVM would take the slow path).
-        withdrawPreemption();
+        // in the JVM would take the slow path). Only looked at while some request
+        // is pending anywhere (the static the safepoint poll reads anyway), so
+        // the flag, outside the per-hop fields of GreenThreadHead, stays cold:
+        // request() sets the flag before it counts it, so in the short window
+        // between the two this skips a request just made, which then behaves as
+        // one made right after this unmount (acknowledged at the next safepoint,
+        // or withdrawn at the next unmount), as it could before.
+        if (Safepoints.pendingRequests() != 0) {
+            withdrawPreemption();
+        }
         if (body != null) {
             // Only a running dispatcher keeps a body (see the class comment).
             ((Dispatcher) body).unmounted();
@@ -526,6 +524,9 @@ public final class GreenThread<T> extends Task
         do {
             head = waiters;
             if (head == DONE) {
+                if (observes && runtime.det != null && statusAcquire() == FAILED) {
+                    runtime.det.failureObserved(this); // given the failure after it ended (failOnUnjoinedFailure)
+                }
                 runCallback(node.action);
                 return;
             }
@@ -546,6 +547,9 @@ public final class GreenThread<T> extends Task
     public Throwable exceptionNow() {
         Throwable t = failureOrNull();
         if (t != null) {
+            if (runtime.det != null) {
+                runtime.det.failureObserved(this); // read after it ended (Determinism.failOnUnjoinedFailure)
+            }
             return t;
         }
         throw new IllegalStateException("green thread " + pid() + " has not failed (state " + state() + ")");
@@ -795,7 +799,12 @@ public final class GreenThread<T> extends Task
         int s = statusAcquire();
         return switch (s) {
             case SUCCEEDED -> (T) outcome;
-            case FAILED -> throw new GreenFailedException(pid(), name(), (Throwable) outcome);
+            case FAILED -> {
+                if (runtime.det != null) {
+                    runtime.det.failureObserved(this); // joined after it ended (Determinism.failOnUnjoinedFailure)
+                }
+                throw new GreenFailedException(pid(), name(), (Throwable) outcome);
+            }
             case ABANDONED -> throw new CancelledException(
                     "runtime '" + runtime.name + "' closed before " + pid() + " ended");
             default -> throw new IllegalStateException("not finished: " + pid());
@@ -921,11 +930,11 @@ public final class GreenThread<T> extends Task
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            RUN_CONTINUATION = l.findVarHandle(GreenThread.class, "runContinuation", Runnable.class);
+            RUN_CONTINUATION = l.findVarHandle(GreenThreadHead.class, "runContinuation", Runnable.class);
             STATUS = l.findVarHandle(GreenThread.class, "status", int.class);
             WAITERS = l.findVarHandle(GreenThread.class, "waiters", Object.class);
             PREEMPT = l.findVarHandle(GreenThread.class, "preempt", boolean.class);
-            KIN = l.findVarHandle(GreenThread.class, "kin", Object.class);
+            KIN = l.findVarHandle(GreenThreadHead.class, "kin", Object.class);
             CELL = l.findVarHandle(GreenThread.class, "cell", ActorCell.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);

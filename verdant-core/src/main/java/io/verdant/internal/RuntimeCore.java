@@ -579,6 +579,9 @@ public final class RuntimeCore {
             if (failureHandler != null) {
                 failureHandler.accept(g, failure);
             } else if (!observed && !(failure instanceof CancelledException)) {
+                if (det != null) {
+                    det.unobservedFailure(g, failure); // Determinism.failOnUnjoinedFailure
+                }
                 OffThreadLog.log(FAILURES, System.Logger.Level.WARNING, "runtime '" + name + "': green thread " + g
                         + " failed and nobody joined, linked or monitored it (set Config.failureHandler to route"
                         + " such failures)", failure);
@@ -636,6 +639,9 @@ public final class RuntimeCore {
             } catch (Throwable t) {
                 failure = firstFailure(failure, t);
             }
+            if (det != null && det.stuck()) {
+                timeout = 0; // the slice watchdog gave the only carrier up: nothing else can run, so don't wait
+            }
             try {
                 for (GreenThread<?> g : pids.closeAndSnapshot()) {
                     try {
@@ -663,7 +669,7 @@ public final class RuntimeCore {
                 failure = firstFailure(failure, t);
             }
             try {
-                long t = Math.max(timeout, 1_000_000_000L);
+                long t = det != null && det.stuck() ? 0 : Math.max(timeout, 1_000_000_000L);
                 int stuck = det == null ? scheduler.terminate(t) : det.terminate(t);
                 if (stuck > 0) {
                     LOG.log(System.Logger.Level.WARNING, "runtime '" + name + "': " + stuck

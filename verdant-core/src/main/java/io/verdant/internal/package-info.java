@@ -30,7 +30,10 @@
  *
  * <h2>Who writes which field of a {@code GreenThread}</h2>
  * A green thread's record is shared by the runtime's parts; each field has one
- * writer class (and, where it matters, one writer thread):
+ * writer class (and, where it matters, one writer thread). The fields every
+ * hand-off touches (runtime, runContinuation, body, kin, lastRanAt) are
+ * declared in {@code GreenThreadHead}, so they share a cache line with the
+ * Task header (see there):
  * <pre>
  *   field             written by             how, when
  *   priority (Task)   Task constructor       once, before the first publication;
@@ -66,6 +69,7 @@
  *                                            Sysmon withdraws)
  *   cell              ActorCell              CAS once through GreenThread.casCell;
  *                     RuntimeCore.spawnEvent plain, before publication (event actors)
+ *   lastRanAt         GreenThread.dispatch   plain, by the carrier, after each slice
  * </pre>
  */
 package io.verdant.internal;

@@ -70,7 +70,8 @@ final class Explorer {
         try {
             return new Outcome(exploration.run(), null, null);
         } catch (ScheduleFailedException e) {
-            Determinism d = Determinism.replay(e.replayKey());
+            // A replay of saved steps: its key names only the seed, so the plan's settings stand for it.
+            Determinism d = plan.replay() ? plan.settings() : Determinism.replay(e.replayKey());
             // scheduleNumber() is 1-based (0 if unknown; then the seed tells, as in current()).
             Schedule s = e.scheduleNumber() > 0 && !plan.replay()
                     ? new Schedule(e.scheduleNumber() - 1, plan.count(), d) : schedule(plan, d);
@@ -98,13 +99,21 @@ final class Explorer {
 
     /** Green only: the schedule the calling green thread's runtime runs. */
     private static Schedule current(Plan plan) {
-        return schedule(plan, Determinism.replay(Green.runtime().trace().replayKey()));
+        return schedule(plan, plan.replay() ? plan.settings() : Determinism.replay(Green.runtime().trace().replayKey()));
     }
 
     private static Schedule schedule(Plan plan, Determinism d) {
         int index = plan.replay() ? 0 : (int) (d.seedValue() - plan.seedBase());
         return new Schedule(index, plan.count(), d);
     }
+
+    /**
+     * The longest saved steps ({@link ScheduleFailedException#steps()}) a failure
+     * message shows: a short schedule's steps (a lost update: a few hundred
+     * characters) fit on a line someone pastes into the annotation; a long one's
+     * would bury the report.
+     */
+    static final int MAX_STEPS_SHOWN = 2_000;
 
     /**
      * The failure of a test: the replay key and the test on the first line, how
@@ -134,8 +143,19 @@ final class Explorer {
             m.append("schedule ").append(s.index() + 1).append(" of ").append(s.count()).append(" failed");
         }
         m.append(" (").append(plan.describe()).append("): ").append(first);
-        m.append("\n  replay: @VerdantTest(replay = \"").append(key).append("\")  or  -D").append(Plan.REPLAY)
-                .append('=').append(key);
+        if (plan.settings().replayedSteps() != null) {
+            m.append("\n  replay: the same saved steps (their key ").append(key).append(" names only the seed)");
+        } else {
+            m.append("\n  replay: @VerdantTest(replay = \"").append(key).append("\")  or  -D").append(Plan.REPLAY)
+                    .append('=').append(key);
+            String steps = f.steps();
+            if (steps != null && steps.length() <= MAX_STEPS_SHOWN) {
+                m.append("\n  steps:  @VerdantTest(replay = \"").append(steps).append("\")");
+            } else if (steps != null) {
+                m.append("\n  steps:  ").append(steps.length()).append(" characters, too long to show: run the "
+                        + "schedule with Determinism.recordSteps(true) and save Verdant.steps() to a file");
+            }
+        }
         if (!rest.isEmpty()) {
             m.append('\n').append(rest);
         }

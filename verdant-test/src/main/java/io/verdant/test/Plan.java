@@ -89,7 +89,8 @@ record Plan(int count, long seedBase, Determinism settings, boolean replay, bool
             throw new IllegalArgumentException("@VerdantTest on " + where + ": maxSteps must be at least 1, was "
                     + spec.maxSteps());
         }
-        return d.maxSteps(spec.maxSteps()).failOnLeak(spec.failOnLeak());
+        return d.maxSteps(spec.maxSteps()).failOnLeak(spec.failOnLeak())
+                .failOnUnjoinedFailure(spec.failOnUnjoinedFailure());
     }
 
     /** The annotation's budget in nanoseconds (saturating), or 0. */

@@ -112,13 +112,16 @@ public @interface VerdantTest {
     boolean lenient() default false;
 
     /**
-     * A replay key printed by a failed run (for example {@code v1:random:0x6}):
-     * when not empty, the test runs exactly that one schedule and ignores
+     * A replay key printed by a failed run (for example {@code v1:random:0x6}),
+     * or a schedule saved as its steps ({@code v1:steps:0x6 0/0 0=1 ...}, from
+     * {@link io.verdant.ScheduleFailedException#steps()}; see
+     * {@link io.verdant.Determinism#replaySteps(String)}): when not empty, the
+     * test runs exactly that one schedule and ignores
      * {@link #schedules()}, {@link #strategy()}, {@link #depth()},
      * {@link #seedBase()} and {@link #lenient()} (the key names the strategy and
      * the policy). The property {@code verdant.replay} takes precedence.
      *
-     * @return the replay key, or {@code ""} to explore
+     * @return the replay key or saved steps, or {@code ""} to explore
      */
     String replay() default "";
 
@@ -139,6 +142,17 @@ public @interface VerdantTest {
      * @return true to fail on leaks; false by default (leaked threads are cancelled)
      */
     boolean failOnLeak() default false;
+
+    /**
+     * Fail a schedule in which a green thread failed and nobody observed the
+     * failure (no join, link, monitor, supervisor or scope) by the time the body
+     * ended ({@link io.verdant.Determinism#failOnUnjoinedFailure(boolean)}; the
+     * failure names the thread, and its exception is the cause). Applies to a
+     * replay too.
+     *
+     * @return true to fail on unobserved failures (the default); false to let them pass
+     */
+    boolean failOnUnjoinedFailure() default true;
 
     /**
      * A real-time budget for the whole exploration, in {@link #timeoutUnit()}:

@@ -14,8 +14,6 @@ import io.verdant.ScheduleFailedException;
 import io.verdant.Supervisor;
 import io.verdant.TimedOutException;
 import io.verdant.Verdant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,8 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,28 +31,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@link Exploration}, one fresh deterministic runtime per schedule.
  */
 @Timeout(120)
+@org.junit.jupiter.api.extension.ExtendWith(DetBodies.QuietRestartLog.class)
 class BugFindingTest {
     /** A lock timeout that never expires (an untimed park), so the deadlock is reported as one. */
     private static final Duration FOREVER = Duration.ofSeconds(Long.MAX_VALUE);
     /** Failures of green threads nobody joins (the supervised crash) are expected here: not logged. */
     private static final Config QUIET = Config.builder().failureHandler((h, t) -> { }).build();
-    /**
-     * The supervisor's restart log goes through a java.util.logging handler whose
-     * monitor a platform thread may hold at the same time; a green thread blocked
-     * on it is refused by a deterministic run (see docs/testing.md). Off here.
-     */
-    private static final Logger SUPERVISOR_LOG = Logger.getLogger("io.verdant.supervisor");
-
-    @BeforeAll
-    static void silenceRestartLog() {
-        SUPERVISOR_LOG.setLevel(Level.OFF);
-    }
-
-    @AfterAll
-    static void restoreRestartLog() {
-        SUPERVISOR_LOG.setLevel(null);
-    }
-
     /**
      * Explores {@code body} from seed 0 under {@code settings}; returns the
      * failure, asserting there is one within {@code bound} schedules, and prints
@@ -123,22 +103,11 @@ class BugFindingTest {
 
     /** Two threads × 10 increments: read, a scheduling point, write. */
     static int lostUpdate() {
-        int[] counter = new int[1];
-        List<GreenHandle<Void>> hs = new ArrayList<>();
-        for (int t = 0; t < 2; t++) {
-            hs.add(Green.spawn(() -> {
-                for (int i = 0; i < 10; i++) {
-                    int v = counter[0];
-                    Green.schedulingPoint();
-                    counter[0] = v + 1;
-                }
-            }));
+        int n = DetBodies.racyIncrements(2, 10);
+        if (n != 20) {
+            throw new AssertionError("lost update: " + n + " of 20 increments");
         }
-        Green.joinAll(hs);
-        if (counter[0] != 20) {
-            throw new AssertionError("lost update: " + counter[0] + " of 20 increments");
-        }
-        return counter[0];
+        return n;
     }
 
     @Test

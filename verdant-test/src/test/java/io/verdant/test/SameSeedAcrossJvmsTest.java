@@ -1,7 +1,5 @@
 package io.verdant.test;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -12,8 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,22 +18,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * workload gives the same trace hash, step count, virtual end time and result.
  */
 @Timeout(180)
+@org.junit.jupiter.api.extension.ExtendWith(DetBodies.QuietRestartLog.class)
 class SameSeedAcrossJvmsTest {
     private static final long SEED = 7;
     /** A child JVM that has not answered by then is killed and the test fails. */
     private static final long CHILD_SECONDS = 60;
-    private static final Logger SUPERVISOR_LOG = Logger.getLogger("io.verdant.supervisor");
-
-    @BeforeAll
-    static void silenceRestartLog() {
-        SUPERVISOR_LOG.setLevel(Level.OFF);
-    }
-
-    @AfterAll
-    static void restoreRestartLog() {
-        SUPERVISOR_LOG.setLevel(null);
-    }
-
     /** A child JVM and the file its output goes to (a file, so a hung child cannot block the reader). */
     private record Child(Process process, Path output) {
     }

@@ -28,19 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class VerdantExtensionTest {
     /** Two threads increment a plain counter with a scheduling point between read and write. */
     static int racyIncrements() {
-        int[] counter = new int[1];
-        List<GreenHandle<Void>> hs = new ArrayList<>();
-        for (int t = 0; t < 2; t++) {
-            hs.add(Green.spawn(() -> {
-                for (int i = 0; i < 3; i++) {
-                    int v = counter[0];
-                    Green.schedulingPoint(); // another thread may run here
-                    counter[0] = v + 1;
-                }
-            }));
-        }
-        Green.joinAll(hs);
-        return counter[0];
+        return DetBodies.racyIncrements(2, 3);
     }
 
     /** The same increments under a mutex. */

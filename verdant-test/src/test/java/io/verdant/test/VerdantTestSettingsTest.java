@@ -65,6 +65,55 @@ class VerdantTestSettingsTest {
         }
     }
 
+    /** A child fails and nobody joins it. */
+    static void forgetAFailure() {
+        Green.spawner().name("forgotten").spawn(() -> {
+            throw new IllegalStateException("boom");
+        });
+        Green.sleep(java.time.Duration.ofSeconds(1));
+    }
+
+    @ExtendWith(OnlyInTestKit.class)
+    static class Unjoined {
+        @VerdantTest(schedules = 5)
+        void forgetsAFailure() {
+            forgetAFailure();
+        }
+    }
+
+    @ExtendWith(OnlyInTestKit.class)
+    static class UnjoinedAllowed {
+        @VerdantTest(schedules = 5, failOnUnjoinedFailure = false)
+        void forgetsAFailure() {
+            forgetAFailure();
+        }
+    }
+
+    @ExtendWith(OnlyInTestKit.class)
+    static class LostUpdate {
+        @VerdantTest(schedules = 50)
+        void incrementsAreNotLost() {
+            int n = VerdantExtensionTest.racyIncrements();
+            if (n != 6) {
+                throw new AssertionError("lost update: counter is " + n);
+            }
+        }
+    }
+
+    @ExtendWith(OnlyInTestKit.class)
+    static class ReplaySteps {
+        static final List<Integer> SEEN = new CopyOnWriteArrayList<>();
+
+        @VerdantTest
+        void incrementsAreNotLost() {
+            int n = VerdantExtensionTest.racyIncrements();
+            SEEN.add(n);
+            if (n != 6) {
+                throw new AssertionError("lost update: counter is " + n);
+            }
+        }
+    }
+
     @ExtendWith(OnlyInTestKit.class)
     static class OutOfTime {
         @VerdantTest(schedules = 1000, timeout = 1, timeoutUnit = TimeUnit.NANOSECONDS)
@@ -108,6 +157,34 @@ class VerdantTestSettingsTest {
         assertThat(r.status()).isEqualTo(Status.FAILED);
         assertThat(r.thrown()).isInstanceOf(ScheduleFailedException.class);
         assertThat(r.message()).contains("leak").contains("[forgotten]").contains("Determinism.failOnLeak");
+    }
+
+    @Test
+    void anUnobservedFailureFailsTheTestUnlessTurnedOff() {
+        TestKit.Result r = TestKit.run(Unjoined.class);
+        assertThat(r.status()).isEqualTo(Status.FAILED);
+        assertThat(r.message()).contains("schedule 1 of 5 failed").contains("'forgotten'").contains("nobody observed it")
+                .contains("replay: @VerdantTest(replay = \"v1:random:0x0\")");
+        assertThat(r.thrown()).hasRootCauseMessage("boom");
+        TestKit.Result ok = TestKit.run(UnjoinedAllowed.class);
+        assertThat(ok.status()).as(String.valueOf(ok.thrown())).isEqualTo(Status.SUCCESSFUL);
+    }
+
+    @Test
+    void aFailureShowsItsSavedStepsWhichReplayItThroughTheReplayParameter() {
+        TestKit.Result r = TestKit.run(LostUpdate.class);
+        assertThat(r.status()).isEqualTo(Status.FAILED);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("steps:  @VerdantTest\\(replay = \"([^\"]+)\"\\)")
+                .matcher(r.message());
+        assertThat(m.find()).as(r.message()).isTrue();
+        String steps = m.group(1);
+        assertThat(steps).startsWith("v1:steps:0x");
+        ReplaySteps.SEEN.clear();
+        TestKit.Result again = TestKit.run(ReplaySteps.class, Plan.REPLAY, steps);
+        assertThat(again.status()).isEqualTo(Status.FAILED);
+        assertThat(again.message()).contains("the replayed schedule failed").contains("lost update")
+                .contains("replay: the same saved steps");
+        assertThat(ReplaySteps.SEEN).hasSize(1).allMatch(n -> n != 6);
     }
 
     @Test

@@ -30,9 +30,12 @@ import java.util.concurrent.TimeUnit;
  * Targets (issue 12): on minus off at most 60 ns per dispatch; off within 0.5%
  * of {@code NotCompiledIn} with {@code trace=off}. With {@code -prof gc},
  * {@code flight} shows the same {@code gc.alloc.rate.norm} as {@code off}:
- * recording allocates nothing per event (the bytes per operation left are the
- * {@code rt.run} that starts each invocation's yielder, amortised; {@code on}
- * adds the collector's copies).
+ * recording allocates nothing per event on the carrier (the bytes per operation
+ * left are the {@code rt.run} that starts each invocation's yielder, amortised);
+ * {@code on} adds the trace's own storage, 36 bytes per event in the collector's
+ * chunks, and the rings installed anew at each iteration's restart (about
+ * 5.7 MiB per restart with one carrier, so short iterations show more per
+ * operation; {@code NotCompiledIn} with {@code trace=on} shows that part alone).
  *
  * <pre>
  * java -jar verdant-bench/target/benchmarks.jar 'TraceJmh' -f 3 -wi 5 -i 10

@@ -35,16 +35,20 @@ final class ForkedServer implements AutoCloseable {
             new SystemUnderTest("platform", 0));
 
     /**
-     * Verdant observed (issue 12's cost acceptance; http only): verdant-jfr is the
+     * Observed servers (issue 12's cost acceptance; http only): verdant-jfr is the
      * verdant server in a JVM recording JFR with the default profile
      * ({@code -XX:StartFlightRecording:settings=default}, to a temporary file
-     * deleted when the server stops); verdant-flight is the verdant server with
-     * the trace flight recorder on ({@code Config.flightRecorder(4 MiB)}). Compare
-     * each with plain verdant of the same worker count.
+     * deleted when the server stops); vt-default-jfr is the vt-default server in
+     * a JVM recording the same way, so JFR's cost on Verdant can be set against
+     * JFR's cost on default virtual threads; verdant-flight is the verdant server
+     * with the trace flight recorder on ({@code Config.flightRecorder(4 MiB)}).
+     * Compare each with its unobserved system (verdant of the same worker count,
+     * or vt-default), and verdant-jfr with vt-default-jfr.
      */
     static final List<SystemUnderTest> OBSERVED = List.of(
             new SystemUnderTest("verdant-jfr", 1),
             new SystemUnderTest("verdant-jfr", 2),
+            new SystemUnderTest("vt-default-jfr", 0),
             new SystemUnderTest("verdant-flight", 1),
             new SystemUnderTest("verdant-flight", 2));
 
@@ -79,7 +83,7 @@ final class ForkedServer implements AutoCloseable {
     final SystemUnderTest sut;
     final int port;
     private final Process process;
-    /** The JFR recording file of a verdant-jfr server, deleted when it stops; else null. */
+    /** The JFR recording file of a verdant-jfr or vt-default-jfr server, deleted when it stops; else null. */
     private final Path recording;
 
     private ForkedServer(SystemUnderTest sut, Process process, int port, Path recording) {
@@ -101,7 +105,7 @@ final class ForkedServer implements AutoCloseable {
             }
         }
         Path recording = null;
-        if (sut.system().equals("verdant-jfr")) {
+        if (sut.system().endsWith("-jfr")) {
             recording = Files.createTempFile("verdant-bench-" + kind, ".jfr");
             cmd.add("-XX:StartFlightRecording:settings=default,filename=" + recording);
         }

@@ -27,8 +27,13 @@ import java.util.regex.Pattern;
  * (the systems to run, by label). Observability's cost (issue 12) is measured
  * by naming the observed servers, which run only when named: {@code verdant-jfr/2}
  * (JFR recording with the default profile) and {@code verdant-flight/2} (trace
- * flight recorder on) beside {@code verdant/2}, e.g.
- * {@code -Dnet.systems=verdant/2,verdant-jfr/2,verdant-flight/2 -Dhttp.connections=100}.
+ * flight recorder on) beside {@code verdant/2}, and {@code vt-default-jfr} (the
+ * default virtual threads with the same JFR recording) beside {@code vt-default},
+ * e.g. {@code -Dnet.systems=verdant/2,verdant-jfr/2,vt-default,vt-default-jfr -Dhttp.connections=100}.
+ * The summary then gives JFR's cost on each system (with JFR over without, in
+ * requests/s and in server CPU per request) and verdant-jfr over vt-default-jfr.
+ * Every system runs the same server code with the same timeout design (a sweeper
+ * thread, no socket read timeout: see {@code SocketServer}).
  */
 public final class HttpComparison extends Harness {
     private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
@@ -110,6 +115,18 @@ public final class HttpComparison extends Harness {
             if (m.containsKey("verdant/2" + k) && m.containsKey("vt-default" + k)) {
                 plainRatio(report, "http verdant/2 / vt-default req/s (c=" + c.trim() + ")", m, "verdant/2" + k,
                         "vt-default" + k);
+            }
+            if (m.containsKey("vt-default-jfr" + k) && m.containsKey("vt-default" + k)) {
+                plainRatio(report, "http vt-default-jfr / vt-default req/s (c=" + c.trim() + ")", m,
+                        "vt-default-jfr" + k, "vt-default" + k);
+                plainRatio(report, "http vt-default-jfr / vt-default cpu per request (c=" + c.trim() + ")", m,
+                        "vt-default-jfr" + k + "/cpu", "vt-default" + k + "/cpu");
+            }
+            for (int w : new int[] {1, 2}) {
+                if (m.containsKey("verdant-jfr/" + w + k) && m.containsKey("vt-default-jfr" + k)) {
+                    plainRatio(report, "http verdant-jfr/" + w + " / vt-default-jfr req/s (c=" + c.trim() + ")", m,
+                            "verdant-jfr/" + w + k, "vt-default-jfr" + k);
+                }
             }
             for (String observed : new String[] {"verdant-jfr", "verdant-flight"}) {
                 for (int w : new int[] {1, 2}) {

@@ -16,7 +16,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * A benchmark server in its own JVM: {@code ServerMain <http|echo> <verdant|verdant-jfr|verdant-flight|vt-default|platform> <workers>}.
+ * A benchmark server in its own JVM:
+ * {@code ServerMain <http|echo> <verdant|verdant-jfr|verdant-flight|vt-default|vt-default-jfr|platform> <workers>}.
  * Runs the example server code unchanged on the chosen thread system, prints
  * {@code port <n>}, and serves until its standard input ends (or says {@code stop}).
  */
@@ -40,12 +41,13 @@ public final class ServerMain {
                 rt = Verdant.start(b.build());
                 yield ThreadStarter.green(rt);
             }
-            case "vt-default" -> ThreadStarter.virtual();
+            // vt-default-jfr: the same server; ForkedServer starts its JVM recording JFR.
+            case "vt-default", "vt-default-jfr" -> ThreadStarter.virtual();
             case "platform" -> {
                 pool = Executors.newCachedThreadPool();
                 yield ThreadStarter.pool(pool);
             }
-            default -> throw new IllegalArgumentException("system must be verdant, verdant-jfr, verdant-flight, vt-default or platform: " + system);
+            default -> throw new IllegalArgumentException("system must be verdant, verdant-jfr, verdant-flight, vt-default, vt-default-jfr or platform: " + system);
         };
         InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         SocketServer server = switch (kind) {

@@ -70,6 +70,36 @@ import java.util.concurrent.locks.LockSupport;
  *   receiver). Removing from the middle (a timed-out or cancelled waiter) is
  *   O(1); removing a node that is not queued does nothing.
  *
+ * Node reuse
+ *   A plain operation that parks takes its node from its carrier's spare slot
+ *   (Worker.spareNode, one node, touched only by green threads running on that
+ *   carrier, in sequence) and, once it FIRED, gives it back there (Node.plain,
+ *   Node.recycle): a rendezvous hand-off allocates nothing, which also spares
+ *   the garbage collections whose aftermath makes the JDK allocate fresh stack
+ *   chunks for thousands of parked continuations. Why the node is the waiter's
+ *   alone when it recycles it:
+ *   1. the partner that completed it dequeued it first (pollSender/
+ *      pollReceiver unlink it under the lock and leave next/prev null, queued
+ *      false), so no channel reaches it;
+ *   2. every partner reads what it needs of the node (item, owner.thread)
+ *      before complete()'s releasing store of FIRED and touches it no more
+ *      after it; the waiter's acquiring read of FIRED therefore follows
+ *      every access of the partner (close() reads owner.thread first too);
+ *   3. a node that ended otherwise (CLOSED, ABORTED, a failure) is not
+ *      recycled: it is left to the garbage collector.
+ *   A reused node gets its thread, send, item and state WAITING by plain
+ *   writes before it is queued: the channel lock publishes them, as it does a
+ *   new node's. A select's nodes (SelectNode) are never reused.
+ *
+ * Layout
+ *   In a ring of rendezvous channels the channel a hop sends on was last
+ *   touched thousands of hops ago: cold. A send reads the class word
+ *   (Channel is an interface), the lock word, closed and the receiver queue's
+ *   head and tail. Declared in this order they lie in bytes 8..48 of the
+ *   64-byte object (JOL, JDK 25, compressed oops and class pointers): one
+ *   cache line when the object starts at offset 0, 8 or 16 of a line, where
+ *   the former order (receiver queue at 52..60) needed one only at offset 0.
+ *
  * The lock
  *   The channel is its own SpinLock (the lock word sits in the channel object):
  *   critical sections are a few dozen instructions and never park, call user
@@ -83,15 +113,18 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T> {
 
     final long id = IDS.incrementAndGet();
     final int capacity;
-    private Object[] buf;
+    // Declaration order is the layout (see "Layout"): HotSpot places the
+    // primitives first (after the lock word of SpinLock), then the references
+    // in the order declared.
     private int head;
     private int count;
+    private volatile boolean closed;
     /** Parked operations, FIFO: intrusive doubly linked lists through Node.prev/next (see "Queues"). */
-    private Node sendersHead;
-    private Node sendersTail;
     private Node receiversHead;
     private Node receiversTail;
-    private volatile boolean closed;
+    private Node sendersHead;
+    private Node sendersTail;
+    private Object[] buf;
     /** Why it was closed (close(Throwable)), or null; written once under the lock before {@code closed}. */
     private Throwable cause;
 
@@ -241,7 +274,7 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T> {
                 if (deadline.expired()) {
                     throw timedOut("send", deadline);
                 }
-                n = new Node(this, true, value);
+                n = Node.plain(io.verdant.internal.Carriers.current(), true, value);
                 enqueueSender(n);
             } else {
                 n = null;
@@ -256,6 +289,7 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T> {
             return true;
         }
         awaitSingle(n, deadline, "Channel.send", "send");
+        n.recycle();
         return true;
     }
 
@@ -279,8 +313,8 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T> {
                 Node s = pollLiveSender();
                 if (s != null) {
                     v = s.item;
-                    s.complete(Node.FIRED, null);
                     wake = s.owner.thread;
+                    s.complete(Node.FIRED, null);
                     n = null;
                 } else if (closed) {
                     throw closedException();
@@ -290,7 +324,7 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T> {
                     throw timedOut("receive", deadline);
                 } else {
                     v = null;
-                    n = new Node(this, false, null);
+                    n = Node.plain(io.verdant.internal.Carriers.current(), false, null);
                     enqueueReceiver(n);
                 }
             }
@@ -307,7 +341,8 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T> {
         }
         awaitSingle(n, deadline, "Channel.receive", "receive");
         @SuppressWarnings("unchecked")
-        T t = (T) n.value;
+        T t = (T) n.item;
+        n.recycle();
         return t;
     }
 
@@ -377,8 +412,9 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T> {
     Thread offerLocked(Object value) {
         Node r = pollLiveReceiver();
         if (r != null) {
+            Thread t = r.owner.thread;
             r.complete(Node.FIRED, value);
-            return r.owner.thread;
+            return t;
         }
         if (count < capacity) {
             bufferLocked(value);
@@ -411,8 +447,9 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T> {
             Node s = pollLiveSender();
             if (s != null) {
                 bufferLocked(s.item);
+                Thread t = s.owner.thread;
                 s.complete(Node.FIRED, null);
-                return s.owner.thread;
+                return t;
             }
         }
         return null;

@@ -49,8 +49,8 @@ public final class SelectCore {
         Waits.enter("Select.select");
         ChannelImpl<?>[] locks = lockOrder(cases, n);
         int[] order = permutation(n);
-        Node waiter;
-        Node[] nodes;
+        SelectNode waiter;
+        SelectNode[] nodes;
         Thread wake = null;
         SelectResult result = null;
         lockAll(locks);
@@ -77,8 +77,8 @@ public final class SelectCore {
                     Node s = ch.pollLiveSender();
                     if (s != null) {
                         Object v = s.item;
-                        s.complete(Node.FIRED, null);
                         wake = s.owner.thread;
+                        s.complete(Node.FIRED, null);
                         result = new SelectResult.Fired(i, v);
                     } else if (ch.closedLocked()) {
                         result = new SelectResult.Closed(i);
@@ -96,12 +96,12 @@ public final class SelectCore {
                 waiter = null;
                 nodes = null;
             } else {
-                waiter = new Node();
-                nodes = new Node[n];
+                waiter = new SelectNode();
+                nodes = new SelectNode[n];
                 for (int i = 0; i < n; i++) {
                     SelectCase c = cases[i];
                     ChannelImpl<?> ch = c.channel();
-                    Node node = new Node(waiter, ch, i, c.send(), c.send() ? c.value() : null);
+                    SelectNode node = new SelectNode(waiter, ch, i, c.send(), c.send() ? c.value() : null);
                     nodes[i] = node;
                     if (c.send()) {
                         ch.enqueueSender(node);
@@ -122,7 +122,7 @@ public final class SelectCore {
         return await(waiter, nodes, locks, deadline);
     }
 
-    private static SelectResult await(Node waiter, Node[] nodes, ChannelImpl<?>[] locks, Deadline deadline) {
+    private static SelectResult await(SelectNode waiter, SelectNode[] nodes, ChannelImpl<?>[] locks, Deadline deadline) {
         TimerWheel.Timer timer = null;
         SelectResult result;
         boolean cancelled = false;
@@ -130,11 +130,11 @@ public final class SelectCore {
             for (;;) {
                 int s = waiter.stateAcquire();
                 if (s == Node.FIRED || s == Node.CLOSED) {
-                    Node f = waiter.fired;
+                    SelectNode f = waiter.fired;
                     if (s == Node.CLOSED) {
                         result = new SelectResult.Closed(f.caseIndex);
                     } else {
-                        result = new SelectResult.Fired(f.caseIndex, f.send ? null : waiter.value);
+                        result = new SelectResult.Fired(f.caseIndex, f.send ? null : waiter.item);
                     }
                     break;
                 }
@@ -160,7 +160,7 @@ public final class SelectCore {
         }
         lockAll(locks);
         try {
-            for (Node node : nodes) {
+            for (SelectNode node : nodes) {
                 node.channel.unlinkLocked(node);
             }
         } finally {

@@ -56,7 +56,24 @@ import java.util.concurrent.locks.LockSupport;
  *   Determinism.sliceWatchdog, the run fails with the mounted thread's stack
  *   (user code spinning with no Verdant operation, a class initialisation
  *   held by another green thread). The slice itself cannot be stopped: the
- *   carrier (a daemon) stays with it until it reaches a point or ends.
+ *   carrier (a daemon) stays with it until it reaches a point or ends. The
+ *   carrier is given up instead (abandoned): while that slice has not ended
+ *   (stuck()), close() does not wait for the runtime's green threads (none
+ *   can run on the only carrier) nor for the loop, and returns at once,
+ *   reporting one stuck carrier; the next deterministic runtime (the next
+ *   schedule of an exploration) finds no idle carrier and DetCarrier starts a
+ *   fresh one. If the slice ends later, the old loop sees stop, returns, and
+ *   its carrier goes back to DetCarrier's pool; its runtime's other green
+ *   threads are never resumed (abandoned by close), and its Safepoints unit was
+ *   returned by terminate.
+ *
+ * Unobserved failures (Determinism.failOnUnjoinedFailure)
+ *   RuntimeCore.reportFailure tells unobservedFailure() about a green thread
+ *   that failed with nobody observing (on the failing thread, so on the
+ *   carrier); a later join of it takes it back off the list
+ *   (failureObserved()). When the last root ends, the carrier fails the run
+ *   with the first one left, before the trace is frozen and before awaitRoot
+ *   may return (endedRoots), so rt.run throws it.
  *
  * The runnable set
  *   An ArrayList in submission order (a task is appended when it is submitted,
@@ -180,7 +197,38 @@ public final class DetScheduler {
 
     private final Determinism settings;
     private final DetStrategy strategy;
+    /** The strategy replays saved steps: every point is checked, even with nothing else runnable. */
+    private final boolean replaying;
     private final SplittableRandom rng;
+    /**
+     * Select's fair order: its own source, seeded from the seed, so a replay of
+     * saved steps (whose strategy draws nothing) makes the same select choices
+     * as the recorded run. Green threads of this runtime only.
+     */
+    private final SplittableRandom selectRng;
+    /**
+     * Failures of green threads nobody had observed when they ended (failed
+     * threads, in the order they ended), for Determinism.failOnUnjoinedFailure;
+     * a thread is removed when its failure is observed later (a join after its
+     * end). Carrier only (green threads of this runtime run on it).
+     */
+    private final ArrayList<GreenThread<?>> unobserved = new ArrayList<>();
+    private final ArrayList<Throwable> unobservedFailures = new ArrayList<>();
+    /**
+     * Roots (green threads started from outside) whose end the carrier has
+     * processed (the end-of-body checks made): awaitRoot returns only then, so
+     * a failure those checks find is the run's. Guarded by lock.
+     */
+    private final java.util.Set<GreenThread<?>> endedRoots =
+            java.util.Collections.newSetFromMap(new IdentityHashMap<>(2));
+    /**
+     * The watchdog fired and the slice it reported had not ended then: the
+     * carrier is given up (see "Watchdog"). Written by the watchdog (the thread
+     * in awaitRoot), read by close (stuck()).
+     */
+    private volatile boolean abandoned;
+    /** The step number when the watchdog fired (stuck() compares it with progress). */
+    private volatile long abandonedAt;
     private final StepLog log;
     /** Check mode's first run's record, or null. */
     private final StepLog expected;
@@ -282,8 +330,10 @@ public final class DetScheduler {
     public DetScheduler(Determinism settings, int record, Object expected) {
         this.settings = settings;
         this.rng = new SplittableRandom(settings.seedValue());
+        this.selectRng = new SplittableRandom(StepLog.mix(settings.seedValue() ^ 0x5E1EC7_5E1EC7L));
         this.strategy = DetStrategy.of(settings, rng);
-        this.log = new StepLog(record);
+        this.replaying = strategy instanceof DetStrategy.Replay;
+        this.log = new StepLog(record == RECORD_NONE && settings.isRecordSteps() ? RECORD_CHOICES : record);
         this.expected = (StepLog) expected;
     }
 
@@ -470,6 +520,9 @@ public final class DetScheduler {
                     int i = strategy.pick(runnable, n, rng);
                     DetTask t = runnable.get(i);
                     record(t, t.kind, StepLog.DISPATCH);
+                    if (replaying) {
+                        checkReplay();
+                    }
                     runnable.remove(i);
                     step(t);
                 }
@@ -498,7 +551,10 @@ public final class DetScheduler {
             rh = runnableHash();
         }
         long tick = clock.nanoTime();
-        long n = log.add(t.id, t, kind, tick, t.waker, type, rh);
+        if (log.recording() && failure != null) {
+            log.stopRecording(); // the saved steps end where the run failed (Verdant.steps)
+        }
+        long n = log.add(t.id, t, kind, tick, t.waker, type, rh, runnable);
         setProgressOpaque(n);
         if (n == settings.maxStepsValue() + 1) {
             fail(new ScheduleFailedException("more than " + settings.maxStepsValue() + " steps (Determinism.maxSteps): "
@@ -517,6 +573,89 @@ public final class DetScheduler {
                         + "set or map" + report(), liveTrace()));
             }
         }
+    }
+
+    /** Carrier only: fails the run at the replay strategy's first divergence (a replay of saved steps). */
+    private void checkReplay() {
+        String d = strategy.divergence();
+        if (d != null && failure == null) {
+            long n = log.count();
+            fail(new io.verdant.NondeterminismException(n, d + ". The program under replay is not the one recorded "
+                    + "(its threads start, wait or run in another order from here), or it reads something the "
+                    + "schedule does not control (real time, an unseeded random source, the iteration order of an "
+                    + "identity-hashed collection)" + report(), liveTrace()));
+        }
+    }
+
+    /**
+     * A green thread of this runtime failed and nobody observed it when it
+     * ended (no joiner waiting, no link, monitor, supervisor or scope, no
+     * failure handler). Called on the failing thread (on the carrier).
+     *
+     * @param g the failed green thread
+     * @param failure what it threw
+     */
+    public void unobservedFailure(GreenThread<?> g, Throwable failure) {
+        if (Thread.currentThread() == mounted && settings.isFailOnUnjoinedFailure()) {
+            unobserved.add(g);
+            unobservedFailures.add(failure);
+        }
+    }
+
+    /**
+     * The failure of {@code g} was observed after it ended (a join, or a read
+     * of it, once it had ended): it no longer fails the run. Called on the
+     * observing thread; only green threads of this runtime count.
+     *
+     * @param g the failed green thread
+     */
+    public void failureObserved(GreenThread<?> g) {
+        if (Thread.currentThread() == mounted && !unobserved.isEmpty()) {
+            int i = unobserved.indexOf(g);
+            if (i >= 0) {
+                unobserved.remove(i);
+                unobservedFailures.remove(i);
+            }
+        }
+    }
+
+    /** Carrier only, when the body has ended: fails the run if a failure is still unobserved (failOnUnjoinedFailure). */
+    private void checkUnobserved() {
+        if (unobserved.isEmpty() || failure != null) {
+            return;
+        }
+        GreenThread<?> g = unobserved.getFirst();
+        Throwable t = unobservedFailures.getFirst();
+        StringBuilder others = new StringBuilder();
+        for (int i = 1; i < unobserved.size(); i++) {
+            others.append("\n    ").append(unobserved.get(i)).append(": ").append(unobservedFailures.get(i));
+        }
+        fail(new ScheduleFailedException("green thread " + g + " failed with " + t + " and nobody observed it (no "
+                + "join, link, monitor, supervisor or scope; Determinism.failOnUnjoinedFailure)"
+                + (others.isEmpty() ? "" : "; other unobserved failures:" + others)
+                + ". Join the thread, supervise it, or turn the check off" + report(), liveTrace(), t));
+    }
+
+    /**
+     * The run's steps as a replayable list of choices (see {@link StepScript}),
+     * up to the end of the body; null if this scheduler does not record them.
+     * Any thread, once the body has ended (or the run failed).
+     *
+     * @return the steps' text form, or null
+     */
+    public String steps() {
+        return log.choices(settings.seedValue(), settings.isLenient());
+    }
+
+    /**
+     * Whether the watchdog gave the carrier up and the slice it reported still
+     * has not ended: close then cancels nothing it would wait for (no other
+     * green thread can run) and abandons the carrier at once. Any thread.
+     *
+     * @return true if the carrier is stuck in a slice the watchdog reported
+     */
+    public boolean stuck() {
+        return abandoned && !loopDone && progressOpaque() == abandonedAt && (mounted != null || mountedForeign);
     }
 
     /** Carrier only: a hash of the runnable set's ids, in order (check mode). */
@@ -552,7 +691,14 @@ public final class DetScheduler {
     private void afterSlice(GreenThread<?> g) {
         if (g.isDone()) {
             threadRandoms.remove(g);
-            if (roots.remove(g) && roots.isEmpty()) {
+            boolean root = roots.remove(g);
+            if (root && roots.isEmpty()) {
+                // The body has ended: the end-of-body checks, before the trace is frozen.
+                strategy.bodyEnded(log.count());
+                if (replaying) {
+                    checkReplay();
+                }
+                checkUnobserved();
                 // The schedule's trace is frozen here (see trace()): later steps race the closer.
                 // With failOnLeak the schedule goes on to quiescence (markQuiet) or a leak failure.
                 if (!settings.isFailOnLeak()) {
@@ -564,6 +710,9 @@ public final class DetScheduler {
                 }
             }
             synchronized (lock) {
+                if (root) {
+                    endedRoots.add(g);
+                }
                 lock.notifyAll(); // awaitRoot re-checks its thread
             }
             return;
@@ -878,8 +1027,11 @@ public final class DetScheduler {
             return;
         }
         cur.kind = kind;
-        boolean sw = !runnable.isEmpty() && strategy.switchAtPoint(cur, runnable, log.count() + 1, rng);
+        boolean sw = (!runnable.isEmpty() || replaying) && strategy.switchAtPoint(cur, runnable, log.count() + 1, rng);
         record(cur, kind, sw ? StepLog.SWITCH : StepLog.STAY);
+        if (replaying) {
+            checkReplay();
+        }
         if (sw) {
             Thread.yield();
         }
@@ -938,7 +1090,7 @@ public final class DetScheduler {
      * @return the random source
      */
     public java.util.random.RandomGenerator random() {
-        return rng;
+        return selectRng;
     }
 
     /**
@@ -1007,7 +1159,9 @@ public final class DetScheduler {
         long since = System.nanoTime();
         while (true) {
             synchronized (lock) {
-                if ((root.isDone() && (!leakCheck || quiet || closing)) || failure != null) {
+                if ((root.isDone() && (endedRoots.contains(root) || closing) && (!leakCheck || quiet || closing))
+                        || failure != null) {
+                    endedRoots.remove(root);
                     break;
                 }
                 lock.wait(WATCHDOG_POLL_MILLIS);
@@ -1020,6 +1174,8 @@ public final class DetScheduler {
                 seen = p;
                 since = now;
             } else if (now - since >= bound && failure == null && !closing) {
+                abandonedAt = p;
+                abandoned = true;
                 fail(new ScheduleFailedException(watchdogMessage(vt, now - since) + report(), liveTrace()));
             }
         }
@@ -1051,8 +1207,9 @@ public final class DetScheduler {
                 + "deterministic runtime's only carrier, so no other green thread can run. Typical causes: a loop that "
                 + "spins on a plain or atomic field with no Verdant operation in it (add Green.checkpoint() or "
                 + "Green.schedulingPoint(), or wait with a Verdant operation), a class initialisation another green "
-                + "thread holds, or long real work (raise sliceWatchdog). The thread cannot be stopped: it keeps the "
-                + "carrier (a daemon thread) until it reaches a scheduling point. Its stack now:" + at;
+                + "thread holds, or long real work (raise sliceWatchdog). The thread cannot be stopped: the runtime "
+                + "gives its carrier (a daemon thread) up, close() does not wait for it, and the next deterministic "
+                + "runtime starts on a fresh carrier. Its stack now:" + at;
     }
 
     /** The failure of this run, or null. Any thread. */
@@ -1099,6 +1256,9 @@ public final class DetScheduler {
      * @throws InterruptedException if the closer is interrupted while waiting
      */
     public int terminate(long timeoutNanos) throws InterruptedException {
+        if (stuck()) {
+            timeoutNanos = 0; // the watchdog gave this carrier up: a fresh one serves the next runtime
+        }
         long deadline = System.nanoTime() + timeoutNanos;
         synchronized (lock) {
             stop = true;

@@ -39,7 +39,27 @@ abstract class DetStrategy {
     void admitted(DetTask t, SplittableRandom rng) {
     }
 
+    /**
+     * The bodies started from outside have all ended at step {@code step}: later
+     * steps race the closer and are not part of the schedule.
+     */
+    void bodyEnded(long step) {
+    }
+
+    /**
+     * Where a replay of saved steps first differed from its recording, or null
+     * (always null for the strategies that choose by themselves). Read by the
+     * scheduler after each pick and point, which fails the run with it.
+     */
+    String divergence() {
+        return null;
+    }
+
     static DetStrategy of(Determinism d, SplittableRandom rng) {
+        String steps = d.replayedSteps();
+        if (steps != null) {
+            return new Replay(StepScript.parse(steps));
+        }
         if (d.pctDepth() > 0) {
             return new Pct(d.pctDepth(), d.expectedSteps(), rng);
         }
@@ -145,6 +165,88 @@ abstract class DetStrategy {
                 change(current, step);
             }
             return runnable.get(highest(runnable)).priority > current.priority;
+        }
+    }
+
+    /**
+     * The replay of saved steps ({@link StepScript}): at each step it makes the
+     * recorded choice, after checking that the step is of the recorded kind (a
+     * dispatch or a point of the same task) and that the runnable set holds the
+     * same task ids in the same order. The first difference, a run that goes on
+     * past the recording, or a body that ends before it, is reported through
+     * {@link #divergence()}; from then on (and after the body has ended) it
+     * behaves as {@code natural}, so the run can be wound up and closed.
+     */
+    static final class Replay extends DetStrategy {
+        private final StepScript script;
+        private String divergence;
+        private boolean off;
+
+        Replay(StepScript script) {
+            this.script = script;
+        }
+
+        @Override
+        String divergence() {
+            return divergence;
+        }
+
+        private void diverge(long step, String found) {
+            int i = (int) (step - 1);
+            divergence = "the replay of saved steps diverged at step " + step + ": recorded "
+                    + (i < script.size() ? script.describe(i) : "nothing (the recording ends after " + script.size()
+                    + " steps)") + "; found " + found;
+            off = true;
+        }
+
+        private static String set(List<DetTask> runnable) {
+            StringBuilder sb = new StringBuilder("[");
+            for (int j = 0; j < runnable.size(); j++) {
+                sb.append(j > 0 ? " #" : "#").append(runnable.get(j).id);
+            }
+            return sb.append(']').toString();
+        }
+
+        @Override
+        int pick(List<DetTask> runnable, long step, SplittableRandom rng) {
+            if (off) {
+                return 0;
+            }
+            int i = (int) (step - 1);
+            if (i >= script.size() || script.type(i) != StepLog.DISPATCH || !script.sameSet(i, runnable)) {
+                diverge(step, "a dispatch, runnable " + set(runnable));
+                return 0;
+            }
+            long want = script.task(i);
+            for (int j = 0, n = runnable.size(); j < n; j++) {
+                if (runnable.get(j).id == want) {
+                    return j;
+                }
+            }
+            throw new AssertionError("StepScript.parse checks that a dispatched task is in its set");
+        }
+
+        @Override
+        boolean switchAtPoint(DetTask current, List<DetTask> runnable, long step, SplittableRandom rng) {
+            if (off) {
+                return false;
+            }
+            int i = (int) (step - 1);
+            if (i >= script.size() || script.type(i) == StepLog.DISPATCH || script.task(i) != current.id
+                    || !script.sameSet(i, runnable)) {
+                diverge(step, "a scheduling point of #" + current.id + " " + current.name() + " at " + current.kind
+                        + ", runnable " + set(runnable));
+                return false;
+            }
+            return script.type(i) == StepLog.SWITCH;
+        }
+
+        @Override
+        void bodyEnded(long step) {
+            if (!off && step < script.size()) {
+                diverge(step + 1, "the end of the body (it ended after " + step + " steps)");
+            }
+            off = true;
         }
     }
 }

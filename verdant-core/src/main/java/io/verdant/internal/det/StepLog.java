@@ -54,6 +54,11 @@ final class StepLog {
     private String[] fKind;
     private long[] fTick;
     private long[] fRunnable;
+    /** Per recorded step: its type, and where its runnable set's ids start in fPool (choices for StepScript). */
+    private byte[] fType;
+    private int[] fSetStart;
+    private long[] fPool;
+    private int fPoolSize;
     private int fSize;
 
     StepLog(int mode) {
@@ -65,13 +70,17 @@ final class StepLog {
             fKind = new String[64];
             fTick = new long[64];
             fRunnable = new long[64];
+            fType = new byte[64];
+            fSetStart = new int[65];
+            fPool = new long[128];
         }
     }
 
     /**
      * Records a step and returns its number (1-based).
      */
-    long add(long task, DetTask who, String kind, long tick, long waker, byte type, long runnableHash) {
+    long add(long task, DetTask who, String kind, long tick, long waker, byte type, long runnableHash,
+             java.util.List<DetTask> runnable) {
         long n = count + 1;
         count = n;
         // +1 and odd multipliers: no step maps to 0, so an all-zero history still changes the hash.
@@ -86,20 +95,58 @@ final class StepLog {
         rWaker[i] = waker;
         rType[i] = type;
         if (recording && active) {
+            record(task, kind, tick, type, runnableHash, runnable);
+        }
+        return n;
+    }
+
+    /**
+     * The full record of one step. Under this log's monitor, so that
+     * {@link #choices} may be read from another thread (Verdant.steps() on the
+     * test thread); uncontended, it costs the carrier one lock per step, and
+     * only when recording.
+     */
+    private synchronized void record(long task, String kind, long tick, byte type, long runnableHash,
+                                     java.util.List<DetTask> runnable) {
+        {
             if (fSize == fTask.length) {
                 int cap = fSize * 2;
                 fTask = Arrays.copyOf(fTask, cap);
                 fKind = Arrays.copyOf(fKind, cap);
                 fTick = Arrays.copyOf(fTick, cap);
                 fRunnable = Arrays.copyOf(fRunnable, cap);
+                fType = Arrays.copyOf(fType, cap);
+                fSetStart = Arrays.copyOf(fSetStart, cap + 1);
             }
+            fType[fSize] = type;
+            fSetStart[fSize] = fPoolSize;
             fTask[fSize] = task;
             fKind[fSize] = kind;
             fTick[fSize] = tick;
             fRunnable[fSize] = runnableHash;
             fSize++;
+            int k = runnable.size();
+            if (fPoolSize + k > fPool.length) {
+                fPool = Arrays.copyOf(fPool, Math.max(fPool.length * 2, fPoolSize + k));
+            }
+            for (int i = 0; i < k; i++) {
+                fPool[fPoolSize++] = runnable.get(i).id;
+            }
         }
-        return n;
+    }
+
+    /**
+     * The recorded steps as a replayable list of choices ({@link StepScript}'s
+     * text form), or null if this log does not record.
+     */
+    synchronized String choices(long seed, boolean lenient) {
+        if (!recording) {
+            return null;
+        }
+        int n = fSize;
+        int[] starts = Arrays.copyOf(fSetStart, n + 1);
+        starts[n] = fPoolSize;
+        return StepScript.format(seed, lenient, n, fType, fTask, starts, fPool);
     }
 
     long hash() {
@@ -120,7 +167,7 @@ final class StepLog {
     }
 
     /** Stops the full record: later steps are not compared. */
-    void stopRecording() {
+    synchronized void stopRecording() {
         active = false;
     }
 

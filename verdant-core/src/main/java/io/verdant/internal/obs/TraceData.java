@@ -13,8 +13,10 @@ import java.util.Map;
  *                    then the outside lane: see {@link #tickerLane()}, {@link #outsideLane()})
  * @param laneNames   the name of each lane
  * @param lanes       each lane's events, {@link TraceRing#LONGS} longs per event
- * @param refs        each lane's event objects, by event: the blocker of a slice that
- *                    ended in a park (rendered at export), else null
+ * @param refs        each lane's event object slots, by event: meaningful only for an event
+ *                    whose header has {@link TraceEvent#REF} (the blocker of a slice that
+ *                    ended in a park, rendered at export); other slots may hold an older
+ *                    event's object (see {@link #blocker})
  * @param counts      events held per lane
  * @param startNanos  the trace's time origin ({@code System.nanoTime()})
  * @param endNanos    when it stopped, or the last event's time
@@ -81,7 +83,13 @@ public record TraceData(String runtimeName, long runtimeId, int workers, String[
      */
     public String blocker(int lane, int event) {
         Object[] r = refs[lane];
-        return event < r.length && r[event] != null ? WaitReasons.renderLater(r[event]) : "";
+        long[] ev = lanes[lane];
+        int j = event * TraceRing.LONGS;
+        if (event >= r.length || j >= ev.length || !TraceEvent.hasRef(ev[j]) || TraceEvent.type(ev[j]) != TraceEvent.SLICE
+                || TraceEvent.ended(ev[j]) != TraceEvent.ENDED_PARK || r[event] == null) {
+            return "";
+        }
+        return WaitReasons.renderLater(r[event]);
     }
 
     /**

@@ -6,7 +6,8 @@ package io.verdant.internal.obs;
  *
  * <pre>
  * header: bits 0-7 type, 8-15 found (SLICE) or source (WAKE_FROM), 16-23 ended (SLICE) or
- *         1 for a spawn (WAKE_FROM), 24-31 priority level (SLICE)
+ *         1 for a spawn (WAKE_FROM), 24-31 priority level (SLICE), bit 32 (REF) set by
+ *         TraceRing.put when the event carries an object (see below)
  *
  * type           written by                a            b              c
  * SLICE          the carrier, after it     begin nanos  end nanos      task id
@@ -27,7 +28,14 @@ package io.verdant.internal.obs;
  *
  * A SLICE that ended in a park carries its blocker ({@code LockSupport.getBlocker}
  * read at slice end) as the event's object ({@link TraceRing#put(long, long, long, long, Object)}):
- * the exporters render it with {@link WaitReasons}, the carrier never formats it.
+ * the exporters render it with {@link WaitReasons}, the carrier never formats it. The
+ * ring stores an object only when there is one and then sets {@link #REF} in the
+ * header; a reader takes an event's object slot as meaningful only when that bit is
+ * set (the slot of any other event may hold an older event's object).
+ *
+ * A SLICE ended {@link #ENDED_RUNNING} was not written by a carrier: the trace
+ * stopped while that slice ran and did not end within the stop's wait
+ * (TraceSession, "Stopping"); it is cut at the stop time.
  *
  * WAKE_FROM is a wake-up (or spawn) made by no green thread of the runtime: a
  * timer fired by the ticker ({@link #SOURCE_TIMER}, in the ticker's ring), the
@@ -95,7 +103,13 @@ public final class TraceEvent {
     public static final int ENDED_DONE = 5;
 
     private static final String[] FOUND = {"?", "lifo", "local", "injected", "stolen", "yielded"};
-    private static final String[] ENDED = {"?", "park", "yield", "preempt", "exit", "done"};
+    /** ... it was still running when the trace stopped: cut at the stop time (written by the trace, not the carrier). */
+    public static final int ENDED_RUNNING = 6;
+
+    /** Header bit set by {@link TraceRing#put(long, long, long, long, Object)} when the event carries an object. */
+    public static final long REF = 1L << 32;
+
+    private static final String[] ENDED = {"?", "park", "yield", "preempt", "exit", "done", "running"};
     private static final String[] SOURCE = {"?", "timer", "io", "outside"};
 
     private TraceEvent() {
@@ -112,6 +126,16 @@ public final class TraceEvent {
      */
     public static long header(int type, int found, int ended, int priority) {
         return (type & 0xFF) | (found & 0xFF) << 8 | (ended & 0xFF) << 16 | (long) (priority & 0xFF) << 24;
+    }
+
+    /**
+     * True if the event carries an object in its ring slot ({@link #REF}).
+     *
+     * @param header a header
+     * @return whether the event's object slot is meaningful
+     */
+    public static boolean hasRef(long header) {
+        return (header & REF) != 0;
     }
 
     /**

@@ -17,9 +17,18 @@ import java.lang.invoke.VarHandle;
  *              longs whose meaning depends on the type (TraceEvent).
  *   refs       capacity references beside buf: event s may carry one object in
  *              refs[s &amp; mask] (a parked slice's blocker, kept to be rendered at
- *              export, never on the writer). Written only by put(.., ref), read
- *              only for events whose type says they carry one; a slot keeps an
- *              older event's object until overwritten (it only keeps it alive).
+ *              export, never on the writer). Written only by put(.., ref) and only
+ *              when the object is not null; the header then has TraceEvent.REF set,
+ *              and readers look at the slot only for such events. A slot keeps an
+ *              older event's object until a later event with an object overwrites
+ *              it (that only keeps the object alive): storing null for the many
+ *              events without one would be a reference store, with its GC barrier,
+ *              per event for nothing.
+ *
+ * Memory: LONGS * 8 = 32 bytes of buf per event plus one reference slot in refs
+ *   (4 bytes with compressed oops, the JVM's default for heaps below 32 GiB; 8
+ *   without). EVENT_BYTES counts 36: a ring of 2^17 events holds 4 MiB of buf
+ *   and 512 KiB of refs, plus a few dozen bytes of headers.
  *   published  number of events completely written. Written by the owner only.
  *   claimed    a bound on the events whose writing may have begun: the writer
  *              claims CLAIM (claimStep) events at a time, before writing the first
@@ -34,12 +43,14 @@ import java.lang.invoke.VarHandle;
  *      then a StoreStore fence: a reader that sees any store of events
  *      [s, s + step) also sees that their slots no longer hold the events a lap
  *      earlier;
- *   3. plain stores of the 4 longs (and of the reference, if any);
+ *   3. plain stores of the 4 longs (and of the reference, if one is given);
  *   4. published = s + 1 (release): a reader that acquires it sees the 4 longs.
  *   Per event: four plain data stores and one release store, no fence, no CAS,
- *   no volatile write, no allocation (on x86 a release store is a plain mov; on
- *   AArch64 an stlr). The claim and its fence are paid once per step (64 events
- *   in the default rings).
+ *   no volatile write, no allocation, no reference store unless the event
+ *   carries an object (on x86 a release store is a plain mov; on AArch64 an
+ *   stlr). The claim and its fence are paid once per step (64 events in the
+ *   default rings). Nothing shared with other writers is written: the ring's
+ *   fields are its owner's.
  *
  * Reader (any thread; a seqlock read: copy, then check)
  *   1. p = published (acquire); copy events [from, p) out of buf with plain loads;
@@ -52,13 +63,21 @@ import java.lang.invoke.VarHandle;
  *      when the writer is not moving (at most 1/8 of the ring, 64 of the
  *      default flight recorder's 131,072). Plain loads of longs never tear on
  *      the 64-bit JVMs Verdant runs on (JDK 25 has no 32-bit port).
+ *   copy() copies into a new array (tests, small reads); a collector uses the
+ *   bulk steps instead, which allocate nothing: published(), copyOut() (at most
+ *   two System.arraycopy calls per array: the ring may wrap inside the range),
+ *   then validFrom() (the fence and the claim read of step 2-3) to learn which
+ *   of the copied events may be torn (TraceSession drops and re-reads them).
  * </pre>
  */
 public final class TraceRing {
     /** Longs per event: a header and three payload words (32 bytes, half a cache line). */
     public static final int LONGS = 4;
-    /** Bytes per event. */
-    public static final int EVENT_BYTES = LONGS * Long.BYTES;
+    /** Bytes of a reference slot with compressed oops (the JVM's default below 32 GiB of heap;
+     * 8 without them, which {@link #EVENT_BYTES} does not assume). */
+    public static final int REF_BYTES = 4;
+    /** Bytes per event held: the four longs and the object slot beside them (see "Memory"). */
+    public static final int EVENT_BYTES = LONGS * Long.BYTES + REF_BYTES;
 
     /** Events claimed at a time (see the class comment): 64 (one claim per
      * 2 KiB of events) for rings of 512 events and more, an eighth of smaller
@@ -129,7 +148,9 @@ public final class TraceRing {
 
     /**
      * Owner only: appends one event that carries an object (a parked slice's
-     * blocker, {@link TraceEvent}); the object is stored, not formatted. Never blocks.
+     * blocker, {@link TraceEvent}); the object is stored, not formatted, and the
+     * header gets {@link TraceEvent#REF}; a null object stores nothing (the event
+     * is then as {@link #put(long, long, long, long)} writes it). Never blocks.
      *
      * @param header the event's header ({@link TraceEvent#header})
      * @param a      first payload word
@@ -146,11 +167,14 @@ public final class TraceRing {
         int e = (int) (s & mask);
         int i = e * LONGS;
         long[] bf = buf;
+        if (ref != null) {
+            refs[e] = ref;
+            header |= TraceEvent.REF;
+        }
         bf[i] = header;
         bf[i + 1] = a;
         bf[i + 2] = b;
         bf[i + 3] = c;
-        refs[e] = ref;
         PUBLISHED.setRelease(this, s + 1);
     }
 
@@ -210,6 +234,68 @@ public final class TraceRing {
         int skip = (int) Math.min(n, valid - start);
         sink.accept(tmp, tmpRefs, skip * LONGS, (n - skip) * LONGS);
         return new Copy(p, (start - from) + skip, n - skip);
+    }
+
+    /**
+     * Any thread, step 1 of a bulk read: copies events {@code [from, from + n)}
+     * into {@code dst} from longs offset {@code dstOff} and their object slots into
+     * {@code dstRefs} from {@code dstRefOff}, with at most two
+     * {@code System.arraycopy} calls per array. The caller took {@code from + n}
+     * at most {@link #published()} and at least {@code published() - capacity()};
+     * it must call {@link #validFrom()} afterwards to learn which of the copied
+     * events may be torn.
+     *
+     * @param from      the first event number
+     * @param n         how many events, at most the capacity
+     * @param dst       the destination of the longs
+     * @param dstOff    where the first event's header goes in {@code dst}
+     * @param dstRefs   the destination of the object slots
+     * @param dstRefOff where the first event's slot goes in {@code dstRefs}
+     */
+    public void copyOut(long from, int n, long[] dst, int dstOff, Object[] dstRefs, int dstRefOff) {
+        int first = (int) (from & mask);
+        int head = Math.min(n, mask + 1 - first);
+        System.arraycopy(buf, first * LONGS, dst, dstOff, head * LONGS);
+        System.arraycopy(refs, first, dstRefs, dstRefOff, head);
+        if (head < n) {
+            System.arraycopy(buf, 0, dst, dstOff + head * LONGS, (n - head) * LONGS);
+            System.arraycopy(refs, 0, dstRefs, dstRefOff + head, n - head);
+        }
+    }
+
+    /**
+     * Any thread, step 2 of a bulk read (after {@link #copyOut}): the lowest event
+     * number that cannot have been overwritten while it was copied; copied events
+     * numbered below it may be torn and must be discarded.
+     *
+     * @return {@code claimed - capacity} read after a load-load fence
+     */
+    public long validFrom() {
+        VarHandle.loadLoadFence();
+        return (long) CLAIMED.getOpaque(this) - (mask + 1);
+    }
+
+    /**
+     * Any thread: whether an event of {@code type} was published with a number in
+     * {@code [from, to)}: the stop of a trace asks whether a carrier ended the
+     * slice it was running (TraceSession, "Stopping"). Events already overwritten
+     * count as found (they were written, and are lost to every reader anyway).
+     *
+     * @param type a {@link TraceEvent} type
+     * @param from the first event number to look at
+     * @param to   one past the last, at most {@link #published()}
+     * @return true if one was written there, or may have been and was overwritten
+     */
+    public boolean wrote(int type, long from, long to) {
+        long start = Math.max(from, to - (mask + 1));
+        if (start > from) {
+            return true;
+        }
+        boolean found = false;
+        for (long s = start; s < to && !found; s++) {
+            found = TraceEvent.type(buf[(int) (s & mask) * LONGS]) == type;
+        }
+        return found || validFrom() > start;
     }
 
     /**

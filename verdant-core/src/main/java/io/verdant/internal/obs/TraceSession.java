@@ -12,7 +12,6 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -24,38 +23,86 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  * Threads
- *   carriers     write their rings (TraceRing); they never touch this object.
- *   collector    one platform daemon thread per recording trace: every
- *                COLLECT_NANOS it drains every ring from this session's cursor
- *                into the lanes here (drain(), under this object's monitor), and
- *                names the green threads it sees for the first time (a name is
- *                read while the thread most likely still lives).
+ *   carriers     write their rings (TraceRing); they never touch this object, and
+ *                nothing they write per event is shared with another writer.
+ *   collector    one platform daemon thread per recording trace: it wakes every
+ *                interval, drains every ring from this session's cursor into the
+ *                lanes here (drain(), under this object's monitor), and names the
+ *                green threads it sees for the first time (a name is read while the
+ *                thread most likely still lives).
  *   users        stop(), events(), dropped(), write*(): under the monitor; a write
  *                drains first, then exports a copy outside the ring reads.
+ *
+ * What the collector costs (the carriers' cost is in Worker, "Tracing")
+ *   Per drain and ring: one published() read, at most two System.arraycopy calls
+ *   per array straight from the ring into the lane's current chunk (TraceLane:
+ *   fixed chunks, so nothing held is ever copied again), one fence and claim read,
+ *   then one pass over the new headers to name new green threads (a compare with
+ *   the two ids named last; a map lookup otherwise). Nothing is allocated but a
+ *   new chunk every TraceLane.CHUNK_EVENTS events of a lane.
+ *   The interval adapts to how fast the rings fill: after each drain the next one
+ *   is planned for when the fullest ring would be a quarter full at the rate just
+ *   seen (TARGET_FILL), at least MIN_COLLECT_NANOS apart and at most the time a
+ *   carrier ring takes to fill half at the fastest rate a carrier writes
+ *   (FASTEST_EVENTS_PER_MICRO; or the interval given to start, if longer): a burst
+ *   that begins while the collector sleeps long after a quiet period cannot fill
+ *   a ring before it wakes. With the default rings that is a drain every 13 ms at
+ *   most, about 80 a second whether the runtime is busy or idle (it was 500 when
+ *   the collector drained every 2 ms); the ring's headroom absorbs a collector
+ *   descheduled by the OS or a GC pause of some tens of milliseconds.
  *
  * Losing events, never blocking
  *   A ring holds a fixed number of events. If the collector is late by more
  *   than that (a descheduled collector on a loaded machine, a GC pause), the
- *   carrier has already overwritten the oldest ones: the ring's copy reports
- *   them and they are added to dropped. Lanes here grow up to MAX_LANE_EVENTS;
- *   events beyond are dropped and counted too. Nothing a carrier does waits for
- *   this class.
+ *   carrier has already overwritten the oldest ones: they are counted in
+ *   dropped. A copy that raced with the writer (TraceRing.validFrom says some
+ *   copied events may be torn) is taken back (TraceLane.truncate) and the
+ *   drain reads again from the first valid event, counting the skipped ones.
+ *   Lanes grow up to MAX_LANE_EVENTS; events beyond are dropped and counted
+ *   too. Nothing a carrier does waits for this class.
  *
  * Stopping
- *   stop(): recording = false, wakes the collector, drains once more, then
+ *   stop() notes the stop time, then asks the scheduler which carriers run a
+ *   slice (TraceControl.slicesInFlight: the ring's published count before the
+ *   carrier's current task). It waits, at most STOP_WAIT_NANOS in all, until
+ *   each such carrier has written a SLICE event past that count (the slice
+ *   ended; TraceRing.wrote), drains once more, and for each carrier that had not,
+ *   appends the slice cut at the stop time (ended "running", begun where the
+ *   carrier's last slice or idle period in the lane ended, or at the trace's
+ *   start). A stop called from a green thread does not wait for its own slice
+ *   (TraceControl.InFlight.traced is false for it): that one is cut. So the trace holds every slice that ended before stop() returned,
+ *   the wake-ups and spawns made in the slices still running (their arrows
+ *   start in the cut slice), and no event written after the last drain. Then
  *   endSession (the last session removes the rings unless the flight recorder
  *   keeps them). The collector also stops the session when the runtime closes.
+ *   A flight recording (flight()) is a copy made without waiting: the slices
+ *   running at the copy are cut at the copy time in the same way.
  * </pre>
  */
 public final class TraceSession implements TraceRecording {
     /** Events per carrier ring of a trace started without the flight recorder:
-     * 2^15 events = 1 MiB per carrier, about 10 ms of a carrier switching three
-     * million times a second: five times the collection interval. */
-    public static final int DEFAULT_RING_EVENTS = 1 << 15;
-    /** How often the collector drains the rings: 2 ms (at most ~6,000 events per
-     * carrier in between at 3 M dispatches/s, well inside a ring). Chosen, not measured. */
-    static final long COLLECT_NANOS = 2_000_000L;
-    /** Events kept per lane: 2^21 (64 MiB) bounds a forgotten trace's memory;
+     * 2^17 events (4.5 MiB per carrier with the object slots, TraceRing "Memory"),
+     * about 40 ms of a carrier writing three million events a second, so the
+     * collector can drain a busy runtime about 100 times a second instead of 500
+     * and still has three quarters of the ring as headroom. */
+    public static final int DEFAULT_RING_EVENTS = 1 << 17;
+    /** The collector's first interval: 10 ms; later ones adapt (class comment). */
+    static final long COLLECT_NANOS = 10_000_000L;
+    /** The shortest interval: 1 ms (a ring filling faster than a quarter per
+     * millisecond loses events whatever the collector does). */
+    static final long MIN_COLLECT_NANOS = 1_000_000L;
+    /** The fastest a carrier writes events, per microsecond: 5 (a dispatch every 400 ns that
+     * also wakes another thread; Verdant's fastest switch is a yield of about 250 ns, one event).
+     * Bounds the collector's interval (class comment). */
+    static final int FASTEST_EVENTS_PER_MICRO = 5;
+    /** How full the fullest ring should be when the collector drains it: a quarter. */
+    static final double TARGET_FILL = 0.25;
+    /** How long stop() waits in all for the slices running when it was called: 500 ms.
+     * A slice ends at its next park, yield or safepoint (a timeslice, 10 ms by default,
+     * with preemption on); the bound is for a slice that does not (preemption off, a
+     * thread stuck in native code), which is then cut at the stop time. */
+    static final long STOP_WAIT_NANOS = 500_000_000L;
+    /** Events kept per lane: 2^21 (72 MiB at 36 bytes per event) bounds a forgotten trace's memory;
      * about a second of a carrier at full switching speed. */
     static final int MAX_LANE_EVENTS = 1 << 21;
 
@@ -66,16 +113,15 @@ public final class TraceSession implements TraceRecording {
     private final TraceControl control;
     private final long collectNanos;
     private final long[] cursor;
-    private final long[][] lanes;
-    /** Per lane, the blocker of each event that is a slice ended in a park (else null), by event. */
-    private final Object[][] refs;
-    private final int[] counts;
+    private final TraceLane[] lanes;
     private final Map<Long, String> labels = new HashMap<>();
     private final long startNanos;
     private long endNanos;
     private long dropped;
     private boolean recording;
     private Thread collector;
+    /** Drains the collector made (shown by toString: how often it woke). */
+    private long drains;
 
     private TraceSession(RuntimeCore core, TraceControl control, long collectNanos, long startNanos) {
         this.core = core;
@@ -83,11 +129,10 @@ public final class TraceSession implements TraceRecording {
         this.collectNanos = collectNanos;
         int n = control.lanes();
         this.cursor = new long[n];
-        this.lanes = new long[n][];
-        this.refs = new Object[n][];
-        this.counts = new int[n];
-        Arrays.fill(lanes, new long[0]);
-        Arrays.fill(refs, new Object[0]);
+        this.lanes = new TraceLane[n];
+        for (int i = 0; i < n; i++) {
+            lanes[i] = new TraceLane();
+        }
         this.startNanos = startNanos;
     }
 
@@ -107,7 +152,8 @@ public final class TraceSession implements TraceRecording {
      *
      * @param core         a normal (not deterministic) runtime
      * @param ringEvents   events per carrier ring if none are installed yet
-     * @param collectNanos how often the collector drains
+     * @param collectNanos the collector's first interval; later ones adapt, up to this one or
+     *                     the default bound, whichever is longer (class comment)
      * @return the recording
      */
     public static TraceSession start(RuntimeCore core, int ringEvents, long collectNanos) {
@@ -148,8 +194,8 @@ public final class TraceSession implements TraceRecording {
         TraceControl control = core.scheduler.traceControl();
         TraceSession s = new TraceSession(core, control, 0, 0);
         synchronized (s) {
-            s.drain();
             s.endNanos = Clock.SYSTEM.nanoTime();
+            s.finish(0);
         }
         return s;
     }
@@ -173,67 +219,115 @@ public final class TraceSession implements TraceRecording {
     }
 
     private void collect() {
+        long interval = collectNanos;
+        long longest = Math.max(collectNanos, longestInterval(control.rings()));
+        long last = System.nanoTime();
         while (true) {
-            LockSupport.parkNanos(collectNanos);
+            LockSupport.parkNanos(interval);
+            double fill;
             synchronized (this) {
                 if (!recording) {
                     return;
                 }
-                drain();
+                fill = drain();
+                drains++;
             }
             if (core.isClosed()) {
                 stop();
                 return;
             }
+            long now = System.nanoTime();
+            long slept = Math.max(1, now - last);
+            last = now;
+            // Plan the next drain for when the fullest ring is TARGET_FILL full at the rate seen.
+            interval = fill <= 0 ? 2 * interval : (long) (slept * TARGET_FILL / fill);
+            interval = Math.max(MIN_COLLECT_NANOS, Math.min(longest, interval));
         }
     }
 
-    /** Holding the monitor: moves what the rings hold past each cursor into the lanes. */
-    private void drain() {
+    /** The time the smallest carrier ring takes to fill half at FASTEST_EVENTS_PER_MICRO. */
+    private static long longestInterval(TraceRing[] rings) {
+        int cap = Integer.MAX_VALUE;
+        if (rings != null) {
+            for (int i = 0; i < rings.length - 2; i++) { // the carrier slots, not the ticker's or outside ring
+                if (rings[i] != null) {
+                    cap = Math.min(cap, rings[i].capacity());
+                }
+            }
+        }
+        long nanos = cap == Integer.MAX_VALUE ? COLLECT_NANOS : cap / 2 * 1_000L / FASTEST_EVENTS_PER_MICRO;
+        return Math.max(MIN_COLLECT_NANOS, nanos);
+    }
+
+    /**
+     * Holding the monitor: moves what the rings hold past each cursor into the lanes.
+     *
+     * @return the largest share of a ring's capacity drained from one ring (0 if none)
+     */
+    private double drain() {
         TraceRing[] rings = control.rings();
         if (rings == null) {
-            return;
+            return 0;
         }
+        double fill = 0;
         for (int i = 0; i < rings.length; i++) {
             TraceRing r = rings[i];
             if (r != null) {
-                final int lane = i;
-                TraceRing.Copy c = r.copy(cursor[i], (ev, rf, off, len) -> append(lane, ev, rf, off, len));
-                cursor[i] = c.next();
-                dropped += c.lost();
+                long before = cursor[i];
+                drain(i, r);
+                fill = Math.max(fill, (double) (cursor[i] - before) / r.capacity());
             }
+        }
+        return fill;
+    }
+
+    /** Holding the monitor: one ring's new events into its lane, in bulk (class comment). */
+    private void drain(int lane, TraceRing r) {
+        TraceLane l = lanes[lane];
+        long from = cursor[lane];
+        int cap = r.capacity();
+        for (int attempt = 0; ; attempt++) {
+            long p = r.published();
+            long start = Math.max(from, p - cap);
+            dropped += start - from; // overwritten before this drain
+            from = start;
+            int room = MAX_LANE_EVENTS - l.count();
+            int n = (int) Math.min(p - from, Math.max(0, room));
+            int mark = l.count();
+            l.append(r, from, n);
+            long valid = r.validFrom();
+            if (valid <= from || n == 0) {
+                dropped += (p - from) - n; // beyond the lane's cap
+                cursor[lane] = p;
+                name(l, mark);
+                return;
+            }
+            // Some copied events may have been overwritten while copied: take the copy
+            // back, skip what is gone and read again (a writer laps a reader only when it
+            // is far behind; after three tries the rest is counted as dropped).
+            l.truncate(mark);
+            if (attempt == 2) {
+                dropped += p - from;
+                cursor[lane] = p;
+                return;
+            }
+            long skip = Math.min(valid, p);
+            dropped += skip - from;
+            from = skip;
         }
     }
 
-    private void append(int lane, long[] ev, Object[] rf, int off, int len) {
-        long[] a = lanes[lane];
-        int have = counts[lane];
-        int n = len / TraceRing.LONGS;
-        int keep = Math.min(n, MAX_LANE_EVENTS - have);
-        dropped += n - keep;
-        if (keep <= 0) {
-            return;
-        }
-        int need = (have + keep) * TraceRing.LONGS;
-        if (need > a.length) {
-            a = Arrays.copyOf(a, Math.max(need, Math.min(2 * a.length, MAX_LANE_EVENTS * TraceRing.LONGS)));
-            lanes[lane] = a;
-        }
-        Object[] o = refs[lane];
-        if (have + keep > o.length) {
-            o = Arrays.copyOf(o, a.length / TraceRing.LONGS);
-            refs[lane] = o;
-        }
-        System.arraycopy(ev, off, a, have * TraceRing.LONGS, keep * TraceRing.LONGS);
-        counts[lane] = have + keep;
-        for (int j = off, e = have; j < off + keep * TraceRing.LONGS; j += TraceRing.LONGS, e++) {
-            int type = TraceEvent.type(ev[j]);
-            // Only a parked slice's object is its blocker; other slots hold stale ones.
-            o[e] = type == TraceEvent.SLICE && TraceEvent.ended(ev[j]) == TraceEvent.ENDED_PARK
-                    ? rf[j / TraceRing.LONGS] : null;
-            if (type == TraceEvent.SLICE || type == TraceEvent.SPAWN || type == TraceEvent.WAKE
-                    || type == TraceEvent.WAKE_FROM) {
-                name(ev[j + 3]);
+    /** Holding the monitor: names the green threads of events {@code [from, count)} of lane {@code l}. */
+    private void name(TraceLane l, int from) {
+        for (int k = from, n = l.count(); k < n; ) {
+            long[] ch = l.chunk(k / TraceLane.CHUNK_EVENTS);
+            int end = Math.min(n - k + k % TraceLane.CHUNK_EVENTS, TraceLane.CHUNK_EVENTS) * TraceRing.LONGS;
+            for (int j = (k % TraceLane.CHUNK_EVENTS) * TraceRing.LONGS; j < end; j += TraceRing.LONGS, k++) {
+                int type = TraceEvent.type(ch[j]);
+                if (type == TraceEvent.SLICE || type == TraceEvent.SPAWN || type == TraceEvent.WAKE
+                        || type == TraceEvent.WAKE_FROM) {
+                    name(ch[j + 3]);
+                }
             }
         }
     }
@@ -265,13 +359,61 @@ public final class TraceSession implements TraceRecording {
             if (!recording) {
                 return;
             }
-            drain();
-            recording = false;
             endNanos = Clock.SYSTEM.nanoTime();
+            finish(STOP_WAIT_NANOS);
+            recording = false;
             c = collector;
         }
         LockSupport.unpark(c);
         control.endSession();
+    }
+
+    /**
+     * Holding the monitor, endNanos set: waits up to {@code waitNanos} for the
+     * slices running now to end, drains, and cuts those still running at
+     * endNanos ("Stopping" in the class comment).
+     */
+    private void finish(long waitNanos) {
+        java.util.List<TraceControl.InFlight> running = control.slicesInFlight();
+        long deadline = System.nanoTime() + waitNanos;
+        boolean waiting = true;
+        while (waiting && waitNanos > 0) {
+            waiting = false;
+            for (TraceControl.InFlight f : running) {
+                waiting |= f.traced() && !f.ring().wrote(TraceEvent.SLICE, f.from(), f.ring().published());
+            }
+            if (waiting) {
+                if (System.nanoTime() - deadline >= 0) {
+                    break;
+                }
+                LockSupport.parkNanos(20_000); // a slice ends within microseconds, usually
+            }
+        }
+        drain();
+        TraceRing[] rings = control.rings();
+        for (TraceControl.InFlight f : running) {
+            if (rings == null || f.lane() >= rings.length || rings[f.lane()] != f.ring()
+                    || f.ring().wrote(TraceEvent.SLICE, f.from(), Math.max(f.from(), cursor[f.lane()]))) {
+                continue; // it ended and is in the lane
+            }
+            TraceLane l = lanes[f.lane()];
+            long begin = startNanos != 0 ? startNanos : Long.MIN_VALUE;
+            for (int k = l.count() - 1; k >= 0; k--) {
+                int type = TraceEvent.type(l.word(k, 0));
+                if (type == TraceEvent.SLICE || type == TraceEvent.IDLE) {
+                    begin = Math.max(begin, l.word(k, 2));
+                    break;
+                }
+            }
+            if (begin == Long.MIN_VALUE) {
+                continue; // a flight copy with no earlier slice on the carrier: no begin to show
+            }
+            if (l.count() < MAX_LANE_EVENTS) {
+                l.add(TraceEvent.header(TraceEvent.SLICE, 0, TraceEvent.ENDED_RUNNING, f.priority()),
+                        Math.min(begin, endNanos), endNanos, f.taskId());
+                name(f.taskId());
+            }
+        }
     }
 
     @Override
@@ -287,8 +429,8 @@ public final class TraceSession implements TraceRecording {
     @Override
     public synchronized long events() {
         long n = 0;
-        for (int c : counts) {
-            n += c;
+        for (TraceLane l : lanes) {
+            n += l.count();
         }
         return n;
     }
@@ -309,11 +451,13 @@ public final class TraceSession implements TraceRecording {
         }
         long[][] copy = new long[lanes.length][];
         Object[][] refCopy = new Object[lanes.length][];
+        int[] counts = new int[lanes.length];
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
         for (int i = 0; i < lanes.length; i++) {
-            copy[i] = Arrays.copyOf(lanes[i], counts[i] * TraceRing.LONGS);
-            refCopy[i] = Arrays.copyOf(refs[i], counts[i]);
+            counts[i] = lanes[i].count();
+            copy[i] = lanes[i].events();
+            refCopy[i] = lanes[i].refs();
             for (int j = 0; j < copy[i].length; j += TraceRing.LONGS) {
                 long t = copy[i][j + 1];
                 first = Math.min(first, t);
@@ -329,7 +473,7 @@ public final class TraceSession implements TraceRecording {
         long start = first == Long.MAX_VALUE ? (startNanos != 0 ? startNanos : endNanos)
                 : startNanos != 0 ? Math.min(startNanos, first) : first;
         long end = recording ? Math.max(Clock.SYSTEM.nanoTime(), last) : (startNanos != 0 ? endNanos : Math.max(last, start));
-        return new TraceData(core.name, core.id, core.scheduler.workerCount(), names, copy, refCopy, counts.clone(),
+        return new TraceData(core.name, core.id, core.scheduler.workerCount(), names, copy, refCopy, counts,
                 start, end, dropped, new HashMap<>(labels), CLOCK_NANOS);
     }
 
@@ -376,6 +520,6 @@ public final class TraceSession implements TraceRecording {
     @Override
     public synchronized String toString() {
         return "TraceRecording[" + core.name + (recording ? ", recording" : ", stopped") + ", events=" + events()
-                + ", dropped=" + dropped + "]";
+                + ", dropped=" + dropped + ", collector drains=" + drains + "]";
     }
 }

@@ -204,10 +204,6 @@ public final class Scheduler {
     private volatile int idleCount;
     private volatile boolean terminating;
     @SuppressWarnings("unused") private volatile long foreign;
-    /** Idle carriers unparked by signalWork (a count for tests and diagnostics: the
-     * wake-up protocol's cost is measured in these, not in time). Guarded by idleLock:
-     * incremented in signalWork's critical section, so no atomic of its own (issue 11). */
-    private long wakeupsIssued;
     /** The spin phase's length (SPIN_NANOS; 0 turns it off). Tests only change it
      * ({@link #spinNanos(long)}); volatile, read once per spin phase. */
     private volatile long spinNanos = SPIN_NANOS;
@@ -523,7 +519,11 @@ public final class Scheduler {
             idleCount = idleWorkers.size();
             w.searching = true;
             searching.incrementAndGet();
-            wakeupsIssued++;
+            // A count for tests and diagnostics (the wake-up protocol's cost is measured
+            // in these, not in time): kept by the woken carrier's counters, written only
+            // under idleLock, which orders the writers; no shared atomic (it was one
+            // AtomicLong that every carrier's signal wrote). Summed by wakeupsIssued().
+            w.counters.wakeups++;
         }
         w.unparkWorker();
         ticker.wakeIfSleeping();
@@ -535,14 +535,20 @@ public final class Scheduler {
     }
 
     /**
-     * Any thread: idle carriers signalWork has unparked so far (see the field).
+     * Any thread: idle carriers signalWork has unparked so far (the carriers'
+     * {@code wakeups} counters, summed; a statistic, as every WorkerCounters sum).
      *
      * @return the count so far, a snapshot
      */
     public long wakeupsIssued() {
-        synchronized (idleLock) {
-            return wakeupsIssued;
+        long n;
+        synchronized (spareLock) {
+            n = retiredCounters.wakeups;
         }
+        for (Worker c : carriers) {
+            n += c.counters.wakeups;
+        }
+        return n;
     }
 
     // ------------------------------------------------------------------ search and park

@@ -167,6 +167,10 @@ public final class Sysmon {
      * injected work (the safety net), so a test can show that submission itself
      * wakes a carrier. Volatile: set by the test thread, read by the ticker per tick. */
     private volatile boolean rescueInjected = true;
+    /** Tests only ({@link #rescueLocal(boolean)}): false turns off the rescue for work
+     * queued on a held carrier (its local queues or LIFO slot), so a test can show that
+     * the carrier's own signal hands that work on. Volatile, as rescueInjected. */
+    private volatile boolean rescueLocal = true;
     /** How carriers are probed; replaced by tests only (probe()). */
     private volatile CarrierProbe probe = CarrierProbe.JVM;
     private final AtomicLong stallsReported = new AtomicLong();
@@ -195,10 +199,18 @@ public final class Sysmon {
 
     /**
      * Tests only, any thread: turns the stranded-work rescue for injected work on
-     * or off (see the field). The rescue for work queued on a held carrier stays.
+     * or off (see the field). The rescue for work queued on a held carrier is {@link #rescueLocal(boolean)}.
      */
     void rescueInjected(boolean on) {
         rescueInjected = on;
+    }
+
+    /**
+     * Tests only, any thread: turns the stranded-work rescue for work queued on a
+     * held carrier on or off (see the field). Time slices and stalls are unchanged.
+     */
+    void rescueLocal(boolean on) {
+        rescueLocal = on;
     }
 
     /**
@@ -304,7 +316,7 @@ public final class Sysmon {
      * and priority rule a, stall; and it is considered as rule b's victim.
      */
     private void applyRules(int i, Worker c, long d, Task running, long held) {
-        if (held > 0 && (c.hasLocalWork() || (rescueInjected && scheduler.injectedDepth() != 0))) {
+        if (held > 0 && ((rescueLocal && c.hasLocalWork()) || (rescueInjected && scheduler.injectedDepth() != 0))) {
             scheduler.rescueStranded(c);
         }
         int level = running.priority;

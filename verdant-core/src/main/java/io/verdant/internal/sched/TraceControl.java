@@ -51,12 +51,14 @@ public final class TraceControl {
 
     /** Events kept by the ticker's ring: preemption requests, stalls and spares
      * are rare (a few per tick at most), timer firings are not (every sleep and
-     * timeout that expires): 2^14 (512 KiB) holds 8 firings per microsecond
-     * between two collections (TraceSession.COLLECT_NANOS). */
+     * timeout that expires): 2^14 events (576 KiB, TraceRing "Memory"); the
+     * collector drains when the fullest ring, this one included, would be a
+     * quarter full (TraceSession), so a burst of 12,000 firings between two
+     * collections is held. */
     private static final int TICKER_EVENTS = 1 << 14;
     /** Events kept by the outside ring: wake-ups from off the carriers (I/O,
-     * platform threads). Each took an injection; 2^14 (512 KiB) holds about
-     * 8 ms of a carrier-saturating stream of them between two collections. */
+     * platform threads). Each took an injection; 2^14 events (576 KiB), drained
+     * by the same rule as the ticker's ring. */
     private static final int OUTSIDE_EVENTS = 1 << 14;
 
     private volatile TraceRing outside;
@@ -135,6 +137,60 @@ public final class TraceControl {
         synchronized (scheduler.spareLock()) {
             return rings == null ? null : rings.clone();
         }
+    }
+
+    /**
+     * A slice a carrier was running when a trace asked ({@link #slicesInFlight}).
+     *
+     * @param lane     the carrier's slot (its lane and ring index)
+     * @param ring     the carrier's ring
+     * @param from     the ring's published count read just before the carrier's task:
+     *                 the slice's SLICE event, once written, is numbered from there on
+     * @param traced   true if the slice is being traced into {@code ring} (it will write a
+     *                 SLICE when it ends) and is not the caller's own; false if it began
+     *                 before the ring was installed, or if the caller is the green thread
+     *                 running it (a stop called from a green thread: its slice goes on
+     *                 after the stop, so waiting for it would only wait out the bound)
+     * @param taskId   the running task's trace id
+     * @param priority the running task's priority level
+     */
+    public record InFlight(int lane, TraceRing ring, long from, boolean traced, long taskId, int priority) {
+    }
+
+    /**
+     * Any thread: the slices the carriers are running now, one per carrier that
+     * has a ring installed and runs a task (TraceSession's stop waits for them).
+     * Per carrier it reads the ring's published count (acquire), then the
+     * carrier's current task (opaque): if the task is not null, the slice running
+     * at the first read ends with a SLICE numbered at least that count.
+     *
+     * @return the slices in flight, possibly none
+     */
+    public java.util.List<InFlight> slicesInFlight() {
+        java.util.List<InFlight> out = new java.util.ArrayList<>();
+        Thread me = Thread.currentThread();
+        Task mine = me.isVirtual() && me.getUncaughtExceptionHandler() instanceof Task k ? k : null;
+        synchronized (scheduler.spareLock()) {
+            if (rings == null) {
+                return out;
+            }
+            for (Worker w : scheduler.carriers()) {
+                TraceRing r = rings[w.index];
+                if (r == null) {
+                    continue;
+                }
+                long from = r.published();
+                Task t = w.currentTask();
+                if (t != null) {
+                    // stampedRing is the carrier's own field, read racily: a long is never torn,
+                    // and a stale value only makes the stop wait (bounded) or not wait for a slice
+                    // that then is cut at the stop time.
+                    out.add(new InFlight(w.index, r, from, w.stampedRing == r.serial && t != mine, t.traceId(),
+                            t.priorityLevel()));
+                }
+            }
+        }
+        return out;
     }
 
     /**

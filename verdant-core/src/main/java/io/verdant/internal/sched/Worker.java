@@ -19,9 +19,11 @@ import java.util.concurrent.locks.LockSupport;
  *              queue as one batch (LocalQueue, "Overflow"); a take from the
  *              injection queue brings a batch back into the ring (refill).
  *   levelMask  bit p set when levels[p] may be non-empty. Owner-only plain int:
- *              set on push, cleared when a pop finds the level empty. Stealers
- *              never clear it, so it may have stale set bits, never a stale
- *              clear bit for work the owner pushed.
+ *              set on push, cleared when a pop finds the level empty or leaves it
+ *              empty (so a thread that yields alone finds it clear: see
+ *              Scheduler.submit). Stealers never clear it, so it may have stale
+ *              set bits (a thief emptied the level), never a stale clear bit for
+ *              work the owner pushed: only the owner adds to its levels.
  *   lifo       the green thread most recently woken by the green thread running
  *              here (unless that one is finishing: see queueWakeups); it runs
  *              next (ping-pong locality). Filled by the owner (a release
@@ -68,13 +70,16 @@ import java.util.concurrent.locks.LockSupport;
  *              are eventually fresh), which only moves where a trace begins or ends.
  *              TraceControl.COMPILED_IN false (-Dverdant.trace=false, a benchmarking
  *              switch) makes the read a constant null.
- *   found, lifoSeen, yieldedSeen
- *              owner only, written only in a traced turn: found is 0 before next()
- *              and set only where a task comes from the injection queues or a
- *              steal (paths that paid an atomic already); otherwise how the task
- *              was found is derived after the fact: the task that was in the
- *              yielded slot or the LIFO slot before next() came from there, any
- *              other from the local queues.
+ *   found      owner only, written only in a traced turn: 0 before next() and set
+ *              only where a task comes from the injection queues or a steal (paths
+ *              that paid an atomic already); otherwise how the task was found is
+ *              derived after the fact: the task that was in the yielded slot or the
+ *              LIFO slot before next() (kept in turn()'s locals, not in fields: a
+ *              reference store into this object would pay a GC barrier per
+ *              dispatch) came from there, any other from the local queues.
+ *   slicesInFlight (TraceControl, another thread, when a trace stops) reads
+ *              current, the ring's published count and stampedRing: nothing is
+ *              written for it.
  *   sliceBegin, stampedRing
  *              owner only, while tracing: one clock read per slice. The end of a
  *              slice (or of an idle period) is the begin of the next one on this
@@ -241,6 +246,11 @@ public final class Worker extends Thread {
      * while true, wake-ups made by the running task go to the back of the local
      * queue instead of the LIFO slot; see {@link #queueWakeups}. */
     boolean wakeToQueue;
+    /** Owner only (read and written only by green threads running on this carrier, in
+     * sequence): one channel node kept for the next plain channel operation that parks
+     * here, so a hand-off allocates nothing (see io.verdant.internal.chan.ChannelImpl,
+     * "Node reuse"). An Object: the scheduler knows no channel types. */
+    public Object spareNode;
     @SuppressWarnings("unused") private volatile Task lifo;
     @SuppressWarnings("unused") private volatile long dispatches;
     @SuppressWarnings("unused") private volatile Task current;
@@ -267,9 +277,6 @@ public final class Worker extends Thread {
     /** Owner only, traced turns: how the task about to run was found (a TraceEvent.FOUND_ code),
      * or 0 to derive it (see "Tracing"). */
     int found;
-    /** Owner only, traced turns: the LIFO slot's and the yielded slot's tasks before next(). */
-    private Task lifoSeen;
-    private Task yieldedSeen;
     /** Owner only, while a trace records: Clock.SYSTEM (System.nanoTime) when the running slice
      * began; between slices, when the last one ended (see "Tracing"). */
     long sliceBegin;
@@ -314,6 +321,10 @@ public final class Worker extends Thread {
     /** Owner only: one turn of the carrier loop: run one task, or search, or park. */
     private void turn() {
         TraceRing ring = traceOpaque();
+        // Traced turns: the LIFO slot's and the yielded slot's tasks before next(), in
+        // locals (a reference store into this long-lived object would pay a GC barrier).
+        Task lifoSeen = null;
+        Task yieldedSeen = null;
         if (ring != null) {
             found = 0;
             lifoSeen = lifoOpaque();
@@ -335,8 +346,6 @@ public final class Worker extends Thread {
                 if (ring == null) {
                     woken = scheduler.park(this);
                 } else {
-                    lifoSeen = null;
-                    yieldedSeen = null;
                     long t0 = Clock.SYSTEM.nanoTime();
                     woken = scheduler.park(this);
                     long t1 = Clock.SYSTEM.nanoTime();
@@ -353,7 +362,15 @@ public final class Worker extends Thread {
         if (recheckFound) {
             scheduler.signalIfWorkLeft(this);
         }
-        runTask(task, ring);
+        int how = 0;
+        if (ring != null) {
+            how = found;
+            if (how == 0) {
+                how = task == yieldedSeen ? TraceEvent.FOUND_YIELDED
+                        : task == lifoSeen ? TraceEvent.FOUND_LIFO : TraceEvent.FOUND_LOCAL;
+            }
+        }
+        runTask(task, ring, how);
     }
 
     /**
@@ -386,8 +403,8 @@ public final class Worker extends Thread {
         scheduler.reportInternalError(t);
     }
 
-    /** Owner only: runs {@code task}; {@code ring} is this turn's trace ring, or null. */
-    private void runTask(Task task, TraceRing ring) {
+    /** Owner only: runs {@code task}; {@code ring} is this turn's trace ring, or null; {@code how} a FOUND_ code if traced. */
+    private void runTask(Task task, TraceRing ring, int how) {
         setDispatchesOpaque(dispatchesOpaque() + 1);
         task.worker = this;
         setCurrentOpaque(task);
@@ -395,7 +412,7 @@ public final class Worker extends Thread {
             if (ring == null) {
                 task.dispatch(this);
             } else {
-                dispatchTraced(task, ring);
+                dispatchTraced(task, ring, how);
             }
         } catch (Throwable t) {
             // A continuation never throws out of run(); a foreign runnable might.
@@ -412,14 +429,7 @@ public final class Worker extends Thread {
      * dispatch and one ring write, nothing allocated (the cost of tracing, see
      * docs/observability.md).
      */
-    private void dispatchTraced(Task task, TraceRing ring) {
-        int how = found;
-        if (how == 0) {
-            how = task == yieldedSeen ? TraceEvent.FOUND_YIELDED
-                    : task == lifoSeen ? TraceEvent.FOUND_LIFO : TraceEvent.FOUND_LOCAL;
-        }
-        lifoSeen = null;
-        yieldedSeen = null;
+    private void dispatchTraced(Task task, TraceRing ring, int how) {
         long honoured = counters.preemptionsHonored;
         LocalQueue level = levels[task.priority];
         long tail = level.tailOwner();
@@ -457,7 +467,7 @@ public final class Worker extends Thread {
      * Owner only: the next task from this worker's own queues, or from injection.
      * A task in the yielded slot runs only when nothing else is found; if
      * something else is, the yielder goes to the back of its level first, where
-     * thieves and Sysmon can see it (a yielder left hidden in the slot behind a
+     * thieves and Sysmon can see it, and an idle carrier is signalled for it (a yielder left hidden in the slot behind a
      * CPU-bound thread would never be counted as waiting, so that thread would
      * never be asked to yield: two loops on one worker would not alternate).
      */
@@ -472,8 +482,15 @@ public final class Worker extends Thread {
         if (t == null) {
             return y;
         }
+        // The yielder leaves the private slot for the local queue, where thieves can
+        // see it: announce it, as every other push of runnable work by this carrier
+        // is announced (Scheduler.submit). Without the signal an idle carrier stayed
+        // parked while t held this one, until Sysmon's rescue a tick or more later
+        // (YieldFastPathTest.aYielderMovedBehindOtherWorkIsHandedToAnIdleCarrier).
+        // Off the lone yield's path: here other work turned up during the yield.
         pushLocalOrInject(y);
         if (t.priority <= y.priority) {
+            scheduler.signalWorkFromOwner();
             return t;
         }
         // t is of lower priority than the yielder: going behind it would invert
@@ -481,6 +498,7 @@ public final class Worker extends Thread {
         // and the anti-starvation rule decide (t loses its place in its level).
         pushLocalOrInject(t);
         Task p = pollLocal(bestLevel());
+        scheduler.signalWorkFromOwner();
         if (p != null) {
             return p;
         }
@@ -520,9 +538,14 @@ public final class Worker extends Thread {
             return t;
         }
         // The LIFO slot was over its run limit and the queues are empty: run it anyway.
-        slot = getAndSetLifo(null);
+        // Only if it was full at the read above: only this carrier fills the slot, so
+        // one seen empty is still empty, and the lone yield (and every turn that finds
+        // nothing) skips a locked exchange.
         if (slot != null) {
-            return slot;
+            slot = getAndSetLifo(null);
+            if (slot != null) {
+                return slot;
+            }
         }
         return pollInjectedNoted();
     }
@@ -612,9 +635,19 @@ public final class Worker extends Thread {
                     return starved;
                 }
             }
-            Task t = levels[level].poll();
+            LocalQueue q = levels[level];
+            Task t = q.poll();
             if (t != null) {
                 skipped[level] = 0;
+                if (q.isEmpty()) {
+                    // Cleared as soon as the level is seen empty, not at the next poll
+                    // that finds nothing: a thread yielding alone re-queues itself
+                    // behind a set bit (Scheduler.submit), so a bit left set by the
+                    // take that emptied the level made every later yield of that
+                    // thread go through the ring (and, with two carriers, a signal)
+                    // instead of the yielded slot (YieldFastPathTest).
+                    levelMask &= ~(1 << level);
+                }
                 return t;
             }
             m &= ~(1 << level);
@@ -631,12 +664,15 @@ public final class Worker extends Thread {
             int level = Integer.numberOfTrailingZeros(m);
             m &= m - 1;
             if (++skipped[level] >= STARVATION_LIMIT) {
-                Task t = levels[level].poll();
+                LocalQueue q = levels[level];
+                Task t = q.poll();
                 skipped[level] = 0;
+                if (t == null || q.isEmpty()) {
+                    levelMask &= ~(1 << level); // as in pollLocal
+                }
                 if (t != null) {
                     return t;
                 }
-                levelMask &= ~(1 << level);
             }
         }
         return null;

@@ -6,11 +6,12 @@ package io.verdant.internal.sched;
  *
  * <pre>
  * Writers (single writer per field: no atomics, no fences)
- *   Every field but busyTicks is written only on the owning carrier's OS thread:
+ *   Every field but busyTicks and wakeups is written only on the owning carrier's OS thread:
  *   by the Worker loop itself (parks, noopWakeups, steals), or by green-thread
  *   code running on that carrier (spawned, exited, waits, preemptionsHonored), which
  *   runs in sequence with the loop on the same OS thread. busyTicks is written
- *   by the ticker thread only (Sysmon.tick). A green thread finds
+ *   by the ticker thread only (Sysmon.tick); wakeups by whichever thread unparks
+ *   the carrier, always under the scheduler's idle lock. A green thread finds
  *   its carrier through Task.lastWorker() and checks that it is running there.
  *   The dispatch count itself stays Worker.dispatches (it existed before, and
  *   is also read by the steal rule and the ticker); this class adds nothing to
@@ -59,6 +60,7 @@ public final class WorkerCounters extends WorkerCountersFields {
         steals += o.steals;
         parks += o.parks;
         noopWakeups += o.noopWakeups;
+        wakeups += o.wakeups;
         waits += o.waits;
         preemptionsHonored += o.preemptionsHonored;
         busyTicks += o.busyTicks;
@@ -83,6 +85,10 @@ abstract class WorkerCountersFields extends WorkerCountersPad {
     public long parks;
     /** Wake-ups after which the carrier found no work and parked again. */
     public long noopWakeups;
+    /** Times signalWork took this carrier off the idle list and unparked it. Written by
+     * the notifier (any thread) under the scheduler's idle lock, the one exception to
+     * "written by the owning carrier": the lock orders those writers (Scheduler.signalWork). */
+    public long wakeups;
     /** Times a green thread running here parked in a Verdant blocking operation (Waits.park). */
     public long waits;
     /** Preemption requests acknowledged at a safepoint by a thread running here. */

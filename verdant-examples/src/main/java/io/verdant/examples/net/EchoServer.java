@@ -23,17 +23,21 @@ import java.util.concurrent.CountDownLatch;
 public final class EchoServer extends SocketServer {
     /** Per-connection buffer: one read's worth. */
     private static final int BUFFER = 8192;
-    private final Duration idleTimeout;
 
     /**
      * Starts an echo server on {@code address}. A connection with no data for
-     * {@code idleTimeout} is closed (zero: never).
+     * {@code idleTimeout} is closed (zero: never). The timeout is not a socket read
+     * timeout: the server's sweeper thread closes the idle connection, so a read
+     * that blocks costs no JDK timer (see {@link SocketServer}).
      *
-     * @throws IOException if the address cannot be bound
+     * @param threads     starts the server's threads (green, virtual or pooled)
+     * @param address     the address to listen on
+     * @param idleTimeout how long a connection may send nothing; zero: no limit
+     * @throws IOException              if the address cannot be bound
+     * @throws IllegalArgumentException if {@code idleTimeout} is negative
      */
     public EchoServer(ThreadStarter threads, InetSocketAddress address, Duration idleTimeout) throws IOException {
-        super("echo", threads, address, 4096, Duration.ofSeconds(1));
-        this.idleTimeout = idleTimeout;
+        super("echo", threads, address, 4096, Duration.ofSeconds(1), idleTimeout, Duration.ZERO);
         startAccepting();
     }
 
@@ -45,7 +49,6 @@ public final class EchoServer extends SocketServer {
 
     @Override
     protected void serve(Connection c) throws IOException {
-        c.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, idleTimeout.toMillis()));
         InputStream in = c.socket().getInputStream();
         OutputStream out = c.socket().getOutputStream();
         byte[] buf = new byte[BUFFER];

@@ -10,7 +10,6 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -41,7 +40,16 @@ import java.util.concurrent.CountDownLatch;
  * An idle persistent connection is closed after {@code idleTimeout}. A request
  * must arrive completely (head and body) within {@code requestTimeout} of its
  * first byte, or the server answers 408 and closes: a "slow loris" that
- * trickles one byte at a time cannot hold a connection longer than that.
+ * trickles one byte at a time cannot hold a connection longer than that. Both
+ * fire between their time and about a quarter later (the sweeper's tick; see
+ * {@link SocketServer}).
+ *
+ * <p>Neither is a socket read timeout ({@code Socket.setSoTimeout}): every read
+ * here blocks without a time limit, and the server's sweeper thread closes an
+ * idle connection or shuts a slow request's input down. A timed read on a
+ * green thread would put a JDK timer task into the JDK's shared
+ * {@code ScheduledThreadPoolExecutor} and take it out again on every request
+ * (see docs/networking.md, "Timeouts without a JDK timer per read").
  *
  * <h2>Shutdown</h2>
  * {@link #close()} stops accepting, closes idle connections at once, lets a
@@ -57,21 +65,24 @@ public final class HttpServer extends SocketServer {
     /** Largest request body accepted. */
     static final int MAX_BODY = 1 << 20;
 
-    private final Duration idleTimeout;
     private final Duration requestTimeout;
 
     /**
      * Starts an HTTP server on {@code address}.
      *
+     * @param threads        starts the server's threads (green, virtual or pooled)
+     * @param address        the address to listen on
      * @param idleTimeout    how long a persistent connection may wait for its next request
      * @param requestTimeout how long a request may take to arrive, from its first byte
-     * @throws IOException if the address cannot be bound
+     * @param shutdownGrace  how long {@link #close()} lets requests in progress finish
+     * @throws IOException              if the address cannot be bound
+     * @throws IllegalArgumentException if a timeout is not positive
      */
     public HttpServer(ThreadStarter threads, InetSocketAddress address, Duration idleTimeout,
             Duration requestTimeout, Duration shutdownGrace) throws IOException {
-        super("http", threads, address, 4096, shutdownGrace);
-        this.idleTimeout = positive(idleTimeout, "idleTimeout");
-        this.requestTimeout = positive(requestTimeout, "requestTimeout");
+        super("http", threads, address, 4096, shutdownGrace, positive(idleTimeout, "idleTimeout"),
+                positive(requestTimeout, "requestTimeout"));
+        this.requestTimeout = requestTimeout;
         startAccepting();
     }
 
@@ -99,38 +110,34 @@ public final class HttpServer extends SocketServer {
     @Override
     protected void serve(Connection c) throws IOException {
         Socket socket = c.socket();
-        Reader in = new Reader(socket, socket.getInputStream());
+        Reader in = new Reader(socket.getInputStream());
         OutputStream out = socket.getOutputStream();
         for (;;) {
-            // 1. Wait for the first byte of the next request (idle timeout).
-            try {
-                if (!in.awaitData(idleTimeout.toMillis())) {
-                    return;
-                }
-            } catch (SocketTimeoutException idle) {
+            // 1. Wait for the first byte of the next request (idle timeout: the
+            //    sweeper closes the socket, and this read throws).
+            if (!in.awaitData() || !c.beginRequest()) {
                 return;
             }
-            if (!c.beginWork()) {
-                return;
-            }
-            // 2. Read the whole request (request timeout), answer, loop if persistent.
-            long deadline = System.nanoTime() + requestTimeout.toNanos();
+            // 2. Read the whole request (request timeout: the sweeper shuts the input
+            //    down, and the read returns end of stream), answer, loop if persistent.
             Response response;
             boolean keepAlive;
             boolean http10 = false;
             try {
-                Request request = Request.read(in, deadline);
-                if (request == null) {
-                    return;
+                Request request = Request.read(in);
+                if (request == null && !c.timedOut()) {
+                    return; // the peer went away in the middle of a request
                 }
-                response = route(request, c);
-                keepAlive = request.keepAlive();
-                http10 = request.http10;
+                if (request == null || !c.requestReceived()) {
+                    response = Response.text(408, "request not received within " + requestTimeout + "\n");
+                    keepAlive = false;
+                } else {
+                    response = route(request, c);
+                    keepAlive = request.keepAlive();
+                    http10 = request.http10;
+                }
             } catch (BadRequest bad) {
                 response = Response.text(bad.status, bad.getMessage() + "\n");
-                keepAlive = false;
-            } catch (SocketTimeoutException slow) {
-                response = Response.text(408, "request not received within " + requestTimeout + "\n");
                 keepAlive = false;
             }
             if (c.closeRequested() || isClosing()) {
@@ -204,38 +211,27 @@ public final class HttpServer extends SocketServer {
     }
 
     /**
-     * A buffered reader over the socket that knows the timeouts: each blocking
-     * read first sets SO_TIMEOUT to what is left of the current deadline.
+     * A buffered reader over the socket. Its reads block without a time limit:
+     * the server's sweeper enforces the timeouts (see the class comment).
      * Connection thread only.
      */
     static final class Reader {
-        private final Socket socket;
         private final InputStream in;
         final byte[] buf = new byte[MAX_HEAD];
         int pos;
         int limit;
-        private int soTimeout = -1;
 
-        Reader(Socket socket, InputStream in) {
-            this.socket = socket;
+        Reader(InputStream in) {
             this.in = in;
         }
 
-        /** Waits up to {@code millis} for buffered or new data; false at end of stream. */
-        boolean awaitData(long millis) throws IOException {
-            return pos < limit || fill(millis) > 0;
+        /** Waits for buffered or new data; false at end of stream. */
+        boolean awaitData() throws IOException {
+            return pos < limit || fill() > 0;
         }
 
-        /** Reads more into the buffer (compacting it first), waiting until {@code deadline} (System.nanoTime). */
-        int fillUntil(long deadline) throws IOException {
-            long left = (deadline - System.nanoTime()) / 1_000_000L;
-            if (left <= 0) {
-                throw new SocketTimeoutException("request deadline passed");
-            }
-            return fill(left);
-        }
-
-        private int fill(long millis) throws IOException {
+        /** Reads more into the buffer (compacting it first); -1 at end of stream, 0 if the buffer is full. */
+        int fill() throws IOException {
             if (pos > 0) {
                 System.arraycopy(buf, pos, buf, 0, limit - pos);
                 limit -= pos;
@@ -244,11 +240,6 @@ public final class HttpServer extends SocketServer {
             if (limit == buf.length) {
                 return 0;
             }
-            int t = (int) Math.max(1, Math.min(Integer.MAX_VALUE, millis));
-            if (t != soTimeout) {
-                socket.setSoTimeout(t);
-                soTimeout = t;
-            }
             int n = in.read(buf, limit, buf.length - limit);
             if (n > 0) {
                 limit += n;
@@ -256,22 +247,13 @@ public final class HttpServer extends SocketServer {
             return n;
         }
 
-        /** Reads exactly {@code n} bytes (the body), first from the buffer, then from the socket. */
-        byte[] readBody(int n, long deadline) throws IOException {
+        /** Reads exactly {@code n} bytes (the body), first from the buffer, then from the socket; null at end of stream. */
+        byte[] readBody(int n) throws IOException {
             byte[] body = new byte[n];
             int have = Math.min(n, limit - pos);
             System.arraycopy(buf, pos, body, 0, have);
             pos += have;
             while (have < n) {
-                long left = (deadline - System.nanoTime()) / 1_000_000L;
-                if (left <= 0) {
-                    throw new SocketTimeoutException("request deadline passed");
-                }
-                int t = (int) Math.max(1, Math.min(Integer.MAX_VALUE, left));
-                if (t != soTimeout) {
-                    socket.setSoTimeout(t);
-                    soTimeout = t;
-                }
                 int r = in.read(body, have, n - have);
                 if (r < 0) {
                     return null;
@@ -304,10 +286,11 @@ public final class HttpServer extends SocketServer {
         }
 
         /**
-         * Reads one request; null if the peer closed the connection before it was
-         * complete (a half request: nothing to answer).
+         * Reads one request; null if the input ended before it was complete (the peer
+         * closed the connection, or the sweeper shut the input down at the request
+         * timeout).
          */
-        static Request read(Reader in, long deadline) throws IOException, BadRequest {
+        static Request read(Reader in) throws IOException, BadRequest {
             // Find the end of the head (CRLF CRLF). checked: bytes after pos already
             // scanned without a match; offsets from pos survive the compaction in fill.
             int checked = 0;
@@ -321,7 +304,7 @@ public final class HttpServer extends SocketServer {
                 if (checked >= MAX_HEAD) {
                     throw new BadRequest(431, "request head larger than " + MAX_HEAD + " bytes");
                 }
-                if (in.fillUntil(deadline) < 0) {
+                if (in.fill() < 0) {
                     return null;
                 }
             }
@@ -329,7 +312,7 @@ public final class HttpServer extends SocketServer {
             in.pos = end + 4;
             Request r = parseHead(head);
             if (r.contentLength > 0) {
-                byte[] body = in.readBody(r.contentLength, deadline);
+                byte[] body = in.readBody(r.contentLength);
                 if (body == null) {
                     return null;
                 }

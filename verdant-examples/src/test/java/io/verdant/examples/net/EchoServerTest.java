@@ -11,8 +11,11 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.Writer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -56,7 +59,9 @@ class EchoServerTest {
                 s.close();
             }
             awaitTrue(() -> server.openConnections() == 0, "connection threads ended");
-            awaitTrue(() -> rt.liveThreads() == 1, "only the accept loop left");
+            // Only the accept loop and the idle-timeout sweeper are left.
+            assertThat(server.serverThreads()).isEqualTo(2);
+            awaitTrue(() -> rt.liveThreads() == server.serverThreads(), "only the server's own threads left");
         }
     }
 
@@ -71,6 +76,47 @@ class EchoServerTest {
                 assertThat(b.getInputStream().read()).isEqualTo(-1);
                 assertThat(server.openConnections()).isZero();
                 awaitTrue(() -> rt.liveThreads() == 0, "all green threads ended");
+            }
+        }
+    }
+
+    @Test
+    void anIdleConnectionIsClosedAfterTheIdleTimeoutAndAnActiveOneIsNot() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("echo-idle").build());
+             EchoServer server = new EchoServer(ThreadStarter.green(rt),
+                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Duration.ofMillis(400))) {
+            try (Socket idle = connect(server); Socket active = connect(server)) {
+                long t0 = System.nanoTime();
+                // The active connection echoes a byte every 100 ms for 1.2 s: three idle timeouts.
+                OutputStream out = active.getOutputStream();
+                InputStream in = active.getInputStream();
+                for (int i = 0; i < 12; i++) {
+                    out.write('a' + i);
+                    out.flush();
+                    assertThat(in.read()).isEqualTo('a' + i);
+                    Thread.sleep(100);
+                }
+                // The idle one was closed by the server (no data ever came back), not before its timeout.
+                assertThat(idle.getInputStream().read()).isEqualTo(-1);
+                assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+                awaitTrue(() -> server.openConnections() == 1, "only the active connection left");
+                out.write('z');
+                out.flush();
+                assertThat(in.read()).isEqualTo('z');
+            }
+        }
+    }
+
+    @Test
+    void anEchoServerWithoutIdleTimeoutHasNoSweeper() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("echo-untimed").build());
+             EchoServer server = new EchoServer(ThreadStarter.green(rt),
+                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Duration.ZERO)) {
+            assertThat(server.serverThreads()).isEqualTo(1);
+            awaitTrue(() -> rt.liveThreads() == 1, "only the accept loop");
+            try (Socket s = connect(server)) {
+                s.getOutputStream().write('x');
+                assertThat(s.getInputStream().read()).isEqualTo('x');
             }
         }
     }
@@ -95,7 +141,7 @@ class EchoServerTest {
                 Writer control = new java.io.OutputStreamWriter(client.getOutputStream(), StandardCharsets.UTF_8);
                 assertThat(out.readLine()).isEqualTo("connected " + connections);
                 awaitTrue(() -> server.openConnections() == connections, "server holds every connection");
-                assertThat(rt.liveThreads()).isEqualTo(connections + 1L);
+                assertThat(rt.liveThreads()).isEqualTo(connections + (long) server.serverThreads());
                 control.write("go\n");
                 control.flush();
                 assertThat(out.readLine()).isEqualTo("verified " + (long) connections * 128 * 2);

@@ -167,9 +167,10 @@ class HttpServerTest {
             send(s, "GET / HTTP/1.1\r\n\r\n");
         }
         assertThat(get("/").statusCode()).isEqualTo(200);
-        // Every connection thread above has ended; only the accept loop (plus connections
-        // of the shared HttpClient, which it keeps alive) remain.
-        awaitTrue(() -> rt.liveThreads() == 1 + server.openConnections(), "connection threads ended");
+        // Every connection thread above has ended; only the accept loop and the timeout
+        // sweeper (plus connections of the shared HttpClient, which it keeps alive) remain.
+        awaitTrue(() -> rt.liveThreads() == server.serverThreads() + server.openConnections(),
+                "connection threads ended");
         assertThat(server.isClosing()).isFalse();
     }
 
@@ -204,6 +205,95 @@ class HttpServerTest {
                 send(s, "GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
                 assertThat(readAll(s)).startsWith("HTTP/1.1 200 ").endsWith("Hello from Verdant\n");
             }
+        }
+    }
+
+    @Test
+    void aBodyThatTricklesInPastTheRequestTimeoutGets408() throws Exception {
+        try (HttpServer strict = new HttpServer(ThreadStarter.green(rt),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                Duration.ofSeconds(30), Duration.ofMillis(500), Duration.ofSeconds(1));
+             Socket slow = connect(strict)) {
+            long t0 = System.nanoTime();
+            // The head at once, then the body a byte every 50 ms, never finishing.
+            send(slow, "POST /echo HTTP/1.1\r\nContent-Length: 1000\r\n\r\n");
+            InputStream in = slow.getInputStream();
+            for (int i = 0; i < 200 && in.available() == 0; i++) {
+                try {
+                    send(slow, "b");
+                } catch (IOException closedByServer) {
+                    break;
+                }
+                Thread.sleep(50);
+            }
+            assertThat(readAll(slow)).startsWith("HTTP/1.1 408 ").contains("Connection: close");
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(500)).isLessThan(Duration.ofSeconds(8));
+            awaitTrue(() -> strict.openConnections() == 0, "timed-out connection closed");
+        }
+    }
+
+    @Test
+    void aKeepAliveConnectionInUseOutlivesManyIdleTimeouts() throws Exception {
+        try (HttpServer strict = new HttpServer(ThreadStarter.green(rt),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                Duration.ofMillis(300), Duration.ofMillis(300), Duration.ofSeconds(1));
+             Socket s = connect(strict)) {
+            // A request every 100 ms for 1.5 s (five idle timeouts), all on one connection.
+            String first = null;
+            for (int i = 0; i < 15; i++) {
+                send(s, "GET /conn HTTP/1.1\r\n\r\n");
+                String r = readResponse(s.getInputStream());
+                assertThat(r).startsWith("HTTP/1.1 200 ");
+                String body = r.substring(r.indexOf("\r\n\r\n") + 4);
+                if (first == null) {
+                    first = body;
+                }
+                assertThat(body).isEqualTo(first);
+                Thread.sleep(100);
+            }
+            assertThat(strict.acceptedConnections()).isEqualTo(1);
+            // Left idle, it is closed.
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void aServerWhoseThreadsCannotStartFailsAndFreesItsPort() throws Exception {
+        Verdant closed = Verdant.start(Config.builder().workers(1).name("http-closed").build());
+        closed.close();
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new HttpServer(ThreadStarter.green(closed), address,
+                Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(1)))
+                .isInstanceOf(RuntimeException.class);
+        // The listener was closed: the port can be bound again.
+        try (java.net.ServerSocket again = new java.net.ServerSocket()) {
+            again.setReuseAddress(true);
+            again.bind(address);
+            assertThat(again.getLocalPort()).isEqualTo(port);
+        }
+    }
+
+    /**
+     * The regression test for the timer per read: with socket read timeouts, every
+     * request whose read blocked put a task into the JDK's shared timer (about one
+     * per request here, where the client pauses so that every read blocks); with
+     * the sweeper, only the sweeper's own parks (one per tick, 1 s here) remain.
+     */
+    @Test
+    void servingRequestsSchedulesNoJdkTimerPerRead() throws Exception {
+        int requests = 200;
+        try (Socket s = connect(server); JdkTimerCounter timers = new JdkTimerCounter()) {
+            for (int i = 0; i < requests; i++) {
+                send(s, "GET /hello?name=t HTTP/1.1\r\n\r\n");
+                assertThat(readResponse(s.getInputStream())).startsWith("HTTP/1.1 200 ").endsWith("Hello, t\n");
+                Thread.sleep(1); // the server's next read blocks
+            }
+            assertThat(timers.scheduled()).isLessThan(requests / 10);
         }
     }
 

@@ -1,0 +1,76 @@
+package io.verdant.internal;
+
+import io.verdant.internal.sched.Task;
+
+import java.util.concurrent.Callable;
+
+/**
+ * The fields of a {@link GreenThread} that every hand-off touches, declared in
+ * a superclass of their own so that they sit right after {@link Task}'s header
+ * fields, in the first 48 bytes of the object.
+ *
+ * <pre>
+ * Why a class of its own
+ *   In a ring of 10,000 green threads on rendezvous channels, the thread woken
+ *   by a hop last ran 10,000 hops ago: its record is cold. One hop reads, of
+ *   that record: the class word (VirtualThread calls execute() through the
+ *   Executor interface), runContinuation and runtime (execute, dispatch),
+ *   priority (submit, the LIFO rule), worker (written at dispatch), body and
+ *   kin (its own GreenThread.current() and cancellation check in each
+ *   blocking operation), lastRanAt (stamped after the slice). When these were
+ *   GreenThread's own fields HotSpot placed them between offset 8 and 102 (the
+ *   longs and booleans after ten references): two cache lines always, three
+ *   when the object started in the upper half of a line (half the time, as
+ *   objects are 8-byte aligned). HotSpot lays out a superclass's fields before
+ *   its subclass's, so declared here they occupy bytes 24..48 and the whole
+ *   per-hop set, header included, spans 0..48: one line for an object that
+ *   starts at offset 0, 8 or 16 of a line, two otherwise (JOL, JDK 25,
+ *   compressed oops and class pointers; see BENCHMARKS.md, ring).
+ *   The preemption flag stays in GreenThread: dispatch reads it only while
+ *   some preemption request is pending anywhere (Safepoints.pendingRequests).
+ *
+ * Fields (who writes them from which thread: see GreenThread, whose design
+ * comment describes them; they only moved)
+ *   runContinuation  set by a release store on the first execute() (the
+ *                    start); replaced once by the carrier when the thread has
+ *                    ended (GreenThread, "A finished thread's virtual thread"); volatile.
+ *   runtime          final.
+ *   body             the body until run() starts, then null (a dispatcher
+ *                    puts its own back; see GreenThread).
+ *   kin              cancellation (see CancelNode); volatile.
+ *   lastRanAt        stamped by the carrier after each slice; read by anyone
+ *                    as a snapshot (plain long: JDK 25 on 64-bit platforms
+ *                    writes it atomically; a torn read would only misdate a
+ *                    diagnostic).
+ *   Declaration order matters: HotSpot keeps the declaration order within one
+ *   size class, and places this class's references first (Task ends with a
+ *   reference), then the long.
+ * </pre>
+ *
+ * @param <T> the result type of the green thread
+ */
+abstract class GreenThreadHead<T> extends Task {
+    /** The JDK's continuation runnable, installed by the first execute() (the start; see GreenThread). */
+    @SuppressWarnings("unused") volatile Runnable runContinuation;
+    /** The runtime this thread belongs to. */
+    final RuntimeCore runtime;
+    /** The body until run() starts; then null, except for a dispatcher (see GreenThread). */
+    Callable<? extends T> body;
+    /** Cancellation: null, the token this thread is registered under, or its own token; see {@link CancelNode}. */
+    volatile Object kin;
+    /** Ticker.coarseNanos when this thread last left a carrier (0: never ran); carrier writes, anyone reads. */
+    long lastRanAt;
+
+    /**
+     * A record's per-hop fields, for {@link GreenThread}'s constructor.
+     *
+     * @param priority the run-queue level
+     * @param runtime the runtime the thread belongs to
+     * @param body what the thread runs
+     */
+    GreenThreadHead(int priority, RuntimeCore runtime, Callable<? extends T> body) {
+        super(priority);
+        this.runtime = runtime;
+        this.body = body;
+    }
+}
