@@ -59,7 +59,14 @@ public final class Green {
      * @throws NullPointerException if {@code body} is null
      */
     public static GreenHandle<Void> spawn(Runnable body) {
-        return spawner().spawn(body);
+        // Straight to the runtime, as spawn(Callable): a Spawner with default settings
+        // spawns the same thread, and cost an object per spawn (issue 11).
+        RuntimeCore rt = runtime("Green.spawn");
+        Objects.requireNonNull(body, "body");
+        return rt.<Void>spawn(() -> {
+            body.run();
+            return null;
+        }, null, Priority.NORMAL);
     }
 
     /**

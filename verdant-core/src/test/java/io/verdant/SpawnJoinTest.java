@@ -120,4 +120,40 @@ class SpawnJoinTest {
         });
         assertThat(ok).hasValue(50);
     }
+    /**
+     * A handle outlives its thread (issue 11: the spawn benchmark keeps a million):
+     * once an unnamed green thread has ended, its handle no longer keeps the
+     * finished virtual thread reachable, and still answers as before. A named
+     * thread keeps its name.
+     */
+    @Test
+    void aFinishedThreadsHandleNoLongerKeepsItsVirtualThreadReachable() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<java.lang.ref.WeakReference<Thread>> ref =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        GreenHandle<String> h = rt.run(() -> {
+            GreenHandle<String> child = Green.spawn(() -> {
+                ref.set(new java.lang.ref.WeakReference<>(Thread.currentThread()));
+                return "done";
+            });
+            child.join();
+            return child;
+        });
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (ref.get().get() != null) {
+            assertThat(System.nanoTime()).as("the ended thread's virtual thread is still reachable").isLessThan(deadline);
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertThat(h.join()).isEqualTo("done");
+        assertThat(h.isDone()).isTrue();
+        assertThat(h.state()).isEqualTo(GreenState.SUCCEEDED);
+        assertThat(h.name()).isEmpty();
+
+        GreenHandle<Void> named = rt.run(() -> {
+            GreenHandle<Void> c = Green.spawner().name("kept").spawn(() -> { });
+            c.join();
+            return c;
+        });
+        assertThat(named.name()).isEqualTo("kept");
+    }
 }

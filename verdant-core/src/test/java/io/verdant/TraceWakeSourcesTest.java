@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -143,8 +144,10 @@ class TraceWakeSourcesTest {
         try (Verdant rt = Verdant.start(Config.builder().workers(2).name("trace-outside").build())) {
             Channel<Integer> ch = Channel.bounded(64);
             CountDownLatch parked = new CountDownLatch(1);
+            AtomicReference<Thread> receiverThread = new AtomicReference<>();
             TraceRecording trace = rt.startTrace();
             GreenHandle<Integer> receiver = rt.spawn(() -> {
+                receiverThread.set(Thread.currentThread());
                 int sum = 0;
                 for (int i = 0; i < messages; i++) {
                     parked.countDown();
@@ -158,8 +161,11 @@ class TraceWakeSourcesTest {
                 // on its way to park (a send then would find it parking, and its own carrier
                 // would resubmit it: no wake-up from outside).
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                // The snapshot's WAITING is set before the park; the virtual thread's own state
+                // reads WAITING only once it has unmounted (the JDK's PARKED).
                 while (rt.snapshot().threads().stream().noneMatch(g -> g.pid().equals(receiver.pid())
-                        && g.state() == GreenState.WAITING && g.waitReason().startsWith("Channel#"))) {
+                        && g.state() == GreenState.WAITING && g.waitReason().startsWith("Channel#"))
+                        || receiverThread.get().getState() != Thread.State.WAITING) {
                     assertThat(System.nanoTime()).as("receiver parks").isLessThan(deadline);
                     Thread.sleep(1);
                 }

@@ -31,7 +31,9 @@ import java.util.concurrent.Callable;
  *
  * Fields (who writes them from which thread: see GreenThread, whose design
  * comment describes them; they only moved)
- *   runContinuation  set once by CAS on the first execute(); volatile.
+ *   runContinuation  set by a release store on the first execute() (the
+ *                    start); replaced once by the carrier when the thread has
+ *                    ended (GreenThread, "A finished thread's virtual thread"); volatile.
  *   runtime          final.
  *   body             the body until run() starts, then null (a dispatcher
  *                    puts its own back; see GreenThread).
@@ -48,7 +50,7 @@ import java.util.concurrent.Callable;
  * @param <T> the result type of the green thread
  */
 abstract class GreenThreadHead<T> extends Task {
-    /** The JDK's continuation runnable, installed by the first execute() (CAS; see GreenThread). */
+    /** The JDK's continuation runnable, installed by the first execute() (the start; see GreenThread). */
     @SuppressWarnings("unused") volatile Runnable runContinuation;
     /** The runtime this thread belongs to. */
     final RuntimeCore runtime;

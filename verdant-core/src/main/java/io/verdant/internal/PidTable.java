@@ -12,7 +12,7 @@ import java.util.function.IntSupplier;
  * <pre>
  * Layout
  *   pages[i >>> pageShift][i & pageMask] holds the thread in slot i (or null);
- *   generations, same layout, holds the slot's current generation. Pages are
+ *   generations, same layout, holds the generation of the slot's next occupant. Pages are
  *   allocated on demand, under the lock; the pages arrays only grow (copy on grow).
  *   A normal runtime's pages hold 4,096 slots; a deterministic runtime's 64
  *   (SMALL_PAGE_SHIFT): one is made per schedule of an exploration, most
@@ -42,12 +42,18 @@ import java.util.function.IntSupplier;
  *   taken first).
  *
  * Generations and stale pids (exact)
- *   free clears the slot by CAS from its thread (so a second free, or a free
- *   racing abandon, changes nothing), then bumps the slot's generation, and
- *   only then makes the index available: to the same carrier's later allocate
- *   (program order on one OS thread) or through the lock (happens-before). So
- *   the next allocation of the index reads the bumped generation, and a pid
- *   (index, old generation) never matches the new occupant.
+ *   The allocation of an index takes the slot's generation for its thread and
+ *   advances it for the next occupant (generations[i] = g + 1), before the
+ *   thread is published. free clears the slot by CAS from its thread (so a
+ *   second free, or a free racing abandon, changes nothing) and makes the
+ *   index available again: to the same carrier's later allocate (program
+ *   order on one OS thread) or through the lock (happens-before). So the next
+ *   allocation of the index reads the advanced generation, and a pid (index,
+ *   old generation) never matches the new occupant. Occupants are numbered 0,
+ *   1, 2, ... per slot, as when free advanced the generation.
+ *   Why at allocation (issue 11): only allocators touch the generations
+ *   array, so a thread ending on one carrier writes one line of the table
+ *   (its slot) instead of two, when its spawner runs on the other carrier.
  *
  * Lookup (any thread, no lock)
  *   reads the volatile pages array, then the slot with acquire; a slot is
@@ -76,11 +82,17 @@ final class PidTable {
      */
     static final int SMALL_PAGE_SHIFT = 6;
     /** Most free indices one carrier keeps: a burst of this many exits needs no lock.
-     * 1 KB per carrier. Chosen, not measured. */
-    static final int LOCAL_MAX = 256;
-    /** Indices moved between a carrier's cache and the pool per lock: the lock is taken
-     * once per this many spawns (or exits) of a carrier at most. Chosen, not measured. */
-    static final int BATCH = 64;
+     * 4 KB per carrier index. Chosen, not measured. */
+    static final int LOCAL_MAX = 1024;
+    /**
+     * Indices moved between a carrier's cache and the pool per lock: the lock is taken
+     * once per this many spawns (or exits) of a carrier at most. 256 (was 64): when one
+     * carrier spawns and the other ends the threads (spawn at 2 workers), every index
+     * travels through the pool, and JFR samples of that run put 5 % on the pool lock
+     * of the ending carrier (a loaded machine; its share is rough); a quarter of the
+     * locks, for 3 KB more per carrier. Chosen, not measured.
+     */
+    static final int BATCH = 256;
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(GreenThread[].class);
 
     /** Publishes a fully set-up thread in its slot (pairs with {@link #slotAcquire}). */
@@ -227,8 +239,11 @@ final class PidTable {
     private boolean publish(GreenThread<?> t, int index, Local l) {
         int page = index >>> pageShift;
         int slot = index & pageMask;
+        int[] gens = generations[page];
+        int generation = gens[slot];
+        gens[slot] = generation + 1; // the next occupant's (see "Generations and stale pids")
         t.index = index;
-        t.generation = generations[page][slot];
+        t.generation = generation;
         GreenThread<?>[] p = pages[page];
         setSlotVolatile(p, slot, t);
         if (!closed) {
@@ -236,7 +251,6 @@ final class PidTable {
         }
         // close() may have missed t (see "Closing"): withdraw it.
         if (casSlot(p, slot, t, null)) {
-            generations[page][slot]++;
             release(index, l);
         }
         return false;
@@ -269,11 +283,11 @@ final class PidTable {
                 || !casSlot(ps[page], index & pageMask, t, null)) {
             return;
         }
-        generations[page][index & pageMask]++;
+        // The generation was advanced when the slot was allocated: nothing else to write here.
         release(index, localOrNull(carrierOfCaller.getAsInt()));
     }
 
-    /** Makes a freed index (its generation already bumped) available again: to {@code l} if there is room. */
+    /** Makes a freed index (its next generation already set at allocation) available again: to {@code l} if there is room. */
     private void release(int index, Local l) {
         if (l != null && l.count < LOCAL_MAX) {
             l.indices[l.count++] = index;
@@ -283,7 +297,7 @@ final class PidTable {
         try {
             l = localOrNull(carrierOfCaller.getAsInt());
             if (l != null && l.count == LOCAL_MAX) {
-                // Full: the older half goes to the pool, the hot top stays.
+                // Full: the oldest BATCH go to the pool, the hot top stays.
                 for (int i = 0; i < BATCH; i++) {
                     pushLocked(l.indices[i]);
                 }

@@ -272,8 +272,7 @@ public final class RuntimeCore {
             g.parentGeneration = spawner.generation;
         }
         try {
-            vt = VirtualThreads.newThread(det == null ? g : det.executorFor(g), name, g);
-            vt.setUncaughtExceptionHandler(g);
+            vt = VirtualThreads.newThread(det == null ? g : det.executorFor(g), name, g, g);
             g.vthread = vt;
             if (under != null) {
                 bornCancelled = CancelNode.registerUnder(under, g);

@@ -44,10 +44,14 @@
  *                                            slot's release store (spawning thread)
  *   vthread           RuntimeCore.spawn      plain, before the pid-table publication
  *                                            and the thread's start
+ *                     GreenThread.dispatch   plain, once: a terminated stand-in after an
+ *                                            unnamed thread ended (carrier)
  *   body              GreenThread            constructor; cleared by run() (own thread);
  *                     RuntimeCore.spawnEvent an event actor's EventActor, before publication
  *                     Dispatcher.call        a dispatcher puts itself back (own thread)
- *   runContinuation   GreenThread.execute    CAS, once (the first submission)
+ *   runContinuation   GreenThread.execute    release store, once (the first submission: the start)
+ *                     GreenThread.dispatch   release store, once: a never-run runnable after
+ *                                            the thread ended (carrier)
  *   status, outcome   GreenThread            finish (own thread, or for an event
  *                                            actor the owner of its turn), abandon (close),
  *                                            discardUnstarted (spawner): one CAS from

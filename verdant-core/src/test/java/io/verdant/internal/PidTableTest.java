@@ -131,4 +131,51 @@ class PidTableTest {
         assertThat(wrong.get()).isNull();
         assertThat(table.live()).isZero();
     }
+    /**
+     * Indices spawned on one carrier and freed on the other travel through both
+     * carriers' caches and the shared pool (the spawn benchmark at 2 workers):
+     * every reuse of a slot takes the next generation (0, 1, 2, ... per slot, now
+     * advanced at allocation rather than at free), and no earlier pid of the slot
+     * names the new occupant. A withdrawn publication (the table closed) uses up
+     * its generation too.
+     */
+    @Test
+    void generationsAdvancePerReuseWhileIndicesMoveBetweenCarrierCachesAndThePool() {
+        int[] carrier = {0};
+        PidTable table = new PidTable(2, () -> carrier[0]);
+        java.util.Map<Integer, Integer> lastGeneration = new java.util.HashMap<>();
+        List<GreenThread<Void>> alive = new ArrayList<>();
+        for (int round = 0; round < 40; round++) {
+            carrier[0] = 0;
+            for (int i = 0; i < PidTable.LOCAL_MAX / 3; i++) {
+                GreenThread<Void> t = thread();
+                assertThat(table.allocate(t)).isTrue();
+                Integer before = lastGeneration.put(t.index, t.generation);
+                assertThat(t.generation).as("slot %d reused", t.index).isEqualTo(before == null ? 0 : before + 1);
+                if (before != null) {
+                    assertThat(table.lookup(t.index, before)).as("an earlier pid of slot %d", t.index).isNull();
+                }
+                alive.add(t);
+            }
+            carrier[0] = 1;
+            for (GreenThread<Void> t : alive) {
+                table.free(t);
+                assertThat(table.lookup(t.index, t.generation)).isNull();
+            }
+            alive.clear();
+        }
+        assertThat(table.live()).isZero();
+        // 40 rounds of LOCAL_MAX / 3 on a few LOCAL_MAX slots: slots were reused several times.
+        assertThat(lastGeneration.size()).isLessThan(40 * (PidTable.LOCAL_MAX / 3));
+        assertThat(lastGeneration.values().stream().mapToInt(Integer::intValue).max().orElse(0)).isGreaterThan(3);
+
+        GreenThread<Void> before = thread();
+        carrier[0] = 0;
+        table.allocate(before);
+        table.free(before);
+        table.closeAndSnapshot();
+        GreenThread<Void> refused = thread();
+        assertThat(table.allocate(refused)).as("closed").isFalse();
+        assertThat(table.lookup(refused.index, refused.generation)).isNull();
+    }
 }

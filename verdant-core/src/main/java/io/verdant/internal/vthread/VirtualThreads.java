@@ -15,6 +15,19 @@ import java.util.concurrent.Future;
  * {@link #jdkTimeoutPending}). Everything else (park, unpark, mount, stack
  * switching, growable stacks) is the JDK's.
  *
+ * <p>On the spawn path ({@link #newThread(Executor, String, Runnable,
+ * Thread.UncaughtExceptionHandler)}) two more package-private members of
+ * {@code java.lang} are used when present, both to do exactly what the builder
+ * does without its per-thread cost (issue 11): the static factory
+ * {@code ThreadBuilders.newVirtualThread(Executor, String, int, Runnable)} that
+ * the builder's {@code unstarted} calls (no builder object per spawn), and a
+ * plain store of {@code Thread.uncaughtExceptionHandler} before the thread is
+ * started ({@code setUncaughtExceptionHandler} writes that volatile field, a
+ * full fence per spawn; a store before {@code Thread.start} is published to
+ * the thread by the start itself, and no other thread reads it before then).
+ * Where either is missing (a JDK that renamed it) the builder and the public
+ * setter are used instead.
+ *
  * <p>The constructor is resolved once, on first use, into a {@link MethodHandle}.
  * Without {@code --add-opens java.base/java.lang=ALL-UNNAMED} (or
  * {@code =io.verdant} on the module path) resolution fails and {@link #check()}
@@ -40,6 +53,10 @@ public final class VirtualThreads {
 
     private static final MethodHandle BUILDER;
     private static final Throwable FAILURE;
+    /** {@code ThreadBuilders.newVirtualThread(Executor, String, int, Runnable)}, or null (use the builder). */
+    private static final MethodHandle FACTORY;
+    /** {@code Thread.uncaughtExceptionHandler}, or null (use the public setter). */
+    private static final VarHandle UNCAUGHT_HANDLER;
     /** {@code VirtualThread.timeoutTask}, or null where this JDK has no such field. */
     private static final VarHandle TIMEOUT_TASK;
 
@@ -56,6 +73,24 @@ public final class VirtualThreads {
         }
         BUILDER = h;
         FAILURE = failure;
+        MethodHandle factory = null;
+        try {
+            Class<?> builders = Class.forName("java.lang.ThreadBuilders");
+            factory = MethodHandles.privateLookupIn(builders, MethodHandles.lookup())
+                    .findStatic(builders, "newVirtualThread", MethodType.methodType(Thread.class, Executor.class,
+                            String.class, int.class, Runnable.class));
+        } catch (Throwable t) {
+            // Not opened, or a JDK without it: newThread uses the builder.
+        }
+        FACTORY = factory;
+        VarHandle uhe = null;
+        try {
+            uhe = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup())
+                    .findVarHandle(Thread.class, "uncaughtExceptionHandler", Thread.UncaughtExceptionHandler.class);
+        } catch (Throwable t) {
+            // Not opened, or a JDK without the field: newThread uses the public setter.
+        }
+        UNCAUGHT_HANDLER = uhe;
         VarHandle timeoutTask = null;
         try {
             Class<?> vt = Class.forName("java.lang.VirtualThread");
@@ -130,6 +165,43 @@ public final class VirtualThreads {
                 + "this JVM is JDK " + version + ". Verdant uses one JDK-internal constructor whose shape may change "
                 + "in any feature release. Run on JDK " + SUPPORTED_JDK + ", or start the JVM with -D"
                 + ALLOW_UNSUPPORTED_JDK + "=true to try this JDK at your own risk.");
+    }
+
+    /**
+     * Creates an unstarted virtual thread that submits its continuation to
+     * {@code scheduler}, with {@code handler} as its uncaught-exception handler,
+     * exactly as the builder would, without a builder object and without a
+     * volatile store per thread (see the class comment). Any thread may call
+     * this; the caller starts the thread (or hands it to the code that will).
+     *
+     * @param scheduler the executor the virtual thread submits its continuation to
+     * @param name the thread name, or null for an unnamed thread
+     * @param task the thread's task
+     * @param handler the thread's uncaught-exception handler
+     * @return the new, unstarted virtual thread
+     * @throws IllegalStateException if virtual threads with a custom scheduler cannot be created here
+     */
+    public static Thread newThread(Executor scheduler, String name, Runnable task,
+                                   Thread.UncaughtExceptionHandler handler) {
+        if (FACTORY == null) {
+            Thread t = newThread(scheduler, name, task);
+            t.setUncaughtExceptionHandler(handler);
+            return t;
+        }
+        requireBuilder();
+        Thread t;
+        try {
+            // characteristics 0: what a builder that was given no other setting passes.
+            t = (Thread) FACTORY.invokeExact(scheduler, name, 0, task);
+        } catch (Throwable e) {
+            throw new IllegalStateException("virtual thread factory failed", e);
+        }
+        if (UNCAUGHT_HANDLER != null) {
+            UNCAUGHT_HANDLER.set(t, handler); // plain: Thread.start publishes it (see the class comment)
+        } else {
+            t.setUncaughtExceptionHandler(handler);
+        }
+        return t;
     }
 
     /**

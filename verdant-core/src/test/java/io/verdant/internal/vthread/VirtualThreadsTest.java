@@ -56,6 +56,42 @@ class VirtualThreadsTest {
         }
     }
 
+    /**
+     * The spawn path's factory (no builder, the handler stored before start) makes
+     * the same thread the builder makes: unstarted, virtual, named or unnamed, its
+     * continuation submitted to the given executor, the given handler in place
+     * before it runs.
+     */
+    @Test
+    void theBuilderlessFactoryMakesTheThreadTheBuilderMakes() throws Exception {
+        java.util.concurrent.ConcurrentLinkedQueue<Runnable> submitted = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.Executor executor = submitted::add;
+        Thread.UncaughtExceptionHandler handler = (t, e) -> { };
+        java.util.concurrent.atomic.AtomicReference<Object> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread named = VirtualThreads.newThread(executor, "named-one",
+                () -> seen.set(Thread.currentThread().getUncaughtExceptionHandler()), handler);
+        Thread unnamed = VirtualThreads.newThread(executor, null, () -> { }, handler);
+        assertThat(named.isVirtual()).isTrue();
+        assertThat(named.getState()).isEqualTo(Thread.State.NEW);
+        assertThat(named.getName()).isEqualTo("named-one");
+        assertThat(unnamed.getName()).isEqualTo(Thread.ofVirtual().unstarted(() -> { }).getName());
+        assertThat(named.getUncaughtExceptionHandler()).isSameAs(handler);
+        named.start();
+        unnamed.start();
+        // Both continuations went to our executor, not to the JDK's scheduler: run them here.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!(named.getState() == Thread.State.TERMINATED && unnamed.getState() == Thread.State.TERMINATED)) {
+            Runnable r = submitted.poll();
+            if (r != null) {
+                r.run();
+            } else {
+                assertThat(System.nanoTime()).as("threads never ran").isLessThan(deadline);
+                Thread.onSpinWait();
+            }
+        }
+        assertThat(seen.get()).isSameAs(handler);
+    }
+
     private static void awaitState(Thread t, Thread.State state) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (t.getState() != state) {
