@@ -413,7 +413,7 @@ public final class Config {
 
         /**
          * Keeps an always-on scheduling trace of the last {@code bytesPerCarrier}
-         * bytes per carrier (36 bytes per event: four longs and an object slot;
+         * bytes per carrier (44 bytes per event: four longs, an object slot and a long;
          * rounded down to a power of two of events, so 4 MiB keeps 65,536 events,
          * the last 65,536 slices of a carrier that only yields), which
          * {@link Verdant#flightRecording()} copies at any time, for example when

@@ -29,12 +29,13 @@ import java.util.Set;
  * another trace records, the trace reads the rings already there.
  */
 public final class TraceOptions {
-    /** Events per carrier ring by default: 2^15 (1.4 MiB per carrier at 44 bytes per event), about
-     * 10 ms of a carrier switching three million times a second, five times the 2 ms between
-     * two collections. */
-    public static final int DEFAULT_RING_EVENTS = 1 << 15;
-    /** The smallest ring: 64 events. A smaller ring wraps between two collections (2 ms apart)
-     * as soon as a carrier dispatches more than 32,000 times a second, and drops most events. */
+    /** Events per carrier ring by default: 2^17 (5.5 MiB per carrier at 44 bytes per event),
+     * about 40 ms of a carrier writing three million events a second; the collector drains a
+     * ring when it is about a quarter full, so three quarters stay as headroom. */
+    public static final int DEFAULT_RING_EVENTS = 1 << 17;
+    /** The smallest ring: 64 events. A smaller ring wraps between two collections (1 ms apart
+     * at the shortest) as soon as a carrier writes more than 64,000 events a second, and drops
+     * most of them. */
     public static final int MIN_RING_EVENTS = 64;
     /** The largest ring: 2^26 events (2 GiB per carrier). */
     public static final int MAX_RING_EVENTS = 1 << 26;

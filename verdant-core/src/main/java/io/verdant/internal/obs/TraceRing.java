@@ -27,8 +27,9 @@ import java.lang.invoke.VarHandle;
  *
  * Memory: LONGS * 8 = 32 bytes of buf per event plus one reference slot in refs
  *   (4 bytes with compressed oops, the JVM's default for heaps below 32 GiB; 8
- *   without). EVENT_BYTES counts 36: a ring of 2^17 events holds 4 MiB of buf
- *   and 512 KiB of refs, plus a few dozen bytes of headers.
+ *   without) and one long in aux. EVENT_BYTES counts 44: a ring of 2^17 events
+ *   holds 4 MiB of buf, 512 KiB of refs and 1 MiB of aux, plus a few dozen bytes
+ *   of headers.
  *   published  number of events completely written. Written by the owner only.
  *   claimed    a bound on the events whose writing may have begun: the writer
  *              claims CLAIM (claimStep) events at a time, before writing the first
@@ -76,8 +77,8 @@ public final class TraceRing {
     /** Bytes of a reference slot with compressed oops (the JVM's default below 32 GiB of heap;
      * 8 without them, which {@link #EVENT_BYTES} does not assume). */
     public static final int REF_BYTES = 4;
-    /** Bytes per event held: the four longs and the object slot beside them (see "Memory"). */
-    public static final int EVENT_BYTES = LONGS * Long.BYTES + REF_BYTES;
+    /** Bytes per event held: the four longs, the object slot and the extra long beside them (see "Memory"). */
+    public static final int EVENT_BYTES = LONGS * Long.BYTES + REF_BYTES + Long.BYTES;
 
     /** Events claimed at a time (see the class comment): 64 (one claim per
      * 2 KiB of events) for rings of 512 events and more, an eighth of smaller

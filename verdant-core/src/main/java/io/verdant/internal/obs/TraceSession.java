@@ -84,11 +84,11 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class TraceSession implements TraceRecording {
     /** Events per carrier ring of a trace started without the flight recorder:
-     * 2^17 events (4.5 MiB per carrier with the object slots, TraceRing "Memory"),
+     * 2^17 events (5.5 MiB per carrier with the object and extra slots, TraceRing "Memory"),
      * about 40 ms of a carrier writing three million events a second, so the
      * collector can drain a busy runtime about 100 times a second instead of 500
      * and still has three quarters of the ring as headroom. */
-    public static final int DEFAULT_RING_EVENTS = 1 << 17;
+    public static final int DEFAULT_RING_EVENTS = io.verdant.TraceOptions.DEFAULT_RING_EVENTS;
     /** The collector's first interval: 10 ms; later ones adapt (class comment). */
     static final long COLLECT_NANOS = 10_000_000L;
     /** The shortest interval: 1 ms (a ring filling faster than a quarter per
@@ -105,7 +105,7 @@ public final class TraceSession implements TraceRecording {
      * with preemption on); the bound is for a slice that does not (preemption off, a
      * thread stuck in native code), which is then cut at the stop time. */
     static final long STOP_WAIT_NANOS = 500_000_000L;
-    /** Events kept per lane: 2^21 (72 MiB at 36 bytes per event) bounds a forgotten trace's memory;
+    /** Events kept per lane: 2^21 (88 MiB at 44 bytes per event) bounds a forgotten trace's memory;
      * about a second of a carrier at full switching speed. */
     static final int MAX_LANE_EVENTS = 1 << 21;
 
