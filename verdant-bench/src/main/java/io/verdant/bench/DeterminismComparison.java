@@ -90,6 +90,10 @@ final class DeterminismComparison extends Harness {
                         () -> new ScheduleTrial(DeterminismComparison::lostUpdate, true)),
                 local("det-pipeline", name() + "-pipeline", "verdant-det", SCHEDULES, "ops_per_s", List.of(),
                         () -> new ScheduleTrial(DeterminismComparison::pipeline, true)),
+                local("det-lost-update-recorded", name() + "-lost-update", "verdant-det-steps", SCHEDULES, "ops_per_s",
+                        List.of(), () -> new ScheduleTrial(DeterminismComparison::lostUpdate, true, true)),
+                local("det-pipeline-recorded", name() + "-pipeline", "verdant-det-steps", SCHEDULES, "ops_per_s",
+                        List.of(), () -> new ScheduleTrial(DeterminismComparison::pipeline, true, true)),
                 local("det-sleeps", name() + "-sleeps", "verdant-det", (long) SLEEPERS * SLEEPS_EACH, "ms", List.of(),
                         SleepsTrial::new));
     }
@@ -99,6 +103,10 @@ final class DeterminismComparison extends Harness {
         report.note(acceptance("set-up + tear-down per schedule", medians.get("det-setup"), 1e-3, "us", "<= 30"));
         report.note(acceptance("lost-update schedules/s", medians.get("det-lost-update"), 1, "", ">= 5,000"));
         report.note(acceptance("pipeline schedules/s", medians.get("det-pipeline"), 1, "", ">= 500"));
+        report.note(acceptance("lost-update schedules/s, steps saved (as Exploration runs it)",
+                medians.get("det-lost-update-recorded"), 1, "", ">= 5,000"));
+        report.note(acceptance("pipeline schedules/s, steps saved (as Exploration runs it)",
+                medians.get("det-pipeline-recorded"), 1, "", ">= 500"));
         report.note(acceptance("us per step, lost-update", medians.get("det-lost-update/us_per_step"), 1, "us", "<= 1"));
         report.note(acceptance("us per step, pipeline", medians.get("det-pipeline/us_per_step"), 1, "us", "<= 1"));
         report.note(acceptance(SLEEPERS * SLEEPS_EACH + " sleeps over " + SLEEPERS + " threads, real time",
@@ -160,14 +168,21 @@ final class DeterminismComparison extends Harness {
     private static final class ScheduleTrial implements Trial {
         private final Callable<?> body;
         private final boolean schedulesPerSecond;
+        private final boolean recordSteps;
         private long nextSeed;
         private double steps;
         private double microsPerStep;
         private double bytesPerSchedule;
 
         ScheduleTrial(Callable<?> body, boolean schedulesPerSecond) {
+            this(body, schedulesPerSecond, false);
+        }
+
+        /** recordSteps: each schedule also saves its steps, as Exploration and @VerdantTest run it. */
+        ScheduleTrial(Callable<?> body, boolean schedulesPerSecond, boolean recordSteps) {
             this.body = body;
             this.schedulesPerSecond = schedulesPerSecond;
+            this.recordSteps = recordSteps;
         }
 
         @Override
@@ -176,7 +191,7 @@ final class DeterminismComparison extends Harness {
             if (body != null) {
                 long e0 = System.nanoTime();
                 for (int i = 0; i < SCHEDULES; i++) {
-                    schedule(nextSeed + i, null);
+                    schedule(nextSeed + i, null, recordSteps);
                 }
                 empty = System.nanoTime() - e0;
             }
@@ -184,7 +199,7 @@ final class DeterminismComparison extends Harness {
             long b0 = allocatedBytes();
             long t0 = System.nanoTime();
             for (int i = 0; i < SCHEDULES; i++) {
-                totalSteps += schedule(nextSeed++, body);
+                totalSteps += schedule(nextSeed++, body, recordSteps);
             }
             long took = System.nanoTime() - t0;
             bytesPerSchedule = b0 < 0 ? Double.NaN : (double) (allocatedBytes() - b0) / SCHEDULES;
@@ -200,9 +215,9 @@ final class DeterminismComparison extends Harness {
         }
     }
 
-    /** One schedule of {@code body} (null: an empty body); returns its step count. */
-    static long schedule(long seed, Callable<?> body) {
-        try (Verdant rt = Verdant.deterministic(CONFIG, Determinism.seed(seed))) {
+    /** One schedule of {@code body} (null: an empty body), its steps saved or not; returns its step count. */
+    static long schedule(long seed, Callable<?> body, boolean recordSteps) {
+        try (Verdant rt = Verdant.deterministic(CONFIG, Determinism.seed(seed).recordSteps(recordSteps))) {
             rt.run(body == null ? () -> null : body);
             return rt.trace().steps();
         }

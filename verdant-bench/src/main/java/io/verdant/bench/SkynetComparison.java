@@ -47,7 +47,7 @@ final class SkynetComparison extends Harness {
 
     @Override
     protected void summarize(Report report, Map<String, Double> m) {
-        ratios(report, "skynet verdant/vt-default", m, "verdant", "vt-default", "<=", 0.6);
+        ratios(report, "skynet verdant/vt-default", m, "verdant", "vt-default", "<=", 0.7);
     }
 
     static final class VerdantSkynet implements Trial {
