@@ -71,34 +71,47 @@ class TraceTest {
         return null;
     }
 
+    /**
+     * Runs a ping-pong pair for {@code rounds} round trips on rendezvous channels:
+     * green threads "ping" and "pong", both joined before it returns.
+     *
+     * @param rt     the runtime to run it in
+     * @param rounds round trips
+     * @return the pids of ping and pong, in that order
+     */
+    static Pid[] pingPong(Verdant rt, int rounds) {
+        Pid[] pair = new Pid[2];
+        rt.run(() -> {
+            Channel<Integer> ping = Channel.rendezvous();
+            Channel<Integer> pong = Channel.rendezvous();
+            GreenHandle<Void> echo = Green.spawner().name("pong").spawn(() -> {
+                for (int i = 0; i < rounds; i++) {
+                    pong.send(ping.receive());
+                }
+            });
+            GreenHandle<Void> pinger = Green.spawner().name("ping").spawn(() -> {
+                for (int i = 0; i < rounds; i++) {
+                    ping.send(i);
+                    pong.receive();
+                }
+            });
+            pair[0] = pinger.pid();
+            pair[1] = echo.pid();
+            pinger.join();
+            echo.join();
+            return null;
+        });
+        return pair;
+    }
+
     @Test
     void aPingPongPairShowsAlternatingSlicesWithWakeArrowsAndNoOverlapOnACarrier() throws Exception {
         int rounds = 300;
         // One carrier: each side parks until the other answers, so the pair strictly alternates
         // (on two carriers a side may find the answer already there and not park).
         try (Verdant rt = Verdant.start(Config.builder().workers(1).name("trace-pingpong").build())) {
-            Pid[] pair = new Pid[2];
             TraceRecording trace = rt.startTrace();
-            rt.run(() -> {
-                Channel<Integer> ping = Channel.rendezvous();
-                Channel<Integer> pong = Channel.rendezvous();
-                GreenHandle<Void> echo = Green.spawner().name("pong").spawn(() -> {
-                    for (int i = 0; i < rounds; i++) {
-                        pong.send(ping.receive());
-                    }
-                });
-                GreenHandle<Void> pinger = Green.spawner().name("ping").spawn(() -> {
-                    for (int i = 0; i < rounds; i++) {
-                        ping.send(i);
-                        pong.receive();
-                    }
-                });
-                pair[0] = pinger.pid();
-                pair[1] = echo.pid();
-                pinger.join();
-                echo.join();
-                return null;
-            });
+            Pid[] pair = pingPong(rt, rounds);
             trace.stop();
             assertThat(trace.isRecording()).isFalse();
             assertThat(trace.dropped()).isZero();

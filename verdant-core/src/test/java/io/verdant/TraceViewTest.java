@@ -87,28 +87,8 @@ class TraceViewTest {
     void theGreenThreadViewShowsEachThreadRunningRunnableAndParkedWithoutOverlap() throws Exception {
         int rounds = 200;
         try (Verdant rt = Verdant.start(Config.builder().workers(2).name("view-pingpong").build())) {
-            Pid[] pair = new Pid[2];
             TraceRecording trace = rt.startTrace();
-            rt.run(() -> {
-                Channel<Integer> ping = Channel.rendezvous();
-                Channel<Integer> pong = Channel.rendezvous();
-                GreenHandle<Void> echo = Green.spawner().name("pong").spawn(() -> {
-                    for (int i = 0; i < rounds; i++) {
-                        pong.send(ping.receive());
-                    }
-                });
-                GreenHandle<Void> pinger = Green.spawner().name("ping").spawn(() -> {
-                    for (int i = 0; i < rounds; i++) {
-                        ping.send(i);
-                        pong.receive();
-                    }
-                });
-                pair[0] = pinger.pid();
-                pair[1] = echo.pid();
-                pinger.join();
-                echo.join();
-                return null;
-            });
+            Pid[] pair = TraceTest.pingPong(rt, rounds);
             trace.stop();
             JsonNode root = parse(trace);
             long rid = runtimeId(pair[0]);

@@ -152,49 +152,44 @@ final class YieldComparison extends Harness {
     }
 
     /**
-     * The floor of a lone yield: {@link #floorPair} with one thread, so every
-     * yield unmounts, is queued alone and is mounted again by the bare loop.
+     * The floor of a lone yield: {@link #floor} with one thread, so every yield
+     * unmounts, is queued alone and is mounted again by the bare loop.
      *
      * @return ns per yield
      * @throws InterruptedException if interrupted while joining the loop thread
      */
     static double floorAlone() throws InterruptedException {
-        long[] ns = new long[1];
-        Thread carrier = new Thread(() -> {
-            ArrayDeque<Runnable> queue = new ArrayDeque<>();
-            Executor ex = queue::addLast;
-            long t0 = System.nanoTime();
-            VirtualThreads.newThread(ex, null, YieldComparison::yieldLoop).start();
-            for (Runnable r; (r = queue.pollFirst()) != null; ) {
-                r.run();
-            }
-            ns[0] = System.nanoTime() - t0;
-        }, "vt-floor-alone-carrier");
-        carrier.start();
-        carrier.join();
-        return (double) ns[0] / YIELDS;
+        return floor(1, "vt-floor-alone-carrier");
+    }
+
+    /** The floor of a switch: {@link #floor} with two threads taking turns. */
+    static double floorPair() throws InterruptedException {
+        return floor(2, "vt-floor-carrier");
     }
 
     /**
-     * The floor: a platform thread runs a plain ArrayDeque of continuations. Both
-     * virtual threads are started from the loop thread and every yield re-submits
-     * from it, so the deque is only ever touched by that one thread.
+     * The floor: a platform thread runs a plain ArrayDeque of continuations. The
+     * {@code threads} virtual threads are started from the loop thread and every
+     * yield re-submits from it, so the deque is only ever touched by that one thread.
+     *
+     * @return ns per yield
      */
-    static double floorPair() throws InterruptedException {
+    private static double floor(int threads, String carrierName) throws InterruptedException {
         long[] ns = new long[1];
         Thread carrier = new Thread(() -> {
             ArrayDeque<Runnable> queue = new ArrayDeque<>();
             Executor ex = queue::addLast;
             long t0 = System.nanoTime();
-            VirtualThreads.newThread(ex, null, YieldComparison::yieldLoop).start();
-            VirtualThreads.newThread(ex, null, YieldComparison::yieldLoop).start();
+            for (int i = 0; i < threads; i++) {
+                VirtualThreads.newThread(ex, null, YieldComparison::yieldLoop).start();
+            }
             for (Runnable r; (r = queue.pollFirst()) != null; ) {
                 r.run();
             }
             ns[0] = System.nanoTime() - t0;
-        }, "vt-floor-carrier");
+        }, carrierName);
         carrier.start();
         carrier.join();
-        return (double) ns[0] / (2L * YIELDS);
+        return (double) ns[0] / ((long) threads * YIELDS);
     }
 }

@@ -11,20 +11,22 @@ import java.util.List;
  *
  * <pre>
  * Layout
- *   chunks     CHUNK_EVENTS events each: a long[] of CHUNK_EVENTS * LONGS and an
- *              Object[] of CHUNK_EVENTS object slots (TraceRing's layout, so a
- *              chunk takes a ring's range with System.arraycopy). Event k of the
+ *   chunks     CHUNK_EVENTS events each: a long[] of CHUNK_EVENTS * LONGS, an
+ *              Object[] of CHUNK_EVENTS object slots and a long[] of CHUNK_EVENTS
+ *              extra slots (TraceRing's layout, so a chunk takes a ring's range
+ *              with System.arraycopy). Event k of the
  *              lane is in chunk k / CHUNK_EVENTS at k % CHUNK_EVENTS. A chunk is
  *              allocated when the lane reaches it and kept after a truncate.
  *   count      events held.
- *   Object slots are copied as the ring holds them: a slot is meaningful only if
- *   its event's header has TraceEvent.REF (TraceData.blocker looks).
+ *   Object and extra slots are copied as the ring holds them: a slot is
+ *   meaningful only if its event's header has TraceEvent.REF / TraceEvent.EXTRA
+ *   (TraceData.blocker and TraceData.holder look).
  *
  * Threads: not thread-safe; TraceSession uses it under its monitor only.
  * </pre>
  */
 final class TraceLane {
-    /** Events per chunk: 2^13, so a chunk's long[] is 256 KiB and its Object[] 32 KiB: large
+    /** Events per chunk: 2^13, so a chunk's long[] is 256 KiB, its Object[] 32 KiB and its extra long[] 64 KiB: large
      * enough that a busy lane allocates a chunk only every few collections, small enough to
      * stay below G1's humongous-object size (half a region; regions are at least 1 MiB). */
     static final int CHUNK_EVENTS = 1 << 13;

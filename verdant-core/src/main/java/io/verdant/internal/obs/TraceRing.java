@@ -137,18 +137,7 @@ public final class TraceRing {
      * @param c      third payload word
      */
     public void put(long header, long a, long b, long c) {
-        long s = (long) PUBLISHED.get(this); // plain: the owner's own last write
-        if (((int) s & claimMask) == 0) {
-            CLAIMED.setOpaque(this, s + claimMask + 1);
-            VarHandle.storeStoreFence();
-        }
-        int i = (int) (s & mask) * LONGS;
-        long[] bf = buf;
-        bf[i] = header;
-        bf[i + 1] = a;
-        bf[i + 2] = b;
-        bf[i + 3] = c;
-        PUBLISHED.setRelease(this, s + 1);
+        put(header, a, b, c, null, 0); // inlined: the null and 0 tests fold away
     }
 
     /**
@@ -164,23 +153,7 @@ public final class TraceRing {
      * @param ref    the object, or null
      */
     public void put(long header, long a, long b, long c, Object ref) {
-        long s = (long) PUBLISHED.get(this); // plain: the owner's own last write
-        if (((int) s & claimMask) == 0) {
-            CLAIMED.setOpaque(this, s + claimMask + 1);
-            VarHandle.storeStoreFence();
-        }
-        int e = (int) (s & mask);
-        int i = e * LONGS;
-        long[] bf = buf;
-        if (ref != null) {
-            refs[e] = ref;
-            header |= TraceEvent.REF;
-        }
-        bf[i] = header;
-        bf[i + 1] = a;
-        bf[i + 2] = b;
-        bf[i + 3] = c;
-        PUBLISHED.setRelease(this, s + 1);
+        put(header, a, b, c, ref, 0);
     }
 
     /**
