@@ -84,7 +84,12 @@ import java.util.concurrent.locks.LockSupport;
  *              owner only, while tracing: one clock read per slice. The end of a
  *              slice (or of an idle period) is the begin of the next one on this
  *              carrier, so the scheduler's own work between two slices is counted
- *              in the second. sliceBegin holds the begin of the running slice
+ *              in the second; except for a task found in the injection queues or
+ *              by a steal, whose slice begins at a second clock read: it may have
+ *              been made runnable (by another thread, whose wake-up event carries
+ *              that thread's earlier clock read) while this carrier searched, and
+ *              an export links a wake-up to the first slice of the woken thread
+ *              that begins after it. sliceBegin holds the begin of the running slice
  *              (WAKE and SPAWN events carry it) and, between slices, the last end;
  *              stampedRing is the serial number of the ring it was read for: a
  *              newly installed ring (rings are never reused) starts from a fresh
@@ -434,7 +439,11 @@ public final class Worker extends Thread {
         long honoured = counters.preemptionsHonored;
         LocalQueue level = levels[task.priority];
         long tail = level.tailOwner();
-        long t0 = stampedRing == ring.serial ? sliceBegin : Clock.SYSTEM.nanoTime();
+        // A task taken from the injection queues or stolen may have been made runnable after
+        // this carrier's last mark (it searched meanwhile): its slice begins now, after the
+        // wake-up that made it runnable, so the wake's arrow finds it (see "Tracing").
+        long t0 = stampedRing == ring.serial && how != TraceEvent.FOUND_INJECTED && how != TraceEvent.FOUND_STOLEN
+                ? sliceBegin : Clock.SYSTEM.nanoTime();
         sliceBegin = t0;
         stampedRing = ring.serial;
         try {
