@@ -19,7 +19,10 @@ import java.util.List;
  * against a FIFO deque where a steal removes ceil(size/2) from the head.
  * Sizes stay far below the capacity, so offer always succeeds.
  */
-@Timeout(120)
+// A hang guard only (Lincheck's own invocation timeout, 30 s, reports a stuck invocation): the
+// iterations' time is CPU time of the threads and the verifier, which a loaded machine stretches
+// (BoundedChannelLincheckTest: 94 s, 117 s, then 324 s against a 120 s guard in loaded suite runs).
+@Timeout(600)
 @Param(name = "v", gen = IntGen.class, conf = "1:9")
 public class LocalQueueLincheckTest {
     private final LocalQueueHarness q = new LocalQueueHarness();

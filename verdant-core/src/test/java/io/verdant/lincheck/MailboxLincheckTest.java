@@ -22,7 +22,10 @@ import java.util.function.Predicate;
  * The consumer never parks here, so the cell needs no owner thread.
  * Iterations are capped to keep the suite fast on the shared 2-core machine.
  */
-@Timeout(120)
+// A hang guard only (Lincheck's own invocation timeout, 30 s, reports a stuck invocation): the
+// iterations' time is CPU time of the threads and the verifier, which a loaded machine stretches
+// (BoundedChannelLincheckTest: 94 s, 117 s, then 324 s against a 120 s guard in loaded suite runs).
+@Timeout(600)
 @Param(name = "v", gen = IntGen.class, conf = "1:6")
 public class MailboxLincheckTest {
     private static final Predicate<Object> EVEN = m -> (Integer) m % 2 == 0;

@@ -16,7 +16,10 @@ import java.time.Duration;
  * Stress mode only: Lincheck's model checker worked on this class but cost
  * about 20 s (mostly instrumenting the JDK) on the shared 2-core machine.
  */
-@Timeout(120)
+// A hang guard only (Lincheck's own invocation timeout, 30 s, reports a stuck invocation): the
+// iterations' time is CPU time of the threads and the verifier, which a loaded machine stretches
+// (BoundedChannelLincheckTest: 94 s, 117 s, then 324 s against a 120 s guard in loaded suite runs).
+@Timeout(600)
 public class MutexLincheckTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private final Mutex<int[]> m = new Mutex<>(new int[1]);

@@ -23,7 +23,10 @@ import org.junit.jupiter.api.Timeout;
  * mixed in timed receives; Lincheck rightly reported a trySend that met a
  * parked receiver, which no sequential order without parking explains.)
  */
-@Timeout(120)
+// A hang guard only (Lincheck's own invocation timeout, 30 s, reports a stuck invocation): the
+// iterations' time is CPU time of the threads and the verifier, which a loaded machine stretches
+// (BoundedChannelLincheckTest: 94 s, 117 s, then 324 s against a 120 s guard in loaded suite runs).
+@Timeout(600)
 @Param(name = "v", gen = IntGen.class, conf = "1:4")
 public class RendezvousChannelLincheckTest {
     private final Channel<Integer> ch = Channel.rendezvous();
