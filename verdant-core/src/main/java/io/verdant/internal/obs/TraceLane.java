@@ -92,6 +92,7 @@ final class TraceLane {
         ch[j + 1] = a;
         ch[j + 2] = b;
         ch[j + 3] = c;
+        ch[j + 4] = 0;
         count++;
     }
 

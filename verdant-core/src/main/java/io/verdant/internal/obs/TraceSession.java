@@ -437,6 +437,9 @@ public final class TraceSession implements TraceRecording {
                         || type == TraceEvent.WAKE_FROM) {
                     name(ch[j + 3]);
                 }
+                if (type == TraceEvent.SLICE && ch[j + 4] != 0) {
+                    name(ch[j + 4]); // a folded wake-up's woken thread (TraceEvent)
+                }
             }
         }
     }
@@ -647,7 +650,13 @@ public final class TraceSession implements TraceRecording {
                     name(holderCopy[i][k]);
                 }
             }
-            for (int j = 0; j < copy[i].length; j += TraceRing.LONGS) {
+        }
+        // Estimated slice ends become display times; folded wake-ups become WAKE events
+        // (TraceEvent: "Estimated times", "Folded wake-up").
+        SliceTimes.apply(copy, counts);
+        FoldedWakes.unfold(copy, refCopy, holderCopy, counts, (keepTypes & 1 << TraceEvent.WAKE) != 0);
+        for (int i = 0; i < lanes.length; i++) {
+            for (int j = 0; j < counts[i] * TraceRing.LONGS; j += TraceRing.LONGS) {
                 long t = copy[i][j + 1];
                 first = Math.min(first, t);
                 int type = TraceEvent.type(copy[i][j]);
