@@ -133,6 +133,18 @@ class TraceCostTest {
                     assertThat(all.get(i).begin).isGreaterThanOrEqualTo(all.get(i - 1).end);
                 }
             }
+            // One event per slice: the wake-up each slice makes is folded into its SLICE
+            // event (TraceEvent, "Folded wake-up"); the export still draws one arrow each.
+            assertThat(trace.events()).as("events held").isLessThanOrEqualTo(all.size() + 10);
+            StringBuilder json = new StringBuilder();
+            trace.writeChromeJson(json);
+            long arrows = 0;
+            for (JsonNode e : new ObjectMapper().readTree(json.toString()).get("traceEvents")) {
+                if (e.get("ph").asText().equals("s") && e.get("cat").asText().equals("wake")) {
+                    arrows++;
+                }
+            }
+            assertThat(arrows).isGreaterThanOrEqualTo(pairSlices.size() - 4);
         }
     }
 }
