@@ -62,7 +62,7 @@ package io.verdant.internal.obs;
  * queues or a steal and around an idle park. Another slice end is the slice's begin
  * plus 1 ns and the SLICE has {@link #ESTIMATED}: a lower bound of the true time,
  * strictly increasing along the carrier. TraceSession replaces the estimates by
- * display times before export ({@link SliceTimes}).
+ * display times before export (SliceTimes).
  */
 public final class TraceEvent {
     /** A thread off the runtime's carriers (timer, I/O poller, anyone else) made a task runnable. */
