@@ -264,6 +264,21 @@ public abstract class SocketServer implements AutoCloseable {
     }
 
     /**
+     * Connections reading a request now (phase READING: a request has begun to
+     * arrive and is not complete); a snapshot, for tests: close() lets such a
+     * connection finish, where it closes an idle one at once.
+     */
+    int readingConnections() {
+        int n = 0;
+        for (Connection c : connections) {
+            if (phase(c.state.get()) == READING) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
      * Connections accepted since start.
      *
      * @return the number accepted

@@ -310,6 +310,9 @@ class HttpServerTest {
                 assertThat(readResponse(idle.getInputStream())).startsWith("HTTP/1.1 200 ");
                 send(busy, "POST /echo HTTP/1.1\r\nContent-Length: 10\r\n\r\n01234");
                 awaitTrue(() -> s.openConnections() == 2, "both connections open");
+                // The server has begun reading the POST (its thread may not have run yet: a
+                // connection closed before its request began counts as idle, and gets no answer).
+                awaitTrue(() -> s.readingConnections() == 1, "the POST is being read");
                 CountDownLatch closed = new CountDownLatch(1);
                 Thread closer = Thread.ofPlatform().start(() -> {
                     s.close();
