@@ -5,7 +5,9 @@ import io.verdant.Green;
 import io.verdant.GreenHandle;
 import io.verdant.GreenState;
 import io.verdant.Pid;
+import io.verdant.RuntimeMetrics;
 import io.verdant.Verdant;
+import io.verdant.WorkerMetrics;
 import io.verdant.bench.Harness;
 import io.verdant.bench.Report;
 import io.verdant.bench.Trial;
@@ -45,6 +47,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * system warms the JIT with 10 rounds of N/100 (DESIGN.md: waking a million
  * continuations parked in C2 code can hit one deoptimisation per stack when
  * the wake-up path was never taken). Workers: the number of cores for all three.
+ * Each measured round also prints a "# wake" line ({@link WakeRoundLog}): the
+ * process's CPU, collector and JIT time over the round, Verdant's own counters
+ * (stalls, spares, steals, parks) and, with {@code -Dbench.wake.deopts=true},
+ * the deoptimizations that began in it: the evidence a slow round needs (issue
+ * 11: in 2 of 7 runs every Verdant round after a stall report took 10.7-11.6 s).
  */
 public final class WakeComparison extends Harness {
     static final int N = size(1_000_000);
@@ -79,9 +86,12 @@ public final class WakeComparison extends Harness {
         int workers = Runtime.getRuntime().availableProcessors();
         List<String> w = List.of("workers=" + workers);
         return List.of(
-                local("verdant", "wake", "verdant", N, "ns_per_op", w, () -> new WakeTrial(new VerdantWake(workers))),
-                local("vt-default", "wake", "vt-default", N, "ns_per_op", w, () -> new WakeTrial(new VtWake())),
-                local("pekko", "wake", "pekko", N, "ns_per_op", w, () -> new WakeTrial(new PekkoWake(workers))));
+                local("verdant", "wake", "verdant", N, "ns_per_op", w,
+                        () -> new WakeTrial("verdant", new VerdantWake(workers))),
+                local("vt-default", "wake", "vt-default", N, "ns_per_op", w,
+                        () -> new WakeTrial("vt-default", new VtWake())),
+                local("pekko", "wake", "pekko", N, "ns_per_op", w,
+                        () -> new WakeTrial("pekko", new PekkoWake(workers))));
     }
 
     @Override
@@ -106,27 +116,40 @@ public final class WakeComparison extends Harness {
     interface WakeSystem extends AutoCloseable {
         double[] round(int n) throws Exception;
 
+        /** The system's own counters since the last call, for {@link WakeRoundLog}; "" if it has none. */
+        default String roundCounters() {
+            return "";
+        }
+
         @Override
         default void close() {
         }
     }
 
-    /** The harness side: warm-up at construction, then one full round per run. */
+    /**
+     * The harness side: warm-up at construction, then one full round per run,
+     * each logged with what the process did meanwhile ({@link WakeRoundLog}).
+     */
     static final class WakeTrial implements Trial {
         private final WakeSystem system;
+        private final WakeRoundLog log;
         private Map<String, Double> extras = Map.of();
 
-        WakeTrial(WakeSystem system) throws Exception {
+        WakeTrial(String name, WakeSystem system) throws Exception {
             this.system = system;
+            this.log = new WakeRoundLog(name);
             int small = Math.max(10, N / 100);
             for (int i = 0; i < WARM_ROUNDS && !SMOKE; i++) {
                 system.round(small);
             }
+            system.roundCounters(); // the measured rounds' counters start here
         }
 
         @Override
         public double run() throws Exception {
+            log.begin();
             double[] r = system.round(N);
+            log.end(r[0], r[1], system.roundCounters());
             extras = Map.of("woken_ms", r[1]);
             return r[0];
         }
@@ -138,6 +161,7 @@ public final class WakeComparison extends Harness {
 
         @Override
         public void close() {
+            WakeRoundLog.close();
             system.close();
         }
     }
@@ -175,9 +199,35 @@ public final class WakeComparison extends Harness {
 
     static final class VerdantWake implements WakeSystem {
         private final Verdant rt;
+        /** The counters at the last roundCounters() call; harness thread only. */
+        private RuntimeMetrics last;
 
         VerdantWake(int workers) {
             rt = Verdant.start(Config.builder().workers(workers).name("bench-wake").build());
+            last = rt.metrics();
+        }
+
+        /**
+         * The runtime's counters since the last call: stalls reported, spares
+         * started (and alive now), steals, carrier parks, wake-ups that found no
+         * work, preemptions requested / honoured, and the carriers' dispatches.
+         */
+        @Override
+        public String roundCounters() {
+            RuntimeMetrics m = rt.metrics();
+            RuntimeMetrics b = last;
+            last = m;
+            StringBuilder polls = new StringBuilder();
+            for (WorkerMetrics w : m.workers()) {
+                polls.append(polls.isEmpty() ? "" : "/").append(w.polls());
+            }
+            return String.format(Locale.ROOT,
+                    "verdant: stalls %d, spares %d (alive %d), steals %d, parks %d, no-op wake-ups %d, "
+                            + "preemptions %d/%d, dispatches %d (per carrier alive, since start: %s)",
+                    m.stalls() - b.stalls(), m.sparesStarted() - b.sparesStarted(), m.sparesAlive(),
+                    m.steals() - b.steals(), m.parks() - b.parks(), m.noopWakeups() - b.noopWakeups(),
+                    m.preemptionsRequested() - b.preemptionsRequested(),
+                    m.preemptionsHonored() - b.preemptionsHonored(), m.polls() - b.polls(), polls);
         }
 
         @Override
