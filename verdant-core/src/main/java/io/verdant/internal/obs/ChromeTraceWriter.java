@@ -51,7 +51,10 @@ import java.util.Map;
  * Flows are matched after the fact: a WAKE is followed, in its lane, by the
  * SLICE of its waker (events of one lane are in writing order); its arrow ends
  * at the woken thread's first slice that begins after that slice began. A
- * wake-up whose slices were dropped draws no arrow.
+ * wake-up whose slices were dropped draws no arrow. A flow's end points sit in
+ * the middle of their slice (inside()), never on its end: slices of one lane
+ * touch, and a slice shown 1 ns long (an estimated end, SliceTimes) ends where
+ * the next begins, so a point at begin + 1 would bind to the next slice.
  */
 public final class ChromeTraceWriter {
     /** The green-thread view's process id is this plus the runtime id (the carriers' process id):
@@ -185,11 +188,11 @@ public final class ChromeTraceWriter {
                         b.append(",\n{\"ph\":\"s\",\"cat\":\"").append(cat).append("\",\"name\":\"").append(cat)
                                 .append("\",\"id\":").append(flowId).append(",\"pid\":").append(pid).append(",\"tid\":")
                                 .append(lane).append(",\"ts\":");
-                        us(b, Math.min(wBegin + 1, wEnd) - origin);
+                        us(b, inside(wBegin, wEnd) - origin);
                         b.append("},\n{\"ph\":\"f\",\"bp\":\"e\",\"cat\":\"").append(cat).append("\",\"name\":\"")
                                 .append(cat).append("\",\"id\":").append(flowId).append(",\"pid\":").append(pid)
                                 .append(",\"tid\":").append(tLane).append(",\"ts\":");
-                        us(b, Math.min(tBegin + 1, index.endOf(target)) - origin);
+                        us(b, inside(tBegin, index.endOf(target)) - origin);
                         b.append('}');
                     }
                     case TraceEvent.WAKE_FROM -> {
@@ -225,7 +228,7 @@ public final class ChromeTraceWriter {
                         b.append("},\n{\"ph\":\"f\",\"bp\":\"e\",\"cat\":\"").append(source).append("\",\"name\":\"")
                                 .append(name).append("\",\"id\":").append(flowId).append(",\"pid\":").append(pid)
                                 .append(",\"tid\":").append(SliceIndex.lane(target)).append(",\"ts\":");
-                        us(b, Math.min(index.timeOf(target) + 1, index.endOf(target)) - origin);
+                        us(b, inside(index.timeOf(target), index.endOf(target)) - origin);
                         b.append('}');
                     }
                     case TraceEvent.QUEUE_DEPTH -> {
@@ -345,6 +348,11 @@ public final class ChromeTraceWriter {
         b.append(",\n{\"ph\":\"i\",\"s\":\"").append(scope).append("\",\"name\":\"").append(name)
                 .append("\",\"pid\":").append(pid).append(",\"tid\":").append(tid).append(",\"ts\":");
         us(b, ts);
+    }
+
+    /** A time inside the slice {@code [begin, end)} to bind a flow end to: its middle (its begin if it is 1 ns long). */
+    static long inside(long begin, long end) {
+        return begin + Math.max(0, end - begin) / 2;
     }
 
     /** Nanoseconds as microseconds with three decimals (exact). */
