@@ -410,53 +410,51 @@ public final class Scheduler {
                 }
                 return;
             }
-        } else if (t.isVirtual()) {
-            if (t.getUncaughtExceptionHandler() instanceof Task running) {
-                Worker w = running.worker;
-                if (w != null && w.scheduler == this && w.currentTask() == running) {
-                    // Made runnable by the green thread running on worker w.
-                    TraceRing ring = w.traceOpaque();
-                    if (ring != null && w.stampedRing == ring.serial) {
-                        // This thread runs on w's OS thread: w's ring has one writer. (A
-                        // slice begun before the ring was installed is not traced: its
-                        // wake-ups are not either.)
-                        // A spawn carries the child's name (a reference, read at export).
-                        ring.put(TraceEvent.header(first ? TraceEvent.SPAWN : TraceEvent.WAKE, 0, 0, 0),
-                                w.sliceBegin, running.traceId(), task.traceId(), first ? task.traceName() : null);
-                    }
-                    if (task.priority < running.priority && preemptive) {
-                        // Higher priority than the thread making it runnable: let Sysmon
-                        // look now (rule a), not at the next tick.
-                        ticker.nudge();
-                    }
-                    if (first || w.wakeToQueue) {
-                        // A spawn, or a finishing thread's joiners: back of the local queue.
-                        w.pushLocalOrInject(task);
-                    } else {
-                        // A wake-up: the LIFO slot (ping-pong locality); no signal unless it
-                        // displaced a task (see "The LIFO slot and progress").
-                        Task displaced = w.pushLifo(task);
-                        if (displaced == null) {
-                            return;
-                        }
-                        w.pushLocalOrInject(displaced);
-                    }
-                    signalWorkFromOwner();
-                    return;
+        } else if (t.isVirtual() && t.getUncaughtExceptionHandler() instanceof Task running) {
+            Worker w = running.worker;
+            if (w != null && w.scheduler == this && w.currentTask() == running) {
+                // Made runnable by the green thread running on worker w.
+                TraceRing ring = w.traceOpaque();
+                if (ring != null && w.stampedRing == ring.serial) {
+                    // This thread runs on w's OS thread: w's ring has one writer. (A
+                    // slice begun before the ring was installed is not traced: its
+                    // wake-ups are not either.)
+                    // A spawn carries the child's name (a reference, read at export).
+                    ring.put(TraceEvent.header(first ? TraceEvent.SPAWN : TraceEvent.WAKE, 0, 0, 0),
+                            w.sliceBegin, running.traceId(), task.traceId(), first ? task.traceName() : null);
                 }
-            }
-            if (VirtualThreads.currentCarrier() instanceof Worker w && w.scheduler == this) {
-                // A foreign virtual thread mounted on one of our carriers: a JDK sub-poller
-                // (PollerHost) unparking a thread whose socket is ready. The JDK pins the
-                // caller while it submits (VirtualThread.submitRunContinuation), so this
-                // runs on w's OS thread throughout: the owner's push. Back of the local
-                // queue, as the default scheduler pushes its poller's wake-ups: a poll
-                // wakes a batch, which then runs in the order the sockets became ready.
-                traceControl.wakeFromOutside(task, first, t);
-                w.pushLocalOrInject(task);
+                if (task.priority < running.priority && preemptive) {
+                    // Higher priority than the thread making it runnable: let Sysmon
+                    // look now (rule a), not at the next tick.
+                    ticker.nudge();
+                }
+                if (first || w.wakeToQueue) {
+                    // A spawn, or a finishing thread's joiners: back of the local queue.
+                    w.pushLocalOrInject(task);
+                } else {
+                    // A wake-up: the LIFO slot (ping-pong locality); no signal unless it
+                    // displaced a task (see "The LIFO slot and progress").
+                    Task displaced = w.pushLifo(task);
+                    if (displaced == null) {
+                        return;
+                    }
+                    w.pushLocalOrInject(displaced);
+                }
                 signalWorkFromOwner();
                 return;
             }
+        }
+        if (t.isVirtual() && VirtualThreads.currentCarrier() instanceof Worker w && w.scheduler == this) {
+            // A foreign virtual thread mounted on one of our carriers: a JDK sub-poller
+            // (PollerHost) unparking a thread whose socket is ready. The JDK pins the
+            // caller while it submits (VirtualThread.submitRunContinuation), so this
+            // runs on w's OS thread throughout: the owner's push. Back of the local
+            // queue, as the default scheduler pushes its poller's wake-ups: a poll
+            // wakes a batch, which then runs in the order the sockets became ready.
+            traceControl.wakeFromOutside(task, first, t);
+            w.pushLocalOrInject(task);
+            signalWorkFromOwner();
+            return;
         }
         // Anyone else: platform threads, JDK timer and poller threads (the master
         // poller; sub-pollers when they run elsewhere), foreign virtual threads,
