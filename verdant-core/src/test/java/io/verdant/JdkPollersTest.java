@@ -13,20 +13,33 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The JDK's socket sub-pollers are virtual threads created on first use; they
  * inherit the scheduler of whoever triggers that. The runtime initialises them
- * from a default-scheduler virtual thread at start-up (internal JdkPollers), so
- * the first socket read of a green thread leaves no poller thread on Verdant's
- * carriers. Checked in a fresh JVM (this one's poller was initialised long ago)
- * by {@link PollerProbe}.
+ * at start-up (internal JdkPollers) with internal PollerHost as their scheduler:
+ * they run on the carriers of a live runtime and never depend on one. Checked in
+ * fresh JVMs (this one's poller was initialised long ago): {@link PollerProbe}
+ * (a hogged carrier does not hold up a default virtual thread's socket) and
+ * {@link PollerHostProbe} (the sub-pollers run on a live runtime's carriers, on
+ * the default scheduler once it has closed, then on the next runtime's).
  */
 @Timeout(60)
 class JdkPollersTest {
     @Test
-    void firstSocketReadFromAGreenThreadLeavesNoPollerOnTheCarriers() throws Exception {
+    void aCarrierHeldByAGreenThreadDoesNotHoldUpTheSocketsOfOtherThreads() throws Exception {
+        assertThat(probe(PollerProbe.class)).as("probe output").contains("poller-free true");
+    }
+
+    @Test
+    void subPollersRunOnTheCarriersOfWhicheverRuntimeIsAlive() throws Exception {
+        String out = probe(PollerHostProbe.class);
+        assertThat(out).as("probe output").containsPattern("hosted [1-9][0-9]* [1-9][0-9]* ok");
+    }
+
+    /** Runs {@code probe}'s main in a fresh JVM; returns its output once it exited with status 0. */
+    private static String probe(Class<?> probe) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         Path base = Path.of(System.getProperty("basedir", "."), "target");
         String cp = base.resolve("classes") + File.pathSeparator + base.resolve("test-classes");
         Process p = new ProcessBuilder(java, "--add-opens", "java.base/java.lang=ALL-UNNAMED", "-cp", cp,
-                PollerProbe.class.getName()).redirectErrorStream(true).start();
+                probe.getName()).redirectErrorStream(true).start();
         boolean exited = p.waitFor(45, TimeUnit.SECONDS);
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!exited) {
@@ -34,6 +47,6 @@ class JdkPollersTest {
         }
         assertThat(exited).as("probe exited; output: %s", out).isTrue();
         assertThat(p.exitValue()).as("probe output: %s", out).isZero();
-        assertThat(out).as("probe output").contains("poller-free true");
+        return out;
     }
 }

@@ -14,8 +14,11 @@ import java.util.concurrent.TimeUnit;
  * by a green thread that never yields, and a virtual thread of the JDK's
  * default scheduler reads from a socket: its wake-up goes through the poller's
  * threads, so it completes while the hog still spins only if no poller thread
- * lives on Verdant's (busy) carrier. Spare carriers are off, so the stall
- * monitor cannot rescue a poller stuck behind the hog. Prints {@code poller-free <true|false> <ms>}.
+ * stays stuck on Verdant's (busy) carrier. The sub-pollers run on the carriers
+ * of a live runtime (internal PollerHost), but one held there longer than the
+ * stall threshold moves to the JDK's default scheduler. Spare carriers are off,
+ * so the stall monitor's spare cannot be what frees it. Prints
+ * {@code poller-free <true|false> <ms>}.
  */
 public final class PollerProbe {
     private static volatile boolean stopHog;

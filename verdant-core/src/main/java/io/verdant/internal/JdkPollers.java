@@ -1,17 +1,30 @@
 package io.verdant.internal;
 
+import io.verdant.internal.sched.PollerHost;
+import io.verdant.internal.vthread.VirtualThreads;
+
 /**
- * Starts the JDK's socket pollers off Verdant's carriers.
+ * Chooses where the JDK's socket sub-pollers run, before any runtime starts.
  *
  * <p>On Linux the JDK's default poller mode runs its sub-pollers as virtual
  * threads created with {@code Thread.ofVirtual()} when class
  * {@code sun.nio.ch.Poller} is initialised, so they inherit the scheduler of
  * whichever thread first touches a socket. If that were a green thread, the
- * sub-pollers would live on our carriers forever. Initialising the class once,
- * from a virtual thread on the JDK's default scheduler, before any runtime
- * starts, pins them to the default scheduler instead.
+ * sub-pollers would live on that runtime's carriers forever, and stop with it.
+ * So the class is initialised once, when the first runtime starts, from a
+ * virtual thread whose scheduler is {@link PollerHost}: the sub-pollers then run
+ * on the carriers of whichever runtime is alive (their wake-ups of its green
+ * threads are carrier-local pushes), and on the JDK's default scheduler while
+ * none is. With {@code -Dio.verdant.jdkPollers=default} (or where PollerHost
+ * cannot reach the default scheduler) the virtual thread is one of the default
+ * scheduler's, and the sub-pollers stay off Verdant's carriers, as before issue
+ * 11. Either way, if the JVM used a socket from a virtual thread before the first
+ * runtime started, the sub-pollers already live on the default scheduler.
  */
 final class JdkPollers {
+    /** System property: {@code default} keeps the JDK's sub-pollers on its default scheduler. */
+    static final String PROPERTY = "io.verdant.jdkPollers";
+
     private static volatile boolean initialised;
 
     private JdkPollers() {
@@ -26,13 +39,21 @@ final class JdkPollers {
             if (initialised) {
                 return;
             }
-            Thread t = Thread.ofVirtual().name("verdant-poller-init").start(() -> {
+            Runnable init = () -> {
                 try {
                     Class.forName("sun.nio.ch.Poller", true, null);
                 } catch (ClassNotFoundException | LinkageError e) {
                     // Another JDK or poller implementation: nothing to pin.
                 }
-            });
+            };
+            PollerHost host = PollerHost.INSTANCE;
+            Thread t;
+            if (host != null && !"default".equals(System.getProperty(PROPERTY))) {
+                t = VirtualThreads.newThread(host, "verdant-poller-init", init);
+                t.start();
+            } else {
+                t = Thread.ofVirtual().name("verdant-poller-init").start(init);
+            }
             try {
                 t.join();
             } catch (InterruptedException e) {

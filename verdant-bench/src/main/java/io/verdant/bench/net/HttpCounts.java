@@ -41,8 +41,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *       {@code --add-opens java.base/java.lang=ALL-UNNAMED});</li>
  *   <li>{@code polls} (tasks dispatched), {@code carrier_parks}, {@code noop_wakeups}
  *       from {@link Verdant#metrics()};</li>
- *   <li>{@code injections}: tasks pushed into the runtime's injection queues (every
- *       wake-up by the JDK's poller arrives that way).</li>
+ *   <li>{@code injections}: tasks pushed into the runtime's injection queues (the
+ *       master poller's wake-ups of a sub-poller; before issue 11's PollerHost, every
+ *       wake-up of a green thread by the JDK's poller);</li>
+ *   <li>{@code steals}, {@code carrier_wakeups} (idle carriers unparked by a signal),
+ *       {@code subpoller_runs} (JDK sub-poller continuations run on the carriers; 0
+ *       with {@code -Dio.verdant.jdkPollers=default}).</li>
  * </ul>
  * With {@code vt-default} (the server on default virtual threads) it prints instead
  * {@code delayed_tasks_mean}/{@code _max}: the default scheduler's
@@ -114,8 +118,12 @@ public final class HttpCounts {
             long r0 = CountingTimer.REMOVED.get();
             RuntimeMetrics m0 = rt.metrics();
             long i0 = core.scheduler.injectionCounts()[2];
+            long w0 = core.scheduler.wakeupsIssued();
+            long p0 = core.scheduler.pollerRuns();
             long total = drive(server.port(), connections, requests);
             long i1 = core.scheduler.injectionCounts()[2];
+            long w1 = core.scheduler.wakeupsIssued();
+            long p1 = core.scheduler.pollerRuns();
             RuntimeMetrics m1 = rt.metrics();
             long s1 = CountingTimer.SCHEDULED.get();
             long r1 = CountingTimer.REMOVED.get();
@@ -123,9 +131,11 @@ public final class HttpCounts {
             System.out.printf(java.util.Locale.ROOT,
                     "COUNTS http workers=%d connections=%d requests=%d per_request: jdk_timer_schedules=%.3f "
                             + "jdk_timer_removals=%.3f polls=%.3f carrier_parks=%.3f noop_wakeups=%.3f "
-                            + "injections=%.3f; jdk_timer_schedules per dispatch=%.3f%n",
+                            + "injections=%.3f steals=%.3f carrier_wakeups=%.3f subpoller_runs=%.3f; "
+                            + "jdk_timer_schedules per dispatch=%.3f%n",
                     workers, connections, total, (s1 - s0) / n, (r1 - r0) / n, (m1.polls() - m0.polls()) / n,
                     (m1.parks() - m0.parks()) / n, (m1.noopWakeups() - m0.noopWakeups()) / n, (i1 - i0) / n,
+                    (m1.steals() - m0.steals()) / n, (w1 - w0) / n, (p1 - p0) / n,
                     (s1 - s0) / (double) Math.max(1, m1.polls() - m0.polls()));
         }
         System.exit(0);

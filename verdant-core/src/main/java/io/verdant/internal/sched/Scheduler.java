@@ -3,6 +3,7 @@ package io.verdant.internal.sched;
 import io.verdant.internal.obs.TraceEvent;
 import io.verdant.internal.obs.TraceRing;
 import io.verdant.internal.timer.Clock;
+import io.verdant.internal.vthread.VirtualThreads;
 
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
@@ -32,8 +33,15 @@ import java.util.function.Consumer;
  *   permit already set; the JDK calls execute from the carrier after unmount)
  *       -> the worker's private yielded slot if nothing else is queued there,
  *          otherwise the back of the local queue, then signalWorkFromOwner().
+ *   wake from a foreign virtual thread mounted on one of our workers (a JDK
+ *   sub-poller that PollerHost runs here, unparking a thread whose socket is
+ *   ready; found by the carrier the caller is mounted on, which the JDK pins
+ *   while it submits) -> back of that worker's local queue, then
+ *   signalWorkFromOwner(): the default scheduler's poller wake-ups are local
+ *   pushes too (issue 11: 0.33-0.39 injections per HTTP request -> 0.005).
  *   anything else (platform threads, JDK timer and poller threads, foreign
- *   virtual threads) -> injection queue of the task's priority, signalWork().
+ *   virtual threads elsewhere) -> injection queue of the task's priority,
+ *   signalWork().
  *   A push into a full local ring moves the ring's older half to the injection
  *   queue as one batch (LocalQueue, "Overflow"); a carrier taking from the
  *   injection queue takes a batch (pollInjectedAbove; InjectionQueue).
@@ -204,6 +212,8 @@ public final class Scheduler {
     private volatile int idleCount;
     private volatile boolean terminating;
     @SuppressWarnings("unused") private volatile long foreign;
+    @SuppressWarnings("unused") private volatile long pollerRescues;
+    @SuppressWarnings("unused") private volatile long pollerRuns;
     /** The spin phase's length (SPIN_NANOS; 0 turns it off). Tests only change it
      * ({@link #spinNanos(long)}); volatile, read once per spin phase. */
     private volatile long spinNanos = SPIN_NANOS;
@@ -258,6 +268,62 @@ public final class Scheduler {
             w.start();
         }
         ticker.start();
+        PollerHost host = PollerHost.INSTANCE;
+        if (host != null) {
+            host.hostStarted(this);
+        }
+    }
+
+    /**
+     * Any thread (PollerHost): queues a JDK sub-poller's continuation here, or
+     * returns false if this scheduler is terminating (PollerHost then runs it
+     * elsewhere). Read after PollerHost added the task to its pending set: see
+     * PollerHost, "end".
+     */
+    boolean submitPoller(PollerTask task) {
+        if (terminating) {
+            return false;
+        }
+        submit(task, false);
+        return true;
+    }
+
+    /** Ticker only (Sysmon, every tick): sub-poller tasks waiting here longer than {@code maxWaitNanos} move elsewhere. */
+    void rescuePollers(long maxWaitNanos) {
+        PollerHost host = PollerHost.INSTANCE;
+        if (host != null) {
+            host.rescue(this, maxWaitNanos);
+        }
+    }
+
+    /** PollerHost.rescue: counts one sub-poller task moved off this runtime because it waited too long. */
+    void pollerRescued() {
+        POLLER_RESCUES.getAndAdd(this, 1L);
+    }
+
+    /** PollerTask.dispatch: counts one sub-poller continuation run on a carrier of this runtime. */
+    void pollerRan() {
+        POLLER_RUNS.getAndAdd(this, 1L);
+    }
+
+    /**
+     * Any thread: JDK sub-poller continuations run on this runtime's carriers so far
+     * (see {@link PollerHost}; one per wake-up batch of a sub-poller, not per socket).
+     *
+     * @return the count so far
+     */
+    public long pollerRuns() {
+        return (long) POLLER_RUNS.getVolatile(this);
+    }
+
+    /**
+     * Any thread: JDK sub-poller tasks moved off this runtime because they waited
+     * longer than the stall threshold behind a busy carrier (see {@link PollerHost}).
+     *
+     * @return the count so far
+     */
+    public long pollerRescues() {
+        return (long) POLLER_RESCUES.getVolatile(this);
     }
 
     /** Any thread: spare carriers alive now; a snapshot (observability). */
@@ -385,8 +451,21 @@ public final class Scheduler {
                 return;
             }
         }
-        // Anyone else: platform threads, JDK timer and poller threads, foreign
-        // virtual threads, another runtime's carriers.
+        if (t.isVirtual() && VirtualThreads.currentCarrier() instanceof Worker w && w.scheduler == this) {
+            // A foreign virtual thread mounted on one of our carriers: a JDK sub-poller
+            // (PollerHost) unparking a thread whose socket is ready. The JDK pins the
+            // caller while it submits (VirtualThread.submitRunContinuation), so this
+            // runs on w's OS thread throughout: the owner's push. Back of the local
+            // queue, as the default scheduler pushes its poller's wake-ups: a poll
+            // wakes a batch, which then runs in the order the sockets became ready.
+            traceControl.wakeFromOutside(task, first, t);
+            w.pushLocalOrInject(task);
+            signalWorkFromOwner();
+            return;
+        }
+        // Anyone else: platform threads, JDK timer and poller threads (the master
+        // poller; sub-pollers when they run elsewhere), foreign virtual threads,
+        // another runtime's carriers.
         traceControl.wakeFromOutside(task, first, t); // a volatile read unless a trace records
         inject(task);
         signalWork();
@@ -879,6 +958,12 @@ public final class Scheduler {
         synchronized (spareLock) {
             terminating = true;
         }
+        PollerHost host = PollerHost.INSTANCE;
+        if (host != null) {
+            // After terminating = true: every sub-poller task queued here, or about to
+            // be, moves to another host or the JDK's default scheduler (PollerHost, "end").
+            host.hostEnded(this);
+        }
         for (Worker w : workers) {
             w.unparkWorker();
         }
@@ -922,9 +1007,13 @@ public final class Scheduler {
     }
 
     private static final java.lang.invoke.VarHandle FOREIGN;
+    private static final java.lang.invoke.VarHandle POLLER_RESCUES;
+    private static final java.lang.invoke.VarHandle POLLER_RUNS;
     static {
         try {
             FOREIGN = java.lang.invoke.MethodHandles.lookup().findVarHandle(Scheduler.class, "foreign", long.class);
+            POLLER_RESCUES = java.lang.invoke.MethodHandles.lookup().findVarHandle(Scheduler.class, "pollerRescues", long.class);
+            POLLER_RUNS = java.lang.invoke.MethodHandles.lookup().findVarHandle(Scheduler.class, "pollerRuns", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -221,6 +221,9 @@ public final class Sysmon {
     void tick(long now) {
         discountPause(now);
         tickCount++;
+        // A JDK sub-poller queued behind a carrier that a green thread holds must not
+        // hold up every socket of the JVM: after the stall threshold it moves (PollerHost).
+        scheduler.rescuePollers(stallNanos);
         boolean waiting = scheduler.hasWaitingWork();
         anyFree = false;
         victim = null;

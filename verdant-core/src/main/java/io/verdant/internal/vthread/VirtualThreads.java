@@ -12,7 +12,11 @@ import java.util.concurrent.Future;
  * {@code java.lang.ThreadBuilders$VirtualThreadBuilder(Executor)}, which builds
  * virtual threads whose scheduler is an {@link Executor} of ours, and one read of
  * {@code java.lang.VirtualThread.timeoutTask} for the deterministic mode (see
- * {@link #jdkTimeoutPending}). Everything else (park, unpark, mount, stack
+ * {@link #jdkTimeoutPending}). Two more reads serve the JDK's socket pollers
+ * (internal PollerHost, issue 11): {@code Thread.currentCarrierThread()}
+ * ({@link #currentCarrier()}) and {@code VirtualThread.defaultScheduler()}
+ * ({@link #defaultScheduler()}); where either is missing the pollers stay on the
+ * JDK's default scheduler, as before. Everything else (park, unpark, mount, stack
  * switching, growable stacks) is the JDK's.
  *
  * <p>On the spawn path ({@link #newThread(Executor, String, Runnable,
@@ -59,6 +63,10 @@ public final class VirtualThreads {
     private static final VarHandle UNCAUGHT_HANDLER;
     /** {@code VirtualThread.timeoutTask}, or null where this JDK has no such field. */
     private static final VarHandle TIMEOUT_TASK;
+    /** {@code Thread.currentCarrierThread()}, or null (then {@link #currentCarrier()} answers null). */
+    private static final MethodHandle CURRENT_CARRIER;
+    /** {@code VirtualThread.defaultScheduler()}'s result, or null where it cannot be reached. */
+    private static final Executor DEFAULT_SCHEDULER;
 
     static {
         MethodHandle h = null;
@@ -100,6 +108,55 @@ public final class VirtualThreads {
             // Not opened, or a JDK without the field: jdkTimeoutPending answers false.
         }
         TIMEOUT_TASK = timeoutTask;
+        MethodHandle carrier = null;
+        try {
+            carrier = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup())
+                    .findStatic(Thread.class, "currentCarrierThread", MethodType.methodType(Thread.class));
+        } catch (Throwable t) {
+            // Not opened, or a JDK without it: no carrier-local submissions from foreign virtual threads.
+        }
+        CURRENT_CARRIER = carrier;
+        Executor defaultScheduler = null;
+        try {
+            Class<?> vt = Class.forName("java.lang.VirtualThread");
+            defaultScheduler = (Executor) MethodHandles.privateLookupIn(vt, MethodHandles.lookup())
+                    .findStatic(vt, "defaultScheduler", MethodType.methodType(Executor.class)).invoke();
+        } catch (Throwable t) {
+            // Not opened, or a JDK without it: the JDK's pollers stay on the default scheduler.
+        }
+        DEFAULT_SCHEDULER = defaultScheduler;
+    }
+
+    /**
+     * The platform thread the calling virtual thread is mounted on, or the calling
+     * thread itself if it is a platform thread; null where this JDK's
+     * {@code Thread.currentCarrierThread()} cannot be reached. The answer is stable
+     * only while the caller cannot unmount: a caller that may park must be pinned
+     * (the JDK pins a virtual thread while it submits a continuation to a scheduler,
+     * {@code VirtualThread.submitRunContinuation}).
+     *
+     * @return the current carrier, or null
+     */
+    public static Thread currentCarrier() {
+        if (CURRENT_CARRIER == null) {
+            return null;
+        }
+        try {
+            return (Thread) CURRENT_CARRIER.invokeExact();
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    /**
+     * The JDK's default virtual-thread scheduler (its {@code ForkJoinPool}), or null
+     * where it cannot be reached (java.lang not open, or a JDK without
+     * {@code VirtualThread.defaultScheduler()}).
+     *
+     * @return the default scheduler, or null
+     */
+    public static Executor defaultScheduler() {
+        return DEFAULT_SCHEDULER;
     }
 
     /**

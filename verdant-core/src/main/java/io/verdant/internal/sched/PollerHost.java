@@ -1,0 +1,158 @@
+package io.verdant.internal.sched;
+
+import io.verdant.internal.timer.Clock;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+
+/**
+ * The scheduler of the JDK's socket sub-pollers: runs them on the carriers of a
+ * live runtime, so that their wake-ups of green threads are local pushes, as the
+ * JDK's default scheduler makes them for its own virtual threads.
+ *
+ * <pre>
+ * Why (issue 11, http)
+ *   On Linux the JDK (25) polls sockets with a platform "MasterPoller" thread
+ *   and virtual "SubPoller" threads (sun.nio.ch.Poller, VTHREAD_POLLERS mode):
+ *   a socket that becomes ready makes the master unpark a sub-poller, which
+ *   runs, epolls without blocking, unparks the threads whose sockets are ready,
+ *   yields, and polls again until it finds nothing. On the default scheduler the
+ *   sub-poller runs on the pool's carriers, so each unpark is a push to that
+ *   carrier's local queue. With the sub-pollers on the default pool and the
+ *   green threads on Verdant, every wake-up crossed from a pool thread to a
+ *   carrier through the injection queue, and the sub-poller needed a pool thread
+ *   woken (a futex round trip) besides: one more OS thread per wake-up batch.
+ *
+ * How
+ *   JdkPollers initialises sun.nio.ch.Poller from a virtual thread whose
+ *   scheduler is this executor; the sub-pollers inherit it. Each time the JDK
+ *   submits a sub-poller's continuation, execute() wraps it in a PollerTask and
+ *   submits it to a host: the runtime whose carrier calls (a sub-poller's yield
+ *   is submitted by the carrier it ran on), else the first live host; with no
+ *   host alive it goes to the JDK's default scheduler (fallback). A sub-poller
+ *   running on a carrier of runtime R that unparks a green thread of R pushes it
+ *   to that carrier's local queue (Scheduler.submit, "a foreign virtual thread
+ *   mounted on one of our workers"); one of another runtime, or a default
+ *   virtual thread, is submitted as from any other thread.
+ *
+ * A sub-poller must never be lost: every socket of the JVM that one of them
+ *   polls would hang. A task handed to a host can be dropped by it (a runtime
+ *   that terminates drops what is queued), or wait behind a carrier that a
+ *   green thread holds. So:
+ *   pending   every PollerTask submitted and not yet run (a concurrent set).
+ *   claimed   a PollerTask runs exactly once: whoever wins its claim (the host's
+ *             carrier that dispatches it, or runElsewhere) runs it.
+ *   end       Scheduler.terminate sets terminating, then calls hostEnded, which
+ *             takes the host out of hosts and moves every pending task that was
+ *             handed to it to the fallback. Against a concurrent execute():
+ *             execute adds the task to pending, then reads terminating
+ *             (Scheduler.submitPoller); terminate writes terminating, then reads
+ *             pending (both volatile / CAS, so sequentially consistent): either
+ *             the sweep sees the task, or execute sees terminating and moves it
+ *             itself.
+ *   stall     the host's ticker calls rescue() each tick: a task waiting longer
+ *             than the host's stall threshold (a green thread holds its carrier)
+ *             moves to the fallback, so sockets of other runtimes and of default
+ *             virtual threads never wait for a green thread to yield.
+ *   A task moved to the fallback has lost nothing but locality for one round:
+ *   the sub-poller's next submission comes back to a host.
+ * </pre>
+ */
+public final class PollerHost implements Executor {
+    /** The one instance, or null if this JDK's default scheduler cannot be reached (JdkPollers then does not use it). */
+    public static final PollerHost INSTANCE = create();
+
+    private final Executor fallback;
+    /** Live real-time schedulers, in start order (Scheduler.start adds, terminate removes). */
+    private final CopyOnWriteArrayList<Scheduler> hosts = new CopyOnWriteArrayList<>();
+    /** Submitted and not yet run (see "A sub-poller must never be lost"). */
+    private final Set<PollerTask> pending = ConcurrentHashMap.newKeySet();
+
+    PollerHost(Executor fallback) {
+        this.fallback = fallback;
+    }
+
+    private static PollerHost create() {
+        Executor fallback = io.verdant.internal.vthread.VirtualThreads.defaultScheduler();
+        return fallback == null ? null : new PollerHost(fallback);
+    }
+
+    /** Any thread (the JDK, submitting a sub-poller's continuation). Never throws for want of a host. */
+    @Override
+    public void execute(Runnable continuation) {
+        Scheduler s = null;
+        if (Thread.currentThread() instanceof Worker w && !w.scheduler.isTerminating() && hosts.contains(w.scheduler)) {
+            s = w.scheduler;
+        } else {
+            for (Scheduler h : hosts) {
+                if (!h.isTerminating()) {
+                    s = h;
+                    break;
+                }
+            }
+        }
+        if (s == null) {
+            fallback.execute(continuation);
+            return;
+        }
+        PollerTask t = new PollerTask(continuation, this, s, Clock.SYSTEM.nanoTime());
+        pending.add(t);
+        if (!s.submitPoller(t)) {
+            runElsewhere(t);
+        }
+    }
+
+    /** Scheduler.start: {@code s} may host sub-pollers from now on. */
+    void hostStarted(Scheduler s) {
+        hosts.addIfAbsent(s);
+    }
+
+    /** Scheduler.terminate, after setting terminating: moves what {@code s} holds to the fallback. */
+    void hostEnded(Scheduler s) {
+        hosts.remove(s);
+        for (PollerTask t : pending) {
+            if (t.host == s) {
+                runElsewhere(t);
+            }
+        }
+    }
+
+    /** {@code s}'s ticker, once per tick: moves tasks that waited longer than {@code maxWaitNanos} to the fallback. */
+    void rescue(Scheduler s, long maxWaitNanos) {
+        if (pending.isEmpty()) {
+            return;
+        }
+        long now = Clock.SYSTEM.nanoTime();
+        for (PollerTask t : pending) {
+            if (t.host == s && now - t.submittedAt > maxWaitNanos) {
+                s.pollerRescued();
+                runElsewhere(t);
+            }
+        }
+    }
+
+    /** Any thread: runs {@code t} on the fallback unless it has run or is running. */
+    private void runElsewhere(PollerTask t) {
+        if (t.claim()) {
+            pending.remove(t);
+            fallback.execute(t.continuation);
+        }
+    }
+
+    /** PollerTask.dispatch, having claimed it. */
+    void ran(PollerTask t) {
+        pending.remove(t);
+    }
+
+    /** Tests and diagnostics: sub-poller submissions not yet run; a snapshot. */
+    public int pendingCount() {
+        return pending.size();
+    }
+
+    /** Tests and diagnostics: true if {@code s} may host sub-pollers now. */
+    public boolean hosts(Scheduler s) {
+        return hosts.contains(s);
+    }
+}

@@ -1,0 +1,54 @@
+package io.verdant.internal.sched;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One submission of a JDK sub-poller's continuation to a host runtime (see
+ * {@link PollerHost}). Runs at most once: the carrier that dispatches it and
+ * PollerHost's rescue race for {@code claimed} (CAS), and only the winner runs
+ * the continuation. Fields other than {@code claimed} are final.
+ */
+final class PollerTask extends Task {
+    /** Priority.NORMAL's level: a sub-poller wakes threads of every priority. */
+    private static final int LEVEL = 2;
+
+    final Runnable continuation;
+    final PollerHost owner;
+    /** The scheduler it was handed to. */
+    final Scheduler host;
+    /** Clock.SYSTEM when submitted (PollerHost.rescue). */
+    final long submittedAt;
+    @SuppressWarnings("unused") private volatile int claimed;
+
+    PollerTask(Runnable continuation, PollerHost owner, Scheduler host, long submittedAt) {
+        super(LEVEL);
+        this.continuation = continuation;
+        this.owner = owner;
+        this.host = host;
+        this.submittedAt = submittedAt;
+    }
+
+    /** Any thread: true for the one caller that may run the continuation. */
+    boolean claim() {
+        return CLAIMED.compareAndSet(this, 0, 1);
+    }
+
+    @Override
+    protected void dispatch(Worker worker) {
+        if (claim()) {
+            owner.ran(this);
+            worker.scheduler.pollerRan();
+            continuation.run();
+        }
+    }
+
+    private static final VarHandle CLAIMED;
+    static {
+        try {
+            CLAIMED = MethodHandles.lookup().findVarHandle(PollerTask.class, "claimed", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package io.verdant.internal.sched;
+
+import io.verdant.Config;
+import io.verdant.GreenHandle;
+import io.verdant.GreenState;
+import io.verdant.Verdant;
+import io.verdant.internal.GreenThread;
+import io.verdant.internal.vthread.VirtualThreads;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@link PollerHost}: where a JDK sub-poller's continuation runs, that it runs
+ * exactly once when its host ends or holds it too long, and that a foreign
+ * virtual thread running on a carrier wakes a green thread of that runtime
+ * without the injection queue. Each test uses its own PollerHost (not the JVM's
+ * instance, which the JDK's real sub-pollers use) with a counting fallback.
+ */
+@Timeout(60)
+class PollerHostTest {
+    /** The fallback: counts, and runs each task on a new platform thread. */
+    private static final class Fallback implements Executor {
+        final AtomicInteger runs = new AtomicInteger();
+
+        @Override
+        public void execute(Runnable r) {
+            runs.incrementAndGet();
+            Thread.ofPlatform().daemon().start(r);
+        }
+    }
+
+    private static Scheduler scheduler(Verdant rt) {
+        return rt.run(() -> GreenThread.current().runtime().scheduler);
+    }
+
+    private static Verdant oneCarrier(String name) {
+        return Verdant.start(Config.builder().workers(1).maxSpareCarriers(0).name(name)
+                .shutdownTimeout(Duration.ofSeconds(2)).build());
+    }
+
+    /** Holds the only carrier (a spin without a safepoint) until {@code release} counts down; at most 20 s. */
+    private static GreenHandle<Void> hold(Verdant rt, CountDownLatch holding, CountDownLatch release) {
+        GreenHandle<Void> h = rt.spawn(() -> {
+            holding.countDown();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (release.getCount() != 0 && System.nanoTime() < end) {
+                Thread.onSpinWait();
+            }
+        });
+        return h;
+    }
+
+    @Test
+    void aContinuationRunsOnACarrierOfALiveHost() throws Exception {
+        Fallback fallback = new Fallback();
+        PollerHost host = new PollerHost(fallback);
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("ph-live").build())) {
+            Scheduler s = scheduler(rt);
+            host.hostStarted(s);
+            long runs0 = s.pollerRuns();
+            CompletableFuture<Thread> ran = new CompletableFuture<>();
+            host.execute(() -> ran.complete(Thread.currentThread()));
+            Thread t = ran.get(20, TimeUnit.SECONDS);
+            assertThat(t).isInstanceOf(Worker.class);
+            assertThat(((Worker) t).scheduler()).isSameAs(s);
+            assertThat(s.pollerRuns() - runs0).isEqualTo(1);
+            assertThat(fallback.runs).hasValue(0);
+            assertThat(host.pendingCount()).isZero();
+        }
+    }
+
+    @Test
+    void withNoLiveHostAContinuationRunsOnTheFallback() throws Exception {
+        Fallback fallback = new Fallback();
+        PollerHost host = new PollerHost(fallback);
+        CountDownLatch ran = new CountDownLatch(1);
+        host.execute(ran::countDown);
+        assertThat(ran.await(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(fallback.runs).hasValue(1);
+
+        // A host that has ended is no host.
+        try (Verdant rt = oneCarrier("ph-ended")) {
+            Scheduler s = scheduler(rt);
+            host.hostStarted(s);
+            host.hostEnded(s);
+            assertThat(host.hosts(s)).isFalse();
+            CountDownLatch again = new CountDownLatch(1);
+            host.execute(again::countDown);
+            assertThat(again.await(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(fallback.runs).hasValue(2);
+        }
+    }
+
+    @Test
+    void aHostThatEndsHandsWhatItHoldsToTheFallbackAndItRunsOnce() throws Exception {
+        Fallback fallback = new Fallback();
+        PollerHost host = new PollerHost(fallback);
+        try (Verdant rt = oneCarrier("ph-end")) {
+            Scheduler s = scheduler(rt);
+            host.hostStarted(s);
+            CountDownLatch holding = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            GreenHandle<Void> holder = hold(rt, holding, release);
+            assertThat(holding.await(20, TimeUnit.SECONDS)).isTrue();
+            AtomicInteger runs = new AtomicInteger();
+            CountDownLatch ran = new CountDownLatch(1);
+            host.execute(() -> {
+                runs.incrementAndGet();
+                ran.countDown();
+            });
+            assertThat(host.pendingCount()).isEqualTo(1); // queued behind the holder
+            host.hostEnded(s);
+            assertThat(ran.await(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(fallback.runs).hasValue(1);
+            release.countDown();
+            holder.join(Duration.ofSeconds(20));
+            // The carrier now reaches the task it was given (injected before this one): it
+            // has lost its claim and does not run it again.
+            assertThat(rt.spawn(() -> 1).join(Duration.ofSeconds(20))).isEqualTo(1);
+            assertThat(runs).hasValue(1);
+            assertThat(host.pendingCount()).isZero();
+        }
+    }
+
+    @Test
+    void aTaskHeldBehindABusyCarrierIsRescuedOnce() throws Exception {
+        Fallback fallback = new Fallback();
+        PollerHost host = new PollerHost(fallback);
+        try (Verdant rt = oneCarrier("ph-rescue")) {
+            Scheduler s = scheduler(rt);
+            host.hostStarted(s);
+            CountDownLatch holding = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            GreenHandle<Void> holder = hold(rt, holding, release);
+            assertThat(holding.await(20, TimeUnit.SECONDS)).isTrue();
+            AtomicInteger runs = new AtomicInteger();
+            CountDownLatch ran = new CountDownLatch(1);
+            host.execute(() -> {
+                runs.incrementAndGet();
+                ran.countDown();
+            });
+            long rescued0 = s.pollerRescues();
+            host.rescue(s, -1); // any wait is too long
+            assertThat(ran.await(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(s.pollerRescues() - rescued0).isEqualTo(1);
+            assertThat(host.hosts(s)).isTrue(); // still a host: the next submission comes back
+            release.countDown();
+            holder.join(Duration.ofSeconds(20));
+            assertThat(rt.spawn(() -> 1).join(Duration.ofSeconds(20))).isEqualTo(1);
+            assertThat(runs).hasValue(1);
+            assertThat(fallback.runs).hasValue(1);
+        }
+    }
+
+    @Test
+    void aForeignVirtualThreadOnACarrierWakesAGreenThreadWithoutInjecting() throws Exception {
+        Fallback fallback = new Fallback();
+        PollerHost host = new PollerHost(fallback);
+        try (Verdant rt = oneCarrier("ph-local")) {
+            Scheduler s = scheduler(rt);
+            host.hostStarted(s);
+            CompletableFuture<Thread> parking = new CompletableFuture<>();
+            GreenHandle<Thread> sleeper = rt.spawn(() -> {
+                parking.complete(Thread.currentThread());
+                LockSupport.park(); // a spurious return only ends the test early: the count below still holds
+                return Thread.currentThread();
+            });
+            Thread green = parking.get(20, TimeUnit.SECONDS);
+            while (sleeper.state() != GreenState.WAITING && !sleeper.isDone()) {
+                Thread.onSpinWait();
+            }
+            long pushed0 = s.injectionCounts()[2];
+            // A virtual thread whose scheduler is the host (as a JDK sub-poller's is): its
+            // start is the one injection; its unpark of the green thread is a local push.
+            Thread foreign = VirtualThreads.newThread(host, "SubPoller-test", () -> LockSupport.unpark(green));
+            foreign.start();
+            foreign.join(Duration.ofSeconds(20));
+            assertThat(sleeper.join(Duration.ofSeconds(20))).isSameAs(green);
+            assertThat(s.injectionCounts()[2] - pushed0).isEqualTo(1);
+            assertThat(fallback.runs).hasValue(0);
+        }
+    }
+}
