@@ -311,9 +311,11 @@ public final class Scheduler {
 
     /**
      * Any thread; never blocks, never throws. {@code first} is true for the
-     * submission that starts a green thread. This method is the whole policy of
-     * where a submitted task goes (the table "Where a submitted task goes" in the
-     * class comment, one branch per row); Worker only provides the pushes.
+     * submission that starts a green thread. This method, with the two it hands
+     * over to ({@code resubmitFromCarrier}, {@code submitFromElsewhere}), is the
+     * whole policy of where a submitted task goes (the table "Where a submitted
+     * task goes" in the class comment, one branch per row); Worker only provides
+     * the pushes.
      *
      * @param task  the task made runnable
      * @param first true if this submission starts the green thread (a spawn)
