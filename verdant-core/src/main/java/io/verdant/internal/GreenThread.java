@@ -82,12 +82,18 @@ import java.util.concurrent.locks.LockSupport;
  *   the carrier sees, after a dispatch, that the thread's status is final and
  *   its virtual thread has terminated, it replaces vthread with a shared,
  *   terminated, unnamed platform thread (Ended.THREAD) and runContinuation with
- *   a runnable that is never run (Ended.CONTINUATION). Everything that reads
+ *   a runnable that is never run (ENDED_CONTINUATION). Everything that reads
  *   vthread afterwards sees what it saw before: a terminated thread named ""
  *   (only unnamed threads are dropped; a named one keeps its thread), and
  *   vthread is still non-null (null means an event actor). Readers on other
  *   threads (plain field) see either thread; both are terminated. Not in
  *   deterministic mode (its carrier does not dispatch through here).
+ *   A thread may still be queued once more after it ended: Thread.getStackTrace()
+ *   of a runnable virtual thread (Sysmon's stall report, dumps) makes the JDK
+ *   submit it again, counting on its continuation to do nothing when run. Such a
+ *   copy dispatched after the drop finds ENDED_CONTINUATION and returns (it ran
+ *   the throwing stand-in, logged as an internal error, before: the stall
+ *   reproducer of issue 11, about 11 in 300 rounds).
  *
  * Lazily used per-thread state (three fields, no object until used)
  *   kin   cancellation: the token this thread is registered under, or its own
@@ -231,14 +237,24 @@ public final class GreenThread<T> extends GreenThreadHead<T>
 
     @Override
     protected void dispatch(Worker worker) {
+        Runnable rc = runContinuation;
+        if (rc == ENDED_CONTINUATION) {
+            // A queued copy of a thread that has since ended (see "A finished thread's
+            // virtual thread"): the JDK submits a runnable thread once more after
+            // Thread.getStackTrace() suspended it (VirtualThread.tryGetStackTrace:
+            // "resubmit as task may have run while suspended"; Sysmon's stall report
+            // and dumps take stacks), relying on its continuation to do nothing when
+            // run again. Nothing to run, as the JDK's own continuation would have done.
+            return;
+        }
         if (runtime.cpuTiming) {
             // Real run time (Clock.SYSTEM), the same in deterministic mode, whose
             // clock does not move while a thread runs.
             long t0 = Clock.SYSTEM.nanoTime();
-            runContinuation.run();
+            rc.run();
             runNanos += Clock.SYSTEM.nanoTime() - t0;
         } else {
-            runContinuation.run();
+            rc.run();
         }
         if (STAMP_SLICES) {
             lastRanAt = io.verdant.internal.sched.Ticker.coarseNanos;
@@ -275,20 +291,25 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         if (vt != null && vt != Ended.THREAD && vt.getState() == Thread.State.TERMINATED && vt.getName().isEmpty()) {
             // Foreign work from virtual threads that inherited this executor may still
             // come (execute): with a runnable of our own in place it stays foreign.
-            setRunContinuationRelease(Ended.CONTINUATION);
+            setRunContinuationRelease(ENDED_CONTINUATION);
             vthread = Ended.THREAD;
         }
     }
 
-    /** What a finished thread holds instead of its virtual thread and its continuation. */
+    /**
+     * What a finished thread holds instead of its continuation: never run, only
+     * compared (by execute() with what it is given, by dispatch() to skip a late
+     * copy). Not in {@link Ended}, whose initialisation starts a thread: dispatch
+     * reads this on every run.
+     */
+    private static final Runnable ENDED_CONTINUATION = () -> {
+        throw new IllegalStateException("the continuation of an ended green thread");
+    };
+
+    /** What a finished thread holds instead of its virtual thread. */
     private static final class Ended {
         /** A terminated, unnamed platform thread: its state and name are what the dropped thread's were. */
         static final Thread THREAD = terminatedThread();
-        /** Never run: only compared with what execute() is given. */
-        static final Runnable CONTINUATION = () -> {
-            throw new IllegalStateException("the continuation of an ended green thread");
-        };
-
         private static Thread terminatedThread() {
             // No task (run() does nothing): a lambda of this class would need this class
             // initialised to run, and its initialisation waits here for the thread to end.

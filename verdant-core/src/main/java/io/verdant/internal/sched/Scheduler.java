@@ -377,9 +377,11 @@ public final class Scheduler {
 
     /**
      * Any thread; never blocks, never throws. {@code first} is true for the
-     * submission that starts a green thread. This method is the whole policy of
-     * where a submitted task goes (the table "Where a submitted task goes" in the
-     * class comment, one branch per row); Worker only provides the pushes.
+     * submission that starts a green thread. This method, with the two it hands
+     * over to ({@code resubmitFromCarrier}, {@code submitFromElsewhere}), is the
+     * whole policy of where a submitted task goes (the table "Where a submitted
+     * task goes" in the class comment, one branch per row); Worker only provides
+     * the pushes.
      *
      * @param task  the task made runnable
      * @param first true if this submission starts the green thread (a spawn)
@@ -389,28 +391,45 @@ public final class Scheduler {
             return;
         }
         Thread t = Thread.currentThread();
-        if (t instanceof Worker w) {
-            if (w.scheduler == this) {
-                // Re-submission from the carrier itself (Thread.yield, a park that
-                // found its permit): the owner's private yielded slot when nothing
-                // else is queued here, else the back of the local queue. (A trace
-                // reads a yield off where the task went: see Worker, "Tracing".)
-                Task earlier = w.yielded;
-                if (earlier != null) {
-                    // An earlier yielder is still waiting (next() has not run since):
-                    // it keeps its place in front of this one.
-                    w.yielded = null;
-                    w.pushLocalOrInject(earlier);
-                }
-                if (w.levelMask == 0 && w.lifoOpaque() == null) {
-                    w.yielded = task;
-                } else {
-                    w.pushLocalOrInject(task);
-                    signalWorkFromOwner();
-                }
-                return;
-            }
-        } else if (t.isVirtual() && t.getUncaughtExceptionHandler() instanceof Task running) {
+        if (t instanceof Worker w && w.scheduler == this) {
+            resubmitFromCarrier(w, task);
+        } else {
+            submitFromElsewhere(task, first, t);
+        }
+    }
+
+    /**
+     * Worker {@code w} only, after a green thread unmounted from it and made
+     * itself runnable again (Thread.yield, a park that found its permit; the JDK
+     * calls execute from the carrier): the owner's private yielded slot when
+     * nothing else is queued here, else the back of the local queue. (A trace
+     * reads a yield off where the task went: see Worker, "Tracing".)
+     */
+    private void resubmitFromCarrier(Worker w, Task task) {
+        Task earlier = w.yielded;
+        if (earlier != null) {
+            // An earlier yielder is still waiting (next() has not run since):
+            // it keeps its place in front of this one.
+            w.yielded = null;
+            w.pushLocalOrInject(earlier);
+        }
+        if (w.levelMask == 0 && w.lifoOpaque() == null) {
+            w.yielded = task;
+        } else {
+            w.pushLocalOrInject(task);
+            signalWorkFromOwner();
+        }
+    }
+
+    /**
+     * {@link #submit}'s rows other than a re-submission from one of our carriers,
+     * kept out of submit so that submit, called on every yield and every park
+     * that found its permit, stays small enough for the JIT to inline it into
+     * the JDK's afterYield (at 342 bytecodes it was not: "hot method too big").
+     */
+    private void submitFromElsewhere(Task task, boolean first, Thread t) {
+        // (A carrier, of another runtime here, is a platform thread: it is "anyone else".)
+        if (t.isVirtual() && t.getUncaughtExceptionHandler() instanceof Task running) {
             Worker w = running.worker;
             if (w != null && w.scheduler == this && w.currentTask() == running) {
                 // Made runnable by the green thread running on worker w.

@@ -12,9 +12,10 @@ public abstract class Task {
     protected int priority;
     /**
      * The worker running this task now, or that ran it last. Written by that
-     * worker just before dispatch; read by the task's own code while it runs on
-     * that same carrier (program order on one OS thread), and as a hint by
-     * diagnostics on other threads.
+     * worker just before dispatch, only if it changed (a load and a compare
+     * instead of a reference store and its GC barrier per dispatch); read by
+     * the task's own code while it runs on that same carrier (program order on
+     * one OS thread), and as a hint by diagnostics on other threads.
      */
     Worker worker;
     /**

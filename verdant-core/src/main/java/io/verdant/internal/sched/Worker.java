@@ -436,7 +436,11 @@ public final class Worker extends Thread {
     /** Owner only: runs {@code task}; {@code ring} is this turn's trace ring, or null; {@code how} a FOUND_ code if traced. */
     private void runTask(Task task, TraceRing ring, int how) {
         setDispatchesOpaque(dispatchesOpaque() + 1);
-        task.worker = this;
+        if (task.worker != this) {
+            // Stored only when it changes: a task that stays on its carrier (every
+            // task with one worker) skips a reference store and its GC write barrier.
+            task.worker = this;
+        }
         setCurrentOpaque(task);
         try {
             if (ring == null) {
