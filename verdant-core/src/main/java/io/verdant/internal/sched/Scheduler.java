@@ -477,7 +477,9 @@ public final class Scheduler {
             // runs on w's OS thread throughout: the owner's push. Back of the local
             // queue, as the default scheduler pushes its poller's wake-ups: a poll
             // wakes a batch, which then runs in the order the sockets became ready.
-            traceControl.wakeFromOutside(task, first, t);
+            if (traceControl.wakeFromOutside(task, first, t)) {
+                w.stampSliceEnd(); // the woken slice must begin after this wake-up's clock read
+            }
             w.pushLocalOrInject(task);
             signalWorkFromOwner();
             return;

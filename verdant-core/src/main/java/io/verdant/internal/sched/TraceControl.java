@@ -226,11 +226,12 @@ public final class TraceControl {
      * @param task  the task made runnable
      * @param spawn true if the submission starts the green thread
      * @param t     the calling thread
+     * @return true if a trace records (a wake-up event was written, with a clock read)
      */
-    void wakeFromOutside(Task task, boolean spawn, Thread t) {
+    boolean wakeFromOutside(Task task, boolean spawn, Thread t) {
         TraceRing o = outside;
         if (o == null) {
-            return;
+            return false;
         }
         if (t == scheduler.ticker()) {
             TraceRing r = scheduler.sysmon().trace;
@@ -238,13 +239,14 @@ public final class TraceControl {
                 r.put(TraceEvent.header(TraceEvent.WAKE_FROM, TraceEvent.SOURCE_TIMER, spawn ? 1 : 0, 0),
                         Clock.SYSTEM.nanoTime(), 0, task.traceId(), spawn ? task.traceName() : null);
             }
-            return;
+            return true;
         }
         int source = isPoller(t) ? TraceEvent.SOURCE_IO : TraceEvent.SOURCE_OUTSIDE;
         synchronized (o) {
             o.put(TraceEvent.header(TraceEvent.WAKE_FROM, source, spawn ? 1 : 0, 0), Clock.SYSTEM.nanoTime(),
                     t.threadId(), task.traceId(), spawn ? task.traceName() : null);
         }
+        return true;
     }
 
     /**

@@ -100,7 +100,10 @@ import java.util.concurrent.locks.LockSupport;
  *              begin of the running slice (WAKE and SPAWN events carry it) and,
  *              between slices, the last end; stampedRing is the serial number of the
  *              ring it was stamped for: a newly installed ring (rings are never
- *              reused) starts from a fresh clock read.
+ *              reused) starts from a fresh clock read. A JDK sub-poller hosted on
+ *              this carrier that records a wake-up (a clock read of its own) makes
+ *              its slice end at a read too (stampSliceEnd): the woken thread is
+ *              queued here and begins after that end.
  *   foldedWake owner only (the loop, and Scheduler.submit on this OS thread): the
  *              task id of the first thread the running traced slice woke, 0 for
  *              none. Written as the SLICE's fourth word and cleared at the slice's
@@ -310,6 +313,16 @@ public final class Worker extends Thread {
     private int stampRun;
     /** Owner only, while a trace records: Ticker.coarseNanos at the last clock read (see "Tracing"). */
     private long stampCoarse;
+
+    /**
+     * Owner only (Scheduler.submit, for a JDK sub-poller running on this carrier that
+     * recorded a wake-up with its own clock read): the running slice ends at a clock
+     * read, not an estimate, so the woken thread's slice, which begins at or after
+     * that end on this carrier, begins after the wake-up (see "Tracing").
+     */
+    void stampSliceEnd() {
+        stampRun = STAMP_EVERY;
+    }
     /** Owner only: the first thread the running traced slice woke, 0 for none (see "Tracing"). */
     long foldedWake;
 
