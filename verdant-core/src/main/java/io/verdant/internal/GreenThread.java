@@ -139,9 +139,10 @@ public final class GreenThread<T> extends GreenThreadHead<T>
     /** The failure this thread ends with reaches someone: a joiner waiting at
      * the end, a link or monitor, or a Scope. Written and read by the thread itself. */
     private boolean failureObserved;
-    /** The link that registers this thread on a CancelNode's chain, or null (see CancelNode,
-     * "Links"): written by the registering or adopting thread, cleared by this thread when it ends. */
-    CancelNode.Link kinLink;
+    /** The slot that registers this thread with a CancelNode (an own slot of its spawner's, or a
+     * link of a chain), or null (see CancelNode, "Own children" and "Links"): written by the
+     * registering or adopting thread, cleared by this thread when it ends. */
+    CancelNode.Slot kinLink;
     /** Mutexes this thread holds: null, one {@link OwnedLock}, or an ArrayList of
      * them. Owner thread only (lock, unlock, and its own exit). */
     Object held;

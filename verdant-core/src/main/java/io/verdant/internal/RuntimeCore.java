@@ -277,7 +277,8 @@ public final class RuntimeCore {
             if (under != null) {
                 bornCancelled = CancelNode.registerUnder(under, g);
             } else if (spawner != null) {
-                bornCancelled = CancelNode.register(CancelNode.of(spawner), g);
+                // The spawner registers in its own token's slots (it is the owner).
+                bornCancelled = CancelNode.registerOwn(CancelNode.of(spawner), g);
             }
             if (!pids.allocate(g)) {
                 // close() took its snapshot first: this thread would escape it.
@@ -358,7 +359,7 @@ public final class RuntimeCore {
             } else {
                 GreenThread<?> parent = GreenThread.current();
                 if (parent != null) {
-                    bornCancelled = CancelNode.register(CancelNode.of(parent), g);
+                    bornCancelled = CancelNode.registerOwn(CancelNode.of(parent), g);
                 }
             }
             if (!pids.allocate(g)) {
