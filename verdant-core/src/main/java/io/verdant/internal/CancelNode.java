@@ -31,8 +31,10 @@ import java.util.Objects;
  *
  * Own children: slots only the owner writes (issue 11)
  *   Almost every registration is a thread spawning its own child. Those go to
- *   the owner's own slots: {@code chunks}, an array of chunks of {@link Slot}s
- *   (8, 8, 16, 32, 64, then chunks of 64). Who writes what:
+ *   the owner's own slots: {@code chunks}, an array of chunks, each an array
+ *   of GreenThread references (8, 8, 16, 32, 64, then chunks of 64 slots). A
+ *   child knows its slot: kinLink is the chunk, kinPos the position (a byte,
+ *   in padding the object had: GreenThread stays 104 bytes). Who writes what:
  *     the owner (registerOwn): picks a free slot (thread null) with its
  *       cursor, stores the child (volatile), re-reads {@code cancelled};
  *       grows the chunks; nobody else writes a slot's thread but
@@ -55,9 +57,9 @@ import java.util.Objects;
  *   costs at most two looks amortised plus the doublings (geometric), and the
  *   slots grow only while more than half are occupied at a lap's end: at most
  *   about four times the peak number of live own children, plus 8. Slots are
- *   never given back while the owner lives (16 bytes each plus 4 in the chunk;
- *   the Link design's sweep gave links back): a burst of a million live
- *   children leaves its parent about 20-80 MB of empty slots until it ends,
+ *   never given back while the owner lives (4 bytes each; the Link design's
+ *   sweep gave its 24-byte links back): a burst of a million live children
+ *   leaves its parent at most about 16 MB of empty slots until it ends,
  *   beside the hundreds of megabytes the burst itself needed. When the owner
  *   ends, its chunks are dropped (below).
  *   Dekker pair with cancel: the owner stores the child (volatile) and then
@@ -200,11 +202,11 @@ public final class CancelNode implements CancelToken {
     private Object callbacks;
     /**
      * The owner's own children (see "Own children"): chunks of slots, null until the
-     * first. The array and its chunks are written by the owner only; a chunk is full of
-     * Slots before it is published; the array is replaced (copied) to add chunks.
+     * first. The array and its chunks' slots are written by the owner only (and a slot
+     * cleared by its child); the array is replaced (copied) to add chunks.
      * Volatile: the walks of cancel and hand-up read it in the Dekker pair.
      */
-    private volatile Slot[][] chunks;
+    private volatile GreenThread<?>[][] chunks;
     /** Owner only, plain: the cursor (next slot to look at) and the lap's accounting. */
     private int chunkAt;
     private int slotAt;
@@ -225,54 +227,24 @@ public final class CancelNode implements CancelToken {
         return new CancelNode(null, null, false);
     }
 
-    /**
-     * One place a child is registered: a slot of its owner's chunks (see "Own
-     * children"), or, as a {@link Link}, a link of the kids chain.
-     */
-    static class Slot {
-        /** The child; cleared by the child when it ends. Opaque accesses (volatile in the Dekker pair, see there). */
-        @SuppressWarnings("unused") private GreenThread<?> thread;
-
-        Slot() {
-        }
-
-        Slot(GreenThread<?> thread) {
-            this.thread = thread;
-        }
-
-        GreenThread<?> thread() {
-            return (GreenThread<?>) SLOT_THREAD.getOpaque(this);
-        }
-
-        /** Cancel and hand-up walks of own slots: the reading half of the Dekker pair (see "Own children"). */
-        GreenThread<?> threadVolatile() {
-            return (GreenThread<?>) SLOT_THREAD.getVolatile(this);
-        }
-
-        /** The owner, into a free slot of its own chunks: the writing half of the Dekker pair. */
-        void setThreadVolatile(GreenThread<?> t) {
-            SLOT_THREAD.setVolatile(this, t);
-        }
-
-        /** The child, when it ends: this slot holds it no more. */
-        void clear() {
-            SLOT_THREAD.setOpaque(this, (GreenThread<?>) null);
-        }
-
-        /** The live thread this slot holds, or null if the slot is dead or free. */
-        GreenThread<?> live() {
-            GreenThread<?> t = thread();
-            return t != null && !t.isDone() ? t : null;
-        }
-    }
-
     /** One registration of a child on a node's chain (see "Links"). */
-    static final class Link extends Slot {
+    static final class Link {
+        /** The child; cleared by the child when it ends. Opaque accesses. */
+        @SuppressWarnings("unused") private GreenThread<?> thread;
         /** The link below; written before the pushing CAS, then by sweeps only. Opaque accesses. */
         @SuppressWarnings("unused") private Link next;
 
         Link(GreenThread<?> thread) {
-            super(thread);
+            this.thread = thread;
+        }
+
+        GreenThread<?> thread() {
+            return (GreenThread<?>) LINK_THREAD.getOpaque(this);
+        }
+
+        /** The child, when it ends: this link holds it no more. */
+        void clear() {
+            LINK_THREAD.setOpaque(this, (GreenThread<?>) null);
         }
 
         Link next() {
@@ -281,6 +253,12 @@ public final class CancelNode implements CancelToken {
 
         void setNext(Link n) {
             LINK_NEXT.setOpaque(this, n);
+        }
+
+        /** The live thread this link holds, or null if the link is dead. */
+        GreenThread<?> live() {
+            GreenThread<?> t = thread();
+            return t != null && !t.isDone() ? t : null;
         }
     }
 
@@ -362,9 +340,11 @@ public final class CancelNode implements CancelToken {
             return register(node, child); // final states: the shared path knows them
         }
         child.setKinRelease(node);
-        Slot s = node.takeSlot();
-        child.kinLink = s;
-        s.setThreadVolatile(child);
+        int at = node.takeSlot();
+        GreenThread<?>[] c = node.chunks[at >>> 8];
+        child.kinLink = c;
+        child.kinPos = (byte) at;
+        SLOT.setVolatile(c, at & 0xff, child);
         if (node.cancelled) {
             // A cancel may have walked the chunks before the store above (Dekker pair, see
             // "Own children"): the child is born cancelled. If the canceller did find it, it
@@ -375,8 +355,11 @@ public final class CancelNode implements CancelToken {
         return false;
     }
 
-    /** Owner only: a free slot of the own chunks, growing them after a poor lap (see "Own children"). */
-    private Slot takeSlot() {
+    /**
+     * Owner only: a free slot of the own chunks, as chunk number << 8 | position,
+     * growing the chunks after a poor lap (see "Own children").
+     */
+    private int takeSlot() {
         for (;;) {
             if (lapLeft == 0) {
                 if (lapUsed * 2 < capacity || capacity == 0) {
@@ -385,36 +368,34 @@ public final class CancelNode implements CancelToken {
                 lapLeft = capacity;
                 lapUsed = 0;
             }
-            Slot[] c = chunks[chunkAt];
-            Slot s = c[slotAt];
+            GreenThread<?>[][] cs = chunks;
+            int k = chunkAt;
+            int i = slotAt;
+            GreenThread<?>[] c = cs[k];
             if (++slotAt == c.length) {
                 slotAt = 0;
-                if (++chunkAt == chunks.length) {
+                if (++chunkAt == cs.length) {
                     chunkAt = 0;
                 }
             }
             lapLeft--;
-            if (s.thread() == null) {
+            if (SLOT.getOpaque(c, i) == null) {
                 lapUsed++;
-                return s;
+                return k << 8 | i;
             }
         }
     }
 
     /** Owner only: at least doubles the own slots; the cursor moves to the first new slot. */
     private void grow() {
-        Slot[][] old = chunks;
+        GreenThread<?>[][] old = chunks;
         int n = old == null ? 0 : old.length;
         int add = Math.max(FIRST_CHUNK, capacity);
         int newChunks = (add + MAX_CHUNK - 1) / MAX_CHUNK;
-        Slot[][] cs = java.util.Arrays.copyOf(old == null ? new Slot[0][] : old, n + newChunks);
+        GreenThread<?>[][] cs = java.util.Arrays.copyOf(old == null ? new GreenThread<?>[0][] : old, n + newChunks);
         for (int i = 0; i < newChunks; i++) {
-            Slot[] c = new Slot[Math.min(add, MAX_CHUNK)];
-            for (int j = 0; j < c.length; j++) {
-                c[j] = new Slot();
-            }
-            cs[n + i] = c;
-            capacity += c.length;
+            cs[n + i] = new GreenThread<?>[Math.min(add, MAX_CHUNK)];
+            capacity += cs[n + i].length;
         }
         chunks = cs; // volatile: a walk that follows sees the new slots (see "Own children")
         chunkAt = n;
@@ -423,13 +404,13 @@ public final class CancelNode implements CancelToken {
 
     /** Cancel or hand-up, by whoever took the kids (see "Own children"): each live own child, with volatile reads. */
     private void forEachLiveOwn(java.util.function.Consumer<GreenThread<?>> action) {
-        Slot[][] cs = chunks;
+        GreenThread<?>[][] cs = chunks;
         if (cs == null) {
             return;
         }
-        for (Slot[] c : cs) {
-            for (Slot s : c) {
-                GreenThread<?> t = s.threadVolatile();
+        for (GreenThread<?>[] c : cs) {
+            for (int i = 0; i < c.length; i++) {
+                GreenThread<?> t = (GreenThread<?>) SLOT.getVolatile(c, i);
                 if (t != null && !t.isDone()) {
                     action.accept(t);
                 }
@@ -460,10 +441,14 @@ public final class CancelNode implements CancelToken {
                 n.chunks = null; // no slot is used again (kids is final); the garbage collector may have them
             }
         }
-        Slot mine = g.kinLink;
-        if (mine != null) {
+        Object mine = g.kinLink;
+        if (mine instanceof Link l) {
             g.kinLink = null;
-            mine.clear();
+            l.clear();
+        } else if (mine != null) {
+            // An own slot of the spawner's (see "Own children"): one plain store, no atomic.
+            g.kinLink = null;
+            SLOT.setOpaque((GreenThread<?>[]) mine, g.kinPos & 0xff, (GreenThread<?>) null);
         }
     }
 
@@ -668,10 +653,10 @@ public final class CancelNode implements CancelToken {
 
     /** Tests only: the number of own slots (free, used or not yet cleared); a snapshot. */
     int ownSlots() {
-        Slot[][] cs = chunks;
+        GreenThread<?>[][] cs = chunks;
         int n = 0;
         if (cs != null) {
-            for (Slot[] c : cs) {
+            for (GreenThread<?>[] c : cs) {
                 n += c.length;
             }
         }
@@ -680,7 +665,7 @@ public final class CancelNode implements CancelToken {
 
     /**
      * Tests only, at rest: every live child on this node's chain or in its own slots
-     * knows its slot, and appears once; no slot is shared by two children.
+     * knows its slot, and appears once.
      */
     boolean linksConsistent() {
         java.util.Set<GreenThread<?>> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
@@ -690,12 +675,12 @@ public final class CancelNode implements CancelToken {
                 return false;
             }
         }
-        Slot[][] cs = chunks;
+        GreenThread<?>[][] cs = chunks;
         if (cs != null) {
-            for (Slot[] c : cs) {
-                for (Slot s : c) {
-                    GreenThread<?> t = s.live();
-                    if (t != null && (t.kinLink != s || !seen.add(t))) {
+            for (GreenThread<?>[] c : cs) {
+                for (int i = 0; i < c.length; i++) {
+                    GreenThread<?> t = (GreenThread<?>) SLOT.getVolatile(c, i);
+                    if (t != null && !t.isDone() && (t.kinLink != c || (t.kinPos & 0xff) != i || !seen.add(t))) {
                         return false;
                     }
                 }
@@ -752,14 +737,15 @@ public final class CancelNode implements CancelToken {
 
     private static final VarHandle KIDS;
     private static final VarHandle SWEEPING;
-    private static final VarHandle SLOT_THREAD;
+    private static final VarHandle LINK_THREAD;
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(GreenThread[].class);
     private static final VarHandle LINK_NEXT;
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             KIDS = l.findVarHandle(CancelNode.class, "kids", Object.class);
             SWEEPING = l.findVarHandle(CancelNode.class, "sweeping", int.class);
-            SLOT_THREAD = l.findVarHandle(Slot.class, "thread", GreenThread.class);
+            LINK_THREAD = l.findVarHandle(Link.class, "thread", GreenThread.class);
             LINK_NEXT = l.findVarHandle(Link.class, "next", Link.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
