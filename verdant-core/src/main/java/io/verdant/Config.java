@@ -413,12 +413,13 @@ public final class Config {
 
         /**
          * Keeps an always-on scheduling trace of the last {@code bytesPerCarrier}
-         * bytes per carrier (44 bytes per event: four longs, an object slot and a long;
+         * bytes per carrier (52 bytes per event: five longs, an object slot and a long;
          * rounded down to a power of two of events, so 4 MiB keeps 65,536 events,
          * the last 65,536 slices of a carrier that only yields), which
          * {@link Verdant#flightRecording()} copies at any time, for example when
-         * something has gone wrong. Recording costs one clock read and a ring
-         * write per dispatch, and a ring write per wake-up (see docs/observability.md); the rings are
+         * something has gone wrong. Recording costs a ring write per dispatch (carrying
+         * the slice's first wake-up), a clock read per 16 dispatches, and a ring write per
+         * further wake-up or spawn (see docs/observability.md); the rings are
          * allocated at start. 0 (the default) turns it off.
          *
          * @param bytesPerCarrier bytes of trace per carrier: 0, or 4 KiB to 1 GiB

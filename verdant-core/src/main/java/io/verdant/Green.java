@@ -605,7 +605,8 @@ public final class Green {
      */
     public static <T> T receive(Class<T> type) {
         Objects.requireNonNull(type, "type");
-        return type.cast(cell("Green.receive").take(Matcher.ofType(type), Deadline.FOREVER, "Green.receive(" + type.getSimpleName() + ")"));
+        Matcher.OfType m = Matcher.ofType(type);
+        return type.cast(cell("Green.receive").take(m, Deadline.FOREVER, m.receiveName()));
     }
 
     /**
@@ -621,7 +622,8 @@ public final class Green {
     public static <T> T receive(Class<T> type, Duration timeout) {
         Objects.requireNonNull(type, "type");
         long nanos = RuntimeCore.toNanos(timeout, "timeout");
-        return type.cast(cell("Green.receive").take(Matcher.ofType(type), Deadline.after(nanos), "Green.receive(" + type.getSimpleName() + ")"));
+        Matcher.OfType m = Matcher.ofType(type);
+        return type.cast(cell("Green.receive").take(m, Deadline.after(nanos), m.receiveName()));
     }
 
     /**

@@ -476,12 +476,14 @@ public final class Verdant implements AutoCloseable {
      * allocation, never waiting); a background thread collects the rings in bulk,
      * more often the faster they fill (every 13 ms down to every 1 ms), and
      * if it falls behind the oldest events are overwritten and counted
-     * ({@link TraceRecording#dropped()}). Recording costs one clock read and a
-     * ring write per dispatch, a ring write per wake-up (see docs/observability.md); when no
+     * ({@link TraceRecording#dropped()}). Recording costs one ring write per
+     * dispatch, which also carries the slice's first wake-up, a clock read per
+     * 16 dispatches (slice times between reads are estimated), a ring write per
+     * further wake-up and per spawn (see docs/observability.md); when no
      * trace records and the flight recorder is off, the cost is one read per
      * dispatch. Several traces may record at once. The trace records until
      * {@link TraceRecording#stop()} or the runtime closes; a forgotten trace
-     * keeps at most 2^21 events (88 MiB) per carrier. The same as
+     * keeps at most 2^21 events (104 MiB) per carrier. The same as
      * {@code startTrace(TraceOptions.defaults())}; see {@link #startTrace(TraceOptions)}
      * for a ring size, the kinds of events kept, and limits after which it stops itself.
      *

@@ -72,9 +72,9 @@ class TraceCostTest {
             assertThat(mine.subList(1, mine.size())).allSatisfy(s -> assertThat(s.found).isIn("yielded", "local"));
             assertThat(mine.subList(0, mine.size() - 1)).allSatisfy(s -> assertThat(s.ended).isEqualTo("yield"));
             assertThat(mine.get(mine.size() - 1).ended).isEqualTo("exit");
-            // One clock read per slice: every slice of work found on its own carrier begins
-            // exactly where the slice or idle period before it ended (with two reads per slice
-            // there was a gap between them). Work taken from the injection queue or stolen
+            // No clock read at a slice's begin: every slice of work found on its own carrier
+            // begins exactly where the slice or idle period before it ended (with two reads per
+            // slice there was a gap between them). Work taken from the injection queue or stolen
             // begins at a clock read of its own, after the wake-up that made it runnable.
             List<Slice> all = slices(trace);
             int touching = 0;
@@ -135,6 +135,18 @@ class TraceCostTest {
                     assertThat(all.get(i).begin).isGreaterThanOrEqualTo(all.get(i - 1).end);
                 }
             }
+            // One event per slice: the wake-up each slice makes is folded into its SLICE
+            // event (TraceEvent, "Folded wake-up"); the export still draws one arrow each.
+            assertThat(trace.events()).as("events held").isLessThanOrEqualTo(all.size() + 10);
+            StringBuilder json = new StringBuilder();
+            trace.writeChromeJson(json);
+            long arrows = 0;
+            for (JsonNode e : new ObjectMapper().readTree(json.toString()).get("traceEvents")) {
+                if (e.get("ph").asText().equals("s") && e.get("cat").asText().equals("wake")) {
+                    arrows++;
+                }
+            }
+            assertThat(arrows).isGreaterThanOrEqualTo(pairSlices.size() - 4);
         }
     }
 }

@@ -32,6 +32,8 @@ import java.util.concurrent.locks.LockSupport;
  *          leaves head.next == null while tail != head: the consumer spins (it is
  *          two instructions on the producer's side; a preempted platform-thread
  *          producer is waited out with Thread.yield).
+ *   spare  consumer only: the node the last poll() consumed (the old dummy), kept
+ *          for the owner's next send (see "Node recycling").
  *   saved  consumer only: messages already taken off the queue that a selective
  *          receive skipped, oldest first. Every receive scans saved before the
  *          queue, so skipped messages keep their order relative to each other
@@ -43,13 +45,29 @@ import java.util.concurrent.locks.LockSupport;
  *   2. check cancellation and the deadline;
  *   3. waiting = 1 (volatile write), then re-check head != tail;
  *   4. park (a timed park arms one timer on the runtime's wheel);
- *   5. waiting = 0, go to 1.
+ *   5. waiting = 0 (a read, and an opaque store only if still 1: see clearWaiting), go to 1.
  *   A producer enqueues (getAndSet: a full fence) and then reads waiting; if it
  *   is 1 and its CAS 1 -> 0 wins it unparks the owner. Steps 3/enqueue form a
  *   Dekker pair over {tail, waiting}: either the consumer sees the message or
  *   the producer sees the waiter. A lost CAS or a leftover permit only causes a
  *   spurious wake-up, which the loop absorbs. The unpark from a running green
  *   thread puts the receiver in that worker's LIFO slot (ping-pong locality).
+ *
+ * Node recycling (issue 11: the node was the only allocation of a send)
+ *   When poll() advances head from h to n, h is dead to the queue: its next was
+ *   set by the one producer that swapped it out of tail (the consumer read that
+ *   link), no producer touches h again, and h is not the tail. The consumer keeps
+ *   h in its own cell's spare; a send made by the same green thread (the thread
+ *   for which GreenThread.current() returns this cell's owner: the owner itself,
+ *   or for an event actor the dispatcher running its turn, which is also the
+ *   consumer) takes it, clears next and sets msg with plain writes, and publishes
+ *   both through its getAndSet of the addressee's tail, like a new node. So in
+ *   request/reply traffic a node travels from mailbox to mailbox and a send
+ *   allocates nothing; sends from threads that never received allocate as before.
+ *   spare is touched by one thread at a time (the owner or the turn's
+ *   dispatcher), so it is a plain field. The observers' walk (approxDepth) may
+ *   follow a recycled node into another mailbox: its count is an estimate,
+ *   capped, and stays memory-safe.
  *
  * Links, monitors, exit (guarded by synchronized(this))
  *   links     peers linked two-way (GreenThreads); parent  the thread that spawned
@@ -93,6 +111,8 @@ public final class ActorCell {
     private Node head;
     @SuppressWarnings("unused") private volatile Node tail;
     @SuppressWarnings("unused") private volatile int waiting;
+    /** Consumer only (and sends made by the consumer's own thread): a recycled node, or null. See "Node recycling". */
+    private Node spare;
     /** Consumer only. */
     private ArrayDeque<Object> saved;
     /** Owner writes, any thread reads (exit delivery). */
@@ -171,7 +191,7 @@ public final class ActorCell {
      *         the caller itself now owns the turn (EventHandOffHarness)
      */
     boolean append(Object msg) {
-        Node n = new Node(msg);
+        Node n = node(msg);
         Node prev = getAndSetTail(n);
         prev.setNextRelease(n);
         if (waiting != 0 && casWaiting(1, 0)) {
@@ -179,6 +199,24 @@ public final class ActorCell {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Any thread: a node holding {@code msg}, the calling green thread's spare if
+     * it has one (see "Node recycling"), else a new one. Not yet published: the
+     * caller's getAndSet of a tail publishes the plain writes made here.
+     */
+    private static Node node(Object msg) {
+        GreenThread<?> me = GreenThread.current();
+        ActorCell mine = me == null ? null : me.cell;
+        Node n;
+        if (mine == null || (n = mine.spare) == null) {
+            return new Node(msg);
+        }
+        mine.spare = null;
+        n.setNextPlain(null);
+        n.msg = msg;
+        return n;
     }
 
     private void wake() {
@@ -252,6 +290,7 @@ public final class ActorCell {
         head = n;
         Object m = n.msg;
         n.msg = null;
+        spare = h; // dead to the queue: see "Node recycling"
         return m;
     }
 
@@ -307,6 +346,10 @@ public final class ActorCell {
                     return m;
                 }
             }
+        }
+        if (matcher == Matcher.ANY) {
+            // A plain receive: the oldest queued message, no filter call, no save queue.
+            return poll();
         }
         Object m;
         while ((m = poll()) != null) {
@@ -374,7 +417,7 @@ public final class ActorCell {
                 if (tail == head) {
                     timer = Waits.park(this, deadline, timer);
                 }
-                waiting = 0;
+                clearWaiting();
                 m = scan(matcher);
                 if (m != null) {
                     return m;
@@ -415,7 +458,7 @@ public final class ActorCell {
                 if (tail == head) {
                     timer = Waits.park(this, deadline, timer);
                 }
-                waiting = 0;
+                clearWaiting();
                 if (Thread.interrupted()) {
                     interrupted = true;
                 }
@@ -693,6 +736,11 @@ public final class ActorCell {
             return (Node) NEXT.getAcquire(this);
         }
 
+        /** A sender reusing this dead node (see "Node recycling"), before publishing it by a getAndSet of a tail. */
+        void setNextPlain(Node n) {
+            NEXT.set(this, n);
+        }
+
         /** The producer that swapped this node out of tail: links its own node, publishing its msg. */
         void setNextRelease(Node n) {
             NEXT.setRelease(this, n);
@@ -703,9 +751,10 @@ public final class ActorCell {
      * Any thread: the number of messages waiting, counted up to {@code cap} (an
      * observer's estimate, for snapshots). Walks the queue from the consumer's
      * head, read opaquely: the consumer may advance past the nodes being
-     * counted, so the figure can include messages taken meanwhile; nodes stay
-     * reachable while walked (the GC keeps them), so the walk is memory-safe and
-     * ends at the tail or the cap. The save queue's size is read racily too
+     * counted, so the figure can include messages taken meanwhile, or (a node
+     * recycled meanwhile, see "Node recycling") messages of another mailbox;
+     * nodes stay reachable while walked (the GC keeps them), so the walk is
+     * memory-safe and ends at a tail or the cap. The save queue's size is read racily too
      * (ArrayDeque.size from its two indices: some value in 0..capacity).
      * Messages themselves are never read.
      */
@@ -737,6 +786,24 @@ public final class ActorCell {
     /** The owner, before it re-checks the queue: volatile (the Dekker store against a producer's append). */
     private void setWaitingVolatile(int w) {
         WAITING.setVolatile(this, w);
+    }
+
+    /**
+     * The owner, after a park or a re-check that found a message (step 5 of the
+     * receive protocol): back to 0 so producers stop trying to wake it. Usually
+     * a read only: a producer's winning CAS (1 -> 0) already cleared it for the
+     * wake-up that ended the park. Otherwise (the re-check found a message, a
+     * timer or a spare permit ended the park) an opaque store: no fence is
+     * needed, because no value of this flag can lose a wake-up. A producer that
+     * reads a stale 1 makes a spurious wake-up at worst; one that reads 0 while
+     * the owner is about to wait is covered by step 3, whose volatile store of 1
+     * comes after this store in the flag's coherence order (same thread, same
+     * variable) and before the owner's re-check of the queue.
+     */
+    private void clearWaiting() {
+        if ((int) WAITING.getOpaque(this) != 0) {
+            WAITING.setOpaque(this, 0);
+        }
     }
 
     /** Any thread (an ended linked peer): the first kill reason wins. */

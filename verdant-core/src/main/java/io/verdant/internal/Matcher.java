@@ -22,7 +22,7 @@ public sealed interface Matcher permits Matcher.Any, Matcher.OfType, Matcher.Fil
      * @param type the class messages must be instances of
      * @return the matcher for {@code type} (cached per class: no allocation per receive)
      */
-    static Matcher ofType(Class<?> type) {
+    static OfType ofType(Class<?> type) {
         return OfType.CACHE.get(Objects.requireNonNull(type, "type"));
     }
 
@@ -49,12 +49,15 @@ public sealed interface Matcher permits Matcher.Any, Matcher.OfType, Matcher.Fil
      * Matches instances of {@code type}.
      *
      * @param type the class
+     * @param receiveName the operation's name for a receive by this type
+     *        ({@code "Green.receive(Simple)"}: scheduling-point kind and exception
+     *        messages), made once per class so a selective receive allocates nothing
      */
-    record OfType(Class<?> type) implements Matcher {
-        private static final ClassValue<Matcher> CACHE = new ClassValue<>() {
+    record OfType(Class<?> type, String receiveName) implements Matcher {
+        private static final ClassValue<OfType> CACHE = new ClassValue<>() {
             @Override
-            protected Matcher computeValue(Class<?> type) {
-                return new OfType(type);
+            protected OfType computeValue(Class<?> type) {
+                return new OfType(type, "Green.receive(" + type.getSimpleName() + ")");
             }
         };
 

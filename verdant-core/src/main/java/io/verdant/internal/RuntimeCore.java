@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
@@ -86,6 +87,19 @@ public final class RuntimeCore {
     private static final AtomicLong IDS = new AtomicLong();
     /** Open runtimes by id, so a message can be sent to a pid from any thread. */
     private static final ConcurrentHashMap<Long, RuntimeCore> OPEN = new ConcurrentHashMap<>();
+    /**
+     * A direct-mapped cache in front of {@link #OPEN} for the send path (issue 11:
+     * OPEN's boxing and hashing were 7% of a one-message hand-off's samples).
+     * Slot {@code id % RECENT_SLOTS} holds an open runtime with that id residue, or
+     * null. A runtime enters its slot (release) after it entered OPEN, and leaves
+     * it (CAS to null, only if still there) before it leaves OPEN; a later runtime
+     * may take the slot over. So a hit whose id matches is in OPEN at the moment
+     * of the read, exactly what {@link #of} returns; a miss falls back to OPEN.
+     * 64 slots: more runtimes open at once than any use seen (tests open one or two
+     * at a time); not measured beyond that.
+     */
+    private static final int RECENT_SLOTS = 64;
+    private static final AtomicReferenceArray<RuntimeCore> RECENT = new AtomicReferenceArray<>(RECENT_SLOTS);
 
     static final int RUNNING = 0;
     static final int CLOSING = 1;
@@ -183,6 +197,7 @@ public final class RuntimeCore {
             det.start(this, config.stackSize());
         }
         OPEN.put(id, this);
+        RECENT.setRelease((int) (id % RECENT_SLOTS), this);
         io.verdant.internal.obs.Jfr.registerPeriodic();
         if (config.jmx()) {
             io.verdant.internal.obs.Jmx.register(this);
@@ -462,7 +477,9 @@ public final class RuntimeCore {
      * @return its runtime if open
      */
     public static RuntimeCore of(Pid pid) {
-        return OPEN.get(Pids.runtimeId(pid));
+        long id = Pids.runtimeId(pid);
+        RuntimeCore r = RECENT.getAcquire((int) (id % RECENT_SLOTS));
+        return r != null && r.id == id ? r : OPEN.get(id);
     }
 
     /**
@@ -689,6 +706,7 @@ public final class RuntimeCore {
         } finally {
             state = CLOSED;
             closer = null;
+            RECENT.compareAndSet((int) (id % RECENT_SLOTS), this, null); // before OPEN: see RECENT
             OPEN.remove(id, this);
             if (config.jmx()) {
                 io.verdant.internal.obs.Jmx.unregister(this);

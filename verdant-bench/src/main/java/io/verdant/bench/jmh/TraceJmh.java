@@ -23,8 +23,8 @@ import java.util.concurrent.TimeUnit;
  * The cost of the scheduling trace per dispatch: a green thread yielding
  * {@link #YIELDS} times on a one-carrier runtime (one dispatch per yield), with
  * tracing off (the compiled-in cost: one opaque read and a null test per
- * dispatch), with a trace recording ({@code Verdant.startTrace}: one clock read
- * and one ring write per dispatch, plus the collector thread), and with the
+ * dispatch), with a trace recording ({@code Verdant.startTrace}: one ring write
+ * and a sixteenth of a clock read per dispatch, plus the collector thread), and with the
  * flight recorder on instead. {@link NotCompiledIn} runs the same with
  * {@code -Dverdant.trace=false}, the build without tracing.
  * Targets (issue 12): on minus off at most 60 ns per dispatch; off within 0.5%
@@ -32,9 +32,10 @@ import java.util.concurrent.TimeUnit;
  * {@code flight} shows the same {@code gc.alloc.rate.norm} as {@code off}:
  * recording allocates nothing per event on the carrier (the bytes per operation
  * left are the {@code rt.run} that starts each invocation's yielder, amortised);
- * {@code on} adds the trace's own storage, 36 bytes per event in the collector's
- * chunks, and the rings installed anew at each iteration's restart (about
- * 5.7 MiB per restart with one carrier, so short iterations show more per
+ * {@code on} adds the trace's own storage (36 bytes per event in the collector's
+ * chunks, measured when an event was four longs; it is five now), and the
+ * rings installed anew at each iteration's restart (about 5.7 MiB per restart
+ * with one carrier, measured likewise, so short iterations show more per
  * operation; {@code NotCompiledIn} with {@code trace=on} shows that part alone).
  *
  * <pre>

@@ -2,15 +2,17 @@ package io.verdant.internal.obs;
 
 /**
  * The kinds of trace events and their encoding in a {@link TraceRing}: a
- * header word and three payload words, all {@code long}.
+ * header word and four payload words, all {@code long}.
  *
  * <pre>
  * header: bits 0-7 type, 8-15 found (SLICE) or source (WAKE_FROM), 16-23 ended (SLICE) or
  *         1 for a spawn (WAKE_FROM), 24-31 priority level (SLICE), bit 32 (REF) set by
- *         TraceRing.put when the event carries an object (see below)
+ *         TraceRing.put when the event carries an object (see below), bit 33 (EXTRA)
+ *         likewise for the extra long, bit 34 (ESTIMATED, SLICE) the end is an estimate
  *
- * type           written by                a            b              c
- * SLICE          the carrier, after it     begin nanos  end nanos      task id
+ * type           written by                a            b              c        d
+ * SLICE          the carrier, after it     begin nanos  end nanos      task id  woken task id,
+ *                                                                               or 0 (see below)
  * WAKE           the carrier, in submit    slice begin  waker task id  woken task id
  * SPAWN          the carrier, in submit    slice begin  parent task id child task id
  * STEAL          the carrier, in search    nanos        victim carrier stolen task id
@@ -45,7 +47,22 @@ package io.verdant.internal.obs;
  * A task id is {@code (generation << 32) | (index + 1)} of a green thread's pid
  * ({@code Task.traceId}), 0 for foreign work. Times are {@code Clock.SYSTEM} ({@code System.nanoTime()}): trace stamps are JVM-wide diagnostics, not the runtime clock.
  * WAKE and SPAWN read no clock: they carry the begin time of the slice in which
- * they happened, and are written before that slice's SLICE event.
+ * they happened, and are written before that slice's SLICE event. The word d is 0
+ * in every event but a SLICE.
+ *
+ * Folded wake-up: the first WAKE of a slice is not written as an event: its woken
+ * task id is the slice's word d (its time and waker are the slice's begin and task
+ * id, which a WAKE would repeat). Further wake-ups of the slice, and spawns, are
+ * events as above. TraceSession unfolds it when it builds a TraceData (a WAKE right
+ * before the SLICE, d cleared): the exporters never see d.
+ *
+ * Estimated times: the carrier reads the clock at the end of a slice only every
+ * Worker.STAMP_EVERY slices, or when the ticker's coarse clock moved since its last
+ * read, and always at the begin of a slice whose task came from the injection
+ * queues or a steal and around an idle park. Another slice end is the slice's begin
+ * plus 1 ns and the SLICE has {@link #ESTIMATED}: a lower bound of the true time,
+ * strictly increasing along the carrier. TraceSession replaces the estimates by
+ * display times before export (SliceTimes).
  */
 public final class TraceEvent {
     /** A thread off the runtime's carriers (timer, I/O poller, anyone else) made a task runnable. */
@@ -114,6 +131,10 @@ public final class TraceEvent {
 
     private static final String[] ENDED = {"?", "park", "yield", "preempt", "exit", "done", "running"};
     private static final String[] SOURCE = {"?", "timer", "io", "outside"};
+
+    /** Header bit 34 of a SLICE: its end time was not read from the clock but is its begin plus
+     * 1 ns (a lower bound; see "Estimated times"). Set by the carrier; cleared by SliceTimes. */
+    public static final long ESTIMATED = 1L << 34;
 
     private TraceEvent() {
     }

@@ -26,7 +26,7 @@ import java.util.List;
  * </pre>
  */
 final class TraceLane {
-    /** Events per chunk: 2^13, so a chunk's long[] is 256 KiB, its Object[] 32 KiB and its extra long[] 64 KiB: large
+    /** Events per chunk: 2^13, so a chunk's long[] is 320 KiB, its Object[] 32 KiB and its extra long[] 64 KiB: large
      * enough that a busy lane allocates a chunk only every few collections, small enough to
      * stay below G1's humongous-object size (half a region; regions are at least 1 MiB). */
     static final int CHUNK_EVENTS = 1 << 13;
@@ -92,6 +92,7 @@ final class TraceLane {
         ch[j + 1] = a;
         ch[j + 2] = b;
         ch[j + 3] = c;
+        ch[j + 4] = 0;
         count++;
     }
 

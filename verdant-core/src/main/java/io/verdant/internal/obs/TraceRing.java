@@ -12,9 +12,10 @@ import java.lang.invoke.VarHandle;
  *
  * <pre>
  * Layout
- *   buf        capacity * 4 longs; event number s occupies buf[(s &amp; mask) * 4 ..+4]:
- *              a header (TraceEvent.header: type, found, ended, priority) and three
- *              longs whose meaning depends on the type (TraceEvent).
+ *   buf        capacity * 5 longs; event number s occupies buf[(s &amp; mask) * 5 ..+5]:
+ *              a header (TraceEvent.header: type, found, ended, priority) and four
+ *              longs whose meaning depends on the type (TraceEvent; the fourth is
+ *              a SLICE's folded wake-up, 0 in every other event).
  *   refs       capacity references beside buf: event s may carry one object in
  *              refs[s &amp; mask] (a parked slice's blocker, kept to be rendered at
  *              export, never on the writer). Written only by put(.., ref) and only
@@ -25,10 +26,10 @@ import java.lang.invoke.VarHandle;
  *              events without one would be a reference store, with its GC barrier,
  *              per event for nothing.
  *
- * Memory: LONGS * 8 = 32 bytes of buf per event plus one reference slot in refs
+ * Memory: LONGS * 8 = 40 bytes of buf per event plus one reference slot in refs
  *   (4 bytes with compressed oops, the JVM's default for heaps below 32 GiB; 8
- *   without) and one long in aux. EVENT_BYTES counts 44: a ring of 2^17 events
- *   holds 4 MiB of buf, 512 KiB of refs and 1 MiB of aux, plus a few dozen bytes
+ *   without) and one long in aux. EVENT_BYTES counts 52: a ring of 2^17 events
+ *   holds 5 MiB of buf, 512 KiB of refs and 1 MiB of aux, plus a few dozen bytes
  *   of headers.
  *   published  number of events completely written. Written by the owner only.
  *   claimed    a bound on the events whose writing may have begun: the writer
@@ -44,9 +45,9 @@ import java.lang.invoke.VarHandle;
  *      then a StoreStore fence: a reader that sees any store of events
  *      [s, s + step) also sees that their slots no longer hold the events a lap
  *      earlier;
- *   3. plain stores of the 4 longs (and of the reference, if one is given);
- *   4. published = s + 1 (release): a reader that acquires it sees the 4 longs.
- *   Per event: four plain data stores and one release store, no fence, no CAS,
+ *   3. plain stores of the 5 longs (and of the reference, if one is given);
+ *   4. published = s + 1 (release): a reader that acquires it sees the 5 longs.
+ *   Per event: five plain data stores and one release store, no fence, no CAS,
  *   no volatile write, no allocation, no reference store unless the event
  *   carries an object (on x86 a release store is a plain mov; on AArch64 an
  *   stlr). The claim and its fence are paid once per step (64 events in the
@@ -72,12 +73,14 @@ import java.lang.invoke.VarHandle;
  * </pre>
  */
 public final class TraceRing {
-    /** Longs per event: a header and three payload words (32 bytes, half a cache line). */
-    public static final int LONGS = 4;
+    /** Longs per event: a header and four payload words (40 bytes). The fourth word holds a
+     * SLICE's folded wake-up (TraceEvent): one more store per slice saves a whole event
+     * (five stores, a release and the claim test) per slice that woke a thread. */
+    public static final int LONGS = 5;
     /** Bytes of a reference slot with compressed oops (the JVM's default below 32 GiB of heap;
      * 8 without them, which {@link #EVENT_BYTES} does not assume). */
     public static final int REF_BYTES = 4;
-    /** Bytes per event held: the four longs, the object slot and the extra long beside them (see "Memory"). */
+    /** Bytes per event held: the five longs, the object slot and the extra long beside them (see "Memory"). */
     public static final int EVENT_BYTES = LONGS * Long.BYTES + REF_BYTES + Long.BYTES;
 
     /** Events claimed at a time (see the class comment): 64 (one claim per
@@ -137,7 +140,7 @@ public final class TraceRing {
      * @param c      third payload word
      */
     public void put(long header, long a, long b, long c) {
-        put(header, a, b, c, null, 0); // inlined: the null and 0 tests fold away
+        put(header, a, b, c, null, 0, 0); // inlined: the null and 0 tests fold away
     }
 
     /**
@@ -153,7 +156,7 @@ public final class TraceRing {
      * @param ref    the object, or null
      */
     public void put(long header, long a, long b, long c, Object ref) {
-        put(header, a, b, c, ref, 0);
+        put(header, a, b, c, ref, 0, 0);
     }
 
     /**
@@ -170,6 +173,23 @@ public final class TraceRing {
      * @param extra  the extra long, or 0 for none
      */
     public void put(long header, long a, long b, long c, Object ref, long extra) {
+        put(header, a, b, c, ref, extra, 0);
+    }
+
+    /**
+     * Owner only: as {@link #put(long, long, long, long, Object, long)}, with the
+     * fourth payload word {@code d} (a SLICE's folded wake-up, {@link TraceEvent}).
+     * Never blocks.
+     *
+     * @param header the event's header ({@link TraceEvent#header})
+     * @param a      first payload word
+     * @param b      second payload word
+     * @param c      third payload word
+     * @param ref    the object, or null
+     * @param extra  the extra long, or 0 for none
+     * @param d      fourth payload word
+     */
+    public void put(long header, long a, long b, long c, Object ref, long extra, long d) {
         long s = (long) PUBLISHED.get(this); // plain: the owner's own last write
         if (((int) s & claimMask) == 0) {
             CLAIMED.setOpaque(this, s + claimMask + 1);
@@ -190,6 +210,7 @@ public final class TraceRing {
         bf[i + 1] = a;
         bf[i + 2] = b;
         bf[i + 3] = c;
+        bf[i + 4] = d;
         PUBLISHED.setRelease(this, s + 1);
     }
 
@@ -241,6 +262,7 @@ public final class TraceRing {
             tmp[j + 1] = buf[i + 1];
             tmp[j + 2] = buf[i + 2];
             tmp[j + 3] = buf[i + 3];
+            tmp[j + 4] = buf[i + 4];
             tmpRefs[(int) (s - start)] = refs[e];
         }
         VarHandle.loadLoadFence();
@@ -278,7 +300,7 @@ public final class TraceRing {
      *
      * @param from      the first event number
      * @param n         how many events
-     * @param dst       receives the 4 longs of each event
+     * @param dst       receives the 5 longs of each event
      * @param dstOff    where the first goes
      * @param dstRefs   receives each event's object slot
      * @param dstExtras receives each event's extra slot, or null for none

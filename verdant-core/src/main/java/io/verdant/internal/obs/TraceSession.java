@@ -84,7 +84,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class TraceSession implements TraceRecording {
     /** Events per carrier ring of a trace started without the flight recorder:
-     * 2^17 events (5.5 MiB per carrier with the object and extra slots, TraceRing "Memory"),
+     * 2^17 events (6.5 MiB per carrier with the object and extra slots, TraceRing "Memory"),
      * about 40 ms of a carrier writing three million events a second, so the
      * collector can drain a busy runtime about 100 times a second instead of 500
      * and still has three quarters of the ring as headroom. */
@@ -105,7 +105,7 @@ public final class TraceSession implements TraceRecording {
      * with preemption on); the bound is for a slice that does not (preemption off, a
      * thread stuck in native code), which is then cut at the stop time. */
     static final long STOP_WAIT_NANOS = 500_000_000L;
-    /** Events kept per lane: 2^21 (88 MiB at 44 bytes per event) bounds a forgotten trace's memory;
+    /** Events kept per lane: 2^21 (104 MiB at 52 bytes per event) bounds a forgotten trace's memory;
      * about a second of a carrier at full switching speed. */
     static final int MAX_LANE_EVENTS = 1 << 21;
 
@@ -437,6 +437,9 @@ public final class TraceSession implements TraceRecording {
                         || type == TraceEvent.WAKE_FROM) {
                     name(ch[j + 3]);
                 }
+                if (type == TraceEvent.SLICE && ch[j + 4] != 0) {
+                    name(ch[j + 4]); // a folded wake-up's woken thread (TraceEvent)
+                }
             }
         }
     }
@@ -647,7 +650,13 @@ public final class TraceSession implements TraceRecording {
                     name(holderCopy[i][k]);
                 }
             }
-            for (int j = 0; j < copy[i].length; j += TraceRing.LONGS) {
+        }
+        // Estimated slice ends become display times; folded wake-ups become WAKE events
+        // (TraceEvent: "Estimated times", "Folded wake-up").
+        SliceTimes.apply(copy, counts);
+        FoldedWakes.unfold(copy, refCopy, holderCopy, counts, (keepTypes & 1 << TraceEvent.WAKE) != 0);
+        for (int i = 0; i < lanes.length; i++) {
+            for (int j = 0; j < counts[i] * TraceRing.LONGS; j += TraceRing.LONGS) {
                 long t = copy[i][j + 1];
                 first = Math.min(first, t);
                 int type = TraceEvent.type(copy[i][j]);

@@ -353,9 +353,16 @@ public final class Scheduler {
                     // This thread runs on w's OS thread: w's ring has one writer. (A
                     // slice begun before the ring was installed is not traced: its
                     // wake-ups are not either.)
-                    // A spawn carries the child's name (a reference, read at export).
-                    ring.put(TraceEvent.header(first ? TraceEvent.SPAWN : TraceEvent.WAKE, 0, 0, 0),
-                            w.sliceBegin, running.traceId(), task.traceId(), first ? task.traceName() : null);
+                    // The slice's first wake-up is folded into its SLICE event (TraceEvent,
+                    // "Folded wake-up"): one plain store here. Others are events; a spawn
+                    // carries the child's name (a reference, read at export).
+                    long woken = task.traceId();
+                    if (!first && woken != 0 && w.foldedWake == 0) {
+                        w.foldedWake = woken;
+                    } else {
+                        ring.put(TraceEvent.header(first ? TraceEvent.SPAWN : TraceEvent.WAKE, 0, 0, 0),
+                                w.sliceBegin, running.traceId(), woken, first ? task.traceName() : null);
+                    }
                 }
                 if (task.priority < running.priority && preemptive) {
                     // Higher priority than the thread making it runnable: let Sysmon

@@ -80,20 +80,32 @@ import java.util.concurrent.locks.LockSupport;
  *   slicesInFlight (TraceControl, another thread, when a trace stops) reads
  *              current, the ring's published count and stampedRing: nothing is
  *              written for it.
- *   sliceBegin, stampedRing
- *              owner only, while tracing: one clock read per slice. The end of a
- *              slice (or of an idle period) is the begin of the next one on this
- *              carrier, so the scheduler's own work between two slices is counted
- *              in the second; except for a task found in the injection queues or
- *              by a steal, whose slice begins at a second clock read: it may have
- *              been made runnable (by another thread, whose wake-up event carries
- *              that thread's earlier clock read) while this carrier searched, and
- *              an export links a wake-up to the first slice of the woken thread
- *              that begins after it. sliceBegin holds the begin of the running slice
- *              (WAKE and SPAWN events carry it) and, between slices, the last end;
- *              stampedRing is the serial number of the ring it was read for: a
- *              newly installed ring (rings are never reused) starts from a fresh
- *              clock read.
+ *   sliceBegin, stampedRing, stampRun, stampCoarse
+ *              owner only, while tracing. The end of a slice (or of an idle period)
+ *              is the begin of the next one on this carrier, so the scheduler's own
+ *              work between two slices is counted in the second; except for a task
+ *              found in the injection queues or by a steal, whose slice begins at a
+ *              fresh clock read: it may have been made runnable (by another thread,
+ *              whose wake-up event carries that thread's earlier clock read) while
+ *              this carrier searched, and an export links a wake-up to the first
+ *              slice of the woken thread that begins after it. A slice's end is a
+ *              clock read only every STAMP_EVERY slices (stampRun counts the slices
+ *              since the last read) or when Ticker.coarseNanos moved since it
+ *              (stampCoarse: a slice that may have run a tick or more ends at a
+ *              read); any other end is the slice's begin plus 1 ns, flagged
+ *              TraceEvent.ESTIMATED: a lower bound of the true time (a dispatch takes
+ *              far more than 1 ns), strictly increasing along the carrier, so every
+ *              ordering the exports rely on holds (TraceEvent, "Estimated times";
+ *              SliceTimes spreads the estimates for display). sliceBegin holds the
+ *              begin of the running slice (WAKE and SPAWN events carry it) and,
+ *              between slices, the last end; stampedRing is the serial number of the
+ *              ring it was stamped for: a newly installed ring (rings are never
+ *              reused) starts from a fresh clock read.
+ *   foldedWake owner only (the loop, and Scheduler.submit on this OS thread): the
+ *              task id of the first thread the running traced slice woke, 0 for
+ *              none. Written as the SLICE's fourth word and cleared at the slice's
+ *              end: a slice that woke one thread writes one event, not two
+ *              (TraceEvent, "Folded wake-up").
  *   Why a traced slice ended is read off what it left behind: the continuation
  *   is gone (done), the carrier's preemption count moved (preempt), the task is
  *   in the yielded slot or was the last task pushed to its local level during
@@ -216,6 +228,11 @@ import java.util.concurrent.locks.LockSupport;
  * </pre>
  */
 public final class Worker extends Thread {
+    /** Slice ends per clock read at most while tracing (see "Tracing"); the others are estimated.
+     * 16: the read's cost (29 ns on a VM whose clock is not the TSC) spread over 16 slices is
+     * under 2 ns per dispatch. Chosen, not tuned. */
+    static final int STAMP_EVERY = 16;
+
     /** Consecutive LIFO-slot runs before the worker goes back to its queue
      * (tokio uses 3): bounds how long a ping-pong pair can starve the queue. */
     static final int LIFO_LIMIT = 3;
@@ -289,6 +306,12 @@ public final class Worker extends Thread {
      * none (Scheduler.submit records a WAKE or SPAWN only in a slice traced into the ring
      * installed now). A number, not the ring: a removed ring is not kept alive by it. */
     long stampedRing;
+    /** Owner only, while a trace records: slice ends stamped since the last clock read (see "Tracing"). */
+    private int stampRun;
+    /** Owner only, while a trace records: Ticker.coarseNanos at the last clock read (see "Tracing"). */
+    private long stampCoarse;
+    /** Owner only: the first thread the running traced slice woke, 0 for none (see "Tracing"). */
+    long foldedWake;
 
     Worker(Scheduler scheduler, int index, String name, long stackSize, boolean spare) {
         super(null, null, name, stackSize, false);
@@ -359,6 +382,8 @@ public final class Worker extends Thread {
                     }
                     sliceBegin = t1;
                     stampedRing = ring.serial;
+                    stampRun = 0;
+                    stampCoarse = Ticker.coarseNanos;
                 }
                 return;
             }
@@ -431,8 +456,10 @@ public final class Worker extends Thread {
      * Owner only: runs {@code task} and records its slice: when it began and
      * ended, how it was found and why it stopped ("Tracing" in the class
      * comment), for a park its blocker and a mutex's holder, for an exit the
-     * thread's name (TraceEvent). One clock read per
-     * dispatch and one ring write, nothing allocated (the cost of tracing, see
+     * thread's name (TraceEvent). A clock read at the end of one slice in
+     * STAMP_EVERY (or when the ticker's coarse clock moved), at the begin of a
+     * task found in the injection queues or stolen; one ring write, carrying the
+     * slice's first wake-up; nothing allocated (the cost of tracing, see
      * docs/observability.md).
      */
     private void dispatchTraced(Task task, TraceRing ring, int how) {
@@ -442,14 +469,30 @@ public final class Worker extends Thread {
         // A task taken from the injection queues or stolen may have been made runnable after
         // this carrier's last mark (it searched meanwhile): its slice begins now, after the
         // wake-up that made it runnable, so the wake's arrow finds it (see "Tracing").
-        long t0 = stampedRing == ring.serial && how != TraceEvent.FOUND_INJECTED && how != TraceEvent.FOUND_STOLEN
-                ? sliceBegin : Clock.SYSTEM.nanoTime();
+        long t0;
+        if (stampedRing == ring.serial && how != TraceEvent.FOUND_INJECTED && how != TraceEvent.FOUND_STOLEN) {
+            t0 = sliceBegin;
+        } else {
+            t0 = Clock.SYSTEM.nanoTime();
+            stampRun = 0;
+            stampCoarse = Ticker.coarseNanos;
+        }
         sliceBegin = t0;
         stampedRing = ring.serial;
         try {
             task.dispatch(this);
         } finally {
-            long t1 = Clock.SYSTEM.nanoTime();
+            long coarse = Ticker.coarseNanos;
+            long t1;
+            long estimated = 0;
+            if (++stampRun >= STAMP_EVERY || coarse != stampCoarse) {
+                t1 = Clock.SYSTEM.nanoTime();
+                stampRun = 0;
+                stampCoarse = coarse;
+            } else {
+                t1 = t0 + 1; // a lower bound: see "Tracing"
+                estimated = TraceEvent.ESTIMATED;
+            }
             Thread vt = task.thread();
             int ended;
             Object blocker = null;
@@ -471,8 +514,9 @@ public final class Worker extends Thread {
                 blocker = LockSupport.getBlocker(vt);
                 holder = io.verdant.internal.obs.WaitReasons.holderId(blocker); // a mutex's holder now, as a number
             }
-            ring.put(TraceEvent.header(TraceEvent.SLICE, how, ended, task.priority), t0, t1, task.traceId(), blocker,
-                    holder);
+            ring.put(TraceEvent.header(TraceEvent.SLICE, how, ended, task.priority) | estimated, t0, t1,
+                    task.traceId(), blocker, holder, foldedWake);
+            foldedWake = 0;
             sliceBegin = t1;
         }
     }
