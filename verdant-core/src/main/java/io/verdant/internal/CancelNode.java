@@ -25,8 +25,53 @@ import java.util.Objects;
  *   A thread's own token is made on first use: Green.cancelToken(), an
  *   onCancel, a cancel() aimed at it, or spawning a child. So a leaf thread
  *   that never uses cancellation (a million sleepers) costs no object; a thread
- *   that spawns costs one token, and each registered child one {@link Link}
- *   (24 bytes). Cancellation walks down through these links; nothing walks up.
+ *   that spawns costs one token, whose own slots (below) are reused by its
+ *   later children; a child registered from elsewhere costs one {@link Link}
+ *   (24 bytes). Cancellation walks down through slots and links; nothing walks up.
+ *
+ * Own children: slots only the owner writes (issue 11)
+ *   Almost every registration is a thread spawning its own child. Those go to
+ *   the owner's own slots: {@code chunks}, an array of chunks, each an array
+ *   of GreenThread references (8, 8, 16, 32, 64, then chunks of 64 slots). A
+ *   child knows its slot: kinLink is the chunk, kinPos the position (a byte,
+ *   in padding the object had: GreenThread stays 104 bytes). Who writes what:
+ *     the owner (registerOwn): picks a free slot (thread null) with its
+ *       cursor, stores the child (volatile), re-reads {@code cancelled};
+ *       grows the chunks; nobody else writes a slot's thread but
+ *     the child, when it ends (threadEnded): clears its own slot (opaque: a
+ *       plain store). It touches nothing else of the node: no head, no count.
+ *   So a spawn allocates nothing here once the chunks fit the live children,
+ *   takes no atomic but the volatile store, and an ending child writes one
+ *   word, with no atomic, in a line only the owner and its children write.
+ *   A slot is reused only after its child cleared it: the owner writes only a
+ *   slot it read as null, and the child clears only its own slot, once; its
+ *   clear comes after the owner's store (registration precedes the start), so
+ *   a clear never erases a later child. Slots of a node whose kids are final
+ *   (CANCELLED, ENDED) are never taken again (registerOwn then takes the shared
+ *   path), so a late clear by an adopted child (its kinLink read stale) only
+ *   clears a slot nobody uses.
+ *   Reuse and growth (amortised O(1) per spawn, bounded memory): the cursor
+ *   goes round the slots in laps of {@code capacity} looks. A lap that found
+ *   fewer than half of its slots free ends with a doubling (new chunks, cursor
+ *   on the first new slot): the next lap finds at least half free. So a spawn
+ *   costs at most two looks amortised plus the doublings (geometric), and the
+ *   slots grow only while more than half are occupied at a lap's end: at most
+ *   about four times the peak number of live own children, plus 8. Slots are
+ *   never given back while the owner lives (4 bytes each; the Link design's
+ *   sweep gave its 24-byte links back): a burst of a million live children
+ *   leaves its parent at most about 16 MB of empty slots until it ends,
+ *   beside the hundreds of megabytes the burst itself needed. When the owner
+ *   ends, its chunks are dropped (below).
+ *   Dekker pair with cancel: the owner stores the child (volatile) and then
+ *   reads {@code cancelled}; a canceller writes {@code cancelled} (volatile)
+ *   and then reads {@code chunks} and every slot (volatile). Sequential
+ *   consistency of these accesses gives: either the owner sees cancelled (the
+ *   child is born cancelled: its kin is CAS'd to a cancelled token, unless the
+ *   canceller already made the child's token, whose cancel covers it) or the
+ *   canceller's walk finds the child. A child found by both is cancelled once:
+ *   CancelNode.cancel() is idempotent and a thread has one token. New chunks
+ *   are published by the volatile write of {@code chunks} before any slot in
+ *   them is used, so the same argument covers them.
  *
  * Why no monitor on spawn and exit (issue 11)
  *   The previous design kept the children in an array under the node's
@@ -34,9 +79,11 @@ import java.util.Objects;
  *   itself under it, so a parent spawning on one carrier and its children
  *   ending on the other fought for one monitor and one cache line (18% of the
  *   samples of spawn+join at 2 workers, with contended virtual-thread monitor
- *   enters unmounting the children). Now a spawn is one CAS on the parent's
- *   {@code kids} head, and a finishing leaf child writes only its own Link:
- *   the node is not touched at all.
+ *   enters unmounting the children). Then a spawn became one CAS on the parent's
+ *   {@code kids} head and a finishing leaf child wrote only its own Link; now
+ *   an own child takes a reused slot (above), and only registrations from
+ *   other threads (Spawner.cancelWith, a thread factory's token, adoption)
+ *   push Links on the chain.
  *
  * The kids field (one word, three kinds of value)
  *   null or a Link   the children registered so far: a Treiber stack of Links,
@@ -49,6 +96,9 @@ import java.util.Objects;
  *   chain -> longer chain (CAS)     register / adopt: a new Link on top
  *   chain -> CANCELLED (CAS)        cancel(), after setting {@code cancelled}
  *   chain -> ENDED (CAS)            the owner's threadEnded (not if CANCELLED)
+ *   Whoever moves kids to CANCELLED or ENDED also takes the own slots: it
+ *   walks the chain it took and the chunks. The owner's threadEnded then drops
+ *   {@code chunks} (null): no own registration follows (kids is final).
  *
  * Links (one per registration)
  *   Link.thread is the registered thread; the thread clears it when it ends
@@ -77,7 +127,7 @@ import java.util.Objects;
  *
  * Orphans (a registered thread's node ends before it does)
  *   A thread that ends takes its own chain (CAS to ENDED) and hands its live
- *   children to the node it was registered under: one new Link each on that
+ *   children (chain and own slots) to the node it was registered under: one new Link each on that
  *   node (forwarded up through ENDED nodes; if the node is CANCELLED the child
  *   is cancelled instead). So a live descendant is always reachable from every
  *   live ancestor's node. A child that ends while it is being adopted may
@@ -91,10 +141,12 @@ import java.util.Objects;
  *      ENDED: the owner finished and its children went up);
  *   3. interrupt the owner's virtual thread (if any and still alive);
  *   4. run the callbacks (outside the monitor);
- *   5. for each child still alive: make (or take) its own token and repeat.
- *   A spawn racing with cancel: the registration's CAS and step 2's CAS are
- *   ordered on kids, so the child is either in the chain step 2 took or sees
- *   CANCELLED and is born cancelled (and interrupted right after start).
+ *   5. for each child still alive (on the chain step 2 took, and, if step 2
+ *      took it, in the own slots): make (or take) its own token and repeat.
+ *   A spawn from another thread racing with cancel: the registration's CAS and
+ *   step 2's CAS are ordered on kids, so the child is either in the chain step
+ *   2 took or sees CANCELLED and is born cancelled (and interrupted right after
+ *   start). An own spawn racing with cancel: the Dekker pair of "Own children".
  *
  * Memory ordering
  *   cancelled is volatile, written in step 1 under the monitor, read without
@@ -108,7 +160,13 @@ import java.util.Objects;
  *   CAS read links published by the CASes before it. Link.next and
  *   Link.thread are read opaquely: a stale next is one of the two equally
  *   valid values above, a stale thread a dead link read as live (its thread's
- *   status, read with acquire, decides).
+ *   status, read with acquire, decides). Own slots: see the Dekker pair in
+ *   "Own children"; the owner's cursor reads slots opaquely (a stale non-null
+ *   only skips a free slot until the next lap; when it reads null, the child's
+ *   clear is what it read, so its own store follows the clear in the slot's
+ *   coherence order). The cursor and lap fields are plain: the owner only
+ *   (an event actor's turns, on whichever dispatcher, are ordered one after
+ *   the other).
  * </pre>
  */
 public final class CancelNode implements CancelToken {
@@ -116,6 +174,12 @@ public final class CancelNode implements CancelToken {
     /** Sweep no chain shorter than this: a thread that spawns and joins a few children in a
      * loop never sweeps more than once per this many spawns. Chosen, not measured. */
     private static final int SWEEP_MIN = 64;
+    /** Own slots made by the first registration: a thread that spawns a handful of children
+     * (skynet's ten) allocates 8 slots (about 160 bytes), not a chunk sized for a loop. Chosen, not measured. */
+    private static final int FIRST_CHUNK = 8;
+    /** The largest chunk: growth past it adds several chunks (so no array over 64 slots is
+     * copied or scanned at once). Chosen, not measured. */
+    private static final int MAX_CHUNK = 64;
     /** kids once cancel() has taken the children. */
     private static final Object CANCELLED = new Object();
     /** kids once the owner has ended and handed its children up. */
@@ -136,6 +200,19 @@ public final class CancelNode implements CancelToken {
     @SuppressWarnings("unused") private volatile int sweeping;
     /** null, one Reg, or an ArrayList of Reg. Guarded by this. */
     private Object callbacks;
+    /**
+     * The owner's own children (see "Own children"): chunks of slots, null until the
+     * first. The array and its chunks' slots are written by the owner only (and a slot
+     * cleared by its child); the array is replaced (copied) to add chunks.
+     * Volatile: the walks of cancel and hand-up read it in the Dekker pair.
+     */
+    private volatile GreenThread<?>[][] chunks;
+    /** Owner only, plain: the cursor (next slot to look at) and the lap's accounting. */
+    private int chunkAt;
+    private int slotAt;
+    private int lapLeft;
+    private int lapUsed;
+    private int capacity;
 
     private CancelNode(GreenThread<?> owner, CancelNode parent, boolean cancelled) {
         this.owner = owner;
@@ -249,6 +326,99 @@ public final class CancelNode implements CancelToken {
     }
 
     /**
+     * The owner of {@code node} (the spawning thread itself), before {@code
+     * child} is published or started: registers {@code child} in a free slot of
+     * the node's own chunks (see "Own children"). Returns true if the node is
+     * cancelled, in which case the child is born cancelled and the caller
+     * interrupts it once started. One volatile store, on a line no other thread
+     * writes unless a child of this node ends; no allocation once the chunks
+     * have grown to the live children.
+     */
+    static boolean registerOwn(CancelNode node, GreenThread<?> child) {
+        Object h = node.kids;
+        if (h == CANCELLED || h == ENDED) {
+            return register(node, child); // final states: the shared path knows them
+        }
+        child.setKinRelease(node);
+        int at = node.takeSlot();
+        GreenThread<?>[] c = node.chunks[at >>> 8];
+        child.kinLink = c;
+        child.kinPos = (byte) at;
+        SLOT.setVolatile(c, at & 0xff, child);
+        if (node.cancelled) {
+            // A cancel may have walked the chunks before the store above (Dekker pair, see
+            // "Own children"): the child is born cancelled. If the canceller did find it, it
+            // made the child's token first, and its cancel() covers it.
+            child.casKin(node, new CancelNode(child, node, true));
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Owner only: a free slot of the own chunks, as chunk number << 8 | position,
+     * growing the chunks after a poor lap (see "Own children").
+     */
+    private int takeSlot() {
+        for (;;) {
+            if (lapLeft == 0) {
+                if (lapUsed * 2 < capacity || capacity == 0) {
+                    grow();
+                }
+                lapLeft = capacity;
+                lapUsed = 0;
+            }
+            GreenThread<?>[][] cs = chunks;
+            int k = chunkAt;
+            int i = slotAt;
+            GreenThread<?>[] c = cs[k];
+            if (++slotAt == c.length) {
+                slotAt = 0;
+                if (++chunkAt == cs.length) {
+                    chunkAt = 0;
+                }
+            }
+            lapLeft--;
+            if (SLOT.getOpaque(c, i) == null) {
+                lapUsed++;
+                return k << 8 | i;
+            }
+        }
+    }
+
+    /** Owner only: at least doubles the own slots; the cursor moves to the first new slot. */
+    private void grow() {
+        GreenThread<?>[][] old = chunks;
+        int n = old == null ? 0 : old.length;
+        int add = Math.max(FIRST_CHUNK, capacity);
+        int newChunks = (add + MAX_CHUNK - 1) / MAX_CHUNK;
+        GreenThread<?>[][] cs = java.util.Arrays.copyOf(old == null ? new GreenThread<?>[0][] : old, n + newChunks);
+        for (int i = 0; i < newChunks; i++) {
+            cs[n + i] = new GreenThread<?>[Math.min(add, MAX_CHUNK)];
+            capacity += cs[n + i].length;
+        }
+        chunks = cs; // volatile: a walk that follows sees the new slots (see "Own children")
+        chunkAt = n;
+        slotAt = 0;
+    }
+
+    /** Cancel or hand-up, by whoever took the kids (see "Own children"): each live own child, with volatile reads. */
+    private void forEachLiveOwn(java.util.function.Consumer<GreenThread<?>> action) {
+        GreenThread<?>[][] cs = chunks;
+        if (cs == null) {
+            return;
+        }
+        for (GreenThread<?>[] c : cs) {
+            for (int i = 0; i < c.length; i++) {
+                GreenThread<?> t = (GreenThread<?>) SLOT.getVolatile(c, i);
+                if (t != null && !t.isDone()) {
+                    action.accept(t);
+                }
+            }
+        }
+    }
+
+    /**
      * The finishing thread {@code g}, once, before its status leaves ALIVE.
      * Its live children (if it has a token) are handed to the node it was
      * registered under, so they stay reachable from its ancestors; then it
@@ -261,14 +431,24 @@ public final class CancelNode implements CancelToken {
             do {
                 h = n.kids;
             } while (h != CANCELLED && h != ENDED && !KIDS.compareAndSet(n, h, ENDED));
-            if (h instanceof Link chain && n.parent != null) {
-                n.parent.adopt(chain);
+            if (h != CANCELLED && h != ENDED) { // this thread took its children
+                if (n.parent != null) {
+                    if (h instanceof Link chain) {
+                        n.parent.adopt(chain);
+                    }
+                    n.forEachLiveOwn(n.parent::adoptOne);
+                }
+                n.chunks = null; // no slot is used again (kids is final); the garbage collector may have them
             }
         }
-        Link mine = g.kinLink;
-        if (mine != null) {
+        Object mine = g.kinLink;
+        if (mine instanceof Link l) {
             g.kinLink = null;
-            mine.clear();
+            l.clear();
+        } else if (mine != null) {
+            // An own slot of the spawner's (see "Own children"): one plain store, no atomic.
+            g.kinLink = null;
+            SLOT.setOpaque((GreenThread<?>[]) mine, g.kinPos & 0xff, (GreenThread<?>) null);
         }
     }
 
@@ -400,12 +580,16 @@ public final class CancelNode implements CancelToken {
                     r.runOnce();
                 }
             }
+            if (h == CANCELLED || h == ENDED) {
+                continue; // someone else took the children (or the owner ended and handed them up)
+            }
             for (Link l = h instanceof Link chain ? chain : null; l != null; l = l.next()) {
                 GreenThread<?> g = l.live();
                 if (g != null) {
                     work.add(of(g));
                 }
             }
+            n.forEachLiveOwn(g -> work.add(of(g)));
         }
     }
 
@@ -446,15 +630,16 @@ public final class CancelNode implements CancelToken {
 
     // ------------------------------------------------------------------ internals
 
-    /** Tests only: the number of live children registered on this node now (a snapshot). */
+    /** Tests only: the number of live children registered on this node now, chain and own slots (a snapshot). */
     int registeredChildren() {
-        int n = 0;
+        int[] n = {0};
         for (Link l = kids instanceof Link chain ? chain : null; l != null; l = l.next()) {
             if (l.live() != null) {
-                n++;
+                n[0]++;
             }
         }
-        return n;
+        forEachLiveOwn(t -> n[0]++);
+        return n[0];
     }
 
     /** Tests only: the number of links on this node's chain now, dead ones included (a snapshot). */
@@ -466,13 +651,39 @@ public final class CancelNode implements CancelToken {
         return n;
     }
 
-    /** Tests only, at rest: every live child on this node's chain knows its link, and appears once. */
+    /** Tests only: the number of own slots (free, used or not yet cleared); a snapshot. */
+    int ownSlots() {
+        GreenThread<?>[][] cs = chunks;
+        int n = 0;
+        if (cs != null) {
+            for (GreenThread<?>[] c : cs) {
+                n += c.length;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Tests only, at rest: every live child on this node's chain or in its own slots
+     * knows its slot, and appears once.
+     */
     boolean linksConsistent() {
         java.util.Set<GreenThread<?>> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (Link l = kids instanceof Link chain ? chain : null; l != null; l = l.next()) {
             GreenThread<?> t = l.live();
             if (t != null && (t.kinLink != l || !seen.add(t))) {
                 return false;
+            }
+        }
+        GreenThread<?>[][] cs = chunks;
+        if (cs != null) {
+            for (GreenThread<?>[] c : cs) {
+                for (int i = 0; i < c.length; i++) {
+                    GreenThread<?> t = (GreenThread<?>) SLOT.getVolatile(c, i);
+                    if (t != null && !t.isDone() && (t.kinLink != c || (t.kinPos & 0xff) != i || !seen.add(t))) {
+                        return false;
+                    }
+                }
             }
         }
         return true;
@@ -527,6 +738,7 @@ public final class CancelNode implements CancelToken {
     private static final VarHandle KIDS;
     private static final VarHandle SWEEPING;
     private static final VarHandle LINK_THREAD;
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(GreenThread[].class);
     private static final VarHandle LINK_NEXT;
     static {
         try {

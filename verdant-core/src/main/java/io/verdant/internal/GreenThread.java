@@ -145,9 +145,12 @@ public final class GreenThread<T> extends GreenThreadHead<T>
     /** The failure this thread ends with reaches someone: a joiner waiting at
      * the end, a link or monitor, or a Scope. Written and read by the thread itself. */
     private boolean failureObserved;
-    /** The link that registers this thread on a CancelNode's chain, or null (see CancelNode,
-     * "Links"): written by the registering or adopting thread, cleared by this thread when it ends. */
-    CancelNode.Link kinLink;
+    /** What registers this thread with a CancelNode: a {@link CancelNode.Link} of a chain, or the
+     * chunk (a GreenThread[]) holding its own slot in its spawner's node (position kinPos), or null (see CancelNode, "Own children" and "Links"): written by the
+     * registering or adopting thread, cleared by this thread when it ends. */
+    Object kinLink;
+    /** With an own slot in kinLink: its position in that chunk (0..63; fits the object's padding). Same writers. */
+    byte kinPos;
     /** Mutexes this thread holds: null, one {@link OwnedLock}, or an ArrayList of
      * them. Owner thread only (lock, unlock, and its own exit). */
     Object held;

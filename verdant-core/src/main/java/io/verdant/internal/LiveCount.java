@@ -21,19 +21,34 @@ import java.lang.invoke.VarHandle;
  *   cells[(c + 1) * STRIDE] is carrier c's cell, cells[0] the shared one;
  *   STRIDE longs (128 bytes) apart, so no two cells share a cache line (nor an
  *   adjacent-line prefetch pair). Carrier c's cell is written only by code
- *   running on carrier c (uncontended), the shared cell by anyone.
+ *   running on carrier c, the shared cell by anyone.
+ *
+ * Single-writer cells (issue 11)
+ *   A carrier's cell has one writer, the carrier's OS thread (a green thread
+ *   cannot be descheduled between the read and the write of an update: nothing
+ *   in between is a safepoint or unmounts), so an update there is a plain read
+ *   and a release store: no atomic on the spawning or on the ending carrier
+ *   (it was a getAndAdd on each, about 20 cycles of a locked instruction). The
+ *   shared cell stays a getAndAdd. As with Worker's counters, sum() adds the
+ *   cells up when asked.
  *
  * Memory ordering (what RuntimeCore relies on)
- *   Every update is a getAndAdd (volatile read-modify-write), every read of
- *   sum() a volatile read of each cell. So the spawn/close Dekker pair of
- *   RuntimeCore holds per cell: a spawn adds, then reads the state; close writes
- *   the state, then sums; either the spawn sees CLOSING or close's sum counts it.
- *   And the last of several concurrent decrements (last in the synchronization
- *   order) sees every other update in the sum it reads afterwards, so when the
- *   count reaches 0 during close, some ending thread sees 0 and wakes the closer.
- *   sum() is not an atomic snapshot: while updates run it may be off by the
- *   ones in flight (as LongAdder's).
- * </pre>
+ *   A carrier's update is a release store, the shared cell's a getAndAdd;
+ *   sum() reads each cell volatile. sum() is not an atomic snapshot: while
+ *   updates run it may be off by the ones in flight (as LongAdder's), and a
+ *   release store needs no fence, so the cell a carrier just wrote may read
+ *   old for a moment to another thread (it becomes visible without further
+ *   action). What RuntimeCore needs (see its "Counting live threads"):
+ *   1. A spawn's +1 is visible to whoever learns of the thread: the +1 comes
+ *      before the thread's publication in the pid table (a volatile store),
+ *      so close's snapshot, which reads the slot, and any reader after it,
+ *      see it (happens-before); a joiner sees the -1 of the thread it joined
+ *      (completion's getAndSet of the waiters comes after it).
+ *   2. Close waits for the count to reach 0 by polling (RuntimeCore.awaitLiveZero):
+ *      an ending thread that saw the runtime closing unparks the closer, but
+ *      one that read the state before close wrote it may not, and its -1 may
+ *      reach close's sum a moment late: the poll bounds that delay.
+ * </pre> * </pre>
  */
 final class LiveCount {
     /** Longs between two cells: 128 bytes, two cache lines (see "Cells and false sharing"). */
@@ -50,12 +65,18 @@ final class LiveCount {
     }
 
     /**
-     * Any thread: adds {@code delta} to the cell of {@code carrier} (the caller's
-     * carrier index, or -1 for the shared cell); returns nothing, see {@link #sum}.
+     * Any thread: adds {@code delta} to the cell of {@code carrier}, which must be
+     * the carrier the caller runs on (RuntimeCore.carrierOfCaller), or -1 for the
+     * shared cell; returns nothing, see {@link #sum}.
      */
     void add(int carrier, long delta) {
-        int c = carrier >= 0 && carrier < carriers ? carrier + 1 : 0;
-        CELL.getAndAdd(cells, c * STRIDE, delta);
+        if (carrier >= 0 && carrier < carriers) {
+            // Carrier-owned cell: single writer (see "Single-writer cells").
+            int i = (carrier + 1) * STRIDE;
+            CELL.setRelease(cells, i, cells[i] + delta);
+        } else {
+            CELL.getAndAdd(cells, 0, delta);
+        }
     }
 
     /** Any thread: the sum of the cells (see "Memory ordering"). */

@@ -35,12 +35,17 @@ import java.util.function.BiConsumer;
  *   CLOSING -> CLOSED     close() finished: workers and ticker stopped
  *
  * Counting live threads (spawn versus close)
- *   spawn increments {@code live} first, then reads {@code state}; close writes
- *   state first, then reads live. Both are sequentially consistent, so either
- *   the spawn sees CLOSING and backs out, or close sees the new thread and waits
- *   for it (a Dekker pair, no lock). live is a {@link LiveCount}, striped by
- *   carrier (a spawn on one carrier and an exit on another touch different
- *   cache lines); the pair holds per cell (see there).
+ *   live is a {@link LiveCount}, striped by carrier, whose carrier cells are
+ *   single-writer release stores (issue 11: no atomic per spawn or exit).
+ *   spawn increments live first, then reads {@code state}, then publishes the
+ *   thread in the pid table (a volatile store followed by a read of the
+ *   table's closed flag: the table's Dekker pair with close, see PidTable).
+ *   So a spawn either fails (state CLOSING, or the table closed: it backs out
+ *   and decrements) or its thread is in close's snapshot, and then its +1
+ *   happened before close's reads of live (it precedes the publication that
+ *   the snapshot read). close waits for live to reach 0 by polling (step 3):
+ *   an ending thread that sees the runtime closing unparks the closer, and
+ *   the poll covers one that read the state just before close wrote it.
  *
  * Spawn versus close (why no spawned thread escapes close's cancellation)
  *   A spawn sets the thread up completely (virtual thread, registration in the
@@ -59,8 +64,8 @@ import java.util.function.BiConsumer;
  *   2. close the pid table and cancel every green thread in it (which also
  *      interrupts it); Verdant's blocking operations throw CancelledException
  *      and JDK blocking calls return.
- *   3. wait up to Config.shutdownTimeout for live to reach 0 (the last thread
- *      to end unparks the closer).
+ *   3. wait up to Config.shutdownTimeout for live to reach 0 (ending threads
+ *      unpark the closer; it also looks every CLOSE_POLL_NANOS).
  *   4. abandon what is left: its handle completes with CancelledException, its
  *      pid dies; its continuation is never resumed.
  *   5. stop the Green.blocking pool: running work is interrupted, queued work
@@ -292,7 +297,8 @@ public final class RuntimeCore {
             if (under != null) {
                 bornCancelled = CancelNode.registerUnder(under, g);
             } else if (spawner != null) {
-                bornCancelled = CancelNode.register(CancelNode.of(spawner), g);
+                // The spawner registers in its own token's slots (it is the owner).
+                bornCancelled = CancelNode.registerOwn(CancelNode.of(spawner), g);
             }
             if (!pids.allocate(g)) {
                 // close() took its snapshot first: this thread would escape it.
@@ -373,7 +379,7 @@ public final class RuntimeCore {
             } else {
                 GreenThread<?> parent = GreenThread.current();
                 if (parent != null) {
-                    bornCancelled = CancelNode.register(CancelNode.of(parent), g);
+                    bornCancelled = CancelNode.registerOwn(CancelNode.of(parent), g);
                 }
             }
             if (!pids.allocate(g)) {
@@ -564,7 +570,8 @@ public final class RuntimeCore {
     /** A green thread of this runtime ended (or never started): one fewer live. Any thread. */
     void threadEnded() {
         live.add(carrierOfCaller(), -1L);
-        if (state != RUNNING && live.sum() == 0) {
+        if (state != RUNNING && live.sum() <= 0) {
+            // The sum may read another carrier's -1 late: the closer's poll covers that (see LiveCount).
             Thread c = closer;
             if (c != null) {
                 LockSupport.unpark(c);
@@ -737,9 +744,17 @@ public final class RuntimeCore {
             if (left <= 0) {
                 break;
             }
-            LockSupport.parkNanos(this, left);
+            LockSupport.parkNanos(this, Math.min(left, CLOSE_POLL_NANOS));
         }
     }
+
+    /**
+     * Close step 3 looks at the live count at least this often: a -1 written by a
+     * carrier just before close wrote the state reaches close without a wake-up
+     * (LiveCount, "Memory ordering"). 1 ms: close takes milliseconds anyway, and
+     * a close with nothing left to wait for ends at the first look. Chosen, not measured.
+     */
+    private static final long CLOSE_POLL_NANOS = 1_000_000L;
 
     /**
      * Close, step 4: completes the handles of the threads still alive (they never

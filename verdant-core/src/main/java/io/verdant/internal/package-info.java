@@ -63,10 +63,14 @@
  *   kin               CancelNode             release store by the registering thread
  *                                            before its pushing CAS; CAS (GreenThread.casKin)
  *                                            afterwards
- *   kinLink           CancelNode             plain: the registering thread after its
- *                                            CAS, an adopter after its CAS, the thread
+ *   kinLink, kinPos   CancelNode             plain: the registering thread after its
+ *                                            CAS (a Link) or before its slot's volatile
+ *                                            store (an own slot: the chunk and position),
+ *                                            an adopter after its CAS, the thread
  *                                            itself when it ends (a stale value only
- *                                            leaves a dead link for the next sweep)
+ *                                            leaves a dead link for the next sweep, or
+ *                                            clears a slot of an ended or cancelled
+ *                                            node, which is never used again)
  *   held              OwnedLock              plain, the owning green thread only
  *   preempt           Safepoints             CAS through GreenThread.casPreempt
  *                                            (the ticker requests, the thread or

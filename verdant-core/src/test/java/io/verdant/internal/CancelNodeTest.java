@@ -239,10 +239,11 @@ class CancelNodeTest {
     }
 
     /**
-     * Issue 11: children live on a lock-free chain that finishing children do
-     * not touch; dead links are swept by later registrations, so a parent that
-     * spawns and joins in a loop keeps a chain bounded by its live children
-     * (plus the sweep minimum), not by everything it ever spawned.
+     * Issue 11: a thread's own children take reused slots (finishing children
+     * clear theirs), so a parent that spawns and joins in a loop keeps its slots
+     * bounded by its live children (at most about four times the peak, see
+     * CancelNode "Own children"), not by everything it ever spawned; the shared
+     * chain stays empty.
      */
     @Test
     void aParentSpawningShortChildrenInALoopKeepsItsChainBounded() {
@@ -260,11 +261,12 @@ class CancelNodeTest {
                     batch.add(Green.spawn(() -> n));
                 }
                 Green.joinAll(batch);
-                maxChain = Math.max(maxChain, myNode().chainLength());
+                maxChain = Math.max(maxChain, Math.max(myNode().chainLength(), myNode().ownSlots()));
             }
             // 20,100 registrations; live children never more than 200 at once.
             assertThat(myNode().registeredChildren()).isEqualTo(100);
-            assertThat(maxChain).isLessThanOrEqualTo(2 * 200 + 64 + 1);
+            assertThat(myNode().chainLength()).isZero();
+            assertThat(maxChain).isLessThanOrEqualTo(4 * 200 + 64);
             assertThat(myNode().linksConsistent()).isTrue();
             for (GreenHandle<Void> p : parkers) {
                 Green.send(p.pid(), "go");
@@ -336,6 +338,116 @@ class CancelNodeTest {
                     assertThat(e.getCause()).isInstanceOf(CancelledException.class);
                 }
             }
+        }
+    }
+
+    /**
+     * Issue 11, own slots under churn: 100,000 children (quick, yielding, and
+     * parkers released in random order) end out of order while their parent
+     * spawns more, on two carriers, so slots are cleared and reused all over
+     * the chunks; then a cancel from another thread races the parent's
+     * spawning. Afterwards: every child that was still parked when the cancel
+     * came ended cancelled (none missed), no child's onCancel ran twice, and the
+     * parent's slots stayed bounded by its live children (no leak of ended
+     * children's slots).
+     */
+    @Test
+    void ownSlotsStayExactAndBoundedWhileChildrenEndOutOfOrderAndACancelRaces() throws Exception {
+        int total = 100_000;
+        int maxParked = 200;
+        int batch = 64;
+        AtomicInteger[] cancelCounts = new AtomicInteger[total + 20_000];
+        for (int i = 0; i < cancelCounts.length; i++) {
+            cancelCounts[i] = new AtomicInteger();
+        }
+        ConcurrentLinkedQueue<GreenHandle<Void>> unreleased = new ConcurrentLinkedQueue<>();
+        java.util.Map<GreenHandle<Void>, Integer> ids = new java.util.concurrent.ConcurrentHashMap<>();
+        AtomicInteger maxSlots = new AtomicInteger();
+        AtomicInteger registeredMismatch = new AtomicInteger(-1);
+        CountDownLatch churned = new CountDownLatch(1);
+        CountDownLatch cancelNow = new CountDownLatch(1);
+        AtomicInteger spawned = new AtomicInteger();
+        GreenHandle<Void> parent = rt.spawn(() -> {
+            SplittableRandom rnd = new SplittableRandom(11);
+            List<GreenHandle<Void>> parked = new ArrayList<>();
+            try {
+                while (spawned.get() < total) {
+                    List<GreenHandle<?>> quick = new ArrayList<>();
+                    for (int i = 0; i < batch; i++) {
+                        int id = spawned.getAndIncrement();
+                        switch (rnd.nextInt(3)) {
+                            case 0 -> quick.add(Green.spawn(() -> id));
+                            case 1 -> quick.add(Green.spawn(() -> {
+                                Green.yield();
+                                return id;
+                            }));
+                            default -> {
+                                GreenHandle<Void> p = Green.spawn(() -> {
+                                    Green.cancelToken().onCancel(() -> cancelCounts[id].incrementAndGet());
+                                    Green.receive();
+                                });
+                                ids.put(p, id);
+                                parked.add(p);
+                            }
+                        }
+                    }
+                    // Release parkers in random order (out of spawn order) down to half the cap.
+                    while (parked.size() > maxParked) {
+                        GreenHandle<Void> p = parked.remove(rnd.nextInt(parked.size()));
+                        Green.send(p.pid(), "go");
+                        if (rnd.nextBoolean()) {
+                            p.join(LONG);
+                        }
+                    }
+                    if (rnd.nextInt(4) == 0) {
+                        Green.joinAll(quick); // else they end whenever they do
+                    }
+                    maxSlots.accumulateAndGet(myNode().ownSlots(), Math::max);
+                }
+                registeredMismatch.set(myNode().linksConsistent() ? 0 : 1);
+                unreleased.addAll(parked);
+            } finally {
+                churned.countDown();
+            }
+            // Keep spawning parkers while the cancel comes: it races registrations.
+            cancelNow.countDown();
+            for (int i = 0; i < 10_000; i++) {
+                int id = spawned.getAndIncrement();
+                GreenHandle<Void> p = Green.spawn(() -> {
+                    Green.cancelToken().onCancel(() -> cancelCounts[id].incrementAndGet());
+                    Green.receive();
+                });
+                ids.put(p, id);
+                unreleased.add(p);
+            }
+            Green.receive(); // until cancelled
+        });
+        assertThat(churned.await(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(registeredMismatch).hasValue(0);
+        // Live own children never exceed maxParked + 2 batches (quick ones not yet ended), so the
+        // slots stay within four times that plus a chunk (CancelNode "Own children").
+        assertThat(maxSlots.get()).isLessThanOrEqualTo(4 * (maxParked + 2 * batch) + 64);
+        assertThat(cancelNow.await(30, TimeUnit.SECONDS)).isTrue();
+        parent.cancel();
+        try {
+            parent.join(LONG);
+        } catch (GreenFailedException e) {
+            assertThat(e.getCause()).isInstanceOf(CancelledException.class);
+        }
+        int ended = 0;
+        for (GreenHandle<Void> c : unreleased) {
+            try {
+                c.join(LONG);
+                throw new AssertionError("a parked child ended without being cancelled: " + c);
+            } catch (GreenFailedException e) {
+                assertThat(e.getCause()).isInstanceOf(CancelledException.class);
+                ended++;
+            }
+            assertThat(cancelCounts[ids.get(c)].get()).as("onCancel runs of an unreleased child").isEqualTo(1);
+        }
+        assertThat(ended).isEqualTo(unreleased.size());
+        for (int i = 0; i < cancelCounts.length; i++) {
+            assertThat(cancelCounts[i].get()).as("onCancel runs of child %d", i).isLessThanOrEqualTo(1);
         }
     }
 }
