@@ -65,14 +65,8 @@ class TraceSearchingCarrierTest {
             });
             assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
             for (int i = 0; i < messages; i++) {
-                // Each send wakes the receiver parked (unmounted), as in TraceWakeSourcesTest.
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                while (rt.snapshot().threads().stream().noneMatch(g -> g.pid().equals(receiver.pid())
-                        && g.state() == GreenState.WAITING && g.waitReason().startsWith("Channel#"))
-                        || receiverThread.get().getState() != Thread.State.WAITING) {
-                    assertThat(System.nanoTime()).as("receiver parks").isLessThan(deadline);
-                    Thread.sleep(1);
-                }
+                // Each send wakes the receiver parked (unmounted).
+                TraceWakeSourcesTest.awaitParkedOnAChannel(rt, receiver.pid(), receiverThread.get());
                 ch.send(1); // from this platform thread: a carrier that spins since the park finds it
             }
             assertThat(receiver.join()).isEqualTo(messages);

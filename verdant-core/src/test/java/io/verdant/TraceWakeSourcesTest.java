@@ -66,6 +66,23 @@ class TraceWakeSourcesTest {
         return out;
     }
 
+    /**
+     * Waits until green thread {@code pid} is parked on a channel, so that a send wakes
+     * it: parked, not on its way to park (a send then would find it parking, and its
+     * own carrier would resubmit it: no wake-up from outside). The snapshot's WAITING
+     * is set before the park; the virtual thread's own state reads WAITING only once
+     * it has unmounted (the JDK's PARKED).
+     */
+    static void awaitParkedOnAChannel(Verdant rt, Pid pid, Thread thread) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (rt.snapshot().threads().stream().noneMatch(g -> g.pid().equals(pid)
+                && g.state() == GreenState.WAITING && g.waitReason().startsWith("Channel#"))
+                || thread.getState() != Thread.State.WAITING) {
+            assertThat(System.nanoTime()).as("%s parks", pid).isLessThan(deadline);
+            Thread.sleep(1);
+        }
+    }
+
     /** The "X" events of category "source" (the arrows' tails off the carriers). */
     static List<JsonNode> sourceEvents(JsonNode root) {
         List<JsonNode> out = new ArrayList<>();
@@ -157,18 +174,7 @@ class TraceWakeSourcesTest {
             });
             parked.await();
             for (int i = 0; i < messages; i++) {
-                // Wait until the receiver is parked again, so each send wakes it: parked, not
-                // on its way to park (a send then would find it parking, and its own carrier
-                // would resubmit it: no wake-up from outside).
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                // The snapshot's WAITING is set before the park; the virtual thread's own state
-                // reads WAITING only once it has unmounted (the JDK's PARKED).
-                while (rt.snapshot().threads().stream().noneMatch(g -> g.pid().equals(receiver.pid())
-                        && g.state() == GreenState.WAITING && g.waitReason().startsWith("Channel#"))
-                        || receiverThread.get().getState() != Thread.State.WAITING) {
-                    assertThat(System.nanoTime()).as("receiver parks").isLessThan(deadline);
-                    Thread.sleep(1);
-                }
+                awaitParkedOnAChannel(rt, receiver.pid(), receiverThread.get());
                 ch.send(i); // from this platform thread
             }
             assertThat(receiver.join()).isEqualTo(6);
