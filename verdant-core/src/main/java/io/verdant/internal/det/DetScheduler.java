@@ -465,7 +465,12 @@ public final class DetScheduler {
                 // that is being submitted makes the JDK submit it again, into this method).
                 String io = green == null ? null : socketCall(from.getStackTrace());
                 if (io != null) {
-                    failLocked(new ScheduleFailedException(socketMessage(green, io) + " (woken by " + from + ")"
+                    // The JDK poller woke the thread before its carrier saw it parked (a connect
+                    // on loopback completes within microseconds): the waker's stack is the
+                    // poller's, so the green thread's own call cannot be named here.
+                    String call = io.contains(", at ") ? io : "not named: the JDK poller woke it before its "
+                            + "carrier looked at its stack; the poller was in " + io;
+                    failLocked(new ScheduleFailedException(socketMessage(green, call) + " (woken by " + from + ")"
                             + report(), liveTrace()));
                     lock.notifyAll();
                     return;
