@@ -586,7 +586,7 @@ public final class Sysmon {
         LOG.log(System.Logger.Level.WARNING, msg, trace);
     }
 
-    /** Scheduler.terminate, after the ticker thread has ended: withdraws every request still recorded. */
+    /** The ticker thread as it ends, and Scheduler.terminate after it has ended: withdraws every request still recorded. */
     void withdrawAll() {
         for (int i = 0; i < requested.length; i++) {
             Task t = requested[i];

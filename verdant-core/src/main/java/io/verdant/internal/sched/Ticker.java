@@ -81,19 +81,28 @@ public final class Ticker extends Thread {
 
     @Override
     public void run() {
-        while (!stop) {
-            try {
-                turn();
-            } catch (Throwable t) {
-                // The ticker drives every timer and time slice: it must not die of
-                // a defect in one pass (nor of a logger that throws while reporting it).
+        try {
+            while (!stop) {
                 try {
-                    scheduler.reportInternalError(t);
-                } catch (Throwable ignored) {
-                    // Nothing left to tell.
+                    turn();
+                } catch (Throwable t) {
+                    // The ticker drives every timer and time slice: it must not die of
+                    // a defect in one pass (nor of a logger that throws while reporting it).
+                    try {
+                        scheduler.reportInternalError(t);
+                    } catch (Throwable ignored) {
+                        // Nothing left to tell.
+                    }
+                    LockSupport.parkNanos(this, TICK_NANOS); // a fault that repeats must not spin
                 }
-                LockSupport.parkNanos(this, TICK_NANOS); // a fault that repeats must not spin
             }
+        } finally {
+            // The requests this ticker made and has not withdrawn would count in
+            // Safepoints' JVM-wide pending for ever once the threads they target never run
+            // again: withdraw them here, after the last request, even when close()
+            // stopped waiting for this thread (Scheduler.terminate also does, if it
+            // saw this thread end; the second call finds nothing).
+            sysmon.withdrawAll();
         }
     }
 
