@@ -323,6 +323,13 @@ public final class Worker extends Thread {
     void stampSliceEnd() {
         stampRun = STAMP_EVERY;
     }
+
+    /** Owner only, while tracing: a clock read, from which the next estimated slice ends count (see "Tracing"). */
+    private long readClock() {
+        stampRun = 0;
+        stampCoarse = Ticker.coarseNanos;
+        return Clock.SYSTEM.nanoTime();
+    }
     /** Owner only: the first thread the running traced slice woke, 0 for none (see "Tracing"). */
     long foldedWake;
 
@@ -389,14 +396,12 @@ public final class Worker extends Thread {
                 } else {
                     long t0 = Clock.SYSTEM.nanoTime();
                     woken = scheduler.park(this);
-                    long t1 = Clock.SYSTEM.nanoTime();
+                    long t1 = readClock();
                     if (woken) {
                         ring.put(TraceEvent.header(TraceEvent.IDLE, 0, 0, 0), t0, t1, 0);
                     }
                     sliceBegin = t1;
                     stampedRing = ring.serial;
-                    stampRun = 0;
-                    stampCoarse = Ticker.coarseNanos;
                 }
                 return;
             }
@@ -490,22 +495,17 @@ public final class Worker extends Thread {
         if (stampedRing == ring.serial && how != TraceEvent.FOUND_INJECTED && how != TraceEvent.FOUND_STOLEN) {
             t0 = sliceBegin;
         } else {
-            t0 = Clock.SYSTEM.nanoTime();
-            stampRun = 0;
-            stampCoarse = Ticker.coarseNanos;
+            t0 = readClock();
         }
         sliceBegin = t0;
         stampedRing = ring.serial;
         try {
             task.dispatch(this);
         } finally {
-            long coarse = Ticker.coarseNanos;
             long t1;
             long estimated = 0;
-            if (++stampRun >= STAMP_EVERY || coarse != stampCoarse) {
-                t1 = Clock.SYSTEM.nanoTime();
-                stampRun = 0;
-                stampCoarse = coarse;
+            if (++stampRun >= STAMP_EVERY || Ticker.coarseNanos != stampCoarse) {
+                t1 = readClock();
             } else {
                 t1 = t0 + 1; // a lower bound: see "Tracing"
                 estimated = TraceEvent.ESTIMATED;
