@@ -63,7 +63,8 @@ import java.lang.invoke.VarHandle;
  *   4. pushed += n (a volatile read-modify-write: a full fence, the store half
  *      of the Dekker pair with Scheduler.park's fullFence-then-read re-check;
  *      the caller's signalWork follows with its own fence and its read of the
- *      idle count).
+ *      idle count);
+ *   5. the level's bit in maybe, if clear (see "The dispatch path's hint").
  *
  * The consumer's steps (pollBatch, holding the flag)
  *   h = head; if h is the stub: its next (acquire) is the first task, or null
@@ -77,6 +78,28 @@ import java.lang.invoke.VarHandle;
  *   chain stops before it (or nothing is returned). A stub met inside a walk
  *   ends the chain before it (its predecessor's link is cut; the stub becomes head).
  *   taken += length; the flag is released (release store).
+ *
+ * The dispatch path's hint (maybe; issue 11)
+ *   A carrier looks at the injection queues at every dispatch (Worker.next:
+ *   injected work of a better priority than its local work goes first). It
+ *   reads one word for that, maybe, instead of both counts of every level
+ *   that counts: bit p set means level p may hold tasks. It is a hint, used
+ *   only on the dispatch path (Scheduler.pollInjectedHinted); search and
+ *   park's re-check read the counts, so no wake-up protocol depends on it.
+ *   Set: a producer, after its count (step 4), reads maybe and sets its
+ *   level's bit if clear (getAndBitwiseOr: an atomic only when the bit was
+ *   clear). Cleared: by a carrier whose dispatches found the bits set and the
+ *   levels empty HINT_MISSES times in a row (Scheduler.pollInjectedHinted),
+ *   with clearHintsBelow: clear (an atomic), then re-read the counts (volatile)
+ *   and set again the bit of every level that holds a task. Why no task is
+ *   left behind a clear bit for longer than its producer's own steps: the
+ *   clear and the producer's count are both read-modify-writes, so one comes
+ *   first in their total order; if the clear, the producer's read of maybe
+ *   after its count sees it and sets the bit; if the count, the clearer's
+ *   re-read of the counts sees the task and sets the bit. So a bit is clear
+ *   over a queued task only while that producer is between steps 4 and 5 or a
+ *   clearer between its clear and its re-set: the dispatches in that window
+ *   do not see the task yet, as if it had been pushed a little later.
  *
  * Invariants
  *   A task is in at most one queue at a time (it is submitted once per time it
@@ -101,6 +124,12 @@ final class InjectionQueue {
         Task head = stub;
         @SuppressWarnings("unused") volatile long pushed;
         @SuppressWarnings("unused") volatile long taken;
+        /** This level's bit in {@link InjectionQueue#maybe}. */
+        final int bit;
+
+        Level(int p) {
+            bit = 1 << p;
+        }
     }
 
     /** The node a level is never without; never run. */
@@ -128,10 +157,12 @@ final class InjectionQueue {
     @SuppressWarnings("unused") private volatile long batchTasks;
     /** Statistics, flag holder only: takes that returned tasks. */
     @SuppressWarnings("unused") private volatile long takes;
+    /** Bit p set: level p may hold tasks (see "The dispatch path's hint"). */
+    @SuppressWarnings("unused") private volatile int maybe;
 
     InjectionQueue() {
         for (int p = 0; p < levels.length; p++) {
-            levels[p] = new Level();
+            levels[p] = new Level(p);
         }
     }
 
@@ -159,10 +190,14 @@ final class InjectionQueue {
         append(levels[level], first, last, n);
     }
 
-    /** Steps 2-4 of "A producer's steps". */
-    private static void append(Level l, Task first, Task last, int n) {
+    /** Steps 2-4 of "A producer's steps", then the hint (see "The dispatch path's hint"). */
+    private void append(Level l, Task first, Task last, int n) {
         link(l, first, last);
         PUSHED.getAndAdd(l, (long) n);
+        int bit = l.bit;
+        if (((int) MAYBE.getVolatile(this) & bit) == 0) {
+            MAYBE.getAndBitwiseOr(this, bit);
+        }
     }
 
     /** Steps 2-3: links a chain (or the stub, which is never counted). */
@@ -295,6 +330,38 @@ final class InjectionQueue {
         return false;
     }
 
+    /**
+     * Any thread (a carrier's dispatch path): whether a level strictly below
+     * {@code level} may hold a task, by the hint (see "The dispatch path's
+     * hint"); one opaque read. False may be stale only within a producer's or a
+     * clearer's own steps; true may be stale until a carrier clears it.
+     */
+    boolean maybeAnyBelow(int level) {
+        return ((int) MAYBE.getOpaque(this) & ((1 << level) - 1)) != 0;
+    }
+
+    /**
+     * Any carrier, after its dispatches found the hint set and the levels below
+     * {@code level} empty several times in a row: clears those levels' bits,
+     * then sets again the bit of each that holds a task by its counts (see
+     * "The dispatch path's hint").
+     */
+    void clearHintsBelow(int level) {
+        int below = (1 << level) - 1;
+        MAYBE.getAndBitwiseAnd(this, ~below);
+        for (int p = 0; p < level; p++) {
+            Level l = levels[p];
+            if (queued(l) > 0) {
+                MAYBE.getAndBitwiseOr(this, l.bit);
+            }
+        }
+    }
+
+    /** Tests: the hint word (see "The dispatch path's hint"). */
+    int hintBits() {
+        return (int) MAYBE.getVolatile(this);
+    }
+
     /** Any thread: the best level with a queued task, or -1; a snapshot. */
     int bestLevel() {
         for (int p = 0; p < levels.length; p++) {
@@ -340,6 +407,7 @@ final class InjectionQueue {
     private static final VarHandle BATCHES;
     private static final VarHandle BATCH_TASKS;
     private static final VarHandle TAKES;
+    private static final VarHandle MAYBE;
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
@@ -351,6 +419,7 @@ final class InjectionQueue {
             BATCHES = l.findVarHandle(InjectionQueue.class, "batches", long.class);
             BATCH_TASKS = l.findVarHandle(InjectionQueue.class, "batchTasks", long.class);
             TAKES = l.findVarHandle(InjectionQueue.class, "takes", long.class);
+            MAYBE = l.findVarHandle(InjectionQueue.class, "maybe", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -57,6 +57,19 @@ import java.lang.invoke.VarHandle;
  * Stale references
  *   Popped slots keep their reference until overwritten; at most CAPACITY per
  *   level per worker, which bounds the garbage they can retain.
+ *
+ * The owner's pop and what it costs (issue 11, "yield against the floor")
+ *   One CAS of head per pop, and it stays: owner and thieves take from the same
+ *   end (the owner's order is FIFO), so every pop may race a thief for the same
+ *   slot. A Chase-Lev owner (pop at the other end than thieves, CAS only for the
+ *   last element) would need LIFO order for the owner and still a StoreLoad
+ *   fence per pop (store its index, then read the thieves'): "Laws of Order"
+ *   (Attiya et al., POPL 2011) shows a work-stealing take needs a fence or an
+ *   atomic. On x86 HotSpot's full fence is a locked instruction too (lock addl
+ *   on the stack), so that trade removes nothing. What the owner does save:
+ *   tail is read plainly (it is its only writer), and a pop reports whether it
+ *   emptied the ring (emptied, an owner-only plain field) from the tail it read,
+ *   so the worker clears its level bit without two more ordered loads.
  * </pre>
  */
 final class LocalQueue {
@@ -68,10 +81,13 @@ final class LocalQueue {
     private final Task[] buffer = new Task[CAPACITY];
     @SuppressWarnings("unused") private volatile long head;
     @SuppressWarnings("unused") private volatile long tail;
+    /** Owner only, plain: the last {@link #poll()} took the last task the owner had pushed
+     * (thieves may empty the ring without it being set: only a hint that no task is lost by). */
+    boolean emptied;
 
     /** Owner only. Returns false (and leaves the queue unchanged) when full. */
     boolean offer(Task task) {
-        long t = tailOpaque();
+        long t = tailOwn();
         long h = headAcquire();
         if (t - h >= CAPACITY) {
             return false;
@@ -92,7 +108,7 @@ final class LocalQueue {
     boolean push(Task task, InjectionQueue overflow) {
         boolean overflowed = false;
         for (;;) {
-            long t = tailOpaque();
+            long t = tailOwn();
             long h = headAcquire();
             if (t - h < CAPACITY) {
                 buffer[(int) t & MASK] = task;
@@ -125,7 +141,7 @@ final class LocalQueue {
 
     /** Owner only: free slots now (a stealer may add more concurrently, never take them). */
     int room() {
-        return (int) (CAPACITY - (tailOpaque() - headAcquire()));
+        return (int) (CAPACITY - (tailOwn() - headAcquire()));
     }
 
     /**
@@ -138,7 +154,7 @@ final class LocalQueue {
      * @throws IllegalStateException if the chain is longer than {@link #room()} (a caller's defect)
      */
     int offerChain(Task first) {
-        long t = tailOpaque();
+        long t = tailOwn();
         long limit = headAcquire() + CAPACITY;
         int n = 0;
         for (Task c = first; c != null; n++) {
@@ -152,16 +168,23 @@ final class LocalQueue {
         return n;
     }
 
-    /** Owner only. FIFO pop, racing stealers by CAS on head. */
+    /**
+     * Owner only. FIFO pop, racing stealers by CAS on head. Sets {@link #emptied}
+     * when it returns null or took the ring's last task: only the owner adds
+     * tasks, so a ring whose head reached the tail it read is empty until the
+     * owner pushes again.
+     */
     Task poll() {
         for (;;) {
             long h = headAcquire();
-            long t = tailOpaque();
+            long t = tailOwn();
             if (h >= t) {
+                emptied = true;
                 return null;
             }
             Task task = buffer[(int) h & MASK];
             if (casHead(h, h + 1)) {
+                emptied = h + 1 == t;
                 return task;
             }
         }
@@ -181,7 +204,7 @@ final class LocalQueue {
                 return null;
             }
             int n = (int) Math.min((available + 1) / 2, CAPACITY / 2);
-            long intoTail = into.tailOpaque();
+            long intoTail = into.tailOwn();
             long intoHead = into.headAcquire();
             int room = (int) (CAPACITY - (intoTail - intoHead));
             n = Math.min(n, room + 1);
@@ -216,7 +239,7 @@ final class LocalQueue {
      * {@link #pushedSince} after it.
      */
     long tailOwner() {
-        return tailOpaque();
+        return tailOwn();
     }
 
     /**
@@ -226,7 +249,7 @@ final class LocalQueue {
      * references").
      */
     boolean pushedSince(long tail, Task t) {
-        long now = tailOpaque();
+        long now = tailOwn();
         return now != tail && buffer[(int) (now - 1) & MASK] == t;
     }
 
@@ -242,9 +265,9 @@ final class LocalQueue {
         return HEAD.compareAndSet(this, expect, update);
     }
 
-    /** Owner only (the single writer of tail): its own last write, opaque suffices. */
-    private long tailOpaque() {
-        return (long) TAIL.getOpaque(this);
+    /** Owner only (the single writer of tail): its own last write, in program order; a plain read. */
+    private long tailOwn() {
+        return (long) TAIL.get(this);
     }
 
     /** Any thread: tail with acquire, pairing with the owner's release so the slots it covers are written. */

@@ -174,6 +174,10 @@ public final class Scheduler {
     public static final int LEVELS = 4;
     /** Priority.NORMAL's level: injections above it may trigger an immediate Sysmon pass. */
     private static final int NORMAL_LEVEL = 2;
+    /** Dispatch-path looks in a row that found the injection hint set and nothing to
+     * take before a carrier clears the stale bits (pollInjectedHinted): an atomic per
+     * 32 such looks at most, instead of one per look. Chosen, not measured. */
+    static final int HINT_MISSES = 32;
     /** Steal passes over all victims before a worker registers as idle. */
     private static final int SEARCH_ROUNDS = 2;
     /**
@@ -534,6 +538,34 @@ public final class Scheduler {
     /** Worker {@code w} only: an injected task of any level, or null (see {@link #pollInjectedAbove}). */
     Task pollInjected(Worker w) {
         return pollInjectedAbove(w, LEVELS);
+    }
+
+    /**
+     * Worker {@code w} only, on its dispatch path (Worker.next): as
+     * {@link #pollInjectedAbove}, but looks at the queues only if the injection
+     * queue's hint says a level below {@code level} may hold a task (one opaque
+     * read where the counts cost two volatile reads per level; InjectionQueue,
+     * "The dispatch path's hint"). After HINT_MISSES looks in a row that found
+     * the hint set and nothing to take, w clears the stale bits. Search and
+     * park's re-check do not use the hint.
+     */
+    Task pollInjectedHinted(Worker w, int level) {
+        if (!injection.maybeAnyBelow(level)) {
+            return null;
+        }
+        return pollInjectedMissCounted(w, level);
+    }
+
+    /** {@link #pollInjectedHinted} once the hint is set: kept out of it so that it inlines. */
+    private Task pollInjectedMissCounted(Worker w, int level) {
+        Task t = pollInjectedAbove(w, level);
+        if (t != null) {
+            w.hintMisses = 0;
+        } else if (++w.hintMisses >= HINT_MISSES) {
+            w.hintMisses = 0;
+            injection.clearHintsBelow(level);
+        }
+        return t;
     }
 
     /**

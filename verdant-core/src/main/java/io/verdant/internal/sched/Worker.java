@@ -19,8 +19,8 @@ import java.util.concurrent.locks.LockSupport;
  *              queue as one batch (LocalQueue, "Overflow"); a take from the
  *              injection queue brings a batch back into the ring (refill).
  *   levelMask  bit p set when levels[p] may be non-empty. Owner-only plain int:
- *              set on push, cleared when a pop finds the level empty or leaves it
- *              empty (so a thread that yields alone finds it clear: see
+ *              set on push, cleared when a pop finds the level empty or takes the
+ *              last task the owner pushed (LocalQueue.emptied) (so a thread that yields alone finds it clear: see
  *              Scheduler.submit). Stealers never clear it, so it may have stale
  *              set bits (a thief emptied the level), never a stale clear bit for
  *              work the owner pushed: only the owner adds to its levels.
@@ -40,7 +40,8 @@ import java.util.concurrent.locks.LockSupport;
  *      injected behind CPU-bound threads that yield every 10 ms slice would
  *      wait up to 61 slices);
  *   1b. an injected task of strictly higher priority than all local work
- *      (one volatile read of the injected count when nothing is injected): a
+ *      (one opaque read of the injection queue's hint when nothing is injected:
+ *      Scheduler.pollInjectedHinted, used at steps 1, 1b and 5): a
  *      HIGH thread woken by a timer or a platform thread is not queued behind
  *      local LOW work once priority preemption has freed this carrier;
  *   2. the LIFO slot, if its priority is at least the best local level and
@@ -262,6 +263,9 @@ public final class Worker extends Thread {
     int levelMask;
     private final int[] skipped = new int[Scheduler.LEVELS];
     private int lifoRuns;
+    /** Owner only (Scheduler.pollInjectedHinted): looks in a row that found the injection
+     * queue's hint set and nothing to take. */
+    int hintMisses;
     /** Owner only: a task that re-submitted itself from this carrier (Thread.yield,
      * or a park that found its permit) while no other local work was queued. It is
      * invisible to thieves, so a thread yielding alone never bounces between cores;
@@ -453,7 +457,7 @@ public final class Worker extends Thread {
 
     /** Owner only: runs {@code task}; {@code ring} is this turn's trace ring, or null; {@code how} a FOUND_ code if traced. */
     private void runTask(Task task, TraceRing ring, int how) {
-        setDispatchesOpaque(dispatchesOpaque() + 1);
+        setDispatchesOpaque(dispatchesOwn() + 1);
         if (task.worker != this) {
             // Stored only when it changes: a task that stays on its carrier (every
             // task with one worker) skips a reference store and its GC write barrier.
@@ -581,10 +585,10 @@ public final class Worker extends Thread {
     }
 
     private Task nextQueued() {
-        long n = dispatchesOpaque();
+        long n = dispatchesOwn();
         if (n % GLOBAL_INTERVAL == 0 || injectedFirstOpaque()) {
             setInjectedFirstOpaque(false);
-            Task t = scheduler.pollInjected(this);
+            Task t = scheduler.pollInjectedHinted(this, Scheduler.LEVELS);
             if (t != null) {
                 found = TraceEvent.FOUND_INJECTED;
                 return t;
@@ -594,7 +598,7 @@ public final class Worker extends Thread {
         Task slot = lifoOpaque();
         int top = slot != null && (best < 0 || slot.priority < best) ? slot.priority : best;
         if (top > 0) {
-            Task t = scheduler.pollInjectedAbove(this, top);
+            Task t = scheduler.pollInjectedHinted(this, top);
             if (t != null) {
                 found = TraceEvent.FOUND_INJECTED;
                 return t;
@@ -625,9 +629,10 @@ public final class Worker extends Thread {
         return pollInjectedNoted();
     }
 
-    /** Owner only: a task from the injection queues, noted in {@link #found} if there was one. */
+    /** Owner only: a task from the injection queues (by the hint: a miss is found by the
+     * search that follows), noted in {@link #found} if there was one. */
     private Task pollInjectedNoted() {
-        Task t = scheduler.pollInjected(this);
+        Task t = scheduler.pollInjectedHinted(this, Scheduler.LEVELS);
         if (t != null) {
             found = TraceEvent.FOUND_INJECTED; // after the queue's atomics: noise
         }
@@ -714,13 +719,16 @@ public final class Worker extends Thread {
             Task t = q.poll();
             if (t != null) {
                 skipped[level] = 0;
-                if (q.isEmpty()) {
-                    // Cleared as soon as the level is seen empty, not at the next poll
+                if (q.emptied) {
+                    // Cleared as soon as the take emptied the level, not at the next poll
                     // that finds nothing: a thread yielding alone re-queues itself
                     // behind a set bit (Scheduler.submit), so a bit left set by the
                     // take that emptied the level made every later yield of that
                     // thread go through the ring (and, with two carriers, a signal)
-                    // instead of the yielded slot (YieldFastPathTest).
+                    // instead of the yielded slot (YieldFastPathTest). The poll knows
+                    // from the tail it read (LocalQueue.emptied): no re-read of head
+                    // and tail. A level emptied by thieves keeps its bit until the
+                    // next poll finds nothing (a stale set bit, allowed above).
                     levelMask &= ~(1 << level);
                 }
                 return t;
@@ -742,7 +750,7 @@ public final class Worker extends Thread {
                 LocalQueue q = levels[level];
                 Task t = q.poll();
                 skipped[level] = 0;
-                if (t == null || q.isEmpty()) {
+                if (q.emptied) {
                     levelMask &= ~(1 << level); // as in pollLocal
                 }
                 if (t != null) {
@@ -910,6 +918,11 @@ public final class Worker extends Thread {
     /** Any thread: dispatches so far, opaque (a monotonic counter; only its changes matter). */
     private long dispatchesOpaque() {
         return (long) DISPATCHES.getOpaque(this);
+    }
+
+    /** Owner only (the single writer): its own last write, in program order; a plain read. */
+    private long dispatchesOwn() {
+        return (long) DISPATCHES.get(this);
     }
 
     /** Owner only: the single writer, so a plain read and an opaque write suffice. */

@@ -80,6 +80,11 @@ public final class LocalQueueHarness {
         return t == null ? -1 : ((IdTask) t).id;
     }
 
+    /** Owner only. @return whether the last {@link #poll()} found the ring empty or took its last task */
+    public boolean emptied() {
+        return owner.emptied;
+    }
+
     /** @return a snapshot of the size */
     public int size() {
         return owner.size();

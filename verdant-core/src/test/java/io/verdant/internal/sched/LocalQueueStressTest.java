@@ -96,10 +96,14 @@ class LocalQueueStressTest {
         assertThat(seen.cardinality()).isEqualTo(TASKS);
     }
 
+    /** An owner pop; an "emptied" pop must leave the ring empty (only the owner adds, thieves only take). */
     private static void popOne(LocalQueueHarness q, List<Integer> popped) {
         int id = q.poll();
         if (id >= 0) {
             popped.add(id);
+        }
+        if (q.emptied() && q.size() != 0) {
+            throw new AssertionError("a pop reported the ring emptied, size " + q.size());
         }
     }
 
