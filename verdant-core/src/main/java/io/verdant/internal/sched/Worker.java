@@ -75,7 +75,7 @@ import java.util.concurrent.locks.LockSupport;
  *              only where a task comes from the injection queues or a steal (paths
  *              that paid an atomic already); otherwise how the task was found is
  *              derived after the fact: the task that was in the yielded slot or the
- *              LIFO slot before next() (kept in turn()'s locals, not in fields: a
+ *              LIFO slot before next() (kept in the loop's locals (turns()), not in fields: a
  *              reference store into this object would pay a GC barrier per
  *              dispatch) came from there, any other from the local queues.
  *   slicesInFlight (TraceControl, another thread, when a trace stops) reads
@@ -137,8 +137,8 @@ import java.util.concurrent.locks.LockSupport;
  *   idle list (so under idleLock, CAS or not); searching is paired with the
  *   scheduler's searching count (the token); notified is the park/unpark
  *   handshake; retire is a one-way request. The dispatch path reads only
- *   searching (plain, owner) and retire (volatile, once per turn); a state word
- *   would not make that cheaper, and would turn the plain writes made under
+ *   searching (plain, owner) and retire (volatile, once per turn, on a spare
+ *   only: cores test the final spare first); a state word would not make that cheaper, and would turn the plain writes made under
  *   the lock into CASes. So the protocol keeps the fields and this table is
  *   its specification: every write of one of them is a row below.
  *
@@ -153,7 +153,7 @@ import java.util.concurrent.locks.LockSupport;
  *   notified   volatile  set true by unparkWorker()       the owner, in park()
  *                        before LockSupport.unpark;
  *                        set false by the owner in park()
- *   retire     volatile  set once (true) under idleLock   the owner: run() each turn,
+ *   retire     volatile  set once (true) under idleLock   a spare owner: run() each turn,
  *                        by Sysmon; never cleared         park() under idleLock
  *
  *   state      idle searching  meaning
@@ -171,7 +171,7 @@ import java.util.concurrent.locks.LockSupport;
  *                                                       queues once) while half the carriers
  *                                                       (at least one) already search
  *   SEARCHING -> RUNNING   owner, endSearch(): from     searching = false, then
- *                          search(), or from turn()     searching.decrementAndGet; if it was
+ *                          search(), or from turns()    searching.decrementAndGet; if it was
  *                          when a notified worker       the last searcher and found work:
  *                          found work in its own or     signalWork() (full fence)
  *                          the injection queues
@@ -356,11 +356,9 @@ public final class Worker extends Thread {
         try {
             while (!scheduler.isTerminating()) {
                 try {
-                    if (retire) {
-                        scheduler.retired(this);
+                    if (turns()) {
                         return;
                     }
-                    turn();
                 } catch (Throwable t) {
                     recover(t);
                 }
@@ -370,59 +368,89 @@ public final class Worker extends Thread {
         }
     }
 
-    /** Owner only: one turn of the carrier loop: run one task, or search, or park. */
-    private void turn() {
-        TraceRing ring = traceOpaque();
-        // Traced turns: the LIFO slot's and the yielded slot's tasks before next(), in
-        // locals (a reference store into this long-lived object would pay a GC barrier).
-        Task lifoSeen = null;
-        Task yieldedSeen = null;
-        if (ring != null) {
-            found = 0;
-            lifoSeen = lifoOpaque();
-            yieldedSeen = yielded;
-        }
-        Task task = next();
-        if (task != null && searching) {
-            // Woken as a searcher, found work in its own or the injection queues.
-            // (Kept across a task that never ends, the token would make
-            // signalWork() believe someone is searching and wake nobody.)
-            scheduler.endSearch(this, true);
-        }
-        if (task == null) {
-            task = scheduler.search(this);
+    /**
+     * Owner only: the carrier loop, one turn per iteration (run one task, or
+     * search, or park) until the runtime terminates (false) or this spare
+     * retires (true). Anything the carrier's own code throws leaves it for
+     * {@link #run}, which recovers and enters it again.
+     *
+     * <p>Why the turn is the loop's body and not a method of its own (issue 11):
+     * a method called once per turn is compiled on its own first, and its
+     * compiled code (next, runTask and the continuation's mount inlined) was
+     * over the JIT's limit for inlining an already-compiled method
+     * (InlineSmallCode): -XX:+PrintInlining showed run()'s loop calling turn()
+     * ("already compiled into a big method") on every switch. Here the loop is
+     * compiled on-stack-replaced, and the methods it calls per turn, next() and
+     * runTask(), compile to less than that limit on their own, so they inline.
+     */
+    private boolean turns() {
+        while (!scheduler.isTerminating()) {
+            if (spare && retire) {
+                scheduler.retired(this);
+                return true;
+            }
+            TraceRing ring = traceOpaque();
+            // Traced turns: the LIFO slot's and the yielded slot's tasks before next(), in
+            // locals (a reference store into this long-lived object would pay a GC barrier).
+            Task lifoSeen = null;
+            Task yieldedSeen = null;
+            if (ring != null) {
+                found = 0;
+                lifoSeen = lifoOpaque();
+                yieldedSeen = yielded;
+            }
+            Task task = next();
+            if (task != null && searching) {
+                // Woken as a searcher, found work in its own or the injection queues.
+                // (Kept across a task that never ends, the token would make
+                // signalWork() believe someone is searching and wake nobody.)
+                scheduler.endSearch(this, true);
+            }
             if (task == null) {
-                if (woken) {
-                    counters.noopWakeups++;
+                task = scheduler.search(this);
+                if (task == null) {
+                    parkIdle(ring);
+                    continue;
                 }
-                if (ring == null) {
-                    woken = scheduler.park(this);
-                } else {
-                    long t0 = Clock.SYSTEM.nanoTime();
-                    woken = scheduler.park(this);
-                    long t1 = readClock();
-                    if (woken) {
-                        ring.put(TraceEvent.header(TraceEvent.IDLE, 0, 0, 0), t0, t1, 0);
-                    }
-                    sliceBegin = t1;
-                    stampedRing = ring.serial;
+            }
+            woken = false;
+            if (recheckFound) {
+                scheduler.signalIfWorkLeft(this);
+            }
+            int how = 0;
+            if (ring != null) {
+                how = found;
+                if (how == 0) {
+                    how = task == yieldedSeen ? TraceEvent.FOUND_YIELDED
+                            : task == lifoSeen ? TraceEvent.FOUND_LIFO : TraceEvent.FOUND_LOCAL;
                 }
-                return;
             }
+            runTask(task, ring, how);
         }
-        woken = false;
-        if (recheckFound) {
-            scheduler.signalIfWorkLeft(this);
+        return false;
+    }
+
+    /**
+     * Owner only: a turn that found nothing parks (recording the idle period if
+     * {@code ring} is this turn's trace ring). Out of the loop's body: off the
+     * dispatch path.
+     */
+    private void parkIdle(TraceRing ring) {
+        if (woken) {
+            counters.noopWakeups++;
         }
-        int how = 0;
-        if (ring != null) {
-            how = found;
-            if (how == 0) {
-                how = task == yieldedSeen ? TraceEvent.FOUND_YIELDED
-                        : task == lifoSeen ? TraceEvent.FOUND_LIFO : TraceEvent.FOUND_LOCAL;
+        if (ring == null) {
+            woken = scheduler.park(this);
+        } else {
+            long t0 = Clock.SYSTEM.nanoTime();
+            woken = scheduler.park(this);
+            long t1 = readClock();
+            if (woken) {
+                ring.put(TraceEvent.header(TraceEvent.IDLE, 0, 0, 0), t0, t1, 0);
             }
+            sliceBegin = t1;
+            stampedRing = ring.serial;
         }
-        runTask(task, ring, how);
     }
 
     /**
