@@ -81,8 +81,8 @@ final class LocalQueue {
     private final Task[] buffer = new Task[CAPACITY];
     @SuppressWarnings("unused") private volatile long head;
     @SuppressWarnings("unused") private volatile long tail;
-    /** Owner only, plain: the last {@link #poll()} took the last task the owner had pushed
-     * (thieves may empty the ring without it being set: only a hint that no task is lost by). */
+    /** Owner only, plain: the last {@link #poll()} found the ring empty or took its last task.
+     * True is never stale (only the owner adds tasks); false may be (thieves emptied the ring). */
     boolean emptied;
 
     /** Owner only. Returns false (and leaves the queue unchanged) when full. */

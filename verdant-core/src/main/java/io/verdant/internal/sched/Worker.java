@@ -19,9 +19,9 @@ import java.util.concurrent.locks.LockSupport;
  *              queue as one batch (LocalQueue, "Overflow"); a take from the
  *              injection queue brings a batch back into the ring (refill).
  *   levelMask  bit p set when levels[p] may be non-empty. Owner-only plain int:
- *              set on push, cleared when a pop finds the level empty or takes the
- *              last task the owner pushed (LocalQueue.emptied) (so a thread that yields alone finds it clear: see
- *              Scheduler.submit). Stealers never clear it, so it may have stale
+ *              set on push, cleared when a pop finds the level empty or takes
+ *              its last task (LocalQueue.emptied), so a thread that yields alone
+ *              finds it clear (see Scheduler.submit). Stealers never clear it, so it may have stale
  *              set bits (a thief emptied the level), never a stale clear bit for
  *              work the owner pushed: only the owner adds to its levels.
  *   lifo       the green thread most recently woken by the green thread running
@@ -75,8 +75,8 @@ import java.util.concurrent.locks.LockSupport;
  *              only where a task comes from the injection queues or a steal (paths
  *              that paid an atomic already); otherwise how the task was found is
  *              derived after the fact: the task that was in the yielded slot or the
- *              LIFO slot before next() (kept in the loop's locals (turns()), not in fields: a
- *              reference store into this object would pay a GC barrier per
+ *              LIFO slot before next() (kept in turns()'s locals, not in fields:
+ *              a reference store into this object would pay a GC barrier per
  *              dispatch) came from there, any other from the local queues.
  *   slicesInFlight (TraceControl, another thread, when a trace stops) reads
  *              current, the ring's published count and stampedRing: nothing is
@@ -138,8 +138,9 @@ import java.util.concurrent.locks.LockSupport;
  *   scheduler's searching count (the token); notified is the park/unpark
  *   handshake; retire is a one-way request. The dispatch path reads only
  *   searching (plain, owner) and retire (volatile, once per turn, on a spare
- *   only: cores test the final spare first); a state word would not make that cheaper, and would turn the plain writes made under
- *   the lock into CASes. So the protocol keeps the fields and this table is
+ *   only: a core tests the final spare first); a state word would not make
+ *   that cheaper, and would turn the plain writes made under the lock into
+ *   CASes. So the protocol keeps the fields and this table is
  *   its specification: every write of one of them is a row below.
  *
  *   field      kind      guard / ordering                 read by
@@ -153,7 +154,7 @@ import java.util.concurrent.locks.LockSupport;
  *   notified   volatile  set true by unparkWorker()       the owner, in park()
  *                        before LockSupport.unpark;
  *                        set false by the owner in park()
- *   retire     volatile  set once (true) under idleLock   a spare owner: run() each turn,
+ *   retire     volatile  set once (true) under idleLock   a spare owner: turns() each turn,
  *                        by Sysmon; never cleared         park() under idleLock
  *
  *   state      idle searching  meaning
