@@ -100,6 +100,11 @@ import java.lang.invoke.VarHandle;
  *   over a queued task only while that producer is between steps 4 and 5 or a
  *   clearer between its clear and its re-set: the dispatches in that window
  *   do not see the task yet, as if it had been pushed a little later.
+ *   The word has a cache line of its own (padding: InjectionQueueHint): every
+ *   dispatch of every carrier reads it, and the fields of this object next to
+ *   it (the consumer flag, the statistics) are written at every take and
+ *   overflow; read from the same line, the hint would miss in cache on every
+ *   dispatch while another carrier takes or overflows (spawn, wake).
  *
  * Invariants
  *   A task is in at most one queue at a time (it is submitted once per time it
@@ -115,7 +120,7 @@ import java.lang.invoke.VarHandle;
  *   its own work, and re-check.
  * </pre>
  */
-final class InjectionQueue {
+final class InjectionQueue extends InjectionQueueHintPad {
     /** One level's queue: see the class comment. */
     private static final class Level {
         final Task stub = new Stub();
@@ -157,8 +162,6 @@ final class InjectionQueue {
     @SuppressWarnings("unused") private volatile long batchTasks;
     /** Statistics, flag holder only: takes that returned tasks. */
     @SuppressWarnings("unused") private volatile long takes;
-    /** Bit p set: level p may hold tasks (see "The dispatch path's hint"). */
-    @SuppressWarnings("unused") private volatile int maybe;
 
     InjectionQueue() {
         for (int p = 0; p < levels.length; p++) {
@@ -419,9 +422,29 @@ final class InjectionQueue {
             BATCHES = l.findVarHandle(InjectionQueue.class, "batches", long.class);
             BATCH_TASKS = l.findVarHandle(InjectionQueue.class, "batchTasks", long.class);
             TAKES = l.findVarHandle(InjectionQueue.class, "takes", long.class);
-            MAYBE = l.findVarHandle(InjectionQueue.class, "maybe", int.class);
+            MAYBE = l.findVarHandle(InjectionQueueHint.class, "maybe", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
+}
+
+/** Padding in front of the injection queue's hint (a class chain keeps the JVM from reordering it;
+ * the int fills the gap after the object header, where the JVM would otherwise put the hint). */
+abstract class InjectionQueuePad {
+    @SuppressWarnings("unused") private int p;
+    @SuppressWarnings("unused") private long p0, p1, p2, p3, p4, p5, p6, p7;
+}
+
+/** The injection queue's hint word, alone on its cache line (InjectionQueue, "The dispatch path's hint"). */
+abstract class InjectionQueueHint extends InjectionQueuePad {
+    /** Bit p set: level p may hold tasks. */
+    @SuppressWarnings("unused") volatile int maybe;
+}
+
+/** Padding behind the hint, before the injection queue's own fields (the int fills the gap
+ * after the hint, where the JVM would otherwise put one of them: LayoutTest). */
+abstract class InjectionQueueHintPad extends InjectionQueueHint {
+    @SuppressWarnings("unused") private int q;
+    @SuppressWarnings("unused") private long q0, q1, q2, q3, q4, q5, q6, q7;
 }

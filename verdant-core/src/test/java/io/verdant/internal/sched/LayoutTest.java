@@ -28,6 +28,22 @@ class LayoutTest {
     static final int ALIGN = 8;
 
     @Test
+    void injectionQueueHintHasALineOfItsOwn() {
+        ClassLayout layout = ClassLayout.parseClass(InjectionQueue.class);
+        System.out.println(layout.toPrintable());
+        Map<String, FieldLayout> f = fields(layout);
+        report("InjectionQueue", f, List.of("maybe", "consuming", "batches", "batchTasks", "takes", "levels"));
+        // Read at every dispatch of every carrier; the others are written at every
+        // take or overflow (InjectionQueue, "The dispatch path's hint").
+        // Padded in front too: no line holding it reaches before the object (into whatever
+        // was allocated next to it).
+        assertThat(f.get("maybe").offset()).as("maybe's offset").isGreaterThanOrEqualTo(LINE);
+        for (String written : List.of("consuming", "batches", "batchTasks", "takes", "levels")) {
+            assertThat(mayShareLine(f.get("maybe"), f.get(written))).as("maybe and " + written).isFalse();
+        }
+    }
+
+    @Test
     void localQueueLayout() {
         ClassLayout layout = ClassLayout.parseClass(LocalQueue.class);
         System.out.println(layout.toPrintable());
