@@ -66,10 +66,12 @@ import java.lang.invoke.VarHandle;
  *      default flight recorder's 131,072). Plain loads of longs never tear on
  *      the 64-bit JVMs Verdant runs on (JDK 25 has no 32-bit port).
  *   copy() copies into a new array (tests, small reads); a collector uses the
- *   bulk steps instead, which allocate nothing: published(), copyOut() (at most
- *   two System.arraycopy calls per array: the ring may wrap inside the range),
- *   then validFrom() (the fence and the claim read of step 2-3) to learn which
- *   of the copied events may be torn (TraceSession drops and re-reads them).
+ *   bulk steps instead, which allocate nothing: published(), copyLongs() (at
+ *   most two bulk copies: the ring may wrap inside the range; copyOut() copies
+ *   the object and extra slots as well), ref()/extra() for the events whose
+ *   header says they carry one, then validFrom() (the fence and the claim read
+ *   of step 2-3) to learn which of the copied events may be torn (TraceSession
+ *   drops and re-reads them).
  * </pre>
  */
 public final class TraceRing {
@@ -321,6 +323,51 @@ public final class TraceRing {
                 System.arraycopy(aux, 0, dstExtras, dstRefOff + head, n - head);
             }
         }
+    }
+
+    /**
+     * Any thread, step 1 of a collector's bulk read: copies the five longs of events
+     * {@code [from, from + n)} into {@code dst} (native byte order, unaligned longs)
+     * from byte {@code dstOff}, with at most two bulk copies; the object and extra
+     * slots are not copied: the caller reads them with {@link #ref} and {@link #extra}
+     * for the few events whose header says they carry one. The same contract as
+     * {@link #copyOut}: call {@link #validFrom()} afterwards (after reading the slots).
+     *
+     * @param from   the first event number
+     * @param n      how many events, at most the capacity
+     * @param dst    the destination (TraceLane's off-heap chunk)
+     * @param dstOff the byte offset of the first event's header in {@code dst}
+     */
+    public void copyLongs(long from, int n, java.lang.foreign.MemorySegment dst, long dstOff) {
+        int first = (int) (from & mask);
+        int head = Math.min(n, mask + 1 - first);
+        java.lang.foreign.MemorySegment.copy(buf, first * LONGS, dst, TraceLane.LONG, dstOff, head * LONGS);
+        if (head < n) {
+            java.lang.foreign.MemorySegment.copy(buf, 0, dst, TraceLane.LONG, dstOff + (long) head * LONGS * Long.BYTES,
+                    (n - head) * LONGS);
+        }
+    }
+
+    /**
+     * Any thread: event {@code s}'s object slot, meaningful only if its header has
+     * {@link TraceEvent#REF} (read it before {@link #validFrom()}, as a bulk copy).
+     *
+     * @param s an event number
+     * @return the slot's object
+     */
+    public Object ref(long s) {
+        return refs[(int) (s & mask)];
+    }
+
+    /**
+     * Any thread: event {@code s}'s extra slot, meaningful only if its header has
+     * {@link TraceEvent#EXTRA} (read it before {@link #validFrom()}, as a bulk copy).
+     *
+     * @param s an event number
+     * @return the slot's long
+     */
+    public long extra(long s) {
+        return aux[(int) (s & mask)];
     }
 
     /**

@@ -37,12 +37,15 @@ import java.util.concurrent.locks.LockSupport;
  *                drains first, then exports a copy outside the ring reads.
  *
  * What the collector costs (the carriers' cost is in Worker, "Tracing")
- *   Per drain and ring: one published() read, at most two System.arraycopy calls
- *   per array straight from the ring into the lane's current chunk (TraceLane:
- *   fixed chunks, so nothing held is ever copied again), one fence and claim read,
- *   then one pass over the new headers to name new green threads (a compare with
- *   the two ids named last; a map lookup otherwise). Nothing is allocated but a
- *   new chunk every TraceLane.CHUNK_EVENTS events of a lane.
+ *   Per drain and ring: one published() read, at most two bulk copies of the new
+ *   events' five longs (40 bytes each) straight from the ring into the lane's
+ *   current chunk (TraceLane: fixed chunks outside the Java heap, so nothing held is
+ *   ever copied again, by the trace or by the garbage collector), a read of each
+ *   new header to fetch the object and extra slots of the few events that carry
+ *   one, one fence and claim read, then one pass over the new events (sift) that
+ *   names the green threads seen for the first time (a compare with the two ids
+ *   named last; a map lookup otherwise) and filters. Nothing is allocated on the
+ *   heap but a chunk's small owner every TraceLane.CHUNK_EVENTS events of a lane.
  *   The interval adapts to how fast the rings fill: after each drain the next one
  *   is planned for when the fullest ring would be a quarter full at the rate just
  *   seen (TARGET_FILL), at least MIN_COLLECT_NANOS apart and at most the time a
@@ -62,7 +65,9 @@ import java.util.concurrent.locks.LockSupport;
  *   copied events may be torn) is taken back (TraceLane.truncate) and the
  *   drain reads again from the first valid event, counting the skipped ones.
  *   Lanes grow up to MAX_LANE_EVENTS; events beyond are dropped and counted
- *   too. Nothing a carrier does waits for this class.
+ *   too, as are events for which no direct memory was left (a chunk's
+ *   allocation failed: -XX:MaxDirectMemorySize). Nothing a carrier does waits
+ *   for this class.
  *
  * Stopping
  *   stop() notes the stop time, then asks the scheduler which carriers run a
@@ -105,8 +110,8 @@ public final class TraceSession implements TraceRecording {
      * with preemption on); the bound is for a slice that does not (preemption off, a
      * thread stuck in native code), which is then cut at the stop time. */
     static final long STOP_WAIT_NANOS = 500_000_000L;
-    /** Events kept per lane: 2^21 (104 MiB at 52 bytes per event) bounds a forgotten trace's memory;
-     * about a second of a carrier at full switching speed. */
+    /** Events kept per lane: 2^21 (80 MiB of direct memory at 40 bytes per event, TraceLane) bounds a
+     * forgotten trace's memory; about a second of a carrier at full switching speed. */
     static final int MAX_LANE_EVENTS = 1 << 21;
 
     /** The measured cost of one clock read, for the trace's metadata (measured once per JVM, lazily). */
@@ -394,13 +399,12 @@ public final class TraceSession implements TraceRecording {
             int room = MAX_LANE_EVENTS - l.count();
             int n = (int) Math.min(p - from, Math.max(0, room));
             int mark = l.count();
-            l.append(r, from, n);
+            int got = l.append(r, from, n); // fewer than n only if direct memory ran out
             long valid = r.validFrom();
-            if (valid <= from || n == 0) {
-                dropped += (p - from) - n; // beyond the lane's cap
+            if (valid <= from || got == 0) {
+                dropped += (p - from) - got; // beyond the lane's cap (or the memory)
                 cursor[lane] = p;
-                name(l, mark);
-                filter(l, mark);
+                sift(l, mark);
                 return;
             }
             // Some copied events may have been overwritten while copied: take the copy
@@ -418,59 +422,74 @@ public final class TraceSession implements TraceRecording {
         }
     }
 
-    /** Holding the monitor: names the green threads of events {@code [from, count)} of lane {@code l}. */
-    private void name(TraceLane l, int from) {
-        for (int k = from, n = l.count(); k < n; ) {
-            long[] ch = l.chunk(k / TraceLane.CHUNK_EVENTS);
-            int end = Math.min(n - k + k % TraceLane.CHUNK_EVENTS, TraceLane.CHUNK_EVENTS) * TraceRing.LONGS;
-            for (int j = (k % TraceLane.CHUNK_EVENTS) * TraceRing.LONGS; j < end; j += TraceRing.LONGS, k++) {
-                int type = TraceEvent.type(ch[j]);
-                long h = ch[j];
-                // A spawn, and the slice in which a thread ended, carry its name.
-                if (TraceEvent.hasRef(h) && (type == TraceEvent.SPAWN
-                        || (type == TraceEvent.WAKE_FROM && TraceEvent.ended(h) == 1)
-                        || (type == TraceEvent.SLICE && TraceEvent.ended(h) == TraceEvent.ENDED_EXIT))
-                        && l.ref(k) instanceof String name) {
-                    named(ch[j + 3], name);
-                }
-                if (type == TraceEvent.SLICE || type == TraceEvent.SPAWN || type == TraceEvent.WAKE
-                        || type == TraceEvent.WAKE_FROM) {
-                    name(ch[j + 3]);
-                }
-                if (type == TraceEvent.SLICE && ch[j + 4] != 0) {
-                    name(ch[j + 4]); // a folded wake-up's woken thread (TraceEvent)
-                }
-            }
-        }
-    }
-
     /**
-     * Holding the monitor, after naming: removes from events {@code [from, count)} of
-     * {@code l} the kinds the options leave out and those beyond maxEvents (counted as
-     * dropped), and keeps an object and an extra long only on a parked slice (its
-     * blocker and holder; the names other events carry have been read).
+     * Holding the monitor, once per drain and lane: one pass over the events
+     * {@code [from, count)} of {@code l} just appended. It names the green threads
+     * they mention (a spawn and the slice in which a thread ended carry its name),
+     * then removes the kinds the options leave out and those beyond maxEvents
+     * (counted as dropped), and keeps an object and an extra long only on a parked
+     * slice (its blocker and holder; the names other events carry have been read).
+     * With the default options nothing is removed and nothing is moved: the pass
+     * reads each header, the thread ids, and writes only the headers of the few
+     * events that carried something.
      */
-    private void filter(TraceLane l, int from) {
+    private void sift(TraceLane l, int from) {
         int n = l.count();
         int to = from;
-        for (int k = from; k < n; k++) {
-            long h = l.word(k, 0);
-            if (!keep(h)) {
-                continue;
+        int cp = l.firstCarried(from); // the next carried entry to look at
+        int cw = cp;                   // where the next kept one goes
+        int next = l.carriedIndex(cp);
+        for (int k = from; k < n; ) {
+            int c = k / TraceLane.CHUNK_EVENTS;
+            java.lang.foreign.MemorySegment seg = l.segment(c);
+            int end = Math.min(n, (c + 1) * TraceLane.CHUNK_EVENTS);
+            for (long off = (long) (k % TraceLane.CHUNK_EVENTS) * TraceLane.EVENT_BYTES; k < end;
+                 k++, off += TraceLane.EVENT_BYTES) {
+                long h = seg.get(TraceLane.LONG, off);
+                int type = TraceEvent.type(h);
+                boolean carries = k == next;
+                if (type == TraceEvent.SLICE || type == TraceEvent.SPAWN || type == TraceEvent.WAKE
+                        || type == TraceEvent.WAKE_FROM) {
+                    long id = seg.get(TraceLane.LONG, off + 24);
+                    // A spawn, and the slice in which a thread ended, carry its name.
+                    if (carries && TraceEvent.hasRef(h) && (type == TraceEvent.SPAWN
+                            || (type == TraceEvent.WAKE_FROM && TraceEvent.ended(h) == 1)
+                            || (type == TraceEvent.SLICE && TraceEvent.ended(h) == TraceEvent.ENDED_EXIT))
+                            && l.carriedRef(cp) instanceof String name) {
+                        named(id, name);
+                    }
+                    name(id);
+                    if (type == TraceEvent.SLICE) {
+                        long woken = seg.get(TraceLane.LONG, off + 32);
+                        if (woken != 0) {
+                            name(woken); // a folded wake-up's woken thread (TraceEvent)
+                        }
+                    }
+                }
+                if (keep(h)) {
+                    if (held >= maxEvents) {
+                        dropped++;
+                    } else {
+                        if (to != k) {
+                            l.move(to, k);
+                        }
+                        boolean parked = type == TraceEvent.SLICE && TraceEvent.ended(h) == TraceEvent.ENDED_PARK
+                                && keepParks;
+                        if (carries && parked) {
+                            l.keepCarried(cp, to, cw++);
+                        } else if ((h & (TraceEvent.REF | TraceEvent.EXTRA)) != 0) {
+                            l.setHeader(to, h & ~(TraceEvent.REF | TraceEvent.EXTRA));
+                        }
+                        to++;
+                        held++;
+                    }
+                }
+                if (carries) {
+                    next = l.carriedIndex(++cp);
+                }
             }
-            if (held >= maxEvents) {
-                dropped++;
-                continue;
-            }
-            l.move(to, k);
-            boolean parked = TraceEvent.type(h) == TraceEvent.SLICE && TraceEvent.ended(h) == TraceEvent.ENDED_PARK
-                    && keepParks;
-            if (!parked) {
-                l.dropCarried(to);
-            }
-            to++;
-            held++;
         }
+        l.endCarried(cw);
         l.truncate(to);
     }
 
@@ -591,9 +610,8 @@ public final class TraceSession implements TraceRecording {
             if (begin == Long.MIN_VALUE) {
                 continue; // a flight copy with no earlier slice on the carrier: no begin to show
             }
-            if (l.count() < MAX_LANE_EVENTS) {
-                l.add(TraceEvent.header(TraceEvent.SLICE, 0, TraceEvent.ENDED_RUNNING, f.priority()),
-                        Math.min(begin, endNanos), endNanos, f.taskId());
+            if (l.count() < MAX_LANE_EVENTS && l.add(TraceEvent.header(TraceEvent.SLICE, 0,
+                    TraceEvent.ENDED_RUNNING, f.priority()), Math.min(begin, endNanos), endNanos, f.taskId())) {
                 name(f.taskId());
             }
         }
