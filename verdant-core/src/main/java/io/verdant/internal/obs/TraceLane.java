@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * The events a trace collected from one ring, kept outside the Java heap in a
  * list of fixed-size chunks: appending copies each event's five longs once (in
- * bulk, straight from the ring: {@link TraceRing#copyLongs}) and never moves
+ * bulk, from the collector's staging block: TraceSession.drain) and never moves
  * what is already held, and the garbage collector never copies or scans them.
  *
  * <pre>
@@ -37,6 +37,10 @@ import java.util.List;
  *              events carry nothing (a ring's object and extra slots are copied
  *              only for the few that do, instead of 12 bytes per event), and the
  *              trace keeps them only on parked slices (TraceSession.sift).
+ *   Nothing reads a chunk event by event on the collector's path (a native
+ *   segment's accessors cost far more per long than an array's when the JIT does
+ *   not inline them all): the collector works on a heap block and hands over
+ *   what it keeps in bulk; word() is for the stop and for tests.
  *   count      events held.
  *   Invariant: every entry of carried names an event below count.
  *
@@ -83,17 +87,13 @@ final class TraceLane {
     }
 
     /**
-     * Appends the ring's events {@code [from, from + n)}: their longs in bulk
-     * ({@link TraceRing#copyLongs}), then the object and extra slot of each one
-     * whose header says it carries one. The caller then checks
-     * {@link TraceRing#validFrom} and {@link #truncate}s what may be torn.
+     * Appends {@code n} events (five longs each) from {@code src}, in bulk.
      *
-     * @param ring the ring
-     * @param from the first event number
-     * @param n    how many events
+     * @param src the events
+     * @param n   how many
      * @return how many were appended: {@code n}, fewer only if no memory was left for a chunk
      */
-    int append(TraceRing ring, long from, int n) {
+    int append(long[] src, int n) {
         int done = 0;
         while (done < n) {
             MemorySegment ch = chunkFor(count);
@@ -102,22 +102,22 @@ final class TraceLane {
             }
             int at = count % CHUNK_EVENTS;
             int k = Math.min(n - done, CHUNK_EVENTS - at);
-            ring.copyLongs(from + done, k, ch, (long) at * EVENT_BYTES);
-            for (int i = 0; i < k; i++) {
-                long h = ch.get(LONG, (long) (at + i) * EVENT_BYTES);
-                if ((h & (TraceEvent.REF | TraceEvent.EXTRA)) != 0) {
-                    long s = from + done + i;
-                    addCarried(count + i, (h & TraceEvent.REF) != 0 ? ring.ref(s) : null,
-                            (h & TraceEvent.EXTRA) != 0 ? ring.extra(s) : 0);
-                }
-            }
+            MemorySegment.copy(src, done * TraceRing.LONGS, ch, LONG, (long) at * EVENT_BYTES, k * TraceRing.LONGS);
             done += k;
             count += k;
         }
         return done;
     }
 
-    private void addCarried(int k, Object ref, long extra) {
+    /**
+     * Notes the object and extra long of event {@code k} (whose header has
+     * {@link TraceEvent#REF} or {@link TraceEvent#EXTRA}); {@code k} above every index noted so far.
+     *
+     * @param k     the event's index, appended already or next
+     * @param ref   its object, or null
+     * @param extra its extra long, or 0
+     */
+    void addCarried(int k, Object ref, long extra) {
         if (carried == carriedAt.length) {
             int size = carried * 2;
             carriedAt = Arrays.copyOf(carriedAt, size);
@@ -179,46 +179,8 @@ final class TraceLane {
         return chunks.get(k / CHUNK_EVENTS).get(LONG, (long) (k % CHUNK_EVENTS) * EVENT_BYTES + word * Long.BYTES);
     }
 
-    /**
-     * Chunk {@code c}'s memory (event {@code c * CHUNK_EVENTS + i} at byte {@code i * EVENT_BYTES});
-     * for a reader that walks the events in place.
-     *
-     * @param c a chunk index, below {@code (count() + CHUNK_EVENTS - 1) / CHUNK_EVENTS}
-     * @return the chunk, not a copy
-     */
-    MemorySegment segment(int c) {
-        return chunks.get(c);
-    }
-
-    /**
-     * Overwrites event {@code k}'s longs with event {@code src}'s (compaction; the carried
-     * entries are moved by {@link #keepCarried}).
-     *
-     * @param k   the destination, below {@code src}
-     * @param src the source
-     */
-    void move(int k, int src) {
-        MemorySegment.copy(chunks.get(src / CHUNK_EVENTS), (long) (src % CHUNK_EVENTS) * EVENT_BYTES,
-                chunks.get(k / CHUNK_EVENTS), (long) (k % CHUNK_EVENTS) * EVENT_BYTES, EVENT_BYTES);
-    }
-
-    /**
-     * Sets event {@code k}'s header.
-     *
-     * @param k an event index below {@link #count()}
-     * @param h the header
-     */
-    void setHeader(int k, long h) {
-        chunks.get(k / CHUNK_EVENTS).set(LONG, (long) (k % CHUNK_EVENTS) * EVENT_BYTES, h);
-    }
-
-    /**
-     * The position in the carried entries of the first entry for an event at or after {@code k}.
-     *
-     * @param k an event index
-     * @return a position, {@code carriedCount()} if none
-     */
-    int firstCarried(int k) {
+    /** The position in the carried entries of the first entry for an event at or after {@code k}. */
+    private int firstCarried(int k) {
         int lo = 0;
         int hi = carried;
         while (lo < hi) {
@@ -230,49 +192,6 @@ final class TraceLane {
             }
         }
         return lo;
-    }
-
-    /**
-     * The event index of carried entry {@code pos}.
-     *
-     * @param pos a position
-     * @return the event index, or {@code Integer.MAX_VALUE} if {@code pos} is past the last entry
-     */
-    int carriedIndex(int pos) {
-        return pos < carried ? carriedAt[pos] : Integer.MAX_VALUE;
-    }
-
-    /**
-     * The object of carried entry {@code pos}.
-     *
-     * @param pos a position below the number of entries
-     * @return the object, or null
-     */
-    Object carriedRef(int pos) {
-        return carriedRef[pos];
-    }
-
-    /**
-     * Compaction: moves carried entry {@code pos} to position {@code w}, for event index {@code k}.
-     *
-     * @param pos the entry
-     * @param k   the event's new index
-     * @param w   the entry's new position, at most {@code pos}
-     */
-    void keepCarried(int pos, int k, int w) {
-        carriedAt[w] = k;
-        carriedRef[w] = carriedRef[pos];
-        carriedExtra[w] = carriedExtra[pos];
-    }
-
-    /**
-     * Compaction done: keeps the carried entries below position {@code w}.
-     *
-     * @param w the number of entries kept
-     */
-    void endCarried(int w) {
-        Arrays.fill(carriedRef, w, carried, null);
-        carried = w;
     }
 
     /**

@@ -24,7 +24,11 @@ import java.lang.invoke.VarHandle;
  *              older event's object until a later event with an object overwrites
  *              it (that only keeps the object alive): storing null for the many
  *              events without one would be a reference store, with its GC barrier,
- *              per event for nothing.
+ *              per event for nothing. Nor is an object stored in a slot that holds
+ *              it already (a ping-pong pair parks on the same two objects a lap
+ *              after lap): a load and a compare instead of the store and its
+ *              barrier (with G1, a StoreLoad fence when the ring's array and the
+ *              object are in different old regions).
  *
  * Memory: LONGS * 8 = 40 bytes of buf per event plus one reference slot in refs
  *   (4 bytes with compressed oops, the JVM's default for heaps below 32 GiB; 8
@@ -201,7 +205,10 @@ public final class TraceRing {
         int i = e * LONGS;
         long[] bf = buf;
         if (ref != null) {
-            refs[e] = ref;
+            Object[] rf = refs;
+            if (rf[e] != ref) { // the slot often holds it already: a loop that parks on the same object a lap ago
+                rf[e] = ref;    // a reference store: G1's post-write barrier (a StoreLoad fence across regions)
+            }
             header |= TraceEvent.REF;
         }
         if (extra != 0) {
@@ -327,24 +334,23 @@ public final class TraceRing {
 
     /**
      * Any thread, step 1 of a collector's bulk read: copies the five longs of events
-     * {@code [from, from + n)} into {@code dst} (native byte order, unaligned longs)
-     * from byte {@code dstOff}, with at most two bulk copies; the object and extra
-     * slots are not copied: the caller reads them with {@link #ref} and {@link #extra}
-     * for the few events whose header says they carry one. The same contract as
-     * {@link #copyOut}: call {@link #validFrom()} afterwards (after reading the slots).
+     * {@code [from, from + n)} into {@code dst} from index {@code dstOff}, with at most
+     * two {@code System.arraycopy} calls; the object and extra slots are not copied:
+     * the caller reads them with {@link #ref} and {@link #extra} for the few events
+     * whose header says they carry one. The same contract as {@link #copyOut}: call
+     * {@link #validFrom()} afterwards (after reading the slots).
      *
      * @param from   the first event number
      * @param n      how many events, at most the capacity
-     * @param dst    the destination (TraceLane's off-heap chunk)
-     * @param dstOff the byte offset of the first event's header in {@code dst}
+     * @param dst    the destination
+     * @param dstOff where the first event's header goes in {@code dst}
      */
-    public void copyLongs(long from, int n, java.lang.foreign.MemorySegment dst, long dstOff) {
+    public void copyLongs(long from, int n, long[] dst, int dstOff) {
         int first = (int) (from & mask);
         int head = Math.min(n, mask + 1 - first);
-        java.lang.foreign.MemorySegment.copy(buf, first * LONGS, dst, TraceLane.LONG, dstOff, head * LONGS);
+        System.arraycopy(buf, first * LONGS, dst, dstOff, head * LONGS);
         if (head < n) {
-            java.lang.foreign.MemorySegment.copy(buf, 0, dst, TraceLane.LONG, dstOff + (long) head * LONGS * Long.BYTES,
-                    (n - head) * LONGS);
+            System.arraycopy(buf, 0, dst, dstOff + head * LONGS, (n - head) * LONGS);
         }
     }
 

@@ -37,15 +37,17 @@ import java.util.concurrent.locks.LockSupport;
  *                drains first, then exports a copy outside the ring reads.
  *
  * What the collector costs (the carriers' cost is in Worker, "Tracing")
- *   Per drain and ring: one published() read, at most two bulk copies of the new
- *   events' five longs (40 bytes each) straight from the ring into the lane's
- *   current chunk (TraceLane: fixed chunks outside the Java heap, so nothing held is
- *   ever copied again, by the trace or by the garbage collector), a read of each
- *   new header to fetch the object and extra slots of the few events that carry
- *   one, one fence and claim read, then one pass over the new events (sift) that
- *   names the green threads seen for the first time (a compare with the two ids
- *   named last; a map lookup otherwise) and filters. Nothing is allocated on the
- *   heap but a chunk's small owner every TraceLane.CHUNK_EVENTS events of a lane.
+ *   Per drain and ring, a block of up to BLOCK_EVENTS events at a time: one
+ *   published() read, at most two System.arraycopy calls of the events' five longs
+ *   (40 bytes each) from the ring into the staging block (a heap array that stays
+ *   in cache), a read of each header to fetch the object and extra slots of the few
+ *   events that carry one, one fence and claim read (a torn block is read again),
+ *   one pass over the block (sift) that names the green threads seen for the first
+ *   time (a compare with the two ids named last; a map lookup otherwise) and
+ *   filters, then one bulk copy of what it keeps into the lane (TraceLane: fixed
+ *   chunks outside the Java heap, so nothing held is ever copied again, by the
+ *   trace or by the garbage collector). Nothing is allocated on the heap but a
+ *   chunk's small owner every TraceLane.CHUNK_EVENTS events of a lane.
  *   The interval adapts to how fast the rings fill: after each drain the next one
  *   is planned for when the fullest ring would be a quarter full at the rate just
  *   seen (TARGET_FILL), at least MIN_COLLECT_NANOS apart and at most the time a
@@ -114,6 +116,10 @@ public final class TraceSession implements TraceRecording {
      * forgotten trace's memory; about a second of a carrier at full switching speed. */
     static final int MAX_LANE_EVENTS = 1 << 21;
 
+    /** Events the collector copies from a ring at a time: 2^12 (160 KiB of longs, which stay in a core's
+     * cache while they are checked, sifted and handed to the lane). */
+    static final int BLOCK_EVENTS = 1 << 12;
+
     /** The measured cost of one clock read, for the trace's metadata (measured once per JVM, lazily). */
     private static final double CLOCK_NANOS = clockCost();
 
@@ -122,6 +128,13 @@ public final class TraceSession implements TraceRecording {
     private final long collectNanos;
     private final long[] cursor;
     private final TraceLane[] lanes;
+    /** The collector's staging block: events copied from a ring, checked and sifted here, then handed to a
+     * lane in bulk (drain). */
+    private final long[] block = new long[BLOCK_EVENTS * TraceRing.LONGS];
+    /** The objects of the block's events that carry one (only those slots are written; cleared after use). */
+    private final Object[] blockRefs = new Object[BLOCK_EVENTS];
+    /** The extra longs of the block's events that carry one (only those slots are meaningful). */
+    private final long[] blockExtras = new long[BLOCK_EVENTS];
     private final Map<Long, String> labels = new HashMap<>();
     /** Ids looked up in the pid table and found gone: named later if an event carries their name. */
     private final Set<Long> unnamed = new HashSet<>();
@@ -386,111 +399,119 @@ public final class TraceSession implements TraceRecording {
         return fill;
     }
 
-    /** Holding the monitor: one ring's new events into its lane, in bulk (class comment). */
+    /**
+     * Holding the monitor: one ring's new events into its lane, a block at a time
+     * (class comment): copied in bulk into the staging block, checked for tearing,
+     * sifted there and handed to the lane in bulk.
+     */
     private void drain(int lane, TraceRing r) {
         TraceLane l = lanes[lane];
         long from = cursor[lane];
         int cap = r.capacity();
-        for (int attempt = 0; ; attempt++) {
-            long p = r.published();
+        long p = r.published();
+        int retries = 0;
+        while (from < p) {
             long start = Math.max(from, p - cap);
-            dropped += start - from; // overwritten before this drain
+            dropped += start - from; // overwritten before this read
             from = start;
             int room = MAX_LANE_EVENTS - l.count();
-            int n = (int) Math.min(p - from, Math.max(0, room));
-            int mark = l.count();
-            int got = l.append(r, from, n); // fewer than n only if direct memory ran out
+            if (room <= 0) {
+                dropped += p - from; // beyond the lane's cap
+                break;
+            }
+            int n = (int) Math.min(Math.min(p - from, BLOCK_EVENTS), room);
+            r.copyLongs(from, n, block, 0);
+            for (int i = 0, j = 0; i < n; i++, j += TraceRing.LONGS) {
+                long h = block[j];
+                if ((h & (TraceEvent.REF | TraceEvent.EXTRA)) != 0) { // the few events that carry something
+                    blockRefs[i] = (h & TraceEvent.REF) != 0 ? r.ref(from + i) : null;
+                    blockExtras[i] = (h & TraceEvent.EXTRA) != 0 ? r.extra(from + i) : 0;
+                }
+            }
             long valid = r.validFrom();
-            if (valid <= from || got == 0) {
-                dropped += (p - from) - got; // beyond the lane's cap (or the memory)
-                cursor[lane] = p;
-                sift(l, mark);
-                return;
+            if (valid > from) {
+                // Some copied events may have been overwritten while copied: skip what is
+                // gone and read again (a writer laps a reader only when it is far behind;
+                // after three tries in a row the rest is counted as dropped).
+                java.util.Arrays.fill(blockRefs, 0, n, null);
+                if (++retries == 3) {
+                    dropped += p - from;
+                    break;
+                }
+                long skip = Math.min(valid, p);
+                dropped += skip - from;
+                from = skip;
+                continue;
             }
-            // Some copied events may have been overwritten while copied: take the copy
-            // back, skip what is gone and read again (a writer laps a reader only when it
-            // is far behind; after three tries the rest is counted as dropped).
-            l.truncate(mark);
-            if (attempt == 2) {
-                dropped += p - from;
-                cursor[lane] = p;
-                return;
-            }
-            long skip = Math.min(valid, p);
-            dropped += skip - from;
-            from = skip;
+            sift(l, n);
+            from += n;
+            retries = 0;
         }
+        cursor[lane] = p;
     }
 
     /**
-     * Holding the monitor, once per drain and lane: one pass over the events
-     * {@code [from, count)} of {@code l} just appended. It names the green threads
-     * they mention (a spawn and the slice in which a thread ended carry its name),
-     * then removes the kinds the options leave out and those beyond maxEvents
-     * (counted as dropped), and keeps an object and an extra long only on a parked
-     * slice (its blocker and holder; the names other events carry have been read).
-     * With the default options nothing is removed and nothing is moved: the pass
-     * reads each header, the thread ids, and writes only the headers of the few
-     * events that carried something.
+     * Holding the monitor: the {@code n} events of the staging block, checked, into
+     * lane {@code l}. One pass names the green threads they mention (a spawn and the
+     * slice in which a thread ended carry its name), leaves out the kinds the options
+     * do not keep and those beyond maxEvents (counted as dropped), and keeps an object
+     * and an extra long only on a parked slice (its blocker and holder; the names other
+     * events carry have been read); the events kept go to the lane in bulk. With the
+     * default options nothing is left out and nothing moves in the block.
      */
-    private void sift(TraceLane l, int from) {
-        int n = l.count();
-        int to = from;
-        int cp = l.firstCarried(from); // the next carried entry to look at
-        int cw = cp;                   // where the next kept one goes
-        int next = l.carriedIndex(cp);
-        for (int k = from; k < n; ) {
-            int c = k / TraceLane.CHUNK_EVENTS;
-            java.lang.foreign.MemorySegment seg = l.segment(c);
-            int end = Math.min(n, (c + 1) * TraceLane.CHUNK_EVENTS);
-            for (long off = (long) (k % TraceLane.CHUNK_EVENTS) * TraceLane.EVENT_BYTES; k < end;
-                 k++, off += TraceLane.EVENT_BYTES) {
-                long h = seg.get(TraceLane.LONG, off);
-                int type = TraceEvent.type(h);
-                boolean carries = k == next;
-                if (type == TraceEvent.SLICE || type == TraceEvent.SPAWN || type == TraceEvent.WAKE
-                        || type == TraceEvent.WAKE_FROM) {
-                    long id = seg.get(TraceLane.LONG, off + 24);
-                    // A spawn, and the slice in which a thread ended, carry its name.
-                    if (carries && TraceEvent.hasRef(h) && (type == TraceEvent.SPAWN
-                            || (type == TraceEvent.WAKE_FROM && TraceEvent.ended(h) == 1)
-                            || (type == TraceEvent.SLICE && TraceEvent.ended(h) == TraceEvent.ENDED_EXIT))
-                            && l.carriedRef(cp) instanceof String name) {
-                        named(id, name);
-                    }
-                    name(id);
-                    if (type == TraceEvent.SLICE) {
-                        long woken = seg.get(TraceLane.LONG, off + 32);
-                        if (woken != 0) {
-                            name(woken); // a folded wake-up's woken thread (TraceEvent)
-                        }
-                    }
+    private void sift(TraceLane l, int n) {
+        long[] b = block;
+        int base = l.count();
+        int to = 0;
+        for (int i = 0, j = 0; i < n; i++, j += TraceRing.LONGS) {
+            long h = b[j];
+            int type = TraceEvent.type(h);
+            if (type == TraceEvent.SLICE || type == TraceEvent.SPAWN || type == TraceEvent.WAKE
+                    || type == TraceEvent.WAKE_FROM) {
+                long id = b[j + 3];
+                // A spawn, and the slice in which a thread ended, carry its name.
+                if (TraceEvent.hasRef(h) && (type == TraceEvent.SPAWN
+                        || (type == TraceEvent.WAKE_FROM && TraceEvent.ended(h) == 1)
+                        || (type == TraceEvent.SLICE && TraceEvent.ended(h) == TraceEvent.ENDED_EXIT))
+                        && blockRefs[i] instanceof String name) {
+                    named(id, name);
                 }
-                if (keep(h)) {
-                    if (held >= maxEvents) {
-                        dropped++;
-                    } else {
-                        if (to != k) {
-                            l.move(to, k);
-                        }
-                        boolean parked = type == TraceEvent.SLICE && TraceEvent.ended(h) == TraceEvent.ENDED_PARK
-                                && keepParks;
-                        if (carries && parked) {
-                            l.keepCarried(cp, to, cw++);
-                        } else if ((h & (TraceEvent.REF | TraceEvent.EXTRA)) != 0) {
-                            l.setHeader(to, h & ~(TraceEvent.REF | TraceEvent.EXTRA));
-                        }
-                        to++;
-                        held++;
-                    }
-                }
-                if (carries) {
-                    next = l.carriedIndex(++cp);
+                name(id);
+                if (type == TraceEvent.SLICE && b[j + 4] != 0) {
+                    name(b[j + 4]); // a folded wake-up's woken thread (TraceEvent)
                 }
             }
+            if (keep(h)) {
+                if (held >= maxEvents) {
+                    dropped++;
+                } else {
+                    int d = to * TraceRing.LONGS;
+                    if (d != j) {
+                        System.arraycopy(b, j, b, d, TraceRing.LONGS);
+                    }
+                    if ((h & (TraceEvent.REF | TraceEvent.EXTRA)) != 0) {
+                        boolean parked = type == TraceEvent.SLICE && TraceEvent.ended(h) == TraceEvent.ENDED_PARK
+                                && keepParks;
+                        if (parked) {
+                            l.addCarried(base + to, blockRefs[i], blockExtras[i]);
+                        } else {
+                            b[d] = h & ~(TraceEvent.REF | TraceEvent.EXTRA);
+                        }
+                    }
+                    to++;
+                    held++;
+                }
+            }
+            if ((h & TraceEvent.REF) != 0) {
+                blockRefs[i] = null; // the block keeps nothing alive
+            }
         }
-        l.endCarried(cw);
-        l.truncate(to);
+        int got = l.append(b, to);
+        if (got < to) { // no direct memory left for a chunk
+            dropped += to - got;
+            held -= to - got;
+            l.truncate(base + got);
+        }
     }
 
     /** Holding the monitor: a name an event carried for {@code id}. */
