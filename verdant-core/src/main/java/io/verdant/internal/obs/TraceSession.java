@@ -253,11 +253,21 @@ public final class TraceSession implements TraceRecording {
     public static TraceSession start(RuntimeCore core, TraceOptions options, long collectNanos) {
         TraceControl control = core.scheduler.traceControl();
         TraceSession s = new TraceSession(core, control, collectNanos, Clock.SYSTEM.nanoTime(), options);
+        // Cursors: where the rings stood before this trace began. A ring the session installs
+        // (or that appears meanwhile) is read from its first event: carriers and the ticker
+        // write into it as soon as it is installed, before this thread could read its count
+        // (the ticker's first queue-depth samples were lost that way under load).
+        TraceRing[] before = control.rings();
+        long[] at = new long[before == null ? 0 : before.length];
+        for (int i = 0; i < at.length; i++) {
+            at[i] = before[i] == null ? 0 : before[i].published();
+        }
         control.beginSession(options.ringEvents());
         synchronized (s) {
             TraceRing[] rings = control.rings();
             for (int i = 0; i < rings.length; i++) {
-                s.cursor[i] = rings[i] == null ? 0 : rings[i].published();
+                boolean kept = rings[i] != null && i < at.length && before[i] == rings[i];
+                s.cursor[i] = kept ? at[i] : 0;
             }
             s.recording = true;
         }
