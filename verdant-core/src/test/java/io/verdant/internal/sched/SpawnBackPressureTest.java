@@ -42,7 +42,9 @@ class SpawnBackPressureTest {
         List<GreenHandle<Void>> hs = new ArrayList<>(n);
         long peak = 0;
         for (int i = 0; i < n; i++) {
-            hs.add(Green.spawn(started::incrementAndGet));
+            hs.add(Green.spawn(() -> {
+                started.incrementAndGet();
+            }));
             peak = Math.max(peak, i + 1 - started.get());
         }
         for (GreenHandle<Void> h : hs) {
@@ -146,7 +148,9 @@ class SpawnBackPressureTest {
                         List<GreenHandle<Void>> hs = new ArrayList<>(perSpawner);
                         for (int i = 0; i < perSpawner; i++) {
                             int slot = base + i;
-                            hs.add(Green.spawn(() -> runs.incrementAndGet(slot)));
+                            hs.add(Green.spawn(() -> {
+                                runs.incrementAndGet(slot);
+                            }));
                         }
                         for (GreenHandle<Void> h : hs) {
                             h.join(Duration.ofSeconds(60));
