@@ -65,9 +65,11 @@ import java.util.function.Consumer;
  *   has no such bound (a virtual thread started from a virtual thread goes to
  *   a shared submission queue, unbounded, which every carrier polls FIFO; the
  *   spawner is never preempted) and keeps up only because its spawn is slower.
- *   The yield is a scheduling point a time slice could have made anyway: a
- *   spawner keeps its priority and place rules (a yield), its cancellation and
- *   its children are untouched, and a pinned spawner simply does not yield.
+ *   The yield is a scheduling point a time slice could have made anyway (a
+ *   spawn is already a safepoint: RuntimeCore.create begins with one, so a
+ *   spawn under a scope's monitor could already unmount there): a spawner
+ *   keeps its priority and place rules (a yield), its cancellation and its
+ *   children are untouched, and a pinned spawner simply does not yield.
  *   Only spawns by a green thread running on our carrier push locally, so only
  *   they yield; deterministic mode submits elsewhere and is unaffected.
  *   -Dverdant.spawnYield=false turns it off (a benchmarking switch, read at
