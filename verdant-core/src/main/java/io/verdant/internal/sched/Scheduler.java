@@ -557,11 +557,16 @@ public final class Scheduler {
                 max = Math.min(max, w.levels[p].room() + 1);
             }
         }
-        Task first = injection.pollBatch(level, Math.max(1, max));
+        Task first = injection.pollBatch(level, Math.max(1, max), w.levels);
         if (first != null) {
             Task rest = InjectionQueue.unlinkNext(first);
             if (rest != null) {
                 w.refill(rest);
+            } else if (max > 1) {
+                // Tasks of an array batch went straight into w's ring of their level
+                // (InjectionQueue, "Array batches"): announce the level, as refill does
+                // (a set bit over an empty level is allowed; see Worker, levelMask).
+                w.levelMask |= 1 << first.priority;
             }
         }
         return first;
