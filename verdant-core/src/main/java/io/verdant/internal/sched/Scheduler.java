@@ -562,10 +562,11 @@ public final class Scheduler {
             Task rest = InjectionQueue.unlinkNext(first);
             if (rest != null) {
                 w.refill(rest);
-            } else if (max > 1) {
+            } else if (max > 1 && !w.levels[first.priority].isEmpty()) {
                 // Tasks of an array batch went straight into w's ring of their level
-                // (InjectionQueue, "Array batches"): announce the level, as refill does
-                // (a set bit over an empty level is allowed; see Worker, levelMask).
+                // (InjectionQueue, "Array batches"): announce the level, as refill does.
+                // Only then: a bit set over a level left empty changes where a yielder
+                // goes and what the anti-starvation rule counts (PreemptedPriorityTest).
                 w.levelMask |= 1 << first.priority;
             }
         }
