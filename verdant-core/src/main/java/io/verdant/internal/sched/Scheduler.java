@@ -621,11 +621,17 @@ public final class Scheduler {
                 max = Math.min(max, w.levels[p].room() + 1);
             }
         }
-        Task first = injection.pollBatch(level, Math.max(1, max));
+        Task first = injection.pollBatch(level, Math.max(1, max), w.levels);
         if (first != null) {
             Task rest = InjectionQueue.unlinkNext(first);
             if (rest != null) {
                 w.refill(rest);
+            } else if (max > 1 && !w.levels[first.priority].isEmpty()) {
+                // Tasks of an array batch went straight into w's ring of their level
+                // (InjectionQueue, "Array batches"): announce the level, as refill does.
+                // Only then: a bit set over a level left empty changes where a yielder
+                // goes and what the anti-starvation rule counts (PreemptedPriorityTest).
+                w.levelMask |= 1 << first.priority;
             }
         }
         return first;
