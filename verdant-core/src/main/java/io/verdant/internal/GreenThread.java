@@ -318,6 +318,10 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             // Only a running dispatcher keeps a body (see the class comment).
             ((Dispatcher) body).unmounted();
         } else if (statusAcquire() != ALIVE) {
+            // No later unmount will look again: a request counted just after the check
+            // above (a requester between its flag CAS and its count) is withdrawn here,
+            // once per thread (Sysmon's own requests are withdrawn by Sysmon as well).
+            withdrawPreemption();
             dropEndedThread();
         }
     }
