@@ -44,10 +44,11 @@ import java.util.concurrent.Callable;
  *                    diagnostic).
  *   queued           CAS false -> true by execute() (any thread), true -> false
  *                    by the carrier at dispatch; volatile (GreenThread, "One
- *                    queued copy"). Last: a boolean goes after the long, at
- *                    byte 48, so the per-hop set spans 0..49 (one line for an
- *                    object starting at offset 0 or 8 of a line; not measured
- *                    with JOL).
+ *                    queued copy"). A boolean goes after the long, at byte
+ *                    48 (JOL, JDK 25), so the per-hop set spans 0..49: one line
+ *                    for an object starting at offset 0 or 8 of a line (it was
+ *                    0, 8 or 16). The object's size is unchanged: the byte came
+ *                    out of the gap before GreenThread.index.
  *   Declaration order matters: HotSpot keeps the declaration order within one
  *   size class, and places this class's references first (Task ends with a
  *   reference), then the long.
