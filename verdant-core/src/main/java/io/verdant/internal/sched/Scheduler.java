@@ -64,6 +64,17 @@ import java.util.function.Consumer;
  *                Signals are thereby batched per search, not per spawn: one idle
  *                worker is woken, it steals half the spawner's queue, and it
  *                parks again only after a whole spin finds nothing.
+ *   Adaptive spin  each carrier's spin phase lasts its spinBudget (owner-only),
+ *                between SPIN_FLOOR_NANOS and SPIN_NANOS. A spin that expires
+ *                halves the next one; a park (or park re-check) ended by work
+ *                that came less than SPIN_NANOS after the expired spin began sets
+ *                the next one to at least twice that wait. So a carrier spins
+ *                long where work follows its searches closely (a spawn burst, a
+ *                hand-off: the spin finds the work, the budget stays), and
+ *                briefly where it comes from outside at longer intervals (HTTP:
+ *                1 % of 20 us spins found work, and the spin was ~440 ns of
+ *                ~6.8 us of server CPU per request; issue 11). As the
+ *                ForkJoinPool, whose pre-park spin is a few hundred queue reads.
  *   signalWork   after publishing work: full fence, then if nobody is searching
  *                and someone is idle, pop one idle worker, count it as
  *                searching, and unpark it.
@@ -190,6 +201,14 @@ public final class Scheduler {
      * carriers (the search-token bound).
      */
     static final long SPIN_NANOS = 20_000;
+    /**
+     * The shortest spin phase of the adaptive spin (see "Adaptive spin"): a carrier
+     * whose spins keep expiring spins this long, a few passes (about 5 on the
+     * 2-core VM of BENCHMARKS.md), like the ForkJoinPool's pre-park spin of a few
+     * hundred queue reads; so it still finds work that arrives right behind its
+     * search, and a spin that does grows the budget back. Chosen, not tuned.
+     */
+    static final long SPIN_FLOOR_NANOS = 2_000;
     /** onSpinWait calls between two passes of the spin phase: keeps the spinner
      * from hammering the victims' queue heads (cache lines their owners write). */
     private static final int SPIN_PAUSES = 32;
@@ -214,9 +233,11 @@ public final class Scheduler {
     @SuppressWarnings("unused") private volatile long foreign;
     @SuppressWarnings("unused") private volatile long pollerRescues;
     @SuppressWarnings("unused") private volatile long pollerRuns;
-    /** The spin phase's length (SPIN_NANOS; 0 turns it off). Tests only change it
-     * ({@link #spinNanos(long)}); volatile, read once per spin phase. */
+    /** The spin phase's longest length (SPIN_NANOS; 0 turns it off). Tests only change it
+     * ({@link #spinNanos(long)}); volatile, read once per search and once per carrier wake-up. */
     private volatile long spinNanos = SPIN_NANOS;
+    /** Tests only (set with spinNanos): every spin phase is spinNanos long, not adapted. */
+    private volatile boolean spinFixed;
     private final CountDownLatch stopped;
     private final Consumer<Throwable> internalErrors;
     private final Ticker ticker;
@@ -637,9 +658,10 @@ public final class Scheduler {
         ticker.wakeIfSleeping();
     }
 
-    /** Tests only: sets the spin phase's length in nanoseconds (0: searchers park after SEARCH_ROUNDS). */
+    /** Tests only: sets every spin phase's length, not adapted, in nanoseconds (0: searchers park after SEARCH_ROUNDS). */
     void spinNanos(long nanos) {
         spinNanos = nanos;
+        spinFixed = true;
     }
 
     /**
@@ -674,9 +696,12 @@ public final class Scheduler {
             w.searching = true;
         }
         Faults.at(w, Faults.Site.SEARCH);
+        WorkerCounters counters = w.counters;
+        counters.searches++;
         Task found = null;
         long[] seen = w.stealSeen;
         long spinEnd = 0;
+        long spinLength = spinFixed ? spinNanos : Math.min(w.spinBudget, spinNanos);
         for (int round = 0; found == null && !terminating; round++) {
             if (round >= SEARCH_ROUNDS) {
                 // Spin phase (see SPIN_NANOS): token kept, so producers wake nobody.
@@ -684,15 +709,17 @@ public final class Scheduler {
                 // alive: a carrier is stalled then, and the CPU a spin takes is the
                 // stalled carrier's, the spare's and the ticker's.
                 Worker[] cs = carriers;
-                if (cs.length < 2 || cs.length != workers.length || spinNanos == 0) {
+                if (cs.length < 2 || cs.length != workers.length || spinLength == 0) {
                     break;
                 }
                 long now = clock.nanoTime();
                 if (spinEnd == 0) {
-                    spinEnd = now + spinNanos;
+                    spinEnd = now + spinLength;
+                    counters.spinPhases++;
                 } else if (now - spinEnd >= 0) {
                     break;
                 }
+                counters.spinPasses++;
                 for (int k = 0; k < SPIN_PAUSES; k++) {
                     Thread.onSpinWait();
                 }
@@ -706,6 +733,7 @@ public final class Scheduler {
                 for (int i = 0; i < n && found == null; i++) {
                     Worker victim = victims[(start + i) % n];
                     if (victim != w) {
+                        counters.stealProbes++;
                         // The spin phase leaves LIFO slots alone: a ping-pong pair's
                         // slot would be taken whenever its carrier runs a task longer
                         // than one pass (~1 us), moving the pair across cores.
@@ -725,6 +753,20 @@ public final class Scheduler {
             if (found == null) {
                 Thread.onSpinWait();
             }
+        }
+        if (spinEnd != 0) {
+            long spinStart = spinEnd - spinLength;
+            counters.spinNanos += clock.nanoTime() - spinStart;
+            if (found != null) {
+                counters.spinsFound++;
+                w.idleSince = 0;
+            } else {
+                // Expired: the next spin is half as long (see "Adaptive spin").
+                w.spinBudget = Math.max(SPIN_FLOOR_NANOS, spinLength >> 1);
+                w.idleSince = spinStart;
+            }
+        } else {
+            w.idleSince = 0;
         }
         endSearch(w, found != null);
         return found;
@@ -762,6 +804,7 @@ public final class Scheduler {
         if (hasVisibleWork() || terminating) {
             synchronized (idleLock) {
                 if (w.idle) {
+                    learnSpin(w);
                     w.idle = false;
                     idleWorkers.remove(w);
                     idleCount = idleWorkers.size();
@@ -783,7 +826,27 @@ public final class Scheduler {
             LockSupport.park(this);
         }
         w.notified = false;
+        learnSpin(w);
         return true;
+    }
+
+    /**
+     * Worker {@code w} only, when work ended its park (a wake-up, or the re-check):
+     * if the work came sooner after its last spin began than the longest spin, a spin
+     * of twice that wait would have found it without a park: the next spin is that
+     * long at least (see "Adaptive spin"). One clock read per park, after the futex.
+     */
+    private void learnSpin(Worker w) {
+        long since = w.idleSince;
+        if (since == 0) {
+            return;
+        }
+        w.idleSince = 0;
+        long max = spinNanos;
+        long waited = clock.nanoTime() - since;
+        if (waited < max) {
+            w.spinBudget = Math.min(max, Math.max(w.spinBudget, 2 * waited));
+        }
     }
 
     private boolean hasVisibleWork() {
