@@ -66,15 +66,23 @@ import java.util.function.Consumer;
  *                parks again only after a whole spin finds nothing.
  *   Adaptive spin  each carrier's spin phase lasts its spinBudget (owner-only),
  *                between SPIN_FLOOR_NANOS and SPIN_NANOS. A spin that expires
- *                halves the next one; a park (or park re-check) ended by work
- *                that came less than SPIN_NANOS after the expired spin began sets
- *                the next one to at least twice that wait. So a carrier spins
- *                long where work follows its searches closely (a spawn burst, a
- *                hand-off: the spin finds the work, the budget stays), and
- *                briefly where it comes from outside at longer intervals (HTTP:
- *                1 % of 20 us spins found work, and the spin was ~440 ns of
- *                ~6.8 us of server CPU per request; issue 11). As the
- *                ForkJoinPool, whose pre-park spin is a few hundred queue reads.
+ *                makes the next one 1/8 shorter, one that finds work twice as
+ *                long: the budget goes to SPIN_NANOS while more than ~16 % of
+ *                spins find work (p ln 2 = (1 - p) ln 8/7), to the floor while
+ *                fewer do (17 expiries in a row from the top). So a carrier
+ *                spins long where work follows its searches closely (a spawn
+ *                burst: the spin finds the work, the budget stays), and briefly
+ *                where work comes from outside at longer intervals (HTTP: 1 % of
+ *                20 us spins found work, and the spin took ~300-440 ns of ~6.5 us
+ *                of server CPU per request; issue 11). As the ForkJoinPool, whose
+ *                pre-park spin is a few hundred queue reads. Only a spin's own
+ *                outcome moves the budget: also growing it when a carrier was
+ *                woken soon after its spin began (even only when its next search
+ *                found work) made it climb under http while no spin found work.
+ *                The cost: a carrier at the floor whose work then comes at gaps
+ *                between the floor and SPIN_NANOS parks for each piece until a
+ *                spin happens to find one. A spin's length is the runtime
+ *                clock's time, so a spin the OS preempts costs less CPU, not more.
  *   signalWork   after publishing work: full fence, then if nobody is searching
  *                and someone is idle, pop one idle worker, count it as
  *                searching, and unpark it.
@@ -209,6 +217,12 @@ public final class Scheduler {
      * search, and a spin that does grows the budget back. Chosen, not tuned.
      */
     static final long SPIN_FLOOR_NANOS = 2_000;
+    /**
+     * False only with {@code -Dverdant.adaptiveSpin=false}: every spin phase lasts
+     * SPIN_NANOS, as before the adaptive spin (a benchmarking switch, not an API: it
+     * lets one jar be measured both ways). Read once, at class initialisation.
+     */
+    static final boolean ADAPTIVE_SPIN = !"false".equals(System.getProperty("verdant.adaptiveSpin"));
     /** onSpinWait calls between two passes of the spin phase: keeps the spinner
      * from hammering the victims' queue heads (cache lines their owners write). */
     private static final int SPIN_PAUSES = 32;
@@ -701,7 +715,7 @@ public final class Scheduler {
         Task found = null;
         long[] seen = w.stealSeen;
         long spinEnd = 0;
-        long spinLength = spinFixed ? spinNanos : Math.min(w.spinBudget, spinNanos);
+        long spinLength = spinFixed || !ADAPTIVE_SPIN ? spinNanos : Math.min(w.spinBudget, spinNanos);
         for (int round = 0; found == null && !terminating; round++) {
             if (round >= SEARCH_ROUNDS) {
                 // Spin phase (see SPIN_NANOS): token kept, so producers wake nobody.
@@ -755,18 +769,15 @@ public final class Scheduler {
             }
         }
         if (spinEnd != 0) {
-            long spinStart = spinEnd - spinLength;
-            counters.spinNanos += clock.nanoTime() - spinStart;
+            counters.spinNanos += clock.nanoTime() - (spinEnd - spinLength);
             if (found != null) {
+                // Found: the next spin is twice as long (see "Adaptive spin").
                 counters.spinsFound++;
-                w.idleSince = 0;
+                w.spinBudget = Math.min(spinNanos, spinLength << 1);
             } else {
-                // Expired: the next spin is half as long (see "Adaptive spin").
-                w.spinBudget = Math.max(SPIN_FLOOR_NANOS, spinLength >> 1);
-                w.idleSince = spinStart;
+                // Expired: the next spin is 1/8 shorter (see "Adaptive spin").
+                w.spinBudget = Math.max(SPIN_FLOOR_NANOS, spinLength - (spinLength >> 3));
             }
-        } else {
-            w.idleSince = 0;
         }
         endSearch(w, found != null);
         return found;
@@ -804,7 +815,6 @@ public final class Scheduler {
         if (hasVisibleWork() || terminating) {
             synchronized (idleLock) {
                 if (w.idle) {
-                    learnSpin(w);
                     w.idle = false;
                     idleWorkers.remove(w);
                     idleCount = idleWorkers.size();
@@ -826,27 +836,7 @@ public final class Scheduler {
             LockSupport.park(this);
         }
         w.notified = false;
-        learnSpin(w);
         return true;
-    }
-
-    /**
-     * Worker {@code w} only, when work ended its park (a wake-up, or the re-check):
-     * if the work came sooner after its last spin began than the longest spin, a spin
-     * of twice that wait would have found it without a park: the next spin is that
-     * long at least (see "Adaptive spin"). One clock read per park, after the futex.
-     */
-    private void learnSpin(Worker w) {
-        long since = w.idleSince;
-        if (since == 0) {
-            return;
-        }
-        w.idleSince = 0;
-        long max = spinNanos;
-        long waited = clock.nanoTime() - since;
-        if (waited < max) {
-            w.spinBudget = Math.min(max, Math.max(w.spinBudget, 2 * waited));
-        }
     }
 
     private boolean hasVisibleWork() {

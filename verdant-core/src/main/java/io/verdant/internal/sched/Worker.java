@@ -295,9 +295,6 @@ public final class Worker extends Thread {
     boolean recheckFound;
     /** Owner only: the length of this carrier's next spin phase, in nanoseconds (Scheduler, "Adaptive spin"). */
     long spinBudget = Scheduler.SPIN_NANOS;
-    /** Owner only: when the spin phase of the search that preceded this carrier's park began (the
-     * runtime's clock), 0 if that search did not spin to its end (Scheduler, "Adaptive spin"). */
-    long idleSince;
     /** Owner only: the last turn parked and was woken (a following empty turn is a no-op wake-up). */
     private boolean woken;
     /** Statistics written by this carrier only, read by anyone (see {@link WorkerCounters}). */
