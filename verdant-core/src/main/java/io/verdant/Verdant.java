@@ -483,7 +483,7 @@ public final class Verdant implements AutoCloseable {
      * trace records and the flight recorder is off, the cost is one read per
      * dispatch. Several traces may record at once. The trace records until
      * {@link TraceRecording#stop()} or the runtime closes; a forgotten trace
-     * keeps at most 2^21 events (104 MiB) per carrier. The same as
+     * keeps at most 2^21 events (80 MiB of direct memory, outside the heap) per carrier. The same as
      * {@code startTrace(TraceOptions.defaults())}; see {@link #startTrace(TraceOptions)}
      * for a ring size, the kinds of events kept, and limits after which it stops itself.
      *

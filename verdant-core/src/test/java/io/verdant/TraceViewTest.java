@@ -349,12 +349,23 @@ class TraceViewTest {
 
     @Test
     void aSliceThatParksOnAMutexNamesItsHolderAtThePark() throws Exception {
+        parksOnAMutex(TraceOptions.defaults());
+    }
+
+    /** The same with spawns, wake-ups, steals, idle periods and scheduler events left out: the collector
+     * compacts the events it keeps and moves each parked slice's blocker and holder with it. */
+    @Test
+    void aSliceThatParksOnAMutexKeepsItsBlockerAndHolderWhenOtherKindsAreLeftOut() throws Exception {
+        parksOnAMutex(TraceOptions.defaults().record(TraceOptions.Kind.SLICES, TraceOptions.Kind.PARKS));
+    }
+
+    private void parksOnAMutex(TraceOptions options) throws Exception {
         int rounds = 3;
         try (Verdant rt = Verdant.start(Config.builder().workers(2).name("view-mutex").build())) {
             Mutex<Integer> m = new Mutex<>(0);
             Map<String, String> holderOf = new HashMap<>(); // waiter pid -> holder pid
             Map<String, String> names = new HashMap<>();
-            TraceRecording trace = rt.startTrace();
+            TraceRecording trace = rt.startTrace(options);
             rt.run(() -> {
                 // Rounds: a holder takes the mutex, a waiter queues behind it and parks, the
                 // holder lets go. (Under load a waiter may be woken before it parks, and so not

@@ -334,6 +334,10 @@ public final class RuntimeCore {
         if (det != null && start) {
             // Deterministic mode: a point after the spawn, so the child may run before its parent goes on.
             Safepoints.point("Green.spawn");
+        } else if (spawner != null && start) {
+            // Back-pressure: a spawn that overflowed the carrier's ring yields here
+            // (Scheduler, "Back-pressure on a spawner").
+            Scheduler.yieldIfSpawnOverflowed(spawner);
         }
         return g;
     }

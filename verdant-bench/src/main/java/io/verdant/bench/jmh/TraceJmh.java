@@ -32,11 +32,12 @@ import java.util.concurrent.TimeUnit;
  * {@code flight} shows the same {@code gc.alloc.rate.norm} as {@code off}:
  * recording allocates nothing per event on the carrier (the bytes per operation
  * left are the {@code rt.run} that starts each invocation's yielder, amortised);
- * {@code on} adds the trace's own storage (36 bytes per event in the collector's
- * chunks, measured when an event was four longs; it is five now), and the
- * rings installed anew at each iteration's restart (about 5.7 MiB per restart
- * with one carrier, measured likewise, so short iterations show more per
- * operation; {@code NotCompiledIn} with {@code trace=on} shows that part alone).
+ * {@code on} adds the rings installed anew at each iteration's restart (about
+ * 5.7 MiB per restart with one carrier, measured before, so short iterations
+ * show more per operation; {@code NotCompiledIn} with {@code trace=on} shows
+ * that part alone). The collector's chunks are direct memory, which
+ * {@code -prof gc} does not see: 40 bytes per event held outside the heap (they
+ * were 52 bytes per event on the heap, which young collections copied).
  *
  * <pre>
  * java -jar verdant-bench/target/benchmarks.jar 'TraceJmh' -f 3 -wi 5 -i 10

@@ -1,40 +1,71 @@
 package io.verdant.internal.obs;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * The events a trace collected from one ring, kept in a list of fixed-size
- * chunks: appending copies each event once (in bulk, straight from the ring:
- * {@link TraceRing#copyOut}) and never moves what is already held, unlike an
- * array grown by doubling, which copies every event again at each growth.
+ * The events a trace collected from one ring, kept outside the Java heap in a
+ * list of fixed-size chunks: appending copies each event's five longs once (in
+ * bulk, from the collector's staging block: TraceSession.drain) and never moves
+ * what is already held, and the garbage collector never copies or scans them.
  *
  * <pre>
+ * Why off the heap
+ *   A trace holds up to MAX_LANE_EVENTS events per carrier, all alive until the
+ *   trace is dropped. Held in long[] chunks (as before), every young collection
+ *   during a recording copied every chunk filled since the previous one (a
+ *   recording of a yield loop allocated 52 bytes per event and triggered a
+ *   young pause that copied ~90 MB every ~2 million events): GC time on every
+ *   core, and pauses on the carriers. Direct buffers are invisible to the
+ *   collector but for their small owners; their memory counts against
+ *   -XX:MaxDirectMemorySize (the heap's maximum by default) and is freed when
+ *   the trace becomes unreachable.
+ *
  * Layout
- *   chunks     CHUNK_EVENTS events each: a long[] of CHUNK_EVENTS * LONGS, an
- *              Object[] of CHUNK_EVENTS object slots and a long[] of CHUNK_EVENTS
- *              extra slots (TraceRing's layout, so a chunk takes a ring's range
- *              with System.arraycopy). Event k of the
- *              lane is in chunk k / CHUNK_EVENTS at k % CHUNK_EVENTS. A chunk is
- *              allocated when the lane reaches it and kept after a truncate.
+ *   chunks     CHUNK_EVENTS events each: a direct buffer of CHUNK_EVENTS * LONGS
+ *              longs in native byte order (TraceRing's layout of the five longs:
+ *              event k of the lane is in chunk k / CHUNK_EVENTS at byte
+ *              (k % CHUNK_EVENTS) * EVENT_BYTES). A chunk is allocated when the
+ *              lane reaches it and kept after a truncate.
+ *   carried    the object and extra long of the events whose header has
+ *              TraceEvent.REF or TraceEvent.EXTRA, and only of those: parallel
+ *              arrays (event index, object, extra) sorted by event index. Most
+ *              events carry nothing (a ring's object and extra slots are copied
+ *              only for the few that do, instead of 12 bytes per event), and the
+ *              trace keeps them only on parked slices (TraceSession.sift).
  *   count      events held.
- *   Object and extra slots are copied as the ring holds them: a slot is
- *   meaningful only if its event's header has TraceEvent.REF / TraceEvent.EXTRA
- *   (TraceData.blocker and TraceData.holder look).
+ *   Invariant: every entry of carried names an event below count (but while
+ *   TraceSession.sift hands over a block: it notes the entries, then appends).
+ *   Nothing reads a chunk event by event on the collector's path: a first
+ *   version that named and filtered the events in place, through a native
+ *   segment's accessors, took several times as much collector CPU per event
+ *   (loaded measurement) as the heap arrays did; the collector now works on a
+ *   heap block and hands over what it keeps in bulk. word() is for the stop
+ *   and for tests.
  *
  * Threads: not thread-safe; TraceSession uses it under its monitor only.
  * </pre>
  */
 final class TraceLane {
-    /** Events per chunk: 2^13, so a chunk's long[] is 320 KiB, its Object[] 32 KiB and its extra long[] 64 KiB: large
-     * enough that a busy lane allocates a chunk only every few collections, small enough to
-     * stay below G1's humongous-object size (half a region; regions are at least 1 MiB). */
+    /** Events per chunk: 2^13, so a chunk is 320 KiB of native memory: a busy lane allocates a chunk only
+     * every few collections. */
     static final int CHUNK_EVENTS = 1 << 13;
+    /** Bytes of one event's longs in a chunk. */
+    static final int EVENT_BYTES = TraceRing.LONGS * Long.BYTES;
+    /** How a chunk's longs are read and written: native order, no alignment assumed (a direct buffer's
+     * address is 8-byte aligned in practice; x86 and AArch64 load unaligned longs at the same speed). */
+    static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
 
-    private final List<long[]> chunks = new ArrayList<>();
-    private final List<Object[]> refChunks = new ArrayList<>();
-    private final List<long[]> extraChunks = new ArrayList<>();
+    private final List<MemorySegment> chunks = new ArrayList<>();
     private int count;
+    private int[] carriedAt = new int[16];
+    private Object[] carriedRef = new Object[16];
+    private long[] carriedExtra = new long[16];
+    private int carried;
 
     /**
      * Events held.
@@ -45,29 +76,61 @@ final class TraceLane {
         return count;
     }
 
+    /** The chunk that holds event index {@code k}, allocated if the lane just reached it; null if no memory. */
+    private MemorySegment chunkFor(int k) {
+        int c = k / CHUNK_EVENTS;
+        if (c == chunks.size()) {
+            try {
+                chunks.add(MemorySegment.ofBuffer(ByteBuffer.allocateDirect(CHUNK_EVENTS * EVENT_BYTES)));
+            } catch (OutOfMemoryError e) {
+                return null; // direct memory exhausted: the caller counts the events as dropped
+            }
+        }
+        return chunks.get(c);
+    }
+
     /**
-     * Appends the ring's events {@code [from, from + n)} ({@link TraceRing#copyOut}:
-     * the caller then checks {@link TraceRing#validFrom} and {@link #truncate}s what may be torn).
+     * Appends {@code n} events (five longs each) from {@code src}, in bulk.
      *
-     * @param ring the ring
-     * @param from the first event number
-     * @param n    how many events
+     * @param src the events
+     * @param n   how many
+     * @return how many were appended: {@code n}, fewer only if no memory was left for a chunk
      */
-    void append(TraceRing ring, long from, int n) {
+    int append(long[] src, int n) {
         int done = 0;
         while (done < n) {
-            int c = count / CHUNK_EVENTS;
-            int at = count % CHUNK_EVENTS;
-            if (c == chunks.size()) {
-                chunks.add(new long[CHUNK_EVENTS * TraceRing.LONGS]);
-                refChunks.add(new Object[CHUNK_EVENTS]);
-                extraChunks.add(new long[CHUNK_EVENTS]);
+            MemorySegment ch = chunkFor(count);
+            if (ch == null) {
+                break;
             }
+            int at = count % CHUNK_EVENTS;
             int k = Math.min(n - done, CHUNK_EVENTS - at);
-            ring.copyOut(from + done, k, chunks.get(c), at * TraceRing.LONGS, refChunks.get(c), extraChunks.get(c), at);
+            MemorySegment.copy(src, done * TraceRing.LONGS, ch, LONG, (long) at * EVENT_BYTES, k * TraceRing.LONGS);
             done += k;
             count += k;
         }
+        return done;
+    }
+
+    /**
+     * Notes the object and extra long of event {@code k} (whose header has
+     * {@link TraceEvent#REF} or {@link TraceEvent#EXTRA}); {@code k} above every index noted so far.
+     *
+     * @param k     the event's index, appended already or next
+     * @param ref   its object, or null
+     * @param extra its extra long, or 0
+     */
+    void addCarried(int k, Object ref, long extra) {
+        if (carried == carriedAt.length) {
+            int size = carried * 2;
+            carriedAt = Arrays.copyOf(carriedAt, size);
+            carriedRef = Arrays.copyOf(carriedRef, size);
+            carriedExtra = Arrays.copyOf(carriedExtra, size);
+        }
+        carriedAt[carried] = k;
+        carriedRef[carried] = ref;
+        carriedExtra[carried] = extra;
+        carried++;
     }
 
     /**
@@ -77,54 +140,61 @@ final class TraceLane {
      * @param a      first payload word
      * @param b      second payload word
      * @param c      third payload word
+     * @return false if no memory was left for it
      */
-    void add(long header, long a, long b, long c) {
-        int ci = count / CHUNK_EVENTS;
-        int at = count % CHUNK_EVENTS;
-        if (ci == chunks.size()) {
-            chunks.add(new long[CHUNK_EVENTS * TraceRing.LONGS]);
-            refChunks.add(new Object[CHUNK_EVENTS]);
-            extraChunks.add(new long[CHUNK_EVENTS]);
+    boolean add(long header, long a, long b, long c) {
+        MemorySegment ch = chunkFor(count);
+        if (ch == null) {
+            return false;
         }
-        long[] ch = chunks.get(ci);
-        int j = at * TraceRing.LONGS;
-        ch[j] = header & ~(TraceEvent.REF | TraceEvent.EXTRA);
-        ch[j + 1] = a;
-        ch[j + 2] = b;
-        ch[j + 3] = c;
-        ch[j + 4] = 0;
+        long off = (long) (count % CHUNK_EVENTS) * EVENT_BYTES;
+        ch.set(LONG, off, header & ~(TraceEvent.REF | TraceEvent.EXTRA));
+        ch.set(LONG, off + 8, a);
+        ch.set(LONG, off + 16, b);
+        ch.set(LONG, off + 24, c);
+        ch.set(LONG, off + 32, 0);
         count++;
+        return true;
     }
 
     /**
-     * Forgets the events from {@code n} on (they may be torn); their chunks are kept for reuse.
+     * Forgets the events from {@code n} on (they may be torn, or were filtered out);
+     * their chunks are kept for reuse.
      *
      * @param n the count to go back to, at most {@link #count()}
      */
     void truncate(int n) {
         count = n;
+        while (carried > 0 && carriedAt[carried - 1] >= n) {
+            carried--;
+            carriedRef[carried] = null;
+        }
     }
 
     /**
      * One long of event {@code k}.
      *
      * @param k    an event index below {@link #count()}
-     * @param word 0 for the header, 1 to 3 for the payload
+     * @param word 0 for the header, 1 to 4 for the payload
      * @return the long
      */
     long word(int k, int word) {
-        return chunks.get(k / CHUNK_EVENTS)[(k % CHUNK_EVENTS) * TraceRing.LONGS + word];
+        return chunks.get(k / CHUNK_EVENTS).get(LONG, (long) (k % CHUNK_EVENTS) * EVENT_BYTES + word * Long.BYTES);
     }
 
-    /**
-     * Chunk {@code c}'s longs (event {@code c * CHUNK_EVENTS + i} at {@code i * LONGS}); for a
-     * reader that walks the events in place.
-     *
-     * @param c a chunk index, below {@code (count() + CHUNK_EVENTS - 1) / CHUNK_EVENTS}
-     * @return the chunk's array, not a copy
-     */
-    long[] chunk(int c) {
-        return chunks.get(c);
+    /** The position in the carried entries of the first entry for an event at or after {@code k}. */
+    private int firstCarried(int k) {
+        int lo = 0;
+        int hi = carried;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (carriedAt[mid] < k) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     /**
@@ -136,75 +206,45 @@ final class TraceLane {
         long[] out = new long[count * TraceRing.LONGS];
         for (int c = 0, done = 0; done < count; c++) {
             int k = Math.min(CHUNK_EVENTS, count - done);
-            System.arraycopy(chunks.get(c), 0, out, done * TraceRing.LONGS, k * TraceRing.LONGS);
+            MemorySegment.copy(chunks.get(c), LONG, 0, out, done * TraceRing.LONGS, k * TraceRing.LONGS);
             done += k;
         }
         return out;
     }
 
     /**
-     * Event {@code k}'s object slot (meaningful only if its header has {@link TraceEvent#REF}).
+     * Event {@code k}'s object (meaningful only if its header has {@link TraceEvent#REF}).
      *
-     * @param k an event number below {@link #count()}
-     * @return the slot's object
+     * @param k an event index below {@link #count()}
+     * @return the object, or null
      */
     Object ref(int k) {
-        return refChunks.get(k / CHUNK_EVENTS)[k % CHUNK_EVENTS];
+        int pos = firstCarried(k);
+        return pos < carried && carriedAt[pos] == k ? carriedRef[pos] : null;
     }
 
     /**
-     * Overwrites event {@code k} with event {@code src} (header, words, object, extra): compaction.
+     * The extra long of every event, in order (0 where the header has no {@link TraceEvent#EXTRA}).
      *
-     * @param k   the destination, at most {@code src}
-     * @param src the source
-     */
-    void move(int k, int src) {
-        if (k == src) {
-            return;
-        }
-        long[] d = chunks.get(k / CHUNK_EVENTS);
-        long[] f = chunks.get(src / CHUNK_EVENTS);
-        System.arraycopy(f, (src % CHUNK_EVENTS) * TraceRing.LONGS, d, (k % CHUNK_EVENTS) * TraceRing.LONGS, TraceRing.LONGS);
-        refChunks.get(k / CHUNK_EVENTS)[k % CHUNK_EVENTS] = refChunks.get(src / CHUNK_EVENTS)[src % CHUNK_EVENTS];
-        extraChunks.get(k / CHUNK_EVENTS)[k % CHUNK_EVENTS] = extraChunks.get(src / CHUNK_EVENTS)[src % CHUNK_EVENTS];
-    }
-
-    /**
-     * Clears the header bits of event {@code k} that say it carries an object and an extra long.
-     *
-     * @param k an event number below {@link #count()}
-     */
-    void dropCarried(int k) {
-        long[] ch = chunks.get(k / CHUNK_EVENTS);
-        ch[(k % CHUNK_EVENTS) * TraceRing.LONGS] &= ~(TraceEvent.REF | TraceEvent.EXTRA);
-    }
-
-    /**
-     * The extra slot of every event, in order (meaningful only where the header has {@link TraceEvent#EXTRA}).
-     *
-     * @return a copy
+     * @return a new array of {@link #count()} longs
      */
     long[] extras() {
         long[] out = new long[count];
-        for (int c = 0, done = 0; done < count; c++) {
-            int k = Math.min(CHUNK_EVENTS, count - done);
-            System.arraycopy(extraChunks.get(c), 0, out, done, k);
-            done += k;
+        for (int i = 0; i < carried; i++) {
+            out[carriedAt[i]] = carriedExtra[i];
         }
         return out;
     }
 
     /**
-     * The object slots of the events held, in one array: a copy.
+     * The object of every event, in order (null where the header has no {@link TraceEvent#REF}).
      *
-     * @return the copy (a slot is meaningful only for an event with {@link TraceEvent#REF})
+     * @return a new array of {@link #count()} objects
      */
     Object[] refs() {
         Object[] out = new Object[count];
-        for (int c = 0, done = 0; done < count; c++) {
-            int k = Math.min(CHUNK_EVENTS, count - done);
-            System.arraycopy(refChunks.get(c), 0, out, done, k);
-            done += k;
+        for (int i = 0; i < carried; i++) {
+            out[carriedAt[i]] = carriedRef[i];
         }
         return out;
     }

@@ -24,7 +24,11 @@ import java.lang.invoke.VarHandle;
  *              older event's object until a later event with an object overwrites
  *              it (that only keeps the object alive): storing null for the many
  *              events without one would be a reference store, with its GC barrier,
- *              per event for nothing.
+ *              per event for nothing. Nor is an object stored in a slot that holds
+ *              it already (a ping-pong pair parks on the same two objects a lap
+ *              after lap): a load and a compare instead of the store and its
+ *              barrier (with G1, a StoreLoad fence when the ring's array and the
+ *              object are in different old regions).
  *
  * Memory: LONGS * 8 = 40 bytes of buf per event plus one reference slot in refs
  *   (4 bytes with compressed oops, the JVM's default for heaps below 32 GiB; 8
@@ -66,10 +70,12 @@ import java.lang.invoke.VarHandle;
  *      default flight recorder's 131,072). Plain loads of longs never tear on
  *      the 64-bit JVMs Verdant runs on (JDK 25 has no 32-bit port).
  *   copy() copies into a new array (tests, small reads); a collector uses the
- *   bulk steps instead, which allocate nothing: published(), copyOut() (at most
- *   two System.arraycopy calls per array: the ring may wrap inside the range),
- *   then validFrom() (the fence and the claim read of step 2-3) to learn which
- *   of the copied events may be torn (TraceSession drops and re-reads them).
+ *   bulk steps instead, which allocate nothing: published(), copyLongs() (at
+ *   most two bulk copies: the ring may wrap inside the range; copyOut() copies
+ *   the object and extra slots as well), ref()/extra() for the events whose
+ *   header says they carry one, then validFrom() (the fence and the claim read
+ *   of step 2-3) to learn which of the copied events may be torn (TraceSession
+ *   drops and re-reads them).
  * </pre>
  */
 public final class TraceRing {
@@ -199,7 +205,10 @@ public final class TraceRing {
         int i = e * LONGS;
         long[] bf = buf;
         if (ref != null) {
-            refs[e] = ref;
+            Object[] rf = refs;
+            if (rf[e] != ref) { // the slot often holds it already: a loop that parks on the same object a lap ago
+                rf[e] = ref;    // a reference store: G1's post-write barrier (a StoreLoad fence across regions)
+            }
             header |= TraceEvent.REF;
         }
         if (extra != 0) {
@@ -321,6 +330,50 @@ public final class TraceRing {
                 System.arraycopy(aux, 0, dstExtras, dstRefOff + head, n - head);
             }
         }
+    }
+
+    /**
+     * Any thread, step 1 of a collector's bulk read: copies the five longs of events
+     * {@code [from, from + n)} into {@code dst} from index {@code dstOff}, with at most
+     * two {@code System.arraycopy} calls; the object and extra slots are not copied:
+     * the caller reads them with {@link #ref} and {@link #extra} for the few events
+     * whose header says they carry one. The same contract as {@link #copyOut}: call
+     * {@link #validFrom()} afterwards (after reading the slots).
+     *
+     * @param from   the first event number
+     * @param n      how many events, at most the capacity
+     * @param dst    the destination
+     * @param dstOff where the first event's header goes in {@code dst}
+     */
+    public void copyLongs(long from, int n, long[] dst, int dstOff) {
+        int first = (int) (from & mask);
+        int head = Math.min(n, mask + 1 - first);
+        System.arraycopy(buf, first * LONGS, dst, dstOff, head * LONGS);
+        if (head < n) {
+            System.arraycopy(buf, 0, dst, dstOff + head * LONGS, (n - head) * LONGS);
+        }
+    }
+
+    /**
+     * Any thread: event {@code s}'s object slot, meaningful only if its header has
+     * {@link TraceEvent#REF} (read it before {@link #validFrom()}, as a bulk copy).
+     *
+     * @param s an event number
+     * @return the slot's object
+     */
+    public Object ref(long s) {
+        return refs[(int) (s & mask)];
+    }
+
+    /**
+     * Any thread: event {@code s}'s extra slot, meaningful only if its header has
+     * {@link TraceEvent#EXTRA} (read it before {@link #validFrom()}, as a bulk copy).
+     *
+     * @param s an event number
+     * @return the slot's long
+     */
+    public long extra(long s) {
+        return aux[(int) (s & mask)];
     }
 
     /**

@@ -37,12 +37,17 @@ import java.util.concurrent.locks.LockSupport;
  *                drains first, then exports a copy outside the ring reads.
  *
  * What the collector costs (the carriers' cost is in Worker, "Tracing")
- *   Per drain and ring: one published() read, at most two System.arraycopy calls
- *   per array straight from the ring into the lane's current chunk (TraceLane:
- *   fixed chunks, so nothing held is ever copied again), one fence and claim read,
- *   then one pass over the new headers to name new green threads (a compare with
- *   the two ids named last; a map lookup otherwise). Nothing is allocated but a
- *   new chunk every TraceLane.CHUNK_EVENTS events of a lane.
+ *   Per drain and ring, a block of up to BLOCK_EVENTS events at a time: one
+ *   published() read, at most two System.arraycopy calls of the events' five longs
+ *   (40 bytes each) from the ring into the staging block (a heap array that stays
+ *   in cache), a read of each header to fetch the object and extra slots of the few
+ *   events that carry one, one fence and claim read (a torn block is read again),
+ *   one pass over the block (sift) that names the green threads seen for the first
+ *   time (a compare with the two ids named last; a map lookup otherwise) and
+ *   filters, then one bulk copy of what it keeps into the lane (TraceLane: fixed
+ *   chunks outside the Java heap, so nothing held is ever copied again, by the
+ *   trace or by the garbage collector). Nothing is allocated on the heap but a
+ *   chunk's small owner every TraceLane.CHUNK_EVENTS events of a lane.
  *   The interval adapts to how fast the rings fill: after each drain the next one
  *   is planned for when the fullest ring would be a quarter full at the rate just
  *   seen (TARGET_FILL), at least MIN_COLLECT_NANOS apart and at most the time a
@@ -62,7 +67,9 @@ import java.util.concurrent.locks.LockSupport;
  *   copied events may be torn) is taken back (TraceLane.truncate) and the
  *   drain reads again from the first valid event, counting the skipped ones.
  *   Lanes grow up to MAX_LANE_EVENTS; events beyond are dropped and counted
- *   too. Nothing a carrier does waits for this class.
+ *   too, as are events for which no direct memory was left (a chunk's
+ *   allocation failed: -XX:MaxDirectMemorySize). Nothing a carrier does waits
+ *   for this class.
  *
  * Stopping
  *   stop() notes the stop time, then asks the scheduler which carriers run a
@@ -105,9 +112,13 @@ public final class TraceSession implements TraceRecording {
      * with preemption on); the bound is for a slice that does not (preemption off, a
      * thread stuck in native code), which is then cut at the stop time. */
     static final long STOP_WAIT_NANOS = 500_000_000L;
-    /** Events kept per lane: 2^21 (104 MiB at 52 bytes per event) bounds a forgotten trace's memory;
-     * about a second of a carrier at full switching speed. */
+    /** Events kept per lane: 2^21 (80 MiB of direct memory at 40 bytes per event, TraceLane) bounds a
+     * forgotten trace's memory; about a second of a carrier at full switching speed. */
     static final int MAX_LANE_EVENTS = 1 << 21;
+
+    /** Events the collector copies from a ring at a time: 2^12 (160 KiB of longs, which stay in a core's
+     * cache while they are checked, sifted and handed to the lane). */
+    static final int BLOCK_EVENTS = 1 << 12;
 
     /** The measured cost of one clock read, for the trace's metadata (measured once per JVM, lazily). */
     private static final double CLOCK_NANOS = clockCost();
@@ -117,6 +128,13 @@ public final class TraceSession implements TraceRecording {
     private final long collectNanos;
     private final long[] cursor;
     private final TraceLane[] lanes;
+    /** The collector's staging block: events copied from a ring, checked and sifted here, then handed to a
+     * lane in bulk (drain). */
+    private final long[] block = new long[BLOCK_EVENTS * TraceRing.LONGS];
+    /** The objects of the block's events that carry one (only those slots are written; cleared after use). */
+    private final Object[] blockRefs = new Object[BLOCK_EVENTS];
+    /** The extra longs of the block's events that carry one (only those slots are meaningful). */
+    private final long[] blockExtras = new long[BLOCK_EVENTS];
     private final Map<Long, String> labels = new HashMap<>();
     /** Ids looked up in the pid table and found gone: named later if an event carries their name. */
     private final Set<Long> unnamed = new HashSet<>();
@@ -235,11 +253,21 @@ public final class TraceSession implements TraceRecording {
     public static TraceSession start(RuntimeCore core, TraceOptions options, long collectNanos) {
         TraceControl control = core.scheduler.traceControl();
         TraceSession s = new TraceSession(core, control, collectNanos, Clock.SYSTEM.nanoTime(), options);
+        // Cursors: where the rings stood before this trace began. A ring the session installs
+        // (or that appears meanwhile) is read from its first event: carriers and the ticker
+        // write into it as soon as it is installed, before this thread could read its count
+        // (the ticker's first queue-depth samples were lost that way under load).
+        TraceRing[] before = control.rings();
+        long[] at = new long[before == null ? 0 : before.length];
+        for (int i = 0; i < at.length; i++) {
+            at[i] = before[i] == null ? 0 : before[i].published();
+        }
         control.beginSession(options.ringEvents());
         synchronized (s) {
             TraceRing[] rings = control.rings();
             for (int i = 0; i < rings.length; i++) {
-                s.cursor[i] = rings[i] == null ? 0 : rings[i].published();
+                boolean kept = rings[i] != null && i < at.length && before[i] == rings[i];
+                s.cursor[i] = kept ? at[i] : 0;
             }
             s.recording = true;
         }
@@ -381,97 +409,119 @@ public final class TraceSession implements TraceRecording {
         return fill;
     }
 
-    /** Holding the monitor: one ring's new events into its lane, in bulk (class comment). */
+    /**
+     * Holding the monitor: one ring's new events into its lane, a block at a time
+     * (class comment): copied in bulk into the staging block, checked for tearing,
+     * sifted there and handed to the lane in bulk.
+     */
     private void drain(int lane, TraceRing r) {
         TraceLane l = lanes[lane];
         long from = cursor[lane];
         int cap = r.capacity();
-        for (int attempt = 0; ; attempt++) {
-            long p = r.published();
+        long p = r.published();
+        int retries = 0;
+        while (from < p) {
             long start = Math.max(from, p - cap);
-            dropped += start - from; // overwritten before this drain
+            dropped += start - from; // overwritten before this read
             from = start;
             int room = MAX_LANE_EVENTS - l.count();
-            int n = (int) Math.min(p - from, Math.max(0, room));
-            int mark = l.count();
-            l.append(r, from, n);
+            if (room <= 0) {
+                dropped += p - from; // beyond the lane's cap
+                break;
+            }
+            int n = (int) Math.min(Math.min(p - from, BLOCK_EVENTS), room);
+            r.copyLongs(from, n, block, 0);
+            for (int i = 0, j = 0; i < n; i++, j += TraceRing.LONGS) {
+                long h = block[j];
+                if ((h & (TraceEvent.REF | TraceEvent.EXTRA)) != 0) { // the few events that carry something
+                    blockRefs[i] = (h & TraceEvent.REF) != 0 ? r.ref(from + i) : null;
+                    blockExtras[i] = (h & TraceEvent.EXTRA) != 0 ? r.extra(from + i) : 0;
+                }
+            }
             long valid = r.validFrom();
-            if (valid <= from || n == 0) {
-                dropped += (p - from) - n; // beyond the lane's cap
-                cursor[lane] = p;
-                name(l, mark);
-                filter(l, mark);
-                return;
+            if (valid > from) {
+                // Some copied events may have been overwritten while copied: skip what is
+                // gone and read again (a writer laps a reader only when it is far behind;
+                // after three tries in a row the rest is counted as dropped).
+                java.util.Arrays.fill(blockRefs, 0, n, null);
+                if (++retries == 3) {
+                    dropped += p - from;
+                    break;
+                }
+                long skip = Math.min(valid, p);
+                dropped += skip - from;
+                from = skip;
+                continue;
             }
-            // Some copied events may have been overwritten while copied: take the copy
-            // back, skip what is gone and read again (a writer laps a reader only when it
-            // is far behind; after three tries the rest is counted as dropped).
-            l.truncate(mark);
-            if (attempt == 2) {
-                dropped += p - from;
-                cursor[lane] = p;
-                return;
-            }
-            long skip = Math.min(valid, p);
-            dropped += skip - from;
-            from = skip;
+            sift(l, n);
+            from += n;
+            retries = 0;
         }
+        cursor[lane] = p;
     }
 
-    /** Holding the monitor: names the green threads of events {@code [from, count)} of lane {@code l}. */
-    private void name(TraceLane l, int from) {
-        for (int k = from, n = l.count(); k < n; ) {
-            long[] ch = l.chunk(k / TraceLane.CHUNK_EVENTS);
-            int end = Math.min(n - k + k % TraceLane.CHUNK_EVENTS, TraceLane.CHUNK_EVENTS) * TraceRing.LONGS;
-            for (int j = (k % TraceLane.CHUNK_EVENTS) * TraceRing.LONGS; j < end; j += TraceRing.LONGS, k++) {
-                int type = TraceEvent.type(ch[j]);
-                long h = ch[j];
+    /**
+     * Holding the monitor: the {@code n} events of the staging block, checked, into
+     * lane {@code l}. One pass names the green threads they mention (a spawn and the
+     * slice in which a thread ended carry its name), leaves out the kinds the options
+     * do not keep and those beyond maxEvents (counted as dropped), and keeps an object
+     * and an extra long only on a parked slice (its blocker and holder; the names other
+     * events carry have been read); the events kept go to the lane in bulk. With the
+     * default options nothing is left out and nothing moves in the block.
+     */
+    private void sift(TraceLane l, int n) {
+        long[] b = block;
+        int base = l.count();
+        int to = 0;
+        for (int i = 0, j = 0; i < n; i++, j += TraceRing.LONGS) {
+            long h = b[j];
+            int type = TraceEvent.type(h);
+            if (type == TraceEvent.SLICE || type == TraceEvent.SPAWN || type == TraceEvent.WAKE
+                    || type == TraceEvent.WAKE_FROM) {
+                long id = b[j + 3];
                 // A spawn, and the slice in which a thread ended, carry its name.
                 if (TraceEvent.hasRef(h) && (type == TraceEvent.SPAWN
                         || (type == TraceEvent.WAKE_FROM && TraceEvent.ended(h) == 1)
                         || (type == TraceEvent.SLICE && TraceEvent.ended(h) == TraceEvent.ENDED_EXIT))
-                        && l.ref(k) instanceof String name) {
-                    named(ch[j + 3], name);
+                        && blockRefs[i] instanceof String name) {
+                    named(id, name);
                 }
-                if (type == TraceEvent.SLICE || type == TraceEvent.SPAWN || type == TraceEvent.WAKE
-                        || type == TraceEvent.WAKE_FROM) {
-                    name(ch[j + 3]);
+                name(id);
+                if (type == TraceEvent.SLICE && b[j + 4] != 0) {
+                    name(b[j + 4]); // a folded wake-up's woken thread (TraceEvent)
                 }
-                if (type == TraceEvent.SLICE && ch[j + 4] != 0) {
-                    name(ch[j + 4]); // a folded wake-up's woken thread (TraceEvent)
+            }
+            if (keep(h)) {
+                if (held >= maxEvents) {
+                    dropped++;
+                } else {
+                    int d = to * TraceRing.LONGS;
+                    if (d != j) {
+                        System.arraycopy(b, j, b, d, TraceRing.LONGS);
+                    }
+                    if ((h & (TraceEvent.REF | TraceEvent.EXTRA)) != 0) {
+                        boolean parked = type == TraceEvent.SLICE && TraceEvent.ended(h) == TraceEvent.ENDED_PARK
+                                && keepParks;
+                        if (parked) {
+                            l.addCarried(base + to, blockRefs[i], blockExtras[i]);
+                        } else {
+                            b[d] = h & ~(TraceEvent.REF | TraceEvent.EXTRA);
+                        }
+                    }
+                    to++;
+                    held++;
                 }
+            }
+            if ((h & TraceEvent.REF) != 0) {
+                blockRefs[i] = null; // the block keeps nothing alive
             }
         }
-    }
-
-    /**
-     * Holding the monitor, after naming: removes from events {@code [from, count)} of
-     * {@code l} the kinds the options leave out and those beyond maxEvents (counted as
-     * dropped), and keeps an object and an extra long only on a parked slice (its
-     * blocker and holder; the names other events carry have been read).
-     */
-    private void filter(TraceLane l, int from) {
-        int n = l.count();
-        int to = from;
-        for (int k = from; k < n; k++) {
-            long h = l.word(k, 0);
-            if (!keep(h)) {
-                continue;
-            }
-            if (held >= maxEvents) {
-                dropped++;
-                continue;
-            }
-            l.move(to, k);
-            boolean parked = TraceEvent.type(h) == TraceEvent.SLICE && TraceEvent.ended(h) == TraceEvent.ENDED_PARK
-                    && keepParks;
-            if (!parked) {
-                l.dropCarried(to);
-            }
-            to++;
-            held++;
+        int got = l.append(b, to);
+        if (got < to) { // no direct memory left for a chunk
+            dropped += to - got;
+            held -= to - got;
+            l.truncate(base + got);
         }
-        l.truncate(to);
     }
 
     /** Holding the monitor: a name an event carried for {@code id}. */
@@ -591,9 +641,8 @@ public final class TraceSession implements TraceRecording {
             if (begin == Long.MIN_VALUE) {
                 continue; // a flight copy with no earlier slice on the carrier: no begin to show
             }
-            if (l.count() < MAX_LANE_EVENTS) {
-                l.add(TraceEvent.header(TraceEvent.SLICE, 0, TraceEvent.ENDED_RUNNING, f.priority()),
-                        Math.min(begin, endNanos), endNanos, f.taskId());
+            if (l.count() < MAX_LANE_EVENTS && l.add(TraceEvent.header(TraceEvent.SLICE, 0,
+                    TraceEvent.ENDED_RUNNING, f.priority()), Math.min(begin, endNanos), endNanos, f.taskId())) {
                 name(f.taskId());
             }
         }

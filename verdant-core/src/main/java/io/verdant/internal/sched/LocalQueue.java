@@ -35,10 +35,11 @@ import java.lang.invoke.VarHandle;
  *   own CAS afterwards and retries from the new head); and nobody overwrites
  *   them, since only the owner writes slots and it is busy here. If the CAS
  *   fails a stealer took some tasks, and there is room for the push. The owner
- *   links the claimed tasks, oldest first, into one chain (Task.next; slots
- *   keep their stale references, see below) and hands it to the injection
- *   queue under one lock (InjectionQueue.pushBatch); then it pushes the new
- *   task into the room made. So a producer that outruns every consumer pays
+ *   copies the claimed tasks, oldest first, into a new array (slots keep their
+ *   stale references, see below) and hands it to the injection queue as one
+ *   node (InjectionQueue.pushArray, "Array batches": the array, not a chain
+ *   through the tasks, so neither side touches the tasks themselves); then it
+ *   pushes the new task into the room made. So a producer that outruns every consumer pays
  *   one lock per CAPACITY/2 pushes instead of an allocation, a CAS and a shared
  *   counter per push. Order: every task moved is older than every task left in
  *   the ring, the chain keeps its order, and the new task goes behind the ring's
@@ -49,9 +50,9 @@ import java.lang.invoke.VarHandle;
  *   ring keeps work to steal. All tasks of one ring have its level as priority
  *   (Task.priority changes only while a task is in no queue).
 
- * Refill from the injection queue (offerChain)
- *   The owner writes a chain of n tasks it took from the injection queue into
- *   slots [t, t+n) and publishes them with one release store of tail, after
+ * Refill from the injection queue (offerChain, offerArray)
+ *   The owner writes a chain (or, from an array batch, an array slice) of n
+ *   tasks it took from the injection queue into slots [t, t+n) and publishes them with one release store of tail, after
  *   checking there is room; to stealers it looks like n pushes at once.
  *
  * Stale references
@@ -111,15 +112,11 @@ final class LocalQueue {
         if (!casHead(h, h + half)) {
             return false;
         }
-        Task first = buffer[(int) h & MASK];
-        Task last = first;
-        for (int i = 1; i < half; i++) {
-            Task cur = buffer[(int) (h + i) & MASK];
-            last.next = cur;
-            last = cur;
+        Task[] batch = new Task[half];
+        for (int i = 0; i < half; i++) {
+            batch[i] = buffer[(int) (h + i) & MASK];
         }
-        last.next = null;
-        overflow.pushBatch(first, last, half, first.priority);
+        overflow.pushArray(batch, batch[0].priority);
         return true;
     }
 
@@ -150,6 +147,24 @@ final class LocalQueue {
         }
         setTailRelease(t + n);
         return n;
+    }
+
+    /**
+     * Owner only: appends {@code a[from, from + n)} (tasks taken from an
+     * injection-queue batch, InjectionQueue "Array batches") with one release
+     * of tail, as {@link #offerChain} does for a chain.
+     *
+     * @throws IllegalStateException if {@code n} is more than {@link #room()} (a caller's defect)
+     */
+    void offerArray(Task[] a, int from, int n) {
+        long t = tailOpaque();
+        if (t + n > headAcquire() + CAPACITY) {
+            throw new IllegalStateException("batch longer than the room left");
+        }
+        for (int i = 0; i < n; i++) {
+            buffer[(int) (t + i) & MASK] = a[from + i];
+        }
+        setTailRelease(t + n);
     }
 
     /** Owner only. FIFO pop, racing stealers by CAS on head. */

@@ -46,6 +46,40 @@ import java.util.function.Consumer;
  *   queue as one batch (LocalQueue, "Overflow"); a carrier taking from the
  *   injection queue takes a batch (pollInjectedAbove; InjectionQueue).
  *
+ * Back-pressure on a spawner (issue 11: spawn at 2 workers)
+ *   A green thread spawning in a loop on one of our carriers pushes each child
+ *   to the back of that carrier's ring. A spawn is cheaper than a child's run,
+ *   so without a check the spawner outran the other carrier: every 256 spawns
+ *   the ring's older half went to the injection queue, hundreds of thousands
+ *   of children waited there unstarted (cold in cache by the time they ran,
+ *   and copied by every young collection meanwhile), and the spawner's own
+ *   carrier ran none of them until the spawner was preempted or blocked. Now a
+ *   spawn whose push overflowed the ring sets Worker.spawnOverflowed, and the
+ *   spawner, once the spawn has returned (RuntimeCore.create, through
+ *   {@link #yieldIfSpawnOverflowed}), clears it and yields: it goes to the back
+ *   of its ring (resubmitFromCarrier), behind the half the overflow left there,
+ *   so its carrier runs those children, oldest first, before it spawns again,
+ *   while the other carriers take the injected half and steal. One yield per
+ *   128 spawns. With one carrier the children waiting to start never exceed a
+ *   ring (SpawnBackPressureTest: 256 of 100,000, against all of them without
+ *   this); with more, the spawner's carrier takes only its share of each
+ *   injected half (pollInjectedAbove), so the bound is the other carriers'
+ *   keeping up: a few hundred when they run, more while one's OS thread is
+ *   descheduled (loaded runs of 1,000,000 spawns at 2 workers: 0.4k-10k at the
+ *   peak, against 19k-350k without this). The default scheduler
+ *   has no such bound (a virtual thread started from a virtual thread goes to
+ *   a shared submission queue, unbounded, which every carrier polls FIFO; the
+ *   spawner is never preempted) and keeps up only because its spawn is slower.
+ *   The yield is a scheduling point a time slice could have made anyway (a
+ *   spawn is already a safepoint: RuntimeCore.create begins with one, so a
+ *   spawn under a scope's monitor could already unmount there): a spawner
+ *   keeps its priority and place rules (a yield), its cancellation and its
+ *   children are untouched, and a pinned spawner simply does not yield.
+ *   Only spawns by a green thread running on our carrier push locally, so only
+ *   they yield; deterministic mode submits elsewhere and is unaffected.
+ *   -Dverdant.spawnYield=false turns it off (a benchmarking switch, read at
+ *   class initialisation into a static that a benchmark may flip between rounds).
+ *
  * Search and parking (after tokio's multi_thread scheduler)
  *   searching    number of workers looking for work (stealing). A worker that
  *                finds work while it was the last searcher wakes one more, so
@@ -226,6 +260,14 @@ public final class Scheduler {
     /** onSpinWait calls between two passes of the spin phase: keeps the spinner
      * from hammering the victims' queue heads (cache lines their owners write). */
     private static final int SPIN_PAUSES = 32;
+
+    /**
+     * Whether a spawn that overflowed its carrier's ring makes the spawner yield (see
+     * "Back-pressure on a spawner"). A benchmarking switch, not an API: true unless
+     * {@code -Dverdant.spawnYield=false}; not final so that a comparison in one
+     * process can alternate both behaviours (read only when a push overflowed).
+     */
+    static boolean spawnYield = !"false".equals(System.getProperty("verdant.spawnYield"));
 
     private final Worker[] workers;
     private volatile Worker[] carriers;
@@ -457,6 +499,22 @@ public final class Scheduler {
     }
 
     /**
+     * The green thread {@code spawner} only, right after a spawn of its own
+     * returned: if a spawn made on its carrier overflowed the carrier's ring,
+     * clears the flag and yields (see "Back-pressure on a spawner"). A field
+     * read otherwise.
+     *
+     * @param spawner the calling green thread's task
+     */
+    public static void yieldIfSpawnOverflowed(Task spawner) {
+        Worker w = spawner.worker;
+        if (w != null && w.spawnOverflowed) {
+            w.spawnOverflowed = false;
+            Thread.yield();
+        }
+    }
+
+    /**
      * {@link #submit}'s rows other than a re-submission from one of our carriers,
      * kept out of submit so that submit, called on every yield and every park
      * that found its permit, stays small enough for the JIT to inline it into
@@ -489,8 +547,14 @@ public final class Scheduler {
                     // look now (rule a), not at the next tick.
                     ticker.nudge();
                 }
-                if (first || w.wakeToQueue) {
-                    // A spawn, or a finishing thread's joiners: back of the local queue.
+                if (first) {
+                    // A spawn: back of the local queue; an overflow asks the spawner to
+                    // yield once its spawn returns (see "Back-pressure on a spawner").
+                    if (w.pushLocalOrInject(task) && spawnYield) {
+                        w.spawnOverflowed = true;
+                    }
+                } else if (w.wakeToQueue) {
+                    // A finishing thread's joiners: back of the local queue.
                     w.pushLocalOrInject(task);
                 } else {
                     // A wake-up: the LIFO slot (ping-pong locality); no signal unless it
@@ -592,11 +656,17 @@ public final class Scheduler {
                 max = Math.min(max, w.levels[p].room() + 1);
             }
         }
-        Task first = injection.pollBatch(level, Math.max(1, max));
+        Task first = injection.pollBatch(level, Math.max(1, max), w.levels);
         if (first != null) {
             Task rest = InjectionQueue.unlinkNext(first);
             if (rest != null) {
                 w.refill(rest);
+            } else if (max > 1 && !w.levels[first.priority].isEmpty()) {
+                // Tasks of an array batch went straight into w's ring of their level
+                // (InjectionQueue, "Array batches"): announce the level, as refill does.
+                // Only then: a bit set over a level left empty changes where a yielder
+                // goes and what the anti-starvation rule counts (PreemptedPriorityTest).
+                w.levelMask |= 1 << first.priority;
             }
         }
         return first;

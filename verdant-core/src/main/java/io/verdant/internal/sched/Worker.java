@@ -271,6 +271,12 @@ public final class Worker extends Thread {
      * while true, wake-ups made by the running task go to the back of the local
      * queue instead of the LIFO slot; see {@link #queueWakeups}. */
     boolean wakeToQueue;
+    /** Owner only (set by Scheduler.submit on the spawn path, read and cleared by the
+     * spawning green thread right after its spawn, both on this carrier's OS thread):
+     * a spawn made here overflowed the local ring; see Scheduler, "Back-pressure on a
+     * spawner". A flag left set by a spawner preempted between its push and its check
+     * costs the next spawner that checks here one extra yield, nothing else. */
+    boolean spawnOverflowed;
     /** Owner only (read and written only by green threads running on this carrier, in
      * sequence): one channel node kept for the next plain channel operation that parks
      * here, so a hand-off allocates nothing (see io.verdant.internal.chan.ChannelImpl,
@@ -677,13 +683,16 @@ public final class Worker extends Thread {
     }
 
     /**
-     * Owner only: the back of the task's level; a full ring moves its older
-     * half and the task to the injection queue as one batch (LocalQueue, "Overflow").
+     * Owner only: the back of the task's level; a full ring first moves its older
+     * half to the injection queue as one batch (LocalQueue, "Overflow").
+     *
+     * @return true if the ring was full and a batch went to the injection queue
      */
-    void pushLocalOrInject(Task task) {
+    boolean pushLocalOrInject(Task task) {
         int p = task.priority;
-        levels[p].push(task, scheduler.injection);
+        boolean overflowed = levels[p].push(task, scheduler.injection);
         levelMask |= 1 << p;
+        return overflowed;
     }
 
     /**

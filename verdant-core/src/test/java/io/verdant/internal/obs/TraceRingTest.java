@@ -41,6 +41,29 @@ class TraceRingTest {
         assertThat(again.lost()).isZero();
     }
 
+    /** A slot that already holds an event's object is not written again (no GC barrier); readers see the same. */
+    @Test
+    void anObjectIsKeptLapAfterLapAndReplacedWhenItChanges() {
+        TraceRing r = new TraceRing(4);
+        Object a = new Object();
+        Object b = new Object();
+        for (long s = 0; s < 12; s++) {
+            r.put(TraceEvent.header(TraceEvent.SLICE, 1, TraceEvent.ENDED_PARK, 0), s, s, s, s < 9 ? a : b);
+        }
+        r.put(TraceEvent.header(TraceEvent.SLICE, 1, TraceEvent.ENDED_YIELD, 0), 12, 12, 12); // no object
+        for (long s = 9; s < 13; s++) {
+            assertThat(r.ref(s)).isSameAs(s < 12 ? b : a); // event 12 left event 8's object in its slot
+        }
+        r.copy(9, (ev, refs, off, len) -> {
+            for (int j = off, k = off / TraceRing.LONGS; j < off + len; j += TraceRing.LONGS, k++) {
+                assertThat(TraceEvent.hasRef(ev[j])).isEqualTo(ev[j + 1] < 12);
+                if (ev[j + 1] < 12) {
+                    assertThat(refs[k]).isSameAs(b);
+                }
+            }
+        });
+    }
+
     @Test
     void rejectsACapacityThatIsNotAPowerOfTwo() {
         assertThatThrownBy(() -> new TraceRing(100)).isInstanceOf(IllegalArgumentException.class)

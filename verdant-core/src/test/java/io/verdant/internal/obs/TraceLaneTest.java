@@ -1,0 +1,156 @@
+package io.verdant.internal.obs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The collector's lane: events copied off the heap in bulk, the object and extra
+ * slots kept only for the events that carry one, and the torn-copy protocol
+ * (append, validFrom, truncate) against a writer that never waits.
+ */
+class TraceLaneTest {
+
+    /** Event s: a slice whose words are derived from s; every 7th carries an object, every 5th an extra long. */
+    private static void write(TraceRing r, long s) {
+        Object ref = s % 7 == 0 ? "e" + s : null;
+        long extra = s % 5 == 0 ? s + 1 : 0;
+        r.put(TraceEvent.header(TraceEvent.SLICE, 1, TraceEvent.ENDED_PARK, 2), s, ~s, s * 31, ref, extra, s ^ 0x55);
+    }
+
+    /** TraceSession.drain's protocol, a block at a time: copy the longs, read the carried slots, check
+     * validFrom, skip what may be torn, hand the block to the lane in bulk. Returns {next, lost}. */
+    private static long[] drain(TraceRing r, TraceLane l, long from) {
+        long lost = 0;
+        long p = r.published();
+        long[] block = new long[1000 * TraceRing.LONGS];
+        Object[] refs = new Object[1000];
+        long[] extras = new long[1000];
+        while (from < p) {
+            long start = Math.max(from, p - r.capacity());
+            lost += start - from;
+            from = start;
+            int n = (int) Math.min(p - from, 1000);
+            r.copyLongs(from, n, block, 0);
+            for (int i = 0; i < n; i++) {
+                long h = block[i * TraceRing.LONGS];
+                refs[i] = (h & TraceEvent.REF) != 0 ? r.ref(from + i) : null;
+                extras[i] = (h & TraceEvent.EXTRA) != 0 ? r.extra(from + i) : 0;
+            }
+            long valid = r.validFrom();
+            if (valid > from) {
+                long skip = Math.min(valid, p);
+                lost += skip - from;
+                from = skip;
+                continue;
+            }
+            int base = l.count();
+            for (int i = 0; i < n; i++) {
+                if ((block[i * TraceRing.LONGS] & (TraceEvent.REF | TraceEvent.EXTRA)) != 0) {
+                    l.addCarried(base + i, refs[i], extras[i]);
+                }
+            }
+            assertThat(l.append(block, n)).isEqualTo(n);
+            from += n;
+        }
+        return new long[] {p, lost};
+    }
+
+    private static void assertWhole(TraceLane l, Object[] refs, long[] extras, int k) {
+        long s = l.word(k, 1);
+        long h = l.word(k, 0);
+        assertThat(l.word(k, 2)).isEqualTo(~s);
+        assertThat(l.word(k, 3)).isEqualTo(s * 31);
+        assertThat(l.word(k, 4)).isEqualTo(s ^ 0x55);
+        assertThat(TraceEvent.hasRef(h)).isEqualTo(s % 7 == 0);
+        assertThat((h & TraceEvent.EXTRA) != 0).isEqualTo(s % 5 == 0);
+        assertThat(refs[k]).isEqualTo(s % 7 == 0 ? "e" + s : null);
+        assertThat(extras[k]).isEqualTo(s % 5 == 0 ? s + 1 : 0);
+        assertThat(l.ref(k)).isEqualTo(refs[k]);
+    }
+
+    @Test
+    void keepsEveryEventAcrossChunksWithItsObjectAndExtraAndForgetsTruncatedOnes() {
+        TraceRing r = new TraceRing(1 << 14);
+        TraceLane l = new TraceLane();
+        long from = 0;
+        int total = 3 * TraceLane.CHUNK_EVENTS + 123; // four chunks, drained in pieces
+        for (long s = 0; s < total; s++) {
+            write(r, s);
+            if (s % 5000 == 4999) {
+                from = drain(r, l, from)[0];
+            }
+        }
+        from = drain(r, l, from)[0];
+        assertThat(from).isEqualTo(total);
+        assertThat(l.count()).isEqualTo(total);
+        Object[] refs = l.refs();
+        long[] extras = l.extras();
+        long[] flat = l.events();
+        for (int k = 0; k < total; k++) {
+            assertThat(l.word(k, 1)).isEqualTo(k);
+            assertWhole(l, refs, extras, k);
+            for (int w = 0; w < TraceRing.LONGS; w++) {
+                assertThat(flat[k * TraceRing.LONGS + w]).isEqualTo(l.word(k, w));
+            }
+        }
+        // Taking back the tail forgets its objects too; appending again reuses the chunks.
+        int back = TraceLane.CHUNK_EVENTS + 10;
+        l.truncate(back);
+        assertThat(l.refs()).hasSize(back);
+        assertThat(l.refs()[back - 5]).isEqualTo("e" + (back - 5)); // 8197 = 7 * 1171: kept below the cut
+        assertThat(l.extras()).hasSize(back);
+        l.add(TraceEvent.header(TraceEvent.SLICE, 0, TraceEvent.ENDED_RUNNING, 0), 1, 2, 3);
+        assertThat(l.count()).isEqualTo(back + 1);
+        assertThat(l.word(back, 0) & (TraceEvent.REF | TraceEvent.EXTRA)).isZero();
+        assertThat(l.word(back, 3)).isEqualTo(3);
+        assertThat(l.word(back, 4)).isZero();
+    }
+
+    /**
+     * A writer that never waits, against a collector draining into a lane as
+     * fast as it can, with a ring small enough to be lapped: the writer finishes
+     * whatever the collector does; every event held is whole with its own object
+     * and extra; events are in order; held + lost is everything written.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aCollectorDrainingWhileTheCarrierWritesLosesOnlyCountedEventsAndNeverBlocksIt() throws Exception {
+        TraceRing r = new TraceRing(512);
+        long total = 400_000;
+        AtomicBoolean done = new AtomicBoolean();
+        Thread writer = new Thread(() -> {
+            for (long s = 0; s < total; s++) {
+                write(r, s);
+            }
+            done.set(true);
+        });
+        TraceLane l = new TraceLane();
+        long from = 0;
+        long lost = 0;
+        writer.start();
+        while (true) {
+            boolean last = done.get();
+            long[] d = drain(r, l, from);
+            from = d[0];
+            lost += d[1];
+            if (last) {
+                break;
+            }
+        }
+        writer.join();
+        assertThat(from).isEqualTo(total);
+        assertThat(l.count() + lost).isEqualTo(total);
+        Object[] refs = l.refs();
+        long[] extras = l.extras();
+        long prev = -1;
+        for (int k = 0; k < l.count(); k++) {
+            assertWhole(l, refs, extras, k);
+            assertThat(l.word(k, 1)).isGreaterThan(prev);
+            prev = l.word(k, 1);
+        }
+    }
+}
