@@ -55,11 +55,13 @@ class IdleCarrierTest {
             long[] b = snapshot(s, mx);
             System.out.printf("idle 300 ms: searches=%d parks=%d dispatches=%d wakeups=%d carrier_cpu_us=%d%n",
                     b[0] - a[0], b[1] - a[1], b[2] - a[2], b[3] - a[3], (b[4] - a[4]) / 1000);
-            // At most a stray wake-up or two: the JDK's socket sub-pollers may be hosted on
-            // this runtime's carriers (PollerHost), and a socket elsewhere in the JVM wakes one.
-            assertThat(b[3] - a[3]).as("idle carriers unparked").isLessThanOrEqualTo(2);
-            assertThat(b[1] - a[1]).as("carrier parks (each follows a wake-up)").isLessThanOrEqualTo(2);
-            assertThat(b[0] - a[0]).as("searches").isLessThanOrEqualTo(4);
+            // A few stray wake-ups at most: the JDK's socket sub-pollers may be hosted on this
+            // runtime's carriers (PollerHost), and a socket elsewhere in the JVM (another test's
+            // connection closing late) wakes one. A carrier that spins or polls while idle would
+            // search thousands of times and burn most of the window.
+            assertThat(b[3] - a[3]).as("idle carriers unparked").isLessThanOrEqualTo(20);
+            assertThat(b[1] - a[1]).as("carrier parks (each follows a wake-up)").isLessThanOrEqualTo(20);
+            assertThat(b[0] - a[0]).as("searches").isLessThanOrEqualTo(40);
             assertThat(b[4] - a[4]).as("carriers' CPU time in a 300 ms window, ns")
                     .isLessThan(TimeUnit.MILLISECONDS.toNanos(20));
         }
