@@ -103,6 +103,12 @@ public abstract class Harness implements Comparison {
     @Override
     public void run(Report report) throws Exception {
         List<Entry> entries = entries();
+        String only = System.getProperty("bench.only");
+        if (only != null) {
+            // -Dbench.only=<regex on entry ids>: run some systems of a comparison (ratios
+            // whose two sides did not both run are left out).
+            entries = entries.stream().filter(e -> e.id().matches(only)).toList();
+        }
         int warmups = Integer.getInteger("bench.warmups", SMOKE ? 0 : defaultWarmups());
         int rounds = Integer.getInteger("bench.rounds", SMOKE ? 1 : defaultRounds());
         List<Trial> trials = new ArrayList<>();
@@ -207,6 +213,9 @@ public abstract class Harness implements Comparison {
     /** Prints both the wall and (when present) the CPU ratio of {@code a} over {@code b}. */
     protected static void ratios(Report report, String what, Map<String, Double> m, String a, String b, String op,
                        double target) {
+        if (m.get(a) == null || m.get(b) == null) {
+            return; // one side was left out by bench.only
+        }
         ratio(report, what, m.get(a), m.get(b), op, target);
         Double ca = m.get(a + "/cpu");
         Double cb = m.get(b + "/cpu");

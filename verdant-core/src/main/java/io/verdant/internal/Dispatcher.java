@@ -41,7 +41,10 @@ import java.util.concurrent.locks.LockSupport;
  *     If the dispatcher was already resumed elsewhere, unmounted() may see a
  *     later value; the only effect is a blocked/unblocked pair of counts or a
  *     next-slot actor moved to the shared queue, both harmless (counts are
- *     heuristics, the queue is a valid place for a SCHEDULED actor).
+ *     heuristics, the queue is a valid place for a SCHEDULED actor). A copy of
+ *     the dispatcher's task that the JDK resubmits after a stack walk is never
+ *     dispatched while the dispatcher runs elsewhere (GreenThread, "One queued
+ *     copy"), so unmounted() runs only after an unmount of this dispatcher.
  *   next: getAndSet by this thread and by unmounted() (the slot is emptied at
  *     most once per actor).
  *   blocked: CAS by unmounted() (false -> true) and this thread (true -> false).

@@ -46,6 +46,35 @@ import java.util.concurrent.locks.LockSupport;
  *   that inherited this executor: it is run as anonymous work, never as us.
  *   execute() never blocks and never throws (see Scheduler.submit).
  *
+ * One queued copy
+ *   The JDK submits a thread once per transition to runnable (start, unpark,
+ *   yield, timeout, unblock), and once more after Thread.getStackTrace() of a
+ *   runnable, unmounted thread (VirtualThread.tryGetStackTrace suspends it,
+ *   walks the stack, restores the state and resubmits: "task may have run while
+ *   suspended"). That extra copy came while the first was still queued: the
+ *   injection queue links tasks through Task.next, so the second push cut the
+ *   queue and the tasks behind the first copy were never run; and of two copies
+ *   in carriers' rings one could be dispatched while the other ran the thread on
+ *   another carrier, overwriting its Task.worker (so Carriers.current() named a
+ *   carrier whose owner-only state the thread then used) and, for a dispatcher,
+ *   running Dispatcher.unmounted() beside the running turn
+ *   (ResubmittedCopyTest, both reproduced). So at most one copy is queued:
+ *     queued   false -> true   execute(), CAS; the winner submits, a loser
+ *                              drops its copy (the queued one will run it)
+ *              true -> false   the carrier, at dispatch, before the
+ *                              continuation's own state check
+ *   Why no run is lost: a copy dropped at the CAS is behind a copy not yet
+ *   dispatched, whose dispatch clears queued (volatile store) and then reads
+ *   the JDK's state (its CAS), after the dropping walker restored that state
+ *   (volatile) and failed its CAS: both pairs are in the synchronization order,
+ *   so either the carrier sees the restored, runnable state and runs the
+ *   thread, or the walker's CAS sees queued false and submits. A copy
+ *   dispatched while a walker holds the thread suspended does nothing (the JDK
+ *   then resubmits), as does a copy of an ended thread; the thread runs on no
+ *   carrier meanwhile, so what dispatch does after it (Task.worker, unmounted())
+ *   is what a real unmount does. Cost: one CAS per submission and one volatile
+ *   store per dispatch, on the record's per-hop line (GreenThreadHead).
+ *
  * Completion state
  *   status: ALIVE -> SUCCEEDED | FAILED | ABANDONED, one CAS, once.
  *     ALIVE -> SUCCEEDED   body returned (outcome = its result)
@@ -227,10 +256,17 @@ public final class GreenThread<T> extends GreenThreadHead<T>
     public void execute(Runnable r) {
         Runnable own = runContinuation;
         if (r == own) {
-            runtime.scheduler.submit(this, false);
+            // At most one queued copy (see "One queued copy"): a second submission while
+            // one waits is the JDK's resubmission after a stack walk, and the waiting copy
+            // runs the thread.
+            if (casQueued(false, true)) {
+                runtime.scheduler.submit(this, false);
+            }
         } else if (own == null) {
             // Our start (see the class comment): nobody else can call this before the thread
-            // runs, so no CAS is needed (one locked instruction less per spawn, issue 11).
+            // runs, so no CAS is needed (one locked instruction less per spawn, issue 11);
+            // a plain store, published to the carrier by the queue with the task.
+            setQueuedPlain(true);
             setRunContinuationRelease(r);
             runtime.scheduler.submit(this, true);
         } else {
@@ -250,6 +286,9 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             // run again. Nothing to run, as the JDK's own continuation would have done.
             return;
         }
+        // Before the continuation's state check (its CAS), so a submission that finds
+        // queued false comes after that check and is queued (see "One queued copy").
+        setQueuedVolatile(false);
         if (runtime.cpuTiming) {
             // Real run time (Clock.SYSTEM), the same in deterministic mode, whose
             // clock does not move while a thread runs.
@@ -279,6 +318,10 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             // Only a running dispatcher keeps a body (see the class comment).
             ((Dispatcher) body).unmounted();
         } else if (statusAcquire() != ALIVE) {
+            // No later unmount will look again: a request counted just after the check
+            // above (a requester between its flag CAS and its count) is withdrawn here,
+            // once per thread (Sysmon's own requests are withdrawn by Sysmon as well).
+            withdrawPreemption();
             dropEndedThread();
         }
     }
@@ -655,6 +698,21 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         }
     }
 
+    /** Any thread (execute): claims the one queued copy; false if a copy is already queued. */
+    private boolean casQueued(boolean expected, boolean value) {
+        return QUEUED.compareAndSet(this, expected, value);
+    }
+
+    /** The start, before the task is published (plain: the queue publishes it). */
+    private void setQueuedPlain(boolean value) {
+        QUEUED.set(this, value);
+    }
+
+    /** The carrier dispatching this thread: its queued copy is taken (volatile: see "One queued copy"). */
+    private void setQueuedVolatile(boolean value) {
+        QUEUED.setVolatile(this, value);
+    }
+
     /** Any thread; a preemption request is pending for this thread. */
     boolean preemptRequested() {
         return preempt;
@@ -957,6 +1015,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
     private static final VarHandle PREEMPT;
     private static final VarHandle KIN;
     private static final VarHandle CELL;
+    private static final VarHandle QUEUED;
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
@@ -966,6 +1025,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             PREEMPT = l.findVarHandle(GreenThread.class, "preempt", boolean.class);
             KIN = l.findVarHandle(GreenThreadHead.class, "kin", Object.class);
             CELL = l.findVarHandle(GreenThread.class, "cell", ActorCell.class);
+            QUEUED = l.findVarHandle(GreenThreadHead.class, "queued", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -42,6 +42,13 @@ import java.util.concurrent.Callable;
  *                    as a snapshot (plain long: JDK 25 on 64-bit platforms
  *                    writes it atomically; a torn read would only misdate a
  *                    diagnostic).
+ *   queued           CAS false -> true by execute() (any thread), true -> false
+ *                    by the carrier at dispatch; volatile (GreenThread, "One
+ *                    queued copy"). A boolean goes after the long, at byte
+ *                    48 (JOL, JDK 25), so the per-hop set spans 0..49: one line
+ *                    for an object starting at offset 0 or 8 of a line (it was
+ *                    0, 8 or 16). The object's size is unchanged: the byte came
+ *                    out of the gap before GreenThread.index.
  *   Declaration order matters: HotSpot keeps the declaration order within one
  *   size class, and places this class's references first (Task ends with a
  *   reference), then the long.
@@ -60,6 +67,9 @@ abstract class GreenThreadHead<T> extends Task {
     volatile Object kin;
     /** Ticker.coarseNanos when this thread last left a carrier (0: never ran); carrier writes, anyone reads. */
     long lastRanAt;
+    /** A copy of this thread is in a run queue and not yet dispatched: set by CAS in execute(), cleared by the
+     * carrier as it dispatches (see GreenThread, "One queued copy"); volatile. */
+    @SuppressWarnings("unused") volatile boolean queued;
 
     /**
      * A record's per-hop fields, for {@link GreenThread}'s constructor.

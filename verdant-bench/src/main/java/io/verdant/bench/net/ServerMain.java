@@ -59,7 +59,9 @@ public final class ServerMain {
         System.out.flush();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
         for (String line; (line = in.readLine()) != null && !line.equals("stop"); ) {
-            // wait for the runner
+            if (line.equals("counts") && rt != null) {
+                printCounts(rt);
+            }
         }
         server.close();
         if (rt != null) {
@@ -69,5 +71,46 @@ public final class ServerMain {
             pool.shutdownNow();
         }
         System.exit(0);
+    }
+
+    /**
+     * Answers the line {@code counts} (Verdant servers only): the carriers' scheduler
+     * counters summed, one line, for counts per request between two such lines
+     * (dispatches, carrier parks, wake-ups issued, searches, steal probes, steals,
+     * spin phases, spin passes, injected tasks).
+     */
+    private static void printCounts(Verdant rt) throws ReflectiveOperationException {
+        java.lang.reflect.Field f = Verdant.class.getDeclaredField("core");
+        f.setAccessible(true);
+        io.verdant.internal.sched.Scheduler s = ((io.verdant.internal.RuntimeCore) f.get(rt)).scheduler;
+        long dispatches = 0;
+        long parks = 0;
+        long searches = 0;
+        long probes = 0;
+        long steals = 0;
+        long spinPhases = 0;
+        long spinPasses = 0;
+        long noop = 0;
+        long spinsFound = 0;
+        long spinNanos = 0;
+        for (io.verdant.internal.sched.Worker w : s.carriers()) {
+            io.verdant.internal.sched.WorkerCounters c = w.counters;
+            dispatches += w.dispatchCount();
+            parks += c.parks;
+            searches += c.searches;
+            probes += c.stealProbes;
+            steals += c.steals;
+            spinPhases += c.spinPhases;
+            spinPasses += c.spinPasses;
+            noop += c.noopWakeups;
+            spinsFound += c.spinsFound;
+            spinNanos += c.spinNanos;
+        }
+        System.out.println("counts dispatches=" + dispatches + " parks=" + parks + " wakeups=" + s.wakeupsIssued()
+                + " noop_wakeups=" + noop + " searches=" + searches + " steal_probes=" + probes + " steals=" + steals
+                + " spin_phases=" + spinPhases + " spins_found=" + spinsFound + " spin_passes=" + spinPasses
+                + " spin_ns=" + spinNanos
+                + " injected=" + s.injectionCounts()[2]);
+        System.out.flush();
     }
 }

@@ -1109,6 +1109,16 @@ public final class DetScheduler {
     }
 
     /**
+     * Any thread: how many deterministic runtimes are open in this JVM; each holds
+     * one unit of {@link Safepoints#pendingRequests()} until it closes.
+     *
+     * @return the number of open deterministic runtimes
+     */
+    public static int openCount() {
+        return OPEN.get();
+    }
+
+    /**
      * The random source of green thread {@code g} of this runtime, made on first
      * use from the seed and {@code g}'s pid (index and generation), so it does not
      * depend on how other threads draw. Called on {@code g} itself.

@@ -98,6 +98,25 @@ import java.util.function.Consumer;
  *                Signals are thereby batched per search, not per spawn: one idle
  *                worker is woken, it steals half the spawner's queue, and it
  *                parks again only after a whole spin finds nothing.
+ *   Adaptive spin  each carrier's spin phase lasts its spinBudget (owner-only),
+ *                between SPIN_FLOOR_NANOS and SPIN_NANOS. A spin that expires
+ *                makes the next one 1/8 shorter, one that finds work twice as
+ *                long: the budget goes to SPIN_NANOS while more than ~16 % of
+ *                spins find work (p ln 2 = (1 - p) ln 8/7), to the floor while
+ *                fewer do (17 expiries in a row from the top). So a carrier
+ *                spins long where work follows its searches closely (a spawn
+ *                burst: the spin finds the work, the budget stays), and briefly
+ *                where work comes from outside at longer intervals (HTTP: 1 % of
+ *                20 us spins found work, and the spin took ~300-440 ns of ~6.5 us
+ *                of server CPU per request; issue 11). As the ForkJoinPool, whose
+ *                pre-park spin is a few hundred queue reads. Only a spin's own
+ *                outcome moves the budget: also growing it when a carrier was
+ *                woken soon after its spin began (even only when its next search
+ *                found work) made it climb under http while no spin found work.
+ *                The cost: a carrier at the floor whose work then comes at gaps
+ *                between the floor and SPIN_NANOS parks for each piece until a
+ *                spin happens to find one. A spin's length is the runtime
+ *                clock's time, so a spin the OS preempts costs less CPU, not more.
  *   signalWork   after publishing work: full fence, then if nobody is searching
  *                and someone is idle, pop one idle worker, count it as
  *                searching, and unpark it.
@@ -228,6 +247,20 @@ public final class Scheduler {
      * carriers (the search-token bound).
      */
     static final long SPIN_NANOS = 20_000;
+    /**
+     * The shortest spin phase of the adaptive spin (see "Adaptive spin"): a carrier
+     * whose spins keep expiring spins this long, a few passes (about 5 on the
+     * 2-core VM of BENCHMARKS.md), like the ForkJoinPool's pre-park spin of a few
+     * hundred queue reads; so it still finds work that arrives right behind its
+     * search, and a spin that does grows the budget back. Chosen, not tuned.
+     */
+    static final long SPIN_FLOOR_NANOS = 2_000;
+    /**
+     * False only with {@code -Dverdant.adaptiveSpin=false}: every spin phase lasts
+     * SPIN_NANOS, as before the adaptive spin (a benchmarking switch, not an API: it
+     * lets one jar be measured both ways). Read once, at class initialisation.
+     */
+    static final boolean ADAPTIVE_SPIN = !"false".equals(System.getProperty("verdant.adaptiveSpin"));
     /** onSpinWait calls between two passes of the spin phase: keeps the spinner
      * from hammering the victims' queue heads (cache lines their owners write). */
     private static final int SPIN_PAUSES = 32;
@@ -260,9 +293,11 @@ public final class Scheduler {
     @SuppressWarnings("unused") private volatile long foreign;
     @SuppressWarnings("unused") private volatile long pollerRescues;
     @SuppressWarnings("unused") private volatile long pollerRuns;
-    /** The spin phase's length (SPIN_NANOS; 0 turns it off). Tests only change it
-     * ({@link #spinNanos(long)}); volatile, read once per spin phase. */
+    /** The spin phase's longest length (SPIN_NANOS; 0 turns it off). Tests only change it
+     * ({@link #spinNanos(long)}); volatile, read once per search and once per carrier wake-up. */
     private volatile long spinNanos = SPIN_NANOS;
+    /** Tests only (set with spinNanos): every spin phase is spinNanos long, not adapted. */
+    private volatile boolean spinFixed;
     private final CountDownLatch stopped;
     private final Consumer<Throwable> internalErrors;
     private final Ticker ticker;
@@ -739,9 +774,10 @@ public final class Scheduler {
         ticker.wakeIfSleeping();
     }
 
-    /** Tests only: sets the spin phase's length in nanoseconds (0: searchers park after SEARCH_ROUNDS). */
+    /** Tests only: sets every spin phase's length, not adapted, in nanoseconds (0: searchers park after SEARCH_ROUNDS). */
     void spinNanos(long nanos) {
         spinNanos = nanos;
+        spinFixed = true;
     }
 
     /**
@@ -776,9 +812,12 @@ public final class Scheduler {
             w.searching = true;
         }
         Faults.at(w, Faults.Site.SEARCH);
+        WorkerCounters counters = w.counters;
+        counters.searches++;
         Task found = null;
         long[] seen = w.stealSeen;
         long spinEnd = 0;
+        long spinLength = spinFixed || !ADAPTIVE_SPIN ? spinNanos : Math.min(w.spinBudget, spinNanos);
         for (int round = 0; found == null && !terminating; round++) {
             if (round >= SEARCH_ROUNDS) {
                 // Spin phase (see SPIN_NANOS): token kept, so producers wake nobody.
@@ -786,15 +825,17 @@ public final class Scheduler {
                 // alive: a carrier is stalled then, and the CPU a spin takes is the
                 // stalled carrier's, the spare's and the ticker's.
                 Worker[] cs = carriers;
-                if (cs.length < 2 || cs.length != workers.length || spinNanos == 0) {
+                if (cs.length < 2 || cs.length != workers.length || spinLength == 0) {
                     break;
                 }
                 long now = clock.nanoTime();
                 if (spinEnd == 0) {
-                    spinEnd = now + spinNanos;
+                    spinEnd = now + spinLength;
+                    counters.spinPhases++;
                 } else if (now - spinEnd >= 0) {
                     break;
                 }
+                counters.spinPasses++;
                 for (int k = 0; k < SPIN_PAUSES; k++) {
                     Thread.onSpinWait();
                 }
@@ -808,6 +849,7 @@ public final class Scheduler {
                 for (int i = 0; i < n && found == null; i++) {
                     Worker victim = victims[(start + i) % n];
                     if (victim != w) {
+                        counters.stealProbes++;
                         // The spin phase leaves LIFO slots alone: a ping-pong pair's
                         // slot would be taken whenever its carrier runs a task longer
                         // than one pass (~1 us), moving the pair across cores.
@@ -826,6 +868,17 @@ public final class Scheduler {
             }
             if (found == null) {
                 Thread.onSpinWait();
+            }
+        }
+        if (spinEnd != 0) {
+            counters.spinNanos += clock.nanoTime() - (spinEnd - spinLength);
+            if (found != null) {
+                // Found: the next spin is twice as long (see "Adaptive spin").
+                counters.spinsFound++;
+                w.spinBudget = Math.min(spinNanos, spinLength << 1);
+            } else {
+                // Expired: the next spin is 1/8 shorter (see "Adaptive spin").
+                w.spinBudget = Math.max(SPIN_FLOOR_NANOS, spinLength - (spinLength >> 3));
             }
         }
         endSearch(w, found != null);

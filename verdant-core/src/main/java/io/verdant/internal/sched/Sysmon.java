@@ -82,14 +82,24 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * Stale requests
  *   Sysmon reads a carrier's current task, then requests; the task may have
- *   unmounted in between, after GreenThread.dispatch looked at its flag. Such a
- *   request would stay pending (keeping every checkpoint in the JVM on its slow
- *   path) until the thread next runs, or forever if it ended. So requested[i]
- *   remembers the task asked on carrier i; at the first tick where carrier i
- *   has moved on (dispatch count changed, or it runs another task or nothing),
- *   the request is withdrawn unless the task is running again somewhere. A
- *   withdrawal racing the task's own acknowledgement is harmless: both CAS the
- *   flag from true to false, and only the winner decrements pending.
+ *   unmounted in between, after GreenThread.dispatch looked at its flag (or
+ *   before the request was counted: dispatch looks only while pending != 0).
+ *   Such a request would stay pending (keeping every checkpoint in the JVM on
+ *   its slow path) until the thread next reaches a safepoint, or forever if it
+ *   never does. So requested[i] remembers the task asked on carrier i, and every
+ *   request Sysmon made stays in requested[] until it is withdrawn:
+ *     carrier i runs the task (the same slice, or a later one there)  kept
+ *     carrier i has moved on and the task is not running on it        withdrawn
+ *     request(i, u) for another task u                                  withdrawn
+ *     the ticker ends (withdrawAll)                                     withdrawn
+ *   A task running again on another carrier j has its request withdrawn too:
+ *   the slice it was asked to end is over, and the slice on j is judged on j
+ *   (it used to be left pending and forgotten: a thread that then ran without
+ *   a safepoint for ever, like a stuck carrier's after close, kept
+ *   Safepoints.pending above 0 for the rest of the JVM, which SafepointsTest
+ *   saw once in six full runs). A withdrawal racing the task's own
+ *   acknowledgement is harmless: both CAS the flag from true to false, and
+ *   only the winner decrements pending.
  *
  * Spare carriers (see Scheduler, "Carriers", for how a spare joins and leaves)
  *   spareFor[i] is the spare started because carrier i stalled. When carrier
@@ -408,34 +418,31 @@ public final class Sysmon {
         if (!t.requestPreemption()) {
             return false;
         }
-        withdrawStale(i);
+        Task earlier = requested[i];
+        if (earlier != null && earlier != t) {
+            // Carrier i runs t now: the earlier task's slice here is over (see "Stale requests").
+            earlier.withdrawPreemption();
+        }
         requested[i] = t;
         preemptionsRequested.incrementAndGet();
         traceEvent(io.verdant.internal.obs.TraceEvent.PREEMPT, i, t.traceId());
         return true;
     }
 
-    /** Withdraws requests to tasks whose carrier has moved on since (see "Stale requests"). */
+    /**
+     * Withdraws requests to tasks whose carrier has moved on since and does not run
+     * them now (see "Stale requests"); one still running on its carrier keeps its
+     * request and its entry.
+     */
     private void sweepRequests() {
         for (int i = 0; i < requested.length; i++) {
             Task t = requested[i];
             if (t != null) {
                 Worker w = observed[i];
-                if (w == null || !w.isAlive() || w.currentTask() != t || w.dispatchCount() != lastDispatches[i]) {
-                    withdrawStale(i);
+                if (w == null || !w.isAlive() || w.currentTask() != t) {
+                    requested[i] = null;
+                    t.withdrawPreemption();
                 }
-            }
-        }
-    }
-
-    /** The task last asked on carrier i: withdraw its request unless it runs (again) now. */
-    private void withdrawStale(int i) {
-        Task t = requested[i];
-        if (t != null) {
-            requested[i] = null;
-            Worker w = t.lastWorker();
-            if (w == null || w.currentTask() != t) {
-                t.withdrawPreemption();
             }
         }
     }

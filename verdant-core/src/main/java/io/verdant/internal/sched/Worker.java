@@ -304,6 +304,8 @@ public final class Worker extends Thread {
     /** Owner only: the last park() was abandoned because its re-check found work;
      * the next task taken passes on what is left (Scheduler.signalIfWorkLeft). */
     boolean recheckFound;
+    /** Owner only: the length of this carrier's next spin phase, in nanoseconds (Scheduler, "Adaptive spin"). */
+    long spinBudget = Scheduler.SPIN_NANOS;
     /** Owner only: the last turn parked and was woken (a following empty turn is a no-op wake-up). */
     private boolean woken;
     /** Statistics written by this carrier only, read by anyone (see {@link WorkerCounters}). */

@@ -7,7 +7,7 @@ package io.verdant.internal.sched;
  * <pre>
  * Writers (single writer per field: no atomics, no fences)
  *   Every field but busyTicks and wakeups is written only on the owning carrier's OS thread:
- *   by the Worker loop itself (parks, noopWakeups, steals), or by green-thread
+ *   by the Worker loop itself (parks, noopWakeups, steals, and the search counters), or by green-thread
  *   code running on that carrier (spawned, exited, waits, preemptionsHonored), which
  *   runs in sequence with the loop on the same OS thread. busyTicks is written
  *   by the ticker thread only (Sysmon.tick); wakeups by whichever thread unparks
@@ -65,6 +65,12 @@ public final class WorkerCounters extends WorkerCountersFields {
         preemptionsHonored += o.preemptionsHonored;
         busyTicks += o.busyTicks;
         dispatchesRetired += o.dispatchesRetired;
+        searches += o.searches;
+        stealProbes += o.stealProbes;
+        spinPhases += o.spinPhases;
+        spinPasses += o.spinPasses;
+        spinsFound += o.spinsFound;
+        spinNanos += o.spinNanos;
     }
 }
 
@@ -97,4 +103,16 @@ abstract class WorkerCountersFields extends WorkerCountersPad {
     public long busyTicks;
     /** Only in the scheduler's accumulator of retired spares: their dispatch counts. */
     long dispatchesRetired;
+    /** Times this carrier ran a search for work while holding a search token (Scheduler.search). */
+    public long searches;
+    /** Looks into another carrier's queues while searching (one per victim per pass), found or not. */
+    public long stealProbes;
+    /** Searches that went on into the spin phase after their steal passes found nothing. */
+    public long spinPhases;
+    /** Passes over the injection queues and the victims made in spin phases. */
+    public long spinPasses;
+    /** Spin phases that ended with work found (the others expired and the carrier went on to park). */
+    public long spinsFound;
+    /** Time spent in spin phases, in nanoseconds (the runtime's clock). */
+    public long spinNanos;
 }
