@@ -60,11 +60,15 @@ import java.util.function.Consumer;
  *   of its ring (resubmitFromCarrier), behind the half the overflow left there,
  *   so its carrier runs those children, oldest first, before it spawns again,
  *   while the other carriers take the injected half and steal. One yield per
- *   128 spawns. With one carrier the children waiting to start never exceed a
- *   ring (SpawnBackPressureTest: 256 of 100,000, against all of them without
- *   this); with more, the spawner's carrier takes only its share of each
- *   injected half (pollInjectedAbove), so the bound is the other carriers'
- *   keeping up: a few hundred when they run, more while one's OS thread is
+ *   128 spawns. Only a spawner that has spawned LOOP_SPAWNS times in its current
+ *   dispatch yields: a parent that forks a few children and joins them (skynet's
+ *   tree, where the ring is full of its siblings' children) is not a spawn loop,
+ *   and making it yield only reordered the tree (skynet 0.83x default virtual
+ *   threads with, 0.68x without, quiet run of 2026-12-02). With one carrier the
+ *   children waiting to start never exceed a ring (SpawnBackPressureTest: 256
+ *   of 100,000, against all of them without this); with more, the spawner's
+ *   carrier takes only its share of each injected half (pollInjectedAbove), so
+ *   the bound is the other carriers' keeping up: a few hundred when they run, more while one's OS thread is
  *   descheduled (loaded runs of 1,000,000 spawns at 2 workers: 0.4k-10k at the
  *   peak, against 19k-350k without this). The default scheduler
  *   has no such bound (a virtual thread started from a virtual thread goes to
@@ -272,6 +276,12 @@ public final class Scheduler {
      * process can alternate both behaviours (read only when a push overflowed).
      */
     static boolean spawnYield = !"false".equals(System.getProperty("verdant.spawnYield"));
+    /**
+     * Spawns in one dispatch after which an overflowing spawn makes the spawner yield
+     * (see "Back-pressure on a spawner"): a loop, not a parent forking a few children
+     * (skynet's nodes spawn 10 each and join them; yielding those cost 15-20 % there).
+     */
+    static final int LOOP_SPAWNS = 64;
 
     private final Worker[] workers;
     private volatile Worker[] carriers;
@@ -514,6 +524,7 @@ public final class Scheduler {
         Worker w = spawner.worker;
         if (w != null && w.spawnOverflowed) {
             w.spawnOverflowed = false;
+            w.counters.spawnYields++;
             Thread.yield();
         }
     }
@@ -554,7 +565,8 @@ public final class Scheduler {
                 if (first) {
                     // A spawn: back of the local queue; an overflow asks the spawner to
                     // yield once its spawn returns (see "Back-pressure on a spawner").
-                    if (w.pushLocalOrInject(task) && spawnYield) {
+                    boolean loop = w.countSpawn();
+                    if (w.pushLocalOrInject(task) && spawnYield && loop) {
                         w.spawnOverflowed = true;
                     }
                 } else if (w.wakeToQueue) {

@@ -282,6 +282,10 @@ public final class Worker extends Thread {
      * spawner". A flag left set by a spawner preempted between its push and its check
      * costs the next spawner that checks here one extra yield, nothing else. */
     boolean spawnOverflowed;
+    /** Owner only (countSpawn): the dispatch count at the running task's first spawn, and
+     * how many spawns it has made since in that dispatch. */
+    private long spawnDispatch = -1;
+    private int spawnsInDispatch;
     /** Owner only (read and written only by green threads running on this carrier, in
      * sequence): one channel node kept for the next plain channel operation that parks
      * here, so a hand-off allocates nothing (see io.verdant.internal.chan.ChannelImpl,
@@ -958,6 +962,22 @@ public final class Worker extends Thread {
     /** Any thread: dispatches so far, opaque (a monotonic counter; only its changes matter). */
     private long dispatchesOpaque() {
         return (long) DISPATCHES.getOpaque(this);
+    }
+
+    /**
+     * Owner only, on a spawn by the task this carrier runs: counts it, and says
+     * whether the task has spawned at least {@code Scheduler.LOOP_SPAWNS} times in
+     * this dispatch (a spawn loop; a parent that forks a few children and joins
+     * them never gets there). Looks at the dispatch count instead of resetting a
+     * field per dispatch, so the dispatch path pays nothing.
+     */
+    boolean countSpawn() {
+        long d = dispatchesOwn();
+        if (d != spawnDispatch) {
+            spawnDispatch = d;
+            spawnsInDispatch = 0;
+        }
+        return ++spawnsInDispatch >= Scheduler.LOOP_SPAWNS;
     }
 
     /** Owner only (the single writer): its own last write, in program order; a plain read. */

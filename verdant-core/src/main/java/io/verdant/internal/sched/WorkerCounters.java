@@ -115,4 +115,6 @@ abstract class WorkerCountersFields extends WorkerCountersPad {
     public long spinsFound;
     /** Time spent in spin phases, in nanoseconds (the runtime's clock). */
     public long spinNanos;
+    /** Yields of a spawner whose spawn overflowed this carrier's ring (Scheduler, "Back-pressure on a spawner"). */
+    public long spawnYields;
 }

@@ -173,4 +173,52 @@ class SpawnBackPressureTest {
             assertThat(rt.metrics().spawned() - spawned0).isEqualTo(1L + spawners + (long) spawners * perSpawner);
         }
     }
+
+    /** A tree where every node forks {@code fanOut} children and joins them; returns the number of leaves. */
+    private static long tree(int depth, int fanOut) {
+        if (depth == 0) {
+            return 1;
+        }
+        List<GreenHandle<Long>> hs = new ArrayList<>(fanOut);
+        for (int i = 0; i < fanOut; i++) {
+            hs.add(Green.spawn(() -> tree(depth - 1, fanOut)));
+        }
+        long leaves = 0;
+        for (GreenHandle<Long> h : hs) {
+            leaves += h.join(Duration.ofSeconds(60));
+        }
+        return leaves;
+    }
+
+    private static long spawnYields(Verdant rt) {
+        Scheduler s = rt.run(() -> io.verdant.internal.GreenThread.current().runtime().scheduler);
+        long n = 0;
+        for (Worker w : s.workers()) {
+            n += w.counters.spawnYields;
+        }
+        return n;
+    }
+
+    /**
+     * One carrier, no time slices: a tree whose nodes fork 10 children each and join
+     * them (111,111 threads, skynet's shape) fills the ring with siblings' children
+     * and overflows it, but no node is a spawn loop, so none yields for
+     * back-pressure; a loop of 10,000 spawns in one dispatch does.
+     */
+    @Test
+    void onlyASpawnLoopYieldsNotAParentForkingAFewChildren() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).timeslice(Duration.ZERO).maxSpareCarriers(0)
+                .name("backpressure-tree").build())) {
+            long y0 = spawnYields(rt);
+            long leaves = rt.run(() -> tree(5, 10));
+            long y1 = spawnYields(rt);
+            rt.run(() -> peakUnstarted(10_000));
+            long y2 = spawnYields(rt);
+            System.out.printf("back-pressure yields: tree of %d leaves %d, loop of 10,000 spawns %d%n", leaves,
+                    y1 - y0, y2 - y1);
+            assertThat(leaves).isEqualTo(100_000);
+            assertThat(y1 - y0).as("back-pressure yields in a fork-join tree of fan-out 10").isZero();
+            assertThat(y2 - y1).as("back-pressure yields in a loop of 10,000 spawns").isGreaterThan(0);
+        }
+    }
 }
