@@ -923,6 +923,7 @@ public final class Scheduler {
             w.idle = true;
             idleWorkers.addLast(w);
             idleCount = idleWorkers.size();
+            w.parkRegistered = true;
         }
         Faults.at(w, Faults.Site.PARK);
         VarHandle.fullFence();
@@ -937,6 +938,7 @@ public final class Scheduler {
                     // it while w still held the last search token and so woken nobody;
                     // w takes one task, and must pass the rest on (see "Search and parking").
                     w.recheckFound = true;
+                    w.parkRegistered = false;
                     return false;
                 }
             }
@@ -950,6 +952,7 @@ public final class Scheduler {
             LockSupport.park(this);
         }
         w.notified = false;
+        w.parkRegistered = false;
         return true;
     }
 
@@ -1056,13 +1059,29 @@ public final class Scheduler {
      * and gives back its search token, if any, as endSearch does.
      */
     void carrierFaulted(Worker w) {
+        boolean takenByNotifier;
         synchronized (idleLock) {
+            takenByNotifier = w.parkRegistered && !w.idle;
             if (w.idle) {
                 w.idle = false;
                 idleWorkers.remove(w);
                 idleCount = idleWorkers.size();
             }
         }
+        if (takenByNotifier) {
+            // The fault came inside park(), after w registered as idle, and a notifier
+            // has taken w off the list: it sets notified right after its lock, so wait
+            // for that store and consume it. Left set, it would make w's next park()
+            // return at once while w is registered as idle again: w would then be on
+            // the idle list twice, and a later signalWork popping the stale entry would
+            // count a running carrier as searching and wake nobody (CarrierFaultTest,
+            // a fault at PARK: 2 of 8 loaded runs lost the second carrier).
+            while (!w.notified && !terminating) {
+                Thread.onSpinWait();
+            }
+            w.notified = false;
+        }
+        w.parkRegistered = false;
         // Read after the lock: a notifier that took w off the list set searching under it.
         if (w.searching) {
             endSearch(w, true);

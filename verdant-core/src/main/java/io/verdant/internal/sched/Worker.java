@@ -305,6 +305,9 @@ public final class Worker extends Thread {
     boolean searching;
     /** Owner only: victims' dispatch counts at this worker's previous steal pass. */
     final long[] stealSeen;
+    /** Owner only: between park()'s registration on the idle list and its return
+     * (Scheduler.carrierFaulted reads it after a fault inside park()). */
+    boolean parkRegistered;
     /** Owner only: the last park() was abandoned because its re-check found work;
      * the next task taken passes on what is left (Scheduler.signalIfWorkLeft). */
     boolean recheckFound;
