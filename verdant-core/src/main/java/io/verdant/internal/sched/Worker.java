@@ -152,8 +152,11 @@ import java.util.concurrent.locks.LockSupport;
  *                        reaches the owner through the
  *                        notifier's volatile notified=true
  *   notified   volatile  set true by unparkWorker()       the owner, in park()
- *                        before LockSupport.unpark;
- *                        set false by the owner in park()
+ *                        before LockSupport.unpark;       and carrierFaulted
+ *                        set false by the owner in park(),
+ *                        or in carrierFaulted after a fault
+ *                        inside park() whose entry a
+ *                        notifier had taken
  *   retire     volatile  set once (true) under idleLock   a spare owner: turns() each turn,
  *                        by Sysmon; never cleared         park() under idleLock
  *
