@@ -274,7 +274,8 @@ final class InjectionQueue extends InjectionQueueHintPad {
      * takes it off ({@link #unlinkNext}).
      *
      * The caller checks {@link #hasAnyBelow} first, so that an empty queue costs
-     * no flag CAS (Scheduler.pollInjectedAbove, on the dispatch path).
+     * no flag CAS (Scheduler.pollInjectedAbove; the dispatch path looks at the
+     * hint before that, Scheduler.pollInjectedHinted).
      *
      * @param level levels strictly below this one are looked at (LEVELS: all)
      * @param max   most tasks to take, at least 1

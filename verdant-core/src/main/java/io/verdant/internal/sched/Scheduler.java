@@ -691,7 +691,7 @@ public final class Scheduler {
      */
     Task pollInjectedAbove(Worker w, int level) {
         if (!injection.hasAnyBelow(level)) {
-            return null; // the dispatch path's common case: reads only the levels that count
+            return null; // nothing queued below level: no flag CAS (search's common case when idle)
         }
         int queued = injection.size();
         int max = Math.min(queued / carriers.length + 1, LocalQueue.CAPACITY / 2);
