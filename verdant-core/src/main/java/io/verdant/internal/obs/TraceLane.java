@@ -37,9 +37,10 @@ import java.util.List;
  *              one has TraceEvent.REF and, in bits OBJ_SHIFT and up of its header
  *              in the chunk, the object's index here (the lane's own copy of the
  *              header: rings never use those bits; events() clears them). intern()
- *              finds an object's index by comparing with the two objects interned
- *              last, else in an identity map; a ping-pong pair parks on the same two
- *              channels lap after lap, so most events cost two compares.
+ *              finds an object's index by comparing with two objects it
+ *              found before, else in an identity map (a miss replaces one of the
+ *              two); a ping-pong pair parks on the same two channels lap after
+ *              lap, so most events cost two compares and store nothing.
  *              Why not an array of objects per event (as before): pingpong parks on
  *              every slice, and each such event cost two reference stores into
  *              long-lived heap arrays (the collector's staging slots and the lane's
@@ -90,7 +91,9 @@ final class TraceLane {
     private Object[] objects = new Object[16];
     private int objectCount;
     private final IdentityHashMap<Object, Integer> objectIndex = new IdentityHashMap<>();
-    /** The objects interned last and their indices: intern() compares with them first. */
+    /** Two objects interned before and their indices: intern() compares with them first; replace1 says which
+     * entry a miss replaces next. */
+    private boolean replace1;
     private Object last0;
     private Object last1;
     private int lastIndex0;
@@ -157,29 +160,34 @@ final class TraceLane {
         if (o == last0) {
             return lastIndex0;
         }
-        int k;
         if (o == last1) {
-            k = lastIndex1;
-        } else {
-            Integer at = objectIndex.get(o);
-            if (at != null) {
-                k = at;
-            } else {
-                if (objectCount == MAX_OBJECTS) {
-                    return -1;
-                }
-                if (objectCount == objects.length) {
-                    objects = Arrays.copyOf(objects, objectCount * 2);
-                }
-                k = objectCount++;
-                objects[k] = o;
-                objectIndex.put(o, k);
-            }
+            return lastIndex1;
         }
-        last1 = last0;
-        lastIndex1 = lastIndex0;
-        last0 = o;
-        lastIndex0 = k;
+        int k;
+        Integer at = objectIndex.get(o);
+        if (at != null) {
+            k = at;
+        } else {
+            if (objectCount == MAX_OBJECTS) {
+                return -1;
+            }
+            if (objectCount == objects.length) {
+                objects = Arrays.copyOf(objects, objectCount * 2);
+            }
+            k = objectCount++;
+            objects[k] = o;
+            objectIndex.put(o, k);
+        }
+        // Only a miss writes the cache (a reference store, with its GC barrier): a hit
+        // stores nothing. The entry replaced is the one written less recently.
+        if (replace1) {
+            last1 = o;
+            lastIndex1 = k;
+        } else {
+            last0 = o;
+            lastIndex0 = k;
+        }
+        replace1 = !replace1;
         return k;
     }
 
