@@ -51,6 +51,13 @@ import java.util.concurrent.locks.LockSupport;
  *   chunks outside the Java heap, so nothing held is ever copied again, by the
  *   trace or by the garbage collector). Nothing is allocated on the heap but a
  *   chunk's small owner every TraceLane.CHUNK_EVENTS events of a lane.
+ *   Measured (2-core VM, loaded; per-thread CPU from ThreadMXBean, page faults from
+ *   /proc/self/stat): about 23 ns of collector CPU per event in a yield loop and 30
+ *   in pingpong (50 before parked slices' blockers were interned: two reference
+ *   stores per event, TraceLane "objects"), and one page fault per 4 KiB of lane
+ *   (0.0098 per event); a perf profile puts about 15 % of the collector in the
+ *   kernel (those faults), the rest in drain and sift: reading the ring's lines
+ *   the carrier wrote on the other core, and writing the lane's fresh chunk.
  *   The interval adapts to how fast the rings fill: after each drain the next one
  *   is planned for when the fullest ring would be a quarter full at the rate just
  *   seen (TARGET_FILL), at least MIN_COLLECT_NANOS apart and at most the time a
