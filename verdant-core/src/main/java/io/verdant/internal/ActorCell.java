@@ -52,7 +52,10 @@ import java.util.concurrent.locks.LockSupport;
  *   Dekker pair over {tail, waiting}: either the consumer sees the message or
  *   the producer sees the waiter. A lost CAS or a leftover permit only causes a
  *   spurious wake-up, which the loop absorbs. The unpark from a running green
- *   thread puts the receiver in that worker's LIFO slot (ping-pong locality).
+ *   thread puts the receiver in that worker's LIFO slot (ping-pong locality)
+ *   if nothing else is runnable there, else behind the queued work, where
+ *   more messages reach it before it runs (Scheduler, "Wake-ups behind
+ *   queued work").
  *
  * Node recycling (issue 11: the node was the only allocation of a send)
  *   When poll() advances head from h to n, h is dead to the queue: its next was
