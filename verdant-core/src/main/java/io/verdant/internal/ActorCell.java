@@ -41,7 +41,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * Blocking and wake-up (consumer = the owning green thread; protocol of Waits)
  *   0. safepoint poll and cancellation check on entry (Waits.enter);
- *   1. scan saved, then drain the queue looking for a match;
+ *   1. scan saved, then drain the queue looking for a match (on entry only if
+ *      mayHoldMessage(): see "Compiled code and parked receivers");
  *   2. check cancellation and the deadline;
  *   3. waiting = 1 (volatile write), then re-check head != tail;
  *   4. park (a timed park arms one timer on the runtime's wheel);
@@ -51,7 +52,10 @@ import java.util.concurrent.locks.LockSupport;
  *   Dekker pair over {tail, waiting}: either the consumer sees the message or
  *   the producer sees the waiter. A lost CAS or a leftover permit only causes a
  *   spurious wake-up, which the loop absorbs. The unpark from a running green
- *   thread puts the receiver in that worker's LIFO slot (ping-pong locality).
+ *   thread puts the receiver in that worker's LIFO slot (ping-pong locality)
+ *   if nothing else is runnable there, else behind the queued work, where
+ *   more messages reach it before it runs (Scheduler, "Wake-ups behind
+ *   queued work").
  *
  * Node recycling (issue 11: the node was the only allocation of a send)
  *   When poll() advances head from h to n, h is dead to the queue: its next was
@@ -82,6 +86,27 @@ import java.util.concurrent.locks.LockSupport;
  *   killedBy  the first failure that propagated here along a link while not
  *   trapping exits (CAS from null); the owner is interrupted and its outcome
  *   becomes that failure whatever its body does (as an Erlang exit signal).
+ *
+ * Compiled code and parked receivers (issue 11: the wake benchmark's deoptimization storm)
+ *   A receiver parks inside compiled code (take, usually inlined into a bigger
+ *   method), and resumes in that same compiled code however long it waited: if
+ *   the method was recompiled meanwhile, the parked frames still run the old
+ *   version. An uncommon trap in the code a resumed receiver runs therefore
+ *   fires once per parked frame, not once per method: each is a deoptimization
+ *   of its own (tens of microseconds). poll() used to be where that happened:
+ *   take's first look (before parking) and its look after the park shared
+ *   poll's bytecode and so its profile, and a million receivers that all start
+ *   with an empty mailbox made that profile say "next is always null"; C2
+ *   compiled the receive with that speculation (speculate_null_assert at
+ *   poll's null check) and every resumed receiver then trapped on it (loaded
+ *   runs: 4,454 and 10,000 deoptimizations of poll in the first warm-up round of
+ *   10,000 receivers; once, seen on older code, 73 % of the samples of 10+ s
+ *   rounds in interpreted poll). So the entry's look is mayHoldMessage(),
+ *   bytecode that only a receive's start runs: scan and poll run before a park
+ *   only when the mailbox may hold a message, and their profiles are shaped by
+ *   receives that find one, as the look after a park does. Code that a resumed
+ *   receiver runs should keep this property: no branch whose profile is made
+ *   only by callers that had not parked.
  *
  * Event actors (owner.vthread == null, see EventActor)
  *   The same queue; {@code waiting} doubles as the actor's scheduled flag:
@@ -270,6 +295,20 @@ public final class ActorCell {
 
     // ------------------------------------------------------------------ mailbox: consumer
 
+    /**
+     * Owner only: false if the mailbox certainly holds no message (the queue is
+     * empty and nothing is saved), so a receive may go straight to waiting; true
+     * if it may hold one (scan then decides). Reads tail (volatile) and the
+     * consumer's own fields.
+     */
+    private boolean mayHoldMessage() {
+        if (tail != head) {
+            return true;
+        }
+        ArrayDeque<Object> s = saved;
+        return s != null && !s.isEmpty();
+    }
+
     /** Owner only: the oldest queued message, or null if the queue is empty. */
     private Object poll() {
         Node h = head;
@@ -400,7 +439,9 @@ public final class ActorCell {
         } else {
             Safepoints.point(what);
         }
-        Object m = scan(matcher);
+        // The entry's look (see "Compiled code and parked receivers"): an empty mailbox is
+        // seen here, by bytecode that a resumed receiver never runs again.
+        Object m = mayHoldMessage() ? scan(matcher) : null;
         if (m != null || deadline.isNow()) {
             return m;
         }
@@ -446,11 +487,13 @@ public final class ActorCell {
         boolean interrupted = Thread.interrupted();
         TimerWheel.Timer timer = null;
         try {
+            // As in take: the entry's look and the look after a park are different bytecode
+            // (see "Compiled code and parked receivers").
+            Object m = mayHoldMessage() ? scan(matcher) : null;
+            if (m != null) {
+                return m;
+            }
             for (;;) {
-                Object m = scan(matcher);
-                if (m != null) {
-                    return m;
-                }
                 if (deadline.expired()) {
                     return null;
                 }
@@ -461,6 +504,10 @@ public final class ActorCell {
                 clearWaiting();
                 if (Thread.interrupted()) {
                     interrupted = true;
+                }
+                m = scan(matcher);
+                if (m != null) {
+                    return m;
                 }
             }
         } finally {

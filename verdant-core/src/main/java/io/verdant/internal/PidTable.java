@@ -25,11 +25,14 @@ import java.util.function.IntSupplier;
  *   Every spawn and every exit used to take one global lock, and a parent
  *   spawning on one carrier while its children ended on the other fought for
  *   it on every operation. Now each carrier of the runtime has a {@link Local}
- *   cache of free indices (at most LOCAL_MAX), used only by code running on
- *   that carrier: allocate pops from it, free pushes to it, with no lock and no
- *   atomic. Only when the cache is empty (allocate) or full (free) does the
- *   caller take the lock, and then it moves BATCH indices at once between the
- *   cache and the shared pool (or fresh indices from nextIndex). Callers that
+ *   cache of free indices (LOCAL_MAX, more only while the lock is busy), used
+ *   only by code running on that carrier: allocate pops from it, free pushes to
+ *   it, with no lock and no atomic. Only when the cache is empty (allocate) or
+ *   full (free) does the caller take the lock, and then it moves BATCH indices
+ *   at once between the cache and the shared pool (or fresh indices from
+ *   nextIndex). A free never waits for the lock: if it is taken, the full cache
+ *   keeps the index and grows (releaseFull: waiting there made thread exits
+ *   convoy behind a descheduled holder). Callers that
  *   are not running on one of the runtime's carriers (platform threads, the
  *   closing thread, a deterministic runtime) use the pool under the lock.
  *   Which carrier the caller runs on is asked of {@code carrierOfCaller}
@@ -37,7 +40,8 @@ import java.util.function.IntSupplier;
  *   caller next unmounts, and nothing between the question and the last use
  *   of the cache can unmount it: there is no park, no monitor, and the lock is
  *   a spin lock that may yield (and so move the caller to another carrier)
- *   only while acquiring, which is why the slow paths ask again once they hold it.
+ *   only while acquiring, which is why allocate's slow path asks again once it
+ *   holds it (a free on a carrier only tries the lock, never waits).
  *   Reuse stays LIFO per carrier (a recently freed index, hot in cache, is
  *   taken first).
  *
@@ -165,9 +169,9 @@ final class PidTable {
         @SuppressWarnings("unused") private long p0, p1, p2, p3, p4, p5, p6, p7;
     }
 
-    /** The cache itself; see {@link Local}. */
+    /** The cache itself; see {@link Local}. indices grows past LOCAL_MAX only while the lock is busy (see releaseFull). */
     abstract static class LocalFields extends LocalPad {
-        final int[] indices = new int[LOCAL_MAX];
+        int[] indices = new int[LOCAL_MAX];
         int count;
     }
 
@@ -206,6 +210,11 @@ final class PidTable {
             lock.unlock();
         }
         return publish(t, index, l);
+    }
+
+    /** Tests: the lock of the shared pool. */
+    io.verdant.internal.sync.SpinLock poolLock() {
+        return lock;
     }
 
     /** Under lock: a free index from the pool, or a fresh one (growing the pages). */
@@ -293,25 +302,52 @@ final class PidTable {
             l.indices[l.count++] = index;
             return;
         }
-        lock.lock();
-        try {
-            l = localOrNull(carrierOfCaller.getAsInt());
-            if (l != null && l.count == LOCAL_MAX) {
-                // Full: the oldest BATCH go to the pool, the hot top stays.
-                for (int i = 0; i < BATCH; i++) {
+        releaseFull(index, l);
+    }
+
+    /**
+     * {@link #release}'s slow path: the caller's cache is full, or it has none.
+     * On a carrier it never waits for the lock: if the lock is free it moves the
+     * cache's oldest indices above LOCAL_MAX - BATCH to the pool, otherwise it
+     * keeps the index in its cache, which grows past LOCAL_MAX until a later
+     * release finds the lock free (the cache is the caller's carrier's, and
+     * nothing here can unmount the caller, so {@code l} stays valid). Why
+     * (issue 11, the wake benchmark): release runs on a thread's exit, and a
+     * waiter for this spin lock yields; when its holder's OS thread was
+     * descheduled, every thread ending on the other carrier yielded here in turn
+     * (a convoy of hundreds), and each of them resumed in the compiled code it
+     * had yielded in, where a branch its profile had never seen taken (the
+     * cache no longer full once the lock was held) then trapped once per frame:
+     * 5,599 and 7,901 deoptimizations of release in two rounds of a loaded run.
+     * Callers not on a carrier (the closing thread, a withdrawn publication)
+     * take the lock and push to the pool, as before.
+     */
+    private void releaseFull(int index, Local l) {
+        if (l == null) {
+            lock.lock();
+            try {
+                pushLocked(index);
+            } finally {
+                lock.unlock();
+            }
+            return;
+        }
+        if (lock.tryLock()) {
+            try {
+                // The oldest go to the pool, the hot top stays.
+                int move = l.count - (LOCAL_MAX - BATCH);
+                for (int i = 0; i < move; i++) {
                     pushLocked(l.indices[i]);
                 }
-                System.arraycopy(l.indices, BATCH, l.indices, 0, LOCAL_MAX - BATCH);
-                l.count = LOCAL_MAX - BATCH;
+                System.arraycopy(l.indices, move, l.indices, 0, l.count - move);
+                l.count -= move;
+            } finally {
+                lock.unlock();
             }
-            if (l != null) {
-                l.indices[l.count++] = index;
-            } else {
-                pushLocked(index);
-            }
-        } finally {
-            lock.unlock();
+        } else if (l.count == l.indices.length) {
+            l.indices = java.util.Arrays.copyOf(l.indices, l.count * 2);
         }
+        l.indices[l.count++] = index;
     }
 
     private void pushLocked(int index) {

@@ -178,4 +178,50 @@ class PidTableTest {
         assertThat(table.allocate(refused)).as("closed").isFalse();
         assertThat(table.lookup(refused.index, refused.generation)).isNull();
     }
+
+    /**
+     * A free on a carrier whose cache is full never waits for the pool's lock
+     * (thread exits convoyed behind a descheduled holder, issue 11): with the
+     * lock held elsewhere the cache keeps the indices, and every one of them is
+     * handed out again before a fresh index is; the next free that finds the
+     * lock free moves the excess to the pool.
+     */
+    @Test
+    void aFreeOnACarrierNeverWaitsForThePoolLock() {
+        PidTable table = new PidTable(1, () -> 0);
+        int n = PidTable.LOCAL_MAX * 3;
+        List<GreenThread<Void>> threads = new ArrayList<>();
+        java.util.Set<Integer> indices = new java.util.HashSet<>();
+        for (int i = 0; i < n; i++) {
+            GreenThread<Void> t = thread();
+            assertThat(table.allocate(t)).isTrue();
+            threads.add(t);
+            indices.add(t.index);
+        }
+        table.poolLock().lock(); // held by "another thread", as by a descheduled holder
+        try {
+            // A wait for the lock would never end here: the holder is this thread.
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30), () -> {
+                for (GreenThread<Void> t : threads) {
+                    table.free(t);
+                }
+            });
+        } finally {
+            table.poolLock().unlock();
+        }
+        assertThat(table.live()).isZero();
+        GreenThread<Void> extra = thread();
+        assertThat(table.allocate(extra)).isTrue();
+        table.free(extra); // finds the lock free: the cache's excess goes to the pool
+        List<GreenThread<Void>> again = new ArrayList<>();
+        // (Less a batch: a cache refilled from the pool tops up with fresh indices when the pool runs out.)
+        for (int i = 0; i < n - PidTable.BATCH; i++) {
+            GreenThread<Void> t = thread();
+            assertThat(table.allocate(t)).isTrue();
+            assertThat(indices).as("index %d was freed, not fresh", t.index).contains(t.index);
+            assertThat(table.lookup(t.index, t.generation)).isSameAs(t);
+            again.add(t);
+        }
+        assertThat(table.live()).isEqualTo(n - PidTable.BATCH);
+    }
 }

@@ -36,7 +36,7 @@ final class SavinaEvent {
      * {@code system=verdant} (the same {@code Out}), and the driver is a green
      * thread timing from the initial sends to the result in its mailbox.
      */
-    private static Savina.Outcome workload(SavinaWorkload wl) {
+    static Savina.Outcome workload(SavinaWorkload wl) {
         int k = wl.actors();
         Pid driver = Green.self();
         Pid[] pids = new Pid[k];

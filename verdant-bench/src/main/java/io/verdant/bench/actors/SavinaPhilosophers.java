@@ -22,26 +22,23 @@ import java.util.Map;
  * previous grant, which tells a fair interleaving (many) from a run where each
  * philosopher eats all its rounds before the next starts (p switches).
  *
- * <p>Why the denial counts differ (issue 11; 20 philosophers x 10,000 rounds,
- * 1 worker). With every philosopher hungry at once, a fair order denies about
- * one request per two meals whatever it is: a Python model of the protocol
- * gives 100,009 denials with one FIFO run queue (vt-default measured 100,009)
- * and 100,018 with Verdant's LIFO slot and its limit of 3 (verdant measured
- * 100,020 with 599,959 dispatches; the model 600,077, FIFO 320,031). Pekko's
- * 0 at 1 worker is not a better order but a serial one: its driver's start
- * messages are external submissions to the fork-join pool, which a worker
- * takes only when its local queue is empty, and the first philosopher and the
- * arbitrator keep that queue non-empty by waking each other until the
- * philosopher has eaten all its rounds; then the next starts (20 switches and
- * 0 denials, in the model and measured). vt-default's FIFO order measured
- * 200,000 switches (every grant to another philosopher), verdant's 100,065
- * (a philosopher taken from the queue eats twice: its Done and Hungry wake the
- * arbitrator into the LIFO slot, which grants again at once; the limit of 3
- * LIFO runs then leaves it in the slot, forks held, and the next wake-up
- * displaces it to the back of the queue, so its neighbours are denied twice
- * each, by a deny-retry ping-pong through the slot, until it comes round). At 2 workers Pekko denies as much as the others.
- * Verdant's carriers look at injected work every 61 dispatches, so a driver
- * outside the runtime would not serialise it either.
+ * <p>Why the denial counts differ (issue 11; docs/benchmarks.md, "Scheduling
+ * order and the philosophers' denials"; {@link PhilosophersOrder} prints the
+ * order of a small run). A denial happens when a philosopher asks while a
+ * neighbour holds a fork that was granted but whose Done the arbitrator has
+ * not read yet: the granted philosopher is still queued. Any order that
+ * interleaves the philosophers leaves grants queued like that, and denies
+ * about one request per two meals at 1 worker: 500,009 for default virtual
+ * threads' FIFO order (and Verdant's since issue 11), 500,018 for Verdant's
+ * earlier order, in which a woken thread always ran next through the LIFO
+ * slot. Pekko's 0 at 1 worker is a serial order, not a better one: the
+ * driver's start messages are external submissions to the fork-join pool,
+ * which its worker reads only when its local queue is empty, and the first
+ * philosopher and the arbitrator keep it non-empty until the philosopher has
+ * eaten all its rounds (20 switches). At 2 workers Pekko denies as much as
+ * the others. The count that costs time for mailbox actors is dispatches: the
+ * old LIFO order ran the arbitrator once per request (3.0M dispatches per run
+ * at 1 worker), the FIFO order once per batch of requests (1.6M).
  */
 final class SavinaPhilosophers implements SavinaWorkload {
     static final int ARBITRATOR = 0;

@@ -40,7 +40,8 @@ import java.util.concurrent.locks.LockSupport;
  * Operations (under the lock)
  *   send: closed -> throw; a live receiver -> hand the value to it (it is
  *         unparked after unlock, from the sender's thread: the scheduler puts
- *         it in this carrier's LIFO slot); room in the buffer -> append;
+ *         it in this carrier's LIFO slot, or behind the work queued there);
+ *         room in the buffer -> append;
  *         otherwise queue a send node and wait.
  *   receive: buffer non-empty -> take the head and move one live sender's
  *         value into the freed room; else a live sender -> take its value;

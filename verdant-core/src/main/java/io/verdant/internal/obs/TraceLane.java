@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
 
 /**
@@ -31,15 +32,33 @@ import java.util.List;
  *              event k of the lane is in chunk k / CHUNK_EVENTS at byte
  *              (k % CHUNK_EVENTS) * EVENT_BYTES). A chunk is allocated when the
  *              lane reaches it and kept after a truncate.
- *   carried    the object and extra long of the events whose header has
- *              TraceEvent.REF or TraceEvent.EXTRA, and only of those: parallel
- *              arrays (event index, object, extra) sorted by event index. Most
- *              events carry nothing (a ring's object and extra slots are copied
- *              only for the few that do, instead of 12 bytes per event), and the
- *              trace keeps them only on parked slices (TraceSession.sift).
+ *   objects    the distinct objects the lane's events carry (a parked slice's
+ *              blocker), each once, in the order first seen: an event that carries
+ *              one has TraceEvent.REF and, in bits OBJ_SHIFT and up of its header
+ *              in the chunk, the object's index here (the lane's own copy of the
+ *              header: rings never use those bits; events() clears them). intern()
+ *              finds an object's index by comparing with two objects it
+ *              found before, else in an identity map (a miss replaces one of the
+ *              two); a ping-pong pair parks on the same two channels lap after
+ *              lap, so most events cost two compares and store nothing.
+ *              Why not an array of objects per event (as before): pingpong parks on
+ *              every slice, and each such event cost two reference stores into
+ *              long-lived heap arrays (the collector's staging slots and the lane's
+ *              carried entries), each with G1's post-write barrier (a StoreLoad
+ *              fence when the array and the object lie in different old regions),
+ *              and 16 bytes of growing heap arrays (fresh pages, copied as they
+ *              doubled): the collector took 2-4 times as much CPU per event in
+ *              pingpong as in a yield loop, whose events carry nothing (loaded
+ *              measurement), and twice the page faults.
+ *   extras     the extra long of the events whose header has TraceEvent.EXTRA, and
+ *              only of those: parallel arrays (event index, extra) sorted by event
+ *              index (a mutex's holder at a park: mutex parks only).
  *   count      events held.
- *   Invariant: every entry of carried names an event below count (but while
- *   TraceSession.sift hands over a block: it notes the entries, then appends).
+ *   Invariant: every entry of extras names an event below count (but while
+ *   TraceSession.sift hands over a block: it notes the entries, then appends);
+ *   every object index in a held header is below the objects' count (truncate
+ *   keeps the objects: a torn block may have interned an object that no held
+ *   event names, which only keeps it alive as long as the trace).
  *   Nothing reads a chunk event by event on the collector's path: a first
  *   version that named and filtered the events in place, through a native
  *   segment's accessors, took several times as much collector CPU per event
@@ -60,12 +79,28 @@ final class TraceLane {
      * address is 8-byte aligned in practice; x86 and AArch64 load unaligned longs at the same speed). */
     static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
 
+    /** The first header bit of an event's object index in the lane (class comment). */
+    static final int OBJ_SHIFT = 40;
+    /** The header bits that hold the object index. */
+    static final long OBJ_MASK = -1L << OBJ_SHIFT;
+    /** The most distinct objects a lane keeps: 2^24 (the index bits); MAX_LANE_EVENTS is far below. */
+    static final int MAX_OBJECTS = 1 << (Long.SIZE - OBJ_SHIFT);
+
     private final List<MemorySegment> chunks = new ArrayList<>();
     private int count;
-    private int[] carriedAt = new int[16];
-    private Object[] carriedRef = new Object[16];
-    private long[] carriedExtra = new long[16];
-    private int carried;
+    private Object[] objects = new Object[16];
+    private int objectCount;
+    private final IdentityHashMap<Object, Integer> objectIndex = new IdentityHashMap<>();
+    /** Two objects interned before and their indices: intern() compares with them first; replace1 says which
+     * entry a miss replaces next. */
+    private boolean replace1;
+    private Object last0;
+    private Object last1;
+    private int lastIndex0;
+    private int lastIndex1;
+    private int[] extraAt = new int[16];
+    private long[] extraValue = new long[16];
+    private int extras;
 
     /**
      * Events held.
@@ -113,24 +148,65 @@ final class TraceLane {
     }
 
     /**
-     * Notes the object and extra long of event {@code k} (whose header has
-     * {@link TraceEvent#REF} or {@link TraceEvent#EXTRA}); {@code k} above every index noted so far.
+     * The index of {@code o} among the lane's objects, added if new: the caller puts
+     * it in bits {@link #OBJ_SHIFT} and up of the header of an event that carries
+     * {@code o} (with {@link TraceEvent#REF}). No reference is stored unless the
+     * object is new to the lane.
+     *
+     * @param o an object, not null
+     * @return its index, or -1 if the lane holds {@link #MAX_OBJECTS} already (the event then carries none)
+     */
+    int intern(Object o) {
+        if (o == last0) {
+            return lastIndex0;
+        }
+        if (o == last1) {
+            return lastIndex1;
+        }
+        int k;
+        Integer at = objectIndex.get(o);
+        if (at != null) {
+            k = at;
+        } else {
+            if (objectCount == MAX_OBJECTS) {
+                return -1;
+            }
+            if (objectCount == objects.length) {
+                objects = Arrays.copyOf(objects, objectCount * 2);
+            }
+            k = objectCount++;
+            objects[k] = o;
+            objectIndex.put(o, k);
+        }
+        // Only a miss writes the cache (a reference store, with its GC barrier): a hit
+        // stores nothing. The entry replaced is the one written less recently.
+        if (replace1) {
+            last1 = o;
+            lastIndex1 = k;
+        } else {
+            last0 = o;
+            lastIndex0 = k;
+        }
+        replace1 = !replace1;
+        return k;
+    }
+
+    /**
+     * Notes the extra long of event {@code k} (whose header has {@link TraceEvent#EXTRA});
+     * {@code k} above every index noted so far.
      *
      * @param k     the event's index, appended already or next
-     * @param ref   its object, or null
-     * @param extra its extra long, or 0
+     * @param extra its extra long
      */
-    void addCarried(int k, Object ref, long extra) {
-        if (carried == carriedAt.length) {
-            int size = carried * 2;
-            carriedAt = Arrays.copyOf(carriedAt, size);
-            carriedRef = Arrays.copyOf(carriedRef, size);
-            carriedExtra = Arrays.copyOf(carriedExtra, size);
+    void addExtra(int k, long extra) {
+        if (extras == extraAt.length) {
+            int size = extras * 2;
+            extraAt = Arrays.copyOf(extraAt, size);
+            extraValue = Arrays.copyOf(extraValue, size);
         }
-        carriedAt[carried] = k;
-        carriedRef[carried] = ref;
-        carriedExtra[carried] = extra;
-        carried++;
+        extraAt[extras] = k;
+        extraValue[extras] = extra;
+        extras++;
     }
 
     /**
@@ -148,7 +224,7 @@ final class TraceLane {
             return false;
         }
         long off = (long) (count % CHUNK_EVENTS) * EVENT_BYTES;
-        ch.set(LONG, off, header & ~(TraceEvent.REF | TraceEvent.EXTRA));
+        ch.set(LONG, off, header & ~(TraceEvent.REF | TraceEvent.EXTRA | OBJ_MASK));
         ch.set(LONG, off + 8, a);
         ch.set(LONG, off + 16, b);
         ch.set(LONG, off + 24, c);
@@ -165,9 +241,8 @@ final class TraceLane {
      */
     void truncate(int n) {
         count = n;
-        while (carried > 0 && carriedAt[carried - 1] >= n) {
-            carried--;
-            carriedRef[carried] = null;
+        while (extras > 0 && extraAt[extras - 1] >= n) {
+            extras--;
         }
     }
 
@@ -175,30 +250,16 @@ final class TraceLane {
      * One long of event {@code k}.
      *
      * @param k    an event index below {@link #count()}
-     * @param word 0 for the header, 1 to 4 for the payload
+     * @param word 0 for the header (with the object index in bits {@link #OBJ_SHIFT} and up), 1 to 4 for the payload
      * @return the long
      */
     long word(int k, int word) {
         return chunks.get(k / CHUNK_EVENTS).get(LONG, (long) (k % CHUNK_EVENTS) * EVENT_BYTES + word * Long.BYTES);
     }
 
-    /** The position in the carried entries of the first entry for an event at or after {@code k}. */
-    private int firstCarried(int k) {
-        int lo = 0;
-        int hi = carried;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (carriedAt[mid] < k) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
-    }
-
     /**
-     * The events held, in one array ({@link TraceRing#LONGS} longs per event): a copy.
+     * The events held, in one array ({@link TraceRing#LONGS} longs per event): a copy,
+     * with the headers' object indices cleared (the ring's encoding, {@link TraceEvent}).
      *
      * @return the copy
      */
@@ -209,7 +270,15 @@ final class TraceLane {
             MemorySegment.copy(chunks.get(c), LONG, 0, out, done * TraceRing.LONGS, k * TraceRing.LONGS);
             done += k;
         }
+        for (int j = 0; j < out.length; j += TraceRing.LONGS) {
+            out[j] &= ~OBJ_MASK;
+        }
         return out;
+    }
+
+    /** The object a header names, or null. */
+    private Object objectOf(long h) {
+        return (h & TraceEvent.REF) != 0 ? objects[(int) (h >>> OBJ_SHIFT)] : null;
     }
 
     /**
@@ -219,8 +288,7 @@ final class TraceLane {
      * @return the object, or null
      */
     Object ref(int k) {
-        int pos = firstCarried(k);
-        return pos < carried && carriedAt[pos] == k ? carriedRef[pos] : null;
+        return objectOf(word(k, 0));
     }
 
     /**
@@ -230,8 +298,8 @@ final class TraceLane {
      */
     long[] extras() {
         long[] out = new long[count];
-        for (int i = 0; i < carried; i++) {
-            out[carriedAt[i]] = carriedExtra[i];
+        for (int i = 0; i < extras; i++) {
+            out[extraAt[i]] = extraValue[i];
         }
         return out;
     }
@@ -243,8 +311,11 @@ final class TraceLane {
      */
     Object[] refs() {
         Object[] out = new Object[count];
-        for (int i = 0; i < carried; i++) {
-            out[carriedAt[i]] = carriedRef[i];
+        for (int c = 0, k = 0; k < count; c++) {
+            MemorySegment ch = chunks.get(c);
+            for (int e = 0; e < CHUNK_EVENTS && k < count; e++, k++) {
+                out[k] = objectOf(ch.get(LONG, (long) e * EVENT_BYTES));
+            }
         }
         return out;
     }

@@ -22,8 +22,10 @@ import java.util.function.Consumer;
  *   spawn, from a green thread running on one of our workers
  *       -> back of that worker's local queue, then signalWork().
  *   wake (unpark) from a green thread running on one of our workers
- *       -> that worker's LIFO slot; the task it displaces goes to the back of
- *          the local queue, then signalWork().
+ *       -> that worker's LIFO slot if nothing else is runnable there (its
+ *          local levels and its LIFO slot empty: a hand-off), no signal;
+ *          otherwise the back of the local queue, then signalWork() (see
+ *          "Wake-ups behind queued work").
  *       Except the wake-ups a finishing green thread makes for its joiners
  *       (Worker.queueWakeups): back of the local queue, then signalWork(). A
  *       fan-in joiner then runs after its queued siblings and finds them done,
@@ -160,9 +162,35 @@ import java.util.function.Consumer;
  *   as tokio's ramp-up does: W re-checks first, so a lone task costs no
  *   wake-up that finds nothing.)
  *
+ * Wake-ups behind queued work (issue 11: Savina philosophers)
+ *   A woken thread takes the LIFO slot, and so runs as soon as its waker
+ *   unmounts, only when its carrier has nothing else runnable. When other work
+ *   is queued it goes to the back of the local queue, FIFO, as a spawn does.
+ *   Until this change it always took the slot (displacing the slot's task to
+ *   the back of the queue), as Go's runnext and tokio's LIFO slot do. For a
+ *   thread that serves many others through a mailbox that ran the server once
+ *   per message: the philosophers' arbitrator, woken into the slot by each
+ *   philosopher's request, ran right after it with that one request, 3.0M
+ *   dispatches per run at 1 worker. Queued behind the other runnable senders,
+ *   it finds their messages waiting and takes them in one dispatch: 1.6M, the
+ *   count of default virtual threads (FIFO); chameneos and bndbuffer 4.0M ->
+ *   2.0M, big 3.06M -> 2.38M (counts, exact at 1 worker; docs/benchmarks.md,
+ *   "Scheduling order and the philosophers' denials"). Denials did not change
+ *   with it: 500,018 -> 500,009 (the FIFO figure). A ping-pong pair or a ring
+ *   alone on a carrier keeps the slot: its wake-up finds nothing queued. The
+ *   LIFO_LIMIT bound stays for the case left: a task that filled the slot and
+ *   then queued other work (a spawn) before it unmounted.
+ *   The price: a pair exchanging messages while other threads are queued on
+ *   its carrier waits one round of that queue per message instead of none, so
+ *   its latency grows with the queue; in exchange no runnable thread is passed
+ *   over by a pair (before, a pair ran LIFO_LIMIT times ahead of the queue and
+ *   a displaced thread lost its place). The test reads levelMask, which may
+ *   hold a stale set bit (a thief emptied the level): such a wake-up is queued
+ *   although nothing was, and still runs next unless a thief takes it.
+ *
  * The LIFO slot and progress (why a wake-up into it signals nobody)
- *   A wake-up into the LIFO slot (one release store by the owner, no fence, no
- *   signal unless it displaced a task into the queue) is the ping-pong fast
+ *   A wake-up into the LIFO slot (one release store by the owner into the
+ *   empty slot, no fence, no signal) is the ping-pong fast
  *   path: the woken thread runs as soon as the waker unmounts, on the same
  *   carrier. Signalling an idle carrier there would cost a fence per dispatch
  *   and hand the woken thread to another core half the time. Progress does not
@@ -572,14 +600,16 @@ public final class Scheduler {
                 } else if (w.wakeToQueue) {
                     // A finishing thread's joiners: back of the local queue.
                     w.pushLocalOrInject(task);
+                } else if (w.levelMask == 0 && w.lifoOpaque() == null) {
+                    // A hand-off (nothing else runnable here): the LIFO slot, so the woken
+                    // thread runs next (ping-pong locality); no signal (see "The LIFO slot
+                    // and progress").
+                    w.fillLifo(task);
+                    return;
                 } else {
-                    // A wake-up: the LIFO slot (ping-pong locality); no signal unless it
-                    // displaced a task (see "The LIFO slot and progress").
-                    Task displaced = w.pushLifo(task);
-                    if (displaced == null) {
-                        return;
-                    }
-                    w.pushLocalOrInject(displaced);
+                    // Other work waits here: the woken thread queues behind it (see
+                    // "Wake-ups behind queued work").
+                    w.pushLocalOrInject(task);
                 }
                 signalWorkFromOwner();
                 return;

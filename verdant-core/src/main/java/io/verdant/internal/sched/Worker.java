@@ -24,11 +24,13 @@ import java.util.concurrent.locks.LockSupport;
  *              finds it clear (see Scheduler.submit). Stealers never clear it, so it may have stale
  *              set bits (a thief emptied the level), never a stale clear bit for
  *              work the owner pushed: only the owner adds to its levels.
- *   lifo       the green thread most recently woken by the green thread running
- *              here (unless that one is finishing: see queueWakeups); it runs
- *              next (ping-pong locality). Filled by the owner (a release
- *              store into an empty slot, getAndSet into a full one: only the
- *              owner fills it), taken with getAndSet by the owner; an idle worker may take it (getAndSet) if
+ *   lifo       a green thread woken by the green thread running here while
+ *              nothing else was runnable here (levels and slot empty; not by a
+ *              finishing thread: see queueWakeups); it runs next (ping-pong
+ *              locality). A wake-up that finds other work queued goes behind it
+ *              instead (Scheduler, "Wake-ups behind queued work"). Filled only by
+ *              the owner and only when empty (a release store), taken with
+ *              getAndSet by the owner; an idle worker may take it (getAndSet) if
  *              this worker has not dispatched anything for a whole steal pass,
  *              so work parked in the slot behind a long-running task is never
  *              stranded (tokio issue #4941).
@@ -244,7 +246,9 @@ public final class Worker extends Thread {
     static final int STAMP_EVERY = 16;
 
     /** Consecutive LIFO-slot runs before the worker goes back to its queue
-     * (tokio uses 3): bounds how long a ping-pong pair can starve the queue. */
+     * (tokio uses 3): bounds how long a ping-pong pair can starve the queue. A
+     * wake-up takes the slot only when nothing is queued, so the bound acts only
+     * when a thread filled the slot and then queued work before it unmounted. */
     static final int LIFO_LIMIT = 3;
     /** Check the injection queues first every this many dispatches (61, as Go
      * and tokio: prime, so it does not resonate with periodic workloads). */
@@ -834,19 +838,15 @@ public final class Worker extends Thread {
     }
 
     /**
-     * Owner only: puts a woken task in the LIFO slot, returning the one it displaced.
-     * Only the owner ever fills the slot (thieves only empty it), so a slot seen
-     * empty stays empty until this call fills it: a release store suffices, and
-     * the wake-up of a hand-off (where the slot is empty: the task that was in it
-     * is the one running) costs no locked instruction. A full slot is swapped
-     * atomically, since a thief may take its task meanwhile.
+     * Owner only, having seen the LIFO slot empty ({@link #lifoOpaque}): puts a
+     * woken task in it. Only the owner ever fills the slot (thieves only empty
+     * it), so a slot seen empty stays empty until this call fills it: a release
+     * store suffices, and the wake-up of a hand-off costs no locked instruction.
+     * A full slot is never overwritten: a wake-up that finds it full queues the
+     * task instead (Scheduler, "Wake-ups behind queued work").
      */
-    Task pushLifo(Task task) {
-        if (lifoOpaque() == null) {
-            setLifoRelease(task);
-            return null;
-        }
-        return getAndSetLifo(task);
+    void fillLifo(Task task) {
+        setLifoRelease(task);
     }
 
 
@@ -967,7 +967,7 @@ public final class Worker extends Thread {
     }
 
     /**
-     * The owner, filling the slot it saw empty (see {@link #pushLifo}): publishes
+     * The owner, filling the slot it saw empty (see {@link #fillLifo}): publishes
      * the task to whoever takes it (a thief's getAndSet acquires); the ticker's
      * opaque reads see it at the latest a tick later, as with getAndSet.
      */

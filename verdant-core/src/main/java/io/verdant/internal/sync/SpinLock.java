@@ -40,6 +40,16 @@ public class SpinLock {
         }
     }
 
+    /**
+     * Acquires the lock only if it is free now: never spins, never yields. Any
+     * thread; on true the caller holds the lock and must unlock it.
+     *
+     * @return true if the lock was acquired
+     */
+    public final boolean tryLock() {
+        return lockOpaque() == 0 && casLock(0, 1);
+    }
+
     private void slowLock() {
         int spins = 0;
         for (;;) {

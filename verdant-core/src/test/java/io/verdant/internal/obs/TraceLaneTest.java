@@ -8,8 +8,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The collector's lane: events copied off the heap in bulk, the object and extra
- * slots kept only for the events that carry one, and the torn-copy protocol
+ * The collector's lane: events copied off the heap in bulk, each distinct object
+ * kept once and named by an index in its events' headers, extra longs kept only
+ * for the events that carry one, and the torn-copy protocol
  * (append, validFrom, truncate) against a writer that never waits.
  */
 class TraceLaneTest {
@@ -27,7 +28,6 @@ class TraceLaneTest {
         long lost = 0;
         long p = r.published();
         long[] block = new long[1000 * TraceRing.LONGS];
-        Object[] refs = new Object[1000];
         long[] extras = new long[1000];
         while (from < p) {
             long start = Math.max(from, p - r.capacity());
@@ -37,8 +37,10 @@ class TraceLaneTest {
             r.copyLongs(from, n, block, 0);
             for (int i = 0; i < n; i++) {
                 long h = block[i * TraceRing.LONGS];
-                refs[i] = (h & TraceEvent.REF) != 0 ? r.ref(from + i) : null;
                 extras[i] = (h & TraceEvent.EXTRA) != 0 ? r.extra(from + i) : 0;
+                if ((h & TraceEvent.REF) != 0) {
+                    block[i * TraceRing.LONGS] = h | (long) l.intern(r.ref(from + i)) << TraceLane.OBJ_SHIFT;
+                }
             }
             long valid = r.validFrom();
             if (valid > from) {
@@ -49,8 +51,8 @@ class TraceLaneTest {
             }
             int base = l.count();
             for (int i = 0; i < n; i++) {
-                if ((block[i * TraceRing.LONGS] & (TraceEvent.REF | TraceEvent.EXTRA)) != 0) {
-                    l.addCarried(base + i, refs[i], extras[i]);
+                if ((block[i * TraceRing.LONGS] & TraceEvent.EXTRA) != 0) {
+                    l.addExtra(base + i, extras[i]);
                 }
             }
             assertThat(l.append(block, n)).isEqualTo(n);
@@ -93,7 +95,8 @@ class TraceLaneTest {
         for (int k = 0; k < total; k++) {
             assertThat(l.word(k, 1)).isEqualTo(k);
             assertWhole(l, refs, extras, k);
-            for (int w = 0; w < TraceRing.LONGS; w++) {
+            assertThat(flat[k * TraceRing.LONGS]).isEqualTo(l.word(k, 0) & ~TraceLane.OBJ_MASK); // index cleared
+            for (int w = 1; w < TraceRing.LONGS; w++) {
                 assertThat(flat[k * TraceRing.LONGS + w]).isEqualTo(l.word(k, w));
             }
         }
@@ -105,7 +108,7 @@ class TraceLaneTest {
         assertThat(l.extras()).hasSize(back);
         l.add(TraceEvent.header(TraceEvent.SLICE, 0, TraceEvent.ENDED_RUNNING, 0), 1, 2, 3);
         assertThat(l.count()).isEqualTo(back + 1);
-        assertThat(l.word(back, 0) & (TraceEvent.REF | TraceEvent.EXTRA)).isZero();
+        assertThat(l.word(back, 0) & (TraceEvent.REF | TraceEvent.EXTRA | TraceLane.OBJ_MASK)).isZero();
         assertThat(l.word(back, 3)).isEqualTo(3);
         assertThat(l.word(back, 4)).isZero();
     }
@@ -152,5 +155,29 @@ class TraceLaneTest {
             assertThat(l.word(k, 1)).isGreaterThan(prev);
             prev = l.word(k, 1);
         }
+    }
+
+    /** Events that carry the same objects over and over (a ping-pong pair's two channels) keep each object once. */
+    @Test
+    void eventsThatCarryTheSameObjectsKeepEachOnceAndNameItByIndex() {
+        TraceRing r = new TraceRing(1 << 12);
+        Object ping = new Object();
+        Object pong = new Object();
+        Object rare = new Object();
+        int total = 3000;
+        for (long s = 0; s < total; s++) {
+            Object o = s == 1000 ? rare : (s & 1) == 0 ? ping : pong;
+            r.put(TraceEvent.header(TraceEvent.SLICE, 1, TraceEvent.ENDED_PARK, 0), s, s + 1, 7, o, 0, 0);
+        }
+        TraceLane l = new TraceLane();
+        assertThat(drain(r, l, 0)[0]).isEqualTo(total);
+        Object[] refs = l.refs();
+        for (int k = 0; k < total; k++) {
+            Object want = k == 1000 ? rare : (k & 1) == 0 ? ping : pong;
+            assertThat(refs[k]).isSameAs(want);
+            assertThat(l.ref(k)).isSameAs(want);
+            assertThat(l.word(k, 0) >>> TraceLane.OBJ_SHIFT).isLessThan(3); // three distinct objects
+        }
+        assertThat(l.intern(rare)).isEqualTo(l.word(1000, 0) >>> TraceLane.OBJ_SHIFT);
     }
 }
