@@ -128,7 +128,7 @@ class BoundedMailboxTest {
                     Green.send(r.pid(), i);
                 }
             });
-            Green.sleep(Duration.ofMillis(50));
+            awaitBlocked(producer); // it sent 1 and 2; 3 finds the mailbox full
             assertThat(producer.isDone()).as("producer blocked on the full mailbox").isFalse();
             go.countDown();
             producer.join(LONG);
@@ -193,7 +193,7 @@ class BoundedMailboxTest {
             GreenHandle<Boolean> r = Green.spawner().mailbox(Mailbox.blocking(1, LONG)).spawn(() -> go.await(20, TimeUnit.SECONDS));
             Green.send(r.pid(), 1);
             GreenHandle<Boolean> sender = Green.spawn(() -> Green.send(r.pid(), 2));
-            Green.sleep(Duration.ofMillis(20));
+            awaitBlocked(sender);
             long t0 = System.nanoTime();
             go.countDown();
             boolean d = sender.join();
@@ -210,7 +210,7 @@ class BoundedMailboxTest {
             GreenHandle<List<Object>> r = receiver(Mailbox.blocking(1, LONG));
             Green.send(r.pid(), 1);
             GreenHandle<Boolean> sender = Green.spawn(() -> Green.send(r.pid(), 2));
-            Green.sleep(Duration.ofMillis(20));
+            awaitBlocked(sender);
             sender.cancel();
             assertThatThrownBy(sender::join).isInstanceOf(GreenFailedException.class)
                     .cause().isInstanceOf(CancelledException.class);
@@ -262,5 +262,17 @@ class BoundedMailboxTest {
         assertThat(Mailbox.unbounded().isUnbounded()).isTrue();
         assertThat(Mailbox.bounded(4, Mailbox.Overflow.FAIL)).isEqualTo(Mailbox.bounded(4, Mailbox.Overflow.FAIL));
         assertThat(Mailbox.blocking(4, Duration.ofSeconds(1)).toString()).contains("BLOCK");
+    }
+
+    /**
+     * Waits (green) until {@code sender} has parked: its only blocking step is a send
+     * to a full mailbox, so it is blocked there. A fixed sleep let a slow carrier
+     * reach the assertion, or the release, before the sender had even run.
+     */
+    private static void awaitBlocked(GreenHandle<?> sender) {
+        while (sender.state() != GreenState.WAITING) {
+            assertThat(sender.isDone()).as("the sender ended instead of blocking").isFalse();
+            Green.sleep(Duration.ofMillis(1));
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.verdant;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 
@@ -8,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Issue 10 items 10 and 11: every bad setting fails at build(), naming the setting. */
+@Timeout(60) // one test starts and closes a runtime whose shutdown timeout is unbounded
 class ConfigValidationTest {
 
     @Test

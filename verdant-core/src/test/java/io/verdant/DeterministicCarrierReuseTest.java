@@ -22,8 +22,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(120)
 @org.junit.jupiter.api.extension.ExtendWith(DetRuns.QuietRestartLog.class)
 class DeterministicCarrierReuseTest {
-    /** No failure or dead-letter logging: the workload makes both on purpose. */
-    private static final Config QUIET = DetRuns.SILENT;
+    /**
+     * No failure or dead-letter logging: the workload makes both on purpose. A stack
+     * size of its own: carriers are pooled per stack size, so no other test's carrier
+     * can be taken here. (A carrier that an earlier test abandoned on a stuck schedule,
+     * SliceWatchdogCarrierTest's, went back to the pool when its job ended, after this
+     * test's endIdle() on a loaded machine, and the "fresh" run reused it: a random-order
+     * one-core run failed "the first run started a new carrier".)
+     */
+    private static final Config QUIET = Config.builder().failureHandler((h, t) -> { }).deadLetterHandler((p, m) -> { })
+            .stackSize(16L * 1024 * 1024 + 4096).build();
 
     /** Result and trace of one schedule. */
     private record Run(Object result, ScheduleTrace trace) {

@@ -336,7 +336,9 @@ class EventActorTest {
         // No spare carriers: the other actor can only run if the long handler yields at a safepoint.
         try (Verdant one = Verdant.start(Config.builder().workers(1).maxSpareCarriers(0).name("slices").build())) {
             AtomicBoolean otherRan = new AtomicBoolean();
+            CountDownLatch longRuns = new CountDownLatch(1);
             GreenHandle<Long> longOne = Actors.spawner(one).spawn(0L, (Long s, Object m) -> {
+                longRuns.countDown();
                 long spins = 0;
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
                 while (!otherRan.get()) {
@@ -355,8 +357,8 @@ class EventActorTest {
                 return s;
             });
             Green.send(longOne.pid(), "run");
-            Thread.sleep(50);
-            Green.send(other.pid(), "run");
+            assertThat(longRuns.await(20, TimeUnit.SECONDS)).as("the long handler started").isTrue();
+            Green.send(other.pid(), "run"); // it can only run if the long handler is preempted
             assertThat(longOne.join(Duration.ofSeconds(30))).as("spins before the other actor ran").isNotNegative();
             assertThat(otherRan).isTrue();
         }

@@ -3,6 +3,7 @@ package io.verdant;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
+import jdk.jfr.consumer.RecordingStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,6 +13,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -44,8 +47,11 @@ class JfrEventsTest {
             rec.disable("io.verdant.RuntimeStatistics");
             rec.disable("io.verdant.WorkerStatistics");
             rec.start();
+            // No stall reports here: the two spinners reach safepoints, but a loaded OS can hold
+            // the carrier off its core past the 100 ms default threshold while the other waits,
+            // and that stall (and its spare) would be events this test does not expect.
             try (Verdant rt = Verdant.start(Config.builder().workers(1).name("jfr-preempt")
-                    .timeslice(Duration.ofMillis(2)).build())) {
+                    .timeslice(Duration.ofMillis(2)).stallThreshold(Duration.ofHours(1)).build())) {
                 AtomicBoolean stop = new AtomicBoolean();
                 GreenHandle<Void> a = rt.spawn(() -> spinWithCheckpoints(stop));
                 GreenHandle<Void> b = rt.spawn(() -> spinWithCheckpoints(stop));
@@ -132,7 +138,26 @@ class JfrEventsTest {
             rec.enable("io.verdant.RuntimeStatistics");
             rec.enable("io.verdant.WorkerStatistics");
             rec.start();
-            try (Verdant rt = Verdant.start(Config.builder().workers(2).name("jfr-misc").build())) {
+            // The statistics are periodic (1 s): the runtime stays open until this stream has seen
+            // both for it. (A 1.2 s sleep lost to a JFR periodic thread late under load.)
+            CountDownLatch statistics = new CountDownLatch(2);
+            AtomicBoolean runtimeSeen = new AtomicBoolean();
+            AtomicBoolean workerSeen = new AtomicBoolean();
+            try (RecordingStream stream = new RecordingStream();
+                 Verdant rt = Verdant.start(Config.builder().workers(2).name("jfr-misc").build())) {
+                stream.enable("io.verdant.RuntimeStatistics");
+                stream.enable("io.verdant.WorkerStatistics");
+                stream.onEvent("io.verdant.RuntimeStatistics", e -> {
+                    if (e.getString("runtime").equals("jfr-misc") && runtimeSeen.compareAndSet(false, true)) {
+                        statistics.countDown();
+                    }
+                });
+                stream.onEvent("io.verdant.WorkerStatistics", e -> {
+                    if (e.getString("carrier").equals("jfr-misc-carrier-0") && workerSeen.compareAndSet(false, true)) {
+                        statistics.countDown();
+                    }
+                });
+                stream.startAsync();
                 GreenHandle<Integer> first = rt.spawn(() -> 1);
                 first.join(Duration.ofSeconds(20));
                 started = first.pid();
@@ -155,7 +180,7 @@ class JfrEventsTest {
                     holder.join();
                     return null;
                 });
-                Thread.sleep(1200); // the statistics' period is 1 s
+                assertThat(statistics.await(60, TimeUnit.SECONDS)).as("statistics events of jfr-misc").isTrue();
             }
             rec.stop();
             rec.dump(file);

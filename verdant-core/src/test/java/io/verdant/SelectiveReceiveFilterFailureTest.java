@@ -96,8 +96,12 @@ class SelectiveReceiveFilterFailureTest {
     void filterThrowingWhileWaitingForAMessageLosesNothing() {
         List<Object> left = rt.run(() -> {
             Pid self = Green.self();
+            GreenHandle<?> receiver = Green.runtime().handle(self).orElseThrow();
             GreenHandle<Void> sender = Green.spawn(() -> {
-                Green.sleep(Duration.ofMillis(20));
+                // Sent once the receiver waits (a 20 ms sleep let a slow receiver find it queued).
+                while (receiver.state() != GreenState.WAITING) {
+                    Green.sleep(Duration.ofMillis(1));
+                }
                 Green.send(self, "late");
             });
             assertThatThrownBy(() -> Green.receive(throwingOn("late"))).isInstanceOf(FilterBroke.class);

@@ -125,8 +125,7 @@ class SnapshotTest {
             assertThat(running.state()).isEqualTo(GreenState.RUNNING);
             assertThat(running.carrier()).isEqualTo("snap-run-carrier-0");
             assertThat(running.timeWaiting()).isEqualTo(Duration.ZERO);
-            Thread.sleep(250);
-            waitUntil(() -> info(rt, spinner.pid()).runTime().toMillis() >= 20);
+            waitUntil(() -> info(rt, spinner.pid()).runTime().toMillis() >= 20); // the sampler credits it
             stop.set(true);
             spinner.join(Duration.ofSeconds(20));
             assertThat(rt.snapshot().find(spinner.pid())).isEmpty();

@@ -107,11 +107,20 @@ class TaskScopeTest {
     void anySuccessfulWhenAllFailThrowsTheFirstFailureWithTheOthersSuppressed() {
         Throwable thrown = rt.run(() -> {
             try (TaskScope<String, String> scope = TaskScope.open(TaskScope.Joiner.anySuccessfulOrThrow())) {
-                scope.fork(() -> {
+                // "second" ends only after the scope has seen "first" end: callbacks run
+                // in registration order on the ended thread, and both of first's are in
+                // place before it may end. (A 50 ms sleep in "second" ordered them by
+                // time, and lost on a loaded machine.)
+                CountDownLatch registered = new CountDownLatch(1);
+                CountDownLatch firstSeen = new CountDownLatch(1);
+                GreenHandle<String> first = scope.fork(() -> {
+                    registered.await();
                     throw new IllegalStateException("first");
                 });
+                first.onComplete((v, t) -> firstSeen.countDown()); // after the scope's own callback
+                registered.countDown();
                 scope.fork(() -> {
-                    Green.sleep(Duration.ofMillis(50));
+                    firstSeen.await();
                     throw new IllegalStateException("second");
                 });
                 scope.join();

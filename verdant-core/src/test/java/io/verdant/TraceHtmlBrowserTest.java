@@ -47,7 +47,12 @@ class TraceHtmlBrowserTest {
 
         Pid[] spinners = new Pid[2];
         Path html = dir.resolve("trace.html");
-        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("trace-html").build())) {
+        // No spare carriers: the pixel checks below assume exactly two carrier lanes above the
+        // timer and outside lanes. On a loaded machine the OS can hold a spinner's 8 ms loop off
+        // its core past Sysmon's 100 ms stall threshold; a spare carrier then took over the queued
+        // work and drew a third carrier lane, which moved the source lanes (and their arrows)
+        // below where the test looked (17 "stray" arrow pixels, in a loaded run).
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).maxSpareCarriers(0).name("trace-html").build())) {
             TraceRecording trace = rt.startTrace();
             rt.run(() -> {
                 List<GreenHandle<Long>> hs = new ArrayList<>();

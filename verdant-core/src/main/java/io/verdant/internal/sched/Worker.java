@@ -58,7 +58,9 @@ import java.util.concurrent.locks.LockSupport;
  *   dispatches  incremented (plain, owner) per dispatch; read opaquely by other
  *               workers (LIFO steal rule) and by the ticker (time slices).
  *   current     the task being run, published opaquely; for diagnostics and the
- *               ticker, never for correctness.
+ *               ticker, never for correctness. A traced slice clears it before
+ *               publishing its SLICE event, so a stopping trace that sees the
+ *               event sees it cleared (TraceControl.slicesInFlight).
  *   counters    statistics for Verdant.metrics(): plain fields, one writer each
  *               (this carrier; busyTicks the ticker), none on the dispatch path;
  *               see {@link WorkerCounters} for the readers' memory ordering.
@@ -586,10 +588,18 @@ public final class Worker extends Thread {
                 blocker = LockSupport.getBlocker(vt);
                 holder = io.verdant.internal.obs.WaitReasons.holderId(blocker); // a mutex's holder now, as a number
             }
+            // current is cleared before the SLICE is published (the ring's release store
+            // orders it): a stopping trace that reads the published count including this
+            // SLICE then sees no current task (TraceControl.slicesInFlight). Cleared after
+            // it, a stop that came in between waited its whole bound for a SLICE that had
+            // been written already and cut a phantom "running" slice of the task to the
+            // stop time, while the task ran on another carrier (TraceViewTest under load).
+            setCurrentOpaque(null);
             ring.put(TraceEvent.header(TraceEvent.SLICE, how, ended, task.priority) | estimated, t0, t1,
                     task.traceId(), blocker, holder, foldedWake);
             foldedWake = 0;
             sliceBegin = t1;
+            Faults.at(this, Faults.Site.SLICE_WRITTEN);
         }
     }
 

@@ -9,4 +9,17 @@ public final class SchedulerTestAccess {
     public static void spinNanos(Scheduler s, long nanos) {
         s.spinNanos(nanos);
     }
+
+    /**
+     * Runs {@code r} on a carrier each time it has written a traced slice's SLICE
+     * event, before its turn ends (Faults.Site.SLICE_WRITTEN); null removes it.
+     * Needs -Dio.verdant.internal.faults=true (verdant-core's test build sets it).
+     */
+    public static void onSliceWritten(Runnable r) {
+        Faults.install(r == null ? null : (w, site) -> {
+            if (site == Faults.Site.SLICE_WRITTEN) {
+                r.run();
+            }
+        });
+    }
 }

@@ -1,6 +1,7 @@
 package io.verdant.internal.vthread;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -11,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The JDK version check that {@code Verdant.start} makes before touching JDK internals, and the one field read. */
+@Timeout(60) // two tests start virtual threads and wait for them
 class VirtualThreadsTest {
     @Test
     void aNewerJdkFailsWithAMessageNamingTheSupportedVersion() {
