@@ -130,6 +130,32 @@ import java.util.concurrent.locks.LockSupport;
  *   retire         spares only: set by Sysmon under the idle lock; read by the
  *                  owner between tasks (see Scheduler, "Carriers").
  *
+ * A ring's last task (stealBy; issue 11, spawn at 2 workers)
+ *   A searching carrier that finds a victim's ring holding one task while the
+ *   victim runs a task (current not null) leaves that task to the victim, and
+ *   steals nothing of a worse level from it instead, until it has seen such a
+ *   ring there for LAST_TASK_GRACE_NANOS (runtime clock) without running
+ *   anything itself meanwhile; then it steals as before. Why: a spawner made to
+ *   yield by back-pressure (Scheduler, "Back-pressure on a spawner") waits
+ *   behind its children; its carrier runs them, the other carrier steals
+ *   halves, and the spawner ends up the ring's last task: stolen then, it moves
+ *   to the other carrier (away from the cache lines of its stack and of the
+ *   children it just made) and leaves its own carrier searching, which its
+ *   own carrier would have reached one child later (BENCHMARKS.md, spawn).
+ *   Two or more tasks are stolen as before (half, from the head: the newest
+ *   stays). Per victim, thief-owned: lastTaskSeen (the thief's own dispatch
+ *   count when leaving began, NOT_WAITING otherwise) and lastTaskSince (when);
+ *   reset when the thief steals from the victim or finds it without such a
+ *   ring. It counts the ring, not one task: yielders alternating through the
+ *   ring of a carrier (always one queued, a different one each time) are still
+ *   taken after the grace.
+ *   Progress: the thief does not park while the task is there (park()'s
+ *   re-check sees a non-empty ring and returns to search), and no rule can
+ *   postpone it past the grace: an idle carrier runs it within
+ *   LAST_TASK_GRACE_NANOS plus a search, or its owner does (LastTaskStealTest).
+ *   The stalled-carrier rules (Sysmon's rescue, spares) steal through the same
+ *   path and wait the same grace at most.
+ *
  * Parking
  *   See {@link Scheduler}: a worker registers as idle, re-checks every queue,
  *   then parks until {@code notified} is set; Dekker-style fences on both sides
@@ -261,6 +287,19 @@ public final class Worker extends Thread {
      * tick, so a fault that repeats at every turn costs at most ~1000 turns and
      * log records a second instead of a spinning core. Chosen, not measured. */
     private static final long FAULT_PAUSE_NANOS = Ticker.TICK_NANOS;
+    /** How long a searching carrier leaves a ring's last task to its running owner (see
+     * "A ring's last task"): several short tasks' time (a no-op child's start, run and
+     * exit take well under a microsecond), a quarter of the longest spin. Chosen, not tuned. */
+    static final long LAST_TASK_GRACE_NANOS = 5_000;
+    /**
+     * The grace in force: LAST_TASK_GRACE_NANOS, or {@code -Dverdant.lastTaskGrace=<ns>}
+     * (0 turns the rule off). A benchmarking switch, not an API; not final so that a
+     * test or a comparison in one process can change it (read once per look, off the
+     * dispatch path).
+     */
+    static long lastTaskGrace = Long.getLong("verdant.lastTaskGrace", LAST_TASK_GRACE_NANOS);
+    /** lastTaskSeen's value for "not leaving a task there": no dispatch count is negative. */
+    private static final long NOT_WAITING = -1;
 
     final Scheduler scheduler;
     final int index;
@@ -314,6 +353,11 @@ public final class Worker extends Thread {
     boolean searching;
     /** Owner only: victims' dispatch counts at this worker's previous steal pass. */
     final long[] stealSeen;
+    /** Owner only, per victim (see "A ring's last task"): this carrier's own dispatch count
+     * when it began leaving that victim's last task, or NOT_WAITING. */
+    final long[] lastTaskSeen;
+    /** Owner only, per victim: the runtime clock's time that leaving began (valid while lastTaskSeen is set). */
+    final long[] lastTaskSince;
     /** Owner only: between park()'s registration on the idle list and its return
      * (Scheduler.carrierFaulted reads it after a fault inside park()). */
     boolean parkRegistered;
@@ -370,6 +414,9 @@ public final class Worker extends Thread {
         this.randomSeed = index * 0x9E3779B9 + 1;
         this.stealSeen = new long[scheduler.maxCarriers()];
         java.util.Arrays.fill(stealSeen, -1);
+        this.lastTaskSeen = new long[scheduler.maxCarriers()];
+        this.lastTaskSince = new long[scheduler.maxCarriers()];
+        java.util.Arrays.fill(lastTaskSeen, NOT_WAITING);
         for (int p = 0; p < levels.length; p++) {
             levels[p] = new LocalQueue();
         }
@@ -509,7 +556,7 @@ public final class Worker extends Thread {
     }
 
     /** Owner only: runs {@code task}; {@code ring} is this turn's trace ring, or null; {@code how} a FOUND_ code if traced. */
-    private void runTask(Task task, TraceRing ring, int how) {
+    void runTask(Task task, TraceRing ring, int how) { // package-private for LastTaskStealTest
         setDispatchesOpaque(dispatchesOwn() + 1);
         if (task.worker != this) {
             // Stored only when it changes: a task that stays on its carrier (every
@@ -871,14 +918,26 @@ public final class Worker extends Thread {
      * then, if {@code lifoToo}, the LIFO slot under the rule of the class comment.
      */
     Task stealBy(Worker thief, long[] lastSeenDispatches, boolean lifoToo) {
+        boolean left = false;
         for (int p = 0; p < levels.length; p++) {
-            Task t = levels[p].stealInto(thief.levels[p]);
+            LocalQueue q = levels[p];
+            if (q.size() == 1 && currentOpaque() != null && thief.leavesLastTask(index)) {
+                // The last task of a ring whose owner runs (see "A ring's last task"); and
+                // nothing of a worse level instead of it.
+                left = true;
+                break;
+            }
+            Task t = q.stealInto(thief.levels[p]);
             if (t != null) {
                 if (!thief.levels[p].isEmpty()) {
                     thief.levelMask |= 1 << p;
                 }
+                thief.lastTaskSeen[index] = NOT_WAITING;
                 return t;
             }
+        }
+        if (!left) {
+            thief.lastTaskSeen[index] = NOT_WAITING;
         }
         if (!lifoToo) {
             return null;
@@ -890,6 +949,32 @@ public final class Worker extends Thread {
         }
         lastSeenDispatches[index] = d;
         return null;
+    }
+
+    /**
+     * Owner only (this carrier, searching; or a test thread for an unstarted worker): whether
+     * it leaves the last task of {@code victim}'s ring, which runs a task, to that carrier for
+     * now (see "A ring's last task"): yes until it has seen such a ring there for
+     * the grace ({@link #lastTaskGrace}) of the runtime's clock without running anything
+     * itself meanwhile.
+     */
+    boolean leavesLastTask(int victim) {
+        long grace = lastTaskGrace;
+        if (grace <= 0) {
+            return false;
+        }
+        long now = scheduler.clock().nanoTime();
+        long d = dispatchesOwn();
+        if (lastTaskSeen[victim] != d) {
+            lastTaskSeen[victim] = d;
+            lastTaskSince[victim] = now;
+            return true;
+        }
+        if (now - lastTaskSince[victim] < grace) {
+            return true;
+        }
+        lastTaskSeen[victim] = NOT_WAITING;
+        return false;
     }
 
     int nextRandom(int bound) {
