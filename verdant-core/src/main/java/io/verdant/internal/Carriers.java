@@ -21,9 +21,9 @@ public final class Carriers {
      * @return the calling green thread's carrier, or null
      */
     public static Worker current() {
-        GreenThread<?> g = GreenThread.mounted();
-        // Task.worker is written by the carrier just before dispatch and read here by
-        // code running inside that dispatch, on the same OS thread (program order).
-        return g == null ? null : g.lastWorker();
+        // The carrier the JDK mounted the caller on, not Task.worker: a stale copy of the
+        // caller dispatched elsewhere may name another carrier there for a moment
+        // (GreenThread, "One queued copy").
+        return GreenThread.mounted() == null ? null : Worker.ofCaller();
     }
 }

@@ -74,6 +74,22 @@ import java.util.concurrent.locks.LockSupport;
  *   carrier meanwhile, so what dispatch does after it (Task.worker, unmounted())
  *   is what a real unmount does. Cost: one CAS per submission and one volatile
  *   store per dispatch, on the record's per-hop line (GreenThreadHead).
+ *   One copy can still come while the thread runs: a carrier clears queued, the
+ *   walker then suspends, restores and resubmits (its CAS wins), and the
+ *   carrier's state check finds the restored state and runs the thread. That
+ *   copy, dispatched on another carrier while the thread runs, does nothing
+ *   (the JDK's state check), but its dispatch names that carrier in Task.worker
+ *   and makes the thread its current task for a moment. So the thread's own
+ *   code never takes its carrier from Task.worker: it asks the JDK which carrier
+ *   it is mounted on (Worker.ofCaller, Carriers.current), and uses that
+ *   carrier's owner-only state (counters, run queue, channel node and pid
+ *   caches) only if that carrier runs it. Before, such a copy made a thread use
+ *   another carrier's owner-only state (ResubmittedCopyTest failed 3 of 5
+ *   loaded runs). Dropping the copy instead, when the thread is seen mounted,
+ *   was tried and lost a thread in 2 of about 30 loaded runs: not done.
+ *   Left: such a copy's dispatch still runs a dispatcher's unmounted() (a
+ *   no-op unless the dispatcher acts) and withdraws a pending preemption
+ *   request of the running thread (Sysmon asks again at its next tick).
  *
  * Completion state
  *   status: ALIVE -> SUCCEEDED | FAILED | ABANDONED, one CAS, once.
@@ -495,7 +511,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         }
         // Counted as ended before joiners can return: join() waits for DONE, not for status.
         runtime.threadEnded();
-        Worker here = lastWorker();
+        Worker here = Worker.ofCaller();
         if (here != null && here.currentTask() == this) {
             here.counters.exited++;
         } else {
@@ -508,7 +524,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         } else if (w instanceof Waiter) {
             // Joiners queue behind the work already queued on this carrier (see
             // Worker.queueWakeups); this runs on the carrier that runs us.
-            Worker carrier = lastWorker();
+            Worker carrier = Worker.ofCaller();
             if (carrier == null) {
                 // A deterministic runtime: no Worker; its scheduler orders the wake-ups.
                 if (unparkAll(w)) {

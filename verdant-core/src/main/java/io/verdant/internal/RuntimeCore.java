@@ -426,7 +426,7 @@ public final class RuntimeCore {
 
     /** Counts a spawn on the spawner's carrier (single writer) or, from elsewhere, in an atomic. */
     private void countSpawn(GreenThread<?> spawner) {
-        io.verdant.internal.sched.Worker w = spawner == null || spawner.runtime != this ? null : spawner.lastWorker();
+        io.verdant.internal.sched.Worker w = spawner == null || spawner.runtime != this ? null : io.verdant.internal.sched.Worker.ofCaller();
         if (w != null && w.currentTask() == spawner) {
             w.counters.spawned++;
         } else {
@@ -450,7 +450,7 @@ public final class RuntimeCore {
         if (m == null) {
             return -1;
         }
-        io.verdant.internal.sched.Worker w = m.lastWorker();
+        io.verdant.internal.sched.Worker w = io.verdant.internal.sched.Worker.ofCaller();
         return w != null && w.scheduler() == scheduler && w.currentTask() == m ? w.index() : -1;
     }
 

@@ -73,7 +73,7 @@ public final class Safepoints {
         // Read before CAS: while a request for some other thread is pending, every
         // checkpoint in the JVM comes here, and a CAS each time would be costly.
         if (g != null && g.preemptRequested() && acknowledge(g)) {
-            io.verdant.internal.sched.Worker w = g.lastWorker();
+            io.verdant.internal.sched.Worker w = io.verdant.internal.sched.Worker.ofCaller();
             if (w != null && w.currentTask() == g) {
                 w.counters.preemptionsHonored++;
             }

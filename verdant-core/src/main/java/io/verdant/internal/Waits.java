@@ -156,7 +156,7 @@ public final class Waits {
             g = GreenThread.current();
             if (g != null) {
                 // Statistics: a plain increment by the carrier this green thread runs on (its single writer).
-                io.verdant.internal.sched.Worker w = g.lastWorker();
+                io.verdant.internal.sched.Worker w = io.verdant.internal.sched.Worker.ofCaller();
                 if (w != null) {
                     w.counters.waits++;
                 }

@@ -149,11 +149,17 @@ class ResubmittedCopyTest {
         }
     }
 
-    /** In a green thread or a handler: Carriers.current() must be the carrier the caller runs on. */
+    /**
+     * In a green thread or a handler: Carriers.current() must be the carrier the caller
+     * runs on, and that carrier must be running the caller (its current task), so its
+     * owner-only state is the caller's to use. Task.worker is not checked: a stale copy
+     * dispatched elsewhere may name another carrier there for a moment, which is why
+     * the runtime's own code reads its carrier from the JDK (Worker.ofCaller).
+     */
     private static void checkCarrier(AtomicInteger wrong) {
         Thread real = VirtualThreads.currentCarrier();
         Worker seen = Carriers.current();
-        if (real instanceof Worker && seen != real) {
+        if (real instanceof Worker && (seen != real || seen.currentTask() != GreenThread.mounted())) {
             wrong.incrementAndGet();
         }
     }

@@ -549,7 +549,7 @@ public final class Scheduler {
      * @param spawner the calling green thread's task
      */
     public static void yieldIfSpawnOverflowed(Task spawner) {
-        Worker w = spawner.worker;
+        Worker w = Worker.ofCaller();
         if (w != null && w.spawnOverflowed) {
             w.spawnOverflowed = false;
             w.counters.spawnYields++;
@@ -566,7 +566,7 @@ public final class Scheduler {
     private void submitFromElsewhere(Task task, boolean first, Thread t) {
         // (A carrier, of another runtime here, is a platform thread: it is "anyone else".)
         if (t.isVirtual() && t.getUncaughtExceptionHandler() instanceof Task running) {
-            Worker w = running.worker;
+            Worker w = Worker.ofCaller();
             if (w != null && w.scheduler == this && w.currentTask() == running) {
                 // Made runnable by the green thread running on worker w.
                 TraceRing ring = w.traceOpaque();

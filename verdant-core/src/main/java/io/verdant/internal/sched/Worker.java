@@ -5,6 +5,7 @@ import io.verdant.internal.obs.TraceRing;
 import io.verdant.internal.timer.Clock;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import io.verdant.internal.vthread.VirtualThreads;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -555,14 +556,28 @@ public final class Worker extends Thread {
         scheduler.reportInternalError(t);
     }
 
+    /**
+     * The worker whose OS thread runs the calling thread: the carrier the JDK
+     * mounted the calling green thread on (or a worker calling from its own
+     * code), else null. Use this, not the caller's {@link Task#lastWorker}, for
+     * a carrier's owner-only state: a stale copy of the caller, dispatched on
+     * another carrier while the caller runs, may name that carrier in
+     * Task.worker for a moment (GreenThread, "One queued copy").
+     *
+     * @return the calling thread's worker, or null
+     */
+    public static Worker ofCaller() {
+        return VirtualThreads.currentCarrier() instanceof Worker w ? w : null;
+    }
+
     /** Owner only: runs {@code task}; {@code ring} is this turn's trace ring, or null; {@code how} a FOUND_ code if traced. */
     void runTask(Task task, TraceRing ring, int how) { // package-private for LastTaskStealTest
-        setDispatchesOpaque(dispatchesOwn() + 1);
         if (task.worker != this) {
             // Stored only when it changes: a task that stays on its carrier (every
             // task with one worker) skips a reference store and its GC write barrier.
             task.worker = this;
         }
+        setDispatchesOpaque(dispatchesOwn() + 1);
         setCurrentOpaque(task);
         try {
             if (ring == null) {
