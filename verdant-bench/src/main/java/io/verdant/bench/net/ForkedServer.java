@@ -126,6 +126,55 @@ final class ForkedServer implements AutoCloseable {
         return new ForkedServer(sut, p, Integer.parseInt(line.substring(5).trim()), recording);
     }
 
+    /** @return the server JVM's process id */
+    long pid() {
+        return process.pid();
+    }
+
+    /**
+     * Linux only (read from {@code /proc/<pid>/task}): the server's threads' voluntary
+     * and involuntary context switches so far, summed over its live threads, and the
+     * CPU time so far ({@code schedstat}, ns) of the threads whose name contains each
+     * of {@code names} (a thread's name there is cut to 15 characters). Null where
+     * {@code /proc} does not say. A thread that ended between two reads drops out of
+     * the sums: compare two reads taken while the server is serving.
+     *
+     * @param names name fragments, e.g. {@code ticker}
+     * @return {voluntary, involuntary, then one CPU time per name}, or null
+     */
+    long[] threadStats(List<String> names) {
+        Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
+        if (!Files.isDirectory(tasks)) {
+            return null;
+        }
+        long[] r = new long[2 + names.size()];
+        try (var dirs = Files.list(tasks)) {
+            for (Path t : (Iterable<Path>) dirs::iterator) {
+                try {
+                    for (String line : Files.readAllLines(t.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches:")) {
+                            r[0] += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        } else if (line.startsWith("nonvoluntary_ctxt_switches:")) {
+                            r[1] += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        }
+                    }
+                    String comm = Files.readString(t.resolve("comm")).trim();
+                    for (int i = 0; i < names.size(); i++) {
+                        if (comm.contains(names.get(i))) {
+                            String sched = Files.readString(t.resolve("schedstat")).trim();
+                            r[2 + i] += Long.parseLong(sched.substring(0, sched.indexOf(' ')));
+                        }
+                    }
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended meanwhile, or a kernel without schedstat: leave it out
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return r;
+    }
+
     /** @return the server JVM's CPU time so far (all its threads), in ns; -1 if the OS does not say */
     long cpuNanos() {
         return process.toHandle().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);

@@ -34,6 +34,18 @@ import java.util.regex.Pattern;
  * requests/s and in server CPU per request) and verdant-jfr over vt-default-jfr.
  * Every system runs the same server code with the same timeout design (a sweeper
  * thread, no socket read timeout: see {@code SocketServer}).
+ *
+ * <p>Counts per request beside the times (issue 11: where a server's CPU goes, in
+ * figures that do not depend on the machine's load), as extras on the RESULT line:
+ * on Linux always {@code vcs} and {@code ivcs} (voluntary and involuntary context
+ * switches of all the server's threads) and {@code cpu_us_<name>} (CPU of the
+ * server's threads whose name contains each of {@code http.threadCpu}, default
+ * {@code ticker,MasterPoller}: Verdant's ticker, which the default scheduler has no
+ * counterpart of, and the JDK's master poller); with {@code -Dhttp.syscalls=true}
+ * and {@code perf} installed also {@code sys_<call>} for futex, epoll_wait,
+ * epoll_ctl, read and write ({@code perf stat -e syscalls:sys_enter_<call> -p
+ * <server>} around the wrk run; needs a kernel that lets this user trace the
+ * server, e.g. {@code kernel.perf_event_paranoid} at most 2 for one's own processes).
  */
 public final class HttpComparison extends Harness {
     private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
@@ -44,6 +56,11 @@ public final class HttpComparison extends Harness {
     private static final Pattern NON2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
 
     private static final String DURATION = System.getProperty("http.duration", SMOKE ? "1s" : "10s");
+    /** Thread-name fragments whose CPU per request is reported (see the class comment). */
+    private static final List<String> THREAD_CPU = List.of(System.getProperty("http.threadCpu", "ticker,MasterPoller")
+            .split(","));
+    /** System calls counted per request with {@code -Dhttp.syscalls=true} (see the class comment). */
+    private static final List<String> SYSCALLS = List.of("futex", "epoll_wait", "epoll_ctl", "read", "write");
 
     /** Servers shared by the entries of one system (one JVM per system, not per connection count). */
     private final Map<ForkedServer.SystemUnderTest, ForkedServer> servers = new LinkedHashMap<>();
@@ -161,15 +178,33 @@ public final class HttpComparison extends Harness {
 
         @Override
         public double run() throws IOException, InterruptedException {
+            long[] s0 = server.threadStats(THREAD_CPU);
+            Process perf = Boolean.getBoolean("http.syscalls") && onPath("perf") ? startPerf(server.pid()) : null;
             long c0 = server.cpuNanos();
             double[] m = wrk(server.port, connections, DURATION);
             long c1 = server.cpuNanos();
+            Map<String, Long> calls = perf == null ? Map.of() : stopPerf(perf);
+            long[] s1 = server.threadStats(THREAD_CPU);
             cpu = c0 < 0 || c1 < 0 ? -1 : c1 - c0;
             Map<String, Double> x = new LinkedHashMap<>();
             x.put("p99_us", m[1]);
             x.put("ops", m[2]);
             x.put("errors", m[3]);
             x.put("non2xx", m[4]);
+            double requests = Math.max(1, m[2]);
+            if (s0 != null && s1 != null) {
+                x.put("vcs", (s1[0] - s0[0]) / requests);
+                x.put("ivcs", (s1[1] - s0[1]) / requests);
+                for (int i = 0; i < THREAD_CPU.size(); i++) {
+                    x.put("cpu_us_" + THREAD_CPU.get(i), (s1[2 + i] - s0[2 + i]) / 1_000.0 / requests);
+                }
+            }
+            for (String call : SYSCALLS) {
+                Long n = calls.get(call);
+                if (n != null) {
+                    x.put("sys_" + call, n / requests);
+                }
+            }
             extras = x;
             return m[0];
         }
@@ -183,6 +218,36 @@ public final class HttpComparison extends Harness {
         public long lastRunCpuNanos() {
             return cpu;
         }
+    }
+
+    /** Starts {@code perf stat} counting SYSCALLS' entries by process {@code pid} until stopPerf. */
+    private static Process startPerf(long pid) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("perf", "stat", "-x,", "-p", Long.toString(pid), "-e",
+                String.join(",", SYSCALLS.stream().map(c -> "syscalls:sys_enter_" + c).toList())));
+        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Thread.sleep(200); // perf attaches to the server's threads before wrk starts
+        return p;
+    }
+
+    /**
+     * Stops {@code perf} with SIGINT (it prints its counts on SIGINT only) and parses its
+     * CSV lines ({@code count,,event,...}); an empty map if it failed (not allowed, no
+     * such tracepoints): then no sys_ extras are reported.
+     */
+    private static Map<String, Long> stopPerf(Process perf) throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-INT", Long.toString(perf.pid())).start().waitFor();
+        String err = new String(perf.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!perf.waitFor(10, TimeUnit.SECONDS)) {
+            perf.destroyForcibly();
+        }
+        Map<String, Long> calls = new LinkedHashMap<>();
+        for (String line : err.split("\n")) {
+            String[] f = line.split(",");
+            if (f.length > 2 && f[0].trim().matches("\\d+") && f[2].startsWith("syscalls:sys_enter_")) {
+                calls.put(f[2].substring("syscalls:sys_enter_".length()), Long.parseLong(f[0].trim()));
+            }
+        }
+        return calls;
     }
 
     /** Runs wrk; returns {requests/s, p99 in us, total requests, socket errors, non-2xx}. */

@@ -59,7 +59,7 @@ public final class ServerMain {
         System.out.flush();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
         for (String line; (line = in.readLine()) != null && !line.equals("stop"); ) {
-            if (line.equals("counts") && rt != null) {
+            if (line.equals("counts")) {
                 printCounts(rt);
             }
         }
@@ -74,12 +74,21 @@ public final class ServerMain {
     }
 
     /**
-     * Answers the line {@code counts} (Verdant servers only): the carriers' scheduler
-     * counters summed, one line, for counts per request between two such lines
-     * (dispatches, carrier parks, wake-ups issued, searches, steal probes, steals,
-     * spin phases, spin passes, injected tasks).
+     * Answers the line {@code counts}: one line, for counts per request between two
+     * such lines. Every system: the bytes allocated so far by all the JVM's threads
+     * ({@code alloc_bytes}; a virtual thread's allocations are its carrier's).
+     * Verdant servers also: the carriers' scheduler counters summed (dispatches,
+     * carrier parks, wake-ups issued, searches, steal probes, steals, spin phases,
+     * spin passes, injected tasks, sub-poller runs).
      */
     private static void printCounts(Verdant rt) throws ReflectiveOperationException {
+        long alloc = ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())
+                .getTotalThreadAllocatedBytes();
+        if (rt == null) {
+            System.out.println("counts alloc_bytes=" + alloc);
+            System.out.flush();
+            return;
+        }
         java.lang.reflect.Field f = Verdant.class.getDeclaredField("core");
         f.setAccessible(true);
         io.verdant.internal.sched.Scheduler s = ((io.verdant.internal.RuntimeCore) f.get(rt)).scheduler;
@@ -110,7 +119,8 @@ public final class ServerMain {
                 + " noop_wakeups=" + noop + " searches=" + searches + " steal_probes=" + probes + " steals=" + steals
                 + " spin_phases=" + spinPhases + " spins_found=" + spinsFound + " spin_passes=" + spinPasses
                 + " spin_ns=" + spinNanos
-                + " injected=" + s.injectionCounts()[2]);
+                + " injected=" + s.injectionCounts()[2] + " poller_runs=" + s.pollerRuns()
+                + " alloc_bytes=" + alloc);
         System.out.flush();
     }
 }
