@@ -337,7 +337,7 @@ public final class RuntimeCore {
         } else if (spawner != null && start) {
             // Back-pressure: a spawn that overflowed the carrier's ring yields here
             // (Scheduler, "Back-pressure on a spawner").
-            Scheduler.yieldIfSpawnOverflowed(spawner);
+            Scheduler.yieldIfSpawnOverflowed();
         }
         return g;
     }

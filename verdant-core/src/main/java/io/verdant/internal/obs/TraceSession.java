@@ -452,8 +452,7 @@ public final class TraceSession implements TraceRecording {
                         continue;
                     }
                     Object o = r.ref(from + i);
-                    if (keepParks && TraceEvent.type(h) == TraceEvent.SLICE
-                            && TraceEvent.ended(h) == TraceEvent.ENDED_PARK) {
+                    if (blockerInterned(h)) {
                         // A parked slice's blocker: kept in the lane as an index in the header
                         // (TraceLane "objects"), so no reference is stored per event.
                         int k = o == null ? -1 : l.intern(o);
@@ -483,6 +482,16 @@ public final class TraceSession implements TraceRecording {
             retries = 0;
         }
         cursor[lane] = p;
+    }
+
+    /**
+     * Whether header {@code h} is a parked slice whose blocker this trace keeps:
+     * drain interns the blocker into the lane and writes its index into the
+     * header (TraceLane, "objects"), so no reference of it is in blockRefs and
+     * sift keeps the header's REF bit and index.
+     */
+    private boolean blockerInterned(long h) {
+        return keepParks && TraceEvent.type(h) == TraceEvent.SLICE && TraceEvent.ended(h) == TraceEvent.ENDED_PARK;
     }
 
     /**
@@ -525,9 +534,7 @@ public final class TraceSession implements TraceRecording {
                         System.arraycopy(b, j, b, d, TraceRing.LONGS);
                     }
                     if ((h & (TraceEvent.REF | TraceEvent.EXTRA)) != 0) {
-                        boolean parked = type == TraceEvent.SLICE && TraceEvent.ended(h) == TraceEvent.ENDED_PARK
-                                && keepParks;
-                        if (!parked) {
+                        if (!blockerInterned(h)) {
                             b[d] = h & ~(TraceEvent.REF | TraceEvent.EXTRA | TraceLane.OBJ_MASK);
                         } else if ((h & TraceEvent.EXTRA) != 0) {
                             l.addExtra(base + to, blockExtras[i]); // its object is in the header already
@@ -537,8 +544,7 @@ public final class TraceSession implements TraceRecording {
                     held++;
                 }
             }
-            if ((h & TraceEvent.REF) != 0
-                    && !(keepParks && type == TraceEvent.SLICE && TraceEvent.ended(h) == TraceEvent.ENDED_PARK)) {
+            if ((h & TraceEvent.REF) != 0 && !blockerInterned(h)) {
                 blockRefs[i] = null; // the block keeps nothing alive (a parked slice's object is not in it)
             }
         }

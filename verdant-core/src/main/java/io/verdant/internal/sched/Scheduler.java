@@ -541,14 +541,12 @@ public final class Scheduler {
     }
 
     /**
-     * The green thread {@code spawner} only, right after a spawn of its own
-     * returned: if a spawn made on its carrier overflowed the carrier's ring,
-     * clears the flag and yields (see "Back-pressure on a spawner"). A field
-     * read otherwise.
-     *
-     * @param spawner the calling green thread's task
+     * The calling green thread only, right after a spawn of its own returned:
+     * if a spawn made on its carrier (the one the JDK mounted it on, see
+     * Worker.ofCaller) overflowed the carrier's ring, clears the flag and yields
+     * (see "Back-pressure on a spawner"). A field read otherwise.
      */
-    public static void yieldIfSpawnOverflowed(Task spawner) {
+    public static void yieldIfSpawnOverflowed() {
         Worker w = Worker.ofCaller();
         if (w != null && w.spawnOverflowed) {
             w.spawnOverflowed = false;

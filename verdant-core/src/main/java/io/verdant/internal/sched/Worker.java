@@ -3,9 +3,9 @@ package io.verdant.internal.sched;
 import io.verdant.internal.obs.TraceEvent;
 import io.verdant.internal.obs.TraceRing;
 import io.verdant.internal.timer.Clock;
+import io.verdant.internal.vthread.VirtualThreads;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import io.verdant.internal.vthread.VirtualThreads;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -572,12 +572,12 @@ public final class Worker extends Thread {
 
     /** Owner only: runs {@code task}; {@code ring} is this turn's trace ring, or null; {@code how} a FOUND_ code if traced. */
     void runTask(Task task, TraceRing ring, int how) { // package-private for LastTaskStealTest
+        setDispatchesOpaque(dispatchesOwn() + 1);
         if (task.worker != this) {
             // Stored only when it changes: a task that stays on its carrier (every
             // task with one worker) skips a reference store and its GC write barrier.
             task.worker = this;
         }
-        setDispatchesOpaque(dispatchesOwn() + 1);
         setCurrentOpaque(task);
         try {
             if (ring == null) {

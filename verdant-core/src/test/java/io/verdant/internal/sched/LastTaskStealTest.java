@@ -4,6 +4,7 @@ import io.verdant.Config;
 import io.verdant.Green;
 import io.verdant.Verdant;
 import io.verdant.internal.GreenThread;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -54,9 +55,21 @@ class LastTaskStealTest {
         return new Probe(() -> { });
     }
 
-    /** Two unstarted workers on a scheduler whose clock is {@code clock}; errors collected. */
-    private static Scheduler scheduler(AtomicLong clock, List<Throwable> errors) {
-        return new Scheduler("last-task", 2, 0, 0, Duration.ofSeconds(1).toNanos(), 0, errors::add, clock::get);
+    /** The manual clock of the unit tests' scheduler. */
+    private final AtomicLong clock = new AtomicLong(1_000_000_000L);
+    /** What that scheduler reported as internal errors. */
+    private final List<Throwable> errors = new ArrayList<>();
+    /** Two unstarted workers on a scheduler whose clock is {@link #clock}: the owner of a ring, and a thief. */
+    private Worker owner;
+    private Worker thief;
+    /** The grace in force. */
+    private final long grace = Worker.lastTaskGrace;
+
+    @BeforeEach
+    void unstartedWorkers() {
+        Scheduler s = new Scheduler("last-task", 2, 0, 0, Duration.ofSeconds(1).toNanos(), 0, errors::add, clock::get);
+        owner = s.workers()[0];
+        thief = s.workers()[1];
     }
 
     /** One look of {@code thief} at {@code victim}, as a search makes it. */
@@ -66,12 +79,6 @@ class LastTaskStealTest {
 
     @Test
     void theLastTaskOfARunningOwnerIsLeftForTheGraceThenTaken() {
-        AtomicLong clock = new AtomicLong(1_000_000_000L);
-        List<Throwable> errors = new ArrayList<>();
-        Scheduler s = scheduler(clock, errors);
-        Worker owner = s.workers()[0];
-        Worker thief = s.workers()[1];
-        long grace = Worker.lastTaskGrace;
         Probe queued = idle();
         owner.pushLocalOrInject(queued);
         Task[] seen = new Task[3];
@@ -90,12 +97,6 @@ class LastTaskStealTest {
 
     @Test
     void theGraceCountsTheRingNotOneTaskSoAlternatingYieldersAreTaken() {
-        AtomicLong clock = new AtomicLong(1_000_000_000L);
-        List<Throwable> errors = new ArrayList<>();
-        Scheduler s = scheduler(clock, errors);
-        Worker owner = s.workers()[0];
-        Worker thief = s.workers()[1];
-        long grace = Worker.lastTaskGrace;
         Probe first = idle();
         Probe second = idle();
         owner.pushLocalOrInject(first);
@@ -117,11 +118,6 @@ class LastTaskStealTest {
 
     @Test
     void twoOrMoreAreStolenAsBeforeAndAnIdleOwnersLastTaskAtOnce() {
-        AtomicLong clock = new AtomicLong(1_000_000_000L);
-        List<Throwable> errors = new ArrayList<>();
-        Scheduler s = scheduler(clock, errors);
-        Worker owner = s.workers()[0];
-        Worker thief = s.workers()[1];
         Probe older = idle();
         Probe newer = idle();
         owner.pushLocalOrInject(older);
@@ -140,12 +136,6 @@ class LastTaskStealTest {
 
     @Test
     void theGraceRestartsAfterTheThiefRanSomething() {
-        AtomicLong clock = new AtomicLong(1_000_000_000L);
-        List<Throwable> errors = new ArrayList<>();
-        Scheduler s = scheduler(clock, errors);
-        Worker owner = s.workers()[0];
-        Worker thief = s.workers()[1];
-        long grace = Worker.lastTaskGrace;
         Probe queued = idle();
         owner.pushLocalOrInject(queued);
         Task[] seen = new Task[3];
