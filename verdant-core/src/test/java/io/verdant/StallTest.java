@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -307,6 +308,148 @@ class StallTest {
             // threshold (or the time work started to wait, if later) + 2 ticks, + up to 5 ms
             // of one uncounted-as-pause ticker delay
             assertThat(Long.parseLong(m.group(1))).isBetween(50L, Math.max(50L, waitingAfterMs) + 2 + 5);
+        }
+    }
+
+    @Test
+    void aBusyCarrierIsNotBlockedSoAStillCpuClockIsNoStall() throws Exception {
+        // The JVM's own answer to "blocked?" for a carrier running a green thread that
+        // spins: HotSpot reports such a carrier as WAITING, which counted as blocked, so
+        // every hold passed whatever its CPU clock said (a loaded machine's descheduled
+        // carriers were reported). Only the CPU clock is faked here: it stands still.
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger asked = new AtomicInteger();
+        AtomicInteger blockedSaid = new AtomicInteger();
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("stall-busy")
+                .stallThreshold(Duration.ofMillis(50)).build())) {
+            Sysmon sysmon = sysmon(rt);
+            sysmon.probe(new TestProbe() {
+                @Override
+                public long cpuNanos(Worker carrier) {
+                    asked.incrementAndGet();
+                    return 0;
+                }
+
+                @Override
+                public boolean blocked(Worker carrier) {
+                    boolean b = super.blocked(carrier);
+                    if (b) {
+                        blockedSaid.incrementAndGet();
+                    }
+                    return b;
+                }
+            });
+            GreenHandle<Long> looper = rt.spawner().name("looper").spawn(() -> spinWithoutSafepoint(stop));
+            try {
+                waitUntil(() -> looper.state() == GreenState.RUNNING);
+                int before = asked.get();
+                GreenHandle<Integer> other = rt.spawn(() -> 1);
+                // ~40 ticks of a hold past the threshold, with a still CPU clock (or a report:
+                // once a stall is confirmed the clock is not asked again).
+                waitUntil(() -> asked.get() >= before + 40 || sysmon.stallsReported() != 0);
+                assertThat(blockedSaid.get()).as("ticks at which a spinning carrier was called blocked").isZero();
+                assertThat(sysmon.stallsReported()).isZero();
+                assertThat(other.isDone()).isFalse();
+            } finally {
+                stop.set(true);
+            }
+            looper.join(Duration.ofSeconds(20));
+        }
+    }
+
+    @Test
+    void aCarrierBlockedInNativeCodeIsAStallWithAStillCpuClock() throws Exception {
+        // A green thread in a blocking native read (a child process's output, not yet
+        // written) holds its carrier without using the CPU: still a stall.
+        Process sleeper = new ProcessBuilder("sleep", "60").start();
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("stall-native")
+                .stallThreshold(Duration.ofMillis(50)).build())) {
+            Sysmon sysmon = sysmon(rt);
+            sysmon.probe(new TestProbe() {
+                @Override
+                public long cpuNanos(Worker carrier) {
+                    return 0;
+                }
+            });
+            GreenHandle<Integer> reader = rt.spawner().name("reader").spawn(() -> sleeper.getInputStream().read());
+            waitUntil(() -> reader.state() == GreenState.RUNNING);
+            GreenHandle<Integer> other = rt.spawn(() -> 1);
+            assertThat(other.join(Duration.ofSeconds(20))).as("run by the spare the stall started").isEqualTo(1);
+            waitUntil(() -> stallReports("stall-native", "[reader]") >= 1);
+            assertThat(sysmon.stallsReported()).isEqualTo(1);
+            sleeper.destroyForcibly();
+            assertThat(reader.join(Duration.ofSeconds(20))).isEqualTo(-1);
+        } finally {
+            sleeper.destroyForcibly();
+        }
+    }
+
+    /** A probe whose CPU clock runs at a third of wall time: a carrier the OS runs a third of the time (a loaded machine). */
+    static final class StarvedProbe extends TestProbe {
+        final java.util.concurrent.atomic.AtomicLong lastCpu = new java.util.concurrent.atomic.AtomicLong();
+
+        @Override
+        public long cpuNanos(Worker carrier) {
+            long cpu = System.nanoTime() / 3;
+            lastCpu.set(cpu);
+            return cpu;
+        }
+
+        @Override
+        public boolean blocked(Worker carrier) {
+            return false;
+        }
+    }
+
+    @Test
+    void aStarvedCarrierWhoseTaskUsedLessCpuThanTheThresholdIsNotStalled() throws Exception {
+        // A task that holds its carrier for 2.5 thresholds of wall time on a carrier the OS
+        // runs a third of the time has used 0.83 of a threshold of CPU: not a stall. (The
+        // rule before, a quarter of the hold's second half in CPU, reported it: a loaded
+        // machine's short tasks were reported as stalls.)
+        long thresholdMs = 50;
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("stall-starved")
+                .stallThreshold(Duration.ofMillis(thresholdMs)).build())) {
+            Sysmon sysmon = sysmon(rt);
+            StarvedProbe probe = new StarvedProbe();
+            sysmon.probe(probe);
+            CountDownLatch running = new CountDownLatch(1);
+            GreenHandle<Integer> holder = rt.spawner().name("holder").spawn(() -> {
+                running.countDown();
+                spinFor(thresholdMs * 5 / 2);
+                return 1;
+            });
+            assertThat(running.await(20, TimeUnit.SECONDS)).isTrue();
+            // Work waits behind the holder for the whole hold (stalls are judged only then).
+            GreenHandle<Integer> waiting = rt.spawn(() -> 2);
+            assertThat(holder.join(Duration.ofSeconds(20))).isEqualTo(1);
+            assertThat(waiting.join(Duration.ofSeconds(20))).isEqualTo(2);
+            assertThat(probe.lastCpu.get()).as("the CPU clock was consulted").isNotZero();
+            assertThat(sysmon.stallsReported()).isZero();
+            assertThat(sysmon.sparesStarted()).isZero();
+            assertThat(stallReports("stall-starved")).isZero();
+        }
+    }
+
+    @Test
+    void aCpuBoundHoldOnAStarvedCarrierIsReportedOnceItUsedTheThreshold() throws Exception {
+        // The same starved carrier held by a loop that never ends: once it has used a
+        // threshold of CPU (about three thresholds of wall time), it is a stall.
+        AtomicBoolean stop = new AtomicBoolean();
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("stall-slow")
+                .stallThreshold(Duration.ofMillis(50)).build())) {
+            Sysmon sysmon = sysmon(rt);
+            sysmon.probe(new StarvedProbe());
+            GreenHandle<Long> looper = rt.spawner().name("looper").spawn(() -> spinWithoutSafepoint(stop));
+            try {
+                waitUntil(() -> looper.state() == GreenState.RUNNING);
+                assertThat(rt.spawn(() -> 1).join(Duration.ofSeconds(20))).isEqualTo(1);
+                waitUntil(() -> stallReports("stall-slow", "[looper]") >= 1);
+                assertThat(sysmon.stallsReported()).isEqualTo(1);
+            } finally {
+                stop.set(true);
+            }
+            looper.join(Duration.ofSeconds(20));
         }
     }
 

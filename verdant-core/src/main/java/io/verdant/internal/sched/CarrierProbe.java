@@ -22,8 +22,9 @@ public interface CarrierProbe {
 
     /**
      * Whether the carrier is held without needing the CPU: blocked in native
-     * code (a file read, a DNS look-up) or parked, waiting or blocked on a
-     * monitor with the green thread pinned to it.
+     * code (a file read, a DNS look-up) or parked with the green thread pinned
+     * to it. Never the carrier's Thread.State, which HotSpot reports as WAITING
+     * whenever a virtual thread is mounted (see JvmCarrierProbe).
      *
      * @param carrier the carrier
      * @return true if it is blocked so

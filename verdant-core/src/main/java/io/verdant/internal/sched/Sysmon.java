@@ -48,21 +48,27 @@ import java.util.concurrent.atomic.AtomicLong;
  *   the OS did not schedule, or stopped by GC pauses each shorter than
  *   PAUSE_NANOS, looks exactly like one stuck in a loop (seen in 1M-thread runs:
  *   reports for threads parked in join, with empty stacks). A carrier is a
- *   platform thread, so its CPU clock tells: when a hold reaches half the
- *   threshold (sampleNanos, at least a tick) Sysmon samples the carrier's CPU
- *   time (cpuAtHold); once held reaches stallThreshold it counts the hold as a
- *   stall only if the carrier has used at least (stallThreshold - sampleNanos)
- *   / CPU_SHARE of CPU since, or is blocked (in native code, or parked with its
- *   green thread pinned: a carrier held without needing the CPU, like the file
- *   read that Green.blocking exists for). A hold that fails the test is looked
- *   at again each tick, so a carrier that runs slowly is reported once it has
- *   run enough; one that runs normally is reported at the first tick with
- *   held >= stallThreshold (it used the whole second half of the threshold,
- *   less at most a tick), i.e. within stallThreshold + 2 ticks of its last
- *   dispatch (for thresholds of at least 3 ticks; shorter ones may take a tick
- *   or two more). Cost: one CPU-clock read per hold longer than half the
- *   threshold (rare: nothing on the dispatch path or on ordinary ticks), and a
- *   CPU read and a thread-state read per tick while a stall is undecided.
+ *   platform thread, so its CPU clock tells. A stall means the task used the
+ *   carrier's CPU for stallThreshold: at the first tick of a hold (held >= 1
+ *   tick) Sysmon samples the carrier's CPU time (cpuAtHold) and the hold so far
+ *   (heldAtSample, at most about two ticks: the task cannot have used more CPU
+ *   than that before the sample); once held reaches stallThreshold it counts
+ *   the hold as a stall only if the carrier has used at least
+ *     stallThreshold - heldAtSample - 1 tick
+ *   of CPU since, or is blocked (in native code, or parked with its green
+ *   thread pinned: a carrier held without needing the CPU, like the file read
+ *   that Green.blocking exists for). So a report means the task held the CPU
+ *   for the threshold, to within a tick or two. A hold that fails the test is
+ *   looked at again each tick: a CPU-bound task on a carrier the OS runs a
+ *   third of the time is reported after about three thresholds of wall time,
+ *   once it has used one threshold of CPU; one that runs normally is reported
+ *   at the first tick with held >= stallThreshold, i.e. within stallThreshold
+ *   + 2 ticks of its last dispatch. (The rule before asked for a quarter of the
+ *   hold's second half in CPU: on a loaded 2-core machine, tasks of at most
+ *   8 ms of CPU under a 30 ms threshold were reported 29 times in 15 s; 0 with
+ *   this rule, see StallTest.) Cost: one CPU-clock read per hold longer than a
+ *   tick (on the ticker; nothing on the dispatch path), and a CPU read and a
+ *   thread-state read per tick while a stall is undecided.
  *   The stack is captured at detection, by the ticker (a mounted virtual
  *   thread's stack costs microseconds); only the logging is left to the
  *   reporter thread. If the carrier moved on during the capture, the report
@@ -125,7 +131,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Cost
  *   Per tick: per carrier, two opaque reads and, while work waits, a scan of
  *   its four queue heads and LIFO slot; a CPU-clock read per hold longer than
- *   half the stall threshold (see "Stalls"); a stack trace and a log record per stall.
+ *   a tick (see "Stalls"); a stack trace and a log record per stall.
  * </pre>
  */
 public final class Sysmon {
@@ -134,17 +140,6 @@ public final class Sysmon {
      * whole process and does not count as time held by any task. 5 ms: above the
      * OS timer jitter seen on the 2-core test machine, far below stallThreshold. */
     private static final long PAUSE_NANOS = 5_000_000L;
-    /** A hold counts as a stall only if the carrier used at least 1/CPU_SHARE of
-     * the second half of stallThreshold in CPU time (or is blocked): a carrier
-     * that was descheduled or stopped for a GC did not hold anything. A quarter:
-     * a spinning carrier passes at once on an idle machine (it used all of that
-     * half), and still within a few thresholds on a machine so loaded that it
-     * gets a tenth of a core. Chosen, not measured. */
-    private static final long CPU_SHARE = 4;
-    /** A hold's CPU clock is sampled when it reaches this (half the stall
-     * threshold, at least a tick): only holds that may become stalls pay for a
-     * CPU-clock read (a system call), not every hold longer than a tick. */
-    private final long sampleNanos;
     private static final long UNSAMPLED = Long.MIN_VALUE;
 
     private final Scheduler scheduler;
@@ -161,10 +156,11 @@ public final class Sysmon {
     /** Ticker thread only: ticks so far; present[i] is the tick carrier slot i was last seen in. */
     private long tickCount;
     private final long[] present;
-    /** Ticker thread only: carrier i's CPU time when its current hold reached
-     * sampleNanos (UNSAMPLED until then; -1 if unmeasurable), and whether the hold has
-     * been confirmed as one where the carrier ran (see "Stalls"). */
+    /** Ticker thread only: carrier i's CPU time at the first tick of its current
+     * hold (UNSAMPLED until then; -1 if unmeasurable), the hold's length then, and
+     * whether the hold has been confirmed as one where the carrier ran (see "Stalls"). */
     private final long[] cpuAtHold;
+    private final long[] heldAtSample;
     private final boolean[] ranConfirmed;
     /** Ticker thread only, per pass (reset by tick): a carrier runs nothing; rule
      * b's victim, its level and hold; the best priority running anywhere. */
@@ -193,7 +189,6 @@ public final class Sysmon {
         this.scheduler = scheduler;
         this.timesliceNanos = timesliceNanos;
         this.stallNanos = stallNanos;
-        this.sampleNanos = Math.max(Ticker.TICK_NANOS, stallNanos / 2);
         int n = scheduler.maxCarriers();
         this.observed = new Worker[n];
         this.lastDispatches = new long[n];
@@ -203,6 +198,7 @@ public final class Sysmon {
         this.requested = new Task[n];
         this.present = new long[n];
         this.cpuAtHold = new long[n];
+        this.heldAtSample = new long[n];
         this.ranConfirmed = new boolean[n];
         java.util.Arrays.fill(cpuAtHold, UNSAMPLED);
     }
@@ -316,9 +312,10 @@ public final class Sysmon {
             }
         }
         long held = now - since[i];
-        if (held >= sampleNanos && cpuAtHold[i] == UNSAMPLED) {
-            // Half-way to a stall: the carrier's CPU clock now (see "Stalls").
+        if (held > 0 && cpuAtHold[i] == UNSAMPLED) {
+            // The hold's first tick: the carrier's CPU clock now (see "Stalls").
             cpuAtHold[i] = probe.cpuNanos(c);
+            heldAtSample[i] = held;
         }
         return held;
     }
@@ -482,9 +479,9 @@ public final class Sysmon {
 
     /**
      * Whether carrier i, held by one task for at least stallThreshold of wall
-     * time, really held it (see "Stalls"): since the hold was half-way to the
-     * threshold it used a quarter of that second half in CPU time, or it is
-     * blocked (native code, a pinned park). Once true it stays true for this
+     * time, really held it (see "Stalls"): since the hold's first tick it used
+     * the threshold in CPU time, less what it may have used before that sample
+     * and a tick, or it is blocked (native code, a pinned park). Once true it stays true for this
      * hold, so the probe is asked at most once per tick per carrier, and only
      * while a stall is undecided.
      */
@@ -494,7 +491,8 @@ public final class Sysmon {
         }
         long start = cpuAtHold[i];
         long cpu = start < 0 ? -1 : probe.cpuNanos(c);
-        boolean ran = cpu < 0 || cpu - start >= (stallNanos - sampleNanos) / CPU_SHARE || probe.blocked(c);
+        boolean ran = cpu < 0 || cpu - start >= stallNanos - heldAtSample[i] - Ticker.TICK_NANOS
+                || probe.blocked(c);
         ranConfirmed[i] = ran;
         return ran;
     }

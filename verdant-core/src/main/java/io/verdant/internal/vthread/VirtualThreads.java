@@ -63,6 +63,17 @@ public final class VirtualThreads {
     private static final VarHandle UNCAUGHT_HANDLER;
     /** {@code VirtualThread.timeoutTask}, or null where this JDK has no such field. */
     private static final VarHandle TIMEOUT_TASK;
+    /** {@code VirtualThread.state}, or null where this JDK has no such field (then {@link #mayMount} answers true). */
+    private static final VarHandle STATE;
+    /** The JDK's states of a virtual thread that is unmounted and runnable: the only
+     * ones from which its runContinuation mounts it (STARTED, UNPARKED, YIELDED, UNBLOCKED). */
+    private static final int STARTED;
+    private static final int UNPARKED;
+    private static final int YIELDED;
+    private static final int UNBLOCKED;
+    /** The JDK's states of a virtual thread parked while pinned to its carrier (PINNED, TIMED_PINNED). */
+    private static final int PINNED;
+    private static final int TIMED_PINNED;
     /** {@code Thread.currentCarrierThread()}, or null (then {@link #currentCarrier()} answers null). */
     private static final MethodHandle CURRENT_CARRIER;
     /** {@code VirtualThread.defaultScheduler()}'s result, or null where it cannot be reached. */
@@ -108,6 +119,26 @@ public final class VirtualThreads {
             // Not opened, or a JDK without the field: jdkTimeoutPending answers false.
         }
         TIMEOUT_TASK = timeoutTask;
+        VarHandle state = null;
+        int[] runnable = {-1, -1, -1, -1, -1, -1};
+        try {
+            Class<?> vt = Class.forName("java.lang.VirtualThread");
+            MethodHandles.Lookup l = MethodHandles.privateLookupIn(vt, MethodHandles.lookup());
+            String[] names = {"STARTED", "UNPARKED", "YIELDED", "UNBLOCKED", "PINNED", "TIMED_PINNED"};
+            for (int i = 0; i < names.length; i++) {
+                runnable[i] = (int) l.findStaticVarHandle(vt, names[i], int.class).get();
+            }
+            state = l.findVarHandle(vt, "state", int.class);
+        } catch (Throwable t) {
+            // Not opened, or a JDK whose VirtualThread differs: mayMount answers true.
+        }
+        STATE = state;
+        STARTED = runnable[0];
+        UNPARKED = runnable[1];
+        YIELDED = runnable[2];
+        UNBLOCKED = runnable[3];
+        PINNED = runnable[4];
+        TIMED_PINNED = runnable[5];
         MethodHandle carrier = null;
         try {
             carrier = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup())
@@ -173,6 +204,41 @@ public final class VirtualThreads {
      */
     public static boolean jdkTimeoutPending(Thread vt) {
         return TIMEOUT_TASK != null && vt.isVirtual() && TIMEOUT_TASK.getOpaque(vt) != null;
+    }
+
+    /**
+     * Whether the JDK's {@code runContinuation} of {@code vt}, run now, could mount
+     * it: its state is one of the unmounted, runnable ones (STARTED, UNPARKED,
+     * YIELDED, UNBLOCKED; not held by a stack walker, whose SUSPENDED bit is
+     * then set). False for a thread mounted on a carrier (running, or on its way
+     * to park or yield), parked, suspended by a stack walker, or terminated:
+     * its continuation would return at once. True where the state cannot be
+     * read. A volatile read of the field {@code runContinuation} reads next.
+     *
+     * @param vt a virtual thread
+     * @return false only if running its continuation now would do nothing
+     */
+    public static boolean mayMount(Thread vt) {
+        if (STATE == null) {
+            return true;
+        }
+        int s = (int) STATE.getVolatile(vt);
+        return s == UNPARKED || s == YIELDED || s == UNBLOCKED || s == STARTED;
+    }
+
+    /**
+     * Whether {@code vt} is parked on its carrier (LockSupport.park while pinned:
+     * the carrier is held without using the CPU). False where the state cannot be read.
+     *
+     * @param vt a virtual thread
+     * @return true if it is parked while pinned
+     */
+    public static boolean parkedPinned(Thread vt) {
+        if (STATE == null) {
+            return false;
+        }
+        int s = (int) STATE.getVolatile(vt);
+        return s == PINNED || s == TIMED_PINNED;
     }
 
     private VirtualThreads() {
