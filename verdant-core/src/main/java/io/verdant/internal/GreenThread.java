@@ -68,28 +68,44 @@ import java.util.concurrent.locks.LockSupport;
  *   the JDK's state (its CAS), after the dropping walker restored that state
  *   (volatile) and failed its CAS: both pairs are in the synchronization order,
  *   so either the carrier sees the restored, runnable state and runs the
- *   thread, or the walker's CAS sees queued false and submits. A copy
- *   dispatched while a walker holds the thread suspended does nothing (the JDK
- *   then resubmits), as does a copy of an ended thread; the thread runs on no
- *   carrier meanwhile, so what dispatch does after it (Task.worker, unmounted())
- *   is what a real unmount does. Cost: one CAS per submission and one volatile
- *   store per dispatch, on the record's per-hop line (GreenThreadHead).
- *   One copy can still come while the thread runs: a carrier clears queued, the
+ *   thread, or the walker's CAS sees queued false and submits. A copy taken
+ *   while a walker holds the thread suspended is skipped (the walker then
+ *   resubmits: it reads queued after the carrier cleared it), as is a copy of
+ *   an ended thread. Cost: one CAS per submission, and per dispatch one
+ *   volatile store on the record's per-hop line (GreenThreadHead) and one read
+ *   of the JDK's state, on the line its continuation reads next.
+ *   One copy can still come while the thread runs: a carrier clears queued, a
  *   walker then suspends, restores and resubmits (its CAS wins), and the
- *   carrier's state check finds the restored state and runs the thread. That
- *   copy, dispatched on another carrier while the thread runs, does nothing
- *   (the JDK's state check), but its dispatch names that carrier in Task.worker
- *   and makes the thread its current task for a moment. So the thread's own
- *   code never takes its carrier from Task.worker: it asks the JDK which carrier
- *   it is mounted on (Worker.ofCaller, Carriers.current), and uses that
- *   carrier's owner-only state (counters, run queue, channel node and pid
- *   caches) only if that carrier runs it. Before, such a copy made a thread use
- *   another carrier's owner-only state (ResubmittedCopyTest failed 3 of 5
- *   loaded runs). Dropping the copy instead, when the thread is seen mounted,
- *   was tried and lost a thread in 2 of about 30 loaded runs: not done.
- *   Left: such a copy's dispatch still runs a dispatcher's unmounted() (a
- *   no-op unless the dispatcher acts) and withdraws a pending preemption
- *   request of the running thread (Sysmon asks again at its next tick).
+ *   carrier's state check finds the restored state and runs the thread. Such a
+ *   stale copy is skipped whole (Task.takeCopy, before the carrier counts,
+ *   traces or records anything): after clearing queued, the carrier reads the
+ *   JDK's state of the virtual thread (VirtualThreads.mayMount) and skips the
+ *   copy unless it is unmounted and runnable (mounted on another carrier, held
+ *   by a walker, parked, ended: its continuation would do nothing). Why that
+ *   loses no run: the clear and the read are volatile, so a transition to
+ *   runnable the read did not see comes after it, and the execute() that
+ *   follows that transition finds queued false and queues a copy of its own.
+ *   Before, the copy's no-op dispatch counted a dispatch, named that carrier
+ *   in Task.worker and as running the thread, wrote a trace slice, stamped
+ *   lastRanAt (and, with cpuTiming, added to runNanos beside the running
+ *   slice), withdrew the running thread's pending preemption request, and ran
+ *   a dispatcher's unmounted() beside its turn (StaleCopyTest makes the copy
+ *   with a walk at the TAKEN fault site: the request was withdrawn).
+ *   The check must ask the JDK, not Verdant's own bookkeeping: a carrier keeps
+ *   a thread as its current task until after the JDK's afterYield, which may
+ *   already have resubmitted it (Thread.yield, a park that found its permit);
+ *   that execute() is dropped while the stale copy is queued, so a copy
+ *   dropped because a carrier still named the thread as running loses the
+ *   thread for good. That is the likely cause of the earlier attempt losing a
+ *   thread in 2 of about 30 loaded runs (reasoned from the code, not
+ *   reproduced). Left: a carrier that read the runnable state and is then
+ *   descheduled before the JDK's own check, while a walker suspends, restores
+ *   and resubmits and another carrier runs the new copy, still does the
+ *   no-op dispatch's bookkeeping (a window of a few instructions against a
+ *   whole stack walk). The thread's own code never takes its carrier from
+ *   Task.worker: it asks the JDK which carrier it is mounted on
+ *   (Worker.ofCaller, Carriers.current), and uses that carrier's owner-only
+ *   state only if that carrier runs it (ResubmittedCopyTest).
  *
  * Completion state
  *   status: ALIVE -> SUCCEEDED | FAILED | ABANDONED, one CAS, once.
@@ -291,20 +307,28 @@ public final class GreenThread<T> extends GreenThreadHead<T>
     }
 
     @Override
-    protected void dispatch(Worker worker) {
-        Runnable rc = runContinuation;
-        if (rc == ENDED_CONTINUATION) {
+    protected boolean takeCopy() {
+        if (runContinuation == ENDED_CONTINUATION) {
             // A queued copy of a thread that has since ended (see "A finished thread's
             // virtual thread"): the JDK submits a runnable thread once more after
             // Thread.getStackTrace() suspended it (VirtualThread.tryGetStackTrace:
             // "resubmit as task may have run while suspended"; Sysmon's stall report
             // and dumps take stacks), relying on its continuation to do nothing when
             // run again. Nothing to run, as the JDK's own continuation would have done.
-            return;
+            return false;
         }
-        // Before the continuation's state check (its CAS), so a submission that finds
-        // queued false comes after that check and is queued (see "One queued copy").
+        // Before the state read below and the continuation's own state check (its CAS),
+        // so a submission that finds queued false comes after them and is queued.
         setQueuedVolatile(false);
+        // A stale copy (see "One queued copy"): the thread is mounted on another
+        // carrier, held by a stack walker, or ended. Skipped whole, after queued was
+        // cleared: a transition to runnable after this read submits a copy of its own.
+        return io.verdant.internal.vthread.VirtualThreads.mayMount(vthread);
+    }
+
+    @Override
+    protected void dispatch(Worker worker) {
+        Runnable rc = runContinuation;
         if (runtime.cpuTiming) {
             // Real run time (Clock.SYSTEM), the same in deterministic mode, whose
             // clock does not move while a thread runs.

@@ -29,7 +29,21 @@ public abstract class Task {
         this.priority = priority;
     }
 
-    /** Runs (or continues) the task on the calling carrier. Carrier threads only. */
+    /**
+     * Carrier threads only, just before {@link #dispatch}: takes this queued copy
+     * of the task and says whether there is anything to run. False for a stale
+     * copy (a green thread's copy whose thread is running on another carrier,
+     * held by a stack walker, or ended): the carrier then skips it entirely (no
+     * dispatch count, no current task, no Task.worker, no trace slice), as if
+     * it had never been queued. Foreign work always runs.
+     *
+     * @return true if the carrier should dispatch this task
+     */
+    protected boolean takeCopy() {
+        return true;
+    }
+
+    /** Runs (or continues) the task on the calling carrier, after {@link #takeCopy()} said so. Carrier threads only. */
     protected abstract void dispatch(Worker worker);
 
     /** The worker that runs or last ran this task; see the field comment. */

@@ -560,9 +560,10 @@ public final class Worker extends Thread {
      * The worker whose OS thread runs the calling thread: the carrier the JDK
      * mounted the calling green thread on (or a worker calling from its own
      * code), else null. Use this, not the caller's {@link Task#lastWorker}, for
-     * a carrier's owner-only state: a stale copy of the caller, dispatched on
-     * another carrier while the caller runs, may name that carrier in
-     * Task.worker for a moment (GreenThread, "One queued copy").
+     * a carrier's owner-only state: a stale copy of the caller is skipped
+     * before Task.worker is written (Task.takeCopy), but in the window left
+     * (GreenThread, "One queued copy") one dispatched on another carrier while
+     * the caller runs may still name that carrier there for a moment.
      *
      * @return the calling thread's worker, or null
      */
@@ -572,6 +573,12 @@ public final class Worker extends Thread {
 
     /** Owner only: runs {@code task}; {@code ring} is this turn's trace ring, or null; {@code how} a FOUND_ code if traced. */
     void runTask(Task task, TraceRing ring, int how) { // package-private for LastTaskStealTest
+        if (!task.takeCopy()) {
+            // A stale copy of a green thread (GreenThread, "One queued copy"): nothing runs,
+            // so nothing is counted, traced or named as this carrier's.
+            return;
+        }
+        Faults.at(this, Faults.Site.TAKEN);
         setDispatchesOpaque(dispatchesOwn() + 1);
         if (task.worker != this) {
             // Stored only when it changes: a task that stays on its carrier (every
