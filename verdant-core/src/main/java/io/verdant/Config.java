@@ -156,7 +156,10 @@ public final class Config {
     /**
      * How long one green thread may hold a carrier without reaching a safepoint,
      * while other work waits, before the runtime reports the stall and hands the
-     * carrier's queued work to a spare carrier.
+     * carrier's queued work to a spare carrier. Held means run: the carrier must
+     * have used this much CPU time in the hold (to within a tick or two), or be
+     * blocked in native code or in a pinned park; a carrier the operating system
+     * did not schedule, or that a GC stopped, has not stalled.
      *
      * @return the stall threshold
      */
