@@ -96,9 +96,9 @@ import java.util.concurrent.locks.LockSupport;
  *   already have resubmitted it (Thread.yield, a park that found its permit);
  *   that execute() is dropped while the stale copy is queued, so a copy
  *   dropped because a carrier still named the thread as running loses the
- *   thread for good. That is the likely cause of the earlier attempt losing a
- *   thread in 2 of about 30 loaded runs (reasoned from the code, not
- *   reproduced). Left: a carrier that read the runnable state and is then
+ *   thread for good (StaleCopyTest holds the carrier there at the DISPATCHED
+ *   fault site: with that rule the thread was lost; the likely cause of the
+ *   earlier attempt losing a thread in 2 of about 30 loaded runs). Left: a carrier that read the runnable state and is then
  *   descheduled before the JDK's own check, while a walker suspends, restores
  *   and resubmits and another carrier runs the new copy, still does the
  *   no-op dispatch's bookkeeping (a window of a few instructions against a
@@ -152,7 +152,8 @@ import java.util.concurrent.locks.LockSupport;
  *   A thread may still be queued once more after it ended: Thread.getStackTrace()
  *   of a runnable virtual thread (Sysmon's stall report, dumps) makes the JDK
  *   submit it again, counting on its continuation to do nothing when run. Such a
- *   copy dispatched after the drop finds ENDED_CONTINUATION and returns (it ran
+ *   copy taken after the drop is skipped (takeCopy finds ENDED_CONTINUATION), and
+ *   one taken just before the drop finds it in dispatch and returns (it ran
  *   the throwing stand-in, logged as an internal error, before: the stall
  *   reproducer of issue 11, about 11 in 300 rounds).
  *
@@ -329,6 +330,11 @@ public final class GreenThread<T> extends GreenThreadHead<T>
     @Override
     protected void dispatch(Worker worker) {
         Runnable rc = runContinuation;
+        if (rc == ENDED_CONTINUATION) {
+            // Taken as runnable, then the thread ran to its end elsewhere and was dropped (a
+            // walker's copy run meanwhile: the window takeCopy leaves). Nothing to run.
+            return;
+        }
         if (runtime.cpuTiming) {
             // Real run time (Clock.SYSTEM), the same in deterministic mode, whose
             // clock does not move while a thread runs.

@@ -121,4 +121,86 @@ class StaleCopyTest {
             assertThat(g.preemptRequested()).as("withdrawn once T ended").isFalse();
         }
     }
+
+    /**
+     * Why the stale copy may only be dropped on the JDK's word: T, running on Y
+     * while its stale copy waits, yields. The JDK's afterYield submits T again
+     * from Y, and that submission is dropped (one copy is queued already), so the
+     * stale copy is now the one that must run T. Y still names T as its current
+     * task until its dispatch returns (held there at the DISPATCHED fault site
+     * while X takes the copy): a copy dropped because a carrier named the thread
+     * as running loses T for good (checked: with that rule T's join timed out
+     * here, every time; the likely way an earlier attempt lost a thread in 2 of
+     * ~30 loaded runs). Asked of the JDK, T is unmounted and runnable (YIELDED):
+     * X runs it.
+     */
+    @Test
+    void aCopyThatMustRunTheThreadIsRunEvenWhileItsLastCarrierStillNamesIt() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("stale-yield")
+                .stallThreshold(Duration.ofSeconds(30)).build())) {
+            AtomicBoolean tRunning = new AtomicBoolean();
+            AtomicBoolean yHeld = new AtomicBoolean();
+            AtomicReference<Worker> tCarrier = new AtomicReference<>();
+            CountDownLatch parked = new CountDownLatch(1);
+            GreenHandle<Integer> t = rt.spawner().name("target").spawn(() -> {
+                parked.countDown();
+                LockSupport.park();
+                tCarrier.set(Worker.ofCaller());
+                tRunning.set(true);
+                Thread.yield(); // resubmitted by the JDK from Y, dropped: the stale copy waits
+                return 1;
+            });
+            GreenThread<?> g = (GreenThread<?>) t;
+            assertThat(parked.await(20, TimeUnit.SECONDS)).isTrue();
+            while (g.vthread().getState() != Thread.State.WAITING) {
+                Thread.onSpinWait();
+            }
+            CountDownLatch zRunning = new CountDownLatch(1);
+            GreenHandle<Integer> z = rt.spawner().name("holder").spawn(() -> {
+                zRunning.countDown();
+                while (!yHeld.get()) {
+                    Thread.onSpinWait(); // X stays busy until T has yielded and Y is held
+                }
+                return 2;
+            });
+            assertThat(zRunning.await(20, TimeUnit.SECONDS)).isTrue();
+
+            AtomicBoolean armedWalk = new AtomicBoolean(true);
+            AtomicBoolean armedHold = new AtomicBoolean(true);
+            AtomicInteger walks = new AtomicInteger();
+            CountDownLatch xPast = new CountDownLatch(1);
+            SchedulerTestAccess.atSites((w, site) -> {
+                if (site.equals("TAKEN") && !tRunning.get() && armedWalk.compareAndSet(true, false)) {
+                    Thread walker = new Thread(() -> {
+                        g.vthread().getStackTrace();
+                        walks.incrementAndGet();
+                    }, "stale-yield-walker");
+                    walker.start();
+                    try {
+                        walker.join(TimeUnit.SECONDS.toMillis(20));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                if (site.equals("DISPATCHED") && w == tCarrier.get() && w.currentTask() == g
+                        && armedHold.compareAndSet(true, false)) {
+                    // Y, T unmounted (yielded) but still its current task: X may now take the copy.
+                    yHeld.set(true);
+                    try {
+                        xPast.await(5, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                if (site.equals("NEXT") && yHeld.get() && !g.queued && w != tCarrier.get()) {
+                    xPast.countDown(); // X is past its turn with the copy
+                }
+            });
+            LockSupport.unpark(g.vthread());
+            assertThat(t.join(Duration.ofSeconds(20))).as("T runs to its end").isEqualTo(1);
+            assertThat(z.join(Duration.ofSeconds(20))).isEqualTo(2);
+            assertThat(walks.get()).isEqualTo(1);
+            assertThat(armedHold.get()).as("Y was held after T's yield").isFalse();
+        }
+    }
 }

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -28,8 +29,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>The race (Sysmon reads the carrier's task; the task unmounts and runs again on
  * another carrier; Sysmon requests) is made certain with a carrier probe: Sysmon samples
- * the held carrier's CPU time half-way to the stall threshold, in the same pass and
- * before it requests; the probe has the thread park there and run again elsewhere.
+ * the held carrier's CPU time at each pass until the probe answers (from the hold's first
+ * tick), in the same pass and before it requests; once the hold is past the time slice
+ * the probe has the thread park there and run again elsewhere.
  */
 @Timeout(90)
 class StaleRequestTest {
@@ -48,16 +50,19 @@ class StaleRequestTest {
         CountDownLatch fired = new CountDownLatch(1);
         CountDownLatch tQueued = new CountDownLatch(1);
         AtomicBoolean armed = new AtomicBoolean();
+        AtomicInteger heldPasses = new AtomicInteger();
         try {
             rt.scheduler.sysmon().probe(new CarrierProbe() {
                 @Override
                 public long cpuNanos(Worker carrier) {
                     GreenThread<?> g = sRef.get();
                     if (fired.getCount() != 0 && g != null && carrier.currentTask() == g && !armed.get()) {
-                        // Sysmon requests only if work was waiting when its pass began: T must
-                        // have been queued before this pass. Long.MIN_VALUE is Sysmon's
-                        // "not sampled": it asks again at the next pass.
-                        armed.set(tQueued.getCount() == 0);
+                        // Sysmon requests only if work was waiting when its pass began (T must
+                        // have been queued before this pass) and S has held its carrier past
+                        // the 5 ms slice: each pass adds at least a tick to the hold, so ten
+                        // passes after T was queued. Long.MIN_VALUE is Sysmon's "not
+                        // sampled": it asks again at the next pass.
+                        armed.set(tQueued.getCount() == 0 && heldPasses.incrementAndGet() >= 10);
                         return Long.MIN_VALUE;
                     }
                     if (fired.getCount() != 0 && g != null && carrier.currentTask() == g) {

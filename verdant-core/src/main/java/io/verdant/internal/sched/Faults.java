@@ -23,10 +23,11 @@ final class Faults {
      * The sites a hook can fail. SLICE_WRITTEN (a traced slice's SLICE event is
      * in the ring, the carrier's turn not over) is for holding a carrier there,
      * not for failing it: CarrierFaultTest leaves it out, and TAKEN (a task's copy was
-     * taken, Task.takeCopy said to run it, before its dispatch) is for a stack walk
-     * at that point (StaleCopyTest), not for failing it either.
+     * taken, Task.takeCopy said to run it, before its dispatch) and DISPATCHED (an
+     * untraced dispatch returned, the carrier still names the task as current) are
+     * for holding a carrier at those points (StaleCopyTest), not for failing it either.
      */
-    enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, TAKEN }
+    enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, TAKEN, DISPATCHED }
 
     /** A test's fault: may throw anything, on the carrier that reached {@code site}. */
     interface Hook {

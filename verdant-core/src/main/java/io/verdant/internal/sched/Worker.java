@@ -589,6 +589,7 @@ public final class Worker extends Thread {
         try {
             if (ring == null) {
                 task.dispatch(this);
+                Faults.at(this, Faults.Site.DISPATCHED);
             } else {
                 dispatchTraced(task, ring, how);
             }

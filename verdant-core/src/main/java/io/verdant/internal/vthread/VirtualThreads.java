@@ -213,13 +213,14 @@ public final class VirtualThreads {
      * then set). False for a thread mounted on a carrier (running, or on its way
      * to park or yield), parked, suspended by a stack walker, or terminated:
      * its continuation would return at once. True where the state cannot be
-     * read. A volatile read of the field {@code runContinuation} reads next.
+     * read, or {@code vt} is null or not a virtual thread. Cost: one volatile
+     * read of the JDK's state field, which runContinuation reads next anyway.
      *
      * @param vt a virtual thread
      * @return false only if running its continuation now would do nothing
      */
     public static boolean mayMount(Thread vt) {
-        if (STATE == null) {
+        if (STATE == null || vt == null || !vt.isVirtual()) {
             return true;
         }
         int s = (int) STATE.getVolatile(vt);

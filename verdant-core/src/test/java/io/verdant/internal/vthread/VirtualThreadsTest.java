@@ -101,4 +101,30 @@ class VirtualThreadsTest {
             Thread.sleep(1);
         }
     }
+
+    @Test
+    void mayMountOnlyAnUnmountedRunnableThread() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean selfMounted = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        Thread vt = Thread.ofVirtual().unstarted(() -> {
+            selfMounted.set(VirtualThreads.mayMount(Thread.currentThread()));
+            while (go.getCount() != 0) {
+                LockSupport.park();
+            }
+        });
+        assertThat(VirtualThreads.mayMount(vt)).as("new: not submitted, nothing to run").isFalse();
+        vt.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (vt.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(selfMounted.get()).as("mounted (asked by itself)").isFalse();
+        assertThat(VirtualThreads.mayMount(vt)).as("parked").isFalse();
+        go.countDown();
+        LockSupport.unpark(vt);
+        assertThat(vt.join(Duration.ofSeconds(20))).isTrue();
+        assertThat(VirtualThreads.mayMount(vt)).as("terminated").isFalse();
+        assertThat(VirtualThreads.mayMount(Thread.currentThread())).as("a platform thread: unknown").isTrue();
+        assertThat(VirtualThreads.mayMount(null)).isTrue();
+    }
 }
