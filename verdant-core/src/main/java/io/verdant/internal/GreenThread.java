@@ -98,11 +98,12 @@ import java.util.concurrent.locks.LockSupport;
  *   dropped because a carrier still named the thread as running loses the
  *   thread for good (StaleCopyTest holds the carrier there at the DISPATCHED
  *   fault site: with that rule the thread was lost; the likely cause of the
- *   earlier attempt losing a thread in 2 of about 30 loaded runs). Left: a carrier that read the runnable state and is then
- *   descheduled before the JDK's own check, while a walker suspends, restores
- *   and resubmits and another carrier runs the new copy, still does the
- *   no-op dispatch's bookkeeping (a window of a few instructions against a
- *   whole stack walk). The thread's own code never takes its carrier from
+ *   earlier attempt losing a thread in 2 of about 30 loaded runs).
+ *   Left: a carrier that read the runnable state and is then descheduled
+ *   before the JDK's own check, while a walker suspends, restores and
+ *   resubmits and another carrier runs the new copy, still does the no-op
+ *   dispatch's bookkeeping (a window of a few instructions against a whole
+ *   stack walk). The thread's own code never takes its carrier from
  *   Task.worker: it asks the JDK which carrier it is mounted on
  *   (Worker.ofCaller, Carriers.current), and uses that carrier's owner-only
  *   state only if that carrier runs it (ResubmittedCopyTest).

@@ -63,12 +63,15 @@ import java.util.concurrent.atomic.AtomicLong;
  *   third of the time is reported after about three thresholds of wall time,
  *   once it has used one threshold of CPU; one that runs normally is reported
  *   at the first tick with held >= stallThreshold, i.e. within stallThreshold
- *   + 2 ticks of its last dispatch. (The rule before asked for a quarter of the
- *   hold's second half in CPU: on a loaded 2-core machine, tasks of at most
- *   8 ms of CPU under a 30 ms threshold were reported 29 times in 15 s; 0 with
- *   this rule, see StallTest.) Cost: one CPU-clock read per hold longer than a
- *   tick (on the ticker; nothing on the dispatch path), and a CPU read and a
- *   thread-state read per tick while a stall is undecided.
+ *   + 2 ticks of its last dispatch. (Before, the rule asked for a quarter of
+ *   the hold's second half in CPU, and the JVM probe called every carrier
+ *   running a green thread blocked, since HotSpot reports it WAITING, so the
+ *   CPU test never applied: on a loaded 2-core machine, tasks of at most 8 ms
+ *   of CPU under a 30 ms threshold were reported 29 times in 15 s, 38 with
+ *   this rule alone, 0 with both fixed; see StallTest.) Cost: one CPU-clock
+ *   read per hold longer than a tick (on the ticker; nothing on the dispatch
+ *   path), and a CPU read and a thread-state read per tick while a stall is
+ *   undecided.
  *   The stack is captured at detection, by the ticker (a mounted virtual
  *   thread's stack costs microseconds); only the logging is left to the
  *   reporter thread. If the carrier moved on during the capture, the report
