@@ -422,9 +422,9 @@ public final class GreenThread<T> extends GreenThreadHead<T>
     }
 
     @Override
-    protected void chargeTick() {
+    protected void chargeTicks(long ticks) {
         if (!runtime.cpuTiming) {
-            runNanos += io.verdant.internal.sched.Ticker.TICK_NANOS;
+            runNanos += ticks * io.verdant.internal.sched.Ticker.TICK_NANOS;
         }
     }
 

@@ -169,6 +169,8 @@ public final class Sysmon {
     /** Ticker thread only, per pass (reset by tick): a carrier runs nothing; rule
      * b's victim, its level and hold; the best priority running anywhere. */
     private boolean anyFree;
+    /** Ticker thread only, per pass: nothing seen so far needs the next pass within a tick (see "Backing off"). */
+    private boolean quiet;
     private Worker victim;
     private int victimLevel;
     private long victimHeld;
@@ -224,13 +226,30 @@ public final class Sysmon {
     }
 
     /**
-     * Ticker thread only: one pass at time {@code now}: discount a pause of the
-     * whole process, observe every carrier and apply the rules to it, retire the
-     * spares of carriers that left, withdraw stale requests, then priority rule b.
+     * The longest sleep the ticker may take between passes while they find the
+     * carriers quiet (see "Backing off"): Ticker.MAX_SLEEP_NANOS, or the time slice
+     * or the stall threshold if shorter, in whole ticks, at least one.
      */
-    void tick(long now) {
-        discountPause(now);
+    long maxSleepNanos() {
+        long cap = Math.min(Ticker.MAX_SLEEP_NANOS, stallNanos);
+        if (timesliceNanos > 0) {
+            cap = Math.min(cap, timesliceNanos);
+        }
+        return Math.max(Ticker.TICK_NANOS, cap / Ticker.TICK_NANOS * Ticker.TICK_NANOS);
+    }
+
+    /**
+     * Ticker thread only: one pass at time {@code now}, {@code plannedNanos} (a tick,
+     * or a longer backed-off sleep) after the ticker last looked: discount a pause of
+     * the whole process, observe every carrier and apply the rules to it, retire the
+     * spares of carriers that left, withdraw stale requests, then priority rule b.
+     * Returns whether the pass found the carriers quiet (see "Backing off"): the
+     * ticker may then sleep longer before the next one.
+     */
+    boolean tick(long now, long plannedNanos) {
+        long weight = discountPause(now, plannedNanos);
         tickCount++;
+        quiet = trace == null;
         // A JDK sub-poller queued behind a carrier that a green thread holds must not
         // hold up every socket of the JVM: after the stall threshold it moves (PollerHost).
         scheduler.rescuePollers(stallNanos);
@@ -245,9 +264,10 @@ public final class Sysmon {
             long d = c.dispatchCount();
             Task running = c.currentTask();
             if (running != null) {
-                // Statistics (the ticker is their only writer): busy ratio, sampled run time.
-                c.counters.busyTicks++;
-                running.chargeTick();
+                // Statistics (the ticker is their only writer): busy ratio, sampled run time,
+                // one tick per tick the pass stands for (see "Backing off").
+                c.counters.busyTicks += weight;
+                running.chargeTicks(weight);
             }
             long held = observe(i, c, d, running, now);
             if (held >= 0) {
@@ -265,6 +285,15 @@ public final class Sysmon {
         if (timesliceNanos > 0 && waiting && !anyFree && victim != null) {
             preemptForInjected();
         }
+        if (quiet) {
+            for (int i = 0; i < requested.length; i++) {
+                if (requested[i] != null || spareFor[i] != null || reported[i]) {
+                    quiet = false; // a request to follow up, a spare to retire, a stall to clear
+                    break;
+                }
+            }
+        }
+        return quiet;
     }
 
     /**
@@ -275,14 +304,22 @@ public final class Sysmon {
      * stall (seen in the spawn benchmark: 1M short threads, young GCs of
      * 100-200 ms).
      */
-    private void discountPause(long now) {
+    private long discountPause(long now, long plannedNanos) {
         long gap = lastTick == 0 ? 0 : now - lastTick;
         lastTick = now;
-        if (gap > PAUSE_NANOS) {
+        // Beyond the planned sleep: at one tick, a gap over PAUSE_NANOS as ever.
+        long late = gap - plannedNanos;
+        if (late > PAUSE_NANOS - Ticker.TICK_NANOS) {
             for (int i = 0; i < since.length; i++) {
-                since[i] += gap - Ticker.TICK_NANOS;
+                since[i] += late;
             }
         }
+        if (plannedNanos <= Ticker.TICK_NANOS) {
+            return 1;
+        }
+        // The ticks this pass stands for: the sleep taken (a doze can be cut short),
+        // at most the one planned (a pause is nobody's run time).
+        return Math.clamp((gap + Ticker.TICK_NANOS / 2) / Ticker.TICK_NANOS, 1, plannedNanos / Ticker.TICK_NANOS);
     }
 
     /**
@@ -302,7 +339,11 @@ public final class Sysmon {
             ranConfirmed[i] = false;
             reported[i] = false;
             spareFor[i] = null;
+            quiet = false;
             return -1;
+        }
+        if (d == lastDispatches[i] && running != null) {
+            quiet = false; // one task held it since the last pass: tick (slice, rescue, stall)
         }
         if (d != lastDispatches[i] || running == null) {
             lastDispatches[i] = d;

@@ -48,6 +48,15 @@ public final class Ticker extends Thread {
      * ticker's own CPU cost is negligible (not measured separately). */
     public static final long TICK_NANOS = 1_000_000L;
 
+    /** The longest sleep between two passes while backed off (see "Backing off"):
+     * 8 ms (Go's sysmon goes to 10 ms), shortened to the time slice or stall threshold
+     * if either is shorter (Sysmon.maxSleepNanos). 1,000 passes a second become 125. */
+    static final long MAX_SLEEP_NANOS = 8 * TICK_NANOS;
+
+    /** {@code -Dverdant.tickerBackoff=false}: tick every TICK_NANOS while any carrier
+     * is active, as before backing off was built (for A/B comparisons). */
+    static final boolean BACKOFF = !"false".equalsIgnoreCase(System.getProperty("verdant.tickerBackoff"));
+
     /**
      * A coarse clock ({@link Clock#SYSTEM}, at most about one tick stale while any
      * runtime is busy) that the dispatch path can read for one plain load: the
@@ -70,12 +79,33 @@ public final class Ticker extends Thread {
     private Clockwork clockwork = Clockwork.NONE;
     private volatile boolean sleeping;
     private volatile boolean stop;
+    /** The longest sleep between two passes while the carriers are quiet (see
+     * "Backing off"); TICK_NANOS when backing off is switched off. Final. */
+    private final long maxSleepNanos;
+    /** Ticker thread only: the sleep before the next pass (TICK_NANOS, or doubled while passes find the carriers quiet). */
+    private long sleepNanos = TICK_NANOS;
+    /** While the ticker dozes (a backed-off sleep): the runtime-clock time after which a
+     * new timer need not wake it (its planned wake-up less a tick); Long.MIN_VALUE
+     * otherwise. Written by the ticker, read by any thread scheduling a timer. */
+    private volatile long dozeUntil = Long.MIN_VALUE;
+    /** Set by a waker that cut a doze short (a timer due before dozeUntil, a nudge);
+     * read and cleared by the ticker, which then ticks again (see "Backing off"). */
+    private volatile boolean roused;
+    /** Ticker thread only: the last doze was cut short by a waker; the next sleep ends at the next timer deadline, at most a tick. */
+    private boolean rousedEarly;
+    /** Counts (ticker writes, any thread reads; tests and diagnostics): Sysmon passes,
+     * backed-off sleeps, returns from a backed-off sleep to the one-tick one, idle sleeps. */
+    private volatile long passes;
+    private volatile long dozes;
+    private volatile long rousings;
+    private volatile long idleSleeps;
 
     Ticker(Scheduler scheduler, String name, Sysmon sysmon) {
         super(null, null, name, 0, false);
         this.scheduler = scheduler;
         this.sysmon = sysmon;
         this.clock = scheduler.clock();
+        this.maxSleepNanos = BACKOFF ? sysmon.maxSleepNanos() : TICK_NANOS;
         setDaemon(true);
     }
 
@@ -106,20 +136,22 @@ public final class Ticker extends Thread {
         }
     }
 
-    /** Ticker thread: one tick, or one idle sleep. */
+    /** Ticker thread: one tick (of one tick or, backed off, longer), or one idle sleep. */
     private void turn() {
         if (scheduler.allIdle()) {
             // A spare retires when a tick sees its stuck carrier back; the last tick
             // may have come before the carrier returned and went idle, so look once
             // more before sleeping (otherwise the spare lived until close:
             // MetricsTest.anIdleCarrierParksAndAStallStartsOneSpare).
-            sysmon.tick(now());
+            passes++;
+            sysmon.tick(now(), TICK_NANOS);
             if (!scheduler.allIdle()) {
                 return;
             }
             sleeping = true;
             long timerWait = clockwork.nanosToNextDeadline();
             if (scheduler.allIdle() && !stop) {
+                idleSleeps++;
                 if (timerWait < 0) {
                     LockSupport.park(this);
                 } else {
@@ -127,13 +159,55 @@ public final class Ticker extends Thread {
                 }
             }
             sleeping = false;
+            sleepNanos = TICK_NANOS; // work begins again: ticks, until a pass finds the carriers quiet
             now(); // the coarse stamp, after a sleep of unknown length
             clockwork.advance();
             return;
         }
-        LockSupport.parkNanos(this, TICK_NANOS);
+        long planned = sleepNanos;
+        if (planned > TICK_NANOS) {
+            planned = doze(planned);
+        } else if (rousedEarly) {
+            // A waker (a timer, a nudge) cut the last doze short: wake at the next deadline, not a tick after the
+            // pass that followed (which may come just before the deadline's tick).
+            rousedEarly = false;
+            long timerWait = clockwork.nanosToNextDeadline();
+            planned = timerWait < 0 ? TICK_NANOS : Math.min(timerWait, TICK_NANOS);
+            LockSupport.parkNanos(this, planned);
+        } else {
+            LockSupport.parkNanos(this, TICK_NANOS);
+        }
         clockwork.advance();
-        sysmon.tick(now());
+        passes++;
+        boolean quiet = sysmon.tick(now(), planned);
+        if (!quiet || roused) {
+            rousedEarly = roused;
+            roused = false;
+            if (sleepNanos > TICK_NANOS) {
+                rousings++;
+            }
+            sleepNanos = TICK_NANOS;
+        } else {
+            sleepNanos = Math.min(2 * sleepNanos, maxSleepNanos);
+        }
+    }
+
+    /**
+     * Ticker thread, backed off: parks for {@code planned} (more than a tick), or
+     * less if a timer is due sooner, or until a waker rouses it (see "Backing
+     * off"); returns the sleep it planned. The Dekker pair with TimerWheel.schedule
+     * is Clockwork's: dozeUntil (volatile) is written before the deadline is read.
+     */
+    private long doze(long planned) {
+        dozeUntil = clock.nanoTime() + planned - TICK_NANOS;
+        long timerWait = clockwork.nanosToNextDeadline();
+        long sleep = timerWait < 0 ? planned : Math.clamp(timerWait, TICK_NANOS, planned);
+        if (!stop) {
+            dozes++;
+            LockSupport.parkNanos(this, sleep);
+        }
+        dozeUntil = Long.MIN_VALUE;
+        return sleep;
     }
 
     /** Ticker thread: the runtime's clock now; also advances the JVM-wide coarse stamp. */
@@ -187,15 +261,58 @@ public final class Ticker extends Thread {
         // From the ticker itself (a timer it fired woke the thread): the Sysmon
         // pass follows the timer advance anyway.
         if (Thread.currentThread() != this) {
+            if (dozeUntil != Long.MIN_VALUE) {
+                roused = true;
+            }
             LockSupport.unpark(this);
         }
     }
 
-    /** Any thread. */
+    /** Any thread (a worker leaving the idle state): wakes the ticker from its idle sleep. A doze is left alone. */
     public void wakeIfSleeping() {
         if (sleeping) {
             LockSupport.unpark(this);
         }
+    }
+
+    /**
+     * Any thread, after arming a timer due at {@code deadlineNanos} (the runtime's
+     * clock) and publishing it with a volatile write (see Clockwork): wakes the
+     * ticker from its idle sleep, or from a doze that would end more than a tick
+     * after the deadline (the doze is then over: the ticker ticks again).
+     */
+    public void wakeForTimer(long deadlineNanos) {
+        if (sleeping) {
+            LockSupport.unpark(this);
+        } else if (deadlineNanos < dozeUntil) {
+            roused = true;
+            LockSupport.unpark(this);
+        }
+    }
+
+    /** Tests and diagnostics, any thread: Sysmon passes so far. */
+    public long passes() {
+        return passes;
+    }
+
+    /** Tests and diagnostics, any thread: backed-off sleeps (longer than a tick) so far. */
+    public long dozes() {
+        return dozes;
+    }
+
+    /** Tests and diagnostics, any thread: times the ticker went from backed off back to one tick. */
+    public long rousings() {
+        return rousings;
+    }
+
+    /** Tests and diagnostics, any thread: sleeps taken with every carrier idle. */
+    public long idleSleeps() {
+        return idleSleeps;
+    }
+
+    /** Tests and diagnostics, any thread: the longest sleep between passes while backed off. */
+    public long maxSleepNanos() {
+        return maxSleepNanos;
     }
 
     void shutdown() {
