@@ -4,7 +4,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The runtime's monitor (the role Go's sysmon plays), run by the {@link Ticker}
- * thread once per tick: it watches every carrier and turns what it sees into
+ * thread once per tick (or less often while the carriers are quiet: Ticker,
+ * "Backing off"): it watches every carrier and turns what it sees into
  * preemption requests, wake-ups, stall reports and spare carriers.
  *
  * <pre>
@@ -18,7 +19,28 @@ import java.util.concurrent.atomic.AtomicLong;
  *   is the runtime's clock, read by the ticker (Ticker, "Time").
  *   A gap between two ticks longer than PAUSE_NANOS (a GC pause, or the OS
  *   descheduling the process) is added to every since: nobody held a carrier
- *   then, so it counts towards neither a slice nor a stall.
+ *   then, so it counts towards neither a slice nor a stall. After a backed-off
+ *   sleep the gap is measured beyond the sleep planned (tick's plannedNanos).
+ *
+ * Quiet passes (Ticker, "Backing off")
+ *   tick returns how long the next pass may wait: 0 (within a tick) unless
+ *   every carrier dispatched since the last pass, runs nothing, or is held by a
+ *   task that has not reached holdCheckNanos (the time slice, or the stall
+ *   sample point sampleNanos if earlier or if preemption is off), and no
+ *   carrier is seen for the first time, no request is left in requested[], no
+ *   spare is alive (spareFor), no stall is reported and not yet over, no trace
+ *   records (queue depths are sampled per tick), and no carrier is held while
+ *   another runs nothing and work waits (a rescue may help). Otherwise the
+ *   answer is the time until the earliest held carrier reaches holdCheckNanos
+ *   (Long.MAX_VALUE if none is held). Why that is enough: every rule below
+ *   needs a hold of at least a tick with work waiting; the rescue matters only
+ *   if a carrier is free (kept per tick); a slice needs held >= timeslice
+ *   (the ticker wakes at since + timeslice, exactly), a stall held >=
+ *   stallThreshold > sampleNanos (the ticker wakes at the sample point, then
+ *   per tick); priority rule a and b requests follow a nudge (Scheduler.submit),
+ *   which rouses a sleeping ticker. Holds that began during a backed-off sleep
+ *   are timed from the pass that saw their dispatch: still lower bounds, at
+ *   most one sleep (8 ms, i.e. 7 ms more than a tick) late.
  *
  * What it does with a carrier held for {@code held}, only while other work is
  * waiting somewhere (injection queues, any carrier's queues or LIFO slot):
@@ -60,7 +82,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   held >= stallThreshold (it used the whole second half of the threshold,
  *   less at most a tick), i.e. within stallThreshold + 2 ticks of its last
  *   dispatch (for thresholds of at least 3 ticks; shorter ones may take a tick
- *   or two more). Cost: one CPU-clock read per hold longer than half the
+ *   or two more; plus up to one backed-off sleep, at most 7 ms more, when that
+ *   dispatch fell in one: "Quiet passes"). Cost: one CPU-clock read per hold longer than half the
  *   threshold (rare: nothing on the dispatch path or on ordinary ticks), and a
  *   CPU read and a thread-state read per tick while a stall is undecided.
  *   The stack is captured at detection, by the ticker (a mounted virtual
@@ -123,7 +146,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   rare). PREEMPT, STALL, SPARE_START and SPARE_RETIRE go there.
  *
  * Cost
- *   Per tick: per carrier, two opaque reads and, while work waits, a scan of
+ *   Per pass (1,000 a second at one tick, 125 fully backed off): per carrier, two opaque reads and, while work waits, a scan of
  *   its four queue heads and LIFO slot; a CPU-clock read per hold longer than
  *   half the stall threshold (see "Stalls"); a stack trace and a log record per stall.
  * </pre>
@@ -171,6 +194,16 @@ public final class Sysmon {
     private boolean anyFree;
     /** Ticker thread only, per pass: nothing seen so far needs the next pass within a tick (see "Backing off"). */
     private boolean quiet;
+    /** Ticker thread only, per pass: the earliest time a rule may become due for a held
+     * carrier (its slice end, or its stall sample), Long.MAX_VALUE if none; a carrier held
+     * while another runs nothing and work waits (a rescue may help). */
+    private long nextDue;
+    private boolean anyHeld;
+    /** Final: how long a hold may go unlooked-at (see "Quiet passes"): the time slice,
+     * or the stall sample point if earlier or if preemption is off. */
+    private final long holdCheckNanos;
+    /** Diagnostics (ticker writes, anyone reads): passes not quiet because a carrier was held. */
+    private volatile long heldPasses;
     private Worker victim;
     private int victimLevel;
     private long victimHeld;
@@ -196,6 +229,7 @@ public final class Sysmon {
         this.timesliceNanos = timesliceNanos;
         this.stallNanos = stallNanos;
         this.sampleNanos = Math.max(Ticker.TICK_NANOS, stallNanos / 2);
+        this.holdCheckNanos = timesliceNanos > 0 ? Math.min(timesliceNanos, sampleNanos) : sampleNanos;
         int n = scheduler.maxCarriers();
         this.observed = new Worker[n];
         this.lastDispatches = new long[n];
@@ -243,13 +277,15 @@ public final class Sysmon {
      * or a longer backed-off sleep) after the ticker last looked: discount a pause of
      * the whole process, observe every carrier and apply the rules to it, retire the
      * spares of carriers that left, withdraw stale requests, then priority rule b.
-     * Returns whether the pass found the carriers quiet (see "Backing off"): the
-     * ticker may then sleep longer before the next one.
+     * Returns how long the next pass may wait (see "Quiet passes"): 0 if it must
+     * come within a tick, Long.MAX_VALUE if no rule is due at any time.
      */
-    boolean tick(long now, long plannedNanos) {
+    long tick(long now, long plannedNanos) {
         long weight = discountPause(now, plannedNanos);
         tickCount++;
         quiet = trace == null;
+        nextDue = Long.MAX_VALUE;
+        anyHeld = false;
         // A JDK sub-poller queued behind a carrier that a green thread holds must not
         // hold up every socket of the JVM: after the stall threshold it moves (PollerHost).
         scheduler.rescuePollers(stallNanos);
@@ -285,6 +321,9 @@ public final class Sysmon {
         if (timesliceNanos > 0 && waiting && !anyFree && victim != null) {
             preemptForInjected();
         }
+        if (anyHeld && anyFree && waiting) {
+            quiet = false; // a rescue may give a held carrier's work to the free one
+        }
         if (quiet) {
             for (int i = 0; i < requested.length; i++) {
                 if (requested[i] != null || spareFor[i] != null || reported[i]) {
@@ -293,7 +332,7 @@ public final class Sysmon {
                 }
             }
         }
-        return quiet;
+        return !quiet ? 0 : nextDue == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, nextDue - now);
     }
 
     /**
@@ -343,7 +382,18 @@ public final class Sysmon {
             return -1;
         }
         if (d == lastDispatches[i] && running != null) {
-            quiet = false; // one task held it since the last pass: tick (slice, rescue, stall)
+            // One task held it since the last pass: nothing is due before its slice ends
+            // (or its stall sample); from then on, every tick (see "Quiet passes").
+            anyHeld = true;
+            long due = since[i] + holdCheckNanos;
+            if (now - due >= 0) {
+                if (quiet) {
+                    heldPasses++;
+                }
+                quiet = false;
+            } else {
+                nextDue = Math.min(nextDue, due);
+            }
         }
         if (d != lastDispatches[i] || running == null) {
             lastDispatches[i] = d;
@@ -653,6 +703,11 @@ public final class Sysmon {
     /** Spare carriers started so far; any thread. */
     public long sparesStarted() {
         return sparesStarted.get();
+    }
+
+    /** Diagnostics, any thread: passes that found a carrier held by one task since the pass before (see "Quiet passes"). */
+    public long heldPasses() {
+        return heldPasses;
     }
 
     /** Preemption requests made so far (time slices and priority); any thread. */
