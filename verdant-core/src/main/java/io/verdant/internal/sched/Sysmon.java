@@ -29,12 +29,15 @@ import java.util.concurrent.atomic.AtomicLong;
  *   sample point sampleNanos if earlier or if preemption is off), and no
  *   carrier is seen for the first time, no request is left in requested[], no
  *   spare is alive (spareFor), no stall is reported and not yet over, no trace
- *   records (queue depths are sampled per tick), and no carrier is held while
- *   another runs nothing and work waits (a rescue may help). Otherwise the
+ *   records (queue depths are sampled per tick), no held carrier has a task in
+ *   its LIFO slot (a searcher may have parked without taking it), and no
+ *   carrier is held while another runs nothing and work waits (a rescue may
+ *   help). Otherwise the
  *   answer is the time until the earliest held carrier reaches holdCheckNanos
  *   (Long.MAX_VALUE if none is held). Why that is enough: every rule below
  *   needs a hold of at least a tick with work waiting; the rescue matters only
- *   if a carrier is free (kept per tick); a slice needs held >= timeslice
+ *   if a carrier is free or a LIFO slot is full (kept per tick: a carrier that
+ *   parks takes queued work first, Scheduler "Search and parking"); a slice needs held >= timeslice
  *   (the ticker wakes at since + timeslice, exactly), a stall held >=
  *   stallThreshold > sampleNanos (the ticker wakes at the sample point, then
  *   per tick); priority rule a and b requests follow a nudge (Scheduler.submit),
@@ -386,7 +389,10 @@ public final class Sysmon {
             // (or its stall sample); from then on, every tick (see "Quiet passes").
             anyHeld = true;
             long due = since[i] + holdCheckNanos;
-            if (now - due >= 0) {
+            // A task in its LIFO slot: a searcher takes it only once it sees the count
+            // stand still, and park() does not re-check slots (Scheduler, "LIFO slot"):
+            // the rescue for it stays per tick.
+            if (now - due >= 0 || c.lifoOccupied()) {
                 if (quiet) {
                     heldPasses++;
                 }
