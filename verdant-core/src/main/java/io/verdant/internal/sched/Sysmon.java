@@ -32,13 +32,13 @@ import java.util.concurrent.atomic.AtomicLong;
  *   records (queue depths are sampled per tick), no held carrier has a task in
  *   its LIFO slot (a searcher may have parked without taking it), and no
  *   carrier is held while another runs nothing and work waits (a rescue may
- *   help). Otherwise the
- *   answer is the time until the earliest held carrier reaches holdCheckNanos
- *   (Long.MAX_VALUE if none is held). Why that is enough: every rule below
- *   needs a hold of at least a tick with work waiting; the rescue matters only
- *   if a carrier is free or a LIFO slot is full (kept per tick: a carrier that
- *   parks takes queued work first, Scheduler "Search and parking"); a slice needs held >= timeslice
- *   (the ticker wakes at since + timeslice, exactly), a stall held >=
+ *   help). Otherwise the answer is the time until the earliest held carrier
+ *   reaches holdCheckNanos (Long.MAX_VALUE if none is held). Why that is
+ *   enough: every rule below needs a hold of at least a tick with work
+ *   waiting; the rescue matters only if a carrier is free or a LIFO slot is
+ *   full (kept per tick: a carrier that parks takes queued work first,
+ *   Scheduler "Search and parking"); a slice needs held >= timeslice (the
+ *   ticker wakes at since + timeslice, exactly), a stall held >=
  *   stallThreshold > sampleNanos (the ticker wakes at the sample point, then
  *   per tick); priority rule a and b requests follow a nudge (Scheduler.submit),
  *   which rouses a sleeping ticker. Holds that began during a backed-off sleep
@@ -86,9 +86,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *   less at most a tick), i.e. within stallThreshold + 2 ticks of its last
  *   dispatch (for thresholds of at least 3 ticks; shorter ones may take a tick
  *   or two more; plus up to one backed-off sleep, at most 7 ms more, when that
- *   dispatch fell in one: "Quiet passes"). Cost: one CPU-clock read per hold longer than half the
- *   threshold (rare: nothing on the dispatch path or on ordinary ticks), and a
- *   CPU read and a thread-state read per tick while a stall is undecided.
+ *   dispatch fell in one: "Quiet passes"). Cost: one CPU-clock read per hold
+ *   longer than half the threshold (rare: nothing on the dispatch path or on
+ *   ordinary ticks), and a CPU read and a thread-state read per tick while a
+ *   stall is undecided.
  *   The stack is captured at detection, by the ticker (a mounted virtual
  *   thread's stack costs microseconds); only the logging is left to the
  *   reporter thread. If the carrier moved on during the capture, the report
@@ -149,8 +150,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   rare). PREEMPT, STALL, SPARE_START and SPARE_RETIRE go there.
  *
  * Cost
- *   Per pass (1,000 a second at one tick, 125 fully backed off): per carrier, two opaque reads and, while work waits, a scan of
- *   its four queue heads and LIFO slot; a CPU-clock read per hold longer than
+ *   Per pass (1,000 a second at one tick, 125 fully backed off): per carrier,
+ *   two opaque reads and, while work waits, a scan of its four queue heads and
+ *   LIFO slot; a CPU-clock read per hold longer than
  *   half the stall threshold (see "Stalls"); a stack trace and a log record per stall.
  * </pre>
  */
@@ -198,14 +200,15 @@ public final class Sysmon {
     /** Ticker thread only, per pass: nothing seen so far needs the next pass within a tick (see "Backing off"). */
     private boolean quiet;
     /** Ticker thread only, per pass: the earliest time a rule may become due for a held
-     * carrier (its slice end, or its stall sample), Long.MAX_VALUE if none; a carrier held
-     * while another runs nothing and work waits (a rescue may help). */
+     * carrier (its slice end, or its stall sample), Long.MAX_VALUE if none; whether any
+     * carrier is held (with a free one and waiting work, a rescue may help). */
     private long nextDue;
     private boolean anyHeld;
     /** Final: how long a hold may go unlooked-at (see "Quiet passes"): the time slice,
      * or the stall sample point if earlier or if preemption is off. */
     private final long holdCheckNanos;
-    /** Diagnostics (ticker writes, anyone reads): passes not quiet because a carrier was held. */
+    /** Diagnostics (ticker writes, anyone reads): passes that needed the next within a
+     * tick because of a held carrier (at its slice end or stall sample, or with a full LIFO slot). */
     private volatile long heldPasses;
     private Worker victim;
     private int victimLevel;
@@ -711,7 +714,7 @@ public final class Sysmon {
         return sparesStarted.get();
     }
 
-    /** Diagnostics, any thread: passes that found a carrier held by one task since the pass before (see "Quiet passes"). */
+    /** Diagnostics, any thread: passes that went back to single ticks for a held carrier (see "Quiet passes"). */
     public long heldPasses() {
         return heldPasses;
     }

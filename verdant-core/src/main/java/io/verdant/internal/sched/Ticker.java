@@ -29,9 +29,10 @@ import java.util.concurrent.locks.LockSupport;
  *   remain lower bounds (a slice or stall is never judged early); a hold that
  *   began in a doze may run that much longer before its slice ends or its
  *   stall is reported (at most 10 + 7 ms for the default slice, once per
- *   hold). A CPU-bound loop among other CPU-bound loops keeps the ticker at
- *   one tick (requests are made every slice), so the preempt-latency
- *   benchmark's figures do not move.
+ *   hold). Slices of CPU-bound loops that follow one another are timed from
+ *   passes that come at each slice end, and a high-priority wake-up is judged
+ *   at once (a timer is fired by the ticker just before its pass, an injected
+ *   task nudges it), so the preempt-latency benchmark's path is unchanged.
  *   Timers: a doze is bounded by the next timer deadline (nanosToNextDeadline,
  *   read after dozeUntil is published, the Dekker pair of Clockwork); a timer
  *   armed during a doze that is due before it ends (less a tick) rouses the
@@ -103,7 +104,8 @@ public final class Ticker extends Thread {
 
     /**
      * A coarse clock ({@link Clock#SYSTEM}, at most about one tick stale while any
-     * runtime is busy, up to MAX_SLEEP_NANOS while every busy runtime backs off) that the dispatch path can read for one plain load: the
+     * runtime is busy, up to MAX_SLEEP_NANOS while every busy runtime backs off)
+     * that the dispatch path can read for one plain load: the
      * time a green thread last left a carrier ("waiting for 3 s" in snapshots).
      * Written by every runtime's ticker at each tick and after each idle sleep
      * (plain stores of increasing values from several tickers: a reader may see
@@ -138,7 +140,8 @@ public final class Ticker extends Thread {
     /** Set by a waker that cut a doze short (a timer due before dozeUntil, a nudge);
      * read and cleared by the ticker, which then ticks again (see "Backing off"). */
     private volatile boolean roused;
-    /** Ticker thread only: the last doze was cut short by a waker; the next sleep ends at the next timer deadline, at most a tick. */
+    /** Ticker thread only: the last doze was cut short by a waker; the next sleep
+     * ends at the next timer deadline, at most a tick. */
     private boolean rousedEarly;
     /** Counts (ticker writes, any thread reads; tests and diagnostics): Sysmon passes,
      * backed-off sleeps, returns from a backed-off sleep to the one-tick one, idle sleeps. */
