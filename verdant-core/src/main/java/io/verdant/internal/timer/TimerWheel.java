@@ -215,7 +215,7 @@ public final class TimerWheel implements Ticker.Clockwork {
             head = inboxOpaque();
             t.next = head;
         } while (!weakCasInbox(head, t)); // volatile: the Dekker store (see "Waking the ticker")
-        wakeTicker.accept(origin + tick * TICK_NANOS);
+        wakeTicker.accept(deadlineNanos); // as asked (the tick's start could overflow for a far deadline)
         return t;
     }
 
