@@ -387,7 +387,8 @@ public final class Config {
          * {@code System.nanoTime()} before and after every slice (two clock reads
          * per dispatch, about 40-50 ns on a machine whose clock source is the TSC,
          * far more on VMs without one). Off by default: run time is then sampled
-         * by the ticker, one 1 ms tick per tick the thread was seen running, at no
+         * by the ticker, one 1 ms tick per tick the thread was seen running (each
+         * look after a longer sleep of the ticker counts the ticks it slept), at no
          * cost per dispatch. Also on when the system property
          * {@code verdant.cpuTiming} is {@code true}.
          *

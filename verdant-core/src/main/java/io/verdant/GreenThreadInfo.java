@@ -19,8 +19,10 @@ import java.time.Duration;
  *                     (I/O, {@code Object.wait}: see the stack in a dump)
  * @param waitingFor   the green thread it waits for (a mutex's holder, a join's target), or null
  * @param timeWaiting  for a WAITING or RUNNABLE thread, how long since it last left a carrier
- *                     (to within about a millisecond); {@link Duration#ZERO} when running or never run
- * @param runTime      time it spent on carriers: sampled at 1 ms ticks, or measured exactly with
+ *                     (to within about a millisecond, or up to 8 while the ticker backs off);
+ *                     {@link Duration#ZERO} when running or never run
+ * @param runTime      time it spent on carriers: sampled at 1 ms ticks (every 1-8 ms while the
+ *                     ticker backs off, each look counting the ticks it slept), or measured exactly with
  *                     {@link Config.Builder#cpuTiming(boolean)}
  * @param carrier      the carrier thread's name while RUNNING, else null
  * @param parent       the green thread of the same runtime that spawned it, or null

@@ -19,7 +19,8 @@ package io.verdant;
  * @param exited             green threads that ended on this carrier
  * @param localQueueDepth    gauge: tasks in this carrier's local run queues (all priorities)
  * @param lifoOccupied       gauge: a woken task waits in this carrier's LIFO slot
- * @param busyTicks          ticker ticks (1 ms) in which this carrier was seen running a task
+ * @param busyTicks          ticker ticks (1 ms) in which this carrier was seen running a task (sampled:
+ *                           a look after a longer sleep of the ticker counts the ticks it slept)
  */
 public record WorkerMetrics(int index, String name, boolean spare, long polls, long steals, long parks,
                             long noopWakeups, long waits, long preemptionsHonored, long spawned, long exited,

@@ -223,7 +223,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
     volatile ActorCell cell;
     /** Observability (24 bytes per thread, see design/observability.md):
      * run time in nanoseconds, sampled (ticker adds a tick per tick it saw this thread
-     * running, single writer) or, with Config.cpuTiming, measured per slice by the
+     * running, the ticks it slept after a backed-off sleep; single writer) or, with Config.cpuTiming, measured per slice by the
      * carrier (single writer at a time: slices of one thread never overlap). */
     long runNanos;
     /** The spawning green thread of the same runtime: its pid index + 1 (0: none) and generation. Immutable. */
@@ -453,9 +453,9 @@ public final class GreenThread<T> extends GreenThreadHead<T>
     }
 
     @Override
-    protected void chargeTick() {
+    protected void chargeTicks(long ticks) {
         if (!runtime.cpuTiming) {
-            runNanos += io.verdant.internal.sched.Ticker.TICK_NANOS;
+            runNanos += ticks * io.verdant.internal.sched.Ticker.TICK_NANOS;
         }
     }
 

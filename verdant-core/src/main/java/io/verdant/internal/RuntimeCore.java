@@ -184,7 +184,7 @@ public final class RuntimeCore {
             this.scheduler = new Scheduler(name, config.workers(), config.stackSize(), config.timeslice().toNanos(),
                     config.stallThreshold().toNanos(), config.maxSpareCarriers(), this::reportInternalError, clock);
             this.blockingPool = new BlockingPool(name, config.blockingThreads());
-            this.timers = new TimerWheel(clock, scheduler.ticker()::wakeIfSleeping);
+            this.timers = new TimerWheel(clock, scheduler.ticker()::wakeForTimer);
             scheduler.ticker().drive(timers);
             if (config.flightRecorder() > 0) {
                 scheduler.traceControl().keepFlightRecorder(io.verdant.internal.obs.TraceSession.eventsFor(config.flightRecorder()));
@@ -193,7 +193,7 @@ public final class RuntimeCore {
         } else {
             this.scheduler = null;
             this.blockingPool = new BlockingPool(name, config.blockingThreads());
-            this.timers = new TimerWheel(clock, () -> { }); // the carrier reads the wheel whenever it is idle
+            this.timers = new TimerWheel(clock, deadline -> { }); // the carrier reads the wheel whenever it is idle
             det.start(this, config.stackSize());
         }
         OPEN.put(id, this);

@@ -134,20 +134,22 @@ final class ForkedServer implements AutoCloseable {
     /**
      * Linux only (read from {@code /proc/<pid>/task}): the server's threads' voluntary
      * and involuntary context switches so far, summed over its live threads, and the
-     * CPU time so far ({@code schedstat}, ns) of the threads whose name contains each
+     * CPU time so far ({@code schedstat}, ns) and runs on a CPU of the threads whose name contains each
      * of {@code names} (a thread's name there is cut to 15 characters). Null where
      * {@code /proc} does not say. A thread that ended between two reads drops out of
      * the sums: compare two reads taken while the server is serving.
      *
      * @param names name fragments, e.g. {@code ticker}
-     * @return {voluntary, involuntary, then one CPU time per name}, or null
+     * @return {voluntary, involuntary, then one CPU time per name, then one count per
+     *         name of the times those threads were put on a CPU (schedstat's third
+     *         field: for a thread that sleeps between short runs, its wake-ups)}, or null
      */
     long[] threadStats(List<String> names) {
         Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
         if (!Files.isDirectory(tasks)) {
             return null;
         }
-        long[] r = new long[2 + names.size()];
+        long[] r = new long[2 + 2 * names.size()];
         try (var dirs = Files.list(tasks)) {
             for (Path t : (Iterable<Path>) dirs::iterator) {
                 try {
@@ -162,7 +164,9 @@ final class ForkedServer implements AutoCloseable {
                     for (int i = 0; i < names.size(); i++) {
                         if (comm.contains(names.get(i))) {
                             String sched = Files.readString(t.resolve("schedstat")).trim();
-                            r[2 + i] += Long.parseLong(sched.substring(0, sched.indexOf(' ')));
+                            String[] f = sched.split(" ");
+                            r[2 + i] += Long.parseLong(f[0]);
+                            r[2 + names.size() + i] += Long.parseLong(f[2]); // times run on a CPU: wake-ups
                         }
                     }
                 } catch (IOException | RuntimeException gone) {

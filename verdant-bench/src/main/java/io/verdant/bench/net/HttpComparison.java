@@ -41,7 +41,8 @@ import java.util.regex.Pattern;
  * switches of all the server's threads) and {@code cpu_us_<name>} (CPU of the
  * server's threads whose name contains each of {@code http.threadCpu}, default
  * {@code ticker,MasterPoller}: Verdant's ticker, which the default scheduler has no
- * counterpart of, and the JDK's master poller); with {@code -Dhttp.syscalls=true}
+ * counterpart of, and the JDK's master poller) and {@code runs_per_s_<name>} (the
+ * times a second those threads were put on a CPU: the ticker's wake-ups); with {@code -Dhttp.syscalls=true}
  * and {@code perf} installed also {@code sys_<call>} for futex, epoll_wait,
  * epoll_ctl, read and write ({@code perf stat -e syscalls:sys_enter_<call> -p
  * <server>} around the wrk run; needs a kernel that lets this user trace the
@@ -181,7 +182,9 @@ public final class HttpComparison extends Harness {
             long[] s0 = server.threadStats(THREAD_CPU);
             Process perf = Boolean.getBoolean("http.syscalls") && onPath("perf") ? startPerf(server.pid()) : null;
             long c0 = server.cpuNanos();
+            long t0 = System.nanoTime();
             double[] m = wrk(server.port, connections, DURATION);
+            double seconds = (System.nanoTime() - t0) / 1e9;
             long c1 = server.cpuNanos();
             Map<String, Long> calls = perf == null ? Map.of() : stopPerf(perf);
             long[] s1 = server.threadStats(THREAD_CPU);
@@ -197,6 +200,10 @@ public final class HttpComparison extends Harness {
                 x.put("ivcs", (s1[1] - s0[1]) / requests);
                 for (int i = 0; i < THREAD_CPU.size(); i++) {
                     x.put("cpu_us_" + THREAD_CPU.get(i), (s1[2 + i] - s0[2 + i]) / 1_000.0 / requests);
+                }
+                for (int i = 0; i < THREAD_CPU.size(); i++) {
+                    int k = 2 + THREAD_CPU.size() + i;
+                    x.put("runs_per_s_" + THREAD_CPU.get(i), (s1[k] - s0[k]) / seconds);
                 }
             }
             for (String call : SYSCALLS) {

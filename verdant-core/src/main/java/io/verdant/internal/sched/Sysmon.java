@@ -4,7 +4,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The runtime's monitor (the role Go's sysmon plays), run by the {@link Ticker}
- * thread once per tick: it watches every carrier and turns what it sees into
+ * thread once per tick (or less often while the carriers are quiet: Ticker,
+ * "Backing off"): it watches every carrier and turns what it sees into
  * preemption requests, wake-ups, stall reports and spare carriers.
  *
  * <pre>
@@ -18,7 +19,31 @@ import java.util.concurrent.atomic.AtomicLong;
  *   is the runtime's clock, read by the ticker (Ticker, "Time").
  *   A gap between two ticks longer than PAUSE_NANOS (a GC pause, or the OS
  *   descheduling the process) is added to every since: nobody held a carrier
- *   then, so it counts towards neither a slice nor a stall.
+ *   then, so it counts towards neither a slice nor a stall. After a backed-off
+ *   sleep the gap is measured beyond the sleep planned (tick's plannedNanos).
+ *
+ * Quiet passes (Ticker, "Backing off")
+ *   tick returns how long the next pass may wait: 0 (within a tick) unless
+ *   every carrier dispatched since the last pass, runs nothing, or is held by a
+ *   task that has not reached holdCheckNanos (the time slice, or half the
+ *   stall threshold if earlier or if preemption is off), and no
+ *   carrier is seen for the first time, no request is left in requested[], no
+ *   spare is alive (spareFor), no stall is reported and not yet over, no trace
+ *   records (queue depths are sampled per tick), no held carrier has a task in
+ *   its LIFO slot (a searcher may have parked without taking it), and no
+ *   carrier is held while another runs nothing and work waits (a rescue may
+ *   help). Otherwise the answer is the time until the earliest held carrier
+ *   reaches holdCheckNanos (Long.MAX_VALUE if none is held). Why that is
+ *   enough: every rule below needs a hold of at least a tick with work
+ *   waiting; the rescue matters only if a carrier is free or a LIFO slot is
+ *   full (kept per tick: a carrier that parks takes queued work first,
+ *   Scheduler "Search and parking"); a slice needs held >= timeslice (the
+ *   ticker wakes at since + timeslice, exactly), a stall held >=
+ *   stallThreshold > holdCheckNanos (the ticker wakes at half the threshold,
+ *   then per tick); priority rule a and b requests follow a nudge (Scheduler.submit),
+ *   which rouses a sleeping ticker. Holds that began during a backed-off sleep
+ *   are timed from the pass that saw their dispatch: still lower bounds, at
+ *   most one sleep (8 ms, i.e. 7 ms more than a tick) late.
  *
  * What it does with a carrier held for {@code held}, only while other work is
  * waiting somewhere (injection queues, any carrier's queues or LIFO slot):
@@ -51,8 +76,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   platform thread, so its CPU clock tells. A stall means the task used the
  *   carrier's CPU for stallThreshold: at the first tick of a hold (held >= 1
  *   tick) Sysmon samples the carrier's CPU time (cpuAtHold) and the hold so far
- *   (heldAtSample, at most about two ticks: the task cannot have used more CPU
- *   than that before the sample); once held reaches stallThreshold it counts
+ *   (heldAtSample, at most about two ticks or one backed-off sleep: the task
+ *   cannot have used more CPU than that before the sample); once held reaches stallThreshold it counts
  *   the hold as a stall only if the carrier has used at least
  *     stallThreshold - heldAtSample - 1 tick
  *   of CPU since, or is blocked (in native code, or parked with its green
@@ -63,8 +88,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   third of the time is reported after about three thresholds of wall time,
  *   once it has used one threshold of CPU; one that runs normally is reported
  *   at the first tick with held >= stallThreshold, i.e. within stallThreshold
- *   + 2 ticks of its last dispatch. (Before, the rule asked for a quarter of
- *   the hold's second half in CPU, and the JVM probe called every carrier
+ *   + 2 ticks of its last dispatch (plus up to one backed-off sleep, at most
+ *   7 ms more, when that dispatch fell in one: "Quiet passes"). (Before, the
+ *   rule asked for a quarter of the hold's second half in CPU, and the JVM probe called every carrier
  *   running a green thread blocked, since HotSpot reports it WAITING, so the
  *   CPU test never applied: on a loaded 2-core machine, tasks of at most 8 ms
  *   of CPU under a 30 ms threshold were reported 29 times in 15 s, 38 with
@@ -132,7 +158,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   rare). PREEMPT, STALL, SPARE_START and SPARE_RETIRE go there.
  *
  * Cost
- *   Per tick: per carrier, two opaque reads and, while work waits, a scan of
+ *   Per pass (1,000 a second at one tick, 125 fully backed off): per carrier, two opaque reads and, while work waits, a scan of
  *   its four queue heads and LIFO slot; a CPU-clock read per hold longer than
  *   a tick (see "Stalls"); a stack trace and a log record per stall.
  * </pre>
@@ -168,6 +194,19 @@ public final class Sysmon {
     /** Ticker thread only, per pass (reset by tick): a carrier runs nothing; rule
      * b's victim, its level and hold; the best priority running anywhere. */
     private boolean anyFree;
+    /** Ticker thread only, per pass: nothing seen so far needs the next pass within a tick (see "Backing off"). */
+    private boolean quiet;
+    /** Ticker thread only, per pass: the earliest time a rule may become due for a held
+     * carrier (its slice end, or its stall sample), Long.MAX_VALUE if none; whether any
+     * carrier is held (with a free one and waiting work, a rescue may help). */
+    private long nextDue;
+    private boolean anyHeld;
+    /** Final: how long a hold may go unlooked-at (see "Quiet passes"): the time slice,
+     * or the stall sample point if earlier or if preemption is off. */
+    private final long holdCheckNanos;
+    /** Diagnostics (ticker writes, anyone reads): passes that needed the next within a
+     * tick because of a held carrier (at its slice end or stall sample, or with a full LIFO slot). */
+    private volatile long heldPasses;
     private Worker victim;
     private int victimLevel;
     private long victimHeld;
@@ -192,6 +231,8 @@ public final class Sysmon {
         this.scheduler = scheduler;
         this.timesliceNanos = timesliceNanos;
         this.stallNanos = stallNanos;
+        long stallCheckNanos = Math.max(Ticker.TICK_NANOS, stallNanos / 2);
+        this.holdCheckNanos = timesliceNanos > 0 ? Math.min(timesliceNanos, stallCheckNanos) : stallCheckNanos;
         int n = scheduler.maxCarriers();
         this.observed = new Worker[n];
         this.lastDispatches = new long[n];
@@ -223,13 +264,32 @@ public final class Sysmon {
     }
 
     /**
-     * Ticker thread only: one pass at time {@code now}: discount a pause of the
-     * whole process, observe every carrier and apply the rules to it, retire the
-     * spares of carriers that left, withdraw stale requests, then priority rule b.
+     * The longest sleep the ticker may take between passes while they find the
+     * carriers quiet (see "Backing off"): Ticker.MAX_SLEEP_NANOS, or the time slice
+     * or the stall threshold if shorter, in whole ticks, at least one.
      */
-    void tick(long now) {
-        discountPause(now);
+    long maxSleepNanos() {
+        long cap = Math.min(Ticker.MAX_SLEEP_NANOS, stallNanos);
+        if (timesliceNanos > 0) {
+            cap = Math.min(cap, timesliceNanos);
+        }
+        return Math.max(Ticker.TICK_NANOS, cap / Ticker.TICK_NANOS * Ticker.TICK_NANOS);
+    }
+
+    /**
+     * Ticker thread only: one pass at time {@code now}, {@code plannedNanos} (a tick,
+     * or a longer backed-off sleep) after the ticker last looked: discount a pause of
+     * the whole process, observe every carrier and apply the rules to it, retire the
+     * spares of carriers that left, withdraw stale requests, then priority rule b.
+     * Returns how long the next pass may wait (see "Quiet passes"): 0 if it must
+     * come within a tick, Long.MAX_VALUE if no rule is due at any time.
+     */
+    long tick(long now, long plannedNanos) {
+        long weight = discountPause(now, plannedNanos);
         tickCount++;
+        quiet = trace == null;
+        nextDue = Long.MAX_VALUE;
+        anyHeld = false;
         // A JDK sub-poller queued behind a carrier that a green thread holds must not
         // hold up every socket of the JVM: after the stall threshold it moves (PollerHost).
         scheduler.rescuePollers(stallNanos);
@@ -244,9 +304,10 @@ public final class Sysmon {
             long d = c.dispatchCount();
             Task running = c.currentTask();
             if (running != null) {
-                // Statistics (the ticker is their only writer): busy ratio, sampled run time.
-                c.counters.busyTicks++;
-                running.chargeTick();
+                // Statistics (the ticker is their only writer): busy ratio, sampled run time,
+                // one tick per tick the pass stands for (see "Backing off").
+                c.counters.busyTicks += weight;
+                running.chargeTicks(weight);
             }
             long held = observe(i, c, d, running, now);
             if (held >= 0) {
@@ -264,6 +325,18 @@ public final class Sysmon {
         if (timesliceNanos > 0 && waiting && !anyFree && victim != null) {
             preemptForInjected();
         }
+        if (anyHeld && anyFree && waiting) {
+            quiet = false; // a rescue may give a held carrier's work to the free one
+        }
+        if (quiet) {
+            for (int i = 0; i < requested.length; i++) {
+                if (requested[i] != null || spareFor[i] != null || reported[i]) {
+                    quiet = false; // a request to follow up, a spare to retire, a stall to clear
+                    break;
+                }
+            }
+        }
+        return !quiet ? 0 : nextDue == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, nextDue - now);
     }
 
     /**
@@ -274,14 +347,22 @@ public final class Sysmon {
      * stall (seen in the spawn benchmark: 1M short threads, young GCs of
      * 100-200 ms).
      */
-    private void discountPause(long now) {
+    private long discountPause(long now, long plannedNanos) {
         long gap = lastTick == 0 ? 0 : now - lastTick;
         lastTick = now;
-        if (gap > PAUSE_NANOS) {
+        // Beyond the planned sleep: at one tick, a gap over PAUSE_NANOS as ever.
+        long late = gap - plannedNanos;
+        if (late > PAUSE_NANOS - Ticker.TICK_NANOS) {
             for (int i = 0; i < since.length; i++) {
-                since[i] += gap - Ticker.TICK_NANOS;
+                since[i] += late;
             }
         }
+        if (plannedNanos <= Ticker.TICK_NANOS) {
+            return 1;
+        }
+        // The ticks this pass stands for: the sleep taken (a doze can be cut short),
+        // at most the one planned (a pause is nobody's run time).
+        return Math.clamp((gap + Ticker.TICK_NANOS / 2) / Ticker.TICK_NANOS, 1, plannedNanos / Ticker.TICK_NANOS);
     }
 
     /**
@@ -301,7 +382,25 @@ public final class Sysmon {
             ranConfirmed[i] = false;
             reported[i] = false;
             spareFor[i] = null;
+            quiet = false;
             return -1;
+        }
+        if (d == lastDispatches[i] && running != null) {
+            // One task held it since the last pass: nothing is due before its slice ends
+            // (or its stall sample); from then on, every tick (see "Quiet passes").
+            anyHeld = true;
+            long due = since[i] + holdCheckNanos;
+            // A task in its LIFO slot: a searcher takes it only once it sees the count
+            // stand still, and park() does not re-check slots (Scheduler, "LIFO slot"):
+            // the rescue for it stays per tick.
+            if (now - due >= 0 || c.lifoOccupied()) {
+                if (quiet) {
+                    heldPasses++;
+                }
+                quiet = false;
+            } else {
+                nextDue = Math.min(nextDue, due);
+            }
         }
         if (d != lastDispatches[i] || running == null) {
             lastDispatches[i] = d;
@@ -613,6 +712,11 @@ public final class Sysmon {
     /** Spare carriers started so far; any thread. */
     public long sparesStarted() {
         return sparesStarted.get();
+    }
+
+    /** Diagnostics, any thread: passes that went back to single ticks for a held carrier (see "Quiet passes"). */
+    public long heldPasses() {
+        return heldPasses;
     }
 
     /** Preemption requests made so far (time slices and priority); any thread. */

@@ -69,10 +69,11 @@ public abstract class Task {
     }
 
     /**
-     * Ticker thread only: this task was seen running on a carrier at a tick
-     * (sampled run time; see {@code GreenThread.runNanos}). Foreign work keeps no count.
+     * Ticker thread only: this task was seen running on a carrier at a Sysmon pass
+     * that stands for {@code ticks} ticks (one, or more after a backed-off sleep;
+     * sampled run time; see {@code GreenThread.runNanos}). Foreign work keeps no count.
      */
-    protected void chargeTick() {
+    protected void chargeTicks(long ticks) {
     }
 
     /**

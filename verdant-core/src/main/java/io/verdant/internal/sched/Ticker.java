@@ -7,9 +7,48 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The runtime's clock thread. While any carrier is active it wakes every
  * {@link #TICK_NANOS} and runs the {@link Sysmon} (time slices, priority
- * preemption, stranded-work rescue, stalls and spare carriers).
+ * preemption, stranded-work rescue, stalls and spare carriers), or less often
+ * while every carrier makes progress (see "Backing off").
  *
  * <pre>
+ * Backing off (as Go's sysmon does: 20 us doubling to 10 ms there)
+ *   Sysmon.tick answers how long the next pass may wait (Sysmon, "Quiet
+ *   passes"): 0 unless every carrier dispatched since the last pass, runs
+ *   nothing or is held by a task short of its slice, and nothing else needs
+ *   a look (a request, a spare, a stall, a trace, a free carrier beside a held
+ *   one while work waits). An answer of two ticks or more doubles the back-off
+ *   level, up to maxSleepNanos (MAX_SLEEP_NANOS, 8 ms, or the time slice or
+ *   stall threshold if shorter), and the next sleep is the level or the answer
+ *   if shorter (a held task's slice end: the ticker wakes exactly then). A
+ *   shorter answer, or a doze cut short, returns it to one tick at once, and
+ *   every tick from then on while the hold lasts, as before. So every later
+ *   judgement (slice, rescue, stall) is exact to a tick as before. What backing
+ *   off loosens, and by how much, is when a hold that began during a doze is
+ *   seen to begin: since is the first pass that saw the dispatch, up to one
+ *   doze (maxSleepNanos - TICK_NANOS more than a tick) after it. Held times
+ *   remain lower bounds (a slice or stall is never judged early); a hold that
+ *   began in a doze may run that much longer before its slice ends or its
+ *   stall is reported (at most 10 + 7 ms for the default slice, once per
+ *   hold). Slices of CPU-bound loops that follow one another are timed from
+ *   passes that come at each slice end, and a high-priority wake-up is judged
+ *   at once (a timer is fired by the ticker just before its pass, an injected
+ *   task nudges it), so the preempt-latency benchmark's path is unchanged.
+ *   Timers: a doze is bounded by the next timer deadline (nanosToNextDeadline,
+ *   read after dozeUntil is published, the Dekker pair of Clockwork); a timer
+ *   armed during a doze that is due before it ends (less a tick) rouses the
+ *   ticker (wakeForTimer), which then sleeps to that deadline and ticks
+ *   again, so every timer still fires within about a tick of its deadline.
+ *   Nudges (a high-priority arrival) rouse a doze too. Workers leaving the
+ *   idle state do not (wakeIfSleeping wakes only the idle sleep): a doze needs
+ *   no wake-up for new work, whose carrier is seen at the doze's end.
+ *   Pauses and statistics: Sysmon measures a pause as the gap beyond the
+ *   planned sleep, and charges a pass (busyTicks, a green thread's sampled run
+ *   time) the ticks it stands for (the sleep taken, in ticks, at most the one
+ *   planned): a sample every 1-8 ms weighted by its interval, unbiased as
+ *   before. A pause shorter than a doze can hide inside it (as one shorter
+ *   than PAUSE_NANOS always could at one tick).
+ *   -Dverdant.tickerBackoff=false (BACKOFF) ticks every TICK_NANOS, as before.
+ *
  * Sleeping
  *   When every carrier is parked the ticker runs one more Sysmon pass (a spare
  *   may retire now), then parks until the next timer deadline (see Clockwork),
@@ -39,18 +78,34 @@ import java.util.concurrent.locks.LockSupport;
  *   clockwork       the timer wheel (issue 5); set before start, then ticker only.
  *   sleeping        written by the ticker, read by any worker.
  *   stop            written by Scheduler.terminate, read by the ticker.
+ *   sleepNanos, rousedEarly   ticker only.
+ *   dozeUntil       written by the ticker (volatile), read by timer schedulers.
+ *   roused          written by wakers, read and cleared by the ticker.
+ *   level           ticker only.
+ *   passes, ticks, dozes, rousings, idleSleeps   ticker writes (volatile), anyone reads.
  * </pre>
  */
 public final class Ticker extends Thread {
     /** 1 ms: the runtime's one tick: the resolution of time slices, stall
      * detection, stranded-work rescue and timers (TimerWheel counts in it).
-     * Fine enough that a 10 ms slice is accurate to 10%; coarse enough that the
-     * ticker's own CPU cost is negligible (not measured separately). */
+     * Fine enough that a 10 ms slice is accurate to 10%. Its cost is not
+     * negligible everywhere: 10-22 us of CPU a wake-up, 0.15-0.24 us per
+     * request in the http benchmark (docs/networking.md), hence "Backing off". */
     public static final long TICK_NANOS = 1_000_000L;
+
+    /** The longest sleep between two passes while backed off (see "Backing off"):
+     * 8 ms (Go's sysmon goes to 10 ms), shortened to the time slice or stall threshold
+     * if either is shorter (Sysmon.maxSleepNanos). 1,000 passes a second become 125. */
+    static final long MAX_SLEEP_NANOS = 8 * TICK_NANOS;
+
+    /** {@code -Dverdant.tickerBackoff=false}: tick every TICK_NANOS while any carrier
+     * is active, as before backing off was built (for A/B comparisons). */
+    static final boolean BACKOFF = !"false".equalsIgnoreCase(System.getProperty("verdant.tickerBackoff"));
 
     /**
      * A coarse clock ({@link Clock#SYSTEM}, at most about one tick stale while any
-     * runtime is busy) that the dispatch path can read for one plain load: the
+     * runtime is busy, up to MAX_SLEEP_NANOS while every busy runtime backs off)
+     * that the dispatch path can read for one plain load: the
      * time a green thread last left a carrier ("waiting for 3 s" in snapshots).
      * Written by every runtime's ticker at each tick and after each idle sleep
      * (plain stores of increasing values from several tickers: a reader may see
@@ -70,12 +125,38 @@ public final class Ticker extends Thread {
     private Clockwork clockwork = Clockwork.NONE;
     private volatile boolean sleeping;
     private volatile boolean stop;
+    /** The longest sleep between two passes while the carriers are quiet (see
+     * "Backing off"); TICK_NANOS when backing off is switched off. Final. */
+    private final long maxSleepNanos;
+    /** Ticker thread only: the back-off level (TICK_NANOS, doubled by each quiet pass up
+     * to maxSleepNanos), and the sleep before the next pass (the level, or less if a rule
+     * is due sooner: Sysmon.tick's answer; TICK_NANOS or at least two ticks). */
+    private long level = TICK_NANOS;
+    private long sleepNanos = TICK_NANOS;
+    /** While the ticker dozes (a backed-off sleep): the runtime-clock time after which a
+     * new timer need not wake it (its planned wake-up less a tick); Long.MIN_VALUE
+     * otherwise. Written by the ticker, read by any thread scheduling a timer. */
+    private volatile long dozeUntil = Long.MIN_VALUE;
+    /** Set by a waker that cut a doze short (a timer due before dozeUntil, a nudge);
+     * read and cleared by the ticker, which then ticks again (see "Backing off"). */
+    private volatile boolean roused;
+    /** Ticker thread only: the last doze was cut short by a waker; the next sleep
+     * ends at the next timer deadline, at most a tick. */
+    private boolean rousedEarly;
+    /** Counts (ticker writes, any thread reads; tests and diagnostics): Sysmon passes,
+     * backed-off sleeps, returns from a backed-off sleep to the one-tick one, idle sleeps. */
+    private volatile long passes;
+    private volatile long ticks;
+    private volatile long dozes;
+    private volatile long rousings;
+    private volatile long idleSleeps;
 
     Ticker(Scheduler scheduler, String name, Sysmon sysmon) {
         super(null, null, name, 0, false);
         this.scheduler = scheduler;
         this.sysmon = sysmon;
         this.clock = scheduler.clock();
+        this.maxSleepNanos = BACKOFF ? sysmon.maxSleepNanos() : TICK_NANOS;
         setDaemon(true);
     }
 
@@ -106,20 +187,22 @@ public final class Ticker extends Thread {
         }
     }
 
-    /** Ticker thread: one tick, or one idle sleep. */
+    /** Ticker thread: one tick (of one tick or, backed off, longer), or one idle sleep. */
     private void turn() {
         if (scheduler.allIdle()) {
             // A spare retires when a tick sees its stuck carrier back; the last tick
             // may have come before the carrier returned and went idle, so look once
             // more before sleeping (otherwise the spare lived until close:
             // MetricsTest.anIdleCarrierParksAndAStallStartsOneSpare).
-            sysmon.tick(now());
+            passes++;
+            sysmon.tick(now(), TICK_NANOS);
             if (!scheduler.allIdle()) {
                 return;
             }
             sleeping = true;
             long timerWait = clockwork.nanosToNextDeadline();
             if (scheduler.allIdle() && !stop) {
+                idleSleeps++;
                 if (timerWait < 0) {
                     LockSupport.park(this);
                 } else {
@@ -127,13 +210,59 @@ public final class Ticker extends Thread {
                 }
             }
             sleeping = false;
+            sleepNanos = TICK_NANOS; // work begins again: ticks, until a pass finds the carriers quiet
+            level = TICK_NANOS;
             now(); // the coarse stamp, after a sleep of unknown length
             clockwork.advance();
             return;
         }
-        LockSupport.parkNanos(this, TICK_NANOS);
+        long planned = sleepNanos;
+        if (planned > TICK_NANOS) {
+            planned = doze(planned);
+        } else if (rousedEarly) {
+            // A waker (a timer, a nudge) cut the last doze short: wake at the next deadline, not a tick after the
+            // pass that followed (which may come just before the deadline's tick).
+            rousedEarly = false;
+            long timerWait = clockwork.nanosToNextDeadline();
+            planned = timerWait < 0 ? TICK_NANOS : Math.min(timerWait, TICK_NANOS);
+            LockSupport.parkNanos(this, planned);
+        } else {
+            ticks++;
+            LockSupport.parkNanos(this, TICK_NANOS);
+        }
         clockwork.advance();
-        sysmon.tick(now());
+        passes++;
+        long quietNanos = sysmon.tick(now(), planned);
+        if (quietNanos < 2 * TICK_NANOS || roused) {
+            rousedEarly = roused;
+            roused = false;
+            if (sleepNanos > TICK_NANOS) {
+                rousings++;
+            }
+            level = TICK_NANOS;
+            sleepNanos = TICK_NANOS;
+        } else {
+            level = Math.min(2 * level, maxSleepNanos);
+            sleepNanos = Math.min(level, quietNanos);
+        }
+    }
+
+    /**
+     * Ticker thread, backed off: parks for {@code planned} (more than a tick), or
+     * less if a timer is due sooner, or until a waker rouses it (see "Backing
+     * off"); returns the sleep it planned. The Dekker pair with TimerWheel.schedule
+     * is Clockwork's: dozeUntil (volatile) is written before the deadline is read.
+     */
+    private long doze(long planned) {
+        dozeUntil = clock.nanoTime() + planned - TICK_NANOS;
+        long timerWait = clockwork.nanosToNextDeadline();
+        long sleep = timerWait < 0 ? planned : Math.clamp(timerWait, TICK_NANOS, planned);
+        if (!stop) {
+            dozes++;
+            LockSupport.parkNanos(this, sleep);
+        }
+        dozeUntil = Long.MIN_VALUE;
+        return sleep;
     }
 
     /** Ticker thread: the runtime's clock now; also advances the JVM-wide coarse stamp. */
@@ -187,15 +316,63 @@ public final class Ticker extends Thread {
         // From the ticker itself (a timer it fired woke the thread): the Sysmon
         // pass follows the timer advance anyway.
         if (Thread.currentThread() != this) {
+            if (dozeUntil != Long.MIN_VALUE) {
+                roused = true;
+            }
             LockSupport.unpark(this);
         }
     }
 
-    /** Any thread. */
+    /** Any thread (a worker leaving the idle state): wakes the ticker from its idle sleep. A doze is left alone. */
     public void wakeIfSleeping() {
         if (sleeping) {
             LockSupport.unpark(this);
         }
+    }
+
+    /**
+     * Any thread, after arming a timer due at {@code deadlineNanos} (the runtime's
+     * clock) and publishing it with a volatile write (see Clockwork): wakes the
+     * ticker from its idle sleep, or from a doze that would end more than a tick
+     * after the deadline (the doze is then over: the ticker ticks again).
+     */
+    public void wakeForTimer(long deadlineNanos) {
+        if (sleeping) {
+            LockSupport.unpark(this);
+        } else if (deadlineNanos < dozeUntil) {
+            roused = true;
+            LockSupport.unpark(this);
+        }
+    }
+
+    /** Tests and diagnostics, any thread: Sysmon passes so far. */
+    public long passes() {
+        return passes;
+    }
+
+    /** Tests and diagnostics, any thread: one-tick sleeps while a carrier was active, so far. */
+    public long ticks() {
+        return ticks;
+    }
+
+    /** Tests and diagnostics, any thread: backed-off sleeps (longer than a tick) so far. */
+    public long dozes() {
+        return dozes;
+    }
+
+    /** Tests and diagnostics, any thread: times the ticker went from backed off back to one tick. */
+    public long rousings() {
+        return rousings;
+    }
+
+    /** Tests and diagnostics, any thread: sleeps taken with every carrier idle. */
+    public long idleSleeps() {
+        return idleSleeps;
+    }
+
+    /** Tests and diagnostics, any thread: the longest sleep between passes while backed off. */
+    public long maxSleepNanos() {
+        return maxSleepNanos;
     }
 
     void shutdown() {

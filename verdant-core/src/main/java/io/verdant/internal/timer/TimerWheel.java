@@ -88,6 +88,10 @@ import java.util.concurrent.locks.LockSupport;
  *   a Dekker pair must forbid; on x86 the locked CAS hid this, but the JMM
  *   (and ARM or POWER) does not promise it. The volatile CAS costs nothing
  *   extra on x86 (a locked instruction either way) and one full fence elsewhere.
+ *   A backed-off ticker (Ticker, "Backing off") is the same pair with dozeUntil
+ *   in place of sleeping: T1 writes dozeUntil (volatile), S2 reads it and
+ *   unparks if the new deadline is earlier (a timer due later fires when the
+ *   doze ends, within a tick of its deadline); T4 writes Long.MIN_VALUE.
  *
  * Memory
  *   one {@link Timer} node (48 bytes with compressed oops) per armed wait,
@@ -111,7 +115,8 @@ public final class TimerWheel implements Ticker.Clockwork {
 
     private final Clock clock;
     private final long origin;
-    private final Runnable wakeTicker;
+    /** Called with a new timer's deadline (this wheel's clock) after its push (Ticker.wakeForTimer). */
+    private final java.util.function.LongConsumer wakeTicker;
     private final Object lock = new Object();
     private final Timer[][] slots = new Timer[LEVELS][SLOTS];
     private final long[] occupied = new long[LEVELS];
@@ -130,10 +135,12 @@ public final class TimerWheel implements Ticker.Clockwork {
 
     /**
      * @param clock      the time source
-     * @param wakeTicker called after a schedule; wakes the ticker if it is
-     *                   asleep so it re-reads the next deadline
+     * @param wakeTicker called after a schedule with the timer's deadline in
+     *                   nanoseconds of {@code clock}; wakes the ticker if it is
+     *                   asleep (or dozes past the deadline) so it re-reads the
+     *                   next deadline
      */
-    public TimerWheel(Clock clock, Runnable wakeTicker) {
+    public TimerWheel(Clock clock, java.util.function.LongConsumer wakeTicker) {
         this.clock = clock;
         this.origin = clock.nanoTime();
         this.wakeTicker = wakeTicker;
@@ -208,7 +215,7 @@ public final class TimerWheel implements Ticker.Clockwork {
             head = inboxOpaque();
             t.next = head;
         } while (!weakCasInbox(head, t)); // volatile: the Dekker store (see "Waking the ticker")
-        wakeTicker.run();
+        wakeTicker.accept(deadlineNanos); // as asked (the tick's start could overflow for a far deadline)
         return t;
     }
 
