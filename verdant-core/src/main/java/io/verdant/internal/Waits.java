@@ -151,24 +151,22 @@ public final class Waits {
      * @return the timer armed for this operation, or null
      */
     public static TimerWheel.Timer park(Object blocker, Deadline deadline, TimerWheel.Timer armed) {
-        GreenThread<?> g = null;
         if (io.verdant.internal.sched.WorkerCounters.ON) {
-            g = GreenThread.current();
-            if (g != null) {
-                // Statistics: a plain increment by the carrier this green thread runs on (its single writer).
-                io.verdant.internal.sched.Worker w = io.verdant.internal.sched.Worker.ofCaller();
-                if (w != null) {
-                    w.counters.waits++;
-                }
+            // Statistics: a plain increment by the carrier this green thread runs on (its
+            // single writer). The carrier's current task is the caller's green thread when
+            // the caller is one (a foreign virtual thread runs as a ForeignTask): no
+            // GreenThread.current() here (its thread state and handler reads), which a
+            // park that waits forever does not otherwise need (issue 12).
+            io.verdant.internal.sched.Worker w = io.verdant.internal.sched.Worker.ofCaller();
+            if (w != null && w.currentTask() instanceof GreenThread<?>) {
+                w.counters.waits++;
             }
         }
         if (deadline.isForever()) {
             LockSupport.park(blocker);
             return armed;
         }
-        if (!io.verdant.internal.sched.WorkerCounters.ON) {
-            g = GreenThread.current();
-        }
+        GreenThread<?> g = GreenThread.current();
         if (g == null) {
             long left = deadline.remaining();
             if (left > 0) {

@@ -12,7 +12,8 @@ package io.verdant.internal.sched;
  *   runs in sequence with the loop on the same OS thread. busyTicks is written
  *   by the ticker thread only (Sysmon.tick); wakeups by whichever thread unparks
  *   the carrier, always under the scheduler's idle lock. A green thread finds
- *   its carrier through Task.lastWorker() and checks that it is running there.
+ *   its carrier through Worker.ofCaller() (the JDK's carrier of the calling
+ *   thread) and checks that it is running there.
  *   The dispatch count itself stays Worker.dispatches (it existed before, and
  *   is also read by the steal rule and the ticker); this class adds nothing to
  *   the dispatch path.
@@ -30,13 +31,20 @@ package io.verdant.internal.sched;
  *   aligned long with one instruction. On a JVM that tore, a reader could see a
  *   wrong figure, never a wrong behaviour: nothing reads these for control.
  *
- * False sharing
- *   The object is padded on both sides, so that the counter line, written on
- *   every park or spawn by the carrier, never shares a cache line with fields
- *   other threads write (Worker.notified, the LIFO slot, another carrier's counters).
+ * False sharing (issue 12)
+ *   The object is padded on both sides, so that the counters the carrier writes
+ *   (waits on every park of a green thread with metrics on, parks, spawns, the
+ *   search counters) never share a cache line with fields other threads write
+ *   (Worker.notified, the LIFO slot, another carrier's counters). The two
+ *   counters other threads write, busyTicks (the ticker, every tick the carrier
+ *   runs a task) and wakeups (a notifier, under the idle lock), sit behind a
+ *   64-byte gap of their own (WorkerCountersGap): before it they shared a line
+ *   with waits and parks, so each tick of a busy carrier took that line from it
+ *   (at most one miss per tick, 1 ms; small, but a miss on the park path for
+ *   nothing). LayoutTest pins the grouping.
  * </pre>
  */
-public final class WorkerCounters extends WorkerCountersFields {
+public final class WorkerCounters extends WorkerCountersForeign {
     /**
      * False only with {@code -Dverdant.metrics=false}: the statistics kept on the
      * switch and park paths (a green thread's lastRanAt stamp per dispatch, the
@@ -79,7 +87,7 @@ abstract class WorkerCountersPad {
     @SuppressWarnings("unused") private long p0, p1, p2, p3, p4, p5, p6, p7;
 }
 
-/** The counters themselves; see {@link WorkerCounters}. */
+/** The counters the owning carrier writes; see {@link WorkerCounters}. */
 abstract class WorkerCountersFields extends WorkerCountersPad {
     /** Green threads spawned by code running on this carrier. */
     public long spawned;
@@ -91,16 +99,10 @@ abstract class WorkerCountersFields extends WorkerCountersPad {
     public long parks;
     /** Wake-ups after which the carrier found no work and parked again. */
     public long noopWakeups;
-    /** Times signalWork took this carrier off the idle list and unparked it. Written by
-     * the notifier (any thread) under the scheduler's idle lock, the one exception to
-     * "written by the owning carrier": the lock orders those writers (Scheduler.signalWork). */
-    public long wakeups;
     /** Times a green thread running here parked in a Verdant blocking operation (Waits.park). */
     public long waits;
     /** Preemption requests acknowledged at a safepoint by a thread running here. */
     public long preemptionsHonored;
-    /** Ticks (1 ms) in which the ticker saw this carrier run a task. Written by the ticker thread only. */
-    public long busyTicks;
     /** Only in the scheduler's accumulator of retired spares: their dispatch counts. */
     long dispatchesRetired;
     /** Times this carrier ran a search for work while holding a search token (Scheduler.search). */
@@ -117,4 +119,19 @@ abstract class WorkerCountersFields extends WorkerCountersPad {
     public long spinNanos;
     /** Yields of a spawner whose spawn overflowed this carrier's ring (Scheduler, "Back-pressure on a spawner"). */
     public long spawnYields;
+}
+
+/** A line's worth of padding between the owner's counters and the two other threads write. */
+abstract class WorkerCountersGap extends WorkerCountersFields {
+    @SuppressWarnings("unused") private long g0, g1, g2, g3, g4, g5, g6, g7;
+}
+
+/** The counters written by threads other than the owning carrier; see {@link WorkerCounters}, "False sharing". */
+abstract class WorkerCountersForeign extends WorkerCountersGap {
+    /** Times signalWork took this carrier off the idle list and unparked it. Written by
+     * the notifier (any thread) under the scheduler's idle lock, the one exception to
+     * "written by the owning carrier": the lock orders those writers (Scheduler.signalWork). */
+    public long wakeups;
+    /** Ticks (1 ms) in which the ticker saw this carrier run a task. Written by the ticker thread only. */
+    public long busyTicks;
 }

@@ -68,6 +68,35 @@ class LayoutTest {
         assertThat(mayShareLine(f.get("dispatches"), f.get("current"))).isTrue();
     }
 
+    @Test
+    void workerCountersKeepOtherThreadsWritesOffTheOwnersLines() {
+        ClassLayout layout = ClassLayout.parseClass(WorkerCounters.class);
+        System.out.println(layout.toPrintable());
+        Map<String, FieldLayout> f = fields(layout);
+        List<String> owners = List.of("spawned", "exited", "steals", "parks", "noopWakeups", "waits",
+                "preemptionsHonored", "searches", "stealProbes", "spinPhases", "spinPasses", "spinsFound",
+                "spinNanos", "spawnYields");
+        List<String> foreign = List.of("busyTicks", "wakeups");
+        List<String> all = new java.util.ArrayList<>(owners);
+        all.addAll(foreign);
+        report("WorkerCounters", f, all);
+        assertThat(f).containsKeys(all.toArray(String[]::new));
+        // Written by the owning carrier (waits on every park with metrics on) and by the
+        // ticker (busyTicks, every tick the carrier runs) or a notifier (wakeups): never
+        // one line (WorkerCounters, "False sharing").
+        for (String o : owners) {
+            for (String x : foreign) {
+                assertThat(mayShareLine(f.get(o), f.get(x))).as(o + " and " + x).isFalse();
+            }
+        }
+        // Padded at both ends: no line holding a counter reaches outside the object (into
+        // whatever was allocated next to it, e.g. the Worker's other fields).
+        long first = f.values().stream().filter(fl -> all.contains(fl.name())).mapToLong(FieldLayout::offset).min().orElseThrow();
+        long last = f.values().stream().filter(fl -> all.contains(fl.name())).mapToLong(fl -> fl.offset() + fl.size()).max().orElseThrow();
+        assertThat(first).as("first counter's offset").isGreaterThanOrEqualTo(LINE);
+        assertThat(layout.instanceSize() - last).as("bytes after the last counter").isGreaterThanOrEqualTo(LINE);
+    }
+
     /** The fields declared by {@code layout}'s class and its superclasses up to (not including) Thread or Object. */
     static Map<String, FieldLayout> fields(ClassLayout layout) {
         Map<String, FieldLayout> out = new LinkedHashMap<>();
