@@ -63,7 +63,9 @@ import java.util.Objects;
  *   beside the hundreds of megabytes the burst itself needed. When the owner
  *   ends, its chunks are dropped (below).
  *   Dekker pair with cancel: the owner stores the child (volatile) and then
- *   reads {@code cancelled}; a canceller writes {@code cancelled} (volatile)
+ *   reads {@code cancelled} (on the spawn path: a release store, the full fence
+ *   of the pid table's publication, then the read; see "One fence per spawn"
+ *   below); a canceller writes {@code cancelled} (volatile)
  *   and then reads {@code chunks} and every slot (volatile). Sequential
  *   consistency of these accesses gives: either the owner sees cancelled (the
  *   child is born cancelled: its kin is CAS'd to a cancelled token, unless the
@@ -72,6 +74,20 @@ import java.util.Objects;
  *   CancelNode.cancel() is idempotent and a thread has one token. New chunks
  *   are published by the volatile write of {@code chunks} before any slot in
  *   them is used, so the same argument covers them.
+ *
+ * One fence per spawn (issue 11)
+ *   A spawn made two Dekker pairs, each with its own full fence: the own slot
+ *   against cancel (above) and the pid table's publication against close
+ *   (PidTable, "Closing"). RuntimeCore.create now registers with
+ *   registerOwnDeferred (the slot stored with release, no read), then publishes
+ *   in the pid table, whose publication is a release store, a full fence
+ *   (VarHandle.fullFence) and the read of {@code closed}, and only then reads
+ *   {@code cancelled} (bornCancelledAfterFence). One fence orders both stores
+ *   before both reads, which is all each pair needs: either the owner reads
+ *   cancelled, or the canceller, whose volatile write of cancelled precedes its
+ *   volatile reads of the slots, finds the child (the fence's order, as in C++'s
+ *   seq_cst fences). Event actors and registrations from other threads keep
+ *   registerOwn / register.
  *
  * Why no monitor on spawn and exit (issue 11)
  *   The previous design kept the children in an array under the node's
@@ -323,6 +339,44 @@ public final class CancelNode implements CancelToken {
                 return false;
             }
         }
+    }
+
+    /** {@link #registerOwnDeferred}'s answer when the child took an own slot and the check of {@code cancelled} is the caller's. */
+    static final int OWN_CHECK_PENDING = -1;
+
+    /**
+     * As {@link #registerOwn}, without its fence and its read of {@code cancelled}
+     * (see "One fence per spawn"): the slot is stored with release, and the caller,
+     * after a full fence of its own that follows this store, calls {@link
+     * #bornCancelledAfterFence}. Returns OWN_CHECK_PENDING in that case; 1 or 0 if
+     * the node's kids were final and the shared path registered the child (born
+     * cancelled or not: nothing left to check).
+     */
+    static int registerOwnDeferred(CancelNode node, GreenThread<?> child) {
+        Object h = node.kids;
+        if (h == CANCELLED || h == ENDED) {
+            return register(node, child) ? 1 : 0;
+        }
+        child.setKinRelease(node);
+        int at = node.takeSlot();
+        GreenThread<?>[] c = node.chunks[at >>> 8];
+        child.kinLink = c;
+        child.kinPos = (byte) at;
+        SLOT.setRelease(c, at & 0xff, child);
+        return OWN_CHECK_PENDING;
+    }
+
+    /**
+     * The owner, after {@link #registerOwnDeferred} answered OWN_CHECK_PENDING and
+     * a full fence followed its store: registerOwn's second half (the read of the
+     * Dekker pair with cancel). True if the child is born cancelled.
+     */
+    static boolean bornCancelledAfterFence(CancelNode node, GreenThread<?> child) {
+        if (node.cancelled) {
+            child.casKin(node, new CancelNode(child, node, true));
+            return true;
+        }
+        return false;
     }
 
     /**

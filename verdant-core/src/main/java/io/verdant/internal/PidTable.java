@@ -66,8 +66,10 @@ import java.util.function.IntSupplier;
  *
  * Closing (RuntimeCore.close against a racing spawn)
  *   closeAndSnapshot() sets {@code closed} (volatile), fences, and copies the live
- *   threads. An allocation publishes its thread with a volatile store, then
- *   reads {@code closed}: a Dekker pair, so either the allocation sees closed
+ *   threads. An allocation publishes its thread with a release store and a
+ *   full fence (VarHandle.fullFence, which also serves the spawner's cancel
+ *   registration: CancelNode, "One fence per spawn"), then reads
+ *   {@code closed}: a Dekker pair, so either the allocation sees closed
  *   (it clears its slot again and returns false: the spawn fails with "runtime
  *   closed") or close's snapshot sees the thread (and close cancels it). A
  *   thread close saw and whose allocation then failed is never started; close
@@ -99,9 +101,9 @@ final class PidTable {
     static final int BATCH = 256;
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(GreenThread[].class);
 
-    /** Publishes a fully set-up thread in its slot (pairs with {@link #slotAcquire}). */
-    private static void setSlotVolatile(GreenThread<?>[] page, int i, GreenThread<?> t) {
-        SLOT.setVolatile(page, i, t);
+    /** Publishes a fully set-up thread in its slot (pairs with {@link #slotAcquire}); publish() fences after it. */
+    private static void setSlotRelease(GreenThread<?>[] page, int i, GreenThread<?> t) {
+        SLOT.setRelease(page, i, t);
     }
 
     /** Empties a slot only if it still holds {@code expect}: of a finishing thread, abandon and a withdrawn publication, one wins. */
@@ -254,7 +256,10 @@ final class PidTable {
         t.index = index;
         t.generation = generation;
         GreenThread<?>[] p = pages[page];
-        setSlotVolatile(p, slot, t);
+        setSlotRelease(p, slot, t);
+        // The Dekker pair's fence (see "Closing"); it also orders a cancel registration
+        // the spawner made just before (CancelNode, "One fence per spawn").
+        VarHandle.fullFence();
         if (!closed) {
             return true;
         }

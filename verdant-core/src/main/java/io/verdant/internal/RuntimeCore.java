@@ -294,17 +294,28 @@ public final class RuntimeCore {
         try {
             vt = VirtualThreads.newThread(det == null ? g : det.executorFor(g), name, g, g);
             g.vthread = vt;
+            CancelNode own = null;
             if (under != null) {
                 bornCancelled = CancelNode.registerUnder(under, g);
             } else if (spawner != null) {
-                // The spawner registers in its own token's slots (it is the owner).
-                bornCancelled = CancelNode.registerOwn(CancelNode.of(spawner), g);
+                // The spawner registers in its own token's slots (it is the owner); the
+                // read of its cancelled flag waits for the pid table's fence (CancelNode,
+                // "One fence per spawn").
+                own = CancelNode.of(spawner);
+                int r = CancelNode.registerOwnDeferred(own, g);
+                if (r != CancelNode.OWN_CHECK_PENDING) {
+                    bornCancelled = r == 1;
+                    own = null;
+                }
             }
             if (!pids.allocate(g)) {
                 // close() took its snapshot first: this thread would escape it.
                 throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn");
             }
             published = true;
+            if (own != null) {
+                bornCancelled = CancelNode.bornCancelledAfterFence(own, g);
+            }
             if (linkParent != null) {
                 ActorCell.linkChild(linkParent, g);
             }

@@ -86,6 +86,25 @@ import java.util.function.Consumer;
  *   -Dverdant.spawnYield=false turns it off (a benchmarking switch, read at
  *   class initialisation into a static that a benchmark may flip between rounds).
  *
+ * Signals per spawn (issue 11: spawn at 2 workers)
+ *   A spawn on one of our carriers signals other carriers (signalWorkFromOwner:
+ *   a full fence and two shared reads) only when its push found the ring of its
+ *   level empty, or overflowed it (the older half went to the injection queue);
+ *   the other spawns of a loop signal nobody. So a spawn loop pays one fence per
+ *   time its ring empties and one per overflow, not one per spawn (a million
+ *   spawns at 2 workers: 1,000,000 signals -> about 10,000, counted), as the
+ *   JDK's ForkJoinPool signals only a push into an empty or nearly empty queue.
+ *   Why no work is lost: the push that made the ring non-empty signalled (the
+ *   Dekker pair below holds for it), and until the ring empties its owner, a
+ *   running carrier, takes every task left in it. What may be lost is help: if
+ *   a thief emptied the ring and the owner read the head before the thief's CAS
+ *   (a stale "not empty"), a carrier that parked meanwhile is not woken for this
+ *   spawn; it is woken by the next push into the empty ring, the next overflow
+ *   (with back-pressure, every half ring of a spawn loop), or any other signal,
+ *   and the owner runs the tasks meanwhile. Wake-ups and re-submissions still
+ *   signal per push. -Dverdant.spawnSignalBatch=false signals every spawn (a
+ *   benchmarking switch; SpawnSignalBatchTest counts both).
+ *
  * Search and parking (after tokio's multi_thread scheduler)
  *   searching    number of workers looking for work (stealing). A worker that
  *                finds work while it was the last searcher wakes one more, so
@@ -310,6 +329,14 @@ public final class Scheduler {
      * (skynet's nodes spawn 10 each and join them; yielding those cost 15-20 % there).
      */
     static final int LOOP_SPAWNS = 64;
+    /**
+     * Whether a spawn signals other carriers only when it made its ring non-empty or
+     * overflowed (see "Signals per spawn"). A benchmarking switch, not an API: true
+     * unless {@code -Dverdant.spawnSignalBatch=false} (then every spawn signals, as
+     * before); not final so that a comparison or a test in one process can alternate
+     * both (read once per spawn, a static the JIT cannot fold).
+     */
+    static boolean spawnSignalBatch = !"false".equals(System.getProperty("verdant.spawnSignalBatch"));
 
     private final Worker[] workers;
     private volatile Worker[] carriers;
@@ -589,12 +616,20 @@ public final class Scheduler {
                     ticker.nudge();
                 }
                 if (first) {
-                    // A spawn: back of the local queue; an overflow asks the spawner to
-                    // yield once its spawn returns (see "Back-pressure on a spawner").
+                    // A spawn: back of the local queue. An overflow asks the spawner to
+                    // yield once its spawn returns (see "Back-pressure on a spawner"); only
+                    // a push into an empty ring, or an overflow, signals (see "Signals per
+                    // spawn").
                     boolean loop = w.countSpawn();
-                    if (w.pushLocalOrInject(task) && spawnYield && loop) {
+                    boolean wasEmpty = !spawnSignalBatch || w.levels[task.priority].isEmpty();
+                    boolean overflowed = w.pushLocalOrInject(task);
+                    if (overflowed && spawnYield && loop) {
                         w.spawnOverflowed = true;
                     }
+                    if (!wasEmpty && !overflowed) {
+                        return;
+                    }
+                    w.counters.spawnSignals++;
                 } else if (w.wakeToQueue) {
                     // A finishing thread's joiners: back of the local queue.
                     w.pushLocalOrInject(task);

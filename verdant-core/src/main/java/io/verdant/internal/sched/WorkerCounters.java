@@ -119,6 +119,9 @@ abstract class WorkerCountersFields extends WorkerCountersPad {
     public long spinNanos;
     /** Yields of a spawner whose spawn overflowed this carrier's ring (Scheduler, "Back-pressure on a spawner"). */
     public long spawnYields;
+    /** Spawns made here that signalled other carriers (Scheduler, "Signals per spawn"): a push
+     * into an empty ring, or one that overflowed; the other spawns signal nobody. */
+    public long spawnSignals;
 }
 
 /** A line's worth of padding between the owner's counters and the two other threads write. */
