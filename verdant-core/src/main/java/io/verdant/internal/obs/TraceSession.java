@@ -57,7 +57,7 @@ import java.util.concurrent.locks.LockSupport;
  *   ring's 40 bytes an event, 22 ns of collector CPU per event in a yield loop
  *   and 28 in pingpong (50 before parked slices' blockers were interned), and a
  *   page fault per 90 events (0.011), which a perf profile showed to be more than
- *   half of the collector's CPU (kernel time, on a VM). Encoded (3-6 bytes a
+ *   half of the collector's CPU (kernel time, on a VM). Encoded (2.3-3.0 bytes a
  *   slice of those loops), 12 ns in yield and 18 in pingpong, 0.0018 and 0.0019
  *   faults per event. What is left is reading the ring's lines the carrier wrote
  *   on the other core, sift, and the encoding.
@@ -125,7 +125,7 @@ public final class TraceSession implements TraceRecording {
      * with preemption on); the bound is for a slice that does not (preemption off, a
      * thread stuck in native code), which is then cut at the stop time. */
     static final long STOP_WAIT_NANOS = 500_000_000L;
-    /** Events kept per lane: 2^21 bounds a forgotten trace's memory (encoded, TraceLane: about 10 MiB
+    /** Events kept per lane: 2^21 bounds a forgotten trace's memory (encoded, TraceLane: about 6 MiB
      * of direct memory for a switch loop's slices, at most 107 MiB for events of arbitrary words);
      * about a second of a carrier at full switching speed. */
     static final int MAX_LANE_EVENTS = 1 << 21;
