@@ -47,17 +47,20 @@ import java.util.concurrent.locks.LockSupport;
  *   fence and claim read (a torn block is read again),
  *   one pass over the block (sift) that names the green threads seen for the first
  *   time (a compare with the two ids named last; a map lookup otherwise) and
- *   filters, then one bulk copy of what it keeps into the lane (TraceLane: fixed
- *   chunks outside the Java heap, so nothing held is ever copied again, by the
- *   trace or by the garbage collector). Nothing is allocated on the heap but a
- *   chunk's small owner every TraceLane.CHUNK_EVENTS events of a lane.
- *   Measured (2-core VM, loaded; per-thread CPU from ThreadMXBean, page faults from
- *   /proc/self/stat): about 23 ns of collector CPU per event in a yield loop and 30
- *   in pingpong (50 before parked slices' blockers were interned: two reference
- *   stores per event, TraceLane "objects"), and one page fault per 4 KiB of lane
- *   (0.0098 per event); a perf profile puts about 15 % of the collector in the
- *   kernel (those faults), the rest in drain and sift: reading the ring's lines
- *   the carrier wrote on the other core, and writing the lane's fresh chunk.
+ *   filters, then one pass that encodes what it keeps into a few bytes an event
+ *   and one bulk copy of those bytes into the lane (TraceLane: fixed chunks
+ *   outside the Java heap, so nothing held is ever copied again, by the trace or
+ *   by the garbage collector). Nothing is allocated on the heap but a chunk's
+ *   small owner every TraceLane.CHUNK_BYTES of a lane.
+ *   Measured (2-core VM; per-thread CPU from ThreadMXBean, page faults from
+ *   /proc/self/stat; TraceProbe in verdant-bench): with the lane holding the
+ *   ring's 40 bytes an event, 22 ns of collector CPU per event in a yield loop
+ *   and 28 in pingpong (50 before parked slices' blockers were interned), and a
+ *   page fault per 90 events (0.011), which a perf profile showed to be more than
+ *   half of the collector's CPU (kernel time, on a VM). Encoded (2.3-3.0 bytes a
+ *   slice of those loops), 12 ns in yield and 18 in pingpong, 0.0018 and 0.0019
+ *   faults per event. What is left is reading the ring's lines the carrier wrote
+ *   on the other core, sift, and the encoding.
  *   The interval adapts to how fast the rings fill: after each drain the next one
  *   is planned for when the fullest ring would be a quarter full at the rate just
  *   seen (TARGET_FILL), at least MIN_COLLECT_NANOS apart and at most the time a
@@ -122,8 +125,9 @@ public final class TraceSession implements TraceRecording {
      * with preemption on); the bound is for a slice that does not (preemption off, a
      * thread stuck in native code), which is then cut at the stop time. */
     static final long STOP_WAIT_NANOS = 500_000_000L;
-    /** Events kept per lane: 2^21 (80 MiB of direct memory at 40 bytes per event, TraceLane) bounds a
-     * forgotten trace's memory; about a second of a carrier at full switching speed. */
+    /** Events kept per lane: 2^21 bounds a forgotten trace's memory (encoded, TraceLane: about 6 MiB
+     * of direct memory for a switch loop's slices, at most 107 MiB for events of arbitrary words);
+     * about a second of a carrier at full switching speed. */
     static final int MAX_LANE_EVENTS = 1 << 21;
 
     /** Events the collector copies from a ring at a time: 2^12 (160 KiB of longs, which stay in a core's

@@ -79,7 +79,7 @@ class TraceLaneTest {
         TraceRing r = new TraceRing(1 << 14);
         TraceLane l = new TraceLane();
         long from = 0;
-        int total = 3 * TraceLane.CHUNK_EVENTS + 123; // four chunks, drained in pieces
+        int total = 3 * TraceLane.CHUNK_BYTES / 10 + 123; // arbitrary words: over 10 bytes an event, four chunks
         for (long s = 0; s < total; s++) {
             write(r, s);
             if (s % 5000 == 4999) {
@@ -89,28 +89,82 @@ class TraceLaneTest {
         from = drain(r, l, from)[0];
         assertThat(from).isEqualTo(total);
         assertThat(l.count()).isEqualTo(total);
+        assertThat(l.chunks()).isGreaterThanOrEqualTo(4);
         Object[] refs = l.refs();
         long[] extras = l.extras();
         long[] flat = l.events();
         for (int k = 0; k < total; k++) {
-            assertThat(l.word(k, 1)).isEqualTo(k);
-            assertWhole(l, refs, extras, k);
-            assertThat(flat[k * TraceRing.LONGS]).isEqualTo(l.word(k, 0) & ~TraceLane.OBJ_MASK); // index cleared
-            for (int w = 1; w < TraceRing.LONGS; w++) {
-                assertThat(flat[k * TraceRing.LONGS + w]).isEqualTo(l.word(k, w));
+            int j = k * TraceRing.LONGS;
+            long s = flat[j + 1];
+            assertThat(s).isEqualTo(k);
+            assertThat(flat[j + 2]).isEqualTo(~s);
+            assertThat(flat[j + 3]).isEqualTo(s * 31);
+            assertThat(flat[j + 4]).isEqualTo(s ^ 0x55);
+            assertThat(flat[j] & TraceLane.OBJ_MASK).isZero(); // index cleared
+            assertThat(refs[k]).isEqualTo(s % 7 == 0 ? "e" + s : null);
+            assertThat(extras[k]).isEqualTo(s % 5 == 0 ? s + 1 : 0);
+            if (k % 61 == 0 || k > total - 300) { // random access decodes from a sync point: a sample
+                assertWhole(l, refs, extras, k);
+                assertThat(flat[j]).isEqualTo(l.word(k, 0) & ~TraceLane.OBJ_MASK);
             }
         }
         // Taking back the tail forgets its objects too; appending again reuses the chunks.
-        int back = TraceLane.CHUNK_EVENTS + 10;
+        int back = 2 * TraceLane.SYNC_EVERY + 11; // between two sync points of the encoding
         l.truncate(back);
         assertThat(l.refs()).hasSize(back);
-        assertThat(l.refs()[back - 5]).isEqualTo("e" + (back - 5)); // 8197 = 7 * 1171: kept below the cut
+        assertThat(l.refs()[back - 5]).isEqualTo("e" + (back - 5)); // 518 = 7 * 74: kept below the cut
         assertThat(l.extras()).hasSize(back);
         l.add(TraceEvent.header(TraceEvent.SLICE, 0, TraceEvent.ENDED_RUNNING, 0), 1, 2, 3);
         assertThat(l.count()).isEqualTo(back + 1);
         assertThat(l.word(back, 0) & (TraceEvent.REF | TraceEvent.EXTRA | TraceLane.OBJ_MASK)).isZero();
         assertThat(l.word(back, 3)).isEqualTo(3);
         assertThat(l.word(back, 4)).isZero();
+        assertWhole(l, l.refs(), l.extras(), back - 1); // the event before the cut decodes as before
+    }
+
+    /**
+     * A switch loop's slices (two threads alternating, estimated ends, folded
+     * wake-ups, two blockers) take a few bytes each, decode to the words written,
+     * and a truncate in the middle of a sync interval followed by more appends
+     * keeps decoding right (the encoder's state is restored to the cut).
+     */
+    @Test
+    void aSwitchLoopsSlicesTakeAFewBytesEachAndRoundTripAcrossTruncates() {
+        int total = 10 * TraceLane.SYNC_EVERY + 77;
+        long[] all = new long[total * TraceRing.LONGS];
+        long t = 1_000_000_000_000L;
+        for (int k = 0; k < total; k++) {
+            long id = (k & 1) == 0 ? (3L << 32 | 17) : (5L << 32 | 18);
+            boolean stamped = k % 16 == 0;
+            long begin = t;
+            long end = stamped ? t + 150 + k % 40 : t + 1;
+            long h = TraceEvent.header(TraceEvent.SLICE, TraceEvent.FOUND_LIFO, TraceEvent.ENDED_PARK, 0)
+                    | (stamped ? 0 : TraceEvent.ESTIMATED) | TraceEvent.REF | (long) (k & 1) << TraceLane.OBJ_SHIFT;
+            int j = k * TraceRing.LONGS;
+            all[j] = h;
+            all[j + 1] = begin;
+            all[j + 2] = end;
+            all[j + 3] = id;
+            all[j + 4] = k % 3 == 0 ? ((k & 1) == 0 ? (5L << 32 | 18) : (3L << 32 | 17)) : 0;
+            t = end;
+        }
+        TraceLane l = new TraceLane();
+        int half = total / 2 + 3;
+        assertThat(l.append(all, half)).isEqualTo(half);
+        int cut = TraceLane.SYNC_EVERY * 3 + 100;
+        l.truncate(cut);
+        long[] rest = java.util.Arrays.copyOfRange(all, cut * TraceRing.LONGS, all.length);
+        assertThat(l.append(rest, total - cut)).isEqualTo(total - cut);
+        assertThat(l.count()).isEqualTo(total);
+        assertThat((double) l.bytes() / total).isLessThan(6.0);
+        long[] back = l.events();
+        for (int k = 0; k < total; k++) {
+            for (int w = 0; w < TraceRing.LONGS; w++) {
+                long want = w == 0 ? all[k * TraceRing.LONGS] & ~TraceLane.OBJ_MASK : all[k * TraceRing.LONGS + w];
+                assertThat(back[k * TraceRing.LONGS + w]).as("event %d word %d", k, w).isEqualTo(want);
+            }
+            assertThat(l.word(k, 0)).isEqualTo(all[k * TraceRing.LONGS]);
+        }
     }
 
     /**
