@@ -60,13 +60,11 @@ public final class Green {
      */
     public static GreenHandle<Void> spawn(Runnable body) {
         // Straight to the runtime, as spawn(Callable): a Spawner with default settings
-        // spawns the same thread, and cost an object per spawn (issue 11).
+        // spawns the same thread, and cost an object per spawn (issue 11). The Runnable
+        // itself is the thread's body: no adapter object, no adapter frame on its stack.
         RuntimeCore rt = runtime("Green.spawn");
         Objects.requireNonNull(body, "body");
-        return rt.<Void>spawn(() -> {
-            body.run();
-            return null;
-        }, null, Priority.NORMAL);
+        return rt.spawnRunnable(body, null, Priority.NORMAL);
     }
 
     /**

@@ -234,6 +234,11 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         super(priority.level(), runtime, body);
     }
 
+    /** @param body a {@code Callable<? extends T>}, or a {@code Runnable} that is not a Callable (then T is Void) */
+    GreenThread(RuntimeCore runtime, Object body, Priority priority) {
+        super(priority.level(), runtime, body);
+    }
+
     /** Any thread: the cell if one was ever created, else null (snapshots must not create one). */
     public ActorCell cellOrNull() {
         return cell;
@@ -481,15 +486,29 @@ public final class GreenThread<T> extends GreenThreadHead<T>
 
     // ------------------------------------------------------------------ body
 
-    /** The virtual thread's task. Runs once, on the virtual thread. */
+    /**
+     * The virtual thread's task. Runs once, on the virtual thread. A body given
+     * as a Runnable ({@code Green.spawn(Runnable)}) is run as it is, not through
+     * an adapter Callable: the adapter was one more object per spawn and, where
+     * the JIT cannot inline it (a call site that has seen many body types), one
+     * more compiled frame on every parked stack, frozen and thawed at each park
+     * and wake-up (issue 11, the wake benchmark). A Runnable that is also a
+     * Callable is wrapped by its spawner (RuntimeCore.spawnRunnable), so the
+     * instanceof test below cannot pick the wrong method.
+     */
     @Override
+    @SuppressWarnings("unchecked")
     public void run() {
-        Callable<? extends T> b = body;
+        Object b = body;
         body = null;
         T value = null;
         Throwable failure = null;
         try {
-            value = b.call();
+            if (b instanceof Callable<?> c) {
+                value = (T) c.call();
+            } else {
+                ((Runnable) b).run();
+            }
         } catch (Throwable t) {
             failure = t;
         }

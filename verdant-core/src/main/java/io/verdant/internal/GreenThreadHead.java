@@ -2,7 +2,6 @@ package io.verdant.internal;
 
 import io.verdant.internal.sched.Task;
 
-import java.util.concurrent.Callable;
 
 /**
  * The fields of a {@link GreenThread} that every hand-off touches, declared in
@@ -36,7 +35,9 @@ import java.util.concurrent.Callable;
  *                    ended (GreenThread, "A finished thread's virtual thread"); volatile.
  *   runtime          final.
  *   body             the body until run() starts, then null (a dispatcher
- *                    puts its own back; see GreenThread).
+ *                    puts its own back; see GreenThread): a Callable, or a
+ *                    Runnable that is not also a Callable (spawn(Runnable)
+ *                    stores the caller's own object: see GreenThread.run).
  *   kin              cancellation (see CancelNode); volatile.
  *   lastRanAt        stamped by the carrier after each slice; read by anyone
  *                    as a snapshot (plain long: JDK 25 on 64-bit platforms
@@ -61,8 +62,9 @@ abstract class GreenThreadHead<T> extends Task {
     @SuppressWarnings("unused") volatile Runnable runContinuation;
     /** The runtime this thread belongs to. */
     final RuntimeCore runtime;
-    /** The body until run() starts; then null, except for a dispatcher (see GreenThread). */
-    Callable<? extends T> body;
+    /** The body until run() starts (a Callable, or a Runnable that is not a Callable); then null, except for a
+     * dispatcher (see GreenThread). */
+    Object body;
     /** Cancellation: null, the token this thread is registered under, or its own token; see {@link CancelNode}. */
     volatile Object kin;
     /** Ticker.coarseNanos when this thread last left a carrier (0: never ran); carrier writes, anyone reads. */
@@ -76,9 +78,9 @@ abstract class GreenThreadHead<T> extends Task {
      *
      * @param priority the run-queue level
      * @param runtime the runtime the thread belongs to
-     * @param body what the thread runs
+     * @param body what the thread runs: a {@code Callable<? extends T>}, or a {@code Runnable} that is not a Callable
      */
-    GreenThreadHead(int priority, RuntimeCore runtime, Callable<? extends T> body) {
+    GreenThreadHead(int priority, RuntimeCore runtime, Object body) {
         super(priority);
         this.runtime = runtime;
         this.body = body;

@@ -267,7 +267,26 @@ public final class RuntimeCore {
         return create(body, name, priority, under, null, null, false);
     }
 
-    private <T> GreenThread<T> create(Callable<? extends T> body, String name, Priority priority, CancelToken under,
+    /**
+     * Spawns a green thread that runs {@code body} and ends with a null result,
+     * storing {@code body} itself as the thread's body (no adapter Callable: see
+     * {@link GreenThread#run}); a body that is also a Callable is wrapped, so its
+     * run() is what runs. Otherwise as {@link #spawn(Callable, String, Priority)}. Any thread.
+     *
+     * @throws IllegalStateException if the runtime is closing or closed
+     */
+    public GreenThread<Void> spawnRunnable(Runnable body, String name, Priority priority) {
+        Object b = body;
+        if (body instanceof Callable<?>) {
+            b = (Callable<Void>) () -> {
+                body.run();
+                return null;
+            };
+        }
+        return create(b, name, priority, null, null, null, true);
+    }
+
+    private <T> GreenThread<T> create(Object body, String name, Priority priority, CancelToken under,
                                       GreenThread<?> linkParent, MailboxBound bound, boolean start) {
         Objects.requireNonNull(body, "body");
         Objects.requireNonNull(priority, "priority");
