@@ -384,29 +384,23 @@ public final class CancelNode implements CancelToken {
      * child} is published or started: registers {@code child} in a free slot of
      * the node's own chunks (see "Own children"). Returns true if the node is
      * cancelled, in which case the child is born cancelled and the caller
-     * interrupts it once started. One volatile store, on a line no other thread
+     * interrupts it once started. One release store and a full fence (what a
+     * volatile store costs), on a line no other thread
      * writes unless a child of this node ends; no allocation once the chunks
      * have grown to the live children.
      */
     static boolean registerOwn(CancelNode node, GreenThread<?> child) {
-        Object h = node.kids;
-        if (h == CANCELLED || h == ENDED) {
-            return register(node, child); // final states: the shared path knows them
+        int r = registerOwnDeferred(node, child);
+        if (r != OWN_CHECK_PENDING) {
+            return r == 1; // final states: the shared path registered it
         }
-        child.setKinRelease(node);
-        int at = node.takeSlot();
-        GreenThread<?>[] c = node.chunks[at >>> 8];
-        child.kinLink = c;
-        child.kinPos = (byte) at;
-        SLOT.setVolatile(c, at & 0xff, child);
-        if (node.cancelled) {
-            // A cancel may have walked the chunks before the store above (Dekker pair, see
-            // "Own children"): the child is born cancelled. If the canceller did find it, it
-            // made the child's token first, and its cancel() covers it.
-            child.casKin(node, new CancelNode(child, node, true));
-            return true;
-        }
-        return false;
+        // The release store above and this fence are the store half of the Dekker pair
+        // with cancel (see "Own children"): a cancel may have walked the chunks before
+        // the store, so the read that follows decides whether the child is born
+        // cancelled. If the canceller did find it, it made the child's token first, and
+        // its cancel() covers it.
+        VarHandle.fullFence();
+        return bornCancelledAfterFence(node, child);
     }
 
     /**
