@@ -107,6 +107,17 @@ import java.util.concurrent.locks.LockSupport;
  *   receives that find one, as the look after a park does. Code that a resumed
  *   receiver runs should keep this property: no branch whose profile is made
  *   only by callers that had not parked.
+ *   The frames of a parked receiver: every method between the virtual thread's
+ *   entry and the JDK's yield that C2 did not inline is one more compiled frame,
+ *   frozen at the park and, once a young collection has copied the stack,
+ *   thawed by one more slow thaw at the wake-up. C2 does not inline a callee
+ *   whose own compiled code is already bigger than InlineSmallCode (2,500 bytes
+ *   on x86-64), so take (5,264 bytes compiled) was a frame of its own below
+ *   GreenThread.run whenever it had been compiled first, as in a JVM that also
+ *   runs plain virtual threads (where the JDK's task.run() call site is
+ *   megamorphic and GreenThread.run a frame of its own: 5 frames, counted with
+ *   perf uprobes). So Green.receive() has a path of its own, receiveAny: no
+ *   matcher, deadline, timer or finally, and one inlined copy of the look.
  *
  * Event actors (owner.vthread == null, see EventActor)
  *   The same queue; {@code waiting} doubles as the actor's scheduled flag:
@@ -467,6 +478,57 @@ public final class ActorCell {
         } finally {
             Waits.disarm(timer);
         }
+    }
+
+    /**
+     * Owner only: {@code Green.receive()}, that is {@code take(Matcher.ANY,
+     * Deadline.FOREVER, what)} with the same protocol and outcomes (safepoint
+     * and cancellation check on entry, the entry's look only if mayHoldMessage,
+     * then: cancellation check, waiting = 1, re-check, park, clear, look), in
+     * smaller compiled code (see "Compiled code and parked receivers"): no
+     * matcher, deadline, timer or finally, one inlined copy of the look, and the
+     * cancellation checks read the owner directly ({@link Waits#cancelled} finds
+     * the same thread through GreenThread.current(): receive is refused to event
+     * actors, the only case where the two differ).
+     *
+     * @param what the operation's name, for exception messages
+     * @return the oldest message
+     * @throws CancelledException if cancelled or interrupted before or while
+     *         waiting (interrupt status left set); nothing is taken
+     */
+    public Object receiveAny(String what) {
+        if (owner.vthread == null) {
+            throw EventActor.noReceive(what);
+        }
+        Safepoints.point(what);
+        if (ownerCancelled()) {
+            throw Waits.cancelledException(what);
+        }
+        // The entry's look (see "Compiled code and parked receivers"): an empty mailbox is
+        // seen here, by bytecode that a resumed receiver never runs again.
+        boolean look = mayHoldMessage();
+        for (;;) {
+            if (look) {
+                Object m = scan(Matcher.ANY);
+                if (m != null) {
+                    return m;
+                }
+            }
+            if (ownerCancelled()) {
+                throw Waits.cancelledException(what);
+            }
+            setWaitingVolatile(1);
+            if (tail == head) {
+                Waits.parkForever(this);
+            }
+            clearWaiting();
+            look = true;
+        }
+    }
+
+    /** The owner: true if it is interrupted or its token is cancelled (Waits.cancelled for a green thread). */
+    private boolean ownerCancelled() {
+        return Thread.currentThread().isInterrupted() || CancelNode.isCancelled(owner);
     }
 
     /**
