@@ -116,8 +116,9 @@ import java.util.concurrent.locks.LockSupport;
  *   GreenThread.run whenever it had been compiled first, as in a JVM that also
  *   runs plain virtual threads (where the JDK's task.run() call site is
  *   megamorphic and GreenThread.run a frame of its own: 5 frames, counted with
- *   perf uprobes). So Green.receive() has a path of its own, receiveAny: no
- *   matcher, deadline, timer or finally, and one inlined copy of the look.
+ *   perf uprobes). So Green.receive() has a path of its own, receiveAny and
+ *   awaitAny: no matcher, deadline, timer or finally, small enough compiled
+ *   for its callers to inline it.
  *
  * Event actors (owner.vthread == null, see EventActor)
  *   The same queue; {@code waiting} doubles as the actor's scheduled flag:
@@ -482,14 +483,10 @@ public final class ActorCell {
 
     /**
      * Owner only: {@code Green.receive()}, that is {@code take(Matcher.ANY,
-     * Deadline.FOREVER, what)} with the same protocol and outcomes (safepoint
-     * and cancellation check on entry, the entry's look only if mayHoldMessage,
-     * then: cancellation check, waiting = 1, re-check, park, clear, look), in
-     * smaller compiled code (see "Compiled code and parked receivers"): no
-     * matcher, deadline, timer or finally, one inlined copy of the look, and the
-     * cancellation checks read the owner directly ({@link Waits#cancelled} finds
-     * the same thread through GreenThread.current(): receive is refused to event
-     * actors, the only case where the two differ).
+     * Deadline.FOREVER, what)}, in fewer bytecodes and smaller compiled code
+     * (see "Compiled code and parked receivers": the plain receive's frames).
+     * The same protocol and outcomes as take: safepoint and cancellation check
+     * on entry, the entry's look by mayHoldMessage, then {@link #awaitAny}.
      *
      * @param what the operation's name, for exception messages
      * @return the oldest message
@@ -500,21 +497,24 @@ public final class ActorCell {
         if (owner.vthread == null) {
             throw EventActor.noReceive(what);
         }
-        Safepoints.point(what);
-        if (ownerCancelled()) {
-            throw Waits.cancelledException(what);
+        Waits.enter(what);
+        Object m;
+        if (mayHoldMessage() && (m = scan(Matcher.ANY)) != null) {
+            return m;
         }
-        // The entry's look (see "Compiled code and parked receivers"): an empty mailbox is
-        // seen here, by bytecode that a resumed receiver never runs again.
-        boolean look = mayHoldMessage();
+        return awaitAny(what);
+    }
+
+    /**
+     * Owner only, a green thread (never an event actor): steps 2 to 5 of the
+     * receive protocol for {@link #receiveAny}, with no deadline and no timer:
+     * the loop a woken plain receiver resumes in. The cancellation check reads
+     * the owner directly ({@link Waits#cancelled} finds the same thread through
+     * GreenThread.current()).
+     */
+    private Object awaitAny(String what) {
         for (;;) {
-            if (look) {
-                Object m = scan(Matcher.ANY);
-                if (m != null) {
-                    return m;
-                }
-            }
-            if (ownerCancelled()) {
+            if (Thread.currentThread().isInterrupted() || CancelNode.isCancelled(owner)) {
                 throw Waits.cancelledException(what);
             }
             setWaitingVolatile(1);
@@ -522,13 +522,11 @@ public final class ActorCell {
                 Waits.parkForever(this);
             }
             clearWaiting();
-            look = true;
+            Object m = scan(Matcher.ANY);
+            if (m != null) {
+                return m;
+            }
         }
-    }
-
-    /** The owner: true if it is interrupted or its token is cancelled (Waits.cancelled for a green thread). */
-    private boolean ownerCancelled() {
-        return Thread.currentThread().isInterrupted() || CancelNode.isCancelled(owner);
     }
 
     /**
