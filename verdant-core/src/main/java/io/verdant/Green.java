@@ -562,7 +562,7 @@ public final class Green {
      *         interrupt status stays set); also when the runtime closes
      */
     public static Object receive() {
-        return cell("Green.receive").receiveAny("Green.receive");
+        return cell("Green.receive").take(Matcher.ANY, Deadline.FOREVER, "Green.receive");
     }
 
     /**

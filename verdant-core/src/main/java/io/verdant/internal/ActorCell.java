@@ -107,18 +107,6 @@ import java.util.concurrent.locks.LockSupport;
  *   receives that find one, as the look after a park does. Code that a resumed
  *   receiver runs should keep this property: no branch whose profile is made
  *   only by callers that had not parked.
- *   The frames of a parked receiver: every method between the virtual thread's
- *   entry and the JDK's yield that C2 did not inline is one more compiled frame,
- *   frozen at the park and, once a young collection has copied the stack,
- *   thawed by one more slow thaw at the wake-up. C2 does not inline a callee
- *   whose own compiled code is already bigger than InlineSmallCode (2,500 bytes
- *   on x86-64), so take (5,264 bytes compiled) was a frame of its own below
- *   GreenThread.run whenever it had been compiled first, as in a JVM that also
- *   runs plain virtual threads (where the JDK's task.run() call site is
- *   megamorphic and GreenThread.run a frame of its own: 5 frames, counted with
- *   perf uprobes). So Green.receive() has a path of its own, receiveAny and
- *   awaitAny: no matcher, deadline, timer or finally, small enough compiled
- *   for its callers to inline it.
  *
  * Event actors (owner.vthread == null, see EventActor)
  *   The same queue; {@code waiting} doubles as the actor's scheduled flag:
@@ -478,54 +466,6 @@ public final class ActorCell {
             }
         } finally {
             Waits.disarm(timer);
-        }
-    }
-
-    /**
-     * Owner only: {@code Green.receive()}, that is {@code take(Matcher.ANY,
-     * Deadline.FOREVER, what)}, in fewer bytecodes and smaller compiled code
-     * (see "Compiled code and parked receivers": the plain receive's frames).
-     * The same protocol and outcomes as take: safepoint and cancellation check
-     * on entry, the entry's look by mayHoldMessage, then {@link #awaitAny}.
-     *
-     * @param what the operation's name, for exception messages
-     * @return the oldest message
-     * @throws CancelledException if cancelled or interrupted before or while
-     *         waiting (interrupt status left set); nothing is taken
-     */
-    public Object receiveAny(String what) {
-        if (owner.vthread == null) {
-            throw EventActor.noReceive(what);
-        }
-        Waits.enter(what);
-        Object m;
-        if (mayHoldMessage() && (m = scan(Matcher.ANY)) != null) {
-            return m;
-        }
-        return awaitAny(what);
-    }
-
-    /**
-     * Owner only, a green thread (never an event actor): steps 2 to 5 of the
-     * receive protocol for {@link #receiveAny}, with no deadline and no timer:
-     * the loop a woken plain receiver resumes in. The cancellation check reads
-     * the owner directly ({@link Waits#cancelled} finds the same thread through
-     * GreenThread.current()).
-     */
-    private Object awaitAny(String what) {
-        for (;;) {
-            if (Thread.currentThread().isInterrupted() || CancelNode.isCancelled(owner)) {
-                throw Waits.cancelledException(what);
-            }
-            setWaitingVolatile(1);
-            if (tail == head) {
-                Waits.parkForever(this);
-            }
-            clearWaiting();
-            Object m = scan(Matcher.ANY);
-            if (m != null) {
-                return m;
-            }
         }
     }
 

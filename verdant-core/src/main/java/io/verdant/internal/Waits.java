@@ -152,7 +152,15 @@ public final class Waits {
      */
     public static TimerWheel.Timer park(Object blocker, Deadline deadline, TimerWheel.Timer armed) {
         if (io.verdant.internal.sched.WorkerCounters.ON) {
-            countWait();
+            // Statistics: a plain increment by the carrier this green thread runs on (its
+            // single writer). The carrier's current task is the caller's green thread when
+            // the caller is one (a foreign virtual thread runs as a ForeignTask): no
+            // GreenThread.current() here (its thread state and handler reads), which a
+            // park that waits forever does not otherwise need (issue 12).
+            io.verdant.internal.sched.Worker w = io.verdant.internal.sched.Worker.ofCaller();
+            if (w != null && w.currentTask() instanceof GreenThread<?>) {
+                w.counters.waits++;
+            }
         }
         if (deadline.isForever()) {
             LockSupport.park(blocker);
@@ -178,36 +186,6 @@ public final class Waits {
             armed = null;
         }
         return armed;
-    }
-
-    /**
-     * {@link #park} with {@link Deadline#FOREVER} and no timer, in fewer
-     * bytecodes: the park of a plain receive ({@code ActorCell.receiveAny}), whose
-     * compiled code should stay small enough to be inlined into its callers
-     * (every method between a parked green thread's entry and this park that is
-     * not inlined is one more frame frozen at the park and thawed at the wake-up).
-     *
-     * @param blocker the object waited on (LockSupport's blocker)
-     */
-    public static void parkForever(Object blocker) {
-        if (io.verdant.internal.sched.WorkerCounters.ON) {
-            countWait();
-        }
-        LockSupport.park(blocker);
-    }
-
-    /**
-     * Statistics: a plain increment by the carrier this green thread runs on (its
-     * single writer). The carrier's current task is the caller's green thread when
-     * the caller is one (a foreign virtual thread runs as a ForeignTask): no
-     * GreenThread.current() here (its thread state and handler reads), which a
-     * park that waits forever does not otherwise need (issue 12).
-     */
-    private static void countWait() {
-        io.verdant.internal.sched.Worker w = io.verdant.internal.sched.Worker.ofCaller();
-        if (w != null && w.currentTask() instanceof GreenThread<?>) {
-            w.counters.waits++;
-        }
     }
 
     /**
