@@ -50,8 +50,12 @@ class WakeStressTest {
     }
 
     private static void stress(int workers) throws Exception {
-        try (Verdant rt = Verdant.start(Config.builder().workers(workers).name("wake-stress-" + workers).build())) {
-            Scheduler s = rt.run(() -> io.verdant.internal.GreenThread.current().runtime().scheduler);
+        // A short shutdown timeout: after a lost wake-up close() returns instead of waiting for threads that
+        // may never be run again (their cancellation is a wake-up from outside, too).
+        try (Verdant rt = Verdant.start(Config.builder().workers(workers).name("wake-stress-" + workers)
+                .shutdownTimeout(Duration.ofSeconds(5)).build())) {
+            Scheduler s = rt.spawn(() -> io.verdant.internal.GreenThread.current().runtime().scheduler)
+                    .join(Duration.ofSeconds(ROUND_TIMEOUT_SECONDS));
             long end = System.nanoTime() + BUDGET_NANOS;
             int rounds = 0;
             AtomicInteger finished = new AtomicInteger();
