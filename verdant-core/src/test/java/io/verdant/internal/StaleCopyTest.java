@@ -27,7 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * then takes that copy while T still runs on Y. It must be skipped whole: not
  * dispatched (its no-op dispatch used to withdraw T's pending preemption
  * request, stamp T's lastRanAt, count a dispatch, name X as T's carrier and, for
- * a dispatcher, run Dispatcher.unmounted() beside the running turn).
+ * a dispatcher, run Dispatcher.unmounted() beside the running turn). Both
+ * runtimes have a 30 s slice: the ticker must not make the test's own preemption
+ * request first (on a loaded machine it did, after the default 10 ms).
  */
 @Timeout(60)
 class StaleCopyTest {
@@ -40,7 +42,7 @@ class StaleCopyTest {
     @Test
     void aCopyResubmittedByAStackWalkWhileTheThreadRunsIsSkippedWhole() throws Exception {
         try (Verdant rt = Verdant.start(Config.builder().workers(2).name("stale-copy")
-                .stallThreshold(Duration.ofSeconds(30)).build())) {
+                .stallThreshold(Duration.ofSeconds(30)).timeslice(Duration.ofSeconds(30)).build())) {
             AtomicBoolean release = new AtomicBoolean();
             AtomicBoolean tRunning = new AtomicBoolean();
             AtomicBoolean requested = new AtomicBoolean();
@@ -137,7 +139,7 @@ class StaleCopyTest {
     @Test
     void aCopyThatMustRunTheThreadIsRunEvenWhileItsLastCarrierStillNamesIt() throws Exception {
         try (Verdant rt = Verdant.start(Config.builder().workers(2).name("stale-yield")
-                .stallThreshold(Duration.ofSeconds(30)).build())) {
+                .stallThreshold(Duration.ofSeconds(30)).timeslice(Duration.ofSeconds(30)).build())) {
             AtomicBoolean tRunning = new AtomicBoolean();
             AtomicBoolean yHeld = new AtomicBoolean();
             AtomicReference<Worker> tCarrier = new AtomicReference<>();
