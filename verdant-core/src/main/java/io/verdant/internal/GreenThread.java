@@ -252,7 +252,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
      */
     public static GreenThread<?> current() {
         Thread t = Thread.currentThread();
-        if (t.isVirtual() && t.getUncaughtExceptionHandler() instanceof GreenThread<?> g) {
+        if (t.isVirtual() && io.verdant.internal.vthread.VirtualThreads.currentHandler(t) instanceof GreenThread<?> g) {
             return g.body == null ? g : ((Dispatcher) g.body).acting();
         }
         return null;
@@ -264,7 +264,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
      */
     static GreenThread<?> mounted() {
         Thread t = Thread.currentThread();
-        if (t.isVirtual() && t.getUncaughtExceptionHandler() instanceof GreenThread<?> g) {
+        if (t.isVirtual() && io.verdant.internal.vthread.VirtualThreads.currentHandler(t) instanceof GreenThread<?> g) {
             return g;
         }
         return null;
@@ -544,7 +544,12 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             OwnedLock.ownerEnded(this);
         }
         CancelNode.threadEnded(this);
-        runtime.pids.free(this);
+        // The carrier is asked once for the pid table's cache, the live count and the
+        // exit counter (issue 11: it was asked three times per exit): nothing from here
+        // to the counting parks, yields or blocks on a monitor unless the thread has a
+        // cell (exit signals), after which it is asked again.
+        int on = runtime.carrierOfCaller();
+        runtime.pids.free(this, on);
         outcome = result;
         if (!casStatus(ALIVE, terminal)) {
             return false;
@@ -558,10 +563,13 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             } catch (Throwable t) {
                 runtime.reportInternalError(t);
             }
+            on = runtime.carrierOfCaller();
         }
         // Counted as ended before joiners can return: join() waits for DONE, not for status.
-        runtime.threadEnded();
-        Worker here = Worker.ofCaller();
+        runtime.threadEnded(on);
+        // on >= 0: this green thread runs on that carrier of this runtime (an event
+        // actor ends on its dispatcher's green thread, so it is -1 or the test below fails).
+        Worker here = on >= 0 ? Worker.ofCaller() : null;
         if (here != null && here.currentTask() == this) {
             here.counters.exited++;
         } else {

@@ -292,6 +292,27 @@ public final class VirtualThreads {
     }
 
     /**
+     * The uncaught-exception handler field of {@code current}, which must be the
+     * calling thread: a volatile read of {@code Thread.uncaughtExceptionHandler}
+     * where that field can be reached, else {@link Thread#getUncaughtExceptionHandler}.
+     * The public getter first asks whether the thread has terminated, which for a
+     * virtual thread reads and switches on its state (VirtualThread.threadState);
+     * the calling thread has not terminated, so the answer is the field (or, when
+     * the field is null, the thread group, which no caller here tests for). Used
+     * by GreenThread.current() and the scheduler's submission, several times per
+     * spawn (issue 11).
+     *
+     * @param current the calling thread ({@code Thread.currentThread()})
+     * @return its handler field, or the getter's answer where the field is unreachable
+     */
+    public static Thread.UncaughtExceptionHandler currentHandler(Thread current) {
+        if (UNCAUGHT_HANDLER != null) {
+            return (Thread.UncaughtExceptionHandler) UNCAUGHT_HANDLER.getVolatile(current);
+        }
+        return current.getUncaughtExceptionHandler();
+    }
+
+    /**
      * Creates an unstarted virtual thread that submits its continuation to
      * {@code scheduler}, with {@code handler} as its uncaught-exception handler,
      * exactly as the builder would, without a builder object and without a
