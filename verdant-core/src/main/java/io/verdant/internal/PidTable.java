@@ -42,6 +42,9 @@ import java.util.function.IntSupplier;
  *   a spin lock that may yield (and so move the caller to another carrier)
  *   only while acquiring, which is why allocate's slow path asks again once it
  *   holds it (a free on a carrier only tries the lock, never waits).
+ *   RuntimeCore.create and GreenThread.finish ask once and pass the answer
+ *   (allocate(t, carrier), free(t, carrier)) to the live count as well: one
+ *   question per spawn and per exit instead of two and three (issue 11).
  *   Reuse stays LIFO per carrier (a recently freed index, hot in cache, is
  *   taken first).
  *
