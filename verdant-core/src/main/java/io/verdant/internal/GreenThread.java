@@ -74,6 +74,15 @@ import java.util.concurrent.locks.LockSupport;
  *   an ended thread. Cost: one CAS per submission, and per dispatch one
  *   volatile store on the record's per-hop line (GreenThreadHead) and one read
  *   of the JDK's state, on the line its continuation reads next.
+ *   The first dispatch clears queued with a plain store (issue 11: one full
+ *   fence less per spawn): while the JDK's state is STARTED nothing else can
+ *   submit the thread (unpark and interrupt of a thread that never ran only
+ *   set its permit; VirtualThread.tryGetStackTrace answers an empty stack for
+ *   STARTED without suspending or resubmitting it), so there is no walker to
+ *   pair with; the read of STARTED comes before the clear, and only this
+ *   carrier's mount can leave STARTED. The mount's CAS (STARTED -> RUNNING,
+ *   next on this carrier) has release semantics, so every later submission,
+ *   which follows a state transition after it, reads queued false.
  *   One copy can still come while the thread runs: a carrier clears queued, a
  *   walker then suspends, restores and resubmits (its CAS wins), and the
  *   carrier's state check finds the restored state and runs the thread. Such a
@@ -323,6 +332,15 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             // and dumps take stacks), relying on its continuation to do nothing when
             // run again. Nothing to run, as the JDK's own continuation would have done.
             return false;
+        }
+        if (io.verdant.internal.vthread.VirtualThreads.startedNeverRan(vthread)) {
+            // The first dispatch (see "One queued copy", first dispatch): no walker or
+            // unpark can submit a copy while the JDK's state is STARTED, so no Dekker
+            // pair is needed; the continuation's CAS out of STARTED, next on this
+            // carrier, releases the clear to whoever submits it later. Plain: one full
+            // fence less per spawned thread (issue 11).
+            setQueuedPlain(false);
+            return true;
         }
         // Before the state read below and the continuation's own state check (its CAS),
         // so a submission that finds queued false comes after them and is queued.

@@ -228,6 +228,20 @@ public final class VirtualThreads {
     }
 
     /**
+     * Whether {@code vt} has been started and has never run: the JDK's state is
+     * STARTED. Nothing but its first mount moves a thread out of that state: an
+     * unpark or interrupt only sets its permit, and a stack walker answers an
+     * empty stack without suspending or resubmitting it. False where the state
+     * cannot be read. Cost: one volatile read of the state (a plain load on x86).
+     *
+     * @param vt a virtual thread, or null
+     * @return true if {@code vt} is a started virtual thread that has not yet run
+     */
+    public static boolean startedNeverRan(Thread vt) {
+        return STATE != null && vt != null && vt.isVirtual() && (int) STATE.getVolatile(vt) == STARTED;
+    }
+
+    /**
      * Whether {@code vt} is parked on its carrier (LockSupport.park while pinned:
      * the carrier is held without using the CPU). False where the state cannot be read.
      *
