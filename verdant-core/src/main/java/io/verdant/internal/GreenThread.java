@@ -112,7 +112,20 @@ import java.util.concurrent.locks.LockSupport;
  *   before the JDK's own check, while a walker suspends, restores and
  *   resubmits and another carrier runs the new copy, still does the no-op
  *   dispatch's bookkeeping (a window of a few instructions against a whole
- *   stack walk). The thread's own code never takes its carrier from
+ *   stack walk). Not closed, because closing it costs every dispatch: the
+ *   JDK's runContinuation does not say whether it ran, so the carrier would
+ *   have to hold the thread itself across its bookkeeping (a CAS of the JDK's
+ *   state and a store back, as a walker does) or publish after each run that
+ *   its state check is done (a store the walker's execute() would read), and
+ *   a read of the state after the run cannot tell a no-op from a run that
+ *   unmounted. And what the window does is already done without any walk: a
+ *   carrier descheduled between a real run's return and its post-run
+ *   bookkeeping, while the thread is woken and runs on another carrier,
+ *   withdraws a request made for that new slice and runs a dispatcher's
+ *   unmounted() beside its new turn (Dispatcher, "Threads and memory
+ *   ordering": harmless); the pre-run part adds a dispatch count, a trace
+ *   slice and Task.worker naming the wrong carrier for a moment.
+ *   The thread's own code never takes its carrier from
  *   Task.worker: it asks the JDK which carrier it is mounted on
  *   (Worker.ofCaller, Carriers.current), and uses that carrier's owner-only
  *   state only if that carrier runs it (ResubmittedCopyTest).
