@@ -74,6 +74,15 @@ import java.util.concurrent.locks.LockSupport;
  *   an ended thread. Cost: one CAS per submission, and per dispatch one
  *   volatile store on the record's per-hop line (GreenThreadHead) and one read
  *   of the JDK's state, on the line its continuation reads next.
+ *   The first dispatch clears queued with a plain store (issue 11: one full
+ *   fence less per spawn): while the JDK's state is STARTED nothing else can
+ *   submit the thread (unpark and interrupt of a thread that never ran only
+ *   set its permit; VirtualThread.tryGetStackTrace answers an empty stack for
+ *   STARTED without suspending or resubmitting it), so there is no walker to
+ *   pair with; the read of STARTED comes before the clear, and only this
+ *   carrier's mount can leave STARTED. The mount's CAS (STARTED -> RUNNING,
+ *   next on this carrier) has release semantics, so every later submission,
+ *   which follows a state transition after it, reads queued false.
  *   One copy can still come while the thread runs: a carrier clears queued, a
  *   walker then suspends, restores and resubmits (its CAS wins), and the
  *   carrier's state check finds the restored state and runs the thread. Such a
@@ -265,7 +274,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
      */
     public static GreenThread<?> current() {
         Thread t = Thread.currentThread();
-        if (t.isVirtual() && t.getUncaughtExceptionHandler() instanceof GreenThread<?> g) {
+        if (t.isVirtual() && io.verdant.internal.vthread.VirtualThreads.currentHandler(t) instanceof GreenThread<?> g) {
             return g.body == null ? g : ((Dispatcher) g.body).acting();
         }
         return null;
@@ -277,7 +286,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
      */
     static GreenThread<?> mounted() {
         Thread t = Thread.currentThread();
-        if (t.isVirtual() && t.getUncaughtExceptionHandler() instanceof GreenThread<?> g) {
+        if (t.isVirtual() && io.verdant.internal.vthread.VirtualThreads.currentHandler(t) instanceof GreenThread<?> g) {
             return g;
         }
         return null;
@@ -336,6 +345,15 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             // and dumps take stacks), relying on its continuation to do nothing when
             // run again. Nothing to run, as the JDK's own continuation would have done.
             return false;
+        }
+        if (io.verdant.internal.vthread.VirtualThreads.startedNeverRan(vthread)) {
+            // The first dispatch (see "One queued copy", first dispatch): no walker or
+            // unpark can submit a copy while the JDK's state is STARTED, so no Dekker
+            // pair is needed; the continuation's CAS out of STARTED, next on this
+            // carrier, releases the clear to whoever submits it later. Plain: one full
+            // fence less per spawned thread (issue 11).
+            setQueuedPlain(false);
+            return true;
         }
         // Before the state read below and the continuation's own state check (its CAS),
         // so a submission that finds queued false comes after them and is queued.
@@ -557,7 +575,12 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             OwnedLock.ownerEnded(this);
         }
         CancelNode.threadEnded(this);
-        runtime.pids.free(this);
+        // The carrier is asked once for the pid table's cache, the live count and the
+        // exit counter (issue 11: it was asked three times per exit): nothing from here
+        // to the counting parks, yields or blocks on a monitor unless the thread has a
+        // cell (exit signals), after which it is asked again.
+        int on = runtime.carrierOfCaller();
+        runtime.pids.free(this, on);
         outcome = result;
         if (!casStatus(ALIVE, terminal)) {
             return false;
@@ -571,10 +594,13 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             } catch (Throwable t) {
                 runtime.reportInternalError(t);
             }
+            on = runtime.carrierOfCaller();
         }
         // Counted as ended before joiners can return: join() waits for DONE, not for status.
-        runtime.threadEnded();
-        Worker here = Worker.ofCaller();
+        runtime.threadEnded(on);
+        // on >= 0: this green thread runs on that carrier of this runtime (an event
+        // actor ends on its dispatcher's green thread, so it is -1 or the test below fails).
+        Worker here = on >= 0 ? Worker.ofCaller() : null;
         if (here != null && here.currentTask() == this) {
             here.counters.exited++;
         } else {
