@@ -792,15 +792,20 @@ public final class GreenThread<T> extends GreenThreadHead<T>
      * The spawning thread, when a spawn fails before the thread was started (the
      * runtime closed first, or the JDK refused to start it): completes the
      * handle as ABANDONED so that the cancellation tree and any joiner drop it.
-     * The caller undoes the live count.
+     * The caller undoes the live count if this returns true; false means close()
+     * abandoned the published thread first, and undid it itself.
+     *
+     * @return true if this call completed the handle
      */
-    void discardUnstarted() {
+    boolean discardUnstarted() {
         if (casStatus(ALIVE, ABANDONED)) {
             CancelNode.threadEnded(this);
             Object w = getAndSetWaiters(DONE);
             unparkAll(w);
             runCallbacks(w);
+            return true;
         }
+        return false;
     }
 
     /** Any thread (execute): claims the one queued copy; false if a copy is already queued. */

@@ -347,6 +347,7 @@ public final class RuntimeCore {
             if (bound != null) {
                 ActorCell.of(g).bound(bound);
             }
+            io.verdant.internal.sched.Faults.spawnPublished();
             if (start) {
                 vt.start();
             }
@@ -356,8 +357,11 @@ public final class RuntimeCore {
             if (published) {
                 pids.free(g);
             }
-            g.discardUnstarted();
-            threadEnded();
+            // Once published, close() may have abandoned the thread (and undone its
+            // live count) first: only the one that completes the handle undoes it.
+            if (g.discardUnstarted()) {
+                threadEnded();
+            }
             throw t;
         }
         // close() may have cancelled it between publication and start: the interrupt
@@ -426,8 +430,9 @@ public final class RuntimeCore {
                 throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn");
             }
         } catch (Throwable t) {
-            g.discardUnstarted();
-            threadEnded();
+            if (g.discardUnstarted()) {
+                threadEnded();
+            }
             throw t;
         }
         countSpawn(GreenThread.current());
