@@ -53,7 +53,7 @@ class CarrierFaultTest {
         // REPORT fails the logger: a NEXT fault is reported, and the report throws too.
         Faults.Site trigger = site == Faults.Site.REPORT ? Faults.Site.NEXT : site;
         Faults.install((w, at) -> {
-            if (!w.getName().equals(victim)) {
+            if (w == null || !w.getName().equals(victim)) { // null: a spawn off the carriers (SPAWN_PUBLISHED)
                 return;
             }
             if (at == trigger && faultsLeft.getAndDecrement() > 0) {
