@@ -74,8 +74,10 @@ import java.util.concurrent.locks.LockSupport;
  *                     declined to run it), or on skipping a copy whose thread
  *                     is not runnable (takeCopy): volatile store, then a
  *                     volatile read of the JDK's state; if runnable, CAS
- *                     false -> true and the carrier queues it (or runs it, in
- *                     takeCopy).
+ *                     false -> true and the carrier queues it (in the
+ *                     injection queue: Scheduler.requeueAfterDispatch), or
+ *                     runs it (in takeCopy). A dropped submission is still
+ *                     traced as a wake-up (Scheduler.traceDroppedSubmission).
  *   Why no run is lost: a submission is dropped only while the token is held.
  *   A held token is released only by the volatile store above, followed by the
  *   state read; a dropped submitter made the thread runnable (the JDK's
@@ -304,10 +306,12 @@ public final class GreenThread<T> extends GreenThreadHead<T>
                 w.selfResubmitted = true;
                 runtime.scheduler.submit(this, false);
             } else if (casQueued(false, true)) {
+                runtime.scheduler.submit(this, false);
+            } else {
                 // At most one copy (see "One queued copy"): a submission that finds the token
                 // taken is dropped, and the holder (a queued copy, or the running dispatch,
-                // which looks again at its end) runs the thread.
-                runtime.scheduler.submit(this, false);
+                // which looks again at its end) runs the thread. A trace still shows the wake-up.
+                runtime.scheduler.traceDroppedSubmission(this);
             }
         } else if (own == null) {
             // Our start (see the class comment): nobody else can call this before the thread
@@ -369,7 +373,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         if (worker.selfResubmitted) {
             worker.selfResubmitted = false;
         } else if (releaseToken()) {
-            runtime.scheduler.submit(this, false);
+            runtime.scheduler.requeueAfterDispatch(this);
         }
     }
 
