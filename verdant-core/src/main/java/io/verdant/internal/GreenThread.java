@@ -69,7 +69,10 @@ import java.util.concurrent.locks.LockSupport;
  *                     that found its permit): the token passes from the
  *                     running dispatch to the new copy, no CAS; the carrier
  *                     notes it (Worker.selfResubmitted, owner-only plain).
- *     true -> false   the carrier, at the end of a dispatch that did not pass
+ *     true -> false   the carrier, at the end of a dispatch (after all it does
+ *                     for the thread while naming it as its current task, so
+ *                     every execute() of the thread from that carrier until
+ *                     then is the thread's own) that did not pass
  *                     the token on (the thread parked or ended, or the JDK
  *                     declined to run it), or on skipping a copy whose thread
  *                     is not runnable (takeCopy): volatile store, then a
@@ -385,6 +388,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             // walker's copy run meanwhile: the window takeCopy leaves). Nothing to run.
             return;
         }
+        boolean dispatcher;
         try {
             if (runtime.cpuTiming) {
                 // Real run time (Clock.SYSTEM), the same in deterministic mode, whose
@@ -395,32 +399,40 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             } else {
                 rc.run();
             }
+            if (STAMP_SLICES) {
+                lastRanAt = io.verdant.internal.sched.Ticker.coarseNanos;
+            }
+            // The continuation unmounted: it yielded, parked or ended. Each is a
+            // safepoint, so a request it did not reach a checkpoint for is withdrawn
+            // (otherwise Safepoints.pending would stay non-zero and every checkpoint
+            // in the JVM would take the slow path). Only looked at while some request
+            // is pending anywhere (the static the safepoint poll reads anyway), so
+            // the flag, outside the per-hop fields of GreenThreadHead, stays cold:
+            // request() sets the flag before it counts it, so in the short window
+            // between the two this skips a request just made, which then behaves as
+            // one made right after this unmount (acknowledged at the next safepoint,
+            // or withdrawn at the next unmount), as it could before.
+            if (Safepoints.pendingRequests() != 0) {
+                withdrawPreemption();
+            }
+            dispatcher = body != null;
+            if (dispatcher) {
+                // Only a running dispatcher keeps a body (see the class comment).
+                ((Dispatcher) body).unmounted();
+            }
         } finally {
+            // After everything this carrier does for the thread on its OS thread while it
+            // names it as its current task (Worker.runTask): an execute() of this thread
+            // from here until then is its own re-submission (see "One queued copy"), and
+            // must find this dispatch still holding the token.
             endDispatch(worker);
         }
-        if (STAMP_SLICES) {
-            lastRanAt = io.verdant.internal.sched.Ticker.coarseNanos;
-        }
-        // The continuation unmounted: it yielded, parked or ended. Each is a
-        // safepoint, so a request it did not reach a checkpoint for is withdrawn
-        // (otherwise Safepoints.pending would stay non-zero and every checkpoint
-        // in the JVM would take the slow path). Only looked at while some request
-        // is pending anywhere (the static the safepoint poll reads anyway), so
-        // the flag, outside the per-hop fields of GreenThreadHead, stays cold:
-        // request() sets the flag before it counts it, so in the short window
-        // between the two this skips a request just made, which then behaves as
-        // one made right after this unmount (acknowledged at the next safepoint,
-        // or withdrawn at the next unmount), as it could before.
-        if (Safepoints.pendingRequests() != 0) {
-            withdrawPreemption();
-        }
-        if (body != null) {
-            // Only a running dispatcher keeps a body (see the class comment).
-            ((Dispatcher) body).unmounted();
-        } else if (statusAcquire() != ALIVE) {
+        if (!dispatcher && statusAcquire() != ALIVE) {
             // No later unmount will look again: a request counted just after the check
             // above (a requester between its flag CAS and its count) is withdrawn here,
             // once per thread (Sysmon's own requests are withdrawn by Sysmon as well).
+            // After the token's release: dropEndedThread replaces vthread, whose JDK state
+            // the release reads.
             withdrawPreemption();
             dropEndedThread();
         }
