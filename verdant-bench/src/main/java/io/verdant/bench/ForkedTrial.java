@@ -16,6 +16,11 @@ import java.util.concurrent.TimeUnit;
  * {@code VALUE <number> <cpu ns of that round> [key=number ...]} (the extras);
  * {@code exit} ends it. Other child output is echoed as
  * notes; its stderr goes to the runner's stderr.
+ * <p>
+ * Set-up is sequential: the child answers {@code READY} once its trial is built
+ * (a trial may warm up in its constructor, e.g. {@code wake}'s 10 rounds), and
+ * the constructor here waits for it, so the next system's child JVM starts only
+ * then and no two systems warm up at the same time on the shared cores.
  */
 final class ForkedTrial implements Trial {
     private final Process process;
@@ -41,6 +46,16 @@ final class ForkedTrial implements Trial {
         this.process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         this.toChild = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
         this.fromChild = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        for (String line; ; ) {
+            line = fromChild.readLine();
+            if (line == null) {
+                throw new IOException("child JVM for " + label + " ended before it was ready, exit " + waitExit());
+            }
+            if (line.equals("READY")) {
+                break;
+            }
+            System.out.println("# [" + label + "] " + line);
+        }
     }
 
     @Override
@@ -101,6 +116,8 @@ final class ForkedTrial implements Trial {
             Harness bench = (Harness) Compare.registry().get(args[0]);
             try (Trial trial = bench.entry(args[1]).factory().create();
                  BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+                System.out.println("READY");
+                System.out.flush();
                 for (String line; (line = in.readLine()) != null && !line.equals("exit"); ) {
                     if (line.equals("run")) {
                         long c0 = Harness.processCpuNanos();

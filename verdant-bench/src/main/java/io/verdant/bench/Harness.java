@@ -25,7 +25,9 @@ import java.util.Map;
  *   An entry with JVM flags (e.g. the default scheduler's parallelism, fixed at
  *   JVM start, or a clean heap per system) runs in its own child JVM started once
  *   per comparison ({@link ForkedTrial}); the parent asks it for one round at a
- *   time, so forked and in-process systems still alternate.
+ *   time, so forked and in-process systems still alternate. Children are set up
+ *   one after the other: each has built its trial (warm-up included, where a
+ *   trial warms up in its constructor) before the next one starts.
  *
  * CPU time (the machine is shared and noisy)
  *   Around every round the measuring JVM (the runner, or the child of a forked

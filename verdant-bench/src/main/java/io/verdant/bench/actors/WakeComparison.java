@@ -16,7 +16,10 @@ import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.ActorSystem;
 import org.apache.pekko.actor.Props;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -52,6 +55,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (stalls, spares, steals, parks) and, with {@code -Dbench.wake.deopts=true},
  * the deoptimizations that began in it: the evidence a slow round needs (issue
  * 11: in 2 of 7 runs every Verdant round after a stall report took 10.7-11.6 s).
+ * <p>
+ * Where the systems run ({@code -Dbench.wake.jvm}): {@code own} (the default)
+ * gives each system a child JVM of its own ({@link Harness#forked}, with the
+ * runner's heap and collector flags), asked for one round at a time, so the
+ * systems still alternate round by round; {@code shared} runs all three in the
+ * runner's JVM, as the comparison did until 2026-12-03. The two answer
+ * different questions and both are reported: in one JVM the JDK's shared call
+ * sites ({@code VirtualThread.run}'s {@code task.run()}, {@code
+ * Continuation.enter}) see every system's body types, so each system's parked
+ * frames are compiled with a profile the others shaped (more frames per parked
+ * stack, hence more slow thaws after a young collection: docs/benchmarks.md,
+ * "wake"); in its own JVM each system is compiled as a program using it alone
+ * would be. Each round's line carries the young collections and collector time
+ * of the JVM that ran it (the extras {@code young_gcs} and {@code gc_ms}).
  */
 public final class WakeComparison extends Harness {
     static final int N = size(1_000_000);
@@ -59,6 +76,8 @@ public final class WakeComparison extends Harness {
     static final int WARM_ROUNDS = 10;
     static final Object MSG = new Object();
     static final Object GO = new Object();
+    /** {@code -Dbench.wake.jvm=shared}: every system in the runner's JVM; otherwise each in its own (class comment). */
+    static final boolean OWN_JVM = !"shared".equals(System.getProperty("bench.wake.jvm", "own"));
 
     @Override
     public String name() {
@@ -84,14 +103,34 @@ public final class WakeComparison extends Harness {
     @Override
     protected List<Entry> entries() {
         int workers = Runtime.getRuntime().availableProcessors();
-        List<String> w = List.of("workers=" + workers);
+        List<String> w = List.of("workers=" + workers, "jvm=" + (OWN_JVM ? "own" : "shared"));
         return List.of(
-                local("verdant", "wake", "verdant", N, "ns_per_op", w,
-                        () -> new WakeTrial("verdant", new VerdantWake(workers))),
-                local("vt-default", "wake", "vt-default", N, "ns_per_op", w,
-                        () -> new WakeTrial("vt-default", new VtWake())),
-                local("pekko", "wake", "pekko", N, "ns_per_op", w,
-                        () -> new WakeTrial("pekko", new PekkoWake(workers))));
+                entry("verdant", w, () -> new WakeTrial("verdant", new VerdantWake(workers))),
+                entry("vt-default", w, () -> new WakeTrial("vt-default", new VtWake())),
+                entry("pekko", w, () -> new WakeTrial("pekko", new PekkoWake(workers))));
+    }
+
+    private static Entry entry(String system, List<String> extra, Trial.Factory f) {
+        return OWN_JVM
+                ? forked(system, "wake", system, N, "ns_per_op", extra, heapFlags(), f)
+                : local(system, "wake", system, N, "ns_per_op", extra, f);
+    }
+
+    /**
+     * The runner's heap and collector flags ({@code -Xms}, {@code -Xmx}, {@code -Xmn},
+     * {@code -XX:} collector and heap-region choices), so a child JVM collects as the
+     * runner's JVM would; a child that got none uses the JVM's defaults, as the runner did.
+     */
+    static List<String> heapFlags() {
+        List<String> flags = new ArrayList<>();
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("-Xms") || a.startsWith("-Xmx") || a.startsWith("-Xmn")
+                    || a.matches("-XX:[+-]Use\\w*GC") || a.startsWith("-XX:G1") || a.startsWith("-XX:NewSize")
+                    || a.startsWith("-XX:MaxNewSize") || a.startsWith("-XX:NewRatio")) {
+                flags.add(a);
+            }
+        }
+        return flags;
     }
 
     @Override
@@ -149,8 +188,12 @@ public final class WakeComparison extends Harness {
         public double run() throws Exception {
             log.begin();
             double[] r = system.round(N);
-            log.end(r[0], r[1], system.roundCounters());
-            extras = Map.of("woken_ms", r[1]);
+            WakeRoundLog.Gc gc = log.end(r[0], r[1], system.roundCounters());
+            Map<String, Double> x = new LinkedHashMap<>(); // RESULT line order
+            x.put("woken_ms", r[1]);
+            x.put("young_gcs", (double) gc.young());
+            x.put("gc_ms", (double) gc.millis());
+            extras = x;
             return r[0];
         }
 

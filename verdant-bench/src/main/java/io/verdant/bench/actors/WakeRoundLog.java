@@ -17,7 +17,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * Per round (all systems)
  *   woken and send figures, the process CPU time, the collector's pauses (count
  *   and time summed over the GarbageCollectorMXBeans, concurrent cycles
- *   included) and the JIT's compile time; for Verdant also the runtime's
+ *   included; the young collections apart: a young collection copies parked
+ *   stack chunks, and a copied chunk is thawed the slow way) and the JIT's
+ *   compile time; for Verdant also the runtime's
  *   counters over the round (WakeComparison.VerdantWake.roundCounters: stalls,
  *   spares started and alive, steals, parks, no-op wake-ups, preemptions).
  * Deoptimizations (-Dbench.wake.deopts=true only)
@@ -51,6 +53,7 @@ final class WakeRoundLog {
     private int round;
     private long cpu0;
     private long gcCount0;
+    private long young0;
     private long gcMillis0;
     private long jit0;
     private Instant start;
@@ -66,6 +69,7 @@ final class WakeRoundLog {
     void begin() {
         cpu0 = cpuNanos();
         gcCount0 = gcCount();
+        young0 = youngCount();
         gcMillis0 = gcMillis();
         jit0 = jitMillis();
         start = Instant.now();
@@ -77,10 +81,12 @@ final class WakeRoundLog {
      * @param sendNs   the send loop, ns per send
      * @param wokenMs  first send to last receiver woken, ms
      * @param counters the system's own counters over the round, or "" (Verdant's)
+     * @return the young collections and the collectors' time over the round
      */
-    void end(double sendNs, double wokenMs, String counters) {
+    Gc end(double sendNs, double wokenMs, String counters) {
         long cpu = cpuNanos() - cpu0;
         long gcs = gcCount() - gcCount0;
+        long young = youngCount() - young0;
         long gcMs = gcMillis() - gcMillis0;
         long jitMs = jitMillis() - jit0;
         Instant stop = Instant.now();
@@ -94,10 +100,21 @@ final class WakeRoundLog {
             deoptText = deoptsBetween(start, stop);
         }
         System.out.println(String.format(Locale.ROOT,
-                "# wake %s round %d: woken %.0f ms, send %.0f ns, process cpu %d ms, gc %d (%d ms), jit %d ms%s%s",
-                system, round++, wokenMs, sendNs, cpu / 1_000_000, gcs, gcMs, jitMs, deoptText,
+                "# wake %s round %d: woken %.0f ms, send %.0f ns, process cpu %d ms, gc %d (%d ms; young %d), "
+                        + "jit %d ms%s%s",
+                system, round++, wokenMs, sendNs, cpu / 1_000_000, gcs, gcMs, young, jitMs, deoptText,
                 counters.isEmpty() ? "" : ", " + counters));
         System.out.flush();
+        return new Gc(young, gcMs);
+    }
+
+    /**
+     * What the collectors did over one round of this JVM.
+     *
+     * @param young  young (or, for ZGC, minor) collections
+     * @param millis the collectors' time, all of them, in ms
+     */
+    record Gc(long young, long millis) {
     }
 
     private static String deoptsBetween(Instant from, Instant to) {
@@ -154,6 +171,18 @@ final class WakeRoundLog {
         long n = 0;
         for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
             n += Math.max(0, b.getCollectionCount());
+        }
+        return n;
+    }
+
+    /** Collections by the young-generation collectors (G1 Young, Serial Copy, Parallel Scavenge, ZGC minor). */
+    private static long youngCount() {
+        long n = 0;
+        for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
+            String name = b.getName();
+            if (name.contains("Young") || name.contains("Scavenge") || name.equals("Copy") || name.contains("Minor")) {
+                n += Math.max(0, b.getCollectionCount());
+            }
         }
         return n;
     }

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * {@link #YIELDS} times on a one-carrier runtime (one dispatch per yield), with
  * tracing off (the compiled-in cost: one opaque read and a null test per
  * dispatch), with a trace recording ({@code Verdant.startTrace}: one ring write
- * and a sixteenth of a clock read per dispatch, plus the collector thread), and with the
+ * and a 64th of a clock read per dispatch, plus the collector thread), and with the
  * flight recorder on instead. {@link NotCompiledIn} runs the same with
  * {@code -Dverdant.trace=false}, the build without tracing.
  * Targets (issue 12): on minus off at most 60 ns per dispatch; off within 0.5%
