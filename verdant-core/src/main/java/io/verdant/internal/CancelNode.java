@@ -362,6 +362,10 @@ public final class CancelNode implements CancelToken {
         GreenThread<?>[] c = node.chunks[at >>> 8];
         child.kinLink = c;
         child.kinPos = (byte) at;
+        // Tests only (folded away otherwise): a cancel here, after the read of kids and
+        // before the store, walks the slots without the child; only the caller's
+        // bornCancelledAfterFence then cancels it (SpawnCancelRaceTest).
+        io.verdant.internal.sched.Faults.ownSlotPending();
         SLOT.setRelease(c, at & 0xff, child);
         return OWN_CHECK_PENDING;
     }

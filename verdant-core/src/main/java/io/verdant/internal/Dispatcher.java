@@ -42,9 +42,11 @@ import java.util.concurrent.locks.LockSupport;
  *     later value; the only effect is a blocked/unblocked pair of counts or a
  *     next-slot actor moved to the shared queue, both harmless (counts are
  *     heuristics, the queue is a valid place for a SCHEDULED actor). A copy of
- *     the dispatcher's task that the JDK resubmits after a stack walk is never
+ *     the dispatcher's task that the JDK resubmits after a stack walk is not
  *     dispatched while the dispatcher runs elsewhere (GreenThread, "One queued
- *     copy"), so unmounted() runs only after an unmount of this dispatcher.
+ *     copy"), except in the window that section leaves (a carrier descheduled
+ *     between its state read and the JDK's): then unmounted() runs beside a
+ *     turn, with the same harmless effects as after a resume elsewhere.
  *   next: getAndSet by this thread and by unmounted() (the slot is emptied at
  *     most once per actor).
  *   blocked: CAS by unmounted() (false -> true) and this thread (true -> false).

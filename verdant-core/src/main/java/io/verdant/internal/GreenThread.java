@@ -112,7 +112,12 @@ import java.util.concurrent.locks.LockSupport;
  *   owner-only state only if that carrier runs it (ResubmittedCopyTest).
  *   Stale copies (a second copy run beside the running thread: StaleCopyTest)
  *   could exist under the previous protocol, where the token was released
- *   at the start of a dispatch; they cannot now.
+ *   at the start of a dispatch; they cannot now. What is left is what happens
+ *   without any walk: a thread that re-submitted itself (the token passed on)
+ *   may be taken and run by another carrier while this one still does its
+ *   post-run bookkeeping (the lastRanAt stamp, a withdrawal of a request made
+ *   for the new slice, a dispatcher's unmounted() beside its new turn:
+ *   Dispatcher, "Threads and memory ordering": harmless).
  *
  * Completion state
  *   status: ALIVE -> SUCCEEDED | FAILED | ABANDONED, one CAS, once.

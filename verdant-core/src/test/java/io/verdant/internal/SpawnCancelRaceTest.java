@@ -4,13 +4,17 @@ import io.verdant.Config;
 import io.verdant.Green;
 import io.verdant.GreenHandle;
 import io.verdant.Verdant;
+import io.verdant.internal.sched.SchedulerTestAccess;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,11 +24,95 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the pid table's fence): every child spawned is either born cancelled or found
  * by the cancel's walk, so every one ends, and the live count returns to where
  * it was. A child that escaped would sleep for a day: the wait for the live
- * count fails the test instead.
+ * count fails the test instead. The race itself is rare (the cancel must fall
+ * between the spawner's read of its token's kids and its store of the child), so
+ * a second test forces it at a fault site; without bornCancelledAfterFence that
+ * test fails (a child escapes the cancel), the first almost never does.
  */
 @Timeout(120)
 class SpawnCancelRaceTest {
     private static final Duration FOREVER = Duration.ofDays(1);
+
+    @AfterEach
+    void uninstall() {
+        SchedulerTestAccess.atSites(null);
+    }
+
+    private static void waitForLive(Verdant rt, long before) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (rt.liveThreads() > before && System.nanoTime() - deadline < 0) {
+            Thread.sleep(5);
+        }
+    }
+
+    /**
+     * The interleaving "One fence per spawn" exists for, forced: the parent has read
+     * its token's kids (not cancelled yet: the own-slot path) and not yet stored the
+     * child in its slot, when another thread cancels it (the fault site
+     * OWN_SLOT_PENDING; the parent waits there until the cancel has returned). The
+     * cancel's walk cannot see the child; only the parent's read of cancelled after
+     * the pid table's fence (CancelNode.bornCancelledAfterFence) makes it born
+     * cancelled. Without that read the child sleeps for a day and the live count
+     * never comes back.
+     */
+    @Test
+    void aCancelBetweenTheSlotReadAndTheStoreMakesTheChildBornCancelled() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("spawn-cancel-forced").build())) {
+            long before = rt.liveThreads();
+            for (int round = 0; round < 20; round++) {
+                int cancelAt = 1 + round * 7; // the spawn (1-based) inside which the cancel lands
+                AtomicReference<Thread> parentThread = new AtomicReference<>();
+                AtomicReference<GreenHandle<Object>> parentHandle = new AtomicReference<>();
+                AtomicInteger attempts = new AtomicInteger();
+                AtomicBoolean cancelled = new AtomicBoolean();
+                AtomicInteger forced = new AtomicInteger();
+                AtomicInteger spawned = new AtomicInteger();
+                CountDownLatch handleSet = new CountDownLatch(1);
+                SchedulerTestAccess.atSites((w, site) -> {
+                    if (site.equals("OWN_SLOT_PENDING") && Thread.currentThread() == parentThread.get()
+                            && attempts.incrementAndGet() == cancelAt) {
+                        // Another thread cancels the parent while it is inside the window.
+                        Thread canceller = Thread.ofPlatform().start(() -> {
+                            parentHandle.get().cancel();
+                            cancelled.set(true);
+                        });
+                        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                        while (!cancelled.get()) {
+                            if (System.nanoTime() - deadline > 0) {
+                                throw new AssertionError("the canceller did not return within 30 s: " + canceller);
+                            }
+                            Thread.onSpinWait(); // not a park: the cancel interrupts this thread
+                        }
+                        forced.incrementAndGet();
+                    }
+                });
+                GreenHandle<Object> parent = rt.spawn(() -> {
+                    parentThread.set(Thread.currentThread());
+                    if (!handleSet.await(30, TimeUnit.SECONDS)) {
+                        throw new AssertionError("no handle");
+                    }
+                    while (!Green.cancelled()) {
+                        Green.spawn(() -> Green.sleep(FOREVER));
+                        spawned.incrementAndGet();
+                    }
+                    return null;
+                });
+                parentHandle.set(parent);
+                handleSet.countDown();
+                try {
+                    parent.join(Duration.ofSeconds(60));
+                } catch (RuntimeException expected) {
+                    // cancelled (or failed by its cancellation): either way it ended
+                }
+                SchedulerTestAccess.atSites(null);
+                assertThat(forced.get()).as("round %d: the cancel landed inside the window", round).isEqualTo(1);
+                assertThat(spawned.get()).as("round %d: children spawned", round).isEqualTo(cancelAt);
+                waitForLive(rt, before);
+                assertThat(rt.liveThreads()).as("round %d: a child escaped the cancel (spawned in the window)", round)
+                        .isEqualTo(before);
+            }
+        }
+    }
 
     @Test
     void everyChildOfAParentCancelledWhileSpawningEnds() throws Exception {
@@ -50,10 +138,7 @@ class SpawnCancelRaceTest {
                     // cancelled (or failed by its cancellation): either way it ended
                 }
             }
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (rt.liveThreads() > before && System.nanoTime() - deadline < 0) {
-                Thread.sleep(5);
-            }
+            waitForLive(rt, before);
             assertThat(rt.liveThreads()).as("threads still alive after every parent was cancelled").isEqualTo(before);
         }
     }

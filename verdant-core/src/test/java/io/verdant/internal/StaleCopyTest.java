@@ -29,7 +29,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * stamped T's lastRanAt, counted a dispatch, named X as T's carrier and, for a
  * dispatcher, ran Dispatcher.unmounted() beside the running turn). Now the
  * dispatch holds the token until it ends, so the walk's submission is dropped:
- * no copy is made, and T, running, is not disturbed.
+ * no copy is made, and T, running, is not disturbed. Both runtimes have a 30 s
+ * slice: the ticker must not make the test's own preemption request first (on a
+ * loaded machine it did, after the default 10 ms).
  */
 @Timeout(60)
 class StaleCopyTest {
@@ -42,7 +44,7 @@ class StaleCopyTest {
     @Test
     void aStackWalkWhileADispatchHoldsTheTokenQueuesNoCopy() throws Exception {
         try (Verdant rt = Verdant.start(Config.builder().workers(2).name("stale-copy")
-                .stallThreshold(Duration.ofSeconds(30)).build())) {
+                .stallThreshold(Duration.ofSeconds(30)).timeslice(Duration.ofSeconds(30)).build())) {
             AtomicBoolean release = new AtomicBoolean();
             AtomicBoolean tRunning = new AtomicBoolean();
             AtomicBoolean requested = new AtomicBoolean();
@@ -138,7 +140,7 @@ class StaleCopyTest {
     @Test
     void aCopyThatMustRunTheThreadIsRunEvenWhileItsLastCarrierStillNamesIt() throws Exception {
         try (Verdant rt = Verdant.start(Config.builder().workers(2).name("stale-yield")
-                .stallThreshold(Duration.ofSeconds(30)).build())) {
+                .stallThreshold(Duration.ofSeconds(30)).timeslice(Duration.ofSeconds(30)).build())) {
             AtomicBoolean tRunning = new AtomicBoolean();
             AtomicBoolean yHeld = new AtomicBoolean();
             AtomicReference<Worker> tCarrier = new AtomicReference<>();

@@ -82,6 +82,19 @@ import java.util.concurrent.locks.LockSupport;
  *   internal submissions come from the carrier itself (a timer firing, a
  *   yield after unmount) or from the green thread mounted on it (unpark,
  *   spawn), which runs on the carrier's OS thread in program order.
+ *   A task is in the set (or among the settlers) at most once (DetTask.queued,
+ *   set by admit, cleared when the loop takes the task): the JDK submits a
+ *   runnable, unmounted thread once more after a stack walk of it
+ *   (VirtualThread.tryGetStackTrace resubmits "as task may have run while
+ *   suspended"; Thread.getStackTrace, a dump with stacks), and a walker that is
+ *   a green thread of this runtime submits that copy internally while the first
+ *   waits. admit drops it: the thread cannot have run while suspended (the only
+ *   carrier was running the walker), so the waiting copy runs it. Appended, it
+ *   made a second, no-op step and doubled the thread's weight in later picks
+ *   (StackWalkDuplicateTest). A copy from outside (a walker on another thread)
+ *   comes through the inbox; admitted after the loop has taken the first copy,
+ *   it is the one that runs the thread (the first found it suspended and did
+ *   nothing), so it is admitted then, and dropped only while a copy waits.
  *
  * Internal versus external submissions
  *   A submission is internal if the submitting thread is the carrier or the
@@ -489,6 +502,12 @@ public final class DetScheduler {
 
     /** Carrier only. */
     private void admit(DetTask t) {
+        if (t.queued) {
+            // A second copy while the first waits (see "The runnable set"): the JDK's
+            // resubmission after a stack walk. The waiting copy runs the thread.
+            return;
+        }
+        t.queued = true;
         if (t.id < 0) {
             t.id = nextId++;
             strategy.admitted(t, rng);
@@ -529,6 +548,7 @@ public final class DetScheduler {
                         checkReplay();
                     }
                     runnable.remove(i);
+                    t.queued = false;
                     step(t);
                 }
             }
@@ -661,6 +681,24 @@ public final class DetScheduler {
      */
     public boolean stuck() {
         return abandoned && !loopDone && progressOpaque() == abandonedAt && (mounted != null || mountedForeign);
+    }
+
+    /**
+     * Carrier only (the carrier or the green thread mounted on it), for tests: the
+     * names of tasks the runnable set or the settlers hold more than once (none,
+     * see "The runnable set").
+     */
+    List<String> runnableCopies() {
+        List<String> copies = new ArrayList<>();
+        IdentityHashMap<DetTask, Boolean> seen = new IdentityHashMap<>();
+        for (List<DetTask> l : List.of(runnable, settlers)) {
+            for (DetTask t : l) {
+                if (seen.put(t, Boolean.TRUE) != null) {
+                    copies.add(t.name());
+                }
+            }
+        }
+        return copies;
     }
 
     /** Carrier only: a hash of the runnable set's ids, in order (check mode). */

@@ -26,6 +26,9 @@ import java.util.concurrent.Executor;
  *         PCT's priority; the Verdant operation the task last reached (its
  *         step log entry); who made it runnable last; whether it waits in
  *         Green.settle() for the others to block.
+ *   queued
+ *         carrier only: the task is in the runnable set or among the settlers
+ *         (DetScheduler, "The runnable set": at most once).
  * </pre>
  */
 final class DetTask implements Executor {
@@ -38,6 +41,7 @@ final class DetTask implements Executor {
     String kind = "start";
     long waker = StepLog.WAKER_OUTSIDE;
     boolean settling;
+    boolean queued;
 
     DetTask(DetScheduler scheduler, GreenThread<?> green, Runnable cont) {
         this.scheduler = scheduler;

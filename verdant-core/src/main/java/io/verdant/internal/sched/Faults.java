@@ -10,12 +10,17 @@ package io.verdant.internal.sched;
  * the JIT folds every {@link #at} call site away in a normal run and the
  * dispatch path pays nothing. When enabled, each site costs one volatile read.
  *
+ * <p>One site is outside the scheduler: {@link #ownSlotPending()}, called by
+ * CancelNode on a spawning green thread, lets a test cancel the spawner inside
+ * the window that CancelNode's "One fence per spawn" closes (SpawnCancelRaceTest).
+ *
  * <pre>
  * Threads
- *   hook  written by a test (any thread), read by carriers at each site.
+ *   hook  written by a test (any thread), read by carriers at each site (and
+ *         by a spawning green thread at OWN_SLOT_PENDING).
  * </pre>
  */
-final class Faults {
+public final class Faults {
     /** Read once, at class initialisation. */
     static final boolean ENABLED = Boolean.getBoolean("io.verdant.internal.faults");
 
@@ -26,8 +31,11 @@ final class Faults {
      * taken, Task.takeCopy said to run it, before its dispatch) and DISPATCHED (an
      * untraced dispatch returned, the carrier still names the task as current) are
      * for holding a carrier at those points (StaleCopyTest), not for failing it either.
+     * OWN_SLOT_PENDING is not a carrier's: a green thread spawning a child read its own
+     * token's kids (not final: the own-slot path) and has not yet stored the child in
+     * its slot (CancelNode.registerOwnDeferred); the hook gets the spawner's carrier.
      */
-    enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, TAKEN, DISPATCHED }
+    enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, TAKEN, DISPATCHED, OWN_SLOT_PENDING }
 
     /** A test's fault: may throw anything, on the carrier that reached {@code site}. */
     interface Hook {
@@ -56,6 +64,21 @@ final class Faults {
             throw new IllegalStateException("run the JVM with -Dio.verdant.internal.faults=true");
         }
         hook = h;
+    }
+
+    /**
+     * A spawning green thread, in CancelNode.registerOwnDeferred after its read of
+     * the token's kids and before the store of the child in its slot: runs the
+     * installed hook, if any, at OWN_SLOT_PENDING. Folded away unless fault
+     * injection is enabled (see the class comment).
+     */
+    public static void ownSlotPending() {
+        if (ENABLED) {
+            Hook h = hook;
+            if (h != null) {
+                h.at(Worker.ofCaller(), Site.OWN_SLOT_PENDING);
+            }
+        }
     }
 
     /** Carrier {@code w} at {@code site}: runs the installed hook, if any. */

@@ -126,9 +126,14 @@ import java.util.function.Consumer;
  *   Adaptive spin  each carrier's spin phase lasts its spinBudget (owner-only),
  *                between SPIN_FLOOR_NANOS and SPIN_NANOS. A spin that expires
  *                makes the next one 1/8 shorter, one that finds work twice as
- *                long: the budget goes to SPIN_NANOS while more than ~16 % of
- *                spins find work (p ln 2 = (1 - p) ln 8/7), to the floor while
- *                fewer do (17 expiries in a row from the top). So a carrier
+ *                long while the carrier's spin credit is not negative: the
+ *                spin time it spent per find stayed below what a park round
+ *                trip costs (SpinBudget; before it, every find doubled the
+ *                budget, which stayed at the top under http while 24 % of
+ *                spins found work late, 44 us of spin per find). With the
+ *                credit positive the budget goes to SPIN_NANOS while more than
+ *                ~16 % of spins find work (p ln 2 = (1 - p) ln 8/7), to the
+ *                floor while fewer do (17 expiries in a row from the top). So a carrier
  *                spins long where work follows its searches closely (a spawn
  *                burst: the spin finds the work, the budget stays), and briefly
  *                where work comes from outside at longer intervals (HTTP: 1 % of
@@ -996,15 +1001,15 @@ public final class Scheduler {
             }
         }
         if (spinEnd != 0) {
-            counters.spinNanos += clock.nanoTime() - (spinEnd - spinLength);
+            long spun = clock.nanoTime() - (spinEnd - spinLength);
+            counters.spinNanos += spun;
             if (found != null) {
-                // Found: the next spin is twice as long (see "Adaptive spin").
                 counters.spinsFound++;
-                w.spinBudget = Math.min(spinNanos, spinLength << 1);
-            } else {
-                // Expired: the next spin is 1/8 shorter (see "Adaptive spin").
-                w.spinBudget = Math.max(SPIN_FLOOR_NANOS, spinLength - (spinLength >> 3));
             }
+            // The next spin's length (see "Adaptive spin" and SpinBudget).
+            long credit = SpinBudget.credit(w.spinCredit, spun, found != null);
+            w.spinCredit = credit;
+            w.spinBudget = SpinBudget.next(spinLength, credit, found != null, spinNanos);
         }
         endSearch(w, found != null);
         return found;

@@ -378,6 +378,8 @@ public final class Worker extends Thread {
     boolean recheckFound;
     /** Owner only: the length of this carrier's next spin phase, in nanoseconds (Scheduler, "Adaptive spin"). */
     long spinBudget = Scheduler.SPIN_NANOS;
+    /** Owner only: spin time paid for by finds, less spin time spent, in nanoseconds (SpinBudget). */
+    long spinCredit;
     /** Owner only: the last turn parked and was woken (a following empty turn is a no-op wake-up). */
     private boolean woken;
     /** Statistics written by this carrier only, read by anyone (see {@link WorkerCounters}). */

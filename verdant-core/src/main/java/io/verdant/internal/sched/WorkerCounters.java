@@ -61,7 +61,11 @@ public final class WorkerCounters extends WorkerCountersForeign {
     WorkerCounters() {
     }
 
-    /** Adds every counter of {@code o} to this one. Caller holds the lock guarding this instance. */
+    /**
+     * Adds every counter of {@code o} to this one. Caller holds the lock guarding this instance.
+     * A counter added to this class must be added here too (RetiredCountersTest finds the fields
+     * by reflection and fails on one left out).
+     */
     void add(WorkerCounters o) {
         spawned += o.spawned;
         exited += o.exited;
@@ -79,6 +83,8 @@ public final class WorkerCounters extends WorkerCountersForeign {
         spinPasses += o.spinPasses;
         spinsFound += o.spinsFound;
         spinNanos += o.spinNanos;
+        spawnYields += o.spawnYields;
+        spawnSignals += o.spawnSignals;
     }
 }
 
