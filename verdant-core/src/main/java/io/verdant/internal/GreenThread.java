@@ -81,6 +81,12 @@ import java.util.concurrent.locks.LockSupport;
  *                     injection queue: Scheduler.requeueAfterDispatch), or
  *                     runs it (in takeCopy). A dropped submission is still
  *                     traced as a wake-up (Scheduler.traceDroppedSubmission).
+ *   A thread that ended in the dispatch keeps the token (the end of the
+ *   dispatch reads the JDK's state first, and stores nothing for TERMINATED):
+ *   nothing submits a terminated thread (an unpark finds it not parked, a
+ *   walker answers an empty stack), so there is nothing to pair with, and a
+ *   spawned thread that runs to its end in one dispatch pays no fence for the
+ *   token (issue 11, spawn).
  *   Why no run is lost: a submission is dropped only while the token is held.
  *   A held token is released only by the volatile store above, followed by the
  *   state read; a dropped submitter made the thread runnable (the JDK's
@@ -263,7 +269,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
      */
     public static GreenThread<?> current() {
         Thread t = Thread.currentThread();
-        if (t.isVirtual() && t.getUncaughtExceptionHandler() instanceof GreenThread<?> g) {
+        if (t.isVirtual() && io.verdant.internal.vthread.VirtualThreads.currentHandler(t) instanceof GreenThread<?> g) {
             return g.body == null ? g : ((Dispatcher) g.body).acting();
         }
         return null;
@@ -275,7 +281,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
      */
     static GreenThread<?> mounted() {
         Thread t = Thread.currentThread();
-        if (t.isVirtual() && t.getUncaughtExceptionHandler() instanceof GreenThread<?> g) {
+        if (t.isVirtual() && io.verdant.internal.vthread.VirtualThreads.currentHandler(t) instanceof GreenThread<?> g) {
             return g;
         }
         return null;
@@ -380,7 +386,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
     private void endDispatch(Worker worker) {
         if (worker.selfResubmitted) {
             worker.selfResubmitted = false;
-        } else if (releaseToken()) {
+        } else if (!io.verdant.internal.vthread.VirtualThreads.terminated(vthread) && releaseToken()) {
             runtime.scheduler.requeueAfterDispatch(this);
         }
     }
@@ -609,7 +615,12 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             OwnedLock.ownerEnded(this);
         }
         CancelNode.threadEnded(this);
-        runtime.pids.free(this);
+        // The carrier is asked once for the pid table's cache, the live count and the
+        // exit counter (issue 11: it was asked three times per exit): nothing from here
+        // to the counting parks, yields or blocks on a monitor unless the thread has a
+        // cell (exit signals), after which it is asked again.
+        int on = runtime.carrierOfCaller();
+        runtime.pids.free(this, on);
         outcome = result;
         if (!casStatus(ALIVE, terminal)) {
             return false;
@@ -623,10 +634,13 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             } catch (Throwable t) {
                 runtime.reportInternalError(t);
             }
+            on = runtime.carrierOfCaller();
         }
         // Counted as ended before joiners can return: join() waits for DONE, not for status.
-        runtime.threadEnded();
-        Worker here = Worker.ofCaller();
+        runtime.threadEnded(on);
+        // on >= 0: this green thread runs on that carrier of this runtime (an event
+        // actor ends on its dispatcher's green thread, so it is -1 or the test below fails).
+        Worker here = on >= 0 ? Worker.ofCaller() : null;
         if (here != null && here.currentTask() == this) {
             here.counters.exited++;
         } else {
@@ -818,15 +832,20 @@ public final class GreenThread<T> extends GreenThreadHead<T>
      * The spawning thread, when a spawn fails before the thread was started (the
      * runtime closed first, or the JDK refused to start it): completes the
      * handle as ABANDONED so that the cancellation tree and any joiner drop it.
-     * The caller undoes the live count.
+     * The caller undoes the live count if this returns true; false means close()
+     * abandoned the published thread first, and undid it itself.
+     *
+     * @return true if this call completed the handle
      */
-    void discardUnstarted() {
+    boolean discardUnstarted() {
         if (casStatus(ALIVE, ABANDONED)) {
             CancelNode.threadEnded(this);
             Object w = getAndSetWaiters(DONE);
             unparkAll(w);
             runCallbacks(w);
+            return true;
         }
+        return false;
     }
 
     /** Any thread (execute): claims the one queued copy; false if a copy is already queued. */

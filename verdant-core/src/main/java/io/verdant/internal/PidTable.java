@@ -42,6 +42,9 @@ import java.util.function.IntSupplier;
  *   a spin lock that may yield (and so move the caller to another carrier)
  *   only while acquiring, which is why allocate's slow path asks again once it
  *   holds it (a free on a carrier only tries the lock, never waits).
+ *   RuntimeCore.create and GreenThread.finish ask once and pass the answer
+ *   (allocate(t, carrier), free(t, carrier)) to the live count as well: one
+ *   question per spawn and per exit instead of two and three (issue 11).
  *   Reuse stays LIFO per carrier (a recently freed index, hot in cache, is
  *   taken first).
  *
@@ -186,7 +189,17 @@ final class PidTable {
      * returns false (and leaves {@code t} unregistered) once the table is closed.
      */
     boolean allocate(GreenThread<?> t) {
-        Local l = localOrNull(carrierOfCaller.getAsInt());
+        return allocate(t, carrierOfCaller.getAsInt());
+    }
+
+    /**
+     * As {@link #allocate(GreenThread)}, with the caller's carrier already known:
+     * {@code carrier} is what {@code carrierOfCaller} answered since the caller
+     * last unmounted (RuntimeCore.create asks once per spawn for this and the live
+     * count). The slow path asks again once it holds the lock, as before.
+     */
+    boolean allocate(GreenThread<?> t, int carrier) {
+        Local l = localOrNull(carrier);
         if (l != null && l.count > 0) {
             return publish(t, l.indices[--l.count], l);
         }
@@ -290,15 +303,26 @@ final class PidTable {
      * (abandon); at most one of them frees the slot, the other changes nothing.
      */
     void free(GreenThread<?> t) {
+        free(t, carrierOfCaller.getAsInt());
+    }
+
+    /**
+     * As {@link #free(GreenThread)}, with the caller's carrier already known
+     * ({@code carrier}: what {@code carrierOfCaller} answered since the caller last
+     * unmounted; GreenThread.finish asks once per exit for this, the live count and
+     * the exit counter). Returns whether this call freed the slot.
+     */
+    boolean free(GreenThread<?> t, int carrier) {
         int index = t.index;
         GreenThread<?>[][] ps = pages;
         int page = index >>> pageShift;
         if (page >= ps.length || ps[page] == null
                 || !casSlot(ps[page], index & pageMask, t, null)) {
-            return;
+            return false;
         }
         // The generation was advanced when the slot was allocated: nothing else to write here.
-        release(index, localOrNull(carrierOfCaller.getAsInt()));
+        release(index, localOrNull(carrier));
+        return true;
     }
 
     /** Makes a freed index (its next generation already set at allocation) available again: to {@code l} if there is room. */

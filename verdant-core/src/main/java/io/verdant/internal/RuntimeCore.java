@@ -293,9 +293,15 @@ public final class RuntimeCore {
         // Spawning is a safepoint: a green thread spawning in a long loop yields
         // here when its slice is over and other work waits (one read otherwise).
         Safepoints.point("Green.spawn");
-        live.add(carrierOfCaller(), 1L);
+        // Asked once for the live count and the pid table's cache (issue 11: it was asked
+        // twice per spawn). Valid until the caller next unmounts: nothing up to the
+        // allocation below parks, yields or blocks on a monitor (the virtual thread's
+        // construction, the lock-free cancellation registration); vt.start() may
+        // (the JDK's thread container), so countSpawn asks again after it.
+        int carrier = carrierOfCaller();
+        live.add(carrier, 1L);
         if (state != RUNNING) {
-            threadEnded();
+            threadEnded(carrier);
             throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn");
         }
         // Order (see "Spawn versus close" in the class comment): the thread is fully
@@ -327,7 +333,7 @@ public final class RuntimeCore {
                     own = null;
                 }
             }
-            if (!pids.allocate(g)) {
+            if (!pids.allocate(g, carrier)) {
                 // close() took its snapshot first: this thread would escape it.
                 throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn");
             }
@@ -341,6 +347,7 @@ public final class RuntimeCore {
             if (bound != null) {
                 ActorCell.of(g).bound(bound);
             }
+            io.verdant.internal.sched.Faults.spawnPublished();
             if (start) {
                 vt.start();
             }
@@ -350,8 +357,11 @@ public final class RuntimeCore {
             if (published) {
                 pids.free(g);
             }
-            g.discardUnstarted();
-            threadEnded();
+            // Once published, close() may have abandoned the thread (and undone its
+            // live count) first: only the one that completes the handle undoes it.
+            if (g.discardUnstarted()) {
+                threadEnded();
+            }
             throw t;
         }
         // close() may have cancelled it between publication and start: the interrupt
@@ -420,8 +430,9 @@ public final class RuntimeCore {
                 throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn");
             }
         } catch (Throwable t) {
-            g.discardUnstarted();
-            threadEnded();
+            if (g.discardUnstarted()) {
+                threadEnded();
+            }
             throw t;
         }
         countSpawn(GreenThread.current());
@@ -476,12 +487,16 @@ public final class RuntimeCore {
         if (scheduler == null) {
             return -1;
         }
-        GreenThread<?> m = GreenThread.mounted();
-        if (m == null) {
-            return -1;
-        }
+        // The carrier first, then whether the task it runs is the caller's green thread:
+        // the same answer as asking GreenThread.mounted() first (a green thread's
+        // vthread is set before its start and is the current thread only while it is
+        // mounted), without Thread.getUncaughtExceptionHandler, whose isTerminated check
+        // reads and switches on the virtual thread's state (issue 11: asked on every
+        // spawn and exit; 13 % of spawn's samples at 2 workers were in mounted()).
+        // currentTask is written by this same carrier, so the read is current.
         io.verdant.internal.sched.Worker w = io.verdant.internal.sched.Worker.ofCaller();
-        return w != null && w.scheduler() == scheduler && w.currentTask() == m ? w.index() : -1;
+        return w != null && w.scheduler() == scheduler && w.currentTask() instanceof GreenThread<?> m
+                && m.vthread == Thread.currentThread() ? w.index() : -1;
     }
 
     /** A snapshot of the live green threads (any thread; see PidTable.snapshot). */
@@ -603,7 +618,15 @@ public final class RuntimeCore {
 
     /** A green thread of this runtime ended (or never started): one fewer live. Any thread. */
     void threadEnded() {
-        live.add(carrierOfCaller(), -1L);
+        threadEnded(carrierOfCaller());
+    }
+
+    /**
+     * As {@link #threadEnded()}, with the caller's carrier already known ({@code
+     * carrier}: what {@link #carrierOfCaller} answered since the caller last unmounted).
+     */
+    void threadEnded(int carrier) {
+        live.add(carrier, -1L);
         if (state != RUNNING && live.sum() <= 0) {
             // The sum may read another carrier's -1 late: the closer's poll covers that (see LiveCount).
             Thread c = closer;

@@ -13,6 +13,9 @@ package io.verdant.internal.sched;
  * <p>One site is outside the scheduler: {@link #ownSlotPending()}, called by
  * CancelNode on a spawning green thread, lets a test cancel the spawner inside
  * the window that CancelNode's "One fence per spawn" closes (SpawnCancelRaceTest).
+ * Another, {@link #spawnPublished()}, called by RuntimeCore on a spawning thread,
+ * lets a test close the runtime between a child's publication and its start
+ * (SpawnCloseRaceTest).
  *
  * <pre>
  * Threads
@@ -34,8 +37,11 @@ public final class Faults {
      * OWN_SLOT_PENDING is not a carrier's: a green thread spawning a child read its own
      * token's kids (not final: the own-slot path) and has not yet stored the child in
      * its slot (CancelNode.registerOwnDeferred); the hook gets the spawner's carrier.
+     * SPAWN_PUBLISHED is not a carrier's either: a spawning thread (any kind) has
+     * published a child in the pid table and not yet started it (RuntimeCore.create);
+     * the hook gets the spawner's carrier, or null off the carriers.
      */
-    enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, TAKEN, DISPATCHED, OWN_SLOT_PENDING }
+    enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, TAKEN, DISPATCHED, OWN_SLOT_PENDING, SPAWN_PUBLISHED }
 
     /** A test's fault: may throw anything, on the carrier that reached {@code site}. */
     interface Hook {
@@ -77,6 +83,20 @@ public final class Faults {
             Hook h = hook;
             if (h != null) {
                 h.at(Worker.ofCaller(), Site.OWN_SLOT_PENDING);
+            }
+        }
+    }
+
+    /**
+     * A spawning thread, in RuntimeCore.create after the child's publication in the
+     * pid table and before its start: runs the installed hook, if any, at
+     * SPAWN_PUBLISHED. Folded away unless fault injection is enabled.
+     */
+    public static void spawnPublished() {
+        if (ENABLED) {
+            Hook h = hook;
+            if (h != null) {
+                h.at(Worker.ofCaller(), Site.SPAWN_PUBLISHED);
             }
         }
     }

@@ -595,7 +595,7 @@ public final class Scheduler {
      */
     private void submitFromElsewhere(Task task, boolean first, Thread t) {
         // (A carrier, of another runtime here, is a platform thread: it is "anyone else".)
-        if (t.isVirtual() && t.getUncaughtExceptionHandler() instanceof Task running) {
+        if (t.isVirtual() && VirtualThreads.currentHandler(t) instanceof Task running) {
             Worker w = Worker.ofCaller();
             if (w != null && w.scheduler == this && w.currentTask() == running) {
                 // Made runnable by the green thread running on worker w.

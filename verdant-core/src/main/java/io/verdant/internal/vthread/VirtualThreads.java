@@ -74,6 +74,8 @@ public final class VirtualThreads {
     /** The JDK's states of a virtual thread parked while pinned to its carrier (PINNED, TIMED_PINNED). */
     private static final int PINNED;
     private static final int TIMED_PINNED;
+    /** The JDK's final state of a virtual thread (TERMINATED). */
+    private static final int TERMINATED;
     /** {@code Thread.currentCarrierThread()}, or null (then {@link #currentCarrier()} answers null). */
     private static final MethodHandle CURRENT_CARRIER;
     /** {@code VirtualThread.defaultScheduler()}'s result, or null where it cannot be reached. */
@@ -120,11 +122,11 @@ public final class VirtualThreads {
         }
         TIMEOUT_TASK = timeoutTask;
         VarHandle state = null;
-        int[] runnable = {-1, -1, -1, -1, -1, -1};
+        int[] runnable = {-1, -1, -1, -1, -1, -1, -1};
         try {
             Class<?> vt = Class.forName("java.lang.VirtualThread");
             MethodHandles.Lookup l = MethodHandles.privateLookupIn(vt, MethodHandles.lookup());
-            String[] names = {"STARTED", "UNPARKED", "YIELDED", "UNBLOCKED", "PINNED", "TIMED_PINNED"};
+            String[] names = {"STARTED", "UNPARKED", "YIELDED", "UNBLOCKED", "PINNED", "TIMED_PINNED", "TERMINATED"};
             for (int i = 0; i < names.length; i++) {
                 runnable[i] = (int) l.findStaticVarHandle(vt, names[i], int.class).get();
             }
@@ -139,6 +141,7 @@ public final class VirtualThreads {
         UNBLOCKED = runnable[3];
         PINNED = runnable[4];
         TIMED_PINNED = runnable[5];
+        TERMINATED = runnable[6];
         MethodHandle carrier = null;
         try {
             carrier = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup())
@@ -228,6 +231,33 @@ public final class VirtualThreads {
     }
 
     /**
+     * Whether {@code vt} is a virtual thread whose JDK state is TERMINATED: final;
+     * nothing submits it again (an unpark finds it not parked, a stack walker
+     * answers an empty stack). False where the state cannot be read. Cost: one
+     * volatile read of the state (a plain load on x86).
+     *
+     * @param vt a virtual thread, or null
+     * @return true if {@code vt} has terminated
+     */
+    public static boolean terminated(Thread vt) {
+        return STATE != null && vt != null && vt.isVirtual() && (int) STATE.getVolatile(vt) == TERMINATED;
+    }
+
+    /**
+     * Whether {@code vt} has been started and has never run: the JDK's state is
+     * STARTED. Nothing but its first mount moves a thread out of that state: an
+     * unpark or interrupt only sets its permit, and a stack walker answers an
+     * empty stack without suspending or resubmitting it. False where the state
+     * cannot be read. Cost: one volatile read of the state (a plain load on x86).
+     *
+     * @param vt a virtual thread, or null
+     * @return true if {@code vt} is a started virtual thread that has not yet run
+     */
+    public static boolean startedNeverRan(Thread vt) {
+        return STATE != null && vt != null && vt.isVirtual() && (int) STATE.getVolatile(vt) == STARTED;
+    }
+
+    /**
      * Whether {@code vt} is parked on its carrier (LockSupport.park while pinned:
      * the carrier is held without using the CPU). False where the state cannot be read.
      *
@@ -289,6 +319,27 @@ public final class VirtualThreads {
                 + "this JVM is JDK " + version + ". Verdant uses one JDK-internal constructor whose shape may change "
                 + "in any feature release. Run on JDK " + SUPPORTED_JDK + ", or start the JVM with -D"
                 + ALLOW_UNSUPPORTED_JDK + "=true to try this JDK at your own risk.");
+    }
+
+    /**
+     * The uncaught-exception handler field of {@code current}, which must be the
+     * calling thread: a volatile read of {@code Thread.uncaughtExceptionHandler}
+     * where that field can be reached, else {@link Thread#getUncaughtExceptionHandler}.
+     * The public getter first asks whether the thread has terminated, which for a
+     * virtual thread reads and switches on its state (VirtualThread.threadState);
+     * the calling thread has not terminated, so the answer is the field (or, when
+     * the field is null, the thread group, which no caller here tests for). Used
+     * by GreenThread.current() and the scheduler's submission, several times per
+     * spawn (issue 11).
+     *
+     * @param current the calling thread ({@code Thread.currentThread()})
+     * @return its handler field, or the getter's answer where the field is unreachable
+     */
+    public static Thread.UncaughtExceptionHandler currentHandler(Thread current) {
+        if (UNCAUGHT_HANDLER != null) {
+            return (Thread.UncaughtExceptionHandler) UNCAUGHT_HANDLER.getVolatile(current);
+        }
+        return current.getUncaughtExceptionHandler();
     }
 
     /**

@@ -1,0 +1,68 @@
+package io.verdant.internal;
+
+import io.verdant.Config;
+import io.verdant.Green;
+import io.verdant.Verdant;
+import io.verdant.internal.sched.SchedulerTestAccess;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * close() between a child's publication in the pid table and its start (the
+ * fault site SPAWN_PUBLISHED): close abandons the published, unstarted thread
+ * and undoes its live count; then the spawn fails before the start (the hook
+ * throws, as the JDK's start does when it cannot make the thread) and its
+ * clean-up must not undo the count a second time (it did: live went to -1).
+ */
+@Timeout(60)
+class SpawnCloseRaceTest {
+
+    @AfterEach
+    void uninstall() {
+        SchedulerTestAccess.atSites(null);
+    }
+
+    @Test
+    void aCloseBetweenPublicationAndStartUndoesTheLiveCountOnce() throws Exception {
+        Verdant rt = Verdant.start(Config.builder().workers(1).name("spawn-close")
+                .shutdownTimeout(Duration.ofMillis(50)).build());
+        AtomicBoolean armed = new AtomicBoolean(true);
+        AtomicReference<Throwable> closeFailure = new AtomicReference<>();
+        AtomicBoolean closed = new AtomicBoolean();
+        Thread spawner = Thread.currentThread();
+        SchedulerTestAccess.atSites((w, site) -> {
+            if (site.equals("SPAWN_PUBLISHED") && Thread.currentThread() == spawner && armed.compareAndSet(true, false)) {
+                Thread closer = Thread.ofPlatform().start(() -> {
+                    try {
+                        rt.close();
+                        closed.set(true);
+                    } catch (Throwable t) {
+                        closeFailure.set(t);
+                    }
+                });
+                try {
+                    closer.join(Duration.ofSeconds(30));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IllegalStateException("the start failed");
+            }
+        });
+        long before = rt.liveThreads();
+        assertThatThrownBy(() -> rt.spawn(() -> Green.sleep(Duration.ofDays(1))))
+                .isInstanceOf(IllegalStateException.class).hasMessage("the start failed");
+        assertThat(armed.get()).as("the spawn reached SPAWN_PUBLISHED").isFalse();
+        assertThat(closeFailure.get()).isNull();
+        assertThat(closed.get()).as("close() returned while the spawn waited").isTrue();
+        assertThat(rt.liveThreads()).as("live threads after the failed spawn").isEqualTo(before);
+        assertThat(rt.metrics().live()).isEqualTo(before);
+    }
+}
