@@ -65,8 +65,9 @@ import java.util.Objects;
  *   Dekker pair with cancel: the owner stores the child (volatile) and then
  *   reads {@code cancelled} (on the spawn path: a release store, the full fence
  *   of the pid table's publication, then the read; see "One fence per spawn"
- *   below); a canceller writes {@code cancelled} (volatile)
- *   and then reads {@code chunks} and every slot (volatile). Sequential
+ *   below); a canceller writes {@code cancelled} (volatile, after its CAS of
+ *   kids: see "Cancellation") and then reads {@code chunks} and every slot
+ *   (volatile). Sequential
  *   consistency of these accesses gives: either the owner sees cancelled (the
  *   child is born cancelled: its kin is CAS'd to a cancelled token, unless the
  *   canceller already made the child's token, whose cancel covers it) or the
@@ -110,7 +111,7 @@ import java.util.Objects;
  *                    above (final); a later registration goes to {@code parent}.
  *   transition                      by
  *   chain -> longer chain (CAS)     register / adopt: a new Link on top
- *   chain -> CANCELLED (CAS)        cancel(), after setting {@code cancelled}
+ *   chain -> CANCELLED (CAS)        cancel(), before setting {@code cancelled}
  *   chain -> ENDED (CAS)            the owner's threadEnded (not if CANCELLED)
  *   Whoever moves kids to CANCELLED or ENDED also takes the own slots: it
  *   walks the chain it took and the chunks. The owner's threadEnded then drops
@@ -151,22 +152,39 @@ import java.util.Objects;
  *   (thread done) and the next sweep drops it.
  *
  * Cancellation (cancel(), any thread; iterative, so deep trees cannot overflow)
- *   1. under the node's monitor: if already cancelled, stop; set cancelled,
- *      take the callbacks;
- *   2. take the children: CAS kids from the chain to CANCELLED (nothing if
- *      ENDED: the owner finished and its children went up);
- *   3. interrupt the owner's virtual thread (if any and still alive);
- *   4. run the callbacks (outside the monitor);
- *   5. for each child still alive (on the chain step 2 took, and, if step 2
+ *   1. under the node's monitor: if already cancelled, stop; take the
+ *      children: CAS kids from the chain to CANCELLED (nothing if ENDED: the
+ *      owner finished and its children went up); then set cancelled, take the
+ *      callbacks;
+ *   2. interrupt the owner's virtual thread (if any and still alive);
+ *   3. run the callbacks (outside the monitor);
+ *   4. for each child still alive (on the chain step 1 took, and, if step 1
  *      took it, in the own slots): make (or take) its own token and repeat.
+ *   The children are taken before cancelled is set, never after: an owner
+ *   that sees cancelled (its loop's check) and ends at once must find kids
+ *   CANCELLED, so that its threadEnded leaves the children to this walk. With
+ *   the mark first, an owner ending between the mark and the CAS took its
+ *   children itself (kids to ENDED) and handed them up as an ordinary end
+ *   does (to no one, for a root thread), and the cancel, finding ENDED, walked
+ *   none: a whole batch of children escaped a cancel that had reached their
+ *   parent (SpawnCancelRaceTest, forced at the fault site CANCEL_MARKED). Now
+ *   the CAS precedes the volatile write of cancelled, so whoever reads
+ *   cancelled true reads kids CANCELLED after it (happens-before), and kids is
+ *   final. For a moment kids is CANCELLED and cancelled still false: a
+ *   registration that sees CANCELLED makes its child born cancelled, an
+ *   adoption cancels the child, an ending owner leaves the children, all as
+ *   after the mark; an own registration that read kids before the CAS is the
+ *   Dekker pair below, unchanged (the canceller still writes cancelled before
+ *   it reads chunks and the slots).
  *   A spawn from another thread racing with cancel: the registration's CAS and
- *   step 2's CAS are ordered on kids, so the child is either in the chain step
- *   2 took or sees CANCELLED and is born cancelled (and interrupted right after
+ *   step 1's CAS are ordered on kids, so the child is either in the chain step
+ *   1 took or sees CANCELLED and is born cancelled (and interrupted right after
  *   start). An own spawn racing with cancel: the Dekker pair of "Own children".
  *
  * Memory ordering
- *   cancelled is volatile, written in step 1 under the monitor, read without
- *   it by isCancelled (the fast check of every blocking operation). The
+ *   cancelled is volatile, written in step 1 under the monitor after the CAS
+ *   of kids, read without it by isCancelled (the fast check of every blocking
+ *   operation); so a thread that reads it true reads kids final. The
  *   owner's interrupt comes after that write, so a thread woken by the
  *   interrupt always sees its token cancelled. kin is volatile; the registering
  *   thread writes it before the pushing CAS (so a canceller that finds the link
@@ -608,18 +626,21 @@ public final class CancelNode implements CancelToken {
         while (!work.isEmpty()) {
             CancelNode n = work.removeLast();
             Object cbs;
+            Object h;
             synchronized (n) {
                 if (n.cancelled) {
                     continue;
                 }
+                // The children first, then the mark (see "Cancellation"): an owner that
+                // sees cancelled and ends finds kids CANCELLED and leaves them to this walk.
+                do {
+                    h = n.kids;
+                } while (h != CANCELLED && h != ENDED && !KIDS.compareAndSet(n, h, CANCELLED));
                 n.cancelled = true;
                 cbs = n.callbacks;
                 n.callbacks = null;
             }
-            Object h;
-            do {
-                h = n.kids;
-            } while (h != CANCELLED && h != ENDED && !KIDS.compareAndSet(n, h, CANCELLED));
+            io.verdant.internal.sched.Faults.cancelMarked();
             if (n.owner != null && !n.owner.isDone()) {
                 n.owner.interrupt();
             }

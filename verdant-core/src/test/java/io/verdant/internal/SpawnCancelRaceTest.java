@@ -114,6 +114,71 @@ class SpawnCancelRaceTest {
         }
     }
 
+    /**
+     * The window of CancelNode.cancel between its mark and its walk, forced: the
+     * canceller has set the parent's cancelled flag and is held (fault site
+     * CANCEL_MARKED) until the parent, which saw the flag and left its loop, has
+     * ended. The parent's end must leave its children to the cancel (kids already
+     * CANCELLED when the flag can be seen: CancelNode, "Cancellation"); when the
+     * mark came first, the ending owner took its children itself (kids to ENDED),
+     * handed them to no one (a root thread), and the cancel, finding ENDED, walked
+     * none: every child of the parent slept on (the failures of the test below:
+     * a whole batch of one parent's children alive).
+     */
+    @Test
+    void aParentEndingBetweenTheCancelsMarkAndItsWalkLeavesNoChildAlive() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("cancel-mark-forced").build())) {
+            long before = rt.liveThreads();
+            int[] cancelAfters = {1, 8, 9, 40, 300};
+            for (int round = 0; round < cancelAfters.length; round++) {
+                int cancelAfter = cancelAfters[round];
+                AtomicInteger spawned = new AtomicInteger();
+                CountDownLatch spawning = new CountDownLatch(1);
+                GreenHandle<Void> parent = rt.spawn(() -> {
+                    while (!Green.cancelled()) {
+                        Green.spawn(() -> Green.sleep(FOREVER));
+                        if (spawned.incrementAndGet() == cancelAfter) {
+                            spawning.countDown();
+                        }
+                    }
+                });
+                assertThat(spawning.await(60, TimeUnit.SECONDS)).isTrue();
+                AtomicBoolean armed = new AtomicBoolean(true);
+                AtomicBoolean held = new AtomicBoolean();
+                AtomicReference<Thread> canceller = new AtomicReference<>();
+                SchedulerTestAccess.atSites((w, site) -> {
+                    if (site.equals("CANCEL_MARKED") && Thread.currentThread() == canceller.get()
+                            && armed.compareAndSet(true, false)) {
+                        // The parent sees its token cancelled (no interrupt yet) and ends.
+                        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                        while (!parent.isDone()) {
+                            if (System.nanoTime() - deadline > 0) {
+                                throw new AssertionError("the cancelled parent did not end within 30 s");
+                            }
+                            Thread.onSpinWait();
+                        }
+                        held.set(true);
+                    }
+                });
+                Thread c = Thread.ofPlatform().unstarted(parent::cancel);
+                canceller.set(c);
+                c.start();
+                c.join(Duration.ofSeconds(60));
+                assertThat(c.isAlive()).as("round %d: the canceller returned", round).isFalse();
+                SchedulerTestAccess.atSites(null);
+                try {
+                    parent.join(Duration.ofSeconds(60));
+                } catch (RuntimeException expected) {
+                    // cancelled (or failed by its cancellation): either way it ended
+                }
+                assertThat(held.get()).as("round %d: the parent ended inside the window", round).isTrue();
+                waitForLive(rt, before);
+                assertThat(rt.liveThreads()).as("round %d: children of the parent escaped the cancel (%d spawned)",
+                        round, spawned.get()).isEqualTo(before);
+            }
+        }
+    }
+
     @Test
     void everyChildOfAParentCancelledWhileSpawningEnds() throws Exception {
         try (Verdant rt = Verdant.start(Config.builder().workers(2).name("spawn-cancel-race").build())) {

@@ -15,7 +15,9 @@ package io.verdant.internal.sched;
  * the window that CancelNode's "One fence per spawn" closes (SpawnCancelRaceTest).
  * Another, {@link #spawnPublished()}, called by RuntimeCore on a spawning thread,
  * lets a test close the runtime between a child's publication and its start
- * (SpawnCloseRaceTest).
+ * (SpawnCloseRaceTest). A third, {@link #cancelMarked()}, called by CancelNode.cancel,
+ * lets a test hold a canceller between its mark and its walk of the children
+ * while the cancelled owner ends (SpawnCancelRaceTest).
  *
  * <pre>
  * Threads
@@ -40,8 +42,11 @@ public final class Faults {
      * SPAWN_PUBLISHED is not a carrier's either: a spawning thread (any kind) has
      * published a child in the pid table and not yet started it (RuntimeCore.create);
      * the hook gets the spawner's carrier, or null off the carriers.
+     * CANCEL_MARKED is not a carrier's either: a cancel (any thread) has set a token's
+     * cancelled flag and not yet walked its children (CancelNode.cancel); the hook gets
+     * the canceller's carrier, or null off the carriers.
      */
-    enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, TAKEN, DISPATCHED, OWN_SLOT_PENDING, SPAWN_PUBLISHED }
+    enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, TAKEN, DISPATCHED, OWN_SLOT_PENDING, SPAWN_PUBLISHED, CANCEL_MARKED }
 
     /** A test's fault: may throw anything, on the carrier that reached {@code site}. */
     interface Hook {
@@ -97,6 +102,20 @@ public final class Faults {
             Hook h = hook;
             if (h != null) {
                 h.at(Worker.ofCaller(), Site.SPAWN_PUBLISHED);
+            }
+        }
+    }
+
+    /**
+     * A cancelling thread, in CancelNode.cancel after it set a token's cancelled flag
+     * and before it walks the token's children: runs the installed hook, if any, at
+     * CANCEL_MARKED. Folded away unless fault injection is enabled.
+     */
+    public static void cancelMarked() {
+        if (ENABLED) {
+            Hook h = hook;
+            if (h != null) {
+                h.at(Worker.ofCaller(), Site.CANCEL_MARKED);
             }
         }
     }
