@@ -344,13 +344,6 @@ public final class Worker extends Thread {
      * here, so a hand-off allocates nothing (see io.verdant.internal.chan.ChannelImpl,
      * "Node reuse"). An Object: the scheduler knows no channel types. */
     public Object spareNode;
-    /** Owner only (this carrier's OS thread, in sequence: a green thread's execute() after it
-     * unmounted from here sets it, that thread's dispatch reads and clears it before it
-     * returns): the green thread being dispatched re-submitted itself from this carrier, so
-     * its queued-copy token went with the new copy (GreenThread, "One queued copy"). Per
-     * carrier, not per thread: the new copy may run on another carrier before this dispatch
-     * returns, and re-submit itself there. */
-    public boolean selfResubmitted;
     @SuppressWarnings("unused") private volatile Task lifo;
     @SuppressWarnings("unused") private volatile long dispatches;
     @SuppressWarnings("unused") private volatile Task current;
