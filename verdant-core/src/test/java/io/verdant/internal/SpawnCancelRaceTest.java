@@ -38,6 +38,19 @@ class SpawnCancelRaceTest {
         SchedulerTestAccess.atSites(null);
     }
 
+    /** A parent that spawns sleeping children until it is cancelled; {@code spawning} opens at spawn {@code cancelAfter}. */
+    private static GreenHandle<Void> spawnUntilCancelled(Verdant rt, int cancelAfter, AtomicInteger spawned,
+            CountDownLatch spawning) {
+        return rt.spawn(() -> {
+            while (!Green.cancelled()) {
+                Green.spawn(() -> Green.sleep(FOREVER));
+                if (spawned.incrementAndGet() == cancelAfter) {
+                    spawning.countDown();
+                }
+            }
+        });
+    }
+
     private static void waitForLive(Verdant rt, long before) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (rt.liveThreads() > before && System.nanoTime() - deadline < 0) {
@@ -134,14 +147,7 @@ class SpawnCancelRaceTest {
                 int cancelAfter = cancelAfters[round];
                 AtomicInteger spawned = new AtomicInteger();
                 CountDownLatch spawning = new CountDownLatch(1);
-                GreenHandle<Void> parent = rt.spawn(() -> {
-                    while (!Green.cancelled()) {
-                        Green.spawn(() -> Green.sleep(FOREVER));
-                        if (spawned.incrementAndGet() == cancelAfter) {
-                            spawning.countDown();
-                        }
-                    }
-                });
+                GreenHandle<Void> parent = spawnUntilCancelled(rt, cancelAfter, spawned, spawning);
                 assertThat(spawning.await(60, TimeUnit.SECONDS)).isTrue();
                 AtomicBoolean armed = new AtomicBoolean(true);
                 AtomicBoolean held = new AtomicBoolean();
@@ -187,14 +193,7 @@ class SpawnCancelRaceTest {
                 AtomicInteger spawned = new AtomicInteger();
                 CountDownLatch spawning = new CountDownLatch(1);
                 int cancelAfter = 1 + (round * 37) % 300;
-                GreenHandle<Void> parent = rt.spawn(() -> {
-                    while (!Green.cancelled()) {
-                        Green.spawn(() -> Green.sleep(FOREVER));
-                        if (spawned.incrementAndGet() == cancelAfter) {
-                            spawning.countDown();
-                        }
-                    }
-                });
+                GreenHandle<Void> parent = spawnUntilCancelled(rt, cancelAfter, spawned, spawning);
                 assertThat(spawning.await(60, TimeUnit.SECONDS)).isTrue();
                 parent.cancel();
                 try {
