@@ -34,6 +34,10 @@ import java.util.Map;
  * After its last slice: waiting (park) or runnable (yield, preempt) until the
  * trace's end; nothing after an exit.
  * A thread made runnable in the trace that never ran in it is runnable until the end.
+ * A running span ends no later than the thread's next slice begins: a carrier
+ * stamps a slice's end after the thread unmounted, and a carrier descheduled
+ * there stamps it late, while the thread, woken meanwhile, already runs on
+ * another carrier (the carrier's own lane keeps the stamp it read).
  * Foreign work (task id 0) has no row.
  * </pre>
  * Not thread-safe; built and read by one exporter.
@@ -187,8 +191,11 @@ final class GreenThreadView {
             }
             if (i < n) {
                 Slice s = ss.get(i);
-                add(out, new Span(RUNNING, s.begin(), s.end(), s.lane(), s.event(), 0, 0));
-                running += Math.max(0, s.end() - s.begin());
+                // One carrier at a time: a slice whose end is stamped after the thread's next
+                // slice began was stamped late (see the class comment) and ended by then.
+                long end = i + 1 < n ? Math.min(s.end(), begins[i + 1]) : s.end();
+                add(out, new Span(RUNNING, s.begin(), end, s.lane(), s.event(), 0, 0));
+                running += Math.max(0, end - s.begin());
                 prev = s;
             }
         }

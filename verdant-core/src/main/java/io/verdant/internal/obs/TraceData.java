@@ -26,7 +26,7 @@ import java.util.Map;
  * @param dropped     events lost (overwritten before collected)
  * @param labels      task id to label ("name &lt;pid&gt;" or "&lt;pid&gt;")
  * @param clockNanos  measured cost of one {@code System.nanoTime()} read in nanoseconds
- *                    (tracing reads it at one slice end in 16, and at the begin of a
+ *                    (tracing reads it at one slice end in 64, and at the begin of a
  *                    slice whose task was injected or stolen: on a VM whose clock source
  *                    is not the TSC it was most of the cost), or -1 if not measured
  */
