@@ -85,10 +85,7 @@ public final class Faults {
      */
     public static void ownSlotPending() {
         if (ENABLED) {
-            Hook h = hook;
-            if (h != null) {
-                h.at(Worker.ofCaller(), Site.OWN_SLOT_PENDING);
-            }
+            at(Worker.ofCaller(), Site.OWN_SLOT_PENDING);
         }
     }
 
@@ -99,10 +96,7 @@ public final class Faults {
      */
     public static void spawnPublished() {
         if (ENABLED) {
-            Hook h = hook;
-            if (h != null) {
-                h.at(Worker.ofCaller(), Site.SPAWN_PUBLISHED);
-            }
+            at(Worker.ofCaller(), Site.SPAWN_PUBLISHED);
         }
     }
 
@@ -113,10 +107,7 @@ public final class Faults {
      */
     public static void cancelMarked() {
         if (ENABLED) {
-            Hook h = hook;
-            if (h != null) {
-                h.at(Worker.ofCaller(), Site.CANCEL_MARKED);
-            }
+            at(Worker.ofCaller(), Site.CANCEL_MARKED);
         }
     }
 
