@@ -27,8 +27,12 @@ import java.util.concurrent.locks.LockSupport;
  *   tail   producers append with getAndSet(tail, node), then link prev.next = node
  *          (release). getAndSet is the linearization point: messages are ordered
  *          by it, so two sends by one sender arrive in the order sent.
- *   head   consumer only: a consumed dummy node; head.next is the oldest message.
- *          Empty iff head == tail. A producer between its getAndSet and its link
+ *   head   consumer only: a consumed dummy; head.next is the oldest message.
+ *          Empty iff head == tail. The first dummy is the cell itself (it is a
+ *          MailboxLink: no stub node per mailbox, issue 11); once the queue has
+ *          moved past it the consumer clears its link (else the cell, alive as
+ *          long as its thread, would hold the chain of every node consumed since)
+ *          and never recycles it. A producer between its getAndSet and its link
  *          leaves head.next == null while tail != head: the consumer spins (it is
  *          two instructions on the producer's side; a preempted platform-thread
  *          producer is waited out with Thread.yield).
@@ -61,7 +65,7 @@ import java.util.concurrent.locks.LockSupport;
  *   When poll() advances head from h to n, h is dead to the queue: its next was
  *   set by the one producer that swapped it out of tail (the consumer read that
  *   link), no producer touches h again, and h is not the tail. The consumer keeps
- *   h in its own cell's spare; a send made by the same green thread (the thread
+ *   h (unless h is the cell itself, the first dummy) in its own cell's spare; a send made by the same green thread (the thread
  *   for which GreenThread.current() returns this cell's owner: the owner itself,
  *   or for an event actor the dispatcher running its turn, which is also the
  *   consumer) takes it, clears next and sets msg with plain writes, and publishes
@@ -126,15 +130,15 @@ import java.util.concurrent.locks.LockSupport;
  *   link/unlink/addMonitor/exited: any thread, under the lock.
  * </pre>
  */
-public final class ActorCell {
+public final class ActorCell extends MailboxLink {
     /** Spins on a half-linked node before yielding the CPU; a producer is two instructions
      * from linking it, so a handful of spins covers every case but a descheduled producer. */
     private static final int LINK_SPINS = 64;
 
     final GreenThread<?> owner;
-    /** Consumer only. */
-    private Node head;
-    @SuppressWarnings("unused") private volatile Node tail;
+    /** Consumer only: the last consumed link (this cell itself until the first message is taken). */
+    private MailboxLink head;
+    @SuppressWarnings("unused") private volatile MailboxLink tail;
     @SuppressWarnings("unused") private volatile int waiting;
     /** Consumer only (and sends made by the consumer's own thread): a recycled node, or null. See "Node recycling". */
     private Node spare;
@@ -155,9 +159,8 @@ public final class ActorCell {
 
     ActorCell(GreenThread<?> owner) {
         this.owner = owner;
-        Node stub = new Node(null);
-        this.head = stub;
-        this.tail = stub;
+        this.head = this; // the cell is its queue's first dummy: see "Mailbox"
+        this.tail = this;
     }
 
     /** Any thread: the cell of {@code g}, created on first use. */
@@ -217,7 +220,7 @@ public final class ActorCell {
      */
     boolean append(Object msg) {
         Node n = node(msg);
-        Node prev = getAndSetTail(n);
+        MailboxLink prev = getAndSetTail(n);
         prev.setNextRelease(n);
         if (waiting != 0 && casWaiting(1, 0)) {
             wake();
@@ -311,8 +314,8 @@ public final class ActorCell {
 
     /** Owner only: the oldest queued message, or null if the queue is empty. */
     private Object poll() {
-        Node h = head;
-        Node n = h.nextAcquire();
+        MailboxLink h = head;
+        MailboxLink n = h.nextAcquire();
         if (n == null) {
             if (tail == h) {
                 return null;
@@ -327,9 +330,14 @@ public final class ActorCell {
             }
         }
         head = n;
-        Object m = n.msg;
-        n.msg = null;
-        spare = h; // dead to the queue: see "Node recycling"
+        Node node = (Node) n; // only the cell is a link that is not a node, and nothing links to it
+        Object m = node.msg;
+        node.msg = null;
+        if (h != this) {
+            spare = (Node) h; // dead to the queue: see "Node recycling"
+        } else {
+            h.setNextPlain(null); // the cell, dead as a link: its next would hold every node consumed since
+        }
         return m;
     }
 
@@ -770,27 +778,12 @@ public final class ActorCell {
         return new Signal.Down(pid, null, new io.verdant.NoSuchGreenThreadException(pid));
     }
 
-    static final class Node {
+    /** A queued message: a link (see {@link MailboxLink}) with the message; msg is cleared when it is taken. */
+    static final class Node extends MailboxLink {
         Object msg;
-        @SuppressWarnings("unused") volatile Node next;
 
         Node(Object msg) {
             this.msg = msg;
-        }
-
-        /** The consumer, or an observer (approxDepth): the link with acquire, so the node's msg reads as written. */
-        Node nextAcquire() {
-            return (Node) NEXT.getAcquire(this);
-        }
-
-        /** A sender reusing this dead node (see "Node recycling"), before publishing it by a getAndSet of a tail. */
-        void setNextPlain(Node n) {
-            NEXT.set(this, n);
-        }
-
-        /** The producer that swapped this node out of tail: links its own node, publishing its msg. */
-        void setNextRelease(Node n) {
-            NEXT.setRelease(this, n);
         }
     }
 
@@ -807,7 +800,7 @@ public final class ActorCell {
      */
     public int approxDepth(int cap) {
         int n = 0;
-        Node node = headOpaque();
+        MailboxLink node = headOpaque();
         while (n < cap && node != null && (node = node.nextAcquire()) != null) {
             n++;
         }
@@ -821,8 +814,8 @@ public final class ActorCell {
     // ------------------------------------------------------------------ accessors, named by access mode
 
     /** Any producer: swaps its node in as the tail (atomic: producers are serialised here). */
-    private Node getAndSetTail(Node n) {
-        return (Node) TAIL.getAndSet(this, n);
+    private MailboxLink getAndSetTail(Node n) {
+        return (MailboxLink) TAIL.getAndSet(this, n);
     }
 
     /** A producer waking the owner, or a claimer of an event actor (1 -> 0), or the turn's owner retracting IDLE: one wins. */
@@ -859,23 +852,21 @@ public final class ActorCell {
     }
 
     /** Any thread (approxDepth): the consumer's head, opaque; a racy snapshot by design. */
-    private Node headOpaque() {
-        return (Node) HEAD.getOpaque(this);
+    private MailboxLink headOpaque() {
+        return (MailboxLink) HEAD.getOpaque(this);
     }
 
     private static final VarHandle HEAD;
     private static final VarHandle TAIL;
     private static final VarHandle WAITING;
     private static final VarHandle KILLED_BY;
-    private static final VarHandle NEXT;
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            TAIL = l.findVarHandle(ActorCell.class, "tail", Node.class);
-            HEAD = l.findVarHandle(ActorCell.class, "head", Node.class);
+            TAIL = l.findVarHandle(ActorCell.class, "tail", MailboxLink.class);
+            HEAD = l.findVarHandle(ActorCell.class, "head", MailboxLink.class);
             WAITING = l.findVarHandle(ActorCell.class, "waiting", int.class);
             KILLED_BY = l.findVarHandle(ActorCell.class, "killedBy", Throwable.class);
-            NEXT = l.findVarHandle(Node.class, "next", Node.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -56,6 +56,7 @@ final class WakeRoundLog {
     private long young0;
     private long gcMillis0;
     private long jit0;
+    private long faults0;
     private Instant start;
 
     WakeRoundLog(String system) {
@@ -72,6 +73,7 @@ final class WakeRoundLog {
         young0 = youngCount();
         gcMillis0 = gcMillis();
         jit0 = jitMillis();
+        faults0 = minorFaults();
         start = Instant.now();
     }
 
@@ -89,6 +91,7 @@ final class WakeRoundLog {
         long young = youngCount() - young0;
         long gcMs = gcMillis() - gcMillis0;
         long jitMs = jitMillis() - jit0;
+        long faults = faults0 < 0 ? -1 : minorFaults() - faults0;
         Instant stop = Instant.now();
         String deoptText = "";
         if (DEOPTS) {
@@ -101,8 +104,8 @@ final class WakeRoundLog {
         }
         System.out.println(String.format(Locale.ROOT,
                 "# wake %s round %d: woken %.0f ms, send %.0f ns, process cpu %d ms, gc %d (%d ms; young %d), "
-                        + "jit %d ms%s%s",
-                system, round++, wokenMs, sendNs, cpu / 1_000_000, gcs, gcMs, young, jitMs, deoptText,
+                        + "jit %d ms, page faults %d%s%s",
+                system, round++, wokenMs, sendNs, cpu / 1_000_000, gcs, gcMs, young, jitMs, faults, deoptText,
                 counters.isEmpty() ? "" : ", " + counters));
         System.out.flush();
         return new Gc(young, gcMs);
@@ -193,6 +196,21 @@ final class WakeRoundLog {
             n += Math.max(0, b.getCollectionTime());
         }
         return n;
+    }
+
+    /**
+     * The process's minor page faults so far (field 10 of /proc/self/stat), or -1
+     * where there is none: first touches of heap pages (a heap that grows, or
+     * transparent huge pages split and faulted back) show here.
+     */
+    private static long minorFaults() {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[7]); // fields from 3 (state) on: minflt is field 10
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     private static long jitMillis() {
