@@ -26,7 +26,8 @@ import java.util.function.Supplier;
  * ({@code jcmd <pid> GC.class_histogram}) can be taken of the parked state;
  * then it sends each receiver one message and waits for all of them. Before
  * that round it warms up as {@link WakeComparison} does (10 rounds of n / 100),
- * so the parked frames are compiled ones, as in the benchmark's measured rounds.
+ * and waits until the JIT is quiet, so the parked frames are compiled ones, as
+ * in the benchmark's measured rounds.
  * Usage: {@code WakeFootprint verdant|vt-ltq|vt-abq [n]}. Not a benchmark: its
  * output is counts (instances and bytes per class), which do not depend on load.
  */
@@ -44,6 +45,7 @@ public final class WakeFootprint {
                     for (int i = 0; i < WARM_ROUNDS; i++) {
                         verdant(rt, Math.max(10, n / 100), null);
                     }
+                    jitQuiet();
                     verdant(rt, n, in);
                 }
             }
@@ -53,6 +55,7 @@ public final class WakeFootprint {
                 for (int i = 0; i < WARM_ROUNDS; i++) {
                     vt(Math.max(10, n / 100), null, q);
                 }
+                jitQuiet();
                 vt(n, in, q);
             }
             default -> throw new IllegalArgumentException(system);
@@ -73,6 +76,26 @@ public final class WakeFootprint {
             in.readLine();
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Waits until the JIT has compiled nothing for 2 s, after warm-up: on a busy
+     * machine C2 may still be compiling the receive path when the million
+     * receivers start, and a receiver that parked in interpreted or C1 code
+     * keeps that bigger frame (the histogram's StackChunk bytes then vary with
+     * the load, not with the code).
+     */
+    private static void jitQuiet() {
+        var jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        try {
+            long last = -1;
+            for (long t; (t = jit.getTotalCompilationTime()) != last; ) {
+                last = t;
+                Thread.sleep(2_000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
