@@ -69,6 +69,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * "wake"); in its own JVM each system is compiled as a program using it alone
  * would be. Each round's line carries the young collections and collector time
  * of the JVM that ran it (the extras {@code young_gcs} and {@code gc_ms}).
+ * Every system's round ends (untimed) when its receivers have ended: Verdant
+ * and vt-default join theirs, Pekko waits for every receiver's postStop; so no
+ * child JVM is still busy with its own round while another system measures
+ * (an idle Pekko child used to take about 0.1 of a core during Verdant's rounds,
+ * stopping its million actors: docs/benchmarks.md, "An idle sibling JVM").
  */
 public final class WakeComparison extends Harness {
     static final int N = size(1_000_000);
@@ -375,15 +380,22 @@ public final class WakeComparison extends Harness {
         static final class Receiver extends AbstractActor {
             private final Countdown cd;
             private final AtomicInteger started;
+            private final AtomicInteger stopped;
 
-            Receiver(Countdown cd, AtomicInteger started) {
+            Receiver(Countdown cd, AtomicInteger started, AtomicInteger stopped) {
                 this.cd = cd;
                 this.started = started;
+                this.stopped = stopped;
             }
 
             @Override
             public void preStart() {
                 started.incrementAndGet();
+            }
+
+            @Override
+            public void postStop() {
+                stopped.incrementAndGet();
             }
 
             @Override
@@ -422,9 +434,10 @@ public final class WakeComparison extends Harness {
         public double[] round(int n) throws Exception {
             Countdown cd = new Countdown(n);
             AtomicInteger started = new AtomicInteger();
+            AtomicInteger stopped = new AtomicInteger();
             ActorRef[] rs = new ActorRef[n];
             for (int i = 0; i < n; i++) {
-                rs[i] = system.actorOf(Props.create(Receiver.class, () -> new Receiver(cd, started)));
+                rs[i] = system.actorOf(Props.create(Receiver.class, () -> new Receiver(cd, started, stopped)));
             }
             while (started.get() < n) {
                 Thread.sleep(1);
@@ -434,6 +447,17 @@ public final class WakeComparison extends Harness {
             sender.tell(GO, ActorRef.noSender());
             long[] t = sent.get(10, TimeUnit.MINUTES);
             double woken = cd.awaitAll(t[0]);
+            // Not timed: the round ends when every receiver has stopped (as the other systems'
+            // rounds end when every receiver has been joined). Stopping a million actors goes on
+            // after the last one woke; left to run on, it took CPU during the next system's round
+            // (docs/benchmarks.md, "An idle sibling JVM").
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            while (stopped.get() < n) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError((n - stopped.get()) + " receivers never stopped");
+                }
+                Thread.sleep(1);
+            }
             return new double[] {(double) (t[1] - t[0]) / n, woken};
         }
 
