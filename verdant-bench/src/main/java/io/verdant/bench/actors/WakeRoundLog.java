@@ -18,8 +18,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *   woken and send figures, the process CPU time, the collector's pauses (count
  *   and time summed over the GarbageCollectorMXBeans, concurrent cycles
  *   included; the young collections apart: a young collection copies parked
- *   stack chunks, and a copied chunk is thawed the slow way) and the JIT's
- *   compile time; for Verdant also the runtime's
+ *   stack chunks, and a copied chunk is thawed the slow way), the JIT's
+ *   compile time and the process's minor page faults (heap touched for the
+ *   first time; /proc/self/stat, -1 where there is none); for Verdant also the runtime's
  *   counters over the round (WakeComparison.VerdantWake.roundCounters: stalls,
  *   spares started and alive, steals, parks, no-op wake-ups, preemptions).
  * Deoptimizations (-Dbench.wake.deopts=true only)
