@@ -20,9 +20,25 @@ import java.util.concurrent.TimeUnit;
  * Set-up is sequential: the child answers {@code READY} once its trial is built
  * (a trial may warm up in its constructor, e.g. {@code wake}'s 10 rounds), and
  * the constructor here waits for it, so the next system's child JVM starts only
- * then and no two systems warm up at the same time on the shared cores.
+ * then and no two systems warm up at the same time on the shared cores. * <p>
+ * Settling: a child whose trial asks for it ({@link Trial#settlesAfterRound()})
+ * waits after each round, before it answers, until its own process CPU over
+ * {@value #SETTLE_WINDOW_MS} ms is below {@value #SETTLE_PERMILLE} per mille of
+ * one core (at most {@value #SETTLE_MAX_MS} ms; a note says so if it never
+ * was). The wait is outside the round's timing. The children stay alive
+ * between rounds (the JIT keeps its work), and a child that finished its round
+ * no longer works beside the next system's: measured on {@code wake}, an idle
+ * Pekko child took about 0.1 to 0.24 of a core during Verdant's rounds, its
+ * dispatcher threads still stopping the million actors of its round
+ * (docs/benchmarks.md, "An idle sibling JVM").
  */
 final class ForkedTrial implements Trial {
+    /** Settling: the window over which the child's CPU is read, ms. */
+    static final long SETTLE_WINDOW_MS = 200;
+    /** Settling: quiet means below this share of one core over a window, per mille. */
+    static final long SETTLE_PERMILLE = 20;
+    /** Settling: the longest wait, ms. */
+    static final long SETTLE_MAX_MS = 60_000;
     private final Process process;
     private final PrintWriter toChild;
     private final BufferedReader fromChild;
@@ -107,6 +123,27 @@ final class ForkedTrial implements Trial {
         }
     }
 
+    /** In a child, after a round: waits until this process is quiet (see "Settling"); untimed. */
+    static void settle() throws InterruptedException {
+        long start = System.nanoTime();
+        long c0 = Harness.processCpuNanos();
+        for (;;) {
+            Thread.sleep(SETTLE_WINDOW_MS);
+            long c1 = Harness.processCpuNanos();
+            long waited = (System.nanoTime() - start) / 1_000_000;
+            if ((c1 - c0) * 1000 < SETTLE_PERMILLE * SETTLE_WINDOW_MS * 1_000_000) {
+                System.out.println("settled after " + waited + " ms");
+                return;
+            }
+            if (waited >= SETTLE_MAX_MS) {
+                System.out.println("not settled after " + waited + " ms: " + (c1 - c0) / 1_000_000 + " ms of CPU in the last "
+                        + SETTLE_WINDOW_MS + " ms");
+                return;
+            }
+            c0 = c1;
+        }
+    }
+
     /** The child JVM's main: {@code Child <bench> <entry id>}. */
     static final class Child {
         private Child() {
@@ -123,8 +160,11 @@ final class ForkedTrial implements Trial {
                         long c0 = Harness.processCpuNanos();
                         double v = trial.run();
                         long own = trial.lastRunCpuNanos();
-                        StringBuilder line2 = new StringBuilder("VALUE " + v + " "
-                                + (own >= 0 ? own : Harness.processCpuNanos() - c0));
+                        long cpu = own >= 0 ? own : Harness.processCpuNanos() - c0;
+                        if (trial.settlesAfterRound()) {
+                            settle();
+                        }
+                        StringBuilder line2 = new StringBuilder("VALUE " + v + " " + cpu);
                         trial.extras().forEach((k, x) -> line2.append(' ').append(k).append('=').append(x));
                         System.out.println(line2);
                         System.out.flush();

@@ -36,6 +36,19 @@ public interface Trial extends AutoCloseable {
         return -1;
     }
 
+    /**
+     * Whether a child JVM running this trial waits, after each round and before
+     * answering, until its process is quiet ({@link ForkedTrial}, "Settling"):
+     * for a system that goes on working after its round's answer is known (a
+     * million actors still stopping), which would otherwise run beside the next
+     * system's round.
+     *
+     * @return true to settle; false by default
+     */
+    default boolean settlesAfterRound() {
+        return false;
+    }
+
     /** Releases what set-up made; must not throw (log and go on). */
     @Override
     default void close() {

@@ -70,10 +70,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * would be. Each round's line carries the young collections and collector time
  * of the JVM that ran it (the extras {@code young_gcs} and {@code gc_ms}).
  * Every system's round ends (untimed) when its receivers have ended: Verdant
- * and vt-default join theirs, Pekko waits for every receiver's postStop; so no
- * child JVM is still busy with its own round while another system measures
- * (an idle Pekko child used to take about 0.1 of a core during Verdant's rounds,
- * stopping its million actors: docs/benchmarks.md, "An idle sibling JVM").
+ * and vt-default join theirs, Pekko waits for every receiver's postStop; and
+ * each child then waits until its process is quiet before it answers
+ * ({@link io.verdant.bench.Trial#settlesAfterRound()}): an idle Pekko child
+ * took 0.1 to 0.24 of a core during Verdant's rounds, its dispatchers still
+ * busy with the stopped actors after the last postStop (docs/benchmarks.md,
+ * "An idle sibling JVM").
  */
 public final class WakeComparison extends Harness {
     static final int N = size(1_000_000);
@@ -205,6 +207,12 @@ public final class WakeComparison extends Harness {
         @Override
         public Map<String, Double> extras() {
             return extras;
+        }
+
+        /** In a child JVM: quiet before answering (ForkedTrial, "Settling"), so no system's leftovers run beside another's round. */
+        @Override
+        public boolean settlesAfterRound() {
+            return true;
         }
 
         @Override
@@ -448,9 +456,7 @@ public final class WakeComparison extends Harness {
             long[] t = sent.get(10, TimeUnit.MINUTES);
             double woken = cd.awaitAll(t[0]);
             // Not timed: the round ends when every receiver has stopped (as the other systems'
-            // rounds end when every receiver has been joined). Stopping a million actors goes on
-            // after the last one woke; left to run on, it took CPU during the next system's round
-            // (docs/benchmarks.md, "An idle sibling JVM").
+            // rounds end when every receiver has been joined); the child then settles (see above).
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
             while (stopped.get() < n) {
                 if (System.nanoTime() > deadline) {
