@@ -17,7 +17,11 @@ package io.verdant.internal.sched;
  * lets a test close the runtime between a child's publication and its start
  * (SpawnCloseRaceTest). A third, {@link #cancelMarked()}, called by CancelNode.cancel,
  * lets a test hold a canceller between its mark and its walk of the children
- * while the cancelled owner ends (SpawnCancelRaceTest).
+ * while the cancelled owner ends (SpawnCancelRaceTest). Two more, {@link
+ * #slotPublished()} (PidTable, a spawn's publication before its read of closed)
+ * and {@link #slotEmptied()} (GreenThread.finish, an ending thread that emptied
+ * its pid slot and has not yet written its status), let a test close the
+ * runtime inside those windows (SlotEmptierCompletesOnceTest).
  *
  * <pre>
  * Threads
@@ -45,8 +49,13 @@ public final class Faults {
      * CANCEL_MARKED is not a carrier's either: a cancel (any thread) has set a token's
      * cancelled flag and not yet walked its children (CancelNode.cancel); the hook gets
      * the canceller's carrier, or null off the carriers.
+     * SLOT_PUBLISHED and SLOT_EMPTIED are not a carrier's either: a spawning thread
+     * stored its child in its pid slot and fenced, and has not yet read closed
+     * (PidTable.publish); an ending green thread emptied its pid slot and has not
+     * written its status (GreenThread.finish). The hook gets the caller's carrier, or null.
      */
-    enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, TAKEN, DISPATCHED, OWN_SLOT_PENDING, SPAWN_PUBLISHED, CANCEL_MARKED }
+    enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, TAKEN, DISPATCHED, OWN_SLOT_PENDING, SPAWN_PUBLISHED, CANCEL_MARKED,
+        SLOT_PUBLISHED, SLOT_EMPTIED }
 
     /** A test's fault: may throw anything, on the carrier that reached {@code site}. */
     interface Hook {
@@ -108,6 +117,28 @@ public final class Faults {
     public static void cancelMarked() {
         if (ENABLED) {
             at(Worker.ofCaller(), Site.CANCEL_MARKED);
+        }
+    }
+
+    /**
+     * A spawning thread, in PidTable.publish after the slot's store and fence and
+     * before its read of closed: runs the installed hook, if any, at SLOT_PUBLISHED.
+     * Folded away unless fault injection is enabled.
+     */
+    public static void slotPublished() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.SLOT_PUBLISHED);
+        }
+    }
+
+    /**
+     * An ending green thread, in GreenThread.finish after it emptied its pid slot
+     * and before it writes its status: runs the installed hook, if any, at
+     * SLOT_EMPTIED. Folded away unless fault injection is enabled.
+     */
+    public static void slotEmptied() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.SLOT_EMPTIED);
         }
     }
 
