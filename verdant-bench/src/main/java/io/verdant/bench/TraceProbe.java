@@ -21,7 +21,14 @@ import java.nio.file.Path;
  * carriers' CPU time per operation (ThreadMXBean: not the time they waited for a
  * core, but their cache misses depend on what else runs) and the process CPU per
  * operation (depends on load) are printed too.
- * Usage: {@code java -cp benchmarks.jar io.verdant.bench.TraceProbe yield|pingpong workers rounds [off|ringEvents]}.
+ * With {@code flight} (or {@code flight:BYTES}) the runtime runs with the flight recorder
+ * (4 MiB per carrier by default, as {@code TraceJmh}) and no trace is started: the
+ * carriers' CPU per operation is then the carriers' share of tracing alone (no collector
+ * runs), to set against {@code off}; {@code flight:65536} against {@code flight} shows
+ * what the rings' memory footprint costs the carriers (1,024 events a ring, which stays
+ * in a core's cache, against 65,536).
+ * Usage: {@code java -cp benchmarks.jar io.verdant.bench.TraceProbe yield|pingpong workers rounds
+ * [off|flight|flight:BYTES|ringEvents]}.
  */
 public final class TraceProbe {
     private TraceProbe() {
@@ -30,18 +37,22 @@ public final class TraceProbe {
     /**
      * Runs the probe.
      *
-     * @param args workload, workers, rounds, optionally "off" (no trace)
+     * @param args workload, workers, rounds, optionally "off" (no trace), "flight" or
+     *             "flight:BYTES" (the flight recorder, no trace) or the ring size of the trace
      * @throws Exception if a round fails
      */
     public static void main(String[] args) throws Exception {
         boolean yield = args[0].startsWith("yield");
         int workers = Integer.parseInt(args[1]);
         int rounds = Integer.parseInt(args[2]);
-        boolean on = args.length < 4 || !args[3].equals("off");
+        boolean flight = args.length >= 4 && args[3].startsWith("flight");
+        long flightBytes = flight && args[3].startsWith("flight:") ? Long.parseLong(args[3].substring(7)) : 4L << 20;
+        boolean on = args.length < 4 || !(args[3].equals("off") || flight);
         int ringEvents = args.length < 4 || !on ? TraceOptions.DEFAULT_RING_EVENTS : Integer.parseInt(args[3]);
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        try (Verdant rt = Verdant.start(Config.builder().workers(workers).name("probe").build())) {
+        try (Verdant rt = Verdant.start(Config.builder().workers(workers).name("probe")
+                .flightRecorder(flight ? flightBytes : 0).build())) {
             for (int r = 0; r < rounds; r++) {
                 long f0 = minorFaults();
                 long cpu0 = os.getProcessCpuTime();

@@ -79,7 +79,8 @@ public final class ServerMain {
      * ({@code alloc_bytes}; a virtual thread's allocations are its carrier's).
      * Verdant servers also: the carriers' scheduler counters summed (dispatches,
      * carrier parks, wake-ups issued, searches, steal probes, steals, spin phases,
-     * spin passes, injected tasks, sub-poller runs) and the ticker's counts (Sysmon
+     * spin passes, injected tasks, sub-poller runs, sub-poller tasks rescued to the
+     * JDK's scheduler after waiting past the stall threshold) and the ticker's counts (Sysmon
      * passes, backed-off sleeps, returns to one tick, passes that found a carrier held).
      */
     private static void printCounts(Verdant rt) throws ReflectiveOperationException {
@@ -121,6 +122,7 @@ public final class ServerMain {
                 + " spin_phases=" + spinPhases + " spins_found=" + spinsFound + " spin_passes=" + spinPasses
                 + " spin_ns=" + spinNanos
                 + " injected=" + s.injectionCounts()[2] + " poller_runs=" + s.pollerRuns()
+                + " poller_rescues=" + s.pollerRescues()
                 + " ticker_passes=" + s.ticker().passes() + " ticker_dozes=" + s.ticker().dozes()
                 + " ticker_rousings=" + s.ticker().rousings() + " held_passes=" + s.sysmon().heldPasses()
                 + " alloc_bytes=" + alloc);

@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The scheduler of the JDK's socket sub-pollers: runs them on the carriers of a
@@ -41,7 +42,8 @@ import java.util.concurrent.Executor;
  *   polls would hang. A task handed to a host can be dropped by it (a runtime
  *   that terminates drops what is queued), or wait behind a carrier that a
  *   green thread holds. So:
- *   pending   every PollerTask submitted and not yet run (a concurrent set).
+ *   pending   every PollerTask submitted and not yet run: in one of SLOTS array
+ *             slots (see "Pending slots"), else in the overflow set.
  *   claimed   a PollerTask runs exactly once: whoever wins its claim (the host's
  *             carrier that dispatches it, or runElsewhere) runs it.
  *   end       Scheduler.terminate sets terminating, then calls hostEnded, which
@@ -58,6 +60,19 @@ import java.util.concurrent.Executor;
  *             virtual threads never wait for a green thread to yield.
  *   A task moved to the fallback has lost nothing but locality for one round:
  *   the sub-poller's next submission comes back to a host.
+ *
+ * Pending slots
+ *   A sub-poller has at most one submission outstanding (the JDK submits a
+ *   virtual thread's continuation once per unpark or yield), so pending holds
+ *   about as many tasks as the JVM has sub-pollers. add() writes the task's slot
+ *   index into it, then CASes it into the first free slot (a volatile write:
+ *   the sequentially consistent add of "end"); remove() CASes that slot back to
+ *   null. Only a full array (more than SLOTS submissions outstanding) puts a
+ *   task in the overflow set, marked slot -1. Before, pending was a concurrent
+ *   hash set: each submission paid an identity hash (a runtime call on a fresh
+ *   object), a node and the set's shared size counter, whose contention between
+ *   the master poller and the carriers made C2 recompile ConcurrentHashMap's
+ *   methods mid-run (issue 11, http: BENCHMARKS.md).
  * </pre>
  */
 public final class PollerHost implements Executor {
@@ -67,8 +82,12 @@ public final class PollerHost implements Executor {
     private final Executor fallback;
     /** Live real-time schedulers, in start order (Scheduler.start adds, terminate removes). */
     private final CopyOnWriteArrayList<Scheduler> hosts = new CopyOnWriteArrayList<>();
-    /** Submitted and not yet run (see "A sub-poller must never be lost"). */
-    private final Set<PollerTask> pending = ConcurrentHashMap.newKeySet();
+    /** Slots of the pending array (see "Pending slots"): far more than a JVM's sub-pollers. */
+    static final int SLOTS = 64;
+    /** Submitted and not yet run (see "A sub-poller must never be lost" and "Pending slots"). */
+    private final AtomicReferenceArray<PollerTask> slots = new AtomicReferenceArray<>(SLOTS);
+    /** Pending tasks that found every slot taken (slot -1); empty in practice. */
+    private final Set<PollerTask> overflow = ConcurrentHashMap.newKeySet();
 
     PollerHost(Executor fallback) {
         this.fallback = fallback;
@@ -98,9 +117,33 @@ public final class PollerHost implements Executor {
             return;
         }
         PollerTask t = new PollerTask(continuation, this, s, Clock.SYSTEM.nanoTime());
-        pending.add(t);
+        add(t);
         if (!s.submitPoller(t)) {
             runElsewhere(t);
+        }
+    }
+
+    /** execute, before handing {@code t} to a host: {@code t} is pending (see "Pending slots"). */
+    private void add(PollerTask t) {
+        for (int i = 0; i < SLOTS; i++) {
+            if (slots.getPlain(i) == null) {
+                t.slot = i; // published by the CAS below
+                if (slots.compareAndSet(i, null, t)) {
+                    return;
+                }
+            }
+        }
+        t.slot = -1;
+        overflow.add(t);
+    }
+
+    /** The claimant of {@code t}, once: {@code t} is no longer pending. */
+    private void remove(PollerTask t) {
+        int i = t.slot;
+        if (i >= 0) {
+            slots.compareAndSet(i, t, null);
+        } else {
+            overflow.remove(t);
         }
     }
 
@@ -112,7 +155,13 @@ public final class PollerHost implements Executor {
     /** Scheduler.terminate, after setting terminating: moves what {@code s} holds to the fallback. */
     void hostEnded(Scheduler s) {
         hosts.remove(s);
-        for (PollerTask t : pending) {
+        for (int i = 0; i < SLOTS; i++) {
+            PollerTask t = slots.get(i);
+            if (t != null && t.host == s) {
+                runElsewhere(t);
+            }
+        }
+        for (PollerTask t : overflow) {
             if (t.host == s) {
                 runElsewhere(t);
             }
@@ -121,34 +170,55 @@ public final class PollerHost implements Executor {
 
     /** {@code s}'s ticker, once per tick: moves tasks that waited longer than {@code maxWaitNanos} to the fallback. */
     void rescue(Scheduler s, long maxWaitNanos) {
-        if (pending.isEmpty()) {
-            return;
-        }
-        long now = Clock.SYSTEM.nanoTime();
-        for (PollerTask t : pending) {
-            if (t.host == s && now - t.submittedAt > maxWaitNanos) {
-                s.pollerRescued();
-                runElsewhere(t);
+        long now = 0;
+        for (int i = 0; i < SLOTS; i++) {
+            PollerTask t = slots.get(i);
+            if (t != null && t.host == s) {
+                if (now == 0) {
+                    now = Clock.SYSTEM.nanoTime();
+                }
+                rescueIfLate(s, t, now, maxWaitNanos);
             }
+        }
+        if (!overflow.isEmpty()) {
+            long late = Clock.SYSTEM.nanoTime();
+            for (PollerTask t : overflow) {
+                if (t.host == s) {
+                    rescueIfLate(s, t, late, maxWaitNanos);
+                }
+            }
+        }
+    }
+
+    private void rescueIfLate(Scheduler s, PollerTask t, long now, long maxWaitNanos) {
+        if (now - t.submittedAt > maxWaitNanos) {
+            s.pollerRescued();
+            runElsewhere(t);
         }
     }
 
     /** Any thread: runs {@code t} on the fallback unless it has run or is running. */
     private void runElsewhere(PollerTask t) {
         if (t.claim()) {
-            pending.remove(t);
+            remove(t);
             fallback.execute(t.continuation);
         }
     }
 
     /** PollerTask.dispatch, having claimed it. */
     void ran(PollerTask t) {
-        pending.remove(t);
+        remove(t);
     }
 
     /** Tests and diagnostics: sub-poller submissions not yet run; a snapshot. */
     public int pendingCount() {
-        return pending.size();
+        int n = overflow.size();
+        for (int i = 0; i < SLOTS; i++) {
+            if (slots.get(i) != null) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Tests and diagnostics: true if {@code s} may host sub-pollers now. */

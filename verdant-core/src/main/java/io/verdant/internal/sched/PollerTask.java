@@ -7,7 +7,9 @@ import java.lang.invoke.VarHandle;
  * One submission of a JDK sub-poller's continuation to a host runtime (see
  * {@link PollerHost}). Runs at most once: the carrier that dispatches it and
  * PollerHost's rescue race for {@code claimed} (CAS), and only the winner runs
- * the continuation. Fields other than {@code claimed} are final.
+ * the continuation. Fields other than {@code claimed} and {@code slot} are final;
+ * {@code slot} is written by the submitter before the CAS that makes the task
+ * pending publishes it (PollerHost, "Pending slots"), and only read after.
  */
 final class PollerTask extends Task {
     /** Priority.NORMAL's level: a sub-poller wakes threads of every priority. */
@@ -20,6 +22,8 @@ final class PollerTask extends Task {
     /** Clock.SYSTEM when submitted (PollerHost.rescue). */
     final long submittedAt;
     @SuppressWarnings("unused") private volatile int claimed;
+    /** Its slot in PollerHost's pending array, or -1 if in the overflow set (PollerHost.add). */
+    int slot;
 
     PollerTask(Runnable continuation, PollerHost owner, Scheduler host, long submittedAt) {
         super(LEVEL);

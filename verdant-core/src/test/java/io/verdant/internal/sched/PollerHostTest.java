@@ -133,6 +133,42 @@ class PollerHostTest {
     }
 
     @Test
+    void moreTasksThanSlotsAreAllTrackedAndEachRunsOnce() throws Exception {
+        Fallback fallback = new Fallback();
+        PollerHost host = new PollerHost(fallback);
+        int n = PollerHost.SLOTS + 8; // 8 in the overflow set
+        try (Verdant rt = oneCarrier("ph-overflow")) {
+            Scheduler s = scheduler(rt);
+            host.hostStarted(s);
+            CountDownLatch holding = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            GreenHandle<Void> holder = hold(rt, holding, release);
+            assertThat(holding.await(20, TimeUnit.SECONDS)).isTrue();
+            AtomicInteger[] runs = new AtomicInteger[n];
+            CountDownLatch ran = new CountDownLatch(n);
+            for (int i = 0; i < n; i++) {
+                AtomicInteger r = runs[i] = new AtomicInteger();
+                host.execute(() -> {
+                    r.incrementAndGet();
+                    ran.countDown();
+                });
+            }
+            assertThat(host.pendingCount()).isEqualTo(n); // all queued behind the holder
+            host.hostEnded(s); // slots and overflow alike move to the fallback
+            assertThat(ran.await(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(fallback.runs).hasValue(n);
+            assertThat(host.pendingCount()).isZero();
+            release.countDown();
+            holder.join(Duration.ofSeconds(20));
+            // The carrier reaches the tasks it was given: each has lost its claim.
+            assertThat(rt.spawn(() -> 1).join(Duration.ofSeconds(20))).isEqualTo(1);
+            for (AtomicInteger r : runs) {
+                assertThat(r).hasValue(1);
+            }
+        }
+    }
+
+    @Test
     void aTaskHeldBehindABusyCarrierIsRescuedOnce() throws Exception {
         Fallback fallback = new Fallback();
         PollerHost host = new PollerHost(fallback);
