@@ -381,6 +381,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         } else {
             rc.run();
         }
+        io.verdant.internal.sched.Faults.unmounted(worker);
         if (STAMP_SLICES) {
             lastRanAt = io.verdant.internal.sched.Ticker.coarseNanos;
         }

@@ -17,7 +17,10 @@ package io.verdant.internal.sched;
  * lets a test close the runtime between a child's publication and its start
  * (SpawnCloseRaceTest). A third, {@link #cancelMarked()}, called by CancelNode.cancel,
  * lets a test hold a canceller between its mark and its walk of the children
- * while the cancelled owner ends (SpawnCancelRaceTest).
+ * while the cancelled owner ends (SpawnCancelRaceTest). A fourth,
+ * {@link #unmounted(Worker)}, called by GreenThread.dispatch once the JDK's
+ * continuation returned, lets a test block a carrier in its post-run
+ * bookkeeping (HeldTokenBlockTest).
  *
  * <pre>
  * Threads
@@ -45,8 +48,14 @@ public final class Faults {
      * CANCEL_MARKED is not a carrier's either: a cancel (any thread) has set a token's
      * cancelled flag and not yet walked its children (CancelNode.cancel); the hook gets
      * the canceller's carrier, or null off the carriers.
+     * UNMOUNTED is for blocking a carrier there, not for failing it: a green thread's
+     * continuation returned (the thread yielded, parked, blocked or ended) and the
+     * carrier has not yet done its post-run bookkeeping (the lastRanAt stamp, a
+     * withdrawal, Dispatcher.unmounted), as a carrier blocked on a monitor there would
+     * be (HeldTokenBlockTest).
      */
-    enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, TAKEN, DISPATCHED, OWN_SLOT_PENDING, SPAWN_PUBLISHED, CANCEL_MARKED }
+    enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, TAKEN, DISPATCHED, OWN_SLOT_PENDING, SPAWN_PUBLISHED, CANCEL_MARKED,
+        UNMOUNTED }
 
     /** A test's fault: may throw anything, on the carrier that reached {@code site}. */
     interface Hook {
@@ -108,6 +117,19 @@ public final class Faults {
     public static void cancelMarked() {
         if (ENABLED) {
             at(Worker.ofCaller(), Site.CANCEL_MARKED);
+        }
+    }
+
+    /**
+     * Carrier {@code w}, in GreenThread.dispatch after the JDK's continuation
+     * returned and before the post-run bookkeeping: runs the installed hook, if
+     * any, at UNMOUNTED. Folded away unless fault injection is enabled.
+     *
+     * @param w the carrier
+     */
+    public static void unmounted(Worker w) {
+        if (ENABLED) {
+            at(w, Site.UNMOUNTED);
         }
     }
 
