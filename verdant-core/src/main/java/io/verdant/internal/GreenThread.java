@@ -343,9 +343,11 @@ public final class GreenThread<T> extends GreenThreadHead<T>
                 // (Thread.yield, a park that found its permit, a monitor unblocked while it
                 // blocked: the JDK's afterYield, after the unmount). That dispatch holds the
                 // copy's token (see "One queued copy"): it passes to this copy, with no CAS;
-                // the dispatch learns it from the carrier's field.
-                w.tokenRun = null;
+                // the dispatch learns it from the carrier's field, cleared once the copy is
+                // queued (an OutOfMemoryError before that, which the JDK retries, finds it
+                // still set).
                 runtime.scheduler.submit(this, false);
+                w.tokenRun = null;
             } else if (casQueued(false, true)) {
                 runtime.scheduler.submit(this, false);
             } else {
