@@ -14,7 +14,11 @@ import java.util.Map;
  * worker per core and at one worker (vt-default with parallelism 1 in a forked
  * JVM: its parallelism is fixed at JVM start). Platform
  * threads do the same with {@link #PLATFORM_N} threads (1,000,000 would take
- * minutes). ns_per_op = elapsed / threads.
+ * minutes). ns_per_op = elapsed / threads. Verdant's entries also report, from
+ * {@code rt.metrics()} around each round, steals, carrier parks and no-op wake-ups
+ * per 1,000 children, and the share of children (percent) that ended on the
+ * carrier where most spawns were made (the spawner's; it moves rarely), as
+ * counts beside the time (issue 11, spawn at 2 workers).
  */
 final class SpawnComparison extends Harness {
     static final int N = size(1_000_000);
@@ -67,6 +71,7 @@ final class SpawnComparison extends Harness {
 
     static final class VerdantSpawn implements Trial {
         final Verdant rt;
+        private Map<String, Double> counts = Map.of();
 
         /** A runtime with one worker per core (the default). */
         VerdantSpawn() {
@@ -80,6 +85,7 @@ final class SpawnComparison extends Harness {
 
         @Override
         public double run() {
+            io.verdant.RuntimeMetrics m0 = rt.metrics();
             long ns = rt.run(() -> {
                 @SuppressWarnings("unchecked")
                 GreenHandle<Void>[] hs = (GreenHandle<Void>[]) new GreenHandle<?>[N];
@@ -92,7 +98,33 @@ final class SpawnComparison extends Harness {
                 }
                 return System.nanoTime() - t0;
             });
+            counts = counts(m0, rt.metrics());
             return (double) ns / N;
+        }
+
+        /** Per 1,000 children between two snapshots, and the spawner's carrier's share of the exits. */
+        private static Map<String, Double> counts(io.verdant.RuntimeMetrics a, io.verdant.RuntimeMetrics b) {
+            double perK = 1000.0 / N;
+            long mostSpawned = -1;
+            long exitsThere = 0;
+            for (io.verdant.WorkerMetrics w : b.workers()) {
+                io.verdant.WorkerMetrics before = a.workers().stream().filter(x -> x.index() == w.index())
+                        .findFirst().orElse(null);
+                long spawned = w.spawned() - (before == null ? 0 : before.spawned());
+                if (spawned > mostSpawned) {
+                    mostSpawned = spawned;
+                    exitsThere = w.exited() - (before == null ? 0 : before.exited());
+                }
+            }
+            return Map.of("steals_per_1k", (b.steals() - a.steals()) * perK,
+                    "parks_per_1k", (b.parks() - a.parks()) * perK,
+                    "noop_wakeups_per_1k", (b.noopWakeups() - a.noopWakeups()) * perK,
+                    "spawner_carrier_exits_pct", 100.0 * exitsThere / N);
+        }
+
+        @Override
+        public Map<String, Double> extras() {
+            return counts;
         }
 
         @Override

@@ -152,12 +152,19 @@ import java.util.concurrent.locks.LockSupport;
  *   Dispatcher, "Threads and memory ordering": harmless).
  *
  * Completion state
- *   status: ALIVE -> SUCCEEDED | FAILED | ABANDONED, one CAS, once.
+ *   status: ALIVE -> SUCCEEDED | FAILED | ABANDONED, once, by a release store.
  *     ALIVE -> SUCCEEDED   body returned (outcome = its result)
  *     ALIVE -> FAILED      body threw (outcome = the Throwable)
  *     ALIVE -> ABANDONED   the runtime closed before the body ended
- *   outcome is written before the releasing CAS and read after an acquiring
- *   read of status.
+ *   Who: the one that empties the thread's pid slot (PidTable, "The slot's
+ *   emptier completes the thread": the thread in finish, close in abandon, the
+ *   spawner undoing a failed spawn), or for a thread never published its
+ *   spawner (discardUnstarted). The slot's CAS picks the single completer, so
+ *   the status needs no CAS of its own (issue 11: it was a second locked
+ *   instruction per exit, after the slot's). The store sits between the slot's
+ *   CAS and the getAndSet of waiters, both full fences.
+ *   outcome is written by the completer before the releasing store and read
+ *   after an acquiring read of status.
  *   waiters: a Treiber stack of parked joiners and onComplete callbacks; completion swaps in DONE and
  *   unparks each, queued behind the work already queued on this carrier rather
  *   than in its LIFO slot (Worker.queueWakeups). join() returns once waiters is
@@ -208,7 +215,7 @@ import java.util.concurrent.locks.LockSupport;
  *         poisoned (see OwnedLock).
  *   cell  mailbox, links and monitors (see ActorCell), set once by CAS on the
  *         first send to the thread, receive, link, monitor or linked spawn.
- *         Completion calls cell.exited() after the status CAS and before
+ *         Completion calls cell.exited() after the status store and before
  *         joiners are woken: exit signals and Downs are in the peers'
  *         mailboxes by the time join() returns. A failure that reached the
  *         thread along a link (cell.killedBy) becomes its outcome.
@@ -653,11 +660,15 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         // to the counting parks, yields or blocks on a monitor unless the thread has a
         // cell (exit signals), after which it is asked again.
         int on = runtime.carrierOfCaller();
-        runtime.pids.free(this, on);
-        outcome = result;
-        if (!casStatus(ALIVE, terminal)) {
+        if (!runtime.pids.free(this, on)) {
+            // Close emptied the slot first (abandon), or the spawner did (a spawn that
+            // failed after the start): that one completes this thread (PidTable, "The
+            // slot's emptier completes the thread").
             return false;
         }
+        io.verdant.internal.sched.Faults.slotEmptied();
+        outcome = result;
+        setStatusRelease(terminal);
         ActorCell c = cell;
         if (c != null) {
             try {
@@ -825,16 +836,15 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         if (preempt) {
             Safepoints.cancel(this);
         }
-        if (status == ALIVE) {
-            runtime.pids.free(this);
-            if (casStatus(ALIVE, ABANDONED)) {
-                runtime.threadEnded();
-                runtime.exitedElsewhere.incrementAndGet();
-                Object w = getAndSetWaiters(DONE);
-                unparkAll(w);
-                // Callbacks of an abandoned thread run on the thread closing the runtime.
-                runCallbacks(w);
-            }
+        // The slot's emptier completes the thread (PidTable): here close, if it wins.
+        if (status == ALIVE && runtime.pids.free(this)) {
+            setStatusRelease(ABANDONED);
+            runtime.threadEnded();
+            runtime.exitedElsewhere.incrementAndGet();
+            Object w = getAndSetWaiters(DONE);
+            unparkAll(w);
+            // Callbacks of an abandoned thread run on the thread closing the runtime.
+            runCallbacks(w);
         }
     }
 
@@ -863,22 +873,19 @@ public final class GreenThread<T> extends GreenThreadHead<T>
 
     /**
      * The spawning thread, when a spawn fails before the thread was started (the
-     * runtime closed first, or the JDK refused to start it): completes the
-     * handle as ABANDONED so that the cancellation tree and any joiner drop it.
-     * The caller undoes the live count if this returns true; false means close()
-     * abandoned the published thread first, and undid it itself.
-     *
-     * @return true if this call completed the handle
+     * runtime closed first, or the JDK refused to start it) and the spawner is
+     * this thread's completer: it was never published, or its publication was
+     * withdrawn by the spawner, or the spawner emptied its slot (PidTable, "The
+     * slot's emptier completes the thread"); never when close emptied it.
+     * Completes the handle as ABANDONED so that the cancellation tree and any
+     * joiner drop it; the caller undoes the live count.
      */
-    boolean discardUnstarted() {
-        if (casStatus(ALIVE, ABANDONED)) {
-            CancelNode.threadEnded(this);
-            Object w = getAndSetWaiters(DONE);
-            unparkAll(w);
-            runCallbacks(w);
-            return true;
-        }
-        return false;
+    void discardUnstarted() {
+        setStatusRelease(ABANDONED);
+        CancelNode.threadEnded(this);
+        Object w = getAndSetWaiters(DONE);
+        unparkAll(w);
+        runCallbacks(w);
     }
 
     /** Any thread (execute): claims the one queued copy; false if a copy is already queued. */
@@ -1156,9 +1163,13 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         return (int) STATUS.getAcquire(this);
     }
 
-    /** The ending thread, close (abandon) or the spawner (discardUnstarted): the one transition out of ALIVE. */
-    private boolean casStatus(int expect, int update) {
-        return STATUS.compareAndSet(this, expect, update);
+    /**
+     * The completer only (finish, abandon, discardUnstarted: whoever emptied the pid
+     * slot, see "Completion state"): the one transition out of ALIVE; release, so
+     * {@code outcome}, written before, is seen by an acquiring read of status.
+     */
+    private void setStatusRelease(int terminal) {
+        STATUS.setRelease(this, terminal);
     }
 
     /** Any thread: the joiners' stack (or DONE) with acquire; DONE is seen only after the outcome it publishes. */

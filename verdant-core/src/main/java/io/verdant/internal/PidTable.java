@@ -78,6 +78,20 @@ import java.util.function.IntSupplier;
  *   thread close saw and whose allocation then failed is never started; close
  *   cancelling it is harmless. No thread can be registered after close's
  *   snapshot and escape its cancellation.
+ *
+ * The slot's emptier completes the thread (issue 11)
+ *   A published thread leaves ALIVE exactly once, and whoever empties its slot
+ *   (free's CAS from the thread to null; at most one caller wins it) is the one
+ *   that completes it: the thread itself when it ends (GreenThread.finish),
+ *   close (GreenThread.abandon), the spawner withdrawing a publication (publish,
+ *   when it sees closed) or undoing a failed spawn (RuntimeCore.create). So the
+ *   completer writes the status with a release store, not a CAS: one locked
+ *   instruction less per exit. A thread never published (refused, or a spawn
+ *   that failed before) is completed by its spawner, the only one that knows
+ *   it. allocate therefore says which: PUBLISHED; REFUSED (closed, and the
+ *   spawner's withdrawal emptied the slot, or it was never filled: the spawner
+ *   completes the thread); TAKEN (closed, and close's snapshot saw the thread
+ *   and emptied the slot first: close completes it, and the spawner must not).
  * </pre>
  */
 final class PidTable {
@@ -103,6 +117,12 @@ final class PidTable {
      */
     static final int BATCH = 256;
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(GreenThread[].class);
+    /** {@link #allocate(GreenThread, int)}: the thread is in its slot (live). */
+    static final int PUBLISHED = 0;
+    /** {@link #allocate(GreenThread, int)}: closed; the thread is in no slot and the caller completes it. */
+    static final int REFUSED = 1;
+    /** {@link #allocate(GreenThread, int)}: closed, and close emptied the slot first: close completes the thread. */
+    static final int TAKEN = 2;
 
     /** Publishes a fully set-up thread in its slot (pairs with {@link #slotAcquire}); publish() fences after it. */
     private static void setSlotRelease(GreenThread<?>[] page, int i, GreenThread<?> t) {
@@ -189,7 +209,7 @@ final class PidTable {
      * returns false (and leaves {@code t} unregistered) once the table is closed.
      */
     boolean allocate(GreenThread<?> t) {
-        return allocate(t, carrierOfCaller.getAsInt());
+        return allocate(t, carrierOfCaller.getAsInt()) == PUBLISHED;
     }
 
     /**
@@ -197,8 +217,10 @@ final class PidTable {
      * {@code carrier} is what {@code carrierOfCaller} answered since the caller
      * last unmounted (RuntimeCore.create asks once per spawn for this and the live
      * count). The slow path asks again once it holds the lock, as before.
+     * Returns {@link #PUBLISHED}, {@link #REFUSED} or {@link #TAKEN} (see "The
+     * slot's emptier completes the thread").
      */
-    boolean allocate(GreenThread<?> t, int carrier) {
+    int allocate(GreenThread<?> t, int carrier) {
         Local l = localOrNull(carrier);
         if (l != null && l.count > 0) {
             return publish(t, l.indices[--l.count], l);
@@ -207,7 +229,7 @@ final class PidTable {
         lock.lock();
         try {
             if (closed) {
-                return false;
+                return REFUSED;
             }
             // Asked again: acquiring the lock may have moved the caller to another carrier.
             l = localOrNull(carrierOfCaller.getAsInt());
@@ -260,7 +282,7 @@ final class PidTable {
      * The allocating thread, holding {@code index} (from {@code l}, or from the pool
      * if {@code l} is null): publishes {@code t} there unless the table closed.
      */
-    private boolean publish(GreenThread<?> t, int index, Local l) {
+    private int publish(GreenThread<?> t, int index, Local l) {
         int page = index >>> pageShift;
         int slot = index & pageMask;
         int[] gens = generations[page];
@@ -273,14 +295,17 @@ final class PidTable {
         // The Dekker pair's fence (see "Closing"); it also orders a cancel registration
         // the spawner made just before (CancelNode, "One fence per spawn").
         VarHandle.fullFence();
+        io.verdant.internal.sched.Faults.slotPublished();
         if (!closed) {
-            return true;
+            return PUBLISHED;
         }
-        // close() may have missed t (see "Closing"): withdraw it.
+        // close() may have missed t (see "Closing"): withdraw it, unless close emptied the
+        // slot first and so completes t itself (see "The slot's emptier completes the thread").
         if (casSlot(p, slot, t, null)) {
             release(index, l);
+            return REFUSED;
         }
-        return false;
+        return TAKEN;
     }
 
     /**
@@ -299,11 +324,14 @@ final class PidTable {
     }
 
     /**
-     * The slot's own thread when it finishes, or the thread closing the runtime
-     * (abandon); at most one of them frees the slot, the other changes nothing.
+     * The slot's own thread when it finishes, the thread closing the runtime
+     * (abandon), or its spawner undoing a failed spawn; at most one of them frees
+     * the slot, the others change nothing. Returns whether this call freed it:
+     * the caller that did completes the thread (see "The slot's emptier
+     * completes the thread").
      */
-    void free(GreenThread<?> t) {
-        free(t, carrierOfCaller.getAsInt());
+    boolean free(GreenThread<?> t) {
+        return free(t, carrierOfCaller.getAsInt());
     }
 
     /**

@@ -67,7 +67,10 @@ import java.util.function.BiConsumer;
  *   3. wait up to Config.shutdownTimeout for live to reach 0 (ending threads
  *      unpark the closer; it also looks every CLOSE_POLL_NANOS).
  *   4. abandon what is left: its handle completes with CancelledException, its
- *      pid dies; its continuation is never resumed.
+ *      pid dies; its continuation is never resumed. Close completes a thread
+ *      only if it empties the thread's pid slot: one ending meanwhile that
+ *      emptied it first completes itself (PidTable, "The slot's emptier
+ *      completes the thread").
  *   5. stop the Green.blocking pool: running work is interrupted, queued work
  *      dropped (its callers were interrupted in step 2 or abandoned in step 4).
  *   6. terminate the scheduler: workers, ticker and spare carriers exit
@@ -309,6 +312,7 @@ public final class RuntimeCore {
         // in the pid table, because close() cancels whatever the table holds.
         GreenThread<T> g = new GreenThread<>(this, body, priority);
         boolean published = false;
+        boolean closeTookIt = false;
         boolean bornCancelled = false;
         Thread vt;
         GreenThread<?> spawner = GreenThread.current();
@@ -333,8 +337,10 @@ public final class RuntimeCore {
                     own = null;
                 }
             }
-            if (!pids.allocate(g, carrier)) {
+            int allocated = pids.allocate(g, carrier);
+            if (allocated != PidTable.PUBLISHED) {
                 // close() took its snapshot first: this thread would escape it.
+                closeTookIt = allocated == PidTable.TAKEN;
                 throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn");
             }
             published = true;
@@ -354,12 +360,11 @@ public final class RuntimeCore {
             countSpawn(spawner);
             io.verdant.internal.obs.Jfr.threadStart(g);
         } catch (Throwable t) {
-            if (published) {
-                pids.free(g);
-            }
             // Once published, close() may have abandoned the thread (and undone its
-            // live count) first: only the one that completes the handle undoes it.
-            if (g.discardUnstarted()) {
+            // live count) first: whoever empties the slot completes the handle and
+            // undoes the count (PidTable, "The slot's emptier completes the thread").
+            if (published ? pids.free(g) : !closeTookIt) {
+                g.discardUnstarted();
                 threadEnded();
             }
             throw t;
@@ -417,6 +422,7 @@ public final class RuntimeCore {
         // The same order as spawn: set up and registered for cancellation before
         // it is published in the pid table (close() cancels what the table holds).
         boolean bornCancelled = false;
+        boolean closeTookIt = false;
         try {
             if (under != null) {
                 bornCancelled = CancelNode.registerUnder(under, g);
@@ -426,11 +432,16 @@ public final class RuntimeCore {
                     bornCancelled = CancelNode.registerOwn(CancelNode.of(parent), g);
                 }
             }
-            if (!pids.allocate(g)) {
+            int allocated = pids.allocate(g, carrierOfCaller());
+            if (allocated != PidTable.PUBLISHED) {
+                closeTookIt = allocated == PidTable.TAKEN;
                 throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn");
             }
         } catch (Throwable t) {
-            if (g.discardUnstarted()) {
+            // Not published (the allocation is the last step): the spawner completes it,
+            // unless close emptied the slot first (PidTable, "The slot's emptier completes the thread").
+            if (!closeTookIt) {
+                g.discardUnstarted();
                 threadEnded();
             }
             throw t;

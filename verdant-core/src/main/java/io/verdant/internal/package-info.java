@@ -54,8 +54,9 @@
  *                                            the thread ended (carrier)
  *   status, outcome   GreenThread            finish (own thread, or for an event
  *                                            actor the owner of its turn), abandon (close),
- *                                            discardUnstarted (spawner): one CAS from
- *                                            ALIVE; outcome plain before it
+ *                                            discardUnstarted (spawner): one release
+ *                                            store from ALIVE, by whoever emptied the
+ *                                            pid slot (PidTable); outcome plain before it
  *   waiters           GreenThread            joiners push and unlink (CAS), onComplete
  *                                            pushes callback nodes (CAS, never
  *                                            unlinked), completion swaps in DONE

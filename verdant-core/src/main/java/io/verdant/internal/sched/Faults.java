@@ -17,7 +17,11 @@ package io.verdant.internal.sched;
  * lets a test close the runtime between a child's publication and its start
  * (SpawnCloseRaceTest). A third, {@link #cancelMarked()}, called by CancelNode.cancel,
  * lets a test hold a canceller between its mark and its walk of the children
- * while the cancelled owner ends (SpawnCancelRaceTest). A fourth,
+ * while the cancelled owner ends (SpawnCancelRaceTest). Two more, {@link
+ * #slotPublished()} (PidTable, a spawn's publication before its read of closed)
+ * and {@link #slotEmptied()} (GreenThread.finish, an ending thread that emptied
+ * its pid slot and has not yet written its status), let a test close the
+ * runtime inside those windows (SlotEmptierCompletesOnceTest). And
  * {@link #unmounted(Worker)}, called by GreenThread.dispatch once the JDK's
  * continuation returned, lets a test block a carrier in its post-run
  * bookkeeping (HeldTokenBlockTest).
@@ -48,14 +52,19 @@ public final class Faults {
      * CANCEL_MARKED is not a carrier's either: a cancel (any thread) has set a token's
      * cancelled flag and not yet walked its children (CancelNode.cancel); the hook gets
      * the canceller's carrier, or null off the carriers.
+     * SLOT_PUBLISHED and SLOT_EMPTIED are not a carrier's either: a spawning thread
+     * stored its child in its pid slot and fenced, and has not yet read closed
+     * (PidTable.publish); an ending green thread emptied its pid slot and has not
+     * written its status (GreenThread.finish). The hook gets the caller's carrier, or null.
      * UNMOUNTED is for blocking a carrier there, not for failing it: a green thread's
-     * continuation returned (the thread yielded, parked, blocked or ended) and the
-     * carrier has not yet done its post-run bookkeeping (the lastRanAt stamp, a
+     * continuation returned (the thread yielded, parked, blocked or ended), the carrier
+     * gave back or passed on the thread's token (GreenThread.endRun) and has not yet
+     * done its post-run bookkeeping (the lastRanAt stamp, a
      * withdrawal, Dispatcher.unmounted), as a carrier blocked on a monitor there would
      * be (HeldTokenBlockTest).
      */
     enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, TAKEN, DISPATCHED, OWN_SLOT_PENDING, SPAWN_PUBLISHED, CANCEL_MARKED,
-        UNMOUNTED }
+        SLOT_PUBLISHED, SLOT_EMPTIED, UNMOUNTED }
 
     /** A test's fault: may throw anything, on the carrier that reached {@code site}. */
     interface Hook {
@@ -121,8 +130,30 @@ public final class Faults {
     }
 
     /**
+     * A spawning thread, in PidTable.publish after the slot's store and fence and
+     * before its read of closed: runs the installed hook, if any, at SLOT_PUBLISHED.
+     * Folded away unless fault injection is enabled.
+     */
+    public static void slotPublished() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.SLOT_PUBLISHED);
+        }
+    }
+
+    /**
+     * An ending green thread, in GreenThread.finish after it emptied its pid slot
+     * and before it writes its status: runs the installed hook, if any, at
+     * SLOT_EMPTIED. Folded away unless fault injection is enabled.
+     */
+    public static void slotEmptied() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.SLOT_EMPTIED);
+        }
+    }
+
+    /**
      * Carrier {@code w}, in GreenThread.dispatch after the JDK's continuation
-     * returned and before the post-run bookkeeping: runs the installed hook, if
+     * returned and the token's release, before the post-run bookkeeping: runs the installed hook, if
      * any, at UNMOUNTED. Folded away unless fault injection is enabled.
      *
      * @param w the carrier
