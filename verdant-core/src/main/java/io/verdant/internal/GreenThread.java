@@ -58,77 +58,98 @@ import java.util.concurrent.locks.LockSupport;
  *   another carrier, overwriting its Task.worker (so Carriers.current() named a
  *   carrier whose owner-only state the thread then used) and, for a dispatcher,
  *   running Dispatcher.unmounted() beside the running turn
- *   (ResubmittedCopyTest, both reproduced). So at most one copy is queued:
- *     queued   false -> true   execute(), CAS; the winner submits, a loser
- *                              drops its copy (the queued one will run it)
- *              true -> false   the carrier, at dispatch, before the
- *                              continuation's own state check
- *   Why no run is lost: a copy dropped at the CAS is behind a copy not yet
- *   dispatched, whose dispatch clears queued (volatile store) and then reads
- *   the JDK's state (its CAS), after the dropping walker restored that state
- *   (volatile) and failed its CAS: both pairs are in the synchronization order,
- *   so either the carrier sees the restored, runnable state and runs the
- *   thread, or the walker's CAS sees queued false and submits. A copy taken
- *   while a walker holds the thread suspended is skipped (the walker then
- *   resubmits: it reads queued after the carrier cleared it), as is a copy of
- *   an ended thread. Cost: one CAS per submission, and per dispatch one
- *   volatile store on the record's per-hop line (GreenThreadHead) and one read
- *   of the JDK's state, on the line its continuation reads next.
- *   The first dispatch clears queued with a plain store (issue 11: one full
- *   fence less per spawn): while the JDK's state is STARTED nothing else can
- *   submit the thread (unpark and interrupt of a thread that never ran only
- *   set its permit; VirtualThread.tryGetStackTrace answers an empty stack for
- *   STARTED without suspending or resubmitting it), so there is no walker to
- *   pair with; the read of STARTED comes before the clear, and only this
- *   carrier's mount can leave STARTED. The mount's CAS (STARTED -> RUNNING,
- *   next on this carrier) has release semantics, so every later submission,
- *   which follows a state transition after it, reads queued false.
- *   One copy can still come while the thread runs: a carrier clears queued, a
- *   walker then suspends, restores and resubmits (its CAS wins), and the
- *   carrier's state check finds the restored state and runs the thread. Such a
- *   stale copy is skipped whole (Task.takeCopy, before the carrier counts,
- *   traces or records anything): after clearing queued, the carrier reads the
- *   JDK's state of the virtual thread (VirtualThreads.mayMount) and skips the
- *   copy unless it is unmounted and runnable (mounted on another carrier, held
- *   by a walker, parked, ended: its continuation would do nothing). Why that
- *   loses no run: the clear and the read are volatile, so a transition to
- *   runnable the read did not see comes after it, and the execute() that
- *   follows that transition finds queued false and queues a copy of its own.
- *   Before, the copy's no-op dispatch counted a dispatch, named that carrier
- *   in Task.worker and as running the thread, wrote a trace slice, stamped
- *   lastRanAt (and, with cpuTiming, added to runNanos beside the running
- *   slice), withdrew the running thread's pending preemption request, and ran
- *   a dispatcher's unmounted() beside its turn (StaleCopyTest makes the copy
- *   with a walk at the TAKEN fault site: the request was withdrawn).
- *   The check must ask the JDK, not Verdant's own bookkeeping: a carrier keeps
- *   a thread as its current task until after the JDK's afterYield, which may
- *   already have resubmitted it (Thread.yield, a park that found its permit);
- *   that execute() is dropped while the stale copy is queued, so a copy
- *   dropped because a carrier still named the thread as running loses the
- *   thread for good (StaleCopyTest holds the carrier there at the DISPATCHED
- *   fault site: with that rule the thread was lost; the likely cause of the
- *   earlier attempt losing a thread in 2 of about 30 loaded runs).
- *   Left: a carrier that read the runnable state and is then descheduled
- *   before the JDK's own check, while a walker suspends, restores and
- *   resubmits and another carrier runs the new copy, still does the no-op
- *   dispatch's bookkeeping (a window of a few instructions against a whole
- *   stack walk). Not closed, because closing it costs every dispatch: the
- *   JDK's runContinuation does not say whether it ran, so the carrier would
- *   have to hold the thread itself across its bookkeeping (a CAS of the JDK's
- *   state and a store back, as a walker does) or publish after each run that
- *   its state check is done (a store the walker's execute() would read), and
- *   a read of the state after the run cannot tell a no-op from a run that
- *   unmounted. And what the window does is already done without any walk: a
- *   carrier descheduled between a real run's return and its post-run
- *   bookkeeping, while the thread is woken and runs on another carrier,
- *   withdraws a request made for that new slice and runs a dispatcher's
- *   unmounted() beside its new turn (Dispatcher, "Threads and memory
- *   ordering": harmless); the pre-run part adds a dispatch count, a trace
- *   slice and Task.worker naming the wrong carrier for a moment.
- *   The thread's own code never takes its carrier from
- *   Task.worker: it asks the JDK which carrier it is mounted on
- *   (Worker.ofCaller, Carriers.current), and uses that carrier's owner-only
- *   state only if that carrier runs it (ResubmittedCopyTest).
+ *   (ResubmittedCopyTest, both reproduced). So at most one copy exists, queued
+ *   or being dispatched: the copy holds a token, the flag queued.
+ *     false -> true   execute() from any thread but the carrier dispatching
+ *                     the thread: CAS; the winner submits, a loser drops its
+ *                     copy (the holder runs the thread). The start: a plain
+ *                     store (nothing else can submit before it).
+ *     true (kept)     execute() from the carrier running the thread's
+ *                     continuation for a dispatch that holds the token (its
+ *                     own re-submission after unmounting, in the JDK's
+ *                     afterYield: Thread.yield, a park that found its permit,
+ *                     a monitor unblocked while blocking): the token passes
+ *                     from that dispatch to the new copy, no CAS; the carrier
+ *                     notes it (Worker.tokenRun, owner-only plain, set to the
+ *                     thread just before its continuation runs and cleared by
+ *                     this execute()).
+ *     true -> false   the carrier, first thing once the continuation returned
+ *                     (endRun: before the stamp, a withdrawal,
+ *                     Dispatcher.unmounted, anything that may block), if the
+ *                     dispatch did not pass the token on (the thread parked,
+ *                     blocked, waits or ended, or the JDK declined to run it),
+ *                     or on skipping a copy whose thread is not runnable
+ *                     (takeCopy): volatile store, then a volatile read of the
+ *                     JDK's state; if runnable, CAS false -> true and the
+ *                     carrier queues it (in the injection queue:
+ *                     Scheduler.requeueAfterDispatch), or runs it (in
+ *                     takeCopy). A dropped submission is still traced as a
+ *                     wake-up (Scheduler.traceDroppedSubmission).
+ *   A thread that ended in the dispatch keeps the token (the end of the
+ *   dispatch reads the JDK's state first, and stores nothing for TERMINATED):
+ *   nothing submits a terminated thread (an unpark finds it not parked, a
+ *   walker answers an empty stack), so there is nothing to pair with, and a
+ *   spawned thread that runs to its end in one dispatch pays no fence for the
+ *   token (issue 11, spawn).
+ *   Why no run is lost: a submission is dropped only while the token is held.
+ *   A held token is released only by the volatile store above, followed by the
+ *   state read; a dropped submitter made the thread runnable (the JDK's
+ *   volatile state write: an unpark's CAS, a walker's restore, the unblocker's
+ *   CAS) before its CAS. Both pairs are in the synchronization order (Dekker),
+ *   so either the releasing carrier sees the runnable state and takes the token
+ *   back (and queues the thread), or the submitter's CAS sees it free. That
+ *   needs the holder to reach its release whatever other threads do: the
+ *   dropped submitter has gone, so if the holder waited for a thread that
+ *   needs the dropped one to run, nothing would run it (the Savina bndbuffer
+ *   hang: a carrier in Dispatcher.unmounted, blocked on Dispatchers' idleLock,
+ *   still held the token of the green thread the JVM had chosen to take that
+ *   monitor next; the unblocker's submission was dropped; HeldTokenBlockTest).
+ *   Why a holder never blocks: the holder is a queued copy (taken by a carrier
+ *   whose takeCopy runs the thread or releases, waiting for nothing) or a
+ *   dispatch. A dispatch can only drop a submission while the thread is
+ *   unmounted in a state another thread submits from: (a) between takeCopy
+ *   and the JDK's mount CAS (runnable: only a stack walker submits), where the
+ *   carrier does plain stores (its count, Task.worker, its current task, a
+ *   trace slice's begin); (b) after the JDK's afterYield wrote the parked,
+ *   blocked or waiting state, where the JDK does no more than a permit CAS, a
+ *   monitor exit (timed wait) and at most one execute() of the thread from
+ *   this carrier, which passes the token to a copy published by a lock-free
+ *   push (ring or injection queue) before the submit's signalWork, the one
+ *   step that may wait (Scheduler's idleLock); then endRun, straight-line
+ *   code and a lock-free injection. (While the thread is mounted nothing
+ *   submits it; the JDK's own monitor in unmount comes before the state
+ *   write.) So from the first submission the holder may drop to its release
+ *   or its pass, the carrier runs a bounded sequence of its own steps and
+ *   takes no monitor or lock: everything that may block (Dispatcher.unmounted,
+ *   any fault hook at UNMOUNTED) runs after endRun, holding nothing.
+ *   Cost (issue 11, yield): per switch by yield nothing but plain stores and
+ *   loads of the carrier's tokenRun (set before the run, cleared by the
+ *   execute(), read after the run; the JDK calls execute from the carrier: the
+ *   check is currentThread and that one read); per
+ *   park and wake-up one CAS (the waker's) and one volatile store (the end of
+ *   the run), as before; and per dispatch one read of the JDK's state,
+ *   on the line its continuation reads next. The previous protocol released
+ *   the token at the start of every dispatch (a volatile store) and made the
+ *   carrier's own re-submission CAS it back: two locked instructions per
+ *   yield, 7-9 ns of a 145 ns switch (perf, BENCHMARKS.md).
+ *   A copy taken while a walker holds the thread suspended (the walker's own
+ *   submission is dropped: the token is held) is skipped by takeCopy, which
+ *   releases the token as above: the walker, restoring, then queues a copy,
+ *   or the carrier sees the restored state and runs the thread. A copy whose
+ *   thread already ended is skipped (takeCopy finds ENDED_CONTINUATION or a
+ *   terminated state). A copy is skipped whole (Task.takeCopy, before the
+ *   carrier counts, traces or records anything); the thread's own code never
+ *   takes its carrier from Task.worker: it asks the JDK which carrier it is
+ *   mounted on (Worker.ofCaller, Carriers.current), and uses that carrier's
+ *   owner-only state only if that carrier runs it (ResubmittedCopyTest).
+ *   Stale copies (a second copy run beside the running thread: StaleCopyTest)
+ *   could exist under the previous protocol, where the token was released
+ *   at the start of a dispatch; they cannot now. What is left is what happens
+ *   without any walk: a thread that re-submitted itself (the token passed on)
+ *   may be taken and run by another carrier while this one still does its
+ *   post-run bookkeeping (the lastRanAt stamp, a withdrawal of a request made
+ *   for the new slice, a dispatcher's unmounted() beside its new turn:
+ *   Dispatcher, "Threads and memory ordering": harmless).
  *
  * Completion state
  *   status: ALIVE -> SUCCEEDED | FAILED | ABANDONED, once, by a release store.
@@ -324,11 +345,23 @@ public final class GreenThread<T> extends GreenThreadHead<T>
     public void execute(Runnable r) {
         Runnable own = runContinuation;
         if (r == own) {
-            // At most one queued copy (see "One queued copy"): a second submission while
-            // one waits is the JDK's resubmission after a stack walk, and the waiting copy
-            // runs the thread.
-            if (casQueued(false, true)) {
+            if (Thread.currentThread() instanceof Worker w && w.tokenRun == this) {
+                // The thread re-submits itself from the carrier running its continuation
+                // (Thread.yield, a park that found its permit, a monitor unblocked while it
+                // blocked: the JDK's afterYield, after the unmount). That dispatch holds the
+                // copy's token (see "One queued copy"): it passes to this copy, with no CAS;
+                // the dispatch learns it from the carrier's field, cleared once the copy is
+                // queued (an OutOfMemoryError before that, which the JDK retries, finds it
+                // still set).
                 runtime.scheduler.submit(this, false);
+                w.tokenRun = null;
+            } else if (casQueued(false, true)) {
+                runtime.scheduler.submit(this, false);
+            } else {
+                // At most one copy (see "One queued copy"): a submission that finds the token
+                // taken is dropped, and the holder (a queued copy, or the running dispatch,
+                // which looks again at its end) runs the thread. A trace still shows the wake-up.
+                runtime.scheduler.traceDroppedSubmission(this);
             }
         } else if (own == null) {
             // Our start (see the class comment): nobody else can call this before the thread
@@ -353,22 +386,49 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             // run again. Nothing to run, as the JDK's own continuation would have done.
             return false;
         }
-        if (io.verdant.internal.vthread.VirtualThreads.startedNeverRan(vthread)) {
-            // The first dispatch (see "One queued copy", first dispatch): no walker or
-            // unpark can submit a copy while the JDK's state is STARTED, so no Dekker
-            // pair is needed; the continuation's CAS out of STARTED, next on this
-            // carrier, releases the clear to whoever submits it later. Plain: one full
-            // fence less per spawned thread (issue 11).
-            setQueuedPlain(false);
+        // The token stays with this copy through its dispatch (see "One queued copy"):
+        // nothing is written here.
+        if (io.verdant.internal.vthread.VirtualThreads.mayMount(vthread)) {
             return true;
         }
-        // Before the state read below and the continuation's own state check (its CAS),
-        // so a submission that finds queued false comes after them and is queued.
+        // Not runnable now: held by a stack walker (or ended). Skipped whole: the token is
+        // given back first, then the state read again (volatile store, then volatile
+        // read; the walker restores the state, then CASes the token), so either this
+        // carrier sees the restored state and takes the token again, or the walker's
+        // CAS sees it free and queues a copy of its own.
+        return releaseToken();
+    }
+
+    /**
+     * The carrier holding this thread's token (a copy it took, or the dispatch it
+     * ran), giving it back (see "One queued copy"): clears queued (volatile), then
+     * reads the JDK's state; if the thread is runnable and the token still free,
+     * takes it again.
+     *
+     * @return true if this carrier holds the token again (the thread is runnable)
+     */
+    private boolean releaseToken() {
         setQueuedVolatile(false);
-        // A stale copy (see "One queued copy"): the thread is mounted on another
-        // carrier, held by a stack walker, or ended. Skipped whole, after queued was
-        // cleared: a transition to runnable after this read submits a copy of its own.
-        return io.verdant.internal.vthread.VirtualThreads.mayMount(vthread);
+        return io.verdant.internal.vthread.VirtualThreads.mayMount(vthread) && casQueued(false, true);
+    }
+
+    /**
+     * The carrier, as soon as the continuation of this thread returned (the JDK's
+     * runContinuation, its afterYield included), before anything else it does for
+     * the thread: if the thread re-submitted itself from this carrier meanwhile,
+     * the token went with that copy; otherwise it is given back, and a thread made
+     * runnable by another thread meanwhile (whose submission found the token taken
+     * and was dropped) is queued here. Waits for no other thread (see "One queued
+     * copy", why a holder never blocks).
+     */
+    private void endRun(Worker worker) {
+        if (worker.tokenRun != this) {
+            return; // passed on by the thread's own execute()
+        }
+        worker.tokenRun = null;
+        if (!io.verdant.internal.vthread.VirtualThreads.terminated(vthread) && releaseToken()) {
+            runtime.scheduler.requeueAfterDispatch(this);
+        }
     }
 
     @Override
@@ -379,15 +439,26 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             // walker's copy run meanwhile: the window takeCopy leaves). Nothing to run.
             return;
         }
-        if (runtime.cpuTiming) {
-            // Real run time (Clock.SYSTEM), the same in deterministic mode, whose
-            // clock does not move while a thread runs.
-            long t0 = Clock.SYSTEM.nanoTime();
-            rc.run();
-            runNanos += Clock.SYSTEM.nanoTime() - t0;
-        } else {
-            rc.run();
+        // This dispatch holds the token (see "One queued copy"): the thread's own execute()
+        // from this carrier while its continuation runs takes it on; endRun gives it back
+        // otherwise, first thing once the continuation returned.
+        worker.tokenRun = this;
+        try {
+            if (runtime.cpuTiming) {
+                // Real run time (Clock.SYSTEM), the same in deterministic mode, whose
+                // clock does not move while a thread runs.
+                long t0 = Clock.SYSTEM.nanoTime();
+                rc.run();
+                runNanos += Clock.SYSTEM.nanoTime() - t0;
+            } else {
+                rc.run();
+            }
+        } finally {
+            endRun(worker);
         }
+        // From here on this carrier holds no token of the thread: what follows may block
+        // (Dispatcher.unmounted takes a monitor) without losing a submission of it.
+        io.verdant.internal.sched.Faults.unmounted(worker);
         if (STAMP_SLICES) {
             lastRanAt = io.verdant.internal.sched.Ticker.coarseNanos;
         }
@@ -411,6 +482,8 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             // No later unmount will look again: a request counted just after the check
             // above (a requester between its flag CAS and its count) is withdrawn here,
             // once per thread (Sysmon's own requests are withdrawn by Sysmon as well).
+            // After the token's release: dropEndedThread replaces vthread, whose JDK state
+            // the release reads.
             withdrawPreemption();
             dropEndedThread();
         }

@@ -43,9 +43,11 @@ import io.verdant.internal.sched.Task;
  *                    as a snapshot (plain long: JDK 25 on 64-bit platforms
  *                    writes it atomically; a torn read would only misdate a
  *                    diagnostic).
- *   queued           CAS false -> true by execute() (any thread), true -> false
- *                    by the carrier at dispatch; volatile (GreenThread, "One
- *                    queued copy"). A boolean goes after the long, at byte
+ *   queued           the queued-copy token: CAS false -> true by execute()
+ *                    (any thread but the dispatching carrier, which passes
+ *                    it on without a write), true -> false by the carrier at
+ *                    the end of a dispatch that did not pass it on; volatile
+ *                    (GreenThread, "One queued copy"). A boolean goes after the long, at byte
  *                    48 (JOL, JDK 25), so the per-hop set spans 0..49: one line
  *                    for an object starting at offset 0 or 8 of a line (it was
  *                    0, 8 or 16). The object's size is unchanged: the byte came
@@ -69,8 +71,8 @@ abstract class GreenThreadHead<T> extends Task {
     volatile Object kin;
     /** Ticker.coarseNanos when this thread last left a carrier (0: never ran); carrier writes, anyone reads. */
     long lastRanAt;
-    /** A copy of this thread is in a run queue and not yet dispatched: set by CAS in execute(), cleared by the
-     * carrier as it dispatches (see GreenThread, "One queued copy"); volatile. */
+    /** A copy of this thread is in a run queue or being dispatched (the token): set by CAS in execute(), cleared
+     * by the carrier at the end of a dispatch that did not pass it on (see GreenThread, "One queued copy"). */
     @SuppressWarnings("unused") volatile boolean queued;
 
     /**

@@ -21,7 +21,10 @@ package io.verdant.internal.sched;
  * #slotPublished()} (PidTable, a spawn's publication before its read of closed)
  * and {@link #slotEmptied()} (GreenThread.finish, an ending thread that emptied
  * its pid slot and has not yet written its status), let a test close the
- * runtime inside those windows (SlotEmptierCompletesOnceTest).
+ * runtime inside those windows (SlotEmptierCompletesOnceTest). And
+ * {@link #unmounted(Worker)}, called by GreenThread.dispatch once the JDK's
+ * continuation returned, lets a test block a carrier in its post-run
+ * bookkeeping (HeldTokenBlockTest).
  *
  * <pre>
  * Threads
@@ -53,9 +56,15 @@ public final class Faults {
      * stored its child in its pid slot and fenced, and has not yet read closed
      * (PidTable.publish); an ending green thread emptied its pid slot and has not
      * written its status (GreenThread.finish). The hook gets the caller's carrier, or null.
+     * UNMOUNTED is for blocking a carrier there, not for failing it: a green thread's
+     * continuation returned (the thread yielded, parked, blocked or ended), the carrier
+     * gave back or passed on the thread's token (GreenThread.endRun) and has not yet
+     * done its post-run bookkeeping (the lastRanAt stamp, a
+     * withdrawal, Dispatcher.unmounted), as a carrier blocked on a monitor there would
+     * be (HeldTokenBlockTest).
      */
     enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, TAKEN, DISPATCHED, OWN_SLOT_PENDING, SPAWN_PUBLISHED, CANCEL_MARKED,
-        SLOT_PUBLISHED, SLOT_EMPTIED }
+        SLOT_PUBLISHED, SLOT_EMPTIED, UNMOUNTED }
 
     /** A test's fault: may throw anything, on the carrier that reached {@code site}. */
     interface Hook {
@@ -139,6 +148,19 @@ public final class Faults {
     public static void slotEmptied() {
         if (ENABLED) {
             at(Worker.ofCaller(), Site.SLOT_EMPTIED);
+        }
+    }
+
+    /**
+     * Carrier {@code w}, in GreenThread.dispatch after the JDK's continuation
+     * returned and the token's release, before the post-run bookkeeping: runs the installed hook, if
+     * any, at UNMOUNTED. Folded away unless fault injection is enabled.
+     *
+     * @param w the carrier
+     */
+    public static void unmounted(Worker w) {
+        if (ENABLED) {
+            at(w, Site.UNMOUNTED);
         }
     }
 

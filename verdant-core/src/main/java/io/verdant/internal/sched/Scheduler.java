@@ -599,22 +599,7 @@ public final class Scheduler {
             Worker w = Worker.ofCaller();
             if (w != null && w.scheduler == this && w.currentTask() == running) {
                 // Made runnable by the green thread running on worker w.
-                TraceRing ring = w.traceOpaque();
-                if (ring != null && w.stampedRing == ring.serial) {
-                    // This thread runs on w's OS thread: w's ring has one writer. (A
-                    // slice begun before the ring was installed is not traced: its
-                    // wake-ups are not either.)
-                    // The slice's first wake-up is folded into its SLICE event (TraceEvent,
-                    // "Folded wake-up"): one plain store here. Others are events; a spawn
-                    // carries the child's name (a reference, read at export).
-                    long woken = task.traceId();
-                    if (!first && woken != 0 && w.foldedWake == 0) {
-                        w.foldedWake = woken;
-                    } else {
-                        ring.put(TraceEvent.header(first ? TraceEvent.SPAWN : TraceEvent.WAKE, 0, 0, 0),
-                                w.sliceBegin, running.traceId(), woken, first ? task.traceName() : null);
-                    }
-                }
+                traceWakeByRunning(w, running, task, first);
                 if (task.priority < running.priority && preemptive) {
                     // Higher priority than the thread making it runnable: let Sysmon
                     // look now (rule a), not at the next tick.
@@ -676,6 +661,71 @@ public final class Scheduler {
         if (task.priority < NORMAL_LEVEL && preemptive) {
             highPriorityInjected(task.priority);
         }
+    }
+
+    /**
+     * The green thread {@code running} on worker {@code w} (so on w's OS thread)
+     * made {@code task} runnable: records the wake-up (or spawn) in w's trace ring,
+     * if a trace records there. w's ring has one writer: this OS thread. (A slice
+     * begun before the ring was installed is not traced: its wake-ups are not
+     * either.) The slice's first wake-up is folded into its SLICE event
+     * (TraceEvent, "Folded wake-up"): one plain store here. Others are events; a
+     * spawn carries the child's name (a reference, read at export).
+     */
+    private static void traceWakeByRunning(Worker w, Task running, Task task, boolean first) {
+        TraceRing ring = w.traceOpaque();
+        if (ring != null && w.stampedRing == ring.serial) {
+            long woken = task.traceId();
+            if (!first && woken != 0 && w.foldedWake == 0) {
+                w.foldedWake = woken;
+            } else {
+                ring.put(TraceEvent.header(first ? TraceEvent.SPAWN : TraceEvent.WAKE, 0, 0, 0),
+                        w.sliceBegin, running.traceId(), woken, first ? task.traceName() : null);
+            }
+        }
+    }
+
+    /**
+     * Any thread: a submission of {@code task} that queues nothing, because the
+     * task's one copy is held already (GreenThread, "One queued copy": queued, or
+     * a carrier still ending the dispatch in which the thread parked, which then
+     * queues it through {@link #requeueAfterDispatch}). A trace still shows the
+     * wake-up, as {@link #submit} would have recorded it. Off the switch path:
+     * only a submission that lost the copy's CAS comes here.
+     */
+    public void traceDroppedSubmission(Task task) {
+        if (!TraceControl.COMPILED_IN) {
+            return;
+        }
+        Thread t = Thread.currentThread();
+        if (t.isVirtual() && t.getUncaughtExceptionHandler() instanceof Task running) {
+            Worker w = Worker.ofCaller();
+            if (w != null && w.scheduler == this && w.currentTask() == running) {
+                traceWakeByRunning(w, running, task, false);
+                return;
+            }
+        }
+        if (!(t instanceof Worker)) {
+            traceControl.wakeFromOutside(task, false, t);
+        }
+    }
+
+    /**
+     * Worker {@code w} only, at the end of a dispatch of {@code task} in which the
+     * thread parked (or ended, or was not run) and another thread made it
+     * runnable meanwhile, whose submission was dropped because this dispatch
+     * held the copy (GreenThread, "One queued copy"): queues it in the injection
+     * queue, as a submission from outside would be. Not in w's own queues: a task
+     * pushed there during its slice is traced as having yielded (Worker,
+     * "Tracing"), and this one parked. A rare race (the waker runs on another
+     * carrier while this one ends the dispatch); never on the switch path.
+     */
+    public void requeueAfterDispatch(Task task) {
+        if (terminating) {
+            return;
+        }
+        inject(task);
+        signalWork();
     }
 
     /**

@@ -31,9 +31,9 @@ public abstract class Task {
 
     /**
      * Carrier threads only, just before {@link #dispatch}: takes this queued copy
-     * of the task and says whether there is anything to run. False for a stale
-     * copy (a green thread's copy whose thread is running on another carrier,
-     * held by a stack walker, or ended): the carrier then skips it entirely (no
+     * of the task and says whether there is anything to run. False for a copy
+     * with nothing to run (a green thread's copy whose thread is held by a
+     * stack walker, or ended): the carrier then skips it entirely (no
      * dispatch count, no current task, no Task.worker, no trace slice), as if
      * it had never been queued. Foreign work always runs.
      *

@@ -344,6 +344,16 @@ public final class Worker extends Thread {
      * here, so a hand-off allocates nothing (see io.verdant.internal.chan.ChannelImpl,
      * "Node reuse"). An Object: the scheduler knows no channel types. */
     public Object spareNode;
+    /** Owner only (this carrier's OS thread, in sequence): the green thread whose continuation
+     * this carrier runs now (the JDK's runContinuation, its afterYield included) while that
+     * thread's dispatch holds its queued-copy token; null otherwise. The dispatch sets it just
+     * before the continuation runs; the thread's own execute() from this carrier in that run
+     * (Thread.yield, a park that found its permit, a monitor unblocked while blocking: the JDK's
+     * afterYield) clears it, the token passing to the new copy; the dispatch reads and clears
+     * it once the continuation returns, before anything else (GreenThread, "One queued copy").
+     * Per carrier, not per thread: the new copy may run on another carrier before this
+     * dispatch returns, and re-submit itself there. */
+    public Task tokenRun;
     @SuppressWarnings("unused") private volatile Task lifo;
     @SuppressWarnings("unused") private volatile long dispatches;
     @SuppressWarnings("unused") private volatile Task current;

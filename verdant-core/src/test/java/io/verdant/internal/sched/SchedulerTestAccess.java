@@ -25,7 +25,7 @@ public final class SchedulerTestAccess {
 
     /**
      * Runs {@code h} on a carrier at every fault site it reaches, with the site's
-     * name (Faults.Site: NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, TAKEN, DISPATCHED); null
+     * name (Faults.Site: NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, TAKEN, DISPATCHED, UNMOUNTED, ...); null
      * removes it. Needs -Dio.verdant.internal.faults=true.
      */
     public static void atSites(java.util.function.BiConsumer<Worker, String> h) {
