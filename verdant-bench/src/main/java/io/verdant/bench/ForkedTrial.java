@@ -48,7 +48,8 @@ final class ForkedTrial implements Trial {
 
     ForkedTrial(String bench, Harness.Entry entry) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "--add-opens", "java.base/java.lang=ALL-UNNAMED", "-Xss16m"));
+        List<String> cmd = new ArrayList<>(List.of(java, "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+                "--enable-native-access=ALL-UNNAMED", "-Xss16m"));
         cmd.addAll(entry.forkFlags());
         // The runner's bench.* settings (scale, rounds) hold in the child too: the
         // child builds the same entries and must size its work the same way.

@@ -206,10 +206,9 @@ public abstract class Harness implements Comparison {
         };
     }
 
-    /** CPU time of this JVM so far (all its threads), in ns. */
+    /** CPU time of this JVM so far (all its threads), in ns; nanosecond resolution on Linux (see ProcessCpu). */
     static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-                .getOperatingSystemMXBean()).getProcessCpuTime();
+        return ProcessCpu.nanos();
     }
 
     /** Prints both the wall and (when present) the CPU ratio of {@code a} over {@code b}. */
