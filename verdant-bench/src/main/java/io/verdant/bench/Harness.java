@@ -236,7 +236,8 @@ public abstract class Harness implements Comparison {
     static void ratio(Report report, String what, double a, double b, String op, double target) {
         double r = a / b;
         boolean met = op.equals("<=") ? r <= target : r >= target;
-        report.note(String.format(Locale.ROOT, "ratio %s = %.3f (target %s %.2f: %s)", what, r, op, target,
+        report.note(String.format(Locale.ROOT, "ratio %s = %.3f (target %s %s: %s)", what, r, op,
+                java.math.BigDecimal.valueOf(target).stripTrailingZeros().toPlainString(),
                 met ? "met" : "MISSED"));
     }
 
