@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * Set-up is sequential: the child answers {@code READY} once its trial is built
  * (a trial may warm up in its constructor, e.g. {@code wake}'s 10 rounds), and
  * the constructor here waits for it, so the next system's child JVM starts only
- * then and no two systems warm up at the same time on the shared cores. * <p>
+ * then and no two systems warm up at the same time on the shared cores.
+ * <p>
  * Settling: a child whose trial asks for it ({@link Trial#settlesAfterRound()})
  * waits after each round, before it answers, until its own process CPU over
  * {@value #SETTLE_WINDOW_MS} ms is below {@value #SETTLE_PERMILLE} per mille of

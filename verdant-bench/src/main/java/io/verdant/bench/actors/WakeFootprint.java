@@ -42,7 +42,7 @@ public final class WakeFootprint {
         switch (system) {
             case "verdant" -> {
                 try (Verdant rt = Verdant.start(Config.builder().name("wake-footprint").build())) {
-                    for (int i = 0; i < WARM_ROUNDS; i++) {
+                    for (int i = 0; i < WakeComparison.WARM_ROUNDS; i++) {
                         verdant(rt, Math.max(10, n / 100), null);
                     }
                     jitQuiet();
@@ -52,7 +52,7 @@ public final class WakeFootprint {
             case "vt-ltq", "vt-abq" -> {
                 Supplier<BlockingQueue<Object>> q = system.equals("vt-ltq") ? LinkedTransferQueue::new
                         : () -> new ArrayBlockingQueue<>(1);
-                for (int i = 0; i < WARM_ROUNDS; i++) {
+                for (int i = 0; i < WakeComparison.WARM_ROUNDS; i++) {
                     vt(Math.max(10, n / 100), null, q);
                 }
                 jitQuiet();
@@ -62,9 +62,6 @@ public final class WakeFootprint {
         }
         System.out.println("DONE");
     }
-
-    /** Before the measured round: JIT warm-up rounds as {@link WakeComparison}'s (10 of n / 100), not paused. */
-    private static final int WARM_ROUNDS = 10;
 
     private static void parked(BufferedReader in) {
         if (in == null) {
@@ -100,36 +97,34 @@ public final class WakeFootprint {
     }
 
     private static void verdant(Verdant rt, int n, BufferedReader in) {
-        {
-            rt.run(() -> {
-                WakeComparison.Countdown cd = new WakeComparison.Countdown(n);
-                Pid[] pids = new Pid[n];
-                @SuppressWarnings("unchecked")
-                GreenHandle<Void>[] hs = (GreenHandle<Void>[]) new GreenHandle<?>[n];
-                for (int i = 0; i < n; i++) {
-                    hs[i] = Green.spawn(() -> cd.woken(Green.receive()));
-                    pids[i] = hs[i].pid();
+        rt.run(() -> {
+            WakeComparison.Countdown cd = new WakeComparison.Countdown(n);
+            Pid[] pids = new Pid[n];
+            @SuppressWarnings("unchecked")
+            GreenHandle<Void>[] hs = (GreenHandle<Void>[]) new GreenHandle<?>[n];
+            for (int i = 0; i < n; i++) {
+                hs[i] = Green.spawn(() -> cd.woken(Green.receive()));
+                pids[i] = hs[i].pid();
+            }
+            for (GreenHandle<Void> h : hs) {
+                while (h.state() != GreenState.WAITING) {
+                    Green.sleep(Duration.ofMillis(1));
                 }
-                for (GreenHandle<Void> h : hs) {
-                    while (h.state() != GreenState.WAITING) {
-                        Green.sleep(Duration.ofMillis(1));
-                    }
-                }
-                parked(in);
-                long t0 = System.nanoTime();
-                for (Pid p : pids) {
-                    Green.send(p, WakeComparison.MSG);
-                }
-                double woken = cd.awaitAll(t0);
-                if (in != null) {
-                    System.out.println("woken ms " + woken);
-                }
-                for (GreenHandle<Void> h : hs) {
-                    h.join();
-                }
-                return null;
-            });
-        }
+            }
+            parked(in);
+            long t0 = System.nanoTime();
+            for (Pid p : pids) {
+                Green.send(p, WakeComparison.MSG);
+            }
+            double woken = cd.awaitAll(t0);
+            if (in != null) {
+                System.out.println("woken ms " + woken);
+            }
+            for (GreenHandle<Void> h : hs) {
+                h.join();
+            }
+            return null;
+        });
     }
 
     private static void vt(int n, BufferedReader in, Supplier<BlockingQueue<Object>> queue) throws Exception {
