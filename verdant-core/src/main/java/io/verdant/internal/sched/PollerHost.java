@@ -61,6 +61,29 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *   A task moved to the fallback has lost nothing but locality for one round:
  *   the sub-poller's next submission comes back to a host.
  *
+ * Home carriers (issue 11, http: where the kernel's time per request went)
+ *   Each sub-poller has a home: core carrier (its number) mod (the host's core
+ *   workers), numbered in the order PollerHost first sees its continuation
+ *   (the JDK's runContinuation, one object per virtual thread, so identity
+ *   names the sub-poller). A submission made on the home carrier (the
+ *   sub-poller's yield after a poll that found events) is queued there as
+ *   before; any other (the master poller's unpark, a yield on a carrier that
+ *   stole it) goes to the home's inbox (Scheduler.sendHome). Why: a sub-poller
+ *   pushes the threads it wakes to the carrier it runs on, and the JDK splits
+ *   the sockets among the sub-pollers by descriptor (fd & (n - 1)), so a
+ *   sub-poller that always runs on the same carrier wakes each socket's thread
+ *   on the same carrier, whose CPU holds the socket's kernel state from the
+ *   previous request. Before, the master's unparks were injected and taken by
+ *   whichever carrier looked first: under wrk -c100 at 2 workers 44 % of the
+ *   handlers' wake-ups ran them on the other carrier than their previous
+ *   dispatch (0.40 carrier changes per request, counted), and the kernel's TCP
+ *   read and write cost more per request than under default virtual threads
+ *   (perf, BENCHMARKS.md). Sub-pollers beyond SLOTS numbered ones have no home
+ *   (submitted as before); so do those of a host with one worker (nothing to
+ *   choose). The inbox keeps every guarantee below: the task is pending until
+ *   claimed, a thief may take it from a home held by a long task (Worker,
+ *   inbox), and rescue bounds its wait.
+ *
  * Pending slots
  *   A sub-poller has at most one submission outstanding (the JDK submits a
  *   virtual thread's continuation once per unpark or yield), so pending holds
@@ -88,6 +111,9 @@ public final class PollerHost implements Executor {
     private final AtomicReferenceArray<PollerTask> slots = new AtomicReferenceArray<>(SLOTS);
     /** Pending tasks that found every slot taken (slot -1); empty in practice. */
     private final Set<PollerTask> overflow = ConcurrentHashMap.newKeySet();
+    /** The sub-pollers' continuations seen so far, by number (see "Home carriers"):
+     * copy-on-write under this, at most SLOTS; read without a lock. */
+    private volatile Runnable[] numbered = new Runnable[0];
 
     PollerHost(Executor fallback) {
         this.fallback = fallback;
@@ -118,8 +144,33 @@ public final class PollerHost implements Executor {
         }
         PollerTask t = new PollerTask(continuation, this, s, Clock.SYSTEM.nanoTime());
         add(t);
-        if (!s.submitPoller(t)) {
+        if (!s.submitPoller(t, s.workerCount() > 1 ? number(continuation) : -1)) {
             runElsewhere(t);
+        }
+    }
+
+    /** Any thread (execute): the number of the sub-poller {@code continuation} runs, or -1 past SLOTS (see "Home carriers"). */
+    int number(Runnable continuation) {
+        Runnable[] known = numbered;
+        for (int i = 0; i < known.length; i++) {
+            if (known[i] == continuation) {
+                return i;
+            }
+        }
+        synchronized (this) {
+            known = numbered;
+            for (int i = 0; i < known.length; i++) {
+                if (known[i] == continuation) {
+                    return i;
+                }
+            }
+            if (known.length >= SLOTS) {
+                return -1;
+            }
+            Runnable[] grown = java.util.Arrays.copyOf(known, known.length + 1);
+            grown[known.length] = continuation;
+            numbered = grown;
+            return known.length;
         }
     }
 

@@ -429,14 +429,61 @@ public final class Scheduler {
      * Any thread (PollerHost): queues a JDK sub-poller's continuation here, or
      * returns false if this scheduler is terminating (PollerHost then runs it
      * elsewhere). Read after PollerHost added the task to its pending set: see
-     * PollerHost, "end".
+     * PollerHost, "end". {@code home} is the sub-poller's number (PollerHost,
+     * "Home carriers"): the task goes to core carrier {@code home % workers}, by
+     * its inbox unless the caller is that carrier; -1 for none (then as
+     * {@link #submit}).
      */
-    boolean submitPoller(PollerTask task) {
+    boolean submitPoller(PollerTask task, int home) {
         if (terminating) {
             return false;
         }
-        submit(task, false);
+        if (home < 0) {
+            submit(task, false);
+            return true;
+        }
+        Worker w = workers[home % workers.length];
+        if (Thread.currentThread() == w) {
+            submit(task, false); // its own re-submission (a yield): w's yielded slot or ring
+        } else {
+            sendHome(w, task);
+        }
         return true;
+    }
+
+    /**
+     * Any thread but {@code w}: pushes {@code task} to {@code w}'s inbox (Worker,
+     * "Flags written by other threads"), then wakes {@code w} if it is idle. The
+     * Dekker pair with park(): the push (a CAS), a full fence, then idleCount and
+     * under idleLock w.idle; park() registers w as idle under idleLock, fences,
+     * then re-checks w's inbox. Either this sees w idle and wakes it, or w's
+     * re-check sees the task. A w not idle takes it at its next turn (the push
+     * set its injectedFirst), its next search, or its park's re-check. A woken w
+     * counts as searching, as signalWork's (it ends the search when it finds the
+     * task). No other carrier is signalled: one woken would steal the task from
+     * a w finishing a dispatch; a w held by a long task is Sysmon's to see (the
+     * inbox is waiting work: the stranded-work rescue wakes a carrier that steals
+     * it under the LIFO slot's rule), and PollerHost's rescue bounds the wait.
+     */
+    private void sendHome(Worker w, Task task) {
+        w.pushInbox(task);
+        VarHandle.fullFence();
+        if (idleCount == 0) {
+            return;
+        }
+        synchronized (idleLock) {
+            if (!w.idle) {
+                return;
+            }
+            w.idle = false;
+            idleWorkers.remove(w);
+            idleCount = idleWorkers.size();
+            w.searching = true;
+            searching.incrementAndGet();
+            w.counters.wakeups++;
+        }
+        w.unparkWorker();
+        ticker.wakeIfSleeping();
     }
 
     /** Ticker only (Sysmon, every tick): sub-poller tasks waiting here longer than {@code maxWaitNanos} move elsewhere. */
@@ -936,7 +983,8 @@ public final class Scheduler {
             // more searchers only contend on the same victims.
             if (2 * searching.get() >= Math.max(carriers.length, 2)) {
                 w.found = TraceEvent.FOUND_INJECTED;
-                return pollInjected(w);
+                Task own = w.takeInbox();
+                return own != null ? own : pollInjected(w);
             }
             searching.incrementAndGet();
             w.searching = true;
@@ -970,7 +1018,10 @@ public final class Scheduler {
                     Thread.onSpinWait();
                 }
             }
-            found = pollInjected(w);
+            found = w.takeInbox();
+            if (found == null) {
+                found = pollInjected(w);
+            }
             w.found = TraceEvent.FOUND_INJECTED;
             if (found == null) {
                 Worker[] victims = carriers;
@@ -1045,7 +1096,7 @@ public final class Scheduler {
         }
         Faults.at(w, Faults.Site.PARK);
         VarHandle.fullFence();
-        if (hasVisibleWork() || terminating) {
+        if (hasVisibleWork() || w.hasInbox() || terminating) {
             synchronized (idleLock) {
                 if (w.idle) {
                     w.idle = false;
@@ -1105,7 +1156,7 @@ public final class Scheduler {
             return true;
         }
         for (Worker v : carriers) {
-            if (v.lifoOpaque() != null) {
+            if (v.lifoOpaque() != null || v.hasInbox()) {
                 return true;
             }
         }
