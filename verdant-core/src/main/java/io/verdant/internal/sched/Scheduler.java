@@ -458,12 +458,12 @@ public final class Scheduler {
      * under idleLock w.idle; park() registers w as idle under idleLock, fences,
      * then re-checks w's inbox. Either this sees w idle and wakes it, or w's
      * re-check sees the task. A w not idle takes it at its next turn (the push
-     * set its injectedFirst), its next search, or its park's re-check. A woken w
-     * counts as searching, as signalWork's (it ends the search when it finds the
-     * task). No other carrier is signalled: one woken would steal the task from
-     * a w finishing a dispatch; a w held by a long task is Sysmon's to see (the
-     * inbox is waiting work: the stranded-work rescue wakes a carrier that steals
-     * it under the LIFO slot's rule), and PollerHost's rescue bounds the wait.
+     * set its injectedFirst), its next search, or its park's re-check; and an
+     * idle carrier is signalled, which takes the task if w has not within
+     * Worker.INBOX_GRACE_NANOS (w's OS thread descheduled, or a long task: as the
+     * injection queue, where any carrier took it, did). A woken w counts as
+     * searching, as signalWork's (it ends the search when it finds the task).
+     * PollerHost's rescue still bounds the wait.
      */
     private void sendHome(Worker w, Task task) {
         w.pushInbox(task);
@@ -471,19 +471,24 @@ public final class Scheduler {
         if (idleCount == 0) {
             return;
         }
+        boolean home = false;
         synchronized (idleLock) {
-            if (!w.idle) {
-                return;
+            if (w.idle) {
+                w.idle = false;
+                idleWorkers.remove(w);
+                idleCount = idleWorkers.size();
+                w.searching = true;
+                searching.incrementAndGet();
+                w.counters.wakeups++;
+                home = true;
             }
-            w.idle = false;
-            idleWorkers.remove(w);
-            idleCount = idleWorkers.size();
-            w.searching = true;
-            searching.incrementAndGet();
-            w.counters.wakeups++;
         }
-        w.unparkWorker();
-        ticker.wakeIfSleeping();
+        if (home) {
+            w.unparkWorker();
+            ticker.wakeIfSleeping();
+        } else {
+            signalWork();
+        }
     }
 
     /** Ticker only (Sysmon, every tick): sub-poller tasks waiting here longer than {@code maxWaitNanos} move elsewhere. */
@@ -1096,7 +1101,7 @@ public final class Scheduler {
         }
         Faults.at(w, Faults.Site.PARK);
         VarHandle.fullFence();
-        if (hasVisibleWork() || w.hasInbox() || terminating) {
+        if (hasVisibleWork() || terminating) {
             synchronized (idleLock) {
                 if (w.idle) {
                     w.idle = false;
@@ -1130,6 +1135,9 @@ public final class Scheduler {
             return true;
         }
         for (Worker v : carriers) {
+            if (v.hasInbox()) {
+                return true; // a home's sub-poller (Worker, inbox): its own, or another's to take after the grace
+            }
             for (LocalQueue q : v.levels) {
                 if (!q.isEmpty()) {
                     return true;
@@ -1156,7 +1164,7 @@ public final class Scheduler {
             return true;
         }
         for (Worker v : carriers) {
-            if (v.lifoOpaque() != null || v.hasInbox()) {
+            if (v.lifoOpaque() != null) {
                 return true;
             }
         }

@@ -139,12 +139,16 @@ import java.util.concurrent.locks.LockSupport;
  *                  CAS (any thread), taken whole by getAndSet: by the owner
  *                  (next() when injectedFirst is set or every GLOBAL_INTERVAL
  *                  dispatches, its own search, park()'s re-check) or by a thief
- *                  under the LIFO slot's rule (this carrier has not dispatched
- *                  between two of the thief's looks). The first task taken runs;
- *                  the rest go to the taker's local ring. Progress as the LIFO
- *                  slot's: the pusher wakes this carrier if it is idle (a Dekker
- *                  pair with park()'s re-check of its own inbox), and a full
- *                  inbox is waiting work for Sysmon's rules (hasLocalWork).
+ *                  once the newest task has waited INBOX_GRACE_NANOS (a home
+ *                  that runs takes it within a dispatch; one whose OS thread is
+ *                  descheduled, or held by a long task, does not). The first
+ *                  task taken runs; the rest go to the taker's local ring.
+ *                  Progress: the pusher wakes this carrier if it is idle (a
+ *                  Dekker pair with park()'s re-check), else signals an idle
+ *                  carrier; a carrier does not park while an inbox holds a task
+ *                  (park()'s re-check: hasVisibleWork), so it takes the task
+ *                  within the grace plus a search unless the home does; and a
+ *                  full inbox is waiting work for Sysmon's rules (hasLocalWork).
  *
  * A ring's last task (stealBy; issue 11, spawn at 2 workers)
  *   A searching carrier that finds a victim's ring holding one task while the
@@ -316,6 +320,13 @@ public final class Worker extends Thread {
      * dispatch path).
      */
     static long lastTaskGrace = Long.getLong("verdant.lastTaskGrace", LAST_TASK_GRACE_NANOS);
+    /**
+     * How long a thief leaves a task in another carrier's inbox to that carrier, its
+     * home (see "Flags written by other threads"): a few HTTP requests' dispatches
+     * (about 4-6 us each on the VM of BENCHMARKS.md), below an OS time slice, the
+     * longest spin phase's length. Chosen, not tuned.
+     */
+    static final long INBOX_GRACE_NANOS = 20_000;
     /** lastTaskSeen's value for "not leaving a task there": no dispatch count is negative. */
     private static final long NOT_WAITING = -1;
 
@@ -1008,21 +1019,18 @@ public final class Worker extends Thread {
         if (!lifoToo) {
             return null;
         }
-        // LIFO slot and inbox: only if this worker has not dispatched since the thief last looked.
+        // The inbox: once its newest task has waited INBOX_GRACE_NANOS (see "Flags written by
+        // other threads"), in every round, the spin phase's too.
+        if (inboxLate()) {
+            Task t = takeInboxInto(thief);
+            if (t != null) {
+                return t;
+            }
+        }
+        // LIFO slot: only if this worker has not dispatched since the thief last looked.
         long d = dispatchesOpaque();
-        if (lastSeenDispatches[index] == d) {
-            if (lifoOpaque() != null) {
-                Task t = getAndSetLifo(null);
-                if (t != null) {
-                    return t;
-                }
-            }
-            if (hasInbox()) {
-                Task t = takeInboxInto(thief);
-                if (t != null) {
-                    return t;
-                }
-            }
+        if (lastSeenDispatches[index] == d && lifoOpaque() != null) {
+            return getAndSetLifo(null);
         }
         lastSeenDispatches[index] = d;
         return null;
@@ -1114,6 +1122,12 @@ public final class Worker extends Thread {
             scheduler.signalWorkFromOwner();
         }
         return first;
+    }
+
+    /** A thief: true if the inbox's newest task was submitted INBOX_GRACE_NANOS ago or more (Clock.SYSTEM). */
+    private boolean inboxLate() {
+        return INBOX.getOpaque(this) instanceof PollerTask p
+                && Clock.SYSTEM.nanoTime() - p.submittedAt >= INBOX_GRACE_NANOS;
     }
 
     /** Any thread: true if the inbox holds a task; a snapshot (opaque). */

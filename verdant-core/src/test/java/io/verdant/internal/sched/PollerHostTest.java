@@ -272,7 +272,7 @@ class PollerHostTest {
             }
             long steals = steals(ws[0]) + steals(ws[1]) - steals0;
             // Each ran on its home, except where the other carrier stole it (the inbox's rule:
-            // its home had not dispatched between two looks, e.g. its OS thread was not running).
+            // its home had not taken it within the grace, e.g. its OS thread was not running).
             assertThat((long) away[0] + away[1]).isLessThanOrEqualTo(steals);
             assertThat(away[0] + away[1]).isLessThan(2 * rounds);
             assertThat(fallback.runs).hasValue(0);
@@ -309,8 +309,8 @@ class PollerHostTest {
             Runnable subPoller = () -> ran.complete(Thread.currentThread());
             assertThat(host.number(subPoller)).isEqualTo(n);
             host.execute(subPoller);
-            // The held carrier never takes it; Sysmon sees its inbox as waiting work and
-            // wakes the other carrier, which steals it.
+            // The held carrier never takes it; the other carrier, signalled, takes it once it
+            // has waited the inbox's grace.
             Thread t = ran.get(20, TimeUnit.SECONDS);
             assertThat(t).isInstanceOf(Worker.class).isNotSameAs(held);
             assertThat(((Worker) t).scheduler()).isSameAs(s);
