@@ -458,12 +458,17 @@ public final class Scheduler {
      * under idleLock w.idle; park() registers w as idle under idleLock, fences,
      * then re-checks w's inbox. Either this sees w idle and wakes it, or w's
      * re-check sees the task. A w not idle takes it at its next turn (the push
-     * set its injectedFirst), its next search, or its park's re-check; and an
-     * idle carrier is signalled, which takes the task if w has not within
-     * Worker.INBOX_GRACE_NANOS (w's OS thread descheduled, or a long task: as the
-     * injection queue, where any carrier took it, did). A woken w counts as
-     * searching, as signalWork's (it ends the search when it finds the task).
-     * PollerHost's rescue still bounds the wait.
+     * set its injectedFirst), its next search, or its park's re-check. No other
+     * carrier is signalled: one woken for it would find the task left to w for
+     * Worker.INBOX_GRACE_NANOS and spin or park for nothing (signalling one, and
+     * not parking while an inbox held a task, cost +1-3 us of carriers' user CPU
+     * per request at -c100, loaded, three of three runs). A searching carrier
+     * takes it once it has waited the grace (w's OS thread descheduled, or held
+     * by a long task); a w that does not dispatch for a tick while its inbox
+     * holds it is Sysmon's stranded-work rescue (the inbox is local work), which
+     * wakes a carrier that takes it so; PollerHost's rescue bounds the wait. A
+     * woken w counts as searching, as signalWork's (it ends the search when it
+     * finds the task).
      */
     private void sendHome(Worker w, Task task) {
         w.pushInbox(task);
@@ -486,8 +491,6 @@ public final class Scheduler {
         if (home) {
             w.unparkWorker();
             ticker.wakeIfSleeping();
-        } else {
-            signalWork();
         }
     }
 
@@ -1101,7 +1104,7 @@ public final class Scheduler {
         }
         Faults.at(w, Faults.Site.PARK);
         VarHandle.fullFence();
-        if (hasVisibleWork() || terminating) {
+        if (hasVisibleWork() || w.hasInbox() || terminating) {
             synchronized (idleLock) {
                 if (w.idle) {
                     w.idle = false;
@@ -1135,9 +1138,6 @@ public final class Scheduler {
             return true;
         }
         for (Worker v : carriers) {
-            if (v.hasInbox()) {
-                return true; // a home's sub-poller (Worker, inbox): its own, or another's to take after the grace
-            }
             for (LocalQueue q : v.levels) {
                 if (!q.isEmpty()) {
                     return true;
@@ -1154,7 +1154,7 @@ public final class Scheduler {
 
     /**
      * Any thread (the ticker): true if some task waits in an injection queue, a
-     * carrier's queues or a carrier's LIFO slot; a snapshot. Every rule that
+     * carrier's queues or a carrier's LIFO slot or inbox; a snapshot. Every rule that
      * looks for waiting work (time slices, stalls and spares, the stranded-work
      * rescue that wakes an idle carrier to steal) uses this one, so a wake-up
      * parked in the LIFO slot of a carrier whose task runs on is never invisible.
@@ -1164,7 +1164,7 @@ public final class Scheduler {
             return true;
         }
         for (Worker v : carriers) {
-            if (v.lifoOpaque() != null) {
+            if (v.lifoOpaque() != null || v.hasInbox()) {
                 return true;
             }
         }

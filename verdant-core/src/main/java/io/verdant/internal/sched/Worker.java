@@ -144,11 +144,10 @@ import java.util.concurrent.locks.LockSupport;
  *                  descheduled, or held by a long task, does not). The first
  *                  task taken runs; the rest go to the taker's local ring.
  *                  Progress: the pusher wakes this carrier if it is idle (a
- *                  Dekker pair with park()'s re-check), else signals an idle
- *                  carrier; a carrier does not park while an inbox holds a task
- *                  (park()'s re-check: hasVisibleWork), so it takes the task
- *                  within the grace plus a search unless the home does; and a
- *                  full inbox is waiting work for Sysmon's rules (hasLocalWork).
+ *                  Dekker pair with park()'s re-check of its own inbox); a full
+ *                  inbox is waiting work for Sysmon's rules (hasLocalWork: the
+ *                  stranded-work rescue wakes a carrier, which takes it after the
+ *                  grace), as the LIFO slot is (Scheduler.sendHome).
  *
  * A ring's last task (stealBy; issue 11, spawn at 2 workers)
  *   A searching carrier that finds a victim's ring holding one task while the
