@@ -309,8 +309,8 @@ class PollerHostTest {
             Runnable subPoller = () -> ran.complete(Thread.currentThread());
             assertThat(host.number(subPoller)).isEqualTo(n);
             host.execute(subPoller);
-            // The held carrier never takes it; the other carrier, signalled, takes it once it
-            // has waited the inbox's grace.
+            // The held carrier never takes it; Sysmon sees its inbox as waiting work and wakes
+            // the other carrier, which takes it (it has waited longer than the inbox's grace).
             Thread t = ran.get(20, TimeUnit.SECONDS);
             assertThat(t).isInstanceOf(Worker.class).isNotSameAs(held);
             assertThat(((Worker) t).scheduler()).isSameAs(s);
