@@ -74,15 +74,17 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *   sub-poller that always runs on the same carrier wakes each socket's thread
  *   on the same carrier, whose CPU holds the socket's kernel state from the
  *   previous request. Before, the master's unparks were injected and taken by
- *   whichever carrier looked first: under wrk -c100 at 2 workers 44 % of the
- *   handlers' wake-ups ran them on the other carrier than their previous
- *   dispatch (0.40 carrier changes per request, counted), and the kernel's TCP
- *   read and write cost more per request than under default virtual threads
- *   (perf, BENCHMARKS.md). Sub-pollers beyond SLOTS numbered ones have no home
- *   (submitted as before); so do those of a host with one worker (nothing to
- *   choose). The inbox keeps every guarantee below: the task is pending until
- *   claimed, a thief may take it from a home held by a long task (Worker,
- *   inbox), and rescue bounds its wait.
+ *   whichever carrier looked first: under wrk -c100 at 2 workers about half of
+ *   the handlers' wake-ups ran them on the other carrier than their previous
+ *   dispatch (0.40-0.44 carrier changes per request, counted; 0.10-0.14 with
+ *   homes, docs/networking.md). The kernel's TCP read and write cost more per
+ *   request than under default virtual threads (perf, BENCHMARKS.md); that
+ *   this was the cause is not measured yet. Sub-pollers beyond SLOTS numbered
+ *   ones have no home (submitted as before); so do those of a host with one
+ *   worker (nothing to choose). The inbox keeps every guarantee below: the
+ *   task is pending until claimed, a carrier takes it from a home held by a
+ *   long task or descheduled once it has waited Worker.INBOX_GRACE_NANOS
+ *   (Worker, inbox), and rescue bounds its wait.
  *
  * Pending slots
  *   A sub-poller has at most one submission outstanding (the JDK submits a
