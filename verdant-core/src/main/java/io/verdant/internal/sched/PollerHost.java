@@ -84,7 +84,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *   worker (nothing to choose). The inbox keeps every guarantee below: the
  *   task is pending until claimed, a carrier takes it from a home held by a
  *   long task or descheduled once it has waited Worker.INBOX_GRACE_NANOS
- *   (Worker, inbox), and rescue bounds its wait.
+ *   (Worker, inbox), and rescue bounds its wait. -Dverdant.pollerHomes=false
+ *   submits every sub-poller as before (a benchmarking switch: homes trade a
+ *   sub-poller's wait for a descheduled home against locality, which only a
+ *   quiet machine can weigh).
  *
  * Pending slots
  *   A sub-poller has at most one submission outstanding (the JDK submits a
@@ -107,6 +110,12 @@ public final class PollerHost implements Executor {
     private final Executor fallback;
     /** Live real-time schedulers, in start order (Scheduler.start adds, terminate removes). */
     private final CopyOnWriteArrayList<Scheduler> hosts = new CopyOnWriteArrayList<>();
+    /**
+     * Whether sub-pollers have home carriers (see "Home carriers"). A benchmarking
+     * switch, not an API: true unless {@code -Dverdant.pollerHomes=false}; not final
+     * so that a comparison in one process can alternate both (read per submission).
+     */
+    static boolean homes = !"false".equals(System.getProperty("verdant.pollerHomes"));
     /** Slots of the pending array (see "Pending slots"): far more than a JVM's sub-pollers. */
     static final int SLOTS = 64;
     /** Submitted and not yet run (see "A sub-poller must never be lost" and "Pending slots"). */
@@ -146,7 +155,7 @@ public final class PollerHost implements Executor {
         }
         PollerTask t = new PollerTask(continuation, this, s, Clock.SYSTEM.nanoTime());
         add(t);
-        if (!s.submitPoller(t, s.workerCount() > 1 ? number(continuation) : -1)) {
+        if (!s.submitPoller(t, homes && s.workerCount() > 1 ? number(continuation) : -1)) {
             runElsewhere(t);
         }
     }

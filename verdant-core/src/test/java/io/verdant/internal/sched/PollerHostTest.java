@@ -261,6 +261,7 @@ class PollerHostTest {
             int rounds = 200;
             int[] away = new int[2];
             long steals0 = steals(ws[0]) + steals(ws[1]);
+            long pushed0 = s.injectionCounts()[2];
             for (int r = 0; r < rounds; r++) {
                 for (int i = 0; i < 2; i++) {
                     Worker w = runOnce(host, body, ran, i);
@@ -275,6 +276,7 @@ class PollerHostTest {
             // its home had not taken it within the grace, e.g. its OS thread was not running).
             assertThat((long) away[0] + away[1]).isLessThanOrEqualTo(steals);
             assertThat(away[0] + away[1]).isLessThan(2 * rounds);
+            assertThat(s.injectionCounts()[2] - pushed0).isZero(); // inboxes, not the injection queue
             assertThat(fallback.runs).hasValue(0);
             assertThat(host.pendingCount()).isZero();
         }
@@ -318,6 +320,27 @@ class PollerHostTest {
             holder.join(Duration.ofSeconds(20));
             assertThat(fallback.runs).hasValue(0);
             assertThat(host.pendingCount()).isZero();
+        }
+    }
+
+    @Test
+    void withHomesOffASubPollerSubmittedFromElsewhereIsInjected() throws Exception {
+        Fallback fallback = new Fallback();
+        PollerHost host = new PollerHost(fallback);
+        PollerHost.homes = false;
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).maxSpareCarriers(0).name("ph-nohome").build())) {
+            Scheduler s = scheduler(rt);
+            host.hostStarted(s);
+            AtomicReference<CompletableFuture<Thread>> ran = new AtomicReference<>();
+            Runnable[] body = {() -> ran.get().complete(Thread.currentThread())};
+            long pushed0 = s.injectionCounts()[2];
+            for (int r = 0; r < 10; r++) {
+                assertThat(runOnce(host, body, ran, 0).scheduler()).isSameAs(s);
+            }
+            assertThat(s.injectionCounts()[2] - pushed0).isEqualTo(10); // the injection queue, as before homes
+            assertThat(fallback.runs).hasValue(0);
+        } finally {
+            PollerHost.homes = true;
         }
     }
 }
