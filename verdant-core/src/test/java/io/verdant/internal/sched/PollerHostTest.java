@@ -248,6 +248,8 @@ class PollerHostTest {
     void aSubPollerSubmittedFromElsewhereRunsOnItsHomeCarrier() throws Exception {
         Fallback fallback = new Fallback();
         PollerHost host = new PollerHost(fallback);
+        boolean homes = PollerHost.homes;
+        PollerHost.homes = true;
         try (Verdant rt = Verdant.start(Config.builder().workers(2).maxSpareCarriers(0).name("ph-home").build())) {
             Scheduler s = scheduler(rt);
             host.hostStarted(s);
@@ -279,6 +281,8 @@ class PollerHostTest {
             assertThat(s.injectionCounts()[2] - pushed0).isZero(); // inboxes, not the injection queue
             assertThat(fallback.runs).hasValue(0);
             assertThat(host.pendingCount()).isZero();
+        } finally {
+            PollerHost.homes = homes;
         }
     }
 
@@ -286,6 +290,8 @@ class PollerHostTest {
     void aSubPollerWhoseHomeIsHeldRunsOnAnotherCarrier() throws Exception {
         Fallback fallback = new Fallback();
         PollerHost host = new PollerHost(fallback);
+        boolean homes = PollerHost.homes;
+        PollerHost.homes = true;
         try (Verdant rt = Verdant.start(Config.builder().workers(2).maxSpareCarriers(0).name("ph-held")
                 .shutdownTimeout(Duration.ofSeconds(2)).build())) {
             Scheduler s = scheduler(rt);
@@ -320,6 +326,8 @@ class PollerHostTest {
             holder.join(Duration.ofSeconds(20));
             assertThat(fallback.runs).hasValue(0);
             assertThat(host.pendingCount()).isZero();
+        } finally {
+            PollerHost.homes = homes;
         }
     }
 
@@ -327,6 +335,7 @@ class PollerHostTest {
     void withHomesOffASubPollerSubmittedFromElsewhereIsInjected() throws Exception {
         Fallback fallback = new Fallback();
         PollerHost host = new PollerHost(fallback);
+        boolean homes = PollerHost.homes;
         PollerHost.homes = false;
         try (Verdant rt = Verdant.start(Config.builder().workers(2).maxSpareCarriers(0).name("ph-nohome").build())) {
             Scheduler s = scheduler(rt);
@@ -340,7 +349,7 @@ class PollerHostTest {
             assertThat(s.injectionCounts()[2] - pushed0).isEqualTo(10); // the injection queue, as before homes
             assertThat(fallback.runs).hasValue(0);
         } finally {
-            PollerHost.homes = true;
+            PollerHost.homes = homes;
         }
     }
 }
