@@ -636,12 +636,12 @@ public final class Worker extends Thread {
         // wake-up that made it runnable, so the wake's arrow finds it (see "Tracing").
         long t0;
         if (stampedRing == ring.serial && how != TraceEvent.FOUND_INJECTED && how != TraceEvent.FOUND_STOLEN) {
-            t0 = sliceBegin;
+            t0 = sliceBegin; // both fields hold what they would be set to: nothing stored
         } else {
             t0 = readClock();
+            sliceBegin = t0;
+            stampedRing = ring.serial;
         }
-        sliceBegin = t0;
-        stampedRing = ring.serial;
         try {
             task.dispatch(this);
         } finally {
