@@ -48,6 +48,12 @@ import java.util.Map;
  *   bench.scale (default 1.0) multiplies the per-round operation counts that a
  *   comparison marks as scalable (not the 1,000,000 of spawn/skynet/parked,
  *   which are part of the benchmark's definition);
+ *   bench.forks=K (default 1) repeats the whole measurement K times, each
+ *   with its trials set up afresh (new child JVMs for forked entries, so each
+ *   gets a JIT profile and heap layout of its own, as JMH's forks do), and
+ *   takes every median over the K * rounds rounds pooled; the per-fork
+ *   medians are printed beside them. For ratios whose spread between JVMs is
+ *   larger than their target (metrics-cost, trace-cost);
  *   bench.smoke=true checks that everything runs: every size becomes tiny
  *   ({@link #size}), one round, no warm-up. Its figures mean nothing.
  * </pre>
@@ -112,21 +118,77 @@ public abstract class Harness implements Comparison {
             entries = entries.stream().filter(e -> e.id().matches(only)).toList();
         }
         int warmups = Integer.getInteger("bench.warmups", SMOKE ? 0 : defaultWarmups());
-        int rounds = Integer.getInteger("bench.rounds", SMOKE ? 1 : defaultRounds());
+        int perFork = Integer.getInteger("bench.rounds", SMOKE ? 1 : defaultRounds());
+        int forks = Math.max(1, Integer.getInteger("bench.forks", 1));
+        int rounds = perFork * forks;
+        int n = entries.size();
+        double[][] values = new double[n][rounds];
+        double[][] cpu = new double[n][rounds];
+        double[][] warm = new double[n][warmups * forks];
+        List<Map<String, double[]>> extras = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            extras.add(new LinkedHashMap<>());
+        }
+        for (int fork = 0; fork < forks; fork++) {
+            measure(entries, fork, warmups, perFork, values, cpu, warm, extras, rounds);
+        }
+        Map<String, Double> medians = new LinkedHashMap<>();
+        List<String> summary = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Entry e = entries.get(i);
+            double m = median(values[i]);
+            medians.put(e.id(), m);
+            List<String> extra = new ArrayList<>();
+            for (Map.Entry<String, double[]> x : extras.get(i).entrySet()) {
+                double xm = median(x.getValue());
+                medians.put(e.id() + "/" + x.getKey(), xm);
+                extra.add(x.getKey() + "=" + Report.format(xm));
+            }
+            extra.addAll(e.extra());
+            String cpuKey = cpuKey(e);
+            String cpuText = "";
+            if (cpuKey != null) {
+                double c = median(cpu[i]);
+                medians.put(e.id() + "/cpu", c);
+                extra.add(cpuKey + "=" + Report.format(c));
+                cpuText = ", cpu " + Report.format(c);
+            }
+            report.result(e.bench(), e.system(), e.n(), e.metric(), m, extra.toArray(String[]::new));
+            report.note("  " + e.id() + " rounds: " + Arrays.toString(Arrays.stream(values[i])
+                    .mapToObj(Report::format).toArray())
+                    + (warmups == 0 ? "" : " warm-ups: " + Arrays.toString(Arrays.stream(warm[i])
+                    .mapToObj(Report::format).toArray()))
+                    + (cpuKey == null ? "" : " " + cpuKey + ": " + Arrays.toString(Arrays.stream(cpu[i])
+                    .mapToObj(Report::format).toArray())));
+            if (forks > 1) {
+                report.note("  " + e.id() + " median per fork: "
+                        + perForkMedians(values[i], perFork) + (cpuKey == null ? ""
+                        : " " + cpuKey + ": " + perForkMedians(cpu[i], perFork)));
+            }
+            summary.add("median " + e.bench() + " " + e.system()
+                    + (e.extra().isEmpty() ? "" : " " + String.join(",", e.extra())) + ": "
+                    + Report.format(m) + " " + e.metric() + cpuText
+                    + (forks > 1 ? " (" + rounds + " rounds in " + forks + " forks)" : ""));
+        }
+        summary.forEach(report::note);
+        summarize(report, medians);
+    }
+
+    /**
+     * One fork (see bench.forks in the class comment): sets every entry up (child JVMs included), runs
+     * {@code warmups} then {@code perFork} alternating rounds, filling fork
+     * {@code fork}'s columns of the arrays, and closes every trial.
+     */
+    private void measure(List<Entry> entries, int fork, int warmups, int perFork, double[][] values,
+                                double[][] cpu, double[][] warm, List<Map<String, double[]>> extras, int rounds)
+            throws Exception {
         List<Trial> trials = new ArrayList<>();
         try {
             for (Entry e : entries) {
                 trials.add(e.forkFlags() == null ? e.factory().create() : new ForkedTrial(name(), e));
             }
             int n = entries.size();
-            double[][] values = new double[n][rounds];
-            double[][] cpu = new double[n][rounds];
-            double[][] warm = new double[n][warmups];
-            List<Map<String, double[]>> extras = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                extras.add(new LinkedHashMap<>());
-            }
-            for (int round = 0; round < warmups + rounds; round++) {
+            for (int round = 0; round < warmups + perFork; round++) {
                 for (int k = 0; k < n; k++) {
                     int i = (round + k) % n;
                     Trial t = trials.get(i);
@@ -135,10 +197,10 @@ public abstract class Harness implements Comparison {
                     long own = t.lastRunCpuNanos();
                     long cpuNs = own >= 0 ? own : processCpuNanos() - c0;
                     if (round < warmups) {
-                        warm[i][round] = v;
+                        warm[i][fork * warmups + round] = v;
                         continue;
                     }
-                    int r = round - warmups;
+                    int r = fork * perFork + round - warmups;
                     values[i][r] = v;
                     Double ops = t.extras().get("ops");
                     cpu[i][r] = cpuMetric(entries.get(i), cpuNs, ops == null ? entries.get(i).n() : ops);
@@ -147,45 +209,20 @@ public abstract class Harness implements Comparison {
                     }
                 }
             }
-            Map<String, Double> medians = new LinkedHashMap<>();
-            List<String> summary = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                Entry e = entries.get(i);
-                double m = median(values[i]);
-                medians.put(e.id(), m);
-                List<String> extra = new ArrayList<>();
-                for (Map.Entry<String, double[]> x : extras.get(i).entrySet()) {
-                    double xm = median(x.getValue());
-                    medians.put(e.id() + "/" + x.getKey(), xm);
-                    extra.add(x.getKey() + "=" + Report.format(xm));
-                }
-                extra.addAll(e.extra());
-                String cpuKey = cpuKey(e);
-                String cpuText = "";
-                if (cpuKey != null) {
-                    double c = median(cpu[i]);
-                    medians.put(e.id() + "/cpu", c);
-                    extra.add(cpuKey + "=" + Report.format(c));
-                    cpuText = ", cpu " + Report.format(c);
-                }
-                report.result(e.bench(), e.system(), e.n(), e.metric(), m, extra.toArray(String[]::new));
-                report.note("  " + e.id() + " rounds: " + Arrays.toString(Arrays.stream(values[i])
-                        .mapToObj(Report::format).toArray())
-                        + (warmups == 0 ? "" : " warm-ups: " + Arrays.toString(Arrays.stream(warm[i])
-                        .mapToObj(Report::format).toArray()))
-                        + (cpuKey == null ? "" : " " + cpuKey + ": " + Arrays.toString(Arrays.stream(cpu[i])
-                        .mapToObj(Report::format).toArray())));
-                summary.add("median " + e.bench() + " " + e.system()
-                        + (e.extra().isEmpty() ? "" : " " + String.join(",", e.extra())) + ": "
-                        + Report.format(m) + " " + e.metric() + cpuText);
-            }
-            summary.forEach(report::note);
-            summarize(report, medians);
         } finally {
             for (Trial t : trials) {
                 t.close();
             }
         }
+    }
+
+    /** The median of each fork's {@code perFork} consecutive values. */
+    private static String perForkMedians(double[] v, int perFork) {
+        List<String> out = new ArrayList<>();
+        for (int f = 0; f + perFork <= v.length; f += perFork) {
+            out.add(Report.format(median(Arrays.copyOfRange(v, f, f + perFork))));
+        }
+        return out.toString();
     }
 
     /** The RESULT key of the CPU-time figure of {@code e}, or null if its metric has none. */

@@ -24,7 +24,9 @@ package io.verdant.internal.sched;
  * runtime inside those windows (SlotEmptierCompletesOnceTest). And
  * {@link #unmounted(Worker)}, called by GreenThread.dispatch once the JDK's
  * continuation returned, lets a test block a carrier in its post-run
- * bookkeeping (HeldTokenBlockTest).
+ * bookkeeping (HeldTokenBlockTest). {@link #overflowAllocating()}, called by
+ * LocalQueue.moveHalf, lets a test fail an overflow's allocation
+ * (OverflowOutOfMemoryTest).
  *
  * <pre>
  * Threads
@@ -62,9 +64,14 @@ public final class Faults {
      * done its post-run bookkeeping (the lastRanAt stamp, a
      * withdrawal, Dispatcher.unmounted), as a carrier blocked on a monitor there would
      * be (HeldTokenBlockTest).
+     * OVERFLOW_ALLOCATING: a ring's owner (a carrier, or a green thread on it) pushes
+     * into a full local ring and is about to allocate the overflow batch, having
+     * changed nothing yet (LocalQueue.moveHalf); a hook that throws OutOfMemoryError
+     * there stands for that allocation failing (OverflowOutOfMemoryTest). The hook
+     * gets the caller's carrier.
      */
     enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, TAKEN, DISPATCHED, OWN_SLOT_PENDING, SPAWN_PUBLISHED, CANCEL_MARKED,
-        SLOT_PUBLISHED, SLOT_EMPTIED, UNMOUNTED }
+        SLOT_PUBLISHED, SLOT_EMPTIED, UNMOUNTED, OVERFLOW_ALLOCATING }
 
     /** A test's fault: may throw anything, on the carrier that reached {@code site}. */
     interface Hook {
@@ -161,6 +168,17 @@ public final class Faults {
     public static void unmounted(Worker w) {
         if (ENABLED) {
             at(w, Site.UNMOUNTED);
+        }
+    }
+
+    /**
+     * A ring's owner, in LocalQueue.moveHalf before it allocates the overflow batch:
+     * runs the installed hook, if any, at OVERFLOW_ALLOCATING. Folded away unless
+     * fault injection is enabled.
+     */
+    static void overflowAllocating() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.OVERFLOW_ALLOCATING);
         }
     }
 

@@ -243,10 +243,33 @@ final class InjectionQueue extends InjectionQueueHintPad {
      * @param level their priority level
      */
     void pushArray(Task[] tasks, int level) {
-        Batch b = new Batch(tasks, level);
+        pushBatch(new Batch(tasks, level));
+    }
+
+    /**
+     * An empty batch node for {@code n} tasks of priority {@code level}: the
+     * caller fills its array, then hands it to {@link #pushBatch(Batch)}. A
+     * LocalQueue allocates it before it claims the tasks it will hold (LocalQueue,
+     * "Overflow"), so an OutOfMemoryError loses none of them.
+     *
+     * @param n     the number of tasks it will hold, at least one
+     * @param level their priority level
+     * @return the node, not yet in any queue
+     */
+    static Batch newBatch(int n, int level) {
+        return new Batch(new Task[n], level);
+    }
+
+    /**
+     * Any thread that owns {@code b} (from {@link #newBatch}, its array filled with
+     * tasks of b's level queued nowhere else): appends it as {@link #pushArray} does.
+     *
+     * @param b the filled batch node
+     */
+    void pushBatch(Batch b) {
         BATCHES.getAndAdd(this, 1L);
-        BATCH_TASKS.getAndAdd(this, (long) tasks.length);
-        append(levels[level], b, b, tasks.length);
+        BATCH_TASKS.getAndAdd(this, (long) b.tasks.length);
+        append(levels[b.priority], b, b, b.tasks.length);
     }
 
     /** Steps 2-4 of "A producer's steps", then the hint (see "The dispatch path's hint"). */

@@ -37,7 +37,7 @@ import java.lang.invoke.VarHandle;
  *   fails a stealer took some tasks, and there is room for the push. The owner
  *   copies the claimed tasks, oldest first, into a new array (slots keep their
  *   stale references, see below) and hands it to the injection queue as one
- *   node (InjectionQueue.pushArray, "Array batches": the array, not a chain
+ *   node (InjectionQueue.pushBatch, "Array batches": the array, not a chain
  *   through the tasks, so neither side touches the tasks themselves); then it
  *   pushes the new task into the room made. So a producer that outruns every consumer pays
  *   one lock per CAPACITY/2 pushes instead of an allocation, a CAS and a shared
@@ -49,6 +49,11 @@ import java.lang.invoke.VarHandle;
  *   cache, runs here.) Half, not all: the owner keeps work of its own and the
  *   ring keeps work to steal. All tasks of one ring have its level as priority
  *   (Task.priority changes only while a task is in no queue).
+ *   The array and its node are allocated before the claim: an OutOfMemoryError
+ *   there leaves every task in the ring and the pushed task unqueued, so the
+ *   push throws having changed nothing (GreenThread.execute then gives the
+ *   thread's token back, and the JDK's retry of the submission queues it).
+ *   Allocated after the claim, it lost the 128 claimed tasks.
 
  * Refill from the injection queue (offerChain, offerArray)
  *   The owner writes a chain (or, from an array batch, an array slice) of n
@@ -118,21 +123,27 @@ final class LocalQueue {
             }
             // Full: move the older half out; if a stealer won the race for the
             // head instead, it made room. Either way there is room on the next turn.
-            overflowed |= moveHalf(h, overflow);
+            overflowed |= moveHalf(h, overflow, task.priority);
         }
     }
 
-    /** Owner only, the ring full with head at {@code h}: the batch of "Overflow"; false if a stealer won. */
-    private boolean moveHalf(long h, InjectionQueue overflow) {
+    /**
+     * Owner only, the ring full with head at {@code h}: the batch of "Overflow";
+     * false if a stealer won. Allocates the batch before it claims the tasks (see
+     * "Overflow"): an OutOfMemoryError leaves the ring as it was.
+     */
+    private boolean moveHalf(long h, InjectionQueue overflow, int level) {
         final int half = CAPACITY / 2;
+        Faults.overflowAllocating();
+        InjectionQueue.Batch batch = InjectionQueue.newBatch(half, level);
         if (!casHead(h, h + half)) {
             return false;
         }
-        Task[] batch = new Task[half];
+        Task[] tasks = batch.tasks;
         for (int i = 0; i < half; i++) {
-            batch[i] = buffer[(int) (h + i) & MASK];
+            tasks[i] = buffer[(int) (h + i) & MASK];
         }
-        overflow.pushArray(batch, batch[0].priority);
+        overflow.pushBatch(batch);
         return true;
     }
 

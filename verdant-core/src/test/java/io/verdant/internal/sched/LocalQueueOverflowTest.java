@@ -1,5 +1,6 @@
 package io.verdant.internal.sched;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -12,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A full {@link LocalQueue} overflows its older half into the
@@ -23,6 +25,40 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(60)
 class LocalQueueOverflowTest {
     private static final int CAP = LocalQueueHarness.capacity();
+
+    @AfterEach
+    void removeHook() {
+        Faults.install(null);
+    }
+
+    @Test
+    void anOverflowWhoseAllocationFailsLeavesTheRingAsItWas() {
+        LocalQueueHarness q = new LocalQueueHarness();
+        for (int i = 0; i < CAP; i++) {
+            q.push(i);
+        }
+        AtomicBoolean armed = new AtomicBoolean(true);
+        Faults.install((w, site) -> {
+            if (site == Faults.Site.OVERFLOW_ALLOCATING && armed.compareAndSet(true, false)) {
+                throw new OutOfMemoryError("injected: the overflow batch's allocation failed");
+            }
+        });
+        assertThatThrownBy(() -> q.push(CAP)).isInstanceOf(OutOfMemoryError.class);
+        assertThat(q.size()).as("no task claimed, the new one not queued").isEqualTo(CAP);
+        assertThat(q.injectedSize()).isZero();
+        assertThat(q.injectionCounts()[1]).as("no batch pushed").isZero();
+
+        assertThat(q.push(CAP)).as("the retried push overflows").isTrue();
+        List<Integer> expected = new ArrayList<>();
+        for (int i = 0; i < CAP / 2; i++) {
+            expected.add(i);
+        }
+        assertThat(q.takeInjected(Integer.MAX_VALUE)).as("the oldest half, each once, in order").isEqualTo(expected);
+        for (int i = CAP / 2; i <= CAP; i++) {
+            assertThat(q.poll()).isEqualTo(i);
+        }
+        assertThat(q.poll()).isEqualTo(-1);
+    }
 
     @Test
     void aFullRingMovesItsOlderHalfInOneBatchAndKeepsTheNewTask() {

@@ -31,4 +31,9 @@ public final class SchedulerTestAccess {
     public static void atSites(java.util.function.BiConsumer<Worker, String> h) {
         Faults.install(h == null ? null : (w, site) -> h.accept(w, site.name()));
     }
+
+    /** Free slots in {@code w}'s local ring of priority level {@code level}; owner's view (call it on w). */
+    public static int localRoom(Worker w, int level) {
+        return w.levels[level].room();
+    }
 }
