@@ -417,8 +417,9 @@ public final class Config {
 
         /**
          * Keeps an always-on scheduling trace of the last {@code bytesPerCarrier}
-         * bytes per carrier (52 bytes per event: five longs, an object slot and a long;
-         * rounded down to a power of two of events, so 4 MiB keeps 65,536 events,
+         * bytes per carrier (44 bytes per event: four longs, an object slot and a long;
+         * rounded down to a power of two of events, so 4 MiB keeps 65,536 events and
+         * 6 MiB 131,072,
          * the last 65,536 slices of a carrier that only yields), which
          * {@link Verdant#flightRecording()} copies at any time, for example when
          * something has gone wrong. Recording costs a ring write per dispatch (carrying

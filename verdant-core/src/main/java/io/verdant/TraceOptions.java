@@ -29,7 +29,7 @@ import java.util.Set;
  * another trace records, the trace reads the rings already there.
  */
 public final class TraceOptions {
-    /** Events per carrier ring by default: 2^17 (6.5 MiB per carrier at 52 bytes per event),
+    /** Events per carrier ring by default: 2^17 (5.5 MiB per carrier at 44 bytes per event),
      * about 40 ms of a carrier writing three million events a second; the collector drains a
      * ring when it is about a quarter full, so three quarters stay as headroom. */
     public static final int DEFAULT_RING_EVENTS = 1 << 17;
@@ -93,8 +93,8 @@ public final class TraceOptions {
     /**
      * The number of events each carrier's ring holds, if the trace installs the
      * rings (see the class comment). A bigger ring survives a longer stall of the
-     * collector thread without dropping events; it costs 52 bytes per event and
-     * carrier (five longs, an object slot and a long slot).
+     * collector thread without dropping events; it costs 44 bytes per event and
+     * carrier (four longs, an object slot and a long slot).
      *
      * @param events events per carrier ring: a power of two from {@link #MIN_RING_EVENTS}
      *               to {@link #MAX_RING_EVENTS}

@@ -8,7 +8,9 @@ package io.verdant.internal.obs;
  * header: bits 0-7 type, 8-15 found (SLICE) or source (WAKE_FROM), 16-23 ended (SLICE) or
  *         1 for a spawn (WAKE_FROM), 24-31 priority level (SLICE), bit 32 (REF) set by
  *         TraceRing.put when the event carries an object (see below), bit 33 (EXTRA)
- *         likewise for the extra long, bit 34 (ESTIMATED, SLICE) the end is an estimate
+ *         likewise for the extra long, bit 34 (ESTIMATED, SLICE) the end is an estimate;
+ *         bits 35-63 are free in every copy a reader gets (in the ring they hold a
+ *         SLICE's length: TraceRing, "Format", stores a SLICE in four words)
  *
  * type           written by                a            b              c        d
  * SLICE          the carrier, after it     begin nanos  end nanos      task id  woken task id,

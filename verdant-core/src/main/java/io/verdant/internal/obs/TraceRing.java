@@ -12,10 +12,9 @@ import java.lang.invoke.VarHandle;
  *
  * <pre>
  * Layout
- *   buf        capacity * 5 longs; event number s occupies buf[(s &amp; mask) * 5 ..+5]:
- *              a header (TraceEvent.header: type, found, ended, priority) and four
- *              longs whose meaning depends on the type (TraceEvent; the fourth is
- *              a SLICE's folded wake-up, 0 in every other event).
+ *   buf        capacity * 4 longs (WORDS); event number s occupies buf[(s &amp; mask) * 4 ..+4]
+ *              in the ring format below; readers get copies in the 5-long form
+ *              (LONGS) that TraceEvent describes, decoded by the copy methods.
  *   refs       capacity references beside buf: event s may carry one object in
  *              refs[s &amp; mask] (a parked slice's blocker, kept to be rendered at
  *              export, never on the writer). Written only by put(.., ref) and only
@@ -29,12 +28,28 @@ import java.lang.invoke.VarHandle;
  *              after lap): a load and a compare instead of the store and its
  *              barrier (with G1, a StoreLoad fence when the ring's array and the
  *              object are in different old regions).
+ *   aux        capacity longs: event s's extra long (TraceEvent.EXTRA), written only
+ *              for the events that carry one.
  *
- * Memory: LONGS * 8 = 40 bytes of buf per event plus one reference slot in refs
+ * Format (ring words w0..w3 of an event; the copy is h, a, b, c, d as in TraceEvent)
+ *   SLICE      w0 = h | length &lt;&lt; 35, w1 = begin, w2 = task id, w3 = d (the
+ *              folded wake-up): the end is begin + length, so a slice is four
+ *              stores, not five. length = end - begin fits 29 bits below WIDE (up
+ *              to about 537 ms); a longer slice (or one whose words are not a
+ *              begin and a later end) is wide: length field WIDE, w3 = the end, and
+ *              its folded wake-up, if any, is written just before it as a WAKE event
+ *              of its own (begin, task id, woken), which is what TraceSession unfolds
+ *              a folded wake-up to (FoldedWakes): readers see the same events.
+ *   others     w0 = h, w1 = a, w2 = b, w3 = c (their d is 0; put ignores it).
+ *   The header's own bits end at bit 34 (TraceEvent), so the length never meets
+ *   them; a copy clears bits 35-63.
+ *
+ * Memory: WORDS * 8 = 32 bytes of buf per event plus one reference slot in refs
  *   (4 bytes with compressed oops, the JVM's default for heaps below 32 GiB; 8
- *   without) and one long in aux. EVENT_BYTES counts 52: a ring of 2^17 events
- *   holds 5 MiB of buf, 512 KiB of refs and 1 MiB of aux, plus a few dozen bytes
- *   of headers.
+ *   without) and one long in aux. EVENT_BYTES counts 44: a ring of 2^17 events
+ *   holds 4 MiB of buf, 512 KiB of refs and 1 MiB of aux (5.5 MiB), plus a few
+ *   dozen bytes of headers. (Until 2026-12-03 an event took five longs, 52 bytes
+ *   in all: the same ring was 6.5 MiB.)
  *   published  number of events completely written. Written by the owner only.
  *   claimed    a bound on the events whose writing may have begun: the writer
  *              claims CLAIM (claimStep) events at a time, before writing the first
@@ -49,9 +64,9 @@ import java.lang.invoke.VarHandle;
  *      then a StoreStore fence: a reader that sees any store of events
  *      [s, s + step) also sees that their slots no longer hold the events a lap
  *      earlier;
- *   3. plain stores of the 5 longs (and of the reference, if one is given);
- *   4. published = s + 1 (release): a reader that acquires it sees the 5 longs.
- *   Per event: five plain data stores and one release store, no fence, no CAS,
+ *   3. plain stores of the 4 words (and of the reference, if one is given);
+ *   4. published = s + 1 (release): a reader that acquires it sees the 4 words.
+ *   Per event: four plain data stores and one release store, no fence, no CAS,
  *   no volatile write, no allocation, no reference store unless the event
  *   carries an object (on x86 a release store is a plain mov; on AArch64 an
  *   stlr). The claim and its fence are paid once per step (64 events in the
@@ -70,24 +85,38 @@ import java.lang.invoke.VarHandle;
  *      default flight recorder's 131,072). Plain loads of longs never tear on
  *      the 64-bit JVMs Verdant runs on (JDK 25 has no 32-bit port).
  *   copy() copies into a new array (tests, small reads); a collector uses the
- *   bulk steps instead, which allocate nothing: published(), copyLongs() (at
- *   most two bulk copies: the ring may wrap inside the range; copyOut() copies
- *   the object and extra slots as well), ref()/extra() for the events whose
+ *   bulk steps instead, which allocate nothing: published(), copyLongs() (one
+ *   decoding pass, in at most two runs: the ring may wrap inside the range;
+ *   copyOut() copies the object and extra slots as well), ref()/extra() for the events whose
  *   header says they carry one, then validFrom() (the fence and the claim read
  *   of step 2-3) to learn which of the copied events may be torn (TraceSession
  *   drops and re-reads them).
  * </pre>
  */
 public final class TraceRing {
-    /** Longs per event: a header and four payload words (40 bytes). The fourth word holds a
-     * SLICE's folded wake-up (TraceEvent): one more store per slice saves a whole event
-     * (five stores, a release and the claim test) per slice that woke a thread. */
+    /** Longs per event in a copy, the form every reader sees: a header and four payload
+     * words (TraceEvent; the fourth holds a SLICE's folded wake-up, 0 in every other
+     * event). The ring itself holds {@link #WORDS} a event ("Format"). */
     public static final int LONGS = 5;
+    /** Longs per event in the ring: 4 (32 bytes, so an event never straddles a cache line and
+     * the carrier writes half a line an event; "Format"). */
+    public static final int WORDS = 4;
     /** Bytes of a reference slot with compressed oops (the JVM's default below 32 GiB of heap;
      * 8 without them, which {@link #EVENT_BYTES} does not assume). */
     public static final int REF_BYTES = 4;
-    /** Bytes per event held: the five longs, the object slot and the extra long beside them (see "Memory"). */
-    public static final int EVENT_BYTES = LONGS * Long.BYTES + REF_BYTES + Long.BYTES;
+    /** Bytes per event held: the four words, the object slot and the extra long beside them
+     * (44; see "Memory"). */
+    public static final int EVENT_BYTES = WORDS * Long.BYTES + REF_BYTES + Long.BYTES;
+
+    /** Where a SLICE's length (end - begin, nanoseconds) sits in its ring header: bits 35-63,
+     * above the header's flags (TraceEvent: bits 0-34). */
+    static final int LENGTH_SHIFT = 35;
+    /** The length field's all-ones value: the SLICE is wide (its end is in the fourth word). */
+    static final long WIDE = (1L << (64 - LENGTH_SHIFT)) - 1;
+    /** The longest length a SLICE's header holds: 2^29 - 2 ns, about 537 ms. */
+    static final long MAX_LENGTH = WIDE - 1;
+    /** The header bits a reader sees (the ring's length field cleared). */
+    static final long HEADER_MASK = (1L << LENGTH_SHIFT) - 1;
 
     /** Events claimed at a time (see the class comment): 64 (one claim per
      * 2 KiB of events) for rings of 512 events and more, an eighth of smaller
@@ -121,7 +150,7 @@ public final class TraceRing {
         if (capacity < 2 || Integer.bitCount(capacity) != 1 || capacity > (1 << 26)) {
             throw new IllegalArgumentException("capacity must be a power of two between 2 and 2^26, was " + capacity);
         }
-        this.buf = new long[capacity * LONGS];
+        this.buf = new long[capacity * WORDS];
         this.aux = new long[capacity];
         this.refs = new Object[capacity];
         this.mask = capacity - 1;
@@ -184,8 +213,10 @@ public final class TraceRing {
 
     /**
      * Owner only: as {@link #put(long, long, long, long, Object, long)}, with the
-     * fourth payload word {@code d} (a SLICE's folded wake-up, {@link TraceEvent}).
-     * Never blocks.
+     * fourth payload word {@code d} (a SLICE's folded wake-up, {@link TraceEvent};
+     * ignored for other types, whose d is 0). A SLICE is encoded in four words
+     * ("Format"); one whose length does not fit is written wide, after a WAKE event
+     * for its folded wake-up. Never blocks.
      *
      * @param header the event's header ({@link TraceEvent#header})
      * @param a      first payload word
@@ -196,31 +227,86 @@ public final class TraceRing {
      * @param d      fourth payload word
      */
     public void put(long header, long a, long b, long c, Object ref, long extra, long d) {
+        if (TraceEvent.type(header) == TraceEvent.SLICE) { // folds away where the header is a constant
+            long length = b - a;
+            if (Long.compareUnsigned(length, MAX_LENGTH) > 0) {
+                putWide(header, a, b, c, ref, extra, d);
+                return;
+            }
+            write(header | length << LENGTH_SHIFT, a, c, d, ref, extra);
+        } else {
+            write(header, a, b, c, ref, extra);
+        }
+    }
+
+    /**
+     * Owner only: a SLICE whose length does not fit its header ("Format"): its folded
+     * wake-up, if any, as a WAKE event of its own first (what TraceSession would
+     * unfold it to), then the SLICE with its end in the fourth word. Out of line: a
+     * slice of half a second or more, or a caller's arbitrary words.
+     */
+    private void putWide(long header, long t0, long t1, long task, Object ref, long extra, long woken) {
+        if (woken != 0) {
+            write(TraceEvent.header(TraceEvent.WAKE, 0, 0, 0), t0, task, woken, null, 0);
+        }
+        write(header | WIDE << LENGTH_SHIFT, t0, task, t1, ref, extra);
+    }
+
+    /** Owner only: appends one event of ring words w0..w3 (steps in the class comment). */
+    private void write(long w0, long w1, long w2, long w3, Object ref, long extra) {
         long s = (long) PUBLISHED.get(this); // plain: the owner's own last write
         if (((int) s & claimMask) == 0) {
             CLAIMED.setOpaque(this, s + claimMask + 1);
             VarHandle.storeStoreFence();
         }
         int e = (int) (s & mask);
-        int i = e * LONGS;
+        int i = e * WORDS;
         long[] bf = buf;
         if (ref != null) {
             Object[] rf = refs;
             if (rf[e] != ref) { // the slot often holds it already: a loop that parks on the same object a lap ago
                 rf[e] = ref;    // a reference store: G1's post-write barrier (a StoreLoad fence across regions)
             }
-            header |= TraceEvent.REF;
+            w0 |= TraceEvent.REF;
         }
         if (extra != 0) {
             aux[e] = extra;
-            header |= TraceEvent.EXTRA;
+            w0 |= TraceEvent.EXTRA;
         }
-        bf[i] = header;
-        bf[i + 1] = a;
-        bf[i + 2] = b;
-        bf[i + 3] = c;
-        bf[i + 4] = d;
+        bf[i] = w0;
+        bf[i + 1] = w1;
+        bf[i + 2] = w2;
+        bf[i + 3] = w3;
         PUBLISHED.setRelease(this, s + 1);
+    }
+
+    /**
+     * Decodes the ring words of {@code n} events from {@code src} at word {@code i}
+     * into {@code n} copies of {@link #LONGS} longs in {@code dst} at {@code j}
+     * ("Format"). A torn event decodes to garbage, which the caller discards.
+     */
+    private static void decode(long[] src, int i, long[] dst, int j, int n) {
+        for (int end = i + n * WORDS; i < end; i += WORDS, j += LONGS) {
+            long w0 = src[i];
+            long w1 = src[i + 1];
+            long w2 = src[i + 2];
+            long w3 = src[i + 3];
+            if (TraceEvent.type(w0) == TraceEvent.SLICE) {
+                long length = w0 >>> LENGTH_SHIFT;
+                boolean wide = length == WIDE;
+                dst[j] = w0 & HEADER_MASK;
+                dst[j + 1] = w1;
+                dst[j + 2] = wide ? w3 : w1 + length;
+                dst[j + 3] = w2;
+                dst[j + 4] = wide ? 0 : w3;
+            } else {
+                dst[j] = w0;
+                dst[j + 1] = w1;
+                dst[j + 2] = w2;
+                dst[j + 3] = w3;
+                dst[j + 4] = 0;
+            }
+        }
     }
 
     /**
@@ -265,13 +351,7 @@ public final class TraceRing {
         Object[] tmpRefs = new Object[n];
         for (long s = start; s < p; s++) {
             int e = (int) (s & mask);
-            int i = e * LONGS;
-            int j = (int) (s - start) * LONGS;
-            tmp[j] = buf[i];
-            tmp[j + 1] = buf[i + 1];
-            tmp[j + 2] = buf[i + 2];
-            tmp[j + 3] = buf[i + 3];
-            tmp[j + 4] = buf[i + 4];
+            decode(buf, e * WORDS, tmp, (int) (s - start) * LONGS, 1);
             tmpRefs[(int) (s - start)] = refs[e];
         }
         VarHandle.loadLoadFence();
@@ -285,8 +365,8 @@ public final class TraceRing {
     /**
      * Any thread, step 1 of a bulk read: copies events {@code [from, from + n)}
      * into {@code dst} from longs offset {@code dstOff} and their object slots into
-     * {@code dstRefs} from {@code dstRefOff}, with at most two
-     * {@code System.arraycopy} calls per array. The caller took {@code from + n}
+     * {@code dstRefs} from {@code dstRefOff} (the events decoded into {@link #LONGS}
+     * longs each, "Format"), in at most two runs per array. The caller took {@code from + n}
      * at most {@link #published()} and at least {@code published() - capacity()};
      * it must call {@link #validFrom()} afterwards to learn which of the copied
      * events may be torn.
@@ -309,7 +389,7 @@ public final class TraceRing {
      *
      * @param from      the first event number
      * @param n         how many events
-     * @param dst       receives the 5 longs of each event
+     * @param dst       receives the {@link #LONGS} longs of each event
      * @param dstOff    where the first goes
      * @param dstRefs   receives each event's object slot
      * @param dstExtras receives each event's extra slot, or null for none
@@ -318,13 +398,13 @@ public final class TraceRing {
     public void copyOut(long from, int n, long[] dst, int dstOff, Object[] dstRefs, long[] dstExtras, int dstRefOff) {
         int first = (int) (from & mask);
         int head = Math.min(n, mask + 1 - first);
-        System.arraycopy(buf, first * LONGS, dst, dstOff, head * LONGS);
+        decode(buf, first * WORDS, dst, dstOff, head);
         System.arraycopy(refs, first, dstRefs, dstRefOff, head);
         if (dstExtras != null) {
             System.arraycopy(aux, first, dstExtras, dstRefOff, head);
         }
         if (head < n) {
-            System.arraycopy(buf, 0, dst, dstOff + head * LONGS, (n - head) * LONGS);
+            decode(buf, 0, dst, dstOff + head * LONGS, n - head);
             System.arraycopy(refs, 0, dstRefs, dstRefOff + head, n - head);
             if (dstExtras != null) {
                 System.arraycopy(aux, 0, dstExtras, dstRefOff + head, n - head);
@@ -333,9 +413,9 @@ public final class TraceRing {
     }
 
     /**
-     * Any thread, step 1 of a collector's bulk read: copies the five longs of events
-     * {@code [from, from + n)} into {@code dst} from index {@code dstOff}, with at most
-     * two {@code System.arraycopy} calls; the object and extra slots are not copied:
+     * Any thread, step 1 of a collector's bulk read: copies events
+     * {@code [from, from + n)} into {@code dst} from index {@code dstOff}, decoded into
+     * {@link #LONGS} longs each ("Format"), in at most two runs; the object and extra slots are not copied:
      * the caller reads them with {@link #ref} and {@link #extra} for the few events
      * whose header says they carry one. The same contract as {@link #copyOut}: call
      * {@link #validFrom()} afterwards (after reading the slots).
@@ -348,9 +428,9 @@ public final class TraceRing {
     public void copyLongs(long from, int n, long[] dst, int dstOff) {
         int first = (int) (from & mask);
         int head = Math.min(n, mask + 1 - first);
-        System.arraycopy(buf, first * LONGS, dst, dstOff, head * LONGS);
+        decode(buf, first * WORDS, dst, dstOff, head);
         if (head < n) {
-            System.arraycopy(buf, 0, dst, dstOff + head * LONGS, (n - head) * LONGS);
+            decode(buf, 0, dst, dstOff + head * LONGS, n - head);
         }
     }
 
@@ -406,7 +486,7 @@ public final class TraceRing {
         }
         boolean found = false;
         for (long s = start; s < to && !found; s++) {
-            found = TraceEvent.type(buf[(int) (s & mask) * LONGS]) == type;
+            found = TraceEvent.type(buf[(int) (s & mask) * WORDS]) == type;
         }
         return found || validFrom() > start;
     }

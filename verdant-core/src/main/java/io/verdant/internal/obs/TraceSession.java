@@ -38,8 +38,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * What the collector costs (the carriers' cost is in Worker, "Tracing")
  *   Per drain and ring, a block of up to BLOCK_EVENTS events at a time: one
- *   published() read, at most two System.arraycopy calls of the events' five longs
- *   (40 bytes each) from the ring into the staging block (a heap array that stays
+ *   published() read, one pass in at most two runs that decodes the events' four
+ *   ring words (32 bytes each; TraceRing, "Format") into five longs each in the
+ *   staging block (a heap array that stays
  *   in cache), a read of each header to fetch the object and extra slots of the
  *   events that carry one (a parked slice's blocker is interned in the lane and
  *   named by an index in the header, TraceLane "objects": no reference store per
@@ -104,7 +105,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class TraceSession implements TraceRecording {
     /** Events per carrier ring of a trace started without the flight recorder:
-     * 2^17 events (6.5 MiB per carrier with the object and extra slots, TraceRing "Memory"),
+     * 2^17 events (5.5 MiB per carrier with the object and extra slots, TraceRing "Memory"),
      * about 40 ms of a carrier writing three million events a second, so the
      * collector can drain a busy runtime about 100 times a second instead of 500
      * and still has three quarters of the ring as headroom. */

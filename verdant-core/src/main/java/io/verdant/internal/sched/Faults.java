@@ -42,8 +42,8 @@ public final class Faults {
      * The sites a hook can fail. SLICE_WRITTEN (a traced slice's SLICE event is
      * in the ring, the carrier's turn not over) is for holding a carrier there,
      * not for failing it: CarrierFaultTest leaves it out, and TAKEN (a task's copy was
-     * taken, Task.takeCopy said to run it, before its dispatch) and DISPATCHED (an
-     * untraced dispatch returned, the carrier still names the task as current) are
+     * taken, Task.takeCopy said to run it, before its dispatch) and DISPATCHED (a
+     * dispatch returned, traced or not, the carrier still names the task as current) are
      * for holding a carrier at those points (StaleCopyTest), not for failing it either.
      * OWN_SLOT_PENDING is not a carrier's: a green thread spawning a child read its own
      * token's kids (not final: the own-slot path) and has not yet stored the child in

@@ -51,13 +51,13 @@ public final class TraceControl {
 
     /** Events kept by the ticker's ring: preemption requests, stalls and spares
      * are rare (a few per tick at most), timer firings are not (every sleep and
-     * timeout that expires): 2^14 events (576 KiB, TraceRing "Memory"); the
+     * timeout that expires): 2^14 events (704 KiB, TraceRing "Memory"); the
      * collector drains when the fullest ring, this one included, would be a
      * quarter full (TraceSession), so a burst of 12,000 firings between two
      * collections is held. */
     private static final int TICKER_EVENTS = 1 << 14;
     /** Events kept by the outside ring: wake-ups from off the carriers (I/O,
-     * platform threads). Each took an injection; 2^14 events (576 KiB), drained
+     * platform threads). Each took an injection; 2^14 events (704 KiB), drained
      * by the same rule as the ticker's ring. */
     private static final int OUTSIDE_EVENTS = 1 << 14;
 

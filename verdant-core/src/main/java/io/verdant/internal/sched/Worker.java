@@ -115,6 +115,16 @@ import java.util.concurrent.locks.LockSupport;
  *              none. Written as the SLICE's fourth word and cleared at the slice's
  *              end: a slice that woke one thread writes one event, not two
  *              (TraceEvent, "Folded wake-up").
+ *   traceHonoured, tracePriority, traceTail
+ *              owner only: beginTraced notes them before a traced dispatch and
+ *              endTraced compares after it (preemptions honoured, the task's level
+ *              and that level's tail). A traced turn calls beginTraced, the same
+ *              runTask as an untraced turn, then endTraced: the continuation runs
+ *              from the carrier loop's own compiled frame (runTask inlined into
+ *              turns) in both. A method that wrapped the dispatch (as
+ *              dispatchTraced did) is compiled on its own and called, and a
+ *              dispatch from it cost about 8 ns more (measured with the body reduced
+ *              to the dispatch alone: TraceProbe, flight recorder, yield 1 worker).
  *   Why a traced slice ended is read off what it left behind: the continuation
  *   is gone (done), the carrier's preemption count moved (preempt), the task is
  *   in the yielded slot or was the last task pushed to its local level during
@@ -447,6 +457,11 @@ public final class Worker extends Thread {
     }
     /** Owner only: the first thread the running traced slice woke, 0 for none (see "Tracing"). */
     long foldedWake;
+    /** Owner only, during a traced slice: the preemptions honoured, the task's priority level and
+     * that level's tail at its begin (beginTraced), for endTraced to tell why it ended. */
+    private long traceHonoured;
+    private int tracePriority;
+    private long traceTail;
 
     Worker(Scheduler scheduler, int index, String name, long stackSize, boolean spare) {
         super(null, null, name, stackSize, false);
@@ -539,7 +554,18 @@ public final class Worker extends Thread {
                             : task == lifoSeen ? TraceEvent.FOUND_LIFO : TraceEvent.FOUND_LOCAL;
                 }
             }
-            runTask(task, ring, how);
+            if (ring == null) {
+                runTask(task);
+            } else {
+                // Traced: begin and end around the same runTask as an untraced turn, so the
+                // continuation still runs from this loop's frame (runTask inlined here). A
+                // method that wrapped the dispatch was compiled on its own, out of line,
+                // and cost about 8 ns a dispatch more (measured; see "Tracing").
+                beginTraced(task, ring, how);
+                if (runTask(task)) {
+                    endTraced(task, ring, how);
+                }
+            }
         }
         return false;
     }
@@ -612,12 +638,18 @@ public final class Worker extends Thread {
         return VirtualThreads.currentCarrier() instanceof Worker w ? w : null;
     }
 
-    /** Owner only: runs {@code task}; {@code ring} is this turn's trace ring, or null; {@code how} a FOUND_ code if traced. */
-    void runTask(Task task, TraceRing ring, int how) { // package-private for LastTaskStealTest
+    /**
+     * Owner only: runs {@code task} (a traced turn calls beginTraced before and
+     * endTraced after, if it ran). Clears current before it returns, so a traced
+     * slice's SLICE event is published after that (see endTraced).
+     *
+     * @return false for a stale copy, which did not run
+     */
+    boolean runTask(Task task) { // package-private for LastTaskStealTest
         if (!task.takeCopy()) {
             // A stale copy of a green thread (GreenThread, "One queued copy"): nothing runs,
             // so nothing is counted, traced or named as this carrier's.
-            return;
+            return false;
         }
         Faults.at(this, Faults.Site.TAKEN);
         setDispatchesOpaque(dispatchesOwn() + 1);
@@ -628,95 +660,95 @@ public final class Worker extends Thread {
         }
         setCurrentOpaque(task);
         try {
-            if (ring == null) {
-                task.dispatch(this);
-                Faults.at(this, Faults.Site.DISPATCHED);
-            } else {
-                dispatchTraced(task, ring, how);
-            }
+            task.dispatch(this);
+            Faults.at(this, Faults.Site.DISPATCHED);
         } catch (Throwable t) {
             // A continuation never throws out of run(); a foreign runnable might.
             report(t);
         } finally {
             setCurrentOpaque(null);
         }
+        return true;
     }
 
     /**
-     * Owner only: runs {@code task} and records its slice: when it began and
-     * ended, how it was found and why it stopped ("Tracing" in the class
-     * comment), for a park its blocker and a mutex's holder, for an exit the
-     * thread's name (TraceEvent). A clock read at the end of one slice in
-     * STAMP_EVERY (or when the ticker's coarse clock moved), at the begin of a
-     * task found in the injection queues or stolen; one ring write, carrying the
-     * slice's first wake-up; nothing allocated (the cost of tracing, see
-     * docs/observability.md).
+     * Owner only, before a traced dispatch of {@code task} (runTask): notes what endTraced compares after the slice (preemptions
+     * honoured, the tail of the task's level) and, for a slice that does not begin
+     * where the last one ended, reads the clock. A task taken from the injection
+     * queues or stolen may have been made runnable after this carrier's last mark
+     * (it searched meanwhile): its slice begins now, after the wake-up that made it
+     * runnable, so the wake's arrow finds it (see "Tracing"). Otherwise
+     * sliceBegin and stampedRing hold the slice's begin and ring already: nothing
+     * is stored for them.
      */
-    private void dispatchTraced(Task task, TraceRing ring, int how) {
-        long honoured = counters.preemptionsHonored;
-        LocalQueue level = levels[task.priority];
-        long tail = level.tailOwner();
-        // A task taken from the injection queues or stolen may have been made runnable after
-        // this carrier's last mark (it searched meanwhile): its slice begins now, after the
-        // wake-up that made it runnable, so the wake's arrow finds it (see "Tracing").
-        long t0;
-        if (stampedRing == ring.serial && how != TraceEvent.FOUND_INJECTED && how != TraceEvent.FOUND_STOLEN) {
-            t0 = sliceBegin;
+    private void beginTraced(Task task, TraceRing ring, int how) {
+        int priority = task.priority;
+        tracePriority = priority;
+        traceHonoured = counters.preemptionsHonored;
+        traceTail = levels[priority].tailOwner();
+        if (stampedRing != ring.serial || how == TraceEvent.FOUND_INJECTED || how == TraceEvent.FOUND_STOLEN) {
+            sliceBegin = readClock();
+            stampedRing = ring.serial;
+        }
+    }
+
+    /**
+     * Owner only, after a traced dispatch of {@code task} that ran (beginTraced
+     * before it; runTask cleared current): records its slice: when it began and ended, how it was found and why it
+     * stopped ("Tracing" in the class comment), for a park its blocker and a
+     * mutex's holder, for an exit the thread's name (TraceEvent). A clock read at
+     * the end of one slice in STAMP_EVERY (or when the ticker's coarse clock
+     * moved), at the begin of a task found in the injection queues or stolen; one
+     * ring write, carrying the slice's first wake-up; nothing allocated (the cost
+     * of tracing, see docs/observability.md).
+     */
+    private void endTraced(Task task, TraceRing ring, int how) {
+        long t0 = sliceBegin;
+        long t1;
+        long estimated = 0;
+        if (++stampRun >= STAMP_EVERY || Ticker.coarseNanos != stampCoarse) {
+            t1 = readClock();
         } else {
-            t0 = readClock();
+            t1 = t0 + 1; // a lower bound: see "Tracing"
+            estimated = TraceEvent.ESTIMATED;
         }
-        sliceBegin = t0;
-        stampedRing = ring.serial;
-        try {
-            task.dispatch(this);
-        } finally {
-            long t1;
-            long estimated = 0;
-            if (++stampRun >= STAMP_EVERY || Ticker.coarseNanos != stampCoarse) {
-                t1 = readClock();
-            } else {
-                t1 = t0 + 1; // a lower bound: see "Tracing"
-                estimated = TraceEvent.ESTIMATED;
-            }
-            Thread vt = task.thread();
-            int ended;
-            Object blocker = null;
-            long holder = 0;
-            if (vt == null) {
-                ended = TraceEvent.ENDED_DONE;
-            } else if (counters.preemptionsHonored != honoured) {
-                ended = TraceEvent.ENDED_PREEMPT;
-            } else if (yielded == task || level.pushedSince(tail, task)) {
-                ended = TraceEvent.ENDED_YIELD;
-            } else if ((blocker = LockSupport.getBlocker(vt)) != null) {
-                // Parked on something (a channel, mutex, handle: the common park): its
-                // blocker, kept as a reference and rendered at export, is one field read
-                // (opaque), no formatting on the carrier; and it answers "exit or park"
-                // without the thread's state: a thread sets its blocker only around its
-                // own park and clears it after, so one that ended in this slice has none.
-                ended = TraceEvent.ENDED_PARK;
-                holder = io.verdant.internal.obs.WaitReasons.holderId(blocker); // a mutex's holder now, as a number
-            } else if (vt.getState() == Thread.State.TERMINATED) {
-                ended = TraceEvent.ENDED_EXIT;
-                blocker = vt.getName(); // a field read: names a thread that ends before the collector sees it
-            } else {
-                // Parked without a blocker, or already woken and its blocker cleared (it
-                // then ran again elsewhere).
-                ended = TraceEvent.ENDED_PARK;
-            }
-            // current is cleared before the SLICE is published (the ring's release store
-            // orders it): a stopping trace that reads the published count including this
-            // SLICE then sees no current task (TraceControl.slicesInFlight). Cleared after
-            // it, a stop that came in between waited its whole bound for a SLICE that had
-            // been written already and cut a phantom "running" slice of the task to the
-            // stop time, while the task ran on another carrier (TraceViewTest under load).
-            setCurrentOpaque(null);
-            ring.put(TraceEvent.header(TraceEvent.SLICE, how, ended, task.priority) | estimated, t0, t1,
-                    task.traceId(), blocker, holder, foldedWake);
-            foldedWake = 0;
-            sliceBegin = t1;
-            Faults.at(this, Faults.Site.SLICE_WRITTEN);
+        Thread vt = task.thread();
+        int ended;
+        Object blocker = null;
+        long holder = 0;
+        if (vt == null) {
+            ended = TraceEvent.ENDED_DONE;
+        } else if (counters.preemptionsHonored != traceHonoured) {
+            ended = TraceEvent.ENDED_PREEMPT;
+        } else if (yielded == task || levels[tracePriority].pushedSince(traceTail, task)) {
+            ended = TraceEvent.ENDED_YIELD;
+        } else if ((blocker = LockSupport.getBlocker(vt)) != null) {
+            // Parked on something (a channel, mutex, handle: the common park): its
+            // blocker, kept as a reference and rendered at export, is one field read
+            // (opaque), no formatting on the carrier; and it answers "exit or park"
+            // without the thread's state: a thread sets its blocker only around its
+            // own park and clears it after, so one that ended in this slice has none.
+            ended = TraceEvent.ENDED_PARK;
+            holder = io.verdant.internal.obs.WaitReasons.holderId(blocker); // a mutex's holder now, as a number
+        } else if (vt.getState() == Thread.State.TERMINATED) {
+            ended = TraceEvent.ENDED_EXIT;
+            blocker = vt.getName(); // a field read: names a thread that ends before the collector sees it
+        } else {
+            // Parked without a blocker, or already woken and its blocker cleared (it
+            // then ran again elsewhere).
+            ended = TraceEvent.ENDED_PARK;
         }
+        // current was cleared (runTask) before the SLICE is published (the ring's release
+        // store orders it): a stopping trace that reads the published count including this
+        // SLICE then sees no current task (TraceControl.slicesInFlight). Cleared after
+        // it, a stop that came in between waited its whole bound for a SLICE that had
+        // been written already and cut a phantom "running" slice of the task to the
+        // stop time, while the task ran on another carrier (TraceViewTest under load).
+        ring.put(TraceEvent.header(TraceEvent.SLICE, how, ended, task.priority) | estimated, t0, t1,
+                task.traceId(), blocker, holder, foldedWake);
+        foldedWake = 0;
+        sliceBegin = t1;
+        Faults.at(this, Faults.Site.SLICE_WRITTEN);
     }
 
     /**

@@ -15,11 +15,17 @@ import org.junit.jupiter.api.Timeout;
  */
 class TraceLaneTest {
 
-    /** Event s: a slice whose words are derived from s; every 7th carries an object, every 5th an extra long. */
+    /** Event s: a slice whose words are derived from s (an end the ring's four-word form holds,
+     * TraceRing "Format"); every 7th carries an object, every 5th an extra long. */
     private static void write(TraceRing r, long s) {
         Object ref = s % 7 == 0 ? "e" + s : null;
         long extra = s % 5 == 0 ? s + 1 : 0;
-        r.put(TraceEvent.header(TraceEvent.SLICE, 1, TraceEvent.ENDED_PARK, 2), s, ~s, s * 31, ref, extra, s ^ 0x55);
+        r.put(TraceEvent.header(TraceEvent.SLICE, 1, TraceEvent.ENDED_PARK, 2), s, end(s), s * 31, ref, extra, s ^ 0x55);
+    }
+
+    /** Event s's end: s plus up to 2^20 ns. */
+    private static long end(long s) {
+        return s + (s * 0x9E3779B97F4A7C15L >>> 44);
     }
 
     /** TraceSession.drain's protocol, a block at a time: copy the longs, read the carried slots, check
@@ -64,7 +70,7 @@ class TraceLaneTest {
     private static void assertWhole(TraceLane l, Object[] refs, long[] extras, int k) {
         long s = l.word(k, 1);
         long h = l.word(k, 0);
-        assertThat(l.word(k, 2)).isEqualTo(~s);
+        assertThat(l.word(k, 2)).isEqualTo(end(s));
         assertThat(l.word(k, 3)).isEqualTo(s * 31);
         assertThat(l.word(k, 4)).isEqualTo(s ^ 0x55);
         assertThat(TraceEvent.hasRef(h)).isEqualTo(s % 7 == 0);
@@ -97,7 +103,7 @@ class TraceLaneTest {
             int j = k * TraceRing.LONGS;
             long s = flat[j + 1];
             assertThat(s).isEqualTo(k);
-            assertThat(flat[j + 2]).isEqualTo(~s);
+            assertThat(flat[j + 2]).isEqualTo(end(s));
             assertThat(flat[j + 3]).isEqualTo(s * 31);
             assertThat(flat[j + 4]).isEqualTo(s ^ 0x55);
             assertThat(flat[j] & TraceLane.OBJ_MASK).isZero(); // index cleared

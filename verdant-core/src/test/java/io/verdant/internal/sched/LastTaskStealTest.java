@@ -88,7 +88,7 @@ class LastTaskStealTest {
             seen[1] = look(owner, thief);
             clock.addAndGet(1);
             seen[2] = look(owner, thief);
-        }), null, 0);
+        }));
         assertThat(errors).isEmpty();
         assertThat(seen[0]).as("first look: left to the running owner").isNull();
         assertThat(seen[1]).as("just inside the grace: still left").isNull();
@@ -110,7 +110,7 @@ class LastTaskStealTest {
             owner.pushLocalOrInject(second);
             clock.addAndGet(grace);
             seen[1] = look(owner, thief);
-        }), null, 0);
+        }));
         assertThat(errors).isEmpty();
         assertThat(seen[0]).isNull();
         assertThat(seen[1]).as("one task in the ring for the whole grace: taken").isSameAs(second);
@@ -126,7 +126,7 @@ class LastTaskStealTest {
         owner.runTask(new Probe(() -> {
             seen[0] = look(owner, thief);
             seen[1] = look(owner, thief);
-        }), null, 0);
+        }));
         assertThat(errors).isEmpty();
         assertThat(seen[0]).as("two queued: the older is stolen").isSameAs(older);
         assertThat(seen[1]).as("then the newer is the last: left").isNull();
@@ -142,12 +142,12 @@ class LastTaskStealTest {
         owner.runTask(new Probe(() -> {
             seen[0] = look(owner, thief);
             clock.addAndGet(grace - 1);
-            thief.runTask(idle(), null, 0); // the thief found other work meanwhile
+            thief.runTask(idle()); // the thief found other work meanwhile
             clock.addAndGet(1);
             seen[1] = look(owner, thief);
             clock.addAndGet(grace);
             seen[2] = look(owner, thief);
-        }), null, 0);
+        }));
         assertThat(errors).isEmpty();
         assertThat(seen[0]).isNull();
         assertThat(seen[1]).as("a new grace began after the thief's own dispatch").isNull();
