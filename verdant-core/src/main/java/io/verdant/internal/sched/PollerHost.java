@@ -61,6 +61,36 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *   A task moved to the fallback has lost nothing but locality for one round:
  *   the sub-poller's next submission comes back to a host.
  *
+ * Home carriers (issue 11, http: where the kernel's time per request went)
+ *   Each sub-poller has a home: core carrier (its number) mod (the host's core
+ *   workers), numbered in the order PollerHost first sees its continuation
+ *   (the JDK's runContinuation, one object per virtual thread, so identity
+ *   names the sub-poller). A submission made on the home carrier (the
+ *   sub-poller's yield after a poll that found events) is queued there as
+ *   before; any other (the master poller's unpark, a yield on a carrier that
+ *   stole it) goes to the home's inbox (Scheduler.sendHome). Why: a sub-poller
+ *   pushes the threads it wakes to the carrier it runs on, and the JDK splits
+ *   the sockets among the sub-pollers by descriptor (fd & (n - 1)), so a
+ *   sub-poller that always runs on the same carrier wakes each socket's thread
+ *   on the same carrier, whose CPU holds the socket's kernel state from the
+ *   previous request. Before, the master's unparks were injected and taken by
+ *   whichever carrier looked first: under wrk -c100 at 2 workers about half of
+ *   the handlers' wake-ups ran them on the other carrier than their previous
+ *   dispatch (0.40-0.44 carrier changes per request, counted; 0.10-0.14 with
+ *   homes, docs/networking.md). The kernel's TCP read and write cost more per
+ *   request than under default virtual threads (perf, BENCHMARKS.md); that
+ *   this was the cause is not measured yet. Sub-pollers beyond SLOTS numbered
+ *   ones have no home (submitted as before); so do those of a host with one
+ *   worker (nothing to choose). The inbox keeps every guarantee below: the
+ *   task is pending until claimed, a carrier takes it from a home held by a
+ *   long task or descheduled once it has waited Worker.INBOX_GRACE_NANOS
+ *   (Worker, inbox), and rescue bounds its wait.
+ *   Off by default; -Dverdant.pollerHomes=true turns it on. Homes trade
+ *   locality against a sub-poller's wait for a home the OS has descheduled
+ *   (nobody else is signalled for it): on the loaded 2-core VM, wrk -c100's p99
+ *   was 34-140 ms in five of seven windows with homes against 3-28 ms in seven
+ *   without (docs/networking.md); only a quiet machine can weigh them.
+ *
  * Pending slots
  *   A sub-poller has at most one submission outstanding (the JDK submits a
  *   virtual thread's continuation once per unpark or yield), so pending holds
@@ -82,12 +112,22 @@ public final class PollerHost implements Executor {
     private final Executor fallback;
     /** Live real-time schedulers, in start order (Scheduler.start adds, terminate removes). */
     private final CopyOnWriteArrayList<Scheduler> hosts = new CopyOnWriteArrayList<>();
+    /**
+     * Whether sub-pollers have home carriers (see "Home carriers"). A benchmarking
+     * switch, not an API: false unless {@code -Dverdant.pollerHomes=true}; not final
+     * so that a comparison or a test in one process can alternate both (read per
+     * submission).
+     */
+    static boolean homes = "true".equals(System.getProperty("verdant.pollerHomes"));
     /** Slots of the pending array (see "Pending slots"): far more than a JVM's sub-pollers. */
     static final int SLOTS = 64;
     /** Submitted and not yet run (see "A sub-poller must never be lost" and "Pending slots"). */
     private final AtomicReferenceArray<PollerTask> slots = new AtomicReferenceArray<>(SLOTS);
     /** Pending tasks that found every slot taken (slot -1); empty in practice. */
     private final Set<PollerTask> overflow = ConcurrentHashMap.newKeySet();
+    /** The sub-pollers' continuations seen so far, by number (see "Home carriers"):
+     * copy-on-write under this, at most SLOTS; read without a lock. */
+    private volatile Runnable[] numbered = new Runnable[0];
 
     PollerHost(Executor fallback) {
         this.fallback = fallback;
@@ -118,8 +158,33 @@ public final class PollerHost implements Executor {
         }
         PollerTask t = new PollerTask(continuation, this, s, Clock.SYSTEM.nanoTime());
         add(t);
-        if (!s.submitPoller(t)) {
+        if (!s.submitPoller(t, homes && s.workerCount() > 1 ? number(continuation) : -1)) {
             runElsewhere(t);
+        }
+    }
+
+    /** Any thread (execute): the number of the sub-poller {@code continuation} runs, or -1 past SLOTS (see "Home carriers"). */
+    int number(Runnable continuation) {
+        Runnable[] known = numbered;
+        for (int i = 0; i < known.length; i++) {
+            if (known[i] == continuation) {
+                return i;
+            }
+        }
+        synchronized (this) {
+            known = numbered;
+            for (int i = 0; i < known.length; i++) {
+                if (known[i] == continuation) {
+                    return i;
+                }
+            }
+            if (known.length >= SLOTS) {
+                return -1;
+            }
+            Runnable[] grown = java.util.Arrays.copyOf(known, known.length + 1);
+            grown[known.length] = continuation;
+            numbered = grown;
+            return known.length;
         }
     }
 

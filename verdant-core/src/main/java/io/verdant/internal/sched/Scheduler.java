@@ -429,14 +429,69 @@ public final class Scheduler {
      * Any thread (PollerHost): queues a JDK sub-poller's continuation here, or
      * returns false if this scheduler is terminating (PollerHost then runs it
      * elsewhere). Read after PollerHost added the task to its pending set: see
-     * PollerHost, "end".
+     * PollerHost, "end". {@code home} is the sub-poller's number (PollerHost,
+     * "Home carriers"): the task goes to core carrier {@code home % workers}, by
+     * its inbox unless the caller is that carrier; -1 for none (then as
+     * {@link #submit}).
      */
-    boolean submitPoller(PollerTask task) {
+    boolean submitPoller(PollerTask task, int home) {
         if (terminating) {
             return false;
         }
-        submit(task, false);
+        if (home < 0) {
+            submit(task, false);
+            return true;
+        }
+        Worker w = workers[home % workers.length];
+        if (Thread.currentThread() == w) {
+            submit(task, false); // its own re-submission (a yield): w's yielded slot or ring
+        } else {
+            sendHome(w, task);
+        }
         return true;
+    }
+
+    /**
+     * Any thread but {@code w}: pushes {@code task} to {@code w}'s inbox (Worker,
+     * "Flags written by other threads"), then wakes {@code w} if it is idle. The
+     * Dekker pair with park(): the push (a CAS), a full fence, then idleCount and
+     * under idleLock w.idle; park() registers w as idle under idleLock, fences,
+     * then re-checks w's inbox. Either this sees w idle and wakes it, or w's
+     * re-check sees the task. A w not idle takes it at its next turn (the push
+     * set its injectedFirst), its next search, or its park's re-check. No other
+     * carrier is signalled: one woken for it would find the task left to w for
+     * Worker.INBOX_GRACE_NANOS and spin or park for nothing (signalling one, and
+     * not parking while an inbox held a task, cost +1-3 us of carriers' user CPU
+     * per request at -c100, loaded, three of three runs). A searching carrier
+     * takes it once it has waited the grace (w's OS thread descheduled, or held
+     * by a long task); a w that does not dispatch for a tick while its inbox
+     * holds it is Sysmon's stranded-work rescue (the inbox is local work), which
+     * wakes a carrier that takes it so; PollerHost's rescue bounds the wait. A
+     * woken w counts as searching, as signalWork's (it ends the search when it
+     * finds the task).
+     */
+    private void sendHome(Worker w, Task task) {
+        w.pushInbox(task);
+        VarHandle.fullFence();
+        if (idleCount == 0) {
+            return;
+        }
+        boolean home = false;
+        synchronized (idleLock) {
+            if (w.idle) {
+                w.idle = false;
+                idleWorkers.remove(w);
+                idleCount = idleWorkers.size();
+                w.searching = true;
+                searching.incrementAndGet();
+                w.counters.wakeups++;
+                home = true;
+            }
+        }
+        if (home) {
+            w.unparkWorker();
+            ticker.wakeIfSleeping();
+        }
     }
 
     /** Ticker only (Sysmon, every tick): sub-poller tasks waiting here longer than {@code maxWaitNanos} move elsewhere. */
@@ -936,7 +991,8 @@ public final class Scheduler {
             // more searchers only contend on the same victims.
             if (2 * searching.get() >= Math.max(carriers.length, 2)) {
                 w.found = TraceEvent.FOUND_INJECTED;
-                return pollInjected(w);
+                Task own = w.takeInbox();
+                return own != null ? own : pollInjected(w);
             }
             searching.incrementAndGet();
             w.searching = true;
@@ -970,7 +1026,10 @@ public final class Scheduler {
                     Thread.onSpinWait();
                 }
             }
-            found = pollInjected(w);
+            found = w.takeInbox();
+            if (found == null) {
+                found = pollInjected(w);
+            }
             w.found = TraceEvent.FOUND_INJECTED;
             if (found == null) {
                 Worker[] victims = carriers;
@@ -1045,7 +1104,7 @@ public final class Scheduler {
         }
         Faults.at(w, Faults.Site.PARK);
         VarHandle.fullFence();
-        if (hasVisibleWork() || terminating) {
+        if (hasVisibleWork() || w.hasInbox() || terminating) {
             synchronized (idleLock) {
                 if (w.idle) {
                     w.idle = false;
@@ -1095,7 +1154,7 @@ public final class Scheduler {
 
     /**
      * Any thread (the ticker): true if some task waits in an injection queue, a
-     * carrier's queues or a carrier's LIFO slot; a snapshot. Every rule that
+     * carrier's queues or a carrier's LIFO slot or inbox; a snapshot. Every rule that
      * looks for waiting work (time slices, stalls and spares, the stranded-work
      * rescue that wakes an idle carrier to steal) uses this one, so a wake-up
      * parked in the LIFO slot of a carrier whose task runs on is never invisible.
@@ -1105,7 +1164,7 @@ public final class Scheduler {
             return true;
         }
         for (Worker v : carriers) {
-            if (v.lifoOpaque() != null) {
+            if (v.lifoOpaque() != null || v.hasInbox()) {
                 return true;
             }
         }

@@ -140,8 +140,24 @@ import java.util.concurrent.locks.LockSupport;
  * Flags written by other threads
  *   injectedFirst  set (opaque) by Sysmon when it requests preemption of the task
  *                  running here; read and cleared by the owner in next().
+ *                  Also set by a submitter that pushed to this carrier's inbox.
  *   retire         spares only: set by Sysmon under the idle lock; read by the
  *                  owner between tasks (see Scheduler, "Carriers").
+ *   inbox          a JDK sub-poller's submissions sent to this carrier, its home
+ *                  (PollerHost, "Home carriers"), by a thread other than this
+ *                  carrier: a stack of tasks linked through Task.next, pushed by
+ *                  CAS (any thread), taken whole by getAndSet: by the owner
+ *                  (next() when injectedFirst is set or every GLOBAL_INTERVAL
+ *                  dispatches, its own search, park()'s re-check) or by a thief
+ *                  once the newest task has waited INBOX_GRACE_NANOS (a home
+ *                  that runs takes it within a dispatch; one whose OS thread is
+ *                  descheduled, or held by a long task, does not). The first
+ *                  task taken runs; the rest go to the taker's local ring.
+ *                  Progress: the pusher wakes this carrier if it is idle (a
+ *                  Dekker pair with park()'s re-check of its own inbox); a full
+ *                  inbox is waiting work for Sysmon's rules (hasLocalWork: the
+ *                  stranded-work rescue wakes a carrier, which takes it after the
+ *                  grace), as the LIFO slot is (Scheduler.sendHome).
  *
  * A ring's last task (stealBy; issue 11, spawn at 2 workers)
  *   A searching carrier that finds a victim's ring holding one task while the
@@ -313,6 +329,13 @@ public final class Worker extends Thread {
      * dispatch path).
      */
     static long lastTaskGrace = Long.getLong("verdant.lastTaskGrace", LAST_TASK_GRACE_NANOS);
+    /**
+     * How long a thief leaves a task in another carrier's inbox to that carrier, its
+     * home (see "Flags written by other threads"): a few HTTP requests' dispatches
+     * (about 4-6 us each on the VM of BENCHMARKS.md), below an OS time slice, the
+     * longest spin phase's length. Chosen, not tuned.
+     */
+    static final long INBOX_GRACE_NANOS = 20_000;
     /** lastTaskSeen's value for "not leaving a task there": no dispatch count is negative. */
     private static final long NOT_WAITING = -1;
 
@@ -365,6 +388,8 @@ public final class Worker extends Thread {
      * dispatch returns, and re-submit itself there. */
     public Task tokenRun;
     @SuppressWarnings("unused") private volatile Task lifo;
+    /** Sub-poller tasks sent here from other threads (see "Flags written by other threads"). */
+    @SuppressWarnings("unused") private volatile Task inbox;
     @SuppressWarnings("unused") private volatile long dispatches;
     @SuppressWarnings("unused") private volatile Task current;
     private int randomSeed;
@@ -771,7 +796,14 @@ public final class Worker extends Thread {
     private Task nextQueued() {
         long n = dispatchesOwn();
         if (n % GLOBAL_INTERVAL == 0 || injectedFirstOpaque()) {
-            setInjectedFirstOpaque(false);
+            // A volatile clear, then the inbox's volatile read: a pusher's flag that this
+            // clear overwrote was set after its push, which the read then sees.
+            INJECTED_FIRST.setVolatile(this, false);
+            Task p = takeInbox();
+            if (p != null) {
+                found = TraceEvent.FOUND_INJECTED;
+                return p;
+            }
             Task t = scheduler.pollInjectedHinted(this, Scheduler.LEVELS);
             if (t != null) {
                 found = TraceEvent.FOUND_INJECTED;
@@ -978,7 +1010,7 @@ public final class Worker extends Thread {
      * slot or one of its local queues holds a task; a snapshot.
      */
     boolean hasLocalWork() {
-        if (lifoOpaque() != null) {
+        if (lifoOpaque() != null || hasInbox()) {
             return true;
         }
         for (LocalQueue q : levels) {
@@ -1017,6 +1049,14 @@ public final class Worker extends Thread {
         }
         if (!lifoToo) {
             return null;
+        }
+        // The inbox: once its newest task has waited INBOX_GRACE_NANOS (see "Flags written by
+        // other threads"), in every round, the spin phase's too.
+        if (inboxLate()) {
+            Task t = takeInboxInto(thief);
+            if (t != null) {
+                return t;
+            }
         }
         // LIFO slot: only if this worker has not dispatched since the thief last looked.
         long d = dispatchesOpaque();
@@ -1070,6 +1110,60 @@ public final class Worker extends Thread {
     void unparkWorker() {
         notified = true;
         LockSupport.unpark(this);
+    }
+
+    /**
+     * Any thread but this carrier (Scheduler.sendHome): pushes {@code t}, a task
+     * in no queue, to this carrier's inbox, then sets injectedFirst so that the
+     * owner's next turn takes it (see "Flags written by other threads"). The
+     * caller then wakes this carrier if it is idle.
+     */
+    void pushInbox(Task t) {
+        Task head;
+        do {
+            head = (Task) INBOX.getVolatile(this);
+            t.next = head;
+        } while (!INBOX.compareAndSet(this, head, t));
+        setInjectedFirstOpaque(true);
+    }
+
+    /** Owner only: the inbox's first task, the rest pushed to the local ring; or null. A volatile read if empty. */
+    Task takeInbox() {
+        return INBOX.getVolatile(this) == null ? null : takeInboxInto(this);
+    }
+
+    /** {@code taker} (this worker or a thief, on its own thread): takes the whole inbox;
+     * returns its first task and pushes the rest to the taker's local ring; or null. */
+    private Task takeInboxInto(Worker taker) {
+        Task first = (Task) INBOX.getAndSet(this, null);
+        if (first == null) {
+            return null;
+        }
+        Task rest = first.next;
+        first.next = null;
+        boolean pushed = false;
+        while (rest != null) {
+            Task next = rest.next;
+            rest.next = null;
+            taker.pushLocalOrInject(rest);
+            pushed = true;
+            rest = next;
+        }
+        if (pushed) {
+            scheduler.signalWorkFromOwner();
+        }
+        return first;
+    }
+
+    /** A thief: true if the inbox's newest task was submitted INBOX_GRACE_NANOS ago or more (Clock.SYSTEM). */
+    private boolean inboxLate() {
+        return INBOX.getOpaque(this) instanceof PollerTask p
+                && Clock.SYSTEM.nanoTime() - p.submittedAt >= INBOX_GRACE_NANOS;
+    }
+
+    /** Any thread: true if the inbox holds a task; a snapshot (opaque). */
+    boolean hasInbox() {
+        return INBOX.getOpaque(this) != null;
     }
 
     /** The task running now, or null; any thread, a snapshot. */
@@ -1201,6 +1295,7 @@ public final class Worker extends Thread {
     private static final VarHandle DISPATCHES;
     private static final VarHandle CURRENT;
     private static final VarHandle INJECTED_FIRST;
+    private static final VarHandle INBOX;
     private static final VarHandle TRACE;
     static {
         try {
@@ -1209,6 +1304,7 @@ public final class Worker extends Thread {
             DISPATCHES = l.findVarHandle(Worker.class, "dispatches", long.class);
             CURRENT = l.findVarHandle(Worker.class, "current", Task.class);
             INJECTED_FIRST = l.findVarHandle(Worker.class, "injectedFirst", boolean.class);
+            INBOX = l.findVarHandle(Worker.class, "inbox", Task.class);
             TRACE = l.findVarHandle(Worker.class, "trace", TraceRing.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);

@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@link PollerHost}: where a JDK sub-poller's continuation runs, that it runs
  * exactly once when its host ends or holds it too long, and that a foreign
  * virtual thread running on a carrier wakes a green thread of that runtime
- * without the injection queue. Each test uses its own PollerHost (not the JVM's
+ * without the injection queue, and that a sub-poller submitted from another
+ * thread goes to its home carrier unless another carrier steals it. Each test uses its own PollerHost (not the JVM's
  * instance, which the JDK's real sub-pollers use) with a counting fallback.
  */
 @Timeout(60)
@@ -224,6 +226,130 @@ class PollerHostTest {
             assertThat(sleeper.join(Duration.ofSeconds(20))).isSameAs(green);
             assertThat(s.injectionCounts()[2] - pushed0).isEqualTo(1);
             assertThat(fallback.runs).hasValue(0);
+        }
+    }
+
+    /** Runs {@code continuation} through {@code host} from this (platform) thread; returns the carrier it ran on. */
+    private static Worker runOnce(PollerHost host, Runnable[] body, AtomicReference<CompletableFuture<Thread>> ran,
+                                  int i) throws Exception {
+        CompletableFuture<Thread> f = new CompletableFuture<>();
+        ran.set(f);
+        host.execute(body[i]);
+        Thread t = f.get(20, TimeUnit.SECONDS);
+        assertThat(t).isInstanceOf(Worker.class);
+        return (Worker) t;
+    }
+
+    private static long steals(Worker w) {
+        return w.counters.steals;
+    }
+
+    @Test
+    void aSubPollerSubmittedFromElsewhereRunsOnItsHomeCarrier() throws Exception {
+        Fallback fallback = new Fallback();
+        PollerHost host = new PollerHost(fallback);
+        boolean homes = PollerHost.homes;
+        PollerHost.homes = true;
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).maxSpareCarriers(0).name("ph-home").build())) {
+            Scheduler s = scheduler(rt);
+            host.hostStarted(s);
+            Worker[] ws = s.workers();
+            AtomicReference<CompletableFuture<Thread>> ran = new AtomicReference<>();
+            // Two sub-pollers (two continuations, numbered 0 and 1 as first seen): homes 0 and 1.
+            Runnable[] body = {
+                () -> ran.get().complete(Thread.currentThread()),
+                () -> ran.get().complete(Thread.currentThread())
+            };
+            int rounds = 200;
+            int[] away = new int[2];
+            long steals0 = steals(ws[0]) + steals(ws[1]);
+            long pushed0 = s.injectionCounts()[2];
+            for (int r = 0; r < rounds; r++) {
+                for (int i = 0; i < 2; i++) {
+                    Worker w = runOnce(host, body, ran, i);
+                    assertThat(w.scheduler()).isSameAs(s);
+                    if (w != ws[i]) {
+                        away[i]++;
+                    }
+                }
+            }
+            long steals = steals(ws[0]) + steals(ws[1]) - steals0;
+            // Each ran on its home, except where the other carrier stole it (the inbox's rule:
+            // its home had not taken it within the grace, e.g. its OS thread was not running).
+            assertThat((long) away[0] + away[1]).isLessThanOrEqualTo(steals);
+            assertThat(away[0] + away[1]).isLessThan(2 * rounds);
+            assertThat(s.injectionCounts()[2] - pushed0).isZero(); // inboxes, not the injection queue
+            assertThat(fallback.runs).hasValue(0);
+            assertThat(host.pendingCount()).isZero();
+        } finally {
+            PollerHost.homes = homes;
+        }
+    }
+
+    @Test
+    void aSubPollerWhoseHomeIsHeldRunsOnAnotherCarrier() throws Exception {
+        Fallback fallback = new Fallback();
+        PollerHost host = new PollerHost(fallback);
+        boolean homes = PollerHost.homes;
+        PollerHost.homes = true;
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).maxSpareCarriers(0).name("ph-held")
+                .shutdownTimeout(Duration.ofSeconds(2)).build())) {
+            Scheduler s = scheduler(rt);
+            host.hostStarted(s);
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<Worker> holdingOn = new CompletableFuture<>();
+            GreenHandle<Void> holder = rt.spawn(() -> {
+                holdingOn.complete(Worker.ofCaller());
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (release.getCount() != 0 && System.nanoTime() < end) {
+                    Thread.onSpinWait(); // no safepoint: the carrier stays held
+                }
+            });
+            Worker held = holdingOn.get(20, TimeUnit.SECONDS);
+            // Number sub-pollers until the next one's home is the held carrier.
+            int n = 0;
+            while (n % 2 != held.index) {
+                int k = n;
+                host.number(() -> Integer.toString(k)); // a distinct sub-poller each
+                n++;
+            }
+            CompletableFuture<Thread> ran = new CompletableFuture<>();
+            Runnable subPoller = () -> ran.complete(Thread.currentThread());
+            assertThat(host.number(subPoller)).isEqualTo(n);
+            host.execute(subPoller);
+            // The held carrier never takes it; Sysmon sees its inbox as waiting work and wakes
+            // the other carrier, which takes it (it has waited longer than the inbox's grace).
+            Thread t = ran.get(20, TimeUnit.SECONDS);
+            assertThat(t).isInstanceOf(Worker.class).isNotSameAs(held);
+            assertThat(((Worker) t).scheduler()).isSameAs(s);
+            release.countDown();
+            holder.join(Duration.ofSeconds(20));
+            assertThat(fallback.runs).hasValue(0);
+            assertThat(host.pendingCount()).isZero();
+        } finally {
+            PollerHost.homes = homes;
+        }
+    }
+
+    @Test
+    void withHomesOffASubPollerSubmittedFromElsewhereIsInjected() throws Exception {
+        Fallback fallback = new Fallback();
+        PollerHost host = new PollerHost(fallback);
+        boolean homes = PollerHost.homes;
+        PollerHost.homes = false;
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).maxSpareCarriers(0).name("ph-nohome").build())) {
+            Scheduler s = scheduler(rt);
+            host.hostStarted(s);
+            AtomicReference<CompletableFuture<Thread>> ran = new AtomicReference<>();
+            Runnable[] body = {() -> ran.get().complete(Thread.currentThread())};
+            long pushed0 = s.injectionCounts()[2];
+            for (int r = 0; r < 10; r++) {
+                assertThat(runOnce(host, body, ran, 0).scheduler()).isSameAs(s);
+            }
+            assertThat(s.injectionCounts()[2] - pushed0).isEqualTo(10); // the injection queue, as before homes
+            assertThat(fallback.runs).hasValue(0);
+        } finally {
+            PollerHost.homes = homes;
         }
     }
 }
