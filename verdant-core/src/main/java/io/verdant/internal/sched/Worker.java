@@ -804,6 +804,10 @@ public final class Worker extends Thread {
                 found = TraceEvent.FOUND_INJECTED;
                 return p;
             }
+            if (n % GLOBAL_INTERVAL == 0 && PollerHost.homes && (p = takeLateInbox()) != null) {
+                found = TraceEvent.FOUND_STOLEN;
+                return p;
+            }
             Task t = scheduler.pollInjectedHinted(this, Scheduler.LEVELS);
             if (t != null) {
                 found = TraceEvent.FOUND_INJECTED;
@@ -1153,6 +1157,29 @@ public final class Worker extends Thread {
             scheduler.signalWorkFromOwner();
         }
         return first;
+    }
+
+    /**
+     * Owner only, every GLOBAL_INTERVAL dispatches while homes are on: another
+     * carrier's inbox whose newest task has waited INBOX_GRACE_NANOS, taken (its
+     * first task; the rest to this carrier's ring), or null. A busy carrier does
+     * not search, so without this a sub-poller whose home the OS descheduled (or
+     * a long task holds) waited for the home while this carrier ran its own work
+     * (see "Flags written by other threads"): one opaque read of each other
+     * carrier's inbox per GLOBAL_INTERVAL dispatches, a clock read only when one
+     * holds a task.
+     */
+    private Task takeLateInbox() {
+        for (Worker v : scheduler.carriers()) {
+            if (v != this && v.inboxLate()) {
+                Task t = v.takeInboxInto(this);
+                if (t != null) {
+                    counters.steals++;
+                    return t;
+                }
+            }
+        }
+        return null;
     }
 
     /** A thief: true if the inbox's newest task was submitted INBOX_GRACE_NANOS ago or more (Clock.SYSTEM). */

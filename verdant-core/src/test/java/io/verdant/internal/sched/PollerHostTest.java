@@ -1,6 +1,7 @@
 package io.verdant.internal.sched;
 
 import io.verdant.Config;
+import io.verdant.Green;
 import io.verdant.GreenHandle;
 import io.verdant.GreenState;
 import io.verdant.Verdant;
@@ -325,6 +326,61 @@ class PollerHostTest {
             release.countDown();
             holder.join(Duration.ofSeconds(20));
             assertThat(fallback.runs).hasValue(0);
+            assertThat(host.pendingCount()).isZero();
+        } finally {
+            PollerHost.homes = homes;
+        }
+    }
+
+    @Test
+    void aSubPollerWhoseHomeIsHeldIsTakenByABusyCarrier() throws Exception {
+        Fallback fallback = new Fallback();
+        PollerHost host = new PollerHost(fallback);
+        boolean homes = PollerHost.homes;
+        PollerHost.homes = true;
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).maxSpareCarriers(0).name("ph-busy")
+                .shutdownTimeout(Duration.ofSeconds(2)).build())) {
+            Scheduler s = scheduler(rt);
+            host.hostStarted(s);
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<Worker> holdingOn = new CompletableFuture<>();
+            GreenHandle<Void> holder = rt.spawn(() -> {
+                holdingOn.complete(Worker.ofCaller());
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (release.getCount() != 0 && System.nanoTime() < end) {
+                    Thread.onSpinWait(); // no safepoint: the carrier stays held
+                }
+            });
+            Worker held = holdingOn.get(20, TimeUnit.SECONDS);
+            // The other carrier stays busy: a thread that yields to itself never lets it
+            // search or park, so only its dispatch path can find the held home's inbox.
+            CompletableFuture<Thread> ran = new CompletableFuture<>();
+            CompletableFuture<Worker> busyOn = new CompletableFuture<>();
+            GreenHandle<Void> busy = rt.spawn(() -> {
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (!ran.isDone() && System.nanoTime() < end) {
+                    busyOn.complete(Worker.ofCaller());
+                    Green.yield();
+                }
+            });
+            assertThat(busyOn.get(20, TimeUnit.SECONDS)).isNotSameAs(held);
+            int n = 0;
+            while (n % 2 != held.index) {
+                int k = n;
+                host.number(() -> Integer.toString(k)); // a distinct sub-poller each
+                n++;
+            }
+            Runnable subPoller = () -> ran.complete(Thread.currentThread());
+            assertThat(host.number(subPoller)).isEqualTo(n);
+            host.execute(subPoller);
+            // Taken by the busy carrier's dispatch path once it has waited the inbox's grace,
+            // not left to PollerHost's rescue (the fallback) or the held home.
+            Thread t = ran.get(20, TimeUnit.SECONDS);
+            assertThat(t).isInstanceOf(Worker.class).isNotSameAs(held);
+            assertThat(fallback.runs).hasValue(0);
+            release.countDown();
+            busy.join(Duration.ofSeconds(20));
+            holder.join(Duration.ofSeconds(20));
             assertThat(host.pendingCount()).isZero();
         } finally {
             PollerHost.homes = homes;
