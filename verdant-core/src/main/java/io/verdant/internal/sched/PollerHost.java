@@ -85,11 +85,14 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *   task is pending until claimed, a carrier takes it from a home held by a
  *   long task or descheduled once it has waited Worker.INBOX_GRACE_NANOS
  *   (Worker, inbox), and rescue bounds its wait.
- *   Off by default; -Dverdant.pollerHomes=true turns it on. Homes trade
- *   locality against a sub-poller's wait for a home the OS has descheduled
- *   (nobody else is signalled for it): on the loaded 2-core VM, wrk -c100's p99
- *   was 34-140 ms in five of seven windows with homes against 3-28 ms in seven
- *   without (docs/networking.md); only a quiet machine can weigh them.
+ *   On by default; -Dverdant.pollerHomes=false turns it off (a benchmarking
+ *   switch). Homes trade locality against a sub-poller's wait for a home the
+ *   OS has descheduled: a searching carrier takes a late inbox (Worker,
+ *   stealBy), and a busy one, which never searches, looks at the other
+ *   carriers' inboxes every GLOBAL_INTERVAL dispatches (Worker.takeLateInbox);
+ *   before that second rule, wrk -c100's p99 on the loaded 2-core VM was
+ *   34-140 ms in five of seven windows with homes against 3-28 ms without.
+ *   Figures, quiet and with two CPU hogs: docs/networking.md.
  *
  * Pending slots
  *   A sub-poller has at most one submission outstanding (the JDK submits a
@@ -114,11 +117,11 @@ public final class PollerHost implements Executor {
     private final CopyOnWriteArrayList<Scheduler> hosts = new CopyOnWriteArrayList<>();
     /**
      * Whether sub-pollers have home carriers (see "Home carriers"). A benchmarking
-     * switch, not an API: false unless {@code -Dverdant.pollerHomes=true}; not final
+     * switch, not an API: true unless {@code -Dverdant.pollerHomes=false}; not final
      * so that a comparison or a test in one process can alternate both (read per
      * submission).
      */
-    static boolean homes = "true".equals(System.getProperty("verdant.pollerHomes"));
+    static boolean homes = !"false".equals(System.getProperty("verdant.pollerHomes"));
     /** Slots of the pending array (see "Pending slots"): far more than a JVM's sub-pollers. */
     static final int SLOTS = 64;
     /** Submitted and not yet run (see "A sub-poller must never be lost" and "Pending slots"). */
