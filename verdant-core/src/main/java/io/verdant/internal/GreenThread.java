@@ -86,7 +86,7 @@ import java.util.concurrent.locks.LockSupport;
  *                     takeCopy). A dropped submission is still traced as a
  *                     wake-up (Scheduler.traceDroppedSubmission). Also the
  *                     CAS winner whose submission threw OutOfMemoryError,
- *                     having queued nothing (submitHoldingToken): the JDK
+ *                     having queued nothing (execute): the JDK
  *                     retries it.
  *   A thread that ended in the dispatch keeps the token (the end of the
  *   dispatch reads the JDK's state first, and stores nothing for TERMINATED):
@@ -359,7 +359,20 @@ public final class GreenThread<T> extends GreenThreadHead<T>
                 runtime.scheduler.submit(this, false);
                 w.tokenRun = null;
             } else if (casQueued(false, true)) {
-                submitHoldingToken();
+                // This caller holds the token now. A submission that throws OutOfMemoryError
+                // queued nothing (its one allocation, an overflowing ring's batch, comes
+                // before the ring changes: LocalQueue, "Overflow"): the token is given back
+                // before the error propagates, because the JDK retries the submission after
+                // an OutOfMemoryError (VirtualThread.submitRunContinuation, for an unpark)
+                // and a retry that found the token taken would be dropped, losing the
+                // wake-up for good. (A start that throws is not retried: the JDK ends the
+                // thread.) Inline, not a method: one call level less on the wake path.
+                try {
+                    runtime.scheduler.submit(this, false);
+                } catch (OutOfMemoryError e) {
+                    setQueuedVolatile(false);
+                    throw e;
+                }
             } else {
                 // At most one copy (see "One queued copy"): a submission that finds the token
                 // taken is dropped, and the holder (a queued copy, or the running dispatch,
@@ -375,25 +388,6 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             runtime.scheduler.submit(this, true);
         } else {
             runtime.scheduler.submitForeign(r, priority);
-        }
-    }
-
-    /**
-     * Submits this thread's copy, the token just won by this caller's CAS (see "One
-     * queued copy"). A submission that throws OutOfMemoryError queued nothing (the
-     * one allocation on the way, an overflowing ring's batch, comes before the ring
-     * changes: LocalQueue, "Overflow"), so the token is given back before the
-     * error propagates: the JDK retries the submission after an OutOfMemoryError
-     * (VirtualThread.submitRunContinuation, for an unpark), and a retry that found
-     * the token still taken would be dropped, losing the wake-up for good. (A start
-     * that throws is not retried: the JDK ends the thread.)
-     */
-    private void submitHoldingToken() {
-        try {
-            runtime.scheduler.submit(this, false);
-        } catch (OutOfMemoryError e) {
-            setQueuedVolatile(false);
-            throw e;
         }
     }
 

@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A wake-up whose submission runs out of memory is retried by the JDK
  * (VirtualThread.submitRunContinuation parks 100 ms and submits again), and the
- * retry must queue the thread (GreenThread.submitHoldingToken). The one
+ * retry must queue the thread (GreenThread.execute). The one
  * allocation on that path is a full local ring's overflow batch; the fault site
  * OVERFLOW_ALLOCATING throws OutOfMemoryError there once. Before the fix the
  * failed submission kept the thread's token, so the retry found it taken and
