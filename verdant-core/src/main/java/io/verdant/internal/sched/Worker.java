@@ -148,8 +148,10 @@ import java.util.concurrent.locks.LockSupport;
  *                  carrier: a stack of tasks linked through Task.next, pushed by
  *                  CAS (any thread), taken whole by getAndSet: by the owner
  *                  (next() when injectedFirst is set or every GLOBAL_INTERVAL
- *                  dispatches, its own search, park()'s re-check) or by a thief
- *                  once the newest task has waited INBOX_GRACE_NANOS (a home
+ *                  dispatches, its own search, park()'s re-check) or by another
+ *                  carrier once the newest task has waited INBOX_GRACE_NANOS (a
+ *                  searching one in stealBy; a busy one, which never searches,
+ *                  every GLOBAL_INTERVAL dispatches in takeLateInbox) (a home
  *                  that runs takes it within a dispatch; one whose OS thread is
  *                  descheduled, or held by a long task, does not). The first
  *                  task taken runs; the rest go to the taker's local ring.
