@@ -23,11 +23,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * {@code wake} (issue 11): 1,000,000 receivers each blocked in its own receive,
@@ -222,6 +224,33 @@ public final class WakeComparison extends Harness {
         }
     }
 
+    /**
+     * Fills {@code boxes} from {@code queue} and starts one virtual thread per box
+     * that takes one message from it into {@code cd}; returns those threads once
+     * every one is parked in its take (set-up, outside any timing).
+     */
+    static <Q extends BlockingQueue<Object>> Thread[] parkedVtReceivers(Q[] boxes, Supplier<Q> queue, Countdown cd)
+            throws InterruptedException {
+        Thread[] ts = new Thread[boxes.length];
+        for (int i = 0; i < boxes.length; i++) {
+            Q box = queue.get();
+            boxes[i] = box;
+            ts[i] = Thread.ofVirtual().start(() -> {
+                try {
+                    cd.woken(box.take());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        for (Thread t : ts) {
+            while (t.getState() != Thread.State.WAITING) {
+                Thread.sleep(1);
+            }
+        }
+        return ts;
+    }
+
     /** What every receiver does after its receive: counts down; the last one records the time. */
     static final class Countdown {
         final AtomicInteger left;
@@ -346,23 +375,7 @@ public final class WakeComparison extends Harness {
             Countdown cd = new Countdown(n);
             @SuppressWarnings("unchecked")
             LinkedTransferQueue<Object>[] boxes = (LinkedTransferQueue<Object>[]) new LinkedTransferQueue<?>[n];
-            Thread[] ts = new Thread[n];
-            for (int i = 0; i < n; i++) {
-                LinkedTransferQueue<Object> box = new LinkedTransferQueue<>();
-                boxes[i] = box;
-                ts[i] = Thread.ofVirtual().start(() -> {
-                    try {
-                        cd.woken(box.take());
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                });
-            }
-            for (Thread t : ts) {
-                while (t.getState() != Thread.State.WAITING) {
-                    Thread.sleep(1);
-                }
-            }
+            Thread[] ts = parkedVtReceivers(boxes, LinkedTransferQueue::new, cd);
             long t0 = System.nanoTime();
             for (LinkedTransferQueue<Object> box : boxes) {
                 box.put(MSG);

@@ -133,23 +133,7 @@ public final class WakeFootprint {
                 WakeComparison.Countdown cd = new WakeComparison.Countdown(n);
                 @SuppressWarnings("unchecked")
                 BlockingQueue<Object>[] boxes = (BlockingQueue<Object>[]) new BlockingQueue<?>[n];
-                Thread[] ts = new Thread[n];
-                for (int i = 0; i < n; i++) {
-                    BlockingQueue<Object> box = queue.get();
-                    boxes[i] = box;
-                    ts[i] = Thread.ofVirtual().start(() -> {
-                        try {
-                            cd.woken(box.take());
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                    });
-                }
-                for (Thread t : ts) {
-                    while (t.getState() != Thread.State.WAITING) {
-                        Thread.sleep(1);
-                    }
-                }
+                Thread[] ts = WakeComparison.parkedVtReceivers(boxes, queue, cd);
                 parked(in);
                 long t0 = System.nanoTime();
                 for (BlockingQueue<Object> box : boxes) {

@@ -168,27 +168,31 @@ public final class PollerHost implements Executor {
 
     /** Any thread (execute): the number of the sub-poller {@code continuation} runs, or -1 past SLOTS (see "Home carriers"). */
     int number(Runnable continuation) {
-        Runnable[] known = numbered;
-        for (int i = 0; i < known.length; i++) {
-            if (known[i] == continuation) {
-                return i;
-            }
+        int i = indexOf(numbered, continuation);
+        if (i >= 0) {
+            return i;
         }
         synchronized (this) {
-            known = numbered;
-            for (int i = 0; i < known.length; i++) {
-                if (known[i] == continuation) {
-                    return i;
-                }
-            }
-            if (known.length >= SLOTS) {
-                return -1;
+            Runnable[] known = numbered;
+            i = indexOf(known, continuation);
+            if (i >= 0 || known.length >= SLOTS) {
+                return i;
             }
             Runnable[] grown = java.util.Arrays.copyOf(known, known.length + 1);
             grown[known.length] = continuation;
             numbered = grown;
             return known.length;
         }
+    }
+
+    /** The index of {@code continuation} (by identity) in {@code known}, or -1. */
+    private static int indexOf(Runnable[] known, Runnable continuation) {
+        for (int i = 0; i < known.length; i++) {
+            if (known[i] == continuation) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** execute, before handing {@code t} to a host: {@code t} is pending (see "Pending slots"). */

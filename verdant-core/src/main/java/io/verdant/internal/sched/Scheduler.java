@@ -819,6 +819,13 @@ public final class Scheduler {
         injection.push(task);
     }
 
+    /** Worker {@code w} only, searching: a task from its own inbox (Worker, "Flags written by
+     * other threads"), else an injected task of any level, or null. */
+    private Task takeInboxOrInjected(Worker w) {
+        Task own = w.takeInbox();
+        return own != null ? own : pollInjected(w);
+    }
+
     /** Worker {@code w} only: an injected task of any level, or null (see {@link #pollInjectedAbove}). */
     Task pollInjected(Worker w) {
         return pollInjectedAbove(w, LEVELS);
@@ -991,8 +998,7 @@ public final class Scheduler {
             // more searchers only contend on the same victims.
             if (2 * searching.get() >= Math.max(carriers.length, 2)) {
                 w.found = TraceEvent.FOUND_INJECTED;
-                Task own = w.takeInbox();
-                return own != null ? own : pollInjected(w);
+                return takeInboxOrInjected(w);
             }
             searching.incrementAndGet();
             w.searching = true;
@@ -1026,10 +1032,7 @@ public final class Scheduler {
                     Thread.onSpinWait();
                 }
             }
-            found = w.takeInbox();
-            if (found == null) {
-                found = pollInjected(w);
-            }
+            found = takeInboxOrInjected(w);
             w.found = TraceEvent.FOUND_INJECTED;
             if (found == null) {
                 Worker[] victims = carriers;

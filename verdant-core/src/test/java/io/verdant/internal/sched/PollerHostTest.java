@@ -241,6 +241,30 @@ class PollerHostTest {
         return (Worker) t;
     }
 
+    /** Holds a carrier of {@code rt} (a spin without a safepoint) until {@code release} counts down, at
+     * most 20 s; completes {@code on} with that carrier first. */
+    private static GreenHandle<Void> holdCarrier(Verdant rt, CompletableFuture<Worker> on, CountDownLatch release) {
+        return rt.spawn(() -> {
+            on.complete(Worker.ofCaller());
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (release.getCount() != 0 && System.nanoTime() < end) {
+                Thread.onSpinWait(); // no safepoint: the carrier stays held
+            }
+        });
+    }
+
+    /** Numbers distinct sub-pollers in {@code host} (two carriers) until the next one's home is
+     * {@code home}; returns that next number. */
+    private static int numberUntilHome(PollerHost host, Worker home) {
+        int n = 0;
+        while (n % 2 != home.index) {
+            int k = n;
+            host.number(() -> Integer.toString(k)); // a distinct sub-poller each
+            n++;
+        }
+        return n;
+    }
+
     private static long steals(Worker w) {
         return w.counters.steals;
     }
@@ -299,21 +323,9 @@ class PollerHostTest {
             host.hostStarted(s);
             CountDownLatch release = new CountDownLatch(1);
             CompletableFuture<Worker> holdingOn = new CompletableFuture<>();
-            GreenHandle<Void> holder = rt.spawn(() -> {
-                holdingOn.complete(Worker.ofCaller());
-                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                while (release.getCount() != 0 && System.nanoTime() < end) {
-                    Thread.onSpinWait(); // no safepoint: the carrier stays held
-                }
-            });
+            GreenHandle<Void> holder = holdCarrier(rt, holdingOn, release);
             Worker held = holdingOn.get(20, TimeUnit.SECONDS);
-            // Number sub-pollers until the next one's home is the held carrier.
-            int n = 0;
-            while (n % 2 != held.index) {
-                int k = n;
-                host.number(() -> Integer.toString(k)); // a distinct sub-poller each
-                n++;
-            }
+            int n = numberUntilHome(host, held);
             CompletableFuture<Thread> ran = new CompletableFuture<>();
             Runnable subPoller = () -> ran.complete(Thread.currentThread());
             assertThat(host.number(subPoller)).isEqualTo(n);
@@ -344,13 +356,7 @@ class PollerHostTest {
             host.hostStarted(s);
             CountDownLatch release = new CountDownLatch(1);
             CompletableFuture<Worker> holdingOn = new CompletableFuture<>();
-            GreenHandle<Void> holder = rt.spawn(() -> {
-                holdingOn.complete(Worker.ofCaller());
-                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                while (release.getCount() != 0 && System.nanoTime() < end) {
-                    Thread.onSpinWait(); // no safepoint: the carrier stays held
-                }
-            });
+            GreenHandle<Void> holder = holdCarrier(rt, holdingOn, release);
             Worker held = holdingOn.get(20, TimeUnit.SECONDS);
             // The other carrier stays busy: a thread that yields to itself never lets it
             // search or park, so only its dispatch path can find the held home's inbox.
@@ -364,12 +370,7 @@ class PollerHostTest {
                 }
             });
             assertThat(busyOn.get(20, TimeUnit.SECONDS)).isNotSameAs(held);
-            int n = 0;
-            while (n % 2 != held.index) {
-                int k = n;
-                host.number(() -> Integer.toString(k)); // a distinct sub-poller each
-                n++;
-            }
+            int n = numberUntilHome(host, held);
             Runnable subPoller = () -> ran.complete(Thread.currentThread());
             assertThat(host.number(subPoller)).isEqualTo(n);
             host.execute(subPoller);
