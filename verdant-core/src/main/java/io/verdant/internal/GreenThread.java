@@ -305,7 +305,8 @@ public final class GreenThread<T> extends GreenThreadHead<T>
      */
     public static GreenThread<?> current() {
         Thread t = Thread.currentThread();
-        if (t.isVirtual() && io.verdant.internal.vthread.VirtualThreads.currentHandler(t) instanceof GreenThread<?> g) {
+        if (io.verdant.internal.vthread.VirtualThreads.isVirtual(t)
+                && io.verdant.internal.vthread.VirtualThreads.currentHandler(t) instanceof GreenThread<?> g) {
             return g.body == null ? g : ((Dispatcher) g.body).acting();
         }
         return null;
@@ -317,7 +318,8 @@ public final class GreenThread<T> extends GreenThreadHead<T>
      */
     static GreenThread<?> mounted() {
         Thread t = Thread.currentThread();
-        if (t.isVirtual() && io.verdant.internal.vthread.VirtualThreads.currentHandler(t) instanceof GreenThread<?> g) {
+        if (io.verdant.internal.vthread.VirtualThreads.isVirtual(t)
+                && io.verdant.internal.vthread.VirtualThreads.currentHandler(t) instanceof GreenThread<?> g) {
             return g;
         }
         return null;
@@ -348,7 +350,8 @@ public final class GreenThread<T> extends GreenThreadHead<T>
     public void execute(Runnable r) {
         Runnable own = runContinuation;
         if (r == own) {
-            if (Thread.currentThread() instanceof Worker w && w.tokenRun == this) {
+            Worker w = Worker.exactly(Thread.currentThread());
+            if (w != null && w.tokenRun == this) {
                 // The thread re-submits itself from the carrier running its continuation
                 // (Thread.yield, a park that found its permit, a monitor unblocked while it
                 // blocked: the JDK's afterYield, after the unmount). That dispatch holds the

@@ -145,7 +145,8 @@ public final class PollerHost implements Executor {
     @Override
     public void execute(Runnable continuation) {
         Scheduler s = null;
-        if (Thread.currentThread() instanceof Worker w && !w.scheduler.isTerminating() && hosts.contains(w.scheduler)) {
+        Worker w = Worker.exactly(Thread.currentThread());
+        if (w != null && !w.scheduler.isTerminating() && hosts.contains(w.scheduler)) {
             s = w.scheduler;
         } else {
             for (Scheduler h : hosts) {

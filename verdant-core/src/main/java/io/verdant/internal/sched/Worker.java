@@ -637,7 +637,21 @@ public final class Worker extends Thread {
      * @return the calling thread's worker, or null
      */
     public static Worker ofCaller() {
-        return VirtualThreads.currentCarrier() instanceof Worker w ? w : null;
+        return exactly(VirtualThreads.currentCarrier());
+    }
+
+    /**
+     * {@code t} if it is a Worker, else null: a class compare (Worker is final), which
+     * keeps no type profile. An {@code instanceof Worker} on the submission paths
+     * made C2 speculate on the class its profile had seen, and trap and recompile
+     * the method when a thread of another class first submitted there (see
+     * VirtualThreads, "Tests that keep no type profile").
+     *
+     * @param t a thread, or null
+     * @return {@code t} as a Worker, or null
+     */
+    public static Worker exactly(Thread t) {
+        return t != null && t.getClass() == Worker.class ? (Worker) t : null;
     }
 
     /**

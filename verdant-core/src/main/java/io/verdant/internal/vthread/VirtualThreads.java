@@ -44,6 +44,21 @@ import java.util.concurrent.Future;
  * reflection error on a JDK it has never run on. The system property
  * {@value #ALLOW_UNSUPPORTED_JDK}{@code =true} skips that check (to try a newer
  * JDK; then a changed constructor shows as a start-up failure that says so).
+ *
+ * <p><b>Tests that keep no type profile (issue 11).</b> The scheduler's hot
+ * paths ask "is this thread virtual?" and "could this continuation mount?" on
+ * every submission and dispatch. {@code Thread.isVirtual()} is an
+ * {@code instanceof} whose type profile the whole JVM shares (every caller's
+ * platform and virtual threads land in it), and C2 speculates on that profile
+ * in each method it is inlined into: a thread of a class the profile had not
+ * seen then traps there and the method is recompiled (counted under
+ * {@code wrk -c1000}: {@code speculate_class_check} at {@code Thread.isVirtual}
+ * inside {@code Scheduler.submitFromElsewhere}). {@link #isVirtual(Thread)}
+ * compares the thread's class with the two final classes of virtual threads
+ * instead: a class-pointer compare, no profile. {@link #mayMount} tests the
+ * state against a bit mask of the runnable states (one test whose outcome is
+ * the answer) instead of four compares, each of which C2 compiled as a trap
+ * while its state had not yet been seen there.
  */
 public final class VirtualThreads {
     /** The JDK feature release this version of Verdant is built for and tested on. */
@@ -76,6 +91,15 @@ public final class VirtualThreads {
     private static final int TIMED_PINNED;
     /** The JDK's final state of a virtual thread (TERMINATED). */
     private static final int TERMINATED;
+    /**
+     * Bit {@code s} set for each runnable state {@code s} (STARTED, UNPARKED, YIELDED,
+     * UNBLOCKED), when all four are in [0, 64); else 0, and {@link #mayMount} compares
+     * them one by one.
+     */
+    private static final long MAY_MOUNT_MASK;
+    /** {@code java.lang.VirtualThread} and {@code java.lang.BoundVirtualThread} (the final classes of virtual threads), or null. */
+    private static final Class<?> VIRTUAL_THREAD_CLASS;
+    private static final Class<?> BOUND_VIRTUAL_THREAD_CLASS;
     /** {@code Thread.currentCarrierThread()}, or null (then {@link #currentCarrier()} answers null). */
     private static final MethodHandle CURRENT_CARRIER;
     /** {@code VirtualThread.defaultScheduler()}'s result, or null where it cannot be reached. */
@@ -142,6 +166,26 @@ public final class VirtualThreads {
         PINNED = runnable[4];
         TIMED_PINNED = runnable[5];
         TERMINATED = runnable[6];
+        long mask = 0;
+        for (int i = 0; i < 4; i++) {
+            if (runnable[i] < 0 || runnable[i] >= 64) {
+                mask = 0;
+                break;
+            }
+            mask |= 1L << runnable[i];
+        }
+        MAY_MOUNT_MASK = mask;
+        Class<?> vtClass = null;
+        Class<?> boundClass = null;
+        try {
+            vtClass = Class.forName("java.lang.VirtualThread");
+            boundClass = Class.forName("java.lang.BoundVirtualThread");
+        } catch (Throwable t) {
+            // A JDK whose virtual threads are of other classes: isVirtual asks Thread.isVirtual.
+            vtClass = null;
+        }
+        VIRTUAL_THREAD_CLASS = vtClass;
+        BOUND_VIRTUAL_THREAD_CLASS = boundClass;
         MethodHandle carrier = null;
         try {
             carrier = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup())
@@ -206,7 +250,7 @@ public final class VirtualThreads {
      * @return true if its last unmount was a JDK timed wait
      */
     public static boolean jdkTimeoutPending(Thread vt) {
-        return TIMEOUT_TASK != null && vt.isVirtual() && TIMEOUT_TASK.getOpaque(vt) != null;
+        return TIMEOUT_TASK != null && isVirtual(vt) && TIMEOUT_TASK.getOpaque(vt) != null;
     }
 
     /**
@@ -223,11 +267,33 @@ public final class VirtualThreads {
      * @return false only if running its continuation now would do nothing
      */
     public static boolean mayMount(Thread vt) {
-        if (STATE == null || vt == null || !vt.isVirtual()) {
+        if (STATE == null || vt == null || !isVirtual(vt)) {
             return true;
         }
         int s = (int) STATE.getVolatile(vt);
-        return s == UNPARKED || s == YIELDED || s == UNBLOCKED || s == STARTED;
+        if (MAY_MOUNT_MASK == 0) {
+            return s == UNPARKED || s == YIELDED || s == UNBLOCKED || s == STARTED;
+        }
+        // Bit s of the mask, for s in [0, 64) only: (s & ~63) - 1 is negative (its top bit
+        // set) exactly when s & ~63 is 0 (states are never negative), so a state with
+        // the walker's SUSPENDED bit, or TERMINATED, reads 0 whatever its low six bits.
+        int inRange = ((s & ~63) - 1) >>> 31;
+        return ((int) (MAY_MOUNT_MASK >>> s) & inRange & 1) != 0;
+    }
+
+    /**
+     * {@code t.isVirtual()}, answered by comparing {@code t}'s class with the two
+     * final classes of virtual threads: no type profile (see the class comment).
+     *
+     * @param t a thread
+     * @return true if {@code t} is a virtual thread
+     */
+    public static boolean isVirtual(Thread t) {
+        if (VIRTUAL_THREAD_CLASS == null) {
+            return t.isVirtual();
+        }
+        Class<?> c = t.getClass();
+        return c == VIRTUAL_THREAD_CLASS || c == BOUND_VIRTUAL_THREAD_CLASS;
     }
 
     /**
@@ -240,7 +306,7 @@ public final class VirtualThreads {
      * @return true if {@code vt} has terminated
      */
     public static boolean terminated(Thread vt) {
-        return STATE != null && vt != null && vt.isVirtual() && (int) STATE.getVolatile(vt) == TERMINATED;
+        return STATE != null && vt != null && isVirtual(vt) && (int) STATE.getVolatile(vt) == TERMINATED;
     }
 
     /**
@@ -254,7 +320,7 @@ public final class VirtualThreads {
      * @return true if {@code vt} is a started virtual thread that has not yet run
      */
     public static boolean startedNeverRan(Thread vt) {
-        return STATE != null && vt != null && vt.isVirtual() && (int) STATE.getVolatile(vt) == STARTED;
+        return STATE != null && vt != null && isVirtual(vt) && (int) STATE.getVolatile(vt) == STARTED;
     }
 
     /**
