@@ -97,7 +97,7 @@ public final class VirtualThreads {
      * them one by one.
      */
     private static final long MAY_MOUNT_MASK;
-    /** {@code java.lang.VirtualThread} and {@code java.lang.BoundVirtualThread} (the final classes of virtual threads), or null. */
+    /** {@code java.lang.VirtualThread} and {@code java.lang.ThreadBuilders.BoundVirtualThread} (the final classes of virtual threads), or null. */
     private static final Class<?> VIRTUAL_THREAD_CLASS;
     private static final Class<?> BOUND_VIRTUAL_THREAD_CLASS;
     /** {@code Thread.currentCarrierThread()}, or null (then {@link #currentCarrier()} answers null). */
@@ -179,10 +179,14 @@ public final class VirtualThreads {
         Class<?> boundClass = null;
         try {
             vtClass = Class.forName("java.lang.VirtualThread");
-            boundClass = Class.forName("java.lang.BoundVirtualThread");
         } catch (Throwable t) {
-            // A JDK whose virtual threads are of other classes: isVirtual asks Thread.isVirtual.
-            vtClass = null;
+            // A JDK whose virtual threads are of another class: isVirtual asks Thread.isVirtual.
+        }
+        try {
+            // Virtual threads without a continuation (a JVM that has none); never ours.
+            boundClass = Class.forName("java.lang.ThreadBuilders$BoundVirtualThread");
+        } catch (Throwable t) {
+            // Not in this JDK: no such threads to recognise.
         }
         VIRTUAL_THREAD_CLASS = vtClass;
         BOUND_VIRTUAL_THREAD_CLASS = boundClass;
@@ -289,11 +293,17 @@ public final class VirtualThreads {
      * @return true if {@code t} is a virtual thread
      */
     public static boolean isVirtual(Thread t) {
+        // (The class's own compare below is what the JIT sees; exactClassTest() tells a test it is used.)
         if (VIRTUAL_THREAD_CLASS == null) {
             return t.isVirtual();
         }
         Class<?> c = t.getClass();
         return c == VIRTUAL_THREAD_CLASS || c == BOUND_VIRTUAL_THREAD_CLASS;
+    }
+
+    /** Tests only: true if {@link #isVirtual(Thread)} compares classes (this JDK's class of virtual threads was found). */
+    static boolean exactClassTest() {
+        return VIRTUAL_THREAD_CLASS != null;
     }
 
     /**

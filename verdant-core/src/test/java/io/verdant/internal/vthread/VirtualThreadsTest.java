@@ -161,6 +161,7 @@ class VirtualThreadsTest {
 
     @Test
     void isVirtualAgreesWithTheJdk() throws Exception {
+        assertThat(VirtualThreads.exactClassTest()).as("the class compare is in use on this JDK").isTrue();
         Thread platform = Thread.ofPlatform().unstarted(() -> { });
         Thread virtual = Thread.ofVirtual().unstarted(() -> { });
         Thread custom = VirtualThreads.newThread(Runnable::run, "custom", () -> { });
