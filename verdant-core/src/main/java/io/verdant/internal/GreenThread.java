@@ -305,8 +305,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
      */
     public static GreenThread<?> current() {
         Thread t = Thread.currentThread();
-        if (io.verdant.internal.vthread.VirtualThreads.isVirtual(t)
-                && io.verdant.internal.vthread.VirtualThreads.currentHandler(t) instanceof GreenThread<?> g) {
+        if (t.isVirtual() && io.verdant.internal.vthread.VirtualThreads.currentHandler(t) instanceof GreenThread<?> g) {
             return g.body == null ? g : ((Dispatcher) g.body).acting();
         }
         return null;
@@ -318,8 +317,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
      */
     static GreenThread<?> mounted() {
         Thread t = Thread.currentThread();
-        if (io.verdant.internal.vthread.VirtualThreads.isVirtual(t)
-                && io.verdant.internal.vthread.VirtualThreads.currentHandler(t) instanceof GreenThread<?> g) {
+        if (t.isVirtual() && io.verdant.internal.vthread.VirtualThreads.currentHandler(t) instanceof GreenThread<?> g) {
             return g;
         }
         return null;
@@ -350,8 +348,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
     public void execute(Runnable r) {
         Runnable own = runContinuation;
         if (r == own) {
-            Worker w = Worker.exactly(Thread.currentThread());
-            if (w != null && w.tokenRun == this) {
+            if (Thread.currentThread() instanceof Worker w && w.tokenRun == this) {
                 // The thread re-submits itself from the carrier running its continuation
                 // (Thread.yield, a park that found its permit, a monitor unblocked while it
                 // blocked: the JDK's afterYield, after the unmount). That dispatch holds the

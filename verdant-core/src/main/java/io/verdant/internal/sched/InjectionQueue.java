@@ -171,16 +171,6 @@ final class InjectionQueue extends InjectionQueueHintPad {
             this.tasks = tasks;
         }
 
-        /**
-         * {@code t} if it is a batch node, else null: a class compare, which keeps no
-         * type profile ({@code instanceof Batch} made C2 speculate on the one class its
-         * profile had seen at that test, and trap when another kind of task first came
-         * through: see VirtualThreads, "Tests that keep no type profile").
-         */
-        static Batch of(Task t) {
-            return t.getClass() == Batch.class ? (Batch) t : null;
-        }
-
         @Override
         protected void dispatch(Worker worker) {
             throw new IllegalStateException("an injection queue's batch node is never run");
@@ -357,10 +347,9 @@ final class InjectionQueue extends InjectionQueueHintPad {
     private static Task take(Level l, int max, LocalQueue into) {
         Task stub = l.stub;
         Task h = l.head;
-        Batch hb = Batch.of(h);
-        if (hb != null && hb.from == hb.tasks.length) {
+        if (h instanceof Batch b && b.from == b.tasks.length) {
             // An emptied batch left as the head: unlink it first.
-            h = unlinkHead(l, hb);
+            h = unlinkHead(l, b);
             if (h == null) {
                 return null;
             }
@@ -374,14 +363,13 @@ final class InjectionQueue extends InjectionQueueHintPad {
             l.head = n;
             h = n;
         }
-        hb = Batch.of(h);
-        if (hb != null) {
-            return takeFromBatch(l, hb, max, into);
+        if (h instanceof Batch b) {
+            return takeFromBatch(l, b, max, into);
         }
         Task k = h;
         int count = 1;
         Task after = (Task) NEXT.getAcquire(k);
-        while (count < max && after != null && after != stub && after.getClass() != Batch.class) {
+        while (count < max && after != null && after != stub && !(after instanceof Batch)) {
             k = after;
             count++;
             after = (Task) NEXT.getAcquire(k);

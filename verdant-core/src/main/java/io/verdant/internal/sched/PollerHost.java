@@ -145,8 +145,7 @@ public final class PollerHost implements Executor {
     @Override
     public void execute(Runnable continuation) {
         Scheduler s = null;
-        Worker w = Worker.exactly(Thread.currentThread());
-        if (w != null && !w.scheduler.isTerminating() && hosts.contains(w.scheduler)) {
+        if (Thread.currentThread() instanceof Worker w && !w.scheduler.isTerminating() && hosts.contains(w.scheduler)) {
             s = w.scheduler;
         } else {
             for (Scheduler h : hosts) {

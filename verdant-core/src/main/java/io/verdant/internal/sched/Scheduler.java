@@ -597,8 +597,7 @@ public final class Scheduler {
             return;
         }
         Thread t = Thread.currentThread();
-        Worker w = Worker.exactly(t);
-        if (w != null && w.scheduler == this) {
+        if (t instanceof Worker w && w.scheduler == this) {
             resubmitFromCarrier(w, task);
         } else {
             submitFromElsewhere(task, first, t);
@@ -651,7 +650,7 @@ public final class Scheduler {
      */
     private void submitFromElsewhere(Task task, boolean first, Thread t) {
         // (A carrier, of another runtime here, is a platform thread: it is "anyone else".)
-        if (VirtualThreads.isVirtual(t) && VirtualThreads.currentHandler(t) instanceof Task running) {
+        if (t.isVirtual() && VirtualThreads.currentHandler(t) instanceof Task running) {
             Worker w = Worker.ofCaller();
             if (w != null && w.scheduler == this && w.currentTask() == running) {
                 // Made runnable by the green thread running on worker w.
@@ -694,9 +693,7 @@ public final class Scheduler {
                 return;
             }
         }
-        Worker carrier = VirtualThreads.isVirtual(t) ? Worker.ofCaller() : null;
-        if (carrier != null && carrier.scheduler == this) {
-            Worker w = carrier;
+        if (t.isVirtual() && VirtualThreads.currentCarrier() instanceof Worker w && w.scheduler == this) {
             // A foreign virtual thread mounted on one of our carriers: a JDK sub-poller
             // (PollerHost) unparking a thread whose socket is ready. The JDK pins the
             // caller while it submits (VirtualThread.submitRunContinuation), so this
@@ -756,14 +753,14 @@ public final class Scheduler {
             return;
         }
         Thread t = Thread.currentThread();
-        if (VirtualThreads.isVirtual(t) && t.getUncaughtExceptionHandler() instanceof Task running) {
+        if (t.isVirtual() && t.getUncaughtExceptionHandler() instanceof Task running) {
             Worker w = Worker.ofCaller();
             if (w != null && w.scheduler == this && w.currentTask() == running) {
                 traceWakeByRunning(w, running, task, false);
                 return;
             }
         }
-        if (Worker.exactly(t) == null) {
+        if (!(t instanceof Worker)) {
             traceControl.wakeFromOutside(task, false, t);
         }
     }
@@ -951,13 +948,10 @@ public final class Scheduler {
         }
         Worker w;
         synchronized (idleLock) {
-            // Emptied since the unlocked read above: tested before the poll, so the poll
-            // never answers null (a null reaching its cast made C2 trap and recompile
-            // this method mid-run, counted under wrk -c1000; here one rare branch).
-            if (idleWorkers.isEmpty()) {
+            w = idleWorkers.pollFirst();
+            if (w == null) {
                 return;
             }
-            w = idleWorkers.pollFirst();
             w.idle = false;
             idleCount = idleWorkers.size();
             w.searching = true;

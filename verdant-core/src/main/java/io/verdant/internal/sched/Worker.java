@@ -637,26 +637,7 @@ public final class Worker extends Thread {
      * @return the calling thread's worker, or null
      */
     public static Worker ofCaller() {
-        return exactly(VirtualThreads.currentCarrier());
-    }
-
-    /**
-     * {@code t} if it is a Worker, else null: a class compare (Worker is final), which
-     * keeps no type profile. An {@code instanceof Worker} on the submission paths
-     * made C2 speculate on the class its profile had seen, and trap and recompile
-     * the method when a thread of another class first submitted there (see
-     * VirtualThreads, "Tests that keep no type profile"). Not so for
-     * {@link #ofCaller}: C2 profiles the type that the MethodHandle call in
-     * VirtualThreads.currentCarrier returns and speculates on it at this compare
-     * too ({@code speculate_class_check}, once per compiled caller, when a virtual
-     * thread first submits from a carrier that is not a Worker: a JDK sub-poller
-     * moved to the default scheduler after a stall).
-     *
-     * @param t a thread, or null
-     * @return {@code t} as a Worker, or null
-     */
-    public static Worker exactly(Thread t) {
-        return t != null && t.getClass() == Worker.class ? (Worker) t : null;
+        return VirtualThreads.currentCarrier() instanceof Worker w ? w : null;
     }
 
     /**

@@ -45,20 +45,15 @@ import java.util.concurrent.Future;
  * {@value #ALLOW_UNSUPPORTED_JDK}{@code =true} skips that check (to try a newer
  * JDK; then a changed constructor shows as a start-up failure that says so).
  *
- * <p><b>Tests that keep no type profile (issue 11).</b> The scheduler's hot
- * paths ask "is this thread virtual?" and "could this continuation mount?" on
- * every submission and dispatch. {@code Thread.isVirtual()} is an
- * {@code instanceof} whose type profile the whole JVM shares (every caller's
- * platform and virtual threads land in it), and C2 speculates on that profile
- * in each method it is inlined into: a thread of a class the profile had not
- * seen then traps there and the method is recompiled (counted under
- * {@code wrk -c1000}: {@code speculate_class_check} at {@code Thread.isVirtual}
- * inside {@code Scheduler.submitFromElsewhere}). {@link #isVirtual(Thread)}
- * compares the thread's class with the two final classes of virtual threads
- * instead: a class-pointer compare, no profile. {@link #mayMount} tests the
- * state against a bit mask of the runnable states (one test whose outcome is
- * the answer) instead of four compares, each of which C2 compiled as a trap
- * while its state had not yet been seen there.
+ * <p><b>One test for "may mount" (issue 11).</b> {@link #mayMount} runs on every
+ * dispatch (GreenThread.takeCopy) and at the end of every run (releaseToken). It
+ * tests the state against a bit mask of the runnable states: one test, whose
+ * outcome is the answer and whose profile both callers mix (mostly true at a
+ * dispatch, mostly false at a run's end). It was four compares, each of which C2
+ * compiled as an uncommon trap while its state had not been seen there, so the
+ * first YIELDED or STARTED thread met after warm-up trapped and recompiled every
+ * method it was inlined into ({@code unstable_if} at mayMount, counted under
+ * {@code wrk -c1000}).
  */
 public final class VirtualThreads {
     /** The JDK feature release this version of Verdant is built for and tested on. */
@@ -93,13 +88,10 @@ public final class VirtualThreads {
     private static final int TERMINATED;
     /**
      * Bit {@code s} set for each runnable state {@code s} (STARTED, UNPARKED, YIELDED,
-     * UNBLOCKED), when all four are in [0, 64); else 0, and {@link #mayMount} compares
+     * UNBLOCKED) when all four are in [0, 64); else 0, and {@link #mayMount} compares
      * them one by one.
      */
     private static final long MAY_MOUNT_MASK;
-    /** {@code java.lang.VirtualThread} and {@code java.lang.ThreadBuilders.BoundVirtualThread} (the final classes of virtual threads), or null. */
-    private static final Class<?> VIRTUAL_THREAD_CLASS;
-    private static final Class<?> BOUND_VIRTUAL_THREAD_CLASS;
     /** {@code Thread.currentCarrierThread()}, or null (then {@link #currentCarrier()} answers null). */
     private static final MethodHandle CURRENT_CARRIER;
     /** {@code VirtualThread.defaultScheduler()}'s result, or null where it cannot be reached. */
@@ -175,21 +167,6 @@ public final class VirtualThreads {
             mask |= 1L << runnable[i];
         }
         MAY_MOUNT_MASK = mask;
-        Class<?> vtClass = null;
-        Class<?> boundClass = null;
-        try {
-            vtClass = Class.forName("java.lang.VirtualThread");
-        } catch (Throwable t) {
-            // A JDK whose virtual threads are of another class: isVirtual asks Thread.isVirtual.
-        }
-        try {
-            // Virtual threads without a continuation (a JVM that has none); never ours.
-            boundClass = Class.forName("java.lang.ThreadBuilders$BoundVirtualThread");
-        } catch (Throwable t) {
-            // Not in this JDK: no such threads to recognise.
-        }
-        VIRTUAL_THREAD_CLASS = vtClass;
-        BOUND_VIRTUAL_THREAD_CLASS = boundClass;
         MethodHandle carrier = null;
         try {
             carrier = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup())
@@ -254,7 +231,7 @@ public final class VirtualThreads {
      * @return true if its last unmount was a JDK timed wait
      */
     public static boolean jdkTimeoutPending(Thread vt) {
-        return TIMEOUT_TASK != null && isVirtual(vt) && TIMEOUT_TASK.getOpaque(vt) != null;
+        return TIMEOUT_TASK != null && vt.isVirtual() && TIMEOUT_TASK.getOpaque(vt) != null;
     }
 
     /**
@@ -271,39 +248,24 @@ public final class VirtualThreads {
      * @return false only if running its continuation now would do nothing
      */
     public static boolean mayMount(Thread vt) {
-        if (STATE == null || vt == null || !isVirtual(vt)) {
+        if (STATE == null || vt == null || !vt.isVirtual()) {
             return true;
         }
         int s = (int) STATE.getVolatile(vt);
         if (MAY_MOUNT_MASK == 0) {
             return s == UNPARKED || s == YIELDED || s == UNBLOCKED || s == STARTED;
         }
-        // Bit s of the mask, for s in [0, 64) only: (s & ~63) - 1 is negative (its top bit
-        // set) exactly when s & ~63 is 0 (states are never negative), so a state with
-        // the walker's SUSPENDED bit, or TERMINATED, reads 0 whatever its low six bits.
+        // Bit s of the mask, for s in [0, 64) only: (s & ~63) - 1 is negative (top bit
+        // set) exactly when s & ~63 is 0 (a state is never negative), so a state with
+        // a stack walker's SUSPENDED bit (256), or TERMINATED (99), reads 0 whatever
+        // its low six bits. No branch but the answer's (see the class comment).
         int inRange = ((s & ~63) - 1) >>> 31;
         return ((int) (MAY_MOUNT_MASK >>> s) & inRange & 1) != 0;
     }
 
-    /**
-     * {@code t.isVirtual()}, answered by comparing {@code t}'s class with the two
-     * final classes of virtual threads: no type profile (see the class comment).
-     *
-     * @param t a thread
-     * @return true if {@code t} is a virtual thread
-     */
-    public static boolean isVirtual(Thread t) {
-        // (The class's own compare below is what the JIT sees; exactClassTest() tells a test it is used.)
-        if (VIRTUAL_THREAD_CLASS == null) {
-            return t.isVirtual();
-        }
-        Class<?> c = t.getClass();
-        return c == VIRTUAL_THREAD_CLASS || c == BOUND_VIRTUAL_THREAD_CLASS;
-    }
-
-    /** Tests only: true if {@link #isVirtual(Thread)} compares classes (this JDK's class of virtual threads was found). */
-    static boolean exactClassTest() {
-        return VIRTUAL_THREAD_CLASS != null;
+    /** Tests only: true if {@link #mayMount} tests the mask (this JDK's runnable states are all below 64). */
+    static boolean mayMountMaskInUse() {
+        return MAY_MOUNT_MASK != 0;
     }
 
     /**
@@ -316,7 +278,7 @@ public final class VirtualThreads {
      * @return true if {@code vt} has terminated
      */
     public static boolean terminated(Thread vt) {
-        return STATE != null && vt != null && isVirtual(vt) && (int) STATE.getVolatile(vt) == TERMINATED;
+        return STATE != null && vt != null && vt.isVirtual() && (int) STATE.getVolatile(vt) == TERMINATED;
     }
 
     /**
@@ -330,7 +292,7 @@ public final class VirtualThreads {
      * @return true if {@code vt} is a started virtual thread that has not yet run
      */
     public static boolean startedNeverRan(Thread vt) {
-        return STATE != null && vt != null && isVirtual(vt) && (int) STATE.getVolatile(vt) == STARTED;
+        return STATE != null && vt != null && vt.isVirtual() && (int) STATE.getVolatile(vt) == STARTED;
     }
 
     /**

@@ -135,6 +135,7 @@ class VirtualThreadsTest {
      */
     @Test
     void mayMountAStartedAndAnUnparkedThreadHeldByItsScheduler() throws Exception {
+        assertThat(VirtualThreads.mayMountMaskInUse()).as("the mask test is in use on this JDK").isTrue();
         java.util.concurrent.LinkedBlockingQueue<Runnable> held = new java.util.concurrent.LinkedBlockingQueue<>();
         java.util.concurrent.CountDownLatch parked = new java.util.concurrent.CountDownLatch(1);
         Thread vt = VirtualThreads.newThread(held::add, "held", () -> {
@@ -157,17 +158,5 @@ class VirtualThreadsTest {
         assertThat(vt.join(Duration.ofSeconds(20))).isTrue();
         assertThat(VirtualThreads.terminated(vt)).isTrue();
         assertThat(VirtualThreads.mayMount(vt)).as("terminated").isFalse();
-    }
-
-    @Test
-    void isVirtualAgreesWithTheJdk() throws Exception {
-        assertThat(VirtualThreads.exactClassTest()).as("the class compare is in use on this JDK").isTrue();
-        Thread platform = Thread.ofPlatform().unstarted(() -> { });
-        Thread virtual = Thread.ofVirtual().unstarted(() -> { });
-        Thread custom = VirtualThreads.newThread(Runnable::run, "custom", () -> { });
-        Thread subclass = new Thread() { };
-        for (Thread t : new Thread[] {platform, virtual, custom, subclass, Thread.currentThread()}) {
-            assertThat(VirtualThreads.isVirtual(t)).as("%s", t).isEqualTo(t.isVirtual());
-        }
     }
 }
