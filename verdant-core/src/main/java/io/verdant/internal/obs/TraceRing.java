@@ -434,6 +434,21 @@ public final class TraceRing {
         }
     }
 
+    /** The ring's words, for the collector's pass that reads them in place (TraceLane.stage; "Reader"). */
+    long[] words() {
+        return buf;
+    }
+
+    /** The object slots beside the words (for TraceLane.stage). */
+    Object[] objectSlots() {
+        return refs;
+    }
+
+    /** The extra slots beside the words (for TraceLane.stage). */
+    long[] extraSlots() {
+        return aux;
+    }
+
     /**
      * Any thread: event {@code s}'s object slot, meaningful only if its header has
      * {@link TraceEvent#REF} (read it before {@link #validFrom()}, as a bulk copy).

@@ -1,10 +1,7 @@
 package io.verdant.internal.obs;
 
-import io.verdant.Pid;
 import io.verdant.TraceOptions;
 import io.verdant.TraceRecording;
-import io.verdant.internal.GreenThread;
-import io.verdant.internal.Pids;
 import io.verdant.internal.RuntimeCore;
 import io.verdant.internal.sched.TraceControl;
 import io.verdant.internal.timer.Clock;
@@ -13,10 +10,6 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 
@@ -143,17 +136,8 @@ public final class TraceSession implements TraceRecording {
     private final long collectNanos;
     private final long[] cursor;
     private final TraceLane[] lanes;
-    /** The collector's staging block: events copied from a ring, checked and sifted here, then handed to a
-     * lane in bulk (drain). */
-    private final long[] block = new long[BLOCK_EVENTS * TraceRing.LONGS];
-    /** The names carried by the block's spawn and exit events (only those slots are written; cleared after
-     * use): a parked slice's object goes to its lane instead (drain). */
-    private final Object[] blockRefs = new Object[BLOCK_EVENTS];
-    /** The extra longs of the block's events that carry one (only those slots are meaningful). */
-    private final long[] blockExtras = new long[BLOCK_EVENTS];
-    private final Map<Long, String> labels = new HashMap<>();
-    /** Ids looked up in the pid table and found gone: named later if an event carries their name. */
-    private final Set<Long> unnamed = new HashSet<>();
+    /** The labels of the green threads the events mention (TraceNames). */
+    private final TraceNames names;
     /** Bit t set: events of type t are kept (from the options' kinds). */
     private final int keepTypes;
     /** Whether parked slices keep their blocker and holder (Kind.PARKS). */
@@ -186,6 +170,7 @@ public final class TraceSession implements TraceRecording {
         for (int i = 0; i < n; i++) {
             lanes[i] = new TraceLane();
         }
+        this.names = new TraceNames(core);
         this.startNanos = startNanos;
         this.keepTypes = typesOf(options);
         this.keepParks = options.records(TraceOptions.Kind.PARKS);
@@ -219,19 +204,6 @@ public final class TraceSession implements TraceRecording {
                     | 1 << TraceEvent.SPARE_RETIRE | 1 << TraceEvent.QUEUE_DEPTH;
         }
         return m;
-    }
-
-    /** Whether an event with header {@code h} is kept. */
-    private boolean keep(long h) {
-        int type = TraceEvent.type(h);
-        if ((keepTypes & 1 << type) == 0) {
-            return false;
-        }
-        if (type == TraceEvent.WAKE_FROM) {
-            boolean spawn = TraceEvent.ended(h) == 1;
-            return (keepTypes & 1 << (spawn ? TraceEvent.SPAWN : TraceEvent.WAKE)) != 0;
-        }
-        return true;
     }
 
     /**
@@ -446,33 +418,13 @@ public final class TraceSession implements TraceRecording {
                 break;
             }
             int n = (int) Math.min(Math.min(p - from, BLOCK_EVENTS), room);
-            r.copyLongs(from, n, block, 0);
-            for (int i = 0, j = 0; i < n; i++, j += TraceRing.LONGS) {
-                long h = block[j];
-                if ((h & (TraceEvent.REF | TraceEvent.EXTRA)) != 0) { // the events that carry something
-                    if ((h & TraceEvent.EXTRA) != 0) {
-                        blockExtras[i] = r.extra(from + i);
-                    }
-                    if ((h & TraceEvent.REF) == 0) {
-                        continue;
-                    }
-                    Object o = r.ref(from + i);
-                    if (blockerInterned(h)) {
-                        // A parked slice's blocker: kept in the lane as an index in the header
-                        // (TraceLane "objects"), so no reference is stored per event.
-                        int k = o == null ? -1 : l.intern(o);
-                        block[j] = k < 0 ? h & ~TraceEvent.REF : h | (long) k << TraceLane.OBJ_SHIFT;
-                    } else {
-                        blockRefs[i] = o; // a name (spawn, exit): read by sift, then cleared
-                    }
-                }
-            }
+            int staged = l.stage(r, from, n, keepTypes, keepParks, maxEvents - held, names);
             long valid = r.validFrom();
             if (valid > from) {
-                // Some copied events may have been overwritten while copied: skip what is
+                // Some events may have been overwritten while they were read: skip what is
                 // gone and read again (a writer laps a reader only when it is far behind;
                 // after three tries in a row the rest is counted as dropped).
-                java.util.Arrays.fill(blockRefs, 0, n, null);
+                names.discard();
                 if (++retries == 3) {
                     dropped += p - from;
                     break;
@@ -482,117 +434,17 @@ public final class TraceSession implements TraceRecording {
                 from = skip;
                 continue;
             }
-            sift(l, n);
+            names.resolve();
+            dropped += l.stagedOver(); // beyond maxEvents
+            int got = l.commit();
+            if (got < staged) { // no direct memory left for a chunk
+                dropped += staged - got;
+            }
+            held += got;
             from += n;
             retries = 0;
         }
         cursor[lane] = p;
-    }
-
-    /**
-     * Whether header {@code h} is a parked slice whose blocker this trace keeps:
-     * drain interns the blocker into the lane and writes its index into the
-     * header (TraceLane, "objects"), so no reference of it is in blockRefs and
-     * sift keeps the header's REF bit and index.
-     */
-    private boolean blockerInterned(long h) {
-        return keepParks && TraceEvent.type(h) == TraceEvent.SLICE && TraceEvent.ended(h) == TraceEvent.ENDED_PARK;
-    }
-
-    /**
-     * Holding the monitor: the {@code n} events of the staging block, checked, into
-     * lane {@code l}. One pass names the green threads they mention (a spawn and the
-     * slice in which a thread ended carry its name), leaves out the kinds the options
-     * do not keep and those beyond maxEvents (counted as dropped), and keeps an object
-     * and an extra long only on a parked slice (its blocker and holder; the names other
-     * events carry have been read); the events kept go to the lane in bulk. With the
-     * default options nothing is left out and nothing moves in the block.
-     */
-    private void sift(TraceLane l, int n) {
-        long[] b = block;
-        int base = l.count();
-        int to = 0;
-        for (int i = 0, j = 0; i < n; i++, j += TraceRing.LONGS) {
-            long h = b[j];
-            int type = TraceEvent.type(h);
-            if (type == TraceEvent.SLICE || type == TraceEvent.SPAWN || type == TraceEvent.WAKE
-                    || type == TraceEvent.WAKE_FROM) {
-                long id = b[j + 3];
-                // A spawn, and the slice in which a thread ended, carry its name.
-                if (TraceEvent.hasRef(h) && (type == TraceEvent.SPAWN
-                        || (type == TraceEvent.WAKE_FROM && TraceEvent.ended(h) == 1)
-                        || (type == TraceEvent.SLICE && TraceEvent.ended(h) == TraceEvent.ENDED_EXIT))
-                        && blockRefs[i] instanceof String name) {
-                    named(id, name);
-                }
-                name(id);
-                if (type == TraceEvent.SLICE && b[j + 4] != 0) {
-                    name(b[j + 4]); // a folded wake-up's woken thread (TraceEvent)
-                }
-            }
-            if (keep(h)) {
-                if (held >= maxEvents) {
-                    dropped++;
-                } else {
-                    int d = to * TraceRing.LONGS;
-                    if (d != j) {
-                        System.arraycopy(b, j, b, d, TraceRing.LONGS);
-                    }
-                    if ((h & (TraceEvent.REF | TraceEvent.EXTRA)) != 0) {
-                        if (!blockerInterned(h)) {
-                            b[d] = h & ~(TraceEvent.REF | TraceEvent.EXTRA | TraceLane.OBJ_MASK);
-                        } else if ((h & TraceEvent.EXTRA) != 0) {
-                            l.addExtra(base + to, blockExtras[i]); // its object is in the header already
-                        }
-                    }
-                    to++;
-                    held++;
-                }
-            }
-            if ((h & TraceEvent.REF) != 0 && !blockerInterned(h)) {
-                blockRefs[i] = null; // the block keeps nothing alive (a parked slice's object is not in it)
-            }
-        }
-        int got = l.append(b, to);
-        if (got < to) { // no direct memory left for a chunk
-            dropped += to - got;
-            held -= to - got;
-            l.truncate(base + got);
-        }
-    }
-
-    /** Holding the monitor: a name an event carried for {@code id}. */
-    private void named(long id, String name) {
-        if (id == 0 || labels.containsKey(id)) {
-            return;
-        }
-        unnamed.remove(id);
-        Pid pid = Pids.of(core.id, (int) id - 1, (int) (id >>> 32));
-        labels.put(id, name.isEmpty() ? pid.toString() : name + " " + pid);
-    }
-
-    /** The ids named last: ping-pong and yield loops repeat a few ids, so most events skip the map. */
-    private long named0 = -1;
-    private long named1 = -1;
-
-    /** Holding the monitor: labels a green thread the first time it is seen. */
-    private void name(long id) {
-        if (id == named0 || id == named1) {
-            return;
-        }
-        named1 = named0;
-        named0 = id;
-        if (id == 0 || labels.containsKey(id) || unnamed.contains(id)) {
-            return;
-        }
-        Pid pid = Pids.of(core.id, (int) id - 1, (int) (id >>> 32));
-        GreenThread<?> g = core.lookup(pid);
-        String n = g == null ? null : g.name();
-        if (g == null) {
-            unnamed.add(id); // gone: an event that carries its name may still come
-        } else {
-            labels.put(id, n == null || n.isEmpty() ? pid.toString() : n + " " + pid);
-        }
     }
 
     @Override
@@ -680,7 +532,7 @@ public final class TraceSession implements TraceRecording {
             }
             if (l.count() < MAX_LANE_EVENTS && l.add(TraceEvent.header(TraceEvent.SLICE, 0,
                     TraceEvent.ENDED_RUNNING, f.priority()), Math.min(begin, endNanos), endNanos, f.taskId())) {
-                name(f.taskId());
+                names.name(f.taskId());
             }
         }
     }
@@ -733,7 +585,7 @@ public final class TraceSession implements TraceRecording {
                 if ((copy[i][j] & TraceEvent.EXTRA) == 0) {
                     holderCopy[i][k] = 0; // a stale slot
                 } else if (holderCopy[i][k] > 0) {
-                    name(holderCopy[i][k]);
+                    names.name(holderCopy[i][k]);
                 }
             }
         }
@@ -749,16 +601,16 @@ public final class TraceSession implements TraceRecording {
                 last = Math.max(last, type == TraceEvent.SLICE || type == TraceEvent.IDLE ? copy[i][j + 2] : t);
             }
         }
-        String[] names = new String[lanes.length];
-        for (int i = 0; i < names.length; i++) {
-            names[i] = control.laneName(i);
+        String[] laneNames = new String[lanes.length];
+        for (int i = 0; i < laneNames.length; i++) {
+            laneNames[i] = control.laneName(i);
         }
         // A slice that began just before the trace started is kept: the origin moves back to it.
         long start = first == Long.MAX_VALUE ? (startNanos != 0 ? startNanos : endNanos)
                 : startNanos != 0 ? Math.min(startNanos, first) : first;
         long end = recording ? Math.max(Clock.SYSTEM.nanoTime(), last) : (startNanos != 0 ? endNanos : Math.max(last, start));
-        return new TraceData(core.name, core.id, core.scheduler.workerCount(), names, copy, refCopy, holderCopy, counts,
-                start, end, dropped, new HashMap<>(labels), CLOCK_NANOS);
+        return new TraceData(core.name, core.id, core.scheduler.workerCount(), laneNames, copy, refCopy, holderCopy, counts,
+                start, end, dropped, names.labels(), CLOCK_NANOS);
     }
 
     @Override
