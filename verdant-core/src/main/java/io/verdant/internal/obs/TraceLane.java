@@ -134,8 +134,8 @@ final class TraceLane {
     /** Two objects interned before and their indices: intern() compares with them first; replace1 says which
      * entry a miss replaces next. */
     private boolean replace1;
-    private Object last0;
-    private Object last1;
+    private Object last0 = NONE;
+    private Object last1 = NONE;
     private int lastIndex0;
     private int lastIndex1;
     private int[] extraAt = new int[16];
@@ -155,6 +155,12 @@ final class TraceLane {
     private long[] stagedExtraValue = new long[16];
     private int stagedExtras;
 
+    /** What last0 and last1 hold before the first intern: no event's object (so a null never hits). */
+    private static final Object NONE = new Object();
+    /** The header bits that tell a parked slice with a blocker and no holder (stage's common case). */
+    private static final long PARKED_MASK = TraceEvent.REF | TraceEvent.EXTRA | 0xFF_00FFL;
+    /** Those bits of such a slice. */
+    private static final long PARKED_REF = TraceEvent.REF | (long) TraceEvent.ENDED_PARK << 16 | TraceEvent.SLICE;
     /** The event types whose task id (word c) names a green thread: SLICE, WAKE, SPAWN, WAKE_FROM. */
     private static final int NAMED_TYPES = 1 << TraceEvent.SLICE | 1 << TraceEvent.WAKE | 1 << TraceEvent.SPAWN
             | 1 << TraceEvent.WAKE_FROM;
@@ -324,6 +330,8 @@ final class TraceLane {
         int kept = 0;
         int over = 0;
         stagedExtras = 0;
+        // A parked slice with a blocker takes the inline path only when such slices keep it (stage's javadoc).
+        long parkedRef = keepParks && (keepTypes & 1 << TraceEvent.SLICE) != 0 ? PARKED_REF : -1L;
         // At most two runs of slots (the range may wrap around the ring's end), each a counted
         // loop over the words, so the JIT drops the per-event bounds checks on buf.
         int first = (int) from & mask;
@@ -355,21 +363,14 @@ final class TraceLane {
                 }
                 boolean keep = (keepTypes >>> type & 1) != 0 && (type != TraceEvent.WAKE_FROM || wakeFromKept(keepTypes, h));
                 if ((h & (TraceEvent.REF | TraceEvent.EXTRA)) != 0) {
-                    if (keepParks && type == TraceEvent.SLICE && TraceEvent.ended(h) == TraceEvent.ENDED_PARK) {
-                        // A parked slice's blocker: kept as an index in the header ("objects").
-                        if ((h & TraceEvent.REF) != 0 && keep) {
-                            Object o = slots[e];
-                            int k = o == null ? -1 : o == last0 ? lastIndex0 : o == last1 ? lastIndex1 : intern(o);
-                            h = k < 0 ? h & ~TraceEvent.REF : h | (long) k << OBJ_SHIFT;
-                        }
-                        if ((h & TraceEvent.EXTRA) != 0 && keep && kept < budget) {
-                            stageExtra(count + kept, r.extraSlots()[e]);
-                        }
+                    if ((h & PARKED_MASK) == parkedRef) {
+                        // A parked slice's blocker (pingpong: every slice): kept as an index in the header
+                        // ("objects"), found by two compares in the common case.
+                        Object o = slots[e];
+                        int k = o == last0 ? lastIndex0 : o == last1 ? lastIndex1 : o == null ? -1 : intern(o);
+                        h = k < 0 ? h & ~TraceEvent.REF : h | (long) k << OBJ_SHIFT;
                     } else {
-                        if ((h & TraceEvent.REF) != 0 && carriesName(type, h) && slots[e] instanceof String name) {
-                            names.carried(c, name); // a spawn, and the slice in which a thread ended, carry its name
-                        }
-                        h &= ~(TraceEvent.REF | TraceEvent.EXTRA);
+                        h = carried(r, e, h, c, keep && kept < budget ? count + kept : -1, keepParks, names);
                     }
                 }
                 if ((NAMED_TYPES >>> type & 1) != 0) {
@@ -442,6 +443,34 @@ final class TraceLane {
         stagedC1 = sc1;
         stagedC2 = sc2;
         return kept;
+    }
+
+    /**
+     * The rarer events that carry something (stage): a parked slice with a holder,
+     * or without a blocker (its blocker interned and its extra long staged if it is
+     * kept, as event {@code at} of the lane), or one whose object is a name (queued
+     * in names); every other event loses its object and extra bits.
+     *
+     * @return the header as the lane keeps it
+     */
+    private long carried(TraceRing r, int e, long h, long c, int at, boolean keepParks, TraceNames names) {
+        boolean kept = at >= 0;
+        int type = TraceEvent.type(h);
+        if (keepParks && type == TraceEvent.SLICE && TraceEvent.ended(h) == TraceEvent.ENDED_PARK) {
+            if ((h & TraceEvent.REF) != 0 && kept) {
+                Object o = r.objectSlots()[e];
+                int k = o == null ? -1 : intern(o);
+                h = k < 0 ? h & ~TraceEvent.REF : h | (long) k << OBJ_SHIFT;
+            }
+            if ((h & TraceEvent.EXTRA) != 0 && kept) {
+                stageExtra(at, r.extraSlots()[e]);
+            }
+            return h;
+        }
+        if ((h & TraceEvent.REF) != 0 && carriesName(type, h) && r.objectSlots()[e] instanceof String name) {
+            names.carried(c, name); // a spawn, and the slice in which a thread ended, carry its name
+        }
+        return h & ~(TraceEvent.REF | TraceEvent.EXTRA);
     }
 
     /** Whether a WAKE_FROM with header {@code h} is kept: as a spawn or as a wake-up (TraceSession.typesOf). */
@@ -542,7 +571,7 @@ final class TraceLane {
      */
     private static int putVarint(byte[] st, int p, long v) {
         if (v >>> 56 == 0) {
-            int len = (70 - Long.numberOfLeadingZeros(v | 1)) / 7;
+            int len = (70 - Long.numberOfLeadingZeros(v | 1)) * 37 >>> 8; // ceil(bits / 7): exact for 1..63 bits
             long x = Long.expand(v, 0x7F7F7F7F7F7F7F7FL) | (0x8080808080808080L & ((1L << (8 * len - 8)) - 1));
             LONG_LE.set(st, p, x);
             return p + len;
