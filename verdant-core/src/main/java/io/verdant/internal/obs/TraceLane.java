@@ -331,7 +331,9 @@ final class TraceLane {
         int over = 0;
         stagedExtras = 0;
         // A parked slice with a blocker takes the inline path only when such slices keep it (stage's javadoc).
-        long parkedRef = keepParks && (keepTypes & 1 << TraceEvent.SLICE) != 0 ? PARKED_REF : -1L;
+        boolean keepSlices = (keepTypes & 1 << TraceEvent.SLICE) != 0;
+        long parkedRef = keepParks && keepSlices ? PARKED_REF : -1L;
+        int limit = (int) Math.max(0, Math.min(budget, n)); // events kept at most
         // At most two runs of slots (the range may wrap around the ring's end), each a counted
         // loop over the words, so the JIT drops the per-event bounds checks on buf.
         int first = (int) from & mask;
@@ -349,19 +351,30 @@ final class TraceLane {
                 long b;
                 long c;
                 long d;
-                if (type == TraceEvent.SLICE) { // TraceRing, "Format"
+                boolean keep;
+                if (type == TraceEvent.SLICE) { // TraceRing, "Format"; a slice always names its task
                     long length = h >>> TraceRing.LENGTH_SHIFT;
                     h &= TraceRing.HEADER_MASK;
                     c = w2;
                     boolean wide = length == TraceRing.WIDE;
                     b = wide ? w3 : a + length;
                     d = wide ? 0 : w3;
+                    keep = keepSlices;
+                    if (seen[(int) c & (TraceNames.SEEN - 1)] != c) {
+                        names.miss(c);
+                    }
+                    if (d != 0 && seen[(int) d & (TraceNames.SEEN - 1)] != d) {
+                        names.miss(d); // a folded wake-up's woken thread (TraceEvent)
+                    }
                 } else {
                     b = w2;
                     c = w3;
                     d = 0;
+                    keep = (keepTypes >>> type & 1) != 0 && (type != TraceEvent.WAKE_FROM || wakeFromKept(keepTypes, h));
+                    if ((NAMED_TYPES >>> type & 1) != 0 && seen[(int) c & (TraceNames.SEEN - 1)] != c) {
+                        names.miss(c);
+                    }
                 }
-                boolean keep = (keepTypes >>> type & 1) != 0 && (type != TraceEvent.WAKE_FROM || wakeFromKept(keepTypes, h));
                 if ((h & (TraceEvent.REF | TraceEvent.EXTRA)) != 0) {
                     if ((h & PARKED_MASK) == parkedRef) {
                         // A parked slice's blocker (pingpong: every slice): kept as an index in the header
@@ -370,21 +383,13 @@ final class TraceLane {
                         int k = o == last0 ? lastIndex0 : o == last1 ? lastIndex1 : o == null ? -1 : intern(o);
                         h = k < 0 ? h & ~TraceEvent.REF : h | (long) k << OBJ_SHIFT;
                     } else {
-                        h = carried(r, e, h, c, keep && kept < budget ? count + kept : -1, keepParks, names);
-                    }
-                }
-                if ((NAMED_TYPES >>> type & 1) != 0) {
-                    if (seen[(int) c & (TraceNames.SEEN - 1)] != c) {
-                        names.miss(c);
-                    }
-                    if (d != 0 && seen[(int) d & (TraceNames.SEEN - 1)] != d) {
-                        names.miss(d); // a folded wake-up's woken thread (TraceEvent)
+                        h = carried(r, e, h, c, keep && kept < limit ? count + kept : -1, keepParks, names);
                     }
                 }
                 if (!keep) {
                     continue;
                 }
-                if (kept >= budget) {
+                if (kept >= limit) {
                     over++;
                     continue;
                 }
