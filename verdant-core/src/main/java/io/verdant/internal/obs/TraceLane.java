@@ -14,10 +14,10 @@ import java.util.List;
 /**
  * The events a trace collected from one ring, kept outside the Java heap in a
  * list of fixed-size chunks, each event encoded in a few bytes against the
- * events before it: appending encodes a block of events (from the collector's
- * staging block: TraceSession.drain) into a heap staging array and copies the
- * bytes once, in bulk; what is held never moves, and the garbage collector
- * never copies or scans it.
+ * events before it: the collector encodes a block of events straight from the
+ * ring's words into a heap staging array (stage), and once the block is found
+ * whole copies the bytes once, in bulk (commit); what is held never moves, and
+ * the garbage collector never copies or scans it.
  *
  * <pre>
  * Why off the heap
@@ -57,6 +57,24 @@ import java.util.List;
  *   events from the sync point before k. Lossless for any five longs (the tests
  *   round-trip arbitrary words); at most MAX_EVENT_BYTES an event.
  *
+ * The collector's pass (stage, then commit; TraceSession.drain)
+ *   One loop over the block's ring slots, in at most two runs (the block may
+ *   wrap), each a counted loop over the ring's long[] so the JIT drops its
+ *   bounds checks. Per event: the four words unpacked as TraceRing's copy would
+ *   decode them (no five-long staging block: it cost a write and two reads of
+ *   40 bytes an event, and the passes over it); the task id, and a slice's
+ *   folded wake-up, tested against TraceNames.seen (a load and a compare; a
+ *   miss is queued there); a slice skips the per-type tests (always kept by the
+ *   trace, always naming its task); a parked slice with a blocker and no holder
+ *   (pingpong: every slice) is recognised by one mask compare and its blocker
+ *   found by two identity compares (objects, below), the rarer events that carry
+ *   something go out of line (carried); then the encoding below, its varints
+ *   without a branch on their length (putVarint). Nothing is committed: the
+ *   encoder's state, the bytes, the extra longs and the names stay staged until
+ *   the caller found the block whole (TraceRing.validFrom) and calls commit; a
+ *   torn block is staged again from its first valid event and leaves the lane
+ *   as it was (but for interned objects, which only stay alive).
+ *
  * Layout
  *   chunks     CHUNK_BYTES each: the encoded bytes as one stream (byte i of the
  *              stream in chunk i / CHUNK_BYTES), an event may straddle two chunks.
@@ -79,14 +97,16 @@ import java.util.List;
  *   extras     the extra long of the events whose header has TraceEvent.EXTRA, and
  *              only of those: parallel arrays (event index, extra) sorted by event
  *              index (a mutex's holder at a park: mutex parks only).
- *   Invariant: every entry of extras names an event below count (but while
- *   TraceSession.sift hands over a block: it notes the entries, then appends);
+ *   Invariant: every entry of extras names an event below count (a staged
+ *   block's entries are noted by commit, after its events);
  *   every object index in a held header is below the objects' count (truncate
  *   keeps the objects: a torn block may have interned an object that no held
  *   event names, which only keeps it alive as long as the trace); h1 .. c2 are
  *   the encoder's state after event count - 1.
  *   Nothing reads a chunk event by event on the collector's path: word() and the
- *   decoding exports are for the stop, the exporters and tests.
+ *   decoding exports are for the stop, the exporters and tests. append() (five
+ *   longs an event) is for events the trace makes itself (add) and tests; it
+ *   encodes as stage does.
  *
  * Threads: not thread-safe; TraceSession uses it under its monitor only.
  * </pre>

@@ -31,30 +31,35 @@ import java.util.concurrent.locks.LockSupport;
  *
  * What the collector costs (the carriers' cost is in Worker, "Tracing")
  *   Per drain and ring, a block of up to BLOCK_EVENTS events at a time: one
- *   published() read, one pass in at most two runs that decodes the events' four
- *   ring words (32 bytes each; TraceRing, "Format") into five longs each in the
- *   staging block (a heap array that stays
- *   in cache), a read of each header to fetch the object and extra slots of the
- *   events that carry one (a parked slice's blocker is interned in the lane and
- *   named by an index in the header, TraceLane "objects": no reference store per
- *   event; a spawn's or exit's name goes to blockRefs for sift to read), one
- *   fence and claim read (a torn block is read again),
- *   one pass over the block (sift) that names the green threads seen for the first
- *   time (a compare with the two ids named last; a map lookup otherwise) and
- *   filters, then one pass that encodes what it keeps into a few bytes an event
- *   and one bulk copy of those bytes into the lane (TraceLane: fixed chunks
- *   outside the Java heap, so nothing held is ever copied again, by the trace or
- *   by the garbage collector). Nothing is allocated on the heap but a chunk's
- *   small owner every TraceLane.CHUNK_BYTES of a lane.
- *   Measured (2-core VM; per-thread CPU from ThreadMXBean, page faults from
- *   /proc/self/stat; TraceProbe in verdant-bench): with the lane holding the
- *   ring's 40 bytes an event, 22 ns of collector CPU per event in a yield loop
- *   and 28 in pingpong (50 before parked slices' blockers were interned), and a
- *   page fault per 90 events (0.011), which a perf profile showed to be more than
- *   half of the collector's CPU (kernel time, on a VM). Encoded (2.3-3.0 bytes a
- *   slice of those loops), 12 ns in yield and 18 in pingpong, 0.0018 and 0.0019
- *   faults per event. What is left is reading the ring's lines the carrier wrote
- *   on the other core, sift, and the encoding.
+ *   published() read, then one pass over the ring's own words in at most two
+ *   runs (TraceLane.stage: no copy of the events anywhere) that, per event,
+ *   unpacks the four ring words (TraceRing, "Format"), tests whether its task id
+ *   (and a slice's folded wake-up) has been named with one load and a compare in
+ *   a direct-mapped table (TraceNames.seen; a miss is queued, named after the
+ *   block is found whole), interns a parked slice's blocker with two identity
+ *   compares in the common case (TraceLane "objects"), filters, and encodes what
+ *   it keeps into a few bytes of the lane's staging array (branch-free varints);
+ *   then one fence and claim read (a torn block is staged again, nothing of it
+ *   committed), the queued names, and one bulk copy of the bytes into the lane
+ *   (TraceLane: fixed chunks outside the Java heap, so nothing held is ever
+ *   copied again, by the trace or by the garbage collector). Nothing is
+ *   allocated on the heap but a chunk's small owner every TraceLane.CHUNK_BYTES
+ *   of a lane.
+ *   Measured (2-core VM, loaded by other work: indicative; per-thread CPU from
+ *   ThreadMXBean, TraceProbe in verdant-bench, 1 and 2 workers): collector CPU per
+ *   event 11.3-12.6 ns in a yield loop, 13.2-14.8 in pingpong at 1 worker and
+ *   11.8-13.9 at 2, against 13.2-16.8, 17.4-22.6 and 17.9-21.2 for the earlier
+ *   collector (a staging block of five longs an event decoded from the ring, a
+ *   pass that named and filtered it, a pass that encoded it) in the same window,
+ *   alternating. Its history: 22 and 28 ns with the lane holding 40 bytes an event
+ *   (a page fault per 90 events), then 12-14 and 18-21 encoded. What is left
+ *   (loaded, indicative): replaying a recorded yield or pingpong lane from a
+ *   ring in this core's cache costs 6.0 and 7.9 ns an event, of which encoding
+ *   is 2.6 and 3.7 (the rest unpacking, naming, interning); the other 5-6 ns of
+ *   a live trace are reading the lines the carrier wrote on the other core (a
+ *   pass that touched every line first, for more reads in flight, saved
+ *   nothing measurable), so the 3-5 ns aimed for would need fewer bytes an
+ *   event in the ring, which is the carriers' side.
  *   The interval adapts to how fast the rings fill: after each drain the next one
  *   is planned for when the fullest ring would be a quarter full at the rate just
  *   seen (TARGET_FILL), at least MIN_COLLECT_NANOS apart and at most the time a
@@ -70,8 +75,9 @@ import java.util.concurrent.locks.LockSupport;
  *   A ring holds a fixed number of events. If the collector is late by more
  *   than that (a descheduled collector on a loaded machine, a GC pause), the
  *   carrier has already overwritten the oldest ones: they are counted in
- *   dropped. A copy that raced with the writer (TraceRing.validFrom says some
- *   copied events may be torn) is taken back (TraceLane.truncate) and the
+ *   dropped. A block that raced with the writer (TraceRing.validFrom says some
+ *   events read may be torn) was only staged: nothing of it reaches the lane or
+ *   the names (TraceNames.discard), and the
  *   drain reads again from the first valid event, counting the skipped ones.
  *   Lanes grow up to MAX_LANE_EVENTS; events beyond are dropped and counted
  *   too, as are events for which no direct memory was left (a chunk's
@@ -124,8 +130,8 @@ public final class TraceSession implements TraceRecording {
      * about a second of a carrier at full switching speed. */
     static final int MAX_LANE_EVENTS = 1 << 21;
 
-    /** Events the collector copies from a ring at a time: 2^12 (160 KiB of longs, which stay in a core's
-     * cache while they are checked, sifted and handed to the lane). */
+    /** Events the collector reads from a ring at a time: 2^12 (128 KiB of ring words, encoded into at most
+     * 204 KiB of staging bytes and usually some 10 KiB, before the block's tearing check). */
     static final int BLOCK_EVENTS = 1 << 12;
 
     /** The measured cost of one clock read, for the trace's metadata (measured once per JVM, lazily). */
@@ -399,8 +405,10 @@ public final class TraceSession implements TraceRecording {
 
     /**
      * Holding the monitor: one ring's new events into its lane, a block at a time
-     * (class comment): copied in bulk into the staging block, checked for tearing,
-     * sifted there and handed to the lane in bulk.
+     * (class comment): staged from the ring's words into the lane's staging bytes
+     * (TraceLane.stage), checked for tearing, then the names the block queued and
+     * one bulk copy into the lane (commit); a torn block is dropped whole and read
+     * again from the first valid event.
      */
     private void drain(int lane, TraceRing r) {
         TraceLane l = lanes[lane];
