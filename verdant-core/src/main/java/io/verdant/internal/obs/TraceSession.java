@@ -46,20 +46,22 @@ import java.util.concurrent.locks.LockSupport;
  *   allocated on the heap but a chunk's small owner every TraceLane.CHUNK_BYTES
  *   of a lane.
  *   Measured (2-core VM, loaded by other work: indicative; per-thread CPU from
- *   ThreadMXBean, TraceProbe in verdant-bench, 1 and 2 workers): collector CPU per
- *   event 11.3-12.6 ns in a yield loop, 13.2-14.8 in pingpong at 1 worker and
- *   11.8-13.9 at 2, against 13.2-16.8, 17.4-22.6 and 17.9-21.2 for the earlier
- *   collector (a staging block of five longs an event decoded from the ring, a
- *   pass that named and filtered it, a pass that encoded it) in the same window,
- *   alternating. Its history: 22 and 28 ns with the lane holding 40 bytes an event
- *   (a page fault per 90 events), then 12-14 and 18-21 encoded. What is left
- *   (loaded, indicative): replaying a recorded yield or pingpong lane from a
- *   ring in this core's cache costs 6.0 and 7.9 ns an event, of which encoding
- *   is 2.6 and 3.7 (the rest unpacking, naming, interning); the other 5-6 ns of
- *   a live trace are reading the lines the carrier wrote on the other core (a
- *   pass that touched every line first, for more reads in flight, saved
- *   nothing measurable), so the 3-5 ns aimed for would need fewer bytes an
- *   event in the ring, which is the carriers' side.
+ *   ThreadMXBean, TraceProbe in verdant-bench, 1 and 2 workers; rounds 3-5 of
+ *   two runs each): collector CPU per event 9.8-12.6 ns in a yield loop,
+ *   11.0-13.0 in pingpong at 1 worker and 12.4-14.9 at 2, against 12.7-15.7,
+ *   16.9-21.0 and 17.5-21.3 for the earlier collector (a staging block of five
+ *   longs an event decoded from the ring, a pass that named and filtered it, a
+ *   pass that encoded it) in the same window, alternating. Its history: 22 and
+ *   28 ns with the lane holding 40 bytes an event (a page fault per 90 events),
+ *   then 12-14 and 18-21 encoded. What is left (loaded, indicative): the same
+ *   pass over a recorded yield or pingpong lane replayed into a ring in this
+ *   core's cache costs 6.0 and 7.9 ns an event, of which encoding is 2.6 and 3.7
+ *   (the rest unpacking, naming, interning); from an 8 MiB ring, 7.7 for yield;
+ *   a synthetic ring written by another thread adds 1.5-3.5. The rest of a live
+ *   trace's figure is not located (the carrier's lines on the other core, other
+ *   work on the collector's core: per-thread CPU counts the misses it causes); a
+ *   pass that touched every ring line first, for more reads in flight, saved
+ *   nothing measurable. The 3-5 ns aimed for was not reached.
  *   The interval adapts to how fast the rings fill: after each drain the next one
  *   is planned for when the fullest ring would be a quarter full at the rate just
  *   seen (TARGET_FILL), at least MIN_COLLECT_NANOS apart and at most the time a
