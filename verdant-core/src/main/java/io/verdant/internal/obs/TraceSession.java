@@ -57,11 +57,14 @@ import java.util.concurrent.locks.LockSupport;
  *   pass over a recorded yield or pingpong lane replayed into a ring in this
  *   core's cache costs 6.0 and 7.9 ns an event, of which encoding is 2.6 and 3.7
  *   (the rest unpacking, naming, interning); from an 8 MiB ring, 7.7 for yield;
- *   a synthetic ring written by another thread adds 1.5-3.5. The rest of a live
- *   trace's figure is not located (the carrier's lines on the other core, other
- *   work on the collector's core: per-thread CPU counts the misses it causes); a
- *   pass that touched every ring line first, for more reads in flight, saved
- *   nothing measurable. The 3-5 ns aimed for was not reached.
+ *   a synthetic ring written by another thread adds 1.5-3.5. In a live trace, a
+ *   build that staged every block twice (the second pass reads lines the first
+ *   brought into this core's cache) added 6-7.5 ns an event in yield and 7-8 in
+ *   pingpong to the 11-14 of one pass: the pass's own work is about 6-8 ns, and
+ *   reading the lines the carrier wrote on the other core the other 4-6. A pass
+ *   that touched every ring line first, for more reads in flight, saved nothing
+ *   measurable. The 3-5 ns aimed for was not reached: it would need both fewer
+ *   ring bytes an event (the carriers' format) and half the pass's work.
  *   The interval adapts to how fast the rings fill: after each drain the next one
  *   is planned for when the fullest ring would be a quarter full at the rate just
  *   seen (TARGET_FILL), at least MIN_COLLECT_NANOS apart and at most the time a
