@@ -2,7 +2,10 @@ package io.verdant.internal.obs;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -11,10 +14,10 @@ import java.util.List;
 /**
  * The events a trace collected from one ring, kept outside the Java heap in a
  * list of fixed-size chunks, each event encoded in a few bytes against the
- * events before it: appending encodes a block of events (from the collector's
- * staging block: TraceSession.drain) into a heap staging array and copies the
- * bytes once, in bulk; what is held never moves, and the garbage collector
- * never copies or scans it.
+ * events before it: the collector encodes a block of events straight from the
+ * ring's words into a heap staging array (stage), and once the block is found
+ * whole copies the bytes once, in bulk (commit); what is held never moves, and
+ * the garbage collector never copies or scans it.
  *
  * <pre>
  * Why off the heap
@@ -54,6 +57,24 @@ import java.util.List;
  *   events from the sync point before k. Lossless for any five longs (the tests
  *   round-trip arbitrary words); at most MAX_EVENT_BYTES an event.
  *
+ * The collector's pass (stage, then commit; TraceSession.drain)
+ *   One loop over the block's ring slots, in at most two runs (the block may
+ *   wrap), each a counted loop over the ring's long[] so the JIT drops its
+ *   bounds checks. Per event: the four words unpacked as TraceRing's copy would
+ *   decode them (no five-long staging block: it cost a write and two reads of
+ *   40 bytes an event, and the passes over it); the task id, and a slice's
+ *   folded wake-up, tested against TraceNames.seen (a load and a compare; a
+ *   miss is queued there); a slice skips the per-type tests (always kept by the
+ *   trace, always naming its task); a parked slice with a blocker and no holder
+ *   (pingpong: every slice) is recognised by one mask compare and its blocker
+ *   found by two identity compares (objects, below), the rarer events that carry
+ *   something go out of line (carried); then the encoding below, its varints
+ *   without a branch on their length (putVarint). Nothing is committed: the
+ *   encoder's state, the bytes, the extra longs and the names stay staged until
+ *   the caller found the block whole (TraceRing.validFrom) and calls commit; a
+ *   torn block is staged again from its first valid event and leaves the lane
+ *   as it was (but for interned objects, which only stay alive).
+ *
  * Layout
  *   chunks     CHUNK_BYTES each: the encoded bytes as one stream (byte i of the
  *              stream in chunk i / CHUNK_BYTES), an event may straddle two chunks.
@@ -76,14 +97,16 @@ import java.util.List;
  *   extras     the extra long of the events whose header has TraceEvent.EXTRA, and
  *              only of those: parallel arrays (event index, extra) sorted by event
  *              index (a mutex's holder at a park: mutex parks only).
- *   Invariant: every entry of extras names an event below count (but while
- *   TraceSession.sift hands over a block: it notes the entries, then appends);
+ *   Invariant: every entry of extras names an event below count (a staged
+ *   block's entries are noted by commit, after its events);
  *   every object index in a held header is below the objects' count (truncate
  *   keeps the objects: a torn block may have interned an object that no held
  *   event names, which only keeps it alive as long as the trace); h1 .. c2 are
  *   the encoder's state after event count - 1.
  *   Nothing reads a chunk event by event on the collector's path: word() and the
- *   decoding exports are for the stop, the exporters and tests.
+ *   decoding exports are for the stop, the exporters and tests. append() (five
+ *   longs an event) is for events the trace makes itself (add) and tests; it
+ *   encodes as stage does.
  *
  * Threads: not thread-safe; TraceSession uses it under its monitor only.
  * </pre>
@@ -131,13 +154,38 @@ final class TraceLane {
     /** Two objects interned before and their indices: intern() compares with them first; replace1 says which
      * entry a miss replaces next. */
     private boolean replace1;
-    private Object last0;
-    private Object last1;
+    private Object last0 = NONE;
+    private Object last1 = NONE;
     private int lastIndex0;
     private int lastIndex1;
     private int[] extraAt = new int[16];
     private long[] extraValue = new long[16];
     private int extras;
+    /** What stage() left in the staging array for commit(): its bytes, events, the events its
+     * budget left out, the encoder's state after them and their extra longs (index, value). */
+    private int stagedBytes;
+    private int stagedCount;
+    private int stagedOver;
+    private long stagedH1;
+    private long stagedH2;
+    private long stagedA1;
+    private long stagedC1;
+    private long stagedC2;
+    private int[] stagedExtraAt = new int[16];
+    private long[] stagedExtraValue = new long[16];
+    private int stagedExtras;
+
+    /** What last0 and last1 hold before the first intern: no event's object (so a null never hits). */
+    private static final Object NONE = new Object();
+    /** The header bits that tell a parked slice with a blocker and no holder (stage's common case). */
+    private static final long PARKED_MASK = TraceEvent.REF | TraceEvent.EXTRA | 0xFF_00FFL;
+    /** Those bits of such a slice. */
+    private static final long PARKED_REF = TraceEvent.REF | (long) TraceEvent.ENDED_PARK << 16 | TraceEvent.SLICE;
+    /** The event types whose task id (word c) names a green thread: SLICE, WAKE, SPAWN, WAKE_FROM. */
+    private static final int NAMED_TYPES = 1 << TraceEvent.SLICE | 1 << TraceEvent.WAKE | 1 << TraceEvent.SPAWN
+            | 1 << TraceEvent.WAKE_FROM;
+    /** Eight bytes at a time into the staging array (putVarint). */
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /**
      * Events held.
@@ -187,8 +235,8 @@ final class TraceLane {
      * @return how many were appended: {@code n}, or 0 if no memory was left for a chunk
      */
     int append(long[] src, int n) {
-        if (stage.length < n * MAX_EVENT_BYTES) {
-            stage = new byte[n * MAX_EVENT_BYTES];
+        if (stage.length < n * MAX_EVENT_BYTES + Long.BYTES) {
+            stage = new byte[n * MAX_EVENT_BYTES + Long.BYTES];
         }
         byte[] st = stage;
         long sh1 = h1;
@@ -200,11 +248,7 @@ final class TraceLane {
         for (int i = 0, j = 0; i < n; i++, j += TraceRing.LONGS) {
             int k = count + i;
             if ((k & (SYNC_EVERY - 1)) == 0) {
-                int s = k / SYNC_EVERY;
-                if (s == syncAt.length) {
-                    syncAt = Arrays.copyOf(syncAt, s * 2);
-                }
-                syncAt[s] = bytes + p;
+                syncPoint(k, bytes + p);
                 sh1 = sh2 = sa1 = sc1 = sc2 = 0;
             }
             long h = src[j];
@@ -252,17 +296,9 @@ final class TraceLane {
             }
             st[at] = (byte) ctl;
         }
-        if (!reserve(bytes + p)) {
+        if (!copyStage(p)) {
             return 0; // the state and the stream are as they were; a sync entry past count is rewritten later
         }
-        for (int done = 0; done < p; ) {
-            long at = bytes + done;
-            int off = (int) (at & (CHUNK_BYTES - 1));
-            int k = Math.min(p - done, CHUNK_BYTES - off);
-            MemorySegment.copy(st, done, chunks.get((int) (at / CHUNK_BYTES)), ValueLayout.JAVA_BYTE, off, k);
-            done += k;
-        }
-        bytes += p;
         count += n;
         h1 = sh1;
         h2 = sh2;
@@ -270,6 +306,276 @@ final class TraceLane {
         c1 = sc1;
         c2 = sc2;
         return n;
+    }
+
+    /**
+     * The collector's pass over a ring (TraceSession.drain; "The collector's pass"
+     * in the class comment): encodes ring events {@code [from, from + n)} straight
+     * from the ring's words into the staging array, as the events count, count + 1,
+     * ... of this lane, without committing them: the caller checks the copy for
+     * tearing ({@link TraceRing#validFrom()}), then calls {@link #commit()}, or
+     * drops the staged events by staging again. On the way it leaves out the
+     * kinds {@code keepTypes} does not keep and those beyond {@code budget}
+     * (counted in {@link #stagedOver()}), interns a kept parked slice's blocker
+     * (when {@code keepParks}) into the header, notes the extra long of such a
+     * slice, queues in {@code names} the task ids it does not know
+     * ({@link TraceNames#seen}) and the names spawns and exits carry, and strips
+     * every other event's object and extra bits.
+     *
+     * @param r         the ring
+     * @param from      the first event number; {@code n} events from it are published
+     * @param n         how many, at most the ring's capacity and the room left in the lane
+     * @param keepTypes bit t set: events of type t are kept (WAKE_FROM: per event, wakeFromKept)
+     * @param keepParks whether a parked slice keeps its blocker and holder
+     * @param budget    how many more events the trace keeps
+     * @param names     the trace's names
+     * @return the events staged
+     */
+    int stage(TraceRing r, long from, int n, int keepTypes, boolean keepParks, long budget, TraceNames names) {
+        int room = n * MAX_EVENT_BYTES + Long.BYTES;
+        if (stage.length < room) {
+            stage = new byte[room];
+        }
+        byte[] st = stage;
+        long[] buf = r.words();
+        Object[] slots = r.objectSlots();
+        long[] seen = names.seen;
+        int mask = r.capacity() - 1;
+        long sh1 = h1;
+        long sh2 = h2;
+        long sa1 = a1;
+        long sc1 = c1;
+        long sc2 = c2;
+        int p = 0;
+        int kept = 0;
+        int over = 0;
+        stagedExtras = 0;
+        // A parked slice with a blocker takes the inline path only when such slices keep it (stage's javadoc).
+        boolean keepSlices = (keepTypes & 1 << TraceEvent.SLICE) != 0;
+        long parkedRef = keepParks && keepSlices ? PARKED_REF : -1L;
+        int limit = (int) Math.max(0, Math.min(budget, n)); // events kept at most
+        // At most two runs of slots (the range may wrap around the ring's end), each a counted
+        // loop over the words, so the JIT drops the per-event bounds checks on buf.
+        int first = (int) from & mask;
+        int head = Math.min(n, mask + 1 - first);
+        for (int run = 0; run < 2; run++) {
+            int lo = run == 0 ? first : 0;
+            int hi = run == 0 ? first + head : n - head;
+            for (int e = lo; e < hi; e++) {
+                int i = e * TraceRing.WORDS;
+                long h = buf[i];
+                long a = buf[i + 1];
+                long w2 = buf[i + 2];
+                long w3 = buf[i + 3];
+                int type = (int) h & 0xFF;
+                long b;
+                long c;
+                long d;
+                boolean keep;
+                if (type == TraceEvent.SLICE) { // TraceRing, "Format"; a slice always names its task
+                    long length = h >>> TraceRing.LENGTH_SHIFT;
+                    h &= TraceRing.HEADER_MASK;
+                    c = w2;
+                    boolean wide = length == TraceRing.WIDE;
+                    b = wide ? w3 : a + length;
+                    d = wide ? 0 : w3;
+                    keep = keepSlices;
+                    if (seen[(int) c & (TraceNames.SEEN - 1)] != c) {
+                        names.miss(c);
+                    }
+                    if (d != 0 && seen[(int) d & (TraceNames.SEEN - 1)] != d) {
+                        names.miss(d); // a folded wake-up's woken thread (TraceEvent)
+                    }
+                } else {
+                    b = w2;
+                    c = w3;
+                    d = 0;
+                    keep = (keepTypes >>> type & 1) != 0 && (type != TraceEvent.WAKE_FROM || wakeFromKept(keepTypes, h));
+                    if ((NAMED_TYPES >>> type & 1) != 0 && seen[(int) c & (TraceNames.SEEN - 1)] != c) {
+                        names.miss(c);
+                    }
+                }
+                if ((h & (TraceEvent.REF | TraceEvent.EXTRA)) != 0) {
+                    if ((h & PARKED_MASK) == parkedRef) {
+                        // A parked slice's blocker (pingpong: every slice): kept as an index in the header
+                        // ("objects"), found by two compares in the common case.
+                        Object o = slots[e];
+                        int k = o == last0 ? lastIndex0 : o == last1 ? lastIndex1 : o == null ? -1 : intern(o);
+                        h = k < 0 ? h & ~TraceEvent.REF : h | (long) k << OBJ_SHIFT;
+                    } else {
+                        h = carried(r, e, h, c, keep && kept < limit ? count + kept : -1, keepParks, names);
+                    }
+                }
+                if (!keep) {
+                    continue;
+                }
+                if (kept >= limit) {
+                    over++;
+                    continue;
+                }
+                int k = count + kept++;
+                if ((k & (SYNC_EVERY - 1)) == 0) {
+                    syncPoint(k, bytes + p);
+                    sh1 = sh2 = sa1 = sc1 = sc2 = 0;
+                }
+                int at = p++;
+                int ctl = 0;
+                if (h == sh1) {
+                    ctl = H1;
+                } else {
+                    if (h == sh2) {
+                        ctl = H2;
+                    } else {
+                        p = putVarint(st, p, h);
+                    }
+                    sh2 = sh1;
+                    sh1 = h;
+                }
+                p = putVarint(st, p, zigzag(a - sa1));
+                sa1 = a;
+                if (b == a + 1) {
+                    ctl |= BEST;
+                } else {
+                    p = putVarint(st, p, zigzag(b - a));
+                }
+                if (c == sc1) {
+                    ctl |= C1;
+                } else {
+                    if (c == sc2) {
+                        ctl |= C2;
+                    } else {
+                        p = putVarint(st, p, zigzag(c - sc1));
+                    }
+                    sc2 = sc1;
+                    sc1 = c;
+                }
+                if (d == 0) {
+                    ctl |= D0;
+                } else if (d == sc2) {
+                    ctl |= D2;
+                } else {
+                    p = putVarint(st, p, zigzag(d - c));
+                }
+                st[at] = (byte) ctl;
+            }
+        }
+        stagedBytes = p;
+        stagedCount = kept;
+        stagedOver = over;
+        stagedH1 = sh1;
+        stagedH2 = sh2;
+        stagedA1 = sa1;
+        stagedC1 = sc1;
+        stagedC2 = sc2;
+        return kept;
+    }
+
+    /**
+     * The rarer events that carry something (stage): a parked slice with a holder,
+     * or without a blocker (its blocker interned and its extra long staged if it is
+     * kept, as event {@code at} of the lane), or one whose object is a name (queued
+     * in names); every other event loses its object and extra bits.
+     *
+     * @return the header as the lane keeps it
+     */
+    private long carried(TraceRing r, int e, long h, long c, int at, boolean keepParks, TraceNames names) {
+        boolean kept = at >= 0;
+        int type = TraceEvent.type(h);
+        if (keepParks && type == TraceEvent.SLICE && TraceEvent.ended(h) == TraceEvent.ENDED_PARK) {
+            if ((h & TraceEvent.REF) != 0 && kept) {
+                Object o = r.objectSlots()[e];
+                int k = o == null ? -1 : intern(o);
+                h = k < 0 ? h & ~TraceEvent.REF : h | (long) k << OBJ_SHIFT;
+            }
+            if ((h & TraceEvent.EXTRA) != 0 && kept) {
+                stageExtra(at, r.extraSlots()[e]);
+            }
+            return h;
+        }
+        if ((h & TraceEvent.REF) != 0 && carriesName(type, h) && r.objectSlots()[e] instanceof String name) {
+            names.carried(c, name); // a spawn, and the slice in which a thread ended, carry its name
+        }
+        return h & ~(TraceEvent.REF | TraceEvent.EXTRA);
+    }
+
+    /** Whether a WAKE_FROM with header {@code h} is kept: as a spawn or as a wake-up (TraceSession.typesOf). */
+    private static boolean wakeFromKept(int keepTypes, long h) {
+        return (keepTypes & 1 << (TraceEvent.ended(h) == 1 ? TraceEvent.SPAWN : TraceEvent.WAKE)) != 0;
+    }
+
+    /** Whether an event of {@code type} with header {@code h} carries a thread's name as its object. */
+    private static boolean carriesName(int type, long h) {
+        return type == TraceEvent.SPAWN || (type == TraceEvent.WAKE_FROM && TraceEvent.ended(h) == 1)
+                || (type == TraceEvent.SLICE && TraceEvent.ended(h) == TraceEvent.ENDED_EXIT);
+    }
+
+    /** Notes sync point {@code k / SYNC_EVERY} at stream offset {@code at}. */
+    private void syncPoint(int k, long at) {
+        int s = k / SYNC_EVERY;
+        if (s == syncAt.length) {
+            syncAt = Arrays.copyOf(syncAt, s * 2);
+        }
+        syncAt[s] = at;
+    }
+
+    private void stageExtra(int k, long extra) {
+        if (stagedExtras == stagedExtraAt.length) {
+            stagedExtraAt = Arrays.copyOf(stagedExtraAt, stagedExtras * 2);
+            stagedExtraValue = Arrays.copyOf(stagedExtraValue, stagedExtras * 2);
+        }
+        stagedExtraAt[stagedExtras] = k;
+        stagedExtraValue[stagedExtras] = extra;
+        stagedExtras++;
+    }
+
+    /**
+     * Events the last {@link #stage} left out because its budget was spent.
+     *
+     * @return how many
+     */
+    int stagedOver() {
+        return stagedOver;
+    }
+
+    /**
+     * Appends what the last {@link #stage} encoded: one bulk copy of its bytes.
+     *
+     * @return the events appended: all staged, or 0 if no memory was left for a chunk
+     */
+    int commit() {
+        int p = stagedBytes;
+        int n = stagedCount;
+        stagedCount = 0;
+        if (!copyStage(p)) {
+            return 0; // the state and the stream are as they were; a sync entry past count is rewritten later
+        }
+        count += n;
+        h1 = stagedH1;
+        h2 = stagedH2;
+        a1 = stagedA1;
+        c1 = stagedC1;
+        c2 = stagedC2;
+        for (int i = 0; i < stagedExtras; i++) {
+            addExtra(stagedExtraAt[i], stagedExtraValue[i]);
+        }
+        stagedExtras = 0;
+        return n;
+    }
+
+    /** Copies the staging array's first {@code p} bytes to the end of the stream; false if no memory was left. */
+    private boolean copyStage(int p) {
+        if (!reserve(bytes + p)) {
+            return false;
+        }
+        for (int done = 0; done < p; ) {
+            long at = bytes + done;
+            int off = (int) (at & (CHUNK_BYTES - 1));
+            int k = Math.min(p - done, CHUNK_BYTES - off);
+            MemorySegment.copy(stage, done, chunks.get((int) (at / CHUNK_BYTES)), ValueLayout.JAVA_BYTE, off, k);
+            done += k;
+        }
+        bytes += p;
+        return true;
     }
 
     private static long zigzag(long v) {
@@ -280,8 +586,21 @@ final class TraceLane {
         return (v >>> 1) ^ -(v & 1);
     }
 
-    /** Writes {@code v} as an unsigned LEB128 varint at {@code p}; returns the position after it. */
+    /**
+     * Writes {@code v} as an unsigned LEB128 varint at {@code p}; returns the position
+     * after it. Below 2^56 (every delta of a trace's times and ids in practice) without
+     * a branch on the length: the seven-bit groups spread into bytes
+     * ({@code Long.expand}, one PDEP on x86 with BMI2), the continuation bits of all but
+     * the last byte set, and one eight-byte store (the array has {@code Long.BYTES} of
+     * slack past any varint's end; bytes past the varint are overwritten by the next).
+     */
     private static int putVarint(byte[] st, int p, long v) {
+        if (v >>> 56 == 0) {
+            int len = (70 - Long.numberOfLeadingZeros(v | 1)) * 37 >>> 8; // ceil(bits / 7): exact for 1..63 bits
+            long x = Long.expand(v, 0x7F7F7F7F7F7F7F7FL) | (0x8080808080808080L & ((1L << (8 * len - 8)) - 1));
+            LONG_LE.set(st, p, x);
+            return p + len;
+        }
         while ((v & ~0x7FL) != 0) {
             st[p++] = (byte) (v | 0x80);
             v >>>= 7;

@@ -42,7 +42,9 @@ import java.lang.invoke.VarHandle;
  *              a folded wake-up to (FoldedWakes): readers see the same events.
  *   others     w0 = h, w1 = a, w2 = b, w3 = c (their d is 0; put ignores it).
  *   The header's own bits end at bit 34 (TraceEvent), so the length never meets
- *   them; a copy clears bits 35-63.
+ *   them; a copy clears bits 35-63. Two readers decode this format: decode()
+ *   here and the collector's TraceLane.stage; they change together
+ *   (TraceLaneTest compares the two).
  *
  * Memory: WORDS * 8 = 32 bytes of buf per event plus one reference slot in refs
  *   (4 bytes with compressed oops, the JVM's default for heaps below 32 GiB; 8
@@ -84,13 +86,15 @@ import java.lang.invoke.VarHandle;
  *      when the writer is not moving (at most 1/8 of the ring, 64 of the
  *      default flight recorder's 131,072). Plain loads of longs never tear on
  *      the 64-bit JVMs Verdant runs on (JDK 25 has no 32-bit port).
- *   copy() copies into a new array (tests, small reads); a collector uses the
- *   bulk steps instead, which allocate nothing: published(), copyLongs() (one
- *   decoding pass, in at most two runs: the ring may wrap inside the range;
- *   copyOut() copies the object and extra slots as well), ref()/extra() for the events whose
- *   header says they carry one, then validFrom() (the fence and the claim read
- *   of step 2-3) to learn which of the copied events may be torn (TraceSession
- *   drops and re-reads them).
+ *   copy() copies into a new array (tests, small reads); copyLongs() and
+ *   copyOut() are bulk steps that allocate nothing (one decoding pass, in at
+ *   most two runs: the ring may wrap inside the range; copyOut() copies the
+ *   object and extra slots as well), with ref()/extra() for the events whose
+ *   header says they carry one. The trace collector copies nothing: it reads
+ *   the words and slots in place (words(), objectSlots(), extraSlots();
+ *   TraceLane.stage decodes as decode() does) between published() and
+ *   validFrom() (the fence and the claim read of step 2-3), which says which of
+ *   the events read may be torn (TraceSession drops the block and reads again).
  * </pre>
  */
 public final class TraceRing {
@@ -432,6 +436,21 @@ public final class TraceRing {
         if (head < n) {
             decode(buf, 0, dst, dstOff + head * LONGS, n - head);
         }
+    }
+
+    /** The ring's words, for the collector's pass that reads them in place (TraceLane.stage; "Reader"). */
+    long[] words() {
+        return buf;
+    }
+
+    /** The object slots beside the words (for TraceLane.stage). */
+    Object[] objectSlots() {
+        return refs;
+    }
+
+    /** The extra slots beside the words (for TraceLane.stage). */
+    long[] extraSlots() {
+        return aux;
     }
 
     /**

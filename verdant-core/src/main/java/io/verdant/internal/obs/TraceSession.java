@@ -1,10 +1,7 @@
 package io.verdant.internal.obs;
 
-import io.verdant.Pid;
 import io.verdant.TraceOptions;
 import io.verdant.TraceRecording;
-import io.verdant.internal.GreenThread;
-import io.verdant.internal.Pids;
 import io.verdant.internal.RuntimeCore;
 import io.verdant.internal.sched.TraceControl;
 import io.verdant.internal.timer.Clock;
@@ -13,10 +10,6 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 
@@ -38,30 +31,40 @@ import java.util.concurrent.locks.LockSupport;
  *
  * What the collector costs (the carriers' cost is in Worker, "Tracing")
  *   Per drain and ring, a block of up to BLOCK_EVENTS events at a time: one
- *   published() read, one pass in at most two runs that decodes the events' four
- *   ring words (32 bytes each; TraceRing, "Format") into five longs each in the
- *   staging block (a heap array that stays
- *   in cache), a read of each header to fetch the object and extra slots of the
- *   events that carry one (a parked slice's blocker is interned in the lane and
- *   named by an index in the header, TraceLane "objects": no reference store per
- *   event; a spawn's or exit's name goes to blockRefs for sift to read), one
- *   fence and claim read (a torn block is read again),
- *   one pass over the block (sift) that names the green threads seen for the first
- *   time (a compare with the two ids named last; a map lookup otherwise) and
- *   filters, then one pass that encodes what it keeps into a few bytes an event
- *   and one bulk copy of those bytes into the lane (TraceLane: fixed chunks
- *   outside the Java heap, so nothing held is ever copied again, by the trace or
- *   by the garbage collector). Nothing is allocated on the heap but a chunk's
- *   small owner every TraceLane.CHUNK_BYTES of a lane.
- *   Measured (2-core VM; per-thread CPU from ThreadMXBean, page faults from
- *   /proc/self/stat; TraceProbe in verdant-bench): with the lane holding the
- *   ring's 40 bytes an event, 22 ns of collector CPU per event in a yield loop
- *   and 28 in pingpong (50 before parked slices' blockers were interned), and a
- *   page fault per 90 events (0.011), which a perf profile showed to be more than
- *   half of the collector's CPU (kernel time, on a VM). Encoded (2.3-3.0 bytes a
- *   slice of those loops), 12 ns in yield and 18 in pingpong, 0.0018 and 0.0019
- *   faults per event. What is left is reading the ring's lines the carrier wrote
- *   on the other core, sift, and the encoding.
+ *   published() read, then one pass over the ring's own words in at most two
+ *   runs (TraceLane.stage: no copy of the events anywhere) that, per event,
+ *   unpacks the four ring words (TraceRing, "Format"), tests whether its task id
+ *   (and a slice's folded wake-up) has been named with one load and a compare in
+ *   a direct-mapped table (TraceNames.seen; a miss is queued, named after the
+ *   block is found whole), interns a parked slice's blocker with two identity
+ *   compares in the common case (TraceLane "objects"), filters, and encodes what
+ *   it keeps into a few bytes of the lane's staging array (branch-free varints);
+ *   then one fence and claim read (a torn block is staged again, nothing of it
+ *   committed), the queued names, and one bulk copy of the bytes into the lane
+ *   (TraceLane: fixed chunks outside the Java heap, so nothing held is ever
+ *   copied again, by the trace or by the garbage collector). Nothing is
+ *   allocated on the heap but a chunk's small owner every TraceLane.CHUNK_BYTES
+ *   of a lane.
+ *   Measured (2-core VM, loaded by other work: indicative; per-thread CPU from
+ *   ThreadMXBean, TraceProbe in verdant-bench, 1 and 2 workers; rounds 3-5 of
+ *   two runs each): collector CPU per event 9.8-12.6 ns in a yield loop,
+ *   11.0-13.0 in pingpong at 1 worker and 12.4-14.9 at 2, against 12.7-15.7,
+ *   16.9-21.0 and 17.5-21.3 for the earlier collector (a staging block of five
+ *   longs an event decoded from the ring, a pass that named and filtered it, a
+ *   pass that encoded it) in the same window, alternating. Its history: 22 and
+ *   28 ns with the lane holding 40 bytes an event (a page fault per 90 events),
+ *   then 12-14 and 18-21 encoded. What is left (loaded, indicative): the same
+ *   pass over a recorded yield or pingpong lane replayed into a ring in this
+ *   core's cache costs 6.0 and 7.9 ns an event, of which encoding is 2.6 and 3.7
+ *   (the rest unpacking, naming, interning); from an 8 MiB ring, 7.7 for yield;
+ *   a synthetic ring written by another thread adds 1.5-3.5. In a live trace, a
+ *   build that staged every block twice (the second pass reads lines the first
+ *   brought into this core's cache) added 6-7.5 ns an event in yield and 7-8 in
+ *   pingpong to the 11-14 of one pass: the pass's own work is about 6-8 ns, and
+ *   reading the lines the carrier wrote on the other core the other 4-6. A pass
+ *   that touched every ring line first, for more reads in flight, saved nothing
+ *   measurable. The 3-5 ns aimed for was not reached: it would need both fewer
+ *   ring bytes an event (the carriers' format) and half the pass's work.
  *   The interval adapts to how fast the rings fill: after each drain the next one
  *   is planned for when the fullest ring would be a quarter full at the rate just
  *   seen (TARGET_FILL), at least MIN_COLLECT_NANOS apart and at most the time a
@@ -77,8 +80,9 @@ import java.util.concurrent.locks.LockSupport;
  *   A ring holds a fixed number of events. If the collector is late by more
  *   than that (a descheduled collector on a loaded machine, a GC pause), the
  *   carrier has already overwritten the oldest ones: they are counted in
- *   dropped. A copy that raced with the writer (TraceRing.validFrom says some
- *   copied events may be torn) is taken back (TraceLane.truncate) and the
+ *   dropped. A block that raced with the writer (TraceRing.validFrom says some
+ *   events read may be torn) was only staged: nothing of it reaches the lane or
+ *   the names (TraceNames.discard), and the
  *   drain reads again from the first valid event, counting the skipped ones.
  *   Lanes grow up to MAX_LANE_EVENTS; events beyond are dropped and counted
  *   too, as are events for which no direct memory was left (a chunk's
@@ -131,8 +135,8 @@ public final class TraceSession implements TraceRecording {
      * about a second of a carrier at full switching speed. */
     static final int MAX_LANE_EVENTS = 1 << 21;
 
-    /** Events the collector copies from a ring at a time: 2^12 (160 KiB of longs, which stay in a core's
-     * cache while they are checked, sifted and handed to the lane). */
+    /** Events the collector reads from a ring at a time: 2^12 (128 KiB of ring words, encoded into at most
+     * 204 KiB of staging bytes and usually some 10 KiB, before the block's tearing check). */
     static final int BLOCK_EVENTS = 1 << 12;
 
     /** The measured cost of one clock read, for the trace's metadata (measured once per JVM, lazily). */
@@ -143,17 +147,8 @@ public final class TraceSession implements TraceRecording {
     private final long collectNanos;
     private final long[] cursor;
     private final TraceLane[] lanes;
-    /** The collector's staging block: events copied from a ring, checked and sifted here, then handed to a
-     * lane in bulk (drain). */
-    private final long[] block = new long[BLOCK_EVENTS * TraceRing.LONGS];
-    /** The names carried by the block's spawn and exit events (only those slots are written; cleared after
-     * use): a parked slice's object goes to its lane instead (drain). */
-    private final Object[] blockRefs = new Object[BLOCK_EVENTS];
-    /** The extra longs of the block's events that carry one (only those slots are meaningful). */
-    private final long[] blockExtras = new long[BLOCK_EVENTS];
-    private final Map<Long, String> labels = new HashMap<>();
-    /** Ids looked up in the pid table and found gone: named later if an event carries their name. */
-    private final Set<Long> unnamed = new HashSet<>();
+    /** The labels of the green threads the events mention (TraceNames). */
+    private final TraceNames names;
     /** Bit t set: events of type t are kept (from the options' kinds). */
     private final int keepTypes;
     /** Whether parked slices keep their blocker and holder (Kind.PARKS). */
@@ -186,6 +181,7 @@ public final class TraceSession implements TraceRecording {
         for (int i = 0; i < n; i++) {
             lanes[i] = new TraceLane();
         }
+        this.names = new TraceNames(core);
         this.startNanos = startNanos;
         this.keepTypes = typesOf(options);
         this.keepParks = options.records(TraceOptions.Kind.PARKS);
@@ -219,19 +215,6 @@ public final class TraceSession implements TraceRecording {
                     | 1 << TraceEvent.SPARE_RETIRE | 1 << TraceEvent.QUEUE_DEPTH;
         }
         return m;
-    }
-
-    /** Whether an event with header {@code h} is kept. */
-    private boolean keep(long h) {
-        int type = TraceEvent.type(h);
-        if ((keepTypes & 1 << type) == 0) {
-            return false;
-        }
-        if (type == TraceEvent.WAKE_FROM) {
-            boolean spawn = TraceEvent.ended(h) == 1;
-            return (keepTypes & 1 << (spawn ? TraceEvent.SPAWN : TraceEvent.WAKE)) != 0;
-        }
-        return true;
     }
 
     /**
@@ -427,8 +410,10 @@ public final class TraceSession implements TraceRecording {
 
     /**
      * Holding the monitor: one ring's new events into its lane, a block at a time
-     * (class comment): copied in bulk into the staging block, checked for tearing,
-     * sifted there and handed to the lane in bulk.
+     * (class comment): staged from the ring's words into the lane's staging bytes
+     * (TraceLane.stage), checked for tearing, then the names the block queued and
+     * one bulk copy into the lane (commit); a torn block is dropped whole and read
+     * again from the first valid event.
      */
     private void drain(int lane, TraceRing r) {
         TraceLane l = lanes[lane];
@@ -446,33 +431,13 @@ public final class TraceSession implements TraceRecording {
                 break;
             }
             int n = (int) Math.min(Math.min(p - from, BLOCK_EVENTS), room);
-            r.copyLongs(from, n, block, 0);
-            for (int i = 0, j = 0; i < n; i++, j += TraceRing.LONGS) {
-                long h = block[j];
-                if ((h & (TraceEvent.REF | TraceEvent.EXTRA)) != 0) { // the events that carry something
-                    if ((h & TraceEvent.EXTRA) != 0) {
-                        blockExtras[i] = r.extra(from + i);
-                    }
-                    if ((h & TraceEvent.REF) == 0) {
-                        continue;
-                    }
-                    Object o = r.ref(from + i);
-                    if (blockerInterned(h)) {
-                        // A parked slice's blocker: kept in the lane as an index in the header
-                        // (TraceLane "objects"), so no reference is stored per event.
-                        int k = o == null ? -1 : l.intern(o);
-                        block[j] = k < 0 ? h & ~TraceEvent.REF : h | (long) k << TraceLane.OBJ_SHIFT;
-                    } else {
-                        blockRefs[i] = o; // a name (spawn, exit): read by sift, then cleared
-                    }
-                }
-            }
+            int staged = l.stage(r, from, n, keepTypes, keepParks, maxEvents - held, names);
             long valid = r.validFrom();
             if (valid > from) {
-                // Some copied events may have been overwritten while copied: skip what is
+                // Some events may have been overwritten while they were read: skip what is
                 // gone and read again (a writer laps a reader only when it is far behind;
                 // after three tries in a row the rest is counted as dropped).
-                java.util.Arrays.fill(blockRefs, 0, n, null);
+                names.discard();
                 if (++retries == 3) {
                     dropped += p - from;
                     break;
@@ -482,117 +447,17 @@ public final class TraceSession implements TraceRecording {
                 from = skip;
                 continue;
             }
-            sift(l, n);
+            names.resolve();
+            dropped += l.stagedOver(); // beyond maxEvents
+            int got = l.commit();
+            if (got < staged) { // no direct memory left for a chunk
+                dropped += staged - got;
+            }
+            held += got;
             from += n;
             retries = 0;
         }
         cursor[lane] = p;
-    }
-
-    /**
-     * Whether header {@code h} is a parked slice whose blocker this trace keeps:
-     * drain interns the blocker into the lane and writes its index into the
-     * header (TraceLane, "objects"), so no reference of it is in blockRefs and
-     * sift keeps the header's REF bit and index.
-     */
-    private boolean blockerInterned(long h) {
-        return keepParks && TraceEvent.type(h) == TraceEvent.SLICE && TraceEvent.ended(h) == TraceEvent.ENDED_PARK;
-    }
-
-    /**
-     * Holding the monitor: the {@code n} events of the staging block, checked, into
-     * lane {@code l}. One pass names the green threads they mention (a spawn and the
-     * slice in which a thread ended carry its name), leaves out the kinds the options
-     * do not keep and those beyond maxEvents (counted as dropped), and keeps an object
-     * and an extra long only on a parked slice (its blocker and holder; the names other
-     * events carry have been read); the events kept go to the lane in bulk. With the
-     * default options nothing is left out and nothing moves in the block.
-     */
-    private void sift(TraceLane l, int n) {
-        long[] b = block;
-        int base = l.count();
-        int to = 0;
-        for (int i = 0, j = 0; i < n; i++, j += TraceRing.LONGS) {
-            long h = b[j];
-            int type = TraceEvent.type(h);
-            if (type == TraceEvent.SLICE || type == TraceEvent.SPAWN || type == TraceEvent.WAKE
-                    || type == TraceEvent.WAKE_FROM) {
-                long id = b[j + 3];
-                // A spawn, and the slice in which a thread ended, carry its name.
-                if (TraceEvent.hasRef(h) && (type == TraceEvent.SPAWN
-                        || (type == TraceEvent.WAKE_FROM && TraceEvent.ended(h) == 1)
-                        || (type == TraceEvent.SLICE && TraceEvent.ended(h) == TraceEvent.ENDED_EXIT))
-                        && blockRefs[i] instanceof String name) {
-                    named(id, name);
-                }
-                name(id);
-                if (type == TraceEvent.SLICE && b[j + 4] != 0) {
-                    name(b[j + 4]); // a folded wake-up's woken thread (TraceEvent)
-                }
-            }
-            if (keep(h)) {
-                if (held >= maxEvents) {
-                    dropped++;
-                } else {
-                    int d = to * TraceRing.LONGS;
-                    if (d != j) {
-                        System.arraycopy(b, j, b, d, TraceRing.LONGS);
-                    }
-                    if ((h & (TraceEvent.REF | TraceEvent.EXTRA)) != 0) {
-                        if (!blockerInterned(h)) {
-                            b[d] = h & ~(TraceEvent.REF | TraceEvent.EXTRA | TraceLane.OBJ_MASK);
-                        } else if ((h & TraceEvent.EXTRA) != 0) {
-                            l.addExtra(base + to, blockExtras[i]); // its object is in the header already
-                        }
-                    }
-                    to++;
-                    held++;
-                }
-            }
-            if ((h & TraceEvent.REF) != 0 && !blockerInterned(h)) {
-                blockRefs[i] = null; // the block keeps nothing alive (a parked slice's object is not in it)
-            }
-        }
-        int got = l.append(b, to);
-        if (got < to) { // no direct memory left for a chunk
-            dropped += to - got;
-            held -= to - got;
-            l.truncate(base + got);
-        }
-    }
-
-    /** Holding the monitor: a name an event carried for {@code id}. */
-    private void named(long id, String name) {
-        if (id == 0 || labels.containsKey(id)) {
-            return;
-        }
-        unnamed.remove(id);
-        Pid pid = Pids.of(core.id, (int) id - 1, (int) (id >>> 32));
-        labels.put(id, name.isEmpty() ? pid.toString() : name + " " + pid);
-    }
-
-    /** The ids named last: ping-pong and yield loops repeat a few ids, so most events skip the map. */
-    private long named0 = -1;
-    private long named1 = -1;
-
-    /** Holding the monitor: labels a green thread the first time it is seen. */
-    private void name(long id) {
-        if (id == named0 || id == named1) {
-            return;
-        }
-        named1 = named0;
-        named0 = id;
-        if (id == 0 || labels.containsKey(id) || unnamed.contains(id)) {
-            return;
-        }
-        Pid pid = Pids.of(core.id, (int) id - 1, (int) (id >>> 32));
-        GreenThread<?> g = core.lookup(pid);
-        String n = g == null ? null : g.name();
-        if (g == null) {
-            unnamed.add(id); // gone: an event that carries its name may still come
-        } else {
-            labels.put(id, n == null || n.isEmpty() ? pid.toString() : n + " " + pid);
-        }
     }
 
     @Override
@@ -680,7 +545,7 @@ public final class TraceSession implements TraceRecording {
             }
             if (l.count() < MAX_LANE_EVENTS && l.add(TraceEvent.header(TraceEvent.SLICE, 0,
                     TraceEvent.ENDED_RUNNING, f.priority()), Math.min(begin, endNanos), endNanos, f.taskId())) {
-                name(f.taskId());
+                names.name(f.taskId());
             }
         }
     }
@@ -733,7 +598,7 @@ public final class TraceSession implements TraceRecording {
                 if ((copy[i][j] & TraceEvent.EXTRA) == 0) {
                     holderCopy[i][k] = 0; // a stale slot
                 } else if (holderCopy[i][k] > 0) {
-                    name(holderCopy[i][k]);
+                    names.name(holderCopy[i][k]);
                 }
             }
         }
@@ -749,16 +614,16 @@ public final class TraceSession implements TraceRecording {
                 last = Math.max(last, type == TraceEvent.SLICE || type == TraceEvent.IDLE ? copy[i][j + 2] : t);
             }
         }
-        String[] names = new String[lanes.length];
-        for (int i = 0; i < names.length; i++) {
-            names[i] = control.laneName(i);
+        String[] laneNames = new String[lanes.length];
+        for (int i = 0; i < laneNames.length; i++) {
+            laneNames[i] = control.laneName(i);
         }
         // A slice that began just before the trace started is kept: the origin moves back to it.
         long start = first == Long.MAX_VALUE ? (startNanos != 0 ? startNanos : endNanos)
                 : startNanos != 0 ? Math.min(startNanos, first) : first;
         long end = recording ? Math.max(Clock.SYSTEM.nanoTime(), last) : (startNanos != 0 ? endNanos : Math.max(last, start));
-        return new TraceData(core.name, core.id, core.scheduler.workerCount(), names, copy, refCopy, holderCopy, counts,
-                start, end, dropped, new HashMap<>(labels), CLOCK_NANOS);
+        return new TraceData(core.name, core.id, core.scheduler.workerCount(), laneNames, copy, refCopy, holderCopy, counts,
+                start, end, dropped, names.labels(), CLOCK_NANOS);
     }
 
     @Override

@@ -44,6 +44,16 @@ import java.util.concurrent.Future;
  * reflection error on a JDK it has never run on. The system property
  * {@value #ALLOW_UNSUPPORTED_JDK}{@code =true} skips that check (to try a newer
  * JDK; then a changed constructor shows as a start-up failure that says so).
+ *
+ * <p><b>One test for "may mount" (issue 11).</b> {@link #mayMount} runs on every
+ * dispatch (GreenThread.takeCopy) and at the end of every run (releaseToken). It
+ * tests the state against a bit mask of the runnable states: one test, whose
+ * outcome is the answer and whose profile both callers mix (mostly true at a
+ * dispatch, mostly false at a run's end). It was four compares, each of which C2
+ * compiled as an uncommon trap while its state had not been seen there, so the
+ * first YIELDED or STARTED thread met after warm-up trapped and recompiled every
+ * method it was inlined into ({@code unstable_if} at mayMount, counted under
+ * {@code wrk -c1000}).
  */
 public final class VirtualThreads {
     /** The JDK feature release this version of Verdant is built for and tested on. */
@@ -76,6 +86,12 @@ public final class VirtualThreads {
     private static final int TIMED_PINNED;
     /** The JDK's final state of a virtual thread (TERMINATED). */
     private static final int TERMINATED;
+    /**
+     * Bit {@code s} set for each runnable state {@code s} (STARTED, UNPARKED, YIELDED,
+     * UNBLOCKED) when all four are in [0, 64); else 0, and {@link #mayMount} compares
+     * them one by one.
+     */
+    private static final long MAY_MOUNT_MASK;
     /** {@code Thread.currentCarrierThread()}, or null (then {@link #currentCarrier()} answers null). */
     private static final MethodHandle CURRENT_CARRIER;
     /** {@code VirtualThread.defaultScheduler()}'s result, or null where it cannot be reached. */
@@ -142,6 +158,15 @@ public final class VirtualThreads {
         PINNED = runnable[4];
         TIMED_PINNED = runnable[5];
         TERMINATED = runnable[6];
+        long mask = 0;
+        for (int i = 0; i < 4; i++) {
+            if (runnable[i] < 0 || runnable[i] >= 64) {
+                mask = 0;
+                break;
+            }
+            mask |= 1L << runnable[i];
+        }
+        MAY_MOUNT_MASK = mask;
         MethodHandle carrier = null;
         try {
             carrier = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup())
@@ -227,7 +252,20 @@ public final class VirtualThreads {
             return true;
         }
         int s = (int) STATE.getVolatile(vt);
-        return s == UNPARKED || s == YIELDED || s == UNBLOCKED || s == STARTED;
+        if (MAY_MOUNT_MASK == 0) {
+            return s == UNPARKED || s == YIELDED || s == UNBLOCKED || s == STARTED;
+        }
+        // Bit s of the mask, for s in [0, 64) only: (s & ~63) - 1 is negative (top bit
+        // set) exactly when s & ~63 is 0 (a state is never negative), so a state with
+        // a stack walker's SUSPENDED bit (256), or TERMINATED (99), reads 0 whatever
+        // its low six bits. No branch but the answer's (see the class comment).
+        int inRange = ((s & ~63) - 1) >>> 31;
+        return ((int) (MAY_MOUNT_MASK >>> s) & inRange & 1) != 0;
+    }
+
+    /** Tests only: true if {@link #mayMount} tests the mask (this JDK's runnable states are all below 64). */
+    static boolean mayMountMaskInUse() {
+        return MAY_MOUNT_MASK != 0;
     }
 
     /**

@@ -28,40 +28,29 @@ class TraceLaneTest {
         return s + (s * 0x9E3779B97F4A7C15L >>> 44);
     }
 
-    /** TraceSession.drain's protocol, a block at a time: copy the longs, read the carried slots, check
-     * validFrom, skip what may be torn, hand the block to the lane in bulk. Returns {next, lost}. */
+    /** TraceSession.drain's protocol, a block at a time: stage the block from the ring's words, check
+     * validFrom, skip what may be torn, commit. Returns {next, lost}. */
     private static long[] drain(TraceRing r, TraceLane l, long from) {
+        TraceNames names = new TraceNames(1, pid -> null);
         long lost = 0;
         long p = r.published();
-        long[] block = new long[1000 * TraceRing.LONGS];
-        long[] extras = new long[1000];
         while (from < p) {
             long start = Math.max(from, p - r.capacity());
             lost += start - from;
             from = start;
             int n = (int) Math.min(p - from, 1000);
-            r.copyLongs(from, n, block, 0);
-            for (int i = 0; i < n; i++) {
-                long h = block[i * TraceRing.LONGS];
-                extras[i] = (h & TraceEvent.EXTRA) != 0 ? r.extra(from + i) : 0;
-                if ((h & TraceEvent.REF) != 0) {
-                    block[i * TraceRing.LONGS] = h | (long) l.intern(r.ref(from + i)) << TraceLane.OBJ_SHIFT;
-                }
-            }
+            int staged = l.stage(r, from, n, -1, true, Long.MAX_VALUE, names);
             long valid = r.validFrom();
             if (valid > from) {
+                names.discard();
                 long skip = Math.min(valid, p);
                 lost += skip - from;
                 from = skip;
                 continue;
             }
-            int base = l.count();
-            for (int i = 0; i < n; i++) {
-                if ((block[i * TraceRing.LONGS] & TraceEvent.EXTRA) != 0) {
-                    l.addExtra(base + i, extras[i]);
-                }
-            }
-            assertThat(l.append(block, n)).isEqualTo(n);
+            names.resolve();
+            assertThat(staged).isEqualTo(n);
+            assertThat(l.commit()).isEqualTo(n);
             from += n;
         }
         return new long[] {p, lost};
@@ -239,5 +228,99 @@ class TraceLaneTest {
             assertThat(l.word(k, 0) >>> TraceLane.OBJ_SHIFT).isLessThan(3); // three distinct objects
         }
         assertThat(l.intern(rare)).isEqualTo(l.word(1000, 0) >>> TraceLane.OBJ_SHIFT);
+    }
+
+    /**
+     * The collector's pass reads the ring's words in place: every kind of event,
+     * a range that wraps around the ring's end, wide slices (and the WAKE the ring
+     * writes before one that folded a wake-up), a type filter, and a budget. What
+     * the lane holds is what the ring's decoded copy holds, less the filtered
+     * events, with a parked slice's blocker and holder kept and every other
+     * event's object and extra bits stripped; the names spawns and exits carry
+     * label their threads, and a thread the pid table does not know is not
+     * labelled otherwise.
+     */
+    @Test
+    void stagingFromTheRingsWordsKeepsWhatTheDecodedCopyHoldsLessTheFilteredEvents() {
+        TraceRing r = new TraceRing(1 << 12);
+        for (int s = 0; s < 2000; s++) {
+            r.put(TraceEvent.header(TraceEvent.IDLE, 0, 0, 0), s, s + 1, 0); // filler: the range below wraps
+        }
+        long from = r.published();
+        java.util.Random rnd = new java.util.Random(12);
+        Object[] blockers = {new Object(), new Object(), new Object()};
+        long t = 1_000_000;
+        while (r.published() - from < 3000) {
+            long id = (long) (1 + rnd.nextInt(3)) << 32 | (1 + rnd.nextInt(40));
+            long other = (long) (1 + rnd.nextInt(3)) << 32 | (1 + rnd.nextInt(40));
+            t += 1 + rnd.nextInt(5000);
+            switch (rnd.nextInt(9)) {
+                case 0 -> r.put(TraceEvent.header(TraceEvent.SLICE, 1, TraceEvent.ENDED_PARK, 0), t, t + rnd.nextInt(900),
+                        id, blockers[rnd.nextInt(3)], rnd.nextBoolean() ? other : 0, rnd.nextBoolean() ? other : 0);
+                case 1 -> r.put(TraceEvent.header(TraceEvent.SLICE, 2, TraceEvent.ENDED_EXIT, 1), t, t + 1, id,
+                        "exit-" + id, 0, 0);
+                case 2 -> r.put(TraceEvent.header(TraceEvent.SLICE, 5, TraceEvent.ENDED_YIELD, 0) | TraceEvent.ESTIMATED,
+                        t, rnd.nextBoolean() ? t + 1 : t + (1L << 40), id, null, 0, rnd.nextBoolean() ? other : 0);
+                case 3 -> r.put(TraceEvent.header(TraceEvent.WAKE, 0, 0, 0), t, id, other);
+                case 4 -> r.put(TraceEvent.header(TraceEvent.SPAWN, 0, 0, 0), t, id, other, "spawn-" + other);
+                case 5 -> r.put(TraceEvent.header(TraceEvent.WAKE_FROM, TraceEvent.SOURCE_OUTSIDE, 1, 0), t, 77, other,
+                        "outside-" + other);
+                case 6 -> r.put(TraceEvent.header(TraceEvent.WAKE_FROM, TraceEvent.SOURCE_TIMER, 0, 0), t, 0, other);
+                case 7 -> r.put(TraceEvent.header(TraceEvent.STEAL, 0, 0, 0), t, 1, other);
+                default -> r.put(TraceEvent.header(TraceEvent.QUEUE_DEPTH, 0, 0, 0), t, -1, rnd.nextInt(100));
+            }
+        }
+        long p = r.published();
+        int n = (int) (p - from);
+        long[][] copy = new long[1][];
+        Object[][] copyRefs = new Object[1][];
+        r.copy(from, (ev, refs, off, len) -> {
+            copy[0] = java.util.Arrays.copyOfRange(ev, off, off + len);
+            copyRefs[0] = java.util.Arrays.copyOfRange(refs, off / TraceRing.LONGS, (off + len) / TraceRing.LONGS);
+        });
+        int keep = -1 & ~(1 << TraceEvent.WAKE); // wake-ups left out: WAKE, and WAKE_FROM that is not a spawn
+        TraceLane l = new TraceLane();
+        TraceNames names = new TraceNames(1, pid -> null);
+        int staged = l.stage(r, from, n, keep, true, Long.MAX_VALUE, names);
+        assertThat(r.validFrom()).isLessThanOrEqualTo(from);
+        names.resolve();
+        assertThat(l.commit()).isEqualTo(staged);
+        long[] held = l.events();
+        Object[] heldRefs = l.refs();
+        long[] heldExtras = l.extras();
+        java.util.Map<Long, String> labels = names.labels();
+        java.util.Map<Long, String> first = new java.util.HashMap<>(); // the first name carried for each id
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            int j = i * TraceRing.LONGS;
+            long h = copy[0][j];
+            int type = TraceEvent.type(h);
+            if (TraceEvent.hasRef(h) && copyRefs[0][i] instanceof String name) {
+                first.putIfAbsent(copy[0][j + 3], name);
+            }
+            if (type == TraceEvent.WAKE || type == TraceEvent.WAKE_FROM && TraceEvent.ended(h) != 1) {
+                continue;
+            }
+            boolean park = type == TraceEvent.SLICE && TraceEvent.ended(h) == TraceEvent.ENDED_PARK;
+            long want = park ? h : h & ~(TraceEvent.REF | TraceEvent.EXTRA);
+            int at = k * TraceRing.LONGS;
+            assertThat(held[at]).as("header of %d", i).isEqualTo(want);
+            for (int w = 1; w < TraceRing.LONGS; w++) {
+                assertThat(held[at + w]).as("event %d word %d", i, w).isEqualTo(copy[0][j + w]);
+            }
+            assertThat(heldRefs[k]).isSameAs(park && TraceEvent.hasRef(h) ? copyRefs[0][i] : null);
+            assertThat(heldExtras[k]).isEqualTo(park && (h & TraceEvent.EXTRA) != 0 ? r.extra(from + i) : 0);
+            k++;
+        }
+        assertThat(staged).isEqualTo(k).isLessThan(n);
+        assertThat(labels.keySet()).isEqualTo(first.keySet());
+        first.forEach((id, name) -> assertThat(labels.get(id)).startsWith(name + " <"));
+
+        // A budget keeps that many of the kept events and counts the rest.
+        TraceLane b = new TraceLane();
+        assertThat(b.stage(r, from, n, keep, true, k - 10, new TraceNames(1, pid -> null))).isEqualTo(k - 10);
+        assertThat(b.stagedOver()).isEqualTo(10);
+        assertThat(b.commit()).isEqualTo(k - 10);
+        assertThat(b.events()).isEqualTo(java.util.Arrays.copyOf(held, (k - 10) * TraceRing.LONGS));
     }
 }

@@ -127,4 +127,36 @@ class VirtualThreadsTest {
         assertThat(VirtualThreads.mayMount(Thread.currentThread())).as("a platform thread: unknown").isTrue();
         assertThat(VirtualThreads.mayMount(null)).isTrue();
     }
+
+    /**
+     * The mask test (see VirtualThreads, "Tests that keep no type profile"): a started
+     * thread whose continuation its scheduler holds (STARTED), and one made runnable
+     * again while held (UNPARKED after a park), may mount; the states around them may not.
+     */
+    @Test
+    void mayMountAStartedAndAnUnparkedThreadHeldByItsScheduler() throws Exception {
+        assertThat(VirtualThreads.mayMountMaskInUse()).as("the mask test is in use on this JDK").isTrue();
+        java.util.concurrent.LinkedBlockingQueue<Runnable> held = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.CountDownLatch parked = new java.util.concurrent.CountDownLatch(1);
+        Thread vt = VirtualThreads.newThread(held::add, "held", () -> {
+            parked.countDown();
+            LockSupport.park();
+        });
+        vt.start();
+        Runnable first = held.poll(20, TimeUnit.SECONDS);
+        assertThat(first).isNotNull();
+        assertThat(VirtualThreads.startedNeverRan(vt)).isTrue();
+        assertThat(VirtualThreads.mayMount(vt)).as("started, not yet run").isTrue();
+        first.run(); // runs to its park, on this (platform) thread as carrier
+        assertThat(parked.await(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(VirtualThreads.mayMount(vt)).as("parked").isFalse();
+        LockSupport.unpark(vt);
+        Runnable again = held.poll(20, TimeUnit.SECONDS);
+        assertThat(again).isNotNull();
+        assertThat(VirtualThreads.mayMount(vt)).as("unparked, held by its scheduler").isTrue();
+        again.run(); // returns from the park and ends
+        assertThat(vt.join(Duration.ofSeconds(20))).isTrue();
+        assertThat(VirtualThreads.terminated(vt)).isTrue();
+        assertThat(VirtualThreads.mayMount(vt)).as("terminated").isFalse();
+    }
 }
