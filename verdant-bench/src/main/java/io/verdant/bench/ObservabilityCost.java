@@ -70,6 +70,9 @@ final class ObservabilityCost {
         protected void summarize(Report report, Map<String, Double> m) {
             for (String w : WORKLOADS) {
                 ratios(report, w + " metrics on/off", m, w + "/metrics-on", w + "/metrics-off", "<=", 1.01);
+                // The same without the JIT threads (ThreadCpu): at 2 workers they recompile in
+                // measured rounds, by a few per cent of the process's CPU, varying by JVM.
+                runtimeRatio(report, w + " metrics on/off", m, w + "/metrics-on", w + "/metrics-off", 1.01);
             }
         }
     }
@@ -116,6 +119,19 @@ final class ObservabilityCost {
         }
     }
 
+    /**
+     * A ratio note of the runtime threads' CPU per op (the extra ObservedTrial reports),
+     * if both entries ran and /proc could be read.
+     */
+    private static void runtimeRatio(Report report, String what, Map<String, Double> m, String a, String b,
+                                     double target) {
+        Double ra = m.get(a + "/runtime_cpu_ns_per_op");
+        Double rb = m.get(b + "/runtime_cpu_ns_per_op");
+        if (ra != null && rb != null && ra > 0 && rb > 0) {
+            Harness.ratio(report, what + " [runtime threads cpu]", ra, rb, "<=", target);
+        }
+    }
+
     /** One forked entry: {@code workload} in a JVM with {@code flags}, tracing {@code trace} (none, flight, on). */
     private static Harness.Entry observed(String bench, String workload, String variant, List<String> flags,
                                        String trace) {
@@ -127,17 +143,26 @@ final class ObservabilityCost {
                 () -> new ObservedTrial(yield, workers, trace));
     }
 
-    /** A Verdant runtime running one workload per round, observed as asked. */
+    /** The runtime's name, and so the start of its threads' names (ThreadCpu). */
+    private static final String RUNTIME_NAME = "bench-observed";
+
+    /**
+     * A Verdant runtime running one workload per round, observed as asked. Each
+     * round also reports, as extras, the CPU per operation of the JIT compiler
+     * threads ({@code jit_cpu_ns_per_op}) and of the runtime's own threads,
+     * carriers and ticker ({@code runtime_cpu_ns_per_op}); see {@link ThreadCpu}.
+     */
     private static final class ObservedTrial implements Trial {
         private final boolean yield;
         private final String trace;
         private final Verdant rt;
         private TraceRecording recording;
+        private Map<String, Double> extras = Map.of();
 
         ObservedTrial(boolean yield, int workers, String trace) {
             this.yield = yield;
             this.trace = trace;
-            Config.Builder b = Config.builder().workers(workers).name("bench-observed");
+            Config.Builder b = Config.builder().workers(workers).name(RUNTIME_NAME);
             if (trace.equals("flight")) {
                 b.flightRecorder(4L << 20);
             }
@@ -153,9 +178,24 @@ final class ObservabilityCost {
                 }
                 recording = rt.startTrace();
             }
-            if (!yield) {
-                return PingPongComparison.verdant(rt, 0, PingPongComparison.N);
-            }
+            ThreadCpu.Snapshot before = ThreadCpu.take(RUNTIME_NAME);
+            double v = yield ? yieldRound() : PingPongComparison.verdant(rt, 0, PingPongComparison.N);
+            ThreadCpu.Snapshot used = ThreadCpu.take(RUNTIME_NAME).minus(before);
+            double ops = yield ? 2.0 * YieldComparison.YIELDS : PingPongComparison.N;
+            Map<String, Double> x = new java.util.LinkedHashMap<>();
+            x.put("jit_cpu_ns_per_op", used.jit() / ops);
+            x.put("runtime_cpu_ns_per_op", used.runtime() / ops);
+            extras = x;
+            return v;
+        }
+
+        @Override
+        public Map<String, Double> extras() {
+            return extras;
+        }
+
+        /** One round of the yield pair, ns per yield. */
+        private double yieldRound() {
             long ns = rt.run(() -> {
                 long t0 = System.nanoTime();
                 GreenHandle<Void> a = Green.spawn(YieldComparison.VerdantPair::greenLoop);
