@@ -42,8 +42,8 @@ import java.util.regex.Pattern;
  * server's threads whose name contains each of {@code http.threadCpu}, default
  * {@code ticker,MasterPoller,C2 Compiler,C1 Compiler}: Verdant's ticker, which the default
  * scheduler has no counterpart of, the JDK's master poller, and the JIT's compiler threads,
- * whose work in the measured rounds differs between the systems: docs/networking.md,
- * "JIT work in the measured rounds"; a space in a name is an underscore in the key,
+ * whose work in the measured rounds differs between the systems: docs/benchmarks.md,
+ * "`http`: JIT work in the measured rounds"; a space in a name is an underscore in the key,
  * e.g. {@code cpu_us_C2_Compiler}) and {@code runs_per_s_<name>} (the
  * times a second those threads were put on a CPU: the ticker's wake-ups); with {@code -Dhttp.syscalls=true}
  * and {@code perf} installed also {@code sys_<call>} for futex, epoll_wait,

@@ -86,11 +86,9 @@ import java.lang.invoke.VarHandle;
  *      when the writer is not moving (at most 1/8 of the ring, 64 of the
  *      default flight recorder's 131,072). Plain loads of longs never tear on
  *      the 64-bit JVMs Verdant runs on (JDK 25 has no 32-bit port).
- *   copy() copies into a new array (tests, small reads); copyLongs() and
- *   copyOut() are bulk steps that allocate nothing (one decoding pass, in at
- *   most two runs: the ring may wrap inside the range; copyOut() copies the
- *   object and extra slots as well), with ref()/extra() for the events whose
- *   header says they carry one. The trace collector copies nothing: it reads
+ *   copy() copies into a new array (tests, small reads), with ref()/extra()
+ *   for the slots of the events whose header says they carry one. The trace
+ *   collector copies nothing: it reads
  *   the words and slots in place (words(), objectSlots(), extraSlots();
  *   TraceLane.stage decodes as decode() does) between published() and
  *   validFrom() (the fence and the claim read of step 2-3), which says which of
@@ -366,78 +364,6 @@ public final class TraceRing {
         return new Copy(p, (start - from) + skip, n - skip);
     }
 
-    /**
-     * Any thread, step 1 of a bulk read: copies events {@code [from, from + n)}
-     * into {@code dst} from longs offset {@code dstOff} and their object slots into
-     * {@code dstRefs} from {@code dstRefOff} (the events decoded into {@link #LONGS}
-     * longs each, "Format"), in at most two runs per array. The caller took {@code from + n}
-     * at most {@link #published()} and at least {@code published() - capacity()};
-     * it must call {@link #validFrom()} afterwards to learn which of the copied
-     * events may be torn.
-     *
-     * @param from      the first event number
-     * @param n         how many events, at most the capacity
-     * @param dst       the destination of the longs
-     * @param dstOff    where the first event's header goes in {@code dst}
-     * @param dstRefs   the destination of the object slots
-     * @param dstRefOff where the first event's slot goes in {@code dstRefs}
-     */
-    public void copyOut(long from, int n, long[] dst, int dstOff, Object[] dstRefs, int dstRefOff) {
-        copyOut(from, n, dst, dstOff, dstRefs, null, dstRefOff);
-    }
-
-    /**
-     * Any thread: as {@link #copyOut(long, int, long[], int, Object[], int)}, copying
-     * each event's extra long too ({@link TraceEvent#EXTRA}) into {@code dstExtras}
-     * at the same index as its object.
-     *
-     * @param from      the first event number
-     * @param n         how many events
-     * @param dst       receives the {@link #LONGS} longs of each event
-     * @param dstOff    where the first goes
-     * @param dstRefs   receives each event's object slot
-     * @param dstExtras receives each event's extra slot, or null for none
-     * @param dstRefOff where the first event's object and extra go
-     */
-    public void copyOut(long from, int n, long[] dst, int dstOff, Object[] dstRefs, long[] dstExtras, int dstRefOff) {
-        int first = (int) (from & mask);
-        int head = Math.min(n, mask + 1 - first);
-        decode(buf, first * WORDS, dst, dstOff, head);
-        System.arraycopy(refs, first, dstRefs, dstRefOff, head);
-        if (dstExtras != null) {
-            System.arraycopy(aux, first, dstExtras, dstRefOff, head);
-        }
-        if (head < n) {
-            decode(buf, 0, dst, dstOff + head * LONGS, n - head);
-            System.arraycopy(refs, 0, dstRefs, dstRefOff + head, n - head);
-            if (dstExtras != null) {
-                System.arraycopy(aux, 0, dstExtras, dstRefOff + head, n - head);
-            }
-        }
-    }
-
-    /**
-     * Any thread, step 1 of a collector's bulk read: copies events
-     * {@code [from, from + n)} into {@code dst} from index {@code dstOff}, decoded into
-     * {@link #LONGS} longs each ("Format"), in at most two runs; the object and extra slots are not copied:
-     * the caller reads them with {@link #ref} and {@link #extra} for the few events
-     * whose header says they carry one. The same contract as {@link #copyOut}: call
-     * {@link #validFrom()} afterwards (after reading the slots).
-     *
-     * @param from   the first event number
-     * @param n      how many events, at most the capacity
-     * @param dst    the destination
-     * @param dstOff where the first event's header goes in {@code dst}
-     */
-    public void copyLongs(long from, int n, long[] dst, int dstOff) {
-        int first = (int) (from & mask);
-        int head = Math.min(n, mask + 1 - first);
-        decode(buf, first * WORDS, dst, dstOff, head);
-        if (head < n) {
-            decode(buf, 0, dst, dstOff + head * LONGS, n - head);
-        }
-    }
-
     /** The ring's words, for the collector's pass that reads them in place (TraceLane.stage; "Reader"). */
     long[] words() {
         return buf;
@@ -455,7 +381,7 @@ public final class TraceRing {
 
     /**
      * Any thread: event {@code s}'s object slot, meaningful only if its header has
-     * {@link TraceEvent#REF} (read it before {@link #validFrom()}, as a bulk copy).
+     * {@link TraceEvent#REF} (read it before {@link #validFrom()}).
      *
      * @param s an event number
      * @return the slot's object
@@ -466,7 +392,7 @@ public final class TraceRing {
 
     /**
      * Any thread: event {@code s}'s extra slot, meaningful only if its header has
-     * {@link TraceEvent#EXTRA} (read it before {@link #validFrom()}, as a bulk copy).
+     * {@link TraceEvent#EXTRA} (read it before {@link #validFrom()}).
      *
      * @param s an event number
      * @return the slot's long
@@ -476,8 +402,8 @@ public final class TraceRing {
     }
 
     /**
-     * Any thread, step 2 of a bulk read (after {@link #copyOut}): the lowest event
-     * number that cannot have been overwritten while it was copied; copied events
+     * Any thread, after reading events in place ("Reader"): the lowest event
+     * number that cannot have been overwritten while it was read; events read
      * numbered below it may be torn and must be discarded.
      *
      * @return {@code claimed - capacity} read after a load-load fence
