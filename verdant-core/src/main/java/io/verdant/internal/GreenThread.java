@@ -245,8 +245,9 @@ public final class GreenThread<T> extends GreenThreadHead<T>
     static final int ABANDONED = 3;
 
     private static final Object DONE = new Object();
-    /** Stamp lastRanAt after each slice (one plain load and store per dispatch); off only with
-     * the benchmarking switch {@code -Dverdant.metrics=false} (see WorkerCounters.ON). */
+    /** Stamp lastRanAt after each slice (one plain load and store per dispatch) and count a return
+     * from a park (waits, takeCopy); off only with the benchmarking switch
+     * {@code -Dverdant.metrics=false} (see WorkerCounters.ON). */
     private static final boolean STAMP_SLICES = io.verdant.internal.sched.WorkerCounters.ON;
 
     // runtime, runContinuation, body, kin, lastRanAt: declared in GreenThreadHead
@@ -392,7 +393,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
     }
 
     @Override
-    protected boolean takeCopy() {
+    protected boolean takeCopy(Worker worker) {
         if (runContinuation == ENDED_CONTINUATION) {
             // A queued copy of a thread that has since ended (see "A finished thread's
             // virtual thread"): the JDK submits a runnable thread once more after
@@ -404,15 +405,28 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         }
         // The token stays with this copy through its dispatch (see "One queued copy"):
         // nothing is written here.
-        if (io.verdant.internal.vthread.VirtualThreads.mayMount(vthread)) {
-            return true;
-        }
-        // Not runnable now: held by a stack walker (or ended). Skipped whole: the token is
-        // given back first, then the state read again (volatile store, then volatile
-        // read; the walker restores the state, then CASes the token), so either this
-        // carrier sees the restored state and takes the token again, or the walker's
+        Thread vt = vthread;
+        // If not runnable now (held by a stack walker, or ended), the copy is skipped whole:
+        // the token is given back first, then the state read again (volatile store, then
+        // volatile read; the walker restores the state, then CASes the token), so either
+        // this carrier sees the restored state and takes the token again, or the walker's
         // CAS sees it free and queues a copy of its own.
-        return releaseToken();
+        if (!io.verdant.internal.vthread.VirtualThreads.mayMount(vt) && !releaseToken()) {
+            return false;
+        }
+        if (STAMP_SLICES && io.verdant.internal.vthread.VirtualThreads.resumesFromPark(vt)) {
+            // Statistics (WorkerCounters.waits): the thread comes back from a park that took
+            // it off its carrier. Counted here, by the carrier about to run it (the single
+            // writer of its counters), and not on the park path, which then carries no
+            // metric code at all (issue 12: that code made the park path's compiled methods
+            // larger than C2's InlineSmallCode in some JVMs, so they inlined differently).
+            // Once per park: this copy holds the token, so the thread is not running and
+            // nothing but its mount (the JDK's runContinuation, next) leaves UNPARKED. The
+            // one exception: a stack walker that suspends it between this read and that
+            // mount makes the run do nothing, and the copy it queues then counts again.
+            worker.counters.waits++;
+        }
+        return true;
     }
 
     /**

@@ -263,6 +263,23 @@ public final class VirtualThreads {
         return ((int) (MAY_MOUNT_MASK >>> s) & inRange & 1) != 0;
     }
 
+    /**
+     * Whether {@code vt}, a virtual thread that {@link #mayMount} just let mount,
+     * comes back from a park that took it off its carrier: the JDK's state is
+     * UNPARKED. Only a park that unmounted leads there (PARKED or TIMED_PARKED,
+     * then an unpark, a timeout, or the permit found as it unmounted); a park that
+     * returned at once or parked pinned never does, and the first mount (STARTED),
+     * a yield's return (YIELDED) or a monitor's (UNBLOCKED) are other states.
+     * False where the state cannot be read. Cost: one volatile read of the state
+     * (a plain load on x86) of a line mayMount just read.
+     *
+     * @param vt a virtual thread, or null
+     * @return true if its state is UNPARKED
+     */
+    public static boolean resumesFromPark(Thread vt) {
+        return STATE != null && vt != null && vt.isVirtual() && (int) STATE.getVolatile(vt) == UNPARKED;
+    }
+
     /** Tests only: true if {@link #mayMount} tests the mask (this JDK's runnable states are all below 64). */
     static boolean mayMountMaskInUse() {
         return MAY_MOUNT_MASK != 0;
