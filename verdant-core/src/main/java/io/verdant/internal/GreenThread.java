@@ -404,26 +404,34 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             return false;
         }
         // The token stays with this copy through its dispatch (see "One queued copy"):
-        // nothing is written here.
+        // nothing of the thread's is written here.
+        // Statistics (WorkerCounters.waits), after the state read that says whether the
+        // thread may mount: it comes back from a park that took it off its carrier (the
+        // JDK's UNPARKED). Counted here, by the carrier about to run it (the single writer
+        // of its counters), and not on the park path, which so carries no metric code at
+        // all (issue 12: that code made the park path's compiled methods larger, enough in
+        // some JVMs to change what C2 inlined around them). Once per park: this copy holds
+        // the token, so the thread is not running and nothing but its mount (the JDK's
+        // runContinuation, next) leaves UNPARKED. The one exception: a stack walker that
+        // suspends it between this read and that mount makes the run do nothing, and the
+        // copy the walker queues then counts again.
         Thread vt = vthread;
-        // If not runnable now (held by a stack walker, or ended), the copy is skipped whole:
-        // the token is given back first, then the state read again (volatile store, then
-        // volatile read; the walker restores the state, then CASes the token), so either
-        // this carrier sees the restored state and takes the token again, or the walker's
+        int s = io.verdant.internal.vthread.VirtualThreads.mountState(vt);
+        if (io.verdant.internal.vthread.VirtualThreads.mayMount(s)) {
+            if (STAMP_SLICES && io.verdant.internal.vthread.VirtualThreads.unparked(s)) {
+                worker.counters.waits++;
+            }
+            return true;
+        }
+        // Not runnable now: held by a stack walker (or ended). Skipped whole: the token is
+        // given back first, then the state read again (volatile store, then volatile
+        // read; the walker restores the state, then CASes the token), so either this
+        // carrier sees the restored state and takes the token again, or the walker's
         // CAS sees it free and queues a copy of its own.
-        if (!io.verdant.internal.vthread.VirtualThreads.mayMount(vt) && !releaseToken()) {
+        if (!releaseToken()) {
             return false;
         }
         if (STAMP_SLICES && io.verdant.internal.vthread.VirtualThreads.resumesFromPark(vt)) {
-            // Statistics (WorkerCounters.waits): the thread comes back from a park that took
-            // it off its carrier. Counted here, by the carrier about to run it (the single
-            // writer of its counters), and not on the park path, which then carries no
-            // metric code at all (issue 12: that code made the park path's compiled methods
-            // larger than C2's InlineSmallCode in some JVMs, so they inlined differently).
-            // Once per park: this copy holds the token, so the thread is not running and
-            // nothing but its mount (the JDK's runContinuation, next) leaves UNPARKED. The
-            // one exception: a stack walker that suspends it between this read and that
-            // mount makes the run do nothing, and the copy it queues then counts again.
             worker.counters.waits++;
         }
         return true;

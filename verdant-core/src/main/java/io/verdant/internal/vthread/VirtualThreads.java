@@ -248,10 +248,32 @@ public final class VirtualThreads {
      * @return false only if running its continuation now would do nothing
      */
     public static boolean mayMount(Thread vt) {
+        return mayMount(mountState(vt));
+    }
+
+    /**
+     * The JDK's state of {@code vt}, for {@link #mayMount(int)} and
+     * {@link #unparked(int)}: one volatile read (a plain load on x86). Where the
+     * state cannot be read, or {@code vt} is null or not a virtual thread, a state
+     * that may mount and is not UNPARKED (STARTED).
+     *
+     * @param vt a virtual thread, or null
+     * @return its state
+     */
+    public static int mountState(Thread vt) {
         if (STATE == null || vt == null || !vt.isVirtual()) {
-            return true;
+            return STARTED;
         }
-        int s = (int) STATE.getVolatile(vt);
+        return (int) STATE.getVolatile(vt);
+    }
+
+    /**
+     * {@link #mayMount(Thread)} for a state {@link #mountState} read.
+     *
+     * @param s the state
+     * @return false only if running the thread's continuation now would do nothing
+     */
+    public static boolean mayMount(int s) {
         if (MAY_MOUNT_MASK == 0) {
             return s == UNPARKED || s == YIELDED || s == UNBLOCKED || s == STARTED;
         }
@@ -264,20 +286,29 @@ public final class VirtualThreads {
     }
 
     /**
-     * Whether {@code vt}, a virtual thread that {@link #mayMount} just let mount,
-     * comes back from a park that took it off its carrier: the JDK's state is
-     * UNPARKED. Only a park that unmounted leads there (PARKED or TIMED_PARKED,
-     * then an unpark, a timeout, or the permit found as it unmounted); a park that
+     * Whether a thread whose state {@link #mountState} read, and that may mount,
+     * comes back from a park that took it off its carrier: the state is UNPARKED.
+     * Only a park that unmounted leads there (PARKED or TIMED_PARKED, then an
+     * unpark, a timeout, or the permit found as it unmounted); a park that
      * returned at once or parked pinned never does, and the first mount (STARTED),
      * a yield's return (YIELDED) or a monitor's (UNBLOCKED) are other states.
-     * False where the state cannot be read. Cost: one volatile read of the state
-     * (a plain load on x86) of a line mayMount just read.
+     * False where the state cannot be read.
+     *
+     * @param s the state
+     * @return true if it is UNPARKED
+     */
+    public static boolean unparked(int s) {
+        return STATE != null && s == UNPARKED;
+    }
+
+    /**
+     * {@link #unparked(int)} of a fresh read of {@code vt}'s state.
      *
      * @param vt a virtual thread, or null
      * @return true if its state is UNPARKED
      */
     public static boolean resumesFromPark(Thread vt) {
-        return STATE != null && vt != null && vt.isVirtual() && (int) STATE.getVolatile(vt) == UNPARKED;
+        return unparked(mountState(vt));
     }
 
     /** Tests only: true if {@link #mayMount} tests the mask (this JDK's runnable states are all below 64). */
