@@ -418,8 +418,9 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         Thread vt = vthread;
         int s = io.verdant.internal.vthread.VirtualThreads.mountState(vt);
         if (io.verdant.internal.vthread.VirtualThreads.mayMount(s)) {
-            if (STAMP_SLICES && io.verdant.internal.vthread.VirtualThreads.unparked(s)) {
-                worker.counters.waits++;
+            if (STAMP_SLICES) {
+                // 1 or 0, added without a branch (see VirtualThreads.unparked).
+                worker.counters.waits += io.verdant.internal.vthread.VirtualThreads.unparked(s);
             }
             return true;
         }

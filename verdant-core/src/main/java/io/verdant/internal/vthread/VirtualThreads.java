@@ -287,28 +287,36 @@ public final class VirtualThreads {
 
     /**
      * Whether a thread whose state {@link #mountState} read, and that may mount,
-     * comes back from a park that took it off its carrier: the state is UNPARKED.
-     * Only a park that unmounted leads there (PARKED or TIMED_PARKED, then an
-     * unpark, a timeout, or the permit found as it unmounted); a park that
-     * returned at once or parked pinned never does, and the first mount (STARTED),
-     * a yield's return (YIELDED) or a monitor's (UNBLOCKED) are other states.
-     * False where the state cannot be read.
+     * comes back from a park that took it off its carrier: 1 if the state is
+     * UNPARKED, else 0, computed without a branch (a count adds it: no branch whose
+     * profile a workload that never parks, such as yield, would leave unseen, so no
+     * uncommon trap that recompiles the carrier loop at the first park after
+     * warm-up; see the class comment on mayMount). Only a park that unmounted leads
+     * to UNPARKED (PARKED or TIMED_PARKED, then an unpark, a timeout, or the permit
+     * found as it unmounted); a park that returned at once or parked pinned never
+     * does, and the first mount (STARTED), a yield's return (YIELDED) or a
+     * monitor's (UNBLOCKED) are other states. 0 where the state cannot be read.
      *
      * @param s the state
-     * @return true if it is UNPARKED
+     * @return 1 if it is UNPARKED, else 0
      */
-    public static boolean unparked(int s) {
-        return STATE != null && s == UNPARKED;
+    public static int unparked(int s) {
+        if (STATE == null) {
+            return 0;
+        }
+        // s ^ UNPARKED is 0 exactly when s is UNPARKED, else positive (states are not
+        // negative): minus 1, its sign bit is set exactly in the first case.
+        return ((s ^ UNPARKED) - 1) >>> 31;
     }
 
     /**
-     * {@link #unparked(int)} of a fresh read of {@code vt}'s state.
+     * {@link #unparked(int)} of a fresh read of {@code vt}'s state, as a boolean.
      *
      * @param vt a virtual thread, or null
      * @return true if its state is UNPARKED
      */
     public static boolean resumesFromPark(Thread vt) {
-        return unparked(mountState(vt));
+        return unparked(mountState(vt)) != 0;
     }
 
     /** Tests only: true if {@link #mayMount} tests the mask (this JDK's runnable states are all below 64). */
