@@ -19,8 +19,10 @@ import java.util.List;
  * @param steals               tasks taken from another carrier's queues
  * @param parks                times a carrier parked with nothing to do
  * @param noopWakeups          carrier wake-ups that found no work
- * @param waits                times a green thread parked in a Verdant blocking operation (channel,
- *                             mutex, join, receive, sleep, select); JDK blocking calls are not counted
+ * @param waits                times a green thread parked off its carrier and was resumed: in a Verdant
+ *                             blocking operation (channel, mutex, join, receive, sleep, select) or a JDK
+ *                             one that parks (java.util.concurrent locks and queues, socket I/O); a park
+ *                             that returns at once (already unparked) is not counted
  * @param preemptionsRequested preemption requests made by the ticker (time slices and priority)
  * @param preemptionsHonored   preemption requests a green thread acknowledged at a safepoint
  * @param stalls               carriers reported stalled (held by one task past the stall threshold)

@@ -58,7 +58,8 @@ public interface VerdantRuntimeMXBean {
     long getParks();
 
     /**
-     * Green-thread waits in Verdant blocking operations.
+     * Green-thread waits: parks that took a green thread off its carrier (in Verdant or JDK
+     * blocking operations), counted when the thread resumes.
      *
      * @return the count
      */

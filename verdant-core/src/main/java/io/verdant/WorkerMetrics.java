@@ -12,8 +12,8 @@ package io.verdant;
  * @param steals             tasks this carrier took from another carrier's queues
  * @param parks              times this carrier parked with nothing to do
  * @param noopWakeups        wake-ups after which it found no work and parked again
- * @param waits              times a green thread running here parked in a Verdant blocking operation
- *                           (channel, mutex, join, receive, sleep, select)
+ * @param waits              times this carrier resumed a green thread that had parked off its carrier
+ *                           (a Verdant blocking operation, or a JDK one that parks)
  * @param preemptionsHonored preemption requests acknowledged at a safepoint by a thread running here
  * @param spawned            green threads spawned by code running on this carrier
  * @param exited             green threads that ended on this carrier

@@ -7,6 +7,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 import static io.verdant.StallTest.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -67,6 +70,64 @@ class MetricsTest {
             });
             // On one carrier each side waits for the other once per round at least.
             assertThat(rt.metrics().waits() - before).isGreaterThanOrEqualTo(2L * rounds);
+        }
+    }
+
+    /**
+     * waits is counted by the carrier when it runs a green thread again after a park
+     * that took the thread off it (GreenThread.takeCopy), not on the park path: one
+     * per such park, exactly. The receiver parks once per value: the platform thread
+     * sends only once it sees the receiver parked (WAITING), so each send is a hand-off.
+     */
+    @Test
+    void eachParkThatTakesAGreenThreadOffItsCarrierIsOneWait() throws Exception {
+        int rounds = 40;
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("metrics-waits").build())) {
+            Channel<Integer> ch = Channel.rendezvous();
+            long before = rt.metrics().waits();
+            GreenHandle<Integer> receiver = rt.spawn(() -> {
+                int sum = 0;
+                for (int i = 0; i < rounds; i++) {
+                    sum += ch.receive();
+                }
+                return sum;
+            });
+            for (int i = 0; i < rounds; i++) {
+                waitUntil(() -> receiver.state() == GreenState.WAITING);
+                ch.send(i);
+            }
+            assertThat(receiver.join(Duration.ofSeconds(20))).isEqualTo(rounds * (rounds - 1) / 2);
+            assertThat(rt.metrics().waits() - before).isEqualTo(rounds);
+        }
+    }
+
+    /**
+     * A park whose permit was already given returns without leaving the carrier: no
+     * wait. A JDK park (LockSupport here; a java.util.concurrent lock the same) that
+     * leaves the carrier is one, as a Verdant operation's is.
+     */
+    @Test
+    void aParkThatReturnsAtOnceIsNoWaitAndOneThatUnmountsIsOne() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("metrics-park").build())) {
+            AtomicReference<Thread> self = new AtomicReference<>();
+            AtomicBoolean go = new AtomicBoolean();
+            AtomicLong afterImmediatePark = new AtomicLong(-1);
+            long before = rt.metrics().waits();
+            GreenHandle<Void> h = rt.spawn(() -> {
+                LockSupport.unpark(Thread.currentThread());
+                LockSupport.park(); // the permit is there: returns at once, on the carrier
+                afterImmediatePark.set(rt.metrics().waits());
+                self.set(Thread.currentThread());
+                while (!go.get()) {
+                    LockSupport.park();
+                }
+            });
+            waitUntil(() -> h.state() == GreenState.WAITING);
+            go.set(true);
+            LockSupport.unpark(self.get());
+            h.join(Duration.ofSeconds(20));
+            assertThat(afterImmediatePark.get()).isEqualTo(before);
+            assertThat(rt.metrics().waits() - before).isEqualTo(1);
         }
     }
 

@@ -245,8 +245,9 @@ public final class GreenThread<T> extends GreenThreadHead<T>
     static final int ABANDONED = 3;
 
     private static final Object DONE = new Object();
-    /** Stamp lastRanAt after each slice (one plain load and store per dispatch); off only with
-     * the benchmarking switch {@code -Dverdant.metrics=false} (see WorkerCounters.ON). */
+    /** Stamp lastRanAt after each slice (one plain load and store per dispatch) and count a return
+     * from a park (waits, takeCopy); off only with the benchmarking switch
+     * {@code -Dverdant.metrics=false} (see WorkerCounters.ON). */
     private static final boolean STAMP_SLICES = io.verdant.internal.sched.WorkerCounters.ON;
 
     // runtime, runContinuation, body, kin, lastRanAt: declared in GreenThreadHead
@@ -392,7 +393,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
     }
 
     @Override
-    protected boolean takeCopy() {
+    protected boolean takeCopy(Worker worker) {
         if (runContinuation == ENDED_CONTINUATION) {
             // A queued copy of a thread that has since ended (see "A finished thread's
             // virtual thread"): the JDK submits a runnable thread once more after
@@ -403,8 +404,24 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             return false;
         }
         // The token stays with this copy through its dispatch (see "One queued copy"):
-        // nothing is written here.
-        if (io.verdant.internal.vthread.VirtualThreads.mayMount(vthread)) {
+        // nothing of the thread's is written here.
+        // Statistics (WorkerCounters.waits), after the state read that says whether the
+        // thread may mount: it comes back from a park that took it off its carrier (the
+        // JDK's UNPARKED). Counted here, by the carrier about to run it (the single writer
+        // of its counters), and not on the park path, which so carries no metric code at
+        // all (issue 12: that code made the park path's compiled methods larger, enough in
+        // some JVMs to change what C2 inlined around them). Once per park: this copy holds
+        // the token, so the thread is not running and nothing but its mount (the JDK's
+        // runContinuation, next) leaves UNPARKED. The one exception: a stack walker that
+        // suspends it between this read and that mount makes the run do nothing, and the
+        // copy the walker queues then counts again.
+        Thread vt = vthread;
+        int s = io.verdant.internal.vthread.VirtualThreads.mountState(vt);
+        if (io.verdant.internal.vthread.VirtualThreads.mayMount(s)) {
+            if (STAMP_SLICES) {
+                // 1 or 0, added without a branch (see VirtualThreads.unparked).
+                worker.counters.waits += io.verdant.internal.vthread.VirtualThreads.unparked(s);
+            }
             return true;
         }
         // Not runnable now: held by a stack walker (or ended). Skipped whole: the token is
@@ -412,7 +429,13 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         // read; the walker restores the state, then CASes the token), so either this
         // carrier sees the restored state and takes the token again, or the walker's
         // CAS sees it free and queues a copy of its own.
-        return releaseToken();
+        if (!releaseToken()) {
+            return false;
+        }
+        if (STAMP_SLICES && io.verdant.internal.vthread.VirtualThreads.resumesFromPark(vt)) {
+            worker.counters.waits++;
+        }
+        return true;
     }
 
     /**

@@ -151,17 +151,9 @@ public final class Waits {
      * @return the timer armed for this operation, or null
      */
     public static TimerWheel.Timer park(Object blocker, Deadline deadline, TimerWheel.Timer armed) {
-        if (io.verdant.internal.sched.WorkerCounters.ON) {
-            // Statistics: a plain increment by the carrier this green thread runs on (its
-            // single writer). The carrier's current task is the caller's green thread when
-            // the caller is one (a foreign virtual thread runs as a ForeignTask): no
-            // GreenThread.current() here (its thread state and handler reads), which a
-            // park that waits forever does not otherwise need (issue 12).
-            io.verdant.internal.sched.Worker w = io.verdant.internal.sched.Worker.ofCaller();
-            if (w != null && w.currentTask() instanceof GreenThread<?>) {
-                w.counters.waits++;
-            }
-        }
+        // No statistics here: the carrier counts a park that took the thread off it when it
+        // runs the thread again (WorkerCounters.waits, GreenThread.takeCopy), so this path
+        // compiles the same with metrics on and off (issue 12).
         if (deadline.isForever()) {
             LockSupport.park(blocker);
             return armed;

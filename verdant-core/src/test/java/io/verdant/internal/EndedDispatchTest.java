@@ -43,7 +43,7 @@ class EndedDispatchTest {
             }
             // The late copy, as a carrier takes it: skipped (Task.takeCopy), never dispatched;
             // and dispatched anyway (a copy taken just before the drop) it does nothing.
-            assertThat(g.takeCopy()).isFalse();
+            assertThat(g.takeCopy(null)).isFalse();
             assertThatCode(() -> g.dispatch(null)).doesNotThrowAnyException();
             assertThat(g.state()).isEqualTo(GreenState.SUCCEEDED);
             assertThat(g.thread().getState()).isEqualTo(Thread.State.TERMINATED);

@@ -35,15 +35,18 @@ public abstract class Task {
      * with nothing to run (a green thread's copy whose thread is held by a
      * stack walker, or ended): the carrier then skips it entirely (no
      * dispatch count, no current task, no Task.worker, no trace slice), as if
-     * it had never been queued. Foreign work always runs.
+     * it had never been queued. Foreign work always runs. A green thread's copy
+     * that runs also counts here, on {@code worker}, a return from a park (its
+     * {@code waits}: see GreenThread.takeCopy).
      *
+     * @param worker the calling carrier
      * @return true if the carrier should dispatch this task
      */
-    protected boolean takeCopy() {
+    protected boolean takeCopy(Worker worker) {
         return true;
     }
 
-    /** Runs (or continues) the task on the calling carrier, after {@link #takeCopy()} said so. Carrier threads only. */
+    /** Runs (or continues) the task on the calling carrier, after {@link #takeCopy} said so. Carrier threads only. */
     protected abstract void dispatch(Worker worker);
 
     /** The worker that runs or last ran this task; see the field comment. */

@@ -648,7 +648,7 @@ public final class Worker extends Thread {
      * @return false for a stale copy, which did not run
      */
     boolean runTask(Task task) { // package-private for LastTaskStealTest
-        if (!task.takeCopy()) {
+        if (!task.takeCopy(this)) {
             // A stale copy of a green thread (GreenThread, "One queued copy"): nothing runs,
             // so nothing is counted, traced or named as this carrier's.
             return false;

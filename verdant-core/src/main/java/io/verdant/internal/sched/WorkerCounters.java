@@ -7,8 +7,9 @@ package io.verdant.internal.sched;
  * <pre>
  * Writers (single writer per field: no atomics, no fences)
  *   Every field but busyTicks and wakeups is written only on the owning carrier's OS thread:
- *   by the Worker loop itself (parks, noopWakeups, steals, and the search counters), or by green-thread
- *   code running on that carrier (spawned, exited, waits, preemptionsHonored), which
+ *   by the Worker loop itself (parks, noopWakeups, steals, the search counters, and waits,
+ *   counted as it takes a green thread back from a park: GreenThread.takeCopy), or by green-thread
+ *   code running on that carrier (spawned, exited, preemptionsHonored), which
  *   runs in sequence with the loop on the same OS thread. busyTicks is written
  *   by the ticker thread only (Sysmon.tick); wakeups by whichever thread unparks
  *   the carrier, always under the scheduler's idle lock. A green thread finds
@@ -33,7 +34,7 @@ package io.verdant.internal.sched;
  *
  * False sharing (issue 12)
  *   The object is padded on both sides, so that the counters the carrier writes
- *   (waits on every park of a green thread with metrics on, parks, spawns, the
+ *   (waits on every return of a green thread from a park with metrics on, parks, spawns, the
  *   search counters) never share a cache line with fields other threads write
  *   (Worker.notified, the LIFO slot, another carrier's counters). The two
  *   counters other threads write, busyTicks (the ticker, every tick the carrier
@@ -47,8 +48,9 @@ package io.verdant.internal.sched;
 public final class WorkerCounters extends WorkerCountersForeign {
     /**
      * False only with {@code -Dverdant.metrics=false}: the statistics kept on the
-     * switch and park paths (a green thread's lastRanAt stamp per dispatch, the
-     * waits count per park) are not kept, so a benchmark can measure what they
+     * switch path (a green thread's lastRanAt stamp per dispatch, the waits
+     * count per return from a park, both on the carrier) are not kept, so a
+     * benchmark can measure what they
      * cost. A benchmarking switch, not an API: metrics() then reports those
      * figures as 0 and snapshots no waiting times. Rare counters (spawns, exits,
      * steals, carrier parks, preemptions) are kept either way. Read once, at class
@@ -105,7 +107,13 @@ abstract class WorkerCountersFields extends WorkerCountersPad {
     public long parks;
     /** Wake-ups after which the carrier found no work and parked again. */
     public long noopWakeups;
-    /** Times a green thread running here parked in a Verdant blocking operation (Waits.park). */
+    /**
+     * Times this carrier ran a green thread again after a park that took the thread off its
+     * carrier (a Verdant blocking operation, or a JDK one that parks): counted by the carrier
+     * as it takes the thread (GreenThread.takeCopy, the JDK's state UNPARKED), not on the park
+     * path, which so carries no metric code (issue 12). A park that returned at once (its
+     * permit already given) or parked pinned is none.
+     */
     public long waits;
     /** Preemption requests acknowledged at a safepoint by a thread running here. */
     public long preemptionsHonored;

@@ -248,10 +248,32 @@ public final class VirtualThreads {
      * @return false only if running its continuation now would do nothing
      */
     public static boolean mayMount(Thread vt) {
+        return mayMount(mountState(vt));
+    }
+
+    /**
+     * The JDK's state of {@code vt}, for {@link #mayMount(int)} and
+     * {@link #unparked(int)}: one volatile read (a plain load on x86). Where the
+     * state cannot be read, or {@code vt} is null or not a virtual thread, a state
+     * that may mount and is not UNPARKED (STARTED).
+     *
+     * @param vt a virtual thread, or null
+     * @return its state
+     */
+    public static int mountState(Thread vt) {
         if (STATE == null || vt == null || !vt.isVirtual()) {
-            return true;
+            return STARTED;
         }
-        int s = (int) STATE.getVolatile(vt);
+        return (int) STATE.getVolatile(vt);
+    }
+
+    /**
+     * {@link #mayMount(Thread)} for a state {@link #mountState} read.
+     *
+     * @param s the state
+     * @return false only if running the thread's continuation now would do nothing
+     */
+    public static boolean mayMount(int s) {
         if (MAY_MOUNT_MASK == 0) {
             return s == UNPARKED || s == YIELDED || s == UNBLOCKED || s == STARTED;
         }
@@ -261,6 +283,40 @@ public final class VirtualThreads {
         // its low six bits. No branch but the answer's (see the class comment).
         int inRange = ((s & ~63) - 1) >>> 31;
         return ((int) (MAY_MOUNT_MASK >>> s) & inRange & 1) != 0;
+    }
+
+    /**
+     * Whether a thread whose state {@link #mountState} read, and that may mount,
+     * comes back from a park that took it off its carrier: 1 if the state is
+     * UNPARKED, else 0, computed without a branch (a count adds it: no branch whose
+     * profile a workload that never parks, such as yield, would leave unseen, so no
+     * uncommon trap that recompiles the carrier loop at the first park after
+     * warm-up; see the class comment on mayMount). Only a park that unmounted leads
+     * to UNPARKED (PARKED or TIMED_PARKED, then an unpark, a timeout, or the permit
+     * found as it unmounted); a park that returned at once or parked pinned never
+     * does, and the first mount (STARTED), a yield's return (YIELDED) or a
+     * monitor's (UNBLOCKED) are other states. 0 where the state cannot be read.
+     *
+     * @param s the state
+     * @return 1 if it is UNPARKED, else 0
+     */
+    public static int unparked(int s) {
+        if (STATE == null) {
+            return 0;
+        }
+        // s ^ UNPARKED is 0 exactly when s is UNPARKED, else positive (states are not
+        // negative): minus 1, its sign bit is set exactly in the first case.
+        return ((s ^ UNPARKED) - 1) >>> 31;
+    }
+
+    /**
+     * {@link #unparked(int)} of a fresh read of {@code vt}'s state, as a boolean.
+     *
+     * @param vt a virtual thread, or null
+     * @return true if its state is UNPARKED
+     */
+    public static boolean resumesFromPark(Thread vt) {
+        return unparked(mountState(vt)) != 0;
     }
 
     /** Tests only: true if {@link #mayMount} tests the mask (this JDK's runnable states are all below 64). */

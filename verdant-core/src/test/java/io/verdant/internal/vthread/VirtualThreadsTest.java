@@ -147,6 +147,7 @@ class VirtualThreadsTest {
         assertThat(first).isNotNull();
         assertThat(VirtualThreads.startedNeverRan(vt)).isTrue();
         assertThat(VirtualThreads.mayMount(vt)).as("started, not yet run").isTrue();
+        assertThat(VirtualThreads.unparked(VirtualThreads.mountState(vt))).as("started: no park to count").isZero();
         first.run(); // runs to its park, on this (platform) thread as carrier
         assertThat(parked.await(20, TimeUnit.SECONDS)).isTrue();
         assertThat(VirtualThreads.mayMount(vt)).as("parked").isFalse();
@@ -154,9 +155,14 @@ class VirtualThreadsTest {
         Runnable again = held.poll(20, TimeUnit.SECONDS);
         assertThat(again).isNotNull();
         assertThat(VirtualThreads.mayMount(vt)).as("unparked, held by its scheduler").isTrue();
+        assertThat(VirtualThreads.unparked(VirtualThreads.mountState(vt))).as("back from a park: one wait").isEqualTo(1);
+        assertThat(VirtualThreads.resumesFromPark(vt)).isTrue();
         again.run(); // returns from the park and ends
         assertThat(vt.join(Duration.ofSeconds(20))).isTrue();
         assertThat(VirtualThreads.terminated(vt)).isTrue();
         assertThat(VirtualThreads.mayMount(vt)).as("terminated").isFalse();
+        assertThat(VirtualThreads.unparked(VirtualThreads.mountState(vt))).as("terminated").isZero();
+        assertThat(VirtualThreads.resumesFromPark(Thread.currentThread())).as("a platform thread").isFalse();
+        assertThat(VirtualThreads.resumesFromPark(null)).isFalse();
     }
 }
