@@ -152,11 +152,13 @@ public final class Spawner {
      * @throws IllegalStateException if the runtime is closed
      */
     public GreenHandle<Void> spawn(Runnable body) {
+        // The Runnable itself is the thread's body, as in Green.spawn(Runnable): no
+        // adapter Callable, so no adapter frame below the body on every parked stack
+        // (issue 11: one compiled frame of the HTTP example's handlers, copied at each
+        // park and wake-up).
         Objects.requireNonNull(body, "body");
-        return spawn(() -> {
-            body.run();
-            return null;
-        });
+        return runtime.spawnRunnable(body, nextName(), priority, under,
+                link ? GreenThread.require("Spawner.link") : null, mailbox.toBound());
     }
 
     /**

@@ -254,7 +254,10 @@ public final class Verdant implements AutoCloseable {
      * @throws IllegalStateException if the runtime is closed
      */
     public GreenHandle<Void> spawn(Runnable body) {
-        return spawner().spawn(body);
+        // Straight to the runtime with the Runnable as the body (no Spawner, no adapter
+        // Callable): see Spawner.spawn(Runnable).
+        Objects.requireNonNull(body, "body");
+        return core.spawnRunnable(body, null, Priority.NORMAL);
     }
 
     /**

@@ -11,15 +11,18 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * {@link Green#spawn(Runnable)} stores the Runnable itself as the thread's
+ * {@link Green#spawn(Runnable)}, {@link Spawner#spawn(Runnable)} and
+ * {@link Verdant#spawn(Runnable)} store the Runnable itself as the thread's
  * body (no adapter Callable, so no adapter frame on a parked stack): the body
- * is what runs, its thread ends with a null result or its failure, and a body
- * that is both a Runnable and a Callable still has its run() called.
+ * is what runs, its thread ends with a null result or its failure, a body
+ * that is both a Runnable and a Callable still has its run() called, and a
+ * Spawner's settings still apply.
  */
 @Timeout(60)
 class RunnableBodyTest {
@@ -85,27 +88,67 @@ class RunnableBodyTest {
      */
     @Test
     void noAdapterFrameBetweenTheThreadAndItsBody() {
-        List<String> frames = rt.run(() -> {
-            AtomicReference<Thread> self = new AtomicReference<>();
-            GreenHandle<Void> h = Green.spawn(() -> {
-                self.set(Thread.currentThread());
-                Green.receive();
-            });
-            while (h.state() != GreenState.WAITING) {
-                Green.sleep(Duration.ofMillis(1));
-            }
-            List<String> fs = new ArrayList<>();
-            for (StackTraceElement e : self.get().getStackTrace()) {
-                fs.add(e.getClassName() + "." + e.getMethodName());
-            }
-            Green.send(h.pid(), "go");
-            h.join();
-            return fs;
+        assertNoAdapterFrame(rt.run(() -> parkedStack(Green::spawn)));
+    }
+
+    /** The same through a Spawner (the HTTP example's handlers: a name per connection). */
+    @Test
+    void noAdapterFrameThroughASpawner() {
+        assertNoAdapterFrame(rt.run(() -> parkedStack(body -> Green.spawner().name("conn-1").spawn(body))));
+    }
+
+    /** The same through the runtime, from a thread that is not green. */
+    @Test
+    void noAdapterFrameThroughTheRuntime() {
+        assertNoAdapterFrame(parkedStack(rt::spawn));
+    }
+
+    @Test
+    void aSpawnersSettingsApplyToARunnableBody() {
+        AtomicReference<String> name = new AtomicReference<>();
+        Both both = new Both();
+        GreenHandle<Void> named = rt.spawner().name("body-", 7).priority(Priority.HIGH)
+                .spawn(() -> name.set(Thread.currentThread().getName()));
+        assertThat(named.join()).isNull();
+        assertThat(name).hasValue("body-7");
+        assertThat(rt.spawner().spawn((Runnable) both).join()).isNull();
+        assertThat(both.called).hasValue("run");
+        assertThatThrownBy(() -> rt.spawner().spawn((Runnable) null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> rt.spawn((Runnable) null)).isInstanceOf(NullPointerException.class);
+    }
+
+    /** Spawns a receiver with {@code spawn}, waits until it is parked, and returns its stack (class.method). */
+    private static List<String> parkedStack(Function<Runnable, GreenHandle<Void>> spawn) {
+        AtomicReference<Thread> self = new AtomicReference<>();
+        java.util.concurrent.CountDownLatch parkedSoon = new java.util.concurrent.CountDownLatch(1);
+        GreenHandle<Void> h = spawn.apply(() -> {
+            self.set(Thread.currentThread());
+            parkedSoon.countDown();
+            Green.receive();
         });
+        try {
+            parkedSoon.await();
+            while (h.state() != GreenState.WAITING) {
+                Thread.sleep(1);
+            }
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        List<String> fs = new ArrayList<>();
+        for (StackTraceElement e : self.get().getStackTrace()) {
+            fs.add(e.getClassName() + "." + e.getMethodName());
+        }
+        Green.send(h.pid(), "go");
+        h.join();
+        return fs;
+    }
+
+    private static void assertNoAdapterFrame(List<String> frames) {
         int run = frames.indexOf("io.verdant.internal.GreenThread.run");
         assertThat(run).as("frames %s", frames).isPositive();
         String body = frames.get(run - 1);
         assertThat(body).as("frames %s", frames).startsWith(RunnableBodyTest.class.getName() + ".lambda$");
-        assertThat(frames).as("frames %s", frames).noneMatch(f -> f.startsWith("io.verdant.Green.lambda$spawn"));
+        assertThat(frames).as("frames %s", frames)
+                .noneMatch(f -> f.startsWith("io.verdant.Green.lambda$spawn") || f.startsWith("io.verdant.Spawner.lambda$"));
     }
 }

@@ -638,7 +638,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
 
     /**
      * The virtual thread's task. Runs once, on the virtual thread. A body given
-     * as a Runnable ({@code Green.spawn(Runnable)}) is run as it is, not through
+     * as a Runnable ({@code spawn(Runnable)} of Green, Spawner or Verdant) is run as it is, not through
      * an adapter Callable: the adapter was one more object per spawn and, where
      * the JIT cannot inline it (a call site that has seen many body types), one
      * more compiled frame on every parked stack, frozen and thawed at each park

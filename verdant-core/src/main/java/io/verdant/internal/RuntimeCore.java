@@ -279,6 +279,18 @@ public final class RuntimeCore {
      * @throws IllegalStateException if the runtime is closing or closed
      */
     public GreenThread<Void> spawnRunnable(Runnable body, String name, Priority priority) {
+        return spawnRunnable(body, name, priority, null, null, null);
+    }
+
+    /**
+     * Like {@link #spawnRunnable(Runnable, String, Priority)}, with the options of
+     * {@link #spawn(Callable, String, Priority, CancelToken, GreenThread, MailboxBound)}
+     * (a Spawner's). Any thread.
+     *
+     * @throws IllegalStateException if the runtime is closing or closed
+     */
+    public GreenThread<Void> spawnRunnable(Runnable body, String name, Priority priority, CancelToken under,
+                                           GreenThread<?> linkParent, MailboxBound bound) {
         Object b = body;
         if (body instanceof Callable<?>) {
             b = (Callable<Void>) () -> {
@@ -286,7 +298,7 @@ public final class RuntimeCore {
                 return null;
             };
         }
-        return create(b, name, priority, null, null, null, true);
+        return create(b, name, priority, under, linkParent, bound, true);
     }
 
     private <T> GreenThread<T> create(Object body, String name, Priority priority, CancelToken under,
