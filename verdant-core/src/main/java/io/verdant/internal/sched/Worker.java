@@ -727,6 +727,7 @@ public final class Worker extends Thread {
      * of tracing, see docs/observability.md).
      */
     private void endTraced(Task task, TraceRing ring, int how) {
+        Faults.at(this, Faults.Site.SLICE_ENDING);
         long t0 = sliceBegin;
         long t1;
         long estimated = 0;
