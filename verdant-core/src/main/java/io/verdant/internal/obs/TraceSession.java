@@ -92,9 +92,11 @@ import java.util.concurrent.locks.LockSupport;
  * Stopping
  *   stop() notes the stop time, then asks the scheduler which carriers run a
  *   slice (TraceControl.slicesInFlight: the ring's published count before the
- *   carrier's current task). It waits, at most STOP_WAIT_NANOS in all, until
- *   each such carrier has written a SLICE event past that count (the slice
- *   ended; TraceRing.wrote), drains once more, and for each carrier that had not,
+ *   carrier's current task, and its counts of traced slices begun and closed).
+ *   It waits, at most STOP_WAIT_NANOS in all, until each carrier with a traced
+ *   slice open has closed it (its SLICE published: InFlight.closed, Worker
+ *   "Tracing"), drains once more, and for each carrier that had not (and had
+ *   written no SLICE past that count, TraceRing.wrote),
  *   appends the slice cut at the stop time (ended "running", begun where the
  *   carrier's last slice or idle period in the lane ended, or at the trace's
  *   start). A stop called from a green thread does not wait for its own slice
@@ -515,7 +517,7 @@ public final class TraceSession implements TraceRecording {
         while (waiting && waitNanos > 0) {
             waiting = false;
             for (TraceControl.InFlight f : running) {
-                waiting |= f.traced() && !f.ring().wrote(TraceEvent.SLICE, f.from(), f.ring().published());
+                waiting |= f.traced() && !f.closed();
             }
             if (waiting) {
                 if (System.nanoTime() - deadline >= 0) {
@@ -524,10 +526,15 @@ public final class TraceSession implements TraceRecording {
                 LockSupport.parkNanos(20_000); // a slice ends within microseconds, usually
             }
         }
+        boolean[] ended = new boolean[running.size()];
+        for (int i = 0; i < ended.length; i++) {
+            ended[i] = running.get(i).traced() && running.get(i).closed(); // its SLICE is seen by the drain
+        }
         drain();
         TraceRing[] rings = control.rings();
-        for (TraceControl.InFlight f : running) {
-            if (rings == null || f.lane() >= rings.length || rings[f.lane()] != f.ring()
+        for (int i = 0; i < ended.length; i++) {
+            TraceControl.InFlight f = running.get(i);
+            if (ended[i] || f.taskId() == 0 || rings == null || f.lane() >= rings.length || rings[f.lane()] != f.ring()
                     || f.ring().wrote(TraceEvent.SLICE, f.from(), Math.max(f.from(), cursor[f.lane()]))) {
                 continue; // it ended and is in the lane
             }

@@ -40,8 +40,9 @@ public final class Faults {
 
     /**
      * The sites a hook can fail. SLICE_WRITTEN (a traced slice's SLICE event is
-     * in the ring, the carrier's turn not over) is for holding a carrier there,
-     * not for failing it: CarrierFaultTest leaves it out, and TAKEN (a task's copy was
+     * in the ring, the carrier's turn not over) and SLICE_ENDING (a traced dispatch
+     * returned and current is cleared, its SLICE not yet written) are for holding a
+     * carrier there (TraceStopInFlightTest), not for failing it: CarrierFaultTest leaves them out, and TAKEN (a task's copy was
      * taken, Task.takeCopy said to run it, before its dispatch) and DISPATCHED (a
      * dispatch returned, traced or not, the carrier still names the task as current) are
      * for holding a carrier at those points (StaleCopyTest), not for failing it either.
@@ -70,7 +71,7 @@ public final class Faults {
      * there stands for that allocation failing (OverflowOutOfMemoryTest). The hook
      * gets the caller's carrier.
      */
-    enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, TAKEN, DISPATCHED, OWN_SLOT_PENDING, SPAWN_PUBLISHED, CANCEL_MARKED,
+    enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, SLICE_ENDING, TAKEN, DISPATCHED, OWN_SLOT_PENDING, SPAWN_PUBLISHED, CANCEL_MARKED,
         SLOT_PUBLISHED, SLOT_EMPTIED, UNMOUNTED, OVERFLOW_ALLOCATING }
 
     /** A test's fault: may throw anything, on the carrier that reached {@code site}. */

@@ -153,16 +153,33 @@ public final class TraceControl {
      *                 after the stop, so waiting for it would only wait out the bound)
      * @param taskId   the running task's trace id
      * @param priority the running task's priority level
+     * @param carrier  the carrier
+     * @param opened   its count of traced slices begun, read at the stop (Worker, "Tracing")
      */
-    public record InFlight(int lane, TraceRing ring, long from, boolean traced, long taskId, int priority) {
+    public record InFlight(int lane, TraceRing ring, long from, boolean traced, long taskId, int priority,
+                           Worker carrier, long opened) {
+        /**
+         * Any thread: whether the carrier has published the SLICE of the traced slice
+         * it had open at the stop (acquire: the SLICE is then visible to a drain that
+         * follows; Worker, "Tracing").
+         *
+         * @return true once that slice ended
+         */
+        public boolean closed() {
+            return carrier.slicesClosedAcquire() - opened >= 0;
+        }
     }
 
     /**
      * Any thread: the slices the carriers are running now, one per carrier that
      * has a ring installed and runs a task (TraceSession's stop waits for them).
      * Per carrier it reads the ring's published count (acquire), then the
-     * carrier's current task (opaque): if the task is not null, the slice running
-     * at the first read ends with a SLICE numbered at least that count.
+     * carrier's counts of traced slices begun and closed (acquire; Worker,
+     * "Tracing"), then its current task: a traced slice is open if the counts
+     * differ (traced: the stop waits until it is closed, InFlight.closed); a
+     * task running without one (begun before the ring) is cut. Not current
+     * alone: the carrier clears it before it writes the SLICE, and a stop that
+     * read in between saw neither.
      *
      * @return the slices in flight, possibly none
      */
@@ -180,13 +197,15 @@ public final class TraceControl {
                     continue;
                 }
                 long from = r.published();
-                Task t = w.currentTask();
-                if (t != null) {
+                long opened = w.slicesOpenedAcquire();
+                boolean open = opened != w.slicesClosedAcquire();
+                Task t = w.currentAcquire();
+                if (t != null || open) {
                     // stampedRing is the carrier's own field, read racily: a long is never torn,
                     // and a stale value only makes the stop wait (bounded) or not wait for a slice
                     // that then is cut at the stop time.
-                    out.add(new InFlight(w.index, r, from, w.stampedRing == r.serial && t != mine, t.traceId(),
-                            t.priorityLevel()));
+                    out.add(new InFlight(w.index, r, from, open && w.stampedRing == r.serial && (mine == null || t != mine),
+                            t == null ? 0 : t.traceId(), t == null ? 0 : t.priorityLevel(), w, opened));
                 }
             }
         }

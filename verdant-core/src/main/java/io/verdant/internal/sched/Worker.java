@@ -83,9 +83,23 @@ import java.util.concurrent.locks.LockSupport;
  *              LIFO slot before next() (kept in turns()'s locals, not in fields:
  *              a reference store into this object would pay a GC barrier per
  *              dispatch) came from there, any other from the local queues.
- *   slicesInFlight (TraceControl, another thread, when a trace stops) reads
- *              current, the ring's published count and stampedRing: nothing is
- *              written for it.
+ *   slicesOpened, slicesClosed
+ *              owner writes, any thread reads (TraceControl.slicesInFlight, when a
+ *              trace stops): traced slices begun on this carrier (beginTraced,
+ *              opaque) and those whose SLICE event is published (endTraced, a
+ *              release store right after the SLICE; also a traced turn whose task
+ *              did not run, and recover()). A stop that reads them unequal waits
+ *              until closed reaches the opened count it read (acquire): the SLICE
+ *              is then visible to its last drain. current alone could not say it:
+ *              cleared before the SLICE (runTask), a stop that read in between saw
+ *              neither the task nor its SLICE and did not wait (the last slice of a
+ *              thread that exits after join() returned to the stopper was lost,
+ *              and the arrow of the wake-up into it: TraceSearchingCarrierTest and
+ *              TraceWakeSourcesTest under load); cleared after it, a stop that read
+ *              in between took an ended slice for a running one (TraceStopInFlightTest).
+ *              Two stores per traced slice; nothing on an untraced turn.
+ *   slicesInFlight (TraceControl) also reads current, the ring's published
+ *              count and stampedRing: nothing else is written for it.
  *   sliceBegin, stampedRing, stampRun, stampCoarse
  *              owner only, while tracing. The end of a slice (or of an idle period)
  *              is the begin of the next one on this carrier, so the scheduler's own
@@ -436,6 +450,10 @@ public final class Worker extends Thread {
      * none (Scheduler.submit records a WAKE or SPAWN only in a slice traced into the ring
      * installed now). A number, not the ring: a removed ring is not kept alive by it. */
     long stampedRing;
+    /** Traced slices begun here; owner writes (opaque), a stopping trace reads (see "Tracing"). */
+    @SuppressWarnings("unused") private long slicesOpened;
+    /** Traced slices whose SLICE is published; owner writes (release), a stopping trace reads (see "Tracing"). */
+    @SuppressWarnings("unused") private long slicesClosed;
     /** Owner only, while a trace records: slice ends stamped since the last clock read (see "Tracing"). */
     private int stampRun;
     /** Owner only, while a trace records: Ticker.coarseNanos at the last clock read (see "Tracing"). */
@@ -566,6 +584,8 @@ public final class Worker extends Thread {
                 beginTraced(task, ring, how);
                 if (runTask(task)) {
                     endTraced(task, ring, how);
+                } else {
+                    closeTraced(); // a stale copy: no slice
                 }
             }
         }
@@ -606,6 +626,7 @@ public final class Worker extends Thread {
      */
     private void recover(Throwable t) {
         setCurrentOpaque(null);
+        closeTraced(); // a traced slice it cut short writes no SLICE (see "Tracing")
         try {
             scheduler.carrierFaulted(this);
         } catch (Throwable again) {
@@ -684,6 +705,7 @@ public final class Worker extends Thread {
      * is stored for them.
      */
     private void beginTraced(Task task, TraceRing ring, int how) {
+        OPENED.setOpaque(this, slicesOpened + 1);
         int priority = task.priority;
         tracePriority = priority;
         traceHonoured = counters.preemptionsHonored;
@@ -705,6 +727,7 @@ public final class Worker extends Thread {
      * of tracing, see docs/observability.md).
      */
     private void endTraced(Task task, TraceRing ring, int how) {
+        Faults.at(this, Faults.Site.SLICE_ENDING);
         long t0 = sliceBegin;
         long t1;
         long estimated = 0;
@@ -748,6 +771,7 @@ public final class Worker extends Thread {
         // stop time, while the task ran on another carrier (TraceViewTest under load).
         ring.put(TraceEvent.header(TraceEvent.SLICE, how, ended, task.priority) | estimated, t0, t1,
                 task.traceId(), blocker, holder, foldedWake);
+        closeTraced();
         foldedWake = 0;
         sliceBegin = t1;
         Faults.at(this, Faults.Site.SLICE_WRITTEN);
@@ -1300,6 +1324,26 @@ public final class Worker extends Thread {
         CURRENT.setOpaque(this, t);
     }
 
+    /** Owner only: the traced slice begun last has its SLICE published, or has none (release: see "Tracing"). */
+    private void closeTraced() {
+        CLOSED.setRelease(this, slicesOpened);
+    }
+
+    /** Any thread (TraceControl.slicesInFlight): traced slices begun here (acquire; see "Tracing"). */
+    long slicesOpenedAcquire() {
+        return (long) OPENED.getAcquire(this);
+    }
+
+    /** Any thread (a stopping trace): traced slices whose SLICE is published (acquire; see "Tracing"). */
+    long slicesClosedAcquire() {
+        return (long) CLOSED.getAcquire(this);
+    }
+
+    /** Any thread (TraceControl.slicesInFlight): the task running here now, acquire. */
+    Task currentAcquire() {
+        return (Task) CURRENT.getAcquire(this);
+    }
+
     /** Owner (per dispatch, and in Scheduler.submit): this carrier's trace ring, or null; opaque. */
     TraceRing traceOpaque() {
         return TraceControl.COMPILED_IN ? (TraceRing) TRACE.getOpaque(this) : null;
@@ -1326,6 +1370,8 @@ public final class Worker extends Thread {
     private static final VarHandle INJECTED_FIRST;
     private static final VarHandle INBOX;
     private static final VarHandle TRACE;
+    private static final VarHandle OPENED;
+    private static final VarHandle CLOSED;
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
@@ -1335,6 +1381,8 @@ public final class Worker extends Thread {
             INJECTED_FIRST = l.findVarHandle(Worker.class, "injectedFirst", boolean.class);
             INBOX = l.findVarHandle(Worker.class, "inbox", Task.class);
             TRACE = l.findVarHandle(Worker.class, "trace", TraceRing.class);
+            OPENED = l.findVarHandle(Worker.class, "slicesOpened", long.class);
+            CLOSED = l.findVarHandle(Worker.class, "slicesClosed", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

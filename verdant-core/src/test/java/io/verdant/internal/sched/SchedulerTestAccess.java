@@ -15,6 +15,18 @@ public final class SchedulerTestAccess {
      * event, before its turn ends (Faults.Site.SLICE_WRITTEN); null removes it.
      * Needs -Dio.verdant.internal.faults=true (verdant-core's test build sets it).
      */
+    public static void onSliceEnding(Runnable r) {
+        Faults.install(r == null ? null : (w, site) -> {
+            if (site == Faults.Site.SLICE_ENDING) {
+                r.run();
+            }
+        });
+    }
+
+    /**
+     * Runs {@code r} on a carrier that has written a traced slice's SLICE
+     * event, before its turn ends (Faults.Site.SLICE_WRITTEN); null removes it.
+     */
     public static void onSliceWritten(Runnable r) {
         Faults.install(r == null ? null : (w, site) -> {
             if (site == Faults.Site.SLICE_WRITTEN) {
