@@ -41,8 +41,9 @@ public final class Faults {
     /**
      * The sites a hook can fail. SLICE_WRITTEN (a traced slice's SLICE event is
      * in the ring, the carrier's turn not over) and SLICE_ENDING (a traced dispatch
-     * returned and current is cleared, its SLICE not yet written) are for holding a
-     * carrier there (TraceStopInFlightTest), not for failing it: CarrierFaultTest leaves them out, and TAKEN (a task's copy was
+     * returned and current is cleared, its SLICE not yet written) are for holding
+     * a carrier there (TraceStopInFlightTest), not for failing it: CarrierFaultTest
+     * leaves them out, and TAKEN (a task's copy was
      * taken, Task.takeCopy said to run it, before its dispatch) and DISPATCHED (a
      * dispatch returned, traced or not, the carrier still names the task as current) are
      * for holding a carrier at those points (StaleCopyTest), not for failing it either.

@@ -11,8 +11,8 @@ public final class SchedulerTestAccess {
     }
 
     /**
-     * Runs {@code r} on a carrier each time it has written a traced slice's SLICE
-     * event, before its turn ends (Faults.Site.SLICE_WRITTEN); null removes it.
+     * Runs {@code r} on a carrier each time a traced dispatch has returned and its
+     * SLICE event is not written yet (Faults.Site.SLICE_ENDING); null removes it.
      * Needs -Dio.verdant.internal.faults=true (verdant-core's test build sets it).
      */
     public static void onSliceEnding(Runnable r) {
@@ -24,8 +24,9 @@ public final class SchedulerTestAccess {
     }
 
     /**
-     * Runs {@code r} on a carrier that has written a traced slice's SLICE
+     * Runs {@code r} on a carrier each time it has written a traced slice's SLICE
      * event, before its turn ends (Faults.Site.SLICE_WRITTEN); null removes it.
+     * Needs -Dio.verdant.internal.faults=true (verdant-core's test build sets it).
      */
     public static void onSliceWritten(Runnable r) {
         Faults.install(r == null ? null : (w, site) -> {
