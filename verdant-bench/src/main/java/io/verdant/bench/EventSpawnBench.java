@@ -69,6 +69,7 @@ final class EventSpawnBench extends Harness {
     @Override
     protected void summarize(Report report, Map<String, Double> m) {
         ratio(report, "event-spawn verdant-event/pekko", m.get("verdant-event"), m.get("pekko"), "<=", 0.5);
+        paired(report, "event-spawn verdant-event/pekko", "verdant-event", "pekko", "<=", 0.5);
         report.note(String.format(java.util.Locale.ROOT, "verdant-event heap per idle actor %.0f bytes (target <= 300), "
                 + "pekko %.0f", m.get("verdant-event-heap"), m.get("pekko-heap")));
     }

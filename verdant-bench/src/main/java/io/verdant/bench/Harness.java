@@ -29,6 +29,14 @@ import java.util.Map;
  *   one after the other: each has built its trial (warm-up included, where a
  *   trial warms up in its constructor) before the next one starts.
  *
+ * Ratios and their intervals
+ *   A ratio note gives the ratio of two medians and its verdict (what the
+ *   tables quote); beside it a "paired" note gives the median of the per-round
+ *   ratios with a distribution-free interval and a verdict of met, MISSED or
+ *   unresolved ({@link PairedRatio}): on a machine whose noise is larger than
+ *   the distance to the target, the first verdict is a coin toss and the
+ *   second says so.
+ *
  * CPU time (the machine is shared and noisy)
  *   Around every round the measuring JVM (the runner, or the child of a forked
  *   entry; a trial driving a server process reads the server's) also reads its
@@ -96,7 +104,17 @@ public abstract class Harness implements Comparison {
         return 5;
     }
 
-    /** Prints ratio notes from the medians, keyed by entry id. */
+    /**
+     * Every measured round of the comparison being summarised, keyed as the
+     * medians are; set by {@link #run} around {@link #summarize} only (the runner
+     * runs one comparison at a time, on one thread), read by {@link #paired}.
+     */
+    private static Map<String, double[]> roundsBeingSummarized = Map.of();
+
+    /**
+     * Prints ratio notes from the medians, keyed by entry id ({@code id}, and
+     * {@code id/cpu}, {@code id/<extra>} for the CPU figure and the extras).
+     */
     protected abstract void summarize(Report report, Map<String, Double> medians);
 
     Entry entry(String id) {
@@ -133,15 +151,18 @@ public abstract class Harness implements Comparison {
             measure(entries, fork, warmups, perFork, values, cpu, warm, extras, rounds);
         }
         Map<String, Double> medians = new LinkedHashMap<>();
+        Map<String, double[]> byRound = new LinkedHashMap<>();
         List<String> summary = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Entry e = entries.get(i);
             double m = median(values[i]);
             medians.put(e.id(), m);
+            byRound.put(e.id(), values[i]);
             List<String> extra = new ArrayList<>();
             for (Map.Entry<String, double[]> x : extras.get(i).entrySet()) {
                 double xm = median(x.getValue());
                 medians.put(e.id() + "/" + x.getKey(), xm);
+                byRound.put(e.id() + "/" + x.getKey(), x.getValue());
                 extra.add(x.getKey() + "=" + Report.format(xm));
             }
             extra.addAll(e.extra());
@@ -150,6 +171,7 @@ public abstract class Harness implements Comparison {
             if (cpuKey != null) {
                 double c = median(cpu[i]);
                 medians.put(e.id() + "/cpu", c);
+                byRound.put(e.id() + "/cpu", cpu[i]);
                 extra.add(cpuKey + "=" + Report.format(c));
                 cpuText = ", cpu " + Report.format(c);
             }
@@ -171,7 +193,12 @@ public abstract class Harness implements Comparison {
                     + (forks > 1 ? " (" + rounds + " rounds in " + forks + " forks)" : ""));
         }
         summary.forEach(report::note);
-        summarize(report, medians);
+        roundsBeingSummarized = byRound;
+        try {
+            summarize(report, medians);
+        } finally {
+            roundsBeingSummarized = Map.of();
+        }
     }
 
     /**
@@ -255,11 +282,35 @@ public abstract class Harness implements Comparison {
             return; // one side was left out by bench.only
         }
         ratio(report, what, m.get(a), m.get(b), op, target);
+        paired(report, what, a, b, op, target);
         Double ca = m.get(a + "/cpu");
         Double cb = m.get(b + "/cpu");
         if (ca != null && cb != null) {
             ratio(report, what + " [cpu]", ca, cb, op, target);
+            paired(report, what + " [cpu]", a + "/cpu", b + "/cpu", op, target);
         }
+    }
+
+    /**
+     * A note with the {@link PairedRatio} of the rounds keyed {@code a} and
+     * {@code b} and its verdict: "paired what: median of n round ratios m,
+     * [low, high] (95 % interval): met|MISSED|unresolved". Nothing if either
+     * key has no rounds (left out, or called outside {@link #summarize}) or a
+     * round has no positive figure.
+     */
+    protected static void paired(Report report, String what, String a, String b, String op, double target) {
+        double[] x = roundsBeingSummarized.get(a);
+        double[] y = roundsBeingSummarized.get(b);
+        if (x == null || y == null || x.length != y.length || x.length == 0) {
+            return;
+        }
+        for (int i = 0; i < x.length; i++) {
+            if (!(x[i] > 0 && y[i] > 0 && Double.isFinite(x[i]) && Double.isFinite(y[i]))) {
+                return;
+            }
+        }
+        PairedRatio p = PairedRatio.of(x, y);
+        report.note("paired " + what + ": " + p.describe() + ": " + p.verdict(op, target));
     }
 
     static double median(double[] v) {

@@ -129,6 +129,8 @@ final class ObservabilityCost {
         Double rb = m.get(b + "/runtime_cpu_ns_per_op");
         if (ra != null && rb != null && ra > 0 && rb > 0) {
             Harness.ratio(report, what + " [runtime threads cpu]", ra, rb, "<=", target);
+            Harness.paired(report, what + " [runtime threads cpu]", a + "/runtime_cpu_ns_per_op",
+                    b + "/runtime_cpu_ns_per_op", "<=", target);
         }
     }
 

@@ -1,0 +1,104 @@
+package io.verdant.bench;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * The ratio of two entries taken round by round, with a distribution-free
+ * interval for its median, so that a verdict can say "unresolved" where the
+ * machine's noise is larger than the distance to the target.
+ *
+ * <pre>
+ * Pairing
+ *   Round r of every entry ran in the same pass of the harness's round loop
+ *   (same fork, one after the other), so a[r] / b[r] compares two figures taken
+ *   seconds apart: noise that lasts longer than a round (a neighbour on the
+ *   shared cores, the host's memory traffic) divides out, noise within a round
+ *   does not. The interval is for the median of these per-round ratios, which
+ *   is close to, but not the same as, the ratio of the two medians the table
+ *   quotes.
+ *
+ * Interval (order statistics; no distribution assumed)
+ *   With n ratios sorted, [r(j), r(n+1-j)] (1-based) holds the population
+ *   median with probability 1 - 2 P(X < j), X ~ Binomial(n, 1/2), if the
+ *   rounds are independent. j is the largest with that probability at least
+ *   95 %; with n <= 5 no j reaches it, and [min, max] is given with its own
+ *   probability (94 % at n = 5). Rounds of one JVM are not fully independent
+ *   (its JIT and heap layout are shared), so with one fork the interval is
+ *   narrower than the truth; forks (bench.forks) widen it honestly.
+ *
+ * Verdict against a target "<= t": met if the whole interval is at most t,
+ * MISSED if all of it is above t, otherwise unresolved (">=" mirrored).
+ * </pre>
+ *
+ * @param n the number of round pairs
+ * @param median the median of the per-round ratios
+ * @param low the interval's lower end
+ * @param high the interval's upper end
+ * @param coverage the interval's probability of holding the median
+ */
+record PairedRatio(int n, double median, double low, double high, double coverage) {
+    /** The probability the interval aims for. */
+    static final double COVERAGE = 0.95;
+
+    /**
+     * The paired ratio of {@code a} over {@code b}, round by round.
+     *
+     * @throws IllegalArgumentException if the arrays differ in length, are empty,
+     *         or hold a value that is not positive and finite
+     */
+    static PairedRatio of(double[] a, double[] b) {
+        if (a.length != b.length || a.length == 0) {
+            throw new IllegalArgumentException("need the same number of rounds on both sides, at least one: "
+                    + a.length + " and " + b.length);
+        }
+        int n = a.length;
+        double[] r = new double[n];
+        for (int i = 0; i < n; i++) {
+            if (!(a[i] > 0 && b[i] > 0 && Double.isFinite(a[i]) && Double.isFinite(b[i]))) {
+                throw new IllegalArgumentException("round " + i + " is not a positive finite pair: " + a[i] + ", "
+                        + b[i]);
+            }
+            r[i] = a[i] / b[i];
+        }
+        Arrays.sort(r);
+        int j = 1;
+        while (j + 1 <= (n + 1) / 2 && coverage(n, j + 1) >= COVERAGE) {
+            j++;
+        }
+        return new PairedRatio(n, Harness.median(r), r[j - 1], r[n - j], coverage(n, j));
+    }
+
+    /** 1 - 2 P(X < j) for X ~ Binomial(n, 1/2): the probability that [r(j), r(n+1-j)] holds the median. */
+    static double coverage(int n, int j) {
+        double below = 0;
+        double term = Math.pow(0.5, n); // P(X = 0)
+        for (int x = 0; x < j; x++) {
+            below += term;
+            term = term * (n - x) / (x + 1);
+        }
+        return Math.max(0, 1 - 2 * below);
+    }
+
+    /** "met", "MISSED" or "unresolved" against {@code op} ("<=" or ">=") {@code target}. */
+    String verdict(String op, double target) {
+        boolean atMost = switch (op) {
+            case "<=" -> true;
+            case ">=" -> false;
+            default -> throw new IllegalArgumentException("op must be <= or >=: " + op);
+        };
+        if (atMost ? high <= target : low >= target) {
+            return "met";
+        }
+        if (atMost ? low > target : high < target) {
+            return "MISSED";
+        }
+        return "unresolved";
+    }
+
+    /** "median of n round ratios m, [low, high] (c % interval)". */
+    String describe() {
+        return String.format(Locale.ROOT, "median of %d round ratios %.3f, [%.3f, %.3f] (%.0f %% interval)", n,
+                median, low, high, Math.floor(coverage * 100));
+    }
+}
