@@ -32,10 +32,10 @@ import java.util.Map;
  * Ratios and their intervals
  *   A ratio note gives the ratio of two medians and its verdict (what the
  *   tables quote); beside it a "paired" note gives the median of the per-round
- *   ratios with a distribution-free interval and a verdict of met, MISSED or
- *   unresolved ({@link PairedRatio}): on a machine whose noise is larger than
- *   the distance to the target, the first verdict is a coin toss and the
- *   second says so.
+ *   ratios (per fork, with bench.forks) with a distribution-free interval and
+ *   a verdict of met, MISSED or unresolved ({@link PairedRatio}): on a machine
+ *   whose noise is larger than the distance to the target, the first verdict
+ *   is a coin toss and the second says so.
  *
  * CPU time (the machine is shared and noisy)
  *   Around every round the measuring JVM (the runner, or the child of a forked
@@ -110,6 +110,8 @@ public abstract class Harness implements Comparison {
      * runs one comparison at a time, on one thread), read by {@link #paired}.
      */
     private static Map<String, double[]> roundsBeingSummarized = Map.of();
+    /** The rounds per fork of {@link #roundsBeingSummarized} (same thread and lifetime). */
+    private static int roundsPerFork = 1;
 
     /**
      * Prints ratio notes from the medians, keyed by entry id ({@code id}, and
@@ -194,6 +196,7 @@ public abstract class Harness implements Comparison {
         }
         summary.forEach(report::note);
         roundsBeingSummarized = byRound;
+        roundsPerFork = perFork;
         try {
             summarize(report, medians);
         } finally {
@@ -299,18 +302,32 @@ public abstract class Harness implements Comparison {
      * round has no positive figure.
      */
     protected static void paired(Report report, String what, String a, String b, String op, double target) {
+        PairedRatio p = pairedOf(a, b);
+        if (p != null) {
+            report.note("paired " + what + ": " + p.describe() + ": " + p.verdict(op, target));
+        }
+    }
+
+    /** As {@link #paired(Report, String, String, String, String, double)}, for a ratio with no target: no verdict. */
+    protected static void paired(Report report, String what, String a, String b) {
+        PairedRatio p = pairedOf(a, b);
+        if (p != null) {
+            report.note("paired " + what + ": " + p.describe());
+        }
+    }
+
+    private static PairedRatio pairedOf(String a, String b) {
         double[] x = roundsBeingSummarized.get(a);
         double[] y = roundsBeingSummarized.get(b);
         if (x == null || y == null || x.length != y.length || x.length == 0) {
-            return;
+            return null;
         }
         for (int i = 0; i < x.length; i++) {
             if (!(x[i] > 0 && y[i] > 0 && Double.isFinite(x[i]) && Double.isFinite(y[i]))) {
-                return;
+                return null;
             }
         }
-        PairedRatio p = PairedRatio.of(x, y);
-        report.note("paired " + what + ": " + p.describe() + ": " + p.verdict(op, target));
+        return PairedRatio.of(x, y, roundsPerFork);
     }
 
     static double median(double[] v) {
@@ -373,6 +390,7 @@ public abstract class Harness implements Comparison {
         Double y = m.get(b);
         if (x != null && y != null) {
             report.note(String.format(Locale.ROOT, "ratio %s = %.3f", what, x / y));
+            paired(report, what, a, b);
         }
     }
 }

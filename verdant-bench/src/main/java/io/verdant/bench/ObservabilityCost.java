@@ -22,7 +22,7 @@ import java.util.Map;
  * benchmarking switch). Target: off/on at most 1% in CPU time per operation.</li>
  * <li>{@code trace-cost}: the same workloads with tracing not compiled in
  * ({@code -Dverdant.trace=false}), compiled in but off (the default), the flight
- * recorder on ({@code Config.flightRecorder(4 MiB)}), and a trace recording
+ * recorder on ({@code Config.flightRecorder(4 MiB)}, or {@code -Dbench.flightBytes}), and a trace recording
  * ({@code startTrace()}, restarted every round). Targets: off within 0.5% of not
  * compiled in; tracing on within 15% on yield, 10% on pingpong.</li>
  * </ul>
@@ -32,6 +32,9 @@ import java.util.Map;
  * with {@code -Dbench.rounds=9}.
  */
 final class ObservabilityCost {
+    /** The flight recorder's bytes per carrier: 4 MiB, or {@code -Dbench.flightBytes} (to see what the ring's size costs). */
+    static final long FLIGHT_BYTES = Long.getLong("bench.flightBytes", 4L << 20);
+
     private ObservabilityCost() {
     }
 
@@ -166,7 +169,7 @@ final class ObservabilityCost {
             this.trace = trace;
             Config.Builder b = Config.builder().workers(workers).name(RUNTIME_NAME);
             if (trace.equals("flight")) {
-                b.flightRecorder(4L << 20);
+                b.flightRecorder(FLIGHT_BYTES);
             }
             this.rt = Verdant.start(b.build());
         }

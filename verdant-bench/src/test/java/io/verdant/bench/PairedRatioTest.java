@@ -56,6 +56,26 @@ class PairedRatioTest {
     }
 
     @Test
+    void withSeveralForksTheSamplesAreTheForksMedians() {
+        // Three forks of three rounds: each fork's rounds agree, the forks differ (a JVM effect).
+        double[] a = {1.0, 1.0, 1.0, 1.2, 1.2, 1.2, 0.9, 0.9, 0.9};
+        double[] b = {1, 1, 1, 1, 1, 1, 1, 1, 1};
+        PairedRatio p = PairedRatio.of(a, b, 3);
+        assertThat(p.n()).isEqualTo(3);
+        assertThat(p.forks()).isTrue();
+        assertThat(p.median()).isEqualTo(1.0);
+        assertThat(p.low()).isEqualTo(0.9);
+        assertThat(p.high()).isEqualTo(1.2);
+        assertThat(p.coverage()).isCloseTo(0.75, within(1e-12));
+        assertThat(p.describe()).startsWith("median of 3 fork ratios 1.000, [0.900, 1.200] (75 % interval)");
+        // The same nine values as rounds of one JVM would claim far more certainty.
+        assertThat(PairedRatio.of(a, b).forks()).isFalse();
+        assertThat(PairedRatio.of(a, b).coverage()).isGreaterThan(0.95);
+        assertThatThrownBy(() -> PairedRatio.of(a, b, 4)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("whole forks");
+    }
+
+    @Test
     void anIntervalAcrossTheTargetIsUnresolvedBothWays() {
         PairedRatio p = PairedRatio.of(new double[] {0.9, 1.0, 1.1, 1.2, 0.95, 1.05, 1.15},
                 new double[] {1, 1, 1, 1, 1, 1, 1});
@@ -110,12 +130,15 @@ class PairedRatioTest {
             @Override
             protected void summarize(Report report, Map<String, Double> m) {
                 ratios(report, "a/b", m, "a", "b", "<=", 1.0);
+                plainRatio(report, "b/a", m, "b", "a");
             }
         };
         String text = printed(() -> h.run(new Report()));
         // The medians' ratio is 2 too, but the drift (1, 2, 3) would spread unpaired ratios.
         assertThat(text).contains("# ratio a/b = 2.000 (target <= 1: MISSED)");
         assertThat(text).contains("# paired a/b: median of 5 round ratios 2.000, [2.000, 2.000] (93 % interval): MISSED");
+        // A ratio without a target gets its interval and no verdict.
+        assertThat(text).contains("# paired b/a: median of 5 round ratios 0.500, [0.500, 0.500] (93 % interval)\n");
         // Outside summarize no rounds are kept, so nothing is paired.
         assertThat(printed(() -> Harness.paired(new Report(), "x", "a", "b", "<=", 1.0))).isEmpty();
     }

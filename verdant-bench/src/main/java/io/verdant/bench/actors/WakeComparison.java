@@ -156,6 +156,7 @@ public final class WakeComparison extends Harness {
         if (a != null && b != null) {
             report.note(String.format(Locale.ROOT, "ratio wake all-woken verdant/vt-default = %.3f (target <= 1.00: %s)",
                     a / b, a / b <= 1.0 ? "met" : "MISSED"));
+            paired(report, "wake all-woken verdant/vt-default", "verdant/woken_ms", "vt-default/woken_ms", "<=", 1.0);
         }
         plainRatio(report, "wake all-woken verdant/pekko", m, "verdant/woken_ms", "pekko/woken_ms");
     }
