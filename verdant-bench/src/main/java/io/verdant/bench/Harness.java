@@ -201,6 +201,7 @@ public abstract class Harness implements Comparison {
             summarize(report, medians);
         } finally {
             roundsBeingSummarized = Map.of();
+            roundsPerFork = 1;
         }
     }
 
@@ -296,10 +297,10 @@ public abstract class Harness implements Comparison {
 
     /**
      * A note with the {@link PairedRatio} of the rounds keyed {@code a} and
-     * {@code b} and its verdict: "paired what: median of n round ratios m,
-     * [low, high] (95 % interval): met|MISSED|unresolved". Nothing if either
-     * key has no rounds (left out, or called outside {@link #summarize}) or a
-     * round has no positive figure.
+     * {@code b} (over forks, if there were several) and its verdict: "paired
+     * what: median of n round ratios m, [low, high] (c % interval):
+     * met|MISSED|unresolved". Nothing if either key has no rounds (left out, or
+     * called outside {@link #summarize}) or a round has no positive figure.
      */
     protected static void paired(Report report, String what, String a, String b, String op, double target) {
         PairedRatio p = pairedOf(a, b);
