@@ -320,15 +320,7 @@ public abstract class Harness implements Comparison {
     private static PairedRatio pairedOf(String a, String b) {
         double[] x = roundsBeingSummarized.get(a);
         double[] y = roundsBeingSummarized.get(b);
-        if (x == null || y == null || x.length != y.length || x.length == 0) {
-            return null;
-        }
-        for (int i = 0; i < x.length; i++) {
-            if (!(x[i] > 0 && y[i] > 0 && Double.isFinite(x[i]) && Double.isFinite(y[i]))) {
-                return null;
-            }
-        }
-        return PairedRatio.of(x, y, roundsPerFork);
+        return x == null || y == null || !PairedRatio.pairable(x, y) ? null : PairedRatio.of(x, y, roundsPerFork);
     }
 
     static double median(double[] v) {

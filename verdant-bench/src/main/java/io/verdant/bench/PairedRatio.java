@@ -74,7 +74,7 @@ record PairedRatio(int n, boolean forks, double median, double low, double high,
         int n = a.length;
         double[] r = new double[n];
         for (int i = 0; i < n; i++) {
-            if (!(a[i] > 0 && b[i] > 0 && Double.isFinite(a[i]) && Double.isFinite(b[i]))) {
+            if (!positiveFinite(a[i]) || !positiveFinite(b[i])) {
                 throw new IllegalArgumentException("round " + i + " is not a positive finite pair: " + a[i] + ", "
                         + b[i]);
             }
@@ -98,6 +98,23 @@ record PairedRatio(int n, boolean forks, double median, double low, double high,
             j++;
         }
         return new PairedRatio(n, forks, Harness.median(r), r[j - 1], r[n - j], coverage(n, j));
+    }
+
+    /** Whether {@link #of} takes {@code a} and {@code b}: as many rounds each, at least one, every value positive and finite. */
+    static boolean pairable(double[] a, double[] b) {
+        if (a.length != b.length || a.length == 0) {
+            return false;
+        }
+        for (int i = 0; i < a.length; i++) {
+            if (!positiveFinite(a[i]) || !positiveFinite(b[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean positiveFinite(double x) {
+        return x > 0 && Double.isFinite(x);
     }
 
     /** 1 - 2 P(X < j) for X ~ Binomial(n, 1/2): the probability that [r(j), r(n+1-j)] holds the median. */

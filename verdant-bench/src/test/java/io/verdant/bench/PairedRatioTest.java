@@ -95,6 +95,10 @@ class PairedRatioTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> PairedRatio.of(new double[] {1, 0}, new double[] {1, 1}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("round 1");
+        assertThat(PairedRatio.pairable(new double[] {1, 2}, new double[] {1})).isFalse();
+        assertThat(PairedRatio.pairable(new double[] {1, 0}, new double[] {1, 1})).isFalse();
+        assertThat(PairedRatio.pairable(new double[] {1, Double.NaN}, new double[] {1, 1})).isFalse();
+        assertThat(PairedRatio.pairable(new double[] {1, 2}, new double[] {1, 1})).isTrue();
         assertThatThrownBy(() -> PairedRatio.of(new double[] {1}, new double[] {1}).verdict("<", 1))
                 .isInstanceOf(IllegalArgumentException.class);
     }
