@@ -119,6 +119,11 @@ public final class RuntimeCore {
     public final TimerWheel timers;
     final BlockingPool blockingPool;
     final PidTable pids;
+    /**
+     * The JDK thread container its green threads start in (RuntimeContainer): no
+     * per-thread tracking beyond the pid table; thread dumps list them under it.
+     */
+    private final io.verdant.internal.vthread.RuntimeContainer container;
     private final BiConsumer<GreenHandle<?>, Throwable> failureHandler;
     private final BiConsumer<Pid, Object> deadLetterHandler;
     /** Where dead letters go when no handler is configured. */
@@ -183,6 +188,8 @@ public final class RuntimeCore {
         this.live = new LiveCount(carrierSlots);
         this.pids = new PidTable(carrierSlots, this::carrierOfCaller,
                 det == null ? PidTable.PAGE_SHIFT : PidTable.SMALL_PAGE_SHIFT);
+        this.container = io.verdant.internal.vthread.RuntimeContainer.open("Verdant@" + name,
+                () -> pids.snapshot().stream().map(g -> g.vthread).filter(t -> t != null && t.isVirtual()));
         if (det == null) {
             this.scheduler = new Scheduler(name, config.workers(), config.stackSize(), config.timeslice().toNanos(),
                     config.stallThreshold().toNanos(), config.maxSpareCarriers(), this::reportInternalError, clock);
@@ -311,7 +318,7 @@ public final class RuntimeCore {
         // Asked once for the live count and the pid table's cache (issue 11: it was asked
         // twice per spawn). Valid until the caller next unmounts: nothing up to the
         // allocation below parks, yields or blocks on a monitor (the virtual thread's
-        // construction, the lock-free cancellation registration); vt.start() may
+        // construction, the lock-free cancellation registration); the start may
         // (the JDK's thread container), so countSpawn asks again after it.
         int carrier = carrierOfCaller();
         live.add(carrier, 1L);
@@ -367,7 +374,7 @@ public final class RuntimeCore {
             }
             io.verdant.internal.sched.Faults.spawnPublished();
             if (start) {
-                vt.start();
+                container.start(vt);
             }
             countSpawn(spawner);
             io.verdant.internal.obs.Jfr.threadStart(g);
@@ -788,6 +795,7 @@ public final class RuntimeCore {
             closer = null;
             RECENT.compareAndSet((int) (id % RECENT_SLOTS), this, null); // before OPEN: see RECENT
             OPEN.remove(id, this);
+            container.close();
             if (config.jmx()) {
                 io.verdant.internal.obs.Jmx.unregister(this);
             }
