@@ -127,14 +127,14 @@ public final class WakeComparison extends Harness {
 
     /**
      * The runner's heap and collector flags ({@code -Xms}, {@code -Xmx}, {@code -Xmn},
-     * {@code -XX:} collector and heap-region choices), so a child JVM collects as the
+     * {@code -XX:} collector and heap-region choices, {@code AlwaysPreTouch}), so a child JVM collects as the
      * runner's JVM would; a child that got none uses the JVM's defaults, as the runner did.
      */
     static List<String> heapFlags() {
         List<String> flags = new ArrayList<>();
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (a.startsWith("-Xms") || a.startsWith("-Xmx") || a.startsWith("-Xmn")
-                    || a.matches("-XX:[+-]Use\\w*GC") || a.startsWith("-XX:G1") || a.startsWith("-XX:NewSize")
+                    || a.matches("-XX:[+-]Use\\w*GC") || a.matches("-XX:[+-]AlwaysPreTouch") || a.startsWith("-XX:G1") || a.startsWith("-XX:NewSize")
                     || a.startsWith("-XX:MaxNewSize") || a.startsWith("-XX:NewRatio")) {
                 flags.add(a);
             }
