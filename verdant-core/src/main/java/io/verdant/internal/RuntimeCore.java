@@ -189,7 +189,7 @@ public final class RuntimeCore {
         this.pids = new PidTable(carrierSlots, this::carrierOfCaller,
                 det == null ? PidTable.PAGE_SHIFT : PidTable.SMALL_PAGE_SHIFT);
         this.container = io.verdant.internal.vthread.RuntimeContainer.open("Verdant@" + name,
-                () -> pids.snapshot().stream().map(g -> g.vthread).filter(t -> t != null && t.isVirtual()));
+                () -> pids.snapshot().stream().map(g -> g.vthread).filter(Objects::nonNull));
         if (det == null) {
             this.scheduler = new Scheduler(name, config.workers(), config.stackSize(), config.timeslice().toNanos(),
                     config.stallThreshold().toNanos(), config.maxSpareCarriers(), this::reportInternalError, clock);

@@ -75,13 +75,12 @@ public final class RuntimeContainer {
             MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup());
             Class<?> c = define(lookup);
             Class<?> tc = c.getSuperclass();
-            MethodType object = MethodType.methodType(Object.class);
             create = lookup.findConstructor(c, MethodType.methodType(void.class, String.class, Supplier.class))
                     .asType(MethodType.methodType(Object.class, String.class, Supplier.class));
             start = lookup.findVirtual(Thread.class, "start", MethodType.methodType(void.class, tc))
                     .asType(MethodType.methodType(void.class, Thread.class, Object.class));
             register = lookup.findStatic(c, "register", MethodType.methodType(Object.class, tc))
-                    .asType(object.appendParameterTypes(Object.class));
+                    .asType(MethodType.methodType(Object.class, Object.class));
             deregister = lookup.findStatic(c, "deregister", MethodType.methodType(void.class, Object.class));
             containerOf = lookup.findVirtual(Thread.class, "threadContainer", MethodType.methodType(tc))
                     .asType(MethodType.methodType(Object.class, Thread.class));
@@ -115,7 +114,7 @@ public final class RuntimeContainer {
      * with {@link Thread#start()}.
      *
      * @param name       the name a thread dump shows
-     * @param candidates the runtime's live threads (a snapshot; any thread may ask)
+     * @param candidates the runtime's live threads (a snapshot, no nulls; any thread may ask)
      * @return the container
      */
     public static RuntimeContainer open(String name, Supplier<Stream<Thread>> candidates) {
@@ -152,11 +151,6 @@ public final class RuntimeContainer {
         } catch (Throwable t) {
             throw new IllegalStateException(t); // Thread.start declares no checked exception
         }
-    }
-
-    /** Whether this container is the runtime's own (false: threads start in the root container). */
-    public boolean isOwn() {
-        return container != null;
     }
 
     /** Removes this container from the JDK's registry (thread dumps no longer list it). Once. */
