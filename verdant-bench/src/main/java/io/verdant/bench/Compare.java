@@ -10,6 +10,9 @@ import java.util.Map;
 /**
  * The comparison runner: {@code Compare <bench>...} runs the named comparisons
  * (all of them with {@code all}) and prints RESULT lines. See BENCHMARKS.md.
+ * A comparison that throws ends the JVM with status 1 after printing why: a
+ * peer's non-daemon threads (Pekko's dispatcher after a failed run) must not
+ * keep a failed run alive until someone kills it.
  */
 public final class Compare {
     private Compare() {
@@ -67,7 +70,14 @@ public final class Compare {
                 System.exit(2);
             }
             report.note(c.name() + ": " + c.description());
-            c.run(report);
+            try {
+                c.run(report);
+            } catch (Throwable t) {
+                System.out.flush();
+                System.err.println("# " + c.name() + " failed:");
+                t.printStackTrace();
+                System.exit(1);
+            }
         }
     }
 }
