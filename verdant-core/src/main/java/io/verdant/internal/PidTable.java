@@ -11,14 +11,13 @@ import java.util.function.IntSupplier;
  *
  * <pre>
  * Layout
- *   pages[i >>> pageShift][i & pageMask] holds the thread in slot i (or null).
- *   Pages are allocated on demand, under the lock; the pages array only grows
- *   (copy on grow).
+ *   pages[i >>> pageShift][i & pageMask] holds the thread in slot i (or null);
+ *   generations, same layout, holds the generation of the slot's next occupant. Pages are
+ *   allocated on demand, under the lock; the pages arrays only grow (copy on grow).
  *   A normal runtime's pages hold 4,096 slots; a deterministic runtime's 64
  *   (SMALL_PAGE_SHIFT): one is made per schedule of an exploration, most
- *   schedules have a few green threads, and a first page of 4,096 slots and
- *   their generations was 32 KB to zero per schedule (most of a schedule's
- *   allocation).
+ *   schedules have a few green threads, and a first page of 4,096 slots was
+ *   32 KB to zero per schedule (most of a schedule's allocation).
  *   snapshot() reads only the slots below nextIndex (the indices ever handed
  *   out), not whole pages.
  *
@@ -50,26 +49,18 @@ import java.util.function.IntSupplier;
  *   taken first).
  *
  * Generations and stale pids (exact)
- *   A free index travels with the generation of its next occupant: the caches
- *   and the pool hold entries (generation << 32 | index), a long each. free
- *   clears the slot by CAS from its thread (so a second free, or a free racing
- *   abandon, changes nothing) and makes the entry (t.generation + 1, index)
- *   available again: to the same carrier's later allocate (program order on
- *   one OS thread) or through the lock (happens-before). An index never handed
- *   out (nextIndex) starts at generation 0. So the next occupant of an index
- *   gets the advanced generation, and a pid (index, old generation) never
- *   matches it. Occupants are numbered 0, 1, 2, ... per slot (int arithmetic:
- *   after 2^32 occupants of one slot a generation repeats).
- *   Why in the entry (issue 11, spawn at 2 workers): the table kept a
- *   generations array beside the slots, written by the allocator. With a
- *   spawner on one carrier and its children ending on the other, indices
- *   come back to the spawner through the pool in exit order, scattered over
- *   every index the run had live, and its read of generations[i] missed the
- *   cache: 11.6 % of the spawner's samples (JFR with -XX:+DebugNonSafepoints,
- *   the spawn loop alone, 22:58). The freeing thread already holds the
- *   generation (its own field), so the entry carries it and a spawn touches
- *   one line of the table, the slot's. (Before the array, free advanced the
- *   generation in place: two lines written per exit.) 4 bytes less per slot.
+ *   The allocation of an index takes the slot's generation for its thread and
+ *   advances it for the next occupant (generations[i] = g + 1), before the
+ *   thread is published. free clears the slot by CAS from its thread (so a
+ *   second free, or a free racing abandon, changes nothing) and makes the
+ *   index available again: to the same carrier's later allocate (program
+ *   order on one OS thread) or through the lock (happens-before). So the next
+ *   allocation of the index reads the advanced generation, and a pid (index,
+ *   old generation) never matches the new occupant. Occupants are numbered 0,
+ *   1, 2, ... per slot, as when free advanced the generation.
+ *   Why at allocation (issue 11): only allocators touch the generations
+ *   array, so a thread ending on one carrier writes one line of the table
+ *   (its slot) instead of two, when its spawner runs on the other carrier.
  *
  * Lookup (any thread, no lock)
  *   reads the volatile pages array, then the slot with acquire; a slot is
@@ -104,18 +95,17 @@ import java.util.function.IntSupplier;
  * </pre>
  */
 final class PidTable {
-    /** Slots per page of a normal runtime's table: 4,096 (16 KB of references). */
+    /** Slots per page of a normal runtime's table: 4,096 (16 KB of references, 16 KB of generations). */
     static final int PAGE_SHIFT = 12;
     /**
      * Slots per page of a deterministic runtime's table: 64, so a schedule with
-     * a few green threads allocates 256 bytes of page, not 16 KB. Chosen, not
-     * measured against other sizes; a 4,096-slot page with the generations
-     * array the table had then, 32 KB per schedule, was measured (JFR
+     * a few green threads allocates 512 bytes of pages, not 32 KB. Chosen, not
+     * measured against other sizes; 32 KB per schedule was measured (JFR
      * allocation samples: 73 % of a schedule's bytes).
      */
     static final int SMALL_PAGE_SHIFT = 6;
     /** Most free indices one carrier keeps: a burst of this many exits needs no lock.
-     * 8 KB per carrier index (an entry is a long). Chosen, not measured. */
+     * 4 KB per carrier index. Chosen, not measured. */
     static final int LOCAL_MAX = 1024;
     /**
      * Indices moved between a carrier's cache and the pool per lock: the lock is taken
@@ -123,7 +113,7 @@ final class PidTable {
      * carrier spawns and the other ends the threads (spawn at 2 workers), every index
      * travels through the pool, and JFR samples of that run put 5 % on the pool lock
      * of the ending carrier (a loaded machine; its share is rough); a quarter of the
-     * locks, for 6 KB more per carrier. Chosen, not measured.
+     * locks, for 3 KB more per carrier. Chosen, not measured.
      */
     static final int BATCH = 256;
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(GreenThread[].class);
@@ -151,8 +141,9 @@ final class PidTable {
 
     private final io.verdant.internal.sync.SpinLock lock = new io.verdant.internal.sync.SpinLock();
     private volatile GreenThread<?>[][] pages = new GreenThread<?>[4][];
-    /** The shared pool of free entries (see "Generations and stale pids"). Guarded by lock. */
-    private long[] free = new long[64];
+    private volatile int[][] generations = new int[4][];
+    /** The shared pool of free indices. Guarded by lock. */
+    private int[] free = new int[64];
     private int freeCount;
     /** The next index never used. Written under lock; volatile so snapshot() may bound its scan without it. */
     private volatile int nextIndex;
@@ -203,18 +194,10 @@ final class PidTable {
         @SuppressWarnings("unused") private long p0, p1, p2, p3, p4, p5, p6, p7;
     }
 
-    /**
-     * The cache itself; see {@link Local}: free entries, (generation << 32 | index).
-     * entries grows past LOCAL_MAX only while the lock is busy (see releaseFull).
-     */
+    /** The cache itself; see {@link Local}. indices grows past LOCAL_MAX only while the lock is busy (see releaseFull). */
     abstract static class LocalFields extends LocalPad {
-        long[] entries = new long[LOCAL_MAX];
+        int[] indices = new int[LOCAL_MAX];
         int count;
-    }
-
-    /** A free entry: {@code index} with the generation of its next occupant. */
-    private static long entry(int index, int generation) {
-        return (long) generation << 32 | (index & 0xFFFF_FFFFL);
     }
 
     private Local localOrNull(int carrier) {
@@ -240,9 +223,9 @@ final class PidTable {
     int allocate(GreenThread<?> t, int carrier) {
         Local l = localOrNull(carrier);
         if (l != null && l.count > 0) {
-            return publish(t, l.entries[--l.count], l);
+            return publish(t, l.indices[--l.count], l);
         }
-        long e;
+        int index;
         lock.lock();
         try {
             if (closed) {
@@ -251,19 +234,19 @@ final class PidTable {
             // Asked again: acquiring the lock may have moved the caller to another carrier.
             l = localOrNull(carrierOfCaller.getAsInt());
             if (l == null) {
-                e = takeLocked();
+                index = takeLocked();
             } else {
                 if (l.count == 0) {
                     while (l.count < BATCH) {
-                        l.entries[l.count++] = takeLocked();
+                        l.indices[l.count++] = takeLocked();
                     }
                 }
-                e = l.entries[--l.count];
+                index = l.indices[--l.count];
             }
         } finally {
             lock.unlock();
         }
-        return publish(t, e, l);
+        return publish(t, index, l);
     }
 
     /** Tests: the lock of the shared pool. */
@@ -271,8 +254,8 @@ final class PidTable {
         return lock;
     }
 
-    /** Under lock: a free entry from the pool, or a fresh index at generation 0 (growing the pages). */
-    private long takeLocked() {
+    /** Under lock: a free index from the pool, or a fresh one (growing the pages). */
+    private int takeLocked() {
         if (freeCount > 0) {
             return free[--freeCount];
         }
@@ -280,26 +263,33 @@ final class PidTable {
         nextIndex = index + 1;
         int page = index >>> pageShift;
         GreenThread<?>[][] ps = pages;
+        int[][] gs = generations;
         if (page >= ps.length) {
             ps = java.util.Arrays.copyOf(ps, ps.length * 2);
+            gs = java.util.Arrays.copyOf(gs, ps.length);
         }
         if (ps[page] == null) {
+            // generations first: a thread that reads the new pages array finds its generations.
+            gs[page] = new int[pageMask + 1];
+            generations = gs;
             ps[page] = new GreenThread<?>[pageMask + 1];
             pages = ps;
         }
-        return entry(index, 0);
+        return index;
     }
 
     /**
-     * The allocating thread, holding the free entry {@code e} (from {@code l}, or from
-     * the pool if {@code l} is null): publishes {@code t} there unless the table closed.
+     * The allocating thread, holding {@code index} (from {@code l}, or from the pool
+     * if {@code l} is null): publishes {@code t} there unless the table closed.
      */
-    private int publish(GreenThread<?> t, long e, Local l) {
-        int index = (int) e;
+    private int publish(GreenThread<?> t, int index, Local l) {
         int page = index >>> pageShift;
         int slot = index & pageMask;
+        int[] gens = generations[page];
+        int generation = gens[slot];
+        gens[slot] = generation + 1; // the next occupant's (see "Generations and stale pids")
         t.index = index;
-        t.generation = (int) (e >>> 32);
+        t.generation = generation;
         GreenThread<?>[] p = pages[page];
         setSlotRelease(p, slot, t);
         // The Dekker pair's fence (see "Closing"); it also orders a cancel registration
@@ -312,7 +302,7 @@ final class PidTable {
         // close() may have missed t (see "Closing"): withdraw it, unless close emptied the
         // slot first and so completes t itself (see "The slot's emptier completes the thread").
         if (casSlot(p, slot, t, null)) {
-            release(entry(index, t.generation + 1), l);
+            release(index, l);
             return REFUSED;
         }
         return TAKEN;
@@ -358,17 +348,18 @@ final class PidTable {
                 || !casSlot(ps[page], index & pageMask, t, null)) {
             return false;
         }
-        release(entry(index, t.generation + 1), localOrNull(carrier));
+        // The generation was advanced when the slot was allocated: nothing else to write here.
+        release(index, localOrNull(carrier));
         return true;
     }
 
-    /** Makes a freed entry (the index and its next occupant's generation) available again: to {@code l} if there is room. */
-    private void release(long e, Local l) {
+    /** Makes a freed index (its next generation already set at allocation) available again: to {@code l} if there is room. */
+    private void release(int index, Local l) {
         if (l != null && l.count < LOCAL_MAX) {
-            l.entries[l.count++] = e;
+            l.indices[l.count++] = index;
             return;
         }
-        releaseFull(e, l);
+        releaseFull(index, l);
     }
 
     /**
@@ -388,11 +379,11 @@ final class PidTable {
      * Callers not on a carrier (the closing thread, a withdrawn publication)
      * take the lock and push to the pool, as before.
      */
-    private void releaseFull(long e, Local l) {
+    private void releaseFull(int index, Local l) {
         if (l == null) {
             lock.lock();
             try {
-                pushLocked(e);
+                pushLocked(index);
             } finally {
                 lock.unlock();
             }
@@ -403,24 +394,24 @@ final class PidTable {
                 // The oldest go to the pool, the hot top stays.
                 int move = l.count - (LOCAL_MAX - BATCH);
                 for (int i = 0; i < move; i++) {
-                    pushLocked(l.entries[i]);
+                    pushLocked(l.indices[i]);
                 }
-                System.arraycopy(l.entries, move, l.entries, 0, l.count - move);
+                System.arraycopy(l.indices, move, l.indices, 0, l.count - move);
                 l.count -= move;
             } finally {
                 lock.unlock();
             }
-        } else if (l.count == l.entries.length) {
-            l.entries = java.util.Arrays.copyOf(l.entries, l.count * 2);
+        } else if (l.count == l.indices.length) {
+            l.indices = java.util.Arrays.copyOf(l.indices, l.count * 2);
         }
-        l.entries[l.count++] = e;
+        l.indices[l.count++] = index;
     }
 
-    private void pushLocked(long e) {
+    private void pushLocked(int index) {
         if (freeCount == free.length) {
             free = java.util.Arrays.copyOf(free, free.length * 2);
         }
-        free[freeCount++] = e;
+        free[freeCount++] = index;
     }
 
     /** Any thread, lock-free. The live thread with this index and generation, or null. */
