@@ -71,7 +71,7 @@ import java.util.concurrent.locks.LockSupport;
  *                     a monitor unblocked while blocking): the token passes
  *                     from that dispatch to the new copy, no CAS; the carrier
  *                     notes it (Worker.tokenRun, owner-only plain, set to the
- *                     thread just before its continuation runs and cleared by
+ *                     thread's trace id just before its continuation runs and cleared by
  *                     this execute()).
  *     true -> false   the carrier, first thing once the continuation returned
  *                     (endRun: before the stamp, a withdrawal,
@@ -349,7 +349,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
     public void execute(Runnable r) {
         Runnable own = runContinuation;
         if (r == own) {
-            if (Thread.currentThread() instanceof Worker w && w.tokenRun == this) {
+            if (Thread.currentThread() instanceof Worker w && w.tokenRun == traceId()) {
                 // The thread re-submits itself from the carrier running its continuation
                 // (Thread.yield, a park that found its permit, a monitor unblocked while it
                 // blocked: the JDK's afterYield, after the unmount). That dispatch holds the
@@ -358,7 +358,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
                 // queued (an OutOfMemoryError before that, which the JDK retries, finds it
                 // still set).
                 runtime.scheduler.submit(this, false);
-                w.tokenRun = null;
+                w.tokenRun = 0;
             } else if (casQueued(false, true)) {
                 // This caller holds the token now. A submission that throws OutOfMemoryError
                 // queued nothing (its one allocation, an overflowing ring's batch, comes
@@ -461,10 +461,10 @@ public final class GreenThread<T> extends GreenThreadHead<T>
      * copy", why a holder never blocks).
      */
     private void endRun(Worker worker) {
-        if (worker.tokenRun != this) {
+        if (worker.tokenRun != traceId()) {
             return; // passed on by the thread's own execute()
         }
-        worker.tokenRun = null;
+        worker.tokenRun = 0;
         if (!io.verdant.internal.vthread.VirtualThreads.terminated(vthread) && releaseToken()) {
             runtime.scheduler.requeueAfterDispatch(this);
         }
@@ -481,7 +481,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         // This dispatch holds the token (see "One queued copy"): the thread's own execute()
         // from this carrier while its continuation runs takes it on; endRun gives it back
         // otherwise, first thing once the continuation returned.
-        worker.tokenRun = this;
+        worker.tokenRun = traceId();
         try {
             if (runtime.cpuTiming) {
                 // Real run time (Clock.SYSTEM), the same in deterministic mode, whose

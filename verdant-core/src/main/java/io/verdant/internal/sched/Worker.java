@@ -395,14 +395,17 @@ public final class Worker extends Thread {
     public Object spareNode;
     /** Owner only (this carrier's OS thread, in sequence): the green thread whose continuation
      * this carrier runs now (the JDK's runContinuation, its afterYield included) while that
-     * thread's dispatch holds its queued-copy token; null otherwise. The dispatch sets it just
-     * before the continuation runs; the thread's own execute() from this carrier in that run
-     * (Thread.yield, a park that found its permit, a monitor unblocked while blocking: the JDK's
-     * afterYield) clears it, the token passing to the new copy; the dispatch reads and clears
-     * it once the continuation returns, before anything else (GreenThread, "One queued copy").
-     * Per carrier, not per thread: the new copy may run on another carrier before this
-     * dispatch returns, and re-submit itself there. */
-    public Task tokenRun;
+     * thread's dispatch holds its queued-copy token, as that thread's trace id (Task.traceId:
+     * its pid, unique among live threads; the thread is live while it runs); 0 otherwise. The
+     * dispatch sets it just before the continuation runs; the thread's own execute() from this
+     * carrier in that run (Thread.yield, a park that found its permit, a monitor unblocked while
+     * blocking: the JDK's afterYield) clears it, the token passing to the new copy; the dispatch
+     * reads and clears it once the continuation returns, before anything else (GreenThread,
+     * "One queued copy"). Per carrier, not per thread: the new copy may run on another carrier
+     * before this dispatch returns, and re-submit itself there. A number, not the thread: a
+     * reference stored into this long-lived object on every dispatch paid G1's post-write
+     * barrier, whose StoreLoad fence runs once the carrier is in an old region (issue 11). */
+    public long tokenRun;
     @SuppressWarnings("unused") private volatile Task lifo;
     /** Sub-poller tasks sent here from other threads (see "Flags written by other threads"). */
     @SuppressWarnings("unused") private volatile Task inbox;
