@@ -349,10 +349,13 @@ public final class GreenThread<T> extends GreenThreadHead<T>
     public void execute(Runnable r) {
         Runnable own = runContinuation;
         if (r == own) {
-            if (Thread.currentThread() instanceof Worker w && w.tokenRun == traceId()) {
+            if (Thread.currentThread() instanceof Worker w && w.tokenRun == traceId()
+                    && w.scheduler() == runtime.scheduler) {
                 // The thread re-submits itself from the carrier running its continuation
                 // (Thread.yield, a park that found its permit, a monitor unblocked while it
-                // blocked: the JDK's afterYield, after the unmount). That dispatch holds the
+                // blocked: the JDK's afterYield, after the unmount). (The carrier's runtime is
+                // compared too: ids repeat across runtimes, and a carrier wakes threads of
+                // other runtimes in the JDK's afterDone, their joiners.) That dispatch holds the
                 // copy's token (see "One queued copy"): it passes to this copy, with no CAS;
                 // the dispatch learns it from the carrier's field, cleared once the copy is
                 // queued (an OutOfMemoryError before that, which the JDK retries, finds it

@@ -396,7 +396,8 @@ public final class Worker extends Thread {
     /** Owner only (this carrier's OS thread, in sequence): the green thread whose continuation
      * this carrier runs now (the JDK's runContinuation, its afterYield included) while that
      * thread's dispatch holds its queued-copy token, as that thread's trace id (Task.traceId:
-     * its pid, unique among live threads; the thread is live while it runs); 0 otherwise. The
+     * its pid's index and generation, unique in this carrier's runtime but not across
+     * runtimes, so a reader compares the runtime too); 0 otherwise. The
      * dispatch sets it just before the continuation runs; the thread's own execute() from this
      * carrier in that run (Thread.yield, a park that found its permit, a monitor unblocked while
      * blocking: the JDK's afterYield) clears it, the token passing to the new copy; the dispatch
