@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,9 +38,11 @@ class CrossRuntimeTokenTest {
             AtomicReference<Thread> joined = new AtomicReference<>();
             CountDownLatch toJoin = new CountDownLatch(1);
             AtomicReference<Thread> joinerThread = new AtomicReference<>();
+            AtomicBoolean joining = new AtomicBoolean();
             GreenHandle<String> joiner = b.spawn(() -> {
                 joinerThread.set(Thread.currentThread());
                 toJoin.await();
+                joining.set(true); // from here on, its only park is the join's
                 joined.get().join(); // the JDK's join: woken by the joined thread's afterDone
                 return "joined";
             });
@@ -77,10 +80,13 @@ class CrossRuntimeTokenTest {
             assertThat(twin).as("a thread of runtime a with the joiner's index and generation").isNotNull();
             toJoin.countDown();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (joinerThread.get().getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+            // Waits for a state, bounded: no latch can say "parked in the JDK's join".
+            while (!(joining.get() && joinerThread.get().getState() == Thread.State.WAITING)
+                    && System.nanoTime() < deadline) {
                 Thread.sleep(1);
             }
-            assertThat(joinerThread.get().getState()).as("the joiner waits in join").isEqualTo(Thread.State.WAITING);
+            assertThat(joining.get() && joinerThread.get().getState() == Thread.State.WAITING)
+                    .as("the joiner waits in join").isTrue();
 
             twinGate.countDown(); // the twin ends; its carrier wakes the joiner
             twin.join(Duration.ofSeconds(20));
