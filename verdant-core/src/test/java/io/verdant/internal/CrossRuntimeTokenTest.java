@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Timeout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -56,9 +57,9 @@ class CrossRuntimeTokenTest {
             CountDownLatch twinGate = null;
             for (int i = 0; i < 64 && twin == null; i++) {
                 CountDownLatch gate = new CountDownLatch(1);
-                AtomicReference<Thread> self = new AtomicReference<>();
+                CompletableFuture<Thread> self = new CompletableFuture<>();
                 GreenHandle<Void> h = a.spawn(() -> {
-                    self.set(Thread.currentThread());
+                    self.complete(Thread.currentThread());
                     try {
                         gate.await();
                     } catch (InterruptedException e) {
@@ -68,10 +69,7 @@ class CrossRuntimeTokenTest {
                 if (Pids.index(h.pid()) == Pids.index(target) && Pids.generation(h.pid()) == Pids.generation(target)) {
                     twin = h;
                     twinGate = gate;
-                    while (self.get() == null) {
-                        Thread.onSpinWait();
-                    }
-                    joined.set(self.get());
+                    joined.set(self.get(20, TimeUnit.SECONDS));
                 } else {
                     gates.add(gate);
                     others.add(h);
