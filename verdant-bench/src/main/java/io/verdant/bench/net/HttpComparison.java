@@ -45,7 +45,9 @@ import java.util.regex.Pattern;
  * whose work in the measured rounds differs between the systems: docs/benchmarks.md,
  * "`http`: JIT work in the measured rounds"; a space in a name is an underscore in the key,
  * e.g. {@code cpu_us_C2_Compiler}) and {@code runs_per_s_<name>} (the
- * times a second those threads were put on a CPU: the ticker's wake-ups); with {@code -Dhttp.syscalls=true}
+ * times a second those threads were put on a CPU: the ticker's wake-ups), {@code wrk_cpu_us} (wrk's own
+ * CPU per request: it shares the cores with the server) and {@code cores_busy} (server and wrk CPU
+ * over the run's wall time: below the machine's cores, both sides left CPU idle); with {@code -Dhttp.syscalls=true}
  * and {@code perf} installed also {@code sys_<call>} for futex, epoll_wait,
  * epoll_ctl, read and write ({@code perf stat -e syscalls:sys_enter_<call> -p
  * <server>} around the wrk run; needs a kernel that lets this user trace the
@@ -58,6 +60,9 @@ public final class HttpComparison extends Harness {
     private static final Pattern ERRORS = Pattern.compile(
             "Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
     private static final Pattern NON2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
+    private static final Pattern WRK_TICKS = Pattern.compile("wrk-cpu-ticks (\\d+) (\\d+)");
+    /** Clock ticks a second for wrk's CPU time (see wrk()); 0 where it cannot be read. */
+    private static final long CLOCK_TICKS = clockTicks();
 
     private static final String DURATION = System.getProperty("http.duration", SMOKE ? "1s" : "10s");
     /** Thread-name fragments whose CPU per request is reported (see the class comment). */
@@ -198,6 +203,12 @@ public final class HttpComparison extends Harness {
             x.put("errors", m[3]);
             x.put("non2xx", m[4]);
             double requests = Math.max(1, m[2]);
+            if (m[5] >= 0) {
+                x.put("wrk_cpu_us", m[5] / 1_000.0 / requests);
+                if (cpu >= 0) {
+                    x.put("cores_busy", (cpu + m[5]) / 1e9 / seconds);
+                }
+            }
             if (s0 != null && s1 != null) {
                 x.put("vcs", (s1[0] - s0[0]) / requests);
                 x.put("ivcs", (s1[1] - s0[1]) / requests);
@@ -260,10 +271,18 @@ public final class HttpComparison extends Harness {
         return calls;
     }
 
-    /** Runs wrk; returns {requests/s, p99 in us, total requests, socket errors, non-2xx}. */
+    /**
+     * Runs wrk; returns {requests/s, p99 in us, total requests, socket errors, non-2xx,
+     * wrk's own CPU time in ns or -1}. On Linux wrk runs under {@code sh}, which prints its
+     * waited-for children's CPU time (/proc's cutime and cstime, in clock ticks) after wrk
+     * exits: the load generator shares the machine's cores with the server, so the requests
+     * a second depend on its CPU per request as well as the server's.
+     */
     static double[] wrk(int port, int connections, String duration) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("wrk", "-t2", "-c" + connections, "-d" + duration, "--latency",
-                "http://127.0.0.1:" + port + "/").redirectErrorStream(true).start();
+        List<String> cmd = new ArrayList<>(List.of("wrk", "-t2", "-c" + connections, "-d" + duration, "--latency",
+                "http://127.0.0.1:" + port + "/"));
+        boolean childCpu = CLOCK_TICKS > 0;
+        Process p = new ProcessBuilder(childCpu ? withChildCpu(cmd) : cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
             p.destroyForcibly();
@@ -289,7 +308,45 @@ public final class HttpComparison extends Harness {
         }
         Matcher bad = NON2XX.matcher(out);
         double non2xx = bad.find() ? Long.parseLong(bad.group(1)) : 0;
-        return new double[] {Double.parseDouble(rps.group(1)), latency, Long.parseLong(total.group(1)), errors, non2xx};
+        double wrkCpu = childCpu ? childCpuNanos(out, CLOCK_TICKS) : -1;
+        return new double[] {Double.parseDouble(rps.group(1)), latency, Long.parseLong(total.group(1)), errors, non2xx,
+                wrkCpu};
+    }
+
+    /**
+     * {@code cmd} run by {@code sh}, which after it exits prints a line with the CPU time of
+     * its waited-for children (/proc's cutime and cstime, in clock ticks) and exits with the
+     * command's status. Linux only (/proc).
+     */
+    static List<String> withChildCpu(List<String> cmd) {
+        List<String> wrapped = new ArrayList<>(List.of("sh", "-c",
+                "\"$@\"; rc=$?; echo \"wrk-cpu-ticks $(cut -d' ' -f16,17 /proc/$$/stat)\"; exit $rc", "sh"));
+        wrapped.addAll(cmd);
+        return wrapped;
+    }
+
+    /** The children's CPU time in ns from withChildCpu's line in {@code out}, or -1 if it has none. */
+    static double childCpuNanos(String out, long clockTicks) {
+        Matcher ticks = WRK_TICKS.matcher(out);
+        if (clockTicks <= 0 || !ticks.find()) {
+            return -1;
+        }
+        return (Long.parseLong(ticks.group(1)) + Long.parseLong(ticks.group(2))) * 1e9 / clockTicks;
+    }
+
+    /** The kernel's clock ticks a second (getconf CLK_TCK), or 0 where /proc or getconf is missing. */
+    static long clockTicks() {
+        if (!java.nio.file.Files.isReadable(java.nio.file.Path.of("/proc/self/stat")) || !onPath("getconf")
+                || !onPath("sh")) {
+            return 0;
+        }
+        try {
+            Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0 && out.matches("\\d+") ? Long.parseLong(out) : 0;
+        } catch (IOException | InterruptedException e) {
+            return 0;
+        }
     }
 
     private static boolean onPath(String program) {
