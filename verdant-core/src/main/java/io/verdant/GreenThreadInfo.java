@@ -19,11 +19,16 @@ import java.time.Duration;
  *                     (I/O, {@code Object.wait}: see the stack in a dump)
  * @param waitingFor   the green thread it waits for (a mutex's holder, a join's target), or null
  * @param timeWaiting  for a WAITING or RUNNABLE thread, how long since it last left a carrier
- *                     (to within about a millisecond, or up to 8 while the ticker backs off);
- *                     {@link Duration#ZERO} when running or never run
+ *                     (to within about 3 ms, or 10 while the ticker backs off; a wait over
+ *                     about 26 days is shown modulo that); {@link Duration#ZERO} when running or
+ *                     never run
  * @param runTime      time it spent on carriers: sampled at 1 ms ticks (every 1-8 ms while the
  *                     ticker backs off, each look counting the ticks it slept), or measured exactly with
  *                     {@link Config.Builder#cpuTiming(boolean)}
+ * @param dispatches   slices it ran: times a carrier ran it until it parked, yielded, was preempted
+ *                     or ended (for an event actor, turns: times a dispatcher ran its handler for a
+ *                     batch of messages); counted modulo 2^32 (see {@link RuntimeSnapshot#delta}), and
+ *                     0 when the runtime runs with the benchmarking switch {@code -Dverdant.metrics=false}
  * @param carrier      the carrier thread's name while RUNNING, else null
  * @param parent       the green thread of the same runtime that spawned it, or null
  * @param supervisor   the supervisor whose child it is, or null
@@ -35,7 +40,8 @@ import java.time.Duration;
  *                     while a dispatcher runs its handler; its carrier and stack are the dispatcher's)
  */
 public record GreenThreadInfo(Pid pid, String name, Priority priority, GreenState state, String waitReason,
-                              Pid waitingFor, Duration timeWaiting, Duration runTime, String carrier, Pid parent,
+                              Pid waitingFor, Duration timeWaiting, Duration runTime, long dispatches,
+                              String carrier, Pid parent,
                               Pid supervisor, String childName, int mailboxDepth, long jdkThreadId) {
     /** Mailbox depths are counted up to this many messages (a snapshot never walks a huge mailbox). */
     public static final int MAILBOX_CAP = 10_000;

@@ -1,7 +1,11 @@
 package io.verdant;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.ToLongFunction;
@@ -41,6 +45,54 @@ public record RuntimeSnapshot(String runtime, long takenNanos, List<GreenThreadI
             throw new IllegalArgumentException("n must not be negative, was " + n);
         }
         return threads.stream().sorted(Comparator.comparingLong(key).reversed()).limit(n).toList();
+    }
+
+    /**
+     * What happened between {@code previous} and this snapshot, per thread: this
+     * snapshot's threads with {@link GreenThreadInfo#runTime() runTime} and
+     * {@link GreenThreadInfo#dispatches() dispatches} replaced by their growth since
+     * {@code previous}; a thread spawned since then keeps its totals, and one that
+     * ended is absent. Every other field is this snapshot's. Pids tell threads apart
+     * (a reused pid-table index has a new generation, so its thread counts as new).
+     * A window in the manner of Erlang's {@code recon:proc_window}, e.g. the ten
+     * threads that ran longest in the last second:
+     * {@code now.delta(aSecondAgo).top(t -> t.runTime().toNanos(), 10)}.
+     *
+     * <p>Dispatch counts wrap at 2^32; the growth is right as long as a thread ran
+     * fewer than 2^32 slices between the two snapshots.
+     *
+     * @param previous an earlier snapshot of the same runtime
+     * @return a snapshot with this one's runtime, time and threads, and the growths
+     * @throws NullPointerException     if {@code previous} is null
+     * @throws IllegalArgumentException if {@code previous} is of another runtime (by name) or was
+     *                                  taken after this one
+     */
+    public RuntimeSnapshot delta(RuntimeSnapshot previous) {
+        Objects.requireNonNull(previous, "previous");
+        if (!previous.runtime.equals(runtime)) {
+            throw new IllegalArgumentException("previous is a snapshot of runtime '" + previous.runtime
+                    + "', this one of '" + runtime + "'");
+        }
+        if (previous.takenNanos - takenNanos > 0) {
+            throw new IllegalArgumentException("previous was taken after this snapshot");
+        }
+        Map<Pid, GreenThreadInfo> before = new HashMap<>(previous.threads.size() * 2);
+        for (GreenThreadInfo t : previous.threads) {
+            before.put(t.pid(), t);
+        }
+        List<GreenThreadInfo> out = new ArrayList<>(threads.size());
+        for (GreenThreadInfo t : threads) {
+            GreenThreadInfo p = before.get(t.pid());
+            out.add(p == null ? t : new GreenThreadInfo(t.pid(), t.name(), t.priority(), t.state(), t.waitReason(),
+                    t.waitingFor(), t.timeWaiting(), positive(t.runTime().minus(p.runTime())),
+                    (t.dispatches() - p.dispatches()) & 0xFFFF_FFFFL, t.carrier(), t.parent(), t.supervisor(),
+                    t.childName(), t.mailboxDepth(), t.jdkThreadId()));
+        }
+        return new RuntimeSnapshot(runtime, takenNanos, out);
+    }
+
+    private static Duration positive(Duration d) {
+        return d.isNegative() ? Duration.ZERO : d;
     }
 
     /**

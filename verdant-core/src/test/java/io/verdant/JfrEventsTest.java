@@ -188,7 +188,7 @@ class JfrEventsTest {
         List<RecordedEvent> events = verdantEvents(file);
         assertThat(of(events, "io.verdant.GreenThreadStart")).anyMatch(e -> e.getString("pid").equals(started.toString()));
         assertThat(of(events, "io.verdant.GreenThreadEnd")).anyMatch(e -> e.getString("pid").equals(started.toString())
-                && e.getString("outcome").equals("SUCCEEDED"));
+                && e.getString("outcome").equals("SUCCEEDED") && e.getLong("dispatches") == 1); // one slice: () -> 1
         assertThat(of(events, "io.verdant.DeadLetter")).singleElement()
                 .satisfies(e -> assertThat(e.getString("messageClass")).isEqualTo("java.lang.String"));
         assertThat(of(events, "io.verdant.MutexWait")).singleElement()

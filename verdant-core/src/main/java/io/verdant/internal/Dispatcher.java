@@ -54,6 +54,9 @@ import java.util.concurrent.locks.LockSupport;
  * </pre>
  */
 final class Dispatcher implements Callable<Object> {
+    /** Count each turn in the actor's dispatches (the snapshot's per-thread count); off only with the
+     * benchmarking switch {@code -Dverdant.metrics=false}. */
+    private static final boolean COUNT_TURNS = io.verdant.internal.sched.WorkerCounters.ON;
     /**
      * Queue checks before an idle dispatcher parks (about a microsecond): long
      * enough to catch the next message of a producer sending in a loop, short
@@ -186,6 +189,9 @@ final class Dispatcher implements Callable<Object> {
     private void turn(EventActor a) {
         GreenThread<Object> g = a.owner;
         Thread me = thread;
+        if (COUNT_TURNS) {
+            g.dispatches++; // its owner: this dispatcher, until the actor is offered or idle again
+        }
         acting = g;
         a.runner = me;
         self.runAt(g.priorityLevel());

@@ -245,10 +245,12 @@ public final class GreenThread<T> extends GreenThreadHead<T>
     static final int ABANDONED = 3;
 
     private static final Object DONE = new Object();
-    /** Stamp lastRanAt after each slice (one plain load and store per dispatch) and count a return
+    /** Stamp lastRanAt and count dispatches after each slice (plain loads and stores) and count a return
      * from a park (waits, takeCopy); off only with the benchmarking switch
      * {@code -Dverdant.metrics=false} (see WorkerCounters.ON). */
     private static final boolean STAMP_SLICES = io.verdant.internal.sched.WorkerCounters.ON;
+    /** lastRanAt's unit: 2^20 ns, about a millisecond, the coarse clock's own resolution (one tick). */
+    static final int STAMP_SHIFT = 20;
 
     // runtime, runContinuation, body, kin, lastRanAt: declared in GreenThreadHead
     // (the per-hop fields, laid out next to the Task header; see there).
@@ -502,7 +504,8 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         // (Dispatcher.unmounted takes a monitor) without losing a submission of it.
         io.verdant.internal.sched.Faults.unmounted(worker);
         if (STAMP_SLICES) {
-            lastRanAt = io.verdant.internal.sched.Ticker.coarseNanos;
+            lastRanAt = stamp(io.verdant.internal.sched.Ticker.coarseNanos);
+            dispatches++;
         }
         // The continuation unmounted: it yielded, parked or ended. Each is a
         // safepoint, so a request it did not reach a checkpoint for is withdrawn
@@ -622,9 +625,39 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         return runNanos;
     }
 
-    /** Any thread, a snapshot: the coarse time this thread last left a carrier, 0 if it never ran. */
-    public long lastRanAt() {
+    /**
+     * Any thread, a snapshot: the stamp of when this thread last left a carrier (Ticker.coarseNanos
+     * in units of 2^{@value #STAMP_SHIFT} ns, low 32 bits, lowest bit set), 0 if it never ran.
+     */
+    public int lastRanAt() {
         return lastRanAt;
+    }
+
+    /** The stamp lastRanAt holds for the coarse clock reading {@code nanos} (never 0). */
+    static int stamp(long nanos) {
+        return (int) (nanos >>> STAMP_SHIFT) | 1;
+    }
+
+    /**
+     * Any thread, a snapshot: how long ago, as of {@code nowNanos} (Clock.SYSTEM), this thread
+     * last left a carrier, to within two units of 2^{@value #STAMP_SHIFT} ns (the stamp's
+     * lowest bit marks "ran"), or -1 if
+     * it never ran. The stamp keeps 32 bits, so a wait longer than 2^31 units (about 26 days)
+     * is shown modulo that; a stamp a little ahead of {@code nowNanos} (the ticker published a
+     * newer clock after the caller read its own) gives 0.
+     */
+    public long waitedNanos(long nowNanos) {
+        int s = lastRanAt;
+        if (s == 0) {
+            return -1;
+        }
+        int units = stamp(nowNanos) - s;
+        return units <= 0 ? 0 : (long) units << STAMP_SHIFT;
+    }
+
+    /** Any thread, a snapshot: slices run (an event actor: turns), modulo 2^32, as an unsigned value. */
+    public long dispatches() {
+        return Integer.toUnsignedLong(dispatches);
     }
 
     /** The virtual thread of this green thread. */

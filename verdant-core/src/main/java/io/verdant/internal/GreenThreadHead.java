@@ -16,7 +16,7 @@ import io.verdant.internal.sched.Task;
  *   Executor interface), runContinuation and runtime (execute, dispatch),
  *   priority (submit, the LIFO rule), worker (written at dispatch), body and
  *   kin (its own GreenThread.current() and cancellation check in each
- *   blocking operation), lastRanAt (stamped after the slice). When these were
+ *   blocking operation), lastRanAt and dispatches (after the slice). When these were
  *   GreenThread's own fields HotSpot placed them between offset 8 and 102 (the
  *   longs and booleans after ten references): two cache lines always, three
  *   when the object started in the upper half of a line (half the time, as
@@ -40,21 +40,27 @@ import io.verdant.internal.sched.Task;
  *                    stores the caller's own object: see GreenThread.run).
  *   kin              cancellation (see CancelNode); volatile.
  *   lastRanAt        stamped by the carrier after each slice; read by anyone
- *                    as a snapshot (plain long: JDK 25 on 64-bit platforms
- *                    writes it atomically; a torn read would only misdate a
- *                    diagnostic).
+ *                    as a snapshot (plain int). An int, not the clock's long,
+ *                    so that it and dispatches fit where the long was: the
+ *                    record stays 104 bytes (GreenThread.waitedNanos says
+ *                    what the 32 bits cover).
+ *   dispatches       incremented by the carrier after each slice (for an
+ *                    event actor, which has no slices, by its dispatcher
+ *                    after each turn: one dispatcher at a time owns a
+ *                    scheduled actor); read by anyone as a snapshot.
  *   queued           the queued-copy token: CAS false -> true by execute()
  *                    (any thread but the dispatching carrier, which passes
  *                    it on without a write), true -> false by the carrier at
  *                    the end of a dispatch that did not pass it on; volatile
- *                    (GreenThread, "One queued copy"). A boolean goes after the long, at byte
+ *                    (GreenThread, "One queued copy"). A boolean goes after the ints, at byte
  *                    48 (JOL, JDK 25), so the per-hop set spans 0..49: one line
  *                    for an object starting at offset 0 or 8 of a line (it was
  *                    0, 8 or 16). The object's size is unchanged: the byte came
  *                    out of the gap before GreenThread.index.
  *   Declaration order matters: HotSpot keeps the declaration order within one
  *   size class, and places this class's references first (Task ends with a
- *   reference), then the long.
+ *   reference), then the ints (bytes 40..48: lastRanAt, dispatches), then the
+ *   boolean (JOL, JDK 25).
  * </pre>
  *
  * @param <T> the result type of the green thread
@@ -69,8 +75,12 @@ abstract class GreenThreadHead<T> extends Task {
     Object body;
     /** Cancellation: null, the token this thread is registered under, or its own token; see {@link CancelNode}. */
     volatile Object kin;
-    /** Ticker.coarseNanos when this thread last left a carrier (0: never ran); carrier writes, anyone reads. */
-    long lastRanAt;
+    /** When this thread last left a carrier: Ticker.coarseNanos in units of 2^STAMP_SHIFT ns, its low 32 bits with the
+     * lowest set (0: never ran; see GreenThread.waitedNanos); carrier writes, anyone reads. */
+    int lastRanAt;
+    /** Slices run, modulo 2^32: the carrier adds one after each slice, an event actor's dispatcher after each of
+     * its turns; anyone reads. */
+    int dispatches;
     /** A copy of this thread is in a run queue or being dispatched (the token): set by CAS in execute(), cleared
      * by the carrier at the end of a dispatch that did not pass it on (see GreenThread, "One queued copy"). */
     @SuppressWarnings("unused") volatile boolean queued;

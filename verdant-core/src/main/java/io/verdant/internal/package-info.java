@@ -31,7 +31,7 @@
  * <h2>Who writes which field of a {@code GreenThread}</h2>
  * A green thread's record is shared by the runtime's parts; each field has one
  * writer class (and, where it matters, one writer thread). The fields every
- * hand-off touches (runtime, runContinuation, body, kin, lastRanAt) are
+ * hand-off touches (runtime, runContinuation, body, kin, lastRanAt, dispatches) are
  * declared in {@code GreenThreadHead}, so they share a cache line with the
  * Task header (see there):
  * <pre>
@@ -79,6 +79,9 @@
  *   cell              ActorCell              CAS once through GreenThread.casCell;
  *                     RuntimeCore.spawnEvent plain, before publication (event actors)
  *   lastRanAt         GreenThread.dispatch   plain, by the carrier, after each slice
+ *   dispatches        GreenThread.dispatch   plain, by the carrier, after each slice;
+ *                     Dispatcher.turn        plain, by the owning dispatcher, per turn
+ *                                            (event actors, which have no slices)
  * </pre>
  */
 package io.verdant.internal;

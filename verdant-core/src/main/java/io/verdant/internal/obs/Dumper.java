@@ -37,7 +37,7 @@ import java.util.Set;
  *   deadlocks: [[pid, ...], ...]}}; each thread has the JDK thread dump's field
  *   names (tid as a string, name, state, parkBlocker.object, stack) plus
  *   Verdant's (pid, priority, parent, supervisor, childName, mailbox, waitReason,
- *   waitingFor, timeWaitingMillis, runTimeMillis).
+ *   waitingFor, timeWaitingMillis, runTimeMillis, dispatches).
  * </pre>
  * Any thread; stops nothing: built from one {@link Snapshots} walk, plus one
  * stack walk per thread when asked (a JVM handshake each, microseconds).
@@ -309,7 +309,8 @@ public final class Dumper {
             field("waitingFor", i.waitingFor() == null ? null : i.waitingFor().toString(), in, true);
             out.append(in).append("\"timeWaitingMillis\": ").append(String.valueOf(i.timeWaiting().toMillis()))
                     .append(",\n");
-            out.append(in).append("\"runTimeMillis\": ").append(String.valueOf(i.runTime().toMillis())).append('\n');
+            out.append(in).append("\"runTimeMillis\": ").append(String.valueOf(i.runTime().toMillis())).append(",\n");
+            out.append(in).append("\"dispatches\": ").append(String.valueOf(i.dispatches())).append('\n');
             out.append("      }");
         }
         out.append("\n    ],\n    \"supervisors\": [");

@@ -175,6 +175,10 @@ final class JfrEvents {
             e.outcome = failure == null ? "SUCCEEDED" : "FAILED";
             e.failure = failure == null ? "" : failure.getClass().getName();
             e.runTime = g.runNanos();
+            // A green thread ends inside its last slice, which its carrier counts only after
+            // it; an event actor's turn was counted as it began.
+            boolean inUncountedSlice = g.vthread() != null && io.verdant.internal.sched.WorkerCounters.ON;
+            e.dispatches = g.dispatches() + (inUncountedSlice ? 1 : 0);
             e.commit();
         }
     }

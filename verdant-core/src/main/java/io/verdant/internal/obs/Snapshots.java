@@ -84,14 +84,15 @@ public final class Snapshots {
             Worker w = g.lastWorker();
             carrier = w == null ? null : w.getName();
         }
-        long last = g.lastRanAt();
-        Duration waited = state == GreenState.RUNNING || last == 0 ? Duration.ZERO
-                : Duration.ofNanos(Math.max(0, now - last));
+        long waitedNanos = g.waitedNanos(now);
+        Duration waited = state == GreenState.RUNNING || waitedNanos < 0 ? Duration.ZERO
+                : Duration.ofNanos(waitedNanos);
         ActorCell cell = g.cellOrNull();
         int depth = cell == null ? 0 : cell.approxDepth(GreenThreadInfo.MAILBOX_CAP);
         Supervised s = sup.get(pid);
         return new GreenThreadInfo(pid, vt.getName(), g.priority(), state, reason, waitingFor, waited,
-                Duration.ofNanos(g.runNanos()), carrier, g.parentPid(), s == null ? null : s.supervisor(),
+                Duration.ofNanos(g.runNanos()), g.dispatches(), carrier, g.parentPid(),
+                s == null ? null : s.supervisor(),
                 s == null ? null : s.childName(), depth, vt.threadId());
     }
 
@@ -111,7 +112,8 @@ public final class Snapshots {
         Supervised s = sup.get(pid);
         return new GreenThreadInfo(pid, g.name(), g.priority(), state,
                 state == GreenState.WAITING ? EVENT_ACTOR_IDLE : "", null, Duration.ZERO,
-                Duration.ofNanos(g.runNanos()), null, g.parentPid(), s == null ? null : s.supervisor(),
+                Duration.ofNanos(g.runNanos()), g.dispatches(), null, g.parentPid(),
+                s == null ? null : s.supervisor(),
                 s == null ? null : s.childName(), depth, GreenThreadInfo.NO_JDK_THREAD);
     }
 

@@ -255,6 +255,8 @@ public final class VerdantEvents {
         @Label("Failure") public String failure;
         /** Its run time. */
         @Label("Run Time") @Timespan(Timespan.NANOSECONDS) public long runTime;
+        /** Slices it ran (modulo 2^32). */
+        @Label("Dispatches") public long dispatches;
     }
 
 }
