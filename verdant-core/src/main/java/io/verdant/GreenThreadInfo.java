@@ -14,7 +14,7 @@ import java.time.Duration;
  * @param priority     its priority
  * @param state        RUNNING (on a carrier now), RUNNABLE (queued), WAITING (parked or blocked)
  * @param waitReason   what it waits on, e.g. {@code "Mutex.lock #5 held by <3.21.0> 'w-2'"},
- *                     {@code "join <3.17.0> 'db'"}, {@code "receive (mailbox)"}, {@code "sleep"};
+ *                     {@code "join <3.17.0> 'db'"}, {@code "receive (mailbox)"}, {@code "Deadline[PT0.001S]"} (a sleep);
  *                     {@code ""} when not waiting, or when blocked in the JDK without a park blocker
  *                     (I/O, {@code Object.wait}: see the stack in a dump)
  * @param waitingFor   the green thread it waits for (a mutex's holder, a join's target), or null
@@ -27,8 +27,10 @@ import java.time.Duration;
  *                     {@link Config.Builder#cpuTiming(boolean)}
  * @param dispatches   slices it ran: times a carrier ran it until it parked, yielded, was preempted
  *                     or ended (for an event actor, turns: times a dispatcher ran its handler for a
- *                     batch of messages); counted modulo 2^32 (see {@link RuntimeSnapshot#delta}), and
- *                     0 when the runtime runs with the benchmarking switch {@code -Dverdant.metrics=false}
+ *                     batch of messages), counted by the carrier as a slice ends (a thread that has just
+ *                     parked may show WAITING a moment before its last slice is counted); modulo 2^32
+ *                     (see {@link RuntimeSnapshot#delta}), and 0 when the runtime runs with the
+ *                     benchmarking switch {@code -Dverdant.metrics=false}
  * @param carrier      the carrier thread's name while RUNNING, else null
  * @param parent       the green thread of the same runtime that spawned it, or null
  * @param supervisor   the supervisor whose child it is, or null

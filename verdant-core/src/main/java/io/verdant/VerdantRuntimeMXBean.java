@@ -144,6 +144,36 @@ public interface VerdantRuntimeMXBean {
     String dumpJson();
 
     /**
+     * The {@code n} green threads with the largest {@code by} now, largest first, one
+     * line each (pid, name, state, run time, dispatches, mailbox depth, time waiting,
+     * wait reason), after a header line; see {@link Verdant#snapshot()}.
+     *
+     * @param by {@code runTime} (since it started), {@code dispatches} (slices since it
+     *           started), {@code mailbox} (messages waiting) or {@code waiting} (time since
+     *           it last left a carrier); case does not matter
+     * @param n  how many threads at most, from 1 to 1,000
+     * @return the table
+     * @throws IllegalArgumentException if {@code by} is none of those or {@code n} is out of range
+     */
+    String top(String by, int n);
+
+    /**
+     * The {@code n} green threads that did the most in a window, in the manner of
+     * Erlang's {@code recon:proc_window}: takes a snapshot, waits {@code millis}, takes
+     * another, and ranks the threads by what they did in between
+     * ({@link RuntimeSnapshot#delta}); the lines give run time and dispatches in the
+     * window. Blocks the caller for the window. A thread that ended during it is absent.
+     *
+     * @param by     {@code runTime} or {@code dispatches}; case does not matter
+     * @param n      how many threads at most, from 1 to 1,000
+     * @param millis the window, from 1 to 60,000 ms
+     * @return the table
+     * @throws IllegalArgumentException if {@code by}, {@code n} or {@code millis} is out of range
+     * @throws IllegalStateException    if the caller is interrupted during the window
+     */
+    String topWindow(String by, int n, int millis);
+
+    /**
      * True while a trace started by {@link #startTrace()} records.
      *
      * @return whether this bean's trace records

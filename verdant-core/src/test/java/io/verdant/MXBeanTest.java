@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
+import java.util.List;
 import java.time.Duration;
 import java.nio.file.Path;
 import javax.management.RuntimeMBeanException;
@@ -41,6 +42,55 @@ class MXBeanTest {
             assertThat(proxy.dumpJson()).contains("\"verdantDump\"");
         }
         assertThat(server.isRegistered(name)).isFalse();
+    }
+
+    @Test
+    void topRanksThreadsNowAndTopWindowRanksWhatTheyDidInTheWindow() throws Exception {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName name = new ObjectName("io.verdant:type=Runtime,name=\"mx-top\"");
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("mx-top").jmx(true).build())) {
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            // "hot" runs a slice per 1 ms sleep through the window; "cold" stays parked with 3 messages queued.
+            GreenHandle<Void> hot = rt.spawner().name("hot").spawn(() -> {
+                while (!stop.get()) {
+                    Green.sleep(Duration.ofMillis(1));
+                }
+            });
+            GreenHandle<Object> cold = rt.spawner().name("cold").spawn(() -> Green.receive(Integer.class));
+            for (int i = 0; i < 3; i++) {
+                assertThat(Green.send(cold.pid(), "not an Integer " + i)).isTrue();
+            }
+            StallTest.waitUntil(() -> cold.state() == GreenState.WAITING
+                    && SnapshotTest.info(rt, cold.pid()).mailboxDepth() == 3);
+            VerdantRuntimeMXBean proxy = JMX.newMXBeanProxy(server, name, VerdantRuntimeMXBean.class);
+
+            String byMailbox = proxy.top("mailbox", 1);
+            assertThat(byMailbox.lines().toList()).hasSize(2);
+            assertThat(byMailbox).startsWith("top 1 by mailbox of runtime 'mx-top' (2 live)")
+                    .contains(cold.pid() + " 'cold' WAITING").contains("mailbox 3");
+
+            String window = (String) server.invoke(name, "topWindow", new Object[] {"DISPATCHES", 2, 300},
+                    new String[] {"java.lang.String", "int", "int"});
+            List<String> lines = window.lines().toList();
+            assertThat(lines.get(0)).isEqualTo("top 2 by DISPATCHES in 300 ms of runtime 'mx-top' (2 live)");
+            assertThat(lines).hasSize(3);
+            assertThat(lines.get(1)).contains(hot.pid() + " 'hot'");
+            assertThat(lines.get(2)).contains(cold.pid() + " 'cold'").contains("dispatches 0");
+            long hotSlices = Long.parseLong(lines.get(1).replaceAll(".*dispatches (\\d+).*", "$1"));
+            assertThat(hotSlices).as(lines.get(1)).isPositive();
+
+            assertThatThrownBy(() -> proxy.top("cpu", 1)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("runTime, dispatches, mailbox or waiting");
+            assertThatThrownBy(() -> proxy.topWindow("mailbox", 1, 10)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("runTime or dispatches");
+            assertThatThrownBy(() -> proxy.top("runTime", 0)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("n must be");
+            assertThatThrownBy(() -> proxy.topWindow("runTime", 1, 0)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("millis must be");
+            stop.set(true);
+            hot.join();
+            cold.cancel();
+        }
     }
 
     @Test

@@ -13,8 +13,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Per-thread dispatch counts in {@link Verdant#snapshot()} and {@link RuntimeSnapshot#delta}. */
 @Timeout(60)
 class SnapshotDeltaTest {
-    /** Waits until {@code pid} is parked in a channel receive after {@code round} rounds; returns that snapshot. */
-    private static RuntimeSnapshot parkedInReceive(Verdant rt, Pid pid, AtomicInteger rounds, int round)
+    /**
+     * Waits until {@code pid} is parked in a channel receive after {@code round} rounds, with at least
+     * {@code slices} dispatches counted; returns that snapshot. (A thread shows WAITING as its park
+     * unmounts it, a moment before its carrier counts the slice that just ended.)
+     */
+    private static RuntimeSnapshot parkedInReceive(Verdant rt, Pid pid, AtomicInteger rounds, int round, long slices)
             throws Exception {
         RuntimeSnapshot[] seen = new RuntimeSnapshot[1];
         waitUntil(() -> {
@@ -22,7 +26,7 @@ class SnapshotDeltaTest {
             GreenThreadInfo t = s.find(pid).orElseThrow();
             seen[0] = s;
             return rounds.get() == round && t.state() == GreenState.WAITING
-                    && t.waitReason().startsWith("Channel#");
+                    && t.waitReason().startsWith("Channel#") && t.dispatches() >= slices;
         });
         return seen[0];
     }
@@ -35,31 +39,30 @@ class SnapshotDeltaTest {
             GreenHandle<Object> t = rt.spawn(() -> {
                 for (;;) {
                     rounds.incrementAndGet();
-                    int sleeps = go.receive();
-                    if (sleeps < 0) {
+                    if (go.receive() < 0) {
                         return null;
-                    }
-                    for (int i = 0; i < sleeps; i++) {
-                        Green.sleep(Duration.ofMillis(1));
                     }
                 }
             });
             // One slice: from the start to the first receive, where it parks.
-            RuntimeSnapshot first = parkedInReceive(rt, t.pid(), rounds, 1);
+            RuntimeSnapshot first = parkedInReceive(rt, t.pid(), rounds, 1, 1);
             assertThat(first.find(t.pid()).orElseThrow().dispatches()).isEqualTo(1);
 
-            // Woken by the send: a slice to the first sleep, one after each sleep (the last
-            // ends in the next receive): 3 sleeps, 4 slices.
-            go.send(3);
-            RuntimeSnapshot second = parkedInReceive(rt, t.pid(), rounds, 2);
-            assertThat(second.find(t.pid()).orElseThrow().dispatches()).isEqualTo(5);
+            // Each message, sent once the thread is parked again, wakes it for one slice: from
+            // the receive that returns to the next one, where it parks.
+            RuntimeSnapshot last = first;
+            for (int i = 2; i <= 4; i++) {
+                go.send(i);
+                last = parkedInReceive(rt, t.pid(), rounds, i, i);
+                assertThat(last.find(t.pid()).orElseThrow().dispatches()).isEqualTo(i);
+            }
 
-            GreenThreadInfo window = second.delta(first).find(t.pid()).orElseThrow();
-            assertThat(window.dispatches()).isEqualTo(4);
-            assertThat(window.runTime()).isLessThanOrEqualTo(second.find(t.pid()).orElseThrow().runTime());
+            GreenThreadInfo window = last.delta(first).find(t.pid()).orElseThrow();
+            assertThat(window.dispatches()).isEqualTo(3);
+            assertThat(window.runTime()).isLessThanOrEqualTo(last.find(t.pid()).orElseThrow().runTime());
             assertThat(window.runTime()).isGreaterThanOrEqualTo(Duration.ZERO);
             assertThat(window.state()).isEqualTo(GreenState.WAITING);
-            assertThat(window.name()).isEqualTo(second.find(t.pid()).orElseThrow().name());
+            assertThat(window.name()).isEqualTo(last.find(t.pid()).orElseThrow().name());
             go.send(-1);
             t.join();
         }
@@ -108,7 +111,8 @@ class SnapshotDeltaTest {
             GreenHandle<Integer> young = rt.spawn(() -> {
                 return stopNew.receive();
             });
-            waitUntil(() -> young.state() == GreenState.WAITING);
+            waitUntil(() -> young.state() == GreenState.WAITING
+                    && SnapshotTest.info(rt, young.pid()).dispatches() >= 1); // its first slice, counted
             RuntimeSnapshot after = rt.snapshot();
             RuntimeSnapshot window = after.delta(before);
 

@@ -1,7 +1,9 @@
 package io.verdant.internal.obs;
 
 import io.verdant.DumpOptions;
+import io.verdant.GreenThreadInfo;
 import io.verdant.RuntimeMetrics;
+import io.verdant.RuntimeSnapshot;
 import io.verdant.VerdantRuntimeMXBean;
 import io.verdant.WorkerMetrics;
 import io.verdant.internal.RuntimeCore;
@@ -11,8 +13,10 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.ToLongFunction;
 import javax.management.JMException;
 import javax.management.ObjectName;
 
@@ -162,6 +166,86 @@ public final class Jmx implements VerdantRuntimeMXBean {
     public String dump(boolean stacks) {
         StringBuilder sb = new StringBuilder();
         Dumper.dump(rt, sb, DumpOptions.text().stacks(stacks));
+        return sb.toString();
+    }
+
+    /** The most threads {@link #top} and {@link #topWindow} list. */
+    static final int MAX_TOP = 1_000;
+    /** The longest {@link #topWindow}: a minute (the JMX client's call blocks for it). */
+    static final int MAX_WINDOW_MILLIS = 60_000;
+
+    @Override
+    public String top(String by, int n) {
+        ToLongFunction<GreenThreadInfo> key = topKey(by, true);
+        checkTopCount(n);
+        RuntimeSnapshot s = Snapshots.of(rt);
+        return topTable("top " + n + " by " + by + " of runtime '" + rt.name + "' (" + s.threads().size()
+                + " live)", s.top(key, n));
+    }
+
+    @Override
+    public String topWindow(String by, int n, int millis) {
+        ToLongFunction<GreenThreadInfo> key = topKey(by, false);
+        checkTopCount(n);
+        if (millis < 1 || millis > MAX_WINDOW_MILLIS) {
+            throw new IllegalArgumentException("millis must be from 1 to " + MAX_WINDOW_MILLIS + ", was " + millis);
+        }
+        RuntimeSnapshot before = Snapshots.of(rt);
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("topWindow: interrupted during the window", e);
+        }
+        RuntimeSnapshot after = Snapshots.of(rt);
+        return topTable("top " + n + " by " + by + " in " + millis + " ms of runtime '" + rt.name + "' ("
+                + after.threads().size() + " live)", after.delta(before).top(key, n));
+    }
+
+    /** The ranking key named {@code by}; {@code anyKey} false allows only the growing ones (windows). */
+    private static ToLongFunction<GreenThreadInfo> topKey(String by, boolean anyKey) {
+        String k = by == null ? "" : by.toLowerCase(Locale.ROOT);
+        switch (k) {
+            case "runtime":
+                return t -> t.runTime().toNanos();
+            case "dispatches":
+                return GreenThreadInfo::dispatches;
+            case "mailbox":
+                if (anyKey) {
+                    return GreenThreadInfo::mailboxDepth;
+                }
+                break;
+            case "waiting":
+                if (anyKey) {
+                    return t -> t.timeWaiting().toNanos();
+                }
+                break;
+            default:
+                break;
+        }
+        throw new IllegalArgumentException("by must be " + (anyKey ? "runTime, dispatches, mailbox or waiting"
+                : "runTime or dispatches (what grows over a window)") + ", was " + by);
+    }
+
+    private static void checkTopCount(int n) {
+        if (n < 1 || n > MAX_TOP) {
+            throw new IllegalArgumentException("n must be from 1 to " + MAX_TOP + ", was " + n);
+        }
+    }
+
+    private static String topTable(String header, List<GreenThreadInfo> threads) {
+        StringBuilder sb = new StringBuilder(header).append('\n');
+        for (GreenThreadInfo t : threads) {
+            sb.append("  ").append(t.pid()).append(" '").append(t.name()).append("' ").append(t.state())
+                    .append("  runTime ").append(t.runTime().toMillis()).append(" ms")
+                    .append("  dispatches ").append(t.dispatches())
+                    .append("  mailbox ").append(t.mailboxDepth())
+                    .append("  waiting ").append(t.timeWaiting().toMillis()).append(" ms");
+            if (!t.waitReason().isEmpty()) {
+                sb.append("  ").append(t.waitReason());
+            }
+            sb.append('\n');
+        }
         return sb.toString();
     }
 
