@@ -14,7 +14,7 @@ import java.time.Duration;
  * @param priority     its priority
  * @param state        RUNNING (on a carrier now), RUNNABLE (queued), WAITING (parked or blocked)
  * @param waitReason   what it waits on, e.g. {@code "Mutex.lock #5 held by <3.21.0> 'w-2'"},
- *                     {@code "join <3.17.0> 'db'"}, {@code "receive (mailbox)"}, {@code "Deadline[PT0.001S]"} (a sleep);
+ *                     {@code "join <3.17.0> 'db'"}, {@code "receive (mailbox)"}, {@code "sleep 1 ms"};
  *                     {@code ""} when not waiting, or when blocked in the JDK without a park blocker
  *                     (I/O, {@code Object.wait}: see the stack in a dump)
  * @param waitingFor   the green thread it waits for (a mutex's holder, a join's target), or null

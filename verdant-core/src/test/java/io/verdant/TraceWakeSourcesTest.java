@@ -127,7 +127,7 @@ class TraceWakeSourcesTest {
             int afterSleeps = 0;
             for (int i = 1; i < mine.size(); i++) {
                 JsonNode prev = mineJson.get(i - 1).get("args");
-                if (prev.get("ended").asText().equals("park") && prev.get("blocker").asText().startsWith("Deadline")) {
+                if (prev.get("ended").asText().equals("park") && prev.get("blocker").asText().startsWith("sleep ")) {
                     afterSleeps++;
                     Slice woken = mine.get(i);
                     assertThat(toSleeper).as("a timer arrow into %s", woken).anyMatch(a -> a.to.equals(woken));

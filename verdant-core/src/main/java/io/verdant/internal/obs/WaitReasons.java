@@ -2,6 +2,7 @@ package io.verdant.internal.obs;
 
 import io.verdant.Pid;
 import io.verdant.internal.ActorCell;
+import io.verdant.internal.Deadline;
 import io.verdant.internal.GreenThread;
 import io.verdant.internal.OwnedLock;
 
@@ -16,6 +17,7 @@ import io.verdant.internal.OwnedLock;
  *   Mutex           Mutex.lock            the MutexCore behind it (registerMutex), as below
  *   OwnedLock       Mutex.lock            its toString ("Mutex.lock #5 held by &lt;1.3.0&gt; 'w'"), waits for its holder
  *   String          channel, select, ...  the string itself
+ *   Deadline        Green.sleep           "sleep 250 ms"
  *   anything of io.verdant                its toString (Verdant's own objects print ids and
  *                                         counts, never message contents or guarded values)
  * Other blockers (the JDK's, user objects) are named by class only: their
@@ -58,12 +60,30 @@ public final class WaitReasons {
         if (blocker instanceof String s) {
             return s;
         }
+        if (blocker instanceof Deadline d) {
+            return "sleep " + (d.isForever() ? "forever" : duration(d.timeout()));
+        }
         Class<?> c = blocker.getClass();
         String pkg = c.getPackageName();
         if (blocker instanceof OwnedLock || pkg.equals("io.verdant") || pkg.startsWith("io.verdant.")) {
             return String.valueOf(blocker);
         }
         return c.getName();
+    }
+
+    /** {@code d} as "250 ms", "3 s", "1.5 s" or "40 us". */
+    static String duration(java.time.Duration d) {
+        long nanos = d.toNanos();
+        if (nanos < 1_000_000) {
+            return nanos / 1_000 + " us";
+        }
+        if (nanos < 1_000_000_000) {
+            return nanos / 1_000_000 + " ms";
+        }
+        if (nanos < 10_000_000_000L && nanos % 1_000_000_000 != 0) {
+            return nanos / 1_000_000 / 1000.0 + " s";
+        }
+        return nanos / 1_000_000_000 + " s";
     }
 
     /**
