@@ -74,6 +74,12 @@ import java.util.concurrent.locks.LockSupport;
  *              cost (nothing else is stored per dispatch or per yield for tracing).
  *              A change is seen at the latest a few dispatches later (opaque reads
  *              are eventually fresh), which only moves where a trace begins or ends.
+ *              A turn whose search found its task reads it again after the search
+ *              (which may spin for microseconds): a thread spawned after startTrace()
+ *              returned and found by a carrier that was searching across the start
+ *              is traced from its first slice. A turn that finds its task in its own
+ *              queues or the injection queues without searching does so within a few
+ *              instructions of the read (unless the OS deschedules the carrier there).
  *              TraceControl.COMPILED_IN false (-Dverdant.trace=false, a benchmarking
  *              switch) makes the read a constant null.
  *   found      owner only, written only in a traced turn: 0 before next() and set
@@ -565,6 +571,10 @@ public final class Worker extends Thread {
                     parkIdle(ring);
                     continue;
                 }
+                // A search can take a while (its spin phase): a trace started meanwhile
+                // must see the task it found, which may have been spawned after the start
+                // (TraceStartRaceTest). search set found, so how is known either way.
+                ring = traceOpaque();
             }
             woken = false;
             if (recheckFound) {
