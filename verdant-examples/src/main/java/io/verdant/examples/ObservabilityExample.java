@@ -79,7 +79,8 @@ public final class ObservabilityExample {
 
             RuntimeSnapshot s = rt.snapshot();
             for (GreenThreadInfo t : s.threads()) {
-                System.out.printf("snapshot: %s '%s' %s %s%n", t.pid(), t.name(), t.state(), t.waitReason());
+                System.out.printf("snapshot: %s '%s' %s %s, slices run: %d%n", t.pid(), t.name(), t.state(),
+                        t.waitReason(), t.dispatches());
             }
 
             System.out.println("dump:");

@@ -51,7 +51,7 @@ class ExamplesTest {
     void observability() throws Exception {
         String out = run(() -> ObservabilityExample.main(new String[0]));
         assertThat(out).containsPattern("metrics: \\d+ spawned")
-                .containsPattern("snapshot: <[0-9.]+> 'teller' WAITING Mutex.lock #\\d+ held by <[0-9.]+> 'auditor'")
+                .containsPattern("snapshot: <[0-9.]+> 'teller' WAITING Mutex.lock #\\d+ held by <[0-9.]+> 'auditor', slices run: [1-9]\\d*")
                 .contains("supervisor 'app'").contains("'db'").contains("JSON dump with stacks written to")
                 .containsPattern("trace: \\d+ events \\(\\d+ dropped\\) written to ");
     }
