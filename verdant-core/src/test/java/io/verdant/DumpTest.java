@@ -21,6 +21,24 @@ class DumpTest {
     }
 
     @Test
+    void eachLineSaysHowLongAndInHowManySlicesTheThreadRan() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("dump-slices").build())) {
+            GreenHandle<Object> h = rt.spawner().name("yielder").spawn(() -> {
+                Green.yield();
+                Green.yield();
+                Green.yield();
+                return Green.receive(); // the fourth slice ends in this park
+            });
+            // The carrier counts a slice once the thread has left it, a moment after the park.
+            waitUntil(() -> rt.snapshot().threads().stream().anyMatch(t -> t.pid().equals(h.pid()) && t.dispatches() >= 4));
+            assertThat(text(rt, DumpOptions.text()))
+                    .containsPattern("(?m)^'yielder' " + q(h.pid()) + " WAITING .*receive \\(mailbox\\)  NORMAL  run \\d+ ms in 4 slices$");
+            Green.send(h.pid(), "done");
+            assertThat(h.join(Duration.ofSeconds(20))).isEqualTo("done");
+        }
+    }
+
+    @Test
     void aKnownSupervisorTreeIsPrintedAsThatTree() throws Exception {
         try (Verdant rt = Verdant.start(Config.builder().workers(2).name("dump-tree").build())) {
             Supervisor app = Supervisor.builder().name("app")

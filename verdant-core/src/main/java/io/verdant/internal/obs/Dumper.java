@@ -260,7 +260,8 @@ public final class Dumper {
         if (!i.waitReason().isEmpty()) {
             sb.append("  ").append(i.waitReason());
         }
-        sb.append("  ").append(i.priority().name()).append("  run ").append(i.runTime().toMillis()).append(" ms");
+        sb.append("  ").append(i.priority().name()).append("  run ").append(i.runTime().toMillis()).append(" ms in ")
+                .append(i.dispatches()).append(i.dispatches() == 1 ? " slice" : " slices");
         if (i.mailboxDepth() > 0) {
             sb.append("  mailbox ").append(i.mailboxDepth() >= GreenThreadInfo.MAILBOX_CAP ? ">=" : "")
                     .append(i.mailboxDepth());
