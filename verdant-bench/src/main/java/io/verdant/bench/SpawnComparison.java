@@ -5,8 +5,11 @@ import io.verdant.Green;
 import io.verdant.GreenHandle;
 import io.verdant.Verdant;
 
+import io.verdant.internal.vthread.VirtualThreads;
+
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ForkJoinPool;
 
 /**
  * {@code spawn}: spawn 1,000,000 no-op threads, then join them all, from inside
@@ -19,6 +22,14 @@ import java.util.Map;
  * per 1,000 children, and the share of children (percent) that ended on the
  * carrier where most spawns were made (the spawner's; it moves rarely), as
  * counts beside the time (issue 11, spawn at 2 workers).
+ *
+ * <p>vt-fjp is the floor of Verdant's design at one worker per core: virtual
+ * threads whose scheduler is a plain {@link ForkJoinPool} (async mode, one
+ * thread per core) given through the same custom-scheduler hook Verdant uses
+ * ({@link VirtualThreads#newThread}). It runs the JDK's own pool, so the
+ * difference to vt-default is what the hook costs (the default scheduler
+ * reaches its pool through private paths), and the difference to verdant is
+ * what Verdant's own scheduler and bookkeeping cost.
  */
 final class SpawnComparison extends Harness {
     static final int N = size(1_000_000);
@@ -52,6 +63,7 @@ final class SpawnComparison extends Harness {
         return List.of(
                 local("verdant", "spawn", "verdant", N, "ns_per_op", List.of(w), VerdantSpawn::new),
                 local("vt-default", "spawn", "vt-default", N, "ns_per_op", List.of(w), () -> SpawnComparison::vtSpawn),
+                local("vt-fjp", "spawn", "vt-fjp", N, "ns_per_op", List.of(w), FjpSpawn::new),
                 local("platform", "spawn", "platform", PLATFORM_N, "ns_per_op", List.of(),
                         () -> SpawnComparison::platformSpawn),
                 // One worker: Verdant with one carrier beside the default scheduler with
@@ -67,6 +79,46 @@ final class SpawnComparison extends Harness {
     protected void summarize(Report report, Map<String, Double> m) {
         ratios(report, "spawn verdant/vt-default", m, "verdant", "vt-default", "<=", 1.0);
         ratios(report, "spawn 1 worker verdant/vt-default", m, "verdant-w1", "vt-default-w1", "<=", 1.0);
+        plainRatio(report, "spawn vt-fjp/vt-default", m, "vt-fjp", "vt-default");
+        plainRatio(report, "spawn verdant/vt-fjp", m, "verdant", "vt-fjp");
+    }
+
+    /**
+     * vt-fjp (see the class comment): the pool is made once per trial and shut
+     * down at its end; each round spawns from a virtual thread of the pool.
+     */
+    static final class FjpSpawn implements Trial {
+        private final ForkJoinPool pool = new ForkJoinPool(Runtime.getRuntime().availableProcessors(),
+                ForkJoinPool.defaultForkJoinWorkerThreadFactory, null, true);
+
+        @Override
+        public double run() throws Exception {
+            long[] ns = new long[1];
+            Thread root = VirtualThreads.newThread(pool, null, () -> {
+                Thread[] ts = new Thread[N];
+                long t0 = System.nanoTime();
+                for (int i = 0; i < N; i++) {
+                    ts[i] = VirtualThreads.newThread(pool, null, NOOP);
+                    ts[i].start();
+                }
+                try {
+                    for (Thread t : ts) {
+                        t.join();
+                    }
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                ns[0] = System.nanoTime() - t0;
+            });
+            root.start();
+            root.join();
+            return (double) ns[0] / N;
+        }
+
+        @Override
+        public void close() {
+            pool.shutdown();
+        }
     }
 
     static final class VerdantSpawn implements Trial {
