@@ -4,7 +4,6 @@ import io.verdant.Config;
 import io.verdant.Green;
 import io.verdant.GreenHandle;
 import io.verdant.Verdant;
-
 import io.verdant.internal.vthread.VirtualThreads;
 
 import java.util.List;
@@ -23,13 +22,13 @@ import java.util.concurrent.ForkJoinPool;
  * carrier where most spawns were made (the spawner's; it moves rarely), as
  * counts beside the time (issue 11, spawn at 2 workers).
  *
- * <p>vt-fjp is the floor of Verdant's design at one worker per core: virtual
- * threads whose scheduler is a plain {@link ForkJoinPool} (async mode, one
- * thread per core) given through the same custom-scheduler hook Verdant uses
- * ({@link VirtualThreads#newThread}). It runs the JDK's own pool, so the
- * difference to vt-default is what the hook costs (the default scheduler
- * reaches its pool through private paths), and the difference to verdant is
- * what Verdant's own scheduler and bookkeeping cost.
+ * <p>vt-fjp is a reference on Verdant's own footing: virtual threads whose
+ * scheduler is a plain {@link ForkJoinPool} (async mode, one thread per core)
+ * given through the same custom-scheduler hook Verdant uses
+ * ({@link VirtualThreads#newThread}). It runs the JDK's own pool behind that
+ * hook, so vt-fjp against vt-default is what the hook costs that pool (the
+ * default scheduler reaches it through private paths), and verdant against
+ * vt-fjp is what Verdant's scheduler and bookkeeping cost beside it.
  */
 final class SpawnComparison extends Harness {
     static final int N = size(1_000_000);
