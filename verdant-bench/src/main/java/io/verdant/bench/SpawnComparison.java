@@ -9,6 +9,7 @@ import io.verdant.internal.vthread.VirtualThreads;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
+import java.util.function.Function;
 
 /**
  * {@code spawn}: spawn 1,000,000 no-op threads, then join them all, from inside
@@ -92,26 +93,11 @@ final class SpawnComparison extends Harness {
 
         @Override
         public double run() throws Exception {
-            long[] ns = new long[1];
-            Thread root = VirtualThreads.newThread(pool, null, () -> {
-                Thread[] ts = new Thread[N];
-                long t0 = System.nanoTime();
-                for (int i = 0; i < N; i++) {
-                    ts[i] = VirtualThreads.newThread(pool, null, NOOP);
-                    ts[i].start();
-                }
-                try {
-                    for (Thread t : ts) {
-                        t.join();
-                    }
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-                ns[0] = System.nanoTime() - t0;
+            return threadSpawn(task -> {
+                Thread t = VirtualThreads.newThread(pool, null, task);
+                t.start();
+                return t;
             });
-            root.start();
-            root.join();
-            return (double) ns[0] / N;
         }
 
         @Override
@@ -185,12 +171,23 @@ final class SpawnComparison extends Harness {
     }
 
     static double vtSpawn() throws InterruptedException {
+        return threadSpawn(Thread::startVirtualThread);
+    }
+
+    /**
+     * One round of spawn and join with JDK threads: a root thread started by
+     * {@code start} starts N no-op threads the same way, then joins them all.
+     *
+     * @param start starts a thread running its argument and returns it
+     * @return ns per thread, measured inside the root
+     */
+    private static double threadSpawn(Function<Runnable, Thread> start) throws InterruptedException {
         long[] ns = new long[1];
-        Thread root = Thread.startVirtualThread(() -> {
+        Thread root = start.apply(() -> {
             Thread[] ts = new Thread[N];
             long t0 = System.nanoTime();
             for (int i = 0; i < N; i++) {
-                ts[i] = Thread.startVirtualThread(NOOP);
+                ts[i] = start.apply(NOOP);
             }
             try {
                 for (Thread t : ts) {
