@@ -70,19 +70,21 @@ import java.util.concurrent.locks.LockSupport;
  *   trace      this carrier's ring while a trace or the flight recorder records,
  *              else null. Written by TraceControl under the scheduler's spareLock
  *              (or before start() for a spare), read opaquely by the owner once per
- *              turn: with the trace off, that read and a null test are its whole
- *              cost (nothing else is stored per dispatch or per yield for tracing).
+ *              turn, and again after an untraced turn took its task: with the trace
+ *              off, those two reads, their null tests and one store of found are
+ *              its whole cost (nothing else is stored per dispatch or per yield).
  *              A change is seen at the latest a few dispatches later (opaque reads
  *              are eventually fresh), which only moves where a trace begins or ends.
- *              A turn whose search found its task reads it again after the search
- *              (which may spin for microseconds): a thread spawned after startTrace()
- *              returned and found by a carrier that was searching across the start
- *              is traced from its first slice. A turn that finds its task in its own
- *              queues or the injection queues without searching does so within a few
- *              instructions of the read (unless the OS deschedules the carrier there).
+ *              The second read comes after the task was taken (from a queue, or by a
+ *              search that may spin for microseconds), so a thread spawned after
+ *              startTrace() returned is traced from its first slice even when the
+ *              carrier's turn began before the start: taking the task acquires what
+ *              its spawner released, startTrace()'s ring store included
+ *              (TraceStartRaceTest holds a carrier at each of the two places).
  *              TraceControl.COMPILED_IN false (-Dverdant.trace=false, a benchmarking
  *              switch) makes the read a constant null.
- *   found      owner only, written only in a traced turn: 0 before next() and set
+ *   found      owner only: 0 before next() in every turn (a turn that began untraced
+ *              may become traced after it, above), set
  *              only where a task comes from the injection queues or a steal (paths
  *              that paid an atomic already); otherwise how the task was found is
  *              derived after the fact: the task that was in the yielded slot or the
@@ -553,8 +555,8 @@ public final class Worker extends Thread {
             // locals (a reference store into this long-lived object would pay a GC barrier).
             Task lifoSeen = null;
             Task yieldedSeen = null;
+            found = 0;
             if (ring != null) {
-                found = 0;
                 lifoSeen = lifoOpaque();
                 yieldedSeen = yielded;
             }
@@ -571,9 +573,13 @@ public final class Worker extends Thread {
                     parkIdle(ring);
                     continue;
                 }
-                // A search can take a while (its spin phase): a trace started meanwhile
-                // must see the task it found, which may have been spawned after the start
-                // (TraceStartRaceTest). search set found, so how is known either way.
+                // A trace started meanwhile must see the task found, which may have been
+                // spawned after the start (TraceStartRaceTest). search set found, so how
+                // is known either way.
+                ring = traceOpaque();
+            } else if (ring == null) {
+                // The same for a task taken by next(): an injected or stolen one set found;
+                // any other counts as the carrier's own queue's (the slots were not noted).
                 ring = traceOpaque();
             }
             woken = false;
