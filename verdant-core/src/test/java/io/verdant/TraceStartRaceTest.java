@@ -64,7 +64,10 @@ class TraceStartRaceTest {
      * thread spawned into its carrier's own queue before it.
      */
     private static List<Slice> race(String site, boolean ownQueue) throws Exception {
-        try (Verdant rt = Verdant.start(Config.builder().workers(1).maxSpareCarriers(0).name("trace-start-race").build())) {
+        // No preemption: the arming thread must not give up its carrier between its two
+        // statements (the measured thread would then run before the trace starts).
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).maxSpareCarriers(0).timeslice(Duration.ZERO)
+                .name("trace-start-race").build())) {
             AtomicBoolean armed = new AtomicBoolean();
             CountDownLatch held = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
