@@ -55,9 +55,13 @@ public class TraceJmh {
     /** Dispatches per benchmark invocation: enough to amortise starting and joining the yielder (~20 µs). */
     static final int YIELDS = 10_000;
 
-    /** off: nothing records; on: a trace started with startTrace(); flight: Config.flightRecorder(4 MiB). */
+    /** off: nothing records; on: a trace started with startTrace(); flight: Config.flightRecorder(flightBytes). */
     @Param({"off", "on", "flight"})
     public String trace;
+
+    /** The flight recorder's bytes per carrier, with {@code trace=flight}: 4 MiB by default. */
+    @Param({"4194304"})
+    public long flightBytes;
 
     private Verdant rt;
     private TraceRecording recording;
@@ -66,7 +70,7 @@ public class TraceJmh {
     public void start() {
         Config.Builder b = Config.builder().workers(1).name("trace-jmh");
         if (trace.equals("flight")) {
-            b.flightRecorder(4L << 20);
+            b.flightRecorder(flightBytes);
         }
         rt = Verdant.start(b.build());
         if (trace.equals("on")) {
