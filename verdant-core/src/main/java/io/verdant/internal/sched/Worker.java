@@ -452,8 +452,8 @@ public final class Worker extends Thread {
     public final WorkerCounters counters = new WorkerCounters();
     /** This carrier's trace ring, or null (see "Tracing" in the class comment). */
     @SuppressWarnings("unused") private volatile TraceRing trace;
-    /** Owner only, traced turns: how the task about to run was found (a TraceEvent.FOUND_ code),
-     * or 0 to derive it (see "Tracing"). */
+    /** Owner only, reset every turn, read in traced ones: how the task about to run was found
+     * (a TraceEvent.FOUND_ code), or 0 to derive it (see "Tracing"). */
     int found;
     /** Owner only, while a trace records: Clock.SYSTEM (System.nanoTime) when the running slice
      * began; between slices, when the last one ended (see "Tracing"). */
