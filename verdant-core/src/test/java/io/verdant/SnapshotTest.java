@@ -94,6 +94,19 @@ class SnapshotTest {
     }
 
     @Test
+    void aSleepingThreadsWaitReasonSaysHowLongItSleeps() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("snap-sleep").build())) {
+            GreenHandle<Void> sleeper = rt.spawn(() -> {
+                Green.sleep(Duration.ofSeconds(30));
+                return null;
+            });
+            waitUntil(() -> info(rt, sleeper.pid()).state() == GreenState.WAITING);
+            assertThat(info(rt, sleeper.pid()).waitReason()).isEqualTo("sleep 30 s");
+            sleeper.cancel();
+        }
+    }
+
+    @Test
     void supervisedChildrenNameTheirSupervisor() throws Exception {
         try (Verdant rt = Verdant.start(Config.builder().workers(2).name("snap-sup").build())) {
             Supervisor sup = Supervisor.builder().name("app")

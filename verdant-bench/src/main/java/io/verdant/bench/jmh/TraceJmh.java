@@ -23,8 +23,9 @@ import java.util.concurrent.TimeUnit;
  * The cost of the scheduling trace per dispatch: a green thread yielding
  * {@link #YIELDS} times on a one-carrier runtime (one dispatch per yield), with
  * tracing off (the compiled-in cost: two opaque reads, their null tests and
- * one store of the carrier's own field per dispatch), with a trace recording ({@code Verdant.startTrace}: one ring write
- * and a 64th of a clock read per dispatch, plus the collector thread), and with the
+ * one store of the carrier's own field per dispatch), with a trace recording
+ * ({@code Verdant.startTrace}: one ring write and a 64th of a clock read per
+ * dispatch, plus the collector thread), and with the
  * flight recorder on instead. {@link NotCompiledIn} runs the same with
  * {@code -Dverdant.trace=false}, the build without tracing.
  * Targets (issue 12): on minus off at most 60 ns per dispatch; off within 0.5%

@@ -1,10 +1,5 @@
 package io.verdant.internal.obs;
 
-import io.verdant.Config;
-import io.verdant.Green;
-import io.verdant.GreenHandle;
-import io.verdant.GreenState;
-import io.verdant.Verdant;
 import io.verdant.internal.Deadline;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -14,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** How a sleep's park blocker (its {@link Deadline}) reads as a wait reason. */
+/** How a sleep's park blocker (its {@link Deadline}) reads as a wait reason (end to end: SnapshotTest). */
 @Timeout(60)
 class WaitReasonsTest {
     @Test
@@ -32,22 +27,5 @@ class WaitReasonsTest {
     void aDeadlineReadsAsASleep() {
         assertThat(WaitReasons.render(Deadline.after(TimeUnit.MILLISECONDS.toNanos(250)))).isEqualTo("sleep 250 ms");
         assertThat(WaitReasons.render(Deadline.FOREVER)).isEqualTo("sleep forever");
-    }
-
-    @Test
-    void aSleepingGreenThreadsWaitReasonSaysHowLongItSleeps() throws Exception {
-        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("sleep-reason").build())) {
-            GreenHandle<Void> sleeper = rt.spawn(() -> {
-                Green.sleep(Duration.ofSeconds(30));
-                return null;
-            });
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (sleeper.state() != GreenState.WAITING) {
-                assertThat(System.nanoTime()).as("the sleeper parks within 20 s").isLessThan(deadline);
-                Thread.sleep(1);
-            }
-            assertThat(rt.snapshot().find(sleeper.pid()).orElseThrow().waitReason()).isEqualTo("sleep 30 s");
-            sleeper.cancel();
-        }
     }
 }
