@@ -183,31 +183,38 @@ import java.util.concurrent.locks.LockSupport;
  *                  stranded-work rescue wakes a carrier, which takes it after the
  *                  grace), as the LIFO slot is (Scheduler.sendHome).
  *
- * A ring's last task (stealBy; issue 11, spawn at 2 workers)
- *   A searching carrier that finds a victim's ring holding one task while the
- *   victim runs a task (current not null) leaves that task to the victim, and
- *   steals nothing of a worse level from it instead, until it has seen such a
- *   ring there for LAST_TASK_GRACE_NANOS (runtime clock) without running
- *   anything itself meanwhile; then it steals as before. Why: a spawner made to
- *   yield by back-pressure (Scheduler, "Back-pressure on a spawner") waits
- *   behind its children; its carrier runs them, the other carrier steals
- *   halves, and the spawner ends up the ring's last task: stolen then, it moves
- *   to the other carrier (away from the cache lines of its stack and of the
- *   children it just made) and leaves its own carrier searching, which its
- *   own carrier would have reached one child later (BENCHMARKS.md, spawn).
- *   Two or more tasks are stolen as before (half, from the head: the newest
- *   stays). Per victim, thief-owned: lastTaskSeen (the thief's own dispatch
- *   count when leaving began, NOT_WAITING otherwise) and lastTaskSince (when);
- *   reset when the thief steals from the victim or finds it without such a
- *   ring. It counts the ring, not one task: yielders alternating through the
- *   ring of a carrier (always one queued, a different one each time) are still
- *   taken after the grace.
- *   Progress: the thief does not park while the task is there (park()'s
+ * A small ring (stealBy; issue 11, spawn at 2 workers)
+ *   A searching carrier that finds a victim's ring holding fewer than STEAL_MIN
+ *   tasks while the victim runs a task (current not null) leaves them to the
+ *   victim, and steals nothing of a worse level from it instead, until it has
+ *   seen such a ring there for LAST_TASK_GRACE_NANOS (runtime clock) without
+ *   running anything itself meanwhile; then it steals as before (half, from the
+ *   head: the newest stays). A ring of STEAL_MIN or more, or any ring of an
+ *   owner that runs nothing, is stolen at once. Why: a thread that spawns in a
+ *   loop fills its carrier's ring a child at a time, and a thief that took
+ *   whatever was there kept the ring near empty: 233-510 steals per 1,000
+ *   children of `spawn` at 2 workers, each a CAS on the spawner's ring and a
+ *   read of slots and children still in the spawner's core's cache, two or
+ *   three children at a time. Waiting for STEAL_MIN, the thief takes 16 at a
+ *   time (44-47 steals per 1,000) and the spawner's carrier runs fewer of its
+ *   own children: 170-193 ns per child against 244-317 (CPU 311-357 against
+ *   455-614), one JVM per setting, 2026-12-04 (BENCHMARKS.md, spawn). The rule
+ *   began (2026-12-03) as "a ring's last task" (STEAL_MIN 2): a spawner made to
+ *   yield by back-pressure (Scheduler, "Back-pressure on a spawner") ends up its
+ *   ring's last task behind its children, and stolen then it moves to the other
+ *   carrier, away from the lines of its stack and of the children it just made.
+ *   Per victim, thief-owned: smallRingSeen (the thief's own dispatch count when
+ *   leaving began, NOT_WAITING otherwise) and smallRingSince (when); reset when
+ *   the thief steals from the victim or finds it without such a ring. It counts
+ *   the ring, not its tasks: yielders alternating through the ring of a carrier
+ *   (always one queued, a different one each time) are still taken after the
+ *   grace.
+ *   Progress: the thief does not park while the tasks are there (park()'s
  *   re-check sees a non-empty ring and returns to search), and no rule can
- *   postpone it past the grace: an idle carrier runs it within
- *   LAST_TASK_GRACE_NANOS plus a search, or its owner does (LastTaskStealTest).
- *   The stalled-carrier rules (Sysmon's rescue, spares) steal through the same
- *   path and wait the same grace at most.
+ *   postpone them past the grace: an idle carrier takes them within
+ *   LAST_TASK_GRACE_NANOS plus a search, or their owner runs them
+ *   (SmallRingStealTest). The stalled-carrier rules (Sysmon's rescue, spares)
+ *   steal through the same path and wait the same grace at most.
  *
  * Parking
  *   See {@link Scheduler}: a worker registers as idle, re-checks every queue,
@@ -342,8 +349,8 @@ public final class Worker extends Thread {
      * tick, so a fault that repeats at every turn costs at most ~1000 turns and
      * log records a second instead of a spinning core. Chosen, not measured. */
     private static final long FAULT_PAUSE_NANOS = Ticker.TICK_NANOS;
-    /** How long a searching carrier leaves a ring's last task to its running owner (see
-     * "A ring's last task"): several short tasks' time (a no-op child's start, run and
+    /** How long a searching carrier leaves a small ring to its running owner (see
+     * "A small ring"): several short tasks' time (a no-op child's start, run and
      * exit take well under a microsecond), a quarter of the longest spin. Chosen, not tuned. */
     static final long LAST_TASK_GRACE_NANOS = 5_000;
     /**
@@ -353,6 +360,17 @@ public final class Worker extends Thread {
      * dispatch path).
      */
     static long lastTaskGrace = Long.getLong("verdant.lastTaskGrace", LAST_TASK_GRACE_NANOS);
+    /** A ring with fewer tasks than this is small ("A small ring"): 32, an eighth of
+     * LocalQueue.CAPACITY, so a thief takes at least 16 at a time without waiting. Measured
+     * on `spawn` at 2 workers against 2 (the rule's first form), 8, 16, 64 and 128: 8 and
+     * 16 kept about half of 2's extra cost, 32 and up ran within the noise of each other. */
+    static final int STEAL_MIN = 32;
+    /**
+     * The bound in force: STEAL_MIN, or {@code -Dverdant.stealMin=<n>} (2 leaves only a
+     * single task, the rule's first form; 1 turns it off). A benchmarking switch, not an
+     * API; not final, as {@link #lastTaskGrace}.
+     */
+    static int stealMin = Math.max(1, Integer.getInteger("verdant.stealMin", STEAL_MIN));
     /**
      * How long a thief leaves a task in another carrier's inbox to that carrier, its
      * home (see "Flags written by other threads"): a few HTTP requests' dispatches
@@ -360,7 +378,7 @@ public final class Worker extends Thread {
      * longest spin phase's length. Chosen, not tuned.
      */
     static final long INBOX_GRACE_NANOS = 20_000;
-    /** lastTaskSeen's value for "not leaving a task there": no dispatch count is negative. */
+    /** smallRingSeen's value for "not leaving a ring there": no dispatch count is negative. */
     private static final long NOT_WAITING = -1;
 
     final Scheduler scheduler;
@@ -431,11 +449,11 @@ public final class Worker extends Thread {
     boolean searching;
     /** Owner only: victims' dispatch counts at this worker's previous steal pass. */
     final long[] stealSeen;
-    /** Owner only, per victim (see "A ring's last task"): this carrier's own dispatch count
-     * when it began leaving that victim's last task, or NOT_WAITING. */
-    final long[] lastTaskSeen;
-    /** Owner only, per victim: the runtime clock's time that leaving began (valid while lastTaskSeen is set). */
-    final long[] lastTaskSince;
+    /** Owner only, per victim (see "A small ring"): this carrier's own dispatch count
+     * when it began leaving that victim's small ring, or NOT_WAITING. */
+    final long[] smallRingSeen;
+    /** Owner only, per victim: the runtime clock's time that leaving began (valid while smallRingSeen is set). */
+    final long[] smallRingSince;
     /** Owner only: between park()'s registration on the idle list and its return
      * (Scheduler.carrierFaulted reads it after a fault inside park()). */
     boolean parkRegistered;
@@ -503,9 +521,9 @@ public final class Worker extends Thread {
         this.randomSeed = index * 0x9E3779B9 + 1;
         this.stealSeen = new long[scheduler.maxCarriers()];
         java.util.Arrays.fill(stealSeen, -1);
-        this.lastTaskSeen = new long[scheduler.maxCarriers()];
-        this.lastTaskSince = new long[scheduler.maxCarriers()];
-        java.util.Arrays.fill(lastTaskSeen, NOT_WAITING);
+        this.smallRingSeen = new long[scheduler.maxCarriers()];
+        this.smallRingSince = new long[scheduler.maxCarriers()];
+        java.util.Arrays.fill(smallRingSeen, NOT_WAITING);
         for (int p = 0; p < levels.length; p++) {
             levels[p] = new LocalQueue();
         }
@@ -688,7 +706,7 @@ public final class Worker extends Thread {
      *
      * @return false for a stale copy, which did not run
      */
-    boolean runTask(Task task) { // package-private for LastTaskStealTest
+    boolean runTask(Task task) { // package-private for SmallRingStealTest
         if (!task.takeCopy(this)) {
             // A stale copy of a green thread (GreenThread, "One queued copy"): nothing runs,
             // so nothing is counted, traced or named as this carrier's.
@@ -1079,9 +1097,10 @@ public final class Worker extends Thread {
         boolean left = false;
         for (int p = 0; p < levels.length; p++) {
             LocalQueue q = levels[p];
-            if (q.size() == 1 && currentOpaque() != null && thief.leavesLastTask(index)) {
-                // The last task of a ring whose owner runs (see "A ring's last task"); and
-                // nothing of a worse level instead of it.
+            int size = q.size();
+            if (size > 0 && size < stealMin && currentOpaque() != null && thief.leavesSmallRing(index)) {
+                // A small ring whose owner runs (see "A small ring"); and nothing of a
+                // worse level instead of it.
                 left = true;
                 break;
             }
@@ -1090,12 +1109,12 @@ public final class Worker extends Thread {
                 if (!thief.levels[p].isEmpty()) {
                     thief.levelMask |= 1 << p;
                 }
-                thief.lastTaskSeen[index] = NOT_WAITING;
+                thief.smallRingSeen[index] = NOT_WAITING;
                 return t;
             }
         }
         if (!left) {
-            thief.lastTaskSeen[index] = NOT_WAITING;
+            thief.smallRingSeen[index] = NOT_WAITING;
         }
         if (!lifoToo) {
             return null;
@@ -1119,27 +1138,27 @@ public final class Worker extends Thread {
 
     /**
      * Owner only (this carrier, searching; or a test thread for an unstarted worker): whether
-     * it leaves the last task of {@code victim}'s ring, which runs a task, to that carrier for
-     * now (see "A ring's last task"): yes until it has seen such a ring there for
+     * it leaves {@code victim}'s small ring, whose owner runs a task, to that carrier for
+     * now (see "A small ring"): yes until it has seen such a ring there for
      * the grace ({@link #lastTaskGrace}) of the runtime's clock without running anything
      * itself meanwhile.
      */
-    boolean leavesLastTask(int victim) {
+    boolean leavesSmallRing(int victim) {
         long grace = lastTaskGrace;
         if (grace <= 0) {
             return false;
         }
         long now = scheduler.clock().nanoTime();
         long d = dispatchesOwn();
-        if (lastTaskSeen[victim] != d) {
-            lastTaskSeen[victim] = d;
-            lastTaskSince[victim] = now;
+        if (smallRingSeen[victim] != d) {
+            smallRingSeen[victim] = d;
+            smallRingSince[victim] = now;
             return true;
         }
-        if (now - lastTaskSince[victim] < grace) {
+        if (now - smallRingSince[victim] < grace) {
             return true;
         }
-        lastTaskSeen[victim] = NOT_WAITING;
+        smallRingSeen[victim] = NOT_WAITING;
         return false;
     }
 

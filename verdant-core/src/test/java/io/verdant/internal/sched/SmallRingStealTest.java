@@ -19,14 +19,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The steal rule for a ring's last task (Worker, "A ring's last task"): a
- * searching carrier leaves a ring's only task to its owner while the owner runs
- * a task, for a bounded grace, and then takes it.
+ * The steal rule for a small ring (Worker, "A small ring"): a searching carrier
+ * leaves a ring of fewer than {@link Worker#stealMin} tasks to its owner while
+ * the owner runs a task, for a bounded grace, and then steals as before.
  * <ul>
  * <li>On unstarted workers with a manual clock (the test thread plays both
  * carriers): what one look steals at each point of the grace. The first test
  * fails without the rule ({@code -Dverdant.lastTaskGrace=0}: the first look takes
- * the task).</li>
+ * the task), the second with the rule's first form ({@code -Dverdant.stealMin=2}: a
+ * ring of two or more is stolen at once).</li>
  * <li>On a running runtime: an idle carrier still runs a task queued behind a
  * thread that never gives its carrier up (no safepoint, no spare carrier): the
  * rule postpones a steal, it never prevents one. With a grace that never ends
@@ -34,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * </ul>
  */
 @Timeout(60)
-class LastTaskStealTest {
+class SmallRingStealTest {
 
     /** A task that runs {@code body} when dispatched. */
     private static final class Probe extends Task {
@@ -64,10 +65,12 @@ class LastTaskStealTest {
     private Worker thief;
     /** The grace in force. */
     private final long grace = Worker.lastTaskGrace;
+    /** The smallest ring stolen at once. */
+    private final int stealMin = Worker.stealMin;
 
     @BeforeEach
     void unstartedWorkers() {
-        Scheduler s = new Scheduler("last-task", 2, 0, 0, Duration.ofSeconds(1).toNanos(), 0, errors::add, clock::get);
+        Scheduler s = new Scheduler("small-ring", 2, 0, 0, Duration.ofSeconds(1).toNanos(), 0, errors::add, clock::get);
         owner = s.workers()[0];
         thief = s.workers()[1];
     }
@@ -117,21 +120,49 @@ class LastTaskStealTest {
     }
 
     @Test
-    void twoOrMoreAreStolenAsBeforeAndAnIdleOwnersLastTaskAtOnce() {
-        Probe older = idle();
-        Probe newer = idle();
-        owner.pushLocalOrInject(older);
-        owner.pushLocalOrInject(newer);
+    void aRingOfSeveralTasksBelowTheBoundIsLeftForTheGraceThenHalfIsStolen() {
+        int n = Math.max(1, stealMin - 1);
+        List<Probe> queued = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Probe p = idle();
+            queued.add(p);
+            owner.pushLocalOrInject(p);
+        }
+        Task[] seen = new Task[2];
+        owner.runTask(new Probe(() -> {
+            seen[0] = look(owner, thief);
+            clock.addAndGet(grace);
+            seen[1] = look(owner, thief);
+        }));
+        assertThat(errors).isEmpty();
+        assertThat(seen[0]).as("%d queued, fewer than %d: left to the running owner", n, stealMin).isNull();
+        assertThat(seen[1]).as("the grace over: the oldest is stolen").isSameAs(queued.get(0));
+        assertThat(thief.levels[2].size()).as("with the rest of the older half").isEqualTo((n + 1) / 2 - 1);
+        assertThat(owner.levels[2].size()).isEqualTo(n - (n + 1) / 2);
+    }
+
+    @Test
+    void aRingOfTheBoundIsStolenAtOnceAndAnIdleOwnersRingToo() {
+        List<Probe> queued = new ArrayList<>();
+        for (int i = 0; i < stealMin; i++) {
+            Probe p = idle();
+            queued.add(p);
+            owner.pushLocalOrInject(p);
+        }
         Task[] seen = new Task[2];
         owner.runTask(new Probe(() -> {
             seen[0] = look(owner, thief);
             seen[1] = look(owner, thief);
         }));
         assertThat(errors).isEmpty();
-        assertThat(seen[0]).as("two queued: the older is stolen").isSameAs(older);
-        assertThat(seen[1]).as("then the newer is the last: left").isNull();
-        // The owner runs nothing now (current is null): its last task is taken at once.
-        assertThat(look(owner, thief)).isSameAs(newer);
+        assertThat(seen[0]).as("%d queued: the oldest is stolen at once", stealMin).isSameAs(queued.get(0));
+        int left = stealMin - (stealMin + 1) / 2;
+        assertThat(owner.levels[2].size()).isEqualTo(left);
+        if (left > 0) {
+            assertThat(seen[1]).as("then %d are left, a small ring: left to the owner", left).isNull();
+            // The owner runs nothing now (current is null): its ring is taken at once.
+            assertThat(look(owner, thief)).isSameAs(queued.get(stealMin - left));
+        }
     }
 
     @Test
@@ -158,13 +189,13 @@ class LastTaskStealTest {
      * Two carriers, no spare, no time slices: a thread spawns a child and then spins,
      * without a safepoint, until the child has run. Its carrier never dispatches
      * again, so only the idle carrier can run the child, through a steal of its
-     * carrier's last task; the rule may make it wait for the grace, never longer.
+     * carrier's small ring; the rule may make it wait for the grace, never longer.
      * Repeated, so that the idle carrier is sometimes parked, sometimes searching.
      */
     @Test
     void anIdleCarrierTakesTheLastTaskOfACarrierThatNeverLetsGo() throws Exception {
         try (Verdant rt = Verdant.start(Config.builder().workers(2).maxSpareCarriers(0).timeslice(Duration.ZERO)
-                .name("last-task-progress").build())) {
+                .name("small-ring-progress").build())) {
             int rounds = 200;
             AtomicInteger elsewhere = new AtomicInteger();
             for (int i = 0; i < rounds; i++) {
