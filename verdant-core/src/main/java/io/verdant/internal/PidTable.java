@@ -37,14 +37,18 @@ import java.util.function.IntSupplier;
  *   closing thread, a deterministic runtime) use the pool under the lock.
  *   Which carrier the caller runs on is asked of {@code carrierOfCaller}
  *   (RuntimeCore.carrierOfCaller: -1 for none). It stays valid until the
- *   caller next unmounts, and nothing between the question and the last use
- *   of the cache can unmount it: there is no park, no monitor, and the lock is
- *   a spin lock that may yield (and so move the caller to another carrier)
- *   only while acquiring, which is why allocate's slow path asks again once it
- *   holds it (a free on a carrier only tries the lock, never waits).
- *   RuntimeCore.create and GreenThread.finish ask once and pass the answer
- *   (allocate(t, carrier), free(t, carrier)) to the live count as well: one
- *   question per spawn and per exit instead of two and three (issue 11).
+ *   caller next unmounts, so a caller asks after everything that may unmount
+ *   it (a park, a contended monitor, user code) and passes the answer here
+ *   directly: inside, nothing can unmount it (the lock is a spin lock that may
+ *   yield, and so move the caller to another carrier, only while acquiring,
+ *   which is why allocate's slow path asks again once it holds it; a free on a
+ *   carrier only tries the lock, never waits). RuntimeCore.create asks right
+ *   before allocate(t, carrier), after the virtual thread's construction,
+ *   which runs the spawner's InheritableThreadLocal.childValue: a spawner that
+ *   parked there and came back on the other carrier used the first carrier's
+ *   cache beside that carrier's own threads and could hand one index to two
+ *   threads (SpawnCarrierMoveTest). GreenThread.finish asks once and passes
+ *   the answer (free(t, carrier)) to the live count as well (issue 11).
  *   Reuse stays LIFO per carrier (a recently freed index, hot in cache, is
  *   taken first).
  *

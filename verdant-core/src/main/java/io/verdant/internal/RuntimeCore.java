@@ -315,10 +315,14 @@ public final class RuntimeCore {
         // Spawning is a safepoint: a green thread spawning in a long loop yields
         // here when its slice is over and other work waits (one read otherwise).
         Safepoints.point("Green.spawn");
-        // Asked once for the live count and the pid table's cache (issue 11: it was asked
-        // twice per spawn). Valid until the caller next unmounts: nothing up to the
-        // allocation below parks, yields or blocks on a monitor (the virtual thread's
-        // construction, the lock-free cancellation registration); the start may
+        // Asked for the live count here, and again for the pid table's cache once the
+        // virtual thread is built: the answer is valid until the caller next unmounts,
+        // and that construction runs user code that may park or block on a monitor (the
+        // JDK copies the spawner's inheritable thread locals: childValue). A spawner
+        // that came back on the other carrier used the first carrier's cache while that
+        // carrier's own threads did, and could hand one index to two threads
+        // (SpawnCarrierMoveTest). Nothing between the second question and the
+        // allocation unmounts (the lock-free cancellation registration); the start may
         // (the JDK's thread container), so countSpawn asks again after it.
         int carrier = carrierOfCaller();
         live.add(carrier, 1L);
@@ -356,7 +360,7 @@ public final class RuntimeCore {
                     own = null;
                 }
             }
-            int allocated = pids.allocate(g, carrier);
+            int allocated = pids.allocate(g, carrierOfCaller());
             if (allocated != PidTable.PUBLISHED) {
                 // close() took its snapshot first: this thread would escape it.
                 closeTookIt = allocated == PidTable.TAKEN;
@@ -470,8 +474,9 @@ public final class RuntimeCore {
             ActorCell.linkChild(linkParent, g);
         }
         if (bornCancelled || g.isCancelled()) {
-            a.cancelled();
+            a.cancelled(); // sets its cancel flag only: the actor is still this spawner's
         }
+        a.released(); // the actor was this spawner's since construction (EventActor: ended here if cancelled)
         return g;
     }
 
