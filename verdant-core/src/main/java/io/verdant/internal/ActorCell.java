@@ -265,11 +265,6 @@ public final class ActorCell extends MailboxLink {
         return waiting;
     }
 
-    /** Event actors: a fresh cell starts IDLE (waiting = 1). Spawning thread, before publication. */
-    void startIdle() {
-        waiting = 1;
-    }
-
     /**
      * Event actors, the dispatcher owning the turn: marks the actor IDLE if its
      * queue is empty. Returns true if it is now IDLE (a later send schedules
@@ -540,13 +535,26 @@ public final class ActorCell extends MailboxLink {
 
     // ------------------------------------------------------------------ links and monitors
 
-    /** Any thread: the owner was spawned linked by {@code parent} (before it starts). */
+    /**
+     * The spawner: {@code child} was spawned linked by {@code parent} (after its
+     * publication, before it starts). A child that has ended already (close
+     * abandoned it in that window) is not linked: its parent is told now, as
+     * {@link #link} tells a late linker, since its exit has read its links.
+     */
     public static void linkChild(GreenThread<?> parent, GreenThread<?> child) {
         ActorCell pc = of(parent);
         ActorCell cc = of(child);
+        boolean ended;
         synchronized (cc) {
             cc.parent = parent;
-            cc.addLink(parent);
+            ended = cc.exited || child.isDone();
+            if (!ended) {
+                cc.addLink(parent);
+            }
+        }
+        if (ended) {
+            deliverExit(child, cc, parent);
+            return;
         }
         synchronized (pc) {
             pc.addLink(child);

@@ -19,6 +19,10 @@ import java.util.ArrayDeque;
  * Scheduled flag (ActorCell.waiting; 1 = IDLE, 0 = SCHEDULED)
  *
  *   from       to         by                                     CAS / write
+ *   (new)      SCHEDULED  construction: the spawner owns the     the flag's initial 0
+ *                         actor until it is published and linked
+ *   SCHEDULED  IDLE       the spawner, then (released): as a     as a turn's end, below;
+ *                         turn's end, or ended if cancelled      cancelled: ended at once
  *   IDLE       SCHEDULED  a send (ActorCell.enqueue, after the   CAS 1 -> 0; the winner
  *                         message is linked)                     queues the actor (schedule)
  *   IDLE       SCHEDULED  a cancellation (claimEvent)            CAS 1 -> 0; the winner ends
@@ -29,6 +33,14 @@ import java.util.ArrayDeque;
  *   SCHEDULED  (ended)    the dispatcher (handler threw, stop,   GreenThread.complete; the flag
  *                         cancellation seen)                     stays 0 forever: no later send
  *                                                                can schedule a dead actor
+ *
+ *   Why the spawner owns a new actor: it is registered for cancellation before
+ *   it is published in the pid table (RuntimeCore.spawnEvent), and a cancel that
+ *   claimed an IDLE actor in that window ended it while it was in no slot, so
+ *   nothing completed it (the slot's emptier completes a thread, PidTable): its
+ *   join never returned (UnpublishedEventActorCancelTest). Owned, the actor only
+ *   has its cancel flag set then, and released() ends it once it is published.
+ *   Sends in that window are queued, and released() schedules the actor for them.
  *
  *   Exactly one party owns a SCHEDULED actor: the one whose CAS won, until it
  *   hands the actor to a run queue (whose publication is the hand-off to the
@@ -91,8 +103,24 @@ public final class EventActor implements java.util.concurrent.Callable<Object> {
         this.state = initial;
         this.behavior = (Behavior<Object>) behavior;
         this.throughput = throughput;
-        this.cell = new ActorCell(owner);
-        cell.startIdle();
+        this.cell = new ActorCell(owner); // SCHEDULED (waiting = 0): the spawner's until released()
+    }
+
+    /**
+     * The spawner, once the actor is published in the pid table and linked to its
+     * parent: hands over the actor it has owned since construction (class
+     * comment). Ended here if it was cancelled meanwhile (its completion then
+     * empties its slot and tells its links); otherwise IDLE as at a turn's end,
+     * or scheduled if a message arrived meanwhile.
+     */
+    void released() {
+        if (cancel) {
+            end(null, cancellation());
+        } else if (!cell.idleEvent()) {
+            schedule(owner);
+        } else if (cancel && cell.claimEvent()) {
+            end(null, cancellation());
+        }
     }
 
     /** Never called: an event actor has no thread to run a body. */

@@ -37,9 +37,9 @@ public final class EventHandOffHarness {
     /** Times two turns ran at once or a second token was queued; must stay 0. */
     private final AtomicInteger doubleOwnership = new AtomicInteger();
 
-    /** Starts IDLE, as a freshly spawned event actor. */
+    /** Starts IDLE, as a freshly spawned event actor once its spawner released it (EventActor.released). */
     public EventHandOffHarness() {
-        cell.startIdle();
+        cell.idleEvent(); // the mailbox is empty: IDLE
     }
 
     /**
