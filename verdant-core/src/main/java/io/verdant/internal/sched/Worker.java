@@ -196,9 +196,9 @@ import java.util.concurrent.locks.LockSupport;
  *   children of `spawn` at 2 workers, each a CAS on the spawner's ring and a
  *   read of slots and children still in the spawner's core's cache, two or
  *   three children at a time. Waiting for STEAL_MIN, the thief takes 16 at a
- *   time (44-47 steals per 1,000) and the spawner's carrier runs fewer of its
- *   own children: 170-193 ns per child against 244-317 (CPU 311-357 against
- *   455-614), one JVM per setting, 2026-12-04 (BENCHMARKS.md, spawn). The rule
+ *   time (44-47 steals per 1,000): 141-193 ns per child against 244-317 (CPU
+ *   259-357 against 455-614), one JVM per run, 2026-12-04 (BENCHMARKS.md,
+ *   spawn). The rule
  *   began (2026-12-03) as "a ring's last task" (STEAL_MIN 2): a spawner made to
  *   yield by back-pressure (Scheduler, "Back-pressure on a spawner") ends up its
  *   ring's last task behind its children, and stolen then it moves to the other
@@ -361,9 +361,9 @@ public final class Worker extends Thread {
      */
     static long lastTaskGrace = Long.getLong("verdant.lastTaskGrace", LAST_TASK_GRACE_NANOS);
     /** A ring with fewer tasks than this is small ("A small ring"): 32, an eighth of
-     * LocalQueue.CAPACITY, so a thief takes at least 16 at a time without waiting. Measured
-     * on `spawn` at 2 workers against 2 (the rule's first form), 8, 16, 64 and 128: 8 and
-     * 16 kept about half of 2's extra cost, 32 and up ran within the noise of each other. */
+     * LocalQueue.CAPACITY, so a thief takes at least 16 at a time without waiting. `spawn` at
+     * 2 workers, ns per child, one JVM per run (2026-12-04): 2 (the rule's first form) 244,
+     * 273, 317; 8: 210, 236; 16: 224; 32: 141, 170, 179, 193; 64: 189; 128: 174. */
     static final int STEAL_MIN = 32;
     /**
      * The bound in force: STEAL_MIN, or {@code -Dverdant.stealMin=<n>} (2 leaves only a
