@@ -53,6 +53,13 @@ import java.util.function.IntSupplier;
  *   taken first).
  *
  * Generations and stale pids (exact)
+ *   A slot's occupants are numbered 0 to LAST_GENERATION (Integer.MAX_VALUE);
+ *   the index of the last is never made available again (free and the
+ *   withdrawal of a publication skip the release), so a generation never
+ *   wraps and no pid ever names a later occupant, however long it is kept.
+ *   (Reuse is LIFO per carrier: a spawn-and-join loop reuses one slot, and at
+ *   about 170 ns a round it would reach the last generation in some six
+ *   minutes; one index in 2^31 reuses is retired, 4 bytes of slot.)
  *   The allocation of an index takes the slot's generation for its thread and
  *   advances it for the next occupant (generations[i] = g + 1), before the
  *   thread is published. free clears the slot by CAS from its thread (so a
@@ -121,6 +128,8 @@ final class PidTable {
      */
     static final int BATCH = 256;
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(GreenThread[].class);
+    /** A slot's last occupant's generation: its index is never reused (see "Generations and stale pids"). */
+    static final int LAST_GENERATION = Integer.MAX_VALUE;
     /** {@link #allocate(GreenThread, int)}: the thread is in its slot (live). */
     static final int PUBLISHED = 0;
     /** {@link #allocate(GreenThread, int)}: closed; the thread is in no slot and the caller completes it. */
@@ -306,7 +315,9 @@ final class PidTable {
         // close() may have missed t (see "Closing"): withdraw it, unless close emptied the
         // slot first and so completes t itself (see "The slot's emptier completes the thread").
         if (casSlot(p, slot, t, null)) {
-            release(index, l);
+            if (generation != LAST_GENERATION) {
+                release(index, l);
+            }
             return REFUSED;
         }
         return TAKEN;
@@ -353,7 +364,9 @@ final class PidTable {
             return false;
         }
         // The generation was advanced when the slot was allocated: nothing else to write here.
-        release(index, localOrNull(carrier));
+        if (t.generation != LAST_GENERATION) {
+            release(index, localOrNull(carrier));
+        } // else the slot's last occupant: its index is retired (see "Generations and stale pids")
         return true;
     }
 
@@ -464,5 +477,10 @@ final class PidTable {
     /** Number of occupied slots; a snapshot that counts every slot (tests and diagnostics only). */
     int live() {
         return snapshot().size();
+    }
+
+    /** Tests only, with no thread in {@code index}'s slot: the generation its next occupant gets. */
+    void nextGeneration(int index, int generation) {
+        generations[index >>> pageShift][index & pageMask] = generation;
     }
 }

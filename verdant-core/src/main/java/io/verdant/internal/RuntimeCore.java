@@ -907,11 +907,11 @@ public final class RuntimeCore {
     }
 
     // ------------------------------------------------------------------ accessors, named by access mode
-    // (see the io.verdant.internal package comment). state and live are the two
-    // sides of "Counting live threads": each side writes one and then reads the
-    // other, so all four are volatile (sequentially consistent); acquire/release
-    // would let the spawner's read of state pass its increment of live (the live
-    // side is LiveCount's getAndAdd and volatile sum).
+    // (see the io.verdant.internal package comment). state is written volatile by
+    // the closer before it reads live (LiveCount's volatile sum). The spawner's side
+    // does not rely on its +1 being ordered before its read of state (a carrier's
+    // cell is a release store, not a getAndAdd): the pid table's Dekker pair with
+    // close decides whether a spawn escapes ("Counting live threads").
 
     /** The closer (close, step 1): publishes CLOSING before it reads {@code live}. */
     private void setStateVolatile(int s) {

@@ -46,6 +46,34 @@ class PidTableTest {
     }
 
     @Test
+    void aSlotsLastGenerationIsNeverReusedSoNoPidWraps() {
+        PidTable table = new PidTable();
+        GreenThread<Void> a = thread();
+        table.allocate(a);
+        int index = a.index;
+        table.free(a);
+        table.nextGeneration(index, PidTable.LAST_GENERATION - 1);
+        GreenThread<Void> b = thread();
+        table.allocate(b);
+        assertThat(b.index).isEqualTo(index);
+        assertThat(b.generation).isEqualTo(PidTable.LAST_GENERATION - 1);
+        table.free(b);
+        GreenThread<Void> last = thread();
+        table.allocate(last);
+        assertThat(last.index).isEqualTo(index);
+        assertThat(last.generation).as("the slot's last occupant").isEqualTo(PidTable.LAST_GENERATION);
+        table.free(last);
+        for (int i = 0; i < 3 * PidTable.LOCAL_MAX; i++) {
+            GreenThread<Void> t = thread();
+            table.allocate(t);
+            assertThat(t.index).as("the retired index is never handed out again").isNotEqualTo(index);
+            assertThat(t.generation).as("no generation wrapped").isNotNegative();
+        }
+        assertThat(table.lookup(index, PidTable.LAST_GENERATION)).isNull();
+        assertThat(table.lookup(index, Integer.MIN_VALUE)).isNull();
+    }
+
+    @Test
     void freeingTwiceOrFreeingANonOccupantChangesNothing() {
         PidTable table = new PidTable();
         GreenThread<Void> a = thread();
