@@ -196,13 +196,13 @@ import java.util.concurrent.locks.LockSupport;
  *   children of `spawn` at 2 workers, each a CAS on the spawner's ring and a
  *   read of slots and children still in the spawner's core's cache, two or
  *   three children at a time. Waiting for STEAL_MIN, the thief takes 16 at a
- *   time (44-47 steals per 1,000): 141-193 ns per child against 244-317 (CPU
+ *   time (44-48 steals per 1,000): 141-193 ns per child against 244-317 (CPU
  *   259-357 against 455-614), one JVM per run, 2026-12-04 (BENCHMARKS.md,
- *   spawn). The rule
- *   began (2026-12-03) as "a ring's last task" (STEAL_MIN 2): a spawner made to
- *   yield by back-pressure (Scheduler, "Back-pressure on a spawner") ends up its
- *   ring's last task behind its children, and stolen then it moves to the other
- *   carrier, away from the lines of its stack and of the children it just made.
+ *   spawn). The rule began (2026-12-03) as "a ring's last task" (STEAL_MIN 2):
+ *   a spawner made to yield by back-pressure (Scheduler, "Back-pressure on a
+ *   spawner") ends up its ring's last task behind its children, and stolen
+ *   then it moves to the other carrier, away from the lines of its stack and
+ *   of the children it just made.
  *   Per victim, thief-owned: smallRingSeen (the thief's own dispatch count when
  *   leaving began, NOT_WAITING otherwise) and smallRingSince (when); reset when
  *   the thief steals from the victim or finds it without such a ring. It counts
