@@ -69,6 +69,22 @@ class SpawnCarrierMoveTest {
         run(false);
     }
 
+    /** Spawns a child and joins it until {@code stop}; a child not completed in 10 s is the failure. */
+    private static Void spawnAndJoinUntil(RuntimeCore core, AtomicBoolean stop, AtomicLong spawns,
+                                          AtomicReference<Throwable> failure, String who) {
+        while (!stop.get()) {
+            GreenThread<Integer> child = core.spawn(() -> 1, null, Priority.NORMAL);
+            spawns.incrementAndGet();
+            try {
+                child.join(Duration.ofSeconds(10));
+            } catch (Throwable t) {
+                failure.compareAndSet(null, new AssertionError(who + "'s child " + child + " was not completed", t));
+                return null;
+            }
+        }
+        return null;
+    }
+
     @SuppressWarnings("try") // rt is used through its RuntimeCore
     private static void run(boolean move) throws Exception {
         String name = "spawn-carrier-move-" + move;
@@ -82,36 +98,13 @@ class SpawnCarrierMoveTest {
             AtomicLong spawns = new AtomicLong();
             List<GreenThread<?>> loops = new ArrayList<>();
             for (int c = 0; c < 2; c++) {
-                loops.add(core.spawn(() -> {
-                    while (!stop.get()) {
-                        GreenThread<Integer> child = core.spawn(() -> 1, null, Priority.NORMAL);
-                        spawns.incrementAndGet();
-                        try {
-                            child.join(Duration.ofSeconds(10));
-                        } catch (Throwable t) {
-                            failure.compareAndSet(null, new AssertionError("a churner's child " + child
-                                    + " was not completed", t));
-                            return null;
-                        }
-                    }
-                    return null;
-                }, "churner-" + c, Priority.NORMAL));
+                String who = "churner-" + c;
+                loops.add(core.spawn(() -> spawnAndJoinUntil(core, stop, spawns, failure, who), who, Priority.NORMAL));
             }
             MOVE.set(move);
             loops.add(core.spawn(() -> {
                 INHERITED.set("inherited");
-                while (!stop.get()) {
-                    GreenThread<Integer> child = core.spawn(() -> 2, null, Priority.NORMAL);
-                    spawns.incrementAndGet();
-                    try {
-                        child.join(Duration.ofSeconds(10));
-                    } catch (Throwable t) {
-                        failure.compareAndSet(null, new AssertionError("the mover's child " + child
-                                + " was not completed", t));
-                        return null;
-                    }
-                }
-                return null;
+                return spawnAndJoinUntil(core, stop, spawns, failure, "mover");
             }, "mover", Priority.NORMAL));
             try {
                 long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(RUN_SECONDS);

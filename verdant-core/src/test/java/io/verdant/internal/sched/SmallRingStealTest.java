@@ -75,6 +75,17 @@ class SmallRingStealTest {
         thief = s.workers()[1];
     }
 
+    /** Pushes {@code n} idle probes onto the owner's ring, oldest first, and returns them in that order. */
+    private List<Probe> queueOnOwner(int n) {
+        List<Probe> queued = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Probe p = idle();
+            queued.add(p);
+            owner.pushLocalOrInject(p);
+        }
+        return queued;
+    }
+
     /** One look of {@code thief} at {@code victim}, as a search makes it. */
     private static Task look(Worker victim, Worker thief) {
         return victim.stealBy(thief, thief.stealSeen, true);
@@ -122,12 +133,7 @@ class SmallRingStealTest {
     @Test
     void aRingOfSeveralTasksBelowTheBoundIsLeftForTheGraceThenHalfIsStolen() {
         int n = Math.max(1, stealMin - 1);
-        List<Probe> queued = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            Probe p = idle();
-            queued.add(p);
-            owner.pushLocalOrInject(p);
-        }
+        List<Probe> queued = queueOnOwner(n);
         Task[] seen = new Task[2];
         owner.runTask(new Probe(() -> {
             seen[0] = look(owner, thief);
@@ -143,12 +149,7 @@ class SmallRingStealTest {
 
     @Test
     void aRingOfTheBoundIsStolenAtOnceAndAnIdleOwnersRingToo() {
-        List<Probe> queued = new ArrayList<>();
-        for (int i = 0; i < stealMin; i++) {
-            Probe p = idle();
-            queued.add(p);
-            owner.pushLocalOrInject(p);
-        }
+        List<Probe> queued = queueOnOwner(stealMin);
         Task[] seen = new Task[2];
         owner.runTask(new Probe(() -> {
             seen[0] = look(owner, thief);
