@@ -448,10 +448,18 @@ public final class TimerWheel implements Ticker.Clockwork {
         return Math.floorDiv(clock.nanoTime() - origin, TICK_NANOS);
     }
 
-    /** The first tick at or after {@code nanos}: a timer never fires early. */
+    /**
+     * The first tick at or after {@code nanos}: a timer never fires early. Saturating:
+     * a deadline near Long.MAX_VALUE (a "never" delay, saturated by its caller) once
+     * overflowed the subtraction or the rounding to a negative tick, which schedule
+     * took for due, so it fired at once (TimerWheelFarDeadlineTest).
+     */
     private long ceilTick(long nanos) {
         long d = nanos - origin;
-        return d <= 0 ? 0 : (d + TICK_NANOS - 1) / TICK_NANOS;
+        if (((nanos ^ origin) & (nanos ^ d)) < 0) { // the subtraction overflowed
+            d = nanos > origin ? Long.MAX_VALUE : 0;
+        }
+        return d <= 0 ? 0 : d / TICK_NANOS + (d % TICK_NANOS != 0 ? 1 : 0);
     }
 
     // ------------------------------------------------------------------ accessors, named by access mode
