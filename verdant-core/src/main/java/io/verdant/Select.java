@@ -35,7 +35,10 @@ import java.util.function.Supplier;
  *     case like the others, with the close cause), and otherwise throws
  *     {@link ChannelClosedException} from {@link #select()} (as the plain
  *     operation would). A cancelled or interrupted caller gets
- *     {@link CancelledException} (nothing sent or taken).
+ *     {@link CancelledException} (nothing sent or taken) from a select that may
+ *     wait; one with {@link #orElse} never waits and does not check, as the
+ *     channels' {@code try} forms, so a cancelled thread can still use it in
+ *     its clean-up.
  * <li>Case bodies run on the calling thread after the operation, with no lock held.
  * </ul>
  * A {@code Select} is a reusable description of the cases, not thread-safe:

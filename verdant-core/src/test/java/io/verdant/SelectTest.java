@@ -172,6 +172,27 @@ class SelectTest {
     }
 
     @Test
+    void aCancelledThreadCanStillSelectWithADefaultInItsCleanUpButNotWait() {
+        Channel<Integer> a = Channel.bounded(4);
+        a.trySend(7);
+        rt.run(() -> {
+            Thread.currentThread().interrupt(); // cancelled, as far as blocking operations go
+            try {
+                String got = Select.<String>create().onReceive(a, v -> "got " + v).orElse(() -> "none").select();
+                assertThat(got).as("a non-blocking select does not check, as trySend/tryReceive").isEqualTo("got 7");
+                assertThat(Select.<String>create().onReceive(a, v -> "got " + v).orElse(() -> "none").select())
+                        .isEqualTo("none");
+                assertThatThrownBy(() -> Select.<String>create().onReceive(a, v -> "got " + v)
+                        .onTimeout(Duration.ofSeconds(10), () -> "timed out").select())
+                        .as("a select that may wait checks").isInstanceOf(CancelledException.class);
+            } finally {
+                Thread.interrupted();
+            }
+            return null;
+        });
+    }
+
+    @Test
     void aSelectWithoutCasesIsRejected() {
         assertThatThrownBy(() -> Select.create().select()).isInstanceOf(IllegalStateException.class);
     }

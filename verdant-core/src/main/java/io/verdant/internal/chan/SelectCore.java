@@ -43,10 +43,16 @@ public final class SelectCore {
      *        instead of waiting
      * @param deadline how long to wait for a case (ignored with a default)
      * @return how the select ended
-     * @throws io.verdant.CancelledException if the caller is cancelled or interrupted
+     * @throws io.verdant.CancelledException if the caller is cancelled or interrupted and
+     *         the select may wait (no default): a non-blocking select, like the channels'
+     *         try forms, does not check, so a cancelled thread can still use it in its clean-up
      */
     public static SelectResult select(SelectCase[] cases, int n, boolean hasDefault, Deadline deadline) {
-        Waits.enter("Select.select");
+        if (hasDefault) {
+            io.verdant.internal.Safepoints.point("Select.select");
+        } else {
+            Waits.enter("Select.select");
+        }
         ChannelImpl<?>[] locks = lockOrder(cases, n);
         int[] order = permutation(n);
         SelectNode waiter;
