@@ -33,7 +33,8 @@ import java.util.Optional;
  * <li>After {@link #close()}, every send throws {@link ChannelClosedException}
  *     (also sends that were waiting: their values are not delivered);
  *     receives still drain the buffered values, then every receive (including
- *     {@code tryReceive}) throws {@link ChannelClosedException}. Iteration ends.
+ *     {@code tryReceive}) throws {@link ChannelClosedException}. Iteration ends
+ *     (after {@link #close(Throwable)} it throws: see {@link #iterator()}).
  * <li>A cancelled or interrupted caller gets {@link CancelledException} from the
  *     waiting forms (checked on entry and while waiting); nothing was sent or
  *     taken. The {@code try} forms never wait and do not check, so a cancelled
@@ -181,9 +182,12 @@ public interface Channel<T> extends Iterable<T> {
 
     /**
      * An iterator that receives: {@code hasNext()} waits for the next value and
-     * returns false once the channel is closed and drained. It throws
-     * {@link CancelledException} like {@link #receive()}. One iterator per
-     * consumer; several consumers may iterate the same channel concurrently.
+     * returns false once the channel is closed and drained, or, if it was closed
+     * with a cause ({@link #close(Throwable)}: a producer failed), throws the
+     * {@link ChannelClosedException} that carries it, as {@link #receive()}
+     * does, so a for-each loop does not end as if the stream were complete. It
+     * throws {@link CancelledException} like {@link #receive()}. One iterator
+     * per consumer; several consumers may iterate the same channel concurrently.
      *
      * @return a receiving iterator
      */

@@ -43,6 +43,29 @@ class ChannelCloseCauseTest {
     }
 
     @Test
+    void iterationEndsAfterAPlainCloseButThrowsTheCauseAfterAFailedProducersClose() {
+        Channel<Integer> done = Channel.bounded(4);
+        done.send(1);
+        done.send(2);
+        done.close();
+        java.util.List<Integer> got = new java.util.ArrayList<>();
+        for (int v : done) {
+            got.add(v);
+        }
+        assertThat(got).containsExactly(1, 2);
+
+        Channel<Integer> failed = Channel.bounded(4);
+        failed.send(1);
+        IllegalStateException why = new IllegalStateException("producer failed");
+        failed.close(why);
+        java.util.Iterator<Integer> it = failed.iterator();
+        assertThat(it.hasNext()).isTrue();
+        assertThat(it.next()).isEqualTo(1);
+        assertThatThrownBy(it::hasNext).as("drained: the consumer learns why the stream stopped")
+                .isInstanceOf(ChannelClosedException.class).hasCauseReference(why);
+    }
+
+    @Test
     void aWaitingReceiverGetsTheCause() throws Exception {
         Channel<Integer> ch = Channel.rendezvous();
         CountDownLatch waiting = new CountDownLatch(1);

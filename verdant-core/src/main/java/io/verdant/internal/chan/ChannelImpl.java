@@ -228,6 +228,9 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T> {
                     next = receive();
                     return true;
                 } catch (ChannelClosedException e) {
+                    if (e.getCause() != null) {
+                        throw e; // closed with a cause: the consumer learns it (Channel.iterator)
+                    }
                     return false;
                 }
             }
