@@ -35,6 +35,9 @@ import java.util.Optional;
  *     later guard reports {@link Guard#poisoned()} until a holder calls
  *     {@link Guard#clearPoison()} after repairing the value. A platform thread that
  *     dies holding it leaves it held (the JVM gives no hook); waiters then time out.
+ *     So does a green thread its runtime abandoned at close (still running when
+ *     {@code close()} gave up waiting for it): it never ended, so it still holds
+ *     the mutex, and waiters from elsewhere time out.
  * <li>Cancellation: a cancelled or interrupted caller of {@code lock} gets
  *     {@link CancelledException} (on entry or while waiting) and holds nothing.
  * </ul>
