@@ -344,6 +344,10 @@ public final class Supervisor {
     private record Refused(boolean illegalState, String message) {
     }
 
+    /** A control request's child could not be started: its start threw {@code cause}. */
+    private record StartFailed(String message, Throwable cause) {
+    }
+
     private static final class Running {
         final ChildSpec spec;
         GreenThread<?> thread;
@@ -361,6 +365,9 @@ public final class Supervisor {
     private volatile GreenHandle<Void> handle;
     private volatile List<Child> snapshot = List.of();
     private volatile int restarts;
+    /** Supervisor thread only: children stopped without their Down within their shutdown
+     * timeout; a late exit signal or Down of theirs is dropped (see stop). */
+    private final java.util.Set<Pid> leftBehind = new java.util.HashSet<>();
     /** Counted down by the supervisor thread once its first children are spawned. */
     private final CountDownLatch started = new CountDownLatch(1);
 
@@ -462,6 +469,9 @@ public final class Supervisor {
             throw refused.illegalState() ? new IllegalStateException(refused.message())
                     : new IllegalArgumentException(refused.message());
         }
+        if (r instanceof StartFailed failed) {
+            throw new IllegalStateException(failed.message(), failed.cause());
+        }
         return r;
     }
 
@@ -474,6 +484,10 @@ public final class Supervisor {
      * @param spec the child's spec; its name must be new to this supervisor
      * @return the new child's pid
      * @throws IllegalArgumentException if a child (running or terminated) already has that name
+     * @throws IllegalStateException if the child's start threw (its cause; for example an
+     *         event-actor spec whose initial state could not be made): the child is not
+     *         added, and the supervisor and its other children go on (OTP's
+     *         {@code {error, Reason}})
      * @throws CalleeExitedException if the supervisor has ended
      * @throws CancelledException if the caller is cancelled while waiting
      * @throws NullPointerException if {@code spec} is null
@@ -507,7 +521,8 @@ public final class Supervisor {
      * @param name the child's name
      * @return its new pid
      * @throws IllegalArgumentException if the supervisor has no child of that name
-     * @throws IllegalStateException if the child is running
+     * @throws IllegalStateException if the child is running, or if its start threw (its
+     *         cause): the child stays terminated
      * @throws CalleeExitedException if the supervisor has ended
      * @throws CancelledException if the caller is cancelled while waiting
      * @throws NullPointerException if {@code name} is null
@@ -560,8 +575,13 @@ public final class Supervisor {
                     return new Refused(false, "supervisor '" + config.name() + "' already has a child named '" + c.name() + "'");
                 }
                 Running r = new Running(c.spec());
+                try {
+                    startChild(self, r);
+                } catch (RuntimeException e) {
+                    return new StartFailed("supervisor '" + config.name() + "': child '" + c.name()
+                            + "' failed to start", e);
+                }
                 children.add(r);
-                startChild(self, r);
                 return r.thread.pid();
             }
             case "which" -> {
@@ -595,8 +615,13 @@ public final class Supervisor {
                 if (r.thread != null) {
                     return new Refused(true, "child '" + c.name() + "' is running");
                 }
+                try {
+                    startChild(self, r);
+                } catch (RuntimeException e) {
+                    return new StartFailed("supervisor '" + config.name() + "': child '" + c.name()
+                            + "' failed to start", e);
+                }
                 r.terminated = false;
-                startChild(self, r);
                 return r.thread.pid();
             }
             default -> {
@@ -664,6 +689,10 @@ public final class Supervisor {
                 startChild(self, r);
             }
             publish(children);
+        } catch (RuntimeException | Error e) {
+            // A child's start threw: the ones started are stopped in reverse order, as always.
+            stopAll(self, children);
+            throw e;
         } finally {
             started.countDown();
         }
@@ -679,11 +708,18 @@ public final class Supervisor {
                     publish(children);
                     continue;
                 }
-                if (!(m instanceof Signal sig) || sig instanceof Signal.Down) {
+                if (!(m instanceof Signal sig)) {
+                    continue;
+                }
+                if (sig instanceof Signal.Down) {
+                    leftBehind.remove(sig.pid()); // a left-behind child ended at last
                     continue;
                 }
                 int i = indexOf(children, sig.pid());
                 if (i < 0) {
+                    if (leftBehind.remove(sig.pid())) {
+                        continue; // a child stopped and left behind, ending late (see stop)
+                    }
                     if (sig instanceof Signal.Failure f) {
                         // Not a child: the parent (or another linked thread) failed. Go down with it.
                         stopAll(self, children);
@@ -734,9 +770,12 @@ public final class Supervisor {
                 }
                 publish(children);
             }
-        } catch (CancelledException cancelled) {
+        } catch (RuntimeException | Error e) {
+            // Cancelled, or a restart's start threw (SupervisorChildStartFailureTest): the children
+            // still running are stopped in reverse order before the supervisor goes down (a no-op
+            // where a give-up already stopped them).
             stopAll(self, children);
-            throw cancelled;
+            throw e;
         }
     }
 
@@ -815,12 +854,24 @@ public final class Supervisor {
         ActorCell.unlink(self, t);
         t.cancel();
         Predicate<Object> isDown = m -> m instanceof Signal.Down d && d.pid().equals(pid);
-        Object down = ActorCell.of(self).takeUninterruptibly(Matcher.filter(isDown),
+        ActorCell cell = ActorCell.of(self);
+        Object down = cell.takeUninterruptibly(Matcher.filter(isDown),
                 Deadline.after(c.spec.shutdownTimeout(), "shutdownTimeout"));
         if (down == null) {
+            leftBehind.add(pid);
             OffThreadLog.log(LOG, System.Logger.Level.WARNING, "supervisor '" + config.name() + "': child '"
                     + c.spec.name() + "' " + pid + " did not stop within " + c.spec.shutdownTimeout()
                     + "; left behind", null);
+            return;
+        }
+        // A child that ended before the unlink had already sent its exit signal (an exit
+        // delivers its link signals before its Downs, so it is queued by now): dropped, or the
+        // loop would take a stopped child's Failure for a stranger's and go down with it
+        // (SupervisorStaleExitSignalTest).
+        Predicate<Object> staleExit = m -> m instanceof Signal sig && !(sig instanceof Signal.Down)
+                && sig.pid().equals(pid);
+        while (cell.takeUninterruptibly(Matcher.filter(staleExit), Deadline.NOW) != null) {
+            // dropped
         }
     }
 
