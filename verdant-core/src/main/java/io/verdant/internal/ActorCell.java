@@ -154,6 +154,10 @@ public final class ActorCell extends MailboxLink {
     private boolean exited;
     private GreenThread<?> parent;
     private List<GreenThread<?>> links;
+    /** The links the exit read (null before it, or if there were none): a peer among them
+     * that links again while the exit runs, or after, is told once, by the exit (link).
+     * Kept as long as the cell: a dead thread's handle holds its peers' records. */
+    private List<GreenThread<?>> linksAtExit;
     /** Green threads owed a Down, and {@link ExitListener}s owed a callback. */
     private List<Object> monitors;
 
@@ -581,14 +585,22 @@ public final class ActorCell extends MailboxLink {
         ActorCell sc = of(self);
         ActorCell pc = of(peer);
         boolean peerEnded;
+        boolean toldByExit;
         synchronized (pc) {
             peerEnded = pc.exited || peer.isDone();
+            // Already linked (a second link): the peer's exit tells self, or told it already
+            // (its links read at the exit), so telling it here too would be a second signal
+            // (RelinkDuringExitTest).
+            List<GreenThread<?>> at = pc.exited ? pc.linksAtExit : pc.links;
+            toldByExit = at != null && at.contains(self);
             if (!peerEnded) {
                 pc.addLink(self);
             }
         }
         if (peerEnded) {
-            deliverExit(peer, pc, self);
+            if (!toldByExit) {
+                deliverExit(peer, pc, self);
+            }
             return;
         }
         synchronized (sc) {
@@ -710,6 +722,7 @@ public final class ActorCell extends MailboxLink {
             ls = links;
             ms = monitors;
             links = null;
+            linksAtExit = ls;
             monitors = null;
         }
         if (ls != null) {
