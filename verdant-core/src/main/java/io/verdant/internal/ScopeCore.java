@@ -40,6 +40,11 @@ public final class ScopeCore {
      */
 
     private final GreenThread<?> owner;
+    /** The thread the owner's wait parks, unparked by the last child: the one that opened
+     * the scope (the owner's virtual thread, or in an event actor's handler the dispatcher
+     * running it: the actor has no thread, and an unpark of its null one was lost, so the
+     * wait hung; ScopeInEventActorTest). */
+    private final Thread waiter = Thread.currentThread();
     private final CancelToken ownerToken;
     private final List<GreenThread<?>> children = new ArrayList<>();
     private boolean closed;
@@ -145,7 +150,7 @@ public final class ScopeCore {
 
     private void childBodyEnded() {
         if (getAndDecrementRunning() == 1) {
-            LockSupport.unpark(owner.virtualThread());
+            LockSupport.unpark(waiter);
         }
     }
 

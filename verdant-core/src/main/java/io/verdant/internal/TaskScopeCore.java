@@ -59,6 +59,11 @@ public final class TaskScopeCore<T> {
      */
 
     private final GreenThread<?> owner;
+    /** The thread the owner's wait parks, unparked by the last child: the one that opened
+     * the scope (the owner's virtual thread, or in an event actor's handler the dispatcher
+     * running it: the actor has no thread, and an unpark of its null one was lost, so the
+     * wait hung; ScopeInEventActorTest). */
+    private final Thread waiter = Thread.currentThread();
     private final TaskScope.Joiner<T, ?> joiner;
     private final List<GreenHandle<? extends T>> children = new ArrayList<>();
     private int pending;
@@ -137,7 +142,7 @@ public final class TaskScopeCore<T> {
             }
         }
         if (wake) {
-            LockSupport.unpark(owner.virtualThread());
+            LockSupport.unpark(waiter);
         }
     }
 
@@ -159,7 +164,7 @@ public final class TaskScopeCore<T> {
             }
         }
         if (pending == 0) {
-            LockSupport.unpark(owner.virtualThread());
+            LockSupport.unpark(waiter);
         }
     }
 
