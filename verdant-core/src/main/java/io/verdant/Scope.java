@@ -141,6 +141,10 @@ public final class Scope {
         Throwable f = core.first();
         List<GreenThread<?>> children = core.children();
         Throwable primary;
+        // The first failure is left out of the suppressed ones only when it is the primary's
+        // cause; under the body's own exception or a cancellation it is attached like any
+        // other child failure (ScopeBodyFailureKeepsChildFailureTest).
+        Throwable inPrimary = null;
         if (bodyFailure != null) {
             primary = bodyFailure;
         } else if (core.ownerToken().isCancelled() || Thread.currentThread().isInterrupted()) {
@@ -148,12 +152,13 @@ public final class Scope {
         } else if (f != null) {
             GreenThread<?> culprit = failed(children, f);
             primary = culprit == null ? f : new GreenFailedException(culprit.pid(), culprit.name(), f);
+            inPrimary = f;
         } else {
             return result;
         }
         for (GreenThread<?> c : children) {
             Throwable cause = c.failureOrNull();
-            if (cause == null || cause == f || cause == primary || cause instanceof CancelledException) {
+            if (cause == null || cause == inPrimary || cause == primary || cause instanceof CancelledException) {
                 continue;
             }
             primary.addSuppressed(new GreenFailedException(c.pid(), c.name(), cause));

@@ -41,10 +41,11 @@ public final class ScopeCore {
 
     private final GreenThread<?> owner;
     /** The thread the owner's wait parks, unparked by the last child: the one that opened
-     * the scope (the owner's virtual thread, or in an event actor's handler the dispatcher
+     * the scope, and the one that waits (awaitChildren sets it, volatile, before it reads
+     * the count). The owner's virtual thread, or in an event actor's handler the dispatcher
      * running it: the actor has no thread, and an unpark of its null one was lost, so the
-     * wait hung; ScopeInEventActorTest). */
-    private final Thread waiter = Thread.currentThread();
+     * wait hung (ScopeInEventActorTest). */
+    private volatile Thread waiter = Thread.currentThread();
     private final CancelToken ownerToken;
     private final List<GreenThread<?>> children = new ArrayList<>();
     private boolean closed;
@@ -160,6 +161,7 @@ public final class ScopeCore {
      * interrupt status is restored on return).
      */
     public void awaitChildren() {
+        waiter = Thread.currentThread(); // before the count is read: a last child then wakes it
         synchronized (this) {
             closed = true;
         }

@@ -60,10 +60,11 @@ public final class TaskScopeCore<T> {
 
     private final GreenThread<?> owner;
     /** The thread the owner's wait parks, unparked by the last child: the one that opened
-     * the scope (the owner's virtual thread, or in an event actor's handler the dispatcher
+     * the scope, and the one that waits (awaitChildren sets it, volatile, before it reads
+     * the count). The owner's virtual thread, or in an event actor's handler the dispatcher
      * running it: the actor has no thread, and an unpark of its null one was lost, so the
-     * wait hung; ScopeInEventActorTest). */
-    private final Thread waiter = Thread.currentThread();
+     * wait hung (ScopeInEventActorTest). */
+    private volatile Thread waiter = Thread.currentThread();
     private final TaskScope.Joiner<T, ?> joiner;
     private final List<GreenHandle<? extends T>> children = new ArrayList<>();
     private int pending;
@@ -202,6 +203,7 @@ public final class TaskScopeCore<T> {
      * @return true if the owner's cancellation or an interrupt stopped it
      */
     public boolean awaitChildren(Object blocker, boolean reactToCancel) {
+        waiter = Thread.currentThread(); // before the count is read: a last child then wakes it
         boolean interrupted = Thread.interrupted();
         boolean ownerCancelled = false;
         try {
