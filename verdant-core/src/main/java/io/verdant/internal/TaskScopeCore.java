@@ -70,6 +70,8 @@ public final class TaskScopeCore<T> {
     private int pending;
     private boolean stopped;
     private boolean timedOut;
+    /** The deadline stopped the scope (whether or not a child was pending then). */
+    private boolean deadlineStopped;
     private boolean joining;
     private boolean joined;
     private final GreenHandle<Void> watchdog;
@@ -117,6 +119,11 @@ public final class TaskScopeCore<T> {
             child = owner.runtime().spawn(task, null, p, owner.cancelToken());
             children.add(child);
             pending++;
+            if (deadlineStopped) {
+                // Forked after the deadline stopped the scope: it starts cancelled, and join
+                // reports the deadline, not that cancellation (TaskScopeDeadlineBeforeForkTest).
+                timedOut = true;
+            }
             try {
                 if (stopped || joiner.onFork(child)) {
                     stopLocked();
@@ -148,8 +155,11 @@ public final class TaskScopeCore<T> {
     }
 
     private synchronized void stop(boolean deadline) {
-        if (deadline && !stopped && pending > 0) {
-            timedOut = true;
+        if (deadline && !stopped) {
+            deadlineStopped = true;
+            if (pending > 0) {
+                timedOut = true;
+            }
         }
         stopLocked();
     }
