@@ -405,9 +405,11 @@ public final class Green {
      * @return what {@code body} returned in time
      * @throws X what the body threw in time, as it was (also a RuntimeException or Error)
      * @throws TimedOutException if the deadline passed first (the body was
-     *         cancelled and has ended)
+     *         cancelled and has ended; if it ended with a failure other than that
+     *         cancellation, the failure is attached as suppressed)
      * @throws CancelledException if the caller was cancelled or interrupted
-     *         while waiting (the body was cancelled too and has ended)
+     *         while waiting (the body was cancelled too and has ended; a failure
+     *         of its own is attached as suppressed)
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws NullPointerException if {@code timeout} or {@code body} is null
      * @throws IllegalStateException outside a green thread
