@@ -39,6 +39,21 @@ class WithTimeoutFailureLoggingTest {
         log.close();
     }
 
+    /**
+     * One writer writes the records in order: once a marker logged now is there, a
+     * WARNING logged before it is there too (waits up to 20 s for it).
+     */
+    private void awaitEarlierRecords() throws InterruptedException {
+        String marker = "marker of " + runtimeName;
+        io.verdant.internal.OffThreadLog.log(System.getLogger("io.verdant.failures"), System.Logger.Level.WARNING,
+                marker, null);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (log.records().stream().noneMatch(r -> marker.equals(r.getMessage())) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(log.records()).anyMatch(r -> marker.equals(r.getMessage()));
+    }
+
     private List<LogRecord> warnings() {
         return log.records().stream()
                 .filter(r -> r.getLevel() == Level.WARNING && r.getMessage().contains("'" + runtimeName + "'"))
@@ -57,16 +72,7 @@ class WithTimeoutFailureLoggingTest {
                 }))).isInstanceOf(GreenFailedException.class).hasCauseInstanceOf(Boom.class);
             }
         }
-        // One writer writes the records in order: once this marker is there, a WARNING
-        // logged before it is there too.
-        String marker = "marker of " + runtimeName;
-        io.verdant.internal.OffThreadLog.log(System.getLogger("io.verdant.failures"), System.Logger.Level.WARNING,
-                marker, null);
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (log.records().stream().noneMatch(r -> marker.equals(r.getMessage())) && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertThat(log.records()).anyMatch(r -> marker.equals(r.getMessage()));
+        awaitEarlierRecords();
         assertThat(warnings()).map(r -> r.getMessage() + " / " + r.getThrown()).isEmpty();
     }
 
@@ -81,14 +87,7 @@ class WithTimeoutFailureLoggingTest {
                 }))).isInstanceOf(GreenFailedException.class).hasCauseInstanceOf(Boom.class);
             }
         }
-        String marker = "marker of " + runtimeName;
-        io.verdant.internal.OffThreadLog.log(System.getLogger("io.verdant.failures"), System.Logger.Level.WARNING,
-                marker, null);
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (log.records().stream().noneMatch(r -> marker.equals(r.getMessage())) && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertThat(log.records()).anyMatch(r -> marker.equals(r.getMessage()));
+        awaitEarlierRecords();
         assertThat(warnings()).as("warnings in 300 calls").hasSize(0);
     }
 }
