@@ -109,18 +109,34 @@ public final class TaskScopeCore<T> {
      * @throws IllegalStateException if join or close has started
      */
     public <U extends T> GreenThread<U> fork(Callable<? extends U> task) {
-        GreenThread<U> child;
         synchronized (this) {
             if (joining) {
                 throw new IllegalStateException("TaskScope: cannot fork once join or close has started");
             }
-            GreenThread<?> caller = GreenThread.current();
-            Priority p = caller != null ? caller.priority() : Priority.NORMAL;
+            pending++; // reserved before the spawn: a join that starts meanwhile waits for it
+        }
+        // The spawn runs outside the lock: it is a scheduling point, and a deterministic
+        // runtime could switch to an earlier child whose end then blocked on this monitor
+        // (DetTaskScopeForkStrictTest: same seed, different outcomes).
+        GreenThread<?> caller = GreenThread.current();
+        Priority p = caller != null ? caller.priority() : Priority.NORMAL;
+        GreenThread<U> child;
+        try {
             child = owner.runtime().spawn(task, null, p, owner.cancelToken());
+        } catch (RuntimeException | Error e) {
+            boolean wake;
+            synchronized (this) {
+                wake = --pending == 0;
+            }
+            if (wake) {
+                LockSupport.unpark(waiter);
+            }
+            throw e;
+        }
+        synchronized (this) {
             children.add(child);
-            pending++;
             if (deadlineStopped) {
-                // Forked after the deadline stopped the scope: it starts cancelled, and join
+                // Forked after the deadline stopped the scope: it is cancelled below, and join
                 // reports the deadline, not that cancellation (TaskScopeDeadlineBeforeForkTest).
                 timedOut = true;
             }
