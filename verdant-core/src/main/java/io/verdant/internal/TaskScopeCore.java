@@ -29,14 +29,17 @@ public final class TaskScopeCore<T> {
      * Fields (all but the finals guarded by this core's monitor, "the lock")
      *   children  appended by fork; read by stopLocked and toString.
      *   pending   children forked and not yet reported to the joiner; incremented
-     *             by fork, decremented by each child's onComplete callback
+     *             by fork before it spawns (the spawn itself runs outside the lock:
+     *             it is a scheduling point in a deterministic runtime), decremented
+     *             by each child's onComplete callback
      *             (childEnded, which runs when the child has ended, after the
      *             joiner's onComplete). The owner parks until it is 0; the
      *             callback of the last one (or a stop that finds it 0) unparks it.
      *   stopped   set once (under the lock) by the joiner, the deadline watchdog,
      *             the owner's cancellation, or close; whoever sets it cancels every
      *             child not yet ended; a fork after that starts its child cancelled.
-     *   timedOut  set by the watchdog if it stopped a scope with children running.
+     *   timedOut  set by the watchdog if it stopped a scope with children running,
+     *             or by a fork into a scope the deadline stopped.
      *   joining   join or close has started: no more forks.
      *   joined    join was called (once).
      *   watchdog  final: with a timeout, a green thread (registered under a
