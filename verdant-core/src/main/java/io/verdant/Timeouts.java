@@ -16,7 +16,7 @@ import java.util.Objects;
  * to handle (rethrown, or attached to the TimedOutException or the caller's
  * CancelledException as suppressed), so it is never also logged as unobserved,
  * even when the body ends before the caller reaches its join
- * (WithTimeoutFailureLoggingTest).
+ * (FailureLoggingTest).
  */
 final class Timeouts {
     private Timeouts() {

@@ -34,8 +34,7 @@ class RelinkDuringExitTest {
     void relinkingAnAlreadyLinkedPeerThatEndsMeanwhileGivesOneExitSignal() throws Exception {
         String name = "relink-exit";
         try (Verdant rt = Verdant.start(Config.builder().workers(2).name(name).build())) {
-            RuntimeCore core = RuntimeCore.open().stream()
-                    .filter(r -> r.name.equals(name)).findFirst().orElseThrow();
+            RuntimeCore core = rt.run(() -> GreenThread.current().runtime());
             int duplicates = 0;
             for (int round = 0; round < 12; round++) {
                 duplicates += round(rt, core) > 1 ? 1 : 0;

@@ -85,14 +85,12 @@ class SpawnCarrierMoveTest {
         return null;
     }
 
-    @SuppressWarnings("try") // rt is used through its RuntimeCore
     private static void run(boolean move) throws Exception {
         String name = "spawn-carrier-move-" + move;
         MOVES.set(0);
         try (Verdant rt = Verdant.start(Config.builder().workers(2).name(name)
                 .shutdownTimeout(Duration.ofMillis(500)).build())) {
-            RuntimeCore core = RuntimeCore.open().stream()
-                    .filter(r -> r.name.equals(name)).findFirst().orElseThrow();
+            RuntimeCore core = rt.run(() -> GreenThread.current().runtime());
             AtomicBoolean stop = new AtomicBoolean();
             AtomicReference<Throwable> failure = new AtomicReference<>();
             AtomicLong spawns = new AtomicLong();

@@ -44,8 +44,7 @@ class UnpublishedEventActorCancelTest {
         String name = "evt-cancel-unpublished";
         try (Verdant rt = Verdant.start(Config.builder().workers(1).name(name)
                 .shutdownTimeout(Duration.ofMillis(500)).build())) {
-            RuntimeCore core = RuntimeCore.open().stream()
-                    .filter(r -> r.name.equals(name)).findFirst().orElseThrow();
+            RuntimeCore core = rt.run(() -> GreenThread.current().runtime());
             assertThat(rt.spawn(() -> "warm").join(Duration.ofSeconds(30))).isEqualTo("warm");
             long liveBefore = core.liveThreads();
             CancelNode token = (CancelNode) CancelToken.create();
@@ -99,13 +98,11 @@ class UnpublishedEventActorCancelTest {
      * many children never ended and how many ended untold.
      */
     @Test
-    @SuppressWarnings("try") // rt is used through its RuntimeCore
     void eventActorsCancelledWhileBeingSpawnedEndAndTellTheirLinkedParent() throws Exception {
         String name = "evt-cancel-race";
         try (Verdant rt = Verdant.start(Config.builder().workers(1).name(name)
                 .shutdownTimeout(Duration.ofMillis(500)).build())) {
-            RuntimeCore core = RuntimeCore.open().stream()
-                    .filter(r -> r.name.equals(name)).findFirst().orElseThrow();
+            RuntimeCore core = rt.run(() -> GreenThread.current().runtime());
             Set<Pid> told = ConcurrentHashMap.newKeySet();
             GreenThread<Object> parent = core.spawnEvent(null, (s, m) -> {
                 if (m instanceof Signal sig) {
