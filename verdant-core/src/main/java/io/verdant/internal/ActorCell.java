@@ -146,7 +146,8 @@ public final class ActorCell extends MailboxLink {
     private ArrayDeque<Object> saved;
     /** Owner writes, any thread reads (exit delivery). */
     volatile boolean trapExits;
-    /** The bound of a bounded mailbox, or null: set once before the owner starts, read by any thread. */
+    /** The bound of a bounded mailbox, or null: set once before the owner is published (so
+     * before any send can reach it), read by any thread. */
     private volatile MailboxBound bound;
     @SuppressWarnings("unused") private volatile Throwable killedBy;
 
@@ -204,7 +205,7 @@ public final class ActorCell extends MailboxLink {
         return b.offer(owner, this, pid, msg, mayBlock);
     }
 
-    /** Before the owner starts: gives it a bounded mailbox. */
+    /** The spawner, before the owner is published in the pid table: gives it a bounded mailbox. */
     void bound(MailboxBound b) {
         bound = b;
         watch(owner, b);

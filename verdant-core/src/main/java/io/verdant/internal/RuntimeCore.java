@@ -49,7 +49,8 @@ import java.util.function.BiConsumer;
  *
  * Spawn versus close (why no spawned thread escapes close's cancellation)
  *   A spawn sets the thread up completely (virtual thread, registration in the
- *   cancellation tree) and only then publishes it in the pid table, which
+ *   cancellation tree, the bound of a bounded mailbox) and only then publishes
+ *   it in the pid table, which
  *   fails once close has taken its snapshot (PidTable, "Closing"). So a thread
  *   close sees is one it can cancel (never a half-built one: no null virtual
  *   thread, no registration that would overwrite the cancelled token), and a
@@ -58,6 +59,9 @@ import java.util.function.BiConsumer;
  *   Close may cancel a published thread before its spawner starts it; the
  *   interrupt then waits on the unstarted virtual thread and the token stays
  *   cancelled, so its first blocking operation throws CancelledException.
+ *   The bound goes in before the publication for another reason: a published
+ *   thread can be looked up and sent to, and a send made before its bound
+ *   was in place would not be counted against the capacity.
  *
  * Shutdown (close)
  *   1. state = CLOSING; spawns now fail with IllegalStateException.
@@ -254,7 +258,8 @@ public final class RuntimeCore {
 
     /**
      * Like {@link #spawn(Callable, String, Priority, CancelToken, GreenThread)},
-     * with a bounded mailbox ({@code bound}; null: unbounded) in place before it starts.
+     * with a bounded mailbox ({@code bound}; null: unbounded) in place before it
+     * is published (before any send can reach it).
      *
      * @throws IllegalStateException if the runtime is closing or closed
      */
@@ -331,7 +336,7 @@ public final class RuntimeCore {
             throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn");
         }
         // Order (see "Spawn versus close" in the class comment): the thread is fully
-        // set up (virtual thread, cancellation registration) before it is published
+        // set up (virtual thread, cancellation registration, mailbox bound) before it is published
         // in the pid table, because close() cancels whatever the table holds.
         GreenThread<T> g = new GreenThread<>(this, body, priority);
         boolean published = false;
@@ -360,6 +365,11 @@ public final class RuntimeCore {
                     own = null;
                 }
             }
+            if (bound != null) {
+                // Before the publication: from then on anyone may look the thread up and
+                // send, and a send the bound did not see would bypass its capacity.
+                ActorCell.of(g).bound(bound);
+            }
             int allocated = pids.allocate(g, carrierOfCaller());
             if (allocated != PidTable.PUBLISHED) {
                 // close() took its snapshot first: this thread would escape it.
@@ -372,9 +382,6 @@ public final class RuntimeCore {
             }
             if (linkParent != null) {
                 ActorCell.linkChild(linkParent, g);
-            }
-            if (bound != null) {
-                ActorCell.of(g).bound(bound);
             }
             io.verdant.internal.sched.Faults.spawnPublished();
             if (start) {
