@@ -36,12 +36,23 @@ import java.util.concurrent.locks.LockSupport;
  *   2. loop: try to reserve; publish the thread in {@code blocked}; re-check
  *      count (it may have dropped between the failed reserve and the publish);
  *      check cancellation, the deadline and whether the owner ended; park.
- *   3. finally remove the thread from {@code blocked}.
- *   The owner, after each take, reads {@code blocked} and unparks one sender.
- *   count and the queue are both accessed with volatile semantics: either the
- *   sender's re-check sees the lower count, or the owner's read of blocked
- *   sees the sender (a Dekker pair), so no wake-up is lost. A woken sender
- *   that loses the slot to another sender just waits again.
+ *   3. finally remove the thread from {@code blocked}; a sender that leaves
+ *      without a place (cancelled, timed out) and finds room passes a wake-up
+ *      on (signalNext).
+ *   The owner, after each take, polls one sender off {@code blocked} and
+ *   unparks it. count and the queue are both accessed with volatile semantics:
+ *   either the sender's re-check sees the lower count, or the owner's poll of
+ *   blocked finds the sender (a Dekker pair), so no wake-up is lost. A woken
+ *   sender that loses the slot to another sender just waits again (the other
+ *   sender has the room the wake-up announced).
+ *   Invariant: while count < capacity, no sender stays parked in blocked with
+ *   no wake-up on its way. Each take sends one wake-up to the sender it polls;
+ *   that sender either reserves (the loop tries to reserve first thing after a
+ *   park) or leaves. A sender that leaves may have been polled between its
+ *   publication and its exit checks, and so may carry the only wake-up meant
+ *   for the room now free: on its way out it re-reads count and, if there is
+ *   room, polls and unparks the next waiter. The extra wake-up this makes when
+ *   it was not polled is harmless (the woken sender re-checks).
  *   The owner's end wakes every blocked sender (an ExitListener): they see it
  *   dead and report a dead letter instead of waiting out their timeout.
  *
@@ -145,9 +156,11 @@ public final class MailboxBound implements ExitListener {
         Deadline deadline = Deadline.after(blockNanos);
         Thread me = Thread.currentThread();
         io.verdant.internal.timer.TimerWheel.Timer timer = null;
+        boolean placed = false;
         try {
             for (;;) {
                 if (reserve()) {
+                    placed = true;
                     cell.append(msg);
                     return DELIVERED;
                 }
@@ -159,6 +172,7 @@ public final class MailboxBound implements ExitListener {
                 if (target.isDone()) {
                     return OWNER_DEAD;
                 }
+                io.verdant.internal.sched.Faults.senderWaiting();
                 if (Waits.cancelled()) {
                     throw Waits.cancelledException("Green.send to a full mailbox of " + pid);
                 }
@@ -171,6 +185,19 @@ public final class MailboxBound implements ExitListener {
         } finally {
             blocked.remove(me);
             Waits.disarm(timer);
+            if (!placed) {
+                signalNext(); // the owner's wake-up may have picked this sender: see "Waiting for room"
+            }
+        }
+    }
+
+    /** A sender leaving without a place: if there is room, wakes the next waiting sender. */
+    private void signalNext() {
+        if (count < capacity) {
+            Thread t = blocked.poll();
+            if (t != null) {
+                LockSupport.unpark(t);
+            }
         }
     }
 

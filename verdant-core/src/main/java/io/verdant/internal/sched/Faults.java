@@ -26,7 +26,10 @@ package io.verdant.internal.sched;
  * continuation returned, lets a test block a carrier in its post-run
  * bookkeeping (HeldTokenBlockTest). {@link #overflowAllocating()}, called by
  * LocalQueue.moveHalf, lets a test fail an overflow's allocation
- * (OverflowOutOfMemoryTest).
+ * (OverflowOutOfMemoryTest). {@link #senderWaiting()}, called by
+ * MailboxBound.offer, lets a test hold a sender waiting for room in a BLOCK
+ * mailbox between its publication as a waiter and its cancellation and
+ * deadline checks (BlockedSenderLeavesTest).
  *
  * <pre>
  * Threads
@@ -71,9 +74,13 @@ public final class Faults {
      * changed nothing yet (LocalQueue.moveHalf); a hook that throws OutOfMemoryError
      * there stands for that allocation failing (OverflowOutOfMemoryTest). The hook
      * gets the caller's carrier.
+     * SENDER_WAITING is not a carrier's: a sender to a full BLOCK mailbox has put
+     * itself among the waiters and re-checked the count, and has not yet checked
+     * its cancellation and deadline (MailboxBound.offer). The hook gets the caller's
+     * carrier, or null off the carriers.
      */
     enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, SLICE_ENDING, TAKEN, DISPATCHED, OWN_SLOT_PENDING, SPAWN_PUBLISHED, CANCEL_MARKED,
-        SLOT_PUBLISHED, SLOT_EMPTIED, UNMOUNTED, OVERFLOW_ALLOCATING }
+        SLOT_PUBLISHED, SLOT_EMPTIED, UNMOUNTED, OVERFLOW_ALLOCATING, SENDER_WAITING }
 
     /** A test's fault: may throw anything, on the carrier that reached {@code site}. */
     interface Hook {
@@ -181,6 +188,18 @@ public final class Faults {
     static void overflowAllocating() {
         if (ENABLED) {
             at(Worker.ofCaller(), Site.OVERFLOW_ALLOCATING);
+        }
+    }
+
+    /**
+     * A sender waiting for room in a BLOCK mailbox, in MailboxBound.offer after it
+     * published itself as a waiter and re-checked the count, before its cancellation
+     * and deadline checks: runs the installed hook, if any, at SENDER_WAITING.
+     * Folded away unless fault injection is enabled.
+     */
+    public static void senderWaiting() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.SENDER_WAITING);
         }
     }
 
