@@ -503,7 +503,10 @@ public final class Green {
      *         (the cause is its reason, see there)
      * @throws CancelledException if the caller is cancelled or interrupted while waiting
      * @throws MailboxFullException if the callee's bounded mailbox refused the request
-     *         (FAIL, BLOCK out of time, or dropped it: DROP_NEWEST)
+     *         (FAIL, BLOCK out of time, or dropped it: DROP_NEWEST), or dropped it
+     *         after queueing it (DROP_OLDEST, before the callee took it: thrown as
+     *         soon as the callee's receive drops it, not at the timeout). Either way
+     *         the request is a dead letter and the callee never sees it
      * @throws IllegalStateException if a green thread calls itself
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws NullPointerException if an argument is null, or {@code request} returned null

@@ -21,12 +21,17 @@ import java.util.Objects;
  *     sending to itself, and timers, never wait (the owner gets the exception at
  *     once; a timer's message becomes a dead letter).</li>
  * <li>{@link Overflow#DROP_NEWEST}: the new message is dropped: {@code send}
- *     returns false and the message is a dead letter.</li>
+ *     returns false and the message is a dead letter ({@link Green#call} throws
+ *     {@link MailboxFullException}).</li>
  * <li>{@link Overflow#DROP_OLDEST}: the new message is queued and the oldest
  *     one is dropped as a dead letter, so the receiver never sees more than
  *     {@code capacity} messages. The drop is made by the owner on its next
  *     receive (its queue is single-consumer), so while the owner does not
- *     receive, the excess stays in memory.</li>
+ *     receive, the excess stays in memory. A dropped message may be the request
+ *     of a {@linkplain Green#call call} to the owner: that call then fails at
+ *     once with {@link MailboxFullException}, as a call whose request
+ *     {@link Overflow#DROP_NEWEST} refuses does, instead of waiting out its
+ *     timeout for a reply that cannot come.</li>
  * <li>{@link Overflow#FAIL}: the send throws {@link MailboxFullException}.</li>
  * </ul>
  * Runtime signals ({@link Signal} exits and Downs) are never refused or
@@ -40,7 +45,12 @@ public final class Mailbox {
         BLOCK,
         /** The new message is dropped (a dead letter); the send returns false. */
         DROP_NEWEST,
-        /** The oldest queued message is dropped (a dead letter) to make room. */
+        /**
+         * The oldest queued message is dropped (a dead letter) to make room, by
+         * the owner on its next receive. If it is the request of a
+         * {@linkplain Green#call call} to the owner, that call fails then with
+         * {@link MailboxFullException} (its caller does not wait for its timeout).
+         */
         DROP_OLDEST,
         /** The send throws {@link MailboxFullException}. */
         FAIL

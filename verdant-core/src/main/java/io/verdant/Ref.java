@@ -127,7 +127,8 @@ public final class Ref<M> {
      * @throws TimedOutException if no reply came in time
      * @throws CalleeExitedException if the addressee was not alive or ended before replying
      * @throws CancelledException if the caller is cancelled or interrupted while waiting
-     * @throws MailboxFullException if the addressee's bounded mailbox refused the request
+     * @throws MailboxFullException if the addressee's bounded mailbox refused or
+     *         dropped the request, as for {@link Green#call}
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws NullPointerException if an argument is null
      */

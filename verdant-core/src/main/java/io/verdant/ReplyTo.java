@@ -39,10 +39,12 @@ public final class ReplyTo<R> {
     /*
      * Design
      *   The state machine of the slot (WAITING, REPLIED, DONE, EXITED,
-     *   ABANDONED), its memory ordering and the caller's wait live in
+     *   ABANDONED, DROPPED), its memory ordering and the caller's wait live in
      *   internal.ReplyCore. This class holds the contract: argument checks,
-     *   watching the callee, dead letters for late replies, and which exception
-     *   each ending of the call throws.
+     *   watching the callee, registering the request with a bounded mailbox
+     *   that may drop it once queued (MailboxBound, "Dropped call requests";
+     *   for the whole call, so its end forgets it), dead letters for late
+     *   replies, and which exception each ending of the call throws.
      */
     private final Thread caller;
     private final Pid callerPid;
@@ -118,26 +120,35 @@ public final class ReplyTo<R> {
         ReplyTo<R> slot = new ReplyTo<>(pid, rt);
         Object msg = Objects.requireNonNull(request.apply(slot), "the request function returned null");
         ActorCell.watch(target, slot.onExit);
+        // The bound is in place before the target could be looked up (RuntimeCore.create).
+        MailboxBound b = ActorCell.of(target).boundOrNull();
+        if (b != null) {
+            b.callStarted(msg, slot.core); // a DROP_OLDEST mailbox may drop the request once queued
+        }
         try {
             if (!RuntimeCore.send(pid, msg) && !target.isDone()) {
                 // Alive, but its bounded mailbox dropped the request (DROP_NEWEST): no reply will come.
                 slot.core.abandon();
-                MailboxBound b = ActorCell.of(target).boundOrNull();
                 throw new MailboxFullException(pid, b == null ? 0 : b.capacity(), what + ": the request was dropped");
             }
-            return slot.await(nanos, what);
+            return slot.await(nanos, what, b);
         } finally {
+            if (b != null) {
+                b.callEnded(msg, slot.core);
+            }
             ActorCell.unwatch(target, slot.onExit);
         }
     }
 
     @SuppressWarnings("unchecked") // value is what reply(R) stored
-    private R await(long nanos, String what) {
+    private R await(long nanos, String what, MailboxBound b) {
         return switch (core.await(this, nanos)) {
             case REPLIED -> (R) core.value();
             case EXITED -> throw new CalleeExitedException(callee, core.reason());
             case CANCELLED -> throw Waits.cancelledException(what);
             case TIMED_OUT -> throw new TimedOutException(what + ": no reply from " + callee + " within " + Duration.ofNanos(nanos));
+            case DROPPED -> throw new MailboxFullException(callee, b == null ? 0 : b.capacity(),
+                    what + ": the request was dropped (DROP_OLDEST) before the callee took it");
         };
     }
 }

@@ -95,6 +95,41 @@ class BoundedMailboxTest {
         assertThat(all).containsExactly(1, 2, 3, 4, 5);
     }
 
+    /**
+     * A call whose request DROP_OLDEST drops is failed at once with MailboxFullException,
+     * as DROP_NEWEST's refusal is, not left to wait out its timeout (before: 3 of 3 runs
+     * still waiting after 10 s); the request is a dead letter. Calls that are not dropped
+     * are answered as usual.
+     */
+    @Test
+    void dropOldestFailsADroppedCallAtOnce() throws Exception {
+        record Ask(String q, ReplyTo<String> replyTo) {}
+        CountDownLatch go = new CountDownLatch(1);
+        GreenHandle<Object> callee = rt.spawner().mailbox(Mailbox.bounded(1, Mailbox.Overflow.DROP_OLDEST)).spawn(() -> {
+            go.await();
+            Object first = Green.receive(); // the excess oldest (the first call's request) is dropped here
+            if (Green.receive() instanceof Ask(String q, ReplyTo<String> replyTo)) {
+                replyTo.reply("re: " + q);
+            }
+            return first;
+        });
+        GreenHandle<String> caller = rt.spawn(() -> Green.call(callee.pid(), (ReplyTo<String> r) -> new Ask("one", r),
+                Duration.ofMinutes(2)));
+        while (caller.state() != GreenState.WAITING) { // its request is queued; it waits for the reply
+            assertThat(caller.isDone()).as("the caller ended instead of waiting").isFalse();
+            Thread.onSpinWait();
+        }
+        assertThat(Green.send(callee.pid(), "newer")).isTrue(); // one more than the capacity: the request is the oldest
+        go.countDown();
+        assertThatThrownBy(() -> caller.join(Duration.ofSeconds(10))).isInstanceOf(GreenFailedException.class)
+                .cause().isInstanceOf(MailboxFullException.class).hasMessageContaining("dropped");
+        assertThat(deadLetters).hasSize(1).first().isInstanceOf(Ask.class);
+        assertThat(callee.isDone()).isFalse();
+        String answer = rt.run(() -> Green.call(callee.pid(), (ReplyTo<String> r) -> new Ask("two", r), LONG));
+        assertThat(answer).isEqualTo("re: two");
+        assertThat(callee.join(LONG)).isEqualTo("newer");
+    }
+
     @Test
     void failThrowsMailboxFull() {
         rt.run(() -> {

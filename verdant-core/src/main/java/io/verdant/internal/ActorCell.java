@@ -354,7 +354,11 @@ public final class ActorCell extends MailboxLink {
         return scanQueue(matcher);
     }
 
-    /** Owner only: DROP_OLDEST drops the excess oldest (non-signal) messages as dead letters first. */
+    /**
+     * Owner only: DROP_OLDEST drops the excess oldest (non-signal) messages as
+     * dead letters first; a dropped call request fails its call at once
+     * (MailboxBound, "Dropped call requests").
+     */
     private Object scanBounded(MailboxBound b, Matcher matcher) {
         int excess = b.excess();
         if (excess > 0) {
@@ -367,6 +371,7 @@ public final class ActorCell extends MailboxLink {
                     excess--;
                     b.taken();
                     owner.runtime.deadLetter(owner.pid(), oldest);
+                    b.dropped(oldest); // a call's request: its caller is told now
                 }
             }
         }

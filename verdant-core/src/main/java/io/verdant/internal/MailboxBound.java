@@ -6,6 +6,7 @@ import io.verdant.Pid;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 
@@ -28,7 +29,8 @@ import java.util.concurrent.locks.LockSupport;
  *   DROP_NEWEST  reserve, or drop the new message (the caller dead-letters it)
  *   DROP_OLDEST  always enqueue (count may exceed capacity); the owner drops
  *                the excess oldest messages as dead letters on its next take
- *                (trim(): only the consumer may remove from an MPSC queue)
+ *                (ActorCell.scanBounded: only the consumer may remove from an
+ *                MPSC queue)
  *   FAIL         reserve, or throw MailboxFullException
  *
  * Waiting for room (BLOCK; any sender thread but the owner)
@@ -56,8 +58,21 @@ import java.util.concurrent.locks.LockSupport;
  *   The owner's end wakes every blocked sender (an ExitListener): they see it
  *   dead and report a dead letter instead of waiting out their timeout.
  *
+ * Dropped call requests (DROP_OLDEST)
+ *   A call's request is an ordinary message, so the policy may drop it; its
+ *   caller must then be told at once (as DROP_NEWEST's refusal tells it),
+ *   not left to wait out its timeout for a reply that cannot come. calls
+ *   maps each request now in flight to this owner, by identity, to its
+ *   call's ReplyCore: the caller adds it before its send and removes it when
+ *   the call ends, whatever the outcome (ReplyTo.call), so the map holds only
+ *   calls in progress. The owner, dropping a message (dropped()), looks it up
+ *   and fails that call (ReplyCore.requestDropped: a CAS out of WAITING, so a
+ *   call that ended meanwhile is left alone). Other policies never drop a
+ *   queued message and keep no map.
+ *
  * Threads
- *   offer: any thread. taken, trim: the owner only. ownerEnded: the owner's completion.
+ *   offer, callStarted, callEnded: any thread. taken, excess, dropped: the
+ *   owner only. exited: the owner's completion.
  * </pre>
  */
 public final class MailboxBound implements ExitListener {
@@ -76,6 +91,8 @@ public final class MailboxBound implements ExitListener {
     final long blockNanos;
     @SuppressWarnings("unused") private volatile int count;
     private final ConcurrentLinkedQueue<Thread> blocked = new ConcurrentLinkedQueue<>();
+    /** DROP_OLDEST only (else null): call requests in flight to the owner, see "Dropped call requests". */
+    private final ConcurrentHashMap<Request, ReplyCore> calls;
 
     /**
      * A bound.
@@ -88,6 +105,51 @@ public final class MailboxBound implements ExitListener {
         this.capacity = capacity;
         this.policy = policy;
         this.blockNanos = blockNanos;
+        this.calls = policy == DROP_OLDEST ? new ConcurrentHashMap<>() : null;
+    }
+
+    /**
+     * The caller of a call to the owner, before it sends {@code request}: if
+     * this policy may drop the request once queued (DROP_OLDEST), remembers
+     * that dropping it must fail {@code call}. Pair with {@link #callEnded}.
+     *
+     * @param request the call's request message
+     * @param call the call's reply slot
+     */
+    public void callStarted(Object request, ReplyCore call) {
+        if (calls != null) {
+            calls.put(new Request(request), call);
+        }
+    }
+
+    /** The caller, when its call ended (any outcome): forgets {@code request}. */
+    public void callEnded(Object request, ReplyCore call) {
+        if (calls != null) {
+            calls.remove(new Request(request), call);
+        }
+    }
+
+    /** Owner only: {@code msg} was dropped (DROP_OLDEST); if it is a call's request, that call fails now. */
+    void dropped(Object msg) {
+        if (calls != null && !calls.isEmpty()) {
+            ReplyCore call = calls.remove(new Request(msg));
+            if (call != null) {
+                call.requestDropped();
+            }
+        }
+    }
+
+    /** A message as a map key by identity (two equal requests are two calls). */
+    private record Request(Object msg) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Request r && r.msg == msg;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(msg);
+        }
     }
 
     /** Any thread: a message entered the mailbox without a reservation (DROP_OLDEST). */

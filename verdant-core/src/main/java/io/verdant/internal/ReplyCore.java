@@ -27,7 +27,10 @@ public final class ReplyCore {
      *   WAITING -> EXITED      the callee ended (its completion runs the listener),
      *                          reason written before the CAS
      *   WAITING -> ABANDONED   the caller gave up (timeout, cancellation, a
-     *                          dropped request: abandon())
+     *                          request refused on sending: abandon())
+     *   WAITING -> DROPPED     the callee's DROP_OLDEST mailbox dropped the
+     *                          request before the callee took it (the callee's
+     *                          trim, through MailboxBound: requestDropped())
      *   Exactly one CAS out of WAITING wins, so a call ends exactly one way, and
      *   a reply after ABANDONED (or a second reply) finds the slot taken: reply()
      *   returns false and ReplyTo reports the value as a dead letter.
@@ -56,6 +59,7 @@ public final class ReplyCore {
     private static final int DONE = 2;
     private static final int EXITED = 3;
     private static final int ABANDONED = 4;
+    private static final int DROPPED = 5;
 
     /** How {@link #await} ended. */
     public enum Outcome {
@@ -66,7 +70,9 @@ public final class ReplyCore {
         /** The deadline passed; the slot is abandoned. */
         TIMED_OUT,
         /** The caller was cancelled or interrupted; the slot is abandoned. */
-        CANCELLED
+        CANCELLED,
+        /** The callee's mailbox dropped the request (DROP_OLDEST): no reply can come. */
+        DROPPED
     }
 
     private final Thread caller;
@@ -122,6 +128,17 @@ public final class ReplyCore {
     }
 
     /**
+     * The callee's owner thread, dropping the request of this call from its
+     * DROP_OLDEST mailbox (MailboxBound): ends the call unless it already ended,
+     * and wakes the caller. Never blocks.
+     */
+    public void requestDropped() {
+        if (casState(WAITING, DROPPED)) {
+            LockSupport.unpark(caller);
+        }
+    }
+
+    /**
      * The caller, when its request could not be delivered: WAITING -&gt; ABANDONED,
      * so a late reply is dropped.
      */
@@ -131,7 +148,8 @@ public final class ReplyCore {
 
     /**
      * The caller only. Waits until the call ends: a reply, the callee's exit,
-     * the deadline, or the caller's cancellation (the last two abandon the slot).
+     * the drop of its request by the callee's mailbox, the deadline, or the
+     * caller's cancellation (the last two abandon the slot).
      *
      * @param blocker the object waited on (LockSupport's blocker)
      * @param nanos how long to wait, at least 0
@@ -148,6 +166,9 @@ public final class ReplyCore {
                 }
                 if (s == EXITED) {
                     return Outcome.EXITED;
+                }
+                if (s == DROPPED) {
+                    return Outcome.DROPPED;
                 }
                 if (s == REPLIED) {
                     Thread.onSpinWait(); // the replier is between its CAS and its release store
@@ -197,7 +218,7 @@ public final class ReplyCore {
         return (int) STATE.getOpaque(this);
     }
 
-    /** Any thread: the one transition out of WAITING (reply, callee exit, abandon). */
+    /** Any thread: the one transition out of WAITING (reply, callee exit, abandon, drop). */
     private boolean casState(int expect, int update) {
         return STATE.compareAndSet(this, expect, update);
     }
