@@ -759,14 +759,27 @@ public final class Green {
 
     /**
      * Green only. Removes a link with {@code pid} both ways (nothing if there is none).
+     * Once it returns, no exit signal from {@code pid} reaches the caller through
+     * the link, even if {@code pid} has just ended and its exit signals are under
+     * way (Erlang's guarantee since OTP 23): the caller is not stopped by its
+     * failure, and no {@link Signal.Exit} or {@link Signal.Failure} from it enters
+     * the caller's mailbox afterwards. A signal delivered before the call stays
+     * delivered: a caller that traps exits may find one in its mailbox already
+     * (drop it with a selective receive if it matters), and a caller that a
+     * failure reached before the call is still stopped by it.
      *
      * @param pid the linked green thread
      * @throws NullPointerException if {@code pid} is null
+     * @throws IllegalStateException outside a green thread
      */
     public static void unlink(Pid pid) {
         Objects.requireNonNull(pid, "pid");
         GreenThread<?> self = GreenThread.require("Green.unlink");
         GreenThread<?> target = self.runtime().lookup(pid);
+        if (target == null) {
+            // Ended: its pid no longer finds it, but its exit may not have told us yet.
+            target = ActorCell.linkedPeer(self, pid);
+        }
         if (target != null) {
             ActorCell.unlink(self, target);
         }

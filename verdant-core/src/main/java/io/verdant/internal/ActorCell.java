@@ -91,6 +91,26 @@ import java.util.concurrent.locks.LockSupport;
  *   trapping exits (CAS from null); the owner is interrupted and its outcome
  *   becomes that failure whatever its body does (as an Erlang exit signal).
  *
+ * Unlink versus an exit in flight (Erlang's guarantee since OTP 23)
+ *   Once unlink(self, peer) returns, no exit signal of peer's reaches self
+ *   through that link (nor self's reaches peer), even if peer's exit was
+ *   already under way. The exit reads its links under its own lock and then
+ *   tells them one by one, outside it; owed (under the ended cell's lock)
+ *   holds the peers it has yet to tell. Telling a peer is, under the ended
+ *   cell's lock: take it out of owed (if it is not there, it unlinked: tell
+ *   nothing), then deliver, which is the append of the Signal to its mailbox
+ *   or the CAS of its killedBy. unlink removes the peer from owed under that
+ *   same lock. So the two are ordered: either the signal was delivered before
+ *   unlink took the lock (it may already sit in the mailbox, or the kill is
+ *   decided: as in Erlang, a caller that traps exits may find an exit message
+ *   received before its unlink), or it never is. Only lock-free steps run
+ *   under the lock (an append's getAndSet, a CAS); the wake-ups that may park,
+ *   spawn a dispatcher or run cancel callbacks (unpark, an event actor's
+ *   scheduling, the kill's cancel) come after it. A peer unlinked before the
+ *   exit told it also leaves linksAtExit, so a later link by it is told (by
+ *   link, at once), and a peer told by the exit stays there, so a later link
+ *   is not told twice.
+ *
  * Compiled code and parked receivers (issue 11: the wake benchmark's deoptimization storm)
  *   A receiver parks inside compiled code (take, usually inlined into a bigger
  *   method), and resumes in that same compiled code however long it waited: if
@@ -127,7 +147,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * Threads
  *   send/enqueue: any thread. take/poll/trapExits: the owner only.
- *   link/unlink/addMonitor/exited: any thread, under the lock.
+ *   link/unlink/addMonitor/exited: any thread, under the lock (deliverExit: the
+ *   ended thread's lock, see "Unlink versus an exit in flight"). No thread holds
+ *   two cells' locks at once.
  * </pre>
  */
 public final class ActorCell extends MailboxLink {
@@ -157,8 +179,13 @@ public final class ActorCell extends MailboxLink {
     private List<GreenThread<?>> links;
     /** The links the exit read (null before it, or if there were none): a peer among them
      * that links again while the exit runs, or after, is told once, by the exit (link).
+     * A peer that unlinks before the exit told it leaves it (so a later link tells it).
+     * Never modified once set, only replaced (the exit iterates the list it read).
      * Kept as long as the cell: a dead thread's handle holds its peers' records. */
     private List<GreenThread<?>> linksAtExit;
+    /** While the exit tells its links: the peers it has yet to tell (a copy of linksAtExit,
+     * less those told and those that unlinked); null before and after. */
+    private List<GreenThread<?>> owed;
     /** Green threads owed a Down, and {@link ExitListener}s owed a callback. */
     private List<Object> monitors;
 
@@ -224,14 +251,26 @@ public final class ActorCell extends MailboxLink {
      *         the caller itself now owns the turn (EventHandOffHarness)
      */
     boolean append(Object msg) {
-        Node n = node(msg);
-        MailboxLink prev = getAndSetTail(n);
-        prev.setNextRelease(n);
-        if (waiting != 0 && casWaiting(1, 0)) {
+        if (appendNoWake(msg)) {
             wake();
             return true;
         }
         return false;
+    }
+
+    /**
+     * Any thread. Appends {@code msg} (it is in the mailbox when this returns)
+     * and claims the wake-up, leaving it to the caller: an exit signal is
+     * appended under the ended thread's cell lock and the owner woken after it
+     * (deliverExit).
+     *
+     * @return true if this call won the wake-up (CAS waiting 1 -> 0): the caller must call {@link #wake}
+     */
+    private boolean appendNoWake(Object msg) {
+        Node n = node(msg);
+        MailboxLink prev = getAndSetTail(n);
+        prev.setNextRelease(n);
+        return waiting != 0 && casWaiting(1, 0);
     }
 
     /**
@@ -563,7 +602,7 @@ public final class ActorCell extends MailboxLink {
             }
         }
         if (ended) {
-            deliverExit(child, cc, parent);
+            deliverExit(child, cc, parent, false);
             return;
         }
         synchronized (pc) {
@@ -605,7 +644,7 @@ public final class ActorCell extends MailboxLink {
         }
         if (peerEnded) {
             if (!toldByExit) {
-                deliverExit(peer, pc, self);
+                deliverExit(peer, pc, self, false);
             }
             return;
         }
@@ -614,29 +653,66 @@ public final class ActorCell extends MailboxLink {
         }
     }
 
-    /** Removes the link both ways (and a parent relation either way). Any thread. */
+    /**
+     * Removes the link both ways (and a parent relation either way). Any thread.
+     * Once it returns, neither side's exit signal reaches the other through this
+     * link, even from an exit already under way: a signal delivered before (a
+     * message in the mailbox, a kill) stays delivered (see "Unlink versus an exit
+     * in flight").
+     */
     public static void unlink(GreenThread<?> self, GreenThread<?> peer) {
         ActorCell sc = self.cell;
         ActorCell pc = peer.cell;
         if (sc != null) {
             synchronized (sc) {
-                if (sc.links != null) {
-                    sc.links.remove(peer);
-                }
-                if (sc.parent == peer) {
-                    sc.parent = null;
-                }
+                sc.unlinkLocked(peer);
             }
         }
         if (pc != null) {
             synchronized (pc) {
-                if (pc.links != null) {
-                    pc.links.remove(self);
-                }
-                if (pc.parent == self) {
-                    pc.parent = null;
+                pc.unlinkLocked(self);
+            }
+        }
+    }
+
+    /**
+     * Any thread: the green thread linked with {@code self} whose pid is {@code pid},
+     * or null. Finds a peer that has ended and whose exit may not have told
+     * {@code self} yet: its pid no longer looks it up, but its exit removes it from
+     * the links of a peer only after telling that peer (exited).
+     */
+    public static GreenThread<?> linkedPeer(GreenThread<?> self, Pid pid) {
+        ActorCell sc = self.cell;
+        if (sc == null) {
+            return null;
+        }
+        synchronized (sc) {
+            if (sc.links != null) {
+                for (GreenThread<?> g : sc.links) {
+                    if (g.pid().equals(pid)) {
+                        return g;
+                    }
                 }
             }
+        }
+        return null;
+    }
+
+    /** Under this cell's lock: {@code peer} is no longer linked, nor owed this owner's exit signal. */
+    private void unlinkLocked(GreenThread<?> peer) {
+        if (links != null) {
+            links.remove(peer);
+        }
+        if (parent == peer) {
+            parent = null;
+        }
+        if (owed != null && owed.remove(peer)) {
+            // The exit read it but has not told it: it will not now, and a later link
+            // must tell it (link reads linksAtExit). Replaced, not modified: the exit
+            // iterates the list it read.
+            List<GreenThread<?>> rest = new ArrayList<>(linksAtExit);
+            rest.remove(peer);
+            linksAtExit = rest;
         }
     }
 
@@ -729,10 +805,14 @@ public final class ActorCell extends MailboxLink {
             ms = monitors;
             links = null;
             linksAtExit = ls;
+            owed = ls == null ? null : new ArrayList<>(ls);
             monitors = null;
         }
         if (ls != null) {
             for (GreenThread<?> peer : ls) {
+                reached |= deliverExit(owner, this, peer, true);
+                // After the delivery: until then the peer finds this thread among its links,
+                // so an unlink by pid (whose lookup no longer finds it) still reaches it (linkedPeer).
                 ActorCell pc = peer.cell;
                 if (pc != null) {
                     synchronized (pc) {
@@ -741,7 +821,9 @@ public final class ActorCell extends MailboxLink {
                         }
                     }
                 }
-                reached |= deliverExit(owner, this, peer);
+            }
+            synchronized (this) {
+                owed = null;
             }
         }
         if (ms != null) {
@@ -766,30 +848,47 @@ public final class ActorCell extends MailboxLink {
         return reached;
     }
 
-    /** The exit signal of {@code ended} (whose cell is {@code ec}) reaches {@code peer}; true if it did. */
-    private static boolean deliverExit(GreenThread<?> ended, ActorCell ec, GreenThread<?> peer) {
+    /**
+     * The exit signal of {@code ended} (whose cell is {@code ec}) reaches {@code peer}; true if it did.
+     * The delivery itself (the signal's append to the peer's mailbox, or the kill's CAS of
+     * killedBy) is made under ec's lock, the lock unlink takes; the wake-up (unpark, an
+     * event actor's scheduling, the kill's cancel) after it (see "Unlink versus an exit in flight").
+     *
+     * @param fromExit true for ended's own exit, which tells only the peers it still owes
+     *        (a peer that unlinked meanwhile is not told); false for a late link (link,
+     *        linkChild), which tells the linker now
+     */
+    private static boolean deliverExit(GreenThread<?> ended, ActorCell ec, GreenThread<?> peer, boolean fromExit) {
         if (peer.isDone()) {
             return false;
         }
         Pid pid = ended.pid();
         Throwable failure = ended.failureOrNull();
         ActorCell pc = of(peer);
-        boolean parentOfEnded;
+        boolean trap = pc.trapExits;
+        // Made before the lock: a stack trace, user code (toString) in a failure's message.
+        Object signal = failure == null ? new Signal.Exit(pid, ended.rawOutcome())
+                : trap ? new Signal.Failure(pid, failure) : new LinkedFailureException(pid, ended.name(), failure);
+        boolean wake = false;
+        boolean kill = false;
         synchronized (ec) {
-            parentOfEnded = ec.parent == peer;
+            if (fromExit && (ec.owed == null || !ec.owed.remove(peer))) {
+                return false; // unlinked after the exit read its links
+            }
+            if (!trap && failure == null && ec.parent != peer) {
+                return false; // a normal end reaches only a peer that traps exits, or the parent
+            }
+            if (signal instanceof LinkedFailureException reason) {
+                kill = pc.casKilledBy(null, reason);
+            } else {
+                wake = pc.appendNoWake(signal);
+            }
         }
-        if (pc.trapExits) {
-            pc.enqueue(failure == null ? new Signal.Exit(pid, ended.rawOutcome()) : new Signal.Failure(pid, failure));
-        } else if (failure == null) {
-            if (!parentOfEnded) {
-                return false;
-            }
-            pc.enqueue(new Signal.Exit(pid, ended.rawOutcome()));
-        } else {
-            LinkedFailureException reason = new LinkedFailureException(pid, ended.name(), failure);
-            if (pc.casKilledBy(null, reason)) {
-                peer.cancel();
-            }
+        if (wake) {
+            pc.wake();
+        }
+        if (kill) {
+            peer.cancel();
         }
         return true;
     }
