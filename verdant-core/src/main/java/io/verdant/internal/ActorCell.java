@@ -109,7 +109,10 @@ import java.util.concurrent.locks.LockSupport;
  *   scheduling, the kill's cancel) come after it. A peer unlinked before the
  *   exit told it also leaves linksAtExit, so a later link by it is told (by
  *   link, at once), and a peer told by the exit stays there, so a later link
- *   is not told twice.
+ *   is not told twice. The exit takes itself out of a peer's links only after
+ *   telling that peer: until then the peer finds it there by pid (linkedPeer),
+ *   which Green.unlink needs, since an ending thread's pid stops looking it
+ *   up (its slot is emptied) before its exit reads its links.
  *
  * Compiled code and parked receivers (issue 11: the wake benchmark's deoptimization storm)
  *   A receiver parks inside compiled code (take, usually inlined into a bigger
