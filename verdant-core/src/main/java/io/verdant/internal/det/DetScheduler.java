@@ -130,6 +130,22 @@ import java.util.concurrent.locks.LockSupport;
  *   nothing else can run (inbox empty, timers due now fired), idle() puts the
  *   first settler back before it would advance the clock.
  *
+ * Ended threads still running
+ *   A green thread's status is final (isDone) before its onComplete callbacks
+ *   run, on its own virtual thread (GreenThread.finish); it has left the pid
+ *   table, so idle() does not see it among the live threads. A callback may
+ *   still unmount it: parked on a Verdant primitive (woken from inside, as
+ *   any wait), or left BLOCKED on a monitor or in a JDK timed wait. So
+ *   afterSlice classifies an ended thread whose virtual thread has not
+ *   terminated exactly as a running one (strict: refused, naming the
+ *   callback; lenient: not replayable, and counted in endedInTransit, so the
+ *   idle carrier waits for its wake-up instead of reporting a deadlock or
+ *   quiescence), and processes its end (roots, end-of-body checks) once, at
+ *   its first slice after the status became final. Before, it was taken for
+ *   gone: the same seed ended in a false DeadlockException or in a refusal of
+ *   the JDK unblocker's wake-up, whichever came first in real time
+ *   (DetEndedBlockedTest).
+ *
  * Lenient policy
  *   With Determinism.lenient(), an external wake-up does not fail the run: it
  *   waits in the inbox until nothing can run (as before) and marks the run not
@@ -277,6 +293,13 @@ public final class DetScheduler {
      * (the JDK poller wakes them): not durably blocked. Carrier only.
      */
     private final ArrayList<GreenThread<?>> inIo = new ArrayList<>();
+    /**
+     * Green threads whose body has ended, left BLOCKED or in a JDK timed wait
+     * in an onComplete callback under the lenient policy (see "Ended threads
+     * still running"): in transit, though no longer among the runtime's live
+     * threads. Carrier only.
+     */
+    private final ArrayList<GreenThread<?>> endedInTransit = new ArrayList<>();
     /**
      * Check mode compares (and records) steps only while a root green thread
      * (started from outside) is alive: after the last root ends, the test
@@ -718,6 +741,9 @@ public final class DetScheduler {
         if (g != null && !inIo.isEmpty()) {
             inIo.remove(g);
         }
+        if (g != null && !endedInTransit.isEmpty()) {
+            endedInTransit.remove(g);
+        }
         try {
             t.continuation().run();
         } finally {
@@ -730,36 +756,60 @@ public final class DetScheduler {
         }
     }
 
-    /** Carrier only: why did {@code g} unmount? */
+    /**
+     * Carrier only: why did {@code g} unmount? A thread whose body has ended
+     * may still run: its onComplete callbacks run on it after its status is
+     * final (GreenThread.finish), and one may block or wait. It is classified
+     * like a running thread (see "Ended threads still running" in the class
+     * comment) before its end is processed.
+     */
     private void afterSlice(GreenThread<?> g) {
         if (g.isDone()) {
-            threadRandoms.remove(g);
-            boolean root = roots.remove(g);
-            if (root && roots.isEmpty()) {
-                // The body has ended: the end-of-body checks, before the trace is frozen.
-                strategy.bodyEnded(log.count());
-                if (replaying) {
-                    checkReplay();
-                }
-                checkUnobserved();
-                // The schedule's trace is frozen here (see trace()): later steps race the closer.
-                // With failOnLeak the schedule goes on to quiescence (markQuiet) or a leak failure.
-                if (!settings.isFailOnLeak()) {
-                    endTrace = liveTrace();
-                }
-                if (comparing) {
-                    comparing = false;
-                    log.stopRecording();
-                }
+            if (g.virtualThread().getState() != Thread.State.TERMINATED) {
+                classify(g, true);
             }
-            synchronized (lock) {
-                if (root) {
-                    endedRoots.add(g);
-                }
-                lock.notifyAll(); // awaitRoot re-checks its thread
-            }
+            ended(g);
             return;
         }
+        classify(g, false);
+    }
+
+    /** Carrier only, after each slice of a green thread that has ended: its end, processed once (roots.remove). */
+    private void ended(GreenThread<?> g) {
+        threadRandoms.remove(g);
+        boolean root = roots.remove(g);
+        if (root && roots.isEmpty()) {
+            // The body has ended: the end-of-body checks, before the trace is frozen.
+            strategy.bodyEnded(log.count());
+            if (replaying) {
+                checkReplay();
+            }
+            checkUnobserved();
+            // The schedule's trace is frozen here (see trace()): later steps race the closer.
+            // With failOnLeak the schedule goes on to quiescence (markQuiet) or a leak failure.
+            if (!settings.isFailOnLeak()) {
+                endTrace = liveTrace();
+            }
+            if (comparing) {
+                comparing = false;
+                log.stopRecording();
+            }
+        }
+        synchronized (lock) {
+            if (root) {
+                endedRoots.add(g);
+            }
+            lock.notifyAll(); // awaitRoot re-checks its thread
+        }
+    }
+
+    /**
+     * Carrier only: refuses (strict) or counts in transit (lenient) a green
+     * thread left waiting for something outside the schedule's control: a
+     * socket, a JDK timed wait, a contended monitor. {@code ended}: its body
+     * has ended and it unmounted in a completion callback.
+     */
+    private void classify(GreenThread<?> g, boolean ended) {
         Thread vt = g.virtualThread();
         Thread.State state = vt.getState();
         if (state == Thread.State.WAITING && LockSupport.getBlocker(vt) == null) {
@@ -770,6 +820,9 @@ public final class DetScheduler {
                 if (settings.isLenient()) {
                     replayable = false; // the poller wakes it: admitted at quiescence
                     inIo.add(g);
+                    if (ended) {
+                        endedInTransit.add(g);
+                    }
                 } else if (failure == null && !closing) {
                     synchronized (lock) {
                         if (failure == null) {
@@ -791,12 +844,16 @@ public final class DetScheduler {
         }
         if (settings.isLenient() && (state == Thread.State.BLOCKED || state == Thread.State.TIMED_WAITING)) {
             replayable = false; // its wake-up comes from a JDK thread: admitted at quiescence
+            if (ended) {
+                endedInTransit.add(g); // not among the live threads idle() looks at: counted here
+            }
             return;
         }
+        String after = ended ? " (after its body ended, in an onComplete callback)" : "";
         if (failure == null && !closing && state == Thread.State.BLOCKED) {
             synchronized (lock) {
                 if (failure == null) {
-                    failLocked(new ScheduleFailedException(blockedMessage(g) + report(), liveTrace()));
+                    failLocked(new ScheduleFailedException(blockedMessage(g, after) + report(), liveTrace()));
                 }
             }
             return;
@@ -806,7 +863,8 @@ public final class DetScheduler {
             // wake-up, arriving meanwhile, must find this failure, not report its own.
             synchronized (lock) {
                 if (failure == null) {
-                    failLocked(new ScheduleFailedException(timedWaitMessage(g, !fired) + report(), liveTrace()));
+                    failLocked(new ScheduleFailedException(timedWaitMessage(g, !fired) + after + report(),
+                            liveTrace()));
                 }
             }
         }
@@ -842,7 +900,9 @@ public final class DetScheduler {
         boolean transit = false;
         if (failure == null && !closing) {
             List<GreenThread<?>> live = notDone(runtime.liveGreenThreads());
-            if (live.isEmpty()) {
+            if (!endedInTransit.isEmpty()) {
+                transit = true; // an ended thread's callback waits for a JDK thread (lenient)
+            } else if (live.isEmpty()) {
                 markQuiet();
             } else if (allWaiting(live) && inIo.isEmpty()) {
                 if (rootsAlive()) {
@@ -983,12 +1043,12 @@ public final class DetScheduler {
         return String.valueOf(blocker);
     }
 
-    private static String blockedMessage(GreenThread<?> g) {
+    private static String blockedMessage(GreenThread<?> g, String after) {
         StringBuilder at = new StringBuilder();
         for (StackTraceElement e : g.virtualThread().getStackTrace()) {
             at.append("\n    at ").append(e);
         }
-        return "green thread " + g + " blocked entering a synchronized block held by another green thread that "
+        return "green thread " + g + after + " blocked entering a synchronized block held by another green thread that "
                 + "parked inside it: the JDK hands the monitor over through its own unblocker thread, whose timing the "
                 + "schedule cannot control. Use Mutex or ReentrantLock, or do not park or yield inside synchronized "
                 + "(or opt in to Determinism.lenient()). Stack:" + at;
