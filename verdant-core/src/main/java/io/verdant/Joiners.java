@@ -1,5 +1,7 @@
 package io.verdant;
 
+import io.verdant.internal.GreenThread;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -9,9 +11,28 @@ import java.util.concurrent.CancellationException;
  * The built-in {@link TaskScope.Joiner} policies. The scope calls
  * {@code onFork}/{@code onComplete} under its lock and {@code result} after
  * every child ended, so their fields need no further synchronisation.
+ *
+ * <p>A child that a cancellation reached and that ended with
+ * {@link CancelledException} ({@link #cancelled}) is cancelled, not failed:
+ * no policy stops the scope for it (a user's cancel of one child through its
+ * handle leaves the others running, as a cancelled subtask of the JDK's
+ * {@code StructuredTaskScope}). The children the scope's own stop cancels are
+ * cancelled too; by then the policy has decided (or join throws for the
+ * deadline or the owner's cancellation).
  */
 final class Joiners {
     private Joiners() {
+    }
+
+    /**
+     * Whether {@code h} (ended) was cancelled: it ended with CancelledException
+     * and its own token is cancelled (a cancellation reached it: its handle's
+     * cancel(), the scope's stop, the owner's cancellation). A CancelledException
+     * thrown without one (a join of some cancelled thread) is a failure.
+     */
+    static boolean cancelled(GreenHandle<?> h) {
+        return h.state() == GreenState.FAILED && h.exceptionNow() instanceof CancelledException
+                && h instanceof GreenThread<?> g && g.isCancelled();
     }
 
     /** Throws the first failure as a GreenFailedException, the other real failures suppressed. */
@@ -37,7 +58,7 @@ final class Joiners {
 
         @Override
         public boolean onComplete(GreenHandle<? extends T> child) {
-            if (child.state() == GreenState.FAILED && firstFailure == null) {
+            if (child.state() == GreenState.FAILED && firstFailure == null && !cancelled(child)) {
                 firstFailure = child;
                 return true;
             }
@@ -51,7 +72,9 @@ final class Joiners {
             }
             List<T> results = new ArrayList<>(forked.size());
             for (GreenHandle<? extends T> h : forked) {
-                results.add(h.resultNow());
+                if (h.state() == GreenState.SUCCEEDED) { // a cancelled child has no result: left out
+                    results.add(h.resultNow());
+                }
             }
             return results;
         }
@@ -61,6 +84,8 @@ final class Joiners {
         private final List<GreenHandle<? extends T>> forked = new ArrayList<>();
         private GreenHandle<? extends T> winner;
         private GreenHandle<? extends T> firstFailure;
+        /** The first child that ended cancelled (see the class comment): reported only if none failed. */
+        private GreenHandle<? extends T> firstCancelled;
 
         @Override
         public boolean onFork(GreenHandle<? extends T> child) {
@@ -77,7 +102,11 @@ final class Joiners {
                 winner = child;
                 return true;
             }
-            if (firstFailure == null) {
+            if (cancelled(child)) {
+                if (firstCancelled == null) {
+                    firstCancelled = child;
+                }
+            } else if (firstFailure == null) {
                 firstFailure = child;
             }
             return false;
@@ -88,10 +117,14 @@ final class Joiners {
             if (winner != null) {
                 return winner.resultNow();
             }
-            if (firstFailure == null) {
-                throw new NoSuchElementException("TaskScope: no child was forked");
+            if (firstFailure != null) {
+                throw failure(firstFailure, forked);
             }
-            throw failure(firstFailure, forked);
+            if (firstCancelled != null) {
+                // Every child was cancelled: nothing succeeded, and no failure to report instead.
+                throw failure(firstCancelled, forked);
+            }
+            throw new NoSuchElementException("TaskScope: no child was forked");
         }
     }
 

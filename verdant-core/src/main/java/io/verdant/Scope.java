@@ -37,6 +37,13 @@ import java.util.concurrent.Callable;
  *     {@link #cancel()} cancels the children explicitly; children that then end
  *     with {@link CancelledException} do not count as failures (the scope
  *     returns the body's result).</li>
+ * <li>Nor does a child cancelled on its own, through its handle's
+ *     {@link GreenHandle#cancel()}: when it ends with
+ *     {@link CancelledException}, the other children go on and the scope
+ *     returns the body's result, as a cancelled subtask of the JDK's
+ *     {@code StructuredTaskScope}. A child that throws
+ *     {@code CancelledException} without having been cancelled (for example
+ *     from a join of another, cancelled thread) fails as any other.</li>
  * </ul>
  */
 public final class Scope {

@@ -42,6 +42,13 @@ import java.util.concurrent.Callable;
  *     counted from {@code open}: when it passes, the scope stops (its children
  *     are cancelled, even if the owner is not in {@code join} yet), and
  *     {@code join} throws {@link TimedOutException} once they have ended.</li>
+ * <li>A child cancelled on its own, through its handle's
+ *     {@link GreenHandle#cancel()}, and ended with {@link CancelledException}
+ *     is <em>cancelled</em>, not failed (as a cancelled subtask of the JDK's
+ *     {@code StructuredTaskScope}): the built-in policies do not stop the
+ *     scope for it and it has no result. A child that throws
+ *     {@code CancelledException} without having been cancelled fails as any
+ *     other.</li>
  * <li>{@code close()} cancels the children still running and waits for them
  *     all to end (deaf to the owner's own cancellation while it waits, so no
  *     child outlives the block). Unlike the JDK, closing without joining is
@@ -109,7 +116,9 @@ public final class TaskScope<T, R> implements AutoCloseable {
          * Fail fast: the first child to fail stops the scope, and
          * {@code join} throws a {@link GreenFailedException} whose cause is what
          * it threw (the other failures, except the cancellations the stop
-         * caused, suppressed); if all succeed, their results in fork order.
+         * caused, suppressed); if all succeed, their results in fork order. A
+         * child cancelled through its handle is no failure: it does not stop
+         * the scope, and the results leave it out.
          *
          * @param <T> the children's result type
          * @return a fresh joiner
@@ -120,10 +129,12 @@ public final class TaskScope<T, R> implements AutoCloseable {
 
         /**
          * First success wins: the first child to succeed stops the scope (the
-         * others are cancelled) and {@code join} returns its result. If every
-         * child fails, {@code join} throws a {@link GreenFailedException} for
-         * the first failure (the others suppressed); with no child forked, a
-         * {@link NoSuchElementException}.
+         * others are cancelled) and {@code join} returns its result. If no
+         * child succeeds, {@code join} throws a {@link GreenFailedException}
+         * for the first failure (the others suppressed); a child cancelled
+         * through its handle is no failure, and is reported (its
+         * {@link CancelledException} the cause) only if no child failed
+         * either; with no child forked, a {@link NoSuchElementException}.
          *
          * @param <T> the children's result type
          * @return a fresh joiner

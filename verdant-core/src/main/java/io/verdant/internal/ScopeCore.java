@@ -29,6 +29,16 @@ public final class ScopeCore {
      *               re-check after unpark sees zero).
      *   first       the first failure, set once by CAS; whoever sets it cancels
      *               the children (a spawn after that cancels its new child at once).
+     * Cancelled children
+     *   A child that ends with CancelledException after a cancellation reached
+     *   it is not a failure: the scope's cancel (a failure's, or Scope.cancel),
+     *   the owner's (its cascade reaches the children: the scope then throws
+     *   CancelledException), or a cancel aimed at the child alone (its handle's
+     *   cancel(), a token above it). The child's wrapper tells them from a
+     *   CancelledException thrown without one (a join of a cancelled thread,
+     *   user code), which is a failure, by the child's own token: cancelled
+     *   iff a cancellation reached it (CancelNode). As the JDK's
+     *   StructuredTaskScope, where a subtask cancelled is not a failed one.
      * Waiting (owner only, awaitChildren)
      *   Deaf to cancellation and interrupts: a scope never leaves a child
      *   running. Interrupts are cleared and remembered; on the first sign of
@@ -89,7 +99,10 @@ public final class ScopeCore {
                     try {
                         return task.call();
                     } catch (Throwable t) {
-                        if (!(t instanceof CancelledException && isCancelled())) {
+                        // A cancellation is no failure (see "Cancelled children"): the scope's own,
+                        // or one aimed at this child (its handle's cancel(), the owner's cascade).
+                        if (!(t instanceof CancelledException
+                                && (isCancelled() || GreenThread.current().isCancelled()))) {
                             fail(t);
                         }
                         GreenThread.current().markFailureObserved(); // the scope rethrows it: not unobserved
