@@ -398,12 +398,21 @@ public final class Green {
      * and are cancelled with it, except those it registered elsewhere
      * ({@link Spawner#cancelWith}, an executor's tasks).
      *
+     * <p>At the deadline there is one outcome, never a mix: either the
+     * cancellation reached the body first (this throws {@link TimedOutException}
+     * and the threads the body spawned are cancelled with it), or the body had
+     * ended by itself first, even after the deadline (this returns its result
+     * or throws its exception, and the threads it spawned that are still
+     * running stay registered under the caller, as when any green thread ends).
+     *
      * @param <T> the result type
      * @param <X> the checked exception the body may throw
      * @param timeout how long the body may run
      * @param body the code to run
-     * @return what {@code body} returned in time
-     * @throws X what the body threw in time, as it was (also a RuntimeException or Error)
+     * @return what {@code body} returned in time (or right at the deadline,
+     *         before the cancellation reached it)
+     * @throws X what the body threw in time (or right at the deadline, before
+     *         the cancellation reached it), as it was (also a RuntimeException or Error)
      * @throws TimedOutException if the deadline passed first (the body was
      *         cancelled and has ended; if it ended with a failure other than that
      *         cancellation, the failure is attached as suppressed)

@@ -1,5 +1,6 @@
 package io.verdant;
 
+import io.verdant.internal.CancelNode;
 import io.verdant.internal.GreenThread;
 import io.verdant.internal.RuntimeCore;
 import io.verdant.internal.Waits;
@@ -17,12 +18,28 @@ import java.util.Objects;
  * CancelledException as suppressed), so it is never also logged as unobserved,
  * even when the body ends before the caller reaches its join
  * (FailureLoggingTest).
+ *
+ * <pre>
+ * The deadline: one outcome, never a mix
+ *   A body that ends by itself hands its still-running children up to the
+ *   caller (CancelNode, "Orphans"), as any green thread does; a body the
+ *   cancel reaches first takes its children down with it. The join's timeout
+ *   and the body's end race: the body may end after the join gave up and
+ *   before the caller's cancel. So the caller does not decide by the join's
+ *   outcome but by the cancel's: CancelNode.cancelTakingChildren tells
+ *   whether the cancel took the body's children (the call times out: they are
+ *   cancelled) or the body had ended first and handed them up (the call
+ *   completes: the body's result or exception, as if the join had seen it).
+ *   Before, the call threw TimedOutException while the children it had been
+ *   handed stayed running under the caller (WithTimeoutTest, forced at the
+ *   fault site TIMEOUT_EXPIRED). Either way the caller waits for the body's
+ *   thread to end (its status is final only after its hand-up).
+ * </pre>
  */
 final class Timeouts {
     private Timeouts() {
     }
 
-    @SuppressWarnings("unchecked")
     static <T, X extends Exception> T withTimeout(Duration timeout, Green.Block<? extends T, X> body) throws X {
         long nanos = RuntimeCore.toNanos(timeout, "timeout");
         Objects.requireNonNull(body, "body");
@@ -34,28 +51,47 @@ final class Timeouts {
         try {
             return child.join(Duration.ofNanos(nanos));
         } catch (TimedOutException late) {
-            child.cancel();
+            io.verdant.internal.sched.Faults.timeoutExpired();
+            boolean tookChildren = CancelNode.cancelTakingChildren(child);
             Waits.awaitEndUninterruptibly(child);
+            if (!tookChildren) {
+                // The body ended by itself before the cancel reached it (see "The deadline"):
+                // its children went up to the caller, so the call completed.
+                return Timeouts.<T, X>outcome(child);
+            }
             TimedOutException timedOut = new TimedOutException("Green.withTimeout: the body was still running after "
                     + timeout + "; it was cancelled and has ended");
             attachFailure(child, timedOut);
             throw timedOut;
         } catch (GreenFailedException failed) {
-            Throwable cause = failed.getCause();
-            if (cause instanceof RuntimeException r) {
-                throw r;
-            }
-            if (cause instanceof Error e) {
-                throw e;
-            }
-            // Block.run declares only X: a checked cause is an X.
-            throw (X) cause;
+            throw Timeouts.<X>rethrow(failed.getCause());
         } catch (CancelledException callerCancelled) {
             child.cancel();
             Waits.awaitEndUninterruptibly(child);
             attachFailure(child, callerCancelled);
             throw callerCancelled;
         }
+    }
+
+    /** The ended body's outcome, as the join would have returned or thrown it. */
+    private static <T, X extends Exception> T outcome(GreenThread<T> child) throws X {
+        Throwable f = child.failureOrNull();
+        if (f == null) {
+            return child.resultNow();
+        }
+        throw Timeouts.<X>rethrow(f);
+    }
+
+    /** What the body threw, as it was: unchecked, or an X (Block.run declares only X). */
+    @SuppressWarnings("unchecked")
+    private static <X extends Exception> X rethrow(Throwable cause) throws X {
+        if (cause instanceof RuntimeException r) {
+            throw r;
+        }
+        if (cause instanceof Error e) {
+            throw e;
+        }
+        return (X) cause;
     }
 
     /** A failure of the ended body other than the cancellation the call caused, kept on {@code thrown}. */

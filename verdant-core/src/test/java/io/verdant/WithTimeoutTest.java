@@ -1,5 +1,7 @@
 package io.verdant;
 
+import io.verdant.internal.GreenThread;
+import io.verdant.internal.sched.SchedulerTestAccess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -9,7 +11,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -67,6 +71,91 @@ class WithTimeoutTest {
             Thread.onSpinWait();
         }
         assertThat(cancelled.get()).isEqualTo(2);
+    }
+
+    /**
+     * The body ends by itself right at the deadline: after the caller's join gave
+     * up, before its cancel (forced at the fault site TIMEOUT_EXPIRED). Its child,
+     * still running, went up to the caller as on any normal end, so the call
+     * completes with the body's result. Before, it threw TimedOutException and the
+     * child it had been handed kept running, cancelled by nothing.
+     */
+    @Test
+    void aBodyEndingAtTheDeadlineBeforeTheCancelCompletesAndItsChildStaysWithTheCaller() {
+        AtomicReference<GreenHandle<?>> body = new AtomicReference<>();
+        AtomicReference<GreenHandle<Void>> child = new AtomicReference<>();
+        Channel<Integer> release = Channel.unbounded();
+        AtomicBoolean armed = new AtomicBoolean(true);
+        SchedulerTestAccess.atSites((w, site) -> {
+            if (site.equals("TIMEOUT_EXPIRED") && armed.compareAndSet(true, false)) {
+                release.send(1); // the body returns now, and the caller waits until it has ended
+                body.get().join();
+            }
+        });
+        try {
+            Object outcome = rt.<Object>run(() -> {
+                try {
+                    return Green.withTimeout(Duration.ofMillis(50), () -> {
+                        body.set(GreenThread.current());
+                        child.set(Green.spawn(() -> Green.sleep(Duration.ofMinutes(5))));
+                        release.receive();
+                        return "done";
+                    });
+                } catch (TimedOutException e) {
+                    return e;
+                }
+            });
+            assertThat(armed).isFalse();
+            GreenHandle<Void> c = child.get();
+            if (outcome instanceof TimedOutException) {
+                // A timed-out call would have cancelled the child with the body.
+                assertThatThrownBy(() -> c.join(Duration.ofSeconds(10))).as("the call timed out: the child must be "
+                        + "cancelled").isInstanceOf(GreenFailedException.class).hasCauseInstanceOf(CancelledException.class);
+            }
+            assertThat(outcome).isEqualTo("done");
+            assertThat(c.isDone()).as("the completed body's child goes on").isFalse();
+            c.cancel();
+            assertThatThrownBy(() -> c.join(Duration.ofSeconds(10))).isInstanceOf(GreenFailedException.class)
+                    .hasCauseInstanceOf(CancelledException.class);
+        } finally {
+            SchedulerTestAccess.atSites(null);
+        }
+    }
+
+    /** The same race with a body that fails as it ends: its own exception comes out, as on a normal end. */
+    @Test
+    void aBodyFailingAtTheDeadlineBeforeTheCancelThrowsItsOwnException() {
+        AtomicReference<GreenHandle<?>> body = new AtomicReference<>();
+        Channel<Integer> release = Channel.unbounded();
+        AtomicBoolean armed = new AtomicBoolean(true);
+        IllegalStateException own = new IllegalStateException("the body's own");
+        SchedulerTestAccess.atSites((w, site) -> {
+            if (site.equals("TIMEOUT_EXPIRED") && armed.compareAndSet(true, false)) {
+                release.send(1);
+                try {
+                    body.get().join();
+                } catch (GreenFailedException expected) {
+                    // the body failed: its failure is the call's
+                }
+            }
+        });
+        try {
+            Object outcome = rt.<Object>run(() -> {
+                try {
+                    return Green.withTimeout(Duration.ofMillis(50), () -> {
+                        body.set(GreenThread.current());
+                        release.receive();
+                        throw own;
+                    });
+                } catch (RuntimeException e) {
+                    return e;
+                }
+            });
+            assertThat(armed).isFalse();
+            assertThat(outcome).isSameAs(own);
+        } finally {
+            SchedulerTestAccess.atSites(null);
+        }
     }
 
     @Test

@@ -176,6 +176,12 @@ import java.util.Objects;
  *   after the mark; an own registration that read kids before the CAS is the
  *   Dekker pair below, unchanged (the canceller still writes cancelled before
  *   it reads chunks and the slots).
+ *   Who took the children is final and readable: after a cancel() of a
+ *   thread's token, kids is CANCELLED if the cancel (or an earlier one) took
+ *   them, ENDED if the owner ended first and handed them up (null: it ended
+ *   with no token, so no own children). cancelTakingChildren reports it, so a
+ *   caller can match its own outcome to where the children went
+ *   (Green.withTimeout: timed out iff they were cancelled).
  *   A spawn from another thread racing with cancel: the registration's CAS and
  *   step 1's CAS are ordered on kids, so the child is either in the chain step
  *   1 took or sees CANCELLED and is born cancelled (and interrupted right after
@@ -664,6 +670,28 @@ public final class CancelNode implements CancelToken {
             }
             n.forEachLiveOwn(g -> work.add(of(g)));
         }
+    }
+
+    /**
+     * Any thread: cancels {@code g}, and tells whether the cancellation took
+     * its children (true) or {@code g} had ended first and handed them up
+     * (false). Who moved g's kids to a final value decides, once (see "The kids
+     * field"): CANCELLED, this cancel's CAS or an earlier cancel's, or ENDED (or
+     * no token at all when g is done: it had no own children). Either way the
+     * answer is final and agrees with where g's children went: cancelled with
+     * it, or registered under the node above. Green.withTimeout uses it to
+     * decide between "timed out" and "completed" consistently with them.
+     *
+     * @param g the thread to cancel
+     * @return true if g's children (if any) were cancelled with it, false if g ended first
+     */
+    public static boolean cancelTakingChildren(GreenThread<?> g) {
+        CancelNode n = of(g);
+        n.cancel();
+        Object h = n.kids;
+        // cancel() returns without the CAS only if n was cancelled (kids CANCELLED) or g was
+        // done: then kids is ENDED, or null (g made no token, so had no own children).
+        return h == CANCELLED;
     }
 
     @Override

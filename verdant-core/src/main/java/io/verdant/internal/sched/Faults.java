@@ -29,7 +29,9 @@ package io.verdant.internal.sched;
  * (OverflowOutOfMemoryTest). {@link #senderWaiting()}, called by
  * MailboxBound.offer, lets a test hold a sender waiting for room in a BLOCK
  * mailbox between its publication as a waiter and its cancellation and
- * deadline checks (BlockedSenderLeavesTest).
+ * deadline checks (BlockedSenderLeavesTest). {@link #timeoutExpired()}, called by
+ * Green.withTimeout once its join timed out, lets a test end the body before
+ * the caller's cancel reaches it (WithTimeoutTest).
  *
  * <pre>
  * Threads
@@ -78,9 +80,13 @@ public final class Faults {
      * itself among the waiters and re-checked the count, and has not yet checked
      * its cancellation and deadline (MailboxBound.offer). The hook gets the caller's
      * carrier, or null off the carriers.
+     * TIMEOUT_EXPIRED is not a carrier's either: a green thread in Green.withTimeout whose
+     * join of the body timed out has not yet cancelled the body (Timeouts.withTimeout); the
+     * hook gets the caller's carrier, or null.
      */
     enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, SLICE_ENDING, TAKEN, DISPATCHED, OWN_SLOT_PENDING, SPAWN_PUBLISHED, CANCEL_MARKED,
-        SLOT_PUBLISHED, SLOT_EMPTIED, UNMOUNTED, OVERFLOW_ALLOCATING, SENDER_WAITING }
+        SLOT_PUBLISHED, SLOT_EMPTIED, UNMOUNTED, OVERFLOW_ALLOCATING, SENDER_WAITING,
+        TIMEOUT_EXPIRED }
 
     /** A test's fault: may throw anything, on the carrier that reached {@code site}. */
     interface Hook {
@@ -200,6 +206,17 @@ public final class Faults {
     public static void senderWaiting() {
         if (ENABLED) {
             at(Worker.ofCaller(), Site.SENDER_WAITING);
+        }
+    }
+
+    /**
+     * A green thread in Green.withTimeout, after its join of the body timed out and
+     * before it cancels the body: runs the installed hook, if any, at TIMEOUT_EXPIRED.
+     * Folded away unless fault injection is enabled.
+     */
+    public static void timeoutExpired() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.TIMEOUT_EXPIRED);
         }
     }
 
