@@ -41,18 +41,25 @@ import io.verdant.internal.det.StepScript;
  * <p>A failed deterministic run names its settings as a one-line replay key,
  * {@code v1:<strategy>:0x<seed in hex>} (for example {@code v1:random:0x2A} or
  * {@code v1:pct3:0x5DEECE66D}), followed by {@code :k=<steps>} when a PCT
- * schedule's expected length is not the default and by {@code :lenient} for
- * the lenient policy; {@link #replay(String)} turns it back into these
- * settings. A value is immutable.
+ * schedule's expected length is not the default, by {@code :lenient} for
+ * the lenient policy, and by the options that change what a run does when
+ * they are not the defaults: {@code :maxSteps=<n>} ({@link #maxSteps(long)}),
+ * {@code :failOnLeak} ({@link #failOnLeak(boolean)}),
+ * {@code :startTime=<epoch seconds>[.<9 digits of nanoseconds>]}
+ * ({@link #startTime(Instant)}) and {@code :failOnUnjoinedFailure=false}
+ * ({@link #failOnUnjoinedFailure(boolean)}). So
+ * {@link #replay(String)} turns a key alone back into settings under which
+ * the run takes the same steps and fails the same way. The format is still
+ * {@code v1}: a key without these options (every key written before they
+ * were added, and any key of default options) parses as before, to the
+ * defaults. A value is immutable.
  *
- * <p>Limits and environment, which the replay key does not name (a replay
- * must use the same values; {@code @VerdantTest}'s replay and
- * {@link Exploration#replay(ScheduleFailedException)} do): the step limit
- * ({@link #maxSteps(long)}), the leak check ({@link #failOnLeak(boolean)}), the
- * virtual wall clock's origin ({@link #startTime(Instant)}), the real-time
- * bound on one slice ({@link #sliceWatchdog(Duration)}), the unobserved-failure
- * check ({@link #failOnUnjoinedFailure(boolean)}, on by default) and step
- * recording ({@link #recordSteps(boolean)}).
+ * <p>Not named by the replay key (they change no step of a run that
+ * completes): the real-time bound on one slice
+ * ({@link #sliceWatchdog(Duration)}) and step recording
+ * ({@link #recordSteps(boolean)}). {@code @VerdantTest}'s replay and
+ * {@link Exploration#replay(ScheduleFailedException)} take every limit from
+ * the test or exploration that replays, which overrides the key's.
  *
  * <p>A schedule can also be saved as its list of choices and replayed from it
  * ({@link #replaySteps(String)}): unlike a replay key, that survives a change
@@ -66,6 +73,10 @@ public final class Determinism {
     private static final String PCT = "pct";
     private static final String LENIENT = "lenient";
     private static final String STEPS = "steps";
+    private static final String MAX_STEPS = "maxSteps=";
+    private static final String FAIL_ON_LEAK = "failOnLeak";
+    private static final String START_TIME = "startTime=";
+    private static final String UNJOINED = "failOnUnjoinedFailure=";
     /**
      * The expected schedule length PCT spreads its change points over when
      * nothing better is known: a bound for small tests (tens of threads, a few
@@ -99,8 +110,9 @@ public final class Determinism {
     private final int depth;
     private final long expectedSteps;
     private final boolean lenient;
-    // Limits and environment: not part of the replay key (they choose nothing; a
-    // replay must use the same values, as @VerdantTest's replay does).
+    // Limits and environment: they choose nothing, but maxSteps, failOnLeak, startTime
+    // and failOnUnjoinedFailure change what a run does, so the replay key names them
+    // (when not the defaults); sliceWatchdog and recordSteps it does not.
     private final long maxSteps;
     private final boolean failOnLeak;
     private final Instant startTime;
@@ -164,12 +176,14 @@ public final class Determinism {
      * The settings a replay key names.
      *
      * @param replayKey a key as printed by a failed run, such as {@code v1:random:0x2A},
-     *        {@code v1:natural:0x2A}, {@code v1:pct3:0x5DEECE66D} or
-     *        {@code v1:pct3:0x5DEECE66D:k=412:lenient}
-     * @return the settings
+     *        {@code v1:natural:0x2A}, {@code v1:pct3:0x5DEECE66D},
+     *        {@code v1:pct3:0x5DEECE66D:k=412:lenient} or
+     *        {@code v1:random:0x2A:maxSteps=5000:failOnLeak:startTime=1700000000}
+     * @return the settings: the key's choices and options, the other limits at their defaults
      * @throws NullPointerException if {@code replayKey} is null
      * @throws IllegalArgumentException if {@code replayKey} is not of the form
-     *         {@code v1:<random|natural|pct<depth>>:0x<hex>[:k=<steps>][:lenient]}
+     *         {@code v1:<random|natural|pct<depth>>:0x<hex>[:k=<steps>][:lenient][:maxSteps=<n>][:failOnLeak]}
+     *         {@code [:startTime=<seconds>[.<nanos>]][:failOnUnjoinedFailure=<true|false>]}
      *         and not saved steps ({@code v1:steps:...}, see {@link #replaySteps(String)},
      *         to which such a text is handed)
      */
@@ -206,10 +220,29 @@ public final class Determinism {
         }
         long k = DEFAULT_PCT_STEPS;
         boolean lenient = false;
+        long maxSteps = DEFAULT_MAX_STEPS;
+        boolean failOnLeak = false;
+        Instant startTime = DEFAULT_START_TIME;
+        boolean failOnUnjoinedFailure = true;
         for (int i = 3; i < parts.length; i++) {
             String p = parts[i];
             if (p.equals(LENIENT)) {
                 lenient = true;
+            } else if (p.equals(FAIL_ON_LEAK)) {
+                failOnLeak = true;
+            } else if (p.startsWith(MAX_STEPS)) {
+                try {
+                    maxSteps = Long.parseLong(p.substring(MAX_STEPS.length()));
+                } catch (NumberFormatException e) {
+                    throw badKey(replayKey, e);
+                }
+                if (maxSteps < 1) {
+                    throw badKey(replayKey, null);
+                }
+            } else if (p.startsWith(START_TIME)) {
+                startTime = parseStartTime(p.substring(START_TIME.length()), replayKey);
+            } else if (p.equals(UNJOINED + "false") || p.equals(UNJOINED + "true")) {
+                failOnUnjoinedFailure = p.endsWith("true");
             } else if (p.startsWith("k=") && depth > 0) {
                 try {
                     k = Long.parseLong(p.substring(2));
@@ -223,12 +256,33 @@ public final class Determinism {
                 throw badKey(replayKey, null);
             }
         }
-        return new Determinism(seed, strategy, depth, k, lenient);
+        return new Determinism(seed, strategy, depth, k, lenient, null, maxSteps, failOnLeak, startTime,
+                DEFAULT_SLICE_WATCHDOG, failOnUnjoinedFailure, false);
+    }
+
+    /** A key's start time: epoch seconds, optionally a dot and nine digits of nanoseconds. */
+    private static Instant parseStartTime(String v, String key) {
+        int dot = v.indexOf('.');
+        try {
+            long seconds = Long.parseLong(dot < 0 ? v : v.substring(0, dot));
+            int nanos = 0;
+            if (dot >= 0) {
+                String n = v.substring(dot + 1);
+                if (n.length() != 9 || n.charAt(0) == '-' || n.charAt(0) == '+') {
+                    throw badKey(key, null);
+                }
+                nanos = Integer.parseInt(n);
+            }
+            return Instant.ofEpochSecond(seconds, nanos);
+        } catch (NumberFormatException | java.time.DateTimeException e) {
+            throw badKey(key, e);
+        }
     }
 
     private static IllegalArgumentException badKey(String key, Throwable cause) {
         return new IllegalArgumentException("replayKey: expected v1:<random|natural|pct<depth>>:0x<hex seed>"
-                + "[:k=<steps>][:lenient], got '" + key + "'", cause);
+                + "[:k=<steps>][:lenient][:maxSteps=<n>][:failOnLeak][:startTime=<epoch seconds>[.<nanos>]]"
+                + "[:failOnUnjoinedFailure=false], got '" + key + "'", cause);
     }
 
     /**
@@ -322,7 +376,8 @@ public final class Determinism {
      * {@code testing} treat uncaught child failures the same way. A test that
      * expects a thread to fail and does not care can join it
      * ({@code assertThrows}), configure a failure handler (which then gets the
-     * failure instead), or turn the check off. Not part of the replay key.
+     * failure instead), or turn the check off. The replay key names it when
+     * it is off.
      *
      * @param on true to fail a run on an unobserved failure
      * @return settings with the same choices, limits and environment and this check
@@ -422,8 +477,8 @@ public final class Determinism {
      * These settings with another step limit: a schedule that takes more steps
      * fails with a {@link ScheduleFailedException} saying "livelock?" and
      * showing its last steps (a loop of green threads that keep each other
-     * busy, or a retry loop that never gives up). The limit is not part of the
-     * replay key: replay with the same limit.
+     * busy, or a retry loop that never gives up). The replay key names the
+     * limit when it is not the default.
      *
      * @param steps the most steps a schedule may take, at least 1 ({@link #DEFAULT_MAX_STEPS} unless set)
      * @return settings with the same seed, strategy and policy and this limit
@@ -456,8 +511,8 @@ public final class Determinism {
     /**
      * These settings with another origin of the virtual wall clock
      * ({@link Green#clock()}), which reads {@code startTime} plus the virtual
-     * time. {@link Green#nanoTime()} is unaffected (it counts from 0). Not part
-     * of the replay key: replay with the same start time.
+     * time. {@link Green#nanoTime()} is unaffected (it counts from 0). The
+     * replay key names it when it is not the default.
      *
      * @param startTime the instant the virtual wall clock shows when the runtime starts
      *        ({@link #DEFAULT_START_TIME} unless set)
@@ -586,8 +641,10 @@ public final class Determinism {
     /**
      * The one-line key that names these settings, for {@link #replay(String)}.
      *
-     * @return for example {@code v1:random:0x2A} or {@code v1:pct3:0x5DEECE66D:k=412}; for a replay of
-     *         saved steps {@code v1:steps:0x<seed>}, which names the seed only (see {@link #replaySteps(String)})
+     * @return for example {@code v1:random:0x2A}, {@code v1:pct3:0x5DEECE66D:k=412} or
+     *         {@code v1:random:0x2A:maxSteps=5000:failOnLeak} (the options a replay needs, when not the
+     *         defaults: see the class comment); for a replay of saved steps {@code v1:steps:0x<seed>},
+     *         which names the seed only (see {@link #replaySteps(String)})
      */
     public String replayKey() {
         StringBuilder sb = new StringBuilder(VERSION).append(':').append(strategy).append(":0x")
@@ -597,6 +654,24 @@ public final class Determinism {
         }
         if (lenient) {
             sb.append(':').append(LENIENT);
+        }
+        if (script != null) {
+            return sb.toString(); // names the seed only (see replaySteps)
+        }
+        if (maxSteps != DEFAULT_MAX_STEPS) {
+            sb.append(':').append(MAX_STEPS).append(maxSteps);
+        }
+        if (failOnLeak) {
+            sb.append(':').append(FAIL_ON_LEAK);
+        }
+        if (!startTime.equals(DEFAULT_START_TIME)) {
+            sb.append(':').append(START_TIME).append(startTime.getEpochSecond());
+            if (startTime.getNano() != 0) {
+                sb.append('.').append(String.format(Locale.ROOT, "%09d", startTime.getNano()));
+            }
+        }
+        if (!failOnUnjoinedFailure) {
+            sb.append(':').append(UNJOINED).append(false);
         }
         return sb.toString();
     }
@@ -617,10 +692,15 @@ public final class Determinism {
 
     @Override
     public String toString() {
-        return "Determinism[" + replayKey() + (maxSteps != DEFAULT_MAX_STEPS ? ", maxSteps=" + maxSteps : "")
-                + (failOnLeak ? ", failOnLeak" : "") + (startTime.equals(DEFAULT_START_TIME) ? "" : ", startTime=" + startTime)
+        // The key names maxSteps, failOnLeak, startTime and failOnUnjoinedFailure (except for saved steps).
+        boolean keyed = script == null;
+        return "Determinism[" + replayKey()
+                + (!keyed && maxSteps != DEFAULT_MAX_STEPS ? ", maxSteps=" + maxSteps : "")
+                + (!keyed && failOnLeak ? ", failOnLeak" : "")
+                + (!keyed && !startTime.equals(DEFAULT_START_TIME) ? ", startTime=" + startTime : "")
                 + (sliceWatchdog.equals(DEFAULT_SLICE_WATCHDOG) ? "" : ", sliceWatchdog=" + sliceWatchdog)
-                + (failOnUnjoinedFailure ? "" : ", failOnUnjoinedFailure=false") + (recordSteps ? ", recordSteps" : "")
+                + (!keyed && !failOnUnjoinedFailure ? ", failOnUnjoinedFailure=false" : "")
+                + (recordSteps ? ", recordSteps" : "")
                 + (script == null ? "" : ", " + script.size() + " saved steps") + "]";
     }
 }

@@ -42,7 +42,7 @@ class DeterminismSettingsTest {
         try (Verdant rt = Verdant.deterministic(QUIET, Determinism.seed(3).maxSteps(500))) {
             assertThatThrownBy(() -> rt.run(DeterminismSettingsTest::pingPongForever))
                     .isInstanceOf(ScheduleFailedException.class)
-                    .hasMessageStartingWith("[replay v1:random:0x3]")
+                    .hasMessageStartingWith("[replay v1:random:0x3:maxSteps=500]") // the key names the limit
                     .hasMessageContaining("more than 500 steps (Determinism.maxSteps): a livelock?")
                     .hasMessageContaining("last steps")
                     .hasMessageContaining("spinner-");

@@ -148,7 +148,7 @@ class VerdantTestSettingsTest {
         TestKit.Result r = TestKit.run(Livelock.class);
         assertThat(r.status()).isEqualTo(Status.FAILED);
         assertThat(r.message()).contains("more than 200 steps (Determinism.maxSteps): a livelock?")
-                .contains("replay: @VerdantTest(replay = \"v1:random:0x0\")");
+                .contains("replay: @VerdantTest(replay = \"v1:random:0x0:maxSteps=200\")"); // the key names the limit
     }
 
     @Test
