@@ -418,7 +418,10 @@ public final class Determinism {
      * These settings with the PCT strategy for bugs of depth {@code depth}
      * (see the class comment): random priorities, {@code depth - 1} priority
      * change points spread uniformly over {@link #expectedSteps()} steps, the
-     * highest-priority runnable thread runs. Replay key {@code v1:pct<depth>:0x<seed>}.
+     * highest-priority runnable thread runs. A change point that falls on a
+     * step where no other thread could run instead is deferred to the next
+     * step where one could, so every change point can act. Replay key
+     * {@code v1:pct<depth>:0x<seed>}.
      *
      * @param depth the bug depth to target, 1 to 64 (1: no change point; each
      *        schedule runs threads in one random priority order)

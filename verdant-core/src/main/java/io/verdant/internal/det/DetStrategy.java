@@ -104,6 +104,20 @@ abstract class DetStrategy {
      * priority {@code depth - 1 - i}, below every initial priority, so it runs
      * again only when nothing of higher priority can. Steps count dispatches
      * and points alike.
+     *
+     * <p>Deferred change points. A change point acts only at a step with an
+     * alternative: a dispatch with more than one runnable task, or a
+     * scheduling point with another task runnable. A step without one (the
+     * only runnable task dispatched, or a point with nothing else runnable,
+     * which the scheduler records without asking the strategy) cannot change
+     * the order, so a change point that falls there, or several that fall on
+     * one step, wait: each later step with an alternative applies the earliest
+     * pending one, one per step, in order. Before, such a change point was
+     * spent on the lone task or skipped, and a run had fewer than
+     * {@code depth - 1} change points that could act, which weakened PCT's
+     * bound for bugs of that depth (PctChangePointTest). Deferral depends only
+     * on the steps (which the seed decides), so the same seed still gives the
+     * same schedule.
      */
     static final class Pct extends DetStrategy {
         private final int depth;
@@ -126,14 +140,20 @@ abstract class DetStrategy {
             t.priority = depth + 1 + (rng.nextLong() >>> 2);
         }
 
-        /** Lowers {@code t} if {@code step} is a change point (several may coincide). */
-        private void change(DetTask t, long step) {
-            while (next < changes.length && changes[next] <= step) {
-                if (changes[next] == step) {
-                    t.priority = depth - 1 - next;
-                }
+        /**
+         * At a step with an alternative: lowers {@code t} for the earliest pending change
+         * point, if one is due (at this step or deferred from a step without an
+         * alternative; see "Deferred change points"). One per step.
+         *
+         * @return true if {@code t} was lowered
+         */
+        private boolean change(DetTask t, long step) {
+            if (next < changes.length && changes[next] <= step) {
+                t.priority = depth - 1 - next;
                 next++;
+                return true;
             }
+            return false;
         }
 
         private static int highest(List<DetTask> runnable) {
@@ -151,9 +171,11 @@ abstract class DetStrategy {
 
         @Override
         int pick(List<DetTask> runnable, long step, SplittableRandom rng) {
+            if (runnable.size() == 1) {
+                return 0; // no alternative: a change point due now waits for one
+            }
             int i = highest(runnable);
-            if (next < changes.length && changes[next] <= step) {
-                change(runnable.get(i), step);
+            if (change(runnable.get(i), step)) {
                 i = highest(runnable);
             }
             return i;
@@ -161,9 +183,8 @@ abstract class DetStrategy {
 
         @Override
         boolean switchAtPoint(DetTask current, List<DetTask> runnable, long step, SplittableRandom rng) {
-            if (next < changes.length && changes[next] <= step) {
-                change(current, step);
-            }
+            // The scheduler asks only when another task is runnable: an alternative.
+            change(current, step);
             return runnable.get(highest(runnable)).priority > current.priority;
         }
     }
