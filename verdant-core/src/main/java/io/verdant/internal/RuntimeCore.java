@@ -198,7 +198,7 @@ public final class RuntimeCore {
             this.scheduler = new Scheduler(name, config.workers(), config.stackSize(), config.timeslice().toNanos(),
                     config.stallThreshold().toNanos(), config.maxSpareCarriers(), this::reportInternalError, clock);
             this.blockingPool = new BlockingPool(name, config.blockingThreads());
-            this.timers = new TimerWheel(clock, scheduler.ticker()::wakeForTimer);
+            this.timers = new TimerWheel(clock, scheduler.ticker()::wakeForTimer, this::reportInternalError);
             scheduler.ticker().drive(timers);
             if (config.flightRecorder() > 0) {
                 scheduler.traceControl().keepFlightRecorder(io.verdant.internal.obs.TraceSession.eventsFor(config.flightRecorder()));
@@ -207,7 +207,8 @@ public final class RuntimeCore {
         } else {
             this.scheduler = null;
             this.blockingPool = new BlockingPool(name, config.blockingThreads());
-            this.timers = new TimerWheel(clock, deadline -> { }); // the carrier reads the wheel whenever it is idle
+            // The carrier reads the wheel whenever it is idle; an action's throwable is logged, as with a ticker.
+            this.timers = new TimerWheel(clock, deadline -> { }, this::reportInternalError);
             det.start(this, config.stackSize());
         }
         OPEN.put(id, this);

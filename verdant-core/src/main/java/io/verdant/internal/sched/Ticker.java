@@ -276,7 +276,10 @@ public final class Ticker extends Thread {
 
     /**
      * What the ticker drives besides its own checks: the runtime's timer wheel.
-     * {@link #advance()} runs after every tick and after every idle sleep;
+     * {@link #advance()} runs after every tick and after every idle sleep, and
+     * runs every due timer action even if one throws: it reports the throwable
+     * (the runtime's internal-error log) and does not throw it (TimerWheel,
+     * "Firing"), so neither the other actions nor this thread stop;
      * {@link #nanosToNextDeadline()} bounds the idle sleep (-1: no timer, sleep
      * until woken). The driven side calls {@link #wakeIfSleeping()} when it gains
      * an earlier deadline; it publishes the deadline with a volatile write (or a

@@ -34,7 +34,10 @@ import java.util.concurrent.locks.LockSupport;
  *             linked is pushed on the cancelled stack and unlinked, O(1), at
  *             the next drain.
  *   drain     under lock (ticker, or size()): unlink the cancelled stack, link
- *             the inbox's pending nodes at their level and slot, O(1) each.
+ *             the inbox's pending nodes at their level and slot, O(1) each; a
+ *             node already due (elapsed passed its tick while it sat in the
+ *             inbox) is claimed (FIRED) and fired after the lock is released,
+ *             with the others (see "Firing").
  *   advance   ticker: drain, then process slots in deadline order up to now:
  *             the earliest occupied slot over all levels (one rotate +
  *             numberOfTrailingZeros per level) is taken whole; entries due by
@@ -43,6 +46,22 @@ import java.util.concurrent.locks.LockSupport;
  *             times per turn of the top level. Timers further out than the top
  *             level spans are linked at the last tick it covers and cascade back
  *             into it, so they fire at their true deadline.
+ *
+ * Firing (no action stops another, none is lost, every failure is reported)
+ *   The claimed nodes of one call (a drain's, then advance's in deadline
+ *   order) are chained through next and fired by the calling thread after it
+ *   has released the lock, each inside its own try: an action that throws
+ *   (an Error such as OutOfMemoryError or StackOverflowError, or a defect)
+ *   neither stops the actions after it nor escapes advance(), so the thread
+ *   driving the wheel (the ticker, a deterministic runtime's carrier) goes on,
+ *   and its throwable goes to the wheel's {@code failures} consumer (the
+ *   runtime's reportInternalError: logged off-thread at ERROR). A consumer
+ *   that throws in turn is ignored, after which the other actions still run.
+ *   Before, a drain fired due inbox nodes under the lock with no guard: a throw
+ *   left the rest of the inbox it had taken neither linked nor fired (their
+ *   waits never woke), and advance() dropped its actions' throwables unreported
+ *   (TimerWheelFailingActionTest). An action scheduled already due fires on
+ *   the scheduling thread, inside runAt, and a throw reaches that caller.
  *
  * Timer states (node.state, CAS only; every CAS is a row)
  *   PENDING -> FIRED      drain/advance, under lock, just before firing
@@ -117,6 +136,8 @@ public final class TimerWheel implements Ticker.Clockwork {
     private final long origin;
     /** Called with a new timer's deadline (this wheel's clock) after its push (Ticker.wakeForTimer). */
     private final java.util.function.LongConsumer wakeTicker;
+    /** Given what a fired action threw (see "Firing"): RuntimeCore.reportInternalError. */
+    private final java.util.function.Consumer<Throwable> failures;
     private final Object lock = new Object();
     private final Timer[][] slots = new Timer[LEVELS][SLOTS];
     private final long[] occupied = new long[LEVELS];
@@ -139,11 +160,15 @@ public final class TimerWheel implements Ticker.Clockwork {
      *                   nanoseconds of {@code clock}; wakes the ticker if it is
      *                   asleep (or dozes past the deadline) so it re-reads the
      *                   next deadline
+     * @param failures   given each throwable a fired action throws (on the
+     *                   thread firing it; see "Firing"); should not throw
      */
-    public TimerWheel(Clock clock, java.util.function.LongConsumer wakeTicker) {
+    public TimerWheel(Clock clock, java.util.function.LongConsumer wakeTicker,
+                      java.util.function.Consumer<Throwable> failures) {
         this.clock = clock;
         this.origin = clock.nanoTime();
         this.wakeTicker = wakeTicker;
+        this.failures = java.util.Objects.requireNonNull(failures, "failures");
     }
 
     public Clock clock() {
@@ -197,6 +222,8 @@ public final class TimerWheel implements Ticker.Clockwork {
     /**
      * Any thread. Arms a timer that runs {@code action} on the ticker thread at
      * or after {@code deadlineNanos}. The action must be short and must not block.
+     * A deadline already reached runs it at once, on the caller (whom a throw
+     * reaches); later, a throw is reported, never propagated (see "Firing").
      */
     public Timer runAt(long deadlineNanos, Runnable action) {
         return schedule(deadlineNanos, action);
@@ -239,12 +266,16 @@ public final class TimerWheel implements Ticker.Clockwork {
         return t.state == FIRED;
     }
 
-    /** Timers armed and neither fired nor cancelled; a snapshot (drains, under the lock). */
+    /** Timers armed and neither fired nor cancelled; a snapshot (drains, under the lock, and fires what the drain found due). */
     public int size() {
+        Timer due;
+        int n;
         synchronized (lock) {
-            drainLocked();
-            return size;
+            due = drainLocked();
+            n = size;
         }
+        fireAll(due);
+        return n;
     }
 
     // ------------------------------------------------------------------ advance (ticker)
@@ -252,14 +283,17 @@ public final class TimerWheel implements Ticker.Clockwork {
     /**
      * Ticker thread only (or a deterministic driver). Fires every timer whose
      * deadline tick has been reached, in deadline order, after releasing the lock.
+     * Never throws for an action: every due action runs, and what one throws is
+     * reported (see "Firing").
      */
     @Override
     public void advance() {
         long now = nowTick();
+        Timer early;
         Timer due = null;
         Timer dueTail = null;
         synchronized (lock) {
-            drainLocked();
+            early = drainLocked();
             while (size > 0) {
                 int level = -1;
                 int slot = -1;
@@ -314,13 +348,27 @@ public final class TimerWheel implements Ticker.Clockwork {
                 elapsed = now;
             }
         }
+        fireAll(early);
+        fireAll(due);
+    }
+
+    /**
+     * The thread that claimed them, without the lock: fires the chain {@code due}
+     * (linked through next), each in its own try (see "Firing").
+     */
+    private void fireAll(Timer due) {
         while (due != null) {
             Timer next = due.next;
             due.next = null;
             try {
                 due.fire();
-            } catch (Throwable ignored) {
-                // Actions are Verdant's own (unpark, flag writes); nothing to report to.
+            } catch (Throwable t) {
+                try {
+                    failures.accept(t);
+                } catch (Throwable ignored) {
+                    // The report itself failed (an OutOfMemoryError while logging): nothing
+                    // left to tell; the actions after this one still run.
+                }
             }
             due = next;
         }
@@ -332,20 +380,25 @@ public final class TimerWheel implements Ticker.Clockwork {
      */
     @Override
     public long nanosToNextDeadline() {
+        Timer due;
+        long wait;
         synchronized (lock) {
-            drainLocked();
+            due = drainLocked();
             if (size == 0) {
-                return -1;
-            }
-            long best = Long.MAX_VALUE;
-            for (int l = 0; l < LEVELS; l++) {
-                if (occupied[l] != 0) {
-                    best = Math.min(best, nextOccupiedStartLocked(l));
+                wait = -1;
+            } else {
+                long best = Long.MAX_VALUE;
+                for (int l = 0; l < LEVELS; l++) {
+                    if (occupied[l] != 0) {
+                        best = Math.min(best, nextOccupiedStartLocked(l));
+                    }
                 }
+                long dueNanos = origin + best * TICK_NANOS;
+                wait = Math.max(1L, dueNanos - clock.nanoTime());
             }
-            long dueNanos = origin + best * TICK_NANOS;
-            return Math.max(1L, dueNanos - clock.nanoTime());
         }
+        fireAll(due);
+        return wait;
     }
 
     // ------------------------------------------------------------------ internals (under lock)
@@ -369,8 +422,15 @@ public final class TimerWheel implements Ticker.Clockwork {
         return start;
     }
 
-    /** Unlinks cancelled timers, then links the inbox's pending ones (or fires the already due). */
-    private void drainLocked() {
+    /**
+     * Unlinks cancelled timers, then links the inbox's pending ones; claims the
+     * already due (PENDING -> FIRED) and returns them, chained through next in
+     * inbox order, for the caller to fire once it has released the lock (see
+     * "Firing"). Runs no action.
+     */
+    private Timer drainLocked() {
+        Timer due = null;
+        Timer dueTail = null;
         Timer c = getAndSetCancelled(null);
         while (c != null) {
             Timer nextC = c.cancelNext;
@@ -387,7 +447,12 @@ public final class TimerWheel implements Ticker.Clockwork {
             if (t.state == PENDING) {
                 if (t.deadlineTick <= elapsed) {
                     if (t.casState(PENDING, FIRED)) {
-                        t.fire();
+                        if (dueTail == null) {
+                            due = t;
+                        } else {
+                            dueTail.next = t;
+                        }
+                        dueTail = t;
                     }
                 } else {
                     link(t);
@@ -399,6 +464,7 @@ public final class TimerWheel implements Ticker.Clockwork {
             }
             t = nextT;
         }
+        return due;
     }
 
     private void link(Timer t) {

@@ -20,7 +20,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(10)
 class TimerWheelFarDeadlineTest {
     private final AtomicLong now = new AtomicLong(0);
-    private final TimerWheel wheel = new TimerWheel(now::get, deadline -> { });
+    /** What the wheel reported an action threw: no action here throws. */
+    private final java.util.List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final TimerWheel wheel = new TimerWheel(now::get, deadline -> { }, failures::add);
+
+    @org.junit.jupiter.api.AfterEach
+    void noActionThrew() {
+        assertThat(failures).as("throwables reported by the wheel").isEmpty();
+    }
 
     @Test
     void aDeadlineAtLongMaxValueNeverFiresEarly() {

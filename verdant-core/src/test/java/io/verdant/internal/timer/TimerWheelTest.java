@@ -16,7 +16,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TimerWheelTest {
     private final AtomicLong now = new AtomicLong(1_000_000_000_000L);
     private final AtomicInteger wakeups = new AtomicInteger();
-    private final TimerWheel wheel = new TimerWheel(now::get, deadline -> wakeups.incrementAndGet());
+    /** What the wheel reported an action threw: no action here throws. */
+    private final java.util.List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final TimerWheel wheel = new TimerWheel(now::get, deadline -> wakeups.incrementAndGet(), failures::add);
+
+    @org.junit.jupiter.api.AfterEach
+    void noActionThrew() {
+        assertThat(failures).as("throwables reported by the wheel").isEmpty();
+    }
     private static final long MS = 1_000_000L;
 
     @Test
@@ -175,7 +182,7 @@ class TimerWheelTest {
         long deadline = System.nanoTime() + 3_000_000_000L;
         for (int round = 0; round < 100 && System.nanoTime() < deadline; round++) {
             AtomicLong clock = new AtomicLong(0);
-            TimerWheel w = new TimerWheel(clock::get, due -> { });
+            TimerWheel w = new TimerWheel(clock::get, due -> { }, failures::add);
             TimerWheel.Timer[] ts = new TimerWheel.Timer[n];
             Thread target = new Thread(() -> { });
             for (int i = 0; i < n; i++) {
