@@ -52,6 +52,21 @@ import java.util.function.IntSupplier;
  *   Reuse stays LIFO per carrier (a recently freed index, hot in cache, is
  *   taken first).
  *
+ * Failure atomicity (an OutOfMemoryError while freeing)
+ *   Every free index is in exactly one place: one carrier's cache or the pool
+ *   (or not yet handed out, at or above nextIndex). A free that needs memory
+ *   (the pool's array, or a carrier's cache, growing) allocates before it
+ *   changes anything: releaseFull reserves the pool's room for the whole batch
+ *   it moves, and only then copies the batch and shrinks the cache. So an
+ *   OutOfMemoryError thrown there leaves the cache and the pool as they were;
+ *   the index being freed (its slot already emptied) is then in neither, and
+ *   is never handed out again, like a retired one: one index lost per failure,
+ *   never one index in two places. Before, the batch was pushed one index at a
+ *   time and the pool grew in the middle: a failure there left the indices
+ *   already pushed in the pool and still in the cache, and later allocations
+ *   handed each of them to two threads (PidTableOutOfMemoryTest, with the
+ *   failure injected at the fault site POOL_GROWING).
+ *
  * Generations and stale pids (exact)
  *   A slot's occupants are numbered 0 to LAST_GENERATION (Integer.MAX_VALUE);
  *   the index of the last is never made available again (free and the
@@ -400,7 +415,8 @@ final class PidTable {
         if (l == null) {
             lock.lock();
             try {
-                pushLocked(index);
+                reservePoolLocked(1);
+                free[freeCount++] = index;
             } finally {
                 lock.unlock();
             }
@@ -408,11 +424,12 @@ final class PidTable {
         }
         if (lock.tryLock()) {
             try {
-                // The oldest go to the pool, the hot top stays.
+                // The oldest go to the pool, the hot top stays. The pool grows first, before
+                // anything changes (see "Failure atomicity").
                 int move = l.count - (LOCAL_MAX - BATCH);
-                for (int i = 0; i < move; i++) {
-                    pushLocked(l.indices[i]);
-                }
+                reservePoolLocked(move);
+                System.arraycopy(l.indices, 0, free, freeCount, move);
+                freeCount += move;
                 System.arraycopy(l.indices, move, l.indices, 0, l.count - move);
                 l.count -= move;
             } finally {
@@ -424,11 +441,16 @@ final class PidTable {
         l.indices[l.count++] = index;
     }
 
-    private void pushLocked(int index) {
-        if (freeCount == free.length) {
-            free = java.util.Arrays.copyOf(free, free.length * 2);
+    /**
+     * Under lock: makes room in the pool for {@code more} indices, growing it if
+     * needed. The one allocation of a move to the pool, made before the move
+     * changes anything (see "Failure atomicity"); the pool is unchanged if it throws.
+     */
+    private void reservePoolLocked(int more) {
+        if (freeCount + more > free.length) {
+            io.verdant.internal.sched.Faults.poolGrowing(); // tests: fail this allocation
+            free = java.util.Arrays.copyOf(free, Math.max(free.length * 2, freeCount + more));
         }
-        free[freeCount++] = index;
     }
 
     /** Any thread, lock-free. The live thread with this index and generation, or null. */

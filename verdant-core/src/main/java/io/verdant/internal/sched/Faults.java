@@ -32,6 +32,9 @@ package io.verdant.internal.sched;
  * deadline checks (BlockedSenderLeavesTest). {@link #timeoutExpired()}, called by
  * Green.withTimeout once its join timed out, lets a test end the body before
  * the caller's cancel reaches it (WithTimeoutTest).
+ * {@link #poolGrowing()}, called by PidTable
+ * before it grows its shared pool of free indices, lets a test fail that
+ * allocation (PidTableOutOfMemoryTest).
  *
  * <pre>
  * Threads
@@ -83,10 +86,15 @@ public final class Faults {
      * TIMEOUT_EXPIRED is not a carrier's either: a green thread in Green.withTimeout whose
      * join of the body timed out has not yet cancelled the body (Timeouts.withTimeout); the
      * hook gets the caller's carrier, or null.
+     * POOL_GROWING is not a carrier's either: a thread freeing pid indices into the pid
+     * table's shared pool (under its lock) is about to grow the pool's array, having
+     * changed nothing yet (PidTable.reservePoolLocked); a hook that throws
+     * OutOfMemoryError there stands for that allocation failing (PidTableOutOfMemoryTest).
+     * The hook gets the caller's carrier, or null.
      */
     enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, SLICE_ENDING, TAKEN, DISPATCHED, OWN_SLOT_PENDING, SPAWN_PUBLISHED, CANCEL_MARKED,
         SLOT_PUBLISHED, SLOT_EMPTIED, UNMOUNTED, OVERFLOW_ALLOCATING, SENDER_WAITING,
-        TIMEOUT_EXPIRED }
+        TIMEOUT_EXPIRED, POOL_GROWING }
 
     /** A test's fault: may throw anything, on the carrier that reached {@code site}. */
     interface Hook {
@@ -217,6 +225,17 @@ public final class Faults {
     public static void timeoutExpired() {
         if (ENABLED) {
             at(Worker.ofCaller(), Site.TIMEOUT_EXPIRED);
+        }
+    }
+
+    /**
+     * A thread freeing pid indices, in PidTable under the pool's lock, before it
+     * grows the pool's array: runs the installed hook, if any, at POOL_GROWING.
+     * Folded away unless fault injection is enabled.
+     */
+    public static void poolGrowing() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.POOL_GROWING);
         }
     }
 
