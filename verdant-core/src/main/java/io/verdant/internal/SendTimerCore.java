@@ -22,17 +22,45 @@ public final class SendTimerCore {
      *                         so a successful cancel() means it never sent), or a
      *                         periodic one found its addressee dead (the ticker)
      *
-     * The current wheel node (armed)
-     *   Written by the thread that arms: the creator (first node) and then the
-     *   ticker (each re-arm of a periodic timer, from inside the firing node's
-     *   action), by CAS from the node it replaces: a node may fire (and re-arm)
-     *   before runAt has returned it, and the older node must not overwrite the
-     *   newer. cancel() CASes the state first, then cancels the node it reads;
-     *   a re-arm writes the new node, then re-reads the state and cancels the
-     *   node itself if the timer was cancelled meanwhile. Both accesses are
-     *   volatile, so one of the two sides cancels the fresh node: a cancelled
-     *   periodic timer never sends again after cancel() returns... except a send
-     *   already in progress on the ticker when cancel() was called (documented).
+     * The armed node (armed)
+     *   A timer's nodes form a chain: the creator makes the first, and each
+     *   re-arm of a periodic timer makes the next from inside the firing node's
+     *   action, on the thread firing it (the ticker), after that node left
+     *   PENDING (the wheel's CAS to FIRED precedes the action). So at most one
+     *   node of a timer is PENDING at any time, and it is the newest. armed is
+     *   the node cancel() will cancel; the thread that made a node installs it
+     *   (arm): it reads armed, then reads the node's state, and CASes armed from
+     *   what it read to its node, retrying while its node is still PENDING; it
+     *   stops once the CAS succeeds or its node has left PENDING (fired, so a
+     *   newer node exists or the timer is done; or cancelled). A node still
+     *   PENDING is the newest, so an install never puts an older node over a
+     *   newer one; and a CAS that fails saw armed move on (nodes are fresh
+     *   objects and only PENDING ones are installed, so armed never returns to
+     *   a value), so the retry re-reads. A node may fire and re-arm before runAt
+     *   has returned it (inline when already due, or on the ticker): the
+     *   creator then finds it FIRED and leaves armed to the newer node. (Before:
+     *   each arm CASed from the armed node it read before runAt, and gave up if
+     *   that failed. When the first node fired on the ticker while its creator
+     *   was between runAt and its CAS, and the ticker's re-arm read armed before
+     *   the creator's CAS and tried its own after it, the second node was never
+     *   installed: cancel() cancelled the fired first node, and the second stayed
+     *   armed in the wheel until it fired a period later, sending nothing;
+     *   SendTimerCancelRaceTest.)
+     *   Versus cancel(): cancel() CASes the state first, then cancels the node
+     *   it reads in armed; arm, after installing (or giving up), re-reads the
+     *   state and cancels its node itself if the timer was cancelled. Both pairs
+     *   of accesses are volatile, so one of the two sides cancels the newest
+     *   node.
+     *
+     * Invariant (cancel)
+     *   Once cancel() has returned true and the thread arming a node (if any was
+     *   in arm) has left arm, no node of the timer is PENDING: each has fired or
+     *   been cancelled, and the wheel unlinks a cancelled node at its next drain
+     *   (within a tick; TimerWheel's lazy cancellation) and never runs it. The
+     *   arming thread is the ticker in the middle of a firing, which does not
+     *   block, so that is at once in practice. A cancelled periodic timer never
+     *   sends again after cancel() returns... except a send already in progress
+     *   on the ticker when cancel() was called (documented).
      *
      * due
      *   Plain: written by the creator before the first arm (runAt publishes it
@@ -84,11 +112,17 @@ public final class SendTimerCore {
     }
 
     private void arm() {
-        TimerWheel.Timer prev = armedVolatile();
         TimerWheel.Timer node = runtime.timers.runAt(due, this::fire);
-        // If the node already fired and its action re-armed (inline when due at once, or on
-        // the ticker before we got here), armed moved on from prev: keep the newer node.
-        casArmed(prev, node);
+        io.verdant.internal.sched.Faults.sendTimerArming(); // tests: hold the arming thread here
+        // Install the node while it is PENDING, the newest of the chain (see "The armed
+        // node"); once it fired (inline, or on the ticker before we got here) a newer
+        // node, if any, is its action's to install.
+        for (;;) {
+            TimerWheel.Timer cur = armedVolatile();
+            if (!runtime.timers.isPending(node) || casArmed(cur, node)) {
+                break;
+            }
+        }
         if (stateVolatile() == CANCELLED) {
             runtime.timers.cancel(node);
         }
@@ -188,7 +222,7 @@ public final class SendTimerCore {
         return (TimerWheel.Timer) ARMED.getVolatile(this);
     }
 
-    /** arm() (the creator, or the ticker re-arming): installs the new node unless a re-arm already moved armed on. */
+    /** arm() (the creator, or the ticker re-arming): installs its node if armed is still what it read. */
     private boolean casArmed(TimerWheel.Timer expect, TimerWheel.Timer t) {
         return ARMED.compareAndSet(this, expect, t);
     }

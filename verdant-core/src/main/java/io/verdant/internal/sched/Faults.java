@@ -34,7 +34,10 @@ package io.verdant.internal.sched;
  * the caller's cancel reaches it (WithTimeoutTest).
  * {@link #poolGrowing()}, called by PidTable
  * before it grows its shared pool of free indices, lets a test fail that
- * allocation (PidTableOutOfMemoryTest).
+ * allocation (PidTableOutOfMemoryTest). {@link #sendTimerArming()}, called by
+ * SendTimerCore.arm, lets a test hold an arming thread between the wheel node's
+ * creation and its installation as the timer's armed node
+ * (SendTimerCancelRaceTest).
  *
  * <pre>
  * Threads
@@ -91,10 +94,15 @@ public final class Faults {
      * changed nothing yet (PidTable.reservePoolLocked); a hook that throws
      * OutOfMemoryError there stands for that allocation failing (PidTableOutOfMemoryTest).
      * The hook gets the caller's carrier, or null.
+     * SEND_TIMER_ARMING is not a carrier's either: a thread arming a send timer (its
+     * creator, or the thread firing its previous node) has made the new wheel node and
+     * not yet installed it as the timer's armed node (SendTimerCore.arm); for holding
+     * that thread there (SendTimerCancelRaceTest), not for failing it. The hook gets the
+     * caller's carrier, or null.
      */
     enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, SLICE_ENDING, TAKEN, DISPATCHED, OWN_SLOT_PENDING, SPAWN_PUBLISHED, CANCEL_MARKED,
         SLOT_PUBLISHED, SLOT_EMPTIED, UNMOUNTED, OVERFLOW_ALLOCATING, SENDER_WAITING,
-        TIMEOUT_EXPIRED, POOL_GROWING }
+        TIMEOUT_EXPIRED, POOL_GROWING, SEND_TIMER_ARMING }
 
     /** A test's fault: may throw anything, on the carrier that reached {@code site}. */
     interface Hook {
@@ -236,6 +244,17 @@ public final class Faults {
     public static void poolGrowing() {
         if (ENABLED) {
             at(Worker.ofCaller(), Site.POOL_GROWING);
+        }
+    }
+
+    /**
+     * A thread arming a send timer, in SendTimerCore.arm after the wheel node's
+     * creation and before its installation: runs the installed hook, if any, at
+     * SEND_TIMER_ARMING. Folded away unless fault injection is enabled.
+     */
+    public static void sendTimerArming() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.SEND_TIMER_ARMING);
         }
     }
 

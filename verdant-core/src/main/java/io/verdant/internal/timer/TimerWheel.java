@@ -261,6 +261,11 @@ public final class TimerWheel implements Ticker.Clockwork {
         return true;
     }
 
+    /** Any thread: true while {@code t} has neither fired nor been cancelled (volatile read). */
+    public boolean isPending(Timer t) {
+        return t.state == PENDING;
+    }
+
     /** Any thread: true once {@code t} has fired. */
     public boolean isFired(Timer t) {
         return t.state == FIRED;
