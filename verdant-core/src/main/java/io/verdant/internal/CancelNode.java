@@ -38,8 +38,9 @@ import java.util.Objects;
  *     the owner (registerOwn): picks a free slot (thread null) with its
  *       cursor, stores the child (volatile), re-reads {@code cancelled};
  *       grows the chunks; nobody else writes a slot's thread but
- *     the child, when it ends (threadEnded): clears its own slot (opaque: a
- *       plain store). It touches nothing else of the node: no head, no count.
+ *     the child, when it ends (threadEnded; or its completer for it, once:
+ *       see "Ending"): clears its own slot (opaque: a plain store). It
+ *       touches nothing else of the node: no head, no count.
  *   So a spawn allocates nothing here once the chunks fit the live children,
  *   takes no atomic but the volatile store, and an ending child writes one
  *   word, with no atomic, in a line only the owner and its children write.
@@ -150,6 +151,20 @@ import java.util.Objects;
  *   live ancestor's node. A child that ends while it is being adopted may
  *   leave a link holding it (it cleared the old one); the link is dead
  *   (thread done) and the next sweep drops it.
+ *
+ * Ending (threadEnded: whoever completes the thread, once)
+ *   A thread leaves the tree when it is completed, by its completer (the one
+ *   that emptied its pid slot: GreenThread, "Completion state"): the thread
+ *   itself as it ends, the spawner undoing a failed spawn, or close abandoning
+ *   a thread that did not end in time (RuntimeCore, "Shutdown", step 4). Once
+ *   per thread: the clear of an own slot must come once (above). An abandoned
+ *   thread is unregistered as an ended one is: before, it stayed on the token
+ *   it was registered under, and a standalone token or a spawner's token in
+ *   another runtime kept the closed runtime reachable through it. Close
+ *   cancelled its token first (step 2), so its children were taken by that
+ *   cancel and the closer only clears its link or own slot (the closer never
+ *   takes an abandoned owner's chunks while a carrier stuck in that owner
+ *   might still use them, unless that cancel failed).
  *
  * Cancellation (cancel(), any thread; iterative, so deep trees cannot overflow)
  *   1. under the node's monitor: if already cancelled, stop; take the
@@ -495,12 +510,15 @@ public final class CancelNode implements CancelToken {
     }
 
     /**
-     * The finishing thread {@code g}, once, before its status leaves ALIVE.
-     * Its live children (if it has a token) are handed to the node it was
+     * The completer of {@code g} (see "Ending"), once, before g's status leaves
+     * ALIVE. Its live children (if it has a token) are handed to the node it was
      * registered under, so they stay reachable from its ancestors; then it
      * clears its own link. Touches no other node when it has no children.
+     * Returns true if it took g's children (a hand-up may cancel an adopted
+     * child: monitors and callbacks, so a green caller may have unmounted).
      */
-    static void threadEnded(GreenThread<?> g) {
+    static boolean threadEnded(GreenThread<?> g) {
+        boolean took = false;
         Object k = g.kin;
         if (k instanceof CancelNode n && n.owner == g) {
             Object h;
@@ -508,6 +526,7 @@ public final class CancelNode implements CancelToken {
                 h = n.kids;
             } while (h != CANCELLED && h != ENDED && !KIDS.compareAndSet(n, h, ENDED));
             if (h != CANCELLED && h != ENDED) { // this thread took its children
+                took = true;
                 if (n.parent != null) {
                     if (h instanceof Link chain) {
                         n.parent.adopt(chain);
@@ -526,6 +545,7 @@ public final class CancelNode implements CancelToken {
             g.kinLink = null;
             SLOT.setOpaque((GreenThread<?>[]) mine, g.kinPos & 0xff, (GreenThread<?>) null);
         }
+        return took;
     }
 
     /** Takes over the live children on {@code chain}, the chain of a finished child (see "Orphans"). */
@@ -741,6 +761,30 @@ public final class CancelNode implements CancelToken {
         }
         forEachLiveOwn(t -> n[0]++);
         return n[0];
+    }
+
+    /**
+     * Tests only: the threads this node still references, on its chain or in its own
+     * slots, ended or not (a snapshot): what keeps them, and their runtimes, reachable.
+     */
+    int referencedThreads() {
+        int n = 0;
+        for (Link l = kids instanceof Link chain ? chain : null; l != null; l = l.next()) {
+            if (l.thread() != null) {
+                n++;
+            }
+        }
+        GreenThread<?>[][] cs = chunks;
+        if (cs != null) {
+            for (GreenThread<?>[] c : cs) {
+                for (int i = 0; i < c.length; i++) {
+                    if (SLOT.getVolatile(c, i) != null) {
+                        n++;
+                    }
+                }
+            }
+        }
+        return n;
     }
 
     /** Tests only: the number of links on this node's chain now, dead ones included (a snapshot). */

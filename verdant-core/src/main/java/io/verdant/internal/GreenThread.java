@@ -166,6 +166,15 @@ import java.util.concurrent.locks.LockSupport;
  *   the status needs no CAS of its own (issue 11: it was a second locked
  *   instruction per exit, after the slot's). The store sits between the slot's
  *   CAS and the getAndSet of waiters, both full fences.
+ *   The completer is also the one that takes the thread out of the
+ *   cancellation tree (CancelNode.threadEnded: its children handed up, its
+ *   link or own slot on its parent's token cleared), before the status store:
+ *   exactly once, which the clearing of an own slot needs (a second clear
+ *   could erase a later child the parent stored in the reused slot). So finish
+ *   calls it only once its slot's CAS won, and abandon calls it too: an
+ *   abandoned thread no longer stays on the token it was registered under (a
+ *   standalone token, or a spawner's in another runtime, kept the closed
+ *   runtime reachable through it: AbandonedThreadUnregistersTest).
  *   outcome is written by the completer before the releasing store and read
  *   after an acquiring read of status.
  *   waiters: a Treiber stack of parked joiners and onComplete callbacks; completion swaps in DONE and
@@ -729,17 +738,21 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         if (held != null) {
             OwnedLock.ownerEnded(this);
         }
-        CancelNode.threadEnded(this);
         // The carrier is asked once for the pid table's cache, the live count and the
         // exit counter (issue 11: it was asked three times per exit): nothing from here
-        // to the counting parks, yields or blocks on a monitor unless the thread has a
-        // cell (exit signals), after which it is asked again.
+        // to the counting parks, yields or blocks on a monitor unless the thread handed
+        // children up (a cancel of an adopted child takes monitors and runs callbacks) or
+        // has a cell (exit signals), after each of which it is asked again.
         int on = runtime.carrierOfCaller();
         if (!runtime.pids.free(this, on)) {
             // Close emptied the slot first (abandon), or the spawner did (a spawn that
             // failed after the start): that one completes this thread (PidTable, "The
-            // slot's emptier completes the thread").
+            // slot's emptier completes the thread"), and takes it out of the
+            // cancellation tree (see "Completion state").
             return false;
+        }
+        if (CancelNode.threadEnded(this)) {
+            on = runtime.carrierOfCaller();
         }
         io.verdant.internal.sched.Faults.slotEmptied();
         outcome = result;
@@ -913,6 +926,14 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         }
         // The slot's emptier completes the thread (PidTable): here close, if it wins.
         if (status == ALIVE && runtime.pids.free(this)) {
+            // Out of the cancellation tree, as a thread that ends (see "Completion state").
+            // Close cancelled this thread's token first (its step 2), so its children
+            // were taken by that cancel: this only clears its link or slot on its parent.
+            try {
+                CancelNode.threadEnded(this);
+            } catch (Throwable t) {
+                runtime.reportInternalError(t); // the handle is completed all the same
+            }
             setStatusRelease(ABANDONED);
             runtime.threadEnded();
             runtime.exitedElsewhere.incrementAndGet();

@@ -71,7 +71,10 @@ import java.util.function.BiConsumer;
  *   3. wait up to Config.shutdownTimeout for live to reach 0 (ending threads
  *      unpark the closer; it also looks every CLOSE_POLL_NANOS).
  *   4. abandon what is left: its handle completes with CancelledException, its
- *      pid dies; its continuation is never resumed. Close completes a thread
+ *      pid dies, it leaves the cancellation tree as an ended thread does (so a
+ *      token of another runtime, or a standalone one, no longer holds it and
+ *      this runtime through it: CancelNode, "Ending"); its continuation is
+ *      never resumed. Close completes a thread
  *      only if it empties the thread's pid slot: one ending meanwhile that
  *      emptied it first completes itself (PidTable, "The slot's emptier
  *      completes the thread").
