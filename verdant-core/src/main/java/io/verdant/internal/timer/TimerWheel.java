@@ -64,7 +64,10 @@ import java.util.concurrent.locks.LockSupport;
  *   the scheduling thread, inside runAt, and a throw reaches that caller.
  *
  * Timer states (node.state, CAS only; every CAS is a row)
- *   PENDING -> FIRED      drain/advance, under lock, just before firing
+ *   PENDING -> FIRED      drain/advance, under lock (a claim: the action runs
+ *                         once the lock is released, see "Firing"); a node
+ *                         scheduled already due starts FIRED (a plain store
+ *                         before any other thread can see it)
  *   PENDING -> CANCELLED  cancel(), any thread
  *
  * Invariants (under lock)
