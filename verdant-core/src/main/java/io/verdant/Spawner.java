@@ -173,7 +173,12 @@ public final class Spawner {
      * {@link Green} operation works. The green thread exists from
      * {@code newThread} on: it has a pid and counts as live, so a thread that
      * is never started stays live until the runtime closes (which then waits
-     * {@link Config#shutdownTimeout()} for it and abandons it). The threads are
+     * {@link Config#shutdownTimeout()} for it and abandons it); starting such a
+     * thread after the runtime closed throws
+     * {@link java.util.concurrent.RejectedExecutionException} from
+     * {@code start()}, and the thread is then terminated (its body never runs).
+     * Starting a thread twice throws {@link IllegalThreadStateException}, as for
+     * every {@code Thread}. The threads are
      * registered for cancellation under the {@link #cancelWith} token if one
      * was given, otherwise under a token of the factory's own, never under the
      * green thread that calls {@code newThread}. As for every virtual thread,

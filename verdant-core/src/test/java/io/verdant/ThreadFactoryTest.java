@@ -9,9 +9,11 @@ import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -81,6 +83,36 @@ class ThreadFactoryTest {
         assertThat(rt.liveThreads()).isEqualTo(before + 1);
         rt.close(); // waits shutdownTimeout (1 s) for it, then abandons it
         assertThat(rt.isClosed()).isTrue();
+    }
+
+    @Test
+    void aThreadStartedTwiceThrowsAndRunsOnce() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        Thread t = rt.threadFactory().newThread(runs::incrementAndGet);
+        t.start();
+        assertThatThrownBy(t::start).isInstanceOf(IllegalThreadStateException.class);
+        assertThat(t.join(Duration.ofSeconds(10))).isTrue();
+        assertThatThrownBy(t::start).isInstanceOf(IllegalThreadStateException.class);
+        assertThat(runs.get()).isEqualTo(1);
+    }
+
+    /**
+     * A thread made before close and started after it (a library's pool starting a
+     * worker late): start() used to return as if the thread ran, and the thread
+     * stayed RUNNABLE for ever, never running, so join() never returned and a
+     * ThreadPoolExecutor built on the factory counted a worker that did not exist.
+     * Now start() throws RejectedExecutionException and the thread is terminated,
+     * as for any virtual thread whose scheduler refuses it.
+     */
+    @Test
+    void aThreadStartedAfterTheRuntimeClosedIsRejectedAndTerminates() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        Thread late = rt.threadFactory().newThread(runs::incrementAndGet);
+        rt.close(); // abandons the unstarted thread after shutdownTimeout (1 s)
+        assertThatThrownBy(late::start).isInstanceOf(RejectedExecutionException.class);
+        assertThat(late.join(Duration.ofSeconds(10))).isTrue();
+        assertThat(late.getState()).isEqualTo(Thread.State.TERMINATED);
+        assertThat(runs.get()).isZero();
     }
 
     @Test

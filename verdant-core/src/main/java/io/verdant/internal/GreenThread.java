@@ -44,7 +44,23 @@ import java.util.concurrent.locks.LockSupport;
  *   other Runnable comes from a virtual thread created inside this green thread
  *   (Thread.ofVirtual(), newVirtualThreadPerTaskExecutor, structured concurrency)
  *   that inherited this executor: it is run as anonymous work, never as us.
- *   execute() never blocks and never throws (see Scheduler.submit).
+ *   execute() never blocks and never throws (see Scheduler.submit), with one
+ *   exception, the start of an abandoned thread (below).
+ *
+ * Starting an abandoned thread
+ *   A thread factory's thread (RuntimeCore.createUnstarted) exists from
+ *   newThread() on, and close abandons it if it was never started. Its user
+ *   may still call start() afterwards (a pool starting a worker late). The
+ *   scheduler drops every submission once it terminates, so that start used to
+ *   return normally and leave the virtual thread RUNNABLE for ever: join()
+ *   never returned. So the start (the first execute, own == null) of a thread
+ *   whose status is no longer ALIVE throws RejectedExecutionException: the JDK
+ *   then ends the virtual thread (VirtualThread.start: afterDone, joiners
+ *   released) and start() rethrows it. Only the start may throw: a later
+ *   submission is an unpark or a yield, whose rejection would leave a started
+ *   thread runnable for ever. A start that read ALIVE just before close
+ *   abandoned the thread is queued and dropped as before (a narrow race, not
+ *   closed here).
  *
  * One queued copy
  *   The JDK submits a thread once per transition to runnable (start, unpark,
@@ -395,6 +411,13 @@ public final class GreenThread<T> extends GreenThreadHead<T>
                 runtime.scheduler.traceDroppedSubmission(this);
             }
         } else if (own == null) {
+            if (statusAcquire() != ALIVE) {
+                // A thread factory's thread started after close abandoned it (see "Starting an
+                // abandoned thread"): refused, so the JDK ends its virtual thread and start()
+                // throws, instead of a start that queues nothing and a thread RUNNABLE for ever.
+                throw new java.util.concurrent.RejectedExecutionException("runtime '" + runtime.name
+                        + "' is closed: green thread " + pid() + " was abandoned before it was started");
+            }
             // Our start (see the class comment): nobody else can call this before the thread
             // runs, so no CAS is needed (one locked instruction less per spawn, issue 11);
             // a plain store, published to the carrier by the queue with the task.

@@ -14,7 +14,12 @@ import java.util.concurrent.ThreadFactory;
  * returns its virtual thread, not started: the caller starts it, and from then
  * on it is an ordinary green thread. The green thread exists (pid, live count,
  * cancellation registration) from newThread() on, so a thread that is never
- * started stays live until the runtime closes, which abandons it.
+ * started stays live until the runtime closes, which abandons it. Started
+ * after that, its start is refused: Thread.start() throws
+ * RejectedExecutionException and the JDK terminates the thread (GreenThread,
+ * "Starting an abandoned thread"), instead of a thread that seemed started and
+ * never ran. A start racing the abandonment itself (status read just before
+ * close wrote it) is still queued and dropped.
  * Threads are registered for cancellation under the factory's token (the
  * spawner's cancelWith token, else a standalone token of the factory), never
  * under whichever green thread happened to call newThread().

@@ -59,6 +59,9 @@ import java.util.function.BiConsumer;
  *   Close may cancel a published thread before its spawner starts it; the
  *   interrupt then waits on the unstarted virtual thread and the token stays
  *   cancelled, so its first blocking operation throws CancelledException.
+ *   If close has also abandoned it (its shutdown timeout passed) before the
+ *   start, the start is refused (GreenThread, "Starting an abandoned thread")
+ *   and the spawn throws IllegalStateException, as a spawn after close does.
  *   The bound goes in before the publication for another reason: a published
  *   thread can be looked up and sent to, and a send made before its bound
  *   was in place would not be counted against the capacity.
@@ -389,7 +392,14 @@ public final class RuntimeCore {
             }
             io.verdant.internal.sched.Faults.spawnPublished();
             if (start) {
-                container.start(vt);
+                try {
+                    container.start(vt);
+                } catch (java.util.concurrent.RejectedExecutionException abandoned) {
+                    // close() abandoned the thread between its publication and this start: its
+                    // start is refused (GreenThread, "Starting an abandoned thread") and the JDK
+                    // ended its virtual thread; the spawn fails as one after close does.
+                    throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn", abandoned);
+                }
             }
             countSpawn(spawner);
             io.verdant.internal.obs.Jfr.threadStart(g);

@@ -65,4 +65,41 @@ class SpawnCloseRaceTest {
         assertThat(rt.liveThreads()).as("live threads after the failed spawn").isEqualTo(before);
         assertThat(rt.metrics().live()).isEqualTo(before);
     }
+
+    /**
+     * The same window, with a start that goes ahead: close has abandoned the thread, so
+     * its start is refused (GreenThread, "Starting an abandoned thread") and the spawn
+     * fails as a spawn after close does, with the live count undone once.
+     */
+    @Test
+    void aStartAfterCloseAbandonedThePublishedThreadFailsTheSpawn() throws Exception {
+        Verdant rt = Verdant.start(Config.builder().workers(1).name("spawn-close-start")
+                .shutdownTimeout(Duration.ofMillis(50)).build());
+        AtomicBoolean armed = new AtomicBoolean(true);
+        AtomicReference<Throwable> closeFailure = new AtomicReference<>();
+        Thread spawner = Thread.currentThread();
+        SchedulerTestAccess.atSites((w, site) -> {
+            if (site.equals("SPAWN_PUBLISHED") && Thread.currentThread() == spawner && armed.compareAndSet(true, false)) {
+                Thread closer = Thread.ofPlatform().start(() -> {
+                    try {
+                        rt.close();
+                    } catch (Throwable t) {
+                        closeFailure.set(t);
+                    }
+                });
+                try {
+                    closer.join(Duration.ofSeconds(30));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        long before = rt.liveThreads();
+        assertThatThrownBy(() -> rt.spawn(() -> Green.sleep(Duration.ofDays(1))))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("is closed");
+        assertThat(armed.get()).as("the spawn reached SPAWN_PUBLISHED").isFalse();
+        assertThat(closeFailure.get()).isNull();
+        assertThat(rt.isClosed()).isTrue();
+        assertThat(rt.liveThreads()).as("live threads after the failed spawn").isEqualTo(before);
+    }
 }
