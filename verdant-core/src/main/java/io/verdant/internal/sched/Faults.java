@@ -99,10 +99,15 @@ public final class Faults {
      * not yet installed it as the timer's armed node (SendTimerCore.arm); for holding
      * that thread there (SendTimerCancelRaceTest), not for failing it. The hook gets the
      * caller's carrier, or null.
+     * SYSMON_OBSERVING is not a carrier's either: the ticker (Sysmon.tick) has read one of
+     * a carrier's two values, its current task and its dispatch count, and not yet the
+     * other; the hook gets the carrier observed, on the ticker thread, for holding the
+     * ticker there while the carrier moves on (SysmonObserveRaceTest).
      */
     enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, SLICE_ENDING, TAKEN, DISPATCHED, OWN_SLOT_PENDING, SPAWN_PUBLISHED, CANCEL_MARKED,
         SLOT_PUBLISHED, SLOT_EMPTIED, UNMOUNTED, OVERFLOW_ALLOCATING, SENDER_WAITING,
-        TIMEOUT_EXPIRED, POOL_GROWING, SEND_TIMER_ARMING }
+        TIMEOUT_EXPIRED, POOL_GROWING, SEND_TIMER_ARMING,
+        SYSMON_OBSERVING }
 
     /** A test's fault: may throw anything, on the carrier that reached {@code site}. */
     interface Hook {

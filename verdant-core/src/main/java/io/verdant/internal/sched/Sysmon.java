@@ -21,6 +21,16 @@ import java.util.concurrent.atomic.AtomicLong;
  *   descheduling the process) is added to every since: nobody held a carrier
  *   then, so it counts towards neither a slice nor a stall. After a backed-off
  *   sleep the gap is measured beyond the sleep planned (tick's plannedNanos).
+ *   Per carrier, the current task is read first (acquire), then the count: a
+ *   dispatch increments the count before it publishes its task (release), so a
+ *   task seen comes with the count of its own dispatch or a later one. Read the
+ *   other way round (count, then task), a carrier that moved on between the two
+ *   reads paired the old count, which made the hold look unbroken, with the new
+ *   task: a thread that had just mounted was asked to yield for its
+ *   predecessor's slice, and could be reported as the stalled thread
+ *   (SysmonObserveRaceTest). The order kept can only pair a task with a newer
+ *   count (the hold restarts: at most a tick late) or name a task that has just
+ *   left (a stale request, withdrawn: "Stale requests").
  *
  * Quiet passes (Ticker, "Backing off")
  *   tick returns how long the next pass may wait: 0 (within a tick) unless
@@ -301,8 +311,11 @@ public final class Sysmon {
         bestRunning = Scheduler.LEVELS;
         for (Worker c : scheduler.carriers()) {
             int i = c.index;
+            // The task first, then the count (see "Observation": a task and the count of
+            // its own dispatch or a later one; never a count older than the task).
+            Task running = c.currentTaskAcquire();
+            Faults.at(c, Faults.Site.SYSMON_OBSERVING);
             long d = c.dispatchCount();
-            Task running = c.currentTask();
             if (running != null) {
                 // Statistics (the ticker is their only writer): busy ratio, sampled run time,
                 // one tick per tick the pass stands for (see "Backing off").

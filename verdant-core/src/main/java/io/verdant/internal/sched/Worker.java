@@ -58,8 +58,10 @@ import java.util.concurrent.locks.LockSupport;
  * Counters read by other threads
  *   dispatches  incremented (plain, owner) per dispatch; read opaquely by other
  *               workers (LIFO steal rule) and by the ticker (time slices).
- *   current     the task being run, published opaquely; for diagnostics and the
- *               ticker, never for correctness. A traced slice clears it before
+ *   current     the task being run, published with a release store after the
+ *               dispatch count (the ticker reads it first, acquire, then the
+ *               count: Sysmon, "Observation"); cleared opaquely; for diagnostics
+ *               and the ticker, never for correctness. A traced slice clears it before
  *               publishing its SLICE event, so a stopping trace that sees the
  *               event sees it cleared (TraceControl.slicesInFlight).
  *   counters    statistics for Verdant.metrics(): plain fields, one writer each
@@ -719,7 +721,10 @@ public final class Worker extends Thread {
             // task with one worker) skips a reference store and its GC write barrier.
             task.worker = this;
         }
-        setCurrentOpaque(task);
+        // Release: the ticker, reading current (acquire) and then the count, sees the
+        // count of this dispatch with this task (Sysmon, "Observation"). A plain store
+        // on x86, as the opaque one was.
+        setCurrentRelease(task);
         try {
             task.dispatch(this);
             Faults.at(this, Faults.Site.DISPATCHED);
@@ -1263,6 +1268,15 @@ public final class Worker extends Thread {
         return currentOpaque();
     }
 
+    /**
+     * The ticker (Sysmon): the task running now, or null, read before
+     * {@link #dispatchCount()}; the count read after it is at least that of the
+     * task's dispatch (acquire, pairing with the dispatch's release).
+     */
+    Task currentTaskAcquire() {
+        return currentAcquire();
+    }
+
     /** Dispatches so far; any thread, a snapshot. */
     public long dispatchCount() {
         return dispatchesOpaque();
@@ -1361,6 +1375,11 @@ public final class Worker extends Thread {
     /** Owner only. */
     private void setCurrentOpaque(Task t) {
         CURRENT.setOpaque(this, t);
+    }
+
+    /** Owner only, as a dispatch begins: publishes the task after the dispatch count (see runTask). */
+    private void setCurrentRelease(Task t) {
+        CURRENT.setRelease(this, t);
     }
 
     /** Owner only: the traced slice begun last has its SLICE published, or has none (release: see "Tracing"). */
