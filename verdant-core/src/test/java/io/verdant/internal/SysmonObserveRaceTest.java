@@ -109,4 +109,84 @@ class SysmonObserveRaceTest {
             rt.close();
         }
     }
+
+    /**
+     * Priority rule b asks the carrier running the lowest-priority task to yield to
+     * injected work of a higher priority. It chose the carrier by the task it saw
+     * there (A, LOW), but asked whatever ran there at the end of the pass: B, a
+     * CRITICAL thread that took the carrier meanwhile, was asked to yield to HIGH
+     * work. Now only the task judged is asked.
+     */
+    @Test
+    void priorityRuleBAsksOnlyTheTaskItJudged() throws Exception {
+        RuntimeCore rt = new RuntimeCore(Config.builder().workers(1).name("observe-rule-b").maxSpareCarriers(0)
+                .timeslice(Duration.ofMillis(200)).stallThreshold(Duration.ofSeconds(30))
+                .shutdownTimeout(Duration.ofSeconds(2)).build());
+        AtomicReference<GreenThread<?>> aRef = new AtomicReference<>();
+        AtomicReference<GreenThread<?>> bRef = new AtomicReference<>();
+        AtomicReference<GreenThread<Object>> hRef = new AtomicReference<>();
+        AtomicBoolean leaveA = new AtomicBoolean();
+        AtomicBoolean stopB = new AtomicBoolean();
+        AtomicBoolean armed = new AtomicBoolean(true);
+        AtomicLong requestsBefore = new AtomicLong();
+        AtomicBoolean bMounted = new AtomicBoolean();
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch passDone = new CountDownLatch(1);
+        try {
+            SchedulerTestAccess.atSites((carrier, site) -> {
+                if (!site.equals("SYSMON_OBSERVING")) {
+                    return;
+                }
+                if (held.getCount() == 0) {
+                    passDone.countDown();
+                    return;
+                }
+                GreenThread<?> a = aRef.get();
+                if (a != null && bRef.get() != null && carrier.currentTask() == a && armed.compareAndSet(true, false)) {
+                    requestsBefore.set(rt.scheduler.sysmon().preemptionsRequested());
+                    leaveA.set(true);
+                    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                    while (carrier.currentTask() != bRef.get() && System.nanoTime() < end) {
+                        LockSupport.parkNanos(50_000);
+                    }
+                    bMounted.set(carrier.currentTask() == bRef.get());
+                    // HIGH work injected now (the ticker is a platform thread), before rule b looks.
+                    hRef.set(rt.spawn(() -> null, "observe-h", Priority.HIGH));
+                    held.countDown();
+                }
+            });
+            CountDownLatch aRunning = new CountDownLatch(1);
+            GreenThread<Object> a = rt.spawn(() -> {
+                // B waits in this carrier's queue; it runs when A leaves (CRITICAL, ahead of
+                // the HIGH work injected meanwhile).
+                bRef.set(rt.spawn(() -> {
+                    while (!stopB.get()) {
+                        Green.checkpoint();
+                        Thread.onSpinWait();
+                    }
+                    return null;
+                }, "observe-b", Priority.CRITICAL));
+                aRunning.countDown();
+                while (!leaveA.get()) {
+                    Thread.onSpinWait(); // no safepoint: holds the only carrier
+                }
+                return null;
+            }, "observe-a", Priority.LOW);
+            aRef.set(a);
+            assertThat(aRunning.await(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(held.await(30, TimeUnit.SECONDS)).as("the ticker was held between its reads").isTrue();
+            assertThat(bMounted.get()).as("B took the carrier while the ticker was held").isTrue();
+            assertThat(passDone.await(30, TimeUnit.SECONDS)).as("the held pass ended").isTrue();
+            assertThat(rt.scheduler.sysmon().preemptionsRequested() - requestsBefore.get())
+                    .as("requests in the pass that saw B mount (B, CRITICAL, outranks the HIGH work)").isZero();
+            stopB.set(true);
+            assertThat(hRef.get().join(Duration.ofSeconds(20))).isNull();
+            assertThat(a.join(Duration.ofSeconds(20))).isNull();
+        } finally {
+            SchedulerTestAccess.atSites(null);
+            stopB.set(true);
+            leaveA.set(true);
+            rt.close();
+        }
+    }
 }

@@ -121,7 +121,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *      lower priority than P: the carrier running the lowest-priority task (the
  *      one running longest among equals) is asked to yield; its next dispatch
  *      takes injected work of higher priority than all its local work first
- *      (Worker dispatch rule 1b).
+ *      (Worker dispatch rule 1b). Only the task judged is asked: if the carrier
+ *      has moved on by the end of the pass, nobody is (it used to ask whatever
+ *      ran there then, even a CRITICAL thread that had just mounted).
  *   Requests are idempotent (Safepoints.request returns false for a thread
  *   already asked) and withdrawn when the thread unmounts (GreenThread.dispatch).
  *
@@ -218,6 +220,8 @@ public final class Sysmon {
      * tick because of a held carrier (at its slice end or stall sample, or with a full LIFO slot). */
     private volatile long heldPasses;
     private Worker victim;
+    /** Ticker thread only, per pass: the task rule b judged on victim (the only one it may ask). */
+    private Task victimTask;
     private int victimLevel;
     private long victimHeld;
     private int bestRunning;
@@ -306,6 +310,7 @@ public final class Sysmon {
         boolean waiting = scheduler.hasWaitingWork();
         anyFree = false;
         victim = null;
+        victimTask = null;
         victimLevel = -1;
         victimHeld = -1;
         bestRunning = Scheduler.LEVELS;
@@ -452,6 +457,7 @@ public final class Sysmon {
             }
             if (level > victimLevel || (level == victimLevel && held > victimHeld)) {
                 victim = c;
+                victimTask = running;
                 victimLevel = level;
                 victimHeld = held;
             }
@@ -478,9 +484,11 @@ public final class Sysmon {
     private void preemptForInjected() {
         int injectedBest = scheduler.bestInjectedLevel();
         if (injectedBest >= 0 && injectedBest < bestRunning) {
-            Task t = victim.currentTask();
-            if (t != null) {
-                request(victim.index, t);
+            // Only the task judged: the carrier may have moved on since, to a task of any
+            // priority (CRITICAL, say), which must not be asked to yield to this work; the
+            // next pass judges it (SysmonObserveRaceTest).
+            if (victim.currentTask() == victimTask) {
+                request(victim.index, victimTask);
             }
         }
     }
