@@ -293,9 +293,10 @@ public final class Green {
      * @param work the blocking work to run off the carrier
      * @return what {@code work} returned
      * @throws Exception exactly what {@code work} threw (the same object)
-     * @throws CancelledException if the caller is interrupted (or cancelled) while
-     *         waiting (the pool thread running the work is interrupted and the
-     *         caller's interrupt status stays set), or the runtime is closed
+     * @throws CancelledException if the caller is cancelled or interrupted when it
+     *         calls (the work does not run) or while waiting (the pool thread
+     *         running the work is interrupted and the caller's interrupt status
+     *         stays set), or the runtime is closed
      * @throws NullPointerException if {@code work} is null
      */
     public static <T> T blocking(Callable<? extends T> work) throws Exception {

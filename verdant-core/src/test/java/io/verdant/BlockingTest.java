@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /** Green.blocking: work that would pin a carrier runs on a separate pool. */
 @Timeout(60)
@@ -103,6 +104,48 @@ class BlockingTest {
         assertThat(caller.join(Duration.ofSeconds(20))).isTrue();
         assertThat(workEnded.await(20, TimeUnit.SECONDS)).isTrue();
         assertThat(workInterrupted).isTrue();
+    }
+
+    /**
+     * A cancelled caller whose interrupt status was cleared (it caught an
+     * InterruptedException, say) is refused at once, as by every other Verdant
+     * blocking operation. It used to hand the work to the pool and wait for it
+     * (the cancellation's only interrupt was spent), so a runtime's close() waited
+     * for the work or abandoned the thread.
+     */
+    @Test
+    void aCancelledCallerIsRefusedEvenWithItsInterruptCleared() throws Exception {
+        AtomicBoolean ran = new AtomicBoolean();
+        AtomicReference<Throwable> seen = new AtomicReference<>();
+        CountDownLatch cancelled = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        GreenHandle<Void> h = rt.spawn(() -> {
+            started.countDown();
+            try {
+                cancelled.await();
+            } catch (InterruptedException e) {
+                // the cancellation's interrupt, consumed
+            }
+            Thread.interrupted();
+            assertThat(Green.cancelled()).isTrue();
+            try {
+                Green.blocking(() -> {
+                    ran.set(true);
+                    Thread.sleep(TimeUnit.SECONDS.toMillis(30));
+                    return null;
+                });
+            } catch (Throwable t) {
+                seen.set(t);
+            }
+        });
+        assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+        h.cancel();
+        cancelled.countDown();
+        Throwable end = catchThrowable(() -> h.join(Duration.ofSeconds(20)));
+        assertThat(end instanceof TimedOutException).as("the thread still waits: %s", end).isFalse();
+        assertThat(seen.get()).as("what Green.blocking threw; the thread ended with %s", end)
+                .isInstanceOf(CancelledException.class);
+        assertThat(ran.get()).as("the work ran").isFalse();
     }
 
     @Test

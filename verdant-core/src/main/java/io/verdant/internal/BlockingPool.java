@@ -34,9 +34,13 @@ import java.util.concurrent.locks.LockSupport;
  *                           the releasing store, then the caller is unparked
  *     RUNNING -> DONE       also after the caller cancelled a running call: the
  *                           caller interrupts the pool thread and stops waiting
- *   The caller (1) submits, (2) loops: reads state (acquire), returns when DONE,
+ *   The caller (0) enters like every Verdant blocking operation (Waits.enter:
+ *   a safepoint; a caller already cancelled or interrupted gets
+ *   CancelledException and nothing is submitted, even if a cancellation's
+ *   interrupt was consumed before: the wait below would otherwise last as long
+ *   as the work), (1) submits, (2) loops: reads state (acquire), returns when DONE,
  *   else parks (LockSupport: a green thread parks, never its carrier). A
- *   spurious wake-up re-checks. Interrupted while waiting: CAS QUEUED ->
+ *   spurious wake-up re-checks. Cancelled or interrupted while waiting: CAS QUEUED ->
  *   CANCELLED, or interrupt the pool thread running it; then CancelledException
  *   with the interrupt status left set.
  *
@@ -65,10 +69,14 @@ final class BlockingPool {
      * The calling green thread's thread only: runs {@code work} on the pool and
      * parks until it ends; returns its result or throws what it threw.
      *
-     * @throws CancelledException if interrupted while waiting, or the runtime is closed
+     * @throws CancelledException if cancelled or interrupted before or while waiting, or the runtime is closed
      */
     <T> T call(Callable<? extends T> work) throws Exception {
         Objects.requireNonNull(work, "work");
+        // A safepoint, and a cancelled caller is refused before its work is handed over,
+        // as by every Verdant blocking operation: its interrupt may have been consumed,
+        // and the wait below would not end until the work did.
+        Waits.enter("Green.blocking");
         Call<T> call = new Call<>(work, Thread.currentThread());
         try {
             pool().execute(call);
@@ -76,7 +84,7 @@ final class BlockingPool {
             throw new CancelledException("runtime '" + name + "' is closed: cannot run blocking work");
         }
         while (call.stateAcquire() != Call.DONE) {
-            if (Thread.currentThread().isInterrupted()) {
+            if (Waits.cancelled()) {
                 call.cancel();
                 throw new CancelledException("interrupted while waiting for blocking work");
             }
