@@ -22,8 +22,8 @@ public interface CarrierProbe {
 
     /**
      * Whether the carrier is held without needing the CPU: blocked in native
-     * code (a file read, a DNS look-up) or parked with the green thread pinned
-     * to it. Never the carrier's Thread.State, which HotSpot reports as WAITING
+     * code (a file read, a DNS look-up), or parked or blocked on a monitor with
+     * the green thread pinned to it. Never the carrier's Thread.State, which HotSpot reports as WAITING
      * whenever a virtual thread is mounted (see JvmCarrierProbe).
      *
      * @param carrier the carrier

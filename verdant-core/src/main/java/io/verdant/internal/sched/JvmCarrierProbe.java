@@ -24,7 +24,15 @@ final class JvmCarrierProbe implements CarrierProbe {
     /**
      * In native code (the carrier's own JVM state, which HotSpot reports right
      * with a virtual thread mounted), or a green thread parked while pinned to
-     * it (the JDK's state of its virtual thread). Not the carrier's
+     * it (the JDK's state of its virtual thread), or blocked entering a monitor
+     * while pinned to it (its Thread.State BLOCKED: a mounted virtual thread
+     * reports the carrier's status, which the JVM sets to BLOCKED for a monitor
+     * wait and to WAITING otherwise, so a busy one never reads BLOCKED). The
+     * last is how a preempted thread that kept a monitor (it yielded at a
+     * safepoint inside synchronized) and a thread blocked on that monitor inside
+     * a class initializer held the only carrier for good: no CPU used, not in
+     * native code, not parked, so no stall and no spare to run the holder
+     * (PinnedMonitorStallTest). Not the carrier's
      * Thread.State: with a virtual thread mounted HotSpot reports the carrier as
      * WAITING however busy it is (measured: a spinning green thread's carrier
      * reads WAITING while its CPU clock moves), so every green thread's hold
@@ -42,7 +50,8 @@ final class JvmCarrierProbe implements CarrierProbe {
         }
         Task running = carrier.currentTask();
         Thread vt = running == null ? null : running.thread();
-        if (vt != null && vt.isVirtual() && VirtualThreads.parkedPinned(vt)) {
+        if (vt != null && vt.isVirtual()
+                && (VirtualThreads.parkedPinned(vt) || vt.getState() == Thread.State.BLOCKED)) {
             return true;
         }
         // maxDepth 0: no stack, so no safepoint (HotSpot snapshots the thread directly).

@@ -90,9 +90,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *   cannot have used more CPU than that before the sample); once held reaches stallThreshold it counts
  *   the hold as a stall only if the carrier has used at least
  *     stallThreshold - heldAtSample - 1 tick
- *   of CPU since, or is blocked (in native code, or parked with its green
- *   thread pinned: a carrier held without needing the CPU, like the file read
- *   that Green.blocking exists for). So a report means the task held the CPU
+ *   of CPU since, or is blocked (in native code, or parked or blocked on a
+ *   monitor with its green thread pinned: a carrier held without needing the
+ *   CPU, like the file read that Green.blocking exists for, or a thread blocked
+ *   inside a class initializer on a monitor that a preempted thread, queued
+ *   behind it, holds: JvmCarrierProbe.blocked). So a report means the task held the CPU
  *   for the threshold, to within a tick or two. A hold that fails the test is
  *   looked at again each tick: a CPU-bound task on a carrier the OS runs a
  *   third of the time is reported after about three thresholds of wall time,
