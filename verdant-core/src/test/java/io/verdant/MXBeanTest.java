@@ -212,6 +212,24 @@ class MXBeanTest {
     }
 
     @Test
+    void aRuntimeWhoseNameWasTakenDoesNotUnregisterTheOtherRuntimesBeanOnClose() throws Exception {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName name = new ObjectName("io.verdant:type=Runtime,name=\"mx-twice\"");
+        try (Verdant first = Verdant.start(Config.builder().workers(1).name("mx-twice").jmx(true).build())) {
+            first.run(() -> Green.spawn(() -> 1).join());
+            // A second runtime of the same name: the name is taken, so it has no bean of its own.
+            try (Verdant second = Verdant.start(Config.builder().workers(1).name("mx-twice").jmx(true).build())) {
+                assertThat(second.name()).isEqualTo("mx-twice");
+                assertThat(server.getAttribute(name, "Spawned")).isEqualTo(2L);
+            }
+            // Its close leaves the first runtime's bean, which still reads the first runtime.
+            assertThat(server.isRegistered(name)).isTrue();
+            assertThat(server.getAttribute(name, "Spawned")).isEqualTo(2L);
+        }
+        assertThat(server.isRegistered(name)).isFalse();
+    }
+
+    @Test
     void noBeanWithoutOptIn() throws Exception {
         try (Verdant rt = Verdant.start(Config.builder().workers(1).name("mx-off").build())) {
             assertThat(ManagementFactory.getPlatformMBeanServer()

@@ -152,6 +152,9 @@ public final class RuntimeCore {
     public volatile Object facade;
     /** Config.cpuTiming: carriers time each slice of a green thread (two clock reads per dispatch). */
     final boolean cpuTiming;
+    /** Whether this runtime registered its MXBean (Config.jmx, and no other runtime of this name held it):
+     * only then does close() unregister the bean of its name, which is otherwise another runtime's. */
+    private final boolean jmxRegistered;
     /** Statistics not kept per carrier (rare, or from threads that are not carriers); see internal.obs.Metrics. */
     public final AtomicLong spawnedElsewhere = new AtomicLong();
     public final AtomicLong exitedElsewhere = new AtomicLong();
@@ -220,9 +223,7 @@ public final class RuntimeCore {
         OPEN.put(id, this);
         RECENT.setRelease((int) (id % RECENT_SLOTS), this);
         io.verdant.internal.obs.Jfr.registerPeriodic();
-        if (config.jmx()) {
-            io.verdant.internal.obs.Jmx.register(this);
-        }
+        this.jmxRegistered = config.jmx() && io.verdant.internal.obs.Jmx.register(this);
     }
 
     public Config config() {
@@ -822,7 +823,7 @@ public final class RuntimeCore {
             RECENT.compareAndSet((int) (id % RECENT_SLOTS), this, null); // before OPEN: see RECENT
             OPEN.remove(id, this);
             container.close();
-            if (config.jmx()) {
+            if (jmxRegistered) {
                 io.verdant.internal.obs.Jmx.unregister(this);
             }
         }

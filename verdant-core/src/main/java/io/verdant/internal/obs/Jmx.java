@@ -23,7 +23,9 @@ import javax.management.ObjectName;
 /**
  * The runtime's MXBean (opt-in, {@code Config.jmx}): registered in the platform
  * MBean server at start, unregistered at close; nothing is registered without
- * the opt-in. Every attribute read is {@link Metrics#of} anew (cheap: no lock but the
+ * the opt-in. The name is the runtime's: of two open runtimes with one name, the
+ * first to start holds the bean, the second has none, and only the runtime that
+ * registered the bean unregisters it (RuntimeCore.jmxRegistered). Every attribute read is {@link Metrics#of} anew (cheap: no lock but the
  * spare lock, one record per carrier). The trace operations hold at most one
  * trace (field trace, guarded by this bean's monitor, which JMX clients reach
  * from their connection threads); writing a file happens outside the monitor.
@@ -60,7 +62,11 @@ public final class Jmx implements VerdantRuntimeMXBean {
         }
     }
 
-    /** Unregisters {@code rt}'s MXBean if registered. */
+    /**
+     * Unregisters the MXBean of {@code rt}'s name if registered. Call it only for a
+     * runtime whose {@link #register} returned true: the bean of a name another
+     * runtime registered first is that runtime's, and stays until it closes.
+     */
     public static void unregister(RuntimeCore rt) {
         try {
             ObjectName n = new ObjectName(objectName(rt.name));
