@@ -15,8 +15,11 @@ import java.util.List;
  * Builds a {@link RuntimeMetrics} by summing the single-writer counters of the
  * carriers (see {@link WorkerCounters} for who writes what and the memory
  * ordering of this reader), the ticker's and the runtime's atomics. Any thread;
- * reads only, takes one lock (the scheduler's spare lock, for the totals of
- * retired spares), allocates one record per carrier.
+ * reads only, takes one lock (the scheduler's spare lock, to read the carriers
+ * array and the totals of retired spares together: a spare moves from one to
+ * the other under that lock, so it is summed exactly once and the sums never go
+ * down), allocates one record per carrier. The spares alive are that array's
+ * spares, so they match the carriers listed.
  */
 public final class Metrics {
     private Metrics() {
@@ -32,11 +35,13 @@ public final class Metrics {
                     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, rt.deadLetterCount(), rt.supervisorRestarts.get(), 0, 0, List.of());
         }
         Sysmon m = s.sysmon();
-        WorkerCounters total = s.retiredCounters();
-        long polls = s.retiredDispatches();
+        // The carriers and the retired spares' totals in one read: a spare is in exactly one of them.
+        Scheduler.CarriersAndRetired both = s.carriersAndRetired();
+        WorkerCounters total = both.retired();
+        Worker[] carriers = both.carriers();
+        long polls = total.dispatchesRetired();
         long spawned = total.spawned, exited = total.exited, steals = total.steals, parks = total.parks;
         long noop = total.noopWakeups, waits = total.waits, honored = total.preemptionsHonored;
-        Worker[] carriers = s.carriers();
         List<WorkerMetrics> workers = new ArrayList<>(carriers.length);
         for (Worker w : carriers) {
             WorkerCounters c = w.counters;
@@ -55,7 +60,7 @@ public final class Metrics {
         }
         return new RuntimeMetrics(rt.name, spawned + rt.spawnedElsewhere.get(), exited + rt.exitedElsewhere.get(),
                 rt.liveThreads(), polls, steals, parks, noop, waits, m.preemptionsRequested(), honored, m.stallsReported(),
-                m.sparesStarted(), s.spareCarriers(), rt.deadLetterCount(), rt.supervisorRestarts.get(),
+                m.sparesStarted(), carriers.length - s.workerCount(), rt.deadLetterCount(), rt.supervisorRestarts.get(),
                 s.foreignSubmissions(), s.injectedDepth(), workers);
     }
 }

@@ -1311,10 +1311,32 @@ public final class Scheduler {
         return c;
     }
 
-    /** Any thread: dispatches made by spares that have retired. */
-    public long retiredDispatches() {
+    /**
+     * The carriers at one moment and the summed counters of the spares retired by
+     * then ({@link #carriersAndRetired}).
+     *
+     * @param carriers the carriers array (not to be modified)
+     * @param retired  a copy of the retired spares' counters, {@link WorkerCounters#dispatchesRetired()} included
+     */
+    public record CarriersAndRetired(Worker[] carriers, WorkerCounters retired) {
+    }
+
+    /**
+     * Any thread: the carriers now and a copy of the summed counters of the spares
+     * that have retired, read together under the spare lock. A spare leaves the
+     * carriers array and adds its counters to the retired totals in one hold of
+     * that lock ({@link #retired}), so each spare is counted once: among the
+     * carriers (its live counters) or in the totals. Read apart, a spare retiring
+     * between the two reads was in neither, and the runtime's sums went down
+     * (MetricsSpareRetireRaceTest).
+     *
+     * @return both
+     */
+    public CarriersAndRetired carriersAndRetired() {
+        WorkerCounters c = new WorkerCounters();
         synchronized (spareLock) {
-            return retiredCounters.dispatchesRetired;
+            c.add(retiredCounters);
+            return new CarriersAndRetired(carriers, c);
         }
     }
 

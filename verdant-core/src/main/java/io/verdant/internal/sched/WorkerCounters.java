@@ -119,6 +119,15 @@ abstract class WorkerCountersFields extends WorkerCountersPad {
     public long preemptionsHonored;
     /** Only in the scheduler's accumulator of retired spares: their dispatch counts. */
     long dispatchesRetired;
+
+    /**
+     * In a copy of the scheduler's accumulator of retired spares: their dispatch counts.
+     *
+     * @return the dispatches of the retired spares
+     */
+    public long dispatchesRetired() {
+        return dispatchesRetired;
+    }
     /** Times this carrier ran a search for work while holding a search token (Scheduler.search). */
     public long searches;
     /** Looks into another carrier's queues while searching (one per victim per pass), found or not. */
