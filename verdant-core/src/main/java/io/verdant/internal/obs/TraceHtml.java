@@ -379,7 +379,7 @@ public final class TraceHtml {
                     .append("\" text-anchor=\"end\" font-size=\"10\"><title>");
             esc(b, label);
             b.append("</title>");
-            esc(b, label.length() > 20 ? label.substring(0, 19) + "\u2026" : label);
+            esc(b, shortened(label));
             b.append("</text><rect x=\"").append(LEFT).append("\" y=\"").append(y).append("\" width=\"").append((int) plot)
                     .append("\" height=\"").append(ROW_HEIGHT).append("\" fill=\"").append(ROW_BACKGROUND)
                     .append("\"/>\n<g shape-rendering=\"crispEdges\">\n");
@@ -603,6 +603,19 @@ public final class TraceHtml {
                 .append(' ').append(fmt(bx - uy * 3.5)).append(',').append(fmt(by + ux * 3.5)).append(' ')
                 .append(fmt(bx + uy * 3.5)).append(',').append(fmt(by - ux * 3.5)).append("\" fill=\"").append(ARROW)
                 .append("\"/></g>\n");
+    }
+
+    /**
+     * A row's label as drawn: up to 20 chars whole, else its first 19 and an ellipsis, cut
+     * before a surrogate pair rather than inside it (half a pair cannot be encoded in the
+     * page's UTF-8: writing it to a file threw MalformedInputException).
+     */
+    static String shortened(String label) {
+        if (label.length() <= 20) {
+            return label;
+        }
+        int cut = Character.isHighSurrogate(label.charAt(18)) ? 18 : 19;
+        return label.substring(0, cut) + "\u2026";
     }
 
     private static String fmt(double v) {
