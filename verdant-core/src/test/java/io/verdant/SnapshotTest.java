@@ -123,6 +123,48 @@ class SnapshotTest {
         }
     }
 
+    /**
+     * A thread that runs right after the whole runtime was idle: its time waiting
+     * counts from that slice, not from when the runtime went idle. The slice's end is
+     * stamped from the ticker's coarse clock, which the ticker does not advance while
+     * it sleeps idle; the woken carrier ran the slice before the ticker woke and
+     * advanced it, so the stamp was as old as the idle period.
+     */
+    @Test
+    void timeWaitingAfterAnIdlePeriodCountsFromTheLastSlice() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("snap-idle").build())) {
+            Thread ticker = rt.run(() -> io.verdant.internal.GreenThread.current().runtime().scheduler.ticker());
+            java.util.concurrent.atomic.AtomicInteger handled = new java.util.concurrent.atomic.AtomicInteger();
+            GreenHandle<Void> echo = rt.spawner().name("echo").spawn(() -> {
+                for (;;) {
+                    Green.receive();
+                    handled.incrementAndGet();
+                }
+            });
+            waitUntil(() -> echo.state() == GreenState.WAITING);
+            // Five rounds (the carrier does not always run the slice before the ticker wakes).
+            for (int round = 1; round <= 5; round++) {
+                // The runtime goes idle: no timer is armed, so the ticker sleeps without a timeout.
+                waitUntil(() -> ticker.getState() == Thread.State.WAITING);
+                long idleSince = System.nanoTime();
+                while (System.nanoTime() - idleSince < Duration.ofMillis(100).toNanos()) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+                }
+                assertThat(ticker.getState()).as("the ticker slept through the idle period")
+                        .isEqualTo(Thread.State.WAITING);
+                long sent = System.nanoTime();
+                rt.run(() -> Green.send(echo.pid(), "wake"));
+                int n = round;
+                waitUntil(() -> handled.get() == n && echo.state() == GreenState.WAITING);
+                GreenThreadInfo i = info(rt, echo.pid());
+                Duration sinceSend = Duration.ofNanos(System.nanoTime() - sent);
+                // Stamps are coarse (about 1 ms units, a tick stale at most): a few ms of slack.
+                assertThat(i.timeWaiting()).as("round " + round).isLessThanOrEqualTo(sinceSend.plusMillis(5));
+            }
+            echo.cancel();
+        }
+    }
+
     @Test
     void aSpinningThreadIsRunningAndAccumulatesSampledRunTime() throws Exception {
         try (Verdant rt = Verdant.start(Config.builder().workers(1).name("snap-run").build())) {

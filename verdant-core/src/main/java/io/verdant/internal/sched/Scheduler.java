@@ -489,8 +489,8 @@ public final class Scheduler {
             }
         }
         if (home) {
+            ticker.wakeIfSleeping(); // first: it advances the coarse clock w stamps slices from
             w.unparkWorker();
-            ticker.wakeIfSleeping();
         }
     }
 
@@ -962,8 +962,8 @@ public final class Scheduler {
             // AtomicLong that every carrier's signal wrote). Summed by wakeupsIssued().
             w.counters.wakeups++;
         }
+        ticker.wakeIfSleeping(); // first: it advances the coarse clock w stamps slices from
         w.unparkWorker();
-        ticker.wakeIfSleeping();
     }
 
     /** Tests only: sets every spin phase's length, not adapted, in nanoseconds (0: searchers park after SEARCH_ROUNDS). */

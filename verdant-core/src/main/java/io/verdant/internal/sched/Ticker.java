@@ -57,7 +57,8 @@ import java.util.concurrent.locks.LockSupport;
  *   finding work) calls wakeIfSleeping(): the ticker publishes sleeping = true,
  *   re-checks the idle count, then parks; the waker changes the idle count
  *   (volatile), then reads sleeping. Both are volatile, so one of them sees the
- *   other.
+ *   other. A waker that sees sleeping also advances coarseNanos, before it
+ *   unparks the worker: the worker stamps slices from it at once.
  *
  * Nudges
  *   Scheduler.submit unparks the ticker when a higher-priority task arrives
@@ -107,11 +108,12 @@ public final class Ticker extends Thread {
      * runtime is busy, up to MAX_SLEEP_NANOS while every busy runtime backs off)
      * that the dispatch path can read for one plain load: the
      * time a green thread last left a carrier ("waiting for 3 s" in snapshots).
-     * Written by every runtime's ticker at each tick and after each idle sleep
-     * (plain stores of increasing values from several tickers: a reader may see
-     * a value a tick older, never a torn one on the 64-bit JVMs Verdant runs
-     * on); while every runtime is idle it is not advanced, and the first slice
-     * after a long idle period may be stamped with the time the ticker last ran.
+     * Written by every runtime's ticker at each tick and after each idle sleep,
+     * and by whoever wakes a runtime's idle ticker (wakeIfSleeping, before the
+     * woken carrier runs anything) (plain stores of increasing values from
+     * several threads: a reader may see a value a tick older, never a torn one
+     * on the 64-bit JVMs Verdant runs on); while every runtime is idle it is not
+     * advanced, and nothing is stamped then.
      * Shared by every runtime, so it is on Clock.SYSTEM whatever a runtime's own
      * clock is; readers compare it with Clock.SYSTEM (Snapshots, Dumper).
      */
@@ -326,9 +328,19 @@ public final class Ticker extends Thread {
         }
     }
 
-    /** Any thread (a worker leaving the idle state): wakes the ticker from its idle sleep. A doze is left alone. */
+    /**
+     * Any thread (a worker leaving the idle state, or its waker): wakes the ticker from
+     * its idle sleep, having first advanced {@link #coarseNanos}, which the sleeping
+     * ticker does not: the woken carrier stamps the end of the slices it runs from
+     * that clock before the ticker is back to advance it, so a thread that ran right
+     * after an idle period was shown waiting since the period began
+     * (SnapshotTest.timeWaitingAfterAnIdlePeriodCountsFromTheLastSlice). Callers
+     * call this before they unpark the worker. A clock read only when the whole
+     * runtime was idle; a doze is left alone (coarseNanos is then at most a doze stale).
+     */
     public void wakeIfSleeping() {
         if (sleeping) {
+            coarseNanos = Clock.SYSTEM.nanoTime();
             LockSupport.unpark(this);
         }
     }
