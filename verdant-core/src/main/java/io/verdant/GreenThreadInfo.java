@@ -12,12 +12,14 @@ import java.time.Duration;
  * @param pid          the green thread's pid
  * @param name         its name
  * @param priority     its priority
- * @param state        RUNNING (on a carrier now), RUNNABLE (queued), WAITING (parked or blocked)
+ * @param state        RUNNING (on a carrier now), RUNNABLE (queued), WAITING (parked or blocked;
+ *                     an event actor: idle, or its handler blocks, with the handler's wait reason)
  * @param waitReason   what it waits on, e.g. {@code "Mutex.lock #5 held by <3.21.0> 'w-2'"},
  *                     {@code "join <3.17.0> 'db'"}, {@code "receive (mailbox)"}, {@code "sleep 1 ms"};
  *                     {@code ""} when not waiting, or when blocked in the JDK without a park blocker
  *                     (I/O, {@code Object.wait}: see the stack in a dump)
- * @param waitingFor   the green thread it waits for (a mutex's holder, a join's target), or null
+ * @param waitingFor   the green thread it waits for (a mutex's holder, a join's target), or null; a
+ *                     lock taken in an event actor's handler is held by the actor, not its dispatcher
  * @param timeWaiting  for a WAITING or RUNNABLE thread, how long since it last left a carrier
  *                     (to within about 3 ms, or 10 while the ticker backs off; a wait over
  *                     about 26 days is shown modulo that); {@link Duration#ZERO} when running or

@@ -138,6 +138,47 @@ class DumpTest {
         }
     }
 
+    /**
+     * A deadlock through an event actor: its handler holds a mutex and joins a thread
+     * that waits for the mutex. The cycle is the actor's and the thread's; it was
+     * flagged with the dispatcher running the handler in the actor's place.
+     */
+    @Test
+    void aDeadlockThroughAnEventActorNamesTheActor() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("dump-actor-deadlock")
+                .shutdownTimeout(Duration.ofSeconds(10)).build())) {
+            Mutex<String> m = new Mutex<>("m");
+            CountDownLatch locked = new CountDownLatch(1);
+            List<GreenHandle<String>> waiter = new ArrayList<>();
+            GreenHandle<Object> actor = Actors.spawner(rt).name("actor").spawn(null, (s, msg) -> {
+                try (Mutex.Guard<String> g = m.lock(Duration.ofSeconds(60))) {
+                    locked.countDown();
+                    @SuppressWarnings("unchecked")
+                    GreenHandle<String> w = (GreenHandle<String>) msg;
+                    return g.get() + w.join();
+                }
+            });
+            GreenHandle<String> w = rt.spawner().name("waiter").spawn(() -> {
+                locked.await();
+                try (Mutex.Guard<String> g = m.lock(Duration.ofSeconds(60))) {
+                    return g.get();
+                }
+            });
+            waiter.add(w);
+            rt.run(() -> Green.send(actor.pid(), w));
+            waitUntil(() -> text(rt, DumpOptions.text()).contains("DEADLOCK"));
+            String dump = text(rt, DumpOptions.text());
+            assertThat(dump).containsPattern("DEADLOCK: '(actor|waiter)' <[0-9.]+> waits for '(actor|waiter)' <[0-9.]+>"
+                    + " waits for '(actor|waiter)'");
+            assertThat(dump).contains("'waiter' " + w.pid() + ": Mutex.lock #").contains("held by " + actor.pid())
+                    .contains("'actor' " + actor.pid() + ": join " + w.pid() + " 'waiter'");
+            String deadlocks = dump.substring(dump.indexOf("DEADLOCK"));
+            assertThat(deadlocks).doesNotContain("verdant-dispatcher");
+            w.cancel();
+            actor.cancel();
+        }
+    }
+
     static String q(Pid p) {
         return java.util.regex.Pattern.quote(p.toString());
     }

@@ -489,7 +489,9 @@ class EventActorTest {
             assertThat(i.waitReason()).contains("idle event actor");
             assertThat(i.jdkThreadId()).isEqualTo(GreenThreadInfo.NO_JDK_THREAD);
             GreenThreadInfo b = rt.snapshot().find(busy.pid()).orElseThrow();
-            assertThat(b.state()).isEqualTo(GreenState.RUNNING);
+            // Its handler blocks (in CountDownLatch.await): WAITING, on the handler's blocker.
+            assertThat(b.state()).isEqualTo(GreenState.WAITING);
+            assertThat(b.waitReason()).contains("CountDownLatch");
             assertThat(b.mailboxDepth()).isEqualTo(1);
             StringBuilder text = new StringBuilder();
             rt.dump(text, DumpOptions.text());

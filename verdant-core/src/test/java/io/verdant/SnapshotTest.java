@@ -124,6 +124,46 @@ class SnapshotTest {
     }
 
     /**
+     * An event actor whose handler holds a mutex and blocks: the handler runs on a
+     * dispatcher green thread, which is what the JDK sees park and hold the lock, but
+     * the wait is the actor's. The mutex's waiter was shown waiting for the
+     * dispatcher ("held by ... 'verdant-dispatcher'"), and the actor as RUNNING with
+     * no reason.
+     */
+    @Test
+    void anEventActorBlockedInItsHandlerIsTheHolderAndTheWaiter() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("snap-actor").build())) {
+            Mutex<Integer> m = new Mutex<>(0);
+            Channel<Integer> gate = Channel.rendezvous();
+            CountDownLatch held = new CountDownLatch(1);
+            GreenHandle<Integer> actor = Actors.spawner(rt).name("holder").spawn(0, (s, msg) -> {
+                try (Mutex.Guard<Integer> g = m.lock(Duration.ofSeconds(30))) {
+                    held.countDown();
+                    g.set(g.get() + gate.receive());
+                }
+                return s;
+            });
+            rt.run(() -> Green.send(actor.pid(), "go"));
+            assertThat(held.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            GreenHandle<Integer> waiter = rt.spawner().name("waiter").spawn(() -> {
+                try (Mutex.Guard<Integer> g = m.lock(Duration.ofSeconds(30))) {
+                    return g.get();
+                }
+            });
+            waitUntil(() -> waiter.state() == GreenState.WAITING);
+            GreenThreadInfo w = info(rt, waiter.pid());
+            assertThat(w.waitReason()).startsWith("Mutex.lock #").endsWith(" held by " + actor.pid() + " 'holder'");
+            assertThat(w.waitingFor()).isEqualTo(actor.pid());
+            GreenThreadInfo a = info(rt, actor.pid());
+            assertThat(a.state()).isEqualTo(GreenState.WAITING);
+            assertThat(a.waitReason()).startsWith("Channel#");
+            rt.run(() -> gate.send(1));
+            assertThat(waiter.join(Duration.ofSeconds(20))).isEqualTo(1);
+            actor.cancel();
+        }
+    }
+
+    /**
      * A thread that runs right after the whole runtime was idle: its time waiting
      * counts from that slice, not from when the runtime went idle. The slice's end is
      * stamped from the ticker's coarse clock, which the ticker does not advance while

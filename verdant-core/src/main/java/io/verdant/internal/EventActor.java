@@ -137,10 +137,15 @@ public final class EventActor implements java.util.concurrent.Callable<Object> {
         return behavior;
     }
 
-    /** Any thread; RUNNING while a handler runs, RUNNABLE while queued, WAITING while idle. */
+    /** Any thread; RUNNING while a handler runs, WAITING while it blocks or while idle, RUNNABLE while queued. */
     GreenState state() {
-        if (runner != null) {
-            return GreenState.RUNNING;
+        Thread r = runner;
+        if (r != null) {
+            // In a turn: WAITING while the handler blocks (its dispatcher is parked for it), as a
+            // thread-backed green thread parked in the same call would be.
+            Thread.State s = r.getState();
+            return s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING || s == Thread.State.BLOCKED
+                    ? GreenState.WAITING : GreenState.RUNNING;
         }
         return cell.waitingFlag() == 0 ? GreenState.RUNNABLE : GreenState.WAITING;
     }

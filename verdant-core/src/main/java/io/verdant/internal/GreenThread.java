@@ -692,6 +692,28 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         return Integer.toUnsignedLong(dispatches);
     }
 
+    /**
+     * Any thread, a snapshot: the green thread that code running on this one runs as:
+     * for a dispatcher in an event actor's turn, that actor (what {@link #current()}
+     * answers on the dispatcher's thread: the handler's locks and waits are the
+     * actor's); otherwise this thread.
+     *
+     * @return the actor in a turn, or this
+     */
+    public GreenThread<?> actingAs() {
+        return body instanceof Dispatcher d ? d.acting() : this;
+    }
+
+    /**
+     * Any thread, a snapshot: for an event actor, the dispatcher thread that runs one
+     * of its handlers now (null between turns); null for a thread-backed green thread.
+     *
+     * @return the handler's thread, or null
+     */
+    public Thread handlerThread() {
+        return vthread == null && body instanceof EventActor a ? a.runner : null;
+    }
+
     /** The virtual thread of this green thread. */
     public Thread vthread() {
         return vthread;

@@ -98,20 +98,34 @@ public final class Snapshots {
 
     /**
      * An event actor's record (it has no thread: no stack, no carrier, no JDK
-     * thread id), or null if it ended meanwhile. WAITING is an idle actor: no
-     * message queued, no turn running.
+     * thread id), or null if it ended meanwhile. WAITING is an idle actor (no
+     * message queued, no turn running), or one whose handler blocks: then the
+     * dispatcher running the handler is parked on the handler's behalf, and its
+     * blocker is the actor's wait reason (read only while that dispatcher still
+     * runs this actor's turn).
      */
     private static GreenThreadInfo eventActorInfo(GreenThread<?> g, Map<Pid, Supervised> sup) {
         GreenState state = g.state();
         if (state.isTerminal()) {
             return null;
         }
+        String reason = state == GreenState.WAITING ? EVENT_ACTOR_IDLE : "";
+        Pid waitingFor = null;
+        Thread runner = g.handlerThread();
+        if (state == GreenState.WAITING && runner != null) {
+            // WAITING in a turn: the handler blocks (EventActor.state), on its dispatcher's blocker.
+            Object blocker = LockSupport.getBlocker(runner);
+            if (g.handlerThread() == runner) { // still this actor's turn: the blocker is its wait
+                reason = WaitReasons.render(blocker);
+                GreenThread<?> target = WaitReasons.waitingFor(blocker);
+                waitingFor = target == null ? null : target.pid();
+            }
+        }
         Pid pid = g.pid();
         ActorCell cell = g.cellOrNull();
         int depth = cell == null ? 0 : cell.approxDepth(GreenThreadInfo.MAILBOX_CAP);
         Supervised s = sup.get(pid);
-        return new GreenThreadInfo(pid, g.name(), g.priority(), state,
-                state == GreenState.WAITING ? EVENT_ACTOR_IDLE : "", null, Duration.ZERO,
+        return new GreenThreadInfo(pid, g.name(), g.priority(), state, reason, waitingFor, Duration.ZERO,
                 Duration.ofNanos(g.runNanos()), g.dispatches(), null, g.parentPid(),
                 s == null ? null : s.supervisor(),
                 s == null ? null : s.childName(), depth, GreenThreadInfo.NO_JDK_THREAD);

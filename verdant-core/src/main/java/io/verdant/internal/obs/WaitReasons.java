@@ -22,6 +22,9 @@ import io.verdant.internal.OwnedLock;
  *                                         counts, never message contents or guarded values)
  * Other blockers (the JDK's, user objects) are named by class only: their
  * toString could print user data.
+ * A holder (or parked thread) that is a dispatcher running an event actor's
+ * handler stands for that actor (greenOf: GreenThread.actingAs), as
+ * Green.self() does in the handler.
  * </pre>
  * Any thread; reads only. The blocker is read once by the caller: a thread may
  * have moved on by the time its reason is rendered.
@@ -140,9 +143,15 @@ public final class WaitReasons {
         return null;
     }
 
-    /** The green thread whose virtual thread is {@code t}, or null. */
+    /**
+     * The green thread that code on {@code t} runs as, or null: the green thread whose
+     * virtual thread is {@code t}, or, for a dispatcher in an event actor's turn, that
+     * actor (a lock its handler holds, a wait it makes, are the actor's: naming the
+     * dispatcher named the wrong holder).
+     */
     public static GreenThread<?> greenOf(Thread t) {
-        return t != null && t.isVirtual() && t.getUncaughtExceptionHandler() instanceof GreenThread<?> g ? g : null;
+        return t != null && t.isVirtual() && t.getUncaughtExceptionHandler() instanceof GreenThread<?> g
+                ? g.actingAs() : null;
     }
 
     /** " held by &lt;pid&gt; 'name'" for a holder thread; " free" for null. */
@@ -155,10 +164,10 @@ public final class WaitReasons {
                 : "'" + holder.getName() + "'");
     }
 
-    /** "&lt;pid&gt; 'name'" (name omitted when empty). */
+    /** "&lt;pid&gt; 'name'" (name omitted when empty; an event actor's is its own). */
     public static String describe(GreenThread<?> g) {
         Pid p = g.pid();
-        String n = g.vthread() == null ? "" : g.vthread().getName();
+        String n = g.name();
         return n.isEmpty() ? p.toString() : p + " '" + n + "'";
     }
 }
