@@ -22,7 +22,8 @@ import java.util.Map;
  *                    id, minus a platform thread's id), else 0
  * @param counts      events held per lane
  * @param startNanos  the trace's time origin ({@code System.nanoTime()})
- * @param endNanos    when it stopped, or the last event's time
+ * @param endNanos    when it stopped (or, if later, when the last slice it holds ended: one stop() waited
+ *                    for), or the last event's time
  * @param dropped     events lost (overwritten before collected)
  * @param labels      task id to label ("name &lt;pid&gt;" or "&lt;pid&gt;")
  * @param clockNanos  measured cost of one {@code System.nanoTime()} read in nanoseconds

@@ -628,7 +628,10 @@ public final class TraceSession implements TraceRecording {
         // A slice that began just before the trace started is kept: the origin moves back to it.
         long start = first == Long.MAX_VALUE ? (startNanos != 0 ? startNanos : endNanos)
                 : startNanos != 0 ? Math.min(startNanos, first) : first;
-        long end = recording ? Math.max(Clock.SYSTEM.nanoTime(), last) : (startNanos != 0 ? endNanos : Math.max(last, start));
+        // A stopped trace ends at its stop time, or later if a slice stop() waited for ended later
+        // ("Stopping": it is kept whole; an end before it drew its bar past the HTML plot).
+        long end = recording ? Math.max(Clock.SYSTEM.nanoTime(), last)
+                : startNanos != 0 ? Math.max(endNanos, last) : Math.max(last, start);
         return new TraceData(core.name, core.id, core.scheduler.workerCount(), laneNames, copy, refCopy, holderCopy, counts,
                 start, end, dropped, names.labels(), CLOCK_NANOS);
     }
