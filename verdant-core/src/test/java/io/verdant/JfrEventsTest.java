@@ -206,6 +206,48 @@ class JfrEventsTest {
         return events.stream().filter(e -> e.getEventType().getName().equals(type)).toList();
     }
 
+    /**
+     * A Preemption in an event actor's handler names the actor (whose code the event's
+     * stack shows), not the dispatcher green thread that runs the handler.
+     */
+    @Test
+    void aPreemptionInAnEventActorsHandlerNamesTheActor(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("actor.jfr");
+        try (Recording rec = new Recording()) {
+            rec.enable("io.verdant.Preemption");
+            rec.start();
+            try (Verdant rt = Verdant.start(Config.builder().workers(1).name("jfr-actor")
+                    .timeslice(Duration.ofMillis(2)).stallThreshold(Duration.ofHours(1)).build())) {
+                AtomicBoolean stop = new AtomicBoolean();
+                CountDownLatch inHandler = new CountDownLatch(1);
+                GreenHandle<Object> actor = Actors.spawner(rt).name("spinning-actor").spawn(null, (s, m) -> {
+                    inHandler.countDown();
+                    spinWithCheckpoints(stop);
+                    return s;
+                });
+                rt.run(() -> Green.send(actor.pid(), "spin"));
+                assertThat(inHandler.await(20, TimeUnit.SECONDS)).isTrue();
+                GreenHandle<Void> other = rt.spawner().name("other").spawn(() -> spinWithCheckpoints(stop));
+                waitUntil(() -> rt.metrics().preemptionsHonored() >= 4);
+                stop.set(true);
+                other.join(Duration.ofSeconds(20));
+                actor.cancel();
+                rec.stop();
+                rec.dump(file);
+                Set<String> names = new TreeSet<>();
+                Set<String> pids = new TreeSet<>();
+                for (RecordedEvent e : verdantEvents(file)) {
+                    if (e.getString("runtime").equals("jfr-actor")) {
+                        names.add(e.getString("name"));
+                        pids.add(e.getString("pid"));
+                    }
+                }
+                assertThat(names).contains("spinning-actor").doesNotContain("verdant-dispatcher");
+                assertThat(pids).contains(actor.pid().toString());
+            }
+        }
+    }
+
     static void spinWithCheckpoints(AtomicBoolean stop) {
         while (!stop.get()) {
             Green.checkpoint();

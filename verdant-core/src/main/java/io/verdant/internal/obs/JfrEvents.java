@@ -77,10 +77,12 @@ final class JfrEvents {
     static void preemption(GreenThread<?> g, Worker w) {
         VerdantEvents.Preemption e = new VerdantEvents.Preemption();
         if (e.shouldCommit()) {
+            // In an event actor's handler, the actor (the stack is its code), not the dispatcher.
+            GreenThread<?> a = g.actingAs();
             e.runtime = g.runtime().name;
-            e.pid = g.pid().toString();
-            e.name = g.vthread().getName();
-            e.priority = g.priority().name();
+            e.pid = a.pid().toString();
+            e.name = a.name();
+            e.priority = a.priority().name();
             e.carrier = w == null ? "" : w.getName();
             e.commit();
         }
@@ -92,8 +94,9 @@ final class JfrEvents {
         if (e.shouldCommit()) {
             e.runtime = runtime;
             e.carrier = carrier;
-            e.pid = g == null ? "" : g.pid().toString();
-            e.name = g == null ? "" : g.vthread().getName();
+            GreenThread<?> a = g == null ? null : g.actingAs(); // an event actor's handler: the actor
+            e.pid = a == null ? "" : a.pid().toString();
+            e.name = a == null ? "" : a.name();
             e.held = heldNanos;
             e.spare = spare == null ? "" : spare;
             StringBuilder sb = new StringBuilder();
