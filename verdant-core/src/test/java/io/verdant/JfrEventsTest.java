@@ -206,6 +206,35 @@ class JfrEventsTest {
         return events.stream().filter(e -> e.getEventType().getName().equals(type)).toList();
     }
 
+    /** An event actor's GreenThreadEnd has its GreenThreadStart, as a green thread's has. */
+    @Test
+    void anEventActorHasAStartEventAsWellAsAnEnd(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("start.jfr");
+        try (Recording rec = new Recording()) {
+            rec.enable("io.verdant.GreenThreadStart");
+            rec.enable("io.verdant.GreenThreadEnd");
+            rec.start();
+            Pid pid;
+            try (Verdant rt = Verdant.start(Config.builder().workers(1).name("jfr-actor-start").build())) {
+                GreenHandle<Integer> actor = Actors.spawner(rt).name("ev").spawn(0, (s, m) -> {
+                    Actors.stop();
+                    return s + 1;
+                });
+                pid = actor.pid();
+                rt.run(() -> Green.send(actor.pid(), "stop"));
+                assertThat(actor.join(Duration.ofSeconds(20))).isEqualTo(1);
+            }
+            rec.stop();
+            rec.dump(file);
+            List<RecordedEvent> mine = verdantEvents(file).stream()
+                    .filter(e -> e.getString("pid").equals(pid.toString())).toList();
+            assertThat(mine).extracting(e -> e.getEventType().getName())
+                    .containsExactlyInAnyOrder("io.verdant.GreenThreadStart", "io.verdant.GreenThreadEnd");
+            assertThat(mine).filteredOn(e -> e.getEventType().getName().equals("io.verdant.GreenThreadStart"))
+                    .extracting(e -> e.getString("name")).containsExactly("ev");
+        }
+    }
+
     /**
      * A Preemption in an event actor's handler names the actor (whose code the event's
      * stack shows), not the dispatcher green thread that runs the handler.

@@ -492,6 +492,8 @@ public final class RuntimeCore {
             throw t;
         }
         countSpawn(GreenThread.current());
+        // Before released(): the actor cannot end (and commit its GreenThreadEnd) before this.
+        io.verdant.internal.obs.Jfr.threadStart(g);
         if (linkParent != null) {
             ActorCell.linkChild(linkParent, g);
         }

@@ -80,7 +80,7 @@ public final class Jfr {
         }
     }
 
-    /** The spawner, after the thread started. */
+    /** The spawner, after the thread started (an event actor: once published, before it can run). */
     public static void threadStart(GreenThread<?> g) {
         if (AVAILABLE) {
             JfrEvents.threadStart(g);

@@ -163,7 +163,7 @@ final class JfrEvents {
         VerdantEvents.GreenThreadStart e = new VerdantEvents.GreenThreadStart();
         if (e.shouldCommit()) {
             e.pid = g.pid().toString();
-            e.name = g.vthread().getName();
+            e.name = g.name(); // an event actor has no thread: its own name
             e.priority = g.priority().name();
             Pid p = g.parentPid();
             e.parent = p == null ? "" : p.toString();
