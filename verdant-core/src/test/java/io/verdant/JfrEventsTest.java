@@ -206,6 +206,48 @@ class JfrEventsTest {
         return events.stream().filter(e -> e.getEventType().getName().equals(type)).toList();
     }
 
+    /**
+     * A green thread the closing runtime abandons (it ignored its cancellation past the
+     * shutdown timeout) ends too: its GreenThreadStart gets a GreenThreadEnd, outcome
+     * ABANDONED, as the metrics count it among the exited.
+     */
+    @Test
+    void aThreadAbandonedAtCloseHasAnEndEvent(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("abandoned.jfr");
+        try (Recording rec = new Recording()) {
+            rec.enable("io.verdant.GreenThreadStart");
+            rec.enable("io.verdant.GreenThreadEnd");
+            rec.start();
+            Pid pid;
+            CountDownLatch cancelled = new CountDownLatch(1);
+            Verdant rt = Verdant.start(Config.builder().workers(1).name("jfr-abandon")
+                    .shutdownTimeout(Duration.ofMillis(100)).build());
+            GreenHandle<Void> stubborn = rt.spawner().name("stubborn").spawn(() -> {
+                while (true) {
+                    try {
+                        Green.sleep(Duration.ofHours(1));
+                    } catch (CancelledException e) {
+                        cancelled.countDown(); // ignored: it waits on
+                    }
+                }
+            });
+            pid = stubborn.pid();
+            waitUntil(() -> stubborn.state() == GreenState.WAITING);
+            rt.close();
+            assertThat(cancelled.getCount()).isZero();
+            assertThat(stubborn.state()).isEqualTo(GreenState.FAILED);
+            assertThat(rt.metrics().exited()).isEqualTo(rt.metrics().spawned());
+            rec.stop();
+            rec.dump(file);
+            List<RecordedEvent> mine = verdantEvents(file).stream()
+                    .filter(e -> e.hasField("pid") && e.getString("pid").equals(pid.toString())).toList();
+            assertThat(mine).extracting(e -> e.getEventType().getName())
+                    .containsExactlyInAnyOrder("io.verdant.GreenThreadStart", "io.verdant.GreenThreadEnd");
+            assertThat(mine).filteredOn(e -> e.getEventType().getName().equals("io.verdant.GreenThreadEnd"))
+                    .extracting(e -> e.getString("outcome")).containsExactly("ABANDONED");
+        }
+    }
+
     /** An event actor's GreenThreadEnd has its GreenThreadStart, as a green thread's has. */
     @Test
     void anEventActorHasAStartEventAsWellAsAnEnd(@TempDir Path dir) throws Exception {
@@ -227,7 +269,7 @@ class JfrEventsTest {
             rec.stop();
             rec.dump(file);
             List<RecordedEvent> mine = verdantEvents(file).stream()
-                    .filter(e -> e.getString("pid").equals(pid.toString())).toList();
+                    .filter(e -> e.hasField("pid") && e.getString("pid").equals(pid.toString())).toList();
             assertThat(mine).extracting(e -> e.getEventType().getName())
                     .containsExactlyInAnyOrder("io.verdant.GreenThreadStart", "io.verdant.GreenThreadEnd");
             assertThat(mine).filteredOn(e -> e.getEventType().getName().equals("io.verdant.GreenThreadStart"))

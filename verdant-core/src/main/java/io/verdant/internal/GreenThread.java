@@ -982,6 +982,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             setStatusRelease(ABANDONED);
             runtime.threadEnded();
             runtime.exitedElsewhere.incrementAndGet();
+            io.verdant.internal.obs.Jfr.threadAbandoned(this); // its end: it will not run complete()
             Object w = getAndSetWaiters(DONE);
             unparkAll(w);
             // Callbacks of an abandoned thread run on the thread closing the runtime.

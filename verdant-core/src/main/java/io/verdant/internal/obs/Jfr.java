@@ -94,6 +94,13 @@ public final class Jfr {
         }
     }
 
+    /** The thread closing the runtime: it abandoned {@code g} (its end, outcome ABANDONED). */
+    public static void threadAbandoned(GreenThread<?> g) {
+        if (AVAILABLE) {
+            JfrEvents.threadAbandoned(g);
+        }
+    }
+
     /**
      * The waiter, entering the slow path of Mutex.lock: a started MutexWait event
      * (an Object, so callers need not see jdk.jfr), or null when not recording.

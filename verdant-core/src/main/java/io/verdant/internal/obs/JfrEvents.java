@@ -186,6 +186,18 @@ final class JfrEvents {
         }
     }
 
+    static void threadAbandoned(GreenThread<?> g) {
+        VerdantEvents.GreenThreadEnd e = new VerdantEvents.GreenThreadEnd();
+        if (e.shouldCommit()) {
+            e.pid = g.pid().toString();
+            e.outcome = "ABANDONED";
+            e.failure = "";
+            e.runTime = g.runNanos();
+            e.dispatches = g.dispatches(); // not in a slice: abandoned by the closing thread
+            e.commit();
+        }
+    }
+
     static Object mutexWaitBegin(Object lock) {
         VerdantEvents.MutexWait e = new VerdantEvents.MutexWait();
         if (!e.isEnabled()) {

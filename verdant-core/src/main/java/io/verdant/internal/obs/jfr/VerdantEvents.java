@@ -249,7 +249,7 @@ public final class VerdantEvents {
     public static final class GreenThreadEnd extends Event {
         /** Its pid. */
         @Label("Pid") public String pid;
-        /** SUCCEEDED or FAILED. */
+        /** SUCCEEDED, FAILED, or ABANDONED (the runtime closed before it ended; committed by the closing thread). */
         @Label("Outcome") public String outcome;
         /** Class of its failure, or empty. */
         @Label("Failure") public String failure;
