@@ -209,6 +209,27 @@ class TraceWakeSourcesTest {
         }
     }
 
+    /**
+     * A platform thread of the application whose name ends in "Poller" (a Kafka or SQS
+     * consumer's, say) is no JDK socket poller: its spawns and sends come from the
+     * outside lane, not the io lane (the JDK's pollers were told by that ending alone).
+     */
+    @Test
+    void anApplicationThreadNamedLikeAPollerIsOutsideNotIo() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("trace-not-io").build())) {
+            TraceRecording trace = rt.startTrace();
+            AtomicReference<GreenHandle<Integer>> spawned = new AtomicReference<>();
+            Thread consumer = new Thread(() -> spawned.set(rt.spawn(() -> 7)), "KafkaPoller");
+            consumer.start();
+            consumer.join(java.util.concurrent.TimeUnit.SECONDS.toMillis(20));
+            assertThat(spawned.get().join(java.time.Duration.ofSeconds(20))).isEqualTo(7);
+            trace.stop();
+            List<JsonNode> sources = sourceEvents(TraceTest.parse(trace));
+            assertThat(sources).isNotEmpty();
+            assertThat(sources).allSatisfy(e -> assertThat(e.get("args").get("source").asText()).isEqualTo("outside"));
+        }
+    }
+
     @Test
     void aParkOnAMutexNamesTheMutex() throws Exception {
         int rounds = 3;

@@ -270,12 +270,19 @@ public final class TraceControl {
 
     /**
      * True for the JDK's socket poller threads (sun.nio.ch.Poller, JDK 25: platform
-     * "Read-Poller", "Write-Poller", "MasterPoller", virtual "SubPoller-n"): they
-     * unpark green threads whose socket became ready. Known by name only.
+     * system threads (InnocuousThread) named exactly "Read-Poller", "Write-Poller" or
+     * "MasterPoller", virtual "SubPoller-n"): they unpark green threads whose socket
+     * became ready. Known by name and, for the platform ones, class: a name ending in
+     * "Poller" alone also matched the application's own threads (a "KafkaPoller"
+     * sending to a green thread was drawn as an I/O wake-up).
      */
-    private static boolean isPoller(Thread t) {
+    static boolean isPoller(Thread t) {
         String n = t.getName();
-        return n.endsWith("Poller") || n.startsWith("SubPoller-");
+        if (t.isVirtual()) {
+            return n.startsWith("SubPoller-");
+        }
+        return (n.equals("Read-Poller") || n.equals("Write-Poller") || n.equals("MasterPoller"))
+                && t.getClass().getName().equals("jdk.internal.misc.InnocuousThread");
     }
 
     /** Holding spareLock (startSpare): the ring for carrier slot {@code index}, created if needed; null if none records. */
