@@ -41,7 +41,8 @@ import java.time.Duration;
  * @param jdkThreadId  its virtual thread's {@link Thread#threadId()}: the {@code tid} of JDK thread dumps;
  *                     {@link #NO_JDK_THREAD} for an {@linkplain Actors event actor}, which has no
  *                     thread of its own (it is WAITING while idle, RUNNABLE while queued, RUNNING
- *                     while a dispatcher runs its handler; its carrier and stack are the dispatcher's)
+ *                     while a dispatcher runs its handler, WAITING again while that handler blocks,
+ *                     with the handler's wait reason; its carrier and stack are the dispatcher's)
  */
 public record GreenThreadInfo(Pid pid, String name, Priority priority, GreenState state, String waitReason,
                               Pid waitingFor, Duration timeWaiting, Duration runTime, long dispatches,
