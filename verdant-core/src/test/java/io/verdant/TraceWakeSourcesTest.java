@@ -230,6 +230,62 @@ class TraceWakeSourcesTest {
         }
     }
 
+    /**
+     * A park on a mutex an event actor's handler holds: the trace's holder is the actor,
+     * as in snapshots, not the dispatcher green thread running the handler.
+     */
+    @Test
+    void aMutexHeldInAnEventActorsHandlerIsHeldByTheActor() throws Exception {
+        int rounds = 3;
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("trace-actor-mutex").build())) {
+            Mutex<int[]> m = new Mutex<>(new int[1]);
+            Channel<Boolean> locked = Channel.rendezvous();
+            Channel<Boolean> release = Channel.rendezvous();
+            GreenHandle<Object> actor = Actors.spawner(rt).name("holder-actor").spawn(null, (s, msg) -> {
+                try (var g = m.lock(Duration.ofSeconds(30))) {
+                    g.get()[0]++;
+                    locked.send(true);
+                    release.receive();
+                }
+                return s;
+            });
+            TraceRecording trace = rt.startTrace();
+            List<Pid> waiters = new ArrayList<>();
+            rt.run(() -> {
+                // Several rounds, as in aParkOnAMutexNamesTheMutex (a first slow path may pin).
+                for (int r = 0; r < rounds; r++) {
+                    Green.send(actor.pid(), "hold");
+                    locked.receive();
+                    GreenHandle<Void> waiter = Green.spawner().name("waiter").spawn(() -> {
+                        try (var g = m.lock(Duration.ofSeconds(30))) {
+                            g.get()[0]++;
+                        }
+                    });
+                    waiters.add(waiter.pid());
+                    while (waiter.state() != GreenState.WAITING) {
+                        Green.yield();
+                    }
+                    release.send(true);
+                    waiter.join();
+                }
+                return null;
+            });
+            trace.stop();
+            JsonNode root = TraceTest.parse(trace);
+            List<String> ids = waiters.stream().map(Pid::toString).toList();
+            int named = 0;
+            for (JsonNode e : root.get("traceEvents")) {
+                if (e.get("ph").asText().equals("X") && e.get("cat").asText().equals("slice")
+                        && ids.contains(e.get("args").get("pid").asText()) && e.get("args").has("holder")) {
+                    assertThat(e.get("args").get("holder").asText()).isEqualTo(actor.pid().toString());
+                    named++;
+                }
+            }
+            assertThat(named).as("the waiters' parks name the holder").isGreaterThanOrEqualTo(rounds - 1);
+            actor.cancel();
+        }
+    }
+
     @Test
     void aParkOnAMutexNamesTheMutex() throws Exception {
         int rounds = 3;

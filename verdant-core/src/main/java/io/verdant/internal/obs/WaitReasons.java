@@ -128,7 +128,7 @@ public final class WaitReasons {
             return 0;
         }
         return h.isVirtual() && h.getUncaughtExceptionHandler() instanceof GreenThread<?> g
-                ? g.traceId() : -h.threadId();
+                ? g.actingAs().traceId() : -h.threadId(); // a dispatcher in a handler: the actor (greenOf)
     }
 
     /** The green thread a thread parked on {@code blocker} waits for (join target, mutex holder), or null. */
