@@ -130,6 +130,38 @@ class StallTest {
         }
     }
 
+    /**
+     * A stall in an event actor's handler is reported as the actor's (its code is the
+     * stack shown), not as the dispatcher green thread's that runs the handler.
+     */
+    @Test
+    void aStallInAnEventActorsHandlerNamesTheActor() throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("stall-actor")
+                .stallThreshold(Duration.ofMillis(50)).build())) {
+            CountDownLatch inHandler = new CountDownLatch(1);
+            GreenHandle<Object> actor = Actors.spawner(rt).name("spinning-actor").spawn(null, (s, m) -> {
+                inHandler.countDown();
+                spinWithoutSafepoint(stop);
+                return s;
+            });
+            try {
+                rt.spawn(() -> {
+                    Green.send(actor.pid(), "spin");
+                    return null;
+                }).join(Duration.ofSeconds(20));
+                assertThat(inHandler.await(20, TimeUnit.SECONDS)).isTrue();
+                // Work waiting behind it: the stall rule applies.
+                assertThat(rt.spawn(() -> 1).join(Duration.ofSeconds(20))).isEqualTo(1);
+                waitUntil(() -> stallReports("stall-actor") >= 1);
+                assertThat(stallReports("stall-actor", "[spinning-actor]")).isEqualTo(1);
+            } finally {
+                stop.set(true);
+            }
+            actor.cancel();
+        }
+    }
+
     @Test
     void spareCarriersAreBounded() throws Exception {
         AtomicBoolean stop = new AtomicBoolean();

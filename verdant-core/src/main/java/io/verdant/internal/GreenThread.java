@@ -646,6 +646,11 @@ public final class GreenThread<T> extends GreenThreadHead<T>
     }
 
     @Override
+    protected Object reportedAs() {
+        return actingAs();
+    }
+
+    @Override
     protected void chargeTicks(long ticks) {
         if (!runtime.cpuTiming) {
             runNanos += ticks * io.verdant.internal.sched.Ticker.TICK_NANOS;
@@ -1259,7 +1264,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
 
     @Override
     public String toString() {
-        String n = vthread == null ? "" : vthread.getName();
+        String n = name(); // an event actor's own name: it has no thread
         return "GreenThread" + pid() + (n.isEmpty() ? "" : "[" + n + "]") + "[" + priority() + "]";
     }
 

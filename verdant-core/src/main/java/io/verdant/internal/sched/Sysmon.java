@@ -695,7 +695,7 @@ public final class Sysmon {
             return;
         }
         Thread vt = running.thread();
-        String who = vt != null ? "green thread " + running : "a virtual thread that is not a green thread";
+        String who = vt != null ? "green thread " + running.reportedAs() : "a virtual thread that is not a green thread";
         String what = spareName != null
                 ? "spare carrier " + spareName + " takes over its queued work"
                 : scheduler.spareSlots() == 0

@@ -72,6 +72,16 @@ public abstract class Task {
     }
 
     /**
+     * Any thread, for reports (a stall): what this task runs as now, to name it by:
+     * itself, or for a green thread running an event actor's handler, that actor.
+     *
+     * @return the task to name in a report
+     */
+    protected Object reportedAs() {
+        return this;
+    }
+
+    /**
      * Ticker thread only: this task was seen running on a carrier at a Sysmon pass
      * that stands for {@code ticks} ticks (one, or more after a backed-off sleep;
      * sampled run time; see {@code GreenThread.runNanos}). Foreign work keeps no count.
