@@ -489,8 +489,9 @@ public final class Scheduler {
             }
         }
         if (home) {
-            ticker.wakeIfSleeping(); // first: it advances the coarse clock w stamps slices from
+            ticker.advanceIfSleeping(); // the clock w stamps slices from; the worker's wake-up before the ticker's
             w.unparkWorker();
+            ticker.wakeIfSleeping();
         }
     }
 
@@ -962,8 +963,9 @@ public final class Scheduler {
             // AtomicLong that every carrier's signal wrote). Summed by wakeupsIssued().
             w.counters.wakeups++;
         }
-        ticker.wakeIfSleeping(); // first: it advances the coarse clock w stamps slices from
+        ticker.advanceIfSleeping(); // the clock w stamps slices from; the worker's wake-up before the ticker's
         w.unparkWorker();
+        ticker.wakeIfSleeping();
     }
 
     /** Tests only: sets every spin phase's length, not adapted, in nanoseconds (0: searchers park after SEARCH_ROUNDS). */

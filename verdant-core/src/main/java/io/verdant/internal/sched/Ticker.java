@@ -57,7 +57,7 @@ import java.util.concurrent.locks.LockSupport;
  *   finding work) calls wakeIfSleeping(): the ticker publishes sleeping = true,
  *   re-checks the idle count, then parks; the waker changes the idle count
  *   (volatile), then reads sleeping. Both are volatile, so one of them sees the
- *   other. A waker that sees sleeping also advances coarseNanos, before it
+ *   other. A waker that sees sleeping also advances coarseNanos (advanceIfSleeping) before it
  *   unparks the worker: the worker stamps slices from it at once.
  *
  * Nudges
@@ -109,7 +109,7 @@ public final class Ticker extends Thread {
      * that the dispatch path can read for one plain load: the
      * time a green thread last left a carrier ("waiting for 3 s" in snapshots).
      * Written by every runtime's ticker at each tick and after each idle sleep,
-     * and by whoever wakes a runtime's idle ticker (wakeIfSleeping, before the
+     * and by whoever wakes a carrier of an idle runtime (advanceIfSleeping, before the
      * woken carrier runs anything) (plain stores of increasing values from
      * several threads: a reader may see a value a tick older, never a torn one
      * on the 64-bit JVMs Verdant runs on); while every runtime is idle it is not
@@ -329,18 +329,24 @@ public final class Ticker extends Thread {
     }
 
     /**
-     * Any thread (a worker leaving the idle state, or its waker): wakes the ticker from
-     * its idle sleep, having first advanced {@link #coarseNanos}, which the sleeping
-     * ticker does not: the woken carrier stamps the end of the slices it runs from
-     * that clock before the ticker is back to advance it, so a thread that ran right
-     * after an idle period was shown waiting since the period began
-     * (SnapshotTest.timeWaitingAfterAnIdlePeriodCountsFromTheLastSlice). Callers
-     * call this before they unpark the worker. A clock read only when the whole
-     * runtime was idle; a doze is left alone (coarseNanos is then at most a doze stale).
+     * Any thread (a waker, right before it unparks a worker): if the ticker is in its
+     * idle sleep, advances {@link #coarseNanos}, which the sleeping ticker does not.
+     * The woken carrier stamps the end of the slices it runs from that clock before
+     * the ticker is back to advance it, so without this a thread that ran right after
+     * an idle period was shown waiting since the period began
+     * (SnapshotTest.timeWaitingAfterAnIdlePeriodCountsFromTheLastSlice). A clock read
+     * only when the whole runtime was idle; the ticker's own wake-up
+     * ({@link #wakeIfSleeping}) comes after the worker's, which it does not delay.
      */
-    public void wakeIfSleeping() {
+    public void advanceIfSleeping() {
         if (sleeping) {
             coarseNanos = Clock.SYSTEM.nanoTime();
+        }
+    }
+
+    /** Any thread (a worker leaving the idle state, or its waker): wakes the ticker from its idle sleep. A doze is left alone. */
+    public void wakeIfSleeping() {
+        if (sleeping) {
             LockSupport.unpark(this);
         }
     }
