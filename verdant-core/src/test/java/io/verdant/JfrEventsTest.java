@@ -222,12 +222,20 @@ class JfrEventsTest {
             CountDownLatch cancelled = new CountDownLatch(1);
             Verdant rt = Verdant.start(Config.builder().workers(1).name("jfr-abandon")
                     .shutdownTimeout(Duration.ofMillis(100)).build());
+            CountDownLatch release = new CountDownLatch(1);
             GreenHandle<Void> stubborn = rt.spawner().name("stubborn").spawn(() -> {
-                while (true) {
+                try {
+                    Green.sleep(Duration.ofHours(1));
+                } catch (CancelledException e) {
+                    cancelled.countDown();
+                }
+                // Ignores its cancellation: waits on for the test, parked (a loop of
+                // Verdant calls would throw at once and spin, for the rest of the JVM).
+                while (release.getCount() > 0) {
                     try {
-                        Green.sleep(Duration.ofHours(1));
-                    } catch (CancelledException e) {
-                        cancelled.countDown(); // ignored: it waits on
+                        release.await();
+                    } catch (InterruptedException ignored) {
+                        // the cancellation's interrupt
                     }
                 }
             });
@@ -237,6 +245,7 @@ class JfrEventsTest {
             assertThat(cancelled.getCount()).isZero();
             assertThat(stubborn.state()).isEqualTo(GreenState.FAILED);
             assertThat(rt.metrics().exited()).isEqualTo(rt.metrics().spawned());
+            release.countDown();
             rec.stop();
             rec.dump(file);
             List<RecordedEvent> mine = verdantEvents(file).stream()
