@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,71 +43,28 @@ class SysmonObserveRaceTest {
         RuntimeCore rt = new RuntimeCore(Config.builder().workers(1).name("observe-race").maxSpareCarriers(0)
                 .timeslice(Duration.ofNanos(sliceNanos)).stallThreshold(Duration.ofSeconds(30))
                 .shutdownTimeout(Duration.ofSeconds(2)).build());
-        AtomicReference<GreenThread<?>> aRef = new AtomicReference<>();
-        AtomicReference<GreenThread<?>> bRef = new AtomicReference<>();
+        HeldPass race = new HeldPass();
         AtomicLong aStarted = new AtomicLong();
-        AtomicBoolean leaveA = new AtomicBoolean();
-        AtomicBoolean stopB = new AtomicBoolean();
-        AtomicBoolean armed = new AtomicBoolean(true);
-        AtomicLong requestsBefore = new AtomicLong();
-        AtomicBoolean bMounted = new AtomicBoolean();
-        CountDownLatch held = new CountDownLatch(1);
-        CountDownLatch passDone = new CountDownLatch(1);
         try {
-            SchedulerTestAccess.atSites((carrier, site) -> {
-                if (!site.equals("SYSMON_OBSERVING")) {
-                    return;
-                }
-                if (held.getCount() == 0) {
-                    passDone.countDown(); // the next pass: the held one is over
-                    return;
-                }
-                GreenThread<?> a = aRef.get();
-                // A has held the carrier for three slices (Sysmon's hold is at least two) with B queued.
-                if (a != null && bRef.get() != null && carrier.currentTask() == a
-                        && System.nanoTime() - aStarted.get() >= 3 * sliceNanos && armed.compareAndSet(true, false)) {
-                    requestsBefore.set(rt.scheduler.sysmon().preemptionsRequested());
-                    leaveA.set(true);
-                    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                    while (carrier.currentTask() != bRef.get() && System.nanoTime() < end) {
-                        LockSupport.parkNanos(50_000);
-                    }
-                    bMounted.set(carrier.currentTask() == bRef.get());
-                    held.countDown();
-                }
-            });
+            // A has held the carrier for three slices (Sysmon's hold is at least two) with B queued.
+            race.install(rt, () -> System.nanoTime() - aStarted.get() >= 3 * sliceNanos, () -> { });
             CountDownLatch aRunning = new CountDownLatch(1);
             GreenThread<Object> a = rt.spawn(() -> {
                 aStarted.set(System.nanoTime());
                 aRunning.countDown();
-                while (!leaveA.get()) {
-                    Thread.onSpinWait(); // no safepoint: holds the only carrier
-                }
-                return null;
+                return race.holdCarrier();
             }, "observe-a", Priority.NORMAL);
-            aRef.set(a);
+            race.a.set(a);
             assertThat(aRunning.await(20, TimeUnit.SECONDS)).isTrue();
-            GreenThread<Object> b = rt.spawn(() -> {
-                while (!stopB.get()) {
-                    Green.checkpoint();
-                    Thread.onSpinWait();
-                }
-                return null;
-            }, "observe-b", Priority.NORMAL);
-            bRef.set(b);
-            assertThat(held.await(30, TimeUnit.SECONDS)).as("the ticker was held between its reads").isTrue();
-            assertThat(bMounted.get()).as("B took the carrier while the ticker was held").isTrue();
-            assertThat(passDone.await(30, TimeUnit.SECONDS)).as("the held pass ended").isTrue();
-            assertThat(rt.scheduler.sysmon().preemptionsRequested() - requestsBefore.get())
+            GreenThread<Object> b = rt.spawn(race::spinWithCheckpoints, "observe-b", Priority.NORMAL);
+            race.b.set(b);
+            assertThat(race.requestsInHeldPass(rt))
                     .as("requests in the pass that saw B mount (B has run for no slice)").isZero();
-            stopB.set(true);
+            race.stopB.set(true);
             assertThat(b.join(Duration.ofSeconds(20))).isNull();
             assertThat(a.join(Duration.ofSeconds(20))).isNull();
         } finally {
-            SchedulerTestAccess.atSites(null);
-            stopB.set(true);
-            leaveA.set(true);
-            rt.close();
+            race.release(rt);
         }
     }
 
@@ -122,67 +80,104 @@ class SysmonObserveRaceTest {
         RuntimeCore rt = new RuntimeCore(Config.builder().workers(1).name("observe-rule-b").maxSpareCarriers(0)
                 .timeslice(Duration.ofMillis(200)).stallThreshold(Duration.ofSeconds(30))
                 .shutdownTimeout(Duration.ofSeconds(2)).build());
-        AtomicReference<GreenThread<?>> aRef = new AtomicReference<>();
-        AtomicReference<GreenThread<?>> bRef = new AtomicReference<>();
+        HeldPass race = new HeldPass();
         AtomicReference<GreenThread<Object>> hRef = new AtomicReference<>();
-        AtomicBoolean leaveA = new AtomicBoolean();
-        AtomicBoolean stopB = new AtomicBoolean();
-        AtomicBoolean armed = new AtomicBoolean(true);
-        AtomicLong requestsBefore = new AtomicLong();
-        AtomicBoolean bMounted = new AtomicBoolean();
-        CountDownLatch held = new CountDownLatch(1);
-        CountDownLatch passDone = new CountDownLatch(1);
         try {
+            // HIGH work injected while the ticker is held (it is a platform thread), before rule b looks.
+            race.install(rt, () -> true, () -> hRef.set(rt.spawn(() -> null, "observe-h", Priority.HIGH)));
+            CountDownLatch aRunning = new CountDownLatch(1);
+            GreenThread<Object> a = rt.spawn(() -> {
+                // B waits in this carrier's queue; it runs when A leaves (CRITICAL, ahead of
+                // the HIGH work injected meanwhile).
+                race.b.set(rt.spawn(race::spinWithCheckpoints, "observe-b", Priority.CRITICAL));
+                aRunning.countDown();
+                return race.holdCarrier();
+            }, "observe-a", Priority.LOW);
+            race.a.set(a);
+            assertThat(aRunning.await(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(race.requestsInHeldPass(rt))
+                    .as("requests in the pass that saw B mount (B, CRITICAL, outranks the HIGH work)").isZero();
+            race.stopB.set(true);
+            assertThat(hRef.get().join(Duration.ofSeconds(20))).isNull();
+            assertThat(a.join(Duration.ofSeconds(20))).isNull();
+        } finally {
+            race.release(rt);
+        }
+    }
+
+    /**
+     * What both tests share: A holds the only carrier (no safepoint) until the ticker,
+     * held at SYSMON_OBSERVING between its two reads of the carrier, lets it leave and
+     * waits there until B has taken the carrier; then the pass goes on and the test
+     * counts the preemption requests it made.
+     */
+    private static final class HeldPass {
+        final AtomicReference<GreenThread<?>> a = new AtomicReference<>();
+        final AtomicReference<GreenThread<?>> b = new AtomicReference<>();
+        final AtomicBoolean leaveA = new AtomicBoolean();
+        final AtomicBoolean stopB = new AtomicBoolean();
+        private final AtomicBoolean armed = new AtomicBoolean(true);
+        private final AtomicLong requestsBefore = new AtomicLong();
+        private final AtomicBoolean bMounted = new AtomicBoolean();
+        private final CountDownLatch held = new CountDownLatch(1);
+        private final CountDownLatch passDone = new CountDownLatch(1);
+
+        /**
+         * Holds the first ticker pass that finds A running once {@code ready} says so:
+         * A leaves, the hook waits for B to mount, runs {@code whileHeld}, and lets the
+         * pass go on; the next pass marks the held one over.
+         */
+        void install(RuntimeCore rt, BooleanSupplier ready, Runnable whileHeld) {
             SchedulerTestAccess.atSites((carrier, site) -> {
                 if (!site.equals("SYSMON_OBSERVING")) {
                     return;
                 }
                 if (held.getCount() == 0) {
-                    passDone.countDown();
+                    passDone.countDown(); // the next pass: the held one is over
                     return;
                 }
-                GreenThread<?> a = aRef.get();
-                if (a != null && bRef.get() != null && carrier.currentTask() == a && armed.compareAndSet(true, false)) {
+                GreenThread<?> ga = a.get();
+                if (ga != null && b.get() != null && carrier.currentTask() == ga && ready.getAsBoolean()
+                        && armed.compareAndSet(true, false)) {
                     requestsBefore.set(rt.scheduler.sysmon().preemptionsRequested());
                     leaveA.set(true);
                     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                    while (carrier.currentTask() != bRef.get() && System.nanoTime() < end) {
+                    while (carrier.currentTask() != b.get() && System.nanoTime() < end) {
                         LockSupport.parkNanos(50_000);
                     }
-                    bMounted.set(carrier.currentTask() == bRef.get());
-                    // HIGH work injected now (the ticker is a platform thread), before rule b looks.
-                    hRef.set(rt.spawn(() -> null, "observe-h", Priority.HIGH));
+                    bMounted.set(carrier.currentTask() == b.get());
+                    whileHeld.run();
                     held.countDown();
                 }
             });
-            CountDownLatch aRunning = new CountDownLatch(1);
-            GreenThread<Object> a = rt.spawn(() -> {
-                // B waits in this carrier's queue; it runs when A leaves (CRITICAL, ahead of
-                // the HIGH work injected meanwhile).
-                bRef.set(rt.spawn(() -> {
-                    while (!stopB.get()) {
-                        Green.checkpoint();
-                        Thread.onSpinWait();
-                    }
-                    return null;
-                }, "observe-b", Priority.CRITICAL));
-                aRunning.countDown();
-                while (!leaveA.get()) {
-                    Thread.onSpinWait(); // no safepoint: holds the only carrier
-                }
-                return null;
-            }, "observe-a", Priority.LOW);
-            aRef.set(a);
-            assertThat(aRunning.await(20, TimeUnit.SECONDS)).isTrue();
+        }
+
+        /** A's body: holds the only carrier, with no safepoint, until the held pass lets it leave. */
+        Object holdCarrier() {
+            while (!leaveA.get()) {
+                Thread.onSpinWait();
+            }
+            return null;
+        }
+
+        /** B's body: runs with safepoints until the test stops it. */
+        Object spinWithCheckpoints() {
+            while (!stopB.get()) {
+                Green.checkpoint();
+                Thread.onSpinWait();
+            }
+            return null;
+        }
+
+        /** Waits for the held pass to end; the preemption requests it made. */
+        long requestsInHeldPass(RuntimeCore rt) throws InterruptedException {
             assertThat(held.await(30, TimeUnit.SECONDS)).as("the ticker was held between its reads").isTrue();
             assertThat(bMounted.get()).as("B took the carrier while the ticker was held").isTrue();
             assertThat(passDone.await(30, TimeUnit.SECONDS)).as("the held pass ended").isTrue();
-            assertThat(rt.scheduler.sysmon().preemptionsRequested() - requestsBefore.get())
-                    .as("requests in the pass that saw B mount (B, CRITICAL, outranks the HIGH work)").isZero();
-            stopB.set(true);
-            assertThat(hRef.get().join(Duration.ofSeconds(20))).isNull();
-            assertThat(a.join(Duration.ofSeconds(20))).isNull();
-        } finally {
+            return rt.scheduler.sysmon().preemptionsRequested() - requestsBefore.get();
+        }
+
+        void release(RuntimeCore rt) {
             SchedulerTestAccess.atSites(null);
             stopB.set(true);
             leaveA.set(true);
