@@ -214,10 +214,7 @@ class JfrEventsTest {
     @Test
     void aThreadAbandonedAtCloseHasAnEndEvent(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("abandoned.jfr");
-        try (Recording rec = new Recording()) {
-            rec.enable("io.verdant.GreenThreadStart");
-            rec.enable("io.verdant.GreenThreadEnd");
-            rec.start();
+        try (Recording rec = lifecycleRecording()) {
             Pid pid;
             CountDownLatch cancelled = new CountDownLatch(1);
             Verdant rt = Verdant.start(Config.builder().workers(1).name("jfr-abandon")
@@ -246,12 +243,7 @@ class JfrEventsTest {
             assertThat(stubborn.state()).isEqualTo(GreenState.FAILED);
             assertThat(rt.metrics().exited()).isEqualTo(rt.metrics().spawned());
             release.countDown();
-            rec.stop();
-            rec.dump(file);
-            List<RecordedEvent> mine = verdantEvents(file).stream()
-                    .filter(e -> e.hasField("pid") && e.getString("pid").equals(pid.toString())).toList();
-            assertThat(mine).extracting(e -> e.getEventType().getName())
-                    .containsExactlyInAnyOrder("io.verdant.GreenThreadStart", "io.verdant.GreenThreadEnd");
+            List<RecordedEvent> mine = startAndEnd(rec, file, pid);
             assertThat(mine).filteredOn(e -> e.getEventType().getName().equals("io.verdant.GreenThreadEnd"))
                     .extracting(e -> e.getString("outcome")).containsExactly("ABANDONED");
         }
@@ -261,10 +253,7 @@ class JfrEventsTest {
     @Test
     void anEventActorHasAStartEventAsWellAsAnEnd(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("start.jfr");
-        try (Recording rec = new Recording()) {
-            rec.enable("io.verdant.GreenThreadStart");
-            rec.enable("io.verdant.GreenThreadEnd");
-            rec.start();
+        try (Recording rec = lifecycleRecording()) {
             Pid pid;
             try (Verdant rt = Verdant.start(Config.builder().workers(1).name("jfr-actor-start").build())) {
                 GreenHandle<Integer> actor = Actors.spawner(rt).name("ev").spawn(0, (s, m) -> {
@@ -275,12 +264,7 @@ class JfrEventsTest {
                 rt.run(() -> Green.send(actor.pid(), "stop"));
                 assertThat(actor.join(Duration.ofSeconds(20))).isEqualTo(1);
             }
-            rec.stop();
-            rec.dump(file);
-            List<RecordedEvent> mine = verdantEvents(file).stream()
-                    .filter(e -> e.hasField("pid") && e.getString("pid").equals(pid.toString())).toList();
-            assertThat(mine).extracting(e -> e.getEventType().getName())
-                    .containsExactlyInAnyOrder("io.verdant.GreenThreadStart", "io.verdant.GreenThreadEnd");
+            List<RecordedEvent> mine = startAndEnd(rec, file, pid);
             assertThat(mine).filteredOn(e -> e.getEventType().getName().equals("io.verdant.GreenThreadStart"))
                     .extracting(e -> e.getString("name")).containsExactly("ev");
         }
@@ -326,6 +310,26 @@ class JfrEventsTest {
                 assertThat(pids).contains(actor.pid().toString());
             }
         }
+    }
+
+    /** A started recording of the GreenThreadStart and GreenThreadEnd events. */
+    private static Recording lifecycleRecording() {
+        Recording rec = new Recording();
+        rec.enable("io.verdant.GreenThreadStart");
+        rec.enable("io.verdant.GreenThreadEnd");
+        rec.start();
+        return rec;
+    }
+
+    /** Stops {@code rec}; the events it holds for {@code pid}, which must be one GreenThreadStart and one GreenThreadEnd. */
+    private static List<RecordedEvent> startAndEnd(Recording rec, Path file, Pid pid) throws Exception {
+        rec.stop();
+        rec.dump(file);
+        List<RecordedEvent> mine = verdantEvents(file).stream()
+                .filter(e -> e.hasField("pid") && e.getString("pid").equals(pid.toString())).toList();
+        assertThat(mine).extracting(e -> e.getEventType().getName())
+                .containsExactlyInAnyOrder("io.verdant.GreenThreadStart", "io.verdant.GreenThreadEnd");
+        return mine;
     }
 
     static void spinWithCheckpoints(AtomicBoolean stop) {

@@ -40,19 +40,8 @@ class SpawnCloseRaceTest {
         Thread spawner = Thread.currentThread();
         SchedulerTestAccess.atSites((w, site) -> {
             if (site.equals("SPAWN_PUBLISHED") && Thread.currentThread() == spawner && armed.compareAndSet(true, false)) {
-                Thread closer = Thread.ofPlatform().start(() -> {
-                    try {
-                        rt.close();
-                        closed.set(true);
-                    } catch (Throwable t) {
-                        closeFailure.set(t);
-                    }
-                });
-                try {
-                    closer.join(Duration.ofSeconds(30));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                closeOnAnotherThread(rt, closeFailure);
+                closed.set(closeFailure.get() == null);
                 throw new IllegalStateException("the start failed");
             }
         });
@@ -80,18 +69,7 @@ class SpawnCloseRaceTest {
         Thread spawner = Thread.currentThread();
         SchedulerTestAccess.atSites((w, site) -> {
             if (site.equals("SPAWN_PUBLISHED") && Thread.currentThread() == spawner && armed.compareAndSet(true, false)) {
-                Thread closer = Thread.ofPlatform().start(() -> {
-                    try {
-                        rt.close();
-                    } catch (Throwable t) {
-                        closeFailure.set(t);
-                    }
-                });
-                try {
-                    closer.join(Duration.ofSeconds(30));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                closeOnAnotherThread(rt, closeFailure);
             }
         });
         long before = rt.liveThreads();
@@ -101,5 +79,26 @@ class SpawnCloseRaceTest {
         assertThat(closeFailure.get()).isNull();
         assertThat(rt.isClosed()).isTrue();
         assertThat(rt.liveThreads()).as("live threads after the failed spawn").isEqualTo(before);
+    }
+
+    /**
+     * The spawner, held at SPAWN_PUBLISHED: closes {@code rt} from a platform thread and
+     * waits for close() to return (what it threw, if anything, goes to {@code failure}).
+     */
+    private static void closeOnAnotherThread(Verdant rt, AtomicReference<Throwable> failure) {
+        Thread closer = Thread.ofPlatform().start(() -> {
+            try {
+                rt.close();
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        try {
+            if (!closer.join(Duration.ofSeconds(30))) {
+                failure.set(new AssertionError("close() did not return in 30 s"));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
