@@ -105,6 +105,9 @@ import java.util.concurrent.locks.LockSupport;
  *   start in the cut slice), and no event written after the last drain. Then
  *   endSession (the last session removes the rings unless the flight recorder
  *   keeps them). The collector also stops the session when the runtime closes.
+ *   A start that fails after beginSession (the collector thread cannot start:
+ *   OutOfMemoryError "unable to create native thread") ends the session before
+ *   it throws: every beginSession is matched by exactly one endSession.
  *   A flight recording (flight()) is a copy made without waiting: the slices
  *   running at the copy are cut at the copy time in the same way.
  * </pre>
@@ -252,6 +255,22 @@ public final class TraceSession implements TraceRecording {
      * @return the recording
      */
     public static TraceSession start(RuntimeCore core, TraceOptions options, long collectNanos) {
+        return start(core, options, collectNanos, Thread::start);
+    }
+
+    /**
+     * {@link #start(RuntimeCore, TraceOptions, long)}, with {@code starter} starting the
+     * collector thread (Thread::start; a test's may throw, as Thread.start does when no
+     * native thread can be created).
+     *
+     * <p>Failure-atomic: if anything after beginSession throws (the collector's start:
+     * OutOfMemoryError "unable to create native thread"), the session is ended before the
+     * throwable propagates, so the rings it installed do not stay installed for good
+     * (carriers would pay for tracing, and later traces would share them, for the
+     * runtime's lifetime).
+     */
+    static TraceSession start(RuntimeCore core, TraceOptions options, long collectNanos,
+                              java.util.function.Consumer<Thread> starter) {
         TraceControl control = core.scheduler.traceControl();
         TraceSession s = new TraceSession(core, control, collectNanos, Clock.SYSTEM.nanoTime(), options);
         // Cursors: where the rings stood before this trace began. A ring the session installs
@@ -264,18 +283,28 @@ public final class TraceSession implements TraceRecording {
             at[i] = before[i] == null ? 0 : before[i].published();
         }
         control.beginSession(options.ringEvents());
-        synchronized (s) {
-            TraceRing[] rings = control.rings();
-            for (int i = 0; i < rings.length; i++) {
-                boolean kept = rings[i] != null && i < at.length && before[i] == rings[i];
-                s.cursor[i] = kept ? at[i] : 0;
+        try {
+            synchronized (s) {
+                TraceRing[] rings = control.rings();
+                for (int i = 0; i < rings.length; i++) {
+                    boolean kept = rings[i] != null && i < at.length && before[i] == rings[i];
+                    s.cursor[i] = kept ? at[i] : 0;
+                }
+                s.recording = true;
             }
-            s.recording = true;
+            Thread t = new Thread(null, s::collect, core.name + "-trace-collector", 0, false);
+            t.setDaemon(true);
+            s.collector = t;
+            starter.accept(t);
+        } catch (Throwable failed) {
+            // No collector runs (or ever will for this session): nobody else would end it.
+            synchronized (s) {
+                s.recording = false;
+                s.stopReason = "failed to start";
+            }
+            control.endSession();
+            throw failed;
         }
-        Thread t = new Thread(null, s::collect, core.name + "-trace-collector", 0, false);
-        t.setDaemon(true);
-        s.collector = t;
-        t.start();
         return s;
     }
 
