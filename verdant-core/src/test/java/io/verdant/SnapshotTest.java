@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 import static io.verdant.StallTest.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -244,6 +245,65 @@ class SnapshotTest {
             assertThat(info(rt, worker.pid()).runTime()).isGreaterThanOrEqualTo(Duration.ofMillis(50));
             Green.send(worker.pid(), "go");
             worker.join(Duration.ofSeconds(20));
+        }
+    }
+
+    /** A user's blocker in the io.verdant package whose toString shows a message. */
+    static final class Holding {
+        @Override
+        public String toString() {
+            return "Holding[secret-payload]";
+        }
+    }
+
+    /** A user's blocker whose toString throws. */
+    static final class Throwing {
+        @Override
+        public String toString() {
+            throw new IllegalStateException("toString failed");
+        }
+    }
+
+    /**
+     * Threads parked (LockSupport) on a user's objects in the io.verdant package: the
+     * wait reason names the class, never the object's toString (which could print a
+     * message's contents), and a toString that throws does not make snapshot() or
+     * dump() throw.
+     */
+    @Test
+    void aUsersBlockerInAnIoVerdantPackageIsNamedByClassAndNeverBreaksASnapshot() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("snap-user-blocker").build())) {
+            AtomicBoolean release = new AtomicBoolean();
+            Object holding = new Holding();
+            Object throwing = new Throwing();
+            GreenHandle<Void> a = rt.spawner().name("holding").spawn(() -> {
+                while (!release.get() && !Green.cancelled()) {
+                    LockSupport.park(holding);
+                }
+                return null;
+            });
+            GreenHandle<Void> b = rt.spawner().name("throwing").spawn(() -> {
+                while (!release.get() && !Green.cancelled()) {
+                    LockSupport.park(throwing);
+                }
+                return null;
+            });
+            try {
+                waitUntil(() -> rt.snapshot().find(a.pid()).map(i -> i.waitReason().equals(Holding.class.getName()))
+                        .orElse(false));
+                waitUntil(() -> rt.snapshot().find(b.pid()).map(i -> i.waitReason().equals(Throwing.class.getName()))
+                        .orElse(false));
+                StringBuilder dump = new StringBuilder();
+                rt.dump(dump, DumpOptions.text());
+                assertThat(dump).contains(Holding.class.getName()).contains(Throwing.class.getName())
+                        .doesNotContain("secret-payload");
+            } finally {
+                release.set(true);
+                a.cancel();
+                b.cancel();
+                a.join(Duration.ofSeconds(20));
+                b.join(Duration.ofSeconds(20));
+            }
         }
     }
 }

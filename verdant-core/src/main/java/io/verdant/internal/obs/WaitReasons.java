@@ -18,10 +18,18 @@ import io.verdant.internal.OwnedLock;
  *   OwnedLock       Mutex.lock            its toString ("Mutex.lock #5 held by &lt;1.3.0&gt; 'w'"), waits for its holder
  *   String          channel, select, ...  the string itself
  *   Deadline        Green.sleep           "sleep 250 ms"
- *   anything of io.verdant                its toString (Verdant's own objects print ids and
- *                                         counts, never message contents or guarded values)
+ *   Verdant's own   ReplyTo, TaskScope,   its toString (Verdant's own objects print ids and
+ *   classes         Channel, ...          counts, never message contents or guarded values)
  * Other blockers (the JDK's, user objects) are named by class only: their
- * toString could print user data.
+ * toString could print user data. "Verdant's own" is decided by where the class
+ * comes from, not by its package's prefix (isVerdants): a class of io.verdant or
+ * io.verdant.internal[.*] exactly, from Verdant's own module when it is a named
+ * one, else from the same code source (jar or classes directory) as this class. A
+ * user's class in io.verdant.examples or io.verdant.foo, or one put in Verdant's
+ * packages on the class path from another jar, is named by class only (its
+ * toString could print a message's contents, which wait reasons never show). A
+ * toString that throws is rendered as the class name: snapshot() and dump() do
+ * not throw because of a blocker.
  * A holder (or parked thread) that is a dispatcher running an event actor's
  * handler stands for that actor (greenOf: GreenThread.actingAs), as
  * Green.self() does in the handler.
@@ -67,11 +75,49 @@ public final class WaitReasons {
             return "sleep " + (d.isForever() ? "forever" : duration(d.timeout()));
         }
         Class<?> c = blocker.getClass();
-        String pkg = c.getPackageName();
-        if (blocker instanceof OwnedLock || pkg.equals("io.verdant") || pkg.startsWith("io.verdant.")) {
-            return String.valueOf(blocker);
+        if (blocker instanceof OwnedLock || OWN.get(c)) {
+            try {
+                return String.valueOf(blocker);
+            } catch (Exception | LinkageError | StackOverflowError e) {
+                return c.getName(); // a wait reason must not make a snapshot or dump throw
+            }
         }
         return c.getName();
+    }
+
+    /** Per class: whether it is one of Verdant's own (isVerdants), computed once. */
+    private static final ClassValue<Boolean> OWN = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            return isVerdants(type);
+        }
+    };
+
+    /**
+     * Whether {@code c} is Verdant's own (class comment): in io.verdant or
+     * io.verdant.internal[.*], and from Verdant's named module, or, on the class path,
+     * from this class's loader and code source.
+     */
+    static boolean isVerdants(Class<?> c) {
+        String pkg = c.getPackageName();
+        if (!pkg.equals("io.verdant") && !pkg.equals("io.verdant.internal") && !pkg.startsWith("io.verdant.internal.")) {
+            return false;
+        }
+        Module own = WaitReasons.class.getModule();
+        if (own.isNamed()) {
+            return c.getModule() == own;
+        }
+        if (c.getClassLoader() != WaitReasons.class.getClassLoader()) {
+            return false;
+        }
+        String from = sourceOf(c);
+        return from != null && from.equals(sourceOf(WaitReasons.class));
+    }
+
+    /** Where {@code c} was loaded from (its code source's location), or null if unknown. */
+    private static String sourceOf(Class<?> c) {
+        java.security.CodeSource cs = c.getProtectionDomain().getCodeSource();
+        return cs == null || cs.getLocation() == null ? null : cs.getLocation().toString();
     }
 
     /** {@code d} as "250 ms", "3 s", "1.5 s" or "40 us". */

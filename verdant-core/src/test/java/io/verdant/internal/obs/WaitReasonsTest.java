@@ -1,6 +1,8 @@
 package io.verdant.internal.obs;
 
+import io.verdant.Channel;
 import io.verdant.internal.Deadline;
+import io.verdant.internal.OwnedLock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -9,7 +11,12 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** How a sleep's park blocker (its {@link Deadline}) reads as a wait reason (end to end: SnapshotTest). */
+/**
+ * How a sleep's park blocker (its {@link Deadline}) reads as a wait reason, and which
+ * blockers are rendered by their toString: Verdant's own classes only, never a class
+ * merely in an io.verdant package (this test's own, loaded from the test classes), and
+ * never by a toString that throws (end to end: SnapshotTest).
+ */
 @Timeout(60)
 class WaitReasonsTest {
     @Test
@@ -27,5 +34,47 @@ class WaitReasonsTest {
     void aDeadlineReadsAsASleep() {
         assertThat(WaitReasons.render(Deadline.after(TimeUnit.MILLISECONDS.toNanos(250)))).isEqualTo("sleep 250 ms");
         assertThat(WaitReasons.render(Deadline.FOREVER)).isEqualTo("sleep forever");
+    }
+
+    /** A user's blocker in an io.verdant package whose toString shows what it holds. */
+    static final class MessageHolder {
+        @Override
+        public String toString() {
+            return "MessageHolder[secret-payload]";
+        }
+    }
+
+    /** A lock (OwnedLock: rendered by its toString) whose toString throws. */
+    static final class BrokenLock extends OwnedLock {
+        @Override
+        protected void releaseByDeadOwner(Thread owner) {
+        }
+
+        @Override
+        public String toString() {
+            throw new IllegalStateException("toString failed");
+        }
+    }
+
+    @Test
+    void aBlockerOfAnotherCodeSourceInAnIoVerdantPackageIsNamedByClassOnly() {
+        assertThat(MessageHolder.class.getPackageName()).startsWith("io.verdant.");
+        assertThat(WaitReasons.render(new MessageHolder())).isEqualTo(MessageHolder.class.getName());
+        assertThat(WaitReasons.renderLater(new MessageHolder())).isEqualTo(MessageHolder.class.getName());
+    }
+
+    @Test
+    void aToStringThatThrowsIsRenderedAsTheClassName() {
+        assertThat(WaitReasons.render(new BrokenLock())).isEqualTo(BrokenLock.class.getName());
+        assertThat(WaitReasons.renderLater(new BrokenLock())).isEqualTo(BrokenLock.class.getName());
+    }
+
+    @Test
+    void verdantsOwnBlockersAreStillRenderedByTheirToString() {
+        Channel<String> c = Channel.bounded(4);
+        assertThat(WaitReasons.render(c)).isEqualTo(c.toString()).startsWith("Channel#");
+        assertThat(WaitReasons.isVerdants(c.getClass())).isTrue();
+        assertThat(WaitReasons.isVerdants(MessageHolder.class)).isFalse();
+        assertThat(WaitReasons.isVerdants(String.class)).isFalse();
     }
 }
