@@ -84,6 +84,9 @@ import java.util.concurrent.locks.LockSupport;
  *   roused          written by wakers, read and cleared by the ticker.
  *   level           ticker only.
  *   passes, ticks, dozes, rousings, idleSleeps   ticker writes (volatile), anyone reads.
+ *   coarseNanos     static, JVM-wide: every runtime's ticker and wakers raise it
+ *                   (advanceCoarse, a CAS-max: it never steps back); anyone reads
+ *                   it with a plain load.
  * </pre>
  */
 public final class Ticker extends Thread {
@@ -110,14 +113,27 @@ public final class Ticker extends Thread {
      * time a green thread last left a carrier ("waiting for 3 s" in snapshots).
      * Written by every runtime's ticker at each tick and after each idle sleep,
      * and by whoever wakes a carrier of an idle runtime (advanceIfSleeping, before the
-     * woken carrier runs anything) (plain stores of increasing values from
-     * several threads: a reader may see a value a tick older, never a torn one
-     * on the 64-bit JVMs Verdant runs on); while every runtime is idle it is not
-     * advanced, and nothing is stamped then.
+     * woken carrier runs anything), all through advanceCoarse: a CAS that only ever
+     * raises it, so it never steps back (a writer descheduled between its clock read
+     * and its store once published an older reading over a newer one, and threads
+     * stamped meanwhile were shown waiting too long). Readers use one plain load (the
+     * dispatch path: GreenThread's lastRanAt stamp, Worker's stampCoarse): a reader
+     * may see a value a tick older, never a torn one on the 64-bit JVMs Verdant runs
+     * on; while every runtime is idle it is not advanced, and nothing is stamped then.
      * Shared by every runtime, so it is on Clock.SYSTEM whatever a runtime's own
      * clock is; readers compare it with Clock.SYSTEM (Snapshots, Dumper).
      */
     public static long coarseNanos = Clock.SYSTEM.nanoTime();
+    /** coarseNanos, for advanceCoarse's CAS. */
+    private static final java.lang.invoke.VarHandle COARSE;
+
+    static {
+        try {
+            COARSE = java.lang.invoke.MethodHandles.lookup().findStaticVarHandle(Ticker.class, "coarseNanos", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Scheduler scheduler;
     private final Sysmon sysmon;
@@ -270,8 +286,26 @@ public final class Ticker extends Thread {
     /** Ticker thread: the runtime's clock now; also advances the JVM-wide coarse stamp. */
     private long now() {
         long now = clock.nanoTime();
-        coarseNanos = clock == Clock.SYSTEM ? now : Clock.SYSTEM.nanoTime();
+        advanceCoarse(clock == Clock.SYSTEM ? now : Clock.SYSTEM.nanoTime());
         return now;
+    }
+
+    /**
+     * Any writer of {@link #coarseNanos} (a ticker, a waker): publishes {@code nanos}, a
+     * Clock.SYSTEM reading, unless the clock already holds a later one (a CAS-max: a
+     * writer descheduled between its clock read and this call does not move the clock
+     * back). At most once per tick per runtime and once per idle wake-up; never on the
+     * dispatch path, which reads the field with one plain load.
+     */
+    static void advanceCoarse(long nanos) {
+        long seen = (long) COARSE.getOpaque();
+        while (nanos - seen > 0) {
+            long witness = (long) COARSE.compareAndExchange(seen, nanos);
+            if (witness == seen) {
+                return;
+            }
+            seen = witness;
+        }
     }
 
     // ------------------------------------------------------------------ timer hook (issue 5)
@@ -340,7 +374,7 @@ public final class Ticker extends Thread {
      */
     public void advanceIfSleeping() {
         if (sleeping) {
-            coarseNanos = Clock.SYSTEM.nanoTime();
+            advanceCoarse(Clock.SYSTEM.nanoTime());
         }
     }
 
