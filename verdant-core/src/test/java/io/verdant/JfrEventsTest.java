@@ -249,6 +249,68 @@ class JfrEventsTest {
         }
     }
 
+    static final CountDownLatch STUCK_ENTERED = new CountDownLatch(1);
+    static final CountDownLatch STUCK_RELEASE = new CountDownLatch(1);
+
+    /** Initialised by the stuck thread: waits for the test inside its class initializer, which pins. */
+    static final class StuckInInit {
+        static {
+            STUCK_ENTERED.countDown();
+            // Pinned (a class initializer still pins in JDK 25): the carrier itself waits,
+            // parked, as a carrier running a loop with no safepoint would be held.
+            while (STUCK_RELEASE.getCount() > 0) {
+                try {
+                    STUCK_RELEASE.await();
+                } catch (InterruptedException ignored) {
+                    // the cancellation's interrupt: ignored, as a loop with no safepoint would
+                }
+            }
+        }
+
+        static void touch() {
+        }
+    }
+
+    /**
+     * A thread close abandons while it holds its carrier (its End, outcome ABANDONED,
+     * committed by the closing thread) and whose body then ends after all: its end is
+     * not committed a second time, nor counted a second time.
+     */
+    @Test
+    void aThreadAbandonedAtCloseThatEndsLaterHasOneEndEvent(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("abandoned-ends.jfr");
+        try (Recording rec = new Recording()) {
+            rec.enable("io.verdant.GreenThreadStart");
+            rec.enable("io.verdant.GreenThreadEnd");
+            rec.start();
+            Verdant rt = Verdant.start(Config.builder().workers(1).maxSpareCarriers(0).name("jfr-abandon-ends")
+                    .shutdownTimeout(Duration.ofMillis(100)).build());
+            java.util.concurrent.atomic.AtomicReference<Thread> body = new java.util.concurrent.atomic.AtomicReference<>();
+            GreenHandle<Void> stuck = rt.spawner().name("stuck").spawn(() -> {
+                body.set(Thread.currentThread());
+                StuckInInit.touch();
+            });
+            Pid pid = stuck.pid();
+            try {
+                assertThat(STUCK_ENTERED.await(20, TimeUnit.SECONDS)).isTrue();
+                rt.close(); // abandons it (its carrier is reported stuck)
+                assertThat(stuck.state()).isEqualTo(GreenState.FAILED);
+            } finally {
+                STUCK_RELEASE.countDown();
+            }
+            // The body returns, and its thread runs its completion, on the carrier it held.
+            body.get().join(Duration.ofSeconds(20));
+            assertThat(body.get().isAlive()).isFalse();
+            assertThat(rt.metrics().exited()).as("counted as exited once").isEqualTo(rt.metrics().spawned());
+            rec.stop();
+            rec.dump(file);
+            List<RecordedEvent> mine = verdantEvents(file).stream()
+                    .filter(e -> e.hasField("pid") && e.getString("pid").equals(pid.toString())).toList();
+            assertThat(mine).extracting(e -> e.getEventType().getName() + " " + (e.hasField("outcome") ? e.getString("outcome") : ""))
+                    .containsExactlyInAnyOrder("io.verdant.GreenThreadStart ", "io.verdant.GreenThreadEnd ABANDONED");
+        }
+    }
+
     /** An event actor's GreenThreadEnd has its GreenThreadStart, as a green thread's has. */
     @Test
     void anEventActorHasAStartEventAsWellAsAnEnd(@TempDir Path dir) throws Exception {

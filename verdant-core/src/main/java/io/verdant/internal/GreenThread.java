@@ -776,7 +776,6 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             }
             failure = killed;
         }
-        io.verdant.internal.obs.Jfr.threadEnd(this, failure);
         if (failure == null) {
             finish(SUCCEEDED, value);
         } else if (finish(FAILED, failure)) {
@@ -798,9 +797,11 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             // Close emptied the slot first (abandon), or the spawner did (a spawn that
             // failed after the start): that one completes this thread (PidTable, "The
             // slot's emptier completes the thread"), and takes it out of the
-            // cancellation tree (see "Completion state").
+            // cancellation tree (see "Completion state"). Its end event too: close
+            // committed it (ABANDONED) if close won, and this thread ends only once.
             return false;
         }
+        io.verdant.internal.obs.Jfr.threadEnd(this, terminal == FAILED ? (Throwable) result : null);
         if (CancelNode.threadEnded(this)) {
             on = runtime.carrierOfCaller();
         }
