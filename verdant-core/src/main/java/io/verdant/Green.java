@@ -729,17 +729,30 @@ public final class Green {
     }
 
     /**
-     * Green only. Removes one monitor of {@code pid} set by the caller; a Down
-     * already delivered stays in the mailbox.
+     * Green only. Removes one monitor of {@code pid} set by the caller. Monitors
+     * are identified by the pair (caller, {@code pid}): with several monitors of
+     * the same thread, one is removed and the others stay. If this returns true,
+     * the Down of the removed monitor never reaches the caller's mailbox, even if
+     * {@code pid} has just ended and its Downs are under way (as Erlang's
+     * {@code demonitor}). If it returns false, there was no such monitor, or its
+     * Down was already delivered: Verdant does not remove a delivered Down (there
+     * is no {@code flush} option); it stays in the mailbox, to be dropped with a
+     * selective receive if it matters, e.g.
+     * {@code Green.tryReceive(m -> m instanceof Signal.Down d && d.pid().equals(pid))}.
      *
      * @param pid the watched green thread
-     * @return true if a monitor was removed
+     * @return true if a monitor was removed before its Down was delivered
      * @throws NullPointerException if {@code pid} is null
+     * @throws IllegalStateException outside a green thread
      */
     public static boolean demonitor(Pid pid) {
         Objects.requireNonNull(pid, "pid");
         GreenThread<?> self = GreenThread.require("Green.demonitor");
         GreenThread<?> target = self.runtime().lookup(pid);
+        if (target == null) {
+            // Ended: its pid no longer finds it, but its exit may not have told us yet.
+            target = ActorCell.monitoredTarget(self, pid);
+        }
         return target != null && ActorCell.demonitor(self, target);
     }
 

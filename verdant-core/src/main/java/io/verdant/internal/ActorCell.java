@@ -84,6 +84,7 @@ import java.util.concurrent.locks.LockSupport;
  *   exited    set once by {@link #exited} under the lock: links and monitors added
  *   after that fire at once instead (see link/monitor), so every watcher gets
  *   exactly one Down and every peer exactly one exit signal.
+ *   watching  the targets this owner monitors (see "Demonitor versus an exit in flight").
  *   Besides green threads, monitors may hold {@link ExitListener}s (watch/unwatch):
  *   internal watchers (a pending call, a name registration) told by a callback
  *   instead of a Down message, under the same exactly-once rule.
@@ -113,6 +114,27 @@ import java.util.concurrent.locks.LockSupport;
  *   telling that peer: until then the peer finds it there by pid (linkedPeer),
  *   which Green.unlink needs, since an ending thread's pid stops looking it
  *   up (its slot is emptied) before its exit reads its links.
+ *
+ * Demonitor versus an exit in flight (Erlang's demonitor)
+ *   Once demonitor(watcher, target) returns true, no Down of that monitor
+ *   reaches the watcher, even from an exit already under way. As for links:
+ *   the exit marks exited under its lock and leaves monitors in place, now
+ *   the list of watchers it still owes (reversed once, so taking from its
+ *   end tells them in the order they watched); it then takes them one at a
+ *   time under its lock, and for a green thread appends the Down to its
+ *   mailbox under that same lock (appendNoWake: lock-free), waking it after.
+ *   An ExitListener taken is called outside the lock. demonitor and unwatch
+ *   remove from monitors under that lock, so each either removes the entry
+ *   before the exit took it (true: never told) or finds it gone (false: the
+ *   Down is delivered, or the listener called or being called). No monitor
+ *   or watch is added once exited is set (they tell at once instead).
+ *   There is no monitor reference: a monitor is the pair (watcher, target),
+ *   one list entry each, and demonitor removes one of equal entries.
+ *   watching (the watcher's own lock) records each monitor's target on the
+ *   watcher's side, added by monitor before the target's entry and removed
+ *   by demonitor or by the exit after the Down: Green.demonitor finds a
+ *   target that has ended by pid there (monitoredTarget), as Green.unlink
+ *   finds one among its links (its pid slot is emptied before its exit).
  *
  * Compiled code and parked receivers (issue 11: the wake benchmark's deoptimization storm)
  *   A receiver parks inside compiled code (take, usually inlined into a bigger
@@ -150,8 +172,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * Threads
  *   send/enqueue: any thread. take/poll/trapExits: the owner only.
- *   link/unlink/addMonitor/exited: any thread, under the lock (deliverExit: the
- *   ended thread's lock, see "Unlink versus an exit in flight"). No thread holds
+ *   link/unlink/addMonitor/exited: any thread, under the lock (deliverExit and
+ *   the Downs: the ended thread's lock, see "Unlink versus an exit in flight"
+ *   and "Demonitor versus an exit in flight"). No thread holds
  *   two cells' locks at once.
  * </pre>
  */
@@ -189,8 +212,14 @@ public final class ActorCell extends MailboxLink {
     /** While the exit tells its links: the peers it has yet to tell (a copy of linksAtExit,
      * less those told and those that unlinked); null before and after. */
     private List<GreenThread<?>> owed;
-    /** Green threads owed a Down, and {@link ExitListener}s owed a callback. */
+    /** Green threads owed a Down, and {@link ExitListener}s owed a callback: before the exit,
+     * in the order they watched; during it, the ones it has yet to tell, in reverse order
+     * (the exit takes them from the end); null after it. */
     private List<Object> monitors;
+    /** The green threads this owner monitors, one entry per monitor (null if none), kept
+     * until the Down is delivered or the monitor removed: demonitor by pid finds a target
+     * that has ended and whose exit may not have told this owner yet (monitoredTarget). */
+    private List<GreenThread<?>> watching;
 
     ActorCell(GreenThread<?> owner) {
         this.owner = owner;
@@ -721,7 +750,16 @@ public final class ActorCell extends MailboxLink {
 
     /** {@code watcher} gets one Down when {@code target} ends (now, if it has ended). */
     public static void monitor(GreenThread<?> watcher, GreenThread<?> target) {
+        ActorCell wc = of(watcher);
         ActorCell tc = of(target);
+        // The watcher's record first: the exit removes it after the Down (see "Demonitor
+        // versus an exit in flight"), so it must be there before the exit can see the monitor.
+        synchronized (wc) {
+            if (wc.watching == null) {
+                wc.watching = new ArrayList<>(2);
+            }
+            wc.watching.add(target);
+        }
         boolean ended;
         synchronized (tc) {
             ended = tc.exited || target.isDone();
@@ -733,8 +771,34 @@ public final class ActorCell extends MailboxLink {
             }
         }
         if (ended) {
-            of(watcher).enqueue(down(target));
+            synchronized (wc) {
+                wc.watching.remove(target);
+            }
+            wc.enqueue(down(target));
         }
+    }
+
+    /**
+     * Any thread: a green thread that {@code self} monitors whose pid is {@code pid}, or
+     * null. Finds a target that has ended and whose exit may not have told {@code self}
+     * yet: its pid no longer looks it up, but its exit removes it from the watcher's
+     * records only after the Down (exited).
+     */
+    public static GreenThread<?> monitoredTarget(GreenThread<?> self, Pid pid) {
+        ActorCell sc = self.cell;
+        if (sc == null) {
+            return null;
+        }
+        synchronized (sc) {
+            if (sc.watching != null) {
+                for (GreenThread<?> g : sc.watching) {
+                    if (g.pid().equals(pid)) {
+                        return g;
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     /**
@@ -758,7 +822,11 @@ public final class ActorCell extends MailboxLink {
         }
     }
 
-    /** Any thread. Removes {@code listener} from {@code target}'s watchers; true if it was there. */
+    /**
+     * Any thread. Removes {@code listener} from {@code target}'s watchers; true if it was
+     * there, and then it is not called. False if it was never there or the exit has taken
+     * it (it is being called, or was).
+     */
     public static boolean unwatch(GreenThread<?> target, ExitListener listener) {
         ActorCell tc = target.cell;
         if (tc == null) {
@@ -769,15 +837,32 @@ public final class ActorCell extends MailboxLink {
         }
     }
 
-    /** Removes one monitor of {@code target} by {@code watcher}; true if there was one. */
+    /**
+     * Removes one monitor of {@code target} by {@code watcher}; true if there was one whose
+     * Down was not delivered, and then it never is, even from an exit under way. False if
+     * there was none, or the Down was delivered (it stays in the mailbox). See "Demonitor
+     * versus an exit in flight".
+     */
     public static boolean demonitor(GreenThread<?> watcher, GreenThread<?> target) {
         ActorCell tc = target.cell;
         if (tc == null) {
             return false;
         }
+        boolean removed;
         synchronized (tc) {
-            return tc.monitors != null && tc.monitors.remove(watcher);
+            removed = tc.monitors != null && tc.monitors.remove(watcher);
         }
+        if (removed) {
+            ActorCell wc = watcher.cell;
+            if (wc != null) {
+                synchronized (wc) {
+                    if (wc.watching != null) {
+                        wc.watching.remove(target);
+                    }
+                }
+            }
+        }
+        return removed;
     }
 
     /** Owner only (or before start). */
@@ -801,15 +886,21 @@ public final class ActorCell extends MailboxLink {
     boolean exited() {
         boolean reached = false;
         List<GreenThread<?>> ls;
-        List<Object> ms;
+        boolean anyMonitor;
         synchronized (this) {
             exited = true;
             ls = links;
-            ms = monitors;
             links = null;
             linksAtExit = ls;
             owed = ls == null ? null : new ArrayList<>(ls);
-            monitors = null;
+            // monitors stays: it is now the watchers still owed (see "Demonitor versus an
+            // exit in flight"), reversed so that taking from its end tells them in order.
+            anyMonitor = monitors != null && !monitors.isEmpty();
+            if (anyMonitor) {
+                java.util.Collections.reverse(monitors);
+            } else {
+                monitors = null;
+            }
         }
         if (ls != null) {
             for (GreenThread<?> peer : ls) {
@@ -829,13 +920,36 @@ public final class ActorCell extends MailboxLink {
                 owed = null;
             }
         }
-        if (ms != null) {
+        if (anyMonitor) {
             Signal.Down d = down(owner);
-            for (Object w : ms) {
+            for (;;) {
+                Object w;
+                ActorCell wc = null;
+                boolean wake = false;
+                synchronized (this) {
+                    // What is left is owed: a watcher that demonitored meanwhile is not in it.
+                    if (monitors == null || monitors.isEmpty()) {
+                        monitors = null;
+                        break;
+                    }
+                    w = monitors.remove(monitors.size() - 1);
+                    if (w instanceof GreenThread<?> g && !g.isDone()) {
+                        wc = of(g); // made by monitor already: a read
+                        wake = wc.appendNoWake(d);
+                    }
+                }
                 if (w instanceof GreenThread<?> g) {
-                    if (!g.isDone()) {
-                        of(g).enqueue(d);
+                    if (wc != null) {
+                        if (wake) {
+                            wc.wake();
+                        }
                         reached = true;
+                        // After the Down: until then demonitor by pid finds this thread (monitoredTarget).
+                        synchronized (wc) {
+                            if (wc.watching != null) {
+                                wc.watching.remove(owner);
+                            }
+                        }
                     }
                 } else {
                     // An internal watcher (a pending call, a name, a mailbox bound): told, but

@@ -8,6 +8,8 @@ import io.verdant.Signal;
  * a name registration (removed when its holder ends). Registered with
  * {@link ActorCell#watch} and removed with {@link ActorCell#unwatch}; it sits in
  * the target's monitor list beside green-thread watchers and is told once.
+ * An unwatch that returns true removed it before the exit took it: it is never
+ * called (ActorCell, "Demonitor versus an exit in flight").
  */
 public interface ExitListener {
     /**
