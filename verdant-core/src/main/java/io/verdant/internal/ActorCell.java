@@ -714,13 +714,19 @@ public final class ActorCell extends MailboxLink {
      * the links of a peer only after telling that peer (exited).
      */
     public static GreenThread<?> linkedPeer(GreenThread<?> self, Pid pid) {
+        return byPid(self, pid, true);
+    }
+
+    /** Any thread: the thread with {@code pid} among {@code self}'s links (or the threads it monitors), or null. */
+    private static GreenThread<?> byPid(GreenThread<?> self, Pid pid, boolean inLinks) {
         ActorCell sc = self.cell;
         if (sc == null) {
             return null;
         }
         synchronized (sc) {
-            if (sc.links != null) {
-                for (GreenThread<?> g : sc.links) {
+            List<GreenThread<?>> threads = inLinks ? sc.links : sc.watching;
+            if (threads != null) {
+                for (GreenThread<?> g : threads) {
                     if (g.pid().equals(pid)) {
                         return g;
                     }
@@ -785,20 +791,7 @@ public final class ActorCell extends MailboxLink {
      * records only after the Down (exited).
      */
     public static GreenThread<?> monitoredTarget(GreenThread<?> self, Pid pid) {
-        ActorCell sc = self.cell;
-        if (sc == null) {
-            return null;
-        }
-        synchronized (sc) {
-            if (sc.watching != null) {
-                for (GreenThread<?> g : sc.watching) {
-                    if (g.pid().equals(pid)) {
-                        return g;
-                    }
-                }
-            }
-        }
-        return null;
+        return byPid(self, pid, false);
     }
 
     /**
