@@ -266,6 +266,7 @@ public final class ActorCell extends MailboxLink {
 
     /** The spawner, before the owner is published in the pid table: gives it a bounded mailbox. */
     void bound(MailboxBound b) {
+        b.owner(owner);
         bound = b;
         watch(owner, b);
     }

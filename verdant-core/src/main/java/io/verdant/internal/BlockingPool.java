@@ -42,7 +42,9 @@ import java.util.concurrent.locks.LockSupport;
  *   else parks (LockSupport: a green thread parks, never its carrier). A
  *   spurious wake-up re-checks. Cancelled or interrupted while waiting: CAS QUEUED ->
  *   CANCELLED, or interrupt the pool thread running it; then CancelledException
- *   with the interrupt status left set.
+ *   with the interrupt status left set. The caller parks with the Call as its
+ *   blocker; its toString is the caller's wait reason in snapshots and dumps
+ *   ("Green.blocking (running)"), naming the state only, never the work.
  *
  * Shutdown
  *   RuntimeCore.close interrupts green threads first (so waiting callers cancel
@@ -211,6 +213,21 @@ final class BlockingPool {
         /** The pool thread: DONE, publishing result/failure/error (written plain before it). */
         private void setStateRelease(int s) {
             STATE.setRelease(this, s);
+        }
+
+        /**
+         * The caller's wait reason while it parks on this call (WaitReasons): "Green.blocking
+         * (queued)", "(running)", "(done)" or "(cancelled)"; never the work or its result.
+         * Any thread; reads the state once, without the lock.
+         */
+        @Override
+        public String toString() {
+            return switch (stateAcquire()) {
+                case QUEUED -> "Green.blocking (queued)";
+                case RUNNING -> "Green.blocking (running)";
+                case DONE -> "Green.blocking (done)";
+                default -> "Green.blocking (cancelled)";
+            };
         }
 
         /** Caller only, after DONE. */

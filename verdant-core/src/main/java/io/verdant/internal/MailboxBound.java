@@ -57,6 +57,9 @@ import java.util.concurrent.locks.LockSupport;
  *   it was not polled is harmless (the woken sender re-checks).
  *   The owner's end wakes every blocked sender (an ExitListener): they see it
  *   dead and report a dead letter instead of waiting out their timeout.
+ *   A blocked sender parks with this bound as its blocker; its toString is the
+ *   sender's wait reason in snapshots and dumps ("Mailbox of <1.2.0> 'db'
+ *   bounded(64) full"): the owner and the capacity, never a message.
  *
  * Dropped call requests (DROP_OLDEST)
  *   A call's request is an ordinary message, so the policy may drop it; its
@@ -71,8 +74,9 @@ import java.util.concurrent.locks.LockSupport;
  *   queued message and keep no map.
  *
  * Threads
- *   offer, callStarted, callEnded: any thread. taken, excess, dropped: the
- *   owner only. exited: the owner's completion.
+ *   offer, callStarted, callEnded, toString: any thread. taken, excess,
+ *   dropped: the owner only. exited: the owner's completion. owner(): the
+ *   spawner, once, before the owner is published.
  * </pre>
  */
 public final class MailboxBound implements ExitListener {
@@ -91,6 +95,8 @@ public final class MailboxBound implements ExitListener {
     final long blockNanos;
     @SuppressWarnings("unused") private volatile int count;
     private final ConcurrentLinkedQueue<Thread> blocked = new ConcurrentLinkedQueue<>();
+    /** The green thread whose mailbox this bounds; set once by the spawner before publication (toString). */
+    private volatile GreenThread<?> owner;
     /** DROP_OLDEST only (else null): call requests in flight to the owner, see "Dropped call requests". */
     private final ConcurrentHashMap<Request, ReplyCore> calls;
 
@@ -261,6 +267,27 @@ public final class MailboxBound implements ExitListener {
                 LockSupport.unpark(t);
             }
         }
+    }
+
+    /** The spawner, before the owner is published: the green thread whose mailbox this bounds. */
+    void owner(GreenThread<?> g) {
+        owner = g;
+    }
+
+    /**
+     * A blocked sender's wait reason (WaitReasons): "Mailbox of &lt;1.2.0&gt; 'db' bounded(64)
+     * full", the owner (pid and name, if it has one) and the capacity; never a message.
+     * A sender parks here only when it found the mailbox full. Any thread.
+     */
+    @Override
+    public String toString() {
+        GreenThread<?> g = owner;
+        String of = "";
+        if (g != null) {
+            String n = g.name();
+            of = " of " + (n.isEmpty() ? g.pid().toString() : g.pid() + " '" + n + "'");
+        }
+        return "Mailbox" + of + " bounded(" + capacity + ") full";
     }
 
     /** The owner ended: wake every blocked sender (they see it dead). */

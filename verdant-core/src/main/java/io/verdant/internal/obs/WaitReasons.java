@@ -18,6 +18,10 @@ import io.verdant.internal.OwnedLock;
  *   OwnedLock       Mutex.lock            its toString ("Mutex.lock #5 held by &lt;1.3.0&gt; 'w'"), waits for its holder
  *   String          channel, select, ...  the string itself
  *   Deadline        Green.sleep           "sleep 250 ms"
+ *   MailboxBound    send to a full        its toString ("Mailbox of &lt;1.2.0&gt; 'db' bounded(64) full")
+ *                   BLOCK mailbox
+ *   BlockingPool    Green.blocking        its toString ("Green.blocking (running)")
+ *   .Call
  *   Verdant's own   ReplyTo, TaskScope,   its toString (Verdant's own objects print ids and
  *   classes         Channel, ...          counts, never message contents or guarded values)
  * Other blockers (the JDK's, user objects) are named by class only: their
