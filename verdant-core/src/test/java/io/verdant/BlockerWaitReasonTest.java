@@ -44,11 +44,14 @@ class BlockerWaitReasonTest {
     @Test
     void aCallerOfGreenBlockingSaysSo() throws Exception {
         try (Verdant rt = Verdant.start(Config.builder().workers(2).name("blk").build())) {
+            CountDownLatch started = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
             GreenHandle<Object> caller = rt.spawner().name("caller").spawn(() -> Green.blocking(() -> {
+                started.countDown();
                 release.await();
                 return "secret";
             }));
+            started.await(); // the work runs (RUNNING), so the caller's reason is no longer "(queued)"
             waitUntil(() -> caller.state() == GreenState.WAITING);
             String reason = info(rt, caller.pid()).waitReason();
             assertThat(reason).isEqualTo("Green.blocking (running)");

@@ -58,7 +58,7 @@ import java.util.concurrent.locks.LockSupport;
  *   The owner's end wakes every blocked sender (an ExitListener): they see it
  *   dead and report a dead letter instead of waiting out their timeout.
  *   A blocked sender parks with this bound as its blocker; its toString is the
- *   sender's wait reason in snapshots and dumps ("Mailbox of <1.2.0> 'db'
+ *   sender's wait reason in snapshots and dumps ("Mailbox of &lt;1.2.0&gt; 'db'
  *   bounded(64) full"): the owner and the capacity, never a message.
  *
  * Dropped call requests (DROP_OLDEST)
