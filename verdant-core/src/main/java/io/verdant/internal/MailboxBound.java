@@ -282,11 +282,7 @@ public final class MailboxBound implements ExitListener {
     @Override
     public String toString() {
         GreenThread<?> g = owner;
-        String of = "";
-        if (g != null) {
-            String n = g.name();
-            of = " of " + (n.isEmpty() ? g.pid().toString() : g.pid() + " '" + n + "'");
-        }
+        String of = g == null ? "" : " of " + io.verdant.internal.obs.WaitReasons.describe(g);
         return "Mailbox" + of + " bounded(" + capacity + ") full";
     }
 

@@ -1304,15 +1304,6 @@ public final class Scheduler {
         }
     }
 
-    /** Any thread: a copy of the summed counters of the spares that have retired. */
-    public WorkerCounters retiredCounters() {
-        WorkerCounters c = new WorkerCounters();
-        synchronized (spareLock) {
-            c.add(retiredCounters);
-        }
-        return c;
-    }
-
     /**
      * The carriers at one moment and the summed counters of the spares retired by
      * then ({@link #carriersAndRetired}).

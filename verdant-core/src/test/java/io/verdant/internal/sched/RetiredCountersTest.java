@@ -80,8 +80,9 @@ class RetiredCountersTest {
 
     /** The spawn yields of the carriers alive now plus those of retired spares. */
     private static long spawnYields(Scheduler s) {
-        long n = s.retiredCounters().spawnYields;
-        for (Worker w : s.carriers()) {
+        Scheduler.CarriersAndRetired both = s.carriersAndRetired();
+        long n = both.retired().spawnYields;
+        for (Worker w : both.carriers()) {
             n += w.counters.spawnYields;
         }
         return n;
