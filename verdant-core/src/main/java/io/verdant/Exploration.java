@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -172,6 +173,9 @@ public final class Exploration {
      *         {@link DeadlockException} if the schedule deadlocked; a
      *         {@link NondeterminismException} in check mode if two runs of a
      *         schedule differ
+     * @throws CancelledException if the calling thread is interrupted while
+     *         schedules run (for example by JUnit's {@code @Timeout}): the
+     *         schedules running are stopped, and the interrupt status is left set
      */
     public int run() {
         return parallelism > 1 && schedules > 1 ? runParallel() : runSequential();
@@ -269,8 +273,15 @@ public final class Exploration {
             for (int i = 0; i < schedules; i++) {
                 Result r;
                 try {
-                    r = results.get(i).join();
-                } catch (CompletionException e) {
+                    r = results.get(i).get(); // interruptible, as a sequential run's Verdant.run is
+                } catch (InterruptedException e) {
+                    stop.set(true);
+                    for (Thread w : workers) {
+                        w.interrupt(); // each one's Verdant.run ends its schedule with CancelledException
+                    }
+                    Thread.currentThread().interrupt();
+                    throw new CancelledException("Exploration.run: interrupted while waiting for schedule " + (i + 1));
+                } catch (ExecutionException e) {
                     stop.set(true);
                     Throwable c = e.getCause();
                     if (c instanceof RuntimeException re) {
@@ -279,7 +290,7 @@ public final class Exploration {
                     if (c instanceof Error er) {
                         throw er;
                     }
-                    throw e;
+                    throw new CompletionException(c);
                 }
                 long k = estimate ? longest : 0;
                 if (r.k() != k) {
