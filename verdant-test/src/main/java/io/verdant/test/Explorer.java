@@ -6,6 +6,8 @@ import io.verdant.Exploration;
 import io.verdant.Green;
 import io.verdant.ScheduleFailedException;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -57,13 +59,22 @@ final class Explorer {
     /** Runs {@code body} under each schedule of {@code plan} until one fails. */
     static Outcome explore(Plan plan, Config config, Body body) {
         long deadline = System.nanoTime() + plan.timeoutNanos();
+        // Schedules (by index) that started within the budget. Check mode runs a schedule
+        // twice, and a parallel exploration may run one again: a later run of an admitted
+        // schedule is never refused, or it would differ from its first run and be
+        // reported as nondeterminism instead of the budget being spent.
+        Set<Integer> admitted = ConcurrentHashMap.newKeySet();
         Exploration exploration = Exploration.of(() -> {
+            Schedule schedule = current(plan);
             // The budget is checked as each schedule starts (real time; a schedule that
             // is running is bounded by the slice watchdog instead).
-            if (plan.timeoutNanos() > 0 && System.nanoTime() - deadline > 0) {
-                throw new OutOfTime();
+            if (plan.timeoutNanos() > 0 && !admitted.contains(schedule.index())) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new OutOfTime();
+                }
+                admitted.add(schedule.index());
             }
-            body.run(current(plan));
+            body.run(schedule);
             return null;
         }).settings(plan.settings()).seedBase(plan.seedBase()).schedules(plan.count()).config(config)
                 .checkDeterminism(plan.check()).parallelism(plan.parallelism());

@@ -158,7 +158,9 @@ public @interface VerdantTest {
      * A real-time budget for the whole exploration, in {@link #timeoutUnit()}:
      * once it is spent, no further schedule starts and the test fails saying
      * how many schedules passed in time (a schedule already running is bounded
-     * by the runtime's slice watchdog, {@link io.verdant.Determinism#sliceWatchdog}).
+     * by the runtime's slice watchdog, {@link io.verdant.Determinism#sliceWatchdog};
+     * in check mode, the second run of a schedule whose first run started in
+     * time still runs).
      * 0 means no budget.
      *
      * @return the budget; 0 (none) by default

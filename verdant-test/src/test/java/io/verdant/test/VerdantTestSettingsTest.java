@@ -122,6 +122,20 @@ class VerdantTestSettingsTest {
         }
     }
 
+    /** Check mode with a budget that runs out during the first run of schedule 1 (which takes 1.2 s). */
+    @ExtendWith(OnlyInTestKit.class)
+    static class CheckModeOutOfTime {
+        @VerdantTest(schedules = 10, checkDeterminism = true, timeout = 1)
+        void slowButDeterministic() {
+            long start = System.nanoTime();
+            while (System.nanoTime() - start < 1_200_000_000L) {
+                Thread.onSpinWait(); // real time passes; the schedule's steps do not depend on it
+            }
+            Green.yield();
+            Green.yield();
+        }
+    }
+
     @ExtendWith(OnlyInTestKit.class)
     static class LostUpdateParallel {
         @VerdantTest(schedules = 50, parallelism = 3)
@@ -194,6 +208,17 @@ class VerdantTestSettingsTest {
         assertThat(r.thrown()).isInstanceOf(AssertionError.class);
         assertThat(r.message()).contains("OutOfTime.neverFails: @VerdantTest timeout of PT0.000000001S spent after 0 of "
                 + "1000 schedules passed");
+        assertThat(r.entries()).containsEntry("verdant.outOfTime", "true");
+    }
+
+    @Test
+    void aTimeoutSpentBetweenTheTwoRunsOfCheckModeIsReportedAsSpentNotAsNondeterminism() {
+        TestKit.Result r = TestKit.run(CheckModeOutOfTime.class);
+        assertThat(r.status()).isEqualTo(Status.FAILED);
+        assertThat(r.thrown()).as(String.valueOf(r.thrown())).isNotInstanceOf(ScheduleFailedException.class)
+                .isInstanceOf(AssertionError.class);
+        assertThat(r.message()).contains("CheckModeOutOfTime.slowButDeterministic: @VerdantTest timeout of PT1S spent")
+                .doesNotContain("not deterministic");
         assertThat(r.entries()).containsEntry("verdant.outOfTime", "true");
     }
 
