@@ -375,8 +375,10 @@ public final class Exploration {
                     + "JVM); replay its key with Verdant.deterministic(config, Determinism.replay(key)) instead");
         }
         int mode = DetScheduler.isFull(steps) ? DetScheduler.RECORD_FULL : DetScheduler.RECORD_CHOICES;
-        ScheduleFailedException again = runOnce(Determinism.replay(failure.replayKey()).withLimitsOf(template), -1, mode,
-                steps, null, new long[1]);
+        // Saved steps (the settings of this exploration) are named by a key of their seed only: run them again.
+        Determinism d = template.replayedSteps() != null ? template
+                : Determinism.replay(failure.replayKey()).withLimitsOf(template);
+        ScheduleFailedException again = runOnce(d, -1, mode, steps, null, new long[1]);
         if (again instanceof NondeterminismException) {
             throw again;
         }

@@ -67,6 +67,21 @@ class ReplayStepsTest {
     }
 
     @Test
+    void anExplorationOfSavedStepsReplaysItsOwnFailure() {
+        Callable<Integer> lost = () -> DetRuns.lostUpdateFails(2, 10);
+        ScheduleFailedException found = catchThrowableOfType(ScheduleFailedException.class,
+                () -> Exploration.of(lost).schedules(50).config(DetRuns.QUIET).run());
+        Exploration saved = Exploration.of(lost).settings(Determinism.replaySteps(found.steps())).config(DetRuns.QUIET);
+        ScheduleFailedException failed = catchThrowableOfType(ScheduleFailedException.class, saved::run);
+        assertThat(failed).isNotNull();
+        assertThat(failed.replayKey()).startsWith("v1:steps:0x");
+        // Exploration.replay runs the failed schedule again: the same saved steps, the same failure.
+        ScheduleFailedException again = saved.replay(failed);
+        assertThat(again).isNotNull().hasRootCauseMessage(found.getCause().getMessage());
+        assertThat(again.trace()).isEqualTo(failed.trace());
+    }
+
+    @Test
     void savedStepsSurviveAChangeThatDoesNotTouchTheSchedule() {
         String steps = recorded(Determinism.seed(7), workerWithPoints(3));
         // The same program with plain work added (logging, an assertion): the same steps.
