@@ -114,6 +114,39 @@ class DeterministicCarrierReuseTest {
     }
 
     @Test
+    void aLeakedThreadThatSwallowsCancellationDoesNotKeepTheCarrierAfterClose() {
+        // A leaked worker loop that catches RuntimeException (so also close's CancelledException,
+        // which leaves the interrupt set: its next receive throws at once) spins through Verdant
+        // operations. Close abandons it; the carrier must then end the job, not run it forever.
+        Config named = Config.builder().name("swallows-cancel").failureHandler((h, t) -> { })
+                .shutdownTimeout(Duration.ofMillis(100)).build();
+        java.util.concurrent.atomic.AtomicBoolean release = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong spins = new java.util.concurrent.atomic.AtomicLong();
+        try {
+            try (Verdant rt = Verdant.deterministic(named, Determinism.seed(1))) {
+                rt.run(() -> {
+                    Channel<String> requests = Channel.rendezvous();
+                    Green.spawner().name("worker").spawn(() -> {
+                        while (!release.get()) {
+                            try {
+                                requests.receive();
+                            } catch (RuntimeException e) {
+                                spins.incrementAndGet(); // a worker loop that survives a failed request
+                            }
+                        }
+                    });
+                    Green.yield();
+                });
+            }
+            assertThat(spins.get()).isPositive(); // the closer's cancellation reached the loop
+            assertThat(Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+                    .map(Thread::getName).filter(n -> n.startsWith("swallows-cancel"))).isEmpty();
+        } finally {
+            release.set(true); // before the fix, ends the abandoned loop still running on the carrier
+        }
+    }
+
+    @Test
     void closedRuntimesCarrierIsNotFoundUnderItsName() throws Exception {
         Config named = Config.builder().name("reuse-named").failureHandler((h, t) -> { }).build();
         try (Verdant rt = Verdant.deterministic(named, Determinism.seed(1))) {

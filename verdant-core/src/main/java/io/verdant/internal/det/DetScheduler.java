@@ -171,8 +171,12 @@ import java.util.concurrent.locks.LockSupport;
  *   RuntimeCore.close() calls closing() first (external wake-ups are now the
  *   closer's cancellations: allowed), cancels and waits for the threads as in
  *   normal mode, then terminate(): stop is set, the carrier is notified, the
- *   Safepoints unit is returned, and the closer waits until the loop has
- *   returned (loopDone). The carrier thread does not end: it goes back to
+ *   closer waits until the loop has returned (loopDone), and the Safepoints
+ *   unit is returned. A thread still mounted then was abandoned by close (it
+ *   outlived the cancellation: a loop that swallows CancelledException); at
+ *   its next scheduling point (reached because the unit is still held) it
+ *   unmounts for good, so the loop returns instead of running it forever.
+ *   The carrier thread does not end: it goes back to
  *   DetCarrier's pool for the next deterministic runtime. Nothing of this
  *   runtime goes with it: every structure of the schedule (runnable set,
  *   inbox, step log, clock, random sources, pid table, timer wheel) belongs to
@@ -1126,7 +1130,15 @@ public final class DetScheduler {
      */
     public void point(String kind) {
         DetTask cur = current;
-        if (cur == null || stop || cur.green == null || Thread.currentThread() != mounted) {
+        if (cur == null || cur.green == null || Thread.currentThread() != mounted) {
+            return;
+        }
+        if (stop) {
+            // Closing, last step: this thread outlived close's cancellation and was abandoned
+            // (say, a loop that swallows CancelledException). It unmounts here and is never
+            // resumed, so the loop sees stop and the carrier returns to the pool instead of
+            // running it forever (terminate keeps the Safepoints unit until then, so it gets here).
+            Thread.yield();
             return;
         }
         cur.kind = kind;
@@ -1373,31 +1385,38 @@ public final class DetScheduler {
             timeoutNanos = 0; // the watchdog gave this carrier up: a fresh one serves the next runtime
         }
         long deadline = System.nanoTime() + timeoutNanos;
-        synchronized (lock) {
-            stop = true;
-            lock.notifyAll();
-            if (!released) {
-                released = true;
-                Safepoints.release();
-                OPEN.decrementAndGet();
-            }
-            if (carrier == null) {
-                return 0; // no submission ever came: the loop never ran
-            }
-        }
-        for (long t0 = System.nanoTime(); !loopDone && System.nanoTime() - t0 < HANDOFF_YIELD_NANOS; ) {
-            Thread.yield(); // the idle loop sees stop within microseconds: see HANDOFF_YIELD_NANOS
-        }
-        synchronized (lock) {
-            while (!loopDone) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return 1;
+        try {
+            synchronized (lock) {
+                stop = true;
+                lock.notifyAll();
+                if (carrier == null) {
+                    return 0; // no submission ever came: the loop never ran
                 }
-                lock.wait(Math.max(1, left / 1_000_000));
+            }
+            for (long t0 = System.nanoTime(); !loopDone && System.nanoTime() - t0 < HANDOFF_YIELD_NANOS; ) {
+                Thread.yield(); // the idle loop sees stop within microseconds: see HANDOFF_YIELD_NANOS
+            }
+            synchronized (lock) {
+                while (!loopDone) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return 1;
+                    }
+                    lock.wait(Math.max(1, left / 1_000_000));
+                }
+            }
+            return 0;
+        } finally {
+            // Released once the loop has returned (or the wait gave up): until then an abandoned
+            // thread that is still mounted reaches point(), which unmounts it (see point()).
+            synchronized (lock) {
+                if (!released) {
+                    released = true;
+                    Safepoints.release();
+                    OPEN.decrementAndGet();
+                }
             }
         }
-        return 0;
     }
 
     private void setProgressOpaque(long n) {
