@@ -629,7 +629,8 @@ public final class Verdant implements AutoCloseable {
      * never fails because of it. Should a step of closing fail unexpectedly
      * (a defect), the remaining steps still run and the runtime ends closed,
      * with its carriers, ticker and blocking pool stopped; that first failure
-     * is then thrown, once.
+     * is then thrown, once. An interrupt of the caller is not a failure: close
+     * completes, and the interrupt status is left set.
      *
      * @throws IllegalStateException if called from one of this runtime's own green threads
      */

@@ -85,7 +85,9 @@ import java.util.function.BiConsumer;
  *      dropped (its callers were interrupted in step 2 or abandoned in step 4).
  *   6. terminate the scheduler: workers, ticker and spare carriers exit
  *      (submissions after this are dropped, never rejected), and report
- *      carriers stuck in a task.
+ *      carriers stuck in a task. An interrupt of the closer while it waits for
+ *      a deterministic carrier's loop ends the wait, not close: the interrupt
+ *      status stays set.
  *   7. state = CLOSED, the runtime leaves the table of open runtimes.
  *   Every step runs even if an earlier one threw (a defect, never expected): a
  *   close that fails part-way still ends CLOSED with its threads stopped, and
@@ -816,6 +818,11 @@ public final class RuntimeCore {
                             + " carrier thread(s) are stuck in a green thread that never reaches a safepoint;"
                             + " they are daemon threads and will end with the JVM");
                 }
+            } catch (InterruptedException e) {
+                // The closer was interrupted waiting for the deterministic carrier's loop, which
+                // ends on its own (stop is set): not a failure of close. The interrupt is the
+                // caller's (JUnit's @Timeout, an exploration being cancelled): keep it set.
+                Thread.currentThread().interrupt();
             } catch (Throwable t) {
                 failure = firstFailure(failure, t);
             }
