@@ -2,16 +2,16 @@ package io.verdant;
 
 import io.verdant.internal.det.DetScheduler;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 
 /**
  * Runs a body under many deterministic schedules, one fresh deterministic
@@ -247,10 +247,10 @@ public final class Exploration {
     private int runParallel() {
         boolean estimate = estimates();
         int n = Math.min(parallelism, schedules);
-        List<CompletableFuture<Result>> results = new ArrayList<>(schedules);
-        for (int i = 0; i < schedules; i++) {
-            results.add(new CompletableFuture<>());
-        }
+        // Results by index, made by whichever side comes first and dropped once accepted: as many as
+        // the workers are ahead of the coordinator, not one per schedule (which may be Integer.MAX_VALUE).
+        ConcurrentHashMap<Integer, CompletableFuture<Result>> results = new ConcurrentHashMap<>();
+        IntFunction<CompletableFuture<Result>> result = i -> results.computeIfAbsent(i, x -> new CompletableFuture<>());
         AtomicInteger next = new AtomicInteger();
         AtomicLong accepted = new AtomicLong();
         AtomicBoolean stop = new AtomicBoolean();
@@ -260,9 +260,9 @@ public final class Exploration {
                 int i;
                 while (!stop.get() && (i = next.getAndIncrement()) < schedules) {
                     try {
-                        results.get(i).complete(schedule(i, estimate ? accepted.get() : 0));
+                        result.apply(i).complete(schedule(i, estimate ? accepted.get() : 0));
                     } catch (Throwable t) {
-                        results.get(i).completeExceptionally(t);
+                        result.apply(i).completeExceptionally(t);
                     }
                 }
             });
@@ -273,7 +273,8 @@ public final class Exploration {
             for (int i = 0; i < schedules; i++) {
                 Result r;
                 try {
-                    r = results.get(i).get(); // interruptible, as a sequential run's Verdant.run is
+                    r = result.apply(i).get(); // interruptible, as a sequential run's Verdant.run is
+                    results.remove(i);
                 } catch (InterruptedException e) {
                     stop.set(true);
                     for (Thread w : workers) {

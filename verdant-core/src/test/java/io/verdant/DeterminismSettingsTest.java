@@ -177,6 +177,23 @@ class DeterminismSettingsTest {
                 .hasMessageContaining("parallelism");
     }
 
+    @Test
+    void aParallelExplorationOfAsManySchedulesAsAnIntHoldsStopsAtTheFirstFailureAsASequentialOne() {
+        // schedules(Integer.MAX_VALUE): "until a schedule fails". Seed 5 fails.
+        java.util.concurrent.Callable<Object> failsAtSeed5 = () -> {
+            if (Green.runtime().trace().replayKey().equals("v1:random:0x5")) {
+                throw new AssertionError("seed 5");
+            }
+            return null;
+        };
+        for (int parallelism : new int[] {1, 3}) {
+            ScheduleFailedException f = failure(Exploration.of(failsAtSeed5).schedules(Integer.MAX_VALUE)
+                    .parallelism(parallelism).config(QUIET));
+            assertThat(f.scheduleNumber()).as("parallelism %d", parallelism).isEqualTo(6);
+            assertThat(f.getCause()).hasMessage("seed 5");
+        }
+    }
+
     private static ScheduleFailedException failure(Exploration e) {
         try {
             e.run();
