@@ -142,8 +142,15 @@ public final class VerdantExtension implements InvocationInterceptor, ParameterR
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
         VerdantTest spec = AnnotationSupport.findAnnotation(parameter.getDeclaringExecutable(), VerdantTest.class)
                 .orElseThrow();
-        Plan plan = Plan.of(spec, parameter.getDeclaringExecutable().getName(), context::getConfigurationParameter);
-        Schedule first = new Schedule(0, plan.count(), plan.settings().withSeed(plan.seedBase()));
+        Schedule first;
+        try {
+            Plan plan = Plan.of(spec, parameter.getDeclaringExecutable().getName(), context::getConfigurationParameter);
+            first = new Schedule(0, plan.count(), plan.settings().withSeed(plan.seedBase()));
+        } catch (IllegalArgumentException e) {
+            // Bad settings: interceptTestMethod, which JUnit calls next, fails the test with them (an
+            // IllegalArgumentException naming the test, not JUnit's ParameterResolutionException).
+            first = new Schedule(0, 1, Determinism.seed(0));
+        }
         return parameter.getParameter().getType() == Schedule.class ? first : first.determinism();
     }
 }

@@ -142,6 +142,13 @@ class VerdantExtensionTest {
     }
 
     @ExtendWith(OnlyInTestKit.class)
+    static class NoSchedulesWithAParameter {
+        @VerdantTest(schedules = 0)
+        void never(Schedule schedule) {
+        }
+    }
+
+    @ExtendWith(OnlyInTestKit.class)
     static class Assumption {
         @VerdantTest(schedules = 10)
         void aborts() {
@@ -258,6 +265,17 @@ class VerdantExtensionTest {
         assertThat(bad.thrown()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bad replay key");
         TestKit.Result count = TestKit.run(NoLostUpdate.class, "verdant.schedules", "many");
         assertThat(count.thrown()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("verdant.schedules");
+    }
+
+    @Test
+    void badSettingsOfAMethodWithAScheduleParameterFailTheSameWay() {
+        TestKit.Result r = TestKit.run(NoSchedulesWithAParameter.class);
+        assertThat(r.status()).isEqualTo(Status.FAILED);
+        assertThat(r.thrown()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("@VerdantTest on NoSchedulesWithAParameter.never: schedules must be at least 1, was 0");
+        TestKit.Result bad = TestKit.run(NoSchedulesWithAParameter.class, "verdant.replay", "v1:random:0xZZ");
+        assertThat(bad.thrown()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("@VerdantTest on NoSchedulesWithAParameter.never: bad replay key: ");
     }
 
     @Test
