@@ -629,8 +629,9 @@ public final class Verdant implements AutoCloseable {
      * never fails because of it. Should a step of closing fail unexpectedly
      * (a defect), the remaining steps still run and the runtime ends closed,
      * with its carriers, ticker and blocking pool stopped; that first failure
-     * is then thrown, once. An interrupt of the caller is not a failure: close
-     * completes, and the interrupt status is left set.
+     * is then thrown, once. An interrupt of the caller, before or during close,
+     * neither fails nor shortens it (as {@code ExecutorService.close}): close
+     * waits as it would have, and returns with the interrupt status set.
      *
      * @throws IllegalStateException if called from one of this runtime's own green threads
      */

@@ -769,6 +769,11 @@ public final class RuntimeCore {
             return;
         }
         Throwable failure = null;
+        // Close waits as ExecutorService.close does: an interrupt of the closer (before or
+        // during close) does not cut a wait short; it is kept and set again on return.
+        // Left set, every timed park of close would return at once: step 3 would spin for
+        // the whole shutdown timeout and step 6 stop waiting for the carriers.
+        boolean interrupted = Thread.interrupted();
         closer = Thread.currentThread();
         if (det != null) {
             det.closing();
@@ -796,7 +801,7 @@ public final class RuntimeCore {
                 failure = firstFailure(failure, t);
             }
             try {
-                awaitLiveZero(timeout);
+                interrupted |= awaitLiveZero(timeout);
             } catch (Throwable t) {
                 failure = firstFailure(failure, t);
             }
@@ -835,6 +840,9 @@ public final class RuntimeCore {
             if (jmxRegistered) {
                 io.verdant.internal.obs.Jmx.unregister(this);
             }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (failure instanceof RuntimeException e) {
             throw e;
@@ -857,19 +865,25 @@ public final class RuntimeCore {
         return first;
     }
 
-    /** Close, step 3: waits up to {@code timeout} for the live count to reach 0. */
-    private void awaitLiveZero(long timeout) {
+    /**
+     * Close, step 3: waits up to {@code timeout} for the live count to reach 0;
+     * returns whether the closer was interrupted meanwhile (the interrupt is cleared).
+     */
+    private boolean awaitLiveZero(long timeout) {
         // The runtime's clock; in deterministic mode real time (Clock.SYSTEM):
         // virtual time does not pass while close waits, so the wait would never end.
         Clock clock = det == null ? timers.clock() : Clock.SYSTEM;
         long start = clock.nanoTime();
+        boolean interrupted = false;
         while (live.sum() > 0) {
             long left = timeout - (clock.nanoTime() - start);
             if (left <= 0) {
                 break;
             }
             LockSupport.parkNanos(this, Math.min(left, CLOSE_POLL_NANOS));
+            interrupted |= Thread.interrupted();
         }
+        return interrupted;
     }
 
     /**
