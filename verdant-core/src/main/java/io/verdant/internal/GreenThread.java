@@ -213,7 +213,8 @@ import java.util.concurrent.locks.LockSupport;
  *   unlinked by removeWaiter) the same way, or, if waiters is already DONE,
  *   runs the callback on the caller. Completion runs the callback nodes, in
  *   registration order, on the ended green thread itself after its joiners
- *   are woken (ABANDONED: on the thread closing the runtime).
+ *   are woken (an event actor: on whoever ends it; ABANDONED: on the thread
+ *   closing the runtime).
  *
  * A finished thread's virtual thread (issue 11)
  *   A handle outlives its thread: the spawn benchmark keeps 1,000,000 of them,
@@ -831,8 +832,16 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         }
         Object w = getAndSetWaiters(DONE);
         if (w instanceof Waiter && vthread == null) {
-            // An event actor: it has no carrier of its own.
+            // An event actor: it has no carrier of its own. Its callbacks run on
+            // whoever ends it: its dispatcher (a callback that blocks is like a
+            // handler that blocks), or the thread whose cancel claimed it idle.
             unparkAll(w);
+            if (((EventActor) body).runner == Thread.currentThread()) {
+                Thread.interrupted(); // the cancellation's interrupt, meant for the handler
+            }
+            if (runCallbacks(w)) {
+                failureObserved = true;
+            }
         } else if (w instanceof Waiter) {
             // Joiners queue behind the work already queued on this carrier (see
             // Worker.queueWakeups); this runs on the carrier that runs us.
