@@ -85,7 +85,8 @@ public interface GreenHandle<T> {
      * joiners were woken (so {@link #join()} may return before the callback
      * ran): callbacks run on a green thread, never on a carrier by
      * themselves, so a callback that blocks parks that green thread, not its
-     * carrier. An event actor's callbacks run on its dispatcher as it ends (like
+     * carrier (the cancellation that ended a thread does not reach its
+     * callbacks: Verdant's blocking operations work in them). An event actor's callbacks run on its dispatcher as it ends (like
      * a handler), or on the thread whose cancel ended it while idle. If the
      * runtime closes before the thread ends, the thread closing the runtime runs it. Several callbacks run in registration order.
      * Keep callbacks short: inside one, {@link Green#self()} is the pid of the

@@ -60,7 +60,12 @@ public final class Waits {
         }
     }
 
-    /** @return true if the caller is interrupted, or is a green thread whose token is cancelled; any thread */
+    /**
+     * @return true if the caller is interrupted, or is a green thread whose
+     *         token is cancelled and that has not ended (an ended thread runs
+     *         only its onComplete callbacks, which the cancellation that ended
+     *         it does not reach: they may block); any thread
+     */
     public static boolean cancelled() {
         Thread t = Thread.currentThread();
         if (t.isInterrupted()) {
@@ -69,7 +74,7 @@ public final class Waits {
         if (t.isVirtual()) {
             // In an event actor's handler, the actor's token (not the dispatcher's).
             GreenThread<?> g = GreenThread.current();
-            return g != null && CancelNode.isCancelled(g);
+            return g != null && CancelNode.isCancelled(g) && !g.isDone();
         }
         return false;
     }
