@@ -1,7 +1,9 @@
 package io.verdant;
 
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Future;
 import java.util.function.BiConsumer;
 
@@ -109,7 +111,9 @@ public interface GreenHandle<T> {
      * view is cancelled from then on ({@code isCancelled()}, {@code get()} throws
      * {@link java.util.concurrent.CancellationException} once the thread has
      * ended, which a well-behaved thread does promptly). A thread that ended by
-     * throwing a {@link CancelledException} is {@link Future.State#CANCELLED}.
+     * throwing a {@link CancelledException} is {@link Future.State#CANCELLED};
+     * one that threw a plain {@link CancellationException} (say, from a cancelled
+     * future it joined) is {@link Future.State#FAILED}, as a {@code FutureTask}'s.
      * {@code get} throws {@link InterruptedException} (interrupt status cleared)
      * if the caller is interrupted or cancelled while waiting; a negative
      * {@code get} timeout means "do not wait", as in the JDK.
@@ -126,7 +130,9 @@ public interface GreenHandle<T> {
      * {@link #onComplete}, so dependent stages without an executor run on the
      * green thread that ended): its result, or exceptionally with what it threw.
      * A thread ending with a {@link CancelledException} makes the future
-     * {@linkplain CompletableFuture#isCancelled() cancelled}. Cancelling the
+     * {@linkplain CompletableFuture#isCancelled() cancelled}; a plain
+     * {@link CancellationException} it threw completes it exceptionally with a
+     * {@link CompletionException} around it (as {@code supplyAsync} does), not cancelled. Cancelling the
      * returned future (not its dependents) cancels the thread.
      *
      * @return a new future
@@ -136,6 +142,10 @@ public interface GreenHandle<T> {
         onComplete((value, failure) -> {
             if (failure == null) {
                 f.complete(value);
+            } else if (failure instanceof CancellationException && !(failure instanceof CancelledException)) {
+                // A plain CancellationException the body let escape is a failure, not a
+                // cancellation of this thread: wrapped, as supplyAsync wraps it.
+                f.completeExceptionally(new CompletionException(failure));
             } else {
                 f.completeExceptionally(failure);
             }

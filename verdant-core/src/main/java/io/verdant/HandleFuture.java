@@ -36,7 +36,7 @@ final class HandleFuture<T> implements Future<T> {
         if (s == null && handle.isDone()) {
             State outcome = switch (handle.state()) {
                 case SUCCEEDED -> State.SUCCESS;
-                default -> handle.exceptionNow() instanceof CancellationException ? State.CANCELLED : State.FAILED;
+                default -> handle.exceptionNow() instanceof CancelledException ? State.CANCELLED : State.FAILED;
             };
             s = core.settle(outcome);
         }

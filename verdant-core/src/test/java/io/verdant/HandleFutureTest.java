@@ -268,4 +268,33 @@ class HandleFutureTest {
     void cancelledExceptionIsAJdkCancellationException() {
         assertThat(new CancelledException("x")).isInstanceOf(CancellationException.class);
     }
+    /**
+     * A body that lets a plain JDK CancellationException escape (a cancelled
+     * upstream future it joined) failed; nobody cancelled the thread. Its views
+     * reported it cancelled (Future.isCancelled, get() throwing
+     * CancellationException, CompletableFuture.isCancelled), unlike the JDK's
+     * FutureTask and supplyAsync and unlike the documented contract, which
+     * names CancelledException.
+     */
+    @Test
+    void aPlainCancellationExceptionThrownByTheBodyIsAFailureNotACancellation() {
+        CancellationException upstream = new CancellationException("an upstream future was cancelled");
+        GreenHandle<Object> h = rt.spawn(() -> {
+            throw upstream;
+        });
+        assertThatThrownBy(h::join).isInstanceOf(GreenFailedException.class).cause().isSameAs(upstream);
+
+        Future<Object> f = h.asFuture();
+        assertThat(f.state()).isEqualTo(Future.State.FAILED);
+        assertThat(f.isCancelled()).isFalse();
+        assertThat(f.exceptionNow()).isSameAs(upstream);
+        assertThatThrownBy(f::get).isInstanceOf(ExecutionException.class).cause().isSameAs(upstream);
+
+        CompletableFuture<Object> cf = h.toCompletableFuture();
+        assertThat(cf.isCompletedExceptionally()).isTrue();
+        assertThat(cf.isCancelled()).isFalse();
+        assertThat(cf.exceptionNow()).isSameAs(upstream);
+        assertThatThrownBy(cf::join).isInstanceOf(CompletionException.class).cause().isSameAs(upstream);
+        assertThatThrownBy(cf::get).isInstanceOf(ExecutionException.class).cause().isSameAs(upstream);
+    }
 }
