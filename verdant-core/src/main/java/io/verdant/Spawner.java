@@ -230,7 +230,9 @@ public final class Spawner {
      *     with that failure (the runtime's failure handler sees it).</li>
      * <li>Tasks are rejected with {@code RejectedExecutionException} once
      *     the runtime is closed; closing the runtime cancels the tasks like
-     *     every green thread, and the executor then terminates.</li>
+     *     every green thread and shuts the executor down ({@code isShutdown()}
+     *     is true from then on): it terminates once those tasks have ended,
+     *     and {@code awaitTermination} returns.</li>
      * </ul>
      *
      * @return a new executor service

@@ -29,8 +29,12 @@ import java.util.concurrent.locks.LockSupport;
  *                         which cancels every task thread and its descendants
  *                         (and a task spawned in a race with it is born
  *                         cancelled: registration checks the token)
- *   terminated: set once (CAS) when state != RUNNING and active == 0; then
- *   every awaitTermination waiter is unparked.
+ *   The runtime's close counts as shutdown(): isShutdown() is true from then
+ *   on (tasks are rejected: the runtime refuses the spawn), and termination
+ *   follows once the tasks it cancelled have ended.
+ *   terminated: set once (CAS) when shut down (state != RUNNING, or the
+ *   runtime is closing) and active == 0; then every awaitTermination waiter
+ *   is unparked.
  *
  * Counting tasks (execute versus shutdown)
  *   execute increments active, then reads state; shutdown writes state, then
@@ -41,7 +45,10 @@ import java.util.concurrent.locks.LockSupport;
    ends, however it ends (the runtime's close abandoning it included).
  *
  * Waiting (awaitTermination, close)
- *   A waiter adds its thread to waiters, re-checks terminated, parks (Verdant's
+ *   A waiter adds its thread to waiters and a closing listener (tryTerminate)
+ *   to the runtime, re-checks the runtime (closed: tryTerminate itself), so
+ *   a close with no task left to end still terminates the executor and wakes
+ *   it; then it re-checks terminated and parks (Verdant's
  *   Waits: a green thread parks on the runtime's timer wheel, a platform thread
  *   with parkNanos); tryTerminate sets terminated before unparking, so no
  *   wake-up is lost. Cancellation of a green waiter (or an interrupt) is an
@@ -137,18 +144,26 @@ public final class GreenExecutorService extends AbstractExecutorService {
 
     @Override
     public boolean isShutdown() {
-        return stateVolatile() != RUNNING;
+        return shutDown();
     }
 
     @Override
     public boolean isTerminated() {
+        if (!terminated && runtime.isClosed()) {
+            tryTerminate();
+        }
         return terminated;
+    }
+
+    /** Shut down: by shutdown()/shutdownNow(), or by the runtime's close. */
+    private boolean shutDown() {
+        return stateVolatile() != RUNNING || runtime.isClosed();
     }
 
     @Override
     public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
         Objects.requireNonNull(unit, "unit");
-        if (terminated) {
+        if (isTerminated()) {
             return true;
         }
         return await(unit.toNanos(timeout), true);
@@ -195,7 +210,12 @@ public final class GreenExecutorService extends AbstractExecutorService {
         }
         Thread me = Thread.currentThread();
         waiters.add(me);
+        Runnable closing = this::tryTerminate;
+        runtime.addClosingListener(closing);
         try {
+            if (runtime.isClosed()) {
+                tryTerminate();
+            }
             if (interruptible) {
                 Waits.Outcome o = Waits.await(this, Deadline.after(nanos), () -> terminated);
                 if (o == Waits.Outcome.CANCELLED) {
@@ -216,6 +236,7 @@ public final class GreenExecutorService extends AbstractExecutorService {
             }
             return true;
         } finally {
+            runtime.removeClosingListener(closing);
             waiters.remove(me);
         }
     }
@@ -227,7 +248,7 @@ public final class GreenExecutorService extends AbstractExecutorService {
     }
 
     private void tryTerminate() {
-        if (stateVolatile() != RUNNING && activeVolatile() == 0L
+        if (shutDown() && activeVolatile() == 0L
                 && casTerminated(false, true)) {
             for (Thread t : waiters) {
                 LockSupport.unpark(t);

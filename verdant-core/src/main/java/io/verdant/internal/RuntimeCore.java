@@ -67,7 +67,10 @@ import java.util.function.BiConsumer;
  *   was in place would not be counted against the capacity.
  *
  * Shutdown (close)
- *   1. state = CLOSING; spawns now fail with IllegalStateException.
+ *   1. state = CLOSING; spawns now fail with IllegalStateException. Then the
+ *      closing listeners run (waiters outside the runtime that wait for it to
+ *      close, such as an executor's awaitTermination; each adds itself, then
+ *      re-reads the state, so one added after this step sees CLOSING).
  *   2. close the pid table and cancel every green thread in it (which also
  *      interrupts it); Verdant's blocking operations throw CancelledException
  *      and JDK blocking calls return.
@@ -146,6 +149,9 @@ public final class RuntimeCore {
     /** Green threads spawned and not yet ended, striped by carrier (see "Counting live threads"). */
     private final LiveCount live;
     private volatile Thread closer;
+    /** Run once by close at step 1, on the closer; added and removed by their waiters (any thread). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> closingListeners =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** Event-actor dispatch; null until the first event actor (see {@link #dispatchers()}). */
     private volatile Dispatchers dispatchers;
     /** Guards the creation of dispatchers (not this: close() holds this while it waits). */
@@ -677,6 +683,26 @@ public final class RuntimeCore {
         return state != RUNNING;
     }
 
+    /**
+     * Any thread: {@code listener} runs on the closer when close begins (step 1),
+     * unless removed first. The caller re-checks {@link #isClosed()} after
+     * adding: a close that began before may have run the listeners already.
+     *
+     * @param listener what to run; short, and never blocking
+     */
+    public void addClosingListener(Runnable listener) {
+        closingListeners.add(listener);
+    }
+
+    /**
+     * Any thread: removes a listener added by {@link #addClosingListener}.
+     *
+     * @param listener the same object that was added
+     */
+    public void removeClosingListener(Runnable listener) {
+        closingListeners.remove(listener);
+    }
+
     /** A green thread of this runtime ended (or never started): one fewer live. Any thread. */
     void threadEnded() {
         threadEnded(carrierOfCaller());
@@ -780,6 +806,13 @@ public final class RuntimeCore {
         }
         setStateVolatile(CLOSING);
         try {
+            for (Runnable listener : closingListeners) {
+                try {
+                    listener.run();
+                } catch (Throwable t) {
+                    failure = firstFailure(failure, t);
+                }
+            }
             long timeout = 0;
             try {
                 timeout = toNanos(config.shutdownTimeout(), "shutdownTimeout");
