@@ -88,9 +88,11 @@ public interface GreenHandle<T> {
      * ran): callbacks run on a green thread, never on a carrier by
      * themselves, so a callback that blocks parks that green thread, not its
      * carrier (the cancellation that ended a thread does not reach its
-     * callbacks: Verdant's blocking operations work in them). An event actor's callbacks run on its dispatcher as it ends (like
-     * a handler), or on the thread whose cancel ended it while idle. If the
-     * runtime closes before the thread ends, the thread closing the runtime runs it. Several callbacks run in registration order.
+     * callbacks: Verdant's blocking operations work in them). An event
+     * actor's callbacks run on its dispatcher as it ends (like a handler), or
+     * on the thread whose cancel ended it while idle. If the runtime closes
+     * before the thread ends, the thread closing the runtime runs it. Several
+     * callbacks run in registration order.
      * Keep callbacks short: inside one, {@link Green#self()} is the pid of the
      * thread that ended, and what it spawns is not cancelled with its
      * ancestors. A callback that throws is logged (System.Logger
@@ -132,8 +134,9 @@ public interface GreenHandle<T> {
      * A thread ending with a {@link CancelledException} makes the future
      * {@linkplain CompletableFuture#isCancelled() cancelled}; a plain
      * {@link CancellationException} it threw completes it exceptionally with a
-     * {@link CompletionException} around it (as {@code supplyAsync} does), not cancelled. Cancelling the
-     * returned future (not its dependents) cancels the thread.
+     * {@link CompletionException} around it (as {@code supplyAsync} does), not
+     * cancelled. Cancelling the returned future (not its dependents) cancels
+     * the thread.
      *
      * @return a new future
      */

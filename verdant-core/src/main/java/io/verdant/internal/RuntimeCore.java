@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
@@ -150,8 +151,7 @@ public final class RuntimeCore {
     private final LiveCount live;
     private volatile Thread closer;
     /** Run once by close at step 1, on the closer; added and removed by their waiters (any thread). */
-    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> closingListeners =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Runnable> closingListeners = new ConcurrentLinkedQueue<>();
     /** Event-actor dispatch; null until the first event actor (see {@link #dispatchers()}). */
     private volatile Dispatchers dispatchers;
     /** Guards the creation of dispatchers (not this: close() holds this while it waits). */
