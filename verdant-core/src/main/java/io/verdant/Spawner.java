@@ -242,7 +242,9 @@ public final class Spawner {
         if (link) {
             throw new IllegalStateException("Spawner.link() does not apply to an executor");
         }
-        return new GreenExecutorService(runtime, names(), priority, ownToken());
+        CancelNode own = CancelNode.standalone();
+        CancelToken.Registration reg = under == null ? null : under.onCancel(own::cancel);
+        return new GreenExecutorService(runtime, names(), priority, own, reg);
     }
 
     /** The name of the next thread spawned, advancing the counter if there is one. */

@@ -834,6 +834,11 @@ public final class CancelNode implements CancelToken {
         return true;
     }
 
+    /** Tests only: the number of onCancel actions registered now; a snapshot. */
+    synchronized int callbackCount() {
+        return callbacks == null ? 0 : callbacks instanceof ArrayList<?> list ? list.size() : 1;
+    }
+
     private synchronized boolean removeCallback(Reg r) {
         if (callbacks == r) {
             callbacks = null;

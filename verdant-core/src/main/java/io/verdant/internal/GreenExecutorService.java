@@ -1,5 +1,6 @@
 package io.verdant.internal;
 
+import io.verdant.CancelToken;
 import io.verdant.Priority;
 
 import java.lang.invoke.MethodHandles;
@@ -33,8 +34,9 @@ import java.util.concurrent.locks.LockSupport;
  *   on (tasks are rejected: the runtime refuses the spawn), and termination
  *   follows once the tasks it cancelled have ended.
  *   terminated: set once (CAS) when shut down (state != RUNNING, or the
- *   runtime is closing) and active == 0; then every awaitTermination waiter
- *   is unparked.
+ *   runtime is closing) and active == 0; then the token's registration on the
+ *   spawner's cancelWith token is withdrawn (a long-lived token would keep one
+ *   per executor ever built) and every awaitTermination waiter is unparked.
  *
  * Counting tasks (execute versus shutdown)
  *   execute increments active, then reads state; shutdown writes state, then
@@ -72,6 +74,8 @@ public final class GreenExecutorService extends AbstractExecutorService {
     private final Priority priority;
     /** Every task thread is registered under it; shutdownNow cancels it. */
     private final CancelNode token;
+    /** The token's registration on the spawner's cancelWith token, or null; withdrawn once terminated. */
+    private final CancelToken.Registration underRegistration;
     private final ConcurrentLinkedQueue<Thread> waiters = new ConcurrentLinkedQueue<>();
     @SuppressWarnings("unused") private volatile int state;
     @SuppressWarnings("unused") private volatile long active;
@@ -84,12 +88,16 @@ public final class GreenExecutorService extends AbstractExecutorService {
      * @param names how task threads are named
      * @param priority their priority
      * @param token a fresh token owned by this executor (cancelled by shutdownNow)
+     * @param underRegistration what cancels {@code token} with the spawner's
+     *        cancelWith token (withdrawn once the executor has terminated), or null
      */
-    public GreenExecutorService(RuntimeCore runtime, ThreadNames names, Priority priority, CancelNode token) {
+    public GreenExecutorService(RuntimeCore runtime, ThreadNames names, Priority priority, CancelNode token,
+            CancelToken.Registration underRegistration) {
         this.runtime = runtime;
         this.names = names;
         this.priority = priority;
         this.token = token;
+        this.underRegistration = underRegistration;
     }
 
     @Override
@@ -250,6 +258,9 @@ public final class GreenExecutorService extends AbstractExecutorService {
     private void tryTerminate() {
         if (shutDown() && activeVolatile() == 0L
                 && casTerminated(false, true)) {
+            if (underRegistration != null) {
+                underRegistration.remove(); // no task is left for it to cancel
+            }
             for (Thread t : waiters) {
                 LockSupport.unpark(t);
             }
