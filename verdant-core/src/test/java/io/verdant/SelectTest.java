@@ -192,6 +192,51 @@ class SelectTest {
         });
     }
 
+    /**
+     * A select whose wait fails (here a StackOverflowError in park, as in a deep
+     * recursion) must withdraw its cases: a case left queued would take a later
+     * sender's value for a select nobody runs any more.
+     */
+    @Test
+    void aSelectWhoseWaitFailsLeavesNoCaseBehindToSwallowAValue() {
+        Channel<Integer> ch = Channel.rendezvous();
+        Channel<Integer> out = Channel.rendezvous();
+        int[] overflows = new int[1];
+        rt.run(() -> {
+            new Object() {
+                int deepest = -1;
+
+                void dive(int depth) {
+                    try {
+                        dive(depth + 1);
+                    } catch (StackOverflowError e) {
+                        deepest = Math.max(deepest, depth);
+                    }
+                    // Near the end of the stack a select's park overflows (the JDK's freeze of a
+                    // virtual thread needs more stack than the select's own code); not at the very
+                    // end, where the select would overflow in its own code before it queues a case.
+                    if (depth > deepest - 100 || depth < deepest - 2000 || (deepest - depth) % 20 != 0) {
+                        return;
+                    }
+                    try {
+                        Select.<String>create()
+                                .onReceive(ch, v -> "received")
+                                .onSend(out, depth, () -> "sent")
+                                .onTimeout(Duration.ofMillis(1), () -> "timed out")
+                                .select();
+                    } catch (StackOverflowError e) {
+                        overflows[0]++;
+                    }
+                }
+            }.dive(0);
+            return null;
+        });
+        assertThat(overflows[0]).as("selects that overflowed").isPositive();
+        assertThat(ch.trySend(1)).as("a value handed to a select that is gone").isFalse();
+        assertThat(out.tryReceive()).as("a value taken from a select that is gone").isEmpty();
+        assertThat(TestAccess.queuedNodes(ch) + TestAccess.queuedNodes(out)).as("cases left queued").isZero();
+    }
+
     @Test
     void aSelectWithoutCasesIsRejected() {
         assertThatThrownBy(() -> Select.create().select()).isInstanceOf(IllegalStateException.class);

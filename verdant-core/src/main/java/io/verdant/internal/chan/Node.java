@@ -15,7 +15,8 @@ import java.lang.invoke.VarHandle;
  *   WAITING  -> CLAIMED   a partner (holding the channel's lock) won the CAS
  *   CLAIMED  -> FIRED     the partner wrote fired/item, then setRelease
  *   CLAIMED  -> CLOSED    close() claimed it: the channel was closed
- *   WAITING  -> ABORTED   the waiter itself gave up (timeout, cancellation), by CAS
+ *   WAITING  -> ABORTED   the waiter itself gave up (timeout, cancellation, a throw
+ *                         while it waited), by CAS
  *   Exactly one CAS out of WAITING succeeds, so exactly one case of a select
  *   fires and a timed-out operation has consumed nothing.
  *

@@ -26,11 +26,16 @@ import java.util.concurrent.locks.LockSupport;
  *    by CAS (see Node), so exactly one case fires. On timeout/cancellation the
  *    waiter aborts by CAS; if a partner won first, the fired case is reported.
  * 6. Relock all channels and unlink the nodes still queued (the fired one is
- *    already unlinked by its partner), unlock.
+ *    already unlinked by its partner), unlock. Also when the wait of step 5
+ *    throws (a StackOverflowError in park): the waiter aborts first, so no
+ *    case it leaves queued can take a value for a select that is gone.
  * </pre>
  * Any thread. No lock is held while parking or while user code runs.
  */
 public final class SelectCore {
+    /** await's result when the caller gave up because it was cancelled (select throws, never returns it). */
+    private static final SelectResult CANCELLED = new SelectResult.TimedOut();
+
     private SelectCore() {
     }
 
@@ -125,31 +130,36 @@ public final class SelectCore {
             }
             return result;
         }
-        return await(waiter, nodes, locks, deadline);
+        SelectResult waited = null;
+        try {
+            waited = await(waiter, locks, deadline);
+        } finally {
+            withdraw(waiter, nodes, locks, waited == null);
+        }
+        if (waited == CANCELLED) {
+            throw Waits.cancelledException("Select.select");
+        }
+        return waited;
     }
 
-    private static SelectResult await(SelectNode waiter, SelectNode[] nodes, ChannelImpl<?>[] locks, Deadline deadline) {
+    /** Step 5: parks until a case fires, the channel of one is closed, or the caller gives up. */
+    private static SelectResult await(SelectNode waiter, ChannelImpl<?>[] locks, Deadline deadline) {
         TimerWheel.Timer timer = null;
-        SelectResult result;
-        boolean cancelled = false;
         try {
             for (;;) {
                 int s = waiter.stateAcquire();
                 if (s == Node.FIRED || s == Node.CLOSED) {
                     SelectNode f = waiter.fired;
                     if (s == Node.CLOSED) {
-                        result = new SelectResult.Closed(f.caseIndex);
-                    } else {
-                        result = new SelectResult.Fired(f.caseIndex, f.send ? null : waiter.item);
+                        return new SelectResult.Closed(f.caseIndex);
                     }
-                    break;
+                    return new SelectResult.Fired(f.caseIndex, f.send ? null : waiter.item);
                 }
                 if (s == Node.WAITING) {
-                    cancelled = Waits.cancelled();
+                    boolean cancelled = Waits.cancelled();
                     if (cancelled || deadline.expired()) {
                         if (waiter.tryAbort()) {
-                            result = SelectResult.TIMED_OUT;
-                            break;
+                            return cancelled ? CANCELLED : SelectResult.TIMED_OUT;
                         }
                         continue;
                     }
@@ -164,6 +174,23 @@ public final class SelectCore {
         } finally {
             Waits.disarm(timer);
         }
+    }
+
+    /**
+     * Step 6: unlinks the case nodes still queued (the fired one is already
+     * unlinked by its partner). {@code threw}: the wait ended by a throw (a
+     * StackOverflowError or OutOfMemoryError in park or in arming the timer),
+     * so the waiter may still be WAITING: it aborts first, or a partner could
+     * later complete a case nobody reports (a sender's value handed to a select
+     * that is gone, a receiver given a value taken from it). Should a partner
+     * have won first, that case completed and the throw still propagates.
+     * Called from select's own frame, not await's, so it has the stack the
+     * failed wait needed.
+     */
+    private static void withdraw(SelectNode waiter, SelectNode[] nodes, ChannelImpl<?>[] locks, boolean threw) {
+        if (threw) {
+            waiter.tryAbort();
+        }
         lockAll(locks);
         try {
             for (SelectNode node : nodes) {
@@ -172,10 +199,6 @@ public final class SelectCore {
         } finally {
             unlockAll(locks);
         }
-        if (result == SelectResult.TIMED_OUT && cancelled) {
-            throw Waits.cancelledException("Select.select");
-        }
-        return result;
     }
 
     /** Distinct channels sorted by id. */
