@@ -40,7 +40,9 @@ public final class Registry {
      * listener at once. Lookups also check the holder is alive, so the window
      * between the holder's end and its listener run never shows a dead pid.
      * unregister removes the entry and unwatches it (no listener left behind on
-     * a long-lived thread).
+     * a long-lived thread); an unregister between register's put and its watch
+     * finds nothing to unwatch, so register, once watching, unwatches the entry
+     * itself if it is no longer in the map (RegisterUnregisterRaceTest).
      */
     private final RuntimeCore core;
     private final ConcurrentHashMap<String, Entry> names = new ConcurrentHashMap<>();
@@ -97,6 +99,10 @@ public final class Registry {
             names.remove(name, prev);
         }
         ActorCell.watch(g, e);
+        if (names.get(name) != e) {
+            // Unregistered before the watch, whose unwatch then found nothing to remove.
+            ActorCell.unwatch(g, e);
+        }
     }
 
     /**
