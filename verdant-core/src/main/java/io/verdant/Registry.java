@@ -39,6 +39,11 @@ public final class Registry {
      * wake). If the holder ended between the put and the watch, watch calls the
      * listener at once. Lookups also check the holder is alive, so the window
      * between the holder's end and its listener run never shows a dead pid.
+     * Alive means its pid still looks it up (RuntimeCore.lookup), not only that
+     * its status is not final: an ending thread empties its pid slot before it
+     * writes its status, and from then on its pid is dead to isAlive, send and
+     * monitor, so the registry must not show it or refuse its name either
+     * (RegistryExitingHolderTest).
      * unregister removes the entry and unwatches it (no listener left behind on
      * a long-lived thread); an unregister between register's put and its watch
      * finds nothing to unwatch, so register, once watching, unwatches the entry
@@ -63,6 +68,11 @@ public final class Registry {
         @Override
         public void exited(Signal.Down down) {
             names.remove(name, this);
+        }
+
+        /** The holder is live: its pid still looks it up (see Design). */
+        boolean live() {
+            return core.lookup(holder.pid()) != null;
         }
     }
 
@@ -93,7 +103,7 @@ public final class Registry {
             if (prev == null) {
                 break;
             }
-            if (!prev.holder.isDone()) {
+            if (prev.live()) {
                 throw new NameTakenException(name, prev.holder.pid());
             }
             names.remove(name, prev);
@@ -119,7 +129,7 @@ public final class Registry {
             return false;
         }
         ActorCell.unwatch(e.holder, e);
-        return !e.holder.isDone();
+        return e.live();
     }
 
     /**
@@ -132,7 +142,7 @@ public final class Registry {
     public Optional<Pid> whereis(String name) {
         Objects.requireNonNull(name, "name");
         Entry e = names.get(name);
-        return e == null || e.holder.isDone() ? Optional.empty() : Optional.of(e.holder.pid());
+        return e == null || !e.live() ? Optional.empty() : Optional.of(e.holder.pid());
     }
 
     /**
@@ -176,7 +186,7 @@ public final class Registry {
     public Set<String> names() {
         Set<String> out = new TreeSet<>();
         names.forEach((n, e) -> {
-            if (!e.holder.isDone()) {
+            if (e.live()) {
                 out.add(n);
             }
         });
