@@ -126,8 +126,11 @@ public final class ReplyTo<R> {
             b.callStarted(msg, slot.core); // a DROP_OLDEST mailbox may drop the request once queued
         }
         try {
-            if (!RuntimeCore.send(pid, msg) && !target.isDone()) {
+            if (!RuntimeCore.send(pid, msg) && rt.lookup(pid) != null) {
                 // Alive, but its bounded mailbox dropped the request (DROP_NEWEST): no reply will come.
+                // Alive as its pid looks it up, not only by its status: an ending callee empties its
+                // pid slot before its status is final, and a send then fails as to a dead thread
+                // (its exit then fails the call: CallToAnEndingCalleeTest).
                 slot.core.abandon();
                 throw new MailboxFullException(pid, b == null ? 0 : b.capacity(), what + ": the request was dropped");
             }
