@@ -960,6 +960,44 @@ public final class ActorCell extends MailboxLink {
     }
 
     /**
+     * Called once by close's abandon of the owner (after its status is final), which
+     * runs instead of {@link #exited}: tells the internal watchers ({@link ExitListener}s:
+     * a pending call, a name, a mailbox bound's blocked senders), which may be outside
+     * this runtime (a platform thread's call) and would otherwise wait for an exit that
+     * never comes. Links and monitors of green threads are left alone: they are this
+     * runtime's, cancelled or abandoned with it. A watch after this finds the owner done
+     * (its status is written before this takes the lock) and tells itself.
+     */
+    void abandoned() {
+        List<ExitListener> told = null;
+        synchronized (this) {
+            if (monitors == null) {
+                return;
+            }
+            for (Iterator<Object> it = monitors.iterator(); it.hasNext(); ) {
+                if (it.next() instanceof ExitListener l) {
+                    it.remove();
+                    if (told == null) {
+                        told = new ArrayList<>(2);
+                    }
+                    told.add(l);
+                }
+            }
+        }
+        if (told == null) {
+            return;
+        }
+        Signal.Down d = down(owner);
+        for (ExitListener l : told) {
+            try {
+                l.exited(d);
+            } catch (Throwable t) {
+                owner.runtime.reportInternalError(t);
+            }
+        }
+    }
+
+    /**
      * The exit signal of {@code ended} (whose cell is {@code ec}) reaches {@code peer}; true if it did.
      * The delivery itself (the signal's append to the peer's mailbox, or the kill's CAS of
      * killedBy) is made under ec's lock, the lock unlink takes; the wake-up (unpark, an

@@ -995,6 +995,19 @@ public final class GreenThread<T> extends GreenThreadHead<T>
                 runtime.reportInternalError(t); // the handle is completed all the same
             }
             setStatusRelease(ABANDONED);
+            // Its internal watchers (a call from outside the runtime, a name, a blocked sender) are
+            // told as an exit tells them, before joiners wake. The fence orders the status store
+            // before the read of cell against a watcher making the cell (ActorCell.of, then the
+            // status read under its lock).
+            VarHandle.fullFence();
+            ActorCell c = cell;
+            if (c != null) {
+                try {
+                    c.abandoned();
+                } catch (Throwable t) {
+                    runtime.reportInternalError(t);
+                }
+            }
             runtime.threadEnded();
             runtime.exitedElsewhere.incrementAndGet();
             io.verdant.internal.obs.Jfr.threadAbandoned(this); // its end: it will not run complete()
