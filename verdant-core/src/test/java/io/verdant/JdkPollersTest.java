@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Timeout;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,13 +35,22 @@ class JdkPollersTest {
         assertThat(out).as("probe output").containsPattern("hosted [1-9][0-9]* [1-9][0-9]* ok");
     }
 
-    /** Runs {@code probe}'s main in a fresh JVM; returns its output once it exited with status 0. */
-    private static String probe(Class<?> probe) throws Exception {
+    @Test
+    void aRuntimeStartedByAnInterruptedThreadStillKeepsTheSubPollersOffItsGreenThreads() throws Exception {
+        String out = probe(PollerInitInterruptProbe.class, "-Djdk.virtualThreadScheduler.parallelism=1");
+        assertThat(out).as("probe output").contains("interrupt-kept true pollers-ok true");
+    }
+
+    /** Runs {@code probe}'s main in a fresh JVM with {@code jvmArgs}; returns its output once it exited with status 0. */
+    private static String probe(Class<?> probe, String... jvmArgs) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         Path base = Path.of(System.getProperty("basedir", "."), "target");
         String cp = base.resolve("classes") + File.pathSeparator + base.resolve("test-classes");
-        Process p = new ProcessBuilder(java, "--add-opens", "java.base/java.lang=ALL-UNNAMED", "-cp", cp,
-                probe.getName()).redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of(java, "--add-opens",
+                "java.base/java.lang=ALL-UNNAMED"));
+        command.addAll(List.of(jvmArgs));
+        command.addAll(List.of("-cp", cp, probe.getName()));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         boolean exited = p.waitFor(45, TimeUnit.SECONDS);
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!exited) {

@@ -54,9 +54,19 @@ final class JdkPollers {
             } else {
                 t = Thread.ofVirtual().name("verdant-poller-init").start(init);
             }
-            try {
-                t.join();
-            } catch (InterruptedException e) {
+            // Uninterruptibly: a start() that returned before t ran would let a green
+            // thread initialise the poller, and the sub-pollers would inherit its
+            // scheduler and stop with its runtime (every socket of the JVM would hang).
+            boolean interrupted = false;
+            for (;;) {
+                try {
+                    t.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
                 Thread.currentThread().interrupt();
             }
             initialised = true;
