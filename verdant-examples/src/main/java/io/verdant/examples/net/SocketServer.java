@@ -89,6 +89,10 @@ import java.util.concurrent.locks.LockSupport;
  *      sweeper) to end.
  *   4. force-close every socket still open (a busy connection stuck on a slow
  *      peer), and wait for their threads, which now fail fast, to end.
+ *   The server's threads also end when their thread system interrupts them
+ *   (a runtime closed before the server, a pool shut down now): the accept
+ *   loop's socket and the connections' sockets are closed by the interrupt,
+ *   and the sweeper ends when it sees its interrupt status.
  *   Nothing leaks: each connection thread deregisters itself in a finally
  *   block, and close() only returns when the registry is empty and the accept
  *   and sweeper threads have ended, or the final wait of step 4 timed out (then
@@ -349,7 +353,9 @@ public abstract class SocketServer implements AutoCloseable {
             while (!closing) {
                 // Unparked early by close(); a spurious return only sweeps early.
                 LockSupport.parkNanos(this, tickNanos);
-                if (closing) {
+                // Interrupted: the thread system is stopping (its runtime closing, the pool
+                // shut down now), and parkNanos would return at once from here on.
+                if (closing || Thread.currentThread().isInterrupted()) {
                     return;
                 }
                 long now = System.nanoTime();

@@ -334,6 +334,40 @@ class HttpServerTest {
         }
     }
 
+    /**
+     * A runtime closed before its server cancels the server's threads (close interrupts
+     * them): each must end, none be abandoned with its carrier still running it. The
+     * sweeper's parkNanos returns at once once interrupted, and it went on sweeping.
+     */
+    @Test
+    void closingTheRuntimeBeforeTheServerEndsEveryServerThread() throws Exception {
+        Verdant own = Verdant.start(Config.builder().workers(1).shutdownTimeout(Duration.ofSeconds(2))
+                .name("http-rt-first").build());
+        HttpServer s = null;
+        try {
+            s = HttpServer.start(own, 0);
+            try (Socket c = connect(s)) {
+                send(c, "GET / HTTP/1.1\r\n\r\n");
+                assertThat(readResponse(c.getInputStream())).startsWith("HTTP/1.1 200 ");
+                // Accept thread, sweeper and the idle connection's thread are parked.
+                own.close();
+                assertThat(c.getInputStream().read()).isEqualTo(-1);
+            }
+            // close() waited for the carriers: one still alive is stuck in a server thread.
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (t.getName().startsWith("http-rt-first-carrier")) {
+                    t.join(5_000);
+                    assertThat(t.isAlive()).as("%s still running %s", t, List.of(t.getStackTrace())).isFalse();
+                }
+            }
+        } finally {
+            if (s != null) {
+                s.close();
+            }
+            own.close();
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     static Socket connect(SocketServer s) throws IOException {
