@@ -31,12 +31,24 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *   scheduler is this executor; the sub-pollers inherit it. Each time the JDK
  *   submits a sub-poller's continuation, execute() wraps it in a PollerTask and
  *   submits it to a host: the runtime whose carrier calls (a sub-poller's yield
- *   is submitted by the carrier it ran on), else the first live host; with no
- *   host alive it goes to the JDK's default scheduler (fallback). A sub-poller
+ *   is submitted by the carrier it ran on), else a live host (see "Which
+ *   host"); with no host alive it goes to the JDK's default scheduler (fallback). A sub-poller
  *   running on a carrier of runtime R that unparks a green thread of R pushes it
  *   to that carrier's local queue (Scheduler.submit, "a foreign virtual thread
  *   mounted on one of our workers"); one of another runtime, or a default
  *   virtual thread, is submitted as from any other thread.
+ *
+ * Which host
+ *   A submission from outside the hosts (the master poller's unpark, a yield on
+ *   the fallback) goes to the live host the sub-poller last ran on (lastHosts,
+ *   set when a carrier runs it), else to the first live host, in start order,
+ *   that has an idle carrier, else to the first live host. A rescue off a host
+ *   (see "stall" below) clears the sub-poller's last host, so the next
+ *   submission chooses afresh. Before, it always went to the first live host:
+ *   with two runtimes in one JVM, one whose carrier a green thread held (no
+ *   safepoint, spares off) made every socket wake-up of the other, idle one
+ *   wait for that rescue, about two stall thresholds per round trip
+ *   (PollerHostTest, SocketsAcrossRuntimesTest). Single runtime: as before.
  *
  * A sub-poller must never be lost: every socket of the JVM that one of them
  *   polls would hang. A task handed to a host can be dropped by it (a runtime
@@ -128,6 +140,9 @@ public final class PollerHost implements Executor {
     private final AtomicReferenceArray<PollerTask> slots = new AtomicReferenceArray<>(SLOTS);
     /** Pending tasks that found every slot taken (slot -1); empty in practice. */
     private final Set<PollerTask> overflow = ConcurrentHashMap.newKeySet();
+    /** By sub-poller number: the host it last ran on, cleared when a rescue moved it off
+     * that host or the host ended (see "Which host"); a hint (read opaque). */
+    private final AtomicReferenceArray<Scheduler> lastHosts = new AtomicReferenceArray<>(SLOTS);
     /** The sub-pollers' continuations seen so far, by number (see "Home carriers"):
      * copy-on-write under this, at most SLOTS; read without a lock. */
     private volatile Runnable[] numbered = new Runnable[0];
@@ -144,26 +159,50 @@ public final class PollerHost implements Executor {
     /** Any thread (the JDK, submitting a sub-poller's continuation). Never throws for want of a host. */
     @Override
     public void execute(Runnable continuation) {
+        if (hosts.isEmpty()) {
+            fallback.execute(continuation);
+            return;
+        }
+        int n = number(continuation);
         Scheduler s = null;
         if (Thread.currentThread() instanceof Worker w && !w.scheduler.isTerminating() && hosts.contains(w.scheduler)) {
             s = w.scheduler;
         } else {
-            for (Scheduler h : hosts) {
-                if (!h.isTerminating()) {
-                    s = h;
-                    break;
-                }
-            }
+            s = outsideHost(n);
         }
         if (s == null) {
             fallback.execute(continuation);
             return;
         }
-        PollerTask t = new PollerTask(continuation, this, s, Clock.SYSTEM.nanoTime());
+        PollerTask t = new PollerTask(continuation, this, s, Clock.SYSTEM.nanoTime(), n);
         add(t);
-        if (!s.submitPoller(t, homes && s.workerCount() > 1 ? number(continuation) : -1)) {
+        if (!s.submitPoller(t, homes && s.workerCount() > 1 ? n : -1)) {
             runElsewhere(t);
         }
+    }
+
+    /**
+     * execute, for a submission from outside the hosts: the live host sub-poller
+     * {@code n} last ran on, else the first live host with an idle carrier, else
+     * the first live host, else null (see "Which host").
+     */
+    private Scheduler outsideHost(int n) {
+        Scheduler last = n >= 0 ? lastHosts.getOpaque(n) : null;
+        if (last != null && !last.isTerminating() && hosts.contains(last)) {
+            return last;
+        }
+        Scheduler first = null;
+        for (Scheduler h : hosts) {
+            if (!h.isTerminating()) {
+                if (h.hasIdleCarrier()) {
+                    return h;
+                }
+                if (first == null) {
+                    first = h;
+                }
+            }
+        }
+        return first;
     }
 
     /** Any thread (execute): the number of the sub-poller {@code continuation} runs, or -1 past SLOTS (see "Home carriers"). */
@@ -228,6 +267,9 @@ public final class PollerHost implements Executor {
     void hostEnded(Scheduler s) {
         hosts.remove(s);
         for (int i = 0; i < SLOTS; i++) {
+            lastHosts.compareAndSet(i, s, null); // no reference to an ended runtime stays
+        }
+        for (int i = 0; i < SLOTS; i++) {
             PollerTask t = slots.get(i);
             if (t != null && t.host == s) {
                 runElsewhere(t);
@@ -264,6 +306,9 @@ public final class PollerHost implements Executor {
 
     private void rescueIfLate(Scheduler s, PollerTask t, long now, long maxWaitNanos) {
         if (now - t.submittedAt > maxWaitNanos) {
+            if (t.number >= 0) {
+                lastHosts.compareAndSet(t.number, s, null); // s was too slow: choose afresh next time
+            }
             s.pollerRescued();
             runElsewhere(t);
         }
@@ -280,6 +325,14 @@ public final class PollerHost implements Executor {
     /** PollerTask.dispatch, having claimed it. */
     void ran(PollerTask t) {
         remove(t);
+        if (t.number >= 0) {
+            // Set, then re-check terminating: hostEnded writes terminating, then clears.
+            // One of the two sees the other (both volatile), so no ended host stays here.
+            lastHosts.set(t.number, t.host);
+            if (t.host.isTerminating()) {
+                lastHosts.compareAndSet(t.number, t.host, null);
+            }
+        }
     }
 
     /** Tests and diagnostics: sub-poller submissions not yet run; a snapshot. */

@@ -22,15 +22,18 @@ final class PollerTask extends Task {
     /** Clock.SYSTEM when submitted (PollerHost.rescue). */
     final long submittedAt;
     @SuppressWarnings("unused") private volatile int claimed;
+    /** The sub-poller's number (PollerHost.number), or -1 past SLOTS. */
+    final int number;
     /** Its slot in PollerHost's pending array, or -1 if in the overflow set (PollerHost.add). */
     int slot;
 
-    PollerTask(Runnable continuation, PollerHost owner, Scheduler host, long submittedAt) {
+    PollerTask(Runnable continuation, PollerHost owner, Scheduler host, long submittedAt, int number) {
         super(LEVEL);
         this.continuation = continuation;
         this.owner = owner;
         this.host = host;
         this.submittedAt = submittedAt;
+        this.number = number;
     }
 
     /** Any thread: true for the one caller that may run the continuation. */

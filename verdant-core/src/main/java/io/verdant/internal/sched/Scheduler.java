@@ -1152,6 +1152,11 @@ public final class Scheduler {
         return false;
     }
 
+    /** Any thread (PollerHost): true if a carrier is parked idle; a snapshot (one volatile read). */
+    boolean hasIdleCarrier() {
+        return idleCount != 0;
+    }
+
     /** True if every carrier (cores and spares) is parked; a snapshot. */
     boolean allIdle() {
         return idleCount >= carriers.length;

@@ -82,6 +82,46 @@ class PollerHostTest {
         }
     }
 
+    /**
+     * Two runtimes: the first one's only carrier is held (no safepoint, no spares),
+     * the second is idle. A submission from outside (the master poller's unpark) runs
+     * on the idle one at once; it used to go to the first host and wait behind the
+     * holder (in the JVM's PollerHost until the stall rescue, per wake-up: every
+     * socket of the idle runtime waited for the busy one).
+     */
+    @Test
+    void aSubmissionFromOutsideGoesToAHostWithAnIdleCarrier() throws Exception {
+        Fallback fallback = new Fallback();
+        PollerHost host = new PollerHost(fallback);
+        try (Verdant busy = oneCarrier("ph-busy"); Verdant idle = oneCarrier("ph-idle")) {
+            Scheduler s1 = scheduler(busy);
+            Scheduler s2 = scheduler(idle);
+            host.hostStarted(s1);
+            host.hostStarted(s2);
+            CountDownLatch holding = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            GreenHandle<Void> holder = hold(busy, holding, release);
+            try {
+                assertThat(holding.await(20, TimeUnit.SECONDS)).isTrue();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (!s2.allIdle() && System.nanoTime() < deadline) {
+                    Thread.sleep(1); // its carrier parks once its spin after the last run ends
+                }
+                assertThat(s2.allIdle()).isTrue();
+                CompletableFuture<Thread> ran = new CompletableFuture<>();
+                host.execute(() -> ran.complete(Thread.currentThread()));
+                Thread t = ran.get(5, TimeUnit.SECONDS);
+                assertThat(t).isInstanceOf(Worker.class);
+                assertThat(((Worker) t).scheduler()).isSameAs(s2);
+                assertThat(fallback.runs).hasValue(0);
+            } finally {
+                release.countDown();
+                holder.join(Duration.ofSeconds(20));
+            }
+            assertThat(host.pendingCount()).isZero();
+        }
+    }
+
     @Test
     void withNoLiveHostAContinuationRunsOnTheFallback() throws Exception {
         Fallback fallback = new Fallback();
