@@ -39,6 +39,16 @@ class JdkPollersTest {
     void aRuntimeStartedByAnInterruptedThreadStillKeepsTheSubPollersOffItsGreenThreads() throws Exception {
         String out = probe(PollerInitInterruptProbe.class, "-Djdk.virtualThreadScheduler.parallelism=1");
         assertThat(out).as("probe output").contains("interrupt-kept true pollers-ok true");
+        // Where the initialisation runs on the default scheduler (held by the probe's hog).
+        out = probe(PollerInitInterruptProbe.class, "-Djdk.virtualThreadScheduler.parallelism=1",
+                "-Dio.verdant.jdkPollers=default");
+        assertThat(out).as("probe output").contains("interrupt-kept true pollers-ok true");
+    }
+
+    @Test
+    void startingTheFirstRuntimeDoesNotWaitForTheDefaultSchedulersCarriers() throws Exception {
+        String out = probe(PollerStartProbe.class, "-Djdk.virtualThreadScheduler.parallelism=1");
+        assertThat(out).as("probe output").contains("started-while-held true read-while-held true");
     }
 
     /** Runs {@code probe}'s main in a fresh JVM with {@code jvmArgs}; returns its output once it exited with status 0. */

@@ -15,7 +15,9 @@ import io.verdant.internal.vthread.VirtualThreads;
  * virtual thread whose scheduler is {@link PollerHost}: the sub-pollers then run
  * on the carriers of whichever runtime is alive (their wake-ups of its green
  * threads are carrier-local pushes), and on the JDK's default scheduler while
- * none is. With {@code -Dio.verdant.jdkPollers=default} (or where PollerHost
+ * none is. The initialisation itself, and each sub-poller's first run, happen on
+ * short-lived platform threads (PollerHost, "Start-up"), so start-up does not
+ * wait for a carrier of the default scheduler. With {@code -Dio.verdant.jdkPollers=default} (or where PollerHost
  * cannot reach the default scheduler) the virtual thread is one of the default
  * scheduler's, and the sub-pollers stay off Verdant's carriers, as before issue
  * 11. Either way, if the JVM used a socket from a virtual thread before the first
@@ -47,27 +49,36 @@ final class JdkPollers {
                 }
             };
             PollerHost host = PollerHost.INSTANCE;
-            Thread t;
-            if (host != null && !"default".equals(System.getProperty(PROPERTY))) {
-                t = VirtualThreads.newThread(host, "verdant-poller-init", init);
-                t.start();
-            } else {
-                t = Thread.ofVirtual().name("verdant-poller-init").start(init);
-            }
-            // Uninterruptibly: a start() that returned before t ran would let a green
-            // thread initialise the poller, and the sub-pollers would inherit its
-            // scheduler and stop with its runtime (every socket of the JVM would hang).
+            boolean hosted = host != null && !"default".equals(System.getProperty(PROPERTY));
             boolean interrupted = false;
-            for (;;) {
-                try {
-                    t.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
+            try {
+                Thread t;
+                if (hosted) {
+                    // Not the JDK's default scheduler: its carriers may all be busy (PollerHost, "Start-up").
+                    host.bootstrap(r -> Thread.ofPlatform().daemon().name("verdant-poller-bootstrap").start(r));
+                    t = VirtualThreads.newThread(host, "verdant-poller-init", init);
+                    t.start();
+                } else {
+                    t = Thread.ofVirtual().name("verdant-poller-init").start(init);
                 }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+                // Uninterruptibly: a start() that returned before t ran would let a green
+                // thread initialise the poller, and the sub-pollers would inherit its
+                // scheduler and stop with its runtime (every socket of the JVM would hang).
+                for (;;) {
+                    try {
+                        t.join();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            } finally {
+                if (hosted) {
+                    host.bootstrap(null);
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
             initialised = true;
         }

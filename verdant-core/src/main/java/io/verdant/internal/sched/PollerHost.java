@@ -38,6 +38,16 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *   mounted on one of our workers"); one of another runtime, or a default
  *   virtual thread, is submitted as from any other thread.
  *
+ * Start-up
+ *   JdkPollers initialises the JDK's poller from a virtual thread of this
+ *   scheduler before the first runtime has started, so with no host that
+ *   thread, and the first run of each sub-poller it starts (which registers it
+ *   with the master poller), would go to the fallback: the first Verdant.start()
+ *   then waited for a free carrier of the JDK's default scheduler (3.5 s behind
+ *   one CPU-bound default virtual thread at parallelism 1, JdkPollersTest). For
+ *   that window JdkPollers sets a bootstrap executor (a platform thread per
+ *   task; the init thread and one per sub-poller, once per JVM) used instead.
+ *
  * Which host
  *   A submission from outside the hosts (the master poller's unpark, a yield on
  *   the fallback) goes to the live host the sub-poller last ran on (lastHosts,
@@ -140,6 +150,8 @@ public final class PollerHost implements Executor {
     private final AtomicReferenceArray<PollerTask> slots = new AtomicReferenceArray<>(SLOTS);
     /** Pending tasks that found every slot taken (slot -1); empty in practice. */
     private final Set<PollerTask> overflow = ConcurrentHashMap.newKeySet();
+    /** Set only while JdkPollers initialises the JDK's poller (see "Start-up"); else null. */
+    private volatile Executor bootstrap;
     /** By sub-poller number: the host it last ran on, cleared when a rescue moved it off
      * that host or the host ended (see "Which host"); a hint (read opaque). */
     private final AtomicReferenceArray<Scheduler> lastHosts = new AtomicReferenceArray<>(SLOTS);
@@ -151,6 +163,15 @@ public final class PollerHost implements Executor {
         this.fallback = fallback;
     }
 
+    /**
+     * JdkPollers only, around the JDK poller's initialisation: while {@code b} is
+     * set, what would go to the fallback for want of a host goes to {@code b}
+     * instead (see "Start-up"); null restores the fallback.
+     */
+    public void bootstrap(Executor b) {
+        bootstrap = b;
+    }
+
     private static PollerHost create() {
         Executor fallback = io.verdant.internal.vthread.VirtualThreads.defaultScheduler();
         return fallback == null ? null : new PollerHost(fallback);
@@ -160,7 +181,8 @@ public final class PollerHost implements Executor {
     @Override
     public void execute(Runnable continuation) {
         if (hosts.isEmpty()) {
-            fallback.execute(continuation);
+            Executor b = bootstrap;
+            (b != null ? b : fallback).execute(continuation);
             return;
         }
         int n = number(continuation);
