@@ -73,7 +73,10 @@ public final class LoopInstrumenter {
      *   API as an inverted branch over a goto_w, which creates a new branch target
      *   that the original frames know nothing about. Offsets are bounded by the code
      *   length, so only a method whose new length may exceed 32767 bytes is at risk;
-     *   a class with such a method takes the fallback path below.
+     *   a class with such a method takes the fallback path below. Each checkpoint
+     *   adds 3 bytes and may add one more: a tableswitch or lookupswitch after it is
+     *   padded to a 4-byte boundary, and k checkpoints since the previous switch
+     *   (whose end is aligned before and after) grow that padding by at most k mod 4.
      *
      * Fallback
      *   If re-emitting the original frames fails or is unsafe (a class file the
@@ -89,8 +92,8 @@ public final class LoopInstrumenter {
     /** The name of the safepoint method on {@link #GREEN}. */
     public static final String CHECKPOINT = "checkpoint";
     private static final MethodTypeDesc VOID = MethodTypeDesc.of(ClassDesc.ofDescriptor("V"));
-    /** Size of {@code invokestatic #index}. */
-    private static final int CHECKPOINT_BYTES = 3;
+    /** Size of {@code invokestatic #index}, plus the switch padding it may add (see "Except when"). */
+    private static final int CHECKPOINT_GROWTH = 3 + 1;
 
     /**
      * What one class got: methods touched and checkpoints inserted, and the new bytes.
@@ -162,7 +165,7 @@ public final class LoopInstrumenter {
                 selected.put(m, plan.skipped);
                 safepoints += plan.safepoints;
                 if (m.code().get() instanceof CodeAttribute ca
-                        && ca.codeLength() + CHECKPOINT_BYTES * plan.safepoints > Short.MAX_VALUE) {
+                        && ca.codeLength() + CHECKPOINT_GROWTH * plan.safepoints > Short.MAX_VALUE) {
                     longBranchesPossible = true;
                 }
             }

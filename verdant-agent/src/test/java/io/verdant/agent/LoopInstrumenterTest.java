@@ -135,6 +135,77 @@ class LoopInstrumenterTest {
         assertThat(c.getMethod("run", int.class).invoke(null, 4)).isEqualTo(8);
     }
 
+    /**
+     * A method of 32,743 bytes with eight loops, each followed by a switch, and a
+     * branch over all of it: the eight checkpoints alone keep the method within
+     * 32,767 bytes, but each moves the switch after it by 3 bytes, which grows the
+     * switch's alignment padding by one; the branch then no longer fits in 16 bits.
+     */
+    @Test
+    void switchPaddingThatPushesABranchPastThe16BitOffsetStillVerifiesAndRuns() throws Exception {
+        String name = "acme.gen.Padded";
+        for (int lead = 0; lead < 4; lead++) {
+            byte[] padded = loopsAndSwitches(name, 8, Short.MAX_VALUE - 3 * 8, lead);
+            LoopInstrumenter.Result r = new LoopInstrumenter(false).instrument(padded, LOADER);
+            assertThat(r.safepoints()).isEqualTo(8);
+            assertThat(VERIFIER.verify(r.bytes())).as("lead " + lead).isEmpty();
+            Class<?> c = new ClassLoader(LOADER) {
+                Class<?> define() {
+                    return defineClass(name, r.bytes(), 0, r.bytes().length);
+                }
+            }.define();
+            assertThat(c.getMethod("run", int.class).invoke(null, 4)).isEqualTo(32);
+            assertThat(c.getMethod("run", int.class).invoke(null, 0)).isEqualTo(0);
+        }
+    }
+
+    /**
+     * run(n): 0 if n <= 0 (one branch over the whole method), else {@code loops}
+     * loops that each add n to the result, each followed by a one-case tableswitch,
+     * then nops up to {@code codeLength} bytes; {@code lead} nops shift the switches.
+     */
+    private static byte[] loopsAndSwitches(String name, int loops, int codeLength, int lead) {
+        int fill = codeLength - 50 * loops;
+        for (;;) {
+            int nops = fill;
+            byte[] b = ClassFile.of().build(java.lang.constant.ClassDesc.of(name), clb -> clb
+                    .withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL)
+                    .withMethodBody("run", java.lang.constant.MethodTypeDesc.of(
+                                    java.lang.constant.ConstantDescs.CD_int, java.lang.constant.ConstantDescs.CD_int),
+                            ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC, cob -> {
+                                var end = cob.newLabel();
+                                cob.iconst_0().istore(1);
+                                cob.iload(0).ifle(end);
+                                for (int i = 0; i < lead; i++) {
+                                    cob.nop();
+                                }
+                                for (int loop = 0; loop < loops; loop++) {
+                                    var top = cob.newLabel();
+                                    var next = cob.newLabel();
+                                    cob.iload(0).istore(2);
+                                    cob.labelBinding(top);
+                                    cob.iinc(1, 1).iinc(2, -1).iload(2).ifgt(top);
+                                    cob.iload(1).tableswitch(0, 0, next, List.of(
+                                            java.lang.classfile.instruction.SwitchCase.of(0, next)));
+                                    cob.labelBinding(next);
+                                }
+                                for (int i = 0; i < nops; i++) {
+                                    cob.nop();
+                                }
+                                cob.labelBinding(end);
+                                cob.iload(1).ireturn();
+                            }));
+            int len = ClassFile.of().parse(b).methods().stream()
+                    .filter(m -> m.methodName().equalsString("run"))
+                    .flatMap(m -> m.findAttribute(java.lang.classfile.Attributes.code()).stream())
+                    .mapToInt(java.lang.classfile.attribute.CodeAttribute::codeLength).findFirst().orElseThrow();
+            if (len == codeLength) {
+                return b;
+            }
+            fill += codeLength - len;
+        }
+    }
+
     /** Everything kotlinc put in kotlin-stdlib, and a loop-heavy compressor: instrumented, verified, checked. */
     @Test
     void thirdPartyBytecodeInstrumentsAndVerifies() throws IOException {
