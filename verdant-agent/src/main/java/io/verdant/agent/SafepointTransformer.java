@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.LongAdder;
  *   re-entrantly when something it does loads a class (a logger, say). It holds no
  *   lock while instrumenting: counters are LongAdders, the set of reported failures
  *   is concurrent, the per-loader visibility cache is a synchronized WeakHashMap
- *   touched only for a lookup or an insert.
+ *   touched only for a lookup or an insert. The one lock is held only around adding
+ *   a module's read edge (see Modules).
  *
  * Never load classes here
  *   Loading a class from inside a transformer can deadlock on class-loading locks
@@ -40,7 +41,9 @@ import java.util.concurrent.atomic.LongAdder;
  * Modules
  *   Code in a named module may only call Green.checkpoint() if its module reads
  *   Verdant's. Before a named module's first class is instrumented, the transformer
- *   adds that read edge with Instrumentation.redefineModule (no class is loaded).
+ *   adds that read edge with Instrumentation.redefineModule (no class is loaded),
+ *   under a lock: another class of that module loading meanwhile waits for the
+ *   edge, for its checkpoint call would otherwise fail to resolve, for good.
  * </pre>
  */
 final class SafepointTransformer implements ClassFileTransformer {
@@ -128,10 +131,24 @@ final class SafepointTransformer implements ClassFileTransformer {
         return sees;
     }
 
+    /**
+     * Gives {@code module} its read edge to Verdant before any of its classes is
+     * returned: a second class of the module waits here until the first has added
+     * it, and the module counts as done only once it has (a failure is retried).
+     */
     private void addReadEdge(Module module, ClassLoader loader) {
-        if (!modulesRead.add(module)) {
+        if (modulesRead.contains(module)) {
             return;
         }
+        synchronized (modulesRead) {
+            if (!modulesRead.contains(module)) {
+                redefineToRead(module, loader);
+                modulesRead.add(module);
+            }
+        }
+    }
+
+    private void redefineToRead(Module module, ClassLoader loader) {
         Module target = verdantModule;
         if (target == null && module.getLayer() != null) {
             target = module.getLayer().findModule("io.verdant").orElse(null);

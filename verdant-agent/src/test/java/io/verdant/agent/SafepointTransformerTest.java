@@ -1,0 +1,118 @@
+package io.verdant.agent;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.lang.instrument.Instrumentation;
+import java.lang.reflect.Proxy;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The transformer in this JVM, with a stand-in Instrumentation: no agent installed. */
+@Timeout(30)
+class SafepointTransformerTest {
+    private static final ClassLoader LOADER = SafepointTransformerTest.class.getClassLoader();
+
+    /**
+     * Two classes of one named module loaded at once: the second must not be
+     * handed back (and run its checkpoints) before the first has given the module
+     * its read edge to Verdant, or its first loop throws IllegalAccessError, and
+     * keeps throwing it (a failed resolution is final).
+     */
+    @Test
+    void noClassOfANamedModuleIsReturnedBeforeTheModuleReadsVerdant() throws Exception {
+        CountDownLatch inRedefine = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean edge = new AtomicBoolean();
+        Instrumentation inst = instrumentation((method, args) -> {
+            if (method.equals("redefineModule")) {
+                inRedefine.countDown();
+                assertThat(release.await(20, TimeUnit.SECONDS)).isTrue();
+                edge.set(true);
+                return null;
+            }
+            throw new UnsupportedOperationException(method);
+        });
+        // java.base reads no unnamed module: the transformer must add the edge.
+        Module named = Object.class.getModule();
+        SafepointTransformer t = new SafepointTransformer(AgentOptions.parse("include=acme.**"), inst,
+                LOADER.getUnnamedModule());
+        byte[] spin = LoopInstrumenterTest.bytes("acme/loops/Spin");
+        byte[] battery = LoopInstrumenterTest.bytes("acme/loops/Battery");
+
+        Thread first = Thread.ofPlatform().start(
+                () -> t.transform(named, LOADER, "acme/loops/Spin", null, null, spin));
+        AtomicReference<byte[]> secondBytes = new AtomicReference<>();
+        AtomicBoolean edgeWhenSecondReturned = new AtomicBoolean();
+        try {
+            assertThat(inRedefine.await(20, TimeUnit.SECONDS)).isTrue();
+            Thread second = Thread.ofPlatform().start(() -> {
+                secondBytes.set(t.transform(named, LOADER, "acme/loops/Battery", null, null, battery));
+                edgeWhenSecondReturned.set(edge.get());
+            });
+            // The second either returns at once (the defect) or waits for the first.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (second.getState() != Thread.State.TERMINATED && second.getState() != Thread.State.BLOCKED
+                    && second.getState() != Thread.State.WAITING) {
+                assertThat(System.nanoTime() - deadline).isNegative();
+                Thread.onSpinWait();
+            }
+            release.countDown();
+            second.join(TimeUnit.SECONDS.toMillis(20));
+            assertThat(second.isAlive()).isFalse();
+        } finally {
+            release.countDown();
+            first.join(TimeUnit.SECONDS.toMillis(20));
+        }
+        assertThat(secondBytes.get()).as("Battery instrumented").isNotNull();
+        assertThat(edgeWhenSecondReturned).as("the module read Verdant when Battery was returned").isTrue();
+        assertThat(t.stats().classes()).isEqualTo(2);
+    }
+
+    /** A redefineModule that fails leaves no class of that module instrumented without the edge. */
+    @Test
+    void aModuleWhoseReadEdgeCouldNotBeAddedGetsNoInstrumentedClass() throws Exception {
+        AtomicBoolean fail = new AtomicBoolean(true);
+        AtomicBoolean edge = new AtomicBoolean();
+        Instrumentation inst = instrumentation((method, args) -> {
+            if (method.equals("redefineModule")) {
+                if (fail.get()) {
+                    throw new IllegalStateException("injected: redefineModule failed");
+                }
+                edge.set(true);
+                return null;
+            }
+            throw new UnsupportedOperationException(method);
+        });
+        Module named = Object.class.getModule();
+        SafepointTransformer t = new SafepointTransformer(AgentOptions.parse("include=acme.**"), inst,
+                LOADER.getUnnamedModule());
+        assertThat(t.transform(named, LOADER, "acme/loops/Spin", null, null, LoopInstrumenterTest.bytes("acme/loops/Spin")))
+                .isNull();
+        byte[] battery = t.transform(named, LOADER, "acme/loops/Battery", null, null,
+                LoopInstrumenterTest.bytes("acme/loops/Battery"));
+        assertThat(battery == null || edge.get()).as("instrumented without the read edge").isTrue();
+        fail.set(false);
+        assertThat(t.transform(named, LOADER, "acme/loops/Battery", null, null,
+                LoopInstrumenterTest.bytes("acme/loops/Battery"))).isNotNull();
+        assertThat(edge).isTrue();
+    }
+
+    interface Handler {
+        Object handle(String method, Object[] args) throws Exception;
+    }
+
+    private static Instrumentation instrumentation(Handler h) {
+        return (Instrumentation) Proxy.newProxyInstance(LOADER, new Class<?>[] {Instrumentation.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    case "toString" -> "test instrumentation";
+                    default -> h.handle(method.getName(), args);
+                });
+    }
+}
