@@ -1,7 +1,9 @@
 package io.verdant.agent;
 
 /**
- * What the agent has done so far in this JVM; a snapshot.
+ * What the agent has done so far in this JVM; a snapshot. Each class counts
+ * once, when it is first instrumented (or fails to be): a later retransformation
+ * or redefinition of it, which instruments it again, adds only to {@code nanos}.
  *
  * @param classes    classes instrumented (at least one checkpoint inserted)
  * @param methods    methods instrumented

@@ -2,6 +2,7 @@ package io.verdant.agent;
 
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
+import java.lang.instrument.UnmodifiableClassException;
 import java.security.ProtectionDomain;
 import java.util.Collections;
 import java.util.Map;
@@ -34,7 +35,10 @@ import java.util.concurrent.atomic.LongAdder;
  *   Any Throwable from instrumenting a class is caught; transform() returns null,
  *   so the JVM defines the class exactly as it was, and the failure is logged at
  *   WARNING once per class name (retransformation or a second loader do not repeat
- *   it). A loader that cannot see io.verdant.Green is reported once, and its
+ *   it). The totals count a class's first transformation only (its definition, or
+ *   the attach's retransformation of a class loaded before): a later
+ *   retransformation or redefinition instruments it again, uncounted. A loader
+ *   that cannot see io.verdant.Green is reported once, and its
  *   classes are left alone (instrumenting them would throw NoClassDefFoundError at
  *   the first loop).
  *
@@ -64,6 +68,8 @@ final class SafepointTransformer implements ClassFileTransformer {
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
     private final Map<ClassLoader, Boolean> seesGreen = Collections.synchronizedMap(new WeakHashMap<>());
     private final Set<Module> modulesRead = ConcurrentHashMap.newKeySet();
+    /** Classes loaded before the agent attached, while the attach retransforms them (their first pass). */
+    private final Set<Class<?>> firstPass = ConcurrentHashMap.newKeySet();
 
     SafepointTransformer(AgentOptions options, Instrumentation inst, Module verdantModule) {
         this.options = options;
@@ -97,16 +103,20 @@ final class SafepointTransformer implements ClassFileTransformer {
             if (module != null && module.isNamed()) {
                 addReadEdge(module, loader);
             }
-            classes.increment();
-            methods.add(r.methods());
-            safepoints.add(r.safepoints());
+            if (firstPass(classBeingRedefined)) {
+                classes.increment();
+                methods.add(r.methods());
+                safepoints.add(r.safepoints());
+            }
             if (options.verbose()) {
                 LOG.log(System.Logger.Level.INFO, "verdant-agent: instrumented {0}: {1} methods, {2} safepoints",
                         className.replace('/', '.'), r.methods(), r.safepoints());
             }
             return r.bytes();
         } catch (Throwable t) {
-            failed.increment();
+            if (firstPass(classBeingRedefined)) {
+                failed.increment();
+            }
             if (reported.add(className)) {
                 LOG.log(System.Logger.Level.WARNING, "verdant-agent: left " + className.replace('/', '.')
                         + " unchanged, it could not be instrumented: " + t, t);
@@ -114,6 +124,31 @@ final class SafepointTransformer implements ClassFileTransformer {
             return null;
         } finally {
             nanos.add(System.nanoTime() - start);
+        }
+    }
+
+    /**
+     * Whether this transformation is the class's first, the one the totals count:
+     * its definition, or the attach's retransformation of a class loaded before.
+     * A later retransformation or redefinition (another agent, a profiler, inline
+     * mocks) instruments the class again from its original bytes, uncounted.
+     */
+    private boolean firstPass(Class<?> classBeingRedefined) {
+        return classBeingRedefined == null || firstPass.contains(classBeingRedefined);
+    }
+
+    /**
+     * Retransforms a class loaded before the agent attached, counted as its first
+     * instrumentation.
+     *
+     * @throws UnmodifiableClassException as {@link Instrumentation#retransformClasses}
+     */
+    void retransformLoaded(Class<?> c) throws UnmodifiableClassException {
+        firstPass.add(c);
+        try {
+            inst.retransformClasses(c);
+        } finally {
+            firstPass.remove(c);
         }
     }
 

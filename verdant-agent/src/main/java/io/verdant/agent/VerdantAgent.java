@@ -171,7 +171,7 @@ public final class VerdantAgent {
         }
         for (Class<?> c : todo) {
             try {
-                inst.retransformClasses(c);
+                t.retransformLoaded(c);
             } catch (UnmodifiableClassException | RuntimeException | LinkageError e) {
                 LOG.log(System.Logger.Level.WARNING, "verdant-agent: could not retransform " + c.getName()
                         + ": " + e);

@@ -102,6 +102,38 @@ class SafepointTransformerTest {
         assertThat(edge).isTrue();
     }
 
+    /**
+     * A class retransformed after it was loaded (another agent, Mockito's inline
+     * mocks, a profiler) is instrumented again from its original bytes, but it is
+     * still one class with the same methods and checkpoints: the totals must not
+     * grow. A class that failed is counted once too.
+     */
+    @Test
+    void aRetransformedClassIsCountedOnce() throws Exception {
+        SafepointTransformer t = new SafepointTransformer(AgentOptions.parse("include=acme.**"),
+                instrumentation((method, args) -> {
+                    throw new UnsupportedOperationException(method);
+                }), LOADER.getUnnamedModule());
+        Module unnamed = LOADER.getUnnamedModule();
+        byte[] spin = LoopInstrumenterTest.bytes("acme/loops/Spin");
+        assertThat(t.transform(unnamed, LOADER, "acme/loops/Spin", null, null, spin)).isNotNull();
+        AgentStats loaded = t.stats();
+        assertThat(loaded.classes()).isEqualTo(1);
+        for (int i = 0; i < 3; i++) {
+            assertThat(t.transform(unnamed, LOADER, "acme/loops/Spin", acme.loops.Spin.class, null, spin))
+                    .isNotNull();
+        }
+        AgentStats after = t.stats();
+        assertThat(new long[] {after.classes(), after.methods(), after.safepoints(), after.failed()})
+                .containsExactly(loaded.classes(), loaded.methods(), loaded.safepoints(), 0);
+
+        byte[] huge = LoopInstrumenterTest.acmeHuge();
+        assertThat(t.transform(unnamed, LOADER, "acme/gen/Huge", null, null, huge)).isNull();
+        // Its retransformation (any loaded class stands in for the class object).
+        assertThat(t.transform(unnamed, LOADER, "acme/gen/Huge", acme.loops.Spin.class, null, huge)).isNull();
+        assertThat(t.stats().failed()).isEqualTo(1);
+    }
+
     interface Handler {
         Object handle(String method, Object[] args) throws Exception;
     }
