@@ -449,6 +449,7 @@ public final class VirtualThreads {
      * @param handler the thread's uncaught-exception handler
      * @return the new, unstarted virtual thread
      * @throws IllegalStateException if virtual threads with a custom scheduler cannot be created here
+     * @throws VirtualMachineError such as StackOverflowError or OutOfMemoryError, as itself
      */
     public static Thread newThread(Executor scheduler, String name, Runnable task,
                                    Thread.UncaughtExceptionHandler handler) {
@@ -462,6 +463,8 @@ public final class VirtualThreads {
         try {
             // characteristics 0: what a builder that was given no other setting passes.
             t = (Thread) FACTORY.invokeExact(scheduler, name, 0, task);
+        } catch (VirtualMachineError e) {
+            throw e; // out of stack or memory here, as in any call: not a factory failure
         } catch (Throwable e) {
             throw new IllegalStateException("virtual thread factory failed", e);
         }
@@ -484,6 +487,8 @@ public final class VirtualThreads {
         Thread.Builder.OfVirtual builder;
         try {
             builder = (Thread.Builder.OfVirtual) BUILDER.invokeExact(scheduler);
+        } catch (VirtualMachineError e) {
+            throw e; // as in newThread above
         } catch (Throwable t) {
             throw new IllegalStateException("virtual thread builder failed", t);
         }

@@ -165,4 +165,41 @@ class VirtualThreadsTest {
         assertThat(VirtualThreads.resumesFromPark(Thread.currentThread())).as("a platform thread").isFalse();
         assertThat(VirtualThreads.resumesFromPark(null)).isFalse();
     }
+    /** Recurses until the stack overflows, then creates a thread both ways at every level on the way back. */
+    private static void createAtEveryDepth(java.util.Set<String> thrown) {
+        try {
+            createAtEveryDepth(thrown);
+        } catch (StackOverflowError e) {
+            thrown.add("overflow in the recursion");
+        }
+        try {
+            VirtualThreads.newThread(Runnable::run, "probe", () -> { }, (t, e) -> { });
+        } catch (Throwable t) {
+            thrown.add(t.toString());
+        }
+        try {
+            VirtualThreads.newThread(Runnable::run, "probe", () -> { });
+        } catch (Throwable t) {
+            thrown.add(t.toString());
+        }
+    }
+
+    /**
+     * A thread creation (a spawn) that runs out of stack throws the
+     * StackOverflowError itself, as any call would, not an IllegalStateException
+     * saying the virtual thread factory failed (which points at the JDK or the
+     * --add-opens flags, and is not what a caller catching the overflow expects).
+     */
+    @Test
+    void aCreationThatOverflowsTheStackThrowsTheStackOverflowError() throws Exception {
+        java.util.Set<String> thrown = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Thread t = Thread.ofPlatform().stackSize(256 << 10).start(() -> {
+            for (int round = 0; round < 20; round++) {
+                createAtEveryDepth(thrown);
+            }
+        });
+        assertThat(t.join(Duration.ofSeconds(50))).isTrue();
+        assertThat(thrown).contains("overflow in the recursion")
+                .allMatch(s -> s.equals("overflow in the recursion") || s.equals("java.lang.StackOverflowError"));
+    }
 }
