@@ -292,7 +292,12 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T> {
             }
             return true;
         }
-        awaitSingle(n, deadline, "Channel.send", "send");
+        try {
+            awaitSingle(n, deadline, "Channel.send", "send");
+        } catch (Throwable t) {
+            withdraw(n);
+            throw t;
+        }
         n.recycle();
         return true;
     }
@@ -343,7 +348,12 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T> {
             T t = (T) v;
             return t;
         }
-        awaitSingle(n, deadline, "Channel.receive", "receive");
+        try {
+            awaitSingle(n, deadline, "Channel.receive", "receive");
+        } catch (Throwable t) {
+            withdraw(n);
+            throw t;
+        }
         @SuppressWarnings("unchecked")
         T t = (T) n.item;
         n.recycle();
@@ -400,6 +410,31 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T> {
             }
         } finally {
             Waits.disarm(timer);
+        }
+    }
+
+    /**
+     * After awaitSingle threw: takes {@code n} out of the queue if it still waits
+     * there. A cancellation, a timeout or a close has settled the node already
+     * (ABORTED and unlinked, or CLOSED); an error thrown inside the wait (a
+     * StackOverflowError in park, an OutOfMemoryError arming the timer) has not,
+     * and a node left WAITING would later take a sender's value for a receiver
+     * that is gone, or give a receiver the value of a send that threw. A node a
+     * partner completed before the abort stays completed: its value goes with
+     * the failing thread, as one it had received just before failing would.
+     * Runs in doSend's or doReceive's frame, which has the stack the failed wait needed.
+     */
+    private void withdraw(Node n) {
+        if (n.stateAcquire() != Node.WAITING) {
+            return;
+        }
+        lock();
+        try {
+            if (n.tryAbortLocked()) {
+                unlinkLocked(n);
+            }
+        } finally {
+            unlock();
         }
     }
 
