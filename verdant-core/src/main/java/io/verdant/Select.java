@@ -171,11 +171,15 @@ public final class Select<R> {
      *         has no {@link #onClosed} body (the cause is its close cause, if any)
      * @throws CancelledException if the caller is cancelled or interrupted
      * @throws IllegalStateException if there are no cases, no timeout and no default,
-     *         or an {@link #onClosed} channel has no case
+     *         both a timeout and a default, or an {@link #onClosed} channel has no case
      */
     public R select() {
         if (n == 0 && orElse == null && onTimeout == null) {
             throw new IllegalStateException("select needs at least one case, a timeout or a default");
+        }
+        if (orElse != null && onTimeout != null) {
+            throw new IllegalStateException("a select has a timeout (onTimeout) or a default (orElse), not both:"
+                    + " with a default it never waits, so the timeout would never run");
         }
         for (Channel<?> c : closedChannels) {
             if (!hasCase(c)) {

@@ -241,4 +241,18 @@ class SelectTest {
     void aSelectWithoutCasesIsRejected() {
         assertThatThrownBy(() -> Select.create().select()).isInstanceOf(IllegalStateException.class);
     }
+
+    /** A default never waits, so a timeout beside it could never run: the select is refused, not half-run. */
+    @Test
+    void aSelectWithBothATimeoutAndADefaultIsRejected() {
+        Channel<Integer> ch = Channel.bounded(1);
+        ch.trySend(7);
+        Select<String> both = Select.<String>create()
+                .onReceive(ch, v -> "got " + v)
+                .onTimeout(Duration.ofSeconds(1), () -> "timed out")
+                .orElse(() -> "none");
+        assertThatThrownBy(both::select).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("not both");
+        assertThat(ch.tryReceive()).as("nothing taken by the refused select").contains(7);
+    }
 }
