@@ -101,7 +101,13 @@ public final class MutexCore extends OwnedLock {
             return acquired();
         }
         Object jfr = io.verdant.internal.obs.Jfr.mutexWaitBegin(this);
-        Waits.Outcome outcome = Waits.await(blocker, deadline, () -> node.granted);
+        Waits.Outcome outcome;
+        try {
+            outcome = Waits.await(blocker, deadline, () -> node.granted);
+        } catch (Throwable t) {
+            leaveAfterFailedWait(node, me);
+            throw t;
+        }
         io.verdant.internal.obs.Jfr.mutexWaitEnd(jfr, !node.granted);
         if (outcome == Waits.Outcome.READY) {
             return acquired();
@@ -124,6 +130,29 @@ public final class MutexCore extends OwnedLock {
             return Result.CANCELLED;
         }
         return acquired();
+    }
+
+    /**
+     * The wait threw (a StackOverflowError in park, an OutOfMemoryError arming
+     * its timer): leaves the queue, or passes on the mutex if it was granted
+     * meanwhile. A node left queued would later be granted the mutex for a
+     * thread that is gone, which never releases it (it never recorded the hold,
+     * so its end does not release it either): every later lock would time out.
+     */
+    private void leaveAfterFailedWait(Waiter node, Thread me) {
+        boolean granted;
+        spin.lock();
+        try {
+            granted = node.granted;
+            if (!granted) {
+                queue.remove(node);
+            }
+        } finally {
+            spin.unlock();
+        }
+        if (granted) {
+            release(me, false);
+        }
     }
 
     private Result acquired() {
