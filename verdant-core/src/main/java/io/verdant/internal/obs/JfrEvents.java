@@ -27,6 +27,26 @@ final class JfrEvents {
         registered = true;
         FlightRecorder.addPeriodicEvent(VerdantEvents.RuntimeStatistics.class, JfrEvents::runtimeStatistics);
         FlightRecorder.addPeriodicEvent(VerdantEvents.WorkerStatistics.class, JfrEvents::workerStatistics);
+        initializeEventClasses();
+    }
+
+    /**
+     * Initialises every event class now, on the shallow stack of the first
+     * runtime's start. Left to their first use, a class would be initialised
+     * wherever that happens, perhaps near the end of a green thread's stack
+     * (a contended Mutex.lock deep in a recursion): a StackOverflowError in its
+     * static initialiser leaves the class erroneous for good, and every later
+     * use in the JVM throws NoClassDefFoundError (every contended lock, every
+     * dead letter, ...).
+     */
+    private static void initializeEventClasses() {
+        for (Class<?> c : VerdantEvents.class.getDeclaredClasses()) {
+            try {
+                Class.forName(c.getName(), true, c.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new AssertionError("event class " + c.getName() + " not found", e); // never: it is a loaded class's member
+            }
+        }
     }
 
     private static void runtimeStatistics() {
