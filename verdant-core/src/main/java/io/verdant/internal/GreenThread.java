@@ -809,6 +809,13 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         io.verdant.internal.sched.Faults.slotEmptied();
         outcome = result;
         setStatusRelease(terminal);
+        // The status store before the read of cell, against a watcher that makes the cell
+        // (ActorCell.of: a CAS) and then reads the status: either this exit sees the cell
+        // or the watcher sees the end. Without the fence the two could miss each other (a
+        // store-load reordering) and the watcher's Down, exit signal or call was lost
+        // (ExitWatchRaceTest). One fence per exit, after the pid slot's CAS has drained
+        // the stores before it.
+        VarHandle.fullFence();
         ActorCell c = cell;
         if (c != null) {
             try {
