@@ -154,6 +154,9 @@ public final class Waits {
      * @param deadline when to stop waiting; not {@link Deadline#NOW}
      * @param armed the timer an earlier call of this operation returned, or null
      * @return the timer armed for this operation, or null
+     * @throws StackOverflowError if the park overflows (the yield needs more stack than
+     *         is left); a timer this call armed is disarmed first, else it would stay on
+     *         the wheel until the deadline, holding the thread and waking it then
      */
     public static TimerWheel.Timer park(Object blocker, Deadline deadline, TimerWheel.Timer armed) {
         // No statistics here: the carrier counts a park that took the thread off it when it
@@ -172,11 +175,18 @@ public final class Waits {
             return armed;
         }
         TimerWheel wheel = g.runtime.timers;
+        TimerWheel.Timer fresh = null;
         if (armed == null) {
             long at = deadline.clock() == wheel.clock() ? deadline.at() : saturatedAdd(wheel.clock().nanoTime(), deadline.remaining());
-            armed = wheel.wakeAt(at, Thread.currentThread());
+            armed = fresh = wheel.wakeAt(at, Thread.currentThread());
         }
-        LockSupport.park(blocker);
+        try {
+            LockSupport.park(blocker);
+        } catch (Throwable t) {
+            // The caller never gets a timer armed here back to disarm.
+            wheel.cancel(fresh);
+            throw t;
+        }
         if (armed != null && wheel.isFired(armed) && deadline.remaining() > 0) {
             // The wheel never fires early (deadlines round up to ticks); should the clock
             // disagree, re-arm rather than spin on a spent timer.

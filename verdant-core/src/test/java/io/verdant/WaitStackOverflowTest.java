@@ -1,0 +1,95 @@
+package io.verdant;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntConsumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A green thread whose stack overflows inside a blocking operation (one near
+ * the end of a runaway recursion, whose park needs more stack than is left)
+ * fails on its own: the wait leaves nothing behind (no timer armed on the
+ * runtime's wheel).
+ */
+@Timeout(60)
+class WaitStackOverflowTest {
+
+    private Verdant rt;
+
+    @BeforeEach
+    void start() {
+        rt = Verdant.start(Config.builder().workers(1).name("wait-soe").build());
+    }
+
+    @AfterEach
+    void close() {
+        rt.close();
+    }
+
+    /**
+     * Recurses until the stack overflows, then runs {@code op} on the way back,
+     * 100 to 2000 frames above the deepest point, at most {@code attempts} times.
+     */
+    private static int overflowingIn(int attempts, IntConsumer op) {
+        int[] overflows = new int[1];
+        new Object() {
+            int deepest = -1;
+            int made;
+
+            void dive(int depth) {
+                try {
+                    dive(depth + 1);
+                } catch (StackOverflowError e) {
+                    deepest = Math.max(deepest, depth);
+                }
+                if (depth > deepest - 100 || depth < deepest - 2000 || (deepest - depth) % 20 != 0
+                        || made >= attempts) {
+                    return;
+                }
+                try {
+                    op.accept(made++);
+                } catch (StackOverflowError e) {
+                    overflows[0]++;
+                } catch (TimedOutException expected) {
+                    // the operation's normal end here: nobody is on the other side
+                }
+            }
+        }.dive(0);
+        return overflows[0];
+    }
+
+    @Test
+    void aTimedWaitThatOverflowsLeavesNoTimerArmed() {
+        int attempts = 100;
+        int overflows = rt.run(() -> {
+            // Each attempt joins a child it has just let end: the join parks with a one-hour
+            // timer, and the child's end wakes it long before.
+            List<GreenHandle<Void>> children = new ArrayList<>();
+            for (int i = 0; i < attempts; i++) {
+                children.add(Green.spawn(() -> {
+                    Green.receive();
+                    return null;
+                }));
+            }
+            try {
+                return overflowingIn(attempts, i -> {
+                    Green.send(children.get(i).pid(), "go");
+                    children.get(i).join(Duration.ofHours(1));
+                });
+            } finally {
+                for (GreenHandle<Void> c : children) {
+                    c.cancel();
+                }
+            }
+        });
+        assertThat(overflows).as("joins that overflowed").isPositive();
+        assertThat(TestAccess.timers(rt)).as("timers left armed by the waits that overflowed").isZero();
+    }
+}
