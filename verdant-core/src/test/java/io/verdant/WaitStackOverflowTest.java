@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Timeout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.IntConsumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A green thread whose stack overflows inside a blocking operation (one near
  * the end of a runaway recursion, whose park needs more stack than is left)
  * fails on its own: the wait leaves nothing behind (no timer armed on the
- * runtime's wheel).
+ * runtime's wheel, no call left open to swallow a reply).
  */
 @Timeout(60)
 class WaitStackOverflowTest {
@@ -91,5 +92,40 @@ class WaitStackOverflowTest {
         });
         assertThat(overflows).as("joins that overflowed").isPositive();
         assertThat(TestAccess.timers(rt)).as("timers left armed by the waits that overflowed").isZero();
+    }
+
+    record Hold(ReplyTo<Integer> replyTo) {
+    }
+
+    record Sync(ReplyTo<Integer> replyTo) {
+    }
+
+    @Test
+    void aCallWhoseWaitOverflowsEndsTheCallSoALateReplyIsADeadLetter() {
+        ConcurrentLinkedQueue<ReplyTo<Integer>> held = new ConcurrentLinkedQueue<>();
+        GreenHandle<Void> callee = rt.spawn(() -> {
+            for (;;) {
+                switch (Green.receive()) {
+                    case Hold(ReplyTo<Integer> r) -> held.add(r);
+                    case Sync(ReplyTo<Integer> r) -> r.reply(0);
+                    default -> {
+                        return null;
+                    }
+                }
+            }
+        });
+        int overflows = rt.run(() -> {
+            int n = overflowingIn(100, i -> Green.call(callee.pid(), Hold::new, Duration.ofMillis(1)));
+            // Every request is held once the callee answers this one.
+            Green.call(callee.pid(), Sync::new, Duration.ofSeconds(10));
+            return n;
+        });
+        assertThat(overflows).as("calls that overflowed").isPositive();
+        assertThat(held).as("requests held").isNotEmpty();
+        for (ReplyTo<Integer> r : held) {
+            assertThat(r.isWaiting()).as("a call that ended still waits: " + r).isFalse();
+            assertThat(r.reply(1)).as("a reply delivered to a call that ended: " + r).isFalse();
+        }
+        rt.send(callee.pid(), "stop");
     }
 }

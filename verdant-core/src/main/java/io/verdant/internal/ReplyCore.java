@@ -149,7 +149,8 @@ public final class ReplyCore {
     /**
      * The caller only. Waits until the call ends: a reply, the callee's exit,
      * the drop of its request by the callee's mailbox, the deadline, or the
-     * caller's cancellation (the last two abandon the slot).
+     * caller's cancellation (the last two abandon the slot, as does an error
+     * thrown by the wait, a StackOverflowError in its park).
      *
      * @param blocker the object waited on (LockSupport's blocker)
      * @param nanos how long to wait, at least 0
@@ -183,6 +184,11 @@ public final class ReplyCore {
                 }
                 timer = Waits.park(blocker, deadline, timer);
             }
+        } catch (Throwable t) {
+            // A StackOverflowError in the park: the call ends here, so a later reply is
+            // refused (and dead-lettered) rather than delivered to a caller that is gone.
+            casState(WAITING, ABANDONED);
+            throw t;
         } finally {
             Waits.disarm(timer);
         }
