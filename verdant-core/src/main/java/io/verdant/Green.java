@@ -297,6 +297,8 @@ public final class Green {
      *         calls (the work does not run) or while waiting (the pool thread
      *         running the work is interrupted and the caller's interrupt status
      *         stays set), or the runtime is closed
+     * @throws StackOverflowError if the caller's stack overflows while it waits; the
+     *         work is stopped first, as for a cancellation
      * @throws NullPointerException if {@code work} is null
      */
     public static <T> T blocking(Callable<? extends T> work) throws Exception {

@@ -8,7 +8,11 @@ import org.junit.jupiter.api.Timeout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.IntConsumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A green thread whose stack overflows inside a blocking operation (one near
  * the end of a runaway recursion, whose park needs more stack than is left)
  * fails on its own: the wait leaves nothing behind (no timer armed on the
- * runtime's wheel, no call left open to swallow a reply).
+ * runtime's wheel, no call left open to swallow a reply, no blocking work
+ * left running for nobody on the pool the other green threads share).
  */
 @Timeout(60)
 class WaitStackOverflowTest {
@@ -26,7 +31,7 @@ class WaitStackOverflowTest {
 
     @BeforeEach
     void start() {
-        rt = Verdant.start(Config.builder().workers(1).name("wait-soe").build());
+        rt = Verdant.start(Config.builder().workers(1).blockingThreads(1).name("wait-soe").build());
     }
 
     @AfterEach
@@ -127,5 +132,50 @@ class WaitStackOverflowTest {
             assertThat(r.reply(1)).as("a reply delivered to a call that ended: " + r).isFalse();
         }
         rt.send(callee.pid(), "stop");
+    }
+
+    @Test
+    void aBlockingCallWhoseWaitOverflowsStopsItsWork() throws Exception {
+        int attempts = 30;
+        // What each attempt's work did: null (never ran), "ended" or "interrupted".
+        AtomicReferenceArray<String> work = new AtomicReferenceArray<>(attempts);
+        boolean[] overflowed = new boolean[attempts];
+        // Made before the dive: a lambda linked at the end of the stack would fail for good.
+        List<Callable<Void>> works = new ArrayList<>();
+        for (int a = 0; a < attempts; a++) {
+            int i = a;
+            works.add(() -> {
+                try {
+                    // Stands for work that blocks long (a read that never comes): a caller
+                    // that overflowed must not leave it holding the pool's one thread.
+                    new CountDownLatch(1).await(100, TimeUnit.MILLISECONDS);
+                    work.set(i, "ended");
+                } catch (InterruptedException e) {
+                    work.set(i, "interrupted");
+                }
+                return null;
+            });
+        }
+        int overflows = rt.run(() -> {
+            int n = overflowingIn(attempts, i -> {
+                try {
+                    Green.blocking(works.get(i));
+                } catch (StackOverflowError e) {
+                    overflowed[i] = true;
+                    throw e;
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+            // The pool's one thread runs calls in order: every earlier work has ended.
+            Green.blocking(() -> null);
+            return n;
+        });
+        assertThat(overflows).as("blocking calls that overflowed").isPositive();
+        for (int i = 0; i < attempts; i++) {
+            if (overflowed[i]) {
+                assertThat(work.get(i)).as("the work of call " + i + ", whose caller overflowed").isNotEqualTo("ended");
+            }
+        }
     }
 }

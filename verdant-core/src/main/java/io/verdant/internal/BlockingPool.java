@@ -42,7 +42,8 @@ import java.util.concurrent.locks.LockSupport;
  *   else parks (LockSupport: a green thread parks, never its carrier). A
  *   spurious wake-up re-checks. Cancelled or interrupted while waiting: CAS QUEUED ->
  *   CANCELLED, or interrupt the pool thread running it; then CancelledException
- *   with the interrupt status left set. The caller parks with the Call as its
+ *   with the interrupt status left set. A park that throws (a StackOverflowError)
+ *   cancels the call the same way before the error propagates. The caller parks with the Call as its
  *   blocker; its toString is the caller's wait reason in snapshots and dumps
  *   ("Green.blocking (running)"), naming the state only, never the work.
  *
@@ -72,6 +73,7 @@ final class BlockingPool {
      * parks until it ends; returns its result or throws what it threw.
      *
      * @throws CancelledException if cancelled or interrupted before or while waiting, or the runtime is closed
+     * @throws StackOverflowError if the park overflows; the work is cancelled first, as for a cancellation
      */
     <T> T call(Callable<? extends T> work) throws Exception {
         Objects.requireNonNull(work, "work");
@@ -90,7 +92,14 @@ final class BlockingPool {
                 call.cancel();
                 throw new CancelledException("interrupted while waiting for blocking work");
             }
-            LockSupport.park(call);
+            try {
+                LockSupport.park(call);
+            } catch (Throwable t) {
+                // A StackOverflowError in the park: the caller is leaving, so is its work
+                // (it would otherwise run on, holding a pool thread, for nobody).
+                call.cancel();
+                throw t;
+            }
         }
         return call.outcome();
     }
