@@ -363,6 +363,9 @@ public final class Green {
      *         threw; other failures are suppressed)
      * @throws CancelledException if the caller was cancelled (its children were
      *         cancelled too, and have ended)
+     * @throws StackOverflowError if the caller's stack overflows while it waits for
+     *         the children: it cannot wait, so the children are cancelled (they may
+     *         still be ending when this is thrown)
      */
     public static <T, X extends Exception> T scope(Scope.Body<T, X> body) throws X {
         return Scope.open(body);

@@ -90,7 +90,14 @@ public final class Scope {
             bodyFailure = t;
             scope.core.fail(t);
         }
-        scope.core.awaitChildren();
+        try {
+            scope.core.awaitChildren();
+        } catch (Throwable t) {
+            // A StackOverflowError in the wait's park: the owner cannot wait, so its
+            // children are cancelled rather than left running for nobody.
+            scope.core.cancel();
+            throw t;
+        }
         return scope.<T, X>outcome(result, bodyFailure);
     }
 

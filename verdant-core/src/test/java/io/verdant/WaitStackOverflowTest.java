@@ -178,4 +178,55 @@ class WaitStackOverflowTest {
             }
         }
     }
+
+    @Test
+    void aScopeWhoseWaitOverflowsCancelsItsChildren() {
+        int attempts = 30;
+        // What each attempt's child did: null (never ran), "ended" or "cancelled".
+        AtomicReferenceArray<String> child = new AtomicReferenceArray<>(attempts);
+        AtomicReferenceArray<GreenHandle<Void>> handles = new AtomicReferenceArray<>(attempts);
+        boolean[] overflowed = new boolean[attempts];
+        // Made before the dive: a lambda linked at the end of the stack would fail for good.
+        List<Scope.Body<Void, RuntimeException>> bodies = new ArrayList<>();
+        for (int a = 0; a < attempts; a++) {
+            int i = a;
+            Callable<Void> task = () -> {
+                try {
+                    // Stands for a child that runs long: a scope must not leave it running.
+                    Green.sleep(Duration.ofMillis(100));
+                    child.set(i, "ended");
+                } catch (CancelledException e) {
+                    child.set(i, "cancelled");
+                }
+                return null;
+            };
+            bodies.add(scope -> {
+                handles.set(i, scope.spawn(task));
+                return null;
+            });
+        }
+        int overflows = rt.run(() -> overflowingIn(attempts, i -> {
+            try {
+                Green.scope(bodies.get(i));
+            } catch (StackOverflowError e) {
+                overflowed[i] = true;
+                throw e;
+            }
+        }));
+        assertThat(overflows).as("scopes that overflowed").isPositive();
+        rt.run(() -> {
+            for (int i = 0; i < attempts; i++) {
+                GreenHandle<Void> h = handles.get(i);
+                if (h != null) {
+                    h.join(Duration.ofSeconds(10));
+                }
+            }
+            return null;
+        });
+        for (int i = 0; i < attempts; i++) {
+            if (overflowed[i]) {
+                assertThat(child.get(i)).as("the child of scope " + i + ", whose owner overflowed").isNotEqualTo("ended");
+            }
+        }
+    }
 }
