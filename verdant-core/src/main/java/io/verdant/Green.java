@@ -425,6 +425,9 @@ public final class Green {
      * @throws CancelledException if the caller was cancelled or interrupted
      *         while waiting (the body was cancelled too and has ended; a failure
      *         of its own is attached as suppressed)
+     * @throws StackOverflowError if the caller's stack overflows while it waits for
+     *         the body: it cannot wait, so the body is cancelled (it may still be
+     *         ending when this is thrown)
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws NullPointerException if {@code timeout} or {@code body} is null
      * @throws IllegalStateException outside a green thread

@@ -33,7 +33,9 @@ import java.util.Objects;
  *   Before, the call threw TimedOutException while the children it had been
  *   handed stayed running under the caller (WithTimeoutTest, forced at the
  *   fault site TIMEOUT_EXPIRED). Either way the caller waits for the body's
- *   thread to end (its status is final only after its hand-up).
+ *   thread to end (its status is final only after its hand-up). A join that
+ *   throws an error (a StackOverflowError in its park) cancels the body and
+ *   rethrows: the caller has no stack left to wait with.
  * </pre>
  */
 final class Timeouts {
@@ -70,6 +72,11 @@ final class Timeouts {
             Waits.awaitEndUninterruptibly(child);
             attachFailure(child, callerCancelled);
             throw callerCancelled;
+        } catch (Throwable t) {
+            // A StackOverflowError in the join's park: the caller cannot wait, so the body
+            // is cancelled rather than left running, past its deadline, for nobody.
+            child.cancel();
+            throw t;
         }
     }
 

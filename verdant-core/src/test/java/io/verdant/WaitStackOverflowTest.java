@@ -229,4 +229,47 @@ class WaitStackOverflowTest {
             }
         }
     }
+
+    @Test
+    void aWithTimeoutWhoseWaitOverflowsCancelsItsBody() throws InterruptedException {
+        int attempts = 30;
+        // What each attempt's body did: null (never ran), "ended" or "cancelled".
+        AtomicReferenceArray<String> body = new AtomicReferenceArray<>(attempts);
+        boolean[] overflowed = new boolean[attempts];
+        // Made before the dive: a lambda linked at the end of the stack would fail for good.
+        List<Green.Block<Void, RuntimeException>> bodies = new ArrayList<>();
+        for (int a = 0; a < attempts; a++) {
+            int i = a;
+            bodies.add(() -> {
+                try {
+                    // Stands for a body that runs long: it must not outlive the call.
+                    Green.sleep(Duration.ofMillis(100));
+                    body.set(i, "ended");
+                } catch (CancelledException e) {
+                    body.set(i, "cancelled");
+                }
+                return null;
+            });
+        }
+        int overflows = rt.run(() -> overflowingIn(attempts, i -> {
+            try {
+                Green.withTimeout(Duration.ofHours(1), bodies.get(i));
+            } catch (StackOverflowError e) {
+                overflowed[i] = true;
+                throw e;
+            }
+        }));
+        assertThat(overflows).as("withTimeout calls that overflowed").isPositive();
+        // The bodies left behind have no handle to join: wait for the runtime to hold no thread.
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (rt.liveThreads() > 0 && System.nanoTime() < end) {
+            Thread.sleep(5);
+        }
+        assertThat(rt.liveThreads()).as("green threads still running").isZero();
+        for (int i = 0; i < attempts; i++) {
+            if (overflowed[i]) {
+                assertThat(body.get(i)).as("the body of call " + i + ", whose caller overflowed").isNotEqualTo("ended");
+            }
+        }
+    }
 }
