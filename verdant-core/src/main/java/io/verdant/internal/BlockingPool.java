@@ -34,6 +34,8 @@ import java.util.concurrent.locks.LockSupport;
  *                           the releasing store, then the caller is unparked
  *     RUNNING -> DONE       also after the caller cancelled a running call: the
  *                           caller interrupts the pool thread and stops waiting
+ *                           (a cancel between the claim and the pool thread's record
+ *                           as runner leaves stop set: the runner interrupts itself)
  *   The caller (0) enters like every Verdant blocking operation (Waits.enter:
  *   a safepoint; a caller already cancelled or interrupted gets
  *   CancelledException and nothing is submitted, even if a cancellation's
@@ -161,6 +163,8 @@ final class BlockingPool {
         private final Thread caller;
         /** Guarded by this: the pool thread running the work, null before and after. */
         private Thread runner;
+        /** Guarded by this: the caller cancelled after the call was claimed; a runner recorded later interrupts itself. */
+        private boolean stop;
         private T result;
         private Exception failure;
         private Error error;
@@ -177,8 +181,12 @@ final class BlockingPool {
             if (!casState(QUEUED, RUNNING)) {
                 return;
             }
+            io.verdant.internal.sched.Faults.blockingCallStarting();
             synchronized (this) {
                 runner = Thread.currentThread();
+                if (stop) {
+                    runner.interrupt(); // cancelled between the claim and this record
+                }
             }
             try {
                 result = work.call();
@@ -202,6 +210,7 @@ final class BlockingPool {
                 // Under the lock, so the interrupt lands while this call's work runs
                 // (runner is cleared under the same lock), never on a later call.
                 synchronized (this) {
+                    stop = true;
                     if (runner != null) {
                         runner.interrupt();
                     }

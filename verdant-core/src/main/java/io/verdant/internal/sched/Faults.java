@@ -37,7 +37,9 @@ package io.verdant.internal.sched;
  * allocation (PidTableOutOfMemoryTest). {@link #sendTimerArming()}, called by
  * SendTimerCore.arm, lets a test hold an arming thread between the wheel node's
  * creation and its installation as the timer's armed node
- * (SendTimerCancelRaceTest).
+ * (SendTimerCancelRaceTest). {@link #blockingCallStarting()}, called by a
+ * Green.blocking pool thread that has claimed a call and not yet recorded
+ * itself as its runner, lets a test cancel the caller there (BlockingCancelRaceTest).
  *
  * <pre>
  * Threads
@@ -103,11 +105,15 @@ public final class Faults {
      * a carrier's two values, its current task and its dispatch count, and not yet the
      * other; the hook gets the carrier observed, on the ticker thread, for holding the
      * ticker there while the carrier moves on (SysmonObserveRaceTest).
+     * BLOCKING_CALL_STARTING is not a carrier's either: a Green.blocking pool thread has
+     * claimed a call and not yet recorded itself as its runner (BlockingPool.Call.run);
+     * for holding it there while the caller is cancelled (BlockingCancelRaceTest), not
+     * for failing it. The hook gets null.
      */
     enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, SLICE_ENDING, TAKEN, DISPATCHED, OWN_SLOT_PENDING, SPAWN_PUBLISHED, CANCEL_MARKED,
         SLOT_PUBLISHED, SLOT_EMPTIED, UNMOUNTED, OVERFLOW_ALLOCATING, SENDER_WAITING,
         TIMEOUT_EXPIRED, POOL_GROWING, SEND_TIMER_ARMING,
-        SYSMON_OBSERVING }
+        SYSMON_OBSERVING, BLOCKING_CALL_STARTING }
 
     /** A test's fault: may throw anything, on the carrier that reached {@code site}. */
     interface Hook {
@@ -260,6 +266,17 @@ public final class Faults {
     public static void sendTimerArming() {
         if (ENABLED) {
             at(Worker.ofCaller(), Site.SEND_TIMER_ARMING);
+        }
+    }
+
+    /**
+     * A Green.blocking pool thread, in BlockingPool.Call.run after it claimed the
+     * call and before it records itself as the call's runner: runs the installed
+     * hook, if any, at BLOCKING_CALL_STARTING. Folded away unless fault injection is enabled.
+     */
+    public static void blockingCallStarting() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.BLOCKING_CALL_STARTING);
         }
     }
 
