@@ -373,6 +373,9 @@ public final class Verdant implements AutoCloseable {
             throw new IllegalArgumentException("pid " + pid + " belongs to another runtime than '" + core.name + "'");
         }
         GreenHandle<R> caller = spawner().name("call " + pid).spawn(() -> {
+            // Its failure is thrown to the caller of call, so it is never an unobserved
+            // failure, even if it ends before the caller waits in join (as run's body).
+            GreenThread.current().markFailureObserved();
             Green.monitor(pid);
             Green.send(pid, Objects.requireNonNull(request.apply(Green.self()), "request made a null message"));
             Object m = Green.receive(x -> replyType.isInstance(x) || x instanceof Signal.Down d && d.pid().equals(pid),

@@ -230,4 +230,37 @@ class FailureLoggingTest {
         assertThat(log.await(this::ownWarning)).isNotNull();
         assertThatThrownBy(() -> h.join(Duration.ofSeconds(5))).isInstanceOf(GreenFailedException.class);
     }
+
+    @Test
+    void aFailedCallFromAPlatformThreadIsThrownToTheCallerNotLoggedAsUnobserved() throws Exception {
+        // rt.call runs the call on a temporary green thread and rethrows its failure from
+        // join: a failure that ends the thread before the caller is waiting in join was
+        // logged at WARNING as "nobody joined" while the caller also got the exception.
+        start(Config.builder());
+        GreenHandle<Integer> dead = rt.spawn(() -> 1);
+        dead.join();
+        GreenHandle<Object> silent = rt.spawn(() -> Green.receive(Integer.class));
+        ConcurrentLinkedQueue<Thread> callThreads = new ConcurrentLinkedQueue<>();
+        for (int i = 0; i < 300; i++) {
+            assertThatThrownBy(() -> rt.call(dead.pid(), me -> {
+                callThreads.add(Thread.currentThread());
+                return "ping";
+            }, Integer.class, Duration.ofSeconds(10))).isInstanceOf(NoSuchGreenThreadException.class);
+            assertThatThrownBy(() -> rt.call(silent.pid(), me -> {
+                callThreads.add(Thread.currentThread());
+                return "ping";
+            }, Integer.class, Duration.ZERO)).isInstanceOf(TimedOutException.class);
+        }
+        for (Thread t : callThreads) {
+            assertThat(t.join(Duration.ofSeconds(20))).as("call thread ended, failure report included").isTrue();
+        }
+        // The log writer writes in order: once a later record is out, theirs would be too.
+        Boom marker = new Boom("marker");
+        rt.spawner().name("marker").spawn(() -> {
+            throw marker;
+        });
+        assertThat(log.await(r -> ownWarning(r) && r.getThrown() == marker)).isNotNull();
+        assertThat(warnings().stream().filter(r -> r.getThrown() != marker).map(LogRecord::getMessage)).isEmpty();
+        silent.cancel();
+    }
 }
