@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 
@@ -59,6 +60,31 @@ class CallbackObservationTest {
             LogRecord r = log.await(CallbackObservationTest::ownWarning);
             assertThat(r).isNotNull();
             assertThat(r.getThrown()).hasMessage("nobody watches an execute()d task");
+        }
+    }
+
+    @Test
+    void aCallbackThatThrowsIsLoggedByTheLogWriterNotOnTheGreenThread() throws Exception {
+        // docs/errors-and-failures.md: records raised on a green thread are written by
+        // the log writer thread, so a backend that blocks never holds a carrier, nor
+        // leaves its locks held by a green thread a closing runtime drops.
+        try (LogCapture verdantLog = new LogCapture("io.verdant")) {
+            CountDownLatch go = new CountDownLatch(1);
+            GreenHandle<Object> h = rt.spawn(() -> {
+                go.await();
+                return 1;
+            });
+            AtomicReference<Thread> callbackThread = new AtomicReference<>();
+            h.onComplete((v, t) -> {
+                callbackThread.set(Thread.currentThread());
+                throw new IllegalStateException("callback threw");
+            });
+            go.countDown();
+            LogRecord r = verdantLog.await(x -> x.getMessage().contains("onComplete callback of green thread " + h.pid()));
+            assertThat(r).as("the callback's failure is logged").isNotNull();
+            assertThat(callbackThread.get().isVirtual()).as("the callback ran on the ended green thread").isTrue();
+            assertThat(r.getLongThreadID()).as("the thread that wrote the record")
+                    .isNotEqualTo(callbackThread.get().threadId());
         }
     }
 }

@@ -903,6 +903,9 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         return observing;
     }
 
+    /** Where a throwing onComplete callback is logged (docs/errors-and-failures.md). */
+    private static final System.Logger CALLBACK_LOG = System.getLogger("io.verdant");
+
     @SuppressWarnings("unchecked")
     private void runCallback(java.util.function.BiConsumer<Object, Throwable> action) {
         int st = statusAcquire();
@@ -913,7 +916,9 @@ public final class GreenThread<T> extends GreenThreadHead<T>
                 action.accept(null, failureOrNull());
             }
         } catch (Throwable t) {
-            System.getLogger("io.verdant").log(System.Logger.Level.WARNING,
+            // Off the green thread (OffThreadLog, "Why"): a backend that blocks must not
+            // hold a carrier, nor leave its locks held by a thread a closed runtime drops.
+            OffThreadLog.log(CALLBACK_LOG, System.Logger.Level.WARNING,
                     "an onComplete callback of green thread " + pid() + " threw", t);
         }
     }
