@@ -327,8 +327,9 @@ public final class Verdant implements AutoCloseable {
      * @param pid the receiver, a pid of this runtime
      * @param msg the message
      * @return true if {@code pid} named a live green thread when the message was
-     *         enqueued; false if it is dead or stale, or the runtime is closed
-     *         (the dead-letter handler, if any, then sees the message)
+     *         enqueued; false if it is dead or stale (the dead-letter handler, if
+     *         any, then sees the message), or the runtime is closed (then nothing
+     *         sees it)
      * @throws NullPointerException if {@code pid} or {@code msg} is null
      * @throws IllegalArgumentException if {@code pid} belongs to another runtime
      */
