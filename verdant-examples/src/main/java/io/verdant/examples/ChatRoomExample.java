@@ -89,8 +89,12 @@ public final class ChatRoomExample {
                     }
                 }
                 case Close() -> {
-                    // Every member (and the quitter) has ended by now; their Downs arrived
-                    // before Close, so the room is empty.
+                    // Every member (and the quitter) has ended by now and its Down is in the
+                    // mailbox: before Close, or behind it for a member already gone when its
+                    // Join was handled (the quitter may be), whose Down monitor queued at once.
+                    while (Green.tryReceive(Signal.Down.class).orElse(null) instanceof Signal.Down down) {
+                        members.remove(down.pid());
+                    }
                     System.out.println("room closing; members left: " + members.size()
                             + " (each was dropped when its Down arrived)");
                     return delivered;
