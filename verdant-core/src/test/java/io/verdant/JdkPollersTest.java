@@ -52,7 +52,7 @@ class JdkPollersTest {
     }
 
     /** Runs {@code probe}'s main in a fresh JVM with {@code jvmArgs}; returns its output once it exited with status 0. */
-    private static String probe(Class<?> probe, String... jvmArgs) throws Exception {
+    static String probe(Class<?> probe, String... jvmArgs) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         Path base = Path.of(System.getProperty("basedir", "."), "target");
         String cp = base.resolve("classes") + File.pathSeparator + base.resolve("test-classes");

@@ -231,6 +231,7 @@ public final class RuntimeCore {
         OPEN.put(id, this);
         RECENT.setRelease((int) (id % RECENT_SLOTS), this);
         io.verdant.internal.obs.Jfr.registerPeriodic();
+        EagerClasses.initialize();
         this.jmxRegistered = config.jmx() && io.verdant.internal.obs.Jmx.register(this);
     }
 

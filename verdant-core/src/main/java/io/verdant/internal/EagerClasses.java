@@ -1,0 +1,37 @@
+package io.verdant.internal;
+
+/**
+ * Initialises, once per JVM on the shallow stack of the first runtime's start,
+ * the classes whose static initialiser would otherwise first run wherever user
+ * code first reaches them, perhaps near the end of a green thread's stack (a
+ * runaway recursion). A StackOverflowError inside a static initialiser leaves
+ * the class erroneous for good: every later use in the JVM throws
+ * NoClassDefFoundError. Listed: the classes with a costly initialiser (lambdas,
+ * ClassValues, a JDK superclass) that a user's first call can reach with little
+ * stack left; each is proven by DeepFirstUseTest.
+ */
+final class EagerClasses {
+    private static final String[] NAMES = {
+        "io.verdant.Mutex", // registers with WaitReasons (a lambda, a ClassValue): the first new Mutex
+    };
+
+    private static volatile boolean done;
+
+    private EagerClasses() {
+    }
+
+    static void initialize() {
+        if (done) {
+            return;
+        }
+        ClassLoader loader = EagerClasses.class.getClassLoader();
+        for (String name : NAMES) {
+            try {
+                Class.forName(name, true, loader);
+            } catch (ClassNotFoundException e) {
+                throw new AssertionError("Verdant class " + name + " not found", e); // never: it is in this module
+            }
+        }
+        done = true;
+    }
+}

@@ -1,0 +1,26 @@
+package io.verdant;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A JVM's first use of a Verdant API near the end of a green thread's stack (a
+ * runaway recursion) leaves that API working for everyone afterwards: no
+ * Verdant class is left erroneous by a StackOverflowError in its static
+ * initialiser. Each case runs {@link DeepFirstUseProbe} in a fresh JVM.
+ */
+@Timeout(120)
+class DeepFirstUseTest {
+
+    @Test
+    void aFirstNewMutexDeepInAStackLeavesMutexUsable() throws Exception {
+        assertWorksAfterDeepFirstUse("new-mutex");
+    }
+
+    private static void assertWorksAfterDeepFirstUse(String api) throws Exception {
+        String out = JdkPollersTest.probe(DeepFirstUseProbe.class, "-Dprobe.api=" + api);
+        assertThat(out).as("probe output").containsPattern(api + " after-overflow ok \\(overflows [1-9]");
+    }
+}
