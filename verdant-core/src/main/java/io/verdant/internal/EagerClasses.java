@@ -13,6 +13,8 @@ package io.verdant.internal;
 final class EagerClasses {
     private static final String[] NAMES = {
         "io.verdant.Mutex", // registers with WaitReasons (a lambda, a ClassValue): the first new Mutex
+        // Its superclass, the JDK's CompletableFuture (VarHandles, ForkJoinPool), would be left erroneous too.
+        "io.verdant.HandleCompletableFuture", // the first GreenHandle.toCompletableFuture
     };
 
     private static volatile boolean done;
