@@ -2,7 +2,12 @@ package io.verdant;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 /**
  * Run by {@link DeepFirstUseTest} in a fresh JVM, so that no Verdant class has
@@ -18,13 +23,35 @@ public final class DeepFirstUseProbe {
     private DeepFirstUseProbe() {
     }
 
+    private static volatile String marker = "deep";
+
     record Ask(ReplyTo<Integer> replyTo) {
     }
 
     public static void main(String[] args) throws Exception {
         String api = System.getProperty("probe.api");
+        // Records of Verdant's "io.verdant" logger are counted here, not printed.
+        CountDownLatch afterLogged = new CountDownLatch(1);
+        Logger log = Logger.getLogger("io.verdant");
+        log.setUseParentHandlers(false);
+        log.addHandler(new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                if (r.getThrown() != null && "after".equals(r.getThrown().getMessage())) {
+                    afterLogged.countDown();
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        });
         try (Verdant rt = Verdant.start(Config.builder().workers(2).name("deep-first-use").build())) {
-            boolean shallowMutex = api.equals("mutex");
+            boolean shallowMutex = api.equals("mutex") || api.equals("mutex-busy");
             Mutex<Integer> mutex = shallowMutex ? new Mutex<>(0) : null;
             Channel<Integer> channel = api.equals("new-channel") ? null : Channel.bounded(1);
             GreenHandle<Void> answerer = rt.spawn(() -> {
@@ -53,6 +80,43 @@ public final class DeepFirstUseProbe {
                     Map.entry("future-state", r -> done.asFuture().state()),
                     Map.entry("completable", r -> done.toCompletableFuture().isDone()),
                     Map.entry("spawn-actor", r -> Actors.spawn(0, (st, m) -> st).pid()),
+                    Map.entry("self", r -> Green.self().toString()),
+                    Map.entry("state", r -> done.state()),
+                    Map.entry("bounded-mailbox", r -> Mailbox.bounded(4, Mailbox.Overflow.FAIL)),
+                    Map.entry("blocking-mailbox", r -> Green.spawner().mailbox(Mailbox.blocking(4, Duration.ofSeconds(1))).spawn(() -> 1).join(Duration.ofSeconds(5))),
+                    Map.entry("child-spec", r -> Supervisor.ChildSpec.of("c", () -> 1)),
+                    Map.entry("supervisor-builder", r -> Supervisor.builder()),
+                    Map.entry("task-scope", r -> {
+                        try (TaskScope<Integer, java.util.List<Integer>> ts = TaskScope.open()) {
+                            ts.fork(() -> 1);
+                            return ts.join();
+                        }
+                    }),
+                    Map.entry("executor", r -> {
+                        java.util.concurrent.ExecutorService e = Green.spawner().executor();
+                        e.shutdown();
+                        return e;
+                    }),
+                    Map.entry("receive-filter", r -> Green.tryReceive(m -> false)),
+                    Map.entry("registry", r -> r.registry().whereis("nobody")),
+                    Map.entry("event-child", r -> Actors.childSpec("e", () -> 0, (st, m) -> st)),
+                    Map.entry("mutex-busy", r -> {
+                        try {
+                            mutex.lock(Duration.ZERO).close();
+                            throw new AssertionError("the mutex is held by main");
+                        } catch (TimedOutException expected) {
+                            return expected;
+                        }
+                    }),
+                    Map.entry("token-string", r -> CancelToken.create().toString()),
+                    Map.entry("cancel-callback-log", r -> {
+                        CancelToken t = CancelToken.create();
+                        t.onCancel(() -> {
+                            throw new IllegalStateException(marker);
+                        });
+                        t.cancel();
+                        return null;
+                    }),
                     Map.entry("dead-letter", r -> Green.send(done.pid(), "late")),
                     Map.entry("snapshot", r -> r.snapshot().threads().size()),
                     Map.entry("dump", r -> { StringBuilder b = new StringBuilder(); r.dump(b, DumpOptions.text()); return b.length(); }),
@@ -72,6 +136,10 @@ public final class DeepFirstUseProbe {
                     Map.entry("call", r -> Green.<Integer>call(answerer.pid(), Ask::new, Duration.ofSeconds(5))),
                     Map.entry("receive-type", r -> Green.tryReceive(String.class)));
             Function<Verdant, Object> use = uses.get(api);
+            if (!api.equals("cancel-callback-log")) {
+                afterLogged.countDown();
+            }
+            Mutex.Guard<Integer> held = api.equals("mutex-busy") ? mutex.lock(Duration.ofSeconds(5)) : null;
             int[] counts = new int[2]; // overflows, other errors
             rt.run(() -> {
                 new Object() {
@@ -99,10 +167,14 @@ public final class DeepFirstUseProbe {
             });
             String after;
             try {
+                marker = "after";
                 rt.run(() -> use.apply(rt));
-                after = "ok";
+                after = afterLogged.await(10, TimeUnit.SECONDS) ? "ok" : "broken: a green thread's log record was never written";
             } catch (Throwable t) {
                 after = "broken " + t;
+            }
+            if (held != null) {
+                held.close();
             }
             System.out.println(api + " after-overflow " + after + " (overflows " + counts[0] + ", errors " + counts[1] + ")");
             Green.send(answerer.pid(), "stop");

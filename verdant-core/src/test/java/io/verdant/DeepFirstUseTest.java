@@ -24,6 +24,12 @@ class DeepFirstUseTest {
         assertWorksAfterDeepFirstUse("completable");
     }
 
+    @Test
+    void aFirstStringConcatenationDeepInAStackLeavesItsSiteUsable() throws Exception {
+        // CancelToken.toString concatenates: compiled to invokedynamic, a failed bootstrap failed the site for good.
+        assertWorksAfterDeepFirstUse("token-string");
+    }
+
     private static void assertWorksAfterDeepFirstUse(String api) throws Exception {
         String out = JdkPollersTest.probe(DeepFirstUseProbe.class, "-Dprobe.api=" + api);
         assertThat(out).as("probe output").contains(api + " after-overflow ok");
