@@ -23,9 +23,34 @@ public final class DeepFirstUseProbe {
     private DeepFirstUseProbe() {
     }
 
+    /** The first use is tried from this many frames above the deepest point (property probe.nearest). */
+    private static final int NEAREST = Integer.getInteger("probe.nearest", 100);
     private static volatile String marker = "deep";
+    private static final System.Logger VERDANT_LOG = System.getLogger("io.verdant");
 
     record Ask(ReplyTo<Integer> replyTo) {
+    }
+
+    /** Cancels a token whose callback throws: Verdant logs that (on a green thread, through OffThreadLog). */
+    private static Object cancelWithAFailingCallback(Verdant rt) {
+        CancelToken t = CancelToken.create();
+        t.onCancel(() -> {
+            throw new IllegalStateException(marker);
+        });
+        t.cancel();
+        return null;
+    }
+
+    /**
+     * Deep: the log call a failing callback, a dead letter or a supervisor restart
+     * ends in, with nothing else on top of it. After: a failing callback's record.
+     */
+    private static Object greenLog(Verdant rt) {
+        if (marker.equals("deep")) {
+            io.verdant.internal.OffThreadLog.log(VERDANT_LOG, System.Logger.Level.INFO, "deep", null);
+            return null;
+        }
+        return cancelWithAFailingCallback(rt);
     }
 
     public static void main(String[] args) throws Exception {
@@ -109,14 +134,9 @@ public final class DeepFirstUseProbe {
                         }
                     }),
                     Map.entry("token-string", r -> CancelToken.create().toString()),
-                    Map.entry("cancel-callback-log", r -> {
-                        CancelToken t = CancelToken.create();
-                        t.onCancel(() -> {
-                            throw new IllegalStateException(marker);
-                        });
-                        t.cancel();
-                        return null;
-                    }),
+                    Map.entry("cancel-callback-log", DeepFirstUseProbe::cancelWithAFailingCallback),
+                    Map.entry("green-log-writer", DeepFirstUseProbe::greenLog),
+                    Map.entry("green-log", DeepFirstUseProbe::greenLog),
                     Map.entry("dead-letter", r -> Green.send(done.pid(), "late")),
                     Map.entry("snapshot", r -> r.snapshot().threads().size()),
                     Map.entry("dump", r -> { StringBuilder b = new StringBuilder(); r.dump(b, DumpOptions.text()); return b.length(); }),
@@ -136,7 +156,14 @@ public final class DeepFirstUseProbe {
                     Map.entry("call", r -> Green.<Integer>call(answerer.pid(), Ask::new, Duration.ofSeconds(5))),
                     Map.entry("receive-type", r -> Green.tryReceive(String.class)));
             Function<Verdant, Object> use = uses.get(api);
-            if (!api.equals("cancel-callback-log")) {
+            if (api.startsWith("green-log")) {
+                // Loaded up front: loading from the class path needs more stack than what follows, so a first
+                // load deep in the stack would overflow before reaching what is tried. green-log-writer also
+                // initialises the class, to try the start of its writer thread alone.
+                Class.forName("io.verdant.internal.OffThreadLog", api.equals("green-log-writer"),
+                        DeepFirstUseProbe.class.getClassLoader());
+            }
+            if (!api.equals("cancel-callback-log") && !api.startsWith("green-log")) {
                 afterLogged.countDown();
             }
             Mutex.Guard<Integer> held = api.equals("mutex-busy") ? mutex.lock(Duration.ofSeconds(5)) : null;
@@ -151,7 +178,7 @@ public final class DeepFirstUseProbe {
                         } catch (StackOverflowError e) {
                             deepest = Math.max(deepest, depth);
                         }
-                        if (depth > deepest - 100 || depth < deepest - 2000) {
+                        if (depth > deepest - NEAREST || depth < deepest - 2000) {
                             return;
                         }
                         try {

@@ -30,6 +30,11 @@ class DeepFirstUseTest {
         assertWorksAfterDeepFirstUse("token-string");
     }
 
+    @Test
+    void aFirstGreenThreadLogRecordDeepInAStackLeavesLaterRecordsWritten() throws Exception {
+        assertWorksAfterDeepFirstUse("green-log-writer");
+    }
+
     private static void assertWorksAfterDeepFirstUse(String api) throws Exception {
         String out = JdkPollersTest.probe(DeepFirstUseProbe.class, "-Dprobe.api=" + api);
         assertThat(out).as("probe output").contains(api + " after-overflow ok");

@@ -36,7 +36,8 @@ import java.util.concurrent.locks.LockSupport;
  *   writer: its own thread only; polls, parks when empty. It is started on
  *   first use by whichever logger wins the CAS on STARTING (a daemon: it never
  *   keeps the JVM alive); a record offered before the writer field is set is
- *   found by the writer's first poll.
+ *   found by the writer's first poll. A start that throws clears STARTING, so
+ *   a later record starts it.
  * </pre>
  */
 public final class OffThreadLog {
@@ -70,10 +71,7 @@ public final class OffThreadLog {
             return;
         }
         if (writer == null && STARTING.compareAndSet(false, true)) {
-            Thread t = new Thread(null, OffThreadLog::drain, "verdant-log-writer", 0, false);
-            t.setDaemon(true);
-            writer = t;
-            t.start();
+            startWriter();
         }
         if (SIZE.incrementAndGet() > CAPACITY) {
             SIZE.decrementAndGet();
@@ -84,6 +82,33 @@ public final class OffThreadLog {
         Thread w = writer;
         if (w != null) {
             LockSupport.unpark(w);
+        }
+    }
+
+    /**
+     * Starts the writer. Should that fail (a StackOverflowError, the first record
+     * logged near the end of a green thread's stack), the next record tries again:
+     * left set, STARTING would keep every later record from green threads queued
+     * and never written.
+     */
+    private static void startWriter() {
+        try {
+            // A class, not a method reference: an invokedynamic site whose linkage failed would fail for good.
+            Thread t = new Thread(null, new Drain(), "verdant-log-writer", 0, false);
+            t.setDaemon(true);
+            writer = t;
+            t.start();
+        } catch (Throwable e) {
+            writer = null;
+            STARTING.set(false);
+            throw e;
+        }
+    }
+
+    private static final class Drain implements Runnable {
+        @Override
+        public void run() {
+            drain();
         }
     }
 
