@@ -35,6 +35,11 @@ class DeepFirstUseTest {
         assertWorksAfterDeepFirstUse("green-log-writer");
     }
 
+    @Test
+    void aFirstGreenThreadLogRecordDeepInAStackLeavesLoggingUsable() throws Exception {
+        assertWorksAfterDeepFirstUse("green-log");
+    }
+
     private static void assertWorksAfterDeepFirstUse(String api) throws Exception {
         String out = JdkPollersTest.probe(DeepFirstUseProbe.class, "-Dprobe.api=" + api);
         assertThat(out).as("probe output").contains(api + " after-overflow ok");

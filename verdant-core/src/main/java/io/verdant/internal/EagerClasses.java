@@ -15,6 +15,7 @@ final class EagerClasses {
         "io.verdant.Mutex", // registers with WaitReasons (a lambda, a ClassValue): the first new Mutex
         // Its superclass, the JDK's CompletableFuture (VarHandles, ForkJoinPool), would be left erroneous too.
         "io.verdant.HandleCompletableFuture", // the first GreenHandle.toCompletableFuture
+        "io.verdant.internal.OffThreadLog", // the first record a green thread logs (a failing callback, a dead letter)
     };
 
     private static volatile boolean done;

@@ -37,7 +37,9 @@ import java.util.concurrent.locks.LockSupport;
  *   first use by whichever logger wins the CAS on STARTING (a daemon: it never
  *   keeps the JVM alive); a record offered before the writer field is set is
  *   found by the writer's first poll. A start that throws clears STARTING, so
- *   a later record starts it.
+ *   a later record starts it. The class is initialised at the first runtime's
+ *   start (EagerClasses), not by the first record, which may be logged near
+ *   the end of a green thread's stack.
  * </pre>
  */
 public final class OffThreadLog {
