@@ -13,7 +13,8 @@ import java.util.logging.Logger;
  * Run by {@link DeepFirstUseTest} in a fresh JVM, so that no Verdant class has
  * been used yet but by the runtime's start: a green thread recurses until its
  * stack overflows, then, on the way back, makes the JVM's first use of one API
- * (system property probe.api) at every depth from 100 to 2000 frames above the deepest point (a
+ * (system property probe.api; with probe.preload=true, Verdant's classes are
+ * loaded, not initialised, first) at every depth from 100 to 2000 frames above the deepest point (a
  * class initialised there can overflow in its static initialiser, which leaves
  * it erroneous for good). Then it uses that API again on a shallow stack and
  * prints {@code <api> after-overflow ok}, or the error it got.
@@ -51,6 +52,24 @@ public final class DeepFirstUseProbe {
             return null;
         }
         return cancelWithAFailingCallback(rt);
+    }
+
+    /**
+     * Loads (does not initialise) every class of Verdant's main code, as an AOT or
+     * CDS cache does at the JVM's start: its first initialisation then needs no
+     * stack for loading first, which fails harmlessly (it is retried).
+     */
+    private static void preloadVerdantClasses() throws Exception {
+        java.nio.file.Path root = java.nio.file.Path.of(Verdant.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(root)) {
+            for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
+                String n = root.relativize(f).toString();
+                if (n.endsWith(".class") && !n.endsWith("module-info.class") && !n.endsWith("package-info.class")) {
+                    String name = n.substring(0, n.length() - ".class".length()).replace(java.io.File.separatorChar, '.');
+                    Class.forName(name, false, DeepFirstUseProbe.class.getClassLoader());
+                }
+            }
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -156,6 +175,9 @@ public final class DeepFirstUseProbe {
                     Map.entry("call", r -> Green.<Integer>call(answerer.pid(), Ask::new, Duration.ofSeconds(5))),
                     Map.entry("receive-type", r -> Green.tryReceive(String.class)));
             Function<Verdant, Object> use = uses.get(api);
+            if (Boolean.getBoolean("probe.preload")) {
+                preloadVerdantClasses();
+            }
             if (api.startsWith("green-log")) {
                 // Loaded up front: loading from the class path needs more stack than what follows, so a first
                 // load deep in the stack would overflow before reaching what is tried. green-log-writer also

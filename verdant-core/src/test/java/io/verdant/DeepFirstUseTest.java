@@ -40,8 +40,26 @@ class DeepFirstUseTest {
         assertWorksAfterDeepFirstUse("green-log");
     }
 
-    private static void assertWorksAfterDeepFirstUse(String api) throws Exception {
-        String out = JdkPollersTest.probe(DeepFirstUseProbe.class, "-Dprobe.api=" + api);
+    @Test
+    void aFirstChannelDeepInAStackLeavesChannelsUsableWhenTheClassesWereLoadedAhead() throws Exception {
+        assertWorksAfterDeepFirstUse("new-channel", "-Dprobe.preload=true");
+    }
+
+    @Test
+    void aFirstChannelWaitDeepInAStackLeavesWaitsUsableWhenTheClassesWereLoadedAhead() throws Exception {
+        assertWorksAfterDeepFirstUse("channel-wait", "-Dprobe.preload=true");
+    }
+
+    @Test
+    void aFirstSupervisorDeepInAStackLeavesSupervisorsUsableWhenTheClassesWereLoadedAhead() throws Exception {
+        assertWorksAfterDeepFirstUse("supervisor-builder", "-Dprobe.preload=true");
+    }
+
+    /** Runs the probe for {@code api} with {@code jvmArgs}; it must find the API working afterwards. */
+    private static void assertWorksAfterDeepFirstUse(String api, String... jvmArgs) throws Exception {
+        String[] args = java.util.Arrays.copyOf(jvmArgs, jvmArgs.length + 1);
+        args[jvmArgs.length] = "-Dprobe.api=" + api;
+        String out = JdkPollersTest.probe(DeepFirstUseProbe.class, args);
         assertThat(out).as("probe output").contains(api + " after-overflow ok");
     }
 }

@@ -6,9 +6,8 @@ package io.verdant.internal;
  * code first reaches them, perhaps near the end of a green thread's stack (a
  * runaway recursion). A StackOverflowError inside a static initialiser leaves
  * the class erroneous for good: every later use in the JVM throws
- * NoClassDefFoundError. Listed: the classes with a costly initialiser (lambdas,
- * ClassValues, a JDK superclass) that a user's first call can reach with little
- * stack left; each is proven by DeepFirstUseTest.
+ * NoClassDefFoundError. Listed: the classes whose initialiser a user's first
+ * call can reach with little stack left; each is proven by DeepFirstUseTest.
  */
 final class EagerClasses {
     private static final String[] NAMES = {
@@ -16,6 +15,11 @@ final class EagerClasses {
         // Its superclass, the JDK's CompletableFuture (VarHandles, ForkJoinPool), would be left erroneous too.
         "io.verdant.HandleCompletableFuture", // the first GreenHandle.toCompletableFuture
         "io.verdant.internal.OffThreadLog", // the first record a green thread logs (a failing callback, a dead letter)
+        // Cheap to initialise, but with the classes loaded ahead (an AOT or CDS cache) the first use of each
+        // needs so little stack that its initialiser is what overflows:
+        "io.verdant.internal.chan.ChannelImpl", // the first new channel (a Thread, an AtomicLong)
+        "io.verdant.internal.chan.Node", // the first channel wait (a VarHandle)
+        "io.verdant.Supervisor", // the first Supervisor.builder (a System.Logger)
     };
 
     private static volatile boolean done;
