@@ -839,16 +839,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         }
         Object w = getAndSetWaiters(DONE);
         if (w instanceof Waiter && vthread == null) {
-            // An event actor: it has no carrier of its own. Its callbacks run on
-            // whoever ends it: its dispatcher (a callback that blocks is like a
-            // handler that blocks), or the thread whose cancel claimed it idle.
-            unparkAll(w);
-            if (((EventActor) body).runner == Thread.currentThread()) {
-                Thread.interrupted(); // the cancellation's interrupt, meant for the handler
-            }
-            if (runCallbacks(w)) {
-                failureObserved = true;
-            }
+            eventActorEnded(w);
         } else if (w instanceof Waiter) {
             // Joiners queue behind the work already queued on this carrier (see
             // Worker.queueWakeups); this runs on the carrier that runs us.
@@ -1027,6 +1018,23 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             unparkAll(w);
             // Callbacks of an abandoned thread run on the thread closing the runtime.
             runCallbacks(w);
+        }
+    }
+
+    /**
+     * finish() of an event actor with joiners or callbacks {@code w}: it has no
+     * carrier of its own. Its callbacks run on whoever ends it: its dispatcher (a
+     * callback that blocks is like a handler that blocks), or the thread whose
+     * cancel claimed it idle. Out of finish() so that finish stays small enough
+     * for the JIT to inline into complete() (325 bytes of bytecode).
+     */
+    private void eventActorEnded(Object w) {
+        unparkAll(w);
+        if (((EventActor) body).runner == Thread.currentThread()) {
+            Thread.interrupted(); // the cancellation's interrupt, meant for the handler
+        }
+        if (runCallbacks(w)) {
+            failureObserved = true;
         }
     }
 
