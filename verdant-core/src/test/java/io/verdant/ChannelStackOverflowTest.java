@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
-import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,41 +32,13 @@ class ChannelStackOverflowTest {
         rt.close();
     }
 
-    /** Recurses until the stack overflows, then runs {@code op} on the way back near the end of the stack. */
-    private static int overflowingIn(Consumer<Integer> op) {
-        int[] overflows = new int[1];
-        new Object() {
-            int deepest = -1;
-
-            void dive(int depth) {
-                try {
-                    dive(depth + 1);
-                } catch (StackOverflowError e) {
-                    deepest = Math.max(deepest, depth);
-                }
-                // Near the end of the stack the park overflows (the JDK's freeze of a virtual
-                // thread needs more stack than the channel's own code); not at the very end,
-                // where the operation overflows in its own code before it queues a node.
-                if (depth > deepest - 100 || depth < deepest - 2000 || (deepest - depth) % 20 != 0) {
-                    return;
-                }
-                try {
-                    op.accept(depth);
-                } catch (StackOverflowError e) {
-                    overflows[0]++;
-                } catch (TimedOutException expected) {
-                    // the operation's normal end here: nobody is on the other side
-                }
-            }
-        }.dive(0);
-        return overflows[0];
-    }
-
     @Test
     void aReceiveThatOverflowsLeavesNoNodeToSwallowALaterValue() {
         Channel<Integer> ch = Channel.rendezvous();
-        int overflows = rt.run(() -> overflowingIn(depth -> ch.receive(Duration.ofMillis(1))));
-        assertThat(overflows).as("receives that overflowed").isPositive();
+        IntConsumer receive = i -> ch.receive(Duration.ofMillis(1));
+        NearStackEnd.Counts ends = rt.run(() -> NearStackEnd.call(receive));
+        assertThat(ends.overflows).as("receives that overflowed").isPositive();
+        assertThat(ends.firstOther).isNull();
         assertThat(ch.trySend(1)).as("a value handed to a receiver that is gone").isFalse();
         assertThat(TestAccess.queuedNodes(ch)).as("nodes left queued").isZero();
     }
@@ -74,8 +46,10 @@ class ChannelStackOverflowTest {
     @Test
     void aSendThatOverflowsLeavesNoNodeForALaterReceiverToTake() {
         Channel<Integer> ch = Channel.rendezvous();
-        int overflows = rt.run(() -> overflowingIn(depth -> ch.send(depth, Duration.ofMillis(1))));
-        assertThat(overflows).as("sends that overflowed").isPositive();
+        IntConsumer send = i -> ch.send(i, Duration.ofMillis(1));
+        NearStackEnd.Counts ends = rt.run(() -> NearStackEnd.call(send));
+        assertThat(ends.overflows).as("sends that overflowed").isPositive();
+        assertThat(ends.firstOther).isNull();
         assertThat(ch.tryReceive()).as("a value taken from a send that threw").isEmpty();
         assertThat(TestAccess.queuedNodes(ch)).as("nodes left queued").isZero();
     }

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.IntConsumer;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -189,31 +190,8 @@ public final class DeepFirstUseProbe {
                 afterLogged.countDown();
             }
             Mutex.Guard<Integer> held = api.equals("mutex-busy") ? mutex.lock(Duration.ofSeconds(5)) : null;
-            int[] counts = new int[2]; // overflows, other errors
-            rt.run(() -> {
-                new Object() {
-                    int deepest = -1;
-
-                    void dive(int depth) {
-                        try {
-                            dive(depth + 1);
-                        } catch (StackOverflowError e) {
-                            deepest = Math.max(deepest, depth);
-                        }
-                        if (depth > deepest - NEAREST || depth < deepest - 2000) {
-                            return;
-                        }
-                        try {
-                            use.apply(rt);
-                        } catch (StackOverflowError e) {
-                            counts[0]++;
-                        } catch (Throwable t) {
-                            counts[1]++;
-                        }
-                    }
-                }.dive(0);
-                return null;
-            });
+            IntConsumer firstUse = i -> use.apply(rt);
+            NearStackEnd.Counts ends = rt.run(() -> NearStackEnd.call(NEAREST, 1, Integer.MAX_VALUE, firstUse));
             String after;
             try {
                 marker = "after";
@@ -225,7 +203,7 @@ public final class DeepFirstUseProbe {
             if (held != null) {
                 held.close();
             }
-            System.out.println(api + " after-overflow " + after + " (overflows " + counts[0] + ", errors " + counts[1] + ")");
+            System.out.println(api + " after-overflow " + after + " (overflows " + ends.overflows + ", errors " + ends.others + ")");
             Green.send(answerer.pid(), "stop");
             answerer.join(Duration.ofSeconds(5));
         }

@@ -488,8 +488,14 @@ class EventActorTest {
             assertThat(i.state()).isEqualTo(GreenState.WAITING);
             assertThat(i.waitReason()).contains("idle event actor");
             assertThat(i.jdkThreadId()).isEqualTo(GreenThreadInfo.NO_JDK_THREAD);
+            // Its handler blocks (in CountDownLatch.await): WAITING, on the handler's blocker,
+            // once it has parked there (it counted inHandler down just before).
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             GreenThreadInfo b = rt.snapshot().find(busy.pid()).orElseThrow();
-            // Its handler blocks (in CountDownLatch.await): WAITING, on the handler's blocker.
+            while (b.state() != GreenState.WAITING && System.nanoTime() < until) {
+                Thread.sleep(1);
+                b = rt.snapshot().find(busy.pid()).orElseThrow();
+            }
             assertThat(b.state()).isEqualTo(GreenState.WAITING);
             assertThat(b.waitReason()).contains("CountDownLatch");
             assertThat(b.mailboxDepth()).isEqualTo(1);

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Timeout;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,34 +49,13 @@ class MutexStackOverflowTest {
             return null;
         });
         assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
-        int[] overflows = new int[1];
-        rt.run(() -> {
-            new Object() {
-                int deepest = -1;
-
-                void dive(int depth) {
-                    try {
-                        dive(depth + 1);
-                    } catch (StackOverflowError e) {
-                        deepest = Math.max(deepest, depth);
-                    }
-                    // Near the end of the stack the park overflows, not the mutex's own code.
-                    if (depth > deepest - 100 || depth < deepest - 2000 || (deepest - depth) % 20 != 0) {
-                        return;
-                    }
-                    try {
-                        mutex.lock(Duration.ofMillis(1)).close();
-                        throw new AssertionError("the holder still holds it");
-                    } catch (StackOverflowError e) {
-                        overflows[0]++;
-                    } catch (TimedOutException expected) {
-                        // the normal end: the holder keeps it
-                    }
-                }
-            }.dive(0);
-            return null;
-        });
-        assertThat(overflows[0]).as("lock waits that overflowed").isPositive();
+        IntConsumer lock = i -> {
+            mutex.lock(Duration.ofMillis(1)).close();
+            throw new AssertionError("the holder still holds it");
+        };
+        NearStackEnd.Counts ends = rt.run(() -> NearStackEnd.call(lock));
+        assertThat(ends.overflows).as("lock waits that overflowed").isPositive();
+        assertThat(ends.firstOther).isNull();
         assertThat(mutex.waiters()).as("waiters left queued").isZero();
         release.countDown();
         holder.join(Duration.ofSeconds(10));

@@ -7,6 +7,9 @@ import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
+import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -201,37 +204,20 @@ class SelectTest {
     void aSelectWhoseWaitFailsLeavesNoCaseBehindToSwallowAValue() {
         Channel<Integer> ch = Channel.rendezvous();
         Channel<Integer> out = Channel.rendezvous();
-        int[] overflows = new int[1];
-        rt.run(() -> {
-            new Object() {
-                int deepest = -1;
-
-                void dive(int depth) {
-                    try {
-                        dive(depth + 1);
-                    } catch (StackOverflowError e) {
-                        deepest = Math.max(deepest, depth);
-                    }
-                    // Near the end of the stack a select's park overflows (the JDK's freeze of a
-                    // virtual thread needs more stack than the select's own code); not at the very
-                    // end, where the select would overflow in its own code before it queues a case.
-                    if (depth > deepest - 100 || depth < deepest - 2000 || (deepest - depth) % 20 != 0) {
-                        return;
-                    }
-                    try {
-                        Select.<String>create()
-                                .onReceive(ch, v -> "received")
-                                .onSend(out, depth, () -> "sent")
-                                .onTimeout(Duration.ofMillis(1), () -> "timed out")
-                                .select();
-                    } catch (StackOverflowError e) {
-                        overflows[0]++;
-                    }
-                }
-            }.dive(0);
-            return null;
-        });
-        assertThat(overflows[0]).as("selects that overflowed").isPositive();
+        // Near the end of the stack a select's park overflows (the JDK's freeze of a virtual
+        // thread needs more stack than the select's own code). The case bodies are made here:
+        // a lambda first linked near the end of the stack may fail its linkage for good.
+        Function<Integer, String> received = v -> "received";
+        Supplier<String> sent = () -> "sent";
+        Supplier<String> timedOut = () -> "timed out";
+        IntConsumer select = i -> Select.<String>create()
+                .onReceive(ch, received)
+                .onSend(out, i, sent)
+                .onTimeout(Duration.ofMillis(1), timedOut)
+                .select();
+        NearStackEnd.Counts ends = rt.run(() -> NearStackEnd.call(select));
+        assertThat(ends.firstOther).isNull();
+        assertThat(ends.overflows).as("selects that overflowed").isPositive();
         assertThat(ch.trySend(1)).as("a value handed to a select that is gone").isFalse();
         assertThat(out.tryReceive()).as("a value taken from a select that is gone").isEmpty();
         assertThat(TestAccess.queuedNodes(ch) + TestAccess.queuedNodes(out)).as("cases left queued").isZero();

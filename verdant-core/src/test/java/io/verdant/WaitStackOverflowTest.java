@@ -39,36 +39,13 @@ class WaitStackOverflowTest {
         rt.close();
     }
 
-    /**
-     * Recurses until the stack overflows, then runs {@code op} on the way back,
-     * 100 to 2000 frames above the deepest point, at most {@code attempts} times.
-     */
+    /** Runs {@code op} near the end of the stack at most {@code attempts} times; returns how many overflowed. */
     private static int overflowingIn(int attempts, IntConsumer op) {
-        int[] overflows = new int[1];
-        new Object() {
-            int deepest = -1;
-            int made;
-
-            void dive(int depth) {
-                try {
-                    dive(depth + 1);
-                } catch (StackOverflowError e) {
-                    deepest = Math.max(deepest, depth);
-                }
-                if (depth > deepest - 100 || depth < deepest - 2000 || (deepest - depth) % 20 != 0
-                        || made >= attempts) {
-                    return;
-                }
-                try {
-                    op.accept(made++);
-                } catch (StackOverflowError e) {
-                    overflows[0]++;
-                } catch (TimedOutException expected) {
-                    // the operation's normal end here: nobody is on the other side
-                }
-            }
-        }.dive(0);
-        return overflows[0];
+        NearStackEnd.Counts ends = NearStackEnd.call(100, 20, attempts, op);
+        if (ends.firstOther != null) {
+            throw new AssertionError("an operation threw", ends.firstOther);
+        }
+        return ends.overflows;
     }
 
     @Test

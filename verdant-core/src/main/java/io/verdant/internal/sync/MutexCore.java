@@ -105,23 +105,21 @@ public final class MutexCore extends OwnedLock {
         try {
             outcome = Waits.await(blocker, deadline, () -> node.granted);
         } catch (Throwable t) {
-            leaveAfterFailedWait(node, me);
+            // The wait threw (a StackOverflowError in park, an OutOfMemoryError arming its
+            // timer): leave the queue, or pass on a mutex granted meanwhile. A node left
+            // queued would later be granted the mutex for a thread that is gone, which
+            // never releases it (it never recorded the hold, so its end does not release
+            // it either): every later lock would time out.
+            if (leaveQueue(node)) {
+                release(me, false);
+            }
             throw t;
         }
         io.verdant.internal.obs.Jfr.mutexWaitEnd(jfr, !node.granted);
         if (outcome == Waits.Outcome.READY) {
             return acquired();
         }
-        boolean granted;
-        spin.lock();
-        try {
-            granted = node.granted;
-            if (!granted) {
-                queue.remove(node);
-            }
-        } finally {
-            spin.unlock();
-        }
+        boolean granted = leaveQueue(node);
         if (!granted) {
             return outcome == Waits.Outcome.CANCELLED ? Result.CANCELLED : Result.TIMED_OUT;
         }
@@ -133,25 +131,22 @@ public final class MutexCore extends OwnedLock {
     }
 
     /**
-     * The wait threw (a StackOverflowError in park, an OutOfMemoryError arming
-     * its timer): leaves the queue, or passes on the mutex if it was granted
-     * meanwhile. A node left queued would later be granted the mutex for a
-     * thread that is gone, which never releases it (it never recorded the hold,
-     * so its end does not release it either): every later lock would time out.
+     * A waiter that stops waiting without the mutex in hand (timed out, cancelled,
+     * or its wait threw): takes its node out of the queue unless the mutex was
+     * granted to it meanwhile, under the spin lock the granting owner holds.
+     *
+     * @return true if it was granted (the caller now owns the mutex)
      */
-    private void leaveAfterFailedWait(Waiter node, Thread me) {
-        boolean granted;
+    private boolean leaveQueue(Waiter node) {
         spin.lock();
         try {
-            granted = node.granted;
+            boolean granted = node.granted;
             if (!granted) {
                 queue.remove(node);
             }
+            return granted;
         } finally {
             spin.unlock();
-        }
-        if (granted) {
-            release(me, false);
         }
     }
 
