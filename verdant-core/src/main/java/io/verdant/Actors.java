@@ -96,7 +96,8 @@ public final class Actors {
     /**
      * Event actor handler only. Puts the message being handled aside: it is
      * handled again, in stash order and before the mailbox, after
-     * {@link #unstashAll()} (selective receive for event actors).
+     * {@link #unstashAll()} (selective receive for event actors). Stashing the
+     * same message again in the same handler call does nothing: it is handled once.
      *
      * @throws IllegalStateException if the caller is not an event actor's handler
      */

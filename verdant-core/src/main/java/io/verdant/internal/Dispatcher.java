@@ -214,6 +214,7 @@ final class Dispatcher implements Callable<Object> {
                 }
                 budget--;
                 a.current = m;
+                a.currentStashed = false;
                 Object s;
                 try {
                     s = a.behavior().handle(a.state, m);

@@ -84,6 +84,8 @@ public final class EventActor implements java.util.concurrent.Callable<Object> {
     Object state;
     /** The message being handled, for stash(); turn owner only. */
     Object current;
+    /** current is in the stash already: a second stash() of it is a no-op; turn owner only. */
+    boolean currentStashed;
     /** Messages put aside by stash(); turn owner only; allocated on first use. */
     private ArrayDeque<Object> stash;
     /** Unstashed messages, handled before the mailbox; turn owner only. */
@@ -229,10 +231,14 @@ public final class EventActor implements java.util.concurrent.Callable<Object> {
         if (current == null) {
             throw new IllegalStateException("Actors.stash: no message is being handled");
         }
+        if (currentStashed) {
+            return; // put aside once: a second entry would be handled twice after unstashAll
+        }
         if (stash == null) {
             stash = new ArrayDeque<>();
         }
         stash.addLast(current);
+        currentStashed = true;
     }
 
     /** Turn owner: stashed messages go back in front of the mailbox, in stash order; their number. */
