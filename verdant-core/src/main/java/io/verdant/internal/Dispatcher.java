@@ -118,8 +118,18 @@ final class Dispatcher implements Callable<Object> {
         self = (GreenThread<Object>) GreenThread.mounted();
         thread = Thread.currentThread();
         self.body = this;
-        loop();
+        pool.alive(this, true);
+        try {
+            loop();
+        } finally {
+            pool.alive(this, false);
+        }
         return null;
+    }
+
+    /** Any thread (the ticker's probe): an actor waits in this dispatcher's next slot; a snapshot. */
+    boolean holdsNext() {
+        return next != null;
     }
 
     private void loop() {

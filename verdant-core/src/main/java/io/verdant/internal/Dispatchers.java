@@ -29,7 +29,9 @@ import java.util.concurrent.locks.LockSupport;
  *   The next slot is private while its dispatcher runs; when the dispatcher's
  *   continuation unmounts inside a handler (it parked or yielded), the slot is
  *   emptied into the shared queue (Dispatcher.unmounted) so a blocked handler
- *   never holds another actor back.
+ *   never holds another actor back. A handler that runs on after filling the
+ *   slot: the scheduler's ticker counts a full slot as waiting work (heldBack),
+ *   so the time slice asks the handler to yield, which empties the slot.
  *
  * Shared queues: one lock-free MPMC queue per priority level; dispatchers take
  *   the highest non-empty level first. Sharing between carriers: dispatchers
@@ -83,6 +85,8 @@ final class Dispatchers {
     private final Object idleLock = new Object();
     /** Guarded by idleLock. */
     private final ArrayDeque<Dispatcher> idle = new ArrayDeque<>();
+    /** Dispatchers alive, for the scheduler's probe of next slots (heldBack). */
+    private final java.util.Set<Dispatcher> alive = java.util.concurrent.ConcurrentHashMap.newKeySet();
     @SuppressWarnings("unused") private volatile int idleCount;
     @SuppressWarnings("unused") private volatile int total;
     @SuppressWarnings("unused") private volatile int running;
@@ -97,6 +101,34 @@ final class Dispatchers {
         for (int i = 0; i < queues.length; i++) {
             queues[i] = new ConcurrentLinkedQueue<>();
         }
+        if (runtime.scheduler != null) {
+            runtime.scheduler.heldBackWork(this::heldBack);
+        }
+    }
+
+    /** A dispatcher starts (true) or ends (false) running. */
+    void alive(Dispatcher d, boolean on) {
+        if (on) {
+            alive.add(d);
+        } else {
+            alive.remove(d);
+        }
+    }
+
+    /**
+     * The ticker: some actor waits in the next slot of a dispatcher. Seen as waiting
+     * work, it gets a handler that runs on after making it runnable asked to yield
+     * at its next safepoint; the yield moves the slot to the shared queue
+     * (Dispatcher.unmounted). Otherwise nobody would see it until the handler
+     * returns (EventActorNextSlotStarvationTest). A snapshot.
+     */
+    private boolean heldBack() {
+        for (Dispatcher d : alive) {
+            if (d.holdsNext()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Any thread: {@code a} won IDLE -> SCHEDULED; run it (see the class comment). */

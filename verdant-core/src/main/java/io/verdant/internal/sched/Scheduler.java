@@ -372,6 +372,8 @@ public final class Scheduler {
     private final Consumer<Throwable> internalErrors;
     private final Ticker ticker;
     private final Sysmon sysmon;
+    /** Work outside the queues held back by a running task (see heldBackWork); null if none. */
+    private volatile java.util.function.BooleanSupplier heldBack;
     private final boolean preemptive;
     /** Trace rings of this scheduler's carriers and ticker (see {@link TraceControl}). */
     private final TraceControl traceControl;
@@ -1164,7 +1166,8 @@ public final class Scheduler {
 
     /**
      * Any thread (the ticker): true if some task waits in an injection queue, a
-     * carrier's queues or a carrier's LIFO slot or inbox; a snapshot. Every rule that
+     * carrier's queues or a carrier's LIFO slot or inbox, or is held back outside
+     * them (see {@link #heldBackWork}); a snapshot. Every rule that
      * looks for waiting work (time slices, stalls and spares, the stranded-work
      * rescue that wakes an idle carrier to steal) uses this one, so a wake-up
      * parked in the LIFO slot of a carrier whose task runs on is never invisible.
@@ -1178,7 +1181,19 @@ public final class Scheduler {
                 return true;
             }
         }
-        return false;
+        java.util.function.BooleanSupplier h = heldBack;
+        return h != null && h.getAsBoolean();
+    }
+
+    /**
+     * Any thread, once (the runtime's event-actor dispatch): {@code probe} answers
+     * whether work that is in none of this scheduler's queues waits behind a running
+     * task (an event actor in the next slot of a dispatcher whose handler runs on).
+     * {@link #hasWaitingWork()} counts it, so the time-slice rule asks that task to
+     * yield, and the yield hands the work on.
+     */
+    public void heldBackWork(java.util.function.BooleanSupplier probe) {
+        heldBack = probe;
     }
 
     // ------------------------------------------------------------------ lifecycle
