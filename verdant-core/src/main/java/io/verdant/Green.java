@@ -706,6 +706,9 @@ public final class Green {
 
     /**
      * Green only. Number of messages waiting in the caller's mailbox; a snapshot.
+     * A {@link Mailbox.Overflow#DROP_OLDEST} mailbox first drops its excess oldest
+     * messages (as its next receive would), so the count never exceeds its capacity
+     * plus the {@link Signal}s waiting.
      *
      * @return the number of queued messages
      * @throws IllegalStateException outside a green thread

@@ -26,7 +26,7 @@ import java.util.Objects;
  * <li>{@link Overflow#DROP_OLDEST}: the new message is queued and the oldest
  *     one is dropped as a dead letter, so the receiver never sees more than
  *     {@code capacity} messages. The drop is made by the owner on its next
- *     receive (its queue is single-consumer), so while the owner does not
+ *     receive or {@link Green#mailboxSize} (its queue is single-consumer), so while the owner does not
  *     receive, the excess stays in memory. A dropped message may be the request
  *     of a {@linkplain Green#call call} to the owner: that call then fails at
  *     once with {@link MailboxFullException}, as a call whose request

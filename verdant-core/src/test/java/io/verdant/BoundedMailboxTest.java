@@ -96,6 +96,32 @@ class BoundedMailboxTest {
     }
 
     /**
+     * DROP_OLDEST: Green.mailboxSize() counts no more than the capacity, as receives see
+     * (before: the excess not yet dropped was counted, so a loop receiving mailboxSize()
+     * messages hung after the capacity's worth).
+     */
+    @Test
+    void dropOldestMailboxSizeNeverExceedsTheCapacity() throws InterruptedException {
+        CountDownLatch sent = new CountDownLatch(1);
+        GreenHandle<List<Object>> r = rt.spawner().mailbox(Mailbox.bounded(2, Mailbox.Overflow.DROP_OLDEST))
+                .spawn(() -> {
+                    sent.await();
+                    List<Object> out = new ArrayList<>();
+                    out.add(Green.mailboxSize());
+                    for (Object m; (m = Green.tryReceive().orElse(null)) != null; ) {
+                        out.add(m);
+                    }
+                    return out;
+                });
+        for (int i = 1; i <= 5; i++) {
+            assertThat(Green.send(r.pid(), i)).isTrue();
+        }
+        sent.countDown();
+        assertThat(r.join()).as("mailboxSize, then every message").containsExactly(2, 4, 5);
+        assertThat(deadLetters).containsExactly(1, 2, 3);
+    }
+
+    /**
      * A call whose request DROP_OLDEST drops is failed at once with MailboxFullException,
      * as DROP_NEWEST's refusal is, not left to wait out its timeout (before: 3 of 3 runs
      * still waiting after 10 s); the request is a dead letter. Calls that are not dropped

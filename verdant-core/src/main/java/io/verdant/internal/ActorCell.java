@@ -432,9 +432,15 @@ public final class ActorCell extends MailboxLink {
      * (MailboxBound, "Dropped call requests").
      */
     private Object scanBounded(MailboxBound b, Matcher matcher) {
+        dropExcess(b);
+        return scanQueue(matcher);
+    }
+
+    /** Owner only: DROP_OLDEST's drop of the excess oldest messages (see scanBounded). */
+    private void dropExcess(MailboxBound b) {
         int excess = b.excess();
         if (excess > 0) {
-            size(); // everything into saved, in order
+            drainToSaved(); // everything into saved, in order
             for (Iterator<Object> it = saved == null ? java.util.Collections.emptyIterator() : saved.iterator();
                  excess > 0 && it.hasNext(); ) {
                 Object oldest = it.next();
@@ -447,7 +453,6 @@ public final class ActorCell extends MailboxLink {
                 }
             }
         }
-        return scanQueue(matcher);
     }
 
     /**
@@ -603,8 +608,22 @@ public final class ActorCell extends MailboxLink {
         }
     }
 
-    /** Owner only: number of messages in the mailbox; a snapshot (drains the queue into saved). */
+    /**
+     * Owner only: number of messages in the mailbox; a snapshot (drains the queue into
+     * saved). A DROP_OLDEST mailbox drops its excess first, as a receive would: the
+     * owner never sees more than the capacity (plus signals).
+     */
     public int size() {
+        MailboxBound b = bound;
+        if (b != null) {
+            dropExcess(b);
+        }
+        drainToSaved();
+        return saved == null ? 0 : saved.size();
+    }
+
+    /** Owner only: moves every queued message to the end of saved, in order. */
+    private void drainToSaved() {
         Object m;
         while ((m = poll()) != null) {
             if (saved == null) {
@@ -612,7 +631,6 @@ public final class ActorCell extends MailboxLink {
             }
             saved.addLast(m);
         }
-        return saved == null ? 0 : saved.size();
     }
 
     // ------------------------------------------------------------------ links and monitors
