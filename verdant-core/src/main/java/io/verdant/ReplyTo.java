@@ -73,7 +73,7 @@ public final class ReplyTo<R> {
     public boolean reply(R value) {
         if (!core.reply(value)) {
             if (value != null) {
-                runtime.deadLetter(callerPid == null ? callee : callerPid, value);
+                runtime.deadLetter(callerPid == null ? callee : callerPid, value, io.verdant.internal.DeadLetters.LATE_REPLY);
             }
             return false;
         }

@@ -32,6 +32,33 @@ class DeadLetterLoggingTest {
         }
     }
 
+    /**
+     * A message a live thread's bounded mailbox refused is logged with that reason, not as
+     * sent to a pid that names no live thread (before: every dead letter said so).
+     */
+    @Test
+    void aMessageABoundedMailboxRefusedIsLoggedAsSuch() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("dead-letters-full").build())) {
+            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+            GreenHandle<Object> h = rt.spawner().mailbox(Mailbox.bounded(1, Mailbox.Overflow.DROP_NEWEST))
+                    .spawn(() -> {
+                        done.await();
+                        return null;
+                    });
+            try {
+                assertThat(Green.send(h.pid(), "fits")).isTrue();
+                assertThat(Green.send(h.pid(), 42)).isFalse();
+                LogRecord r = log.await(x -> x.getLevel() == Level.INFO && x.getMessage().contains("'dead-letters-full'"));
+                assertThat(r).isNotNull();
+                assertThat(r.getMessage()).contains("java.lang.Integer").contains(h.pid().toString())
+                        .contains("bounded mailbox was full").doesNotContain("no live green thread");
+            } finally {
+                done.countDown();
+            }
+            h.join();
+        }
+    }
+
     @Test
     void aHandlerReplacesTheLog() throws Exception {
         java.util.concurrent.ConcurrentLinkedQueue<Object> got = new java.util.concurrent.ConcurrentLinkedQueue<>();

@@ -448,7 +448,7 @@ public final class ActorCell extends MailboxLink {
                     it.remove();
                     excess--;
                     b.taken();
-                    owner.runtime.deadLetter(owner.pid(), oldest);
+                    owner.runtime.deadLetter(owner.pid(), oldest, DeadLetters.DROPPED_OLDEST);
                     b.dropped(oldest); // a call's request: its caller is told now
                 }
             }

@@ -6,7 +6,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The default destination of dead letters (messages sent to a pid that names
- * no live green thread) when no {@code Config.deadLetterHandler} is set: a
+ * no live green thread, refused or dropped by a bounded mailbox, or replies
+ * after their call ended) when no {@code Config.deadLetterHandler} is set: a
  * rate-limited INFO record on the {@value #LOGGER} logger, as Pekko logs them.
  *
  * <pre>
@@ -18,7 +19,8 @@ import java.util.function.LongSupplier;
  *   record of the next window says how many were not logged before it, so a
  *   flood costs LIMIT records per window and its size is still reported.
  *   Each record names the message's class (never its contents, which may be
- *   large or private), the pid and the runtime, and the running total.
+ *   large or private), the pid and the runtime, why it was not delivered
+ *   (one of the reasons below), and the running total.
  *
  * Threads
  *   record(): any thread (senders). The counters are guarded by this object's
@@ -26,7 +28,7 @@ import java.util.function.LongSupplier;
  *   the lock; the logging itself happens outside the monitor.
  * </pre>
  */
-final class DeadLetters {
+public final class DeadLetters {
     /** The logger name: route or silence dead-letter records with it. */
     static final String LOGGER = "io.verdant.deadletters";
     /** Records per window: enough to show what is going on, few enough that a
@@ -55,8 +57,23 @@ final class DeadLetters {
         this.nanoClock = nanoClock;
     }
 
-    /** Any thread: counts one dead letter and logs it unless the window's limit is reached. */
+    // Reasons a record gives (after "was not delivered").
+    /** Sent to a pid that names no live thread (dead, stale, or ended while the sender waited for room). */
+    public static final String NO_SUCH_THREAD = "no live green thread has that pid";
+    /** Refused by a full bounded mailbox (DROP_NEWEST, or a timer's send to BLOCK or FAIL). */
+    public static final String MAILBOX_FULL = "its bounded mailbox was full";
+    /** Queued, then dropped by a DROP_OLDEST mailbox. */
+    public static final String DROPPED_OLDEST = "its bounded mailbox (DROP_OLDEST) dropped it for a newer message";
+    /** A reply to a call that had ended (pid: the caller). */
+    public static final String LATE_REPLY = "a reply that came after its call ended";
+
+    /** Any thread: {@link #record(Pid, Object, String)} of a message to a pid that names no live thread. */
     void record(Pid pid, Object msg) {
+        record(pid, msg, NO_SUCH_THREAD);
+    }
+
+    /** Any thread: counts one dead letter and logs it, with {@code reason}, unless the window's limit is reached. */
+    void record(Pid pid, Object msg, String reason) {
         if (!LOG.isLoggable(System.Logger.Level.INFO)) {
             return;
         }
@@ -84,7 +101,7 @@ final class DeadLetters {
         StringBuilder b = new StringBuilder(160)
                 .append("runtime '").append(runtimeName).append("': dead letter: a message of type ")
                 .append(msg.getClass().getName()).append(" to ").append(pid)
-                .append(" was not delivered (no live green thread has that pid); ")
+                .append(" was not delivered (").append(reason).append("); ")
                 .append(count).append(count == 1 ? " dead letter" : " dead letters").append(" so far");
         if (notLoggedBefore > 0) {
             b.append(", ").append(notLoggedBefore).append(" of them not logged before this one");

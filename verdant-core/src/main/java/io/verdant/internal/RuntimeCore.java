@@ -640,8 +640,9 @@ public final class RuntimeCore {
             }
             return false;
         }
-        if (ActorCell.of(g).offer(pid, msg, mayBlock) != MailboxBound.DELIVERED) {
-            rt.deadLetter(pid, msg);
+        int outcome = ActorCell.of(g).offer(pid, msg, mayBlock);
+        if (outcome != MailboxBound.DELIVERED) {
+            rt.deadLetter(pid, msg, outcome == MailboxBound.DROPPED ? DeadLetters.MAILBOX_FULL : DeadLetters.NO_SUCH_THREAD);
             return false;
         }
         return true;
@@ -657,6 +658,18 @@ public final class RuntimeCore {
      * @param msg the message that was not delivered
      */
     public void deadLetter(Pid pid, Object msg) {
+        deadLetter(pid, msg, DeadLetters.NO_SUCH_THREAD);
+    }
+
+    /**
+     * Like {@link #deadLetter(Pid, Object)}, with why it was not delivered (a
+     * {@link DeadLetters} reason: the INFO record says it).
+     *
+     * @param pid the addressee
+     * @param msg the message that was not delivered
+     * @param reason one of DeadLetters' reasons
+     */
+    public void deadLetter(Pid pid, Object msg, String reason) {
         deadLetterCount.increment();
         io.verdant.internal.obs.Jfr.deadLetter(this, pid, msg);
         if (deadLetterHandler != null) {
@@ -666,7 +679,7 @@ public final class RuntimeCore {
                 reportInternalError(t);
             }
         } else if (state == RUNNING) {
-            deadLetters.record(pid, msg);
+            deadLetters.record(pid, msg, reason);
         }
     }
 
