@@ -670,6 +670,8 @@ public final class Green {
      * @param filter accepts the message to take
      * @return the message
      * @throws CancelledException if interrupted or cancelled while waiting
+     * @throws IllegalStateException if {@code filter} itself receives (or calls
+     *         {@link #mailboxSize}): a filter must not take from the mailbox it filters
      * @throws NullPointerException if {@code filter} is null
      */
     public static Object receive(Predicate<Object> filter) {
@@ -685,6 +687,7 @@ public final class Green {
      * @return the message
      * @throws TimedOutException if no accepted message arrived in time
      * @throws CancelledException if interrupted or cancelled while waiting
+     * @throws IllegalStateException if {@code filter} itself receives (see {@link #receive(Predicate)})
      */
     public static Object receive(Predicate<Object> filter, Duration timeout) {
         Objects.requireNonNull(filter, "filter");
@@ -697,6 +700,7 @@ public final class Green {
      *
      * @param filter accepts the message to take
      * @return the oldest accepted message, or empty if there is none
+     * @throws IllegalStateException if {@code filter} itself receives (see {@link #receive(Predicate)})
      * @throws NullPointerException if {@code filter} is null
      */
     public static Optional<Object> tryReceive(Predicate<Object> filter) {

@@ -110,4 +110,32 @@ class SelectiveReceiveFilterFailureTest {
         });
         assertThat(left).containsExactly("late");
     }
+
+    /**
+     * A filter that itself receives from the mailbox it is filtering is refused with
+     * IllegalStateException, which propagates like any filter failure: nothing is lost
+     * or taken twice (before: the nested receive took the message being tested, the
+     * outer receive returned it too, and the next saved message was lost).
+     */
+    @Test
+    void aFilterThatReceivesIsRefusedAndLosesNothing() {
+        List<Object> left = rt.run(() -> {
+            Pid self = Green.self();
+            for (int i = 1; i <= 4; i++) {
+                Green.send(self, i);
+            }
+            assertThat(Green.tryReceive(String.class)).isEmpty(); // all four now skipped, in order
+            List<Object> nested = new ArrayList<>();
+            Predicate<Object> receiving = m -> {
+                Green.tryReceive().ifPresent(nested::add);
+                return true;
+            };
+            assertThatThrownBy(() -> Green.tryReceive(receiving)).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> Green.receive(m -> Green.mailboxSize() > 0, Duration.ofSeconds(1)))
+                    .isInstanceOf(IllegalStateException.class);
+            assertThat(nested).as("taken by a receive inside the filter").isEmpty();
+            return drain();
+        });
+        assertThat(left).containsExactly(1, 2, 3, 4);
+    }
 }

@@ -192,6 +192,9 @@ public final class ActorCell extends MailboxLink {
     private Node spare;
     /** Consumer only. */
     private ArrayDeque<Object> saved;
+    /** Consumer only: true while a selective receive's filter (user code) runs; a receive
+     * from inside it is refused (it would take from the queues the scan is walking). */
+    private boolean inFilter;
     /** Owner writes, any thread reads (exit delivery). */
     volatile boolean trapExits;
     /** The bound of a bounded mailbox, or null: set once before the owner is published (so
@@ -460,9 +463,25 @@ public final class ActorCell extends MailboxLink {
      * A filter that throws leaves the mailbox as it was, order included, and
      * the exception propagates: a message it threw on is already off the queue,
      * so it goes to the end of saved, which is exactly its place (saved holds
-     * only messages older than everything still queued).
+     * only messages older than everything still queued). A filter may not
+     * receive: a receive or size() from inside it throws IllegalStateException
+     * (it would take from the save queue this scan iterates: one message
+     * returned twice and another lost), which then propagates as above.
      */
     private Object scanQueue(Matcher matcher) {
+        if (matcher instanceof Matcher.Filter) {
+            inFilter = true;
+            try {
+                return scanSaved(matcher);
+            } finally {
+                inFilter = false;
+            }
+        }
+        return scanSaved(matcher);
+    }
+
+    /** Owner only: scanQueue's body (see there). */
+    private Object scanSaved(Matcher matcher) {
         ArrayDeque<Object> s = saved;
         if (s != null && !s.isEmpty()) {
             if (matcher == Matcher.ANY) {
@@ -524,6 +543,9 @@ public final class ActorCell extends MailboxLink {
         if (owner != null && owner.vthread == null) {
             throw EventActor.noReceive(what);
         }
+        if (inFilter) {
+            throw inFilter(what);
+        }
         if (!deadline.isNow()) {
             Waits.enter(what);
         } else {
@@ -574,6 +596,9 @@ public final class ActorCell extends MailboxLink {
         if (owner != null && owner.vthread == null) {
             throw EventActor.noReceive("receive");
         }
+        if (inFilter) {
+            throw inFilter("receive");
+        }
         boolean interrupted = Thread.interrupted();
         TimerWheel.Timer timer = null;
         try {
@@ -614,12 +639,19 @@ public final class ActorCell extends MailboxLink {
      * owner never sees more than the capacity (plus signals).
      */
     public int size() {
+        if (inFilter) {
+            throw inFilter("Green.mailboxSize");
+        }
         MailboxBound b = bound;
         if (b != null) {
             dropExcess(b);
         }
         drainToSaved();
         return saved == null ? 0 : saved.size();
+    }
+
+    private static IllegalStateException inFilter(String what) {
+        return new IllegalStateException(what + " called inside a selective receive's filter");
     }
 
     /** Owner only: moves every queued message to the end of saved, in order. */
