@@ -48,7 +48,9 @@ import java.util.concurrent.locks.LockSupport;
  *     between its state read and the JDK's): then unmounted() runs beside a
  *     turn, with the same harmless effects as after a resume elsewhere.
  *   next: getAndSet by this thread and by unmounted() (the slot is emptied at
- *     most once per actor).
+ *     most once per actor); read (volatile) by the ticker's holdsNext, a
+ *     snapshot for the waiting-work rule (Dispatchers.heldBack).
+ *   Dispatchers.alive holds this dispatcher from the start of call() to its end.
  *   blocked: CAS by unmounted() (false -> true) and this thread (true -> false).
  *   idle: guarded by Dispatchers' idleLock.
  * </pre>

@@ -7,6 +7,8 @@ import io.verdant.internal.sched.Scheduler;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 
@@ -86,7 +88,7 @@ final class Dispatchers {
     /** Guarded by idleLock. */
     private final ArrayDeque<Dispatcher> idle = new ArrayDeque<>();
     /** Dispatchers alive, for the scheduler's probe of next slots (heldBack). */
-    private final java.util.Set<Dispatcher> alive = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Dispatcher> alive = ConcurrentHashMap.newKeySet();
     @SuppressWarnings("unused") private volatile int idleCount;
     @SuppressWarnings("unused") private volatile int total;
     @SuppressWarnings("unused") private volatile int running;

@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -373,7 +374,7 @@ public final class Scheduler {
     private final Ticker ticker;
     private final Sysmon sysmon;
     /** Work outside the queues held back by a running task (see heldBackWork); null if none. */
-    private volatile java.util.function.BooleanSupplier heldBack;
+    private volatile BooleanSupplier heldBack;
     private final boolean preemptive;
     /** Trace rings of this scheduler's carriers and ticker (see {@link TraceControl}). */
     private final TraceControl traceControl;
@@ -1181,7 +1182,7 @@ public final class Scheduler {
                 return true;
             }
         }
-        java.util.function.BooleanSupplier h = heldBack;
+        BooleanSupplier h = heldBack;
         return h != null && h.getAsBoolean();
     }
 
@@ -1192,7 +1193,7 @@ public final class Scheduler {
      * {@link #hasWaitingWork()} counts it, so the time-slice rule asks that task to
      * yield, and the yield hands the work on.
      */
-    public void heldBackWork(java.util.function.BooleanSupplier probe) {
+    public void heldBackWork(BooleanSupplier probe) {
         heldBack = probe;
     }
 
