@@ -8,6 +8,8 @@ package io.verdant.internal;
  * the class erroneous for good: every later use in the JVM throws
  * NoClassDefFoundError. Listed: the classes whose initialiser a user's first
  * call can reach with little stack left; each is proven by DeepFirstUseTest.
+ * Verdant's JFR event classes, which exist only with jdk.jfr, are initialised
+ * for the same reason by JfrEvents.registerPeriodic.
  */
 final class EagerClasses {
     private static final String[] NAMES = {
