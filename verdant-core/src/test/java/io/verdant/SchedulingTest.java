@@ -120,6 +120,39 @@ class SchedulingTest {
     }
 
     @Test
+    void injectedLowPriorityProgressesUnderHighLoadThatOverflowsTheRing() throws Exception {
+        // More HIGH yielders than a carrier's ring holds: the ring overflows into the
+        // injection queue, so injected HIGH work never runs out. A LOW thread spawned from
+        // this platform thread waits in the injection queue, not in the carrier's ring.
+        int highThreads = 600;
+        try (Verdant rt = single("injected-anti-starvation")) {
+            AtomicBoolean stop = new AtomicBoolean();
+            CountDownLatch allRunning = new CountDownLatch(highThreads);
+            List<GreenHandle<Void>> high = new ArrayList<>();
+            try {
+                for (int i = 0; i < highThreads; i++) {
+                    high.add(rt.spawner().priority(Priority.HIGH).spawn(() -> {
+                        allRunning.countDown();
+                        while (!stop.get()) {
+                            Green.yield();
+                        }
+                    }));
+                }
+                assertThat(allRunning.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                CountDownLatch lowRan = new CountDownLatch(1);
+                GreenHandle<Void> low = rt.spawner().priority(Priority.LOW).spawn(lowRan::countDown);
+                boolean ran = lowRan.await(5, java.util.concurrent.TimeUnit.SECONDS);
+                stop.set(true);
+                high.forEach(GreenHandle::join);
+                low.join();
+                assertThat(ran).as("an injected LOW thread ran under saturating HIGH load").isTrue();
+            } finally {
+                stop.set(true);
+            }
+        }
+    }
+
+    @Test
     void workIsSpreadOverTwoWorkers() throws Exception {
         try (Verdant rt = Verdant.start(Config.builder().workers(2).name("spread").build())) {
             // Two threads that each wait for the other to be running at the same

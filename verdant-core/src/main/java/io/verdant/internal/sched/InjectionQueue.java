@@ -319,6 +319,21 @@ final class InjectionQueue extends InjectionQueueHintPad {
      * @return the oldest task taken, or null
      */
     Task pollBatch(int level, int max, LocalQueue[] into) {
+        return pollBatch(0, level, max, into);
+    }
+
+    /**
+     * As {@link #pollBatch(int, int, LocalQueue[])}, looking only at the levels from
+     * {@code from} (inclusive) to {@code level} (exclusive): {@code (p, p + 1)} takes
+     * from level p alone (a carrier's anti-starvation rule, Scheduler.pollInjectedFair).
+     *
+     * @param from  the best level looked at
+     * @param level levels strictly below this one are looked at
+     * @param max   most tasks to take, at least 1
+     * @param into  the caller's rings, one per level, or null for a chain only
+     * @return the oldest task taken, or null
+     */
+    Task pollBatch(int from, int level, int max, LocalQueue[] into) {
         for (int spins = 0; !CONSUMING.compareAndSet(this, 0, 1); spins++) {
             if (spins == FLAG_SPINS) {
                 return null;
@@ -326,7 +341,7 @@ final class InjectionQueue extends InjectionQueueHintPad {
             Thread.onSpinWait();
         }
         try {
-            for (int p = 0; p < level; p++) {
+            for (int p = from; p < level; p++) {
                 Level l = levels[p];
                 if (queued(l) <= 0) {
                     continue;
@@ -492,6 +507,11 @@ final class InjectionQueue extends InjectionQueueHintPad {
             }
         }
         return false;
+    }
+
+    /** Any thread: whether level {@code p} holds a task, a snapshot (two volatile reads). */
+    boolean holds(int p) {
+        return queued(levels[p]) > 0;
     }
 
     /**

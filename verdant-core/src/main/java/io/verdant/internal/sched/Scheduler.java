@@ -877,14 +877,47 @@ public final class Scheduler {
         if (!injection.hasAnyBelow(level)) {
             return null; // nothing queued below level: no flag CAS (search's common case when idle)
         }
+        return pollInjectedBetween(w, 0, level);
+    }
+
+    /**
+     * Worker {@code w} only, on its periodic look at the injection queues (Worker.next,
+     * step 1): as {@link #pollInjectedHinted}{@code (w, LEVELS)}, except that an injected
+     * level that such looks passed over STARVATION_LIMIT times in a row while it held
+     * tasks (Worker.injectedStarved) is taken from instead of the best one. The rule of
+     * the local levels, for the injection queues: without it a level the injection
+     * queues never ran out of (HIGH threads overflowing a carrier's ring) kept every
+     * worse injected level waiting for ever, so a LOW thread spawned or woken from
+     * outside a carrier never ran under that load
+     * (SchedulingTest.injectedLowPriorityProgressesUnderHighLoadThatOverflowsTheRing).
+     * Costs a read of each level's counts once per look (every GLOBAL_INTERVAL
+     * dispatches), and only while the hint says something is injected.
+     */
+    Task pollInjectedFair(Worker w) {
+        if (!injection.maybeAnyBelow(LEVELS)) {
+            return null;
+        }
+        int starved = w.injectedStarved(injection);
+        if (starved >= 0) {
+            Task t = pollInjectedBetween(w, starved, starved + 1);
+            if (t != null) {
+                w.hintMisses = 0;
+                return t;
+            }
+        }
+        return pollInjectedMissCounted(w, LEVELS);
+    }
+
+    /** {@link #pollInjectedAbove} for the levels from {@code from} (inclusive) to {@code level} (exclusive). */
+    private Task pollInjectedBetween(Worker w, int from, int level) {
         int queued = injection.size();
         int max = Math.min(queued / carriers.length + 1, LocalQueue.CAPACITY / 2);
         if (max > 1) {
-            for (int p = 0; p < level; p++) {
+            for (int p = from; p < level; p++) {
                 max = Math.min(max, w.levels[p].room() + 1);
             }
         }
-        Task first = injection.pollBatch(level, Math.max(1, max), w.levels);
+        Task first = injection.pollBatch(from, level, Math.max(1, max), w.levels);
         if (first != null) {
             Task rest = InjectionQueue.unlinkNext(first);
             if (rest != null) {

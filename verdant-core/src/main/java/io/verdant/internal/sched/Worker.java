@@ -41,7 +41,10 @@ import java.util.concurrent.locks.LockSupport;
  *      running here to yield (injectedFirst), the injection queues first
  *      (fairness between local and remote work: without the second rule, work
  *      injected behind CPU-bound threads that yield every 10 ms slice would
- *      wait up to 61 slices);
+ *      wait up to 61 slices); the best injected level, except that one passed
+ *      over by STARVATION_LIMIT such looks in a row while it held tasks is
+ *      taken from instead (Scheduler.pollInjectedFair: step 3 for the
+ *      injection queues, whose HIGH level a ring's overflow can keep full);
  *   1b. an injected task of strictly higher priority than all local work
  *      (one opaque read of the injection queue's hint when nothing is injected:
  *      Scheduler.pollInjectedHinted, used at steps 1, 1b and 5): a
@@ -393,6 +396,9 @@ public final class Worker extends Thread {
     final LocalQueue[] levels = new LocalQueue[Scheduler.LEVELS];
     int levelMask;
     private final int[] skipped = new int[Scheduler.LEVELS];
+    /** Owner only: per injection level, the periodic looks at the injection queues in a
+     * row that found it holding tasks and a better level too (injectedStarved). */
+    private final int[] injectedSkipped = new int[Scheduler.LEVELS];
     private int lifoRuns;
     /** Owner only (Scheduler.pollInjectedHinted): looks in a row that found the injection
      * queue's hint set and nothing to take. */
@@ -877,7 +883,7 @@ public final class Worker extends Thread {
                 found = TraceEvent.FOUND_STOLEN;
                 return p;
             }
-            Task t = scheduler.pollInjectedHinted(this, Scheduler.LEVELS);
+            Task t = scheduler.pollInjectedFair(this);
             if (t != null) {
                 found = TraceEvent.FOUND_INJECTED;
                 return t;
@@ -1029,6 +1035,30 @@ public final class Worker extends Thread {
             levelMask = m;
         }
         return null;
+    }
+
+    /**
+     * Owner only, at a periodic look at the injection queues (nextQueued, step 1;
+     * Scheduler.pollInjectedFair): counts a skip for every injected level holding tasks
+     * below the best such level, and resets the count of every other; returns the
+     * first level whose count reached STARVATION_LIMIT (its count reset), or -1.
+     */
+    int injectedStarved(InjectionQueue q) {
+        int best = -1;
+        int starved = -1;
+        for (int p = 0; p < Scheduler.LEVELS; p++) {
+            boolean holds = q.holds(p);
+            if (!holds || best < 0) {
+                if (holds) {
+                    best = p;
+                }
+                injectedSkipped[p] = 0;
+            } else if (++injectedSkipped[p] >= STARVATION_LIMIT && starved < 0) {
+                starved = p;
+                injectedSkipped[p] = 0;
+            }
+        }
+        return starved;
     }
 
     /** Counts a skip for every non-empty level below the best one; serves the
