@@ -153,6 +153,47 @@ class SchedulingTest {
     }
 
     @Test
+    void aLowThreadWokenByAHighThreadProgressesUnderHighLoad() throws Exception {
+        // A HIGH thread alone on the only carrier wakes a parked LOW thread (a hand-off:
+        // nothing else is runnable there), then keeps HIGH work runnable for ever.
+        try (Verdant rt = single("woken-low-anti-starvation")) {
+            AtomicBoolean stop = new AtomicBoolean();
+            CountDownLatch lowWaiting = new CountDownLatch(1);
+            CountDownLatch go = new CountDownLatch(1);
+            CountDownLatch lowRan = new CountDownLatch(1);
+            try {
+                GreenHandle<Object> low = rt.spawner().priority(Priority.LOW).spawn(() -> {
+                    lowWaiting.countDown();
+                    go.await();
+                    lowRan.countDown();
+                    return null;
+                });
+                // One carrier: the HIGH thread runs only once the LOW one has parked in await.
+                assertThat(lowWaiting.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                GreenHandle<Void> high = rt.spawner().priority(Priority.HIGH).spawn(() -> {
+                    go.countDown();
+                    GreenHandle<Void> other = Green.spawner().priority(Priority.HIGH).spawn(() -> {
+                        while (!stop.get()) {
+                            Green.yield();
+                        }
+                    });
+                    while (!stop.get()) {
+                        Green.yield();
+                    }
+                    other.join();
+                });
+                boolean ran = lowRan.await(5, java.util.concurrent.TimeUnit.SECONDS);
+                stop.set(true);
+                high.join();
+                low.join();
+                assertThat(ran).as("the woken LOW thread ran under saturating HIGH load").isTrue();
+            } finally {
+                stop.set(true);
+            }
+        }
+    }
+
+    @Test
     void workIsSpreadOverTwoWorkers() throws Exception {
         try (Verdant rt = Verdant.start(Config.builder().workers(2).name("spread").build())) {
             // Two threads that each wait for the other to be running at the same

@@ -51,7 +51,9 @@ import java.util.concurrent.locks.LockSupport;
  *      HIGH thread woken by a timer or a platform thread is not queued behind
  *      local LOW work once priority preemption has freed this carrier;
  *   2. the LIFO slot, if its priority is at least the best local level and
- *      fewer than LIFO_LIMIT LIFO runs happened in a row;
+ *      fewer than LIFO_LIMIT LIFO runs happened in a row; a slot's task of a
+ *      worse priority than the best local level goes to the back of its level
+ *      first (lifoBehindBetterWork), so step 3 counts it;
  *   3. anti-starvation: a non-empty level passed over STARVATION_LIMIT times
  *      in a row is served next;
  *   4. the best non-empty local level (numberOfTrailingZeros of levelMask);
@@ -891,6 +893,10 @@ public final class Worker extends Thread {
         }
         int best = bestLevel();
         Task slot = lifoOpaque();
+        if (slot != null && best >= 0 && slot.priority > best) {
+            lifoBehindBetterWork();
+            slot = null;
+        }
         int top = slot != null && (best < 0 || slot.priority < best) ? slot.priority : best;
         if (top > 0) {
             Task t = scheduler.pollInjectedHinted(this, top);
@@ -922,6 +928,25 @@ public final class Worker extends Thread {
             }
         }
         return pollInjectedNoted();
+    }
+
+    /**
+     * Owner only (nextQueued), the LIFO slot's task being of a worse priority than work
+     * queued here since the hand-off (the waker spawned or woke better work, or yielded
+     * behind it): that task cannot run next, so it goes to the back of its level, where
+     * the priority order and the anti-starvation rule count it and thieves see it, and an
+     * idle carrier is signalled for it (as a yielder moved to the queue is, in next()).
+     * Left in the slot, it was passed over for as long as better work stayed queued and
+     * never counted as skipped: a LOW thread woken by a HIGH one never ran under HIGH
+     * load (SchedulingTest.aLowThreadWokenByAHighThreadProgressesUnderHighLoad).
+     * Out of nextQueued: the hand-off path does not pay for it.
+     */
+    private void lifoBehindBetterWork() {
+        Task t = getAndSetLifo(null);
+        if (t != null) {
+            pushLocalOrInject(t);
+            scheduler.signalWorkFromOwner();
+        }
     }
 
     /** Owner only: a task from the injection queues (by the hint: a miss is found by the
