@@ -113,6 +113,55 @@ class PreemptionTest {
     }
 
     /**
+     * A HIGH thread spawned on the only carrier, behind which the carrier's own
+     * thread is asked to yield (priority rule a), runs next, although LOW
+     * CPU-bound work is waiting in the injection queue (600 loops: more than the
+     * carrier's ring holds, so the ring's overflow keeps the injection queue full).
+     */
+    @Test
+    void aHighThreadQueuedOnItsCarrierRunsBeforeInjectedLowWork() throws Exception {
+        int lowLoops = 600;
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("prio-local").build())) {
+            AtomicBoolean stop = new AtomicBoolean();
+            java.util.concurrent.CountDownLatch lowSpawned = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch highRan = new java.util.concurrent.CountDownLatch(1);
+            List<GreenHandle<?>> all = java.util.Collections.synchronizedList(new ArrayList<>());
+            try {
+                // NORMAL: once woken (injected) it preempts the LOW loops (rule b) and runs.
+                all.add(rt.spawn(() -> {
+                    lowSpawned.await();
+                    all.add(Green.spawner().priority(Priority.HIGH).spawn(highRan::countDown));
+                    while (!stop.get()) {
+                        Green.checkpoint(); // asked to yield for the HIGH thread (rule a)
+                    }
+                    return null;
+                }));
+                for (int i = 0; i < lowLoops; i++) {
+                    all.add(rt.spawner().priority(Priority.LOW).spawn(() -> {
+                        while (!stop.get()) {
+                            Green.checkpoint();
+                        }
+                    }));
+                }
+                lowSpawned.countDown();
+                boolean ran = highRan.await(3, TimeUnit.SECONDS);
+                stop.set(true);
+                assertThat(ran).as("the HIGH thread ran before the injected LOW loops").isTrue();
+            } finally {
+                stop.set(true);
+                lowSpawned.countDown();
+            }
+            List<GreenHandle<?>> handles;
+            synchronized (all) {
+                handles = List.copyOf(all);
+            }
+            for (GreenHandle<?> h : handles) {
+                h.join(Duration.ofSeconds(20));
+            }
+        }
+    }
+
+    /**
      * A HIGH green thread sleeps 1 ms in a loop on 1 worker that two LOW
      * CPU-bound loops (with checkpoints) keep busy. The slice is 1 s, and no
      * spare carrier can take over: by time slicing alone a wake-up would wait for

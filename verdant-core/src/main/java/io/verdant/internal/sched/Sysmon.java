@@ -454,7 +454,14 @@ public final class Sysmon {
         int level = running.priority;
         if (timesliceNanos > 0) {
             int localBest = c.bestWaitingLevel();
-            if ((held >= timesliceNanos || (localBest >= 0 && localBest < level)) && request(i, running)) {
+            boolean betterHere = localBest >= 0 && localBest < level;
+            if ((held >= timesliceNanos || betterHere) && request(i, running) && !betterHere) {
+                // Slice over: the injection queues first after it. Not for rule a: the
+                // carrier then dispatches the better work waiting here first. With the
+                // injection queues first, a LOW task injected (or overflowed) there ran
+                // instead, and each later rule-a request did the same again, so a HIGH
+                // thread queued here waited for as long as LOW work stayed injected
+                // (PreemptionTest.aHighThreadQueuedOnItsCarrierRunsBeforeInjectedLowWork).
                 c.preferInjectedNext();
             }
             if (level > victimLevel || (level == victimLevel && held > victimHeld)) {

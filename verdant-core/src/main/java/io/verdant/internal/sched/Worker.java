@@ -38,7 +38,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * Dispatch order (owner)
  *   1. every GLOBAL_INTERVAL dispatches, or when Sysmon has just asked the task
- *      running here to yield (injectedFirst), the injection queues first
+ *      running here to yield at the end of its slice (injectedFirst; not when it
+ *      asked for better work queued here: that runs first), the injection queues first
  *      (fairness between local and remote work: without the second rule, work
  *      injected behind CPU-bound threads that yield every 10 ms slice would
  *      wait up to 61 slices); the best injected level, except that one passed
@@ -168,7 +169,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * Flags written by other threads
  *   injectedFirst  set (opaque) by Sysmon when it requests preemption of the task
- *                  running here; read and cleared by the owner in next().
+ *                  running here for its time slice (not for better local work);
+ *                  read and cleared by the owner in next().
  *                  Also set by a submitter that pushed to this carrier's inbox.
  *   retire         spares only: set by Sysmon under the idle lock; read by the
  *                  owner between tasks (see Scheduler, "Carriers").
