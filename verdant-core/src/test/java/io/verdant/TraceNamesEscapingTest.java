@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Thread names outside plain ASCII in the files a trace writes: the HTML page
  * shortens a long name in the green-thread rows, and must not cut it inside a
- * character (a UTF-16 surrogate pair), which a UTF-8 file cannot hold.
+ * character (a UTF-16 surrogate pair), which a UTF-8 file cannot hold; a name
+ * that holds half a pair already is written with U+FFFD in its place.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TraceNamesEscapingTest {
@@ -42,6 +43,29 @@ class TraceNamesEscapingTest {
             trace.writeChromeJson(json);
             JsonNode root = new ObjectMapper().readTree(Files.readString(json, StandardCharsets.UTF_8));
             assertThat(root.toString()).contains(name);
+        }
+    }
+
+    @Test
+    void aNameCutInsideACharacterIsWrittenToBothFilesAsAReplacementCharacter(@TempDir Path dir) throws Exception {
+        // An application that cuts names to a length can cut inside a surrogate pair: here half of U+1F600.
+        String name = "half \uD83D cut";
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("trace-half-pair").build())) {
+            TraceRecording trace = rt.startTrace();
+            rt.spawner().name(name).spawn(() -> {
+                for (int i = 0; i < 3; i++) {
+                    Green.yield();
+                }
+            }).join(Duration.ofSeconds(20));
+            trace.stop();
+            Path json = dir.resolve("trace.json");
+            trace.writeChromeJson(json);
+            JsonNode root = new ObjectMapper().readTree(Files.readString(json, StandardCharsets.UTF_8));
+            assertThat(root.findValuesAsText("name")).anyMatch(n -> n.startsWith("half \uFFFD cut <"));
+            Path html = dir.resolve("trace.html");
+            trace.writeHtml(html);
+            assertThat(Files.readString(html, StandardCharsets.UTF_8)).contains("half \uFFFD cut &lt;")
+                    .endsWith("</html>\n");
         }
     }
 

@@ -372,7 +372,7 @@ public final class ChromeTraceWriter {
         b.append(r);
     }
 
-    /** A JSON string literal. */
+    /** A JSON string literal (half a surrogate pair becomes U+FFFD: TraceHtml.appendCodePoint). */
     static void str(StringBuilder b, String s) {
         b.append('"');
         for (int i = 0; i < s.length(); i++) {
@@ -386,6 +386,8 @@ public final class ChromeTraceWriter {
                 default -> {
                     if (c < 0x20 || c == 0x2028 || c == 0x2029) {
                         b.append(String.format("\\u%04x", (int) c));
+                    } else if (Character.isSurrogate(c)) {
+                        i = TraceHtml.appendCodePoint(b, s, i);
                     } else {
                         b.append(c);
                     }

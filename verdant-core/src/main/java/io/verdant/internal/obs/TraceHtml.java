@@ -656,8 +656,34 @@ public final class TraceHtml {
                 case '>' -> b.append("&gt;");
                 case '&' -> b.append("&amp;");
                 case '"' -> b.append("&quot;");
-                default -> b.append(c);
+                default -> {
+                    if (Character.isSurrogate(c)) {
+                        i = appendCodePoint(b, s, i);
+                    } else {
+                        b.append(c);
+                    }
+                }
             }
         }
+    }
+
+    /**
+     * Appends the character at {@code i} of {@code s}, a surrogate: a whole pair as it is, half
+     * a pair (a name cut inside a character) as U+FFFD, which UTF-8 can encode (the file
+     * writers' encoder threw MalformedInputException on it, leaving the file half written).
+     *
+     * @param b where to append
+     * @param s the text
+     * @param i the index of a surrogate in {@code s}
+     * @return the index of the last char consumed
+     */
+    static int appendCodePoint(StringBuilder b, String s, int i) {
+        char c = s.charAt(i);
+        if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+            b.append(c).append(s.charAt(i + 1));
+            return i + 1;
+        }
+        b.append('\uFFFD');
+        return i;
     }
 }
