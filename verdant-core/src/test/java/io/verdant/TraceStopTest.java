@@ -86,4 +86,24 @@ class TraceStopTest {
             assertThat(mine.get(1).end() - mine.get(1).begin()).isGreaterThan(0);
         }
     }
+
+    @Test
+    void aSliceCutAtTheStopIsNotKeptBeyondMaxEvents() throws Exception {
+        // A green thread that stops the trace itself has its own slice cut at the stop; with the
+        // trace already holding maxEvents, that cut slice went beyond the limit.
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("trace-stop-max").build())) {
+            for (int round = 0; round < 5; round++) {
+                TraceRecording trace = rt.startTrace(TraceOptions.defaults().maxEvents(10));
+                rt.run(() -> {
+                    for (int i = 0; i < 200; i++) {
+                        Green.yield();
+                    }
+                    trace.stop();
+                    return null;
+                });
+                assertThat(trace.events()).as("round %d", round).isEqualTo(10);
+                assertThat(trace.events() + trace.dropped()).as("round %d", round).isGreaterThan(200);
+            }
+        }
+    }
 }

@@ -99,7 +99,8 @@ import java.util.concurrent.locks.LockSupport;
  *   written no SLICE past that count, TraceRing.wrote),
  *   appends the slice cut at the stop time (ended "running", begun where the
  *   carrier's last slice or idle period in the lane ended, or at the trace's
- *   start). A stop called from a green thread does not wait for its own slice
+ *   start), unless the trace holds maxEvents already (it is then dropped and
+ *   counted, as drain does with what is beyond the limits). A stop called from a green thread does not wait for its own slice
  *   (TraceControl.InFlight.traced is false for it): that one is cut. So the trace holds every slice that ended before stop() returned,
  *   the wake-ups and spawns made in the slices still running (their arrows
  *   start in the cut slice), and no event written after the last drain. Then
@@ -579,9 +580,14 @@ public final class TraceSession implements TraceRecording {
             if (begin == Long.MIN_VALUE) {
                 continue; // a flight copy with no earlier slice on the carrier: no begin to show
             }
-            if (l.count() < MAX_LANE_EVENTS && l.add(TraceEvent.header(TraceEvent.SLICE, 0,
+            if (l.count() >= MAX_LANE_EVENTS || held >= maxEvents) {
+                dropped++; // beyond a limit, like the events drain() cannot keep
+            } else if (l.add(TraceEvent.header(TraceEvent.SLICE, 0,
                     TraceEvent.ENDED_RUNNING, f.priority()), Math.min(begin, endNanos), endNanos, f.taskId())) {
+                held++;
                 names.name(f.taskId());
+            } else {
+                dropped++; // no direct memory left for a chunk
             }
         }
     }
