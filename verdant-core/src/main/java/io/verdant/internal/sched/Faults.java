@@ -40,6 +40,8 @@ package io.verdant.internal.sched;
  * (SendTimerCancelRaceTest). {@link #blockingCallStarting()}, called by a
  * Green.blocking pool thread that has claimed a call and not yet recorded
  * itself as its runner, lets a test cancel the caller there (BlockingCancelRaceTest).
+ * {@link #traceRingAllocating()}, called by TraceControl before it allocates each
+ * carrier's trace ring, lets a test fail that allocation (TraceRingAllocationFailureTest).
  *
  * <pre>
  * Threads
@@ -113,7 +115,7 @@ public final class Faults {
     enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, SLICE_ENDING, TAKEN, DISPATCHED, OWN_SLOT_PENDING, SPAWN_PUBLISHED, CANCEL_MARKED,
         SLOT_PUBLISHED, SLOT_EMPTIED, UNMOUNTED, OVERFLOW_ALLOCATING, SENDER_WAITING,
         TIMEOUT_EXPIRED, POOL_GROWING, SEND_TIMER_ARMING,
-        SYSMON_OBSERVING, BLOCKING_CALL_STARTING }
+        SYSMON_OBSERVING, BLOCKING_CALL_STARTING, TRACE_RING_ALLOCATING }
 
     /** A test's fault: may throw anything, on the carrier that reached {@code site}. */
     interface Hook {
@@ -277,6 +279,18 @@ public final class Faults {
     public static void blockingCallStarting() {
         if (ENABLED) {
             at(Worker.ofCaller(), Site.BLOCKING_CALL_STARTING);
+        }
+    }
+
+    /**
+     * A thread starting a trace (or the runtime, for its flight recorder), in
+     * TraceControl.install before it allocates a carrier's ring: runs the installed
+     * hook, if any, at TRACE_RING_ALLOCATING (a test throws OutOfMemoryError there).
+     * Folded away unless fault injection is enabled.
+     */
+    static void traceRingAllocating() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.TRACE_RING_ALLOCATING);
         }
     }
 

@@ -81,8 +81,8 @@ public final class TraceControl {
      */
     public void keepFlightRecorder(int eventsPerCarrier) {
         synchronized (scheduler.spareLock()) {
-            flight = true;
             install(eventsPerCarrier);
+            flight = true;
         }
     }
 
@@ -297,18 +297,29 @@ public final class TraceControl {
         return r;
     }
 
-    /** Holding spareLock: creates rings for the cores and the ticker and installs them. */
+    /**
+     * Holding spareLock: creates rings for the carriers, the ticker and the outside
+     * and installs them. All are allocated before any is installed: a failed
+     * allocation (OutOfMemoryError, a large ring) changes nothing, where it left the
+     * rings made so far installed with no session to remove them.
+     */
     private void install(int eventsPerCarrier) {
-        events = eventsPerCarrier;
-        rings = new TraceRing[scheduler.maxCarriers() + 2];
-        for (Worker w : scheduler.carriers()) {
-            w.setTraceOpaque(ringOf(w.index));
+        Worker[] carriers = scheduler.carriers();
+        TraceRing[] made = new TraceRing[scheduler.maxCarriers() + 2];
+        for (Worker w : carriers) {
+            Faults.traceRingAllocating();
+            made[w.index] = new TraceRing(eventsPerCarrier);
         }
         TraceRing t = new TraceRing(Math.min(TICKER_EVENTS, eventsPerCarrier));
-        rings[rings.length - 2] = t;
-        scheduler.sysmon().trace = t;
+        made[made.length - 2] = t;
         TraceRing o = new TraceRing(Math.min(OUTSIDE_EVENTS, eventsPerCarrier));
-        rings[rings.length - 1] = o;
+        made[made.length - 1] = o;
+        events = eventsPerCarrier;
+        rings = made;
+        for (Worker w : carriers) {
+            w.setTraceOpaque(made[w.index]);
+        }
+        scheduler.sysmon().trace = t;
         outside = o;
     }
 }
