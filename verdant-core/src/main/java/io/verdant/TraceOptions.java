@@ -47,7 +47,9 @@ public final class TraceOptions {
         /** Slices: a green thread (or foreign task) running on a carrier, with how it was found and why it
          * stopped. Always kept: every other kind is drawn on slices. */
         SLICES,
-        /** Idle periods of a carrier (parked with nothing to run). */
+        /** Idle periods of a carrier (parked with nothing to run). Left out, they are not exported, but the
+         * trace still holds them (counted in {@link TraceRecording#events()} and by {@link #maxEvents(long)}):
+         * an idle period's begin is the clock read that times the slices before it. */
         IDLE,
         /** Wake-ups: arrows from the waker's slice, or from the timer, I/O or outside source, to the woken
          * thread's next slice. */

@@ -536,6 +536,39 @@ class TraceViewTest {
     }
 
     @Test
+    void slicesBeforeAnIdlePeriodAreNotStretchedOverItWhenIdleIsLeftOut() throws Exception {
+        // The options of docs/observability.md leave IDLE out. A carrier reads the clock at one slice end
+        // in 64 (or after a tick): the ends of the slices before an idle period are mostly estimates, timed
+        // by the idle period's clock read. Without it, the idle time up to the next clock read (here the end
+        // of the slice cut at the stop) was shared among those slices: a yield shown 100 ms long.
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("view-idle-left-out").build())) {
+            for (int round = 0; round < 4; round++) {
+                TraceRecording trace = rt.startTrace(TraceOptions.defaults()
+                        .record(TraceOptions.Kind.SLICES, TraceOptions.Kind.WAKES, TraceOptions.Kind.PARKS));
+                Pid first = rt.run(() -> {
+                    for (int i = 0; i < 5; i++) {
+                        Green.yield();
+                    }
+                    return Green.self();
+                });
+                Thread.sleep(200); // the carrier idles
+                rt.run(() -> {
+                    trace.stop();
+                    return null;
+                });
+                List<TraceCostTest.Slice> mine = TraceCostTest.slices(trace).stream()
+                        .filter(s -> s.pid().equals(first.toString())).toList();
+                assertThat(mine).as("round %d", round).hasSize(6);
+                long ran = mine.stream().mapToLong(s -> s.end() - s.begin()).sum();
+                assertThat(Duration.ofNanos(ran)).as("round %d: %s", round, mine).isLessThan(Duration.ofMillis(100));
+                for (JsonNode e : parse(trace).get("traceEvents")) {
+                    assertThat(e.path("cat").asText()).as("idle periods left out").isNotEqualTo("idle");
+                }
+            }
+        }
+    }
+
+    @Test
     void aTraceStopsItselfAfterItsMaxDurationAndAtItsMaxEvents() throws Exception {
         try (Verdant rt = Verdant.start(Config.builder().workers(1).name("view-limits").build())) {
             long t0 = System.nanoTime(); // before the start: a start slowed by load must not shorten "took"

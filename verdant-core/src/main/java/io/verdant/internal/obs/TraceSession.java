@@ -159,6 +159,8 @@ public final class TraceSession implements TraceRecording {
     private final int keepTypes;
     /** Whether parked slices keep their blocker and holder (Kind.PARKS). */
     private final boolean keepParks;
+    /** Whether idle periods are exported (the lanes hold them either way: typesOf). */
+    private final boolean keepIdle;
     /** The most events kept in all lanes. */
     private final long maxEvents;
     /** Whether the options limit the duration. */
@@ -191,6 +193,7 @@ public final class TraceSession implements TraceRecording {
         this.startNanos = startNanos;
         this.keepTypes = typesOf(options);
         this.keepParks = options.records(TraceOptions.Kind.PARKS);
+        this.keepIdle = options.records(TraceOptions.Kind.IDLE);
         this.maxEvents = options.maxEvents();
         // 2^62 ns (146 years) bounds the duration: the deadline stays comparable by subtraction.
         long limit = options.maxDuration().map(d -> Math.min(RuntimeCore.toNanos(d, "maxDuration"), 1L << 62)).orElse(-1L);
@@ -198,12 +201,15 @@ public final class TraceSession implements TraceRecording {
         this.deadline = timed ? startNanos + limit : 0;
     }
 
-    /** The event types the options keep, as a bit mask (bit t: type t). */
+    /**
+     * The event types the lanes keep, as a bit mask (bit t: type t): what the options
+     * keep, and idle periods always (data() leaves them out of the export unless kept):
+     * an idle period's begin is the clock read that times the slices before it, whose
+     * ends are mostly estimates (SliceTimes); without it they were spread over the
+     * idle time up to the next clock read.
+     */
     private static int typesOf(TraceOptions o) {
-        int m = 1 << TraceEvent.SLICE;
-        if (o.records(TraceOptions.Kind.IDLE)) {
-            m |= 1 << TraceEvent.IDLE;
-        }
+        int m = 1 << TraceEvent.SLICE | 1 << TraceEvent.IDLE;
         if (o.records(TraceOptions.Kind.WAKES)) {
             m |= 1 << TraceEvent.WAKE;
         }
@@ -648,6 +654,9 @@ public final class TraceSession implements TraceRecording {
         // (TraceEvent: "Estimated times", "Folded wake-up").
         SliceTimes.apply(copy, counts);
         FoldedWakes.unfold(copy, refCopy, holderCopy, counts, (keepTypes & 1 << TraceEvent.WAKE) != 0);
+        if (!keepIdle) {
+            dropIdle(copy, refCopy, holderCopy, counts); // held only to time the slices (typesOf)
+        }
         for (int i = 0; i < lanes.length; i++) {
             for (int j = 0; j < counts[i] * TraceRing.LONGS; j += TraceRing.LONGS) {
                 long t = copy[i][j + 1];
@@ -669,6 +678,33 @@ public final class TraceSession implements TraceRecording {
                 : startNanos != 0 ? Math.max(endNanos, last) : Math.max(last, start);
         return new TraceData(core.name, core.id, core.scheduler.workerCount(), laneNames, copy, refCopy, holderCopy, counts,
                 start, end, dropped, names.labels(), CLOCK_NANOS);
+    }
+
+    /** Removes the IDLE events of each lane (in place; counts updated), keeping the slots of the others aligned. */
+    private static void dropIdle(long[][] lanes, Object[][] refs, long[][] holders, int[] counts) {
+        final int w = TraceRing.LONGS;
+        for (int lane = 0; lane < lanes.length; lane++) {
+            long[] ev = lanes[lane];
+            Object[] r = refs[lane];
+            long[] hl = holders[lane];
+            int o = 0;
+            for (int k = 0; k < counts[lane]; k++) {
+                if (TraceEvent.type(ev[k * w]) == TraceEvent.IDLE) {
+                    continue;
+                }
+                if (o != k) {
+                    System.arraycopy(ev, k * w, ev, o * w, w);
+                    if (o < r.length) {
+                        r[o] = k < r.length ? r[k] : null;
+                    }
+                    if (o < hl.length) {
+                        hl[o] = k < hl.length ? hl[k] : 0;
+                    }
+                }
+                o++;
+            }
+            counts[lane] = o;
+        }
     }
 
     @Override
