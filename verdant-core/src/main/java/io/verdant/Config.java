@@ -423,7 +423,7 @@ public final class Config {
          * the last 65,536 slices of a carrier that only yields), which
          * {@link Verdant#flightRecording()} copies at any time, for example when
          * something has gone wrong. Recording costs a ring write per dispatch (carrying
-         * the slice's first wake-up), a clock read per 16 dispatches, and a ring write per
+         * the slice's first wake-up), a clock read per 64 dispatches and one per 1 ms tick, and a ring write per
          * further wake-up or spawn (see docs/observability.md); the rings are
          * allocated at start. 0 (the default) turns it off.
          *

@@ -485,12 +485,13 @@ public final class Verdant implements AutoCloseable {
      * if it falls behind the oldest events are overwritten and counted
      * ({@link TraceRecording#dropped()}). Recording costs one ring write per
      * dispatch, which also carries the slice's first wake-up, a clock read per
-     * 16 dispatches (slice times between reads are estimated), a ring write per
+     * 64 dispatches and one per 1 ms tick (slice times between reads are estimated), a ring write per
      * further wake-up and per spawn (see docs/observability.md); when no
      * trace records and the flight recorder is off, the cost is one read per
      * dispatch. Several traces may record at once. The trace records until
      * {@link TraceRecording#stop()} or the runtime closes; a forgotten trace
-     * keeps at most 2^21 events (80 MiB of direct memory, outside the heap) per carrier. The same as
+     * keeps at most 2^21 events per carrier (encoded in direct memory, outside the heap: about 6 MiB
+     * for a switch loop's slices, at most 107 MiB). The same as
      * {@code startTrace(TraceOptions.defaults())}; see {@link #startTrace(TraceOptions)}
      * for a ring size, the kinds of events kept, and limits after which it stops itself.
      *
