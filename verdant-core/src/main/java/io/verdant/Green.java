@@ -284,6 +284,8 @@ public final class Green {
      * separate pool of at most {@link Config#blockingThreads()} platform threads,
      * while the calling green thread parks: its carrier keeps running other green
      * threads meanwhile. When all pool threads are busy, calls wait in FIFO order.
+     * The work runs with the caller's context class loader but none of its thread
+     * locals (inheritable ones included): pool threads serve every caller.
      * Outside a green thread, {@code work} simply runs on the caller. A safepoint.
      * In a deterministic runtime ({@link Verdant#deterministic(Config, Determinism)})
      * {@code work} runs inline on the one carrier, as a single step that takes no

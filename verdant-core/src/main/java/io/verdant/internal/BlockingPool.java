@@ -27,6 +27,13 @@ import java.util.concurrent.locks.LockSupport;
  *   only costs its green thread's parked continuation), and idle threads end
  *   after KEEP_ALIVE_SECONDS.
  *
+ * Thread context
+ *   A pool thread is made by whichever caller's submission needs one and then
+ *   serves every later call, so it inherits nothing from that caller: no
+ *   inheritable thread locals (the first caller's request context leaked into
+ *   unrelated later calls). Each call runs with its caller's context class
+ *   loader, set for the work and restored after it.
+ *
  * One call (state machine of Call.state)
  *     QUEUED  -> RUNNING    pool thread starts it (CAS; fails if cancelled first)
  *     QUEUED  -> CANCELLED  the caller was interrupted first: the work never runs
@@ -118,11 +125,9 @@ final class BlockingPool {
             if (executor == null) {
                 AtomicInteger n = new AtomicInteger();
                 ThreadPoolExecutor made = new ThreadPoolExecutor(maxThreads, maxThreads, KEEP_ALIVE_SECONDS,
-                        TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-                            Thread t = new Thread(r, name + "-blocking-" + n.incrementAndGet());
-                            t.setDaemon(true);
-                            return t;
-                        });
+                        TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> Thread.ofPlatform()
+                                .name(name + "-blocking-" + n.incrementAndGet()).daemon(true)
+                                .inheritInheritableThreadLocals(false).unstarted(r));
                 made.allowCoreThreadTimeOut(true);
                 executor = made;
             }
@@ -161,6 +166,8 @@ final class BlockingPool {
 
         private final Callable<? extends T> work;
         private final Thread caller;
+        /** The caller's context class loader when it called: the work's, on the pool thread. */
+        private final ClassLoader loader;
         /** Guarded by this: the pool thread running the work, null before and after. */
         private Thread runner;
         /** Guarded by this: the caller cancelled after the call was claimed; a runner recorded later interrupts itself. */
@@ -173,6 +180,7 @@ final class BlockingPool {
         Call(Callable<? extends T> work, Thread caller) {
             this.work = work;
             this.caller = caller;
+            this.loader = caller.getContextClassLoader();
         }
 
         /** Pool thread. */
@@ -182,19 +190,23 @@ final class BlockingPool {
                 return;
             }
             io.verdant.internal.sched.Faults.blockingCallStarting();
+            Thread self = Thread.currentThread();
             synchronized (this) {
-                runner = Thread.currentThread();
+                runner = self;
                 if (stop) {
                     runner.interrupt(); // cancelled between the claim and this record
                 }
             }
+            ClassLoader own = self.getContextClassLoader();
             try {
+                self.setContextClassLoader(loader);
                 result = work.call();
             } catch (Exception e) {
                 failure = e;
             } catch (Error e) {
                 error = e;
             } finally {
+                self.setContextClassLoader(own);
                 synchronized (this) {
                     runner = null;
                 }
