@@ -33,7 +33,8 @@ import java.util.concurrent.locks.LockSupport;
  * Finding the current green thread
  *   The virtual thread's uncaught-exception handler is this object, so
  *   {@link #current()} is Thread.currentThread() plus one field read. (The body
- *   catches every Throwable, so the handler is never needed for its usual job.)
+ *   catches every Throwable, so the JDK never calls the handler; a library that
+ *   hands it an error gets what the JDK's default handler does: uncaughtException.)
  *
  * execute(Runnable) and foreign tasks
  *   The JDK submits the same runContinuation instance on every resubmission.
@@ -759,7 +760,11 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             failure = t;
         }
         body = null;
-        complete(value, failure);
+        try {
+            complete(value, failure);
+        } catch (Throwable t) {
+            runtime.reportInternalError(t); // a runtime bug, not the body's failure
+        }
     }
 
     /**
@@ -1103,10 +1108,26 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         return PREEMPT.compareAndSet(this, expected, value);
     }
 
+    /**
+     * What the JDK's handler of a thread with none of its own does (the thread's group:
+     * the default handler, else a stack trace on System.err): the JDK never calls this
+     * for a green thread (run() catches everything), but libraries hand it errors they
+     * cannot throw to anyone, through Thread.currentThread().getUncaughtExceptionHandler().
+     */
     @Override
     public void uncaughtException(Thread t, Throwable e) {
-        // Unreachable for green threads (run() catches everything); kept as a last resort.
-        runtime.reportInternalError(e);
+        ThreadGroup group = t.getThreadGroup(); // null once t has terminated
+        if (group != null) {
+            group.uncaughtException(t, e);
+            return;
+        }
+        Thread.UncaughtExceptionHandler fallback = Thread.getDefaultUncaughtExceptionHandler();
+        if (fallback != null) {
+            fallback.uncaughtException(t, e);
+        } else {
+            System.err.print("Exception in thread \"" + t.getName() + "\" ");
+            e.printStackTrace(System.err);
+        }
     }
 
     // ------------------------------------------------------------------ handle
