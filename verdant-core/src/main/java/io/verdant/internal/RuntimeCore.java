@@ -141,6 +141,8 @@ public final class RuntimeCore {
      */
     private final io.verdant.internal.vthread.RuntimeContainer container;
     private final BiConsumer<GreenHandle<?>, Throwable> failureHandler;
+    /** The context class loader of the thread that started the runtime: its dispatchers'. */
+    private final ClassLoader startLoader = Thread.currentThread().getContextClassLoader();
     private final BiConsumer<Pid, Object> deadLetterHandler;
     /** Where dead letters go when no handler is configured. */
     private final DeadLetters deadLetters;
@@ -366,7 +368,13 @@ public final class RuntimeCore {
             g.parentGeneration = spawner.generation;
         }
         try {
-            vt = VirtualThreads.newThread(det == null ? g : det.executorFor(g), name, g, g);
+            java.util.concurrent.Executor scheduledBy = det == null ? g : det.executorFor(g);
+            // A dispatcher starts on whichever thread's send first needs it and then runs every
+            // event actor's handlers: it inherits nothing from that thread (its inheritable
+            // thread locals reached every handler: EventActorThreadContextTest).
+            vt = body instanceof Dispatcher
+                    ? VirtualThreads.newThreadInheritingNothing(scheduledBy, name, g, g, startLoader)
+                    : VirtualThreads.newThread(scheduledBy, name, g, g);
             g.vthread = vt;
             CancelNode own = null;
             if (under != null) {

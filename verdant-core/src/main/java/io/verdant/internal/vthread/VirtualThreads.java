@@ -477,6 +477,32 @@ public final class VirtualThreads {
     }
 
     /**
+     * Like {@link #newThread(Executor, String, Runnable, Thread.UncaughtExceptionHandler)},
+     * but the thread inherits nothing from the calling thread: no inheritable thread
+     * locals, and {@code loader} as its context class loader. For threads that start on
+     * whichever thread first needs them and then serve everyone (event-actor dispatchers).
+     * Any thread; through the builder (rare: no fast path).
+     *
+     * @param loader the thread's context class loader (may be null)
+     */
+    public static Thread newThreadInheritingNothing(Executor scheduler, String name, Runnable task,
+                                                    Thread.UncaughtExceptionHandler handler, ClassLoader loader) {
+        requireBuilder();
+        Thread.Builder.OfVirtual builder;
+        try {
+            builder = (Thread.Builder.OfVirtual) BUILDER.invokeExact(scheduler);
+        } catch (VirtualMachineError e) {
+            throw e; // as in newThread above
+        } catch (Throwable t) {
+            throw new IllegalStateException("virtual thread builder failed", t);
+        }
+        Thread t = builder.name(name).inheritInheritableThreadLocals(false).uncaughtExceptionHandler(handler)
+                .unstarted(task);
+        t.setContextClassLoader(loader);
+        return t;
+    }
+
+    /**
      * Creates an unstarted virtual thread that submits its continuation to
      * {@code scheduler}. Any thread may call this.
      *
