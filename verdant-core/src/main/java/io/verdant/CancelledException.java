@@ -4,10 +4,12 @@ import java.util.concurrent.CancellationException;
 
 /**
  * Thrown by a Verdant blocking operation when the waiting thread was
- * interrupted or cancelled (the two are the same thing for a green thread), and
- * by {@link GreenHandle#join()} on a green thread that never finished because
- * its runtime was closed. The interrupt status is left set, so JDK blocking
- * calls further up also return promptly.
+ * interrupted or cancelled, and by {@link GreenHandle#join()} on a green thread
+ * that never finished because its runtime was closed. The interrupt status is
+ * left set, so JDK blocking calls further up also return promptly. An interrupt
+ * ({@link Thread#interrupt()}) ends only the wait it reaches: unlike a cancel it
+ * marks no token and cancels no descendants, and once the status is cleared
+ * ({@link Thread#interrupted()}) the thread's next wait works again.
  *
  * <p>It extends the JDK's {@link CancellationException}, so code written
  * against {@code java.util.concurrent} (a {@code catch (CancellationException e)},

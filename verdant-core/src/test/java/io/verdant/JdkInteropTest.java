@@ -99,6 +99,36 @@ class JdkInteropTest {
     }
 
     @Test
+    void anInterruptEndsOnlyTheWaitItReachesAndIsNoCancel() throws Exception {
+        // docs/channels.md, "Cancellation": no token marked, no descendant cancelled, and
+        // once the status is cleared the next wait works.
+        java.util.concurrent.CountDownLatch waiting = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Thread> me = new java.util.concurrent.atomic.AtomicReference<>();
+        GreenHandle<String> h = rt.spawn(() -> {
+            me.set(Thread.currentThread());
+            GreenHandle<String> child = Green.spawn(() -> {
+                waiting.await();
+                Green.sleep(java.time.Duration.ofMillis(20));
+                return "child ran on";
+            });
+            String first;
+            try {
+                Green.sleep(java.time.Duration.ofSeconds(30));
+                first = "slept";
+            } catch (CancelledException e) {
+                first = "CancelledException, interrupted=" + Thread.interrupted();
+            }
+            Green.sleep(java.time.Duration.ofMillis(1));
+            return first + ", cancelled=" + Green.cancelled() + ", " + child.join();
+        });
+        ParkUnparkTest.waitUntilWaiting(h);
+        me.get().interrupt();
+        waiting.countDown();
+        assertThat(h.join(java.time.Duration.ofSeconds(20)))
+                .isEqualTo("CancelledException, interrupted=true, cancelled=false, child ran on");
+    }
+
+    @Test
     void threadSleepParksTheGreenThreadNotTheCarrier() {
         // One worker: if Thread.sleep blocked the carrier, the 100 sleeps would take 100 x 50 ms.
         try (Verdant one = Verdant.start(Config.builder().workers(1).name("interop-sleep").build())) {
