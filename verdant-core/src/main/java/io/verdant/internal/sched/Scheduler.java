@@ -270,7 +270,8 @@ import java.util.function.Consumer;
  * Shutdown (see {@link #terminate})
  *   1. terminating = true: workers stop taking tasks at their next loop turn
  *      and every later submission is dropped (never rejected: execute() must
- *      not throw, see the class design of GreenThread).
+ *      not throw, see the class design of GreenThread), except a foreign
+ *      task's, which goes to the JDK's default scheduler (submitForeign).
  *   2. every worker is unparked; each exits its loop and counts down.
  *   3. the ticker stops and is joined: no spare can be started after this, and
  *      preemption requests it made are withdrawn (Safepoints.pending is JVM-wide).
@@ -807,10 +808,32 @@ public final class Scheduler {
         ticker.nudge();
     }
 
-    /** A task that is not a green thread (see {@link ForeignTask}). */
+    /**
+     * Any thread: a task that is not a green thread (see {@link ForeignTask}). Once
+     * this scheduler terminates, the virtual thread it continues (started inside a
+     * green thread, whose executor stays its scheduler for good) runs on the JDK's
+     * default scheduler instead, as the JDK's sub-pollers do (PollerHost, "end"): the
+     * carriers never run it again, and a dropped submission left it runnable for ever
+     * (ForeignThreadAfterCloseTest). One queued here just before the flag was set is
+     * still lost with the carriers' queues, as green threads are abandoned.
+     */
     public void submitForeign(Runnable r, int priority) {
         getAndIncrementForeign();
-        submit(new ForeignTask(r, priority), true);
+        if (terminating) {
+            java.util.concurrent.Executor fallback = VirtualThreads.defaultScheduler();
+            if (fallback != null) {
+                fallback.execute(r);
+            }
+            return;
+        }
+        // submit's rows without its second read of terminating, which would drop it.
+        Task task = new ForeignTask(r, priority);
+        Thread t = Thread.currentThread();
+        if (t instanceof Worker w && w.scheduler == this) {
+            resubmitFromCarrier(w, task);
+        } else {
+            submitFromElsewhere(task, true, t);
+        }
     }
 
     /** Number of foreign submissions so far (diagnostics; see {@link ForeignTask}). */
