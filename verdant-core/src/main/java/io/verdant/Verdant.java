@@ -582,7 +582,9 @@ public final class Verdant implements AutoCloseable {
     }
 
     /**
-     * Writes a dump (see {@link #dump(Appendable, DumpOptions)}) to a file, replacing it.
+     * Writes a dump (see {@link #dump(Appendable, DumpOptions)}) to a file, replacing it,
+     * in UTF-8 (a name that cannot be encoded, such as one cut in the middle of a
+     * surrogate pair, is written with {@code ?} in the text form; JSON escapes it).
      *
      * @param file    the file to write
      * @param options text or JSON, stacks or not
@@ -592,7 +594,10 @@ public final class Verdant implements AutoCloseable {
     public void dump(java.nio.file.Path file, DumpOptions options) {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(options, "options");
-        try (java.io.Writer w = java.nio.file.Files.newBufferedWriter(file)) {
+        // Not Files.newBufferedWriter: its encoder throws on a lone surrogate, which would
+        // lose the whole dump for one odd name; this one writes a replacement.
+        try (java.io.Writer w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(
+                java.nio.file.Files.newOutputStream(file), java.nio.charset.StandardCharsets.UTF_8))) {
             dump(w, options);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

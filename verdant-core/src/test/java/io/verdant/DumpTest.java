@@ -1,11 +1,19 @@
 package io.verdant;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 import static io.verdant.StallTest.waitUntil;
@@ -176,6 +184,46 @@ class DumpTest {
             assertThat(deadlocks).doesNotContain("verdant-dispatcher");
             w.cancel();
             actor.cancel();
+        }
+    }
+
+    /**
+     * A name cut in the middle of a surrogate pair (a lone surrogate, e.g. a name
+     * truncated by its user) is written as a JSON escape, and a dump to a file still
+     * gets written: before, the JSON held the raw lone surrogate (no UTF-8 text can
+     * carry it) and {@code dump(Path, ...)} threw MalformedInputException, text or JSON.
+     */
+    @Test
+    void aNameWithALoneSurrogateIsEscapedInJsonAndDoesNotBreakADumpToAFile(@TempDir Path dir) throws Exception {
+        String lone = "half \uD83D";
+        String pair = "smile \uD83D\uDE00 \"q\" \\ \u0001";
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("dump-surrogate").build())) {
+            GreenHandle<Object> a = rt.spawner().name(lone).spawn(() -> Green.receive());
+            GreenHandle<Object> b = rt.spawner().name(pair).spawn(() -> Green.receive());
+            waitUntil(() -> a.state() == GreenState.WAITING && b.state() == GreenState.WAITING);
+
+            String json = text(rt, DumpOptions.json());
+            assertThat(json.chars().filter(c -> Character.isSurrogate((char) c)).count()).as("surrogates in the JSON")
+                    .isEqualTo(2); // only the valid pair, written as itself
+            assertThat(json).contains("half \\ud83d");
+
+            Path jsonFile = dir.resolve("dump.json");
+            rt.dump(jsonFile, DumpOptions.json());
+            Map<String, String> names = new HashMap<>();
+            for (JsonNode t : new ObjectMapper().readTree(jsonFile.toFile()).get("verdantDump").get("threads")) {
+                names.put(t.get("pid").asText(), t.get("name").asText());
+            }
+            assertThat(names).containsEntry(a.pid().toString(), lone).containsEntry(b.pid().toString(), pair);
+
+            Path textFile = dir.resolve("dump.txt");
+            rt.dump(textFile, DumpOptions.text());
+            String text = Files.readString(textFile, StandardCharsets.UTF_8);
+            assertThat(text).contains("'half ?' " + a.pid()).contains("'" + pair + "' " + b.pid());
+
+            Green.send(a.pid(), "bye");
+            Green.send(b.pid(), "bye");
+            a.join(Duration.ofSeconds(20));
+            b.join(Duration.ofSeconds(20));
         }
     }
 

@@ -348,7 +348,10 @@ public final class Dumper {
                 .append(comma ? ",\n" : "\n");
     }
 
-    /** A JSON string literal. */
+    /**
+     * A JSON string literal. A surrogate that is not half of a pair (a name cut in
+     * the middle of one) is written as an escape: no UTF-8 text can carry it raw.
+     */
     static String quote(String s) {
         StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
         for (int i = 0; i < s.length(); i++) {
@@ -361,6 +364,11 @@ public final class Dumper {
                 case '\t' -> sb.append("\\t");
                 default -> {
                     if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else if (Character.isHighSurrogate(c) && i + 1 < s.length()
+                            && Character.isLowSurrogate(s.charAt(i + 1))) {
+                        sb.append(c).append(s.charAt(++i));
+                    } else if (Character.isSurrogate(c)) {
                         sb.append(String.format("\\u%04x", (int) c));
                     } else {
                         sb.append(c);
