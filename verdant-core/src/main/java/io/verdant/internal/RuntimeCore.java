@@ -361,6 +361,7 @@ public final class RuntimeCore {
         boolean published = false;
         boolean closeTookIt = false;
         boolean bornCancelled = false;
+        boolean counted = false;
         Thread vt;
         GreenThread<?> spawner = GreenThread.current();
         if (spawner != null && spawner.runtime == this) {
@@ -420,6 +421,7 @@ public final class RuntimeCore {
                 }
             }
             countSpawn(spawner);
+            counted = true;
             io.verdant.internal.obs.Jfr.threadStart(g);
         } catch (Throwable t) {
             // Once published, close() may have abandoned the thread (and undone its
@@ -428,6 +430,8 @@ public final class RuntimeCore {
             if (published ? pids.free(g) : !closeTookIt) {
                 g.discardUnstarted();
                 threadEnded();
+            } else if (!counted) {
+                countSpawn(spawner); // close abandoned it and counted its exit: it counts as spawned too
             }
             throw t;
         }
@@ -505,6 +509,8 @@ public final class RuntimeCore {
             if (!closeTookIt) {
                 g.discardUnstarted();
                 threadEnded();
+            } else {
+                countSpawn(GreenThread.current()); // close abandoned it and counted its exit: it counts as spawned too
             }
             throw t;
         }

@@ -1,7 +1,9 @@
 package io.verdant.internal;
 
+import io.verdant.Actors;
 import io.verdant.Config;
 import io.verdant.Green;
+import io.verdant.RuntimeMetrics;
 import io.verdant.Verdant;
 import io.verdant.internal.sched.SchedulerTestAccess;
 import org.junit.jupiter.api.AfterEach;
@@ -79,6 +81,53 @@ class SpawnCloseRaceTest {
         assertThat(closeFailure.get()).isNull();
         assertThat(rt.isClosed()).isTrue();
         assertThat(rt.liveThreads()).as("live threads after the failed spawn").isEqualTo(before);
+    }
+
+    /**
+     * A thread that close() abandons inside its spawn (published, not yet started: sites
+     * SPAWN_PUBLISHED and SLOT_PUBLISHED; a green thread and an event actor) counts as
+     * exited, so it counts as spawned too: after close, {@code spawned == exited} and
+     * {@code live == 0}. Before, close counted its exit and the failed spawn never
+     * counted it as spawned: {@code exited} was {@code spawned + 1}.
+     */
+    @Test
+    void aThreadAbandonedInsideItsSpawnCountsAsSpawnedAsWellAsExited() throws Exception {
+        for (String site : new String[] {"SPAWN_PUBLISHED", "SLOT_PUBLISHED"}) {
+            for (boolean actor : new boolean[] {false, true}) {
+                if (actor && site.equals("SPAWN_PUBLISHED")) {
+                    continue; // an event actor has no start: its spawn never reaches SPAWN_PUBLISHED
+                }
+                String what = site + (actor ? ", event actor" : ", green thread");
+                Verdant rt = Verdant.start(Config.builder().workers(1).name("spawn-close-count")
+                        .shutdownTimeout(Duration.ofMillis(50)).build());
+                AtomicBoolean armed = new AtomicBoolean(true);
+                AtomicReference<Throwable> closeFailure = new AtomicReference<>();
+                Thread spawner = Thread.currentThread();
+                SchedulerTestAccess.atSites((w, s) -> {
+                    if (s.equals(site) && Thread.currentThread() == spawner && armed.compareAndSet(true, false)) {
+                        closeOnAnotherThread(rt, closeFailure);
+                    }
+                });
+                try {
+                    assertThatThrownBy(() -> {
+                        if (actor) {
+                            Actors.spawner(rt).spawn(0, (state, msg) -> state);
+                        } else {
+                            rt.spawn(() -> Green.sleep(Duration.ofDays(1)));
+                        }
+                    }).as(what).isInstanceOf(IllegalStateException.class).hasMessageContaining("is closed");
+                } finally {
+                    SchedulerTestAccess.atSites(null);
+                    rt.close();
+                }
+                assertThat(armed.get()).as(what + ": the spawn reached the site").isFalse();
+                assertThat(closeFailure.get()).as(what).isNull();
+                RuntimeMetrics m = rt.metrics();
+                assertThat(m.live()).as(what + ": live").isZero();
+                assertThat(m.exited()).as(what + ": exited (spawned " + m.spawned() + ")").isEqualTo(1);
+                assertThat(m.spawned()).as(what + ": spawned").isEqualTo(m.exited());
+            }
+        }
     }
 
     /**
