@@ -14,7 +14,9 @@ import java.util.List;
  * @param runtime              the runtime's name
  * @param spawned              green threads spawned
  * @param exited               green threads ended (successfully, by failure, or abandoned at close)
- * @param live                 gauge: green threads spawned and not yet ended
+ * @param live                 gauge: green threads spawned and not yet ended; never negative, and no
+ *                             thread is counted ended without being counted spawned (one that ends
+ *                             while it is read may still be counted)
  * @param polls                tasks dispatched, over all carriers
  * @param steals               tasks taken from another carrier's queues
  * @param parks                times a carrier parked with nothing to do

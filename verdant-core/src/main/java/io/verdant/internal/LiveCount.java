@@ -13,9 +13,9 @@ import java.lang.invoke.VarHandle;
  *   exit: a parent spawning on one carrier while its children ended on the
  *   other bounced its cache line on every operation. Now there is one cell per
  *   carrier index plus one shared cell for everyone else (platform threads, the
- *   closing thread, a deterministic runtime); the count is the sum of the
- *   cells. A cell may go negative (a thread spawned on one carrier ends on
- *   another); the sum never does once the operations it covers are done.
+ *   closing thread, a deterministic runtime); the count is the spawns of all
+ *   cells less their ends (see "Reading"). A cell may end more threads than it
+ *   spawned (a thread spawned on one carrier ends on another).
  *
  * Cells and false sharing
  *   cells[(c + 1) * STRIDE] is carrier c's cell, cells[0] the shared one;
@@ -48,6 +48,20 @@ import java.lang.invoke.VarHandle;
  *      an ending thread that saw the runtime closing unparks the closer, but
  *      one that read the state before close wrote it may not, and its -1 may
  *      reach close's sum a moment late: the poll bounds that delay.
+ *
+ * Reading
+ *   Each cell is two words that only grow: the spawns counted there and the
+ *   ends. sum() reads every cell's ends first, then every cell's spawns. A
+ *   thread's end comes after its spawn (happens-before, through its
+ *   publication), so a reader that sees an end sees its spawn: no end is
+ *   counted without its spawn, and the count is never negative; it may count
+ *   a thread that ended during the read. One word per cell signed
+ *   +1/-1, as before, was read cell by cell: a reader held between two cells
+ *   counted the end of a thread spawned in a cell it had read (the shared one,
+ *   a spawn from a platform thread) and ended in one it read later (a
+ *   carrier's) without its spawn, and the gauge went below the threads alive
+ *   and below zero (LiveGaugeTest). Cost: the same store per spawn and per end,
+ *   into another word of the same line.
  * </pre> * </pre>
  */
 final class LiveCount {
@@ -70,21 +84,28 @@ final class LiveCount {
      * shared cell; returns nothing, see {@link #sum}.
      */
     void add(int carrier, long delta) {
+        // A spawn (+) counts in the cell's first word, an end (-) in its second (see "Reading").
+        int word = delta < 0 ? 1 : 0;
+        long n = delta < 0 ? -delta : delta;
         if (carrier >= 0 && carrier < carriers) {
             // Carrier-owned cell: single writer (see "Single-writer cells").
-            int i = (carrier + 1) * STRIDE;
-            CELL.setRelease(cells, i, cells[i] + delta);
+            int i = (carrier + 1) * STRIDE + word;
+            CELL.setRelease(cells, i, cells[i] + n);
         } else {
-            CELL.getAndAdd(cells, 0, delta);
+            CELL.getAndAdd(cells, word, n);
         }
     }
 
-    /** Any thread: the sum of the cells (see "Memory ordering"). */
+    /** Any thread: the spawns counted less the ends (see "Memory ordering" and "Reading"). */
     long sum() {
-        long s = 0;
+        long ended = 0;
         for (int c = 0; c <= carriers; c++) {
-            s += (long) CELL.getVolatile(cells, c * STRIDE);
+            ended += (long) CELL.getVolatile(cells, c * STRIDE + 1);
         }
-        return s;
+        long spawned = 0;
+        for (int c = 0; c <= carriers; c++) {
+            spawned += (long) CELL.getVolatile(cells, c * STRIDE);
+        }
+        return spawned - ended;
     }
 }
