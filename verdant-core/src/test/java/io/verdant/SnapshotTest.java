@@ -306,4 +306,27 @@ class SnapshotTest {
             }
         }
     }
+
+    /**
+     * A thread waiting at the end of its {@code Green.scope} for the children still
+     * running names the scope: its owner and how many children run. It named an
+     * internal class by its identity hash ("io.verdant.internal.ScopeCore@6d06d69c").
+     */
+    @Test
+    void aScopeOwnerWaitingForItsChildrenNamesTheScope() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("snap-scope").build())) {
+            CountDownLatch forked = new CountDownLatch(1);
+            AtomicReference<Pid> child = new AtomicReference<>();
+            GreenHandle<Object> owner = rt.spawner().name("owner").spawn(() -> Green.scope(scope -> {
+                child.set(scope.spawn(() -> Green.receive()).pid());
+                forked.countDown();
+                return "done";
+            }));
+            forked.await();
+            waitUntil(() -> owner.state() == GreenState.WAITING && info(rt, owner.pid()).waitReason().length() > 0);
+            assertThat(info(rt, owner.pid()).waitReason()).isEqualTo("Scope[owner " + owner.pid() + ", 1 running]");
+            Green.send(child.get(), "bye");
+            assertThat(owner.join(Duration.ofSeconds(20))).isEqualTo("done");
+        }
+    }
 }

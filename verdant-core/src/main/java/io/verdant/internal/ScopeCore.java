@@ -220,6 +220,16 @@ public final class ScopeCore {
         return (int) RUNNING.getVolatile(this);
     }
 
+    /**
+     * The wait reason of the owner parked in {@link #awaitChildren} (WaitReasons
+     * renders Verdant's own blockers by their toString): the owner and the children
+     * still running. Any thread; reads one volatile field.
+     */
+    @Override
+    public String toString() {
+        return "Scope[owner " + owner.pid() + ", " + runningVolatile() + " running]";
+    }
+
     /** Any thread: the first failure wins (volatile CAS); later ones are dropped. */
     private boolean casFirst(Throwable expect, Throwable t) {
         return FIRST.compareAndSet(this, expect, t);
