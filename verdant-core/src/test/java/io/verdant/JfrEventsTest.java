@@ -202,6 +202,51 @@ class JfrEventsTest {
         assertThat(of(events, "io.verdant.WorkerStatistics")).anyMatch(e -> e.getString("carrier").equals("jfr-misc-carrier-0"));
     }
 
+    /**
+     * A MutexWait behind a mutex an event actor's handler held names the actor as the
+     * holder, as it was when the wait began. The holder's pid was worked out when the
+     * wait ended, from the dispatcher thread that had run the handler: by then the turn
+     * was over, and the event named the dispatcher (or the next actor it ran).
+     */
+    @Test
+    void aMutexWaitBehindAnEventActorNamesTheActorAsTheHolder(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("verdant-actor-mutex.jfr");
+        Pid actorPid;
+        try (Recording rec = new Recording()) {
+            rec.enable("io.verdant.MutexWait");
+            rec.start();
+            try (Verdant rt = Verdant.start(Config.builder().workers(2).name("jfr-actor-mutex").build())) {
+                Mutex<Integer> m = new Mutex<>(0);
+                CountDownLatch locked = new CountDownLatch(1);
+                GreenHandle<Object> actor = Actors.spawner(rt).name("holder-actor").spawn(null, (state, msg) -> {
+                    try (Mutex.Guard<Integer> g = m.lock(Duration.ofSeconds(30))) {
+                        g.set(1);
+                        locked.countDown();
+                        Green.sleep(Duration.ofMillis(100)); // the waiter waits past the 20 ms threshold
+                    }
+                    return state;
+                });
+                actorPid = actor.pid();
+                assertThat(Green.send(actorPid, "go")).isTrue();
+                assertThat(locked.await(30, TimeUnit.SECONDS)).isTrue();
+                GreenHandle<Integer> waiter = rt.spawner().name("mutex-waiter").spawn(() -> {
+                    try (Mutex.Guard<Integer> g = m.lock(Duration.ofSeconds(30))) {
+                        return g.get();
+                    }
+                });
+                assertThat(waiter.join(Duration.ofSeconds(30))).isEqualTo(1);
+                actor.cancel();
+            }
+            rec.stop();
+            rec.dump(file);
+        }
+        assertThat(of(verdantEvents(file), "io.verdant.MutexWait")).singleElement().satisfies(e -> {
+            assertThat(e.getString("holder")).isEqualTo(actorPid.toString());
+            assertThat(e.getString("mutex")).startsWith("Mutex.lock #")
+                    .endsWith(" held by " + actorPid + " 'holder-actor'");
+        });
+    }
+
     static List<RecordedEvent> of(List<RecordedEvent> events, String type) {
         return events.stream().filter(e -> e.getEventType().getName().equals(type)).toList();
     }

@@ -227,6 +227,9 @@ final class JfrEvents {
         // threshold (most contended waits are far shorter than its 20 ms).
         e.lockRef = lock;
         e.holderRef = lock instanceof OwnedLock l ? l.holderThread() : null;
+        // Now, not at the end: a dispatcher holding it in an actor's turn stands for that actor
+        // only while the turn lasts (it named the dispatcher, or the next actor it ran).
+        e.holderGreen = WaitReasons.greenOf(e.holderRef);
         e.begin();
         return e;
     }
@@ -236,8 +239,8 @@ final class JfrEvents {
         e.end();
         if (e.shouldCommit()) {
             Object lock = e.lockRef;
-            e.mutex = lock instanceof MutexCore m ? m.describe(e.holderRef) : String.valueOf(lock);
-            GreenThread<?> h = e.holderRef == null ? null : WaitReasons.greenOf(e.holderRef);
+            GreenThread<?> h = (GreenThread<?>) e.holderGreen;
+            e.mutex = lock instanceof MutexCore m ? m.describe(e.holderRef, h) : String.valueOf(lock);
             e.holder = h == null ? "" : h.pid().toString();
             e.timedOut = timedOut;
             e.commit();

@@ -206,10 +206,14 @@ public final class WaitReasons {
 
     /** " held by &lt;pid&gt; 'name'" for a holder thread; " free" for null. */
     public static String heldBy(Thread holder) {
+        return heldBy(holder, greenOf(holder));
+    }
+
+    /** As {@link #heldBy(Thread)}, with {@code g}, the green thread the holder runs (or ran) as, or null. */
+    public static String heldBy(Thread holder, GreenThread<?> g) {
         if (holder == null) {
             return " free";
         }
-        GreenThread<?> g = greenOf(holder);
         return " held by " + (g != null ? describe(g) : holder.getName().isEmpty() ? "thread #" + holder.threadId()
                 : "'" + holder.getName() + "'");
     }

@@ -194,7 +194,19 @@ public final class MutexCore extends OwnedLock {
      * @return "Mutex.lock #id held by ..." or "Mutex.lock #id free"
      */
     public String describe(Thread holder) {
-        return "Mutex.lock #" + id + io.verdant.internal.obs.WaitReasons.heldBy(holder);
+        return describe(holder, io.verdant.internal.obs.WaitReasons.greenOf(holder));
+    }
+
+    /**
+     * As {@link #describe(Thread)}, with the green thread {@code holder} ran as
+     * resolved already (JFR's MutexWait resolves it when the wait begins).
+     *
+     * @param holder a holder, or null for none
+     * @param green  the green thread {@code holder} runs as ({@code WaitReasons.greenOf}), or null
+     * @return "Mutex.lock #id held by ..." or "Mutex.lock #id free"
+     */
+    public String describe(Thread holder, io.verdant.internal.GreenThread<?> green) {
+        return "Mutex.lock #" + id + io.verdant.internal.obs.WaitReasons.heldBy(holder, green);
     }
 
     /** @return the holder, or null; a snapshot */

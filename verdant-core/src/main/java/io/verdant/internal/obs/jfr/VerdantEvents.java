@@ -159,6 +159,10 @@ public final class VerdantEvents {
         /** Not recorded: the holder when the wait began (the text is built at the end, when the
          * waiter holds the mutex itself). */
         public transient Thread holderRef;
+        /** Not recorded: the green thread holderRef ran as when the wait began (a GreenThread, or
+         * null): for a dispatcher in an event actor's turn, that actor, whose turn may be over
+         * by the end. */
+        public transient Object holderGreen;
     }
 
     /** Per runtime, every second while recording: the counters of {@code Verdant.metrics()}. */
