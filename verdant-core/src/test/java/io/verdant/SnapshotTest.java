@@ -329,4 +329,37 @@ class SnapshotTest {
             assertThat(owner.join(Duration.ofSeconds(20))).isEqualTo("done");
         }
     }
+
+    /**
+     * An event actor whose handler runs is RUNNING with the carrier that runs it (its
+     * dispatcher's), as {@link GreenThreadInfo#carrier()} says of every RUNNING thread.
+     * It was RUNNING with no carrier.
+     */
+    @Test
+    void aRunningEventActorNamesItsCarrier() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("snap-actor-run").build())) {
+            AtomicBoolean stop = new AtomicBoolean();
+            GreenHandle<Integer> actor = Actors.spawner(rt).name("busy").spawn(0, (s, msg) -> {
+                while (!stop.get()) {
+                    Green.checkpoint();
+                }
+                return s;
+            });
+            try {
+                assertThat(Green.send(actor.pid(), "go")).isTrue();
+                waitUntil(() -> info(rt, actor.pid()).state() == GreenState.RUNNING);
+                GreenThreadInfo a = rt.snapshot().find(actor.pid()).orElseThrow();
+                if (a.state() == GreenState.RUNNING) { // still in its turn (a preemption makes it RUNNABLE)
+                    assertThat(a.carrier()).isEqualTo("snap-actor-run-carrier-0");
+                }
+                waitUntil(() -> {
+                    GreenThreadInfo i = info(rt, actor.pid());
+                    return i.state() == GreenState.RUNNING && "snap-actor-run-carrier-0".equals(i.carrier());
+                });
+            } finally {
+                stop.set(true);
+            }
+            actor.cancel();
+        }
+    }
 }

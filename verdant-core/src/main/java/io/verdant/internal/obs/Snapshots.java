@@ -97,8 +97,8 @@ public final class Snapshots {
     }
 
     /**
-     * An event actor's record (it has no thread: no stack, no carrier, no JDK
-     * thread id), or null if it ended meanwhile. WAITING is an idle actor (no
+     * An event actor's record (it has no thread: no stack, no JDK thread id; while
+     * RUNNING, its dispatcher's carrier), or null if it ended meanwhile. WAITING is an idle actor (no
      * message queued, no turn running), or one whose handler blocks: then the
      * dispatcher running the handler is parked on the handler's behalf, and its
      * blocker is the actor's wait reason (read only while that dispatcher still
@@ -121,12 +121,19 @@ public final class Snapshots {
                 waitingFor = target == null ? null : target.pid();
             }
         }
+        String carrier = null;
+        if (state == GreenState.RUNNING && runner != null
+                && runner.getUncaughtExceptionHandler() instanceof GreenThread<?> d) {
+            // Its turn runs on the dispatcher's green thread: the carrier is that one's.
+            Worker w = d.lastWorker();
+            carrier = w == null ? null : w.getName();
+        }
         Pid pid = g.pid();
         ActorCell cell = g.cellOrNull();
         int depth = cell == null ? 0 : cell.approxDepth(GreenThreadInfo.MAILBOX_CAP);
         Supervised s = sup.get(pid);
         return new GreenThreadInfo(pid, g.name(), g.priority(), state, reason, waitingFor, Duration.ZERO,
-                Duration.ofNanos(g.runNanos()), g.dispatches(), null, g.parentPid(),
+                Duration.ofNanos(g.runNanos()), g.dispatches(), carrier, g.parentPid(),
                 s == null ? null : s.supervisor(),
                 s == null ? null : s.childName(), depth, GreenThreadInfo.NO_JDK_THREAD);
     }
