@@ -143,11 +143,13 @@ public final class Select<R> {
      * @param timeout how long to wait for a case
      * @param then the body run when the time is up
      * @return this select
-     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws IllegalArgumentException if {@code timeout} is negative (the select is left as it was)
+     * @throws NullPointerException if an argument is null (the select is left as it was)
      */
     public Select<R> onTimeout(Duration timeout, Supplier<? extends R> then) {
-        this.timeoutNanos = RuntimeCore.toNanos(timeout, "timeout");
+        long nanos = RuntimeCore.toNanos(timeout, "timeout");
         this.onTimeout = Objects.requireNonNull(then, "then");
+        this.timeoutNanos = nanos;
         return this;
     }
 
@@ -156,6 +158,7 @@ public final class Select<R> {
      *
      * @param then the default body
      * @return this select
+     * @throws NullPointerException if {@code then} is null
      */
     public Select<R> orElse(Supplier<? extends R> then) {
         this.orElse = Objects.requireNonNull(then, "then");
