@@ -135,12 +135,14 @@ public final class Spawner {
      * @param <T> the type of the body's result
      * @param body the code the new green thread runs
      * @return the handle of the new green thread
-     * @throws NullPointerException if {@code body} is null
-     * @throws IllegalStateException if the runtime is closed
+     * @throws NullPointerException if {@code body} is null (a name pattern's number is not used up)
+     * @throws IllegalStateException if the runtime is closed, or {@link #link()} was set and
+     *         the caller is not a green thread (a name pattern's number is not used up)
      */
     public <T> GreenHandle<T> spawn(Callable<? extends T> body) {
-        return runtime.spawn(body, nextName(), priority, under, link ? GreenThread.require("Spawner.link") : null,
-                mailbox.toBound());
+        Objects.requireNonNull(body, "body");
+        GreenThread<?> linkParent = link ? GreenThread.require("Spawner.link") : null;
+        return runtime.spawn(body, nextName(), priority, under, linkParent, mailbox.toBound());
     }
 
     /**
@@ -148,8 +150,9 @@ public final class Spawner {
      *
      * @param body the code the new green thread runs
      * @return the handle of the new green thread
-     * @throws NullPointerException if {@code body} is null
-     * @throws IllegalStateException if the runtime is closed
+     * @throws NullPointerException if {@code body} is null (a name pattern's number is not used up)
+     * @throws IllegalStateException if the runtime is closed, or {@link #link()} was set and
+     *         the caller is not a green thread (a name pattern's number is not used up)
      */
     public GreenHandle<Void> spawn(Runnable body) {
         // The Runnable itself is the thread's body, as in Green.spawn(Runnable): no
@@ -157,8 +160,8 @@ public final class Spawner {
         // (issue 11: one compiled frame of the HTTP example's handlers, copied at each
         // park and wake-up).
         Objects.requireNonNull(body, "body");
-        return runtime.spawnRunnable(body, nextName(), priority, under,
-                link ? GreenThread.require("Spawner.link") : null, mailbox.toBound());
+        GreenThread<?> linkParent = link ? GreenThread.require("Spawner.link") : null;
+        return runtime.spawnRunnable(body, nextName(), priority, under, linkParent, mailbox.toBound());
     }
 
     /**
