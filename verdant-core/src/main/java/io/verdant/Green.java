@@ -172,6 +172,8 @@ public final class Green {
     /**
      * Green only. Lets other runnable green threads of the same priority run
      * first: the caller goes to the back of its priority level.
+     *
+     * @throws IllegalStateException outside a green thread
      */
     public static void yield() {
         GreenThread.require("Green.yield");
@@ -188,6 +190,7 @@ public final class Green {
      *         or while sleeping (the interrupt status stays set)
      * @throws IllegalArgumentException if {@code duration} is negative
      * @throws NullPointerException if {@code duration} is null
+     * @throws IllegalStateException outside a green thread
      */
     public static void sleep(Duration duration) {
         long nanos = RuntimeCore.toNanos(duration, "duration");
@@ -368,6 +371,8 @@ public final class Green {
      * @throws StackOverflowError if the caller's stack overflows while it waits for
      *         the children: it cannot wait, so the children are cancelled (they may
      *         still be ending when this is thrown)
+     * @throws NullPointerException if {@code body} is null
+     * @throws IllegalStateException outside a green thread
      */
     public static <T, X extends Exception> T scope(Scope.Body<T, X> body) throws X {
         return Scope.open(body);
@@ -445,13 +450,17 @@ public final class Green {
      * @param <T> the type of the results
      * @param handles the green threads to wait for
      * @return the results in the order of {@code handles}; null for a failed one
-     * @throws NullPointerException if {@code handles} is null
+     * @throws NullPointerException if {@code handles} is null or contains null
+     *         (thrown before waiting for any of them)
      * @throws GreenFailedException after all have ended, if any failed: the
      *         first failure in list order, the other failures suppressed
      * @throws CancelledException if the caller is cancelled or interrupted while waiting
      */
     public static <T> List<T> joinAll(Collection<? extends GreenHandle<? extends T>> handles) {
         Objects.requireNonNull(handles, "handles");
+        for (GreenHandle<? extends T> h : handles) {
+            Objects.requireNonNull(h, "handles contains null");
+        }
         List<T> results = new ArrayList<>(handles.size());
         RuntimeException first = null;
         for (GreenHandle<? extends T> h : handles) {
@@ -596,8 +605,10 @@ public final class Green {
      * @param timeout how long to wait at most; zero checks once
      * @return the message
      * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws NullPointerException if {@code timeout} is null
      * @throws TimedOutException if no message arrived in time (nothing is taken)
      * @throws CancelledException if interrupted or cancelled while waiting
+     * @throws IllegalStateException outside a green thread
      */
     public static Object receive(Duration timeout) {
         long nanos = RuntimeCore.toNanos(timeout, "timeout");
@@ -625,6 +636,7 @@ public final class Green {
      * @return the message
      * @throws CancelledException if interrupted or cancelled while waiting
      * @throws NullPointerException if {@code type} is null
+     * @throws IllegalStateException outside a green thread
      */
     public static <T> T receive(Class<T> type) {
         Objects.requireNonNull(type, "type");
@@ -641,6 +653,9 @@ public final class Green {
      * @return the message
      * @throws TimedOutException if no message of that type arrived in time
      * @throws CancelledException if interrupted or cancelled while waiting
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws NullPointerException if {@code type} or {@code timeout} is null
+     * @throws IllegalStateException outside a green thread
      */
     public static <T> T receive(Class<T> type, Duration timeout) {
         Objects.requireNonNull(type, "type");
@@ -656,6 +671,7 @@ public final class Green {
      * @param type the class of the message to take
      * @return the oldest message of that type, or empty if there is none
      * @throws NullPointerException if {@code type} is null
+     * @throws IllegalStateException outside a green thread
      */
     public static <T> Optional<T> tryReceive(Class<T> type) {
         Objects.requireNonNull(type, "type");
@@ -673,7 +689,8 @@ public final class Green {
      * @return the message
      * @throws CancelledException if interrupted or cancelled while waiting
      * @throws IllegalStateException if {@code filter} itself receives (or calls
-     *         {@link #mailboxSize}): a filter must not take from the mailbox it filters
+     *         {@link #mailboxSize}): a filter must not take from the mailbox it filters;
+     *         or outside a green thread
      * @throws NullPointerException if {@code filter} is null
      */
     public static Object receive(Predicate<Object> filter) {
@@ -689,7 +706,10 @@ public final class Green {
      * @return the message
      * @throws TimedOutException if no accepted message arrived in time
      * @throws CancelledException if interrupted or cancelled while waiting
-     * @throws IllegalStateException if {@code filter} itself receives (see {@link #receive(Predicate)})
+     * @throws IllegalStateException if {@code filter} itself receives (see {@link #receive(Predicate)}),
+     *         or outside a green thread
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws NullPointerException if {@code filter} or {@code timeout} is null
      */
     public static Object receive(Predicate<Object> filter, Duration timeout) {
         Objects.requireNonNull(filter, "filter");
@@ -702,7 +722,8 @@ public final class Green {
      *
      * @param filter accepts the message to take
      * @return the oldest accepted message, or empty if there is none
-     * @throws IllegalStateException if {@code filter} itself receives (see {@link #receive(Predicate)})
+     * @throws IllegalStateException if {@code filter} itself receives (see {@link #receive(Predicate)}),
+     *         or outside a green thread
      * @throws NullPointerException if {@code filter} is null
      */
     public static Optional<Object> tryReceive(Predicate<Object> filter) {
@@ -785,6 +806,8 @@ public final class Green {
      * @return true if linked; false if {@code pid} is not alive (nothing happens).
      *         A thread that ends during the call counts as linked: its exit
      *         signal is delivered.
+     * @throws NullPointerException if {@code pid} is null
+     * @throws IllegalStateException outside a green thread
      */
     public static boolean link(Pid pid) {
         Objects.requireNonNull(pid, "pid");
