@@ -361,9 +361,12 @@ public final class Verdant implements AutoCloseable {
      * @throws TimedOutException if no reply came in time
      * @throws NoSuchGreenThreadException if the callee was dead, or ended before replying
      * @throws CancelledException if the caller was interrupted or cancelled while waiting
+     * @throws MailboxFullException if the callee's bounded mailbox refused the request
+     *         (FAIL, or BLOCK out of time; a request it dropped gets no reply: the call times out)
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if {@code timeout} is negative or {@code pid} belongs to another runtime
-     * @throws IllegalStateException if the runtime is closed
+     * @throws IllegalStateException if the runtime is closed, or the caller is the green
+     *         thread {@code pid} (it would wait for its own reply; nothing is sent)
      */
     public <R> R call(Pid pid, Function<? super Pid, ?> request, Class<R> replyType, Duration timeout) {
         Objects.requireNonNull(pid, "pid");
@@ -372,6 +375,11 @@ public final class Verdant implements AutoCloseable {
         RuntimeCore.toNanos(timeout, "timeout");
         if (Pids.runtimeId(pid) != core.id) {
             throw new IllegalArgumentException("pid " + pid + " belongs to another runtime than '" + core.name + "'");
+        }
+        GreenThread<?> self = GreenThread.current();
+        if (self != null && self.pid().equals(pid)) {
+            throw new IllegalStateException(
+                    "Verdant.call: a green thread cannot call itself (it would wait for its own reply): " + pid);
         }
         GreenHandle<R> caller = spawner().name("call " + pid).spawn(() -> {
             // Its failure is thrown to the caller of call, so it is never an unobserved
