@@ -447,14 +447,21 @@ public final class Supervisor {
 
     /**
      * Any thread. Stops the children in reverse start order and waits for the
-     * supervisor to end. Returns at once if it has already ended normally.
+     * supervisor to end. Returns at once if it has already ended normally
+     * (nothing is sent to it: no dead letter).
      *
      * @throws GreenFailedException if the supervisor had failed (for example
      *         with {@link RestartIntensityException})
      * @throws CancelledException if the caller is interrupted while waiting
      */
     public void shutdown() {
-        Green.send(handle.pid(), new Stop());
+        // An ended supervisor is not sent its Stop, which would be a dead letter of an
+        // internal message. One that ends between this check and the send (it gives up,
+        // or a concurrent shutdown stops it) still gets it: a dead letter then, as any
+        // message to a thread that has just ended.
+        if (!handle.isDone()) {
+            Green.send(handle.pid(), new Stop());
+        }
         handle.join();
     }
 
