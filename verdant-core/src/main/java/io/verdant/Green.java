@@ -750,6 +750,8 @@ public final class Green {
      * Green only. Watches {@code pid}: when it ends, the caller receives one
      * {@link Signal.Down}. If {@code pid} is already dead or stale, the Down
      * (with a {@link NoSuchGreenThreadException} as failure) is delivered at once.
+     * {@code pid} may be of another runtime (as for {@link #send}); a closed
+     * runtime's pids are dead.
      *
      * @param pid the green thread to watch
      * @throws NullPointerException if {@code pid} is null
@@ -758,7 +760,7 @@ public final class Green {
     public static void monitor(Pid pid) {
         Objects.requireNonNull(pid, "pid");
         GreenThread<?> self = GreenThread.require("Green.monitor");
-        GreenThread<?> target = self.runtime().lookup(pid);
+        GreenThread<?> target = live(self, pid);
         if (target == null) {
             ActorCell.of(self).enqueue(ActorCell.noProcess(pid));
         } else {
@@ -786,7 +788,7 @@ public final class Green {
     public static boolean demonitor(Pid pid) {
         Objects.requireNonNull(pid, "pid");
         GreenThread<?> self = GreenThread.require("Green.demonitor");
-        GreenThread<?> target = self.runtime().lookup(pid);
+        GreenThread<?> target = live(self, pid);
         if (target == null) {
             // Ended: its pid no longer finds it, but its exit may not have told us yet.
             target = ActorCell.monitoredTarget(self, pid);
@@ -800,7 +802,8 @@ public final class Green {
      * {@linkplain #trapExits traps exits}, and otherwise is stopped with a
      * {@link LinkedFailureException} (the failure propagates, as in Erlang).
      * A normal end reaches the other side only if it traps exits (or spawned it
-     * with {@link Spawner#link()}), as a {@link Signal.Exit}.
+     * with {@link Spawner#link()}), as a {@link Signal.Exit}. {@code pid} may be
+     * of another runtime, as with {@link Spawner#link()}.
      *
      * @param pid the green thread to link with
      * @return true if linked; false if {@code pid} is not alive (nothing happens).
@@ -812,7 +815,7 @@ public final class Green {
     public static boolean link(Pid pid) {
         Objects.requireNonNull(pid, "pid");
         GreenThread<?> self = GreenThread.require("Green.link");
-        GreenThread<?> target = self.runtime().lookup(pid);
+        GreenThread<?> target = live(self, pid);
         if (target == null) {
             return false;
         }
@@ -838,7 +841,7 @@ public final class Green {
     public static void unlink(Pid pid) {
         Objects.requireNonNull(pid, "pid");
         GreenThread<?> self = GreenThread.require("Green.unlink");
-        GreenThread<?> target = self.runtime().lookup(pid);
+        GreenThread<?> target = live(self, pid);
         if (target == null) {
             // Ended: its pid no longer finds it, but its exit may not have told us yet.
             target = ActorCell.linkedPeer(self, pid);
@@ -858,6 +861,16 @@ public final class Green {
      */
     public static void trapExits(boolean on) {
         cell("Green.trapExits").trapExits(on);
+    }
+
+    /**
+     * The live green thread {@code pid} names: in the caller's runtime (even while it
+     * closes), or in the open runtime it belongs to (as a send or a call finds it); null
+     * if it is dead, stale or its runtime is closed.
+     */
+    private static GreenThread<?> live(GreenThread<?> self, Pid pid) {
+        RuntimeCore rt = self.runtime().owns(pid) ? self.runtime() : RuntimeCore.of(pid);
+        return rt == null ? null : rt.lookup(pid);
     }
 
     private static ActorCell cell(String operation) {
