@@ -111,6 +111,8 @@ public interface Channel<T> extends Iterable<T> {
      * @throws TimedOutException if the time is up (nothing was sent)
      * @throws ChannelClosedException if the channel is or becomes closed
      * @throws CancelledException if the caller is cancelled or interrupted while waiting
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws NullPointerException if {@code value} or {@code timeout} is null
      */
     void send(T value, Duration timeout);
 
@@ -139,6 +141,8 @@ public interface Channel<T> extends Iterable<T> {
      * @throws TimedOutException if the time is up (nothing was taken)
      * @throws ChannelClosedException if the channel is closed and drained
      * @throws CancelledException if the caller is cancelled or interrupted while waiting
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     * @throws NullPointerException if {@code timeout} is null
      */
     T receive(Duration timeout);
 

@@ -166,6 +166,7 @@ public interface GreenHandle<T> {
      * @throws CancelledException if the caller is cancelled or interrupted
      *         while waiting (its interrupt status stays set), or if the runtime
      *         was closed before the thread could finish
+     * @throws IllegalStateException if the thread joins itself (it would wait forever)
      */
     T join();
 
@@ -187,6 +188,7 @@ public interface GreenHandle<T> {
      *         while waiting, or if the runtime was closed before the thread could finish
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalStateException if the thread joins itself
      */
     T join(Duration timeout);
 

@@ -176,10 +176,15 @@ public final class Mutex<T> {
          * Tells whether an earlier holder ended while holding the mutex (the value may be inconsistent).
          *
          * @return true if the mutex is poisoned
+         * @throws IllegalStateException if the guard is closed or used by another thread
          */
         boolean poisoned();
 
-        /** Clears the poisoned mark (after the value has been checked or repaired). */
+        /**
+         * Clears the poisoned mark (after the value has been checked or repaired).
+         *
+         * @throws IllegalStateException if the guard is closed or used by another thread
+         */
         void clearPoison();
 
         /**

@@ -125,6 +125,7 @@ public final class Scope {
      *
      * @param task the code the child runs
      * @return the child's handle
+     * @throws NullPointerException if {@code task} is null
      * @throws IllegalStateException if the scope has closed
      */
     public GreenHandle<Void> spawn(Runnable task) {

@@ -118,6 +118,8 @@ public final class Supervisor {
          * @param name the child's name
          * @param body the code each incarnation runs
          * @return the spec
+         * @throws NullPointerException if an argument is null
+         * @throws IllegalArgumentException if {@code name} is blank
          */
         public static ChildSpec of(String name, Callable<?> body) {
             return new ChildSpec(name, body, Restart.PERMANENT, DEFAULT_SHUTDOWN);
@@ -129,6 +131,8 @@ public final class Supervisor {
          * @param name the child's name
          * @param body the code each incarnation runs
          * @return the spec
+         * @throws NullPointerException if an argument is null
+         * @throws IllegalArgumentException if {@code name} is blank
          */
         public static ChildSpec of(String name, Runnable body) {
             Objects.requireNonNull(body, "body");
@@ -143,6 +147,7 @@ public final class Supervisor {
          *
          * @param restart when the child is restarted
          * @return the new spec
+         * @throws NullPointerException if {@code restart} is null
          */
         public ChildSpec restart(Restart restart) {
             return new ChildSpec(name, body, restart, shutdownTimeout);
@@ -153,6 +158,8 @@ public final class Supervisor {
          *
          * @param timeout how long a stop waits for the child to end
          * @return the new spec
+         * @throws NullPointerException if {@code timeout} is null
+         * @throws IllegalArgumentException if {@code timeout} is negative
          */
         public ChildSpec shutdownTimeout(Duration timeout) {
             return new ChildSpec(name, body, restart, timeout);
@@ -218,6 +225,7 @@ public final class Supervisor {
          *
          * @param name the name
          * @return this builder
+         * @throws NullPointerException if {@code name} is null
          */
         public Builder name(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -229,6 +237,7 @@ public final class Supervisor {
          *
          * @param strategy the strategy
          * @return this builder
+         * @throws NullPointerException if {@code strategy} is null
          */
         public Builder strategy(Strategy strategy) {
             this.strategy = Objects.requireNonNull(strategy, "strategy");
@@ -243,6 +252,7 @@ public final class Supervisor {
          * @param period the sliding window
          * @return this builder
          * @throws IllegalArgumentException if {@code maxRestarts} is negative or {@code period} not positive
+         * @throws NullPointerException if {@code period} is null
          */
         public Builder intensity(int maxRestarts, Duration period) {
             if (maxRestarts < 0) {
@@ -262,6 +272,7 @@ public final class Supervisor {
          * @param spec the child's spec
          * @return this builder
          * @throws IllegalArgumentException if a child of that name was added before
+         * @throws NullPointerException if {@code spec} is null
          */
         public Builder child(ChildSpec spec) {
             Objects.requireNonNull(spec, "spec");
@@ -292,6 +303,8 @@ public final class Supervisor {
          *
          * @param runtime the runtime to run in
          * @return the running supervisor
+         * @throws NullPointerException if {@code runtime} is null
+         * @throws IllegalStateException if the runtime is closed
          */
         public Supervisor start(Verdant runtime) {
             Objects.requireNonNull(runtime, "runtime");

@@ -174,8 +174,11 @@ public final class Verdant implements AutoCloseable {
      * @param body the code to run as a green thread
      * @return what the body returned
      * @throws GreenFailedException if the body throws (the cause is what it threw)
+     * @throws NullPointerException if an argument is null (no runtime is started)
      */
     public static <T> T run(Config config, Callable<? extends T> body) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(body, "body");
         try (Verdant rt = start(config)) {
             return rt.run(body);
         }
@@ -223,6 +226,8 @@ public final class Verdant implements AutoCloseable {
      *
      * @param body the code to run as a green thread
      * @throws GreenFailedException if the body throws (the cause is what it threw)
+     * @throws NullPointerException if {@code body} is null
+     * @throws CancelledException as {@link #run(Callable)}
      * @throws IllegalStateException if the runtime is closed
      */
     public void run(Runnable body) {
@@ -241,6 +246,7 @@ public final class Verdant implements AutoCloseable {
      * @param body the code the new green thread runs
      * @return the handle of the new green thread
      * @throws IllegalStateException if the runtime is closed
+     * @throws NullPointerException if {@code body} is null
      */
     public <T> GreenHandle<T> spawn(Callable<? extends T> body) {
         return core.spawn(body, null, Priority.NORMAL);
@@ -252,6 +258,7 @@ public final class Verdant implements AutoCloseable {
      * @param body the code the new green thread runs
      * @return the handle of the new green thread
      * @throws IllegalStateException if the runtime is closed
+     * @throws NullPointerException if {@code body} is null
      */
     public GreenHandle<Void> spawn(Runnable body) {
         // Straight to the runtime with the Runnable as the body (no Spawner, no adapter
@@ -274,6 +281,7 @@ public final class Verdant implements AutoCloseable {
      *
      * @param pid the pid to look up
      * @return true if {@code pid} names a green thread of this runtime that has not ended
+     * @throws NullPointerException if {@code pid} is null
      */
     public boolean isAlive(Pid pid) {
         return core.lookup(pid) != null;
@@ -284,6 +292,7 @@ public final class Verdant implements AutoCloseable {
      *
      * @param pid the pid to look up
      * @return the handle of {@code pid}, or empty if it is stale, dead or another runtime's
+     * @throws NullPointerException if {@code pid} is null
      */
     public Optional<GreenHandle<?>> handle(Pid pid) {
         return Optional.ofNullable(core.lookup(pid));
