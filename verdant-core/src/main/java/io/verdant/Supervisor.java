@@ -766,6 +766,13 @@ public final class Supervisor {
                     publish(children);
                     continue;
                 }
+                if (self.runtime().isClosed()) {
+                    // Closing cancels every green thread, this one too: the child's end is that
+                    // cancellation (or raced it), and a restart could only fail ("cannot spawn").
+                    // The supervisor ends as a cancelled thread, its other children stopped below.
+                    throw new CancelledException("supervisor '" + config.name() + "': the runtime is closing; child '"
+                            + r.spec.name() + "' is not restarted");
+                }
                 long now = self.runtime().timers.clock().nanoTime();
                 window.addLast(now);
                 while (!window.isEmpty() && now - window.peekFirst() > config.periodNanos()) {
