@@ -59,7 +59,7 @@ public final class SendTimer {
      *
      * @return true if this call stopped a timer that was still active; false if
      *         it had already fired (one-shot), stopped because its addressee
-     *         was dead, or been cancelled
+     *         was dead, been cancelled, or its runtime is closing or closed
      */
     public boolean cancel() {
         return core.cancel();
@@ -67,7 +67,8 @@ public final class SendTimer {
 
     /**
      * True while the timer may still send: not cancelled, not fired (one-shot),
-     * addressee not found dead.
+     * addressee not found dead, runtime not closing or closed (a closed runtime's
+     * timers never fire).
      *
      * @return whether the timer is still active (a snapshot)
      */

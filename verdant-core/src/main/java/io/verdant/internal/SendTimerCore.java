@@ -158,23 +158,25 @@ public final class SendTimerCore {
     /**
      * Any thread. Stops the timer (ACTIVE -&gt; CANCELLED) and cancels its node.
      *
-     * @return true if this call stopped a timer that was still active
+     * @return true if this call stopped a timer that was still active (a timer of a
+     *         closing or closed runtime is not: it can no longer send)
      */
     public boolean cancel() {
         if (!casState(ACTIVE, CANCELLED)) {
             return false;
         }
         runtime.timers.cancel(armedVolatile());
-        return true;
+        return !runtime.isClosed();
     }
 
     /**
      * Any thread. A snapshot.
      *
-     * @return whether the timer may still send
+     * @return whether the timer may still send: ACTIVE, and its runtime open (a closed
+     *         runtime's wheel never fires again, and its threads have ended)
      */
     public boolean isActive() {
-        return stateVolatile() == ACTIVE;
+        return stateVolatile() == ACTIVE && !runtime.isClosed();
     }
 
     /**
@@ -184,7 +186,7 @@ public final class SendTimerCore {
      */
     public String stateName() {
         return switch (stateVolatile()) {
-            case ACTIVE -> "active";
+            case ACTIVE -> runtime.isClosed() ? "done" : "active";
             case CANCELLED -> "cancelled";
             default -> "done";
         };
