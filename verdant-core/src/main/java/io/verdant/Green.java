@@ -632,23 +632,25 @@ public final class Green {
      * first.
      *
      * @param <T> the message type
-     * @param type the class of the message to take
+     * @param type the class of the message to take (a primitive class stands for its
+     *             wrapper: {@code int.class} takes an {@code Integer})
      * @return the message
      * @throws CancelledException if interrupted or cancelled while waiting
      * @throws NullPointerException if {@code type} is null
      * @throws IllegalStateException outside a green thread
      */
     public static <T> T receive(Class<T> type) {
-        Objects.requireNonNull(type, "type");
-        Matcher.OfType m = Matcher.ofType(type);
-        return type.cast(cell("Green.receive").take(m, Deadline.FOREVER, m.receiveName()));
+        Class<T> boxed = Matcher.boxed(Objects.requireNonNull(type, "type"));
+        Matcher.OfType m = Matcher.ofType(boxed);
+        return boxed.cast(cell("Green.receive").take(m, Deadline.FOREVER, m.receiveName()));
     }
 
     /**
      * Green only. Like {@link #receive(Class)}, waiting at most {@code timeout}.
      *
      * @param <T> the message type
-     * @param type the class of the message to take
+     * @param type the class of the message to take (a primitive class stands for its
+     *             wrapper: {@code int.class} takes an {@code Integer})
      * @param timeout how long to wait at most; zero checks once
      * @return the message
      * @throws TimedOutException if no message of that type arrived in time
@@ -658,24 +660,26 @@ public final class Green {
      * @throws IllegalStateException outside a green thread
      */
     public static <T> T receive(Class<T> type, Duration timeout) {
-        Objects.requireNonNull(type, "type");
+        Class<T> boxed = Matcher.boxed(Objects.requireNonNull(type, "type"));
         long nanos = RuntimeCore.toNanos(timeout, "timeout");
-        Matcher.OfType m = Matcher.ofType(type);
-        return type.cast(cell("Green.receive").take(m, Deadline.after(nanos), m.receiveName()));
+        Matcher.OfType m = Matcher.ofType(boxed);
+        return boxed.cast(cell("Green.receive").take(m, Deadline.after(nanos), m.receiveName()));
     }
 
     /**
      * Green only. The oldest message of type {@code type}, if any; never blocks.
      *
      * @param <T> the message type
-     * @param type the class of the message to take
+     * @param type the class of the message to take (a primitive class stands for its
+     *             wrapper: {@code int.class} takes an {@code Integer})
      * @return the oldest message of that type, or empty if there is none
      * @throws NullPointerException if {@code type} is null
      * @throws IllegalStateException outside a green thread
      */
     public static <T> Optional<T> tryReceive(Class<T> type) {
-        Objects.requireNonNull(type, "type");
-        return Optional.ofNullable(type.cast(cell("Green.tryReceive").take(Matcher.ofType(type), Deadline.NOW, "Green.tryReceive")));
+        Class<T> boxed = Matcher.boxed(Objects.requireNonNull(type, "type"));
+        return Optional.ofNullable(boxed.cast(cell("Green.tryReceive").take(Matcher.ofType(boxed), Deadline.NOW,
+                "Green.tryReceive")));
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.verdant;
 
+import io.verdant.internal.Matcher;
+
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Function;
@@ -35,7 +37,7 @@ public final class Ref<M> {
 
     private Ref(Pid pid, Class<M> type) {
         this.pid = pid;
-        this.type = type;
+        this.type = Matcher.boxed(type);
     }
 
     /**
@@ -45,7 +47,8 @@ public final class Ref<M> {
      *
      * @param <M>  the message type
      * @param pid  the address
-     * @param type the message type's class (for a generic type, its raw class)
+     * @param type the message type's class (for a generic type, its raw class; a
+     *        primitive class stands for its wrapper, which {@link #type()} then returns)
      * @return the typed address
      * @throws NullPointerException if an argument is null
      */
@@ -97,7 +100,7 @@ public final class Ref<M> {
      */
     public <S extends M> Ref<S> narrow(Class<S> type) {
         Objects.requireNonNull(type, "type");
-        if (!this.type.isAssignableFrom(type)) {
+        if (!this.type.isAssignableFrom(Matcher.boxed(type))) {
             throw new IllegalArgumentException(type.getName() + " is not a subtype of " + this.type.getName());
         }
         return new Ref<>(pid, type);

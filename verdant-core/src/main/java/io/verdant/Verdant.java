@@ -1,6 +1,7 @@
 package io.verdant;
 
 import io.verdant.internal.GreenThread;
+import io.verdant.internal.Matcher;
 import io.verdant.internal.Pids;
 import io.verdant.internal.RuntimeCore;
 import io.verdant.internal.det.DetScheduler;
@@ -364,7 +365,8 @@ public final class Verdant implements AutoCloseable {
      * @param <R> the reply type
      * @param pid the callee, a pid of this runtime
      * @param request makes the request from the reply-to pid
-     * @param replyType the type of the reply; other messages to the reply-to pid are ignored
+     * @param replyType the type of the reply (a primitive class stands for its wrapper);
+     *        other messages to the reply-to pid are ignored
      * @param timeout how long to wait for the reply
      * @return the reply
      * @throws TimedOutException if no reply came in time
@@ -380,7 +382,7 @@ public final class Verdant implements AutoCloseable {
     public <R> R call(Pid pid, Function<? super Pid, ?> request, Class<R> replyType, Duration timeout) {
         Objects.requireNonNull(pid, "pid");
         Objects.requireNonNull(request, "request");
-        Objects.requireNonNull(replyType, "replyType");
+        Class<R> replyClass = Matcher.boxed(Objects.requireNonNull(replyType, "replyType"));
         RuntimeCore.toNanos(timeout, "timeout");
         if (Pids.runtimeId(pid) != core.id) {
             throw new IllegalArgumentException("pid " + pid + " belongs to another runtime than '" + core.name + "'");
@@ -396,12 +398,12 @@ public final class Verdant implements AutoCloseable {
             GreenThread.current().markFailureObserved();
             Green.monitor(pid);
             Green.send(pid, Objects.requireNonNull(request.apply(Green.self()), "request made a null message"));
-            Object m = Green.receive(x -> replyType.isInstance(x) || x instanceof Signal.Down d && d.pid().equals(pid),
+            Object m = Green.receive(x -> replyClass.isInstance(x) || x instanceof Signal.Down d && d.pid().equals(pid),
                     timeout);
             if (m instanceof Signal.Down) {
                 throw new NoSuchGreenThreadException(pid);
             }
-            return replyType.cast(m);
+            return replyClass.cast(m);
         });
         try {
             return caller.join();

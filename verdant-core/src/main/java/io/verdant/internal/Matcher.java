@@ -19,11 +19,25 @@ public sealed interface Matcher permits Matcher.Any, Matcher.OfType, Matcher.Fil
     boolean matches(Object message);
 
     /**
-     * @param type the class messages must be instances of
+     * @param type the class messages must be instances of (a primitive class: its wrapper)
      * @return the matcher for {@code type} (cached per class: no allocation per receive)
      */
     static OfType ofType(Class<?> type) {
-        return OfType.CACHE.get(Objects.requireNonNull(type, "type"));
+        return OfType.CACHE.get(boxed(Objects.requireNonNull(type, "type")));
+    }
+
+    /**
+     * The class a message of type {@code type} has: {@code type} itself, or the wrapper
+     * of a primitive class. {@code int.class} is a {@code Class<Integer>}, so it type-checks
+     * as a type token, but no object is an instance of it; a message is always boxed.
+     *
+     * @param <T> the type
+     * @param type a class, perhaps primitive
+     * @return {@code type}, or its wrapper class if it is primitive ({@code Void} for void)
+     */
+    @SuppressWarnings("unchecked") // the wrapper of a Class<T> for a primitive is the Class<T> of the boxed T
+    static <T> Class<T> boxed(Class<T> type) {
+        return type.isPrimitive() ? (Class<T>) java.lang.invoke.MethodType.methodType(type).wrap().returnType() : type;
     }
 
     /**
