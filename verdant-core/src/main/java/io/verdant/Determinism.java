@@ -104,6 +104,8 @@ public final class Determinism {
     public static final Duration DEFAULT_SLICE_WATCHDOG = Duration.ofSeconds(10);
     /** The default virtual wall-clock origin ({@link #startTime(Instant)}), as Go's testing/synctest. */
     public static final Instant DEFAULT_START_TIME = Instant.parse("2000-01-01T00:00:00Z");
+    /** The latest virtual wall-clock origin: the clock must count Long.MAX_VALUE nanoseconds from it. */
+    private static final Instant LATEST_START_TIME = Instant.MAX.minusNanos(Long.MAX_VALUE);
 
     private final long seed;
     private final String strategy;
@@ -241,6 +243,9 @@ public final class Determinism {
                 }
             } else if (p.startsWith(START_TIME)) {
                 startTime = parseStartTime(p.substring(START_TIME.length()), replayKey);
+                if (startTime.isAfter(LATEST_START_TIME)) {
+                    throw badKey(replayKey, null);
+                }
             } else if (p.equals(UNJOINED + "false") || p.equals(UNJOINED + "true")) {
                 failOnUnjoinedFailure = p.endsWith("true");
             } else if (p.startsWith("k=") && depth > 0) {
@@ -277,6 +282,19 @@ public final class Determinism {
         } catch (NumberFormatException | java.time.DateTimeException e) {
             throw badKey(key, e);
         }
+    }
+
+    /**
+     * The virtual wall clock reads startTime plus the virtual time, which may reach
+     * Long.MAX_VALUE nanoseconds: a later origin would make Green.clock() throw
+     * DateTimeException in the body once time moved.
+     */
+    private static Instant checkStartTime(Instant startTime) {
+        if (startTime.isAfter(LATEST_START_TIME)) {
+            throw new IllegalArgumentException("startTime must be at most " + LATEST_START_TIME
+                    + " (Instant.MAX less Long.MAX_VALUE nanoseconds of virtual time), was " + startTime);
+        }
+        return startTime;
     }
 
     private static IllegalArgumentException badKey(String key, Throwable cause) {
@@ -521,9 +539,12 @@ public final class Determinism {
      *        ({@link #DEFAULT_START_TIME} unless set)
      * @return settings with the same seed, strategy and policy and this origin
      * @throws NullPointerException if {@code startTime} is null
+     * @throws IllegalArgumentException if {@code startTime} is later than {@link Instant#MAX}
+     *         less {@link Long#MAX_VALUE} nanoseconds (the clock could not count the
+     *         virtual time from it)
      */
     public Determinism startTime(Instant startTime) {
-        Objects.requireNonNull(startTime, "startTime");
+        checkStartTime(Objects.requireNonNull(startTime, "startTime"));
         return limits(maxSteps, failOnLeak, startTime, sliceWatchdog, failOnUnjoinedFailure, recordSteps);
     }
 
