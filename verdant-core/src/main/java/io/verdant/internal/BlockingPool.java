@@ -67,6 +67,9 @@ final class BlockingPool {
     /** Idle pool threads end after this long; chosen, not measured. */
     private static final long KEEP_ALIVE_SECONDS = 30;
 
+    /** The pool whose thread the caller is, or null (set once as a pool thread starts). */
+    private static final ThreadLocal<BlockingPool> POOL = new ThreadLocal<>();
+
     private final String name;
     private final int maxThreads;
     private volatile ThreadPoolExecutor executor;
@@ -127,7 +130,10 @@ final class BlockingPool {
                 ThreadPoolExecutor made = new ThreadPoolExecutor(maxThreads, maxThreads, KEEP_ALIVE_SECONDS,
                         TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> Thread.ofPlatform()
                                 .name(name + "-blocking-" + n.incrementAndGet()).daemon(true)
-                                .inheritInheritableThreadLocals(false).unstarted(r));
+                                .inheritInheritableThreadLocals(false).unstarted(() -> {
+                                    POOL.set(this);
+                                    r.run();
+                                }));
                 made.allowCoreThreadTimeOut(true);
                 executor = made;
             }
@@ -135,7 +141,12 @@ final class BlockingPool {
         }
     }
 
-    /** Any thread: interrupts running work and drops queued work; idempotent. */
+    /**
+     * Any thread: interrupts running work and drops queued work, then waits up to
+     * {@code timeoutNanos} for the pool's threads to end (an interrupt of the
+     * caller does not end the wait; its status is set on return), unless the
+     * caller is one of them; idempotent.
+     */
     void shutdown(long timeoutNanos) {
         ThreadPoolExecutor e;
         synchronized (this) {
@@ -144,11 +155,24 @@ final class BlockingPool {
         }
         if (e != null) {
             e.shutdownNow();
+        }
+        if (e == null || POOL.get() == this) {
+            return; // nothing started, or work of this pool closes the runtime: the pool cannot end while it runs
+        }
+        // An interrupt of the closer does not cut the wait short (Verdant.close waits as
+        // ExecutorService.close does); it is set again on return.
+        long deadline = System.nanoTime() + timeoutNanos;
+        boolean interrupted = false;
+        for (;;) {
             try {
-                e.awaitTermination(timeoutNanos, TimeUnit.NANOSECONDS);
+                e.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                break;
             } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
+                interrupted = true;
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

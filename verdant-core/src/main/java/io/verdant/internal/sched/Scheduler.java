@@ -277,6 +277,8 @@ import java.util.function.Consumer;
  *      preemption requests it made are withdrawn (Safepoints.pending is JVM-wide).
  *   4. every spare carrier alive is unparked and joined; spares exit like
  *      workers (no drain: submissions are dropped from step 1 on).
+ *   The waits of steps 3 and 4 share one deadline, and an interrupt of the
+ *   closer does not cut them short (close waits as ExecutorService.close does).
  *   A worker stuck inside a task that never yields cannot be stopped: terminate
  *   reports how many carriers did not exit in time.
  * </pre>
@@ -1432,6 +1434,8 @@ public final class Scheduler {
      * Stops the workers and the ticker (steps in the class comment). Returns the
      * number of carriers that did not exit within {@code timeoutNanos} (stuck in
      * a task that never reaches a safepoint).
+     * An interrupt of the caller, before or during, does not shorten its waits;
+     * the interrupt status is set on return.
      */
     public int terminate(long timeoutNanos) {
         synchronized (spareLock) {
@@ -1449,26 +1453,48 @@ public final class Scheduler {
         ticker.shutdown();
         long deadline = clock.nanoTime() + timeoutNanos;
         int stuckSpares = 0;
-        try {
-            ticker.join(TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + 1);
-            if (!ticker.isAlive()) {
-                sysmon.withdrawAll();
+        boolean interrupted = awaitUninterruptibly(deadline, n -> ticker.join(TimeUnit.NANOSECONDS.toMillis(n) + 1));
+        if (!ticker.isAlive()) {
+            sysmon.withdrawAll();
+        }
+        Worker[] left = liveSpares();
+        for (Worker s : left) {
+            s.unparkWorker();
+        }
+        interrupted |= awaitUninterruptibly(deadline, n -> stopped.await(n, TimeUnit.NANOSECONDS));
+        for (Worker s : left) {
+            interrupted |= awaitUninterruptibly(deadline, n -> s.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(n))));
+            if (s.isAlive()) {
+                stuckSpares++;
             }
-            Worker[] left = liveSpares();
-            for (Worker s : left) {
-                s.unparkWorker();
-            }
-            stopped.await(Math.max(0, deadline - clock.nanoTime()), TimeUnit.NANOSECONDS);
-            for (Worker s : left) {
-                s.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - clock.nanoTime())));
-                if (s.isAlive()) {
-                    stuckSpares++;
-                }
-            }
-        } catch (InterruptedException e) {
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
         return (int) stopped.getCount() + stuckSpares;
+    }
+
+    /** One of terminate's waits, for at most {@code nanos}. */
+    private interface TimedWait {
+        void await(long nanos) throws InterruptedException;
+    }
+
+    /**
+     * terminate's waits, until {@code deadline}: an interrupt of the closer does
+     * not cut one short (Verdant.close waits as ExecutorService.close does); the
+     * wait is made again for the time left. Returns whether an interrupt came
+     * (then cleared; terminate sets it again before it returns).
+     */
+    private boolean awaitUninterruptibly(long deadline, TimedWait wait) {
+        boolean interrupted = false;
+        for (;;) {
+            try {
+                wait.await(Math.max(0, deadline - clock.nanoTime()));
+                return interrupted;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
     }
 
     void reportInternalError(Throwable t) {
