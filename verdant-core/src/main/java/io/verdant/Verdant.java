@@ -662,7 +662,10 @@ public final class Verdant implements AutoCloseable {
      * neither fails nor shortens it (as {@code ExecutorService.close}): close
      * waits as it would have, and returns with the interrupt status set.
      *
-     * @throws IllegalStateException if called from one of this runtime's own green threads
+     * @throws IllegalStateException if called from one of this runtime's own green threads, or from
+     *         another virtual thread that runs on this runtime's carriers: one started inside a green
+     *         thread of it with {@code Thread.ofVirtual()} (or by an executor or a structured-concurrency
+     *         fork made there) inherits the runtime as its scheduler
      */
     @Override
     public void close() {

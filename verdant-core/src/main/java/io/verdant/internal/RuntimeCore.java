@@ -812,12 +812,22 @@ public final class RuntimeCore {
      * then ends closed and the first failure is thrown, once (a later call
      * returns at once).
      *
-     * @throws IllegalStateException if called from one of this runtime's green threads
+     * @throws IllegalStateException if called from one of this runtime's green threads, or from
+     *         another thread that runs on its carriers (a virtual thread started inside one of them)
      */
     public synchronized void close() {
         GreenThread<?> self = GreenThread.current();
         if (self != null && self.runtime == this) {
             throw new IllegalStateException("runtime '" + name + "' cannot be closed from its own green thread " + self.pid());
+        }
+        if (det != null ? det.callerOnCarrier()
+                : io.verdant.internal.sched.Worker.ofCaller() instanceof io.verdant.internal.sched.Worker w
+                        && w.scheduler() == scheduler) {
+            // A virtual thread a green thread started (Thread.ofVirtual(), an executor, a
+            // structured fork) inherits this runtime as its scheduler: its close would park
+            // in step 6 on a carrier that stops, never resume, and keep this monitor.
+            throw new IllegalStateException("runtime '" + name + "' cannot be closed from " + Thread.currentThread()
+                    + ", which runs on its carriers (a virtual thread started inside one of its green threads)");
         }
         if (state == CLOSED) {
             return;

@@ -487,6 +487,15 @@ public final class DetScheduler {
                 + "opt in to Determinism.lenient()", liveTrace()));
     }
 
+    /**
+     * Any thread: whether the caller runs on this runtime's carrier (a virtual
+     * thread a green thread started, which inherits the runtime as its scheduler).
+     */
+    public boolean callerOnCarrier() {
+        Thread c = carrier;
+        return c != null && VirtualThreads.currentCarrier() == c;
+    }
+
     private boolean isInternal() {
         Thread cur = Thread.currentThread();
         return cur == carrier || cur == mounted || (mountedForeign && cur.isVirtual());
