@@ -92,6 +92,8 @@ import java.util.function.BiConsumer;
  *      carriers stuck in a task. An interrupt of the closer while it waits for
  *      a deterministic carrier's loop ends the wait, not close: the interrupt
  *      status stays set.
+ *      Then stop the traces still recording and wait for their collector
+ *      threads (TraceSession.stopAll).
  *   7. state = CLOSED, the runtime leaves the table of open runtimes.
  *   Every step runs even if an earlier one threw (a defect, never expected): a
  *   close that fails part-way still ends CLOSED with its threads stopped, and
@@ -154,6 +156,9 @@ public final class RuntimeCore {
     private volatile Thread closer;
     /** Run once by close at step 1, on the closer; added and removed by their waiters (any thread). */
     private final ConcurrentLinkedQueue<Runnable> closingListeners = new ConcurrentLinkedQueue<>();
+    /** Traces recording now: a TraceSession adds itself as it starts and removes itself as it
+     * stops; close stops those left (step 6) so that no collector thread outlives it. */
+    public final java.util.Set<io.verdant.internal.obs.TraceSession> traces = ConcurrentHashMap.newKeySet();
     /** Event-actor dispatch; null until the first event actor (see {@link #dispatchers()}). */
     private volatile Dispatchers dispatchers;
     /** Guards the creation of dispatchers (not this: close() holds this while it waits). */
@@ -901,6 +906,13 @@ public final class RuntimeCore {
                 Thread.currentThread().interrupt();
             } catch (Throwable t) {
                 failure = firstFailure(failure, t);
+            }
+            if (det == null) {
+                try {
+                    io.verdant.internal.obs.TraceSession.stopAll(this);
+                } catch (Throwable t) {
+                    failure = firstFailure(failure, t);
+                }
             }
         } finally {
             state = CLOSED;

@@ -105,7 +105,10 @@ import java.util.concurrent.locks.LockSupport;
  *   the wake-ups and spawns made in the slices still running (their arrows
  *   start in the cut slice), and no event written after the last drain. Then
  *   endSession (the last session removes the rings unless the flight recorder
- *   keeps them). The collector also stops the session when the runtime closes.
+ *   keeps them). The collector also stops the session when it sees the runtime
+ *   closing, and close itself stops every session still recording once the
+ *   carriers have stopped, and waits for its collector (stopAll): no collector
+ *   thread outlives close.
  *   A start that fails after beginSession (the collector thread cannot start:
  *   OutOfMemoryError "unable to create native thread") ends the session before
  *   it throws: every beginSession is matched by exactly one endSession.
@@ -291,6 +294,8 @@ public final class TraceSession implements TraceRecording {
         }
         control.beginSession(options.ringEvents());
         try {
+            Thread t = new Thread(null, s::collect, core.name + "-trace-collector", 0, false);
+            t.setDaemon(true);
             synchronized (s) {
                 TraceRing[] rings = control.rings();
                 for (int i = 0; i < rings.length; i++) {
@@ -298,10 +303,9 @@ public final class TraceSession implements TraceRecording {
                     s.cursor[i] = kept ? at[i] : 0;
                 }
                 s.recording = true;
+                s.collector = t;
             }
-            Thread t = new Thread(null, s::collect, core.name + "-trace-collector", 0, false);
-            t.setDaemon(true);
-            s.collector = t;
+            core.traces.add(s); // before the collector starts, so its stop() finds it there to remove
             starter.accept(t);
         } catch (Throwable failed) {
             // No collector runs (or ever will for this session): nobody else would end it.
@@ -309,6 +313,7 @@ public final class TraceSession implements TraceRecording {
                 s.recording = false;
                 s.stopReason = "failed to start";
             }
+            core.traces.remove(s);
             control.endSession();
             throw failed;
         }
@@ -518,7 +523,36 @@ public final class TraceSession implements TraceRecording {
             notifyAll();
         }
         LockSupport.unpark(c);
+        core.traces.remove(this);
         control.endSession();
+    }
+
+    /**
+     * The closer (RuntimeCore.close, once the carriers have stopped): stops every
+     * trace of {@code core} still recording ("runtime closed"), and waits up to a
+     * second for each one's collector thread to end, so none outlives close. An
+     * interrupt does not cut the wait short; it is set again on return.
+     */
+    public static void stopAll(RuntimeCore core) {
+        boolean interrupted = false;
+        for (TraceSession s : core.traces) {
+            s.stop("runtime closed");
+            Thread c;
+            synchronized (s) {
+                c = s.collector;
+            }
+            long deadline = System.nanoTime() + 1_000_000_000L;
+            for (long left; c != null && c.isAlive() && (left = deadline - System.nanoTime()) > 0; ) {
+                try {
+                    c.join(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left) + 1);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
