@@ -37,9 +37,10 @@ import java.util.function.Function;
  * blocking calls throw their usual interrupt exceptions), waits up to
  * {@link Config#shutdownTimeout()} for them to end, abandons the rest (their
  * {@link GreenHandle#join()} throws {@link CancelledException}; they never run
- * again), then stops the carriers and the ticker. A carrier stuck in a loop that
- * never reaches a safepoint cannot be stopped by any JVM means; it is reported
- * and left as a daemon thread.
+ * again: one still running leaves its carrier at its next safepoint), then stops
+ * the carriers and the ticker. A carrier stuck in a loop that never reaches a
+ * safepoint cannot be stopped by any JVM means; it is reported and left as a
+ * daemon thread.
  */
 public final class Verdant implements AutoCloseable {
     private final RuntimeCore core;

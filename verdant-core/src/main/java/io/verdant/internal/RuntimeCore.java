@@ -89,9 +89,11 @@ import java.util.function.BiConsumer;
  *      dropped (its callers were interrupted in step 2 or abandoned in step 4).
  *   6. terminate the scheduler: workers, ticker and spare carriers exit
  *      (submissions after this are dropped, never rejected), and report
- *      carriers stuck in a task. An interrupt of the closer while it waits for
- *      a deterministic carrier's loop ends the wait, not close: the interrupt
- *      status stays set.
+ *      carriers stuck in a task. Once submissions are dropped, each thread
+ *      abandoned in step 4 is asked to yield at its next safepoint, so one
+ *      still running leaves its carrier there (askToYield). An interrupt of
+ *      the closer while it waits for a deterministic carrier's loop ends the
+ *      wait, not close: the interrupt status stays set.
  *      Then stop the traces still recording and wait for their collector
  *      threads (TraceSession.stopAll).
  *   7. state = CLOSED, the runtime leaves the table of open runtimes.
@@ -881,8 +883,10 @@ public final class RuntimeCore {
             } catch (Throwable t) {
                 failure = firstFailure(failure, t);
             }
+            List<GreenThread<?>> abandoned = List.of();
             try {
-                failure = abandonTheRest(failure);
+                abandoned = pids.snapshot();
+                failure = abandonTheRest(abandoned, failure);
             } catch (Throwable t) {
                 failure = firstFailure(failure, t);
             }
@@ -893,7 +897,15 @@ public final class RuntimeCore {
             }
             try {
                 long t = det != null && det.stuck() ? 0 : Math.max(timeout, 1_000_000_000L);
-                int stuck = det == null ? scheduler.terminate(t) : det.terminate(t);
+                List<GreenThread<?>> left = abandoned;
+                int stuck;
+                try {
+                    stuck = det == null ? scheduler.terminate(t, () -> askToYield(left)) : det.terminate(t);
+                } finally {
+                    for (GreenThread<?> g : left) {
+                        Safepoints.cancel(g); // a request never acknowledged (parked, or no safepoint)
+                    }
+                }
                 if (stuck > 0) {
                     LOG.log(System.Logger.Level.WARNING, "runtime '" + name + "': " + stuck
                             + " carrier thread(s) are stuck in a green thread that never reaches a safepoint;"
@@ -981,8 +993,7 @@ public final class RuntimeCore {
      * Close, step 4: completes the handles of the threads still alive (they never
      * run again); returns {@code failure} with any failure of this step added.
      */
-    private Throwable abandonTheRest(Throwable failure) {
-        List<GreenThread<?>> left = pids.snapshot();
+    private Throwable abandonTheRest(List<GreenThread<?>> left, Throwable failure) {
         if (!left.isEmpty()) {
             for (GreenThread<?> g : left) {
                 try {
@@ -999,6 +1010,22 @@ public final class RuntimeCore {
             }
         }
         return failure;
+    }
+
+    /**
+     * Close, step 6, once the scheduler drops submissions: asks each abandoned
+     * thread to yield at its next safepoint, where it leaves its carrier for good
+     * (its resubmission is dropped). Without it, one still running that ignores
+     * its cancellation kept its carrier after close when nothing else asked it
+     * to yield (time slices off, or no other work waiting). close withdraws the
+     * requests not acknowledged once the carriers have stopped.
+     */
+    private static void askToYield(List<GreenThread<?>> abandoned) {
+        for (GreenThread<?> g : abandoned) {
+            if (g.vthread != null) {
+                Safepoints.request(g);
+            }
+        }
     }
 
     /**

@@ -1436,11 +1436,16 @@ public final class Scheduler {
      * a task that never reaches a safepoint).
      * An interrupt of the caller, before or during, does not shorten its waits;
      * the interrupt status is set on return.
+     *
+     * @param onTerminating run once submissions are dropped, before the waits
+     *        (the closer asks the threads it abandoned to yield)
      */
-    public int terminate(long timeoutNanos) {
+    public int terminate(long timeoutNanos, Runnable onTerminating) {
         synchronized (spareLock) {
             terminating = true;
         }
+        // Submissions are dropped from here on: a task that yields now leaves its carrier for good.
+        onTerminating.run();
         PollerHost host = PollerHost.INSTANCE;
         if (host != null) {
             // After terminating = true: every sub-poller task queued here, or about to
