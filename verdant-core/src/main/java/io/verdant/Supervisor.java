@@ -288,7 +288,9 @@ public final class Supervisor {
         /**
          * Green only. Starts the supervisor as a green thread linked to the
          * caller (its parent) and returns once its first children have been
-         * spawned (so {@link Supervisor#children()} lists them).
+         * spawned (so {@link Supervisor#children()} lists them), or once the
+         * supervisor has ended without spawning them (the runtime closed first:
+         * its {@link Supervisor#handle()} tells how it ended).
          *
          * @return the running supervisor
          * @throws IllegalStateException outside a green thread
@@ -333,6 +335,9 @@ public final class Supervisor {
                 return null;
             }, name, Priority.NORMAL, null, parent);
             s.handle = g;
+            // A supervisor thread that never runs (abandoned by a closing runtime before it
+            // was scheduled) never reaches supervise's release: its end releases the start.
+            g.onComplete((v, f) -> s.started.countDown());
             s.awaitStarted();
             return s;
         }

@@ -423,7 +423,8 @@ public final class Verdant implements AutoCloseable {
      * Starts a supervision tree in this runtime from any thread (a plain
      * {@code main} included): the same as {@code builder.start(this)}. The
      * supervisor is linked to nobody; it returns once its first children are
-     * spawned.
+     * spawned, or once the supervisor has ended without spawning them (the
+     * runtime closed first: {@link Supervisor#handle()} tells how it ended).
      *
      * @param builder the supervisor's settings
      * @return the running supervisor
