@@ -200,7 +200,9 @@ public final class Spawner {
         if (link) {
             throw new IllegalStateException("Spawner.link() does not apply to a thread factory");
         }
-        return new GreenThreadFactory(runtime, names(), priority, ownToken());
+        // The threads register under the cancelWith token itself: a factory has no end at
+        // which a callback of its own on that token could be removed.
+        return new GreenThreadFactory(runtime, names(), priority, under != null ? under : CancelNode.standalone());
     }
 
     /**
@@ -257,14 +259,5 @@ public final class Spawner {
 
     private ThreadNames names() {
         return new ThreadNames(name, nameStart);
-    }
-
-    /** A standalone token for a factory or executor, cancelled with the cancelWith token if one was given. */
-    private CancelNode ownToken() {
-        CancelNode own = CancelNode.standalone();
-        if (under != null) {
-            under.onCancel(own::cancel);
-        }
-        return own;
     }
 }

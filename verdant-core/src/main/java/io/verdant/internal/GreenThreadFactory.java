@@ -1,5 +1,6 @@
 package io.verdant.internal;
 
+import io.verdant.CancelToken;
 import io.verdant.Priority;
 
 import java.util.Objects;
@@ -30,7 +31,7 @@ public final class GreenThreadFactory implements ThreadFactory {
     private final RuntimeCore runtime;
     private final ThreadNames names;
     private final Priority priority;
-    private final CancelNode token;
+    private final CancelToken token;
 
     /**
      * Creates a factory.
@@ -40,7 +41,7 @@ public final class GreenThreadFactory implements ThreadFactory {
      * @param priority their priority
      * @param token the token they are registered under
      */
-    public GreenThreadFactory(RuntimeCore runtime, ThreadNames names, Priority priority, CancelNode token) {
+    public GreenThreadFactory(RuntimeCore runtime, ThreadNames names, Priority priority, CancelToken token) {
         this.runtime = runtime;
         this.names = names;
         this.priority = priority;
