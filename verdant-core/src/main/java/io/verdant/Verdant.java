@@ -193,10 +193,13 @@ public final class Verdant implements AutoCloseable {
      * @param <T> the type of the body's result
      * @param body the code to run as a green thread
      * @return what the body returned
-     * @throws GreenFailedException if the body throws (the cause is what it threw)
+     * @throws GreenFailedException if the body throws (the cause is what it threw);
+     *         when the runtime closes before the body ends, the cancellation ends the
+     *         body's wait and this is thrown with that {@link CancelledException} as its
+     *         cause (unless the body catches it)
      * @throws NullPointerException if {@code body} is null
-     * @throws CancelledException if the caller is interrupted while waiting, or the
-     *         runtime closes before the body ends
+     * @throws CancelledException if the caller is interrupted while waiting (the body
+     *         keeps running), or the runtime closes and abandons a body that did not end
      * @throws IllegalStateException if the runtime is closed
      * @throws ScheduleFailedException in a deterministic runtime, if the schedule
      *         failed before the body ended (deadlock, a refused input, too many steps)
