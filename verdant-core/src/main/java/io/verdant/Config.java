@@ -405,7 +405,10 @@ public final class Config {
          * runtime in the platform MBean server (unregistered on close), so
          * JConsole, VisualVM or Mission Control can chart its metrics. Off by
          * default (no MBean is registered); also on when
-         * the system property {@code verdant.jmx} is {@code true}.
+         * the system property {@code verdant.jmx} is {@code true}. The MXBean needs the
+         * module {@code java.management}: in a JVM without it (a jlinked image, or
+         * {@code --limit-modules}, with Verdant on the class path) {@link Verdant#start(Config)}
+         * fails with an {@link IllegalStateException} that names the module.
          *
          * @param on true to register the MXBean
          * @return this builder

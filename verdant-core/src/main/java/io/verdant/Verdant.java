@@ -56,7 +56,8 @@ public final class Verdant implements AutoCloseable {
      *
      * @return the running runtime; close it when done
      * @throws UnsupportedOperationException if this JDK version is not supported (the message names the supported ones)
-     * @throws IllegalStateException if the JVM lacks the {@code --add-opens} flag (the message names it)
+     * @throws IllegalStateException if the JVM lacks the {@code --add-opens} flag (the message names it), or
+     *         the MXBean is asked for ({@link Config.Builder#jmx}) and the JVM has no module {@code java.management}
      */
     public static Verdant start() {
         return start(Config.defaults());
@@ -69,7 +70,8 @@ public final class Verdant implements AutoCloseable {
      * @return the running runtime; close it when done
      * @throws NullPointerException if {@code config} is null
      * @throws UnsupportedOperationException if this JDK version is not supported (the message names the supported ones)
-     * @throws IllegalStateException if the JVM lacks the {@code --add-opens} flag (the message names it)
+     * @throws IllegalStateException if the JVM lacks the {@code --add-opens} flag (the message names it), or
+     *         the MXBean is asked for ({@link Config.Builder#jmx}) and the JVM has no module {@code java.management}
      */
     public static Verdant start(Config config) {
         Objects.requireNonNull(config, "config");
@@ -103,7 +105,8 @@ public final class Verdant implements AutoCloseable {
      * @param determinism the seed and strategy
      * @return the running deterministic runtime; close it when done
      * @throws NullPointerException if {@code config} or {@code determinism} is null
-     * @throws IllegalStateException if the JVM lacks the {@code --add-opens} flag (the message names it)
+     * @throws IllegalStateException if the JVM lacks the {@code --add-opens} flag (the message names it), or
+     *         the MXBean is asked for ({@link Config.Builder#jmx}) and the JVM has no module {@code java.management}
      */
     public static Verdant deterministic(Config config, Determinism determinism) {
         Objects.requireNonNull(config, "config");

@@ -203,6 +203,7 @@ public final class RuntimeCore {
 
     private RuntimeCore(Config config, Clock clock, DetScheduler det) {
         VirtualThreads.check();
+        requireJmxModule(config);
         JdkPollers.ensureInitialised();
         this.id = IDS.incrementAndGet();
         this.config = config;
@@ -242,6 +243,20 @@ public final class RuntimeCore {
         io.verdant.internal.obs.Jfr.registerPeriodic();
         EagerClasses.initialize();
         this.jmxRegistered = config.jmx() && io.verdant.internal.obs.Jmx.register(this);
+    }
+
+    /**
+     * Fails, before anything starts, if {@code config} asks for the MXBean and the JVM
+     * has no java.management (Verdant on the class path of an image or a
+     * {@code --limit-modules} JVM without it): registering would throw
+     * NoClassDefFoundError with the carriers already running.
+     */
+    private static void requireJmxModule(Config config) {
+        if (config.jmx() && ModuleLayer.boot().findModule("java.management").isEmpty()) {
+            throw new IllegalStateException("Config.jmx(true) (or -Dverdant.jmx=true) registers an MXBean, which needs"
+                    + " the module java.management, and this JVM does not have it: add java.management to the"
+                    + " runtime image (jlink --add-modules java.management), or turn jmx off");
+        }
     }
 
     public Config config() {
