@@ -58,6 +58,7 @@ public final class Verdant implements AutoCloseable {
      * @throws UnsupportedOperationException if this JDK version is not supported (the message names the supported ones)
      * @throws IllegalStateException if the JVM lacks the {@code --add-opens} flag (the message names it), or
      *         the MXBean is asked for ({@link Config.Builder#jmx}) and the JVM has no module {@code java.management}
+     *         or the MBean server refuses it (a failed start leaves nothing running)
      */
     public static Verdant start() {
         return start(Config.defaults());
@@ -72,6 +73,7 @@ public final class Verdant implements AutoCloseable {
      * @throws UnsupportedOperationException if this JDK version is not supported (the message names the supported ones)
      * @throws IllegalStateException if the JVM lacks the {@code --add-opens} flag (the message names it), or
      *         the MXBean is asked for ({@link Config.Builder#jmx}) and the JVM has no module {@code java.management}
+     *         or the MBean server refuses it (a failed start leaves nothing running)
      */
     public static Verdant start(Config config) {
         Objects.requireNonNull(config, "config");
@@ -107,6 +109,7 @@ public final class Verdant implements AutoCloseable {
      * @throws NullPointerException if {@code config} or {@code determinism} is null
      * @throws IllegalStateException if the JVM lacks the {@code --add-opens} flag (the message names it), or
      *         the MXBean is asked for ({@link Config.Builder#jmx}) and the JVM has no module {@code java.management}
+     *         or the MBean server refuses it (a failed start leaves nothing running)
      */
     public static Verdant deterministic(Config config, Determinism determinism) {
         Objects.requireNonNull(config, "config");

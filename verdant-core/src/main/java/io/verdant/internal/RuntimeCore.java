@@ -240,9 +240,22 @@ public final class RuntimeCore {
         }
         OPEN.put(id, this);
         RECENT.setRelease((int) (id % RECENT_SLOTS), this);
-        io.verdant.internal.obs.Jfr.registerPeriodic();
-        EagerClasses.initialize();
-        this.jmxRegistered = config.jmx() && io.verdant.internal.obs.Jmx.register(this);
+        boolean registered;
+        try {
+            io.verdant.internal.obs.Jfr.registerPeriodic();
+            EagerClasses.initialize();
+            registered = config.jmx() && io.verdant.internal.obs.Jmx.register(this);
+        } catch (Throwable t) {
+            // The carriers run, and the caller gets no runtime to close: close it here
+            // (no green thread yet; no bean registered), then fail the start.
+            try {
+                close();
+            } catch (Throwable c) {
+                t.addSuppressed(c);
+            }
+            throw t;
+        }
+        this.jmxRegistered = registered;
     }
 
     /**

@@ -14,8 +14,8 @@ import java.time.Duration;
 /**
  * Main of the child JVMs of {@link MissingModulesTest}: a JVM whose boot layer lacks
  * modules Verdant can do without (jdk.jfr, java.logging; java.management on the
- * class path). {@code -Dprobe.case=jmx} asks for the MXBean (java.management absent);
- * {@code run} uses the features that touch optional modules. Prints what happened;
+ * class path). {@code -Dprobe.case=jmx} asks for the MXBean (java.management absent,
+ * or an MBean server that refuses it); {@code run} uses the features that touch optional modules. Prints what happened;
  * exit 0 unless the probe itself broke.
  */
 public final class MissingModulesProbe {
@@ -35,7 +35,7 @@ public final class MissingModulesProbe {
         System.exit(0);
     }
 
-    /** Verdant.start with jmx(true) and no java.management: the failure, then whether it left threads. */
+    /** Verdant.start with jmx(true) that cannot register the bean: the failure, then whether it left threads. */
     private static void jmx() throws Exception {
         try (Verdant rt = Verdant.start(Config.builder().name("nomgmt").workers(2).jmx(true).build())) {
             System.out.println("started unexpectedly: " + rt);

@@ -40,6 +40,18 @@ class MissingModulesTest {
     }
 
     @Test
+    void aStartWhoseMXBeanIsRefusedFailsAndLeavesNoThreadRunning() throws Exception {
+        String out = probe(javaCmd(), List.of("--add-opens", "java.base/java.lang=ALL-UNNAMED",
+                "-Djavax.management.builder.initial=" + RefusingMBeanServerBuilder.class.getName(),
+                "-Dprobe.case=jmx"), classPath());
+        assertThat(out).contains("management=true")
+                .contains("start failed: java.lang.IllegalStateException: cannot register the MXBean")
+                .contains("threads left: 0")
+                .contains("sum=5450")
+                .contains("probe done");
+    }
+
+    @Test
     void onTheClassPathWithJavaBaseAloneGreenThreadsRunAndOptionalFeaturesDegrade() throws Exception {
         String out = probe(javaCmd(), List.of("--add-opens", "java.base/java.lang=ALL-UNNAMED",
                 "--limit-modules", "java.base", "-Dprobe.case=run"), classPath());
