@@ -135,6 +135,11 @@ import java.util.concurrent.locks.LockSupport;
  *   by demonitor or by the exit after the Down: Green.demonitor finds a
  *   target that has ended by pid there (monitoredTarget), as Green.unlink
  *   finds one among its links (its pid slot is emptied before its exit).
+ *   A watcher's own exit takes its watching and removes its entry from each
+ *   target's monitors (under that target's lock), as Erlang drops the
+ *   monitors of a process that dies: a long-lived target keeps no entry
+ *   per ended watcher. Only the watcher adds to its watching, so none is
+ *   added after.
  *
  * Compiled code and parked receivers (issue 11: the wake benchmark's deoptimization storm)
  *   A receiver parks inside compiled code (take, usually inlined into a bigger
@@ -909,6 +914,19 @@ public final class ActorCell extends MailboxLink {
         return removed;
     }
 
+    /** Tests: monitor entries (watchers and listeners) on this cell, and the targets its owner watches. */
+    synchronized int monitorCount() {
+        return monitors == null ? 0 : monitors.size();
+    }
+
+    synchronized int watchingCount() {
+        return watching == null ? 0 : watching.size();
+    }
+
+    synchronized int linkCount() {
+        return links == null ? 0 : links.size();
+    }
+
     /** Owner only (or before start). */
     public void trapExits(boolean on) {
         trapExits = on;
@@ -931,8 +949,11 @@ public final class ActorCell extends MailboxLink {
         boolean reached = false;
         List<GreenThread<?>> ls;
         boolean anyMonitor;
+        List<GreenThread<?>> targets;
         synchronized (this) {
             exited = true;
+            targets = watching;
+            watching = null;
             ls = links;
             links = null;
             linksAtExit = ls;
@@ -944,6 +965,18 @@ public final class ActorCell extends MailboxLink {
                 java.util.Collections.reverse(monitors);
             } else {
                 monitors = null;
+            }
+        }
+        if (targets != null) {
+            // The owner's own monitors die with it (Erlang): else a long-lived target kept an
+            // entry, and this ended thread, per watcher that never demonitored.
+            for (GreenThread<?> t : targets) {
+                ActorCell tc = t.cell; // made by monitor
+                synchronized (tc) {
+                    if (tc.monitors != null) {
+                        tc.monitors.remove(owner);
+                    }
+                }
             }
         }
         if (ls != null) {
