@@ -22,6 +22,16 @@ public final class ScopeCore {
      * Fields
      *   children    guarded by this; appended by spawn, read by cancel and (after
      *               the owner's wait, when no spawn can run) by the owner.
+     *               Only what the owner may still need: the children running,
+     *               and those whose failure the scope may report. A spawn that
+     *               finds the list at pruneAt drops the children that ended
+     *               without one (succeeded, or cancelled: never reported, see
+     *               Scope's outcome), and pruneAt becomes max(PRUNE_MIN, twice
+     *               the kept): amortised O(1) per spawn, and a long-lived scope
+     *               (a server's accept loop) holds about twice its running children,
+     *               not every child it ever spawned. A child's fail() precedes
+     *               its end, so a cancelled child whose CancelledException is
+     *               the scope's first failure is seen as such and kept.
      *   closed, cancelling  guarded by this.
      *   running     children whose body has not returned, plus spawns in
      *               progress; each child's wrapper decrements it last and unparks
@@ -58,10 +68,15 @@ public final class ScopeCore {
     private volatile Thread waiter = Thread.currentThread();
     private final CancelToken ownerToken;
     private final List<GreenThread<?>> children = new ArrayList<>();
+    /** Prune the children when a spawn finds this many (see "Fields"); guarded by this. */
+    private int pruneAt = PRUNE_MIN;
     private boolean closed;
     private boolean cancelling;
     @SuppressWarnings("unused") private volatile int running;
     @SuppressWarnings("unused") private volatile Throwable first;
+
+    /** Prune no list shorter than this: a scope of a few children never prunes. Chosen, not measured. */
+    private static final int PRUNE_MIN = 64;
 
     /**
      * The core of a scope owned by {@code owner}.
@@ -111,6 +126,10 @@ public final class ScopeCore {
                         childBodyEnded();
                     }
                 }, null, Priority.NORMAL, ownerToken);
+                if (children.size() >= pruneAt) {
+                    children.removeIf(this::spent);
+                    pruneAt = Math.max(PRUNE_MIN, 2 * children.size());
+                }
                 children.add(child);
                 if (cancelling) {
                     child.cancel();
@@ -121,6 +140,15 @@ public final class ScopeCore {
             throw e;
         }
         return child;
+    }
+
+    /** Under this: {@code c} ended and the scope will never report it (see "Fields"). */
+    private boolean spent(GreenThread<?> c) {
+        if (!c.isDone()) {
+            return false;
+        }
+        Throwable f = c.failureOrNull();
+        return f == null || (f instanceof CancelledException && f != first);
     }
 
     /** Cancels every child, now and spawned later. Any thread. */
