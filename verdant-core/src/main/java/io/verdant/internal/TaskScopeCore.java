@@ -27,7 +27,13 @@ public final class TaskScopeCore<T> {
      * Design
      *
      * Fields (all but the finals guarded by this core's monitor, "the lock")
-     *   children  appended by fork; read by stopLocked and toString.
+     *   children  appended by fork; read by stopLocked (which cancels those not
+     *             ended). Only children not known to have ended: a fork that finds
+     *             the list at pruneAt drops the ended ones, and pruneAt becomes
+     *             max(PRUNE_MIN, twice the kept) (amortised O(1) per fork), so a
+     *             long-lived scope (an accept loop forking per connection) holds
+     *             about twice its running children, not every child it forked.
+     *             The joiner keeps what its result needs. forked counts them all.
      *   pending   children forked and not yet reported to the joiner; incremented
      *             by fork before it spawns (the spawn itself runs outside the lock:
      *             it is a scheduling point in a deterministic runtime), decremented
@@ -61,6 +67,9 @@ public final class TaskScopeCore<T> {
      *   parks with the TaskScope as the blocker.
      */
 
+    /** Prune no list shorter than this: a scope of a few children never prunes. Chosen, not measured. */
+    private static final int PRUNE_MIN = 64;
+
     private final GreenThread<?> owner;
     /** The thread the owner's wait parks, unparked by the last child: the one that opened
      * the scope, and the one that waits (awaitChildren sets it, volatile, before it reads
@@ -70,6 +79,9 @@ public final class TaskScopeCore<T> {
     private volatile Thread waiter = Thread.currentThread();
     private final TaskScope.Joiner<T, ?> joiner;
     private final List<GreenHandle<? extends T>> children = new ArrayList<>();
+    /** Prune the children when a fork finds this many (see "Fields"). */
+    private int pruneAt = PRUNE_MIN;
+    private int forked;
     private int pending;
     private boolean stopped;
     private boolean timedOut;
@@ -137,7 +149,12 @@ public final class TaskScopeCore<T> {
             throw e;
         }
         synchronized (this) {
+            if (children.size() >= pruneAt) {
+                children.removeIf(GreenHandle::isDone);
+                pruneAt = Math.max(PRUNE_MIN, 2 * children.size());
+            }
             children.add(child);
+            forked++;
             if (deadlineStopped) {
                 // Forked after the deadline stopped the scope: it is cancelled below, and join
                 // reports the deadline, not that cancellation (TaskScopeDeadlineBeforeForkTest).
@@ -275,8 +292,13 @@ public final class TaskScopeCore<T> {
         return stopped;
     }
 
+    /** Tests: the children the core still references. */
+    synchronized int childrenKept() {
+        return children.size();
+    }
+
     /** @return "N forked, M running[, stopped]", read at once under the lock */
     public synchronized String describe() {
-        return children.size() + " forked, " + pending + " running" + (stopped ? ", stopped" : "");
+        return forked + " forked, " + pending + " running" + (stopped ? ", stopped" : "");
     }
 }
