@@ -755,7 +755,8 @@ public final class Green {
      * {@link Signal.Down}. If {@code pid} is already dead or stale, the Down
      * (with a {@link NoSuchGreenThreadException} as failure) is delivered at once.
      * {@code pid} may be of another runtime (as for {@link #send}); a closed
-     * runtime's pids are dead.
+     * runtime's pids are dead, and a thread its close abandoned gives its
+     * watchers in other runtimes a Down whose failure is a {@link CancelledException}.
      *
      * @param pid the green thread to watch
      * @throws NullPointerException if {@code pid} is null

@@ -1047,30 +1047,77 @@ public final class ActorCell extends MailboxLink {
      * runs instead of {@link #exited}: tells the internal watchers ({@link ExitListener}s:
      * a pending call, a name, a mailbox bound's blocked senders), which may be outside
      * this runtime (a platform thread's call) and would otherwise wait for an exit that
-     * never comes. Links and monitors of green threads are left alone: they are this
-     * runtime's, cancelled or abandoned with it. A watch after this finds the owner done
-     * (its status is written before this takes the lock) and tells itself.
+     * never comes; and the green threads of other runtimes that monitor it (a Down, as
+     * an exit gives). The owner's own monitors are removed from their targets, as at an
+     * exit. Links, and monitors by this runtime's threads (cancelled or abandoned with
+     * it), are left alone. A watch after this finds the owner done (its status is
+     * written before this takes the lock) and tells itself.
      */
     void abandoned() {
         List<ExitListener> told = null;
+        List<GreenThread<?>> downTo = null;
+        List<ActorCell> toWake = null;
+        List<GreenThread<?>> targets;
+        Signal.Down d = down(owner);
         synchronized (this) {
-            if (monitors == null) {
-                return;
-            }
-            for (Iterator<Object> it = monitors.iterator(); it.hasNext(); ) {
-                if (it.next() instanceof ExitListener l) {
-                    it.remove();
-                    if (told == null) {
-                        told = new ArrayList<>(2);
+            targets = watching;
+            watching = null;
+            if (monitors != null) {
+                for (Iterator<Object> it = monitors.iterator(); it.hasNext(); ) {
+                    Object w = it.next();
+                    if (w instanceof ExitListener l) {
+                        it.remove();
+                        if (told == null) {
+                            told = new ArrayList<>(2);
+                        }
+                        told.add(l);
+                    } else if (w instanceof GreenThread<?> g && g.runtime() != owner.runtime()) {
+                        // A watcher in another runtime: told as by an exit (under this lock, see
+                        // "Demonitor versus an exit in flight"), else it waited for ever.
+                        it.remove();
+                        if (!g.isDone()) {
+                            ActorCell wc = of(g); // made by monitor already: a read
+                            if (downTo == null) {
+                                downTo = new ArrayList<>(2);
+                                toWake = new ArrayList<>(2);
+                            }
+                            downTo.add(g);
+                            if (wc.appendNoWake(d)) {
+                                toWake.add(wc);
+                            }
+                        }
                     }
-                    told.add(l);
+                }
+            }
+        }
+        if (toWake != null) {
+            for (ActorCell wc : toWake) {
+                wc.wake();
+            }
+            for (GreenThread<?> g : downTo) {
+                ActorCell wc = g.cell;
+                synchronized (wc) {
+                    if (wc.watching != null) {
+                        wc.watching.remove(owner);
+                    }
+                }
+            }
+        }
+        if (targets != null) {
+            // The owner's own monitors go with it, as at an exit: a target in another
+            // runtime would otherwise keep this abandoned thread (and its runtime).
+            for (GreenThread<?> t : targets) {
+                ActorCell tc = t.cell;
+                synchronized (tc) {
+                    if (tc.monitors != null) {
+                        tc.monitors.remove(owner);
+                    }
                 }
             }
         }
         if (told == null) {
             return;
         }
-        Signal.Down d = down(owner);
         for (ExitListener l : told) {
             try {
                 l.exited(d);
