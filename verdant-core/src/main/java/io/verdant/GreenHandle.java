@@ -110,9 +110,11 @@ public interface GreenHandle<T> {
      * {@code cancel(mayInterruptIfRunning)} cancels the thread as
      * {@link #cancel()} does (both values of the flag: a green thread's
      * cancellation always interrupts it) and, if the thread had not ended, the
-     * view is cancelled from then on ({@code isCancelled()}, {@code get()} throws
-     * {@link java.util.concurrent.CancellationException} once the thread has
-     * ended, which a well-behaved thread does promptly). A thread that ended by
+     * view is cancelled and done from then on, as a {@code FutureTask} is:
+     * {@code isCancelled()} is true and {@code get()} throws
+     * {@link java.util.concurrent.CancellationException} at once (also in callers
+     * already waiting), even while the thread is still ending ({@link #join()}
+     * waits for that end). A thread that ended by
      * throwing a {@link CancelledException} is {@link Future.State#CANCELLED};
      * one that threw a plain {@link CancellationException} (say, from a cancelled
      * future it joined) is {@link Future.State#FAILED}, as a {@code FutureTask}'s.

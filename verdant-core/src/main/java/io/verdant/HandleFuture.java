@@ -1,6 +1,8 @@
 package io.verdant;
 
+import io.verdant.internal.Deadline;
 import io.verdant.internal.FutureCore;
+import io.verdant.internal.GreenThread;
 
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
@@ -23,6 +25,9 @@ final class HandleFuture<T> implements Future<T> {
      *   The settle-once state (one CAS: the handle's outcome, or CANCELLED by
      *   cancel() while it runs) lives in internal.FutureCore. This class
      *   decides the outcome from the handle and holds the Future contract.
+     *   Once settled the view is done: get() reports at once (a view cancelled
+     *   while the thread still runs throws CancellationException, as FutureTask
+     *   does), and cancel() wakes the get() callers already waiting.
      */
     private final FutureCore core = new FutureCore();
 
@@ -64,14 +69,16 @@ final class HandleFuture<T> implements Future<T> {
 
     @Override
     public T get() throws InterruptedException, ExecutionException {
-        awaitHandle(-1L);
+        if (settle() == null) {
+            awaitHandle(-1L);
+        }
         return report();
     }
 
     @Override
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
         long nanos = unit.toNanos(timeout);
-        if (!handle.isDone()) {
+        if (settle() == null) {
             if (nanos <= 0) {
                 throw new TimeoutException("green thread " + handle.pid() + " still running");
             }
@@ -86,10 +93,18 @@ final class HandleFuture<T> implements Future<T> {
         return report();
     }
 
-    /** Waits for the handle to end; {@code nanos} < 0: forever. */
+    /** Waits for the handle to end or this view to be cancelled; {@code nanos} < 0: forever. */
     private void awaitHandle(long nanos) throws InterruptedException {
         try {
-            if (nanos < 0) {
+            if (handle instanceof GreenThread<T> g) {
+                Thread me = Thread.currentThread();
+                core.addWaiter(me);
+                try {
+                    g.awaitEndUnless(nanos < 0 ? Deadline.FOREVER : Deadline.after(nanos), () -> core.settled() != null);
+                } finally {
+                    core.removeWaiter(me);
+                }
+            } else if (nanos < 0) {
                 handle.join();
             } else {
                 handle.join(Duration.ofNanos(nanos));

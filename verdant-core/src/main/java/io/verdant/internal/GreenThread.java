@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * One green thread: the record the runtime keeps for it, the {@link Executor}
@@ -1211,7 +1212,30 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         return outcomeOrThrow();
     }
 
+    /**
+     * The wait of the {@code Future} view ({@code io.verdant.HandleFuture}): like
+     * {@link #join(Duration)} without the outcome, but it also returns once
+     * {@code stop} holds (whoever makes it hold unparks the caller). Any thread.
+     *
+     * @param deadline how long to wait; not {@link Deadline#NOW}
+     * @param stop read after every wake-up (cheap, never blocks)
+     * @throws CancelledException if the caller is cancelled or interrupted first
+     * @throws TimedOutException if the deadline passes first
+     * @throws IllegalStateException if the thread waits for itself
+     */
+    public void awaitEndUnless(Deadline deadline, BooleanSupplier stop) {
+        Safepoints.poll();
+        if (waitersAcquire() != DONE && !stop.getAsBoolean()) {
+            await(deadline, stop);
+        }
+    }
+
     private void await(Deadline deadline) {
+        await(deadline, null);
+    }
+
+    /** Waits for DONE until {@code deadline}, or until {@code stop} (if not null) holds. */
+    private void await(Deadline deadline, BooleanSupplier stop) {
         if (current() == this) {
             throw new IllegalStateException("a green thread cannot join itself: " + pid());
         }
@@ -1229,9 +1253,10 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         // abandoned one), so memory stays bounded however many joins give up.
         Waits.Outcome outcome = Waits.Outcome.CANCELLED;
         try {
-            outcome = Waits.await(this, deadline, () -> waitersAcquire() == DONE);
+            outcome = Waits.await(this, deadline, stop == null ? () -> waitersAcquire() == DONE
+                    : () -> waitersAcquire() == DONE || stop.getAsBoolean());
         } finally {
-            if (outcome != Waits.Outcome.READY) {
+            if (outcome != Waits.Outcome.READY || (stop != null && waitersAcquire() != DONE)) {
                 removeWaiter(node);
             }
         }

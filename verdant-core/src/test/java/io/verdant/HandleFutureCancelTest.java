@@ -1,0 +1,111 @@
+package io.verdant;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+/**
+ * Once {@code cancel} of a {@link GreenHandle#asFuture()} view returned true,
+ * the view is done and cancelled, so its {@code get} throws
+ * {@link CancellationException} at once, as {@code FutureTask}'s and
+ * {@code CompletableFuture}'s do, even while the green thread is still
+ * winding down. Before, {@code get(0, unit)} threw TimeoutException and
+ * {@code get()} (also one already waiting when the view was cancelled)
+ * blocked until the thread ended.
+ */
+@Timeout(30)
+class HandleFutureCancelTest {
+
+    /** A thread that takes its time to end once cancelled: it waits for {@code release}. */
+    private static GreenHandle<String> slowToEnd(Verdant rt, CountDownLatch started, CountDownLatch release) {
+        return rt.spawn(() -> {
+            started.countDown();
+            try {
+                Green.sleep(Duration.ofMinutes(5));
+            } catch (CancelledException e) {
+                Thread.interrupted();
+            }
+            release.await();
+            return "late";
+        });
+    }
+
+    @Test
+    void getOfACancelledViewThrowsAtOnce() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("fcancel-1").build())) {
+            try {
+                GreenHandle<String> h = slowToEnd(rt, started, release);
+                Future<String> f = h.asFuture();
+                assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+                assertThat(f.cancel(true)).isTrue();
+                assertThat(f.isDone()).isTrue();
+                assertThat(f.isCancelled()).isTrue();
+                assertThat(f.state()).isEqualTo(Future.State.CANCELLED);
+                assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+                    assertThatThrownBy(() -> f.get(0, TimeUnit.SECONDS)).isInstanceOf(CancellationException.class);
+                    assertThatThrownBy(() -> f.get(1, TimeUnit.MINUTES)).isInstanceOf(CancellationException.class);
+                    assertThatThrownBy(f::get).isInstanceOf(CancellationException.class);
+                    assertThatThrownBy(() -> rt.run(() -> f.get())).isInstanceOf(GreenFailedException.class)
+                            .hasCauseInstanceOf(CancellationException.class);
+                });
+                assertThat(h.isDone()).as("the thread is still winding down").isFalse();
+            } finally {
+                release.countDown();
+            }
+        }
+    }
+
+    @Test
+    void aGetAlreadyWaitingReturnsWhenTheViewIsCancelled() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("fcancel-2").build())) {
+            Thread waiter = null;
+            try {
+                GreenHandle<String> h = slowToEnd(rt, started, release);
+                Future<String> f = h.asFuture();
+                assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+                CompletableFuture<Throwable> platform = new CompletableFuture<>();
+                waiter = Thread.ofPlatform().name("getter").start(() -> {
+                    try {
+                        platform.complete(new AssertionError("returned " + f.get()));
+                    } catch (Throwable t) {
+                        platform.complete(t);
+                    }
+                });
+                GreenHandle<Throwable> green = rt.spawn(() -> {
+                    try {
+                        return new AssertionError("returned " + f.get());
+                    } catch (Throwable t) {
+                        return t;
+                    }
+                });
+                while (waiter.getState() != Thread.State.WAITING || green.state() != GreenState.WAITING) {
+                    Thread.sleep(1);
+                }
+                assertThat(f.cancel(false)).isTrue();
+                assertThat(platform.get(5, TimeUnit.SECONDS)).isInstanceOf(CancellationException.class);
+                assertThat(green.join(Duration.ofSeconds(5))).isInstanceOf(CancellationException.class);
+                assertThat(h.isDone()).as("the thread is still winding down").isFalse();
+            } finally {
+                release.countDown();
+                if (waiter != null) {
+                    waiter.interrupt();
+                    waiter.join();
+                }
+            }
+        }
+    }
+}
