@@ -227,7 +227,9 @@ public final class Spawner {
      *     keeps waiting, and returns with the interrupt status set. Do not call
      *     it from one of the executor's own tasks (it would wait for itself).</li>
      * <li>A {@code Future} from {@code submit}: {@code cancel(true)} cancels
-     *     the task's green thread and its descendants.</li>
+     *     the task's green thread and its descendants. The {@code Future} of a
+     *     task whose thread the runtime's close abandoned (it ignored the
+     *     cancellation past the shutdown timeout, or never ran) is cancelled.</li>
      * <li>Task threads are registered for cancellation under a token of the
      *     executor's own (a child of the {@link #cancelWith} token if one was
      *     given), not under the submitting thread: they outlive their

@@ -60,7 +60,9 @@ import java.util.concurrent.locks.LockSupport;
  *   submit/invokeAll/invokeAny come from AbstractExecutorService over
  *   newTaskFor, which returns a GreenTask: a FutureTask that remembers the
  *   green thread running it, so cancel(true) cancels that thread through its
- *   token (its descendants too), not only interrupts it.
+ *   token (its descendants too), not only interrupts it. A GreenTask whose
+ *   thread ended without completing it (close abandoned the thread: it never
+ *   runs again) is cancelled by execute's callback, so its Future completes.
  * Any thread may call any method.
  * </pre>
  */
@@ -123,7 +125,14 @@ public final class GreenExecutorService extends AbstractExecutorService {
         }
         // Counted as ended when its thread ends, however it ends (also when the
         // runtime closes and abandons it: the callback then runs on the closer).
-        task.onComplete((v, failure) -> taskEnded(), false);
+        // A submitted task (a GreenTask) whose thread ended without running it to
+        // the end (abandoned by close) is cancelled: its Future would never complete.
+        task.onComplete((v, failure) -> {
+            if (failure != null && command instanceof GreenTask<?> t) {
+                t.cancel(false);
+            }
+            taskEnded();
+        }, false);
     }
 
     @Override
@@ -274,7 +283,11 @@ public final class GreenExecutorService extends AbstractExecutorService {
                 : s == SHUTDOWN ? "shutdown" : "stopped") + ", active=" + active + "]";
     }
 
-    /** A FutureTask whose cancel(true) cancels the green thread running it (and its descendants). */
+    /**
+     * A FutureTask whose cancel(true) cancels the green thread running it (and its
+     * descendants); cancelled by execute's callback if its thread ends without
+     * completing it (abandoned by the runtime's close).
+     */
     private static final class GreenTask<V> extends FutureTask<V> {
         private volatile GreenThread<?> runner;
 
