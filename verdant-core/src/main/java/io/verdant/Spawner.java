@@ -229,7 +229,8 @@ public final class Spawner {
      * <li>A {@code Future} from {@code submit}: {@code cancel(true)} cancels
      *     the task's green thread and its descendants. The {@code Future} of a
      *     task whose thread the runtime's close abandoned (it ignored the
-     *     cancellation past the shutdown timeout, or never ran) is cancelled.</li>
+     *     cancellation past the shutdown timeout) is cancelled, so {@code get},
+     *     {@code invokeAll} and {@code invokeAny} waiting for it return.</li>
      * <li>Task threads are registered for cancellation under a token of the
      *     executor's own (a child of the {@link #cancelWith} token if one was
      *     given), not under the submitting thread: they outlive their

@@ -60,9 +60,13 @@ import java.util.concurrent.locks.LockSupport;
  *   submit/invokeAll/invokeAny come from AbstractExecutorService over
  *   newTaskFor, which returns a GreenTask: a FutureTask that remembers the
  *   green thread running it, so cancel(true) cancels that thread through its
- *   token (its descendants too), not only interrupts it. A GreenTask whose
- *   thread ended without completing it (close abandoned the thread: it never
- *   runs again) is cancelled by execute's callback, so its Future completes.
+ *   token (its descendants too), not only interrupts it. A FutureTask
+ *   whose thread ended without completing it (close abandoned the
+ *   thread: it never runs again) is cancelled by execute's callback, so it
+ *   completes; invokeAny's ExecutorCompletionService wraps each GreenTask in
+ *   a FutureTask of its own, so a GreenTask run by a wrapper registers the
+ *   same callback on its thread when it starts (one that never started is
+ *   left: the wrapper hides it).
  * Any thread may call any method.
  * </pre>
  */
@@ -110,6 +114,9 @@ public final class GreenExecutorService extends AbstractExecutorService {
             taskEnded();
             throw new RejectedExecutionException("executor has been shut down");
         }
+        if (command instanceof GreenTask<?> t) {
+            t.executed = true; // before the spawn, which publishes it to the task's thread
+        }
         GreenThread<Void> task;
         try {
             task = runtime.spawn(() -> {
@@ -125,11 +132,12 @@ public final class GreenExecutorService extends AbstractExecutorService {
         }
         // Counted as ended when its thread ends, however it ends (also when the
         // runtime closes and abandons it: the callback then runs on the closer).
-        // A submitted task (a GreenTask) whose thread ended without running it to
-        // the end (abandoned by close) is cancelled: its Future would never complete.
+        // A FutureTask (a submitted GreenTask, or invokeAny's wrapper of one) never
+        // throws from run(): its thread failing means close abandoned it before it ran
+        // the task to the end. It is cancelled, else it would never complete.
         task.onComplete((v, failure) -> {
-            if (failure != null && command instanceof GreenTask<?> t) {
-                t.cancel(false);
+            if (failure != null && command instanceof FutureTask<?> f) {
+                f.cancel(false);
             }
             taskEnded();
         }, false);
@@ -290,6 +298,8 @@ public final class GreenExecutorService extends AbstractExecutorService {
      */
     private static final class GreenTask<V> extends FutureTask<V> {
         private volatile GreenThread<?> runner;
+        /** Given to execute itself (not wrapped, as invokeAny's ExecutorCompletionService wraps it). */
+        boolean executed;
 
         GreenTask(Callable<V> callable) {
             super(callable);
@@ -297,7 +307,17 @@ public final class GreenExecutorService extends AbstractExecutorService {
 
         @Override
         public void run() {
-            runner = GreenThread.current();
+            GreenThread<?> g = GreenThread.current();
+            runner = g;
+            if (!executed && g != null) {
+                // Run by a wrapper, which execute's callback cancels: this task is
+                // cancelled the same way if its thread is abandoned while running it.
+                g.onComplete((v, failure) -> {
+                    if (failure != null) {
+                        cancel(false);
+                    }
+                }, false);
+            }
             super.run();
         }
 
