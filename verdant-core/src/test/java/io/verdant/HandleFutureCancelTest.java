@@ -108,4 +108,38 @@ class HandleFutureCancelTest {
             }
         }
     }
+    /** The wait that cancel() can end still ends on the caller's interrupt, as FutureTask's does. */
+    @Test
+    void aPlatformGetInterruptedWhileWaitingThrowsInterruptedException() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("fcancel-3").build())) {
+            try {
+                Future<String> f = rt.spawn(() -> {
+                    release.await();
+                    return "released";
+                }).asFuture();
+                for (boolean timed : new boolean[] {false, true}) {
+                    CompletableFuture<String> seen = new CompletableFuture<>();
+                    Thread getter = Thread.ofPlatform().name("getter").start(() -> {
+                        try {
+                            seen.complete("returned " + (timed ? f.get(1, TimeUnit.MINUTES) : f.get()));
+                        } catch (Throwable t) {
+                            seen.complete(t.getClass().getSimpleName() + " interrupted=" + Thread.currentThread().isInterrupted());
+                        }
+                    });
+                    while (getter.getState() != (timed ? Thread.State.TIMED_WAITING : Thread.State.WAITING)) {
+                        Thread.sleep(1);
+                    }
+                    getter.interrupt();
+                    assertThat(seen.get(5, TimeUnit.SECONDS)).isEqualTo("InterruptedException interrupted=false");
+                    getter.join();
+                }
+                assertThat(f.state()).isEqualTo(Future.State.RUNNING);
+                release.countDown();
+                assertThat(f.get(10, TimeUnit.SECONDS)).isEqualTo("released");
+            } finally {
+                release.countDown();
+            }
+        }
+    }
 }
