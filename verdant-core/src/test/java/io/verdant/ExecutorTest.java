@@ -180,6 +180,33 @@ class ExecutorTest {
     }
 
     @Test
+    void invokeAllWithATimeoutCancelsTheThreadsOfTheUnfinishedTasks() throws Exception {
+        try (ExecutorService ex = rt.executor()) {
+            CountDownLatch slowRunning = new CountDownLatch(1);
+            CountDownLatch slowCancelled = new CountDownLatch(1);
+            List<Future<String>> fs = ex.invokeAll(List.of(
+                    () -> "quick",
+                    () -> {
+                        slowRunning.countDown();
+                        try {
+                            Green.sleep(Duration.ofMinutes(5));
+                        } catch (CancelledException e) {
+                            slowCancelled.countDown();
+                            throw e;
+                        }
+                        return "slow";
+                    }), 300, TimeUnit.MILLISECONDS);
+            assertThat(fs.get(0).resultNow()).isEqualTo("quick");
+            assertThat(fs.get(1).isCancelled()).isTrue();
+            assertThatThrownBy(() -> fs.get(1).get()).isInstanceOf(CancellationException.class);
+            if (slowRunning.getCount() == 0) {
+                // it had started: its green thread was cancelled, not only its Future
+                assertThat(slowCancelled.await(10, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+    }
+
+    @Test
     void closeWaitsForTheTasks() {
         AtomicReference<String> done = new AtomicReference<>();
         try (ExecutorService ex = rt.executor()) {
