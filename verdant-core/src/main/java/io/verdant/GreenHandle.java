@@ -119,8 +119,10 @@ public interface GreenHandle<T> {
      * one that threw a plain {@link CancellationException} (say, from a cancelled
      * future it joined) is {@link Future.State#FAILED}, as a {@code FutureTask}'s.
      * {@code get} throws {@link InterruptedException} (interrupt status cleared)
-     * if the caller is interrupted or cancelled while waiting; a negative
-     * {@code get} timeout means "do not wait", as in the JDK.
+     * if the caller is interrupted or cancelled while waiting, or, for a thread
+     * still running, already when it calls {@code get} with a timeout of 0, as
+     * {@code FutureTask}'s does; a negative {@code get} timeout means "do not
+     * wait", as in the JDK.
      *
      * @return a new view; views are independent (cancelling through one
      *         cancels the thread, which every view then reports once it ends)

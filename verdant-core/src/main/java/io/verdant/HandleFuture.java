@@ -3,6 +3,7 @@ package io.verdant;
 import io.verdant.internal.Deadline;
 import io.verdant.internal.FutureCore;
 import io.verdant.internal.GreenThread;
+import io.verdant.internal.Waits;
 
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
@@ -80,6 +81,11 @@ final class HandleFuture<T> implements Future<T> {
         long nanos = unit.toNanos(timeout);
         if (settle() == null) {
             if (nanos <= 0) {
+                if (Waits.cancelled()) {
+                    // As FutureTask: an interrupted (or cancelled) caller hears of it even without waiting.
+                    Thread.interrupted();
+                    throw new InterruptedException("interrupted or cancelled before get of " + handle.pid());
+                }
                 throw new TimeoutException("green thread " + handle.pid() + " still running");
             }
             try {
