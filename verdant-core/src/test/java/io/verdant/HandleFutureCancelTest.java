@@ -142,4 +142,34 @@ class HandleFutureCancelTest {
             }
         }
     }
+    /**
+     * Cancel racing the thread's end and a waiting get(): the get always returns,
+     * and what it reports agrees with the view (no lost wake-up).
+     */
+    @Test
+    void cancelRacingTheEndAndAWaiterNeverLosesTheWaiter() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("fcancel-4").build())) {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            for (int i = 0; i < 300 && System.nanoTime() < end; i++) {
+                CountDownLatch go = new CountDownLatch(1);
+                Future<Integer> f = rt.spawn(() -> {
+                    go.await();
+                    Green.yield();
+                    return 1;
+                }).asFuture();
+                GreenHandle<String> waiter = rt.spawn(() -> {
+                    try {
+                        return "value " + f.get();
+                    } catch (CancellationException e) {
+                        return "cancelled";
+                    }
+                });
+                go.countDown();
+                boolean cancelled = f.cancel(i % 2 == 0);
+                String seen = waiter.join(Duration.ofSeconds(5));
+                assertThat(seen).isEqualTo(cancelled ? "cancelled" : "value 1");
+                assertThat(f.isCancelled()).isEqualTo(cancelled);
+            }
+        }
+    }
 }
