@@ -4,6 +4,7 @@ import io.verdant.internal.CancelNode;
 import io.verdant.internal.GreenExecutorService;
 import io.verdant.internal.GreenThread;
 import io.verdant.internal.GreenThreadFactory;
+import io.verdant.internal.MailboxBound;
 import io.verdant.internal.RuntimeCore;
 import io.verdant.internal.ThreadNames;
 
@@ -11,6 +12,7 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.Supplier;
 
 /**
  * Builder for spawning a green thread with options. Obtained from
@@ -118,7 +120,9 @@ public final class Spawner {
 
     /**
      * The thread's mailbox: unbounded (the default) or bounded with an overflow
-     * policy, in place before the thread runs (see {@link Mailbox}).
+     * policy, in place before the thread runs (see {@link Mailbox}). It applies
+     * to every thread this spawner starts, those of its {@link #threadFactory()}
+     * and {@link #executor()} included, each with a mailbox of its own.
      *
      * @param mailbox the mailbox description
      * @return this spawner
@@ -202,7 +206,8 @@ public final class Spawner {
         }
         // The threads register under the cancelWith token itself: a factory has no end at
         // which a callback of its own on that token could be removed.
-        return new GreenThreadFactory(runtime, names(), priority, under != null ? under : CancelNode.standalone());
+        return new GreenThreadFactory(runtime, names(), priority, under != null ? under : CancelNode.standalone(),
+                mailboxes());
     }
 
     /**
@@ -252,12 +257,18 @@ public final class Spawner {
         }
         CancelNode own = CancelNode.standalone();
         CancelToken.Registration reg = under == null ? null : under.onCancel(own::cancel);
-        return new GreenExecutorService(runtime, names(), priority, own, reg);
+        return new GreenExecutorService(runtime, names(), priority, own, reg, mailboxes());
     }
 
     /** The name of the next thread spawned, advancing the counter if there is one. */
     private String nextName() {
         return nameStart < 0 ? name : name + nameStart++;
+    }
+
+    /** Each thread's own mailbox bound for a factory or executor (a bound is per mailbox), or null if unbounded. */
+    private Supplier<MailboxBound> mailboxes() {
+        Mailbox m = mailbox;
+        return m.isUnbounded() ? null : m::toBound;
     }
 
     private ThreadNames names() {

@@ -15,6 +15,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.RunnableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /**
  * An {@link java.util.concurrent.ExecutorService} that starts one green thread
@@ -82,6 +83,8 @@ public final class GreenExecutorService extends AbstractExecutorService {
     private final CancelNode token;
     /** The token's registration on the spawner's cancelWith token, or null; withdrawn once terminated. */
     private final CancelToken.Registration underRegistration;
+    /** Makes each task thread's own mailbox bound, or null for unbounded mailboxes. */
+    private final Supplier<MailboxBound> mailbox;
     private final ConcurrentLinkedQueue<Thread> waiters = new ConcurrentLinkedQueue<>();
     @SuppressWarnings("unused") private volatile int state;
     @SuppressWarnings("unused") private volatile long active;
@@ -96,14 +99,16 @@ public final class GreenExecutorService extends AbstractExecutorService {
      * @param token a fresh token owned by this executor (cancelled by shutdownNow)
      * @param underRegistration what cancels {@code token} with the spawner's
      *        cancelWith token (withdrawn once the executor has terminated), or null
+     * @param mailbox makes each task thread's mailbox bound, or null for unbounded mailboxes
      */
     public GreenExecutorService(RuntimeCore runtime, ThreadNames names, Priority priority, CancelNode token,
-            CancelToken.Registration underRegistration) {
+            CancelToken.Registration underRegistration, Supplier<MailboxBound> mailbox) {
         this.runtime = runtime;
         this.names = names;
         this.priority = priority;
         this.token = token;
         this.underRegistration = underRegistration;
+        this.mailbox = mailbox;
     }
 
     @Override
@@ -122,7 +127,7 @@ public final class GreenExecutorService extends AbstractExecutorService {
             task = runtime.spawn(() -> {
                 command.run();
                 return null;
-            }, names.next(), priority, token);
+            }, names.next(), priority, token, null, mailbox == null ? null : mailbox.get());
         } catch (RuntimeException | Error e) {
             taskEnded();
             if (e instanceof IllegalStateException && runtime.isClosed()) {

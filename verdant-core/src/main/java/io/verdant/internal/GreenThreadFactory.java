@@ -5,6 +5,7 @@ import io.verdant.Priority;
 
 import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.Supplier;
 
 /**
  * A {@link ThreadFactory} whose threads are green threads once started (see
@@ -32,6 +33,8 @@ public final class GreenThreadFactory implements ThreadFactory {
     private final ThreadNames names;
     private final Priority priority;
     private final CancelToken token;
+    /** Makes each thread's own mailbox bound (a bound is per mailbox), or null for unbounded mailboxes. */
+    private final Supplier<MailboxBound> mailbox;
 
     /**
      * Creates a factory.
@@ -40,12 +43,15 @@ public final class GreenThreadFactory implements ThreadFactory {
      * @param names how threads are named
      * @param priority their priority
      * @param token the token they are registered under
+     * @param mailbox makes each thread's mailbox bound, or null for unbounded mailboxes
      */
-    public GreenThreadFactory(RuntimeCore runtime, ThreadNames names, Priority priority, CancelToken token) {
+    public GreenThreadFactory(RuntimeCore runtime, ThreadNames names, Priority priority, CancelToken token,
+                              Supplier<MailboxBound> mailbox) {
         this.runtime = runtime;
         this.names = names;
         this.priority = priority;
         this.token = token;
+        this.mailbox = mailbox;
     }
 
     /**
@@ -63,7 +69,7 @@ public final class GreenThreadFactory implements ThreadFactory {
             return runtime.<Void>createUnstarted(() -> {
                 task.run();
                 return null;
-            }, names.next(), priority, token).virtualThread();
+            }, names.next(), priority, token, mailbox == null ? null : mailbox.get()).virtualThread();
         } catch (IllegalStateException closed) {
             return null;
         }

@@ -337,6 +337,23 @@ public final class RuntimeCore {
     }
 
     /**
+     * As {@link #createUnstarted(Callable, String, Priority, CancelToken)}, with a
+     * bounded mailbox ({@code bound} null for the unbounded one).
+     *
+     * @param <T> the result type
+     * @param body the body
+     * @param name the thread's name
+     * @param priority its priority
+     * @param under its cancellation token, or null
+     * @param bound its own mailbox bound, or null
+     * @return the thread, not started
+     */
+    public <T> GreenThread<T> createUnstarted(Callable<? extends T> body, String name, Priority priority,
+                                              CancelToken under, MailboxBound bound) {
+        return create(body, name, priority, under, null, bound, false);
+    }
+
+    /**
      * Spawns a green thread that runs {@code body} and ends with a null result,
      * storing {@code body} itself as the thread's body (no adapter Callable: see
      * {@link GreenThread#run}); a body that is also a Callable is wrapped, so its
