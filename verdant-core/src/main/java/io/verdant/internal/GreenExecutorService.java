@@ -5,15 +5,21 @@ import io.verdant.Priority;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.RunnableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
@@ -67,7 +73,12 @@ import java.util.function.Supplier;
  *   completes; invokeAny's ExecutorCompletionService wraps each GreenTask in
  *   a FutureTask of its own, so a GreenTask run by a wrapper registers the
  *   same callback on its thread when it starts (one that never started is
- *   left: the wrapper hides it).
+ *   left: the wrapper hides it). A green caller's
+ *   timed get waits through Waits (the runtime's timer wheel and clock, so
+ *   virtual time in deterministic mode) instead of FutureTask's parkNanos (a
+ *   JDK timer, refused by a deterministic runtime): it adds itself to the
+ *   task's waiters before re-checking isDone, and done() unparks them all.
+ *   The timed invokeAll measures its deadline on the caller's clock likewise.
  * Any thread may call any method.
  * </pre>
  */
@@ -156,6 +167,60 @@ public final class GreenExecutorService extends AbstractExecutorService {
     @Override
     protected <T> RunnableFuture<T> newTaskFor(Runnable runnable, T value) {
         return new GreenTask<>(java.util.concurrent.Executors.callable(runnable, value));
+    }
+
+    /**
+     * As {@link AbstractExecutorService#invokeAll(Collection, long, TimeUnit)},
+     * with the deadline on the caller's clock (its runtime's for a green
+     * thread) and the waits of {@link GreenTask#get(long, TimeUnit)}.
+     */
+    @Override
+    public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
+            throws InterruptedException {
+        Objects.requireNonNull(tasks, "tasks");
+        Objects.requireNonNull(unit, "unit");
+        long nanos = unit.toNanos(timeout);
+        Deadline deadline = Deadline.after(Math.max(0L, nanos));
+        List<Future<T>> futures = new ArrayList<>(tasks.size());
+        int j = 0;
+        try {
+            for (Callable<T> t : tasks) {
+                futures.add(newTaskFor(t));
+            }
+            int size = futures.size();
+            boolean timedOut = nanos <= 0L;
+            for (int i = 0; i < size && !timedOut; i++) {
+                if (i > 0 && deadline.expired()) {
+                    timedOut = true;
+                } else {
+                    execute((Runnable) futures.get(i));
+                }
+            }
+            for (; j < size && !timedOut; j++) {
+                Future<T> f = futures.get(j);
+                if (!f.isDone()) {
+                    try {
+                        f.get(Math.max(0L, deadline.remaining()), TimeUnit.NANOSECONDS);
+                    } catch (CancellationException | ExecutionException ignore) {
+                        // its outcome is in the future
+                    } catch (TimeoutException e) {
+                        timedOut = true;
+                        j--; // f is not done: cancel it too
+                    }
+                }
+            }
+            if (timedOut) {
+                for (int k = j; k < size; k++) {
+                    futures.get(k).cancel(true);
+                }
+            }
+            return futures;
+        } catch (Throwable t) {
+            for (Future<T> f : futures) {
+                f.cancel(true);
+            }
+            throw t;
+        }
     }
 
     @Override
@@ -305,6 +370,8 @@ public final class GreenExecutorService extends AbstractExecutorService {
         private volatile GreenThread<?> runner;
         /** Given to execute itself (not wrapped, as invokeAny's ExecutorCompletionService wraps it). */
         boolean executed;
+        /** Green threads in a timed get; unparked by done(). */
+        private final ConcurrentLinkedQueue<Thread> waiters = new ConcurrentLinkedQueue<>();
 
         GreenTask(Callable<V> callable) {
             super(callable);
@@ -334,6 +401,43 @@ public final class GreenExecutorService extends AbstractExecutorService {
                 g.cancel();
             }
             return cancelled;
+        }
+
+        /**
+         * As {@link FutureTask#get(long, TimeUnit)}; a green caller waits on its
+         * runtime's timers (virtual time in deterministic mode), and its
+         * cancellation, like an interrupt, is an InterruptedException.
+         */
+        @Override
+        public V get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+            Objects.requireNonNull(unit, "unit");
+            if (GreenThread.current() == null || isDone()) {
+                return super.get(timeout, unit);
+            }
+            long nanos = unit.toNanos(timeout);
+            if (nanos > 0L) {
+                Thread me = Thread.currentThread();
+                waiters.add(me);
+                try {
+                    if (Waits.await(this, Deadline.after(nanos), this::isDone) == Waits.Outcome.CANCELLED) {
+                        Thread.interrupted();
+                        throw new InterruptedException("cancelled or interrupted while waiting for the task");
+                    }
+                } finally {
+                    waiters.remove(me);
+                }
+            }
+            if (!isDone()) {
+                throw new TimeoutException();
+            }
+            return super.get(); // done: does not wait
+        }
+
+        @Override
+        protected void done() {
+            for (Thread t : waiters) {
+                LockSupport.unpark(t);
+            }
         }
     }
 
