@@ -2,6 +2,7 @@ package io.verdant.internal.det;
 
 import io.verdant.DeadlockException;
 import io.verdant.Determinism;
+import io.verdant.GreenState;
 import io.verdant.ScheduleFailedException;
 import io.verdant.ScheduleTrace;
 import io.verdant.internal.GreenThread;
@@ -29,7 +30,8 @@ import java.util.concurrent.locks.LockSupport;
  *     admit external submissions (inbox), in arrival order; if any, continue
  *     fire the timers due now; if that made a task runnable, continue
  *     if a timer is pending: move the virtual clock to its deadline, fire it
- *     else if live green threads all wait (WAITING) and the inbox is empty:
+ *     else if live green threads all wait (WAITING; an event actor, which has
+ *       no virtual thread: idle or its handler parked) and the inbox is empty:
  *       the run fails with a DeadlockException naming who waits on what,
  *       unless every green thread started from outside (roots: rt.run's
  *       body, rt.spawn) has ended: then the waiting ones are leaks, left to
@@ -1021,10 +1023,16 @@ public final class DetScheduler {
         return false;
     }
 
+    /**
+     * Whether every live thread waits. An event actor has no virtual thread: it
+     * waits when idle (no message) or when its handler's dispatcher (a green
+     * thread of the list itself) is parked, as its state() says.
+     */
     private static boolean allWaiting(List<GreenThread<?>> live) {
         for (GreenThread<?> g : live) {
             Thread vt = g.virtualThread();
-            if (!g.isDone() && (vt == null || vt.getState() != Thread.State.WAITING)) {
+            if (!g.isDone() && (vt == null ? g.state() != GreenState.WAITING
+                    : vt.getState() != Thread.State.WAITING)) {
                 return false;
             }
         }
@@ -1035,6 +1043,12 @@ public final class DetScheduler {
         StringBuilder sb = new StringBuilder();
         for (GreenThread<?> g : live) {
             Thread vt = g.virtualThread();
+            if (vt == null) {
+                Thread handler = g.handlerThread();
+                sb.append("  ").append(g).append(" (event actor) ").append(handler == null
+                        ? "waits for a message" : "waits in a handler run by " + handler).append('\n');
+                continue;
+            }
             Object blocker = LockSupport.getBlocker(vt);
             sb.append("  ").append(g).append(" (thread #").append(vt.threadId()).append(") waits on ")
                     .append(blocker == null ? "nothing Verdant knows (parked without a blocker)" : describe(blocker))
