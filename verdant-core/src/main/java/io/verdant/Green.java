@@ -292,7 +292,8 @@ public final class Green {
      * Outside a green thread, {@code work} simply runs on the caller. A safepoint.
      * In a deterministic runtime ({@link Verdant#deterministic(Config, Determinism)})
      * {@code work} runs inline on the one carrier, as a single step that takes no
-     * virtual time (a wake-up from a pool thread could not be replayed).
+     * virtual time (a wake-up from a pool thread could not be replayed), after the
+     * same safepoint and cancellation check.
      *
      * @param <T> the type of the work's result
      * @param work the blocking work to run off the carrier
@@ -313,6 +314,7 @@ public final class Green {
             return work.call();
         }
         if (g.runtime().det != null) {
+            Waits.enter("Green.blocking"); // the safepoint and cancellation check of the pool path
             return work.call();
         }
         return g.runtime().blocking(work);
