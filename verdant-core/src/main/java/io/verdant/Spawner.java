@@ -236,9 +236,10 @@ public final class Spawner {
      *     task whose thread the runtime's close abandoned (it ignored the
      *     cancellation past the shutdown timeout) is cancelled, so {@code get},
      *     {@code invokeAll} and {@code invokeAny} waiting for it return. A green
-     *     thread in its timed {@code get}, or in the timed {@code invokeAll},
-     *     waits on its runtime's timers, as Verdant's own timeouts do (virtual
-     *     time in a deterministic runtime); cancelled while waiting, it gets
+     *     thread in its timed {@code get}, or in the timed {@code invokeAll} or
+     *     {@code invokeAny} (which starts every task at once), waits on its
+     *     runtime's timers, as Verdant's own timeouts do (virtual time in a
+     *     deterministic runtime); cancelled while waiting, it gets
      *     {@code InterruptedException}.</li>
      * <li>Task threads are registered for cancellation under a token of the
      *     executor's own (a child of the {@link #cancelWith} token if one was

@@ -122,4 +122,87 @@ class ExecutorDeterministicTimeoutTest {
         });
         assertThat(seen).containsExactly("waited=" + HOUR.toNanos(), "CANCELLED", "ok 2");
     }
+
+    @Test
+    void timedInvokeAnyReturnsTheFirstSuccessInVirtualTime() {
+        String seen = twice(15, () -> {
+            try (ExecutorService ex = Green.spawner().executor()) {
+                long t0 = Green.nanoTime();
+                String r = ex.invokeAny(List.<Callable<String>>of(
+                        () -> {
+                            Green.sleep(Duration.ofDays(1));
+                            return "slow";
+                        },
+                        () -> {
+                            Green.sleep(Duration.ofMinutes(20));
+                            throw new IllegalStateException("failed");
+                        },
+                        () -> {
+                            Green.sleep(Duration.ofMinutes(30));
+                            return "fast";
+                        }), 1, TimeUnit.HOURS);
+                return r + " after " + (Green.nanoTime() - t0);
+            }
+        });
+        assertThat(seen).isEqualTo("fast after " + Duration.ofMinutes(30).toNanos());
+    }
+
+    @Test
+    void timedInvokeAnyTimesOutAtTheVirtualDeadline() {
+        long waited = twice(16, () -> {
+            try (ExecutorService ex = Green.spawner().executor()) {
+                long t0 = Green.nanoTime();
+                assertThatThrownBy(() -> ex.invokeAny(List.<Callable<String>>of(() -> {
+                    Green.sleep(Duration.ofDays(1));
+                    return "slow";
+                }), 1, TimeUnit.HOURS)).isInstanceOf(TimeoutException.class);
+                return Green.nanoTime() - t0;
+            }
+        });
+        assertThat(waited).isEqualTo(HOUR.toNanos());
+    }
+
+    @Test
+    void timedInvokeAnyOfFailingTasksThrowsExecutionException() {
+        String seen = twice(17, () -> {
+            try (ExecutorService ex = Green.spawner().executor()) {
+                try {
+                    ex.invokeAny(List.<Callable<String>>of(() -> {
+                        Green.sleep(Duration.ofMinutes(3));
+                        throw new IllegalStateException("failed");
+                    }), 1, TimeUnit.HOURS);
+                    return "returned";
+                } catch (java.util.concurrent.ExecutionException e) {
+                    return e.getCause().getMessage() + " at " + Green.nanoTime();
+                }
+            }
+        });
+        assertThat(seen).isEqualTo("failed at " + Duration.ofMinutes(3).toNanos());
+    }
+
+    @Test
+    void inANormalRuntimeAGreenCallersTimedWaitsBehaveTheSame() {
+        List<String> seen = Verdant.run(DetRuns.QUIET, () -> {
+            try (ExecutorService ex = Green.spawner().executor()) {
+                List<String> out = new ArrayList<>();
+                Future<String> slow = ex.submit(() -> {
+                    Green.sleep(Duration.ofMinutes(5));
+                    return "slow";
+                });
+                try {
+                    slow.get(50, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    out.add("get timed out");
+                }
+                out.add(ex.submit(() -> "quick").get(10, TimeUnit.SECONDS));
+                out.add(ex.invokeAny(List.<Callable<String>>of(() -> {
+                    Green.sleep(Duration.ofMinutes(5));
+                    return "slow";
+                }, () -> "any"), 10, TimeUnit.SECONDS));
+                slow.cancel(true);
+                return out;
+            }
+        });
+        assertThat(seen).containsExactly("get timed out", "quick", "any");
+    }
 }

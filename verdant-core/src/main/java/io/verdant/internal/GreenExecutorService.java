@@ -78,7 +78,9 @@ import java.util.function.Supplier;
  *   virtual time in deterministic mode) instead of FutureTask's parkNanos (a
  *   JDK timer, refused by a deterministic runtime): it adds itself to the
  *   task's waiters before re-checking isDone, and done() unparks them all.
- *   The timed invokeAll measures its deadline on the caller's clock likewise.
+ *   The timed invokeAll measures its deadline on the caller's clock likewise;
+ *   a green caller's timed invokeAny starts every task and waits as one of
+ *   each task's waiters (JDK's waits in a LinkedBlockingQueue's timed poll).
  * Any thread may call any method.
  * </pre>
  */
@@ -221,6 +223,79 @@ public final class GreenExecutorService extends AbstractExecutorService {
             }
             throw t;
         }
+    }
+
+    /**
+     * As {@link AbstractExecutorService#invokeAny(Collection, long, TimeUnit)};
+     * a green caller starts every task at once and waits on its runtime's timers
+     * (it is among each task's waiters) for the first success, or for all to fail.
+     */
+    @Override
+    public <T> T invokeAny(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        if (GreenThread.current() == null) {
+            return super.invokeAny(tasks, timeout, unit);
+        }
+        Objects.requireNonNull(tasks, "tasks");
+        Objects.requireNonNull(unit, "unit");
+        if (tasks.isEmpty()) {
+            throw new IllegalArgumentException("no tasks");
+        }
+        Deadline deadline = Deadline.after(Math.max(0L, unit.toNanos(timeout)));
+        Thread me = Thread.currentThread();
+        List<GreenTask<T>> futures = new ArrayList<>(tasks.size());
+        try {
+            for (Callable<T> t : tasks) {
+                GreenTask<T> f = new GreenTask<>(Objects.requireNonNull(t, "task"));
+                f.waiters.add(me);
+                futures.add(f);
+            }
+            for (GreenTask<T> f : futures) {
+                execute(f);
+            }
+            for (;;) {
+                ExecutionException failed = null;
+                boolean allDone = true;
+                for (GreenTask<T> f : futures) {
+                    if (!f.isDone()) {
+                        allDone = false;
+                    } else if (f.state() == Future.State.SUCCESS) {
+                        return f.resultNow();
+                    } else if (f.state() == Future.State.FAILED) {
+                        failed = new ExecutionException(f.exceptionNow());
+                    }
+                }
+                if (allDone) {
+                    throw failed != null ? failed
+                            : new ExecutionException(new CancellationException("every task was cancelled"));
+                }
+                Waits.Outcome o = Waits.await(this, deadline, () -> anySucceededOrAllDone(futures));
+                if (o == Waits.Outcome.CANCELLED) {
+                    Thread.interrupted();
+                    throw new InterruptedException("cancelled or interrupted in invokeAny");
+                }
+                if (o == Waits.Outcome.TIMED_OUT) {
+                    throw new TimeoutException();
+                }
+            }
+        } finally {
+            for (GreenTask<T> f : futures) {
+                f.waiters.remove(me);
+                f.cancel(true);
+            }
+        }
+    }
+
+    private static boolean anySucceededOrAllDone(List<? extends GreenTask<?>> futures) {
+        boolean allDone = true;
+        for (GreenTask<?> f : futures) {
+            if (!f.isDone()) {
+                allDone = false;
+            } else if (f.state() == Future.State.SUCCESS) {
+                return true;
+            }
+        }
+        return allDone;
     }
 
     @Override
