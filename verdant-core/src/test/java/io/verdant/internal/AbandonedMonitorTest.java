@@ -51,16 +51,22 @@ class AbandonedMonitorTest {
             Pid tPid = t.pid();
             assertThat(parked.await(20, TimeUnit.SECONDS)).isTrue();
             CountDownLatch watching = new CountDownLatch(1);
+            CountDownLatch closed = new CountDownLatch(1);
             GreenHandle<Object> w = a.spawn(() -> {
                 Green.monitor(tPid);
                 watching.countDown();
                 Object down = Green.receive(m -> m instanceof Signal.Down, Duration.ofSeconds(10));
+                // The watcher's entry is removed after the Down is in its mailbox (as at an
+                // exit: ActorCell, "Demonitor versus an exit in flight"), by the closer:
+                // counted once close() has returned.
+                closed.await(10, TimeUnit.SECONDS);
                 return ((Signal.Down) down).failure().getClass().getSimpleName()
                         + ", watching " + ActorCell.of(GreenThread.current()).watchingCount();
             });
             assertThat(watching.await(20, TimeUnit.SECONDS)).isTrue();
 
             b.close();
+            closed.countDown();
 
             assertThat(t.isDone()).as("abandoned").isTrue();
             assertThat(w.join(Duration.ofSeconds(20)))
