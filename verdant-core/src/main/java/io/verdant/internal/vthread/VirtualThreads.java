@@ -487,19 +487,23 @@ public final class VirtualThreads {
      */
     public static Thread newThreadInheritingNothing(Executor scheduler, String name, Runnable task,
                                                     Thread.UncaughtExceptionHandler handler, ClassLoader loader) {
+        Thread.Builder.OfVirtual builder = builderFor(scheduler);
+        Thread t = builder.name(name).inheritInheritableThreadLocals(false).uncaughtExceptionHandler(handler)
+                .unstarted(task);
+        t.setContextClassLoader(loader);
+        return t;
+    }
+
+    /** A virtual-thread builder whose threads submit to {@code scheduler} (the builder path: no fast path). */
+    private static Thread.Builder.OfVirtual builderFor(Executor scheduler) {
         requireBuilder();
-        Thread.Builder.OfVirtual builder;
         try {
-            builder = (Thread.Builder.OfVirtual) BUILDER.invokeExact(scheduler);
+            return (Thread.Builder.OfVirtual) BUILDER.invokeExact(scheduler);
         } catch (VirtualMachineError e) {
             throw e; // as in newThread above
         } catch (Throwable t) {
             throw new IllegalStateException("virtual thread builder failed", t);
         }
-        Thread t = builder.name(name).inheritInheritableThreadLocals(false).uncaughtExceptionHandler(handler)
-                .unstarted(task);
-        t.setContextClassLoader(loader);
-        return t;
     }
 
     /**
@@ -509,15 +513,7 @@ public final class VirtualThreads {
      * @param name the thread name, or null for an unnamed thread
      */
     public static Thread newThread(Executor scheduler, String name, Runnable task) {
-        requireBuilder();
-        Thread.Builder.OfVirtual builder;
-        try {
-            builder = (Thread.Builder.OfVirtual) BUILDER.invokeExact(scheduler);
-        } catch (VirtualMachineError e) {
-            throw e; // as in newThread above
-        } catch (Throwable t) {
-            throw new IllegalStateException("virtual thread builder failed", t);
-        }
+        Thread.Builder.OfVirtual builder = builderFor(scheduler);
         if (name != null) {
             builder.name(name);
         }
