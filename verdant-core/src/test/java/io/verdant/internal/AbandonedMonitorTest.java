@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Timeout;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,25 +28,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(60)
 class AbandonedMonitorTest {
 
-    /** A body that ignores cancellation and interrupts: close abandons it. */
-    private static Object stubborn(CountDownLatch parked) {
-        parked.countDown();
-        while (true) {
-            LockSupport.park();
-            Thread.interrupted();
-        }
-    }
-
-    private static Config closingFast(String name) {
-        return Config.builder().workers(1).name(name).shutdownTimeout(Duration.ofMillis(50)).build();
-    }
-
     @Test
     void aWatcherInAnotherRuntimeGetsTheDownOfATargetAbandonedAtClose() throws Exception {
         try (Verdant a = Verdant.start(Config.builder().workers(1).name("abandoned-target-a").build())) {
-            Verdant b = Verdant.start(closingFast("abandoned-target-b"));
+            Verdant b = Verdant.start(AbandonedThreadUnregistersTest.closingFast("abandoned-target-b"));
             CountDownLatch parked = new CountDownLatch(1);
-            GreenHandle<Object> t = b.spawn(() -> stubborn(parked));
+            GreenHandle<Object> t = b.spawn(() -> AbandonedThreadUnregistersTest.stubborn(parked));
             Pid tPid = t.pid();
             assertThat(parked.await(20, TimeUnit.SECONDS)).isTrue();
             CountDownLatch watching = new CountDownLatch(1);
@@ -80,11 +66,11 @@ class AbandonedMonitorTest {
             RuntimeCore aCore = a.run(() -> GreenThread.current().runtime());
             GreenHandle<Object> t = a.spawn(() -> Green.receive());
             GreenThread<?> tg = aCore.lookup(t.pid());
-            Verdant b = Verdant.start(closingFast("abandoned-watcher-b"));
+            Verdant b = Verdant.start(AbandonedThreadUnregistersTest.closingFast("abandoned-watcher-b"));
             CountDownLatch parked = new CountDownLatch(1);
             GreenHandle<Object> w = b.spawn(() -> {
                 Green.monitor(t.pid());
-                return stubborn(parked);
+                return AbandonedThreadUnregistersTest.stubborn(parked);
             });
             assertThat(parked.await(20, TimeUnit.SECONDS)).isTrue();
             assertThat(ActorCell.of(tg).monitorCount()).isEqualTo(1);

@@ -27,8 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(60)
 class AbandonedThreadUnregistersTest {
 
-    /** A body that ignores cancellation and interrupts: close abandons it (step 4). */
-    private static Object stubborn(CountDownLatch parked) {
+    /** A body that ignores cancellation and interrupts: close abandons it (step 4). Shared with AbandonedMonitorTest. */
+    static Object stubborn(CountDownLatch parked) {
         parked.countDown();
         while (true) {
             LockSupport.park();
@@ -36,7 +36,8 @@ class AbandonedThreadUnregistersTest {
         }
     }
 
-    private static Config closingFast(String name) {
+    /** A runtime of one carrier that abandons what has not ended 50 ms into its close. */
+    static Config closingFast(String name) {
         return Config.builder().workers(1).name(name).shutdownTimeout(Duration.ofMillis(50)).build();
     }
 
