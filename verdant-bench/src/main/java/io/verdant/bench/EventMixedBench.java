@@ -65,10 +65,19 @@ final class EventMixedBench extends Harness {
     protected void summarize(Report report, Map<String, Double> m) {
         // Blocked time if the 1% of handlers blocked one after another on WORKERS carriers.
         double serialBlockedMs = (double) ACTORS * PER_ACTOR / 100 / WORKERS;
-        report.note(String.format(Locale.ROOT, "blocking/non-blocking: verdant-event %.2f, pekko %.2f "
-                        + "(blocked time if serialised on %d threads: %.0f ms)",
-                m.get("verdant-event-blocking") / m.get("verdant-event"), m.get("pekko-blocking") / m.get("pekko"),
-                WORKERS, serialBlockedMs));
+        java.util.List<String> ratios = new java.util.ArrayList<>();
+        if (ran(m, "verdant-event-blocking", "verdant-event")) {
+            ratios.add(String.format(Locale.ROOT, "verdant-event %.2f",
+                    m.get("verdant-event-blocking") / m.get("verdant-event")));
+        }
+        if (ran(m, "pekko-blocking", "pekko")) {
+            ratios.add(String.format(Locale.ROOT, "pekko %.2f", m.get("pekko-blocking") / m.get("pekko")));
+        }
+        if (!ratios.isEmpty()) {
+            report.note(String.format(Locale.ROOT, "blocking/non-blocking: %s "
+                    + "(blocked time if serialised on %d threads: %.0f ms)", String.join(", ", ratios), WORKERS,
+                    serialBlockedMs));
+        }
     }
 
     static boolean blocks(int handled) {

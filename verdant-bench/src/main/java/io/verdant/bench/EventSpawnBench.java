@@ -68,10 +68,14 @@ final class EventSpawnBench extends Harness {
 
     @Override
     protected void summarize(Report report, Map<String, Double> m) {
-        ratio(report, "event-spawn verdant-event/pekko", m.get("verdant-event"), m.get("pekko"), "<=", 0.5);
-        paired(report, "event-spawn verdant-event/pekko", "verdant-event", "pekko", "<=", 0.5);
-        report.note(String.format(java.util.Locale.ROOT, "verdant-event heap per idle actor %.0f bytes (target <= 300), "
-                + "pekko %.0f", m.get("verdant-event-heap"), m.get("pekko-heap")));
+        if (ran(m, "verdant-event", "pekko")) {
+            ratio(report, "event-spawn verdant-event/pekko", m.get("verdant-event"), m.get("pekko"), "<=", 0.5);
+            paired(report, "event-spawn verdant-event/pekko", "verdant-event", "pekko", "<=", 0.5);
+        }
+        if (ran(m, "verdant-event-heap")) {
+            report.note(String.format(java.util.Locale.ROOT, "verdant-event heap per idle actor %.0f bytes (target <= 300)"
+                    + (ran(m, "pekko-heap") ? ", pekko %.0f" : ""), m.get("verdant-event-heap"), m.get("pekko-heap")));
+        }
     }
 
     static final class VerdantSpawn implements Trial {

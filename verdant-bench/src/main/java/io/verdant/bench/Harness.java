@@ -330,6 +330,23 @@ public abstract class Harness implements Comparison {
         return s.length % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2;
     }
 
+    /**
+     * Whether every one of {@code keys} has a median: false when bench.only left
+     * one of their entries out (a summary then leaves out what needs it).
+     *
+     * @param m the medians
+     * @param keys the keys
+     * @return true if all are present
+     */
+    protected static boolean ran(Map<String, Double> m, String... keys) {
+        for (String k : keys) {
+            if (m.get(k) == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** A ratio note: "what = a / b = x (target op t: met|MISSED)". */
     static void ratio(Report report, String what, double a, double b, String op, double target) {
         double r = a / b;

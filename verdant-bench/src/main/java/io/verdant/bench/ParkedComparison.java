@@ -53,8 +53,10 @@ final class ParkedComparison extends Harness {
 
     @Override
     protected void summarize(Report report, Map<String, Double> m) {
-        ratio(report, "parked verdant/vt-default", m.get("verdant"), m.get("vt-default"), "<=", 1.3);
-        paired(report, "parked verdant/vt-default", "verdant", "vt-default", "<=", 1.3);
+        if (ran(m, "verdant", "vt-default")) {
+            ratio(report, "parked verdant/vt-default", m.get("verdant"), m.get("vt-default"), "<=", 1.3);
+            paired(report, "parked verdant/vt-default", "verdant", "vt-default", "<=", 1.3);
+        }
     }
 
     interface Starter {

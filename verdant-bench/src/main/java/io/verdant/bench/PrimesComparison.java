@@ -57,13 +57,19 @@ final class PrimesComparison extends Harness {
 
     @Override
     protected void summarize(Report report, Map<String, Double> m) {
-        ratio(report, "primes verdant speed-up 2 workers vs 1", m.get("verdant-1"), m.get("verdant-2"), ">=", 1.7);
-        paired(report, "primes verdant speed-up 2 workers vs 1", "verdant-1", "verdant-2", ">=", 1.7);
-        report.note(String.format(java.util.Locale.ROOT,
-                "ratio primes speed-up 2 vs 1: vt-default = %.3f, forkjoin = %.3f",
-                m.get("vt-default-1") / m.get("vt-default-2"), m.get("fjp-1") / m.get("fjp-2")));
-        report.note(String.format(java.util.Locale.ROOT, "ratio primes verdant/forkjoin at 2 workers = %.3f",
-                m.get("verdant-2") / m.get("fjp-2")));
+        if (ran(m, "verdant-1", "verdant-2")) {
+            ratio(report, "primes verdant speed-up 2 workers vs 1", m.get("verdant-1"), m.get("verdant-2"), ">=", 1.7);
+            paired(report, "primes verdant speed-up 2 workers vs 1", "verdant-1", "verdant-2", ">=", 1.7);
+        }
+        if (ran(m, "vt-default-1", "vt-default-2", "fjp-1", "fjp-2")) {
+            report.note(String.format(java.util.Locale.ROOT,
+                    "ratio primes speed-up 2 vs 1: vt-default = %.3f, forkjoin = %.3f",
+                    m.get("vt-default-1") / m.get("vt-default-2"), m.get("fjp-1") / m.get("fjp-2")));
+        }
+        if (ran(m, "verdant-2", "fjp-2")) {
+            report.note(String.format(java.util.Locale.ROOT, "ratio primes verdant/forkjoin at 2 workers = %.3f",
+                    m.get("verdant-2") / m.get("fjp-2")));
+        }
     }
 
     static int countPrimes(int from, int to) {
