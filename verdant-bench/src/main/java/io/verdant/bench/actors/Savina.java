@@ -358,6 +358,24 @@ public final class Savina {
         return new Outcome(t / 1e6, wl.check(result));
     }
 
+    /**
+     * Stops {@code actors} and waits until every one has terminated (untimed), so
+     * that a Pekko round ends with its actors stopped, as a workload's round does
+     * and as the other systems' rounds end with their threads joined: otherwise
+     * Pekko stops them (10,000 for the long ring) beside the next system's round.
+     *
+     * @param actors the round's actors, idle
+     * @throws Exception if one did not stop within the workload timeout
+     */
+    static void stopAll(ActorRef... actors) throws Exception {
+        java.time.Duration timeout = java.time.Duration.ofMinutes(WORKLOAD_TIMEOUT_MINUTES);
+        CompletableFuture<?>[] stopped = new CompletableFuture<?>[actors.length];
+        for (int i = 0; i < actors.length; i++) {
+            stopped[i] = org.apache.pekko.pattern.Patterns.gracefulStop(actors[i], timeout).toCompletableFuture();
+        }
+        CompletableFuture.allOf(stopped).get(WORKLOAD_TIMEOUT_MINUTES, TimeUnit.MINUTES);
+    }
+
     static final class PongActor extends AbstractActor {
         @Override
         public Receive createReceive() {
@@ -402,8 +420,7 @@ public final class Savina {
         ActorRef ping = system.actorOf(Props.create(PingActor.class, () -> new PingActor(pong, n, done)));
         ping.tell(START, ActorRef.noSender());
         long t = done.get(10, TimeUnit.MINUTES);
-        system.stop(ping);
-        system.stop(pong);
+        stopAll(ping, pong);
         return (double) t / n;
     }
 
@@ -442,9 +459,7 @@ public final class Savina {
         long t0 = System.nanoTime();
         ring[0].tell((int) hops, ActorRef.noSender());
         long end = done.get(10, TimeUnit.MINUTES);
-        for (ActorRef a : ring) {
-            system.stop(a);
-        }
+        stopAll(ring);
         return (double) (end - t0) / hops;
     }
 
@@ -492,8 +507,7 @@ public final class Savina {
         producer.tell(START, ActorRef.noSender());
         long got = done.get(10, TimeUnit.MINUTES);
         long t = System.nanoTime() - t0;
-        system.stop(counter);
-        system.stop(producer);
+        stopAll(counter, producer);
         if (got != n) {
             throw new AssertionError("counted " + got + " of " + n);
         }
