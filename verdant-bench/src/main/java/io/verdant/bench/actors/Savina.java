@@ -367,7 +367,7 @@ public final class Savina {
      * @param actors the round's actors, idle
      * @throws Exception if one did not stop within the workload timeout
      */
-    static void stopAll(ActorRef... actors) throws Exception {
+    public static void stopAll(ActorRef... actors) throws Exception {
         java.time.Duration timeout = java.time.Duration.ofMinutes(WORKLOAD_TIMEOUT_MINUTES);
         CompletableFuture<?>[] stopped = new CompletableFuture<?>[actors.length];
         for (int i = 0; i < actors.length; i++) {
