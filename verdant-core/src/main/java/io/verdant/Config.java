@@ -48,15 +48,15 @@ public final class Config {
     private final boolean jmx;
     private final long flightRecorder;
 
-    private Config(Builder b) {
-        this.workers = b.workers;
+    private Config(Builder b, int workers, int maxSpareCarriers) {
+        this.workers = workers;
         this.stackSize = b.stackSize;
         this.name = b.name;
         this.shutdownTimeout = b.shutdownTimeout;
         this.failureHandler = b.failureHandler;
         this.timeslice = b.timeslice;
         this.stallThreshold = b.stallThreshold;
-        this.maxSpareCarriers = b.maxSpareCarriers;
+        this.maxSpareCarriers = maxSpareCarriers;
         this.blockingThreads = b.blockingThreads;
         this.deadLetterHandler = b.deadLetterHandler;
         this.cpuTiming = b.cpuTiming;
@@ -237,7 +237,7 @@ public final class Config {
 
     /** Builder of {@link Config}; not thread-safe. */
     public static final class Builder {
-        /** Null until set: then the default, available processors, is filled in at build(). */
+        /** Null until set: build() then uses the default, available processors, leaving it null. */
         private Integer workers;
         private long stackSize = DEFAULT_STACK_SIZE;
         private String name;
@@ -245,7 +245,7 @@ public final class Config {
         private BiConsumer<GreenHandle<?>, Throwable> failureHandler;
         private Duration timeslice = DEFAULT_TIMESLICE;
         private Duration stallThreshold = DEFAULT_STALL_THRESHOLD;
-        /** Null until set: then the default, as many as workers, is filled in at build(). */
+        /** Null until set: build() then uses the default, as many as workers, leaving it null. */
         private Integer maxSpareCarriers;
         private int blockingThreads = DEFAULT_BLOCKING_THREADS;
         private BiConsumer<Pid, Object> deadLetterHandler;
@@ -451,9 +451,7 @@ public final class Config {
          * @throws IllegalArgumentException naming the first invalid setting
          */
         public Config build() {
-            if (workers == null) {
-                workers = Runtime.getRuntime().availableProcessors();
-            }
+            int workers = this.workers != null ? this.workers : Runtime.getRuntime().availableProcessors();
             if (workers < 1 || workers > MAX_WORKERS) {
                 throw new IllegalArgumentException("workers must be between 1 and " + MAX_WORKERS + ", was " + workers);
             }
@@ -477,9 +475,7 @@ public final class Config {
                 throw new IllegalArgumentException("stallThreshold must be at least " + MIN_TIMESLICE_MILLIS
                         + " ms, was " + stallThreshold);
             }
-            if (maxSpareCarriers == null) {
-                maxSpareCarriers = workers;
-            }
+            int maxSpareCarriers = this.maxSpareCarriers != null ? this.maxSpareCarriers : workers;
             if (maxSpareCarriers < 0 || maxSpareCarriers > MAX_WORKERS) {
                 throw new IllegalArgumentException("maxSpareCarriers must be between 0 and " + MAX_WORKERS + ", was "
                         + maxSpareCarriers);
@@ -488,7 +484,7 @@ public final class Config {
                 throw new IllegalArgumentException("blockingThreads must be between 1 and " + MAX_BLOCKING_THREADS
                         + ", was " + blockingThreads);
             }
-            return new Config(this);
+            return new Config(this, workers, maxSpareCarriers);
         }
 
         /** Rejects a duration of more than Long.MAX_VALUE nanoseconds (toNanos would overflow). */
