@@ -74,7 +74,7 @@ public final class Config {
     }
 
     /**
-     * All defaults: one worker per available processor.
+     * All defaults: one worker per available processor (at most {@value #MAX_WORKERS}).
      *
      * @return the default configuration
      */
@@ -237,7 +237,7 @@ public final class Config {
 
     /** Builder of {@link Config}; not thread-safe. */
     public static final class Builder {
-        /** Null until set: build() then uses the default, available processors, leaving it null. */
+        /** Null until set: build() then uses the default, available processors (at most MAX_WORKERS), leaving it null. */
         private Integer workers;
         private long stackSize = DEFAULT_STACK_SIZE;
         private String name;
@@ -257,7 +257,8 @@ public final class Config {
         }
 
         /**
-         * Carrier threads (1..{@value #MAX_WORKERS}); default: available processors.
+         * Carrier threads (1..{@value #MAX_WORKERS}); default: available processors,
+         * at most {@value #MAX_WORKERS}.
          * Checked at {@link #build()}.
          *
          * @param workers the number of carrier threads
@@ -451,7 +452,8 @@ public final class Config {
          * @throws IllegalArgumentException naming the first invalid setting
          */
         public Config build() {
-            int workers = this.workers != null ? this.workers : Runtime.getRuntime().availableProcessors();
+            int workers = this.workers != null ? this.workers
+                    : Math.min(Runtime.getRuntime().availableProcessors(), MAX_WORKERS);
             if (workers < 1 || workers > MAX_WORKERS) {
                 throw new IllegalArgumentException("workers must be between 1 and " + MAX_WORKERS + ", was " + workers);
             }

@@ -21,7 +21,7 @@ class ConfigBuilderReuseTest {
     void anExplicitSettingIsKeptAndAnUnsetOneStaysUnset() {
         Config.Builder b = Config.builder();
         Config defaults = b.build();
-        assertThat(defaults.workers()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(defaults.workers()).isEqualTo(Math.min(Runtime.getRuntime().availableProcessors(), Config.MAX_WORKERS));
         Config two = b.workers(2).build();
         assertThat(two.maxSpareCarriers()).isEqualTo(2);
         Config zeroSpares = b.maxSpareCarriers(0).workers(4).build();

@@ -30,7 +30,7 @@ class ConfigValidationTest {
     @Test
     void unsetWorkersAndSparesStillGetTheirDefaults() {
         Config c = Config.builder().build();
-        assertThat(c.workers()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(c.workers()).isEqualTo(Math.min(Runtime.getRuntime().availableProcessors(), Config.MAX_WORKERS));
         assertThat(c.maxSpareCarriers()).isEqualTo(c.workers());
         assertThat(Config.builder().workers(3).build().maxSpareCarriers()).isEqualTo(3);
         assertThat(Config.builder().workers(3).maxSpareCarriers(0).build().maxSpareCarriers()).isZero();
