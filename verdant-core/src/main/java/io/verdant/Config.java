@@ -19,6 +19,8 @@ public final class Config {
     public static final long DEFAULT_STACK_SIZE = 16L << 20;
     /** Smallest accepted carrier stack size. */
     public static final long MIN_STACK_SIZE = 256L << 10;
+    /** Largest accepted carrier stack size: 1 GiB, the JVM's own limit for {@code -Xss}. */
+    public static final long MAX_STACK_SIZE = 1L << 30;
     /** Most carriers one runtime may have. */
     public static final int MAX_WORKERS = 1024;
     /** Default time slice: 10 ms, Go's forcePreemptNS; long enough that a slice
@@ -270,7 +272,8 @@ public final class Config {
         }
 
         /**
-         * Carrier stack size in bytes (at least {@value #MIN_STACK_SIZE}); default 16 MiB.
+         * Carrier stack size in bytes ({@value #MIN_STACK_SIZE}..{@value #MAX_STACK_SIZE});
+         * default 16 MiB. Checked at {@link #build()}.
          *
          * @param bytes the value
          * @return this builder
@@ -457,8 +460,9 @@ public final class Config {
             if (workers < 1 || workers > MAX_WORKERS) {
                 throw new IllegalArgumentException("workers must be between 1 and " + MAX_WORKERS + ", was " + workers);
             }
-            if (stackSize < MIN_STACK_SIZE) {
-                throw new IllegalArgumentException("stackSize must be at least " + MIN_STACK_SIZE + " bytes, was " + stackSize);
+            if (stackSize < MIN_STACK_SIZE || stackSize > MAX_STACK_SIZE) {
+                throw new IllegalArgumentException("stackSize must be between " + MIN_STACK_SIZE + " and " + MAX_STACK_SIZE
+                        + " bytes, was " + stackSize);
             }
             if (name != null && name.isBlank()) {
                 throw new IllegalArgumentException("name must not be blank");
