@@ -49,7 +49,7 @@ final class JdkPollers {
                 }
             };
             PollerHost host = PollerHost.INSTANCE;
-            boolean hosted = host != null && !"default".equals(System.getProperty(PROPERTY));
+            boolean hosted = host != null && !"default".equalsIgnoreCase(System.getProperty(PROPERTY));
             boolean interrupted = false;
             try {
                 Thread t;

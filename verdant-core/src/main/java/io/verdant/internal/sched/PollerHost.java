@@ -143,7 +143,7 @@ public final class PollerHost implements Executor {
      * so that a comparison or a test in one process can alternate both (read per
      * submission).
      */
-    static boolean homes = !"false".equals(System.getProperty("verdant.pollerHomes"));
+    static boolean homes = !"false".equalsIgnoreCase(System.getProperty("verdant.pollerHomes"));
     /** Slots of the pending array (see "Pending slots"): far more than a JVM's sub-pollers. */
     static final int SLOTS = 64;
     /** Submitted and not yet run (see "A sub-poller must never be lost" and "Pending slots"). */

@@ -320,7 +320,7 @@ public final class Scheduler {
      * SPIN_NANOS, as before the adaptive spin (a benchmarking switch, not an API: it
      * lets one jar be measured both ways). Read once, at class initialisation.
      */
-    static final boolean ADAPTIVE_SPIN = !"false".equals(System.getProperty("verdant.adaptiveSpin"));
+    static final boolean ADAPTIVE_SPIN = !"false".equalsIgnoreCase(System.getProperty("verdant.adaptiveSpin"));
     /** onSpinWait calls between two passes of the spin phase: keeps the spinner
      * from hammering the victims' queue heads (cache lines their owners write). */
     private static final int SPIN_PAUSES = 32;
@@ -331,7 +331,7 @@ public final class Scheduler {
      * {@code -Dverdant.spawnYield=false}; not final so that a comparison in one
      * process can alternate both behaviours (read only when a push overflowed).
      */
-    static boolean spawnYield = !"false".equals(System.getProperty("verdant.spawnYield"));
+    static boolean spawnYield = !"false".equalsIgnoreCase(System.getProperty("verdant.spawnYield"));
     /**
      * Spawns in one dispatch after which an overflowing spawn makes the spawner yield
      * (see "Back-pressure on a spawner"): a loop, not a parent forking a few children
@@ -345,7 +345,7 @@ public final class Scheduler {
      * before); not final so that a comparison or a test in one process can alternate
      * both (read once per spawn, a static the JIT cannot fold).
      */
-    static boolean spawnSignalBatch = !"false".equals(System.getProperty("verdant.spawnSignalBatch"));
+    static boolean spawnSignalBatch = !"false".equalsIgnoreCase(System.getProperty("verdant.spawnSignalBatch"));
 
     private final Worker[] workers;
     private volatile Worker[] carriers;

@@ -48,7 +48,7 @@ final class SpinBudget {
      * budget, as before the credit (a benchmarking switch, not an API: one jar is
      * measured both ways). Read once, at class initialisation.
      */
-    static final boolean CREDIT = !"false".equals(System.getProperty("verdant.spinCredit"));
+    static final boolean CREDIT = !"false".equalsIgnoreCase(System.getProperty("verdant.spinCredit"));
 
     private SpinBudget() {
     }

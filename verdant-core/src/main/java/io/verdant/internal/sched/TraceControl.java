@@ -47,7 +47,7 @@ public final class TraceControl {
      * not an API: it lets a benchmark measure "tracing not compiled in" against
      * "compiled in but off". Read once, at class initialisation.
      */
-    public static final boolean COMPILED_IN = !"false".equals(System.getProperty("verdant.trace"));
+    public static final boolean COMPILED_IN = !"false".equalsIgnoreCase(System.getProperty("verdant.trace"));
 
     /** Events kept by the ticker's ring: preemption requests, stalls and spares
      * are rare (a few per tick at most), timer firings are not (every sleep and

@@ -56,7 +56,7 @@ public final class WorkerCounters extends WorkerCountersForeign {
      * steals, carrier parks, preemptions) are kept either way. Read once, at class
      * initialisation (a static final: the JIT removes the tests).
      */
-    public static final boolean ON = !"false".equals(System.getProperty("verdant.metrics"));
+    public static final boolean ON = !"false".equalsIgnoreCase(System.getProperty("verdant.metrics"));
 
     @SuppressWarnings("unused") private long q0, q1, q2, q3, q4, q5, q6, q7;
 
