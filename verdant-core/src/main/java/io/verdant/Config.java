@@ -26,8 +26,9 @@ public final class Config {
     /** Default time slice: 10 ms, Go's forcePreemptNS; long enough that a slice
      * costs one yield (~150 ns) per 10 ms of work, short enough for interactive latency. */
     public static final Duration DEFAULT_TIMESLICE = Duration.ofMillis(10);
-    /** Default stall threshold: 100 ms, ten slices, so a green thread that reaches
-     * safepoints is never taken for a stalled one. */
+    /** Default stall threshold: 100 ms, ten default slices, so a green thread that reaches
+     * safepoints is never taken for a stalled one; with a longer time slice the default
+     * is ten slices (a thread is asked to yield only once its slice is over). */
     public static final Duration DEFAULT_STALL_THRESHOLD = Duration.ofMillis(100);
     /** Smallest non-zero time slice and stall threshold: the ticker's 1 ms resolution. */
     public static final long MIN_TIMESLICE_MILLIS = 1;
@@ -50,14 +51,14 @@ public final class Config {
     private final boolean jmx;
     private final long flightRecorder;
 
-    private Config(Builder b, int workers, int maxSpareCarriers) {
+    private Config(Builder b, int workers, int maxSpareCarriers, Duration stallThreshold) {
         this.workers = workers;
         this.stackSize = b.stackSize;
         this.name = b.name;
         this.shutdownTimeout = b.shutdownTimeout;
         this.failureHandler = b.failureHandler;
         this.timeslice = b.timeslice;
-        this.stallThreshold = b.stallThreshold;
+        this.stallThreshold = stallThreshold;
         this.maxSpareCarriers = maxSpareCarriers;
         this.blockingThreads = b.blockingThreads;
         this.deadLetterHandler = b.deadLetterHandler;
@@ -246,7 +247,8 @@ public final class Config {
         private Duration shutdownTimeout = Duration.ofSeconds(5);
         private BiConsumer<GreenHandle<?>, Throwable> failureHandler;
         private Duration timeslice = DEFAULT_TIMESLICE;
-        private Duration stallThreshold = DEFAULT_STALL_THRESHOLD;
+        /** Null until set: build() then uses the default, the longer of 100 ms and ten slices, leaving it null. */
+        private Duration stallThreshold;
         /** Null until set: build() then uses the default, as many as workers, leaving it null. */
         private Integer maxSpareCarriers;
         private int blockingThreads = DEFAULT_BLOCKING_THREADS;
@@ -352,7 +354,11 @@ public final class Config {
 
         /**
          * Stall threshold (from {@value #MIN_TIMESLICE_MILLIS} ms up to
-         * {@link Long#MAX_VALUE} nanoseconds); default 100 ms. Checked at {@link #build()}.
+         * {@link Long#MAX_VALUE} nanoseconds); default 100 ms, or ten time slices if
+         * that is longer. Keep it longer than the time slice: a green thread is asked
+         * to yield only once its slice is over, so one that held its carrier for the
+         * threshold is reported as stalled even if it reaches safepoints. Checked at
+         * {@link #build()}.
          *
          * @param threshold the stall threshold
          * @return this builder
@@ -472,11 +478,12 @@ public final class Config {
             }
             requireNanos(shutdownTimeout, "shutdownTimeout");
             requireNanos(timeslice, "timeslice");
-            requireNanos(stallThreshold, "stallThreshold");
             if (timeslice.isNegative() || (!timeslice.isZero() && timeslice.compareTo(Duration.ofMillis(MIN_TIMESLICE_MILLIS)) < 0)) {
                 throw new IllegalArgumentException("timeslice must be zero (off) or at least " + MIN_TIMESLICE_MILLIS
                         + " ms, was " + timeslice);
             }
+            Duration stallThreshold = this.stallThreshold != null ? this.stallThreshold : defaultStallThreshold(timeslice);
+            requireNanos(stallThreshold, "stallThreshold");
             if (stallThreshold.compareTo(Duration.ofMillis(MIN_TIMESLICE_MILLIS)) < 0) {
                 throw new IllegalArgumentException("stallThreshold must be at least " + MIN_TIMESLICE_MILLIS
                         + " ms, was " + stallThreshold);
@@ -490,7 +497,14 @@ public final class Config {
                 throw new IllegalArgumentException("blockingThreads must be between 1 and " + MAX_BLOCKING_THREADS
                         + ", was " + blockingThreads);
             }
-            return new Config(this, workers, maxSpareCarriers);
+            return new Config(this, workers, maxSpareCarriers, stallThreshold);
+        }
+
+        /** The longer of DEFAULT_STALL_THRESHOLD and ten slices (at most MAX_NANOS); {@code timeslice} fits in nanos. */
+        private static Duration defaultStallThreshold(Duration timeslice) {
+            long slice = timeslice.toNanos();
+            Duration tenSlices = slice > Long.MAX_VALUE / 10 ? MAX_NANOS : Duration.ofNanos(slice * 10);
+            return tenSlices.compareTo(DEFAULT_STALL_THRESHOLD) > 0 ? tenSlices : DEFAULT_STALL_THRESHOLD;
         }
 
         /** Rejects a duration of more than Long.MAX_VALUE nanoseconds (toNanos would overflow). */
