@@ -810,7 +810,8 @@ public final class Green {
      * {@link LinkedFailureException} (the failure propagates, as in Erlang).
      * A normal end reaches the other side only if it traps exits (or spawned it
      * with {@link Spawner#link()}), as a {@link Signal.Exit}. {@code pid} may be
-     * of another runtime, as with {@link Spawner#link()}.
+     * of another runtime, as with {@link Spawner#link()}; a thread that its
+     * runtime's close abandons counts as failed with a {@link CancelledException}.
      *
      * @param pid the green thread to link with
      * @return true if linked; false if {@code pid} is not alive (nothing happens).

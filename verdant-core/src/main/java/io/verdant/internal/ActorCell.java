@@ -1048,9 +1048,10 @@ public final class ActorCell extends MailboxLink {
      * a pending call, a name, a mailbox bound's blocked senders), which may be outside
      * this runtime (a platform thread's call) and would otherwise wait for an exit that
      * never comes; and the green threads of other runtimes that monitor it (a Down, as
-     * an exit gives). The owner's own monitors are removed from their targets, as at an
-     * exit. Links, and monitors by this runtime's threads (cancelled or abandoned with
-     * it), are left alone. A watch after this finds the owner done (its status is
+     * an exit gives) or are linked to it (its exit signal, as for a failure: its outcome
+     * is a CancelledException). The owner's own monitors are removed from their targets,
+     * as at an exit. Links and monitors of this runtime's threads (cancelled or abandoned
+     * with it) are left alone. A watch after this finds the owner done (its status is
      * written before this takes the lock) and tells itself.
      */
     void abandoned() {
@@ -1058,6 +1059,41 @@ public final class ActorCell extends MailboxLink {
         List<GreenThread<?>> downTo = null;
         List<ActorCell> toWake = null;
         List<GreenThread<?>> targets;
+        List<GreenThread<?>> linkedElsewhere = null;
+        // Link signals before the Downs, as at an exit.
+        synchronized (this) {
+            if (links != null) {
+                for (GreenThread<?> peer : links) {
+                    if (peer.runtime() != owner.runtime()) {
+                        if (linkedElsewhere == null) {
+                            linkedElsewhere = new ArrayList<>(2);
+                        }
+                        linkedElsewhere.add(peer);
+                    }
+                }
+            }
+            if (linkedElsewhere != null) {
+                // Told as an exit tells its links (see "Unlink versus an exit in flight"): a
+                // peer that unlinks meanwhile leaves owed and is not told. They stay in links
+                // (exited stays false): a relink by a peer told finds itself there, not told twice.
+                linksAtExit = linkedElsewhere;
+                owed = new ArrayList<>(linkedElsewhere);
+            }
+        }
+        if (linkedElsewhere != null) {
+            for (GreenThread<?> peer : linkedElsewhere) {
+                deliverExit(owner, this, peer, true);
+                ActorCell pc = peer.cell; // made by link
+                synchronized (pc) {
+                    if (pc.links != null) {
+                        pc.links.remove(owner);
+                    }
+                }
+            }
+            synchronized (this) {
+                owed = null;
+            }
+        }
         Signal.Down d = down(owner);
         synchronized (this) {
             targets = watching;

@@ -77,7 +77,8 @@ import java.util.function.BiConsumer;
  *      and JDK blocking calls return.
  *   3. wait up to Config.shutdownTimeout for live to reach 0 (ending threads
  *      unpark the closer; it also looks every CLOSE_POLL_NANOS).
- *   4. abandon what is left: its handle completes with CancelledException, its
+ *   4. abandon what is left: its handle completes with CancelledException (its
+ *      links and monitors in other runtimes are told: ActorCell.abandoned), its
  *      pid dies, it leaves the cancellation tree as an ended thread does (so a
  *      token of another runtime, or a standalone one, no longer holds it and
  *      this runtime through it: CancelNode, "Ending"); its continuation is
