@@ -91,6 +91,10 @@ import java.util.concurrent.locks.LockSupport;
  *   killedBy  the first failure that propagated here along a link while not
  *   trapping exits (CAS from null); the owner is interrupted and its outcome
  *   becomes that failure whatever its body does (as an Erlang exit signal).
+ *   The owner's completion takes it by CAS null -> ENDING before it writes its
+ *   outcome: a kill after that fails its CAS and does not count as reaching the
+ *   owner (it would be neither its outcome nor seen), so the failure that sent
+ *   it is still reported as unobserved if nothing else saw it.
  *
  * Unlink versus an exit in flight (Erlang's guarantee since OTP 23)
  *   Once unlink(self, peer) returns, no exit signal of peer's reaches self
@@ -932,9 +936,16 @@ public final class ActorCell extends MailboxLink {
         trapExits = on;
     }
 
-    /** The failure that killed the owner through a link, or null. */
-    Throwable killedBy() {
-        return killedBy;
+    /** killedBy once the owner's completion took it: no kill after that reaches the owner. */
+    private static final Throwable ENDING = new Throwable("a marker, never thrown");
+
+    /**
+     * The owner's completion, once, before it writes its outcome: the failure that
+     * killed the owner through a link, or null; from now on no kill is taken.
+     */
+    Throwable killedAtEnd() {
+        Throwable k = (Throwable) KILLED_BY.compareAndExchange(this, (Throwable) null, ENDING);
+        return k == ENDING ? null : k;
     }
 
     // ------------------------------------------------------------------ exit
@@ -1194,7 +1205,11 @@ public final class ActorCell extends MailboxLink {
                 return false; // a normal end reaches only a peer that traps exits, or the parent
             }
             if (signal instanceof LinkedFailureException reason) {
-                kill = pc.casKilledBy(null, reason);
+                Throwable was = pc.compareAndExchangeKilledBy(reason);
+                if (was == ENDING) {
+                    return false; // the peer's completion came first: its outcome is set without this
+                }
+                kill = was == null;
             } else {
                 wake = pc.appendNoWake(signal);
             }
@@ -1287,9 +1302,9 @@ public final class ActorCell extends MailboxLink {
         }
     }
 
-    /** Any thread (an ended linked peer): the first kill reason wins. */
-    private boolean casKilledBy(Throwable expect, Throwable reason) {
-        return KILLED_BY.compareAndSet(this, expect, reason);
+    /** Any thread (an ended linked peer): the first kill reason wins; returns the value found (null if this one won). */
+    private Throwable compareAndExchangeKilledBy(Throwable reason) {
+        return (Throwable) KILLED_BY.compareAndExchange(this, (Throwable) null, reason);
     }
 
     /** Any thread (approxDepth): the consumer's head, opaque; a racy snapshot by design. */
