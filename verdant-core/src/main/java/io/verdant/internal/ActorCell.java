@@ -713,7 +713,10 @@ public final class ActorCell extends MailboxLink {
 
     /**
      * Two-way link between {@code self} and {@code peer}. If the peer already
-     * ended, its exit signal is delivered to {@code self} now.
+     * ended, its exit signal is delivered to {@code self} now. Self's side is
+     * made first: the peer's exit takes itself out of self's links after telling
+     * self, so a side added after that exit would keep the dead peer for ever
+     * (LinkDuringExitTest); it is taken out again if the peer turns out ended.
      */
     public static void link(GreenThread<?> self, GreenThread<?> peer) {
         if (self == peer) {
@@ -721,6 +724,11 @@ public final class ActorCell extends MailboxLink {
         }
         ActorCell sc = of(self);
         ActorCell pc = of(peer);
+        boolean hadLink;
+        synchronized (sc) {
+            hadLink = sc.links != null && sc.links.contains(peer);
+            sc.addLink(peer);
+        }
         boolean peerEnded;
         boolean toldByExit;
         synchronized (pc) {
@@ -734,14 +742,18 @@ public final class ActorCell extends MailboxLink {
                 pc.addLink(self);
             }
         }
+        io.verdant.internal.sched.Faults.linkPeerSideMade();
         if (peerEnded) {
+            if (!hadLink) {
+                synchronized (sc) {
+                    if (sc.links != null) {
+                        sc.links.remove(peer);
+                    }
+                }
+            }
             if (!toldByExit) {
                 deliverExit(peer, pc, self, false);
             }
-            return;
-        }
-        synchronized (sc) {
-            sc.addLink(peer);
         }
     }
 

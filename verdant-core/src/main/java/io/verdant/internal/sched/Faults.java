@@ -42,6 +42,8 @@ package io.verdant.internal.sched;
  * itself as its runner, lets a test cancel the caller there (BlockingCancelRaceTest).
  * {@link #traceRingAllocating()}, called by TraceControl before it allocates each
  * carrier's trace ring, lets a test fail that allocation (TraceRingAllocationFailureTest).
+ * {@link #linkPeerSideMade()}, called by ActorCell.link once the peer's side of a
+ * link is made, lets a test end the peer before the linker goes on (LinkDuringExitTest).
  *
  * <pre>
  * Threads
@@ -111,11 +113,15 @@ public final class Faults {
      * claimed a call and not yet recorded itself as its runner (BlockingPool.Call.run);
      * for holding it there while the caller is cancelled (BlockingCancelRaceTest), not
      * for failing it. The hook gets null.
+     * LINK_PEER_SIDE_MADE is not a carrier's either: a green thread linking to a peer has
+     * made (or found ended) the peer's side of the link (ActorCell.link); for holding
+     * it there while the peer ends (LinkDuringExitTest), not for failing it. The hook
+     * gets the caller's carrier, or null.
      */
     enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, SLICE_ENDING, TAKEN, DISPATCHED, OWN_SLOT_PENDING, SPAWN_PUBLISHED, CANCEL_MARKED,
         SLOT_PUBLISHED, SLOT_EMPTIED, UNMOUNTED, OVERFLOW_ALLOCATING, SENDER_WAITING,
         TIMEOUT_EXPIRED, POOL_GROWING, SEND_TIMER_ARMING,
-        SYSMON_OBSERVING, BLOCKING_CALL_STARTING, TRACE_RING_ALLOCATING }
+        SYSMON_OBSERVING, BLOCKING_CALL_STARTING, TRACE_RING_ALLOCATING, LINK_PEER_SIDE_MADE }
 
     /** A test's fault: may throw anything, on the carrier that reached {@code site}. */
     interface Hook {
@@ -279,6 +285,17 @@ public final class Faults {
     public static void blockingCallStarting() {
         if (ENABLED) {
             at(Worker.ofCaller(), Site.BLOCKING_CALL_STARTING);
+        }
+    }
+
+    /**
+     * A green thread in ActorCell.link, after the peer's side of the link: runs the
+     * installed hook, if any, at LINK_PEER_SIDE_MADE. Folded away unless fault
+     * injection is enabled.
+     */
+    public static void linkPeerSideMade() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.LINK_PEER_SIDE_MADE);
         }
     }
 
