@@ -26,7 +26,8 @@ public class CalleeExitedException extends RuntimeException {
      */
     public CalleeExitedException(Pid pid, Throwable reason) {
         super("callee " + pid + (reason == null ? " ended normally without replying"
-                : reason instanceof NoSuchGreenThreadException ? " is not alive" : " ended before replying: " + reason), reason);
+                : reason instanceof NoSuchGreenThreadException ? " is not alive" : " ended before replying: "
+                        + io.verdant.internal.Throwables.describe(reason)), reason);
         this.pid = pid;
     }
 

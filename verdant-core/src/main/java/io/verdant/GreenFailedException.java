@@ -19,7 +19,7 @@ public class GreenFailedException extends RuntimeException {
      */
     public GreenFailedException(Pid pid, String name, Throwable cause) {
         super("green thread " + pid + (name == null || name.isEmpty() ? "" : " '" + name + "'")
-                + " failed: " + cause, cause);
+                + " failed: " + io.verdant.internal.Throwables.describe(cause), cause);
         this.pid = pid;
     }
 

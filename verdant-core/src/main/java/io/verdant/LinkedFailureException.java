@@ -22,7 +22,7 @@ public class LinkedFailureException extends RuntimeException {
      */
     public LinkedFailureException(Pid source, String name, Throwable cause) {
         super("linked green thread " + source + (name == null || name.isEmpty() ? "" : " '" + name + "'")
-                + " failed: " + cause, cause);
+                + " failed: " + io.verdant.internal.Throwables.describe(cause), cause);
         this.source = source;
     }
 
