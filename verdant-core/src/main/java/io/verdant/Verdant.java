@@ -38,7 +38,10 @@ import java.util.function.Function;
  * {@link Config#shutdownTimeout()} for them to end, abandons the rest (their
  * {@link GreenHandle#join()} throws {@link CancelledException}; they never run
  * again: one still running leaves its carrier at its next safepoint), then stops
- * the carriers and the ticker. A carrier stuck in a loop that never reaches a
+ * the carriers and the ticker. Last, it waits (up to the shutdown timeout, at
+ * least one second) until the log records its green threads raised, such as an
+ * unobserved failure's, have been written, so that a program may exit right
+ * after close without losing them. A carrier stuck in a loop that never reaches a
  * safepoint cannot be stopped by any JVM means; it is reported and left as a
  * daemon thread.
  */

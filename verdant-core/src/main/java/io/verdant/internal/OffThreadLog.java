@@ -40,6 +40,15 @@ import java.util.concurrent.locks.LockSupport;
  *   a later record starts it. The class is initialised at the first runtime's
  *   start (EagerClasses), not by the first record, which may be logged near
  *   the end of a green thread's stack.
+ *
+ * Flush (a runtime's close)
+ *   The writer is a daemon: records still queued when the JVM exits are lost,
+ *   and a program often exits right after closing its runtime. So close waits,
+ *   bounded, until the writer has handled as many records as had been queued
+ *   when the wait began (QUEUED, then HANDLED: each counts every record once,
+ *   HANDLED after its write returned or threw). The flusher polls (a timed
+ *   park) instead of being woken by the writer, which would wake a closer that
+ *   is a green thread of another runtime from outside it.
  * </pre>
  */
 public final class OffThreadLog {
@@ -51,6 +60,12 @@ public final class OffThreadLog {
     /** Records in QUEUE (incremented before the offer, decremented after the poll). */
     private static final AtomicInteger SIZE = new AtomicInteger();
     private static final AtomicLong DROPPED = new AtomicLong();
+    /** Records accepted into QUEUE, ever (see "Flush"). */
+    private static final AtomicLong QUEUED = new AtomicLong();
+    /** Records the writer has written (or whose write threw), ever; written by the writer only. */
+    private static final AtomicLong HANDLED = new AtomicLong();
+    /** How often a flush looks at HANDLED: 1 ms, as close's other waits. Chosen, not measured. */
+    private static final long FLUSH_POLL_NANOS = 1_000_000L;
     private static final AtomicBoolean STARTING = new AtomicBoolean();
     private static volatile Thread writer;
 
@@ -80,6 +95,7 @@ public final class OffThreadLog {
             DROPPED.incrementAndGet();
             return;
         }
+        QUEUED.incrementAndGet();
         QUEUE.offer(new Object[] {logger, level, message, thrown});
         Thread w = writer;
         if (w != null) {
@@ -131,6 +147,45 @@ public final class OffThreadLog {
                 write((System.Logger) r[0], (System.Logger.Level) r[1], message, (Throwable) r[3]);
             } catch (Throwable ignored) {
                 // A failing backend must not kill the writer; nothing else to report to.
+            }
+            HANDLED.incrementAndGet();
+        }
+    }
+
+    /**
+     * Any thread. Waits up to {@code timeoutNanos} until the records green threads
+     * logged before this call have been written (see "Flush"); returns at once if
+     * there are none, or if the writer was never started. An interrupt does not cut
+     * the wait short; it is kept.
+     *
+     * @param timeoutNanos how long to wait at most
+     * @return true if they were written in time
+     */
+    public static boolean flush(long timeoutNanos) {
+        long target = QUEUED.get();
+        if (HANDLED.get() >= target) {
+            return true;
+        }
+        Thread w = writer;
+        if (w == null) {
+            return false;
+        }
+        LockSupport.unpark(w);
+        long start = System.nanoTime();
+        boolean interrupted = false;
+        try {
+            while (HANDLED.get() < target) {
+                long left = timeoutNanos - (System.nanoTime() - start);
+                if (left <= 0) {
+                    return false;
+                }
+                LockSupport.parkNanos(OffThreadLog.class, Math.min(left, FLUSH_POLL_NANOS));
+                interrupted |= Thread.interrupted(); // else every later park returns at once
+            }
+            return true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }

@@ -96,7 +96,9 @@ import java.util.function.BiConsumer;
  *      the closer while it waits for a deterministic carrier's loop ends the
  *      wait, not close: the interrupt status stays set.
  *      Then stop the traces still recording and wait for their collector
- *      threads (TraceSession.stopAll).
+ *      threads (TraceSession.stopAll). Then wait, up to the shutdown timeout
+ *      (at least 1 s), for the log writer to write the records green threads
+ *      queued so far (OffThreadLog, "Flush").
  *   7. state = CLOSED, the runtime leaves the table of open runtimes.
  *   Every step runs even if an earlier one threw (a defect, never expected): a
  *   close that fails part-way still ends CLOSED with its threads stopped, and
@@ -971,6 +973,14 @@ public final class RuntimeCore {
                 } catch (Throwable t) {
                     failure = firstFailure(failure, t);
                 }
+            }
+            try {
+                // The records its green threads logged (a failure nobody observed, its last
+                // words) are written before close returns: the writer is a daemon, and a program
+                // that exits right after close would lose them. Bounded: a backend may block.
+                OffThreadLog.flush(Math.max(timeout, 1_000_000_000L));
+            } catch (Throwable t) {
+                failure = firstFailure(failure, t);
             }
         } finally {
             state = CLOSED;
