@@ -91,10 +91,11 @@ import java.util.concurrent.locks.LockSupport;
  *   killedBy  the first failure that propagated here along a link while not
  *   trapping exits (CAS from null); the owner is interrupted and its outcome
  *   becomes that failure whatever its body does (as an Erlang exit signal).
- *   The owner's completion takes it by CAS null -> ENDING before it writes its
- *   outcome: a kill after that fails its CAS and does not count as reaching the
- *   owner (it would be neither its outcome nor seen), so the failure that sent
- *   it is still reported as unobserved if nothing else saw it.
+ *   The owner's completion reads it by a CAS of null to ENDED (endKills), so
+ *   a kill either becomes the outcome or fails its CAS: a kill that loses (to
+ *   an earlier kill, or to the owner's end) was not delivered, and the failure
+ *   it carried does not count as observed through this link (it is logged as
+ *   unobserved unless something else observed it).
  *
  * Unlink versus an exit in flight (Erlang's guarantee since OTP 23)
  *   Once unlink(self, peer) returns, no exit signal of peer's reaches self
@@ -948,16 +949,24 @@ public final class ActorCell extends MailboxLink {
         trapExits = on;
     }
 
-    /** killedBy once the owner's completion took it: no kill after that reaches the owner. */
-    private static final Throwable ENDING = new Throwable("a marker, never thrown");
-
     /**
-     * The owner's completion, once, before it writes its outcome: the failure that
-     * killed the owner through a link, or null; from now on no kill is taken.
+     * The owner's completion, once: the failure that killed it through a link, or
+     * null; either way no later kill is accepted (see killedBy in the class comment).
      */
-    Throwable killedAtEnd() {
-        Throwable k = (Throwable) KILLED_BY.compareAndExchange(this, (Throwable) null, ENDING);
-        return k == ENDING ? null : k;
+    Throwable endKills() {
+        Throwable k = (Throwable) KILLED_BY.compareAndExchange(this, (Throwable) null, ENDED);
+        return k == ENDED ? null : k;
+    }
+
+    /** killedBy of an owner that has ended without being killed: later kills fail their CAS. */
+    private static final Throwable ENDED = new Ended();
+
+    private static final class Ended extends Throwable {
+        private static final long serialVersionUID = 1L;
+
+        Ended() {
+            super("ended", null, false, false);
+        }
     }
 
     // ------------------------------------------------------------------ exit
@@ -1217,11 +1226,10 @@ public final class ActorCell extends MailboxLink {
                 return false; // a normal end reaches only a peer that traps exits, or the parent
             }
             if (signal instanceof LinkedFailureException reason) {
-                Throwable was = pc.compareAndExchangeKilledBy(reason);
-                if (was == ENDING) {
-                    return false; // the peer's completion came first: its outcome is set without this
+                kill = pc.casKilledBy(null, reason);
+                if (!kill) {
+                    return false; // killed by another failure first, or ended: this one went nowhere
                 }
-                kill = was == null;
             } else {
                 wake = pc.appendNoWake(signal);
             }
@@ -1314,9 +1322,9 @@ public final class ActorCell extends MailboxLink {
         }
     }
 
-    /** Any thread (an ended linked peer): the first kill reason wins; returns the value found (null if this one won). */
-    private Throwable compareAndExchangeKilledBy(Throwable reason) {
-        return (Throwable) KILLED_BY.compareAndExchange(this, (Throwable) null, reason);
+    /** Any thread (an ended linked peer): the first kill reason wins; fails once the owner has ended (ENDED). */
+    private boolean casKilledBy(Throwable expect, Throwable reason) {
+        return KILLED_BY.compareAndSet(this, expect, reason);
     }
 
     /** Any thread (approxDepth): the consumer's head, opaque; a racy snapshot by design. */

@@ -775,7 +775,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
      */
     void complete(T value, Throwable failure) {
         ActorCell c = cell;
-        Throwable killed = c == null ? null : c.killedAtEnd();
+        Throwable killed = c == null ? null : c.endKills();
         if (killed != null) {
             // A failure arrived along a link: that is how this thread ends, whatever its body did.
             if (failure != null && failure != killed) {

@@ -817,7 +817,8 @@ public final class RuntimeCore {
      *     trace on the {@value #FAILURES_LOGGER} logger, as the JDK prints an
      *     uncaught exception. Unobserved means: when the thread ended, no thread
      *     was waiting in {@code join} on it, its exit reached no live linked
-     *     thread (or linked parent) and no monitor, and it did not run in a
+     *     thread (or linked parent; a kill that found the peer already killed or
+     *     ending reached nothing) and no monitor, and it did not run in a
      *     {@code Scope}; and the failure is not a {@link CancelledException}
      *     (the normal end of a cancelled thread, close included).
      * <li>Any other failure is logged at DEBUG.
