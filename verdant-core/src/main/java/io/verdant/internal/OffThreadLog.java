@@ -22,8 +22,11 @@ import java.util.concurrent.locks.LockSupport;
  *
  * Queue (never blocks a logging green thread)
  *   A lock-free queue with a size counter bounding it to CAPACITY; a record
- *   that does not fit is dropped and counted, and the count is written with
- *   the next record that is written. A green thread that logs never parks: a
+ *   that does not fit is dropped and counted, and the writer reports the count
+ *   at WARNING on the io.verdant logger before the next record it takes (a
+ *   drop always has records queued after it). Its own record: appended to the
+ *   next one, the count was lost whenever that record's logger filtered it
+ *   out (a level turned down). A green thread that logs never parks: a
  *   lock-based queue (ArrayBlockingQueue) parked it on the queue's lock while
  *   the writer held it, and the writer's unlock then woke it from outside its
  *   runtime, which a deterministic runtime refuses (seen: a supervisor's
@@ -139,12 +142,17 @@ public final class OffThreadLog {
             }
             SIZE.decrementAndGet();
             long dropped = DROPPED.getAndSet(0);
-            String message = (String) r[2];
             if (dropped > 0) {
-                message += " (" + dropped + " earlier log record(s) from green threads were dropped: queue full)";
+                try {
+                    System.getLogger("io.verdant").log(System.Logger.Level.WARNING, dropped
+                            + " log record(s) from green threads were dropped: more than " + CAPACITY
+                            + " were waiting to be written");
+                } catch (Throwable ignored) {
+                    // As below: a failing backend must not kill the writer.
+                }
             }
             try {
-                write((System.Logger) r[0], (System.Logger.Level) r[1], message, (Throwable) r[3]);
+                write((System.Logger) r[0], (System.Logger.Level) r[1], (String) r[2], (Throwable) r[3]);
             } catch (Throwable ignored) {
                 // A failing backend must not kill the writer; nothing else to report to.
             }
