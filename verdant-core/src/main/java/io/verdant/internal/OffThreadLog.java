@@ -18,7 +18,11 @@ import java.util.concurrent.locks.LockSupport;
  *   call in the JVM hangs. Seen in the test suite: a failure record written by
  *   the failing green thread held the ConsoleHandler monitor after its runtime
  *   closed. So records from virtual threads are handed to one daemon platform
- *   thread; records from platform threads are written directly.
+ *   thread; records from platform threads are written directly, except from a
+ *   runtime's own carriers and ticker: a backend that blocks there would stop
+ *   every green thread of the carrier, or every timer of the runtime (seen: a
+ *   timer's send to a dead pid, a dead letter raised on the ticker, stopped
+ *   every Green.sleep of the runtime while the backend blocked).
  *
  * Queue (never blocks a logging green thread)
  *   A lock-free queue with a size counter bounding it to CAPACITY; a record
@@ -78,7 +82,7 @@ public final class OffThreadLog {
     /**
      * Any thread. Logs {@code message} (and {@code thrown}, if not null) on
      * {@code logger}: directly on a platform thread, through the writer thread
-     * on a virtual thread (never parking it).
+     * on a virtual thread (never parking it) or on a runtime's carrier or ticker.
      *
      * @param logger  where to log
      * @param level   the record's level
@@ -86,7 +90,9 @@ public final class OffThreadLog {
      * @param thrown  the throwable to attach, or null
      */
     public static void log(System.Logger logger, System.Logger.Level level, String message, Throwable thrown) {
-        if (!Thread.currentThread().isVirtual()) {
+        Thread self = Thread.currentThread();
+        if (!self.isVirtual() && !(self instanceof io.verdant.internal.sched.Worker)
+                && !(self instanceof io.verdant.internal.sched.Ticker)) {
             write(logger, level, message, thrown);
             return;
         }
