@@ -122,8 +122,11 @@ public final class Config {
     }
 
     /**
-     * Called, on the failing green thread, for each green thread that ends by
-     * throwing (observed or not, cancellation included); null means the
+     * Called for each green thread that ends by throwing (observed or not,
+     * cancellation included), on the failing green thread (for an event actor,
+     * on the dispatcher running it or on the thread that cancelled it; a
+     * handler that throws is reported at ERROR on {@code io.verdant.failures});
+     * null means the
      * default: a failure nobody observed (no joiner waiting when it ended, no
      * link, monitor or scope, not a {@link CancelledException}) is logged at
      * WARNING with its stack trace on the {@code io.verdant.failures} logger,

@@ -110,6 +110,8 @@ public final class RuntimeCore {
     /** Logger of green-thread failures nobody observed (see reportFailure). */
     public static final String FAILURES_LOGGER = "io.verdant.failures";
     private static final System.Logger FAILURES = System.getLogger(FAILURES_LOGGER);
+    /** Where a throwing dead-letter handler is reported (DeadLetters' logger). */
+    private static final System.Logger DEAD_LETTERS = System.getLogger(DeadLetters.LOGGER);
     private static final AtomicLong IDS = new AtomicLong();
     /** Open runtimes by id, so a message can be sent to a pid from any thread. */
     private static final ConcurrentHashMap<Long, RuntimeCore> OPEN = new ConcurrentHashMap<>();
@@ -745,7 +747,9 @@ public final class RuntimeCore {
             try {
                 deadLetterHandler.accept(pid, msg);
             } catch (Throwable t) {
-                reportInternalError(t);
+                // The user's handler failed, not Verdant: said so, on the dead letters' logger.
+                OffThreadLog.log(DEAD_LETTERS, System.Logger.Level.ERROR, "runtime '" + name
+                        + "': the deadLetterHandler threw for a message to " + pid, t);
             }
         } else if (state == RUNNING) {
             deadLetters.record(pid, msg, reason);
@@ -842,7 +846,14 @@ public final class RuntimeCore {
                         "runtime '" + name + "': green thread " + g + " failed", failure);
             }
         } catch (Throwable handlerFailure) {
-            reportInternalError(handlerFailure);
+            if (failureHandler != null) {
+                // The user's handler failed, not Verdant: said so, with what it was handling.
+                OffThreadLog.log(FAILURES, System.Logger.Level.ERROR, "runtime '" + name + "': the failureHandler threw"
+                        + " while handling the failure of green thread " + g + " (" + failure.getClass().getName()
+                        + ")", handlerFailure);
+            } else {
+                reportInternalError(handlerFailure);
+            }
         }
     }
 
