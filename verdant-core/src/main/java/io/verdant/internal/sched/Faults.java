@@ -44,6 +44,8 @@ package io.verdant.internal.sched;
  * carrier's trace ring, lets a test fail that allocation (TraceRingAllocationFailureTest).
  * {@link #linkPeerSideMade()}, called by ActorCell.link once the peer's side of a
  * link is made, lets a test end the peer before the linker goes on (LinkDuringExitTest).
+ * {@link #joinTimedOut()}, called by a joiner whose wait timed out before it takes its
+ * node off the thread's waiters, lets a test end the thread there (JoinTimeoutRaceTest).
  *
  * <pre>
  * Threads
@@ -117,11 +119,15 @@ public final class Faults {
      * made (or found ended) the peer's side of the link (ActorCell.link); for holding
      * it there while the peer ends (LinkDuringExitTest), not for failing it. The hook
      * gets the caller's carrier, or null.
+     * JOIN_TIMED_OUT is not a carrier's either: a joiner whose wait timed out, its node
+     * still on the thread's waiters (GreenThread.await); for holding it there while the
+     * thread ends (JoinTimeoutRaceTest), not for failing it. The hook gets the caller's
+     * carrier, or null.
      */
     enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, SLICE_ENDING, TAKEN, DISPATCHED, OWN_SLOT_PENDING, SPAWN_PUBLISHED, CANCEL_MARKED,
         SLOT_PUBLISHED, SLOT_EMPTIED, UNMOUNTED, OVERFLOW_ALLOCATING, SENDER_WAITING,
         TIMEOUT_EXPIRED, POOL_GROWING, SEND_TIMER_ARMING,
-        SYSMON_OBSERVING, BLOCKING_CALL_STARTING, TRACE_RING_ALLOCATING, LINK_PEER_SIDE_MADE }
+        SYSMON_OBSERVING, BLOCKING_CALL_STARTING, TRACE_RING_ALLOCATING, LINK_PEER_SIDE_MADE, JOIN_TIMED_OUT }
 
     /** A test's fault: may throw anything, on the carrier that reached {@code site}. */
     interface Hook {
@@ -296,6 +302,17 @@ public final class Faults {
     public static void linkPeerSideMade() {
         if (ENABLED) {
             at(Worker.ofCaller(), Site.LINK_PEER_SIDE_MADE);
+        }
+    }
+
+    /**
+     * A joiner whose wait timed out, before it takes its node off the thread's
+     * waiters (GreenThread.await): runs the installed hook, if any, at
+     * JOIN_TIMED_OUT. Folded away unless fault injection is enabled.
+     */
+    public static void joinTimedOut() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.JOIN_TIMED_OUT);
         }
     }
 
