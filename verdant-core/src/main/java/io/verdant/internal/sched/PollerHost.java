@@ -52,9 +52,15 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *   A submission from outside the hosts (the master poller's unpark, a yield on
  *   the fallback) goes to the live host the sub-poller last ran on (lastHosts,
  *   set when a carrier runs it), else to the first live host, in start order,
- *   that has an idle carrier, else to the first live host. A rescue off a host
- *   (see "stall" below) clears the sub-poller's last host, so the next
- *   submission chooses afresh. Before, it always went to the first live host:
+ *   that has an idle carrier, else to the first live host that no rescue has
+ *   marked slow (Scheduler.pollerSlow: set by a rescue off it, cleared when one
+ *   of its carriers runs a sub-poller again), else to the first live host. A
+ *   rescue off a host (see "stall" below) clears the sub-poller's last host, so
+ *   the next submission chooses afresh. Without the slow mark, a round trip
+ *   whose wake-up came while the serving runtime's only carrier was busy for a
+ *   moment (no idle carrier anywhere) went to the first host, a runtime whose
+ *   carrier a green thread held, and waited for a rescue every time
+ *   (SocketsAcrossRuntimesTest: median 100 ms, 2 full suites in a row). Before, it always went to the first live host:
  *   with two runtimes in one JVM, one whose carrier a green thread held (no
  *   safepoint, spares off) made every socket wake-up of the other, idle one
  *   wait for that rescue, about two stall thresholds per round trip
@@ -214,6 +220,7 @@ public final class PollerHost implements Executor {
             return last;
         }
         Scheduler first = null;
+        Scheduler firstResponsive = null;
         for (Scheduler h : hosts) {
             if (!h.isTerminating()) {
                 if (h.hasIdleCarrier()) {
@@ -222,9 +229,12 @@ public final class PollerHost implements Executor {
                 if (first == null) {
                     first = h;
                 }
+                if (firstResponsive == null && !h.pollerSlow) {
+                    firstResponsive = h;
+                }
             }
         }
-        return first;
+        return firstResponsive != null ? firstResponsive : first;
     }
 
     /** Any thread (execute): the number of the sub-poller {@code continuation} runs, or -1 past SLOTS (see "Home carriers"). */
@@ -331,6 +341,7 @@ public final class PollerHost implements Executor {
             if (t.number >= 0) {
                 lastHosts.compareAndSet(t.number, s, null); // s was too slow: choose afresh next time
             }
+            s.pollerSlow = true;
             s.pollerRescued();
             runElsewhere(t);
         }
@@ -347,6 +358,9 @@ public final class PollerHost implements Executor {
     /** PollerTask.dispatch, having claimed it. */
     void ran(PollerTask t) {
         remove(t);
+        if (t.host.pollerSlow) {
+            t.host.pollerSlow = false; // its carriers run sub-pollers again
+        }
         if (t.number >= 0) {
             // Set, then re-check terminating: hostEnded writes terminating, then clears.
             // One of the two sees the other (both volatile), so no ended host stays here.

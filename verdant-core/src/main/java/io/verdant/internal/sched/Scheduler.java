@@ -514,6 +514,14 @@ public final class Scheduler {
         POLLER_RESCUES.getAndAdd(this, 1L);
     }
 
+    /**
+     * PollerHost only: a sub-poller task waited here until rescued, and no carrier of
+     * this runtime has run one since (set by the rescue, cleared when one runs here).
+     * PollerHost's last choice, when no host has an idle carrier, passes over such a
+     * host (PollerHost, "Which host").
+     */
+    volatile boolean pollerSlow;
+
     /** PollerTask.dispatch: counts one sub-poller continuation run on a carrier of this runtime. */
     void pollerRan() {
         POLLER_RUNS.getAndAdd(this, 1L);
