@@ -1000,16 +1000,7 @@ public final class ActorCell extends MailboxLink {
             }
         }
         if (targets != null) {
-            // The owner's own monitors die with it (Erlang): else a long-lived target kept an
-            // entry, and this ended thread, per watcher that never demonitored.
-            for (GreenThread<?> t : targets) {
-                ActorCell tc = t.cell; // made by monitor
-                synchronized (tc) {
-                    if (tc.monitors != null) {
-                        tc.monitors.remove(owner);
-                    }
-                }
-            }
+            dropMonitorsOn(targets);
         }
         if (ls != null) {
             for (GreenThread<?> peer : ls) {
@@ -1172,16 +1163,7 @@ public final class ActorCell extends MailboxLink {
             }
         }
         if (targets != null) {
-            // The owner's own monitors go with it, as at an exit: a target in another
-            // runtime would otherwise keep this abandoned thread (and its runtime).
-            for (GreenThread<?> t : targets) {
-                ActorCell tc = t.cell;
-                synchronized (tc) {
-                    if (tc.monitors != null) {
-                        tc.monitors.remove(owner);
-                    }
-                }
-            }
+            dropMonitorsOn(targets); // as at an exit: a target in another runtime kept this thread
         }
         if (told == null) {
             return;
@@ -1191,6 +1173,23 @@ public final class ActorCell extends MailboxLink {
                 l.exited(d);
             } catch (Throwable t) {
                 owner.runtime.reportInternalError(t);
+            }
+        }
+    }
+
+    /**
+     * At the owner's exit or abandonment, with the watching list it took: removes the
+     * owner's monitor entry from each target (under that target's lock). The owner's
+     * own monitors die with it, as in Erlang: else a long-lived target kept an entry,
+     * and this ended thread, per watcher that never demonitored.
+     */
+    private void dropMonitorsOn(List<GreenThread<?>> targets) {
+        for (GreenThread<?> t : targets) {
+            ActorCell tc = t.cell; // made by monitor
+            synchronized (tc) {
+                if (tc.monitors != null) {
+                    tc.monitors.remove(owner);
+                }
             }
         }
     }
