@@ -75,8 +75,8 @@ public final class PollerHostProbe {
         }
     }
 
-    /** Platform threads: echo every connection until the listener closes. */
-    private static void echoAll(ServerSocket listener) {
+    /** Platform threads: echo every connection until the listener closes. Shared with PollerInitInterruptProbe. */
+    static void echoAll(ServerSocket listener) {
         try {
             while (true) {
                 Socket c = listener.accept();

@@ -54,7 +54,7 @@ public final class PollerInitInterruptProbe {
             }
         });
         try (ServerSocket listener = new ServerSocket(0, 50, loopback)) {
-            Thread echo = Thread.ofPlatform().daemon().start(() -> echoAll(listener));
+            Thread echo = Thread.ofPlatform().daemon().start(() -> PollerHostProbe.echoAll(listener));
             main.interrupt();
             boolean interruptKept;
             try (Verdant rt = Verdant.start(Config.builder().workers(1).name("interrupted-start").build())) {
@@ -93,21 +93,4 @@ public final class PollerInitInterruptProbe {
         }
     }
 
-    /** Platform threads: echo every connection until the listener closes. */
-    private static void echoAll(ServerSocket listener) {
-        try {
-            while (true) {
-                Socket c = listener.accept();
-                Thread.ofPlatform().daemon().start(() -> {
-                    try (c) {
-                        c.getInputStream().transferTo(c.getOutputStream());
-                    } catch (Exception ignored) {
-                        // the client closed
-                    }
-                });
-            }
-        } catch (Exception ignored) {
-            // listener closed
-        }
-    }
 }
