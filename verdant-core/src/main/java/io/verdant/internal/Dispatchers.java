@@ -79,6 +79,7 @@ final class Dispatchers {
     static final int CHAIN_LIMIT = 64;
 
     final RuntimeCore runtime;
+    /** The runtime's carriers: Config.workers(), or 1 in a deterministic runtime (its one carrier). */
     final int workers;
     private final int maxDispatchers;
     private final ConcurrentLinkedQueue<EventActor>[] queues;

@@ -591,7 +591,9 @@ public final class RuntimeCore {
             synchronized (dispatchersLock) {
                 d = dispatchers;
                 if (d == null) {
-                    d = dispatchers = new Dispatchers(this, config.workers());
+                    // Deterministic: one carrier, whatever Config.workers() (by default the
+                    // machine's core count) says, so a seed starts the same dispatchers everywhere.
+                    d = dispatchers = new Dispatchers(this, det == null ? config.workers() : 1);
                 }
             }
         }
