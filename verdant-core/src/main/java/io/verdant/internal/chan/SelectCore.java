@@ -234,15 +234,17 @@ public final class SelectCore {
 
     /**
      * The source of select's fair choice: the deterministic runtime's seeded
-     * random source for its green threads (so the choice is part of the
-     * schedule), else ThreadLocalRandom.
+     * random source for its green threads and for the virtual threads they
+     * start (foreign tasks, on its carrier), so the choice is part of the
+     * schedule; else ThreadLocalRandom.
      */
     private static java.util.random.RandomGenerator fairnessRandom() {
         if (!io.verdant.internal.det.DetScheduler.anyOpen()) {
             return ThreadLocalRandom.current();
         }
         io.verdant.internal.GreenThread<?> g = io.verdant.internal.GreenThread.current();
-        io.verdant.internal.det.DetScheduler det = g == null ? null : g.runtime().det;
+        io.verdant.internal.det.DetScheduler det = g != null ? g.runtime().det
+                : io.verdant.internal.det.DetScheduler.ofForeignCaller();
         return det != null ? det.random() : ThreadLocalRandom.current();
     }
 

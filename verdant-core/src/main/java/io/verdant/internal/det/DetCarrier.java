@@ -83,7 +83,7 @@ public final class DetCarrier implements Runnable {
         this.stackSize = stackSize;
         this.job = first;
         this.jobName = name;
-        Thread t = new Thread(null, this, name, stackSize);
+        Thread t = new CarrierThread(this, name, stackSize);
         t.setDaemon(true);
         this.thread = t;
     }
@@ -147,6 +147,23 @@ public final class DetCarrier implements Runnable {
             IDLE.clear();
         }
         return n;
+    }
+
+    /**
+     * A carrier's thread. It names the scheduler whose loop it runs, for the
+     * virtual threads mounted on it (DetScheduler.ofForeignCaller).
+     */
+    static final class CarrierThread extends Thread {
+        /**
+         * The scheduler whose loop runs on this thread, or null between jobs. Written by
+         * the loop on this thread, read by the virtual threads it mounts (the same OS
+         * thread): plain.
+         */
+        DetScheduler scheduler;
+
+        CarrierThread(Runnable body, String name, long stackSize) {
+            super(null, body, name, stackSize);
+        }
     }
 
     /** Set under IDLE when endIdle removed this carrier: it ends instead of waiting on (volatile: read by the yielding wait). */

@@ -573,6 +573,10 @@ public final class DetScheduler {
 
     private void loop() {
         carrier = Thread.currentThread();
+        DetCarrier.CarrierThread self = carrier instanceof DetCarrier.CarrierThread c ? c : null;
+        if (self != null) {
+            self.scheduler = this;
+        }
         try {
             while (!stop) {
                 if (runnable.isEmpty()) {
@@ -597,6 +601,9 @@ public final class DetScheduler {
             current = null;
             mounted = null;
             mountedForeign = false;
+            if (self != null) {
+                self.scheduler = null;
+            }
             // Back in the pool, under its idle name, before terminate() returns: the next runtime
             // finds it there, and a closed runtime's threads are gone by name.
             DetCarrier.jobEnding();
@@ -1223,12 +1230,29 @@ public final class DetScheduler {
     /**
      * The schedule's seeded random source, for Verdant's own random choices
      * (select's fair order) so they are part of the schedule. Green threads of
-     * this runtime only (they run on the carrier, one at a time).
+     * this runtime and its foreign tasks only (they run on the carrier, one at
+     * a time).
      *
      * @return the random source
      */
     public java.util.random.RandomGenerator random() {
         return selectRng;
+    }
+
+    /**
+     * The scheduler running the caller when the caller is a foreign task of it
+     * (a virtual thread started inside one of its green threads, which runs on
+     * its carrier), else null. Any thread.
+     *
+     * @return the scheduler, or null
+     */
+    public static DetScheduler ofForeignCaller() {
+        if (Thread.currentThread().isVirtual()
+                && VirtualThreads.currentCarrier() instanceof DetCarrier.CarrierThread c) {
+            DetScheduler s = c.scheduler;
+            return s != null && s.mountedForeign ? s : null;
+        }
+        return null;
     }
 
     /**
