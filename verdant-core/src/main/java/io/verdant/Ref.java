@@ -174,9 +174,17 @@ public final class Ref<M> {
         return o instanceof Ref<?> r && r.pid.equals(pid) && r.type == type;
     }
 
+    /**
+     * A hash code from the pid's and the message type's name only: as a
+     * {@link Pid}'s, the same in every run and every JVM (a {@code Class}'s own
+     * hash is an identity hash), so a {@code HashSet<Ref<M>>} iterates in the
+     * same order when a deterministic schedule is replayed.
+     *
+     * @return a hash code consistent with {@link #equals(Object)}
+     */
     @Override
     public int hashCode() {
-        return pid.hashCode() * 31 + type.hashCode();
+        return pid.hashCode() * 31 + type.getName().hashCode();
     }
 
     @Override

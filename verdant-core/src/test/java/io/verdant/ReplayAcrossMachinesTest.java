@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * count, identity hashes) nor on {@code Config.workers()}, which deterministic
  * mode ignores. The workload has threads sleeping to one deadline, equal
  * {@code sendAfter} delays, monitors and a trapped link of a failing thread, a
- * mutex, a one-for-all supervisor restart, event actors and selective receive.
+ * mutex, a one-for-all supervisor restart, event actors and selective receive;
+ * a second one tells the actors of a {@code HashSet} of {@link Ref}s.
  */
 @Timeout(120)
 @org.junit.jupiter.api.extension.ExtendWith(DetRuns.QuietRestartLog.class)
@@ -167,6 +168,53 @@ class ReplayAcrossMachinesTest {
         }
     }
 
+    /** A subscriber's message type: a class of the test, whose identity hash is made at run time. */
+    record Note(String text) {
+    }
+
+    /**
+     * Six subscribers in a {@code HashSet} of {@link Ref}s, told in the set's
+     * order: the order they are told in, and so the schedule, follows the refs'
+     * hash codes.
+     */
+    static String broadcastToASetOfRefs() {
+        StringBuilder sb = new StringBuilder();
+        for (long seed = 0; seed < 2; seed++) {
+            try (Verdant rt = Verdant.deterministic(DetRuns.QUIET, Determinism.seed(seed))) {
+                String order = rt.run(() -> {
+                    java.util.Set<Ref<Note>> subscribers = new java.util.HashSet<>();
+                    List<GreenHandle<String>> hs = new ArrayList<>();
+                    for (int i = 0; i < 6; i++) {
+                        int id = i;
+                        GreenHandle<String> h = Green.spawn(() -> Green.receive(Note.class).text() + id);
+                        hs.add(h);
+                        subscribers.add(Ref.of(h.pid(), Note.class));
+                    }
+                    StringBuilder told = new StringBuilder();
+                    for (Ref<Note> r : subscribers) {
+                        told.append(hs.stream().map(GreenHandle::pid).toList().indexOf(r.pid())); // not r.pid(): it names the runtime
+                        r.send(new Note("n"));
+                    }
+                    Green.joinAll(hs);
+                    return told.toString();
+                });
+                ScheduleTrace t = rt.trace();
+                sb.append("seed=").append(seed).append(" hash=0x").append(Long.toHexString(t.hash())).append(" steps=")
+                        .append(t.steps()).append(" told ").append(order).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void aSetOfRefsIteratesInTheSameOrderInEveryJvm() throws Exception {
+        String here = broadcastToASetOfRefs();
+        for (String flags : List.of("-XX:+UnlockExperimentalVMOptions -XX:hashCode=2",
+                "-XX:+UnlockExperimentalVMOptions -XX:hashCode=3")) {
+            assertThat(child(flags + " -Dverdant.test.mode=refs")).as("a child JVM with " + flags).isEqualTo(here);
+        }
+    }
+
     /** Runs {@link Child} in a fresh JVM with {@code flags}; returns its lines. */
     private static String child(String flags) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
@@ -194,7 +242,8 @@ class ReplayAcrossMachinesTest {
     public static final class Child {
         public static void main(String[] args) {
             java.util.logging.Logger.getLogger("io.verdant.supervisor").setLevel(java.util.logging.Level.OFF);
-            System.out.print(runSeeds(DetRuns.QUIET));
+            System.out.print("refs".equals(System.getProperty("verdant.test.mode")) ? broadcastToASetOfRefs()
+                    : runSeeds(DetRuns.QUIET));
         }
     }
 }
