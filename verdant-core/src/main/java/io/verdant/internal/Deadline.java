@@ -93,10 +93,18 @@ public final class Deadline {
         return after(RuntimeCore.toNanos(timeout, what));
     }
 
-    /** The clock of the calling thread: its runtime's for a green thread, else the system's. */
+    /**
+     * The clock of the calling thread: its runtime's for a green thread, or for
+     * a virtual thread a green thread of a deterministic runtime started (which
+     * runs on that runtime's carrier: Waits.wheelOfCaller), else the system's.
+     */
     static Clock callerClock() {
         GreenThread<?> g = GreenThread.current();
-        return g != null ? g.runtime.timers.clock() : Clock.SYSTEM;
+        if (g != null) {
+            return g.runtime.timers.clock();
+        }
+        io.verdant.internal.timer.TimerWheel det = Waits.foreignDetWheel();
+        return det != null ? det.clock() : Clock.SYSTEM;
     }
 
     /** @return true for {@link #NOW}: the operation must not wait */

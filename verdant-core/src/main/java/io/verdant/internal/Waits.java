@@ -167,14 +167,14 @@ public final class Waits {
             return armed;
         }
         GreenThread<?> g = GreenThread.current();
-        if (g == null) {
+        TimerWheel wheel = g != null ? g.runtime.timers : foreignDetWheel();
+        if (wheel == null) {
             long left = deadline.remaining();
             if (left > 0) {
                 LockSupport.parkNanos(blocker, left);
             }
             return armed;
         }
-        TimerWheel wheel = g.runtime.timers;
         TimerWheel.Timer fresh = null;
         if (armed == null) {
             long at = deadline.clock() == wheel.clock() ? deadline.at() : saturatedAdd(wheel.clock().nanoTime(), deadline.remaining());
@@ -203,10 +203,28 @@ public final class Waits {
     public static void disarm(TimerWheel.Timer armed) {
         if (armed != null) {
             GreenThread<?> g = GreenThread.current();
-            if (g != null) {
-                g.runtime.timers.cancel(armed);
+            TimerWheel wheel = g != null ? g.runtime.timers : foreignDetWheel();
+            if (wheel != null) {
+                wheel.cancel(armed);
             }
         }
+    }
+
+    /**
+     * The timer wheel of the deterministic runtime whose carrier runs the caller,
+     * when the caller is a virtual thread one of its green threads started (a
+     * foreign task of its schedule), else null. Such a thread's timeouts run on
+     * the runtime's virtual clock, as a green thread's: a JDK timed park would be
+     * woken by the JDK's timer thread in real time, outside the schedule (a
+     * refused wake-up, or a false deadlock while it waits). Any thread; one
+     * static read unless a deterministic runtime is open.
+     */
+    static TimerWheel foreignDetWheel() {
+        if (!io.verdant.internal.det.DetScheduler.anyOpen()) {
+            return null;
+        }
+        io.verdant.internal.det.DetScheduler det = io.verdant.internal.det.DetScheduler.ofForeignCaller();
+        return det == null ? null : det.timers();
     }
 
     /**

@@ -408,6 +408,11 @@ public final class DetScheduler {
         return ((StepLog) recording).recorded();
     }
 
+    /** The runtime's timer wheel (on the virtual clock), for its foreign tasks' timeouts. Any thread, once started. */
+    public TimerWheel timers() {
+        return runtime.timers;
+    }
+
     /** The virtual clock the runtime's timer wheel must read. */
     public VirtualClock clock() {
         return clock;
