@@ -98,6 +98,19 @@ import java.util.concurrent.locks.LockSupport;
  *   it is the one that runs the thread (the first found it suspended and did
  *   nothing), so it is admitted then, and dropped only while a copy waits.
  *
+ * Roots from outside
+ *   Green threads spawned from outside (rt.spawn, then rt.run's body) arrive
+ *   at moments of real time. So that the schedule does not depend on those
+ *   moments: admitInbox admits one new root per idle point (the first runs
+ *   until nothing can run before the next is admitted, however close together
+ *   they arrived), and while no thread waits in awaitRoot (awaiting) live
+ *   roots that all wait are not a deadlock: the carrier waits for the outside
+ *   (the body still to come) instead. Before, a thread started with rt.spawn
+ *   and blocked until rt.run's body came was reported as a deadlock whenever
+ *   the body came a moment later, and the same seed took other steps when it
+ *   came sooner (DetOutsideSpawnTest). Roots whose starts are separated by
+ *   virtual time (the first sleeps) still start at a real-time moment.
+ *
  * Internal versus external submissions
  *   A submission is internal if the submitting thread is the carrier or the
  *   virtual thread now mounted on it (mounted, volatile, written by the
@@ -341,6 +354,8 @@ public final class DetScheduler {
     private volatile boolean closing;
     private volatile boolean stop;
     private boolean released;
+    /** Threads waiting in awaitRoot (rt.run's callers); guarded by lock (see "Roots from outside"). */
+    private int awaiting;
     /** Green.random() sources by green thread; carrier only (green threads of this runtime run on it). */
     private final IdentityHashMap<GreenThread<?>, SplittableRandom> threadRandoms = new IdentityHashMap<>(4);
 
@@ -925,6 +940,7 @@ public final class DetScheduler {
             carrierWaker = StepLog.WAKER_CARRIER;
         }
         boolean transit = false;
+        boolean forOutside = false;
         if (failure == null && !closing) {
             List<GreenThread<?>> live = notDone(runtime.liveGreenThreads());
             if (!endedInTransit.isEmpty()) {
@@ -933,17 +949,24 @@ public final class DetScheduler {
                 markQuiet();
             } else if (allWaiting(live) && inIo.isEmpty()) {
                 if (rootsAlive()) {
+                    boolean decided;
                     synchronized (lock) {
-                        if (inbox.isEmpty()) {
+                        decided = !inbox.isEmpty() || awaiting > 0;
+                        if (inbox.isEmpty() && awaiting > 0) {
                             failLocked(new DeadlockException(waitReport(live) + report(), liveTrace()));
                         }
                     }
-                    return;
-                }
-                // Every thread started from outside (rt.run's body) has ended: the waiting
-                // ones are leaks, which close() cancels, not a deadlock of the code under test,
-                // unless failOnLeak makes them a failure.
-                if (settings.isFailOnLeak()) {
+                    if (decided) {
+                        return;
+                    }
+                    // Nobody waits in rt.run yet (threads started with rt.spawn, the body still to
+                    // come): not a deadlock before the outside has said all it will; wait for it
+                    // (see "Roots from outside").
+                    forOutside = true;
+                } else if (settings.isFailOnLeak()) {
+                    // Every thread started from outside (rt.run's body) has ended: the waiting
+                    // ones are leaks, which close() cancels, not a deadlock of the code under test,
+                    // unless failOnLeak makes them a failure.
                     synchronized (lock) {
                         if (inbox.isEmpty()) {
                             failLocked(new ScheduleFailedException("leak: the body has ended but " + live.size()
@@ -953,8 +976,9 @@ public final class DetScheduler {
                         }
                     }
                     return;
+                } else {
+                    markQuiet();
                 }
-                markQuiet();
             } else {
                 transit = true;
             }
@@ -965,7 +989,7 @@ public final class DetScheduler {
             Thread.yield();
         }
         synchronized (lock) {
-            if (inbox.isEmpty() && !stop) {
+            if (inbox.isEmpty() && !stop && !(forOutside && awaiting > 0)) {
                 lock.wait(transit ? RECHECK_MILLIS : 0);
             }
         }
@@ -983,10 +1007,23 @@ public final class DetScheduler {
             inboxPending = false;
         }
         carrierWaker = StepLog.WAKER_OUTSIDE;
+        boolean rootAdmitted = false;
         try {
-            for (Object o : arrived) {
+            for (int i = 0; i < arrived.length; i++) {
+                Object o = arrived[i];
                 if (o instanceof DetTask t) {
                     if (t.id < 0 && t.green != null) {
+                        if (rootAdmitted) {
+                            // One root per idle point (see "Roots from outside"): the rest wait.
+                            synchronized (lock) {
+                                for (int j = arrived.length - 1; j >= i; j--) {
+                                    inbox.addFirst(arrived[j]);
+                                }
+                                inboxPending = true;
+                            }
+                            break;
+                        }
+                        rootAdmitted = true;
                         roots.add(t.green);
                         endTrace = null; // a new body from outside: the schedule goes on
                         quiet = false;
@@ -1326,6 +1363,20 @@ public final class DetScheduler {
      * @throws InterruptedException if the caller is interrupted while waiting
      */
     public void awaitRoot(GreenThread<?> root) throws InterruptedException {
+        synchronized (lock) {
+            awaiting++;
+            lock.notifyAll(); // a carrier waiting for the outside (see "Roots from outside") looks again
+        }
+        try {
+            awaitRootRegistered(root);
+        } finally {
+            synchronized (lock) {
+                awaiting--;
+            }
+        }
+    }
+
+    private void awaitRootRegistered(GreenThread<?> root) throws InterruptedException {
         for (long t0 = System.nanoTime(); !root.isDone() && failure == null
                 && System.nanoTime() - t0 < HANDOFF_YIELD_NANOS; ) {
             Thread.yield(); // a short body ends within microseconds: see HANDOFF_YIELD_NANOS
