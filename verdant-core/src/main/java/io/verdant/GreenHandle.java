@@ -168,8 +168,9 @@ public interface GreenHandle<T> {
      * @throws GreenFailedException if the thread ended by throwing (the cause is
      *         what it threw)
      * @throws CancelledException if the caller is cancelled or interrupted
-     *         while waiting (its interrupt status stays set), or if the runtime
-     *         was closed before the thread could finish
+     *         while waiting (its interrupt status stays set; should the thread
+     *         end as the caller gives up, the join reports the thread's outcome
+     *         instead), or if the runtime was closed before the thread could finish
      * @throws IllegalStateException if the thread joins itself (it would wait forever)
      */
     T join();
@@ -190,6 +191,8 @@ public interface GreenHandle<T> {
      *         what it threw)
      * @throws CancelledException if the caller is cancelled or interrupted
      *         while waiting, or if the runtime was closed before the thread could finish
+     *         (a thread that ends as the join times out or is cancelled has its
+     *         outcome reported instead)
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws NullPointerException if {@code timeout} is null
      * @throws IllegalStateException if the thread joins itself

@@ -1257,25 +1257,23 @@ public final class GreenThread<T> extends GreenThreadHead<T>
                     : () -> waitersAcquire() == DONE || stop.getAsBoolean());
             if (outcome == Waits.Outcome.TIMED_OUT) {
                 io.verdant.internal.sched.Faults.joinTimedOut();
+            } else if (outcome == Waits.Outcome.CANCELLED) {
+                io.verdant.internal.sched.Faults.joinCancelled();
             }
         } finally {
             if (outcome != Waits.Outcome.READY || (stop != null && waitersAcquire() != DONE)) {
                 removeWaiter(node);
             }
         }
-        switch (outcome) {
-            case READY -> { }
-            case CANCELLED -> throw new CancelledException("cancelled or interrupted while joining " + pid());
-            case TIMED_OUT -> {
-                // Ended as the wait timed out: its completion may have taken this node as an
-                // observer of its outcome, which this join then reports instead of the timeout
-                // (a failure counted as observed and thrown to nobody was lost:
-                // JoinTimeoutRaceTest).
-                if (waitersAcquire() != DONE) {
-                    throw new TimedOutException("green thread " + pid() + " still running after "
-                            + deadline.timeout());
-                }
+        // Ended as the wait timed out or was cancelled: its completion may have taken this
+        // node as an observer of its outcome, which this join then reports instead (a failure
+        // counted as observed and thrown to nobody was lost: JoinTimeoutRaceTest,
+        // JoinCancelRaceTest). The caller's cancellation stays set for its next wait.
+        if (outcome != Waits.Outcome.READY && waitersAcquire() != DONE) {
+            if (outcome == Waits.Outcome.CANCELLED) {
+                throw new CancelledException("cancelled or interrupted while joining " + pid());
             }
+            throw new TimedOutException("green thread " + pid() + " still running after " + deadline.timeout());
         }
     }
 

@@ -45,7 +45,8 @@ package io.verdant.internal.sched;
  * {@link #linkPeerSideMade()}, called by ActorCell.link once the peer's side of a
  * link is made, lets a test end the peer before the linker goes on (LinkDuringExitTest).
  * {@link #joinTimedOut()}, called by a joiner whose wait timed out before it takes its
- * node off the thread's waiters, lets a test end the thread there (JoinTimeoutRaceTest).
+ * node off the thread's waiters, lets a test end the thread there (JoinTimeoutRaceTest);
+ * {@link #joinCancelled()} likewise for a joiner whose wait was cancelled (JoinCancelRaceTest).
  *
  * <pre>
  * Threads
@@ -122,12 +123,14 @@ public final class Faults {
      * JOIN_TIMED_OUT is not a carrier's either: a joiner whose wait timed out, its node
      * still on the thread's waiters (GreenThread.await); for holding it there while the
      * thread ends (JoinTimeoutRaceTest), not for failing it. The hook gets the caller's
-     * carrier, or null.
+     * carrier, or null. JOIN_CANCELLED: the same for a joiner whose wait was cancelled
+     * (JoinCancelRaceTest).
      */
     enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, SLICE_ENDING, TAKEN, DISPATCHED, OWN_SLOT_PENDING, SPAWN_PUBLISHED, CANCEL_MARKED,
         SLOT_PUBLISHED, SLOT_EMPTIED, UNMOUNTED, OVERFLOW_ALLOCATING, SENDER_WAITING,
         TIMEOUT_EXPIRED, POOL_GROWING, SEND_TIMER_ARMING,
-        SYSMON_OBSERVING, BLOCKING_CALL_STARTING, TRACE_RING_ALLOCATING, LINK_PEER_SIDE_MADE, JOIN_TIMED_OUT }
+        SYSMON_OBSERVING, BLOCKING_CALL_STARTING, TRACE_RING_ALLOCATING, LINK_PEER_SIDE_MADE, JOIN_TIMED_OUT,
+        JOIN_CANCELLED }
 
     /** A test's fault: may throw anything, on the carrier that reached {@code site}. */
     interface Hook {
@@ -313,6 +316,17 @@ public final class Faults {
     public static void joinTimedOut() {
         if (ENABLED) {
             at(Worker.ofCaller(), Site.JOIN_TIMED_OUT);
+        }
+    }
+
+    /**
+     * A joiner whose wait was cancelled, before it takes its node off the thread's
+     * waiters (GreenThread.await): runs the installed hook, if any, at
+     * JOIN_CANCELLED. Folded away unless fault injection is enabled.
+     */
+    public static void joinCancelled() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.JOIN_CANCELLED);
         }
     }
 
