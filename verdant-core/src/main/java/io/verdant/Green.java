@@ -413,27 +413,31 @@ public final class Green {
      * and are cancelled with it, except those it registered elsewhere
      * ({@link Spawner#cancelWith}, an executor's tasks).
      *
-     * <p>At the deadline there is one outcome, never a mix: either the
+     * <p>At the deadline there is one outcome: either the
      * cancellation reached the body first (this throws {@link TimedOutException}
      * and the threads the body spawned are cancelled with it), or the body had
      * ended by itself first, even after the deadline (this returns its result
      * or throws its exception, and the threads it spawned that are still
      * running stay registered under the caller, as when any green thread ends).
+     * A body that returns normally although the cancellation reached it (its
+     * last operation succeeded as it was cancelled) also has its result
+     * returned, never dropped (it may be a value taken from a channel or a
+     * mailbox); the threads it spawned were cancelled with it. The same holds
+     * when the caller is cancelled while it waits (its cancellation stays set).
      *
      * @param <T> the result type
      * @param <X> the checked exception the body may throw
      * @param timeout how long the body may run
      * @param body the code to run
-     * @return what {@code body} returned in time (or right at the deadline,
-     *         before the cancellation reached it)
+     * @return what {@code body} returned, in time or as it was being cancelled
      * @throws X what the body threw in time (or right at the deadline, before
      *         the cancellation reached it), as it was (also a RuntimeException or Error)
-     * @throws TimedOutException if the deadline passed first (the body was
-     *         cancelled and has ended; if it ended with a failure other than that
-     *         cancellation, the failure is attached as suppressed)
+     * @throws TimedOutException if the deadline passed first and the body did not
+     *         return normally (it was cancelled and has ended; if it ended with a
+     *         failure other than that cancellation, the failure is attached as suppressed)
      * @throws CancelledException if the caller was cancelled or interrupted
-     *         while waiting (the body was cancelled too and has ended; a failure
-     *         of its own is attached as suppressed)
+     *         while waiting and the body did not return normally (the body was
+     *         cancelled too and has ended; a failure of its own is attached as suppressed)
      * @throws StackOverflowError if the caller's stack overflows while it waits for
      *         the body: it cannot wait, so the body is cancelled (it may still be
      *         ending when this is thrown)

@@ -36,6 +36,16 @@ import java.util.Objects;
  *   thread to end (its status is final only after its hand-up). A join that
  *   throws an error (a StackOverflowError in its park) cancels the body and
  *   rethrows: the caller has no stack left to wait with.
+ *
+ * A result is never dropped
+ *   The cancel can reach the body as its last operation succeeds (a receive
+ *   handed a value completes although an interrupt came with it) or after it
+ *   has returned, before its thread ended. A body that returned normally has
+ *   its result returned, by the deadline's path and by the caller's
+ *   cancellation alike: the result may be a value it took from a channel or a
+ *   mailbox, which a TimedOutException or CancelledException would lose
+ *   (WithTimeoutLosesNothingTest). Its children went with the cancel all the
+ *   same. The caller's cancellation stays set for its next wait.
  * </pre>
  */
 final class Timeouts {
@@ -56,9 +66,10 @@ final class Timeouts {
             io.verdant.internal.sched.Faults.timeoutExpired();
             boolean tookChildren = CancelNode.cancelTakingChildren(child);
             Waits.awaitEndUninterruptibly(child);
-            if (!tookChildren) {
+            if (!tookChildren || child.failureOrNull() == null) {
                 // The body ended by itself before the cancel reached it (see "The deadline"):
-                // its children went up to the caller, so the call completed.
+                // its children went up to the caller, so the call completed. Or it returned
+                // normally after all (see "A result is never dropped").
                 return Timeouts.<T, X>outcome(child);
             }
             TimedOutException timedOut = new TimedOutException("Green.withTimeout: the body was still running after "
@@ -70,6 +81,9 @@ final class Timeouts {
         } catch (CancelledException callerCancelled) {
             child.cancel();
             Waits.awaitEndUninterruptibly(child);
+            if (child.failureOrNull() == null) {
+                return child.resultNow(); // see "A result is never dropped"
+            }
             attachFailure(child, callerCancelled);
             throw callerCancelled;
         } catch (Throwable t) {
