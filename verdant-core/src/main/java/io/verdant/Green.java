@@ -531,14 +531,18 @@ public final class Green {
      * @param <R>     the reply type
      * @param pid     the callee
      * @param request makes the request message from the reply address (must not return null)
-     * @param timeout how long to wait for the reply
+     * @param timeout how long the call may take, a wait for room in the callee's full
+     *        {@linkplain Mailbox#blocking blocking} mailbox included
      * @return the reply (null if the callee replied null)
-     * @throws TimedOutException if no reply came within {@code timeout} (a later reply is dropped)
+     * @throws TimedOutException if no reply came within {@code timeout} (a later reply is dropped),
+     *         or the request found no room in the callee's full blocking mailbox within it
+     *         (then the request was not sent)
      * @throws CalleeExitedException if the callee was not alive, or ended before replying
      *         (the cause is its reason, see there)
      * @throws CancelledException if the caller is cancelled or interrupted while waiting
      * @throws MailboxFullException if the callee's bounded mailbox refused the request
-     *         (FAIL, BLOCK out of time, or dropped it: DROP_NEWEST), or dropped it
+     *         (FAIL, BLOCK out of its block timeout before the call's, or dropped it:
+     *         DROP_NEWEST), or dropped it
      *         after queueing it (DROP_OLDEST, before the callee took it: thrown as
      *         soon as the callee's receive drops it, not at the timeout). Either way
      *         the request is a dead letter and the callee never sees it

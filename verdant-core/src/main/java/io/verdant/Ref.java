@@ -125,9 +125,10 @@ public final class Ref<M> {
      *
      * @param <R>     the reply type
      * @param request makes the request from the reply address (a record's constructor reference fits)
-     * @param timeout how long to wait for the reply
+     * @param timeout how long the call may take, a wait for room in a full blocking mailbox included
      * @return the reply
-     * @throws TimedOutException if no reply came in time
+     * @throws TimedOutException if no reply came in time, or the request found no room in
+     *         time (then it was not sent), as for {@link Green#call}
      * @throws CalleeExitedException if the addressee was not alive or ended before replying
      * @throws CancelledException if the caller is cancelled or interrupted while waiting
      * @throws MailboxFullException if the addressee's bounded mailbox refused or

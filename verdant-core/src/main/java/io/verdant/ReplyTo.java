@@ -1,6 +1,7 @@
 package io.verdant;
 
 import io.verdant.internal.ActorCell;
+import io.verdant.internal.Deadline;
 import io.verdant.internal.ExitListener;
 import io.verdant.internal.GreenThread;
 import io.verdant.internal.MailboxBound;
@@ -109,6 +110,8 @@ public final class ReplyTo<R> {
         Objects.requireNonNull(request, "request");
         long nanos = RuntimeCore.toNanos(timeout, "timeout");
         Waits.enter(what);
+        // One deadline for the whole call: a wait for room in a full BLOCK mailbox counts.
+        Deadline deadline = Deadline.after(nanos);
         RuntimeCore rt = RuntimeCore.of(pid);
         GreenThread<?> target = rt == null ? null : rt.lookup(pid);
         if (target == null) {
@@ -126,7 +129,14 @@ public final class ReplyTo<R> {
             b.callStarted(msg, slot.core); // a DROP_OLDEST mailbox may drop the request once queued
         }
         try {
-            if (!RuntimeCore.send(pid, msg) && rt.lookup(pid) != null) {
+            boolean sent;
+            try {
+                sent = RuntimeCore.send(pid, msg, deadline);
+            } catch (TimedOutException noRoom) {
+                throw new TimedOutException(what + ": no reply from " + pid + " within " + Duration.ofNanos(nanos)
+                        + ": " + noRoom.getMessage() + " (the request was not sent)");
+            }
+            if (!sent && rt.lookup(pid) != null) {
                 // Alive, but its bounded mailbox dropped the request (DROP_NEWEST): no reply will come.
                 // Alive as its pid looks it up, not only by its status: an ending callee empties its
                 // pid slot before its status is final, and a send then fails as to a dead thread
@@ -134,7 +144,7 @@ public final class ReplyTo<R> {
                 slot.core.abandon();
                 throw new MailboxFullException(pid, b == null ? 0 : b.capacity(), what + ": the request was dropped");
             }
-            return slot.await(nanos, what, b);
+            return slot.await(deadline, nanos, what, b);
         } finally {
             if (b != null) {
                 b.callEnded(msg, slot.core);
@@ -144,8 +154,8 @@ public final class ReplyTo<R> {
     }
 
     @SuppressWarnings("unchecked") // value is what reply(R) stored
-    private R await(long nanos, String what, MailboxBound b) {
-        return switch (core.await(this, nanos)) {
+    private R await(Deadline deadline, long nanos, String what, MailboxBound b) {
+        return switch (core.await(this, deadline)) {
             case REPLIED -> (R) core.value();
             case EXITED -> throw new CalleeExitedException(callee, core.reason());
             case CANCELLED -> throw Waits.cancelledException(what);

@@ -266,15 +266,16 @@ public final class ActorCell extends MailboxLink {
      * Any thread. A user message for the owner, admitted by its mailbox's bound
      * if it has one (see {@link MailboxBound#offer}).
      *
+     * @param limit the sender's own deadline for a wait for room (see MailboxBound#offer)
      * @return a {@link MailboxBound} outcome: DELIVERED, DROPPED or OWNER_DEAD
      */
-    int offer(Pid pid, Object msg, boolean mayBlock) {
+    int offer(Pid pid, Object msg, boolean mayBlock, Deadline limit) {
         MailboxBound b = bound;
         if (b == null || msg instanceof Signal) {
             append(msg);
             return MailboxBound.DELIVERED;
         }
-        return b.offer(owner, this, pid, msg, mayBlock);
+        return b.offer(owner, this, pid, msg, mayBlock, limit);
     }
 
     /** The spawner, before the owner is published in the pid table: gives it a bounded mailbox. */

@@ -38,6 +38,9 @@ import java.util.concurrent.locks.LockSupport;
  *   2. loop: try to reserve; publish the thread in {@code blocked}; re-check
  *      count (it may have dropped between the failed reserve and the publish);
  *      check cancellation, the deadline and whether the owner ended; park.
+ *      The deadline is blockNanos from the start, or the sender's own if that
+ *      comes first (a call's: its timeout bounds the whole call), which then
+ *      ends the wait with TimedOutException instead of MailboxFullException;
  *   3. finally remove the thread from {@code blocked}; a sender that leaves
  *      without a place (cancelled, timed out) and finds room passes a wake-up
  *      on (signalNext).
@@ -196,12 +199,16 @@ public final class MailboxBound implements ExitListener {
      * cell is {@code cell}, by the policy; enqueues it if admitted.
      *
      * @param mayBlock false for senders that must never wait or throw (timers): a full mailbox drops
+     * @param limit the sender's own deadline (a call's timeout), or {@link Deadline#FOREVER}:
+     *        a BLOCK wait for room ends at the earlier of it and the mailbox's block timeout
      * @return {@link #DELIVERED}, {@link #DROPPED} (the caller dead-letters it), or
      *         {@link #OWNER_DEAD} (it ended while the sender waited; dead-letter it)
      * @throws MailboxFullException for FAIL, or BLOCK out of time or sent by the owner itself
+     * @throws io.verdant.TimedOutException if {@code limit} passed first while waiting for room
+     *         (nothing was enqueued)
      * @throws io.verdant.CancelledException if a blocked sender is cancelled or interrupted
      */
-    int offer(GreenThread<?> target, ActorCell cell, Pid pid, Object msg, boolean mayBlock) {
+    int offer(GreenThread<?> target, ActorCell cell, Pid pid, Object msg, boolean mayBlock, Deadline limit) {
         if (policy == DROP_OLDEST) {
             added();
             cell.append(msg);
@@ -221,7 +228,9 @@ public final class MailboxBound implements ExitListener {
             throw new MailboxFullException(pid, capacity, "its owner cannot wait for room in its own mailbox");
         }
         Waits.enter("Green.send");
-        Deadline deadline = Deadline.after(blockNanos);
+        Deadline own = Deadline.after(blockNanos);
+        boolean limited = !limit.isForever() && limit.remaining() < own.remaining();
+        Deadline deadline = limited ? limit : own;
         Thread me = Thread.currentThread();
         io.verdant.internal.timer.TimerWheel.Timer timer = null;
         boolean placed = false;
@@ -245,6 +254,10 @@ public final class MailboxBound implements ExitListener {
                     throw Waits.cancelledException("Green.send to a full mailbox of " + pid);
                 }
                 if (deadline.expired()) {
+                    if (limited) {
+                        throw new io.verdant.TimedOutException("no room in the mailbox of " + pid + " within "
+                                + limit.timeout());
+                    }
                     throw new MailboxFullException(pid, capacity, "no room within " + Duration.ofNanos(blockNanos));
                 }
                 timer = Waits.park(this, deadline, timer);

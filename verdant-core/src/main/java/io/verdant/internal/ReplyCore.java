@@ -153,11 +153,10 @@ public final class ReplyCore {
      * thrown by the wait, a StackOverflowError in its park).
      *
      * @param blocker the object waited on (LockSupport's blocker)
-     * @param nanos how long to wait, at least 0
+     * @param deadline the call's deadline, made when it started
      * @return how the call ended
      */
-    public Outcome await(Object blocker, long nanos) {
-        Deadline deadline = Deadline.after(nanos);
+    public Outcome await(Object blocker, Deadline deadline) {
         TimerWheel.Timer timer = null;
         try {
             for (;;) {

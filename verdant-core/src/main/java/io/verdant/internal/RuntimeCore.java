@@ -687,9 +687,20 @@ public final class RuntimeCore {
      * a dead letter) if {@code pid} named no live green thread when looked up.
      */
     public static boolean send(Pid pid, Object msg) {
+        return send(pid, msg, Deadline.FOREVER);
+    }
+
+    /**
+     * Any thread. Like {@link #send(Pid, Object)}, for a sender with a deadline
+     * of its own (a call's request): waiting for room in a BLOCK mailbox ends
+     * at {@code limit} if that comes before the mailbox's block timeout.
+     *
+     * @throws io.verdant.TimedOutException if {@code limit} passed while waiting for room (nothing was sent)
+     */
+    public static boolean send(Pid pid, Object msg, Deadline limit) {
         // A scheduling point of the user's send (not of the runtime's own deliveries: timers, signals).
         Safepoints.point("Green.send");
-        return offer(pid, msg, true);
+        return offer(pid, msg, true, limit);
     }
 
     /**
@@ -700,6 +711,10 @@ public final class RuntimeCore {
      * @return true if enqueued; false if the pid was dead or the message was dropped (a dead letter)
      */
     public static boolean offer(Pid pid, Object msg, boolean mayBlock) {
+        return offer(pid, msg, mayBlock, Deadline.FOREVER);
+    }
+
+    private static boolean offer(Pid pid, Object msg, boolean mayBlock, Deadline limit) {
         Objects.requireNonNull(pid, "pid");
         Objects.requireNonNull(msg, "msg");
         RuntimeCore rt = of(pid);
@@ -713,7 +728,7 @@ public final class RuntimeCore {
             }
             return false;
         }
-        int outcome = ActorCell.of(g).offer(pid, msg, mayBlock);
+        int outcome = ActorCell.of(g).offer(pid, msg, mayBlock, limit);
         if (outcome != MailboxBound.DELIVERED) {
             rt.deadLetter(pid, msg, outcome == MailboxBound.DROPPED ? DeadLetters.MAILBOX_FULL : DeadLetters.NO_SUCH_THREAD);
             return false;
