@@ -1,5 +1,6 @@
 package io.verdant;
 
+import io.verdant.internal.Deadline;
 import io.verdant.internal.GreenThread;
 import io.verdant.internal.Matcher;
 import io.verdant.internal.Pids;
@@ -380,13 +381,16 @@ public final class Verdant implements AutoCloseable {
      * @param request makes the request from the reply-to pid
      * @param replyType the type of the reply (a primitive class stands for its wrapper);
      *        other messages to the reply-to pid are ignored
-     * @param timeout how long to wait for the reply
+     * @param timeout how long the call may take, a wait for room in the callee's full
+     *        {@linkplain Mailbox#blocking blocking} mailbox included
      * @return the reply
-     * @throws TimedOutException if no reply came in time
+     * @throws TimedOutException if no reply came in time, or the request found no room in the
+     *         callee's full blocking mailbox in time (then it was not sent)
      * @throws NoSuchGreenThreadException if the callee was dead, or ended before replying
      * @throws CancelledException if the caller was interrupted or cancelled while waiting
      * @throws MailboxFullException if the callee's bounded mailbox refused the request
-     *         (FAIL, or BLOCK out of time; a request it dropped gets no reply: the call times out)
+     *         (FAIL, or BLOCK out of its block timeout before the call's; a request it dropped
+     *         gets no reply: the call times out)
      * @throws NullPointerException if an argument is null
      * @throws IllegalArgumentException if {@code timeout} is negative or {@code pid} belongs to another runtime
      * @throws IllegalStateException if the runtime is closed, or the caller is the green
@@ -409,10 +413,18 @@ public final class Verdant implements AutoCloseable {
             // Its failure is thrown to the caller of call, so it is never an unobserved
             // failure, even if it ends before the caller waits in join (as run's body).
             GreenThread.current().markFailureObserved();
+            // One deadline for the send and the reply: a wait for room in a full BLOCK mailbox counts.
+            Deadline deadline = Deadline.after(timeout, "timeout");
             Green.monitor(pid);
-            Green.send(pid, Objects.requireNonNull(request.apply(Green.self()), "request made a null message"));
+            Object req = Objects.requireNonNull(request.apply(Green.self()), "request made a null message");
+            try {
+                RuntimeCore.send(pid, req, deadline);
+            } catch (TimedOutException noRoom) {
+                throw new TimedOutException("Verdant.call: no reply from " + pid + " within " + timeout + ": "
+                        + noRoom.getMessage() + " (the request was not sent)");
+            }
             Object m = Green.receive(x -> replyClass.isInstance(x) || x instanceof Signal.Down d && d.pid().equals(pid),
-                    timeout);
+                    Duration.ofNanos(Math.max(0L, deadline.remaining())));
             if (m instanceof Signal.Down) {
                 throw new NoSuchGreenThreadException(pid);
             }

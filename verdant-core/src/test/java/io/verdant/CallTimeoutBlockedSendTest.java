@@ -22,6 +22,9 @@ class CallTimeoutBlockedSendTest {
     record Req(ReplyTo<String> to) {
     }
 
+    record PidReq(Pid replyTo) {
+    }
+
     /** A callee with a BLOCK mailbox of one, kept full until {@code release}; it counts the calls it sees. */
     private static GreenHandle<Void> callee(Verdant rt, Duration block, CountDownLatch release, AtomicInteger seen,
                                             CountDownLatch probed) {
@@ -32,6 +35,9 @@ class CallTimeoutBlockedSendTest {
                 if (m instanceof Req r) {
                     seen.incrementAndGet();
                     r.to().reply("reply");
+                } else if (m instanceof PidReq r) {
+                    seen.incrementAndGet();
+                    Green.send(r.replyTo(), "reply");
                 } else if (m.equals("probe")) {
                     probed.countDown();
                 }
@@ -86,6 +92,36 @@ class CallTimeoutBlockedSendTest {
                     return e;
                 }
             });
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertThat(outcome).isInstanceOf(TimedOutException.class);
+            assertThat(ms).as("the call's 50 ms").isLessThan(350);
+            release.await(10, TimeUnit.SECONDS);
+            rt.send(callee.pid(), "probe");
+            assertThat(probed.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(seen.get()).as("a call that timed out did not send its request").isZero();
+            callee.cancel();
+        }
+    }
+
+    /** The same for Verdant.call from a platform thread: its timeout bounds the whole call too. */
+    @Test
+    void aRuntimeCallWhoseRequestGetsRoomAfterItsTimeoutTimesOutAndSendsNothing() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("rt-call-blocked").build())) {
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch probed = new CountDownLatch(1);
+            AtomicInteger seen = new AtomicInteger();
+            GreenHandle<Void> callee = callee(rt, Duration.ofSeconds(5), release, seen, probed);
+            rt.spawn(() -> {
+                Green.sleep(Duration.ofMillis(400));
+                release.countDown();
+            });
+            long t0 = System.nanoTime();
+            Object outcome;
+            try {
+                outcome = rt.call(callee.pid(), PidReq::new, String.class, Duration.ofMillis(50));
+            } catch (TimedOutException | MailboxFullException e) {
+                outcome = e;
+            }
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             assertThat(outcome).isInstanceOf(TimedOutException.class);
             assertThat(ms).as("the call's 50 ms").isLessThan(350);
