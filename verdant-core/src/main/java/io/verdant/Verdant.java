@@ -223,7 +223,10 @@ public final class Verdant implements AutoCloseable {
             return body.call();
         }, "main", Priority.NORMAL);
         DetScheduler det = core.det;
-        if (det != null && GreenThread.current() == null) {
+        GreenThread<?> caller = GreenThread.current();
+        // From outside this runtime (a platform thread, or a green thread of another
+        // runtime), wait as a root's caller: a failed schedule never ends the body.
+        if (det != null && (caller == null || caller.runtime() != core)) {
             try {
                 det.awaitRoot(g);
             } catch (ScheduleFailedException e) {
