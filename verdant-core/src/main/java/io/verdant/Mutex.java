@@ -37,7 +37,9 @@ import java.util.Optional;
  *     dies holding it leaves it held (the JVM gives no hook); waiters then time out.
  *     So does a green thread its runtime abandoned at close (still running when
  *     {@code close()} gave up waiting for it): it never ended, so it still holds
- *     the mutex, and waiters from elsewhere time out.
+ *     the mutex, and waiters from elsewhere time out. A green thread abandoned
+ *     while it waited in {@code lock} leaves the queue (the mutex is never passed
+ *     to it).
  * <li>Cancellation: a cancelled or interrupted caller of {@code lock} gets
  *     {@link CancelledException} (on entry or while waiting) and holds nothing.
  * </ul>

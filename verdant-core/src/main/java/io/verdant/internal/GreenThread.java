@@ -1004,6 +1004,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
                 runtime.reportInternalError(t); // the handle is completed all the same
             }
             setStatusRelease(ABANDONED);
+            dropAbandonedWait();
             // Its internal watchers (a call from outside the runtime, a name, a blocked sender) are
             // told as an exit tells them, before joiners wake. The fence orders the status store
             // before the read of cell against a watcher making the cell (ActorCell.of, then the
@@ -1024,6 +1025,24 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             unparkAll(w);
             // Callbacks of an abandoned thread run on the thread closing the runtime.
             runCallbacks(w);
+        }
+    }
+
+    /**
+     * abandon(): a channel or mutex this thread was parked on (possibly shared with
+     * other runtimes) drops its wait, which no hand-off must reach (AbandonedWaits).
+     */
+    private void dropAbandonedWait() {
+        Thread vt = vthread;
+        if (vt == null) {
+            return; // an event actor: it never parks
+        }
+        try {
+            if (io.verdant.internal.obs.WaitReasons.unwrap(LockSupport.getBlocker(vt)) instanceof AbandonedWaits w) {
+                w.dropAbandoned(vt);
+            }
+        } catch (Throwable t) {
+            runtime.reportInternalError(t); // the handle is completed all the same
         }
     }
 

@@ -81,7 +81,8 @@ import java.util.function.BiConsumer;
  *      links and monitors in other runtimes are told: ActorCell.abandoned), its
  *      pid dies, it leaves the cancellation tree as an ended thread does (so a
  *      token of another runtime, or a standalone one, no longer holds it and
- *      this runtime through it: CancelNode, "Ending"); its continuation is
+ *      this runtime through it: CancelNode, "Ending"); a channel or mutex it
+ *      was parked on drops its wait (AbandonedWaits); its continuation is
  *      never resumed. Close completes a thread
  *      only if it empties the thread's pid slot: one ending meanwhile that
  *      emptied it first completes itself (PidTable, "The slot's emptier

@@ -109,7 +109,7 @@ import java.util.concurrent.locks.LockSupport;
  *   Parked operations park with the channel as their blocker.
  * </pre>
  */
-public final class ChannelImpl<T> extends SpinLock implements Channel<T> {
+public final class ChannelImpl<T> extends SpinLock implements Channel<T>, io.verdant.internal.AbandonedWaits {
     private static final AtomicLong IDS = new AtomicLong();
 
     final long id = IDS.incrementAndGet();
@@ -378,6 +378,9 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T> {
                 if (s == Node.CLOSED) {
                     throw closedException();
                 }
+                if (s == Node.ABORTED) {
+                    throw Waits.cancelledException(op); // withdrawn by close: abandoned (dropAbandoned)
+                }
                 if (s == Node.WAITING && skipCheck) {
                     skipCheck = false;
                 } else if (s == Node.WAITING) {
@@ -435,6 +438,36 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T> {
             }
         } finally {
             unlock();
+        }
+    }
+
+    /**
+     * Close of the runtime of {@code t}, which abandoned it parked here: aborts
+     * and unlinks its plain operation, or aborts its select (whose other cases,
+     * dead from then on, the partners of their channels drop), if nobody has
+     * completed it. Any thread.
+     */
+    @Override
+    public void dropAbandoned(Thread t) {
+        lock();
+        try {
+            dropAbandonedLocked(receiversHead, t);
+            dropAbandonedLocked(sendersHead, t);
+        } finally {
+            unlock();
+        }
+    }
+
+    private void dropAbandonedLocked(Node head, Thread t) {
+        for (Node n = head, next; n != null; n = next) {
+            next = n.next;
+            Node w = n.owner;
+            if (w.thread != t) {
+                continue;
+            }
+            if (w == n ? n.tryAbortLocked() : w.tryAbort() || w.stateAcquire() == Node.ABORTED) {
+                unlinkLocked(n);
+            }
         }
     }
 

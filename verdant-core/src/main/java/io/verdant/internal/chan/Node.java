@@ -16,7 +16,8 @@ import java.lang.invoke.VarHandle;
  *   CLAIMED  -> FIRED     the partner wrote fired/item, then setRelease
  *   CLAIMED  -> CLOSED    close() claimed it: the channel was closed
  *   WAITING  -> ABORTED   the waiter itself gave up (timeout, cancellation, a throw
- *                         while it waited), by CAS
+ *                         while it waited), by CAS; or the close of its runtime
+ *                         abandoned it (ChannelImpl.dropAbandoned), by the same CAS
  *   Exactly one CAS out of WAITING succeeds, so exactly one case of a select
  *   fires and a timed-out operation has consumed nothing.
  *
@@ -24,7 +25,10 @@ import java.lang.invoke.VarHandle;
  *   WAITING  -> FIRED     a partner, holding the channel's lock: item, then setRelease
  *   WAITING  -> CLOSED    close(), holding the channel's lock: setRelease
  *   WAITING  -> ABORTED   the waiter gave up, holding the channel's lock (plain
- *                         store), and unlinked its node in the same critical section
+ *                         store), and unlinked its node in the same critical section;
+ *                         or the close of its runtime abandoned it, the same way
+ *                         (ChannelImpl.dropAbandoned): the waiter, should it run,
+ *                         then throws CancelledException
  *   Every transition happens under the one lock of the one channel, so they
  *   exclude each other without a CAS: the hand-off of a rendezvous costs one
  *   locked instruction fewer (the lock's own CAS is the only one). A queued

@@ -166,6 +166,8 @@ public final class SelectCore {
                 } else if (s == Node.CLAIMED) {
                     Thread.onSpinWait();
                     continue;
+                } else if (s == Node.ABORTED) {
+                    return CANCELLED; // withdrawn by close: abandoned (ChannelImpl.dropAbandoned)
                 }
                 // The blocker: the lowest-id channel stands for the select's channels
                 // (a select with no cases waits for its deadline alone).

@@ -54,8 +54,13 @@ public final class WaitReasons {
         mutexClass = type;
     }
 
-    /** The blocker itself, or the lock behind it when it is a Mutex. */
-    private static Object unwrap(Object blocker) {
+    /**
+     * The blocker itself, or the lock behind it when it is a Mutex. Any thread.
+     *
+     * @param blocker a park blocker, or null
+     * @return the blocker, its lock, or null
+     */
+    public static Object unwrap(Object blocker) {
         Class<?> mc = mutexClass;
         return blocker != null && blocker.getClass() == mc ? mutexCore.apply(blocker) : blocker;
     }

@@ -13,7 +13,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@link OwnedLock}, so a green thread that ends holding it releases and
  * poisons it.
  */
-public final class MutexCore extends OwnedLock {
+public final class MutexCore extends OwnedLock implements io.verdant.internal.AbandonedWaits {
     /*
      * Design
      *   A SpinLock guards owner, poisoned and the FIFO WaitQueue of waiter
@@ -229,6 +229,27 @@ public final class MutexCore extends OwnedLock {
         spin.lock();
         try {
             return queue.size();
+        } finally {
+            spin.unlock();
+        }
+    }
+
+    /**
+     * Close of the runtime of {@code t}, which abandoned it waiting here: its node
+     * leaves the queue unless the mutex was granted to it already (then it may be
+     * running with the lock in hand, and keeps it as an abandoned holder does).
+     * Any thread. Should {@code t} run again, its wait ends as a cancelled one does.
+     */
+    @Override
+    public void dropAbandoned(Thread t) {
+        spin.lock();
+        try {
+            for (Waiter n = queue.first(); n != null; n = n.next()) {
+                if (n.thread == t && !n.granted) {
+                    queue.remove(n);
+                    return;
+                }
+            }
         } finally {
             spin.unlock();
         }

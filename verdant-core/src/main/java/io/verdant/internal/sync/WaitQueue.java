@@ -35,6 +35,11 @@ public final class WaitQueue<N extends WaitQueue.Node<N>> {
         protected Node() {
         }
 
+        /** @return the node behind this one in its queue, or null; under the queue's lock */
+        public final N next() {
+            return next;
+        }
+
         /** @return true while the node is in a queue; under the queue's lock */
         public final boolean queued() {
             return queued;
@@ -85,6 +90,11 @@ public final class WaitQueue<N extends WaitQueue.Node<N>> {
         n.next = null;
         size--;
         return true;
+    }
+
+    /** @return the head (still queued), or null if the queue is empty; under the lock */
+    public N first() {
+        return head;
     }
 
     /** @return the head, removed, or null if the queue is empty; under the lock */
