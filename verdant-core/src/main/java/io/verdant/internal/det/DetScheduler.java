@@ -114,8 +114,9 @@ import java.util.concurrent.locks.LockSupport;
  * Internal versus external submissions
  *   A submission is internal if the submitting thread is the carrier or the
  *   virtual thread now mounted on it (mounted, volatile, written by the
- *   carrier; during a foreign task any virtual thread counts, since the
- *   foreign thread's identity is not known). Anything else (the test thread
+ *   carrier; during a foreign task any virtual thread mounted on the carrier
+ *   counts, since the foreign thread's identity is not known). Anything else
+ *   (a green thread of another runtime, the test thread
  *   starting the root green thread, the closer cancelling threads, a JDK timer
  *   thread, a platform thread unparking a green thread) goes to the inbox,
  *   under lock, and is admitted only when nothing else can run. A green
@@ -520,7 +521,16 @@ public final class DetScheduler {
 
     private boolean isInternal() {
         Thread cur = Thread.currentThread();
-        return cur == carrier || cur == mounted || (mountedForeign && cur.isVirtual());
+        // During a foreign task: a virtual thread on this carrier (a green thread of another
+        // runtime is virtual too, but runs on that runtime's carriers: outside).
+        return cur == carrier || cur == mounted
+                || (mountedForeign && cur.isVirtual() && onCarrierOrUnknown());
+    }
+
+    /** The calling virtual thread is mounted on this runtime's carrier, or the JDK cannot tell (then: as if it were). */
+    private boolean onCarrierOrUnknown() {
+        Thread c = VirtualThreads.currentCarrier();
+        return c == null || c == carrier;
     }
 
     private void external(Object task, boolean first, GreenThread<?> green) {
