@@ -60,6 +60,8 @@ import java.util.concurrent.locks.LockSupport;
  *   it was not polled is harmless (the woken sender re-checks).
  *   The owner's end wakes every blocked sender (an ExitListener): they see it
  *   dead and report a dead letter instead of waiting out their timeout.
+ *   A sender its runtime's close abandoned never runs again: close takes it
+ *   out of blocked and passes on a wake-up it may have had (dropAbandoned).
  *   A blocked sender parks with this bound as its blocker; its toString is the
  *   sender's wait reason in snapshots and dumps ("Mailbox of &lt;1.2.0&gt; 'db'
  *   bounded(64) full"): the owner and the capacity, never a message.
@@ -82,7 +84,7 @@ import java.util.concurrent.locks.LockSupport;
  *   spawner, once, before the owner is published.
  * </pre>
  */
-public final class MailboxBound implements ExitListener {
+public final class MailboxBound implements ExitListener, AbandonedWaits {
     static final int BLOCK = 0;
     static final int DROP_NEWEST = 1;
     static final int DROP_OLDEST = 2;
@@ -280,6 +282,18 @@ public final class MailboxBound implements ExitListener {
                 LockSupport.unpark(t);
             }
         }
+    }
+
+    /**
+     * Close of the runtime of {@code t}, a sender it abandoned while it waited
+     * here: it leaves {@code blocked}, and a wake-up the owner may already have
+     * given it (it never runs to use or pass it on) goes to the next sender if
+     * there is room. Any thread.
+     */
+    @Override
+    public void dropAbandoned(Thread t) {
+        blocked.remove(t);
+        signalNext();
     }
 
     /** The spawner, before the owner is published: the green thread whose mailbox this bounds. */
