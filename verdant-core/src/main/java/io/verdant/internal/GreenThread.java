@@ -265,7 +265,7 @@ import java.util.function.BooleanSupplier;
  * </pre>
  */
 public final class GreenThread<T> extends GreenThreadHead<T>
-        implements Executor, Runnable, Thread.UncaughtExceptionHandler, GreenHandle<T> {
+        implements Executor, Runnable, Thread.UncaughtExceptionHandler, GreenHandle<T>, AbandonedWaits {
 
     static final int ALIVE = 0;
     static final int SUCCEEDED = 1;
@@ -1297,8 +1297,25 @@ public final class GreenThread<T> extends GreenThreadHead<T>
     }
 
     /**
+     * Close of the runtime of {@code t}, a joiner of this thread that it
+     * abandoned (this thread may be another runtime's): its node leaves the
+     * waiters as a join that gave up does, so this thread's end neither wakes it
+     * nor counts it as observing a failure it never sees. Any thread.
+     */
+    @Override
+    public void dropAbandoned(Thread t) {
+        for (Object h = waitersAcquire(); h instanceof Waiter q; h = q.next) {
+            if (q.thread == t) {
+                removeWaiter(q);
+                return;
+            }
+        }
+    }
+
+    /**
      * The joiner that pushed {@code node}, after its join timed out or was
-     * cancelled: unlinks it and any other abandoned node (see "Completion state").
+     * cancelled (or close, for a joiner it abandoned): unlinks it and any other
+     * abandoned node (see "Completion state").
      */
     private void removeWaiter(Waiter node) {
         node.thread = null;

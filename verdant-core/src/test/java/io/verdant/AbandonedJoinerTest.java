@@ -1,0 +1,71 @@
+package io.verdant;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A green thread joining a thread of another runtime, abandoned by its own
+ * runtime's close before it could run again (its only carrier held by a thread
+ * with no safepoint, no spare): the joined thread no longer counts it as a
+ * joiner. Before, the dead joiner stayed on the joined thread's waiters, so
+ * when that thread later failed, its failure counted as observed by that
+ * joiner and was never logged: nobody saw it.
+ */
+@Timeout(60)
+class AbandonedJoinerTest {
+    private static volatile boolean release;
+
+    @Test
+    void aFailureJoinedOnlyByAnAbandonedThreadIsStillReportedAsUnobserved() throws Exception {
+        release = false;
+        CountDownLatch fail = new CountDownLatch(1);
+        Verdant a = Verdant.start(Config.builder().workers(1).maxSpareCarriers(0).name("abandoned-joiner")
+                .shutdownTimeout(Duration.ofMillis(100)).failureHandler((h, t) -> { }).build());
+        Verdant b = Verdant.start(Config.builder().workers(1).name("joined").build());
+        try (LogCapture log = new LogCapture("io.verdant.failures")) {
+            GreenHandle<Object> joined = b.spawner().name("fails-later").spawn(() -> {
+                fail.await();
+                throw new IllegalStateException("boom after the joiner's runtime closed");
+            });
+            GreenHandle<Object> joiner = a.spawn(() -> joined.join());
+            awaitState(joiner, GreenState.WAITING);
+            CountDownLatch holding = new CountDownLatch(1);
+            a.spawn(() -> {
+                holding.countDown();
+                while (!release) {
+                    Thread.onSpinWait(); // holds a's only carrier: the cancelled joiner never runs
+                }
+            });
+            assertThat(holding.await(20, TimeUnit.SECONDS)).isTrue();
+            a.close();
+            assertThat(joiner.isDone()).isTrue();
+            fail.countDown();
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!joined.isDone() && System.nanoTime() < until) {
+                Thread.sleep(1);
+            }
+            assertThat(joined.state()).isEqualTo(GreenState.FAILED);
+            b.close(); // writes the records its threads logged
+            assertThat(log.records()).as("the unobserved failure was logged")
+                    .anySatisfy(r -> assertThat(r.getMessage()).contains("fails-later").contains("nobody joined"));
+        } finally {
+            release = true;
+            a.close();
+            b.close();
+        }
+    }
+
+    private static void awaitState(GreenHandle<?> h, GreenState s) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (h.state() != s && System.nanoTime() < until) {
+            Thread.sleep(1);
+        }
+        assertThat(h.state()).isEqualTo(s);
+    }
+}
