@@ -54,6 +54,11 @@ public final class ReplyTo<R> {
     private final ReplyCore core = new ReplyCore();
     private final ExitListener onExit = this::calleeExited;
 
+    static {
+        // A caller its runtime's close abandons while it waits here: close ends the call (ReplyCore.dropAbandoned).
+        io.verdant.internal.obs.WaitReasons.registerReplyTo(ReplyTo.class, r -> ((ReplyTo<?>) r).core);
+    }
+
     private ReplyTo(Pid callee, RuntimeCore runtime) {
         this.caller = Thread.currentThread();
         GreenThread<?> g = GreenThread.current();

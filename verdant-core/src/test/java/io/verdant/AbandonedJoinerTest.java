@@ -10,12 +10,13 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A green thread joining a thread of another runtime, abandoned by its own
- * runtime's close before it could run again (its only carrier held by a thread
- * with no safepoint, no spare): the joined thread no longer counts it as a
- * joiner. Before, the dead joiner stayed on the joined thread's waiters, so
- * when that thread later failed, its failure counted as observed by that
- * joiner and was never logged: nobody saw it.
+ * A green thread joining a thread of another runtime, or calling it, abandoned
+ * by its own runtime's close before it could run again (its only carrier held
+ * by a thread with no safepoint, no spare): the joined thread no longer counts
+ * it as a joiner, and the callee's reply is refused. Before, the dead joiner
+ * stayed on the joined thread's waiters, so when that thread later failed, its
+ * failure counted as observed by that joiner and was never logged (nobody saw
+ * it); and a reply to the dead caller returned true (delivered) and was lost.
  */
 @Timeout(60)
 class AbandonedJoinerTest {
@@ -67,5 +68,46 @@ class AbandonedJoinerTest {
             Thread.sleep(1);
         }
         assertThat(h.state()).isEqualTo(s);
+    }
+
+    @Test
+    void aReplyToACallerItsRuntimeAbandonedIsRefusedAndDeadLettered() throws Exception {
+        release = false;
+        Verdant a = Verdant.start(Config.builder().workers(1).maxSpareCarriers(0).name("abandoned-caller")
+                .shutdownTimeout(Duration.ofMillis(100)).failureHandler((h, t) -> { }).build());
+        java.util.List<Object> deadLetters = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Verdant b = Verdant.start(Config.builder().workers(1).name("callee")
+                .deadLetterHandler((p, m) -> deadLetters.add(m)).build());
+        try {
+            CountDownLatch got = new CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicReference<ReplyTo<String>> slot = new java.util.concurrent.atomic.AtomicReference<>();
+            GreenHandle<Object> callee = b.spawn(() -> {
+                @SuppressWarnings("unchecked")
+                ReplyTo<String> r = (ReplyTo<String>) Green.receive();
+                slot.set(r);
+                got.countDown();
+                return Green.receive();
+            });
+            GreenHandle<String> caller = a.spawn(() -> Green.call(callee.pid(), (ReplyTo<String> r) -> r, Duration.ofSeconds(30)));
+            assertThat(got.await(20, TimeUnit.SECONDS)).isTrue();
+            awaitState(caller, GreenState.WAITING);
+            CountDownLatch holding = new CountDownLatch(1);
+            a.spawn(() -> {
+                holding.countDown();
+                while (!release) {
+                    Thread.onSpinWait(); // holds a's only carrier: the cancelled caller never runs
+                }
+            });
+            assertThat(holding.await(20, TimeUnit.SECONDS)).isTrue();
+            a.close();
+            assertThat(caller.isDone()).isTrue();
+            assertThat(slot.get().isWaiting()).as("nobody waits for the reply").isFalse();
+            assertThat(slot.get().reply("answer")).as("the reply reached nobody").isFalse();
+            assertThat(deadLetters).containsExactly("answer");
+        } finally {
+            release = true;
+            a.close();
+            b.close();
+        }
     }
 }

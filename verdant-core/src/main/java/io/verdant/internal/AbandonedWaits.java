@@ -3,12 +3,12 @@ package io.verdant.internal;
 /**
  * A structure green threads park on, as LockSupport's blocker, that can drop
  * the wait of a thread its runtime's close abandoned (a channel, a mutex, a
- * bounded mailbox's senders, a green thread's joiners).
+ * bounded mailbox's senders, a green thread's joiners, a call's reply slot).
  * Such an object may be shared with threads outside that runtime: a waiter
  * left queued would be handed a value, or the mutex, and never run again to
  * take it (the value is lost; the mutex stays held for ever; the room in a
  * mailbox is announced to nobody alive; a failure counts as seen by a joiner
- * that never sees it).
+ * that never sees it; a reply is reported delivered to a caller that is gone).
  *
  * <pre>
  * Which wait: an abandoned thread that was parked (its continuation is never

@@ -1029,8 +1029,9 @@ public final class GreenThread<T> extends GreenThreadHead<T>
     }
 
     /**
-     * abandon(): a channel or mutex this thread was parked on (possibly shared with
-     * other runtimes) drops its wait, which no hand-off must reach (AbandonedWaits).
+     * abandon(): a channel, mutex, mailbox, joined thread or call this thread was
+     * parked on (possibly another runtime's) drops its wait, which no hand-off
+     * must reach (AbandonedWaits).
      */
     private void dropAbandonedWait() {
         Thread vt = vthread;
@@ -1038,7 +1039,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             return; // an event actor: it never parks
         }
         try {
-            if (io.verdant.internal.obs.WaitReasons.unwrap(LockSupport.getBlocker(vt)) instanceof AbandonedWaits w) {
+            if (io.verdant.internal.obs.WaitReasons.waitedOn(LockSupport.getBlocker(vt)) instanceof AbandonedWaits w) {
                 w.dropAbandoned(vt);
             }
         } catch (Throwable t) {

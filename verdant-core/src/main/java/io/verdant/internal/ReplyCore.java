@@ -12,7 +12,7 @@ import java.util.concurrent.locks.LockSupport;
  * on it. {@code ReplyTo} holds the contract (argument checks, watching the
  * callee, dead letters, which exception the call throws).
  */
-public final class ReplyCore {
+public final class ReplyCore implements AbandonedWaits {
     /*
      * Design
      *
@@ -27,7 +27,8 @@ public final class ReplyCore {
      *   WAITING -> EXITED      the callee ended (its completion runs the listener),
      *                          reason written before the CAS
      *   WAITING -> ABANDONED   the caller gave up (timeout, cancellation, a
-     *                          request refused on sending: abandon())
+     *                          request refused on sending: abandon()), or the
+     *                          close of its runtime abandoned it (dropAbandoned)
      *   WAITING -> DROPPED     the callee's DROP_OLDEST mailbox dropped the
      *                          request before the callee took it (the callee's
      *                          trim, through MailboxBound: requestDropped())
@@ -139,6 +140,19 @@ public final class ReplyCore {
     }
 
     /**
+     * Close of the caller's runtime, which abandoned the caller {@code t} while it
+     * waited here: WAITING -&gt; ABANDONED, so a later reply is refused (and
+     * dead-lettered) rather than reported delivered to a thread that never runs.
+     * Any thread.
+     */
+    @Override
+    public void dropAbandoned(Thread t) {
+        if (t == caller) {
+            casState(WAITING, ABANDONED);
+        }
+    }
+
+    /**
      * The caller, when its request could not be delivered: WAITING -&gt; ABANDONED,
      * so a late reply is dropped.
      */
@@ -169,6 +183,9 @@ public final class ReplyCore {
                 }
                 if (s == DROPPED) {
                     return Outcome.DROPPED;
+                }
+                if (s == ABANDONED) {
+                    return Outcome.CANCELLED; // by the close that abandoned this caller (dropAbandoned)
                 }
                 if (s == REPLIED) {
                     Thread.onSpinWait(); // the replier is between its CAS and its release store

@@ -48,6 +48,27 @@ public final class WaitReasons {
     private WaitReasons() {
     }
 
+    private static volatile Class<?> replyToClass;
+    private static volatile java.util.function.Function<Object, Object> replyCore;
+
+    /** Called once by io.verdant.ReplyTo's initializer: how to find the slot behind a ReplyTo blocker. */
+    public static void registerReplyTo(Class<?> type, java.util.function.Function<Object, Object> core) {
+        replyCore = core;
+        replyToClass = type;
+    }
+
+    /**
+     * The internal object behind a park blocker: the lock of a Mutex, the slot
+     * of a ReplyTo, else the blocker itself (for AbandonedWaits). Any thread.
+     *
+     * @param blocker a park blocker, or null
+     * @return what the blocker stands for, or null
+     */
+    public static Object waitedOn(Object blocker) {
+        Class<?> rc = replyToClass;
+        return blocker != null && blocker.getClass() == rc ? replyCore.apply(blocker) : unwrap(blocker);
+    }
+
     /** Called once by io.verdant.Mutex's initializer: how to find the lock behind a Mutex blocker. */
     public static void registerMutex(Class<?> type, java.util.function.Function<Object, OwnedLock> core) {
         mutexCore = core;
