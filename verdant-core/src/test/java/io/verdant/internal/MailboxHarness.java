@@ -29,4 +29,9 @@ public final class MailboxHarness {
     public Object tryReceive(Class<?> type) {
         return cell.take(Matcher.ofType(type), Deadline.NOW, "tryReceive(type)");
     }
+
+    /** Consumer only. @return the messages in the mailbox now (drains the queue into the save queue) */
+    public int size() {
+        return cell.size();
+    }
 }
