@@ -20,7 +20,7 @@ import java.util.List;
  */
 @Timeout(600)
 class InjectionQueueModelCheckTest {
-    private static final int INVOCATIONS = 200;
+    private static final int INVOCATIONS = 120;
 
     /** A task carrying an id: producer * 100 + sequence. */
     private static final class IdTask extends Task {
@@ -175,6 +175,37 @@ class InjectionQueueModelCheckTest {
             }
             drain(q, taken);
             check(taken.size() == 3, "taken " + taken);
+            checkEmpty(q);
+        });
+    }
+
+    @Test
+    void aBatchTakenInPartsIntoRingsRacingAProducerKeepsItsOrder() {
+        Lincheck.runConcurrentTest(INVOCATIONS, () -> {
+            InjectionQueue q = new InjectionQueue();
+            q.pushArray(new Task[] {new IdTask(101, 2), new IdTask(102, 2), new IdTask(103, 2)}, 2);
+            LocalQueue[] rings = new LocalQueue[Scheduler.LEVELS];
+            for (int p = 0; p < rings.length; p++) {
+                rings[p] = new LocalQueue();
+            }
+            List<Integer> taken = new ArrayList<>();
+            race(() -> {
+                q.push(new IdTask(104, 2));
+                q.pushArray(new Task[] {new IdTask(105, 2), new IdTask(106, 2)}, 2);
+            }, () -> {
+                for (int round = 0; round < 3; round++) {
+                    Task first = q.pollBatch(0, Scheduler.LEVELS, 2, rings);
+                    if (first != null) {
+                        check(first.next == null, "a task taken into a ring kept its link");
+                        taken.add(first.priority * 1000 + ((IdTask) first).id);
+                        for (Task t = rings[2].poll(); t != null; t = rings[2].poll()) {
+                            taken.add(t.priority * 1000 + ((IdTask) t).id);
+                        }
+                    }
+                }
+            });
+            drain(q, taken);
+            checkTaken(taken, List.of(2101, 2102, 2103, 2104, 2105, 2106));
             checkEmpty(q);
         });
     }
