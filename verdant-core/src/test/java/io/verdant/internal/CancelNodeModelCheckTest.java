@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 @Timeout(600)
 class CancelNodeModelCheckTest {
-    private static final int INVOCATIONS = 200;
+    private static final int INVOCATIONS = 150;
     private static final VarHandle STATUS;
 
     static {

@@ -20,7 +20,7 @@ import java.util.List;
  */
 @Timeout(600)
 class InjectionQueueModelCheckTest {
-    private static final int INVOCATIONS = 120;
+    private static final int INVOCATIONS = 80;
 
     /** A task carrying an id: producer * 100 + sequence. */
     private static final class IdTask extends Task {
