@@ -20,7 +20,9 @@ import java.util.List;
  */
 @Timeout(600)
 class InjectionQueueModelCheckTest {
-    private static final int INVOCATIONS = 80;
+    private static final int INVOCATIONS = 100;
+    /** Two takers: with the consumer flag disabled, 200 invocations found the double take, 80 did not. */
+    private static final int TWO_TAKER_INVOCATIONS = 250;
 
     /** A task carrying an id: producer * 100 + sequence. */
     private static final class IdTask extends Task {
@@ -121,7 +123,7 @@ class InjectionQueueModelCheckTest {
 
     @Test
     void twoTakersNeverTakeOneTaskTwice() {
-        Lincheck.runConcurrentTest(INVOCATIONS, () -> {
+        Lincheck.runConcurrentTest(TWO_TAKER_INVOCATIONS, () -> {
             InjectionQueue q = new InjectionQueue();
             List<Integer> taken1 = new ArrayList<>();
             List<Integer> taken2 = new ArrayList<>();
