@@ -16,13 +16,16 @@ import java.util.concurrent.atomic.AtomicReference;
  * one case ends the select; a value is taken by exactly one party (the select
  * or the receiver) or stays buffered; the select reports a closed channel
  * only if it is closed; and no node of the select stays queued in either
- * channel; and two selects that each offer the other a rendezvous match on
+ * channel; two sends racing for one waiting select deliver each value once
+ * (to the select or the buffer); and two selects that each offer the other a rendezvous match on
  * exactly one of them. Checks are plain throws: Lincheck compares objects with equals,
  * which AssertJ's assertions refuse.
  */
 @Timeout(600)
 class SelectModelCheckTest {
     private static final int INVOCATIONS = 150;
+    /** Two claimers of one waiting select: a claim made non-atomic (read, then write) was found at 500 invocations, not at 150. */
+    private static final int TWO_CLAIMER_INVOCATIONS = 500;
 
     private static void check(boolean ok, String what) {
         if (!ok) {
@@ -95,6 +98,26 @@ class SelectModelCheckTest {
             boolean onY = r1.get().equals(new SelectResult.Fired(1, 2)) && r2.get().equals(new SelectResult.Fired(1, null));
             check(onX || onY, "the selects ended with " + r1.get() + " and " + r2.get());
             check(x.queuedNodes() == 0 && y.queuedNodes() == 0, "select nodes left queued");
+        });
+    }
+
+    @Test
+    void twoSendsRacingForOneWaitingSelectDeliverEachValueOnce() {
+        Lincheck.runConcurrentTest(TWO_CLAIMER_INVOCATIONS, () -> {
+            ChannelImpl<Integer> a = new ChannelImpl<>(1);
+            ChannelImpl<Integer> b = new ChannelImpl<>(1);
+            AtomicReference<SelectResult> result = new AtomicReference<>();
+            race(() -> result.set(SelectCore.select(new SelectCase[] {
+                            new SelectCase(a, false, null), new SelectCase(b, false, null)}, 2, false, Deadline.FOREVER)),
+                    () -> a.trySend(1),
+                    () -> b.trySend(2));
+            SelectResult r = result.get();
+            Integer leftA = a.tryReceive().orElse(null);
+            Integer leftB = b.tryReceive().orElse(null);
+            boolean viaA = r.equals(new SelectResult.Fired(0, 1)) && leftA == null && Integer.valueOf(2).equals(leftB);
+            boolean viaB = r.equals(new SelectResult.Fired(1, 2)) && leftB == null && Integer.valueOf(1).equals(leftA);
+            check(viaA || viaB, "the select ended with " + r + ", left in a: " + leftA + ", in b: " + leftB);
+            check(a.queuedNodes() == 0 && b.queuedNodes() == 0, "select nodes left queued");
         });
     }
 }
