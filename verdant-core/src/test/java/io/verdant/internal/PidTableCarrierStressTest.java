@@ -121,6 +121,7 @@ class PidTableCarrierStressTest {
             stop.set(true);
             r.join();
         }
+        assertThat(errors).isEmpty();
         // What is still queued for a free is freed on the platform thread's side (the pool).
         for (ArrayBlockingQueue<GreenThread<Void>> q : toFree) {
             for (GreenThread<Void> t = q.poll(); t != null; t = q.poll()) {
@@ -128,7 +129,6 @@ class PidTableCarrierStressTest {
                 assertThat(table.free(t, -1)).isTrue();
             }
         }
-        assertThat(errors).isEmpty();
         assertThat(table.live()).isZero();
     }
 }
