@@ -41,12 +41,24 @@ import java.util.concurrent.locks.LockSupport;
  *   log(): any thread; offers, then unparks the writer (a permit, so a record
  *   offered between the writer's empty poll and its park is not missed). The
  *   writer: its own thread only; polls, parks when empty. It is started on
- *   first use by whichever logger wins the CAS on STARTING (a daemon: it never
- *   keeps the JVM alive); a record offered before the writer field is set is
- *   found by the writer's first poll. A start that throws clears STARTING, so
- *   a later record starts it. The class is initialised at the first runtime's
- *   start (EagerClasses), not by the first record, which may be logged near
- *   the end of a green thread's stack.
+ *   demand by whichever logger, having offered, finds no writer and wins the
+ *   CAS on STARTING (a daemon: it never keeps the JVM alive); STARTING stays
+ *   set while a writer lives. A start that throws clears STARTING, so a later
+ *   record starts it. The class is initialised at the first runtime's start
+ *   (EagerClasses), not by the first record, which may be logged near the end
+ *   of a green thread's stack.
+ *
+ * Retirement (so that no thread of Verdant's outlives its runtimes)
+ *   A writer that found the queue empty for IDLE_NANOS ends: before, it parked
+ *   for the life of the JVM, and its Runnable, a class of Verdant's, kept the
+ *   class loader that loaded Verdant from being collected after the last
+ *   runtime closed (an app server's redeploy; ClassLoaderUnloadTest). It
+ *   clears writer, then STARTING, then peeks: a record there is its own to
+ *   write if it wins STARTING back, else a newer writer's. Against a logger:
+ *   the logger offers, then reads writer, and unparks it or, finding null,
+ *   tries STARTING. Either the writer's peek sees the offer, or the logger's
+ *   read (after the offer) sees writer cleared and it, or the writer that won
+ *   STARTING before it, polls the record.
  *
  * Flush (a runtime's close)
  *   The writer is a daemon: records still queued when the JVM exits are lost,
@@ -73,6 +85,11 @@ public final class OffThreadLog {
     private static final AtomicLong HANDLED = new AtomicLong();
     /** How often a flush looks at HANDLED: 1 ms, as close's other waits. Chosen, not measured. */
     private static final long FLUSH_POLL_NANOS = 1_000_000L;
+    /** How long an idle writer waits for a record before it ends (see "Retirement"): short enough
+     * that a closed deployment's loader is soon collectable, long enough that a burst of records
+     * starts one thread. Chosen, not measured. */
+    static final long IDLE_NANOS = 1_000_000_000L;
+    /** Set while a writer lives or is being started (see "Retirement"). */
     private static final AtomicBoolean STARTING = new AtomicBoolean();
     private static volatile Thread writer;
 
@@ -96,9 +113,6 @@ public final class OffThreadLog {
             write(logger, level, message, thrown);
             return;
         }
-        if (writer == null && STARTING.compareAndSet(false, true)) {
-            startWriter();
-        }
         if (SIZE.incrementAndGet() > CAPACITY) {
             SIZE.decrementAndGet();
             DROPPED.incrementAndGet();
@@ -106,9 +120,11 @@ public final class OffThreadLog {
         }
         QUEUED.incrementAndGet();
         QUEUE.offer(new Object[] {logger, level, message, thrown});
-        Thread w = writer;
+        Thread w = writer; // after the offer (see "Retirement")
         if (w != null) {
             LockSupport.unpark(w);
+        } else if (STARTING.compareAndSet(false, true)) {
+            startWriter();
         }
     }
 
@@ -140,10 +156,18 @@ public final class OffThreadLog {
     }
 
     private static void drain() {
+        long idleSince = System.nanoTime();
         for (;;) {
             Object[] r = QUEUE.poll();
             if (r == null) {
-                LockSupport.park(OffThreadLog.class);
+                long idle = System.nanoTime() - idleSince;
+                if (idle < IDLE_NANOS) {
+                    LockSupport.parkNanos(OffThreadLog.class, IDLE_NANOS - idle);
+                } else if (retire()) {
+                    return;
+                } else {
+                    idleSince = System.nanoTime();
+                }
                 continue;
             }
             SIZE.decrementAndGet();
@@ -163,13 +187,25 @@ public final class OffThreadLog {
                 // A failing backend must not kill the writer; nothing else to report to.
             }
             HANDLED.incrementAndGet();
+            idleSince = System.nanoTime();
         }
+    }
+
+    /** The writer, idle: true if it may end, false if it is still the writer (see "Retirement"). */
+    private static boolean retire() {
+        writer = null;
+        STARTING.set(false);
+        if (QUEUE.peek() != null && STARTING.compareAndSet(false, true)) {
+            writer = Thread.currentThread();
+            return false;
+        }
+        return true;
     }
 
     /**
      * Any thread. Waits up to {@code timeoutNanos} until the records green threads
      * logged before this call have been written (see "Flush"); returns at once if
-     * there are none, or if the writer was never started. An interrupt does not cut
+     * there are none. An interrupt does not cut
      * the wait short; it is kept.
      *
      * @param timeoutNanos how long to wait at most
@@ -180,11 +216,10 @@ public final class OffThreadLog {
         if (HANDLED.get() >= target) {
             return true;
         }
-        Thread w = writer;
-        if (w == null) {
-            return false;
+        Thread w = writer; // null: the one a queued record started has not set it yet, or has ended
+        if (w != null) {
+            LockSupport.unpark(w);
         }
-        LockSupport.unpark(w);
         long start = System.nanoTime();
         boolean interrupted = false;
         try {

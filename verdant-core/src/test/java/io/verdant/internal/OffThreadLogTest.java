@@ -6,7 +6,12 @@ import io.verdant.Verdant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
 import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,5 +44,56 @@ class OffThreadLogTest {
                 assertThat(logged).isEqualTo(2_000);
             }
         }
+    }
+
+    /** Held here: java.util.logging keeps loggers weakly. */
+    private static final Logger RETIRE = Logger.getLogger("io.verdant.test.writerretire");
+
+    /**
+     * The writer ends once idle, and a record logged later starts another that
+     * writes it. Before, the writer parked for the life of the JVM: a thread of
+     * Verdant's left after every runtime had closed, whose Runnable kept the class
+     * loader that loaded Verdant from being collected (ClassLoaderUnloadTest).
+     */
+    @Test
+    void theWriterEndsWhenIdleAndALaterRecordStartsAnother() throws Exception {
+        List<String> written = new CopyOnWriteArrayList<>();
+        Handler h = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                written.add(r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        RETIRE.addHandler(h);
+        RETIRE.setUseParentHandlers(false);
+        System.Logger log = System.getLogger(RETIRE.getName());
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("otl-retire").build())) {
+            rt.run(() -> OffThreadLog.log(log, System.Logger.Level.INFO, "first", null));
+            assertThat(OffThreadLog.flush(Duration.ofSeconds(5).toNanos())).isTrue();
+            assertThat(written).containsExactly("first");
+            long deadline = System.nanoTime() + OffThreadLog.IDLE_NANOS + Duration.ofSeconds(5).toNanos();
+            while (writerAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(20); // polling for the writer to end: nothing to wait on from outside
+            }
+            assertThat(writerAlive()).as("the idle writer ended").isFalse();
+            rt.run(() -> OffThreadLog.log(log, System.Logger.Level.INFO, "second", null));
+            assertThat(OffThreadLog.flush(Duration.ofSeconds(5).toNanos())).isTrue();
+            assertThat(written).containsExactly("first", "second");
+        } finally {
+            RETIRE.removeHandler(h);
+        }
+    }
+
+    private static boolean writerAlive() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.isAlive() && t.getName().equals("verdant-log-writer"));
     }
 }
