@@ -1017,6 +1017,7 @@ public final class RuntimeCore {
             closer = null;
             RECENT.compareAndSet((int) (id % RECENT_SLOTS), this, null); // before OPEN: see RECENT
             OPEN.remove(id, this);
+            io.verdant.internal.obs.Jfr.unregisterPeriodicIfNoneOpen(); // else JFR keeps this loader
             container.close();
             if (jmxRegistered) {
                 io.verdant.internal.obs.Jmx.unregister(this);

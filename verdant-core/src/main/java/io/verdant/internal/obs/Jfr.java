@@ -28,10 +28,17 @@ public final class Jfr {
     private Jfr() {
     }
 
-    /** Once per JVM, at the first runtime's start: registers the periodic statistics events. */
+    /** A runtime's start, once it is open: registers the periodic statistics events unless they are. */
     public static void registerPeriodic() {
         if (AVAILABLE) {
             JfrEvents.registerPeriodic();
+        }
+    }
+
+    /** A runtime's close, once it is no longer open: unregisters them if no runtime is open. */
+    public static void unregisterPeriodicIfNoneOpen() {
+        if (AVAILABLE) {
+            JfrEvents.unregisterPeriodicIfNoneOpen();
         }
     }
 

@@ -15,19 +15,43 @@ import jdk.jfr.FlightRecorder;
 final class JfrEvents {
     /** Frames of a stalled thread's stack kept in a Stall event (its text field). */
     private static final int STALL_FRAMES = 12;
-    private static boolean registered;
+    /*
+     * Periodic hooks: JFR holds them (and through them this class and its loader)
+     * until removed. They are added at a runtime's start and removed when the last
+     * open runtime closes, so that a class loader that loaded Verdant can be
+     * collected once its runtimes are closed (ClassLoaderUnloadTest). Both run
+     * under this class's lock, after the runtime entered or left RuntimeCore's
+     * open set: whichever of a start and a last close comes second sees the
+     * other's change to that set, so hooks are registered while a runtime is open.
+     */
+    private static final Runnable RUNTIME_STATISTICS = JfrEvents::runtimeStatistics;
+    private static final Runnable WORKER_STATISTICS = JfrEvents::workerStatistics;
+    private static boolean classesInitialized;
+    private static boolean hooked;
 
     private JfrEvents() {
     }
 
+    /** A runtime's start, after it is in RuntimeCore's open set. */
     static synchronized void registerPeriodic() {
-        if (registered) {
-            return;
+        if (!hooked) {
+            hooked = true;
+            FlightRecorder.addPeriodicEvent(VerdantEvents.RuntimeStatistics.class, RUNTIME_STATISTICS);
+            FlightRecorder.addPeriodicEvent(VerdantEvents.WorkerStatistics.class, WORKER_STATISTICS);
         }
-        registered = true;
-        FlightRecorder.addPeriodicEvent(VerdantEvents.RuntimeStatistics.class, JfrEvents::runtimeStatistics);
-        FlightRecorder.addPeriodicEvent(VerdantEvents.WorkerStatistics.class, JfrEvents::workerStatistics);
-        initializeEventClasses();
+        if (!classesInitialized) {
+            classesInitialized = true;
+            initializeEventClasses();
+        }
+    }
+
+    /** A runtime's close, after it left RuntimeCore's open set: removes the hooks if no runtime is open. */
+    static synchronized void unregisterPeriodicIfNoneOpen() {
+        if (hooked && RuntimeCore.open().isEmpty()) {
+            hooked = false;
+            FlightRecorder.removePeriodicEvent(RUNTIME_STATISTICS);
+            FlightRecorder.removePeriodicEvent(WORKER_STATISTICS);
+        }
     }
 
     /**
