@@ -3,6 +3,8 @@ package io.verdant.internal;
 import io.verdant.internal.sched.PollerHost;
 import io.verdant.internal.vthread.VirtualThreads;
 
+import java.util.concurrent.Executor;
+
 /**
  * Chooses where the JDK's socket sub-pollers run, before any runtime starts.
  *
@@ -22,6 +24,11 @@ import io.verdant.internal.vthread.VirtualThreads;
  * scheduler's, and the sub-pollers stay off Verdant's carriers, as before issue
  * 11. Either way, if the JVM used a socket from a virtual thread before the first
  * runtime started, the sub-pollers already live on the default scheduler.
+ *
+ * <p>The sub-pollers outlive every runtime and keep their scheduler:
+ * {@link PollerHost#jdkScheduler()}, which holds PollerHost only weakly, so that
+ * they do not keep the class loader that loaded Verdant from being collected
+ * once its runtimes are closed.
  */
 final class JdkPollers {
     /** System property: {@code default} keeps the JDK's sub-pollers on its default scheduler. */
@@ -49,14 +56,16 @@ final class JdkPollers {
                 }
             };
             PollerHost host = PollerHost.INSTANCE;
-            boolean hosted = host != null && !"default".equalsIgnoreCase(System.getProperty(PROPERTY));
+            Executor scheduler = host == null || "default".equalsIgnoreCase(System.getProperty(PROPERTY))
+                    ? null : host.jdkScheduler();
+            boolean hosted = scheduler != null;
             boolean interrupted = false;
             try {
                 Thread t;
                 if (hosted) {
                     // Not the JDK's default scheduler: its carriers may all be busy (PollerHost, "Start-up").
                     host.bootstrap(r -> Thread.ofPlatform().daemon().name("verdant-poller-bootstrap").start(r));
-                    t = VirtualThreads.newThread(host, "verdant-poller-init", init);
+                    t = VirtualThreads.newThread(scheduler, "verdant-poller-init", init);
                     t.start();
                 } else {
                     t = Thread.ofVirtual().name("verdant-poller-init").start(init);

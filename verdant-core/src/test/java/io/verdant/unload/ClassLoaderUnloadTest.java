@@ -32,6 +32,14 @@ class ClassLoaderUnloadTest {
                 .contains("probe done");
     }
 
+    /** The first deployment in the JVM to start a runtime, which initialises the JDK's socket pollers. */
+    @Test
+    void theFirstDeploymentToStartARuntimeInTheJvmIsCollected() throws Exception {
+        String out = probe(List.of());
+        assertThat(out).contains("driver: ok").contains("threads left: []").contains("collected: true")
+                .contains("probe done");
+    }
+
     private static String probe(List<String> props) throws Exception {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "--add-opens", "java.base/java.lang=ALL-UNNAMED"));

@@ -65,7 +65,14 @@ public final class UnloadProbe {
             }
             @SuppressWarnings("unchecked")
             Callable<String> call = (Callable<String>) driver.getConstructor().newInstance();
-            System.out.println("driver: " + call.call());
+            Thread self = Thread.currentThread();
+            ClassLoader context = self.getContextClassLoader();
+            self.setContextClassLoader(child); // as a server does while it runs a deployment's code
+            try {
+                System.out.println("driver: " + call.call());
+            } finally {
+                self.setContextClassLoader(context);
+            }
             return new WeakReference<>(child);
         }
     }

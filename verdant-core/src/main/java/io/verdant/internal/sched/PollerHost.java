@@ -2,6 +2,12 @@ package io.verdant.internal.sched;
 
 import io.verdant.internal.timer.Clock;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandleProxies;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.ref.Reference;
+import java.lang.ref.WeakReference;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -122,6 +128,18 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *   34-140 ms in five of seven windows with homes against 3-28 ms without.
  *   Figures, quiet and with two CPU hogs: docs/networking.md.
  *
+ * Class-loader unloading
+ *   The sub-pollers live as long as the JVM, and each holds the scheduler it
+ *   was created with. Had that been this object, the sub-pollers would keep
+ *   this class, and so the class loader that loaded Verdant, for good: a
+ *   deployment in an app server or plugin host that started the JVM's first
+ *   runtime was never collected (ClassLoaderUnloadTest). So their scheduler is
+ *   jdkScheduler(): an Executor made only of JDK classes (a method-handle
+ *   proxy of Executor, defined in java.base's loader) that reaches this object
+ *   through a WeakReference, and the fallback once it is cleared (this loader
+ *   collected: no runtime of it can be open, so the fallback is where each
+ *   submission would go anyway).
+ *
  * Pending slots
  *   A sub-poller has at most one submission outstanding (the JDK submits a
  *   virtual thread's continuation once per unpark or yield), so pending holds
@@ -181,6 +199,32 @@ public final class PollerHost implements Executor {
     private static PollerHost create() {
         Executor fallback = io.verdant.internal.vthread.VirtualThreads.defaultScheduler();
         return fallback == null ? null : new PollerHost(fallback);
+    }
+
+    /**
+     * JdkPollers: the scheduler to give the JDK's sub-pollers, which delegates to
+     * this host while it is reachable, then to the fallback (see "Class-loader
+     * unloading"); null if this JDK refuses to build it (then the sub-pollers stay
+     * on the default scheduler).
+     */
+    public Executor jdkScheduler() {
+        try {
+            MethodHandles.Lookup l = MethodHandles.publicLookup();
+            MethodHandle get = l.findVirtual(Reference.class, "get", MethodType.methodType(Object.class))
+                    .bindTo(new WeakReference<Executor>(this)); // ()Object
+            MethodHandle isNull = l.findStatic(java.util.Objects.class, "isNull",
+                    MethodType.methodType(boolean.class, Object.class));
+            MethodHandle orFallback = MethodHandles.guardWithTest(isNull,
+                    MethodHandles.dropArguments(MethodHandles.constant(Executor.class, fallback), 0, Object.class),
+                    MethodHandles.identity(Object.class).asType(MethodType.methodType(Executor.class, Object.class)));
+            MethodHandle execute = l.findVirtual(Executor.class, "execute",
+                    MethodType.methodType(void.class, Runnable.class)); // (Executor, Runnable)void
+            MethodHandle h = MethodHandles.collectArguments(execute, 0,
+                    MethodHandles.filterReturnValue(get, orFallback)); // (Runnable)void
+            return MethodHandleProxies.asInterfaceInstance(Executor.class, h);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** Any thread (the JDK, submitting a sub-poller's continuation). Never throws for want of a host. */
