@@ -22,13 +22,14 @@ import java.util.concurrent.Callable;
  * closes runtimes doing a representative mix of what a deployment does — green
  * threads, a failure that is logged, a dead letter, the registry, Green.blocking,
  * an event actor, a socket round trip, timers pending at close, JMX, a trace and
- * the flight recorder, a deterministic runtime — so that whatever any of it
+ * the flight recorder, an executor task, a deterministic runtime — so that whatever any of it
  * leaves in a static, a JDK registry or a thread would pin this loader.
  */
 public final class UnloadDriver implements Callable<String> {
     @Override
     public String call() throws Exception {
-        try (Verdant rt = Verdant.start(Config.builder().name("unload-rt").workers(2).jmx(true)
+        try (ServerSocket idle = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             Verdant rt = Verdant.start(Config.builder().name("unload-rt").workers(2).jmx(true)
                 .flightRecorder(64 * 1024).build())) {
             TraceRecording trace = rt.startTrace();
             int sum = rt.run(() -> {
@@ -38,6 +39,11 @@ public final class UnloadDriver implements Callable<String> {
                 });
                 Green.spawn(() -> Green.sleep(Duration.ofHours(1))); // a timer pending at close
                 Green.sendAfter(Green.self(), "late", Duration.ofHours(1));
+                Green.spawn(() -> {
+                    Thread.sleep(Duration.ofHours(1)); // the JDK's timer, pending at close
+                    return null;
+                });
+                Green.spawn(() -> idle.accept()); // registered with a JDK poller at close
                 Pid dead = Green.spawn(() -> 1).pid();
                 Green.sleep(Duration.ofMillis(5));
                 Green.send(dead, new Object()); // a dead letter (logged)
@@ -55,6 +61,7 @@ public final class UnloadDriver implements Callable<String> {
             });
             trace.close();
             rt.flightRecording().close();
+            rt.executor().submit(() -> 1).get();
             if (sum != 20 + 1 + 2 + 42) {
                 return "wrong sum " + sum;
             }

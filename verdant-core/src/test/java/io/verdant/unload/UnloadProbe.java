@@ -97,12 +97,12 @@ public final class UnloadProbe {
     /**
      * Threads the JDK starts on first use of a feature and keeps for the life of
      * the JVM, whoever used it: the socket pollers, the timer of virtual threads'
-     * timed parks, JFR's and JMX's own threads.
+     * timed parks and their unblocker, JFR's and JMX's own threads.
      */
     private static boolean jdkOwned(String name) {
         return name.equals("MasterPoller") || name.equals("Read-Poller") || name.equals("Write-Poller")
-                || name.equals("VirtualThread-unblocker") || name.startsWith("JFR ")
-                || name.equals("Attach Listener") || name.startsWith("RMI ") || name.equals("Common-Cleaner");
+                || name.equals("VirtualThread-unparker") || name.equals("VirtualThread-unblocker")
+                || name.startsWith("JFR ") || name.equals("Attach Listener") || name.startsWith("RMI ") || name.equals("Common-Cleaner");
     }
 
     /** True once {@code ref} is cleared, calling System.gc() between looks, for at most {@code millis}. */
