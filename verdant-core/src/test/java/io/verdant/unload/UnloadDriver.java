@@ -44,6 +44,10 @@ public final class UnloadDriver implements Callable<String> {
                     return null;
                 });
                 Green.spawn(() -> idle.accept()); // registered with a JDK poller at close
+                Green.spawn(() -> Green.blocking(() -> {
+                    Thread.sleep(Duration.ofHours(1)); // a blocking-pool thread busy at close
+                    return null;
+                }));
                 Pid dead = Green.spawn(() -> 1).pid();
                 Green.sleep(Duration.ofMillis(5));
                 Green.send(dead, new Object()); // a dead letter (logged)
