@@ -89,6 +89,8 @@ public final class OffThreadLog {
      * that a closed deployment's loader is soon collectable, long enough that a burst of records
      * starts one thread. Chosen, not measured. */
     static final long IDLE_NANOS = 1_000_000_000L;
+    /** IDLE_NANOS, but for a test that makes writers retire all the time; read by each writer as it starts. */
+    static volatile long idleNanos = IDLE_NANOS;
     /** Set while a writer lives or is being started (see "Retirement"). */
     private static final AtomicBoolean STARTING = new AtomicBoolean();
     private static volatile Thread writer;
@@ -156,13 +158,14 @@ public final class OffThreadLog {
     }
 
     private static void drain() {
+        long idleFor = idleNanos;
         long idleSince = System.nanoTime();
         for (;;) {
             Object[] r = QUEUE.poll();
             if (r == null) {
                 long idle = System.nanoTime() - idleSince;
-                if (idle < IDLE_NANOS) {
-                    LockSupport.parkNanos(OffThreadLog.class, IDLE_NANOS - idle);
+                if (idle < idleFor) {
+                    LockSupport.parkNanos(OffThreadLog.class, idleFor - idle);
                 } else if (retire()) {
                     return;
                 } else {

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Timeout;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -88,6 +89,56 @@ class OffThreadLogTest {
             assertThat(OffThreadLog.flush(Duration.ofSeconds(5).toNanos())).isTrue();
             assertThat(written).containsExactly("first", "second");
         } finally {
+            RETIRE.removeHandler(h);
+        }
+    }
+
+    /**
+     * Writers that retire as soon as they are idle, while green threads log now
+     * and then: every record is still written (a record offered as the writer
+     * retires is written by it or by the next; see OffThreadLog, "Retirement").
+     */
+    @Test
+    void recordsLoggedWhileWritersRetireAreAllWritten() throws Exception {
+        AtomicInteger written = new AtomicInteger();
+        Handler h = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                written.incrementAndGet();
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        RETIRE.addHandler(h);
+        RETIRE.setUseParentHandlers(false);
+        System.Logger log = System.getLogger(RETIRE.getName());
+        OffThreadLog.idleNanos = 0; // a writer retires the first time it finds the queue empty
+        int records = 0;
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("otl-retiring").build())) {
+            long end = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            for (int round = 0; round < 2_000 && System.nanoTime() < end; round++) {
+                int n = 1 + round % 3;
+                rt.run(() -> {
+                    for (int i = 0; i < n; i++) {
+                        OffThreadLog.log(log, System.Logger.Level.INFO, "r", null);
+                    }
+                });
+                records += n;
+                if (round % 4 == 0) {
+                    assertThat(OffThreadLog.flush(Duration.ofSeconds(5).toNanos())).as("round %d", round).isTrue();
+                }
+            }
+            OffThreadLog.idleNanos = OffThreadLog.IDLE_NANOS;
+            assertThat(OffThreadLog.flush(Duration.ofSeconds(5).toNanos())).isTrue();
+            assertThat(written.get()).isEqualTo(records);
+        } finally {
+            OffThreadLog.idleNanos = OffThreadLog.IDLE_NANOS;
             RETIRE.removeHandler(h);
         }
     }
