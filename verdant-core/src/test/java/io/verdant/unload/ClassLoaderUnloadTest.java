@@ -40,6 +40,13 @@ class ClassLoaderUnloadTest {
                 .contains("probe done");
     }
 
+    /** Redeploys: each of three loaders in turn, the first of which started the JVM's first runtime. */
+    @Test
+    void everyLoaderOfARedeployedApplicationIsCollected() throws Exception {
+        String out = probe(List.of("-Dprobe.deployments=3", "-Dprobe.jfr=true"));
+        assertThat(out).contains("threads left: []").contains("collected: true").contains("probe done");
+    }
+
     private static String probe(List<String> props) throws Exception {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "--add-opens", "java.base/java.lang=ALL-UNNAMED"));

@@ -23,7 +23,8 @@ import java.util.concurrent.Callable;
  * {@code -Dprobe.jfr=true} keeps a JFR recording running throughout;
  * {@code -Dprobe.socketsFirst=true} uses a socket from a default virtual thread
  * before the deployment (a server that already serves, so the JDK's pollers
- * already run on its default scheduler). Exit 0 unless the probe itself broke.
+ * already run on its default scheduler); {@code -Dprobe.deployments=n} deploys
+ * n times, one loader after the other. Exit 0 unless the probe itself broke.
  */
 public final class UnloadProbe {
     private UnloadProbe() {
@@ -37,9 +38,16 @@ public final class UnloadProbe {
         }
         Object recording = Boolean.getBoolean("probe.jfr") ? startRecording() : null;
         Set<Thread> before = Set.copyOf(Thread.getAllStackTraces().keySet());
-        WeakReference<ClassLoader> loader = runInOwnLoader(target);
+        List<WeakReference<ClassLoader>> loaders = new ArrayList<>();
+        for (int i = 0; i < Integer.getInteger("probe.deployments", 1); i++) {
+            loaders.add(runInOwnLoader(target));
+        }
         System.out.println("threads left: " + threadsLeft(before, 5_000));
-        System.out.println("collected: " + collected(loader, 10_000));
+        boolean all = true;
+        for (WeakReference<ClassLoader> loader : loaders) {
+            all &= collected(loader, 10_000);
+        }
+        System.out.println("collected: " + all);
         if (recording != null) {
             ((AutoCloseable) recording).close();
         }
@@ -97,10 +105,13 @@ public final class UnloadProbe {
     /**
      * Threads the JDK starts on first use of a feature and keeps for the life of
      * the JVM, whoever used it: the socket pollers, the timer of virtual threads'
-     * timed parks and their unblocker, JFR's and JMX's own threads.
+     * timed parks and their unblocker, JFR's and JMX's own threads; and the
+     * carriers of the JDK's default scheduler (its pool ends them when idle),
+     * where the sub-pollers run while no runtime hosts them.
      */
     private static boolean jdkOwned(String name) {
         return name.equals("MasterPoller") || name.equals("Read-Poller") || name.equals("Write-Poller")
+                || name.startsWith("ForkJoinPool-") && name.contains("-worker-")
                 || name.equals("VirtualThread-unparker") || name.equals("VirtualThread-unblocker")
                 || name.startsWith("JFR ") || name.equals("Attach Listener") || name.startsWith("RMI ") || name.equals("Common-Cleaner");
     }
