@@ -29,7 +29,7 @@ public final class UnloadDriver implements Callable<String> {
     @Override
     public String call() throws Exception {
         try (ServerSocket idle = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-             Verdant rt = Verdant.start(Config.builder().name("unload-rt").workers(2).jmx(true)
+             Verdant rt = Verdant.start(Config.builder().name("unload-rt").shutdownTimeout(Duration.ofMillis(200)).workers(2).jmx(true)
                 .flightRecorder(64 * 1024).build())) {
             TraceRecording trace = rt.startTrace();
             int sum = rt.run(() -> {
@@ -44,6 +44,12 @@ public final class UnloadDriver implements Callable<String> {
                     return null;
                 });
                 Green.spawn(() -> idle.accept()); // registered with a JDK poller at close
+                Green.spawn(() -> {
+                    for (;;) { // ignores cancellation: abandoned, parked, at close
+                        Thread.interrupted();
+                        java.util.concurrent.locks.LockSupport.park();
+                    }
+                });
                 Green.spawn(() -> Green.blocking(() -> {
                     Thread.sleep(Duration.ofHours(1)); // a blocking-pool thread busy at close
                     return null;
