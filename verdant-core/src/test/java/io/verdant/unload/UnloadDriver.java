@@ -21,7 +21,8 @@ import java.util.concurrent.Callable;
  * Runs in a class loader of its own ({@link UnloadProbe}): starts and
  * closes runtimes doing a representative mix of what a deployment does — green
  * threads, a failure that is logged, a dead letter, the registry, Green.blocking,
- * an event actor, a socket round trip, timers pending at close, JMX, a trace and
+ * an event actor, a socket round trip, timers and a blocking call pending at close,
+ * a green thread abandoned at close, JMX, a trace and
  * the flight recorder, an executor task, a deterministic runtime — so that whatever any of it
  * leaves in a static, a JDK registry or a thread would pin this loader.
  */
