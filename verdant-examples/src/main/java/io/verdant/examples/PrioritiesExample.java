@@ -19,12 +19,13 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class PrioritiesExample {
     public static void main(String[] args) {
         try (Verdant rt = Verdant.start(Config.builder().workers(1).name("priorities").build())) {
-            rt.run(PrioritiesExample::order);
+            // The spawner is CRITICAL: a spawned thread that outranked it would preempt it at its next spawn.
+            rt.spawner().priority(Priority.CRITICAL).spawn(PrioritiesExample::order).join();
             rt.run(PrioritiesExample::antiStarvation);
         }
     }
 
-    /** Spawned LOW first and CRITICAL last; they run once the spawner parks, best first. */
+    /** Spawned LOW first and CRITICAL last by a CRITICAL thread; they run once it parks, best first. */
     private static void order() {
         List<String> ran = Collections.synchronizedList(new ArrayList<>());
         List<GreenHandle<Void>> hs = new ArrayList<>();

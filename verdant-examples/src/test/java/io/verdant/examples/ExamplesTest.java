@@ -74,6 +74,39 @@ class ExamplesTest {
                 .contains("the LOW thread still finished its 100 steps");
     }
 
+    /**
+     * Copied into every thread created while it is set, slowly: 12 ms of user code per
+     * spawn (longer than a 10 ms time slice), as a cold JVM or a loaded machine makes a
+     * spawner slow.
+     */
+    private static final InheritableThreadLocal<Object> SLOW_SPAWN = new InheritableThreadLocal<>() {
+        @Override
+        protected Object childValue(Object parentValue) {
+            long end = System.nanoTime() + 12_000_000L;
+            while (System.nanoTime() < end) {
+                Thread.onSpinWait();
+            }
+            return parentValue;
+        }
+    };
+
+    @Test
+    void prioritiesRunBestFirstEvenWhenSpawningIsSlow() throws Exception {
+        // A NORMAL spawner was asked to yield (its slice over, or the HIGH thread it had
+        // spawned outranked it) and yielded at its next spawn, a safepoint: the threads
+        // already spawned ran first ("HIGH, NORMAL, CRITICAL, LOW" in 1 tour of 16 on a
+        // loaded machine; every run here).
+        SLOW_SPAWN.set("slow");
+        try {
+            for (int i = 0; i < 5; i++) {
+                assertThat(runQuietly(() -> PrioritiesExample.main(new String[0]))).as("run " + i)
+                        .contains("they ran in the order CRITICAL, HIGH, NORMAL, LOW");
+            }
+        } finally {
+            SLOW_SPAWN.remove();
+        }
+    }
+
     @Test
     void observability() throws Exception {
         String out = run(() -> ObservabilityExample.main(new String[0]));
