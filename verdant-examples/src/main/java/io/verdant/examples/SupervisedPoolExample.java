@@ -80,9 +80,11 @@ public final class SupervisedPoolExample {
                     }
                 }
                 System.out.println("processed " + jobs + " jobs with 4 supervised workers: sum of squares = " + sum);
+                // The supervisor may still be restarting the last crashed workers; it handles
+                // those crashes before the shutdown queued behind them, so the count is final after it.
+                sup.shutdown();
                 System.out.println(crashes + " workers crashed on a job; the supervisor restarted them "
                         + sup.restartCount() + " times and every job was done");
-                sup.shutdown();
                 return null;
             });
         }

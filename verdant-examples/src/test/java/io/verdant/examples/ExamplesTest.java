@@ -75,18 +75,17 @@ class ExamplesTest {
     }
 
     /**
-     * Copied into every thread created while it is set, slowly: 12 ms of user code per
-     * spawn (longer than a 10 ms time slice), as a cold JVM or a loaded machine makes a
-     * spawner slow.
+     * Copied into every thread created while it is set, slowly: it spins for its value,
+     * in nanoseconds, per spawn, as a cold JVM or a loaded machine makes spawning slow.
      */
-    private static final InheritableThreadLocal<Object> SLOW_SPAWN = new InheritableThreadLocal<>() {
+    private static final InheritableThreadLocal<Long> SLOW_SPAWN = new InheritableThreadLocal<>() {
         @Override
-        protected Object childValue(Object parentValue) {
-            long end = System.nanoTime() + 12_000_000L;
+        protected Long childValue(Long spinNanos) {
+            long end = System.nanoTime() + spinNanos;
             while (System.nanoTime() < end) {
                 Thread.onSpinWait();
             }
-            return parentValue;
+            return spinNanos;
         }
     };
 
@@ -96,11 +95,29 @@ class ExamplesTest {
         // spawned outranked it) and yielded at its next spawn, a safepoint: the threads
         // already spawned ran first ("HIGH, NORMAL, CRITICAL, LOW" in 1 tour of 16 on a
         // loaded machine; every run here).
-        SLOW_SPAWN.set("slow");
+        SLOW_SPAWN.set(12_000_000L); // longer than a 10 ms time slice
         try {
             for (int i = 0; i < 5; i++) {
                 assertThat(runQuietly(() -> PrioritiesExample.main(new String[0]))).as("run " + i)
                         .contains("they ran in the order CRITICAL, HIGH, NORMAL, LOW");
+            }
+        } finally {
+            SLOW_SPAWN.remove();
+        }
+    }
+
+    @Test
+    void supervisedPoolReportsEveryRestart() throws Exception {
+        // The pool printed the supervisor's restart count as soon as the last job was
+        // done, while the supervisor could still be restarting the last crashed workers:
+        // "14 workers crashed ...; restarted them 12 times" (every run here, where a
+        // restart takes 5 ms).
+        SLOW_SPAWN.set(5_000_000L);
+        try {
+            for (int i = 0; i < 3; i++) {
+                assertThat(runQuietly(() -> SupervisedPoolExample.main(new String[0]))).as("run " + i)
+                        .contains("processed 100 jobs with 4 supervised workers: sum of squares = 328350")
+                        .contains("14 workers crashed on a job; the supervisor restarted them 14 times");
             }
         } finally {
             SLOW_SPAWN.remove();
