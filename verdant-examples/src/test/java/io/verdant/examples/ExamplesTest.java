@@ -8,7 +8,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
@@ -131,6 +136,44 @@ class ExamplesTest {
         } finally {
             SLOW_SPAWN.remove();
         }
+    }
+
+    @Test
+    void stackOverflowIsSeenByItsJoinAndNotLoggedAsUnobserved() throws Exception {
+        // The recurser could overflow before its spawner reached join (here spawning the
+        // other 10 threads takes 120 ms): a failure that nobody joined when it happened is
+        // also logged, a WARNING with 1,024 frames of stack in the middle of the tour.
+        List<LogRecord> warnings = new CopyOnWriteArrayList<>();
+        Handler collect = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    warnings.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger failures = Logger.getLogger("io.verdant.failures");
+        failures.addHandler(collect);
+        SLOW_SPAWN.set(12_000_000L);
+        try {
+            for (int i = 0; i < 2; i++) {
+                assertThat(runQuietly(() -> StackOverflowExample.main(new String[0]))).as("run " + i)
+                        .contains("'recurser' failed with StackOverflowError")
+                        .contains("sum of squares 0..9 = 285");
+            }
+        } finally {
+            SLOW_SPAWN.remove();
+            failures.removeHandler(collect);
+        }
+        assertThat(warnings).extracting(LogRecord::getMessage).isEmpty();
     }
 
     @Test
