@@ -9,6 +9,7 @@ import io.verdant.Verdant;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -58,14 +59,16 @@ public final class PreemptionExample {
             // threshold the runtime logs a WARNING with its stack trace, and a
             // spare carrier runs everything else meanwhile.
             AtomicBoolean release = new AtomicBoolean();
+            CountDownLatch holding = new CountDownLatch(1);
             GreenHandle<Long> stuck = rt.spawner().name("no-checkpoints").spawn(() -> {
+                holding.countDown();
                 long n = 0;
                 while (!release.get()) {
                     n++;
                 }
                 return n;
             });
-            Thread.sleep(20);
+            holding.await(); // it holds the only carrier now
             int answer = rt.spawn(() -> 6 * 7).join(Duration.ofSeconds(30));
             System.out.println("while 'no-checkpoints' held the only carrier, another green thread still returned "
                     + answer + " (on a spare carrier)");
