@@ -5,6 +5,7 @@ import io.verdant.internal.GreenThread;
 import io.verdant.internal.Matcher;
 import io.verdant.internal.Pids;
 import io.verdant.internal.RuntimeCore;
+import io.verdant.internal.Waits;
 import io.verdant.internal.det.DetScheduler;
 
 import java.time.Duration;
@@ -391,6 +392,9 @@ public final class Verdant implements AutoCloseable {
      *         callee's full blocking mailbox in time (then it was not sent)
      * @throws NoSuchGreenThreadException if the callee was dead, or ended before replying
      * @throws CancelledException if the caller was interrupted or cancelled while waiting
+     *         (the call first waits for its temporary thread, cancelled, to end: if that
+     *         thread had already taken the reply, the reply is returned instead, and the
+     *         interrupt or cancellation stays set for the caller's next wait)
      * @throws MailboxFullException if the callee's bounded mailbox refused the request
      *         (FAIL, or BLOCK out of its block timeout before the call's; a request it dropped
      *         gets no reply: the call times out)
@@ -437,6 +441,14 @@ public final class Verdant implements AutoCloseable {
             return caller.join();
         } catch (CancelledException e) {
             caller.cancel();
+            // The calling thread may have taken the reply already (it was ending as the join
+            // gave up): a result it returned is the call's, never dropped unseen (as
+            // Green.withTimeout's). The caller's cancellation stays set for its next wait.
+            GreenThread<R> t = (GreenThread<R>) caller;
+            Waits.awaitEndUninterruptibly(t);
+            if (t.failureOrNull() == null) {
+                return t.resultNow();
+            }
             throw e;
         } catch (GreenFailedException e) {
             if (e.getCause() instanceof RuntimeException r) {
