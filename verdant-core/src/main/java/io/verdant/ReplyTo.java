@@ -1,5 +1,6 @@
 package io.verdant;
 
+import io.verdant.internal.AbandonedWaits;
 import io.verdant.internal.ActorCell;
 import io.verdant.internal.Deadline;
 import io.verdant.internal.ExitListener;
@@ -46,6 +47,17 @@ public final class ReplyTo<R> {
      *   that may drop it once queued (MailboxBound, "Dropped call requests";
      *   for the whole call, so its end forgets it), dead letters for late
      *   replies, and which exception each ending of the call throws.
+     *
+     * A caller abandoned by its runtime's close
+     *   It never runs again, so never reaches call()'s finally: the close (any
+     *   thread, through the blocker: AbandonedWaits) ends the call and forgets it
+     *   as that finally would, unwatching the callee and taking the request out
+     *   of a DROP_OLDEST mailbox's calls in flight. Else a long-lived callee of
+     *   another runtime kept one exit listener (and the dead caller's thread)
+     *   per abandoned call until it ended (AbandonedCallerForgottenTest). Both
+     *   removals are idempotent, so a caller that runs after all (see
+     *   AbandonedWaits) forgets nothing twice. inFlight is volatile and written
+     *   before the caller parks; a close that read null forgets nothing.
      */
     private final Thread caller;
     private final Pid callerPid;
@@ -53,10 +65,18 @@ public final class ReplyTo<R> {
     private final RuntimeCore runtime;
     private final ReplyCore core = new ReplyCore();
     private final ExitListener onExit = this::calleeExited;
+    private final AbandonedWaits onAbandoned = this::callerAbandoned;
+    /** What call() must undo when the call ends; null until the callee is watched. */
+    private volatile InFlight inFlight;
+
+    /** The callee watched and, with a DROP_OLDEST mailbox ({@code bound} not null), the request remembered. */
+    private record InFlight(GreenThread<?> target, Object msg, MailboxBound bound) {
+    }
 
     static {
-        // A caller its runtime's close abandons while it waits here: close ends the call (ReplyCore.dropAbandoned).
-        io.verdant.internal.obs.WaitReasons.registerReplyTo(ReplyTo.class, r -> ((ReplyTo<?>) r).core);
+        // A caller its runtime's close abandons while it waits here: close ends the call (ReplyCore.dropAbandoned)
+        // and forgets it (see "A caller abandoned by its runtime's close").
+        io.verdant.internal.obs.WaitReasons.registerReplyTo(ReplyTo.class, r -> ((ReplyTo<?>) r).onAbandoned);
     }
 
     private ReplyTo(Pid callee, RuntimeCore runtime) {
@@ -100,6 +120,25 @@ public final class ReplyTo<R> {
         core.calleeExited(down.failure());
     }
 
+    /** The close of the caller's runtime, which abandoned {@code t} parked here. Any thread. */
+    private void callerAbandoned(Thread t) {
+        core.dropAbandoned(t);
+        if (t == caller) {
+            forget();
+        }
+    }
+
+    /** The call has ended: the callee is no longer watched, the request no longer remembered. Idempotent. */
+    private void forget() {
+        InFlight f = inFlight;
+        if (f != null) {
+            if (f.bound() != null) {
+                f.bound().callEnded(f.msg(), core);
+            }
+            ActorCell.unwatch(f.target(), onExit);
+        }
+    }
+
     @Override
     public String toString() {
         return "ReplyTo[" + (callerPid == null ? caller.getName() : callerPid) + " <- " + callee + "]";
@@ -133,6 +172,7 @@ public final class ReplyTo<R> {
         if (b != null) {
             b.callStarted(msg, slot.core); // a DROP_OLDEST mailbox may drop the request once queued
         }
+        slot.inFlight = new InFlight(target, msg, b);
         try {
             boolean sent;
             try {
@@ -151,10 +191,7 @@ public final class ReplyTo<R> {
             }
             return slot.await(deadline, nanos, what, b);
         } finally {
-            if (b != null) {
-                b.callEnded(msg, slot.core);
-            }
-            ActorCell.unwatch(target, slot.onExit);
+            slot.forget();
         }
     }
 

@@ -140,6 +140,11 @@ public final class MailboxBound implements ExitListener, AbandonedWaits {
         }
     }
 
+    /** Tests: call requests remembered (DROP_OLDEST; 0 for other policies). */
+    int callsInFlight() {
+        return calls == null ? 0 : calls.size();
+    }
+
     /** Owner only: {@code msg} was dropped (DROP_OLDEST); if it is a call's request, that call fails now. */
     void dropped(Object msg) {
         if (calls != null && !calls.isEmpty()) {
