@@ -54,6 +54,9 @@ final class HandleFuture<T> implements Future<T> {
         if (settle() != null || !core.cancel()) {
             return false;
         }
+        if (handle instanceof GreenThread<T> g) {
+            g.wakeJoiners(); // the get callers waiting (awaitHandle) see the view settled
+        }
         handle.cancel();
         return true;
     }
@@ -103,13 +106,7 @@ final class HandleFuture<T> implements Future<T> {
     private void awaitHandle(long nanos) throws InterruptedException {
         try {
             if (handle instanceof GreenThread<T> g) {
-                Thread me = Thread.currentThread();
-                core.addWaiter(me);
-                try {
-                    g.awaitEndUnless(nanos < 0 ? Deadline.FOREVER : Deadline.after(nanos), () -> core.settled() != null);
-                } finally {
-                    core.removeWaiter(me);
-                }
+                g.awaitEndUnless(nanos < 0 ? Deadline.FOREVER : Deadline.after(nanos), () -> core.settled() != null);
             } else if (nanos < 0) {
                 handle.join();
             } else {

@@ -2,16 +2,13 @@ package io.verdant.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Future;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The settle-once state of the {@link Future} view of a green thread's handle
  * ({@code io.verdant.HandleFuture}): which of SUCCESS, FAILED or CANCELLED the
  * view reports, decided by one CAS. {@code HandleFuture} decides the outcome
- * from the handle and holds the {@code Future} contract. It also keeps the
- * view's waiting {@code get} callers, which {@link #cancel()} wakes.
+ * from the handle and holds the {@code Future} contract.
  */
 public final class FutureCore {
     /*
@@ -26,17 +23,17 @@ public final class FutureCore {
      *   CAS happened before any reader saw the handle's outcome through the view.
      *
      * Waiters (get callers waiting for the handle)
-     *   A waiter adds itself, then waits for the handle's end or a settled view
-     *   (it re-reads settled before each park); cancel() CASes settled, then
-     *   unparks every waiter it finds. Both sides are sequentially consistent, so
-     *   either the waiter sees CANCELLED or cancel() sees the waiter.
+     *   They join the handle's thread until its end or a settled view
+     *   (GreenThread.awaitEndUnless, which re-reads settled before each park);
+     *   after a cancel() that won, HandleFuture wakes the thread's joiners
+     *   (GreenThread.wakeJoiners, which says why none is missed). No list here:
+     *   a get caller its runtime's close abandoned leaves with its join node.
      *
      * Who writes: any thread, only by those two CASes; never written again.
      * Ordering: settled is volatile; the handle's own outcome is published by
      *   the handle (its isDone() is read before settle()).
      */
     @SuppressWarnings("unused") private volatile Future.State settled;
-    private final ConcurrentLinkedQueue<Thread> waiters = new ConcurrentLinkedQueue<>();
 
     /** An unsettled view. */
     public FutureCore() {
@@ -69,31 +66,7 @@ public final class FutureCore {
      * @return true if this call settled it
      */
     public boolean cancel() {
-        if (!casSettled(null, Future.State.CANCELLED)) {
-            return false;
-        }
-        for (Thread t : waiters) {
-            LockSupport.unpark(t);
-        }
-        return true;
-    }
-
-    /**
-     * A {@code get} caller, before it waits (it reads {@link #settled()} after this).
-     *
-     * @param t the calling thread
-     */
-    public void addWaiter(Thread t) {
-        waiters.add(t);
-    }
-
-    /**
-     * A {@code get} caller, once it stopped waiting however it stopped.
-     *
-     * @param t the calling thread
-     */
-    public void removeWaiter(Thread t) {
-        waiters.remove(t);
+        return casSettled(null, Future.State.CANCELLED);
     }
 
     // ------------------------------------------------------------------ accessors, named by access mode

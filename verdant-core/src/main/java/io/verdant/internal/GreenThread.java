@@ -1250,6 +1250,21 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         }
     }
 
+    /**
+     * The {@code Future} view, once it made the {@code stop} of its waiting
+     * callers hold ({@link #awaitEndUnless}): unparks every thread now joining
+     * this one; the view's callers return, other joiners re-check and park
+     * again. A joiner pushes its node (CAS) and then reads {@code stop}; the
+     * view writes stop (CAS) and then reads the waiters (volatile): either the
+     * joiner sees stop or this sees its node. The view keeps no list of its own,
+     * so a caller its runtime's close abandoned is dropped with its join node
+     * (dropAbandoned), not kept by the view (AbandonedFutureGetterTest). Any
+     * thread; never parks.
+     */
+    public void wakeJoiners() {
+        unparkAll(waiters);
+    }
+
     private void await(Deadline deadline) {
         await(deadline, null);
     }
