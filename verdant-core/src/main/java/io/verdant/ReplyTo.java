@@ -31,7 +31,8 @@ import java.util.function.Function;
  * The reply never enters the caller's mailbox: it is handed to the waiting
  * caller directly, so it cannot be confused with other messages, and a reply
  * that comes after the call timed out or was cancelled is dropped (counted as a
- * dead letter of the callee's runtime), never left behind. Each {@code ReplyTo}
+ * dead letter of the callee's runtime, unless it is {@code null}: see
+ * {@link #reply}), never left behind. Each {@code ReplyTo}
  * belongs to one call and answers it once; it may be passed on (a callee may
  * forward the request to a worker that replies). Any thread may reply.
  *
@@ -94,7 +95,10 @@ public final class ReplyTo<R> {
      * @param value the reply (may be null, for example for a {@code ReplyTo<Void>})
      * @return true if the caller was still waiting and gets it; false if the call
      *         had already ended (timed out, cancelled, answered, or the caller
-     *         gave up) — the reply is then dropped and counted as a dead letter
+     *         gave up) — the reply is then dropped and counted as a dead letter,
+     *         except a {@code null} reply: it is no message (dead-letter handlers
+     *         never see null), so it is dropped uncounted, and only this
+     *         {@code false} says it came late
      */
     public boolean reply(R value) {
         if (!core.reply(value)) {
