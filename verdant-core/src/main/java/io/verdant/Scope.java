@@ -102,7 +102,8 @@ public final class Scope {
     }
 
     /**
-     * Spawns a child of this scope. Any green thread of the scope's runtime
+     * Spawns a child of this scope, a green thread of the scope's runtime. Any
+     * thread (a green thread of this or another runtime, or a platform thread)
      * may call it while the scope is open.
      *
      * @param <T> the type of the task's result

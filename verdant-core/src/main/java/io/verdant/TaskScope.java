@@ -28,8 +28,10 @@ import java.util.concurrent.Callable;
  * <h2>Rules</h2>
  * <ul>
  * <li>Green only: the thread that opens the scope owns it; only the owner may
- *     call {@link #join()} and {@link #close()}. Any green thread of the same
- *     runtime may {@link #fork} until {@code join} starts.</li>
+ *     call {@link #join()} and {@link #close()}. Any thread may {@link #fork}
+ *     until {@code join} starts (a green thread of this or another runtime, or
+ *     a platform thread): the child is a green thread of the scope's runtime,
+ *     under the owner, wherever it was forked from.</li>
  * <li>Children are registered for cancellation under the owner: cancelling
  *     the owner (or an ancestor) cancels them, and {@code join} then throws
  *     {@link CancelledException} once they have ended.</li>
@@ -220,8 +222,10 @@ public final class TaskScope<T, R> implements AutoCloseable {
     /**
      * Starts a child green thread running {@code task} (priority of the
      * caller's {@link Green#priority()} if it is a green thread, else NORMAL).
-     * Any green thread of the scope's runtime may fork until {@link #join()}
-     * starts. If the scope has stopped, the child starts cancelled.
+     * Any thread may fork until {@link #join()} starts: a green thread of this
+     * or another runtime, or a platform thread; the child is a green thread of
+     * the scope's runtime either way. If the scope has stopped, the child starts
+     * cancelled.
      *
      * @param <U> the child's result type
      * @param task what the child runs (may throw checked exceptions: they are

@@ -95,7 +95,7 @@ public final class ScopeCore {
 
     /**
      * Spawns a child running {@code task}, registered for cancellation under
-     * the owner. Any green thread of the scope's runtime.
+     * the owner. Any thread.
      *
      * @param <T> the result type
      * @param task the body

@@ -54,7 +54,8 @@ public final class TaskScopeCore<T> {
      *             stopping the scope.
      *
      * Threads
-     *   fork: any green thread of the runtime; childEnded: the ended child (its
+     *   fork: any thread (a platform thread, another runtime's green thread);
+     *   childEnded: the ended child (its
      *   completion callback); stop(true): the watchdog; startJoin, beginClose,
      *   awaitChildren, cancelWatchdog: the owner. The joiner's onFork and
      *   onComplete run under the lock, one call at a time.
@@ -114,7 +115,7 @@ public final class TaskScopeCore<T> {
     }
 
     /**
-     * Any green thread of the runtime. Starts a child running {@code task},
+     * Any thread. Starts a child running {@code task},
      * registered for cancellation under the owner (priority of the caller if
      * it is green, else NORMAL); cancelled at once if the scope has stopped.
      *
