@@ -77,7 +77,8 @@ import java.util.function.Supplier;
  *   timed get waits through Waits (the runtime's timer wheel and clock, so
  *   virtual time in deterministic mode) instead of FutureTask's parkNanos (a
  *   JDK timer, refused by a deterministic runtime): it adds itself to the
- *   task's waiters before re-checking isDone, and done() unparks them all.
+ *   task's waiters before re-checking isDone, and done() unparks them all;
+ *   one its runtime's close abandons leaves them (GreenTask.dropAbandoned).
  *   The timed invokeAll measures its deadline on the caller's clock likewise;
  *   a green caller's timed invokeAny starts every task and waits as one of
  *   each task's waiters (JDK's waits in a LinkedBlockingQueue's timed poll).
@@ -441,11 +442,11 @@ public final class GreenExecutorService extends AbstractExecutorService {
      * descendants); cancelled by execute's callback if its thread ends without
      * completing it (abandoned by the runtime's close).
      */
-    private static final class GreenTask<V> extends FutureTask<V> {
+    private static final class GreenTask<V> extends FutureTask<V> implements AbandonedWaits {
         private volatile GreenThread<?> runner;
         /** Given to execute itself (not wrapped, as invokeAny's ExecutorCompletionService wraps it). */
         boolean executed;
-        /** Green threads in a timed get; unparked by done(). */
+        /** Green threads in a timed get; unparked by done(); an abandoned one is dropped (dropAbandoned). */
         private final ConcurrentLinkedQueue<Thread> waiters = new ConcurrentLinkedQueue<>();
 
         GreenTask(Callable<V> callable) {
@@ -513,6 +514,18 @@ public final class GreenExecutorService extends AbstractExecutorService {
             for (Thread t : waiters) {
                 LockSupport.unpark(t);
             }
+        }
+
+        /**
+         * Close of the runtime of {@code t}, a green caller of a timed get
+         * parked here (this task may be another runtime's) that it abandoned:
+         * it leaves the waiters, which nothing else would empty (done() does
+         * not), so the future no longer keeps the dead thread
+         * (AbandonedExecutorFutureGetterTest). Any thread; never parks.
+         */
+        @Override
+        public void dropAbandoned(Thread t) {
+            waiters.remove(t);
         }
     }
 
