@@ -407,6 +407,9 @@ public final class GreenThread<T> extends GreenThreadHead<T>
                     setQueuedVolatile(false);
                     throw e;
                 }
+            } else if (runtime.scheduler.isTerminating()) {
+                // No holder runs it any more: the token stays with the copy the scheduler dropped.
+                submittedAfterTermination();
             } else {
                 // At most one copy (see "One queued copy"): a submission that finds the token
                 // taken is dropped, and the holder (a queued copy, or the running dispatch,
@@ -429,6 +432,23 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             runtime.scheduler.submit(this, true);
         } else {
             runtime.scheduler.submitForeign(r, priority);
+        }
+    }
+
+    /**
+     * A run of this thread after its runtime closed during the JVM's shutdown goes to
+     * the JDK's default scheduler (Scheduler.resumeOnDefault): a thread in System.exit
+     * must run again to halt the JVM. Every later run goes there too (the token stays
+     * taken, see execute), and the JDK's continuation ignores a copy with nothing to run.
+     */
+    @Override
+    protected void submittedAfterTermination() {
+        Runnable rc = runContinuation;
+        if (rc != null && rc != ENDED_CONTINUATION && runtime.scheduler.resumesOnDefaultAfterTermination()) {
+            java.util.concurrent.Executor fallback = io.verdant.internal.vthread.VirtualThreads.defaultScheduler();
+            if (fallback != null) {
+                fallback.execute(rc);
+            }
         }
     }
 

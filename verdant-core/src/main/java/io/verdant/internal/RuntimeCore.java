@@ -926,6 +926,8 @@ public final class RuntimeCore {
         closer = Thread.currentThread();
         if (det != null) {
             det.closing();
+        } else if (jvmShuttingDown()) {
+            scheduler.resumeOnDefaultAfterTermination();
         }
         setStateVolatile(CLOSING);
         try {
@@ -1034,6 +1036,18 @@ public final class RuntimeCore {
         }
         if (failure != null) {
             throw new IllegalStateException("runtime '" + name + "': close failed", failure);
+        }
+    }
+
+    /** Whether the JVM's shutdown has begun (its hooks run): a hook can no longer be added then. */
+    private static boolean jvmShuttingDown() {
+        Thread probe = Thread.ofPlatform().unstarted(() -> { });
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
         }
     }
 

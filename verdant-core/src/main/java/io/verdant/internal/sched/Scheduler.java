@@ -364,6 +364,14 @@ public final class Scheduler {
     private final ArrayDeque<Worker> idleWorkers = new ArrayDeque<>();
     private volatile int idleCount;
     private volatile boolean terminating;
+    /**
+     * Set by a close that runs while the JVM shuts down (a shutdown hook): a green
+     * thread made runnable after termination then runs on the JDK's default scheduler
+     * instead of being dropped (Task.submittedAfterTermination). The thread that called
+     * System.exit waits in it for the hooks, holding the JVM's exit lock: dropped, it
+     * never ran again and the JVM never exited (JvmExitTest).
+     */
+    private volatile boolean resumeOnDefault;
     @SuppressWarnings("unused") private volatile long foreign;
     @SuppressWarnings("unused") private volatile long pollerRescues;
     @SuppressWarnings("unused") private volatile long pollerRuns;
@@ -609,6 +617,7 @@ public final class Scheduler {
      */
     public void submit(Task task, boolean first) {
         if (terminating) {
+            task.submittedAfterTermination();
             return;
         }
         Thread t = Thread.currentThread();
@@ -792,6 +801,7 @@ public final class Scheduler {
      */
     public void requeueAfterDispatch(Task task) {
         if (terminating) {
+            task.submittedAfterTermination();
             return;
         }
         inject(task);
@@ -1427,6 +1437,16 @@ public final class Scheduler {
 
     public boolean isTerminating() {
         return terminating;
+    }
+
+    /** Any thread, before {@link #terminate}: see {@link #resumeOnDefault}. */
+    public void resumeOnDefaultAfterTermination() {
+        resumeOnDefault = true;
+    }
+
+    /** Any thread: see {@link #resumeOnDefault}. */
+    public boolean resumesOnDefaultAfterTermination() {
+        return resumeOnDefault;
     }
 
     /** Called by Sysmon: a worker whose dispatch count has not moved for a

@@ -46,6 +46,13 @@ public abstract class Task {
         return true;
     }
 
+    /**
+     * Any thread: this task was made runnable after its scheduler terminated, and the
+     * scheduler dropped it. Nothing by default (see GreenThread's override).
+     */
+    protected void submittedAfterTermination() {
+    }
+
     /** Runs (or continues) the task on the calling carrier, after {@link #takeCopy} said so. Carrier threads only. */
     protected abstract void dispatch(Worker worker);
 
