@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,6 +34,18 @@ class JvmExitTest {
         assertThat(child.exited).as("child JVM ended within %d s; output:%n%s", CHILD_SECONDS, child.output).isTrue();
         assertThat(child.status).as("exit status; output:%n%s", child.output).isEqualTo(EXIT_STATUS);
         assertThat(child.output).contains("hook closed");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"green", "actor"})
+    void aHookClosingTheRuntimeDoesNotWaitTheShutdownTimeoutForTheThreadInSystemExit(String from) throws Exception {
+        // That thread ends only with the JVM: waiting the default 5 s for it only delays the exit.
+        Child child = runChild(ExitChild.class, from, Config.defaults().shutdownTimeout().toString());
+        assertThat(child.exited).as("child JVM ended within %d s; output:%n%s", CHILD_SECONDS, child.output).isTrue();
+        assertThat(child.status).as("exit status; output:%n%s", child.output).isEqualTo(EXIT_STATUS);
+        Matcher m = Pattern.compile("hook closed in (\\d+) ms").matcher(child.output);
+        assertThat(m.find()).as("output: %s", child.output).isTrue();
+        assertThat(Long.parseLong(m.group(1))).as("close in the hook, ms").isLessThan(2_000);
     }
 
     record Child(boolean exited, int status, long millis, String output) {

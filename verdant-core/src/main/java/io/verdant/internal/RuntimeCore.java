@@ -924,9 +924,10 @@ public final class RuntimeCore {
         // the whole shutdown timeout and step 6 stop waiting for the carriers.
         boolean interrupted = Thread.interrupted();
         closer = Thread.currentThread();
+        boolean jvmExiting = det == null && jvmShuttingDown();
         if (det != null) {
             det.closing();
-        } else if (jvmShuttingDown()) {
+        } else if (jvmExiting) {
             scheduler.resumeOnDefaultAfterTermination();
         }
         setStateVolatile(CLOSING);
@@ -958,15 +959,26 @@ public final class RuntimeCore {
             } catch (Throwable t) {
                 failure = firstFailure(failure, t);
             }
+            int inExit = 0;
             try {
-                interrupted |= awaitLiveZero(timeout);
+                if (jvmExiting) {
+                    // Threads that end on their cancel are not walked: they are gone after the first look.
+                    long first = Math.min(timeout, EXIT_LOOK_NANOS);
+                    interrupted |= awaitLiveZero(first, 0);
+                    if (live.sum() > 0) {
+                        inExit = inSystemExit(pids.snapshot());
+                    }
+                    interrupted |= awaitLiveZero(timeout - first, inExit);
+                } else {
+                    interrupted |= awaitLiveZero(timeout, 0);
+                }
             } catch (Throwable t) {
                 failure = firstFailure(failure, t);
             }
             List<GreenThread<?>> abandoned = List.of();
             try {
                 abandoned = pids.snapshot();
-                failure = abandonTheRest(abandoned, failure);
+                failure = abandonTheRest(abandoned, inExit, failure);
             } catch (Throwable t) {
                 failure = firstFailure(failure, t);
             }
@@ -1039,6 +1051,30 @@ public final class RuntimeCore {
         }
     }
 
+    /**
+     * Close while the JVM shuts down: how many of {@code threads} wait in
+     * System.exit (for the shutdown hooks, among them perhaps the one closing),
+     * an event actor whose handler does counted with the dispatcher running it.
+     * They end only with the JVM, so close does not wait the shutdown timeout for
+     * them; they are abandoned and, woken, run on (Scheduler.resumeOnDefault).
+     */
+    private static int inSystemExit(List<GreenThread<?>> threads) {
+        int n = 0;
+        for (GreenThread<?> g : threads) {
+            Thread vt = g.thread() != null ? g.thread() : g.handlerThread(); // an event actor: its handler's
+            if (vt == null) {
+                continue;
+            }
+            for (StackTraceElement e : vt.getStackTrace()) {
+                if (e.getClassName().equals("java.lang.Shutdown") && e.getMethodName().equals("exit")) {
+                    n++;
+                    break;
+                }
+            }
+        }
+        return n;
+    }
+
     /** Whether the JVM's shutdown has begun (its hooks run): a hook can no longer be added then. */
     private static boolean jvmShuttingDown() {
         Thread probe = Thread.ofPlatform().unstarted(() -> { });
@@ -1062,16 +1098,16 @@ public final class RuntimeCore {
     }
 
     /**
-     * Close, step 3: waits up to {@code timeout} for the live count to reach 0;
-     * returns whether the closer was interrupted meanwhile (the interrupt is cleared).
+     * Close, step 3: waits up to {@code timeout} for the live count to reach 0
+     * ({@code inExit} while the JVM shuts down: the threads in System.exit); returns whether the closer was interrupted meanwhile (the interrupt is cleared).
      */
-    private boolean awaitLiveZero(long timeout) {
+    private boolean awaitLiveZero(long timeout, int inExit) {
         // The runtime's clock; in deterministic mode real time (Clock.SYSTEM):
         // virtual time does not pass while close waits, so the wait would never end.
         Clock clock = det == null ? timers.clock() : Clock.SYSTEM;
         long start = clock.nanoTime();
         boolean interrupted = false;
-        while (live.sum() > 0) {
+        while (live.sum() > inExit) {
             long left = timeout - (clock.nanoTime() - start);
             if (left <= 0) {
                 break;
@@ -1091,10 +1127,18 @@ public final class RuntimeCore {
     private static final long CLOSE_POLL_NANOS = 1_000_000L;
 
     /**
+     * A close while the JVM shuts down waits this long for its cancelled threads
+     * before it looks for threads in System.exit (a stack walk per thread still
+     * alive). Chosen, not measured.
+     */
+    private static final long EXIT_LOOK_NANOS = 20_000_000L;
+
+    /**
      * Close, step 4: completes the handles of the threads still alive (they never
      * run again); returns {@code failure} with any failure of this step added.
+     * The {@code inExit} threads waiting in System.exit are not reported as stuck.
      */
-    private Throwable abandonTheRest(List<GreenThread<?>> left, Throwable failure) {
+    private Throwable abandonTheRest(List<GreenThread<?>> left, int inExit, Throwable failure) {
         if (!left.isEmpty()) {
             for (GreenThread<?> g : left) {
                 try {
@@ -1104,8 +1148,10 @@ public final class RuntimeCore {
                 }
             }
             try {
-                LOG.log(System.Logger.Level.WARNING, "runtime '" + name + "': " + left.size()
-                        + " green thread(s) still running after " + config.shutdownTimeout() + "; abandoned them");
+                if (left.size() > inExit) {
+                    LOG.log(System.Logger.Level.WARNING, "runtime '" + name + "': " + (left.size() - inExit)
+                            + " green thread(s) still running after " + config.shutdownTimeout() + "; abandoned them");
+                }
             } catch (Throwable t) {
                 failure = firstFailure(failure, t);
             }
