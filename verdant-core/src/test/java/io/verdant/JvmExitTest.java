@@ -37,7 +37,7 @@ class JvmExitTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"green", "actor"})
+    @ValueSource(strings = {"green", "actor", "logWriter"})
     void aHookClosingTheRuntimeDoesNotWaitTheShutdownTimeoutForTheThreadInSystemExit(String from) throws Exception {
         // That thread ends only with the JVM: waiting the default 5 s for it only delays the exit.
         Child child = runChild(ExitChild.class, from, Config.defaults().shutdownTimeout().toString());
@@ -77,7 +77,7 @@ class JvmExitTest {
     /**
      * Main of the child JVM: a shutdown hook closes the runtime, and System.exit
      * is called from args[0] (a green thread, an event-actor handler, the
-     * failureHandler); args[1] is the shutdown timeout.
+     * failureHandler, a logging backend on Verdant's log writer); args[1] is the shutdown timeout.
      */
     public static final class ExitChild {
         public static void main(String[] args) throws Exception {
@@ -104,6 +104,26 @@ class JvmExitTest {
                 case "failureHandler" -> rt.spawn(() -> {
                     throw new IllegalStateException("fails on purpose");
                 });
+                case "logWriter" -> {
+                    // A logging backend that exits, on Verdant's log writer: an unobserved failure's record.
+                    java.util.logging.Logger.getLogger("").addHandler(new java.util.logging.Handler() {
+                        @Override
+                        public void publish(java.util.logging.LogRecord record) {
+                            System.exit(EXIT_STATUS);
+                        }
+
+                        @Override
+                        public void flush() {
+                        }
+
+                        @Override
+                        public void close() {
+                        }
+                    });
+                    rt.spawn(() -> {
+                        throw new IllegalStateException("fails on purpose, unobserved");
+                    });
+                }
                 default -> throw new IllegalArgumentException(from);
             }
             Thread.sleep(TimeUnit.SECONDS.toMillis(CHILD_SECONDS * 4)); // the exit ends the JVM before this

@@ -130,6 +130,11 @@ public final class OffThreadLog {
         }
     }
 
+    /** Any thread: the writer thread, or null before the first record from a virtual thread or carrier. */
+    static Thread writer() {
+        return writer;
+    }
+
     /**
      * Starts the writer. Should that fail (a StackOverflowError, the first record
      * logged near the end of a green thread's stack), the next record tries again:

@@ -1022,7 +1022,11 @@ public final class RuntimeCore {
                 // The records its green threads logged (a failure nobody observed, its last
                 // words) are written before close returns: the writer is a daemon, and a program
                 // that exits right after close would lose them. Bounded: a backend may block.
-                OffThreadLog.flush(Math.max(timeout, 1_000_000_000L));
+                // Not when a logging backend called System.exit on the writer: it writes no more.
+                Thread writer = OffThreadLog.writer();
+                if (!(jvmExiting && writer != null && inSystemExit(writer))) {
+                    OffThreadLog.flush(Math.max(timeout, 1_000_000_000L));
+                }
             } catch (Throwable t) {
                 failure = firstFailure(failure, t);
             }
@@ -1062,17 +1066,21 @@ public final class RuntimeCore {
         int n = 0;
         for (GreenThread<?> g : threads) {
             Thread vt = g.thread() != null ? g.thread() : g.handlerThread(); // an event actor: its handler's
-            if (vt == null) {
-                continue;
-            }
-            for (StackTraceElement e : vt.getStackTrace()) {
-                if (e.getClassName().equals("java.lang.Shutdown") && e.getMethodName().equals("exit")) {
-                    n++;
-                    break;
-                }
+            if (vt != null && inSystemExit(vt)) {
+                n++;
             }
         }
         return n;
+    }
+
+    /** Whether {@code t} is inside System.exit (a stack walk: only while the JVM shuts down). */
+    static boolean inSystemExit(Thread t) {
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getClassName().equals("java.lang.Shutdown") && e.getMethodName().equals("exit")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the JVM's shutdown has begun (its hooks run): a hook can no longer be added then. */
