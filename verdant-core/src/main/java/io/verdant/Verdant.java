@@ -702,6 +702,10 @@ public final class Verdant implements AutoCloseable {
      * is then thrown, once. An interrupt of the caller, before or during close,
      * neither fails nor shortens it (as {@code ExecutorService.close}): close
      * waits as it would have, and returns with the interrupt status set.
+     * A close made while the JVM shuts down (in a shutdown hook) does not wait
+     * for green threads inside {@code System.exit}, which end only with the JVM,
+     * and lets a green thread woken after it run on the JDK's default scheduler,
+     * so that such an exit completes (docs/runtime.md, "The JVM's exit").
      *
      * @throws IllegalStateException if called from one of this runtime's own green threads, or from
      *         another virtual thread that runs on this runtime's carriers: one started inside a green
