@@ -45,16 +45,16 @@ public final class ChatRoomExample {
                     Green.send(room.pid(), new Join(m.pid(), name));
                     members.add(m);
                 }
-                // Every Join is in the room's mailbox before any member is told to talk
-                // (and so before any Say: one mailbox, one order).
-                for (GreenHandle<Integer> m : members) {
-                    Green.send(m.pid(), "go");
-                }
                 // A fifth member joins and leaves at once (it ends): the room's monitor drops it.
                 GreenHandle<Void> quitter = Green.spawn(() -> {
                     Green.send(room.pid(), new Join(Green.self(), "quitter"));
                 });
                 quitter.join();
+                // Every Join is in the room's mailbox before any member is told to talk
+                // (and so before any Say: one mailbox, one order), and the quitter has ended.
+                for (GreenHandle<Integer> m : members) {
+                    Green.send(m.pid(), "go");
+                }
                 int received = 0;
                 for (GreenHandle<Integer> m : members) {
                     received += m.join();
@@ -82,6 +82,7 @@ public final class ChatRoomExample {
                     Green.monitor(member);
                 }
                 case Say(String from, String text) -> {
+                    dropEnded(members);
                     for (Map.Entry<Pid, String> e : members.entrySet()) {
                         if (!e.getValue().equals(from) && Green.send(e.getKey(), new Line(from, text))) {
                             delivered++;
@@ -92,14 +93,19 @@ public final class ChatRoomExample {
                     // Every member (and the quitter) has ended by now and its Down is in the
                     // mailbox: before Close, or behind it for a member already gone when its
                     // Join was handled (the quitter may be), whose Down monitor queued at once.
-                    while (Green.tryReceive(Signal.Down.class).orElse(null) instanceof Signal.Down down) {
-                        members.remove(down.pid());
-                    }
+                    dropEnded(members);
                     System.out.println("room closing; members left: " + members.size()
                             + " (each was dropped when its Down arrived)");
                     return delivered;
                 }
             }
+        }
+    }
+
+    /** Drops the members whose Down is already in the mailbox, wherever it sits. */
+    private static void dropEnded(Map<Pid, String> members) {
+        while (Green.tryReceive(Signal.Down.class).orElse(null) instanceof Signal.Down down) {
+            members.remove(down.pid());
         }
     }
 
