@@ -11,6 +11,9 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static io.verdant.internal.ModelCheck.check;
+import static io.verdant.internal.ModelCheck.race;
+
 /**
  * Lincheck's model checker on {@link CancelNode} directly: every interleaving
  * (up to the invocation count) of two or three platform threads racing a
@@ -47,27 +50,6 @@ class CancelNodeModelCheckTest {
     private static void end(GreenThread<?> g) {
         CancelNode.threadEnded(g);
         STATUS.setRelease(g, GreenThread.SUCCEEDED);
-    }
-
-    private static void check(boolean ok, String what) {
-        if (!ok) {
-            throw new AssertionError(what);
-        }
-    }
-
-    private static void race(Runnable... parts) {
-        Thread[] ts = new Thread[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            ts[i] = new Thread(parts[i]);
-            ts[i].start();
-        }
-        try {
-            for (Thread t : ts) {
-                t.join();
-            }
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
     }
 
     @Test

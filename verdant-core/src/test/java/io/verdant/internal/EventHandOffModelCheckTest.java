@@ -7,6 +7,9 @@ import org.junit.jupiter.api.Timeout;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.verdant.internal.ModelCheck.check;
+import static io.verdant.internal.ModelCheck.race;
+
 /**
  * Lincheck's model checker on the event-actor hand-off ({@link
  * EventHandOffHarness}: ActorCell's append, pollEvent and idleEvent, with a
@@ -22,27 +25,6 @@ import java.util.List;
 @Timeout(600)
 class EventHandOffModelCheckTest {
     private static final int INVOCATIONS = 200;
-
-    private static void check(boolean ok, String what) {
-        if (!ok) {
-            throw new AssertionError(what);
-        }
-    }
-
-    private static void race(Runnable... parts) {
-        Thread[] ts = new Thread[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            ts[i] = new Thread(parts[i]);
-            ts[i].start();
-        }
-        try {
-            for (Thread t : ts) {
-                t.join();
-            }
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     @Test
     void sendsRacingTurnsStrandNoMessage() {

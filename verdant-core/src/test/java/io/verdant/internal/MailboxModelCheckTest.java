@@ -8,6 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 
+import static io.verdant.internal.ModelCheck.check;
+import static io.verdant.internal.ModelCheck.race;
+
 /**
  * Lincheck's model checker on a mailbox ({@link ActorCell} through {@link
  * MailboxHarness}: no owner thread, non-blocking receives): two senders racing
@@ -23,27 +26,6 @@ import java.util.function.Predicate;
 class MailboxModelCheckTest {
     private static final int INVOCATIONS = 200;
     private static final Predicate<Object> EVEN = m -> (Integer) m % 2 == 0;
-
-    private static void check(boolean ok, String what) {
-        if (!ok) {
-            throw new AssertionError(what);
-        }
-    }
-
-    private static void race(Runnable... parts) {
-        Thread[] ts = new Thread[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            ts[i] = new Thread(parts[i]);
-            ts[i].start();
-        }
-        try {
-            for (Thread t : ts) {
-                t.join();
-            }
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     /** A receive's record: the message, negated if a selective (even-only) receive took it. */
     private static void got(List<Integer> out, Object m, boolean selective) {

@@ -8,6 +8,9 @@ import org.junit.jupiter.api.Timeout;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.verdant.internal.ModelCheck.check;
+import static io.verdant.internal.ModelCheck.race;
+
 /**
  * Lincheck's model checker on a channel's non-blocking surface ({@link
  * ChannelImpl}'s trySend, tryReceive and close, from platform threads), for a
@@ -22,27 +25,6 @@ import java.util.List;
 @Timeout(600)
 class ChannelModelCheckTest {
     private static final int INVOCATIONS = 150;
-
-    private static void check(boolean ok, String what) {
-        if (!ok) {
-            throw new AssertionError(what);
-        }
-    }
-
-    private static void race(Runnable... parts) {
-        Thread[] ts = new Thread[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            ts[i] = new Thread(parts[i]);
-            ts[i].start();
-        }
-        try {
-            for (Thread t : ts) {
-                t.join();
-            }
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     /** trySend, recording the value if accepted; false if full or closed. */
     private static void send(ChannelImpl<Integer> ch, int v, List<Integer> accepted) {

@@ -9,6 +9,9 @@ import org.junit.jupiter.api.Timeout;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static io.verdant.internal.ModelCheck.check;
+import static io.verdant.internal.ModelCheck.race;
+
 /**
  * Lincheck's model checker on {@link SelectCore} directly, from platform
  * threads: a select waiting on two channels while a send lands on one, a
@@ -26,27 +29,6 @@ class SelectModelCheckTest {
     private static final int INVOCATIONS = 150;
     /** Two claimers of one waiting select: a claim made non-atomic (read, then write) was found at 500 invocations, not at 150. */
     private static final int TWO_CLAIMER_INVOCATIONS = 500;
-
-    private static void check(boolean ok, String what) {
-        if (!ok) {
-            throw new AssertionError(what);
-        }
-    }
-
-    private static void race(Runnable... parts) {
-        Thread[] ts = new Thread[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            ts[i] = new Thread(parts[i]);
-            ts[i].start();
-        }
-        try {
-            for (Thread t : ts) {
-                t.join();
-            }
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     @Test
     void aSelectRacingASendACloseAndAReceiverEndsOnceAndLeavesNothingQueued() {

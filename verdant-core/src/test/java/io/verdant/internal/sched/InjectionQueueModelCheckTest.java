@@ -7,6 +7,9 @@ import org.junit.jupiter.api.Timeout;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.verdant.internal.ModelCheck.check;
+import static io.verdant.internal.ModelCheck.race;
+
 /**
  * Lincheck's model checker on the injection queue directly: producers pushing
  * single tasks, chains and array batches (a ring's overflow) at two priority
@@ -36,27 +39,6 @@ class InjectionQueueModelCheckTest {
         @Override
         protected void dispatch(Worker worker) {
             throw new UnsupportedOperationException("test task");
-        }
-    }
-
-    private static void check(boolean ok, String what) {
-        if (!ok) {
-            throw new AssertionError(what);
-        }
-    }
-
-    private static void race(Runnable... parts) {
-        Thread[] ts = new Thread[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            ts[i] = new Thread(parts[i]);
-            ts[i].start();
-        }
-        try {
-            for (Thread t : ts) {
-                t.join();
-            }
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
         }
     }
 

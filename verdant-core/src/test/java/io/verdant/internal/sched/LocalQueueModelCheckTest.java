@@ -7,6 +7,9 @@ import org.junit.jupiter.api.Timeout;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.verdant.internal.ModelCheck.check;
+import static io.verdant.internal.ModelCheck.race;
+
 /**
  * Lincheck's model checker on a worker's ring ({@link LocalQueue}) directly:
  * the owner offering and polling while two thieves steal half into their own
@@ -33,27 +36,6 @@ class LocalQueueModelCheckTest {
         @Override
         protected void dispatch(Worker worker) {
             throw new UnsupportedOperationException("test task");
-        }
-    }
-
-    private static void check(boolean ok, String what) {
-        if (!ok) {
-            throw new AssertionError(what);
-        }
-    }
-
-    private static void race(Runnable... parts) {
-        Thread[] ts = new Thread[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            ts[i] = new Thread(parts[i]);
-            ts[i].start();
-        }
-        try {
-            for (Thread t : ts) {
-                t.join();
-            }
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
         }
     }
 

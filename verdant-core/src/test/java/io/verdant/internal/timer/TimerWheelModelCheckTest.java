@@ -8,6 +8,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static io.verdant.internal.ModelCheck.check;
+import static io.verdant.internal.ModelCheck.race;
+
 /**
  * Lincheck's model checker on the wheel, on a manual clock: schedule and
  * cancel (any thread, lock-free) racing the ticker's drain, advance and
@@ -22,27 +25,6 @@ class TimerWheelModelCheckTest {
     private static final int INVOCATIONS = 300;
     private static final long MS = TimerWheel.TICK_NANOS;
     private static final long START = 1_000_000_000_000L;
-
-    private static void check(boolean ok, String what) {
-        if (!ok) {
-            throw new AssertionError(what);
-        }
-    }
-
-    private static void race(Runnable... parts) {
-        Thread[] ts = new Thread[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            ts[i] = new Thread(parts[i]);
-            ts[i].start();
-        }
-        try {
-            for (Thread t : ts) {
-                t.join();
-            }
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     @Test
     void aTimerFiresIffItsCancelLostRacingTheTicker() {
