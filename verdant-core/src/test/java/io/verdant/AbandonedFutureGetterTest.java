@@ -7,18 +7,22 @@ import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Green threads waiting in {@code get()} on the {@link Future} view of a
- * long-lived thread of another runtime, abandoned by their own runtime's close
- * (its only carrier held, so they never run again): the view does not keep
- * them. Before, each stayed among the view's waiting get callers for as long as
- * the view lived, its thread and stack with it.
+ * Green threads waiting in {@code get} on a {@link Future} of another runtime,
+ * abandoned by their own runtime's close (its only carrier held, so they never
+ * run again): the future does not keep them. Before, each stayed among the
+ * waiters of the {@code asFuture()} view of a long-lived thread (untimed get),
+ * or of a long-running executor task's future (timed get; its end did not clear
+ * them either), for as long as the future lived, its thread and stack with it.
  */
 @Timeout(60)
 class AbandonedFutureGetterTest {
@@ -27,23 +31,36 @@ class AbandonedFutureGetterTest {
 
     @Test
     void aFutureViewDoesNotKeepGetCallersTheirRuntimeAbandoned() throws Exception {
+        check((b, end) -> b.spawn(() -> {
+            end.await();
+            return "done";
+        }).asFuture(), view -> view::get);
+    }
+
+    @Test
+    void anExecutorFutureDoesNotKeepTimedGetCallersTheirRuntimeAbandoned() throws Exception {
+        check((b, end) -> b.executor().submit(() -> {
+            end.await();
+            return "done";
+        }), view -> () -> view.get(50, TimeUnit.SECONDS));
+    }
+
+    /** A future of runtime b that completes with "done" once end opens, and how its callers get it. */
+    private static void check(BiFunction<Verdant, CountDownLatch, Future<String>> future,
+                              Function<Future<String>, Callable<String>> get) throws Exception {
         release = false;
         Verdant b = Verdant.start(Config.builder().workers(1).name("long-lived").build());
         CountDownLatch end = new CountDownLatch(1);
         try {
-            GreenHandle<String> longLived = b.spawn(() -> {
-                end.await();
-                return "done";
-            });
-            Future<String> view = longLived.asFuture();
-            List<WeakReference<Thread>> getters = abandonGetters(view);
+            Future<String> view = future.apply(b, end);
+            List<WeakReference<Thread>> getters = abandonGetters(get.apply(view));
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (getters.stream().anyMatch(r -> r.get() != null) && System.nanoTime() < until) {
                 System.gc();
                 Thread.sleep(10);
             }
             assertThat(getters.stream().filter(r -> r.get() != null).count())
-                    .as("abandoned get callers still reachable while the view lives").isZero();
+                    .as("abandoned get callers still reachable while the future lives").isZero();
             assertThat(view.isDone()).isFalse();
             end.countDown();
             assertThat(view.get(20, TimeUnit.SECONDS)).isEqualTo("done");
@@ -54,8 +71,8 @@ class AbandonedFutureGetterTest {
         }
     }
 
-    /** GETTERS green threads of a runtime closed while they wait in view.get(); weakly. */
-    private static List<WeakReference<Thread>> abandonGetters(Future<String> view) throws Exception {
+    /** GETTERS green threads of a runtime closed while they wait in get; weakly. */
+    private static List<WeakReference<Thread>> abandonGetters(Callable<String> get) throws Exception {
         List<WeakReference<Thread>> threads = new ArrayList<>();
         Verdant a = Verdant.start(Config.builder().workers(1).maxSpareCarriers(0).name("abandoned-getters")
                 .shutdownTimeout(Duration.ofMillis(100)).failureHandler((h, t) -> { }).build());
@@ -67,7 +84,7 @@ class AbandonedFutureGetterTest {
                         threads.add(new WeakReference<>(Thread.currentThread()));
                     }
                     started.countDown();
-                    return view.get();
+                    return get.call();
                 });
                 long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
                 while (g.state() != GreenState.WAITING && System.nanoTime() < until) {

@@ -521,7 +521,7 @@ public final class GreenExecutorService extends AbstractExecutorService {
          * parked here (this task may be another runtime's) that it abandoned:
          * it leaves the waiters, which nothing else would empty (done() does
          * not), so the future no longer keeps the dead thread
-         * (AbandonedExecutorFutureGetterTest). Any thread; never parks.
+         * (AbandonedFutureGetterTest). Any thread; never parks.
          */
         @Override
         public void dropAbandoned(Thread t) {
