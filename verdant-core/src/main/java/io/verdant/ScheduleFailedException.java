@@ -6,7 +6,10 @@ import java.io.Serial;
  * A deterministic run ({@link Verdant#deterministic(Config, Determinism)}) could
  * not go on: a deadlock, too many steps, or an input the runtime does not
  * control (a JDK timed wait, a wake-up from a thread outside the runtime). The
- * message starts with the one-line replay key of the schedule.
+ * message starts with the one-line replay key of the schedule. In a JVM started
+ * with {@code verdant-agent}, whose checkpoints in loops are scheduling points,
+ * a line under the first says so and names the agent's options: the key replays only
+ * under the same {@code -javaagent}.
  */
 public class ScheduleFailedException extends RuntimeException {
     @Serial
@@ -35,9 +38,27 @@ public class ScheduleFailedException extends RuntimeException {
      * @param cause what the code under test threw, or null
      */
     public ScheduleFailedException(String message, ScheduleTrace trace, Throwable cause) {
-        super("[replay " + trace.replayKey() + "] " + message + " (" + trace + ")", cause);
+        super("[replay " + trace.replayKey() + "] " + withAgentNote(message) + " (" + trace + ")", cause);
         this.replayKey = trace.replayKey();
         this.trace = trace;
+    }
+
+    /** The system property verdant-agent sets to its options when it installs. */
+    private static final String AGENT_PROPERTY = "verdant.agent";
+
+    /** {@code message} with a line after its first naming the agent, if one is installed (once). */
+    private static String withAgentNote(String message) {
+        String options = System.getProperty(AGENT_PROPERTY);
+        if (options == null) {
+            return message;
+        }
+        String note = "\n  recorded with verdant-agent (" + options + "): its checkpoints in loops are scheduling "
+                + "points, so this key replays the same schedule only under the same -javaagent";
+        if (message.contains(note)) {
+            return message; // a failure re-wrapped with the message of one made before
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message + note : message.substring(0, nl) + note + message.substring(nl);
     }
 
     /** Exploration's record of the failed run's steps, for {@link Exploration#replay(ScheduleFailedException)}. */

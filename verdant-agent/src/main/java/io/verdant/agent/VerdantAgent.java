@@ -22,6 +22,12 @@ import java.util.List;
  * class instrumented for {@value #SETTLE_MILLIS} ms, or after
  * {@value #MAX_SETTLE_MILLIS} ms at the latest), and {@link #report()} logs and
  * returns them on request at any time.
+ *
+ * <p>In a deterministic runtime ({@code Verdant.deterministic}) the inserted
+ * checkpoints are scheduling points, as an explicit {@code Green.checkpoint()}:
+ * a seed runs another schedule with the agent than without it (or with other
+ * options). The agent sets the system property {@value #AGENT_PROPERTY} to its
+ * options, and a failed schedule's message names them.
  */
 public final class VerdantAgent {
     private static final System.Logger LOG = System.getLogger("io.verdant.agent");
@@ -35,6 +41,11 @@ public final class VerdantAgent {
     static final long MAX_SETTLE_MILLIS = 60_000;
     /** Exit status of a JVM started with a bad {@code -javaagent} argument string (as for a bad command line). */
     static final int BAD_ARGUMENTS_STATUS = 1;
+    /**
+     * The system property the agent sets to its options ({@link AgentOptions#toString()})
+     * when it installs; a deterministic runtime's failure message names them.
+     */
+    public static final String AGENT_PROPERTY = "verdant.agent";
     private static volatile SafepointTransformer transformer;
 
     private VerdantAgent() {
@@ -110,6 +121,9 @@ public final class VerdantAgent {
         SafepointTransformer t = new SafepointTransformer(options, inst, verdantModule());
         transformer = t;
         inst.addTransformer(t, inst.isRetransformClassesSupported());
+        // Read by verdant-core's ScheduleFailedException: the checkpoints are scheduling points of a
+        // deterministic runtime, so a failure's replay key replays only under the same agent options.
+        System.setProperty(AGENT_PROPERTY, options.toString());
         LOG.log(System.Logger.Level.INFO, "verdant-agent: inserting Green.checkpoint() at loop back-edges"
                 + (options.entry() ? " and method entries" : "") + " of " + options);
         if (attached) {
