@@ -628,7 +628,11 @@ public final class Verdant implements AutoCloseable {
      * (identical siblings collapsed with a count), then any deadlock (a cycle of
      * mutex waits and joins). As text, or as JSON whose field names match the
      * JDK's thread dump so the two can be joined on {@code tid}. Nothing is
-     * stopped; stacks, when asked for, cost a few microseconds per thread.
+     * stopped; stacks, when asked for, cost a few microseconds per thread. A
+     * deterministic runtime's stacks are taken only when the caller is one of
+     * its green threads (the body, say): from another thread they are left out,
+     * for walking them would submit its threads again from outside, which would
+     * fail or change the schedule.
      *
      * @param out     where to write (a {@code PrintStream}, {@code StringBuilder}, {@code Writer}...)
      * @param options text or JSON, stacks or not

@@ -76,11 +76,24 @@ public final class Dumper {
         }
     }
 
+    /**
+     * Whether the caller runs inside {@code rt}, a deterministic runtime (a green thread of it, or
+     * a virtual thread on its carrier). From outside, no stack is walked: the JDK submits a thread
+     * whose stack it walked unmounted once more, from the walking thread, and a deterministic
+     * runtime fails the run on a wake-up from outside (or, had the carrier tried to run the thread
+     * meanwhile, takes a step a replay would not).
+     */
+    private boolean insideDeterministic() {
+        io.verdant.internal.GreenThread<?> g = io.verdant.internal.GreenThread.current();
+        return (g != null && g.runtime() == rt) || rt.det.callerOnCarrier();
+    }
+
     private void collect() {
         long now = Clock.SYSTEM.nanoTime(); // the clock of lastRanAt (Ticker.coarseNanos)
         Map<Pid, Snapshots.Supervised> sup = Snapshots.supervised(rt);
         rt.supervisors.forEach((g, view) -> supervisors.put(g.pid(), view));
         int stacked = 0;
+        boolean walk = options.hasStacks() && (rt.det == null || insideDeterministic());
         for (GreenThread<?> g : rt.threads()) {
             GreenThreadInfo i = Snapshots.info(g, sup, now);
             if (i == null) {
@@ -88,7 +101,7 @@ public final class Dumper {
             }
             infos.put(i.pid(), i);
             threads.put(i.pid(), g);
-            if (options.hasStacks() && stacked < options.maxStacks() && g.vthread() != null) {
+            if (walk && stacked < options.maxStacks() && g.vthread() != null) {
                 stacked++;
                 List<String> frames = new ArrayList<>();
                 for (StackTraceElement e : g.vthread().getStackTrace()) {
