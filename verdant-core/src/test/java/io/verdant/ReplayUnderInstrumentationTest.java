@@ -60,6 +60,42 @@ class ReplayUnderInstrumentationTest {
     }
 
     @Test
+    void logsAtTheFinestLevelKeepTheSchedule() {
+        Config logging = Config.builder().build(); // no failure handler: failures are logged
+        String base = runSeeds(logging, rt -> { });
+        java.util.logging.Logger verdant = java.util.logging.Logger.getLogger("io.verdant");
+        java.util.logging.Level before = verdant.getLevel();
+        boolean parents = verdant.getUseParentHandlers();
+        java.util.concurrent.atomic.AtomicInteger records = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.logging.Handler count = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                records.incrementAndGet();
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        count.setLevel(java.util.logging.Level.ALL);
+        verdant.setLevel(java.util.logging.Level.ALL);
+        verdant.setUseParentHandlers(false);
+        verdant.addHandler(count);
+        try {
+            assertThat(runSeeds(logging, rt -> { })).as("io.verdant at ALL").isEqualTo(base);
+        } finally {
+            verdant.removeHandler(count);
+            verdant.setUseParentHandlers(parents);
+            verdant.setLevel(before);
+        }
+        assertThat(records.get()).as("records logged at the finer level").isPositive();
+    }
+
+    @Test
     void observingTheRuntimeFromTheBodyKeepsTheSchedule() {
         String base = runSeeds(quiet().build(), rt -> { });
         assertThat(runSeeds(quiet().build(), rt -> rt.snapshot())).as("snapshot").isEqualTo(base);
