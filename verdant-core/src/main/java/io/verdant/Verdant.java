@@ -605,7 +605,12 @@ public final class Verdant implements AutoCloseable {
      * @throws IllegalStateException if the flight recorder is off, or the runtime is a deterministic one
      */
     public TraceRecording flightRecording() {
-        if (core.scheduler == null || !core.scheduler.traceControl().flightRecorder()) {
+        if (core.scheduler == null) {
+            throw new IllegalStateException("flightRecording: runtime '" + core.name
+                    + "' is deterministic (it keeps no flight recorder, whatever Config says); use trace() for its "
+                    + "schedule");
+        }
+        if (!core.scheduler.traceControl().flightRecorder()) {
             throw new IllegalStateException("runtime '" + core.name
                     + "' has no flight recorder: start it with Config.builder().flightRecorder(bytes)");
         }

@@ -60,6 +60,17 @@ class ReplayUnderInstrumentationTest {
     }
 
     @Test
+    void theFlightRecordingOfADeterministicRuntimeIsRefusedSayingWhy() {
+        try (Verdant rt = Verdant.deterministic(quiet().flightRecorder(1 << 16).build(), Determinism.seed(1))) {
+            rt.run(() -> Green.spawn(Green::yield).join());
+            org.assertj.core.api.Assertions.assertThatThrownBy(rt::flightRecording)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("is deterministic")
+                    .hasMessageNotContaining("start it with Config.builder().flightRecorder");
+        }
+    }
+
+    @Test
     void logsAtTheFinestLevelKeepTheSchedule() {
         Config logging = Config.builder().build(); // no failure handler: failures are logged
         String base = runSeeds(logging, rt -> { });
