@@ -168,6 +168,14 @@ class ReplayAcrossMachinesTest {
         }
     }
 
+    @Test
+    void aSeedReplaysWithMetricsOffAssertionsOnOrOffAndJmxOn() throws Exception {
+        String here = runSeeds(DetRuns.QUIET);
+        for (String flags : List.of("-Dverdant.metrics=false -da", "-ea -Dverdant.jmx=true")) {
+            assertThat(child(flags)).as("a child JVM with " + flags).isEqualTo(here);
+        }
+    }
+
     /** A subscriber's message type: a class of the test, whose identity hash is made at run time. */
     record Note(String text) {
     }
