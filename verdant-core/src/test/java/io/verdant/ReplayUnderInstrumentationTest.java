@@ -71,6 +71,19 @@ class ReplayUnderInstrumentationTest {
     }
 
     @Test
+    void aJfrRecordingOfEveryVerdantEventKeepsTheSchedule() throws Exception {
+        String base = runSeeds(quiet().build(), rt -> { });
+        try (jdk.jfr.Recording rec = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"))) {
+            for (String e : List.of("Preemption", "MutexWait", "DeadLetter", "SupervisorRestart", "SupervisorGaveUp",
+                    "GreenThreadStart", "GreenThreadEnd", "RuntimeStatistics", "WorkerStatistics")) {
+                rec.enable("io.verdant." + e).withoutThreshold().withStackTrace();
+            }
+            rec.start();
+            assertThat(runSeeds(quiet().build(), rt -> { })).as("JFR on").isEqualTo(base);
+        }
+    }
+
+    @Test
     void logsAtTheFinestLevelKeepTheSchedule() {
         Config logging = Config.builder().build(); // no failure handler: failures are logged
         String base = runSeeds(logging, rt -> { });
