@@ -124,6 +124,9 @@ class ReplayUnderInstrumentationTest {
         String base = runSeeds(quiet().build(), rt -> { });
         assertThat(runSeeds(quiet().build(), rt -> rt.snapshot())).as("snapshot").isEqualTo(base);
         assertThat(runSeeds(quiet().build(), rt -> rt.metrics())).as("metrics").isEqualTo(base);
+        assertThat(runSeeds(quiet().build(), rt -> rt.trace())).as("trace").isEqualTo(base);
+        assertThat(runSeeds(quiet().build(), rt -> rt.dump(new StringWriter(), DumpOptions.json().stacks(true))))
+                .as("dump with stacks").isEqualTo(base);
         assertThat(runSeeds(quiet().build(), rt -> rt.dump(new StringWriter(), DumpOptions.text())))
                 .as("dump").isEqualTo(base);
     }
