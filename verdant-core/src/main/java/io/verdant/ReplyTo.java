@@ -58,7 +58,10 @@ public final class ReplyTo<R> {
      *   per abandoned call until it ended (AbandonedCallerForgottenTest). Both
      *   removals are idempotent, so a caller that runs after all (see
      *   AbandonedWaits) forgets nothing twice. inFlight is volatile and written
-     *   before the caller parks; a close that read null forgets nothing.
+     *   before the caller parks; a close that read null forgets nothing. A
+     *   caller abandoned while its request waits for room in a full BLOCK
+     *   mailbox is parked on the mailbox, not here: the bound ends the call
+     *   through the same path (MailboxBound.callSending).
      */
     private final Thread caller;
     private final Pid callerPid;
@@ -179,11 +182,18 @@ public final class ReplyTo<R> {
         slot.inFlight = new InFlight(target, msg, b);
         try {
             boolean sent;
+            if (b != null) {
+                b.callSending(slot.onAbandoned); // a close abandoning this caller while it waits for room ends the call
+            }
             try {
                 sent = RuntimeCore.send(pid, msg, deadline);
             } catch (TimedOutException noRoom) {
                 throw new TimedOutException(what + ": no reply from " + pid + " within " + Duration.ofNanos(nanos)
                         + ": " + noRoom.getMessage() + " (the request was not sent)");
+            } finally {
+                if (b != null) {
+                    b.callSent();
+                }
             }
             if (!sent && rt.lookup(pid) != null) {
                 // Alive, but its bounded mailbox dropped the request (DROP_NEWEST): no reply will come.

@@ -62,6 +62,9 @@ import java.util.concurrent.locks.LockSupport;
  *   dead and report a dead letter instead of waiting out their timeout.
  *   A sender its runtime's close abandoned never runs again: close takes it
  *   out of blocked and passes on a wake-up it may have had (dropAbandoned).
+ *   A call's caller never reaches the end of its call then either: while its
+ *   request may wait here it is in callSends, and close ends its call too
+ *   (ReplyTo forgets it: its exit listener on the owner goes).
  *   A blocked sender parks with this bound as its blocker; its toString is the
  *   sender's wait reason in snapshots and dumps ("Mailbox of &lt;1.2.0&gt; 'db'
  *   bounded(64) full"): the owner and the capacity, never a message.
@@ -104,6 +107,8 @@ public final class MailboxBound implements ExitListener, AbandonedWaits {
     private volatile GreenThread<?> owner;
     /** DROP_OLDEST only (else null): call requests in flight to the owner, see "Dropped call requests". */
     private final ConcurrentHashMap<Request, ReplyCore> calls;
+    /** BLOCK only (else null): callers whose call's request is being sent, and how to end that call if abandoned. */
+    private final ConcurrentHashMap<Thread, AbandonedWaits> callSends;
 
     /**
      * A bound.
@@ -117,6 +122,28 @@ public final class MailboxBound implements ExitListener, AbandonedWaits {
         this.policy = policy;
         this.blockNanos = blockNanos;
         this.calls = policy == DROP_OLDEST ? new ConcurrentHashMap<>() : null;
+        this.callSends = policy == BLOCK ? new ConcurrentHashMap<>() : null;
+    }
+
+    /**
+     * The caller of a call to the owner, before it sends the request: if the
+     * send may wait here for room (BLOCK) and close abandons the caller then,
+     * {@code endCall} ends its call (see "Waiting for room"). Pair with
+     * {@link #callSent}.
+     *
+     * @param endCall what ends the call of the current thread when it is abandoned
+     */
+    public void callSending(AbandonedWaits endCall) {
+        if (callSends != null) {
+            callSends.put(Thread.currentThread(), endCall);
+        }
+    }
+
+    /** The caller, once its request's send returned or threw: undoes {@link #callSending}. */
+    public void callSent() {
+        if (callSends != null) {
+            callSends.remove(Thread.currentThread());
+        }
     }
 
     /**
@@ -299,6 +326,10 @@ public final class MailboxBound implements ExitListener, AbandonedWaits {
     public void dropAbandoned(Thread t) {
         blocked.remove(t);
         signalNext();
+        AbandonedWaits call = callSends == null ? null : callSends.remove(t);
+        if (call != null) {
+            call.dropAbandoned(t);
+        }
     }
 
     /** The spawner, before the owner is published: the green thread whose mailbox this bounds. */
