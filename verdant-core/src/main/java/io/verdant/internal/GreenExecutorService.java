@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -61,7 +62,10 @@ import java.util.function.Supplier;
  *   Waits: a green thread parks on the runtime's timer wheel, a platform thread
  *   with parkNanos); tryTerminate sets terminated before unparking, so no
  *   wake-up is lost. Cancellation of a green waiter (or an interrupt) is an
- *   InterruptedException, as the ExecutorService contract says.
+ *   InterruptedException, as the ExecutorService contract says. A green
+ *   waiter its runtime's close abandons (parked here, the executor's blocker)
+ *   never reaches its finally: close takes it and its closing listener out
+ *   (dropAbandoned).
  *
  * Futures
  *   submit/invokeAll/invokeAny come from AbstractExecutorService over
@@ -85,7 +89,7 @@ import java.util.function.Supplier;
  * Any thread may call any method.
  * </pre>
  */
-public final class GreenExecutorService extends AbstractExecutorService {
+public final class GreenExecutorService extends AbstractExecutorService implements AbandonedWaits {
     private static final int RUNNING = 0;
     private static final int SHUTDOWN = 1;
     private static final int STOP = 2;
@@ -99,7 +103,8 @@ public final class GreenExecutorService extends AbstractExecutorService {
     private final CancelToken.Registration underRegistration;
     /** Makes each task thread's own mailbox bound, or null for unbounded mailboxes. */
     private final Supplier<MailboxBound> mailbox;
-    private final ConcurrentLinkedQueue<Thread> waiters = new ConcurrentLinkedQueue<>();
+    /** Threads in awaitTermination or close, each with its closing listener on the runtime. */
+    private final ConcurrentHashMap<Thread, Runnable> waiters = new ConcurrentHashMap<>();
     @SuppressWarnings("unused") private volatile int state;
     @SuppressWarnings("unused") private volatile long active;
     @SuppressWarnings("unused") private volatile boolean terminated;
@@ -380,8 +385,8 @@ public final class GreenExecutorService extends AbstractExecutorService {
             return terminated;
         }
         Thread me = Thread.currentThread();
-        waiters.add(me);
         Runnable closing = this::tryTerminate;
+        waiters.put(me, closing);
         runtime.addClosingListener(closing);
         try {
             if (runtime.isClosed()) {
@@ -408,7 +413,22 @@ public final class GreenExecutorService extends AbstractExecutorService {
             return true;
         } finally {
             runtime.removeClosingListener(closing);
-            waiters.remove(me);
+            waiters.remove(me, closing);
+        }
+    }
+
+    /**
+     * Close of the runtime of {@code t}, a thread it abandoned in awaitTermination
+     * or close here (this executor may be another runtime's): it leaves the waiters
+     * and its closing listener leaves this executor's runtime, which nothing else
+     * would empty before termination (AbandonedExecutorAwaitTerminationTest). Any
+     * thread; never parks.
+     */
+    @Override
+    public void dropAbandoned(Thread t) {
+        Runnable closing = waiters.remove(t);
+        if (closing != null) {
+            runtime.removeClosingListener(closing);
         }
     }
 
@@ -424,7 +444,7 @@ public final class GreenExecutorService extends AbstractExecutorService {
             if (underRegistration != null) {
                 underRegistration.remove(); // no task is left for it to cancel
             }
-            for (Thread t : waiters) {
+            for (Thread t : waiters.keySet()) {
                 LockSupport.unpark(t);
             }
         }
