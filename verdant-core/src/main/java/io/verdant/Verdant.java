@@ -39,7 +39,9 @@ import java.util.function.Function;
  * blocking calls throw their usual interrupt exceptions), waits up to
  * {@link Config#shutdownTimeout()} for them to end, abandons the rest (their
  * {@link GreenHandle#join()} throws {@link CancelledException}; they never run
- * again: one still running leaves its carrier at its next safepoint), then stops
+ * again: one still running leaves its carrier at its next safepoint, and any
+ * Verdant wait it starts throws {@link CancelledException}, even if it cleared
+ * its interrupt, so that it never waits on an object shared with others), then stops
  * the carriers and the ticker. Last, it waits (up to the shutdown timeout, at
  * least one second) until the log records its green threads raised, such as an
  * unobserved failure's, have been written, so that a program may exit right

@@ -14,8 +14,11 @@ package io.verdant.internal;
  * Which wait: an abandoned thread that was parked (its continuation is never
  * resumed again) still has its park blocker set, since the JDK clears it only
  * when the park returns; GreenThread.abandon reads it once and asks the
- * blocker to drop what {@code t} still waits for there. A wait the thread
- * publishes after that read (it was running when abandoned) is not dropped.
+ * blocker to drop what {@code t} still waits for there. A thread running when
+ * abandoned finds itself cancelled at its next wait (Waits.cancelled: an
+ * abandoned thread is), so it publishes no new wait; only one it published
+ * before its last cancellation check and parks on after that read is not
+ * dropped (a window of a few instructions).
  * Should the thread run again after all (it was queued when close abandoned
  * it, and a carrier took it before the carriers stopped), it finds its wait
  * withdrawn and ends it as a cancelled wait ends: it was cancelled first.

@@ -1194,6 +1194,11 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         return statusAcquire() != ALIVE;
     }
 
+    /** Any thread: whether its runtime's close abandoned this thread (it may still be running). */
+    boolean abandonedByClose() {
+        return statusAcquire() == ABANDONED;
+    }
+
     @Override
     public GreenState state() {
         switch (statusAcquire()) {

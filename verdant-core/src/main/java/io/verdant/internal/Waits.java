@@ -64,7 +64,8 @@ public final class Waits {
      * @return true if the caller is interrupted, or is a green thread whose
      *         token is cancelled and that has not ended (an ended thread runs
      *         only its onComplete callbacks, which the cancellation that ended
-     *         it does not reach: they may block); any thread
+     *         it does not reach: they may block), or that its runtime's close
+     *         abandoned while it ran; any thread
      */
     public static boolean cancelled() {
         Thread t = Thread.currentThread();
@@ -73,8 +74,10 @@ public final class Waits {
         }
         if (t.isVirtual()) {
             // In an event actor's handler, the actor's token (not the dispatcher's).
+            // A thread close abandoned (it was cancelled first) that still runs can never run
+            // again once it parks: it must publish no new wait (AbandonedWaits).
             GreenThread<?> g = GreenThread.current();
-            return g != null && CancelNode.isCancelled(g) && !g.isDone();
+            return g != null && (CancelNode.isCancelled(g) && !g.isDone() || g.abandonedByClose());
         }
         return false;
     }
