@@ -380,7 +380,10 @@ public final class Verdant implements AutoCloseable {
      * {@code replyType} in its (fresh, so uncorrelated replies cannot reach
      * it) mailbox. The callee answers with {@code Green.send(replyTo, reply)}.
      * If the callee ends first (or was already dead), the call fails at once.
-     * The caller blocks (from a green thread: parks) until then.
+     * The caller blocks (from a green thread: parks) until then. A reply that
+     * comes after the call timed out or was cancelled, or a second reply, is a
+     * dead letter of this runtime (the callee's {@code Green.send} may still
+     * return true: it reached the temporary thread before that thread ended).
      *
      * @param <R> the reply type
      * @param pid the callee, a pid of this runtime
@@ -421,7 +424,12 @@ public final class Verdant implements AutoCloseable {
         GreenHandle<R> caller = spawner().name("call " + pid).spawn(() -> {
             // Its failure is thrown to the caller of call, so it is never an unobserved
             // failure, even if it ends before the caller waits in join (as run's body).
-            GreenThread.current().markFailureObserved();
+            GreenThread<?> me = GreenThread.current();
+            me.markFailureObserved();
+            // A reply that reached it after it took the reply or stopped waiting, before it
+            // ended, is a late reply: a dead letter, as Green.call's (a later one finds no
+            // live pid and is one already). Looked for once it has ended, on itself.
+            me.onComplete((v, f) -> deadLetterLateReplies(me, replyClass), false);
             // One deadline for the send and the reply: a wait for room in a full BLOCK mailbox counts.
             Deadline deadline = Deadline.after(timeout, "timeout");
             Green.monitor(pid);
@@ -457,6 +465,17 @@ public final class Verdant implements AutoCloseable {
                 throw r; // TimedOutException, NoSuchGreenThreadException, or what request threw
             }
             throw e;
+        }
+    }
+
+    /** The temporary thread of {@link #call}, once it has ended: dead-letters the replies left in its mailbox. */
+    private void deadLetterLateReplies(GreenThread<?> me, Class<?> replyClass) {
+        if (GreenThread.current() != me) {
+            return; // close abandoned it and runs its callbacks: only its owner may take from its mailbox
+        }
+        for (Optional<Object> late; (late = Green.tryReceive(m -> replyClass.isInstance(m)
+                && !(m instanceof Signal))).isPresent(); ) {
+            core.deadLetter(me.pid(), late.get(), io.verdant.internal.DeadLetters.LATE_REPLY);
         }
     }
 
