@@ -443,32 +443,44 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T>, io.ver
 
     /**
      * Close of the runtime of {@code t}, which abandoned it parked here: aborts
-     * and unlinks its plain operation, or aborts its select (whose other cases,
-     * dead from then on, the partners of their channels drop), if nobody has
-     * completed it. Any thread.
+     * and unlinks its plain operation, or aborts its select, if nobody has
+     * completed it, and then unlinks the select's cases in its other channels
+     * too (a partner there would drop them, but an idle channel kept them, and
+     * the dead thread, for as long as it saw no partner). Any thread.
      */
     @Override
     public void dropAbandoned(Thread t) {
+        SelectNode select;
         lock();
         try {
-            dropAbandonedLocked(receiversHead, t);
-            dropAbandonedLocked(sendersHead, t);
+            SelectNode r = dropAbandonedLocked(receiversHead, t);
+            SelectNode s = dropAbandonedLocked(sendersHead, t);
+            select = r != null ? r : s;
         } finally {
             unlock();
         }
+        if (select != null) {
+            SelectCore.withdrawAbandoned(select); // its cases in the other channels (this one is the blocker)
+        }
     }
 
-    private void dropAbandonedLocked(Node head, Thread t) {
+    /** Returns the waiter of a select of {@code t} found queued here, or null. */
+    private SelectNode dropAbandonedLocked(Node head, Thread t) {
+        SelectNode select = null;
         for (Node n = head, next; n != null; n = next) {
             next = n.next;
             Node w = n.owner;
             if (w.thread != t) {
                 continue;
             }
+            if (w != n) {
+                select = (SelectNode) w;
+            }
             if (w == n ? n.tryAbortLocked() : w.tryAbort() || w.stateAcquire() == Node.ABORTED) {
                 unlinkLocked(n);
             }
         }
+        return select;
     }
 
     // ------------------------------------------------------------------ under the lock (also used by Select)

@@ -109,6 +109,8 @@ public final class SelectCore {
             } else {
                 waiter = new SelectNode();
                 nodes = new SelectNode[n];
+                waiter.cases = nodes;
+                waiter.locks = locks;
                 for (int i = 0; i < n; i++) {
                     SelectCase c = cases[i];
                     ChannelImpl<?> ch = c.channel();
@@ -201,6 +203,18 @@ public final class SelectCore {
         } finally {
             unlockAll(locks);
         }
+    }
+
+    /**
+     * Close of the runtime of the thread of {@code waiter}, which it abandoned
+     * parked in this select (the blocker's channel has aborted the waiter and
+     * unlinked its own case: ChannelImpl.dropAbandoned): unlinks the cases still
+     * queued in the other channels, as the select's step 6 would, so that an idle
+     * channel does not keep them and the dead thread. Any thread holding no
+     * channel lock.
+     */
+    static void withdrawAbandoned(SelectNode waiter) {
+        withdraw(waiter, waiter.cases, waiter.locks, false);
     }
 
     /** Distinct channels sorted by id. */

@@ -13,6 +13,10 @@ final class SelectNode extends Node {
     final int caseIndex;
     /** The waiter: the case node whose partner claimed it, written after the winning CAS. */
     SelectNode fired;
+    /** The waiter: its case nodes and their channels in lock order, written before a case is
+     * queued (under those locks): for a close that abandons the select (SelectCore.withdrawAbandoned). */
+    SelectNode[] cases;
+    ChannelImpl<?>[] locks;
 
     /** A select's waiter, for the calling thread. */
     SelectNode() {
