@@ -1,0 +1,74 @@
+package io.verdant;
+
+import java.lang.ref.WeakReference;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * How the Abandoned* tests leave green threads parked for good: a runtime of
+ * one carrier (no spares) whose close cancels them while another of its
+ * threads spins on that carrier without a safepoint, so they never run again.
+ * The spinner is released once close has returned; the parked ones stay.
+ */
+final class AbandonedWaiters {
+    private AbandonedWaiters() {
+    }
+
+    /**
+     * Starts {@code count} green threads that each call {@code wait} and checks
+     * that each is WAITING, then closes their runtime with its carrier held.
+     *
+     * @return the abandoned threads, weakly
+     */
+    static List<WeakReference<Thread>> abandon(String name, int count, Callable<?> wait) throws Exception {
+        List<WeakReference<Thread>> threads = new ArrayList<>();
+        AtomicBoolean release = new AtomicBoolean();
+        Verdant a = Verdant.start(Config.builder().workers(1).maxSpareCarriers(0).name(name)
+                .shutdownTimeout(Duration.ofMillis(100)).failureHandler((h, t) -> { }).build());
+        try {
+            for (int i = 0; i < count; i++) {
+                GreenHandle<?> g = a.spawn(() -> {
+                    synchronized (threads) {
+                        threads.add(new WeakReference<>(Thread.currentThread()));
+                    }
+                    return wait.call();
+                });
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (g.state() != GreenState.WAITING && System.nanoTime() < until) {
+                    Thread.sleep(1);
+                }
+                assertThat(g.state()).isEqualTo(GreenState.WAITING);
+            }
+            CountDownLatch holding = new CountDownLatch(1);
+            a.spawn(() -> {
+                holding.countDown();
+                while (!release.get()) {
+                    Thread.onSpinWait(); // holds the only carrier: the cancelled waiters never run
+                }
+            });
+            assertThat(holding.await(20, TimeUnit.SECONDS)).isTrue();
+            a.close();
+        } finally {
+            release.set(true);
+            a.close();
+        }
+        return threads;
+    }
+
+    /** Collects garbage until every thread is gone, for up to 10 s, then asserts that none is left. */
+    static void assertCollected(List<WeakReference<Thread>> threads, String what) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (threads.stream().anyMatch(r -> r.get() != null) && System.nanoTime() < until) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertThat(threads.stream().filter(r -> r.get() != null).count()).as(what).isZero();
+    }
+}
