@@ -198,7 +198,8 @@ final class BlockingPool {
         private boolean stop;
         private T result;
         private Exception failure;
-        private Error error;
+        /** An Error, or a Throwable that is neither Exception nor Error (thrown sneakily). */
+        private Throwable error;
         @SuppressWarnings("unused") private volatile int state;
 
         Call(Callable<? extends T> work, Thread caller) {
@@ -227,7 +228,7 @@ final class BlockingPool {
                 result = work.call();
             } catch (Exception e) {
                 failure = e;
-            } catch (Error e) {
+            } catch (Throwable e) {
                 error = e;
             } finally {
                 self.setContextClassLoader(own);
@@ -287,12 +288,18 @@ final class BlockingPool {
         /** Caller only, after DONE. */
         T outcome() throws Exception {
             if (error != null) {
-                throw error;
+                throw Call.<RuntimeException>rethrow(error);
             }
             if (failure != null) {
                 throw failure;
             }
             return result;
+        }
+
+        /** Throws {@code t} as itself, whatever its type (the work may have thrown it sneakily). */
+        @SuppressWarnings("unchecked")
+        private static <X extends Throwable> X rethrow(Throwable t) throws X {
+            throw (X) t;
         }
 
         private static final VarHandle STATE;
