@@ -101,7 +101,7 @@ final class BlockingPool {
         }
         while (call.stateAcquire() != Call.DONE) {
             if (Waits.cancelled()) {
-                call.cancel();
+                cancel(call);
                 throw new CancelledException("interrupted while waiting for blocking work");
             }
             try {
@@ -109,11 +109,25 @@ final class BlockingPool {
             } catch (Throwable t) {
                 // A StackOverflowError in the park: the caller is leaving, so is its work
                 // (it would otherwise run on, holding a pool thread, for nobody).
-                call.cancel();
+                cancel(call);
                 throw t;
             }
         }
         return call.outcome();
+    }
+
+    /**
+     * The caller, leaving: stops its call; one cancelled while queued also leaves the
+     * queue, which would otherwise keep it (its work, its caller) until a pool thread
+     * is free to skip it.
+     */
+    private void cancel(Call<?> call) {
+        if (call.cancel()) {
+            ThreadPoolExecutor e = executor;
+            if (e != null) {
+                e.remove(call);
+            }
+        }
     }
 
     private ThreadPoolExecutor pool() {
@@ -241,18 +255,20 @@ final class BlockingPool {
             }
         }
 
-        /** Caller only, interrupted: stops the work if it can. */
-        void cancel() {
-            if (!casState(QUEUED, CANCELLED)) {
-                // Under the lock, so the interrupt lands while this call's work runs
-                // (runner is cleared under the same lock), never on a later call.
-                synchronized (this) {
-                    stop = true;
-                    if (runner != null) {
-                        runner.interrupt();
-                    }
+        /** Caller only, interrupted: stops the work if it can; true if it never started. */
+        boolean cancel() {
+            if (casState(QUEUED, CANCELLED)) {
+                return true;
+            }
+            // Under the lock, so the interrupt lands while this call's work runs
+            // (runner is cleared under the same lock), never on a later call.
+            synchronized (this) {
+                stop = true;
+                if (runner != null) {
+                    runner.interrupt();
                 }
             }
+            return false;
         }
 
         /** Any thread (the caller, between parks): acquire, pairing with the pool thread's release of DONE. */
