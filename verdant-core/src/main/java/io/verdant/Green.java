@@ -288,7 +288,9 @@ public final class Green {
      * while the calling green thread parks: its carrier keeps running other green
      * threads meanwhile. When all pool threads are busy, calls wait in FIFO order.
      * The work runs with the caller's context class loader but none of its thread
-     * locals (inheritable ones included): pool threads serve every caller.
+     * locals (inheritable ones included): pool threads serve every caller, so a
+     * thread local the work sets stays on its pool thread and is seen by later
+     * works of any caller (remove it in a {@code finally}).
      * Outside a green thread, {@code work} simply runs on the caller. A safepoint.
      * In a deterministic runtime ({@link Verdant#deterministic(Config, Determinism)})
      * {@code work} runs inline on the one carrier, as a single step that takes no
