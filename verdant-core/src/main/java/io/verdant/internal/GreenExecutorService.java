@@ -85,7 +85,9 @@ import java.util.function.Supplier;
  *   one its runtime's close abandons leaves them (GreenTask.dropAbandoned).
  *   The timed invokeAll measures its deadline on the caller's clock likewise;
  *   a green caller's timed invokeAny starts every task and waits as one of
- *   each task's waiters (JDK's waits in a LinkedBlockingQueue's timed poll).
+ *   each task's waiters (JDK's waits in a LinkedBlockingQueue's timed poll),
+ *   listed in invokers: one its runtime's close abandons leaves them all
+ *   (dropAbandoned: it parks with this executor as blocker).
  * Any thread may call any method.
  * </pre>
  */
@@ -105,6 +107,8 @@ public final class GreenExecutorService extends AbstractExecutorService implemen
     private final Supplier<MailboxBound> mailbox;
     /** Threads in awaitTermination or close, each with its closing listener on the runtime. */
     private final ConcurrentHashMap<Thread, Runnable> waiters = new ConcurrentHashMap<>();
+    /** Green threads in a timed invokeAny (parked with this executor as blocker), each with the tasks it waits on. */
+    private final ConcurrentHashMap<Thread, List<? extends GreenTask<?>>> invokers = new ConcurrentHashMap<>();
     @SuppressWarnings("unused") private volatile int state;
     @SuppressWarnings("unused") private volatile long active;
     @SuppressWarnings("unused") private volatile boolean terminated;
@@ -256,6 +260,7 @@ public final class GreenExecutorService extends AbstractExecutorService implemen
                 f.waiters.add(me);
                 futures.add(f);
             }
+            invokers.put(me, futures); // filled: close reads it only once this thread has parked
             for (GreenTask<T> f : futures) {
                 execute(f);
             }
@@ -285,6 +290,7 @@ public final class GreenExecutorService extends AbstractExecutorService implemen
                 }
             }
         } finally {
+            invokers.remove(me);
             for (GreenTask<T> f : futures) {
                 f.waiters.remove(me);
                 f.cancel(true);
@@ -421,11 +427,19 @@ public final class GreenExecutorService extends AbstractExecutorService implemen
      * Close of the runtime of {@code t}, a thread it abandoned in awaitTermination
      * or close here (this executor may be another runtime's): it leaves the waiters
      * and its closing listener leaves this executor's runtime, which nothing else
-     * would empty before termination (AbandonedExecutorAwaitTerminationTest). Any
-     * thread; never parks.
+     * would empty before termination (AbandonedExecutorAwaitTerminationTest). One
+     * abandoned in a timed invokeAny leaves the waiters of each of its tasks, which
+     * would keep it until they end (AbandonedInvokeAnyCallerTest). Any thread;
+     * never parks.
      */
     @Override
     public void dropAbandoned(Thread t) {
+        List<? extends GreenTask<?>> started = invokers.remove(t);
+        if (started != null) {
+            for (GreenTask<?> f : started) {
+                f.dropAbandoned(t);
+            }
+        }
         Runnable closing = waiters.remove(t);
         if (closing != null) {
             runtime.removeClosingListener(closing);

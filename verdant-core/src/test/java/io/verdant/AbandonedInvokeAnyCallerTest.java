@@ -1,0 +1,45 @@
+package io.verdant;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Green threads in a timed {@code invokeAny} on another runtime's executor,
+ * abandoned by their own runtime's close (its only carrier held, so they never
+ * run again): the still-running tasks do not keep them. Before, each stayed
+ * among the waiters of every task it had started (it parks with the executor
+ * as blocker, whose dropAbandoned did not reach the tasks) until the tasks
+ * ended, its thread and stack with it.
+ */
+@Timeout(60)
+class AbandonedInvokeAnyCallerTest {
+    private static final int CALLERS = 50;
+
+    @Test
+    void runningTasksDoNotKeepTimedInvokeAnyCallersTheirRuntimeAbandoned() throws Exception {
+        Verdant b = Verdant.start(Config.builder().workers(1).name("long-lived").build());
+        CountDownLatch end = new CountDownLatch(1);
+        try {
+            ExecutorService ex = b.executor();
+            AbandonedWaiters.assertCollected(AbandonedWaiters.abandon("abandoned-invokers", CALLERS,
+                    () -> ex.invokeAny(List.of(() -> {
+                        end.await();
+                        return "done";
+                    }), 50, TimeUnit.SECONDS)), "abandoned invokeAny callers still reachable while their tasks run");
+            end.countDown();
+            Future<String> after = ex.submit(() -> "after");
+            assertThat(after.get(20, TimeUnit.SECONDS)).isEqualTo("after");
+        } finally {
+            end.countDown();
+            b.close();
+        }
+    }
+}
