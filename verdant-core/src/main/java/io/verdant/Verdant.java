@@ -39,15 +39,19 @@ import java.util.function.Function;
  * blocking calls throw their usual interrupt exceptions), waits up to
  * {@link Config#shutdownTimeout()} for them to end, abandons the rest (their
  * {@link GreenHandle#join()} throws {@link CancelledException}; they never run
- * again: one still running leaves its carrier at its next safepoint, and any
- * Verdant wait it starts throws {@link CancelledException}, even if it cleared
- * its interrupt, so that it never waits on an object shared with others), then stops
- * the carriers and the ticker. Last, it waits (up to the shutdown timeout, at
- * least one second) until the log records its green threads raised, such as an
- * unobserved failure's, have been written, so that a program may exit right
- * after close without losing them. A carrier stuck in a loop that never reaches a
- * safepoint cannot be stopped by any JVM means; it is reported and left as a
- * daemon thread.
+ * again: one still running leaves its carrier at its next safepoint while close
+ * waits for the carriers to stop, and any Verdant wait it starts throws
+ * {@link CancelledException}, even if it cleared its interrupt, so that it never
+ * waits on an object shared with others), then stops the carriers and the
+ * ticker. Last, it waits (up to the shutdown timeout, at least one second) until
+ * the log records its green threads raised, such as an unobserved failure's, have
+ * been written, so that a program may exit right after close without losing them.
+ * A carrier stuck in a loop that never reaches a safepoint cannot be stopped by
+ * any JVM means; it is reported and left as a daemon thread. Once close has
+ * returned, safepoints no longer stop the thread it runs (close withdrew its
+ * request to yield): the thread runs on until it ends or blocks (a JDK blocking
+ * call, such as {@code Thread.sleep}; a Verdant wait throws as above), and then
+ * never runs again and the carrier thread ends.
  */
 public final class Verdant implements AutoCloseable {
     private final RuntimeCore core;
