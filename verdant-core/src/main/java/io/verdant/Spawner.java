@@ -240,7 +240,9 @@ public final class Spawner {
      *     {@code invokeAny} (which starts every task at once), waits on its
      *     runtime's timers, as Verdant's own timeouts do (virtual time in a
      *     deterministic runtime); cancelled while waiting, it gets
-     *     {@code InterruptedException}.</li>
+     *     {@code InterruptedException}. One its own runtime's close abandons
+     *     in the timed {@code invokeAny} has its tasks cancelled, as its
+     *     return would.</li>
      * <li>Task threads are registered for cancellation under a token of the
      *     executor's own (a child of the {@link #cancelWith} token if one was
      *     given), not under the submitting thread: they outlive their

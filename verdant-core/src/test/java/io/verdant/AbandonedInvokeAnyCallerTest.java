@@ -17,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * run again): the still-running tasks do not keep them. Before, each stayed
  * among the waiters of every task it had started (it parks with the executor
  * as blocker, whose dropAbandoned did not reach the tasks) until the tasks
- * ended, its thread and stack with it.
+ * ended, its thread and stack with it; and those tasks ran on (nothing
+ * cancelled them, as invokeAny does when it returns) until they ended.
  */
 @Timeout(60)
 class AbandonedInvokeAnyCallerTest {
@@ -37,6 +38,39 @@ class AbandonedInvokeAnyCallerTest {
             end.countDown();
             Future<String> after = ex.submit(() -> "after");
             assertThat(after.get(20, TimeUnit.SECONDS)).isEqualTo("after");
+        } finally {
+            end.countDown();
+            b.close();
+        }
+    }
+
+    @Test
+    void theTasksOfAnInvokeAnyCallerItsRuntimeAbandonedAreCancelled() throws Exception {
+        Verdant b = Verdant.start(Config.builder().workers(1).name("long-lived-tasks").build());
+        CountDownLatch end = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(CALLERS);
+        CountDownLatch interrupted = new CountDownLatch(CALLERS); // counts down only in a task that started
+        try {
+            ExecutorService ex = b.executor();
+            AbandonedWaiters.abandon("abandoned-invokers-tasks", CALLERS, () -> ex.invokeAny(List.of(() -> {
+                started.countDown();
+                try {
+                    end.await();
+                    return "done";
+                } catch (InterruptedException e) {
+                    interrupted.countDown();
+                    throw e;
+                }
+            }), 50, TimeUnit.SECONDS));
+            // Close cancels the tasks: one that had not started by then never runs its body.
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while ((started.getCount() == CALLERS || interrupted.getCount() != started.getCount())
+                    && System.nanoTime() < until) {
+                Thread.sleep(5);
+            }
+            assertThat(started.getCount()).as("tasks never started").isLessThan(CALLERS);
+            assertThat(interrupted.getCount() - started.getCount())
+                    .as("tasks of abandoned invokeAny callers still running").isZero();
         } finally {
             end.countDown();
             b.close();

@@ -86,8 +86,8 @@ import java.util.function.Supplier;
  *   The timed invokeAll measures its deadline on the caller's clock likewise;
  *   a green caller's timed invokeAny starts every task and waits as one of
  *   each task's waiters (JDK's waits in a LinkedBlockingQueue's timed poll),
- *   listed in invokers: one its runtime's close abandons leaves them all
- *   (dropAbandoned: it parks with this executor as blocker).
+ *   listed in invokers: one its runtime's close abandons leaves them all and
+ *   its tasks are cancelled (dropAbandoned: it parks with this executor as blocker).
  * Any thread may call any method.
  * </pre>
  */
@@ -429,8 +429,8 @@ public final class GreenExecutorService extends AbstractExecutorService implemen
      * and its closing listener leaves this executor's runtime, which nothing else
      * would empty before termination (AbandonedExecutorAwaitTerminationTest). One
      * abandoned in a timed invokeAny leaves the waiters of each of its tasks, which
-     * would keep it until they end (AbandonedInvokeAnyCallerTest). Any thread;
-     * never parks.
+     * would keep it until they end, and the tasks are cancelled, as its return
+     * would (AbandonedInvokeAnyCallerTest). Any thread; never parks.
      */
     @Override
     public void dropAbandoned(Thread t) {
@@ -438,6 +438,7 @@ public final class GreenExecutorService extends AbstractExecutorService implemen
         if (started != null) {
             for (GreenTask<?> f : started) {
                 f.dropAbandoned(t);
+                f.cancel(true); // as invokeAny's finally would: nobody is left to take a result
             }
         }
         Runnable closing = waiters.remove(t);
