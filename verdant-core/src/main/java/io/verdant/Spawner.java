@@ -236,7 +236,7 @@ public final class Spawner {
      *     task whose thread the runtime's close abandoned (it ignored the
      *     cancellation past the shutdown timeout) is cancelled, so {@code get},
      *     {@code invokeAll} and {@code invokeAny} waiting for it return. A green
-     *     thread in its timed {@code get}, or in the timed {@code invokeAll} or
+     *     thread in its {@code get}, timed or not, or in the timed {@code invokeAll} or
      *     {@code invokeAny} (which starts every task at once), waits on its
      *     runtime's timers, as Verdant's own timeouts do (virtual time in a
      *     deterministic runtime); cancelled while waiting, it gets

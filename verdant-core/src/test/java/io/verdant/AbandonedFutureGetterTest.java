@@ -17,8 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * abandoned by their own runtime's close (its only carrier held, so they never
  * run again): the future does not keep them. Before, each stayed among the
  * waiters of the {@code asFuture()} view of a long-lived thread (untimed get),
- * or of a long-running executor task's future (timed get; its end did not clear
- * them either), for as long as the future lived, its thread and stack with it.
+ * or of a long-running executor task's future (timed get, whose end did not
+ * clear them either; untimed get, in FutureTask's own queue until the task
+ * ended), for as long as the future lived, its thread and stack with it.
  */
 @Timeout(60)
 class AbandonedFutureGetterTest {
@@ -38,6 +39,14 @@ class AbandonedFutureGetterTest {
             end.await();
             return "done";
         }), view -> () -> view.get(50, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void anExecutorFutureDoesNotKeepUntimedGetCallersTheirRuntimeAbandoned() throws Exception {
+        check((b, end) -> b.executor().submit(() -> {
+            end.await();
+            return "done";
+        }), view -> view::get);
     }
 
     /** A future of runtime b that completes with "done" once end opens, and how its callers get it. */

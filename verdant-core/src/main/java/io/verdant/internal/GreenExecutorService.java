@@ -83,6 +83,8 @@ import java.util.function.Supplier;
  *   JDK timer, refused by a deterministic runtime): it adds itself to the
  *   task's waiters before re-checking isDone, and done() unparks them all;
  *   one its runtime's close abandons leaves them (GreenTask.dropAbandoned).
+ *   Its untimed get waits the same way, with no deadline: in FutureTask's own
+ *   queue close could not reach it.
  *   The timed invokeAll measures its deadline on the caller's clock likewise;
  *   a green caller's timed invokeAny starts every task and waits as one of
  *   each task's waiters (JDK's waits in a LinkedBlockingQueue's timed poll),
@@ -481,7 +483,7 @@ public final class GreenExecutorService extends AbstractExecutorService implemen
         private volatile GreenThread<?> runner;
         /** Given to execute itself (not wrapped, as invokeAny's ExecutorCompletionService wraps it). */
         boolean executed;
-        /** Green threads in a timed get; unparked by done(); an abandoned one is dropped (dropAbandoned). */
+        /** Green threads in a get; unparked by done(); an abandoned one is dropped (dropAbandoned). */
         private final ConcurrentLinkedQueue<Thread> waiters = new ConcurrentLinkedQueue<>();
 
         GreenTask(Callable<V> callable) {
@@ -512,6 +514,30 @@ public final class GreenExecutorService extends AbstractExecutorService implemen
                 g.cancel();
             }
             return cancelled;
+        }
+
+        /**
+         * As {@link FutureTask#get()}; a green caller waits as in the timed get
+         * (among the waiters, which its runtime's close can drop it from, unlike
+         * FutureTask's own queue), and its cancellation, like an interrupt, is an
+         * InterruptedException.
+         */
+        @Override
+        public V get() throws InterruptedException, ExecutionException {
+            if (GreenThread.current() == null || isDone()) {
+                return super.get();
+            }
+            Thread me = Thread.currentThread();
+            waiters.add(me);
+            try {
+                if (Waits.await(this, Deadline.FOREVER, this::isDone) == Waits.Outcome.CANCELLED) {
+                    Thread.interrupted();
+                    throw new InterruptedException("cancelled or interrupted while waiting for the task");
+                }
+            } finally {
+                waiters.remove(me);
+            }
+            return super.get(); // done: does not wait
         }
 
         /**
