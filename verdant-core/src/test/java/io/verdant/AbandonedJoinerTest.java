@@ -20,11 +20,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Timeout(60)
 class AbandonedJoinerTest {
-    private static volatile boolean release;
 
     @Test
     void aFailureJoinedOnlyByAnAbandonedThreadIsStillReportedAsUnobserved() throws Exception {
-        release = false;
         CountDownLatch fail = new CountDownLatch(1);
         Verdant a = Verdant.start(Config.builder().workers(1).maxSpareCarriers(0).name("abandoned-joiner")
                 .shutdownTimeout(Duration.ofMillis(100)).failureHandler((h, t) -> { }).build());
@@ -36,15 +34,7 @@ class AbandonedJoinerTest {
             });
             GreenHandle<Object> joiner = a.spawn(() -> joined.join());
             awaitState(joiner, GreenState.WAITING);
-            CountDownLatch holding = new CountDownLatch(1);
-            a.spawn(() -> {
-                holding.countDown();
-                while (!release) {
-                    Thread.onSpinWait(); // holds a's only carrier: the cancelled joiner never runs
-                }
-            });
-            assertThat(holding.await(20, TimeUnit.SECONDS)).isTrue();
-            a.close();
+            AbandonedWaiters.closeHoldingItsCarrier(a);
             assertThat(joiner.isDone()).isTrue();
             fail.countDown();
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -56,7 +46,6 @@ class AbandonedJoinerTest {
             assertThat(log.records()).as("the unobserved failure was logged")
                     .anySatisfy(r -> assertThat(r.getMessage()).contains("fails-later").contains("nobody joined"));
         } finally {
-            release = true;
             a.close();
             b.close();
         }
@@ -72,7 +61,6 @@ class AbandonedJoinerTest {
 
     @Test
     void aReplyToACallerItsRuntimeAbandonedIsRefusedAndDeadLettered() throws Exception {
-        release = false;
         Verdant a = Verdant.start(Config.builder().workers(1).maxSpareCarriers(0).name("abandoned-caller")
                 .shutdownTimeout(Duration.ofMillis(100)).failureHandler((h, t) -> { }).build());
         java.util.List<Object> deadLetters = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -91,21 +79,12 @@ class AbandonedJoinerTest {
             GreenHandle<String> caller = a.spawn(() -> Green.call(callee.pid(), (ReplyTo<String> r) -> r, Duration.ofSeconds(30)));
             assertThat(got.await(20, TimeUnit.SECONDS)).isTrue();
             awaitState(caller, GreenState.WAITING);
-            CountDownLatch holding = new CountDownLatch(1);
-            a.spawn(() -> {
-                holding.countDown();
-                while (!release) {
-                    Thread.onSpinWait(); // holds a's only carrier: the cancelled caller never runs
-                }
-            });
-            assertThat(holding.await(20, TimeUnit.SECONDS)).isTrue();
-            a.close();
+            AbandonedWaiters.closeHoldingItsCarrier(a);
             assertThat(caller.isDone()).isTrue();
             assertThat(slot.get().isWaiting()).as("nobody waits for the reply").isFalse();
             assertThat(slot.get().reply("answer")).as("the reply reached nobody").isFalse();
             assertThat(deadLetters).containsExactly("answer");
         } finally {
-            release = true;
             a.close();
             b.close();
         }

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * threads spins on that carrier without a safepoint, so they never run again.
  * The spinner is released once close has returned; the parked ones stay.
  */
-final class AbandonedWaiters {
+public final class AbandonedWaiters {
     private AbandonedWaiters() {
     }
 
@@ -29,7 +29,6 @@ final class AbandonedWaiters {
      */
     static List<WeakReference<Thread>> abandon(String name, int count, Callable<?> wait) throws Exception {
         List<WeakReference<Thread>> threads = new ArrayList<>();
-        AtomicBoolean release = new AtomicBoolean();
         Verdant a = Verdant.start(Config.builder().workers(1).maxSpareCarriers(0).name(name)
                 .shutdownTimeout(Duration.ofMillis(100)).failureHandler((h, t) -> { }).build());
         try {
@@ -46,20 +45,33 @@ final class AbandonedWaiters {
                 }
                 assertThat(g.state()).isEqualTo(GreenState.WAITING);
             }
+            closeHoldingItsCarrier(a);
+        } finally {
+            a.close();
+        }
+        return threads;
+    }
+
+    /**
+     * Closes {@code a}, a runtime of one carrier and no spares, while one of its
+     * green threads spins on that carrier without a safepoint, so the threads
+     * close cancels never run again; the spinner is released once close returned.
+     */
+    public static void closeHoldingItsCarrier(Verdant a) throws InterruptedException {
+        AtomicBoolean release = new AtomicBoolean();
+        try {
             CountDownLatch holding = new CountDownLatch(1);
             a.spawn(() -> {
                 holding.countDown();
                 while (!release.get()) {
-                    Thread.onSpinWait(); // holds the only carrier: the cancelled waiters never run
+                    Thread.onSpinWait(); // holds the only carrier: the cancelled threads never run
                 }
             });
             assertThat(holding.await(20, TimeUnit.SECONDS)).isTrue();
             a.close();
         } finally {
             release.set(true);
-            a.close();
         }
-        return threads;
     }
 
     /** Collects garbage until every thread is gone, for up to 10 s, then asserts that none is left. */

@@ -1,5 +1,6 @@
 package io.verdant.internal;
 
+import io.verdant.AbandonedWaiters;
 import io.verdant.Config;
 import io.verdant.Green;
 import io.verdant.GreenHandle;
@@ -13,7 +14,6 @@ import org.junit.jupiter.api.Timeout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -30,11 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(60)
 class AbandonedCallerForgottenTest {
     private static final int CALLERS = 2_000;
-    private static volatile boolean release;
 
     @Test
     void aCalleeForgetsTheCallersAnotherRuntimesCloseAbandoned() throws Exception {
-        release = false;
         Verdant a = Verdant.start(Config.builder().workers(1).maxSpareCarriers(0).name("abandoned-callers")
                 .shutdownTimeout(Duration.ofMillis(100)).failureHandler((h, t) -> { }).build());
         Verdant b = Verdant.start(Config.builder().workers(1).name("long-lived-callee").build());
@@ -63,22 +61,13 @@ class AbandonedCallerForgottenTest {
             assertThat(cell.monitorCount()).isEqualTo(before + CALLERS);
             assertThat(bound.callsInFlight()).isEqualTo(CALLERS);
 
-            CountDownLatch holding = new CountDownLatch(1);
-            a.spawn(() -> {
-                holding.countDown();
-                while (!release) {
-                    Thread.onSpinWait(); // holds a's only carrier: the cancelled callers never run
-                }
-            });
-            assertThat(holding.await(20, TimeUnit.SECONDS)).isTrue();
-            a.close();
+            AbandonedWaiters.closeHoldingItsCarrier(a);
             assertThat(callers).allMatch(GreenHandle::isDone);
 
             assertThat(cell.monitorCount()).as("exit listeners of abandoned callers").isEqualTo(before);
             assertThat(bound.callsInFlight()).as("calls in flight of abandoned callers").isZero();
             assertThat(callee.isDone()).isFalse();
         } finally {
-            release = true;
             a.close();
             b.close();
         }

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Timeout;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.verdant.internal.sched.LocalQueueHarness.IdTask;
+
 import static io.verdant.internal.ModelCheck.check;
 import static io.verdant.internal.ModelCheck.race;
 
@@ -24,20 +26,6 @@ import static io.verdant.internal.ModelCheck.race;
 @Timeout(600)
 class LocalQueueModelCheckTest {
     private static final int INVOCATIONS = 300;
-
-    private static final class IdTask extends Task {
-        final int id;
-
-        IdTask(int id) {
-            super(0);
-            this.id = id;
-        }
-
-        @Override
-        protected void dispatch(Worker worker) {
-            throw new UnsupportedOperationException("test task");
-        }
-    }
 
     /** A thief: one steal into its own ring, then its ring drained; the ids in order. */
     private static List<Integer> steal(LocalQueue victim) {
