@@ -39,8 +39,9 @@ public final class ActorSpawner {
 
     /**
      * Sets the actor's priority; default {@link Priority#NORMAL}. Dispatchers
-     * serve runnable actors of a higher priority first, and run a handler at
-     * its actor's priority.
+     * serve runnable actors of a higher priority first, a dispatcher woken for a
+     * runnable actor waits for a carrier at its priority, as a green thread of
+     * that priority would, and a handler runs at its actor's priority.
      *
      * @param priority the priority
      * @return this builder

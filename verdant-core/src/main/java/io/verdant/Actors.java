@@ -33,6 +33,16 @@ import java.util.function.Supplier;
  * wait for a reply), and a handler
  * should release a {@link Mutex} before it returns (a mutex is held by the
  * dispatcher thread, not by the actor). See docs/event-actors.md.
+ *
+ * <h2>Memory consistency effects</h2>
+ * An actor's handler calls are ordered by <i>happens-before</i>, one message
+ * after another, whichever dispatcher and carrier runs each: what a call wrote
+ * (the state it returned, objects it reached) is seen by the next call for the
+ * same actor, so the state needs no synchronization of its own. Actions prior
+ * to {@link #spawn} (or {@link ActorSpawner#spawn}) happen-before the first
+ * handler call; actions prior to a send happen-before the call that is given
+ * the message (see {@link Mailbox}); and the actions of the last handler call
+ * happen-before a {@link GreenHandle#join} of the ended actor returns.
  */
 public final class Actors {
     private Actors() {
@@ -129,8 +139,9 @@ public final class Actors {
     /**
      * Event actor handler only. The actor ends normally once the current
      * handler returns; {@link GreenHandle#join()} then returns the state that
-     * handler returned. Messages still queued become dead: later sends to the
-     * pid return false.
+     * handler returned. Messages still queued or stashed are discarded with
+     * the mailbox, not dead letters (as a green thread's unread messages: see
+     * {@link Green#send}); later sends to the pid return false and are dead letters.
      *
      * @throws IllegalStateException if the caller is not an event actor's handler
      */

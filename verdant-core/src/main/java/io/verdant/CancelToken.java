@@ -24,7 +24,10 @@ import io.verdant.internal.CancelNode;
  *     first and while it waits, and throws {@link CancelledException} (the
  *     one unchecked type for it); an interrupted thread is treated exactly as a
  *     cancelled one and its interrupt status is left set. Nothing is consumed or
- *     changed by an operation that throws it.
+ *     changed by an operation that throws it. A {@link GreenHandle#join} of a
+ *     thread that has already ended does not wait, and returns its outcome (or
+ *     throws its failure) whether or not the caller is cancelled, as
+ *     {@code Future.get} does.
  * <li>Closing the runtime cancels every green thread still alive.
  * </ul>
  * All methods may be called from any thread.
@@ -57,7 +60,9 @@ public interface CancelToken {
     /**
      * Registers {@code action} to run once when this token is cancelled; if it
      * already is, runs it now on the caller. Keep actions short and
-     * non-blocking: they run on the cancelling thread.
+     * non-blocking: they run on the cancelling thread (for the cancel of a
+     * runtime's close, on a platform thread that close waits for only within
+     * its shutdown timeout or 1 s, see {@link Verdant#close()}).
      *
      * @param action the callback
      * @return a registration whose {@link Registration#remove()} withdraws the action

@@ -43,6 +43,17 @@ import java.util.Optional;
  * </ul>
  * All methods may be called from any thread. Channels belong to no runtime.
  *
+ * <h2>Memory consistency effects</h2>
+ * As with a {@link java.util.concurrent.BlockingQueue}: actions in a thread
+ * prior to sending a value ({@code send}, a {@code trySend} that returns true,
+ * a {@link Select} send case that fires) <i>happen-before</i> actions
+ * subsequent to the receipt of that value ({@code receive},
+ * {@code tryReceive}, iteration, a {@link Select} receive case) in another
+ * thread, whichever kind the channel is and whichever carriers they run on.
+ * Actions prior to {@link #close()} (or {@link #close(Throwable)}) happen-before
+ * an {@link #isClosed()} that returns true and a send or receive that throws
+ * {@link ChannelClosedException} because of that close.
+ *
  * @param <T> the element type
  */
 public interface Channel<T> extends Iterable<T> {
@@ -162,6 +173,8 @@ public interface Channel<T> extends Iterable<T> {
      * {@link Select#onClosed} case) has {@code cause} as its cause (Kotlin's
      * {@code close(cause)}). A producer that failed closes with its failure so
      * consumers learn it. Only the first close counts (its cause, or none).
+     * The exception's message names the cause by its {@code toString()}, or by
+     * its class if that throws.
      *
      * @param cause why the channel is closed
      * @return true if this call closed it

@@ -12,7 +12,8 @@ import java.util.function.BiConsumer;
  * }</pre>
  *
  * Invalid values fail at {@link Builder#build()} with an {@link IllegalArgumentException}
- * that names the setting; defaults are filled in there, once.
+ * that names the setting (except {@link Builder#flightRecorder(long)}, which checks its
+ * value when it is called); defaults are filled in there, once.
  */
 public final class Config {
     /** Default carrier stack size: 16 MiB, the deepest a green thread can recurse. */
@@ -113,7 +114,9 @@ public final class Config {
     }
 
     /**
-     * How long {@link Verdant#close()} waits for interrupted green threads to end.
+     * How long {@link Verdant#close()} waits for interrupted green threads to end,
+     * and then again (at least one second) for its carriers to stop, which takes
+     * that long only when a carrier is stuck in a thread that reaches no safepoint.
      *
      * @return the setting
      */
@@ -193,7 +196,14 @@ public final class Config {
 
     /**
      * Called, on the sending thread, with the pid and the message of every
-     * {@link Green#send} that found its receiver dead or stale; null means the
+     * {@link Green#send} that found its receiver dead or stale (for a timer's
+     * send, {@link Green#sendAfter} or {@link Green#sendEvery}, on a green
+     * thread of the runtime started for it, never on the runtime's own timer
+     * thread, so a handler that blocks does not stop the runtime's timers; such
+     * calls may come in any order; for the messages a
+     * {@link Mailbox.Overflow#DROP_OLDEST} mailbox drops, on its owner, inside
+     * the receive or {@link Green#mailboxSize} that drops them, after they are
+     * all out of the mailbox, so the handler may use that mailbox); null means the
      * default: such messages are logged at INFO on the
      * {@code io.verdant.deadletters} logger, at most 10 records per 10 s (the
      * next record counts those not logged), and not at all while the runtime
@@ -317,6 +327,8 @@ public final class Config {
          * Handler of green threads that end by throwing (called on the failing
          * thread); replaces the default logging of unobserved failures (see
          * {@link Config#failureHandler()}). {@code (h, t) -> { }} silences them.
+         * It may block (park) as an onComplete callback may: {@link Verdant#close()}
+         * waits for a call still running, up to {@link #shutdownTimeout}.
          *
          * @param handler receives the failed thread's handle and its failure
          * @return this builder
@@ -328,7 +340,8 @@ public final class Config {
         }
 
         /**
-         * Handler of messages sent to dead or stale pids (called on the sender);
+         * Handler of messages sent to dead or stale pids (called on the sender; for a
+         * timer's send, on a green thread started for it);
          * replaces the default rate-limited INFO log (see {@link Config#deadLetterHandler()}).
          *
          * @param handler receives the pid and the undelivered message

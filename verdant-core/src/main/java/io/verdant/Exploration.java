@@ -43,6 +43,8 @@ import java.util.function.IntFunction;
  * schedule seen so far (the first over {@link Determinism#DEFAULT_PCT_STEPS}).
  */
 public final class Exploration {
+    /** Most schedules that may run at once ({@link #parallelism(int)}): each needs two threads of its own. */
+    public static final int MAX_PARALLELISM = 1024;
     /** Steps shown in a failure report. */
     private static final int REPORT_STEPS = 24;
 
@@ -139,13 +141,15 @@ public final class Exploration {
      * results are dropped. The body must not share state between schedules
      * (build it inside the body), since several run at the same time.
      *
-     * @param threads how many schedules at once, at least 1 (1, the default: one after another)
+     * @param threads how many schedules at once, from 1 (the default: one after another) to
+     *        {@value #MAX_PARALLELISM}
      * @return this exploration
-     * @throws IllegalArgumentException if {@code threads} is less than 1
+     * @throws IllegalArgumentException if {@code threads} is less than 1 or more than {@value #MAX_PARALLELISM}
      */
     public Exploration parallelism(int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("parallelism must be at least 1, was " + threads);
+        if (threads < 1 || threads > MAX_PARALLELISM) {
+            throw new IllegalArgumentException("parallelism must be between 1 and " + MAX_PARALLELISM + ", was "
+                    + threads);
         }
         this.parallelism = threads;
         return this;
@@ -341,7 +345,9 @@ public final class Exploration {
                     return shorter;
                 }
                 String what = index < 0 ? "the replay of " + d.replayKey() : "schedule " + (index + 1) + " of " + schedules;
-                return new ScheduleFailedException(what + " failed: " + cause + report(det), rt.trace(), cause)
+                // The cause's toString() is user code: one that throws must not replace the report.
+                return new ScheduleFailedException(what + " failed: " + io.verdant.internal.Throwables.describe(cause)
+                        + report(det), rt.trace(), cause)
                         .withRecording(det.recording()).withSteps(det);
             } finally {
                 stepsOut[0] = rt.trace().steps();

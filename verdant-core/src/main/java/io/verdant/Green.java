@@ -40,6 +40,11 @@ public final class Green {
      * Green only. Spawns a green thread in the caller's runtime, priority
      * {@link Priority#NORMAL}.
      *
+     * <p>Memory consistency effects: actions in the spawning thread prior to
+     * this call <i>happen-before</i> the body runs (as {@link Thread#start()}'s);
+     * the body's actions happen-before an observation of its end through the
+     * handle (see {@link GreenHandle}).
+     *
      * @param <T> the type of the body's result
      * @param body the code the new green thread runs
      * @return the handle of the new green thread
@@ -258,8 +263,12 @@ public final class Green {
      * <ul>
      * <li>The runtime's ticker asks a green thread to yield when it has run longer
      *     than {@link Config#timeslice()} while other work waits, or when a
-     *     runnable green thread of higher priority waits and every carrier runs
-     *     lower-priority work.</li>
+     *     runnable green thread of higher priority waits, no carrier is free and
+     *     some carrier runs lower-priority work (the one running the lowest
+     *     priority is asked), or
+     *     when one waits on a carrier busy with work at least as good while
+     *     another carrier runs lower-priority work (the waiting thread then moves
+     *     to that carrier).</li>
      * <li>The thread yields at its next <em>safepoint</em>: a call to this method
      *     (explicit, or inserted at loop back-edges by {@code verdant-agent}), or
      *     any Verdant blocking or parking operation ({@link #yield()},
@@ -291,7 +300,16 @@ public final class Green {
      * locals (inheritable ones included): pool threads serve every caller, so a
      * thread local the work sets stays on its pool thread and is seen by later
      * works of any caller (remove it in a {@code finally}).
+     * The work can be interrupted, never stopped: one that ignores the interrupt
+     * runs on after its caller has left, also after {@link Verdant#close()}, which
+     * waits for it up to the shutdown timeout (at most one second), counts it in a
+     * WARNING on {@code io.verdant} and returns; its daemon pool thread ends when
+     * it returns.
      * Outside a green thread, {@code work} simply runs on the caller. A safepoint.
+     * Memory consistency effects: actions in the caller prior to this call
+     * <i>happen-before</i> the work runs, and the work's actions happen-before
+     * this call returns or throws what the work threw (not when it throws
+     * {@link CancelledException}: the work may still be running then).
      * In a deterministic runtime ({@link Verdant#deterministic(Config, Determinism)})
      * {@code work} runs inline on the one carrier, as a single step that takes no
      * virtual time (a wake-up from a pool thread could not be replayed), after the
@@ -304,7 +322,8 @@ public final class Green {
      * @throws CancelledException if the caller is cancelled or interrupted when it
      *         calls (the work does not run) or while waiting (the pool thread
      *         running the work is interrupted and the caller's interrupt status
-     *         stays set), or the runtime is closed
+     *         stays set; work found finished by then has its outcome returned or
+     *         thrown instead, the interrupt status left set), or the runtime is closed
      * @throws StackOverflowError if the caller's stack overflows while it waits; the
      *         work is stopped first, as for a cancellation
      * @throws NullPointerException if {@code work} is null
@@ -370,8 +389,10 @@ public final class Green {
      * @throws X what the body threw, as it was (after the children ended)
      * @throws GreenFailedException for a child's failure (the cause is what it
      *         threw; other failures are suppressed)
-     * @throws CancelledException if the caller was cancelled (its children were
-     *         cancelled too, and have ended)
+     * @throws CancelledException if the caller was cancelled, or interrupted, and
+     *         that cut a child short or a child failed (the children were cancelled
+     *         too, and have ended); a body that returned normally, no child cut short
+     *         or failed, has its result returned, the cancellation or interrupt left set
      * @throws StackOverflowError if the caller's stack overflows while it waits for
      *         the children: it cannot wait, so the children are cancelled (they may
      *         still be ending when this is thrown)
@@ -413,7 +434,13 @@ public final class Green {
      * one-way). So inside the body {@link #self()} and the mailbox are the
      * child's, not the caller's. Threads the body spawns are its descendants
      * and are cancelled with it, except those it registered elsewhere
-     * ({@link Spawner#cancelWith}, an executor's tasks).
+     * ({@link Spawner#cancelWith}, an executor's tasks). Its thread context is a
+     * new thread's too: none of the caller's {@link ThreadLocal} values or
+     * {@link ScopedValue} bindings, copies of its {@link InheritableThreadLocal}
+     * values and its context class loader; and a monitor or lock the caller
+     * holds is not the body's: a body that takes it waits for the caller, which
+     * waits for the body, and the deadline cannot end a monitor entry or an
+     * uninterruptible {@code Lock.lock()}, so this never returns.
      *
      * <p>At the deadline there is one outcome: either the
      * cancellation reached the body first (this throws {@link TimedOutException}
@@ -437,9 +464,11 @@ public final class Green {
      * @throws TimedOutException if the deadline passed first and the body did not
      *         return normally (it was cancelled and has ended; if it ended with a
      *         failure other than that cancellation, the failure is attached as suppressed)
-     * @throws CancelledException if the caller was cancelled or interrupted
-     *         while waiting and the body did not return normally (the body was
-     *         cancelled too and has ended; a failure of its own is attached as suppressed)
+     * @throws CancelledException if the caller is cancelled or interrupted when it
+     *         calls (the body is not run; the cancellation or interrupt stays set), or
+     *         was cancelled or interrupted while waiting and the body did not return
+     *         normally (the body was cancelled too and has ended; a failure of its own
+     *         is attached as suppressed)
      * @throws StackOverflowError if the caller's stack overflows while it waits for
      *         the body: it cannot wait, so the body is cancelled (it may still be
      *         ending when this is thrown)
@@ -462,26 +491,43 @@ public final class Green {
      *         (thrown before waiting for any of them)
      * @throws GreenFailedException after all have ended, if any failed: the
      *         first failure in list order, the other failures suppressed
-     * @throws CancelledException if the caller is cancelled or interrupted while waiting
+     * @throws CancelledException if the caller is cancelled or interrupted while waiting;
+     *         or, after all have ended, if the first of them in list order that failed was
+     *         abandoned by its runtime's close (its {@code join} throws this; its result is
+     *         null, and it counts as a failure as above)
+     * @throws IllegalStateException if one of the handles is the calling green thread's
+     *         own (it would wait for itself; thrown before waiting for any of them)
      */
     public static <T> List<T> joinAll(Collection<? extends GreenHandle<? extends T>> handles) {
         Objects.requireNonNull(handles, "handles");
+        GreenThread<?> self = GreenThread.current();
         for (GreenHandle<? extends T> h : handles) {
             Objects.requireNonNull(h, "handles contains null");
+            if (h == self) {
+                throw new IllegalStateException("Green.joinAll: a green thread cannot join itself: " + self.pid());
+            }
         }
         List<T> results = new ArrayList<>(handles.size());
         RuntimeException first = null;
         for (GreenHandle<? extends T> h : handles) {
+            RuntimeException failure;
             try {
                 results.add(h.join());
+                continue;
             } catch (GreenFailedException e) {
-                if (first == null) {
-                    first = e;
-                } else {
-                    first.addSuppressed(e);
+                failure = e;
+            } catch (CancelledException e) {
+                if (!(h instanceof GreenThread<?> g && g.abandonedByClose())) {
+                    throw e; // the caller's own cancellation
                 }
-                results.add(null);
+                failure = e; // the handle's outcome: its runtime's close abandoned it
             }
+            if (first == null) {
+                first = failure;
+            } else {
+                first.addSuppressed(failure);
+            }
+            results.add(null);
         }
         if (first != null) {
             throw first;
@@ -494,6 +540,10 @@ public final class Green {
     /**
      * Any thread. Puts {@code msg} at the back of the mailbox of {@code pid}.
      * Messages from one sender to one receiver arrive in the order sent.
+     * A message that is still in the mailbox when its owner ends (enqueued,
+     * never received) is discarded with the mailbox, as in Erlang: it is not a
+     * dead letter and is not counted; a sender that must know uses
+     * {@link #call} (the callee's end fails the call).
      *
      * @param pid the addressee
      * @param msg the message
@@ -509,7 +559,8 @@ public final class Green {
      *         this wait for room (parking a green caller).
      * @throws MailboxFullException if the addressee's bounded mailbox is full and
      *         its policy is FAIL, or BLOCK and no room came in time
-     * @throws CancelledException if the caller is cancelled while waiting for room
+     * @throws CancelledException if the caller is cancelled or interrupted while waiting
+     *         for room (nothing is sent; the interrupt status stays set)
      * @throws NullPointerException if {@code pid} or {@code msg} is null
      */
     public static boolean send(Pid pid, Object msg) {
@@ -543,14 +594,17 @@ public final class Green {
      *         (the cause is its reason, see there)
      * @throws CancelledException if the caller is cancelled or interrupted while waiting
      * @throws MailboxFullException if the callee's bounded mailbox refused the request
-     *         (FAIL, BLOCK out of its block timeout before the call's, or dropped it:
-     *         DROP_NEWEST), or dropped it
-     *         after queueing it (DROP_OLDEST, before the callee took it: thrown as
-     *         soon as the callee's receive drops it, not at the timeout). Either way
-     *         the request is a dead letter and the callee never sees it
+     *         (FAIL, or BLOCK out of its block timeout before the call's: as for
+     *         {@link #send}, the request was not sent and is not a dead letter), or
+     *         dropped it (DROP_NEWEST), or dropped it after queueing it (DROP_OLDEST,
+     *         before the callee took it: thrown as soon as the callee's receive drops
+     *         it, not at the timeout); a dropped request is a dead letter. Either way
+     *         the callee never sees it
      * @throws IllegalStateException if a green thread calls itself
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws NullPointerException if an argument is null, or {@code request} returned null
+     * @throws RuntimeException or {@link Error}: what {@code request} threw, unwrapped
+     *         (nothing is sent), as {@link Verdant#call} throws it
      */
     public static <R> R call(Pid pid, Function<? super ReplyTo<R>, ?> request, Duration timeout) {
         return ReplyTo.call(pid, request, timeout, "Green.call");

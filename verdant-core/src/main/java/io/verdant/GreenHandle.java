@@ -20,6 +20,18 @@ import java.util.function.BiConsumer;
  * by throwing a {@link CancelledException} (it was cancelled, or its runtime
  * closed first) counts as <em>cancelled</em> for the JDK views.
  *
+ * <h2>Memory consistency effects</h2>
+ * Actions in the thread (its body, up to its return or throw)
+ * <i>happen-before</i> actions subsequent to any observation of its end from
+ * another thread: a {@link #join()} that returns or throws its failure,
+ * {@link #isDone()} returning true, {@link #state()} returning
+ * {@link GreenState#SUCCEEDED} or {@link GreenState#FAILED},
+ * {@link #resultNow()} and {@link #exceptionNow()} that return, the
+ * {@link #asFuture()} and {@link #toCompletableFuture()} views completing, and
+ * the {@link #onComplete} callbacks. (A thread its runtime's close abandoned
+ * may still be running when it is reported ended: its actions are ordered with
+ * nothing.) For an event actor, "the body" is its handler calls.
+ *
  * @param <T> the result type
  */
 public interface GreenHandle<T> {
@@ -55,6 +67,7 @@ public interface GreenHandle<T> {
      * A snapshot of the thread's state.
      *
      * @return the state; {@link GreenState#FAILED} also for a thread abandoned by a closing runtime
+     *         (whose {@link #join()} throws {@link CancelledException}, not {@link GreenFailedException})
      */
     GreenState state();
 
@@ -91,8 +104,13 @@ public interface GreenHandle<T> {
      * callbacks: Verdant's blocking operations work in them). An event
      * actor's callbacks run on its dispatcher as it ends (like a handler), or
      * on the thread whose cancel ended it while idle. If the runtime closes
-     * before the thread ends, the thread closing the runtime runs it. Several
-     * callbacks run in registration order.
+     * before the thread ends (close abandons it), a platform thread of close's
+     * runs it, which close waits for at most 1 s (a callback that blocks
+     * longer runs on, with a WARNING; a deterministic runtime's closing
+     * thread runs it itself); a
+     * callback still running (or parked) when the runtime closes after the
+     * thread ended is waited for by {@link Verdant#close()} as a live thread
+     * is, within the shutdown timeout. Several callbacks run in registration order.
      * Keep callbacks short: inside one, {@link Green#self()} is the pid of the
      * thread that ended, and what it spawns is not cancelled with its
      * ancestors. A callback that throws is logged (System.Logger
@@ -122,7 +140,9 @@ public interface GreenHandle<T> {
      * if the caller is interrupted or cancelled while waiting, or, for a thread
      * still running, already when it calls {@code get} with a timeout of 0, as
      * {@code FutureTask}'s does; a negative {@code get} timeout means "do not
-     * wait", as in the JDK.
+     * wait", as in the JDK. {@code get} (timed or not) called by this thread itself,
+     * before it ended, throws {@link IllegalStateException} at once (it would wait for
+     * its own end), as {@link #join()} does.
      *
      * @return a new view; views are independent (cancelling through one
      *         cancels the thread, which every view then reports once it ends)
@@ -140,7 +160,15 @@ public interface GreenHandle<T> {
      * {@link CancellationException} it threw completes it exceptionally with a
      * {@link CompletionException} around it (as {@code supplyAsync} does), not
      * cancelled. Cancelling the returned future (not its dependents) cancels
-     * the thread.
+     * the thread. A green thread in its {@code get} (timed or not) or
+     * {@code join} waits as in {@link #asFuture()}'s {@code get}, the timed
+     * one on its runtime's timers (virtual time in a deterministic runtime),
+     * so one its runtime's close abandons there is not kept by the future;
+     * {@code join} ignores interrupts and cancellation, as the JDK's does. Its
+     * {@code get} (timed or not) or {@code join} called by this thread itself,
+     * the future not done, throws {@link IllegalStateException} at once (it
+     * would wait for its own end), as {@link #asFuture()}'s {@code get} does. The
+     * future counts one dependent of its own (its waiters' wake-up).
      *
      * @return a new future
      */
@@ -171,6 +199,8 @@ public interface GreenHandle<T> {
      *         while waiting (its interrupt status stays set; should the thread
      *         end as the caller gives up, the join reports the thread's outcome
      *         instead), or if the runtime was closed before the thread could finish
+     *         (close abandoned it: its {@link #state()} is {@link GreenState#FAILED},
+     *         yet this, not a {@code GreenFailedException}, is thrown)
      * @throws IllegalStateException if the thread joins itself (it would wait forever)
      */
     T join();
@@ -191,8 +221,9 @@ public interface GreenHandle<T> {
      *         what it threw)
      * @throws CancelledException if the caller is cancelled or interrupted
      *         while waiting, or if the runtime was closed before the thread could finish
-     *         (a thread that ends as the join times out or is cancelled has its
-     *         outcome reported instead)
+     *         (close abandoned it: its {@link #state()} is {@link GreenState#FAILED}, yet
+     *         this, not a {@code GreenFailedException}, is thrown; a thread that ends as
+     *         the join times out or is cancelled has its outcome reported instead)
      * @throws IllegalArgumentException if {@code timeout} is negative
      * @throws NullPointerException if {@code timeout} is null
      * @throws IllegalStateException if the thread joins itself

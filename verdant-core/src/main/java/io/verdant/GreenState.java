@@ -10,7 +10,13 @@ public enum GreenState {
     WAITING,
     /** Finished normally; {@link GreenHandle#join()} returns its result. */
     SUCCEEDED,
-    /** Finished by throwing; {@link GreenHandle#join()} throws {@link GreenFailedException}. */
+    /**
+     * Finished by throwing: {@link GreenHandle#join()} throws {@link GreenFailedException}
+     * (its cause is what the thread threw). Also a thread its runtime's close
+     * abandoned (see {@link Verdant#close()}): its join throws {@link CancelledException}
+     * itself, not a {@code GreenFailedException}, and {@link GreenHandle#exceptionNow()}
+     * returns that {@code CancelledException}.
+     */
     FAILED;
 
     /**

@@ -19,12 +19,16 @@ import java.time.Duration;
  *                     {@code ""} when not waiting, or when blocked in the JDK without a park blocker
  *                     (I/O, {@code Object.wait}: see the stack in a dump)
  * @param waitingFor   the green thread it waits for (a mutex's holder, a join's target), or null; a
- *                     lock taken in an event actor's handler is held by the actor, not its dispatcher
+ *                     lock taken in an event actor's handler is held by the actor, not its dispatcher;
+ *                     never the thread itself (one handed the mutex it waited for, not yet woken,
+ *                     shows RUNNABLE with no wait reason), and the holder its wait reason names
  * @param timeWaiting  for a WAITING or RUNNABLE thread, how long since it last left a carrier
- *                     (to within about 3 ms, or 10 while the ticker backs off; a wait over
- *                     about 26 days is shown modulo that); {@link Duration#ZERO} when running or
- *                     never run
- * @param runTime      time it spent on carriers: sampled at 1 ms ticks (every 1-8 ms while the
+ *                     (an event actor: since its last turn ended, or, while its handler blocks,
+ *                     since the handler parked), to within about 3 ms, or 10 while the ticker
+ *                     backs off (a wait over about 26 days is shown modulo that);
+ *                     {@link Duration#ZERO} when running or never run
+ * @param runTime      time it spent on carriers (an event actor: its handlers' time in its turns, also
+ *                     counted in its dispatcher's): sampled at 1 ms ticks (every 1-8 ms while the
  *                     ticker backs off, each look counting the ticks it slept), or measured exactly with
  *                     {@link Config.Builder#cpuTiming(boolean)}
  * @param dispatches   slices it ran: times a carrier ran it until it parked, yielded, was preempted

@@ -1,6 +1,17 @@
 package io.verdant;
 
+import io.verdant.internal.AbandonedWaits;
+import io.verdant.internal.Deadline;
+import io.verdant.internal.GreenThread;
+import io.verdant.internal.Waits;
+
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The {@link CompletableFuture} of {@link GreenHandle#toCompletableFuture()}:
@@ -9,13 +20,35 @@ import java.util.concurrent.CompletableFuture;
  * {@code CompletableFuture}s (cancelling one does not reach the thread, as in
  * the JDK, where cancellation never travels upstream). Any thread.
  *
+ * <pre>
+ * Waiting green threads
+ *   A green caller of get, timed get or join waits in waiters, not on the JDK's
+ *   wait stack (which its runtime's close could not reach: an abandoned caller
+ *   would stay there, its thread and stack with it, until this completes), and
+ *   its timed get on its runtime's timers, not the JDK's. It adds itself before
+ *   re-checking isDone; the one dependent made at construction unparks every
+ *   waiter once this completes, however it completes. It parks with waiters as
+ *   blocker (its wait reason names the pid, never the outcome): one its
+ *   runtime's close abandons there leaves them (Waiters.dropAbandoned). get and timed
+ *   get end on the caller's cancellation or interrupt (InterruptedException),
+ *   join does not (as the JDK's: the interrupt status is kept).
+ * </pre>
+ *
  * @param <T> the result type
  */
 final class HandleCompletableFuture<T> extends CompletableFuture<T> {
     private final GreenHandle<T> handle;
+    /** The green callers waiting; also their park blocker (a wait reason naming the pid only). */
+    private final Waiters waiters;
 
     HandleCompletableFuture(GreenHandle<T> handle) {
         this.handle = handle;
+        this.waiters = new Waiters(handle.pid());
+        super.whenComplete((v, failure) -> {
+            for (Thread t : waiters.threads) {
+                LockSupport.unpark(t);
+            }
+        });
     }
 
     @Override
@@ -28,6 +61,85 @@ final class HandleCompletableFuture<T> extends CompletableFuture<T> {
     }
 
     @Override
+    public T get() throws InterruptedException, ExecutionException {
+        if (!isDone() && GreenThread.current() != null) {
+            refuseOwnThread();
+            await(Deadline.FOREVER);
+        }
+        return super.get();
+    }
+
+    @Override
+    public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+        Objects.requireNonNull(unit, "unit");
+        if (isDone() || GreenThread.current() == null) {
+            return super.get(timeout, unit);
+        }
+        refuseOwnThread();
+        long nanos = unit.toNanos(timeout);
+        if (nanos > 0L) {
+            await(Deadline.after(nanos));
+        } else if (Waits.cancelled()) { // as the JDK's: checked before the timeout
+            Thread.interrupted();
+            throw new InterruptedException("cancelled or interrupted while waiting for " + handle.pid());
+        }
+        if (!isDone()) {
+            throw new TimeoutException();
+        }
+        return super.get(); // done: does not wait
+    }
+
+    @Override
+    public T join() {
+        if (!isDone() && GreenThread.current() != null) {
+            refuseOwnThread();
+            Thread me = Thread.currentThread();
+            waiters.threads.add(me);
+            boolean interrupted = false;
+            try {
+                while (!isDone()) {
+                    LockSupport.park(waiters);
+                    if (Thread.interrupted()) {
+                        interrupted = true;
+                    }
+                }
+            } finally {
+                waiters.threads.remove(me);
+                if (interrupted) {
+                    me.interrupt();
+                }
+            }
+        }
+        return super.join();
+    }
+
+    /**
+     * A green caller of get, timed get or join, the future not done: refused if it is
+     * the handle's own thread, which would wait for its own end (join ignores
+     * cancellation: for ever), as asFuture().get() and join() of one's own handle are
+     * (OwnCompletableFutureWaitTest).
+     */
+    private void refuseOwnThread() {
+        if (GreenThread.current() == handle) {
+            throw new IllegalStateException("a green thread cannot wait for its own toCompletableFuture(): " + handle.pid());
+        }
+    }
+
+    /** A green caller of get: waits until done or the deadline; its cancellation or interrupt is an InterruptedException. */
+    private void await(Deadline deadline) throws InterruptedException {
+        Thread me = Thread.currentThread();
+        waiters.threads.add(me);
+        try {
+            if (Waits.await(waiters, deadline, this::isDone) == Waits.Outcome.CANCELLED) {
+                Thread.interrupted();
+                throw new InterruptedException("cancelled or interrupted while waiting for " + handle.pid());
+            }
+        } finally {
+            waiters.threads.remove(me);
+        }
+    }
+
+    @Override
     public <U> CompletableFuture<U> newIncompleteFuture() {
         return new CompletableFuture<>();
     }
@@ -35,5 +147,32 @@ final class HandleCompletableFuture<T> extends CompletableFuture<T> {
     @Override
     public String toString() {
         return super.toString() + "[" + handle.pid() + "]";
+    }
+
+    /** The green threads in get or join of one such future. Any thread. */
+    private static final class Waiters implements AbandonedWaits {
+        final ConcurrentLinkedQueue<Thread> threads = new ConcurrentLinkedQueue<>();
+        private final Pid pid;
+
+        Waiters(Pid pid) {
+            this.pid = pid;
+        }
+
+        /**
+         * Close of the runtime of {@code t}, a green caller of get or join parked
+         * here (the future's thread may be another runtime's) that it abandoned: it
+         * leaves the waiters, so the future no longer keeps the dead thread
+         * (AbandonedCompletableFutureWaiterTest). Any thread; never parks.
+         */
+        @Override
+        public void dropAbandoned(Thread t) {
+            threads.remove(t);
+        }
+
+        /** The wait reason of a caller: the thread waited for, never the future's outcome. */
+        @Override
+        public String toString() {
+            return "toCompletableFuture of " + pid;
+        }
     }
 }

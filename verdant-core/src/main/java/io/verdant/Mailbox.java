@@ -37,6 +37,16 @@ import java.util.Objects;
  * Runtime signals ({@link Signal} exits and Downs) are never refused or
  * dropped: they always enter the mailbox (and count towards its size).
  * Instances are immutable values.
+ *
+ * <h2>Memory consistency effects</h2>
+ * Every mailbox, bounded or not: actions in a thread prior to sending a message
+ * ({@link Green#send}, {@link Ref#send}, {@link Verdant#send},
+ * {@link Registry#send}, the request of a {@linkplain Green#call call}, or
+ * creating the {@link SendTimer} that sends it) <i>happen-before</i> actions
+ * subsequent to the receipt of that message by the owner: a
+ * {@link Green#receive} in any form, selective ones included (a message taken
+ * out of order, after others it skipped), or the handler call of an
+ * {@linkplain Actors event actor} that is given it.
  */
 public final class Mailbox {
     /** What a send to a full bounded mailbox does (see the class comment). */

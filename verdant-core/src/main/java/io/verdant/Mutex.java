@@ -46,6 +46,15 @@ import java.util.Optional;
  * Works from green threads (parks the green thread, never the carrier) and
  * platform threads.
  *
+ * <h2>Memory consistency effects</h2>
+ * As with {@link java.util.concurrent.locks.Lock}: actions of a holder prior to
+ * releasing the mutex (closing its {@link Guard}, or ending while holding it)
+ * <i>happen-before</i> actions subsequent to the next successful
+ * {@link #lock(Duration)} or {@link #tryLock()} in another thread, including a
+ * {@code lock} granted just as its timeout passed (it returns the guard). So
+ * the guarded value needs no synchronization of its own while it is only
+ * reached through guards.
+ *
  * @param <T> the guarded value's type
  */
 public final class Mutex<T> {

@@ -4,7 +4,10 @@ package io.verdant;
  * Scheduling priority of a green thread. A worker always runs the highest
  * non-empty level first, except that a level passed over 16 times in a row while
  * it had work is served next, so {@link #LOW} work keeps progressing (slowly)
- * under saturating higher-priority load.
+ * under saturating higher-priority load. Work waiting on a worker busy with
+ * better (or equal) work while another worker runs worse work moves to that
+ * other worker, which is preempted for it at its next safepoint (with time
+ * slices on, within about a time slice).
  */
 public enum Priority {
     /** Runs before everything else: latency-critical work, kept short. */

@@ -29,6 +29,13 @@ import java.util.function.Function;
  * {@code Ref} reached through an unchecked cast cannot smuggle in a wrong
  * message. All methods may be called from any thread.
  *
+ * <h2>Memory consistency effects</h2>
+ * Actions in a thread prior to {@link #send} happen-before actions subsequent
+ * to the addressee's receipt of the message (see {@link Mailbox}). Actions
+ * prior to {@link #call} happen-before the addressee's receipt of the request;
+ * actions of the replier prior to {@link ReplyTo#reply} happen-before the
+ * return of the {@code call} that gets that reply.
+ *
  * @param <M> the type of messages the addressee accepts
  */
 public final class Ref<M> {
@@ -110,8 +117,10 @@ public final class Ref<M> {
      * Sends {@code msg}, as {@link Green#send(Pid, Object)} does.
      *
      * @param msg the message
-     * @return true if enqueued; false if the addressee is dead or its bounded mailbox dropped it (a dead letter)
-     * @throws MailboxFullException as {@link Green#send(Pid, Object)}
+     * @return true if enqueued (unread when the addressee ends, it is discarded with its
+     *         mailbox, not a dead letter: see {@link Green#send}); false if the addressee
+     *         is dead or its bounded mailbox dropped it (a dead letter)
+     * @throws MailboxFullException as {@link Green#send(Pid, Object)} (not a dead letter)
      * @throws ClassCastException if {@code msg} is not an {@code M} (only through heap pollution)
      * @throws NullPointerException if {@code msg} is null
      */

@@ -26,6 +26,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *     holder.</li>
  * </ul>
  * All methods may be called from any thread; they never block.
+ *
+ * <p>Memory consistency effects: as with a {@link ConcurrentHashMap}, actions
+ * in a thread prior to {@link #register} <i>happen-before</i> actions
+ * subsequent to a {@link #whereis(String)}, {@link #names()} or {@link #send}
+ * in another thread that finds that registration.
  */
 public final class Registry {
     /*

@@ -36,6 +36,10 @@ import java.util.function.Function;
  * belongs to one call and answers it once; it may be passed on (a callee may
  * forward the request to a worker that replies). Any thread may reply.
  *
+ * <p>Memory consistency effects: actions in a thread prior to a
+ * {@link #reply} that returns true happen-before actions subsequent to the
+ * return of the call that gets the reply.
+ *
  * @param <R> the type of the reply
  */
 public final class ReplyTo<R> {

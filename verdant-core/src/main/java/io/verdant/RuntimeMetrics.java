@@ -12,11 +12,14 @@ import java.util.List;
  * progress at that instant.
  *
  * @param runtime              the runtime's name
- * @param spawned              green threads spawned
+ * @param spawned              green threads spawned, the runtime's event-actor dispatchers included
  * @param exited               green threads ended (successfully, by failure, or abandoned at close)
  * @param live                 gauge: green threads spawned and not yet ended; never negative, and no
  *                             thread is counted ended without being counted spawned (one that ends
- *                             while it is read may still be counted)
+ *                             while it is read may still be counted). It includes event-actor
+ *                             dispatchers: once a runtime ran an event actor, up to one idle
+ *                             dispatcher per worker stays until close, so {@code live} is at
+ *                             least 1 after every thread of the user's ended
  * @param polls                tasks dispatched, over all carriers
  * @param steals               tasks taken from another carrier's queues
  * @param parks                times a carrier parked with nothing to do
@@ -29,12 +32,17 @@ import java.util.List;
  * @param preemptionsHonored   preemption requests a green thread acknowledged at a safepoint
  * @param stalls               carriers reported stalled (held by one task past the stall threshold)
  * @param sparesStarted        spare carriers started in place of stalled ones
- * @param sparesAlive          gauge: spare carriers alive now
- * @param deadLetters          messages sent to a pid that named no live green thread
- * @param supervisorRestarts   restarts performed by the runtime's supervisors
+ * @param sparesAlive          gauge: spare carriers alive now; after close, the spares listed in
+ *                             {@code workers}, ended though they are
+ * @param deadLetters          dead letters, as {@link Verdant#deadLetterCount()} counts them: messages sent
+ *                             to a pid that named no live green thread, dropped by a bounded mailbox, fired
+ *                             by a timer at a dead thread, or replies that came after their call ended
+ * @param supervisorRestarts   restarts performed by the runtime's supervisors (not one whose start threw)
  * @param foreignSubmissions   tasks of virtual threads that inherited Verdant's scheduler but are not green threads
  * @param injectionQueueDepth  gauge: tasks waiting in the runtime-wide injection queues
- * @param workers              one entry per carrier alive now, core carriers first
+ * @param workers              one entry per carrier alive now, core carriers first; after close, the
+ *                             carriers the runtime had as it closed, with their final figures,
+ *                             though their threads have ended (or are ending)
  */
 public record RuntimeMetrics(String runtime, long spawned, long exited, long live, long polls, long steals,
                              long parks, long noopWakeups, long waits, long preemptionsRequested, long preemptionsHonored,

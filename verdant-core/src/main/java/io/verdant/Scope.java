@@ -32,8 +32,12 @@ import java.util.concurrent.Callable;
  *     except the {@link CancelledException}s the scope caused, are attached as
  *     {@linkplain Throwable#getSuppressed() suppressed}.</li>
  * <li>Children are registered for cancellation under the scope's owner:
- *     cancelling the owner (or an ancestor) cancels them; the scope then
- *     throws {@link CancelledException} once they have ended.
+ *     cancelling the owner (or an ancestor), or interrupting it while it
+ *     waits for them, cancels them; the scope then throws
+ *     {@link CancelledException} once they have ended. If that cut no child
+ *     short and the body returned normally, the body's result is returned
+ *     instead (it may be a value the body took as the cancellation came), the
+ *     cancellation or interrupt left set.
  *     {@link #cancel()} cancels the children explicitly; children that then end
  *     with {@link CancelledException} do not count as failures (the scope
  *     returns the body's result).</li>
@@ -163,7 +167,11 @@ public final class Scope {
         Throwable inPrimary = null;
         if (bodyFailure != null) {
             primary = bodyFailure;
-        } else if (core.ownerToken().isCancelled() || Thread.currentThread().isInterrupted()) {
+        } else if ((core.ownerToken().isCancelled() || Thread.currentThread().isInterrupted())
+                && (core.childCutShort() || f != null)) {
+            // Only when it cut a child short (or a child failed): a body that returned normally
+            // otherwise has its result returned (it may be a value taken as the cancellation came),
+            // the cancellation or interrupt left set for the owner's next wait.
             primary = new CancelledException("scope cancelled");
         } else if (f != null) {
             GreenThread<?> culprit = failed(children, f);

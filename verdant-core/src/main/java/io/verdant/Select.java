@@ -54,6 +54,8 @@ public final class Select<R> {
     private Supplier<? extends R> orElse;
     private long timeoutNanos = -1;
     private Supplier<? extends R> onTimeout;
+    /** The result of a select whose case fired, made by the first select (SelectResult.Fired); reused. */
+    private SelectResult.Fired fired;
     /** Channels with an onClosed body, and the bodies (parallel; few, so a linear search). */
     private final java.util.List<Channel<?>> closedChannels = new java.util.ArrayList<>(2);
     private final java.util.List<Function<? super ChannelClosedException, ? extends R>> closedBodies =
@@ -190,7 +192,13 @@ public final class Select<R> {
             }
         }
         Deadline deadline = onTimeout == null ? Deadline.FOREVER : Deadline.after(timeoutNanos);
-        SelectResult result = SelectCore.select(cases, n, orElse != null, deadline);
+        SelectResult.Fired holder = fired;
+        if (holder == null) {
+            // Before anything is taken or sent (SelectResult.Fired).
+            io.verdant.internal.sched.Faults.selectResultAllocating();
+            fired = holder = new SelectResult.Fired(-1, null);
+        }
+        SelectResult result = SelectCore.select(cases, n, orElse != null, deadline, holder);
         return switch (result) {
             case SelectResult.Default d -> orElse.get();
             case SelectResult.TimedOut t -> onTimeout.get();
@@ -201,6 +209,8 @@ public final class Select<R> {
 
     private R run(SelectResult.Fired f) {
         int i = f.index();
+        Object value = f.value();
+        f.clear(); // this Select keeps it: not the value too
         if (cases[i].send()) {
             @SuppressWarnings("unchecked")
             Supplier<? extends R> body = (Supplier<? extends R>) bodies[i];
@@ -208,7 +218,7 @@ public final class Select<R> {
         }
         @SuppressWarnings("unchecked")
         Function<Object, ? extends R> body = (Function<Object, ? extends R>) bodies[i];
-        return body.apply(f.value());
+        return body.apply(value);
     }
 
     /** A case on {@code channel} fired because it is closed: its onClosed body, or the exception. */

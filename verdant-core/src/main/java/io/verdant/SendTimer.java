@@ -15,16 +15,24 @@ import java.util.Objects;
  * <li>The message is sent as by {@link Green#send}, from the runtime's ticker
  *     thread, at or after its due time (within about a millisecond; never
  *     early). A timer send never waits: to a full bounded mailbox it behaves
- *     as {@link Mailbox.Overflow#DROP_NEWEST} whatever the mailbox's policy
- *     (the message becomes a dead letter).</li>
+ *     as {@link Mailbox.Overflow#DROP_NEWEST} (the message becomes a dead
+ *     letter), except with {@link Mailbox.Overflow#DROP_OLDEST}, which queues
+ *     it and drops the oldest message, as for any send.</li>
  * <li>If the addressee is not alive when the timer fires, the message is a
  *     dead letter and the timer stops (a periodic timer too: as in Erlang, a
- *     timer to a pid dies with it).</li>
+ *     timer to a pid dies with it). A message delivered but still unread when
+ *     the addressee ends is discarded with its mailbox, as {@link Green#send}'s;
+ *     a timer still pending when its runtime closes never sends (no dead letter).</li>
  * <li>Periodic timers run at a fixed rate from the first due time; if the
  *     ticker falls more than a period behind (a paused process), the missed
  *     sends are skipped, not sent in a burst.</li>
  * </ul>
  * All methods may be called from any thread.
+ *
+ * <p>Memory consistency effects: actions in a thread prior to
+ * {@link Green#sendAfter} or {@link Green#sendEvery} <i>happen-before</i>
+ * actions subsequent to the addressee's receipt of each message the timer
+ * sends.
  */
 public final class SendTimer {
     /*

@@ -134,7 +134,9 @@ public final class Spawner {
     }
 
     /**
-     * Starts a green thread running {@code body}.
+     * Starts a green thread running {@code body}. Memory consistency effects as
+     * {@link Green#spawn(Callable)}: actions prior to this call
+     * <i>happen-before</i> the body runs.
      *
      * @param <T> the type of the body's result
      * @param body the code the new green thread runs
@@ -190,10 +192,12 @@ public final class Spawner {
      * was given, otherwise under a token of the factory's own, never under the
      * green thread that calls {@code newThread}. As for every virtual thread,
      * {@code setDaemon(false)} throws {@link IllegalArgumentException} and
-     * {@code setPriority} is ignored (use {@link #priority}); do not replace a
-     * thread's uncaught-exception handler (Verdant finds the current green
-     * thread through it; a failure of the task goes to the runtime's failure
-     * handler as for any green thread).
+     * {@code setPriority} is ignored (use {@link #priority}). A thread whose
+     * uncaught-exception handler was replaced (before or after its start) stays
+     * a working green thread; a failure of its task is given to that handler on
+     * the thread, as the JDK does, unless it is a {@link CancelledException},
+     * and then goes to joiners and the runtime's failure handler as for any
+     * green thread (counted as observed: not logged as unjoined).
      *
      * @return a new factory; {@code newThread} returns null once the runtime is
      *         closed (the {@code ThreadFactory} contract for a rejected request)
@@ -236,18 +240,21 @@ public final class Spawner {
      *     task whose thread the runtime's close abandoned (it ignored the
      *     cancellation past the shutdown timeout) is cancelled, so {@code get},
      *     {@code invokeAll} and {@code invokeAny} waiting for it return. A green
-     *     thread in its {@code get}, timed or not, or in the timed {@code invokeAll} or
-     *     {@code invokeAny} (which starts every task at once), waits on its
+     *     thread in its {@code get}, in {@code invokeAll} or in {@code invokeAny}
+     *     (which starts every task at once), timed or not, waits on its
      *     runtime's timers, as Verdant's own timeouts do (virtual time in a
      *     deterministic runtime); cancelled while waiting, it gets
      *     {@code InterruptedException}. One its own runtime's close abandons
-     *     in the timed {@code invokeAny} has its tasks cancelled, as its
-     *     return would.</li>
+     *     in {@code invokeAll} or {@code invokeAny} has its tasks cancelled, as
+     *     its cancellation would.</li>
      * <li>Task threads are registered for cancellation under a token of the
      *     executor's own (a child of the {@link #cancelWith} token if one was
      *     given), not under the submitting thread: they outlive their
-     *     submitter, as in the JDK. A task that throws ends its green thread
-     *     with that failure (the runtime's failure handler sees it).</li>
+     *     submitter, as in the JDK. A task given to {@code execute} that
+     *     throws ends its green thread with that failure (the runtime's
+     *     failure handler sees it); a task from {@code submit},
+     *     {@code invokeAll} or {@code invokeAny} keeps what it throws in its
+     *     {@code Future}, as in the JDK, and its thread ends normally.</li>
      * <li>Tasks are rejected with {@code RejectedExecutionException} once
      *     the runtime is closed; closing the runtime cancels the tasks like
      *     every green thread and shuts the executor down ({@code isShutdown()}

@@ -3,6 +3,7 @@ package io.verdant;
 import io.verdant.internal.ActorCell;
 import io.verdant.internal.Deadline;
 import io.verdant.internal.GreenThread;
+import io.verdant.internal.Waits;
 import io.verdant.internal.Matcher;
 import io.verdant.internal.OffThreadLog;
 import io.verdant.internal.RuntimeCore;
@@ -246,7 +247,12 @@ public final class Supervisor {
 
         /**
          * At most {@code maxRestarts} restarts within {@code period}; one more and
-         * the supervisor gives up. Default 3 within 5 s.
+         * the supervisor gives up. Default 3 within 5 s. The supervisor remembers
+         * the time of at most {@code maxRestarts} restarts, none older than
+         * {@code period}; a period of {@code Long.MAX_VALUE} ns or more (about 292
+         * years, e.g. {@code ChronoUnit.FOREVER.getDuration()}) is never left, so
+         * it only counts them, and a supervisor told never to give up
+         * ({@code Integer.MAX_VALUE} within such a period) holds no memory per restart.
          *
          * @param maxRestarts the number of restarts tolerated within {@code period}
          * @param period the sliding window
@@ -290,7 +296,9 @@ public final class Supervisor {
          * caller (its parent) and returns once its first children have been
          * spawned (so {@link Supervisor#children()} lists them), or once the
          * supervisor has ended without spawning them (the runtime closed first:
-         * its {@link Supervisor#handle()} tells how it ended).
+         * its {@link Supervisor#handle()} tells how it ended). An interrupt of the
+         * caller does not cut the wait short (the supervisor runs either way): it
+         * returns the supervisor with the interrupt status still set.
          *
          * @return the running supervisor
          * @throws IllegalStateException outside a green thread
@@ -383,6 +391,8 @@ public final class Supervisor {
     private volatile GreenHandle<Void> handle;
     private volatile List<Child> snapshot = List.of();
     private volatile int restarts;
+    /** Written by the supervisor thread after each restart: the timestamps its window holds (tests). */
+    private volatile int restartTimesHeld;
     /** Supervisor thread only: children stopped without their Down within their shutdown
      * timeout; a late exit signal or Down of theirs is dropped (see stop). */
     private final java.util.Set<Pid> leftBehind = new java.util.HashSet<>();
@@ -402,13 +412,13 @@ public final class Supervisor {
         return new Builder();
     }
 
+    /**
+     * The starter: waits until the supervisor thread has spawned its first children
+     * (or ended), deaf to interrupts (the status is kept): the supervisor runs either
+     * way, and an exception here would leave it running out of the caller's reach.
+     */
     private void awaitStarted() {
-        try {
-            started.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CancelledException("interrupted while starting supervisor '" + config.name() + "'");
-        }
+        Waits.uninterruptibly(started::await);
     }
 
     /**
@@ -455,7 +465,8 @@ public final class Supervisor {
     }
 
     /**
-     * Restarts performed so far (a strategy restarting several children counts once). Any thread.
+     * Restarts performed so far (a strategy restarting several children counts once; a
+     * restart whose start threw, with which the supervisor goes down, is none). Any thread.
      *
      * @return the number of restarts
      */
@@ -509,12 +520,14 @@ public final class Supervisor {
      * @param spec the child's spec; its name must be new to this supervisor
      * @return the new child's pid
      * @throws IllegalArgumentException if a child (running or terminated) already has that name
-     * @throws IllegalStateException if the child's start threw (its cause; for example an
-     *         event-actor spec whose initial state could not be made): the child is not
+     * @throws IllegalStateException if the child's start threw, an exception or an error (its
+     *         cause; for example an event-actor spec whose initial state could not be made,
+     *         or whose class failed to initialise): the child is not
      *         added, and the supervisor and its other children go on (OTP's
      *         {@code {error, Reason}})
      * @throws CalleeExitedException if the supervisor has ended
-     * @throws CancelledException if the caller is cancelled while waiting
+     * @throws CancelledException if the caller is cancelled or interrupted while waiting
+     *         (the interrupt status stays set; the supervisor may still carry the request out)
      * @throws NullPointerException if {@code spec} is null
      */
     public Pid startChild(ChildSpec spec) {
@@ -532,7 +545,8 @@ public final class Supervisor {
      * @param name the child's name
      * @throws IllegalArgumentException if the supervisor has no child of that name
      * @throws CalleeExitedException if the supervisor has ended
-     * @throws CancelledException if the caller is cancelled while waiting
+     * @throws CancelledException if the caller is cancelled or interrupted while waiting
+     *         (the interrupt status stays set; the supervisor may still carry the request out)
      * @throws NullPointerException if {@code name} is null
      */
     public void terminateChild(String name) {
@@ -546,10 +560,11 @@ public final class Supervisor {
      * @param name the child's name
      * @return its new pid
      * @throws IllegalArgumentException if the supervisor has no child of that name
-     * @throws IllegalStateException if the child is running, or if its start threw (its
-     *         cause): the child stays terminated
+     * @throws IllegalStateException if the child is running, or if its start threw, an
+     *         exception or an error (its cause): the child stays terminated
      * @throws CalleeExitedException if the supervisor has ended
-     * @throws CancelledException if the caller is cancelled while waiting
+     * @throws CancelledException if the caller is cancelled or interrupted while waiting
+     *         (the interrupt status stays set; the supervisor may still carry the request out)
      * @throws NullPointerException if {@code name} is null
      */
     public Pid restartChild(String name) {
@@ -564,7 +579,8 @@ public final class Supervisor {
      * @throws IllegalArgumentException if the supervisor has no child of that name
      * @throws IllegalStateException if the child is running
      * @throws CalleeExitedException if the supervisor has ended
-     * @throws CancelledException if the caller is cancelled while waiting
+     * @throws CancelledException if the caller is cancelled or interrupted while waiting
+     *         (the interrupt status stays set; the supervisor may still carry the request out)
      * @throws NullPointerException if {@code name} is null
      */
     public void deleteChild(String name) {
@@ -578,7 +594,8 @@ public final class Supervisor {
      *
      * @return the children with their state
      * @throws CalleeExitedException if the supervisor has ended
-     * @throws CancelledException if the caller is cancelled while waiting
+     * @throws CancelledException if the caller is cancelled or interrupted while waiting
+     *         (the interrupt status stays set; the supervisor may still carry the request out)
      */
     @SuppressWarnings("unchecked") // the supervisor answers "which" with a List<ChildInfo>
     public List<ChildInfo> whichChildren() {
@@ -602,7 +619,9 @@ public final class Supervisor {
                 Running r = new Running(c.spec());
                 try {
                     startChild(self, r);
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
+                    // An Error too (a supplier's ExceptionInInitializerError): the caller's, not
+                    // this supervisor's (SupervisorChildStartErrorTest).
                     return new StartFailed("supervisor '" + config.name() + "': child '" + c.name()
                             + "' failed to start", e);
                 }
@@ -642,7 +661,7 @@ public final class Supervisor {
                 }
                 try {
                     startChild(self, r);
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                     return new StartFailed("supervisor '" + config.name() + "': child '" + c.name()
                             + "' failed to start", e);
                 }
@@ -706,7 +725,7 @@ public final class Supervisor {
     private void supervise(GreenThread<?> self) {
         Green.trapExits(true);
         List<Running> children = new ArrayList<>();
-        ArrayDeque<Long> window = new ArrayDeque<>();
+        RestartWindow window = new RestartWindow(config.periodNanos());
         try {
             for (ChildSpec spec : config.specs()) {
                 Running r = new Running(spec);
@@ -778,12 +797,9 @@ public final class Supervisor {
                     throw new CancelledException("supervisor '" + config.name() + "': the runtime is closing; child '"
                             + r.spec.name() + "' is not restarted");
                 }
-                long now = self.runtime().timers.clock().nanoTime();
-                window.addLast(now);
-                while (!window.isEmpty() && now - window.peekFirst() > config.periodNanos()) {
-                    window.pollFirst();
-                }
-                if (window.size() > config.maxRestarts()) {
+                long inWindow = window.add(self.runtime().timers.clock().nanoTime());
+                restartTimesHeld = window.held();
+                if (inWindow > config.maxRestarts()) {
                     io.verdant.internal.obs.Jfr.supervisorGaveUp(config.name(), self.pid(), config.maxRestarts(),
                             config.periodNanos(), r.spec.name(), failure);
                     stopAll(self, children);
@@ -791,15 +807,25 @@ public final class Supervisor {
                             Duration.ofNanos(config.periodNanos()), r.spec.name(), failure);
                 }
                 logRestart(r.spec.name(), sig.pid(), failure);
+                // Counted before the children start, so whoever sees a restarted child sees
+                // the count too (ExamplesTest.actorToolkit read 0 after seeing it); undone if
+                // a start throws: that restarted nothing, and the supervisor goes down with it
+                // (below). Recorded in JFR once the children are started.
                 restarts++;
                 self.runtime().supervisorRestarts.incrementAndGet();
-                io.verdant.internal.obs.Jfr.supervisorRestart(config.name(), self.pid(), r.spec.name(),
-                        config.strategy().name(), r.spec.restart().name(), failure, window.size());
-                switch (config.strategy()) {
-                    case ONE_FOR_ONE -> startChild(self, r);
-                    case ONE_FOR_ALL -> restartFrom(self, children, 0, r);
-                    case REST_FOR_ONE -> restartFrom(self, children, i, r);
+                try {
+                    switch (config.strategy()) {
+                        case ONE_FOR_ONE -> startChild(self, r);
+                        case ONE_FOR_ALL -> restartFrom(self, children, 0, r);
+                        case REST_FOR_ONE -> restartFrom(self, children, i, r);
+                    }
+                } catch (RuntimeException | Error e) {
+                    restarts--;
+                    self.runtime().supervisorRestarts.decrementAndGet();
+                    throw e;
                 }
+                io.verdant.internal.obs.Jfr.supervisorRestart(config.name(), self.pid(), r.spec.name(),
+                        config.strategy().name(), r.spec.restart().name(), failure, (int) inWindow);
                 publish(children);
             }
         } catch (RuntimeException | Error e) {
@@ -808,6 +834,46 @@ public final class Supervisor {
             // where a give-up already stopped them).
             stopAll(self, children);
             throw e;
+        }
+    }
+
+    /** Tests: how many restart timestamps the supervisor's intensity window holds. */
+    int restartTimesHeld() {
+        return restartTimesHeld;
+    }
+
+    /**
+     * Supervisor thread only: the restarts that count toward the intensity, "more
+     * than maxRestarts within period" (OTP's restart list). A restart older than
+     * the period never counts again, and one more than maxRestarts gives up, so
+     * between restarts at most maxRestarts timestamps are held, none older than
+     * the period. A period of Long.MAX_VALUE ns (any Duration that long or longer,
+     * ChronoUnit.FOREVER's) is one no two clock readings are further apart than:
+     * nothing ever leaves it, and a count stands for its timestamps.
+     */
+    private static final class RestartWindow {
+        private final long periodNanos;
+        private final ArrayDeque<Long> times = new ArrayDeque<>();
+        private long count;
+
+        RestartWindow(long periodNanos) {
+            this.periodNanos = periodNanos;
+        }
+
+        /** Counts a restart at {@code now}; returns the restarts within the period, this one included. */
+        long add(long now) {
+            if (periodNanos == Long.MAX_VALUE) {
+                return ++count;
+            }
+            times.addLast(now);
+            while (now - times.peekFirst() > periodNanos) {
+                times.pollFirst();
+            }
+            return times.size();
+        }
+
+        int held() {
+            return times.size();
         }
     }
 

@@ -33,8 +33,10 @@ import java.util.concurrent.Callable;
  *     a platform thread): the child is a green thread of the scope's runtime,
  *     under the owner, wherever it was forked from.</li>
  * <li>Children are registered for cancellation under the owner: cancelling
- *     the owner (or an ancestor) cancels them, and {@code join} then throws
- *     {@link CancelledException} once they have ended.</li>
+ *     the owner (or an ancestor), or interrupting it in {@code join}, cancels
+ *     them, and {@code join} then throws {@link CancelledException} once they
+ *     have ended, if that cut one short; if none was (all had ended), it
+ *     returns the policy's result, the cancellation or interrupt left set.</li>
  * <li>The {@link Joiner} sees each child fork and end (under the scope's lock,
  *     one call at a time) and may <em>stop</em> the scope: every child still
  *     running is then cancelled. {@code join} waits until every child has
@@ -62,6 +64,14 @@ import java.util.concurrent.Callable;
  * (every outcome, nothing cancelled). The lambda form {@link Green#scope(Scope.Body)}
  * is the fail-fast policy with the body as a block.
  *
+ * <h2>Memory consistency effects</h2>
+ * Actions in a thread prior to {@link #fork} <i>happen-before</i> the child's
+ * body runs; actions of every child (its body, up to its return or throw)
+ * happen-before {@link #join()} returns or throws, and {@link #close()} returns,
+ * in the owner. The {@link Joiner}'s calls are ordered one after another too
+ * (they run under a lock of the scope's), so a policy needs no synchronization of
+ * its own.
+ *
  * @param <T> the children's result type
  * @param <R> the result type of {@link #join()}
  */
@@ -77,9 +87,12 @@ public final class TaskScope<T, R> implements AutoCloseable {
     /**
      * A policy of a {@link TaskScope}: it sees each child forked and ended and
      * decides when the scope stops and what {@link TaskScope#join()} returns.
-     * The scope calls {@code onFork} and {@code onComplete} under its lock,
-     * one call at a time, and {@code result} on the owner after every child has
-     * ended. A joiner keeps state: use a fresh one for each scope (the static
+     * The scope calls {@code onFork} and {@code onComplete} one call at a time,
+     * and {@code result} on the owner after every child has ended. A call that
+     * blocks holds up the joiner's other calls (and so the children's
+     * completion and {@code join}), but not the scope's deadline, the owner's
+     * cancellation or {@code close}: they cancel the running children
+     * meanwhile. A joiner keeps state: use a fresh one for each scope (the static
      * factories return fresh ones).
      *
      * @param <T> the children's result type
@@ -97,7 +110,12 @@ public final class TaskScope<T, R> implements AutoCloseable {
         }
 
         /**
-         * Called once a child has ended ({@link GreenHandle#isDone()} is true).
+         * Called once a child has ended ({@link GreenHandle#isDone()} is true),
+         * as one of the child's {@link GreenHandle#onComplete} callbacks (on the
+         * child as it ends, or on the forking thread if it ended before
+         * {@code fork} returned). If it throws, the throwable is logged as
+         * a throwing {@link GreenHandle#onComplete} callback ({@code io.verdant},
+         * WARNING), the scope is not stopped by it, and the child counts as ended.
          *
          * @param child the child that ended
          * @return true to stop the scope (cancel every running child)
@@ -108,7 +126,8 @@ public final class TaskScope<T, R> implements AutoCloseable {
 
         /**
          * The outcome of the scope, called on the owner once every child has ended
-         * (not after a timeout or the owner's cancellation).
+         * (not after a timeout, nor if the owner's cancellation or interrupt cut a
+         * child short).
          *
          * @return what {@link TaskScope#join()} returns
          */
@@ -249,9 +268,13 @@ public final class TaskScope<T, R> implements AutoCloseable {
      * @throws GreenFailedException as the policy decides (a child's failure)
      * @throws TimedOutException if the scope's deadline passed first (the
      *         children were cancelled and have ended)
-     * @throws CancelledException if the owner was cancelled or interrupted while
-     *         waiting (the children were cancelled and have ended; the interrupt
-     *         status stays set)
+     * @throws CancelledException if the owner was cancelled, or interrupted while
+     *         waiting (or before), and that cut a child short: the children were
+     *         cancelled and have ended, and one ended with that cancellation (the
+     *         interrupt status stays set). If it cut no child short (all had ended,
+     *         or ended normally all the same), the policy's result is returned (or
+     *         what it throws), the cancellation or interrupt left set, as the JDK's
+     *         {@code StructuredTaskScope.join} whose subtasks all completed
      * @throws IllegalStateException if called by another thread than the owner,
      *         or a second time
      */
@@ -260,12 +283,11 @@ public final class TaskScope<T, R> implements AutoCloseable {
         if (!core.startJoin()) {
             throw new IllegalStateException("TaskScope.join: already joined");
         }
-        boolean cancelled = core.awaitChildren(this, true);
+        // Only a cancellation or interrupt that cut a child short throws: one that came
+        // after every child ended leaves the policy's result, as the JDK's join.
+        boolean cutShort = core.awaitChildren(this, true);
         core.cancelWatchdog();
-        // The owner's cancellation also reaches the children directly (they are
-        // registered under it): they may all have ended before the owner saw it.
-        cancelled |= owner.isCancelled() || Thread.currentThread().isInterrupted();
-        if (cancelled) {
+        if (cutShort) {
             throw new CancelledException("TaskScope.join: the owner " + owner.pid()
                     + " was cancelled or interrupted; its children were cancelled and have ended");
         }

@@ -56,6 +56,12 @@ final class Timeouts {
         long nanos = RuntimeCore.toNanos(timeout, "timeout");
         Objects.requireNonNull(body, "body");
         GreenThread<?> caller = GreenThread.require("Green.withTimeout");
+        // A caller already cancelled or interrupted is refused before the body is spawned,
+        // as by rt.run and rt.call: the body's side effects would come before the cancel.
+        // No safepoint here, so deterministic schedules do not change.
+        if (Waits.cancelled()) {
+            throw Waits.cancelledException("Green.withTimeout");
+        }
         GreenThread<T> child = caller.runtime().spawn(() -> {
             GreenThread.current().markFailureObserved();
             return body.run();

@@ -37,17 +37,27 @@ import java.util.function.Function;
  * {@link #close()} stops new spawns, interrupts every green thread still alive
  * (Verdant's blocking operations then throw {@link CancelledException}; JDK
  * blocking calls throw their usual interrupt exceptions), waits up to
- * {@link Config#shutdownTimeout()} for them to end, abandons the rest (their
+ * {@link Config#shutdownTimeout()} for them to end (and for the
+ * {@link GreenHandle#onComplete} callbacks of threads that ended to have run),
+ * abandons the rest (their
  * {@link GreenHandle#join()} throws {@link CancelledException}; they never run
  * again: one still running leaves its carrier at its next safepoint while close
  * waits for the carriers to stop, and any Verdant wait it starts throws
  * {@link CancelledException}, even if it cleared its interrupt, so that it never
- * waits on an object shared with others), then stops the carriers and the
- * ticker. Last, it waits (up to the shutdown timeout, at least one second) until
+ * waits on an object shared with others), interrupts {@link Green#blocking}
+ * work still running and waits for it up to the shutdown timeout, at most one
+ * second (work that ignores the interrupt runs on, on its pool's daemon thread,
+ * until it returns; close counts it in a WARNING on {@code io.verdant}), then
+ * stops the carriers and the ticker, waiting for the carriers up to the shutdown
+ * timeout again, at least one second. Last, it waits (up to the shutdown timeout, at least one second) until
  * the log records its green threads raised, such as an unobserved failure's, have
- * been written, so that a program may exit right after close without losing them.
+ * been written, so that a program may exit right after close without losing them
+ * (a close that a logging backend makes while it writes one of them does not
+ * wait for itself).
  * A carrier stuck in a loop that never reaches a safepoint cannot be stopped by
- * any JVM means; it is reported and left as a daemon thread. Once close has
+ * any JVM means; it is reported and left as a daemon thread, once close has
+ * waited for it that long (so such a close takes the shutdown timeout twice, or
+ * the timeout and one second for a timeout under a second). Once close has
  * returned, safepoints no longer stop the thread it runs (close withdrew its
  * request to yield): the thread runs on until it ends or blocks (a JDK blocking
  * call, such as {@code Thread.sleep}; a Verdant wait throws as above), and then
@@ -70,6 +80,8 @@ public final class Verdant implements AutoCloseable {
      * @throws IllegalStateException if the JVM lacks the {@code --add-opens} flag (the message names it), or
      *         the MXBean is asked for ({@link Config.Builder#jmx}) and the JVM has no module {@code java.management}
      *         or the MBean server refuses it (a failed start leaves nothing running)
+     * @throws OutOfMemoryError if the JVM cannot create a carrier or ticker thread ("unable to create native
+     *         thread"); the threads already started are stopped first, so this failed start leaves nothing running
      */
     public static Verdant start() {
         return start(Config.defaults());
@@ -85,6 +97,8 @@ public final class Verdant implements AutoCloseable {
      * @throws IllegalStateException if the JVM lacks the {@code --add-opens} flag (the message names it), or
      *         the MXBean is asked for ({@link Config.Builder#jmx}) and the JVM has no module {@code java.management}
      *         or the MBean server refuses it (a failed start leaves nothing running)
+     * @throws OutOfMemoryError if the JVM cannot create a carrier or ticker thread ("unable to create native
+     *         thread"); the threads already started are stopped first, so this failed start leaves nothing running
      */
     public static Verdant start(Config config) {
         Objects.requireNonNull(config, "config");
@@ -215,14 +229,21 @@ public final class Verdant implements AutoCloseable {
      *         body's wait and this is thrown with that {@link CancelledException} as its
      *         cause (unless the body catches it)
      * @throws NullPointerException if {@code body} is null
-     * @throws CancelledException if the caller is interrupted while waiting (the body
-     *         keeps running), or the runtime closes and abandons a body that did not end
+     * @throws CancelledException if the caller is interrupted (or, a green caller,
+     *         cancelled) when it calls (the body is not run; the interrupt status stays
+     *         set) or while waiting (the body keeps running), or the runtime closes and
+     *         abandons a body that did not end
      * @throws IllegalStateException if the runtime is closed
      * @throws ScheduleFailedException in a deterministic runtime, if the schedule
      *         failed before the body ended (deadlock, a refused input, too many steps)
      */
     public <T> T run(Callable<? extends T> body) {
         Objects.requireNonNull(body, "body");
+        // A caller already cancelled or interrupted is refused before the body is spawned,
+        // as every Verdant wait refuses it on entry: the body would run on for nobody.
+        if (Waits.cancelled()) {
+            throw Waits.cancelledException("Verdant.run");
+        }
         GreenThread<T> g = core.<T>spawn(() -> {
             // run() hands the body's failure to its caller, so it is never an
             // unobserved failure, even if it ends before the caller waits in join.
@@ -265,7 +286,9 @@ public final class Verdant implements AutoCloseable {
 
     /**
      * Spawns a green thread from any thread (a platform thread holding the
-     * runtime, or a green thread of any runtime).
+     * runtime, or a green thread of any runtime). Memory consistency effects
+     * as {@link Green#spawn(Callable)}: actions prior to this call
+     * <i>happen-before</i> the body runs.
      *
      * @param <T> the type of the body's result
      * @param body the code the new green thread runs
@@ -361,9 +384,15 @@ public final class Verdant implements AutoCloseable {
      * @param pid the receiver, a pid of this runtime
      * @param msg the message
      * @return true if {@code pid} named a live green thread when the message was
-     *         enqueued; false if it is dead or stale (the dead-letter handler, if
-     *         any, then sees the message), or the runtime is closed (then nothing
-     *         sees it)
+     *         enqueued (unread when that thread ends, it is discarded with its
+     *         mailbox, not a dead letter: see {@link Green#send}); false if it is
+     *         dead or stale, or its {@linkplain Mailbox bounded mailbox} dropped it
+     *         (the dead-letter handler, if any, then sees the message), or the
+     *         runtime is closed (then nothing sees it)
+     * @throws MailboxFullException as {@link Green#send(Pid, Object)}: a FAIL mailbox
+     *         is full, or a BLOCK one had no room in time (not a dead letter)
+     * @throws CancelledException if the caller is cancelled or interrupted while waiting
+     *         for room (nothing is sent; the interrupt status stays set)
      * @throws NullPointerException if {@code pid} or {@code msg} is null
      * @throws IllegalArgumentException if {@code pid} belongs to another runtime
      */
@@ -393,24 +422,30 @@ public final class Verdant implements AutoCloseable {
      * @param pid the callee, a pid of this runtime
      * @param request makes the request from the reply-to pid
      * @param replyType the type of the reply (a primitive class stands for its wrapper);
-     *        other messages to the reply-to pid are ignored
+     *        other messages to the reply-to pid are ignored. A reply that is a
+     *        {@link Signal} is a reply like any other (with {@code Object.class}, a
+     *        {@link Signal.Down} the callee sends, even about itself, is returned): only
+     *        the callee's actual end fails the call
      * @param timeout how long the call may take, a wait for room in the callee's full
      *        {@linkplain Mailbox#blocking blocking} mailbox included
      * @return the reply
      * @throws TimedOutException if no reply came in time, or the request found no room in the
      *         callee's full blocking mailbox in time (then it was not sent)
      * @throws NoSuchGreenThreadException if the callee was dead, or ended before replying
-     * @throws CancelledException if the caller was interrupted or cancelled while waiting
-     *         (the call first waits for its temporary thread, cancelled, to end: if that
+     * @throws CancelledException if the caller was interrupted or cancelled when it calls
+     *         (nothing is sent; the interrupt status stays set), or while waiting (the call
+     *         first waits for its temporary thread, cancelled, to end: if that
      *         thread had already taken the reply, the reply is returned instead, and the
      *         interrupt or cancellation stays set for the caller's next wait)
      * @throws MailboxFullException if the callee's bounded mailbox refused the request
      *         (FAIL, or BLOCK out of its block timeout before the call's; a request it dropped
      *         gets no reply: the call times out)
-     * @throws NullPointerException if an argument is null
+     * @throws NullPointerException if an argument is null, or {@code request} returned null
      * @throws IllegalArgumentException if {@code timeout} is negative or {@code pid} belongs to another runtime
      * @throws IllegalStateException if the runtime is closed, or the caller is the green
      *         thread {@code pid} (it would wait for its own reply; nothing is sent)
+     * @throws RuntimeException or {@link Error}: what {@code request} threw, unwrapped, as
+     *         {@link Green#call} throws it (nothing is sent)
      */
     public <R> R call(Pid pid, Function<? super Pid, ?> request, Class<R> replyType, Duration timeout) {
         Objects.requireNonNull(pid, "pid");
@@ -425,6 +460,12 @@ public final class Verdant implements AutoCloseable {
             throw new IllegalStateException(
                     "Verdant.call: a green thread cannot call itself (it would wait for its own reply): " + pid);
         }
+        // As every Verdant wait (Green.call too): a caller already cancelled or interrupted is
+        // refused before anything is sent; the calling thread would deliver the request. (No
+        // safepoint here: the join below polls one, and a deterministic schedule stays as it was.)
+        if (Waits.cancelled()) {
+            throw Waits.cancelledException("Verdant.call");
+        }
         GreenHandle<R> caller = spawner().name("call " + pid).spawn(() -> {
             // Its failure is thrown to the caller of call, so it is never an unobserved
             // failure, even if it ends before the caller waits in join (as run's body).
@@ -436,20 +477,41 @@ public final class Verdant implements AutoCloseable {
             me.onComplete((v, f) -> deadLetterLateReplies(me, replyClass), false);
             // One deadline for the send and the reply: a wait for room in a full BLOCK mailbox counts.
             Deadline deadline = Deadline.after(timeout, "timeout");
-            Green.monitor(pid);
-            Object req = Objects.requireNonNull(request.apply(Green.self()), "request made a null message");
+            // The callee's end comes as a CalleeEnded of this call's own, not as a monitor's Down:
+            // a reply may itself be a Down (a replyType of Object, Signal or Signal.Down).
+            io.verdant.internal.ActorCell cell = io.verdant.internal.ActorCell.of(me);
+            io.verdant.internal.ExitListener ended = down -> cell.enqueue(CalleeEnded.INSTANCE);
+            GreenThread<?> target = core.lookup(pid);
+            if (target == null) {
+                ended.exited(io.verdant.internal.ActorCell.noProcess(pid));
+            } else {
+                io.verdant.internal.ActorCell.watch(target, ended);
+            }
             try {
-                RuntimeCore.send(pid, req, deadline);
-            } catch (TimedOutException noRoom) {
-                throw new TimedOutException("Verdant.call: no reply from " + pid + " within " + timeout + ": "
-                        + noRoom.getMessage() + " (the request was not sent)");
+                Object req = Objects.requireNonNull(request.apply(Green.self()), "request made a null message");
+                try {
+                    RuntimeCore.send(pid, req, deadline);
+                } catch (TimedOutException noRoom) {
+                    throw new TimedOutException("Verdant.call: no reply from " + pid + " within " + timeout + ": "
+                            + noRoom.getMessage() + " (the request was not sent)");
+                }
+                Object m;
+                try {
+                    m = Green.receive(x -> x == CalleeEnded.INSTANCE || replyClass.isInstance(x),
+                            Duration.ofNanos(Math.max(0L, deadline.remaining())));
+                } catch (TimedOutException noReply) {
+                    // Named as the call, with the caller's timeout, not the inner receive's rest of it.
+                    throw new TimedOutException("Verdant.call: no reply from " + pid + " within " + timeout);
+                }
+                if (m == CalleeEnded.INSTANCE) {
+                    throw new NoSuchGreenThreadException(pid);
+                }
+                return replyClass.cast(m);
+            } finally {
+                if (target != null) {
+                    io.verdant.internal.ActorCell.unwatch(target, ended);
+                }
             }
-            Object m = Green.receive(x -> replyClass.isInstance(x) || x instanceof Signal.Down d && d.pid().equals(pid),
-                    Duration.ofNanos(Math.max(0L, deadline.remaining())));
-            if (m instanceof Signal.Down) {
-                throw new NoSuchGreenThreadException(pid);
-            }
-            return replyClass.cast(m);
         });
         try {
             return caller.join();
@@ -468,19 +530,32 @@ public final class Verdant implements AutoCloseable {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r; // TimedOutException, NoSuchGreenThreadException, or what request threw
             }
+            if (e.getCause() instanceof Error err) {
+                throw err; // as Green.call, where request runs on the caller
+            }
             throw e;
         }
     }
 
-    /** The temporary thread of {@link #call}, once it has ended: dead-letters the replies left in its mailbox. */
+    /** What tells {@link #call}'s temporary thread that its callee ended; no one else can send it. */
+    private enum CalleeEnded {
+        INSTANCE
+    }
+
+    /**
+     * The temporary thread of {@link #call}, once it has ended: closes its mailbox, so
+     * the replies left in it, and any appended later by a send that found it alive,
+     * are dead letters (ActorCell, "Closed mailboxes").
+     */
     private void deadLetterLateReplies(GreenThread<?> me, Class<?> replyClass) {
         if (GreenThread.current() != me) {
             return; // close abandoned it and runs its callbacks: only its owner may take from its mailbox
         }
-        for (Optional<Object> late; (late = Green.tryReceive(m -> replyClass.isInstance(m)
-                && !(m instanceof Signal))).isPresent(); ) {
-            core.deadLetter(me.pid(), late.get(), io.verdant.internal.DeadLetters.LATE_REPLY);
-        }
+        io.verdant.internal.ActorCell.of(me).close(m -> {
+            if (m != CalleeEnded.INSTANCE && replyClass.isInstance(m)) {
+                core.deadLetter(me.pid(), m, io.verdant.internal.DeadLetters.LATE_REPLY);
+            }
+        });
     }
 
     /**
@@ -523,7 +598,10 @@ public final class Verdant implements AutoCloseable {
     }
 
     /**
-     * Number of green threads spawned and not yet ended; a snapshot.
+     * Number of green threads spawned and not yet ended; a snapshot. Event actors
+     * and the runtime's event-actor dispatchers (green threads named
+     * {@code verdant-dispatcher}) count: once a runtime ran an event actor, up to
+     * one idle dispatcher per worker stays until close.
      *
      * @return the number of live green threads
      */
@@ -538,7 +616,8 @@ public final class Verdant implements AutoCloseable {
      * written by one thread (a carrier, the ticker), summed here; no fence or
      * atomic is added to dispatching. Cheap (one record per carrier); the values
      * are read one by one, not as an atomic snapshot. Works after close (the
-     * final figures).
+     * final figures; {@link RuntimeMetrics#workers()} then lists the carriers the
+     * runtime had as it closed, ended, with their own final figures).
      *
      * @return the metrics now
      */
@@ -727,7 +806,18 @@ public final class Verdant implements AutoCloseable {
 
     /**
      * Closes the runtime as described in the class comment. Idempotent: a
-     * second call returns at once. A spawn racing close either starts a green
+     * second call returns at once; so does a call made by close's own steps
+     * (an {@link CancelToken#onCancel} action its cancel runs, or an
+     * {@link GreenHandle#onComplete} callback of a thread it abandons), which
+     * leaves the rest of closing to the first call. A call from an
+     * {@link GreenHandle#onComplete} callback or {@link Config#failureHandler()}
+     * call of an idle event actor, run on the thread whose cancel ended the actor,
+     * does not wait for that callback (nor does a close already under way). The cancel of the live
+     * threads runs their {@link CancelToken#onCancel} actions on a platform
+     * thread of close's, which close waits for only within the shutdown
+     * timeout (at least 1 s): an action that blocks longer is left running (a WARNING on
+     * {@code io.verdant} says so) and the threads its cancel has not reached
+     * yet are abandoned (a deterministic runtime's close runs them itself). A spawn racing close either starts a green
      * thread that close cancels and waits for like the others, or fails with
      * {@link IllegalStateException} ("runtime ... is closed"); close itself
      * never fails because of it. Should a step of closing fail unexpectedly
@@ -736,15 +826,37 @@ public final class Verdant implements AutoCloseable {
      * is then thrown, once. An interrupt of the caller, before or during close,
      * neither fails nor shortens it (as {@code ExecutorService.close}): close
      * waits as it would have, and returns with the interrupt status set.
+     * Called from a virtual thread (a green thread of another runtime, say),
+     * close runs its steps on a platform thread of its own and waits for it, so
+     * that this runtime still closes if the caller's runtime closes and abandons
+     * the caller meanwhile (a later close then returns once it has). One such
+     * thread is started per runtime: other virtual threads that call close
+     * meanwhile wait, parked, for that close to end.
+     * Called on this runtime's ticker thread (a {@link Config#deadLetterHandler()}
+     * called for a dead letter raised while the runtime closes; for a timer's
+     * send at other times the handler runs on a green thread of this runtime,
+     * where close throws {@link IllegalStateException}), close returns at once:
+     * the close in progress, which waits for that thread to stop, finishes closing.
      * A close made while the JVM shuts down (in a shutdown hook) does not wait
      * for green threads inside {@code System.exit}, which end only with the JVM,
      * and lets a green thread woken after it run on the JDK's default scheduler,
-     * so that such an exit completes (docs/runtime.md, "The JVM's exit").
+     * so that such an exit completes (docs/runtime.md, "The JVM's exit"). A close
+     * already under way when the JVM's shutdown begins goes on the same way
+     * from then on; neither waits for {@link GreenHandle#onComplete} callbacks.
+     *
+     * <p>Memory consistency effects: when every green thread of the runtime
+     * ended, and its {@link GreenHandle#onComplete} callbacks ran, within the
+     * shutdown timeout (close abandoned none), the actions of their bodies and
+     * callbacks <i>happen-before</i> close returns, as after
+     * {@code ExecutorService.close}. A thread close abandoned is ordered with
+     * nothing: it may still be running.
      *
      * @throws IllegalStateException if called from one of this runtime's own green threads, or from
      *         another virtual thread that runs on this runtime's carriers: one started inside a green
      *         thread of it with {@code Thread.ofVirtual()} (or by an executor or a structured-concurrency
-     *         fork made there) inherits the runtime as its scheduler
+     *         fork made there) inherits the runtime as its scheduler; or, in a deterministic runtime,
+     *         from its carrier thread (a {@link Config#deadLetterHandler()} called for a timer's send
+     *         while the runtime closes runs there; at other times it runs on a green thread of the runtime)
      */
     @Override
     public void close() {

@@ -101,7 +101,7 @@ public interface VerdantRuntimeMXBean {
     int getCarriers();
 
     /**
-     * Dead letters.
+     * Dead letters, as {@link Verdant#deadLetterCount()} counts them.
      *
      * @return the count
      */

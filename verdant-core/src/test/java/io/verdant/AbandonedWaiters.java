@@ -39,10 +39,16 @@ public final class AbandonedWaiters {
                     }
                     return wait.call();
                 });
+                // WAITING on three looks 5 ms apart: a thread can park for a moment on its
+                // way into the wait (a lock the ticker holds, descheduled on a loaded
+                // machine) and be RUNNING again at the next look.
                 long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                while (g.state() != GreenState.WAITING && System.nanoTime() < until) {
-                    Thread.sleep(1);
+                int looks = 0;
+                while (looks < 3 && System.nanoTime() < until) {
+                    looks = g.state() == GreenState.WAITING ? looks + 1 : 0;
+                    Thread.sleep(looks == 0 ? 1 : 5);
                 }
+                assertThat(looks).as("waiting for good").isEqualTo(3);
                 assertThat(g.state()).isEqualTo(GreenState.WAITING);
             }
             closeHoldingItsCarrier(a);

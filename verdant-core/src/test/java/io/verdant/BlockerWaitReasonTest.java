@@ -4,13 +4,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 
 import static io.verdant.SnapshotTest.info;
 import static io.verdant.StallTest.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Wait reasons of senders blocked on a full BLOCK mailbox and of callers of Green.blocking name what they wait for. */
+/**
+ * Wait reasons of senders blocked on a full BLOCK mailbox, of callers of
+ * Green.blocking, of green callers of a handle's CompletableFuture and of an
+ * executor future's get, and of idle event-actor dispatchers name what they
+ * wait for, never a message or a task's contents.
+ */
 @Timeout(60)
 class BlockerWaitReasonTest {
     @Test
@@ -57,6 +65,73 @@ class BlockerWaitReasonTest {
             assertThat(reason).isEqualTo("Green.blocking (running)");
             release.countDown();
             assertThat(caller.join()).isEqualTo("secret");
+        }
+    }
+
+    @Test
+    void aGreenCallerOfAHandlesCompletableFutureNamesTheThreadWaitedFor() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("cf").build())) {
+            CountDownLatch release = new CountDownLatch(1);
+            GreenHandle<String> worker = rt.spawn(() -> {
+                release.await();
+                return "secret";
+            });
+            java.util.concurrent.CompletableFuture<String> cf = worker.toCompletableFuture();
+            GreenHandle<String> joiner = rt.spawner().name("joiner").spawn(cf::join);
+            GreenHandle<String> getter = rt.spawner().name("getter").spawn(() -> cf.get());
+            waitUntil(() -> joiner.state() == GreenState.WAITING && getter.state() == GreenState.WAITING);
+            assertThat(info(rt, joiner.pid()).waitReason()).isEqualTo("toCompletableFuture of " + worker.pid());
+            assertThat(info(rt, getter.pid()).waitReason()).isEqualTo("toCompletableFuture of " + worker.pid());
+            release.countDown();
+            assertThat(joiner.join()).isEqualTo("secret");
+            assertThat(getter.join()).isEqualTo("secret");
+        }
+    }
+
+    /** A user's task whose toString shows data a wait reason must never show. */
+    record Secret(String password, CountDownLatch release) implements Callable<String> {
+        @Override
+        public String call() throws Exception {
+            release.await();
+            return "done";
+        }
+    }
+
+    @Test
+    void aGreenCallerOfAnExecutorFutureNamesTheTaskNeverItsContents() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("fut").build());
+             ExecutorService executor = rt.executor()) {
+            CountDownLatch release = new CountDownLatch(1);
+            try {
+                Future<String> task = executor.submit(new Secret("hunter2", release));
+                GreenHandle<String> getter = rt.spawner().name("getter").spawn(() -> task.get());
+                waitUntil(() -> getter.state() == GreenState.WAITING && !info(rt, getter.pid()).waitReason().isEmpty());
+                String reason = info(rt, getter.pid()).waitReason();
+                assertThat(reason).doesNotContain("hunter2").doesNotContain("Secret").doesNotContain("@");
+                assertThat(reason).startsWith("executor task (running in <");
+                StringBuilder dump = new StringBuilder();
+                rt.dump(dump, DumpOptions.text());
+                assertThat(dump.toString()).contains(reason).doesNotContain("hunter2");
+                assertThat(task.toString()).doesNotContain("hunter2");
+                release.countDown();
+                assertThat(getter.join()).isEqualTo("done");
+            } finally {
+                release.countDown();
+            }
+        }
+    }
+
+    @Test
+    void anIdleEventActorDispatcherSaysSo() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("disp").build())) {
+            GreenHandle<Integer> actor = rt.run(() -> Actors.spawn(0, (n, m) -> n + 1));
+            assertThat(rt.send(actor.pid(), "secret")).isTrue();
+            waitUntil(() -> rt.snapshot().threads().stream().anyMatch(t -> t.name().equals("verdant-dispatcher")
+                    && t.state() == GreenState.WAITING && !t.waitReason().isEmpty()));
+            GreenThreadInfo dispatcher = rt.snapshot().threads().stream()
+                    .filter(t -> t.name().equals("verdant-dispatcher")).findFirst().orElseThrow();
+            assertThat(dispatcher.waitReason()).isEqualTo("event actor dispatcher (idle: waits for an actor to run)");
+            actor.cancel();
         }
     }
 }

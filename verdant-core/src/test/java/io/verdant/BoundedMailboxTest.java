@@ -307,6 +307,32 @@ class BoundedMailboxTest {
         assertThat(deadLetters).containsExactly("tick");
     }
 
+    /**
+     * A timer to a full DROP_OLDEST mailbox is queued and the oldest message dropped, as for any send:
+     * only BLOCK, FAIL and DROP_NEWEST drop the timer's own message (the docs said every policy did).
+     */
+    @Test
+    @Timeout(20)
+    void aTimerToAFullDropOldestMailboxIsQueuedAndTheOldestDropped() {
+        List<Object> got = rt.run(() -> {
+            GreenHandle<List<Object>> r = receiver(Mailbox.bounded(3, Mailbox.Overflow.DROP_OLDEST));
+            for (int i = 1; i <= 3; i++) {
+                assertThat(Green.send(r.pid(), i)).isTrue();
+            }
+            SendTimer t = Green.sendAfter(r.pid(), "tick", Duration.ZERO);
+            assertThat(t.isActive()).isFalse();
+            Green.send(r.pid(), "go");
+            Green.send(r.pid(), "end");
+            return r.join();
+        });
+        // "tick" is among the newest three, so it is never the one dropped; at least 1 was dropped for it.
+        assertThat(got).contains("tick");
+        assertThat(deadLetters).startsWith(1).doesNotContain("tick", "go", "end");
+        List<Object> all = new ArrayList<>(deadLetters);
+        all.addAll(got);
+        assertThat(all).containsExactly(1, 2, 3, "tick");
+    }
+
     @Test
     void badInput() {
         assertThatThrownBy(() -> Mailbox.bounded(0, Mailbox.Overflow.FAIL)).isInstanceOf(IllegalArgumentException.class)

@@ -47,13 +47,43 @@ class CallTimeoutBlockedSendTest {
         return h;
     }
 
+    /**
+     * The callee's mailbox block timeout: far above the calls' 50 ms, so that a call
+     * bounded by it (as before) shows however slowly a loaded machine runs the test.
+     */
+    private static final Duration BLOCK = Duration.ofSeconds(20);
+
+    /**
+     * Room in the callee's mailbox (well within its BLOCK timeout) at the latest:
+     * a call that waited for room up to the mailbox's block timeout, as before, got it
+     * then and returned the reply (or a late timeout) after this long. A passing call
+     * never waits for it (room comes once the call has returned); it is long so that a
+     * caller descheduled under load still returns before it.
+     */
+    private static final Duration ROOM_AT_THE_LATEST = Duration.ofSeconds(10);
+
+    /**
+     * Makes room ({@code release}) once the call {@code returned}, or after
+     * ROOM_AT_THE_LATEST: after the call's own timeout, however late a loaded
+     * machine runs the caller. (With room at a fixed 400 ms and a 350 ms bound,
+     * calls descheduled under load took 360-753 ms; and a caller woken by room
+     * takes it before it looks at its deadline, so it would have sent its request.)
+     */
+    private static void roomOnceReturned(Verdant rt, CountDownLatch returned, CountDownLatch release) {
+        rt.spawn(() -> {
+            returned.await(ROOM_AT_THE_LATEST.toMillis(), TimeUnit.MILLISECONDS);
+            release.countDown();
+            return null;
+        });
+    }
+
     @Test
     void aCallToAMailboxThatStaysFullTimesOutAtTheCallsTimeout() throws Exception {
         try (Verdant rt = Verdant.start(Config.builder().workers(2).name("call-blocked").build())) {
             CountDownLatch release = new CountDownLatch(1);
             CountDownLatch probed = new CountDownLatch(1);
             AtomicInteger seen = new AtomicInteger();
-            GreenHandle<Void> callee = callee(rt, Duration.ofSeconds(5), release, seen, probed);
+            GreenHandle<Void> callee = callee(rt, BLOCK, release, seen, probed);
             long t0 = System.nanoTime();
             Object outcome = rt.<Object>run(() -> {
                 try {
@@ -65,7 +95,8 @@ class CallTimeoutBlockedSendTest {
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             release.countDown();
             assertThat(outcome).isInstanceOf(TimedOutException.class);
-            assertThat(ms).as("the call's 50 ms, not the mailbox's 5 s").isLessThan(2_000);
+            assertThat(ms).as("the call's 50 ms, not the mailbox's %d s", BLOCK.toSeconds())
+                    .isLessThan(BLOCK.toMillis() / 2);
             rt.send(callee.pid(), "probe"); // blocks for room while the callee drains
             assertThat(probed.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(seen.get()).as("a call that timed out did not send its request").isZero();
@@ -79,11 +110,9 @@ class CallTimeoutBlockedSendTest {
             CountDownLatch release = new CountDownLatch(1);
             CountDownLatch probed = new CountDownLatch(1);
             AtomicInteger seen = new AtomicInteger();
-            GreenHandle<Void> callee = callee(rt, Duration.ofSeconds(5), release, seen, probed);
-            rt.spawn(() -> {
-                Green.sleep(Duration.ofMillis(400));
-                release.countDown(); // room from now on, long after the call's 50 ms
-            });
+            GreenHandle<Void> callee = callee(rt, BLOCK, release, seen, probed);
+            CountDownLatch returned = new CountDownLatch(1);
+            roomOnceReturned(rt, returned, release);
             long t0 = System.nanoTime();
             Object outcome = rt.<Object>run(() -> {
                 try {
@@ -93,8 +122,10 @@ class CallTimeoutBlockedSendTest {
                 }
             });
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            returned.countDown();
             assertThat(outcome).isInstanceOf(TimedOutException.class);
-            assertThat(ms).as("the call's 50 ms").isLessThan(350);
+            assertThat(ms).as("the call's 50 ms, not the room's %d ms", ROOM_AT_THE_LATEST.toMillis())
+                    .isLessThan(ROOM_AT_THE_LATEST.toMillis() * 3 / 4);
             release.await(10, TimeUnit.SECONDS);
             rt.send(callee.pid(), "probe");
             assertThat(probed.await(10, TimeUnit.SECONDS)).isTrue();
@@ -110,11 +141,9 @@ class CallTimeoutBlockedSendTest {
             CountDownLatch release = new CountDownLatch(1);
             CountDownLatch probed = new CountDownLatch(1);
             AtomicInteger seen = new AtomicInteger();
-            GreenHandle<Void> callee = callee(rt, Duration.ofSeconds(5), release, seen, probed);
-            rt.spawn(() -> {
-                Green.sleep(Duration.ofMillis(400));
-                release.countDown();
-            });
+            GreenHandle<Void> callee = callee(rt, BLOCK, release, seen, probed);
+            CountDownLatch returned = new CountDownLatch(1);
+            roomOnceReturned(rt, returned, release);
             long t0 = System.nanoTime();
             Object outcome;
             try {
@@ -123,8 +152,10 @@ class CallTimeoutBlockedSendTest {
                 outcome = e;
             }
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            returned.countDown();
             assertThat(outcome).isInstanceOf(TimedOutException.class);
-            assertThat(ms).as("the call's 50 ms").isLessThan(350);
+            assertThat(ms).as("the call's 50 ms, not the room's %d ms", ROOM_AT_THE_LATEST.toMillis())
+                    .isLessThan(ROOM_AT_THE_LATEST.toMillis() * 3 / 4);
             release.await(10, TimeUnit.SECONDS);
             rt.send(callee.pid(), "probe");
             assertThat(probed.await(10, TimeUnit.SECONDS)).isTrue();

@@ -194,6 +194,24 @@ class DeterminismSettingsTest {
         }
     }
 
+    /**
+     * "Until a schedule fails, as many at once as it takes": a worker thread per schedule
+     * at once, so the array of them was made first, and with parallelism(Integer.MAX_VALUE)
+     * run() threw OutOfMemoryError ("Requested array size exceeds VM limit"; any large
+     * value started that many platform threads, each with a runtime). A parallelism no
+     * machine could run is now refused where it is set, as Config.workers is.
+     */
+    @Test
+    void aParallelismNoMachineCanRunIsRefusedNotAnOutOfMemoryError() {
+        assertThatThrownBy(() -> Exploration.of(() -> {
+            throw new AssertionError("the first schedule fails");
+        }).schedules(Integer.MAX_VALUE).config(QUIET).parallelism(Integer.MAX_VALUE).run())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("parallelism must be between 1 and 1024, was " + Integer.MAX_VALUE);
+        // The largest accepted (Exploration.MAX_PARALLELISM), with fewer schedules than that: one worker each.
+        assertThat(Exploration.of(() -> 1).schedules(2).config(QUIET).parallelism(1024).run()).isEqualTo(2);
+    }
+
     private static ScheduleFailedException failure(Exploration e) {
         try {
             e.run();

@@ -82,6 +82,9 @@ class DumpTest {
             assertThat(json).contains("\"verdantDump\"").contains("\"tid\": \"").contains("\"stack\": [")
                     .contains("\"childName\": \"w-1\"").contains("\"supervisor\": \"" + app.pid() + "\"")
                     .contains("\"deadlocks\": []");
+            // The fields docs/observability.md lists: the runtime's first, each thread's JDK state and Verdant's.
+            assertThat(json).contains("\"runtime\": \"").contains("\"processId\": \"").contains("\"time\": \"")
+                    .contains("\"state\": \"WAITING\"").contains("\"verdantState\": \"WAITING\"");
             app.shutdown();
         }
     }
@@ -136,7 +139,7 @@ class DumpTest {
             waitUntil(() -> text(rt, DumpOptions.text()).contains("DEADLOCK"));
             String dump = text(rt, DumpOptions.text());
             assertThat(dump).containsPattern("DEADLOCK: '(first|second)' <[0-9.]+> waits for '(first|second)' <[0-9.]+>"
-                    + " waits for '(first|second)'");
+                    + " waits for '(first|second)' <[0-9.]+>\n");
             assertThat(dump).contains("'first' " + first.pid() + ": Mutex.lock #").contains("held by " + second.pid())
                     .contains("held by " + first.pid());
             String json = text(rt, DumpOptions.json());

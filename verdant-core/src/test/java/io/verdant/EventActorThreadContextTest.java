@@ -14,7 +14,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * dispatcher green threads, which start on whichever thread's send first needs
  * one and then serve every actor: a dispatcher must not carry that sender's
  * inheritable thread locals (a request context, an inheritable security
- * context) into the handling of everyone else's messages.
+ * context) into the handling of everyone else's messages; nor may a context
+ * class loader or an uncaught-exception handler one actor's handler set on its
+ * thread and left reach the next actor's.
  */
 @Timeout(60)
 class EventActorThreadContextTest {
@@ -44,6 +46,90 @@ class EventActorThreadContextTest {
             });
             second.join();
             assertThat(seen.poll(20, TimeUnit.SECONDS)).as("another sender's message").isEqualTo("m2:null:true");
+        }
+    }
+
+    @Test
+    void aContextClassLoaderOneHandlerLeavesSetDoesNotReachAnotherActorsHandler() throws Exception {
+        ClassLoader starter = Thread.currentThread().getContextClassLoader();
+        ClassLoader plugin = new ClassLoader(starter) { };
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("actor-ccl").build())) {
+            BlockingQueue<Thread> ran = new LinkedBlockingQueue<>();
+            BlockingQueue<ClassLoader> seen = new LinkedBlockingQueue<>();
+            GreenHandle<Integer> setter = Actors.spawner(rt).spawn(0, (Integer n, Object msg) -> {
+                Thread.currentThread().setContextClassLoader(plugin); // and not restored
+                ran.add(Thread.currentThread());
+                return n + 1;
+            });
+            GreenHandle<Integer> other = Actors.spawner(rt).spawn(0, (Integer n, Object msg) -> {
+                seen.add(Thread.currentThread().getContextClassLoader());
+                ran.add(Thread.currentThread());
+                return n + 1;
+            });
+            rt.send(setter.pid(), "set");
+            Thread first = ran.poll(20, TimeUnit.SECONDS);
+            rt.send(other.pid(), "read");
+            assertThat(seen.poll(20, TimeUnit.SECONDS)).as("the other actor's handler sees the starter's loader")
+                    .isSameAs(starter);
+            assertThat(ran.poll(20, TimeUnit.SECONDS)).as("both handlers ran on one dispatcher").isSameAs(first);
+        }
+    }
+
+    @Test
+    void anUncaughtExceptionHandlerOneHandlerInstallsDoesNotBreakAnotherActorsHandler() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("actor-ueh").build())) {
+            BlockingQueue<Thread> ran = new LinkedBlockingQueue<>();
+            BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+            GreenHandle<Integer> installer = Actors.spawner(rt).spawn(0, (Integer n, Object msg) -> {
+                // What a library does to the thread it finds itself on; not undone.
+                Thread.currentThread().setUncaughtExceptionHandler((t, e) -> { });
+                ran.add(Thread.currentThread());
+                return n + 1;
+            });
+            GreenHandle<Integer> other = Actors.spawner(rt).spawn(0, (Integer n, Object msg) -> {
+                ran.add(Thread.currentThread());
+                try {
+                    seen.add(String.valueOf(Green.self()));
+                } catch (RuntimeException e) {
+                    seen.add(e.toString());
+                }
+                return n + 1;
+            });
+            rt.send(installer.pid(), "install");
+            Thread first = ran.poll(20, TimeUnit.SECONDS);
+            rt.send(other.pid(), "who am I");
+            assertThat(seen.poll(20, TimeUnit.SECONDS)).as("Green.self() in the other actor's handler")
+                    .isEqualTo(String.valueOf(other.pid()));
+            assertThat(ran.poll(20, TimeUnit.SECONDS)).as("both handlers ran on one dispatcher").isSameAs(first);
+            assertThat(other.isDone()).isFalse();
+        }
+    }
+    @Test
+    void anUncaughtExceptionHandlerOneHandlerInstallsIsNotGivenAnotherActorsFailure() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("actor-ueh-failure").build())) {
+            BlockingQueue<Thread> ran = new LinkedBlockingQueue<>();
+            BlockingQueue<Throwable> caught = new LinkedBlockingQueue<>();
+            GreenHandle<Integer> installer = Actors.spawner(rt).spawn(0, (Integer n, Object msg) -> {
+                // A library's handler for its own failures, left on the thread it found itself on.
+                Thread.currentThread().setUncaughtExceptionHandler((t, e) -> caught.add(e));
+                ran.add(Thread.currentThread());
+                return n + 1;
+            });
+            IllegalStateException boom = new IllegalStateException("the other actor's failure");
+            GreenHandle<Integer> other = Actors.spawner(rt).spawn(0, (Integer n, Object msg) -> {
+                ran.add(Thread.currentThread());
+                throw boom;
+            });
+            java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+            other.onComplete((v, e) -> ended.countDown());
+            rt.send(installer.pid(), "install");
+            Thread first = ran.poll(20, TimeUnit.SECONDS);
+            rt.send(other.pid(), "fail");
+            assertThat(ended.await(20, TimeUnit.SECONDS)).as("the other actor ended").isTrue();
+            assertThat(ran.poll(20, TimeUnit.SECONDS)).as("both handlers ran on one dispatcher").isSameAs(first);
+            assertThat(other.exceptionNow()).isSameAs(boom);
+            assertThat(caught).as("the installer's handler got the other actor's failure").isEmpty();
+            assertThat(installer.isDone()).isFalse();
         }
     }
 }

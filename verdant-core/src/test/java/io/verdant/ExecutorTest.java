@@ -52,6 +52,37 @@ class ExecutorTest {
         }
     }
 
+    /**
+     * A task given to execute that throws ends its green thread with that failure, which the
+     * runtime's failure handler sees; a submitted task's exception stays in its Future (as in the
+     * JDK) and its thread ends normally (the docs said every task that throws reached the handler).
+     */
+    @Test
+    void onlyAnExecutedTasksFailureReachesTheFailureHandler() throws Exception {
+        java.util.Queue<Throwable> handled = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        CountDownLatch executedFailed = new CountDownLatch(1);
+        try (Verdant own = Verdant.start(Config.builder().workers(2).name("exec-failures")
+                .failureHandler((pid, failure) -> {
+                    handled.add(failure);
+                    executedFailed.countDown();
+                }).build())) {
+            ExecutorService ex = own.executor();
+            Future<Object> submitted = ex.submit(() -> {
+                throw new java.io.IOException("submitted");
+            });
+            assertThatThrownBy(() -> submitted.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(java.io.IOException.class);
+            ex.execute(() -> {
+                throw new IllegalStateException("executed");
+            });
+            assertThat(executedFailed.await(10, TimeUnit.SECONDS)).isTrue();
+            ex.shutdown();
+            assertThat(ex.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(handled).singleElement().isInstanceOf(IllegalStateException.class)
+                .extracting(Throwable::getMessage).isEqualTo("executed");
+    }
+
     @Test
     void completableFutureSupplyAsyncRunsOnAGreenThread() {
         try (ExecutorService ex = rt.executor()) {

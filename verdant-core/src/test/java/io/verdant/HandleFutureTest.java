@@ -153,6 +153,40 @@ class HandleFutureTest {
     }
 
     @Test
+    void aGreenCallerOfTheCompletableFutureGetsWhatTheJdksGetAndJoinGive() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<String> cf = parked(release).toCompletableFuture();
+        CompletableFuture<String> failed = rt.<String>spawn(() -> {
+            throw new IllegalStateException("boom");
+        }).toCompletableFuture();
+        rt.run(() -> {
+            assertThatThrownBy(() -> cf.get(10, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
+            assertThatThrownBy(() -> cf.get(0, TimeUnit.SECONDS)).isInstanceOf(TimeoutException.class);
+            Thread.currentThread().interrupt();
+            assertThatThrownBy(() -> cf.get(0, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+            assertThat(Thread.currentThread().isInterrupted()).isFalse();
+            Thread.currentThread().interrupt();
+            assertThatThrownBy(cf::get).isInstanceOf(InterruptedException.class);
+            assertThat(Thread.currentThread().isInterrupted()).isFalse();
+            assertThatThrownBy(failed::get).isInstanceOf(ExecutionException.class)
+                    .hasRootCauseInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(failed::join).isInstanceOf(CompletionException.class)
+                    .hasRootCauseInstanceOf(IllegalStateException.class);
+            // join ignores an interrupt (kept set) and waits for the outcome.
+            Thread.currentThread().interrupt();
+            rt.spawn(() -> {
+                Green.sleep(Duration.ofMillis(20));
+                release.countDown();
+            });
+            assertThat(cf.join()).isEqualTo("released");
+            assertThat(Thread.interrupted()).isTrue();
+            assertThat(cf.get()).isEqualTo("released");
+            assertThat(cf.get(1, TimeUnit.SECONDS)).isEqualTo("released");
+            return null;
+        });
+    }
+
+    @Test
     void cancellingTheCompletableFutureCancelsTheThread() {
         CountDownLatch started = new CountDownLatch(1);
         GreenHandle<Object> h = rt.spawn(() -> {
@@ -231,7 +265,7 @@ class HandleFutureTest {
     }
 
     @Test
-    void onCompleteOfAThreadAbandonedByCloseRunsOnTheCloser() {
+    void onCompleteOfAThreadAbandonedByCloseRunsOnAThreadOfClosesBeforeCloseReturns() {
         Verdant small = Verdant.start(Config.builder().workers(1).name("abandon")
                 .shutdownTimeout(Duration.ofMillis(200)).build());
         CountDownLatch started = new CountDownLatch(1);
@@ -260,7 +294,11 @@ class HandleFutureTest {
         }
         small.close();
         assertThat(seen.get()).isInstanceOf(CancelledException.class);
-        assertThat(on.get()).isSameAs(Thread.currentThread());
+        // Run by a platform thread of close's (a callback that blocks cannot hold close), and
+        // waited for: it ran before close returned.
+        assertThat(on.get()).isNotSameAs(Thread.currentThread());
+        assertThat(on.get().isVirtual()).isFalse();
+        assertThat(on.get().getName()).isEqualTo("abandon-close-abandoned-callbacks");
         assertThat(stubborn.asFuture().state()).isEqualTo(Future.State.CANCELLED);
     }
 

@@ -51,6 +51,12 @@ class JdkPollersTest {
         assertThat(out).as("probe output").contains("started-while-held true read-while-held true");
     }
 
+    @Test
+    void startingTheFirstRuntimeCopiesNothingOfTheStartersContext() throws Exception {
+        String out = probe(PollerInitContextProbe.class);
+        assertThat(out).as("probe output").contains("copies-made-by-start 0 loader-collected true");
+    }
+
     /** Runs {@code probe}'s main in a fresh JVM with {@code jvmArgs}; returns its output once it exited with status 0. */
     static String probe(Class<?> probe, String... jvmArgs) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");

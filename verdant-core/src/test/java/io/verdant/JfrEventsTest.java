@@ -218,11 +218,19 @@ class JfrEventsTest {
             try (Verdant rt = Verdant.start(Config.builder().workers(2).name("jfr-actor-mutex").build())) {
                 Mutex<Integer> m = new Mutex<>(0);
                 CountDownLatch locked = new CountDownLatch(1);
+                java.util.concurrent.atomic.AtomicReference<Thread> waiting = new java.util.concurrent.atomic.AtomicReference<>();
                 GreenHandle<Object> actor = Actors.spawner(rt).name("holder-actor").spawn(null, (state, msg) -> {
                     try (Mutex.Guard<Integer> g = m.lock(Duration.ofSeconds(30))) {
                         g.set(1);
                         locked.countDown();
-                        Green.sleep(Duration.ofMillis(100)); // the waiter waits past the 20 ms threshold
+                        // Held until the waiter has parked on m (a fixed 100 ms was too short for a
+                        // loaded machine: 2 of 10 under load), then past the 20 ms threshold.
+                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                        while ((waiting.get() == null || java.util.concurrent.locks.LockSupport.getBlocker(waiting.get()) != m)
+                                && System.nanoTime() < deadline) {
+                            Green.sleep(Duration.ofMillis(1));
+                        }
+                        Green.sleep(Duration.ofMillis(50));
                     }
                     return state;
                 });
@@ -230,6 +238,7 @@ class JfrEventsTest {
                 assertThat(Green.send(actorPid, "go")).isTrue();
                 assertThat(locked.await(30, TimeUnit.SECONDS)).isTrue();
                 GreenHandle<Integer> waiter = rt.spawner().name("mutex-waiter").spawn(() -> {
+                    waiting.set(Thread.currentThread());
                     try (Mutex.Guard<Integer> g = m.lock(Duration.ofSeconds(30))) {
                         return g.get();
                     }

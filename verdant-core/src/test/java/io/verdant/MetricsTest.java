@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Timeout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -13,6 +14,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import static io.verdant.StallTest.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** {@link Verdant#metrics()}: counters equal what known workloads did. */
 @Timeout(60)
@@ -219,6 +221,47 @@ class MetricsTest {
             waitUntil(() -> starts.get() == 4);
             assertThat(rt.metrics().supervisorRestarts()).isEqualTo(3);
             sup.shutdown();
+        }
+    }
+
+    /**
+     * deadLetters counts what Verdant.deadLetterCount counts: besides messages to dead
+     * pids, a message a live thread's bounded mailbox dropped and a reply that came after
+     * its call ended (its javadoc named the first only).
+     */
+    @Test
+    void deadLettersCountDroppedMessagesAndLateRepliesToo() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("metrics-dead-letters").build())) {
+            CountDownLatch release = new CountDownLatch(1);
+            GreenHandle<Object> full = rt.spawner().mailbox(Mailbox.bounded(1, Mailbox.Overflow.DROP_NEWEST))
+                    .spawn(() -> {
+                        release.await();
+                        return Green.receive();
+                    });
+            try {
+                assertThat(rt.send(full.pid(), "kept")).isTrue();
+                assertThat(rt.send(full.pid(), "dropped")).isFalse(); // alive: its mailbox dropped it
+                assertThat(rt.isAlive(full.pid())).isTrue();
+                AtomicReference<ReplyTo<String>> slot = new AtomicReference<>();
+                CountDownLatch asked = new CountDownLatch(1);
+                GreenHandle<Object> callee = rt.spawn(() -> {
+                    @SuppressWarnings("unchecked")
+                    ReplyTo<String> r = (ReplyTo<String>) Green.receive();
+                    slot.set(r);
+                    asked.countDown();
+                    return Green.receive();
+                });
+                assertThatThrownBy(() -> Green.call(callee.pid(), (ReplyTo<String> r) -> r, Duration.ofMillis(50)))
+                        .isInstanceOf(TimedOutException.class);
+                asked.await();
+                assertThat(slot.get().reply("late")).isFalse();
+                RuntimeMetrics m = rt.metrics();
+                assertThat(m.deadLetters()).isEqualTo(2).isEqualTo(rt.deadLetterCount());
+                callee.cancel();
+            } finally {
+                release.countDown();
+            }
+            full.join(Duration.ofSeconds(20));
         }
     }
 }

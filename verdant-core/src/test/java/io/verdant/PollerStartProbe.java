@@ -10,10 +10,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * Run by {@link JdkPollersTest} in a fresh JVM with the JDK's default scheduler
  * at one carrier ({@code -Djdk.virtualThreadScheduler.parallelism=1}), which a
- * CPU-bound default virtual thread holds (at most 5 s) while the first runtime
- * starts: start-up must not wait for that carrier (the JDK poller's
- * initialisation used to run there), and a green thread's socket read must be
- * woken while the hog still spins. Prints
+ * CPU-bound default virtual thread holds while the first runtime starts, until
+ * released (at most 30 s: a start that waits for that carrier fails after that,
+ * and a loaded machine may take seconds to start this JVM's first runtime; at
+ * 5 s, .ci-like loads ended the hog first): start-up must not wait for that
+ * carrier (the JDK poller's initialisation used to run there), and a green
+ * thread's socket read must be woken while the hog still spins. Prints
  * {@code started-while-held <bool> read-while-held <bool>}.
  */
 public final class PollerStartProbe {
@@ -26,7 +28,7 @@ public final class PollerStartProbe {
         CountDownLatch hogging = new CountDownLatch(1);
         Thread hog = Thread.ofVirtual().start(() -> {
             hogging.countDown();
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (!release && System.nanoTime() < end) {
                 Thread.onSpinWait();
             }

@@ -89,7 +89,7 @@ class SendTimerTest {
     }
 
     @Test
-    void aPeriodicTimerStopsWhenItsAddresseeIsDead() {
+    void aPeriodicTimerStopsWhenItsAddresseeIsDead() throws Exception {
         rt.run(() -> {
             GreenHandle<Object> target = Green.spawn(() -> Green.receive());
             SendTimer t = Green.sendEvery(target.pid(), "beat", Duration.ZERO, Duration.ofMillis(5));
@@ -101,6 +101,8 @@ class SendTimerTest {
             assertThat(t.isActive()).isFalse();
             assertThat(t.cancel()).isFalse();
         });
+        // The dead letter was raised on the ticker: the handler runs on a green thread of its own.
+        StallTest.waitUntil(() -> !deadLetters.isEmpty());
         assertThat(deadLetters).containsExactly("beat");
     }
 

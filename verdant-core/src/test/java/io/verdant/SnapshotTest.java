@@ -362,4 +362,147 @@ class SnapshotTest {
             actor.cancel();
         }
     }
+
+    /**
+     * An event actor's time waiting counts from the end of its last turn while it is
+     * idle, and from its handler's park while that handler blocks. It was always zero.
+     */
+    @Test
+    void anEventActorShowsHowLongItHasWaited() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("snap-actor-wait").build())) {
+            CountDownLatch first = new CountDownLatch(1);
+            CountDownLatch blocked = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            GreenHandle<Integer> actor = rt.run(() -> Actors.spawn(0, (n, m) -> {
+                if (m.equals("block")) {
+                    blocked.countDown();
+                    release.await();
+                } else {
+                    first.countDown();
+                }
+                return n + 1;
+            }));
+            try {
+                long sent = System.nanoTime();
+                assertThat(rt.send(actor.pid(), "one")).isTrue();
+                first.await();
+                waitUntil(() -> info(rt, actor.pid()).state() == GreenState.WAITING);
+                long idleFrom = System.nanoTime();
+                while (System.nanoTime() - idleFrom < Duration.ofMillis(200).toNanos()) {
+                    LockSupport.parkNanos(Duration.ofMillis(200).toNanos()); // the time to be measured
+                }
+                GreenThreadInfo idle = info(rt, actor.pid());
+                assertThat(idle.waitReason()).isEqualTo("idle event actor (waits for a message)");
+                // Stamps are coarse (about 1 ms units, a tick or more stale on a loaded machine): slack.
+                assertThat(idle.timeWaiting()).isGreaterThanOrEqualTo(Duration.ofMillis(150))
+                        .isLessThanOrEqualTo(Duration.ofNanos(System.nanoTime() - sent).plusMillis(100));
+
+                assertThat(rt.send(actor.pid(), "block")).isTrue();
+                blocked.await();
+                waitUntil(() -> !info(rt, actor.pid()).waitReason().startsWith("idle")
+                        && info(rt, actor.pid()).state() == GreenState.WAITING);
+                GreenThreadInfo inHandler = info(rt, actor.pid());
+                assertThat(inHandler.waitReason()).startsWith("java.util.concurrent");
+                // Its last turn ended over 200 ms ago; its handler parked just now.
+                assertThat(inHandler.timeWaiting()).as("since its handler blocked, not since its last turn")
+                        .isLessThan(Duration.ofMillis(150));
+            } finally {
+                release.countDown();
+            }
+            actor.cancel();
+        }
+    }
+
+    /**
+     * An event actor's run time is its handlers' time on a carrier, sampled or, with
+     * cpuTiming, measured; it was always zero (the time went to its dispatcher).
+     */
+    @Test
+    void anEventActorsRunTimeIsItsHandlersTime() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("snap-actor-sampled")
+                .stallThreshold(Duration.ofSeconds(10)).build())) {
+            AtomicBoolean stop = new AtomicBoolean();
+            GreenHandle<Integer> actor = rt.run(() -> Actors.spawn(0, (n, m) -> {
+                while (!stop.get()) {
+                    Green.checkpoint();
+                }
+                return n + 1;
+            }));
+            try {
+                assertThat(rt.send(actor.pid(), "spin")).isTrue();
+                waitUntil(() -> info(rt, actor.pid()).runTime().toMillis() >= 20); // the sampler credits it
+            } finally {
+                stop.set(true);
+            }
+            actor.cancel();
+        }
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("snap-actor-measured").cpuTiming(true)
+                .stallThreshold(Duration.ofSeconds(10)).build())) {
+            CountDownLatch done = new CountDownLatch(1);
+            GreenHandle<Integer> actor = rt.run(() -> Actors.spawn(0, (n, m) -> {
+                long end = System.nanoTime() + Duration.ofMillis(100).toNanos();
+                while (System.nanoTime() < end) {
+                    Green.checkpoint();
+                }
+                done.countDown();
+                return n + 1;
+            }));
+            assertThat(rt.send(actor.pid(), "spin")).isTrue();
+            done.await();
+            waitUntil(() -> info(rt, actor.pid()).state() == GreenState.WAITING);
+            assertThat(info(rt, actor.pid()).runTime()).isGreaterThanOrEqualTo(Duration.ofMillis(100));
+            actor.cancel();
+        }
+    }
+
+    /**
+     * A dispatcher is the runtime's, not a child of the green thread whose send
+     * happened to start it: it has no parent (it was shown as that thread's child).
+     */
+    @Test
+    void anEventActorDispatcherHasNoParent() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("snap-dispatcher-parent").build())) {
+            CountDownLatch handled = new CountDownLatch(1);
+            GreenHandle<Pid> sender = rt.spawner().name("sender").spawn(() -> {
+                GreenHandle<Integer> actor = Actors.spawn(0, (n, m) -> {
+                    handled.countDown();
+                    return n + 1;
+                });
+                Green.send(actor.pid(), "first"); // starts the runtime's first dispatcher
+                handled.await();
+                return actor.pid();
+            });
+            sender.join(Duration.ofSeconds(20));
+            GreenThreadInfo dispatcher = rt.snapshot().threads().stream()
+                    .filter(t -> t.name().equals("verdant-dispatcher")).findFirst().orElseThrow();
+            assertThat(dispatcher.parent()).as("parent of the dispatcher").isNull();
+        }
+    }
+
+    /**
+     * An event actor's parent is the green thread (or event actor) that spawned it, as a
+     * thread's is; it was always null.
+     */
+    @Test
+    void anEventActorsParentIsItsSpawner() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("snap-actor-parent").build())) {
+            java.util.concurrent.atomic.AtomicReference<Pid> child = new java.util.concurrent.atomic.AtomicReference<>();
+            CountDownLatch spawned = new CountDownLatch(1);
+            GreenHandle<Pid> spawner = rt.spawner().name("spawner").spawn(() -> {
+                GreenHandle<Integer> actor = Actors.spawn(0, (n, m) -> {
+                    child.set(Actors.spawn(0, (k, x) -> k).pid()); // spawned in the actor's handler
+                    spawned.countDown();
+                    return n + 1;
+                });
+                Green.send(actor.pid(), "spawn");
+                spawned.await();
+                return actor.pid();
+            });
+            Pid actor = spawner.join(Duration.ofSeconds(20));
+            assertThat(info(rt, actor).parent()).as("parent of an actor a green thread spawned")
+                    .isEqualTo(spawner.pid());
+            assertThat(info(rt, child.get()).parent()).as("parent of an actor an actor's handler spawned")
+                    .isEqualTo(actor);
+        }
+    }
 }

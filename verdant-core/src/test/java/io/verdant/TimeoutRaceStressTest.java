@@ -136,6 +136,7 @@ class TimeoutRaceStressTest {
         int senders = 3;
         int perSender = 5_000;
         int total = senders * perSender;
+        AtomicInteger receiveTimeouts = new AtomicInteger();
         try (Verdant rt = start(workers, slice)) {
             int[] r = rt.run(() -> {
                 GreenHandle<int[]> receiver = Green.spawn(() -> {
@@ -155,6 +156,7 @@ class TimeoutRaceStressTest {
                             };
                         } catch (TimedOutException e) {
                             timeouts++;
+                            receiveTimeouts.incrementAndGet();
                             continue;
                         }
                         int v = (Integer) m;
@@ -175,6 +177,18 @@ class TimeoutRaceStressTest {
                             Green.send(receiver.pid(), base + i);
                             if (rnd.nextInt(64) == 0) {
                                 Green.sleep(Duration.ofNanos(rnd.nextInt(100_000)));
+                            }
+                            if (i % 1_000 == 999 && i < perSender - 1) {
+                                // A pause until a receive has timed out (at most 5 s): on one worker
+                                // a sender may send its whole share in one slice, and the receiver
+                                // then never found its mailbox empty, so no receive raced its
+                                // timeout. (A fixed 2 ms pause was not enough on a loaded machine:
+                                // the senders' sleeps can all end before the receiver runs again.)
+                                int before = receiveTimeouts.get();
+                                long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                                do {
+                                    Green.sleep(Duration.ofMillis(1));
+                                } while (receiveTimeouts.get() == before && System.nanoTime() < until);
                             }
                         }
                     }));

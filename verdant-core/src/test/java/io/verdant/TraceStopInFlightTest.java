@@ -45,7 +45,9 @@ class TraceStopInFlightTest {
             CountDownLatch held = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
             SchedulerTestAccess.onSliceEnding(() -> {
-                if (armed.compareAndSet(true, false)) {
+                // The hook is global: only this runtime's carriers (a runtime another test
+                // left behind may still end slices in this JVM).
+                if (Thread.currentThread().getName().startsWith("stop-ending-carrier-") && armed.compareAndSet(true, false)) {
                     held.countDown();
                     try {
                         release.await(); // the carrier, h's dispatch over, h's SLICE not written
@@ -85,7 +87,7 @@ class TraceStopInFlightTest {
             CountDownLatch held = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
             SchedulerTestAccess.onSliceWritten(() -> {
-                if (armed.compareAndSet(true, false)) {
+                if (Thread.currentThread().getName().startsWith("stop-inflight-carrier-") && armed.compareAndSet(true, false)) {
                     held.countDown();
                     try {
                         release.await(); // the carrier, past h's SLICE, in the same turn

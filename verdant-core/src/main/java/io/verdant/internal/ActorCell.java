@@ -180,6 +180,25 @@ import java.util.concurrent.locks.LockSupport;
  *   next through that CAS and the run queue's publication. Green.receive is
  *   refused (the actor has no stack to wait on).
  *
+ * Closed mailboxes (Verdant.call's temporary thread: a reply after the call ended is a dead letter)
+ *   An ended thread's messages are normally dropped with it. One whose leftovers
+ *   must reach someone closes its mailbox as it ends (close): it sets waiting =
+ *   CLOSED (volatile, never changed again: a producer's CAS 1 -> 0 fails on it,
+ *   and the owner no longer receives), then drains saved and the queue to its
+ *   sink, under the lock of the close (a Closed object: not the cell's lock, so
+ *   a sender appending an exit signal under its own cell's lock never holds two
+ *   cells' locks). A producer reads waiting after its append
+ *   (getAndSet: a full fence), as it does to wake the owner: the same Dekker
+ *   pair over {tail, waiting}. Either it reads a value from before CLOSED, and
+ *   then the owner's drain, which reads the queue after writing CLOSED, finds
+ *   its message; or it reads CLOSED and drains the queue itself under the lock
+ *   (drainClosed), finding its message unless a drain before it took it.
+ *   Drains run under that lock, one consumer at a time, and do not recycle
+ *   nodes (pollClosed). So every message appended, before the close or after,
+ *   reaches the sink exactly once. Before, the temporary thread drained its
+ *   mailbox in an end callback, and a reply whose send had looked it up alive
+ *   but appended after that drain was lost (VerdantCallLateReplyRaceTest).
+ *
  * Threads
  *   send/enqueue: any thread. take/poll/trapExits: the owner only.
  *   link/unlink/addMonitor/exited: any thread, under the lock (deliverExit and
@@ -198,6 +217,10 @@ public final class ActorCell extends MailboxLink {
     private MailboxLink head;
     @SuppressWarnings("unused") private volatile MailboxLink tail;
     @SuppressWarnings("unused") private volatile int waiting;
+    /** waiting's value once the owner closed its mailbox (see "Closed mailboxes"); never changed after. */
+    private static final int CLOSED = 2;
+    /** Set once by close, before waiting = CLOSED (which publishes it); null while open. */
+    private Closed closed;
     /** Consumer only (and sends made by the consumer's own thread): a recycled node, or null. See "Node recycling". */
     private Node spare;
     /** Consumer only. */
@@ -314,10 +337,95 @@ public final class ActorCell extends MailboxLink {
      * @return true if this call won the wake-up (CAS waiting 1 -> 0): the caller must call {@link #wake}
      */
     private boolean appendNoWake(Object msg) {
-        Node n = node(msg);
+        return link(node(msg));
+    }
+
+    /**
+     * Any sender to a bounded mailbox, its message already counted by {@code b}
+     * (MailboxBound.offer): as {@link #append}, and if the message's node cannot be
+     * allocated (OutOfMemoryError), the count is given back before the error is
+     * thrown: nothing was appended, and a place counted with no message in it would
+     * stay taken for the owner's life (MailboxNodeOutOfMemoryTest).
+     */
+    void appendCounted(Object msg, MailboxBound b) {
+        Node n;
+        try {
+            n = node(msg);
+        } catch (Throwable t) {
+            b.uncount();
+            throw t;
+        }
+        if (link(n)) {
+            wake();
+        }
+    }
+
+    /** Any thread: appends node {@code n}; true if this call won the wake-up (see {@link #appendNoWake}). */
+    private boolean link(Node n) {
         MailboxLink prev = getAndSetTail(n);
         prev.setNextRelease(n);
-        return waiting != 0 && casWaiting(1, 0);
+        int w = waiting;
+        if (w == CLOSED) {
+            drainClosed(); // appended after the ended owner's last look: see "Closed mailboxes"
+            return false;
+        }
+        return w != 0 && casWaiting(1, 0);
+    }
+
+    /**
+     * The owner, ending (Verdant.call's temporary thread, from its end callback):
+     * closes the mailbox and hands every message still in it, saved or queued,
+     * to {@code sink}, as every message appended later will be, by its sender
+     * (see "Closed mailboxes"). {@code sink} runs outside the cell's lock, on
+     * the thread that drained the message; it must not throw.
+     *
+     * @param sink what becomes of a message nobody will receive (a dead letter)
+     */
+    public void close(java.util.function.Consumer<Object> sink) {
+        Closed c = new Closed(sink);
+        closed = c;
+        setWaitingVolatile(CLOSED); // publishes closed; before the queue is read: the Dekker store against an append
+        List<Object> left = new ArrayList<>();
+        synchronized (c) {
+            if (saved != null) {
+                left.addAll(saved);
+                saved.clear();
+            }
+            for (Object m; (m = pollClosed()) != null; ) {
+                left.add(m);
+            }
+        }
+        left.forEach(sink);
+    }
+
+    /** A sender that appended to a closed mailbox: drains it to its sink (see "Closed mailboxes"). */
+    private void drainClosed() {
+        Closed c = closed; // written before CLOSED, which the caller read
+        List<Object> left = new ArrayList<>(1);
+        synchronized (c) {
+            for (Object m; (m = pollClosed()) != null; ) {
+                left.add(m);
+            }
+        }
+        left.forEach(c.sink);
+    }
+
+    /** A closed mailbox's sink; its monitor is the drains' lock (not the cell's: see "Closed mailboxes"). */
+    private static final class Closed {
+        final java.util.function.Consumer<Object> sink;
+
+        Closed(java.util.function.Consumer<Object> sink) {
+            this.sink = sink;
+        }
+    }
+
+    /**
+     * Holding the closed mailbox's lock: the oldest queued message, or null; as
+     * poll(), but the node is not recycled (a drainer is not the owner, whose
+     * spare it would be).
+     */
+    private Object pollClosed() {
+        return poll(false);
     }
 
     /**
@@ -330,6 +438,7 @@ public final class ActorCell extends MailboxLink {
         ActorCell mine = me == null ? null : me.cell;
         Node n;
         if (mine == null || (n = mine.spare) == null) {
+            io.verdant.internal.sched.Faults.mailboxNodeAllocating();
             return new Node(msg);
         }
         mine.spare = null;
@@ -400,6 +509,15 @@ public final class ActorCell extends MailboxLink {
 
     /** Owner only: the oldest queued message, or null if the queue is empty. */
     private Object poll() {
+        return poll(true);
+    }
+
+    /**
+     * The oldest queued message, or null if the queue is empty: the owner's poll
+     * ({@code recycle}: the consumed node becomes its spare) or a closed mailbox's
+     * drainer's (pollClosed).
+     */
+    private Object poll(boolean recycle) {
         MailboxLink h = head;
         MailboxLink n = h.nextAcquire();
         if (n == null) {
@@ -420,7 +538,9 @@ public final class ActorCell extends MailboxLink {
         Object m = node.msg;
         node.msg = null;
         if (h != this) {
-            spare = (Node) h; // dead to the queue: see "Node recycling"
+            if (recycle) {
+                spare = (Node) h; // dead to the queue: see "Node recycling"
+            }
         } else {
             h.setNextPlain(null); // the cell, dead as a link: its next would hold every node consumed since
         }
@@ -450,11 +570,20 @@ public final class ActorCell extends MailboxLink {
         return scanQueue(matcher);
     }
 
-    /** Owner only: DROP_OLDEST's drop of the excess oldest messages (see scanBounded). */
+    /**
+     * Owner only: DROP_OLDEST's drop of the excess oldest messages (see scanBounded).
+     * The drops are reported (dead letters, failed calls) only once they are all out
+     * of saved and uncounted: the dead-letter handler runs here, on the owner, and a
+     * handler that reads the owner's mailbox (Green.mailboxSize, a receive) would
+     * otherwise re-enter this method in the middle of the iteration over saved: a
+     * ConcurrentModificationException out of the owner's receive, and more messages
+     * dropped than the excess (DropOldestHandlerReentryTest).
+     */
     private void dropExcess(MailboxBound b) {
         int excess = b.excess();
         if (excess > 0) {
             drainToSaved(); // everything into saved, in order
+            List<Object> drops = new ArrayList<>(excess);
             for (Iterator<Object> it = saved == null ? java.util.Collections.emptyIterator() : saved.iterator();
                  excess > 0 && it.hasNext(); ) {
                 Object oldest = it.next();
@@ -462,9 +591,12 @@ public final class ActorCell extends MailboxLink {
                     it.remove();
                     excess--;
                     b.taken();
-                    owner.runtime.deadLetter(owner.pid(), oldest, DeadLetters.DROPPED_OLDEST);
-                    b.dropped(oldest); // a call's request: its caller is told now
+                    drops.add(oldest);
                 }
+            }
+            for (Object dropped : drops) {
+                owner.runtime.deadLetter(owner.pid(), dropped, DeadLetters.DROPPED_OLDEST);
+                b.dropped(dropped); // a call's request: its caller is told now
             }
         }
     }
@@ -699,6 +831,7 @@ public final class ActorCell extends MailboxLink {
             deliverExit(child, cc, parent, false);
             return;
         }
+        io.verdant.internal.sched.Faults.linkChildAdding();
         synchronized (pc) {
             pc.addLink(child);
         }
@@ -1238,9 +1371,42 @@ public final class ActorCell extends MailboxLink {
             pc.wake();
         }
         if (kill) {
-            peer.cancel();
+            cancelKilled(peer);
         }
         return true;
+    }
+
+    /**
+     * Kills cancelled by this thread in a kill's cancel, or null when it makes none:
+     * queued, and cancelled after it, by cancelKilled.
+     */
+    private static final ThreadLocal<ArrayDeque<GreenThread<?>>> KILLING = new ThreadLocal<>();
+
+    /**
+     * The cancel of a kill, on the ended peer's thread. An idle event actor ends on
+     * the thread that cancels it, and its end kills its own linked peers: cancelled
+     * there, a chain of linked idle actors took that thread one stack level deeper per
+     * actor, and a small stack overflowed and left the rest of the chain alive,
+     * linked to dead peers (LinkedEventActorChainCancelTest). A kill made inside a
+     * kill's cancel is queued and cancelled here after it, one after the other; no
+     * caller waits for a killed peer to end, so the delay is harmless.
+     */
+    private static void cancelKilled(GreenThread<?> peer) {
+        ArrayDeque<GreenThread<?>> queued = KILLING.get();
+        if (queued != null) {
+            queued.add(peer);
+            return;
+        }
+        queued = new ArrayDeque<>();
+        KILLING.set(queued);
+        try {
+            peer.cancel();
+            for (GreenThread<?> p; (p = queued.poll()) != null; ) {
+                p.cancel();
+            }
+        } finally {
+            KILLING.remove();
+        }
     }
 
     private static Signal.Down down(GreenThread<?> target) {

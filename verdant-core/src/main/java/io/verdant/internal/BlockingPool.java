@@ -49,9 +49,11 @@ import java.util.concurrent.locks.LockSupport;
  *   interrupt was consumed before: the wait below would otherwise last as long
  *   as the work), (1) submits, (2) loops: reads state (acquire), returns when DONE,
  *   else parks (LockSupport: a green thread parks, never its carrier). A
- *   spurious wake-up re-checks. Cancelled or interrupted while waiting: CAS QUEUED ->
- *   CANCELLED, or interrupt the pool thread running it; then CancelledException
- *   with the interrupt status left set. A park that throws (a StackOverflowError)
+ *   spurious wake-up re-checks. Cancelled or interrupted while waiting: a call found
+ *   DONE on a second read is returned (it finished between the first read and the
+ *   cancellation check: its result was dropped, BlockingFinishedBeforeCancelTest);
+ *   else CAS QUEUED -> CANCELLED, or interrupt the pool thread running it; then
+ *   CancelledException with the interrupt status left set. A park that throws (a StackOverflowError)
  *   cancels the call the same way before the error propagates. The caller parks with the Call as its
  *   blocker; its toString is the caller's wait reason in snapshots and dumps
  *   ("Green.blocking (running)"), naming the state only, never the work.
@@ -60,7 +62,11 @@ import java.util.concurrent.locks.LockSupport;
  *   RuntimeCore.close interrupts green threads first (so waiting callers cancel
  *   their calls), then shutdownNow() interrupts pool threads still running work
  *   and drops queued calls (their callers are gone or abandoned). A call
- *   submitted after that fails fast with CancelledException.
+ *   submitted after that fails fast with CancelledException. Work that ignores
+ *   the interrupt cannot be stopped: close waits for it a bounded time, counts
+ *   it in a WARNING, and leaves it running on its daemon thread, which ends
+ *   when it returns (its Call keeps its caller, and so the closed runtime,
+ *   reachable until then).
  * </pre>
  */
 final class BlockingPool {
@@ -100,7 +106,11 @@ final class BlockingPool {
             throw new CancelledException("runtime '" + name + "' is closed: cannot run blocking work");
         }
         while (call.stateAcquire() != Call.DONE) {
+            io.verdant.internal.sched.Faults.blockingCallWaiting();
             if (Waits.cancelled()) {
+                if (call.stateAcquire() == Call.DONE) {
+                    break; // finished since the read above: its outcome is not dropped (the interrupt stays set)
+                }
                 cancel(call);
                 throw new CancelledException("interrupted while waiting for blocking work");
             }
@@ -160,8 +170,11 @@ final class BlockingPool {
      * {@code timeoutNanos} for the pool's threads to end (an interrupt of the
      * caller does not end the wait; its status is set on return), unless the
      * caller is one of them; idempotent.
+     *
+     * @return how many works still run after the wait (they ignored the interrupt:
+     *         their daemon threads end when they return); 0 if the caller is a pool thread
      */
-    void shutdown(long timeoutNanos) {
+    int shutdown(long timeoutNanos) {
         ThreadPoolExecutor e;
         synchronized (this) {
             closed = true;
@@ -171,7 +184,7 @@ final class BlockingPool {
             e.shutdownNow();
         }
         if (e == null || POOL.get() == this) {
-            return; // nothing started, or work of this pool closes the runtime: the pool cannot end while it runs
+            return 0; // nothing started, or work of this pool closes the runtime: the pool cannot end while it runs
         }
         // An interrupt of the closer does not cut the wait short (Verdant.close waits as
         // ExecutorService.close does); it is set again on return.
@@ -188,6 +201,7 @@ final class BlockingPool {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+        return e.isTerminated() ? 0 : e.getActiveCount();
     }
 
     /** Threads of the pool alive now; a snapshot (0 before first use). */

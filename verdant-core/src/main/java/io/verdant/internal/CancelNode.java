@@ -147,10 +147,18 @@ import java.util.Objects;
  *   A thread that ends takes its own chain (CAS to ENDED) and hands its live
  *   children (chain and own slots) to the node it was registered under: one new Link each on that
  *   node (forwarded up through ENDED nodes; if the node is CANCELLED the child
- *   is cancelled instead). So a live descendant is always reachable from every
+ *   is cancelled instead, once all are handed up: threadEndedLate). So a live descendant is always reachable from every
  *   live ancestor's node. A child that ends while it is being adopted may
  *   leave a link holding it (it cleared the old one); the link is dead
  *   (thread done) and the next sweep drops it.
+ *   The adopter re-points the child (reparent: its kin by CAS, or its own
+ *   token's parent) to the node it registers it under, or to null if no live
+ *   node is left above. Before, the child kept pointing at the ended node, and
+ *   a relay (each thread spawns its successor and ends) made a chain of ended
+ *   nodes, each holding its thread, that the live thread kept reachable and
+ *   that every hand-up walked: memory and time grew with the number of steps
+ *   (RelayChainCancelTest). A stale parent (an adoption racing a later one) is
+ *   an ended node above the right one: its ENDED forwards there.
  *
  * Ending (threadEnded: whoever completes the thread, once)
  *   A thread leaves the tree when it is completed, by its completer (the one
@@ -168,9 +176,11 @@ import java.util.Objects;
  *
  * Cancellation (cancel(), any thread; iterative, so deep trees cannot overflow)
  *   1. under the node's monitor: if already cancelled, stop; take the
- *      children: CAS kids from the chain to CANCELLED (nothing if ENDED: the
- *      owner finished and its children went up); then set cancelled, take the
- *      callbacks;
+ *      children: CAS kids from the chain to CANCELLED; if kids is ENDED, the
+ *      owner finished first and its children went up: stop, as a cancel of a
+ *      finished thread does (its onCancel actions never run: a walk that found
+ *      the child alive may reach its node after it ended;
+ *      CancelReachingAnEndedChildTest); then set cancelled, take the callbacks;
  *   2. interrupt the owner's virtual thread (if any and still alive);
  *   3. run the callbacks (outside the monitor);
  *   4. for each child still alive (on the chain step 1 took, and, if step 1
@@ -210,7 +220,8 @@ import java.util.Objects;
  *   interrupt always sees its token cancelled. kin is volatile; the registering
  *   thread writes it before the pushing CAS (so a canceller that finds the link
  *   finds kin set, and its CAS from "registered under P" to "own token with
- *   parent P" is never overwritten); afterwards it changes only by that CAS.
+ *   parent P" is never overwritten); afterwards it changes only by CAS: that
+ *   one, and an adopter's re-pointing (see "Orphans").
  *   kids: every change is a CAS (a full fence), and the walks that follow a
  *   CAS read links published by the CASes before it. Link.next and
  *   Link.thread are read opaquely: a stale next is one of the two equally
@@ -242,8 +253,13 @@ public final class CancelNode implements CancelToken {
 
     /** The green thread whose token this is, or null for a standalone token. */
     final GreenThread<?> owner;
-    /** The node the owner is registered under (for its exit), or null. */
-    final CancelNode parent;
+    /**
+     * The node the owner is registered under (for its exit), or null. Written at
+     * construction and by an adopter (see "Orphans": re-pointed past ended nodes,
+     * opaque); read plainly: a stale value is an ended node above the new one, whose
+     * ENDED kids forward to the same place.
+     */
+    CancelNode parent;
     private volatile boolean cancelled;
     /** The children: null, a Link chain, CANCELLED or ENDED (see "The kids field"). */
     @SuppressWarnings("unused") private volatile Object kids;
@@ -514,11 +530,22 @@ public final class CancelNode implements CancelToken {
      * ALIVE. Its live children (if it has a token) are handed to the node it was
      * registered under, so they stay reachable from its ancestors; then it
      * clears its own link. Touches no other node when it has no children.
-     * Returns true if it took g's children (a hand-up may cancel an adopted
-     * child: monitors and callbacks, so a green caller may have unmounted).
+     * Children found under a cancelled ancestor are cancelled here.
      */
-    static boolean threadEnded(GreenThread<?> g) {
-        boolean took = false;
+    static void threadEnded(GreenThread<?> g) {
+        cancelAdopted(threadEndedLate(g));
+    }
+
+    /**
+     * As {@link #threadEnded}, for g's own end (GreenThread.finish): takes no monitor
+     * and runs no callback. The children that a cancelled ancestor took (see "Orphans")
+     * are returned instead of cancelled (null if none), for {@link #cancelAdopted} once
+     * g's status is written: their onCancel actions may park g, which close could then
+     * strand, and a stranded thread is completed by close only after that write
+     * (RuntimeCore.completeStranded; StrandedHandUpCloseTest).
+     */
+    static ArrayList<GreenThread<?>> threadEndedLate(GreenThread<?> g) {
+        ArrayList<GreenThread<?>> late = null;
         Object k = g.kin;
         if (k instanceof CancelNode n && n.owner == g) {
             Object h;
@@ -526,12 +553,13 @@ public final class CancelNode implements CancelToken {
                 h = n.kids;
             } while (h != CANCELLED && h != ENDED && !KIDS.compareAndSet(n, h, ENDED));
             if (h != CANCELLED && h != ENDED) { // this thread took its children
-                took = true;
                 if (n.parent != null) {
+                    ArrayList<GreenThread<?>> toCancel = new ArrayList<>(0);
                     if (h instanceof Link chain) {
-                        n.parent.adopt(chain);
+                        n.parent.adopt(chain, toCancel);
                     }
-                    n.forEachLiveOwn(n.parent::adoptOne);
+                    n.forEachLiveOwn(t -> n.parent.adoptOne(t, toCancel));
+                    late = toCancel.isEmpty() ? null : toCancel;
                 }
                 n.chunks = null; // no slot is used again (kids is final); the garbage collector may have them
             }
@@ -545,33 +573,48 @@ public final class CancelNode implements CancelToken {
             g.kinLink = null;
             SLOT.setOpaque((GreenThread<?>[]) mine, g.kinPos & 0xff, (GreenThread<?>) null);
         }
-        return took;
+        return late;
     }
 
-    /** Takes over the live children on {@code chain}, the chain of a finished child (see "Orphans"). */
-    private void adopt(Link chain) {
-        for (Link l = chain; l != null; l = l.next()) {
-            GreenThread<?> t = l.live();
-            if (t != null) {
-                adoptOne(t);
+    /** Cancels the children {@link #threadEndedLate} returned (null: none). */
+    static void cancelAdopted(ArrayList<GreenThread<?>> late) {
+        if (late != null) {
+            for (GreenThread<?> t : late) {
+                if (!t.isDone()) {
+                    of(t).cancel();
+                }
             }
         }
     }
 
-    private void adoptOne(GreenThread<?> t) {
+    /**
+     * Takes over the live children on {@code chain}, the chain of a finished child (see
+     * "Orphans"); those to cancel go to {@code toCancel}.
+     */
+    private void adopt(Link chain, ArrayList<GreenThread<?>> toCancel) {
+        for (Link l = chain; l != null; l = l.next()) {
+            GreenThread<?> t = l.live();
+            if (t != null) {
+                adoptOne(t, toCancel);
+            }
+        }
+    }
+
+    private void adoptOne(GreenThread<?> t, ArrayList<GreenThread<?>> toCancel) {
         Link link = null;
         CancelNode n = this;
         for (;;) {
             Object h = n.kids;
             if (h == CANCELLED) {
                 if (!t.isDone()) {
-                    of(t).cancel();
+                    toCancel.add(t);
                 }
                 return;
             }
             if (h == ENDED) {
                 if (n.parent == null) {
-                    return; // no live ancestor left to cancel through
+                    reparent(t, null); // no live ancestor left to cancel through
+                    return;
                 }
                 n = n.parent;
                 continue;
@@ -580,9 +623,29 @@ public final class CancelNode implements CancelToken {
                 link = new Link(t);
             }
             link.setNext((Link) h);
+            // Before the push: a later adopter of t (n ends) re-points it after this one.
+            reparent(t, n);
             if (KIDS.compareAndSet(n, h, link)) {
                 t.kinLink = link;
                 n.registered();
+                return;
+            }
+        }
+    }
+
+    /**
+     * An adopter of {@code t}: t is registered under {@code n} now (null: under no live
+     * node), not under the ended node it was (see "Orphans"), so the ended nodes (and
+     * their threads) are not kept reachable from t, nor walked by its own hand-up.
+     */
+    private static void reparent(GreenThread<?> t, CancelNode n) {
+        for (;;) {
+            Object k = t.kin;
+            if (k instanceof CancelNode m && m.owner == t) {
+                PARENT.setOpaque(m, n);
+                return;
+            }
+            if (k == n || t.casKin(k, n)) {
                 return;
             }
         }
@@ -662,6 +725,11 @@ public final class CancelNode implements CancelToken {
                 do {
                     h = n.kids;
                 } while (h != CANCELLED && h != ENDED && !KIDS.compareAndSet(n, h, CANCELLED));
+                if (h == ENDED) {
+                    // The owner ended first (its threadEnded took kids): cancelling a finished
+                    // thread is a no-op, so its onCancel actions do not run (see "Cancellation").
+                    continue;
+                }
                 n.cancelled = true;
                 cbs = n.callbacks;
                 n.callbacks = null;
@@ -886,6 +954,7 @@ public final class CancelNode implements CancelToken {
     }
 
     private static final VarHandle KIDS;
+    private static final VarHandle PARENT;
     private static final VarHandle SWEEPING;
     private static final VarHandle LINK_THREAD;
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(GreenThread[].class);
@@ -894,6 +963,7 @@ public final class CancelNode implements CancelToken {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             KIDS = l.findVarHandle(CancelNode.class, "kids", Object.class);
+            PARENT = l.findVarHandle(CancelNode.class, "parent", CancelNode.class);
             SWEEPING = l.findVarHandle(CancelNode.class, "sweeping", int.class);
             LINK_THREAD = l.findVarHandle(Link.class, "thread", GreenThread.class);
             LINK_NEXT = l.findVarHandle(Link.class, "next", Link.class);

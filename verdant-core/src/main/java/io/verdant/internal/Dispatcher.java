@@ -12,14 +12,23 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  * A turn of actor A (A is SCHEDULED and owned by this dispatcher)
+ *   0. if A's priority is worse than this dispatcher's level, it takes A's level
+ *      and first yields if better work waits for its carrier (Worker.betterWorkWaits).
  *   1. acting = A (GreenThread.current() now answers A), A.runner = this thread,
  *      run at A's priority; clear a stale interrupt.
  *   2. up to A.throughput messages: check A's cancel flag, take the next message
  *      (stash replay first, then the mailbox), call the behavior. A Throwable
  *      (StackOverflowError included: its frames are above this one) ends A as
- *      failed; Actors.stop() ends it normally with the new state.
- *   3. runner = null, pass a racing cancel (EventActor.afterTurn), clear the
- *      interrupt status, acting = null.
+ *      failed, after it was given to an uncaught-exception handler the turn
+ *      installed on this thread, if any (GreenThread.toReplacedHandler);
+ *      Actors.stop() ends it normally with the new state.
+ *   3. put back the dispatcher's uncaught-exception handler (its GreenThread,
+ *      by which current() finds the actor at no cost; with another handler it
+ *      asks the carrier, GreenThread.carriedBy), runner = null, pass a racing cancel
+ *      (EventActor.afterTurn), clear the interrupt status, put back the
+ *      dispatcher's context class loader (a handler that set one and left it
+ *      reached other actors' handlers), acting = null
+ *      (EventActorThreadContextTest, both).
  *   4. A still has work (throughput used up, replay, cancel pending): back to
  *      the shared queue. Else ActorCell.idleEvent: IDLE, or taken back if a
  *      message slipped in; then the cancel re-check (EventActor's comment).
@@ -70,6 +79,8 @@ final class Dispatcher implements Callable<Object> {
     private GreenThread<Object> self;
     /** The dispatcher's virtual thread; set before it registers idle for the first time. */
     volatile Thread thread;
+    /** The context class loader each turn starts with (the runtime starter's). This thread only. */
+    private ClassLoader loader;
     /** The actor whose turn runs now, or null between turns. This thread only (see class comment). */
     private GreenThread<?> acting;
     @SuppressWarnings("unused") private volatile EventActor next;
@@ -78,14 +89,46 @@ final class Dispatcher implements Callable<Object> {
     boolean idle;
     private int chain;
 
+    /**
+     * Config.cpuTiming on a carrier-driven runtime: each turn's time on carriers is
+     * measured into the actor's run time (as a slice's is into a thread's; a
+     * deterministic runtime measures neither). Without it the ticker's samples of
+     * the dispatcher are charged to the actor in its turn (GreenThread.chargeTicks).
+     */
+    private final boolean timeTurns;
+    /** With timeTurns: when the turn's current stretch on a carrier began (the turn, or a slice, started). */
+    private long mountedAt;
+    /** With timeTurns: the turn's time on carriers before that stretch (its handler parked or yielded). */
+    private long turnNanos;
+
     Dispatcher(Dispatchers pool) {
         this.pool = pool;
+        this.timeTurns = pool.runtime.cpuTiming && pool.runtime.scheduler != null;
+    }
+
+    /** The carrier, with cpuTiming, as it mounts this dispatcher at {@code nanos}: a turn's stretch begins. */
+    void mounting(long nanos) {
+        mountedAt = nanos;
+    }
+
+    /**
+     * The carrier, with cpuTiming, as this dispatcher's continuation returned at
+     * {@code nanos}, its dispatch still holding the thread's token: a turn's stretch
+     * ends (its clock stops while it is parked or queued). Not in {@link #unmounted},
+     * which runs after the token's release: another carrier could have mounted the
+     * dispatcher, or ended the turn, by then, and the stretch was lost
+     * (DispatcherTurnTimingRaceTest). Between turns it adds to nothing read: a turn
+     * starts at turnNanos = 0.
+     */
+    void unmounting(long nanos) {
+        if (timeTurns) {
+            turnNanos += nanos - mountedAt;
+        }
     }
 
     /** The dispatcher of the caller if it is one of {@code pool}'s in a turn, else null. Any thread. */
     static Dispatcher inTurn(Dispatchers pool) {
-        Thread t = Thread.currentThread();
-        if (t.isVirtual() && t.getUncaughtExceptionHandler() instanceof GreenThread<?> g
+        if (GreenThread.mounted() instanceof GreenThread<?> g
                 && g.body instanceof Dispatcher d && d.pool == pool && d.acting != null) {
             return d;
         }
@@ -94,9 +137,7 @@ final class Dispatcher implements Callable<Object> {
 
     /** The caller's dispatcher if it runs a handler now (for Actors.stash and friends), else null. */
     static EventActor actingActor() {
-        Thread t = Thread.currentThread();
-        if (t.isVirtual() && t.getUncaughtExceptionHandler() instanceof GreenThread<?> g
-                && g.body instanceof Dispatcher d && d.acting != null) {
+        if (GreenThread.mounted() instanceof GreenThread<?> g && g.body instanceof Dispatcher d && d.acting != null) {
             return (EventActor) d.acting.body;
         }
         return null;
@@ -108,9 +149,36 @@ final class Dispatcher implements Callable<Object> {
         return a != null ? a : self;
     }
 
+    /** Any thread, a snapshot: the actor whose turn runs now, or null between turns. */
+    GreenThread<?> actor() {
+        return acting;
+    }
+
     /** This thread, in a turn: {@code a} runs next; returns the actor it displaced, or null. */
     EventActor pushNext(EventActor a) {
         return getAndSetNext(a);
+    }
+
+    /**
+     * The pool's signal() only, under its idleLock, having just taken this registered
+     * idle dispatcher off the idle list, before it unparks it: it will be made
+     * runnable at {@code level} (Dispatchers, "Priority of a woken dispatcher").
+     * Task.priority may change only while the task is in no queue: it is changed
+     * only if the thread is PARKED (no copy of it is queued, and the unpark that
+     * follows queues it). Otherwise it runs (between registering idle and parking: the
+     * unpark leaves a permit and it never queues for it), or it is blocked on, or
+     * runnable for, the pool's idleLock (a copy may be queued); it keeps its level
+     * then, as before, and its turn changes it as it starts. A stray unpark landing
+     * between the state read and the write (the JDK's late timer of a handler's
+     * timed park) queues it at its old level carrying the new one: it still runs from
+     * the ring it is in (rings and steals move tasks by ring, and a batch taken from
+     * the injection queues is announced by ring: Scheduler.pollInjectedBetween), at
+     * worst in another level's order once.
+     */
+    void wakeAt(int level) {
+        if (thread.getState() == Thread.State.WAITING) {
+            self.runAt(level);
+        }
     }
 
     @Override
@@ -119,6 +187,7 @@ final class Dispatcher implements Callable<Object> {
         // The runtime spawned this body as a GreenThread<Object>; mounted() is that record.
         self = (GreenThread<Object>) GreenThread.mounted();
         thread = Thread.currentThread();
+        loader = thread.getContextClassLoader();
         self.body = this;
         pool.alive(this, true);
         try {
@@ -163,6 +232,16 @@ final class Dispatcher implements Callable<Object> {
         return pool.poll();
     }
 
+    /**
+     * An idle dispatcher's wait reason: it parks with itself as the blocker
+     * (awaitWork), which snapshots, dumps and traces render with this (WaitReasons),
+     * not as Object's class name and identity hash.
+     */
+    @Override
+    public String toString() {
+        return "event actor dispatcher (idle: waits for an actor to run)";
+    }
+
     /** No work: park until signalled. False if this dispatcher must end (retire, or the runtime closes). */
     private boolean awaitWork() {
         // A short spin first: a producer sending a stream of messages to idle actors
@@ -200,13 +279,28 @@ final class Dispatcher implements Callable<Object> {
 
     private void turn(EventActor a) {
         GreenThread<Object> g = a.owner;
+        int level = g.priorityLevel();
+        if (level > self.priorityLevel()) {
+            // Worse than the level this dispatcher was queued or ran at (the last turn's
+            // actor, or the best actor queued when it was woken): better work waiting for
+            // this carrier runs first, as it would before a thread of this actor's priority.
+            self.runAt(level);
+            io.verdant.internal.sched.Worker w = io.verdant.internal.sched.Worker.ofCaller();
+            if (w != null && w.scheduler() == pool.runtime.scheduler && w.betterWorkWaits(level)) {
+                Thread.yield();
+            }
+        }
         Thread me = thread;
         if (COUNT_TURNS) {
             g.dispatches++; // its owner: this dispatcher, until the actor is offered or idle again
         }
+        if (timeTurns) {
+            turnNanos = 0;
+            mountedAt = io.verdant.internal.timer.Clock.SYSTEM.nanoTime();
+        }
         acting = g;
         a.runner = me;
-        self.runAt(g.priorityLevel());
+        self.runAt(level);
         Thread.interrupted();
         int budget = a.throughput;
         boolean ended = false;
@@ -232,6 +326,10 @@ final class Dispatcher implements Callable<Object> {
                     s = a.behavior().handle(a.state, m);
                 } catch (Throwable t) {
                     a.current = null;
+                    if (io.verdant.internal.vthread.VirtualThreads.currentHandler(me) != self
+                            && g.toReplacedHandler(me, self, t)) {
+                        g.markFailureObserved();
+                    }
                     a.end(null, t);
                     ended = true;
                     break;
@@ -249,9 +347,24 @@ final class Dispatcher implements Callable<Object> {
             pool.runtime.reportInternalError(internal);
             ended = true;
         } finally {
+            if (io.verdant.internal.vthread.VirtualThreads.currentHandler(me) != self) {
+                me.setUncaughtExceptionHandler(self);
+            }
+            if (timeTurns) {
+                g.runNanos += turnNanos + (io.verdant.internal.timer.Clock.SYSTEM.nanoTime() - mountedAt);
+            }
+            if (COUNT_TURNS) {
+                // Its time waiting counts from here (a snapshot of an idle or queued actor). A
+                // deterministic runtime has no ticker to move the coarse clock: the real one there.
+                g.lastRanAt = GreenThread.stamp(pool.runtime.det == null ? io.verdant.internal.sched.Ticker.coarseNanos
+                        : io.verdant.internal.timer.Clock.SYSTEM.nanoTime());
+            }
             a.runner = null;
             a.afterTurn();
             Thread.interrupted();
+            if (me.getContextClassLoader() != loader) {
+                me.setContextClassLoader(loader);
+            }
             acting = null;
         }
         if (ended) {

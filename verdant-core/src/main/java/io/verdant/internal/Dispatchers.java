@@ -59,6 +59,13 @@ import java.util.concurrent.locks.LockSupport;
  *     Dekker pair over volatile accesses: either the producer sees the idle
  *     dispatcher, or the dispatcher sees the actor.
  *
+ * Priority of a woken dispatcher: an idle dispatcher parks at NORMAL; signal()
+ *   makes it runnable (Dispatcher.wakeAt), and starts a new one, at the level of
+ *   the best actor queued then, so the carrier queues it as it would queue that
+ *   actor were it a green thread: a CRITICAL actor's turn does not wait behind
+ *   NORMAL threads queued there, a LOW one's does (EventActorPriorityTest). Its
+ *   turn then runs at its actor's level (Dispatcher.turn).
+ *
  * Shutdown: the runtime cancels every green thread, dispatchers included.
  *   Idle dispatchers leave when the runtime is closing and the queues are empty;
  *   busy ones finish their queued actors (which end at once: they are cancelled
@@ -189,6 +196,7 @@ final class Dispatchers {
                     d.idle = false;
                     idleCount = idleCount - 1;
                     getAndAddRunning(1);
+                    d.wakeAt(bestQueuedLevel());
                 }
             }
             if (d != null) {
@@ -197,11 +205,21 @@ final class Dispatchers {
             }
         }
         if (running <= workers) {
-            startDispatcher();
+            startDispatcher(bestQueuedLevel());
         }
     }
 
-    private void startDispatcher() {
+    /** Any thread: the level of the best queued actor, or NORMAL's if none is (see "Priority of a woken dispatcher"). */
+    private int bestQueuedLevel() {
+        for (int l = 0; l < queues.length; l++) {
+            if (!queues[l].isEmpty()) {
+                return l;
+            }
+        }
+        return Priority.NORMAL.level();
+    }
+
+    private void startDispatcher(int level) {
         int t;
         do {
             t = total;
@@ -212,7 +230,7 @@ final class Dispatchers {
         getAndAddRunning(1);
         getAndAddStarted(1L);
         try {
-            runtime.spawn(new Dispatcher(this), "verdant-dispatcher", Priority.NORMAL, token, null);
+            runtime.spawn(new Dispatcher(this), "verdant-dispatcher", Priority.values()[level], token, null);
         } catch (Throwable closedOrFailed) {
             // Closing (IllegalStateException) or out of memory: the dispatchers alive go on.
             getAndAddTotal(-1);

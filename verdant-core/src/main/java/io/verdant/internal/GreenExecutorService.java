@@ -74,7 +74,7 @@ import java.util.function.Supplier;
  *   token (its descendants too), not only interrupts it. A FutureTask
  *   whose thread ended without completing it (close abandoned the
  *   thread: it never runs again) is cancelled by execute's callback, so it
- *   completes; invokeAny's ExecutorCompletionService wraps each GreenTask in
+ *   completes; a platform caller's invokeAny's ExecutorCompletionService wraps each GreenTask in
  *   a FutureTask of its own, so a GreenTask run by a wrapper registers the
  *   same callback on its thread when it starts (one that never started is
  *   left: the wrapper hides it). A green caller's
@@ -85,11 +85,15 @@ import java.util.function.Supplier;
  *   one its runtime's close abandons leaves them (GreenTask.dropAbandoned).
  *   Its untimed get waits the same way, with no deadline: in FutureTask's own
  *   queue close could not reach it.
- *   The timed invokeAll measures its deadline on the caller's clock likewise;
- *   a green caller's timed invokeAny starts every task and waits as one of
- *   each task's waiters (JDK's waits in a LinkedBlockingQueue's timed poll),
- *   listed in invokers: one its runtime's close abandons leaves them all and
- *   its tasks are cancelled (dropAbandoned: it parks with this executor as blocker).
+ *   The timed invokeAll measures its deadline on the caller's clock likewise,
+ *   and a green caller's invokeAll, timed or not, waits for each task as
+ *   invokeAny does (below): one its runtime's close abandons leaves its tasks'
+ *   waiters, and they are cancelled, as its cancellation would cancel them;
+ *   a green caller's invokeAny, timed or not, starts every task and waits as
+ *   one of each task's waiters (JDK's waits in a LinkedBlockingQueue's poll or
+ *   take, which every task's wrapper holds), listed in invokers: one its
+ *   runtime's close abandons leaves them all and its tasks are cancelled
+ *   (dropAbandoned: it parks with this executor as blocker).
  * Any thread may call any method.
  * </pre>
  */
@@ -109,8 +113,8 @@ public final class GreenExecutorService extends AbstractExecutorService implemen
     private final Supplier<MailboxBound> mailbox;
     /** Threads in awaitTermination or close, each with its closing listener on the runtime. */
     private final ConcurrentHashMap<Thread, Runnable> waiters = new ConcurrentHashMap<>();
-    /** Green threads in a timed invokeAny (parked with this executor as blocker), each with the tasks it waits on. */
-    private final ConcurrentHashMap<Thread, List<? extends GreenTask<?>>> invokers = new ConcurrentHashMap<>();
+    /** Green threads in an invokeAny or invokeAll (parked with this executor as blocker), each with the tasks it waits on. */
+    private final ConcurrentHashMap<Thread, List<? extends Future<?>>> invokers = new ConcurrentHashMap<>();
     @SuppressWarnings("unused") private volatile int state;
     @SuppressWarnings("unused") private volatile long active;
     @SuppressWarnings("unused") private volatile boolean terminated;
@@ -164,12 +168,16 @@ public final class GreenExecutorService extends AbstractExecutorService implemen
         // runtime closes and abandons it: the callback then runs on the closer).
         // A FutureTask (a submitted GreenTask, or invokeAny's wrapper of one) never
         // throws from run(): its thread failing means close abandoned it before it ran
-        // the task to the end. It is cancelled, else it would never complete.
+        // the task to the end. It is cancelled, else it would never complete; counted
+        // as ended even if the cancel throws (a user FutureTask's done()).
         task.onComplete((v, failure) -> {
-            if (failure != null && command instanceof FutureTask<?> f) {
-                f.cancel(false);
+            try {
+                if (failure != null && command instanceof FutureTask<?> f) {
+                    f.cancel(false);
+                }
+            } finally {
+                taskEnded();
             }
-            taskEnded();
         }, false);
     }
 
@@ -184,9 +192,24 @@ public final class GreenExecutorService extends AbstractExecutorService implemen
     }
 
     /**
+     * As {@link AbstractExecutorService#invokeAll(Collection)}; a green caller
+     * waits as in the timed one, with no deadline.
+     */
+    @Override
+    public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks) throws InterruptedException {
+        if (GreenThread.current() == null) {
+            return super.invokeAll(tasks);
+        }
+        Objects.requireNonNull(tasks, "tasks");
+        return invokeAll(tasks, Deadline.FOREVER, false);
+    }
+
+    /**
      * As {@link AbstractExecutorService#invokeAll(Collection, long, TimeUnit)},
      * with the deadline on the caller's clock (its runtime's for a green
-     * thread) and the waits of {@link GreenTask#get(long, TimeUnit)}.
+     * thread); a platform caller waits as {@link GreenTask#get(long, TimeUnit)},
+     * a green one as invokeAny does (listed in invokers, so its runtime's close
+     * cancels the tasks, as its cancellation would).
      */
     @Override
     public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
@@ -194,15 +217,24 @@ public final class GreenExecutorService extends AbstractExecutorService implemen
         Objects.requireNonNull(tasks, "tasks");
         Objects.requireNonNull(unit, "unit");
         long nanos = unit.toNanos(timeout);
-        Deadline deadline = Deadline.after(Math.max(0L, nanos));
+        return invokeAll(tasks, Deadline.after(Math.max(0L, nanos)), nanos <= 0L);
+    }
+
+    /** invokeAll until {@code deadline} (FOREVER, green callers only: never times out); {@code timedOut}: at once. */
+    private <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, Deadline deadline, boolean timedOut)
+            throws InterruptedException {
+        Thread me = Thread.currentThread();
+        boolean green = GreenThread.current() != null;
         List<Future<T>> futures = new ArrayList<>(tasks.size());
         int j = 0;
         try {
             for (Callable<T> t : tasks) {
                 futures.add(newTaskFor(t));
             }
+            if (green) {
+                invokers.put(me, futures); // filled: close reads it only once this thread has parked
+            }
             int size = futures.size();
-            boolean timedOut = nanos <= 0L;
             for (int i = 0; i < size && !timedOut; i++) {
                 if (i > 0 && deadline.expired()) {
                     timedOut = true;
@@ -212,15 +244,9 @@ public final class GreenExecutorService extends AbstractExecutorService implemen
             }
             for (; j < size && !timedOut; j++) {
                 Future<T> f = futures.get(j);
-                if (!f.isDone()) {
-                    try {
-                        f.get(Math.max(0L, deadline.remaining()), TimeUnit.NANOSECONDS);
-                    } catch (CancellationException | ExecutionException ignore) {
-                        // its outcome is in the future
-                    } catch (TimeoutException e) {
-                        timedOut = true;
-                        j--; // f is not done: cancel it too
-                    }
+                if (!f.isDone() && !(green ? awaitGreen((GreenTask<T>) f, deadline) : awaitPlatform(f, deadline))) {
+                    timedOut = true;
+                    j--; // f is not done: cancel it too
                 }
             }
             if (timedOut) {
@@ -234,6 +260,59 @@ public final class GreenExecutorService extends AbstractExecutorService implemen
                 f.cancel(true);
             }
             throw t;
+        } finally {
+            if (green) {
+                invokers.remove(me);
+            }
+        }
+    }
+
+    /** A platform caller of invokeAll: waits for {@code f} until the deadline; false if it passed first. */
+    private static boolean awaitPlatform(Future<?> f, Deadline deadline) throws InterruptedException {
+        try {
+            f.get(Math.max(0L, deadline.remaining()), TimeUnit.NANOSECONDS);
+        } catch (CancellationException | ExecutionException ignore) {
+            // its outcome is in the future
+        } catch (TimeoutException e) {
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * A green caller of invokeAll: waits for {@code f} among its waiters, with this
+     * executor as blocker (dropAbandoned); false if the deadline passed first.
+     */
+    private boolean awaitGreen(GreenTask<?> f, Deadline deadline) throws InterruptedException {
+        Thread me = Thread.currentThread();
+        f.waiters.add(me);
+        try {
+            Waits.Outcome o = Waits.await(this, deadline, f::isDone);
+            if (o == Waits.Outcome.CANCELLED) {
+                Thread.interrupted();
+                throw new InterruptedException("cancelled or interrupted in invokeAll");
+            }
+            return o == Waits.Outcome.READY;
+        } finally {
+            f.waiters.remove(me);
+        }
+    }
+
+    /**
+     * As {@link AbstractExecutorService#invokeAny(Collection)}; a green caller
+     * waits as in the timed one, with no deadline (in the JDK's completion queue,
+     * its runtime's close could neither reach it nor cancel its tasks).
+     */
+    @Override
+    public <T> T invokeAny(Collection<? extends Callable<T>> tasks) throws InterruptedException, ExecutionException {
+        if (GreenThread.current() == null) {
+            return super.invokeAny(tasks);
+        }
+        Objects.requireNonNull(tasks, "tasks");
+        try {
+            return greenInvokeAny(tasks, Deadline.FOREVER);
+        } catch (TimeoutException unreachable) {
+            throw new AssertionError(unreachable);
         }
     }
 
@@ -250,10 +329,15 @@ public final class GreenExecutorService extends AbstractExecutorService implemen
         }
         Objects.requireNonNull(tasks, "tasks");
         Objects.requireNonNull(unit, "unit");
+        return greenInvokeAny(tasks, Deadline.after(Math.max(0L, unit.toNanos(timeout))));
+    }
+
+    /** invokeAny of a green caller, until {@code deadline} (FOREVER: never times out). */
+    private <T> T greenInvokeAny(Collection<? extends Callable<T>> tasks, Deadline deadline)
+            throws InterruptedException, ExecutionException, TimeoutException {
         if (tasks.isEmpty()) {
             throw new IllegalArgumentException("no tasks");
         }
-        Deadline deadline = Deadline.after(Math.max(0L, unit.toNanos(timeout)));
         Thread me = Thread.currentThread();
         List<GreenTask<T>> futures = new ArrayList<>(tasks.size());
         try {
@@ -430,17 +514,20 @@ public final class GreenExecutorService extends AbstractExecutorService implemen
      * or close here (this executor may be another runtime's): it leaves the waiters
      * and its closing listener leaves this executor's runtime, which nothing else
      * would empty before termination (AbandonedExecutorAwaitTerminationTest). One
-     * abandoned in a timed invokeAny leaves the waiters of each of its tasks, which
-     * would keep it until they end, and the tasks are cancelled, as its return
-     * would (AbandonedInvokeAnyCallerTest). Any thread; never parks.
+     * abandoned in an invokeAny or invokeAll leaves the waiters of each of its
+     * tasks, which would keep it until they end, and the tasks are cancelled, as
+     * invokeAny's return, or invokeAll's cancellation, would
+     * (AbandonedInvokeAnyCallerTest, AbandonedInvokeAllCallerTest). Any thread;
+     * never parks.
      */
     @Override
     public void dropAbandoned(Thread t) {
-        List<? extends GreenTask<?>> started = invokers.remove(t);
+        List<? extends Future<?>> started = invokers.remove(t);
         if (started != null) {
-            for (GreenTask<?> f : started) {
-                f.dropAbandoned(t);
-                f.cancel(true); // as invokeAny's finally would: nobody is left to take a result
+            for (Future<?> f : started) {
+                ((GreenTask<?>) f).dropAbandoned(t);
+                // As invokeAny's return, or invokeAll's cancellation, would: nobody is left to take a result.
+                f.cancel(true);
             }
         }
         Runnable closing = waiters.remove(t);
@@ -587,6 +674,19 @@ public final class GreenExecutorService extends AbstractExecutorService implemen
         @Override
         public void dropAbandoned(Thread t) {
             waiters.remove(t);
+        }
+
+        /**
+         * The wait reason of a green caller of get (this task is its park blocker,
+         * rendered by WaitReasons) and the future's own toString: the task's state
+         * and the green thread running it, never the task itself (FutureTask's
+         * toString prints the user's callable, which may hold user data).
+         */
+        @Override
+        public String toString() {
+            GreenThread<?> g = runner;
+            return "executor task (" + (isDone() ? "done" : g == null ? "queued"
+                    : "running in " + io.verdant.internal.obs.WaitReasons.describe(g)) + ")";
         }
     }
 

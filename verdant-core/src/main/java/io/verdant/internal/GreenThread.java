@@ -36,6 +36,15 @@ import java.util.function.BooleanSupplier;
  *   {@link #current()} is Thread.currentThread() plus one field read. (The body
  *   catches every Throwable, so the JDK never calls the handler; a library that
  *   hands it an error gets what the JDK's default handler does: uncaughtException.)
+ *   User code may replace that handler (a library's thread factory sets one on
+ *   every thread it makes): then, and only then, current() asks the carrier
+ *   which green thread it runs (its Worker's task, or a deterministic carrier's),
+ *   checking that this is the calling thread's. A handler that is a GreenThread
+ *   counts only on that green thread's own virtual thread (vthread == the caller):
+ *   code may hand a green thread's handler on to a virtual thread it starts, which
+ *   then acted as that green thread (took its messages). The replacing handler gets the
+ *   body's failure, as the JDK would give it a thread's uncaught exception
+ *   (run(), Dispatcher's turn for an event actor's handler; not a cancellation).
  *
  * execute(Runnable) and foreign tasks
  *   The JDK submits the same runContinuation instance on every resubmission.
@@ -216,7 +225,12 @@ import java.util.function.BooleanSupplier;
  *   runs the callback on the caller. Completion runs the callback nodes, in
  *   registration order, on the ended green thread itself after its joiners
  *   are woken (an event actor: on whoever ends it; ABANDONED: on the thread
- *   closing the runtime).
+ *   closing the runtime). Callbacks may park (docs/ecosystem.md), after the
+ *   live count's -1: so finish, having seen a callback node before its -1
+ *   (or, for one registered after that look, at the swap to DONE), counts
+ *   them with the runtime (RuntimeCore.callbacksStarting) until they have
+ *   run, and close waits for them as for live threads; else a close stopped
+ *   the carriers under a parked callback, which never finished.
  *
  * A finished thread's virtual thread (issue 11)
  *   A handle outlives its thread: the spawn benchmark keeps 1,000,000 of them,
@@ -224,7 +238,7 @@ import java.util.function.BooleanSupplier;
  *   garbage collector would copy for each (the handle itself is ~104). So once
  *   the carrier sees, after a dispatch, that the thread's status is final and
  *   its virtual thread has terminated, it replaces vthread with a shared,
- *   terminated, unnamed platform thread (Ended.THREAD) and runContinuation with
+ *   terminated, unnamed platform thread (endedThread) and runContinuation with
  *   a runnable that is never run (ENDED_CONTINUATION). Everything that reads
  *   vthread afterwards sees what it saw before: a terminated thread named ""
  *   (only unnamed threads are dropped; a named one keeps its thread), and
@@ -308,7 +322,9 @@ public final class GreenThread<T> extends GreenThreadHead<T>
     /** Observability (24 bytes per thread, see design/observability.md):
      * run time in nanoseconds, sampled (ticker adds a tick per tick it saw this thread
      * running, the ticks it slept after a backed-off sleep; single writer) or, with Config.cpuTiming, measured per slice by the
-     * carrier (single writer at a time: slices of one thread never overlap). */
+     * carrier (single writer at a time: slices of one thread never overlap). An event actor's: its dispatchers'
+     * samples in its turns (the ticker), or, with Config.cpuTiming, its turns measured by their dispatcher (one
+     * dispatcher owns a scheduled actor at a time). */
     long runNanos;
     /** The spawning green thread of the same runtime: its pid index + 1 (0: none) and generation. Immutable. */
     int parentIndex;
@@ -335,11 +351,8 @@ public final class GreenThread<T> extends GreenThreadHead<T>
      * spawning act for the actor).
      */
     public static GreenThread<?> current() {
-        Thread t = Thread.currentThread();
-        if (t.isVirtual() && io.verdant.internal.vthread.VirtualThreads.currentHandler(t) instanceof GreenThread<?> g) {
-            return g.body == null ? g : ((Dispatcher) g.body).acting();
-        }
-        return null;
+        GreenThread<?> g = mounted();
+        return g == null || g.body == null ? g : ((Dispatcher) g.body).acting();
     }
 
     /**
@@ -348,10 +361,49 @@ public final class GreenThread<T> extends GreenThreadHead<T>
      */
     static GreenThread<?> mounted() {
         Thread t = Thread.currentThread();
-        if (t.isVirtual() && io.verdant.internal.vthread.VirtualThreads.currentHandler(t) instanceof GreenThread<?> g) {
-            return g;
+        if (t.isVirtual()) {
+            return io.verdant.internal.vthread.VirtualThreads.currentHandler(t) instanceof GreenThread<?> g
+                    && g.vthread == t ? g : carriedBy(t);
         }
         return null;
+    }
+
+    /**
+     * The green thread whose virtual thread is {@code t}, or null; any thread (for
+     * observers: a mutex's holder, a dispatcher running a turn). Its handler, else
+     * (user code replaced it) the executor t was built with, each checked to be t's
+     * own green thread (a virtual thread started inside a green thread inherits that
+     * executor).
+     *
+     * @param t any thread, or null
+     * @return its green thread (a dispatcher's own, not the actor it runs), or null
+     */
+    public static GreenThread<?> of(Thread t) {
+        if (t == null || !t.isVirtual()) {
+            return null;
+        }
+        if (t.getUncaughtExceptionHandler() instanceof GreenThread<?> g && g.vthread == t) {
+            return g;
+        }
+        java.util.concurrent.Executor s = io.verdant.internal.vthread.VirtualThreads.schedulerOf(t);
+        GreenThread<?> g = s instanceof GreenThread<?> own ? own
+                : io.verdant.internal.det.DetScheduler.greenOfScheduler(s);
+        return g != null && g.vthread == t ? g : null;
+    }
+
+    /**
+     * The green thread whose virtual thread is {@code t}, the calling thread, found
+     * through the carrier running it: the task of one of our Workers, or the task of a
+     * deterministic carrier; null if {@code t} is no green thread. Only for a thread
+     * whose uncaught-exception handler is not its own GreenThread: user code replaced it
+     * (see "Finding the current green thread").
+     */
+    private static GreenThread<?> carriedBy(Thread t) {
+        Thread carrier = io.verdant.internal.vthread.VirtualThreads.currentCarrier();
+        if (carrier instanceof io.verdant.internal.sched.Worker w) {
+            return w.currentTask() instanceof GreenThread<?> g && g.vthread == t ? g : null;
+        }
+        return io.verdant.internal.det.DetScheduler.greenMountedOn(carrier, t);
     }
 
     /**
@@ -440,16 +492,47 @@ public final class GreenThread<T> extends GreenThreadHead<T>
      * the JDK's default scheduler (Scheduler.resumeOnDefault): a thread in System.exit
      * must run again to halt the JVM. Every later run goes there too (the token stays
      * taken, see execute), and the JDK's continuation ignores a copy with nothing to run.
+     * So does a run after a close that began before the JVM's shutdown: System.exit was
+     * called while that close waited (from a thread it had cancelled or abandoned), and
+     * its thread would otherwise never halt the JVM (ExitDuringCloseTest).
      */
     @Override
     protected void submittedAfterTermination() {
         Runnable rc = runContinuation;
-        if (rc != null && rc != ENDED_CONTINUATION && runtime.scheduler.resumesOnDefaultAfterTermination()) {
+        if (rc != null && rc != ENDED_CONTINUATION && resumeOnDefault()) {
             java.util.concurrent.Executor fallback = io.verdant.internal.vthread.VirtualThreads.defaultScheduler();
             if (fallback != null) {
                 fallback.execute(rc);
             }
         }
+    }
+
+    /**
+     * Close during the JVM's shutdown, once the carriers stopped: a copy of this thread
+     * that was queued then was dropped with the queues, and it keeps the token, so no
+     * later wake-up submits the thread again (execute takes the holder to run it). A
+     * thread in System.exit woken just before the carriers stopped stayed runnable for
+     * ever and the JVM never exited (ExitDuringCloseTest). Its run goes to the JDK's
+     * default scheduler, as a submission after termination does; a thread that is not
+     * runnable ignores it (the JDK's continuation returns at once), and so does one
+     * that another copy runs.
+     */
+    public void resumeDroppedCopy() {
+        if (queued) {
+            submittedAfterTermination();
+        }
+    }
+
+    /** After termination: whether runs go to the JDK's default scheduler (the JVM shuts down). */
+    private boolean resumeOnDefault() {
+        if (runtime.scheduler.resumesOnDefaultAfterTermination()) {
+            return true;
+        }
+        if (runtime.det == null && RuntimeCore.jvmShuttingDown()) {
+            runtime.scheduler.resumeOnDefaultAfterTermination(); // later runs skip the probe
+            return true;
+        }
+        return false;
     }
 
     @Override
@@ -547,8 +630,17 @@ public final class GreenThread<T> extends GreenThreadHead<T>
                 // Real run time (Clock.SYSTEM), the same in deterministic mode, whose
                 // clock does not move while a thread runs.
                 long t0 = Clock.SYSTEM.nanoTime();
+                Dispatcher d = body instanceof Dispatcher x ? x : null; // before its first slice, a thread's body is its Callable
+                if (d != null) {
+                    d.mounting(t0); // a turn's clock
+                }
                 rc.run();
-                runNanos += Clock.SYSTEM.nanoTime() - t0;
+                long t1 = Clock.SYSTEM.nanoTime();
+                runNanos += t1 - t0;
+                if (d != null) {
+                    // Before endRun gives the token back: no other carrier mounts the dispatcher before this.
+                    d.unmounting(t1);
+                }
             } else {
                 rc.run();
             }
@@ -597,34 +689,69 @@ public final class GreenThread<T> extends GreenThreadHead<T>
      */
     private void dropEndedThread() {
         Thread vt = vthread;
-        if (vt != null && vt != Ended.THREAD && vt.getState() == Thread.State.TERMINATED && vt.getName().isEmpty()) {
+        Thread ended = endedThread;
+        if (ended == null) {
+            ended = endedThread(); // once per JVM, or again after a failed start
+            if (ended == null) {
+                return; // it could not be started: this thread keeps its virtual thread
+            }
+        }
+        if (vt != null && vt != ended && vt.getState() == Thread.State.TERMINATED && vt.getName().isEmpty()) {
             // Foreign work from virtual threads that inherited this executor may still
             // come (execute): with a runnable of our own in place it stays foreign.
             setRunContinuationRelease(ENDED_CONTINUATION);
-            vthread = Ended.THREAD;
+            vthread = ended;
+        }
+    }
+
+    /**
+     * A deterministic runtime's carrier, after each slice of this thread (it runs
+     * the continuation itself, not {@link #dispatch}): a dispatcher's unmount, as
+     * dispatch's last step does it. Without it a handler that parked kept the actor
+     * in its dispatcher's next slot and started no other dispatcher, so an actor it
+     * waited for never ran (DetEventActorBlockingHandlerTest).
+     */
+    public void unmountedOnDetCarrier() {
+        if (body instanceof Dispatcher d) {
+            d.unmounted();
         }
     }
 
     /**
      * What a finished thread holds instead of its continuation: never run, only
      * compared (by execute() with what it is given, by dispatch() to skip a late
-     * copy). Not in {@link Ended}, whose initialisation starts a thread: dispatch
-     * reads this on every run.
+     * copy).
      */
     private static final Runnable ENDED_CONTINUATION = () -> {
         throw new IllegalStateException("the continuation of an ended green thread");
     };
 
-    /** What a finished thread holds instead of its virtual thread. */
-    private static final class Ended {
-        /** A terminated, unnamed platform thread: its state and name are what the dropped thread's were. */
-        static final Thread THREAD = terminatedThread();
-        private static Thread terminatedThread() {
-            // No task (run() does nothing): a lambda of this class would need this class
-            // initialised to run, and its initialisation waits here for the thread to end.
-            Thread t = new Thread(null, null, "", 0, false);
-            t.setDaemon(true);
-            t.start();
+    /**
+     * What a finished thread holds instead of its virtual thread: a terminated,
+     * unnamed platform thread (its state and name are what the dropped thread's
+     * were); null until the first carrier that needs it has made it. Made on
+     * demand, not in a class initialiser: a failed start (out of native threads)
+     * is retried by a later finished thread, instead of leaving the class
+     * unusable for the JVM and every later finished thread's carrier failing.
+     */
+    private static volatile Thread endedThread;
+    private static final Object ENDED_THREAD_LOCK = new Object();
+
+    /** A carrier: the shared ended thread, made now if need be; null if it could not be started. */
+    private static Thread endedThread() {
+        synchronized (ENDED_THREAD_LOCK) {
+            Thread t = endedThread;
+            if (t != null) {
+                return t;
+            }
+            try {
+                t = new Thread(null, null, "", 0, false); // no task: run() does nothing
+                t.setDaemon(true);
+                io.verdant.internal.sched.Faults.endedThreadStarting();
+                t.start();
+            } catch (OutOfMemoryError | RuntimeException notStarted) {
+                return null;
+            }
             boolean interrupted = false;
             while (t.isAlive()) {
                 try {
@@ -636,6 +763,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+            endedThread = t;
             return t;
         }
     }
@@ -676,7 +804,15 @@ public final class GreenThread<T> extends GreenThreadHead<T>
     @Override
     protected void chargeTicks(long ticks) {
         if (!runtime.cpuTiming) {
-            runNanos += ticks * io.verdant.internal.sched.Ticker.TICK_NANOS;
+            long nanos = ticks * io.verdant.internal.sched.Ticker.TICK_NANOS;
+            runNanos += nanos;
+            // A dispatcher in an event actor's turn runs the actor's handler: the actor, which has
+            // no slices of its own, is charged too (read racily: a sample may go to the turn
+            // before or after). The ticker is the only writer of both.
+            GreenThread<?> a = actingAs();
+            if (a != this) {
+                a.runNanos += nanos;
+            }
         }
     }
 
@@ -729,7 +865,12 @@ public final class GreenThread<T> extends GreenThreadHead<T>
      * @return the actor in a turn, or this
      */
     public GreenThread<?> actingAs() {
-        return body instanceof Dispatcher d ? d.acting() : this;
+        // The actor in a turn, not Dispatcher.acting(): between turns that answers the
+        // dispatcher's own record, which its body notes only once it runs (and which another
+        // thread may not see yet): a ticker's sample of a dispatcher just started found null
+        // there (UnstartedDispatcherSampleTest). That record is this one.
+        GreenThread<?> a = body instanceof Dispatcher d ? d.actor() : null;
+        return a != null ? a : this;
     }
 
     /**
@@ -781,11 +922,37 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             failure = t;
         }
         body = null;
+        if (failure != null && toReplacedHandler(Thread.currentThread(), this, failure)) {
+            failureObserved = true;
+        }
         try {
             complete(value, failure);
         } catch (Throwable t) {
             runtime.reportInternalError(t); // a runtime bug, not the body's failure
         }
+    }
+
+    /**
+     * The calling thread {@code t}, running this green thread's body (or, on a
+     * dispatcher, this event actor's handler), which threw {@code failure}: if user
+     * code replaced t's uncaught-exception handler ({@code own}, Verdant's) with one of
+     * its own, that handler is given the failure, as the JDK gives it a thread's
+     * uncaught exception; not a cancellation (a cancelled thread's normal end, which is
+     * never logged either). What that handler throws is logged (the JDK ignores it).
+     *
+     * @return true if a handler of the user's was given the failure (it is observed)
+     */
+    boolean toReplacedHandler(Thread t, GreenThread<?> own, Throwable failure) {
+        Thread.UncaughtExceptionHandler h = io.verdant.internal.vthread.VirtualThreads.currentHandler(t);
+        if (h == own || h == null || failure instanceof io.verdant.CancelledException) {
+            return false;
+        }
+        try {
+            h.uncaughtException(t, failure);
+        } catch (Throwable thrown) {
+            runtime.reportUncaughtHandlerFailure(this, failure, thrown);
+        }
+        return true;
     }
 
     /**
@@ -806,7 +973,13 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         if (failure == null) {
             finish(SUCCEEDED, value);
         } else if (finish(FAILED, failure)) {
-            runtime.reportFailure(this, failure, failureObserved);
+            try {
+                runtime.reportFailure(this, failure, failureObserved);
+            } finally {
+                if (runtime.hasFailureHandler()) {
+                    runtime.callbacksDone(this); // counted by finish
+                }
+            }
         }
     }
 
@@ -816,9 +989,9 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         }
         // The carrier is asked once for the pid table's cache, the live count and the
         // exit counter (issue 11: it was asked three times per exit): nothing from here
-        // to the counting parks, yields or blocks on a monitor unless the thread handed
-        // children up (a cancel of an adopted child takes monitors and runs callbacks) or
-        // has a cell (exit signals), after each of which it is asked again.
+        // to the counting parks, yields or blocks on a monitor unless the thread cancels
+        // children it handed up to a cancelled token (monitors and callbacks) or has a
+        // cell (exit signals), after each of which it is asked again.
         int on = runtime.carrierOfCaller();
         if (!runtime.pids.free(this, on)) {
             // Close emptied the slot first (abandon), or the spawner did (a spawn that
@@ -829,9 +1002,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             return false;
         }
         io.verdant.internal.obs.Jfr.threadEnd(this, terminal == FAILED ? (Throwable) result : null);
-        if (CancelNode.threadEnded(this)) {
-            on = runtime.carrierOfCaller();
-        }
+        java.util.ArrayList<GreenThread<?>> late = CancelNode.threadEndedLate(this);
         io.verdant.internal.sched.Faults.slotEmptied();
         outcome = result;
         setStatusRelease(terminal);
@@ -843,7 +1014,27 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         // the stores before it.
         VarHandle.fullFence();
         ActorCell c = cell;
+        boolean stranding = false;
+        if (late != null) {
+            // Children handed up to a cancelled token are cancelled by this thread: their
+            // onCancel actions may park it, so it is listed as for the exit signals below
+            // (StrandedHandUpCloseTest).
+            stranding = runtime.strandable(this);
+            try {
+                CancelNode.cancelAdopted(late);
+            } catch (Throwable t) {
+                runtime.reportInternalError(t);
+            }
+            on = runtime.carrierOfCaller();
+        }
         if (c != null) {
+            // The exit signals take cell monitors: a contended one unmounts this thread, and
+            // one still off its carrier when close stops the carriers is never resumed. It
+            // is in no pid slot any more (close cannot abandon it), so it is listed for close
+            // to complete (RuntimeCore.completeStranded; StrandedEndCloseTest).
+            if (late == null) {
+                stranding = runtime.strandable(this);
+            }
             try {
                 if (c.exited()) {
                     failureObserved = true;
@@ -852,6 +1043,24 @@ public final class GreenThread<T> extends GreenThreadHead<T>
                 runtime.reportInternalError(t);
             }
             on = runtime.carrierOfCaller();
+        }
+        // Callbacks to run are counted before the -1, so a close that sees this end waits for them.
+        boolean callbacks = countCallbacks();
+        // The user's failureHandler runs after the -1 too (complete) and may park: counted as a callback.
+        boolean handler = terminal == FAILED && runtime.hasFailureHandler();
+        if (handler) {
+            runtime.callbacksStarting(this);
+        }
+        io.verdant.internal.sched.Faults.callbacksCounted();
+        if (stranding && !runtime.unstranded(this)) {
+            // Close completed this thread while it was off its carrier (a carrier stuck in it resumed it).
+            if (callbacks) {
+                runtime.callbacksDone(this);
+            }
+            if (handler) {
+                runtime.callbacksDone(this);
+            }
+            return false;
         }
         // Counted as ended before joiners can return: join() waits for DONE, not for status.
         runtime.threadEnded(on);
@@ -864,6 +1073,49 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             runtime.exitedElsewhere.incrementAndGet();
         }
         Object w = getAndSetWaiters(DONE);
+        if (!callbacks && hasCallbacks(w)) {
+            // Registered after countCallbacks looked: counted now, so that a close from
+            // here on waits for them (LateCallbackCloseTest). A close already past its
+            // wait raced this end, as a spawn racing close does.
+            runtime.callbacksStarting(this);
+            callbacks = true;
+        }
+        try {
+            endWaiters(w);
+        } finally {
+            if (callbacks) {
+                runtime.callbacksDone(this);
+            }
+        }
+        return true;
+    }
+
+    /** Whether the waiter stack {@code w} holds a callback node. */
+    private static boolean hasCallbacks(Object w) {
+        for (; w instanceof Waiter node; w = node.next) {
+            if (node.action != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * finish(), before the live count's -1: whether this thread has onComplete
+     * callbacks to run (then counted with the runtime until they have run, see
+     * RuntimeCore.callbacksStarting). A peek at waiters: a callback registered
+     * between it and the swap to DONE is counted after the swap (finish).
+     */
+    private boolean countCallbacks() {
+        if (hasCallbacks(waitersAcquire())) {
+            runtime.callbacksStarting(this);
+            return true;
+        }
+        return false;
+    }
+
+    /** finish(), once waiters is DONE: wakes the joiners of {@code w} and runs its callbacks. */
+    private void endWaiters(Object w) {
         if (w instanceof Waiter && vthread == null) {
             eventActorEnded(w);
         } else if (w instanceof Waiter) {
@@ -894,7 +1146,6 @@ public final class GreenThread<T> extends GreenThreadHead<T>
                 failureObserved = true; // a user callback was given the failure
             }
         }
-        return true;
     }
 
     /**
@@ -1009,7 +1260,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
     }
 
     /** Runtime shutdown: completes the handle of a thread that will never run again. */
-    void abandon() {
+    Object abandon() {
         if (preempt) {
             Safepoints.cancel(this);
         }
@@ -1018,6 +1269,8 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             // Out of the cancellation tree, as a thread that ends (see "Completion state").
             // Close cancelled this thread's token first (its step 2), so its children
             // were taken by that cancel: this only clears its link or slot on its parent.
+            // (Unless close went on while an onCancel action blocked its cancels: then, as
+            // after a cancel that failed, CancelNode.threadEnded hands the children up.)
             try {
                 CancelNode.threadEnded(this);
             } catch (Throwable t) {
@@ -1043,9 +1296,33 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             io.verdant.internal.obs.Jfr.threadAbandoned(this); // its end: it will not run complete()
             Object w = getAndSetWaiters(DONE);
             unparkAll(w);
-            // Callbacks of an abandoned thread run on the thread closing the runtime.
-            runCallbacks(w);
+            // Callbacks of an abandoned thread: close runs them once it has abandoned every thread.
+            return hasCallbacks(w) ? w : null;
         }
+        return null;
+    }
+
+    /**
+     * Close, for a thread that emptied its pid slot and was off its carrier inside its
+     * exit signals (or its cancel of handed-up children) when the carriers stopped (RuntimeCore.completeStranded, which took it
+     * from the stranded list, so it never goes on): the rest of finish. Its status and
+     * outcome are written; the exit signals not sent yet are lost. Returns the callbacks
+     * to run (see {@link #runAbandonedCallbacks}), or null.
+     */
+    Object completeStranded() {
+        runtime.threadEnded();
+        runtime.exitedElsewhere.incrementAndGet();
+        Object w = getAndSetWaiters(DONE);
+        unparkAll(w);
+        if (statusAcquire() == FAILED) {
+            runtime.reportFailure(this, (Throwable) outcome, failureObserved);
+        }
+        return hasCallbacks(w) ? w : null;
+    }
+
+    /** Close, after abandon() returned {@code w}: runs the abandoned thread's callbacks. */
+    void runAbandonedCallbacks(Object w) {
+        runCallbacks(w);
     }
 
     /**
@@ -1195,7 +1472,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
     }
 
     /** Any thread: whether its runtime's close abandoned this thread (it may still be running). */
-    boolean abandonedByClose() {
+    public boolean abandonedByClose() {
         return statusAcquire() == ABANDONED;
     }
 
@@ -1431,7 +1708,11 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         }
     }
 
-    /** A dispatcher only, on itself: runs at {@code level} until changed (it is in no queue while it runs). */
+    /**
+     * A dispatcher, on itself (it is in no queue while it runs), or the signaller waking
+     * it from idle while it is parked (Dispatcher.wakeAt): runs, or is made runnable, at
+     * {@code level} until changed.
+     */
     void runAt(int level) {
         priority = level;
     }

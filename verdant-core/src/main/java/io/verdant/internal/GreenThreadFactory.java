@@ -70,8 +70,11 @@ public final class GreenThreadFactory implements ThreadFactory {
                 task.run();
                 return null;
             }, names.next(), priority, token, mailbox == null ? null : mailbox.get()).virtualThread();
-        } catch (IllegalStateException closed) {
-            return null;
+        } catch (IllegalStateException e) {
+            if (runtime.isClosed()) {
+                return null;
+            }
+            throw e; // not a rejection: an InheritableThreadLocal.childValue that threw it (InheritedLocalFailureTest)
         }
     }
 

@@ -39,8 +39,9 @@ import io.verdant.internal.sched.Task;
  *                    Runnable that is not also a Callable (spawn(Runnable)
  *                    stores the caller's own object: see GreenThread.run).
  *   kin              cancellation (see CancelNode); volatile.
- *   lastRanAt        stamped by the carrier after each slice; read by anyone
- *                    as a snapshot (plain int). An int, not the clock's long,
+ *   lastRanAt        stamped by the carrier after each slice (for an event
+ *                    actor, by its dispatcher at the end of each turn); read
+ *                    by anyone as a snapshot (plain int). An int, not the clock's long,
  *                    so that it and dispatches fit where the long was: the
  *                    record stays 104 bytes (GreenThread.waitedNanos says
  *                    what the 32 bits cover).

@@ -25,6 +25,12 @@ import java.util.concurrent.Executor;
  * 11. Either way, if the JVM used a socket from a virtual thread before the first
  * runtime started, the sub-pollers already live on the default scheduler.
  *
+ * <p>The threads made here serve the JVM, not the thread that starts the first
+ * runtime: they inherit nothing from it (no inheritable thread locals; the
+ * system class loader as context class loader). They copied its inheritable
+ * thread locals, so a childValue that threw failed that Verdant.start
+ * (JdkPollersTest, PollerInitContextProbe).
+ *
  * <p>The sub-pollers outlive every runtime and keep their scheduler:
  * {@link PollerHost#jdkScheduler()}, which holds PollerHost only weakly, so that
  * they do not keep the class loader that loaded Verdant from being collected
@@ -64,11 +70,14 @@ final class JdkPollers {
                 Thread t;
                 if (hosted) {
                     // Not the JDK's default scheduler: its carriers may all be busy (PollerHost, "Start-up").
-                    host.bootstrap(r -> Thread.ofPlatform().daemon().name("verdant-poller-bootstrap").start(r));
-                    t = VirtualThreads.newThread(scheduler, "verdant-poller-init", init);
+                    host.bootstrap(r -> Thread.ofPlatform().daemon().name("verdant-poller-bootstrap")
+                            .inheritInheritableThreadLocals(false).start(r));
+                    t = VirtualThreads.newThreadInheritingNothing(scheduler, "verdant-poller-init", init, null,
+                            ClassLoader.getSystemClassLoader());
                     t.start();
                 } else {
-                    t = Thread.ofVirtual().name("verdant-poller-init").start(init);
+                    t = Thread.ofVirtual().name("verdant-poller-init").inheritInheritableThreadLocals(false)
+                            .start(init);
                 }
                 // Uninterruptibly: a start() that returned before t ran would let a green
                 // thread initialise the poller, and the sub-pollers would inherit its

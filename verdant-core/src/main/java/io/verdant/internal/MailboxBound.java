@@ -211,6 +211,15 @@ public final class MailboxBound implements ExitListener, AbandonedWaits {
         }
     }
 
+    /**
+     * A sender whose counted message was not enqueued (its node's allocation failed:
+     * ActorCell.appendCounted): gives its place back, waking a waiting sender as
+     * {@link #taken} does. Any thread.
+     */
+    void uncount() {
+        taken();
+    }
+
     /** Owner only: number of messages beyond capacity (DROP_OLDEST drops them). */
     int excess() {
         return policy == DROP_OLDEST ? count - capacity : 0;
@@ -245,11 +254,11 @@ public final class MailboxBound implements ExitListener, AbandonedWaits {
     int offer(GreenThread<?> target, ActorCell cell, Pid pid, Object msg, boolean mayBlock, Deadline limit) {
         if (policy == DROP_OLDEST) {
             added();
-            cell.append(msg);
+            cell.appendCounted(msg, this);
             return DELIVERED;
         }
         if (reserve()) {
-            cell.append(msg);
+            cell.appendCounted(msg, this);
             return DELIVERED;
         }
         if (policy == DROP_NEWEST || !mayBlock) {
@@ -272,7 +281,7 @@ public final class MailboxBound implements ExitListener, AbandonedWaits {
             for (;;) {
                 if (reserve()) {
                     placed = true;
-                    cell.append(msg);
+                    cell.appendCounted(msg, this);
                     return DELIVERED;
                 }
                 blocked.add(me);

@@ -44,9 +44,10 @@ import java.util.concurrent.locks.LockSupport;
  *   demand by whichever logger, having offered, finds no writer and wins the
  *   CAS on STARTING (a daemon: it never keeps the JVM alive); STARTING stays
  *   set while a writer lives. A start that throws clears STARTING, so a later
- *   record starts it. The class is initialised at the first runtime's start
- *   (EagerClasses), not by the first record, which may be logged near the end
- *   of a green thread's stack.
+ *   record (or a flush) starts it; the logger does not get the failure. The
+ *   class is initialised at the first runtime's start (EagerClasses), not by
+ *   the first record, which may be logged near the end of a green thread's
+ *   stack.
  *
  * Retirement (so that no thread of Verdant's outlives its runtimes)
  *   A writer that found the queue empty for IDLE_NANOS ends: before, it parked
@@ -126,7 +127,7 @@ public final class OffThreadLog {
         if (w != null) {
             LockSupport.unpark(w);
         } else if (STARTING.compareAndSet(false, true)) {
-            startWriter();
+            tryStartWriter();
         }
     }
 
@@ -136,22 +137,25 @@ public final class OffThreadLog {
     }
 
     /**
-     * Starts the writer. Should that fail (a StackOverflowError, the first record
-     * logged near the end of a green thread's stack), the next record tries again:
-     * left set, STARTING would keep every later record from green threads queued
-     * and never written.
+     * Starts the writer, the caller having won STARTING. Should that fail (a
+     * StackOverflowError, the first record logged near the end of a green thread's
+     * stack; an OutOfMemoryError, no native thread to be had), the record stays
+     * queued and the next record, or a flush, tries again: left set, STARTING would
+     * keep every later record from green threads queued and never written. The
+     * failure is not thrown: log() is called from error paths (a callback that
+     * threw, among others still to run) that must go on.
      */
-    private static void startWriter() {
+    private static void tryStartWriter() {
         try {
             // A class, not a method reference: an invokedynamic site whose linkage failed would fail for good.
             Thread t = new Thread(null, new Drain(), "verdant-log-writer", 0, false);
             t.setDaemon(true);
             writer = t;
+            io.verdant.internal.sched.Faults.logWriterStarting();
             t.start();
         } catch (Throwable e) {
             writer = null;
             STARTING.set(false);
-            throw e;
         }
     }
 
@@ -225,8 +229,15 @@ public final class OffThreadLog {
             return true;
         }
         Thread w = writer; // null: the one a queued record started has not set it yet, or has ended
+        if (w == Thread.currentThread()) {
+            // A backend that closes a runtime while it writes a record: the writer
+            // cannot wait for itself (it waited the whole timeout: CloseFromLogWriterTest).
+            return false;
+        }
         if (w != null) {
             LockSupport.unpark(w);
+        } else if (STARTING.compareAndSet(false, true)) {
+            tryStartWriter(); // the records' own start failed (or its writer retired just now)
         }
         long start = System.nanoTime();
         boolean interrupted = false;

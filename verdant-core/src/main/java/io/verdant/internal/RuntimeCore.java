@@ -15,6 +15,7 @@ import io.verdant.internal.vthread.VirtualThreads;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -38,13 +39,18 @@ import java.util.function.BiConsumer;
  * Counting live threads (spawn versus close)
  *   live is a {@link LiveCount}, striped by carrier, whose carrier cells are
  *   single-writer release stores (issue 11: no atomic per spawn or exit).
- *   spawn increments live first, then reads {@code state}, then publishes the
- *   thread in the pid table (a volatile store followed by a read of the
- *   table's closed flag: the table's Dekker pair with close, see PidTable).
- *   So a spawn either fails (state CLOSING, or the table closed: it backs out
- *   and decrements) or its thread is in close's snapshot, and then its +1
- *   happened before close's reads of live (it precedes the publication that
- *   the snapshot read). close waits for live to reach 0 by polling (step 3):
+ *   spawn reads {@code state} (an early refusal), then the pid table's
+ *   allocation increments live and publishes the thread (a volatile store
+ *   followed by a read of the table's closed flag: the table's Dekker pair
+ *   with close, see PidTable), with nothing between that may unmount the
+ *   spawner. So a spawn either fails (state CLOSING, or the table closed: a
+ *   withdrawn publication decrements) or its thread is in close's snapshot,
+ *   and then its +1 happened before close's reads of live (it precedes the
+ *   publication that the snapshot read). The +1 used to come first: a
+ *   spawner that unmounted before its publication (childValue parked, the
+ *   table's lock yielded) while close stopped the carriers was abandoned and
+ *   never resumed, and its child stayed counted after close
+ *   (SpawnerUnmountedAtCloseTest). close waits for live to reach 0 by polling (step 3):
  *   an ending thread that sees the runtime closing unparks the closer, and
  *   the poll covers one that read the state just before close wrote it.
  *
@@ -75,8 +81,13 @@ import java.util.function.BiConsumer;
  *   2. close the pid table and cancel every green thread in it (which also
  *      interrupts it); Verdant's blocking operations throw CancelledException
  *      and JDK blocking calls return.
- *   3. wait up to Config.shutdownTimeout for live to reach 0 (ending threads
- *      unpark the closer; it also looks every CLOSE_POLL_NANOS).
+ *   3. wait up to Config.shutdownTimeout for live to reach 0 and for the
+ *      onComplete callbacks (and failureHandler calls) of ended threads to have run (inCallbacks: they run
+ *      after their thread's -1 and may park; a close called from one, on the thread that
+ *      ended an idle event actor, gives back its own: callbacksHere); ending threads unpark the closer;
+ *      it also looks every CLOSE_POLL_NANOS. One that began before the JVM's
+ *      shutdown looks for it every EXIT_LOOK_NANOS and, once begun, goes on as a
+ *      close in a shutdown hook does (a hook's close waits for this monitor).
  *   4. abandon what is left: its handle completes with CancelledException (its
  *      links and monitors in other runtimes are told: ActorCell.abandoned), its
  *      pid dies, it leaves the cancellation tree as an ended thread does (so a
@@ -88,10 +99,17 @@ import java.util.function.BiConsumer;
  *      emptied it first completes itself (PidTable, "The slot's emptier
  *      completes the thread").
  *   5. stop the Green.blocking pool: running work is interrupted, queued work
- *      dropped (its callers were interrupted in step 2 or abandoned in step 4).
+ *      dropped (its callers were interrupted in step 2 or abandoned in step 4);
+ *      waits up to min(shutdownTimeout, 1 s) for the running work to end, and
+ *      reports (WARNING) how many works ignored the interrupt: they run on.
  *   6. terminate the scheduler: workers, ticker and spare carriers exit
  *      (submissions after this are dropped, never rejected), and report
- *      carriers stuck in a task. Once submissions are dropped, each thread
+ *      carriers stuck in a task. Then complete the threads that had emptied
+ *      their pid slot and were off their carriers inside their exit signals (a
+ *      contended cell monitor) or inside the cancel of children they handed up
+ *      to a cancelled token (an onCancel action): never resumed, and not in step 4's snapshot,
+ *      they were never done, their joiners waited forever and the live count
+ *      kept them (StrandedEndCloseTest); their callbacks run off the closer. Once submissions are dropped, each thread
  *      abandoned in step 4 is asked to yield at its next safepoint, so one
  *      still running leaves its carrier there (askToYield). An interrupt of
  *      the closer while it waits for a deterministic carrier's loop ends the
@@ -162,6 +180,32 @@ public final class RuntimeCore {
     /** Green threads spawned and not yet ended, striped by carrier (see "Counting live threads"). */
     private final LiveCount live;
     private volatile Thread closer;
+    /** The thread running a step of close off the closer (runOffTheCloser: the cancels, then the
+     * abandoned threads' callbacks); null before close. */
+    private volatile Thread closeCanceller;
+    /**
+     * Set once by the first close from a virtual thread, which starts the platform
+     * thread that runs close's steps (closeOnPlatformThread); later virtual callers
+     * wait for {@link #closed} instead of starting one each (ConcurrentVirtualClosersTest).
+     */
+    private final java.util.concurrent.atomic.AtomicBoolean platformCloserStarted =
+            new java.util.concurrent.atomic.AtomicBoolean();
+    /** Counted down once close has ended (state CLOSED), whoever ran it. */
+    private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+    /**
+     * Ended green threads still running their onComplete callbacks (GreenThread.finish
+     * counts one before its live -1 and uncounts it after the callbacks): close's step 3
+     * waits for these too, or a callback that parked (a sleep, a channel, a call: all
+     * allowed in callbacks) after its thread's end was dropped by the carriers' stop and
+     * never finished (CallbackFinishesBeforeCloseTest).
+     */
+    private final java.util.concurrent.atomic.AtomicInteger inCallbacks = new java.util.concurrent.atomic.AtomicInteger();
+    /**
+     * Ending threads inside their exit signals or the cancel of children they handed up
+     * (GreenThread.finish: past their status write, before their -1), which may unmount there: whoever removes one completes it, the thread itself
+     * or close once the carriers have stopped (completeStranded).
+     */
+    private final java.util.Set<GreenThread<?>> stranded = ConcurrentHashMap.newKeySet();
     /** Run once by close at step 1, on the closer; added and removed by their waiters (any thread). */
     private final ConcurrentLinkedQueue<Runnable> closingListeners = new ConcurrentLinkedQueue<>();
     /** Traces recording now: a TraceSession adds itself as it starts and removes itself as it
@@ -397,32 +441,36 @@ public final class RuntimeCore {
         // Spawning is a safepoint: a green thread spawning in a long loop yields
         // here when its slice is over and other work waits (one read otherwise).
         Safepoints.point("Green.spawn");
-        // Asked for the live count here, and again for the pid table's cache once the
+        // Allocated before the live count: an allocation that fails (OutOfMemoryError)
+        // must leave nothing counted (SpawnOutOfMemoryTest).
+        io.verdant.internal.sched.Faults.spawnAllocating();
+        GreenThread<T> g = new GreenThread<>(this, body, priority);
+        // An early refusal; the pid table's Dekker pair with close decides (see "Spawn versus close").
+        if (state != RUNNING) {
+            throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn");
+        }
+        // The carrier is asked for the pid table's cache (and the live count) once the
         // virtual thread is built: the answer is valid until the caller next unmounts,
         // and that construction runs user code that may park or block on a monitor (the
         // JDK copies the spawner's inheritable thread locals: childValue). A spawner
         // that came back on the other carrier used the first carrier's cache while that
         // carrier's own threads did, and could hand one index to two threads
-        // (SpawnCarrierMoveTest). Nothing between the second question and the
-        // allocation unmounts (the lock-free cancellation registration); the start may
-        // (the JDK's thread container), so countSpawn asks again after it.
-        int carrier = carrierOfCaller();
-        live.add(carrier, 1L);
-        if (state != RUNNING) {
-            threadEnded(carrier);
-            throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn");
-        }
+        // (SpawnCarrierMoveTest). Nothing between that question and the allocation
+        // unmounts (the lock-free cancellation registration); the start may (the JDK's
+        // thread container), so countSpawn asks again after it. The +1 is the pid
+        // table's, right before the publication (see "Counting live threads").
         // Order (see "Spawn versus close" in the class comment): the thread is fully
         // set up (virtual thread, cancellation registration, mailbox bound) before it is published
         // in the pid table, because close() cancels whatever the table holds.
-        GreenThread<T> g = new GreenThread<>(this, body, priority);
         boolean published = false;
         boolean closeTookIt = false;
         boolean bornCancelled = false;
         boolean counted = false;
+        boolean recorded = false;
         Thread vt;
         GreenThread<?> spawner = GreenThread.current();
-        if (spawner != null && spawner.runtime == this) {
+        if (spawner != null && spawner.runtime == this && !(body instanceof Dispatcher)) {
+            // A dispatcher is the runtime's, whichever thread's send started it: no parent.
             g.parentIndex = spawner.index + 1;
             g.parentGeneration = spawner.generation;
         }
@@ -454,7 +502,7 @@ public final class RuntimeCore {
                 // send, and a send the bound did not see would bypass its capacity.
                 ActorCell.of(g).bound(bound);
             }
-            int allocated = pids.allocate(g, carrierOfCaller());
+            int allocated = pids.allocate(g, carrierOfCaller(), live);
             if (allocated != PidTable.PUBLISHED) {
                 // close() took its snapshot first: this thread would escape it.
                 closeTookIt = allocated == PidTable.TAKEN;
@@ -468,6 +516,10 @@ public final class RuntimeCore {
                 ActorCell.linkChild(linkParent, g);
             }
             io.verdant.internal.sched.Faults.spawnPublished();
+            // Recorded before the start: once started, the thread may run and end (its
+            // GreenThreadEnd) on another carrier before this spawner goes on (GreenThreadStartOrderTest).
+            io.verdant.internal.obs.Jfr.threadStart(g);
+            recorded = true;
             if (start) {
                 try {
                     container.start(vt);
@@ -477,19 +529,30 @@ public final class RuntimeCore {
                     // ended its virtual thread; the spawn fails as one after close does.
                     throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn", abandoned);
                 }
+                io.verdant.internal.sched.Faults.spawnStarted();
             }
             countSpawn(spawner);
             counted = true;
-            io.verdant.internal.obs.Jfr.threadStart(g);
         } catch (Throwable t) {
             // Once published, close() may have abandoned the thread (and undone its
             // live count) first: whoever empties the slot completes the handle and
             // undoes the count (PidTable, "The slot's emptier completes the thread").
+            // Not published: never counted live (PidTable, "Counting a spawn").
             if (published ? pids.free(g) : !closeTookIt) {
                 g.discardUnstarted();
-                threadEnded();
+                if (published) {
+                    threadEnded();
+                }
+                if (recorded) {
+                    io.verdant.internal.obs.Jfr.threadAbandoned(g); // the end its start event needs
+                }
             } else if (!counted) {
-                countSpawn(spawner); // close abandoned it and counted its exit: it counts as spawned too
+                // Close abandoned it, counted its exit and committed its end event: it counts
+                // as spawned too, and its start event pairs that end (SpawnCloseRaceTest).
+                countSpawn(spawner);
+                if (!recorded) {
+                    io.verdant.internal.obs.Jfr.threadStart(g);
+                }
             }
             throw t;
         }
@@ -525,19 +588,19 @@ public final class RuntimeCore {
         Objects.requireNonNull(behavior, "behavior");
         Objects.requireNonNull(priority, "priority");
         Safepoints.poll();
-        live.add(carrierOfCaller(), 1L);
+        // Allocated before the live count, as in create (SpawnOutOfMemoryTest).
+        io.verdant.internal.sched.Faults.spawnAllocating();
+        GreenThread<S> g = new GreenThread<>(this, null, priority);
+        // An early refusal; counted live by the pid table's allocation, as in create.
         if (state != RUNNING) {
-            threadEnded();
             throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn");
         }
-        GreenThread<S> g = new GreenThread<>(this, null, priority);
-        EventActor a;
-        try {
-            a = new EventActor(this, g, name == null ? "" : name, initial, behavior, throughput);
-        } catch (Throwable t) {
-            threadEnded();
-            throw t;
+        GreenThread<?> spawner = GreenThread.current(); // an actor, in a handler
+        if (spawner != null && spawner.runtime == this) {
+            g.parentIndex = spawner.index + 1; // its parent, as a thread's (snapshots, dumps, JFR)
+            g.parentGeneration = spawner.generation;
         }
+        EventActor a = new EventActor(this, g, name == null ? "" : name, initial, behavior, throughput);
         @SuppressWarnings("unchecked")
         java.util.concurrent.Callable<S> body = (java.util.concurrent.Callable<S>) (java.util.concurrent.Callable<?>) a;
         g.body = body;
@@ -556,28 +619,44 @@ public final class RuntimeCore {
                     bornCancelled = CancelNode.registerOwn(CancelNode.of(parent), g);
                 }
             }
-            int allocated = pids.allocate(g, carrierOfCaller());
+            int allocated = pids.allocate(g, carrierOfCaller(), live);
             if (allocated != PidTable.PUBLISHED) {
                 closeTookIt = allocated == PidTable.TAKEN;
                 throw new IllegalStateException("runtime '" + this.name + "' is closed: cannot spawn");
             }
         } catch (Throwable t) {
-            // Not published (the allocation is the last step): the spawner completes it,
-            // unless close emptied the slot first (PidTable, "The slot's emptier completes the thread").
+            // Not published (the allocation is the last step), so not counted live: the spawner
+            // completes it, unless close emptied the slot first (PidTable, "The slot's emptier
+            // completes the thread").
             if (!closeTookIt) {
                 g.discardUnstarted();
-                threadEnded();
             } else {
-                countSpawn(GreenThread.current()); // close abandoned it and counted its exit: it counts as spawned too
+                // Close abandoned it, counted its exit and committed its end event (as in create).
+                countSpawn(GreenThread.current());
+                io.verdant.internal.obs.Jfr.threadStart(g);
             }
             throw t;
+        }
+        if (linkParent != null) {
+            try {
+                ActorCell.linkChild(linkParent, g);
+            } catch (Throwable t) {
+                // Published, never released to run: undone as create undoes a failed spawn
+                // after publication (neither counted nor recorded as started), unless close
+                // emptied the slot first: close counted its exit, so it counts as spawned too.
+                if (pids.free(g)) {
+                    g.discardUnstarted();
+                    threadEnded();
+                } else {
+                    countSpawn(GreenThread.current());
+                    io.verdant.internal.obs.Jfr.threadStart(g);
+                }
+                throw t;
+            }
         }
         countSpawn(GreenThread.current());
         // Before released(): the actor cannot end (and commit its GreenThreadEnd) before this.
         io.verdant.internal.obs.Jfr.threadStart(g);
-        if (linkParent != null) {
-            ActorCell.linkChild(linkParent, g);
-        }
         if (bornCancelled || g.isCancelled()) {
             a.cancelled(); // sets its cancel flag only: the actor is still this spawner's
         }
@@ -729,6 +808,7 @@ public final class RuntimeCore {
             }
             return false;
         }
+        io.verdant.internal.sched.Faults.sendLookedUp();
         int outcome = ActorCell.of(g).offer(pid, msg, mayBlock, limit);
         if (outcome != MailboxBound.DELIVERED) {
             rt.deadLetter(pid, msg, outcome == MailboxBound.DROPPED ? DeadLetters.MAILBOX_FULL : DeadLetters.NO_SUCH_THREAD);
@@ -762,15 +842,39 @@ public final class RuntimeCore {
         deadLetterCount.increment();
         io.verdant.internal.obs.Jfr.deadLetter(this, pid, msg);
         if (deadLetterHandler != null) {
-            try {
-                deadLetterHandler.accept(pid, msg);
-            } catch (Throwable t) {
-                // The user's handler failed, not Verdant: said so, on the dead letters' logger.
-                OffThreadLog.log(DEAD_LETTERS, System.Logger.Level.ERROR, "runtime '" + name
-                        + "': the deadLetterHandler threw for a message to " + pid, t);
+            Thread self = Thread.currentThread();
+            if (self instanceof io.verdant.internal.sched.Ticker || self instanceof io.verdant.internal.sched.Worker
+                    || det != null && det.callerIsCarrier()) {
+                // Raised on one of the runtime's own platform threads (a timer's send fires on the
+                // ticker, or on a deterministic runtime's only carrier): a handler that blocks there
+                // (a logging backend, a full queue) would stop every timer, time slice and stall
+                // check of the runtime (DeadLetterHandlerOnTickerTest), or every green thread of a
+                // deterministic one, unseen by its slice watchdog (DetDeadLetterHandlerBlocksTest).
+                // It runs on a green thread of its own instead (in deterministic mode an internal
+                // spawn: a step of the schedule like any other).
+                try {
+                    spawn(() -> {
+                        callDeadLetterHandler(pid, msg);
+                        return null;
+                    }, "deadLetterHandler", Priority.NORMAL, CancelToken.create());
+                    return;
+                } catch (RuntimeException closing) {
+                    // The runtime is closing (no green thread can start): its ticker is stopping, so here.
+                }
             }
+            callDeadLetterHandler(pid, msg);
         } else if (state == RUNNING) {
             deadLetters.record(pid, msg, reason);
+        }
+    }
+
+    private void callDeadLetterHandler(Pid pid, Object msg) {
+        try {
+            deadLetterHandler.accept(pid, msg);
+        } catch (Throwable t) {
+            // The user's handler failed, not Verdant: said so, on the dead letters' logger.
+            OffThreadLog.log(DEAD_LETTERS, System.Logger.Level.ERROR, "runtime '" + name
+                    + "': the deadLetterHandler threw for a message to " + pid, t);
         }
     }
 
@@ -806,6 +910,105 @@ public final class RuntimeCore {
      */
     public void removeClosingListener(Runnable listener) {
         closingListeners.remove(listener);
+    }
+
+    /**
+     * Per thread, how many of {@link #inCallbacks} it holds itself: those of event actors
+     * it ended ({@code g.vthread == null}: an idle actor's canceller runs its callbacks and
+     * its failureHandler call). A close called from one of them gives them back while it
+     * runs ({@link #close()}), so that it neither waits for itself nor keeps a close under
+     * way waiting for it (EventActorCallbackClosesTest). A green thread's callbacks run on
+     * itself, where close throws: not tracked.
+     */
+    private final ThreadLocal<int[]> callbacksHere = new ThreadLocal<>();
+
+    /** An ended green thread {@code g} is about to run its onComplete callbacks: close waits for them (before its live -1). */
+    void callbacksStarting(GreenThread<?> g) {
+        inCallbacks.incrementAndGet();
+        if (g.vthread == null) {
+            heldHere(1);
+        }
+    }
+
+    /** The caller's count in {@link #callbacksHere}, changed by {@code delta}. */
+    private void heldHere(int delta) {
+        int[] held = callbacksHere.get();
+        if (held == null) {
+            callbacksHere.set(held = new int[1]);
+        }
+        if ((held[0] += delta) == 0) {
+            callbacksHere.remove();
+        }
+    }
+
+    /**
+     * Whether Config.failureHandler is set: a failed thread calls it after its -1, and
+     * counts it with {@link #callbacksStarting} first (FailureHandlerFinishesBeforeCloseTest).
+     */
+    boolean hasFailureHandler() {
+        return failureHandler != null;
+    }
+
+    /** The callbacks counted by {@link #callbacksStarting} for {@code g} have run. On the thread that counted them. */
+    void callbacksDone(GreenThread<?> g) {
+        if (g.vthread == null) {
+            heldHere(-1);
+        }
+        callbacksGivenBack(1);
+    }
+
+    /** {@code n} of {@link #inCallbacks} are given back: the closer is told once none is left. */
+    private void callbacksGivenBack(int n) {
+        if (inCallbacks.addAndGet(-n) == 0 && state != RUNNING) {
+            Thread c = closer;
+            if (c != null) {
+                LockSupport.unpark(c);
+            }
+        }
+    }
+
+    /**
+     * An ending thread, before its exit signals or its cancel of handed-up children: lists it
+     * for close (see {@link #stranded}).
+     * False if it could not be listed (out of memory): it then completes itself only.
+     */
+    boolean strandable(GreenThread<?> g) {
+        try {
+            return stranded.add(g);
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
+    /** The ending thread listed by {@link #strandable}: true if it still completes itself, false if close did. */
+    boolean unstranded(GreenThread<?> g) {
+        return stranded.remove(g);
+    }
+
+    /**
+     * Close, once the carriers have stopped (step 6): completes the ending threads still
+     * listed, which were off their carriers inside their exit signals (or their cancel of
+     * handed-up children) and are never resumed.
+     * Their onComplete callbacks run off the closer, as the abandoned threads' do.
+     */
+    private void completeStranded() {
+        List<Runnable> callbacks = new ArrayList<>();
+        for (GreenThread<?> g : stranded) {
+            if (stranded.remove(g)) {
+                Object w = g.completeStranded();
+                if (w != null) {
+                    callbacks.add(() -> g.runAbandonedCallbacks(w));
+                }
+            }
+        }
+        if (!callbacks.isEmpty()) {
+            Runnable all = () -> callbacks.forEach(Runnable::run);
+            if (det != null) {
+                all.run();
+            } else {
+                runOffTheCloser(all, 0, "stranded-callbacks", "an onComplete callback of a stranded green thread");
+            }
+        }
     }
 
     /** A green thread of this runtime ended (or never started): one fewer live. Any thread. */
@@ -876,6 +1079,21 @@ public final class RuntimeCore {
     }
 
     /**
+     * The uncaught-exception handler user code installed on green thread {@code g}'s
+     * thread threw {@code thrown} while handling g's {@code failure}: logged at ERROR
+     * (the JDK ignores what such a handler throws). On g's thread.
+     */
+    void reportUncaughtHandlerFailure(GreenThread<?> g, Throwable failure, Throwable thrown) {
+        try {
+            OffThreadLog.log(FAILURES, System.Logger.Level.ERROR, "runtime '" + name + "': the uncaught-exception"
+                    + " handler of green thread " + g + " threw while handling its failure ("
+                    + failure.getClass().getName() + ")", thrown);
+        } catch (Throwable t) {
+            reportInternalError(t);
+        }
+    }
+
+    /**
      * A snapshot of the live green threads in pid-index order (for the
      * deterministic scheduler's deadlock report and diagnostics). Any thread.
      */
@@ -892,7 +1110,7 @@ public final class RuntimeCore {
 
     /**
      * Closes the runtime (steps in the class comment). Idempotent; returns once
-     * the carriers have stopped. Must not be called from one of this runtime's
+     * the carriers have stopped (on the ticker while another thread closes: at once). Must not be called from one of this runtime's
      * green threads. Every step runs even if an earlier one fails; the runtime
      * then ends closed and the first failure is thrown, once (a later call
      * returns at once).
@@ -900,7 +1118,7 @@ public final class RuntimeCore {
      * @throws IllegalStateException if called from one of this runtime's green threads, or from
      *         another thread that runs on its carriers (a virtual thread started inside one of them)
      */
-    public synchronized void close() {
+    public void close() {
         GreenThread<?> self = GreenThread.current();
         if (self != null && self.runtime == this) {
             throw new IllegalStateException("runtime '" + name + "' cannot be closed from its own green thread " + self.pid());
@@ -911,10 +1129,148 @@ public final class RuntimeCore {
             // A virtual thread a green thread started (Thread.ofVirtual(), an executor, a
             // structured fork) inherits this runtime as its scheduler: its close would park
             // in step 6 on a carrier that stops, never resume, and keep this monitor.
+            // A deterministic runtime's carrier itself runs a deadLetterHandler called for a
+            // timer's send while the runtime closes: that caller is no virtual thread, and is told so.
             throw new IllegalStateException("runtime '" + name + "' cannot be closed from " + Thread.currentThread()
-                    + ", which runs on its carriers (a virtual thread started inside one of its green threads)");
+                    + (Thread.currentThread().isVirtual()
+                            ? ", which runs on its carriers (a virtual thread started inside one of its green threads)"
+                            : det != null ? ", its deterministic carrier (a deadLetterHandler called for a timer's"
+                                    + " send while the runtime closes runs there)" : ", one of its carrier threads"));
         }
-        if (state == CLOSED) {
+        if (state == CLOSED || Thread.currentThread() == closeCanceller) {
+            return; // the second: an onCancel action that close's cancel runs (see closeHere)
+        }
+        if (scheduler != null && Thread.currentThread() == scheduler.ticker() && state != RUNNING) {
+            // A deadLetterHandler on the ticker while another thread closes (no green thread
+            // can start for it then): that close waits for the ticker to stop, and this one
+            // waited for its monitor, each until the first one's wait for the ticker timed
+            // out (CloseOnTickerWhileClosingTest). The close in progress finishes closing.
+            return;
+        }
+        // Called from a callback (or failureHandler call) of an event actor this thread ended:
+        // the close gives back what it holds of inCallbacks while it runs, as it would wait for
+        // itself (and a close under way, whose monitor it waits for, for it) the whole timeout.
+        int[] heldHere = callbacksHere.get();
+        int held = heldHere == null ? 0 : heldHere[0];
+        if (held > 0) {
+            callbacksGivenBack(held);
+        }
+        try {
+            closeFromCaller(self);
+        } finally {
+            if (held > 0) {
+                inCallbacks.addAndGet(held); // its callbacksDone takes them back again
+            }
+        }
+    }
+
+    /** close(), past its refusals and returns at once: runs the steps here or on a platform thread. */
+    private void closeFromCaller(GreenThread<?> self) {
+        if (Thread.currentThread().isVirtual() && !(self != null && self.runtime.det != null)) {
+            // A green thread of another runtime (or a virtual thread on its carriers) that
+            // closes this one may be abandoned by its own runtime's close while it waits
+            // here: it never runs again, and it held this monitor for good, so this runtime
+            // stayed CLOSING, its carriers ran on and every later close() hung
+            // (CloseFromAbandonedGreenThreadTest). The steps run on a platform thread of
+            // their own, which finishes them whatever becomes of the caller. Not for a
+            // deterministic runtime's green thread: that one must not wait on outside threads.
+            if (platformCloserStarted.compareAndSet(false, true)) {
+                closeOnPlatformThread();
+            } else {
+                awaitClosed(); // one platform thread per runtime, however many virtual callers
+            }
+            return;
+        }
+        closeHere();
+    }
+
+    /**
+     * A virtual caller of close while another close runs on its platform thread:
+     * waits for it to end, uninterruptibly (an interrupt is set again on return, as
+     * close does). Holds nothing while it waits, so its own abandonment keeps no close.
+     */
+    private void awaitClosed() {
+        Waits.uninterruptibly(closed::await);
+    }
+
+    /**
+     * {@link #close()} from a virtual thread: runs the steps on a new platform
+     * thread and waits for it, uninterruptibly (an interrupt of the caller is set
+     * again on return, as close does); its failure is thrown here.
+     */
+    private void closeOnPlatformThread() {
+        Throwable[] failure = new Throwable[1];
+        Thread t = new Thread(null, () -> {
+            try {
+                closeHere();
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        }, name + "-closer", 0, false);
+        t.setDaemon(true);
+        try {
+            t.start();
+        } catch (Throwable e) {
+            platformCloserStarted.set(false); // nothing started: the next close tries again
+            throw e;
+        }
+        Waits.uninterruptibly(t::join);
+        if (failure[0] instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure[0] instanceof Error e) {
+            throw e;
+        }
+    }
+
+    /**
+     * closeHere's cancel of every live thread, on a daemon platform thread of its
+     * own: the cancels run the threads' onCancel actions, user code that may
+     * block. Run on the closer, one blocking action held close past its shutdown
+     * timeout for as long as it blocked, and the threads after it uncancelled
+     * (CloseBlockingOnCancelTest). The closer waits for it at most
+     * {@code timeout}, at least 1 s (uninterruptibly; true if interrupted), then goes on: the
+     * threads still live are abandoned as at any timeout. An action that calls
+     * close on that thread returns at once, as on the closer (close). If the
+     * thread cannot start, the closer cancels them itself. The same for the
+     * onComplete callbacks of the threads close abandons (abandonTheRest; at
+     * most 1 s: the shutdown timeout has passed).
+     */
+    private boolean runOffTheCloser(Runnable work, long timeout, String step, String what) {
+        Thread t = new Thread(null, work, name + "-close-" + step, 0, false);
+        t.setDaemon(true);
+        closeCanceller = t;
+        try {
+            t.start();
+        } catch (Throwable notStarted) {
+            closeCanceller = Thread.currentThread();
+            work.run();
+            return false;
+        }
+        boolean interrupted = false;
+        // At least 1 s, as for the carriers: with a zero timeout the cancels, quick as a rule,
+        // still run (and their actions end) before close abandons the threads.
+        long deadline = System.nanoTime() + Math.max(timeout, 1_000_000_000L);
+        for (long left; t.isAlive() && (left = deadline - System.nanoTime()) > 0; ) {
+            try {
+                t.join(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left) + 1);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (t.isAlive()) {
+            LOG.log(System.Logger.Level.WARNING, "runtime '" + name + "': " + what
+                    + " still blocks after the shutdown timeout; close goes on without it");
+        }
+        return interrupted;
+    }
+
+    /** The steps of {@link #close()}, on the closing thread: a platform thread, or a deterministic runtime's green thread. */
+    private synchronized void closeHere() {
+        if (state == CLOSED || closer == Thread.currentThread()) {
+            // The second test: a close made by close's own steps on its thread (an onCancel
+            // action its cancel runs, an abandoned thread's onComplete callback) re-entered
+            // this monitor and ran every step again inside the first (CloseWithinCloseTest).
             return;
         }
         Throwable failure = null;
@@ -949,11 +1305,29 @@ public final class RuntimeCore {
                 timeout = 0; // the slice watchdog gave the only carrier up: nothing else can run, so don't wait
             }
             try {
-                for (GreenThread<?> g : pids.closeAndSnapshot()) {
-                    try {
-                        g.cancel();
-                    } catch (Throwable t) {
-                        failure = firstFailure(failure, t);
+                List<GreenThread<?>> all = pids.closeAndSnapshot();
+                Throwable[] cancelFailure = new Throwable[1];
+                Runnable cancelAll = () -> {
+                    for (GreenThread<?> g : all) {
+                        try {
+                            g.cancel();
+                        } catch (Throwable t) {
+                            synchronized (cancelFailure) {
+                                cancelFailure[0] = firstFailure(cancelFailure[0], t);
+                            }
+                        }
+                    }
+                };
+                if (det != null) {
+                    cancelAll.run(); // on its carrier's terms: no outside thread may wake its threads
+                } else {
+                    long began = System.nanoTime();
+                    interrupted |= runOffTheCloser(cancelAll, timeout, "cancels", "an onCancel action run by close's cancel");
+                    timeout = Math.max(0, timeout - (System.nanoTime() - began));
+                }
+                synchronized (cancelFailure) {
+                    if (cancelFailure[0] != null) {
+                        failure = firstFailure(failure, cancelFailure[0]);
                     }
                 }
             } catch (Throwable t) {
@@ -964,13 +1338,24 @@ public final class RuntimeCore {
                 if (jvmExiting) {
                     // Threads that end on their cancel are not walked: they are gone after the first look.
                     long first = Math.min(timeout, EXIT_LOOK_NANOS);
-                    interrupted |= awaitLiveZero(first, 0);
+                    interrupted |= awaitLiveZero(first, 0, false, false);
                     if (live.sum() > 0) {
                         inExit = inSystemExit(pids.snapshot());
                     }
-                    interrupted |= awaitLiveZero(timeout - first, inExit);
+                    interrupted |= awaitLiveZero(timeout - first, inExit, false, false);
                 } else {
-                    interrupted |= awaitLiveZero(timeout, 0);
+                    Clock clock = det == null ? timers.clock() : Clock.SYSTEM;
+                    long begin = clock.nanoTime();
+                    interrupted |= awaitLiveZero(timeout, 0, true, det == null);
+                    if (det == null && (live.sum() > 0 || inCallbacks.get() > 0) && jvmShuttingDown()) {
+                        // System.exit was called while this close waited (perhaps by a thread it
+                        // cancelled), and a hook closing this runtime waits for this monitor: close
+                        // on as one made in a hook does (ExitDuringCloseTest).
+                        jvmExiting = true;
+                        scheduler.resumeOnDefaultAfterTermination();
+                        inExit = inSystemExit(pids.snapshot());
+                        interrupted |= awaitLiveZero(timeout - (clock.nanoTime() - begin), inExit, false, false);
+                    }
                 }
             } catch (Throwable t) {
                 failure = firstFailure(failure, t);
@@ -983,7 +1368,12 @@ public final class RuntimeCore {
                 failure = firstFailure(failure, t);
             }
             try {
-                blockingPool.shutdown(Math.min(timeout, 1_000_000_000L));
+                int running = blockingPool.shutdown(Math.min(timeout, 1_000_000_000L));
+                if (running > 0) {
+                    LOG.log(System.Logger.Level.WARNING, "runtime '" + name + "': " + running
+                            + " Green.blocking work(s) ignored the interrupt and still run after close;"
+                            + " their pool threads are daemon threads and end when the work returns");
+                }
             } catch (Throwable t) {
                 failure = firstFailure(failure, t);
             }
@@ -998,11 +1388,17 @@ public final class RuntimeCore {
                         Safepoints.cancel(g); // a request never acknowledged (parked, or no safepoint)
                     }
                 }
+                if (jvmExiting && det == null) {
+                    for (GreenThread<?> g : left) {
+                        g.resumeDroppedCopy(); // a thread in System.exit queued when the carriers stopped
+                    }
+                }
                 if (stuck > 0) {
                     LOG.log(System.Logger.Level.WARNING, "runtime '" + name + "': " + stuck
                             + " carrier thread(s) are stuck in a green thread that never reaches a safepoint;"
                             + " they are daemon threads and will end with the JVM");
                 }
+                completeStranded();
             } catch (InterruptedException e) {
                 // The closer was interrupted waiting for the deterministic carrier's loop, which
                 // ends on its own (stop is set): not a failure of close. The interrupt is the
@@ -1032,6 +1428,7 @@ public final class RuntimeCore {
             }
         } finally {
             state = CLOSED;
+            closed.countDown(); // as a later close, which sees CLOSED, its waiters return from here
             closer = null;
             RECENT.compareAndSet((int) (id % RECENT_SLOTS), this, null); // before OPEN: see RECENT
             OPEN.remove(id, this);
@@ -1084,7 +1481,7 @@ public final class RuntimeCore {
     }
 
     /** Whether the JVM's shutdown has begun (its hooks run): a hook can no longer be added then. */
-    private static boolean jvmShuttingDown() {
+    static boolean jvmShuttingDown() {
         Thread probe = Thread.ofPlatform().unstarted(() -> { });
         try {
             Runtime.getRuntime().addShutdownHook(probe);
@@ -1107,18 +1504,31 @@ public final class RuntimeCore {
 
     /**
      * Close, step 3: waits up to {@code timeout} for the live count to reach 0
-     * ({@code inExit} while the JVM shuts down: the threads in System.exit); returns whether the closer was interrupted meanwhile (the interrupt is cleared).
+     * ({@code inExit} while the JVM shuts down: the threads in System.exit) and, with
+     * {@code callbacksToo}, for ended threads' onComplete callbacks to have run (see
+     * inCallbacks; the live count is read first: a thread counts its callbacks before
+     * its -1, so a close that sees the -1 sees them); returns whether the closer was
+     * interrupted meanwhile (the interrupt is cleared). With {@code watchExit} it also
+     * ends once the JVM's shutdown has begun (looked at every EXIT_LOOK_NANOS).
      */
-    private boolean awaitLiveZero(long timeout, int inExit) {
+    private boolean awaitLiveZero(long timeout, int inExit, boolean callbacksToo, boolean watchExit) {
         // The runtime's clock; in deterministic mode real time (Clock.SYSTEM):
         // virtual time does not pass while close waits, so the wait would never end.
         Clock clock = det == null ? timers.clock() : Clock.SYSTEM;
         long start = clock.nanoTime();
         boolean interrupted = false;
-        while (live.sum() > inExit) {
-            long left = timeout - (clock.nanoTime() - start);
+        long looked = start;
+        while (live.sum() > inExit || callbacksToo && inCallbacks.get() > 0) {
+            long now = clock.nanoTime();
+            long left = timeout - (now - start);
             if (left <= 0) {
                 break;
+            }
+            if (watchExit && now - looked >= EXIT_LOOK_NANOS) {
+                looked = now;
+                if (jvmShuttingDown()) {
+                    break;
+                }
             }
             LockSupport.parkNanos(this, Math.min(left, CLOSE_POLL_NANOS));
             interrupted |= Thread.interrupted();
@@ -1148,9 +1558,13 @@ public final class RuntimeCore {
      */
     private Throwable abandonTheRest(List<GreenThread<?>> left, int inExit, Throwable failure) {
         if (!left.isEmpty()) {
+            List<Runnable> callbacks = new ArrayList<>();
             for (GreenThread<?> g : left) {
                 try {
-                    g.abandon();
+                    Object w = g.abandon();
+                    if (w != null) {
+                        callbacks.add(() -> g.runAbandonedCallbacks(w));
+                    }
                 } catch (Throwable t) {
                     failure = firstFailure(failure, t);
                 }
@@ -1162,6 +1576,17 @@ public final class RuntimeCore {
                 }
             } catch (Throwable t) {
                 failure = firstFailure(failure, t);
+            }
+            if (!callbacks.isEmpty()) {
+                // Their onComplete callbacks: user code that may block. Run on the closer, one
+                // that blocked held close for as long as it blocked (AbandonedCallbackCloseTest).
+                Runnable all = () -> callbacks.forEach(Runnable::run);
+                if (det != null) {
+                    all.run();
+                } else {
+                    runOffTheCloser(all, 0, "abandoned-callbacks",
+                            "an onComplete callback of an abandoned green thread");
+                }
             }
         }
         return failure;

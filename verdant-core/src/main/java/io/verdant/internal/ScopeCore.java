@@ -49,6 +49,16 @@ public final class ScopeCore {
      *   user code), which is a failure, by the child's own token: cancelled
      *   iff a cancellation reached it (CancelNode). As the JDK's
      *   StructuredTaskScope, where a subtask cancelled is not a failed one.
+     *   Such an end sets cutShort if the cancellation was the owner's, that is
+     *   if the scope did not cancel itself (selfCancelled: a failure's cancel,
+     *   Scope.cancel) and either the owner's token is cancelled (its cascade
+     *   reaches the children directly) or the owner's wait, for an interrupt,
+     *   cancelled the scope (ownerStopped) and the child was not cancelled
+     *   already then (spared: those its handle's cancel had reached). As
+     *   TaskScopeCore's ownerCut.
+     *   The owner's cancellation or interrupt makes the scope throw
+     *   CancelledException only if it cut a child short (else the body's result,
+     *   maybe a value it took, is returned: Scope.outcome).
      * Waiting (owner only, awaitChildren)
      *   Deaf to cancellation and interrupts: a scope never leaves a child
      *   running. Interrupts are cleared and remembered; on the first sign of
@@ -72,6 +82,14 @@ public final class ScopeCore {
     private int pruneAt = PRUNE_MIN;
     private boolean closed;
     private boolean cancelling;
+    /** A failure's cancel or Scope.cancel cancelled the children; guarded by this. */
+    private boolean selfCancelled;
+    /** The owner's wait (its cancellation or an interrupt) cancelled the scope first; guarded by this. */
+    private boolean ownerStopped;
+    /** Children already cancelled (their handle's cancel) when ownerStopped was set, or null; guarded by this. */
+    private java.util.Set<GreenThread<?>> spared;
+    /** A child ended with the CancelledException of a cancellation (see "Cancelled children"). */
+    private volatile boolean cutShort;
     @SuppressWarnings("unused") private volatile int running;
     @SuppressWarnings("unused") private volatile Throwable first;
 
@@ -103,7 +121,7 @@ public final class ScopeCore {
      */
     public <T> GreenThread<T> spawn(Callable<? extends T> task) {
         getAndIncrementRunning();
-        GreenThread<T> child;
+        GreenThread<T> child = null;
         try {
             synchronized (this) {
                 if (closed) {
@@ -116,8 +134,12 @@ public final class ScopeCore {
                     } catch (Throwable t) {
                         // A cancellation is no failure (see "Cancelled children"): the scope's own,
                         // or one aimed at this child (its handle's cancel(), the owner's cascade).
-                        if (!(t instanceof CancelledException
-                                && (isCancelled() || GreenThread.current().isCancelled()))) {
+                        if (t instanceof CancelledException
+                                && (isCancelled() || GreenThread.current().isCancelled())) {
+                            if (cancelledByOwner(GreenThread.current())) {
+                                cutShort = true;
+                            }
+                        } else {
                             fail(t);
                         }
                         GreenThread.current().markFailureObserved(); // the scope rethrows it: not unobserved
@@ -126,6 +148,7 @@ public final class ScopeCore {
                         childBodyEnded();
                     }
                 }, null, Priority.NORMAL, ownerToken);
+                io.verdant.internal.sched.Faults.scopeChildAdding();
                 if (children.size() >= pruneAt) {
                     children.removeIf(this::spent);
                     pruneAt = Math.max(PRUNE_MIN, 2 * children.size());
@@ -136,7 +159,13 @@ public final class ScopeCore {
                 }
             }
         } catch (RuntimeException | Error e) {
-            childBodyEnded();
+            if (child == null) {
+                childBodyEnded(); // not spawned: no body will count itself out
+            } else {
+                // Spawned, but the caller gets no handle (its list could not grow): cancelled,
+                // and counted out by its own wrapper, so the scope still waits for it.
+                child.cancel();
+            }
             throw e;
         }
         return child;
@@ -153,14 +182,37 @@ public final class ScopeCore {
 
     /** Cancels every child, now and spawned later. Any thread. */
     public void cancel() {
+        cancel(false);
+    }
+
+    /** As {@link #cancel()}; {@code byOwner}: the owner's wait, for its cancellation or an interrupt. */
+    private void cancel(boolean byOwner) {
         List<GreenThread<?>> copy;
         synchronized (this) {
+            if (!byOwner) {
+                selfCancelled = true;
+            } else if (!cancelling) {
+                ownerStopped = true;
+                for (GreenThread<?> c : children) {
+                    if (c.isCancelled()) {
+                        if (spared == null) {
+                            spared = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+                        }
+                        spared.add(c);
+                    }
+                }
+            }
             cancelling = true;
             copy = List.copyOf(children);
         }
         for (GreenThread<?> c : copy) {
             c.cancel();
         }
+    }
+
+    /** A child that ended cancelled: whether the owner's cancellation or interrupt did it (see "Cancelled children"). */
+    private synchronized boolean cancelledByOwner(GreenThread<?> child) {
+        return !selfCancelled && (ownerToken.isCancelled() || ownerStopped && (spared == null || !spared.contains(child)));
     }
 
     /** @return true once a failure or {@link #cancel()} has cancelled the children */
@@ -178,6 +230,14 @@ public final class ScopeCore {
         if (casFirst(null, t)) {
             cancel();
         }
+    }
+
+    /**
+     * @return true if a child ended with the CancelledException of the owner's cancellation
+     *         or interrupt (see "Cancelled children"); read by the owner after {@link #awaitChildren()}
+     */
+    public boolean childCutShort() {
+        return cutShort;
     }
 
     /** @return the first failure (of a child or the body), or null */
@@ -212,7 +272,7 @@ public final class ScopeCore {
             while (runningVolatile() > 0) {
                 if ((interrupted || ownerToken.isCancelled()) && !propagated) {
                     propagated = true;
-                    cancel();
+                    cancel(true);
                 }
                 LockSupport.park(this);
                 if (Thread.interrupted()) {

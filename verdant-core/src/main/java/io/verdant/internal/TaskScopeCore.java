@@ -48,6 +48,18 @@ public final class TaskScopeCore<T> {
      *             or by a fork into a scope the deadline stopped.
      *   joining   join or close has started: no more forks.
      *   joined    join was called (once).
+     *   ownerStopped  the owner's wait (its cancellation or an interrupt) stopped a
+     *             scope nothing else had stopped.
+     *   spared    the children already cancelled (their handle's cancel) when
+     *             ownerStopped was set for an interrupt (the owner not cancelled),
+     *             or null: that stop did not cut them short.
+     *   ownerCut  a child ended cancelled (CancelledException, its token cancelled)
+     *             after ownerStopped and not spared, or while the owner was cancelled and the scope
+     *             not stopped (the owner's cancellation reaches the children directly):
+     *             the owner's cancellation or interrupt cut it short. join throws
+     *             CancelledException only then; else the policy's result is returned,
+     *             the interrupt or cancellation left set (as the JDK's join, whose
+     *             subtasks all completed, and Green.scope).
      *   watchdog  final: with a timeout, a green thread (registered under a
      *             standalone token, so nothing but cancelWatchdog cancels it)
      *             sleeping on the runtime's timer wheel until the deadline, then
@@ -58,7 +70,13 @@ public final class TaskScopeCore<T> {
      *   childEnded: the ended child (its
      *   completion callback); stop(true): the watchdog; startJoin, beginClose,
      *   awaitChildren, cancelWatchdog: the owner. The joiner's onFork and
-     *   onComplete run under the lock, one call at a time.
+     *   onComplete run one call at a time under joinerLock, never under the
+     *   lock: a joiner call that blocks (a bounded channel's send) held the
+     *   lock, so the deadline's stop, the owner's cancellation and close waited
+     *   for it and the children ran on past the deadline
+     *   (TaskScopeBlockingJoinerTest). Order: joinerLock is never taken under
+     *   the lock. A child's decrement of pending follows its onComplete, so
+     *   the owner's result() sees every call's writes.
      *
      * Ordering and wake-up
      *   Every shared field is read and written under the lock, so the lock
@@ -79,6 +97,8 @@ public final class TaskScopeCore<T> {
      * wait hung (ScopeInEventActorTest). */
     private volatile Thread waiter = Thread.currentThread();
     private final TaskScope.Joiner<T, ?> joiner;
+    /** Held by each call of the joiner's onFork and onComplete (see "Threads"). */
+    private final Object joinerLock = new Object();
     private final List<GreenHandle<? extends T>> children = new ArrayList<>();
     /** Prune the children when a fork finds this many (see "Fields"). */
     private int pruneAt = PRUNE_MIN;
@@ -90,6 +110,9 @@ public final class TaskScopeCore<T> {
     private boolean deadlineStopped;
     private boolean joining;
     private boolean joined;
+    private boolean ownerStopped;
+    private java.util.Set<GreenHandle<?>> spared;
+    private boolean ownerCut;
     private final GreenHandle<Void> watchdog;
 
     /**
@@ -149,6 +172,7 @@ public final class TaskScopeCore<T> {
             }
             throw e;
         }
+        boolean stop;
         synchronized (this) {
             if (children.size() >= pruneAt) {
                 children.removeIf(GreenHandle::isDone);
@@ -161,34 +185,62 @@ public final class TaskScopeCore<T> {
                 // reports the deadline, not that cancellation (TaskScopeDeadlineBeforeForkTest).
                 timedOut = true;
             }
-            try {
-                if (stopped || joiner.onFork(child)) {
-                    stopLocked();
+            stop = stopped;
+        }
+        try {
+            if (!stop) {
+                synchronized (joinerLock) {
+                    stop = joiner.onFork(child);
                 }
-            } catch (RuntimeException | Error e) {
-                stopLocked();
-                child.onComplete((v, t) -> childEnded(child));
-                throw e;
             }
+        } catch (RuntimeException | Error e) {
+            stop();
+            child.onComplete((v, t) -> childEnded(child));
+            throw e;
+        }
+        if (stop) {
+            stop(); // or the scope had stopped before this child was listed: it is cancelled now
         }
         child.onComplete((v, t) -> childEnded(child));
         return child;
     }
 
     private void childEnded(GreenHandle<? extends T> child) {
-        boolean wake;
-        synchronized (this) {
+        boolean stop = false;
+        try {
+            synchronized (joinerLock) {
+                stop = joiner.onComplete(child);
+            }
+        } finally {
+            boolean wake = false;
             try {
-                if (joiner.onComplete(child)) {
-                    stopLocked();
+                synchronized (this) {
+                    try {
+                        if ((ownerStopped && (spared == null || !spared.contains(child)) || !stopped && owner.isCancelled())
+                                && child instanceof GreenThread<?> g
+                                && g.isCancelled() && g.failureOrNull() instanceof CancelledException) {
+                            ownerCut = true;
+                        }
+                        if (stop) {
+                            stopLocked();
+                        }
+                    } finally {
+                        wake = --pending == 0;
+                    }
                 }
             } finally {
-                wake = --pending == 0;
+                // Also when the joiner's onComplete threw (the child's callback logs it): the owner
+                // may be parked for this last child (TaskScopeThrowingJoinerTest).
+                if (wake) {
+                    LockSupport.unpark(waiter);
+                }
             }
         }
-        if (wake) {
-            LockSupport.unpark(waiter);
-        }
+    }
+
+    /** Stops the scope (not the deadline's stop). */
+    private synchronized void stop() {
+        stopLocked();
     }
 
     private synchronized void stop(boolean deadline) {
@@ -247,7 +299,8 @@ public final class TaskScopeCore<T> {
      *
      * @param blocker the object waited on (LockSupport's blocker)
      * @param reactToCancel whether the owner's cancellation stops the scope
-     * @return true if the owner's cancellation or an interrupt stopped it
+     * @return true if the owner's cancellation or an interrupt cut a child short
+     *         (see "Fields", ownerCut)
      */
     public boolean awaitChildren(Object blocker, boolean reactToCancel) {
         waiter = Thread.currentThread(); // before the count is read: a last child then wakes it
@@ -257,10 +310,23 @@ public final class TaskScopeCore<T> {
             for (;;) {
                 synchronized (this) {
                     if (pending == 0) {
-                        return ownerCancelled;
+                        return ownerCut;
                     }
                     if (reactToCancel && !ownerCancelled && (interrupted || owner.isCancelled())) {
                         ownerCancelled = true;
+                        if (!stopped) {
+                            ownerStopped = true;
+                            // For an interrupt: a child already cancelled was cut short by its handle's
+                            // cancel. (The owner's cancellation has reached every child directly.)
+                            for (GreenHandle<? extends T> c : owner.isCancelled() ? List.<GreenHandle<? extends T>>of() : children) {
+                                if (c instanceof GreenThread<?> g && g.isCancelled()) {
+                                    if (spared == null) {
+                                        spared = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+                                    }
+                                    spared.add(c);
+                                }
+                            }
+                        }
                         stopLocked();
                     }
                 }

@@ -256,6 +256,39 @@ public final class Waits {
         }
     }
 
+    /** A blocking wait that throws InterruptedException: a latch's await, a thread's join. */
+    public interface InterruptibleWait {
+        /**
+         * Blocks until done.
+         *
+         * @throws InterruptedException if interrupted while blocked
+         */
+        void await() throws InterruptedException;
+    }
+
+    /**
+     * Runs {@code wait} until it returns, deaf to interrupts: an interrupt that came
+     * meanwhile is set again on return. For waits that must not be cut short (a
+     * supervisor's start, a close waiting for another close or for its closer thread).
+     * Any thread.
+     *
+     * @param wait what to wait for, such as {@code latch::await} or {@code thread::join}
+     */
+    public static void uninterruptibly(InterruptibleWait wait) {
+        boolean interrupted = false;
+        for (;;) {
+            try {
+                wait.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static long saturatedAdd(long now, long nanos) {
         long d = now + nanos;
         return d < now ? Long.MAX_VALUE : d;

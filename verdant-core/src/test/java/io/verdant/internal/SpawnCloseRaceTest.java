@@ -6,11 +6,18 @@ import io.verdant.Green;
 import io.verdant.RuntimeMetrics;
 import io.verdant.Verdant;
 import io.verdant.internal.sched.SchedulerTestAccess;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -126,6 +133,68 @@ class SpawnCloseRaceTest {
                 assertThat(m.live()).as(what + ": live").isZero();
                 assertThat(m.exited()).as(what + ": exited (spawned " + m.spawned() + ")").isEqualTo(1);
                 assertThat(m.spawned()).as(what + ": spawned").isEqualTo(m.exited());
+            }
+        }
+    }
+
+    /**
+     * The same windows, recorded with JFR: close commits the abandoned thread's
+     * GreenThreadEnd (ABANDONED), and the spawn, which counts it as spawned, commits its
+     * GreenThreadStart, so each end of the runtime's pids has its start. Before, the
+     * failed spawn committed no start: an end with no start.
+     */
+    @Test
+    void aThreadAbandonedInsideItsSpawnHasAStartEventForItsEnd(@TempDir Path dir) throws Exception {
+        int k = 0;
+        for (String site : new String[] {"SPAWN_PUBLISHED", "SLOT_PUBLISHED"}) {
+            for (boolean actor : new boolean[] {false, true}) {
+                if (actor && site.equals("SPAWN_PUBLISHED")) {
+                    continue; // an event actor has no start: its spawn never reaches SPAWN_PUBLISHED
+                }
+                String what = site + (actor ? ", event actor" : ", green thread");
+                Path file = dir.resolve("spawn-close-" + k++ + ".jfr");
+                try (Recording rec = new Recording()) {
+                    rec.enable("io.verdant.GreenThreadStart");
+                    rec.enable("io.verdant.GreenThreadEnd");
+                    rec.start();
+                    Verdant rt = Verdant.start(Config.builder().workers(1).name("spawn-close-jfr")
+                            .shutdownTimeout(Duration.ofMillis(50)).build());
+                    String prefix = "<" + RuntimeCore.of(rt.run(Green::self)).id + ".";
+                    AtomicBoolean armed = new AtomicBoolean(true);
+                    AtomicReference<Throwable> closeFailure = new AtomicReference<>();
+                    Thread spawner = Thread.currentThread();
+                    SchedulerTestAccess.atSites((w, s) -> {
+                        if (s.equals(site) && Thread.currentThread() == spawner && armed.compareAndSet(true, false)) {
+                            closeOnAnotherThread(rt, closeFailure);
+                        }
+                    });
+                    try {
+                        assertThatThrownBy(() -> {
+                            if (actor) {
+                                Actors.spawner(rt).spawn(0, (state, msg) -> state);
+                            } else {
+                                rt.spawn(() -> Green.sleep(Duration.ofDays(1)));
+                            }
+                        }).as(what).isInstanceOf(IllegalStateException.class).hasMessageContaining("is closed");
+                    } finally {
+                        SchedulerTestAccess.atSites(null);
+                        rt.close();
+                    }
+                    assertThat(armed.get()).as(what + ": the spawn reached the site").isFalse();
+                    rec.stop();
+                    rec.dump(file);
+                    List<String> starts = new ArrayList<>();
+                    List<String> ends = new ArrayList<>();
+                    for (RecordedEvent e : RecordingFile.readAllEvents(file)) {
+                        String type = e.getEventType().getName();
+                        if ((type.equals("io.verdant.GreenThreadStart") || type.equals("io.verdant.GreenThreadEnd"))
+                                && e.getString("pid").startsWith(prefix)) {
+                            (type.endsWith("Start") ? starts : ends).add(e.getString("pid"));
+                        }
+                    }
+                    assertThat(ends).as(what + ": pids ended (the body's and the abandoned one's)").hasSize(2);
+                    assertThat(starts).as(what + ": pids started").containsExactlyInAnyOrderElementsOf(ends);
+                }
             }
         }
     }

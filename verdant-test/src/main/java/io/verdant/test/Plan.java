@@ -75,9 +75,9 @@ record Plan(int count, long seedBase, Determinism settings, boolean replay, bool
         if (spec.lenient()) {
             settings = settings.lenient();
         }
-        if (spec.parallelism() < 1) {
-            throw new IllegalArgumentException("@VerdantTest on " + where + ": parallelism must be at least 1, was "
-                    + spec.parallelism());
+        if (spec.parallelism() < 1 || spec.parallelism() > io.verdant.Exploration.MAX_PARALLELISM) {
+            throw new IllegalArgumentException("@VerdantTest on " + where + ": parallelism must be between 1 and "
+                    + io.verdant.Exploration.MAX_PARALLELISM + ", was " + spec.parallelism());
         }
         return new Plan(count, spec.seedBase(), limits(spec, where, settings), false, spec.checkDeterminism(),
                 spec.parallelism(), timeout(spec, where));

@@ -178,7 +178,8 @@ public @interface VerdantTest {
      * How many schedules run at once ({@link io.verdant.Exploration#parallelism(int)}):
      * the outcome, and the failing schedule reported, are those of a
      * sequential run. Several bodies then run at the same time, on the same
-     * test instance: keep state inside the body. At least 1.
+     * test instance: keep state inside the body. From 1 to
+     * {@value io.verdant.Exploration#MAX_PARALLELISM}.
      *
      * @return the number of schedules at once; 1 by default
      */

@@ -485,8 +485,13 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T>, io.ver
 
     // ------------------------------------------------------------------ under the lock (also used by Select)
 
-    /** Marker: the value was buffered, nobody to wake. */
-    static final Thread NO_WAKE = new Thread(() -> { }, "verdant-no-wake");
+    /**
+     * Marker: the value was buffered, nobody to wake. Never started; it inherits
+     * nothing from the thread that initialises this class (the first runtime's
+     * starter), whose context class loader it kept for the JVM's life
+     * (JdkPollersTest, PollerInitContextProbe).
+     */
+    static final Thread NO_WAKE = new Thread(null, null, "verdant-no-wake", 0, false);
 
     /**
      * Under lock, channel open: delivers {@code value} to a live receiver
@@ -686,8 +691,9 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T>, io.ver
      */
     public ChannelClosedException closedException() {
         Throwable why = cause;
+        // The cause's toString() is user code: one that throws must not replace this exception.
         return why == null ? new ChannelClosedException(this + " is closed")
-                : new ChannelClosedException(this + " is closed: " + why, why);
+                : new ChannelClosedException(this + " is closed: " + io.verdant.internal.Throwables.describe(why), why);
     }
 
     private TimedOutException timedOut(String verb, Deadline deadline) {

@@ -53,6 +53,17 @@ public final class SelectCore {
      *         try forms, does not check, so a cancelled thread can still use it in its clean-up
      */
     public static SelectResult select(SelectCase[] cases, int n, boolean hasDefault, Deadline deadline) {
+        return select(cases, n, hasDefault, deadline, new SelectResult.Fired(-1, null));
+    }
+
+    /**
+     * As {@link #select(SelectCase[], int, boolean, Deadline)}, filling in {@code fired}
+     * (made by the caller before anything is taken or sent) if a case fires.
+     *
+     * @param fired the result if a case fires
+     */
+    public static SelectResult select(SelectCase[] cases, int n, boolean hasDefault, Deadline deadline,
+                                      SelectResult.Fired fired) {
         if (hasDefault) {
             io.verdant.internal.Safepoints.point("Select.select");
         } else {
@@ -77,20 +88,20 @@ public final class SelectCore {
                         Thread t = ch.offerLocked(c.value());
                         if (t != null) {
                             wake = t == ChannelImpl.NO_WAKE ? null : t;
-                            result = new SelectResult.Fired(i, null);
+                            result = fired.fill(i, null);
                         }
                     }
                 } else if (ch.countLocked() > 0) {
                     Object v = ch.takeBufferedLocked();
                     wake = ch.refillLocked();
-                    result = new SelectResult.Fired(i, v);
+                    result = fired.fill(i, v);
                 } else {
                     Node s = ch.pollLiveSender();
                     if (s != null) {
                         Object v = s.item;
                         wake = s.owner.thread;
                         s.complete(Node.FIRED, null);
-                        result = new SelectResult.Fired(i, v);
+                        result = fired.fill(i, v);
                     } else if (ch.closedLocked()) {
                         result = new SelectResult.Closed(i);
                     }
@@ -111,15 +122,21 @@ public final class SelectCore {
                 nodes = new SelectNode[n];
                 waiter.cases = nodes;
                 waiter.locks = locks;
+                // Every node is made before any is queued: an allocation that fails
+                // (OutOfMemoryError) then leaves no node of this select in a channel,
+                // where a later send or receive would complete it for nobody
+                // (SelectNodeOutOfMemoryTest).
                 for (int i = 0; i < n; i++) {
                     SelectCase c = cases[i];
-                    ChannelImpl<?> ch = c.channel();
-                    SelectNode node = new SelectNode(waiter, ch, i, c.send(), c.send() ? c.value() : null);
-                    nodes[i] = node;
+                    io.verdant.internal.sched.Faults.selectNodeAllocating();
+                    nodes[i] = new SelectNode(waiter, c.channel(), i, c.send(), c.send() ? c.value() : null);
+                }
+                for (int i = 0; i < n; i++) {
+                    SelectCase c = cases[i];
                     if (c.send()) {
-                        ch.enqueueSender(node);
+                        c.channel().enqueueSender(nodes[i]);
                     } else {
-                        ch.enqueueReceiver(node);
+                        c.channel().enqueueReceiver(nodes[i]);
                     }
                 }
             }
@@ -134,7 +151,7 @@ public final class SelectCore {
         }
         SelectResult waited = null;
         try {
-            waited = await(waiter, locks, deadline);
+            waited = await(waiter, locks, deadline, fired);
         } finally {
             withdraw(waiter, nodes, locks, waited == null);
         }
@@ -145,7 +162,8 @@ public final class SelectCore {
     }
 
     /** Step 5: parks until a case fires, the channel of one is closed, or the caller gives up. */
-    private static SelectResult await(SelectNode waiter, ChannelImpl<?>[] locks, Deadline deadline) {
+    private static SelectResult await(SelectNode waiter, ChannelImpl<?>[] locks, Deadline deadline,
+                                      SelectResult.Fired fired) {
         TimerWheel.Timer timer = null;
         try {
             for (;;) {
@@ -155,7 +173,7 @@ public final class SelectCore {
                     if (s == Node.CLOSED) {
                         return new SelectResult.Closed(f.caseIndex);
                     }
-                    return new SelectResult.Fired(f.caseIndex, f.send ? null : waiter.item);
+                    return fired.fill(f.caseIndex, f.send ? null : waiter.item);
                 }
                 if (s == Node.WAITING) {
                     boolean cancelled = Waits.cancelled();

@@ -12,12 +12,62 @@ public sealed interface SelectResult permits SelectResult.Fired, SelectResult.Cl
     SelectResult TIMED_OUT = new TimedOut();
 
     /**
-     * Case {@code index} completed.
-     *
-     * @param index the case's index
-     * @param value the value received (null for a send case)
+     * Case {@code index} completed, with the value received (null for a send case).
+     * Filled in by the select, not allocated by it: made before the select takes or
+     * sends anything (a Select keeps one), so no allocation can fail once a case has
+     * fired, which would lose a value taken or a partner completed
+     * (SelectResultOutOfMemoryTest). Equal by index and value, as a record.
      */
-    record Fired(int index, Object value) implements SelectResult {
+    final class Fired implements SelectResult {
+        private int index;
+        private Object value;
+
+        /**
+         * @param index the case's index
+         * @param value the value received (null for a send case)
+         */
+        public Fired(int index, Object value) {
+            this.index = index;
+            this.value = value;
+        }
+
+        /** @return the case's index */
+        public int index() {
+            return index;
+        }
+
+        /** @return the value received (null for a send case) */
+        public Object value() {
+            return value;
+        }
+
+        /** The select: case {@code index} fired with {@code value}; returns this. */
+        Fired fill(int index, Object value) {
+            this.index = index;
+            this.value = value;
+            return this;
+        }
+
+        /** Its reader, once it has read it: holds no value any more. */
+        public void clear() {
+            this.index = -1;
+            this.value = null;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Fired f && f.index == index && java.util.Objects.equals(f.value, value);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * index + java.util.Objects.hashCode(value);
+        }
+
+        @Override
+        public String toString() {
+            return "Fired[index=" + index + ", value=" + value + "]";
+        }
     }
 
     /**

@@ -43,7 +43,13 @@ import java.util.concurrent.locks.LockSupport;
  *   threads with their own thread locals; a schedule's leaked green threads are
  *   cancelled and ended (or abandoned: their continuations are never resumed)
  *   by the runtime's close before the carrier is idle again (DetScheduler's
- *   "Shutdown"). The interrupt status is cleared between jobs.
+ *   "Shutdown"). The interrupt status is cleared between jobs. Nor does the
+ *   carrier carry anything of the thread that started it (whichever runtime's
+ *   rt.run first needed a carrier): it inherits no inheritable thread locals,
+ *   and its context class loader is the system class loader, so the green
+ *   threads it spawns for later runtimes (a timer's deadLetterHandler call)
+ *   do not see that thread's request context, and it pins no plugin's loader
+ *   (DetCarrierThreadContextTest).
  *
  * Threads and memory ordering
  *   IDLE and each carrier's job field are guarded by IDLE's lock (a taker
@@ -162,7 +168,9 @@ public final class DetCarrier implements Runnable {
         DetScheduler scheduler;
 
         CarrierThread(Runnable body, String name, long stackSize) {
-            super(null, body, name, stackSize);
+            // Inherits nothing from the thread that happened to start it (see "What is not
+            // carried over"): no inheritable thread locals, the system class loader.
+            super(null, body, name, stackSize, false);
         }
     }
 

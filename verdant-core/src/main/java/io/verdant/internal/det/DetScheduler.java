@@ -8,6 +8,7 @@ import io.verdant.ScheduleTrace;
 import io.verdant.internal.GreenThread;
 import io.verdant.internal.RuntimeCore;
 import io.verdant.internal.Safepoints;
+import io.verdant.internal.Throwables;
 import io.verdant.internal.timer.TimerWheel;
 import io.verdant.internal.vthread.VirtualThreads;
 
@@ -519,6 +520,11 @@ public final class DetScheduler {
         return c != null && VirtualThreads.currentCarrier() == c;
     }
 
+    /** Any thread: whether the caller is this runtime's carrier thread itself (a timer firing), not a thread mounted on it. */
+    public boolean callerIsCarrier() {
+        return Thread.currentThread() == carrier;
+    }
+
     private boolean isInternal() {
         Thread cur = Thread.currentThread();
         // During a foreign task: a virtual thread on this carrier (a green thread of another
@@ -728,9 +734,12 @@ public final class DetScheduler {
         Throwable t = unobservedFailures.getFirst();
         StringBuilder others = new StringBuilder();
         for (int i = 1; i < unobserved.size(); i++) {
-            others.append("\n    ").append(unobserved.get(i)).append(": ").append(unobservedFailures.get(i));
+            others.append("\n    ").append(unobserved.get(i)).append(": ")
+                    .append(Throwables.describe(unobservedFailures.get(i)));
         }
-        fail(new ScheduleFailedException("green thread " + g + " failed with " + t + " and nobody observed it (no "
+        // The failures' toString() is user code: one that throws must not replace this report.
+        fail(new ScheduleFailedException("green thread " + g + " failed with " + Throwables.describe(t)
+                + " and nobody observed it (no "
                 + "join, link, monitor, supervisor or scope; Determinism.failOnUnjoinedFailure)"
                 + (others.isEmpty() ? "" : "; other unobserved failures:" + others)
                 + ". Join the thread, supervise it, or turn the check off" + report(), liveTrace(), t));
@@ -804,6 +813,7 @@ public final class DetScheduler {
             mountedForeign = false;
         }
         if (g != null) {
+            g.unmountedOnDetCarrier(); // a dispatcher whose handler parked: its next slot, another dispatcher
             afterSlice(g);
         }
     }
@@ -1122,11 +1132,20 @@ public final class DetScheduler {
         }
         if (!blocker.getClass().getName().startsWith("io.verdant.")) {
             // A java.util.concurrent wait: often a future or latch a thread outside the runtime was to end.
-            return blocker + " (a JDK wait: if a thread outside the runtime, such as the common pool or an "
-                    + "executor, was to end it, that thread's timing is outside the schedule: do that work in a "
+            return printable(blocker) + " (a JDK wait: if a thread outside the runtime, such as the common pool or "
+                    + "an executor, was to end it, that thread's timing is outside the schedule: do that work in a "
                     + "green thread, Green.spawn or Green.blocking, instead)";
         }
-        return String.valueOf(blocker);
+        return printable(blocker);
+    }
+
+    /** A blocker's toString(), which may be user code (a FutureTask names its task): by class if it throws. */
+    private static String printable(Object blocker) {
+        try {
+            return String.valueOf(blocker);
+        } catch (Exception | LinkageError | StackOverflowError e) {
+            return blocker.getClass().getName() + " (its toString() threw " + e.getClass().getName() + ")";
+        }
     }
 
     private static String blockedMessage(GreenThread<?> g, String after) {
@@ -1289,6 +1308,36 @@ public final class DetScheduler {
      */
     public java.util.random.RandomGenerator random() {
         return selectRng;
+    }
+
+    /**
+     * The green thread whose virtual thread was built with {@code scheduler} if it is
+     * a deterministic runtime's task of a green thread, else null. Any thread.
+     *
+     * @param scheduler a virtual thread's scheduler, or null
+     * @return that task's green thread, or null
+     */
+    public static GreenThread<?> greenOfScheduler(java.util.concurrent.Executor scheduler) {
+        return scheduler instanceof DetTask d ? d.green : null;
+    }
+
+    /**
+     * The green thread {@code t} if it is the one mounted on {@code carrier}, a
+     * deterministic carrier, else null. Called by {@code t} itself, so on the carrier's
+     * OS thread (current is the carrier's own field): GreenThread.current's way when
+     * user code replaced the thread's uncaught-exception handler.
+     *
+     * @param carrier the calling thread's carrier, or null
+     * @param t the calling virtual thread
+     * @return its green thread, or null
+     */
+    public static GreenThread<?> greenMountedOn(Thread carrier, Thread t) {
+        if (carrier instanceof DetCarrier.CarrierThread c && c.scheduler instanceof DetScheduler s
+                && s.mounted == t) {
+            DetTask cur = s.current;
+            return cur == null ? null : cur.green;
+        }
+        return null;
     }
 
     /**

@@ -2,10 +2,7 @@ package io.verdant.internal.obs;
 
 import io.verdant.Priority;
 import java.io.IOException;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Writes a {@link TraceData} as Chrome trace-event JSON (the "JSON Object
@@ -23,12 +20,13 @@ import java.util.Map;
  *                          overlap: one carrier runs one task at a time.
  * idle period              "X" name "idle", cat "idle"
  * wake-up / spawn          flow "s" inside the waker's (parent's) slice, "f" with
- *                          bp "e" inside the woken (child's) next slice; cat "wake"/"spawn"
+ *                          bp "e" inside the woken (child's) slice it made runnable
+ *                          (WakeMatch); cat "wake"/"spawn"
  * wake-up / spawn from off  "X" cat "source" (2 ns) on a source lane "timer" (the
  * the carriers             ticker fired a sleep or timeout), "io" (the JDK's poller:
  *                          a socket became ready) or "outside" (any other thread),
  *                          then a flow "s" in it and "f" (bp "e") in the woken
- *                          thread's next slice; cat "timer"/"io"/"outside"
+ *                          thread's slice it made runnable; cat "timer"/"io"/"outside"
  * steal                    "i" (s "t") on the thief's lane
  * preemption request/stall "i" (s "t") on the carrier's lane
  * spare start/retire       "i" (s "p")
@@ -48,10 +46,10 @@ import java.util.Map;
  *   cat "waiting"    name "parked" or "parked on &lt;reason&gt;", args blocker, holder
  * </pre>
  *
- * Flows are matched after the fact: a WAKE is followed, in its lane, by the
- * SLICE of its waker (events of one lane are in writing order); its arrow ends
- * at the woken thread's first slice that begins after that slice began. A
- * wake-up whose slices were dropped draws no arrow. A flow's end points sit in
+ * Flows are matched after the fact (WakeMatch): a WAKE is followed, in its
+ * lane, by the SLICE of its waker (events of one lane are in writing order);
+ * its arrow ends at the woken thread's slice it made runnable. A wake-up whose
+ * slices were dropped draws no arrow. A flow's end points sit in
  * the middle of their slice (inside()), never on its end: slices of one lane
  * touch, and a slice shown 1 ns long (an estimated end, SliceTimes) ends where
  * the next begins, so a point at begin + 1 would bind to the next slice.
@@ -87,7 +85,7 @@ public final class ChromeTraceWriter {
                 }
             }
         }
-        SliceIndex index = SliceIndex.of(d);
+        WakeMatch match = WakeMatch.of(d);
         StringBuilder b = new StringBuilder(1 << 16);
         b.append("{\"displayTimeUnit\":\"ns\",\"otherData\":{\"runtime\":");
         str(b, d.runtimeName());
@@ -161,28 +159,16 @@ public final class ChromeTraceWriter {
                         b.append('}');
                     }
                     case TraceEvent.WAKE, TraceEvent.SPAWN -> {
-                        // The waker's slice: the next SLICE of the waker in this lane.
-                        int w = -1;
-                        for (int m = k + 1; m < n; m++) {
-                            int jm = m * TraceRing.LONGS;
-                            if (TraceEvent.type(ev[jm]) == TraceEvent.SLICE) {
-                                if (ev[jm + 3] == x) {
-                                    w = jm;
-                                }
-                                break;
-                            }
-                        }
-                        if (w < 0) {
+                        WakeMatch.Wake wake = match.wake(lane, k);
+                        WakeMatch.Slice target = match.target(lane, k);
+                        if (wake == null || wake.waker() < 0 || target == null) {
                             break;
                         }
+                        int w = wake.waker() * TraceRing.LONGS;
                         long wBegin = ev[w + 1];
                         long wEnd = ev[w + 2];
-                        long target = index.firstAfter(y, wBegin);
-                        if (target == Long.MIN_VALUE) {
-                            break;
-                        }
-                        long tBegin = index.timeOf(target);
-                        int tLane = SliceIndex.lane(target);
+                        long tBegin = target.begin();
+                        int tLane = target.lane();
                         String cat = TraceEvent.type(h) == TraceEvent.WAKE ? "wake" : "spawn";
                         flowId++;
                         b.append(",\n{\"ph\":\"s\",\"cat\":\"").append(cat).append("\",\"name\":\"").append(cat)
@@ -192,7 +178,7 @@ public final class ChromeTraceWriter {
                         b.append("},\n{\"ph\":\"f\",\"bp\":\"e\",\"cat\":\"").append(cat).append("\",\"name\":\"")
                                 .append(cat).append("\",\"id\":").append(flowId).append(",\"pid\":").append(pid)
                                 .append(",\"tid\":").append(tLane).append(",\"ts\":");
-                        us(b, inside(tBegin, index.endOf(target)) - origin);
+                        us(b, inside(tBegin, target.end()) - origin);
                         b.append('}');
                     }
                     case TraceEvent.WAKE_FROM -> {
@@ -200,8 +186,8 @@ public final class ChromeTraceWriter {
                         if (src < 1 || src > 3) {
                             break;
                         }
-                        long target = index.firstAfter(y, a);
-                        if (target == Long.MIN_VALUE) {
+                        WakeMatch.Slice target = match.target(lane, k);
+                        if (target == null) {
                             break;
                         }
                         boolean spawn = TraceEvent.ended(h) == 1;
@@ -227,8 +213,8 @@ public final class ChromeTraceWriter {
                         us(b, at + 1 - origin);
                         b.append("},\n{\"ph\":\"f\",\"bp\":\"e\",\"cat\":\"").append(source).append("\",\"name\":\"")
                                 .append(name).append("\",\"id\":").append(flowId).append(",\"pid\":").append(pid)
-                                .append(",\"tid\":").append(SliceIndex.lane(target)).append(",\"ts\":");
-                        us(b, inside(index.timeOf(target), index.endOf(target)) - origin);
+                                .append(",\"tid\":").append(target.lane()).append(",\"ts\":");
+                        us(b, inside(target.begin(), target.end()) - origin);
                         b.append('}');
                     }
                     case TraceEvent.QUEUE_DEPTH -> {
@@ -395,82 +381,5 @@ public final class ChromeTraceWriter {
             }
         }
         b.append('"');
-    }
-
-    /**
-     * Every slice's begin time and lane packed in one long (begin relative to the
-     * origin in the high bits, lane in the low 12: sorting sorts by time), grouped
-     * by task id and sorted, to find a task's next slice after a given time; and
-     * each slice's end by its packed key (unique: slices on one lane never begin
-     * at the same nanosecond).
-     */
-    static final class SliceIndex {
-        private final Map<Long, long[]> byTask = new HashMap<>();
-        private final Map<Long, Long> ends = new HashMap<>();
-        private final long origin;
-
-        private SliceIndex(long origin) {
-            this.origin = origin;
-        }
-
-        static SliceIndex of(TraceData d) {
-            SliceIndex ix = new SliceIndex(d.startNanos());
-            Map<Long, int[]> sizes = new HashMap<>();
-            for (int lane = 0; lane < d.lanes().length; lane++) {
-                long[] ev = d.lanes()[lane];
-                for (int k = 0; k < d.counts()[lane]; k++) {
-                    int j = k * TraceRing.LONGS;
-                    if (TraceEvent.type(ev[j]) != TraceEvent.SLICE) {
-                        continue;
-                    }
-                    long id = ev[j + 3];
-                    long key = ix.pack(ev[j + 1], lane);
-                    int[] size = sizes.computeIfAbsent(id, i -> new int[1]);
-                    long[] l = ix.byTask.computeIfAbsent(id, i -> new long[8]);
-                    if (size[0] == l.length) {
-                        l = Arrays.copyOf(l, l.length * 2);
-                        ix.byTask.put(id, l);
-                    }
-                    l[size[0]++] = key;
-                    ix.ends.put(key, ev[j + 2]);
-                }
-            }
-            for (Map.Entry<Long, long[]> e : ix.byTask.entrySet()) {
-                long[] l = Arrays.copyOf(e.getValue(), sizes.get(e.getKey())[0]);
-                Arrays.sort(l);
-                e.setValue(l);
-            }
-            return ix;
-        }
-
-        private long pack(long nanos, int lane) {
-            return Math.max(0, nanos - origin) << 12 | lane;
-        }
-
-        /** The begin time (absolute nanos) of a packed key. */
-        long timeOf(long key) {
-            return (key >>> 12) + origin;
-        }
-
-        static int lane(long key) {
-            return (int) (key & 0xFFF);
-        }
-
-        /** The end time (absolute nanos) of the slice of a packed key. */
-        long endOf(long key) {
-            Long e = ends.get(key);
-            return e == null ? timeOf(key) : e;
-        }
-
-        /** The packed key of the first slice of {@code id} beginning strictly after {@code nanos}, or Long.MIN_VALUE. */
-        long firstAfter(long id, long nanos) {
-            long[] l = byTask.get(id);
-            if (l == null) {
-                return Long.MIN_VALUE;
-            }
-            int i = Arrays.binarySearch(l, pack(nanos, 0xFFF));
-            i = i < 0 ? -i - 1 : i + 1;
-            return i < l.length ? l[i] : Long.MIN_VALUE;
-        }
     }
 }

@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -31,7 +32,9 @@ import java.util.Set;
  *     name, state, wait reason and (with stacks) stack are collapsed into one
  *     line "N x ..."
  *   deadlocks: cycles in the wait-for graph (a mutex waiter -> the holder, a
- *     joiner -> the joined thread), the graph deterministic mode also checks
+ *     joiner -> the joined thread), the graph deterministic mode also checks;
+ *     a cycle is reported only if its threads, read again after the walk, still
+ *     wait as the walk saw them (stillWaiting: the walk is no atomic snapshot)
  * JSON
  *   {"verdantDump": {runtime, processId, time, threads: [...], supervisors: [...],
  *   deadlocks: [[pid, ...], ...]}}; each thread has the JDK thread dump's field
@@ -132,11 +135,39 @@ public final class Dumper {
                 p = i == null ? null : i.waitingFor();
             }
             if (p != null && onPath.contains(p)) {
-                cycles.add(List.copyOf(path.subList(path.indexOf(p), path.size())));
+                List<Pid> cycle = List.copyOf(path.subList(path.indexOf(p), path.size()));
+                if (stillWaiting(cycle)) {
+                    cycles.add(cycle);
+                }
             }
             done.addAll(path);
         }
         return cycles;
+    }
+
+    /**
+     * Whether every thread of {@code cycle}, read again now that the first walk has
+     * read them all, still waits for the same thread and has run no slice since
+     * (same dispatch count). The walk reads one thread after another while they run
+     * on, so two threads taking turns at a mutex can each be read waiting for the
+     * other at different moments (DumpDeadlockRaceTest). A thread that passes was
+     * parked from its first read to its second; the second reads all come after the
+     * first ones, so at the moment the first walk ended every thread of the cycle was
+     * waiting for the next. A real deadlock does not move, so it passes, unless a
+     * thread's last slice before its park was counted only between the two reads
+     * (microseconds after the park: a later dump reports it).
+     */
+    private boolean stillWaiting(List<Pid> cycle) {
+        long now = Clock.SYSTEM.nanoTime();
+        for (Pid p : cycle) {
+            GreenThreadInfo before = infos.get(p);
+            GreenThreadInfo again = Snapshots.info(threads.get(p), Map.of(), now);
+            if (again == null || again.state() != before.state() || !Objects.equals(again.waitingFor(), before.waitingFor())
+                    || again.dispatches() != before.dispatches()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ------------------------------------------------------------------ text

@@ -1,11 +1,8 @@
 package io.verdant.internal.obs;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The trace seen per green thread rather than per carrier (Go's goroutine
@@ -17,12 +14,10 @@ import java.util.Map;
  * <pre>
  * Between two slices of a thread, by why the first one ended:
  *   park      waiting from its end until the thread was made runnable, then
- *             runnable until the next slice began. The wake-ups of a slice are
- *             matched as the arrows are (ChromeTraceWriter): a WAKE or SPAWN belongs
- *             to the woken thread's first slice that begins after its waker's
- *             slice began; a WAKE_FROM to the first that begins after its time.
- *             The carrier reads no clock for a wake-up by a green thread (it
- *             happened somewhere in the waker's slice), so it is placed at the end
+ *             runnable until the next slice began. The wake-up of a slice is
+ *             the one whose arrow points at it (WakeMatch). The carrier reads no
+ *             clock for a wake-up by a green thread (it happened somewhere in
+ *             the waker's slice), so it is placed at the end
  *             of the waker's slice, clamped between the park and the next slice:
  *             the runnable span shown is the least the thread can have waited for
  *             a carrier (ping-pong: exact, the waker parks right after waking).
@@ -91,14 +86,6 @@ final class GreenThreadView {
     private GreenThreadView() {
     }
 
-    /** A slice of one thread: begin, end, lane, event number, why it ended. */
-    private record Slice(long begin, long end, int lane, int event, int ended) {
-    }
-
-    /** A wake-up or spawn of one thread: its time stamp (matching), its estimated time, cause and waker. */
-    private record Wake(long stamp, long at, int cause, long by) {
-    }
-
     /**
      * Every green thread with a slice, spawn or wake-up in {@code d}, ordered by pid
      * (slot index, then generation).
@@ -107,93 +94,44 @@ final class GreenThreadView {
      * @return one row per green thread
      */
     static List<Row> of(TraceData d) {
-        Map<Long, List<Slice>> slices = new HashMap<>();
-        Map<Long, List<Wake>> wakes = new HashMap<>();
-        for (int lane = 0; lane < d.lanes().length; lane++) {
-            long[] ev = d.lanes()[lane];
-            boolean carrier = lane < d.tickerLane();
-            for (int k = 0; k < d.counts()[lane]; k++) {
-                int j = k * TraceRing.LONGS;
-                long h = ev[j];
-                int type = TraceEvent.type(h);
-                if (carrier && type == TraceEvent.SLICE && ev[j + 3] != 0) {
-                    slices.computeIfAbsent(ev[j + 3], i -> new ArrayList<>())
-                            .add(new Slice(ev[j + 1], ev[j + 2], lane, k, TraceEvent.ended(h)));
-                } else if ((type == TraceEvent.WAKE || type == TraceEvent.SPAWN) && ev[j + 3] != 0) {
-                    // Placed at the end of the waker's slice: the next SLICE of this lane, if it is the waker's.
-                    long at = ev[j + 1];
-                    for (int m = k + 1; m < d.counts()[lane]; m++) {
-                        int jm = m * TraceRing.LONGS;
-                        if (TraceEvent.type(ev[jm]) == TraceEvent.SLICE) {
-                            if (ev[jm + 3] == ev[j + 2]) {
-                                at = ev[jm + 2];
-                            }
-                            break;
-                        }
-                    }
-                    wakes.computeIfAbsent(ev[j + 3], i -> new ArrayList<>()).add(new Wake(ev[j + 1], at,
-                            type == TraceEvent.WAKE ? CAUSE_WAKE : CAUSE_SPAWN, ev[j + 2]));
-                } else if (type == TraceEvent.WAKE_FROM && ev[j + 3] != 0) {
-                    wakes.computeIfAbsent(ev[j + 3], i -> new ArrayList<>()).add(new Wake(ev[j + 1], ev[j + 1],
-                            TraceEvent.ended(h) == 1 ? CAUSE_SPAWN_FROM : CAUSE_WAKE_FROM, TraceEvent.found(h)));
-                }
-            }
-        }
+        WakeMatch match = WakeMatch.of(d);
         long traceEnd = d.endNanos();
-        List<Long> ids = new ArrayList<>(slices.keySet());
-        for (Long id : wakes.keySet()) {
-            if (!slices.containsKey(id)) {
-                ids.add(id);
-            }
+        List<Long> ids = new ArrayList<>();
+        for (Long id : match.threads()) {
+            ids.add(id);
         }
         ids.sort(Comparator.comparingLong((Long id) -> id & 0xFFFFFFFFL).thenComparingLong(id -> id >>> 32));
         List<Row> rows = new ArrayList<>(ids.size());
         for (long id : ids) {
-            List<Slice> ss = new ArrayList<>(slices.getOrDefault(id, List.of()));
-            ss.sort(Comparator.comparingLong(Slice::begin));
-            rows.add(row(id, ss, wakes.getOrDefault(id, List.of()), traceEnd));
+            rows.add(row(match, id, traceEnd));
         }
         return rows;
     }
 
-    private static Row row(long id, List<Slice> ss, List<Wake> ws, long traceEnd) {
+    private static Row row(WakeMatch match, long id, long traceEnd) {
+        List<WakeMatch.Slice> ss = match.slices(id);
         int n = ss.size();
-        long[] begins = new long[n];
-        for (int i = 0; i < n; i++) {
-            begins[i] = ss.get(i).begin();
-        }
-        // Per slice (and n: after the last one), the earliest wake-up that made it runnable.
-        Wake[] first = new Wake[n + 1];
-        for (Wake w : ws) {
-            int t = Arrays.binarySearch(begins, w.stamp());
-            t = t < 0 ? -t - 1 : t + 1; // first slice beginning strictly after the stamp
-            while (t < n && t > 0 && begins[t] == begins[t - 1]) {
-                t++;
-            }
-            if (first[t] == null || w.at() < first[t].at()) {
-                first[t] = w;
-            }
-        }
         List<Span> out = new ArrayList<>(n * 3 + 2);
         long running = 0;
-        Slice prev = null;
+        WakeMatch.Slice prev = null;
         for (int i = 0; i <= n; i++) {
-            long until = i < n ? begins[i] : traceEnd;
-            Wake w = first[i];
+            long until = i < n ? ss.get(i).begin() : traceEnd;
+            // The wake-up that made this slice (or, after the last one, the thread) runnable.
+            WakeMatch.Wake w = i < n ? match.cause(ss.get(i).lane(), ss.get(i).event()) : match.afterLast(id);
             if (prev == null) {
                 if (w != null) {
                     // Before its first slice (or never ran): runnable since its spawn or wake-up.
                     long from = Math.min(w.at(), until);
-                    add(out, new Span(RUNNABLE, from, until, -1, -1, w.cause(), w.by()));
+                    add(out, new Span(RUNNABLE, from, until, -1, -1, cause(w), w.by()));
                 }
             } else {
                 gap(out, prev, until, w);
             }
             if (i < n) {
-                Slice s = ss.get(i);
+                WakeMatch.Slice s = ss.get(i);
                 // One carrier at a time: a slice whose end is stamped after the thread's next
                 // slice began was stamped late (see the class comment) and ended by then.
-                long end = i + 1 < n ? Math.min(s.end(), begins[i + 1]) : s.end();
+                long end = i + 1 < n ? Math.min(s.end(), ss.get(i + 1).begin()) : s.end();
                 add(out, new Span(RUNNING, s.begin(), end, s.lane(), s.event(), 0, 0));
                 running += Math.max(0, end - s.begin());
                 prev = s;
@@ -202,8 +140,15 @@ final class GreenThreadView {
         return new Row(id, running, out);
     }
 
+    private static int cause(WakeMatch.Wake w) {
+        if (w.type() == TraceEvent.WAKE_FROM) {
+            return w.spawn() ? CAUSE_SPAWN_FROM : CAUSE_WAKE_FROM;
+        }
+        return w.spawn() ? CAUSE_SPAWN : CAUSE_WAKE;
+    }
+
     /** The spans between slice {@code prev} and {@code until} (the next slice's begin, or the trace's end). */
-    private static void gap(List<Span> out, Slice prev, long until, Wake wake) {
+    private static void gap(List<Span> out, WakeMatch.Slice prev, long until, WakeMatch.Wake wake) {
         long end = prev.end();
         if (until <= end) {
             return;
@@ -215,7 +160,7 @@ final class GreenThreadView {
                 long runnable = wake == null ? until : Math.min(until, Math.max(end, wake.at()));
                 add(out, new Span(WAITING, end, runnable, prev.lane(), prev.event(), 0, 0));
                 if (wake != null) {
-                    add(out, new Span(RUNNABLE, runnable, until, -1, -1, wake.cause(), wake.by()));
+                    add(out, new Span(RUNNABLE, runnable, until, -1, -1, cause(wake), wake.by()));
                 }
             }
             default -> {

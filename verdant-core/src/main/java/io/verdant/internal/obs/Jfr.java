@@ -87,7 +87,10 @@ public final class Jfr {
         }
     }
 
-    /** The spawner, after the thread started (an event actor: once published, before it can run). */
+    /**
+     * The spawner, once the thread is published and before it starts (an event actor: before
+     * it can run); or a spawn that close abandoned the thread inside, after close committed its end.
+     */
     public static void threadStart(GreenThread<?> g) {
         if (AVAILABLE) {
             JfrEvents.threadStart(g);

@@ -183,7 +183,8 @@ final class JfrEvents {
             e.strategy = strategy;
             e.restartType = restart;
             e.cause = cause == null ? "" : cause.getClass().getName();
-            e.message = cause == null || cause.getMessage() == null ? "" : cause.getMessage();
+            String message = cause == null ? null : io.verdant.internal.Throwables.message(cause); // user code
+            e.message = message == null ? "" : message;
             e.restartsInPeriod = inWindow;
             e.commit();
         }

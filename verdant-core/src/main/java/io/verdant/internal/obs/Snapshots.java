@@ -24,6 +24,9 @@ import java.util.concurrent.locks.LockSupport;
  * Cost per thread: a few field reads, a {@code Thread.getState()}, a
  * {@code LockSupport.getBlocker()}, a mailbox walk capped at
  * {@link GreenThreadInfo#MAILBOX_CAP}; no stack walk.
+ * A thread parked on a mutex that has already been handed to it (the releasing
+ * holder made it the owner and has yet to unpark it) is shown RUNNABLE with no
+ * wait reason: it waits for nobody, and least of all for itself.
  */
 public final class Snapshots {
     private Snapshots() {
@@ -64,7 +67,7 @@ public final class Snapshots {
     static GreenThreadInfo info(GreenThread<?> g, Map<Pid, Supervised> sup, long now) {
         Thread vt = g.vthread();
         if (vt == null) {
-            return eventActorInfo(g, sup);
+            return eventActorInfo(g, sup, now);
         }
         GreenState state = g.state();
         if (state.isTerminal()) {
@@ -74,10 +77,14 @@ public final class Snapshots {
         String reason = "";
         Pid waitingFor = null;
         if (state == GreenState.WAITING) {
-            Object blocker = LockSupport.getBlocker(vt);
-            reason = WaitReasons.render(blocker);
-            GreenThread<?> target = WaitReasons.waitingFor(blocker);
-            waitingFor = target == null ? null : target.pid();
+            WaitReasons.Wait w = WaitReasons.of(LockSupport.getBlocker(vt));
+            if (w.waitingFor() == g) {
+                // Granted the mutex it waited for, not yet unparked: its wait is over.
+                state = GreenState.RUNNABLE;
+            } else {
+                reason = w.reason();
+                waitingFor = w.waitingFor() == null ? null : w.waitingFor().pid();
+            }
         }
         String carrier = null;
         if (state == GreenState.RUNNING) {
@@ -102,28 +109,39 @@ public final class Snapshots {
      * message queued, no turn running), or one whose handler blocks: then the
      * dispatcher running the handler is parked on the handler's behalf, and its
      * blocker is the actor's wait reason (read only while that dispatcher still
-     * runs this actor's turn).
+     * runs this actor's turn). Its time waiting counts from the end of its last
+     * turn, or, while its handler blocks, from the dispatcher's park.
      */
-    private static GreenThreadInfo eventActorInfo(GreenThread<?> g, Map<Pid, Supervised> sup) {
+    private static GreenThreadInfo eventActorInfo(GreenThread<?> g, Map<Pid, Supervised> sup, long now) {
         GreenState state = g.state();
         if (state.isTerminal()) {
             return null;
         }
         String reason = state == GreenState.WAITING ? EVENT_ACTOR_IDLE : "";
         Pid waitingFor = null;
+        // Idle or queued: since its last turn ended (its dispatcher stamps it then).
+        long waitedNanos = g.waitedNanos(now);
         Thread runner = g.handlerThread();
         if (state == GreenState.WAITING && runner != null) {
             // WAITING in a turn: the handler blocks (EventActor.state), on its dispatcher's blocker.
-            Object blocker = LockSupport.getBlocker(runner);
-            if (g.handlerThread() == runner) { // still this actor's turn: the blocker is its wait
-                reason = WaitReasons.render(blocker);
-                GreenThread<?> target = WaitReasons.waitingFor(blocker);
-                waitingFor = target == null ? null : target.pid();
+            WaitReasons.Wait w = WaitReasons.of(LockSupport.getBlocker(runner));
+            if (w.waitingFor() == g) {
+                // Its handler was granted the mutex it waited for (as for a thread, in info).
+                state = GreenState.RUNNABLE;
+                reason = "";
+            } else if (g.handlerThread() == runner) { // still this actor's turn: the blocker is its wait
+                reason = w.reason();
+                waitingFor = w.waitingFor() == null ? null : w.waitingFor().pid();
+                // Since the handler parked: when its dispatcher last left a carrier.
+                waitedNanos = GreenThread.of(runner) instanceof GreenThread<?> d
+                        ? d.waitedNanos(now) : -1;
             }
         }
+        Duration waited = state == GreenState.RUNNING || waitedNanos < 0 ? Duration.ZERO
+                : Duration.ofNanos(waitedNanos);
         String carrier = null;
         if (state == GreenState.RUNNING && runner != null
-                && runner.getUncaughtExceptionHandler() instanceof GreenThread<?> d) {
+                && GreenThread.of(runner) instanceof GreenThread<?> d) {
             // Its turn runs on the dispatcher's green thread: the carrier is that one's.
             Worker w = d.lastWorker();
             carrier = w == null ? null : w.getName();
@@ -132,7 +150,7 @@ public final class Snapshots {
         ActorCell cell = g.cellOrNull();
         int depth = cell == null ? 0 : cell.approxDepth(GreenThreadInfo.MAILBOX_CAP);
         Supervised s = sup.get(pid);
-        return new GreenThreadInfo(pid, g.name(), g.priority(), state, reason, waitingFor, Duration.ZERO,
+        return new GreenThreadInfo(pid, g.name(), g.priority(), state, reason, waitingFor, waited,
                 Duration.ofNanos(g.runNanos()), g.dispatches(), carrier, g.parentPid(),
                 s == null ? null : s.supervisor(),
                 s == null ? null : s.childName(), depth, GreenThreadInfo.NO_JDK_THREAD);

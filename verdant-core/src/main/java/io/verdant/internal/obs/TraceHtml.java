@@ -22,7 +22,7 @@ import java.util.HashSet;
  * red ticks above the lane, stalls as dark red bars across it.
  *
  * <p>Wake-ups are arrows ({@link #ARROW}): from the waker's slice (its end) to
- * the woken thread's next slice (its start), and from a source lane below the
+ * the woken thread's slice it made runnable (its start; {@link WakeMatch}), and from a source lane below the
  * carriers ("timer", "io", "outside": drawn only when they have events, each
  * event a grey tick) for wake-ups made off the carriers. An arrow is a line and
  * a filled triangular head; arrows that would land on the same pixels as one
@@ -501,7 +501,7 @@ public final class TraceHtml {
      */
     private static int[] arrows(TraceData d, List<Integer> lanes, List<Integer> sources, double scale, StringBuilder b) {
         long t0 = d.startNanos();
-        ChromeTraceWriter.SliceIndex index = ChromeTraceWriter.SliceIndex.of(d);
+        WakeMatch match = WakeMatch.of(d);
         Set<Long> drawn = new HashSet<>();
         int[] count = new int[2];
         for (int pos = 0; pos < lanes.size(); pos++) {
@@ -514,28 +514,18 @@ public final class TraceHtml {
                 if (type != TraceEvent.WAKE && type != TraceEvent.SPAWN) {
                     continue;
                 }
-                // The waker's slice: the next SLICE of this lane, if it is the waker's (ChromeTraceWriter).
-                int w = -1;
-                for (int m = k + 1; m < n; m++) {
-                    int jm = m * TraceRing.LONGS;
-                    if (TraceEvent.type(ev[jm]) == TraceEvent.SLICE) {
-                        if (ev[jm + 3] == ev[j + 2]) {
-                            w = jm;
-                        }
-                        break;
-                    }
-                }
-                if (w < 0) {
+                WakeMatch.Wake wake = match.wake(lane, k);
+                WakeMatch.Slice target = match.target(lane, k);
+                if (wake == null || wake.waker() < 0) {
                     continue;
                 }
-                long target = index.firstAfter(ev[j + 3], ev[w + 1]);
-                int tPos = target == Long.MIN_VALUE ? -1 : lanes.indexOf(ChromeTraceWriter.SliceIndex.lane(target));
+                int tPos = target == null ? -1 : lanes.indexOf(target.lane());
                 if (tPos < 0) {
                     continue;
                 }
                 count[1]++;
-                long tBegin = index.timeOf(target);
-                double xs = LEFT + (Math.min(ev[w + 2], tBegin) - t0) * scale;
+                long tBegin = target.begin();
+                double xs = LEFT + (Math.min(ev[wake.waker() * TraceRing.LONGS + 2], tBegin) - t0) * scale;
                 double xt = LEFT + (tBegin - t0) * scale;
                 arrow(b, d, drawn, count, xs, pos, xt, tPos, type == TraceEvent.SPAWN ? "spawn" : "wake",
                         d.label(ev[j + 2]), d.label(ev[j + 3]));
@@ -549,14 +539,14 @@ public final class TraceHtml {
                     continue;
                 }
                 int sPos = sources.indexOf(TraceEvent.found(ev[j]));
-                long target = index.firstAfter(ev[j + 3], ev[j + 1]);
-                int tPos = target == Long.MIN_VALUE ? -1 : lanes.indexOf(ChromeTraceWriter.SliceIndex.lane(target));
+                WakeMatch.Slice target = match.target(lane, k);
+                int tPos = target == null ? -1 : lanes.indexOf(target.lane());
                 if (sPos < 0 || tPos < 0) {
                     continue;
                 }
                 count[1]++;
                 double xs = LEFT + (ev[j + 1] - t0) * scale;
-                double xt = LEFT + (index.timeOf(target) - t0) * scale;
+                double xt = LEFT + (target.begin() - t0) * scale;
                 arrow(b, d, drawn, count, xs, lanes.size() + sPos, xt, tPos,
                         TraceEvent.ended(ev[j]) == 1 ? "spawn" : "wake", TraceEvent.sourceName(TraceEvent.found(ev[j])),
                         d.label(ev[j + 3]));

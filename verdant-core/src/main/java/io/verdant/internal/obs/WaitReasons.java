@@ -5,6 +5,7 @@ import io.verdant.internal.ActorCell;
 import io.verdant.internal.Deadline;
 import io.verdant.internal.GreenThread;
 import io.verdant.internal.OwnedLock;
+import io.verdant.internal.sync.MutexCore;
 
 /**
  * Turns a park blocker ({@link java.util.concurrent.locks.LockSupport#getBlocker})
@@ -189,22 +190,64 @@ public final class WaitReasons {
      * allocated: a class test and a few field reads). Rendered at export by
      * {@link TraceData#holder}.
      *
+     * A holder that is {@code parked} itself is not the one it waited for: unlock
+     * hands the mutex to its first waiter, which may happen before the carrier reads
+     * it (a thread never parks on a mutex it holds); it counts as none.
+     *
      * @param parkBlocker the blocker the slice parked on, or null
+     * @param parked      the thread that parked on it
      * @return the holder's task id ({@link TraceEvent}) if a green thread holds it,
      *         minus the holder's {@code threadId()} if another thread does, 0 if the
-     *         blocker is no mutex or the mutex is free
+     *         blocker is no mutex, the mutex is free or {@code parked} holds it
      */
-    public static long holderId(Object parkBlocker) {
+    public static long holderId(Object parkBlocker, Thread parked) {
         Class<?> mc = mutexClass;
         if (parkBlocker == null || parkBlocker.getClass() != mc) {
             return 0;
         }
-        Thread h = mutexCore.apply(parkBlocker).holderThread();
-        if (h == null) {
+        OwnedLock m = mutexCore.apply(parkBlocker);
+        Thread h = m.holderThread();
+        if (h == null || h == parked) {
             return 0;
         }
-        return h.isVirtual() && h.getUncaughtExceptionHandler() instanceof GreenThread<?> g
-                ? g.actingAs().traceId() : -h.threadId(); // a dispatcher in a handler: the actor (greenOf)
+        GreenThread<?> g = greenOf(h); // a dispatcher in a handler: the actor
+        if (m.holderThread() != h) {
+            // Unlocked between the two reads: for a dispatcher the turn may have ended
+            // too, and greenOf named the dispatcher, not the actor that held it
+            // (TraceWakeSourcesTest, once under load). Counts as none, as a hand-over.
+            return 0;
+        }
+        return g != null ? g.traceId() : -h.threadId();
+    }
+
+    /**
+     * A wait reason and the green thread waited for, or null.
+     *
+     * @param reason     as {@link #render}
+     * @param waitingFor as {@link #waitingFor}
+     */
+    public record Wait(String reason, GreenThread<?> waitingFor) {
+    }
+
+    /**
+     * The wait reason and the thread waited for of a thread parked on {@code parkBlocker},
+     * from one read of a mutex's holder, so the two name the same holder (read twice, a
+     * hand-over between the reads made a thread's reason name one holder and its
+     * waitingFor another).
+     */
+    public static Wait of(Object parkBlocker) {
+        if (unwrap(parkBlocker) instanceof MutexCore m) {
+            Thread holder = m.holderThread();
+            GreenThread<?> g = greenOf(holder);
+            // A holder that unlocked between the reads (a dispatcher's turn may have
+            // ended too: greenOf then names the dispatcher): read again, a few times.
+            for (int i = 0; i < 3 && m.holderThread() != holder; i++) {
+                holder = m.holderThread();
+                g = greenOf(holder);
+            }
+            return new Wait(m.describe(holder, g), g);
+        }
+        return new Wait(render(parkBlocker), waitingFor(parkBlocker));
     }
 
     /** The green thread a thread parked on {@code blocker} waits for (join target, mutex holder), or null. */
@@ -226,8 +269,8 @@ public final class WaitReasons {
      * dispatcher named the wrong holder).
      */
     public static GreenThread<?> greenOf(Thread t) {
-        return t != null && t.isVirtual() && t.getUncaughtExceptionHandler() instanceof GreenThread<?> g
-                ? g.actingAs() : null;
+        GreenThread<?> g = GreenThread.of(t);
+        return g != null ? g.actingAs() : null;
     }
 
     /** " held by &lt;pid&gt; 'name'" for a holder thread; " free" for null. */

@@ -40,6 +40,9 @@ package io.verdant.internal.sched;
  * (SendTimerCancelRaceTest). {@link #blockingCallStarting()}, called by a
  * Green.blocking pool thread that has claimed a call and not yet recorded
  * itself as its runner, lets a test cancel the caller there (BlockingCancelRaceTest).
+ * {@link #blockingCallWaiting()}, called by a Green.blocking caller that read its call
+ * as not done and has not yet checked its cancellation, lets a test finish the work and
+ * interrupt the caller there (BlockingFinishedBeforeCancelTest).
  * {@link #traceRingAllocating()}, called by TraceControl before it allocates each
  * carrier's trace ring, lets a test fail that allocation (TraceRingAllocationFailureTest).
  * {@link #linkPeerSideMade()}, called by ActorCell.link once the peer's side of a
@@ -47,6 +50,29 @@ package io.verdant.internal.sched;
  * {@link #joinTimedOut()}, called by a joiner whose wait timed out before it takes its
  * node off the thread's waiters, lets a test end the thread there (JoinTimeoutRaceTest);
  * {@link #joinCancelled()} likewise for a joiner whose wait was cancelled (JoinCancelRaceTest).
+ * {@link #carrierStarting(Worker)}, called by Scheduler before it starts a carrier or a
+ * spare, lets a test fail that start (CarrierStartFailureTest).
+ * {@link #logWriterStarting()}, called by OffThreadLog before it starts its writer
+ * thread, lets a test fail that start (LogWriterStartFailureTest).
+ * {@link #spawnAllocating()}, called by RuntimeCore before it allocates a spawn's
+ * GreenThread, lets a test fail that allocation (SpawnOutOfMemoryTest).
+ * {@link #batchSending()}, called by PidTable before it allocates a batch of free
+ * indices to send home, lets a test fail that allocation (PidTableOutOfMemoryTest).
+ * {@link #mailboxNodeAllocating()}, called by ActorCell before it allocates a
+ * message's mailbox node, lets a test fail that allocation (MailboxNodeOutOfMemoryTest).
+ * {@link #selectNodeAllocating()}, called by SelectCore before it allocates a case's
+ * wait node, lets a test fail that allocation (SelectNodeOutOfMemoryTest).
+ * {@link #sendLookedUp()}, called by RuntimeCore.offer once a send has found its
+ * addressee alive and before it appends the message, lets a test end the addressee
+ * there (VerdantCallLateReplyRaceTest).
+ * {@link #callbacksCounted()}, called by an ending green thread (GreenThread.finish)
+ * once it has counted its onComplete callbacks and before its live -1, lets a test
+ * register a callback there (LateCallbackCloseTest).
+ * {@link #spawnStarted()}, called by RuntimeCore on a spawning thread once it has
+ * started the child, lets a test let the child end there (GreenThreadStartOrderTest).
+ * {@link #mutexWaitEnded()}, called by a Mutex waiter whose wait ended (granted, timed
+ * out or cancelled) before it reads whether it was granted, lets a test unlock the
+ * mutex there (MutexWaitEventTest).
  *
  * <pre>
  * Threads
@@ -103,6 +129,11 @@ public final class Faults {
      * changed nothing yet (PidTable.reservePoolLocked); a hook that throws
      * OutOfMemoryError there stands for that allocation failing (PidTableOutOfMemoryTest).
      * The hook gets the caller's carrier, or null.
+     * BATCH_SENDING is not a carrier's either: a green thread ending on a carrier, whose pid
+     * index goes home to another carrier, is about to allocate the batch it pushes there,
+     * having changed nothing yet (PidTable.pushBatch); a hook that throws OutOfMemoryError
+     * there stands for that allocation failing (PidTableOutOfMemoryTest). The hook gets
+     * the caller's carrier, or null.
      * SEND_TIMER_ARMING is not a carrier's either: a thread arming a send timer (its
      * creator, or the thread firing its previous node) has made the new wheel node and
      * not yet installed it as the timer's armed node (SendTimerCore.arm); for holding
@@ -125,12 +156,61 @@ public final class Faults {
      * thread ends (JoinTimeoutRaceTest), not for failing it. The hook gets the caller's
      * carrier, or null. JOIN_CANCELLED: the same for a joiner whose wait was cancelled
      * (JoinCancelRaceTest).
+     * CARRIER_STARTING is not a carrier's either: a thread (the runtime's starter, or the
+     * ticker starting a spare) is about to start carrier {@code w}, a core carrier
+     * (Scheduler.start) or a spare (Scheduler.startSpare); a hook that throws
+     * OutOfMemoryError there stands for Thread.start failing to create the native thread
+     * (CarrierStartFailureTest). The hook gets the carrier to be started.
+     * LOG_WRITER_STARTING is not a carrier's either: a thread that logged through
+     * OffThreadLog (its record queued) is about to start the log writer thread
+     * (OffThreadLog.tryStartWriter); a hook that throws OutOfMemoryError there stands for
+     * Thread.start failing (LogWriterStartFailureTest). The hook gets the caller's
+     * carrier, or null.
+     * SPAWN_ALLOCATING is not a carrier's either: a spawning thread (RuntimeCore.create,
+     * RuntimeCore.spawnEvent) is about to allocate the new GreenThread; a hook that
+     * throws OutOfMemoryError there stands for that allocation failing
+     * (SpawnOutOfMemoryTest). The hook gets the caller's carrier, or null.
+     * MAILBOX_NODE_ALLOCATING is not a carrier's either: a sender (any thread) is about
+     * to allocate the mailbox node for its message (ActorCell.node, no spare node to
+     * reuse), its place in a bounded mailbox already counted; a hook that throws
+     * OutOfMemoryError there stands for that allocation failing
+     * (MailboxNodeOutOfMemoryTest). The hook gets the caller's carrier, or null.
+     * SELECT_NODE_ALLOCATING is not a carrier's either: a green thread in Select.select,
+     * holding its channels' locks, found no case ready and is about to allocate the
+     * wait node of one of its cases (SelectCore); a hook that throws OutOfMemoryError
+     * there stands for that allocation failing (SelectNodeOutOfMemoryTest). The hook
+     * gets the caller's carrier, or null.
+     * SCOPE_CHILD_ADDING is not a carrier's either: a thread spawning into a scope has
+     * spawned the child and is about to add it to the scope's list (ScopeCore.spawn); a
+     * hook that throws OutOfMemoryError there stands for the list's growth failing
+     * (ScopeChildListOutOfMemoryTest). ENDED_THREAD_STARTING: a carrier letting go of a
+     * finished thread's virtual thread is about to start the terminated thread that
+     * finished threads share (GreenThread, made once per JVM); a hook that throws
+     * OutOfMemoryError there stands for "unable to create native thread"
+     * (EndedThreadStartFailureTest). SELECT_RESULT_ALLOCATING: a select is about to
+     * allocate its result (Select.select); a hook that throws OutOfMemoryError there
+     * stands for that allocation failing (SelectResultOutOfMemoryTest). LINK_CHILD_ADDING: a spawn linking its new child
+     * to the parent has made the child's side and is about to grow the parent's link
+     * list (ActorCell.linkChild); a hook that throws OutOfMemoryError there stands for
+     * that growth failing (LinkChildOutOfMemoryTest). The hook gets the caller's
+     * carrier, or null.
+     * SPAWN_STARTED is not a carrier's either: a spawning thread (any kind) has started
+     * the child (RuntimeCore.create) and not yet counted its spawn; for holding it there
+     * while the child runs and ends (GreenThreadStartOrderTest), not for failing it. The
+     * hook gets the caller's carrier, or null.
+     * MUTEX_WAIT_ENDED is not a carrier's either: a waiter in Mutex.lock whose wait
+     * returned (MutexCore.lock) has not yet read whether the mutex was handed to it; for
+     * holding it there while the holder unlocks (MutexWaitEventTest), not for failing
+     * it. The hook gets the caller's carrier, or null.
      */
     enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, SLICE_ENDING, TAKEN, DISPATCHED, OWN_SLOT_PENDING, SPAWN_PUBLISHED, CANCEL_MARKED,
         SLOT_PUBLISHED, SLOT_EMPTIED, UNMOUNTED, OVERFLOW_ALLOCATING, SENDER_WAITING,
         TIMEOUT_EXPIRED, POOL_GROWING, SEND_TIMER_ARMING,
         SYSMON_OBSERVING, BLOCKING_CALL_STARTING, TRACE_RING_ALLOCATING, LINK_PEER_SIDE_MADE, JOIN_TIMED_OUT,
-        JOIN_CANCELLED }
+        JOIN_CANCELLED, CARRIER_STARTING, LOG_WRITER_STARTING, SPAWN_ALLOCATING,
+        MAILBOX_NODE_ALLOCATING, SELECT_NODE_ALLOCATING, SEND_LOOKED_UP, CALLBACKS_COUNTED,
+        SCOPE_CHILD_ADDING, LINK_CHILD_ADDING, ENDED_THREAD_STARTING, SELECT_RESULT_ALLOCATING,
+        BLOCKING_CALL_WAITING, MUTEX_WAIT_ENDED, SPAWN_STARTED, BATCH_SENDING }
 
     /** A test's fault: may throw anything, on the carrier that reached {@code site}. */
     interface Hook {
@@ -276,6 +356,17 @@ public final class Faults {
     }
 
     /**
+     * A thread freeing a pid index on a carrier, in PidTable.pushBatch before it
+     * allocates the batch it sends home: runs the installed hook, if any, at
+     * BATCH_SENDING. Folded away unless fault injection is enabled.
+     */
+    public static void batchSending() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.BATCH_SENDING);
+        }
+    }
+
+    /**
      * A thread arming a send timer, in SendTimerCore.arm after the wheel node's
      * creation and before its installation: runs the installed hook, if any, at
      * SEND_TIMER_ARMING. Folded away unless fault injection is enabled.
@@ -294,6 +385,17 @@ public final class Faults {
     public static void blockingCallStarting() {
         if (ENABLED) {
             at(Worker.ofCaller(), Site.BLOCKING_CALL_STARTING);
+        }
+    }
+
+    /**
+     * A Green.blocking caller, in BlockingPool.call after it read its call as not done
+     * and before its cancellation check: runs the installed hook, if any, at
+     * BLOCKING_CALL_WAITING. Folded away unless fault injection is enabled.
+     */
+    public static void blockingCallWaiting() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.BLOCKING_CALL_WAITING);
         }
     }
 
@@ -320,6 +422,29 @@ public final class Faults {
     }
 
     /**
+     * A sender (any thread), in RuntimeCore.offer after its look-up found the
+     * addressee alive and before it appends the message: runs the installed hook,
+     * if any, at SEND_LOOKED_UP. Folded away unless fault injection is enabled.
+     */
+    public static void sendLookedUp() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.SEND_LOOKED_UP);
+        }
+    }
+
+    /**
+     * An ending green thread, in GreenThread.finish after it counted its onComplete
+     * callbacks and before its live -1 and the swap of its waiters to DONE: runs the
+     * installed hook, if any, at CALLBACKS_COUNTED. Folded away unless fault
+     * injection is enabled.
+     */
+    public static void callbacksCounted() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.CALLBACKS_COUNTED);
+        }
+    }
+
+    /**
      * A joiner whose wait was cancelled, before it takes its node off the thread's
      * waiters (GreenThread.await): runs the installed hook, if any, at
      * JOIN_CANCELLED. Folded away unless fault injection is enabled.
@@ -339,6 +464,127 @@ public final class Faults {
     static void traceRingAllocating() {
         if (ENABLED) {
             at(Worker.ofCaller(), Site.TRACE_RING_ALLOCATING);
+        }
+    }
+
+    /**
+     * A thread about to start carrier {@code w} (Scheduler.start, Scheduler.startSpare):
+     * runs the installed hook, if any, at CARRIER_STARTING. Folded away unless fault
+     * injection is enabled.
+     *
+     * @param w the carrier to be started
+     */
+    static void carrierStarting(Worker w) {
+        if (ENABLED) {
+            at(w, Site.CARRIER_STARTING);
+        }
+    }
+
+    /**
+     * A thread about to start the log writer (OffThreadLog.tryStartWriter): runs the
+     * installed hook, if any, at LOG_WRITER_STARTING. Folded away unless fault
+     * injection is enabled.
+     */
+    public static void logWriterStarting() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.LOG_WRITER_STARTING);
+        }
+    }
+
+    /**
+     * A spawning thread about to allocate the new GreenThread (RuntimeCore.create,
+     * RuntimeCore.spawnEvent): runs the installed hook, if any, at SPAWN_ALLOCATING.
+     * Folded away unless fault injection is enabled.
+     */
+    public static void spawnAllocating() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.SPAWN_ALLOCATING);
+        }
+    }
+
+    /**
+     * A sender about to allocate a mailbox node (ActorCell.node): runs the installed
+     * hook, if any, at MAILBOX_NODE_ALLOCATING. Folded away unless fault injection is
+     * enabled.
+     */
+    public static void mailboxNodeAllocating() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.MAILBOX_NODE_ALLOCATING);
+        }
+    }
+
+    /**
+     * A selecting thread about to allocate a case's wait node (SelectCore): runs the
+     * installed hook, if any, at SELECT_NODE_ALLOCATING. Folded away unless fault
+     * injection is enabled.
+     */
+    public static void selectNodeAllocating() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.SELECT_NODE_ALLOCATING);
+        }
+    }
+
+    /**
+     * A thread spawning into a scope, in ScopeCore.spawn after the child's spawn and
+     * before it is added to the scope's children: runs the installed hook, if any, at
+     * SCOPE_CHILD_ADDING. Folded away unless fault injection is enabled.
+     */
+    public static void scopeChildAdding() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.SCOPE_CHILD_ADDING);
+        }
+    }
+
+    /**
+     * A spawn linking its child to the parent, in ActorCell.linkChild after the
+     * child's side and before the parent's: runs the installed hook, if any, at
+     * LINK_CHILD_ADDING. Folded away unless fault injection is enabled.
+     */
+    public static void linkChildAdding() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.LINK_CHILD_ADDING);
+        }
+    }
+
+    /**
+     * A carrier about to start the terminated thread that finished green threads
+     * share (GreenThread): runs the installed hook, if any, at ENDED_THREAD_STARTING.
+     * Folded away unless fault injection is enabled.
+     */
+    public static void endedThreadStarting() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.ENDED_THREAD_STARTING);
+        }
+    }
+
+    /**
+     * A select about to allocate its result (Select.select): runs the installed hook,
+     * if any, at SELECT_RESULT_ALLOCATING. Folded away unless fault injection is enabled.
+     */
+    public static void selectResultAllocating() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.SELECT_RESULT_ALLOCATING);
+        }
+    }
+
+    /**
+     * A spawning thread, in RuntimeCore.create after the child's start: runs the
+     * installed hook, if any, at SPAWN_STARTED. Folded away unless fault injection is enabled.
+     */
+    public static void spawnStarted() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.SPAWN_STARTED);
+        }
+    }
+
+    /**
+     * A Mutex waiter whose wait returned, before it reads whether it was granted
+     * (MutexCore.lock): runs the installed hook, if any, at MUTEX_WAIT_ENDED. Folded
+     * away unless fault injection is enabled.
+     */
+    public static void mutexWaitEnded() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.MUTEX_WAIT_ENDED);
         }
     }
 

@@ -19,4 +19,18 @@ final class ForeignTask extends Task {
     protected void dispatch(Worker worker) {
         runnable.run();
     }
+
+    /**
+     * Still queued when the carriers stopped during the JVM's shutdown (Scheduler's
+     * handOverQueued): the JDK's default scheduler runs it, as it runs a foreign
+     * submission made after termination (Scheduler.submitForeign). Dropped, its virtual
+     * thread stayed runnable for ever (ExitDropsNoQueuedTaskTest).
+     */
+    @Override
+    protected void submittedAfterTermination() {
+        java.util.concurrent.Executor fallback = io.verdant.internal.vthread.VirtualThreads.defaultScheduler();
+        if (fallback != null) {
+            fallback.execute(runnable);
+        }
+    }
 }

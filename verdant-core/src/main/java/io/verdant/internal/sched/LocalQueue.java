@@ -15,7 +15,8 @@ import java.lang.invoke.VarHandle;
  *
  * Who touches what
  *   tail    written by the owner only (release); read by stealers (acquire).
- *   head    advanced by CAS, by the owner (pop) and by stealers (steal).
+ *   head    advanced by CAS, by the owner (pop) and by stealers (steal; the
+ *           ticker's takeOne for Sysmon's priority rule c).
  *   buffer  slot writes by the owner only, before the releasing tail store.
  *
  * Why a stealer's read-then-CAS is safe
@@ -246,6 +247,25 @@ final class LocalQueue {
                     into.setTailRelease(intoTail + n - 1);
                 }
                 return first;
+            }
+        }
+    }
+
+    /**
+     * Any thread but the owner (the ticker, Sysmon rule c): takes the oldest task,
+     * or null if the ring is empty. A steal of one task into no ring, safe by the
+     * stealer's argument above (read head, then tail, then the slot; CAS head).
+     */
+    Task takeOne() {
+        for (;;) {
+            long h = headAcquire();
+            long t = tailAcquire();
+            if (h >= t) {
+                return null;
+            }
+            Task task = buffer[(int) h & MASK];
+            if (casHead(h, h + 1)) {
+                return task;
             }
         }
     }

@@ -392,6 +392,9 @@ public final class Scheduler {
     /** The runtime's clock: every time the scheduler measures (ticks, slices, stalls, terminate) is read from it. */
     private final Clock clock;
 
+    /** How long a failed start waits for the carriers it had started to stop. Chosen, not measured. */
+    private static final long START_FAILURE_STOP_NANOS = 5_000_000_000L;
+
     /**
      * @param timesliceNanos time slice, 0 for no preemption
      * @param stallNanos     how long a carrier may be held by one task, while work waits, before Sysmon steps in
@@ -428,11 +431,32 @@ public final class Scheduler {
         return spareLock;
     }
 
+    /**
+     * Starts the carriers and the ticker. If one cannot be started (Thread.start
+     * throws, e.g. OutOfMemoryError: unable to create native thread), those already
+     * started are stopped and joined before the failure is thrown: a failed start
+     * leaves nothing running.
+     */
     public void start() {
-        for (Worker w : workers) {
-            w.start();
+        int started = 0;
+        try {
+            for (Worker w : workers) {
+                Faults.carrierStarting(w);
+                w.start();
+                started++;
+            }
+            ticker.start();
+        } catch (Throwable t) {
+            for (int i = started; i < workers.length; i++) {
+                stopped.countDown(); // never started: terminate waits for the others only
+            }
+            try {
+                terminate(START_FAILURE_STOP_NANOS, () -> { });
+            } catch (Throwable s) {
+                t.addSuppressed(s);
+            }
+            throw t;
         }
-        ticker.start();
         PollerHost host = PollerHost.INSTANCE;
         if (host != null) {
             host.hostStarted(this);
@@ -674,7 +698,12 @@ public final class Scheduler {
      */
     private void submitFromElsewhere(Task task, boolean first, Thread t) {
         // (A carrier, of another runtime here, is a platform thread: it is "anyone else".)
-        if (t.isVirtual() && VirtualThreads.currentHandler(t) instanceof Task running) {
+        // The running green thread is found by its uncaught-exception handler; one whose
+        // handler user code replaced, by its carrier, off this path's fast branch
+        // (ReplacedHandlerWakeTest: it took the foreign row below, drawn from outside, with
+        // no hand-off, no nudge and no spawn back-pressure).
+        if (t.isVirtual() && (VirtualThreads.currentHandler(t) instanceof Task h ? h : ownTaskOfCarrier(t))
+                instanceof Task running) {
             Worker w = Worker.ofCaller();
             if (w != null && w.scheduler == this && w.currentTask() == running) {
                 // Made runnable by the green thread running on worker w.
@@ -740,6 +769,18 @@ public final class Scheduler {
         if (task.priority < NORMAL_LEVEL && preemptive) {
             highPriorityInjected(task.priority);
         }
+    }
+
+    /**
+     * The virtual thread {@code t}, the caller, whose handler is not a task: the task
+     * one of this scheduler's carriers runs if t is its virtual thread (a green thread
+     * whose uncaught-exception handler user code replaced), else null (a foreign
+     * virtual thread, such as a JDK sub-poller, on a carrier or not).
+     */
+    private Task ownTaskOfCarrier(Thread t) {
+        Worker w = Worker.ofCaller();
+        Task running = w != null && w.scheduler == this ? w.currentTask() : null;
+        return running != null && running.thread() == t ? running : null;
     }
 
     /**
@@ -810,22 +851,26 @@ public final class Scheduler {
 
     /**
      * Any thread, after injecting a task of priority {@code level} (HIGH or
-     * CRITICAL): if no carrier is idle and every one runs lower-priority work,
-     * Sysmon runs now (rule b) instead of at the next tick, so the preemption
-     * request does not wait up to a tick. Reads only; the request itself is made
+     * CRITICAL): if no carrier is idle and some carrier runs lower-priority work,
+     * Sysmon runs now (rule b) instead of at its next pass, which a backed-off
+     * ticker may take only at the end of a slice. Reads only; the request itself is made
      * on the ticker thread, which keeps Sysmon's bookkeeping single-threaded.
      */
     private void highPriorityInjected(int level) {
         if (idleCount != 0) {
             return;
         }
+        boolean worse = false;
         for (Worker c : carriers) {
             Task t = c.currentTask();
-            if (t == null || t.priority <= level) {
+            if (t == null) {
                 return;
             }
+            worse |= t.priority > level;
         }
-        ticker.nudge();
+        if (worse) {
+            ticker.nudge();
+        }
     }
 
     /**
@@ -835,7 +880,8 @@ public final class Scheduler {
      * default scheduler instead, as the JDK's sub-pollers do (PollerHost, "end"): the
      * carriers never run it again, and a dropped submission left it runnable for ever
      * (ForeignThreadAfterCloseTest). One queued here just before the flag was set is
-     * still lost with the carriers' queues, as green threads are abandoned.
+     * still lost with the carriers' queues, as green threads are abandoned, except in
+     * a close during the JVM's shutdown, which hands it over too (handOverQueued).
      */
     public void submitForeign(Runnable r, int priority) {
         getAndIncrementForeign();
@@ -965,12 +1011,20 @@ public final class Scheduler {
             Task rest = InjectionQueue.unlinkNext(first);
             if (rest != null) {
                 w.refill(rest);
-            } else if (max > 1 && !w.levels[first.priority].isEmpty()) {
+            } else if (max > 1) {
                 // Tasks of an array batch went straight into w's ring of their level
                 // (InjectionQueue, "Array batches"): announce the level, as refill does.
-                // Only then: a bit set over a level left empty changes where a yielder
-                // goes and what the anti-starvation rule counts (PreemptedPriorityTest).
-                w.levelMask |= 1 << first.priority;
+                // Only a ring that holds tasks: a bit set over a level left empty changes
+                // where a yielder goes and what the anti-starvation rule counts
+                // (PreemptedPriorityTest). Every level taken from, not first's: a woken
+                // event-actor dispatcher may carry another level than the queue it sat in
+                // (Dispatcher.wakeAt), and its batch's ring left unannounced was run by
+                // nobody but thieves.
+                for (int p = from; p < level; p++) {
+                    if (!w.levels[p].isEmpty()) {
+                        w.levelMask |= 1 << p;
+                    }
+                }
             }
         }
         return first;
@@ -1285,10 +1339,15 @@ public final class Scheduler {
 
     /**
      * Ticker thread only (Sysmon): starts a spare carrier, or returns null if
-     * {@code maxSpares} are alive or the scheduler is terminating.
+     * {@code maxSpares} are alive or the scheduler is terminating. If the spare
+     * cannot be started (Thread.start throws), its slot is free again and the
+     * failure is thrown: the ticker reports it, and the next tick that sees the
+     * stall tries again.
      */
     Worker startSpare() {
         Worker s;
+        Worker[] before;
+        Worker[] grown;
         synchronized (spareLock) {
             if (terminating) {
                 return null;
@@ -1307,12 +1366,29 @@ public final class Scheduler {
             s = new Worker(this, index, name + "-spare-" + slot, stackSize, true);
             s.setTraceOpaque(traceControl.ringOf(index)); // under spareLock, before start()
             spares[slot] = s;
-            Worker[] old = carriers;
-            Worker[] grown = java.util.Arrays.copyOf(old, old.length + 1);
-            grown[old.length] = s;
+            before = carriers;
+            grown = java.util.Arrays.copyOf(before, before.length + 1);
+            grown[before.length] = s;
             carriers = grown;
         }
-        s.start();
+        try {
+            Faults.carrierStarting(s);
+            s.start();
+        } catch (Throwable t) {
+            // Not started (no native thread): give its slot and its place among the
+            // carriers back, or the slot stays taken by a carrier that never runs and
+            // never retires. Its queues are empty: only its own thread fills them.
+            synchronized (spareLock) {
+                if (carriers == grown) {
+                    carriers = before; // no allocation, the common case
+                } else {
+                    // Another spare retired meanwhile: drop s from the current array.
+                    carriers = java.util.Arrays.stream(carriers).filter(c -> c != s).toArray(Worker[]::new);
+                }
+                spares[s.index - workers.length] = null;
+            }
+            throw t;
+        }
         return s;
     }
 
@@ -1486,8 +1562,13 @@ public final class Scheduler {
         ticker.shutdown();
         long deadline = clock.nanoTime() + timeoutNanos;
         int stuckSpares = 0;
-        boolean interrupted = awaitUninterruptibly(deadline, n -> ticker.join(TimeUnit.NANOSECONDS.toMillis(n) + 1));
-        if (!ticker.isAlive()) {
+        // A close made on the ticker itself (a dead-letter handler called for a timer's send)
+        // does not wait for it: it joined itself for the whole timeout. The ticker ends when
+        // the callback returns, and withdraws its requests then (Ticker.run).
+        boolean onTicker = Thread.currentThread() == ticker;
+        boolean interrupted = !onTicker
+                && awaitUninterruptibly(deadline, n -> ticker.join(TimeUnit.NANOSECONDS.toMillis(n) + 1));
+        if (!onTicker && !ticker.isAlive()) {
             sysmon.withdrawAll();
         }
         Worker[] left = liveSpares();
@@ -1509,10 +1590,56 @@ public final class Scheduler {
                 stuckSpares++;
             }
         }
+        if (resumeOnDefault) {
+            handOverQueued(left);
+        }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
         return (int) stopped.getCount() + stuckSpares;
+    }
+
+    /**
+     * terminate during the JVM's shutdown ({@link #resumeOnDefault}), once the carriers
+     * stopped: every task still queued (a stopped carrier's rings, LIFO and yielded
+     * slots, the injection queues) goes to {@link Task#submittedAfterTermination}, as a
+     * submission after termination does, instead of being dropped with the queues. A
+     * green thread's dropped copy kept its token (GreenThread, "One queued copy") and the
+     * thread was runnable, so nothing submitted it again: a thread in System.exit woken
+     * (another shutdown hook, such as the JDK's LogManager cleaner, ended) just before
+     * a hook's close stopped the carriers never ran again and the JVM never exited
+     * (ExitDropsNoQueuedTaskTest). A carrier still alive (stuck in a task) keeps its
+     * own queues. Not on any submission path: terminate only.
+     */
+    private void handOverQueued(Worker[] spares) {
+        for (Worker w : workers) {
+            if (!w.isAlive()) {
+                w.drainToInjection(); // its owner has ended (joined): the queues are this thread's now
+            }
+        }
+        for (Worker s : spares) {
+            if (!s.isAlive()) {
+                s.drainToInjection();
+            }
+        }
+        // pollBatch returns null while a producer is half-way: a few more looks, then what is left stays.
+        for (int misses = 0; misses < 1_000 && injection.size() != 0; ) {
+            Task t = injection.pollBatch(LEVELS, Integer.MAX_VALUE);
+            if (t == null) {
+                misses++;
+                Thread.onSpinWait();
+                continue;
+            }
+            while (t != null) {
+                Task next = InjectionQueue.unlinkNext(t);
+                try {
+                    t.submittedAfterTermination();
+                } catch (Throwable e) {
+                    reportInternalError(e);
+                }
+                t = next;
+            }
+        }
     }
 
     /** One of terminate's waits, for at most {@code nanos}. */

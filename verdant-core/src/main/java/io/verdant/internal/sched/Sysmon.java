@@ -51,9 +51,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *   ticker wakes at since + timeslice, exactly), a stall held >=
  *   stallThreshold > holdCheckNanos (the ticker wakes at half the threshold,
  *   then per tick); priority rule a and b requests follow a nudge (Scheduler.submit),
- *   which rouses a sleeping ticker. Holds that began during a backed-off sleep
- *   are timed from the pass that saw their dispatch: still lower bounds, at
- *   most one sleep (8 ms, i.e. 7 ms more than a tick) late.
+ *   which rouses a sleeping ticker; rule c has no nudge (a spawn or wake-up would
+ *   have to read every carrier): its victim's hold is looked at by the hold's
+ *   slice end at the latest, so such work waits at most about a slice. Holds that
+ *   began during a backed-off sleep are timed from the pass that saw their
+ *   dispatch: still lower bounds, at most one sleep (8 ms, i.e. 7 ms more than a
+ *   tick) late.
  *
  * What it does with a carrier held for {@code held}, only while other work is
  * waiting somewhere (injection queues, any carrier's queues or LIFO slot):
@@ -119,13 +122,28 @@ import java.util.concurrent.atomic.AtomicLong;
  *   a. A carrier whose own queues or LIFO slot hold a task of higher priority
  *      than the one it runs: that task is asked to yield (the carrier then
  *      dispatches its best local work first).
- *   b. An injected task of priority P while every carrier runs something of
- *      lower priority than P: the carrier running the lowest-priority task (the
- *      one running longest among equals) is asked to yield; its next dispatch
+ *   b. An injected task of priority P while no carrier is free and some carrier
+ *      runs something of lower priority than P: the carrier running the
+ *      lowest-priority task (the one running longest among equals) is asked to
+ *      yield, whatever the others run (it used to be asked only while every
+ *      carrier ran worse than P: with one carrier running CRITICAL, a HIGH thread
+ *      woken by a timer waited for the end of a LOW thread's slice elsewhere,
+ *      CrossCarrierPriorityTest); its next dispatch
  *      takes injected work of higher priority than all its local work first
  *      (Worker dispatch rule 1b). Only the task judged is asked: if the carrier
  *      has moved on by the end of the pass, nobody is (it used to ask whatever
  *      ran there then, even a CRITICAL thread that had just mounted).
+ *   c. Work of level B waiting on a carrier (the donor) held since the last pass by
+ *      a task at least as good as B, while another carrier runs worse work than B:
+ *      a worker busy with a task never steals, and without this rule B waited on
+ *      the donor for its anti-starvation turn (16 of the donor's slices) while a
+ *      LOW thread ran elsewhere (CrossCarrierPriorityTest). One task of B moves
+ *      per pass from the donor's ring or LIFO slot to the injection queue of its
+ *      level (Worker.takeWaiting: a thief's take, CAS on the ring's head or the
+ *      slot; not if work of B or better is injected already), and rule b's
+ *      victim, which runs worse than B, is asked to yield; its next dispatch takes
+ *      the injected task (Worker dispatch rule 1b). Costs nothing on the dispatch
+ *      path: the donor is found from the levels rule a reads anyway.
  *   Requests are idempotent (Safepoints.request returns false for a thread
  *   already asked) and withdrawn when the thread unmounts (GreenThread.dispatch).
  *
@@ -206,7 +224,7 @@ public final class Sysmon {
     private final long[] heldAtSample;
     private final boolean[] ranConfirmed;
     /** Ticker thread only, per pass (reset by tick): a carrier runs nothing; rule
-     * b's victim, its level and hold; the best priority running anywhere. */
+     * b's victim, its level and hold. */
     private boolean anyFree;
     /** Ticker thread only, per pass: nothing seen so far needs the next pass within a tick (see "Backing off"). */
     private boolean quiet;
@@ -226,7 +244,10 @@ public final class Sysmon {
     private Task victimTask;
     private int victimLevel;
     private long victimHeld;
-    private int bestRunning;
+    /** Ticker thread only, per pass: rule c's donor (a carrier held since the last pass
+     * whose best waiting level is no better than the one it runs) and that level. */
+    private Worker donor;
+    private int donorLevel;
     /** Tests only ({@link #rescueInjected(boolean)}): false turns off the rescue for
      * injected work (the safety net), so a test can show that submission itself
      * wakes a carrier. Volatile: set by the test thread, read by the ticker per tick. */
@@ -296,7 +317,7 @@ public final class Sysmon {
      * Ticker thread only: one pass at time {@code now}, {@code plannedNanos} (a tick,
      * or a longer backed-off sleep) after the ticker last looked: discount a pause of
      * the whole process, observe every carrier and apply the rules to it, retire the
-     * spares of carriers that left, withdraw stale requests, then priority rule b.
+     * spares of carriers that left, withdraw stale requests, then priority rules c and b.
      * Returns how long the next pass may wait (see "Quiet passes"): 0 if it must
      * come within a tick, Long.MAX_VALUE if no rule is due at any time.
      */
@@ -315,7 +336,8 @@ public final class Sysmon {
         victimTask = null;
         victimLevel = -1;
         victimHeld = -1;
-        bestRunning = Scheduler.LEVELS;
+        donor = null;
+        donorLevel = Scheduler.LEVELS;
         for (Worker c : scheduler.carriers()) {
             int i = c.index;
             // The task first, then the count (see "Observation": a task and the count of
@@ -330,11 +352,8 @@ public final class Sysmon {
                 running.chargeTicks(weight);
             }
             long held = observe(i, c, d, running, now);
-            if (held >= 0) {
-                bestRunning = Math.min(bestRunning, running.priority);
-                if (waiting) {
-                    applyRules(i, c, d, running, held);
-                }
+            if (held >= 0 && waiting) {
+                applyRules(i, c, d, running, held);
             }
         }
         if (trace != null) {
@@ -343,6 +362,7 @@ public final class Sysmon {
         forgetDeparted();
         sweepRequests();
         if (timesliceNanos > 0 && waiting && !anyFree && victim != null) {
+            preemptForQueuedElsewhere();
             preemptForInjected();
         }
         if (anyHeld && anyFree && waiting) {
@@ -464,6 +484,10 @@ public final class Sysmon {
                 // (PreemptionTest.aHighThreadQueuedOnItsCarrierRunsBeforeInjectedLowWork).
                 c.preferInjectedNext();
             }
+            if (!betterHere && localBest >= 0 && localBest < donorLevel && held > 0) {
+                donor = c;
+                donorLevel = localBest;
+            }
             if (level > victimLevel || (level == victimLevel && held > victimHeld)) {
                 victim = c;
                 victimTask = running;
@@ -486,13 +510,13 @@ public final class Sysmon {
     }
 
     /**
-     * Priority rule b: injected work of a better priority than everything
-     * running, no carrier free: the victim (lowest priority, longest held) is
-     * asked to yield.
+     * Priority rule b: injected work of a better priority than the victim's (the
+     * lowest priority running, longest held), no carrier free: the victim is asked
+     * to yield.
      */
     private void preemptForInjected() {
         int injectedBest = scheduler.bestInjectedLevel();
-        if (injectedBest >= 0 && injectedBest < bestRunning) {
+        if (injectedBest >= 0 && injectedBest < victimLevel) {
             // Only the task judged: the carrier may have moved on since, to a task of any
             // priority (CRITICAL, say), which must not be asked to yield to this work; the
             // next pass judges it (SysmonObserveRaceTest).
@@ -500,6 +524,29 @@ public final class Sysmon {
                 request(victim.index, victimTask);
             }
         }
+    }
+
+    /**
+     * Priority rule c: work of level B waits on a carrier busy with work at least as
+     * good (the donor; rule a does not apply there) while the victim runs worse work
+     * than B. One such task moves from the donor's queue to the injection queue of its
+     * level (unless work that good is injected already), and the victim is asked to
+     * yield: its next dispatch takes the injected task (Worker dispatch rule 1b).
+     */
+    private void preemptForQueuedElsewhere() {
+        if (donor == null || donorLevel >= victimLevel || victim.currentTask() != victimTask) {
+            return;
+        }
+        int injectedBest = scheduler.bestInjectedLevel();
+        if (injectedBest < 0 || injectedBest > donorLevel) {
+            Task t = donor.takeWaiting(donorLevel);
+            if (t == null) {
+                return; // the donor (or a thief) took it meanwhile
+            }
+            scheduler.inject(t);
+            scheduler.signalWork();
+        }
+        request(victim.index, victimTask);
     }
 
     /** Ticker only, while a trace records: the queue depths last written (index maxCarriers: injection). */
@@ -599,11 +646,14 @@ public final class Sysmon {
      * its own and then retired left that second spare running until close().
      */
     private void carrierLeft(int i) {
+        Worker left = observed[i];
         observed[i] = null;
         reported[i] = false;
         Worker spare = spareFor[i];
         if (spare != null) {
             spareFor[i] = null;
+            // Asked to retire, as in carrierReturned: its JFR event too (SpareRetireEventTest).
+            io.verdant.internal.obs.Jfr.spare(scheduler.name(), spare.getName(), false, left == null ? "" : left.getName());
             traceEvent(io.verdant.internal.obs.TraceEvent.SPARE_RETIRE, spare.index, 0);
             scheduler.retireSpare(spare);
         }
@@ -708,9 +758,16 @@ public final class Sysmon {
                 : scheduler.spareSlots() == 0
                         ? "no spare carrier was started (maxSpareCarriers is 0)"
                         : "no spare carrier was started (all " + scheduler.spareSlots() + " are in use)";
-        String advice = " (add Green.checkpoint() to long loops, or run blocking calls in Green.blocking).";
-        String msg = who + " has held carrier " + c.getName() + " for " + held / 1_000_000 + " ms without reaching a"
-                + " safepoint while other work waits; " + what + ". "
+        // With time slices off a checkpoint never yields: the thread may well reach safepoints,
+        // and adding checkpoints would change nothing (StallMessagePreemptionOffTest).
+        boolean slicesOff = timesliceNanos == 0;
+        String advice = slicesOff
+                ? " (time slices are off, so Green.checkpoint() does not yield: call Green.yield() in long loops,"
+                        + " turn time slices on, or run blocking calls in Green.blocking)."
+                : " (add Green.checkpoint() to long loops, or run blocking calls in Green.blocking).";
+        String msg = who + " has held carrier " + c.getName() + " for " + held / 1_000_000 + " ms "
+                + (slicesOff ? "without yielding" : "without reaching a safepoint")
+                + " while other work waits; " + what + ". "
                 + (stack != null ? "Its stack trace follows" + advice
                         : "No stack trace could be captured: it left the carrier while the stall was being"
                                 + " reported" + advice);

@@ -62,7 +62,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * Nudges
  *   Scheduler.submit unparks the ticker when a higher-priority task arrives
- *   while every carrier runs lower-priority work: its timed park returns early
+ *   while some carrier runs lower-priority work: its timed park returns early
  *   and the Sysmon pass runs at once. Sysmon measures slices from the dispatch
  *   counts it saw and the clock, so extra passes never shorten a slice.
  *

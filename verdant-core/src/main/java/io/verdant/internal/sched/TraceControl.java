@@ -177,7 +177,8 @@ public final class TraceControl {
      * carrier's counts of traced slices begun and closed (acquire; Worker,
      * "Tracing"), then its current task: a traced slice is open if the counts
      * differ (traced: the stop waits until it is closed, InFlight.closed); a
-     * task running without one (begun before the ring) is cut. Not current
+     * task running without one (begun before the ring) is cut, as is the caller's
+     * own (a green thread or a virtual thread it started stopping a trace). Not current
      * alone: the carrier clears it before it writes the SLICE, and a stop that
      * read in between saw neither.
      *
@@ -185,8 +186,20 @@ public final class TraceControl {
      */
     public java.util.List<InFlight> slicesInFlight() {
         java.util.List<InFlight> out = new java.util.ArrayList<>();
+        // The caller's own slice, which cannot end while the stop waits: the task its carrier,
+        // one of ours, runs (its green thread, whatever uncaught-exception handler user code
+        // gave it, or the virtual thread one started); else its handler, where the carrier
+        // cannot be asked.
         Thread me = Thread.currentThread();
-        Task mine = me.isVirtual() && me.getUncaughtExceptionHandler() instanceof Task k ? k : null;
+        Task mine = null;
+        if (me.isVirtual()) {
+            Thread carrier = io.verdant.internal.vthread.VirtualThreads.currentCarrier();
+            if (carrier instanceof Worker w) {
+                mine = w.scheduler() == scheduler ? w.currentTask() : null;
+            } else if (carrier == null && me.getUncaughtExceptionHandler() instanceof Task k) {
+                mine = k;
+            }
+        }
         synchronized (scheduler.spareLock()) {
             if (rings == null) {
                 return out;

@@ -34,7 +34,8 @@ import java.util.concurrent.locks.LockSupport;
  *              getAndSet by the owner; an idle worker may take it (getAndSet) if
  *              this worker has not dispatched anything for a whole steal pass,
  *              so work parked in the slot behind a long-running task is never
- *              stranded (tokio issue #4941).
+ *              stranded (tokio issue #4941); the ticker may take it (a CAS from
+ *              the task it saw) for Sysmon's priority rule c (takeWaiting).
  *
  * Dispatch order (owner)
  *   1. every GLOBAL_INTERVAL dispatches, or when Sysmon has just asked the task
@@ -128,7 +129,9 @@ import java.util.concurrent.locks.LockSupport;
  *              clock read only every STAMP_EVERY slices (stampRun counts the slices
  *              since the last read) or when Ticker.coarseNanos moved since it
  *              (stampCoarse: a slice that may have run a tick or more ends at a
- *              read); any other end is the slice's begin plus 1 ns, flagged
+ *              read), unless Task.worker says the thread was dispatched on another
+ *              carrier before the read (which then came after that slice began);
+ *              any other end is the slice's begin plus 1 ns, flagged
  *              TraceEvent.ESTIMATED: a lower bound of the true time (a dispatch takes
  *              far more than 1 ns), strictly increasing along the carrier, so every
  *              ordering the exports rely on holds (TraceEvent, "Estimated times";
@@ -162,7 +165,10 @@ import java.util.concurrent.locks.LockSupport;
  *   one to another level after the task changed its priority in the slice, is
  *   recorded as a park), it has a park blocker (park: the blocker is read first,
  *   so the common park costs no state read), its virtual thread terminated
- *   (exit), else it parked (without a blocker).
+ *   (exit), else it parked (without a blocker). A blocker and an exit are taken
+ *   only while Task.worker is still this carrier: otherwise the thread was woken
+ *   and ran on another carrier before this one wrote the slice, and they are
+ *   that later run's (the slice is then a park, on nothing known).
  *   Events are written only by this carrier's OS thread: by the loop (SLICE, IDLE,
  *   STEAL) and by green-thread code running here (WAKE, SPAWN, in Scheduler.submit),
  *   which runs in sequence with the loop: one writer per ring.
@@ -786,6 +792,14 @@ public final class Worker extends Thread {
         long estimated = 0;
         if (++stampRun >= STAMP_EVERY || Ticker.coarseNanos != stampCoarse) {
             t1 = readClock();
+            if (task.worker != this) {
+                // Dispatched on another carrier before this read (this carrier descheduled
+                // after the dispatch returned): the read is later than that slice's begin, and
+                // the thread would be running on two carriers at once. Its lower bound instead
+                // (TraceLateSliceEndTest).
+                t1 = t0 + 1;
+                estimated = TraceEvent.ESTIMATED;
+            }
         } else {
             t1 = t0 + 1; // a lower bound: see "Tracing"
             estimated = TraceEvent.ESTIMATED;
@@ -807,8 +821,23 @@ public final class Worker extends Thread {
             // without the thread's state: a thread sets its blocker only around its
             // own park and clears it after, so one that ended in this slice has none.
             ended = TraceEvent.ENDED_PARK;
-            holder = io.verdant.internal.obs.WaitReasons.holderId(blocker); // a mutex's holder now, as a number
-        } else if (vt.getState() == Thread.State.TERMINATED) {
+            // It may be a later park's: woken, the thread can run on another carrier and park
+            // there before this carrier gets here (descheduled under load); that carrier wrote
+            // task.worker before its dispatch, which precedes that park's blocker (read first;
+            // the fence orders the read after it: no instruction on x86). Then this slice parked
+            // on something no longer known: it names none (TraceParkBlockerElsewhereTest).
+            VarHandle.acquireFence();
+            if (task.worker == this) {
+                holder = io.verdant.internal.obs.WaitReasons.holderId(blocker, vt); // a mutex's holder now, as a number
+            } else {
+                blocker = null;
+            }
+        } else if (vt.getState() == Thread.State.TERMINATED && task.worker == this) {
+            // Ended, and in this slice: a thread that parked here without a blocker
+            // can be woken, run on another carrier and end there before this carrier
+            // gets here (descheduled under load); that carrier wrote task.worker before
+            // its dispatch, which precedes the thread's end (read first, a volatile
+            // state). Without the check the trace held two exits of one thread.
             ended = TraceEvent.ENDED_EXIT;
             blocker = vt.getName(); // a field read: names a thread that ends before the collector sees it
         } else {
@@ -1002,6 +1031,25 @@ public final class Worker extends Thread {
     }
 
     /**
+     * The green thread running on this carrier only (so owner only), as its level gets
+     * worse (an event-actor dispatcher starting a lower-priority actor's turn): whether
+     * work of a better level than {@code level} waits here (local levels or LIFO slot)
+     * or in the injection queues, so that it yields to it first. A snapshot; not on the
+     * dispatch path.
+     *
+     * @param level the caller's new level
+     * @return true if better work waits
+     */
+    public boolean betterWorkWaits(int level) {
+        int local = bestWaitingLevel();
+        if (local >= 0 && local < level) {
+            return true;
+        }
+        int injected = scheduler.bestInjectedLevel();
+        return injected >= 0 && injected < level;
+    }
+
+    /**
      * Owner only: the back of the task's level; a full ring first moves its older
      * half to the injection queue as one batch (LocalQueue, "Overflow").
      *
@@ -1149,6 +1197,25 @@ public final class Worker extends Thread {
             }
         }
         return false;
+    }
+
+    /**
+     * The ticker only (Sysmon rule c), while this carrier runs a task at least as good
+     * as {@code level}: takes one task of that level waiting here, from its ring (a
+     * thief's take: levelMask may keep a stale set bit, as after any steal) or else
+     * from the LIFO slot (a CAS from the task seen: one the owner put there since is
+     * left alone), or null.
+     */
+    Task takeWaiting(int level) {
+        Task t = levels[level].takeOne();
+        if (t != null) {
+            return t;
+        }
+        Task slot = lifoOpaque();
+        if (slot != null && slot.priority == level && LIFO.compareAndSet(this, slot, null)) {
+            return slot;
+        }
+        return null;
     }
 
     /**

@@ -115,15 +115,16 @@ public final class MutexCore extends OwnedLock implements io.verdant.internal.Ab
             }
             throw t;
         }
-        io.verdant.internal.obs.Jfr.mutexWaitEnd(jfr, !node.granted);
-        if (outcome == Waits.Outcome.READY) {
-            return acquired();
-        }
-        boolean granted = leaveQueue(node);
+        io.verdant.internal.sched.Faults.mutexWaitEnded();
+        boolean granted = outcome == Waits.Outcome.READY || leaveQueue(node);
+        // What the caller ends with, not only the hand-off: a cancelled waiter passes on a
+        // mutex granted meanwhile, and a timed-out one keeps it (MutexWaitEventTest).
+        boolean kept = granted && outcome != Waits.Outcome.CANCELLED;
+        io.verdant.internal.obs.Jfr.mutexWaitEnd(jfr, !kept);
         if (!granted) {
             return outcome == Waits.Outcome.CANCELLED ? Result.CANCELLED : Result.TIMED_OUT;
         }
-        if (outcome == Waits.Outcome.CANCELLED) {
+        if (!kept) {
             release(me, false);
             return Result.CANCELLED;
         }

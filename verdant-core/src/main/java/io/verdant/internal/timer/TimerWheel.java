@@ -26,7 +26,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * Operations
  *   schedule  any thread, lock-free, O(1): push the node on the inbox (a
- *             Treiber stack) and wake the ticker if it sleeps.
+ *             Treiber stack) and wake the ticker if it sleeps. A node due
+ *             after the clock's last tick began (its start would pass
+ *             Long.MAX_VALUE nanoseconds) can never fire: it stays PENDING
+ *             and is never pushed.
  *   cancel    any thread, lock-free, O(1): CAS the node's state PENDING ->
  *             CANCELLED. A node still in the inbox is simply dropped at the
  *             next drain (most timed waits end long before the next tick, so
@@ -137,6 +140,8 @@ public final class TimerWheel implements Ticker.Clockwork {
 
     private final Clock clock;
     private final long origin;
+    /** The last tick the clock can reach: the one whose start is at most Long.MAX_VALUE nanoseconds (see schedule). */
+    private final long lastTick;
     /** Called with a new timer's deadline (this wheel's clock) after its push (Ticker.wakeForTimer). */
     private final java.util.function.LongConsumer wakeTicker;
     /** Given what a fired action threw (see "Firing"): RuntimeCore.reportInternalError. */
@@ -170,6 +175,7 @@ public final class TimerWheel implements Ticker.Clockwork {
                       java.util.function.Consumer<Throwable> failures) {
         this.clock = clock;
         this.origin = clock.nanoTime();
+        this.lastTick = Long.divideUnsigned(Long.MAX_VALUE - origin, TICK_NANOS); // exact even for a negative origin
         this.wakeTicker = wakeTicker;
         this.failures = java.util.Objects.requireNonNull(failures, "failures");
     }
@@ -238,6 +244,14 @@ public final class TimerWheel implements Ticker.Clockwork {
         if (tick <= nowTick()) {
             t.state = FIRED;
             t.fire();
+            return t;
+        }
+        if (tick > lastTick) {
+            // Due after the clock's last tick began (a "never" saturated to near Long.MAX_VALUE):
+            // it can never fire, so it stays PENDING off the wheel. Linked, its tick's start
+            // overflowed nanosToNextDeadline, which then asked for a pass every nanosecond: a
+            // deterministic runtime moved its clock 1 ns at a time for ever
+            // (UnreachableDeadlineDeterministicTest).
             return t;
         }
         Timer head;

@@ -16,7 +16,10 @@ import java.util.concurrent.Future;
  * (internal PollerHost, issue 11): {@code Thread.currentCarrierThread()}
  * ({@link #currentCarrier()}) and {@code VirtualThread.defaultScheduler()}
  * ({@link #defaultScheduler()}); where either is missing the pollers stay on the
- * JDK's default scheduler, as before. Everything else (park, unpark, mount, stack
+ * JDK's default scheduler, as before. {@code VirtualThread.scheduler} is read by
+ * {@link #schedulerOf} to find the green thread of a thread whose uncaught-exception
+ * handler user code replaced (snapshots name it; missing, they name the thread only).
+ * Everything else (park, unpark, mount, stack
  * switching, growable stacks) is the JDK's.
  *
  * <p>On the spawn path ({@link #newThread(Executor, String, Runnable,
@@ -73,6 +76,8 @@ public final class VirtualThreads {
     private static final VarHandle UNCAUGHT_HANDLER;
     /** {@code VirtualThread.timeoutTask}, or null where this JDK has no such field. */
     private static final VarHandle TIMEOUT_TASK;
+    /** {@code VirtualThread.scheduler}, or null where this JDK has no such field (then {@link #schedulerOf} answers null). */
+    private static final VarHandle SCHEDULER;
     /** {@code VirtualThread.state}, or null where this JDK has no such field (then {@link #mayMount} answers true). */
     private static final VarHandle STATE;
     /** The JDK's states of a virtual thread that is unmounted and runnable: the only
@@ -137,6 +142,15 @@ public final class VirtualThreads {
             // Not opened, or a JDK without the field: jdkTimeoutPending answers false.
         }
         TIMEOUT_TASK = timeoutTask;
+        VarHandle scheduler = null;
+        try {
+            Class<?> vt = Class.forName("java.lang.VirtualThread");
+            scheduler = MethodHandles.privateLookupIn(vt, MethodHandles.lookup())
+                    .findVarHandle(vt, "scheduler", Executor.class);
+        } catch (Throwable t) {
+            // Not opened, or a JDK without the field: schedulerOf answers null.
+        }
+        SCHEDULER = scheduler;
         VarHandle state = null;
         int[] runnable = {-1, -1, -1, -1, -1, -1, -1};
         try {
@@ -184,6 +198,26 @@ public final class VirtualThreads {
             // Not opened, or a JDK without it: the JDK's pollers stay on the default scheduler.
         }
         DEFAULT_SCHEDULER = defaultScheduler;
+    }
+
+    /**
+     * The executor virtual thread {@code t} was built with (its scheduler: for a
+     * green thread, the GreenThread or a deterministic runtime's task; a virtual
+     * thread started inside one inherits it), or null for a platform thread or
+     * where this JDK's field cannot be reached. Any thread (a final field).
+     *
+     * @param t any thread
+     * @return its scheduler, or null
+     */
+    public static Executor schedulerOf(Thread t) {
+        if (SCHEDULER == null || !t.isVirtual()) {
+            return null;
+        }
+        try {
+            return (Executor) SCHEDULER.get(t);
+        } catch (ClassCastException e) {
+            return null; // a virtual thread of another class (not java.lang.VirtualThread)
+        }
     }
 
     /**
@@ -449,6 +483,8 @@ public final class VirtualThreads {
      * @param handler the thread's uncaught-exception handler
      * @return the new, unstarted virtual thread
      * @throws IllegalStateException if virtual threads with a custom scheduler cannot be created here
+     * @throws RuntimeException what the caller's {@code InheritableThreadLocal.childValue}
+     *         threw (user code, run as the thread copies them), as itself, as the builder does
      * @throws VirtualMachineError such as StackOverflowError or OutOfMemoryError, as itself
      */
     public static Thread newThread(Executor scheduler, String name, Runnable task,
@@ -463,8 +499,10 @@ public final class VirtualThreads {
         try {
             // characteristics 0: what a builder that was given no other setting passes.
             t = (Thread) FACTORY.invokeExact(scheduler, name, 0, task);
-        } catch (VirtualMachineError e) {
-            throw e; // out of stack or memory here, as in any call: not a factory failure
+        } catch (RuntimeException | Error e) {
+            // Out of stack or memory, or an InheritableThreadLocal.childValue that threw (the
+            // caller's code): as itself, not as a factory failure (InheritedLocalFailureTest).
+            throw e;
         } catch (Throwable e) {
             throw new IllegalStateException("virtual thread factory failed", e);
         }
@@ -483,13 +521,16 @@ public final class VirtualThreads {
      * whichever thread first needs them and then serve everyone (event-actor dispatchers).
      * Any thread; through the builder (rare: no fast path).
      *
+     * @param handler the thread's uncaught-exception handler, or null for none of its own
      * @param loader the thread's context class loader (may be null)
      */
     public static Thread newThreadInheritingNothing(Executor scheduler, String name, Runnable task,
                                                     Thread.UncaughtExceptionHandler handler, ClassLoader loader) {
-        Thread.Builder.OfVirtual builder = builderFor(scheduler);
-        Thread t = builder.name(name).inheritInheritableThreadLocals(false).uncaughtExceptionHandler(handler)
-                .unstarted(task);
+        Thread.Builder.OfVirtual builder = builderFor(scheduler).name(name).inheritInheritableThreadLocals(false);
+        if (handler != null) {
+            builder.uncaughtExceptionHandler(handler);
+        }
+        Thread t = builder.unstarted(task);
         t.setContextClassLoader(loader);
         return t;
     }

@@ -48,7 +48,10 @@ class CarrierFaultTest {
             "SPAWN_PUBLISHED", "CANCEL_MARKED", "SLOT_PUBLISHED", "SLOT_EMPTIED", "UNMOUNTED", "OVERFLOW_ALLOCATING",
             "SENDER_WAITING", "TIMEOUT_EXPIRED", "POOL_GROWING", "SEND_TIMER_ARMING", "SYSMON_OBSERVING",
             "BLOCKING_CALL_STARTING", "TRACE_RING_ALLOCATING", "LINK_PEER_SIDE_MADE", "JOIN_TIMED_OUT",
-            "JOIN_CANCELLED"}, mode = EnumSource.Mode.EXCLUDE)
+            "JOIN_CANCELLED", "CARRIER_STARTING", "LOG_WRITER_STARTING", "SPAWN_ALLOCATING",
+            "MAILBOX_NODE_ALLOCATING", "SELECT_NODE_ALLOCATING", "SEND_LOOKED_UP", "CALLBACKS_COUNTED",
+            "SCOPE_CHILD_ADDING", "LINK_CHILD_ADDING", "ENDED_THREAD_STARTING", "SELECT_RESULT_ALLOCATING",
+            "BLOCKING_CALL_WAITING", "MUTEX_WAIT_ENDED", "SPAWN_STARTED", "BATCH_SENDING"}, mode = EnumSource.Mode.EXCLUDE)
     void aCarrierSurvivesAFaultInItsOwnCode(Faults.Site site) throws Exception {
         String name = "fault-" + site.name().toLowerCase();
         String victim = name + "-carrier-1";

@@ -74,6 +74,12 @@ public final class LocalQueueHarness {
         return injection.counts();
     }
 
+    /** Any thread but the owner (the ticker's take, Sysmon rule c). @return the head's id, or -1 if empty */
+    public int takeOne() {
+        Task t = owner.takeOne();
+        return t == null ? -1 : ((IdTask) t).id;
+    }
+
     /** Owner only. @return the head's id, or -1 if empty */
     public int poll() {
         Task t = owner.poll();

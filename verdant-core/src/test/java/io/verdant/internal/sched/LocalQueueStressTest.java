@@ -107,6 +107,90 @@ class LocalQueueStressTest {
         }
     }
 
+    /**
+     * The ticker's one-task take (Sysmon rule c) racing the owner's pops and a
+     * stealer's halves: every task comes out exactly once.
+     */
+    @Test
+    void aTickerTakingOneAtATimeRacesOwnerAndStealerWithoutLossOrDuplicate() throws Exception {
+        int tasks = 100_000;
+        LocalQueueHarness q = new LocalQueueHarness();
+        AtomicBoolean done = new AtomicBoolean();
+        List<Integer> taken = new ArrayList<>();
+        List<Integer> stolen = new ArrayList<>();
+        List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicInteger tickerTook = new java.util.concurrent.atomic.AtomicInteger();
+        LocalQueueHarness.Stealer st = q.new Stealer();
+        Thread ticker = new Thread(() -> {
+            try {
+                while (!done.get() || q.size() > 0) {
+                    int id = q.takeOne();
+                    if (id >= 0) {
+                        taken.add(id);
+                        tickerTook.incrementAndGet();
+                    } else {
+                        Thread.onSpinWait();
+                    }
+                }
+            } catch (Throwable e) {
+                errors.add(e);
+            }
+        }, "ticker");
+        Thread stealer = new Thread(() -> {
+            try {
+                while (!done.get() || q.size() > 0) {
+                    List<Integer> batch = st.steal();
+                    stolen.addAll(batch);
+                    if (batch.isEmpty()) {
+                        Thread.onSpinWait();
+                    }
+                }
+            } catch (Throwable e) {
+                errors.add(e);
+            }
+        }, "stealer");
+        ticker.start();
+        stealer.start();
+        List<Integer> popped = new ArrayList<>();
+        int produced = 0;
+        // At least `tasks`, and on until the ticker has taken one (a loaded machine may not
+        // run it before the owner is through), for at most 30 s.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try {
+            for (int id = 0; id < tasks || (tickerTook.get() == 0 && System.nanoTime() < deadline); ) {
+                if (q.offer(id)) {
+                    id++;
+                    produced = id;
+                } else {
+                    popOne(q, popped);
+                }
+                if ((id & 7) == 0) {
+                    popOne(q, popped);
+                }
+            }
+        } finally {
+            done.set(true);
+            ticker.join(TimeUnit.SECONDS.toMillis(30));
+            stealer.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        assertThat(ticker.isAlive() || stealer.isAlive()).as("a taker still running").isFalse();
+        for (int id = q.poll(); id >= 0; id = q.poll()) {
+            popped.add(id);
+        }
+        assertThat(errors).isEmpty();
+        BitSet seen = new BitSet(produced);
+        int total = 0;
+        for (List<Integer> l : List.of(taken, stolen, popped)) {
+            for (int id : l) {
+                assertThat(seen.get(id)).as("task %d taken twice", id).isFalse();
+                seen.set(id);
+                total++;
+            }
+        }
+        assertThat(total).as("every task taken once").isEqualTo(produced);
+        assertThat(taken).as("the ticker took some").isNotEmpty();
+    }
+
     @Test
     void offerFailsWhenFullAndStealTakesHalf() {
         LocalQueueHarness q = new LocalQueueHarness();

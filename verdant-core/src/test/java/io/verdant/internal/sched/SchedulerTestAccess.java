@@ -37,6 +37,17 @@ public final class SchedulerTestAccess {
     }
 
     /**
+     * Makes every traced slice end at a clock read, as if the ticker had ticked in
+     * every slice (a carrier reads the clock at a slice's end when Ticker.coarseNanos
+     * moved since its last read, else estimates the end: Worker "Tracing"); a test
+     * that compares slice lengths then does not depend on the ticker being scheduled
+     * on a loaded machine. Uses the SLICE_ENDING hook (onSliceEnding); false removes it.
+     */
+    public static void clockEverySliceEnd(boolean on) {
+        onSliceEnding(on ? () -> Ticker.advanceCoarse(System.nanoTime()) : null);
+    }
+
+    /**
      * Runs {@code h} on a carrier at every fault site it reaches, with the site's
      * name (Faults.Site: NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, TAKEN, DISPATCHED, UNMOUNTED, ...); null
      * removes it. Needs -Dio.verdant.internal.faults=true.

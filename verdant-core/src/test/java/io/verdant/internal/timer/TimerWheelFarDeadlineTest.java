@@ -47,4 +47,40 @@ class TimerWheelFarDeadlineTest {
         assertThat(wheel.isFired(t)).as("fired at once for a deadline ~292 years away").isFalse();
         Thread.interrupted();
     }
+
+    /**
+     * Near the end of the clock, a deadline after the start of the last whole
+     * tick can never be reached: nothing is due, so the ticker (or a
+     * deterministic runtime, which moves its clock to the next deadline) must
+     * not be told to come back in a nanosecond. Before the fix the tick's start
+     * overflowed and nanosToNextDeadline() answered 1 for ever.
+     */
+    @Test
+    void aDeadlineTheClockCannotReachIsNeverDue() {
+        now.set(Long.MAX_VALUE - 2_000_000L);
+        wheel.advance();
+        AtomicInteger fired = new AtomicInteger();
+        wheel.runAt(Long.MAX_VALUE - 1, fired::incrementAndGet);
+        assertThat(wheel.nanosToNextDeadline()).as("nanoseconds to the next deadline (-1: none)").isEqualTo(-1);
+        now.set(Long.MAX_VALUE);
+        wheel.advance();
+        assertThat(fired.get()).isZero();
+    }
+
+    /** A deadline at the start of the last whole tick is reachable: it fires then, not before. */
+    @Test
+    void aDeadlineInTheLastTickStillFiresOnTime() {
+        long lastTickStart = Long.MAX_VALUE / TimerWheel.TICK_NANOS * TimerWheel.TICK_NANOS;
+        now.set(lastTickStart - 2_000_000L);
+        wheel.advance();
+        AtomicInteger fired = new AtomicInteger();
+        wheel.runAt(lastTickStart, fired::incrementAndGet);
+        assertThat(wheel.nanosToNextDeadline()).isEqualTo(2_000_000L);
+        now.set(lastTickStart - 1);
+        wheel.advance();
+        assertThat(fired.get()).isZero();
+        now.set(lastTickStart);
+        wheel.advance();
+        assertThat(fired.get()).isEqualTo(1);
+    }
 }

@@ -235,13 +235,20 @@ class HttpServerTest {
 
     @Test
     void aKeepAliveConnectionInUseOutlivesManyIdleTimeouts() throws Exception {
+        Duration idleTimeout = Duration.ofMillis(1500);
         try (HttpServer strict = new HttpServer(ThreadStarter.green(rt),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                Duration.ofMillis(300), Duration.ofMillis(300), Duration.ofSeconds(1));
+                idleTimeout, Duration.ofMillis(500), Duration.ofSeconds(1));
              Socket s = connect(strict)) {
-            // A request every 100 ms for 1.5 s (five idle timeouts), all on one connection.
+            // Requests 10 ms apart for 4 s (more than two idle timeouts: a timeout counted from the
+            // connection's start, not from its last request, closes it), all on one connection. The
+            // gaps are short and the timeout long so that a client thread descheduled on a loaded
+            // machine does not leave the connection idle for a whole timeout (a 100 ms sleep took
+            // 755 ms once: with a 500 ms timeout that closed the connection).
             String first = null;
-            for (int i = 0; i < 15; i++) {
+            long end = System.nanoTime() + idleTimeout.multipliedBy(8).dividedBy(3).toNanos();
+            int requests = 0;
+            while (System.nanoTime() < end) {
                 send(s, "GET /conn HTTP/1.1\r\n\r\n");
                 String r = readResponse(s.getInputStream());
                 assertThat(r).startsWith("HTTP/1.1 200 ");
@@ -250,8 +257,10 @@ class HttpServerTest {
                     first = body;
                 }
                 assertThat(body).isEqualTo(first);
-                Thread.sleep(100);
+                requests++;
+                Thread.sleep(10);
             }
+            assertThat(requests).isGreaterThan(5);
             assertThat(strict.acceptedConnections()).isEqualTo(1);
             // Left idle, it is closed.
             assertThat(s.getInputStream().read()).isEqualTo(-1);

@@ -1,0 +1,37 @@
+package io.verdant;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+
+import static io.verdant.StallTest.waitUntil;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A thread its runtime's close abandoned is {@link GreenState#FAILED}, yet its
+ * join throws {@link CancelledException} itself, not a
+ * {@link GreenFailedException}, as GreenState, GreenHandle.join and state say.
+ */
+@Timeout(60)
+class AbandonedHandleStateTest {
+    @Test
+    void anAbandonedThreadIsFailedAndItsJoinThrowsCancelledException() throws Exception {
+        Verdant closed = Verdant.start(Config.builder().workers(1).maxSpareCarriers(0).name("abandoned-state")
+                .shutdownTimeout(Duration.ofMillis(100)).failureHandler((h, t) -> { }).build());
+        GreenHandle<Object> abandoned;
+        try {
+            abandoned = closed.spawn(() -> Green.receive());
+            waitUntil(() -> abandoned.state() == GreenState.WAITING);
+            AbandonedWaiters.closeHoldingItsCarrier(closed);
+        } finally {
+            closed.close();
+        }
+        assertThat(abandoned.state()).isEqualTo(GreenState.FAILED);
+        assertThat(abandoned.state().isTerminal()).isTrue();
+        assertThatThrownBy(abandoned::join).isExactlyInstanceOf(CancelledException.class);
+        assertThatThrownBy(() -> abandoned.join(Duration.ofSeconds(1))).isExactlyInstanceOf(CancelledException.class);
+        assertThat(abandoned.exceptionNow()).isExactlyInstanceOf(CancelledException.class);
+    }
+}

@@ -1,0 +1,81 @@
+package io.verdant;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.lang.ref.WeakReference;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A relay: each green thread spawns its successor and ends (Erlang's "spawn the
+ * next version of yourself"). Each end hands the successor up to the nearest live
+ * ancestor (CancelNode, "Orphans"); the ended threads must not stay reachable
+ * from the live one through the tokens they had, and the live one must still be
+ * cancelled with that ancestor.
+ */
+@Timeout(120)
+class RelayChainCancelTest {
+    private static final int STEPS = 5_000;
+
+    private static void relay(int left, CountDownLatch last, AtomicInteger cancelled) {
+        if (left > 0) {
+            Green.spawn(() -> relay(left - 1, last, cancelled));
+            return;
+        }
+        last.countDown();
+        try {
+            Green.sleep(Duration.ofDays(1));
+        } catch (CancelledException e) {
+            cancelled.incrementAndGet();
+        }
+    }
+
+    @Test
+    void endedRelayThreadsAreNotKeptByTheLiveOneAndItIsCancelledWithTheRoot() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("relay").build())) {
+            CountDownLatch last = new CountDownLatch(1);
+            AtomicInteger cancelled = new AtomicInteger();
+            WeakReference<?>[] first = new WeakReference<?>[1];
+            CountDownLatch spawned = new CountDownLatch(1);
+            GreenHandle<Void> root = rt.spawn(() -> {
+                first[0] = new WeakReference<>(Green.spawn(() -> relay(STEPS, last, cancelled)));
+                spawned.countDown();
+                Green.sleep(Duration.ofDays(1));
+            });
+            assertThat(spawned.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(last.await(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(collected(first[0])).as("the first relay thread, ended, is unreachable").isTrue();
+            root.cancel();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (cancelled.get() == 0 && System.nanoTime() < end) {
+                Thread.sleep(1);
+            }
+            assertThat(cancelled.get()).as("the live relay thread was cancelled with the root").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aRelayStartedOutsideAnyGreenThreadKeepsNoEndedThread() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("relay").build())) {
+            CountDownLatch last = new CountDownLatch(1);
+            AtomicInteger cancelled = new AtomicInteger();
+            WeakReference<?> first = new WeakReference<>(rt.spawn(() -> relay(STEPS, last, cancelled)));
+            assertThat(last.await(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(collected(first)).as("the first relay thread, ended, is unreachable").isTrue();
+        }
+    }
+
+    private static boolean collected(WeakReference<?> ref) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (ref.get() != null && System.nanoTime() < end) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        return ref.get() == null;
+    }
+}
