@@ -86,16 +86,19 @@ class SleepAndTimeoutTest {
                 .filter(t -> t.getName().equals("sleep-ticker")).findFirst().orElseThrow();
         // With a timer armed the idle ticker waits TIMED_WAITING until the deadline;
         // with none it parks untimed (WAITING): no periodic wake-ups, no CPU.
+        // Each state is read once and that read is asserted: the ticker may wake
+        // (RUNNABLE) for an instant at any time, so a second read could see that.
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (ticker.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+        Thread.State state;
+        while ((state = ticker.getState()) != Thread.State.WAITING && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        assertThat(ticker.getState()).isEqualTo(Thread.State.WAITING);
+        assertThat(state).isEqualTo(Thread.State.WAITING);
         GreenHandle<Void> sleeper = rt.spawn(() -> Green.sleep(Duration.ofSeconds(30)));
-        while (ticker.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+        while ((state = ticker.getState()) != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        assertThat(ticker.getState()).isEqualTo(Thread.State.TIMED_WAITING);
+        assertThat(state).isEqualTo(Thread.State.TIMED_WAITING);
         sleeper.cancel();
     }
 
