@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,7 +38,9 @@ class SelectResultOutOfMemoryTest {
     private static AtomicBoolean failOneResult() {
         AtomicBoolean armed = new AtomicBoolean(true);
         SchedulerTestAccess.atSites((w, site) -> {
-            if (site.equals("SELECT_RESULT_ALLOCATING") && armed.compareAndSet(true, false)) {
+            // The hook is JVM-wide: only these tests' runtimes (their selects run on a carrier).
+            if (site.equals("SELECT_RESULT_ALLOCATING") && w != null && w.getName().startsWith("select-result-oom-")
+                    && armed.compareAndSet(true, false)) {
                 throw new OutOfMemoryError("injected: the select result's allocation failed");
             }
         });
@@ -69,18 +72,25 @@ class SelectResultOutOfMemoryTest {
                 ch.send("x");
                 return null;
             });
-            while (sender.state() != GreenState.WAITING) {
-                Thread.sleep(1);
+            // WAITING on three looks 5 ms apart (as AbandonedWaiters.abandon): on a loaded machine
+            // the sender can park for a moment on its way into the channel, and a select made
+            // then finds no sender and waits for good.
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            int looks = 0;
+            while (looks < 3 && System.nanoTime() < until) {
+                looks = sender.state() == GreenState.WAITING ? looks + 1 : 0;
+                Thread.sleep(looks == 0 ? 1 : 5);
             }
+            assertThat(looks).as("the sender waiting in the channel").isEqualTo(3);
             String got = rt.run(() -> {
                 AtomicBoolean armed = failOneResult();
                 assertThatThrownBy(() -> Select.<String>create().onReceive(ch, v -> v).select())
                         .isInstanceOf(OutOfMemoryError.class);
                 assertThat(armed).as("the fault site was reached").isFalse();
-                return ch.receive(Duration.ofSeconds(2));
+                return ch.receive(Duration.ofSeconds(20)); // the sender waits there: at once
             });
             assertThat(got).as("the sender's value").isEqualTo("x");
-            sender.join(Duration.ofSeconds(2));
+            sender.join(Duration.ofSeconds(20));
         }
     }
 }
