@@ -36,7 +36,9 @@ class SpareStartFailureTest {
         AtomicBoolean failNext = new AtomicBoolean(true);
         CountDownLatch refused = new CountDownLatch(1);
         Faults.install((w, site) -> {
-            if (site == Faults.Site.CARRIER_STARTING && w.spare && failNext.compareAndSet(true, false)) {
+            // The hook is JVM-wide: only this runtime's spares, not those of any other runtime alive.
+            if (site == Faults.Site.CARRIER_STARTING && w.spare && w.getName().startsWith("spare-start-fails-spare-")
+                    && failNext.compareAndSet(true, false)) {
                 refused.countDown();
                 throw new OutOfMemoryError("injected: unable to create native thread");
             }
