@@ -50,7 +50,9 @@ class AbandonedCallbackCloseTest {
                 long t0 = System.nanoTime();
                 rt.close();
                 long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-                assertThat(ms).as("close with a 1 s shutdown timeout took %d ms", ms).isLessThan(8_000);
+                // Some 2-3 s (its waits of 1 s) when right, 21 s when it waits for the callback:
+                // 15 s leaves a loaded machine room on both sides.
+                assertThat(ms).as("close with a 1 s shutdown timeout took %d ms", ms).isLessThan(15_000);
                 assertThat(h.state()).isEqualTo(GreenState.FAILED); // abandoned
             }
         } finally {

@@ -46,7 +46,9 @@ class CloseBlockingOnCancelTest {
             long t0 = System.nanoTime();
             rt.close();
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-            assertThat(ms).as("close with a 1 s shutdown timeout took %d ms", ms).isLessThan(8_000);
+            // Some 2-3 s (its waits of 1 s) when right, over 30 s when it waits for the action:
+            // 15 s leaves a loaded machine room on both sides.
+            assertThat(ms).as("close with a 1 s shutdown timeout took %d ms", ms).isLessThan(15_000);
             assertThat(rt.isClosed()).isTrue();
             assertThat(other.isDone()).isTrue();
         } finally {
