@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
  * {@code Green.joinAll} given the caller's own handle among others. Before, it
  * joined the handles in order and only reached its own at the end, so it
  * first waited for all the others: for ever if they waited for the caller
- * (here until the test gave up after 5 s), and then threw the
+ * (here until the test gave up after 15 s), and then threw the
  * {@link IllegalStateException} of a self-join. It now throws it at once,
  * before waiting for any of them, as it does for a null handle.
  */
@@ -34,7 +34,7 @@ class JoinAllSelfTest {
                 GreenHandle<Throwable> caller = Green.spawn(() -> catchThrowable(
                         () -> Green.joinAll(List.of(other, Green.runtime().handle(Green.self()).orElseThrow()))));
                 try {
-                    return caller.join(Duration.ofSeconds(5));
+                    return caller.join(Duration.ofSeconds(15)); // at once when right: 15 s for a loaded machine
                 } catch (TimedOutException stillWaiting) {
                     return stillWaiting;
                 } finally {
