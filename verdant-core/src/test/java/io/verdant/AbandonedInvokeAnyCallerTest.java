@@ -92,7 +92,7 @@ class AbandonedInvokeAnyCallerTest {
                 }
             }));
             // Close cancels the tasks: one that had not started by then never runs its body.
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); // many wake-ups on one carrier, loaded
             while ((started.getCount() == CALLERS || interrupted.getCount() != started.getCount())
                     && System.nanoTime() < until) {
                 Thread.sleep(5);
