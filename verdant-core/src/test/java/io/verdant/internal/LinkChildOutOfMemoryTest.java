@@ -42,8 +42,11 @@ class LinkChildOutOfMemoryTest {
 
     private static AtomicBoolean failOneLink() {
         AtomicBoolean armed = new AtomicBoolean(true);
+        Thread spawner = Thread.currentThread();
         SchedulerTestAccess.atSites((w, site) -> {
-            if (site.equals("LINK_CHILD_ADDING") && armed.compareAndSet(true, false)) {
+            // The hook is JVM-wide: only the spawns of the green thread that armed it.
+            if (site.equals("LINK_CHILD_ADDING") && Thread.currentThread() == spawner
+                    && armed.compareAndSet(true, false)) {
                 throw new OutOfMemoryError("injected: the parent's link list could not grow");
             }
         });

@@ -54,8 +54,11 @@ class MailboxNodeOutOfMemoryTest {
                 return got;
             });
             AtomicBoolean armed = new AtomicBoolean(true);
+            Thread sender = Thread.currentThread();
             SchedulerTestAccess.atSites((w, site) -> {
-                if (site.equals("MAILBOX_NODE_ALLOCATING") && armed.compareAndSet(true, false)) {
+                // The hook is JVM-wide: only this test thread's sends.
+                if (site.equals("MAILBOX_NODE_ALLOCATING") && Thread.currentThread() == sender
+                        && armed.compareAndSet(true, false)) {
                     throw new OutOfMemoryError("injected: the mailbox node's allocation failed");
                 }
             });

@@ -54,8 +54,10 @@ class PidTableOutOfMemoryTest {
             assertThat(table.free(threads.get(i))).isTrue(); // into the cache, no lock
         }
         AtomicBoolean armed = new AtomicBoolean(true);
+        Thread caller = Thread.currentThread();
         SchedulerTestAccess.atSites((w, site) -> {
-            if (site.equals("POOL_GROWING") && armed.compareAndSet(true, false)) {
+            // The hook is JVM-wide: only this test's own thread, not another runtime's that gets there.
+            if (site.equals("POOL_GROWING") && Thread.currentThread() == caller && armed.compareAndSet(true, false)) {
                 throw new OutOfMemoryError("injected: the pool's growth failed");
             }
         });
@@ -107,8 +109,10 @@ class PidTableOutOfMemoryTest {
             assertThat(table.free(threads.get(i), 1)).isTrue(); // into carrier 1's batch for carrier 0
         }
         AtomicBoolean armed = new AtomicBoolean(true);
+        Thread caller = Thread.currentThread();
         SchedulerTestAccess.atSites((w, site) -> {
-            if (site.equals("BATCH_SENDING") && armed.compareAndSet(true, false)) {
+            // The hook is JVM-wide: only this test's own thread, not another runtime's that gets there.
+            if (site.equals("BATCH_SENDING") && Thread.currentThread() == caller && armed.compareAndSet(true, false)) {
                 throw new OutOfMemoryError("injected: the batch's allocation failed");
             }
         });

@@ -32,8 +32,10 @@ class SpawnOutOfMemoryTest {
 
     private static AtomicBoolean failOneAllocation() {
         AtomicBoolean armed = new AtomicBoolean(true);
+        Thread spawner = Thread.currentThread();
         SchedulerTestAccess.atSites((w, site) -> {
-            if (site.equals("SPAWN_ALLOCATING") && armed.compareAndSet(true, false)) {
+            // The hook is JVM-wide: only the spawns of the thread that armed it.
+            if (site.equals("SPAWN_ALLOCATING") && Thread.currentThread() == spawner && armed.compareAndSet(true, false)) {
                 throw new OutOfMemoryError("injected: the green thread's allocation failed");
             }
         });
