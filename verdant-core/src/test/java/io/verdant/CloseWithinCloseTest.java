@@ -25,6 +25,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(60)
 class CloseWithinCloseTest {
 
+    /**
+     * A second close that ran close's steps again waited all of it for the stubborn thread, so a
+     * nested close shorter than it returned at once; half of it (1 s) left a loaded machine
+     * too little room.
+     */
     private static final Duration SHUTDOWN = Duration.ofSeconds(2);
 
     /** A green thread that ignores its cancellation and stays parked (no spinning) until abandoned. */
@@ -67,7 +72,7 @@ class CloseWithinCloseTest {
         assertThat(nestedFailure.get()).isNull();
         assertThat(closingRuns.get()).as("close's steps ran once").isEqualTo(1);
         assertThat(Duration.ofNanos(nestedNanos.get())).as("the second close returned at once")
-                .isLessThan(SHUTDOWN.dividedBy(2));
+                .isLessThan(SHUTDOWN);
     }
 
     @Test
@@ -104,6 +109,6 @@ class CloseWithinCloseTest {
         assertThat(nestedFailure.get()).isNull();
         assertThat(closingRuns.get()).as("close's steps ran once").isEqualTo(1);
         assertThat(Duration.ofNanos(nestedNanos.get())).as("the second close returned at once")
-                .isLessThan(SHUTDOWN.dividedBy(2));
+                .isLessThan(SHUTDOWN);
     }
 }
