@@ -24,6 +24,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * javadoc (VerdantCallLateReplyTest saw it as a rare miss under load). The
  * ended thread's mailbox is now closed: such a late append is dead-lettered by
  * its sender.
+ *
+ * <p>The call ends when the held send has found its calling thread: the hook
+ * interrupts the caller of {@code rt.call} (whose long timeout never fires). With
+ * a 50 ms call timeout instead, a callee that a loaded machine ran later than that
+ * found the calling thread ended already: no held send, nothing tested, and the
+ * test failed.
  */
 @Timeout(60)
 class VerdantCallLateReplyRaceTest {
@@ -41,13 +47,16 @@ class VerdantCallLateReplyRaceTest {
         AtomicReference<Thread> holdUntilEnded = new AtomicReference<>();
         AtomicBoolean held = new AtomicBoolean();
         AtomicBoolean delivered = new AtomicBoolean();
+        Thread testThread = Thread.currentThread();
         SchedulerTestAccess.atSites((w, site) -> {
-            if (site.equals("SEND_LOOKED_UP")) {
+            if (site.equals("SEND_LOOKED_UP") && w != null && w.getName().startsWith("rt-call-late-race-")) {
                 Thread caller = holdUntilEnded.getAndSet(null);
                 if (caller != null) {
                     try {
-                        // The reply's send found the caller alive; it appends once the caller
-                        // has ended and run its end callbacks (its thread has terminated).
+                        // The reply's send found the caller alive; now the call ends (its caller is
+                        // interrupted), and the send appends once the calling thread has ended and
+                        // run its end callbacks (its thread has terminated).
+                        testThread.interrupt();
                         held.set(caller.join(Duration.ofSeconds(20)));
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
@@ -68,10 +77,12 @@ class VerdantCallLateReplyRaceTest {
                 delivered.set(Green.send(r.replyTo(), 42));
             });
             try {
-                rt.call(callee.pid(), Req::new, Integer.class, Duration.ofMillis(50));
+                rt.call(callee.pid(), Req::new, Integer.class, Duration.ofSeconds(30));
                 throw new AssertionError("the call got a reply its callee sent only after the call ended");
-            } catch (TimedOutException expected) {
+            } catch (CancelledException expected) {
                 // the reply comes later
+            } finally {
+                assertThat(Thread.interrupted()).as("the caller was interrupted by the held send").isTrue();
             }
             callee.join(Duration.ofSeconds(30));
             assertThat(held.get()).as("the send was held until the caller's thread had terminated").isTrue();
