@@ -3,6 +3,7 @@ package io.verdant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -20,7 +21,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @Timeout(30)
 class ScopeKeepsResultOfInterruptedOwnerTest {
     private static Verdant oneWorker(String name) {
-        return Verdant.start(Config.builder().workers(1).name(name).build());
+        // One carrier, no preemption: the helper runs only once the owner parks in its
+        // receive. With time slices, an owner preempted before its receive (a carrier
+        // descheduled by a loaded machine for a slice) let the helper run first: its send
+        // waited for the receive, and its interrupt came after the scope had returned.
+        return Verdant.start(Config.builder().workers(1).timeslice(Duration.ZERO).name(name).build());
     }
 
     @Test
@@ -49,17 +54,24 @@ class ScopeKeepsResultOfInterruptedOwnerTest {
     @Test
     void aValueTakenAsTheOwnerIsCancelledIsReturned() {
         try (Verdant rt = oneWorker("scope-cancel")) {
-            AtomicReference<GreenHandle<Integer>> owner = new AtomicReference<>();
+            AtomicBoolean stillCancelled = new AtomicBoolean();
             Channel<Integer> ch = Channel.rendezvous();
             GreenHandle<Integer> h = rt.spawn(() -> {
+                // Its own handle, taken here: the test thread's rt.spawn may return after the
+                // helper has run (it then found no handle to cancel, and nothing was cancelled).
+                GreenHandle<?> owner = rt.handle(Green.self()).orElseThrow();
                 Green.spawn(() -> {
                     ch.send(42);
-                    owner.get().cancel();
+                    owner.cancel();
                 });
-                return Green.scope(scope -> ch.receive());
+                try {
+                    return Green.scope(scope -> ch.receive());
+                } finally {
+                    stillCancelled.set(Green.cancelled());
+                }
             });
-            owner.set(h);
             assertThat(h.join()).isEqualTo(42);
+            assertThat(stillCancelled).as("the cancellation stays set").isTrue();
         }
     }
 
