@@ -51,18 +51,23 @@ class TaskScopeThrowingJoinerTest {
                     return scope.join();
                 }
             });
-            // The owner parks in join before the child ends.
+            // The owner parks in join before the child ends. The state the loop read is the one
+            // asserted: a racy value, read once (a second read could see it between a wake-up
+            // and its next park).
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (owner.state() != GreenState.WAITING && System.nanoTime() < until) {
+            GreenState state;
+            while ((state = owner.state()) != GreenState.WAITING && System.nanoTime() < until) {
                 Thread.sleep(1);
             }
-            assertThat(owner.state()).isEqualTo(GreenState.WAITING);
+            assertThat(state).isEqualTo(GreenState.WAITING);
             childMayEnd.countDown();
+            // The bug is a join that never wakes: a generous limit, which a loaded machine's
+            // delays (the child's blocking section ends on another thread) stay far below.
             String joined;
             try {
-                joined = owner.join(Duration.ofSeconds(5));
+                joined = owner.join(Duration.ofSeconds(30));
             } catch (TimedOutException e) {
-                joined = "still waiting in join after 5 s";
+                joined = "still waiting in join after 30 s";
             }
             assertThat(joined).isEqualTo("joined");
             assertThat(log.await(r -> r.getThrown() instanceof JoinerBug)).as("the joiner's throw is logged")
