@@ -157,8 +157,13 @@ import java.util.Objects;
  *   a relay (each thread spawns its successor and ends) made a chain of ended
  *   nodes, each holding its thread, that the live thread kept reachable and
  *   that every hand-up walked: memory and time grew with the number of steps
- *   (RelayChainCancelTest). A stale parent (an adoption racing a later one) is
- *   an ended node above the right one: its ENDED forwards there.
+ *   (RelayChainCancelTest). A root thread's node (no parent) that ends has no
+ *   one to hand its live children to: it re-points them to null itself. Before,
+ *   they kept pointing at it, and each kept the ended root reachable while it
+ *   lived (a relay started outside any green thread whose first thread ended
+ *   only after the rest of the relay had been adopted by it). A stale parent
+ *   (an adoption racing a later one) is an ended node above the right one: its
+ *   ENDED forwards there.
  *
  * Ending (threadEnded: whoever completes the thread, once)
  *   A thread leaves the tree when it is completed, by its completer (the one
@@ -560,6 +565,19 @@ public final class CancelNode implements CancelToken {
                     }
                     n.forEachLiveOwn(t -> n.parent.adoptOne(t, toCancel));
                     late = toCancel.isEmpty() ? null : toCancel;
+                } else {
+                    // A root's node: no live node is left above its children, so they are
+                    // re-pointed to none (see "Orphans"). Before, they kept pointing at this
+                    // ended node, which kept this thread reachable for as long as they lived.
+                    if (h instanceof Link chain) {
+                        for (Link l = chain; l != null; l = l.next()) {
+                            GreenThread<?> t = l.live();
+                            if (t != null) {
+                                reparent(t, null);
+                            }
+                        }
+                    }
+                    n.forEachLiveOwn(t -> reparent(t, null));
                 }
                 n.chunks = null; // no slot is used again (kids is final); the garbage collector may have them
             }
