@@ -74,11 +74,13 @@ class EventActorHandOffStressTest {
             // Every actor went back to IDLE: none is left scheduled with nothing to do.
             for (Pid p : pids) {
                 GreenHandle<?> h = rt.handle(p).orElseThrow();
-                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (h.state() != GreenState.WAITING && System.nanoTime() < until) {
+                // The state the loop saw is the one asserted: read again, it may have moved on.
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                GreenState seen;
+                while ((seen = h.state()) != GreenState.WAITING && System.nanoTime() < until) {
                     Thread.sleep(1);
                 }
-                assertThat(h.state()).isEqualTo(GreenState.WAITING);
+                assertThat(seen).isEqualTo(GreenState.WAITING);
             }
         }
     }

@@ -97,11 +97,13 @@ class CallToAnAbandonedCalleeTest {
             assertThat(rt.send(pid, "fills it")).isTrue();
             sender.start();
             // Blocked for room (no latch can say it waits inside send).
+            // The state the loop saw is the one asserted: read again, it may have moved on.
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (sender.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < until) {
+            Thread.State state;
+            while ((state = sender.getState()) != Thread.State.TIMED_WAITING && System.nanoTime() < until) {
                 Thread.sleep(1);
             }
-            assertThat(sender.getState()).isEqualTo(Thread.State.TIMED_WAITING);
+            assertThat(state).isEqualTo(Thread.State.TIMED_WAITING);
             rt.close();
             assertThat(owner.isDone()).isTrue();
             assertThat(returned.await(10, TimeUnit.SECONDS)).as("the send returned once the owner was abandoned").isTrue();

@@ -79,12 +79,13 @@ class CrossRuntimeTokenTest {
             toJoin.countDown();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             // Waits for a state, bounded: no latch can say "parked in the JDK's join".
-            while (!(joining.get() && joinerThread.get().getState() == Thread.State.WAITING)
+            // The condition the loop saw is the one asserted: read again, it may have moved on.
+            boolean inJoin;
+            while (!(inJoin = joining.get() && joinerThread.get().getState() == Thread.State.WAITING)
                     && System.nanoTime() < deadline) {
                 Thread.sleep(1);
             }
-            assertThat(joining.get() && joinerThread.get().getState() == Thread.State.WAITING)
-                    .as("the joiner waits in join").isTrue();
+            assertThat(inJoin).as("the joiner waits in join").isTrue();
 
             twinGate.countDown(); // the twin ends; its carrier wakes the joiner
             twin.join(Duration.ofSeconds(20));

@@ -80,11 +80,13 @@ class JoinCancelRaceTest {
                     return e.getClass().getSimpleName();
                 }
             });
+            // The state the loop saw is the one asserted: read again, it may have moved on.
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (joiner.state() != GreenState.WAITING && System.nanoTime() < until) {
+            GreenState state;
+            while ((state = joiner.state()) != GreenState.WAITING && System.nanoTime() < until) {
                 Thread.sleep(1);
             }
-            assertThat(joiner.state()).as("the joiner waits in its join").isEqualTo(GreenState.WAITING);
+            assertThat(state).as("the joiner waits in its join").isEqualTo(GreenState.WAITING);
             joiner.cancel();
             String seen = joiner.join(Duration.ofSeconds(30));
             assertThat(held.get()).as("the target ended while the join's node was still there").isTrue();
