@@ -72,7 +72,9 @@ class TraceStartRaceTest {
             CountDownLatch held = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
             SchedulerTestAccess.atSites((w, at) -> {
-                if (at.equals(site) && armed.compareAndSet(true, false)) {
+                // Faults are JVM-global: another runtime's carrier must not take the arming.
+                if (at.equals(site) && Thread.currentThread().getName().startsWith("trace-start-race-carrier-")
+                        && armed.compareAndSet(true, false)) {
                     held.countDown();
                     try {
                         release.await(); // the carrier, its turn begun with no trace

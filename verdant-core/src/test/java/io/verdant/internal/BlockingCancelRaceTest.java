@@ -36,7 +36,10 @@ class BlockingCancelRaceTest {
         CountDownLatch starting = new CountDownLatch(1);
         CountDownLatch proceed = new CountDownLatch(1);
         SchedulerTestAccess.atSites((w, site) -> {
-            if (!site.equals("BLOCKING_CALL_STARTING")) {
+            // Faults are JVM-global: only this runtime's pool thread (another runtime's
+            // Green.blocking call would otherwise be held here, and count as this one's).
+            if (!site.equals("BLOCKING_CALL_STARTING")
+                    || !Thread.currentThread().getName().startsWith("blocking-cancel-race-blocking-")) {
                 return;
             }
             starting.countDown();

@@ -80,7 +80,9 @@ class StaleCopyTest {
             AtomicInteger walks = new AtomicInteger();
             java.util.concurrent.atomic.AtomicLong walkInjected = new java.util.concurrent.atomic.AtomicLong(-1);
             SchedulerTestAccess.atSites((w, site) -> {
-                if (site.equals("TAKEN") && !tRunning.get() && armed.compareAndSet(true, false)) {
+                // Faults are JVM-global: another runtime's carrier must not take the arming.
+                if (site.equals("TAKEN") && Thread.currentThread().getName().startsWith("stale-copy-carrier-")
+                        && !tRunning.get() && armed.compareAndSet(true, false)) {
                     // Y, between T's queued clear and the JDK's state check: a walk (by a
                     // platform thread, as a dump or a stall report would be, so the copy
                     // goes to the injection queues) suspends T, restores it and resubmits
@@ -173,7 +175,9 @@ class StaleCopyTest {
             AtomicInteger walks = new AtomicInteger();
             CountDownLatch xPast = new CountDownLatch(1);
             SchedulerTestAccess.atSites((w, site) -> {
-                if (site.equals("TAKEN") && !tRunning.get() && armedWalk.compareAndSet(true, false)) {
+                // Faults are JVM-global: another runtime's carrier must not take the arming.
+                if (site.equals("TAKEN") && Thread.currentThread().getName().startsWith("stale-yield-carrier-")
+                        && !tRunning.get() && armedWalk.compareAndSet(true, false)) {
                     Thread walker = new Thread(() -> {
                         g.vthread().getStackTrace();
                         walks.incrementAndGet();
