@@ -43,9 +43,9 @@ class DeadLetterHandlerOnTickerTest {
             });
             String woke;
             try {
-                woke = sleeper.join(Duration.ofSeconds(5));
+                woke = sleeper.join(Duration.ofSeconds(20));
             } catch (TimedOutException e) {
-                woke = "still asleep after 5 s";
+                woke = "still asleep after 20 s";
             }
             assertThat(woke).isEqualTo("woke");
             release.countDown();

@@ -110,7 +110,7 @@ public final class DeepFirstUseProbe {
                 }
             });
             GreenHandle<Integer> done = rt.spawn(() -> 1);
-            done.join(Duration.ofSeconds(5));
+            done.join(Duration.ofSeconds(20));
             Map<String, Function<Verdant, Object>> uses = Map.ofEntries(Map.entry("new-mutex", r -> new Mutex<>(1)),
                     Map.entry("new-channel", r -> Channel.bounded(1)),
                     Map.entry("scope", r -> Green.scope(s -> 1)),
@@ -128,7 +128,7 @@ public final class DeepFirstUseProbe {
                     Map.entry("self", r -> Green.self().toString()),
                     Map.entry("state", r -> done.state()),
                     Map.entry("bounded-mailbox", r -> Mailbox.bounded(4, Mailbox.Overflow.FAIL)),
-                    Map.entry("blocking-mailbox", r -> Green.spawner().mailbox(Mailbox.blocking(4, Duration.ofSeconds(1))).spawn(() -> 1).join(Duration.ofSeconds(5))),
+                    Map.entry("blocking-mailbox", r -> Green.spawner().mailbox(Mailbox.blocking(4, Duration.ofSeconds(1))).spawn(() -> 1).join(Duration.ofSeconds(20))),
                     Map.entry("child-spec", r -> Supervisor.ChildSpec.of("c", () -> 1)),
                     Map.entry("supervisor-builder", r -> Supervisor.builder()),
                     Map.entry("task-scope", r -> {
@@ -160,9 +160,9 @@ public final class DeepFirstUseProbe {
                     Map.entry("dead-letter", r -> Green.send(done.pid(), "late")),
                     Map.entry("snapshot", r -> r.snapshot().threads().size()),
                     Map.entry("dump", r -> { StringBuilder b = new StringBuilder(); r.dump(b, DumpOptions.text()); return b.length(); }),
-                    Map.entry("with-timeout", r -> Green.withTimeout(Duration.ofSeconds(5), () -> 1)),
+                    Map.entry("with-timeout", r -> Green.withTimeout(Duration.ofSeconds(20), () -> 1)),
                     Map.entry("mutex", r -> {
-                        mutex.lock(Duration.ofSeconds(5)).close();
+                        mutex.lock(Duration.ofSeconds(20)).close();
                         return null;
                     }),
                     Map.entry("select", r -> Select.<Integer>create().onReceive(channel, v -> v).orElse(() -> -1).select()),
@@ -173,7 +173,7 @@ public final class DeepFirstUseProbe {
                             return null;
                         }
                     }),
-                    Map.entry("call", r -> Green.<Integer>call(answerer.pid(), Ask::new, Duration.ofSeconds(5))),
+                    Map.entry("call", r -> Green.<Integer>call(answerer.pid(), Ask::new, Duration.ofSeconds(20))),
                     Map.entry("receive-type", r -> Green.tryReceive(String.class)));
             Function<Verdant, Object> use = uses.get(api);
             if (Boolean.getBoolean("probe.preload")) {
@@ -189,14 +189,14 @@ public final class DeepFirstUseProbe {
             if (!api.equals("cancel-callback-log") && !api.startsWith("green-log")) {
                 afterLogged.countDown();
             }
-            Mutex.Guard<Integer> held = api.equals("mutex-busy") ? mutex.lock(Duration.ofSeconds(5)) : null;
+            Mutex.Guard<Integer> held = api.equals("mutex-busy") ? mutex.lock(Duration.ofSeconds(20)) : null;
             IntConsumer firstUse = i -> use.apply(rt);
             NearStackEnd.Counts ends = rt.run(() -> NearStackEnd.call(NEAREST, 1, Integer.MAX_VALUE, firstUse));
             String after;
             try {
                 marker = "after";
                 rt.run(() -> use.apply(rt));
-                after = afterLogged.await(10, TimeUnit.SECONDS) ? "ok" : "broken: a green thread's log record was never written";
+                after = afterLogged.await(20, TimeUnit.SECONDS) ? "ok" : "broken: a green thread's log record was never written";
             } catch (Throwable t) {
                 after = "broken " + t;
             }
@@ -205,7 +205,7 @@ public final class DeepFirstUseProbe {
             }
             System.out.println(api + " after-overflow " + after + " (overflows " + ends.overflows + ", errors " + ends.others + ")");
             Green.send(answerer.pid(), "stop");
-            answerer.join(Duration.ofSeconds(5));
+            answerer.join(Duration.ofSeconds(20));
         }
     }
 }

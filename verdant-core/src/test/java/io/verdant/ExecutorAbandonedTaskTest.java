@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  * as did {@code invokeAll} and {@code invokeAny} over such tasks (invokeAny
  * waits on its own wrapper of each task).
  */
-@Timeout(30)
+@Timeout(60)
 class ExecutorAbandonedTaskTest {
 
     /** A task that ignores its cancellation: close abandons its thread. */
@@ -74,7 +74,7 @@ class ExecutorAbandonedTaskTest {
             rt.close();
         }
         try {
-            return outcome.get(5, TimeUnit.SECONDS);
+            return outcome.get(20, TimeUnit.SECONDS);
         } finally {
             caller.interrupt();
             caller.join();
@@ -118,7 +118,7 @@ class ExecutorAbandonedTaskTest {
         assertThat(f.isDone()).isTrue();
         assertThat(f.isCancelled()).isTrue();
         assertThat(f.state()).isEqualTo(Future.State.CANCELLED);
-        assertTimeoutPreemptively(Duration.ofSeconds(5),
+        assertTimeoutPreemptively(Duration.ofSeconds(20),
                 () -> assertThatThrownBy(f::get).isInstanceOf(CancellationException.class));
     }
 }

@@ -81,7 +81,7 @@ class ExplorationInterruptTest {
                 assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
                 caller.interrupt();
                 interruptSent.set(true);
-                assertThat(caller.join(Duration.ofSeconds(5))).as("parallelism %d: still running 5 s after the "
+                assertThat(caller.join(Duration.ofSeconds(20))).as("parallelism %d: still running 20 s after the "
                         + "interrupt", parallelism).isTrue();
                 assertThat(thrown.get()).as("parallelism %d", parallelism).isInstanceOf(CancelledException.class);
                 assertThat(interruptedAfter).as("parallelism %d: interrupt status", parallelism).isTrue();

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  * {@code get()} (also one already waiting when the view was cancelled)
  * blocked until the thread ended.
  */
-@Timeout(30)
+@Timeout(60)
 class HandleFutureCancelTest {
 
     /** A thread that takes its time to end once cancelled: it waits for {@code release}. */
@@ -53,7 +53,7 @@ class HandleFutureCancelTest {
                 assertThat(f.isDone()).isTrue();
                 assertThat(f.isCancelled()).isTrue();
                 assertThat(f.state()).isEqualTo(Future.State.CANCELLED);
-                assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+                assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
                     assertThatThrownBy(() -> f.get(0, TimeUnit.SECONDS)).isInstanceOf(CancellationException.class);
                     assertThatThrownBy(() -> f.get(1, TimeUnit.MINUTES)).isInstanceOf(CancellationException.class);
                     assertThatThrownBy(f::get).isInstanceOf(CancellationException.class);
@@ -96,8 +96,8 @@ class HandleFutureCancelTest {
                     Thread.sleep(1);
                 }
                 assertThat(f.cancel(false)).isTrue();
-                assertThat(platform.get(5, TimeUnit.SECONDS)).isInstanceOf(CancellationException.class);
-                assertThat(green.join(Duration.ofSeconds(5))).isInstanceOf(CancellationException.class);
+                assertThat(platform.get(20, TimeUnit.SECONDS)).isInstanceOf(CancellationException.class);
+                assertThat(green.join(Duration.ofSeconds(20))).isInstanceOf(CancellationException.class);
                 assertThat(h.isDone()).as("the thread is still winding down").isFalse();
             } finally {
                 release.countDown();
@@ -131,7 +131,7 @@ class HandleFutureCancelTest {
                         Thread.sleep(1);
                     }
                     getter.interrupt();
-                    assertThat(seen.get(5, TimeUnit.SECONDS)).isEqualTo("InterruptedException interrupted=false");
+                    assertThat(seen.get(20, TimeUnit.SECONDS)).isEqualTo("InterruptedException interrupted=false");
                     getter.join();
                 }
                 assertThat(f.state()).isEqualTo(Future.State.RUNNING);
@@ -166,7 +166,7 @@ class HandleFutureCancelTest {
                 });
                 go.countDown();
                 boolean cancelled = f.cancel(i % 2 == 0);
-                String seen = waiter.join(Duration.ofSeconds(5));
+                String seen = waiter.join(Duration.ofSeconds(20));
                 assertThat(seen).isEqualTo(cancelled ? "cancelled" : "value 1");
                 assertThat(f.isCancelled()).isEqualTo(cancelled);
             }

@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(60)
 class LifoSlotTest {
     /** How long G waits for H before giving up: the test fails instead of hanging. */
-    private static final long LIMIT_NANOS = Duration.ofSeconds(5).toNanos();
+    private static final long LIMIT_NANOS = Duration.ofSeconds(20).toNanos();
 
     private static volatile Thread hThread;
     private static volatile boolean hRan;

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and the dispatcher that parked waited for ever once a child was still running
  * when the owner first parked. Now the scope unparks the thread that opened it.
  */
-@Timeout(20)
+@Timeout(60)
 class ScopeInEventActorTest {
     private Verdant rt;
 
@@ -47,7 +47,7 @@ class ScopeInEventActorTest {
             return s;
         });
         Green.send(a.pid(), "go");
-        assertThat(out.poll(5, TimeUnit.SECONDS)).as("the handler's scope returned").isEqualTo("scope done");
+        assertThat(out.poll(20, TimeUnit.SECONDS)).as("the handler's scope returned").isEqualTo("scope done");
     }
 
     @Test
@@ -64,6 +64,6 @@ class ScopeInEventActorTest {
             return s;
         });
         Green.send(a.pid(), "go");
-        assertThat(out.poll(5, TimeUnit.SECONDS)).as("the handler's join returned").isEqualTo(List.of("child"));
+        assertThat(out.poll(20, TimeUnit.SECONDS)).as("the handler's join returned").isEqualTo(List.of("child"));
     }
 }

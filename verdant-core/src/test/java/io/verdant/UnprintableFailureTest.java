@@ -69,7 +69,7 @@ class UnprintableFailureTest {
             GreenHandle<Signal.Down> monitor = rt.spawn(() -> {
                 Green.monitor(failing.pid());
                 watching.countDown();
-                return Green.receive(Signal.Down.class, Duration.ofSeconds(5));
+                return Green.receive(Signal.Down.class, Duration.ofSeconds(20));
             });
             assertThat(watching.await(20, TimeUnit.SECONDS)).isTrue();
             go.countDown();
