@@ -41,9 +41,12 @@ class CloseFromBlockingWorkTest {
             assertThat(caller.isDone()).isTrue();
             assertThat(log.records().stream().map(LogRecord::getMessage).filter(m -> m.contains("are stuck")).toList())
                     .as("carriers reported stuck").isEmpty();
-            // Closing an idle runtime takes milliseconds; a close that waited for its own
-            // pool thread to end waited the whole second step 5 allows, never less.
-            assertThat(took).as("close took (ns)").isLessThan(TimeUnit.MILLISECONDS.toNanos(950));
+            // A close that waited for its own pool thread to end waited the whole second step 5
+            // allows and then reported that thread's work as still running. The report says so
+            // whatever the machine's load; the close's duration (milliseconds when idle) does not:
+            // a loaded machine can take most of a second for the rest of close.
+            assertThat(log.records().stream().map(LogRecord::getMessage).filter(m -> m.contains("ignored the interrupt"))
+                    .toList()).as("works reported still running after close (it took %d ms)", took / 1_000_000).isEmpty();
         } finally {
             if (!rt.isClosed()) {
                 rt.close();
