@@ -84,13 +84,16 @@ class EchoServerTest {
     void anIdleConnectionIsClosedAfterTheIdleTimeoutAndAnActiveOneIsNot() throws Exception {
         try (Verdant rt = Verdant.start(Config.builder().workers(1).name("echo-idle").build());
              EchoServer server = new EchoServer(ThreadStarter.green(rt),
-                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Duration.ofMillis(400))) {
+                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Duration.ofSeconds(1))) {
             try (Socket idle = connect(server); Socket active = connect(server)) {
                 long t0 = System.nanoTime();
-                // The active connection echoes a byte every 100 ms for 1.2 s: three idle timeouts.
+                // The active connection echoes a byte every 100 ms for 2.4 s: two idle timeouts.
+                // The timeout is ten of its gaps, so this test thread descheduled for most of a
+                // second on a loaded machine still does not leave the active one idle that long
+                // (with 400 ms, a gap of 300 ms more than the sleep closed it).
                 OutputStream out = active.getOutputStream();
                 InputStream in = active.getInputStream();
-                for (int i = 0; i < 12; i++) {
+                for (int i = 0; i < 24; i++) {
                     out.write('a' + i);
                     out.flush();
                     assertThat(in.read()).isEqualTo('a' + i);
@@ -98,7 +101,7 @@ class EchoServerTest {
                 }
                 // The idle one was closed by the server (no data ever came back), not before its timeout.
                 assertThat(idle.getInputStream().read()).isEqualTo(-1);
-                assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+                assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
                 awaitTrue(() -> server.openConnections() == 1, "only the active connection left");
                 out.write('z');
                 out.flush();
