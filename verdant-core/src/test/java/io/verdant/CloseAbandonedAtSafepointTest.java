@@ -61,7 +61,7 @@ class CloseAbandonedAtSafepointTest {
             }
             assertThatThrownBy(spinner::join).isInstanceOf(CancelledException.class);
             for (Thread t : StallTest.threads(name)) {
-                t.join(TimeUnit.SECONDS.toMillis(5)); // a carrier counts itself stopped just before it ends
+                t.join(TimeUnit.SECONDS.toMillis(20)); // a carrier counts itself stopped just before it ends
                 assertThat(t.isAlive()).as("%s alive after close returned", t.getName()).isFalse();
             }
             assertThat(ended).as("the abandoned body ran on to its end").isFalse();

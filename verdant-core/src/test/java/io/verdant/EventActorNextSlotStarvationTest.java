@@ -26,7 +26,7 @@ class EventActorNextSlotStarvationTest {
             });
             GreenHandle<Long> longOne = Actors.spawner(rt).spawn(0L, (Long s, Object m) -> {
                 Green.send(other.pid(), "run"); // other becomes runnable from inside this handler
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
                 while (!otherRan.get()) {
                     if (System.nanoTime() > deadline) {
                         Actors.stop();

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * isShutdown and isTerminated false although it rejected every task, and a
  * thread in awaitTermination waited out its whole timeout).
  */
-@Timeout(30)
+@Timeout(60)
 class ExecutorRuntimeCloseTest {
 
     /** Waits in awaitTermination on a platform thread; the future says what it returned. */
@@ -60,7 +60,7 @@ class ExecutorRuntimeCloseTest {
             assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
             CompletableFuture<Boolean> awaited = awaitOnPlatformThread(ex, awaiter);
             rt.close();
-            assertThat(awaited.get(5, TimeUnit.SECONDS)).as("awaitTermination returned true").isTrue();
+            assertThat(awaited.get(20, TimeUnit.SECONDS)).as("awaitTermination returned true").isTrue();
             assertThat(ex.isShutdown()).isTrue();
             assertThat(ex.isTerminated()).isTrue();
         } finally {
@@ -78,7 +78,7 @@ class ExecutorRuntimeCloseTest {
             assertThat(ex.submit(() -> 42).get(10, TimeUnit.SECONDS)).isEqualTo(42);
             CompletableFuture<Boolean> awaited = awaitOnPlatformThread(ex, awaiter);
             rt.close();
-            assertThat(awaited.get(5, TimeUnit.SECONDS)).as("awaitTermination returned true").isTrue();
+            assertThat(awaited.get(20, TimeUnit.SECONDS)).as("awaitTermination returned true").isTrue();
             assertThat(ex.isShutdown()).isTrue();
             assertThat(ex.isTerminated()).isTrue();
 

@@ -60,7 +60,7 @@ class MutexStackOverflowTest {
         release.countDown();
         holder.join(Duration.ofSeconds(10));
         int got = rt.run(() -> {
-            try (Mutex.Guard<Integer> g = mutex.lock(Duration.ofSeconds(5))) {
+            try (Mutex.Guard<Integer> g = mutex.lock(Duration.ofSeconds(20))) {
                 g.set(g.get() + 1);
                 return g.get();
             }

@@ -57,8 +57,8 @@ class AbandonedLinkTest {
                 Green.trapExits(true);
                 assertThat(Green.link(tPid)).isTrue();
                 linked.countDown();
-                Object sig = Green.receive(m -> m instanceof Signal, Duration.ofSeconds(5));
-                closed.await(10, TimeUnit.SECONDS);
+                Object sig = Green.receive(m -> m instanceof Signal, Duration.ofSeconds(20));
+                closed.await(20, TimeUnit.SECONDS);
                 return (sig == null ? "nothing" : sig.getClass().getSimpleName() + " " + ((Signal) sig).pid().equals(tPid)
                         + " " + ((Signal.Failure) sig).cause().getClass().getSimpleName())
                         + ", links " + ActorCell.of(GreenThread.current()).linkCount();
@@ -86,7 +86,7 @@ class AbandonedLinkTest {
             GreenHandle<Object> w = a.spawn(() -> {
                 assertThat(Green.link(tPid)).isTrue();
                 linked.countDown();
-                return Green.receive(Duration.ofSeconds(5)); // null if never stopped
+                return Green.receive(Duration.ofSeconds(30)); // null if never stopped
             });
             assertThat(linked.await(20, TimeUnit.SECONDS)).isTrue();
 

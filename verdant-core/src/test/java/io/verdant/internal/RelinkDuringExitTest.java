@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * runs); now it finds P among the links the exit read. The test holds O's cell
  * lock to line both up at that lock; whichever gets it first decides.
  */
-@Timeout(30)
+@Timeout(120)
 class RelinkDuringExitTest {
 
     @Test
@@ -62,7 +62,7 @@ class RelinkDuringExitTest {
             Green.receive(String.class); // "go"
             Green.link(oPid); // again: O is ending meanwhile
             try {
-                o.join(Duration.ofSeconds(5));
+                o.join(Duration.ofSeconds(20));
             } catch (GreenFailedException expected) {
                 // O ends by throwing
             }
@@ -75,7 +75,7 @@ class RelinkDuringExitTest {
             }
             return n;
         });
-        assertThat(linked.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(linked.await(20, TimeUnit.SECONDS)).isTrue();
         ActorCell oc = ActorCell.of(og);
         synchronized (oc) {
             Green.send(p.pid(), "go");
@@ -83,11 +83,11 @@ class RelinkDuringExitTest {
             Green.send(oPid, "end");
             awaitBlocked(og.vthread()); // O in ActorCell.exited, waiting for its own cell
         }
-        return p.join(Duration.ofSeconds(10));
+        return p.join(Duration.ofSeconds(30));
     }
 
     private static void awaitBlocked(Thread t) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (t.getState() != Thread.State.BLOCKED) {
             assertThat(System.nanoTime()).as("%s blocked on the cell lock", t).isLessThan(deadline);
             Thread.sleep(1);

@@ -120,7 +120,7 @@ class SpawnCarrierMoveTest {
                     failure.compareAndSet(null, t);
                 }
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (core.liveThreads() != 0 && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }

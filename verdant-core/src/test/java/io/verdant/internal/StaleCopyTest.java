@@ -194,7 +194,7 @@ class StaleCopyTest {
                     // Y, T unmounted (yielded) but still its current task: X may now take the copy.
                     yHeld.set(true);
                     try {
-                        xPast.await(5, TimeUnit.SECONDS);
+                        xPast.await(20, TimeUnit.SECONDS);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }

@@ -79,7 +79,7 @@ class UnpublishedEventActorCancelTest {
             GreenThread<?> victim = spawned.get();
             assertThat(victim).isNotNull();
             // A cancelled actor ends (cancelled, or abandoned as never started): its handle is done.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (!victim.isDone() && System.nanoTime() < deadline) {
                 Thread.sleep(5);
             }
@@ -145,7 +145,7 @@ class UnpublishedEventActorCancelTest {
                 stop.set(true);
                 canceller.join(TimeUnit.SECONDS.toMillis(10));
             }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (System.nanoTime() < deadline
                     && children.stream().anyMatch(c -> !c.isDone() || !told.contains(c.pid()))) {
                 Thread.sleep(10);

@@ -110,7 +110,7 @@ class PollerHostTest {
                 assertThat(s2.allIdle()).isTrue();
                 CompletableFuture<Thread> ran = new CompletableFuture<>();
                 host.execute(() -> ran.complete(Thread.currentThread()));
-                Thread t = ran.get(5, TimeUnit.SECONDS);
+                Thread t = ran.get(20, TimeUnit.SECONDS);
                 assertThat(t).isInstanceOf(Worker.class);
                 assertThat(((Worker) t).scheduler()).isSameAs(s2);
                 assertThat(fallback.runs).hasValue(0);
