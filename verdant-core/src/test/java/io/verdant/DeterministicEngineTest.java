@@ -443,7 +443,7 @@ class DeterministicEngineTest {
         Object monitor = new Object();
         assertThatThrownBy(() -> runDet(Determinism.seed(2), () -> {
             synchronized (monitor) {
-                monitor.wait(10);
+                monitor.wait(2_000); // long enough that the refusal names the call: see below
             }
             return null;
         }, null)).isInstanceOf(ScheduleFailedException.class)

@@ -330,8 +330,12 @@ class DeterministicModeTest {
 
     @Test
     void threadSleepInAGreenThreadIsRefusedNamingTheCallAndTheFix() {
+        // A wait long enough that the refusal names the call: a JDK timer that fires before
+        // the carrier looks at the thread (a carrier descheduled that long on a loaded
+        // machine) fails the run as a wake-up from a JDK timer thread instead, with a message
+        // that does not name it (as in DeterministicEngineTest's refusals).
         assertThatThrownBy(() -> runDet(Determinism.seed(7), () -> {
-            Thread.sleep(20);
+            Thread.sleep(2_000);
             return null;
         }, null)).isInstanceOf(ScheduleFailedException.class)
                 .hasMessageContaining("Thread.sleep")
@@ -342,7 +346,7 @@ class DeterministicModeTest {
     @Test
     void parkNanosInAGreenThreadIsRefusedNamingTheCall() {
         assertThatThrownBy(() -> runDet(Determinism.seed(8), () -> {
-            LockSupport.parkNanos(20_000_000L);
+            LockSupport.parkNanos(2_000_000_000L); // long enough: see threadSleepInAGreenThread...
             return null;
         }, null)).isInstanceOf(ScheduleFailedException.class)
                 .hasMessageContaining("LockSupport.parkNanos")
