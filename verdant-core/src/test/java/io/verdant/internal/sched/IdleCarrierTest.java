@@ -46,11 +46,14 @@ class IdleCarrierTest {
             for (int i = 0; i < 1000; i++) {
                 rt.run(() -> 1); // some work first: both carriers have searched, spun and parked since
             }
+            // The value the loop saw is the one asserted: read again, a stray wake-up (see
+            // below) may have unparked a carrier in between.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (!s.allIdle() && System.nanoTime() - deadline < 0) {
+            boolean allIdle;
+            while (!(allIdle = s.allIdle()) && System.nanoTime() - deadline < 0) {
                 Thread.sleep(1);
             }
-            assertThat(s.allIdle()).as("every carrier parked").isTrue();
+            assertThat(allIdle).as("every carrier parked").isTrue();
             long[] a = snapshot(s, mx);
             Thread.sleep(300); // the observation window
             long[] b = snapshot(s, mx);
