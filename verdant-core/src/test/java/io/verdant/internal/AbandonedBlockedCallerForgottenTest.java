@@ -44,11 +44,14 @@ class AbandonedBlockedCallerForgottenTest {
             for (int i = 0; i < CALLERS; i++) {
                 callers.add(a.spawn(() -> Green.call(callee.pid(), (ReplyTo<Integer> r) -> r, Duration.ofSeconds(50))));
             }
+            // The value the loop saw is the one asserted: read again, it may have moved on.
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!callers.stream().allMatch(c -> c.state() == GreenState.WAITING) && System.nanoTime() < until) {
+            boolean allWaiting;
+            while (!(allWaiting = callers.stream().allMatch(c -> c.state() == GreenState.WAITING))
+                    && System.nanoTime() < until) {
                 Thread.sleep(1);
             }
-            assertThat(callers).allMatch(c -> c.state() == GreenState.WAITING);
+            assertThat(allWaiting).as("every caller waits: %s", callers).isTrue();
             assertThat(cell.monitorCount()).isEqualTo(before + CALLERS);
 
             AbandonedWaiters.closeHoldingItsCarrier(a);
