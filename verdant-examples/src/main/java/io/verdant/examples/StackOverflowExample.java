@@ -26,12 +26,12 @@ public final class StackOverflowExample {
                         return k * k;
                     }));
                 }
-                // Joined as soon as it is spawned: a failure that nobody joins when it
-                // happens is also logged as unobserved (docs/errors-and-failures.md).
+                // Spawned in a scope, which reports its failure: a failure that nobody
+                // observes when it happens is also logged (docs/errors-and-failures.md),
+                // and the recursion may overflow before a plain join is reached.
                 int[] depth = new int[1];
-                GreenHandle<Void> bad = Green.spawner().name("recurser").spawn(() -> recurse(depth));
                 try {
-                    bad.join();
+                    Green.scope(scope -> scope.spawn(() -> recurse(depth)).join());
                     System.out.println("unexpected: the recursion ended normally");
                 } catch (GreenFailedException e) {
                     System.out.printf("'recurser' failed with %s after %,d nested calls (carrier stack %d MiB)%n",
