@@ -18,9 +18,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * at start-up (internal JdkPollers) with internal PollerHost as their scheduler:
  * they run on the carriers of a live runtime and never depend on one. Checked in
  * fresh JVMs (this one's poller was initialised long ago): {@link PollerProbe}
- * (a hogged carrier does not hold up a default virtual thread's socket) and
+ * (a hogged carrier does not hold up a default virtual thread's socket),
  * {@link PollerHostProbe} (the sub-pollers run on a live runtime's carriers, on
- * the default scheduler once it has closed, then on the next runtime's).
+ * the default scheduler once it has closed, then on the next runtime's) and
+ * {@link PollerHeldCarrierProbe} (a sub-poller rescued off a held carrier to a
+ * held default scheduler still runs on that carrier once it is free).
  */
 @Timeout(60)
 class JdkPollersTest {
@@ -49,6 +51,17 @@ class JdkPollersTest {
     void startingTheFirstRuntimeDoesNotWaitForTheDefaultSchedulersCarriers() throws Exception {
         String out = probe(PollerStartProbe.class, "-Djdk.virtualThreadScheduler.parallelism=1");
         assertThat(out).as("probe output").contains("started-while-held true read-while-held true");
+    }
+
+    /**
+     * A sub-poller rescued to the default scheduler while its runtime's carrier was held
+     * is still run by that carrier once it is free, when the default scheduler's carrier
+     * is held too (before the fix: the probe failed 2 of 3 runs, the read not woken within 20 s).
+     */
+    @Test
+    void aReadWhoseCarrierWasHeldIsWokenOnceItIsFreeThoughTheDefaultSchedulerIsHeldToo() throws Exception {
+        String out = probe(PollerHeldCarrierProbe.class, "-Djdk.virtualThreadScheduler.parallelism=1");
+        assertThat(out).as("probe output").contains("read-while-held true");
     }
 
     @Test

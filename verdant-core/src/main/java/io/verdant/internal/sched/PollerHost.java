@@ -79,7 +79,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *   pending   every PollerTask submitted and not yet run: in one of SLOTS array
  *             slots (see "Pending slots"), else in the overflow set.
  *   claimed   a PollerTask runs exactly once: whoever wins its claim (the host's
- *             carrier that dispatches it, or runElsewhere) runs it.
+ *             carrier that dispatches it, runElsewhere, or the fallback's run of
+ *             a rescued task) runs it.
  *   end       Scheduler.terminate sets terminating, then calls hostEnded, which
  *             takes the host out of hosts and moves every pending task that was
  *             handed to it to the fallback. Against a concurrent execute():
@@ -89,9 +90,18 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *             the sweep sees the task, or execute sees terminating and moves it
  *             itself.
  *   stall     the host's ticker calls rescue() each tick: a task waiting longer
- *             than the host's stall threshold (a green thread holds its carrier)
- *             moves to the fallback, so sockets of other runtimes and of default
- *             virtual threads never wait for a green thread to yield.
+ *             than the host's stall threshold (a green thread holds its carrier,
+ *             or the OS has not run the carrier it woke) is also handed to the
+ *             fallback, once (PollerTask.rescued), so sockets of other runtimes
+ *             and of default virtual threads never wait for a green thread to
+ *             yield. It stays queued on its host too, and pending: whichever of
+ *             the two gets to it first claims it. The fallback's carriers can be
+ *             held as well (by CPU-bound default virtual threads); a task that
+ *             moved there for good then waited for them even after its host came
+ *             free: a green thread's socket read, at parallelism 1 with the
+ *             default carrier held, was not woken within 20 s on the loaded
+ *             2-core machine (JdkPollersTest, PollerStartProbe), and never while
+ *             the fallback stayed held (PollerHostTest).
  *   A task moved to the fallback has lost nothing but locality for one round:
  *   the sub-poller's next submission comes back to a host.
  *
@@ -381,13 +391,23 @@ public final class PollerHost implements Executor {
     }
 
     private void rescueIfLate(Scheduler s, PollerTask t, long now, long maxWaitNanos) {
-        if (now - t.submittedAt > maxWaitNanos) {
+        if (!t.rescued && now - t.submittedAt > maxWaitNanos) {
+            t.rescued = true;
             if (t.number >= 0) {
                 lastHosts.compareAndSet(t.number, s, null); // s was too slow: choose afresh next time
             }
             s.pollerSlow = true;
             s.pollerRescued();
-            runElsewhere(t);
+            // Not claimed here: s's carrier may still get to it first (see "stall").
+            fallback.execute(() -> runRescued(t));
+        }
+    }
+
+    /** The fallback, for a task that rescue() handed it: runs it unless its host's carrier (or runElsewhere) claimed it first. */
+    private void runRescued(PollerTask t) {
+        if (t.claim()) {
+            remove(t);
+            t.continuation.run();
         }
     }
 

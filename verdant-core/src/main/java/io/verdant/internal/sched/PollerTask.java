@@ -5,9 +5,9 @@ import java.lang.invoke.VarHandle;
 
 /**
  * One submission of a JDK sub-poller's continuation to a host runtime (see
- * {@link PollerHost}). Runs at most once: the carrier that dispatches it and
- * PollerHost's rescue race for {@code claimed} (CAS), and only the winner runs
- * the continuation. Fields other than {@code claimed} and {@code slot} are final;
+ * {@link PollerHost}). Runs at most once: the carrier that dispatches it,
+ * PollerHost's runElsewhere and, after a rescue, the fallback race for
+ * {@code claimed} (CAS), and only the winner runs the continuation. Fields other than {@code claimed} and {@code slot} are final;
  * {@code slot} is written by the submitter before the CAS that makes the task
  * pending publishes it (PollerHost, "Pending slots"), and only read after.
  */
@@ -26,6 +26,12 @@ final class PollerTask extends Task {
     final int number;
     /** Its slot in PollerHost's pending array, or -1 if in the overflow set (PollerHost.add). */
     int slot;
+    /**
+     * Whether PollerHost.rescue has handed it to the fallback too (it is then
+     * claimed by whichever runs it first). Its host's ticker only (plain): no
+     * other thread reads it.
+     */
+    boolean rescued;
 
     PollerTask(Runnable continuation, PollerHost owner, Scheduler host, long submittedAt, int number) {
         super(LEVEL);

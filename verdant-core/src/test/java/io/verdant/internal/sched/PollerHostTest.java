@@ -244,6 +244,67 @@ class PollerHostTest {
         }
     }
 
+    /**
+     * A fallback whose carriers are all held (the JDK's default scheduler behind
+     * CPU-bound virtual threads): it keeps what it is given until released.
+     */
+    private static final class HeldFallback implements Executor {
+        final java.util.List<Runnable> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void execute(Runnable r) {
+            held.add(r);
+        }
+
+        /** Runs what it holds, each on a new platform thread; returns them. */
+        java.util.List<Thread> release() {
+            java.util.List<Thread> threads = new java.util.ArrayList<>();
+            for (Runnable r : held) {
+                threads.add(Thread.ofPlatform().daemon().start(r));
+            }
+            return threads;
+        }
+    }
+
+    /**
+     * The rescue must not strand a sub-poller on a fallback whose carriers are held
+     * too: once its host's carrier is free it runs there (JdkPollersTest's
+     * PollerStartProbe, where the host's only carrier, woken on a loaded machine,
+     * ran late, and the default scheduler's one carrier was held).
+     */
+    @Test
+    void aRescuedTaskRunsOnItsHostOnceFreeIfTheFallbackIsHeldToo() throws Exception {
+        HeldFallback fallback = new HeldFallback();
+        PollerHost host = new PollerHost(fallback);
+        try (Verdant rt = oneCarrier("ph-rescue-held")) {
+            Scheduler s = scheduler(rt);
+            host.hostStarted(s);
+            CountDownLatch holding = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            GreenHandle<Void> holder = hold(rt, holding, release);
+            assertThat(holding.await(20, TimeUnit.SECONDS)).isTrue();
+            AtomicInteger runs = new AtomicInteger();
+            CountDownLatch ran = new CountDownLatch(1);
+            host.execute(() -> {
+                runs.incrementAndGet();
+                ran.countDown();
+            });
+            long rescued0 = s.pollerRescues();
+            host.rescue(s, -1); // any wait is too long
+            host.rescue(s, -1); // a later tick: handed over once
+            assertThat(s.pollerRescues() - rescued0).isEqualTo(1);
+            assertThat(fallback.held).hasSize(1);
+            release.countDown();
+            holder.join(Duration.ofSeconds(20));
+            assertThat(ran.await(20, TimeUnit.SECONDS)).as("ran on its host, the fallback still held").isTrue();
+            assertThat(host.pendingCount()).isZero();
+            for (Thread t : fallback.release()) { // the fallback's turn comes: it has lost the claim
+                assertThat(t.join(Duration.ofSeconds(20))).isTrue();
+            }
+            assertThat(runs).hasValue(1);
+        }
+    }
+
     @Test
     void aForeignVirtualThreadOnACarrierWakesAGreenThreadWithoutInjecting() throws Exception {
         Fallback fallback = new Fallback();
