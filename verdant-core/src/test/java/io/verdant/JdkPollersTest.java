@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Timeout;
 
 import java.io.File;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,7 +71,12 @@ class JdkPollersTest {
         assertThat(out).as("probe output").contains("copies-made-by-start 0 loader-collected true");
     }
 
-    /** Runs {@code probe}'s main in a fresh JVM with {@code jvmArgs}; returns its output once it exited with status 0. */
+    /**
+     * Runs {@code probe}'s main in a fresh JVM with {@code jvmArgs}; returns its output once it exited with status 0.
+     * The output goes to a file, read once the probe has exited or been killed: read from a pipe before that, a
+     * probe that did not exit within the limit kept this thread in the read, past the test's timeout, for as long as
+     * it ran (and one that wrote more than the pipe holds could not exit at all).
+     */
     static String probe(Class<?> probe, String... jvmArgs) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         Path base = Path.of(System.getProperty("basedir", "."), "target");
@@ -79,14 +85,24 @@ class JdkPollersTest {
                 "java.base/java.lang=ALL-UNNAMED"));
         command.addAll(List.of(jvmArgs));
         command.addAll(List.of("-cp", cp, probe.getName()));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        boolean exited = p.waitFor(45, TimeUnit.SECONDS);
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!exited) {
-            p.destroyForcibly();
+        Path log = Files.createTempFile("verdant-probe", ".log");
+        Process p = null;
+        try {
+            p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            boolean exited = p.waitFor(45, TimeUnit.SECONDS);
+            if (!exited) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS); // killed: its output is complete
+            }
+            String out = new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
+            assertThat(exited).as("probe exited; output: %s", out).isTrue();
+            assertThat(p.exitValue()).as("probe output: %s", out).isZero();
+            return out;
+        } finally {
+            if (p != null) {
+                p.destroyForcibly(); // the test timed out or failed before it ended: no probe left running
+            }
+            Files.deleteIfExists(log);
         }
-        assertThat(exited).as("probe exited; output: %s", out).isTrue();
-        assertThat(p.exitValue()).as("probe output: %s", out).isZero();
-        return out;
     }
 }
