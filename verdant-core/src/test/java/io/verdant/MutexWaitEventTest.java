@@ -61,7 +61,10 @@ class MutexWaitEventTest {
                 assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
                 AtomicBoolean armed = new AtomicBoolean(true);
                 SchedulerTestAccess.atSites((w, site) -> {
-                    if (site.equals("MUTEX_WAIT_ENDED") && armed.compareAndSet(true, false)) {
+                    // The hook is global: only this runtime's waiter (a runtime another test left
+                    // behind may still end mutex waits in this JVM, and would take the one turn).
+                    if (site.equals("MUTEX_WAIT_ENDED") && w != null && w.getName().startsWith("mutex-wait-event-carrier-")
+                            && armed.compareAndSet(true, false)) {
                         unlock.countDown();
                         // Spins (bounded): the holder unlocks on the other carrier, handing the mutex over.
                         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
