@@ -44,8 +44,11 @@ class GreenThreadStartOrderTest {
             rec.start();
             try (Verdant rt = Verdant.start(Config.builder().workers(1).name("start-order").build())) {
                 AtomicBoolean armed = new AtomicBoolean(true);
+                Thread spawner = Thread.currentThread();
                 SchedulerTestAccess.atSites((w, site) -> {
-                    if (site.equals("SPAWN_STARTED") && w == null && armed.compareAndSet(true, false)) {
+                    // The hook is global: only this test's spawn (any other platform thread of the JVM
+                    // that spawns, a runtime another test left behind, would take the one turn).
+                    if (site.equals("SPAWN_STARTED") && Thread.currentThread() == spawner && armed.compareAndSet(true, false)) {
                         // The spawner, a platform thread: waits (bounded) until the child has ended.
                         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
                         while ((child.get() == null || child.get().getState() != Thread.State.TERMINATED)
