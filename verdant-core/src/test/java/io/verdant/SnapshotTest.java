@@ -58,8 +58,10 @@ class SnapshotTest {
             GreenHandle<Object> holder = holderRef.get();
             GreenHandle<Object> locker = lockerRef.get();
             GreenHandle<String> chan = chanRef.get();
+            // The holder too: it counts locked down before its receive, and its carrier (one of two)
+            // may be descheduled there while the other runs everything else.
             waitUntil(() -> locker.state() == GreenState.WAITING && chan.state() == GreenState.WAITING
-                    && parent.state() == GreenState.WAITING);
+                    && parent.state() == GreenState.WAITING && holder.state() == GreenState.WAITING);
             waitUntil(() -> info(rt, mail.pid()).mailboxDepth() == 3 && mail.state() == GreenState.WAITING);
 
             GreenThreadInfo l = info(rt, locker.pid());
