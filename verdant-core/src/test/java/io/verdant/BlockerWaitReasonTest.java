@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static io.verdant.SnapshotTest.info;
 import static io.verdant.StallTest.waitUntil;
@@ -89,9 +90,10 @@ class BlockerWaitReasonTest {
     }
 
     /** A user's task whose toString shows data a wait reason must never show. */
-    record Secret(String password, CountDownLatch release) implements Callable<String> {
+    record Secret(String password, CountDownLatch started, CountDownLatch release) implements Callable<String> {
         @Override
         public String call() throws Exception {
+            started.countDown();
             release.await();
             return "done";
         }
@@ -101,9 +103,13 @@ class BlockerWaitReasonTest {
     void aGreenCallerOfAnExecutorFutureNamesTheTaskNeverItsContents() throws Exception {
         try (Verdant rt = Verdant.start(Config.builder().workers(2).name("fut").build());
              ExecutorService executor = rt.executor()) {
+            CountDownLatch started = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
             try {
-                Future<String> task = executor.submit(new Secret("hunter2", release));
+                Future<String> task = executor.submit(new Secret("hunter2", started, release));
+                // Running (its thread known to the task), so the reason is no longer "(queued)": on a
+                // loaded machine the getter could park before the task's thread began.
+                assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
                 GreenHandle<String> getter = rt.spawner().name("getter").spawn(() -> task.get());
                 waitUntil(() -> getter.state() == GreenState.WAITING && !info(rt, getter.pid()).waitReason().isEmpty());
                 String reason = info(rt, getter.pid()).waitReason();
