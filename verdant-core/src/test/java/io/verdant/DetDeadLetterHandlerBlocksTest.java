@@ -38,7 +38,7 @@ class DetDeadLetterHandlerBlocksTest {
         CountDownLatch release = new CountDownLatch(1);
         Verdant rt = Verdant.deterministic(blockingHandler(release, seen), Determinism.seed(seed));
         try {
-            String r = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> rt.run(() -> {
+            String r = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> rt.run(() -> {
                 GreenHandle<Void> gone = Green.spawn(() -> { });
                 gone.join();
                 Green.sendAfter(gone.pid(), "late", Duration.ofMillis(1));

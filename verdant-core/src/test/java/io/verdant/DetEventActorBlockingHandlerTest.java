@@ -51,7 +51,7 @@ class DetEventActorBlockingHandlerTest {
 
     private static ScheduleTrace run(long seed, int ticks, boolean sleep) {
         try (Verdant rt = Verdant.deterministic(DetRuns.QUIET, Determinism.seed(seed))) {
-            int r = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> rt.run(body(ticks, sleep)));
+            int r = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> rt.run(body(ticks, sleep)));
             assertThat(r).isEqualTo(ticks);
             return rt.trace();
         }

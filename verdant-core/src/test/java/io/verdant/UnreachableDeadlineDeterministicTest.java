@@ -40,11 +40,11 @@ class UnreachableDeadlineDeterministicTest {
         })).isInstanceOf(DeadlockException.class);
     }
 
-    /** Runs {@code body} deterministically; what rt.run threw, within 10 s (the runtime closed either way). */
+    /** Runs {@code body} deterministically; what rt.run threw, within 30 s (the runtime closed either way). */
     private static Throwable runExpectingFailure(Callable<Object> body) {
         Verdant rt = Verdant.deterministic(DetRuns.QUIET, Determinism.seed(1));
         try {
-            return assertTimeoutPreemptively(Duration.ofSeconds(10), () -> catchThrowable(() -> rt.run(body)),
+            return assertTimeoutPreemptively(Duration.ofSeconds(30), () -> catchThrowable(() -> rt.run(body)),
                     "the run neither ended nor failed");
         } finally {
             rt.close();
