@@ -1,14 +1,11 @@
 package io.verdant;
 
-import io.verdant.internal.sched.Worker;
+import io.verdant.internal.sched.StaleQueueSlots;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.lang.ref.WeakReference;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,17 +19,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * from the live one through the tokens they had, and the live one must still be
  * cancelled with that ancestor.
  *
- * <p>Before it looks, each carrier runs through its local queue's ring (see
- * {@link #overwriteStaleQueueSlots}): a popped slot keeps its task until the ring
- * comes round to it (LocalQueue, "Stale references": bounded, so the relay's
- * memory does not grow with its steps), and such a slot is not a token.
+ * <p>Before it looks, each carrier runs through its local queue's rings
+ * ({@link StaleQueueSlots}): a popped slot keeps its task until the ring comes
+ * round to it (LocalQueue, "Stale references": bounded, so the relay's memory
+ * does not grow with its steps), and such a slot is not a token. A probe of 110
+ * relays under load traced 5 first relay threads kept so:
+ * Worker.levels[2].buffer[0] -> the second relay thread -> kin.parent -> owner,
+ * the first.
  */
 @Timeout(120)
 class RelayChainCancelTest {
     private static final int STEPS = 5_000;
     private static final int WORKERS = 2;
-    /** Spawns per carrier that pass every slot of its ring (LocalQueue.CAPACITY, 256) at least twice. */
-    private static final int RING_PASSES = 2 * 256;
 
     private static void relay(int left, CountDownLatch last, AtomicInteger cancelled) {
         if (left > 0) {
@@ -61,7 +59,7 @@ class RelayChainCancelTest {
             });
             assertThat(spawned.await(30, TimeUnit.SECONDS)).isTrue();
             assertThat(last.await(60, TimeUnit.SECONDS)).isTrue();
-            overwriteStaleQueueSlots(rt);
+            StaleQueueSlots.overwrite(rt, WORKERS);
             assertThat(collected(first[0])).as("the first relay thread, ended, is unreachable").isTrue();
             root.cancel();
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -79,51 +77,9 @@ class RelayChainCancelTest {
             AtomicInteger cancelled = new AtomicInteger();
             WeakReference<?> first = new WeakReference<>(rt.spawn(() -> relay(STEPS, last, cancelled)));
             assertThat(last.await(60, TimeUnit.SECONDS)).isTrue();
-            overwriteStaleQueueSlots(rt);
+            StaleQueueSlots.overwrite(rt, WORKERS);
             assertThat(collected(first)).as("the first relay thread, ended, is unreachable").isTrue();
         }
-    }
-
-    /**
-     * Has each carrier spawn a ring's worth of threads that end at once, twice over, so
-     * that no slot of its local queue still holds a relay thread. A relay thread left in
-     * the ring of a carrier the relay had moved away from is ended (held by nothing else)
-     * but reachable from there, and with it what its token points to: a parent node not
-     * yet re-pointed, the previous relay thread's (a probe of 110 relays under load traced
-     * 5 first relay threads kept so: Worker.levels[2].buffer[0] -> the second relay thread
-     * -> kin.parent -> owner, the first). Counts only the spawns made on one carrier from
-     * start to end.
-     */
-    private static void overwriteStaleQueueSlots(Verdant rt) throws InterruptedException {
-        ConcurrentHashMap<Integer, Integer> pushed = new ConcurrentHashMap<>();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!ringsPassed(pushed) && System.nanoTime() < end) {
-            List<GreenHandle<Void>> flushers = new ArrayList<>();
-            for (int i = 0; i < WORKERS; i++) {
-                flushers.add(rt.spawn(() -> {
-                    for (int k = 0; k < RING_PASSES; k++) {
-                        Worker before = Worker.ofCaller();
-                        Green.spawn(() -> { });
-                        if (before != null && Worker.ofCaller() == before) {
-                            pushed.merge(before.index(), 1, Integer::sum);
-                        }
-                    }
-                }));
-            }
-            for (GreenHandle<Void> f : flushers) {
-                f.join(Duration.ofSeconds(30));
-            }
-        }
-        assertThat(ringsPassed(pushed)).as("every carrier ran through its ring: %s", pushed).isTrue();
-    }
-
-    private static boolean ringsPassed(ConcurrentHashMap<Integer, Integer> pushed) {
-        for (int i = 0; i < WORKERS; i++) {
-            if (pushed.getOrDefault(i, 0) < RING_PASSES) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**
@@ -147,7 +103,7 @@ class RelayChainCancelTest {
             WeakReference<?> ended = new WeakReference<>(root);
             root = null;
             try {
-                overwriteStaleQueueSlots(rt);
+                StaleQueueSlots.overwrite(rt, WORKERS);
                 assertThat(child[0].isDone()).isFalse();
                 assertThat(collected(ended)).as("the ended root, while its child lives, is unreachable").isTrue();
             } finally {
