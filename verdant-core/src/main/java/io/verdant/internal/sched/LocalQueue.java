@@ -270,6 +270,19 @@ final class LocalQueue {
         }
     }
 
+    /**
+     * Owner only, on a ring its own polls emptied and that nobody pushes to again
+     * (a retiring spare's, Worker.drainToInjection): drops the stale references
+     * of its slots (see "Stale references": bounded per live worker, but a
+     * retired spare stays reachable from Task.worker of the tasks it ran). Safe
+     * against a thief: one that read a slot before these stores read head below
+     * the tail, before the owner's last poll, so its CAS of head fails; one that
+     * reads head now finds the ring empty and reads no slot.
+     */
+    void clearStale() {
+        java.util.Arrays.fill(buffer, null);
+    }
+
     /** Any thread; a snapshot that may be stale by the time it returns. */
     boolean isEmpty() {
         return headAcquire() >= tailAcquire();

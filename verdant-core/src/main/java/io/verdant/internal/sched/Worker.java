@@ -993,7 +993,11 @@ public final class Worker extends Thread {
     /**
      * Owner only (a retiring spare, between tasks): moves all its queued work to
      * the injection queues. Nothing can be pushed here afterwards: only this
-     * thread pushes, and it runs no more tasks.
+     * thread pushes, and it runs no more tasks. Then drops the stale references of
+     * its rings (LocalQueue.clearStale): a retired spare stays reachable from
+     * Task.worker of every task it ran, and each such task that lived on (parked
+     * for as long as it likes) kept up to CAPACITY ended threads per level
+     * reachable through the spare's popped slots (RetiredSpareKeepsNoThreadTest).
      */
     void drainToInjection() {
         Task t = getAndSetLifo(null);
@@ -1008,6 +1012,7 @@ public final class Worker extends Thread {
             while ((t = q.poll()) != null) {
                 scheduler.inject(t);
             }
+            q.clearStale();
         }
         levelMask = 0;
     }
