@@ -82,26 +82,45 @@ class EchoServerTest {
 
     @Test
     void anIdleConnectionIsClosedAfterTheIdleTimeoutAndAnActiveOneIsNot() throws Exception {
+        Duration idleTimeout = Duration.ofSeconds(2);
         try (Verdant rt = Verdant.start(Config.builder().workers(1).name("echo-idle").build());
              EchoServer server = new EchoServer(ThreadStarter.green(rt),
-                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), Duration.ofSeconds(1))) {
+                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), idleTimeout)) {
+            long t0 = System.nanoTime(); // before the connects: the server's idle clock starts later
             try (Socket idle = connect(server); Socket active = connect(server)) {
-                long t0 = System.nanoTime();
-                // The active connection echoes a byte every 100 ms for 2.4 s: two idle timeouts.
-                // The timeout is ten of its gaps, so this test thread descheduled for most of a
-                // second on a loaded machine still does not leave the active one idle that long
-                // (with 400 ms, a gap of 300 ms more than the sleep closed it).
+                // The idle one is watched by a thread of its own: when the server closes it.
+                int[] idleRead = {0};
+                long[] idleClosedAt = {0};
+                Thread watcher = Thread.ofPlatform().start(() -> {
+                    try {
+                        idleRead[0] = idle.getInputStream().read();
+                    } catch (IOException e) {
+                        idleRead[0] = -2;
+                    }
+                    idleClosedAt[0] = System.nanoTime();
+                });
+                // The active connection echoes a byte every 10 ms for 5 s: two and a half idle
+                // timeouts. The gaps are short and the timeout long so that a client descheduled
+                // on a loaded machine does not leave it idle for a whole timeout (with a byte every
+                // 100 ms against a 1 s timeout, one stall of this thread of 1.4 s closed it).
                 OutputStream out = active.getOutputStream();
                 InputStream in = active.getInputStream();
-                for (int i = 0; i < 24; i++) {
-                    out.write('a' + i);
+                long end = t0 + idleTimeout.multipliedBy(5).dividedBy(2).toNanos();
+                int echoed = 0;
+                while (System.nanoTime() < end) {
+                    int b = 'a' + echoed % 26;
+                    out.write(b);
                     out.flush();
-                    assertThat(in.read()).isEqualTo('a' + i);
-                    Thread.sleep(100);
+                    assertThat(in.read()).isEqualTo(b);
+                    echoed++;
+                    Thread.sleep(10);
                 }
+                assertThat(echoed).isGreaterThan(5);
                 // The idle one was closed by the server (no data ever came back), not before its timeout.
-                assertThat(idle.getInputStream().read()).isEqualTo(-1);
-                assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+                watcher.join(20_000);
+                assertThat(watcher.isAlive()).isFalse();
+                assertThat(idleRead[0]).isEqualTo(-1);
+                assertThat(Duration.ofNanos(idleClosedAt[0] - t0)).isGreaterThanOrEqualTo(idleTimeout);
                 awaitTrue(() -> server.openConnections() == 1, "only the active connection left");
                 out.write('z');
                 out.flush();
