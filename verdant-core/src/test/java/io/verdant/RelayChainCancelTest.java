@@ -113,6 +113,47 @@ class RelayChainCancelTest {
         }
     }
 
+    /**
+     * A thread spawned with {@link Spawner#cancelWith} under the token of a root thread
+     * that has already ended: nothing can cancel through that token any more (a no-op for
+     * a finished thread's token), so the thread is registered under none, not left
+     * pointing at the ended root's token (which kept the root reachable for as long as
+     * the thread lived, as the children of aLiveChildDoesNotKeepItsEndedRootThread did).
+     */
+    @Test
+    void aThreadSpawnedUnderAnEndedRootsTokenDoesNotKeepTheRoot() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(WORKERS).name("relay").build())) {
+            CancelToken[] token = new CancelToken[1];
+            GreenHandle<Void> root = rt.spawn(() -> {
+                token[0] = Green.cancelToken();
+            });
+            root.join(Duration.ofSeconds(30));
+            WeakReference<?> ended = new WeakReference<>(root);
+            root = null;
+            CountDownLatch release = new CountDownLatch(1);
+            GreenHandle<?> child = spawnUnder(rt, token, release);
+            try {
+                StaleQueueSlots.overwrite(rt, WORKERS);
+                assertThat(child.isDone()).isFalse();
+                assertThat(collected(ended)).as("the ended root, while a thread spawned under its token lives, is unreachable")
+                        .isTrue();
+            } finally {
+                release.countDown();
+            }
+            child.join(Duration.ofSeconds(30));
+        }
+    }
+
+    /** Spawns a thread under {@code token[0]}, which it then forgets, that lives until {@code release}. */
+    private static GreenHandle<?> spawnUnder(Verdant rt, CancelToken[] token, CountDownLatch release) {
+        GreenHandle<?> h = rt.spawner().cancelWith(token[0]).spawn(() -> {
+            release.await(); // a JDK wait: lives until released
+            return null;
+        });
+        token[0] = null;
+        return h;
+    }
+
     private static boolean collected(WeakReference<?> ref) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (ref.get() != null && System.nanoTime() < end) {

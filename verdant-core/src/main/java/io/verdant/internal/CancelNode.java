@@ -161,9 +161,11 @@ import java.util.Objects;
  *   one to hand its live children to: it re-points them to null itself. Before,
  *   they kept pointing at it, and each kept the ended root reachable while it
  *   lived (a relay started outside any green thread whose first thread ended
- *   only after the rest of the relay had been adopted by it). A stale parent
- *   (an adoption racing a later one) is an ended node above the right one: its
- *   ENDED forwards there.
+ *   only after the rest of the relay had been adopted by it). For the same
+ *   reason a registration that finds a root's node ENDED (Spawner.cancelWith
+ *   with the token of an ended root thread) registers the child under none
+ *   (RelayChainCancelTest). A stale parent (an adoption racing a later one) is
+ *   an ended node above the right one: its ENDED forwards there.
  *
  * Ending (threadEnded: whoever completes the thread, once)
  *   A thread leaves the tree when it is completed, by its completer (the one
@@ -383,8 +385,10 @@ public final class CancelNode implements CancelToken {
                     n = n.parent;
                     continue;
                 }
-                // A finished root thread's token: nothing can cancel through it any more.
-                child.setKinRelease(n);
+                // A finished root thread's token: nothing can cancel through it any more, so
+                // the child is registered under none (see "Orphans"). Before, it pointed at
+                // this ended node, which kept the ended thread reachable while the child lived.
+                child.setKinRelease(null);
                 return false;
             }
             if (link == null) {
