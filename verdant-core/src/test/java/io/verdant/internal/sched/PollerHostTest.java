@@ -15,7 +15,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
@@ -511,6 +514,83 @@ class PollerHostTest {
             assertThat(fallback.runs).hasValue(0);
         } finally {
             PollerHost.homes = homes;
+        }
+    }
+
+    /**
+     * The claim among the three parties that may run a rescued task: its host's carrier
+     * (PollerTask.dispatch), the fallback's run of the rescue (runRescued) and
+     * runElsewhere (hostEnded, here repeated while tasks are queued). A rescuer thread
+     * (the only caller of rescue, as the host's ticker is) hands every pending task to
+     * the fallback at once, while the two carriers run them and the test thread ends and
+     * restarts the host every few batches. Each task must run exactly once and none stay
+     * pending. Bounded: it submits at least 5,000 tasks and goes on (at most 50,000, 10 s)
+     * until the rescuer, which a loaded machine may leave unscheduled for the first ones,
+     * has handed 100 tasks to the fallback.
+     */
+    @Test
+    void aTaskRunsOnceWhenItsHostTheRescueAndTheHostsEndRaceForIt() throws Exception {
+        final int minTasks = 5_000;
+        final int tasks = 50_000;
+        final int minRescues = 100;
+        final int batch = 50;
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        PollerHost host = new PollerHost(pool);
+        AtomicIntegerArray runs = new AtomicIntegerArray(tasks);
+        CountDownLatch ran = new CountDownLatch(tasks);
+        int submitted = 0;
+        try {
+            try (Verdant rt = Verdant.start(Config.builder().workers(2).maxSpareCarriers(0).name("ph-claim")
+                    .shutdownTimeout(Duration.ofSeconds(2)).build())) {
+                Scheduler s = scheduler(rt);
+                host.hostStarted(s);
+                java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+                Thread rescuer = Thread.ofPlatform().daemon().start(() -> {
+                    while (!stop.get()) {
+                        host.rescue(s, -1); // any wait is too long
+                        Thread.yield();
+                    }
+                });
+                try {
+                    long rescues0 = s.pollerRescues();
+                    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (submitted < tasks && System.nanoTime() < end
+                            && (submitted < minTasks || s.pollerRescues() - rescues0 < minRescues)) {
+                        for (int k = 0; k < batch && submitted < tasks; k++, submitted++) {
+                            int i = submitted;
+                            host.execute(() -> {
+                                runs.incrementAndGet(i);
+                                // A little work (20 us), so that tasks queue up on the carriers
+                                // and the rescuer finds some still pending.
+                                long busy = System.nanoTime() + 20_000;
+                                while (System.nanoTime() < busy) {
+                                    Thread.onSpinWait();
+                                }
+                                ran.countDown();
+                            });
+                        }
+                        if ((submitted / batch) % 4 == 0) {
+                            host.hostEnded(s); // what it holds goes to the fallback, racing both
+                            host.hostStarted(s);
+                        }
+                    }
+                    for (int i = submitted; i < tasks; i++) {
+                        ran.countDown(); // not submitted in time: nothing to wait for
+                    }
+                    assertThat(ran.await(30, TimeUnit.SECONDS)).as("every task ran, %d left", ran.getCount()).isTrue();
+                    assertThat(host.pendingCount()).isZero();
+                } finally {
+                    stop.set(true);
+                    assertThat(rescuer.join(Duration.ofSeconds(20))).isTrue();
+                }
+            } // closed: its carriers run nothing more
+        } finally {
+            pool.shutdown();
+            assertThat(pool.awaitTermination(20, TimeUnit.SECONDS)).isTrue(); // nor does the fallback
+        }
+        assertThat(submitted).isPositive();
+        for (int i = 0; i < submitted; i++) {
+            assertThat(runs.get(i)).as("runs of task %d", i).isEqualTo(1);
         }
     }
 }
