@@ -16,7 +16,9 @@ import java.util.Objects;
  * Overview: tokens on demand, children on a lock-free list
  *   GreenThread has one field for cancellation, {@code kin}:
  *     null                        a root thread (spawned from outside any green
- *                                 thread) that has not asked for its token;
+ *                                 thread) that has not asked for its token, or
+ *                                 one left under no live node: its ancestors
+ *                                 ended (see "Orphans");
  *     a CancelNode, owner != g    the token g is registered under (its
  *                                 parent's, or a Spawner.cancelWith token);
  *                                 g has no token of its own yet;
