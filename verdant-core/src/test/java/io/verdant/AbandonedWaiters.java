@@ -39,16 +39,7 @@ public final class AbandonedWaiters {
                     }
                     return wait.call();
                 });
-                // WAITING on three looks 5 ms apart: a thread can park for a moment on its
-                // way into the wait (a lock the ticker holds, descheduled on a loaded
-                // machine) and be RUNNING again at the next look.
-                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                int looks = 0;
-                while (looks < 3 && System.nanoTime() < until) {
-                    looks = g.state() == GreenState.WAITING ? looks + 1 : 0;
-                    Thread.sleep(looks == 0 ? 1 : 5);
-                }
-                assertThat(looks).as("waiting for good").isEqualTo(3);
+                awaitWaitingForGood(g);
                 assertThat(g.state()).isEqualTo(GreenState.WAITING);
             }
             closeHoldingItsCarrier(a);
@@ -56,6 +47,22 @@ public final class AbandonedWaiters {
             a.close();
         }
         return threads;
+    }
+
+    /**
+     * Returns once {@code g} is WAITING on three looks 5 ms apart (fails after 20 s):
+     * a thread can park for a moment on its way into a wait (a lock the ticker
+     * holds, a channel's own lock, descheduled on a loaded machine) and be RUNNING
+     * again at the next look.
+     */
+    public static void awaitWaitingForGood(GreenHandle<?> g) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        int looks = 0;
+        while (looks < 3 && System.nanoTime() < until) {
+            looks = g.state() == GreenState.WAITING ? looks + 1 : 0;
+            Thread.sleep(looks == 0 ? 1 : 5);
+        }
+        assertThat(looks).as("waiting for good").isEqualTo(3);
     }
 
     /**

@@ -19,21 +19,11 @@ import java.util.concurrent.TimeUnit;
  * hog. Prints {@code read-while-held <bool>}.
  */
 public final class PollerHeldCarrierProbe {
-    private static volatile boolean release;
-
     private PollerHeldCarrierProbe() {
     }
 
     public static void main(String[] args) throws Exception {
-        CountDownLatch hogging = new CountDownLatch(1);
-        Thread hog = Thread.ofVirtual().start(() -> {
-            hogging.countDown();
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!release && System.nanoTime() < end) {
-                Thread.onSpinWait();
-            }
-        });
-        hogging.await();
+        DefaultCarrierHog hog = DefaultCarrierHog.start();
         InetAddress loopback = InetAddress.getLoopbackAddress();
         boolean read;
         try (Verdant rt = Verdant.start(Config.builder().workers(1).maxSpareCarriers(0).name("held-carrier").build());
@@ -61,12 +51,11 @@ public final class PollerHeldCarrierProbe {
                 }
                 peer.getOutputStream().write(9);
                 holder.join(Duration.ofSeconds(20));
-                read = reader.join(Duration.ofSeconds(20)) == 9 && hog.isAlive();
+                read = reader.join(Duration.ofSeconds(20)) == 9 && hog.holding();
             }
         } finally {
-            release = true;
+            hog.release();
         }
-        hog.join();
         System.out.println("read-while-held " + read);
     }
 }

@@ -4,8 +4,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Run by {@link JdkPollersTest} in a fresh JVM with the JDK's default scheduler
@@ -19,27 +17,17 @@ import java.util.concurrent.TimeUnit;
  * {@code started-while-held <bool> read-while-held <bool>}.
  */
 public final class PollerStartProbe {
-    private static volatile boolean release;
-
     private PollerStartProbe() {
     }
 
     public static void main(String[] args) throws Exception {
-        CountDownLatch hogging = new CountDownLatch(1);
-        Thread hog = Thread.ofVirtual().start(() -> {
-            hogging.countDown();
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!release && System.nanoTime() < end) {
-                Thread.onSpinWait();
-            }
-        });
-        hogging.await();
+        DefaultCarrierHog hog = DefaultCarrierHog.start();
         InetAddress loopback = InetAddress.getLoopbackAddress();
         boolean started;
         boolean read;
         try (Verdant rt = Verdant.start(Config.builder().workers(1).name("held-default").build());
              ServerSocket listener = new ServerSocket(0, 50, loopback)) {
-            started = hog.isAlive();
+            started = hog.holding();
             GreenHandle<Integer> reader = rt.spawn(() -> {
                 try (Socket s = new Socket(loopback, listener.getLocalPort())) {
                     return s.getInputStream().read();
@@ -50,12 +38,11 @@ public final class PollerStartProbe {
                     Thread.sleep(1);
                 }
                 peer.getOutputStream().write(9);
-                read = reader.join(Duration.ofSeconds(20)) == 9 && hog.isAlive();
+                read = reader.join(Duration.ofSeconds(20)) == 9 && hog.holding();
             }
         } finally {
-            release = true;
+            hog.release();
         }
-        hog.join();
         System.out.println("started-while-held " + started + " read-while-held " + read);
     }
 }
