@@ -15,8 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * one and then serve every actor: a dispatcher must not carry that sender's
  * inheritable thread locals (a request context, an inheritable security
  * context) into the handling of everyone else's messages; nor may a context
- * class loader or an uncaught-exception handler one actor's handler set on its
- * thread and left reach the next actor's.
+ * class loader, an uncaught-exception handler or a name one actor's handler set
+ * on its thread and left reach the next actor's.
  */
 @Timeout(60)
 class EventActorThreadContextTest {
@@ -130,6 +130,37 @@ class EventActorThreadContextTest {
             assertThat(other.exceptionNow()).isSameAs(boom);
             assertThat(caught).as("the installer's handler got the other actor's failure").isEmpty();
             assertThat(installer.isDone()).isFalse();
+        }
+    }
+
+    @Test
+    void aThreadNameOneHandlerSetsDoesNotReachAnotherActorsHandler() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("actor-name").build())) {
+            BlockingQueue<Thread> ran = new LinkedBlockingQueue<>();
+            BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+            GreenHandle<Integer> renamer = Actors.spawner(rt).spawn(0, (Integer n, Object msg) -> {
+                seen.add(Thread.currentThread().getName());
+                // What code that names "its" thread for its logs does; not undone.
+                Thread.currentThread().setName("renamer-was-here");
+                ran.add(Thread.currentThread());
+                return n + 1;
+            });
+            GreenHandle<Integer> other = Actors.spawner(rt).spawn(0, (Integer n, Object msg) -> {
+                seen.add(Thread.currentThread().getName());
+                ran.add(Thread.currentThread());
+                return n + 1;
+            });
+            rt.send(renamer.pid(), "rename");
+            String before = seen.poll(20, TimeUnit.SECONDS);
+            Thread first = ran.poll(20, TimeUnit.SECONDS);
+            assertThat(before).as("the dispatcher's own name").isEqualTo("verdant-dispatcher");
+            rt.send(other.pid(), "who runs me");
+            assertThat(seen.poll(20, TimeUnit.SECONDS)).as("the thread name in the other actor's handler")
+                    .isEqualTo("verdant-dispatcher");
+            assertThat(ran.poll(20, TimeUnit.SECONDS)).as("both handlers ran on one dispatcher").isSameAs(first);
+            rt.send(renamer.pid(), "again");
+            assertThat(seen.poll(20, TimeUnit.SECONDS)).as("the renamer's own next turn starts with it too")
+                    .isEqualTo("verdant-dispatcher");
         }
     }
 }

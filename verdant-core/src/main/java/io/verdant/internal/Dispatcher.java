@@ -27,8 +27,9 @@ import java.util.concurrent.locks.LockSupport;
  *      asks the carrier, GreenThread.carriedBy), runner = null, pass a racing cancel
  *      (EventActor.afterTurn), clear the interrupt status, put back the
  *      dispatcher's context class loader (a handler that set one and left it
- *      reached other actors' handlers), acting = null
- *      (EventActorThreadContextTest, both).
+ *      reached other actors' handlers) and its name (a handler's setName renamed
+ *      the thread every later handler there ran on, and the dispatcher in
+ *      snapshots and dumps), acting = null (EventActorThreadContextTest, all).
  *   4. A still has work (throughput used up, replay, cancel pending): back to
  *      the shared queue. Else ActorCell.idleEvent: IDLE, or taken back if a
  *      message slipped in; then the cancel re-check (EventActor's comment).
@@ -81,6 +82,8 @@ final class Dispatcher implements Callable<Object> {
     volatile Thread thread;
     /** The context class loader each turn starts with (the runtime starter's). This thread only. */
     private ClassLoader loader;
+    /** The thread name each turn ends with ("verdant-dispatcher"). This thread only. */
+    private String name;
     /** The actor whose turn runs now, or null between turns. This thread only (see class comment). */
     private GreenThread<?> acting;
     @SuppressWarnings("unused") private volatile EventActor next;
@@ -188,6 +191,7 @@ final class Dispatcher implements Callable<Object> {
         self = (GreenThread<Object>) GreenThread.mounted();
         thread = Thread.currentThread();
         loader = thread.getContextClassLoader();
+        name = thread.getName();
         self.body = this;
         pool.alive(this, true);
         try {
@@ -364,6 +368,10 @@ final class Dispatcher implements Callable<Object> {
             Thread.interrupted();
             if (me.getContextClassLoader() != loader) {
                 me.setContextClassLoader(loader);
+            }
+            // An identity compare: a handler that set no name costs one field read.
+            if (me.getName() != name) {
+                me.setName(name);
             }
             acting = null;
         }
