@@ -15,8 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * one and then serve every actor: a dispatcher must not carry that sender's
  * inheritable thread locals (a request context, an inheritable security
  * context) into the handling of everyone else's messages; nor may a context
- * class loader, an uncaught-exception handler or a name one actor's handler set
- * on its thread and left reach the next actor's.
+ * class loader, an uncaught-exception handler, a name or an interrupt one
+ * actor's handler set on its thread and left reach the next actor's.
  */
 @Timeout(60)
 class EventActorThreadContextTest {
@@ -161,6 +161,30 @@ class EventActorThreadContextTest {
             rt.send(renamer.pid(), "again");
             assertThat(seen.poll(20, TimeUnit.SECONDS)).as("the renamer's own next turn starts with it too")
                     .isEqualTo("verdant-dispatcher");
+        }
+    }
+
+    @Test
+    void anInterruptOneHandlerLeavesSetDoesNotReachAnotherActorsHandler() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(1).name("actor-intr").build())) {
+            BlockingQueue<Thread> ran = new LinkedBlockingQueue<>();
+            BlockingQueue<Boolean> seen = new LinkedBlockingQueue<>();
+            GreenHandle<Integer> interrupter = Actors.spawner(rt).spawn(0, (Integer n, Object msg) -> {
+                Thread.currentThread().interrupt(); // and not cleared
+                ran.add(Thread.currentThread());
+                return n + 1;
+            });
+            GreenHandle<Integer> other = Actors.spawner(rt).spawn(0, (Integer n, Object msg) -> {
+                seen.add(Thread.currentThread().isInterrupted());
+                ran.add(Thread.currentThread());
+                return n + 1;
+            });
+            rt.send(interrupter.pid(), "interrupt");
+            Thread first = ran.poll(20, TimeUnit.SECONDS);
+            rt.send(other.pid(), "am I interrupted");
+            assertThat(seen.poll(20, TimeUnit.SECONDS)).as("the other actor's handler sees no interrupt").isFalse();
+            assertThat(ran.poll(20, TimeUnit.SECONDS)).as("both handlers ran on one dispatcher").isSameAs(first);
+            assertThat(other.isDone()).isFalse();
         }
     }
 }
