@@ -120,8 +120,18 @@ import java.util.concurrent.locks.LockSupport;
  *
  * Memory
  *   one {@link Timer} node (48 bytes with compressed oops) per armed wait,
- *   unreachable after it fires or its cancellation is drained (within a tick);
- *   the wheel itself is LEVELS x SLOTS references (a few KB).
+ *   unreachable after it fires or its cancellation is drained: within a tick
+ *   while the runtime works, but the ticker of an idle runtime drains only when
+ *   it wakes, at the earliest armed deadline (or when work or a new timer wakes
+ *   it). So cancel() clears the node's target as soon as it wins the CAS: a
+ *   cancelled node still in the inbox or linked keeps neither the waiting thread
+ *   nor an action and what it captured (a SendTimer's message), only its own 48
+ *   bytes, until the drain. Before, a SendTimer cancelled from a platform thread
+ *   while its runtime slept kept its message for as long as the delay it was
+ *   armed with (CancelledTimerRetainsNothingTest). The nodes awaiting a drain
+ *   are bounded by the cancels since the ticker last woke: a new timer wakes a
+ *   sleeping ticker (wakeForTimer), which then drains both stacks.
+ *   The wheel itself is LEVELS x SLOTS references (a few KB).
  * </pre>
  */
 public final class TimerWheel implements Ticker.Clockwork {
@@ -187,7 +197,12 @@ public final class TimerWheel implements Ticker.Clockwork {
     /** A timer node: fires by unparking {@code thread}, or by running {@code action}. */
     public static final class Timer {
         final long deadlineTick;
-        final Object target;
+        /** The thread to unpark or the action to run. Plain: written at construction
+         * (published with the node by the inbox CAS) and cleared by the one cancel()
+         * that wins PENDING -> CANCELLED; read only by fire(), after its thread won
+         * PENDING -> FIRED. The two CASes exclude each other, so the read and the
+         * clearing never race (see "Memory"). */
+        Object target;
         /** Slot-list links (under lock); {@code next} is also the inbox link before the drain. */
         Timer prev;
         Timer next;
@@ -268,6 +283,7 @@ public final class TimerWheel implements Ticker.Clockwork {
         if (t == null || !t.casState(PENDING, CANCELLED)) {
             return false;
         }
+        t.target = null; // it will never fire: keep nothing of the waiter until the drain (see "Memory")
         if (t.linked) {
             Timer head;
             do {
