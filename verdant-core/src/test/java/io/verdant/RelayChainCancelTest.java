@@ -60,7 +60,7 @@ class RelayChainCancelTest {
             assertThat(spawned.await(30, TimeUnit.SECONDS)).isTrue();
             assertThat(last.await(60, TimeUnit.SECONDS)).isTrue();
             StaleQueueSlots.overwrite(rt, WORKERS);
-            assertThat(collected(first[0])).as("the first relay thread, ended, is unreachable").isTrue();
+            assertThat(TestWaits.collected(first[0])).as("the first relay thread, ended, is unreachable").isTrue();
             root.cancel();
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (cancelled.get() == 0 && System.nanoTime() < end) {
@@ -78,7 +78,7 @@ class RelayChainCancelTest {
             WeakReference<?> first = new WeakReference<>(rt.spawn(() -> relay(STEPS, last, cancelled)));
             assertThat(last.await(60, TimeUnit.SECONDS)).isTrue();
             StaleQueueSlots.overwrite(rt, WORKERS);
-            assertThat(collected(first)).as("the first relay thread, ended, is unreachable").isTrue();
+            assertThat(TestWaits.collected(first)).as("the first relay thread, ended, is unreachable").isTrue();
         }
     }
 
@@ -105,7 +105,7 @@ class RelayChainCancelTest {
             try {
                 StaleQueueSlots.overwrite(rt, WORKERS);
                 assertThat(child[0].isDone()).isFalse();
-                assertThat(collected(ended)).as("the ended root, while its child lives, is unreachable").isTrue();
+                assertThat(TestWaits.collected(ended)).as("the ended root, while its child lives, is unreachable").isTrue();
             } finally {
                 release.countDown();
             }
@@ -135,7 +135,7 @@ class RelayChainCancelTest {
             try {
                 StaleQueueSlots.overwrite(rt, WORKERS);
                 assertThat(child.isDone()).isFalse();
-                assertThat(collected(ended)).as("the ended root, while a thread spawned under its token lives, is unreachable")
+                assertThat(TestWaits.collected(ended)).as("the ended root, while a thread spawned under its token lives, is unreachable")
                         .isTrue();
             } finally {
                 release.countDown();
@@ -152,14 +152,5 @@ class RelayChainCancelTest {
         });
         token[0] = null;
         return h;
-    }
-
-    private static boolean collected(WeakReference<?> ref) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (ref.get() != null && System.nanoTime() < end) {
-            System.gc();
-            Thread.sleep(20);
-        }
-        return ref.get() == null;
     }
 }

@@ -5,6 +5,7 @@ import io.verdant.Green;
 import io.verdant.GreenHandle;
 import io.verdant.GreenState;
 import io.verdant.SendTimer;
+import io.verdant.TestWaits;
 import io.verdant.Verdant;
 import io.verdant.internal.sched.Ticker;
 import org.junit.jupiter.api.Test;
@@ -12,7 +13,6 @@ import org.junit.jupiter.api.Timeout;
 
 import java.lang.ref.WeakReference;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,10 +33,10 @@ class CancelledTimerRetainsNothingTest {
         try (Verdant rt = Verdant.start(Config.builder().workers(1).name("cancelled-timer").build())) {
             // The addressee waits with no timeout: the send timer is the only armed timer.
             GreenHandle<Object> addressee = rt.spawn(() -> Green.receive());
-            waitUntil(() -> addressee.state() == GreenState.WAITING, "the addressee waits");
+            TestWaits.until(() -> addressee.state() == GreenState.WAITING, "the addressee waits");
             RuntimeCore core = RuntimeCore.of(addressee.pid());
             WeakReference<Object> message = armAndCancel(addressee, core);
-            awaitCollected(message);
+            TestWaits.awaitCollected(message);
             assertThat(message.get()).as("the message of a cancelled send timer, an hour before its deadline")
                     .isNull();
             assertThat(addressee.isDone()).as("nothing was sent").isFalse();
@@ -53,7 +53,7 @@ class CancelledTimerRetainsNothingTest {
         // size() drains the inbox: the node is linked in the wheel from here on.
         assertThat(core.timers.size()).as("armed timers").isEqualTo(1);
         // The push woke the ticker (wakeForTimer); its next idle sleep is bounded by the hour.
-        waitUntil(() -> ticker.idleSleeps() > sleeps, "the ticker sleeps towards the timer's deadline");
+        TestWaits.until(() -> ticker.idleSleeps() > sleeps, "the ticker sleeps towards the timer's deadline");
         assertThat(timer.cancel()).isTrue();
         return new WeakReference<>(msg);
     }
@@ -66,23 +66,5 @@ class CancelledTimerRetainsNothingTest {
         public String toString() {
             return "Payload";
         }
-    }
-
-    private static void awaitCollected(WeakReference<?> ref) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (ref.get() != null && System.nanoTime() < until) {
-            System.gc();
-            Thread.sleep(10);
-        }
-    }
-
-    private static void waitUntil(java.util.function.BooleanSupplier condition, String what)
-            throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        boolean met;
-        while (!(met = condition.getAsBoolean()) && System.nanoTime() < until) {
-            Thread.sleep(1);
-        }
-        assertThat(met).as(what).isTrue(); // the reading that ended the wait: a state may move on
     }
 }

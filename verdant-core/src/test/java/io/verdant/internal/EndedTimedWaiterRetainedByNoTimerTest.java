@@ -4,6 +4,7 @@ import io.verdant.Config;
 import io.verdant.Green;
 import io.verdant.GreenHandle;
 import io.verdant.GreenState;
+import io.verdant.TestWaits;
 import io.verdant.Verdant;
 import io.verdant.internal.sched.StaleQueueSlots;
 import io.verdant.internal.timer.TimerWheel;
@@ -12,7 +13,6 @@ import org.junit.jupiter.api.Timeout;
 
 import java.lang.ref.WeakReference;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,8 +34,8 @@ class EndedTimedWaiterRetainedByNoTimerTest {
             AtomicReference<WeakReference<Thread>> thread = new AtomicReference<>();
             WeakReference<Object> captured = sleepAndCancel(rt, thread);
             StaleQueueSlots.overwrite(rt, WORKERS);
-            awaitCollected(thread.get());
-            awaitCollected(captured);
+            TestWaits.awaitCollected(thread.get());
+            TestWaits.awaitCollected(captured);
             assertThat(thread.get().get()).as("the ended sleeper, an hour before its timer's deadline").isNull();
             assertThat(captured.get()).as("what the ended sleeper captured").isNull();
         }
@@ -47,8 +47,8 @@ class EndedTimedWaiterRetainedByNoTimerTest {
             AtomicReference<WeakReference<Thread>> thread = new AtomicReference<>();
             WeakReference<Object> captured = receiveEarly(rt, thread);
             StaleQueueSlots.overwrite(rt, WORKERS);
-            awaitCollected(thread.get());
-            awaitCollected(captured);
+            TestWaits.awaitCollected(thread.get());
+            TestWaits.awaitCollected(captured);
             assertThat(thread.get().get()).as("the ended receiver, an hour before its timer's deadline").isNull();
             assertThat(captured.get()).as("what the ended receiver captured").isNull();
         }
@@ -62,10 +62,10 @@ class EndedTimedWaiterRetainedByNoTimerTest {
             Green.sleep(Duration.ofHours(1));
             payload.hashCode(); // never reached: keeps payload live across the wait
         });
-        waitUntil(() -> h.state() == GreenState.WAITING, "the thread sleeps");
+        TestWaits.until(() -> h.state() == GreenState.WAITING, "the thread sleeps");
         linkArmedTimers(h);
         h.cancel();
-        waitUntil(h::isDone, "the cancelled thread ends");
+        TestWaits.until(h::isDone, "the cancelled thread ends");
         return new WeakReference<>(payload);
     }
 
@@ -77,7 +77,7 @@ class EndedTimedWaiterRetainedByNoTimerTest {
             Object m = Green.receive(Duration.ofHours(1));
             return m == payload ? null : m; // uses payload after the wait
         });
-        waitUntil(() -> h.state() == GreenState.WAITING, "the thread waits in receive");
+        TestWaits.until(() -> h.state() == GreenState.WAITING, "the thread waits in receive");
         linkArmedTimers(h);
         assertThat(Green.send(h.pid(), "early")).isTrue();
         assertThat(h.join(Duration.ofSeconds(30))).isEqualTo("early");
@@ -90,24 +90,6 @@ class EndedTimedWaiterRetainedByNoTimerTest {
      */
     private static void linkArmedTimers(GreenHandle<?> h) throws InterruptedException {
         TimerWheel timers = RuntimeCore.of(h.pid()).timers;
-        waitUntil(() -> timers.size() > 0, "the waiter's timer is armed");
-    }
-
-    private static void awaitCollected(WeakReference<?> ref) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (ref.get() != null && System.nanoTime() < until) {
-            System.gc();
-            Thread.sleep(10);
-        }
-    }
-
-    private static void waitUntil(java.util.function.BooleanSupplier condition, String what)
-            throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        boolean met;
-        while (!(met = condition.getAsBoolean()) && System.nanoTime() < until) {
-            Thread.sleep(1);
-        }
-        assertThat(met).as(what).isTrue(); // the reading that ended the wait: a state may move on
+        TestWaits.until(() -> timers.size() > 0, "the waiter's timer is armed");
     }
 }

@@ -1,5 +1,6 @@
 package io.verdant.internal.timer;
 
+import io.verdant.TestWaits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -28,7 +29,7 @@ class TimerWheelCancelRetainsNothingTest {
     @Test
     void aLinkedCancelledTimerKeepsNotItsThread() throws Exception {
         WeakReference<Thread> thread = armForEndedThreadAndCancel(true);
-        awaitCollected(thread);
+        TestWaits.awaitCollected(thread);
         assertThat(thread.get()).as("the ended thread of a cancelled, linked timer").isNull();
         assertThat(wheel.size()).as("the drain unlinks it").isZero();
     }
@@ -36,7 +37,7 @@ class TimerWheelCancelRetainsNothingTest {
     @Test
     void anInboxCancelledTimerKeepsNotItsThread() throws Exception {
         WeakReference<Thread> thread = armForEndedThreadAndCancel(false);
-        awaitCollected(thread);
+        TestWaits.awaitCollected(thread);
         assertThat(thread.get()).as("the ended thread of a cancelled timer still in the inbox").isNull();
         assertThat(wheel.size()).isZero();
     }
@@ -44,14 +45,14 @@ class TimerWheelCancelRetainsNothingTest {
     @Test
     void aLinkedCancelledTimerKeepsNotWhatItsActionCaptured() throws Exception {
         WeakReference<Object> payload = armActionAndCancel(true);
-        awaitCollected(payload);
+        TestWaits.awaitCollected(payload);
         assertThat(payload.get()).as("what the action of a cancelled, linked timer captured").isNull();
     }
 
     @Test
     void anInboxCancelledTimerKeepsNotWhatItsActionCaptured() throws Exception {
         WeakReference<Object> payload = armActionAndCancel(false);
-        awaitCollected(payload);
+        TestWaits.awaitCollected(payload);
         assertThat(payload.get()).as("what the action of a cancelled timer still in the inbox captured").isNull();
         assertThat(failures).isEmpty();
     }
@@ -75,13 +76,5 @@ class TimerWheelCancelRetainsNothingTest {
         }
         assertThat(wheel.cancel(timer)).isTrue();
         return new WeakReference<>(captured);
-    }
-
-    private static void awaitCollected(WeakReference<?> ref) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (ref.get() != null && System.nanoTime() < until) {
-            System.gc();
-            Thread.sleep(10);
-        }
     }
 }
