@@ -133,24 +133,8 @@ public final class VirtualThreads {
             // Not opened, or a JDK without the field: newThread uses the public setter.
         }
         UNCAUGHT_HANDLER = uhe;
-        VarHandle timeoutTask = null;
-        try {
-            Class<?> vt = Class.forName("java.lang.VirtualThread");
-            timeoutTask = MethodHandles.privateLookupIn(vt, MethodHandles.lookup())
-                    .findVarHandle(vt, "timeoutTask", Future.class);
-        } catch (Throwable t) {
-            // Not opened, or a JDK without the field: jdkTimeoutPending answers false.
-        }
-        TIMEOUT_TASK = timeoutTask;
-        VarHandle scheduler = null;
-        try {
-            Class<?> vt = Class.forName("java.lang.VirtualThread");
-            scheduler = MethodHandles.privateLookupIn(vt, MethodHandles.lookup())
-                    .findVarHandle(vt, "scheduler", Executor.class);
-        } catch (Throwable t) {
-            // Not opened, or a JDK without the field: schedulerOf answers null.
-        }
-        SCHEDULER = scheduler;
+        TIMEOUT_TASK = virtualThreadField("timeoutTask", Future.class); // null: jdkTimeoutPending answers false
+        SCHEDULER = virtualThreadField("scheduler", Executor.class); // null: schedulerOf answers null
         VarHandle state = null;
         int[] runnable = {-1, -1, -1, -1, -1, -1, -1};
         try {
@@ -198,6 +182,16 @@ public final class VirtualThreads {
             // Not opened, or a JDK without it: the JDK's pollers stay on the default scheduler.
         }
         DEFAULT_SCHEDULER = defaultScheduler;
+    }
+
+    /** {@code java.lang.VirtualThread}'s field {@code name}, or null where it is not opened or this JDK has no such field. */
+    private static VarHandle virtualThreadField(String name, Class<?> type) {
+        try {
+            Class<?> vt = Class.forName("java.lang.VirtualThread");
+            return MethodHandles.privateLookupIn(vt, MethodHandles.lookup()).findVarHandle(vt, name, type);
+        } catch (Throwable t) {
+            return null;
+        }
     }
 
     /**
