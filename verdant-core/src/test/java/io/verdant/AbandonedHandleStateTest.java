@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 
-import static io.verdant.StallTest.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,16 +17,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class AbandonedHandleStateTest {
     @Test
     void anAbandonedThreadIsFailedAndItsJoinThrowsCancelledException() throws Exception {
-        Verdant closed = Verdant.start(Config.builder().workers(1).maxSpareCarriers(0).name("abandoned-state")
-                .shutdownTimeout(Duration.ofMillis(100)).failureHandler((h, t) -> { }).build());
-        GreenHandle<Object> abandoned;
-        try {
-            abandoned = closed.spawn(() -> Green.receive());
-            waitUntil(() -> abandoned.state() == GreenState.WAITING);
-            AbandonedWaiters.closeHoldingItsCarrier(closed);
-        } finally {
-            closed.close();
-        }
+        GreenHandle<Object> abandoned = AbandonedWaiters.abandonedReceiver("abandoned-state");
         assertThat(abandoned.state()).isEqualTo(GreenState.FAILED);
         assertThat(abandoned.state().isTerminal()).isTrue();
         assertThatThrownBy(abandoned::join).isExactlyInstanceOf(CancelledException.class);

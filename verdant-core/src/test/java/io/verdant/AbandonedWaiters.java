@@ -50,6 +50,23 @@ public final class AbandonedWaiters {
     }
 
     /**
+     * A green thread waiting in {@code Green.receive()}, abandoned by the close of its
+     * one-carrier runtime {@code name} (closed when this returns): its handle.
+     */
+    static GreenHandle<Object> abandonedReceiver(String name) throws Exception {
+        Verdant closed = Verdant.start(Config.builder().workers(1).maxSpareCarriers(0).name(name)
+                .shutdownTimeout(Duration.ofMillis(100)).failureHandler((h, t) -> { }).build());
+        try {
+            GreenHandle<Object> abandoned = closed.spawn(() -> Green.receive());
+            StallTest.waitUntil(() -> abandoned.state() == GreenState.WAITING);
+            closeHoldingItsCarrier(closed);
+            return abandoned;
+        } finally {
+            closed.close();
+        }
+    }
+
+    /**
      * Returns once {@code g} is WAITING on three looks 5 ms apart (fails after 20 s):
      * a thread can park for a moment on its way into a wait (a lock the ticker
      * holds, a channel's own lock, descheduled on a loaded machine) and be RUNNING

@@ -19,16 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class JoinAllAbandonedTest {
     @Test
     void aHandleAbandonedByItsRuntimesCloseDoesNotCutTheWaitForTheOthersShort() throws Exception {
-        Verdant closed = Verdant.start(Config.builder().workers(1).maxSpareCarriers(0).name("joinall-closed")
-                .shutdownTimeout(Duration.ofMillis(100)).failureHandler((h, t) -> { }).build());
-        GreenHandle<Object> abandoned;
-        try {
-            abandoned = closed.spawn(() -> Green.receive());
-            waitUntil(() -> abandoned.state() == GreenState.WAITING);
-            AbandonedWaiters.closeHoldingItsCarrier(closed);
-        } finally {
-            closed.close();
-        }
+        GreenHandle<Object> abandoned = AbandonedWaiters.abandonedReceiver("joinall-closed");
         assertThat(abandoned.state()).isEqualTo(GreenState.FAILED);
         assertThat(abandoned.exceptionNow()).isInstanceOf(CancelledException.class);
 
