@@ -79,8 +79,9 @@ public final class ServerMain {
      * ({@code alloc_bytes}; a virtual thread's allocations are its carrier's).
      * Verdant servers also: the carriers' scheduler counters summed (dispatches,
      * carrier parks, wake-ups issued, searches, steal probes, steals, spin phases,
-     * spin passes, injected tasks, sub-poller runs, sub-poller tasks rescued to the
-     * JDK's scheduler after waiting past the stall threshold) and the ticker's counts (Sysmon
+     * spin passes, injected tasks, sub-poller runs, sub-poller tasks handed to the
+     * JDK's scheduler after waiting past the stall threshold unclaimed, of which the
+     * runtime's own carrier may still have run some: Scheduler.pollerRescues) and the ticker's counts (Sysmon
      * passes, backed-off sleeps, returns to one tick, passes that found a carrier held).
      */
     private static void printCounts(Verdant rt) throws ReflectiveOperationException {

@@ -73,6 +73,11 @@ package io.verdant.internal.sched;
  * {@link #mutexWaitEnded()}, called by a Mutex waiter whose wait ended (granted, timed
  * out or cancelled) before it reads whether it was granted, lets a test unlock the
  * mutex there (MutexWaitEventTest).
+ * {@link #pollerClaimed(Worker)}, called by a carrier that has claimed a JDK sub-poller's
+ * task (PollerTask.dispatch) before PollerHost takes it off its pending slots, lets a
+ * test run the stall rescue there (PollerHostTest); {@link #pollerRescuing()}, called
+ * by the rescuer (PollerHost.rescueIfLate) that found a late task not claimed and has
+ * not yet marked its host slow, lets a test let the host's carrier run it there.
  *
  * <pre>
  * Threads
@@ -202,6 +207,15 @@ public final class Faults {
      * returned (MutexCore.lock) has not yet read whether the mutex was handed to it; for
      * holding it there while the holder unlocks (MutexWaitEventTest), not for failing
      * it. The hook gets the caller's carrier, or null.
+     * POLLER_CLAIMED is for holding a carrier there, not for failing it: the carrier won
+     * the claim of a JDK sub-poller's task (PollerTask.dispatch) and PollerHost has not
+     * yet taken the task off its pending slots (PollerHost.ran), which the stall rescue
+     * still reads (PollerHostTest). The hook gets the carrier.
+     * POLLER_RESCUING is not a carrier's: the rescuer (a runtime's ticker, or a test
+     * calling PollerHost.rescue) found a sub-poller task late and not claimed, and has
+     * not yet marked its host slow (PollerHost.rescueIfLate); for holding it there while
+     * the host's carrier runs the task (PollerHostTest), not for failing it. The hook
+     * gets null (Worker.ofCaller() off the carriers).
      */
     enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, SLICE_ENDING, TAKEN, DISPATCHED, OWN_SLOT_PENDING, SPAWN_PUBLISHED, CANCEL_MARKED,
         SLOT_PUBLISHED, SLOT_EMPTIED, UNMOUNTED, OVERFLOW_ALLOCATING, SENDER_WAITING,
@@ -210,7 +224,7 @@ public final class Faults {
         JOIN_CANCELLED, CARRIER_STARTING, LOG_WRITER_STARTING, SPAWN_ALLOCATING,
         MAILBOX_NODE_ALLOCATING, SELECT_NODE_ALLOCATING, SEND_LOOKED_UP, CALLBACKS_COUNTED,
         SCOPE_CHILD_ADDING, LINK_CHILD_ADDING, ENDED_THREAD_STARTING, SELECT_RESULT_ALLOCATING,
-        BLOCKING_CALL_WAITING, MUTEX_WAIT_ENDED, SPAWN_STARTED, BATCH_SENDING }
+        BLOCKING_CALL_WAITING, MUTEX_WAIT_ENDED, SPAWN_STARTED, BATCH_SENDING, POLLER_CLAIMED, POLLER_RESCUING }
 
     /** A test's fault: may throw anything, on the carrier that reached {@code site}. */
     interface Hook {
@@ -585,6 +599,30 @@ public final class Faults {
     public static void mutexWaitEnded() {
         if (ENABLED) {
             at(Worker.ofCaller(), Site.MUTEX_WAIT_ENDED);
+        }
+    }
+
+    /**
+     * Carrier {@code w}, in PollerTask.dispatch after it won the task's claim and
+     * before PollerHost.ran takes it off the pending slots: runs the installed hook,
+     * if any, at POLLER_CLAIMED. Folded away unless fault injection is enabled.
+     *
+     * @param w the carrier
+     */
+    static void pollerClaimed(Worker w) {
+        if (ENABLED) {
+            at(w, Site.POLLER_CLAIMED);
+        }
+    }
+
+    /**
+     * The rescuer, in PollerHost.rescueIfLate after it found a task late and not
+     * claimed and before it marks the task's host slow: runs the installed hook, if
+     * any, at POLLER_RESCUING. Folded away unless fault injection is enabled.
+     */
+    static void pollerRescuing() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.POLLER_RESCUING);
         }
     }
 

@@ -102,6 +102,31 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *             default carrier held, was not woken within 20 s on the loaded
  *             2-core machine (JdkPollersTest, PollerStartProbe), and never while
  *             the fallback stayed held (PollerHostTest).
+ *             The rescuer's steps for a late task t of host s (rescueIfLate):
+ *               1. t claimed already (its claimant has not yet taken it off
+ *                  pending): skip it. Before, such a task, being run by s's
+ *                  carrier, was counted as a rescue, handed to the fallback for
+ *                  nothing and cleared its sub-poller's last host.
+ *               2. Write s.pollerSlow = true (volatile).
+ *               3. Read t's claim again (volatile). Claimed: write pollerSlow =
+ *                  false and skip t. A carrier claims (CAS), then in ran()
+ *                  reads pollerSlow and clears it; both sides write, then read
+ *                  the other's variable, so either the rescuer sees the claim
+ *                  or the carrier sees the mark. Before, a claim and ran() that
+ *                  fell between the rescuer's read of the slot and its mark left
+ *                  s marked slow with its carrier running sub-pollers, until its
+ *                  next sub-poller run (PollerHostTest). Only s's ticker marks
+ *                  s, and a claim of t by anyone but s's carrier (runElsewhere:
+ *                  s is ending) leaves s out of "Which host" anyway, so the
+ *                  take-back erases no other task's mark that should stay.
+ *               4. Otherwise hand t to the fallback: mark it rescued, clear its
+ *                  sub-poller's last host, count it (Scheduler.pollerRescues),
+ *                  execute runRescued. s's carrier may still win t's claim after
+ *                  step 3: the count is of tasks handed over after waiting past
+ *                  the threshold unclaimed, not of tasks the fallback ran.
+ *             The carrier's side is unchanged: its claim, ran()'s remove and its
+ *             read of pollerSlow were there before; no atomic or fence was added
+ *             to a dispatch.
  *   A task moved to the fallback has lost nothing but locality for one round:
  *   the sub-poller's next submission comes back to a host.
  *
@@ -390,17 +415,34 @@ public final class PollerHost implements Executor {
         }
     }
 
+    /**
+     * rescue() (the rescuer: {@code s}'s ticker) for a pending task {@code t} of
+     * {@code s}: hands it to the fallback if it waited longer than
+     * {@code maxWaitNanos} and no one has claimed it (see "stall", the rescuer's steps).
+     */
     private void rescueIfLate(Scheduler s, PollerTask t, long now, long maxWaitNanos) {
-        if (!t.rescued && now - t.submittedAt > maxWaitNanos) {
-            t.rescued = true;
-            if (t.number >= 0) {
-                lastHosts.compareAndSet(t.number, s, null); // s was too slow: choose afresh next time
-            }
-            s.pollerSlow = true;
-            s.pollerRescued();
-            // Not claimed here: s's carrier may still get to it first (see "stall").
-            fallback.execute(() -> runRescued(t));
+        if (t.rescued || now - t.submittedAt <= maxWaitNanos) {
+            return;
         }
+        if (t.isClaimed()) {
+            return; // 1. run or running, not yet taken off pending: nothing to rescue
+        }
+        Faults.pollerRescuing();
+        s.pollerSlow = true; // 2.
+        if (t.isClaimed()) {
+            // 3. Claimed since step 1: its claimant's ran() may have read pollerSlow
+            // before step 2, so the mark is taken back here (as ran() would have).
+            s.pollerSlow = false;
+            return;
+        }
+        // 4. Unclaimed after the mark: handed over, counted once.
+        t.rescued = true;
+        if (t.number >= 0) {
+            lastHosts.compareAndSet(t.number, s, null); // s was too slow: choose afresh next time
+        }
+        s.pollerRescued();
+        // Not claimed here: s's carrier may still get to it first (see "stall").
+        fallback.execute(() -> runRescued(t));
     }
 
     /** The fallback, for a task that rescue() handed it: runs it unless its host's carrier (or runElsewhere) claimed it first. */

@@ -47,9 +47,20 @@ final class PollerTask extends Task {
         return CLAIMED.compareAndSet(this, 0, 1);
     }
 
+    /**
+     * The rescuer (PollerHost.rescueIfLate) only: true once a caller of claim() has
+     * won, whether or not it has yet taken the task off the pending slots. Volatile:
+     * it orders after the rescuer's write of its host's pollerSlow (PollerHost,
+     * "stall"). Never read on a carrier's dispatch path.
+     */
+    boolean isClaimed() {
+        return (int) CLAIMED.getVolatile(this) != 0;
+    }
+
     @Override
     protected void dispatch(Worker worker) {
         if (claim()) {
+            Faults.pollerClaimed(worker);
             owner.ran(this);
             worker.scheduler.pollerRan();
             continuation.run();

@@ -548,9 +548,10 @@ public final class Scheduler {
 
     /**
      * PollerHost only: a sub-poller task waited here until rescued, and no carrier of
-     * this runtime has run one since (set by the rescue, cleared when one runs here).
-     * PollerHost's last choice, when no host has an idle carrier, passes over such a
-     * host (PollerHost, "Which host").
+     * this runtime has run one since (set by the rescue, cleared when one runs here, or
+     * taken back by the rescue itself when a carrier here claimed the task meanwhile:
+     * PollerHost, "stall", the rescuer's steps). PollerHost's last choice, when no host
+     * has an idle carrier, passes over such a host (PollerHost, "Which host").
      */
     volatile boolean pollerSlow;
 
@@ -570,8 +571,12 @@ public final class Scheduler {
     }
 
     /**
-     * Any thread: JDK sub-poller tasks moved off this runtime because they waited
-     * longer than the stall threshold behind a busy carrier (see {@link PollerHost}).
+     * Any thread: JDK sub-poller tasks handed to the JDK's default scheduler because
+     * they waited here longer than the stall threshold with no carrier having taken
+     * them (see {@link PollerHost}, "stall"). Each is counted once, when handed over;
+     * a carrier of this runtime that comes free first still runs it here, so this is
+     * at least the number the default scheduler ran. Not in metrics(), snapshots or
+     * JFR: tests and the benchmarks' {@code counts} line read it.
      *
      * @return the count so far
      */

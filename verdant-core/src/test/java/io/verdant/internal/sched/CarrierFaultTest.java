@@ -51,7 +51,8 @@ class CarrierFaultTest {
             "JOIN_CANCELLED", "CARRIER_STARTING", "LOG_WRITER_STARTING", "SPAWN_ALLOCATING",
             "MAILBOX_NODE_ALLOCATING", "SELECT_NODE_ALLOCATING", "SEND_LOOKED_UP", "CALLBACKS_COUNTED",
             "SCOPE_CHILD_ADDING", "LINK_CHILD_ADDING", "ENDED_THREAD_STARTING", "SELECT_RESULT_ALLOCATING",
-            "BLOCKING_CALL_WAITING", "MUTEX_WAIT_ENDED", "SPAWN_STARTED", "BATCH_SENDING"}, mode = EnumSource.Mode.EXCLUDE)
+            "BLOCKING_CALL_WAITING", "MUTEX_WAIT_ENDED", "SPAWN_STARTED", "BATCH_SENDING",
+            "POLLER_CLAIMED", "POLLER_RESCUING"}, mode = EnumSource.Mode.EXCLUDE)
     void aCarrierSurvivesAFaultInItsOwnCode(Faults.Site site) throws Exception {
         String name = "fault-" + site.name().toLowerCase();
         String victim = name + "-carrier-1";

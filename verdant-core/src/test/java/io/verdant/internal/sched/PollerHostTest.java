@@ -29,7 +29,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * exactly once when its host ends or holds it too long, and that a foreign
  * virtual thread running on a carrier wakes a green thread of that runtime
  * without the injection queue, and that a sub-poller submitted from another
- * thread goes to its home carrier unless another carrier steals it. Each test uses its own PollerHost (not the JVM's
+ * thread goes to its home carrier unless another carrier steals it, and that the stall
+ * rescue counts, hands over and marks its host slow for no task a carrier has claimed
+ * (fault sites POLLER_CLAIMED, POLLER_RESCUING). Each test uses its own PollerHost (not the JVM's
  * instance, which the JDK's real sub-pollers use) with a counting fallback.
  */
 @Timeout(60)
@@ -591,6 +593,167 @@ class PollerHostTest {
         assertThat(submitted).isPositive();
         for (int i = 0; i < submitted; i++) {
             assertThat(runs.get(i)).as("runs of task %d", i).isEqualTo(1);
+        }
+    }
+
+    /** Waits for {@code latch} inside a fault hook, at most 20 s (a bug fails the test, never hangs it). */
+    private static void awaitInHook(CountDownLatch latch) {
+        try {
+            if (!latch.await(20, TimeUnit.SECONDS)) {
+                throw new AssertionError("hook: not released within 20 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * The stall rescue reads a pending task that its host's carrier has claimed and
+     * not yet taken off pending (the carrier held at POLLER_CLAIMED, between
+     * PollerTask.dispatch's claim and PollerHost.ran). That task is running on its
+     * host: nothing is rescued, counted, handed to the fallback or marked slow. It
+     * used to count a rescue and hand the fallback a run that lost the claim.
+     */
+    @Test
+    void aTaskItsCarrierHasClaimedIsNotRescued() throws Exception {
+        Fallback fallback = new Fallback();
+        PollerHost host = new PollerHost(fallback);
+        try (Verdant rt = oneCarrier("ph-claimed")) {
+            Scheduler s = scheduler(rt);
+            host.hostStarted(s);
+            CountDownLatch claimed = new CountDownLatch(1);
+            CountDownLatch go = new CountDownLatch(1);
+            Faults.install((w, at) -> {
+                // Only this test's task on this test's carrier (the JVM's own sub-pollers
+                // may run on it too, through the JVM's PollerHost).
+                if (at == Faults.Site.POLLER_CLAIMED && w != null && w.scheduler() == s
+                        && w.currentTask() instanceof PollerTask p && p.owner == host && claimed.getCount() != 0) {
+                    claimed.countDown();
+                    awaitInHook(go);
+                }
+            });
+            try {
+                AtomicInteger runs = new AtomicInteger();
+                CountDownLatch ran = new CountDownLatch(1);
+                long rescued0 = s.pollerRescues();
+                host.execute(() -> {
+                    runs.incrementAndGet();
+                    ran.countDown();
+                });
+                assertThat(claimed.await(20, TimeUnit.SECONDS)).isTrue();
+                assertThat(host.pendingCount()).isEqualTo(1); // claimed, still pending: what the ticker reads
+                host.rescue(s, -1); // the ticker's tick in that window; any wait is too long
+                assertThat(s.pollerRescues() - rescued0).as("rescues counted").isZero();
+                assertThat(s.pollerSlow).as("marked slow").isFalse();
+                go.countDown();
+                assertThat(ran.await(20, TimeUnit.SECONDS)).isTrue();
+                assertThat(runs).hasValue(1);
+                assertThat(fallback.runs).as("runs handed to the fallback").hasValue(0);
+                assertThat(host.pendingCount()).isZero();
+            } finally {
+                Faults.install(null);
+                go.countDown();
+            }
+        }
+    }
+
+    /**
+     * The stall rescue found a task late and not claimed, and before it marks the host
+     * slow (held at POLLER_RESCUING) the host's carrier comes free and runs the task,
+     * its PollerHost.ran clearing a mark not yet written. The host is not left marked
+     * slow, nothing is counted or handed to the fallback, and what that changes for a
+     * user: with a second runtime whose carrier is held and none idle, the next
+     * submissions from outside (the master poller's unpark) of that sub-poller and of
+     * another one go to the first runtime, which runs them once its carrier is free. It
+     * used to leave the first runtime marked slow (and that sub-poller with no last
+     * host), so both went to the held runtime and waited there (for a rescue, in the
+     * JVM's PollerHost).
+     */
+    @Test
+    void aTaskItsCarrierRunsWhileTheRescueMarksItsHostDoesNotLeaveTheHostSlow() throws Exception {
+        Fallback fallback = new Fallback();
+        PollerHost host = new PollerHost(fallback);
+        try (Verdant first = oneCarrier("ph-slow-a"); Verdant other = oneCarrier("ph-slow-b")) {
+            Scheduler s1 = scheduler(first);
+            Scheduler s2 = scheduler(other);
+            host.hostStarted(s1);
+            host.hostStarted(s2);
+            CountDownLatch holdingOther = new CountDownLatch(1);
+            CountDownLatch releaseOther = new CountDownLatch(1);
+            // Held for the whole test (at most 50 s, in the spin), not the 20 s of hold().
+            GreenHandle<Void> otherHolder = other.spawn(() -> {
+                holdingOther.countDown();
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(50);
+                while (releaseOther.getCount() != 0 && System.nanoTime() < end) {
+                    Thread.onSpinWait(); // no safepoint: the carrier stays held
+                }
+            });
+            CountDownLatch holding = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            GreenHandle<Void> holder = hold(first, holding, release);
+            try {
+                assertThat(holdingOther.await(20, TimeUnit.SECONDS)).isTrue();
+                assertThat(holding.await(20, TimeUnit.SECONDS)).isTrue();
+                // No idle carrier, neither host slow: the first host takes it, queued behind its holder.
+                AtomicReference<CompletableFuture<Thread>> ranX = new AtomicReference<>(new CompletableFuture<>());
+                Runnable x = () -> ranX.get().complete(Thread.currentThread());
+                host.execute(x);
+                Thread rescuer = Thread.currentThread();
+                AtomicInteger armed = new AtomicInteger(1);
+                Faults.install((w, at) -> {
+                    if (at == Faults.Site.POLLER_RESCUING && Thread.currentThread() == rescuer
+                            && armed.getAndDecrement() > 0) {
+                        release.countDown(); // the host's carrier comes free and runs the task
+                        try {
+                            ranX.get().get(20, TimeUnit.SECONDS); // its ran() is over: the continuation runs after
+                        } catch (Exception e) {
+                            throw new AssertionError("hook: the task did not run on its host within 20 s", e);
+                        }
+                    }
+                });
+                long rescued0 = s1.pollerRescues();
+                try {
+                    host.rescue(s1, -1); // the ticker's tick; any wait is too long
+                } finally {
+                    Faults.install(null);
+                }
+                assertThat(armed.get()).as("the hook fired, once").isZero();
+                assertThat(((Worker) ranX.get().get()).scheduler()).isSameAs(s1);
+                assertThat(holder.join(Duration.ofSeconds(20))).isNull();
+                assertThat(s1.pollerSlow).as("the first host marked slow").isFalse();
+                assertThat(s1.pollerRescues() - rescued0).as("rescues counted").isZero();
+                assertThat(fallback.runs).as("runs handed to the fallback").hasValue(0);
+                assertThat(host.pendingCount()).isZero();
+
+                // Hold the first host's carrier again: no idle carrier anywhere.
+                CountDownLatch holding2 = new CountDownLatch(1);
+                CountDownLatch release2 = new CountDownLatch(1);
+                GreenHandle<Void> holder2 = hold(first, holding2, release2);
+                CompletableFuture<Thread> ranY = new CompletableFuture<>();
+                try {
+                    assertThat(holding2.await(20, TimeUnit.SECONDS)).isTrue();
+                    ranX.set(new CompletableFuture<>());
+                    host.execute(x); // its last host
+                    host.execute(() -> ranY.complete(Thread.currentThread())); // a sub-poller with no last host
+                } finally {
+                    release2.countDown();
+                }
+                assertThat(holder2.join(Duration.ofSeconds(20))).isNull();
+                // The other runtime's carrier is still held (until releaseOther): each runs
+                // within the wait only if it went to the first runtime.
+                assertThat(((Worker) ranX.get().get(20, TimeUnit.SECONDS)).scheduler())
+                        .as("the sub-poller that ran on the first runtime went back there").isSameAs(s1);
+                assertThat(((Worker) ranY.get(20, TimeUnit.SECONDS)).scheduler())
+                        .as("a sub-poller with no last host went to the first runtime").isSameAs(s1);
+                assertThat(fallback.runs).hasValue(0);
+            } finally {
+                release.countDown();
+                releaseOther.countDown();
+                holder.join(Duration.ofSeconds(20));
+                otherHolder.join(Duration.ofSeconds(20));
+            }
+            assertThat(host.pendingCount()).isZero();
         }
     }
 }
