@@ -129,7 +129,11 @@ class SysmonObserveRaceTest {
          */
         void install(RuntimeCore rt, BooleanSupplier ready, Runnable whileHeld) {
             SchedulerTestAccess.atSites((carrier, site) -> {
-                if (!site.equals("SYSMON_OBSERVING")) {
+                // The hook is JVM-wide: only this runtime's ticker, observing its own carrier. Another
+                // runtime's ticker passing here after the hook let the held pass go on could mark
+                // that pass over before its rules ran: the test would read the count before a
+                // request the pass made, and pass with the defect in place.
+                if (!site.equals("SYSMON_OBSERVING") || carrier.scheduler() != rt.scheduler) {
                     return;
                 }
                 if (held.getCount() == 0) {
