@@ -56,9 +56,11 @@ class VerdantCallCancelKeepsReplyTest {
             AtomicBoolean armed = new AtomicBoolean(true);
             AtomicBoolean held = new AtomicBoolean();
             SchedulerTestAccess.atSites((w, site) -> {
+                // The hook is JVM-wide: only a calling thread of this runtime (every runtime's
+                // calling threads are named "call ...").
                 GreenThread<?> g = GreenThread.current();
-                if (site.equals("SLOT_EMPTIED") && g != null && g.name() != null && g.name().startsWith("call ")
-                        && armed.compareAndSet(true, false)) {
+                if (site.equals("SLOT_EMPTIED") && g != null && g.runtime().name.equals("call-cancel-keeps")
+                        && g.name() != null && g.name().startsWith("call ") && armed.compareAndSet(true, false)) {
                     // The calling thread has taken the reply and returned it; it has not ended yet.
                     held.set(true);
                     caller.interrupt();
