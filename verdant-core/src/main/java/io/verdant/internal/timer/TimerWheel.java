@@ -25,11 +25,12 @@ import java.util.concurrent.locks.LockSupport;
  *   non-empty.
  *
  * Operations
- *   schedule  any thread, lock-free, O(1): push the node on the inbox (a
- *             Treiber stack) and wake the ticker if it sleeps. A node due
- *             after the clock's last tick began (its start would pass
+ *   schedule  any thread, lock-free, O(1) amortised: push the node on the
+ *             inbox (a Treiber stack) and wake the ticker if it sleeps. A node
+ *             due after the clock's last tick began (its start would pass
  *             Long.MAX_VALUE nanoseconds) can never fire: it stays PENDING
- *             and is never pushed.
+ *             and is never pushed. The push that makes the inbox
+ *             PURGE_DEPTH deep (or a multiple of it) purges (see "Memory").
  *   cancel    any thread, lock-free, O(1): CAS the node's state PENDING ->
  *             CANCELLED. A node still in the inbox is simply dropped at the
  *             next drain (most timed waits end long before the next tick, so
@@ -41,6 +42,12 @@ import java.util.concurrent.locks.LockSupport;
  *             node already due (elapsed passed its tick while it sat in the
  *             inbox) is claimed (FIRED) and fired after the lock is released,
  *             with the others (see "Firing").
+ *   purge     under lock, by a scheduling thread (see "Memory"): a drain that
+ *             claims nothing: a node already due is pushed back on the inbox,
+ *             PENDING, before the lock is released, for the ticker's drain to
+ *             fire; so every action still runs on the thread driving the wheel.
+ *             As a drain's, its taking of the inbox and its linking are one lock
+ *             region: any drain sees each node either in the inbox or linked.
  *   advance   ticker: drain, then process slots in deadline order up to now:
  *             the earliest occupied slot over all levels (one rotate +
  *             numberOfTrailingZeros per level) is taken whole; entries due by
@@ -129,8 +136,25 @@ import java.util.concurrent.locks.LockSupport;
  *   bytes, until the drain. Before, a SendTimer cancelled from a platform thread
  *   while its runtime slept kept its message for as long as the delay it was
  *   armed with (CancelledTimerRetainsNothingTest). The nodes awaiting a drain
- *   are bounded by the cancels since the ticker last woke: a new timer wakes a
- *   sleeping ticker (wakeForTimer), which then drains both stacks.
+ *   are bounded by the cancels since the last drain. A real-time runtime drains
+ *   at every tick while it works, and a new timer wakes a sleeping ticker
+ *   (wakeForTimer), which then drains both stacks: a platform thread arming
+ *   and cancelling a million hour-long timers in an idle runtime leaves at
+ *   most the last one (IdleWheelCancelledNodesTest). A deterministic runtime
+ *   drains only when every green thread waits (DetScheduler.idle): a thread
+ *   that armed and cancelled timers without ever letting the runtime go quiet
+ *   (a timed receive answered at once, in a ping-pong; a sendAfter cancelled
+ *   in a loop) left every node in the inbox: 47 MB after a million cancelled
+ *   sendAfter, 76 MB after a million rounds of a ping-pong. So the pushes count
+ *   the inbox's depth (Timer.depth, exact: a drain takes the whole stack) and
+ *   the push that makes it a multiple of PURGE_DEPTH purges: the cancelled
+ *   nodes are dropped, the cancelled stack unlinked, the pending nodes linked.
+ *   The wheel then holds fewer than PURGE_DEPTH nodes in its inbox, besides
+ *   the armed timers and the nodes it had linked that were cancelled since
+ *   the last purge; one lock and a walk of PURGE_DEPTH nodes every PURGE_DEPTH
+ *   pushes. A real-time ticker purges nothing while it keeps up; one that a
+ *   loaded machine runs late no longer lets its inbox grow with the delay (up
+ *   to 3,727 nodes were seen awaiting its drain in an idle runtime).
  *   The wheel itself is LEVELS x SLOTS references (a few KB).
  * </pre>
  */
@@ -143,6 +167,11 @@ public final class TimerWheel implements Ticker.Clockwork {
     static final int LEVELS = 6;
     /** Largest tick distance representable: one full turn of the top level, minus one. */
     static final long MAX_TICKS = (1L << (LEVEL_BITS * LEVELS)) - 1;
+    /** The inbox depth at which (and at each multiple of which) a push purges the wheel
+     * (see "Memory"): about 48 KB of nodes awaiting a drain, for one lock and a walk of
+     * as many nodes, amortised O(1) a push. Not tuned: a power of two (the test is a
+     * mask), small against a heap, large enough that a purge is rare beside a ticker. */
+    static final int PURGE_DEPTH = 1024;
 
     static final int PENDING = 0;
     static final int FIRED = 1;
@@ -208,6 +237,10 @@ public final class TimerWheel implements Ticker.Clockwork {
         Timer next;
         /** Link in the cancelled stack. */
         Timer cancelNext;
+        /** Nodes in the inbox from this one down, itself included, when it was pushed
+         * (see "Memory"). Plain: written by its pusher before the CAS that publishes it,
+         * read by a later pusher after an acquire read of the inbox's head. */
+        int depth;
         byte level;
         byte slot;
         @SuppressWarnings("unused") volatile int state;
@@ -271,11 +304,38 @@ public final class TimerWheel implements Ticker.Clockwork {
         }
         Timer head;
         do {
-            head = inboxOpaque();
+            head = inboxAcquire();
             t.next = head;
+            t.depth = head == null ? 1 : head.depth + 1;
         } while (!weakCasInbox(head, t)); // volatile: the Dekker store (see "Waking the ticker")
         wakeTicker.accept(deadlineNanos); // as asked (the tick's start could overflow for a far deadline)
+        if ((t.depth & (PURGE_DEPTH - 1)) == 0) {
+            purge();
+        }
         return t;
+    }
+
+    /**
+     * Any thread that scheduled, from schedule: unlinks the cancelled stack, drops the
+     * inbox's cancelled nodes and links its pending ones; a node already due goes back
+     * on the inbox, still PENDING and before the lock is released, for the ticker to
+     * claim and fire (see "purge" and "Memory").
+     */
+    private void purge() {
+        synchronized (lock) {
+            Timer due = drainLocked(false);
+            if (due != null) {
+                Timer tail = due;
+                while (tail.next != null) {
+                    tail = tail.next;
+                }
+                Timer head;
+                do {
+                    head = inboxAcquire();
+                    tail.next = head;
+                } while (!weakCasInbox(head, due));
+            }
+        }
     }
 
     /** Any thread, lock-free. Disarms {@code t}; true if it had not fired. Idempotent; null is ignored. */
@@ -314,6 +374,27 @@ public final class TimerWheel implements Ticker.Clockwork {
         }
         fireAll(due);
         return n;
+    }
+
+    /**
+     * Tests only, any thread: the timer nodes this wheel references now, without
+     * draining: the linked ones (cancelled ones not yet unlinked included), those
+     * in the inbox, and those on the cancelled stack that are no longer linked.
+     * Under the lock, so no drain runs meanwhile (pushes only prepend).
+     */
+    int nodesHeld() {
+        synchronized (lock) {
+            int n = size;
+            for (Timer t = (Timer) INBOX.getVolatile(this); t != null; t = t.next) {
+                n++;
+            }
+            for (Timer t = (Timer) CANCELLED_STACK.getVolatile(this); t != null; t = t.cancelNext) {
+                if (!t.linked) {
+                    n++;
+                }
+            }
+            return n;
+        }
     }
 
     // ------------------------------------------------------------------ advance (ticker)
@@ -467,6 +548,14 @@ public final class TimerWheel implements Ticker.Clockwork {
      * "Firing"). Runs no action.
      */
     private Timer drainLocked() {
+        return drainLocked(true);
+    }
+
+    /**
+     * {@link #drainLocked()}; with {@code claim} false, the already due are left
+     * PENDING (a purge's, which pushes them back on the inbox).
+     */
+    private Timer drainLocked(boolean claim) {
         Timer due = null;
         Timer dueTail = null;
         Timer c = getAndSetCancelled(null);
@@ -484,7 +573,7 @@ public final class TimerWheel implements Ticker.Clockwork {
             t.next = null;
             if (t.state == PENDING) {
                 if (t.deadlineTick <= elapsed) {
-                    if (t.casState(PENDING, FIRED)) {
+                    if (!claim || t.casState(PENDING, FIRED)) {
                         if (dueTail == null) {
                             due = t;
                         } else {
@@ -568,9 +657,11 @@ public final class TimerWheel implements Ticker.Clockwork {
 
     // ------------------------------------------------------------------ accessors, named by access mode
 
-    /** Any thread pushing: the head to link below its node; opaque, the CAS that follows validates it. */
-    private Timer inboxOpaque() {
-        return (Timer) INBOX.getOpaque(this);
+    /** Any thread pushing: the head to link below its node; the CAS that follows validates it.
+     * Acquire, for the head's depth (written before the CAS that published it); a plain
+     * load on x86. */
+    private Timer inboxAcquire() {
+        return (Timer) INBOX.getAcquire(this);
     }
 
     /** Any thread pushing: volatile (weak) CAS, the store of the Dekker pair in "Waking the ticker". */
