@@ -82,11 +82,18 @@ class SendTimerTest {
             // runs it late lets them queue up, one per period.
             int queued = Green.mailboxSize();
             // At most one send may have been under way when cancel ran; nothing comes after that.
-            Green.sleep(Duration.ofMillis(50));
-            int n = Green.mailboxSize();
-            Green.sleep(Duration.ofMillis(50));
-            assertThat(Green.mailboxSize()).isEqualTo(n);
-            return n - queued;
+            // The ticker sends every beat and fires its timers one after another, in deadline
+            // order: a marker armed now, due ten periods on, comes after that beat however late
+            // the ticker runs, and after the ten more of a timer that cancel() did not stop.
+            Green.sendAfter(Green.self(), "marker", Duration.ofMillis(50));
+            int beats = 0;
+            while (!"marker".equals(Green.receive(LONG))) {
+                beats++;
+            }
+            Green.sendAfter(Green.self(), "second marker", Duration.ofMillis(50));
+            assertThat(Green.receive(LONG)).as("the next message: no beat came ten periods after the marker")
+                    .isEqualTo("second marker");
+            return beats - queued;
         });
         assertThat(extra).as("beats that came after cancel()").isLessThanOrEqualTo(1);
     }
