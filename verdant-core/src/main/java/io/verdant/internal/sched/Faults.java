@@ -78,6 +78,10 @@ package io.verdant.internal.sched;
  * test run the stall rescue there (PollerHostTest); {@link #pollerRescuing()}, called
  * by the rescuer (PollerHost.rescueIfLate) that found a late task not claimed and has
  * not yet marked its host slow, lets a test let the host's carrier run it there.
+ * {@link #outsideInjecting()}, called by a thread that is not one of the runtime's
+ * carriers (Scheduler.submitFromElsewhere) once it read the scheduler as not terminating
+ * and before it injects its task, lets a test close the runtime there
+ * (LateInjectionHandOverTest).
  *
  * <pre>
  * Threads
@@ -216,6 +220,10 @@ public final class Faults {
      * not yet marked its host slow (PollerHost.rescueIfLate); for holding it there while
      * the host's carrier runs the task (PollerHostTest), not for failing it. The hook
      * gets null (Worker.ofCaller() off the carriers).
+     * OUTSIDE_INJECTING is not a carrier's either: a submitter from outside the carriers
+     * read the scheduler as not terminating and has not yet injected its task
+     * (Scheduler.submitFromElsewhere); for holding it there while a close runs
+     * (LateInjectionHandOverTest), not for failing it. The hook gets null.
      */
     enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, SLICE_ENDING, TAKEN, DISPATCHED, OWN_SLOT_PENDING, SPAWN_PUBLISHED, CANCEL_MARKED,
         SLOT_PUBLISHED, SLOT_EMPTIED, UNMOUNTED, OVERFLOW_ALLOCATING, SENDER_WAITING,
@@ -224,7 +232,8 @@ public final class Faults {
         JOIN_CANCELLED, CARRIER_STARTING, LOG_WRITER_STARTING, SPAWN_ALLOCATING,
         MAILBOX_NODE_ALLOCATING, SELECT_NODE_ALLOCATING, SEND_LOOKED_UP, CALLBACKS_COUNTED,
         SCOPE_CHILD_ADDING, LINK_CHILD_ADDING, ENDED_THREAD_STARTING, SELECT_RESULT_ALLOCATING,
-        BLOCKING_CALL_WAITING, MUTEX_WAIT_ENDED, SPAWN_STARTED, BATCH_SENDING, POLLER_CLAIMED, POLLER_RESCUING }
+        BLOCKING_CALL_WAITING, MUTEX_WAIT_ENDED, SPAWN_STARTED, BATCH_SENDING, POLLER_CLAIMED, POLLER_RESCUING,
+        OUTSIDE_INJECTING }
 
     /** A test's fault: may throw anything, on the carrier that reached {@code site}. */
     interface Hook {
@@ -623,6 +632,20 @@ public final class Faults {
     static void pollerRescuing() {
         if (ENABLED) {
             at(Worker.ofCaller(), Site.POLLER_RESCUING);
+        }
+    }
+
+    /**
+     * A thread that is not one of the runtime's carriers (a platform thread, a JDK timer
+     * or poller thread, a foreign virtual thread), in Scheduler.submitFromElsewhere after
+     * submit read the scheduler as not terminating and before it injects the task: runs
+     * the installed hook, if any, at OUTSIDE_INJECTING (the hook gets null). For holding
+     * the submitter there while a close runs (LateInjectionHandOverTest), not for
+     * failing it. Folded away unless fault injection is enabled.
+     */
+    static void outsideInjecting() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.OUTSIDE_INJECTING);
         }
     }
 

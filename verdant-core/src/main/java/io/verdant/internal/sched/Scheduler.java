@@ -277,6 +277,11 @@ import java.util.function.Consumer;
  *      preemption requests it made are withdrawn (Safepoints.pending is JVM-wide).
  *   4. every spare carrier alive is unparked and joined; spares exit like
  *      workers (no drain: submissions are dropped from step 1 on).
+ *   5. in a close during the JVM's shutdown only (resumeOnDefault): handingOver
+ *      = true, then every task still queued goes to the JDK's default scheduler
+ *      (handOverQueued). A submitter from outside that read terminating as false
+ *      before step 1 and injects after this drain reads handingOver after its
+ *      inject and drains the injection queues itself (submitFromElsewhere).
  *   The waits of steps 3 and 4 share one deadline, and an interrupt of the
  *   closer does not cut them short (close waits as ExecutorService.close does).
  *   A worker stuck inside a task that never yields cannot be stopped: terminate
@@ -372,6 +377,14 @@ public final class Scheduler {
      * never ran again and the JVM never exited (JvmExitTest).
      */
     private volatile boolean resumeOnDefault;
+    /**
+     * Set by terminate, with resumeOnDefault, once the carriers stopped and before it hands
+     * the queued tasks over (handOverQueued). A submitter from outside the carriers that
+     * read terminating as false and injected reads it after its inject, and hands the
+     * injection queues over itself if it is set (submitFromElsewhere). Read only on that
+     * path, never by a carrier.
+     */
+    private volatile boolean handingOver;
     @SuppressWarnings("unused") private volatile long foreign;
     @SuppressWarnings("unused") private volatile long pollerRescues;
     @SuppressWarnings("unused") private volatile long pollerRuns;
@@ -769,7 +782,18 @@ public final class Scheduler {
         // poller; sub-pollers when they run elsewhere), foreign virtual threads,
         // another runtime's carriers.
         traceControl.wakeFromOutside(task, first, t); // a volatile read unless a trace records
+        Faults.outsideInjecting();
         inject(task);
+        if (handingOver) {
+            // A close during the JVM's shutdown set terminating after submit read it, and
+            // its hand-over of the queues may have run before the inject: this task would
+            // stay in a queue nobody reads. The Dekker pair with handOverQueued: the push
+            // (getAndSet, getAndAdd), then this volatile read; there, the write of
+            // handingOver, then its reads of the queues. Either this read sees the flag,
+            // or that drain sees the task (LateInjectionHandOverTest).
+            handOverInjected();
+            return;
+        }
         signalWork();
         if (task.priority < NORMAL_LEVEL && preemptive) {
             highPriorityInjected(task.priority);
@@ -1614,9 +1638,11 @@ public final class Scheduler {
      * (another shutdown hook, such as the JDK's LogManager cleaner, ended) just before
      * a hook's close stopped the carriers never ran again and the JVM never exited
      * (ExitDropsNoQueuedTaskTest). A carrier still alive (stuck in a task) keeps its
-     * own queues. Not on any submission path: terminate only.
+     * own queues. terminate only; a late submitter from outside drains the injection
+     * queues alone (handOverInjected).
      */
     private void handOverQueued(Worker[] spares) {
+        handingOver = true; // before the drains: see submitFromElsewhere's late inject
         for (Worker w : workers) {
             if (!w.isAlive()) {
                 w.drainToInjection(); // its owner has ended (joined): the queues are this thread's now
@@ -1627,6 +1653,17 @@ public final class Scheduler {
                 s.drainToInjection();
             }
         }
+        handOverInjected();
+    }
+
+    /**
+     * terminate (handOverQueued), or a submitter from outside whose inject came after
+     * handingOver was set (submitFromElsewhere): every task in the injection queues goes
+     * to {@link Task#submittedAfterTermination}. Both may drain at once: the queue's
+     * consumer flag gives each task to one of them (exactly once), and one that finds
+     * the flag taken looks again while the counts say a task is left.
+     */
+    private void handOverInjected() {
         // pollBatch returns null while a producer is half-way: a few more looks, then what is left stays.
         for (int misses = 0; misses < 1_000 && injection.size() != 0; ) {
             Task t = injection.pollBatch(LEVELS, Integer.MAX_VALUE);
