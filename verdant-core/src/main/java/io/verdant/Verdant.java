@@ -233,12 +233,19 @@ public final class Verdant implements AutoCloseable {
      *         cancelled) when it calls (the body is not run; the interrupt status stays
      *         set) or while waiting (the body keeps running), or the runtime closes and
      *         abandons a body that did not end
-     * @throws IllegalStateException if the runtime is closed
+     * @throws IllegalStateException if the runtime is closed (or closing) when it is
+     *         called: checked first, so also for a caller that is interrupted or
+     *         cancelled (the interrupt status stays set)
      * @throws ScheduleFailedException in a deterministic runtime, if the schedule
      *         failed before the body ended (deadlock, a refused input, too many steps)
      */
     public <T> T run(Callable<? extends T> body) {
         Objects.requireNonNull(body, "body");
+        // A closed runtime first: its documented IllegalStateException, whatever the
+        // caller's interrupt (ClosedRuntimeInterruptedCallerTest). The spawn checks again.
+        if (core.isClosed()) {
+            throw new IllegalStateException("runtime '" + core.name + "' is closed: cannot run");
+        }
         // A caller already cancelled or interrupted is refused before the body is spawned,
         // as every Verdant wait refuses it on entry: the body would run on for nobody.
         if (Waits.cancelled()) {
@@ -442,7 +449,8 @@ public final class Verdant implements AutoCloseable {
      *         gets no reply: the call times out)
      * @throws NullPointerException if an argument is null, or {@code request} returned null
      * @throws IllegalArgumentException if {@code timeout} is negative or {@code pid} belongs to another runtime
-     * @throws IllegalStateException if the runtime is closed, or the caller is the green
+     * @throws IllegalStateException if the runtime is closed (or closing; checked before the
+     *         caller's interrupt or cancellation, which stays set), or the caller is the green
      *         thread {@code pid} (it would wait for its own reply; nothing is sent)
      * @throws RuntimeException or {@link Error}: what {@code request} threw, unwrapped, as
      *         {@link Green#call} throws it (nothing is sent)
@@ -459,6 +467,10 @@ public final class Verdant implements AutoCloseable {
         if (self != null && self.pid().equals(pid)) {
             throw new IllegalStateException(
                     "Verdant.call: a green thread cannot call itself (it would wait for its own reply): " + pid);
+        }
+        // A closed runtime first, as in run (ClosedRuntimeInterruptedCallerTest).
+        if (core.isClosed()) {
+            throw new IllegalStateException("runtime '" + core.name + "' is closed: cannot call");
         }
         // As every Verdant wait (Green.call too): a caller already cancelled or interrupted is
         // refused before anything is sent; the calling thread would deliver the request. (No
