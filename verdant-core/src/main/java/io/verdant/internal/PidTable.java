@@ -492,7 +492,13 @@ final class PidTable {
                 live.add(carrier, -1L);
             }
             if (generation != LAST_GENERATION) {
-                release(index, l);
+                try {
+                    release(index, l);
+                } catch (OutOfMemoryError e) {
+                    // The pool (or the cache) could not grow: the index is lost like a retired
+                    // one (see "Failure atomicity"), and the spawn is still refused as closed,
+                    // not failed with the error (WithdrawnSpawnOutOfMemoryTest).
+                }
             }
             return REFUSED;
         }
