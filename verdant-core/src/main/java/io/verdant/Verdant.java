@@ -235,15 +235,20 @@ public final class Verdant implements AutoCloseable {
      *         abandons a body that did not end
      * @throws IllegalStateException if the runtime is closed (or closing) when it is
      *         called: checked first, so also for a caller that is interrupted or
-     *         cancelled (the interrupt status stays set)
+     *         cancelled (the interrupt status stays set), except a green thread of this
+     *         runtime, which the close cancels: one cancelled gets CancelledException
      * @throws ScheduleFailedException in a deterministic runtime, if the schedule
      *         failed before the body ended (deadlock, a refused input, too many steps)
      */
     public <T> T run(Callable<? extends T> body) {
         Objects.requireNonNull(body, "body");
+        GreenThread<?> caller = GreenThread.current();
         // A closed runtime first: its documented IllegalStateException, whatever the
         // caller's interrupt (ClosedRuntimeInterruptedCallerTest). The spawn checks again.
-        if (core.isClosed()) {
+        // Not for a green thread of this runtime: closed is also true while it closes, and
+        // the close's cancellation of that thread is what it meets, as every Verdant
+        // operation throws it then (ClosingRuntimeOwnGreenCallerTest).
+        if (core.isClosed() && (caller == null || caller.runtime() != core)) {
             throw new IllegalStateException("runtime '" + core.name + "' is closed: cannot run");
         }
         // A caller already cancelled or interrupted is refused before the body is spawned,
@@ -258,7 +263,6 @@ public final class Verdant implements AutoCloseable {
             return body.call();
         }, "main", Priority.NORMAL);
         DetScheduler det = core.det;
-        GreenThread<?> caller = GreenThread.current();
         // From outside this runtime (a platform thread, or a green thread of another
         // runtime), wait as a root's caller: a failed schedule never ends the body.
         if (det != null && (caller == null || caller.runtime() != core)) {
@@ -450,7 +454,8 @@ public final class Verdant implements AutoCloseable {
      * @throws NullPointerException if an argument is null, or {@code request} returned null
      * @throws IllegalArgumentException if {@code timeout} is negative or {@code pid} belongs to another runtime
      * @throws IllegalStateException if the runtime is closed (or closing; checked before the
-     *         caller's interrupt or cancellation, which stays set), or the caller is the green
+     *         caller's interrupt or cancellation, which stays set, except for a green thread of
+     *         this runtime, which the close cancels: one cancelled gets CancelledException), or the caller is the green
      *         thread {@code pid} (it would wait for its own reply; nothing is sent)
      * @throws RuntimeException or {@link Error}: what {@code request} threw, unwrapped, as
      *         {@link Green#call} throws it (nothing is sent)
@@ -468,8 +473,9 @@ public final class Verdant implements AutoCloseable {
             throw new IllegalStateException(
                     "Verdant.call: a green thread cannot call itself (it would wait for its own reply): " + pid);
         }
-        // A closed runtime first, as in run (ClosedRuntimeInterruptedCallerTest).
-        if (core.isClosed()) {
+        // A closed runtime first, as in run (ClosedRuntimeInterruptedCallerTest), except for
+        // a green thread of this runtime while it closes (ClosingRuntimeOwnGreenCallerTest).
+        if (core.isClosed() && (self == null || self.runtime() != core)) {
             throw new IllegalStateException("runtime '" + core.name + "' is closed: cannot call");
         }
         // As every Verdant wait (Green.call too): a caller already cancelled or interrupted is
