@@ -238,8 +238,9 @@ public final class TimerWheel implements Ticker.Clockwork {
         /** Link in the cancelled stack. */
         Timer cancelNext;
         /** Nodes in the inbox from this one down, itself included, when it was pushed
-         * (see "Memory"). Plain: written by its pusher before the CAS that publishes it,
-         * read by a later pusher after an acquire read of the inbox's head. */
+         * (see "Memory"), or put back by a purge. Plain: written by its pusher (or the
+         * purge) before the CAS that publishes it, read by a later pusher after an
+         * acquire read of the inbox's head. */
         int depth;
         byte level;
         byte slot;
@@ -325,14 +326,23 @@ public final class TimerWheel implements Ticker.Clockwork {
         synchronized (lock) {
             Timer due = drainLocked(false);
             if (due != null) {
+                int count = 1;
                 Timer tail = due;
                 while (tail.next != null) {
                     tail = tail.next;
+                    count++;
                 }
                 Timer head;
                 do {
                     head = inboxAcquire();
                     tail.next = head;
+                    // Their depths on the inbox they go back on, as a push's: the depth a node
+                    // had when first pushed (up to PURGE_DEPTH - 1) made every later push purge
+                    // until the next drain (TimerWheelPurgeTest). Published by the CAS.
+                    int depth = (head == null ? 0 : head.depth) + count;
+                    for (Timer x = due; x != tail.next; x = x.next) {
+                        x.depth = depth--;
+                    }
                 } while (!weakCasInbox(head, due));
             }
         }

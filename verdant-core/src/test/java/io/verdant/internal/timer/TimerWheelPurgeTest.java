@@ -90,4 +90,52 @@ class TimerWheelPurgeTest {
         assertThat(wheel.nodesHeld()).isZero();
         assertThat(failures).isEmpty();
     }
+    @Test
+    void aNodeThePurgePutsBackCountsFromTheInboxItGoesBackOn() throws Exception {
+        // A node due at the purge, pushed 1,023rd (the push below it purges), goes back on
+        // the inbox: the pushes after it must count from there, so the next purge comes
+        // PURGE_DEPTH pushes later. With its depth left as it was pushed (1,023), every
+        // later push made the inbox "1,024 deep" and purged, until the driver drained.
+        CountDownLatch read = new CountDownLatch(1);
+        CountDownLatch go = new CountDownLatch(1);
+        AtomicReference<Thread> stalled = new AtomicReference<>();
+        TimerWheel wheel = new TimerWheel(() -> {
+            long t = now.get();
+            if (Thread.currentThread() == stalled.get()) {
+                read.countDown();
+                try {
+                    assertThat(go.await(30, TimeUnit.SECONDS)).isTrue();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            }
+            return t;
+        }, deadline -> { }, failures::add);
+        AtomicReference<TimerWheel.Timer> node = new AtomicReference<>();
+        Thread pusher = new Thread(() -> node.set(wheel.runAt(now.get() + TimerWheel.TICK_NANOS, () -> { })), "pusher");
+        stalled.set(pusher);
+        pusher.start();
+        assertThat(read.await(30, TimeUnit.SECONDS)).as("the pusher read the clock").isTrue();
+        now.addAndGet(2 * TimerWheel.TICK_NANOS);
+        wheel.advance(); // the wheel has processed past the pusher's deadline
+        for (int i = 1; i <= TimerWheel.PURGE_DEPTH - 2; i++) {
+            wheel.cancel(wheel.runAt(now.get() + HOUR, () -> { }));
+        }
+        go.countDown();
+        pusher.join(TimeUnit.SECONDS.toMillis(30));
+        assertThat(pusher.isAlive()).isFalse();
+        TimerWheel.Timer kept = wheel.runAt(now.get() + HOUR, () -> { }); // the PURGE_DEPTH-th push: purges
+        assertThat(wheel.nodesHeld()).as("after the purge: the due node back in the inbox, kept linked").isEqualTo(2);
+        int more = 10;
+        for (int i = 0; i < more; i++) {
+            wheel.cancel(wheel.runAt(now.get() + HOUR, () -> { }));
+        }
+        assertThat(wheel.nodesHeld()).as("no purge in the next pushes: their cancelled nodes still in the inbox")
+                .isEqualTo(2 + more);
+        assertThat(wheel.isPending(node.get())).isTrue();
+        wheel.advance();
+        assertThat(wheel.isFired(node.get())).as("the driver fires the due node").isTrue();
+        assertThat(wheel.isPending(kept)).isTrue();
+        assertThat(failures).isEmpty();
+    }
 }
