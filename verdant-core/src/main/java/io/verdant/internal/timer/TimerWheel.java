@@ -48,6 +48,8 @@ import java.util.concurrent.locks.LockSupport;
  *             fire; so every action still runs on the thread driving the wheel.
  *             As a drain's, its taking of the inbox and its linking are one lock
  *             region: any drain sees each node either in the inbox or linked.
+ *             Model-checked racing the ticker, cancel() and other purges, with a
+ *             purge at every second push (TimerWheelModelCheckTest).
  *   advance   ticker: drain, then process slots in deadline order up to now:
  *             the earliest occupied slot over all levels (one rotate +
  *             numberOfTrailingZeros per level) is taken whole; entries due by
@@ -185,6 +187,9 @@ public final class TimerWheel implements Ticker.Clockwork {
     private final java.util.function.LongConsumer wakeTicker;
     /** Given what a fired action threw (see "Firing"): RuntimeCore.reportInternalError. */
     private final java.util.function.Consumer<Throwable> failures;
+    /** PURGE_DEPTH - 1, or a model check's smaller depth less one (the package-private
+     * constructor): a push purges when its depth has these bits clear. */
+    private final int purgeMask;
     private final Object lock = new Object();
     private final Timer[][] slots = new Timer[LEVELS][SLOTS];
     private final long[] occupied = new long[LEVELS];
@@ -212,6 +217,21 @@ public final class TimerWheel implements Ticker.Clockwork {
      */
     public TimerWheel(Clock clock, java.util.function.LongConsumer wakeTicker,
                       java.util.function.Consumer<Throwable> failures) {
+        this(clock, wakeTicker, failures, PURGE_DEPTH);
+    }
+
+    /**
+     * Tests only: a wheel that purges at every {@code purgeDepth} pushes instead of
+     * {@link #PURGE_DEPTH}, so a model check can race purges with a handful of timers.
+     *
+     * @param purgeDepth a power of two, at least 1 (1: every push purges)
+     */
+    TimerWheel(Clock clock, java.util.function.LongConsumer wakeTicker,
+               java.util.function.Consumer<Throwable> failures, int purgeDepth) {
+        if (purgeDepth < 1 || Integer.bitCount(purgeDepth) != 1) {
+            throw new IllegalArgumentException("purgeDepth must be a power of two, not " + purgeDepth);
+        }
+        this.purgeMask = purgeDepth - 1;
         this.clock = clock;
         this.origin = clock.nanoTime();
         this.lastTick = Long.divideUnsigned(Long.MAX_VALUE - origin, TICK_NANOS); // exact even for a negative origin
@@ -310,7 +330,7 @@ public final class TimerWheel implements Ticker.Clockwork {
             t.depth = head == null ? 1 : head.depth + 1;
         } while (!weakCasInbox(head, t)); // volatile: the Dekker store (see "Waking the ticker")
         wakeTicker.accept(deadlineNanos); // as asked (the tick's start could overflow for a far deadline)
-        if ((t.depth & (PURGE_DEPTH - 1)) == 0) {
+        if ((t.depth & purgeMask) == 0) {
             purge();
         }
         return t;
