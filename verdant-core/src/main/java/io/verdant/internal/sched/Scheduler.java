@@ -282,6 +282,17 @@ import java.util.function.Consumer;
  *      (handOverQueued). A submitter from outside that read terminating as false
  *      before step 1 and injects after this drain reads handingOver after its
  *      inject and drains the injection queues itself (submitFromElsewhere).
+ *      A close made on the ticker itself (a timer action's dead-letter handler)
+ *      does not join it, and the ticker's turn goes on after that action with a
+ *      Sysmon pass, after this hand-over. That pass injects only under priority
+ *      rule c (preemptForQueuedElsewhere), which needs every carrier running a
+ *      task (none free) and takes the task from one of them, the donor: a carrier
+ *      that did not stop, whose queues this hand-over leaves alone and whose owner
+ *      exits without reading them (a stopped carrier runs nothing, so the pass
+ *      counts it free and rule c does not run). The task moved was in a queue
+ *      nobody reads already, so the late injection strands nothing the hand-over
+ *      would have given over; the pass starts no spare once terminating, and its
+ *      other rules only request (withdrawn as the ticker ends) or signal.
  *   The waits of steps 3 and 4 share one deadline, and an interrupt of the
  *   closer does not cut them short (close waits as ExecutorService.close does).
  *   A worker stuck inside a task that never yields cannot be stopped: terminate
