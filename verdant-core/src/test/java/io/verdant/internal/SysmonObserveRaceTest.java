@@ -118,6 +118,7 @@ class SysmonObserveRaceTest {
         final AtomicBoolean stopB = new AtomicBoolean();
         private final AtomicBoolean armed = new AtomicBoolean(true);
         private final AtomicLong requestsBefore = new AtomicLong();
+        private final AtomicLong requestsAfter = new AtomicLong();
         private final AtomicBoolean bMounted = new AtomicBoolean();
         private final CountDownLatch held = new CountDownLatch(1);
         private final CountDownLatch passDone = new CountDownLatch(1);
@@ -137,7 +138,13 @@ class SysmonObserveRaceTest {
                     return;
                 }
                 if (held.getCount() == 0) {
-                    passDone.countDown(); // the next pass: the held one is over
+                    if (passDone.getCount() != 0) {
+                        // The next pass: the held one is over. Its requests are counted here,
+                        // before this pass's rules: later passes may ask B to yield (its slice
+                        // ends while work waits), and the test thread may read only after them.
+                        requestsAfter.set(rt.scheduler.sysmon().preemptionsRequested());
+                        passDone.countDown();
+                    }
                     return;
                 }
                 GreenThread<?> ga = a.get();
@@ -173,12 +180,12 @@ class SysmonObserveRaceTest {
             return null;
         }
 
-        /** Waits for the held pass to end; the preemption requests it made. */
+        /** Waits for the held pass to end; the preemption requests it made, counted as the next pass began. */
         long requestsInHeldPass(RuntimeCore rt) throws InterruptedException {
             assertThat(held.await(30, TimeUnit.SECONDS)).as("the ticker was held between its reads").isTrue();
             assertThat(bMounted.get()).as("B took the carrier while the ticker was held").isTrue();
             assertThat(passDone.await(30, TimeUnit.SECONDS)).as("the held pass ended").isTrue();
-            return rt.scheduler.sysmon().preemptionsRequested() - requestsBefore.get();
+            return requestsAfter.get() - requestsBefore.get();
         }
 
         void release(RuntimeCore rt) {
