@@ -60,8 +60,14 @@ class SlotEmptierCompletesOnceTest {
             });
             GreenHandle<String> h = rt.spawn(() -> "done");
             AtomicInteger completions = new AtomicInteger();
-            h.onComplete((v, f) -> completions.incrementAndGet());
+            CountDownLatch completed = new CountDownLatch(1);
+            h.onComplete((v, f) -> {
+                completions.incrementAndGet();
+                completed.countDown();
+            });
             assertThat(h.join(Duration.ofSeconds(30))).isEqualTo("done");
+            // join may return before the callback ran (GreenHandle.onComplete): wait for it.
+            assertThat(completed.await(30, TimeUnit.SECONDS)).as("the callback ran").isTrue();
             assertThat(armed.get()).as("the thread reached SLOT_EMPTIED").isFalse();
             assertThat(hookFailure.get()).isNull();
             assertThat(h.state()).isEqualTo(GreenState.SUCCEEDED);
