@@ -218,6 +218,20 @@ public final class Verdant implements AutoCloseable {
     }
 
     /**
+     * run and call, before they look at the caller's interrupt or cancellation: a closed
+     * runtime refuses with its documented IllegalStateException whatever the caller's
+     * interrupt (ClosedRuntimeInterruptedCallerTest). Not a green thread of this runtime:
+     * closed is also true while it closes, and the close's cancellation of that thread is
+     * what it meets, as every Verdant operation throws it then
+     * (ClosingRuntimeOwnGreenCallerTest).
+     */
+    private void refuseIfClosed(GreenThread<?> caller, String what) {
+        if (core.isClosed() && (caller == null || caller.runtime() != core)) {
+            throw new IllegalStateException("runtime '" + core.name + "' is closed: cannot " + what);
+        }
+    }
+
+    /**
      * Runs {@code body} as a green thread of this runtime and waits for it (the
      * caller blocks; from a green thread it parks).
      *
@@ -243,14 +257,7 @@ public final class Verdant implements AutoCloseable {
     public <T> T run(Callable<? extends T> body) {
         Objects.requireNonNull(body, "body");
         GreenThread<?> caller = GreenThread.current();
-        // A closed runtime first: its documented IllegalStateException, whatever the
-        // caller's interrupt (ClosedRuntimeInterruptedCallerTest). The spawn checks again.
-        // Not for a green thread of this runtime: closed is also true while it closes, and
-        // the close's cancellation of that thread is what it meets, as every Verdant
-        // operation throws it then (ClosingRuntimeOwnGreenCallerTest).
-        if (core.isClosed() && (caller == null || caller.runtime() != core)) {
-            throw new IllegalStateException("runtime '" + core.name + "' is closed: cannot run");
-        }
+        refuseIfClosed(caller, "run"); // the spawn checks again
         // A caller already cancelled or interrupted is refused before the body is spawned,
         // as every Verdant wait refuses it on entry: the body would run on for nobody.
         if (Waits.cancelled()) {
@@ -473,11 +480,7 @@ public final class Verdant implements AutoCloseable {
             throw new IllegalStateException(
                     "Verdant.call: a green thread cannot call itself (it would wait for its own reply): " + pid);
         }
-        // A closed runtime first, as in run (ClosedRuntimeInterruptedCallerTest), except for
-        // a green thread of this runtime while it closes (ClosingRuntimeOwnGreenCallerTest).
-        if (core.isClosed() && (self == null || self.runtime() != core)) {
-            throw new IllegalStateException("runtime '" + core.name + "' is closed: cannot call");
-        }
+        refuseIfClosed(self, "call");
         // As every Verdant wait (Green.call too): a caller already cancelled or interrupted is
         // refused before anything is sent; the calling thread would deliver the request. (No
         // safepoint here: the join below polls one, and a deterministic schedule stays as it was.)
