@@ -441,7 +441,9 @@ public final class Supervisor {
     }
 
     /**
-     * Running children in start order; a snapshot. Any thread.
+     * Running children in start order; a snapshot. Any thread. It shows what every
+     * dynamic-supervision call that has returned ({@link #startChild},
+     * {@link #terminateChild}, {@link #restartChild}) did.
      *
      * @return the running children
      */
@@ -748,8 +750,11 @@ public final class Supervisor {
                     return;
                 }
                 if (m instanceof Control c) {
-                    c.replyTo().reply(control(self, children, c));
+                    // Published before the answer: a caller that looks at children() or child(name)
+                    // once its call returned sees what the call did (SupervisorControlSnapshotTest).
+                    Object answer = control(self, children, c);
                     publish(children);
+                    c.replyTo().reply(answer);
                     continue;
                 }
                 if (!(m instanceof Signal sig)) {
