@@ -738,6 +738,9 @@ public final class Supervisor {
         } catch (RuntimeException | Error e) {
             // A child's start threw: the ones started are stopped in reverse order, as always.
             stopAll(self, children);
+            if (e instanceof RuntimeException && self.runtime().isClosed()) {
+                throw closing(e);
+            }
             throw e;
         } finally {
             started.countDown();
@@ -827,6 +830,9 @@ public final class Supervisor {
                 } catch (RuntimeException | Error e) {
                     restarts--;
                     self.runtime().supervisorRestarts.decrementAndGet();
+                    if (e instanceof RuntimeException && self.runtime().isClosed()) {
+                        throw closing(e);
+                    }
                     throw e;
                 }
                 io.verdant.internal.obs.Jfr.supervisorRestart(config.name(), self.pid(), r.spec.name(),
@@ -840,6 +846,22 @@ public final class Supervisor {
             stopAll(self, children);
             throw e;
         }
+    }
+
+    /**
+     * What the supervisor ends with when a child's start threw {@code e} once the runtime
+     * had begun to close: the spawn was refused because of the close (or the start failed
+     * while the close cancels this supervisor anyway), so the supervisor ends cancelled, as
+     * when the close came before the restart (see supervise), with {@code e} suppressed. A
+     * close that began while a strategy restart stopped the siblings (each stop waits for a
+     * Down) made the supervisor fail with the spawn's IllegalStateException, which the
+     * runtime reported as a failure (SupervisorCloseDuringRestartTest).
+     */
+    private CancelledException closing(Throwable e) {
+        CancelledException c = new CancelledException("supervisor '" + config.name()
+                + "': the runtime is closing; its children are not started");
+        c.addSuppressed(e);
+        return c;
     }
 
     /** Tests: how many restart timestamps the supervisor's intensity window holds. */
