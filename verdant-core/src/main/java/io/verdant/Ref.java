@@ -121,6 +121,9 @@ public final class Ref<M> {
      *         mailbox, not a dead letter: see {@link Green#send}); false if the addressee
      *         is dead or its bounded mailbox dropped it (a dead letter)
      * @throws MailboxFullException as {@link Green#send(Pid, Object)} (not a dead letter)
+     * @throws CancelledException if the caller is cancelled or interrupted while waiting for room
+     *         in a full {@linkplain Mailbox#blocking blocking} mailbox (nothing is sent), as for
+     *         {@link Green#send(Pid, Object)}
      * @throws ClassCastException if {@code msg} is not an {@code M} (only through heap pollution)
      * @throws NullPointerException if {@code msg} is null
      */
@@ -142,8 +145,13 @@ public final class Ref<M> {
      * @throws CancelledException if the caller is cancelled or interrupted while waiting
      * @throws MailboxFullException if the addressee's bounded mailbox refused or
      *         dropped the request, as for {@link Green#call}
+     * @throws IllegalStateException if a green thread calls its own address
+     * @throws ClassCastException if the request is not an {@code M} (only through heap
+     *         pollution; nothing is sent)
      * @throws IllegalArgumentException if {@code timeout} is negative
-     * @throws NullPointerException if an argument is null
+     * @throws NullPointerException if an argument is null, or {@code request} returned null
+     * @throws RuntimeException or {@link Error}: what {@code request} threw, unwrapped
+     *         (nothing is sent), as for {@link Green#call}
      */
     public <R> R call(Function<? super ReplyTo<R>, ? extends M> request, Duration timeout) {
         Objects.requireNonNull(request, "request");
@@ -158,6 +166,7 @@ public final class Ref<M> {
      * @return the timer, to cancel it
      * @throws IllegalStateException if the addressee's runtime is closed
      * @throws IllegalArgumentException if {@code delay} is negative
+     * @throws ClassCastException if {@code msg} is not an {@code M} (only through heap pollution)
      * @throws NullPointerException if an argument is null
      */
     public SendTimer sendAfter(M msg, Duration delay) {
@@ -173,6 +182,7 @@ public final class Ref<M> {
      * @return the timer, to cancel it
      * @throws IllegalStateException if the addressee's runtime is closed
      * @throws IllegalArgumentException if a duration is negative or the period under 1 ms
+     * @throws ClassCastException if {@code msg} is not an {@code M} (only through heap pollution)
      * @throws NullPointerException if an argument is null
      */
     public SendTimer sendEvery(M msg, Duration initialDelay, Duration period) {

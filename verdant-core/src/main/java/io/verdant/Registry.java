@@ -25,7 +25,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *     holder returns), or by {@link #unregister}. A lookup never returns a dead
  *     holder.</li>
  * </ul>
- * All methods may be called from any thread; they never block.
+ * All methods may be called from any thread; they never block, except
+ * {@link #send} to a full {@linkplain Mailbox#blocking blocking} mailbox, which
+ * waits for room as {@link Green#send(Pid, Object)} does.
  *
  * <p>Memory consistency effects: as with a {@link ConcurrentHashMap}, actions
  * in a thread prior to {@link #register} <i>happen-before</i> actions
@@ -174,6 +176,9 @@ public final class Registry {
      *         message is dropped; it is a dead letter of the last holder if the
      *         name was registered and its holder has just ended) or its mailbox dropped it
      * @throws MailboxFullException as {@link Green#send(Pid, Object)}
+     * @throws CancelledException if the caller is cancelled or interrupted while waiting for room
+     *         in a full {@linkplain Mailbox#blocking blocking} mailbox (nothing is sent), as for
+     *         {@link Green#send(Pid, Object)}
      * @throws NullPointerException if an argument is null
      */
     public boolean send(String name, Object msg) {
