@@ -244,7 +244,11 @@ public final class TaskScope<T, R> implements AutoCloseable {
      * Any thread may fork until {@link #join()} starts: a green thread of this
      * or another runtime, or a platform thread; the child is a green thread of
      * the scope's runtime either way. If the scope has stopped, the child starts
-     * cancelled.
+     * cancelled: its body still runs (unlike a subtask forked into the JDK's
+     * cancelled {@code StructuredTaskScope}, which never runs), and sees the
+     * cancellation from its first statement ({@link Green#cancelled()}, its first
+     * Verdant blocking operation). A child forked as the scope stops is cancelled
+     * as it starts, as the children already running are.
      *
      * @param <U> the child's result type
      * @param task what the child runs (may throw checked exceptions: they are

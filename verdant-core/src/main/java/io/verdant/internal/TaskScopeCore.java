@@ -43,7 +43,10 @@ public final class TaskScopeCore<T> {
      *             callback of the last one (or a stop that finds it 0) unparks it.
      *   stopped   set once (under the lock) by the joiner, the deadline watchdog,
      *             the owner's cancellation, or close; whoever sets it cancels every
-     *             child not yet ended; a fork after that starts its child cancelled.
+     *             child not yet ended; a fork that reads it set (with its pending
+     *             reservation) spawns its child under a token cancelled already, so
+     *             it is born cancelled; one whose spawn races the stop cancels its
+     *             child once listed.
      *   timedOut  set by the watchdog if it stopped a scope with children running,
      *             or by a fork into a scope the deadline stopped.
      *   joining   join or close has started: no more forks.
@@ -140,7 +143,8 @@ public final class TaskScopeCore<T> {
     /**
      * Any thread. Starts a child running {@code task},
      * registered for cancellation under the owner (priority of the caller if
-     * it is green, else NORMAL); cancelled at once if the scope has stopped.
+     * it is green, else NORMAL); born cancelled if the scope has stopped (cancelled
+     * as it starts if a stop races this fork).
      *
      * @param <U> the child's result type
      * @param task the body
@@ -148,11 +152,13 @@ public final class TaskScopeCore<T> {
      * @throws IllegalStateException if join or close has started
      */
     public <U extends T> GreenThread<U> fork(Callable<? extends U> task) {
+        boolean stoppedBefore;
         synchronized (this) {
             if (joining) {
                 throw new IllegalStateException("TaskScope: cannot fork once join or close has started");
             }
             pending++; // reserved before the spawn: a join that starts meanwhile waits for it
+            stoppedBefore = stopped;
         }
         // The spawn runs outside the lock: it is a scheduling point, and a deterministic
         // runtime could switch to an earlier child whose end then blocked on this monitor
@@ -161,7 +167,11 @@ public final class TaskScopeCore<T> {
         Priority p = caller != null ? caller.priority() : Priority.NORMAL;
         GreenThread<U> child;
         try {
-            child = owner.runtime().spawn(task, null, p, owner.cancelToken());
+            // Into a stopped scope the child is born cancelled (under a token cancelled
+            // already), not cancelled by the stop() below once it may have run: on another
+            // carrier its body could start first (TaskScopeForkAfterStopTest). A stop racing
+            // this spawn still cancels it there.
+            child = owner.runtime().spawn(task, null, p, stoppedBefore ? cancelledToken() : owner.cancelToken());
         } catch (RuntimeException | Error e) {
             boolean wake;
             synchronized (this) {
@@ -203,6 +213,13 @@ public final class TaskScopeCore<T> {
         }
         child.onComplete((v, t) -> childEnded(child));
         return child;
+    }
+
+    /** A standalone token, cancelled: a thread spawned under it is born cancelled. Any thread. */
+    private static CancelToken cancelledToken() {
+        CancelToken t = CancelToken.create();
+        t.cancel();
+        return t;
     }
 
     private void childEnded(GreenHandle<? extends T> child) {
