@@ -141,7 +141,10 @@ public final class Scope {
         });
     }
 
-    /** Cancels every child (now and spawned later); the scope still waits for them on exit. */
+    /**
+     * Cancels every child (now and spawned later: a child spawned after this starts
+     * cancelled, from its first statement); the scope still waits for them on exit.
+     */
     public void cancel() {
         core.cancel();
     }

@@ -38,7 +38,9 @@ public final class ScopeCore {
      *               the owner at zero (getAndAdd: a full fence, so the owner's
      *               re-check after unpark sees zero).
      *   first       the first failure, set once by CAS; whoever sets it cancels
-     *               the children (a spawn after that cancels its new child at once).
+     *               the children (a spawn after that, which reads cancelling under
+     *               this, spawns its child under a token cancelled already: born
+     *               cancelled; one before it is listed by then, so the cancel reaches it).
      * Cancelled children
      *   A child that ends with CancelledException after a cancellation reached
      *   it is not a failure: the scope's cancel (a failure's, or Scope.cancel),
@@ -128,6 +130,9 @@ public final class ScopeCore {
                     childBodyEnded();
                     return null;
                 }
+                // After the scope's cancel the child is born cancelled (under a token
+                // cancelled already), not cancelled once listed: on another carrier its
+                // body could start first (ScopeSpawnAfterCancelTest).
                 child = owner.runtime().spawn(() -> {
                     try {
                         return task.call();
@@ -147,16 +152,13 @@ public final class ScopeCore {
                     } finally {
                         childBodyEnded();
                     }
-                }, null, Priority.NORMAL, ownerToken);
+                }, null, Priority.NORMAL, cancelling ? cancelledToken() : ownerToken);
                 io.verdant.internal.sched.Faults.scopeChildAdding();
                 if (children.size() >= pruneAt) {
                     children.removeIf(this::spent);
                     pruneAt = Math.max(PRUNE_MIN, 2 * children.size());
                 }
                 children.add(child);
-                if (cancelling) {
-                    child.cancel();
-                }
             }
         } catch (RuntimeException | Error e) {
             if (child == null) {
@@ -169,6 +171,13 @@ public final class ScopeCore {
             throw e;
         }
         return child;
+    }
+
+    /** A standalone token, cancelled: a thread spawned under it is born cancelled. Any thread. */
+    private static CancelToken cancelledToken() {
+        CancelToken t = CancelToken.create();
+        t.cancel();
+        return t;
     }
 
     /** Under this: {@code c} ended and the scope will never report it (see "Fields"). */
