@@ -100,7 +100,12 @@ public final class TaskScope<T, R> implements AutoCloseable {
      */
     public interface Joiner<T, R> {
         /**
-         * Called when a child is forked, before it can end.
+         * Called when a child is forked, on the forking thread, once the child
+         * is started: it may be running, or have ended, already (unlike the
+         * JDK's {@code StructuredTaskScope}, whose subtask has not started when
+         * its joiner's {@code onFork} runs), but {@link #onComplete} for it
+         * comes after this call. If it throws, {@link TaskScope#fork} throws it
+         * and the scope stops (the child is cancelled with the others running).
          *
          * @param child the new child
          * @return true to stop the scope (cancel every running child)
@@ -257,6 +262,8 @@ public final class TaskScope<T, R> implements AutoCloseable {
      * @throws NullPointerException if {@code task} is null
      * @throws IllegalStateException if {@code join} or {@code close} has started,
      *         or the runtime is closed
+     * @throws RuntimeException what the joiner's {@link Joiner#onFork} threw (the
+     *         scope has stopped: the child started and is cancelled), as may an {@link Error}
      */
     public <U extends T> GreenHandle<U> fork(Callable<? extends U> task) {
         Objects.requireNonNull(task, "task");
