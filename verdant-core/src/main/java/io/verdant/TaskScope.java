@@ -45,7 +45,11 @@ import java.util.concurrent.Callable;
  * <li>A timeout given to {@code open} is a deadline for the whole scope,
  *     counted from {@code open}: when it passes, the scope stops (its children
  *     are cancelled, even if the owner is not in {@code join} yet), and
- *     {@code join} throws {@link TimedOutException} once they have ended.</li>
+ *     {@code join} throws {@link TimedOutException} once they have ended. If
+ *     no child was running when it passed (every one had ended in time) and
+ *     none is forked after it, {@code join} returns the policy's result even
+ *     when called after the deadline (the JDK's {@code StructuredTaskScope.join}
+ *     throws {@code TimeoutException} then).</li>
  * <li>A child cancelled on its own, through its handle's
  *     {@link GreenHandle#cancel()}, and ended with {@link CancelledException}
  *     is <em>cancelled</em>, not failed (as a cancelled subtask of the JDK's
@@ -277,8 +281,9 @@ public final class TaskScope<T, R> implements AutoCloseable {
      *
      * @return {@link Joiner#result()}
      * @throws GreenFailedException as the policy decides (a child's failure)
-     * @throws TimedOutException if the scope's deadline passed first (the
-     *         children were cancelled and have ended)
+     * @throws TimedOutException if the scope's deadline passed while a child was
+     *         running, or before one was forked (the children were cancelled and
+     *         have ended); not if every child had ended before it
      * @throws CancelledException if the owner was cancelled, or interrupted while
      *         waiting (or before), and that cut a child short: the children were
      *         cancelled and have ended, and one ended with that cancellation (the
