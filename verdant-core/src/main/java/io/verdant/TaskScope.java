@@ -292,10 +292,15 @@ public final class TaskScope<T, R> implements AutoCloseable {
      *         what it throws), the cancellation or interrupt left set, as the JDK's
      *         {@code StructuredTaskScope.join} whose subtasks all completed
      * @throws IllegalStateException if called by another thread than the owner,
-     *         or a second time
+     *         a second time, or after {@link #close()}
      */
     public R join() {
         requireOwner("join");
+        if (closed) {
+            // As the JDK's: close cancelled the children still running, so the policy's
+            // result would leave them out as if the scope had run its course.
+            throw new IllegalStateException("TaskScope.join: the scope is closed");
+        }
         if (!core.startJoin()) {
             throw new IllegalStateException("TaskScope.join: already joined");
         }
