@@ -104,12 +104,13 @@ public final class TaskScope<T, R> implements AutoCloseable {
      */
     public interface Joiner<T, R> {
         /**
-         * Called when a child is forked, on the forking thread, once the child
-         * is started: it may be running, or have ended, already (unlike the
-         * JDK's {@code StructuredTaskScope}, whose subtask has not started when
-         * its joiner's {@code onFork} runs), but {@link #onComplete} for it
-         * comes after this call. If it throws, {@link TaskScope#fork} throws it
-         * and the scope stops (the child is cancelled with the others running).
+         * Called when a child is forked (also into a scope that has stopped, as
+         * the JDK's), on the forking thread, once the child is started: it may be
+         * running, or have ended, already (unlike the JDK's
+         * {@code StructuredTaskScope}, whose subtask has not started when its
+         * joiner's {@code onFork} runs), but {@link #onComplete} for it comes
+         * after this call. If it throws, {@link TaskScope#fork} throws it and the
+         * scope stops (the child is cancelled with the others running).
          *
          * @param child the new child
          * @return true to stop the scope (cancel every running child)

@@ -197,11 +197,15 @@ public final class TaskScopeCore<T> {
             }
             stop = stopped;
         }
+        if (stop) {
+            stop(); // the scope had stopped before this child was listed: it is cancelled now
+        }
         try {
-            if (!stop) {
-                synchronized (joinerLock) {
-                    stop = joiner.onFork(child);
-                }
+            // Also into a stopped scope (as the JDK's, "even if cancelled"): onComplete is
+            // called for every child, so the joiner is told of each one before it
+            // (TaskScopeLateForkJoinerTest).
+            synchronized (joinerLock) {
+                stop = joiner.onFork(child);
             }
         } catch (RuntimeException | Error e) {
             stop();
@@ -209,7 +213,7 @@ public final class TaskScopeCore<T> {
             throw e;
         }
         if (stop) {
-            stop(); // or the scope had stopped before this child was listed: it is cancelled now
+            stop();
         }
         child.onComplete((v, t) -> childEnded(child));
         return child;
