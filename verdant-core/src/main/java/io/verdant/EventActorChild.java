@@ -22,9 +22,14 @@ final class EventActorChild<S> implements Callable<Object> {
         this.behavior = Objects.requireNonNull(behavior, "behavior");
     }
 
-    /** The supervisor thread: starts one incarnation, linked to it, registered under {@code token}. */
-    GreenThread<S> start(RuntimeCore runtime, String name, CancelToken token, GreenThread<?> supervisor) {
-        return runtime.spawnEvent(initial.get(), behavior, name, Priority.NORMAL,
+    /** The supervisor thread: one incarnation's initial state (user code: may throw anything). */
+    S initialState() {
+        return initial.get();
+    }
+
+    /** The supervisor thread: starts one incarnation from {@code state}, linked to it, registered under {@code token}. */
+    GreenThread<S> start(RuntimeCore runtime, S state, String name, CancelToken token, GreenThread<?> supervisor) {
+        return runtime.spawnEvent(state, behavior, name, Priority.NORMAL,
                 io.verdant.internal.EventActor.DEFAULT_THROUGHPUT, false, token, supervisor);
     }
 

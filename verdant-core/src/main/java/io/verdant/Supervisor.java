@@ -620,7 +620,7 @@ public final class Supervisor {
                 }
                 Running r = new Running(c.spec());
                 try {
-                    startChild(self, r);
+                    startChild(self, r, false);
                 } catch (RuntimeException | Error e) {
                     // An Error too (a supplier's ExceptionInInitializerError): the caller's, not
                     // this supervisor's (SupervisorChildStartErrorTest).
@@ -662,7 +662,7 @@ public final class Supervisor {
                     return new Refused(true, "child '" + c.name() + "' is running");
                 }
                 try {
-                    startChild(self, r);
+                    startChild(self, r, false);
                 } catch (RuntimeException | Error e) {
                     return new StartFailed("supervisor '" + config.name() + "': child '" + c.name()
                             + "' failed to start", e);
@@ -732,15 +732,12 @@ public final class Supervisor {
             for (ChildSpec spec : config.specs()) {
                 Running r = new Running(spec);
                 children.add(r);
-                startChild(self, r);
+                startChild(self, r, true);
             }
             publish(children);
         } catch (RuntimeException | Error e) {
             // A child's start threw: the ones started are stopped in reverse order, as always.
             stopAll(self, children);
-            if (e instanceof RuntimeException && self.runtime().isClosed()) {
-                throw closing(e);
-            }
             throw e;
         } finally {
             started.countDown();
@@ -823,16 +820,13 @@ public final class Supervisor {
                 self.runtime().supervisorRestarts.incrementAndGet();
                 try {
                     switch (config.strategy()) {
-                        case ONE_FOR_ONE -> startChild(self, r);
+                        case ONE_FOR_ONE -> startChild(self, r, true);
                         case ONE_FOR_ALL -> restartFrom(self, children, 0, r);
                         case REST_FOR_ONE -> restartFrom(self, children, i, r);
                     }
                 } catch (RuntimeException | Error e) {
                     restarts--;
                     self.runtime().supervisorRestarts.decrementAndGet();
-                    if (e instanceof RuntimeException && self.runtime().isClosed()) {
-                        throw closing(e);
-                    }
                     throw e;
                 }
                 io.verdant.internal.obs.Jfr.supervisorRestart(config.name(), self.pid(), r.spec.name(),
@@ -849,13 +843,14 @@ public final class Supervisor {
     }
 
     /**
-     * What the supervisor ends with when a child's start threw {@code e} once the runtime
-     * had begun to close: the spawn was refused because of the close (or the start failed
-     * while the close cancels this supervisor anyway), so the supervisor ends cancelled, as
-     * when the close came before the restart (see supervise), with {@code e} suppressed. A
-     * close that began while a strategy restart stopped the siblings (each stop waits for a
-     * Down) made the supervisor fail with the spawn's IllegalStateException, which the
-     * runtime reported as a failure (SupervisorCloseDuringRestartTest).
+     * What the supervisor ends with when a child's spawn was refused ({@code e}) because
+     * the runtime had begun to close: it ends cancelled, as when the close came before the
+     * restart (see supervise), with {@code e} suppressed. A close that began while a
+     * strategy restart stopped the siblings (each stop waits for a Down) made the supervisor
+     * fail with the spawn's IllegalStateException, which the runtime reported as a failure
+     * (SupervisorCloseDuringRestartTest). Only the spawn's refusal: a start that fails for
+     * a reason of its own (an event actor's initial state) fails the supervisor with it,
+     * close or not (SupervisorStartFailureWhileClosingTest).
      */
     private CancelledException closing(Throwable e) {
         CancelledException c = new CancelledException("supervisor '" + config.name()
@@ -935,7 +930,7 @@ public final class Supervisor {
                 continue;
             }
             if (!c.terminated) {
-                startChild(self, c);
+                startChild(self, c, true);
             }
             k++;
         }
@@ -947,12 +942,36 @@ public final class Supervisor {
      * supervisor must not cancel them all at once, it makes the supervisor stop
      * them one by one in reverse start order.
      */
-    private void startChild(GreenThread<?> self, Running r) {
+    private void startChild(GreenThread<?> self, Running r, boolean closeCancels) {
         if (r.spec.body() instanceof EventActorChild<?> actor) {
-            r.thread = actor.start(self.runtime(), r.spec.name(), childToken, self);
+            r.thread = startActor(self, r, actor, closeCancels);
             return;
         }
-        r.thread = self.runtime().spawn(r.spec.body(), r.spec.name(), Priority.NORMAL, childToken, self);
+        try {
+            r.thread = self.runtime().spawn(r.spec.body(), r.spec.name(), Priority.NORMAL, childToken, self);
+        } catch (IllegalStateException e) {
+            throw refused(self, e, closeCancels);
+        }
+    }
+
+    /** Supervisor thread: an event-actor child, its initial state made (user code) before the spawn. */
+    private <S> GreenThread<S> startActor(GreenThread<?> self, Running r, EventActorChild<S> actor,
+                                          boolean closeCancels) {
+        S initial = actor.initialState(); // what this throws is the start's own failure, close or not
+        try {
+            return actor.start(self.runtime(), initial, r.spec.name(), childToken, self);
+        } catch (IllegalStateException e) {
+            throw refused(self, e, closeCancels);
+        }
+    }
+
+    /**
+     * A child's spawn threw {@code e}: with {@code closeCancels} (the supervisor's own starts
+     * and restarts, not a control call's, whose caller is answered with {@code e}), the
+     * close's refusal ends the supervisor cancelled (see closing).
+     */
+    private RuntimeException refused(GreenThread<?> self, IllegalStateException e, boolean closeCancels) {
+        return closeCancels && self.runtime().isClosed() ? closing(e) : e;
     }
 
     private void stopAll(GreenThread<?> self, List<Running> children) {
