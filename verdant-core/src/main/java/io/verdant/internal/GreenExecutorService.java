@@ -111,8 +111,18 @@ public final class GreenExecutorService extends AbstractExecutorService implemen
     private final CancelToken.Registration underRegistration;
     /** Makes each task thread's own mailbox bound, or null for unbounded mailboxes. */
     private final Supplier<MailboxBound> mailbox;
-    /** Threads in awaitTermination or close, each with its closing listener on the runtime. */
-    private final ConcurrentHashMap<Thread, Runnable> waiters = new ConcurrentHashMap<>();
+    /**
+     * Threads in awaitTermination or close, each with its closing listener on the runtime, in the
+     * order they began to wait: tryTerminate wakes them in that order. Not a map keyed by thread:
+     * its iteration order follows the threads' identity hashes, which depend on what the JVM did
+     * before, so a deterministic runtime's waiters joined its runnable set in another order from
+     * run to run and one seed took different schedules (DetExecutorTerminationWaitersTest).
+     */
+    private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+
+    /** A thread in awaitTermination or close, and the closing listener it added to the runtime. */
+    private record Waiter(Thread thread, Runnable closing) {
+    }
     /** Green threads in an invokeAny or invokeAll (parked with this executor as blocker), each with the tasks it waits on. */
     private final ConcurrentHashMap<Thread, List<? extends Future<?>>> invokers = new ConcurrentHashMap<>();
     @SuppressWarnings("unused") private volatile int state;
@@ -478,7 +488,8 @@ public final class GreenExecutorService extends AbstractExecutorService implemen
         }
         Thread me = Thread.currentThread();
         Runnable closing = this::tryTerminate;
-        waiters.put(me, closing);
+        Waiter waiter = new Waiter(me, closing);
+        waiters.add(waiter);
         runtime.addClosingListener(closing);
         try {
             if (runtime.isClosed()) {
@@ -505,7 +516,7 @@ public final class GreenExecutorService extends AbstractExecutorService implemen
             return true;
         } finally {
             runtime.removeClosingListener(closing);
-            waiters.remove(me, closing);
+            waiters.remove(waiter);
         }
     }
 
@@ -530,9 +541,10 @@ public final class GreenExecutorService extends AbstractExecutorService implemen
                 f.cancel(true);
             }
         }
-        Runnable closing = waiters.remove(t);
-        if (closing != null) {
-            runtime.removeClosingListener(closing);
+        for (Waiter w : waiters) {
+            if (w.thread() == t && waiters.remove(w)) {
+                runtime.removeClosingListener(w.closing());
+            }
         }
     }
 
@@ -548,8 +560,8 @@ public final class GreenExecutorService extends AbstractExecutorService implemen
             if (underRegistration != null) {
                 underRegistration.remove(); // no task is left for it to cancel
             }
-            for (Thread t : waiters.keySet()) {
-                LockSupport.unpark(t);
+            for (Waiter w : waiters) {
+                LockSupport.unpark(w.thread());
             }
         }
     }
