@@ -498,8 +498,12 @@ public final class Determinism {
      * These settings with another step limit: a schedule that takes more steps
      * fails with a {@link ScheduleFailedException} saying "livelock?" and
      * showing its last steps (a loop of green threads that keep each other
-     * busy, or a retry loop that never gives up). The replay key names the
-     * limit when it is not the default.
+     * busy, or a retry loop that never gives up). The same number bounds the
+     * moves of virtual time in a row that make no green thread runnable (a
+     * periodic timer whose messages nobody receives): past it, time moves no
+     * more, and a body still waiting fails the run with a
+     * {@link ScheduleFailedException} naming what each green thread waits on.
+     * The replay key names the limit when it is not the default.
      *
      * @param steps the most steps a schedule may take, at least 1 ({@link #DEFAULT_MAX_STEPS} unless set)
      * @return settings with the same seed, strategy and policy and this limit

@@ -141,6 +141,23 @@ import java.util.concurrent.locks.LockSupport;
  *   the first difference fails the run with a NondeterminismException naming
  *   the step.
  *
+ * Timers that wake nobody
+ *   A timer can fire and make no task runnable: a SendTimer whose messages
+ *   pile up in the mailbox of a thread that waits on something else (a
+ *   channel), a slot of cancelled entries, a cascade between wheel levels. A
+ *   periodic one (Green.sendEvery) does so forever: idle() moved the clock to
+ *   its next tick, fired it and came back, taking no step, so neither
+ *   maxSteps nor the watchdog (no task mounted) nor the deadlock report (a
+ *   timer pending) ended the run, which hung with a growing mailbox
+ *   (DetTimerWakesNobodyTest). idle() now counts the moves of virtual time
+ *   since the last step (idleMovesSpent); past maxSteps it moves time no
+ *   more and judges the state as if no timer were pending: with rt.run's
+ *   caller waiting and every live thread waiting, the run fails naming them
+ *   (a ScheduleFailedException, not a DeadlockException: a timer is pending);
+ *   after the body under failOnLeak, they are reported as leaks; otherwise
+ *   the carrier waits, as for a thread in transit or the outside, until a
+ *   step resets the count.
+ *
  * Settle
  *   Green.settle() marks the caller's task settling and yields; admit() puts a
  *   settling task aside (settlers) instead of in the runnable set. When
@@ -337,6 +354,12 @@ public final class DetScheduler {
     /** Foreign continuations seen so far, by identity; carrier only. */
     private final IdentityHashMap<Runnable, DetTask> foreign = new IdentityHashMap<>(4); // small: a new one per schedule
     private long nextId;
+    /**
+     * Moves of virtual time since the last step, and the step count when they began (see
+     * "Timers that wake nobody"); carrier only.
+     */
+    private long idleMoves;
+    private long stepsAtIdleMove = -1;
     private RuntimeCore runtime;
     private long stackSize;
     /**
@@ -936,6 +959,7 @@ public final class DetScheduler {
         if (admitInbox()) {
             return;
         }
+        boolean timersWakeNobody = false;
         TimerWheel wheel = runtime.timers;
         carrierWaker = StepLog.WAKER_TIMER;
         try {
@@ -952,9 +976,12 @@ public final class DetScheduler {
             }
             long toNext = wheel.nanosToNextDeadline();
             if (toNext >= 0) {
-                clock.advance(toNext);
-                wheel.advance();
-                return;
+                if (!idleMovesSpent()) {
+                    clock.advance(toNext);
+                    wheel.advance();
+                    return;
+                }
+                timersWakeNobody = true; // judged below as if no timer were pending
             }
         } finally {
             carrierWaker = StepLog.WAKER_CARRIER;
@@ -973,7 +1000,13 @@ public final class DetScheduler {
                     synchronized (lock) {
                         decided = !inbox.isEmpty() || awaiting > 0;
                         if (inbox.isEmpty() && awaiting > 0) {
-                            failLocked(new DeadlockException(waitReport(live) + report(), liveTrace()));
+                            failLocked(timersWakeNobody
+                                    ? new ScheduleFailedException(idleMovesMessage() + ": every green thread waits, "
+                                            + "and the timers that fire wake none of them:\n" + waitReport(live)
+                                            + "  A periodic timer (Green.sendEvery) whose messages nobody receives "
+                                            + "keeps virtual time moving; cancel it, or raise the limit if the test "
+                                            + "is just long" + report(), liveTrace())
+                                    : new DeadlockException(waitReport(live) + report(), liveTrace()));
                         }
                     }
                     if (decided) {
@@ -991,7 +1024,9 @@ public final class DetScheduler {
                         if (inbox.isEmpty()) {
                             failLocked(new ScheduleFailedException("leak: the body has ended but " + live.size()
                                     + " green thread(s) it started are still alive, waiting with nothing left to "
-                                    + "wake them (Determinism.failOnLeak):\n" + waitReport(live).stripTrailing()
+                                    + "wake them (Determinism.failOnLeak" + (timersWakeNobody ? "; " + idleMovesMessage()
+                                    + ", the timers that fire wake none of them" : "") + "):\n"
+                                    + waitReport(live).stripTrailing()
                                     + "\n  Join or cancel them before the body returns" + report(), liveTrace()));
                         }
                     }
@@ -1057,6 +1092,25 @@ public final class DetScheduler {
             carrierWaker = StepLog.WAKER_CARRIER;
         }
         return true;
+    }
+
+    /**
+     * Carrier only: counts a move of virtual time (see "Timers that wake
+     * nobody"); true once more than maxSteps moves were made with no step
+     * between them: the caller then moves time no more until a step is taken.
+     */
+    private boolean idleMovesSpent() {
+        long n = log.count();
+        if (n != stepsAtIdleMove) {
+            stepsAtIdleMove = n;
+            idleMoves = 0;
+        }
+        return ++idleMoves > settings.maxStepsValue();
+    }
+
+    private String idleMovesMessage() {
+        return "virtual time moved more than " + settings.maxStepsValue() + " times (Determinism.maxSteps) without a "
+                + "step, to " + clock.nanoTime() + " ns";
     }
 
     /** Carrier only: every root has ended and nothing is left to run (see quiet). */
