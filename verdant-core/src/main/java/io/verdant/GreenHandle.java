@@ -202,6 +202,10 @@ public interface GreenHandle<T> {
      *         (close abandoned it: its {@link #state()} is {@link GreenState#FAILED},
      *         yet this, not a {@code GreenFailedException}, is thrown)
      * @throws IllegalStateException if the thread joins itself (it would wait forever)
+     * @throws ScheduleFailedException if the thread belongs to a deterministic runtime,
+     *         the caller is outside that runtime (the test thread) and the run fails
+     *         before the thread ends (a deadlock, a refused input, too many steps), as
+     *         {@link Verdant#run(java.util.concurrent.Callable)} throws it
      */
     T join();
 

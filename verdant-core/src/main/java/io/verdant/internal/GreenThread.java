@@ -1529,9 +1529,31 @@ public final class GreenThread<T> extends GreenThreadHead<T>
     private T awaitOutcome(Deadline deadline) {
         Safepoints.poll();
         if (waitersAcquire() != DONE) {
+            if (runtime.det != null && deadline == Deadline.FOREVER) {
+                awaitDeterministic(runtime.det);
+            }
             await(deadline);
         }
         return outcomeOrThrow();
+    }
+
+    /**
+     * An untimed join of a deterministic runtime's thread by a thread outside
+     * that runtime (not on its carrier): waits as rt.run's caller does, so a
+     * deadlock, a refused input or a livelock of the run is thrown here
+     * (ScheduleFailedException) instead of leaving the join waiting for ever
+     * (see DetScheduler, "Joins from outside").
+     */
+    private void awaitDeterministic(io.verdant.internal.det.DetScheduler det) {
+        if (current() == this || det.callerOnCarrier() || det.callerIsCarrier()) {
+            return; // this runtime's own threads wait as usual; a self-join is refused by await
+        }
+        try {
+            det.awaitEnd(this);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new io.verdant.CancelledException("GreenHandle.join: interrupted while waiting for " + pid());
+        }
     }
 
     /**

@@ -112,6 +112,17 @@ import java.util.concurrent.locks.LockSupport;
  *   came sooner (DetOutsideSpawnTest). Roots whose starts are separated by
  *   virtual time (the first sleeps) still start at a real-time moment.
  *
+ * Joins from outside
+ *   An untimed join of one of this runtime's green threads by a thread
+ *   outside it (the test thread joining a handle from rt.spawn) waits as
+ *   rt.run's caller does (awaitEnd: counted in awaiting, watched by the
+ *   watchdog, ended by a failure, which it throws). Before, it waited on the
+ *   handle alone: a deadlock was never reported (nobody awaiting, so live
+ *   roots that all wait were taken to wait for a body still to come) and the
+ *   join hung; a refusal or a livelock failed a run nobody looked at
+ *   (DetOutsideJoinTest). A timed join from outside keeps its real-time
+ *   timeout.
+ *
  * Internal versus external submissions
  *   A submission is internal if the submitting thread is the carrier or the
  *   virtual thread now mounted on it (mounted, volatile, written by the
@@ -381,6 +392,8 @@ public final class DetScheduler {
     private boolean released;
     /** Threads waiting in awaitRoot (rt.run's callers); guarded by lock (see "Roots from outside"). */
     private int awaiting;
+    /** Of awaiting, the joins from outside (awaitEnd; see "Joins from outside"); guarded by lock. */
+    private int outsideJoins;
     /** Green.random() sources by green thread; carrier only (green threads of this runtime run on it). */
     private final IdentityHashMap<GreenThread<?>, SplittableRandom> threadRandoms = new IdentityHashMap<>(4);
 
@@ -988,6 +1001,7 @@ public final class DetScheduler {
         }
         boolean transit = false;
         boolean forOutside = false;
+        int joinsJudged = -1; // outsideJoins when the leaks were judged, or -1
         if (failure == null && !closing) {
             List<GreenThread<?>> live = notDone(runtime.liveGreenThreads());
             if (!endedInTransit.isEmpty()) {
@@ -1000,13 +1014,7 @@ public final class DetScheduler {
                     synchronized (lock) {
                         decided = !inbox.isEmpty() || awaiting > 0;
                         if (inbox.isEmpty() && awaiting > 0) {
-                            failLocked(timersWakeNobody
-                                    ? new ScheduleFailedException(idleMovesMessage() + ": every green thread waits, "
-                                            + "and the timers that fire wake none of them:\n" + waitReport(live)
-                                            + "  A periodic timer (Green.sendEvery) whose messages nobody receives "
-                                            + "keeps virtual time moving; cancel it, or raise the limit if the test "
-                                            + "is just long" + report(), liveTrace())
-                                    : new DeadlockException(waitReport(live) + report(), liveTrace()));
+                            failLocked(stuck(live, timersWakeNobody));
                         }
                     }
                     if (decided) {
@@ -1032,6 +1040,19 @@ public final class DetScheduler {
                     }
                     return;
                 } else {
+                    boolean joined;
+                    synchronized (lock) {
+                        // A join from outside waits on one of them (see "Joins from outside"):
+                        // nothing is left to end that wait. One that comes later wakes the wait below.
+                        joinsJudged = outsideJoins;
+                        joined = outsideJoins > 0 && inbox.isEmpty();
+                        if (joined) {
+                            failLocked(stuck(live, timersWakeNobody));
+                        }
+                    }
+                    if (joined) {
+                        return;
+                    }
                     markQuiet();
                 }
             } else {
@@ -1044,7 +1065,8 @@ public final class DetScheduler {
             Thread.yield();
         }
         synchronized (lock) {
-            if (inbox.isEmpty() && !stop && !(forOutside && awaiting > 0)) {
+            if (inbox.isEmpty() && !stop && !(forOutside && awaiting > 0)
+                    && (joinsJudged < 0 || outsideJoins == joinsJudged)) {
                 lock.wait(transit ? RECHECK_MILLIS : 0);
             }
         }
@@ -1092,6 +1114,16 @@ public final class DetScheduler {
             carrierWaker = StepLog.WAKER_CARRIER;
         }
         return true;
+    }
+
+    /** Carrier only: the failure of a run whose live green threads all wait with nothing left to wake them. */
+    private ScheduleFailedException stuck(List<GreenThread<?>> live, boolean timersWakeNobody) {
+        return timersWakeNobody
+                ? new ScheduleFailedException(idleMovesMessage() + ": every green thread waits, and the timers that "
+                        + "fire wake none of them:\n" + waitReport(live) + "  A periodic timer (Green.sendEvery) whose "
+                        + "messages nobody receives keeps virtual time moving; cancel it, or raise the limit if the "
+                        + "test is just long" + report(), liveTrace())
+                : new DeadlockException(waitReport(live) + report(), liveTrace());
     }
 
     /**
@@ -1476,20 +1508,44 @@ public final class DetScheduler {
      * @throws InterruptedException if the caller is interrupted while waiting
      */
     public void awaitRoot(GreenThread<?> root) throws InterruptedException {
+        await(root, false);
+    }
+
+    /**
+     * Any thread outside the runtime: an untimed join of {@code g} (see "Joins
+     * from outside"). Waits until {@code g} has ended or the run fails,
+     * whichever comes first; unlike {@link #awaitRoot}, it does not wait for
+     * the end-of-body checks of a root.
+     *
+     * @param g the green thread the caller joins
+     * @throws ScheduleFailedException if the run failed (deadlock, refusal, livelock)
+     * @throws InterruptedException if the caller is interrupted while waiting
+     */
+    public void awaitEnd(GreenThread<?> g) throws InterruptedException {
+        await(g, true);
+    }
+
+    private void await(GreenThread<?> root, boolean anyEnd) throws InterruptedException {
         synchronized (lock) {
             awaiting++;
+            if (anyEnd) {
+                outsideJoins++;
+            }
             lock.notifyAll(); // a carrier waiting for the outside (see "Roots from outside") looks again
         }
         try {
-            awaitRootRegistered(root);
+            awaitRootRegistered(root, anyEnd);
         } finally {
             synchronized (lock) {
                 awaiting--;
+                if (anyEnd) {
+                    outsideJoins--;
+                }
             }
         }
     }
 
-    private void awaitRootRegistered(GreenThread<?> root) throws InterruptedException {
+    private void awaitRootRegistered(GreenThread<?> root, boolean anyEnd) throws InterruptedException {
         for (long t0 = System.nanoTime(); !root.isDone() && failure == null
                 && System.nanoTime() - t0 < HANDOFF_YIELD_NANOS; ) {
             Thread.yield(); // a short body ends within microseconds: see HANDOFF_YIELD_NANOS
@@ -1500,8 +1556,10 @@ public final class DetScheduler {
         long since = System.nanoTime();
         while (true) {
             synchronized (lock) {
-                if ((root.isDone() && (endedRoots.contains(root) || closing) && (!leakCheck || quiet || closing))
-                        || failure != null) {
+                if (failure != null || anyEnd && root.isDone()) {
+                    break;
+                }
+                if (root.isDone() && (endedRoots.contains(root) || closing) && (!leakCheck || quiet || closing)) {
                     endedRoots.remove(root);
                     break;
                 }

@@ -1,0 +1,96 @@
+package io.verdant;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * An untimed {@code join()} of a deterministic runtime's green thread by the
+ * test thread (a handle from {@code rt.spawn}, or one the body returned)
+ * reports what {@code rt.run} reports: a deadlock, a refused input. Before,
+ * the join waited on the handle alone: a deadlock was never reported (with
+ * nobody in {@code rt.run}, roots that all wait were taken to wait for a body
+ * still to come) and the join hung; a refused JDK timed wait failed a run
+ * nobody looked at, and the join returned the thread's result as if nothing
+ * had happened.
+ */
+@Timeout(120)
+class DetOutsideJoinTest {
+    /** Generous: each join should end within milliseconds. */
+    private static final long BOUND_SECONDS = 30;
+
+    /** What {@code join} returned or threw, on a platform thread; fails the test if it has not ended within the bound. */
+    private static Object joinBounded(Determinism d, Function<Verdant, Object> join) throws Exception {
+        try (Verdant rt = Verdant.deterministic(DetRuns.QUIET, d)) {
+            CompletableFuture<Object> outcome = new CompletableFuture<>();
+            Thread.ofPlatform().daemon().name("det-outside-joiner").start(() -> {
+                try {
+                    outcome.complete(join.apply(rt));
+                } catch (Throwable t) {
+                    outcome.complete(t);
+                }
+            });
+            try {
+                return outcome.get(BOUND_SECONDS, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                fail("the join did not end within " + BOUND_SECONDS + " s: " + rt.trace());
+                return null;
+            }
+        }
+    }
+
+    @Test
+    void aJoinFromOutsideOfADeadlockedThreadGetsTheDeadlock() throws Exception {
+        Object r = joinBounded(Determinism.seed(1), rt -> {
+            Channel<Integer> never = Channel.rendezvous();
+            return rt.spawn(() -> never.receive()).join();
+        });
+        assertThat(r).isInstanceOf(DeadlockException.class);
+        assertThat(((Throwable) r).getMessage()).startsWith("[replay v1:random:0x1]").contains("Channel");
+    }
+
+    @Test
+    void aJoinFromOutsideOfAThreadLeftWaitingByTheBodyGetsTheDeadlock() throws Exception {
+        Object r = joinBounded(Determinism.seed(2), rt -> {
+            Channel<Integer> never = Channel.rendezvous();
+            GreenHandle<Integer> left = rt.run(() -> Green.spawner().name("left").spawn(() -> never.receive()));
+            return left.join();
+        });
+        assertThat(r).isInstanceOf(DeadlockException.class);
+        assertThat(((Throwable) r).getMessage()).contains("left").contains("Channel");
+    }
+
+    @Test
+    void aJoinFromOutsideOfAThreadThatMakesAJdkTimedWaitGetsTheRefusal() throws Exception {
+        Object r = joinBounded(Determinism.seed(3), rt -> rt.spawn(() -> {
+            Thread.sleep(1_000);
+            return 1;
+        }).join());
+        assertThat(r).isInstanceOf(ScheduleFailedException.class);
+        assertThat(((Throwable) r).getMessage()).contains("Thread.sleep");
+    }
+
+    @Test
+    void aJoinFromOutsideReturnsWhatTheThreadReturnsAfterVirtualTime() throws Exception {
+        Object r = joinBounded(Determinism.seed(4), rt -> rt.spawn(() -> {
+            Green.sleep(Duration.ofHours(1));
+            return Green.nanoTime();
+        }).join());
+        assertThat(r).isEqualTo(Duration.ofHours(1).toNanos());
+        Object inner = joinBounded(Determinism.seed(5), rt -> {
+            GreenHandle<Long> h = rt.run(() -> Green.spawn(() -> {
+                Green.sleep(Duration.ofMinutes(5));
+                return Green.nanoTime();
+            }));
+            return h.join();
+        });
+        assertThat(inner).isEqualTo(Duration.ofMinutes(5).toNanos());
+    }
+}
