@@ -498,7 +498,8 @@ public final class Determinism {
      * These settings with another step limit: a schedule that takes more steps
      * fails with a {@link ScheduleFailedException} saying "livelock?" and
      * showing its last steps (a loop of green threads that keep each other
-     * busy, or a retry loop that never gives up). The same number bounds the
+     * busy, or a retry loop that never gives up). The same number, at least
+     * {@link #DEFAULT_MAX_STEPS}, bounds the
      * moves of virtual time in a row that make no green thread runnable (a
      * periodic timer whose messages nobody receives): past it, time moves no
      * more, and a body still waiting fails the run with a

@@ -81,6 +81,27 @@ class DetTimerWakesNobodyTest {
     }
 
     @Test
+    void manyOneShotTimersThatWakeNobodyAreNoLivelockUnderASmallStepLimit() throws Exception {
+        // 2,000 messages sent after distinct delays to a thread that sleeps past them all: 2,000 moves of
+        // virtual time without a step, more than maxSteps, yet a finite program that ends.
+        Throwable t = runBounded(Determinism.seed(4).maxSteps(100), () -> {
+            GreenHandle<Integer> sleeper = Green.spawn(() -> {
+                Green.sleep(Duration.ofHours(1));
+                return Green.mailboxSize();
+            });
+            for (int i = 1; i <= 2_000; i++) {
+                Green.sendAfter(sleeper.pid(), i, Duration.ofMillis(i));
+            }
+            int got = sleeper.join();
+            if (got != 2_000) {
+                throw new AssertionError("mailbox held " + got);
+            }
+            return got;
+        });
+        assertThat(t).isNull();
+    }
+
+    @Test
     void aPeriodicTimerThatWakesItsReceiverIsNoLivelockUntilMaxSteps() throws Exception {
         // The ticks wake the receiver, which counts them: steps, not idle advances. 100 ticks pass.
         Throwable t = runBounded(Determinism.seed(3).maxSteps(10_000), () -> {

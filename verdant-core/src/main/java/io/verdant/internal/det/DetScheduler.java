@@ -161,8 +161,8 @@ import java.util.concurrent.locks.LockSupport;
  *   maxSteps nor the watchdog (no task mounted) nor the deadlock report (a
  *   timer pending) ended the run, which hung with a growing mailbox
  *   (DetTimerWakesNobodyTest). idle() now counts the moves of virtual time
- *   since the last step (idleMovesSpent); past maxSteps it moves time no
- *   more and judges the state as if no timer were pending: with rt.run's
+ *   since the last step (idleMovesSpent); past maxSteps (at least the
+ *   default, 1,000,000: see idleMoveLimit) it moves time no more and judges the state as if no timer were pending: with rt.run's
  *   caller waiting and every live thread waiting, the run fails naming them
  *   (a ScheduleFailedException, not a DeadlockException: a timer is pending);
  *   after the body under failOnLeak, they are reported as leaks; otherwise
@@ -1128,8 +1128,9 @@ public final class DetScheduler {
 
     /**
      * Carrier only: counts a move of virtual time (see "Timers that wake
-     * nobody"); true once more than maxSteps moves were made with no step
-     * between them: the caller then moves time no more until a step is taken.
+     * nobody"); true once more than idleMoveLimit() moves were made with no
+     * step between them: the caller then moves time no more until a step is
+     * taken.
      */
     private boolean idleMovesSpent() {
         long n = log.count();
@@ -1137,12 +1138,24 @@ public final class DetScheduler {
             stepsAtIdleMove = n;
             idleMoves = 0;
         }
-        return ++idleMoves > settings.maxStepsValue();
+        return ++idleMoves > idleMoveLimit();
+    }
+
+    /**
+     * maxSteps, but at least DEFAULT_MAX_STEPS: a finite program may arm many
+     * one-shot timers in one step (messages sent after distinct delays to a
+     * thread that reads them later), each a move that wakes nobody; a small
+     * maxSteps set to catch a livelock early must not fail it
+     * (DetTimerWakesNobodyTest). Only a timer that fires without end (a
+     * periodic one) reaches a million moves in a row.
+     */
+    private long idleMoveLimit() {
+        return Math.max(settings.maxStepsValue(), Determinism.DEFAULT_MAX_STEPS);
     }
 
     private String idleMovesMessage() {
-        return "virtual time moved more than " + settings.maxStepsValue() + " times (Determinism.maxSteps) without a "
-                + "step, to " + clock.nanoTime() + " ns";
+        return "virtual time moved more than " + idleMoveLimit() + " times (Determinism.maxSteps, at least "
+                + Determinism.DEFAULT_MAX_STEPS + ") without a step, to " + clock.nanoTime() + " ns";
     }
 
     /** Carrier only: every root has ended and nothing is left to run (see quiet). */
