@@ -252,7 +252,10 @@ public final class Verdant implements AutoCloseable {
      *         cancelled (the interrupt status stays set), except a green thread of this
      *         runtime, which the close cancels: one cancelled gets CancelledException
      * @throws ScheduleFailedException in a deterministic runtime, if the schedule
-     *         failed before the body ended (deadlock, a refused input, too many steps)
+     *         failed before the body ended (deadlock, a refused input, too many steps);
+     *         or if the caller is a green thread of another, deterministic runtime
+     *         (strict policy): the wait cannot be replayed, so that runtime's run
+     *         fails, and this is its failure (the body is not run)
      */
     public <T> T run(Callable<? extends T> body) {
         Objects.requireNonNull(body, "body");
@@ -262,6 +265,9 @@ public final class Verdant implements AutoCloseable {
         // as every Verdant wait refuses it on entry: the body would run on for nobody.
         if (Waits.cancelled()) {
             throw Waits.cancelledException("Verdant.run");
+        }
+        if (caller != null && caller.runtime() != core && caller.runtime().det != null) {
+            caller.runtime().det.waitForOtherRuntime("Verdant.run on runtime '" + core.name + "'");
         }
         GreenThread<T> g = core.<T>spawn(() -> {
             // run() hands the body's failure to its caller, so it is never an

@@ -548,6 +548,36 @@ public final class DetScheduler {
     }
 
     /**
+     * Carrier only (a green thread of this runtime): it is about to wait in
+     * {@code what}, for another runtime (its rt.run), whose threads end that
+     * wait in real time. Strict: fails this run naming the call and throws the
+     * failure (before, the wait was refused as a JDK timed wait "(at ?)" or as
+     * a wake-up from outside, naming neither the call nor the other runtime:
+     * DetOtherRuntimeRunTest). Lenient: marks the run not replayable and
+     * returns (the wait is admitted as any other from outside).
+     *
+     * @param what the call, for example {@code "Verdant.run on runtime 'other'"}
+     * @throws ScheduleFailedException this run's failure, under the strict policy
+     */
+    public void waitForOtherRuntime(String what) {
+        if (settings.isLenient()) {
+            replayable = false;
+            return;
+        }
+        if (failure == null && !closing) {
+            fail(new ScheduleFailedException(what + " was called by green thread " + GreenThread.current()
+                    + " of a deterministic runtime: it waits for the other runtime, whose threads end the wait in "
+                    + "real time, which the schedule cannot control. Call it from outside the deterministic "
+                    + "runtime (the test thread), or opt in to Determinism.lenient() (the wait is then admitted "
+                    + "when nothing else can run, and the run may not replay)" + report(), liveTrace()));
+        }
+        ScheduleFailedException f = failure;
+        if (f != null) {
+            throw f;
+        }
+    }
+
+    /**
      * Any thread: whether the caller runs on this runtime's carrier (a virtual
      * thread a green thread started, which inherits the runtime as its scheduler).
      */
