@@ -201,7 +201,11 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T>, io.ver
                 n.complete(Node.CLOSED, null);
             }
         } finally {
-            unlock();
+            try {
+                unlock();
+            } catch (StackOverflowError e) {
+                lock = 0; // see SpinLock, "Overflow"
+            }
         }
         for (Thread t : wake) {
             LockSupport.unpark(t);
@@ -284,7 +288,11 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T>, io.ver
                 n = null;
             }
         } finally {
-            unlock();
+            try {
+                unlock();
+            } catch (StackOverflowError e) {
+                lock = 0; // see SpinLock, "Overflow"
+            }
         }
         if (n == null) {
             if (wake != NO_WAKE) {
@@ -338,7 +346,11 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T>, io.ver
                 }
             }
         } finally {
-            unlock();
+            try {
+                unlock();
+            } catch (StackOverflowError e) {
+                lock = 0; // see SpinLock, "Overflow"
+            }
         }
         if (n == null) {
             if (wake != null) {
@@ -396,7 +408,11 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T>, io.ver
                                 unlinkLocked(n);
                             }
                         } finally {
-                            unlock();
+                            try {
+                                unlock();
+                            } catch (StackOverflowError e) {
+                                lock = 0; // see SpinLock, "Overflow"
+                            }
                         }
                         if (aborted) {
                             throw cancelled ? Waits.cancelledException(op) : timedOut(verb, deadline);
@@ -437,7 +453,11 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T>, io.ver
                 unlinkLocked(n);
             }
         } finally {
-            unlock();
+            try {
+                unlock();
+            } catch (StackOverflowError e) {
+                lock = 0; // see SpinLock, "Overflow"
+            }
         }
     }
 
@@ -457,7 +477,11 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T>, io.ver
             SelectNode s = dropAbandonedLocked(sendersHead, t);
             select = r != null ? r : s;
         } finally {
-            unlock();
+            try {
+                unlock();
+            } catch (StackOverflowError e) {
+                lock = 0; // see SpinLock, "Overflow"
+            }
         }
         if (select != null) {
             SelectCore.withdrawAbandoned(select); // its cases in the other channels (this one is the blocker)
@@ -680,7 +704,11 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T>, io.ver
             }
             return size;
         } finally {
-            unlock();
+            try {
+                unlock();
+            } catch (StackOverflowError e) {
+                lock = 0; // see SpinLock, "Overflow"
+            }
         }
     }
 

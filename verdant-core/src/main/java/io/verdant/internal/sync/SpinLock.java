@@ -21,13 +21,30 @@ import java.lang.invoke.VarHandle;
  *   unlock publishes every write of the critical section to the next holder.
  * Not reentrant, not fair. Never park while holding it; wake-ups (unpark)
  * happen after unlock. Any thread.
+ * Overflow
+ *   Near the end of a stack (an operation deep in a runaway recursion) the call
+ *   of unlock() in a critical section's finally can throw StackOverflowError
+ *   although the call of lock() from the same frame did not (seen in
+ *   ChannelStackOverflowTest: a catch inside unlock() caught nothing in two
+ *   failing runs, so the error came at its entry; most likely the overflow in
+ *   the critical section's body sent the frame to the interpreter, in a larger
+ *   frame). Nothing was stored, so the lock
+ *   stayed held for ever and every later operation on the structure spun. A
+ *   holder catches that error around unlock() and stores 0 into {@link #lock}
+ *   itself: a volatile store makes no call, so it cannot overflow, and it is at
+ *   least as strong as the release; only that path pays its fence. The holder
+ *   then goes on as if unlock() had returned (its critical section completed).
  * </pre>
  */
 public class SpinLock {
     /** Spins before yielding: about the length of one critical section. Chosen, not measured. */
     private static final int SPINS = 64;
 
-    @SuppressWarnings("unused") private volatile int lock;
+    /**
+     * 0 free, 1 held. Written directly, by a volatile store, only by a holder whose
+     * call of {@link #unlock()} overflowed the stack (see "Overflow").
+     */
+    protected volatile int lock;
 
     /** An unlocked lock. */
     public SpinLock() {
