@@ -82,6 +82,8 @@ public final class Select<R> {
      * @param then the body run with the received value
      * @return this select
      * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code channel} was not made by {@link Channel#rendezvous()},
+     *         {@link Channel#bounded(int)} or {@link Channel#unbounded()} (the select is left as it was)
      */
     public <T> Select<R> onReceive(Channel<T> channel, Function<? super T, ? extends R> then) {
         add(channel, false, null, Objects.requireNonNull(then, "then"));
@@ -97,6 +99,8 @@ public final class Select<R> {
      * @param then the body run after the send
      * @return this select
      * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code channel} was not made by {@link Channel#rendezvous()},
+     *         {@link Channel#bounded(int)} or {@link Channel#unbounded()} (the select is left as it was)
      */
     public <T> Select<R> onSend(Channel<T> channel, T value, Supplier<? extends R> then) {
         Objects.requireNonNull(value, "value");

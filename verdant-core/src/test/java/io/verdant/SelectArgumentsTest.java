@@ -47,6 +47,12 @@ class SelectArgumentsTest {
     @Test
     void badArgumentsNameTheArgumentAndAddNothing() {
         Channel<Integer> ch = Channel.bounded(1);
+        // A Channel of the caller's own making: a select works only on Verdant's.
+        @SuppressWarnings("unchecked")
+        Channel<Integer> foreign = (Channel<Integer>) java.lang.reflect.Proxy.newProxyInstance(
+                Channel.class.getClassLoader(), new Class<?>[] {Channel.class}, (proxy, method, args) -> {
+                    throw new UnsupportedOperationException(method.getName());
+                });
         record Case(String what, Class<? extends Exception> type, String name, Consumer<Select<String>> call) {
         }
         Case[] cases = {
@@ -55,6 +61,10 @@ class SelectArgumentsTest {
             new Case("onSend null channel", NullPointerException.class, "channel", s -> s.onSend(null, 1, () -> "s")),
             new Case("onSend null value", NullPointerException.class, "value", s -> s.onSend(ch, null, () -> "s")),
             new Case("onSend null body", NullPointerException.class, "then", s -> s.onSend(ch, 1, null)),
+            new Case("onReceive foreign channel", IllegalArgumentException.class, "channel",
+                    s -> s.onReceive(foreign, v -> "r")),
+            new Case("onSend foreign channel", IllegalArgumentException.class, "channel",
+                    s -> s.onSend(foreign, 1, () -> "s")),
             new Case("onClosed null channel", NullPointerException.class, "channel", s -> s.onClosed(null, e -> "c")),
             new Case("onClosed null body", NullPointerException.class, "then", s -> s.onClosed(ch, null)),
             new Case("onTimeout null timeout", NullPointerException.class, "timeout", s -> s.onTimeout(null, () -> "t")),
