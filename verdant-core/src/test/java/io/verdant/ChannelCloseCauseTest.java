@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Timeout;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -151,5 +152,59 @@ class ChannelCloseCauseTest {
         assertThatThrownBy(() -> Select.<String>create().onClosed(ch, null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> Select.<String>create().onReceive(ch, v -> v).onClosed(unrelated, e -> "").select())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("no send or receive case");
+    }
+
+    /**
+     * The message of the ChannelClosedException names the close cause by its
+     * toString(), user code: it runs after the channel's lock is released, so
+     * another thread's operation on the channel goes through while it runs. It
+     * used to run inside the send's or receive's critical section: a slow
+     * toString() (one that logs, or builds a report) made every other operation
+     * on the channel spin for as long as it ran, against the lock's rule that a
+     * critical section never calls user code.
+     */
+    @Test
+    void theCausesToStringRunsOutsideTheChannelsLock() {
+        Channel<Integer> ch = Channel.bounded(1);
+        AtomicBoolean armed = new AtomicBoolean();
+        AtomicBoolean gotThrough = new AtomicBoolean();
+        IllegalStateException why = new IllegalStateException("producer failed") {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public String toString() {
+                if (armed.compareAndSet(true, false)) {
+                    gotThrough.set(anotherOperationGetsThrough(ch));
+                }
+                return "producer failed (slow to print)";
+            }
+        };
+        ch.close(why);
+        armed.set(true);
+        assertThatThrownBy(() -> ch.trySend(1)).isInstanceOf(ChannelClosedException.class).hasCauseReference(why);
+        assertThat(gotThrough).as("another operation while a send's exception printed the cause").isTrue();
+        armed.set(true);
+        gotThrough.set(false);
+        assertThatThrownBy(ch::tryReceive).isInstanceOf(ChannelClosedException.class).hasCauseReference(why);
+        assertThat(gotThrough).as("another operation while a receive's exception printed the cause").isTrue();
+    }
+
+    /** A tryReceive on {@code ch} from another thread ends within 15 s (it throws: the channel is closed and drained). */
+    private static boolean anotherOperationGetsThrough(Channel<Integer> ch) {
+        CountDownLatch through = new CountDownLatch(1);
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                ch.tryReceive();
+            } catch (ChannelClosedException expected) {
+                // closed and drained
+            }
+            through.countDown();
+        });
+        try {
+            return through.await(15, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 }

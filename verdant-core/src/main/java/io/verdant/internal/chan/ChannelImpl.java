@@ -104,8 +104,10 @@ import java.util.concurrent.locks.LockSupport;
  * The lock
  *   The channel is its own SpinLock (the lock word sits in the channel object):
  *   critical sections are a few dozen instructions and never park, call user
- *   code or allocate beyond a node. Select takes the locks of all its channels
- *   in id order (no deadlock). Waking (unpark) always happens after unlock.
+ *   code or allocate beyond a node (a ChannelClosedException, whose message
+ *   runs the close cause's toString(), is made after unlock). Select takes the
+ *   locks of all its channels in id order (no deadlock). Waking (unpark)
+ *   always happens after unlock.
  *   Parked operations park with the channel as their blocker.
  * </pre>
  */
@@ -272,10 +274,11 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T>, io.ver
         lock();
         try {
             if (closed) {
-                throw closedException();
-            }
-            wake = offerLocked(value);
-            if (wake == null) {
+                // Thrown after unlock (wake and n null say so): the exception's message
+                // runs the close cause's toString(), user code (see "The lock").
+                wake = null;
+                n = null;
+            } else if ((wake = offerLocked(value)) == null) {
                 if (tryOnly) {
                     return false;
                 }
@@ -295,6 +298,9 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T>, io.ver
             }
         }
         if (n == null) {
+            if (wake == null) {
+                throw closedException();
+            }
             if (wake != NO_WAKE) {
                 LockSupport.unpark(wake);
             }
@@ -320,6 +326,7 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T>, io.ver
         Node n;
         Object v;
         Thread wake = null;
+        boolean closedAndDrained = false;
         lock();
         try {
             if (count > 0) {
@@ -334,7 +341,10 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T>, io.ver
                     s.complete(Node.FIRED, null);
                     n = null;
                 } else if (closed) {
-                    throw closedException();
+                    // Thrown after unlock: its message runs the cause's toString() (see doSend).
+                    closedAndDrained = true;
+                    v = null;
+                    n = null;
                 } else if (tryOnly) {
                     return null;
                 } else if (deadline.expired()) {
@@ -353,6 +363,9 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T>, io.ver
             }
         }
         if (n == null) {
+            if (closedAndDrained) {
+                throw closedException();
+            }
             if (wake != null) {
                 LockSupport.unpark(wake);
             }
