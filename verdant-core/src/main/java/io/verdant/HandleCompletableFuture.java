@@ -3,6 +3,7 @@ package io.verdant;
 import io.verdant.internal.AbandonedWaits;
 import io.verdant.internal.Deadline;
 import io.verdant.internal.GreenThread;
+import io.verdant.internal.JoinWait;
 import io.verdant.internal.Waits;
 
 import java.util.Objects;
@@ -28,7 +29,8 @@ import java.util.concurrent.locks.LockSupport;
  *   its timed get on its runtime's timers, not the JDK's. It adds itself before
  *   re-checking isDone; the one dependent made at construction unparks every
  *   waiter once this completes, however it completes. It parks with waiters as
- *   blocker (its wait reason names the pid, never the outcome): one its
+ *   blocker (its wait reason names the pid, never the outcome; as a JoinWait it
+ *   names the thread waited for, as a join does): one its
  *   runtime's close abandons there leaves them (Waiters.dropAbandoned). get and timed
  *   get end on the caller's cancellation or interrupt (InterruptedException),
  *   join does not (as the JDK's: the interrupt status is kept).
@@ -43,7 +45,7 @@ final class HandleCompletableFuture<T> extends CompletableFuture<T> {
 
     HandleCompletableFuture(GreenHandle<T> handle) {
         this.handle = handle;
-        this.waiters = new Waiters(handle.pid());
+        this.waiters = new Waiters(handle);
         super.whenComplete((v, failure) -> {
             for (Thread t : waiters.threads) {
                 LockSupport.unpark(t);
@@ -150,12 +152,20 @@ final class HandleCompletableFuture<T> extends CompletableFuture<T> {
     }
 
     /** The green threads in get or join of one such future. Any thread. */
-    private static final class Waiters implements AbandonedWaits {
+    private static final class Waiters implements AbandonedWaits, JoinWait {
         final ConcurrentLinkedQueue<Thread> threads = new ConcurrentLinkedQueue<>();
+        private final GreenHandle<?> handle;
         private final Pid pid;
 
-        Waiters(Pid pid) {
-            this.pid = pid;
+        Waiters(GreenHandle<?> handle) {
+            this.handle = handle;
+            this.pid = handle.pid();
+        }
+
+        /** The thread waited for: a caller of get or join waits for its end, as a joiner does. */
+        @Override
+        public GreenThread<?> joined() {
+            return handle instanceof GreenThread<?> g ? g : null;
         }
 
         /**

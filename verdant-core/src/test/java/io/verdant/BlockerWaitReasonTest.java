@@ -83,6 +83,9 @@ class BlockerWaitReasonTest {
             waitUntil(() -> joiner.state() == GreenState.WAITING && getter.state() == GreenState.WAITING);
             assertThat(info(rt, joiner.pid()).waitReason()).isEqualTo("toCompletableFuture of " + worker.pid());
             assertThat(info(rt, getter.pid()).waitReason()).isEqualTo("toCompletableFuture of " + worker.pid());
+            // The thread waited for, as for a join (a dump's deadlock check follows it).
+            assertThat(info(rt, joiner.pid()).waitingFor()).isEqualTo(worker.pid());
+            assertThat(info(rt, getter.pid()).waitingFor()).isEqualTo(worker.pid());
             release.countDown();
             assertThat(joiner.join()).isEqualTo("secret");
             assertThat(getter.join()).isEqualTo("secret");

@@ -150,6 +150,36 @@ class DumpTest {
     }
 
     /**
+     * A join cycle through a handle's CompletableFuture: one thread waits in
+     * {@code toCompletableFuture().get()} for a thread that joins it. Its wait reason
+     * named the thread waited for ("toCompletableFuture of &lt;pid&gt;"), but its
+     * waitingFor was null, so the snapshot did not say whom it waited for and the dump
+     * missed the deadlock.
+     */
+    @Test
+    void aJoinCycleThroughAHandlesCompletableFutureIsFlagged() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("dump-cf-deadlock")
+                .shutdownTimeout(Duration.ofSeconds(10)).build())) {
+            java.util.concurrent.CompletableFuture<GreenHandle<String>> other = new java.util.concurrent.CompletableFuture<>();
+            GreenHandle<String> getter = rt.spawner().name("getter").spawn(() ->
+                    other.get(20, java.util.concurrent.TimeUnit.SECONDS).toCompletableFuture().get());
+            GreenHandle<String> joiner = rt.spawner().name("joiner").spawn(() -> getter.join());
+            other.complete(joiner);
+            waitUntil(() -> getter.state() == GreenState.WAITING && joiner.state() == GreenState.WAITING
+                    && SnapshotTest.info(rt, getter.pid()).waitReason().startsWith("toCompletableFuture"));
+            assertThat(SnapshotTest.info(rt, getter.pid()).waitingFor()).as("waitingFor of the getter")
+                    .isEqualTo(joiner.pid());
+            String dump = text(rt, DumpOptions.text());
+            assertThat(dump).containsPattern("DEADLOCK: '(getter|joiner)' <[0-9.]+> waits for '(getter|joiner)' <[0-9.]+>"
+                    + " waits for '(getter|joiner)'");
+            assertThat(dump).contains("'getter' " + getter.pid() + ": toCompletableFuture of " + joiner.pid())
+                    .contains("'joiner' " + joiner.pid() + ": join " + getter.pid() + " 'getter'");
+            getter.cancel();
+            joiner.cancel();
+        }
+    }
+
+    /**
      * A deadlock through an event actor: its handler holds a mutex and joins a thread
      * that waits for the mutex. The cycle is the actor's and the thread's; it was
      * flagged with the dispatcher running the handler in the actor's place.

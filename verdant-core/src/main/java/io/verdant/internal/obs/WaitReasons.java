@@ -4,6 +4,7 @@ import io.verdant.Pid;
 import io.verdant.internal.ActorCell;
 import io.verdant.internal.Deadline;
 import io.verdant.internal.GreenThread;
+import io.verdant.internal.JoinWait;
 import io.verdant.internal.OwnedLock;
 import io.verdant.internal.sync.MutexCore;
 
@@ -23,6 +24,8 @@ import io.verdant.internal.sync.MutexCore;
  *                   BLOCK mailbox
  *   BlockingPool    Green.blocking        its toString ("Green.blocking (running)")
  *   .Call
+ *   JoinWait        get/join of a handle's its toString ("toCompletableFuture of &lt;1.4.0&gt;"),
+ *                   toCompletableFuture() waits for the handle's thread (joined())
  *   Verdant's own   ReplyTo, TaskScope,   its toString (Verdant's own objects print ids and
  *   classes         Channel, ...          counts, never message contents or guarded values)
  * Other blockers (the JDK's, user objects) are named by class only: their
@@ -258,6 +261,9 @@ public final class WaitReasons {
         }
         if (blocker instanceof OwnedLock l) {
             return greenOf(l.holderThread());
+        }
+        if (blocker instanceof JoinWait j) {
+            return j.joined(); // a get or join of a handle's CompletableFuture
         }
         return null;
     }
