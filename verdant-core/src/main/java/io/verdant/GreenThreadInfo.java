@@ -19,7 +19,8 @@ import java.time.Duration;
  *                     {@code ""} when not waiting, or when blocked in the JDK without a park blocker
  *                     (I/O, {@code Object.wait}: see the stack in a dump)
  * @param waitingFor   the green thread it waits for (a mutex's holder, a join's target, also one
- *                     waited for through {@link GreenHandle#toCompletableFuture()}), or null; a
+ *                     waited for through {@link GreenHandle#toCompletableFuture()}, or the thread
+ *                     running a task of {@link Verdant#executor()} waited for in {@code get}), or null; a
  *                     lock taken in an event actor's handler is held by the actor, not its dispatcher;
  *                     never the thread itself (one handed the mutex it waited for, not yet woken,
  *                     shows RUNNABLE with no wait reason), and the holder its wait reason names

@@ -115,9 +115,13 @@ class BlockerWaitReasonTest {
                 assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
                 GreenHandle<String> getter = rt.spawner().name("getter").spawn(() -> task.get());
                 waitUntil(() -> getter.state() == GreenState.WAITING && !info(rt, getter.pid()).waitReason().isEmpty());
-                String reason = info(rt, getter.pid()).waitReason();
+                GreenThreadInfo waiting = info(rt, getter.pid());
+                String reason = waiting.waitReason();
                 assertThat(reason).doesNotContain("hunter2").doesNotContain("Secret").doesNotContain("@");
                 assertThat(reason).startsWith("executor task (running in <");
+                // The thread running the task (one per task) is the one waited for, as for a join.
+                assertThat(waiting.waitingFor()).as("waitingFor").isNotNull();
+                assertThat(reason).startsWith("executor task (running in " + waiting.waitingFor());
                 StringBuilder dump = new StringBuilder();
                 rt.dump(dump, DumpOptions.text());
                 assertThat(dump.toString()).contains(reason).doesNotContain("hunter2");

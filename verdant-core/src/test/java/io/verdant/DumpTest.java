@@ -180,6 +180,31 @@ class DumpTest {
     }
 
     /**
+     * A join cycle through a green executor's future: a thread waits in {@code get} for
+     * a task whose thread (one per task) joins it. The wait reason named the task's
+     * thread, but waitingFor was null and the dump missed the deadlock.
+     */
+    @Test
+    void aJoinCycleThroughAnExecutorFutureIsFlagged() throws Exception {
+        try (Verdant rt = Verdant.start(Config.builder().workers(2).name("dump-executor-deadlock")
+                .shutdownTimeout(Duration.ofSeconds(10)).build())) {
+            java.util.concurrent.CompletableFuture<GreenHandle<String>> getterOf = new java.util.concurrent.CompletableFuture<>();
+            java.util.concurrent.ExecutorService executor = rt.executor();
+            java.util.concurrent.Future<String> task = executor.submit(() ->
+                    getterOf.get(20, java.util.concurrent.TimeUnit.SECONDS).join());
+            GreenHandle<String> getter = rt.spawner().name("getter").spawn(() -> task.get());
+            getterOf.complete(getter);
+            waitUntil(() -> text(rt, DumpOptions.text()).contains("DEADLOCK"));
+            String dump = text(rt, DumpOptions.text());
+            assertThat(dump).contains("'getter' " + getter.pid() + ": executor task (running in <")
+                    .containsPattern(": join " + q(getter.pid()) + " 'getter'\n");
+            getter.cancel();
+            task.cancel(true);
+            executor.close();
+        }
+    }
+
+    /**
      * A deadlock through an event actor: its handler holds a mutex and joins a thread
      * that waits for the mutex. The cycle is the actor's and the thread's; it was
      * flagged with the dispatcher running the handler in the actor's place.

@@ -578,7 +578,7 @@ public final class GreenExecutorService extends AbstractExecutorService implemen
      * descendants); cancelled by execute's callback if its thread ends without
      * completing it (abandoned by the runtime's close).
      */
-    private static final class GreenTask<V> extends FutureTask<V> implements AbandonedWaits {
+    private static final class GreenTask<V> extends FutureTask<V> implements AbandonedWaits, JoinWait {
         private volatile GreenThread<?> runner;
         /** Given to execute itself (not wrapped, as invokeAny's ExecutorCompletionService wraps it). */
         boolean executed;
@@ -686,6 +686,18 @@ public final class GreenExecutorService extends AbstractExecutorService implemen
         @Override
         public void dropAbandoned(Thread t) {
             waiters.remove(t);
+        }
+
+        /**
+         * The thread a green caller of get waits for (this task is its park blocker):
+         * the one running the task, which runs nothing else (one green thread per
+         * task), so the get waits for it as a join would; null while queued or done.
+         * A snapshot names it as waitingFor and a dump follows it to find a cycle.
+         */
+        @Override
+        public GreenThread<?> joined() {
+            GreenThread<?> g = runner;
+            return isDone() ? null : g;
         }
 
         /**

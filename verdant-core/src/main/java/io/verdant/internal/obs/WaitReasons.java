@@ -26,6 +26,8 @@ import io.verdant.internal.sync.MutexCore;
  *   .Call
  *   JoinWait        get/join of a handle's its toString ("toCompletableFuture of &lt;1.4.0&gt;"),
  *                   toCompletableFuture() waits for the handle's thread (joined())
+ *   JoinWait        get of a green        its toString ("executor task (running in &lt;1.5.0&gt;)"),
+ *                   executor's future     waits for the thread running the task (joined())
  *   Verdant's own   ReplyTo, TaskScope,   its toString (Verdant's own objects print ids and
  *   classes         Channel, ...          counts, never message contents or guarded values)
  * Other blockers (the JDK's, user objects) are named by class only: their
@@ -263,7 +265,7 @@ public final class WaitReasons {
             return greenOf(l.holderThread());
         }
         if (blocker instanceof JoinWait j) {
-            return j.joined(); // a get or join of a handle's CompletableFuture
+            return j.joined(); // a get or join of a handle's CompletableFuture, a get of an executor task
         }
         return null;
     }
