@@ -121,7 +121,10 @@ import java.util.concurrent.locks.LockSupport;
  *   roots that all wait were taken to wait for a body still to come) and the
  *   join hung; a refusal or a livelock failed a run nobody looked at
  *   (DetOutsideJoinTest). A timed join from outside keeps its real-time
- *   timeout.
+ *   timeout. A join whose thread has ended waits on nothing of the run: the
+ *   carrier's judgement leaves it out (waitingForRunLocked), else the threads
+ *   still waiting (a server close will cancel) were taken for its deadlock
+ *   (DetOutsideJoinOthersWaitTest).
  *
  * Internal versus external submissions
  *   A submission is internal if the submitting thread is the carrier or the
@@ -392,8 +395,12 @@ public final class DetScheduler {
     private boolean released;
     /** Threads waiting in awaitRoot (rt.run's callers); guarded by lock (see "Roots from outside"). */
     private int awaiting;
-    /** Of awaiting, the joins from outside (awaitEnd; see "Joins from outside"); guarded by lock. */
-    private int outsideJoins;
+    /**
+     * Of awaiting, the threads joined from outside (awaitEnd; see "Joins from outside"), one entry
+     * per join; guarded by lock. A join whose thread has ended waits for nothing of the run (it has
+     * only to notice the end and leave): the carrier does not count it (waitingForRunLocked).
+     */
+    private final ArrayList<GreenThread<?>> outsideJoins = new ArrayList<>(2);
     /** Green.random() sources by green thread; carrier only (green threads of this runtime run on it). */
     private final IdentityHashMap<GreenThread<?>, SplittableRandom> threadRandoms = new IdentityHashMap<>(4);
 
@@ -1031,7 +1038,7 @@ public final class DetScheduler {
         }
         boolean transit = false;
         boolean forOutside = false;
-        int joinsJudged = -1; // outsideJoins when the leaks were judged, or -1
+        int joinsJudged = -1; // joinsOfLiveLocked() when the leaks were judged, or -1
         if (failure == null && !closing) {
             List<GreenThread<?>> live = notDone(runtime.liveGreenThreads());
             if (!endedInTransit.isEmpty()) {
@@ -1042,8 +1049,9 @@ public final class DetScheduler {
                 if (rootsAlive()) {
                     boolean decided;
                     synchronized (lock) {
-                        decided = !inbox.isEmpty() || awaiting > 0;
-                        if (inbox.isEmpty() && awaiting > 0) {
+                        int waiting = waitingForRunLocked();
+                        decided = !inbox.isEmpty() || waiting > 0;
+                        if (inbox.isEmpty() && waiting > 0) {
                             failLocked(stuck(live, timersWakeNobody));
                         }
                     }
@@ -1074,8 +1082,8 @@ public final class DetScheduler {
                     synchronized (lock) {
                         // A join from outside waits on one of them (see "Joins from outside"):
                         // nothing is left to end that wait. One that comes later wakes the wait below.
-                        joinsJudged = outsideJoins;
-                        joined = outsideJoins > 0 && inbox.isEmpty();
+                        joinsJudged = joinsOfLiveLocked();
+                        joined = joinsJudged > 0 && inbox.isEmpty();
                         if (joined) {
                             failLocked(stuck(live, timersWakeNobody));
                         }
@@ -1095,8 +1103,8 @@ public final class DetScheduler {
             Thread.yield();
         }
         synchronized (lock) {
-            if (inbox.isEmpty() && !stop && !(forOutside && awaiting > 0)
-                    && (joinsJudged < 0 || outsideJoins == joinsJudged)) {
+            if (inbox.isEmpty() && !stop && !(forOutside && waitingForRunLocked() > 0)
+                    && (joinsJudged < 0 || joinsOfLiveLocked() == joinsJudged)) {
                 lock.wait(transit ? RECHECK_MILLIS : 0);
             }
         }
@@ -1144,6 +1152,28 @@ public final class DetScheduler {
             carrierWaker = StepLog.WAKER_CARRIER;
         }
         return true;
+    }
+
+    /**
+     * Under lock: the threads in awaitRoot or awaitEnd that wait on the run, that is all of
+     * awaiting but the joins from outside whose thread has ended. Such a join has only to notice
+     * the end and leave: counting it, the carrier took the threads still waiting (a server left
+     * for close to cancel) for the joiner's deadlock and failed the run, and the join threw that
+     * DeadlockException instead of the result (DetOutsideJoinOthersWaitTest).
+     */
+    private int waitingForRunLocked() {
+        return awaiting - outsideJoins.size() + joinsOfLiveLocked();
+    }
+
+    /** Under lock: the joins from outside whose thread has not ended. */
+    private int joinsOfLiveLocked() {
+        int n = 0;
+        for (GreenThread<?> g : outsideJoins) {
+            if (!g.isDone()) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Carrier only: the failure of a run whose live green threads all wait with nothing left to wake them. */
@@ -1572,7 +1602,7 @@ public final class DetScheduler {
         synchronized (lock) {
             awaiting++;
             if (anyEnd) {
-                outsideJoins++;
+                outsideJoins.add(root);
             }
             lock.notifyAll(); // a carrier waiting for the outside (see "Roots from outside") looks again
         }
@@ -1582,7 +1612,7 @@ public final class DetScheduler {
             synchronized (lock) {
                 awaiting--;
                 if (anyEnd) {
-                    outsideJoins--;
+                    outsideJoins.remove(root);
                 }
             }
         }
