@@ -124,7 +124,9 @@ import java.util.concurrent.locks.LockSupport;
  *   timeout. A join whose thread has ended waits on nothing of the run: the
  *   carrier's judgement leaves it out (waitingForRunLocked), else the threads
  *   still waiting (a server close will cancel) were taken for its deadlock
- *   (DetOutsideJoinOthersWaitTest).
+ *   (DetOutsideJoinOthersWaitTest). So is, without failOnLeak, rt.run's
+ *   caller whose body has ended: the threads left waiting are leaks, which
+ *   close cancels (DetRunOthersWaitTest).
  *
  * Internal versus external submissions
  *   A submission is internal if the submitting thread is the carrier or the
@@ -401,6 +403,12 @@ public final class DetScheduler {
      * only to notice the end and leave): the carrier does not count it (waitingForRunLocked).
      */
     private final ArrayList<GreenThread<?>> outsideJoins = new ArrayList<>(2);
+    /**
+     * Of awaiting, the roots rt.run's callers wait for (awaitRoot), one entry per caller; guarded
+     * by lock. Without failOnLeak, a caller whose root has ended waits for nothing of the run
+     * either (what is left waiting is a leak, which close cancels): not counted (waitingForRunLocked).
+     */
+    private final ArrayList<GreenThread<?>> rootWaits = new ArrayList<>(2);
     /** Green.random() sources by green thread; carrier only (green threads of this runtime run on it). */
     private final IdentityHashMap<GreenThread<?>, SplittableRandom> threadRandoms = new IdentityHashMap<>(4);
 
@@ -1162,7 +1170,17 @@ public final class DetScheduler {
      * DeadlockException instead of the result (DetOutsideJoinOthersWaitTest).
      */
     private int waitingForRunLocked() {
-        return awaiting - outsideJoins.size() + joinsOfLiveLocked();
+        int n = awaiting - outsideJoins.size() + joinsOfLiveLocked();
+        if (!settings.isFailOnLeak()) {
+            // rt.run's caller whose body has ended: the threads left waiting are leaks, not its
+            // deadlock (DetRunOthersWaitTest). Under failOnLeak it waits for the leak check.
+            for (GreenThread<?> g : rootWaits) {
+                if (g.isDone()) {
+                    n--;
+                }
+            }
+        }
+        return n;
     }
 
     /** Under lock: the joins from outside whose thread has not ended. */
@@ -1603,6 +1621,8 @@ public final class DetScheduler {
             awaiting++;
             if (anyEnd) {
                 outsideJoins.add(root);
+            } else {
+                rootWaits.add(root);
             }
             lock.notifyAll(); // a carrier waiting for the outside (see "Roots from outside") looks again
         }
@@ -1613,6 +1633,8 @@ public final class DetScheduler {
                 awaiting--;
                 if (anyEnd) {
                     outsideJoins.remove(root);
+                } else {
+                    rootWaits.remove(root);
                 }
             }
         }
