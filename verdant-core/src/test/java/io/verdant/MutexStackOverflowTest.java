@@ -68,4 +68,40 @@ class MutexStackOverflowTest {
         assertThat(got).isEqualTo(1);
         assertThat(mutex.isLocked()).isFalse();
     }
+
+    /**
+     * Locks and unlocks of a free mutex that overflow at every depth near the end
+     * of the stack leave the mutex's spin lock free and the mutex lockable. The
+     * call releasing the spin lock can overflow where the one taking it did not
+     * (SpinLock, "Overflow"); the spin lock then stayed held for ever and every
+     * later operation on the mutex spun. Ten rounds, each with a new mutex on a
+     * new runtime of two carriers.
+     */
+    @Test
+    void locksAndUnlocksThatOverflowAtEveryDepthLeaveTheSpinLockFree() {
+        for (int round = 0; round < 10; round++) {
+            Mutex<Integer> mutex = new Mutex<>(0);
+            try (Verdant two = Verdant.start(Config.builder().workers(2).name("mutex-soe-3").build())) {
+                IntConsumer lockUnlock = i -> {
+                    try (Mutex.Guard<Integer> g = mutex.lock(Duration.ofMillis(1))) {
+                        g.set(i);
+                    }
+                };
+                NearStackEnd.Counts ends = two.run(() -> NearStackEnd.call(1, 1, 2000, lockUnlock));
+                assertThat(ends.overflows).as("round %d: locks or unlocks that overflowed", round).isPositive();
+                // The thread that made them has ended (run returned): a hold it kept was
+                // released at its end. A plain try, which never spins, tells.
+                assertThat(TestAccess.mutexSpinLockFree(mutex)).as("round %d: spin lock free", round).isTrue();
+                assertThat(mutex.waiters()).as("round %d: wait nodes left queued", round).isZero();
+                boolean locked = two.run(() -> {
+                    try (Mutex.Guard<Integer> _ = mutex.lock(Duration.ofSeconds(10))) {
+                        return true;
+                    } catch (TimedOutException e) {
+                        return false;
+                    }
+                });
+                assertThat(locked).as("round %d: a fresh thread locks the mutex", round).isTrue();
+            }
+        }
+    }
 }

@@ -16,4 +16,26 @@ final class TestAccess {
     static int timers(Verdant rt) {
         return rt.run(() -> GreenThread.current().runtime().timers.size());
     }
+
+    /**
+     * @return true if {@code m}'s spin lock is free now (a try that never spins; released
+     *         again at once)
+     */
+    static boolean mutexSpinLockFree(Mutex<?> m) {
+        try {
+            java.lang.reflect.Field f = Mutex.class.getDeclaredField("core");
+            f.setAccessible(true);
+            Object core = f.get(m);
+            java.lang.reflect.Field s = core.getClass().getDeclaredField("spin");
+            s.setAccessible(true);
+            io.verdant.internal.sync.SpinLock spin = (io.verdant.internal.sync.SpinLock) s.get(core);
+            boolean free = spin.tryLock();
+            if (free) {
+                spin.unlock();
+            }
+            return free;
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
 }

@@ -32,6 +32,16 @@ public final class MutexCore extends OwnedLock implements io.verdant.internal.Ab
      *   the spin lock and the volatile node flag, which orders the previous
      *   owner's writes before the next owner's reads. owner and poisoned are
      *   written under the spin lock and volatile for the snapshot readers.
+     * Overflow
+     *   Near the end of a stack (a lock deep in a runaway recursion) any call
+     *   can throw StackOverflowError at its entry. Every section releases the
+     *   spin lock with a volatile store should the call of unlock() overflow
+     *   (SpinLock, "Overflow"); lock records the hold (OwnedLock) before the
+     *   mutex can become the caller's and unlock releases before it forgets the
+     *   hold, so an owner always has its hold recorded and its end releases it.
+     *   Not covered: a wait whose abort path (leaveQueue, release) overflows
+     *   can leave its node queued (a fix that probed the stack before queueing
+     *   cost a contended lock about 40 % of its throughput, and was not taken).
      * Threads
      *   lock/tryLock: any thread. unlock/clearPoison: the owner. Snapshots: any thread.
      */
@@ -76,6 +86,25 @@ public final class MutexCore extends OwnedLock implements io.verdant.internal.Ab
      * @return ACQUIRED, HELD_BY_CALLER, BUSY (only for NOW), TIMED_OUT or CANCELLED
      */
     public Result lock(Deadline deadline) {
+        // The hold is recorded before the mutex can become the caller's, and forgotten
+        // again unless it did: an owner whose recording overflowed the stack just after
+        // it took the mutex was an owner nobody would release (its end releases only
+        // the holds it recorded). A record without the mutex is harmless: the release
+        // at the thread's end does nothing for a non-owner.
+        OwnedLock.recordHeld(this);
+        Result r = null;
+        try {
+            r = lockRecorded(deadline);
+        } finally {
+            if (r != Result.ACQUIRED) {
+                OwnedLock.recordReleased(this);
+            }
+        }
+        return r;
+    }
+
+    /** {@link #lock}, with the hold recorded already. */
+    private Result lockRecorded(Deadline deadline) {
         Thread me = Thread.currentThread();
         Waiter node;
         spin.lock();
@@ -95,10 +124,14 @@ public final class MutexCore extends OwnedLock implements io.verdant.internal.Ab
                 queue.append(node);
             }
         } finally {
-            spin.unlock();
+            try {
+                spin.unlock();
+            } catch (StackOverflowError e) {
+                spin.lock = 0; // the call overflowed at its entry: SpinLock, "Overflow"
+            }
         }
         if (node == null) {
-            return acquired();
+            return Result.ACQUIRED;
         }
         Object jfr = io.verdant.internal.obs.Jfr.mutexWaitBegin(this);
         Waits.Outcome outcome;
@@ -128,7 +161,7 @@ public final class MutexCore extends OwnedLock implements io.verdant.internal.Ab
             release(me, false);
             return Result.CANCELLED;
         }
-        return acquired();
+        return Result.ACQUIRED;
     }
 
     /**
@@ -147,13 +180,12 @@ public final class MutexCore extends OwnedLock implements io.verdant.internal.Ab
             }
             return granted;
         } finally {
-            spin.unlock();
+            try {
+                spin.unlock();
+            } catch (StackOverflowError e) {
+                spin.lock = 0; // the call overflowed at its entry: SpinLock, "Overflow"
+            }
         }
-    }
-
-    private Result acquired() {
-        OwnedLock.recordHeld(this);
-        return Result.ACQUIRED;
     }
 
     /**
@@ -166,8 +198,10 @@ public final class MutexCore extends OwnedLock implements io.verdant.internal.Ab
         if (owner != me) {
             return false;
         }
-        OwnedLock.recordReleased(this);
+        // Release first, then forget the hold: should either call overflow the stack, the
+        // hold is still recorded while the caller owns the mutex, so its end releases it.
         release(me, false);
+        OwnedLock.recordReleased(this);
         return true;
     }
 
@@ -231,7 +265,11 @@ public final class MutexCore extends OwnedLock implements io.verdant.internal.Ab
         try {
             return queue.size();
         } finally {
-            spin.unlock();
+            try {
+                spin.unlock();
+            } catch (StackOverflowError e) {
+                spin.lock = 0; // the call overflowed at its entry: SpinLock, "Overflow"
+            }
         }
     }
 
@@ -252,7 +290,11 @@ public final class MutexCore extends OwnedLock implements io.verdant.internal.Ab
                 }
             }
         } finally {
-            spin.unlock();
+            try {
+                spin.unlock();
+            } catch (StackOverflowError e) {
+                spin.lock = 0; // the call overflowed at its entry: SpinLock, "Overflow"
+            }
         }
     }
 
@@ -280,7 +322,11 @@ public final class MutexCore extends OwnedLock implements io.verdant.internal.Ab
                 owner = null;
             }
         } finally {
-            spin.unlock();
+            try {
+                spin.unlock();
+            } catch (StackOverflowError e) {
+                spin.lock = 0; // the call overflowed at its entry: SpinLock, "Overflow"
+            }
         }
         if (next != null) {
             LockSupport.unpark(next.thread);
