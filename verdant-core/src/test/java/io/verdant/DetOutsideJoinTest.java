@@ -4,12 +4,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 /**
  * An untimed {@code join()} of a deterministic runtime's green thread by the
@@ -26,24 +23,8 @@ class DetOutsideJoinTest {
     /** Generous: each join should end within milliseconds. */
     private static final long BOUND_SECONDS = 30;
 
-    /** What {@code join} returned or threw, on a platform thread; fails the test if it has not ended within the bound. */
-    private static Object joinBounded(Determinism d, Function<Verdant, Object> join) throws Exception {
-        try (Verdant rt = Verdant.deterministic(DetRuns.QUIET, d)) {
-            CompletableFuture<Object> outcome = new CompletableFuture<>();
-            Thread.ofPlatform().daemon().name("det-outside-joiner").start(() -> {
-                try {
-                    outcome.complete(join.apply(rt));
-                } catch (Throwable t) {
-                    outcome.complete(t);
-                }
-            });
-            try {
-                return outcome.get(BOUND_SECONDS, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
-                fail("the join did not end within " + BOUND_SECONDS + " s: " + rt.trace());
-                return null;
-            }
-        }
+    private static Object joinBounded(Determinism d, Function<Verdant, Object> call) throws Exception {
+        return DetRuns.callFromOutsideBounded(d, BOUND_SECONDS, "the join", call);
     }
 
     @Test

@@ -4,12 +4,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 /**
  * rt.run of a deterministic runtime returns its body's result although a
@@ -24,23 +21,8 @@ class DetRunOthersWaitTest {
     private static final long BOUND_SECONDS = 30;
     private static final int ROUNDS = 20;
 
-    private static Object runBounded(Determinism d, Function<Verdant, Object> run) throws Exception {
-        try (Verdant rt = Verdant.deterministic(DetRuns.QUIET, d)) {
-            CompletableFuture<Object> outcome = new CompletableFuture<>();
-            Thread.ofPlatform().daemon().name("det-outside-runner").start(() -> {
-                try {
-                    outcome.complete(run.apply(rt));
-                } catch (Throwable t) {
-                    outcome.complete(t);
-                }
-            });
-            try {
-                return outcome.get(BOUND_SECONDS, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
-                fail("rt.run did not end within " + BOUND_SECONDS + " s: " + rt.trace());
-                return null;
-            }
-        }
+    private static Object runBounded(Determinism d, Function<Verdant, Object> call) throws Exception {
+        return DetRuns.callFromOutsideBounded(d, BOUND_SECONDS, "rt.run", call);
     }
 
     @Test

@@ -23,6 +23,31 @@ final class DetRuns {
     }
 
     /**
+     * What {@code call} returned or threw when made on a platform thread of its own
+     * (outside the deterministic runtime {@code d} starts, as a test's thread calls
+     * it), on a runtime closed afterwards; fails the test if it has not ended within
+     * {@code boundSeconds}, naming {@code what} and the run's trace.
+     */
+    static Object callFromOutsideBounded(Determinism d, long boundSeconds, String what,
+                                         java.util.function.Function<Verdant, Object> call) throws Exception {
+        try (Verdant rt = Verdant.deterministic(QUIET, d)) {
+            java.util.concurrent.CompletableFuture<Object> outcome = new java.util.concurrent.CompletableFuture<>();
+            Thread.ofPlatform().daemon().name("det-outside-caller").start(() -> {
+                try {
+                    outcome.complete(call.apply(rt));
+                } catch (Throwable t) {
+                    outcome.complete(t);
+                }
+            });
+            try {
+                return outcome.get(boundSeconds, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError(what + " did not end within " + boundSeconds + " s: " + rt.trace());
+            }
+        }
+    }
+
+    /**
      * Runs {@code body} once on a fresh deterministic runtime with {@link #QUIET}.
      *
      * @param d the schedule's settings
