@@ -104,4 +104,58 @@ class MutexStackOverflowTest {
             }
         }
     }
+
+    /**
+     * Lock waits that overflow at every depth near the end of the stack (not
+     * every 20th frame) leave no wait node queued, so the holder's release does
+     * not grant the mutex to a thread that is gone, and a fresh thread locks it.
+     * The overflow can come anywhere between queueing the node and leaving the
+     * queue, also at the entry of a call on the abort path. Six rounds, each with
+     * a new mutex on a new runtime of two carriers, as the depths at which the
+     * calls overflow move with what is compiled.
+     */
+    @Test
+    void lockWaitsThatOverflowAtEveryDepthLeaveNoNodeAndTheMutexFree() throws Exception {
+        for (int round = 0; round < 6; round++) {
+            Mutex<Integer> mutex = new Mutex<>(0);
+            try (Verdant two = Verdant.start(Config.builder().workers(2).name("mutex-soe-2").build())) {
+                CountDownLatch held = new CountDownLatch(1);
+                CountDownLatch release = new CountDownLatch(1);
+                GreenHandle<Void> holder = two.spawn(() -> {
+                    Mutex.Guard<Integer> g = mutex.lock(Duration.ofSeconds(10));
+                    try {
+                        held.countDown();
+                        release.await();
+                    } finally {
+                        g.close();
+                    }
+                    return null;
+                });
+                assertThat(held.await(20, TimeUnit.SECONDS)).as("round %d: holder locked", round).isTrue();
+                IntConsumer lock = i -> {
+                    mutex.lock(Duration.ofMillis(1)).close();
+                    throw new AssertionError("the holder still holds it");
+                };
+                NearStackEnd.Counts ends = two.run(() -> NearStackEnd.call(1, 1, 2000, lock));
+                assertThat(ends.overflows).as("round %d: lock waits that overflowed", round).isPositive();
+                assertThat(ends.firstOther).as("round %d: other failure", round).isNull();
+                // Every wait has ended (run returned) and the holder still holds the mutex:
+                // the mutex's spin lock must be free (a plain try, which never spins, tells)
+                // and no node may be queued.
+                assertThat(TestAccess.mutexSpinLockFree(mutex)).as("round %d: spin lock free", round).isTrue();
+                assertThat(mutex.waiters()).as("round %d: wait nodes left queued", round).isZero();
+                release.countDown();
+                holder.join(Duration.ofSeconds(20));
+                boolean locked = two.run(() -> {
+                    try (Mutex.Guard<Integer> _ = mutex.lock(Duration.ofSeconds(10))) {
+                        return true;
+                    } catch (TimedOutException e) {
+                        return false;
+                    }
+                });
+                assertThat(locked).as("round %d: a fresh thread locks the mutex", round).isTrue();
+                assertThat(mutex.isLocked()).as("round %d: locked after all ended", round).isFalse();
+            }
+        }
+    }
 }

@@ -39,9 +39,14 @@ public final class MutexCore extends OwnedLock implements io.verdant.internal.Ab
      *   (SpinLock, "Overflow"); lock records the hold (OwnedLock) before the
      *   mutex can become the caller's and unlock releases before it forgets the
      *   hold, so an owner always has its hold recorded and its end releases it.
-     *   Not covered: a wait whose abort path (leaveQueue, release) overflows
-     *   can leave its node queued (a fix that probed the stack before queueing
-     *   cost a contended lock about 40 % of its throughput, and was not taken).
+     *   A wait calls everything after queueing its node inside one try; should
+     *   its undo (leaveQueue, release) overflow in turn, it marks the node
+     *   abandoned with a volatile store (no call), and release skips abandoned
+     *   nodes; a waiter whose wait overflowed keeps its hold recorded (it may
+     *   be granted the mutex by a releaser that looked at its node just before
+     *   the mark), so its end releases it. (A stack probe before queueing, which
+     *   would make the undo safe instead, cost a contended lock about 40 % of
+     *   its throughput.)
      * Threads
      *   lock/tryLock: any thread. unlock/clearPoison: the owner. Snapshots: any thread.
      */
@@ -92,13 +97,22 @@ public final class MutexCore extends OwnedLock implements io.verdant.internal.Ab
         // the holds it recorded). A record without the mutex is harmless: the release
         // at the thread's end does nothing for a non-owner.
         OwnedLock.recordHeld(this);
-        Result r = null;
+        Result r;
         try {
             r = lockRecorded(deadline);
-        } finally {
-            if (r != Result.ACQUIRED) {
+        } catch (Throwable t) {
+            // A StackOverflowError may leave the caller the owner, now or later: its undo
+            // overflowed after a grant, or it marked its node abandoned just after a
+            // releaser had looked at the node and before that releaser made it the owner.
+            // The record then stays, so the caller's end releases the mutex (a record
+            // without the mutex is harmless, see above).
+            if (!(t instanceof StackOverflowError) && owner != Thread.currentThread()) {
                 OwnedLock.recordReleased(this);
             }
+            throw t;
+        }
+        if (r != Result.ACQUIRED) {
+            OwnedLock.recordReleased(this);
         }
         return r;
     }
@@ -133,23 +147,31 @@ public final class MutexCore extends OwnedLock implements io.verdant.internal.Ab
         if (node == null) {
             return Result.ACQUIRED;
         }
-        Object jfr = io.verdant.internal.obs.Jfr.mutexWaitBegin(this);
+        Object jfr = null;
         Waits.Outcome outcome;
+        boolean granted;
         try {
+            // Every call from here until the node is known to be out of the queue is in
+            // this try: any of them can overflow the stack, also at its entry ("Overflow").
+            jfr = io.verdant.internal.obs.Jfr.mutexWaitBegin(this);
             outcome = Waits.await(blocker, deadline, () -> node.granted);
+            io.verdant.internal.sched.Faults.mutexWaitEnded();
+            granted = outcome == Waits.Outcome.READY || leaveQueue(node);
         } catch (Throwable t) {
-            // The wait threw (a StackOverflowError in park, an OutOfMemoryError arming its
-            // timer): leave the queue, or pass on a mutex granted meanwhile. A node left
-            // queued would later be granted the mutex for a thread that is gone, which
-            // never releases it (it never recorded the hold, so its end does not release
-            // it either): every later lock would time out.
-            if (leaveQueue(node)) {
-                release(me, false);
+            // The wait threw (a StackOverflowError in park or at a call's entry, an
+            // OutOfMemoryError arming its timer): leave the queue, or pass on a mutex
+            // granted meanwhile. A node left queued would later be granted the mutex for a
+            // thread that is gone: every later lock would time out. Should the undo itself
+            // overflow, the node is marked abandoned (a store, no call): release skips it.
+            try {
+                if (leaveQueue(node)) {
+                    release(me, false);
+                }
+            } catch (StackOverflowError e) {
+                node.abandoned = true;
             }
             throw t;
         }
-        io.verdant.internal.sched.Faults.mutexWaitEnded();
-        boolean granted = outcome == Waits.Outcome.READY || leaveQueue(node);
         // What the caller ends with, not only the hand-off: a cancelled waiter passes on a
         // mutex granted meanwhile, and a timed-out one keeps it (MutexWaitEventTest).
         boolean kept = granted && outcome != Waits.Outcome.CANCELLED;
@@ -263,7 +285,13 @@ public final class MutexCore extends OwnedLock implements io.verdant.internal.Ab
     public int waiters() {
         spin.lock();
         try {
-            return queue.size();
+            int n = 0;
+            for (Waiter w = queue.first(); w != null; w = w.next()) {
+                if (!w.abandoned) {
+                    n++;
+                }
+            }
+            return n;
         } finally {
             try {
                 spin.unlock();
@@ -315,6 +343,9 @@ public final class MutexCore extends OwnedLock implements io.verdant.internal.Ab
                 poisoned = true;
             }
             next = queue.poll();
+            while (next != null && next.abandoned) {
+                next = queue.poll(); // its waiter's undo overflowed: it waits no more ("Overflow")
+            }
             if (next != null) {
                 owner = next.thread;
                 next.granted = true;
@@ -337,6 +368,11 @@ public final class MutexCore extends OwnedLock implements io.verdant.internal.Ab
         final Thread thread;
         /** Set once, under the spin lock, by the releasing owner; read by the waiter. */
         volatile boolean granted;
+        /**
+         * Set once, by the waiter only, when taking its node back overflowed the stack
+         * ("Overflow"); read by releasers under the spin lock, which skip the node.
+         */
+        volatile boolean abandoned;
 
         Waiter(Thread thread) {
             this.thread = thread;
