@@ -38,16 +38,7 @@ class MutexStackOverflowTest {
         Mutex<Integer> mutex = new Mutex<>(0);
         CountDownLatch held = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        GreenHandle<Void> holder = rt.spawn(() -> {
-            Mutex.Guard<Integer> g = mutex.lock(Duration.ofSeconds(10));
-            try {
-                held.countDown();
-                release.await();
-            } finally {
-                g.close();
-            }
-            return null;
-        });
+        GreenHandle<Void> holder = spawnHolder(rt, mutex, held, release);
         assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
         IntConsumer lock = i -> {
             mutex.lock(Duration.ofMillis(1)).close();
@@ -93,14 +84,7 @@ class MutexStackOverflowTest {
                 // released at its end. A plain try, which never spins, tells.
                 assertThat(TestAccess.mutexSpinLockFree(mutex)).as("round %d: spin lock free", round).isTrue();
                 assertThat(mutex.waiters()).as("round %d: wait nodes left queued", round).isZero();
-                boolean locked = two.run(() -> {
-                    try (Mutex.Guard<Integer> _ = mutex.lock(Duration.ofSeconds(10))) {
-                        return true;
-                    } catch (TimedOutException e) {
-                        return false;
-                    }
-                });
-                assertThat(locked).as("round %d: a fresh thread locks the mutex", round).isTrue();
+                assertThat(freshThreadLocks(two, mutex)).as("round %d: a fresh thread locks the mutex", round).isTrue();
             }
         }
     }
@@ -121,16 +105,7 @@ class MutexStackOverflowTest {
             try (Verdant two = Verdant.start(Config.builder().workers(2).name("mutex-soe-2").build())) {
                 CountDownLatch held = new CountDownLatch(1);
                 CountDownLatch release = new CountDownLatch(1);
-                GreenHandle<Void> holder = two.spawn(() -> {
-                    Mutex.Guard<Integer> g = mutex.lock(Duration.ofSeconds(10));
-                    try {
-                        held.countDown();
-                        release.await();
-                    } finally {
-                        g.close();
-                    }
-                    return null;
-                });
+                GreenHandle<Void> holder = spawnHolder(two, mutex, held, release);
                 assertThat(held.await(20, TimeUnit.SECONDS)).as("round %d: holder locked", round).isTrue();
                 IntConsumer lock = i -> {
                     mutex.lock(Duration.ofMillis(1)).close();
@@ -146,16 +121,35 @@ class MutexStackOverflowTest {
                 assertThat(mutex.waiters()).as("round %d: wait nodes left queued", round).isZero();
                 release.countDown();
                 holder.join(Duration.ofSeconds(20));
-                boolean locked = two.run(() -> {
-                    try (Mutex.Guard<Integer> _ = mutex.lock(Duration.ofSeconds(10))) {
-                        return true;
-                    } catch (TimedOutException e) {
-                        return false;
-                    }
-                });
-                assertThat(locked).as("round %d: a fresh thread locks the mutex", round).isTrue();
+                assertThat(freshThreadLocks(two, mutex)).as("round %d: a fresh thread locks the mutex", round).isTrue();
                 assertThat(mutex.isLocked()).as("round %d: locked after all ended", round).isFalse();
             }
         }
+    }
+
+    /** Spawns on {@code rt} a thread that locks {@code mutex}, counts {@code held} down and keeps it until {@code release}. */
+    private static GreenHandle<Void> spawnHolder(Verdant rt, Mutex<Integer> mutex, CountDownLatch held,
+                                                 CountDownLatch release) {
+        return rt.spawn(() -> {
+            Mutex.Guard<Integer> g = mutex.lock(Duration.ofSeconds(10));
+            try {
+                held.countDown();
+                release.await();
+            } finally {
+                g.close();
+            }
+            return null;
+        });
+    }
+
+    /** Whether a fresh green thread of {@code rt} locks {@code mutex} within 10 s. */
+    private static boolean freshThreadLocks(Verdant rt, Mutex<Integer> mutex) {
+        return rt.run(() -> {
+            try (Mutex.Guard<Integer> _ = mutex.lock(Duration.ofSeconds(10))) {
+                return true;
+            } catch (TimedOutException e) {
+                return false;
+            }
+        });
     }
 }
