@@ -142,7 +142,12 @@ public interface GreenHandle<T> {
      * {@code FutureTask}'s does; a negative {@code get} timeout means "do not
      * wait", as in the JDK. {@code get} (timed or not) called by this thread itself,
      * before it ended, throws {@link IllegalStateException} at once (it would wait for
-     * its own end), as {@link #join()} does.
+     * its own end), as {@link #join()} does. An untimed {@code get} from outside the
+     * thread's deterministic runtime (the test thread) waits as {@link #join()} does
+     * from there: if the run fails before the thread ends (a deadlock, a refused input,
+     * too many steps), it throws {@link java.util.concurrent.ExecutionException} whose
+     * cause is that {@link ScheduleFailedException} (a {@link DeadlockException} for a
+     * deadlock); the view is not settled by it.
      *
      * @return a new view; views are independent (cancelling through one
      *         cancels the thread, which every view then reports once it ends)
@@ -167,7 +172,14 @@ public interface GreenHandle<T> {
      * {@code join} ignores interrupts and cancellation, as the JDK's does. Its
      * {@code get} (timed or not) or {@code join} called by this thread itself,
      * the future not done, throws {@link IllegalStateException} at once (it
-     * would wait for its own end), as {@link #asFuture()}'s {@code get} does. The
+     * would wait for its own end), as {@link #asFuture()}'s {@code get} does. An
+     * untimed {@code get} or {@code join} from outside the thread's deterministic
+     * runtime (the test thread) waits as {@link #join()} does from there: if the run
+     * fails before the thread ends (a deadlock, a refused input, too many steps), the
+     * future is completed exceptionally with that {@link ScheduleFailedException} (a
+     * {@link DeadlockException} for a deadlock), so {@code get} throws it in an
+     * {@link java.util.concurrent.ExecutionException} and {@code join} in a
+     * {@link CompletionException}. The
      * future counts one dependent of its own (its waiters' wake-up).
      *
      * @return a new future

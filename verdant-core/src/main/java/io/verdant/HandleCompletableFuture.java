@@ -34,6 +34,14 @@ import java.util.concurrent.locks.LockSupport;
  *   runtime's close abandons there leaves them (Waiters.dropAbandoned). get and timed
  *   get end on the caller's cancellation or interrupt (InterruptedException),
  *   join does not (as the JDK's: the interrupt status is kept).
+ *
+ * Callers from outside a deterministic runtime
+ *   A caller of untimed get or join that is not a green thread, of a deterministic
+ *   runtime's thread, first waits as an untimed join from outside does
+ *   (GreenThread.awaitRunUnless: counted by the carrier as one waiting on the run),
+ *   so a deadlock of the run is reported, by completing this exceptionally with it,
+ *   instead of the JDK's wait lasting for ever (DetOutsideFutureTest). It ends as
+ *   soon as this is done (a cancel wakes it) or the thread ends.
  * </pre>
  *
  * @param <T> the result type
@@ -57,6 +65,9 @@ final class HandleCompletableFuture<T> extends CompletableFuture<T> {
     public boolean cancel(boolean mayInterruptIfRunning) {
         boolean cancelled = super.cancel(mayInterruptIfRunning);
         if (cancelled) {
+            if (handle instanceof GreenThread<?> g) {
+                g.wakeOutsideWaiters(); // callers from outside a deterministic runtime see this done now
+            }
             handle.cancel();
         }
         return cancelled;
@@ -64,9 +75,13 @@ final class HandleCompletableFuture<T> extends CompletableFuture<T> {
 
     @Override
     public T get() throws InterruptedException, ExecutionException {
-        if (!isDone() && GreenThread.current() != null) {
-            refuseOwnThread();
-            await(Deadline.FOREVER);
+        if (!isDone()) {
+            if (GreenThread.current() != null) {
+                refuseOwnThread();
+                await(Deadline.FOREVER);
+            } else {
+                awaitRunFromOutside(true);
+            }
         }
         return super.get();
     }
@@ -93,6 +108,13 @@ final class HandleCompletableFuture<T> extends CompletableFuture<T> {
 
     @Override
     public T join() {
+        if (!isDone() && GreenThread.current() == null) {
+            try {
+                awaitRunFromOutside(false);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e); // not interruptible: never thrown
+            }
+        }
         if (!isDone() && GreenThread.current() != null) {
             refuseOwnThread();
             Thread me = Thread.currentThread();
@@ -124,6 +146,43 @@ final class HandleCompletableFuture<T> extends CompletableFuture<T> {
     private void refuseOwnThread() {
         if (GreenThread.current() == handle) {
             throw new IllegalStateException("a green thread cannot wait for its own toCompletableFuture(): " + handle.pid());
+        }
+    }
+
+    /**
+     * A caller of get or join that is not a green thread, the future not done: if the
+     * handle's thread is a deterministic runtime's, waits as an untimed join from outside
+     * does (GreenThread.awaitRunUnless) until it ends, this completes, or the run fails;
+     * a failure of the run (a deadlock) completes this exceptionally with it, so get throws
+     * it in an ExecutionException and join in a CompletionException, where they used to
+     * wait for ever (DetOutsideFutureTest). Returns at once in other runtimes (the JDK's
+     * wait follows). join ({@code interruptible} false) keeps waiting through interrupts
+     * and restores the interrupt status, as the JDK's does.
+     */
+    private void awaitRunFromOutside(boolean interruptible) throws InterruptedException {
+        if (!(handle instanceof GreenThread<?> g)) {
+            return;
+        }
+        boolean interrupted = false;
+        try {
+            for (;;) {
+                try {
+                    g.awaitRunUnless(this::isDone);
+                    return;
+                } catch (InterruptedException e) {
+                    if (interruptible) {
+                        throw e;
+                    }
+                    interrupted = true; // the status was cleared: the next wait does not throw at once
+                } catch (ScheduleFailedException e) {
+                    completeExceptionally(e);
+                    return;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

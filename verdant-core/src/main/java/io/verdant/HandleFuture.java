@@ -102,8 +102,13 @@ final class HandleFuture<T> implements Future<T> {
         return report();
     }
 
-    /** Waits for the handle to end or this view to be cancelled; {@code nanos} < 0: forever. */
-    private void awaitHandle(long nanos) throws InterruptedException {
+    /**
+     * Waits for the handle to end or this view to be cancelled; {@code nanos} < 0: forever.
+     * An untimed wait from outside a deterministic runtime whose run fails first (a
+     * deadlock) throws that failure in an ExecutionException, as join throws it bare
+     * (DetOutsideFutureTest); the view stays unsettled (the thread has not ended).
+     */
+    private void awaitHandle(long nanos) throws InterruptedException, ExecutionException {
         try {
             if (handle instanceof GreenThread<T> g) {
                 g.awaitEndUnless(nanos < 0 ? Deadline.FOREVER : Deadline.after(nanos), () -> core.settled() != null);
@@ -114,6 +119,11 @@ final class HandleFuture<T> implements Future<T> {
             }
         } catch (GreenFailedException e) {
             // the outcome: reported by report()
+        } catch (ScheduleFailedException e) {
+            if (core.settled() == null && !handle.isDone()) {
+                throw new ExecutionException(e);
+            }
+            // settled meanwhile (cancelled, or the thread ended): report() tells which
         } catch (CancelledException e) {
             if (!handle.isDone()) {
                 // The caller was cancelled or interrupted while waiting: the JDK's convention.

@@ -1545,15 +1545,52 @@ public final class GreenThread<T> extends GreenThreadHead<T>
      * (see DetScheduler, "Joins from outside").
      */
     private void awaitDeterministic(io.verdant.internal.det.DetScheduler det) {
-        if (current() == this || det.callerOnCarrier() || det.callerIsCarrier()) {
-            return; // this runtime's own threads wait as usual; a self-join is refused by await
-        }
+        awaitDeterministic(det, null, "GreenHandle.join");
+    }
+
+    /** {@link #awaitDeterministic(io.verdant.internal.det.DetScheduler)}, which also ends once {@code stop} (if not null) holds. */
+    private void awaitDeterministic(io.verdant.internal.det.DetScheduler det, BooleanSupplier stop, String what) {
         try {
-            det.awaitEnd(this);
+            awaitRunUnless(det, stop);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new io.verdant.CancelledException("GreenHandle.join: interrupted while waiting for " + pid());
+            throw new io.verdant.CancelledException(what + ": interrupted while waiting for " + pid());
         }
+    }
+
+    /**
+     * The untimed wait of a future of this thread's handle (asFuture's get,
+     * toCompletableFuture's get and join) by a thread outside this thread's
+     * deterministic runtime: waits as an untimed {@link #join()} from outside
+     * does, until this thread ends, {@code stop} holds, or the run fails, which
+     * it throws, so the caller reports the deadlock instead of waiting for ever
+     * (DetOutsideFutureTest). Returns at once in a runtime that is not
+     * deterministic, and for callers inside it (they wait as usual). Any thread.
+     *
+     * @param stop read at least every 100 ms while waiting, and after {@link #wakeJoiners}
+     * @throws io.verdant.ScheduleFailedException if the run failed first (a deadlock, a
+     *         refused input, too many steps)
+     * @throws InterruptedException if the caller is interrupted while waiting
+     */
+    public void awaitRunUnless(BooleanSupplier stop) throws InterruptedException {
+        io.verdant.internal.det.DetScheduler det = runtime.det;
+        if (det != null) {
+            awaitRunUnless(det, stop);
+        }
+    }
+
+    /** The wait of {@link #awaitRunUnless(BooleanSupplier)}; false if the caller is inside the runtime (nothing waited). */
+    private boolean awaitRunUnless(io.verdant.internal.det.DetScheduler det, BooleanSupplier stop)
+            throws InterruptedException {
+        if (current() == this || det.callerOnCarrier() || det.callerIsCarrier()) {
+            return false; // this runtime's own threads wait as usual; a self-join is refused by await
+        }
+        if (stop == null) {
+            det.awaitEnd(this);
+        } else {
+            det.awaitEndUnless(this, stop);
+        }
+        return true;
     }
 
     /**
@@ -1570,6 +1607,11 @@ public final class GreenThread<T> extends GreenThreadHead<T>
     public void awaitEndUnless(Deadline deadline, BooleanSupplier stop) {
         Safepoints.poll();
         if (waitersAcquire() != DONE && !stop.getAsBoolean()) {
+            if (runtime.det != null && deadline == Deadline.FOREVER) {
+                // From outside a deterministic runtime: a failure of the run (a deadlock) is
+                // thrown here, as join's (DetOutsideFutureTest)
+                awaitDeterministic(runtime.det, stop, "Future.get");
+            }
             await(deadline, stop);
         }
     }
@@ -1587,6 +1629,22 @@ public final class GreenThread<T> extends GreenThreadHead<T>
      */
     public void wakeJoiners() {
         unparkAll(waiters);
+        wakeOutsideWaiters();
+    }
+
+    /**
+     * A future of this thread's handle made the {@code stop} of its waiting
+     * callers hold: in a deterministic runtime, the callers from outside in
+     * {@link #awaitRunUnless} re-read it now rather than at their next poll.
+     * Not from this runtime's own threads or carrier, which must not contend
+     * for the scheduler's lock (their waiters re-read stop within 100 ms).
+     * Any thread; never parks.
+     */
+    public void wakeOutsideWaiters() {
+        io.verdant.internal.det.DetScheduler det = runtime.det;
+        if (det != null && !det.callerOnCarrier() && !det.callerIsCarrier()) {
+            det.wakeOutsideWaiters();
+        }
     }
 
     private void await(Deadline deadline) {

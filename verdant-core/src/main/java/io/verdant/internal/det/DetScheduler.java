@@ -126,7 +126,11 @@ import java.util.concurrent.locks.LockSupport;
  *   still waiting (a server close will cancel) were taken for its deadlock
  *   (DetOutsideJoinOthersWaitTest). So is, without failOnLeak, rt.run's
  *   caller whose body has ended: the threads left waiting are leaks, which
- *   close cancels (DetRunOthersWaitTest).
+ *   close cancels (DetRunOthersWaitTest). The untimed waits of a handle's
+ *   futures from outside (asFuture().get(), toCompletableFuture().get() and
+ *   join()) wait the same way (awaitEndUnless, which also ends when the
+ *   future is cancelled or completed); they used to hang on a deadlock
+ *   (DetOutsideFutureTest).
  *
  * Internal versus external submissions
  *   A submission is internal if the submitting thread is the carrier or the
@@ -1599,7 +1603,7 @@ public final class DetScheduler {
      * @throws InterruptedException if the caller is interrupted while waiting
      */
     public void awaitRoot(GreenThread<?> root) throws InterruptedException {
-        await(root, false);
+        await(root, false, null);
     }
 
     /**
@@ -1613,10 +1617,37 @@ public final class DetScheduler {
      * @throws InterruptedException if the caller is interrupted while waiting
      */
     public void awaitEnd(GreenThread<?> g) throws InterruptedException {
-        await(g, true);
+        await(g, true, null);
     }
 
-    private void await(GreenThread<?> root, boolean anyEnd) throws InterruptedException {
+    /**
+     * Any thread outside the runtime: {@link #awaitEnd}, which also returns once
+     * {@code stop} holds (the wait of a handle's future from outside, which ends
+     * when the future is cancelled or completed: see "Joins from outside").
+     * {@code stop} is read under the lock at least every WATCHDOG_POLL_MILLIS
+     * and after {@link #wakeOutsideWaiters}.
+     *
+     * @param g the green thread the caller waits for
+     * @param stop cheap, never blocks, takes no lock
+     * @throws ScheduleFailedException if the run failed (deadlock, refusal, livelock)
+     * @throws InterruptedException if the caller is interrupted while waiting
+     */
+    public void awaitEndUnless(GreenThread<?> g, java.util.function.BooleanSupplier stop) throws InterruptedException {
+        await(g, true, stop);
+    }
+
+    /**
+     * Any thread: the callers of {@link #awaitEndUnless} re-read their stop
+     * condition now (a future made it hold). Takes the lock briefly; never parks.
+     */
+    public void wakeOutsideWaiters() {
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+    }
+
+    private void await(GreenThread<?> root, boolean anyEnd, java.util.function.BooleanSupplier stop)
+            throws InterruptedException {
         synchronized (lock) {
             awaiting++;
             if (anyEnd) {
@@ -1627,7 +1658,7 @@ public final class DetScheduler {
             lock.notifyAll(); // a carrier waiting for the outside (see "Roots from outside") looks again
         }
         try {
-            awaitRootRegistered(root, anyEnd);
+            awaitRootRegistered(root, anyEnd, stop);
         } finally {
             synchronized (lock) {
                 awaiting--;
@@ -1640,7 +1671,8 @@ public final class DetScheduler {
         }
     }
 
-    private void awaitRootRegistered(GreenThread<?> root, boolean anyEnd) throws InterruptedException {
+    private void awaitRootRegistered(GreenThread<?> root, boolean anyEnd, java.util.function.BooleanSupplier stop)
+            throws InterruptedException {
         for (long t0 = System.nanoTime(); !root.isDone() && failure == null
                 && System.nanoTime() - t0 < HANDOFF_YIELD_NANOS; ) {
             Thread.yield(); // a short body ends within microseconds: see HANDOFF_YIELD_NANOS
@@ -1653,6 +1685,9 @@ public final class DetScheduler {
             synchronized (lock) {
                 if (failure != null || anyEnd && root.isDone()) {
                     break;
+                }
+                if (stop != null && stop.getAsBoolean()) {
+                    return; // the future's wait ended otherwise (cancelled, completed): no failure to report
                 }
                 if (root.isDone() && (endedRoots.contains(root) || closing) && (!leakCheck || quiet || closing)) {
                     endedRoots.remove(root);
