@@ -357,7 +357,7 @@ public final class RuntimeCore {
      */
     public <T> GreenThread<T> spawn(Callable<? extends T> body, String name, Priority priority, CancelToken under,
                                     GreenThread<?> linkParent) {
-        return create(body, name, priority, under, linkParent, null, true);
+        return create(body, name, priority, under, linkParent, null, true, null);
     }
 
     /**
@@ -369,7 +369,7 @@ public final class RuntimeCore {
      */
     public <T> GreenThread<T> spawn(Callable<? extends T> body, String name, Priority priority, CancelToken under,
                                     GreenThread<?> linkParent, MailboxBound bound) {
-        return create(body, name, priority, under, linkParent, bound, true);
+        return create(body, name, priority, under, linkParent, bound, true, null);
     }
 
     /**
@@ -383,7 +383,7 @@ public final class RuntimeCore {
      */
     public <T> GreenThread<T> createUnstarted(Callable<? extends T> body, String name, Priority priority,
                                               CancelToken under) {
-        return create(body, name, priority, under, null, null, false);
+        return create(body, name, priority, under, null, null, false, null);
     }
 
     /**
@@ -400,7 +400,7 @@ public final class RuntimeCore {
      */
     public <T> GreenThread<T> createUnstarted(Callable<? extends T> body, String name, Priority priority,
                                               CancelToken under, MailboxBound bound) {
-        return create(body, name, priority, under, null, bound, false);
+        return create(body, name, priority, under, null, bound, false, null);
     }
 
     /**
@@ -431,11 +431,28 @@ public final class RuntimeCore {
                 return null;
             };
         }
-        return create(b, name, priority, under, linkParent, bound, true);
+        return create(b, name, priority, under, linkParent, bound, true, null);
+    }
+
+    /**
+     * Like {@link #spawn(Callable, String, Priority, CancelToken, GreenThread)}, calling
+     * {@code beforeStart} with the thread once it is published (its pid valid, linked to
+     * {@code linkParent}) and before it starts, on the spawner: the thread sees whatever
+     * {@code beforeStart} did (a supervisor lists a restarted child's new pid before the
+     * child can run: SupervisorRestartSnapshotTest). If it throws, the spawn fails with it,
+     * as one refused by close does. The spawner.
+     *
+     * @throws IllegalStateException if the runtime is closing or closed
+     */
+    public <T> GreenThread<T> spawn(Callable<? extends T> body, String name, Priority priority, CancelToken under,
+                                    GreenThread<?> linkParent,
+                                    java.util.function.Consumer<? super GreenThread<T>> beforeStart) {
+        return create(body, name, priority, under, linkParent, null, true, Objects.requireNonNull(beforeStart));
     }
 
     private <T> GreenThread<T> create(Object body, String name, Priority priority, CancelToken under,
-                                      GreenThread<?> linkParent, MailboxBound bound, boolean start) {
+                                      GreenThread<?> linkParent, MailboxBound bound, boolean start,
+                                      java.util.function.Consumer<? super GreenThread<T>> beforeStart) {
         Objects.requireNonNull(body, "body");
         Objects.requireNonNull(priority, "priority");
         // Spawning is a safepoint: a green thread spawning in a long loop yields
@@ -520,6 +537,9 @@ public final class RuntimeCore {
             // GreenThreadEnd) on another carrier before this spawner goes on (GreenThreadStartOrderTest).
             io.verdant.internal.obs.Jfr.threadStart(g);
             recorded = true;
+            if (beforeStart != null) {
+                beforeStart.accept(g);
+            }
             if (start) {
                 try {
                     container.start(vt);
