@@ -35,7 +35,11 @@ import java.util.Objects;
  * <li>{@link Overflow#FAIL}: the send throws {@link MailboxFullException}.</li>
  * </ul>
  * Runtime signals ({@link Signal} exits and Downs) are never refused or
- * dropped: they always enter the mailbox (and count towards its size).
+ * dropped: they always enter the mailbox (and count towards its size), and
+ * take none of its capacity. Only the signals the runtime delivers: a
+ * {@code Signal} record a program makes and sends is an ordinary message,
+ * counted, refused and dropped like any other (told apart by identity, so
+ * an equal copy of a runtime signal is still the sender's message).
  * Instances are immutable values.
  *
  * <h2>Memory consistency effects</h2>

@@ -24,6 +24,10 @@ package io.verdant;
  *     case Signal.Down down -> forget(down.pid());
  * }
  * }</pre>
+ *
+ * <p>A bounded {@link Mailbox} never refuses, drops or counts the signals the
+ * runtime delivers. A signal record a program makes and sends itself is an
+ * ordinary message there: counted, refused and dropped like any other.
  */
 public sealed interface Signal permits Signal.Exit, Signal.Failure, Signal.Down {
     /**

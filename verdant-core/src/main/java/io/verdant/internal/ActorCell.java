@@ -287,14 +287,17 @@ public final class ActorCell extends MailboxLink {
 
     /**
      * Any thread. A user message for the owner, admitted by its mailbox's bound
-     * if it has one (see {@link MailboxBound#offer}).
+     * if it has one (see {@link MailboxBound#offer}); a {@link Signal} a user made
+     * is a user message too: counted, refused and dropped by the bound like any
+     * other (MailboxBound, "Signals a user sends"). The runtime's own signals go
+     * through {@link #enqueue} and its peers, never here.
      *
      * @param limit the sender's own deadline for a wait for room (see MailboxBound#offer)
      * @return a {@link MailboxBound} outcome: DELIVERED, DROPPED or OWNER_DEAD
      */
     int offer(Pid pid, Object msg, boolean mayBlock, Deadline limit) {
         MailboxBound b = bound;
-        if (b == null || msg instanceof Signal) {
+        if (b == null) {
             append(msg);
             return MailboxBound.DELIVERED;
         }
@@ -349,9 +352,17 @@ public final class ActorCell extends MailboxLink {
      */
     void appendCounted(Object msg, MailboxBound b) {
         Node n;
+        boolean recorded = false;
         try {
+            if (msg instanceof Signal) {
+                b.userSignalSent(msg); // before the append: see MailboxBound, "Signals a user sends"
+                recorded = true;
+            }
             n = node(msg);
         } catch (Throwable t) {
+            if (recorded) {
+                b.userSignalTaken(msg);
+            }
             b.uncount();
             throw t;
         }
@@ -552,8 +563,8 @@ public final class ActorCell extends MailboxLink {
         MailboxBound b = bound;
         if (b != null) {
             Object m = scanBounded(b, matcher);
-            if (m != null && !(m instanceof Signal)) {
-                b.taken();
+            if (m != null && (!(m instanceof Signal) || b.userSignalTaken(m))) {
+                b.taken(); // a user message (a Signal only if a user sent it): MailboxBound, "Signals a user sends"
             }
             return m;
         }
@@ -587,7 +598,7 @@ public final class ActorCell extends MailboxLink {
             for (Iterator<Object> it = saved == null ? java.util.Collections.emptyIterator() : saved.iterator();
                  excess > 0 && it.hasNext(); ) {
                 Object oldest = it.next();
-                if (!(oldest instanceof Signal)) {
+                if (!(oldest instanceof Signal) || b.userSignalTaken(oldest)) { // the runtime's signals stay
                     it.remove();
                     excess--;
                     b.taken();

@@ -18,11 +18,27 @@ import java.util.concurrent.locks.LockSupport;
  * <pre>
  * Overview
  *   The mailbox itself stays ActorCell's lock-free MPSC queue; the bound only
- *   counts. count = non-Signal messages in the mailbox (queue + the owner's
- *   save queue). A user send adds one (offer(): reserve a unit by CAS below
- *   capacity, or for DROP_OLDEST add unconditionally); every non-Signal
- *   message the owner takes out subtracts one (taken()). Signals (runtime
- *   exits and Downs, whoever sends them) are never counted, refused or dropped.
+ *   counts. count = user messages in the mailbox (queue + the owner's save
+ *   queue). A user send adds one (offer(): reserve a unit by CAS below
+ *   capacity, or for DROP_OLDEST add unconditionally); every user message the
+ *   owner takes out subtracts one (taken()). The runtime's own signals (exits
+ *   and Downs, appended by ActorCell.enqueue/appendNoWake, never through
+ *   offer) are never counted, refused or dropped.
+ *
+ * Signals a user sends (userSignals)
+ *   Signal is a public sealed type of public records, so a user can make one
+ *   and send it: it is a user message, counted, refused and dropped like any
+ *   other (BoundedMailboxUserSignalTest; before, any Signal bypassed the
+ *   bound, so a sender could fill the mailbox without limit). The owner tells
+ *   the two apart by identity, not type: a sender of a Signal instance records
+ *   it in userSignals (a multiset by identity: the same instance may be sent
+ *   twice) before its append, and the owner, taking or dropping a Signal,
+ *   counts it as a user message only if it finds (and removes) it there. Both
+ *   sides hold this bound's monitor for it; the append's release and the
+ *   owner's acquire of the node order the record before the owner's look.
+ *   Only sends and takes of Signal instances pay for it (a type check the
+ *   bounded path already made): plain messages take no lock, and the send
+ *   fast path gains no atomic or fence.
  *
  * Overflow policies (policy = Mailbox.Overflow ordinal)
  *   BLOCK        reserve, or wait for room (below) up to blockNanos, then fail
@@ -193,6 +209,40 @@ public final class MailboxBound implements ExitListener, AbandonedWaits {
         public int hashCode() {
             return System.identityHashCode(msg);
         }
+    }
+
+    /**
+     * Signals a user sent (see "Signals a user sends"), by identity, with how many times each
+     * is in the mailbox; null until the first. Guarded by this bound's monitor.
+     */
+    private java.util.IdentityHashMap<Object, int[]> userSignals;
+
+    /**
+     * Any sender, before it appends {@code signal}, a {@link io.verdant.Signal} it counted:
+     * records it as a user message (see "Signals a user sends").
+     */
+    synchronized void userSignalSent(Object signal) {
+        if (userSignals == null) {
+            userSignals = new java.util.IdentityHashMap<>();
+        }
+        userSignals.computeIfAbsent(signal, k -> new int[1])[0]++;
+    }
+
+    /**
+     * Owner only: whether {@code signal}, a {@link io.verdant.Signal} leaving the mailbox
+     * (taken or dropped), is one a user sent and so was counted; if so, forgets it once
+     * (the caller then calls {@link #taken}). The runtime's own signals are never recorded.
+     * Also a sender whose counted signal was not appended (its node's allocation failed).
+     */
+    synchronized boolean userSignalTaken(Object signal) {
+        int[] n = userSignals == null ? null : userSignals.get(signal);
+        if (n == null) {
+            return false;
+        }
+        if (--n[0] == 0) {
+            userSignals.remove(signal);
+        }
+        return true;
     }
 
     /** Any thread: a message entered the mailbox without a reservation (DROP_OLDEST). */
