@@ -2,6 +2,7 @@ package io.verdant;
 
 import io.verdant.internal.AbandonedWaits;
 import io.verdant.internal.ActorCell;
+import io.verdant.internal.CallWait;
 import io.verdant.internal.Deadline;
 import io.verdant.internal.ExitListener;
 import io.verdant.internal.GreenThread;
@@ -66,6 +67,17 @@ public final class ReplyTo<R> {
      *   caller abandoned while its request waits for room in a full BLOCK
      *   mailbox is parked on the mailbox, not here: the bound ends the call
      *   through the same path (MailboxBound.callSending).
+     *
+     * What snapshots and dumps show of a waiting caller
+     *   Its park blocker is this ReplyTo; WaitReasons.waitedOn maps it to
+     *   onAbandoned, a CallWait: the reason "Green.call <1.4.0> 'db'" and, while
+     *   the slot is WAITING, the callee as the thread waited for, so a call
+     *   cycle (A calls B, B calls A; longer, or mixed with mutex and join waits)
+     *   is flagged as a deadlock. A slot no longer WAITING (replied, ended) is
+     *   no wait: the caller is about to run. Read only by the observer (one
+     *   volatile read of inFlight, one acquire of the slot's state); the caller
+     *   writes nothing more for it. A callee that handed the ReplyTo on to
+     *   another thread to reply is still the one named (the wait cannot know).
      */
     private final Thread caller;
     private final Pid callerPid;
@@ -73,7 +85,10 @@ public final class ReplyTo<R> {
     private final RuntimeCore runtime;
     private final ReplyCore core = new ReplyCore();
     private final ExitListener onExit = this::calleeExited;
-    private final AbandonedWaits onAbandoned = this::callerAbandoned;
+    /** The park blocker's stand-in for the close and for wait reasons (WaitReasons.waitedOn). */
+    private final Waiting onAbandoned = new Waiting();
+    /** The operation, for the wait reason: "Green.call" or "Ref.call". */
+    private final String what;
     /** What call() must undo when the call ends; null until the callee is watched. */
     private volatile InFlight inFlight;
 
@@ -87,7 +102,8 @@ public final class ReplyTo<R> {
         io.verdant.internal.obs.WaitReasons.registerReplyTo(ReplyTo.class, r -> ((ReplyTo<?>) r).onAbandoned);
     }
 
-    private ReplyTo(Pid callee, RuntimeCore runtime) {
+    private ReplyTo(Pid callee, RuntimeCore runtime, String what) {
+        this.what = what;
         this.caller = Thread.currentThread();
         GreenThread<?> g = GreenThread.current();
         this.callerPid = g == null ? null : g.pid();
@@ -139,6 +155,33 @@ public final class ReplyTo<R> {
         }
     }
 
+    /**
+     * What the caller parked here waits for: the close ends its call through it
+     * (AbandonedWaits), snapshots and dumps name the callee through it (CallWait:
+     * "Green.call &lt;1.4.0&gt; 'db'", and the callee as the thread waited for while
+     * the slot still waits). Nothing is written for it: the caller's park blocker
+     * (this ReplyTo, set by the park itself and cleared after it) is the
+     * descriptor, and inFlight, volatile, is written before the caller parks.
+     */
+    private final class Waiting implements AbandonedWaits, CallWait {
+        @Override
+        public void dropAbandoned(Thread t) {
+            callerAbandoned(t);
+        }
+
+        @Override
+        public GreenThread<?> awaitedCallee() {
+            InFlight f = inFlight;
+            return f != null && core.isWaiting() ? f.target() : null;
+        }
+
+        @Override
+        public String callReason() {
+            InFlight f = inFlight;
+            return what + " " + (f == null ? callee.toString() : io.verdant.internal.obs.WaitReasons.describe(f.target()));
+        }
+    }
+
     /** The call has ended: the callee is no longer watched, the request no longer remembered. Idempotent. */
     private void forget() {
         InFlight f = inFlight;
@@ -175,7 +218,7 @@ public final class ReplyTo<R> {
         if (target == GreenThread.current()) {
             throw new IllegalStateException(what + ": a green thread cannot call itself (it would wait for its own reply): " + pid);
         }
-        ReplyTo<R> slot = new ReplyTo<>(pid, rt);
+        ReplyTo<R> slot = new ReplyTo<>(pid, rt, what);
         Object msg = Objects.requireNonNull(request.apply(slot), "the request function returned null");
         ActorCell.watch(target, slot.onExit);
         // The bound is in place before the target could be looked up (RuntimeCore.create).

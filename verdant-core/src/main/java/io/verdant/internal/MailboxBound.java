@@ -84,6 +84,9 @@ import java.util.concurrent.locks.LockSupport;
  *   A blocked sender parks with this bound as its blocker; its toString is the
  *   sender's wait reason in snapshots and dumps ("Mailbox of &lt;1.2.0&gt; 'db'
  *   bounded(64) full"): the owner and the capacity, never a message.
+ *   While the mailbox is full it names the owner as the thread it waits for
+ *   (blockingOwner), so a dump flags a cycle of such waits, or one mixed
+ *   with calls, joins and mutex waits, as a deadlock.
  *
  * Dropped call requests (DROP_OLDEST)
  *   A call's request is an ordinary message, so the policy may drop it; its
@@ -406,6 +409,23 @@ public final class MailboxBound implements ExitListener, AbandonedWaits {
         GreenThread<?> g = owner;
         String of = g == null ? "" : " of " + io.verdant.internal.obs.WaitReasons.describe(g);
         return "Mailbox" + of + " bounded(" + capacity + ") full";
+    }
+
+    /**
+     * The green thread a sender parked here waits for (WaitReasons.waitingFor): the
+     * owner while the mailbox is full, else null. Room frees only when the owner
+     * takes a message (or ends), so a sender of a full mailbox waits for the owner,
+     * and a dump's deadlock check may follow the edge: a cycle needs the owner to
+     * wait too, for a thread that waits on (a running or idle receiver breaks it).
+     * Below capacity the sender is not stuck: a wake-up is on its way to some
+     * sender ("Waiting for room", invariant), so it is no edge; a woken sender not
+     * yet run would otherwise look blocked on an owner that now waits for it.
+     * Any thread; one volatile read of count, no write.
+     *
+     * @return the owner, or null
+     */
+    public GreenThread<?> blockingOwner() {
+        return policy == BLOCK && count >= capacity ? owner : null;
     }
 
     /** The owner ended: wake every blocked sender (they see it dead). */

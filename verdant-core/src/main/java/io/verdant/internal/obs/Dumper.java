@@ -32,7 +32,10 @@ import java.util.Set;
  *     name, state, wait reason and (with stacks) stack are collapsed into one
  *     line "N x ..."
  *   deadlocks: cycles in the wait-for graph (a mutex waiter -> the holder, a
- *     joiner -> the joined thread), the graph deterministic mode also checks;
+ *     joiner -> the joined thread, a caller waiting for its reply -> the callee,
+ *     a sender into a full BLOCK mailbox -> its owner: GreenThreadInfo.waitingFor,
+ *     WaitReasons.waitingFor), joins and mutex waits being the graph
+ *     deterministic mode also checks;
  *     a cycle is reported only if its threads, read again after the walk, still
  *     wait as the walk saw them (stillWaiting: the walk is no atomic snapshot)
  * JSON

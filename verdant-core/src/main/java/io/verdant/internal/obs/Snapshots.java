@@ -26,7 +26,8 @@ import java.util.concurrent.locks.LockSupport;
  * {@link GreenThreadInfo#MAILBOX_CAP}; no stack walk.
  * A thread parked on a mutex that has already been handed to it (the releasing
  * holder made it the owner and has yet to unpark it) is shown RUNNABLE with no
- * wait reason: it waits for nobody, and least of all for itself.
+ * wait reason: it waits for nobody, and least of all for itself. So is a caller
+ * whose call has ended (its reply came) and that has yet to be unparked.
  */
 public final class Snapshots {
     private Snapshots() {
@@ -78,8 +79,9 @@ public final class Snapshots {
         Pid waitingFor = null;
         if (state == GreenState.WAITING) {
             WaitReasons.Wait w = WaitReasons.of(LockSupport.getBlocker(vt));
-            if (w.waitingFor() == g) {
-                // Granted the mutex it waited for, not yet unparked: its wait is over.
+            if (w.over() || w.waitingFor() == g) {
+                // Granted the mutex it waited for, or its call got its reply, not yet unparked:
+                // its wait is over.
                 state = GreenState.RUNNABLE;
             } else {
                 reason = w.reason();
@@ -125,8 +127,9 @@ public final class Snapshots {
         if (state == GreenState.WAITING && runner != null) {
             // WAITING in a turn: the handler blocks (EventActor.state), on its dispatcher's blocker.
             WaitReasons.Wait w = WaitReasons.of(LockSupport.getBlocker(runner));
-            if (w.waitingFor() == g) {
-                // Its handler was granted the mutex it waited for (as for a thread, in info).
+            if (w.over() || w.waitingFor() == g) {
+                // Its handler was granted the mutex it waited for, or its call got its reply
+                // (as for a thread, in info).
                 state = GreenState.RUNNABLE;
                 reason = "";
             } else if (g.handlerThread() == runner) { // still this actor's turn: the blocker is its wait

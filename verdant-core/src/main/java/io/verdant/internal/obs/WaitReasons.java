@@ -2,9 +2,11 @@ package io.verdant.internal.obs;
 
 import io.verdant.Pid;
 import io.verdant.internal.ActorCell;
+import io.verdant.internal.CallWait;
 import io.verdant.internal.Deadline;
 import io.verdant.internal.GreenThread;
 import io.verdant.internal.JoinWait;
+import io.verdant.internal.MailboxBound;
 import io.verdant.internal.OwnedLock;
 import io.verdant.internal.sync.MutexCore;
 
@@ -20,15 +22,18 @@ import io.verdant.internal.sync.MutexCore;
  *   OwnedLock       Mutex.lock            its toString ("Mutex.lock #5 held by &lt;1.3.0&gt; 'w'"), waits for its holder
  *   String          channel, select, ...  the string itself
  *   Deadline        Green.sleep           "sleep 250 ms"
- *   MailboxBound    send to a full        its toString ("Mailbox of &lt;1.2.0&gt; 'db' bounded(64) full")
- *                   BLOCK mailbox
+ *   MailboxBound    send to a full        its toString ("Mailbox of &lt;1.2.0&gt; 'db' bounded(64) full"),
+ *                   BLOCK mailbox         waits for the owner while the mailbox is full (blockingOwner)
+ *   ReplyTo         Green.call, Ref.call  the CallWait behind it (registerReplyTo): "Green.call &lt;1.4.0&gt; 'db'",
+ *                   (the reply)           waits for the callee while the call waits; once the call
+ *                                         has ended (a reply came), no wait at all (Wait.over)
  *   BlockingPool    Green.blocking        its toString ("Green.blocking (running)")
  *   .Call
  *   JoinWait        get/join of a handle's its toString ("toCompletableFuture of &lt;1.4.0&gt;"),
  *                   toCompletableFuture() waits for the handle's thread (joined())
  *   JoinWait        get of a green        its toString ("executor task (running in &lt;1.5.0&gt;)"),
  *                   executor's future     waits for the thread running the task (joined())
- *   Verdant's own   ReplyTo, TaskScope,   its toString (Verdant's own objects print ids and
+ *   Verdant's own   TaskScope,            its toString (Verdant's own objects print ids and
  *   classes         Channel, ...          counts, never message contents or guarded values)
  * Other blockers (the JDK's, user objects) are named by class only: their
  * toString could print user data. "Verdant's own" is decided by where the class
@@ -57,15 +62,19 @@ public final class WaitReasons {
     private static volatile Class<?> replyToClass;
     private static volatile java.util.function.Function<Object, Object> replyCore;
 
-    /** Called once by io.verdant.ReplyTo's initializer: how to find the slot behind a ReplyTo blocker. */
+    /**
+     * Called once by io.verdant.ReplyTo's initializer: how to find the wait behind a ReplyTo
+     * blocker, an AbandonedWaits (for close) and a CallWait (for wait reasons).
+     */
     public static void registerReplyTo(Class<?> type, java.util.function.Function<Object, Object> core) {
         replyCore = core;
         replyToClass = type;
     }
 
     /**
-     * The internal object behind a park blocker: the lock of a Mutex, the slot
-     * of a ReplyTo, else the blocker itself (for AbandonedWaits). Any thread.
+     * The internal object behind a park blocker: the lock of a Mutex, the call
+     * wait of a ReplyTo (a CallWait), else the blocker itself (for AbandonedWaits,
+     * and for wait reasons). Any thread.
      *
      * @param blocker a park blocker, or null
      * @return what the blocker stands for, or null
@@ -94,9 +103,12 @@ public final class WaitReasons {
 
     /** The wait reason for {@code blocker}; "" if null. */
     public static String render(Object parkBlocker) {
-        Object blocker = unwrap(parkBlocker);
+        Object blocker = waitedOn(parkBlocker);
         if (blocker == null) {
             return "";
+        }
+        if (blocker instanceof CallWait c) {
+            return c.callReason();
         }
         if (blocker instanceof GreenThread<?> g) {
             return "join " + describe(g);
@@ -231,8 +243,14 @@ public final class WaitReasons {
      * @param reason     as {@link #render}
      * @param waitingFor as {@link #waitingFor}
      */
-    public record Wait(String reason, GreenThread<?> waitingFor) {
+    public record Wait(String reason, GreenThread<?> waitingFor, boolean over) {
+        Wait(String reason, GreenThread<?> waitingFor) {
+            this(reason, waitingFor, false);
+        }
     }
+
+    /** The wait of a thread still parked on a wait that has ended (its call got its reply): none. */
+    private static final Wait OVER = new Wait("", null, true);
 
     /**
      * The wait reason and the thread waited for of a thread parked on {@code parkBlocker},
@@ -252,12 +270,16 @@ public final class WaitReasons {
             }
             return new Wait(m.describe(holder, g), g);
         }
+        if (waitedOn(parkBlocker) instanceof CallWait c) {
+            GreenThread<?> callee = c.awaitedCallee();
+            return callee == null ? OVER : new Wait(c.callReason(), callee);
+        }
         return new Wait(render(parkBlocker), waitingFor(parkBlocker));
     }
 
     /** The green thread a thread parked on {@code blocker} waits for (join target, mutex holder), or null. */
     public static GreenThread<?> waitingFor(Object parkBlocker) {
-        Object blocker = unwrap(parkBlocker);
+        Object blocker = waitedOn(parkBlocker);
         if (blocker instanceof GreenThread<?> g) {
             return g;
         }
@@ -266,6 +288,12 @@ public final class WaitReasons {
         }
         if (blocker instanceof JoinWait j) {
             return j.joined(); // a get or join of a handle's CompletableFuture, a get of an executor task
+        }
+        if (blocker instanceof CallWait c) {
+            return c.awaitedCallee(); // a call's caller, while its call waits for the reply
+        }
+        if (blocker instanceof MailboxBound b) {
+            return b.blockingOwner(); // a sender waiting for room, while the mailbox is full
         }
         return null;
     }
