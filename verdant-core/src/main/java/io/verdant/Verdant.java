@@ -524,8 +524,10 @@ public final class Verdant implements AutoCloseable {
                 }
                 Object m;
                 try {
-                    m = Green.receive(x -> x == CalleeEnded.INSTANCE || replyClass.isInstance(x),
-                            Duration.ofNanos(Math.max(0L, deadline.remaining())));
+                    // Parked with a CallWait, not the mailbox: snapshots and dumps name the callee.
+                    m = cell.take(Matcher.filter(x -> x == CalleeEnded.INSTANCE || replyClass.isInstance(x)),
+                            Deadline.after(Math.max(0L, deadline.remaining())),
+                            "Green.receive(filter)", new CallReply(pid, target, cell));
                 } catch (TimedOutException noReply) {
                     // Named as the call, with the caller's timeout, not the inner receive's rest of it.
                     throw new TimedOutException("Verdant.call: no reply from " + pid + " within " + timeout);
@@ -561,6 +563,26 @@ public final class Verdant implements AutoCloseable {
                 throw err; // as Green.call, where request runs on the caller
             }
             throw e;
+        }
+    }
+
+    /**
+     * The park blocker of {@link #call}'s temporary thread waiting for its reply: its
+     * wait reason ("Verdant.call &lt;1.4.0&gt; 'db'") and, until a message is queued for
+     * it (the reply, or the news of the callee's end, which wake it), the callee as the
+     * thread it waits for, so a dump follows a call cycle through it as through
+     * Green.call's. The caller of call joins this thread. Any thread; reads only.
+     */
+    private record CallReply(Pid pid, GreenThread<?> target, io.verdant.internal.ActorCell cell)
+            implements io.verdant.internal.CallWait {
+        @Override
+        public GreenThread<?> awaitedCallee() {
+            return target == null || cell.hasUnseenMessage() ? null : target;
+        }
+
+        @Override
+        public String callReason() {
+            return "Verdant.call " + (target == null ? pid.toString() : io.verdant.internal.obs.WaitReasons.describe(target));
         }
     }
 

@@ -131,6 +131,34 @@ class CallWaitDeadlockTest {
     }
 
     /**
+     * rt.call's temporary thread waits for the callee as Green.call's caller does: A
+     * calls B through rt.call (A joins the temporary thread, which waits for B's reply)
+     * while B calls A with Green.call: a cycle of three.
+     */
+    @Test
+    void aCycleThroughRtCallsTemporaryThreadIsFlagged() throws Exception {
+        try (Verdant rt = start("rt-call-cycle")) {
+            CompletableFuture<Pid> toB = new CompletableFuture<>();
+            CompletableFuture<Pid> toA = new CompletableFuture<>();
+            GreenHandle<Object> a = rt.spawner().name("a").spawn(() ->
+                    rt.call(toB.get(20, TimeUnit.SECONDS), replyTo -> replyTo, Object.class, LONG));
+            GreenHandle<Object> b = caller(rt, "b", toA);
+            toB.complete(b.pid());
+            toA.complete(a.pid());
+            waitUntil(() -> text(rt, DumpOptions.text()).contains("DEADLOCK"));
+            String dump = text(rt, DumpOptions.text());
+            assertThat(dump).containsPattern("DEADLOCK: '[^']+' " + PID + " waits for '[^']+' " + PID
+                    + " waits for '[^']+' " + PID + " waits for '[^']+' " + PID + "\n");
+            assertThat(dump).contains("  'a' " + a.pid() + ": join <")
+                    .contains("  'call " + b.pid() + "' <").contains(": Verdant.call " + b.pid() + " 'b'\n")
+                    .contains("  'b' " + b.pid() + ": Green.call " + a.pid() + " 'a'\n");
+            assertThat(text(rt, DumpOptions.json())).containsPattern("\"deadlocks\": \\[\\[\"" + PID + "\", \""
+                    + PID + "\", \"" + PID + "\"\\]\\]");
+            release(List.of(a, b));
+        }
+    }
+
+    /**
      * A call that got its reply leaves no edge: A called B and got its reply, B then
      * calls A while A waits on something else. B waits for A, A for no green thread:
      * no cycle.

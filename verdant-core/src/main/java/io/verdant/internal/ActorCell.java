@@ -694,6 +694,22 @@ public final class ActorCell extends MailboxLink {
      * @throws TimedOutException  if the deadline passed with no match
      */
     public Object take(Matcher matcher, Deadline deadline, String what) {
+        return take(matcher, deadline, what, this);
+    }
+
+    /**
+     * Owner only. As {@link #take(Matcher, Deadline, String)}, parking with
+     * {@code blocker} instead of this mailbox: what snapshots and dumps read as
+     * the wait (Verdant.call's thread waiting for its reply parks with a CallWait
+     * naming the callee). Only the park's blocker differs.
+     *
+     * @param matcher which messages to take
+     * @param deadline how long to wait
+     * @param what the operation's name, for exception messages
+     * @param blocker the park blocker, not null
+     * @return the message; null only for {@link Deadline#NOW} with no match
+     */
+    public Object take(Matcher matcher, Deadline deadline, String what, Object blocker) {
         if (owner != null && owner.vthread == null) {
             throw EventActor.noReceive(what);
         }
@@ -722,7 +738,7 @@ public final class ActorCell extends MailboxLink {
                 }
                 setWaitingVolatile(1);
                 if (tail == head) {
-                    timer = Waits.park(this, deadline, timer);
+                    timer = Waits.park(blocker, deadline, timer);
                 }
                 clearWaiting();
                 m = scan(matcher);
@@ -733,6 +749,23 @@ public final class ActorCell extends MailboxLink {
         } finally {
             Waits.disarm(timer);
         }
+    }
+
+    /**
+     * Any thread: whether a message may be queued that the owner has not yet
+     * looked at (the queue, not the messages it saved: those it has seen). A
+     * snapshot for an observer that must know whether a parked owner is about to
+     * be woken (Verdant.call's wait, WaitReasons). head is the owner's plain field,
+     * read first and racily: a stale head is an older node, never equal to a later
+     * tail, so a stale read answers true (a wait seen as ending: the observer then
+     * reports less, never a wait that is over); equal means the owner had taken
+     * everything up to the tail read after it.
+     *
+     * @return true if the queue may be non-empty
+     */
+    public boolean hasUnseenMessage() {
+        MailboxLink h = head;
+        return tail != h;
     }
 
     /**

@@ -27,6 +27,8 @@ import io.verdant.internal.sync.MutexCore;
  *   ReplyTo         Green.call, Ref.call  the CallWait behind it (registerReplyTo): "Green.call &lt;1.4.0&gt; 'db'",
  *                   (the reply)           waits for the callee while the call waits; once the call
  *                                         has ended (a reply came), no wait at all (Wait.over)
+ *   CallWait        rt.call's temporary   "Verdant.call &lt;1.4.0&gt; 'db'", waits for the callee until a
+ *                   thread (the reply)    message is queued for it (which wakes it); its caller joins it
  *   BlockingPool    Green.blocking        its toString ("Green.blocking (running)")
  *   .Call
  *   JoinWait        get/join of a handle's its toString ("toCompletableFuture of &lt;1.4.0&gt;"),
