@@ -118,7 +118,10 @@ import java.util.function.BiConsumer;
  *      threads (TraceSession.stopAll). Then wait, up to the shutdown timeout
  *      (at least 1 s), for the log writer to write the records green threads
  *      queued so far (OffThreadLog, "Flush").
- *   7. state = CLOSED, the runtime leaves the table of open runtimes.
+ *   7. unregister the MXBean (if this runtime registered it), then state = CLOSED,
+ *      the runtime leaves the table of open runtimes. The bean goes first: a
+ *      thread that sees CLOSED (close's waiters, isClosed) and starts a runtime of
+ *      this name must find the name free, or that runtime has no bean.
  *   Every step runs even if an earlier one threw (a defect, never expected): a
  *   close that fails part-way still ends CLOSED with its threads stopped, and
  *   throws the first failure once; a later close() returns at once.
@@ -1447,16 +1450,24 @@ public final class RuntimeCore {
                 failure = firstFailure(failure, t);
             }
         } finally {
+            if (jmxRegistered) {
+                // Before CLOSED: one who sees this runtime closed (its waiters, isClosed) and starts
+                // a runtime of its name gets the bean; unregistered after, that start found this
+                // bean still there and went without one (JmxCloseRaceTest).
+                try {
+                    io.verdant.internal.obs.Jmx.unregister(this);
+                } catch (Throwable t) {
+                    failure = firstFailure(failure, t);
+                }
+            }
             state = CLOSED;
             closed.countDown(); // as a later close, which sees CLOSED, its waiters return from here
+            io.verdant.internal.sched.Faults.closedMarked();
             closer = null;
             RECENT.compareAndSet((int) (id % RECENT_SLOTS), this, null); // before OPEN: see RECENT
             OPEN.remove(id, this);
             io.verdant.internal.obs.Jfr.unregisterPeriodicIfNoneOpen(); // else JFR keeps this loader
             container.close();
-            if (jmxRegistered) {
-                io.verdant.internal.obs.Jmx.unregister(this);
-            }
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }

@@ -25,7 +25,9 @@ import javax.management.ObjectName;
  * MBean server at start, unregistered at close; nothing is registered without
  * the opt-in. The name is the runtime's: of two open runtimes with one name, the
  * first to start holds the bean, the second has none, and only the runtime that
- * registered the bean unregisters it (RuntimeCore.jmxRegistered). Every attribute read is {@link Metrics#of} anew (cheap: no lock but the
+ * registered the bean unregisters it (RuntimeCore.jmxRegistered), as the last
+ * step of its close before it is marked CLOSED, so a runtime of that name started by
+ * one who saw it closed gets the bean (JmxCloseRaceTest). Every attribute read is {@link Metrics#of} anew (cheap: no lock but the
  * spare lock, one record per carrier). The trace operations hold at most one
  * trace (field trace, guarded by this bean's monitor, which JMX clients reach
  * from their connection threads); writing a file happens outside the monitor.

@@ -82,6 +82,9 @@ package io.verdant.internal.sched;
  * carriers (Scheduler.submitFromElsewhere) once it read the scheduler as not terminating
  * and before it injects its task, lets a test close the runtime there
  * (LateInjectionHandOverTest).
+ * {@link #closedMarked()}, called by a closing runtime (RuntimeCore.closeHere) once it
+ * is marked CLOSED and has released its waiters, before it leaves the table of open
+ * runtimes, lets a test start a runtime of the same name there (JmxCloseRaceTest).
  *
  * <pre>
  * Threads
@@ -224,6 +227,11 @@ public final class Faults {
      * read the scheduler as not terminating and has not yet injected its task
      * (Scheduler.submitFromElsewhere); for holding it there while a close runs
      * (LateInjectionHandOverTest), not for failing it. The hook gets null.
+     * CLOSED_MARKED is not a carrier's either: a closing runtime's closer has marked it
+     * CLOSED and released its waiters, and not yet left the table of open runtimes
+     * (RuntimeCore.closeHere); for holding it there while a runtime of the same name
+     * starts (JmxCloseRaceTest), not for failing it. The hook gets the closer's carrier
+     * (null for a platform thread).
      */
     enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, SLICE_ENDING, TAKEN, DISPATCHED, OWN_SLOT_PENDING, SPAWN_PUBLISHED, CANCEL_MARKED,
         SLOT_PUBLISHED, SLOT_EMPTIED, UNMOUNTED, OVERFLOW_ALLOCATING, SENDER_WAITING,
@@ -233,7 +241,7 @@ public final class Faults {
         MAILBOX_NODE_ALLOCATING, SELECT_NODE_ALLOCATING, SEND_LOOKED_UP, CALLBACKS_COUNTED,
         SCOPE_CHILD_ADDING, LINK_CHILD_ADDING, ENDED_THREAD_STARTING, SELECT_RESULT_ALLOCATING,
         BLOCKING_CALL_WAITING, MUTEX_WAIT_ENDED, SPAWN_STARTED, BATCH_SENDING, POLLER_CLAIMED, POLLER_RESCUING,
-        OUTSIDE_INJECTING }
+        OUTSIDE_INJECTING, CLOSED_MARKED }
 
     /** A test's fault: may throw anything, on the carrier that reached {@code site}. */
     interface Hook {
@@ -646,6 +654,17 @@ public final class Faults {
     static void outsideInjecting() {
         if (ENABLED) {
             at(Worker.ofCaller(), Site.OUTSIDE_INJECTING);
+        }
+    }
+
+    /**
+     * A closing runtime's closer, in RuntimeCore.closeHere once it marked the runtime
+     * CLOSED and released its waiters: runs the installed hook, if any, at CLOSED_MARKED.
+     * Folded away unless fault injection is enabled.
+     */
+    public static void closedMarked() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.CLOSED_MARKED);
         }
     }
 
