@@ -244,6 +244,9 @@ public final class WaitReasons {
      *
      * @param reason     as {@link #render}
      * @param waitingFor as {@link #waitingFor}
+     * @param over       true if the thread is parked on a wait that has already ended (a
+     *                   call whose reply came): it waits for nothing, reason "" and
+     *                   waitingFor null, and a snapshot shows it RUNNABLE
      */
     public record Wait(String reason, GreenThread<?> waitingFor, boolean over) {
         Wait(String reason, GreenThread<?> waitingFor) {
