@@ -1199,11 +1199,19 @@ public final class ActorCell extends MailboxLink {
             }
         }
         if (anyMonitor) {
-            Signal.Down d = down(owner);
+            // One Down per watcher that gets one in its mailbox, made before the lock: a bounded
+            // mailbox tells the runtime's signals from a user's by identity (MailboxBound, "Signals
+            // a user sends"), so one instance in two mailboxes, forwarded by the watcher that got
+            // it to the other, was both there, and the take of the runtime's copy counted as the
+            // take of the user's (BoundedMailboxForwardedDownTest).
+            Signal.Down d = null;
             for (;;) {
                 Object w;
                 ActorCell wc = null;
                 boolean wake = false;
+                if (d == null) {
+                    d = down(owner);
+                }
                 synchronized (this) {
                     // What is left is owed: a watcher that demonitored meanwhile is not in it.
                     if (monitors == null || monitors.isEmpty()) {
@@ -1215,6 +1223,9 @@ public final class ActorCell extends MailboxLink {
                         wc = of(g); // made by monitor already: a read
                         wake = wc.appendNoWake(d);
                     }
+                }
+                if (wc != null) {
+                    d = null; // in wc's mailbox: the next watcher gets its own
                 }
                 if (w instanceof GreenThread<?> g) {
                     if (wc != null) {
@@ -1319,7 +1330,8 @@ public final class ActorCell extends MailboxLink {
                                 toWake = new ArrayList<>(2);
                             }
                             downTo.add(g);
-                            if (wc.appendNoWake(d)) {
+                            // Its own instance, as at an exit (see exited): a rare path, under the lock.
+                            if (wc.appendNoWake(new Signal.Down(d.pid(), d.result(), d.failure()))) {
                                 toWake.add(wc);
                             }
                         }

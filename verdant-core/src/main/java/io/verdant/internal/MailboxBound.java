@@ -36,6 +36,10 @@ import java.util.concurrent.locks.LockSupport;
  *   counts it as a user message only if it finds (and removes) it there. Both
  *   sides hold this bound's monitor for it; the append's release and the
  *   owner's acquire of the node order the record before the owner's look.
+ *   Identity is enough because the runtime never puts one signal instance in
+ *   two mailboxes (each monitor gets a Down of its own: ActorCell.exited), so
+ *   an instance a user sends here (say a Down it got and forwards) is never
+ *   also queued here as the runtime's (BoundedMailboxForwardedDownTest).
  *   Only sends and takes of Signal instances pay for it (a type check the
  *   bounded path already made): plain messages take no lock, and the send
  *   fast path gains no atomic or fence.
