@@ -449,7 +449,9 @@ public final class Supervisor {
      * a {@link Strategy#ONE_FOR_ALL} or {@link Strategy#REST_FOR_ONE} restart are
      * still starting; the siblings such a restart stops are left out from when they
      * are stopped until each is started again. The child whose end caused the
-     * restart keeps its old pid here until its new one replaces it.
+     * restart keeps its old pid here until its new one replaces it
+     * ({@link Strategy#ONE_FOR_ONE}), or until the siblings are stopped (the other
+     * strategies: it is then left out, as they are, until it is started again).
      * {@link #whichChildren()} asks the supervisor itself, so it sees a restart
      * only once it is complete.
      *
@@ -461,8 +463,9 @@ public final class Supervisor {
 
     /**
      * The current pid of the named child, if it is running; a snapshot. Any thread.
-     * During a restart, empty for a sibling the restart stopped until it has been
-     * started again (see {@link #children()}).
+     * During a restart, empty for a sibling the restart stopped, and for the child
+     * whose end caused it once those are stopped, until it has been started again
+     * (see {@link #children()}).
      *
      * @param name the child's name
      * @return its pid, or empty if no child of that name is running
