@@ -1570,7 +1570,7 @@ public final class GreenThread<T> extends GreenThreadHead<T>
      * @param stop read at least every 100 ms while waiting, and after {@link #wakeJoiners}
      * @throws io.verdant.ScheduleFailedException if the run failed first (a deadlock, a
      *         refused input, too many steps)
-     * @throws InterruptedException if the caller is interrupted while waiting
+     * @throws InterruptedException if the caller is interrupted before (it then does not wait) or while waiting
      */
     public void awaitRunUnless(BooleanSupplier stop) throws InterruptedException {
         io.verdant.internal.det.DetScheduler det = runtime.det;
@@ -1588,6 +1588,13 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         if (stop == null) {
             det.awaitEnd(this);
         } else {
+            // A future's get (or join, which waits on and restores the status): an interrupted
+            // caller does not wait, as the JDK's get does not. Registered as waiting, it let the
+            // carrier find every thread blocked and fail the run with a deadlock that its get
+            // then reported (DetOutsideFutureInterruptTest).
+            if (Thread.interrupted()) {
+                throw new InterruptedException("interrupted before waiting for " + pid());
+            }
             det.awaitEndUnless(this, stop);
         }
         return true;
