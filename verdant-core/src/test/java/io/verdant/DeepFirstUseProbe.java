@@ -166,6 +166,8 @@ public final class DeepFirstUseProbe {
                         return null;
                     }),
                     Map.entry("select", r -> Select.<Integer>create().onReceive(channel, v -> v).orElse(() -> -1).select()),
+                    Map.entry("select-timeout", r -> Select.<Integer>create().onReceive(channel, v -> v)
+                            .onTimeout(Duration.ofMillis(1), () -> -1).select()),
                     Map.entry("channel-wait", r -> {
                         try {
                             return channel.receive(Duration.ofMillis(1));

@@ -55,6 +55,13 @@ class DeepFirstUseTest {
         assertWorksAfterDeepFirstUse("supervisor-builder", "-Dprobe.preload=true");
     }
 
+    @Test
+    void aFirstSelectThatTimesOutDeepInAStackLeavesSelectsUsable() throws Exception {
+        // From the deepest frame up: the select's result class (SelectResult.TIMED_OUT) was first
+        // initialised in the select's wait, where little stack is left (SelectStackOverflowTest).
+        assertWorksAfterDeepFirstUse("select-timeout", "-Dprobe.nearest=1", "-Dprobe.preload=true");
+    }
+
     /** Runs the probe for {@code api} with {@code jvmArgs}; it must find the API working afterwards. */
     private static void assertWorksAfterDeepFirstUse(String api, String... jvmArgs) throws Exception {
         String[] args = java.util.Arrays.copyOf(jvmArgs, jvmArgs.length + 1);
