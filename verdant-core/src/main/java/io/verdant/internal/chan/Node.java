@@ -17,7 +17,13 @@ import java.lang.invoke.VarHandle;
  *   CLAIMED  -> CLOSED    close() claimed it: the channel was closed
  *   WAITING  -> ABORTED   the waiter itself gave up (timeout, cancellation, a throw
  *                         while it waited), by CAS; or the close of its runtime
- *                         abandoned it (ChannelImpl.dropAbandoned), by the same CAS
+ *                         abandoned it (ChannelImpl.dropAbandoned), by the same CAS;
+                         or, by a volatile store, the waiter whose select threw
+                         with cases queued (SelectCore, "Overflow"): holding all
+                         its channels' locks (nobody can have claimed it), or
+                         after its tryAbort() call overflowed, if it still read
+                         WAITING (a partner whose claim came just before still
+                         completes it; the select is gone, nobody reads it)
  *   Exactly one CAS out of WAITING succeeds, so exactly one case of a select
  *   fires and a timed-out operation has consumed nothing.
  *
@@ -74,7 +80,12 @@ class Node {
 
     // Declaration order is the layout (see "Layout"): the fields a partner
     // touches first, prev (touched only when a second waiter queues) last.
-    @SuppressWarnings("unused") private volatile int state;
+    /**
+     * Through the accessors below, except for the volatile stores of ABORTED by a
+     * select's waiter whose select threw and whose abort call could overflow
+     * (SelectCore, "Overflow"): a store makes no call.
+     */
+    volatile int state;
     /** Queue link flag: guarded by the lock of the channel the node is queued in. */
     boolean queued;
     /** Written before the node is queued (constructor, or {@link #reuse}); see "Fields". */

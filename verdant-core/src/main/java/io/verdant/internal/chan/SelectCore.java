@@ -29,6 +29,28 @@ import java.util.concurrent.locks.LockSupport;
  *    already unlinked by its partner), unlock. Also when the wait of step 5
  *    throws (a StackOverflowError in park): the waiter aborts first, so no
  *    case it leaves queued can take a value for a select that is gone.
+ *
+ * Overflow (a select deep in a runaway recursion)
+ *   Any call can throw StackOverflowError at its entry, also one on the way
+ *   out (SpinLock, "Overflow"); the select's own frame is where it is caught,
+ *   and there only stores, which make no call, are safe.
+ *   - Locks: steps 2 and 6 count the locks taken in the frame that takes them
+ *     (held), and their finally releases exactly those, by unlock() or, should
+ *     that call overflow, by a volatile store of each lock word still held. A
+ *     lock whose lock() overflowed was not taken (its CAS is the last thing it
+ *     does); one unlock() released is not stored again (another thread may hold
+ *     it by then).
+ *   - Cases: an error while step 4 queues the cases (all locks held, so nobody
+ *     can have claimed the waiter) marks the waiter ABORTED by a volatile store
+ *     before the locks are released. A wait that threw aborts the waiter by CAS
+ *     (tryAbort) and, should that call overflow, by a store if it still reads
+ *     WAITING (see Node: a partner that claimed it just before still completes
+ *     it; nobody reads the state after). An aborted waiter's queued cases are
+ *     dead: every partner drops them (pollLive*), so none takes or gives a value.
+ *     Should step 6's unlinking overflow too, those dead cases stay queued until
+ *     a partner drops them.
+ *   Nothing is added on the path that does not overflow: the count is a local,
+ *   the catches cost nothing until they catch.
  * </pre>
  * Any thread. No lock is held while parking or while user code runs.
  */
@@ -71,12 +93,16 @@ public final class SelectCore {
         }
         ChannelImpl<?>[] locks = lockOrder(cases, n);
         int[] order = permutation(n);
-        SelectNode waiter;
-        SelectNode[] nodes;
+        SelectNode waiter = null;
+        SelectNode[] nodes = null;
         Thread wake = null;
         SelectResult result = null;
-        lockAll(locks);
+        int held = 0; // locks taken, in order ("Overflow")
         try {
+            while (held < locks.length) {
+                locks[held].lock();
+                held++;
+            }
             for (int k = 0; k < n && result == null; k++) {
                 int i = order[k];
                 SelectCase c = cases[i];
@@ -114,14 +140,11 @@ public final class SelectCore {
                     result = SelectResult.TIMED_OUT;
                 }
             }
-            if (result != null) {
-                waiter = null;
-                nodes = null;
-            } else {
-                waiter = new SelectNode();
+            if (result == null) {
                 nodes = new SelectNode[n];
-                waiter.cases = nodes;
-                waiter.locks = locks;
+                SelectNode w = new SelectNode();
+                w.cases = nodes;
+                w.locks = locks;
                 // Every node is made before any is queued: an allocation that fails
                 // (OutOfMemoryError) then leaves no node of this select in a channel,
                 // where a later send or receive would complete it for nobody
@@ -129,8 +152,9 @@ public final class SelectCore {
                 for (int i = 0; i < n; i++) {
                     SelectCase c = cases[i];
                     io.verdant.internal.sched.Faults.selectNodeAllocating();
-                    nodes[i] = new SelectNode(waiter, c.channel(), i, c.send(), c.send() ? c.value() : null);
+                    nodes[i] = new SelectNode(w, c.channel(), i, c.send(), c.send() ? c.value() : null);
                 }
+                waiter = w; // from here on cases may be queued: the catch below aborts it
                 for (int i = 0; i < n; i++) {
                     SelectCase c = cases[i];
                     if (c.send()) {
@@ -140,8 +164,26 @@ public final class SelectCore {
                     }
                 }
             }
+        } catch (Throwable t) {
+            if (waiter != null) {
+                // Cases may be queued (an enqueue overflowed at its entry). Every lock is
+                // held, so nobody has claimed the waiter: abort it with a store, no call
+                // ("Overflow"), before the locks go.
+                waiter.state = Node.ABORTED;
+            }
+            throw t;
         } finally {
-            unlockAll(locks);
+            // Release exactly the locks taken, inline: a call here could overflow ("Overflow").
+            try {
+                while (held > 0) {
+                    locks[held - 1].unlock();
+                    held--;
+                }
+            } catch (StackOverflowError e) {
+                while (held > 0) {
+                    locks[--held].lock = 0; // see SpinLock, "Overflow"
+                }
+            }
         }
         if (waiter == null) {
             if (wake != null) {
@@ -149,12 +191,32 @@ public final class SelectCore {
             }
             return result;
         }
-        SelectResult waited = null;
+        SelectResult waited;
         try {
             waited = await(waiter, locks, deadline, fired);
-        } finally {
-            withdraw(waiter, nodes, locks, waited == null);
+        } catch (Throwable t) {
+            // The wait threw (a StackOverflowError in park or at a call's entry, an
+            // OutOfMemoryError arming the timer): the waiter may still be WAITING. It
+            // aborts first, or a partner could later complete a case nobody reports (a
+            // sender's value handed to a select that is gone, a receiver given a value
+            // taken from it); should a partner have won first, that case completed and
+            // the throw still propagates. Then step 6. Both from this frame, which has
+            // the stack the failed wait needed; either may still overflow ("Overflow").
+            try {
+                waiter.tryAbort();
+            } catch (StackOverflowError e) {
+                if (waiter.state == Node.WAITING) {
+                    waiter.state = Node.ABORTED;
+                }
+            }
+            try {
+                withdraw(nodes, locks);
+            } catch (StackOverflowError e) {
+                // The cases are dead (the waiter is not WAITING): partners drop them.
+            }
+            throw t;
         }
+        withdraw(nodes, locks);
         if (waited == CANCELLED) {
             throw Waits.cancelledException("Select.select");
         }
@@ -200,26 +262,31 @@ public final class SelectCore {
 
     /**
      * Step 6: unlinks the case nodes still queued (the fired one is already
-     * unlinked by its partner). {@code threw}: the wait ended by a throw (a
-     * StackOverflowError or OutOfMemoryError in park or in arming the timer),
-     * so the waiter may still be WAITING: it aborts first, or a partner could
-     * later complete a case nobody reports (a sender's value handed to a select
-     * that is gone, a receiver given a value taken from it). Should a partner
-     * have won first, that case completed and the throw still propagates.
-     * Called from select's own frame, not await's, so it has the stack the
-     * failed wait needed.
+     * unlinked by its partner). The waiter has left WAITING (a case fired, a
+     * channel closed, or it aborted), so the cases are dead. Counts the locks it
+     * takes and releases exactly those, also when a call overflows ("Overflow").
      */
-    private static void withdraw(SelectNode waiter, SelectNode[] nodes, ChannelImpl<?>[] locks, boolean threw) {
-        if (threw) {
-            waiter.tryAbort();
-        }
-        lockAll(locks);
+    private static void withdraw(SelectNode[] nodes, ChannelImpl<?>[] locks) {
+        int held = 0;
         try {
+            while (held < locks.length) {
+                locks[held].lock();
+                held++;
+            }
             for (SelectNode node : nodes) {
                 node.channel.unlinkLocked(node);
             }
         } finally {
-            unlockAll(locks);
+            try {
+                while (held > 0) {
+                    locks[held - 1].unlock();
+                    held--;
+                }
+            } catch (StackOverflowError e) {
+                while (held > 0) {
+                    locks[--held].lock = 0; // see SpinLock, "Overflow"
+                }
+            }
         }
     }
 
@@ -232,7 +299,7 @@ public final class SelectCore {
      * channel lock.
      */
     static void withdrawAbandoned(SelectNode waiter) {
-        withdraw(waiter, waiter.cases, waiter.locks, false);
+        withdraw(waiter.cases, waiter.locks);
     }
 
     /** Distinct channels sorted by id. */
@@ -280,17 +347,5 @@ public final class SelectCore {
         io.verdant.internal.det.DetScheduler det = g != null ? g.runtime().det
                 : io.verdant.internal.det.DetScheduler.ofForeignCaller();
         return det != null ? det.random() : ThreadLocalRandom.current();
-    }
-
-    private static void lockAll(ChannelImpl<?>[] locks) {
-        for (ChannelImpl<?> c : locks) {
-            c.lock();
-        }
-    }
-
-    private static void unlockAll(ChannelImpl<?>[] locks) {
-        for (int i = locks.length - 1; i >= 0; i--) {
-            locks[i].unlock();
-        }
     }
 }

@@ -42,9 +42,11 @@ public class SpinLock {
 
     /**
      * 0 free, 1 held. Written directly, by a volatile store, only by a holder whose
-     * call of {@link #unlock()} overflowed the stack (see "Overflow").
+     * call of {@link #unlock()} overflowed the stack (see "Overflow"). Public for
+     * SelectCore, which holds several channels' locks from its own frame (it is no
+     * subclass); this package is not exported.
      */
-    protected volatile int lock;
+    public volatile int lock;
 
     /** An unlocked lock. */
     public SpinLock() {
