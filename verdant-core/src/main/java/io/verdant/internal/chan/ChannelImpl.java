@@ -9,7 +9,6 @@ import io.verdant.internal.sync.SpinLock;
 import io.verdant.internal.timer.TimerWheel;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Optional;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
@@ -46,7 +45,12 @@ import java.util.concurrent.locks.LockSupport;
  *   receive: buffer non-empty -> take the head and move one live sender's
  *         value into the freed room; else a live sender -> take its value;
  *         else closed -> throw; otherwise queue a receive node and wait.
- *   close: set closed, claim every live waiter with CLOSED, unpark them after unlock.
+ *   close: make the wake list (a slot per queued node), then set closed, claim
+ *         every live waiter with CLOSED, unpark them after unlock. Should the list's
+ *         allocation fail, nothing has changed: the channel stays open, its waiters
+ *         unclaimed. (An overflow of the stack after closed is set, at a call's
+ *         entry, can still leave waiters unclaimed, or claimed and not woken: the
+ *         wake-up itself is a call.)
  *
  * Waiting (the steps of Waits): enter (safepoint + cancellation check), lock,
  *   publish the node, unlock, park until the node's waiter leaves WAITING. On
@@ -105,7 +109,8 @@ import java.util.concurrent.locks.LockSupport;
  *   The channel is its own SpinLock (the lock word sits in the channel object):
  *   critical sections are a few dozen instructions and never park, call user
  *   code or allocate beyond a node (a ChannelClosedException, whose message
- *   runs the close cause's toString(), is made after unlock). Select takes the
+ *   runs the close cause's toString(), is made after unlock; close allocates
+ *   its wake list under it, before it changes anything). Select takes the
  *   locks of all its channels in id order (no deadlock). Waking (unpark)
  *   always happens after unlock.
  *   Parked operations park with the channel as their blocker.
@@ -185,21 +190,37 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T>, io.ver
 
     private boolean doClose(Throwable why) {
         io.verdant.internal.Safepoints.point("Channel.close");
-        ArrayList<Thread> wake = new ArrayList<>();
+        Thread[] wake;
+        int woken = 0;
         lock();
         try {
             if (closed) {
                 return false;
             }
+            // The wake list is made first, at its full size: the nodes queued (live or dead)
+            // bound the waiters the close will claim, as nothing is queued while it holds the
+            // lock. An allocation that fails (OutOfMemoryError) then leaves the channel open and
+            // every waiter unclaimed, for a later close or its own timeout; a list that grew as
+            // the waiters were claimed left the one claimed when it failed out of the queue and
+            // never woken (ChannelCloseOutOfMemoryTest).
+            int queued = 0;
+            for (Node n = sendersHead; n != null; n = n.next) {
+                queued++;
+            }
+            for (Node n = receiversHead; n != null; n = n.next) {
+                queued++;
+            }
+            io.verdant.internal.sched.Faults.closeWakeListAllocating();
+            wake = queued == 0 ? NO_THREADS : new Thread[queued];
             cause = why; // before the volatile write of closed: whoever sees closed sees the cause
             closed = true;
             // Dead nodes (claimed elsewhere, aborted) are just dropped.
             for (Node n = pollLiveSender(); n != null; n = pollLiveSender()) {
-                wake.add(n.owner.thread);
+                wake[woken++] = n.owner.thread;
                 n.complete(Node.CLOSED, null);
             }
             for (Node n = pollLiveReceiver(); n != null; n = pollLiveReceiver()) {
-                wake.add(n.owner.thread);
+                wake[woken++] = n.owner.thread;
                 n.complete(Node.CLOSED, null);
             }
         } finally {
@@ -209,11 +230,14 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T>, io.ver
                 lock = 0; // see SpinLock, "Overflow"
             }
         }
-        for (Thread t : wake) {
-            LockSupport.unpark(t);
+        for (int i = 0; i < woken; i++) {
+            LockSupport.unpark(wake[i]);
         }
         return true;
     }
+
+    /** doClose's wake list when nobody waits. */
+    private static final Thread[] NO_THREADS = new Thread[0];
 
     @Override
     public boolean isClosed() {

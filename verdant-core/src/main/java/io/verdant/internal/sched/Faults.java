@@ -85,6 +85,9 @@ package io.verdant.internal.sched;
  * {@link #closedMarked()}, called by a closing runtime (RuntimeCore.closeHere) once it
  * is marked CLOSED and has released its waiters, before it leaves the table of open
  * runtimes, lets a test start a runtime of the same name there (JmxCloseRaceTest).
+ * {@link #closeWakeListAllocating()}, called by ChannelImpl.doClose under the channel's
+ * lock before it allocates the list of the waiters to wake, lets a test fail that
+ * allocation (ChannelCloseOutOfMemoryTest).
  *
  * <pre>
  * Threads
@@ -232,6 +235,11 @@ public final class Faults {
      * (RuntimeCore.closeHere); for holding it there while a runtime of the same name
      * starts (JmxCloseRaceTest), not for failing it. The hook gets the closer's carrier
      * (null for a platform thread).
+     * CLOSE_WAKE_LIST_ALLOCATING is not a carrier's either: a thread closing a channel
+     * holds its lock and is about to allocate the list of the waiters it will wake
+     * (ChannelImpl.doClose); a hook that throws OutOfMemoryError there stands for that
+     * allocation failing (ChannelCloseOutOfMemoryTest). The hook gets the caller's
+     * carrier, or null.
      */
     enum Site { NEXT, SEARCH, PARK, REPORT, SLICE_WRITTEN, SLICE_ENDING, TAKEN, DISPATCHED, OWN_SLOT_PENDING, SPAWN_PUBLISHED, CANCEL_MARKED,
         SLOT_PUBLISHED, SLOT_EMPTIED, UNMOUNTED, OVERFLOW_ALLOCATING, SENDER_WAITING,
@@ -241,7 +249,7 @@ public final class Faults {
         MAILBOX_NODE_ALLOCATING, SELECT_NODE_ALLOCATING, SEND_LOOKED_UP, CALLBACKS_COUNTED,
         SCOPE_CHILD_ADDING, LINK_CHILD_ADDING, ENDED_THREAD_STARTING, SELECT_RESULT_ALLOCATING,
         BLOCKING_CALL_WAITING, MUTEX_WAIT_ENDED, SPAWN_STARTED, BATCH_SENDING, POLLER_CLAIMED, POLLER_RESCUING,
-        OUTSIDE_INJECTING, CLOSED_MARKED }
+        OUTSIDE_INJECTING, CLOSED_MARKED, CLOSE_WAKE_LIST_ALLOCATING }
 
     /** A test's fault: may throw anything, on the carrier that reached {@code site}. */
     interface Hook {
@@ -552,6 +560,17 @@ public final class Faults {
     public static void selectNodeAllocating() {
         if (ENABLED) {
             at(Worker.ofCaller(), Site.SELECT_NODE_ALLOCATING);
+        }
+    }
+
+    /**
+     * A thread closing a channel, holding its lock, about to allocate the list of the
+     * waiters to wake (ChannelImpl.doClose): runs the installed hook, if any, at
+     * CLOSE_WAKE_LIST_ALLOCATING. Folded away unless fault injection is enabled.
+     */
+    public static void closeWakeListAllocating() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.CLOSE_WAKE_LIST_ALLOCATING);
         }
     }
 

@@ -52,7 +52,8 @@ class CarrierFaultTest {
             "MAILBOX_NODE_ALLOCATING", "SELECT_NODE_ALLOCATING", "SEND_LOOKED_UP", "CALLBACKS_COUNTED",
             "SCOPE_CHILD_ADDING", "LINK_CHILD_ADDING", "ENDED_THREAD_STARTING", "SELECT_RESULT_ALLOCATING",
             "BLOCKING_CALL_WAITING", "MUTEX_WAIT_ENDED", "SPAWN_STARTED", "BATCH_SENDING",
-            "POLLER_CLAIMED", "POLLER_RESCUING", "OUTSIDE_INJECTING", "CLOSED_MARKED"}, mode = EnumSource.Mode.EXCLUDE)
+            "POLLER_CLAIMED", "POLLER_RESCUING", "OUTSIDE_INJECTING", "CLOSED_MARKED",
+            "CLOSE_WAKE_LIST_ALLOCATING"}, mode = EnumSource.Mode.EXCLUDE)
     void aCarrierSurvivesAFaultInItsOwnCode(Faults.Site site) throws Exception {
         String name = "fault-" + site.name().toLowerCase();
         String victim = name + "-carrier-1";
