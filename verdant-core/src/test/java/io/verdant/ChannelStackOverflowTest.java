@@ -58,7 +58,7 @@ class ChannelStackOverflowTest {
 
     /**
      * Receives that overflow at every depth near the end of the stack leave the
-     * channel's lock free. The call releasing the lock can overflow where the one
+     * channel's lock free and no receive node queued. The call releasing the lock can overflow where the one
      * taking it did not (SpinLock, "Overflow"); the lock then stayed held for ever
      * and every later operation on the channel spun. Thirty rounds, each with a
      * new channel on a new runtime of two carriers, as the depths at which the
@@ -83,6 +83,10 @@ class ChannelStackOverflowTest {
                 impl.unlock();
             }
             assertThat(free).as("round %d: the channel's lock is free after the overflows", round).isTrue();
+            // Nor may a receive node stay queued live: a send would hand its value to a
+            // receiver that is gone (the try drops dead nodes, so none may be left after it).
+            assertThat(ch.trySend(1)).as("round %d: a value handed to a receiver that is gone", round).isFalse();
+            assertThat(TestAccess.queuedNodes(ch)).as("round %d: nodes left queued", round).isZero();
         }
     }
 }

@@ -333,7 +333,16 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T>, io.ver
         try {
             awaitSingle(n, deadline, "Channel.send", "send");
         } catch (Throwable t) {
-            withdraw(n);
+            try {
+                withdraw(n);
+            } catch (StackOverflowError e) {
+                // The undo overflowed, perhaps at its entry: the node may still be queued and
+                // WAITING. Abandon it with a store, which makes no call (see Node: partners
+                // then drop it; one that read it WAITING just before still completes it).
+                if (n.state == Node.WAITING) {
+                    n.state = Node.ABORTED;
+                }
+            }
             throw t;
         }
         n.recycle();
@@ -400,7 +409,16 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T>, io.ver
         try {
             awaitSingle(n, deadline, "Channel.receive", "receive");
         } catch (Throwable t) {
-            withdraw(n);
+            try {
+                withdraw(n);
+            } catch (StackOverflowError e) {
+                // The undo overflowed, perhaps at its entry: the node may still be queued and
+                // WAITING. Abandon it with a store, which makes no call (see Node: partners
+                // then drop it; one that read it WAITING just before still completes it).
+                if (n.state == Node.WAITING) {
+                    n.state = Node.ABORTED;
+                }
+            }
             throw t;
         }
         @SuppressWarnings("unchecked")

@@ -34,11 +34,16 @@ import java.lang.invoke.VarHandle;
  *                         store), and unlinked its node in the same critical section;
  *                         or the close of its runtime abandoned it, the same way
  *                         (ChannelImpl.dropAbandoned): the waiter, should it run,
- *                         then throws CancelledException
- *   Every transition happens under the one lock of the one channel, so they
+ *                         then throws CancelledException; or, by a volatile store
+ *                         without the lock, the waiter whose wait threw and whose
+ *                         undo (ChannelImpl.withdraw) overflowed the stack, if it
+ *                         still read WAITING (a partner that read it WAITING under
+ *                         the lock just before still completes it; the waiter is
+ *                         gone, nobody reads the node after)
+ *   Every other transition happens under the one lock of the one channel, so they
  *   exclude each other without a CAS: the hand-off of a rendezvous costs one
  *   locked instruction fewer (the lock's own CAS is the only one). A queued
- *   plain node is therefore always WAITING. The waiter reads its state without
+ *   plain node is therefore WAITING, or ABORTED by that store (partners drop it). The waiter reads its state without
  *   the lock (acquire), pairing with the partner's release.
  *
  * Fields
@@ -82,8 +87,8 @@ class Node {
     // touches first, prev (touched only when a second waiter queues) last.
     /**
      * Through the accessors below, except for the volatile stores of ABORTED by a
-     * select's waiter whose select threw and whose abort call could overflow
-     * (SelectCore, "Overflow"): a store makes no call.
+     * waiter whose operation threw and whose undo could overflow (SelectCore,
+     * "Overflow"; ChannelImpl's doSend and doReceive): a store makes no call.
      */
     volatile int state;
     /** Queue link flag: guarded by the lock of the channel the node is queued in. */
