@@ -58,6 +58,7 @@ class SupervisorRestartSnapshotTest {
             AtomicReference<Pid> aNewPid = new AtomicReference<>();
             CountDownLatch aLooked = new CountDownLatch(1);
             CountDownLatch observerLooked = new CountDownLatch(1);
+            CountDownLatch gateHolding = new CountDownLatch(1);
             AtomicReference<String> gateProblem = new AtomicReference<>();
 
             // Under rest-for-one the failing child must come first for all three to restart.
@@ -86,7 +87,9 @@ class SupervisorRestartSnapshotTest {
             });
             Supervisor.ChildSpec gate = Actors.childSpec("gate", () -> {
                 if (gateStarts.getAndIncrement() == 1) {
-                    // The restart's last start: holds the supervisor until both have looked.
+                    // The restart's last start (a and b started before it): holds the
+                    // supervisor until both have looked.
+                    gateHolding.countDown();
                     try {
                         if (!aLooked.await(BOUND_SECONDS, TimeUnit.SECONDS)
                                 || !observerLooked.await(BOUND_SECONDS, TimeUnit.SECONDS)) {
@@ -114,7 +117,9 @@ class SupervisorRestartSnapshotTest {
             rt.send(s.child(aFails ? "a" : "b").orElseThrow(), "crash");
 
             assertThat(aLooked.await(BOUND_SECONDS, TimeUnit.SECONDS)).as("restarted 'a' ran").isTrue();
-            // An observer that looks as soon as the restarted child runs (the restart is held at 'gate').
+            // An observer that looks once the restarted 'a' ran and the restart is held at 'gate'
+            // ('b' is started before 'gate': looking as soon as 'a' ran could come before b's start).
+            assertThat(gateHolding.await(BOUND_SECONDS, TimeUnit.SECONDS)).as("restart held at 'gate'").isTrue();
             List<Supervisor.Child> seen = s.children();
             Optional<Pid> seenA = s.child("a");
             observerLooked.countDown();
