@@ -97,6 +97,41 @@ class FailureLoggingTest {
         assertThat(warnings()).isEmpty();
     }
 
+    /**
+     * The same for an event actor: a joiner parked in its join when its handler throws
+     * is given the failure, so it is not also logged as "nobody joined". Its end woke
+     * the joiners without counting them as observers (unlike a thread-backed green
+     * thread's), so the warning was logged beside the joiner's exception.
+     */
+    @Test
+    void anEventActorsFailureSeenByAWaitingJoinerIsNotLoggedAtWarning() throws Exception {
+        start(Config.builder());
+        GreenHandle<Object> actor = Actors.spawner(rt).name("joined-actor").spawn(null, (state, m) -> {
+            throw new Boom("joined actor");
+        });
+        GreenHandle<Throwable> joiner = rt.spawn(() -> {
+            try {
+                actor.join();
+                return null;
+            } catch (GreenFailedException e) {
+                return e.getCause();
+            }
+        });
+        // Fail the actor only once the joiner is parked in its join (the only place it parks).
+        Thread joining = ((GreenThread<?>) joiner).virtualThread();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (joining.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertThat(joining.getState()).as("the joiner parked in join").isEqualTo(Thread.State.WAITING);
+        assertThat(actor.isDone()).isFalse();
+        Green.send(actor.pid(), "go");
+        assertThat(joiner.join(Duration.ofSeconds(30))).isInstanceOf(Boom.class);
+        rt.close(); // the dispatcher that ended the actor has made its failure report
+        awaitEarlierRecords();
+        assertThat(warnings()).map(r -> r.getMessage() + " / " + r.getThrown()).isEmpty();
+    }
+
     @Test
     void aFailureSeenByALinkOrAMonitorIsNotLoggedAtWarning() throws Exception {
         start(Config.builder());

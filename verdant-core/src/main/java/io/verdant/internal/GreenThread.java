@@ -1349,10 +1349,14 @@ public final class GreenThread<T> extends GreenThreadHead<T>
      * carrier of its own. Its callbacks run on whoever ends it: its dispatcher (a
      * callback that blocks is like a handler that blocks), or the thread whose
      * cancel claimed it idle. Out of finish() so that finish stays small enough
-     * for the JIT to inline into complete() (325 bytes of bytecode).
+     * for the JIT to inline into complete() (325 bytes of bytecode). A joiner it
+     * wakes is given the outcome, so it observes a failure, as a thread's joiner
+     * does (not logged as "nobody joined": FailureLoggingTest).
      */
     private void eventActorEnded(Object w) {
-        unparkAll(w);
+        if (unparkAll(w)) {
+            failureObserved = true;
+        }
         if (((EventActor) body).runner == Thread.currentThread()) {
             Thread.interrupted(); // the cancellation's interrupt, meant for the handler
         }
