@@ -69,10 +69,20 @@ import java.util.concurrent.locks.LockSupport;
  * Shutdown: the runtime cancels every green thread, dispatchers included.
  *   Idle dispatchers leave when the runtime is closing and the queues are empty;
  *   busy ones finish their queued actors (which end at once: they are cancelled
- *   too) first. Queued actors with no dispatcher left are abandoned by the
- *   runtime's close like any green thread.
+ *   too) first. An actor can still be queued with no dispatcher to run it: a
+ *   message made it runnable after close began and before close cancelled it,
+ *   when no dispatcher was alive (none ever started, or the idle ones had left)
+ *   and close refused to start one; its cancellation, finding it queued and not
+ *   idle, left it to a dispatcher that never came, and close waited its whole
+ *   shutdown timeout, then abandoned it (EventActorQueuedAtCloseTest). So once
+ *   close has cancelled every thread, its canceller ends the actors still
+ *   queued (endQueuedAtClose): each is cancelled, so a dispatcher would only
+ *   have ended it. A cancelled actor never goes back to IDLE (a turn's end
+ *   claims it back, EventActor), so none is queued later but by a live
+ *   dispatcher, which polls it itself.
  *
- * Threads: schedule, offer, signal: any thread. poll: dispatchers.
+ * Threads: schedule, offer, signal: any thread. poll: dispatchers (and close's
+ *   canceller, endQueuedAtClose).
  * </pre>
  */
 final class Dispatchers {
@@ -158,6 +168,35 @@ final class Dispatchers {
     void offer(EventActor a) {
         queues[a.owner.priorityLevel()].offer(a);
         signal();
+    }
+
+    /**
+     * Close's canceller, once every green thread of the runtime is cancelled: ends
+     * the actors still queued ("Shutdown" in the class comment). Polling one makes
+     * it this thread's, as it makes it a dispatcher's; each ends as its turn would
+     * (its cancellation, or the link failure that caused it), its callbacks run
+     * here, as those of an idle actor close cancels run on its canceller. One not
+     * cancelled (never expected: close cancelled them all) goes back to the queue.
+     */
+    void endQueuedAtClose() {
+        java.util.List<EventActor> notCancelled = null;
+        for (EventActor a; (a = poll()) != null; ) {
+            if (!a.cancelRequested()) {
+                if (notCancelled == null) {
+                    notCancelled = new java.util.ArrayList<>();
+                }
+                notCancelled.add(a);
+                continue;
+            }
+            try {
+                a.end(null, a.cancellation());
+            } catch (Throwable t) {
+                runtime.reportInternalError(t); // its end reports its own errors: a defect, keep on
+            }
+        }
+        if (notCancelled != null) {
+            notCancelled.forEach(this::offer);
+        }
     }
 
     /** Dispatchers: the oldest actor of the highest non-empty level, or null. */

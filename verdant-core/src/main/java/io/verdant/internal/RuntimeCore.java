@@ -80,7 +80,8 @@ import java.util.function.BiConsumer;
  *      re-reads the state, so one added after this step sees CLOSING).
  *   2. close the pid table and cancel every green thread in it (which also
  *      interrupts it); Verdant's blocking operations throw CancelledException
- *      and JDK blocking calls return.
+ *      and JDK blocking calls return. Then end the event actors still queued
+ *      for a dispatcher, all cancelled now (Dispatchers, "Shutdown").
  *   3. wait up to Config.shutdownTimeout for live to reach 0 and for the
  *      onComplete callbacks (and failureHandler calls) of ended threads to have run (inCallbacks: they run
  *      after their thread's -1 and may park; a close called from one, on the thread that
@@ -1334,6 +1335,18 @@ public final class RuntimeCore {
                     for (GreenThread<?> g : all) {
                         try {
                             g.cancel();
+                        } catch (Throwable t) {
+                            synchronized (cancelFailure) {
+                                cancelFailure[0] = firstFailure(cancelFailure[0], t);
+                            }
+                        }
+                    }
+                    // Event actors a message made runnable after close began, with no dispatcher
+                    // to run them (Dispatchers, "Shutdown"): ended here, all being cancelled.
+                    Dispatchers d = dispatchers;
+                    if (d != null) {
+                        try {
+                            d.endQueuedAtClose();
                         } catch (Throwable t) {
                             synchronized (cancelFailure) {
                                 cancelFailure[0] = firstFailure(cancelFailure[0], t);
