@@ -57,7 +57,11 @@ import java.util.concurrent.locks.LockSupport;
  *     (1) registers in idle under idleLock, (2) re-checks the queues,
  *     (3) parks. signal()'s offer-then-read of idleCount and (1)/(2) are a
  *     Dekker pair over volatile accesses: either the producer sees the idle
- *     dispatcher, or the dispatcher sees the actor.
+ *     dispatcher, or the dispatcher sees the actor. A retiring one leaves
+ *     total and running, then re-checks the queues and signals if an actor
+ *     waits: the same pair over running (a signal() that read it before the
+ *     decrement may have started nobody, counting the retiring dispatcher as
+ *     one that would poll).
  *
  * Priority of a woken dispatcher: an idle dispatcher parks at NORMAL; signal()
  *   makes it runnable (Dispatcher.wakeAt), and starts a new one, at the level of
@@ -281,7 +285,15 @@ final class Dispatchers {
     boolean registerIdle(Dispatcher d) {
         int t = total;
         if (t > workers && casTotal(t, t - 1)) {
+            io.verdant.internal.sched.Faults.dispatcherRetiring();
             getAndAddRunning(-1);
+            // Retiring ("Idle", retire): an actor offered since this dispatcher last looked
+            // may have had its signal() count it running and start none; with the others
+            // parked in handlers, nobody ran it (DispatcherRetireRaceTest). Looked for again
+            // after leaving the count, as an idle one looks after registering.
+            if (anyQueued()) {
+                signal();
+            }
             return false;
         }
         synchronized (idleLock) {

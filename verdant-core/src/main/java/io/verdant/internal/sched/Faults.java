@@ -88,6 +88,10 @@ package io.verdant.internal.sched;
  * {@link #closeWakeListAllocating()}, called by ChannelImpl.doClose under the channel's
  * lock before it allocates the list of the waiters to wake, lets a test fail that
  * allocation (ChannelCloseOutOfMemoryTest).
+ * {@link #dispatcherRetiring()}, called by a surplus event-actor dispatcher that has
+ * taken itself off the pool's total and not yet off its running count
+ * (Dispatchers.registerIdle), lets a test send to an idle actor there
+ * (DispatcherRetireRaceTest).
  *
  * <pre>
  * Threads
@@ -249,7 +253,7 @@ public final class Faults {
         MAILBOX_NODE_ALLOCATING, SELECT_NODE_ALLOCATING, SEND_LOOKED_UP, CALLBACKS_COUNTED,
         SCOPE_CHILD_ADDING, LINK_CHILD_ADDING, ENDED_THREAD_STARTING, SELECT_RESULT_ALLOCATING,
         BLOCKING_CALL_WAITING, MUTEX_WAIT_ENDED, SPAWN_STARTED, BATCH_SENDING, POLLER_CLAIMED, POLLER_RESCUING,
-        OUTSIDE_INJECTING, CLOSED_MARKED, CLOSE_WAKE_LIST_ALLOCATING }
+        OUTSIDE_INJECTING, CLOSED_MARKED, CLOSE_WAKE_LIST_ALLOCATING, DISPATCHER_RETIRING }
 
     /** A test's fault: may throw anything, on the carrier that reached {@code site}. */
     interface Hook {
@@ -684,6 +688,19 @@ public final class Faults {
     public static void closedMarked() {
         if (ENABLED) {
             at(Worker.ofCaller(), Site.CLOSED_MARKED);
+        }
+    }
+
+    /**
+     * A surplus event-actor dispatcher retiring (Dispatchers.registerIdle), after it took
+     * itself off the pool's total and before it leaves the running count: runs the
+     * installed hook, if any, at DISPATCHER_RETIRING (the hook gets the dispatcher's
+     * carrier). For holding dispatchers there (DispatcherRetireRaceTest), not for
+     * failing them. Folded away unless fault injection is enabled.
+     */
+    public static void dispatcherRetiring() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.DISPATCHER_RETIRING);
         }
     }
 
