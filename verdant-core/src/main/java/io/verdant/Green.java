@@ -805,7 +805,9 @@ public final class Green {
      * Green only. Number of messages waiting in the caller's mailbox; a snapshot.
      * A {@link Mailbox.Overflow#DROP_OLDEST} mailbox first drops its excess oldest
      * messages (as its next receive would), so the count never exceeds its capacity
-     * plus the {@link Signal}s waiting.
+     * plus the {@link Signal}s waiting. In an event actor's handler the messages
+     * {@link Actors#unstashAll()} put back in front of the mailbox, not yet handled,
+     * count too (stashed ones do not).
      *
      * @return the number of queued messages
      * @throws IllegalStateException outside a green thread

@@ -834,7 +834,9 @@ public final class ActorCell extends MailboxLink {
             dropExcess(b);
         }
         drainToSaved();
-        return saved == null ? 0 : saved.size();
+        int n = saved == null ? 0 : saved.size();
+        // An event actor's handler (the turn's owner): unstashed messages wait in front of the mailbox.
+        return owner != null && owner.body instanceof EventActor a ? n + a.replaySize() : n;
     }
 
     private static IllegalStateException inFilter(String what) {
@@ -1505,6 +1507,10 @@ public final class ActorCell extends MailboxLink {
         ArrayDeque<Object> s = saved;
         if (s != null) {
             n += Math.max(0, s.size());
+        }
+        if (owner != null && owner.body instanceof EventActor a) {
+            // Unstashed messages wait in front of an event actor's mailbox (Actors.unstashAll).
+            n += a.approxReplaySize();
         }
         return Math.min(n, cap);
     }

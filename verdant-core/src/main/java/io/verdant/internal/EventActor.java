@@ -265,6 +265,23 @@ public final class EventActor implements java.util.concurrent.Callable<Object> {
         return stash == null ? 0 : stash.size();
     }
 
+    /** Turn owner: unstashed messages not yet handled (in front of the mailbox: Green.mailboxSize counts them). */
+    int replaySize() {
+        ArrayDeque<Object> r = replay;
+        return r == null ? 0 : r.size();
+    }
+
+    /**
+     * Any thread (a snapshot's mailbox depth, ActorCell.approxDepth): unstashed
+     * messages not yet handled, an estimate. The deque is the turn owner's, read
+     * racily as approxDepth reads the save queue: ArrayDeque.size from its two
+     * indices, some value in 0..capacity, never an exception.
+     */
+    int approxReplaySize() {
+        ArrayDeque<Object> r = replay;
+        return r == null ? 0 : Math.max(0, r.size());
+    }
+
     // ------------------------------------------------------------------ accessors, named by access mode
 
     /** Any thread (cancelled(): step 1 of "Cancellation" in the class comment), volatile. */
