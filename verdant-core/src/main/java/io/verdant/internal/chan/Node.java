@@ -18,12 +18,12 @@ import java.lang.invoke.VarHandle;
  *   WAITING  -> ABORTED   the waiter itself gave up (timeout, cancellation, a throw
  *                         while it waited), by CAS; or the close of its runtime
  *                         abandoned it (ChannelImpl.dropAbandoned), by the same CAS;
-                         or, by a volatile store, the waiter whose select threw
-                         with cases queued (SelectCore, "Overflow"): holding all
-                         its channels' locks (nobody can have claimed it), or
-                         after its tryAbort() call overflowed, if it still read
-                         WAITING (a partner whose claim came just before still
-                         completes it; the select is gone, nobody reads it)
+ *                         or, by a volatile store, the waiter whose select threw
+ *                         with cases queued (SelectCore, "Overflow"): holding all
+ *                         its channels' locks (nobody can have claimed it), or
+ *                         after its tryAbort() call overflowed, if it still read
+ *                         WAITING (a partner whose claim came just before still
+ *                         completes it; the select is gone, nobody reads it)
  *   Exactly one CAS out of WAITING succeeds, so exactly one case of a select
  *   fires and a timed-out operation has consumed nothing.
  *
@@ -43,8 +43,9 @@ import java.lang.invoke.VarHandle;
  *   Every other transition happens under the one lock of the one channel, so they
  *   exclude each other without a CAS: the hand-off of a rendezvous costs one
  *   locked instruction fewer (the lock's own CAS is the only one). A queued
- *   plain node is therefore WAITING, or ABORTED by that store (partners drop it). The waiter reads its state without
- *   the lock (acquire), pairing with the partner's release.
+ *   plain node is therefore WAITING, or ABORTED by that store (partners drop
+ *   it). The waiter reads its state without the lock (acquire), pairing with the
+ *   partner's release.
  *
  * Fields
  *   owner (final), thread, send: written before the node is queued (published
