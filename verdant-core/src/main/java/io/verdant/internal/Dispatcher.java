@@ -404,9 +404,9 @@ final class Dispatcher implements Callable<Object> {
         // which waits for the callee's reply (EventActorTest.aHandlerMayCallAnotherActorAndWaitForTheReply).
         EventActor n = getAndSetNext(null);
         if (n != null) {
-            pool.offer(n);
+            pool.offer(n, false); // on the carrier: no actor ends here, even at close (Dispatchers.offer)
         } else if (pool.anyQueued()) {
-            pool.signal();
+            pool.signal(false);
         }
     }
 

@@ -83,10 +83,21 @@ import java.util.concurrent.locks.LockSupport;
  *   queued (endQueuedAtClose): each is cancelled, so a dispatcher would only
  *   have ended it. A cancelled actor never goes back to IDLE (a turn's end
  *   claims it back, EventActor), so none is queued later but by a live
- *   dispatcher, which polls it itself.
+ *   dispatcher, which polls it itself, or by a send whose IDLE -> SCHEDULED
+ *   won before the cancel's claim and which had not yet offered the actor
+ *   when the canceller's endQueuedAtClose looked (EventActorOfferedAtCloseTest):
+ *   its signal() then finds no dispatcher and cannot start one (the runtime is
+ *   closing), so that sender ends the cancelled actors queued itself
+ *   (startDispatcher). Its offer and the canceller's cancel, each followed by a
+ *   volatile read of the other's write (the actor's cancel flag; the queue),
+ *   are a Dekker pair: either the canceller's poll finds the actor, or the
+ *   sender finds it cancelled. An actor found not cancelled yet goes back to
+ *   the queue unsignalled (a signal would come back here) and is re-read: the
+ *   canceller, whose cancel comes after, polls it later.
  *
  * Threads: schedule, offer, signal: any thread. poll: dispatchers (and close's
- *   canceller, endQueuedAtClose).
+ *   canceller, endQueuedAtClose, and a thread whose start of a dispatcher the
+ *   closing runtime refused, but not a carrier's unmount hook: offer(a, false)).
  * </pre>
  */
 final class Dispatchers {
@@ -170,8 +181,19 @@ final class Dispatchers {
 
     /** Any thread: {@code a} goes to the back of its level's shared queue. */
     void offer(EventActor a) {
+        offer(a, true);
+    }
+
+    /**
+     * {@link #offer(EventActor)}; {@code mayEnd} false for a carrier's unmount hook
+     * (Dispatcher.unmounted), which must not run actors' ends (their exit signals and
+     * callbacks) if the closing runtime refuses to start a dispatcher: the parked
+     * dispatcher it runs for polls the queues itself once its handler returns.
+     */
+    void offer(EventActor a, boolean mayEnd) {
+        io.verdant.internal.sched.Faults.eventActorOffering();
         queues[a.owner.priorityLevel()].offer(a);
-        signal();
+        signal(mayEnd);
     }
 
     /**
@@ -179,27 +201,43 @@ final class Dispatchers {
      * the actors still queued ("Shutdown" in the class comment). Polling one makes
      * it this thread's, as it makes it a dispatcher's; each ends as its turn would
      * (its cancellation, or the link failure that caused it), its callbacks run
-     * here, as those of an idle actor close cancels run on its canceller. One not
-     * cancelled (never expected: close cancelled them all) goes back to the queue.
+     * here, as those of an idle actor close cancels run on its canceller. Also
+     * called by a thread whose start of a dispatcher the closing runtime refused
+     * (startDispatcher), for an actor it queued after the canceller looked. One not
+     * cancelled (close has not reached it yet) goes back to the queue, unsignalled:
+     * if it is cancelled by then, it is polled again; otherwise the canceller, which
+     * cancels it later and then looks, finds it ("Shutdown" in the class comment).
      */
     void endQueuedAtClose() {
-        java.util.List<EventActor> notCancelled = null;
-        for (EventActor a; (a = poll()) != null; ) {
-            if (!a.cancelRequested()) {
-                if (notCancelled == null) {
-                    notCancelled = new java.util.ArrayList<>();
+        for (;;) {
+            java.util.List<EventActor> notCancelled = null;
+            for (EventActor a; (a = poll()) != null; ) {
+                if (!a.cancelRequested()) {
+                    if (notCancelled == null) {
+                        notCancelled = new java.util.ArrayList<>();
+                    }
+                    notCancelled.add(a);
+                    continue;
                 }
-                notCancelled.add(a);
-                continue;
+                try {
+                    a.end(null, a.cancellation());
+                } catch (Throwable t) {
+                    runtime.reportInternalError(t); // its end reports its own errors: a defect, keep on
+                }
             }
-            try {
-                a.end(null, a.cancellation());
-            } catch (Throwable t) {
-                runtime.reportInternalError(t); // its end reports its own errors: a defect, keep on
+            if (notCancelled == null) {
+                return;
             }
-        }
-        if (notCancelled != null) {
-            notCancelled.forEach(this::offer);
+            boolean cancelledSince = false;
+            for (EventActor a : notCancelled) {
+                queues[a.owner.priorityLevel()].offer(a);
+            }
+            for (EventActor a : notCancelled) {
+                cancelledSince |= a.cancelRequested();
+            }
+            if (!cancelledSince) {
+                return;
+            }
         }
     }
 
@@ -231,6 +269,11 @@ final class Dispatchers {
 
     /** Any thread, after publishing work: wake or start a dispatcher (class comment). */
     void signal() {
+        signal(true);
+    }
+
+    /** {@link #signal()}; {@code mayEnd} as for {@link #offer(EventActor, boolean)}. */
+    void signal(boolean mayEnd) {
         if (idleCount != 0) {
             Dispatcher d;
             synchronized (idleLock) {
@@ -248,7 +291,7 @@ final class Dispatchers {
             }
         }
         if (running <= workers) {
-            startDispatcher(bestQueuedLevel());
+            startDispatcher(bestQueuedLevel(), mayEnd);
         }
     }
 
@@ -262,7 +305,7 @@ final class Dispatchers {
         return Priority.NORMAL.level();
     }
 
-    private void startDispatcher(int level) {
+    private void startDispatcher(int level, boolean mayEnd) {
         int t;
         do {
             t = total;
@@ -278,6 +321,11 @@ final class Dispatchers {
             // Closing (IllegalStateException) or out of memory: the dispatchers alive go on.
             getAndAddTotal(-1);
             getAndAddRunning(-1);
+            if (mayEnd && runtime.isClosed()) {
+                // An actor this caller queued after close's canceller looked may be left to
+                // nobody: the cancelled ones queued end here ("Shutdown" in the class comment).
+                endQueuedAtClose();
+            }
         }
     }
 

@@ -92,6 +92,9 @@ package io.verdant.internal.sched;
  * taken itself off the pool's total and not yet off its running count
  * (Dispatchers.registerIdle), lets a test send to an idle actor there
  * (DispatcherRetireRaceTest).
+ * {@link #eventActorOffering()}, called by a thread that made an event actor runnable
+ * (or a dispatcher moving one) before it puts the actor in its shared run queue
+ * (Dispatchers.offer), lets a test close the runtime there (EventActorOfferedAtCloseTest).
  *
  * <pre>
  * Threads
@@ -253,7 +256,8 @@ public final class Faults {
         MAILBOX_NODE_ALLOCATING, SELECT_NODE_ALLOCATING, SEND_LOOKED_UP, CALLBACKS_COUNTED,
         SCOPE_CHILD_ADDING, LINK_CHILD_ADDING, ENDED_THREAD_STARTING, SELECT_RESULT_ALLOCATING,
         BLOCKING_CALL_WAITING, MUTEX_WAIT_ENDED, SPAWN_STARTED, BATCH_SENDING, POLLER_CLAIMED, POLLER_RESCUING,
-        OUTSIDE_INJECTING, CLOSED_MARKED, CLOSE_WAKE_LIST_ALLOCATING, DISPATCHER_RETIRING }
+        OUTSIDE_INJECTING, CLOSED_MARKED, CLOSE_WAKE_LIST_ALLOCATING, DISPATCHER_RETIRING,
+        EVENT_ACTOR_OFFERING }
 
     /** A test's fault: may throw anything, on the carrier that reached {@code site}. */
     interface Hook {
@@ -701,6 +705,19 @@ public final class Faults {
     public static void dispatcherRetiring() {
         if (ENABLED) {
             at(Worker.ofCaller(), Site.DISPATCHER_RETIRING);
+        }
+    }
+
+    /**
+     * A thread about to put a runnable event actor in its shared run queue
+     * (Dispatchers.offer): runs the installed hook, if any, at EVENT_ACTOR_OFFERING
+     * (the hook gets the caller's carrier, or null off the carriers). For holding a
+     * sender there while a close runs (EventActorOfferedAtCloseTest), not for failing
+     * it. Folded away unless fault injection is enabled.
+     */
+    public static void eventActorOffering() {
+        if (ENABLED) {
+            at(Worker.ofCaller(), Site.EVENT_ACTOR_OFFERING);
         }
     }
 

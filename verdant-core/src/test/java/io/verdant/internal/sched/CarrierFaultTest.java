@@ -53,7 +53,7 @@ class CarrierFaultTest {
             "SCOPE_CHILD_ADDING", "LINK_CHILD_ADDING", "ENDED_THREAD_STARTING", "SELECT_RESULT_ALLOCATING",
             "BLOCKING_CALL_WAITING", "MUTEX_WAIT_ENDED", "SPAWN_STARTED", "BATCH_SENDING",
             "POLLER_CLAIMED", "POLLER_RESCUING", "OUTSIDE_INJECTING", "CLOSED_MARKED",
-            "CLOSE_WAKE_LIST_ALLOCATING", "DISPATCHER_RETIRING"}, mode = EnumSource.Mode.EXCLUDE)
+            "CLOSE_WAKE_LIST_ALLOCATING", "DISPATCHER_RETIRING", "EVENT_ACTOR_OFFERING"}, mode = EnumSource.Mode.EXCLUDE)
     void aCarrierSurvivesAFaultInItsOwnCode(Faults.Site site) throws Exception {
         String name = "fault-" + site.name().toLowerCase();
         String victim = name + "-carrier-1";
