@@ -132,6 +132,61 @@ class FailureLoggingTest {
         assertThat(warnings()).map(r -> r.getMessage() + " / " + r.getThrown()).isEmpty();
     }
 
+    /**
+     * A timed join of an event actor whose wait times out just as the actor's handler
+     * throws (held at the fault site JOIN_TIMED_OUT, the joiner's node still on the
+     * actor's waiters, until the actor has ended): the end counts the joiner as
+     * observing the failure, so the join must report it, not TimedOutException, and
+     * nothing is logged. (Had the joiner taken its node off first, the end would not
+     * count it and the failure would be logged: either way someone sees it.)
+     */
+    @Test
+    void anEventActorsFailureAsAJoinTimesOutIsThrownToThatJoinerAndNotLogged() throws Exception {
+        start(Config.builder());
+        GreenHandle<Object> actor = Actors.spawner(rt).name("timed-join-actor").spawn(null, (state, m) -> {
+            throw new Boom("failed as the join timed out");
+        });
+        java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+        // Runs once the end has taken the waiters; not an observer of the failure.
+        ((GreenThread<Object>) actor).onComplete((v, f) -> ended.countDown(), false);
+        java.util.concurrent.atomic.AtomicReference<Thread> joinerThread = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicBoolean held = new java.util.concurrent.atomic.AtomicBoolean();
+        io.verdant.internal.sched.SchedulerTestAccess.atSites((w, site) -> {
+            // Faults are JVM-global: only this test's joiner.
+            if (site.equals("JOIN_TIMED_OUT") && Thread.currentThread() == joinerThread.get()
+                    && armed.compareAndSet(true, false)) {
+                Green.send(actor.pid(), "go");
+                // Spins (bounded): a dispatcher on the other carrier runs the handler meanwhile.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (ended.getCount() > 0 && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                held.set(ended.getCount() == 0);
+            }
+        });
+        try {
+            GreenHandle<String> joiner = rt.spawn(() -> {
+                joinerThread.set(Thread.currentThread());
+                try {
+                    actor.join(Duration.ofMillis(20));
+                    return "returned";
+                } catch (GreenFailedException | TimedOutException e) {
+                    return e.getClass().getSimpleName();
+                }
+            });
+            String seen = joiner.join(Duration.ofSeconds(30));
+            assertThat(held.get()).as("the actor ended while the join's node was still there").isTrue();
+            assertThat(seen).as("the join reports the failure it was counted as observing")
+                    .isEqualTo("GreenFailedException");
+        } finally {
+            io.verdant.internal.sched.SchedulerTestAccess.atSites(null);
+        }
+        rt.close(); // the dispatcher that ended the actor has made its failure report
+        awaitEarlierRecords();
+        assertThat(warnings()).map(r -> r.getMessage() + " / " + r.getThrown()).isEmpty();
+    }
+
     @Test
     void aFailureSeenByALinkOrAMonitorIsNotLoggedAtWarning() throws Exception {
         start(Config.builder());
