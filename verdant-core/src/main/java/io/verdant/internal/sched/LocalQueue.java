@@ -59,7 +59,10 @@ import java.lang.invoke.VarHandle;
  * Refill from the injection queue (offerChain, offerArray)
  *   The owner writes a chain (or, from an array batch, an array slice) of n
  *   tasks it took from the injection queue into slots [t, t+n) and publishes them with one release store of tail, after
- *   checking there is room; to stealers it looks like n pushes at once.
+ *   checking there is room; to stealers it looks like n pushes at once. A chain
+ *   is appended only as far as its tasks are of the ring's level and fit: a task
+ *   re-levelled while it was injected (Dispatcher.wakeAt's stray unpark) ends the
+ *   append, and the caller queues it and the rest one by one (Worker.refill).
  *
  * Stale references
  *   Popped slots keep their reference until overwritten; at most CAPACITY per
@@ -156,25 +159,28 @@ final class LocalQueue {
     /**
      * Owner only: appends the chain starting at {@code first} (through Task.next,
      * ending in null; taken from the injection queue), clearing each link, with
-     * one release of tail (see "Refill").
+     * one release of tail (see "Refill"), as far as its tasks are of priority
+     * {@code level} and the ring has room.
      *
      * @param first the chain's first task
-     * @return the number of tasks appended
-     * @throws IllegalStateException if the chain is longer than {@link #room()} (a caller's defect)
+     * @param level this ring's level
+     * @return the first task not appended, still linked to the rest of the chain;
+     *         null if the whole chain was appended
      */
-    int offerChain(Task first) {
+    Task offerChain(Task first, int level) {
         long t = tailOwn();
         long limit = headAcquire() + CAPACITY;
-        int n = 0;
-        for (Task c = first; c != null; n++) {
-            if (t + n >= limit) {
-                throw new IllegalStateException("chain longer than the room left");
-            }
-            buffer[(int) (t + n) & MASK] = c;
+        long end = t;
+        Task c = first;
+        while (c != null && end < limit && c.priority == level) {
+            buffer[(int) end & MASK] = c;
             c = InjectionQueue.unlinkNext(c);
+            end++;
         }
-        setTailRelease(t + n);
-        return n;
+        if (end != t) {
+            setTailRelease(end);
+        }
+        return c;
     }
 
     /**

@@ -1068,13 +1068,36 @@ public final class Worker extends Thread {
     }
 
     /**
-     * Owner only: appends a chain of tasks of one level taken from the injection
-     * queue (Scheduler.pollInjectedAbove sized it to fit) to that level's ring.
+     * Owner only: appends a chain of tasks taken from one injected level
+     * (Scheduler.pollInjectedBetween sized it to fit the rings of the levels it looked
+     * at) to the ring of its first task's priority. A task of another priority (one
+     * re-levelled while injected: Dispatcher.wakeAt's stray unpark) and every task
+     * behind it are pushed one by one instead, each to the back of its own level (a
+     * full ring overflowing to the injection queue): appended whole, a HIGH task behind
+     * it sat in a LOW ring, and a chain longer than that ring's room, which nobody had
+     * checked, threw out of the dispatch path with every task of the chain taken and
+     * queued nowhere (InjectedChainRefillTest).
      */
     void refill(Task chain) {
         int p = chain.priority;
-        levels[p].offerChain(chain);
+        Task left = levels[p].offerChain(chain, p);
         levelMask |= 1 << p;
+        if (left != null) {
+            pushEach(left);
+        }
+    }
+
+    /** Owner only, off the dispatch path (refill's rare case): pushes each task of the chain to its level. */
+    private void pushEach(Task chain) {
+        boolean overflowed = false;
+        for (Task t = chain; t != null; ) {
+            Task next = InjectionQueue.unlinkNext(t);
+            overflowed |= pushLocalOrInject(t);
+            t = next;
+        }
+        if (overflowed) {
+            scheduler.signalWorkFromOwner(); // a batch went back to the injection queue
+        }
     }
 
     private int bestLevel() {

@@ -111,7 +111,9 @@ public final class LocalQueueHarness {
             List<Integer> got = new ArrayList<>();
             Task c = injection.pollBatch(Scheduler.LEVELS, Math.min(max, into.room()));
             if (c != null) {
-                into.offerChain(c);
+                if (into.offerChain(c, c.priority) != null) { // one level, sized to fit: never
+                    throw new IllegalStateException("chain not appended whole");
+                }
                 for (Task t = into.poll(); t != null; t = into.poll()) {
                     got.add(((IdTask) t).id);
                 }
