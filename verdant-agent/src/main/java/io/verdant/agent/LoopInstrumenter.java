@@ -20,6 +20,7 @@ import java.lang.classfile.instruction.LookupSwitchInstruction;
 import java.lang.classfile.instruction.SwitchCase;
 import java.lang.classfile.instruction.TableSwitchInstruction;
 import java.lang.constant.ClassDesc;
+import java.lang.constant.ConstantDescs;
 import java.lang.constant.MethodTypeDesc;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -91,7 +92,13 @@ public final class LoopInstrumenter {
     public static final ClassDesc GREEN = ClassDesc.of("io.verdant.Green");
     /** The name of the safepoint method on {@link #GREEN}. */
     public static final String CHECKPOINT = "checkpoint";
-    private static final MethodTypeDesc VOID = MethodTypeDesc.of(ClassDesc.ofDescriptor("V"));
+    /*
+     * ConstantDescs.CD_void, not ClassDesc.ofDescriptor("V"): the latter initializes the
+     * JDK's PrimitiveClassDescImpl before ConstantDescs, whose initializer then reads its
+     * still-null constants (ExceptionInInitializerError) in a JVM that has not used
+     * ConstantDescs yet, as a build tool's main that instruments first thing.
+     */
+    private static final MethodTypeDesc VOID = MethodTypeDesc.of(ConstantDescs.CD_void);
     /** Size of {@code invokestatic #index}, plus the switch padding it may add (see "Except when"). */
     private static final int CHECKPOINT_GROWTH = 3 + 1;
 

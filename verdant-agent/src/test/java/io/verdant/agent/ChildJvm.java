@@ -93,10 +93,21 @@ final class ChildJvm {
     /** Runs the JDK's java with exactly these arguments (plus opens and verification). */
     static Outcome exec(List<String> javaArgs, long timeoutSeconds) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
-        cmd.add(java());
         cmd.add("--add-opens");
         cmd.add("java.base/java.lang=ALL-UNNAMED");
         cmd.add("-Xverify:all");
+        cmd.addAll(javaArgs);
+        return execBare(cmd, timeoutSeconds);
+    }
+
+    /**
+     * Runs the JDK's java with exactly these arguments, nothing added: a JVM as a
+     * build tool starts it (an {@code --add-opens} changes what the JDK initializes
+     * at start-up).
+     */
+    static Outcome execBare(List<String> javaArgs, long timeoutSeconds) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java());
         cmd.addAll(javaArgs);
         Process p = new ProcessBuilder(cmd).start();
         CompletableFuture<String> out = drain(p.getInputStream());

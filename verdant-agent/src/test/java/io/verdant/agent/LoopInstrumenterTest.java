@@ -87,6 +87,22 @@ class LoopInstrumenterTest {
         }
     }
 
+    /**
+     * The instrumenter as a build-time tool uses it: the first thing its JVM does.
+     * {@code ClassDesc.ofDescriptor("V")} initializes the JDK's primitive class
+     * descriptors before {@code ConstantDescs}, whose initializer then reads their
+     * still-null constants: ExceptionInInitializerError, then NoClassDefFoundError
+     * for good. (The agent is safe: its premain is called by reflection, which
+     * initializes ConstantDescs first; so does an {@code --add-opens}.)
+     */
+    @Test
+    void theInstrumenterWorksAsTheFirstThingAJvmDoes() throws Exception {
+        ChildJvm.Outcome o = ChildJvm.execBare(List.of("-cp", System.getProperty("java.class.path"),
+                "acme.loops.StandaloneMain"), 60);
+        assertThat(o.exitCode()).as(o.stderr()).isZero();
+        assertThat(o.stdout().strip()).isEqualTo("safepoints=2");
+    }
+
     @Test
     void aClassWithoutLoopsIsNotRewritten() throws IOException {
         assertThat(new LoopInstrumenter(false).instrument(bytes(AgentStats.class), LOADER)).isNull();
