@@ -18,7 +18,10 @@ import java.util.stream.IntStream;
  * break and continue, switch statements and expressions inside loops, loops in
  * lambdas, loops inside try/catch/finally and synchronized, loops in
  * constructors (also before super(...)), recursion, exceptions thrown out of
- * loops. {@link #results()} maps each function's name to its result.
+ * loops, loops in static and instance initializers, an enum's constructor,
+ * an interface's default and static methods, a record's compact constructor,
+ * a synchronized method, and inside switch expressions that are arguments of a
+ * constructor (an uninitialized object on the operand stack). {@link #results()} maps each function's name to its result.
  */
 public final class Battery {
     private Battery() {
@@ -60,6 +63,14 @@ public final class Battery {
         fns.put("countdownLatchFree", () -> spinUntil(1_000_000));
         fns.put("kotlinStdlib", Battery::kotlinStdlib);
         fns.put("countedShapes", () -> stepTwo(1_001) + ":" + inclusive(1_000) + ":" + countDown(data(1_000, 7)));
+        fns.put("staticInitializer", () -> CrcTable.TABLE[77] + ":" + CrcTable.TABLE[255]);
+        fns.put("enumConstructor", () -> Weight.LIGHT.squares + ":" + Weight.HEAVY.squares);
+        fns.put("interfaceMethods", () -> new Summer() { }.sum(100) + ":" + Summer.twice(40));
+        fns.put("recordCompactConstructor", () -> new Span(90, 20).length());
+        fns.put("instanceInitializer", () -> new Initialized().field);
+        fns.put("synchronizedMethod", () -> synchronizedMethod(5_000));
+        fns.put("loopInArgumentOfNew", () -> loopInArgumentOfNew("a", 7) + ":" + loopInArgumentOfNew("b", "hello")
+                + ":" + loopInArgumentOfNew("c", 2));
         Map<String, String> out = new LinkedHashMap<>();
         for (Map.Entry<String, Supplier<Object>> e : fns.entrySet()) {
             String v;
@@ -556,6 +567,139 @@ public final class Battery {
             }
         }
         return acc;
+    }
+
+    /** A loop in a static initializer (it runs inside class initialization, where a virtual thread is pinned). */
+    static final class CrcTable {
+        static final int[] TABLE = new int[256];
+
+        static {
+            for (int i = 0; i < 256; i++) {
+                int c = i;
+                for (int k = 0; k < 8; k++) {
+                    c = (c >>> 1) ^ (0xEDB88320 & -(c & 1));
+                }
+                TABLE[i] = c;
+            }
+        }
+
+        private CrcTable() {
+        }
+    }
+
+    /** A loop in an enum's constructor, run by the enum's static initializer. */
+    enum Weight {
+        LIGHT(3), HEAVY(300);
+
+        final long squares;
+
+        Weight(int n) {
+            long s = 0;
+            for (int i = 0; i < n; i++) {
+                s += (long) i * i;
+            }
+            squares = s;
+        }
+    }
+
+    /** Loops in an interface's default and static methods. */
+    interface Summer {
+        default int sum(int n) {
+            int s = 0;
+            for (int i = 0; i < n; i++) {
+                s += i;
+            }
+            return s;
+        }
+
+        static int twice(int n) {
+            int s = 0;
+            while (n-- > 0) {
+                s += 2;
+            }
+            return s;
+        }
+    }
+
+    /** A loop in a record's compact constructor (it reassigns the parameters). */
+    record Span(int lo, int hi) {
+        Span {
+            while (lo > hi) {
+                int t = lo;
+                lo = hi;
+                hi = t;
+            }
+        }
+
+        int length() {
+            int n = 0;
+            for (int i = lo; i < hi; i++) {
+                n++;
+            }
+            return n;
+        }
+    }
+
+    /** A loop in an instance initializer block (copied into the constructor after super()). */
+    static final class Initialized {
+        int field;
+
+        {
+            for (int i = 0; i < 10; i++) {
+                field += i;
+            }
+        }
+    }
+
+    static synchronized int synchronizedMethod(int n) {
+        int s = 0;
+        for (int i = 0; i < n; i++) {
+            s ^= i * 31;
+        }
+        return s;
+    }
+
+    /**
+     * Loops inside switch expressions that are arguments of a constructor and of a
+     * call: the back-edges' frames carry the uninitialized object and the earlier
+     * arguments on the operand stack.
+     */
+    static String loopInArgumentOfNew(String key, Object o) {
+        Base b = new Base(switch (key) {
+            case "a" -> {
+                int s = 0;
+                for (int i = 0; i < 10; i++) {
+                    s += i;
+                }
+                yield s;
+            }
+            case "b" -> {
+                int s = 1;
+                do {
+                    s *= 2;
+                } while (s < 100);
+                yield s;
+            }
+            default -> -1;
+        });
+        return b.value + "," + Math.addExact(1, switch (o) {
+            case Integer i when i > 3 -> {
+                int s = 0;
+                for (int k = 0; k < i; k++) {
+                    s += k;
+                }
+                yield s;
+            }
+            case Integer i -> i;
+            case String str when str.length() > 2 -> {
+                int n = 0;
+                for (char ch : str.toCharArray()) {
+                    n += ch;
+                }
+                yield n;
+            }
+            default -> 0;
+        });
     }
 
     /** Loops in a constructor, after super(). */

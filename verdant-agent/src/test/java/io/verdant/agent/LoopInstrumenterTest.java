@@ -72,7 +72,9 @@ class LoopInstrumenterTest {
             boolean skipCounted = (mode & 4) != 0;
             LoopInstrumenter loops = new LoopInstrumenter(entry, skipCounted, keepFrames);
             for (String c : new String[] {"acme/loops/Battery", "acme/loops/Battery$Accumulator",
-                    "acme/loops/Battery$Prologue", "acme/loops/Spin", "acme/loops/NamesMain$Inner"}) {
+                    "acme/loops/Battery$Prologue", "acme/loops/Battery$CrcTable", "acme/loops/Battery$Weight",
+                    "acme/loops/Battery$Summer", "acme/loops/Battery$Span", "acme/loops/Battery$Initialized",
+                    "acme/loops/Spin", "acme/loops/NamesMain$Inner"}) {
                 LoopInstrumenter.Result r = loops.instrument(bytes(c), LOADER);
                 if (skipCounted && r == null) {
                     continue; // every loop of the class is counted (Accumulator's are)
