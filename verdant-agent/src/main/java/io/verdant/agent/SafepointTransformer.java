@@ -1,5 +1,6 @@
 package io.verdant.agent;
 
+import java.lang.classfile.ClassFile;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
@@ -80,14 +81,22 @@ final class SafepointTransformer implements ClassFileTransformer {
 
     /** Whether a class with this name and loader is one the agent instruments. */
     boolean selects(ClassLoader loader, String internalName) {
-        return loader != null
-                && loader != ClassLoader.getPlatformClassLoader()
-                && options.selects(internalName);
+        return notTheJdks(loader) && options.selects(internalName);
+    }
+
+    /** The loader half of the never list: not the boot or the platform loader. */
+    private static boolean notTheJdks(ClassLoader loader) {
+        return loader != null && loader != ClassLoader.getPlatformClassLoader();
     }
 
     @Override
     public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
                             ProtectionDomain protectionDomain, byte[] classfileBuffer) {
+        if (className == null && notTheJdks(loader)) {
+            // Defined with a null name (ClassLoader.defineClass(null, ...)): the JVM passes
+            // none, so select by the name in the bytes (hidden classes never come here).
+            className = nameIn(classfileBuffer);
+        }
         if (!selects(loader, className)) {
             return null;
         }
@@ -124,6 +133,15 @@ final class SafepointTransformer implements ClassFileTransformer {
             return null;
         } finally {
             nanos.add(System.nanoTime() - start);
+        }
+    }
+
+    /** The internal name of the class in {@code bytes}, or null if they are not a class file. */
+    private static String nameIn(byte[] bytes) {
+        try {
+            return ClassFile.of().parse(bytes).thisClass().asInternalName();
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 

@@ -134,6 +134,30 @@ class SafepointTransformerTest {
         assertThat(t.stats().failed()).isEqualTo(1);
     }
 
+    /**
+     * A class defined with a null name ({@code ClassLoader.defineClass(null, bytes, ...)},
+     * as some code generators do) reaches the transformer with a null className (the
+     * JVMTI ClassFileLoadHook passes none): it is selected by the name in its bytes.
+     */
+    @Test
+    void aClassDefinedWithoutANameIsSelectedByTheNameInItsBytes() throws Exception {
+        SafepointTransformer t = new SafepointTransformer(AgentOptions.parse("include=acme.loops.Spin"),
+                instrumentation((method, args) -> {
+                    throw new UnsupportedOperationException(method);
+                }), LOADER.getUnnamedModule());
+        Module unnamed = LOADER.getUnnamedModule();
+        byte[] spin = LoopInstrumenterTest.bytes("acme/loops/Spin");
+        byte[] out = t.transform(unnamed, LOADER, null, null, null, spin);
+        assertThat(out).as("instrumented").isNotNull();
+        assertThat(LoopInstrumenterTest.checkpointsBeforeBackEdges(out, false)).isPositive();
+        assertThat(t.stats().classes()).isEqualTo(1);
+        assertThat(t.transform(unnamed, LOADER, null, null, null, LoopInstrumenterTest.bytes("acme/loops/Battery")))
+                .as("not included").isNull();
+        assertThat(t.transform(unnamed, LOADER, null, null, null, new byte[] {1, 2, 3}))
+                .as("not a class file").isNull();
+        assertThat(t.stats().classes()).isEqualTo(1);
+    }
+
     interface Handler {
         Object handle(String method, Object[] args) throws Exception;
     }
