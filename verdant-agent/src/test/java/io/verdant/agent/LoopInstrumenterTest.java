@@ -154,6 +154,64 @@ class LoopInstrumenterTest {
     }
 
     /**
+     * Loops closed by a tableswitch and a lookupswitch with a backward case (javac never
+     * emits one; other compilers and obfuscators may): the checkpoint goes before the
+     * switch, with the selector on the operand stack, in every frame mode.
+     */
+    @Test
+    void aSwitchWithABackwardTargetGetsItsCheckpointAndComputesTheSame() throws Exception {
+        String name = "acme.gen.SwitchBack";
+        byte[] b = ClassFile.of().build(java.lang.constant.ClassDesc.of(name), clb -> clb
+                .withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL)
+                .withMethodBody("run", java.lang.constant.MethodTypeDesc.of(java.lang.constant.ConstantDescs.CD_int,
+                                java.lang.constant.ConstantDescs.CD_int),
+                        ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC, cob -> {
+                            // s = 0; top: s += n; n--; tableswitch (n > 0 ? 1 : 0) {1: top; else: mid}
+                            // mid: if (n <= -1) out; n--; lookupswitch (n) {7: top; -5: mid; else: out}
+                            var top = cob.newLabel();
+                            var mid = cob.newLabel();
+                            var out = cob.newLabel();
+                            var one = cob.newLabel();
+                            var zero = cob.newLabel();
+                            cob.iconst_0().istore(1);
+                            cob.labelBinding(top);
+                            cob.iload(1).iload(0).iadd().istore(1).iinc(0, -1);
+                            cob.iload(0).ifle(zero).iconst_1().goto_(one).labelBinding(zero).iconst_0().labelBinding(one);
+                            cob.tableswitch(0, 1, mid, List.of(java.lang.classfile.instruction.SwitchCase.of(0, mid),
+                                    java.lang.classfile.instruction.SwitchCase.of(1, top)));
+                            cob.labelBinding(mid);
+                            cob.iload(0).iconst_m1().if_icmple(out);
+                            cob.iinc(0, -1).iload(0).lookupswitch(out, List.of(
+                                    java.lang.classfile.instruction.SwitchCase.of(-5, mid),
+                                    java.lang.classfile.instruction.SwitchCase.of(7, top)));
+                            cob.labelBinding(out);
+                            cob.iload(1).ireturn();
+                        }));
+        Class<?> plain = define(name, b);
+        for (int mode = 0; mode < 4; mode++) {
+            boolean entry = (mode & 1) != 0;
+            LoopInstrumenter.Result r = new LoopInstrumenter(entry, false, (mode & 2) == 0).instrument(b, LOADER);
+            assertThat(r.safepoints()).isEqualTo(entry ? 3 : 2);
+            assertThat(VERIFIER.verify(r.bytes())).as("mode " + mode).isEmpty();
+            assertThat(checkpointsBeforeBackEdges(r.bytes(), entry)).isEqualTo(r.safepoints());
+            Class<?> instrumented = define(name, r.bytes());
+            for (int n : new int[] {0, 1, 5, 9, 20}) {
+                assertThat(instrumented.getMethod("run", int.class).invoke(null, n)).as("mode " + mode + " n=" + n)
+                        .isEqualTo(plain.getMethod("run", int.class).invoke(null, n));
+            }
+        }
+        assertThat(plain.getMethod("run", int.class).invoke(null, 9)).as("the loops ran").isEqualTo(45);
+    }
+
+    private static Class<?> define(String name, byte[] bytes) {
+        return new ClassLoader(LOADER) {
+            Class<?> define() {
+                return defineClass(name, bytes, 0, bytes.length);
+            }
+        }.define();
+    }
+
+    /**
      * A method of 32,743 bytes with eight loops, each followed by a switch, and a
      * branch over all of it: the eight checkpoints alone keep the method within
      * 32,767 bytes, but each moves the switch after it by 3 bytes, which grows the
