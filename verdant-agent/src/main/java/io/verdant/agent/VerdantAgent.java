@@ -52,7 +52,9 @@ public final class VerdantAgent {
     }
 
     /**
-     * Entry point for {@code -javaagent}. A bad argument string prints one line
+     * Entry point for {@code -javaagent}. Matching classes already loaded (by an
+     * agent given before this one, or a custom system class loader) are
+     * retransformed. A bad argument string prints one line
      * naming the problem on standard error and ends the JVM with status 1 before
      * the application starts: running uninstrumented would silently drop the
      * preemption the user asked for.
@@ -126,8 +128,10 @@ public final class VerdantAgent {
         System.setProperty(AGENT_PROPERTY, options.toString());
         LOG.log(System.Logger.Level.INFO, "verdant-agent: inserting Green.checkpoint() at loop back-edges"
                 + (options.entry() ? " and method entries" : "") + " of " + options);
+        // Classes loaded before the transformer was added: after an attach, all the application's;
+        // at premain, those another agent given first (or a custom system class loader) loaded.
+        retransformLoaded(t, inst);
         if (attached) {
-            retransformLoaded(t, inst);
             report();
         } else {
             Thread.ofPlatform().daemon().name("verdant-agent-report").start(() -> reportWhenSettled(t));
@@ -176,6 +180,9 @@ public final class VerdantAgent {
     }
 
     private static void retransformLoaded(SafepointTransformer t, Instrumentation inst) {
+        if (!inst.isRetransformClassesSupported()) {
+            return; // the transformer was added as not retransform-capable: nothing to do
+        }
         List<Class<?>> todo = new ArrayList<>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
             if (!c.isHidden() && !c.isArray() && !c.isPrimitive() && inst.isModifiableClass(c)

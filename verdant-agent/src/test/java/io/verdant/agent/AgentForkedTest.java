@@ -104,6 +104,22 @@ class AgentForkedTest {
         assertThat(o.stderr()).contains("verdant-agent: instrumented 1 classes, 1 methods, 1 safepoints");
     }
 
+    /**
+     * Another agent given first loads an application class before the Verdant agent's
+     * premain runs (an APM agent, a custom system class loader): that class is
+     * already defined when the transformer is added, so only a retransformation can
+     * instrument it.
+     */
+    @Test
+    void aClassLoadedBeforePremainIsInstrumentedToo() throws Exception {
+        ChildJvm.Outcome o = ChildJvm.run(List.of("-javaagent:" + ChildJvm.earlyAgentJar() + "=acme.loops.NamesMain$Inner",
+                ChildJvm.agent("include=acme.loops.NamesMain*;verbose=true")), "acme.loops.NamesMain", 60);
+        assertThat(o.exitCode()).as(o.stderr()).isZero();
+        assertThat(o.stdout()).contains("inner=45");
+        assertThat(o.stderr()).contains("instrumented acme.loops.NamesMain$Inner: 1 methods, 1 safepoints");
+        assertThat(o.stdout()).as(o.stderr()).contains("STATS verdant-agent: instrumented 1 classes, 1 methods, 1 safepoints");
+    }
+
     @Test
     void badAgentArgumentsStopTheJvmNamingTheOption() throws Exception {
         ChildJvm.Outcome o = ChildJvm.run(List.of(ChildJvm.agent("include=acme.*;entri=true")),

@@ -66,6 +66,31 @@ final class ChildJvm {
         return jar;
     }
 
+    private static Path earlyAgentJar;
+
+    /**
+     * A jar whose manifest names {@code acme.loops.EarlyAgent} as its Premain-Class and
+     * nothing else (the class itself is on the test class path): an agent that runs
+     * before the Verdant agent when given first.
+     */
+    static synchronized Path earlyAgentJar() throws IOException {
+        if (earlyAgentJar != null) {
+            return earlyAgentJar;
+        }
+        Manifest mf = new Manifest();
+        mf.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        mf.getMainAttributes().putValue("Premain-Class", "acme.loops.EarlyAgent");
+        Path dir = Files.createTempDirectory("verdant-early-agent-test");
+        dir.toFile().deleteOnExit();
+        Path jar = dir.resolve("early-agent.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), mf)) {
+            out.flush();
+        }
+        jar.toFile().deleteOnExit();
+        earlyAgentJar = jar;
+        return jar;
+    }
+
     /** {@code -javaagent:<jar>=<args>}. */
     static String agent(String args) throws IOException {
         return "-javaagent:" + agentJar() + (args == null || args.isEmpty() ? "" : "=" + args);
