@@ -282,6 +282,66 @@ class LoopInstrumenterTest {
         }
     }
 
+    /**
+     * A Java 5 class file (version 49: no stack maps, verified by type inference) with
+     * a loop around a jsr to a subroutine that has a loop of its own and ends in ret,
+     * as javac 1.4 compiled finally blocks: the loops get their checkpoints, jsr and
+     * ret none, and the class loads, verifies and computes the same.
+     */
+    @Test
+    void anOldClassFileWithSubroutinesIsInstrumentedAndComputesTheSame() throws Exception {
+        String name = "acme.gen.Subroutines";
+        byte[] b = ClassFile.of().build(java.lang.constant.ClassDesc.of(name), clb -> clb
+                .withVersion(ClassFile.JAVA_5_VERSION, 0)
+                .withFlags(ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL | ClassFile.ACC_SUPER)
+                .withMethodBody("run", java.lang.constant.MethodTypeDesc.of(java.lang.constant.ConstantDescs.CD_int,
+                                java.lang.constant.ConstantDescs.CD_int),
+                        ClassFile.ACC_PUBLIC | ClassFile.ACC_STATIC, cob -> {
+                            // s = 0; while (n > 0) { jsr sub; n--; } return s;
+                            // sub: astore 3; k = 0; do { s += k; k++; } while (k < 3); s += n; ret 3
+                            var top = cob.newLabel();
+                            var out = cob.newLabel();
+                            var sub = cob.newLabel();
+                            var inner = cob.newLabel();
+                            cob.iconst_0().istore(1);
+                            cob.labelBinding(top);
+                            cob.iload(0).ifle(out);
+                            cob.with(java.lang.classfile.instruction.DiscontinuedInstruction.JsrInstruction.of(sub));
+                            cob.iinc(0, -1).goto_(top);
+                            cob.labelBinding(out);
+                            cob.iload(1).ireturn();
+                            cob.labelBinding(sub);
+                            cob.astore(3).iconst_0().istore(2);
+                            cob.labelBinding(inner);
+                            cob.iload(1).iload(2).iadd().istore(1).iinc(2, 1);
+                            cob.iload(2).iconst_3().if_icmplt(inner);
+                            cob.iload(1).iload(0).iadd().istore(1);
+                            cob.with(java.lang.classfile.instruction.DiscontinuedInstruction.RetInstruction.of(3));
+                        }));
+        Class<?> plain = defineFresh(name, b);
+        for (int mode = 0; mode < 4; mode++) {
+            boolean entry = (mode & 1) != 0;
+            LoopInstrumenter.Result r = new LoopInstrumenter(entry, false, (mode & 2) == 0).instrument(b, LOADER);
+            assertThat(r.safepoints()).as("mode " + mode).isEqualTo(entry ? 3 : 2);
+            assertThat(checkpointsBeforeBackEdges(r.bytes(), entry)).isEqualTo(r.safepoints());
+            Class<?> instrumented = defineFresh(name, r.bytes());
+            for (int n : new int[] {0, 1, 4}) {
+                assertThat(instrumented.getMethod("run", int.class).invoke(null, n)).as("mode " + mode + " n=" + n)
+                        .isEqualTo(plain.getMethod("run", int.class).invoke(null, n));
+            }
+        }
+        assertThat(plain.getMethod("run", int.class).invoke(null, 4)).as("the loops ran").isEqualTo(4 * 3 + 4 + 3 + 2 + 1);
+    }
+
+    /** Defines the class in a loader of its own (a class name can be defined once per loader). */
+    private static Class<?> defineFresh(String name, byte[] bytes) {
+        return new ClassLoader(LOADER) {
+            Class<?> define() {
+                return defineClass(name, bytes, 0, bytes.length);
+            }
+        }.define();
+    }
+
     /** Everything kotlinc put in kotlin-stdlib, and a loop-heavy compressor: instrumented, verified, checked. */
     @Test
     void thirdPartyBytecodeInstrumentsAndVerifies() throws IOException {
