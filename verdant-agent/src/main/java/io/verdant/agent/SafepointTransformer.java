@@ -176,8 +176,8 @@ final class SafepointTransformer implements ClassFileTransformer {
             return known;
         }
         boolean sees = loader.getResource(GREEN_RESOURCE) != null;
-        seesGreen.put(loader, sees);
-        if (!sees) {
+        // Classes of one loader load in parallel: only the thread that records the answer reports it.
+        if (seesGreen.putIfAbsent(loader, sees) == null && !sees) {
             LOG.log(System.Logger.Level.WARNING, "verdant-agent: class loader " + loader
                     + " cannot see io.verdant.Green (verdant-core); its classes are left uninstrumented");
         }

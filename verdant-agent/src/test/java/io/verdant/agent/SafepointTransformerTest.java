@@ -73,6 +73,82 @@ class SafepointTransformerTest {
         assertThat(t.stats().classes()).isEqualTo(2);
     }
 
+    /**
+     * Classes of a loader that cannot see io.verdant.Green, loaded by three threads at
+     * once: all are left alone, and the loader is reported once, not once per thread
+     * that looked it up before the first had recorded the answer.
+     */
+    @Test
+    void aLoaderThatCannotSeeGreenIsReportedOnceWhenItsClassesLoadInParallel() throws Exception {
+        int threads = 3;
+        CountDownLatch looking = new CountDownLatch(threads);
+        ClassLoader blind = new ClassLoader(null) {
+            @Override
+            public java.net.URL getResource(String name) {
+                looking.countDown();
+                try {
+                    // All three look before any has its answer; bounded, so a change that
+                    // looks once per loader only waits here, then passes.
+                    looking.await(2, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return null;
+            }
+
+            @Override
+            public String toString() {
+                return "blind-test-loader";
+            }
+        };
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger("io.verdant.agent");
+        java.util.List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getMessage() != null && r.getMessage().contains("blind-test-loader")) {
+                    warnings.add(r.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        jul.addHandler(capture);
+        try {
+            SafepointTransformer t = new SafepointTransformer(AgentOptions.parse("include=acme.**"),
+                    instrumentation((method, args) -> {
+                        throw new UnsupportedOperationException(method);
+                    }), LOADER.getUnnamedModule());
+            byte[] spin = LoopInstrumenterTest.bytes("acme/loops/Spin");
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread[] ts = new Thread[threads];
+            for (int i = 0; i < threads; i++) {
+                ts[i] = Thread.ofPlatform().start(() -> {
+                    try {
+                        assertThat(t.transform(null, blind, "acme/loops/Spin", null, null, spin)).isNull();
+                    } catch (Throwable e) {
+                        failure.set(e);
+                    }
+                });
+            }
+            for (Thread th : ts) {
+                th.join(TimeUnit.SECONDS.toMillis(20));
+                assertThat(th.isAlive()).isFalse();
+            }
+            assertThat(failure.get()).isNull();
+            assertThat(t.stats().classes()).isZero();
+        } finally {
+            jul.removeHandler(capture);
+        }
+        assertThat(warnings).hasSize(1);
+    }
+
     /** A redefineModule that fails leaves no class of that module instrumented without the edge. */
     @Test
     void aModuleWhoseReadEdgeCouldNotBeAddedGetsNoInstrumentedClass() throws Exception {
