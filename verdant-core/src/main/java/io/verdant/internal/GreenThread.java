@@ -1583,11 +1583,11 @@ public final class GreenThread<T> extends GreenThreadHead<T>
         }
     }
 
-    /** The wait of {@link #awaitRunUnless(BooleanSupplier)}; false if the caller is inside the runtime (nothing waited). */
-    private boolean awaitRunUnless(io.verdant.internal.det.DetScheduler det, BooleanSupplier stop)
+    /** The wait of {@link #awaitRunUnless(BooleanSupplier)}; none for a caller inside the runtime. */
+    private void awaitRunUnless(io.verdant.internal.det.DetScheduler det, BooleanSupplier stop)
             throws InterruptedException {
         if (current() == this || det.callerOnCarrier() || det.callerIsCarrier()) {
-            return false; // this runtime's own threads wait as usual; a self-join is refused by await
+            return; // this runtime's own threads wait as usual; a self-join is refused by await
         }
         if (stop == null) {
             det.awaitEnd(this);
@@ -1601,7 +1601,6 @@ public final class GreenThread<T> extends GreenThreadHead<T>
             }
             det.awaitEndUnless(this, stop);
         }
-        return true;
     }
 
     /**

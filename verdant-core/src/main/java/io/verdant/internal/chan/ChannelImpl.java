@@ -203,13 +203,7 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T>, io.ver
             // every waiter unclaimed, for a later close or its own timeout; a list that grew as
             // the waiters were claimed left the one claimed when it failed out of the queue and
             // never woken (ChannelCloseOutOfMemoryTest).
-            int queued = 0;
-            for (Node n = sendersHead; n != null; n = n.next) {
-                queued++;
-            }
-            for (Node n = receiversHead; n != null; n = n.next) {
-                queued++;
-            }
+            int queued = queuedLocked();
             io.verdant.internal.sched.Faults.closeWakeListAllocating();
             wake = queued == 0 ? NO_THREADS : new Thread[queued];
             cause = why; // before the volatile write of closed: whoever sees closed sees the cause
@@ -234,6 +228,18 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T>, io.ver
             LockSupport.unpark(wake[i]);
         }
         return true;
+    }
+
+    /** Queued nodes (live or dead) in both queues. Lock held. */
+    private int queuedLocked() {
+        int size = 0;
+        for (Node n = sendersHead; n != null; n = n.next) {
+            size++;
+        }
+        for (Node n = receiversHead; n != null; n = n.next) {
+            size++;
+        }
+        return size;
     }
 
     /** doClose's wake list when nobody waits. */
@@ -750,14 +756,7 @@ public final class ChannelImpl<T> extends SpinLock implements Channel<T>, io.ver
     int queuedNodes() {
         lock();
         try {
-            int size = 0;
-            for (Node n = sendersHead; n != null; n = n.next) {
-                size++;
-            }
-            for (Node n = receiversHead; n != null; n = n.next) {
-                size++;
-            }
-            return size;
+            return queuedLocked();
         } finally {
             try {
                 unlock();
